@@ -1,0 +1,2 @@
+//! The `righttrack` binary: argument parsing and glue only.
+fn main() {}
