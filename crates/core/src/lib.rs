@@ -1,1 +1,21 @@
-//! placeholder
+//! Domain types and rules of RightTrack.
+//!
+//! This crate holds everything that is *decided* rather than *done*: which role may
+//! perform which action, how an audit entry is hashed into the chain, how a secret is
+//! sealed, how a TOTP code is checked. It performs no I/O. Time arrives as a
+//! [`jiff::Timestamp`] parameter (see [`clock`]) and randomness as a `rand` RNG
+//! parameter, so every rule here is deterministic under test.
+
+pub mod audit;
+pub mod authz;
+pub mod clock;
+pub mod crypto;
+pub mod ids;
+pub mod password;
+pub mod roles;
+pub mod secret;
+pub mod totp;
+
+pub use authz::{allowed, Action};
+pub use roles::Role;
+pub use secret::Secret;

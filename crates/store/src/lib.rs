@@ -1,1 +1,265 @@
-//! placeholder
+//! Persistence for RightTrack: one repository API, two backends.
+//!
+//! SQLite (WAL mode) is the embedded default; PostgreSQL is for multi-instance
+//! deployments. Both run the *same* SQL text: queries are written in the subset the two
+//! dialects share (`$1` placeholders, `BIGINT` millisecond timestamps, text UUIDs, blobs),
+//! and [`on_pool!`] expands each repository body once per backend, so the compiler
+//! type-checks both. Where the dialects really differ (DDL, triggers) each backend has
+//! its own migrations folder. We chose this over two hand-written implementations of
+//! every repository (atuin's split) because a single body cannot drift; the shared story
+//! tests in `tests/` run against both backends.
+//!
+//! **Architecture Invariant:** only this crate issues SQL, and only [`audit`] writes the
+//! audit tables.
+//!
+//! Queries are runtime-checked (`sqlx::query`, not `query!`), so building needs no database.
+
+pub mod audit;
+pub mod directory;
+pub mod sessions;
+pub mod testing;
+pub mod tokens;
+
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{PgPool, SqlitePool};
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+pub use sqlx;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("cannot open the database {location}: {reason}")]
+    Connect { location: String, reason: String },
+    #[error("the database at {location} has schema version {found}, newer than this righttrack binary knows ({known}); run a newer righttrack")]
+    SchemaTooNew {
+        location: String,
+        found: i64,
+        known: i64,
+    },
+    #[error("database migration failed: {0}")]
+    Migrate(String),
+    #[error("not found")]
+    NotFound,
+    #[error("{0} already exists")]
+    Conflict(String),
+    #[error("stored value is invalid: {0}")]
+    Corrupt(String),
+    #[error("database error: {0}")]
+    Db(sqlx::Error),
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(e: sqlx::Error) -> Self {
+        if let sqlx::Error::RowNotFound = e {
+            return StoreError::NotFound;
+        }
+        if let Some(db) = e.as_database_error() {
+            if db.kind() == sqlx::error::ErrorKind::UniqueViolation {
+                return StoreError::Conflict("a record with that key".into());
+            }
+        }
+        StoreError::Db(e)
+    }
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+#[derive(Clone, Debug)]
+#[doc(hidden)]
+pub enum Backend {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// A handle on the database. Cheap to clone (it wraps a pool).
+#[derive(Clone, Debug)]
+pub struct Db {
+    #[doc(hidden)]
+    pub backend: Backend,
+    location: String,
+}
+
+/// Runs the same body against whichever pool the [`Db`] holds. The body is compiled once
+/// per backend, so it must only use SQL both dialects accept.
+#[macro_export]
+#[doc(hidden)]
+macro_rules! on_pool {
+    ($db:expr, |$pool:ident| $body:expr) => {
+        match &$db.backend {
+            $crate::Backend::Sqlite($pool) => $body,
+            $crate::Backend::Postgres($pool) => $body,
+        }
+    };
+}
+
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+/// Strips credentials from a database URL so it can appear in messages.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => format!("{}://{}", &url[..s], &url[at + 1..]),
+        _ => url.to_owned(),
+    }
+}
+
+impl Db {
+    /// Opens (creating if needed) the SQLite database file in WAL mode.
+    pub async fn open_sqlite(path: &Path) -> Result<Db> {
+        let location = path.display().to_string();
+        let opts = SqliteConnectOptions::new()
+            .filename(path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            // FULL: a transaction acknowledged to a client survives a crash or power loss.
+            .synchronous(SqliteSynchronous::Full)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10));
+        let pool = SqlitePoolOptions::new()
+            .max_connections(8)
+            .connect_with(opts)
+            .await
+            .map_err(|e| StoreError::Connect {
+                location: location.clone(),
+                reason: e.to_string(),
+            })?;
+        Ok(Db {
+            backend: Backend::Sqlite(pool),
+            location,
+        })
+    }
+
+    /// Connects to PostgreSQL. The URL's password never appears in errors.
+    pub async fn connect_postgres(url: &str) -> Result<Db> {
+        let location = redact_url(url);
+        let opts = PgConnectOptions::from_str(url).map_err(|e| StoreError::Connect {
+            location: location.clone(),
+            reason: format!("invalid database URL ({})", first_line(&e.to_string())),
+        })?;
+        let pool = PgPoolOptions::new()
+            .max_connections(16)
+            .acquire_timeout(Duration::from_secs(5))
+            .connect_with(opts)
+            .await
+            .map_err(|e| StoreError::Connect {
+                location: location.clone(),
+                reason: first_line(&e.to_string()),
+            })?;
+        Ok(Db {
+            backend: Backend::Postgres(pool),
+            location,
+        })
+    }
+
+    /// Opens a database by URL: `postgres://...`/`postgresql://...`, or `sqlite:PATH`.
+    pub async fn connect(url: &str) -> Result<Db> {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Self::connect_postgres(url).await
+        } else if let Some(path) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) {
+            Self::open_sqlite(Path::new(path)).await
+        } else {
+            Err(StoreError::Connect {
+                location: redact_url(url),
+                reason: "unsupported database URL; use postgres://... or sqlite:PATH".into(),
+            })
+        }
+    }
+
+    pub fn backend_name(&self) -> &'static str {
+        match self.backend {
+            Backend::Sqlite(_) => "sqlite",
+            Backend::Postgres(_) => "postgres",
+        }
+    }
+
+    pub fn location(&self) -> &str {
+        &self.location
+    }
+
+    fn migrator(&self) -> &'static sqlx::migrate::Migrator {
+        match self.backend {
+            Backend::Sqlite(_) => &SQLITE_MIGRATIONS,
+            Backend::Postgres(_) => &POSTGRES_MIGRATIONS,
+        }
+    }
+
+    /// The highest migration version already applied (0 for a new database).
+    pub async fn schema_version(&self) -> Result<i64> {
+        let exists: bool = on_pool!(self, |p| {
+            let q = match self.backend {
+                Backend::Sqlite(_) => "SELECT COUNT(*) > 0 FROM sqlite_master WHERE name = '_sqlx_migrations'",
+                Backend::Postgres(_) => "SELECT COUNT(*) > 0 FROM information_schema.tables WHERE table_name = '_sqlx_migrations' AND table_schema = current_schema()",
+            };
+            sqlx::query_scalar(q).fetch_one(p).await?
+        });
+        if !exists {
+            return Ok(0);
+        }
+        let v: Option<i64> = on_pool!(self, |p| sqlx::query_scalar("SELECT MAX(version) FROM _sqlx_migrations WHERE success = TRUE")
+            .fetch_one(p)
+            .await?);
+        Ok(v.unwrap_or(0))
+    }
+
+    /// The newest schema version this binary knows.
+    pub fn known_schema_version(&self) -> i64 {
+        self.migrator().iter().map(|m| m.version).max().unwrap_or(0)
+    }
+
+    /// Refuses a database migrated by a newer binary, then applies pending migrations.
+    pub async fn migrate(&self) -> Result<()> {
+        let found = self.schema_version().await?;
+        let known = self.known_schema_version();
+        if found > known {
+            return Err(StoreError::SchemaTooNew {
+                location: self.location.clone(),
+                found,
+                known,
+            });
+        }
+        on_pool!(self, |p| self.migrator().run(p).await)
+            .map_err(|e| StoreError::Migrate(e.to_string()))
+    }
+
+    /// For `/healthz`: does the database answer?
+    pub async fn ping(&self) -> Result<()> {
+        let _: i64 = on_pool!(self, |p| sqlx::query_scalar("SELECT 1").fetch_one(p).await?);
+        Ok(())
+    }
+
+    /// Pool gauges for `/metrics`: (open connections, idle connections).
+    pub fn pool_stats(&self) -> (u32, usize) {
+        on_pool!(self, |p| (p.size(), p.num_idle()))
+    }
+
+    pub async fn close(&self) {
+        on_pool!(self, |p| p.close().await)
+    }
+}
+
+fn first_line(s: &str) -> String {
+    s.lines().next().unwrap_or("").to_owned()
+}
+
+/// Milliseconds since the epoch, the storage form of every timestamp.
+pub fn ms(t: jiff::Timestamp) -> i64 {
+    t.as_millisecond()
+}
+
+pub fn from_ms(ms: i64) -> jiff::Timestamp {
+    jiff::Timestamp::from_millisecond(ms).unwrap_or(jiff::Timestamp::UNIX_EPOCH)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_lose_their_credentials() {
+        assert_eq!(redact_url("postgres://rt:s3cret@db:5432/rt"), "postgres://db:5432/rt");
+        assert_eq!(redact_url("postgres://db/rt"), "postgres://db/rt");
+    }
+}

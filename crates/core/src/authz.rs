@@ -1,0 +1,131 @@
+//! The authorization table: one place that says which role may do what.
+//!
+//! **Architecture Invariant:** every route of the web crate names exactly one
+//! [`Action`] (or is public), and the server checks [`allowed`] before the handler runs.
+//! A test in `crates/web` walks every route with every role and compares the outcome
+//! with this table, so a route without a rule cannot ship.
+//!
+//! API tokens are further limited by [`Scope`]: a token acts as its user, but only for
+//! actions whose [`Action::scope`] the token carries.
+
+use crate::roles::Role;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    /// See one's own account, home page, roles.
+    ViewSelf,
+    /// Change one's own password and two-factor settings.
+    ManageOwnAccount,
+    /// Browse and filter the audit trail.
+    AuditRead,
+    /// List users, teams and sites.
+    DirectoryRead,
+    /// Create users, change roles and teams, issue and revoke API tokens.
+    UserAdmin,
+    /// Submit interactions for scanning and storage (machine clients).
+    InteractionIngest,
+}
+
+/// What an API token may be used for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Scope {
+    Read,
+    Ingest,
+    Admin,
+}
+
+impl Scope {
+    pub const ALL: [Scope; 3] = [Scope::Read, Scope::Ingest, Scope::Admin];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scope::Read => "read",
+            Scope::Ingest => "ingest",
+            Scope::Admin => "admin",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Scope> {
+        Scope::ALL.into_iter().find(|x| x.as_str() == s.trim())
+    }
+}
+
+use Role::*;
+
+/// The table. One row per action: the roles that may perform it.
+const TABLE: &[(Action, &[Role])] = &[
+    (
+        Action::ViewSelf,
+        &[Agent, TeamLead, QaAnalyst, EthicsOfficer, Investigator, Admin],
+    ),
+    (
+        Action::ManageOwnAccount,
+        &[Agent, TeamLead, QaAnalyst, EthicsOfficer, Investigator, Admin],
+    ),
+    (Action::AuditRead, &[EthicsOfficer, Admin]),
+    (
+        Action::DirectoryRead,
+        &[TeamLead, QaAnalyst, EthicsOfficer, Admin],
+    ),
+    (Action::UserAdmin, &[Admin]),
+    (Action::InteractionIngest, &[Admin, QaAnalyst]),
+];
+
+impl Action {
+    pub const ALL: [Action; 6] = [
+        Action::ViewSelf,
+        Action::ManageOwnAccount,
+        Action::AuditRead,
+        Action::DirectoryRead,
+        Action::UserAdmin,
+        Action::InteractionIngest,
+    ];
+
+    /// The token scope an API token needs for this action.
+    pub fn scope(self) -> Scope {
+        match self {
+            Action::ViewSelf | Action::AuditRead | Action::DirectoryRead => Scope::Read,
+            Action::InteractionIngest => Scope::Ingest,
+            Action::ManageOwnAccount | Action::UserAdmin => Scope::Admin,
+        }
+    }
+
+    pub fn roles(self) -> &'static [Role] {
+        TABLE
+            .iter()
+            .find(|(a, _)| *a == self)
+            .map(|(_, r)| *r)
+            .unwrap_or(&[])
+    }
+}
+
+/// May a holder of `roles` perform `action`?
+pub fn allowed(roles: &[Role], action: Action) -> bool {
+    let permitted = action.roles();
+    roles.iter().any(|r| permitted.contains(r))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_action_has_a_row() {
+        for a in Action::ALL {
+            assert!(TABLE.iter().any(|(x, _)| *x == a), "{a:?} has no row");
+        }
+        assert_eq!(TABLE.len(), Action::ALL.len());
+    }
+
+    #[test]
+    fn admins_do_not_read_what_they_are_not_given() {
+        assert!(allowed(&[Admin], Action::UserAdmin));
+        assert!(!allowed(&[Agent], Action::UserAdmin));
+        assert!(!allowed(&[Agent, TeamLead], Action::AuditRead));
+        assert!(allowed(&[Agent, EthicsOfficer], Action::AuditRead));
+        assert!(!allowed(&[], Action::ViewSelf));
+    }
+}

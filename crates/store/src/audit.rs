@@ -1,0 +1,256 @@
+//! The audit trail's storage.
+//!
+//! **Architecture Invariant:** this module is the only writer of `audit_log`,
+//! `audit_head` and `audit_checkpoints`. Appends are serialized by the row lock that
+//! `UPDATE audit_head` takes (on both backends), so concurrent writers from several
+//! server instances still produce one unbroken chain. Every [`CHECKPOINT_EVERY`]
+//! entries, the same transaction stores an Ed25519-signed checkpoint.
+
+use crate::{on_pool, Db, Result, StoreError};
+use ed25519_dalek::{SigningKey, VerifyingKey};
+use righttrack_core::audit::{self, Broken, ChainVerifier, Checkpoint, Entry, Hash, NewEntry};
+
+pub const CHECKPOINT_EVERY: i64 = 64;
+
+#[derive(Debug, Clone, Default)]
+pub struct AuditFilter {
+    pub actor: Option<String>,
+    /// Matches actions that start with this text (`login.` matches `login.failure`).
+    pub action_prefix: Option<String>,
+    pub target: Option<String>,
+    /// Only entries older than this sequence number (keyset pagination, newest first).
+    pub before_seq: Option<i64>,
+    pub limit: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VerifyReport {
+    pub entries: i64,
+    pub checkpoints: usize,
+    pub head_hash: Hash,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum VerifyError {
+    #[error(transparent)]
+    Broken(#[from] Broken),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+type EntryRow = (i64, i64, String, String, String, String, Vec<u8>, Vec<u8>);
+
+fn to_hash(v: &[u8], seq: i64) -> Result<Hash> {
+    v.try_into()
+        .map_err(|_| StoreError::Corrupt(format!("audit entry {seq}: hash is not 32 bytes")))
+}
+
+fn from_row(r: EntryRow) -> Result<Entry> {
+    Ok(Entry {
+        seq: r.0,
+        entry: NewEntry {
+            at_ms: r.1,
+            actor: r.2,
+            action: r.3,
+            target: r.4,
+            detail: r.5,
+        },
+        prev_hash: to_hash(&r.6, r.0)?,
+        hash: to_hash(&r.7, r.0)?,
+    })
+}
+
+const COLS: &str = "seq, at_ms, actor, action, target, detail, prev_hash, hash";
+
+impl Db {
+    /// Appends an entry to the chain (and a signed checkpoint every [`CHECKPOINT_EVERY`]).
+    pub async fn audit_append(&self, e: NewEntry, signer: &SigningKey) -> Result<Entry> {
+        on_pool!(self, |p| {
+            let mut tx = p.begin().await?;
+            let (seq, prev): (i64, Vec<u8>) =
+                sqlx::query_as("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")
+                    .fetch_one(&mut *tx)
+                    .await?;
+            let prev = to_hash(&prev, seq - 1)?;
+            let entry = audit::chain(&prev, seq, e);
+            sqlx::query(
+                "INSERT INTO audit_log (seq, at_ms, actor, action, target, detail, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            )
+            .bind(entry.seq)
+            .bind(entry.entry.at_ms)
+            .bind(&entry.entry.actor)
+            .bind(&entry.entry.action)
+            .bind(&entry.entry.target)
+            .bind(&entry.entry.detail)
+            .bind(&entry.prev_hash[..])
+            .bind(&entry.hash[..])
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1")
+                .bind(&entry.hash[..])
+                .execute(&mut *tx)
+                .await?;
+            if seq % CHECKPOINT_EVERY == 0 {
+                let cp = audit::sign_checkpoint(signer, seq, entry.hash);
+                insert_checkpoint(&mut tx, &cp, entry.entry.at_ms).await?;
+            }
+            tx.commit().await?;
+            Ok(entry)
+        })
+    }
+
+    /// Signs the current head now (e.g. at shutdown, or when an export is made).
+    pub async fn audit_checkpoint(&self, signer: &SigningKey, at_ms: i64) -> Result<Option<Checkpoint>> {
+        let (seq, hash) = self.audit_head().await?;
+        if seq == 0 {
+            return Ok(None);
+        }
+        let cp = audit::sign_checkpoint(signer, seq, hash);
+        on_pool!(self, |p| {
+            let mut tx = p.begin().await?;
+            let exists: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_checkpoints WHERE seq = $1")
+                .bind(seq)
+                .fetch_one(&mut *tx)
+                .await?;
+            if exists == 0 {
+                insert_checkpoint(&mut tx, &cp, at_ms).await?;
+            }
+            tx.commit().await?;
+        });
+        Ok(Some(cp))
+    }
+
+    /// The last sequence number and hash.
+    pub async fn audit_head(&self) -> Result<(i64, Hash)> {
+        let (seq, hash): (i64, Vec<u8>) =
+            on_pool!(self, |p| sqlx::query_as("SELECT seq, hash FROM audit_head WHERE id = 1").fetch_one(p).await?);
+        Ok((seq, to_hash(&hash, seq)?))
+    }
+
+    /// Newest first, filtered, one page.
+    pub async fn audit_list(&self, f: &AuditFilter) -> Result<Vec<Entry>> {
+        let mut sql = format!("SELECT {COLS} FROM audit_log WHERE 1 = 1");
+        let mut n = 0;
+        let mut next = |sql: &mut String, cond: &str| {
+            n += 1;
+            sql.push_str(&cond.replace('?', &format!("${n}")));
+        };
+        if f.actor.is_some() {
+            next(&mut sql, " AND actor = ?");
+        }
+        if f.action_prefix.is_some() {
+            next(&mut sql, " AND action LIKE ?");
+        }
+        if f.target.is_some() {
+            next(&mut sql, " AND target = ?");
+        }
+        if f.before_seq.is_some() {
+            next(&mut sql, " AND seq < ?");
+        }
+        next(&mut sql, " ORDER BY seq DESC LIMIT ?");
+        let like = f.action_prefix.as_ref().map(|a| format!("{}%", a.replace(['%', '_'], "")));
+        let rows: Vec<EntryRow> = on_pool!(self, |p| {
+            let mut q = sqlx::query_as(&sql);
+            if let Some(a) = &f.actor {
+                q = q.bind(a);
+            }
+            if let Some(a) = &like {
+                q = q.bind(a);
+            }
+            if let Some(t) = &f.target {
+                q = q.bind(t);
+            }
+            if let Some(b) = f.before_seq {
+                q = q.bind(b);
+            }
+            q.bind(f.limit.clamp(1, 1000)).fetch_all(p).await?
+        });
+        rows.into_iter().map(from_row).collect()
+    }
+
+    /// Walks the whole chain in order, checking every link, every signed checkpoint and
+    /// the head. Memory stays constant: entries are read in pages.
+    pub async fn audit_verify(&self, key: &VerifyingKey) -> Result<VerifyReport, VerifyError> {
+        let cps: Vec<(i64, Vec<u8>, Vec<u8>)> =
+            on_pool!(self, |p| sqlx::query_as("SELECT seq, hash, signature FROM audit_checkpoints ORDER BY seq")
+                .fetch_all(p)
+                .await
+                .map_err(StoreError::from)?);
+        let mut checkpoints = Vec::with_capacity(cps.len());
+        for (seq, hash, sig) in cps {
+            checkpoints.push(Checkpoint {
+                seq,
+                hash: to_hash(&hash, seq)?,
+                signature: sig.try_into().map_err(|_| Broken::Signature { seq })?,
+            });
+        }
+        let mut cp_iter = checkpoints.iter().peekable();
+        let mut v = ChainVerifier::new();
+        let sql = format!("SELECT {COLS} FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT 1000");
+        let mut after = i64::MIN;
+        loop {
+            let rows: Vec<EntryRow> = on_pool!(self, |p| sqlx::query_as(&sql)
+                .bind(after)
+                .fetch_all(p)
+                .await
+                .map_err(StoreError::from)?);
+            if rows.is_empty() {
+                break;
+            }
+            for r in rows {
+                let e = from_row(r)?;
+                v.push(&e)?;
+                while let Some(cp) = cp_iter.peek() {
+                    if cp.seq < e.seq {
+                        // A checkpoint for an entry that is gone.
+                        return Err(Broken::Checkpoint { seq: cp.seq }.into());
+                    }
+                    if cp.seq == e.seq {
+                        audit::check_checkpoint(key, cp, Some(&e.hash))?;
+                        cp_iter.next();
+                    } else {
+                        break;
+                    }
+                }
+                after = e.seq;
+            }
+        }
+        if let Some(cp) = cp_iter.next() {
+            audit::check_checkpoint(key, cp, None).map_err(|_| Broken::Truncated {
+                last: v.last_seq(),
+                head: cp.seq,
+            })?;
+        }
+        let (head_seq, head_hash) = self.audit_head().await?;
+        if head_seq != v.last_seq() || head_hash != v.last_hash() {
+            return Err(Broken::Truncated {
+                last: v.last_seq(),
+                head: head_seq,
+            }
+            .into());
+        }
+        Ok(VerifyReport {
+            entries: v.last_seq(),
+            checkpoints: checkpoints.len(),
+            head_hash: v.last_hash(),
+        })
+    }
+}
+
+async fn insert_checkpoint<'c, DB>(tx: &mut sqlx::Transaction<'c, DB>, cp: &Checkpoint, at_ms: i64) -> Result<()>
+where
+    DB: sqlx::Database,
+    for<'q> i64: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    for<'q> &'q [u8]: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    for<'q> <DB as sqlx::Database>::Arguments<'q>: sqlx::IntoArguments<'q, DB>,
+    for<'e> &'e mut <DB as sqlx::Database>::Connection: sqlx::Executor<'e, Database = DB>,
+{
+    sqlx::query::<DB>("INSERT INTO audit_checkpoints (seq, hash, signature, at_ms) VALUES ($1, $2, $3, $4)")
+        .bind(cp.seq)
+        .bind(&cp.hash[..])
+        .bind(&cp.signature[..])
+        .bind(at_ms)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
