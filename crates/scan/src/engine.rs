@@ -1,0 +1,169 @@
+//! The engine: a compiled rule pack plus detectors, shared by all threads.
+//!
+//! `Engine` is immutable after [`Engine::new`] (`Send + Sync`); per-scan
+//! buffers live in a [`Scratch`] that each thread owns and reuses, so scanning
+//! allocates only for its output once the buffers have grown.
+
+use crate::commit;
+use crate::model::{Event, Findings, Interaction, Span};
+use crate::pack::{PackError, RulePack, ScoreDef};
+use crate::pii::{self, Detector, DetectorConfig, Kind};
+use crate::rules::{Norm, RuleHit, RuleSet};
+use crate::text::{self, Token};
+
+/// Engine construction errors.
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    /// The pack is invalid.
+    #[error(transparent)]
+    Pack(#[from] PackError),
+    /// A keyword automaton could not be built.
+    #[error("internal automaton build failed: {0}")]
+    Build(String),
+}
+
+/// Reusable per-thread buffers.
+#[derive(Debug, Default)]
+pub struct Scratch {
+    pii: pii::Scratch,
+    toks: Vec<Token>,
+    norm: Norm,
+    hits: Vec<RuleHit>,
+    matched: Vec<bool>,
+    words: Vec<&'static str>,
+}
+
+/// A compiled engine.
+#[derive(Debug, Clone)]
+pub struct Engine {
+    detector: Detector,
+    rules: RuleSet,
+    score: Vec<ScoreDef>,
+    version: String,
+    disabled: Vec<Kind>,
+}
+
+impl Engine {
+    /// Compile a pack.
+    pub fn new(pack: &RulePack) -> Result<Engine, EngineError> {
+        let mut regions = Vec::new();
+        for r in &pack.detectors.phone_regions {
+            regions.push(
+                r.parse::<phonenumber::country::Id>()
+                    .map_err(|_| PackError::Pack {
+                        field: "detectors.phone_regions",
+                        message: format!("unknown region `{r}`"),
+                    })?,
+            );
+        }
+        if regions.is_empty() {
+            regions.push(phonenumber::country::Id::US);
+        }
+        let mut disabled = Vec::new();
+        for k in &pack.detectors.disabled_kinds {
+            disabled.push(Kind::parse(k).ok_or_else(|| PackError::Pack {
+                field: "detectors.disabled_kinds",
+                message: format!("unknown span kind `{k}`"),
+            })?);
+        }
+        let detector = Detector::new(DetectorConfig {
+            phone_regions: regions,
+        })
+        .map_err(|e| EngineError::Build(e.to_string()))?;
+        Ok(Engine {
+            detector,
+            rules: RuleSet::new(pack)?,
+            score: pack.score.clone(),
+            version: pack.version.clone(),
+            disabled,
+        })
+    }
+
+    /// Compile the embedded default pack.
+    pub fn default_engine() -> Result<Engine, EngineError> {
+        Engine::new(&RulePack::default_pack()?)
+    }
+
+    /// Scan one interaction.
+    pub fn scan(&self, inter: &Interaction) -> Findings {
+        self.scan_with(inter, &mut Scratch::default())
+    }
+
+    /// Scan one interaction reusing `sc` (one per thread).
+    pub fn scan_with(&self, inter: &Interaction, sc: &mut Scratch) -> Findings {
+        self.detector.detect(inter, &mut sc.pii);
+        let spans: Vec<Span> = sc
+            .pii
+            .cands
+            .iter()
+            .filter(|c| !self.disabled.contains(&c.kind))
+            .map(|c| Span {
+                turn: c.turn,
+                start: c.start,
+                end: c.end,
+                kind: c.kind.as_str().to_string(),
+                rule: c.rule.to_string(),
+            })
+            .collect();
+
+        let tz = commit::zone(inter.timezone.as_deref());
+        let start = inter.started_at.to_zoned(tz);
+        sc.hits.clear();
+        let mut commitments = Vec::new();
+        for (ti, turn) in inter.turns.iter().enumerate() {
+            text::tokenize(&turn.text, &mut sc.toks);
+            self.rules.normalize(&turn.text, &sc.toks, &mut sc.norm);
+            self.rules.find(ti, &sc.norm, &mut sc.hits);
+            commit::extract(inter, ti, &sc.norm, &mut sc.words, &mut commitments, &start);
+        }
+        let mut events: Vec<Event> = Vec::new();
+        self.rules
+            .evaluate(inter, &sc.hits, &mut sc.matched, &mut events);
+        for c in &commitments {
+            events.push(Event {
+                turn: c.turn,
+                kind: "commitment".into(),
+                rule: "commitment.deadline".into(),
+                evidence: c.due_phrase.clone(),
+            });
+        }
+        events.sort_by_key(|e| e.turn);
+        let matched = &sc.matched;
+        let rules = &self.rules;
+        let is_matched = |id: &str| {
+            rules
+                .rules
+                .iter()
+                .position(|r| r.id == id)
+                .is_some_and(|i| matched.get(i).copied().unwrap_or(false))
+        };
+        let (score, scorecard) =
+            crate::score::score(&self.score, &self.version, inter, &events, &is_matched);
+        Findings {
+            id: inter.id.clone(),
+            spans,
+            events,
+            commitments,
+            score,
+            scorecard,
+        }
+    }
+
+    /// Pack version.
+    pub fn version(&self) -> &str {
+        &self.version
+    }
+
+    /// Rule ids and whether each matched the interaction in raw phrase hits
+    /// (used by `rules test` for helper rules).
+    pub fn raw_matches(&self, inter: &Interaction) -> Vec<(String, bool)> {
+        let mut sc = Scratch::default();
+        let _ = self.scan_with(inter, &mut sc);
+        self.rules
+            .rules
+            .iter()
+            .zip(sc.matched.iter())
+            .map(|(r, &m)| (r.id.clone(), m))
+            .collect()
+    }
+}

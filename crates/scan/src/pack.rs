@@ -1,0 +1,291 @@
+//! Rule packs: the versioned TOML that says what counts as misconduct, which
+//! disclosures are required and how the scorecard is built.
+//!
+//! A pack is data, compiled once by [`crate::Engine::new`]. Parsing is strict
+//! (`deny_unknown_fields`): a typo in a field name is an error naming the line,
+//! not a silently ignored rule. Semantic errors (unknown speaker, a `before`
+//! pointing at a rule that does not exist, a rule without examples) name the
+//! rule id and the field. The default pack lives in `packs/default.toml` and
+//! is embedded with `include_str!`.
+
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+/// The default pack source.
+pub const DEFAULT_PACK: &str = include_str!("../packs/default.toml");
+
+/// Errors loading a pack.
+#[derive(Debug, thiserror::Error)]
+pub enum PackError {
+    /// TOML syntax or shape error (message names line and column).
+    #[error("rule pack is not valid TOML: {0}")]
+    Toml(String),
+    /// A rule is inconsistent.
+    #[error("rule `{rule}`: field `{field}`: {message}")]
+    Rule {
+        /// Rule id (or `#index` when the id is missing).
+        rule: String,
+        /// Field name.
+        field: &'static str,
+        /// What is wrong.
+        message: String,
+    },
+    /// A scorecard item is inconsistent.
+    #[error("score item `{item}`: field `{field}`: {message}")]
+    Score {
+        /// Item id.
+        item: String,
+        /// Field name.
+        field: &'static str,
+        /// What is wrong.
+        message: String,
+    },
+    /// Pack-level problem.
+    #[error("rule pack: field `{field}`: {message}")]
+    Pack {
+        /// Field name.
+        field: &'static str,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+/// Detector settings of a pack.
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct DetectorsDef {
+    /// ISO 3166 regions tried for phone numbers without a country code.
+    #[serde(default)]
+    pub phone_regions: Vec<String>,
+    /// Span kinds to leave out (e.g. `["pii.person_name"]`).
+    #[serde(default)]
+    pub disabled_kinds: Vec<String>,
+}
+
+/// One rule.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleDef {
+    /// Stable id (`honesty.guarantee`).
+    pub id: String,
+    /// Event kind emitted (`conduct.guarantee`).
+    pub kind: String,
+    /// Human description.
+    #[serde(default)]
+    pub description: String,
+    /// `agent`, `customer` or absent for both.
+    #[serde(default)]
+    pub speaker: Option<String>,
+    /// Channels the rule applies to (all when empty).
+    #[serde(default)]
+    pub channels: Vec<String>,
+    /// Only the speaker's first N turns are inspected.
+    #[serde(default)]
+    pub first_turns: Option<usize>,
+    /// Phrases (words; `a|b` alternatives; `*` any one word).
+    pub phrases: Vec<String>,
+    /// Phrases that cancel a hit in the same sentence ("no pressure").
+    #[serde(default)]
+    pub unless: Vec<String>,
+    /// A negation word just before the phrase cancels it ("I can't guarantee").
+    #[serde(default)]
+    pub negatable: bool,
+    /// Fire when *no* phrase is found in scope.
+    #[serde(default)]
+    pub absent: bool,
+    /// Only hits before the first hit of this other rule count.
+    #[serde(default)]
+    pub before: Option<String>,
+    /// Emit events (false for helper rules used by `before`/`applies_if`).
+    #[serde(default = "yes")]
+    pub emit: bool,
+    /// Examples that must fire.
+    #[serde(default)]
+    pub positive: Vec<String>,
+    /// Examples that must not fire.
+    #[serde(default)]
+    pub negative: Vec<String>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// One scorecard item.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScoreDef {
+    /// Item id.
+    pub id: String,
+    /// Description.
+    #[serde(default)]
+    pub description: String,
+    /// Weight.
+    pub points: u32,
+    /// Event kinds or rule ids that fail the item.
+    pub fails_on: Vec<String>,
+    /// A failure fails the interaction (score 0).
+    #[serde(default)]
+    pub critical: bool,
+    /// Channels where the item applies (N/A elsewhere; all when empty).
+    #[serde(default)]
+    pub channels: Vec<String>,
+    /// N/A unless this rule (often a helper) matched somewhere.
+    #[serde(default)]
+    pub applies_if: Option<String>,
+}
+
+/// A parsed rule pack (not yet compiled).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RulePack {
+    /// Pack name.
+    pub name: String,
+    /// Pack version, recorded in every scorecard.
+    pub version: String,
+    /// Detector settings.
+    #[serde(default)]
+    pub detectors: DetectorsDef,
+    /// Words dropped before phrase matching (ASR hesitations).
+    #[serde(default)]
+    pub fillers: Vec<String>,
+    /// Negation words for `negatable` rules.
+    #[serde(default)]
+    pub negations: Vec<String>,
+    /// ASR spelling variants: canonical word → variants.
+    #[serde(default)]
+    pub aliases: BTreeMap<String, Vec<String>>,
+    /// Rules.
+    #[serde(default, rename = "rule")]
+    pub rules: Vec<RuleDef>,
+    /// Scorecard items.
+    #[serde(default, rename = "score")]
+    pub score: Vec<ScoreDef>,
+}
+
+const KINDS: &[&str] = &[
+    "conduct.guarantee",
+    "conduct.pressure",
+    "conduct.abusive",
+    "disclosure.recording_missing",
+    "disclosure.verification_missing",
+];
+
+impl RulePack {
+    /// The embedded default pack.
+    pub fn default_pack() -> Result<RulePack, PackError> {
+        RulePack::from_toml(DEFAULT_PACK)
+    }
+
+    /// Parse and validate a pack.
+    pub fn from_toml(src: &str) -> Result<RulePack, PackError> {
+        let p: RulePack = toml::from_str(src).map_err(|e| PackError::Toml(e.to_string()))?;
+        p.validate()?;
+        Ok(p)
+    }
+
+    fn validate(&self) -> Result<(), PackError> {
+        if self.version.trim().is_empty() {
+            return Err(PackError::Pack {
+                field: "version",
+                message: "must not be empty".into(),
+            });
+        }
+        let mut ids = std::collections::HashSet::new();
+        for (i, r) in self.rules.iter().enumerate() {
+            let rid = if r.id.is_empty() {
+                format!("#{i}")
+            } else {
+                r.id.clone()
+            };
+            let err = |field: &'static str, message: String| PackError::Rule {
+                rule: rid.clone(),
+                field,
+                message,
+            };
+            if r.id.is_empty() {
+                return Err(err("id", "must not be empty".into()));
+            }
+            if !ids.insert(r.id.as_str()) {
+                return Err(err("id", "duplicate rule id".into()));
+            }
+            if r.emit && !KINDS.contains(&r.kind.as_str()) && !r.kind.contains('.') {
+                return Err(err(
+                    "kind",
+                    format!(
+                        "unknown kind `{}` (use e.g. conduct.guarantee or a dotted new kind)",
+                        r.kind
+                    ),
+                ));
+            }
+            if let Some(s) = &r.speaker {
+                if s != "agent" && s != "customer" {
+                    return Err(err("speaker", format!("`{s}` is not agent or customer")));
+                }
+            }
+            for c in &r.channels {
+                if !matches!(c.as_str(), "voice" | "chat" | "email") {
+                    return Err(err(
+                        "channels",
+                        format!("`{c}` is not voice, chat or email"),
+                    ));
+                }
+            }
+            if r.phrases.is_empty() {
+                return Err(err("phrases", "at least one phrase is required".into()));
+            }
+            for ph in r.phrases.iter().chain(&r.unless) {
+                if ph.split_whitespace().next().is_none_or(|w| w == "*") {
+                    return Err(err(
+                        "phrases",
+                        format!("phrase `{ph}` must start with a word"),
+                    ));
+                }
+            }
+            if r.positive.is_empty() || r.negative.is_empty() {
+                return Err(err(
+                    "positive/negative",
+                    "every rule needs positive and negative examples".into(),
+                ));
+            }
+        }
+        for r in &self.rules {
+            if let Some(b) = &r.before {
+                if !ids.contains(b.as_str()) {
+                    return Err(PackError::Rule {
+                        rule: r.id.clone(),
+                        field: "before",
+                        message: format!("no rule `{b}`"),
+                    });
+                }
+            }
+        }
+        for s in &self.score {
+            let err = |field: &'static str, message: String| PackError::Score {
+                item: s.id.clone(),
+                field,
+                message,
+            };
+            if s.fails_on.is_empty() {
+                return Err(err(
+                    "fails_on",
+                    "must name at least one event kind or rule id".into(),
+                ));
+            }
+            if let Some(a) = &s.applies_if {
+                if !ids.contains(a.as_str()) {
+                    return Err(err("applies_if", format!("no rule `{a}`")));
+                }
+            }
+        }
+        for r in &self.detectors.phone_regions {
+            if r.parse::<phonenumber::country::Id>().is_err() {
+                return Err(PackError::Pack {
+                    field: "detectors.phone_regions",
+                    message: format!("unknown region `{r}`"),
+                });
+            }
+        }
+        Ok(())
+    }
+}

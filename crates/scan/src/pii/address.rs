@@ -1,0 +1,472 @@
+//! Postal addresses: house number, street, suffix, unit, town, state, postcode.
+//!
+//! Two entry points. With context (a trigger such as "address is", "send it to",
+//! "I'm now at", or an agent question about the address answered in the next
+//! turn) the address runs from the first content word after the trigger to the
+//! postcode (and the town after a continental postcode), or to the end of the
+//! clause. Without context, an address needs a house number followed within a
+//! few words by a street suffix ("Walks", "Road", "Straße" …) and a postcode.
+//! A lone city is never an address.
+
+use crate::text::{eq, eq_any, Class, Token};
+use crate::words::is_common;
+
+const SUFFIXES: &[&str] = &[
+    "street",
+    "st",
+    "road",
+    "rd",
+    "avenue",
+    "ave",
+    "av",
+    "lane",
+    "ln",
+    "drive",
+    "dr",
+    "court",
+    "ct",
+    "way",
+    "boulevard",
+    "blvd",
+    "place",
+    "pl",
+    "square",
+    "sq",
+    "terrace",
+    "trail",
+    "walk",
+    "walks",
+    "mall",
+    "plaza",
+    "skyway",
+    "glen",
+    "lodge",
+    "light",
+    "club",
+    "points",
+    "point",
+    "squares",
+    "dale",
+    "pine",
+    "pines",
+    "expressway",
+    "burg",
+    "corner",
+    "corners",
+    "circle",
+    "cir",
+    "crescent",
+    "close",
+    "grove",
+    "gardens",
+    "green",
+    "hill",
+    "hills",
+    "park",
+    "parkway",
+    "pkwy",
+    "row",
+    "view",
+    "villas",
+    "village",
+    "vista",
+    "well",
+    "wells",
+    "crossing",
+    "crossroad",
+    "center",
+    "centre",
+    "cove",
+    "creek",
+    "estate",
+    "estates",
+    "falls",
+    "ferry",
+    "field",
+    "fields",
+    "flat",
+    "flats",
+    "ford",
+    "forest",
+    "fork",
+    "fort",
+    "freeway",
+    "garden",
+    "gateway",
+    "harbor",
+    "haven",
+    "heights",
+    "highway",
+    "hwy",
+    "hollow",
+    "island",
+    "isle",
+    "junction",
+    "key",
+    "knoll",
+    "lake",
+    "lakes",
+    "land",
+    "landing",
+    "loop",
+    "manor",
+    "meadow",
+    "meadows",
+    "mews",
+    "mill",
+    "mills",
+    "mission",
+    "motorway",
+    "mount",
+    "mountain",
+    "orchard",
+    "oval",
+    "pass",
+    "path",
+    "pike",
+    "plain",
+    "plains",
+    "port",
+    "prairie",
+    "ranch",
+    "rapids",
+    "rest",
+    "ridge",
+    "river",
+    "route",
+    "run",
+    "shoal",
+    "shore",
+    "shores",
+    "spring",
+    "springs",
+    "spur",
+    "station",
+    "stream",
+    "summit",
+    "throughway",
+    "trace",
+    "track",
+    "turnpike",
+    "underpass",
+    "union",
+    "valley",
+    "viaduct",
+    "ville",
+    "wall",
+    "ways",
+    "neck",
+    "marg",
+    "nagar",
+    "chowk",
+    "zila",
+    "gali",
+    "strasse",
+    "straße",
+    "gasse",
+    "weg",
+    "allee",
+    "platz",
+    "ring",
+    "damm",
+    "ufer",
+    "rue",
+    "boulevard",
+    "chemin",
+    "impasse",
+    "quai",
+    "calle",
+    "avenida",
+    "paseo",
+    "plaza",
+    "camino",
+    "ronda",
+    "glorieta",
+    "callejón",
+    "callejon",
+    "carrer",
+    "via",
+    "viale",
+    "piazza",
+    "burgs",
+    "bypass",
+    "cape",
+    "causeway",
+    "cliff",
+    "cliffs",
+    "common",
+    "commons",
+    "curve",
+    "dam",
+    "divide",
+    "extension",
+    "ext",
+    "fall",
+    "grounds",
+    "harbors",
+    "inlet",
+    "ports",
+    "radial",
+    "rue",
+    "stravenue",
+    "tunnel",
+    "unit",
+    "apt",
+    "suite",
+    "ste",
+    "building",
+    "floor",
+];
+
+const STOPS: &[&str] = &[
+    "that's", "thats", "my", "i", "i'm", "and", "please", "thanks", "thank", "if", "is", "was",
+    "it", "it's", "you", "which", "but", "so", "also", "for", "correct", "right", "yes", "yeah",
+    "okay", "ok", "the", "can", "could", "would", "we", "they", "he", "she", "this", "since",
+    "because", "now", "from", "on", "uh", "um", "like", "mm-hmm", "have",
+];
+
+fn suffix(w: &[u8]) -> bool {
+    eq_any(w, SUFFIXES)
+        || w.len() > 6 && {
+            // German compounds: "Stahrgasse", "klothilde-rädel-straße"
+            let s = std::str::from_utf8(w).unwrap_or("");
+            let l = s.to_lowercase();
+            [
+                "strasse", "straße", "gasse", "weg", "allee", "platz", "ring", "damm",
+            ]
+            .iter()
+            .any(|x| l.ends_with(x))
+        }
+}
+
+/// Is token `i` a postcode (or the first half of a UK one)? Returns tokens used.
+fn postcode(text: &[u8], toks: &[Token], i: usize) -> usize {
+    let Some(t) = toks.get(i) else { return 0 };
+    let w = t.bytes(text);
+    match t.class {
+        Class::Digits if (4..=6).contains(&w.len()) => {
+            // ZIP+4
+            if toks
+                .get(i + 1)
+                .is_some_and(|d| d.is_punct(text, b'-') && !d.gap_before)
+                && toks
+                    .get(i + 2)
+                    .is_some_and(|n| n.class == Class::Digits && n.len() == 4 && !n.gap_before)
+            {
+                3
+            } else {
+                1
+            }
+        }
+        Class::Mixed | Class::Alpha if (2..=4).contains(&w.len()) && w[0].is_ascii_alphabetic() => {
+            // UK outward code + inward code "NW6 3RX", "tf1e 0ny"
+            let out_ok = w.iter().any(u8::is_ascii_digit) || w.len() == 2 && false;
+            let inward = toks.get(i + 1).is_some_and(|n| {
+                let b = n.bytes(text);
+                n.class == Class::Mixed
+                    && b.len() == 3
+                    && b[0].is_ascii_digit()
+                    && b[1..].iter().all(u8::is_ascii_alphabetic)
+            });
+            if out_ok && inward {
+                2
+            } else {
+                0
+            }
+        }
+        _ => 0,
+    }
+}
+
+fn is_state(w: &[u8]) -> bool {
+    w.len() == 2 && w.iter().all(u8::is_ascii_alphabetic)
+}
+
+/// Scan an address starting at token `s` (first content token). Returns byte range.
+pub fn extend(text: &[u8], toks: &[Token], s: usize, need_suffix: bool) -> Option<(usize, usize)> {
+    let mut i = s;
+    let mut last_content = None;
+    let mut post_end: Option<usize> = None;
+    let mut has_digit = false;
+    let mut alpha = 0;
+    let mut has_suffix = false;
+    let mut n = 0;
+    while let Some(t) = toks.get(i) {
+        let w = t.bytes(text);
+        n += 1;
+        if n > 22 {
+            break;
+        }
+        if t.class == Class::Punct {
+            let c = w.first().copied().unwrap_or(b' ');
+            if matches!(c, b'?' | b'!' | b';' | b'(' | b')' | b'"') {
+                break;
+            }
+            if c == b'.' {
+                // abbreviation dot ("Apt.", "H.No.", "St.") vs sentence end
+                let prev_short =
+                    i > 0 && toks[i - 1].class != Class::Punct && toks[i - 1].len() <= 4;
+                let next_lower_or_num = toks
+                    .get(i + 1)
+                    .is_some_and(|x| !x.gap_before || x.class == Class::Digits);
+                if !(prev_short || next_lower_or_num)
+                    || (post_end.is_some() && toks.get(i + 1).is_none_or(|x| x.gap_before))
+                {
+                    break;
+                }
+            }
+            if c == b'\n' {
+                break;
+            }
+            i += 1;
+            continue;
+        }
+        if text[t.start as usize..].first().is_some()
+            && i > s
+            && text[toks[i - 1].end as usize..t.start as usize].contains(&b'\n')
+        {
+            break;
+        }
+        if t.class == Class::Alpha && eq_any(w, STOPS) && i > s {
+            break;
+        }
+        let pc = postcode(text, toks, i);
+        if pc > 0 && i > s && (t.class != Class::Digits || alpha > 0) {
+            post_end = Some(i + pc - 1);
+            last_content = Some(i + pc - 1);
+            has_digit = true;
+            // Town after a continental postcode ("95788 Prenzlau"), not after a US state.
+            let prev_state = i > 0 && is_state(toks[i - 1].bytes(text));
+            i += pc;
+            if !prev_state {
+                let mut k = i;
+                let mut town = 0;
+                while let Some(x) = toks.get(k) {
+                    if x.class != Class::Alpha
+                        || eq_any(x.bytes(text), STOPS)
+                        || is_common(x.bytes(text))
+                        || town >= 2
+                    {
+                        break;
+                    }
+                    town += 1;
+                    k += 1;
+                }
+                if town > 0 {
+                    last_content = Some(k - 1);
+                    post_end = last_content;
+                }
+            }
+            break;
+        }
+        match t.class {
+            Class::Digits | Class::Mixed => has_digit = true,
+            _ => {
+                alpha += 1;
+                if suffix(w) {
+                    has_suffix = true;
+                }
+            }
+        }
+        last_content = Some(i);
+        i += 1;
+    }
+    let end_tok = post_end.or(if need_suffix { None } else { last_content })?;
+    if !has_digit || alpha < 1 || (need_suffix && !has_suffix) {
+        return None;
+    }
+    if end_tok < s + 2 {
+        return None;
+    }
+    Some((toks[s].start as usize, toks[end_tok].end as usize))
+}
+
+/// Context-free addresses: house number + street with suffix + postcode.
+pub fn free(text: &[u8], toks: &[Token], out: &mut Vec<(usize, usize)>) {
+    let mut i = 0;
+    while i < toks.len() {
+        let t = toks[i];
+        if t.class == Class::Digits && t.len() <= 5 {
+            // a street word with a suffix within the next 4 tokens
+            let has = (i + 1..(i + 5).min(toks.len()))
+                .any(|k| toks[k].class == Class::Alpha && suffix(toks[k].bytes(text)))
+                && toks
+                    .get(i + 1)
+                    .is_some_and(|n| n.class == Class::Alpha && !is_common(n.bytes(text)));
+            if has {
+                if let Some((s, e)) = extend(text, toks, i, true) {
+                    out.push((s, e));
+                    while i < toks.len() && (toks[i].end as usize) <= e {
+                        i += 1;
+                    }
+                    continue;
+                }
+            }
+        }
+        i += 1;
+    }
+}
+
+/// First content token at or after `k` (skipping "is", "as", ":", "the", fillers).
+pub fn content_start(text: &[u8], toks: &[Token], mut k: usize) -> usize {
+    while let Some(t) = toks.get(k) {
+        let w = t.bytes(text);
+        let skip = t.class == Class::Punct && !t.is_punct(text, b'#')
+            || eq_any(
+                w,
+                &[
+                    "is",
+                    "as",
+                    "it's",
+                    "its",
+                    "it",
+                    "the",
+                    "at",
+                    "to",
+                    "on",
+                    "file",
+                    "sure",
+                    "yeah",
+                    "yes",
+                    "okay",
+                    "ok",
+                    "so",
+                    "well",
+                    "uh",
+                    "um",
+                    "like",
+                    "please",
+                    "send",
+                    "address",
+                    "new",
+                    "i'm",
+                    "now",
+                    "that",
+                    "our",
+                    "my",
+                    "your",
+                    "billing",
+                    "home",
+                    "shipping",
+                    "mailing",
+                    "postal",
+                    "current",
+                    "registered",
+                    "you",
+                    "know",
+                    "let",
+                    "me",
+                    "see",
+                    "there",
+                ],
+            );
+        if !skip {
+            break;
+        }
+        if eq(w, "at") || eq(w, "to") || eq(w, "is") || eq(w, "as") {
+            // continue; the address starts after these
+        }
+        k += 1;
+    }
+    k
+}

@@ -1,0 +1,260 @@
+//! Context keywords: what the nearby words say a number or a phrase is.
+//!
+//! One aho-corasick automaton (ASCII case-insensitive, leftmost-longest) finds
+//! every context keyword of a turn in one pass. A detector then asks two
+//! questions about a candidate: what does the *same turn* say just before it
+//! (nearest keyword within a window), and what did the *agent's last question*
+//! ask for (the prompt)? "Can I get the security code?" followed by "it's 483"
+//! makes 483 a CVV; "your order number is 483" makes it nothing.
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+
+/// A context bit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u32)]
+pub enum Ctx {
+    /// Card number asked or named.
+    Card = 1,
+    /// CVV / security code.
+    Cvv = 1 << 1,
+    /// Expiry date.
+    Expiry = 1 << 2,
+    /// PIN.
+    Pin = 1 << 3,
+    /// Social security number.
+    Ssn = 1 << 4,
+    /// Bank account number.
+    Account = 1 << 5,
+    /// ABA routing number / sort code.
+    Routing = 1 << 6,
+    /// IBAN.
+    Iban = 1 << 7,
+    /// Phone number.
+    Phone = 1 << 8,
+    /// E-mail address.
+    Email = 1 << 9,
+    /// Date of birth.
+    Dob = 1 << 10,
+    /// Postal address.
+    Address = 1 << 11,
+    /// Person name asked.
+    Name = 1 << 12,
+    /// Order, ticket, case, tracking, reference, loyalty... numbers: not PII.
+    Neg = 1 << 13,
+    /// "card ending in": last four digits only, not PII.
+    Last4 = 1 << 14,
+}
+
+/// A set of contexts.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CtxSet(pub u32);
+
+impl CtxSet {
+    /// Contains `c`?
+    #[inline]
+    pub fn has(self, c: Ctx) -> bool {
+        self.0 & (c as u32) != 0
+    }
+    /// Add `c`.
+    #[inline]
+    pub fn add(&mut self, c: Ctx) {
+        self.0 |= c as u32;
+    }
+    /// Empty?
+    #[inline]
+    pub fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+}
+
+/// A keyword hit in a turn.
+#[derive(Debug, Clone, Copy)]
+pub struct Hit {
+    /// Start byte.
+    pub start: u32,
+    /// End byte.
+    pub end: u32,
+    /// What it means.
+    pub ctx: Ctx,
+}
+
+const KEYWORDS: &[(&str, Ctx)] = &[
+    ("card number", Ctx::Card),
+    ("card no", Ctx::Card),
+    ("credit card", Ctx::Card),
+    ("debit card", Ctx::Card),
+    ("long number", Ctx::Card),
+    ("long card number", Ctx::Card),
+    ("digits on the front", Ctx::Card),
+    ("number on the card", Ctx::Card),
+    ("number on the front", Ctx::Card),
+    ("card details", Ctx::Card),
+    ("card is", Ctx::Card),
+    ("visa", Ctx::Card),
+    ("mastercard", Ctx::Card),
+    ("amex", Ctx::Card),
+    ("read that back", Ctx::Card),
+    ("cvv", Ctx::Cvv),
+    ("cvc", Ctx::Cvv),
+    ("cvv2", Ctx::Cvv),
+    ("csc", Ctx::Cvv),
+    ("security code", Ctx::Cvv),
+    ("security number", Ctx::Cvv),
+    ("verification code", Ctx::Cvv),
+    ("digit code", Ctx::Cvv),
+    ("code on the back", Ctx::Cvv),
+    ("digits on the back", Ctx::Cvv),
+    ("expiry", Ctx::Expiry),
+    ("expiration", Ctx::Expiry),
+    ("expires", Ctx::Expiry),
+    ("expire", Ctx::Expiry),
+    ("exp date", Ctx::Expiry),
+    ("valid thru", Ctx::Expiry),
+    ("valid through", Ctx::Expiry),
+    ("valid until", Ctx::Expiry),
+    ("pin", Ctx::Pin),
+    ("pin number", Ctx::Pin),
+    ("pin code", Ctx::Pin),
+    ("ssn", Ctx::Ssn),
+    ("social security", Ctx::Ssn),
+    ("my social", Ctx::Ssn),
+    ("social is", Ctx::Ssn),
+    ("your social", Ctx::Ssn),
+    ("tax id", Ctx::Ssn),
+    ("account number", Ctx::Account),
+    ("account no", Ctx::Account),
+    ("acct", Ctx::Account),
+    ("bank account", Ctx::Account),
+    ("checking account", Ctx::Account),
+    ("savings account", Ctx::Account),
+    ("routing number", Ctx::Routing),
+    ("routing", Ctx::Routing),
+    ("aba", Ctx::Routing),
+    ("sort code", Ctx::Routing),
+    ("iban", Ctx::Iban),
+    ("phone", Ctx::Phone),
+    ("phone number", Ctx::Phone),
+    ("callback number", Ctx::Phone),
+    ("call back number", Ctx::Phone),
+    ("call me at", Ctx::Phone),
+    ("call me on", Ctx::Phone),
+    ("reach me at", Ctx::Phone),
+    ("reach me on", Ctx::Phone),
+    ("mobile", Ctx::Phone),
+    ("cell", Ctx::Phone),
+    ("telephone", Ctx::Phone),
+    ("tel", Ctx::Phone),
+    ("text me", Ctx::Phone),
+    ("my number is", Ctx::Phone),
+    ("number is", Ctx::Phone),
+    ("email", Ctx::Email),
+    ("e-mail", Ctx::Email),
+    ("date of birth", Ctx::Dob),
+    ("birth date", Ctx::Dob),
+    ("birthdate", Ctx::Dob),
+    ("birthday", Ctx::Dob),
+    ("born", Ctx::Dob),
+    ("dob", Ctx::Dob),
+    ("d.o.b", Ctx::Dob),
+    ("address", Ctx::Address),
+    ("send it to", Ctx::Address),
+    ("mail it to", Ctx::Address),
+    ("ship it to", Ctx::Address),
+    ("deliver it to", Ctx::Address),
+    ("i live at", Ctx::Address),
+    ("i'm now at", Ctx::Address),
+    ("now at", Ctx::Address),
+    ("moved to", Ctx::Address),
+    ("where should we send", Ctx::Address),
+    ("postcode", Ctx::Address),
+    ("zip code", Ctx::Address),
+    ("your name", Ctx::Name),
+    ("full name", Ctx::Name),
+    ("who do i have the pleasure", Ctx::Name),
+    ("who am i speaking", Ctx::Name),
+    ("order", Ctx::Neg),
+    ("order number", Ctx::Neg),
+    ("ticket", Ctx::Neg),
+    ("case", Ctx::Neg),
+    ("case number", Ctx::Neg),
+    ("tracking", Ctx::Neg),
+    ("reference", Ctx::Neg),
+    ("ref", Ctx::Neg),
+    ("confirmation number", Ctx::Neg),
+    ("invoice", Ctx::Neg),
+    ("model", Ctx::Neg),
+    ("item", Ctx::Neg),
+    ("sku", Ctx::Neg),
+    ("parcel", Ctx::Neg),
+    ("claim", Ctx::Neg),
+    ("incident", Ctx::Neg),
+    ("loyalty", Ctx::Neg),
+    ("membership", Ctx::Neg),
+    ("member number", Ctx::Neg),
+    ("member id", Ctx::Neg),
+    ("customer number", Ctx::Neg),
+    ("serial", Ctx::Neg),
+    ("booking", Ctx::Neg),
+    ("flight", Ctx::Neg),
+    ("ending in", Ctx::Last4),
+    ("ending", Ctx::Last4),
+    ("ends in", Ctx::Last4),
+    ("last four", Ctx::Last4),
+    ("last 4", Ctx::Last4),
+    ("last digits", Ctx::Last4),
+];
+
+/// Compiled keyword automaton.
+#[derive(Debug, Clone)]
+pub struct Keywords {
+    ac: AhoCorasick,
+}
+
+impl Keywords {
+    /// Build the automaton.
+    pub fn new() -> Result<Self, aho_corasick::BuildError> {
+        let ac = AhoCorasickBuilder::new()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::LeftmostLongest)
+            .build(KEYWORDS.iter().map(|(k, _)| k))?;
+        Ok(Keywords { ac })
+    }
+
+    /// Find whole-word keyword hits in `text` into `out` (cleared).
+    pub fn find(&self, text: &[u8], out: &mut Vec<Hit>) {
+        out.clear();
+        for m in self.ac.find_iter(text) {
+            let (s, e) = (m.start(), m.end());
+            let before_ok = s == 0 || !text[s - 1].is_ascii_alphanumeric();
+            let after_ok = e >= text.len() || !text[e].is_ascii_alphanumeric();
+            if before_ok && after_ok {
+                out.push(Hit {
+                    start: s as u32,
+                    end: e as u32,
+                    ctx: KEYWORDS[m.pattern().as_usize()].1,
+                });
+            }
+        }
+    }
+}
+
+/// Nearest keyword ending at or before `pos`, within `window` bytes.
+pub fn before(hits: &[Hit], pos: usize, window: usize) -> Option<Hit> {
+    hits.iter()
+        .rev()
+        .find(|h| (h.end as usize) <= pos)
+        .filter(|h| pos - h.end as usize <= window)
+        .copied()
+}
+
+/// Contexts named in the last `tail` bytes of a turn (the agent's question).
+pub fn prompt_set(hits: &[Hit], text_len: usize, tail: usize) -> CtxSet {
+    let mut s = CtxSet::default();
+    let from = text_len.saturating_sub(tail);
+    for h in hits {
+        if h.end as usize >= from && h.ctx != Ctx::Neg && h.ctx != Ctx::Last4 {
+            s.add(h.ctx);
+        }
+    }
+    s
+}

@@ -1,0 +1,235 @@
+//! Dates, written or spoken, found as *date-shaped token sequences*.
+//!
+//! A date candidate is a run of date tokens: digit groups of 1–4 digits, the
+//! separators `/ - .` and commas, month names, ordinals ("27th", "sixteenth"),
+//! number words ("nineteen eighty eight", "oh one twenty nine"), "of", "the",
+//! "slash". It is kept when it has a month name or at least two numeric parts.
+//! Whether it is a birth date or a card expiry is decided by context (the
+//! caller), never by shape: "delivered on 9/10/25" is not PII.
+
+use crate::text::{eq, eq_any, Class, Token};
+use crate::words::{is_filler, month, number_word, ordinal_word};
+
+/// A date candidate.
+#[derive(Debug, Clone, Copy)]
+pub struct DateCand {
+    /// Start byte.
+    pub start: usize,
+    /// End byte.
+    pub end: usize,
+    /// First token.
+    pub tok_start: usize,
+    /// One past last token.
+    pub tok_end: usize,
+    /// Has a month name.
+    pub has_month: bool,
+    /// Number of numeric parts.
+    pub parts: usize,
+    /// A 4-digit (or spoken "nineteen ninety") year is present.
+    pub has_year: bool,
+}
+
+fn is_ordinal_digits(w: &[u8]) -> bool {
+    let n = w.len();
+    n >= 3
+        && n <= 4
+        && w[..n - 2].iter().all(u8::is_ascii_digit)
+        && eq_any(&w[n - 2..], &["st", "nd", "rd", "th"])
+}
+
+#[derive(PartialEq, Clone, Copy)]
+enum K {
+    Num,
+    Year,
+    Month,
+    Ord,
+    Word,
+    Sep,
+    Glue,
+}
+
+fn kind(text: &[u8], toks: &[Token], i: usize) -> Option<K> {
+    let t = toks.get(i)?;
+    let w = t.bytes(text);
+    match t.class {
+        Class::Digits => {
+            if w.len() == 4 {
+                Some(K::Year)
+            } else if w.len() <= 2 {
+                Some(K::Num)
+            } else {
+                None
+            }
+        }
+        Class::Mixed => is_ordinal_digits(w).then_some(K::Ord),
+        Class::Punct => match w.first() {
+            Some(b'/') | Some(b'-') | Some(b'.') | Some(b',') => Some(K::Sep),
+            _ => None,
+        },
+        Class::Alpha => {
+            if month(w).is_some() {
+                // "may" is also a verb: only a month next to a number.
+                if eq(w, "may") || eq(w, "mar") {
+                    let near = |j: Option<usize>| {
+                        j.and_then(|j| toks.get(j)).is_some_and(|x| {
+                            let b = x.bytes(text);
+                            x.class == Class::Digits
+                                || number_word(b).is_some()
+                                || ordinal_word(b).is_some()
+                                || is_ordinal_digits(b)
+                                || x.is_punct(text, b'/')
+                        })
+                    };
+                    if !(near(i.checked_sub(1)) || near(Some(i + 1))) {
+                        return None;
+                    }
+                }
+                Some(K::Month)
+            } else if ordinal_word(w).is_some() {
+                Some(K::Ord)
+            } else if number_word(w).is_some() {
+                Some(K::Word)
+            } else if eq_any(w, &["of", "the", "slash", "thousand"]) || is_filler(w) {
+                Some(K::Glue)
+            } else {
+                None
+            }
+        }
+    }
+}
+
+/// Find date candidates in a turn.
+pub fn find(text: &[u8], toks: &[Token], out: &mut Vec<DateCand>) {
+    out.clear();
+    let mut i = 0;
+    while i < toks.len() {
+        let Some(k0) = kind(text, toks, i) else {
+            i += 1;
+            continue;
+        };
+        if matches!(k0, K::Sep | K::Glue) && !(eq(toks[i].bytes(text), "the")) {
+            i += 1;
+            continue;
+        }
+        let mut j = i;
+        let mut has_month = false;
+        let mut parts = 0;
+        let mut has_year = false;
+        let mut last_content = i;
+        let mut words_run = 0;
+        while let Some(k) = kind(text, toks, j) {
+            // A separator must be glued (no space on at least one side) unless comma.
+            if k == K::Sep {
+                let t = toks[j];
+                let is_comma = t.is_punct(text, b',');
+                let next_glued = toks.get(j + 1).is_some_and(|n| !n.gap_before);
+                if !is_comma && t.gap_before && !next_glued {
+                    break;
+                }
+                if t.is_punct(text, b'.') && toks.get(j + 1).is_some_and(|n| n.gap_before) {
+                    break;
+                }
+            }
+            match k {
+                K::Month => {
+                    if has_month {
+                        break;
+                    }
+                    has_month = true;
+                    last_content = j;
+                    words_run = 0;
+                }
+                K::Num | K::Ord => {
+                    parts += 1;
+                    last_content = j;
+                    words_run = 0;
+                }
+                K::Year => {
+                    parts += 1;
+                    has_year = true;
+                    last_content = j;
+                    words_run = 0;
+                }
+                K::Word => {
+                    words_run += 1;
+                    if words_run == 1 {
+                        parts += 1;
+                    }
+                    let w = toks[j].bytes(text);
+                    if eq_any(w, &["nineteen", "twenty"]) {
+                        has_year = true;
+                    }
+                    // A new part starts at a word after a complete pair ("two | twenty two").
+                    if words_run > 1 {
+                        let prev = toks[j - 1].bytes(text);
+                        let pv = number_word(prev).unwrap_or(0);
+                        let cv = number_word(w).unwrap_or(0);
+                        if !(pv >= 20 && pv % 10 == 0 && cv < 10) && !(pv >= 10 && cv >= 10) {
+                            parts += 1;
+                        }
+                    }
+                    last_content = j;
+                }
+                K::Sep | K::Glue => {
+                    words_run = 0;
+                }
+            }
+            j += 1;
+            if j - i > 14 {
+                break;
+            }
+        }
+        if (has_month && parts >= 1) || parts >= 2 {
+            // Trim: leading glue other than "the" is dropped by the start rule.
+            out.push(DateCand {
+                start: toks[i].start as usize,
+                end: toks[last_content].end as usize,
+                tok_start: i,
+                tok_end: last_content + 1,
+                has_month,
+                parts,
+                has_year,
+            });
+            i = last_content + 1;
+        } else {
+            i = j.max(i + 1);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn f(s: &str) -> Vec<&str> {
+        let mut t = Vec::new();
+        crate::text::tokenize(s, &mut t);
+        let mut o = Vec::new();
+        find(s.as_bytes(), &t, &mut o);
+        o.iter().map(|c| &s[c.start..c.end]).collect()
+    }
+
+    #[test]
+    fn shapes() {
+        assert_eq!(f("my date of birth is 9/28/49"), vec!["9/28/49"]);
+        assert_eq!(
+            f("born 26th of October 1961."),
+            vec!["26th of October 1961"]
+        );
+        assert_eq!(
+            f("it's the sixteenth of june nineteen ninety eight"),
+            vec!["the sixteenth of june nineteen ninety eight"]
+        );
+        assert_eq!(
+            f("expiry is oh eight twenty nine"),
+            vec!["oh eight twenty nine"]
+        );
+        assert_eq!(f("It expires 05-27."), vec!["05-27"]);
+        assert_eq!(f("January 27, 1940."), vec!["January 27, 1940"]);
+        assert_eq!(
+            f("zero five slash two eight"),
+            vec!["zero five slash two eight"]
+        );
+        assert!(f("i may call you").is_empty());
+    }
+}

@@ -1,0 +1,673 @@
+//! PII and PCI detection over one interaction.
+//!
+//! Pipeline per turn: tokenize once ([`crate::text`]), find context keywords once
+//! ([`context`]), then run the detectors over the same tokens: digit runs
+//! ([`numbers`]) classified by checksum and context into card numbers, CVVs,
+//! PINs, SSNs, bank accounts, routing numbers and phones; dates ([`dates`])
+//! classified into birth dates and expiries; e-mails ([`email`]), IBANs, names
+//! ([`names`]) and addresses ([`address`]).
+//!
+//! Across turns: the agent's last question is the *prompt* context of the
+//! customer's answer, and digit fragments given over several customer turns
+//! (or read back by the agent) are joined and checked as one card number, so
+//! every fragment of a split card is redacted.
+//!
+//! Overlaps are resolved by a fixed priority (card > IBAN > e-mail > SSN > CVV >
+//! expiry > birth date > phone > bank account > address > name), longest first.
+
+pub mod address;
+pub mod context;
+pub mod dates;
+pub mod email;
+pub mod names;
+pub mod numbers;
+
+use crate::checks;
+use crate::model::{Interaction, Speaker};
+use crate::text::{self, Class, Token};
+use context::{Ctx, CtxSet, Hit, Keywords};
+use numbers::Run;
+
+/// Span kinds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Kind {
+    /// `pii.card_number`
+    CardNumber,
+    /// `pii.card_cvv`
+    CardCvv,
+    /// `pii.card_expiry`
+    CardExpiry,
+    /// `pii.card_pin` (extension kind)
+    CardPin,
+    /// `pii.ssn`
+    Ssn,
+    /// `pii.iban`
+    Iban,
+    /// `pii.bank_account`
+    BankAccount,
+    /// `pii.email`
+    Email,
+    /// `pii.phone`
+    Phone,
+    /// `pii.date_of_birth`
+    DateOfBirth,
+    /// `pii.address`
+    Address,
+    /// `pii.person_name`
+    PersonName,
+}
+
+impl Kind {
+    /// Wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::CardNumber => "pii.card_number",
+            Kind::CardCvv => "pii.card_cvv",
+            Kind::CardExpiry => "pii.card_expiry",
+            Kind::CardPin => "pii.card_pin",
+            Kind::Ssn => "pii.ssn",
+            Kind::Iban => "pii.iban",
+            Kind::BankAccount => "pii.bank_account",
+            Kind::Email => "pii.email",
+            Kind::Phone => "pii.phone",
+            Kind::DateOfBirth => "pii.date_of_birth",
+            Kind::Address => "pii.address",
+            Kind::PersonName => "pii.person_name",
+        }
+    }
+    /// Parse a wire name.
+    pub fn parse(s: &str) -> Option<Kind> {
+        ALL_KINDS.iter().copied().find(|k| k.as_str() == s)
+    }
+    /// Placeholder label for `replace` redaction (`CARD_NUMBER`).
+    pub fn label(self) -> &'static str {
+        let s = self.as_str();
+        match self {
+            Kind::CardNumber => "CARD_NUMBER",
+            Kind::CardCvv => "CARD_CVV",
+            Kind::CardExpiry => "CARD_EXPIRY",
+            Kind::CardPin => "CARD_PIN",
+            Kind::Ssn => "SSN",
+            Kind::Iban => "IBAN",
+            Kind::BankAccount => "BANK_ACCOUNT",
+            Kind::Email => "EMAIL",
+            Kind::Phone => "PHONE",
+            Kind::DateOfBirth => "DATE_OF_BIRTH",
+            Kind::Address => "ADDRESS",
+            Kind::PersonName => {
+                if s.is_empty() {
+                    ""
+                } else {
+                    "PERSON_NAME"
+                }
+            }
+        }
+    }
+    fn priority(self) -> u8 {
+        match self {
+            Kind::CardNumber => 12,
+            Kind::Iban => 11,
+            Kind::Email => 10,
+            Kind::Ssn => 9,
+            Kind::CardCvv => 8,
+            Kind::CardPin => 8,
+            Kind::CardExpiry => 7,
+            Kind::DateOfBirth => 6,
+            Kind::Phone => 5,
+            Kind::BankAccount => 4,
+            Kind::Address => 3,
+            Kind::PersonName => 2,
+        }
+    }
+}
+
+/// Every kind.
+pub const ALL_KINDS: [Kind; 12] = [
+    Kind::CardNumber,
+    Kind::CardCvv,
+    Kind::CardExpiry,
+    Kind::CardPin,
+    Kind::Ssn,
+    Kind::Iban,
+    Kind::BankAccount,
+    Kind::Email,
+    Kind::Phone,
+    Kind::DateOfBirth,
+    Kind::Address,
+    Kind::PersonName,
+];
+
+/// A detected span before overlap resolution.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cand {
+    /// Turn index.
+    pub turn: usize,
+    /// Start byte.
+    pub start: usize,
+    /// End byte.
+    pub end: usize,
+    /// Kind.
+    pub kind: Kind,
+    /// Rule id.
+    pub rule: &'static str,
+}
+
+/// A digit fragment that may be part of a card number split over turns.
+#[derive(Debug, Clone, Copy)]
+struct Frag {
+    turn: usize,
+    speaker: Speaker,
+    start: usize,
+    end: usize,
+    digits: [u8; 19],
+    len: usize,
+    card_ctx: bool,
+}
+
+/// Per-scan reusable buffers (one per thread; see [`crate::Engine::scan_with`]).
+#[derive(Debug, Default)]
+pub struct Scratch {
+    toks: Vec<Token>,
+    hits: Vec<Hit>,
+    runs: Vec<Run>,
+    dates: Vec<dates::DateCand>,
+    pairs: Vec<(usize, usize)>,
+    names: Vec<names::NameHit>,
+    frags: Vec<Frag>,
+    agent_names: Vec<String>,
+    pub(crate) cands: Vec<Cand>,
+}
+
+/// Detector configuration.
+#[derive(Debug, Clone)]
+pub struct DetectorConfig {
+    /// Regions tried when a phone number has no country code.
+    pub phone_regions: Vec<phonenumber::country::Id>,
+}
+
+/// Compiled PII detector.
+#[derive(Debug, Clone)]
+pub struct Detector {
+    kw: Keywords,
+    cfg: DetectorConfig,
+}
+
+fn is_amount(text: &[u8], s: usize, e: usize) -> bool {
+    // currency sign just before ($, £ = C2 A3, € = E2 82 AC, ₹ = E2 82 B9)
+    let before = &text[..s];
+    let b = before.trim_ascii_end();
+    if b.ends_with(b"$")
+        || b.ends_with("£".as_bytes())
+        || b.ends_with("€".as_bytes())
+        || b.ends_with("₹".as_bytes())
+    {
+        return true;
+    }
+    let after = text[e..].trim_ascii_start();
+    let word_end = after
+        .iter()
+        .position(|c| !c.is_ascii_alphabetic())
+        .unwrap_or(after.len());
+    let w = &after[..word_end];
+    text::eq_any(
+        w,
+        &[
+            "dollars", "dollar", "pounds", "pound", "euros", "euro", "eur", "usd", "gbp", "cents",
+            "pence", "percent", "rupees", "inr", "bucks", "minutes", "hours", "days", "weeks",
+            "months", "years", "items", "times",
+        ],
+    ) || after.starts_with("€".as_bytes())
+        || after.starts_with(b"%")
+}
+
+impl Detector {
+    /// Build with a configuration.
+    pub fn new(cfg: DetectorConfig) -> Result<Self, aho_corasick::BuildError> {
+        Ok(Detector {
+            kw: Keywords::new()?,
+            cfg,
+        })
+    }
+
+    fn valid_phone(&self, s: &str, plus: bool) -> bool {
+        if plus {
+            return phonenumber::parse(None, s).is_ok_and(|n| phonenumber::is_valid(&n));
+        }
+        self.cfg
+            .phone_regions
+            .iter()
+            .any(|&r| phonenumber::parse(Some(r), s).is_ok_and(|n| phonenumber::is_valid(&n)))
+    }
+
+    /// Detect all PII of an interaction into `sc.cands` (resolved, sorted).
+    pub fn detect(&self, inter: &Interaction, sc: &mut Scratch) {
+        sc.cands.clear();
+        sc.frags.clear();
+        sc.agent_names.clear();
+        let mut prompt = CtxSet::default();
+        let mut customer_turns = 0usize;
+        for (ti, turn) in inter.turns.iter().enumerate() {
+            let text = turn.text.as_str();
+            let b = text.as_bytes();
+            text::tokenize(text, &mut sc.toks);
+            self.kw.find(b, &mut sc.hits);
+            let is_agent = turn.speaker == Speaker::Agent;
+            let p = if is_agent { CtxSet::default() } else { prompt };
+            self.turn(inter, ti, text, p, customer_turns < 3, sc);
+            if is_agent {
+                prompt = context::prompt_set(&sc.hits, b.len(), 160);
+            } else {
+                customer_turns += 1;
+            }
+        }
+        self.join_fragments(sc);
+        resolve(&mut sc.cands);
+    }
+
+    fn turn(
+        &self,
+        inter: &Interaction,
+        ti: usize,
+        text: &str,
+        prompt: CtxSet,
+        early: bool,
+        sc: &mut Scratch,
+    ) {
+        let b = text.as_bytes();
+        let speaker = inter.turns[ti].speaker;
+        let Scratch {
+            toks,
+            hits,
+            runs,
+            dates,
+            pairs,
+            names,
+            frags,
+            agent_names,
+            cands,
+        } = sc;
+        let toks: &[Token] = toks;
+        let hits: &[Hit] = hits;
+        let ctx_at = |pos: usize| -> (CtxSet, Option<Ctx>) {
+            let mut c = CtxSet::default();
+            match context::before(hits, pos, 48) {
+                Some(h) => {
+                    c.add(h.ctx);
+                    (c, Some(h.ctx))
+                }
+                None => {
+                    if pos < 140 {
+                        (prompt, None)
+                    } else {
+                        (c, None)
+                    }
+                }
+            }
+        };
+        let mut push = |s: usize, e: usize, kind: Kind, rule: &'static str| {
+            if s < e && e <= b.len() && text.is_char_boundary(s) && text.is_char_boundary(e) {
+                cands.push(Cand {
+                    turn: ti,
+                    start: s,
+                    end: e,
+                    kind,
+                    rule,
+                });
+            }
+        };
+
+        // E-mails.
+        pairs.clear();
+        if b.contains(&b'@') {
+            email::written(b, pairs);
+        }
+        for &(s, e) in pairs.iter() {
+            push(s, e, Kind::Email, "contact.email");
+        }
+        pairs.clear();
+        email::spoken(b, toks, pairs);
+        for &(s, e) in pairs.iter() {
+            push(s, e, Kind::Email, "contact.email.spoken");
+        }
+
+        // IBANs.
+        self.ibans(b, toks, hits, &mut push);
+
+        // Digit runs.
+        numbers::runs(b, toks, runs);
+        for run in runs.iter() {
+            let s = run.start(toks);
+            let e = run.end();
+            let l = run.len;
+            if l == 0 || is_amount(b, s, e) {
+                continue;
+            }
+            let (ctx, near) = ctx_at(s);
+            if matches!(near, Some(Ctx::Neg) | Some(Ctx::Last4)) {
+                continue;
+            }
+            // Part of a larger alphanumeric code ("inc40379215" is one token; "ORD-2023-708726").
+            if run.tok_start > 0 {
+                let pt = toks[run.tok_start - 1];
+                if pt.class != Class::Punct && !pt.gap_before && false {
+                    continue;
+                }
+                if pt.is_punct(b, b'-')
+                    && !pt.gap_before
+                    && run.tok_start >= 2
+                    && toks[run.tok_start - 2].class == Class::Alpha
+                    && toks[run.tok_start - 2].end == pt.start
+                {
+                    continue;
+                }
+                if pt.is_punct(b, b'#') {
+                    continue;
+                }
+            }
+            let d = run.digits();
+            let account_ctx = ctx.has(Ctx::Account) || ctx.has(Ctx::Iban) || ctx.has(Ctx::Routing);
+            if (12..=19).contains(&l) && checks::is_card(d) && !(account_ctx && !ctx.has(Ctx::Card))
+            {
+                push(s, e, Kind::CardNumber, "pci.pan");
+                continue;
+            }
+            if l > 12 && !account_ctx {
+                if let Some((ss, ee)) = card_subrun(run) {
+                    push(ss, ee, Kind::CardNumber, "pci.pan");
+                    continue;
+                }
+            }
+            if l == 9 && checks::is_ssn(d) {
+                let mut g = [0u8; 8];
+                let n = run.group_sizes(&mut g);
+                let shaped = !run.spoken && n == 3 && g[..3] == [3, 2, 4];
+                if ctx.has(Ctx::Ssn) || (shaped && !ctx.has(Ctx::Phone) && !account_ctx) {
+                    push(s, e, Kind::Ssn, "pii.ssn");
+                    continue;
+                }
+            }
+            if ctx.has(Ctx::Cvv) && (3..=4).contains(&l) {
+                push(s, e, Kind::CardCvv, "pci.cvv");
+                continue;
+            }
+            if ctx.has(Ctx::Pin) && (4..=6).contains(&l) {
+                push(s, e, Kind::CardPin, "pci.pin");
+                continue;
+            }
+            if ctx.has(Ctx::Routing) && l == 9 && checks::is_aba(d) {
+                push(s, e, Kind::BankAccount, "bank.routing");
+                continue;
+            }
+            if ctx.has(Ctx::Account) && (6..=17).contains(&l) {
+                push(s, e, Kind::BankAccount, "bank.account");
+                continue;
+            }
+            if (7..=15).contains(&l) && self.is_phone(b, run, s, e, ctx) {
+                push(s, e, Kind::Phone, "contact.phone");
+                continue;
+            }
+            if (2..=11).contains(&l) && !ctx.has(Ctx::Expiry) && !ctx.has(Ctx::Dob) {
+                let mut f = Frag {
+                    turn: ti,
+                    speaker,
+                    start: s,
+                    end: e,
+                    digits: [0; 19],
+                    len: l,
+                    card_ctx: ctx.has(Ctx::Card),
+                };
+                f.digits[..l].copy_from_slice(d);
+                frags.push(f);
+            }
+        }
+
+        // Dates: birth dates and expiries.
+        dates::find(b, toks, dates);
+        for dc in dates.iter() {
+            let (ctx, near) = ctx_at(dc.start);
+            if matches!(near, Some(Ctx::Neg)) {
+                continue;
+            }
+            if ctx.has(Ctx::Expiry) && (dc.has_month || dc.parts >= 2) {
+                push(dc.start, dc.end, Kind::CardExpiry, "pci.expiry");
+            } else if ctx.has(Ctx::Dob)
+                && ((dc.has_month && dc.parts >= 1) || dc.parts >= 2)
+                && (dc.has_year || dc.has_month || dc.parts >= 3)
+            {
+                push(dc.start, dc.end, Kind::DateOfBirth, "pii.dob");
+            }
+        }
+
+        // Names.
+        names.clear();
+        let name_prompt = prompt.has(Ctx::Name) && speaker == Speaker::Customer;
+        names::find(b, toks, speaker, name_prompt, early, names);
+        for &(s, e, own) in names.iter() {
+            let t = &text[s..e];
+            if own {
+                if agent_names.len() < 8 {
+                    agent_names.push(t.to_ascii_lowercase());
+                }
+                continue;
+            }
+            let first = t.split_whitespace().next().unwrap_or("");
+            if agent_names
+                .iter()
+                .any(|a| a.eq_ignore_ascii_case(t) || a.eq_ignore_ascii_case(first))
+                && !t.contains(' ')
+            {
+                continue;
+            }
+            push(s, e, Kind::PersonName, "pii.name");
+        }
+
+        // Addresses.
+        pairs.clear();
+        let mut did_ctx = false;
+        for h in hits.iter().filter(|h| h.ctx == Ctx::Address) {
+            let k = toks
+                .iter()
+                .position(|t| t.start >= h.end)
+                .unwrap_or(toks.len());
+            let k = address::content_start(b, toks, k);
+            if let Some(r) = address::extend(b, toks, k, false) {
+                pairs.push(r);
+                did_ctx = true;
+            }
+        }
+        if !did_ctx && prompt.has(Ctx::Address) {
+            let k = address::content_start(b, toks, 0);
+            if let Some(r) = address::extend(b, toks, k, false) {
+                pairs.push(r);
+            }
+        }
+        address::free(b, toks, pairs);
+        for &(s, e) in pairs.iter() {
+            push(s, e, Kind::Address, "contact.address");
+        }
+    }
+
+    fn is_phone(&self, b: &[u8], run: &Run, s: usize, e: usize, ctx: CtxSet) -> bool {
+        let l = run.len;
+        if ctx.has(Ctx::Phone) && !ctx.has(Ctx::Card) {
+            return true;
+        }
+        let mut g = [0u8; 8];
+        let n = run.group_sizes(&mut g);
+        let d = run.digits();
+        let nanp = !run.spoken
+            && ((n == 3 && g[..3] == [3, 3, 4]) || (n == 4 && g[..4] == [1, 3, 3, 4] && d[0] == 1))
+            && d[if n == 4 { 1 } else { 0 }] >= 2;
+        if nanp || (run.paren && l >= 10) {
+            return true;
+        }
+        if run.spoken {
+            return false;
+        }
+        let Ok(txt) = std::str::from_utf8(&b[s..e]) else {
+            return false;
+        };
+        if run.plus || (l >= 10 && d[0] == 0) || (l >= 10 && run.seps != 0) {
+            return self.valid_phone(txt, run.plus);
+        }
+        false
+    }
+
+    fn ibans(
+        &self,
+        b: &[u8],
+        toks: &[Token],
+        hits: &[Hit],
+        push: &mut impl FnMut(usize, usize, Kind, &'static str),
+    ) {
+        let _ = hits;
+        let mut i = 0;
+        while i < toks.len() {
+            let t = toks[i];
+            let w = t.bytes(b);
+            if w.len() >= 4
+                && w[0].is_ascii_alphabetic()
+                && w[1].is_ascii_alphabetic()
+                && w[2].is_ascii_digit()
+                && w[3].is_ascii_digit()
+            {
+                let cc = [w[0].to_ascii_uppercase(), w[1].to_ascii_uppercase()];
+                if let Some(n) = checks::iban_length(cc) {
+                    let mut buf = [0u8; 34];
+                    let mut len = 0;
+                    let mut j = i;
+                    let mut ok = false;
+                    while let Some(x) = toks.get(j) {
+                        if j > i && (!x.gap_before || x.class == Class::Punct) {
+                            break;
+                        }
+                        if x.class == Class::Punct {
+                            break;
+                        }
+                        for &c in x.bytes(b) {
+                            if len < 34 && c.is_ascii_alphanumeric() {
+                                buf[len] = c.to_ascii_uppercase();
+                                len += 1;
+                            }
+                        }
+                        j += 1;
+                        if len >= n {
+                            ok = len == n;
+                            break;
+                        }
+                    }
+                    if ok && checks::iban_mod97(&buf[..n]) {
+                        push(
+                            t.start as usize,
+                            toks[j - 1].end as usize,
+                            Kind::Iban,
+                            "bank.iban",
+                        );
+                        i = j;
+                        continue;
+                    }
+                }
+            }
+            i += 1;
+        }
+    }
+
+    fn join_fragments(&self, sc: &mut Scratch) {
+        let frags = &sc.frags;
+        let mut used = vec![false; frags.len()];
+        for a in 0..frags.len() {
+            if used[a] || !frags[a].card_ctx {
+                continue;
+            }
+            let mut digits = [0u8; 40];
+            let mut len = 0;
+            let mut chain = [0usize; 8];
+            let mut nchain = 0;
+            let mut last_turn = frags[a].turn;
+            let mut k = a;
+            while k < frags.len() && nchain < 8 {
+                let f = &frags[k];
+                if k != a {
+                    if f.speaker != frags[a].speaker || f.turn > last_turn + 3 || used[k] {
+                        k += 1;
+                        if f.turn > last_turn + 3 {
+                            break;
+                        }
+                        continue;
+                    }
+                }
+                if len + f.len > 19 {
+                    break;
+                }
+                digits[len..len + f.len].copy_from_slice(&f.digits[..f.len]);
+                len += f.len;
+                chain[nchain] = k;
+                nchain += 1;
+                last_turn = f.turn;
+                if (12..=19).contains(&len) && checks::is_card(&digits[..len]) {
+                    for &c in &chain[..nchain] {
+                        used[c] = true;
+                        let f = &frags[c];
+                        sc.cands.push(Cand {
+                            turn: f.turn,
+                            start: f.start,
+                            end: f.end,
+                            kind: Kind::CardNumber,
+                            rule: "pci.pan.split",
+                        });
+                    }
+                    break;
+                }
+                k += 1;
+            }
+        }
+    }
+}
+
+/// Longest sub-run (on item boundaries) that is a valid card number.
+fn card_subrun(run: &Run) -> Option<(usize, usize)> {
+    let items = run.items();
+    let d = run.digits();
+    let mut best: Option<(usize, usize, usize)> = None;
+    for a in 0..items.len() {
+        for z in a + 1..=items.len() {
+            let ds = items[a].dpos as usize;
+            let de = items[z - 1].dpos as usize + items[z - 1].ndig as usize;
+            let l = de - ds;
+            if l > 19 {
+                break;
+            }
+            if l >= 12 && checks::is_card(&d[ds..de]) && best.is_none_or(|b| l > b.0) {
+                best = Some((l, items[a].start as usize, items[z - 1].end as usize));
+            }
+        }
+    }
+    best.map(|(_, s, e)| (s, e))
+}
+
+/// Drop overlapping candidates by priority, then length; sort by (turn, start).
+fn resolve(c: &mut Vec<Cand>) {
+    c.sort_by(|a, b| {
+        a.turn
+            .cmp(&b.turn)
+            .then(b.kind.priority().cmp(&a.kind.priority()))
+            .then((b.end - b.start).cmp(&(a.end - a.start)))
+            .then(a.start.cmp(&b.start))
+    });
+    let mut keep: Vec<Cand> = Vec::with_capacity(c.len());
+    let mut turn_from = 0;
+    for x in c.iter() {
+        if keep.last().is_some_and(|l| l.turn != x.turn) {
+            turn_from = keep.len();
+        }
+        if keep[turn_from..]
+            .iter()
+            .any(|k| k.start < x.end && x.start < k.end)
+        {
+            continue;
+        }
+        keep.push(*x);
+    }
+    keep.sort_by_key(|x| (x.turn, x.start));
+    *c = keep;
+}

@@ -1,0 +1,432 @@
+//! Person names, found from the speaker's role and the words around them.
+//!
+//! There is no name dictionary big enough for a global customer base, so names
+//! are captured *after a trigger* ("my name is", "this is … here", "am I speaking
+//! with", "Dear", a title, an e-mail sign-off, "my wife …", the answer to "what's
+//! your full name") as 1–3 words that are not common words. In cased text
+//! (chat, e-mail) the words must be capitalised; in lower-case ASR text the
+//! common-word stop list and the position near the start of the turn do the work.
+//! The agent introducing themselves ("you're through to Amber") yields the
+//! agent's name, which is then excluded everywhere: it is not customer PII.
+
+use crate::model::Speaker;
+use crate::text::{eq, eq_any, is_capitalized, Class, Token};
+use crate::words::{is_common, is_filler};
+
+/// A name found: (start, end, is_agent_own_name).
+pub type NameHit = (usize, usize, bool);
+
+const EXTRA_STOP: &[&str] = &[
+    "calling",
+    "trying",
+    "interested",
+    "looking",
+    "sorry",
+    "having",
+    "just",
+    "still",
+    "not",
+    "writing",
+    "afraid",
+    "confused",
+    "frustrated",
+    "disappointed",
+    "worried",
+    "unable",
+    "getting",
+    "ridiculous",
+    "bullshit",
+    "unacceptable",
+    "crazy",
+    "insane",
+    "urgent",
+    "regarding",
+    "about",
+    "taking",
+    "happy",
+    "glad",
+    "sure",
+    "here",
+    "there",
+    "available",
+    "ready",
+    "waiting",
+    "done",
+    "a",
+    "an",
+    "the",
+    "your",
+    "calling",
+    "reaching",
+    "following",
+    "checking",
+    "contacting",
+    "hoping",
+    "wondering",
+    "moving",
+    "travelling",
+    "traveling",
+    "new",
+    "currently",
+    "really",
+    "also",
+    "very",
+    "so",
+    "too",
+    "already",
+    "back",
+    "speaking",
+    "on",
+    "in",
+    "at",
+    "from",
+    "with",
+    "support",
+    "team",
+    "customer",
+    "service",
+    "care",
+    "the",
+    "now",
+    "fine",
+    "good",
+    "great",
+    "ok",
+    "okay",
+    "alright",
+    "well",
+    "yes",
+    "no",
+    "yeah",
+    "hello",
+    "hi",
+    "hey",
+    "thanks",
+    "thank",
+    "please",
+    "sir",
+    "madam",
+    "ma'am",
+    "everyone",
+    "all",
+    "again",
+    "today",
+    "tomorrow",
+    "only",
+    "going",
+    "gonna",
+    "able",
+    "being",
+    "stuck",
+    "locked",
+    "charged",
+    "billed",
+    "told",
+    "upset",
+    "annoyed",
+    "angry",
+    "tired",
+    "sick",
+    "fed",
+    "done",
+    "over",
+    "out",
+    "off",
+];
+
+fn stop(w: &[u8]) -> bool {
+    is_common(w)
+        || eq_any(w, EXTRA_STOP)
+        || w.len() < 2 && !w.first().is_some_and(u8::is_ascii_uppercase)
+}
+
+/// Capture a name starting at token `k`: returns token range.
+fn capture(
+    text: &[u8],
+    toks: &[Token],
+    mut k: usize,
+    cased: bool,
+    max: usize,
+) -> Option<(usize, usize)> {
+    // skip fillers and commas
+    while let Some(t) = toks.get(k) {
+        let w = t.bytes(text);
+        if t.is_punct(text, b',') || (t.class == Class::Alpha && is_filler(w)) {
+            k += 1;
+        } else {
+            break;
+        }
+    }
+    let s = k;
+    let mut e = k;
+    let mut words = 0;
+    while let Some(t) = toks.get(e) {
+        let w = t.bytes(text);
+        if t.class != Class::Alpha || stop(w) {
+            break;
+        }
+        if cased && !(is_capitalized(w) || w.first().is_some_and(|&c| c >= 0x80)) {
+            // particles inside a name ("de la", "van") are allowed after a first word
+            if !(words > 0
+                && eq_any(
+                    w,
+                    &[
+                        "de", "del", "la", "van", "von", "der", "da", "di", "le", "bin", "al",
+                    ],
+                ))
+            {
+                break;
+            }
+        }
+        words += 1;
+        e += 1;
+        // hyphenated parts: Anne-Marie
+        while let (Some(h), Some(n)) = (toks.get(e), toks.get(e + 1)) {
+            if (h.is_punct(text, b'-')) && !h.gap_before && !n.gap_before && n.class == Class::Alpha
+            {
+                e += 2;
+            } else {
+                break;
+            }
+        }
+        if words >= max {
+            break;
+        }
+    }
+    // trailing particles are not part of a name
+    while e > s
+        && eq_any(
+            toks[e - 1].bytes(text),
+            &["de", "del", "la", "van", "von", "der", "da", "di", "le"],
+        )
+    {
+        e -= 1;
+    }
+    (e > s).then_some((s, e))
+}
+
+fn seq(text: &[u8], toks: &[Token], i: usize, words: &[&str]) -> bool {
+    words
+        .iter()
+        .enumerate()
+        .all(|(o, w)| toks.get(i + o).is_some_and(|t| eq(t.bytes(text), w)))
+}
+
+const SIGNOFFS: &[&[&str]] = &[
+    &["kind", "regards"],
+    &["best", "regards"],
+    &["warm", "regards"],
+    &["best", "wishes"],
+    &["many", "thanks"],
+    &["thank", "you"],
+    &["regards"],
+    &["sincerely"],
+    &["thanks"],
+    &["best"],
+    &["cheers"],
+    &["cordially"],
+];
+
+const RELATIONS: &[&str] = &[
+    "wife",
+    "husband",
+    "son",
+    "daughter",
+    "partner",
+    "mother",
+    "father",
+    "mom",
+    "mum",
+    "dad",
+    "brother",
+    "sister",
+    "spouse",
+    "boyfriend",
+    "girlfriend",
+    "fiance",
+    "fiancee",
+    "friend",
+    "colleague",
+    "grandmother",
+    "grandfather",
+    "aunt",
+    "uncle",
+];
+
+/// Find names in one turn.
+pub fn find(
+    text: &[u8],
+    toks: &[Token],
+    speaker: Speaker,
+    name_prompt: bool,
+    early: bool,
+    out: &mut Vec<NameHit>,
+) {
+    let cased = text.iter().any(u8::is_ascii_uppercase);
+    let push = |out: &mut Vec<NameHit>, r: Option<(usize, usize)>, agent: bool| {
+        if let Some((s, e)) = r {
+            out.push((toks[s].start as usize, toks[e - 1].end as usize, agent));
+        }
+    };
+    let agent = speaker == Speaker::Agent;
+    // Answer to "what's your full name": name at the start of the turn.
+    if name_prompt && !agent {
+        let mut k = 0;
+        while let Some(t) = toks.get(k) {
+            let w = t.bytes(text);
+            if t.class == Class::Punct
+                || is_filler(w)
+                || eq_any(
+                    w,
+                    &[
+                        "yeah", "yes", "sure", "it's", "its", "it", "is", "okay", "ok", "so",
+                        "well", "um", "uh", "like", "you", "know", "hi", "hello", "name", "my",
+                        "name's", "the", "this", "i'm", "oh", "right",
+                    ],
+                )
+            {
+                k += 1;
+                if k > 8 {
+                    break;
+                }
+            } else {
+                break;
+            }
+        }
+        if k <= 8 {
+            let r = capture(text, toks, k, cased, 3);
+            // A single lower-case word is too weak without a trigger.
+            if let Some((s, e)) = r {
+                if e - s >= 2 || cased {
+                    push(out, r, false);
+                }
+            }
+        }
+    }
+    for i in 0..toks.len() {
+        let t = toks[i];
+        if t.class != Class::Alpha {
+            continue;
+        }
+        let w = t.bytes(text);
+        let near_start = i < 10;
+        // "my name is X", "my name's X", "name is X"
+        if seq(text, toks, i, &["my", "name", "is"]) {
+            push(out, capture(text, toks, i + 3, cased, 3), agent);
+        } else if seq(text, toks, i, &["my", "name's"]) || seq(text, toks, i, &["my", "names"]) {
+            push(out, capture(text, toks, i + 2, cased, 3), agent);
+        } else if seq(text, toks, i, &["this", "is"]) && (near_start || agent) {
+            if !agent && !(early || cased) {
+                continue;
+            }
+            let r = capture(text, toks, i + 2, cased, 3);
+            // Agent: "this is X speaking/who/how" is the agent's own name.
+            push(out, r, agent);
+        } else if (eq(w, "i'm") || seq(text, toks, i, &["i", "am"])) && (near_start || agent) {
+            if !agent && !(early || cased) {
+                continue;
+            }
+            let k = if eq(w, "i'm") { i + 1 } else { i + 2 };
+            push(out, capture(text, toks, k, cased, 3), agent);
+        } else if (eq(w, "it's") || eq(w, "its")) && !agent {
+            // "it's X here"
+            if let Some((s, e)) = capture(text, toks, i + 1, cased, 3) {
+                if toks
+                    .get(e)
+                    .is_some_and(|n| eq_any(n.bytes(text), &["here", "speaking", "calling"]))
+                {
+                    push(out, Some((s, e)), false);
+                }
+            }
+        } else if agent
+            && (seq(text, toks, i, &["through", "to"]) || seq(text, toks, i, &["chatting", "with"]))
+        {
+            push(out, capture(text, toks, i + 2, cased, 2), true);
+        } else if agent
+            && (seq(text, toks, i, &["speaking", "with"])
+                || seq(text, toks, i, &["speak", "with"])
+                || seq(text, toks, i, &["speaking", "to"]))
+        {
+            push(out, capture(text, toks, i + 2, cased, 3), false);
+        } else if eq_any(w, &["mr", "mrs", "ms", "miss", "mister", "dr", "mx"]) {
+            let mut k = i + 1;
+            if toks.get(k).is_some_and(|p| p.is_punct(text, b'.')) {
+                k += 1;
+            }
+            if let Some(n) = toks.get(k) {
+                if n.class == Class::Alpha && !stop(n.bytes(text)) {
+                    push(out, capture(text, toks, k, cased, 2), false);
+                }
+            }
+        } else if eq(w, "my")
+            && toks
+                .get(i + 1)
+                .is_some_and(|n| eq_any(n.bytes(text), RELATIONS))
+        {
+            push(out, capture(text, toks, i + 2, cased, 3), false);
+        } else if eq(w, "add") && !agent {
+            if let Some((s, e)) = capture(text, toks, i + 1, cased, 3) {
+                if toks.get(e).is_some_and(|n| eq(n.bytes(text), "as")) {
+                    push(out, Some((s, e)), false);
+                }
+            }
+        } else if (eq(w, "speaking") || eq(w, "here")) && i > 0 && !agent {
+            // "Yolanda Johnston speaking" after a greeting
+            let mut s = i;
+            while s > 0
+                && toks[s - 1].class == Class::Alpha
+                && !stop(toks[s - 1].bytes(text))
+                && i - s < 3
+            {
+                s -= 1;
+            }
+            let before = if s > 0 { Some(toks[s - 1]) } else { None };
+            let greeted = before.is_some_and(|b| {
+                b.is_punct(text, b',') || eq_any(b.bytes(text), &["hi", "hello", "yes", "hey"])
+            });
+            if s < i
+                && greeted
+                && (!cased || is_capitalized(toks[s].bytes(text)))
+                && eq(w, "speaking")
+            {
+                out.push((toks[s].start as usize, toks[i - 1].end as usize, false));
+            }
+        } else if agent && (i <= 2) && eq_any(w, &["dear", "hello", "hi", "hey"]) && cased {
+            // E-mail / chat greeting of the customer: "Dear Timothy Cook,"
+            if let Some((s, e)) = capture(text, toks, i + 1, cased, 3) {
+                if toks.get(e).is_some_and(|n| n.is_punct(text, b','))
+                    && !eq_any(toks[s].bytes(text), &["mr", "mrs", "ms", "miss", "dr"])
+                {
+                    push(out, Some((s, e)), false);
+                }
+            }
+        } else if agent
+            && (i <= 4)
+            && toks.get(i + 1).is_some_and(|n| eq(n.bytes(text), "here"))
+            && !stop(w)
+        {
+            // "Kurt here from …", "stacey here"
+            out.push((t.start as usize, t.end as usize, true));
+        }
+        // Sign-offs: "Regards,\nMandy Hall".
+        for so in SIGNOFFS {
+            if seq(text, toks, i, so) {
+                let prev_ok = i == 0 || {
+                    let p = toks[i - 1];
+                    p.class == Class::Punct
+                        || text[t.start as usize - 1] == b'\n'
+                        || text[..t.start as usize].ends_with(b"  ")
+                };
+                let mut k = i + so.len();
+                if !toks.get(k).is_some_and(|c| c.is_punct(text, b',')) {
+                    break;
+                }
+                k += 1;
+                if prev_ok && cased {
+                    push(out, capture(text, toks, k, true, 3), agent);
+                }
+                break;
+            }
+        }
+    }
+}
