@@ -1,2 +1,401 @@
-//! The `righttrack` binary: argument parsing and glue only.
-fn main() {}
+//! The `righttrack` binary: argument parsing and glue only. Every behaviour lives in a
+//! library crate; this file wires them to commands.
+
+mod config;
+mod data;
+mod demo;
+
+use anyhow::{bail, Context, Result};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use righttrack_core::authz::Scope;
+use righttrack_core::clock::{Clock, SystemClock};
+use righttrack_core::{password, Role, Secret};
+use righttrack_store::directory::NewUser;
+use righttrack_web::{AppState, WebConfig};
+use serde_json::json;
+use std::io::{BufRead, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+#[derive(Parser)]
+#[command(name = "righttrack", version, about = "RightTrack: the ethics and compliance platform for contact centers")]
+struct Cli {
+    /// Log format on standard error.
+    #[arg(long, global = true, env = "RIGHTTRACK_LOG_FORMAT", value_enum)]
+    log_format: Option<LogFormat>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Args, Clone)]
+struct DataArgs {
+    /// Directory holding the SQLite database and the keys.
+    #[arg(long, env = "RIGHTTRACK_DATA_DIR", default_value = "righttrack-data")]
+    data_dir: PathBuf,
+    /// `postgres://...` to use PostgreSQL instead of SQLite (the keys stay in --data-dir).
+    #[arg(long, env = "RIGHTTRACK_DATABASE_URL")]
+    database_url: Option<String>,
+    /// A TOML configuration file (default: DATA_DIR/righttrack.toml when present).
+    #[arg(long, env = "RIGHTTRACK_CONFIG")]
+    config: Option<PathBuf>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the web server.
+    Serve {
+        #[command(flatten)]
+        data: DataArgs,
+        /// Address to listen on [default: 127.0.0.1:8080].
+        #[arg(long, env = "RIGHTTRACK_LISTEN")]
+        listen: Option<String>,
+        /// Seed a demo organisation on an empty database and print its passwords once.
+        #[arg(long, env = "RIGHTTRACK_DEMO")]
+        demo: bool,
+        /// The public https:// URL when served behind TLS (Secure cookies, HSTS).
+        #[arg(long, env = "RIGHTTRACK_PUBLIC_URL")]
+        public_url: Option<String>,
+    },
+    /// Manage users.
+    #[command(subcommand)]
+    User(UserCmd),
+    /// Manage API tokens.
+    #[command(subcommand)]
+    Token(TokenCmd),
+    /// Check the audit trail.
+    #[command(subcommand)]
+    Audit(AuditCmd),
+    /// Manage encryption keys.
+    #[command(subcommand)]
+    Keys(KeysCmd),
+    /// Scan interactions (JSONL) for personal data, conduct and disclosures.
+    Scan(righttrack_batch::ScanArgs),
+    /// Work with rule packs.
+    #[command(subcommand)]
+    Rules(RulesCmd),
+}
+
+#[derive(Subcommand)]
+enum UserCmd {
+    /// Add a user. The password is read from standard input, never from the command line.
+    Add {
+        #[command(flatten)]
+        data: DataArgs,
+        #[arg(long)]
+        username: String,
+        /// Role(s): agent, team_lead, qa_analyst, ethics_officer, investigator, admin. Repeat or comma-separate.
+        #[arg(long = "role", required = true, value_delimiter = ',')]
+        roles: Vec<String>,
+        /// Team name.
+        #[arg(long)]
+        team: Option<String>,
+        #[arg(long)]
+        display_name: Option<String>,
+        /// Read the password from the first line of standard input.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// List users.
+    List {
+        #[command(flatten)]
+        data: DataArgs,
+    },
+}
+
+#[derive(Subcommand)]
+enum TokenCmd {
+    /// Create an API token; prints it alone on the last line, once.
+    Create {
+        #[command(flatten)]
+        data: DataArgs,
+        #[arg(long)]
+        username: String,
+        /// Scope(s): read, ingest, admin. Repeat or comma-separate.
+        #[arg(long = "scope", required = true, value_delimiter = ',')]
+        scopes: Vec<String>,
+        /// A name to recognise the token by.
+        #[arg(long, default_value = "cli")]
+        name: String,
+    },
+    /// Revoke a token by id, or by user and name.
+    Revoke {
+        #[command(flatten)]
+        data: DataArgs,
+        #[arg(long, conflicts_with_all = ["username", "name"])]
+        id: Option<String>,
+        #[arg(long, requires = "name")]
+        username: Option<String>,
+        #[arg(long, requires = "username")]
+        name: Option<String>,
+    },
+    /// List tokens (never their values).
+    List {
+        #[command(flatten)]
+        data: DataArgs,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCmd {
+    /// Verify the hash chain and signed checkpoints; exit 1 naming the first broken entry.
+    Verify {
+        #[command(flatten)]
+        data: DataArgs,
+    },
+}
+
+#[derive(Subcommand)]
+enum KeysCmd {
+    /// Add a new master key version and re-wrap every sealed value under it.
+    Rotate {
+        #[command(flatten)]
+        data: DataArgs,
+    },
+}
+
+#[derive(Subcommand)]
+enum RulesCmd {
+    /// Run every rule's positive and negative examples.
+    Test(righttrack_batch::RulesTestArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging(cli.log_format.unwrap_or(LogFormat::Text));
+    let result = match cli.command {
+        Command::Scan(args) => righttrack_batch::run_scan(&args),
+        Command::Rules(RulesCmd::Test(args)) => righttrack_batch::run_rules_test(&args),
+        other => tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+            .context("cannot start the async runtime")
+            .and_then(|rt| rt.block_on(run(other))),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_logging(format: LogFormat) {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("RIGHTTRACK_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let _ = match format {
+        LogFormat::Json => builder.json().try_init(),
+        LogFormat::Text => builder.try_init(),
+    };
+}
+
+async fn open_state(data: &DataArgs, allow_create: bool, web: WebConfig) -> Result<(AppState, data::Opened)> {
+    let (file, _) = config::FileConfig::load(data.config.as_deref(), &data.data_dir)?;
+    let url = data.database_url.clone().or(file.database_url);
+    let opened = data::open(&data.data_dir, url.as_deref(), allow_create).await?;
+    let web = WebConfig { keyring_path: Some(opened.keyring_path.clone()), ..web };
+    let state = AppState::new(opened.db.clone(), opened.keys.clone(), opened.signer.clone(), Arc::new(SystemClock) as Arc<dyn Clock>, web);
+    Ok((state, opened))
+}
+
+async fn run(command: Command) -> Result<ExitCode> {
+    match command {
+        Command::Serve { data, listen, demo, public_url } => serve(data, listen, demo, public_url).await,
+        Command::User(UserCmd::Add { data, username, roles, team, display_name, password_stdin }) => {
+            let roles = roles.iter().map(|r| Role::parse(r).map_err(|e| anyhow::anyhow!("--role: {e}"))).collect::<Result<Vec<_>>>()?;
+            if !password_stdin {
+                bail!("pass --password-stdin and write the password to standard input (passwords never go on the command line)");
+            }
+            let mut line = String::new();
+            std::io::stdin().lock().read_line(&mut line).context("cannot read the password from standard input")?;
+            let pw = Secret::new(line.trim_end_matches(['\r', '\n']).to_owned());
+            password::check_policy(pw.expose()).map_err(|e| anyhow::anyhow!("password: {e}"))?;
+            let (state, _) = open_state(&data, true, WebConfig::default()).await?;
+            let team_id = match &team {
+                Some(t) => Some(state.db.team_by_name(t).await?.with_context(|| format!("--team: no team named {t:?}"))?.id),
+                None => None,
+            };
+            let phc = password::hash(&pw, &mut rand::rngs::OsRng).map_err(|e| anyhow::anyhow!("{e}"))?;
+            let user = state
+                .db
+                .create_user(
+                    NewUser { display_name: display_name.unwrap_or_else(|| username.clone()), username, password_hash: Some(phc), team: team_id, roles: roles.clone() },
+                    state.now(),
+                    &mut rand::rngs::OsRng,
+                )
+                .await?;
+            state.audit("cli", "user.created", &user.id.to_string(), json!({"roles": roles, "via": "cli"})).await?;
+            println!("added {} ({})", user.username, roles.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(", "));
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::User(UserCmd::List { data }) => {
+            let (state, _) = open_state(&data, false, WebConfig::default()).await?;
+            let teams = state.db.list_teams().await?;
+            let mut out = std::io::stdout().lock();
+            writeln!(out, "{:<28} {:<28} {:<34} {:<24} 2FA", "USERNAME", "NAME", "ROLES", "TEAM")?;
+            for u in state.db.list_users().await? {
+                let team = u.team_id.and_then(|t| teams.iter().find(|x| x.id == t)).map(|t| t.name.as_str()).unwrap_or("-");
+                let roles = u.roles.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(",");
+                writeln!(out, "{:<28} {:<28} {:<34} {:<24} {}", u.username, u.display_name, roles, team, if u.totp_enabled { "on" } else { "off" })?;
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Token(TokenCmd::Create { data, username, scopes, name }) => {
+            let scopes = scopes
+                .iter()
+                .map(|s| Scope::parse(s).with_context(|| format!("--scope: unknown scope {s:?}; expected read, ingest or admin")))
+                .collect::<Result<Vec<_>>>()?;
+            let (state, _) = open_state(&data, false, WebConfig::default()).await?;
+            let user = state.db.user_by_username(&username).await?.with_context(|| format!("--username: no user named {username:?}"))?;
+            let token = righttrack_web::auth::issue_token(&state, "cli", &user, &name, &scopes)
+                .await
+                .map_err(|e| anyhow::anyhow!("{}", e.message))?;
+            println!("API token {name:?} for {username} with scope {} (shown once, stored only as a hash):", scopes.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(","));
+            println!("{}", token.expose());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Token(TokenCmd::Revoke { data, id, username, name }) => {
+            let (state, _) = open_state(&data, false, WebConfig::default()).await?;
+            let tokens = state.db.list_tokens(None).await?;
+            let target = match (id, username, name) {
+                (Some(id), _, _) => tokens.into_iter().find(|t| t.id.to_string() == id && t.revoked_at.is_none()),
+                (None, Some(u), Some(n)) => {
+                    let user = state.db.user_by_username(&u).await?.with_context(|| format!("--username: no user named {u:?}"))?;
+                    tokens.into_iter().find(|t| t.user_id == user.id && t.name == n && t.revoked_at.is_none())
+                }
+                _ => bail!("pass --id, or --username and --name"),
+            };
+            let Some(t) = target else { bail!("no live token matches") };
+            state.db.revoke_token(t.id, state.now()).await?;
+            state.audit("cli", "token.revoked", &t.id.to_string(), json!({"via": "cli"})).await?;
+            println!("revoked token {} ({})", t.id, t.name);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Token(TokenCmd::List { data }) => {
+            let (state, _) = open_state(&data, false, WebConfig::default()).await?;
+            for t in state.db.list_tokens(None).await? {
+                let status = if t.revoked_at.is_some() { "revoked" } else { "live" };
+                let scopes = t.scopes.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(",");
+                println!("{} {:<24} {:<16} {status}", t.id, t.name, scopes);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Audit(AuditCmd::Verify { data }) => {
+            let (state, _) = open_state(&data, false, WebConfig::default()).await?;
+            match state.db.audit_verify(&state.signer.verifying_key()).await {
+                Ok(r) => {
+                    println!(
+                        "audit trail intact: {} entries, {} signed checkpoints, head {}",
+                        r.entries,
+                        r.checkpoints,
+                        righttrack_core::audit::hex(&r.head_hash)
+                    );
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(righttrack_store::audit::VerifyError::Broken(b)) => {
+                    println!("audit trail BROKEN: {b}");
+                    Ok(ExitCode::from(1))
+                }
+                Err(e) => Err(e.into()),
+            }
+        }
+        Command::Keys(KeysCmd::Rotate { data }) => {
+            let (state, opened) = open_state(&data, false, WebConfig::default()).await?;
+            let mut keys = opened.keys.clone();
+            let id = keys.add_version(&mut rand::rngs::OsRng);
+            // The new keyring is written first: a crash after this leaves values under the
+            // old key, which the new keyring still opens.
+            data::write_private(&opened.keyring_path, keys.to_file_text().as_bytes())?;
+            let mut rewrapped = 0;
+            for (user, sealed) in state.db.all_sealed_totp().await? {
+                let new = keys.rewrap("totp", &sealed, &mut rand::rngs::OsRng).map_err(|e| anyhow::anyhow!("user {user}: {e}"))?;
+                if state.db.replace_sealed_totp(user, &sealed, &new).await? {
+                    rewrapped += 1;
+                }
+            }
+            state.audit("cli", "keys.rotated", "", json!({"key_id": id, "rewrapped": rewrapped})).await?;
+            println!("master key {id} is now current; re-wrapped {rewrapped} sealed values");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Scan(_) | Command::Rules(_) => bail!("handled synchronously"),
+    }
+}
+
+async fn serve(data: DataArgs, listen: Option<String>, demo: bool, public_url: Option<String>) -> Result<ExitCode> {
+    let (file, config_path) = config::FileConfig::load(data.config.as_deref(), &data.data_dir)?;
+    let addr = match (&listen, &file.listen) {
+        (Some(l), _) => config::parse_listen(l, "--listen / RIGHTTRACK_LISTEN")?,
+        (None, Some(l)) => config::parse_listen(l, &format!("config file {} `listen`", config_path.as_ref().map(|p| p.display().to_string()).unwrap_or_default()))?,
+        (None, None) => config::parse_listen("127.0.0.1:8080", "default")?,
+    };
+    let public_url = public_url.or(file.public_url.clone());
+    if let Some(u) = &public_url {
+        if !(u.starts_with("https://") || u.starts_with("http://")) {
+            bail!("--public-url / RIGHTTRACK_PUBLIC_URL: {u:?} must start with https:// or http://");
+        }
+    }
+    let defaults = WebConfig::default();
+    let web = WebConfig {
+        public_url,
+        keyring_path: None,
+        session_hours: file.session_hours.unwrap_or(defaults.session_hours),
+        lockout_after: file.lockout_after.unwrap_or(defaults.lockout_after),
+        lockout_minutes: file.lockout_minutes.unwrap_or(defaults.lockout_minutes),
+    };
+    let (state, opened) = open_state(&data, true, web).await?;
+    if opened.created {
+        tracing::info!(data_dir = %data.data_dir.display(), "initialised a new data directory with fresh keys");
+    }
+    let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr}"))?;
+    if demo {
+        match demo::seed(&state).await? {
+            Some(accounts) => {
+                let mut err = std::io::stderr().lock();
+                writeln!(err, "\nDemo organisation created. These passwords are shown once:")?;
+                for a in &accounts {
+                    writeln!(err, "  {:<24} {:<28} {}", a.username, a.role, a.password.expose())?;
+                }
+                writeln!(err, "Ethics officers, investigators and admins enrol an authenticator app at first sign-in.\n")?;
+            }
+            None => eprintln!("Demo: the database already has users; nothing seeded (passwords were printed when it was created)."),
+        }
+    }
+    let bound = listener.local_addr()?;
+    eprintln!("RightTrack is listening on http://{bound} ({} database)", state.db.backend_name());
+    tracing::info!(address = %bound, database = state.db.backend_name(), "listening");
+    righttrack_web::serve(state.clone(), listener, shutdown_signal()).await?;
+    let _ = state.db.audit_checkpoint(&state.signer, state.now().as_millisecond()).await;
+    state.db.close().await;
+    tracing::info!("stopped");
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+    tracing::info!("shutting down: finishing in-flight requests");
+}

@@ -1,0 +1,178 @@
+//! The JSON API under `/api/v1`, the OpenAPI document, health and metrics.
+
+use crate::auth::{Caller, Via};
+use crate::error::{AppError, AppResult, Code};
+use crate::routes::{specs, Access, Kind};
+use crate::state::AppState;
+use axum::extract::{Query, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::{Extension, Json};
+use righttrack_store::audit::AuditFilter;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+pub async fn healthz(State(state): State<AppState>) -> Response {
+    match state.db.ping().await {
+        Ok(()) => (StatusCode::OK, Json(json!({"status": "ok", "database": state.db.backend_name()}))).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "health check: database does not answer");
+            AppError::new(Code::Unavailable, "The database is not answering.").into_response()
+        }
+    }
+}
+
+pub async fn metrics(State(state): State<AppState>) -> Response {
+    let mut out = String::with_capacity(4096);
+    out.push_str("# HELP righttrack_build_info Build information.\n# TYPE righttrack_build_info gauge\n");
+    out.push_str(&format!(
+        "righttrack_build_info{{version=\"{}\",database=\"{}\"}} 1\n",
+        env!("CARGO_PKG_VERSION"),
+        state.db.backend_name()
+    ));
+    let (size, idle) = state.db.pool_stats();
+    out.push_str("# HELP righttrack_db_pool_connections Open database connections.\n# TYPE righttrack_db_pool_connections gauge\n");
+    out.push_str(&format!("righttrack_db_pool_connections {size}\n"));
+    out.push_str("# HELP righttrack_db_pool_idle Idle database connections.\n# TYPE righttrack_db_pool_idle gauge\n");
+    out.push_str(&format!("righttrack_db_pool_idle {idle}\n"));
+    state.metrics.render(&mut out);
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], out).into_response()
+}
+
+pub async fn me(Extension(caller): Extension<Caller>, State(state): State<AppState>) -> AppResult<Json<Value>> {
+    let team = match caller.user.team_id {
+        Some(t) => state.db.list_teams().await?.into_iter().find(|x| x.id == t).map(|x| json!({"id": x.id, "name": x.name, "site": x.site_name})),
+        None => None,
+    };
+    let via = match &caller.via {
+        Via::Session { .. } => json!({"kind": "session"}),
+        Via::Token { scopes, .. } => json!({"kind": "token", "scopes": scopes}),
+    };
+    Ok(Json(json!({
+        "id": caller.user.id,
+        "username": caller.user.username,
+        "display_name": caller.user.display_name,
+        "roles": caller.user.roles,
+        "team": team,
+        "two_factor_enabled": caller.user.totp_enabled,
+        "authenticated_by": via,
+    })))
+}
+
+pub async fn users(State(state): State<AppState>) -> AppResult<Json<Value>> {
+    let users = state.db.list_users().await?;
+    Ok(Json(json!({ "users": users })))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct AuditQuery {
+    pub actor: Option<String>,
+    pub action: Option<String>,
+    pub target: Option<String>,
+    pub before: Option<i64>,
+    pub limit: Option<i64>,
+}
+
+impl AuditQuery {
+    pub fn filter(&self) -> AuditFilter {
+        let nonempty = |s: &Option<String>| s.as_ref().map(|x| x.trim().to_owned()).filter(|x| !x.is_empty());
+        AuditFilter {
+            actor: nonempty(&self.actor),
+            action_prefix: nonempty(&self.action),
+            target: nonempty(&self.target),
+            before_seq: self.before,
+            limit: self.limit.unwrap_or(50).clamp(1, 500),
+        }
+    }
+}
+
+pub async fn audit(State(state): State<AppState>, Query(q): Query<AuditQuery>) -> AppResult<Json<Value>> {
+    let entries = state.db.audit_list(&q.filter()).await?;
+    let next = entries.last().map(|e| e.seq).filter(|_| entries.len() as i64 == q.filter().limit);
+    let items: Vec<Value> = entries
+        .iter()
+        .map(|e| {
+            json!({
+                "seq": e.seq,
+                "at": righttrack_store::from_ms(e.entry.at_ms).to_string(),
+                "actor": e.entry.actor,
+                "action": e.entry.action,
+                "target": e.entry.target,
+                "detail": serde_json::from_str::<Value>(&e.entry.detail).unwrap_or(Value::Null),
+                "hash": righttrack_core::audit::hex(&e.hash),
+            })
+        })
+        .collect();
+    Ok(Json(json!({ "entries": items, "next_before": next })))
+}
+
+/// The OpenAPI 3.1 document, generated from the route table so it cannot miss a route.
+pub async fn openapi() -> Json<Value> {
+    Json(openapi_document())
+}
+
+pub fn openapi_document() -> Value {
+    let mut paths = serde_json::Map::new();
+    for s in specs() {
+        let mut op = serde_json::Map::new();
+        op.insert("summary".into(), json!(s.summary));
+        op.insert("operationId".into(), json!(format!("{}_{}", s.method.to_lowercase(), s.path.trim_matches('/').replace(['/', '{', '}', '.'], "_"))));
+        let params: Vec<Value> = s
+            .path
+            .split('/')
+            .filter_map(|seg| seg.strip_prefix('{').and_then(|x| x.strip_suffix('}')))
+            .map(|name| json!({"name": name, "in": "path", "required": true, "schema": {"type": "string"}}))
+            .collect();
+        if !params.is_empty() {
+            op.insert("parameters".into(), json!(params));
+        }
+        let ok = match s.kind {
+            Kind::Api => json!({"description": "OK", "content": {"application/json": {"schema": {"type": "object"}}}}),
+            Kind::Page => json!({"description": "HTML page (or a redirect after a form)", "content": {"text/html": {}}}),
+            Kind::Plain => json!({"description": "OK"}),
+        };
+        let mut responses = serde_json::Map::new();
+        responses.insert("200".into(), ok);
+        match s.access {
+            Access::Public => {
+                op.insert("security".into(), json!([]));
+            }
+            Access::SessionPending => {
+                op.insert("security".into(), json!([{"session": []}]));
+                responses.insert("401".into(), json!({"$ref": "#/components/responses/Error"}));
+            }
+            Access::Act(a) => {
+                op.insert("security".into(), json!([{"session": []}, {"bearer": [a.scope().as_str()]}]));
+                op.insert("x-righttrack-action".into(), json!(a));
+                op.insert("x-righttrack-roles".into(), json!(a.roles()));
+                responses.insert("401".into(), json!({"$ref": "#/components/responses/Error"}));
+                responses.insert("403".into(), json!({"$ref": "#/components/responses/Error"}));
+            }
+        }
+        op.insert("responses".into(), Value::Object(responses));
+        let entry = paths.entry(s.path.to_owned()).or_insert_with(|| json!({}));
+        if let Value::Object(m) = entry {
+            m.insert(s.method.to_lowercase(), Value::Object(op));
+        }
+    }
+    let codes: Vec<&str> = Code::ALL.iter().map(|c| c.as_str()).collect();
+    json!({
+        "openapi": "3.1.0",
+        "info": {"title": "RightTrack", "version": env!("CARGO_PKG_VERSION"),
+                 "description": "Ethics and compliance platform for contact centers. Errors are {code, message} with stable codes."},
+        "paths": paths,
+        "components": {
+            "securitySchemes": {
+                "session": {"type": "apiKey", "in": "cookie", "name": crate::auth::SESSION_COOKIE},
+                "bearer": {"type": "http", "scheme": "bearer"}
+            },
+            "schemas": {
+                "Error": {"type": "object", "required": ["code", "message"],
+                          "properties": {"code": {"type": "string", "enum": codes}, "message": {"type": "string"}}}
+            },
+            "responses": {
+                "Error": {"description": "Error", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+            }
+        }
+    })
+}

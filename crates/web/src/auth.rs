@@ -1,0 +1,187 @@
+//! Who is calling: session cookies for people, bearer tokens for machines.
+//!
+//! Session ids and API tokens are 256-bit random values; the database stores only
+//! their SHA-256. Cookies are `HttpOnly; SameSite=Strict; Path=/` (+ `Secure` behind
+//! TLS). Every state-changing request made with a session cookie must carry the
+//! session's CSRF token (form field `csrf` or header `X-CSRF-Token`); the login form,
+//! which has no session yet, uses a double-submit cookie instead.
+
+use crate::error::{AppError, AppResult, Code};
+use crate::state::AppState;
+use axum::http::{HeaderMap, HeaderValue};
+use rand::RngCore;
+use righttrack_core::authz::Scope;
+use righttrack_core::ids::TokenId;
+use righttrack_core::Secret;
+use righttrack_store::directory::User;
+use sha2::{Digest, Sha256};
+
+pub const SESSION_COOKIE: &str = "rt_session";
+pub const LOGIN_CSRF_COOKIE: &str = "rt_login_csrf";
+
+#[derive(Debug, Clone)]
+pub enum Via {
+    Session {
+        id_hash: [u8; 32],
+        csrf: Secret<String>,
+        mfa_passed: bool,
+    },
+    Token {
+        id: TokenId,
+        scopes: Vec<Scope>,
+    },
+}
+
+/// The authenticated caller, handed to every handler behind a non-public route.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub user: User,
+    pub via: Via,
+}
+
+impl Caller {
+    pub fn csrf(&self) -> String {
+        match &self.via {
+            Via::Session { csrf, .. } => csrf.expose().clone(),
+            Via::Token { .. } => String::new(),
+        }
+    }
+
+    /// For privileged users on a session: has the second factor been passed?
+    pub fn mfa_satisfied(&self) -> bool {
+        match &self.via {
+            Via::Session { mfa_passed, .. } => *mfa_passed || !self.user.requires_two_factor(),
+            Via::Token { .. } => true,
+        }
+    }
+
+    pub fn actor(&self) -> String {
+        self.user.id.to_string()
+    }
+}
+
+/// A new random secret: 32 bytes, base32 (URL-, form- and header-safe).
+pub fn random_token() -> Secret<String> {
+    let mut b = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut b);
+    Secret::new(data_encoding::BASE32_NOPAD.encode(&b))
+}
+
+pub fn sha256(s: &str) -> [u8; 32] {
+    Sha256::digest(s.as_bytes()).into()
+}
+
+pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(axum::http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_owned())
+}
+
+pub fn set_cookie(state: &AppState, name: &str, value: &str, max_age_secs: i64) -> HeaderValue {
+    let secure = if state.config.tls() { "; Secure" } else { "" };
+    let v = format!("{name}={value}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age_secs}{secure}");
+    HeaderValue::from_str(&v).unwrap_or_else(|_| HeaderValue::from_static("invalid=; Max-Age=0"))
+}
+
+/// Resolves the caller from a bearer token or a session cookie. `Ok(None)`: anonymous.
+/// A bearer token that is present but invalid is an error, never a silent fallback.
+pub async fn resolve(state: &AppState, headers: &HeaderMap) -> AppResult<Option<Caller>> {
+    if let Some(auth) = headers.get(axum::http::header::AUTHORIZATION) {
+        let token = auth
+            .to_str()
+            .ok()
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim)
+            .ok_or_else(AppError::unauthenticated)?;
+        let now = state.now();
+        let Some(tok) = state.db.use_token(&sha256(token), now).await? else {
+            return Err(AppError::unauthenticated());
+        };
+        let user = state.db.user_by_id(tok.user_id).await?.ok_or_else(AppError::unauthenticated)?;
+        if user.disabled {
+            return Err(AppError::unauthenticated());
+        }
+        return Ok(Some(Caller { user, via: Via::Token { id: tok.id, scopes: tok.scopes } }));
+    }
+    let Some(sid) = cookie(headers, SESSION_COOKIE) else { return Ok(None) };
+    let id_hash = sha256(&sid);
+    let Some(session) = state.db.session(&id_hash, state.now()).await? else { return Ok(None) };
+    let Some(user) = state.db.user_by_id(session.user_id).await? else { return Ok(None) };
+    if user.disabled {
+        return Ok(None);
+    }
+    Ok(Some(Caller {
+        user,
+        via: Via::Session { id_hash, csrf: session.csrf_token, mfa_passed: session.mfa_passed },
+    }))
+}
+
+/// Extracts the CSRF token a request carries (header, or `csrf` field of a form body).
+pub fn csrf_in(headers: &HeaderMap, body: &[u8]) -> Option<String> {
+    if let Some(h) = headers.get("x-csrf-token").and_then(|v| v.to_str().ok()) {
+        return Some(h.to_owned());
+    }
+    // Tokens are base32, so the form value needs no percent-decoding.
+    std::str::from_utf8(body)
+        .ok()?
+        .split('&')
+        .filter_map(|kv| kv.split_once('='))
+        .find(|(k, _)| *k == "csrf")
+        .map(|(_, v)| v.to_owned())
+}
+
+pub fn csrf_matches(expected: &str, got: Option<&str>) -> AppResult<()> {
+    match got {
+        Some(g) if !expected.is_empty() && subtle::ConstantTimeEq::ct_eq(g.as_bytes(), expected.as_bytes()).into() => Ok(()),
+        _ => Err(AppError::new(Code::CsrfFailed, "This form has expired. Go back, reload the page and try again.")),
+    }
+}
+
+/// Creates a session and returns the cookie value (the only copy of the session id).
+pub async fn start_session(state: &AppState, user: &User, mfa_passed: bool) -> AppResult<Secret<String>> {
+    let sid = random_token();
+    let csrf = random_token();
+    let now = state.now();
+    let expires = now
+        .checked_add(jiff::SignedDuration::from_hours(state.config.session_hours))
+        .map_err(|e| AppError::internal(&e))?;
+    state
+        .db
+        .create_session(&sha256(sid.expose()), user.id, csrf.expose(), mfa_passed, now, expires)
+        .await?;
+    Ok(sid)
+}
+
+/// Resolves a session by its cookie value (used right after a session is replaced).
+pub async fn resolve_session(state: &AppState, sid: &Secret<String>) -> AppResult<Option<Caller>> {
+    let mut headers = HeaderMap::new();
+    if let Ok(v) = HeaderValue::from_str(&format!("{SESSION_COOKIE}={}", sid.expose())) {
+        headers.insert(axum::http::header::COOKIE, v);
+    }
+    resolve(state, &headers).await
+}
+
+/// Issues an API token for `user` and records it in the audit trail. The returned value
+/// is the only copy of the token.
+pub async fn issue_token(
+    state: &AppState,
+    actor: &str,
+    user: &User,
+    name: &str,
+    scopes: &[Scope],
+) -> AppResult<Secret<String>> {
+    let token = Secret::new(format!("rt_{}", random_token().expose()));
+    let id = state
+        .db
+        .create_token(user.id, name, &sha256(token.expose()), scopes, state.now(), &mut rand::rngs::OsRng)
+        .await?;
+    state
+        .audit(actor, "token.created", &id.to_string(), serde_json::json!({"user": user.id, "name": name, "scopes": scopes}))
+        .await?;
+    Ok(token)
+}

@@ -1,0 +1,143 @@
+//! One error type at the HTTP edge with stable, documented codes.
+//!
+//! The client gets `{"code", "message"}` (API) or an error page (HTML, chosen by the
+//! outer middleware from the request path); the cause goes to the log only. Codes are
+//! part of the public API: add new ones, never rename.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Code {
+    /// No or invalid credentials.
+    Unauthenticated,
+    /// Authenticated, but the authorization table does not allow this action.
+    Forbidden,
+    /// A second factor is required before anything else.
+    TwoFactorRequired,
+    /// Missing or wrong CSRF token on a state-changing request.
+    CsrfFailed,
+    NotFound,
+    /// Malformed request; the message names the field or line.
+    BadRequest,
+    Conflict,
+    /// Too many attempts; try again later.
+    RateLimited,
+    PayloadTooLarge,
+    /// The database does not answer.
+    Unavailable,
+    Internal,
+}
+
+impl Code {
+    pub const ALL: [Code; 11] = [
+        Code::Unauthenticated,
+        Code::Forbidden,
+        Code::TwoFactorRequired,
+        Code::CsrfFailed,
+        Code::NotFound,
+        Code::BadRequest,
+        Code::Conflict,
+        Code::RateLimited,
+        Code::PayloadTooLarge,
+        Code::Unavailable,
+        Code::Internal,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Code::Unauthenticated => "unauthenticated",
+            Code::Forbidden => "forbidden",
+            Code::TwoFactorRequired => "two_factor_required",
+            Code::CsrfFailed => "csrf_failed",
+            Code::NotFound => "not_found",
+            Code::BadRequest => "bad_request",
+            Code::Conflict => "conflict",
+            Code::RateLimited => "rate_limited",
+            Code::PayloadTooLarge => "payload_too_large",
+            Code::Unavailable => "unavailable",
+            Code::Internal => "internal",
+        }
+    }
+
+    pub fn status(self) -> StatusCode {
+        match self {
+            Code::Unauthenticated => StatusCode::UNAUTHORIZED,
+            Code::Forbidden | Code::TwoFactorRequired | Code::CsrfFailed => StatusCode::FORBIDDEN,
+            Code::NotFound => StatusCode::NOT_FOUND,
+            Code::BadRequest => StatusCode::BAD_REQUEST,
+            Code::Conflict => StatusCode::CONFLICT,
+            Code::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+            Code::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Code::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Code::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AppError {
+    pub code: Code,
+    pub message: String,
+}
+
+/// Attached to error responses so the outer layer can render an HTML page instead.
+#[derive(Debug, Clone)]
+pub struct ErrorInfo(pub AppError);
+
+impl AppError {
+    pub fn new(code: Code, message: impl Into<String>) -> Self {
+        Self { code, message: message.into() }
+    }
+
+    pub fn unauthenticated() -> Self {
+        Self::new(Code::Unauthenticated, "Sign in or send a valid API token.")
+    }
+
+    pub fn forbidden() -> Self {
+        Self::new(Code::Forbidden, "Your role does not allow this.")
+    }
+
+    pub fn not_found() -> Self {
+        Self::new(Code::NotFound, "There is nothing here.")
+    }
+
+    pub fn bad_request(message: impl Into<String>) -> Self {
+        Self::new(Code::BadRequest, message)
+    }
+
+    /// An internal failure: the cause is logged here and never sent to the client.
+    pub fn internal(cause: &dyn std::fmt::Display) -> Self {
+        tracing::error!(error = %cause, "internal error");
+        Self::new(Code::Internal, "Something went wrong on our side. It has been logged.")
+    }
+}
+
+impl From<righttrack_store::StoreError> for AppError {
+    fn from(e: righttrack_store::StoreError) -> Self {
+        use righttrack_store::StoreError as S;
+        match e {
+            S::NotFound => AppError::not_found(),
+            S::Conflict(what) => AppError::new(Code::Conflict, format!("{what} already exists.")),
+            S::Connect { .. } => {
+                tracing::error!(error = %e, "database unavailable");
+                AppError::new(Code::Unavailable, "The database is not answering.")
+            }
+            other => AppError::internal(&other),
+        }
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let status = self.code.status();
+        let body = serde_json::json!({ "code": self.code.as_str(), "message": self.message });
+        let mut resp = (status, axum::Json(body)).into_response();
+        resp.extensions_mut().insert(ErrorInfo(self));
+        resp
+    }
+}
+
+pub type AppResult<T> = Result<T, AppError>;

@@ -1,0 +1,136 @@
+//! Cross-cutting layers: security headers, request metrics and logs, HTML error pages.
+//!
+//! **Architecture Invariant:** request logs carry the method, the route *template*
+//! (never the concrete URI, whose query may hold personal data), the status and the
+//! latency: never headers, cookies, client addresses or bodies. Speak-up routes
+//! (`/speakup`, `/api/v1/speakup`) are not logged at all.
+
+use crate::error::ErrorInfo;
+use crate::pages;
+use crate::state::AppState;
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::{header, HeaderValue};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use std::collections::BTreeMap;
+use std::fmt::Write;
+use std::sync::Mutex;
+use std::time::Instant;
+
+const BUCKETS: [f64; 11] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0];
+
+#[derive(Default)]
+struct RouteStats {
+    by_status: BTreeMap<u16, u64>,
+    buckets: [u64; BUCKETS.len()],
+    sum: f64,
+    count: u64,
+}
+
+/// Per-route request counters and latency histograms, rendered as Prometheus text.
+#[derive(Default)]
+pub struct Metrics {
+    routes: Mutex<BTreeMap<(String, String), RouteStats>>,
+}
+
+impl std::fmt::Debug for Metrics {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Metrics")
+    }
+}
+
+impl Metrics {
+    pub fn record(&self, method: &str, route: &str, status: u16, secs: f64) {
+        let Ok(mut m) = self.routes.lock() else { return };
+        let s = m.entry((method.to_owned(), route.to_owned())).or_default();
+        *s.by_status.entry(status).or_default() += 1;
+        for (i, b) in BUCKETS.iter().enumerate() {
+            if secs <= *b {
+                s.buckets[i] += 1;
+            }
+        }
+        s.sum += secs;
+        s.count += 1;
+    }
+
+    pub fn render(&self, out: &mut String) {
+        let Ok(m) = self.routes.lock() else { return };
+        out.push_str("# HELP righttrack_http_requests_total HTTP requests by route and status.\n# TYPE righttrack_http_requests_total counter\n");
+        for ((method, route), s) in m.iter() {
+            for (status, n) in &s.by_status {
+                let _ = writeln!(out, "righttrack_http_requests_total{{method=\"{method}\",route=\"{route}\",status=\"{status}\"}} {n}");
+            }
+        }
+        out.push_str("# HELP righttrack_http_request_duration_seconds HTTP request latency by route.\n# TYPE righttrack_http_request_duration_seconds histogram\n");
+        for ((method, route), s) in m.iter() {
+            for (i, b) in BUCKETS.iter().enumerate() {
+                let _ = writeln!(out, "righttrack_http_request_duration_seconds_bucket{{method=\"{method}\",route=\"{route}\",le=\"{b}\"}} {}", s.buckets[i]);
+            }
+            let _ = writeln!(out, "righttrack_http_request_duration_seconds_bucket{{method=\"{method}\",route=\"{route}\",le=\"+Inf\"}} {}", s.count);
+            let _ = writeln!(out, "righttrack_http_request_duration_seconds_sum{{method=\"{method}\",route=\"{route}\"}} {}", s.sum);
+            let _ = writeln!(out, "righttrack_http_request_duration_seconds_count{{method=\"{method}\",route=\"{route}\"}} {}", s.count);
+        }
+    }
+}
+
+pub fn is_speakup(path: &str) -> bool {
+    path.starts_with("/speakup") || path.starts_with("/api/v1/speakup")
+}
+
+/// Metrics, logs and security headers for every request.
+pub async fn observe(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let method = req.method().as_str().to_owned();
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|m| m.as_str().to_owned())
+        .unwrap_or_else(|| "unmatched".to_owned());
+    let mut resp = next.run(req).await;
+    let secs = started.elapsed().as_secs_f64();
+    let status = resp.status().as_u16();
+    state.metrics.record(&method, &route, status, secs);
+    if !is_speakup(&route) {
+        tracing::info!(target: "righttrack::http", method = %method, route = %route, status, ms = (secs * 1000.0).round() as u64, "request");
+    }
+    let h = resp.headers_mut();
+    let csp = "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+    h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(csp));
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    h.insert("cross-origin-opener-policy", HeaderValue::from_static("same-origin"));
+    h.insert("permissions-policy", HeaderValue::from_static("camera=(), microphone=(), geolocation=()"));
+    if !h.contains_key(header::CACHE_CONTROL) {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    if state.config.tls() {
+        h.insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=63072000; includeSubDomains"));
+    }
+    resp
+}
+
+/// Turns error responses for people (anything outside `/api/`, `/healthz`, `/metrics`)
+/// into HTML pages with the same status.
+pub async fn finish(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let path = req.uri().path().to_owned();
+    let caller = None::<crate::auth::Caller>;
+    let resp = next.run(req).await;
+    let is_machine = path.starts_with("/api/") || path == "/healthz" || path == "/metrics";
+    if is_machine {
+        return resp;
+    }
+    let Some(ErrorInfo(err)) = resp.extensions().get::<ErrorInfo>().cloned() else {
+        return resp;
+    };
+    let (mut parts, _) = resp.into_parts();
+    let page = pages::error_page(&state, caller.as_ref(), &err).await;
+    parts.headers.remove(header::CONTENT_TYPE);
+    parts.headers.remove(header::CONTENT_LENGTH);
+    let mut html = page.into_response();
+    *html.status_mut() = parts.status;
+    for (k, v) in parts.headers.iter() {
+        html.headers_mut().insert(k.clone(), v.clone());
+    }
+    html
+}

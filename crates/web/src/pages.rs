@@ -1,0 +1,831 @@
+//! Server-rendered pages: sign-in, two-factor, account, directory, audit, administration.
+//!
+//! Every page works without JavaScript. Forms post back to the server, which answers
+//! with a page or a redirect (POST/redirect/GET). Each page gets a [`Layout`] whose
+//! navigation lists only what the caller's roles allow (from the authorization table).
+
+use crate::auth::{self, Caller, Via, LOGIN_CSRF_COOKIE, SESSION_COOKIE};
+use crate::error::{AppError, AppResult, Code};
+use crate::state::{dummy_password_hash, AppState};
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::{FromRequest, Path, Query, Request, State};
+use axum::http::header::{self, HeaderValue};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::Extension;
+use righttrack_core::authz::{allowed, Action, Scope};
+use righttrack_core::ids::{TeamId, TokenId, UserId};
+use righttrack_core::{password, totp, Role, Secret};
+use righttrack_store::directory::NewUser;
+use serde_json::json;
+use std::collections::BTreeMap;
+
+pub struct NavLink {
+    pub href: &'static str,
+    pub label: &'static str,
+    pub description: &'static str,
+    pub current: bool,
+}
+
+pub struct UserView {
+    pub display_name: String,
+}
+
+pub struct Layout {
+    pub title: String,
+    pub nav: Vec<NavLink>,
+    pub user: Option<UserView>,
+    pub csrf: String,
+}
+
+const NAV: &[(&str, &str, &str, Action)] = &[
+    ("/", "Home", "Your start page", Action::ViewSelf),
+    ("/directory", "Teams", "Sites, teams and their leads", Action::DirectoryRead),
+    ("/audit", "Audit trail", "Who did what, hash-chained and signed", Action::AuditRead),
+    ("/admin/users", "Users", "People, roles and teams", Action::UserAdmin),
+    ("/admin/tokens", "API tokens", "Credentials for machine clients", Action::UserAdmin),
+    ("/account", "My account", "Password and two-factor sign-in", Action::ManageOwnAccount),
+];
+
+pub fn layout(caller: Option<&Caller>, title: &str, current: &str) -> Layout {
+    let nav = match caller {
+        Some(c) if c.mfa_satisfied() => NAV
+            .iter()
+            .filter(|(_, _, _, a)| allowed(&c.user.roles, *a))
+            .map(|(href, label, description, _)| NavLink { href, label, description, current: *href == current })
+            .collect(),
+        _ => Vec::new(),
+    };
+    Layout {
+        title: title.to_owned(),
+        nav,
+        user: caller.map(|c| UserView { display_name: c.user.display_name.clone() }),
+        csrf: caller.map(|c| c.csrf()).unwrap_or_default(),
+    }
+}
+
+fn render(t: impl Template) -> Response {
+    match t.render() {
+        Ok(s) => Html(s).into_response(),
+        Err(e) => AppError::internal(&e).into_response(),
+    }
+}
+
+/// A decoded `application/x-www-form-urlencoded` body that keeps repeated keys
+/// (checkbox groups), which serde-based form extractors cannot.
+pub struct FormData(pub Vec<(String, String)>);
+
+impl FormData {
+    pub fn get(&self, key: &str) -> String {
+        self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone()).unwrap_or_default()
+    }
+
+    pub fn all(&self, key: &str) -> Vec<String> {
+        self.0.iter().filter(|(k, _)| k == key).map(|(_, v)| v.clone()).collect()
+    }
+}
+
+fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'+' => out.push(b' '),
+            b'%' if i + 2 < b.len() + 0 && i + 2 <= b.len() - 1 => {
+                let hex = std::str::from_utf8(&b[i + 1..i + 3]).ok().and_then(|h| u8::from_str_radix(h, 16).ok());
+                match hex {
+                    Some(v) => {
+                        out.push(v);
+                        i += 2;
+                    }
+                    None => out.push(b'%'),
+                }
+            }
+            c => out.push(c),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+impl<S: Send + Sync> FromRequest<S> for FormData {
+    type Rejection = AppError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let bytes = Bytes::from_request(req, state)
+            .await
+            .map_err(|_| AppError::bad_request("The form could not be read."))?;
+        let text = std::str::from_utf8(&bytes).map_err(|_| AppError::bad_request("The form is not valid UTF-8."))?;
+        Ok(FormData(
+            text.split('&')
+                .filter(|kv| !kv.is_empty())
+                .map(|kv| {
+                    let (k, v) = kv.split_once('=').unwrap_or((kv, ""));
+                    (percent_decode(k), percent_decode(v))
+                })
+                .collect(),
+        ))
+    }
+}
+
+fn safe_next(next: &str) -> String {
+    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') && !next.starts_with("/login") {
+        next.to_owned()
+    } else {
+        "/".to_owned()
+    }
+}
+
+fn with_cookie(mut resp: Response, cookie: HeaderValue) -> Response {
+    resp.headers_mut().append(header::SET_COOKIE, cookie);
+    resp
+}
+
+// ---------------------------------------------------------------- sign-in
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage {
+    l: Layout,
+    error: Option<String>,
+    next: String,
+    username: String,
+}
+
+#[derive(serde::Deserialize)]
+pub struct NextQuery {
+    next: Option<String>,
+}
+
+pub async fn login_form(
+    State(state): State<AppState>,
+    caller: Option<Extension<Caller>>,
+    Query(q): Query<NextQuery>,
+) -> Response {
+    let next = safe_next(q.next.as_deref().unwrap_or("/"));
+    if let Some(Extension(c)) = &caller {
+        if c.mfa_satisfied() {
+            return Redirect::to(&next).into_response();
+        }
+    }
+    login_page(&state, caller.as_ref().map(|e| &e.0), None, next, String::new(), axum::http::StatusCode::OK)
+}
+
+fn login_page(
+    state: &AppState,
+    caller: Option<&Caller>,
+    error: Option<String>,
+    next: String,
+    username: String,
+    status: axum::http::StatusCode,
+) -> Response {
+    let mut l = layout(None, "Sign in", "/login");
+    let mut cookie = None;
+    if let Some(c) = caller {
+        l.csrf = c.csrf();
+    } else {
+        let token = auth::random_token();
+        l.csrf = token.expose().clone();
+        cookie = Some(auth::set_cookie(state, LOGIN_CSRF_COOKIE, token.expose(), 3600));
+    }
+    let mut resp = render(LoginPage { l, error, next, username });
+    *resp.status_mut() = status;
+    match cookie {
+        Some(c) => with_cookie(resp, c),
+        None => resp,
+    }
+}
+
+const WRONG: &str = "Wrong username or password.";
+
+pub async fn login_submit(State(state): State<AppState>, caller: Option<Extension<Caller>>, form: FormData) -> AppResult<Response> {
+    let username = form.get("username").trim().to_owned();
+    let pw = Secret::new(form.get("password"));
+    let next = safe_next(&form.get("next"));
+    let now = state.now();
+    let caller = caller.map(|e| e.0);
+    let fail = |msg: String, status| Ok(login_page(&state, caller.as_ref(), Some(msg), next.clone(), username.clone(), status));
+    let unauthorized = axum::http::StatusCode::UNAUTHORIZED;
+
+    let Some(user) = state.db.user_by_username(&username).await? else {
+        // Spend the same time as a real check; never record the typed name (it is often a password).
+        let _ = password::verify(&pw, dummy_password_hash());
+        state.audit("anonymous", "login.failure", "", json!({"reason": "unknown_user"})).await?;
+        return fail(WRONG.into(), unauthorized);
+    };
+    let creds = state.db.credentials(user.id).await?;
+    if let Some(until) = creds.locked_until.filter(|u| *u > now) {
+        state.audit(&user.id.to_string(), "login.locked", &user.id.to_string(), json!({})).await?;
+        return fail(locked_message(until), axum::http::StatusCode::TOO_MANY_REQUESTS);
+    }
+    let ok = match &creds.password_hash {
+        Some(h) => password::verify(&pw, h.expose()),
+        None => {
+            let _ = password::verify(&pw, dummy_password_hash());
+            false
+        }
+    };
+    if !ok || user.disabled {
+        let (n, locked) = state
+            .db
+            .record_login_failure(
+                user.id,
+                now,
+                state.config.lockout_after,
+                jiff::SignedDuration::from_mins(state.config.lockout_minutes),
+            )
+            .await?;
+        state
+            .audit(&user.id.to_string(), "login.failure", &user.id.to_string(), json!({"reason": "bad_password", "failures": n}))
+            .await?;
+        if let Some(until) = locked.filter(|u| *u > now) {
+            return fail(locked_message(until), axum::http::StatusCode::TOO_MANY_REQUESTS);
+        }
+        return fail(WRONG.into(), unauthorized);
+    }
+    state.db.reset_login_failures(user.id).await?;
+    let needs_mfa = user.requires_two_factor();
+    if let Some(old) = caller {
+        if let Via::Session { id_hash, .. } = old.via {
+            state.db.delete_session(&id_hash).await?;
+        }
+    }
+    let sid = auth::start_session(&state, &user, !needs_mfa).await?;
+    state
+        .audit(&user.id.to_string(), "login.success", &user.id.to_string(), json!({"method": "password", "second_factor_pending": needs_mfa}))
+        .await?;
+    let target = match (needs_mfa, user.totp_enabled) {
+        (true, true) => "/login/totp".to_owned(),
+        (true, false) => "/account/2fa".to_owned(),
+        (false, _) => next,
+    };
+    let resp = Redirect::to(&target).into_response();
+    let resp = with_cookie(resp, auth::set_cookie(&state, SESSION_COOKIE, sid.expose(), state.config.session_hours * 3600));
+    Ok(with_cookie(resp, auth::set_cookie(&state, LOGIN_CSRF_COOKIE, "", 0)))
+}
+
+fn locked_message(until: jiff::Timestamp) -> String {
+    let t = until.strftime("%H:%M UTC on %Y-%m-%d");
+    format!("This account is locked after too many failed sign-ins. Try again after {t}, or ask an administrator to unlock it.")
+}
+
+pub async fn logout(State(state): State<AppState>, Extension(caller): Extension<Caller>) -> AppResult<Response> {
+    if let Via::Session { id_hash, .. } = caller.via {
+        state.db.delete_session(&id_hash).await?;
+    }
+    state.audit(&caller.actor(), "logout", &caller.actor(), json!({})).await?;
+    Ok(with_cookie(Redirect::to("/login").into_response(), auth::set_cookie(&state, SESSION_COOKIE, "", 0)))
+}
+
+// ---------------------------------------------------------------- two-factor
+
+#[derive(Template)]
+#[template(path = "totp.html")]
+struct TotpPage {
+    l: Layout,
+    error: Option<String>,
+}
+
+pub async fn totp_form(Extension(caller): Extension<Caller>) -> Response {
+    if !caller.user.totp_enabled {
+        return Redirect::to("/account/2fa").into_response();
+    }
+    if caller.mfa_satisfied() {
+        return Redirect::to("/").into_response();
+    }
+    render(TotpPage { l: layout(Some(&caller), "Two-factor check", ""), error: None })
+}
+
+async fn check_code(state: &AppState, caller: &Caller, sealed: &[u8], code: &str) -> AppResult<bool> {
+    let secret = state.open("totp", sealed).map_err(|e| AppError::internal(&e))?;
+    let secret = String::from_utf8(secret).map_err(|e| AppError::internal(&e))?;
+    let creds = state.db.credentials(caller.user.id).await?;
+    match totp::verify(&secret, code, state.now(), creds.totp_last_step) {
+        Some(step) => Ok(state.db.use_totp_step(caller.user.id, step).await?),
+        None => Ok(false),
+    }
+}
+
+/// A wrong second factor counts toward the same lockout as a wrong password, so the
+/// 10^6 code space cannot be walked.
+async fn second_factor_failed(state: &AppState, caller: &Caller, what: &str) -> AppResult<String> {
+    let now = state.now();
+    let (n, locked) = state
+        .db
+        .record_login_failure(caller.user.id, now, state.config.lockout_after, jiff::SignedDuration::from_mins(state.config.lockout_minutes))
+        .await?;
+    state.audit(&caller.actor(), what, &caller.actor(), json!({"failures": n})).await?;
+    if let Some(until) = locked.filter(|u| *u > now) {
+        if let Via::Session { id_hash, .. } = caller.via {
+            state.db.delete_session(&id_hash).await?;
+        }
+        return Ok(locked_message(until));
+    }
+    Ok("That code is not right. Check the time on your phone and try the newest code.".into())
+}
+
+pub async fn totp_submit(State(state): State<AppState>, Extension(caller): Extension<Caller>, form: FormData) -> AppResult<Response> {
+    let creds = state.db.credentials(caller.user.id).await?;
+    let (Some(sealed), true) = (creds.totp_sealed, caller.user.totp_enabled) else {
+        return Ok(Redirect::to("/account/2fa").into_response());
+    };
+    if let Some(until) = creds.locked_until.filter(|u| *u > state.now()) {
+        return Ok(render(TotpPage { l: layout(Some(&caller), "Two-factor check", ""), error: Some(locked_message(until)) }));
+    }
+    if check_code(&state, &caller, &sealed, &form.get("code")).await? {
+        if let Via::Session { id_hash, .. } = caller.via {
+            state.db.mark_session_mfa_passed(&id_hash).await?;
+        }
+        state.db.reset_login_failures(caller.user.id).await?;
+        state.audit(&caller.actor(), "login.second_factor", &caller.actor(), json!({"method": "totp"})).await?;
+        return Ok(Redirect::to("/").into_response());
+    }
+    let msg = second_factor_failed(&state, &caller, "login.second_factor_failure").await?;
+    let mut resp = render(TotpPage { l: layout(Some(&caller), "Two-factor check", ""), error: Some(msg) });
+    *resp.status_mut() = axum::http::StatusCode::UNAUTHORIZED;
+    Ok(resp)
+}
+
+#[derive(Template)]
+#[template(path = "enrol.html")]
+struct EnrolPage {
+    l: Layout,
+    error: Option<String>,
+    secret: String,
+    qr_data_uri: String,
+}
+
+fn qr_data_uri(uri: &str) -> String {
+    let svg = qrcode::QrCode::new(uri.as_bytes())
+        .map(|c| c.render::<qrcode::render::svg::Color<'_>>().min_dimensions(200, 200).quiet_zone(true).build())
+        .unwrap_or_default();
+    format!("data:image/svg+xml;base64,{}", data_encoding::BASE64.encode(svg.as_bytes()))
+}
+
+async fn enrol_page(state: &AppState, caller: &Caller, error: Option<String>) -> AppResult<Response> {
+    let creds = state.db.credentials(caller.user.id).await?;
+    // Reuse a pending (not yet confirmed) secret so reloading the page does not
+    // invalidate what the user already scanned.
+    let secret = match creds.totp_sealed {
+        Some(sealed) if !caller.user.totp_enabled => {
+            String::from_utf8(state.open("totp", &sealed).map_err(|e| AppError::internal(&e))?).map_err(|e| AppError::internal(&e))?
+        }
+        _ => {
+            let s = totp::generate_secret(&mut rand::rngs::OsRng);
+            let sealed = state.seal("totp", s.as_bytes()).map_err(|e| AppError::internal(&e))?;
+            state.db.set_totp(caller.user.id, Some(&sealed), false).await?;
+            s
+        }
+    };
+    let uri = totp::provisioning_uri(&secret, &caller.user.username, "RightTrack");
+    let mut resp = render(EnrolPage { l: layout(Some(caller), "Set up two-factor", ""), error, qr_data_uri: qr_data_uri(&uri), secret });
+    if resp.status().is_success() {
+        resp.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    Ok(resp)
+}
+
+pub async fn enrol_form(State(state): State<AppState>, Extension(caller): Extension<Caller>) -> AppResult<Response> {
+    if caller.user.totp_enabled {
+        // Re-enrolling must not be a way around the existing second factor.
+        return Ok(Redirect::to(if caller.mfa_satisfied() { "/account" } else { "/login/totp" }).into_response());
+    }
+    enrol_page(&state, &caller, None).await
+}
+
+pub async fn enrol_submit(State(state): State<AppState>, Extension(caller): Extension<Caller>, form: FormData) -> AppResult<Response> {
+    if caller.user.totp_enabled {
+        return Ok(Redirect::to("/account").into_response());
+    }
+    let creds = state.db.credentials(caller.user.id).await?;
+    let Some(sealed) = creds.totp_sealed else {
+        return enrol_page(&state, &caller, Some("Scan the code first.".into())).await;
+    };
+    if check_code(&state, &caller, &sealed, &form.get("code")).await? {
+        state.db.set_totp(caller.user.id, Some(&sealed), true).await?;
+        // set_totp clears the replay guard; the code just used must not work again.
+        let step = state.now().as_second() / 30;
+        let _ = state.db.use_totp_step(caller.user.id, step + 1).await?;
+        if let Via::Session { id_hash, .. } = caller.via {
+            state.db.mark_session_mfa_passed(&id_hash).await?;
+        }
+        state.audit(&caller.actor(), "two_factor.enrolled", &caller.actor(), json!({"method": "totp"})).await?;
+        return Ok(Redirect::to("/").into_response());
+    }
+    let msg = second_factor_failed(&state, &caller, "two_factor.enrol_failure").await?;
+    enrol_page(&state, &caller, Some(msg)).await
+}
+
+// ---------------------------------------------------------------- home and account
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct HomePage {
+    l: Layout,
+    display_name: String,
+    username: String,
+    roles: Vec<&'static str>,
+}
+
+pub async fn home(Extension(caller): Extension<Caller>) -> Response {
+    render(HomePage {
+        l: layout(Some(&caller), "Home", "/"),
+        display_name: caller.user.display_name.clone(),
+        username: caller.user.username.clone(),
+        roles: caller.user.roles.iter().map(|r| r.label()).collect(),
+    })
+}
+
+#[derive(Template)]
+#[template(path = "account.html")]
+struct AccountPage {
+    l: Layout,
+    message: Option<String>,
+    error: Option<String>,
+    totp_enabled: bool,
+}
+
+pub async fn account(Extension(caller): Extension<Caller>) -> Response {
+    render(AccountPage { totp_enabled: caller.user.totp_enabled, l: layout(Some(&caller), "My account", "/account"), message: None, error: None })
+}
+
+pub async fn change_password(State(state): State<AppState>, Extension(caller): Extension<Caller>, form: FormData) -> AppResult<Response> {
+    let page = |message: Option<String>, error: Option<String>| {
+        render(AccountPage { totp_enabled: caller.user.totp_enabled, l: layout(Some(&caller), "My account", "/account"), message, error })
+    };
+    let current = Secret::new(form.get("current"));
+    let new = Secret::new(form.get("new"));
+    let creds = state.db.credentials(caller.user.id).await?;
+    let ok = creds.password_hash.as_ref().is_some_and(|h| password::verify(&current, h.expose()));
+    if !ok {
+        state.audit(&caller.actor(), "password.change_failure", &caller.actor(), json!({"reason": "wrong_current"})).await?;
+        return Ok(page(None, Some("Your current password is not right.".into())));
+    }
+    if let Err(why) = password::check_policy(new.expose()) {
+        return Ok(page(None, Some(why.into())));
+    }
+    let phc = password::hash(&new, &mut rand::rngs::OsRng).map_err(|e| AppError::internal(&e))?;
+    state.db.set_password_hash(caller.user.id, &phc).await?;
+    // Sign out every other session: whoever knew the old password is out.
+    state.db.delete_user_sessions(caller.user.id).await?;
+    let sid = auth::start_session(&state, &caller.user, caller.mfa_satisfied()).await?;
+    state.audit(&caller.actor(), "password.changed", &caller.actor(), json!({})).await?;
+    let fresh = auth::resolve_session(&state, &sid).await?.unwrap_or(caller.clone());
+    let resp = render(AccountPage {
+        totp_enabled: caller.user.totp_enabled,
+        l: layout(Some(&fresh), "My account", "/account"),
+        message: Some("Password changed. Other sessions were signed out.".into()),
+        error: None,
+    });
+    Ok(with_cookie(resp, auth::set_cookie(&state, SESSION_COOKIE, sid.expose(), state.config.session_hours * 3600)))
+}
+
+// ---------------------------------------------------------------- directory and audit
+
+struct TeamRow {
+    name: String,
+    parent: String,
+    lead: String,
+    members: usize,
+}
+
+struct SiteView {
+    name: String,
+    teams: Vec<TeamRow>,
+}
+
+#[derive(Template)]
+#[template(path = "directory.html")]
+struct DirectoryPage {
+    l: Layout,
+    sites: Vec<SiteView>,
+}
+
+pub async fn directory(State(state): State<AppState>, Extension(caller): Extension<Caller>) -> AppResult<Response> {
+    let teams = state.db.list_teams().await?;
+    let users = state.db.list_users().await?;
+    let names: BTreeMap<UserId, String> = users.iter().map(|u| (u.id, u.display_name.clone())).collect();
+    let team_names: BTreeMap<TeamId, String> = teams.iter().map(|t| (t.id, t.name.clone())).collect();
+    let mut sites: Vec<SiteView> = Vec::new();
+    for s in state.db.list_sites().await? {
+        let rows = teams
+            .iter()
+            .filter(|t| t.site_id == s.id)
+            .map(|t| TeamRow {
+                name: t.name.clone(),
+                parent: t.parent_team_id.and_then(|p| team_names.get(&p).cloned()).unwrap_or_default(),
+                lead: t.lead_user_id.and_then(|u| names.get(&u).cloned()).unwrap_or_else(|| "—".into()),
+                members: users.iter().filter(|u| u.team_id == Some(t.id)).count(),
+            })
+            .collect();
+        sites.push(SiteView { name: s.name, teams: rows });
+    }
+    Ok(render(DirectoryPage { l: layout(Some(&caller), "Teams", "/directory"), sites }))
+}
+
+struct AuditRow {
+    seq: i64,
+    at: String,
+    actor: String,
+    action: String,
+    target: String,
+    detail: String,
+}
+
+#[derive(Template)]
+#[template(path = "audit.html")]
+struct AuditPage {
+    l: Layout,
+    entries: Vec<AuditRow>,
+    actor: String,
+    action: String,
+    target: String,
+    older: Option<String>,
+}
+
+pub async fn audit(State(state): State<AppState>, Extension(caller): Extension<Caller>, Query(q): Query<crate::api::AuditQuery>) -> AppResult<Response> {
+    let f = q.filter();
+    let entries = state.db.audit_list(&f).await?;
+    let older = entries.last().filter(|_| entries.len() as i64 == f.limit).map(|last| {
+        format!(
+            "/audit?actor={}&action={}&target={}&before={}",
+            crate::routes::urlencode(f.actor.as_deref().unwrap_or("")),
+            crate::routes::urlencode(f.action_prefix.as_deref().unwrap_or("")),
+            crate::routes::urlencode(f.target.as_deref().unwrap_or("")),
+            last.seq
+        )
+    });
+    let rows = entries
+        .into_iter()
+        .map(|e| AuditRow {
+            seq: e.seq,
+            at: righttrack_store::from_ms(e.entry.at_ms).strftime("%Y-%m-%d %H:%M:%S").to_string(),
+            actor: e.entry.actor,
+            action: e.entry.action,
+            target: e.entry.target,
+            detail: e.entry.detail,
+        })
+        .collect();
+    Ok(render(AuditPage {
+        l: layout(Some(&caller), "Audit trail", "/audit"),
+        entries: rows,
+        actor: f.actor.unwrap_or_default(),
+        action: f.action_prefix.unwrap_or_default(),
+        target: f.target.unwrap_or_default(),
+        older,
+    }))
+}
+
+// ---------------------------------------------------------------- administration
+
+struct UserRow {
+    id: String,
+    username: String,
+    display_name: String,
+    team: String,
+    roles: Vec<&'static str>,
+    role_keys: Vec<&'static str>,
+    totp: bool,
+}
+
+#[derive(Template)]
+#[template(path = "users.html")]
+struct UsersPage {
+    l: Layout,
+    users: Vec<UserRow>,
+    teams: Vec<(String, String)>,
+    all_roles: Vec<(&'static str, &'static str)>,
+    message: Option<String>,
+    error: Option<String>,
+}
+
+async fn users_page(state: &AppState, caller: &Caller, message: Option<String>, error: Option<String>) -> AppResult<Response> {
+    let teams = state.db.list_teams().await?;
+    let team_names: BTreeMap<TeamId, String> = teams.iter().map(|t| (t.id, t.name.clone())).collect();
+    let users = state
+        .db
+        .list_users()
+        .await?
+        .into_iter()
+        .map(|u| UserRow {
+            id: u.id.to_string(),
+            team: u.team_id.and_then(|t| team_names.get(&t).cloned()).unwrap_or_default(),
+            roles: u.roles.iter().map(|r| r.label()).collect(),
+            role_keys: u.roles.iter().map(|r| r.as_str()).collect(),
+            totp: u.totp_enabled,
+            username: u.username,
+            display_name: u.display_name,
+        })
+        .collect();
+    let mut resp = render(UsersPage {
+        l: layout(Some(caller), "Users", "/admin/users"),
+        users,
+        teams: teams.iter().map(|t| (t.id.to_string(), format!("{} — {}", t.name, t.site_name))).collect(),
+        all_roles: Role::ALL.iter().map(|r| (r.as_str(), r.label())).collect(),
+        message,
+        error: error.clone(),
+    });
+    if error.is_some() {
+        *resp.status_mut() = axum::http::StatusCode::BAD_REQUEST;
+    }
+    Ok(resp)
+}
+
+pub async fn users(State(state): State<AppState>, Extension(caller): Extension<Caller>) -> AppResult<Response> {
+    users_page(&state, &caller, None, None).await
+}
+
+fn parse_roles(form: &FormData) -> Result<Vec<Role>, String> {
+    let mut roles = Vec::new();
+    for r in form.all("role") {
+        roles.push(Role::parse(&r).map_err(|e| e.to_string())?);
+    }
+    roles.sort();
+    roles.dedup();
+    if roles.is_empty() {
+        return Err("Choose at least one role.".into());
+    }
+    Ok(roles)
+}
+
+pub async fn create_user(State(state): State<AppState>, Extension(caller): Extension<Caller>, form: FormData) -> AppResult<Response> {
+    let roles = match parse_roles(&form) {
+        Ok(r) => r,
+        Err(e) => return users_page(&state, &caller, None, Some(e)).await,
+    };
+    let pw = Secret::new(form.get("password"));
+    if let Err(why) = password::check_policy(pw.expose()) {
+        return users_page(&state, &caller, None, Some(why.into())).await;
+    }
+    let team = match form.get("team").as_str() {
+        "" => None,
+        t => Some(TeamId::parse(t).ok_or_else(|| AppError::bad_request("field `team`: unknown team"))?),
+    };
+    let phc = password::hash(&pw, &mut rand::rngs::OsRng).map_err(|e| AppError::internal(&e))?;
+    let new = NewUser {
+        username: form.get("username").trim().to_owned(),
+        display_name: form.get("display_name").trim().to_owned(),
+        password_hash: Some(phc),
+        team,
+        roles: roles.clone(),
+    };
+    match state.db.create_user(new, state.now(), &mut rand::rngs::OsRng).await {
+        Ok(u) => {
+            state
+                .audit(&caller.actor(), "user.created", &u.id.to_string(), json!({"roles": roles, "via": "web"}))
+                .await?;
+            users_page(&state, &caller, Some(format!("User {} added.", u.username)), None).await
+        }
+        Err(righttrack_store::StoreError::Conflict(m)) => users_page(&state, &caller, None, Some(format!("{m} already exists."))).await,
+        Err(righttrack_store::StoreError::Corrupt(m)) => users_page(&state, &caller, None, Some(m)).await,
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn set_roles(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+    form: FormData,
+) -> AppResult<Response> {
+    let id = UserId::parse(&id).ok_or_else(AppError::not_found)?;
+    let user = state.db.user_by_id(id).await?.ok_or_else(AppError::not_found)?;
+    let roles = match parse_roles(&form) {
+        Ok(r) => r,
+        Err(e) => return users_page(&state, &caller, None, Some(e)).await,
+    };
+    if user.id == caller.user.id && !roles.contains(&Role::Admin) {
+        return users_page(&state, &caller, None, Some("You cannot remove your own admin role.".into())).await;
+    }
+    state.db.set_roles(id, &roles).await?;
+    // Role changes take effect at once: the user signs in again with the new roles.
+    state.db.delete_user_sessions(id).await?;
+    state
+        .audit(&caller.actor(), "user.roles_changed", &id.to_string(), json!({"from": user.roles, "to": roles}))
+        .await?;
+    users_page(&state, &caller, Some(format!("Roles of {} saved.", user.username)), None).await
+}
+
+struct TokenRow {
+    id: String,
+    name: String,
+    user: String,
+    scopes: String,
+    created: String,
+    last_used: String,
+    revoked: bool,
+}
+
+#[derive(Template)]
+#[template(path = "tokens.html")]
+struct TokensPage {
+    l: Layout,
+    tokens: Vec<TokenRow>,
+    scopes: Vec<&'static str>,
+    new_token: Option<String>,
+    error: Option<String>,
+}
+
+async fn tokens_page(state: &AppState, caller: &Caller, new_token: Option<String>, error: Option<String>) -> AppResult<Response> {
+    let names: BTreeMap<UserId, String> = state.db.list_users().await?.into_iter().map(|u| (u.id, u.username)).collect();
+    let fmt = |t: jiff::Timestamp| t.strftime("%Y-%m-%d %H:%M").to_string();
+    let tokens = state
+        .db
+        .list_tokens(None)
+        .await?
+        .into_iter()
+        .rev()
+        .map(|t| TokenRow {
+            id: t.id.to_string(),
+            user: names.get(&t.user_id).cloned().unwrap_or_default(),
+            scopes: t.scopes.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", "),
+            created: fmt(t.created_at),
+            last_used: t.last_used_at.map(fmt).unwrap_or_else(|| "never".into()),
+            revoked: t.revoked_at.is_some(),
+            name: t.name,
+        })
+        .collect();
+    let mut resp = render(TokensPage {
+        l: layout(Some(caller), "API tokens", "/admin/tokens"),
+        tokens,
+        scopes: Scope::ALL.iter().map(|s| s.as_str()).collect(),
+        new_token,
+        error: error.clone(),
+    });
+    if error.is_some() {
+        *resp.status_mut() = axum::http::StatusCode::BAD_REQUEST;
+    }
+    Ok(resp)
+}
+
+pub async fn tokens(State(state): State<AppState>, Extension(caller): Extension<Caller>) -> AppResult<Response> {
+    tokens_page(&state, &caller, None, None).await
+}
+
+pub async fn create_token(State(state): State<AppState>, Extension(caller): Extension<Caller>, form: FormData) -> AppResult<Response> {
+    let scopes: Result<Vec<Scope>, String> = form
+        .all("scope")
+        .iter()
+        .map(|s| Scope::parse(s).ok_or_else(|| format!("field `scope`: unknown scope {s:?}")))
+        .collect();
+    let scopes = match scopes {
+        Ok(s) if !s.is_empty() => s,
+        Ok(_) => return tokens_page(&state, &caller, None, Some("Choose at least one scope.".into())).await,
+        Err(e) => return tokens_page(&state, &caller, None, Some(e)).await,
+    };
+    let username = form.get("username");
+    let Some(user) = state.db.user_by_username(username.trim()).await? else {
+        return tokens_page(&state, &caller, None, Some("field `username`: no such user".into())).await;
+    };
+    let name = form.get("name");
+    if name.trim().is_empty() {
+        return tokens_page(&state, &caller, None, Some("field `name`: give the token a name".into())).await;
+    }
+    let token = auth::issue_token(&state, &caller.actor(), &user, name.trim(), &scopes).await?;
+    tokens_page(&state, &caller, Some(token.into_inner()), None).await
+}
+
+pub async fn revoke_token(State(state): State<AppState>, Extension(caller): Extension<Caller>, Path(id): Path<String>) -> AppResult<Response> {
+    let id = TokenId::parse(&id).ok_or_else(AppError::not_found)?;
+    if !state.db.revoke_token(id, state.now()).await? {
+        return Err(AppError::not_found());
+    }
+    state.audit(&caller.actor(), "token.revoked", &id.to_string(), json!({"via": "web"})).await?;
+    Ok(Redirect::to("/admin/tokens").into_response())
+}
+
+// ---------------------------------------------------------------- assets and errors
+
+pub async fn stylesheet() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static("text/css; charset=utf-8")),
+            (header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=3600")),
+        ],
+        include_str!("../static/app.css"),
+    )
+        .into_response()
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    l: Layout,
+    heading: &'static str,
+    message: String,
+    code: &'static str,
+}
+
+pub async fn error_page(_state: &AppState, caller: Option<&Caller>, err: &AppError) -> Response {
+    let heading = match err.code {
+        Code::Forbidden | Code::TwoFactorRequired => "You do not have access to this page",
+        Code::NotFound => "Page not found",
+        Code::Unauthenticated => "Please sign in",
+        Code::CsrfFailed => "This form has expired",
+        Code::RateLimited => "Too many attempts",
+        Code::BadRequest | Code::PayloadTooLarge | Code::Conflict => "That did not work",
+        Code::Unavailable | Code::Internal => "Something went wrong",
+    };
+    render(ErrorPage { l: layout(caller, heading, ""), heading, message: err.message.clone(), code: err.code.as_str() })
+}

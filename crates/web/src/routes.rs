@@ -1,0 +1,221 @@
+//! The route table: every route, its access rule, and its handler, in one list.
+//!
+//! [`router`] builds the axum router from [`table`], wrapping each handler in [`guard`],
+//! which resolves the caller and applies the route's [`Access`] before the handler runs.
+//! [`specs`] exposes the same list (without handlers) to the OpenAPI generator and the
+//! route × role test.
+
+use crate::auth::{self, Caller, Via, LOGIN_CSRF_COOKIE};
+use crate::error::{AppError, Code};
+use crate::state::AppState;
+use crate::{api, middleware, pages};
+use axum::body::{Body, Bytes};
+use axum::extract::{Request, State};
+use axum::http::{Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post, MethodRouter};
+use axum::Router;
+use righttrack_core::authz::{allowed, Action};
+
+/// Who may call a route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone, signed in or not.
+    Public,
+    /// Any signed-in session, even one still waiting for its second factor
+    /// (the TOTP pages and logout).
+    SessionPending,
+    /// A caller whose roles allow the action (and, on a token, whose scope covers it).
+    Act(Action),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// HTML for people: anonymous callers are sent to the login page.
+    Page,
+    /// JSON for programs: anonymous callers get 401.
+    Api,
+    /// Machine endpoints with their own formats (health, metrics, assets).
+    Plain,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct RouteSpec {
+    pub method: &'static str,
+    pub path: &'static str,
+    pub access: Access,
+    pub kind: Kind,
+    pub summary: &'static str,
+}
+
+pub struct Route {
+    pub spec: RouteSpec,
+    handler: MethodRouter<AppState>,
+}
+
+fn r(method: &'static str, path: &'static str, access: Access, kind: Kind, summary: &'static str, handler: MethodRouter<AppState>) -> Route {
+    Route { spec: RouteSpec { method, path, access, kind, summary }, handler }
+}
+
+use Access::*;
+use Kind::*;
+
+/// Every route of the server.
+pub fn table() -> Vec<Route> {
+    vec![
+        r("GET", "/healthz", Public, Plain, "Health: 200 when the database answers", get(api::healthz)),
+        r("GET", "/metrics", Public, Plain, "Prometheus metrics", get(api::metrics)),
+        r("GET", "/static/app.css", Public, Plain, "Stylesheet", get(pages::stylesheet)),
+        r("GET", "/api/openapi.json", Public, Plain, "This OpenAPI document", get(api::openapi)),
+        r("GET", "/login", Public, Page, "Sign-in form", get(pages::login_form)),
+        r("POST", "/login", Public, Page, "Sign in with username and password", post(pages::login_submit)),
+        r("GET", "/login/totp", SessionPending, Page, "Second-factor form", get(pages::totp_form)),
+        r("POST", "/login/totp", SessionPending, Page, "Submit a TOTP code", post(pages::totp_submit)),
+        r("GET", "/account/2fa", SessionPending, Page, "Enrol an authenticator app", get(pages::enrol_form)),
+        r("POST", "/account/2fa", SessionPending, Page, "Confirm authenticator enrolment", post(pages::enrol_submit)),
+        r("POST", "/logout", SessionPending, Page, "Sign out", post(pages::logout)),
+        r("GET", "/", Act(Action::ViewSelf), Page, "Home", get(pages::home)),
+        r("GET", "/account", Act(Action::ManageOwnAccount), Page, "My account", get(pages::account)),
+        r("POST", "/account/password", Act(Action::ManageOwnAccount), Page, "Change my password", post(pages::change_password)),
+        r("GET", "/directory", Act(Action::DirectoryRead), Page, "Sites, teams and leads", get(pages::directory)),
+        r("GET", "/audit", Act(Action::AuditRead), Page, "Browse the audit trail", get(pages::audit)),
+        r("GET", "/admin/users", Act(Action::UserAdmin), Page, "Users and roles", get(pages::users)),
+        r("POST", "/admin/users", Act(Action::UserAdmin), Page, "Create a user", post(pages::create_user)),
+        r("POST", "/admin/users/{id}/roles", Act(Action::UserAdmin), Page, "Change a user's roles", post(pages::set_roles)),
+        r("GET", "/admin/tokens", Act(Action::UserAdmin), Page, "API tokens", get(pages::tokens)),
+        r("POST", "/admin/tokens", Act(Action::UserAdmin), Page, "Issue an API token", post(pages::create_token)),
+        r("POST", "/admin/tokens/{id}/revoke", Act(Action::UserAdmin), Page, "Revoke an API token", post(pages::revoke_token)),
+        r("GET", "/api/v1/me", Act(Action::ViewSelf), Api, "The caller's user and roles", get(api::me)),
+        r("GET", "/api/v1/users", Act(Action::DirectoryRead), Api, "Users with roles and teams", get(api::users)),
+        r("GET", "/api/v1/audit", Act(Action::AuditRead), Api, "Audit entries, newest first, filtered", get(api::audit)),
+    ]
+}
+
+pub fn specs() -> Vec<RouteSpec> {
+    table().into_iter().map(|r| r.spec).collect()
+}
+
+#[derive(Clone)]
+struct GuardCfg {
+    state: AppState,
+    spec: RouteSpec,
+}
+
+/// The server's router.
+pub fn router(state: AppState) -> Router {
+    let mut router: Router<AppState> = Router::new();
+    for route in table() {
+        let cfg = GuardCfg { state: state.clone(), spec: route.spec };
+        let handler = route.handler.layer(axum::middleware::from_fn_with_state(cfg, guard));
+        router = router.route(route.spec.path, handler);
+    }
+    router
+        .fallback(|| async { AppError::not_found() })
+        .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::observe))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::finish))
+        .with_state(state)
+}
+
+/// Form bodies are small; anything larger is refused before it is buffered.
+const MAX_FORM_BYTES: usize = 64 * 1024;
+
+fn is_safe(m: &Method) -> bool {
+    matches!(*m, Method::GET | Method::HEAD | Method::OPTIONS)
+}
+
+async fn guard(State(cfg): State<GuardCfg>, req: Request, next: Next) -> Response {
+    match check(&cfg, req).await {
+        Ok(req) => next.run(req).await,
+        Err(resp) => resp,
+    }
+}
+
+fn deny(spec: &RouteSpec, e: AppError, path_and_query: &str) -> Response {
+    if spec.kind == Page {
+        match e.code {
+            Code::Unauthenticated => {
+                let next = if path_and_query == "/" { String::new() } else { format!("?next={}", urlencode(path_and_query)) };
+                return Redirect::to(&format!("/login{next}")).into_response();
+            }
+            Code::TwoFactorRequired => return Redirect::to("/login/totp").into_response(),
+            _ => {}
+        }
+    }
+    e.into_response()
+}
+
+pub fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+async fn check(cfg: &GuardCfg, req: Request) -> Result<Request, Response> {
+    let spec = &cfg.spec;
+    let pq = req.uri().path_and_query().map(|p| p.as_str().to_owned()).unwrap_or_default();
+    // On public routes a bad credential is ignored (health checks, the login page); on
+    // the others it is an error, never a silent downgrade to anonymous.
+    let caller = match auth::resolve(&cfg.state, req.headers()).await {
+        Ok(c) => c,
+        Err(_) if spec.access == Public => None,
+        Err(e) => return Err(deny(spec, e, &pq)),
+    };
+
+    match (spec.access, &caller) {
+        (Public, _) => {}
+        (SessionPending | Act(_), None) => return Err(deny(spec, AppError::unauthenticated(), &pq)),
+        (SessionPending, Some(c)) => {
+            if matches!(c.via, Via::Token { .. }) {
+                return Err(deny(spec, AppError::forbidden(), &pq));
+            }
+        }
+        (Act(action), Some(c)) => {
+            if !c.mfa_satisfied() {
+                let e = AppError::new(Code::TwoFactorRequired, "Complete two-factor sign-in first.");
+                if spec.kind == Page && !c.user.totp_enabled {
+                    return Err(Redirect::to("/account/2fa").into_response());
+                }
+                return Err(deny(spec, e, &pq));
+            }
+            let scoped = match &c.via {
+                Via::Token { scopes, .. } => scopes.contains(&action.scope()) || scopes.contains(&righttrack_core::authz::Scope::Admin),
+                Via::Session { .. } => true,
+            };
+            if !allowed(&c.user.roles, action) || !scoped {
+                return Err(deny(spec, AppError::forbidden(), &pq));
+            }
+        }
+    }
+
+    // CSRF: unsafe requests carried by a session cookie must present the session's token;
+    // the login form (no session yet) uses the double-submit cookie.
+    let mut req = req;
+    if !is_safe(req.method()) {
+        let session_csrf = match &caller {
+            Some(Caller { via: Via::Session { csrf, .. }, .. }) => Some(csrf.expose().clone()),
+            _ => None,
+        };
+        let login_csrf = if spec.kind == Page && session_csrf.is_none() { auth::cookie(req.headers(), LOGIN_CSRF_COOKIE) } else { None };
+        if let Some(expected) = session_csrf.or(login_csrf).or_else(|| (spec.kind == Page).then(String::new)) {
+            let (parts, body) = req.into_parts();
+            let bytes: Bytes = axum::body::to_bytes(body, MAX_FORM_BYTES)
+                .await
+                .map_err(|_| AppError::new(Code::PayloadTooLarge, "The form is too large.").into_response())?;
+            let got = auth::csrf_in(&parts.headers, &bytes);
+            auth::csrf_matches(&expected, got.as_deref()).map_err(|e| deny(spec, e, &pq))?;
+            req = Request::from_parts(parts, Body::from(bytes));
+        }
+    }
+
+    if let Some(c) = caller {
+        req.extensions_mut().insert(c);
+    }
+    Ok(req)
+}
+
+/// `StatusCode` re-export for handlers that build plain responses.
+pub type Status = StatusCode;

@@ -1,0 +1,139 @@
+//! Shared server state: the database, keys, clock, metrics and configuration.
+
+use crate::middleware::Metrics;
+use ed25519_dalek::SigningKey;
+use righttrack_core::audit::NewEntry;
+use righttrack_core::clock::Clock;
+use righttrack_core::crypto::{CryptoError, Keyring};
+use righttrack_store::Db;
+use std::path::PathBuf;
+use std::sync::{Arc, OnceLock, RwLock};
+
+#[derive(Debug, Clone)]
+pub struct WebConfig {
+    /// `https://...` when served behind TLS: cookies get `Secure`, responses get HSTS.
+    pub public_url: Option<String>,
+    /// The keyring file, re-read when a value sealed under an unknown key id appears
+    /// (after `righttrack keys rotate` ran beside a live server).
+    pub keyring_path: Option<PathBuf>,
+    pub session_hours: i64,
+    pub lockout_after: i64,
+    pub lockout_minutes: i64,
+}
+
+impl Default for WebConfig {
+    fn default() -> Self {
+        Self {
+            public_url: None,
+            keyring_path: None,
+            session_hours: 8,
+            lockout_after: 5,
+            lockout_minutes: 15,
+        }
+    }
+}
+
+impl WebConfig {
+    pub fn tls(&self) -> bool {
+        self.public_url.as_deref().is_some_and(|u| u.starts_with("https://"))
+    }
+}
+
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub keys: Arc<RwLock<Keyring>>,
+    pub signer: Arc<SigningKey>,
+    pub clock: Arc<dyn Clock>,
+    pub config: Arc<WebConfig>,
+    pub metrics: Arc<Metrics>,
+}
+
+impl std::fmt::Debug for AppState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppState").field("db", &self.db.backend_name()).finish_non_exhaustive()
+    }
+}
+
+impl AppState {
+    pub fn new(db: Db, keys: Keyring, signer: SigningKey, clock: Arc<dyn Clock>, config: WebConfig) -> Self {
+        Self {
+            db,
+            keys: Arc::new(RwLock::new(keys)),
+            signer: Arc::new(signer),
+            clock,
+            config: Arc::new(config),
+            metrics: Arc::new(Metrics::default()),
+        }
+    }
+
+    pub fn now(&self) -> jiff::Timestamp {
+        self.clock.now()
+    }
+
+    /// Appends to the audit trail. Failures are logged, never shown to the client, and
+    /// never silently dropped: the caller gets the error.
+    pub async fn audit(
+        &self,
+        actor: &str,
+        action: &str,
+        target: &str,
+        detail: serde_json::Value,
+    ) -> Result<(), righttrack_store::StoreError> {
+        let entry = NewEntry {
+            at_ms: self.now().as_millisecond(),
+            actor: actor.to_owned(),
+            action: action.to_owned(),
+            target: target.to_owned(),
+            // serde_json's default map is ordered by key, so this encoding is canonical.
+            detail: detail.to_string(),
+        };
+        self.db.audit_append(entry, &self.signer).await.map(|_| ())
+    }
+
+    pub fn seal(&self, purpose: &str, plaintext: &[u8]) -> Result<Vec<u8>, CryptoError> {
+        let keys = self.keys.read().map_err(|_| CryptoError::EmptyKeyring)?;
+        keys.seal(purpose, plaintext, &mut rand::rngs::OsRng)
+    }
+
+    pub fn open(&self, purpose: &str, sealed: &[u8]) -> Result<Vec<u8>, CryptoError> {
+        let first = {
+            let keys = self.keys.read().map_err(|_| CryptoError::EmptyKeyring)?;
+            keys.open(purpose, sealed)
+        };
+        match first {
+            Err(CryptoError::UnknownKey(_)) => {
+                self.reload_keys();
+                let keys = self.keys.read().map_err(|_| CryptoError::EmptyKeyring)?;
+                keys.open(purpose, sealed)
+            }
+            other => other,
+        }
+    }
+
+    fn reload_keys(&self) {
+        let Some(path) = &self.config.keyring_path else { return };
+        match std::fs::read_to_string(path).map_err(|_| CryptoError::EmptyKeyring).and_then(|t| Keyring::parse(&t)) {
+            Ok(k) => {
+                if let Ok(mut w) = self.keys.write() {
+                    *w = k;
+                    tracing::info!("reloaded the keyring after a key rotation");
+                }
+            }
+            Err(e) => tracing::error!(error = %e, "could not reload the keyring"),
+        }
+    }
+}
+
+/// An argon2id hash to verify against when the username is unknown, so that a wrong
+/// username costs the same time as a wrong password (no user enumeration by timing).
+pub fn dummy_password_hash() -> &'static str {
+    static H: OnceLock<String> = OnceLock::new();
+    H.get_or_init(|| {
+        righttrack_core::password::hash(
+            &righttrack_core::Secret::new("dummy password for timing".into()),
+            &mut rand::rngs::OsRng,
+        )
+        .unwrap_or_default()
+    })
+}
