@@ -31,7 +31,8 @@ impl FileConfig {
                 p
             }
         };
-        let text = std::fs::read_to_string(&path).with_context(|| format!("cannot read config file {}", path.display()))?;
+        let text = std::fs::read_to_string(&path)
+            .with_context(|| format!("cannot read config file {}", path.display()))?;
         let cfg: FileConfig = toml::from_str(&text).map_err(|e| {
             let msg = e.message().to_owned();
             let line = e.span().map(|s| text[..s.start].lines().count().max(1));
@@ -40,10 +41,17 @@ impl FileConfig {
                 None => anyhow::anyhow!("config file {}: {msg}", path.display()),
             }
         })?;
-        for (name, v) in [("session_hours", cfg.session_hours), ("lockout_after", cfg.lockout_after), ("lockout_minutes", cfg.lockout_minutes)] {
+        for (name, v) in [
+            ("session_hours", cfg.session_hours),
+            ("lockout_after", cfg.lockout_after),
+            ("lockout_minutes", cfg.lockout_minutes),
+        ] {
             if let Some(v) = v {
                 if v <= 0 {
-                    bail!("config file {}: `{name}` must be a positive number, got {v}", path.display());
+                    bail!(
+                        "config file {}: `{name}` must be a positive number, got {v}",
+                        path.display()
+                    );
                 }
             }
         }

@@ -25,7 +25,10 @@ pub struct Opened {
 #[cfg(unix)]
 fn check_private(path: &Path) -> Result<()> {
     use std::os::unix::fs::PermissionsExt;
-    let mode = std::fs::metadata(path).with_context(|| format!("cannot read {}", path.display()))?.permissions().mode();
+    let mode = std::fs::metadata(path)
+        .with_context(|| format!("cannot read {}", path.display()))?
+        .permissions()
+        .mode();
     if mode & 0o077 != 0 {
         bail!(
             "key file {} is readable by other users (mode {:o}); run `chmod 600 {}`",
@@ -53,7 +56,9 @@ pub fn write_private(path: &Path, contents: &[u8]) -> Result<()> {
         use std::os::unix::fs::OpenOptionsExt;
         opts.mode(0o600);
     }
-    let mut f = opts.open(&tmp).with_context(|| format!("cannot write {}", tmp.display()))?;
+    let mut f = opts
+        .open(&tmp)
+        .with_context(|| format!("cannot write {}", tmp.display()))?;
     f.write_all(contents)?;
     f.sync_all()?;
     std::fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))?;
@@ -62,24 +67,33 @@ pub fn write_private(path: &Path, contents: &[u8]) -> Result<()> {
 
 fn read_keyring(path: &Path) -> Result<Keyring> {
     check_private(path)?;
-    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read key file {}", path.display()))?;
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read key file {}", path.display()))?;
     Keyring::parse(&text).map_err(|e| anyhow::anyhow!("key file {}: {e}", path.display()))
 }
 
 fn read_signer(path: &Path) -> Result<SigningKey> {
     check_private(path)?;
-    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read key file {}", path.display()))?;
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read key file {}", path.display()))?;
     let bytes = data_encoding::BASE64
         .decode(text.trim().as_bytes())
         .map_err(|_| anyhow::anyhow!("key file {}: not valid base64", path.display()))?;
-    let seed: [u8; 32] = bytes
-        .try_into()
-        .map_err(|_| anyhow::anyhow!("key file {}: an Ed25519 seed must be 32 bytes", path.display()))?;
+    let seed: [u8; 32] = bytes.try_into().map_err(|_| {
+        anyhow::anyhow!(
+            "key file {}: an Ed25519 seed must be 32 bytes",
+            path.display()
+        )
+    })?;
     Ok(SigningKey::from_bytes(&seed))
 }
 
 /// Opens the database and keys for `data_dir` (and `database_url`, when PostgreSQL).
-pub async fn open(data_dir: &Path, database_url: Option<&str>, allow_create: bool) -> Result<Opened> {
+pub async fn open(
+    data_dir: &Path,
+    database_url: Option<&str>,
+    allow_create: bool,
+) -> Result<Opened> {
     let keyring_path = data_dir.join(KEYRING_FILE);
     let signing_path = data_dir.join(SIGNING_FILE);
     let have_keys = keyring_path.exists() || signing_path.exists();
@@ -92,7 +106,10 @@ pub async fn open(data_dir: &Path, database_url: Option<&str>, allow_create: boo
             (db, v == 0)
         }
         other => {
-            let path = match other.and_then(|u| u.strip_prefix("sqlite://").or_else(|| u.strip_prefix("sqlite:"))) {
+            let path = match other.and_then(|u| {
+                u.strip_prefix("sqlite://")
+                    .or_else(|| u.strip_prefix("sqlite:"))
+            }) {
                 Some(p) => PathBuf::from(p),
                 None => data_dir.join("righttrack.db"),
             };
@@ -130,33 +147,50 @@ pub async fn open(data_dir: &Path, database_url: Option<&str>, allow_create: boo
         created = false;
         (read_keyring(&keyring_path)?, read_signer(&signing_path)?)
     } else if !db_is_new || have_keys {
-        let missing = if keyring_path.exists() { &signing_path } else { &keyring_path };
+        let missing = if keyring_path.exists() {
+            &signing_path
+        } else {
+            &keyring_path
+        };
         bail!(
             "key file {} is missing but the database already holds data; restore it from your backup (without it, encrypted data and the audit signatures cannot be checked)",
             missing.display()
         );
     } else if !allow_create {
-        bail!("no keys in {}; run `righttrack serve` once to initialise it", data_dir.display());
+        bail!(
+            "no keys in {}; run `righttrack serve` once to initialise it",
+            data_dir.display()
+        );
     } else {
         create_dir_private(data_dir)?;
         let keys = Keyring::generate(&mut rand::rngs::OsRng);
         let signer = SigningKey::generate(&mut rand::rngs::OsRng);
         write_private(&keyring_path, keys.to_file_text().as_bytes())?;
-        write_private(&signing_path, format!("{}\n", data_encoding::BASE64.encode(signer.as_bytes())).as_bytes())?;
+        write_private(
+            &signing_path,
+            format!("{}\n", data_encoding::BASE64.encode(signer.as_bytes())).as_bytes(),
+        )?;
         created = true;
         (keys, signer)
     };
 
     // 3. Only now change the database.
     db.migrate().await?;
-    Ok(Opened { db, keys, signer, keyring_path, created })
+    Ok(Opened {
+        db,
+        keys,
+        signer,
+        keyring_path,
+        created,
+    })
 }
 
 fn create_dir_private(dir: &Path) -> Result<()> {
     if dir.exists() {
         return Ok(());
     }
-    std::fs::create_dir_all(dir).with_context(|| format!("cannot create data directory {}", dir.display()))?;
+    std::fs::create_dir_all(dir)
+        .with_context(|| format!("cannot create data directory {}", dir.display()))?;
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;

@@ -11,13 +11,32 @@ use righttrack_web::AppState;
 use serde_json::json;
 
 const FIRST: &[&str] = &[
-    "Ana", "Bruno", "Carla", "Diego", "Elena", "Farid", "Grace", "Hugo", "Ines", "Jonas", "Keiko", "Luis", "Maya", "Nikhil",
-    "Olga", "Paolo", "Quinn", "Rosa", "Samir", "Tara", "Umar", "Vera", "Wen", "Ximena", "Yusuf", "Zoe", "Amara", "Bea",
-    "Chidi", "Dara", "Emil", "Fatima", "Gabe", "Hana", "Ivo", "Jade",
+    "Ana", "Bruno", "Carla", "Diego", "Elena", "Farid", "Grace", "Hugo", "Ines", "Jonas", "Keiko",
+    "Luis", "Maya", "Nikhil", "Olga", "Paolo", "Quinn", "Rosa", "Samir", "Tara", "Umar", "Vera",
+    "Wen", "Ximena", "Yusuf", "Zoe", "Amara", "Bea", "Chidi", "Dara", "Emil", "Fatima", "Gabe",
+    "Hana", "Ivo", "Jade",
 ];
 const LAST: &[&str] = &[
-    "Silva", "Reyes", "Okafor", "Novak", "Tanaka", "Haddad", "Moreau", "Kowalski", "Santos", "Lindqvist", "Mensah", "Ortiz",
-    "Park", "Rossi", "Schmidt", "Dubois", "Nguyen", "Costa", "Ibrahim", "Fischer",
+    "Silva",
+    "Reyes",
+    "Okafor",
+    "Novak",
+    "Tanaka",
+    "Haddad",
+    "Moreau",
+    "Kowalski",
+    "Santos",
+    "Lindqvist",
+    "Mensah",
+    "Ortiz",
+    "Park",
+    "Rossi",
+    "Schmidt",
+    "Dubois",
+    "Nguyen",
+    "Costa",
+    "Ibrahim",
+    "Fischer",
 ];
 
 fn password() -> Secret<String> {
@@ -46,16 +65,45 @@ pub async fn seed(state: &AppState) -> Result<Option<Vec<DemoAccount>>> {
     let mut named = |username: &'static str, role: &'static str| -> Result<String> {
         let pw = password();
         let phc = password::hash(&pw, &mut rng).map_err(|e| anyhow::anyhow!("{e}"))?;
-        accounts.push(DemoAccount { username, role, password: pw });
+        accounts.push(DemoAccount {
+            username,
+            role,
+            password: pw,
+        });
         Ok(phc)
     };
     let specials: Vec<(&'static str, &'static str, Vec<Role>, &'static str)> = vec![
         ("admin", "Avery Admin", vec![Role::Admin], "admin"),
-        ("ethics", "Eshe Ethics-Officer", vec![Role::EthicsOfficer], "ethics officer"),
-        ("investigator", "Ivan Investigator", vec![Role::Investigator], "investigator"),
-        ("qa", "Quinn QA-Analyst", vec![Role::QaAnalyst], "QA analyst"),
-        ("lead", "Lena Team-Lead", vec![Role::TeamLead], "team lead (Lisbon Billing)"),
-        ("agent", "Alex Agent", vec![Role::Agent], "agent (Lisbon Billing)"),
+        (
+            "ethics",
+            "Eshe Ethics-Officer",
+            vec![Role::EthicsOfficer],
+            "ethics officer",
+        ),
+        (
+            "investigator",
+            "Ivan Investigator",
+            vec![Role::Investigator],
+            "investigator",
+        ),
+        (
+            "qa",
+            "Quinn QA-Analyst",
+            vec![Role::QaAnalyst],
+            "QA analyst",
+        ),
+        (
+            "lead",
+            "Lena Team-Lead",
+            vec![Role::TeamLead],
+            "team lead (Lisbon Billing)",
+        ),
+        (
+            "agent",
+            "Alex Agent",
+            vec![Role::Agent],
+            "agent (Lisbon Billing)",
+        ),
     ];
     let mut hashes = Vec::new();
     for (u, _, _, label) in &specials {
@@ -65,15 +113,19 @@ pub async fn seed(state: &AppState) -> Result<Option<Vec<DemoAccount>>> {
     let shared_hash = password::hash(&shared, &mut rng).map_err(|e| anyhow::anyhow!("{e}"))?;
 
     let mut gen = rand::thread_rng();
-    let mut name_pool: Vec<(String, String)> =
-        FIRST.iter().flat_map(|f| LAST.iter().map(move |l| (f.to_string(), l.to_string()))).collect();
+    let mut name_pool: Vec<(String, String)> = FIRST
+        .iter()
+        .flat_map(|f| LAST.iter().map(move |l| (f.to_string(), l.to_string())))
+        .collect();
     name_pool.shuffle(&mut gen);
     let mut names = name_pool.into_iter();
 
     let mut first_floor_team = None;
     for site in ["Lisbon", "Manila", "Austin"] {
         let site_id = db.create_site(site, now, &mut rng).await?;
-        let ops = db.create_team(&format!("{site} Operations"), site_id, None, now, &mut rng).await?;
+        let ops = db
+            .create_team(&format!("{site} Operations"), site_id, None, now, &mut rng)
+            .await?;
         let (f, l) = names.next().unwrap_or_default();
         let manager = db
             .create_user(
@@ -90,7 +142,15 @@ pub async fn seed(state: &AppState) -> Result<Option<Vec<DemoAccount>>> {
             .await?;
         db.set_team_lead(ops, manager.id).await?;
         for floor in ["Billing", "Retention", "Technical Support"] {
-            let team = db.create_team(&format!("{site} {floor}"), site_id, Some(ops), now, &mut rng).await?;
+            let team = db
+                .create_team(
+                    &format!("{site} {floor}"),
+                    site_id,
+                    Some(ops),
+                    now,
+                    &mut rng,
+                )
+                .await?;
             first_floor_team.get_or_insert(team);
             let (f, l) = names.next().unwrap_or_default();
             let lead = db
@@ -125,9 +185,23 @@ pub async fn seed(state: &AppState) -> Result<Option<Vec<DemoAccount>>> {
         }
     }
     for ((username, display, roles, _), phc) in specials.into_iter().zip(hashes) {
-        let team = if roles.contains(&Role::Agent) { first_floor_team } else { None };
+        let team = if roles.contains(&Role::Agent) {
+            first_floor_team
+        } else {
+            None
+        };
         let u = db
-            .create_user(NewUser { username: username.into(), display_name: display.into(), password_hash: Some(phc), team, roles: roles.clone() }, now, &mut rng)
+            .create_user(
+                NewUser {
+                    username: username.into(),
+                    display_name: display.into(),
+                    password_hash: Some(phc),
+                    team,
+                    roles: roles.clone(),
+                },
+                now,
+                &mut rng,
+            )
             .await?;
         if username == "lead" {
             if let Some(t) = first_floor_team {
@@ -135,7 +209,18 @@ pub async fn seed(state: &AppState) -> Result<Option<Vec<DemoAccount>>> {
             }
         }
     }
-    accounts.push(DemoAccount { username: "(every other demo user)", role: "agents and leads", password: shared });
-    state.audit("cli", "demo.seeded", "", json!({"users": db.count_users().await?})).await?;
+    accounts.push(DemoAccount {
+        username: "(every other demo user)",
+        role: "agents and leads",
+        password: shared,
+    });
+    state
+        .audit(
+            "cli",
+            "demo.seeded",
+            "",
+            json!({"users": db.count_users().await?}),
+        )
+        .await?;
     Ok(Some(accounts))
 }

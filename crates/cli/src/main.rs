@@ -19,7 +19,11 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 #[derive(Parser)]
-#[command(name = "righttrack", version, about = "RightTrack: the ethics and compliance platform for contact centers")]
+#[command(
+    name = "righttrack",
+    version,
+    about = "RightTrack: the ethics and compliance platform for contact centers"
+)]
 struct Cli {
     /// Log format on standard error.
     #[arg(long, global = true, env = "RIGHTTRACK_LOG_FORMAT", value_enum)]
@@ -190,71 +194,167 @@ fn main() -> ExitCode {
 fn init_logging(format: LogFormat) {
     let filter = tracing_subscriber::EnvFilter::try_from_env("RIGHTTRACK_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     let _ = match format {
         LogFormat::Json => builder.json().try_init(),
         LogFormat::Text => builder.try_init(),
     };
 }
 
-async fn open_state(data: &DataArgs, allow_create: bool, web: WebConfig) -> Result<(AppState, data::Opened)> {
+async fn open_state(
+    data: &DataArgs,
+    allow_create: bool,
+    web: WebConfig,
+) -> Result<(AppState, data::Opened)> {
     let (file, _) = config::FileConfig::load(data.config.as_deref(), &data.data_dir)?;
     let url = data.database_url.clone().or(file.database_url);
     let opened = data::open(&data.data_dir, url.as_deref(), allow_create).await?;
-    let web = WebConfig { keyring_path: Some(opened.keyring_path.clone()), ..web };
-    let state = AppState::new(opened.db.clone(), opened.keys.clone(), opened.signer.clone(), Arc::new(SystemClock) as Arc<dyn Clock>, web);
+    let web = WebConfig {
+        keyring_path: Some(opened.keyring_path.clone()),
+        ..web
+    };
+    let state = AppState::new(
+        opened.db.clone(),
+        opened.keys.clone(),
+        opened.signer.clone(),
+        Arc::new(SystemClock) as Arc<dyn Clock>,
+        web,
+    );
     Ok((state, opened))
 }
 
 async fn run(command: Command) -> Result<ExitCode> {
     match command {
-        Command::Serve { data, listen, demo, public_url } => serve(data, listen, demo, public_url).await,
-        Command::User(UserCmd::Add { data, username, roles, team, display_name, password_stdin }) => {
-            let roles = roles.iter().map(|r| Role::parse(r).map_err(|e| anyhow::anyhow!("--role: {e}"))).collect::<Result<Vec<_>>>()?;
+        Command::Serve {
+            data,
+            listen,
+            demo,
+            public_url,
+        } => serve(data, listen, demo, public_url).await,
+        Command::User(UserCmd::Add {
+            data,
+            username,
+            roles,
+            team,
+            display_name,
+            password_stdin,
+        }) => {
+            let roles = roles
+                .iter()
+                .map(|r| Role::parse(r).map_err(|e| anyhow::anyhow!("--role: {e}")))
+                .collect::<Result<Vec<_>>>()?;
             if !password_stdin {
                 bail!("pass --password-stdin and write the password to standard input (passwords never go on the command line)");
             }
             let mut line = String::new();
-            std::io::stdin().lock().read_line(&mut line).context("cannot read the password from standard input")?;
+            std::io::stdin()
+                .lock()
+                .read_line(&mut line)
+                .context("cannot read the password from standard input")?;
             let pw = Secret::new(line.trim_end_matches(['\r', '\n']).to_owned());
             password::check_policy(pw.expose()).map_err(|e| anyhow::anyhow!("password: {e}"))?;
             let (state, _) = open_state(&data, true, WebConfig::default()).await?;
             let team_id = match &team {
-                Some(t) => Some(state.db.team_by_name(t).await?.with_context(|| format!("--team: no team named {t:?}"))?.id),
+                Some(t) => Some(
+                    state
+                        .db
+                        .team_by_name(t)
+                        .await?
+                        .with_context(|| format!("--team: no team named {t:?}"))?
+                        .id,
+                ),
                 None => None,
             };
-            let phc = password::hash(&pw, &mut rand::rngs::OsRng).map_err(|e| anyhow::anyhow!("{e}"))?;
+            let phc =
+                password::hash(&pw, &mut rand::rngs::OsRng).map_err(|e| anyhow::anyhow!("{e}"))?;
             let user = state
                 .db
                 .create_user(
-                    NewUser { display_name: display_name.unwrap_or_else(|| username.clone()), username, password_hash: Some(phc), team: team_id, roles: roles.clone() },
+                    NewUser {
+                        display_name: display_name.unwrap_or_else(|| username.clone()),
+                        username,
+                        password_hash: Some(phc),
+                        team: team_id,
+                        roles: roles.clone(),
+                    },
                     state.now(),
                     &mut rand::rngs::OsRng,
                 )
                 .await?;
-            state.audit("cli", "user.created", &user.id.to_string(), json!({"roles": roles, "via": "cli"})).await?;
-            println!("added {} ({})", user.username, roles.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(", "));
+            state
+                .audit(
+                    "cli",
+                    "user.created",
+                    &user.id.to_string(),
+                    json!({"roles": roles, "via": "cli"}),
+                )
+                .await?;
+            println!(
+                "added {} ({})",
+                user.username,
+                roles
+                    .iter()
+                    .map(|r| r.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
             Ok(ExitCode::SUCCESS)
         }
         Command::User(UserCmd::List { data }) => {
             let (state, _) = open_state(&data, false, WebConfig::default()).await?;
             let teams = state.db.list_teams().await?;
             let mut out = std::io::stdout().lock();
-            writeln!(out, "{:<28} {:<28} {:<34} {:<24} 2FA", "USERNAME", "NAME", "ROLES", "TEAM")?;
+            writeln!(
+                out,
+                "{:<28} {:<28} {:<34} {:<24} 2FA",
+                "USERNAME", "NAME", "ROLES", "TEAM"
+            )?;
             for u in state.db.list_users().await? {
-                let team = u.team_id.and_then(|t| teams.iter().find(|x| x.id == t)).map(|t| t.name.as_str()).unwrap_or("-");
-                let roles = u.roles.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(",");
-                writeln!(out, "{:<28} {:<28} {:<34} {:<24} {}", u.username, u.display_name, roles, team, if u.totp_enabled { "on" } else { "off" })?;
+                let team = u
+                    .team_id
+                    .and_then(|t| teams.iter().find(|x| x.id == t))
+                    .map(|t| t.name.as_str())
+                    .unwrap_or("-");
+                let roles = u
+                    .roles
+                    .iter()
+                    .map(|r| r.as_str())
+                    .collect::<Vec<_>>()
+                    .join(",");
+                writeln!(
+                    out,
+                    "{:<28} {:<28} {:<34} {:<24} {}",
+                    u.username,
+                    u.display_name,
+                    roles,
+                    team,
+                    if u.totp_enabled { "on" } else { "off" }
+                )?;
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Token(TokenCmd::Create { data, username, scopes, name }) => {
+        Command::Token(TokenCmd::Create {
+            data,
+            username,
+            scopes,
+            name,
+        }) => {
             let scopes = scopes
                 .iter()
-                .map(|s| Scope::parse(s).with_context(|| format!("--scope: unknown scope {s:?}; expected read, ingest or admin")))
+                .map(|s| {
+                    Scope::parse(s).with_context(|| {
+                        format!("--scope: unknown scope {s:?}; expected read, ingest or admin")
+                    })
+                })
                 .collect::<Result<Vec<_>>>()?;
             let (state, _) = open_state(&data, false, WebConfig::default()).await?;
-            let user = state.db.user_by_username(&username).await?.with_context(|| format!("--username: no user named {username:?}"))?;
+            let user = state
+                .db
+                .user_by_username(&username)
+                .await?
+                .with_context(|| format!("--username: no user named {username:?}"))?;
             let token = righttrack_web::auth::issue_token(&state, "cli", &user, &name, &scopes)
                 .await
                 .map_err(|e| anyhow::anyhow!("{}", e.message))?;
@@ -262,28 +362,59 @@ async fn run(command: Command) -> Result<ExitCode> {
             println!("{}", token.expose());
             Ok(ExitCode::SUCCESS)
         }
-        Command::Token(TokenCmd::Revoke { data, id, username, name }) => {
+        Command::Token(TokenCmd::Revoke {
+            data,
+            id,
+            username,
+            name,
+        }) => {
             let (state, _) = open_state(&data, false, WebConfig::default()).await?;
             let tokens = state.db.list_tokens(None).await?;
             let target = match (id, username, name) {
-                (Some(id), _, _) => tokens.into_iter().find(|t| t.id.to_string() == id && t.revoked_at.is_none()),
+                (Some(id), _, _) => tokens
+                    .into_iter()
+                    .find(|t| t.id.to_string() == id && t.revoked_at.is_none()),
                 (None, Some(u), Some(n)) => {
-                    let user = state.db.user_by_username(&u).await?.with_context(|| format!("--username: no user named {u:?}"))?;
-                    tokens.into_iter().find(|t| t.user_id == user.id && t.name == n && t.revoked_at.is_none())
+                    let user = state
+                        .db
+                        .user_by_username(&u)
+                        .await?
+                        .with_context(|| format!("--username: no user named {u:?}"))?;
+                    tokens
+                        .into_iter()
+                        .find(|t| t.user_id == user.id && t.name == n && t.revoked_at.is_none())
                 }
                 _ => bail!("pass --id, or --username and --name"),
             };
-            let Some(t) = target else { bail!("no live token matches") };
+            let Some(t) = target else {
+                bail!("no live token matches")
+            };
             state.db.revoke_token(t.id, state.now()).await?;
-            state.audit("cli", "token.revoked", &t.id.to_string(), json!({"via": "cli"})).await?;
+            state
+                .audit(
+                    "cli",
+                    "token.revoked",
+                    &t.id.to_string(),
+                    json!({"via": "cli"}),
+                )
+                .await?;
             println!("revoked token {} ({})", t.id, t.name);
             Ok(ExitCode::SUCCESS)
         }
         Command::Token(TokenCmd::List { data }) => {
             let (state, _) = open_state(&data, false, WebConfig::default()).await?;
             for t in state.db.list_tokens(None).await? {
-                let status = if t.revoked_at.is_some() { "revoked" } else { "live" };
-                let scopes = t.scopes.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(",");
+                let status = if t.revoked_at.is_some() {
+                    "revoked"
+                } else {
+                    "live"
+                };
+                let scopes = t
+                    .scopes
+                    .iter()
+                    .map(|s| s.as_str())
+                    .collect::<Vec<_>>()
+                    .join(",");
                 println!("{} {:<24} {:<16} {status}", t.id, t.name, scopes);
             }
             Ok(ExitCode::SUCCESS)
@@ -316,12 +447,21 @@ async fn run(command: Command) -> Result<ExitCode> {
             data::write_private(&opened.keyring_path, keys.to_file_text().as_bytes())?;
             let mut rewrapped = 0;
             for (user, sealed) in state.db.all_sealed_totp().await? {
-                let new = keys.rewrap("totp", &sealed, &mut rand::rngs::OsRng).map_err(|e| anyhow::anyhow!("user {user}: {e}"))?;
+                let new = keys
+                    .rewrap("totp", &sealed, &mut rand::rngs::OsRng)
+                    .map_err(|e| anyhow::anyhow!("user {user}: {e}"))?;
                 if state.db.replace_sealed_totp(user, &sealed, &new).await? {
                     rewrapped += 1;
                 }
             }
-            state.audit("cli", "keys.rotated", "", json!({"key_id": id, "rewrapped": rewrapped})).await?;
+            state
+                .audit(
+                    "cli",
+                    "keys.rotated",
+                    "",
+                    json!({"key_id": id, "rewrapped": rewrapped}),
+                )
+                .await?;
             println!("master key {id} is now current; re-wrapped {rewrapped} sealed values");
             Ok(ExitCode::SUCCESS)
         }
@@ -329,17 +469,33 @@ async fn run(command: Command) -> Result<ExitCode> {
     }
 }
 
-async fn serve(data: DataArgs, listen: Option<String>, demo: bool, public_url: Option<String>) -> Result<ExitCode> {
+async fn serve(
+    data: DataArgs,
+    listen: Option<String>,
+    demo: bool,
+    public_url: Option<String>,
+) -> Result<ExitCode> {
     let (file, config_path) = config::FileConfig::load(data.config.as_deref(), &data.data_dir)?;
     let addr = match (&listen, &file.listen) {
         (Some(l), _) => config::parse_listen(l, "--listen / RIGHTTRACK_LISTEN")?,
-        (None, Some(l)) => config::parse_listen(l, &format!("config file {} `listen`", config_path.as_ref().map(|p| p.display().to_string()).unwrap_or_default()))?,
+        (None, Some(l)) => config::parse_listen(
+            l,
+            &format!(
+                "config file {} `listen`",
+                config_path
+                    .as_ref()
+                    .map(|p| p.display().to_string())
+                    .unwrap_or_default()
+            ),
+        )?,
         (None, None) => config::parse_listen("127.0.0.1:8080", "default")?,
     };
     let public_url = public_url.or(file.public_url.clone());
     if let Some(u) = &public_url {
         if !(u.starts_with("https://") || u.starts_with("http://")) {
-            bail!("--public-url / RIGHTTRACK_PUBLIC_URL: {u:?} must start with https:// or http://");
+            bail!(
+                "--public-url / RIGHTTRACK_PUBLIC_URL: {u:?} must start with https:// or http://"
+            );
         }
     }
     let defaults = WebConfig::default();
@@ -354,7 +510,9 @@ async fn serve(data: DataArgs, listen: Option<String>, demo: bool, public_url: O
     if opened.created {
         tracing::info!(data_dir = %data.data_dir.display(), "initialised a new data directory with fresh keys");
     }
-    let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr}"))?;
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("cannot listen on {addr}"))?;
     if demo {
         match demo::seed(&state).await? {
             Some(accounts) => {
@@ -369,10 +527,16 @@ async fn serve(data: DataArgs, listen: Option<String>, demo: bool, public_url: O
         }
     }
     let bound = listener.local_addr()?;
-    eprintln!("RightTrack is listening on http://{bound} ({} database)", state.db.backend_name());
+    eprintln!(
+        "RightTrack is listening on http://{bound} ({} database)",
+        state.db.backend_name()
+    );
     tracing::info!(address = %bound, database = state.db.backend_name(), "listening");
     righttrack_web::serve(state.clone(), listener, shutdown_signal()).await?;
-    let _ = state.db.audit_checkpoint(&state.signer, state.now().as_millisecond()).await;
+    let _ = state
+        .db
+        .audit_checkpoint(&state.signer, state.now().as_millisecond())
+        .await;
     state.db.close().await;
     tracing::info!("stopped");
     Ok(ExitCode::SUCCESS)

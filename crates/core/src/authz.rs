@@ -59,11 +59,25 @@ use Role::*;
 const TABLE: &[(Action, &[Role])] = &[
     (
         Action::ViewSelf,
-        &[Agent, TeamLead, QaAnalyst, EthicsOfficer, Investigator, Admin],
+        &[
+            Agent,
+            TeamLead,
+            QaAnalyst,
+            EthicsOfficer,
+            Investigator,
+            Admin,
+        ],
     ),
     (
         Action::ManageOwnAccount,
-        &[Agent, TeamLead, QaAnalyst, EthicsOfficer, Investigator, Admin],
+        &[
+            Agent,
+            TeamLead,
+            QaAnalyst,
+            EthicsOfficer,
+            Investigator,
+            Admin,
+        ],
     ),
     (Action::AuditRead, &[EthicsOfficer, Admin]),
     (

@@ -15,7 +15,10 @@ pub trait Clock: Send + Sync + 'static {
 pub struct SystemClock;
 
 impl Clock for SystemClock {
-    #[expect(clippy::disallowed_methods, reason = "the system clock lives here and only here")]
+    #[expect(
+        clippy::disallowed_methods,
+        reason = "the system clock lives here and only here"
+    )]
     fn now(&self) -> Timestamp {
         Timestamp::now()
     }

@@ -47,7 +47,11 @@ pub struct Keyring {
 
 impl fmt::Debug for Keyring {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Keyring(ids={:?}, keys=<redacted>)", self.keys.keys().collect::<Vec<_>>())
+        write!(
+            f,
+            "Keyring(ids={:?}, keys=<redacted>)",
+            self.keys.keys().collect::<Vec<_>>()
+        )
     }
 }
 
@@ -85,7 +89,10 @@ impl Keyring {
             if line.is_empty() || line.starts_with('#') {
                 continue;
             }
-            let err = |reason| CryptoError::KeyringFormat { line: i + 1, reason };
+            let err = |reason| CryptoError::KeyringFormat {
+                line: i + 1,
+                reason,
+            };
             let (id, key) = line
                 .split_once(' ')
                 .ok_or_else(|| err("expected `ID BASE64KEY`"))?;
@@ -125,7 +132,11 @@ impl Keyring {
 
     /// Derives a 32-byte key for a non-encryption purpose (e.g. keyed hashes).
     pub fn derive_key(&self, purpose: &str) -> [u8; 32] {
-        let master = self.keys.get(&self.current_id()).copied().unwrap_or([0u8; 32]);
+        let master = self
+            .keys
+            .get(&self.current_id())
+            .copied()
+            .unwrap_or([0u8; 32]);
         let hk = hkdf::Hkdf::<sha2::Sha256>::new(Some(b"righttrack-derive-v1"), &master);
         let mut okm = [0u8; 32];
         // 32 bytes is always a valid HKDF-SHA-256 output length.
@@ -149,10 +160,22 @@ impl Keyring {
         rng.fill_bytes(&mut nonce);
         let aad = wrap_aad(purpose, id);
         let wrapped = kek
-            .encrypt(XNonce::from_slice(&wnonce), Payload { msg: &dek, aad: &aad })
+            .encrypt(
+                XNonce::from_slice(&wnonce),
+                Payload {
+                    msg: &dek,
+                    aad: &aad,
+                },
+            )
             .map_err(|_| CryptoError::Authentication)?;
         let ct = XChaCha20Poly1305::new(&dek.into())
-            .encrypt(XNonce::from_slice(&nonce), Payload { msg: plaintext, aad: purpose.as_bytes() })
+            .encrypt(
+                XNonce::from_slice(&nonce),
+                Payload {
+                    msg: plaintext,
+                    aad: purpose.as_bytes(),
+                },
+            )
             .map_err(|_| CryptoError::Authentication)?;
         let mut out = Vec::with_capacity(HEADER + ct.len());
         out.extend_from_slice(MAGIC);
@@ -168,7 +191,13 @@ impl Keyring {
         let p = Parsed::from(sealed)?;
         let dek = self.unwrap_dek(purpose, &p)?;
         XChaCha20Poly1305::new(&dek.into())
-            .decrypt(XNonce::from_slice(p.nonce), Payload { msg: p.ct, aad: purpose.as_bytes() })
+            .decrypt(
+                XNonce::from_slice(p.nonce),
+                Payload {
+                    msg: p.ct,
+                    aad: purpose.as_bytes(),
+                },
+            )
             .map_err(|_| CryptoError::Authentication)
     }
 
@@ -192,7 +221,13 @@ impl Keyring {
         rng.fill_bytes(&mut wnonce);
         let wrapped = self
             .kek(id, purpose)?
-            .encrypt(XNonce::from_slice(&wnonce), Payload { msg: &dek, aad: &wrap_aad(purpose, id) })
+            .encrypt(
+                XNonce::from_slice(&wnonce),
+                Payload {
+                    msg: &dek,
+                    aad: &wrap_aad(purpose, id),
+                },
+            )
             .map_err(|_| CryptoError::Authentication)?;
         let mut out = Vec::with_capacity(sealed.len());
         out.extend_from_slice(MAGIC);
@@ -207,7 +242,13 @@ impl Keyring {
     fn unwrap_dek(&self, purpose: &str, p: &Parsed<'_>) -> Result<[u8; 32], CryptoError> {
         let dek = self
             .kek(p.id, purpose)?
-            .decrypt(XNonce::from_slice(p.wnonce), Payload { msg: p.wrapped, aad: &wrap_aad(purpose, p.id) })
+            .decrypt(
+                XNonce::from_slice(p.wnonce),
+                Payload {
+                    msg: p.wrapped,
+                    aad: &wrap_aad(purpose, p.id),
+                },
+            )
             .map_err(|_| CryptoError::Authentication)?;
         dek.try_into().map_err(|_| CryptoError::Malformed)
     }
@@ -271,7 +312,10 @@ mod tests {
     fn purposes_are_separated() {
         let k = Keyring::generate(&mut OsRng);
         let sealed = k.seal("totp", b"secret", &mut OsRng).unwrap();
-        assert_eq!(k.open("speakup.case", &sealed), Err(CryptoError::Authentication));
+        assert_eq!(
+            k.open("speakup.case", &sealed),
+            Err(CryptoError::Authentication)
+        );
     }
 
     #[test]
@@ -294,7 +338,10 @@ mod tests {
     fn keyring_file_errors_name_the_line() {
         assert_eq!(
             Keyring::parse("# c\n1 AAAA\n").unwrap_err(),
-            CryptoError::KeyringFormat { line: 2, reason: "key is not 32 bytes long" }
+            CryptoError::KeyringFormat {
+                line: 2,
+                reason: "key is not 32 bytes long"
+            }
         );
         assert_eq!(Keyring::parse("\n").unwrap_err(), CryptoError::EmptyKeyring);
         let printed = format!("{:?}", Keyring::generate(&mut OsRng));

@@ -23,7 +23,10 @@ pub fn check_policy(password: &str) -> Result<(), &'static str> {
     Ok(())
 }
 
-pub fn hash(password: &Secret<String>, rng: &mut (impl RngCore + CryptoRng)) -> Result<String, HashError> {
+pub fn hash(
+    password: &Secret<String>,
+    rng: &mut (impl RngCore + CryptoRng),
+) -> Result<String, HashError> {
     let mut salt = [0u8; 16];
     rng.fill_bytes(&mut salt);
     let salt = SaltString::encode_b64(&salt).map_err(|_| HashError)?;
@@ -35,10 +38,13 @@ pub fn hash(password: &Secret<String>, rng: &mut (impl RngCore + CryptoRng)) -> 
 
 pub fn verify(password: &Secret<String>, phc: &str) -> bool {
     PasswordHash::new(phc)
-        .map(|h| Argon2::default().verify_password(password.expose().as_bytes(), &h).is_ok())
+        .map(|h| {
+            Argon2::default()
+                .verify_password(password.expose().as_bytes(), &h)
+                .is_ok()
+        })
         .unwrap_or(false)
 }
-
 
 #[cfg(test)]
 mod tests {

@@ -60,7 +60,9 @@ pub fn provisioning_uri(secret_b32: &str, account: &str, issuer: &str) -> String
     let enc = |s: &str| -> String {
         s.bytes()
             .map(|b| match b {
-                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => (b as char).to_string(),
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                    (b as char).to_string()
+                }
                 _ => format!("%{b:02X}"),
             })
             .collect()
@@ -82,7 +84,12 @@ mod tests {
     fn rfc6238_sha1_vectors() {
         // RFC 6238 appendix B, truncated to 6 digits.
         let secret = b"12345678901234567890";
-        for (t, code) in [(59, 287_082), (1_111_111_109, 81_804), (1_234_567_890, 5_924), (2_000_000_000, 279_037)] {
+        for (t, code) in [
+            (59, 287_082),
+            (1_111_111_109, 81_804),
+            (1_234_567_890, 5_924),
+            (2_000_000_000, 279_037),
+        ] {
             assert_eq!(code_at(secret, t / 30), code, "t={t}");
         }
     }
@@ -93,7 +100,11 @@ mod tests {
         let now = Timestamp::from_second(59).unwrap();
         assert_eq!(verify(&b32, "287082", now, None), Some(1));
         let later = Timestamp::from_second(75).unwrap();
-        assert_eq!(verify(&b32, "287 082", later, None), Some(1), "one step of drift");
+        assert_eq!(
+            verify(&b32, "287 082", later, None),
+            Some(1),
+            "one step of drift"
+        );
         assert_eq!(verify(&b32, "287082", later, Some(1)), None, "replay");
         assert_eq!(verify(&b32, "000000", now, None), None);
         assert_eq!(verify(&b32, "28708", now, None), None);

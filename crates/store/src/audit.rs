@@ -67,10 +67,11 @@ impl Db {
     pub async fn audit_append(&self, e: NewEntry, signer: &SigningKey) -> Result<Entry> {
         on_pool!(self, |p| {
             let mut tx = p.begin().await?;
-            let (seq, prev): (i64, Vec<u8>) =
-                sqlx::query_as("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")
-                    .fetch_one(&mut *tx)
-                    .await?;
+            let (seq, prev): (i64, Vec<u8>) = sqlx::query_as(
+                "UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash",
+            )
+            .fetch_one(&mut *tx)
+            .await?;
             let prev = to_hash(&prev, seq - 1)?;
             let entry = audit::chain(&prev, seq, e);
             sqlx::query(
@@ -100,7 +101,11 @@ impl Db {
     }
 
     /// Signs the current head now (e.g. at shutdown, or when an export is made).
-    pub async fn audit_checkpoint(&self, signer: &SigningKey, at_ms: i64) -> Result<Option<Checkpoint>> {
+    pub async fn audit_checkpoint(
+        &self,
+        signer: &SigningKey,
+        at_ms: i64,
+    ) -> Result<Option<Checkpoint>> {
         let (seq, hash) = self.audit_head().await?;
         if seq == 0 {
             return Ok(None);
@@ -108,10 +113,11 @@ impl Db {
         let cp = audit::sign_checkpoint(signer, seq, hash);
         on_pool!(self, |p| {
             let mut tx = p.begin().await?;
-            let exists: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_checkpoints WHERE seq = $1")
-                .bind(seq)
-                .fetch_one(&mut *tx)
-                .await?;
+            let exists: i64 =
+                sqlx::query_scalar("SELECT COUNT(*) FROM audit_checkpoints WHERE seq = $1")
+                    .bind(seq)
+                    .fetch_one(&mut *tx)
+                    .await?;
             if exists == 0 {
                 insert_checkpoint(&mut tx, &cp, at_ms).await?;
             }
@@ -122,8 +128,11 @@ impl Db {
 
     /// The last sequence number and hash.
     pub async fn audit_head(&self) -> Result<(i64, Hash)> {
-        let (seq, hash): (i64, Vec<u8>) =
-            on_pool!(self, |p| sqlx::query_as("SELECT seq, hash FROM audit_head WHERE id = 1").fetch_one(p).await?);
+        let (seq, hash): (i64, Vec<u8>) = on_pool!(self, |p| sqlx::query_as(
+            "SELECT seq, hash FROM audit_head WHERE id = 1"
+        )
+        .fetch_one(p)
+        .await?);
         Ok((seq, to_hash(&hash, seq)?))
     }
 
@@ -148,7 +157,10 @@ impl Db {
             next(&mut sql, " AND seq < ?");
         }
         next(&mut sql, " ORDER BY seq DESC LIMIT ?");
-        let like = f.action_prefix.as_ref().map(|a| format!("{}%", a.replace(['%', '_'], "")));
+        let like = f
+            .action_prefix
+            .as_ref()
+            .map(|a| format!("{}%", a.replace(['%', '_'], "")));
         let rows: Vec<EntryRow> = on_pool!(self, |p| {
             let mut q = sqlx::query_as(&sql);
             if let Some(a) = &f.actor {
@@ -171,11 +183,12 @@ impl Db {
     /// Walks the whole chain in order, checking every link, every signed checkpoint and
     /// the head. Memory stays constant: entries are read in pages.
     pub async fn audit_verify(&self, key: &VerifyingKey) -> Result<VerifyReport, VerifyError> {
-        let cps: Vec<(i64, Vec<u8>, Vec<u8>)> =
-            on_pool!(self, |p| sqlx::query_as("SELECT seq, hash, signature FROM audit_checkpoints ORDER BY seq")
-                .fetch_all(p)
-                .await
-                .map_err(StoreError::from)?);
+        let cps: Vec<(i64, Vec<u8>, Vec<u8>)> = on_pool!(self, |p| sqlx::query_as(
+            "SELECT seq, hash, signature FROM audit_checkpoints ORDER BY seq"
+        )
+        .fetch_all(p)
+        .await
+        .map_err(StoreError::from)?);
         let mut checkpoints = Vec::with_capacity(cps.len());
         for (seq, hash, sig) in cps {
             checkpoints.push(Checkpoint {
@@ -237,7 +250,11 @@ impl Db {
     }
 }
 
-async fn insert_checkpoint<'c, DB>(tx: &mut sqlx::Transaction<'c, DB>, cp: &Checkpoint, at_ms: i64) -> Result<()>
+async fn insert_checkpoint<'c, DB>(
+    tx: &mut sqlx::Transaction<'c, DB>,
+    cp: &Checkpoint,
+    at_ms: i64,
+) -> Result<()>
 where
     DB: sqlx::Database,
     for<'q> i64: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
@@ -245,12 +262,14 @@ where
     for<'q> <DB as sqlx::Database>::Arguments<'q>: sqlx::IntoArguments<'q, DB>,
     for<'e> &'e mut <DB as sqlx::Database>::Connection: sqlx::Executor<'e, Database = DB>,
 {
-    sqlx::query::<DB>("INSERT INTO audit_checkpoints (seq, hash, signature, at_ms) VALUES ($1, $2, $3, $4)")
-        .bind(cp.seq)
-        .bind(&cp.hash[..])
-        .bind(&cp.signature[..])
-        .bind(at_ms)
-        .execute(&mut **tx)
-        .await?;
+    sqlx::query::<DB>(
+        "INSERT INTO audit_checkpoints (seq, hash, signature, at_ms) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(cp.seq)
+    .bind(&cp.hash[..])
+    .bind(&cp.signature[..])
+    .bind(at_ms)
+    .execute(&mut **tx)
+    .await?;
     Ok(())
 }

@@ -99,7 +99,11 @@ impl UserRow {
             id: parse_id(&self.id, UserId::parse)?,
             username: self.username,
             display_name: self.display_name,
-            team_id: self.team_id.as_deref().map(|t| parse_id(t, TeamId::parse)).transpose()?,
+            team_id: self
+                .team_id
+                .as_deref()
+                .map(|t| parse_id(t, TeamId::parse))
+                .transpose()?,
             roles,
             totp_enabled: self.totp_enabled,
             disabled: self.disabled,
@@ -113,18 +117,27 @@ const USER_COLS: &str = "id, username, display_name, team_id, totp_enabled, disa
 
 fn valid_username(u: &str) -> bool {
     (1..=64).contains(&u.len())
-        && u.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-' | b'@'))
+        && u.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-' | b'@'))
 }
 
 impl Db {
-    pub async fn create_site(&self, name: &str, now: Timestamp, rng: &mut impl rand::RngCore) -> Result<SiteId> {
+    pub async fn create_site(
+        &self,
+        name: &str,
+        now: Timestamp,
+        rng: &mut impl rand::RngCore,
+    ) -> Result<SiteId> {
         let id = SiteId::new_v7(now, rng);
-        on_pool!(self, |p| sqlx::query("INSERT INTO sites (id, name, created_at) VALUES ($1, $2, $3)")
-            .bind(id.to_string())
-            .bind(name)
-            .bind(ms(now))
-            .execute(p)
-            .await.map(|r| r.rows_affected()))
+        on_pool!(self, |p| sqlx::query(
+            "INSERT INTO sites (id, name, created_at) VALUES ($1, $2, $3)"
+        )
+        .bind(id.to_string())
+        .bind(name)
+        .bind(ms(now))
+        .execute(p)
+        .await
+        .map(|r| r.rows_affected()))
         .map_err(|e| match StoreError::from(e) {
             StoreError::Conflict(_) => StoreError::Conflict(format!("site {name:?}")),
             other => other,
@@ -159,12 +172,14 @@ impl Db {
     }
 
     pub async fn set_team_lead(&self, team: TeamId, lead: UserId) -> Result<()> {
-        let n = on_pool!(self, |p| sqlx::query("UPDATE teams SET lead_user_id = $1 WHERE id = $2")
-            .bind(lead.to_string())
-            .bind(team.to_string())
-            .execute(p)
-            .await?
-            .rows_affected());
+        let n = on_pool!(self, |p| sqlx::query(
+            "UPDATE teams SET lead_user_id = $1 WHERE id = $2"
+        )
+        .bind(lead.to_string())
+        .bind(team.to_string())
+        .execute(p)
+        .await?
+        .rows_affected());
         if n == 0 {
             return Err(StoreError::NotFound);
         }
@@ -172,15 +187,30 @@ impl Db {
     }
 
     pub async fn list_sites(&self) -> Result<Vec<Site>> {
-        let rows: Vec<(String, String)> =
-            on_pool!(self, |p| sqlx::query_as("SELECT id, name FROM sites ORDER BY name").fetch_all(p).await?);
+        let rows: Vec<(String, String)> = on_pool!(self, |p| sqlx::query_as(
+            "SELECT id, name FROM sites ORDER BY name"
+        )
+        .fetch_all(p)
+        .await?);
         rows.into_iter()
-            .map(|(id, name)| Ok(Site { id: parse_id(&id, SiteId::parse)?, name }))
+            .map(|(id, name)| {
+                Ok(Site {
+                    id: parse_id(&id, SiteId::parse)?,
+                    name,
+                })
+            })
             .collect()
     }
 
     pub async fn list_teams(&self) -> Result<Vec<Team>> {
-        let rows: Vec<(String, String, String, String, Option<String>, Option<String>)> = on_pool!(self, |p| sqlx::query_as(
+        let rows: Vec<(
+            String,
+            String,
+            String,
+            String,
+            Option<String>,
+            Option<String>,
+        )> = on_pool!(self, |p| sqlx::query_as(
             "SELECT t.id, t.name, t.site_id, s.name, t.parent_team_id, t.lead_user_id \
              FROM teams t JOIN sites s ON s.id = t.site_id ORDER BY s.name, t.name"
         )
@@ -193,15 +223,25 @@ impl Db {
                     name,
                     site_id: parse_id(&site, SiteId::parse)?,
                     site_name,
-                    parent_team_id: parent.as_deref().map(|x| parse_id(x, TeamId::parse)).transpose()?,
-                    lead_user_id: lead.as_deref().map(|x| parse_id(x, UserId::parse)).transpose()?,
+                    parent_team_id: parent
+                        .as_deref()
+                        .map(|x| parse_id(x, TeamId::parse))
+                        .transpose()?,
+                    lead_user_id: lead
+                        .as_deref()
+                        .map(|x| parse_id(x, UserId::parse))
+                        .transpose()?,
                 })
             })
             .collect()
     }
 
     pub async fn team_by_name(&self, name: &str) -> Result<Option<Team>> {
-        Ok(self.list_teams().await?.into_iter().find(|t| t.name == name))
+        Ok(self
+            .list_teams()
+            .await?
+            .into_iter()
+            .find(|t| t.name == name))
     }
 
     /// The leads above `user`, nearest first: their team's lead, then each parent team's.
@@ -209,7 +249,12 @@ impl Db {
         let Some(u) = self.user_by_id(user).await? else {
             return Err(StoreError::NotFound);
         };
-        let teams: BTreeMap<TeamId, Team> = self.list_teams().await?.into_iter().map(|t| (t.id, t)).collect();
+        let teams: BTreeMap<TeamId, Team> = self
+            .list_teams()
+            .await?
+            .into_iter()
+            .map(|t| (t.id, t))
+            .collect();
         let mut chain = Vec::new();
         let mut at = u.team_id;
         let mut guard = 0;
@@ -229,7 +274,12 @@ impl Db {
         Ok(chain)
     }
 
-    pub async fn create_user(&self, new: NewUser, now: Timestamp, rng: &mut impl rand::RngCore) -> Result<User> {
+    pub async fn create_user(
+        &self,
+        new: NewUser,
+        now: Timestamp,
+        rng: &mut impl rand::RngCore,
+    ) -> Result<User> {
         if !valid_username(&new.username) {
             return Err(StoreError::Corrupt(format!(
                 "username {:?} must be 1-64 characters of letters, digits, '.', '_', '-' or '@'",
@@ -239,7 +289,8 @@ impl Db {
         let id = UserId::new_v7(now, rng);
         let username = new.username.clone();
         // The async block keeps `?` inside, so a unique violation can be named below.
-        let r: Result<()> = on_pool!(self, |p| async {
+        let r: Result<()> = on_pool!(self, |p| {
+            async {
             let mut tx = p.begin().await?;
             sqlx::query(
                 "INSERT INTO users (id, username, display_name, password_hash, team_id, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
@@ -262,7 +313,8 @@ impl Db {
             tx.commit().await?;
             Ok(())
         }
-        .await);
+        .await
+        });
         r.map_err(|e| match e {
             StoreError::Conflict(_) => StoreError::Conflict(format!("user {username:?}")),
             other => other,
@@ -271,10 +323,12 @@ impl Db {
     }
 
     async fn roles_of(&self, id: &str) -> Result<Vec<Role>> {
-        let rows: Vec<(String,)> = on_pool!(self, |p| sqlx::query_as("SELECT role FROM user_roles WHERE user_id = $1 ORDER BY role")
-            .bind(id)
-            .fetch_all(p)
-            .await?);
+        let rows: Vec<(String,)> = on_pool!(self, |p| sqlx::query_as(
+            "SELECT role FROM user_roles WHERE user_id = $1 ORDER BY role"
+        )
+        .bind(id)
+        .fetch_all(p)
+        .await?);
         let mut roles: Vec<Role> = rows.iter().filter_map(|(r,)| Role::parse(r).ok()).collect();
         roles.sort();
         Ok(roles)
@@ -282,7 +336,10 @@ impl Db {
 
     pub async fn user_by_id(&self, id: UserId) -> Result<Option<User>> {
         let sql = format!("SELECT {USER_COLS} FROM users WHERE id = $1");
-        let row: Option<UserRow> = on_pool!(self, |p| sqlx::query_as(&sql).bind(id.to_string()).fetch_optional(p).await?);
+        let row: Option<UserRow> = on_pool!(self, |p| sqlx::query_as(&sql)
+            .bind(id.to_string())
+            .fetch_optional(p)
+            .await?);
         match row {
             Some(r) => {
                 let roles = self.roles_of(&r.id).await?;
@@ -294,7 +351,10 @@ impl Db {
 
     pub async fn user_by_username(&self, username: &str) -> Result<Option<User>> {
         let sql = format!("SELECT {USER_COLS} FROM users WHERE username = $1");
-        let row: Option<UserRow> = on_pool!(self, |p| sqlx::query_as(&sql).bind(username).fetch_optional(p).await?);
+        let row: Option<UserRow> = on_pool!(self, |p| sqlx::query_as(&sql)
+            .bind(username)
+            .fetch_optional(p)
+            .await?);
         match row {
             Some(r) => {
                 let roles = self.roles_of(&r.id).await?;
@@ -307,8 +367,11 @@ impl Db {
     pub async fn list_users(&self) -> Result<Vec<User>> {
         let sql = format!("SELECT {USER_COLS} FROM users ORDER BY username");
         let rows: Vec<UserRow> = on_pool!(self, |p| sqlx::query_as(&sql).fetch_all(p).await?);
-        let all_roles: Vec<(String, String)> =
-            on_pool!(self, |p| sqlx::query_as("SELECT user_id, role FROM user_roles").fetch_all(p).await?);
+        let all_roles: Vec<(String, String)> = on_pool!(self, |p| sqlx::query_as(
+            "SELECT user_id, role FROM user_roles"
+        )
+        .fetch_all(p)
+        .await?);
         let mut by_user: BTreeMap<String, Vec<Role>> = BTreeMap::new();
         for (u, r) in all_roles {
             if let Ok(role) = Role::parse(&r) {
@@ -325,16 +388,28 @@ impl Db {
     }
 
     pub async fn count_users(&self) -> Result<i64> {
-        Ok(on_pool!(self, |p| sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(p).await?))
+        Ok(on_pool!(self, |p| sqlx::query_scalar(
+            "SELECT COUNT(*) FROM users"
+        )
+        .fetch_one(p)
+        .await?))
     }
 
     pub async fn credentials(&self, id: UserId) -> Result<Credentials> {
-        let row: (Option<String>, Option<Vec<u8>>, Option<i64>, i64, Option<i64>) = on_pool!(self, |p| sqlx::query_as(
+        let row: (
+            Option<String>,
+            Option<Vec<u8>>,
+            Option<i64>,
+            i64,
+            Option<i64>,
+        ) = on_pool!(self, |p| {
+            sqlx::query_as(
             "SELECT password_hash, totp_sealed, totp_last_step, failed_logins, locked_until FROM users WHERE id = $1"
         )
         .bind(id.to_string())
         .fetch_one(p)
-        .await?);
+        .await?
+        });
         Ok(Credentials {
             password_hash: row.0.map(righttrack_core::Secret::new),
             totp_sealed: row.1,
@@ -364,22 +439,26 @@ impl Db {
     }
 
     pub async fn set_user_team(&self, id: UserId, team: Option<TeamId>) -> Result<()> {
-        on_pool!(self, |p| sqlx::query("UPDATE users SET team_id = $1 WHERE id = $2")
-            .bind(team.map(|t| t.to_string()))
-            .bind(id.to_string())
-            .execute(p)
-            .await?
-            .rows_affected());
+        on_pool!(self, |p| sqlx::query(
+            "UPDATE users SET team_id = $1 WHERE id = $2"
+        )
+        .bind(team.map(|t| t.to_string()))
+        .bind(id.to_string())
+        .execute(p)
+        .await?
+        .rows_affected());
         Ok(())
     }
 
     pub async fn set_password_hash(&self, id: UserId, phc: &str) -> Result<()> {
-        on_pool!(self, |p| sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
-            .bind(phc)
-            .bind(id.to_string())
-            .execute(p)
-            .await?
-            .rows_affected());
+        on_pool!(self, |p| sqlx::query(
+            "UPDATE users SET password_hash = $1 WHERE id = $2"
+        )
+        .bind(phc)
+        .bind(id.to_string())
+        .execute(p)
+        .await?
+        .rows_affected());
         Ok(())
     }
 
@@ -407,37 +486,43 @@ impl Db {
     }
 
     pub async fn reset_login_failures(&self, id: UserId) -> Result<()> {
-        on_pool!(self, |p| sqlx::query("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1")
-            .bind(id.to_string())
-            .execute(p)
-            .await?
-            .rows_affected());
+        on_pool!(self, |p| sqlx::query(
+            "UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1"
+        )
+        .bind(id.to_string())
+        .execute(p)
+        .await?
+        .rows_affected());
         Ok(())
     }
 
     /// Stores a (sealed) TOTP secret; `enabled` turns two-factor on once a code was verified.
     pub async fn set_totp(&self, id: UserId, sealed: Option<&[u8]>, enabled: bool) -> Result<()> {
-        on_pool!(self, |p| sqlx::query("UPDATE users SET totp_sealed = $1, totp_enabled = $2, totp_last_step = NULL WHERE id = $3")
+        on_pool!(self, |p| {
+            sqlx::query("UPDATE users SET totp_sealed = $1, totp_enabled = $2, totp_last_step = NULL WHERE id = $3")
             .bind(sealed)
             .bind(enabled)
             .bind(id.to_string())
             .execute(p)
             .await?
-            .rows_affected());
+            .rows_affected()
+        });
         Ok(())
     }
 
     /// Records the step of an accepted TOTP code, refusing one not newer than the last
     /// (replay). Returns whether the step was accepted.
     pub async fn use_totp_step(&self, id: UserId, step: i64) -> Result<bool> {
-        let n = on_pool!(self, |p| sqlx::query(
+        let n = on_pool!(self, |p| {
+            sqlx::query(
             "UPDATE users SET totp_last_step = $1 WHERE id = $2 AND (totp_last_step IS NULL OR totp_last_step < $1)"
         )
         .bind(step)
         .bind(id.to_string())
         .execute(p)
         .await?
-        .rows_affected());
+        .rows_affected()
+        });
         Ok(n == 1)
     }
 
@@ -448,29 +533,35 @@ impl Db {
         )
         .fetch_all(p)
         .await?);
-        rows.into_iter().map(|(id, b)| Ok((parse_id(&id, UserId::parse)?, b))).collect()
+        rows.into_iter()
+            .map(|(id, b)| Ok((parse_id(&id, UserId::parse)?, b)))
+            .collect()
     }
 
     /// Replaces a sealed TOTP secret only if it is still `old` (rotation never clobbers
     /// a concurrent enrolment).
     pub async fn replace_sealed_totp(&self, id: UserId, old: &[u8], new: &[u8]) -> Result<bool> {
-        let n = on_pool!(self, |p| sqlx::query("UPDATE users SET totp_sealed = $1 WHERE id = $2 AND totp_sealed = $3")
-            .bind(new)
-            .bind(id.to_string())
-            .bind(old)
-            .execute(p)
-            .await?
-            .rows_affected());
+        let n = on_pool!(self, |p| sqlx::query(
+            "UPDATE users SET totp_sealed = $1 WHERE id = $2 AND totp_sealed = $3"
+        )
+        .bind(new)
+        .bind(id.to_string())
+        .bind(old)
+        .execute(p)
+        .await?
+        .rows_affected());
         Ok(n == 1)
     }
 
     pub async fn set_privacy_training_current(&self, id: UserId, current: bool) -> Result<()> {
-        on_pool!(self, |p| sqlx::query("UPDATE users SET privacy_training_current = $1 WHERE id = $2")
-            .bind(current)
-            .bind(id.to_string())
-            .execute(p)
-            .await?
-            .rows_affected());
+        on_pool!(self, |p| sqlx::query(
+            "UPDATE users SET privacy_training_current = $1 WHERE id = $2"
+        )
+        .bind(current)
+        .bind(id.to_string())
+        .execute(p)
+        .await?
+        .rows_affected());
         Ok(())
     }
 }

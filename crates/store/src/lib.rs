@@ -158,7 +158,10 @@ impl Db {
     pub async fn connect(url: &str) -> Result<Db> {
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             Self::connect_postgres(url).await
-        } else if let Some(path) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) {
+        } else if let Some(path) = url
+            .strip_prefix("sqlite://")
+            .or_else(|| url.strip_prefix("sqlite:"))
+        {
             Self::open_sqlite(Path::new(path)).await
         } else {
             Err(StoreError::Connect {
@@ -198,9 +201,11 @@ impl Db {
         if !exists {
             return Ok(0);
         }
-        let v: Option<i64> = on_pool!(self, |p| sqlx::query_scalar("SELECT MAX(version) FROM _sqlx_migrations WHERE success = TRUE")
-            .fetch_one(p)
-            .await?);
+        let v: Option<i64> = on_pool!(self, |p| sqlx::query_scalar(
+            "SELECT MAX(version) FROM _sqlx_migrations WHERE success = TRUE"
+        )
+        .fetch_one(p)
+        .await?);
         Ok(v.unwrap_or(0))
     }
 
@@ -226,7 +231,9 @@ impl Db {
 
     /// For `/healthz`: does the database answer?
     pub async fn ping(&self) -> Result<()> {
-        let _: i64 = on_pool!(self, |p| sqlx::query_scalar("SELECT 1").fetch_one(p).await?);
+        let _: i64 = on_pool!(self, |p| sqlx::query_scalar("SELECT CAST(1 AS BIGINT)")
+            .fetch_one(p)
+            .await?);
         Ok(())
     }
 
@@ -259,7 +266,10 @@ mod tests {
 
     #[test]
     fn urls_lose_their_credentials() {
-        assert_eq!(redact_url("postgres://rt:s3cret@db:5432/rt"), "postgres://db:5432/rt");
+        assert_eq!(
+            redact_url("postgres://rt:s3cret@db:5432/rt"),
+            "postgres://db:5432/rt"
+        );
         assert_eq!(redact_url("postgres://db/rt"), "postgres://db/rt");
     }
 }

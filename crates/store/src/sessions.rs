@@ -24,7 +24,8 @@ impl Db {
         now: Timestamp,
         expires: Timestamp,
     ) -> Result<()> {
-        on_pool!(self, |p| sqlx::query(
+        on_pool!(self, |p| {
+            sqlx::query(
             "INSERT INTO sessions (id_hash, user_id, csrf_token, mfa_passed, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)"
         )
         .bind(&id_hash[..])
@@ -35,22 +36,26 @@ impl Db {
         .bind(ms(expires))
         .execute(p)
         .await?
-            .rows_affected());
+            .rows_affected()
+        });
         Ok(())
     }
 
     /// The live session with this id hash, if any (expired sessions are not returned).
     pub async fn session(&self, id_hash: &[u8; 32], now: Timestamp) -> Result<Option<Session>> {
-        let row: Option<(String, String, bool, i64)> = on_pool!(self, |p| sqlx::query_as(
+        let row: Option<(String, String, bool, i64)> = on_pool!(self, |p| {
+            sqlx::query_as(
             "SELECT user_id, csrf_token, mfa_passed, expires_at FROM sessions WHERE id_hash = $1 AND expires_at > $2"
         )
         .bind(&id_hash[..])
         .bind(ms(now))
         .fetch_optional(p)
-        .await?);
+        .await?
+        });
         row.map(|(u, csrf, mfa, exp)| {
             Ok(Session {
-                user_id: UserId::parse(&u).ok_or_else(|| StoreError::Corrupt("session user id".into()))?,
+                user_id: UserId::parse(&u)
+                    .ok_or_else(|| StoreError::Corrupt("session user id".into()))?,
                 csrf_token: righttrack_core::Secret::new(csrf),
                 mfa_passed: mfa,
                 expires_at: from_ms(exp),
@@ -60,37 +65,45 @@ impl Db {
     }
 
     pub async fn mark_session_mfa_passed(&self, id_hash: &[u8; 32]) -> Result<()> {
-        on_pool!(self, |p| sqlx::query("UPDATE sessions SET mfa_passed = TRUE WHERE id_hash = $1")
-            .bind(&id_hash[..])
-            .execute(p)
-            .await?
-            .rows_affected());
+        on_pool!(self, |p| sqlx::query(
+            "UPDATE sessions SET mfa_passed = TRUE WHERE id_hash = $1"
+        )
+        .bind(&id_hash[..])
+        .execute(p)
+        .await?
+        .rows_affected());
         Ok(())
     }
 
     pub async fn delete_session(&self, id_hash: &[u8; 32]) -> Result<()> {
-        on_pool!(self, |p| sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
-            .bind(&id_hash[..])
-            .execute(p)
-            .await?
-            .rows_affected());
+        on_pool!(self, |p| sqlx::query(
+            "DELETE FROM sessions WHERE id_hash = $1"
+        )
+        .bind(&id_hash[..])
+        .execute(p)
+        .await?
+        .rows_affected());
         Ok(())
     }
 
     /// Ends every session of a user (password change, role change, lockout by an admin).
     pub async fn delete_user_sessions(&self, user: UserId) -> Result<u64> {
-        Ok(on_pool!(self, |p| sqlx::query("DELETE FROM sessions WHERE user_id = $1")
-            .bind(user.to_string())
-            .execute(p)
-            .await?
-            .rows_affected()))
+        Ok(on_pool!(self, |p| sqlx::query(
+            "DELETE FROM sessions WHERE user_id = $1"
+        )
+        .bind(user.to_string())
+        .execute(p)
+        .await?
+        .rows_affected()))
     }
 
     pub async fn purge_expired_sessions(&self, now: Timestamp) -> Result<u64> {
-        Ok(on_pool!(self, |p| sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
-            .bind(ms(now))
-            .execute(p)
-            .await?
-            .rows_affected()))
+        Ok(on_pool!(self, |p| sqlx::query(
+            "DELETE FROM sessions WHERE expires_at <= $1"
+        )
+        .bind(ms(now))
+        .execute(p)
+        .await?
+        .rows_affected()))
     }
 }

@@ -28,13 +28,19 @@ fn random_suffix() -> String {
 
 /// Where the PostgreSQL test server is, if any.
 pub fn pg_admin_url() -> Option<String> {
-    std::env::var("RIGHTTRACK_TEST_PG_URL").ok().filter(|s| !s.is_empty())
+    std::env::var("RIGHTTRACK_TEST_PG_URL")
+        .ok()
+        .filter(|s| !s.is_empty())
 }
 
 fn with_database(url: &str, db: &str) -> String {
-    let (base, query) = url.split_once('?').map_or((url, None), |(b, q)| (b, Some(q)));
+    let (base, query) = url
+        .split_once('?')
+        .map_or((url, None), |(b, q)| (b, Some(q)));
     let scheme_end = base.find("://").map_or(0, |i| i + 3);
-    let path_start = base[scheme_end..].find('/').map_or(base.len(), |i| scheme_end + i);
+    let path_start = base[scheme_end..]
+        .find('/')
+        .map_or(base.len(), |i| scheme_end + i);
     let mut out = format!("{}/{}", &base[..path_start], db);
     if let Some(q) = query {
         out.push('?');
@@ -53,21 +59,33 @@ impl TestDb {
         })?;
         let db = Db::open_sqlite(&dir.join("righttrack.db")).await?;
         db.migrate().await?;
-        Ok(TestDb { db, dir: Some(dir), pg: None })
+        Ok(TestDb {
+            db,
+            dir: Some(dir),
+            pg: None,
+        })
     }
 
     /// A migrated, brand-new PostgreSQL database, if a test server is configured.
     pub async fn postgres() -> Result<Option<TestDb>> {
-        let Some(admin) = pg_admin_url() else { return Ok(None) };
+        let Some(admin) = pg_admin_url() else {
+            return Ok(None);
+        };
         let name = format!("rt_test_{}", random_suffix());
         let admin_db = Db::connect_postgres(&admin).await?;
         if let crate::Backend::Postgres(p) = &admin_db.backend {
-            sqlx::query(&format!("CREATE DATABASE {name}")).execute(p).await?;
+            sqlx::query(&format!("CREATE DATABASE {name}"))
+                .execute(p)
+                .await?;
         }
         admin_db.close().await;
         let db = Db::connect_postgres(&with_database(&admin, &name)).await?;
         db.migrate().await?;
-        Ok(Some(TestDb { db, dir: None, pg: Some((admin, name)) }))
+        Ok(Some(TestDb {
+            db,
+            dir: None,
+            pg: Some((admin, name)),
+        }))
     }
 
     /// One database per available backend: SQLite, then PostgreSQL if configured.
@@ -99,7 +117,9 @@ impl TestDb {
 
     /// Runs raw SQL as an attacker with direct database access would (tamper tests).
     pub async fn raw(&self, sql: &str) -> Result<()> {
-        crate::on_pool!(self.db, |p| sqlx::raw_sql(sql).execute(p).await?
+        crate::on_pool!(self.db, |p| sqlx::raw_sql(sql)
+            .execute(p)
+            .await?
             .rows_affected());
         Ok(())
     }
@@ -114,11 +134,20 @@ impl Drop for TestDb {
             // Drop the database from a separate thread with its own runtime: Drop may run
             // inside a runtime that must not block.
             let _ = std::thread::spawn(move || {
-                let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() else { return };
+                let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                else {
+                    return;
+                };
                 rt.block_on(async {
                     if let Ok(db) = Db::connect_postgres(&admin).await {
                         if let crate::Backend::Postgres(p) = &db.backend {
-                            let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(p).await;
+                            let _ = sqlx::query(&format!(
+                                "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+                            ))
+                            .execute(p)
+                            .await;
                         }
                         db.close().await;
                     }
@@ -135,8 +164,14 @@ mod tests {
 
     #[test]
     fn database_name_is_replaced() {
-        assert_eq!(with_database("postgres://u@h:5432/test", "x"), "postgres://u@h:5432/x");
-        assert_eq!(with_database("postgres://u@h:5432/test?sslmode=disable", "x"), "postgres://u@h:5432/x?sslmode=disable");
+        assert_eq!(
+            with_database("postgres://u@h:5432/test", "x"),
+            "postgres://u@h:5432/x"
+        );
+        assert_eq!(
+            with_database("postgres://u@h:5432/test?sslmode=disable", "x"),
+            "postgres://u@h:5432/x?sslmode=disable"
+        );
         assert_eq!(with_database("postgres://h", "x"), "postgres://h/x");
     }
 }

@@ -26,14 +26,25 @@ fn ser_ts<S: serde::Serializer>(t: &Timestamp, s: S) -> std::result::Result<S::O
     s.collect_str(t)
 }
 
-fn ser_opt_ts<S: serde::Serializer>(t: &Option<Timestamp>, s: S) -> std::result::Result<S::Ok, S::Error> {
+fn ser_opt_ts<S: serde::Serializer>(
+    t: &Option<Timestamp>,
+    s: S,
+) -> std::result::Result<S::Ok, S::Error> {
     match t {
         Some(t) => s.collect_str(t),
         None => s.serialize_none(),
     }
 }
 
-type TokenRow = (String, String, String, String, i64, Option<i64>, Option<i64>);
+type TokenRow = (
+    String,
+    String,
+    String,
+    String,
+    i64,
+    Option<i64>,
+    Option<i64>,
+);
 
 fn from_row(r: TokenRow) -> Result<ApiToken> {
     Ok(ApiToken {
@@ -61,7 +72,8 @@ impl Db {
     ) -> Result<TokenId> {
         let id = TokenId::new_v7(now, rng);
         let scopes: Vec<&str> = scopes.iter().map(|s| s.as_str()).collect();
-        on_pool!(self, |p| sqlx::query(
+        on_pool!(self, |p| {
+            sqlx::query(
             "INSERT INTO api_tokens (id, user_id, name, token_hash, scopes, created_at) VALUES ($1, $2, $3, $4, $5, $6)"
         )
         .bind(id.to_string())
@@ -72,28 +84,48 @@ impl Db {
         .bind(ms(now))
         .execute(p)
         .await?
-            .rows_affected());
+            .rows_affected()
+        });
         Ok(id)
     }
 
-    /// The live (not revoked) token with this hash; records the use.
-    pub async fn use_token(&self, hash: &[u8; 32], now: Timestamp) -> Result<Option<ApiToken>> {
-        let sql = format!(
-            "UPDATE api_tokens SET last_used_at = $2 WHERE token_hash = $1 AND revoked_at IS NULL RETURNING {COLS}"
-        );
+    /// The live (not revoked) token with this hash; records the use. Also returns when
+    /// it was used before (None: first use), so callers can audit use without an entry
+    /// per request.
+    pub async fn use_token(
+        &self,
+        hash: &[u8; 32],
+        now: Timestamp,
+    ) -> Result<Option<(ApiToken, Option<Timestamp>)>> {
+        let sql =
+            format!("SELECT {COLS} FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL");
         let row: Option<TokenRow> = on_pool!(self, |p| sqlx::query_as(&sql)
             .bind(&hash[..])
-            .bind(ms(now))
             .fetch_optional(p)
             .await?);
-        row.map(from_row).transpose()
+        let Some(row) = row else { return Ok(None) };
+        let mut tok = from_row(row)?;
+        on_pool!(self, |p| sqlx::query(
+            "UPDATE api_tokens SET last_used_at = $1 WHERE id = $2"
+        )
+        .bind(ms(now))
+        .bind(tok.id.to_string())
+        .execute(p)
+        .await?
+        .rows_affected());
+        let previous = tok.last_used_at.replace(now);
+        Ok(Some((tok, previous)))
     }
 
     pub async fn list_tokens(&self, user: Option<UserId>) -> Result<Vec<ApiToken>> {
         let rows: Vec<TokenRow> = match user {
             Some(u) => {
-                let sql = format!("SELECT {COLS} FROM api_tokens WHERE user_id = $1 ORDER BY created_at");
-                on_pool!(self, |p| sqlx::query_as(&sql).bind(u.to_string()).fetch_all(p).await?)
+                let sql =
+                    format!("SELECT {COLS} FROM api_tokens WHERE user_id = $1 ORDER BY created_at");
+                on_pool!(self, |p| sqlx::query_as(&sql)
+                    .bind(u.to_string())
+                    .fetch_all(p)
+                    .await?)
             }
             None => {
                 let sql = format!("SELECT {COLS} FROM api_tokens ORDER BY created_at");
@@ -105,12 +137,14 @@ impl Db {
 
     /// Revokes a token; returns false if it was unknown or already revoked.
     pub async fn revoke_token(&self, id: TokenId, now: Timestamp) -> Result<bool> {
-        let n = on_pool!(self, |p| sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
-            .bind(ms(now))
-            .bind(id.to_string())
-            .execute(p)
-            .await?
-            .rows_affected());
+        let n = on_pool!(self, |p| sqlx::query(
+            "UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL"
+        )
+        .bind(ms(now))
+        .bind(id.to_string())
+        .execute(p)
+        .await?
+        .rows_affected());
         Ok(n == 1)
     }
 }

@@ -42,9 +42,18 @@ async fn organisation_and_management_chain() {
     for t in backends().await {
         let db = &t.db;
         let site = db.create_site("Lisbon", t0(), &mut rng()).await.unwrap();
-        let ops = db.create_team("Operations", site, None, t0(), &mut rng()).await.unwrap();
-        let billing = db.create_team("Billing", site, Some(ops), t0(), &mut rng()).await.unwrap();
-        let director = db.create_user(new_user("dora", &[Role::TeamLead]), t0(), &mut rng()).await.unwrap();
+        let ops = db
+            .create_team("Operations", site, None, t0(), &mut rng())
+            .await
+            .unwrap();
+        let billing = db
+            .create_team("Billing", site, Some(ops), t0(), &mut rng())
+            .await
+            .unwrap();
+        let director = db
+            .create_user(new_user("dora", &[Role::TeamLead]), t0(), &mut rng())
+            .await
+            .unwrap();
         let mut lead_u = new_user("leo", &[Role::TeamLead, Role::QaAnalyst]);
         lead_u.team = Some(ops);
         let lead = db.create_user(lead_u, t0(), &mut rng()).await.unwrap();
@@ -54,21 +63,41 @@ async fn organisation_and_management_chain() {
         db.set_team_lead(billing, lead.id).await.unwrap();
         db.set_team_lead(ops, director.id).await.unwrap();
 
-        assert_eq!(db.management_chain(agent.id).await.unwrap(), vec![lead.id, director.id], "{}", db.backend_name());
-        assert_eq!(db.management_chain(lead.id).await.unwrap(), vec![director.id]);
+        assert_eq!(
+            db.management_chain(agent.id).await.unwrap(),
+            vec![lead.id, director.id],
+            "{}",
+            db.backend_name()
+        );
+        assert_eq!(
+            db.management_chain(lead.id).await.unwrap(),
+            vec![director.id]
+        );
         assert_eq!(lead.roles, vec![Role::TeamLead, Role::QaAnalyst]);
 
-        let dup = db.create_user(new_user("ana", &[Role::Agent]), t0(), &mut rng()).await;
-        assert!(matches!(dup, Err(StoreError::Conflict(ref m)) if m.contains("ana")), "{dup:?}");
-        let bad = db.create_user(new_user("bad name!", &[Role::Agent]), t0(), &mut rng()).await;
+        let dup = db
+            .create_user(new_user("ana", &[Role::Agent]), t0(), &mut rng())
+            .await;
+        assert!(
+            matches!(dup, Err(StoreError::Conflict(ref m)) if m.contains("ana")),
+            "{dup:?}"
+        );
+        let bad = db
+            .create_user(new_user("bad name!", &[Role::Agent]), t0(), &mut rng())
+            .await;
         assert!(matches!(bad, Err(StoreError::Corrupt(ref m)) if m.contains("username")));
 
-        db.set_roles(agent.id, &[Role::Agent, Role::Investigator]).await.unwrap();
+        db.set_roles(agent.id, &[Role::Agent, Role::Investigator])
+            .await
+            .unwrap();
         let again = db.user_by_username("ana").await.unwrap().unwrap();
         assert_eq!(again.roles, vec![Role::Agent, Role::Investigator]);
         assert!(again.requires_two_factor());
         let all = db.list_users().await.unwrap();
-        assert_eq!(all.iter().map(|u| u.username.as_str()).collect::<Vec<_>>(), ["ana", "dora", "leo"]);
+        assert_eq!(
+            all.iter().map(|u| u.username.as_str()).collect::<Vec<_>>(),
+            ["ana", "dora", "leo"]
+        );
         assert_eq!(db.list_teams().await.unwrap().len(), 2);
     }
 }
@@ -77,12 +106,21 @@ async fn organisation_and_management_chain() {
 async fn lockout_counts_failures_and_resets() {
     for t in backends().await {
         let db = &t.db;
-        let u = db.create_user(new_user("lou", &[Role::Agent]), t0(), &mut rng()).await.unwrap();
+        let u = db
+            .create_user(new_user("lou", &[Role::Agent]), t0(), &mut rng())
+            .await
+            .unwrap();
         for i in 1..5 {
-            let (n, locked) = db.record_login_failure(u.id, t0(), 5, SignedDuration::from_mins(15)).await.unwrap();
+            let (n, locked) = db
+                .record_login_failure(u.id, t0(), 5, SignedDuration::from_mins(15))
+                .await
+                .unwrap();
             assert_eq!((n, locked), (i, None));
         }
-        let (n, locked) = db.record_login_failure(u.id, t0(), 5, SignedDuration::from_mins(15)).await.unwrap();
+        let (n, locked) = db
+            .record_login_failure(u.id, t0(), 5, SignedDuration::from_mins(15))
+            .await
+            .unwrap();
         assert_eq!(n, 5);
         assert_eq!(locked, Some(t0() + SignedDuration::from_mins(15)));
         assert_eq!(db.credentials(u.id).await.unwrap().locked_until, locked);
@@ -96,24 +134,53 @@ async fn lockout_counts_failures_and_resets() {
 async fn sessions_expire_and_totp_steps_never_replay() {
     for t in backends().await {
         let db = &t.db;
-        let u = db.create_user(new_user("sam", &[Role::Admin]), t0(), &mut rng()).await.unwrap();
+        let u = db
+            .create_user(new_user("sam", &[Role::Admin]), t0(), &mut rng())
+            .await
+            .unwrap();
         let h = [7u8; 32];
-        db.create_session(&h, u.id, "csrf", false, t0(), t0() + SignedDuration::from_hours(8)).await.unwrap();
+        db.create_session(
+            &h,
+            u.id,
+            "csrf",
+            false,
+            t0(),
+            t0() + SignedDuration::from_hours(8),
+        )
+        .await
+        .unwrap();
         let s = db.session(&h, t0()).await.unwrap().unwrap();
         assert!(!s.mfa_passed);
         db.mark_session_mfa_passed(&h).await.unwrap();
         assert!(db.session(&h, t0()).await.unwrap().unwrap().mfa_passed);
-        assert!(db.session(&h, t0() + SignedDuration::from_hours(9)).await.unwrap().is_none(), "expired");
+        assert!(
+            db.session(&h, t0() + SignedDuration::from_hours(9))
+                .await
+                .unwrap()
+                .is_none(),
+            "expired"
+        );
         assert_eq!(db.delete_user_sessions(u.id).await.unwrap(), 1);
         assert!(db.session(&h, t0()).await.unwrap().is_none());
 
         db.set_totp(u.id, Some(b"sealed"), true).await.unwrap();
         assert!(db.use_totp_step(u.id, 100).await.unwrap());
-        assert!(!db.use_totp_step(u.id, 100).await.unwrap(), "same step twice");
+        assert!(
+            !db.use_totp_step(u.id, 100).await.unwrap(),
+            "same step twice"
+        );
         assert!(!db.use_totp_step(u.id, 99).await.unwrap(), "older step");
         assert!(db.use_totp_step(u.id, 101).await.unwrap());
-        assert!(db.replace_sealed_totp(u.id, b"sealed", b"rewrapped").await.unwrap());
-        assert!(!db.replace_sealed_totp(u.id, b"sealed", b"again").await.unwrap(), "compare-and-swap");
+        assert!(db
+            .replace_sealed_totp(u.id, b"sealed", b"rewrapped")
+            .await
+            .unwrap());
+        assert!(
+            !db.replace_sealed_totp(u.id, b"sealed", b"again")
+                .await
+                .unwrap(),
+            "compare-and-swap"
+        );
     }
 }
 
@@ -121,18 +188,38 @@ async fn sessions_expire_and_totp_steps_never_replay() {
 async fn tokens_are_scoped_revocable_and_record_use() {
     for t in backends().await {
         let db = &t.db;
-        let u = db.create_user(new_user("bot", &[Role::QaAnalyst]), t0(), &mut rng()).await.unwrap();
+        let u = db
+            .create_user(new_user("bot", &[Role::QaAnalyst]), t0(), &mut rng())
+            .await
+            .unwrap();
         let hash = [3u8; 32];
-        let id = db.create_token(u.id, "ingest-bot", &hash, &[Scope::Ingest, Scope::Read], t0(), &mut rng()).await.unwrap();
+        let id = db
+            .create_token(
+                u.id,
+                "ingest-bot",
+                &hash,
+                &[Scope::Ingest, Scope::Read],
+                t0(),
+                &mut rng(),
+            )
+            .await
+            .unwrap();
         let later = t0() + SignedDuration::from_mins(5);
-        let tok = db.use_token(&hash, later).await.unwrap().unwrap();
+        let (tok, before) = db.use_token(&hash, later).await.unwrap().unwrap();
+        assert_eq!(before, None, "first use");
         assert_eq!(tok.scopes, vec![Scope::Ingest, Scope::Read]);
         assert_eq!(tok.last_used_at, Some(later));
         assert!(db.use_token(&[4u8; 32], later).await.unwrap().is_none());
         assert!(db.revoke_token(id, later).await.unwrap());
         assert!(!db.revoke_token(id, later).await.unwrap());
-        assert!(db.use_token(&hash, later).await.unwrap().is_none(), "revoked tokens stop working");
-        assert_eq!(db.list_tokens(Some(u.id)).await.unwrap()[0].revoked_at, Some(later));
+        assert!(
+            db.use_token(&hash, later).await.unwrap().is_none(),
+            "revoked tokens stop working"
+        );
+        assert_eq!(
+            db.list_tokens(Some(u.id)).await.unwrap()[0].revoked_at,
+            Some(later)
+        );
     }
 }
 
@@ -140,7 +227,11 @@ fn entry(i: i64) -> NewEntry {
     NewEntry {
         at_ms: t0().as_millisecond() + i,
         actor: format!("user-{}", i % 3),
-        action: if i % 2 == 0 { "login.success".into() } else { "login.failure".into() },
+        action: if i % 2 == 0 {
+            "login.success".into()
+        } else {
+            "login.failure".into()
+        },
         target: String::new(),
         detail: format!("{{\"n\":{i}}}"),
     }
@@ -174,22 +265,39 @@ async fn audit_chain_verifies_and_is_append_only() {
         assert_eq!(verify(&t).await, Ok(0), "empty trail");
         filled(&t, CHECKPOINT_EVERY + 6).await;
         assert_eq!(verify(&t).await, Ok(CHECKPOINT_EVERY + 6));
-        assert!(t.raw("UPDATE audit_log SET actor = 'x' WHERE seq = 3").await.is_err(), "trigger");
-        assert!(t.raw("DELETE FROM audit_log WHERE seq = 3").await.is_err(), "trigger");
-        let page = t
-            .db
-            .audit_list(&AuditFilter { action_prefix: Some("login.fail".into()), limit: 5, ..Default::default() })
+        assert!(
+            t.raw("UPDATE audit_log SET actor = 'x' WHERE seq = 3")
+                .await
+                .is_err(),
+            "trigger"
+        );
+        assert!(
+            t.raw("DELETE FROM audit_log WHERE seq = 3").await.is_err(),
+            "trigger"
+        );
+        let page =
+            t.db.audit_list(&AuditFilter {
+                action_prefix: Some("login.fail".into()),
+                limit: 5,
+                ..Default::default()
+            })
             .await
             .unwrap();
         assert_eq!(page.len(), 5);
         assert!(page.windows(2).all(|w| w[0].seq > w[1].seq), "newest first");
         assert!(page.iter().all(|e| e.entry.action == "login.failure"));
-        let older = t
-            .db
-            .audit_list(&AuditFilter { before_seq: Some(page[4].seq), actor: Some("user-1".into()), limit: 100, ..Default::default() })
+        let older =
+            t.db.audit_list(&AuditFilter {
+                before_seq: Some(page[4].seq),
+                actor: Some("user-1".into()),
+                limit: 100,
+                ..Default::default()
+            })
             .await
             .unwrap();
-        assert!(older.iter().all(|e| e.seq < page[4].seq && e.entry.actor == "user-1"));
+        assert!(older
+            .iter()
+            .all(|e| e.seq < page[4].seq && e.entry.actor == "user-1"));
     }
 }
 
@@ -198,14 +306,27 @@ async fn audit_tampering_is_detected_and_named() {
     for t in backends().await {
         filled(&t, 10).await;
         unlock(&t).await;
-        t.raw("UPDATE audit_log SET detail = '{\"n\":999}' WHERE seq = 4").await.unwrap();
-        assert_eq!(verify(&t).await, Err(Broken::Content { seq: 4 }), "{}", t.db.backend_name());
+        t.raw("UPDATE audit_log SET detail = '{\"n\":999}' WHERE seq = 4")
+            .await
+            .unwrap();
+        assert_eq!(
+            verify(&t).await,
+            Err(Broken::Content { seq: 4 }),
+            "{}",
+            t.db.backend_name()
+        );
     }
     for t in backends().await {
         filled(&t, 10).await;
         unlock(&t).await;
         t.raw("DELETE FROM audit_log WHERE seq = 6").await.unwrap();
-        assert_eq!(verify(&t).await, Err(Broken::Sequence { seq: 7, expected: 6 }));
+        assert_eq!(
+            verify(&t).await,
+            Err(Broken::Sequence {
+                seq: 7,
+                expected: 6
+            })
+        );
     }
     for t in backends().await {
         filled(&t, 10).await;
@@ -232,7 +353,10 @@ async fn audit_tampering_is_detected_and_named() {
         filled(&t, 10).await;
         unlock(&t).await;
         t.raw("DELETE FROM audit_log WHERE seq >= 9").await.unwrap();
-        assert_eq!(verify(&t).await, Err(Broken::Truncated { last: 8, head: 10 }));
+        assert_eq!(
+            verify(&t).await,
+            Err(Broken::Truncated { last: 8, head: 10 })
+        );
     }
 }
 
@@ -246,9 +370,20 @@ async fn rechained_history_is_caught_by_signed_checkpoints() {
         for i in 1..=CHECKPOINT_EVERY {
             let mut e = entry(i);
             e.actor = "mallory".into();
-            forged.db.audit_append(e, &SigningKey::from_bytes(&[1u8; 32])).await.unwrap();
+            forged
+                .db
+                .audit_append(e, &SigningKey::from_bytes(&[1u8; 32]))
+                .await
+                .unwrap();
         }
-        let rows = forged.db.audit_list(&AuditFilter { limit: 1000, ..Default::default() }).await.unwrap();
+        let rows = forged
+            .db
+            .audit_list(&AuditFilter {
+                limit: 1000,
+                ..Default::default()
+            })
+            .await
+            .unwrap();
         unlock(&t).await;
         t.raw("DELETE FROM audit_log").await.unwrap();
         for e in rows {
@@ -264,10 +399,20 @@ async fn rechained_history_is_caught_by_signed_checkpoints() {
             .await
             .unwrap();
             if e.seq == CHECKPOINT_EVERY {
-                t.raw(&format!("UPDATE audit_head SET hash = {} WHERE id = 1", blob(&e.hash))).await.unwrap();
+                t.raw(&format!(
+                    "UPDATE audit_head SET hash = {} WHERE id = 1",
+                    blob(&e.hash)
+                ))
+                .await
+                .unwrap();
             }
         }
-        assert_eq!(verify(&t).await, Err(Broken::Checkpoint { seq: CHECKPOINT_EVERY }));
+        assert_eq!(
+            verify(&t).await,
+            Err(Broken::Checkpoint {
+                seq: CHECKPOINT_EVERY
+            })
+        );
     }
 }
 
@@ -275,8 +420,15 @@ async fn rechained_history_is_caught_by_signed_checkpoints() {
 async fn migrations_are_idempotent_and_newer_schemas_refused() {
     for t in backends().await {
         t.db.migrate().await.unwrap();
-        assert_eq!(t.db.schema_version().await.unwrap(), t.db.known_schema_version());
-        let blob = if t.db.backend_name() == "sqlite" { "X'00'" } else { "'\\x00'::bytea" };
+        assert_eq!(
+            t.db.schema_version().await.unwrap(),
+            t.db.known_schema_version()
+        );
+        let blob = if t.db.backend_name() == "sqlite" {
+            "X'00'"
+        } else {
+            "'\\x00'::bytea"
+        };
         t.raw(&format!(
             "INSERT INTO _sqlx_migrations (version, description, installed_on, success, checksum, execution_time) \
              VALUES (99990101000000, 'from the future', CURRENT_TIMESTAMP, TRUE, {blob}, 0)"
@@ -284,8 +436,20 @@ async fn migrations_are_idempotent_and_newer_schemas_refused() {
         .await
         .unwrap();
         let err = t.db.migrate().await.unwrap_err();
-        assert!(matches!(err, StoreError::SchemaTooNew { found: 99990101000000, .. }), "{err}");
-        assert!(err.to_string().contains("newer than this righttrack binary"), "{err}");
+        assert!(
+            matches!(
+                err,
+                StoreError::SchemaTooNew {
+                    found: 99990101000000,
+                    ..
+                }
+            ),
+            "{err}"
+        );
+        assert!(
+            err.to_string()
+                .contains("newer than this righttrack binary"),
+            "{err}"
+        );
     }
 }
-

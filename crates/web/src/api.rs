@@ -14,7 +14,11 @@ use serde_json::{json, Value};
 
 pub async fn healthz(State(state): State<AppState>) -> Response {
     match state.db.ping().await {
-        Ok(()) => (StatusCode::OK, Json(json!({"status": "ok", "database": state.db.backend_name()}))).into_response(),
+        Ok(()) => (
+            StatusCode::OK,
+            Json(json!({"status": "ok", "database": state.db.backend_name()})),
+        )
+            .into_response(),
         Err(e) => {
             tracing::error!(error = %e, "health check: database does not answer");
             AppError::new(Code::Unavailable, "The database is not answering.").into_response()
@@ -24,7 +28,9 @@ pub async fn healthz(State(state): State<AppState>) -> Response {
 
 pub async fn metrics(State(state): State<AppState>) -> Response {
     let mut out = String::with_capacity(4096);
-    out.push_str("# HELP righttrack_build_info Build information.\n# TYPE righttrack_build_info gauge\n");
+    out.push_str(
+        "# HELP righttrack_build_info Build information.\n# TYPE righttrack_build_info gauge\n",
+    );
     out.push_str(&format!(
         "righttrack_build_info{{version=\"{}\",database=\"{}\"}} 1\n",
         env!("CARGO_PKG_VERSION"),
@@ -36,12 +42,28 @@ pub async fn metrics(State(state): State<AppState>) -> Response {
     out.push_str("# HELP righttrack_db_pool_idle Idle database connections.\n# TYPE righttrack_db_pool_idle gauge\n");
     out.push_str(&format!("righttrack_db_pool_idle {idle}\n"));
     state.metrics.render(&mut out);
-    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], out).into_response()
+    (
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
+        out,
+    )
+        .into_response()
 }
 
-pub async fn me(Extension(caller): Extension<Caller>, State(state): State<AppState>) -> AppResult<Json<Value>> {
+pub async fn me(
+    Extension(caller): Extension<Caller>,
+    State(state): State<AppState>,
+) -> AppResult<Json<Value>> {
     let team = match caller.user.team_id {
-        Some(t) => state.db.list_teams().await?.into_iter().find(|x| x.id == t).map(|x| json!({"id": x.id, "name": x.name, "site": x.site_name})),
+        Some(t) => state
+            .db
+            .list_teams()
+            .await?
+            .into_iter()
+            .find(|x| x.id == t)
+            .map(|x| json!({"id": x.id, "name": x.name, "site": x.site_name})),
         None => None,
     };
     let via = match &caller.via {
@@ -75,7 +97,11 @@ pub struct AuditQuery {
 
 impl AuditQuery {
     pub fn filter(&self) -> AuditFilter {
-        let nonempty = |s: &Option<String>| s.as_ref().map(|x| x.trim().to_owned()).filter(|x| !x.is_empty());
+        let nonempty = |s: &Option<String>| {
+            s.as_ref()
+                .map(|x| x.trim().to_owned())
+                .filter(|x| !x.is_empty())
+        };
         AuditFilter {
             actor: nonempty(&self.actor),
             action_prefix: nonempty(&self.action),
@@ -86,9 +112,15 @@ impl AuditQuery {
     }
 }
 
-pub async fn audit(State(state): State<AppState>, Query(q): Query<AuditQuery>) -> AppResult<Json<Value>> {
+pub async fn audit(
+    State(state): State<AppState>,
+    Query(q): Query<AuditQuery>,
+) -> AppResult<Json<Value>> {
     let entries = state.db.audit_list(&q.filter()).await?;
-    let next = entries.last().map(|e| e.seq).filter(|_| entries.len() as i64 == q.filter().limit);
+    let next = entries
+        .last()
+        .map(|e| e.seq)
+        .filter(|_| entries.len() as i64 == q.filter().limit);
     let items: Vec<Value> = entries
         .iter()
         .map(|e| {
@@ -116,7 +148,14 @@ pub fn openapi_document() -> Value {
     for s in specs() {
         let mut op = serde_json::Map::new();
         op.insert("summary".into(), json!(s.summary));
-        op.insert("operationId".into(), json!(format!("{}_{}", s.method.to_lowercase(), s.path.trim_matches('/').replace(['/', '{', '}', '.'], "_"))));
+        op.insert(
+            "operationId".into(),
+            json!(format!(
+                "{}_{}",
+                s.method.to_lowercase(),
+                s.path.trim_matches('/').replace(['/', '{', '}', '.'], "_")
+            )),
+        );
         let params: Vec<Value> = s
             .path
             .split('/')
@@ -127,8 +166,12 @@ pub fn openapi_document() -> Value {
             op.insert("parameters".into(), json!(params));
         }
         let ok = match s.kind {
-            Kind::Api => json!({"description": "OK", "content": {"application/json": {"schema": {"type": "object"}}}}),
-            Kind::Page => json!({"description": "HTML page (or a redirect after a form)", "content": {"text/html": {}}}),
+            Kind::Api => {
+                json!({"description": "OK", "content": {"application/json": {"schema": {"type": "object"}}}})
+            }
+            Kind::Page => {
+                json!({"description": "HTML page (or a redirect after a form)", "content": {"text/html": {}}})
+            }
             Kind::Plain => json!({"description": "OK"}),
         };
         let mut responses = serde_json::Map::new();
@@ -139,14 +182,26 @@ pub fn openapi_document() -> Value {
             }
             Access::SessionPending => {
                 op.insert("security".into(), json!([{"session": []}]));
-                responses.insert("401".into(), json!({"$ref": "#/components/responses/Error"}));
+                responses.insert(
+                    "401".into(),
+                    json!({"$ref": "#/components/responses/Error"}),
+                );
             }
             Access::Act(a) => {
-                op.insert("security".into(), json!([{"session": []}, {"bearer": [a.scope().as_str()]}]));
+                op.insert(
+                    "security".into(),
+                    json!([{"session": []}, {"bearer": [a.scope().as_str()]}]),
+                );
                 op.insert("x-righttrack-action".into(), json!(a));
                 op.insert("x-righttrack-roles".into(), json!(a.roles()));
-                responses.insert("401".into(), json!({"$ref": "#/components/responses/Error"}));
-                responses.insert("403".into(), json!({"$ref": "#/components/responses/Error"}));
+                responses.insert(
+                    "401".into(),
+                    json!({"$ref": "#/components/responses/Error"}),
+                );
+                responses.insert(
+                    "403".into(),
+                    json!({"$ref": "#/components/responses/Error"}),
+                );
             }
         }
         op.insert("responses".into(), Value::Object(responses));

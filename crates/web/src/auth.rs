@@ -84,7 +84,9 @@ pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
 
 pub fn set_cookie(state: &AppState, name: &str, value: &str, max_age_secs: i64) -> HeaderValue {
     let secure = if state.config.tls() { "; Secure" } else { "" };
-    let v = format!("{name}={value}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age_secs}{secure}");
+    let v = format!(
+        "{name}={value}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age_secs}{secure}"
+    );
     HeaderValue::from_str(&v).unwrap_or_else(|_| HeaderValue::from_static("invalid=; Max-Age=0"))
 }
 
@@ -99,25 +101,57 @@ pub async fn resolve(state: &AppState, headers: &HeaderMap) -> AppResult<Option<
             .map(str::trim)
             .ok_or_else(AppError::unauthenticated)?;
         let now = state.now();
-        let Some(tok) = state.db.use_token(&sha256(token), now).await? else {
+        let Some((tok, previous)) = state.db.use_token(&sha256(token), now).await? else {
             return Err(AppError::unauthenticated());
         };
-        let user = state.db.user_by_id(tok.user_id).await?.ok_or_else(AppError::unauthenticated)?;
+        // Token use is audited at most once an hour per token: ingestion clients make
+        // thousands of requests, and the trail must stay readable.
+        if previous.is_none_or(|p| now.duration_since(p) >= jiff::SignedDuration::from_hours(1)) {
+            state
+                .audit(
+                    &tok.user_id.to_string(),
+                    "token.used",
+                    &tok.id.to_string(),
+                    serde_json::json!({"name": tok.name}),
+                )
+                .await?;
+        }
+        let user = state
+            .db
+            .user_by_id(tok.user_id)
+            .await?
+            .ok_or_else(AppError::unauthenticated)?;
         if user.disabled {
             return Err(AppError::unauthenticated());
         }
-        return Ok(Some(Caller { user, via: Via::Token { id: tok.id, scopes: tok.scopes } }));
+        return Ok(Some(Caller {
+            user,
+            via: Via::Token {
+                id: tok.id,
+                scopes: tok.scopes,
+            },
+        }));
     }
-    let Some(sid) = cookie(headers, SESSION_COOKIE) else { return Ok(None) };
+    let Some(sid) = cookie(headers, SESSION_COOKIE) else {
+        return Ok(None);
+    };
     let id_hash = sha256(&sid);
-    let Some(session) = state.db.session(&id_hash, state.now()).await? else { return Ok(None) };
-    let Some(user) = state.db.user_by_id(session.user_id).await? else { return Ok(None) };
+    let Some(session) = state.db.session(&id_hash, state.now()).await? else {
+        return Ok(None);
+    };
+    let Some(user) = state.db.user_by_id(session.user_id).await? else {
+        return Ok(None);
+    };
     if user.disabled {
         return Ok(None);
     }
     Ok(Some(Caller {
         user,
-        via: Via::Session { id_hash, csrf: session.csrf_token, mfa_passed: session.mfa_passed },
+        via: Via::Session {
+            id_hash,
+            csrf: session.csrf_token,
+            mfa_passed: session.mfa_passed,
+        },
     }))
 }
 
@@ -137,13 +171,25 @@ pub fn csrf_in(headers: &HeaderMap, body: &[u8]) -> Option<String> {
 
 pub fn csrf_matches(expected: &str, got: Option<&str>) -> AppResult<()> {
     match got {
-        Some(g) if !expected.is_empty() && subtle::ConstantTimeEq::ct_eq(g.as_bytes(), expected.as_bytes()).into() => Ok(()),
-        _ => Err(AppError::new(Code::CsrfFailed, "This form has expired. Go back, reload the page and try again.")),
+        Some(g)
+            if !expected.is_empty()
+                && subtle::ConstantTimeEq::ct_eq(g.as_bytes(), expected.as_bytes()).into() =>
+        {
+            Ok(())
+        }
+        _ => Err(AppError::new(
+            Code::CsrfFailed,
+            "This form has expired. Go back, reload the page and try again.",
+        )),
     }
 }
 
 /// Creates a session and returns the cookie value (the only copy of the session id).
-pub async fn start_session(state: &AppState, user: &User, mfa_passed: bool) -> AppResult<Secret<String>> {
+pub async fn start_session(
+    state: &AppState,
+    user: &User,
+    mfa_passed: bool,
+) -> AppResult<Secret<String>> {
     let sid = random_token();
     let csrf = random_token();
     let now = state.now();
@@ -152,7 +198,14 @@ pub async fn start_session(state: &AppState, user: &User, mfa_passed: bool) -> A
         .map_err(|e| AppError::internal(&e))?;
     state
         .db
-        .create_session(&sha256(sid.expose()), user.id, csrf.expose(), mfa_passed, now, expires)
+        .create_session(
+            &sha256(sid.expose()),
+            user.id,
+            csrf.expose(),
+            mfa_passed,
+            now,
+            expires,
+        )
         .await?;
     Ok(sid)
 }
@@ -178,10 +231,22 @@ pub async fn issue_token(
     let token = Secret::new(format!("rt_{}", random_token().expose()));
     let id = state
         .db
-        .create_token(user.id, name, &sha256(token.expose()), scopes, state.now(), &mut rand::rngs::OsRng)
+        .create_token(
+            user.id,
+            name,
+            &sha256(token.expose()),
+            scopes,
+            state.now(),
+            &mut rand::rngs::OsRng,
+        )
         .await?;
     state
-        .audit(actor, "token.created", &id.to_string(), serde_json::json!({"user": user.id, "name": name, "scopes": scopes}))
+        .audit(
+            actor,
+            "token.created",
+            &id.to_string(),
+            serde_json::json!({"user": user.id, "name": name, "scopes": scopes}),
+        )
         .await?;
     Ok(token)
 }

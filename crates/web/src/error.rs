@@ -89,7 +89,10 @@ pub struct ErrorInfo(pub AppError);
 
 impl AppError {
     pub fn new(code: Code, message: impl Into<String>) -> Self {
-        Self { code, message: message.into() }
+        Self {
+            code,
+            message: message.into(),
+        }
     }
 
     pub fn unauthenticated() -> Self {
@@ -111,7 +114,10 @@ impl AppError {
     /// An internal failure: the cause is logged here and never sent to the client.
     pub fn internal(cause: &dyn std::fmt::Display) -> Self {
         tracing::error!(error = %cause, "internal error");
-        Self::new(Code::Internal, "Something went wrong on our side. It has been logged.")
+        Self::new(
+            Code::Internal,
+            "Something went wrong on our side. It has been logged.",
+        )
     }
 }
 

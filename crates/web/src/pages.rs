@@ -40,11 +40,36 @@ pub struct Layout {
 
 const NAV: &[(&str, &str, &str, Action)] = &[
     ("/", "Home", "Your start page", Action::ViewSelf),
-    ("/directory", "Teams", "Sites, teams and their leads", Action::DirectoryRead),
-    ("/audit", "Audit trail", "Who did what, hash-chained and signed", Action::AuditRead),
-    ("/admin/users", "Users", "People, roles and teams", Action::UserAdmin),
-    ("/admin/tokens", "API tokens", "Credentials for machine clients", Action::UserAdmin),
-    ("/account", "My account", "Password and two-factor sign-in", Action::ManageOwnAccount),
+    (
+        "/directory",
+        "Teams",
+        "Sites, teams and their leads",
+        Action::DirectoryRead,
+    ),
+    (
+        "/audit",
+        "Audit trail",
+        "Who did what, hash-chained and signed",
+        Action::AuditRead,
+    ),
+    (
+        "/admin/users",
+        "Users",
+        "People, roles and teams",
+        Action::UserAdmin,
+    ),
+    (
+        "/admin/tokens",
+        "API tokens",
+        "Credentials for machine clients",
+        Action::UserAdmin,
+    ),
+    (
+        "/account",
+        "My account",
+        "Password and two-factor sign-in",
+        Action::ManageOwnAccount,
+    ),
 ];
 
 pub fn layout(caller: Option<&Caller>, title: &str, current: &str) -> Layout {
@@ -52,14 +77,21 @@ pub fn layout(caller: Option<&Caller>, title: &str, current: &str) -> Layout {
         Some(c) if c.mfa_satisfied() => NAV
             .iter()
             .filter(|(_, _, _, a)| allowed(&c.user.roles, *a))
-            .map(|(href, label, description, _)| NavLink { href, label, description, current: *href == current })
+            .map(|(href, label, description, _)| NavLink {
+                href,
+                label,
+                description,
+                current: *href == current,
+            })
             .collect(),
         _ => Vec::new(),
     };
     Layout {
         title: title.to_owned(),
         nav,
-        user: caller.map(|c| UserView { display_name: c.user.display_name.clone() }),
+        user: caller.map(|c| UserView {
+            display_name: c.user.display_name.clone(),
+        }),
         csrf: caller.map(|c| c.csrf()).unwrap_or_default(),
     }
 }
@@ -77,11 +109,19 @@ pub struct FormData(pub Vec<(String, String)>);
 
 impl FormData {
     pub fn get(&self, key: &str) -> String {
-        self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone()).unwrap_or_default()
+        self.0
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
     }
 
     pub fn all(&self, key: &str) -> Vec<String> {
-        self.0.iter().filter(|(k, _)| k == key).map(|(_, v)| v.clone()).collect()
+        self.0
+            .iter()
+            .filter(|(k, _)| k == key)
+            .map(|(_, v)| v.clone())
+            .collect()
     }
 }
 
@@ -93,7 +133,9 @@ fn percent_decode(s: &str) -> String {
         match b[i] {
             b'+' => out.push(b' '),
             b'%' if i + 2 < b.len() + 0 && i + 2 <= b.len() - 1 => {
-                let hex = std::str::from_utf8(&b[i + 1..i + 3]).ok().and_then(|h| u8::from_str_radix(h, 16).ok());
+                let hex = std::str::from_utf8(&b[i + 1..i + 3])
+                    .ok()
+                    .and_then(|h| u8::from_str_radix(h, 16).ok());
                 match hex {
                     Some(v) => {
                         out.push(v);
@@ -116,7 +158,8 @@ impl<S: Send + Sync> FromRequest<S> for FormData {
         let bytes = Bytes::from_request(req, state)
             .await
             .map_err(|_| AppError::bad_request("The form could not be read."))?;
-        let text = std::str::from_utf8(&bytes).map_err(|_| AppError::bad_request("The form is not valid UTF-8."))?;
+        let text = std::str::from_utf8(&bytes)
+            .map_err(|_| AppError::bad_request("The form is not valid UTF-8."))?;
         Ok(FormData(
             text.split('&')
                 .filter(|kv| !kv.is_empty())
@@ -130,7 +173,11 @@ impl<S: Send + Sync> FromRequest<S> for FormData {
 }
 
 fn safe_next(next: &str) -> String {
-    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') && !next.starts_with("/login") {
+    if next.starts_with('/')
+        && !next.starts_with("//")
+        && !next.contains('\\')
+        && !next.starts_with("/login")
+    {
         next.to_owned()
     } else {
         "/".to_owned()
@@ -169,7 +216,14 @@ pub async fn login_form(
             return Redirect::to(&next).into_response();
         }
     }
-    login_page(&state, caller.as_ref().map(|e| &e.0), None, next, String::new(), axum::http::StatusCode::OK)
+    login_page(
+        &state,
+        caller.as_ref().map(|e| &e.0),
+        None,
+        next,
+        String::new(),
+        axum::http::StatusCode::OK,
+    )
 }
 
 fn login_page(
@@ -187,9 +241,19 @@ fn login_page(
     } else {
         let token = auth::random_token();
         l.csrf = token.expose().clone();
-        cookie = Some(auth::set_cookie(state, LOGIN_CSRF_COOKIE, token.expose(), 3600));
+        cookie = Some(auth::set_cookie(
+            state,
+            LOGIN_CSRF_COOKIE,
+            token.expose(),
+            3600,
+        ));
     }
-    let mut resp = render(LoginPage { l, error, next, username });
+    let mut resp = render(LoginPage {
+        l,
+        error,
+        next,
+        username,
+    });
     *resp.status_mut() = status;
     match cookie {
         Some(c) => with_cookie(resp, c),
@@ -199,25 +263,55 @@ fn login_page(
 
 const WRONG: &str = "Wrong username or password.";
 
-pub async fn login_submit(State(state): State<AppState>, caller: Option<Extension<Caller>>, form: FormData) -> AppResult<Response> {
+pub async fn login_submit(
+    State(state): State<AppState>,
+    caller: Option<Extension<Caller>>,
+    form: FormData,
+) -> AppResult<Response> {
     let username = form.get("username").trim().to_owned();
     let pw = Secret::new(form.get("password"));
     let next = safe_next(&form.get("next"));
     let now = state.now();
     let caller = caller.map(|e| e.0);
-    let fail = |msg: String, status| Ok(login_page(&state, caller.as_ref(), Some(msg), next.clone(), username.clone(), status));
+    let fail = |msg: String, status| {
+        Ok(login_page(
+            &state,
+            caller.as_ref(),
+            Some(msg),
+            next.clone(),
+            username.clone(),
+            status,
+        ))
+    };
     let unauthorized = axum::http::StatusCode::UNAUTHORIZED;
 
     let Some(user) = state.db.user_by_username(&username).await? else {
         // Spend the same time as a real check; never record the typed name (it is often a password).
         let _ = password::verify(&pw, dummy_password_hash());
-        state.audit("anonymous", "login.failure", "", json!({"reason": "unknown_user"})).await?;
+        state
+            .audit(
+                "anonymous",
+                "login.failure",
+                "",
+                json!({"reason": "unknown_user"}),
+            )
+            .await?;
         return fail(WRONG.into(), unauthorized);
     };
     let creds = state.db.credentials(user.id).await?;
     if let Some(until) = creds.locked_until.filter(|u| *u > now) {
-        state.audit(&user.id.to_string(), "login.locked", &user.id.to_string(), json!({})).await?;
-        return fail(locked_message(until), axum::http::StatusCode::TOO_MANY_REQUESTS);
+        state
+            .audit(
+                &user.id.to_string(),
+                "login.locked",
+                &user.id.to_string(),
+                json!({}),
+            )
+            .await?;
+        return fail(
+            locked_message(until),
+            axum::http::StatusCode::TOO_MANY_REQUESTS,
+        );
     }
     let ok = match &creds.password_hash {
         Some(h) => password::verify(&pw, h.expose()),
@@ -237,10 +331,18 @@ pub async fn login_submit(State(state): State<AppState>, caller: Option<Extensio
             )
             .await?;
         state
-            .audit(&user.id.to_string(), "login.failure", &user.id.to_string(), json!({"reason": "bad_password", "failures": n}))
+            .audit(
+                &user.id.to_string(),
+                "login.failure",
+                &user.id.to_string(),
+                json!({"reason": "bad_password", "failures": n}),
+            )
             .await?;
         if let Some(until) = locked.filter(|u| *u > now) {
-            return fail(locked_message(until), axum::http::StatusCode::TOO_MANY_REQUESTS);
+            return fail(
+                locked_message(until),
+                axum::http::StatusCode::TOO_MANY_REQUESTS,
+            );
         }
         return fail(WRONG.into(), unauthorized);
     }
@@ -253,7 +355,12 @@ pub async fn login_submit(State(state): State<AppState>, caller: Option<Extensio
     }
     let sid = auth::start_session(&state, &user, !needs_mfa).await?;
     state
-        .audit(&user.id.to_string(), "login.success", &user.id.to_string(), json!({"method": "password", "second_factor_pending": needs_mfa}))
+        .audit(
+            &user.id.to_string(),
+            "login.success",
+            &user.id.to_string(),
+            json!({"method": "password", "second_factor_pending": needs_mfa}),
+        )
         .await?;
     let target = match (needs_mfa, user.totp_enabled) {
         (true, true) => "/login/totp".to_owned(),
@@ -261,8 +368,19 @@ pub async fn login_submit(State(state): State<AppState>, caller: Option<Extensio
         (false, _) => next,
     };
     let resp = Redirect::to(&target).into_response();
-    let resp = with_cookie(resp, auth::set_cookie(&state, SESSION_COOKIE, sid.expose(), state.config.session_hours * 3600));
-    Ok(with_cookie(resp, auth::set_cookie(&state, LOGIN_CSRF_COOKIE, "", 0)))
+    let resp = with_cookie(
+        resp,
+        auth::set_cookie(
+            &state,
+            SESSION_COOKIE,
+            sid.expose(),
+            state.config.session_hours * 3600,
+        ),
+    );
+    Ok(with_cookie(
+        resp,
+        auth::set_cookie(&state, LOGIN_CSRF_COOKIE, "", 0),
+    ))
 }
 
 fn locked_message(until: jiff::Timestamp) -> String {
@@ -270,12 +388,20 @@ fn locked_message(until: jiff::Timestamp) -> String {
     format!("This account is locked after too many failed sign-ins. Try again after {t}, or ask an administrator to unlock it.")
 }
 
-pub async fn logout(State(state): State<AppState>, Extension(caller): Extension<Caller>) -> AppResult<Response> {
+pub async fn logout(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+) -> AppResult<Response> {
     if let Via::Session { id_hash, .. } = caller.via {
         state.db.delete_session(&id_hash).await?;
     }
-    state.audit(&caller.actor(), "logout", &caller.actor(), json!({})).await?;
-    Ok(with_cookie(Redirect::to("/login").into_response(), auth::set_cookie(&state, SESSION_COOKIE, "", 0)))
+    state
+        .audit(&caller.actor(), "logout", &caller.actor(), json!({}))
+        .await?;
+    Ok(with_cookie(
+        Redirect::to("/login").into_response(),
+        auth::set_cookie(&state, SESSION_COOKIE, "", 0),
+    ))
 }
 
 // ---------------------------------------------------------------- two-factor
@@ -294,11 +420,21 @@ pub async fn totp_form(Extension(caller): Extension<Caller>) -> Response {
     if caller.mfa_satisfied() {
         return Redirect::to("/").into_response();
     }
-    render(TotpPage { l: layout(Some(&caller), "Two-factor check", ""), error: None })
+    render(TotpPage {
+        l: layout(Some(&caller), "Two-factor check", ""),
+        error: None,
+    })
 }
 
-async fn check_code(state: &AppState, caller: &Caller, sealed: &[u8], code: &str) -> AppResult<bool> {
-    let secret = state.open("totp", sealed).map_err(|e| AppError::internal(&e))?;
+async fn check_code(
+    state: &AppState,
+    caller: &Caller,
+    sealed: &[u8],
+    code: &str,
+) -> AppResult<bool> {
+    let secret = state
+        .open("totp", sealed)
+        .map_err(|e| AppError::internal(&e))?;
     let secret = String::from_utf8(secret).map_err(|e| AppError::internal(&e))?;
     let creds = state.db.credentials(caller.user.id).await?;
     match totp::verify(&secret, code, state.now(), creds.totp_last_step) {
@@ -313,9 +449,21 @@ async fn second_factor_failed(state: &AppState, caller: &Caller, what: &str) -> 
     let now = state.now();
     let (n, locked) = state
         .db
-        .record_login_failure(caller.user.id, now, state.config.lockout_after, jiff::SignedDuration::from_mins(state.config.lockout_minutes))
+        .record_login_failure(
+            caller.user.id,
+            now,
+            state.config.lockout_after,
+            jiff::SignedDuration::from_mins(state.config.lockout_minutes),
+        )
         .await?;
-    state.audit(&caller.actor(), what, &caller.actor(), json!({"failures": n})).await?;
+    state
+        .audit(
+            &caller.actor(),
+            what,
+            &caller.actor(),
+            json!({"failures": n}),
+        )
+        .await?;
     if let Some(until) = locked.filter(|u| *u > now) {
         if let Via::Session { id_hash, .. } = caller.via {
             state.db.delete_session(&id_hash).await?;
@@ -325,24 +473,41 @@ async fn second_factor_failed(state: &AppState, caller: &Caller, what: &str) -> 
     Ok("That code is not right. Check the time on your phone and try the newest code.".into())
 }
 
-pub async fn totp_submit(State(state): State<AppState>, Extension(caller): Extension<Caller>, form: FormData) -> AppResult<Response> {
+pub async fn totp_submit(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    form: FormData,
+) -> AppResult<Response> {
     let creds = state.db.credentials(caller.user.id).await?;
     let (Some(sealed), true) = (creds.totp_sealed, caller.user.totp_enabled) else {
         return Ok(Redirect::to("/account/2fa").into_response());
     };
     if let Some(until) = creds.locked_until.filter(|u| *u > state.now()) {
-        return Ok(render(TotpPage { l: layout(Some(&caller), "Two-factor check", ""), error: Some(locked_message(until)) }));
+        return Ok(render(TotpPage {
+            l: layout(Some(&caller), "Two-factor check", ""),
+            error: Some(locked_message(until)),
+        }));
     }
     if check_code(&state, &caller, &sealed, &form.get("code")).await? {
         if let Via::Session { id_hash, .. } = caller.via {
             state.db.mark_session_mfa_passed(&id_hash).await?;
         }
         state.db.reset_login_failures(caller.user.id).await?;
-        state.audit(&caller.actor(), "login.second_factor", &caller.actor(), json!({"method": "totp"})).await?;
+        state
+            .audit(
+                &caller.actor(),
+                "login.second_factor",
+                &caller.actor(),
+                json!({"method": "totp"}),
+            )
+            .await?;
         return Ok(Redirect::to("/").into_response());
     }
     let msg = second_factor_failed(&state, &caller, "login.second_factor_failure").await?;
-    let mut resp = render(TotpPage { l: layout(Some(&caller), "Two-factor check", ""), error: Some(msg) });
+    let mut resp = render(TotpPage {
+        l: layout(Some(&caller), "Two-factor check", ""),
+        error: Some(msg),
+    });
     *resp.status_mut() = axum::http::StatusCode::UNAUTHORIZED;
     Ok(resp)
 }
@@ -358,43 +523,81 @@ struct EnrolPage {
 
 fn qr_data_uri(uri: &str) -> String {
     let svg = qrcode::QrCode::new(uri.as_bytes())
-        .map(|c| c.render::<qrcode::render::svg::Color<'_>>().min_dimensions(200, 200).quiet_zone(true).build())
+        .map(|c| {
+            c.render::<qrcode::render::svg::Color<'_>>()
+                .min_dimensions(200, 200)
+                .quiet_zone(true)
+                .build()
+        })
         .unwrap_or_default();
-    format!("data:image/svg+xml;base64,{}", data_encoding::BASE64.encode(svg.as_bytes()))
+    format!(
+        "data:image/svg+xml;base64,{}",
+        data_encoding::BASE64.encode(svg.as_bytes())
+    )
 }
 
-async fn enrol_page(state: &AppState, caller: &Caller, error: Option<String>) -> AppResult<Response> {
+async fn enrol_page(
+    state: &AppState,
+    caller: &Caller,
+    error: Option<String>,
+) -> AppResult<Response> {
     let creds = state.db.credentials(caller.user.id).await?;
     // Reuse a pending (not yet confirmed) secret so reloading the page does not
     // invalidate what the user already scanned.
     let secret = match creds.totp_sealed {
-        Some(sealed) if !caller.user.totp_enabled => {
-            String::from_utf8(state.open("totp", &sealed).map_err(|e| AppError::internal(&e))?).map_err(|e| AppError::internal(&e))?
-        }
+        Some(sealed) if !caller.user.totp_enabled => String::from_utf8(
+            state
+                .open("totp", &sealed)
+                .map_err(|e| AppError::internal(&e))?,
+        )
+        .map_err(|e| AppError::internal(&e))?,
         _ => {
             let s = totp::generate_secret(&mut rand::rngs::OsRng);
-            let sealed = state.seal("totp", s.as_bytes()).map_err(|e| AppError::internal(&e))?;
-            state.db.set_totp(caller.user.id, Some(&sealed), false).await?;
+            let sealed = state
+                .seal("totp", s.as_bytes())
+                .map_err(|e| AppError::internal(&e))?;
+            state
+                .db
+                .set_totp(caller.user.id, Some(&sealed), false)
+                .await?;
             s
         }
     };
     let uri = totp::provisioning_uri(&secret, &caller.user.username, "RightTrack");
-    let mut resp = render(EnrolPage { l: layout(Some(caller), "Set up two-factor", ""), error, qr_data_uri: qr_data_uri(&uri), secret });
+    let mut resp = render(EnrolPage {
+        l: layout(Some(caller), "Set up two-factor", ""),
+        error,
+        qr_data_uri: qr_data_uri(&uri),
+        secret,
+    });
     if resp.status().is_success() {
-        resp.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        resp.headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
     Ok(resp)
 }
 
-pub async fn enrol_form(State(state): State<AppState>, Extension(caller): Extension<Caller>) -> AppResult<Response> {
+pub async fn enrol_form(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+) -> AppResult<Response> {
     if caller.user.totp_enabled {
         // Re-enrolling must not be a way around the existing second factor.
-        return Ok(Redirect::to(if caller.mfa_satisfied() { "/account" } else { "/login/totp" }).into_response());
+        return Ok(Redirect::to(if caller.mfa_satisfied() {
+            "/account"
+        } else {
+            "/login/totp"
+        })
+        .into_response());
     }
     enrol_page(&state, &caller, None).await
 }
 
-pub async fn enrol_submit(State(state): State<AppState>, Extension(caller): Extension<Caller>, form: FormData) -> AppResult<Response> {
+pub async fn enrol_submit(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    form: FormData,
+) -> AppResult<Response> {
     if caller.user.totp_enabled {
         return Ok(Redirect::to("/account").into_response());
     }
@@ -403,14 +606,24 @@ pub async fn enrol_submit(State(state): State<AppState>, Extension(caller): Exte
         return enrol_page(&state, &caller, Some("Scan the code first.".into())).await;
     };
     if check_code(&state, &caller, &sealed, &form.get("code")).await? {
-        state.db.set_totp(caller.user.id, Some(&sealed), true).await?;
+        state
+            .db
+            .set_totp(caller.user.id, Some(&sealed), true)
+            .await?;
         // set_totp clears the replay guard; the code just used must not work again.
         let step = state.now().as_second() / 30;
         let _ = state.db.use_totp_step(caller.user.id, step + 1).await?;
         if let Via::Session { id_hash, .. } = caller.via {
             state.db.mark_session_mfa_passed(&id_hash).await?;
         }
-        state.audit(&caller.actor(), "two_factor.enrolled", &caller.actor(), json!({"method": "totp"})).await?;
+        state
+            .audit(
+                &caller.actor(),
+                "two_factor.enrolled",
+                &caller.actor(),
+                json!({"method": "totp"}),
+            )
+            .await?;
         return Ok(Redirect::to("/").into_response());
     }
     let msg = second_factor_failed(&state, &caller, "two_factor.enrol_failure").await?;
@@ -447,20 +660,47 @@ struct AccountPage {
 }
 
 pub async fn account(Extension(caller): Extension<Caller>) -> Response {
-    render(AccountPage { totp_enabled: caller.user.totp_enabled, l: layout(Some(&caller), "My account", "/account"), message: None, error: None })
+    render(AccountPage {
+        totp_enabled: caller.user.totp_enabled,
+        l: layout(Some(&caller), "My account", "/account"),
+        message: None,
+        error: None,
+    })
 }
 
-pub async fn change_password(State(state): State<AppState>, Extension(caller): Extension<Caller>, form: FormData) -> AppResult<Response> {
+pub async fn change_password(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    form: FormData,
+) -> AppResult<Response> {
     let page = |message: Option<String>, error: Option<String>| {
-        render(AccountPage { totp_enabled: caller.user.totp_enabled, l: layout(Some(&caller), "My account", "/account"), message, error })
+        render(AccountPage {
+            totp_enabled: caller.user.totp_enabled,
+            l: layout(Some(&caller), "My account", "/account"),
+            message,
+            error,
+        })
     };
     let current = Secret::new(form.get("current"));
     let new = Secret::new(form.get("new"));
     let creds = state.db.credentials(caller.user.id).await?;
-    let ok = creds.password_hash.as_ref().is_some_and(|h| password::verify(&current, h.expose()));
+    let ok = creds
+        .password_hash
+        .as_ref()
+        .is_some_and(|h| password::verify(&current, h.expose()));
     if !ok {
-        state.audit(&caller.actor(), "password.change_failure", &caller.actor(), json!({"reason": "wrong_current"})).await?;
-        return Ok(page(None, Some("Your current password is not right.".into())));
+        state
+            .audit(
+                &caller.actor(),
+                "password.change_failure",
+                &caller.actor(),
+                json!({"reason": "wrong_current"}),
+            )
+            .await?;
+        return Ok(page(
+            None,
+            Some("Your current password is not right.".into()),
+        ));
     }
     if let Err(why) = password::check_policy(new.expose()) {
         return Ok(page(None, Some(why.into())));
@@ -470,15 +710,32 @@ pub async fn change_password(State(state): State<AppState>, Extension(caller): E
     // Sign out every other session: whoever knew the old password is out.
     state.db.delete_user_sessions(caller.user.id).await?;
     let sid = auth::start_session(&state, &caller.user, caller.mfa_satisfied()).await?;
-    state.audit(&caller.actor(), "password.changed", &caller.actor(), json!({})).await?;
-    let fresh = auth::resolve_session(&state, &sid).await?.unwrap_or(caller.clone());
+    state
+        .audit(
+            &caller.actor(),
+            "password.changed",
+            &caller.actor(),
+            json!({}),
+        )
+        .await?;
+    let fresh = auth::resolve_session(&state, &sid)
+        .await?
+        .unwrap_or(caller.clone());
     let resp = render(AccountPage {
         totp_enabled: caller.user.totp_enabled,
         l: layout(Some(&fresh), "My account", "/account"),
         message: Some("Password changed. Other sessions were signed out.".into()),
         error: None,
     });
-    Ok(with_cookie(resp, auth::set_cookie(&state, SESSION_COOKIE, sid.expose(), state.config.session_hours * 3600)))
+    Ok(with_cookie(
+        resp,
+        auth::set_cookie(
+            &state,
+            SESSION_COOKIE,
+            sid.expose(),
+            state.config.session_hours * 3600,
+        ),
+    ))
 }
 
 // ---------------------------------------------------------------- directory and audit
@@ -502,11 +759,18 @@ struct DirectoryPage {
     sites: Vec<SiteView>,
 }
 
-pub async fn directory(State(state): State<AppState>, Extension(caller): Extension<Caller>) -> AppResult<Response> {
+pub async fn directory(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+) -> AppResult<Response> {
     let teams = state.db.list_teams().await?;
     let users = state.db.list_users().await?;
-    let names: BTreeMap<UserId, String> = users.iter().map(|u| (u.id, u.display_name.clone())).collect();
-    let team_names: BTreeMap<TeamId, String> = teams.iter().map(|t| (t.id, t.name.clone())).collect();
+    let names: BTreeMap<UserId, String> = users
+        .iter()
+        .map(|u| (u.id, u.display_name.clone()))
+        .collect();
+    let team_names: BTreeMap<TeamId, String> =
+        teams.iter().map(|t| (t.id, t.name.clone())).collect();
     let mut sites: Vec<SiteView> = Vec::new();
     for s in state.db.list_sites().await? {
         let rows = teams
@@ -514,14 +778,26 @@ pub async fn directory(State(state): State<AppState>, Extension(caller): Extensi
             .filter(|t| t.site_id == s.id)
             .map(|t| TeamRow {
                 name: t.name.clone(),
-                parent: t.parent_team_id.and_then(|p| team_names.get(&p).cloned()).unwrap_or_default(),
-                lead: t.lead_user_id.and_then(|u| names.get(&u).cloned()).unwrap_or_else(|| "—".into()),
+                parent: t
+                    .parent_team_id
+                    .and_then(|p| team_names.get(&p).cloned())
+                    .unwrap_or_default(),
+                lead: t
+                    .lead_user_id
+                    .and_then(|u| names.get(&u).cloned())
+                    .unwrap_or_else(|| "—".into()),
                 members: users.iter().filter(|u| u.team_id == Some(t.id)).count(),
             })
             .collect();
-        sites.push(SiteView { name: s.name, teams: rows });
+        sites.push(SiteView {
+            name: s.name,
+            teams: rows,
+        });
     }
-    Ok(render(DirectoryPage { l: layout(Some(&caller), "Teams", "/directory"), sites }))
+    Ok(render(DirectoryPage {
+        l: layout(Some(&caller), "Teams", "/directory"),
+        sites,
+    }))
 }
 
 struct AuditRow {
@@ -544,23 +820,32 @@ struct AuditPage {
     older: Option<String>,
 }
 
-pub async fn audit(State(state): State<AppState>, Extension(caller): Extension<Caller>, Query(q): Query<crate::api::AuditQuery>) -> AppResult<Response> {
+pub async fn audit(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Query(q): Query<crate::api::AuditQuery>,
+) -> AppResult<Response> {
     let f = q.filter();
     let entries = state.db.audit_list(&f).await?;
-    let older = entries.last().filter(|_| entries.len() as i64 == f.limit).map(|last| {
-        format!(
-            "/audit?actor={}&action={}&target={}&before={}",
-            crate::routes::urlencode(f.actor.as_deref().unwrap_or("")),
-            crate::routes::urlencode(f.action_prefix.as_deref().unwrap_or("")),
-            crate::routes::urlencode(f.target.as_deref().unwrap_or("")),
-            last.seq
-        )
-    });
+    let older = entries
+        .last()
+        .filter(|_| entries.len() as i64 == f.limit)
+        .map(|last| {
+            format!(
+                "/audit?actor={}&action={}&target={}&before={}",
+                crate::routes::urlencode(f.actor.as_deref().unwrap_or("")),
+                crate::routes::urlencode(f.action_prefix.as_deref().unwrap_or("")),
+                crate::routes::urlencode(f.target.as_deref().unwrap_or("")),
+                last.seq
+            )
+        });
     let rows = entries
         .into_iter()
         .map(|e| AuditRow {
             seq: e.seq,
-            at: righttrack_store::from_ms(e.entry.at_ms).strftime("%Y-%m-%d %H:%M:%S").to_string(),
+            at: righttrack_store::from_ms(e.entry.at_ms)
+                .strftime("%Y-%m-%d %H:%M:%S")
+                .to_string(),
             actor: e.entry.actor,
             action: e.entry.action,
             target: e.entry.target,
@@ -600,9 +885,15 @@ struct UsersPage {
     error: Option<String>,
 }
 
-async fn users_page(state: &AppState, caller: &Caller, message: Option<String>, error: Option<String>) -> AppResult<Response> {
+async fn users_page(
+    state: &AppState,
+    caller: &Caller,
+    message: Option<String>,
+    error: Option<String>,
+) -> AppResult<Response> {
     let teams = state.db.list_teams().await?;
-    let team_names: BTreeMap<TeamId, String> = teams.iter().map(|t| (t.id, t.name.clone())).collect();
+    let team_names: BTreeMap<TeamId, String> =
+        teams.iter().map(|t| (t.id, t.name.clone())).collect();
     let users = state
         .db
         .list_users()
@@ -610,7 +901,10 @@ async fn users_page(state: &AppState, caller: &Caller, message: Option<String>, 
         .into_iter()
         .map(|u| UserRow {
             id: u.id.to_string(),
-            team: u.team_id.and_then(|t| team_names.get(&t).cloned()).unwrap_or_default(),
+            team: u
+                .team_id
+                .and_then(|t| team_names.get(&t).cloned())
+                .unwrap_or_default(),
             roles: u.roles.iter().map(|r| r.label()).collect(),
             role_keys: u.roles.iter().map(|r| r.as_str()).collect(),
             totp: u.totp_enabled,
@@ -621,7 +915,10 @@ async fn users_page(state: &AppState, caller: &Caller, message: Option<String>, 
     let mut resp = render(UsersPage {
         l: layout(Some(caller), "Users", "/admin/users"),
         users,
-        teams: teams.iter().map(|t| (t.id.to_string(), format!("{} — {}", t.name, t.site_name))).collect(),
+        teams: teams
+            .iter()
+            .map(|t| (t.id.to_string(), format!("{} — {}", t.name, t.site_name)))
+            .collect(),
         all_roles: Role::ALL.iter().map(|r| (r.as_str(), r.label())).collect(),
         message,
         error: error.clone(),
@@ -632,7 +929,10 @@ async fn users_page(state: &AppState, caller: &Caller, message: Option<String>, 
     Ok(resp)
 }
 
-pub async fn users(State(state): State<AppState>, Extension(caller): Extension<Caller>) -> AppResult<Response> {
+pub async fn users(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+) -> AppResult<Response> {
     users_page(&state, &caller, None, None).await
 }
 
@@ -649,7 +949,11 @@ fn parse_roles(form: &FormData) -> Result<Vec<Role>, String> {
     Ok(roles)
 }
 
-pub async fn create_user(State(state): State<AppState>, Extension(caller): Extension<Caller>, form: FormData) -> AppResult<Response> {
+pub async fn create_user(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    form: FormData,
+) -> AppResult<Response> {
     let roles = match parse_roles(&form) {
         Ok(r) => r,
         Err(e) => return users_page(&state, &caller, None, Some(e)).await,
@@ -660,7 +964,9 @@ pub async fn create_user(State(state): State<AppState>, Extension(caller): Exten
     }
     let team = match form.get("team").as_str() {
         "" => None,
-        t => Some(TeamId::parse(t).ok_or_else(|| AppError::bad_request("field `team`: unknown team"))?),
+        t => Some(
+            TeamId::parse(t).ok_or_else(|| AppError::bad_request("field `team`: unknown team"))?,
+        ),
     };
     let phc = password::hash(&pw, &mut rand::rngs::OsRng).map_err(|e| AppError::internal(&e))?;
     let new = NewUser {
@@ -670,15 +976,34 @@ pub async fn create_user(State(state): State<AppState>, Extension(caller): Exten
         team,
         roles: roles.clone(),
     };
-    match state.db.create_user(new, state.now(), &mut rand::rngs::OsRng).await {
+    match state
+        .db
+        .create_user(new, state.now(), &mut rand::rngs::OsRng)
+        .await
+    {
         Ok(u) => {
             state
-                .audit(&caller.actor(), "user.created", &u.id.to_string(), json!({"roles": roles, "via": "web"}))
+                .audit(
+                    &caller.actor(),
+                    "user.created",
+                    &u.id.to_string(),
+                    json!({"roles": roles, "via": "web"}),
+                )
                 .await?;
-            users_page(&state, &caller, Some(format!("User {} added.", u.username)), None).await
+            users_page(
+                &state,
+                &caller,
+                Some(format!("User {} added.", u.username)),
+                None,
+            )
+            .await
         }
-        Err(righttrack_store::StoreError::Conflict(m)) => users_page(&state, &caller, None, Some(format!("{m} already exists."))).await,
-        Err(righttrack_store::StoreError::Corrupt(m)) => users_page(&state, &caller, None, Some(m)).await,
+        Err(righttrack_store::StoreError::Conflict(m)) => {
+            users_page(&state, &caller, None, Some(format!("{m} already exists."))).await
+        }
+        Err(righttrack_store::StoreError::Corrupt(m)) => {
+            users_page(&state, &caller, None, Some(m)).await
+        }
         Err(e) => Err(e.into()),
     }
 }
@@ -690,21 +1015,42 @@ pub async fn set_roles(
     form: FormData,
 ) -> AppResult<Response> {
     let id = UserId::parse(&id).ok_or_else(AppError::not_found)?;
-    let user = state.db.user_by_id(id).await?.ok_or_else(AppError::not_found)?;
+    let user = state
+        .db
+        .user_by_id(id)
+        .await?
+        .ok_or_else(AppError::not_found)?;
     let roles = match parse_roles(&form) {
         Ok(r) => r,
         Err(e) => return users_page(&state, &caller, None, Some(e)).await,
     };
     if user.id == caller.user.id && !roles.contains(&Role::Admin) {
-        return users_page(&state, &caller, None, Some("You cannot remove your own admin role.".into())).await;
+        return users_page(
+            &state,
+            &caller,
+            None,
+            Some("You cannot remove your own admin role.".into()),
+        )
+        .await;
     }
     state.db.set_roles(id, &roles).await?;
     // Role changes take effect at once: the user signs in again with the new roles.
     state.db.delete_user_sessions(id).await?;
     state
-        .audit(&caller.actor(), "user.roles_changed", &id.to_string(), json!({"from": user.roles, "to": roles}))
+        .audit(
+            &caller.actor(),
+            "user.roles_changed",
+            &id.to_string(),
+            json!({"from": user.roles, "to": roles}),
+        )
         .await?;
-    users_page(&state, &caller, Some(format!("Roles of {} saved.", user.username)), None).await
+    users_page(
+        &state,
+        &caller,
+        Some(format!("Roles of {} saved.", user.username)),
+        None,
+    )
+    .await
 }
 
 struct TokenRow {
@@ -727,8 +1073,19 @@ struct TokensPage {
     error: Option<String>,
 }
 
-async fn tokens_page(state: &AppState, caller: &Caller, new_token: Option<String>, error: Option<String>) -> AppResult<Response> {
-    let names: BTreeMap<UserId, String> = state.db.list_users().await?.into_iter().map(|u| (u.id, u.username)).collect();
+async fn tokens_page(
+    state: &AppState,
+    caller: &Caller,
+    new_token: Option<String>,
+    error: Option<String>,
+) -> AppResult<Response> {
+    let names: BTreeMap<UserId, String> = state
+        .db
+        .list_users()
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u.username))
+        .collect();
     let fmt = |t: jiff::Timestamp| t.strftime("%Y-%m-%d %H:%M").to_string();
     let tokens = state
         .db
@@ -739,7 +1096,12 @@ async fn tokens_page(state: &AppState, caller: &Caller, new_token: Option<String
         .map(|t| TokenRow {
             id: t.id.to_string(),
             user: names.get(&t.user_id).cloned().unwrap_or_default(),
-            scopes: t.scopes.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", "),
+            scopes: t
+                .scopes
+                .iter()
+                .map(|s| s.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
             created: fmt(t.created_at),
             last_used: t.last_used_at.map(fmt).unwrap_or_else(|| "never".into()),
             revoked: t.revoked_at.is_some(),
@@ -759,11 +1121,18 @@ async fn tokens_page(state: &AppState, caller: &Caller, new_token: Option<String
     Ok(resp)
 }
 
-pub async fn tokens(State(state): State<AppState>, Extension(caller): Extension<Caller>) -> AppResult<Response> {
+pub async fn tokens(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+) -> AppResult<Response> {
     tokens_page(&state, &caller, None, None).await
 }
 
-pub async fn create_token(State(state): State<AppState>, Extension(caller): Extension<Caller>, form: FormData) -> AppResult<Response> {
+pub async fn create_token(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    form: FormData,
+) -> AppResult<Response> {
     let scopes: Result<Vec<Scope>, String> = form
         .all("scope")
         .iter()
@@ -771,27 +1140,58 @@ pub async fn create_token(State(state): State<AppState>, Extension(caller): Exte
         .collect();
     let scopes = match scopes {
         Ok(s) if !s.is_empty() => s,
-        Ok(_) => return tokens_page(&state, &caller, None, Some("Choose at least one scope.".into())).await,
+        Ok(_) => {
+            return tokens_page(
+                &state,
+                &caller,
+                None,
+                Some("Choose at least one scope.".into()),
+            )
+            .await
+        }
         Err(e) => return tokens_page(&state, &caller, None, Some(e)).await,
     };
     let username = form.get("username");
     let Some(user) = state.db.user_by_username(username.trim()).await? else {
-        return tokens_page(&state, &caller, None, Some("field `username`: no such user".into())).await;
+        return tokens_page(
+            &state,
+            &caller,
+            None,
+            Some("field `username`: no such user".into()),
+        )
+        .await;
     };
     let name = form.get("name");
     if name.trim().is_empty() {
-        return tokens_page(&state, &caller, None, Some("field `name`: give the token a name".into())).await;
+        return tokens_page(
+            &state,
+            &caller,
+            None,
+            Some("field `name`: give the token a name".into()),
+        )
+        .await;
     }
     let token = auth::issue_token(&state, &caller.actor(), &user, name.trim(), &scopes).await?;
     tokens_page(&state, &caller, Some(token.into_inner()), None).await
 }
 
-pub async fn revoke_token(State(state): State<AppState>, Extension(caller): Extension<Caller>, Path(id): Path<String>) -> AppResult<Response> {
+pub async fn revoke_token(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
     let id = TokenId::parse(&id).ok_or_else(AppError::not_found)?;
     if !state.db.revoke_token(id, state.now()).await? {
         return Err(AppError::not_found());
     }
-    state.audit(&caller.actor(), "token.revoked", &id.to_string(), json!({"via": "web"})).await?;
+    state
+        .audit(
+            &caller.actor(),
+            "token.revoked",
+            &id.to_string(),
+            json!({"via": "web"}),
+        )
+        .await?;
     Ok(Redirect::to("/admin/tokens").into_response())
 }
 
@@ -800,8 +1200,14 @@ pub async fn revoke_token(State(state): State<AppState>, Extension(caller): Exte
 pub async fn stylesheet() -> Response {
     (
         [
-            (header::CONTENT_TYPE, HeaderValue::from_static("text/css; charset=utf-8")),
-            (header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=3600")),
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/css; charset=utf-8"),
+            ),
+            (
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("public, max-age=3600"),
+            ),
         ],
         include_str!("../static/app.css"),
     )
@@ -827,5 +1233,10 @@ pub async fn error_page(_state: &AppState, caller: Option<&Caller>, err: &AppErr
         Code::BadRequest | Code::PayloadTooLarge | Code::Conflict => "That did not work",
         Code::Unavailable | Code::Internal => "Something went wrong",
     };
-    render(ErrorPage { l: layout(caller, heading, ""), heading, message: err.message.clone(), code: err.code.as_str() })
+    render(ErrorPage {
+        l: layout(caller, heading, ""),
+        heading,
+        message: err.message.clone(),
+        code: err.code.as_str(),
+    })
 }

@@ -54,8 +54,24 @@ pub struct Route {
     handler: MethodRouter<AppState>,
 }
 
-fn r(method: &'static str, path: &'static str, access: Access, kind: Kind, summary: &'static str, handler: MethodRouter<AppState>) -> Route {
-    Route { spec: RouteSpec { method, path, access, kind, summary }, handler }
+fn r(
+    method: &'static str,
+    path: &'static str,
+    access: Access,
+    kind: Kind,
+    summary: &'static str,
+    handler: MethodRouter<AppState>,
+) -> Route {
+    Route {
+        spec: RouteSpec {
+            method,
+            path,
+            access,
+            kind,
+            summary,
+        },
+        handler,
+    }
 }
 
 use Access::*;
@@ -64,31 +80,206 @@ use Kind::*;
 /// Every route of the server.
 pub fn table() -> Vec<Route> {
     vec![
-        r("GET", "/healthz", Public, Plain, "Health: 200 when the database answers", get(api::healthz)),
-        r("GET", "/metrics", Public, Plain, "Prometheus metrics", get(api::metrics)),
-        r("GET", "/static/app.css", Public, Plain, "Stylesheet", get(pages::stylesheet)),
-        r("GET", "/api/openapi.json", Public, Plain, "This OpenAPI document", get(api::openapi)),
-        r("GET", "/login", Public, Page, "Sign-in form", get(pages::login_form)),
-        r("POST", "/login", Public, Page, "Sign in with username and password", post(pages::login_submit)),
-        r("GET", "/login/totp", SessionPending, Page, "Second-factor form", get(pages::totp_form)),
-        r("POST", "/login/totp", SessionPending, Page, "Submit a TOTP code", post(pages::totp_submit)),
-        r("GET", "/account/2fa", SessionPending, Page, "Enrol an authenticator app", get(pages::enrol_form)),
-        r("POST", "/account/2fa", SessionPending, Page, "Confirm authenticator enrolment", post(pages::enrol_submit)),
-        r("POST", "/logout", SessionPending, Page, "Sign out", post(pages::logout)),
-        r("GET", "/", Act(Action::ViewSelf), Page, "Home", get(pages::home)),
-        r("GET", "/account", Act(Action::ManageOwnAccount), Page, "My account", get(pages::account)),
-        r("POST", "/account/password", Act(Action::ManageOwnAccount), Page, "Change my password", post(pages::change_password)),
-        r("GET", "/directory", Act(Action::DirectoryRead), Page, "Sites, teams and leads", get(pages::directory)),
-        r("GET", "/audit", Act(Action::AuditRead), Page, "Browse the audit trail", get(pages::audit)),
-        r("GET", "/admin/users", Act(Action::UserAdmin), Page, "Users and roles", get(pages::users)),
-        r("POST", "/admin/users", Act(Action::UserAdmin), Page, "Create a user", post(pages::create_user)),
-        r("POST", "/admin/users/{id}/roles", Act(Action::UserAdmin), Page, "Change a user's roles", post(pages::set_roles)),
-        r("GET", "/admin/tokens", Act(Action::UserAdmin), Page, "API tokens", get(pages::tokens)),
-        r("POST", "/admin/tokens", Act(Action::UserAdmin), Page, "Issue an API token", post(pages::create_token)),
-        r("POST", "/admin/tokens/{id}/revoke", Act(Action::UserAdmin), Page, "Revoke an API token", post(pages::revoke_token)),
-        r("GET", "/api/v1/me", Act(Action::ViewSelf), Api, "The caller's user and roles", get(api::me)),
-        r("GET", "/api/v1/users", Act(Action::DirectoryRead), Api, "Users with roles and teams", get(api::users)),
-        r("GET", "/api/v1/audit", Act(Action::AuditRead), Api, "Audit entries, newest first, filtered", get(api::audit)),
+        r(
+            "GET",
+            "/healthz",
+            Public,
+            Plain,
+            "Health: 200 when the database answers",
+            get(api::healthz),
+        ),
+        r(
+            "GET",
+            "/metrics",
+            Public,
+            Plain,
+            "Prometheus metrics",
+            get(api::metrics),
+        ),
+        r(
+            "GET",
+            "/static/app.css",
+            Public,
+            Plain,
+            "Stylesheet",
+            get(pages::stylesheet),
+        ),
+        r(
+            "GET",
+            "/api/openapi.json",
+            Public,
+            Plain,
+            "This OpenAPI document",
+            get(api::openapi),
+        ),
+        r(
+            "GET",
+            "/login",
+            Public,
+            Page,
+            "Sign-in form",
+            get(pages::login_form),
+        ),
+        r(
+            "POST",
+            "/login",
+            Public,
+            Page,
+            "Sign in with username and password",
+            post(pages::login_submit),
+        ),
+        r(
+            "GET",
+            "/login/totp",
+            SessionPending,
+            Page,
+            "Second-factor form",
+            get(pages::totp_form),
+        ),
+        r(
+            "POST",
+            "/login/totp",
+            SessionPending,
+            Page,
+            "Submit a TOTP code",
+            post(pages::totp_submit),
+        ),
+        r(
+            "GET",
+            "/account/2fa",
+            SessionPending,
+            Page,
+            "Enrol an authenticator app",
+            get(pages::enrol_form),
+        ),
+        r(
+            "POST",
+            "/account/2fa",
+            SessionPending,
+            Page,
+            "Confirm authenticator enrolment",
+            post(pages::enrol_submit),
+        ),
+        r(
+            "POST",
+            "/logout",
+            SessionPending,
+            Page,
+            "Sign out",
+            post(pages::logout),
+        ),
+        r(
+            "GET",
+            "/",
+            Act(Action::ViewSelf),
+            Page,
+            "Home",
+            get(pages::home),
+        ),
+        r(
+            "GET",
+            "/account",
+            Act(Action::ManageOwnAccount),
+            Page,
+            "My account",
+            get(pages::account),
+        ),
+        r(
+            "POST",
+            "/account/password",
+            Act(Action::ManageOwnAccount),
+            Page,
+            "Change my password",
+            post(pages::change_password),
+        ),
+        r(
+            "GET",
+            "/directory",
+            Act(Action::DirectoryRead),
+            Page,
+            "Sites, teams and leads",
+            get(pages::directory),
+        ),
+        r(
+            "GET",
+            "/audit",
+            Act(Action::AuditRead),
+            Page,
+            "Browse the audit trail",
+            get(pages::audit),
+        ),
+        r(
+            "GET",
+            "/admin/users",
+            Act(Action::UserAdmin),
+            Page,
+            "Users and roles",
+            get(pages::users),
+        ),
+        r(
+            "POST",
+            "/admin/users",
+            Act(Action::UserAdmin),
+            Page,
+            "Create a user",
+            post(pages::create_user),
+        ),
+        r(
+            "POST",
+            "/admin/users/{id}/roles",
+            Act(Action::UserAdmin),
+            Page,
+            "Change a user's roles",
+            post(pages::set_roles),
+        ),
+        r(
+            "GET",
+            "/admin/tokens",
+            Act(Action::UserAdmin),
+            Page,
+            "API tokens",
+            get(pages::tokens),
+        ),
+        r(
+            "POST",
+            "/admin/tokens",
+            Act(Action::UserAdmin),
+            Page,
+            "Issue an API token",
+            post(pages::create_token),
+        ),
+        r(
+            "POST",
+            "/admin/tokens/{id}/revoke",
+            Act(Action::UserAdmin),
+            Page,
+            "Revoke an API token",
+            post(pages::revoke_token),
+        ),
+        r(
+            "GET",
+            "/api/v1/me",
+            Act(Action::ViewSelf),
+            Api,
+            "The caller's user and roles",
+            get(api::me),
+        ),
+        r(
+            "GET",
+            "/api/v1/users",
+            Act(Action::DirectoryRead),
+            Api,
+            "Users with roles and teams",
+            get(api::users),
+        ),
+        r(
+            "GET",
+            "/api/v1/audit",
+            Act(Action::AuditRead),
+            Api,
+            "Audit entries, newest first, filtered",
+            get(api::audit),
+        ),
     ]
 }
 
@@ -106,14 +297,25 @@ struct GuardCfg {
 pub fn router(state: AppState) -> Router {
     let mut router: Router<AppState> = Router::new();
     for route in table() {
-        let cfg = GuardCfg { state: state.clone(), spec: route.spec };
-        let handler = route.handler.layer(axum::middleware::from_fn_with_state(cfg, guard));
+        let cfg = GuardCfg {
+            state: state.clone(),
+            spec: route.spec,
+        };
+        let handler = route
+            .handler
+            .layer(axum::middleware::from_fn_with_state(cfg, guard));
         router = router.route(route.spec.path, handler);
     }
     router
         .fallback(|| async { AppError::not_found() })
-        .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::observe))
-        .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::finish))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            middleware::observe,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            middleware::finish,
+        ))
         .with_state(state)
 }
 
@@ -135,7 +337,11 @@ fn deny(spec: &RouteSpec, e: AppError, path_and_query: &str) -> Response {
     if spec.kind == Page {
         match e.code {
             Code::Unauthenticated => {
-                let next = if path_and_query == "/" { String::new() } else { format!("?next={}", urlencode(path_and_query)) };
+                let next = if path_and_query == "/" {
+                    String::new()
+                } else {
+                    format!("?next={}", urlencode(path_and_query))
+                };
                 return Redirect::to(&format!("/login{next}")).into_response();
             }
             Code::TwoFactorRequired => return Redirect::to("/login/totp").into_response(),
@@ -148,7 +354,9 @@ fn deny(spec: &RouteSpec, e: AppError, path_and_query: &str) -> Response {
 pub fn urlencode(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => (b as char).to_string(),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => {
+                (b as char).to_string()
+            }
             _ => format!("%{b:02X}"),
         })
         .collect()
@@ -156,7 +364,11 @@ pub fn urlencode(s: &str) -> String {
 
 async fn check(cfg: &GuardCfg, req: Request) -> Result<Request, Response> {
     let spec = &cfg.spec;
-    let pq = req.uri().path_and_query().map(|p| p.as_str().to_owned()).unwrap_or_default();
+    let pq = req
+        .uri()
+        .path_and_query()
+        .map(|p| p.as_str().to_owned())
+        .unwrap_or_default();
     // On public routes a bad credential is ignored (health checks, the login page); on
     // the others it is an error, never a silent downgrade to anonymous.
     let caller = match auth::resolve(&cfg.state, req.headers()).await {
@@ -167,7 +379,9 @@ async fn check(cfg: &GuardCfg, req: Request) -> Result<Request, Response> {
 
     match (spec.access, &caller) {
         (Public, _) => {}
-        (SessionPending | Act(_), None) => return Err(deny(spec, AppError::unauthenticated(), &pq)),
+        (SessionPending | Act(_), None) => {
+            return Err(deny(spec, AppError::unauthenticated(), &pq))
+        }
         (SessionPending, Some(c)) => {
             if matches!(c.via, Via::Token { .. }) {
                 return Err(deny(spec, AppError::forbidden(), &pq));
@@ -175,14 +389,20 @@ async fn check(cfg: &GuardCfg, req: Request) -> Result<Request, Response> {
         }
         (Act(action), Some(c)) => {
             if !c.mfa_satisfied() {
-                let e = AppError::new(Code::TwoFactorRequired, "Complete two-factor sign-in first.");
+                let e = AppError::new(
+                    Code::TwoFactorRequired,
+                    "Complete two-factor sign-in first.",
+                );
                 if spec.kind == Page && !c.user.totp_enabled {
                     return Err(Redirect::to("/account/2fa").into_response());
                 }
                 return Err(deny(spec, e, &pq));
             }
             let scoped = match &c.via {
-                Via::Token { scopes, .. } => scopes.contains(&action.scope()) || scopes.contains(&righttrack_core::authz::Scope::Admin),
+                Via::Token { scopes, .. } => {
+                    scopes.contains(&action.scope())
+                        || scopes.contains(&righttrack_core::authz::Scope::Admin)
+                }
                 Via::Session { .. } => true,
             };
             if !allowed(&c.user.roles, action) || !scoped {
@@ -196,15 +416,27 @@ async fn check(cfg: &GuardCfg, req: Request) -> Result<Request, Response> {
     let mut req = req;
     if !is_safe(req.method()) {
         let session_csrf = match &caller {
-            Some(Caller { via: Via::Session { csrf, .. }, .. }) => Some(csrf.expose().clone()),
+            Some(Caller {
+                via: Via::Session { csrf, .. },
+                ..
+            }) => Some(csrf.expose().clone()),
             _ => None,
         };
-        let login_csrf = if spec.kind == Page && session_csrf.is_none() { auth::cookie(req.headers(), LOGIN_CSRF_COOKIE) } else { None };
-        if let Some(expected) = session_csrf.or(login_csrf).or_else(|| (spec.kind == Page).then(String::new)) {
+        let login_csrf = if spec.kind == Page && session_csrf.is_none() {
+            auth::cookie(req.headers(), LOGIN_CSRF_COOKIE)
+        } else {
+            None
+        };
+        if let Some(expected) = session_csrf
+            .or(login_csrf)
+            .or_else(|| (spec.kind == Page).then(String::new))
+        {
             let (parts, body) = req.into_parts();
             let bytes: Bytes = axum::body::to_bytes(body, MAX_FORM_BYTES)
                 .await
-                .map_err(|_| AppError::new(Code::PayloadTooLarge, "The form is too large.").into_response())?;
+                .map_err(|_| {
+                    AppError::new(Code::PayloadTooLarge, "The form is too large.").into_response()
+                })?;
             let got = auth::csrf_in(&parts.headers, &bytes);
             auth::csrf_matches(&expected, got.as_deref()).map_err(|e| deny(spec, e, &pq))?;
             req = Request::from_parts(parts, Body::from(bytes));

@@ -35,7 +35,9 @@ impl Default for WebConfig {
 
 impl WebConfig {
     pub fn tls(&self) -> bool {
-        self.public_url.as_deref().is_some_and(|u| u.starts_with("https://"))
+        self.public_url
+            .as_deref()
+            .is_some_and(|u| u.starts_with("https://"))
     }
 }
 
@@ -51,12 +53,20 @@ pub struct AppState {
 
 impl std::fmt::Debug for AppState {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("AppState").field("db", &self.db.backend_name()).finish_non_exhaustive()
+        f.debug_struct("AppState")
+            .field("db", &self.db.backend_name())
+            .finish_non_exhaustive()
     }
 }
 
 impl AppState {
-    pub fn new(db: Db, keys: Keyring, signer: SigningKey, clock: Arc<dyn Clock>, config: WebConfig) -> Self {
+    pub fn new(
+        db: Db,
+        keys: Keyring,
+        signer: SigningKey,
+        clock: Arc<dyn Clock>,
+        config: WebConfig,
+    ) -> Self {
         Self {
             db,
             keys: Arc::new(RwLock::new(keys)),
@@ -112,8 +122,13 @@ impl AppState {
     }
 
     fn reload_keys(&self) {
-        let Some(path) = &self.config.keyring_path else { return };
-        match std::fs::read_to_string(path).map_err(|_| CryptoError::EmptyKeyring).and_then(|t| Keyring::parse(&t)) {
+        let Some(path) = &self.config.keyring_path else {
+            return;
+        };
+        match std::fs::read_to_string(path)
+            .map_err(|_| CryptoError::EmptyKeyring)
+            .and_then(|t| Keyring::parse(&t))
+        {
             Ok(k) => {
                 if let Ok(mut w) = self.keys.write() {
                     *w = k;

@@ -132,7 +132,104 @@ const EXTRA_STOP: &[&str] = &[
     "over",
     "out",
     "off",
+    "usually",
+    "normally",
+    "always",
+    "often",
+    "sometimes",
+    "never",
+    "generally",
+    "typically",
+    "probably",
+    "mostly",
+    "quick",
+    "heads",
+    "deals",
+    "handles",
+    "does",
+    "takes",
+    "pays",
+    "manages",
+    "keeps",
+    "thinks",
+    "says",
+    "wants",
+    "needs",
+    "knows",
+    "called",
+    "thinking",
+    "router",
+    "device",
+    "internet",
+    "payment",
+    "order",
+    "refund",
+    "subscription",
+    "wondering",
+    "considering",
+    "concerned",
+    "married",
+    "retired",
+    "divorced",
+    "planning",
+    "phoning",
+    "ringing",
+    "emailing",
+    "messaging",
+    "going",
+    "company",
+    "bank",
+    "my",
 ];
+
+const TITLES: &[&str] = &[
+    "mr",
+    "mrs",
+    "ms",
+    "miss",
+    "mister",
+    "dr",
+    "mx",
+    "madame",
+    "mme",
+    "mlle",
+    "monsieur",
+    "herr",
+    "frau",
+    "sr",
+    "sra",
+    "srta",
+    "señor",
+    "señora",
+    "senor",
+    "senora",
+    "sig",
+    "signor",
+    "signora",
+    "prof",
+    "professor",
+    "sir",
+    "dame",
+    "lady",
+    "lord",
+];
+
+/// Words allowed right after a weakly triggered name ("my partner X …").
+fn after_ok(text: &[u8], toks: &[Token], e: usize) -> bool {
+    match toks.get(e) {
+        None => true,
+        Some(t) if t.class == Class::Punct => true,
+        Some(t) => eq_any(
+            t.bytes(text),
+            &[
+                "and", "i", "i'm", "here", "speaking", "calling", "born", "my", "is", "was", "who",
+                "also", "as", "from", "on", "to", "date", "dob", "birthday", "the", "but", "so",
+                "please", "thanks", "thank", "will", "has", "had", "would", "can", "could", "i'd",
+                "i'll", "i've", "we", "you", "uh", "um", "er", "like",
+            ],
+        ),
+    }
+}
 
 fn stop(w: &[u8]) -> bool {
     is_common(w)
@@ -162,7 +259,10 @@ fn capture(
     let mut words = 0;
     while let Some(t) = toks.get(e) {
         let w = t.bytes(text);
-        if t.class != Class::Alpha || stop(w) {
+        if t.class != Class::Alpha || stop(w) || eq_any(w, TITLES) {
+            break;
+        }
+        if e > s && text[toks[e - 1].end as usize..t.start as usize].contains(&b'\n') {
             break;
         }
         if cased && !(is_capitalized(w) || w.first().is_some_and(|&c| c >= 0x80)) {
@@ -297,7 +397,10 @@ pub fn find(
             let r = capture(text, toks, k, cased, 3);
             // A single lower-case word is too weak without a trigger.
             if let Some((s, e)) = r {
-                if e - s >= 2 || cased {
+                let ing = toks[s..e]
+                    .iter()
+                    .any(|t| t.bytes(text).ends_with(b"ing") && !is_capitalized(t.bytes(text)));
+                if (e - s >= 2 || cased) && after_ok(text, toks, e) && !ing {
                     push(out, r, false);
                 }
             }
@@ -327,7 +430,14 @@ pub fn find(
                 continue;
             }
             let k = if eq(w, "i'm") { i + 1 } else { i + 2 };
-            push(out, capture(text, toks, k, cased, 3), agent);
+            if let Some((s, e)) = capture(text, toks, k, cased, 3) {
+                let ing = toks[s..e]
+                    .iter()
+                    .any(|t| t.bytes(text).ends_with(b"ing") && !is_capitalized(t.bytes(text)));
+                if !ing && (agent || after_ok(text, toks, e)) {
+                    push(out, Some((s, e)), agent);
+                }
+            }
         } else if (eq(w, "it's") || eq(w, "its")) && !agent {
             // "it's X here"
             if let Some((s, e)) = capture(text, toks, i + 1, cased, 3) {
@@ -347,8 +457,31 @@ pub fn find(
                 || seq(text, toks, i, &["speak", "with"])
                 || seq(text, toks, i, &["speaking", "to"]))
         {
-            push(out, capture(text, toks, i + 2, cased, 3), false);
-        } else if eq_any(w, &["mr", "mrs", "ms", "miss", "mister", "dr", "mx"]) {
+            if let Some((s, e)) = capture(text, toks, i + 2, cased, 3) {
+                if after_ok(text, toks, e)
+                    || toks
+                        .get(e)
+                        .is_some_and(|n| eq_any(n.bytes(text), &["today", "please"]))
+                {
+                    push(out, Some((s, e)), false);
+                }
+            }
+        } else if eq(w, "name") && i > 0 && !eq(toks[i - 1].bytes(text), "my") && !agent {
+            // "the account is in my husband's name, X" / "in the name of X"
+            let mut k = i + 1;
+            if toks.get(k).is_some_and(|n| {
+                n.is_punct(text, b',')
+                    || n.is_punct(text, b':')
+                    || eq_any(n.bytes(text), &["is", "of"])
+            }) {
+                k += 1;
+            }
+            if let Some((s, e)) = capture(text, toks, k, cased, 3) {
+                if after_ok(text, toks, e) {
+                    push(out, Some((s, e)), false);
+                }
+            }
+        } else if eq_any(w, TITLES) && (cased || !eq(w, "sir")) {
             let mut k = i + 1;
             if toks.get(k).is_some_and(|p| p.is_punct(text, b'.')) {
                 k += 1;
@@ -373,16 +506,32 @@ pub fn find(
         } else if (eq(w, "speaking") || eq(w, "here")) && i > 0 && !agent {
             // "Yolanda Johnston speaking" after a greeting
             let mut s = i;
-            while s > 0
-                && toks[s - 1].class == Class::Alpha
-                && !stop(toks[s - 1].bytes(text))
-                && i - s < 3
-            {
-                s -= 1;
+            while s > 0 && i - s < 4 {
+                let p = toks[s - 1];
+                if p.class == Class::Alpha && !stop(p.bytes(text)) {
+                    s -= 1;
+                } else if s >= 2
+                    && p.is_punct(text, b'-')
+                    && !p.gap_before
+                    && toks[s - 2].class == Class::Alpha
+                    && s < i
+                {
+                    s -= 2;
+                } else {
+                    break;
+                }
             }
-            let before = if s > 0 { Some(toks[s - 1]) } else { None };
+            let mut g = s;
+            while g > 0
+                && (is_filler(toks[g - 1].bytes(text))
+                    || eq_any(toks[g - 1].bytes(text), &["you", "know", "like"]))
+            {
+                g -= 1;
+            }
+            let before = if g > 0 { Some(toks[g - 1]) } else { None };
             let greeted = before.is_some_and(|b| {
-                b.is_punct(text, b',') || eq_any(b.bytes(text), &["hi", "hello", "yes", "hey"])
+                b.is_punct(text, b',')
+                    || eq_any(b.bytes(text), &["hi", "hello", "yes", "hey", "yeah"])
             });
             if s < i
                 && greeted
@@ -428,5 +577,58 @@ pub fn find(
                 break;
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(s: &str, sp: Speaker) -> Vec<String> {
+        let mut t = Vec::new();
+        crate::text::tokenize(s, &mut t);
+        let mut o = Vec::new();
+        find(s.as_bytes(), &t, sp, false, true, &mut o);
+        o.iter()
+            .map(|&(a, b, own)| format!("{}{}", if own { "agent:" } else { "" }, &s[a..b]))
+            .collect()
+    }
+
+    #[test]
+    fn triggers() {
+        assert_eq!(
+            names(
+                "Hi, I'm Alfred Raynaud. I'd like to close my account",
+                Speaker::Customer
+            ),
+            vec!["Alfred Raynaud"]
+        );
+        assert_eq!(
+            names(
+                "yeah hi uh eileen thomson speaking i can't log in",
+                Speaker::Customer
+            ),
+            vec!["eileen thomson"]
+        );
+        assert_eq!(
+            names("you're through to Amber. How may I help?", Speaker::Agent),
+            vec!["agent:Amber"]
+        );
+        assert_eq!(names("Dear Mrs. McLean,", Speaker::Agent), vec!["McLean"]);
+        assert_eq!(
+            names(
+                "my partner usually deals with this stuff",
+                Speaker::Customer
+            ),
+            Vec::<String>::new()
+        );
+        assert_eq!(
+            names("am i speaking with priya natarajan", Speaker::Agent),
+            vec!["priya natarajan"]
+        );
+        assert_eq!(
+            names("Kind regards,\nSiobhán O'Neill", Speaker::Customer),
+            vec!["Siobhán O'Neill"]
+        );
     }
 }

@@ -1,0 +1,205 @@
+//! Shared test harness: the real router on a fresh database per backend.
+#![allow(dead_code)]
+
+use axum::body::Body;
+use axum::http::{header, Method, Request, StatusCode};
+use axum::Router;
+use ed25519_dalek::SigningKey;
+use http_body_util::BodyExt;
+use jiff::Timestamp;
+use righttrack_core::clock::{Clock, FixedClock};
+use righttrack_core::crypto::Keyring;
+use righttrack_core::{password, Role, Secret};
+use righttrack_store::directory::{NewUser, User};
+use righttrack_store::testing::TestDb;
+use righttrack_web::{router, AppState, WebConfig};
+use std::sync::{Arc, OnceLock};
+
+pub const PW: &str = "correct horse battery staple";
+
+pub struct App {
+    pub state: AppState,
+    pub router: Router,
+    pub clock: FixedClock,
+    pub t: TestDb,
+}
+
+pub struct Resp {
+    pub status: StatusCode,
+    pub headers: axum::http::HeaderMap,
+    pub body: String,
+}
+
+impl Resp {
+    pub fn location(&self) -> &str {
+        self.headers
+            .get(header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+    }
+
+    pub fn cookie(&self, name: &str) -> Option<String> {
+        self.headers
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find(|v| v.starts_with(&format!("{name}=")))
+            .map(|v| v.to_owned())
+    }
+
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|_| panic!("not JSON: {}", self.body))
+    }
+}
+
+/// The password hash is computed once: argon2 is deliberately slow.
+pub fn pw_hash() -> String {
+    static H: OnceLock<String> = OnceLock::new();
+    H.get_or_init(|| password::hash(&Secret::new(PW.into()), &mut rand::rngs::OsRng).unwrap())
+        .clone()
+}
+
+pub fn value_of<'a>(html: &'a str, marker: &str) -> &'a str {
+    let at = html
+        .find(marker)
+        .unwrap_or_else(|| panic!("{marker} not in page"))
+        + marker.len();
+    let rest = &html[at..];
+    &rest[..rest.find(['"', '<']).unwrap()]
+}
+
+impl App {
+    pub async fn each() -> Vec<App> {
+        Self::each_with(WebConfig::default()).await
+    }
+
+    pub async fn each_with(config: WebConfig) -> Vec<App> {
+        let mut apps = Vec::new();
+        for t in TestDb::each().await.unwrap() {
+            let clock = FixedClock::new("2026-11-20T09:00:00Z".parse().unwrap());
+            let state = AppState::new(
+                t.db.clone(),
+                Keyring::generate(&mut rand::rngs::OsRng),
+                SigningKey::from_bytes(&[5u8; 32]),
+                Arc::new(clock.clone()) as Arc<dyn Clock>,
+                config.clone(),
+            );
+            apps.push(App {
+                router: router(state.clone()),
+                state,
+                clock,
+                t,
+            });
+        }
+        apps
+    }
+
+    pub fn now(&self) -> Timestamp {
+        self.clock.now()
+    }
+
+    pub async fn user(&self, name: &str, roles: &[Role]) -> User {
+        self.state
+            .db
+            .create_user(
+                NewUser {
+                    username: name.into(),
+                    display_name: format!("{name} Person"),
+                    password_hash: Some(pw_hash()),
+                    team: None,
+                    roles: roles.to_vec(),
+                },
+                self.now(),
+                &mut rand::rngs::OsRng,
+            )
+            .await
+            .unwrap()
+    }
+
+    /// A signed-in session (second factor passed), made directly in the store.
+    pub async fn session(&self, user: &User) -> (String, String) {
+        let sid = righttrack_web::auth::start_session(&self.state, user, true)
+            .await
+            .unwrap();
+        let caller = righttrack_web::auth::resolve_session(&self.state, &sid)
+            .await
+            .unwrap()
+            .unwrap();
+        (format!("rt_session={}", sid.expose()), caller.csrf())
+    }
+
+    pub async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: &str,
+    ) -> Resp {
+        let mut req = Request::builder().method(method).uri(path);
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        if !body.is_empty() {
+            req = req.header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+        }
+        let resp = tower::ServiceExt::oneshot(
+            self.router.clone(),
+            req.body(Body::from(body.to_owned())).unwrap(),
+        )
+        .await
+        .unwrap();
+        let status = resp.status();
+        let headers = resp.headers().clone();
+        let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+        Resp {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        }
+    }
+
+    pub async fn get(&self, path: &str, cookie: &str) -> Resp {
+        self.send(Method::GET, path, &[("cookie", cookie)], "")
+            .await
+    }
+
+    pub async fn post(&self, path: &str, cookie: &str, body: &str) -> Resp {
+        self.send(Method::POST, path, &[("cookie", cookie)], body)
+            .await
+    }
+
+    /// Signs in through the login form, as a browser would. Returns the response and the
+    /// session cookie it set (if any).
+    pub async fn login(&self, username: &str, pw: &str) -> (Resp, String) {
+        let form = self.get("/login", "").await;
+        assert_eq!(form.status, StatusCode::OK);
+        let csrf_cookie = form.cookie("rt_login_csrf").expect("login csrf cookie");
+        let csrf_pair = csrf_cookie.split(';').next().unwrap().to_owned();
+        let csrf = value_of(&form.body, "name=\"csrf\" value=\"").to_owned();
+        let body = format!(
+            "csrf={csrf}&username={username}&password={}&next=%2F",
+            pw.replace(' ', "+")
+        );
+        let r = self.post("/login", &csrf_pair, &body).await;
+        let session = r
+            .cookie("rt_session")
+            .map(|c| c.split(';').next().unwrap().to_owned())
+            .unwrap_or_default();
+        (r, session)
+    }
+
+    pub async fn audit_actions(&self) -> Vec<String> {
+        let f = righttrack_store::audit::AuditFilter {
+            limit: 1000,
+            ..Default::default()
+        };
+        self.state
+            .db
+            .audit_list(&f)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|e| e.entry.action)
+            .collect()
+    }
+}

@@ -1,0 +1,634 @@
+//! The server as its users meet it: requests through the real router (no sockets, via
+//! `tower::ServiceExt::oneshot`), on a fresh database per test, once per backend.
+
+mod common;
+
+use axum::http::{Method, StatusCode};
+use common::{value_of, App, PW};
+use jiff::{SignedDuration, Timestamp};
+use righttrack_core::authz::{allowed, Scope};
+use righttrack_core::{totp, Role};
+use righttrack_web::routes::{specs, Access, Kind};
+use righttrack_web::WebConfig;
+
+/// Refused by the authorization table (as opposed to, say, a CSRF failure).
+fn denied(r: &common::Resp) -> bool {
+    r.status == StatusCode::FORBIDDEN
+        && (r.body.contains("\"forbidden\"") || r.body.contains("You do not have access"))
+}
+
+fn concrete(path: &str) -> String {
+    path.replace("{id}", "0190b8c5-0000-7000-8000-000000000000")
+}
+
+/// Every route × every role (and no credentials), checked against the authorization
+/// table. A route added without thinking about access fails here.
+#[tokio::test]
+async fn every_route_with_every_role_matches_the_authorization_table() {
+    for app in App::each().await {
+        let mut users = Vec::new();
+        for (i, role) in Role::ALL.iter().enumerate() {
+            let u = app.user(&format!("user{i}"), &[*role]).await;
+            app.state.db.set_totp(u.id, Some(b"x"), true).await.unwrap();
+            users.push((*role, u));
+        }
+        for spec in specs() {
+            let method = Method::from_bytes(spec.method.as_bytes()).unwrap();
+            let path = concrete(spec.path);
+            let anon = app.send(method.clone(), &path, &[], "").await;
+            match (spec.access, spec.kind) {
+                (Access::Public, _) => {
+                    assert!(!denied(&anon), "{} {} anon", spec.method, spec.path)
+                }
+                (_, Kind::Page) => {
+                    assert_eq!(
+                        anon.status,
+                        StatusCode::SEE_OTHER,
+                        "{} {}",
+                        spec.method,
+                        spec.path
+                    );
+                    assert!(
+                        anon.location().starts_with("/login"),
+                        "{} {} -> {}",
+                        spec.method,
+                        spec.path,
+                        anon.location()
+                    );
+                }
+                (_, _) => assert_eq!(
+                    anon.status,
+                    StatusCode::UNAUTHORIZED,
+                    "{} {}",
+                    spec.method,
+                    spec.path
+                ),
+            }
+            for (role, user) in &users {
+                let (cookie, csrf) = app.session(user).await;
+                let body = if method == Method::POST {
+                    format!("csrf={csrf}")
+                } else {
+                    String::new()
+                };
+                let r = app
+                    .send(method.clone(), &path, &[("cookie", &cookie)], &body)
+                    .await;
+                let expect_allowed = match spec.access {
+                    Access::Public | Access::SessionPending => true,
+                    Access::Act(a) => allowed(&[*role], a),
+                };
+                if spec.access == Access::Public {
+                    assert!(
+                        !denied(&r),
+                        "{role} on public {} {}",
+                        spec.method,
+                        spec.path
+                    );
+                } else if expect_allowed {
+                    assert!(
+                        r.status != StatusCode::FORBIDDEN && r.status != StatusCode::UNAUTHORIZED,
+                        "{role} should reach {} {} but got {}: {}",
+                        spec.method,
+                        spec.path,
+                        r.status,
+                        r.body
+                    );
+                } else {
+                    assert_eq!(
+                        r.status,
+                        StatusCode::FORBIDDEN,
+                        "{role} must not reach {} {}",
+                        spec.method,
+                        spec.path
+                    );
+                    assert!(
+                        r.body.contains("You do not have access")
+                            || r.body.contains("\"forbidden\""),
+                        "{}",
+                        r.body
+                    );
+                }
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn token_scopes_narrow_what_a_token_may_do() {
+    for app in App::each().await {
+        let admin = app.user("root", &[Role::Admin]).await;
+        let read =
+            righttrack_web::auth::issue_token(&app.state, "test", &admin, "ro", &[Scope::Read])
+                .await
+                .unwrap();
+        let bearer = format!("Bearer {}", read.expose());
+        for spec in specs() {
+            let Access::Act(action) = spec.access else {
+                continue;
+            };
+            if spec.kind != Kind::Api {
+                continue;
+            }
+            let r = app
+                .send(
+                    Method::from_bytes(spec.method.as_bytes()).unwrap(),
+                    &concrete(spec.path),
+                    &[("authorization", &bearer)],
+                    "",
+                )
+                .await;
+            let ok = allowed(&admin.roles, action) && action.scope() == Scope::Read;
+            assert_eq!(
+                r.status != StatusCode::FORBIDDEN,
+                ok,
+                "{} {} with a read token",
+                spec.method,
+                spec.path
+            );
+        }
+        let me = app
+            .send(Method::GET, "/api/v1/me", &[("authorization", &bearer)], "")
+            .await;
+        assert_eq!(me.status, StatusCode::OK);
+        assert_eq!(me.json()["username"], "root");
+        assert_eq!(me.json()["authenticated_by"]["kind"], "token");
+        assert!(app
+            .audit_actions()
+            .await
+            .contains(&"token.used".to_string()));
+        // A token cannot use the session-only pages, and a wrong token is not anonymous.
+        let r = app
+            .send(
+                Method::GET,
+                "/api/v1/me",
+                &[("authorization", "Bearer rt_nope")],
+                "",
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+        assert_eq!(r.json()["code"], "unauthenticated");
+        let id = app.state.db.list_tokens(Some(admin.id)).await.unwrap()[0].id;
+        app.state.db.revoke_token(id, app.now()).await.unwrap();
+        assert_eq!(
+            app.send(Method::GET, "/api/v1/me", &[("authorization", &bearer)], "")
+                .await
+                .status,
+            StatusCode::UNAUTHORIZED
+        );
+    }
+}
+
+#[tokio::test]
+async fn an_agent_signs_in_sees_home_and_signs_out() {
+    for app in App::each().await {
+        app.user("ana", &[Role::Agent]).await;
+        let (r, session) = app.login("ana", PW).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        assert_eq!(r.location(), "/");
+        let set = r.cookie("rt_session").unwrap();
+        assert!(
+            set.contains("HttpOnly") && set.contains("SameSite=Strict") && !set.contains("Secure"),
+            "{set}"
+        );
+        let home = app.get("/", &session).await;
+        assert_eq!(home.status, StatusCode::OK);
+        assert!(home.body.contains("Welcome, ana Person"));
+        assert!(
+            !home.body.contains("href=\"/admin/users\""),
+            "agents see no admin navigation"
+        );
+        let csrf = value_of(&home.body, "name=\"csrf\" value=\"").to_owned();
+        let out = app.post("/logout", &session, &format!("csrf={csrf}")).await;
+        assert_eq!(out.location(), "/login");
+        assert_eq!(
+            app.get("/", &session).await.location(),
+            "/login",
+            "the old cookie is dead"
+        );
+        let actions = app.audit_actions().await;
+        assert!(
+            actions.contains(&"login.success".into()) && actions.contains(&"logout".into()),
+            "{actions:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn wrong_passwords_lock_the_account_with_a_clear_message() {
+    for app in App::each().await {
+        app.user("lou", &[Role::Agent]).await;
+        for _ in 0..4 {
+            let (r, s) = app.login("lou", "not the password").await;
+            assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+            assert!(r.body.contains("Wrong username or password."));
+            assert!(s.is_empty());
+        }
+        let (r, _) = app.login("lou", "not the password").await;
+        assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+        assert!(
+            r.body.contains("locked after too many failed sign-ins"),
+            "{}",
+            r.body
+        );
+        let (r, s) = app.login("lou", PW).await;
+        assert_eq!(
+            r.status,
+            StatusCode::TOO_MANY_REQUESTS,
+            "even the right password waits"
+        );
+        assert!(s.is_empty());
+        app.clock.advance(SignedDuration::from_mins(16));
+        let (r, s) = app.login("lou", PW).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        assert!(!s.is_empty());
+        // Unknown users get the same answer as wrong passwords, and their typed name is not recorded.
+        let (r, _) = app.login("nobody-hunter2", PW).await;
+        assert!(r.body.contains("Wrong username or password."));
+        let f = righttrack_store::audit::AuditFilter {
+            limit: 1000,
+            ..Default::default()
+        };
+        let all = app.state.db.audit_list(&f).await.unwrap();
+        assert!(all
+            .iter()
+            .all(|e| !e.entry.detail.contains("hunter2") && !e.entry.target.contains("hunter2")));
+        assert!(all.iter().any(|e| e.entry.action == "login.locked"));
+    }
+}
+
+#[tokio::test]
+async fn privileged_roles_must_enrol_and_pass_totp_and_codes_do_not_replay() {
+    for app in App::each().await {
+        let admin = app.user("ada", &[Role::Admin]).await;
+        let (r, session) = app.login("ada", PW).await;
+        assert_eq!(r.location(), "/account/2fa");
+        // Nothing else is reachable before the second factor.
+        assert_eq!(app.get("/", &session).await.location(), "/account/2fa");
+        let api = app.get("/api/v1/me", &session).await;
+        assert_eq!(
+            (api.status, api.json()["code"].as_str()),
+            (StatusCode::FORBIDDEN, Some("two_factor_required"))
+        );
+
+        let page = app.get("/account/2fa", &session).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.body.contains("data:image/svg+xml;base64,"), "QR code");
+        let secret = value_of(&page.body, "<code id=\"totp-secret\" class=\"secret\">").to_owned();
+        // The secret is sealed at rest.
+        if let Some(path) = app.t.sqlite_path() {
+            let mut bytes = std::fs::read(&path).unwrap();
+            bytes.extend(std::fs::read(path.with_extension("db-wal")).unwrap_or_default());
+            assert!(
+                !bytes.windows(secret.len()).any(|w| w == secret.as_bytes()),
+                "TOTP secret in plaintext at rest"
+            );
+        }
+        let key = data_encoding::BASE32_NOPAD
+            .decode(secret.as_bytes())
+            .unwrap();
+        let code = |t: Timestamp| format!("{:06}", totp::code_at(&key, t.as_second() / 30));
+        let csrf = value_of(&page.body, "name=\"csrf\" value=\"").to_owned();
+        let bad = app
+            .post(
+                "/account/2fa",
+                &session,
+                &format!("csrf={csrf}&code=000000"),
+            )
+            .await;
+        assert!(bad.body.contains("That code is not right"), "{}", bad.body);
+        let ok = app
+            .post(
+                "/account/2fa",
+                &session,
+                &format!("csrf={csrf}&code={}", code(app.now())),
+            )
+            .await;
+        assert_eq!(ok.location(), "/", "{}", ok.body);
+        assert_eq!(app.get("/", &session).await.status, StatusCode::OK);
+        assert!(
+            app.state
+                .db
+                .user_by_id(admin.id)
+                .await
+                .unwrap()
+                .unwrap()
+                .totp_enabled
+        );
+
+        // Next sign-in asks for a code; the code just used does not work again.
+        let (r, s2) = app.login("ada", PW).await;
+        assert_eq!(r.location(), "/login/totp");
+        let form = app.get("/login/totp", &s2).await;
+        let csrf2 = value_of(&form.body, "name=\"csrf\" value=\"").to_owned();
+        let replay = app
+            .post(
+                "/login/totp",
+                &s2,
+                &format!("csrf={csrf2}&code={}", code(app.now())),
+            )
+            .await;
+        assert_eq!(
+            replay.status,
+            StatusCode::UNAUTHORIZED,
+            "replayed code accepted"
+        );
+        // Re-enrolment is not a way around the existing factor.
+        assert_eq!(app.get("/account/2fa", &s2).await.location(), "/login/totp");
+        app.clock.advance(SignedDuration::from_secs(60));
+        let fresh = app
+            .post(
+                "/login/totp",
+                &s2,
+                &format!("csrf={csrf2}&code={}", code(app.now())),
+            )
+            .await;
+        assert_eq!(fresh.location(), "/");
+        assert_eq!(app.get("/admin/users", &s2).await.status, StatusCode::OK);
+        let actions = app.audit_actions().await;
+        for a in [
+            "two_factor.enrolled",
+            "login.second_factor",
+            "login.second_factor_failure",
+        ] {
+            assert!(
+                actions.contains(&a.to_string()),
+                "{a} not audited: {actions:?}"
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn forms_without_the_csrf_token_are_refused() {
+    for app in App::each().await {
+        let u = app.user("cy", &[Role::Agent]).await;
+        let (cookie, csrf) = app.session(&u).await;
+        for body in ["", "csrf=WRONGTOKEN", "current=x&new=y"] {
+            let r = app.post("/account/password", &cookie, body).await;
+            assert_eq!(r.status, StatusCode::FORBIDDEN, "{body}");
+            assert!(r.body.contains("This form has expired"));
+        }
+        let ok = app
+            .post(
+                "/account/password",
+                &cookie,
+                &format!("csrf={csrf}&current=x&new=y"),
+            )
+            .await;
+        assert_eq!(ok.status, StatusCode::OK);
+        assert!(ok.body.contains("Your current password is not right."));
+        // The login form without its double-submit cookie is refused too.
+        let r = app
+            .post("/login", "", "csrf=abc&username=cy&password=x")
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        // JSON clients on a session must send the header.
+        let r = app
+            .send(
+                Method::POST,
+                "/logout",
+                &[("cookie", &cookie), ("x-csrf-token", &csrf)],
+                "",
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+    }
+}
+
+#[tokio::test]
+async fn password_change_signs_out_other_sessions() {
+    for app in App::each().await {
+        let u = app.user("pat", &[Role::Agent]).await;
+        let (other, _) = app.session(&u).await;
+        let (mine, csrf) = app.session(&u).await;
+        let short = app
+            .post(
+                "/account/password",
+                &mine,
+                &format!("csrf={csrf}&current={}&new=short", PW.replace(' ', "+")),
+            )
+            .await;
+        assert!(short.body.contains("at least 12 characters"));
+        let r = app
+            .post(
+                "/account/password",
+                &mine,
+                &format!(
+                    "csrf={csrf}&current={}&new=a+brand+new+passphrase",
+                    PW.replace(' ', "+")
+                ),
+            )
+            .await;
+        assert!(r.body.contains("Password changed"), "{}", r.body);
+        let renewed = r.cookie("rt_session").unwrap();
+        let renewed = renewed.split(';').next().unwrap();
+        assert_eq!(app.get("/", renewed).await.status, StatusCode::OK);
+        assert_eq!(app.get("/", &other).await.location(), "/login");
+        assert_eq!(
+            app.login("pat", "a brand new passphrase")
+                .await
+                .0
+                .location(),
+            "/"
+        );
+    }
+}
+
+#[tokio::test]
+async fn admins_manage_users_roles_and_tokens_in_the_ui() {
+    for app in App::each().await {
+        let admin = app.user("root", &[Role::Admin]).await;
+        let (cookie, csrf) = app.session(&admin).await;
+        let r = app
+            .post("/admin/users", &cookie, &format!("csrf={csrf}&username=newbie&display_name=New+Bie&password=long+enough+pass&team=&role=agent&role=qa_analyst"))
+            .await;
+        assert!(r.body.contains("User newbie added."), "{}", r.body);
+        let newbie = app
+            .state
+            .db
+            .user_by_username("newbie")
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(newbie.roles, vec![Role::Agent, Role::QaAnalyst]);
+        let dup = app.post("/admin/users", &cookie, &format!("csrf={csrf}&username=newbie&display_name=X&password=long+enough+pass&role=agent")).await;
+        assert_eq!(dup.status, StatusCode::BAD_REQUEST);
+        assert!(dup.body.contains("already exists"));
+        let bad = app
+            .post(
+                "/admin/users",
+                &cookie,
+                &format!(
+                    "csrf={csrf}&username=x&display_name=X&password=long+enough+pass&role=wizard"
+                ),
+            )
+            .await;
+        assert!(bad.body.contains("unknown role"), "{}", bad.body);
+        let r = app
+            .post(
+                &format!("/admin/users/{}/roles", newbie.id),
+                &cookie,
+                &format!("csrf={csrf}&role=investigator"),
+            )
+            .await;
+        assert!(r.body.contains("Roles of newbie saved."));
+        let self_demote = app
+            .post(
+                &format!("/admin/users/{}/roles", admin.id),
+                &cookie,
+                &format!("csrf={csrf}&role=agent"),
+            )
+            .await;
+        assert!(self_demote
+            .body
+            .contains("cannot remove your own admin role"));
+
+        let r = app
+            .post(
+                "/admin/tokens",
+                &cookie,
+                &format!("csrf={csrf}&username=newbie&name=ingest-bot&scope=ingest"),
+            )
+            .await;
+        let token = value_of(&r.body, "<code id=\"new-token\" class=\"secret\">").to_owned();
+        assert!(token.starts_with("rt_"));
+        assert_eq!(
+            app.get("/admin/tokens", &cookie)
+                .await
+                .body
+                .matches(&token)
+                .count(),
+            0,
+            "shown once"
+        );
+        let actions = app.audit_actions().await;
+        for a in ["user.created", "user.roles_changed", "token.created"] {
+            assert!(actions.contains(&a.to_string()), "{a}");
+        }
+        let id = app.state.db.list_tokens(Some(newbie.id)).await.unwrap()[0].id;
+        let r = app
+            .post(
+                &format!("/admin/tokens/{id}/revoke"),
+                &cookie,
+                &format!("csrf={csrf}"),
+            )
+            .await;
+        assert_eq!(r.location(), "/admin/tokens");
+        assert!(app
+            .audit_actions()
+            .await
+            .contains(&"token.revoked".to_string()));
+    }
+}
+
+#[tokio::test]
+async fn audit_trail_is_browsable_and_filterable() {
+    for app in App::each().await {
+        let eo = app.user("eve", &[Role::EthicsOfficer]).await;
+        app.user("ann", &[Role::Agent]).await;
+        for _ in 0..3 {
+            app.login("ann", "wrong password!").await;
+        }
+        app.login("ann", PW).await;
+        let (cookie, _) = app.session(&eo).await;
+        let page = app.get("/audit?action=login.failure", &cookie).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert_eq!(
+            page.body.matches("<td>login.failure</td>").count(),
+            3,
+            "{}",
+            page.body
+        );
+        assert!(!page.body.contains("<td>login.success</td>"));
+        let api = app
+            .get("/api/v1/audit?action=login.&limit=2", &cookie)
+            .await;
+        let entries = api.json()["entries"].as_array().unwrap().clone();
+        assert_eq!(entries.len(), 2);
+        assert!(api.json()["next_before"].is_i64());
+        assert!(app
+            .state
+            .db
+            .audit_verify(&app.state.signer.verifying_key())
+            .await
+            .is_ok());
+    }
+}
+
+#[tokio::test]
+async fn pages_and_errors_carry_strict_headers_and_stable_codes() {
+    for app in App::each().await {
+        let r = app.get("/login", "").await;
+        let csp = r
+            .headers
+            .get("content-security-policy")
+            .unwrap()
+            .to_str()
+            .unwrap();
+        assert!(
+            csp.contains("default-src 'none'")
+                && csp.contains("frame-ancestors 'none'")
+                && !csp.contains("script-src"),
+            "{csp}"
+        );
+        assert_eq!(r.headers.get("referrer-policy").unwrap(), "no-referrer");
+        assert_eq!(r.headers.get("x-content-type-options").unwrap(), "nosniff");
+        assert!(
+            r.headers.get("strict-transport-security").is_none(),
+            "no HSTS without TLS"
+        );
+        assert!(!r.body.contains("<script"), "no scripts");
+        assert!(
+            r.body.contains("<main id=\"main\"") && r.body.contains("<label for=\"username\">"),
+            "landmarks and labels"
+        );
+
+        let api404 = app.get("/api/v1/nothing-here", "").await;
+        assert_eq!(api404.status, StatusCode::NOT_FOUND);
+        assert_eq!(api404.json()["code"], "not_found");
+        let page404 = app.get("/nothing-here", "").await;
+        assert_eq!(page404.status, StatusCode::NOT_FOUND);
+        assert!(page404.body.contains("Page not found") && page404.body.contains("<html"));
+    }
+    for app in App::each_with(WebConfig {
+        public_url: Some("https://ethics.example.com".into()),
+        ..WebConfig::default()
+    })
+    .await
+    {
+        app.user("tls", &[Role::Agent]).await;
+        let (r, _) = app.login("tls", PW).await;
+        assert!(r.cookie("rt_session").unwrap().contains("Secure"));
+        assert!(r.headers.get("strict-transport-security").is_some());
+    }
+}
+
+#[tokio::test]
+async fn openapi_health_and_metrics() {
+    for app in App::each().await {
+        let doc = app.get("/api/openapi.json", "").await.json();
+        assert_eq!(doc["openapi"], "3.1.0");
+        for s in specs() {
+            assert!(
+                doc["paths"][s.path][s.method.to_lowercase()].is_object(),
+                "{} {} missing from OpenAPI",
+                s.method,
+                s.path
+            );
+        }
+        assert_eq!(app.get("/healthz", "").await.json()["status"], "ok");
+        app.get("/api/v1/me", "").await;
+        let m = app.get("/metrics", "").await.body;
+        assert!(m.contains("righttrack_build_info{"), "{m}");
+        assert!(m.contains("righttrack_db_pool_connections"));
+        assert!(m.contains("righttrack_http_requests_total{method=\"GET\",route=\"/api/v1/me\",status=\"401\"} 1"), "{m}");
+        assert!(m.contains(
+            "righttrack_http_request_duration_seconds_bucket{method=\"GET\",route=\"/healthz\""
+        ));
+        app.state.db.close().await;
+        let down = app.get("/healthz", "").await;
+        assert_eq!(down.status, StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(down.json()["code"], "unavailable");
+    }
+}
