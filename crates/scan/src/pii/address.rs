@@ -371,7 +371,8 @@ pub fn extend(text: &[u8], toks: &[Token], s: usize, need_suffix: bool) -> Optio
         last_content = Some(i);
         i += 1;
     }
-    let end_tok = post_end.or(if need_suffix { None } else { last_content })?;
+    let _ = last_content;
+    let end_tok = post_end?;
     if !has_digit || alpha < 1 || (need_suffix && !has_suffix) {
         return None;
     }
@@ -469,4 +470,103 @@ pub fn content_start(text: &[u8], toks: &[Token], mut k: usize) -> usize {
         k += 1;
     }
     k
+}
+
+const BACK_STOPS: &[&str] = &[
+    "at", "to", "is", "as", "address", "it's", "its", "hi", "hello", "there", "team", "send",
+    "please", "moved", "live", "now", "that's", "my", "i", "i'm", "and", "the", "was", "yes",
+    "yeah", "okay", "ok", "sure", "so", "well", "uh", "um", "like", "you", "know", "see", "let",
+    "me", "file", "on", "of", "in", "currently", "new", "shows", "your", "our", "we", "have",
+    "number", "says", "order", "tracking", "parcel", "reference", "ticket", "case", "item",
+    "model", "invoice", "placed", "delivered", "scanned", "account", "phone", "call", "reach",
+];
+
+/// Postcode-anchored addresses: every postcode in the turn is walked back to
+/// the start of its clause. `strict` (no context) also needs a street suffix
+/// or a leading house number at a line start.
+pub fn anchored(text: &[u8], toks: &[Token], strict: bool, out: &mut Vec<(usize, usize)>) {
+    let mut i = 0;
+    while i < toks.len() {
+        let pc = postcode(text, toks, i);
+        if pc == 0 || i == 0 {
+            i += 1;
+            continue;
+        }
+        // walk back
+        let mut s = i;
+        let mut alpha = 0;
+        let mut digits_before = false;
+        let mut has_suffix = false;
+        while s > 0 && i - s < 16 {
+            let p = toks[s - 1];
+            let w = p.bytes(text);
+            if text[p.end as usize..toks[s].start as usize].contains(&b'\n') {
+                break;
+            }
+            if p.class == Class::Punct {
+                let c = w.first().copied().unwrap_or(b' ');
+                if c == b'.' {
+                    // abbreviation ("Apt.", "H.No.", "Str.") vs sentence end
+                    let short = s >= 2 && toks[s - 2].class != Class::Punct && {
+                        let pw = toks[s - 2].bytes(text);
+                        pw.len() <= 4 || pw.ends_with(b"str") || pw.ends_with(b"Str")
+                    };
+                    if !short {
+                        break;
+                    }
+                } else if !matches!(c, b',' | b'-' | b'/' | b'#' | b'\'') {
+                    break;
+                }
+                s -= 1;
+                continue;
+            }
+            if p.class == Class::Alpha && eq_any(w, BACK_STOPS) && !(s < i && eq_any(w, &["de", "del", "la", "le", "des", "du", "van", "von"])) {
+                break;
+            }
+            match p.class {
+                Class::Alpha => {
+                    alpha += 1;
+                    has_suffix |= suffix(w);
+                }
+                _ => digits_before = true,
+            }
+            s -= 1;
+        }
+        while s < i && toks[s].class == Class::Punct {
+            s += 1;
+        }
+        let mut e = i + pc - 1;
+        let prev_state = is_state(toks[i - 1].bytes(text));
+        if !prev_state {
+            let mut k = e + 1;
+            let mut town = 0;
+            while let Some(x) = toks.get(k) {
+                let ok_gap = !text[toks[k - 1].end as usize..x.start as usize].contains(&b'\n');
+                if x.class == Class::Punct && x.is_punct(text, b'-') && !x.gap_before && town > 0 {
+                    k += 1;
+                    continue;
+                }
+                if !ok_gap || x.class != Class::Alpha || eq_any(x.bytes(text), STOPS) || is_common(x.bytes(text)) || town >= 3 {
+                    break;
+                }
+                town += 1;
+                e = k;
+                k += 1;
+            }
+        }
+        let line_start = s == 0 || text[..toks[s].start as usize].ends_with(b"\n") || text[toks[s - 1].end as usize..toks[s].start as usize].contains(&b'\n');
+        let starts_num = toks[s].class == Class::Digits || eq_any(toks[s].bytes(text), &["flat", "apt", "unit", "h", "studio", "suite", "house", "no"]);
+        let commas = toks[s..i].iter().filter(|t| t.is_punct(text, b',')).count();
+        let ok = alpha >= 2
+            && i - s >= 2
+            && (!strict
+                || (has_suffix && (starts_num || line_start || commas >= 1))
+                || (starts_num && alpha >= 2 && (line_start || commas >= 1)));
+        if ok {
+            out.push((toks[s].start as usize, toks[e].end as usize));
+            i = e + 1;
+        } else {
+            i += 1;
+        }
+    }
 }

@@ -179,7 +179,26 @@ pub fn find(text: &[u8], toks: &[Token], out: &mut Vec<DateCand>) {
                 break;
             }
         }
-        if (has_month && parts >= 1) || parts >= 2 {
+        // Numeric parts must make a calendar date (month <= 12, day <= 31).
+        let mut nums = [0u32; 4];
+        let mut nn = 0;
+        for t in &toks[i..=last_content] {
+            if t.class == Class::Digits && nn < 4 {
+                nums[nn] = t.bytes(text).iter().fold(0u32, |a, &c| a * 10 + u32::from(c - b'0'));
+                nn += 1;
+            }
+        }
+        let plausible = match (has_month, nn) {
+            (true, _) => nums[..nn].iter().all(|&v| v <= 31 || (1900..=2100).contains(&v)),
+            (false, 2) => (1..=12).contains(&nums[0]) || (1..=12).contains(&nums[1]) && nums[0] >= 1900,
+            (false, 3) => {
+                let (a, b, c) = (nums[0], nums[1], nums[2]);
+                (a >= 1000 && (1..=12).contains(&b) && (1..=31).contains(&c))
+                    || ((1..=31).contains(&a) && (1..=31).contains(&b) && (a <= 12 || b <= 12) && (c <= 99 || (1900..=2100).contains(&c)))
+            }
+            _ => true,
+        };
+        if plausible && ((has_month && parts >= 1) || parts >= 2) {
             // Trim: leading glue other than "the" is dropped by the start rule.
             out.push(DateCand {
                 start: toks[i].start as usize,

@@ -79,7 +79,7 @@ pub fn spoken(text: &[u8], toks: &[Token], out: &mut Vec<(usize, usize)>) {
         let mut end_tok = None;
         while let (Some(dt), Some(lab)) = (toks.get(j), toks.get(j + 1)) {
             let dw = dt.bytes(text);
-            if !(eq(dw, "dot") || dt.is_punct(text, b'.')) || lab.class != Class::Alpha {
+            if !eq(dw, "dot") || lab.class != Class::Alpha {
                 break;
             }
             if eq_any(lab.bytes(text), TLDS) {

@@ -481,6 +481,8 @@ impl Detector {
                 pairs.push(r);
             }
         }
+        let addr_ctx = prompt.has(Ctx::Address) || hits.iter().any(|h| h.ctx == Ctx::Address);
+        address::anchored(b, toks, !addr_ctx, pairs);
         address::free(b, toks, pairs);
         for &(s, e) in pairs.iter() {
             push(s, e, Kind::Address, "contact.address");
