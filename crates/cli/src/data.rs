@@ -102,8 +102,8 @@ pub async fn open(
     let (db, db_is_new) = match database_url {
         Some(url) if !url.starts_with("sqlite:") => {
             let db = Db::connect(url).await?;
-            let v = db.schema_version().await?;
-            (db, v == 0)
+            let is_new = db.holds_no_data().await?;
+            (db, is_new)
         }
         other => {
             let path = match other.and_then(|u| {
@@ -128,7 +128,7 @@ pub async fn open(
                 create_dir_private(data_dir)?;
             }
             let db = Db::open_sqlite(&path).await?;
-            let is_new = !exists || db.schema_version().await? == 0;
+            let is_new = !exists || db.holds_no_data().await?;
             (db, is_new)
         }
     };

@@ -229,6 +229,16 @@ impl Db {
             .map_err(|e| StoreError::Migrate(e.to_string()))
     }
 
+    /// Whether the database holds nothing worth a key: no schema yet, or a schema with no
+    /// users and an empty audit trail. Keys may be created only for such a database.
+    pub async fn holds_no_data(&self) -> Result<bool> {
+        if self.schema_version().await? == 0 {
+            return Ok(true);
+        }
+        let (seq, _) = self.audit_head().await?;
+        Ok(seq == 0 && self.count_users().await? == 0)
+    }
+
     /// For `/healthz`: does the database answer?
     pub async fn ping(&self) -> Result<()> {
         let _: i64 = on_pool!(self, |p| sqlx::query_scalar("SELECT CAST(1 AS BIGINT)")

@@ -1,0 +1,535 @@
+//! The `righttrack` binary as an operator uses it: real processes, real files, a real
+//! server on a free port, SQLite and (when configured) PostgreSQL.
+
+use righttrack_core::crypto::Keyring;
+use righttrack_store::testing::TestDb;
+use righttrack_store::Db;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::Path;
+use std::process::{Child, Command, Output, Stdio};
+
+const BIN: &str = env!("CARGO_BIN_EXE_righttrack");
+const PW: &str = "a long enough operator password";
+
+fn rt(args: &[&str], stdin: Option<&str>) -> Output {
+    let mut c = Command::new(BIN);
+    c.args(args)
+        .env_remove("RIGHTTRACK_DATABASE_URL")
+        .env_remove("RIGHTTRACK_DATA_DIR")
+        .env("NO_COLOR", "1");
+    c.stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = c.spawn().unwrap();
+    if let Some(input) = stdin {
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
+    }
+    drop(child.stdin.take());
+    child.wait_with_output().unwrap()
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+fn ok(args: &[&str], stdin: Option<&str>) -> String {
+    let o = rt(args, stdin);
+    assert!(
+        o.status.success(),
+        "{args:?} failed: {}{}",
+        text(&o.stdout),
+        text(&o.stderr)
+    );
+    text(&o.stdout)
+}
+
+/// Runs a command that must fail with exactly one clear error line.
+fn fails(args: &[&str]) -> String {
+    let o = rt(args, None);
+    assert!(!o.status.success(), "{args:?} should fail");
+    let err = text(&o.stderr);
+    let lines: Vec<&str> = err.lines().filter(|l| !l.trim().is_empty()).collect();
+    assert_eq!(lines.len(), 1, "one line expected, got: {err}");
+    assert!(lines[0].starts_with("error: "), "{err}");
+    lines[0].to_owned()
+}
+
+struct Server {
+    child: Child,
+    addr: String,
+    stderr: std::sync::Arc<std::sync::Mutex<String>>,
+    reader: std::thread::JoinHandle<()>,
+}
+
+impl Server {
+    fn start(args: &[&str]) -> Server {
+        let mut child = Command::new(BIN)
+            .arg("serve")
+            .args(args)
+            .args(["--listen", "127.0.0.1:0"])
+            .env("NO_COLOR", "1")
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut reader = BufReader::new(child.stderr.take().unwrap());
+        let mut seen = String::new();
+        let addr = loop {
+            let mut line = String::new();
+            if reader.read_line(&mut line).unwrap() == 0 {
+                panic!("server exited before listening: {seen}");
+            }
+            seen.push_str(&line);
+            if let Some(rest) = line.split("listening on http://").nth(1) {
+                break rest.split_whitespace().next().unwrap().to_owned();
+            }
+        };
+        let stderr = std::sync::Arc::new(std::sync::Mutex::new(seen));
+        let sink = stderr.clone();
+        let reader = std::thread::spawn(move || {
+            let mut rest = String::new();
+            let _ = reader.read_to_string(&mut rest);
+            sink.lock().unwrap().push_str(&rest);
+        });
+        Server {
+            child,
+            addr,
+            stderr,
+            reader,
+        }
+    }
+
+    fn get(&self, path: &str, bearer: Option<&str>) -> (u16, String) {
+        let mut s = TcpStream::connect(&self.addr).unwrap();
+        let auth = bearer
+            .map(|t| format!("Authorization: Bearer {t}\r\n"))
+            .unwrap_or_default();
+        write!(
+            s,
+            "GET {path} HTTP/1.1\r\nHost: test\r\n{auth}Connection: close\r\n\r\n"
+        )
+        .unwrap();
+        let mut resp = String::new();
+        s.read_to_string(&mut resp).unwrap();
+        let status = resp.split_whitespace().nth(1).unwrap().parse().unwrap();
+        (
+            status,
+            resp.split("\r\n\r\n").nth(1).unwrap_or("").to_owned(),
+        )
+    }
+
+    /// SIGTERM, then the exit status and everything the server wrote to stderr.
+    fn stop(mut self) -> (std::process::ExitStatus, String) {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        let status = self.child.wait().unwrap();
+        let _ = self.reader.join();
+        let logs = self.stderr.lock().unwrap().clone();
+        (status, logs)
+    }
+}
+
+fn dir_arg(d: &Path) -> String {
+    d.display().to_string()
+}
+
+#[test]
+fn serve_initialises_an_empty_directory_and_stops_gracefully() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    let server = Server::start(&["--data-dir", &dir_arg(&data)]);
+    let (status, body) = server.get("/healthz", None);
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("sqlite"));
+    assert!(server.stop().0.success(), "graceful shutdown exits 0");
+    use std::os::unix::fs::PermissionsExt;
+    for f in ["master.keys", "signing.key"] {
+        let mode = std::fs::metadata(data.join(f))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600, "{f}");
+    }
+    assert!(data.join("righttrack.db").exists());
+    // The second start reuses what the first created.
+    let again = Server::start(&["--data-dir", &dir_arg(&data)]);
+    assert_eq!(again.get("/healthz", None).0, 200);
+    again.stop();
+}
+
+#[test]
+fn operators_add_users_and_tokens_and_tokens_work_until_revoked() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = dir_arg(&tmp.path().join("data"));
+    let server = Server::start(&["--data-dir", &d]);
+    let out = ok(
+        &[
+            "user",
+            "add",
+            "--data-dir",
+            &d,
+            "--username",
+            "root",
+            "--role",
+            "admin",
+            "--password-stdin",
+        ],
+        Some(&format!("{PW}\n")),
+    );
+    assert!(out.contains("added root (admin)"));
+    let list = ok(&["user", "list", "--data-dir", &d], None);
+    assert!(list.contains("root") && list.contains("admin"));
+    assert!(!list.contains(PW) && !out.contains(PW));
+
+    let out = ok(
+        &[
+            "token",
+            "create",
+            "--data-dir",
+            &d,
+            "--username",
+            "root",
+            "--scope",
+            "read",
+            "--name",
+            "probe",
+        ],
+        None,
+    );
+    let token = out.lines().last().unwrap().trim().to_owned();
+    assert!(
+        token.starts_with("rt_") && !token.contains(' '),
+        "the token alone on the last line: {out}"
+    );
+    let (status, body) = server.get("/api/v1/me", Some(&token));
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("\"username\":\"root\""));
+    ok(
+        &[
+            "token",
+            "revoke",
+            "--data-dir",
+            &d,
+            "--username",
+            "root",
+            "--name",
+            "probe",
+        ],
+        None,
+    );
+    assert_eq!(server.get("/api/v1/me", Some(&token)).0, 401);
+
+    let e = fails(&[
+        "user",
+        "add",
+        "--data-dir",
+        &d,
+        "--username",
+        "x",
+        "--role",
+        "wizard",
+        "--password-stdin",
+    ]);
+    assert!(e.contains("--role") && e.contains("wizard"), "{e}");
+    let e = fails(&[
+        "user",
+        "add",
+        "--data-dir",
+        &d,
+        "--username",
+        "x",
+        "--role",
+        "agent",
+    ]);
+    assert!(e.contains("--password-stdin"), "{e}");
+    let o = rt(
+        &[
+            "user",
+            "add",
+            "--data-dir",
+            &d,
+            "--username",
+            "x",
+            "--role",
+            "agent",
+            "--password-stdin",
+        ],
+        Some("short\n"),
+    );
+    assert!(!o.status.success() && text(&o.stderr).contains("at least 12 characters"));
+    let o = rt(
+        &[
+            "user",
+            "add",
+            "--data-dir",
+            &d,
+            "--username",
+            "root",
+            "--role",
+            "agent",
+            "--password-stdin",
+        ],
+        Some(&format!("{PW}\n")),
+    );
+    assert!(
+        text(&o.stderr).contains("already exists"),
+        "{}",
+        text(&o.stderr)
+    );
+    let (_, logs) = server.stop();
+    assert!(logs.contains("/api/v1/me"), "requests are logged: {logs}");
+    assert!(!logs.contains(&token), "token in server logs");
+}
+
+#[test]
+fn bad_configuration_gives_one_clear_line_and_writes_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("never-created");
+    let d = dir_arg(&data);
+    let cfg = tmp.path().join("bad.toml");
+    std::fs::write(&cfg, "# settings\nlisten = 8080\n").unwrap();
+    let e = fails(&["serve", "--data-dir", &d, "--config", &dir_arg(&cfg)]);
+    assert!(e.contains("bad.toml line 2"), "{e}");
+    std::fs::write(&cfg, "colour = \"blue\"\n").unwrap();
+    let e = fails(&["serve", "--data-dir", &d, "--config", &dir_arg(&cfg)]);
+    assert!(e.contains("unknown field") && e.contains("colour"), "{e}");
+    let e = fails(&["serve", "--data-dir", &d, "--listen", "localhost-ish"]);
+    assert!(e.contains("--listen") && e.contains("HOST:PORT"), "{e}");
+    let e = fails(&[
+        "serve",
+        "--data-dir",
+        &d,
+        "--database-url",
+        "postgres://rt:s3cretpw@127.0.0.1:1/rt",
+    ]);
+    assert!(
+        e.contains("cannot open the database postgres://127.0.0.1:1/rt"),
+        "{e}"
+    );
+    assert!(!e.contains("s3cretpw"), "password in error: {e}");
+    let e = fails(&["user", "list", "--data-dir", &d]);
+    assert!(e.contains("no RightTrack database"), "{e}");
+    assert!(
+        !data.exists(),
+        "a failed start must not create the data directory"
+    );
+}
+
+#[test]
+fn damaged_keys_and_newer_schemas_are_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    let d = dir_arg(&data);
+    ok(
+        &[
+            "user",
+            "add",
+            "--data-dir",
+            &d,
+            "--username",
+            "root",
+            "--role",
+            "admin",
+            "--password-stdin",
+        ],
+        Some(&format!("{PW}\n")),
+    );
+    let keys = data.join("master.keys");
+    let original = std::fs::read(&keys).unwrap();
+
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&keys, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let e = fails(&["user", "list", "--data-dir", &d]);
+    assert!(
+        e.contains("readable by other users") && e.contains("chmod 600"),
+        "{e}"
+    );
+    std::fs::set_permissions(&keys, std::fs::Permissions::from_mode(0o600)).unwrap();
+
+    std::fs::write(&keys, "1 not-base64!\n").unwrap();
+    let e = fails(&["user", "list", "--data-dir", &d]);
+    assert!(e.contains("master.keys") && e.contains("line 1"), "{e}");
+
+    std::fs::remove_file(&keys).unwrap();
+    let e = fails(&["serve", "--data-dir", &d]);
+    assert!(e.contains("master.keys") && e.contains("missing"), "{e}");
+    assert!(
+        !keys.exists(),
+        "a missing key must never be silently regenerated"
+    );
+    std::fs::write(&keys, &original).unwrap();
+    std::fs::set_permissions(&keys, std::fs::Permissions::from_mode(0o600)).unwrap();
+    assert!(ok(&["user", "list", "--data-dir", &d], None).contains("root"));
+
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let db = Db::open_sqlite(&data.join("righttrack.db")).await.unwrap();
+        righttrack_store::sqlx::raw_sql(
+            "INSERT INTO _sqlx_migrations (version, description, installed_on, success, checksum, execution_time) VALUES (99990101000000, 'future', CURRENT_TIMESTAMP, TRUE, X'00', 0)",
+        )
+        .execute(match &db.backend {
+            righttrack_store::Backend::Sqlite(p) => p,
+            _ => unreachable!(),
+        })
+        .await
+        .unwrap();
+        db.close().await;
+    });
+    let e = fails(&["serve", "--data-dir", &d]);
+    assert!(e.contains("newer than this righttrack binary"), "{e}");
+}
+
+fn tamper_sql(backend: &str) -> &'static str {
+    if backend == "sqlite" {
+        "DROP TRIGGER audit_log_no_update; UPDATE audit_log SET detail = '{\"forged\":true}' WHERE seq = 2;"
+    } else {
+        "ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_change; UPDATE audit_log SET detail = '{\"forged\":true}' WHERE seq = 2;"
+    }
+}
+
+#[test]
+fn audit_verify_detects_tampering_on_both_backends_and_rotation_rewraps() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let dbs = rt.block_on(TestDb::each()).unwrap();
+    for t in &dbs {
+        let tmp = tempfile::tempdir().unwrap();
+        // SQLite lives in the data directory; PostgreSQL is named by URL and the data
+        // directory holds only the keys.
+        let (data, url) = match t.data_dir() {
+            Some(dir) => (dir.to_path_buf(), None),
+            None => (tmp.path().join("keys"), Some(t.url())),
+        };
+        let d = dir_arg(&data);
+        let mut base = vec!["--data-dir".to_owned(), d.clone()];
+        if let Some(u) = &url {
+            base.extend(["--database-url".to_owned(), u.clone()]);
+        }
+        let with = |extra: &[&str]| -> Vec<String> {
+            let mut v: Vec<String> = extra.iter().map(|s| s.to_string()).collect();
+            v.extend(base.iter().cloned());
+            v
+        };
+
+        let add = with(&[
+            "user",
+            "add",
+            "--username",
+            "root",
+            "--role",
+            "admin",
+            "--password-stdin",
+        ]);
+        // Fresh TestDb databases are migrated but empty, so the first command creates keys.
+        ok_v(&add, Some(&format!("{PW}\n")));
+        ok_v(
+            &with(&["token", "create", "--username", "root", "--scope", "read"]),
+            None,
+        );
+        let out = ok_v(&with(&["audit", "verify"]), None);
+        assert!(
+            out.contains("audit trail intact: 2 entries"),
+            "{}: {out}",
+            t.db.backend_name()
+        );
+
+        // Rotation: seal a value as enrolment would, rotate, and it opens under key 2.
+        let keys =
+            Keyring::parse(&std::fs::read_to_string(data.join("master.keys")).unwrap()).unwrap();
+        let sealed = keys
+            .seal("totp", b"JBSWY3DPEHPK3PXP", &mut rand::rngs::OsRng)
+            .unwrap();
+        let db = rt.block_on(async {
+            match &url {
+                Some(u) => Db::connect(u).await.unwrap(),
+                None => Db::open_sqlite(&data.join("righttrack.db")).await.unwrap(),
+            }
+        });
+        let root = rt.block_on(db.user_by_username("root")).unwrap().unwrap();
+        rt.block_on(db.set_totp(root.id, Some(&sealed), true))
+            .unwrap();
+        let out = ok_v(&with(&["keys", "rotate"]), None);
+        assert!(
+            out.contains("master key 2 is now current; re-wrapped 1"),
+            "{out}"
+        );
+        let now_sealed = rt.block_on(db.all_sealed_totp()).unwrap()[0].1.clone();
+        assert_eq!(Keyring::key_id_of(&now_sealed).unwrap(), 2);
+        let rotated =
+            Keyring::parse(&std::fs::read_to_string(data.join("master.keys")).unwrap()).unwrap();
+        assert_eq!(
+            rotated.open("totp", &now_sealed).unwrap(),
+            b"JBSWY3DPEHPK3PXP"
+        );
+
+        rt.block_on(async {
+            let sql = tamper_sql(db.backend_name());
+            match &db.backend {
+                righttrack_store::Backend::Sqlite(p) => righttrack_store::sqlx::raw_sql(sql)
+                    .execute(p)
+                    .await
+                    .map(|_| ()),
+                righttrack_store::Backend::Postgres(p) => righttrack_store::sqlx::raw_sql(sql)
+                    .execute(p)
+                    .await
+                    .map(|_| ()),
+            }
+            .unwrap();
+            db.close().await;
+        });
+        let o = rt_owned(&with(&["audit", "verify"]));
+        assert_eq!(o.status.code(), Some(1), "{}", db.backend_name());
+        let out = text(&o.stdout);
+        assert!(
+            out.contains("audit entry 2") && out.contains("modified"),
+            "{out}"
+        );
+    }
+}
+
+fn ok_v(args: &[String], stdin: Option<&str>) -> String {
+    ok(&args.iter().map(|s| s.as_str()).collect::<Vec<_>>(), stdin)
+}
+
+fn rt_owned(args: &[String]) -> Output {
+    rt(&args.iter().map(|s| s.as_str()).collect::<Vec<_>>(), None)
+}
+
+#[test]
+fn serve_runs_on_postgresql() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let Some(t) = rt.block_on(TestDb::postgres()).unwrap() else {
+        // Only SQLite is configured in this environment; the test command sets
+        // RIGHTTRACK_TEST_PG_URL so CI always runs this.
+        assert!(
+            std::env::var("CI").is_err(),
+            "CI must run the PostgreSQL suite"
+        );
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let url = t.url();
+    let server = Server::start(&[
+        "--data-dir",
+        &dir_arg(&tmp.path().join("keys")),
+        "--database-url",
+        &url,
+        "--log-format",
+        "json",
+    ]);
+    let (status, body) = server.get("/healthz", None);
+    assert_eq!((status, body.contains("postgres")), (200, true), "{body}");
+    let (status, logs) = server.stop();
+    assert!(status.success());
+    assert!(
+        logs.lines()
+            .any(|l| l.starts_with('{') && l.contains("\"listening\"")),
+        "JSON logs: {logs}"
+    );
+}
