@@ -216,13 +216,20 @@ const SUFFIXES: &[&str] = &[
     "ste",
     "building",
     "floor",
+    "knolls", "coves", "roads", "groves", "alley", "alleys", "bluff", "bluffs", "bottom", "branch",
+    "bridge", "brook", "brooks", "camp", "canyon", "courts", "crest", "drives", "glens", "greens",
+    "harbour", "lights", "locks", "mountains", "parks", "passage", "ramp", "shoals", "streets",
+    "trafficway", "views", "acceso", "alameda", "bajada", "carrera", "carretera", "cuesta",
+    "pasadizo", "pasaje", "rambla", "rúa", "senda", "urbanización", "urbanizacion", "cañada",
+    "travesía", "travesia", "ruta", "vía", "allée", "avenue", "strada", "unions", "union",
 ];
 
 const STOPS: &[&str] = &[
     "that's", "thats", "my", "i", "i'm", "and", "please", "thanks", "thank", "if", "is", "was",
     "it", "it's", "you", "which", "but", "so", "also", "for", "correct", "right", "yes", "yeah",
     "okay", "ok", "the", "can", "could", "would", "we", "they", "he", "she", "this", "since",
-    "because", "now", "from", "on", "uh", "um", "like", "mm-hmm", "have",
+    "because", "now", "from", "on", "uh", "um", "like", "mm-hmm", "have", "what's", "whats",
+    "hold", "where", "when", "how", "who", "why", "what", "there", "here", "then", "thanks",
 ];
 
 fn suffix(w: &[u8]) -> bool {
@@ -488,7 +495,9 @@ pub fn anchored(text: &[u8], toks: &[Token], strict: bool, out: &mut Vec<(usize,
     let mut i = 0;
     while i < toks.len() {
         let pc = postcode(text, toks, i);
-        if pc == 0 || i == 0 {
+        let date_part = toks.get(i + 1).is_some_and(|n| (n.is_punct(text, b'-') || n.is_punct(text, b'/')) && !n.gap_before)
+            && toks.get(i + 2).is_some_and(|n| n.class == Class::Digits && !n.gap_before);
+        if pc == 0 || i == 0 || date_part {
             i += 1;
             continue;
         }
@@ -520,7 +529,8 @@ pub fn anchored(text: &[u8], toks: &[Token], strict: bool, out: &mut Vec<(usize,
                 s -= 1;
                 continue;
             }
-            if p.class == Class::Alpha && eq_any(w, BACK_STOPS) && !(s < i && eq_any(w, &["de", "del", "la", "le", "des", "du", "van", "von"])) {
+            let state_slot = s == i && is_state(w);
+            if p.class == Class::Alpha && !state_slot && eq_any(w, BACK_STOPS) && !(s < i && eq_any(w, &["de", "del", "la", "le", "des", "du", "van", "von"])) {
                 break;
             }
             match p.class {
@@ -537,6 +547,7 @@ pub fn anchored(text: &[u8], toks: &[Token], strict: bool, out: &mut Vec<(usize,
         }
         let mut e = i + pc - 1;
         let prev_state = is_state(toks[i - 1].bytes(text));
+        let mut alpha = alpha;
         if !prev_state {
             let mut k = e + 1;
             let mut town = 0;
@@ -550,6 +561,7 @@ pub fn anchored(text: &[u8], toks: &[Token], strict: bool, out: &mut Vec<(usize,
                     break;
                 }
                 town += 1;
+                alpha += 1;
                 e = k;
                 k += 1;
             }
@@ -568,5 +580,27 @@ pub fn anchored(text: &[u8], toks: &[Token], strict: bool, out: &mut Vec<(usize,
         } else {
             i += 1;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn a(s: &str, strict: bool) -> Vec<&str> {
+        let mut t = Vec::new();
+        crate::text::tokenize(s, &mut t);
+        let mut o = Vec::new();
+        anchored(s.as_bytes(), &t, strict, &mut o);
+        o.iter().map(|&(x, y)| &s[x..y]).collect()
+    }
+
+    #[test]
+    fn anchored_addresses() {
+        assert_eq!(a("Thank you,\nNuria Larrea\nAcceso de Lara Cañellas 11, Huesca, 01167", true), vec!["Acceso de Lara Cañellas 11, Huesca, 01167"]);
+        assert_eq!(a("please send it to Stahrgasse 3165, 95788 Prenzlau.", false), vec!["Stahrgasse 3165, 95788 Prenzlau"]);
+        assert_eq!(a("it's 7971 hayes plain suite 553 codyburgh ok 17941", false), vec!["7971 hayes plain suite 553 codyburgh ok 17941"]);
+        assert_eq!(a("Regards, Ann Lee\n12 Baker Street, London NW1 6XE", true), vec!["12 Baker Street, London NW1 6XE"]);
+        assert!(a("I was charged 1250 dollars on 12345", true).is_empty());
     }
 }

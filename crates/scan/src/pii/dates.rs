@@ -27,6 +27,10 @@ pub struct DateCand {
     pub parts: usize,
     /// A 4-digit (or spoken "nineteen ninety") year is present.
     pub has_year: bool,
+    /// Month and year only, expiry-shaped ("06/27", "Mar/28", "November 2030").
+    pub month_year: bool,
+    /// Has an ordinal ("27th", "second").
+    pub has_ord: bool,
 }
 
 fn is_ordinal_digits(w: &[u8]) -> bool {
@@ -164,7 +168,9 @@ pub fn find(text: &[u8], toks: &[Token], out: &mut Vec<DateCand>) {
                         let prev = toks[j - 1].bytes(text);
                         let pv = number_word(prev).unwrap_or(0);
                         let cv = number_word(w).unwrap_or(0);
-                        if !(pv >= 20 && pv % 10 == 0 && cv < 10) && !(pv >= 10 && cv >= 10) {
+                        // Same part: "twenty five", "nineteen eighty", "twenty twenty".
+                        let same = (pv >= 20 && pv % 10 == 0 && cv < 10) || ((pv == 19 || pv == 20) && cv >= 10);
+                        if !same {
                             parts += 1;
                         }
                     }
@@ -200,6 +206,9 @@ pub fn find(text: &[u8], toks: &[Token], out: &mut Vec<DateCand>) {
         };
         if plausible && ((has_month && parts >= 1) || parts >= 2) {
             // Trim: leading glue other than "the" is dropped by the start rule.
+            let slash = toks[i..=last_content].iter().any(|t| t.is_punct(text, b'/') || t.is_punct(text, b'-'));
+            let month_year = (has_month && parts == 1 && (has_year || slash) && nn <= 1)
+                || (!has_month && nn == 2 && parts == 2 && slash && (1..=12).contains(&nums[0]) && (nums[1] <= 99 || (2000..=2099).contains(&nums[1])));
             out.push(DateCand {
                 start: toks[i].start as usize,
                 end: toks[last_content].end as usize,
@@ -208,6 +217,8 @@ pub fn find(text: &[u8], toks: &[Token], out: &mut Vec<DateCand>) {
                 has_month,
                 parts,
                 has_year,
+                month_year,
+                has_ord: toks[i..=last_content].iter().any(|t| kind(text, toks, 0).is_some() && (ordinal_word(t.bytes(text)).is_some() || is_ordinal_digits(t.bytes(text)))),
             });
             i = last_content + 1;
         } else {

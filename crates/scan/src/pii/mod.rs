@@ -220,6 +220,12 @@ fn is_amount(text: &[u8], s: usize, e: usize) -> bool {
         || after.starts_with(b"%")
 }
 
+/// A turn about paying with a card ("make a payment", "settle the balance").
+fn payment_words(b: &[u8]) -> bool {
+    const W: [&[u8]; 6] = [b"payment", b"pay ", b"settle", b"balance", b"outstanding", b"charge"];
+    W.iter().any(|w| b.windows(w.len()).any(|x| x.eq_ignore_ascii_case(w)))
+}
+
 impl Detector {
     /// Build with a configuration.
     pub fn new(cfg: DetectorConfig) -> Result<Self, aho_corasick::BuildError> {
@@ -304,17 +310,14 @@ impl Detector {
                 }
             }
         };
-        let mut push = |s: usize, e: usize, kind: Kind, rule: &'static str| {
-            if s < e && e <= b.len() && text.is_char_boundary(s) && text.is_char_boundary(e) {
-                cands.push(Cand {
-                    turn: ti,
-                    start: s,
-                    end: e,
-                    kind,
-                    rule,
-                });
-            }
-        };
+        macro_rules! push {
+            ($s:expr, $e:expr, $kind:expr, $rule:expr) => {{
+                let (s, e): (usize, usize) = ($s, $e);
+                if s < e && e <= b.len() && text.is_char_boundary(s) && text.is_char_boundary(e) {
+                    cands.push(Cand { turn: ti, start: s, end: e, kind: $kind, rule: $rule });
+                }
+            }};
+        }
 
         // E-mails.
         pairs.clear();
@@ -322,16 +325,16 @@ impl Detector {
             email::written(b, pairs);
         }
         for &(s, e) in pairs.iter() {
-            push(s, e, Kind::Email, "contact.email");
+            push!(s, e, Kind::Email, "contact.email");
         }
         pairs.clear();
         email::spoken(b, toks, pairs);
         for &(s, e) in pairs.iter() {
-            push(s, e, Kind::Email, "contact.email.spoken");
+            push!(s, e, Kind::Email, "contact.email.spoken");
         }
 
         // IBANs.
-        self.ibans(b, toks, hits, &mut push);
+        self.ibans(b, toks, hits, &mut |s, e, k, r| push!(s, e, k, r));
 
         // Digit runs.
         numbers::runs(b, toks, runs);
@@ -368,12 +371,12 @@ impl Detector {
             let account_ctx = ctx.has(Ctx::Account) || ctx.has(Ctx::Iban) || ctx.has(Ctx::Routing);
             if (12..=19).contains(&l) && checks::is_card(d) && !(account_ctx && !ctx.has(Ctx::Card))
             {
-                push(s, e, Kind::CardNumber, "pci.pan");
+                push!(s, e, Kind::CardNumber, "pci.pan");
                 continue;
             }
             if l > 12 && !account_ctx {
                 if let Some((ss, ee)) = card_subrun(run) {
-                    push(ss, ee, Kind::CardNumber, "pci.pan");
+                    push!(ss, ee, Kind::CardNumber, "pci.pan");
                     continue;
                 }
             }
@@ -382,28 +385,28 @@ impl Detector {
                 let n = run.group_sizes(&mut g);
                 let shaped = !run.spoken && n == 3 && g[..3] == [3, 2, 4];
                 if ctx.has(Ctx::Ssn) || (shaped && !ctx.has(Ctx::Phone) && !account_ctx) {
-                    push(s, e, Kind::Ssn, "pii.ssn");
+                    push!(s, e, Kind::Ssn, "pii.ssn");
                     continue;
                 }
             }
             if ctx.has(Ctx::Cvv) && (3..=4).contains(&l) {
-                push(s, e, Kind::CardCvv, "pci.cvv");
+                push!(s, e, Kind::CardCvv, "pci.cvv");
                 continue;
             }
             if ctx.has(Ctx::Pin) && (4..=6).contains(&l) {
-                push(s, e, Kind::CardPin, "pci.pin");
+                push!(s, e, Kind::CardPin, "pci.pin");
                 continue;
             }
             if ctx.has(Ctx::Routing) && l == 9 && checks::is_aba(d) {
-                push(s, e, Kind::BankAccount, "bank.routing");
+                push!(s, e, Kind::BankAccount, "bank.routing");
                 continue;
             }
             if ctx.has(Ctx::Account) && (6..=17).contains(&l) {
-                push(s, e, Kind::BankAccount, "bank.account");
+                push!(s, e, Kind::BankAccount, "bank.account");
                 continue;
             }
             if (7..=15).contains(&l) && self.is_phone(b, run, s, e, ctx) {
-                push(s, e, Kind::Phone, "contact.phone");
+                push!(s, e, Kind::Phone, "contact.phone");
                 continue;
             }
             if (2..=11).contains(&l) && !ctx.has(Ctx::Expiry) && !ctx.has(Ctx::Dob) {
@@ -428,13 +431,18 @@ impl Detector {
             if matches!(near, Some(Ctx::Neg)) {
                 continue;
             }
-            if ctx.has(Ctx::Expiry) && (dc.has_month || dc.parts >= 2) {
-                push(dc.start, dc.end, Kind::CardExpiry, "pci.expiry");
+            let card_turn = hits.iter().any(|h| h.ctx == Ctx::Card)
+                || cands.iter().any(|c| c.turn == ti && c.kind == Kind::CardNumber && c.end <= dc.start && dc.start - c.end < 48)
+                || prompt.has(Ctx::Card);
+            if ctx.has(Ctx::Expiry) && (dc.has_month || (dc.parts >= 2 && !dc.has_ord)) {
+                push!(dc.start, dc.end, Kind::CardExpiry, "pci.expiry");
+            } else if dc.month_year && (card_turn || payment_words(b)) && !ctx.has(Ctx::Dob) {
+                push!(dc.start, dc.end, Kind::CardExpiry, "pci.expiry.card_context");
             } else if ctx.has(Ctx::Dob)
                 && ((dc.has_month && dc.parts >= 1) || dc.parts >= 2)
                 && (dc.has_year || dc.has_month || dc.parts >= 3)
             {
-                push(dc.start, dc.end, Kind::DateOfBirth, "pii.dob");
+                push!(dc.start, dc.end, Kind::DateOfBirth, "pii.dob");
             }
         }
 
@@ -458,7 +466,7 @@ impl Detector {
             {
                 continue;
             }
-            push(s, e, Kind::PersonName, "pii.name");
+            push!(s, e, Kind::PersonName, "pii.name");
         }
 
         // Addresses.
@@ -485,7 +493,7 @@ impl Detector {
         address::anchored(b, toks, !addr_ctx, pairs);
         address::free(b, toks, pairs);
         for &(s, e) in pairs.iter() {
-            push(s, e, Kind::Address, "contact.address");
+            push!(s, e, Kind::Address, "contact.address");
         }
     }
 
@@ -559,12 +567,7 @@ impl Detector {
                         }
                     }
                     if ok && checks::iban_mod97(&buf[..n]) {
-                        push(
-                            t.start as usize,
-                            toks[j - 1].end as usize,
-                            Kind::Iban,
-                            "bank.iban",
-                        );
+                        push(t.start as usize, toks[j - 1].end as usize, Kind::Iban, "bank.iban");
                         i = j;
                         continue;
                     }
