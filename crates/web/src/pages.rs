@@ -132,7 +132,7 @@ fn percent_decode(s: &str) -> String {
     while i < b.len() {
         match b[i] {
             b'+' => out.push(b' '),
-            b'%' if i + 2 < b.len() + 0 && i + 2 <= b.len() - 1 => {
+            b'%' if i + 2 < b.len() => {
                 let hex = std::str::from_utf8(&b[i + 1..i + 3])
                     .ok()
                     .and_then(|h| u8::from_str_radix(h, 16).ok());
@@ -1239,4 +1239,26 @@ pub async fn error_page(_state: &AppState, caller: Option<&Caller>, err: &AppErr
         message: err.message.clone(),
         code: err.code.as_str(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{percent_decode, safe_next};
+
+    #[test]
+    fn form_values_decode_and_malformed_escapes_survive() {
+        assert_eq!(percent_decode("a+b%20c%2Fd"), "a b c/d");
+        assert_eq!(percent_decode("100%"), "100%");
+        assert_eq!(percent_decode("%zz%4"), "%zz%4");
+        assert_eq!(percent_decode("%C3%A9t%C3%A9"), "été");
+        assert_eq!(percent_decode("%FF"), "\u{FFFD}");
+    }
+
+    #[test]
+    fn redirects_after_login_stay_on_this_site() {
+        assert_eq!(safe_next("/audit?action=login."), "/audit?action=login.");
+        for evil in ["//evil.example", "https://evil.example", "/\\evil.example", "/login", "javascript:alert(1)"] {
+            assert_eq!(safe_next(evil), "/", "{evil}");
+        }
+    }
 }
