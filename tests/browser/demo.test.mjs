@@ -1,0 +1,141 @@
+// A click-through of the demo organisation (`serve --demo`): the passwords come from the
+// server's stderr, the ethics officer and the admin enrol an authenticator, and every page
+// of their navigation is visited and photographed at desktop and phone size.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  Authenticator,
+  DESKTOP,
+  MOBILE,
+  launchBrowser,
+  navigation,
+  navLabels,
+  newContext,
+  pathname,
+  shot,
+  signIn,
+  signOut,
+  startServer,
+  watch,
+} from './lib/harness.mjs';
+
+let server;
+let browser;
+let passwords;
+const contexts = [];
+
+before(async () => {
+  [server, browser] = await Promise.all([startServer({ demo: true }), launchBrowser()]);
+  passwords = server.demoPasswords();
+});
+
+after(async () => {
+  await Promise.allSettled(contexts.map((c) => c.close()));
+  await browser?.close().catch(() => {});
+  await server?.stop();
+});
+
+test('the demo prints one password per named account', () => {
+  for (const u of ['admin', 'ethics', 'investigator', 'qa', 'lead', 'agent']) {
+    assert.match(passwords[u] ?? '', /^[a-z2-7]{16}$/, `password for ${u}`);
+  }
+});
+
+/** Signs in a privileged demo user, enrols TOTP, returns the signed-in page. */
+async function enrolledSession(username, prefix) {
+  const ctx = await newContext(browser, server.url, DESKTOP);
+  contexts.push(ctx);
+  const page = await ctx.newPage();
+  const watcher = watch(page);
+  await page.goto('/login');
+  await shot(page, `${prefix}-00-login-desktop`);
+  await signIn(page, username, passwords[username]);
+  assert.equal(pathname(page), '/account/2fa', `${username} must enrol a second factor first`);
+  await shot(page, `${prefix}-01-enrol-desktop`);
+  const app = new Authenticator((await page.locator('#totp-secret').textContent()).trim());
+  await page.fill('#code', (await app.code()).code);
+  await navigation(page, () => page.getByRole('button', { name: 'Turn on two-factor' }).click());
+  assert.equal(pathname(page), '/');
+  return { page, watcher };
+}
+
+/** Visits every nav link; asserts each is a real page and photographs it. */
+async function clickThrough(page, prefix) {
+  const links = await page.locator('nav[aria-label="Main"] a').evaluateAll((as) =>
+    as.map((a) => ({ label: a.textContent.trim(), href: a.getAttribute('href') })),
+  );
+  assert.ok(links.length >= 4, `nav: ${JSON.stringify(links)}`);
+  const visited = [];
+  for (const [i, { label, href }] of links.entries()) {
+    // Click like a person would, from whatever page we are on.
+    const resp = await navigation(page, () =>
+      page.locator('nav[aria-label="Main"] a', { hasText: label }).first().click(),
+    );
+    assert.equal(resp.status(), 200, `${label} (${href})`);
+    assert.equal(pathname(page), href, label);
+    assert.equal(await page.locator('nav[aria-label="Main"] a[aria-current="page"]').textContent(), label);
+    const h1 = (await page.locator('main h1').first().textContent()).trim();
+    assert.ok(h1.length > 0, `${label} has a heading`);
+    assert.notEqual(h1, 'Something went wrong');
+    const slug = `${String(i + 2).padStart(2, '0')}-${label.toLowerCase().replace(/\W+/g, '-')}`;
+    await shot(page, `${prefix}-${slug}-desktop`);
+    await page.setViewportSize(MOBILE);
+    await shot(page, `${prefix}-${slug}-mobile`);
+    await page.setViewportSize(DESKTOP);
+    visited.push(label);
+  }
+  return visited;
+}
+
+test('ethics officer: enrol, then every page of the nav', async () => {
+  const { page, watcher } = await enrolledSession('ethics', 'demo-ethics');
+  assert.equal(await page.locator('h1').textContent(), 'Welcome, Eshe Ethics-Officer');
+  const visited = await clickThrough(page, 'demo-ethics');
+  assert.deepEqual(visited, ['Home', 'Teams', 'Audit trail', 'My account']);
+
+  // The directory shows the three demo sites with their teams.
+  await page.goto('/directory');
+  const sites = await page.locator('main h2').allTextContents();
+  assert.deepEqual(sites.sort(), ['Austin', 'Lisbon', 'Manila']);
+  assert.equal(await page.locator('main tbody tr').count(), 12);
+
+  // Not an admin: no user or token administration.
+  for (const url of ['/admin/users', '/admin/tokens']) {
+    const resp = await page.goto(url);
+    assert.equal(resp.status(), 403, url);
+  }
+  await page.goto('/');
+  await signOut(page);
+  assert.equal(pathname(page), '/login');
+  assert.deepEqual(watcher.problems(), []);
+});
+
+test('admin: enrol, then every page of the nav (users, tokens)', async () => {
+  const { page, watcher } = await enrolledSession('admin', 'demo-admin');
+  const visited = await clickThrough(page, 'demo-admin');
+  assert.deepEqual(visited, ['Home', 'Teams', 'Audit trail', 'Users', 'API tokens', 'My account']);
+
+  await page.goto('/admin/users');
+  // 3 sites x (1 manager + 3 x (1 lead + 16 agents)) + 6 named accounts
+  assert.equal(await page.locator('main table caption').textContent(), '162 users');
+  await page.goto('/');
+  await signOut(page);
+  assert.deepEqual(watcher.problems(), []);
+});
+
+test('agent and team lead see only their own pages', async () => {
+  for (const [username, expected] of [
+    ['agent', ['Home', 'My account']],
+    ['lead', ['Home', 'Teams', 'My account']],
+    ['qa', ['Home', 'Teams', 'My account']],
+  ]) {
+    const ctx = await newContext(browser, server.url, DESKTOP);
+    contexts.push(ctx);
+    const page = await ctx.newPage();
+    await signIn(page, username, passwords[username]);
+    assert.equal(pathname(page), '/', `${username} needs no second factor`);
+    assert.deepEqual(await navLabels(page), expected, username);
+    await shot(page, `demo-${username}-home-desktop`);
+    await ctx.close();
+  }
+});

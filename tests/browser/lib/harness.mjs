@@ -1,0 +1,287 @@
+// Shared helpers for the browser tests: a throw-away RightTrack server, users made with
+// the CLI, a headless Debian Chromium driven by playwright-core, TOTP codes, screenshots.
+//
+// Nothing here downloads a browser: Chromium is /usr/bin/chromium (override with
+// CHROMIUM_PATH), the server binary is RIGHTTRACK_BIN (or a local debug build).
+
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+export { totp, base32Decode, Authenticator } from './totp.mjs';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const REPO_ROOT = path.resolve(here, '..', '..', '..');
+export const ARTIFACTS_DIR = process.env.ARTIFACTS_DIR
+  ? path.resolve(process.env.ARTIFACTS_DIR)
+  : path.join(REPO_ROOT, 'artifacts');
+export const SCREENSHOT_DIR = path.join(ARTIFACTS_DIR, 'screenshots');
+
+export const DESKTOP = { width: 1280, height: 800 };
+export const MOBILE = { width: 390, height: 844 };
+
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-quic',
+];
+
+/** The server binary: $RIGHTTRACK_BIN, else a local debug build. */
+export function serverBinary() {
+  const candidates = [
+    process.env.RIGHTTRACK_BIN,
+    path.join(REPO_ROOT, 'target-browser', 'debug', 'righttrack'),
+    path.join(REPO_ROOT, 'target', 'debug', 'righttrack'),
+  ].filter(Boolean);
+  for (const c of candidates) {
+    const abs = path.resolve(REPO_ROOT, c);
+    if (existsSync(abs)) return abs;
+  }
+  throw new Error(
+    `no righttrack binary found (tried ${candidates.join(', ')}); ` +
+      'run scripts/browser-test.sh or set RIGHTTRACK_BIN',
+  );
+}
+
+// Environment for child processes: never let the caller's RIGHTTRACK_* settings (a real
+// database URL, a config file, --demo) leak into a test server.
+function childEnv() {
+  const env = { ...process.env };
+  for (const k of Object.keys(env)) if (k.startsWith('RIGHTTRACK_') && k !== 'RIGHTTRACK_BIN') delete env[k];
+  env.NO_COLOR = '1';
+  return env;
+}
+
+const live = new Set();
+function killAll() {
+  for (const child of live) {
+    try {
+      child.kill('SIGKILL');
+    } catch {
+      /* already gone */
+    }
+  }
+}
+// Last line of defence: whatever happens to this test process, its servers die with it.
+process.once('exit', killAll);
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+  process.once(sig, () => {
+    killAll();
+    process.exit(128 + ({ SIGHUP: 1, SIGINT: 2, SIGTERM: 15 })[sig]);
+  });
+}
+
+/**
+ * Starts `righttrack serve` on a fresh temp data dir and a free port.
+ * Resolves once the server printed "RightTrack is listening on http://ADDR".
+ */
+export async function startServer({ demo = false, timeoutMs = 90_000 } = {}) {
+  const bin = serverBinary();
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'righttrack-browser-'));
+  const args = ['serve', '--data-dir', dataDir, '--listen', '127.0.0.1:0'];
+  if (demo) args.push('--demo');
+  const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'], env: childEnv() });
+  live.add(child);
+  let stderr = '';
+  let stdout = '';
+  child.stdout.setEncoding('utf8').on('data', (d) => (stdout += d));
+  child.stderr.setEncoding('utf8');
+
+  const url = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      reject(new Error(`server did not report listening within ${timeoutMs} ms; stderr:\n${stderr}`));
+    }, timeoutMs);
+    const onData = (d) => {
+      stderr += d;
+      const m = stderr.match(/RightTrack is listening on (http:\/\/[^\s]+)/);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1].replace(/\/$/, ''));
+      }
+    };
+    child.stderr.on('data', onData);
+    child.once('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited early (code ${code}, signal ${signal}); stderr:\n${stderr}`));
+    });
+  }).catch(async (e) => {
+    await stopChild(child);
+    rmSync(dataDir, { recursive: true, force: true });
+    throw e;
+  });
+  // Keep collecting after the listening line (request logs, errors).
+  child.stderr.removeAllListeners('data');
+  child.stderr.on('data', (d) => (stderr += d));
+
+  const server = {
+    url,
+    dataDir,
+    bin,
+    pid: child.pid,
+    stderr: () => stderr,
+    stdout: () => stdout,
+    /** Adds a user with the CLI while the server runs (SQLite WAL). */
+    addUser: (u) => addUser(bin, dataDir, u),
+    /** Demo accounts printed once on stderr: { admin: 'pw', ethics: 'pw', ... }. */
+    demoPasswords: () => parseDemoPasswords(stderr),
+    async stop() {
+      await stopChild(child);
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+  return server;
+}
+
+async function stopChild(child) {
+  if (child.exitCode !== null || child.signalCode !== null) {
+    live.delete(child);
+    return;
+  }
+  const exited = once(child, 'exit');
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+  await exited;
+  clearTimeout(timer);
+  live.delete(child);
+}
+
+/** `righttrack user add ... --password-stdin`. */
+export async function addUser(bin, dataDir, { username, password, role, team, displayName }) {
+  const roles = Array.isArray(role) ? role.join(',') : role;
+  const args = ['user', 'add', '--data-dir', dataDir, '--username', username, '--role', roles, '--password-stdin'];
+  if (team) args.push('--team', team);
+  if (displayName) args.push('--display-name', displayName);
+  const child = spawn(bin, args, { stdio: ['pipe', 'pipe', 'pipe'], env: childEnv() });
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  child.stderr.on('data', (d) => (out += d));
+  child.stdin.end(`${password}\n`);
+  const [code] = await once(child, 'exit');
+  if (code !== 0) throw new Error(`user add ${username} failed (exit ${code}): ${out}`);
+  return out.trim();
+}
+
+/** Parses the lines after "These passwords are shown once:" into { username: password }. */
+export function parseDemoPasswords(stderr) {
+  const lines = stderr.split('\n');
+  const start = lines.findIndex((l) => l.includes('These passwords are shown once:'));
+  if (start < 0) throw new Error(`no demo passwords on stderr:\n${stderr}`);
+  const out = {};
+  for (const line of lines.slice(start + 1)) {
+    if (!/^\s{2}\S/.test(line)) break; // indented account lines end at the first other line
+    const parts = line.trim().split(/\s+/);
+    out[parts[0]] = parts[parts.length - 1];
+  }
+  return out;
+}
+
+/** Headless Debian Chromium. */
+export async function launchBrowser() {
+  const executablePath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+  if (!existsSync(executablePath)) {
+    throw new Error(`${executablePath} is missing: apt-get install -y chromium (or run scripts/browser-test.sh)`);
+  }
+  // playwright-core gives each launch its own fresh temporary profile (user-data-dir).
+  return chromium.launch({ executablePath, args: CHROMIUM_ARGS, headless: true, timeout: 60_000 });
+}
+
+/** A fresh browser context (own cookies) with a desktop or mobile viewport. */
+export async function newContext(browser, baseURL, viewport = DESKTOP) {
+  const mobile = viewport.width < 600;
+  const ctx = await browser.newContext({
+    baseURL,
+    viewport,
+    isMobile: mobile,
+    hasTouch: mobile,
+    deviceScaleFactor: 1,
+    locale: 'en-GB',
+    timezoneId: 'UTC',
+  });
+  ctx.setDefaultTimeout(15_000);
+  ctx.setDefaultNavigationTimeout(20_000);
+  return ctx;
+}
+
+/**
+ * Records what a page should never do: script errors, console errors (CSP violations show
+ * up there), failed requests, 5xx documents and 4xx sub-resources (stylesheet, images).
+ * `problems()` lists them.
+ *
+ * Ignored: /favicon.ico (the server has none, so Chromium's automatic request 404s; see
+ * the report), and Chromium's console line for non-2xx documents, whose statuses the
+ * tests assert themselves.
+ */
+export function watch(page) {
+  const problems = [];
+  const ignored = (url) => new URL(url).pathname === '/favicon.ico';
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() !== 'error') return;
+    const text = m.text();
+    if (/^Failed to load resource: the server responded with a status of/.test(text)) return;
+    problems.push(`console: ${text}`);
+  });
+  page.on('requestfailed', (r) => {
+    if (!ignored(r.url())) problems.push(`requestfailed: ${r.url()} ${r.failure()?.errorText}`);
+  });
+  page.on('response', (r) => {
+    if (ignored(r.url())) return;
+    const doc = r.request().resourceType() === 'document';
+    if (r.status() >= 500 || (!doc && r.status() >= 400)) problems.push(`HTTP ${r.status()}: ${r.url()}`);
+  });
+  return { problems: () => problems.slice() };
+}
+
+/** Full-page screenshot to artifacts/screenshots/NAME.png. */
+export async function shot(page, name) {
+  mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  const file = path.join(SCREENSHOT_DIR, `${name.replace(/[^a-z0-9._-]+/gi, '-')}.png`);
+  await page.screenshot({ path: file, fullPage: true, animations: 'disabled' });
+  return file;
+}
+
+/** Runs `action` (a click or submit) and returns the main-frame document response it caused. */
+export async function navigation(page, action) {
+  const [resp] = await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), action()]);
+  // After a POST/redirect/GET, report the final document's response.
+  return resp;
+}
+
+/** Fills the sign-in form and submits it. Returns the final document response. */
+export async function signIn(page, username, password) {
+  if (!new URL(page.url()).pathname.startsWith('/login') || (await page.locator('#password').count()) === 0) {
+    await page.goto('/login');
+  }
+  await page.fill('#username', username);
+  await page.fill('#password', password);
+  return navigation(page, () => page.click('main button[type=submit]'));
+}
+
+/** Clicks the header's "Sign out" button. */
+export async function signOut(page) {
+  return navigation(page, () => page.getByRole('button', { name: 'Sign out' }).click());
+}
+
+/** Labels of the main navigation. */
+export async function navLabels(page) {
+  return page.locator('nav[aria-label="Main"] a').allTextContents().then((a) => a.map((s) => s.trim()));
+}
+
+export const pathname = (page) => new URL(page.url()).pathname;
+
+export function sleep(ms) {
+  return new Promise((r) => setTimeout(r, ms));
+}
