@@ -31,6 +31,10 @@ pub struct DateCand {
     pub month_year: bool,
     /// Has an ordinal ("27th", "second").
     pub has_ord: bool,
+    /// Written year (4 digits, or the 2-digit last part of a numeric date, as 19xx/20xx unknown: raw).
+    pub year: Option<u32>,
+    /// Day, month and year are all present.
+    pub full: bool,
 }
 
 fn is_ordinal_digits(w: &[u8]) -> bool {
@@ -134,6 +138,14 @@ pub fn find(text: &[u8], toks: &[Token], out: &mut Vec<DateCand>) {
                     break;
                 }
             }
+            // Written numbers next to each other ("02 50 75") are a phone, not a date,
+            // unless a month name holds them together ("september 26 1964").
+            if matches!(k, K::Num | K::Year) && !has_month && j > i {
+                let pk = kind(text, toks, j - 1);
+                if matches!(pk, Some(K::Num) | Some(K::Year)) {
+                    break;
+                }
+            }
             match k {
                 K::Month => {
                     if has_month {
@@ -218,7 +230,9 @@ pub fn find(text: &[u8], toks: &[Token], out: &mut Vec<DateCand>) {
                 parts,
                 has_year,
                 month_year,
-                has_ord: toks[i..=last_content].iter().any(|t| kind(text, toks, 0).is_some() && (ordinal_word(t.bytes(text)).is_some() || is_ordinal_digits(t.bytes(text)))),
+                has_ord: toks[i..=last_content].iter().any(|t| ordinal_word(t.bytes(text)).is_some() || is_ordinal_digits(t.bytes(text))),
+                year: nums[..nn].iter().copied().find(|&v| (1000..=2999).contains(&v)).or_else(|| (!has_month && nn == 3).then_some(nums[2])),
+                full: (has_month && parts >= 2) || (!has_month && nn == 3),
             });
             i = last_content + 1;
         } else {

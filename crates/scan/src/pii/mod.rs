@@ -237,7 +237,9 @@ impl Detector {
 
     fn valid_phone(&self, s: &str, plus: bool) -> bool {
         if plus {
-            return phonenumber::parse(None, s).is_ok_and(|n| phonenumber::is_valid(&n));
+            // "+<country code> …" is phone-shaped on its own: accept anything that
+            // parses with a known country code, valid or not (new ranges, typos).
+            return phonenumber::parse(None, s).is_ok();
         }
         self.cfg
             .phone_regions
@@ -261,7 +263,8 @@ impl Detector {
             let p = if is_agent { CtxSet::default() } else { prompt };
             self.turn(inter, ti, text, p, customer_turns < 3, sc);
             if is_agent {
-                prompt = context::prompt_set(&sc.hits, b.len(), 160);
+                let tail = if inter.channel == crate::model::Channel::Email { usize::MAX } else { 160 };
+                prompt = context::prompt_set(&sc.hits, b.len(), tail);
             } else {
                 customer_turns += 1;
             }
@@ -281,6 +284,8 @@ impl Detector {
     ) {
         let b = text.as_bytes();
         let speaker = inter.turns[ti].speaker;
+        // Year of the interaction (civil year in UTC is close enough for ages).
+        let start_year = u32::try_from(inter.started_at.to_zoned(jiff::tz::TimeZone::UTC).year()).unwrap_or(2026);
         let Scratch {
             toks,
             hits,
@@ -369,12 +374,14 @@ impl Detector {
             }
             let d = run.digits();
             let account_ctx = ctx.has(Ctx::Account) || ctx.has(Ctx::Iban) || ctx.has(Ctx::Routing);
-            if (12..=19).contains(&l) && checks::is_card(d) && !(account_ctx && !ctx.has(Ctx::Card))
-            {
+            // Card numbers are never written with "+" or parentheses (phones are).
+            let phone_shaped = run.plus || run.paren;
+            if (12..=19).contains(&l) && checks::is_card(d) && !(account_ctx && !ctx.has(Ctx::Card)) && !phone_shaped {
                 push!(s, e, Kind::CardNumber, "pci.pan");
                 continue;
             }
-            if l > 12 && !account_ctx {
+            // A card number glued to more digits in card context ("4111 … 1111 12 25").
+            if l > 19 && !account_ctx && !phone_shaped && ctx.has(Ctx::Card) {
                 if let Some((ss, ee)) = card_subrun(run) {
                     push!(ss, ee, Kind::CardNumber, "pci.pan");
                     continue;
@@ -438,6 +445,14 @@ impl Detector {
                 push!(dc.start, dc.end, Kind::CardExpiry, "pci.expiry");
             } else if dc.month_year && (card_turn || payment_words(b)) && !ctx.has(Ctx::Dob) {
                 push!(dc.start, dc.end, Kind::CardExpiry, "pci.expiry.card_context");
+            } else if !ctx.has(Ctx::Dob) && dc.full && speaker == Speaker::Customer && near.is_none() && dc.year.is_some_and(|y| {
+                // Two-digit years only when they cannot be this century.
+                let y = if y < 100 { if y > start_year % 100 + 1 { 1900 + y } else { 0 } } else { y };
+                y >= 1900 && y + 16 <= start_year
+            }) {
+                // A full date more than 16 years back, given by the customer without
+                // any other context, is a birth date ("It's 30/10/1998.").
+                push!(dc.start, dc.end, Kind::DateOfBirth, "pii.dob.age");
             } else if ctx.has(Ctx::Dob)
                 && ((dc.has_month && dc.parts >= 1) || dc.parts >= 2)
                 && (dc.has_year || dc.has_month || dc.parts >= 3)
