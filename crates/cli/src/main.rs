@@ -70,6 +70,9 @@ enum Command {
     /// Manage users.
     #[command(subcommand)]
     User(UserCmd),
+    /// Manage teams and sites.
+    #[command(subcommand)]
+    Team(TeamCmd),
     /// Manage API tokens.
     #[command(subcommand)]
     Token(TokenCmd),
@@ -107,6 +110,30 @@ enum UserCmd {
         password_stdin: bool,
     },
     /// List users.
+    List {
+        #[command(flatten)]
+        data: DataArgs,
+    },
+}
+
+#[derive(Subcommand)]
+enum TeamCmd {
+    /// Add a team at a site (the site is created if new), optionally under a parent team and with a lead.
+    Add {
+        #[command(flatten)]
+        data: DataArgs,
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        site: String,
+        /// The team this one reports into (its lead is next in the management chain).
+        #[arg(long)]
+        parent: Option<String>,
+        /// Username of the team lead.
+        #[arg(long)]
+        lead: Option<String>,
+    },
+    /// List teams with their site, parent and lead.
     List {
         #[command(flatten)]
         data: DataArgs,
@@ -332,6 +359,77 @@ async fn run(command: Command) -> Result<ExitCode> {
                     team,
                     if u.totp_enabled { "on" } else { "off" }
                 )?;
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Team(TeamCmd::Add {
+            data,
+            name,
+            site,
+            parent,
+            lead,
+        }) => {
+            let (state, _) = open_state(&data, true, WebConfig::default()).await?;
+            let db = &state.db;
+            let parent_id = match &parent {
+                Some(p) => Some(
+                    db.team_by_name(p)
+                        .await?
+                        .with_context(|| format!("--parent: no team named {p:?}"))?
+                        .id,
+                ),
+                None => None,
+            };
+            let lead_user = match &lead {
+                Some(u) => Some(
+                    db.user_by_username(u)
+                        .await?
+                        .with_context(|| format!("--lead: no user named {u:?}"))?,
+                ),
+                None => None,
+            };
+            let site_id = match db.list_sites().await?.into_iter().find(|s| s.name == site) {
+                Some(s) => s.id,
+                None => {
+                    db.create_site(&site, state.now(), &mut rand::rngs::OsRng)
+                        .await?
+                }
+            };
+            let team = db
+                .create_team(
+                    &name,
+                    site_id,
+                    parent_id,
+                    state.now(),
+                    &mut rand::rngs::OsRng,
+                )
+                .await?;
+            if let Some(u) = &lead_user {
+                db.set_team_lead(team, u.id).await?;
+            }
+            state
+                .audit("cli", "team.created", &team.to_string(), json!({"site": site_id, "parent": parent_id, "lead": lead_user.as_ref().map(|u| u.id)}))
+                .await?;
+            println!("added team {name} at {site}");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Team(TeamCmd::List { data }) => {
+            let (state, _) = open_state(&data, false, WebConfig::default()).await?;
+            let teams = state.db.list_teams().await?;
+            let users = state.db.list_users().await?;
+            println!("{:<28} {:<16} {:<28} LEAD", "TEAM", "SITE", "PARENT");
+            for t in &teams {
+                let parent = t
+                    .parent_team_id
+                    .and_then(|p| teams.iter().find(|x| x.id == p))
+                    .map(|x| x.name.as_str())
+                    .unwrap_or("-");
+                let lead = t
+                    .lead_user_id
+                    .and_then(|l| users.iter().find(|u| u.id == l))
+                    .map(|u| u.username.as_str())
+                    .unwrap_or("-");
+                println!("{:<28} {:<16} {:<28} {lead}", t.name, t.site_name, parent);
             }
             Ok(ExitCode::SUCCESS)
         }

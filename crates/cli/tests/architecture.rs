@@ -40,12 +40,34 @@ const CRATES: [&str; 6] = ["scan", "batch", "core", "store", "web", "cli"];
 #[test]
 fn scan_does_no_io() {
     let m = manifest("scan");
-    for dep in ["tokio", "sqlx", "axum", "reqwest", "righttrack-store", "righttrack-web"] {
-        assert!(!m.contains(&format!("\n{dep}")), "scan must not depend on {dep}");
+    for dep in [
+        "tokio",
+        "sqlx",
+        "axum",
+        "reqwest",
+        "righttrack-store",
+        "righttrack-web",
+    ] {
+        assert!(
+            !m.contains(&format!("\n{dep}")),
+            "scan must not depend on {dep}"
+        );
     }
     for (p, s) in sources("scan") {
-        for banned in ["std::fs", "std::net", "std::env", "std::process", "SystemTime::now", "Timestamp::now", "std::io::stdin"] {
-            assert!(!s.contains(banned), "{} uses {banned}: the scanning engine does no I/O", p.display());
+        for banned in [
+            "std::fs",
+            "std::net",
+            "std::env",
+            "std::process",
+            "SystemTime::now",
+            "Timestamp::now",
+            "std::io::stdin",
+        ] {
+            assert!(
+                !s.contains(banned),
+                "{} uses {banned}: the scanning engine does no I/O",
+                p.display()
+            );
         }
     }
 }
@@ -65,7 +87,10 @@ fn only_web_knows_http() {
         if krate == "web" {
             continue;
         }
-        assert!(!manifest(krate).contains("\naxum"), "{krate} depends on axum");
+        assert!(
+            !manifest(krate).contains("\naxum"),
+            "{krate} depends on axum"
+        );
         for (p, s) in sources(krate) {
             assert!(!s.contains("axum::"), "{} uses axum", p.display());
         }
@@ -78,11 +103,25 @@ fn only_store_issues_sql_and_only_its_audit_module_writes_the_trail() {
         for (p, s) in sources(krate) {
             let is_store = krate == "store";
             if !is_store {
-                assert!(!s.contains("sqlx::query"), "{} issues SQL outside the store", p.display());
+                assert!(
+                    !s.contains("sqlx::query"),
+                    "{} issues SQL outside the store",
+                    p.display()
+                );
             }
-            let writes_audit = ["INSERT INTO audit_log", "UPDATE audit_head", "INSERT INTO audit_checkpoints"].iter().any(|w| s.contains(w));
+            let writes_audit = [
+                "INSERT INTO audit_log",
+                "UPDATE audit_head",
+                "INSERT INTO audit_checkpoints",
+            ]
+            .iter()
+            .any(|w| s.contains(w));
             if writes_audit {
-                assert!(p.ends_with("store/src/audit.rs"), "{} writes the audit tables", p.display());
+                assert!(
+                    p.ends_with("store/src/audit.rs"),
+                    "{} writes the audit tables",
+                    p.display()
+                );
             }
         }
     }
@@ -95,7 +134,11 @@ fn the_system_clock_is_read_in_one_place() {
             if p.ends_with("core/src/clock.rs") {
                 continue;
             }
-            assert!(!s.contains("Timestamp::now()") && !s.contains("SystemTime::now()"), "{} reads the clock", p.display());
+            assert!(
+                !s.contains("Timestamp::now()") && !s.contains("SystemTime::now()"),
+                "{} reads the clock",
+                p.display()
+            );
         }
     }
 }

@@ -289,6 +289,149 @@ fn operators_add_users_and_tokens_and_tokens_work_until_revoked() {
 }
 
 #[test]
+fn operators_build_the_organisation_and_the_management_chain() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = dir_arg(&tmp.path().join("data"));
+    ok(
+        &[
+            "team",
+            "add",
+            "--data-dir",
+            &d,
+            "--name",
+            "Lisbon Operations",
+            "--site",
+            "Lisbon",
+        ],
+        None,
+    );
+    ok(
+        &[
+            "user",
+            "add",
+            "--data-dir",
+            &d,
+            "--username",
+            "dora",
+            "--role",
+            "team_lead",
+            "--team",
+            "Lisbon Operations",
+            "--password-stdin",
+        ],
+        Some(&format!("{PW}\n")),
+    );
+    ok(
+        &[
+            "team",
+            "add",
+            "--data-dir",
+            &d,
+            "--name",
+            "Billing",
+            "--site",
+            "Lisbon",
+            "--parent",
+            "Lisbon Operations",
+        ],
+        None,
+    );
+    ok(
+        &[
+            "user",
+            "add",
+            "--data-dir",
+            &d,
+            "--username",
+            "leo",
+            "--role",
+            "team_lead,agent",
+            "--team",
+            "Billing",
+            "--password-stdin",
+        ],
+        Some(&format!("{PW}\n")),
+    );
+    ok(
+        &[
+            "user",
+            "add",
+            "--data-dir",
+            &d,
+            "--username",
+            "ana",
+            "--role",
+            "agent",
+            "--team",
+            "Billing",
+            "--password-stdin",
+        ],
+        Some(&format!("{PW}\n")),
+    );
+    let list = ok(&["team", "list", "--data-dir", &d], None);
+    assert!(
+        list.lines()
+            .any(|l| l.starts_with("Billing") && l.contains("Lisbon Operations")),
+        "{list}"
+    );
+    let e = fails(&[
+        "team",
+        "add",
+        "--data-dir",
+        &d,
+        "--name",
+        "X",
+        "--site",
+        "Lisbon",
+        "--parent",
+        "Nope",
+    ]);
+    assert!(e.contains("--parent") && e.contains("Nope"), "{e}");
+    let o = rt(
+        &[
+            "user",
+            "add",
+            "--data-dir",
+            &d,
+            "--username",
+            "z",
+            "--role",
+            "agent",
+            "--team",
+            "Nope",
+            "--password-stdin",
+        ],
+        Some(&format!("{PW}\n")),
+    );
+    assert!(
+        !o.status.success() && text(&o.stderr).contains("--team: no team named \"Nope\""),
+        "{}",
+        text(&o.stderr)
+    );
+    // Leads set later: the chain of an agent is their lead, then the lead above.
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let db = Db::open_sqlite(&tmp.path().join("data/righttrack.db"))
+            .await
+            .unwrap();
+        let teams = db.list_teams().await.unwrap();
+        let dora = db.user_by_username("dora").await.unwrap().unwrap();
+        let leo = db.user_by_username("leo").await.unwrap().unwrap();
+        let ana = db.user_by_username("ana").await.unwrap().unwrap();
+        for t in &teams {
+            db.set_team_lead(t.id, if t.name == "Billing" { leo.id } else { dora.id })
+                .await
+                .unwrap();
+        }
+        assert_eq!(
+            db.management_chain(ana.id).await.unwrap(),
+            vec![leo.id, dora.id]
+        );
+        db.close().await;
+    });
+}
+
+#[test]
 fn bad_configuration_gives_one_clear_line_and_writes_nothing() {
     let tmp = tempfile::tempdir().unwrap();
     let data = tmp.path().join("never-created");
