@@ -55,5 +55,6 @@ mkdir -p artifacts/screenshots
 start=$(date +%s)
 status=0
 node --test --test-concurrency=4 --test-timeout=170000 --test-reporter=spec tests/browser/ || status=$?
+log "tests marked '# SERVER BUG' / '# UI BUG' are todo tests for known bugs: listed as failing, they do not fail the run"
 log "finished in $(( $(date +%s) - start )) s with status $status; screenshots: $(find artifacts/screenshots -name '*.png' | wc -l) in artifacts/screenshots/"
 exit "$status"

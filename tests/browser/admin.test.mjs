@@ -7,6 +7,7 @@ import {
   Authenticator,
   DESKTOP,
   MOBILE,
+  horizontalOverflow,
   launchBrowser,
   navigation,
   navLabels,
@@ -150,25 +151,53 @@ test('the audit page lists login.success entries and filters them', async () => 
   await shot(page, 'admin-06-audit-filtered-desktop');
 });
 
-test('admin pages on a phone', async () => {
+const overflow = {};
+
+test('admin pages on a phone do not scroll sideways (tables scroll inside their box)', async () => {
   await page.setViewportSize(MOBILE);
-  for (const [url, name] of [
-    ['/', 'home'],
-    ['/admin/users', 'users'],
-    ['/admin/tokens', 'tokens'],
-    ['/audit', 'audit'],
-  ]) {
-    await page.goto(url);
-    await shot(page, `admin-07-${name}-mobile`);
+  try {
+    for (const [url, name] of [
+      ['/', 'home'],
+      ['/directory', 'teams'],
+      ['/audit', 'audit'],
+      ['/admin/users', 'users'],
+      ['/admin/tokens', 'tokens'],
+      ['/account', 'account'],
+    ]) {
+      await page.goto(url);
+      await shot(page, `admin-07-${name}-mobile`);
+      overflow[url] = await horizontalOverflow(page);
+    }
+  } finally {
+    await page.setViewportSize(DESKTOP);
   }
-  await page.setViewportSize(DESKTOP);
+  const { '/admin/users': _users, ...others } = overflow;
+  assert.deepEqual(
+    Object.entries(others).filter(([, px]) => px > 0),
+    [],
+    'pages wider than a 390 px phone',
+  );
 });
+
+test(
+  'the Users page fits a 390 px phone',
+  { todo: 'UI BUG: the .sr "Change roles" header span is position:absolute and escapes .table-wrap' },
+  () => {
+    assert.equal(overflow['/admin/users'], 0, `/admin/users is ${overflow['/admin/users']} px too wide`);
+  },
+);
+
+let landedAfterDeepLink;
 
 test('sign out, sign in again: /login/totp asks for a fresh code', async () => {
   await page.goto('/');
   await signOut(page);
   assert.equal(pathname(page), '/login');
 
+  // Come back through a deep link, as from a bookmark.
+  await page.goto('/audit?action=login.');
+  assert.equal(pathname(page), '/login');
+  assert.equal(new URL(page.url()).searchParams.get('next'), '/audit?action=login.');
   await signIn(page, 'root', PASSWORD);
   assert.equal(pathname(page), '/login/totp');
   await page.getByRole('heading', { name: 'Two-factor check' }).waitFor();
@@ -182,7 +211,8 @@ test('sign out, sign in again: /login/totp asks for a fresh code', async () => {
   const { code } = await app.code();
   await page.fill('#code', code);
   await navigation(page, () => page.getByRole('button', { name: 'Verify' }).click());
-  assert.equal(pathname(page), '/', `after waiting ${waited.toFixed(0)} s for a fresh code`);
+  landedAfterDeepLink = pathname(page) + new URL(page.url()).search;
+  assert.ok(['/', '/audit'].includes(pathname(page)), `after waiting ${waited.toFixed(0)} s for a fresh code: ${page.url()}`);
   assert.ok((await navLabels(page)).includes('Users'));
 
   // The same code cannot be used twice.
@@ -198,3 +228,11 @@ test('sign out, sign in again: /login/totp asks for a fresh code', async () => {
 
   assert.deepEqual(watcher.problems(), []);
 });
+
+test(
+  'a deep link survives two-factor sign-in',
+  { todo: 'SERVER BUG: login_submit drops `next` when it redirects to /login/totp; totp_submit always goes to /' },
+  () => {
+    assert.equal(landedAfterDeepLink, '/audit?action=login.');
+  },
+);

@@ -3,6 +3,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
+  Authenticator,
   DESKTOP,
   MOBILE,
   launchBrowser,
@@ -16,6 +17,7 @@ import {
   startServer,
   watch,
 } from './lib/harness.mjs';
+import { stepAt, totp } from './lib/totp.mjs';
 
 const PASSWORD = 'agent-password-1234';
 const WRONG = 'Wrong username or password.';
@@ -39,6 +41,7 @@ before(async () => {
     { username: 'lockme', displayName: 'Lou Lockout', role: 'agent' },
     { username: 'casey', displayName: 'Casey Csrf', role: 'agent' },
     { username: 'kim', displayName: 'Kim Keyboard', role: 'agent' },
+    { username: 'ivy', displayName: 'Ivy Investigator', role: 'investigator' },
   ]) {
     await server.addUser({ ...u, password: PASSWORD });
   }
@@ -142,6 +145,34 @@ describe('wrong passwords', () => {
     assert.equal(pathname(page), '/login');
   });
 
+  test(
+    'failed enrolment codes are forgotten once enrolment succeeds',
+    { todo: 'SERVER BUG: enrol_submit does not reset failed_logins, so one later typo locks the account' },
+    async () => {
+      const { page } = await freshPage();
+      await signIn(page, 'ivy', PASSWORD);
+      assert.equal(pathname(page), '/account/2fa');
+      const app = new Authenticator((await page.locator('#totp-secret').textContent()).trim());
+      const near = [-1, 0, 1].map((d) => totp(app.secret, stepAt() + d));
+      const wrong = ['000000', '111111', '222222', '333333'].find((c) => !near.includes(c));
+      for (let i = 0; i < 4; i++) {
+        await page.fill('#code', wrong);
+        await navigation(page, () => page.getByRole('button', { name: 'Turn on two-factor' }).click());
+        assert.match(await page.getByRole('alert').textContent(), /code is not right/);
+      }
+      await page.fill('#code', (await app.code()).code);
+      await navigation(page, () => page.getByRole('button', { name: 'Turn on two-factor' }).click());
+      assert.equal(pathname(page), '/', 'enrolled');
+      await signOut(page);
+
+      // One typo after a successful enrolment must not lock the account.
+      const resp = await signIn(page, 'ivy', 'one-typo-password');
+      await shot(page, 'agent-11-locked-after-enrolment-desktop');
+      assert.equal((await page.getByRole('alert').textContent()).trim(), WRONG);
+      assert.equal(resp.status(), 401);
+    },
+  );
+
   test('the lockout message on a phone', async () => {
     const { page } = await freshPage(MOBILE);
     await signIn(page, 'lockme', PASSWORD);
@@ -177,6 +208,21 @@ describe('authorization', () => {
     await page.goto('/');
     assert.equal(pathname(page), '/');
   });
+
+  test(
+    'error pages keep the signed-in header (name, nav, Sign out)',
+    { todo: 'SERVER BUG: middleware::finish renders error pages with caller = None' },
+    async () => {
+      const { page } = await freshPage();
+      await signIn(page, 'alex', PASSWORD);
+      for (const url of ['/admin/users', '/no-such-page']) {
+        await page.goto(url);
+        assert.ok(await page.locator('h1').textContent());
+        assert.equal(await page.getByRole('button', { name: 'Sign out' }).count(), 1, `${url}: Sign out button`);
+        assert.match(await page.locator('header').innerText(), /Alex Agent/, `${url}: signed-in name`);
+      }
+    },
+  );
 
   test('an agent cannot post to admin forms either', async () => {
     const { page } = await freshPage();

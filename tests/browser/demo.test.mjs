@@ -7,6 +7,7 @@ import {
   Authenticator,
   DESKTOP,
   MOBILE,
+  horizontalOverflow,
   launchBrowser,
   navigation,
   navLabels,
@@ -66,6 +67,7 @@ async function clickThrough(page, prefix) {
   );
   assert.ok(links.length >= 4, `nav: ${JSON.stringify(links)}`);
   const visited = [];
+  const wide = [];
   for (const [i, { label, href }] of links.entries()) {
     // Click like a person would, from whatever page we are on.
     const resp = await navigation(page, () =>
@@ -81,9 +83,13 @@ async function clickThrough(page, prefix) {
     await shot(page, `${prefix}-${slug}-desktop`);
     await page.setViewportSize(MOBILE);
     await shot(page, `${prefix}-${slug}-mobile`);
+    const px = await horizontalOverflow(page);
+    // /admin/users: known bug, see the todo test in admin.test.mjs.
+    if (px > 0 && href !== '/admin/users') wide.push(`${href}: ${px} px`);
     await page.setViewportSize(DESKTOP);
     visited.push(label);
   }
+  assert.deepEqual(wide, [], 'pages wider than a 390 px phone');
   return visited;
 }
 

@@ -280,6 +280,11 @@ export async function navLabels(page) {
   return page.locator('nav[aria-label="Main"] a').allTextContents().then((a) => a.map((s) => s.trim()));
 }
 
+/** How many CSS pixels the document is wider than the viewport (0: no sideways scrolling). */
+export async function horizontalOverflow(page) {
+  return page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+}
+
 export const pathname = (page) => new URL(page.url()).pathname;
 
 export function sleep(ms) {
