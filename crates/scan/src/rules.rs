@@ -13,6 +13,7 @@
 use crate::model::{Channel, Event, Interaction, Speaker};
 use crate::pack::{PackError, RulePack};
 use crate::text::{self, Class, Token};
+use crate::words::FnvBuild;
 use std::collections::HashMap;
 
 /// One phrase element.
@@ -116,8 +117,8 @@ pub struct RuleSet {
     /// Rules in pack order.
     pub rules: Vec<Rule>,
     phrases: Vec<Phrase>,
-    first: HashMap<String, Vec<usize>>,
-    aliases: HashMap<String, String>,
+    first: HashMap<String, Vec<usize>, FnvBuild>,
+    aliases: HashMap<String, String, FnvBuild>,
     fillers: Vec<String>,
     negations: Vec<String>,
 }
@@ -136,7 +137,7 @@ fn norm_word(w: &str) -> String {
 impl RuleSet {
     /// Compile the rules of a pack.
     pub fn new(pack: &RulePack) -> Result<Self, PackError> {
-        let mut aliases = HashMap::new();
+        let mut aliases: HashMap<String, String, FnvBuild> = HashMap::default();
         for (canon, vars) in &pack.aliases {
             for v in vars {
                 aliases.insert(norm_word(v), norm_word(canon));
@@ -230,13 +231,16 @@ impl RuleSet {
                 });
             }
         }
-        let mut first: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut first: HashMap<String, Vec<usize>, FnvBuild> = HashMap::default();
         for (pi, p) in phrases.iter().enumerate() {
             if let Some(El::Words(ws)) = p.els.first() {
                 for w in ws {
                     first.entry(w.clone()).or_default().push(pi);
                 }
             }
+        }
+        for f in &pack.fillers {
+            aliases.insert(norm_word(f), String::new());
         }
         Ok(RuleSet {
             rules,
@@ -276,12 +280,12 @@ impl RuleSet {
                 n.buf.push(c.to_ascii_lowercase());
             }
             let w = &n.buf[s..];
-            if self.fillers.iter().any(|f| f == w) {
-                n.buf.truncate(s);
-                continue;
-            }
+            // Fillers are stored as aliases to "" (one lookup per word).
             if let Some(a) = self.aliases.get(w) {
                 n.buf.truncate(s);
+                if a.is_empty() {
+                    continue;
+                }
                 n.buf.push_str(a);
             }
             n.words

@@ -7,7 +7,7 @@
 use crate::text::eq;
 
 /// Value of a spoken digit word ("oh" is zero in digit strings).
-pub fn digit_word(w: &[u8]) -> Option<u8> {
+fn digit_word_slow(w: &[u8]) -> Option<u8> {
     const W: [(&str, u8); 12] = [
         ("zero", 0),
         ("oh", 0),
@@ -29,7 +29,7 @@ pub fn digit_word(w: &[u8]) -> Option<u8> {
 }
 
 /// "double" → 2, "triple" → 3.
-pub fn repeat_word(w: &[u8]) -> Option<usize> {
+fn repeat_word_slow(w: &[u8]) -> Option<usize> {
     if eq(w, "double") {
         Some(2)
     } else if eq(w, "triple") {
@@ -40,12 +40,12 @@ pub fn repeat_word(w: &[u8]) -> Option<usize> {
 }
 
 /// Hesitations that ASR keeps inside spoken numbers.
-pub fn is_filler(w: &[u8]) -> bool {
+fn is_filler_slow(w: &[u8]) -> bool {
     crate::text::eq_any(w, &["uh", "um", "er", "erm", "ah", "hmm", "uhm"])
 }
 
 /// 10..=19 and the tens, as spoken.
-pub fn number_word(w: &[u8]) -> Option<u32> {
+fn number_word_slow(w: &[u8]) -> Option<u32> {
     const W: [(&str, u32); 18] = [
         ("ten", 10),
         ("eleven", 11),
@@ -66,7 +66,7 @@ pub fn number_word(w: &[u8]) -> Option<u32> {
         ("eighty", 80),
         ("ninety", 90),
     ];
-    if let Some(d) = digit_word(w) {
+    if let Some(d) = digit_word_slow(w) {
         if !eq(w, "o") {
             return Some(u32::from(d));
         }
@@ -75,7 +75,7 @@ pub fn number_word(w: &[u8]) -> Option<u32> {
 }
 
 /// Ordinal words ("first" … "thirtieth") and their values.
-pub fn ordinal_word(w: &[u8]) -> Option<u32> {
+fn ordinal_word_slow(w: &[u8]) -> Option<u32> {
     const W: [(&str, u32); 21] = [
         ("first", 1),
         ("second", 2),
@@ -103,7 +103,7 @@ pub fn ordinal_word(w: &[u8]) -> Option<u32> {
 }
 
 /// Month number for a month name or abbreviation.
-pub fn month(w: &[u8]) -> Option<u32> {
+fn month_slow(w: &[u8]) -> Option<u32> {
     const M: [(&str, &str); 12] = [
         ("january", "jan"),
         ("february", "feb"),
@@ -337,10 +337,239 @@ mod tests {
     }
 
     #[test]
+    fn lexicon_is_case_blind() {
+        assert_eq!(digit_word(b"FIVE"), Some(5));
+        assert_eq!(month(b"Oct"), Some(10));
+        assert_eq!(repeat_word(b"Triple"), Some(3));
+        assert!(is_filler(b"Um"));
+        assert!(digit_word(b"fivefivefivefivefive").is_none());
+        assert_eq!(ascii_lower_u64(u64::from_le_bytes(*b"AZaz@[`{")), u64::from_le_bytes(*b"azaz@[`{"));
+    }
+
+    #[test]
     fn spoken_numbers() {
         assert_eq!(digit_word(b"Oh"), Some(0));
         assert_eq!(number_word(b"twenty"), Some(20));
         assert_eq!(month(b"Sept"), Some(9));
         assert_eq!(ordinal_word(b"sixteenth"), Some(16));
     }
+}
+
+/// FNV-1a: tokens are short, so a simple multiplicative hash beats SipHash.
+#[derive(Default, Clone, Copy)]
+pub struct Fnv(u64);
+
+impl std::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    #[inline]
+    fn write_u128(&mut self, v: u128) {
+        // One multiply-fold for packed words (the lexicon's keys).
+        let x = (v as u64) ^ ((v >> 64) as u64).rotate_left(29);
+        let m = u128::from(x) * 0x9E37_79B9_7F4A_7C15u128;
+        self.0 = (m as u64) ^ ((m >> 64) as u64);
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 { 0xcbf2_9ce4_8422_2325 } else { self.0 };
+        for &b in bytes {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+}
+
+/// Build hasher for [`Fnv`].
+pub type FnvBuild = std::hash::BuildHasherDefault<Fnv>;
+
+/// Lexical flags of a token (computed once per token, read by every detector).
+pub mod lex {
+    /// Spoken digit; value in bits 0..4.
+    pub const DIGIT: u32 = 1 << 8;
+    /// "double"/"triple"; count in bits 0..4.
+    pub const REPEAT: u32 = 1 << 9;
+    /// Number word (10..90 or a digit word other than "o").
+    pub const NUMBER: u32 = 1 << 10;
+    /// Ordinal word.
+    pub const ORDINAL: u32 = 1 << 11;
+    /// Month name; month in bits 4..8.
+    pub const MONTH: u32 = 1 << 12;
+    /// ASR hesitation.
+    pub const FILLER: u32 = 1 << 13;
+    /// Date glue word ("of", "the", "slash", "thousand").
+    pub const GLUE: u32 = 1 << 14;
+    /// Common word (never part of a name).
+    pub const COMMON: u32 = 1 << 15;
+    /// First word of a name trigger.
+    pub const NAME_TRIGGER: u32 = 1 << 16;
+}
+
+/// Token → flags map for the closed vocabulary of the detectors.
+#[derive(Debug, Clone)]
+pub struct Lexicon {
+    map: std::collections::HashMap<u128, u32, FnvBuild>,
+}
+
+impl Lexicon {
+    /// Build the lexicon from the word lists of this module.
+    pub fn new(name_triggers: &[&str], stops: &[&str]) -> Self {
+        let mut l = Lexicon { map: Default::default() };
+        let words: &[&str] = &[
+            "zero", "oh", "o", "nought", "one", "two", "three", "four", "five", "six", "seven",
+            "eight", "nine", "double", "triple", "ten", "eleven", "twelve", "thirteen", "fourteen",
+            "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty", "thirty", "forty",
+            "fifty", "sixty", "seventy", "eighty", "ninety", "first", "second", "third", "fourth",
+            "fifth", "sixth", "seventh", "eighth", "ninth", "tenth", "eleventh", "twelfth",
+            "thirteenth", "fourteenth", "fifteenth", "sixteenth", "seventeenth", "eighteenth",
+            "nineteenth", "twentieth", "thirtieth", "january", "jan", "february", "feb", "march",
+            "mar", "april", "apr", "may", "june", "jun", "july", "jul", "august", "aug",
+            "september", "sep", "sept", "october", "oct", "november", "nov", "december", "dec",
+            "uh", "um", "er", "erm", "ah", "hmm", "uhm", "of", "the", "slash", "thousand",
+        ];
+        for w in words {
+            let b = w.as_bytes();
+            let mut f = 0u32;
+            if let Some(d) = digit_word_slow(b) {
+                f |= lex::DIGIT | u32::from(d);
+            }
+            if let Some(k) = repeat_word_slow(b) {
+                f |= lex::REPEAT | k as u32;
+            }
+            if number_word_slow(b).is_some() {
+                f |= lex::NUMBER;
+            }
+            if ordinal_word_slow(b).is_some() {
+                f |= lex::ORDINAL;
+            }
+            if let Some(m) = month_slow(b) {
+                f |= lex::MONTH | (m << 4);
+            }
+            if is_filler_slow(b) {
+                f |= lex::FILLER;
+            }
+            if matches!(*w, "of" | "the" | "slash" | "thousand") {
+                f |= lex::GLUE;
+            }
+            l.add(w, f);
+        }
+        for w in COMMON.iter().chain(stops) {
+            l.add(w, lex::COMMON);
+        }
+        for w in name_triggers {
+            l.add(w, lex::NAME_TRIGGER);
+        }
+        l
+    }
+
+    fn add(&mut self, w: &str, f: u32) {
+        if let Some(k) = key(w.as_bytes()) {
+            *self.map.entry(k).or_insert(0) |= f;
+        }
+    }
+
+    /// Flags of a word (0 when unknown).
+    #[inline]
+    pub fn get(&self, w: &[u8]) -> u32 {
+        key(w).and_then(|k| self.map.get(&k).copied()).unwrap_or(0)
+    }
+}
+
+/// Lower-cased word packed into a u128 (words longer than 16 bytes have no key).
+#[inline]
+fn key(w: &[u8]) -> Option<u128> {
+    if w.is_empty() || w.len() > 16 {
+        return None;
+    }
+    let mut k = [0u8; 16];
+    k[..w.len()].copy_from_slice(w);
+    // ASCII lower-casing of all 16 bytes at once: set bit 5 of A..Z only.
+    let v = u128::from_le_bytes(k);
+    let lo = ascii_lower_u64(v as u64);
+    let hi = ascii_lower_u64((v >> 64) as u64);
+    Some(u128::from(lo) | (u128::from(hi) << 64))
+}
+
+#[inline]
+fn ascii_lower_u64(x: u64) -> u64 {
+    // SWAR: bytes in 0x41..=0x5A get 0x20 added.
+    const H: u64 = 0x8080_8080_8080_8080;
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    let heptets = x & !H;
+    let ge_a = heptets.wrapping_add(ONES * (0x80 - 0x41)) & H;
+    let gt_z = heptets.wrapping_add(ONES * (0x80 - 0x5B)) & H;
+    let is_upper = ge_a & !gt_z & !x;
+    x | (is_upper >> 2)
+}
+
+/// First words of the name triggers of [`crate::pii::names`].
+pub const NAME_TRIGGERS: &[&str] = &[
+    "my", "this", "i'm", "i", "it's", "its", "through", "chatting", "speaking", "speak", "name",
+    "add", "here", "dear", "hello", "hi", "hey", "kind", "best", "warm", "many", "thank",
+    "regards", "sincerely", "thanks", "cheers", "cordially", "mr", "mrs", "ms", "miss", "mister",
+    "dr", "mx", "madame", "mme", "mlle", "monsieur", "herr", "frau", "sr", "sra", "srta", "señor",
+    "señora", "senor", "senora", "sig", "signor", "signora", "prof", "professor", "sir", "dame",
+    "lady", "lord",
+];
+
+fn lexicon() -> &'static Lexicon {
+    static LEX: std::sync::OnceLock<Lexicon> = std::sync::OnceLock::new();
+    LEX.get_or_init(|| Lexicon::new(NAME_TRIGGERS, &[]))
+}
+
+/// Value of a spoken digit word ("oh" is zero in digit strings).
+#[inline]
+pub fn digit_word(w: &[u8]) -> Option<u8> {
+    let f = lexicon().get(w);
+    (f & lex::DIGIT != 0).then_some((f & 0xF) as u8)
+}
+
+/// "double" → 2, "triple" → 3.
+#[inline]
+pub fn repeat_word(w: &[u8]) -> Option<usize> {
+    let f = lexicon().get(w);
+    (f & lex::REPEAT != 0).then_some((f & 0xF) as usize)
+}
+
+/// Hesitations that ASR keeps inside spoken numbers.
+#[inline]
+pub fn is_filler(w: &[u8]) -> bool {
+    lexicon().get(w) & lex::FILLER != 0
+}
+
+/// 0..=19 and the tens, as spoken.
+#[inline]
+pub fn number_word(w: &[u8]) -> Option<u32> {
+    if lexicon().get(w) & lex::NUMBER == 0 {
+        return None;
+    }
+    number_word_slow(w)
+}
+
+/// Ordinal words ("first" … "thirtieth") and their values.
+#[inline]
+pub fn ordinal_word(w: &[u8]) -> Option<u32> {
+    if lexicon().get(w) & lex::ORDINAL == 0 {
+        return None;
+    }
+    ordinal_word_slow(w)
+}
+
+/// Month number for a month name or abbreviation.
+#[inline]
+pub fn month(w: &[u8]) -> Option<u32> {
+    let f = lexicon().get(w);
+    (f & lex::MONTH != 0).then_some((f >> 4) & 0xF)
+}
+
+/// Is the word the first word of a name trigger?
+#[inline]
+pub fn is_name_trigger(w: &[u8]) -> bool {
+    lexicon().get(w) & lex::NAME_TRIGGER != 0
+}
+
+/// All lexical flags of a word.
+#[inline]
+pub fn flags(w: &[u8]) -> u32 {
+    lexicon().get(w)
 }

@@ -8,7 +8,7 @@
 //! caller), never by shape: "delivered on 9/10/25" is not PII.
 
 use crate::text::{eq, eq_any, Class, Token};
-use crate::words::{is_filler, month, number_word, ordinal_word};
+use crate::words::{lex, number_word, ordinal_word};
 
 /// A date candidate.
 #[derive(Debug, Clone, Copy)]
@@ -75,15 +75,15 @@ fn kind(text: &[u8], toks: &[Token], i: usize) -> Option<K> {
             _ => None,
         },
         Class::Alpha => {
-            if month(w).is_some() {
+            let f = crate::words::flags(w);
+            if f & lex::MONTH != 0 {
                 // "may" is also a verb: only a month next to a number.
                 if eq(w, "may") || eq(w, "mar") {
                     let near = |j: Option<usize>| {
                         j.and_then(|j| toks.get(j)).is_some_and(|x| {
                             let b = x.bytes(text);
                             x.class == Class::Digits
-                                || number_word(b).is_some()
-                                || ordinal_word(b).is_some()
+                                || crate::words::flags(b) & (lex::NUMBER | lex::ORDINAL) != 0
                                 || is_ordinal_digits(b)
                                 || x.is_punct(text, b'/')
                         })
@@ -93,11 +93,11 @@ fn kind(text: &[u8], toks: &[Token], i: usize) -> Option<K> {
                     }
                 }
                 Some(K::Month)
-            } else if ordinal_word(w).is_some() {
+            } else if f & lex::ORDINAL != 0 {
                 Some(K::Ord)
-            } else if number_word(w).is_some() {
+            } else if f & lex::NUMBER != 0 {
                 Some(K::Word)
-            } else if eq_any(w, &["of", "the", "slash", "thousand"]) || is_filler(w) {
+            } else if f & (lex::GLUE | lex::FILLER) != 0 {
                 Some(K::Glue)
             } else {
                 None

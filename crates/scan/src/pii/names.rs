@@ -412,6 +412,10 @@ pub fn find(
             continue;
         }
         let w = t.bytes(text);
+        // Fast path: most words start no trigger (one hash lookup per word).
+        if !crate::words::is_name_trigger(w) && !toks.get(i + 1).is_some_and(|n| eq(n.bytes(text), "here")) {
+            continue;
+        }
         let near_start = i < 10;
         // "my name is X", "my name's X", "name is X"
         if seq(text, toks, i, &["my", "name", "is"]) {
