@@ -113,6 +113,11 @@ impl UserRow {
     }
 }
 
+/// (id, name, site id, site name, parent team id, lead user id)
+type TeamRow = (String, String, String, String, Option<String>, Option<String>);
+/// (password hash, sealed TOTP secret, last TOTP step, failures, locked until)
+type CredentialsRow = (Option<String>, Option<Vec<u8>>, Option<i64>, i64, Option<i64>);
+
 const USER_COLS: &str = "id, username, display_name, team_id, totp_enabled, disabled, privacy_training_current, created_at";
 
 fn valid_username(u: &str) -> bool {
@@ -203,14 +208,7 @@ impl Db {
     }
 
     pub async fn list_teams(&self) -> Result<Vec<Team>> {
-        let rows: Vec<(
-            String,
-            String,
-            String,
-            String,
-            Option<String>,
-            Option<String>,
-        )> = on_pool!(self, |p| sqlx::query_as(
+        let rows: Vec<TeamRow> = on_pool!(self, |p| sqlx::query_as(
             "SELECT t.id, t.name, t.site_id, s.name, t.parent_team_id, t.lead_user_id \
              FROM teams t JOIN sites s ON s.id = t.site_id ORDER BY s.name, t.name"
         )
@@ -396,13 +394,7 @@ impl Db {
     }
 
     pub async fn credentials(&self, id: UserId) -> Result<Credentials> {
-        let row: (
-            Option<String>,
-            Option<Vec<u8>>,
-            Option<i64>,
-            i64,
-            Option<i64>,
-        ) = on_pool!(self, |p| {
+        let row: CredentialsRow = on_pool!(self, |p| {
             sqlx::query_as(
             "SELECT password_hash, totp_sealed, totp_last_step, failed_logins, locked_until FROM users WHERE id = $1"
         )
