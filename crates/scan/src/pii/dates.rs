@@ -214,13 +214,16 @@ pub fn find(text: &[u8], toks: &[Token], out: &mut Vec<DateCand>) {
                 (a >= 1000 && (1..=12).contains(&b) && (1..=31).contains(&c))
                     || ((1..=31).contains(&a) && (1..=31).contains(&b) && (a <= 12 || b <= 12) && (c <= 99 || (1900..=2100).contains(&c)))
             }
-            _ => true,
+            (false, n) => n <= 1,
         };
         if plausible && ((has_month && parts >= 1) || parts >= 2) {
             // Trim: leading glue other than "the" is dropped by the start rule.
             let slash = toks[i..=last_content].iter().any(|t| t.is_punct(text, b'/') || t.is_punct(text, b'-'));
             let month_year = (has_month && parts == 1 && (has_year || slash) && nn <= 1)
-                || (!has_month && nn == 2 && parts == 2 && slash && (1..=12).contains(&nums[0]) && (nums[1] <= 99 || (2000..=2099).contains(&nums[1])));
+                || (!has_month && nn == 2 && parts == 2 && slash && (1..=12).contains(&nums[0]) && {
+                    let ylen = toks[i..=last_content].iter().rev().find(|t| t.class == Class::Digits).map_or(0, |t| t.len());
+                    ylen == 2 || (ylen == 4 && (2000..=2099).contains(&nums[1]))
+                });
             out.push(DateCand {
                 start: toks[i].start as usize,
                 end: toks[last_content].end as usize,

@@ -461,13 +461,12 @@ pub fn find(
                 || seq(text, toks, i, &["speak", "with"])
                 || seq(text, toks, i, &["speaking", "to"]))
         {
+            // "you're speaking with Priya" is the agent introducing themselves.
+            let own = i > 0 && eq_any(toks[i - 1].bytes(text), &["you're", "youre", "are"]);
             if let Some((s, e)) = capture(text, toks, i + 2, cased, 3) {
-                if after_ok(text, toks, e)
-                    || toks
-                        .get(e)
-                        .is_some_and(|n| eq_any(n.bytes(text), &["today", "please"]))
-                {
-                    push(out, Some((s, e)), false);
+                let next_ok = toks.get(e).is_some_and(|n| eq_any(n.bytes(text), &["today", "please"]));
+                if own || after_ok(text, toks, e) || next_ok {
+                    push(out, Some((s, e)), own);
                 }
             }
         } else if eq(w, "name") && i > 0 && !eq(toks[i - 1].bytes(text), "my") && !agent {
