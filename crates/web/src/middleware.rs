@@ -136,7 +136,6 @@ pub async fn observe(State(state): State<AppState>, req: Request, next: Next) ->
 /// into HTML pages with the same status.
 pub async fn finish(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let path = req.uri().path().to_owned();
-    let caller = None::<crate::auth::Caller>;
     let resp = next.run(req).await;
     let is_machine = path.starts_with("/api/") || path == "/healthz" || path == "/metrics";
     if is_machine {
@@ -145,6 +144,7 @@ pub async fn finish(State(state): State<AppState>, req: Request, next: Next) -> 
     let Some(ErrorInfo(err)) = resp.extensions().get::<ErrorInfo>().cloned() else {
         return resp;
     };
+    let caller = resp.extensions().get::<crate::auth::Caller>().cloned();
     let (mut parts, _) = resp.into_parts();
     let page = pages::error_page(&state, caller.as_ref(), &err).await;
     parts.headers.remove(header::CONTENT_TYPE);

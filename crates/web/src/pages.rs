@@ -363,6 +363,9 @@ pub async fn login_submit(
         )
         .await?;
     let target = match (needs_mfa, user.totp_enabled) {
+        (true, true) if next != "/" => {
+            format!("/login/totp?next={}", crate::routes::urlencode(&next))
+        }
         (true, true) => "/login/totp".to_owned(),
         (true, false) => "/account/2fa".to_owned(),
         (false, _) => next,
@@ -411,18 +414,25 @@ pub async fn logout(
 struct TotpPage {
     l: Layout,
     error: Option<String>,
+    /// Where to go after the code is accepted (carried from the sign-in form).
+    next: String,
 }
 
-pub async fn totp_form(Extension(caller): Extension<Caller>) -> Response {
+pub async fn totp_form(
+    Extension(caller): Extension<Caller>,
+    Query(q): Query<NextQuery>,
+) -> Response {
+    let next = safe_next(q.next.as_deref().unwrap_or("/"));
     if !caller.user.totp_enabled {
         return Redirect::to("/account/2fa").into_response();
     }
     if caller.mfa_satisfied() {
-        return Redirect::to("/").into_response();
+        return Redirect::to(&next).into_response();
     }
     render(TotpPage {
         l: layout(Some(&caller), "Two-factor check", ""),
         error: None,
+        next,
     })
 }
 
@@ -478,6 +488,7 @@ pub async fn totp_submit(
     Extension(caller): Extension<Caller>,
     form: FormData,
 ) -> AppResult<Response> {
+    let next = safe_next(&form.get("next"));
     let creds = state.db.credentials(caller.user.id).await?;
     let (Some(sealed), true) = (creds.totp_sealed, caller.user.totp_enabled) else {
         return Ok(Redirect::to("/account/2fa").into_response());
@@ -486,6 +497,7 @@ pub async fn totp_submit(
         return Ok(render(TotpPage {
             l: layout(Some(&caller), "Two-factor check", ""),
             error: Some(locked_message(until)),
+            next,
         }));
     }
     if check_code(&state, &caller, &sealed, &form.get("code")).await? {
@@ -501,12 +513,13 @@ pub async fn totp_submit(
                 json!({"method": "totp"}),
             )
             .await?;
-        return Ok(Redirect::to("/").into_response());
+        return Ok(Redirect::to(&next).into_response());
     }
     let msg = second_factor_failed(&state, &caller, "login.second_factor_failure").await?;
     let mut resp = render(TotpPage {
         l: layout(Some(&caller), "Two-factor check", ""),
         error: Some(msg),
+        next,
     });
     *resp.status_mut() = axum::http::StatusCode::UNAUTHORIZED;
     Ok(resp)
@@ -605,14 +618,19 @@ pub async fn enrol_submit(
     let Some(sealed) = creds.totp_sealed else {
         return enrol_page(&state, &caller, Some("Scan the code first.".into())).await;
     };
-    if check_code(&state, &caller, &sealed, &form.get("code")).await? {
+    let secret = state
+        .open("totp", &sealed)
+        .map_err(|e| AppError::internal(&e))?;
+    let secret = String::from_utf8(secret).map_err(|e| AppError::internal(&e))?;
+    if let Some(step) = totp::verify(&secret, &form.get("code"), state.now(), None) {
+        // Enabling resets the replay guard; then the step just used is consumed, so the
+        // same code cannot be replayed while the next window's code still works.
         state
             .db
             .set_totp(caller.user.id, Some(&sealed), true)
             .await?;
-        // set_totp clears the replay guard; the code just used must not work again.
-        let step = state.now().as_second() / 30;
-        let _ = state.db.use_totp_step(caller.user.id, step + 1).await?;
+        state.db.use_totp_step(caller.user.id, step).await?;
+        state.db.reset_login_failures(caller.user.id).await?;
         if let Via::Session { id_hash, .. } = caller.via {
             state.db.mark_session_mfa_passed(&id_hash).await?;
         }
@@ -1257,7 +1275,13 @@ mod tests {
     #[test]
     fn redirects_after_login_stay_on_this_site() {
         assert_eq!(safe_next("/audit?action=login."), "/audit?action=login.");
-        for evil in ["//evil.example", "https://evil.example", "/\\evil.example", "/login", "javascript:alert(1)"] {
+        for evil in [
+            "//evil.example",
+            "https://evil.example",
+            "/\\evil.example",
+            "/login",
+            "javascript:alert(1)",
+        ] {
             assert_eq!(safe_next(evil), "/", "{evil}");
         }
     }

@@ -327,9 +327,22 @@ fn is_safe(m: &Method) -> bool {
 }
 
 async fn guard(State(cfg): State<GuardCfg>, req: Request, next: Next) -> Response {
+    // The caller rides on the response too, so an error page rendered by the outer layer
+    // still shows the signed-in person's navigation and sign-out button.
     match check(&cfg, req).await {
-        Ok(req) => next.run(req).await,
-        Err(resp) => resp,
+        Ok((req, caller)) => {
+            let mut resp = next.run(req).await;
+            if let Some(c) = caller {
+                resp.extensions_mut().insert(c);
+            }
+            resp
+        }
+        Err((mut resp, caller)) => {
+            if let Some(c) = caller {
+                resp.extensions_mut().insert(c);
+            }
+            resp
+        }
     }
 }
 
@@ -362,7 +375,10 @@ pub fn urlencode(s: &str) -> String {
         .collect()
 }
 
-async fn check(cfg: &GuardCfg, req: Request) -> Result<Request, Response> {
+async fn check(
+    cfg: &GuardCfg,
+    req: Request,
+) -> Result<(Request, Option<Caller>), (Response, Option<Caller>)> {
     let spec = &cfg.spec;
     let pq = req
         .uri()
@@ -374,17 +390,19 @@ async fn check(cfg: &GuardCfg, req: Request) -> Result<Request, Response> {
     let caller = match auth::resolve(&cfg.state, req.headers()).await {
         Ok(c) => c,
         Err(_) if spec.access == Public => None,
-        Err(e) => return Err(deny(spec, e, &pq)),
+        Err(e) => return Err((deny(spec, e, &pq), None)),
     };
+    let shown = caller.clone().filter(Caller::mfa_satisfied);
+    let fail = |resp: Response| (resp, shown.clone());
 
     match (spec.access, &caller) {
         (Public, _) => {}
         (SessionPending | Act(_), None) => {
-            return Err(deny(spec, AppError::unauthenticated(), &pq))
+            return Err(fail(deny(spec, AppError::unauthenticated(), &pq)))
         }
         (SessionPending, Some(c)) => {
             if matches!(c.via, Via::Token { .. }) {
-                return Err(deny(spec, AppError::forbidden(), &pq));
+                return Err(fail(deny(spec, AppError::forbidden(), &pq)));
             }
         }
         (Act(action), Some(c)) => {
@@ -394,9 +412,9 @@ async fn check(cfg: &GuardCfg, req: Request) -> Result<Request, Response> {
                     "Complete two-factor sign-in first.",
                 );
                 if spec.kind == Page && !c.user.totp_enabled {
-                    return Err(Redirect::to("/account/2fa").into_response());
+                    return Err(fail(Redirect::to("/account/2fa").into_response()));
                 }
-                return Err(deny(spec, e, &pq));
+                return Err(fail(deny(spec, e, &pq)));
             }
             let scoped = match &c.via {
                 Via::Token { scopes, .. } => {
@@ -406,7 +424,7 @@ async fn check(cfg: &GuardCfg, req: Request) -> Result<Request, Response> {
                 Via::Session { .. } => true,
             };
             if !allowed(&c.user.roles, action) || !scoped {
-                return Err(deny(spec, AppError::forbidden(), &pq));
+                return Err(fail(deny(spec, AppError::forbidden(), &pq)));
             }
         }
     }
@@ -435,18 +453,21 @@ async fn check(cfg: &GuardCfg, req: Request) -> Result<Request, Response> {
             let bytes: Bytes = axum::body::to_bytes(body, MAX_FORM_BYTES)
                 .await
                 .map_err(|_| {
-                    AppError::new(Code::PayloadTooLarge, "The form is too large.").into_response()
+                    fail(
+                        AppError::new(Code::PayloadTooLarge, "The form is too large.")
+                            .into_response(),
+                    )
                 })?;
             let got = auth::csrf_in(&parts.headers, &bytes);
-            auth::csrf_matches(&expected, got.as_deref()).map_err(|e| deny(spec, e, &pq))?;
+            auth::csrf_matches(&expected, got.as_deref()).map_err(|e| fail(deny(spec, e, &pq)))?;
             req = Request::from_parts(parts, Body::from(bytes));
         }
     }
 
-    if let Some(c) = caller {
-        req.extensions_mut().insert(c);
+    if let Some(c) = &caller {
+        req.extensions_mut().insert(c.clone());
     }
-    Ok(req)
+    Ok((req, shown))
 }
 
 /// `StatusCode` re-export for handlers that build plain responses.

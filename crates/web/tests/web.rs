@@ -632,3 +632,144 @@ async fn openapi_health_and_metrics() {
         assert_eq!(down.json()["code"], "unavailable");
     }
 }
+
+/// Enrols `name` (an admin) at the app's current time; returns the TOTP key.
+async fn enrol(app: &App, name: &str) -> (String, Vec<u8>) {
+    let (_, session) = app.login(name, PW).await;
+    let page = app.get("/account/2fa", &session).await;
+    let secret = value_of(&page.body, "<code id=\"totp-secret\" class=\"secret\">").to_owned();
+    let key = data_encoding::BASE32_NOPAD
+        .decode(secret.as_bytes())
+        .unwrap();
+    let csrf = value_of(&page.body, "name=\"csrf\" value=\"").to_owned();
+    for _ in 0..3 {
+        app.post(
+            "/account/2fa",
+            &session,
+            &format!("csrf={csrf}&code=000000"),
+        )
+        .await;
+    }
+    let code = format!("{:06}", totp::code_at(&key, app.now().as_second() / 30));
+    let r = app
+        .post(
+            "/account/2fa",
+            &session,
+            &format!("csrf={csrf}&code={code}"),
+        )
+        .await;
+    assert_eq!(r.location(), "/", "{}", r.body);
+    (session, key)
+}
+
+#[tokio::test]
+async fn regression_enrolment_does_not_burn_the_next_windows_code() {
+    for app in App::each().await {
+        app.user("win", &[Role::Admin]).await;
+        let (_, key) = enrol(&app, "win").await;
+        app.clock.advance(SignedDuration::from_secs(30));
+        let (r, s) = app.login("win", PW).await;
+        assert_eq!(r.location(), "/login/totp");
+        let form = app.get("/login/totp", &s).await;
+        let csrf = value_of(&form.body, "name=\"csrf\" value=\"").to_owned();
+        let code = format!("{:06}", totp::code_at(&key, app.now().as_second() / 30));
+        let ok = app
+            .post("/login/totp", &s, &format!("csrf={csrf}&code={code}"))
+            .await;
+        assert_eq!(
+            ok.location(),
+            "/",
+            "the next window's code was refused: {}",
+            ok.body
+        );
+    }
+}
+
+#[tokio::test]
+async fn regression_enrolment_resets_earlier_failed_attempts() {
+    for app in App::each().await {
+        let u = app.user("typo", &[Role::Admin]).await;
+        enrol(&app, "typo").await;
+        assert_eq!(
+            app.state.db.credentials(u.id).await.unwrap().failed_logins,
+            0
+        );
+        let (r, _) = app.login("typo", "one typo in the password").await;
+        assert_eq!(
+            r.status,
+            StatusCode::UNAUTHORIZED,
+            "one typo must not lock the account"
+        );
+        assert!(r.body.contains("Wrong username or password."));
+    }
+}
+
+#[tokio::test]
+async fn regression_the_requested_page_survives_the_second_factor() {
+    for app in App::each().await {
+        app.user("nx", &[Role::Admin]).await;
+        let (_, key) = enrol(&app, "nx").await;
+        app.clock.advance(SignedDuration::from_secs(60));
+        let form = app.get("/login?next=%2Faudit", "").await;
+        let pair = form
+            .cookie("rt_login_csrf")
+            .unwrap()
+            .split(';')
+            .next()
+            .unwrap()
+            .to_owned();
+        let csrf = value_of(&form.body, "name=\"csrf\" value=\"").to_owned();
+        let r = app
+            .post(
+                "/login",
+                &pair,
+                &format!(
+                    "csrf={csrf}&username=nx&password={}&next=%2Faudit",
+                    PW.replace(' ', "+")
+                ),
+            )
+            .await;
+        assert_eq!(r.location(), "/login/totp?next=/audit");
+        let s = r
+            .cookie("rt_session")
+            .unwrap()
+            .split(';')
+            .next()
+            .unwrap()
+            .to_owned();
+        let page = app.get(r.location(), &s).await;
+        assert!(
+            page.body.contains("name=\"next\" value=\"/audit\""),
+            "{}",
+            page.body
+        );
+        let csrf = value_of(&page.body, "name=\"csrf\" value=\"").to_owned();
+        let code = format!("{:06}", totp::code_at(&key, app.now().as_second() / 30));
+        let done = app
+            .post(
+                "/login/totp",
+                &s,
+                &format!("csrf={csrf}&code={code}&next=%2Faudit"),
+            )
+            .await;
+        assert_eq!(done.location(), "/audit");
+    }
+}
+
+#[tokio::test]
+async fn regression_error_pages_keep_the_signed_in_navigation() {
+    for app in App::each().await {
+        let u = app.user("nav", &[Role::Agent]).await;
+        let (cookie, _) = app.session(&u).await;
+        let r = app.get("/admin/users", &cookie).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        assert!(r.body.contains("You do not have access"));
+        assert!(
+            r.body.contains("Sign out") && r.body.contains("href=\"/account\""),
+            "{}",
+            r.body
+        );
+        let nf = app.get("/no/such/page", &cookie).await;
+        assert_eq!(nf.status, StatusCode::NOT_FOUND);
+    }
+}
