@@ -13,12 +13,19 @@ use std::time::Instant;
 fn corpus() -> (Vec<Interaction>, usize, String) {
     let candidates = [
         std::env::var("RIGHTTRACK_BENCH_CORPUS").unwrap_or_default(),
-        concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/bench/dev-2k.jsonl").to_string(),
+        concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../../shared/bench/dev-2k.jsonl"
+        )
+        .to_string(),
         "/work/shared/bench/dev-2k.jsonl".to_string(),
     ];
     for p in candidates.iter().filter(|p| !p.is_empty()) {
         if let Ok(src) = std::fs::read_to_string(p) {
-            let v: Vec<Interaction> = src.lines().filter_map(|l| serde_json::from_str(l).ok()).collect();
+            let v: Vec<Interaction> = src
+                .lines()
+                .filter_map(|l| serde_json::from_str(l).ok())
+                .collect();
             if !v.is_empty() {
                 return (v, src.len(), p.clone());
             }
@@ -32,7 +39,10 @@ fn corpus() -> (Vec<Interaction>, usize, String) {
         ));
         lines.push('\n');
     }
-    let v = lines.lines().filter_map(|l| serde_json::from_str(l).ok()).collect();
+    let v = lines
+        .lines()
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .collect();
     (v, lines.len(), "synthetic".into())
 }
 
@@ -66,12 +76,20 @@ fn main() {
     let reps = 4;
     let all: Vec<Interaction> = (0..reps).flat_map(|_| items.iter().cloned()).collect();
     let total = (bytes * reps) as f64 / 1e6;
-    println!("corpus: {path} ({} interactions, {:.2} MB) x{reps}", items.len(), bytes as f64 / 1e6);
+    println!(
+        "corpus: {path} ({} interactions, {:.2} MB) x{reps}",
+        items.len(),
+        bytes as f64 / 1e6
+    );
     let _ = run(&engine, &items, 1); // warm-up
-    let max_threads = std::thread::available_parallelism().map_or(2, |n| n.get()).max(2);
+    let max_threads = std::thread::available_parallelism()
+        .map_or(2, |n| n.get())
+        .max(2);
     let mut base = 0.0;
     for threads in 1..=max_threads {
-        let best = (0..5).map(|_| run(&engine, &all, threads)).fold(f64::INFINITY, f64::min);
+        let best = (0..5)
+            .map(|_| run(&engine, &all, threads))
+            .fold(f64::INFINITY, f64::min);
         let mbs = total / best;
         if threads == 1 {
             base = mbs;

@@ -22,7 +22,7 @@ pub fn luhn(d: &[u8]) -> bool {
         }
         sum += v;
     }
-    sum % 10 == 0
+    sum.is_multiple_of(10)
 }
 
 fn prefix(d: &[u8], n: usize) -> u32 {
@@ -57,7 +57,7 @@ pub fn card_brand(d: &[u8]) -> Option<&'static str> {
     if (3528..=3589).contains(&p4) && (16..=19).contains(&len) {
         return Some("jcb");
     }
-    if (p3 >= 300 && p3 <= 305 || p2 == 36 || p2 == 38 || p2 == 39) && (14..=19).contains(&len) {
+    if ((300..=305).contains(&p3) || p2 == 36 || p2 == 38 || p2 == 39) && (14..=19).contains(&len) {
         return Some("diners");
     }
     if p2 == 62 && (16..=19).contains(&len) {
@@ -113,7 +113,7 @@ pub fn is_aba(d: &[u8]) -> bool {
         .enumerate()
         .map(|(i, &x)| u32::from(x) * w[i % 3])
         .sum();
-    s % 10 == 0 && s != 0
+    s.is_multiple_of(10) && s != 0
 }
 
 /// IBAN length by country (ISO 13616 registry).

@@ -20,6 +20,7 @@
 pub mod checks;
 pub mod commit;
 pub mod engine;
+pub mod input;
 pub mod model;
 pub mod pack;
 pub mod pii;

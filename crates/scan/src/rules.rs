@@ -119,7 +119,6 @@ pub struct RuleSet {
     phrases: Vec<Phrase>,
     first: HashMap<String, Vec<usize>, FnvBuild>,
     aliases: HashMap<String, String, FnvBuild>,
-    fillers: Vec<String>,
     negations: Vec<String>,
 }
 
@@ -247,7 +246,6 @@ impl RuleSet {
             phrases,
             first,
             aliases,
-            fillers: pack.fillers.iter().map(|w| norm_word(w)).collect(),
             negations: pack.negations.iter().map(|w| norm_word(w)).collect(),
         })
     }

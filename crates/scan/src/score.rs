@@ -56,12 +56,10 @@ pub fn score(
             evidence,
         });
     }
-    let value = if critical_failed || avail == 0 && !items.is_empty() && false {
+    let value = if critical_failed {
         0
-    } else if avail == 0 {
-        100
     } else {
-        (earned * 100 + avail / 2) / avail
+        (earned * 100 + avail / 2).checked_div(avail).unwrap_or(100)
     };
     (
         Score { value, max: 100 },

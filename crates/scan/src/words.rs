@@ -343,7 +343,10 @@ mod tests {
         assert_eq!(repeat_word(b"Triple"), Some(3));
         assert!(is_filler(b"Um"));
         assert!(digit_word(b"fivefivefivefivefive").is_none());
-        assert_eq!(ascii_lower_u64(u64::from_le_bytes(*b"AZaz@[`{")), u64::from_le_bytes(*b"azaz@[`{"));
+        assert_eq!(
+            ascii_lower_u64(u64::from_le_bytes(*b"AZaz@[`{")),
+            u64::from_le_bytes(*b"azaz@[`{")
+        );
     }
 
     #[test]
@@ -371,7 +374,11 @@ impl std::hash::Hasher for Fnv {
         self.0 = (m as u64) ^ ((m >> 64) as u64);
     }
     fn write(&mut self, bytes: &[u8]) {
-        let mut h = if self.0 == 0 { 0xcbf2_9ce4_8422_2325 } else { self.0 };
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
         for &b in bytes {
             h ^= u64::from(b);
             h = h.wrapping_mul(0x0100_0000_01b3);
@@ -414,18 +421,99 @@ pub struct Lexicon {
 impl Lexicon {
     /// Build the lexicon from the word lists of this module.
     pub fn new(name_triggers: &[&str], stops: &[&str]) -> Self {
-        let mut l = Lexicon { map: Default::default() };
+        let mut l = Lexicon {
+            map: Default::default(),
+        };
         let words: &[&str] = &[
-            "zero", "oh", "o", "nought", "one", "two", "three", "four", "five", "six", "seven",
-            "eight", "nine", "double", "triple", "ten", "eleven", "twelve", "thirteen", "fourteen",
-            "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty", "thirty", "forty",
-            "fifty", "sixty", "seventy", "eighty", "ninety", "first", "second", "third", "fourth",
-            "fifth", "sixth", "seventh", "eighth", "ninth", "tenth", "eleventh", "twelfth",
-            "thirteenth", "fourteenth", "fifteenth", "sixteenth", "seventeenth", "eighteenth",
-            "nineteenth", "twentieth", "thirtieth", "january", "jan", "february", "feb", "march",
-            "mar", "april", "apr", "may", "june", "jun", "july", "jul", "august", "aug",
-            "september", "sep", "sept", "october", "oct", "november", "nov", "december", "dec",
-            "uh", "um", "er", "erm", "ah", "hmm", "uhm", "of", "the", "slash", "thousand",
+            "zero",
+            "oh",
+            "o",
+            "nought",
+            "one",
+            "two",
+            "three",
+            "four",
+            "five",
+            "six",
+            "seven",
+            "eight",
+            "nine",
+            "double",
+            "triple",
+            "ten",
+            "eleven",
+            "twelve",
+            "thirteen",
+            "fourteen",
+            "fifteen",
+            "sixteen",
+            "seventeen",
+            "eighteen",
+            "nineteen",
+            "twenty",
+            "thirty",
+            "forty",
+            "fifty",
+            "sixty",
+            "seventy",
+            "eighty",
+            "ninety",
+            "first",
+            "second",
+            "third",
+            "fourth",
+            "fifth",
+            "sixth",
+            "seventh",
+            "eighth",
+            "ninth",
+            "tenth",
+            "eleventh",
+            "twelfth",
+            "thirteenth",
+            "fourteenth",
+            "fifteenth",
+            "sixteenth",
+            "seventeenth",
+            "eighteenth",
+            "nineteenth",
+            "twentieth",
+            "thirtieth",
+            "january",
+            "jan",
+            "february",
+            "feb",
+            "march",
+            "mar",
+            "april",
+            "apr",
+            "may",
+            "june",
+            "jun",
+            "july",
+            "jul",
+            "august",
+            "aug",
+            "september",
+            "sep",
+            "sept",
+            "october",
+            "oct",
+            "november",
+            "nov",
+            "december",
+            "dec",
+            "uh",
+            "um",
+            "er",
+            "erm",
+            "ah",
+            "hmm",
+            "uhm",
+            "of",
+            "the",
+            "slash",
+            "thousand",
         ];
         for w in words {
             let b = w.as_bytes();
@@ -504,12 +592,62 @@ fn ascii_lower_u64(x: u64) -> u64 {
 
 /// First words of the name triggers of [`crate::pii::names`].
 pub const NAME_TRIGGERS: &[&str] = &[
-    "my", "this", "i'm", "i", "it's", "its", "through", "chatting", "speaking", "speak", "name",
-    "add", "here", "dear", "hello", "hi", "hey", "kind", "best", "warm", "many", "thank",
-    "regards", "sincerely", "thanks", "cheers", "cordially", "mr", "mrs", "ms", "miss", "mister",
-    "dr", "mx", "madame", "mme", "mlle", "monsieur", "herr", "frau", "sr", "sra", "srta", "señor",
-    "señora", "senor", "senora", "sig", "signor", "signora", "prof", "professor", "sir", "dame",
-    "lady", "lord",
+    "my",
+    "this",
+    "i'm",
+    "i",
+    "it's",
+    "its",
+    "through",
+    "chatting",
+    "speaking",
+    "speak",
+    "name",
+    "add",
+    "here",
+    "dear",
+    "hello",
+    "hi",
+    "hey",
+    "kind",
+    "best",
+    "warm",
+    "many",
+    "thank",
+    "regards",
+    "sincerely",
+    "thanks",
+    "cheers",
+    "cordially",
+    "mr",
+    "mrs",
+    "ms",
+    "miss",
+    "mister",
+    "dr",
+    "mx",
+    "madame",
+    "mme",
+    "mlle",
+    "monsieur",
+    "herr",
+    "frau",
+    "sr",
+    "sra",
+    "srta",
+    "señor",
+    "señora",
+    "senor",
+    "senora",
+    "sig",
+    "signor",
+    "signora",
+    "prof",
+    "professor",
+    "sir",
+    "dame",
+    "lady",
+    "lord",
 ];
 
 fn lexicon() -> &'static Lexicon {

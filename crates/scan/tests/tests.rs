@@ -3,6 +3,11 @@
 //! check and survive refactoring. Wording is deliberately different from the
 //! dev corpus (and includes cases in the style of Presidio's own tests).
 
+#![allow(
+    clippy::expect_used,
+    reason = "test helpers outside #[test] fns: a failure is a test failure"
+)]
+
 use proptest::prelude::*;
 use righttrack_scan::testing::script;
 use righttrack_scan::{redact, Engine, HashKey, Interaction, RedactMode, RulePack, Speaker};
@@ -23,12 +28,23 @@ fn spans(src: &str) -> Vec<String> {
     let f = engine().scan(&i);
     f.spans
         .iter()
-        .map(|s| format!("{}: {}", s.kind.trim_start_matches("pii."), &i.turns[s.turn].text[s.start..s.end]))
+        .map(|s| {
+            format!(
+                "{}: {}",
+                s.kind.trim_start_matches("pii."),
+                &i.turns[s.turn].text[s.start..s.end]
+            )
+        })
         .collect()
 }
 
 fn kinds(src: &str) -> Vec<String> {
-    engine().scan(&inter(src)).events.iter().map(|e| e.kind.clone()).collect()
+    engine()
+        .scan(&inter(src))
+        .events
+        .iter()
+        .map(|e| e.kind.clone())
+        .collect()
 }
 
 #[test]
@@ -62,28 +78,70 @@ fn card_split_across_turns_every_fragment_redacted() {
 
 #[test]
 fn cvv_expiry_pin_need_their_prompt() {
-    assert_eq!(spans("agent: and the three digits on the back?\ncustomer: seven three one"), vec!["card_cvv: seven three one"]);
-    assert_eq!(spans("agent: when does it expire?\ncustomer: oh nine twenty seven"), vec!["card_expiry: oh nine twenty seven"]);
-    assert_eq!(spans("agent: what is your PIN\ncustomer: 4821"), vec!["card_pin: 4821"]);
-    assert_eq!(spans("customer: we were 731 people at the show"), Vec::<String>::new());
+    assert_eq!(
+        spans("agent: and the three digits on the back?\ncustomer: seven three one"),
+        vec!["card_cvv: seven three one"]
+    );
+    assert_eq!(
+        spans("agent: when does it expire?\ncustomer: oh nine twenty seven"),
+        vec!["card_expiry: oh nine twenty seven"]
+    );
+    assert_eq!(
+        spans("agent: what is your PIN\ncustomer: 4821"),
+        vec!["card_pin: 4821"]
+    );
+    assert_eq!(
+        spans("customer: we were 731 people at the show"),
+        Vec::<String>::new()
+    );
 }
 
 #[test]
 fn ssn_iban_bank() {
-    assert_eq!(spans("customer: my SSN is 078-05-1121"), vec!["ssn: 078-05-1121"]);
-    assert_eq!(spans("customer: the code 123456789 is on the box"), Vec::<String>::new());
-    assert_eq!(spans("customer: social security number nine one two three four five six seven eight"), Vec::<String>::new());
-    assert_eq!(spans("customer: IBAN GB82 WEST 1234 5698 7654 32"), vec!["iban: GB82 WEST 1234 5698 7654 32"]);
-    assert_eq!(spans("customer: routing number 021000021"), vec!["bank_account: 021000021"]);
-    assert_eq!(spans("agent: and the account number?\ncustomer: 00123456789"), vec!["bank_account: 00123456789"]);
+    assert_eq!(
+        spans("customer: my SSN is 078-05-1121"),
+        vec!["ssn: 078-05-1121"]
+    );
+    assert_eq!(
+        spans("customer: the code 123456789 is on the box"),
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        spans("customer: social security number nine one two three four five six seven eight"),
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        spans("customer: IBAN GB82 WEST 1234 5698 7654 32"),
+        vec!["iban: GB82 WEST 1234 5698 7654 32"]
+    );
+    assert_eq!(
+        spans("customer: routing number 021000021"),
+        vec!["bank_account: 021000021"]
+    );
+    assert_eq!(
+        spans("agent: and the account number?\ncustomer: 00123456789"),
+        vec!["bank_account: 00123456789"]
+    );
 }
 
 #[test]
 fn email_and_phone() {
-    assert_eq!(spans("customer: write to anna.k+bills@example.org"), vec!["email: anna.k+bills@example.org"]);
-    assert_eq!(spans("customer: it's m dot garcia at outlook dot com"), vec!["email: m dot garcia at outlook dot com"]);
-    assert_eq!(spans("customer: ring me on +44 20 7946 0958"), vec!["phone: +44 20 7946 0958"]);
-    assert_eq!(spans("customer: my cell is (312) 555-0187"), vec!["phone: (312) 555-0187"]);
+    assert_eq!(
+        spans("customer: write to anna.k+bills@example.org"),
+        vec!["email: anna.k+bills@example.org"]
+    );
+    assert_eq!(
+        spans("customer: it's m dot garcia at outlook dot com"),
+        vec!["email: m dot garcia at outlook dot com"]
+    );
+    assert_eq!(
+        spans("customer: ring me on +44 20 7946 0958"),
+        vec!["phone: +44 20 7946 0958"]
+    );
+    assert_eq!(
+        spans("customer: my cell is (312) 555-0187"),
+        vec!["phone: (312) 555-0187"]
+    );
     assert_eq!(
         spans("agent: best number to reach you?\ncustomer: three one two five five five oh one eight seven"),
         vec!["phone: three one two five five five oh one eight seven"]
@@ -92,33 +150,69 @@ fn email_and_phone() {
 
 #[test]
 fn birth_dates_only_in_birth_context() {
-    assert_eq!(spans("customer: I was born on 3 March 1961"), vec!["date_of_birth: 3 March 1961"]);
-    assert_eq!(spans("agent: can you confirm your DOB\ncustomer: the ninth of july nineteen seventy two"), vec!["date_of_birth: the ninth of july nineteen seventy two"]);
-    assert_eq!(spans("customer: the parcel arrived on 3 March 2024"), Vec::<String>::new());
+    assert_eq!(
+        spans("customer: I was born on 3 March 1961"),
+        vec!["date_of_birth: 3 March 1961"]
+    );
+    assert_eq!(
+        spans("agent: can you confirm your DOB\ncustomer: the ninth of july nineteen seventy two"),
+        vec!["date_of_birth: the ninth of july nineteen seventy two"]
+    );
+    assert_eq!(
+        spans("customer: the parcel arrived on 3 March 2024"),
+        Vec::<String>::new()
+    );
 }
 
 #[test]
 fn addresses() {
-    assert_eq!(spans("customer: my address is 1600 Amphitheatre Parkway, Mountain View, CA 94043"), vec!["address: 1600 Amphitheatre Parkway, Mountain View, CA 94043"]);
-    assert_eq!(spans("customer: please ship it to 10 Downing Street, London SW1A 2AA."), vec!["address: 10 Downing Street, London SW1A 2AA"]);
-    assert_eq!(spans("customer: I moved to Berlin last year"), Vec::<String>::new());
+    assert_eq!(
+        spans("customer: my address is 1600 Amphitheatre Parkway, Mountain View, CA 94043"),
+        vec!["address: 1600 Amphitheatre Parkway, Mountain View, CA 94043"]
+    );
+    assert_eq!(
+        spans("customer: please ship it to 10 Downing Street, London SW1A 2AA."),
+        vec!["address: 10 Downing Street, London SW1A 2AA"]
+    );
+    assert_eq!(
+        spans("customer: I moved to Berlin last year"),
+        Vec::<String>::new()
+    );
 }
 
 #[test]
 fn names_but_not_the_agents_own() {
     assert_eq!(spans("agent: you're speaking with Priya, how can I help?\ncustomer: Hi Priya, this is Tomasz Nowak."), vec!["person_name: Tomasz Nowak"]);
-    assert_eq!(spans("agent: am i speaking with olga petrova\ncustomer: yes"), vec!["person_name: olga petrova"]);
-    assert_eq!(spans("agent: Dear Mr. Okafor, thanks for writing."), vec!["person_name: Okafor"]);
-    assert_eq!(spans("customer: my name is Chen Wei and I need help"), vec!["person_name: Chen Wei"]);
+    assert_eq!(
+        spans("agent: am i speaking with olga petrova\ncustomer: yes"),
+        vec!["person_name: olga petrova"]
+    );
+    assert_eq!(
+        spans("agent: Dear Mr. Okafor, thanks for writing."),
+        vec!["person_name: Okafor"]
+    );
+    assert_eq!(
+        spans("customer: my name is Chen Wei and I need help"),
+        vec!["person_name: Chen Wei"]
+    );
 }
 
 #[test]
 fn conduct_and_disclosure_events() {
     assert_eq!(kinds("agent: thanks for calling, this call is recorded\nagent: look, I can promise you the loan goes through"), vec!["conduct.guarantee"]);
     assert!(kinds("agent: this call is recorded\nagent: I can't guarantee approval").is_empty());
-    assert_eq!(kinds("agent: calls are recorded\nagent: you must decide now or the price goes up"), vec!["conduct.pressure"]);
-    assert_eq!(kinds("agent: calls are recorded\nagent: are you stupid or something"), vec!["conduct.abusive"]);
-    assert_eq!(kinds("agent: hello\ncustomer: hi\nagent: how can I help"), vec!["disclosure.recording_missing"]);
+    assert_eq!(
+        kinds("agent: calls are recorded\nagent: you must decide now or the price goes up"),
+        vec!["conduct.pressure"]
+    );
+    assert_eq!(
+        kinds("agent: calls are recorded\nagent: are you stupid or something"),
+        vec!["conduct.abusive"]
+    );
+    assert_eq!(
+        kinds("agent: hello\ncustomer: hi\nagent: how can I help"),
+        vec!["disclosure.recording_missing"]
+    );
     assert!(kinds("[chat]\nagent: hello\ncustomer: hi").is_empty());
     assert_eq!(
         kinds("agent: this call may be recorded\ncustomer: hi\nagent: your balance is $2,140"),
@@ -145,11 +239,20 @@ fn commitments_resolve_in_the_time_zone() {
 fn scorecard_traces_points() {
     let f = engine().scan(&inter("agent: hi\ncustomer: hello\nagent: you idiot"));
     assert_eq!(f.score.value, 0, "abusive is critical");
-    let item = f.scorecard.items.iter().find(|i| i.item == "respect").expect("item");
+    let item = f
+        .scorecard
+        .items
+        .iter()
+        .find(|i| i.item == "respect")
+        .expect("item");
     assert!(item.failed && item.critical && item.evidence[0].rule == "respect.abusive");
     let f = engine().scan(&inter("[chat]\nagent: hi, how can I help?"));
     assert_eq!(f.score.value, 100);
-    assert!(f.scorecard.items.iter().any(|i| i.item == "recording_notice" && i.na));
+    assert!(f
+        .scorecard
+        .items
+        .iter()
+        .any(|i| i.item == "recording_notice" && i.na));
 }
 
 #[test]
@@ -157,13 +260,30 @@ fn redaction_modes() {
     let i = inter("agent: card number?\ncustomer: 4111 1111 1111 1111, cvv is 123 and again 4111 1111 1111 1111");
     let f = engine().scan(&i);
     let masked = redact(&i, &f, &RedactMode::Mask);
-    assert!(masked.turns[1].text.starts_with("4111 11** **** 1111"), "{}", masked.turns[1].text);
+    assert!(
+        masked.turns[1].text.starts_with("4111 11** **** 1111"),
+        "{}",
+        masked.turns[1].text
+    );
     let replaced = redact(&i, &f, &RedactMode::Replace);
-    assert_eq!(replaced.turns[1].text, "<CARD_NUMBER_1>, cvv is <CARD_CVV> and again <CARD_NUMBER_1>");
-    let hashed = redact(&i, &f, &RedactMode::Hash(HashKey::new(b"0123456789abcdef".to_vec())));
+    assert_eq!(
+        replaced.turns[1].text,
+        "<CARD_NUMBER_1>, cvv is <CARD_CVV> and again <CARD_NUMBER_1>"
+    );
+    let hashed = redact(
+        &i,
+        &f,
+        &RedactMode::Hash(HashKey::new(b"0123456789abcdef".to_vec())),
+    );
     assert!(hashed.turns[1].text.starts_with("<CARD_NUMBER:"));
-    assert!(hashed.turns[1].text.contains("<CARD_CVV>"), "CVV is removed, never hashed");
-    assert_eq!(format!("{:?}", HashKey::new(b"secret".to_vec())), "HashKey(<redacted>)");
+    assert!(
+        hashed.turns[1].text.contains("<CARD_CVV>"),
+        "CVV is removed, never hashed"
+    );
+    assert_eq!(
+        format!("{:?}", HashKey::new(b"secret".to_vec())),
+        "HashKey(<redacted>)"
+    );
 }
 
 #[test]
@@ -172,8 +292,13 @@ fn pack_errors_name_the_rule_and_field() {
     assert!(bad);
     let err = RulePack::from_toml("name='x'\nversion='1'\n[[rule]]\nid='a'\nkind='conduct.guarantee'\nspeaker='boss'\nphrases=['x']\npositive=['x']\nnegative=['y']\n")
         .expect_err("bad speaker");
-    assert!(err.to_string().contains("rule `a`: field `speaker`"), "{err}");
-    let err = RulePack::from_toml("name='x'\nversion='1'\n[[rule]]\nid='a'\nkind='k.x'\nphrasez=['x']\n").expect_err("typo");
+    assert!(
+        err.to_string().contains("rule `a`: field `speaker`"),
+        "{err}"
+    );
+    let err =
+        RulePack::from_toml("name='x'\nversion='1'\n[[rule]]\nid='a'\nkind='k.x'\nphrasez=['x']\n")
+            .expect_err("typo");
     assert!(err.to_string().contains("line"), "{err}");
 }
 
@@ -181,7 +306,11 @@ fn pack_errors_name_the_rule_and_field() {
 fn default_pack_examples_all_pass() {
     let pack = RulePack::default_pack().expect("pack");
     let res = righttrack_scan::testing::run_examples(&pack, engine());
-    let failed: Vec<_> = res.iter().filter(|r| !r.passed).map(|r| format!("{} {} {}", r.rule, r.positive, r.example)).collect();
+    let failed: Vec<_> = res
+        .iter()
+        .filter(|r| !r.passed)
+        .map(|r| format!("{} {} {}", r.rule, r.positive, r.example))
+        .collect();
     assert!(failed.is_empty(), "{failed:#?}");
 }
 

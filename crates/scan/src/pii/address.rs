@@ -216,12 +216,60 @@ const SUFFIXES: &[&str] = &[
     "ste",
     "building",
     "floor",
-    "knolls", "coves", "roads", "groves", "alley", "alleys", "bluff", "bluffs", "bottom", "branch",
-    "bridge", "brook", "brooks", "camp", "canyon", "courts", "crest", "drives", "glens", "greens",
-    "harbour", "lights", "locks", "mountains", "parks", "passage", "ramp", "shoals", "streets",
-    "trafficway", "views", "acceso", "alameda", "bajada", "carrera", "carretera", "cuesta",
-    "pasadizo", "pasaje", "rambla", "rúa", "senda", "urbanización", "urbanizacion", "cañada",
-    "travesía", "travesia", "ruta", "vía", "allée", "avenue", "strada", "unions", "union",
+    "knolls",
+    "coves",
+    "roads",
+    "groves",
+    "alley",
+    "alleys",
+    "bluff",
+    "bluffs",
+    "bottom",
+    "branch",
+    "bridge",
+    "brook",
+    "brooks",
+    "camp",
+    "canyon",
+    "courts",
+    "crest",
+    "drives",
+    "glens",
+    "greens",
+    "harbour",
+    "lights",
+    "locks",
+    "mountains",
+    "parks",
+    "passage",
+    "ramp",
+    "shoals",
+    "streets",
+    "trafficway",
+    "views",
+    "acceso",
+    "alameda",
+    "bajada",
+    "carrera",
+    "carretera",
+    "cuesta",
+    "pasadizo",
+    "pasaje",
+    "rambla",
+    "rúa",
+    "senda",
+    "urbanización",
+    "urbanizacion",
+    "cañada",
+    "travesía",
+    "travesia",
+    "ruta",
+    "vía",
+    "allée",
+    "avenue",
+    "strada",
+    "unions",
+    "union",
 ];
 
 const STOPS: &[&str] = &[
@@ -267,7 +315,7 @@ fn postcode(text: &[u8], toks: &[Token], i: usize) -> usize {
         }
         Class::Mixed | Class::Alpha if (2..=4).contains(&w.len()) && w[0].is_ascii_alphabetic() => {
             // UK outward code + inward code "NW6 3RX", "tf1e 0ny"
-            let out_ok = w.iter().any(u8::is_ascii_digit) || w.len() == 2 && false;
+            let out_ok = w.iter().any(u8::is_ascii_digit);
             let inward = toks.get(i + 1).is_some_and(|n| {
                 let b = n.bytes(text);
                 n.class == Class::Mixed
@@ -328,10 +376,7 @@ pub fn extend(text: &[u8], toks: &[Token], s: usize, need_suffix: bool) -> Optio
             i += 1;
             continue;
         }
-        if text[t.start as usize..].first().is_some()
-            && i > s
-            && text[toks[i - 1].end as usize..t.start as usize].contains(&b'\n')
-        {
+        if i > s && text[toks[i - 1].end as usize..t.start as usize].contains(&b'\n') {
             break;
         }
         if t.class == Class::Alpha && eq_any(w, STOPS) && i > s {
@@ -480,12 +525,73 @@ pub fn content_start(text: &[u8], toks: &[Token], mut k: usize) -> usize {
 }
 
 const BACK_STOPS: &[&str] = &[
-    "at", "to", "is", "as", "address", "it's", "its", "hi", "hello", "there", "team", "send",
-    "please", "moved", "live", "now", "that's", "my", "i", "i'm", "and", "the", "was", "yes",
-    "yeah", "okay", "ok", "sure", "so", "well", "uh", "um", "like", "you", "know", "see", "let",
-    "me", "file", "on", "of", "in", "currently", "new", "shows", "your", "our", "we", "have",
-    "number", "says", "order", "tracking", "parcel", "reference", "ticket", "case", "item",
-    "model", "invoice", "placed", "delivered", "scanned", "account", "phone", "call", "reach",
+    "at",
+    "to",
+    "is",
+    "as",
+    "address",
+    "it's",
+    "its",
+    "hi",
+    "hello",
+    "there",
+    "team",
+    "send",
+    "please",
+    "moved",
+    "live",
+    "now",
+    "that's",
+    "my",
+    "i",
+    "i'm",
+    "and",
+    "the",
+    "was",
+    "yes",
+    "yeah",
+    "okay",
+    "ok",
+    "sure",
+    "so",
+    "well",
+    "uh",
+    "um",
+    "like",
+    "you",
+    "know",
+    "see",
+    "let",
+    "me",
+    "file",
+    "on",
+    "of",
+    "in",
+    "currently",
+    "new",
+    "shows",
+    "your",
+    "our",
+    "we",
+    "have",
+    "number",
+    "says",
+    "order",
+    "tracking",
+    "parcel",
+    "reference",
+    "ticket",
+    "case",
+    "item",
+    "model",
+    "invoice",
+    "placed",
+    "delivered",
+    "scanned",
+    "account",
+    "phone",
+    "call",
+    "reach",
 ];
 
 /// Postcode-anchored addresses: every postcode in the turn is walked back to
@@ -495,8 +601,12 @@ pub fn anchored(text: &[u8], toks: &[Token], strict: bool, out: &mut Vec<(usize,
     let mut i = 0;
     while i < toks.len() {
         let pc = postcode(text, toks, i);
-        let date_part = toks.get(i + 1).is_some_and(|n| (n.is_punct(text, b'-') || n.is_punct(text, b'/')) && !n.gap_before)
-            && toks.get(i + 2).is_some_and(|n| n.class == Class::Digits && !n.gap_before);
+        let date_part = toks
+            .get(i + 1)
+            .is_some_and(|n| (n.is_punct(text, b'-') || n.is_punct(text, b'/')) && !n.gap_before)
+            && toks
+                .get(i + 2)
+                .is_some_and(|n| n.class == Class::Digits && !n.gap_before);
         if pc == 0 || i == 0 || date_part {
             i += 1;
             continue;
@@ -504,7 +614,6 @@ pub fn anchored(text: &[u8], toks: &[Token], strict: bool, out: &mut Vec<(usize,
         // walk back
         let mut s = i;
         let mut alpha = 0;
-        let mut digits_before = false;
         let mut has_suffix = false;
         while s > 0 && i - s < 16 {
             let p = toks[s - 1];
@@ -530,15 +639,16 @@ pub fn anchored(text: &[u8], toks: &[Token], strict: bool, out: &mut Vec<(usize,
                 continue;
             }
             let state_slot = s == i && is_state(w);
-            if p.class == Class::Alpha && !state_slot && eq_any(w, BACK_STOPS) && !(s < i && eq_any(w, &["de", "del", "la", "le", "des", "du", "van", "von"])) {
+            if p.class == Class::Alpha
+                && !state_slot
+                && eq_any(w, BACK_STOPS)
+                && !(s < i && eq_any(w, &["de", "del", "la", "le", "des", "du", "van", "von"]))
+            {
                 break;
             }
-            match p.class {
-                Class::Alpha => {
-                    alpha += 1;
-                    has_suffix |= suffix(w);
-                }
-                _ => digits_before = true,
+            if p.class == Class::Alpha {
+                alpha += 1;
+                has_suffix |= suffix(w);
             }
             s -= 1;
         }
@@ -547,7 +657,6 @@ pub fn anchored(text: &[u8], toks: &[Token], strict: bool, out: &mut Vec<(usize,
         }
         let mut e = i + pc - 1;
         let prev_state = is_state(toks[i - 1].bytes(text));
-        let mut alpha = alpha;
         if !prev_state {
             let mut k = e + 1;
             let mut town = 0;
@@ -557,7 +666,12 @@ pub fn anchored(text: &[u8], toks: &[Token], strict: bool, out: &mut Vec<(usize,
                     k += 1;
                     continue;
                 }
-                if !ok_gap || x.class != Class::Alpha || eq_any(x.bytes(text), STOPS) || is_common(x.bytes(text)) || town >= 3 {
+                if !ok_gap
+                    || x.class != Class::Alpha
+                    || eq_any(x.bytes(text), STOPS)
+                    || is_common(x.bytes(text))
+                    || town >= 3
+                {
                     break;
                 }
                 town += 1;
@@ -566,8 +680,14 @@ pub fn anchored(text: &[u8], toks: &[Token], strict: bool, out: &mut Vec<(usize,
                 k += 1;
             }
         }
-        let line_start = s == 0 || text[..toks[s].start as usize].ends_with(b"\n") || text[toks[s - 1].end as usize..toks[s].start as usize].contains(&b'\n');
-        let starts_num = toks[s].class == Class::Digits || eq_any(toks[s].bytes(text), &["flat", "apt", "unit", "h", "studio", "suite", "house", "no"]);
+        let line_start = s == 0
+            || text[..toks[s].start as usize].ends_with(b"\n")
+            || text[toks[s - 1].end as usize..toks[s].start as usize].contains(&b'\n');
+        let starts_num = toks[s].class == Class::Digits
+            || eq_any(
+                toks[s].bytes(text),
+                &["flat", "apt", "unit", "h", "studio", "suite", "house", "no"],
+            );
         let commas = toks[s..i].iter().filter(|t| t.is_punct(text, b',')).count();
         let ok = alpha >= 2
             && i - s >= 2
@@ -597,10 +717,25 @@ mod tests {
 
     #[test]
     fn anchored_addresses() {
-        assert_eq!(a("Thank you,\nNuria Larrea\nAcceso de Lara Cañellas 11, Huesca, 01167", true), vec!["Acceso de Lara Cañellas 11, Huesca, 01167"]);
-        assert_eq!(a("please send it to Stahrgasse 3165, 95788 Prenzlau.", false), vec!["Stahrgasse 3165, 95788 Prenzlau"]);
-        assert_eq!(a("it's 7971 hayes plain suite 553 codyburgh ok 17941", false), vec!["7971 hayes plain suite 553 codyburgh ok 17941"]);
-        assert_eq!(a("Regards, Ann Lee\n12 Baker Street, London NW1 6XE", true), vec!["12 Baker Street, London NW1 6XE"]);
+        assert_eq!(
+            a(
+                "Thank you,\nNuria Larrea\nAcceso de Lara Cañellas 11, Huesca, 01167",
+                true
+            ),
+            vec!["Acceso de Lara Cañellas 11, Huesca, 01167"]
+        );
+        assert_eq!(
+            a("please send it to Stahrgasse 3165, 95788 Prenzlau.", false),
+            vec!["Stahrgasse 3165, 95788 Prenzlau"]
+        );
+        assert_eq!(
+            a("it's 7971 hayes plain suite 553 codyburgh ok 17941", false),
+            vec!["7971 hayes plain suite 553 codyburgh ok 17941"]
+        );
+        assert_eq!(
+            a("Regards, Ann Lee\n12 Baker Street, London NW1 6XE", true),
+            vec!["12 Baker Street, London NW1 6XE"]
+        );
         assert!(a("I was charged 1250 dollars on 12345", true).is_empty());
     }
 }

@@ -39,8 +39,7 @@ pub struct DateCand {
 
 fn is_ordinal_digits(w: &[u8]) -> bool {
     let n = w.len();
-    n >= 3
-        && n <= 4
+    (3..=4).contains(&n)
         && w[..n - 2].iter().all(u8::is_ascii_digit)
         && eq_any(&w[n - 2..], &["st", "nd", "rd", "th"])
 }
@@ -181,7 +180,8 @@ pub fn find(text: &[u8], toks: &[Token], out: &mut Vec<DateCand>) {
                         let pv = number_word(prev).unwrap_or(0);
                         let cv = number_word(w).unwrap_or(0);
                         // Same part: "twenty five", "nineteen eighty", "twenty twenty".
-                        let same = (pv >= 20 && pv % 10 == 0 && cv < 10) || ((pv == 19 || pv == 20) && cv >= 10);
+                        let same = (pv >= 20 && pv.is_multiple_of(10) && cv < 10)
+                            || ((pv == 19 || pv == 20) && cv >= 10);
                         if !same {
                             parts += 1;
                         }
@@ -202,28 +202,49 @@ pub fn find(text: &[u8], toks: &[Token], out: &mut Vec<DateCand>) {
         let mut nn = 0;
         for t in &toks[i..=last_content] {
             if t.class == Class::Digits && nn < 4 {
-                nums[nn] = t.bytes(text).iter().fold(0u32, |a, &c| a * 10 + u32::from(c - b'0'));
+                nums[nn] = t
+                    .bytes(text)
+                    .iter()
+                    .fold(0u32, |a, &c| a * 10 + u32::from(c - b'0'));
                 nn += 1;
             }
         }
         let plausible = match (has_month, nn) {
-            (true, _) => nums[..nn].iter().all(|&v| v <= 31 || (1900..=2100).contains(&v)),
-            (false, 2) => (1..=12).contains(&nums[0]) || (1..=12).contains(&nums[1]) && nums[0] >= 1900,
+            (true, _) => nums[..nn]
+                .iter()
+                .all(|&v| v <= 31 || (1900..=2100).contains(&v)),
+            (false, 2) => {
+                (1..=12).contains(&nums[0]) || (1..=12).contains(&nums[1]) && nums[0] >= 1900
+            }
             (false, 3) => {
                 let (a, b, c) = (nums[0], nums[1], nums[2]);
                 (a >= 1000 && (1..=12).contains(&b) && (1..=31).contains(&c))
-                    || ((1..=31).contains(&a) && (1..=31).contains(&b) && (a <= 12 || b <= 12) && (c <= 99 || (1900..=2100).contains(&c)))
+                    || ((1..=31).contains(&a)
+                        && (1..=31).contains(&b)
+                        && (a <= 12 || b <= 12)
+                        && (c <= 99 || (1900..=2100).contains(&c)))
             }
             (false, n) => n <= 1,
         };
         if plausible && ((has_month && parts >= 1) || parts >= 2) {
             // Trim: leading glue other than "the" is dropped by the start rule.
-            let slash = toks[i..=last_content].iter().any(|t| t.is_punct(text, b'/') || t.is_punct(text, b'-'));
+            let slash = toks[i..=last_content]
+                .iter()
+                .any(|t| t.is_punct(text, b'/') || t.is_punct(text, b'-'));
             let month_year = (has_month && parts == 1 && (has_year || slash) && nn <= 1)
-                || (!has_month && nn == 2 && parts == 2 && slash && (1..=12).contains(&nums[0]) && {
-                    let ylen = toks[i..=last_content].iter().rev().find(|t| t.class == Class::Digits).map_or(0, |t| t.len());
-                    ylen == 2 || (ylen == 4 && (2000..=2099).contains(&nums[1]))
-                });
+                || (!has_month
+                    && nn == 2
+                    && parts == 2
+                    && slash
+                    && (1..=12).contains(&nums[0])
+                    && {
+                        let ylen = toks[i..=last_content]
+                            .iter()
+                            .rev()
+                            .find(|t| t.class == Class::Digits)
+                            .map_or(0, |t| t.len());
+                        ylen == 2 || (ylen == 4 && (2000..=2099).contains(&nums[1]))
+                    });
             out.push(DateCand {
                 start: toks[i].start as usize,
                 end: toks[last_content].end as usize,
@@ -233,8 +254,14 @@ pub fn find(text: &[u8], toks: &[Token], out: &mut Vec<DateCand>) {
                 parts,
                 has_year,
                 month_year,
-                has_ord: toks[i..=last_content].iter().any(|t| ordinal_word(t.bytes(text)).is_some() || is_ordinal_digits(t.bytes(text))),
-                year: nums[..nn].iter().copied().find(|&v| (1000..=2999).contains(&v)).or_else(|| (!has_month && nn == 3).then_some(nums[2])),
+                has_ord: toks[i..=last_content].iter().any(|t| {
+                    ordinal_word(t.bytes(text)).is_some() || is_ordinal_digits(t.bytes(text))
+                }),
+                year: nums[..nn]
+                    .iter()
+                    .copied()
+                    .find(|&v| (1000..=2999).contains(&v))
+                    .or_else(|| (!has_month && nn == 3).then_some(nums[2])),
                 full: (has_month && parts >= 2) || (!has_month && nn == 3),
             });
             i = last_content + 1;

@@ -222,8 +222,16 @@ fn is_amount(text: &[u8], s: usize, e: usize) -> bool {
 
 /// A turn about paying with a card ("make a payment", "settle the balance").
 fn payment_words(b: &[u8]) -> bool {
-    const W: [&[u8]; 6] = [b"payment", b"pay ", b"settle", b"balance", b"outstanding", b"charge"];
-    W.iter().any(|w| b.windows(w.len()).any(|x| x.eq_ignore_ascii_case(w)))
+    const W: [&[u8]; 6] = [
+        b"payment",
+        b"pay ",
+        b"settle",
+        b"balance",
+        b"outstanding",
+        b"charge",
+    ];
+    W.iter()
+        .any(|w| b.windows(w.len()).any(|x| x.eq_ignore_ascii_case(w)))
 }
 
 impl Detector {
@@ -263,7 +271,11 @@ impl Detector {
             let p = if is_agent { CtxSet::default() } else { prompt };
             self.turn(inter, ti, text, p, customer_turns < 3, sc);
             if is_agent {
-                let tail = if inter.channel == crate::model::Channel::Email { usize::MAX } else { 160 };
+                let tail = if inter.channel == crate::model::Channel::Email {
+                    usize::MAX
+                } else {
+                    160
+                };
                 prompt = context::prompt_set(&sc.hits, b.len(), tail);
             } else {
                 customer_turns += 1;
@@ -285,7 +297,8 @@ impl Detector {
         let b = text.as_bytes();
         let speaker = inter.turns[ti].speaker;
         // Year of the interaction (civil year in UTC is close enough for ages).
-        let start_year = u32::try_from(inter.started_at.to_zoned(jiff::tz::TimeZone::UTC).year()).unwrap_or(2026);
+        let start_year = u32::try_from(inter.started_at.to_zoned(jiff::tz::TimeZone::UTC).year())
+            .unwrap_or(2026);
         let Scratch {
             toks,
             hits,
@@ -357,9 +370,6 @@ impl Detector {
             // Part of a larger alphanumeric code ("inc40379215" is one token; "ORD-2023-708726").
             if run.tok_start > 0 {
                 let pt = toks[run.tok_start - 1];
-                if pt.class != Class::Punct && !pt.gap_before && false {
-                    continue;
-                }
                 if pt.is_punct(b, b'-')
                     && !pt.gap_before
                     && run.tok_start >= 2
@@ -376,7 +386,11 @@ impl Detector {
             let account_ctx = ctx.has(Ctx::Account) || ctx.has(Ctx::Iban) || ctx.has(Ctx::Routing);
             // Card numbers are never written with "+" or parentheses (phones are).
             let phone_shaped = run.plus || run.paren;
-            if (12..=19).contains(&l) && checks::is_card(d) && !(account_ctx && !ctx.has(Ctx::Card)) && !phone_shaped {
+            if (12..=19).contains(&l)
+                && checks::is_card(d)
+                && (!account_ctx || ctx.has(Ctx::Card))
+                && !phone_shaped
+            {
                 push!(s, e, Kind::CardNumber, "pci.pan");
                 continue;
             }
@@ -439,17 +453,40 @@ impl Detector {
                 continue;
             }
             let card_turn = hits.iter().any(|h| h.ctx == Ctx::Card)
-                || cands.iter().any(|c| c.turn == ti && c.kind == Kind::CardNumber && c.end <= dc.start && dc.start - c.end < 48)
+                || cands.iter().any(|c| {
+                    c.turn == ti
+                        && c.kind == Kind::CardNumber
+                        && c.end <= dc.start
+                        && dc.start - c.end < 48
+                })
                 || prompt.has(Ctx::Card);
             if ctx.has(Ctx::Expiry) && (dc.has_month || (dc.parts >= 2 && !dc.has_ord)) {
                 push!(dc.start, dc.end, Kind::CardExpiry, "pci.expiry");
             } else if dc.month_year && (card_turn || payment_words(b)) && !ctx.has(Ctx::Dob) {
-                push!(dc.start, dc.end, Kind::CardExpiry, "pci.expiry.card_context");
-            } else if !ctx.has(Ctx::Dob) && dc.full && speaker == Speaker::Customer && near.is_none() && dc.year.is_some_and(|y| {
-                // Two-digit years only when they cannot be this century.
-                let y = if y < 100 { if y > start_year % 100 + 1 { 1900 + y } else { 0 } } else { y };
-                y >= 1900 && y + 16 <= start_year
-            }) {
+                push!(
+                    dc.start,
+                    dc.end,
+                    Kind::CardExpiry,
+                    "pci.expiry.card_context"
+                );
+            } else if !ctx.has(Ctx::Dob)
+                && dc.full
+                && speaker == Speaker::Customer
+                && near.is_none()
+                && dc.year.is_some_and(|y| {
+                    // Two-digit years only when they cannot be this century.
+                    let y = if y < 100 {
+                        if y > start_year % 100 + 1 {
+                            1900 + y
+                        } else {
+                            0
+                        }
+                    } else {
+                        y
+                    };
+                    y >= 1900 && y + 16 <= start_year
+                })
+            {
                 // A full date more than 16 years back, given by the customer without
                 // any other context, is a birth date ("It's 30/10/1998.").
                 push!(dc.start, dc.end, Kind::DateOfBirth, "pii.dob.age");
@@ -582,7 +619,12 @@ impl Detector {
                         }
                     }
                     if ok && checks::iban_mod97(&buf[..n]) {
-                        push(t.start as usize, toks[j - 1].end as usize, Kind::Iban, "bank.iban");
+                        push(
+                            t.start as usize,
+                            toks[j - 1].end as usize,
+                            Kind::Iban,
+                            "bank.iban",
+                        );
                         i = j;
                         continue;
                     }
@@ -607,14 +649,12 @@ impl Detector {
             let mut k = a;
             while k < frags.len() && nchain < 8 {
                 let f = &frags[k];
-                if k != a {
-                    if f.speaker != frags[a].speaker || f.turn > last_turn + 3 || used[k] {
-                        k += 1;
-                        if f.turn > last_turn + 3 {
-                            break;
-                        }
-                        continue;
+                if k != a && (f.speaker != frags[a].speaker || f.turn > last_turn + 3 || used[k]) {
+                    k += 1;
+                    if f.turn > last_turn + 3 {
+                        break;
                     }
+                    continue;
                 }
                 if len + f.len > 19 {
                     break;

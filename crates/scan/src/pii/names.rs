@@ -413,7 +413,9 @@ pub fn find(
         }
         let w = t.bytes(text);
         // Fast path: most words start no trigger (one hash lookup per word).
-        if !crate::words::is_name_trigger(w) && !toks.get(i + 1).is_some_and(|n| eq(n.bytes(text), "here")) {
+        if !crate::words::is_name_trigger(w)
+            && !toks.get(i + 1).is_some_and(|n| eq(n.bytes(text), "here"))
+        {
             continue;
         }
         let near_start = i < 10;
@@ -423,14 +425,14 @@ pub fn find(
         } else if seq(text, toks, i, &["my", "name's"]) || seq(text, toks, i, &["my", "names"]) {
             push(out, capture(text, toks, i + 2, cased, 3), agent);
         } else if seq(text, toks, i, &["this", "is"]) && (near_start || agent) {
-            if !agent && !(early || cased) {
+            if !agent && !early && !cased {
                 continue;
             }
             let r = capture(text, toks, i + 2, cased, 3);
             // Agent: "this is X speaking/who/how" is the agent's own name.
             push(out, r, agent);
         } else if (eq(w, "i'm") || seq(text, toks, i, &["i", "am"])) && (near_start || agent) {
-            if !agent && !(early || cased) {
+            if !agent && !early && !cased {
                 continue;
             }
             let k = if eq(w, "i'm") { i + 1 } else { i + 2 };
@@ -464,7 +466,9 @@ pub fn find(
             // "you're speaking with Priya" is the agent introducing themselves.
             let own = i > 0 && eq_any(toks[i - 1].bytes(text), &["you're", "youre", "are"]);
             if let Some((s, e)) = capture(text, toks, i + 2, cased, 3) {
-                let next_ok = toks.get(e).is_some_and(|n| eq_any(n.bytes(text), &["today", "please"]));
+                let next_ok = toks
+                    .get(e)
+                    .is_some_and(|n| eq_any(n.bytes(text), &["today", "please"]));
                 if own || after_ok(text, toks, e) || next_ok {
                     push(out, Some((s, e)), own);
                 }

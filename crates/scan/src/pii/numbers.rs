@@ -178,10 +178,9 @@ pub fn runs(text: &[u8], toks: &[Token], out: &mut Vec<Run>) {
         let mut plus = false;
         let mut paren = false;
         if let Some(t) = toks.get(j) {
-            if t.is_punct(text, b'+') {
-                plus = true;
-                j += 1;
-            } else if t.class == Class::Alpha && crate::text::eq(t.bytes(text), "plus") {
+            if t.is_punct(text, b'+')
+                || (t.class == Class::Alpha && crate::text::eq(t.bytes(text), "plus"))
+            {
                 plus = true;
                 j += 1;
             } else if t.is_punct(text, b'(') {
