@@ -9,6 +9,7 @@
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+caller_pwd="$PWD"
 cd "$repo"
 export DEBIAN_FRONTEND=noninteractive
 log() { printf '[browser-test] %s\n' "$*" >&2; }
@@ -22,7 +23,7 @@ if [[ ! -x "$chromium_path" ]]; then
     if command -v sudo >/dev/null; then sudo="sudo -n"; else log "not root and no sudo: install chromium first"; exit 2; fi
   fi
   $sudo apt-get update -qq
-  $sudo apt-get install -y -qq --no-install-recommends chromium >/dev/null
+  $sudo apt-get install -y -qq chromium >/dev/null
 fi
 export CHROMIUM_PATH="$chromium_path"
 log "$("$chromium_path" --version 2>/dev/null | head -n1)"
@@ -37,8 +38,11 @@ export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 
 # 3. The server binary: RIGHTTRACK_BIN, or build one in a separate target dir.
 if [[ -n "${RIGHTTRACK_BIN:-}" ]]; then
-  RIGHTTRACK_BIN="$(cd "$(dirname "$RIGHTTRACK_BIN")" && pwd)/$(basename "$RIGHTTRACK_BIN")"
-  [[ -x "$RIGHTTRACK_BIN" ]] || { log "RIGHTTRACK_BIN=$RIGHTTRACK_BIN is not an executable"; exit 2; }
+  # A relative path is taken from where the script was started, else from the repo root.
+  if [[ "$RIGHTTRACK_BIN" != /* ]]; then
+    if [[ -e "$caller_pwd/$RIGHTTRACK_BIN" ]]; then RIGHTTRACK_BIN="$caller_pwd/$RIGHTTRACK_BIN"; else RIGHTTRACK_BIN="$repo/$RIGHTTRACK_BIN"; fi
+  fi
+  [[ -x "$RIGHTTRACK_BIN" && -f "$RIGHTTRACK_BIN" ]] || { log "RIGHTTRACK_BIN=$RIGHTTRACK_BIN is not an executable file"; exit 2; }
 else
   target="${CARGO_TARGET_DIR:-$repo/target-browser}"
   log "building righttrack (CARGO_TARGET_DIR=$target)"

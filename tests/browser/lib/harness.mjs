@@ -61,17 +61,20 @@ function childEnv() {
   return env;
 }
 
-const live = new Set();
+const live = new Map(); // server process -> its temp data dir
 function killAll() {
-  for (const child of live) {
+  for (const [child, dataDir] of live) {
     try {
       child.kill('SIGKILL');
     } catch {
       /* already gone */
     }
+    rmSync(dataDir, { recursive: true, force: true });
   }
+  live.clear();
 }
-// Last line of defence: whatever happens to this test process, its servers die with it.
+// Last line of defence: whatever happens to this test process (uncaught error, the test
+// runner's timeout, Ctrl-C), its servers die with it and their data dirs are removed.
 process.once('exit', killAll);
 for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
   process.once(sig, () => {
@@ -90,7 +93,7 @@ export async function startServer({ demo = false, timeoutMs = 90_000 } = {}) {
   const args = ['serve', '--data-dir', dataDir, '--listen', '127.0.0.1:0'];
   if (demo) args.push('--demo');
   const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'], env: childEnv() });
-  live.add(child);
+  live.set(child, dataDir);
   let stderr = '';
   let stdout = '';
   child.stdout.setEncoding('utf8').on('data', (d) => (stdout += d));
@@ -263,11 +266,23 @@ export async function navigation(page, action) {
 /** Fills the sign-in form and submits it. Returns the final document response. */
 export async function signIn(page, username, password) {
   if (!new URL(page.url()).pathname.startsWith('/login') || (await page.locator('#password').count()) === 0) {
-    await page.goto('/login');
+    const resp = await page.goto('/login');
+    if ((await page.locator('#username').count()) === 0) {
+      throw new Error(`no sign-in form at ${page.url()} (HTTP ${resp?.status()}): ${await describe(page)}`);
+    }
   }
   await page.fill('#username', username);
   await page.fill('#password', password);
   return navigation(page, () => page.click('main button[type=submit]'));
+}
+
+/** A short description of what a page shows, for error messages. */
+export async function describe(page) {
+  const text = await page
+    .locator('body')
+    .innerText({ timeout: 2_000 })
+    .catch((e) => `(no body: ${e.message})`);
+  return `${page.url()} ${JSON.stringify(text.slice(0, 300))}`;
 }
 
 /** Clicks the header's "Sign out" button. */

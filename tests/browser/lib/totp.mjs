@@ -59,16 +59,22 @@ export class Authenticator {
     return Math.max(0, next * STEP_SECONDS - Date.now() / 1000);
   }
 
-  async code() {
+  /**
+   * `margin`: if fewer than this many seconds are left in the current window, wait for
+   * the next one (so the server, which records the step it matched, cannot have moved on
+   * by the time the form arrives).
+   */
+  async code({ margin = 0 } = {}) {
     for (;;) {
       const now = Date.now();
       const step = stepAt(now);
-      if (step > this.lastUsed) {
+      const left = (step + 1) * STEP_SECONDS - now / 1000;
+      if (step > this.lastUsed && left >= margin) {
         this.consumed(step);
         return { code: totp(this.secret, step), step };
       }
-      const nextStart = (this.lastUsed + 1) * STEP_SECONDS * 1000;
-      await new Promise((r) => setTimeout(r, Math.max(50, nextStart - now + 250)));
+      const wait = step > this.lastUsed ? left * 1000 : (this.lastUsed + 1) * STEP_SECONDS * 1000 - now;
+      await new Promise((r) => setTimeout(r, Math.max(50, wait + 250)));
     }
   }
 }
