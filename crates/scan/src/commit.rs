@@ -357,21 +357,29 @@ pub fn extract(
             i += 1;
             continue;
         };
-        // A promise cue earlier in the same sentence.
+        // The nearest promise cue earlier in the same sentence (ASR text has no
+        // sentences, so at most 14 words back). "well" counts only when it was
+        // written "we'll" (normalisation drops the apostrophe).
         let sent = n.sentence(i);
-        let mut cue = false;
+        let mut cue_at = None;
         let mut k = i;
         while k > 0 && n.sentence(k - 1) == sent && i - k < 14 {
             k -= 1;
-            if CUES.iter().any(|c| {
+            let is_cue = CUES.iter().any(|c| {
                 c.len() == 1 && c[0] == ws[k]
                     || c.len() == 2 && k + 1 < ws.len() && c[0] == ws[k] && c[1] == ws[k + 1]
-            }) {
-                cue = true;
+            });
+            let apostrophe_well = ws[k] != "well" || text.get(n.orig_start(k)..n.orig_end(k)).is_some_and(|o| o.contains(['\'', '\u{2019}']));
+            if is_cue && apostrophe_well {
+                cue_at = Some(k);
+                break;
             }
         }
-        // Not a promise: "the promotion runs until the end of the month", questions.
-        let neg = (k..i).any(|j| {
+        let cue = cue_at.is_some();
+        // Not a promise: negated ("I can't … by Friday"), or about an offer
+        // ("the promotion runs until the end of the month").
+        let from = cue_at.map_or(i, |c| c.saturating_sub(2));
+        let neg = (from..i).any(|j| {
             matches!(
                 ws[j],
                 "cant" | "cannot" | "wont" | "not" | "runs" | "expires" | "ends" | "offer"
