@@ -369,7 +369,10 @@ pub fn extract(
                 c.len() == 1 && c[0] == ws[k]
                     || c.len() == 2 && k + 1 < ws.len() && c[0] == ws[k] && c[1] == ws[k + 1]
             });
-            let apostrophe_well = ws[k] != "well" || text.get(n.orig_start(k)..n.orig_end(k)).is_some_and(|o| o.contains(['\'', '\u{2019}']));
+            let apostrophe_well = ws[k] != "well"
+                || text
+                    .get(n.orig_start(k)..n.orig_end(k))
+                    .is_some_and(|o| o.contains(['\'', '\u{2019}']));
             if is_cue && apostrophe_well {
                 cue_at = Some(k);
                 break;

@@ -125,6 +125,8 @@ const KEYWORDS: &[(&str, Ctx)] = &[
     ("account no", Ctx::Account),
     ("acct", Ctx::Account),
     ("bank account", Ctx::Account),
+    ("direct debit", Ctx::Account),
+    ("bank details", Ctx::Account),
     ("checking account", Ctx::Account),
     ("savings account", Ctx::Account),
     ("routing number", Ctx::Routing),

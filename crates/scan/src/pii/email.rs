@@ -76,6 +76,16 @@ pub fn spoken(text: &[u8], toks: &[Token], out: &mut Vec<(usize, usize)>) {
             continue;
         }
         j += 1;
+        // "club-internet": hyphenated domain labels
+        while toks
+            .get(j)
+            .is_some_and(|h| h.is_punct(text, b'-') && !h.gap_before)
+            && toks
+                .get(j + 1)
+                .is_some_and(|x| x.class != Class::Punct && !x.gap_before)
+        {
+            j += 2;
+        }
         let mut end_tok = None;
         while let (Some(dt), Some(lab)) = (toks.get(j), toks.get(j + 1)) {
             let dw = dt.bytes(text);

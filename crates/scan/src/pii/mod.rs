@@ -428,6 +428,21 @@ impl Detector {
             }
             if (7..=15).contains(&l) && self.is_phone(b, run, s, e, ctx) {
                 push!(s, e, Kind::Phone, "contact.phone");
+                // A phone-looking group may still be the rest of a card read in
+                // pieces; joining decides (card outranks phone in resolution).
+                if l <= 11 && !run.plus && !run.paren {
+                    let mut f = Frag {
+                        turn: ti,
+                        speaker,
+                        start: s,
+                        end: e,
+                        digits: [0; 19],
+                        len: l,
+                        card_ctx: false,
+                    };
+                    f.digits[..l].copy_from_slice(d);
+                    frags.push(f);
+                }
                 continue;
             }
             if (2..=11).contains(&l) && !ctx.has(Ctx::Expiry) && !ctx.has(Ctx::Dob) {
@@ -560,7 +575,11 @@ impl Detector {
         let nanp = !run.spoken
             && ((n == 3 && g[..3] == [3, 3, 4]) || (n == 4 && g[..4] == [1, 3, 3, 4] && d[0] == 1))
             && d[if n == 4 { 1 } else { 0 }] >= 2;
-        if nanp || (run.paren && l >= 10) {
+        // An unseparated 10-digit NANP-shaped number (area and exchange codes
+        // start with 2-9) with no other context is a phone ("Regards, Ann 6039779820").
+        let bare_nanp =
+            !run.spoken && n == 1 && l == 10 && d[0] >= 2 && d[3] >= 2 && ctx.is_empty();
+        if nanp || bare_nanp || (run.paren && l >= 10) {
             return true;
         }
         if run.spoken {

@@ -192,15 +192,26 @@ pub fn runs(text: &[u8], toks: &[Token], out: &mut Vec<Run>) {
             i += 1;
             continue;
         };
-        // A lone "o"/"oh" cannot start a run (it is an interjection).
+        // "o"/"oh" starts a run only when another digit follows ("oh nine oh"),
+        // otherwise it is an interjection ("oh, I see").
         let first = toks[j];
         if spoken
             && n == 1
-            && (first.len() <= 2)
+            && first.len() <= 2
             && crate::text::eq_any(first.bytes(text), &["o", "oh"])
         {
-            i += 1;
-            continue;
+            let next_digit = toks.get(j + 1).is_some_and(|t| {
+                t.gap_before
+                    && (t.class == Class::Digits
+                        || (t.class == Class::Alpha
+                            && digit_word(t.bytes(text)).is_some_and(|_| {
+                                !crate::text::eq_any(t.bytes(text), &["o", "oh"])
+                            })))
+            });
+            if !next_digit {
+                i += 1;
+                continue;
+            }
         }
         let mut run = Run::new(i);
         run.plus = plus;
