@@ -1,5 +1,11 @@
 //! Architecture invariants from ARCHITECTURE.md, checked against the source tree.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test helpers: a failed setup step should panic with its location"
+)]
+
 use std::path::{Path, PathBuf};
 
 fn root() -> PathBuf {

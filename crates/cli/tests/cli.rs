@@ -1,6 +1,12 @@
 //! The `righttrack` binary as an operator uses it: real processes, real files, a real
 //! server on a free port, SQLite and (when configured) PostgreSQL.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test helpers: a failed setup step should panic with its location"
+)]
+
 use righttrack_core::crypto::Keyring;
 use righttrack_store::testing::TestDb;
 use righttrack_store::Db;

@@ -26,6 +26,12 @@ pub enum Action {
     UserAdmin,
     /// Submit interactions for scanning and storage (machine clients).
     InteractionIngest,
+    /// Read a stored (redacted) interaction with its findings and score.
+    InteractionRead,
+    /// See the commitments ledger.
+    CommitmentRead,
+    /// Mark a commitment kept.
+    CommitmentFulfil,
 }
 
 /// What an API token may be used for.
@@ -86,23 +92,39 @@ const TABLE: &[(Action, &[Role])] = &[
     ),
     (Action::UserAdmin, &[Admin]),
     (Action::InteractionIngest, &[Admin, QaAnalyst]),
+    (
+        Action::InteractionRead,
+        &[TeamLead, QaAnalyst, EthicsOfficer],
+    ),
+    (
+        Action::CommitmentRead,
+        &[TeamLead, QaAnalyst, EthicsOfficer],
+    ),
+    (Action::CommitmentFulfil, &[TeamLead, QaAnalyst]),
 ];
 
 impl Action {
-    pub const ALL: [Action; 6] = [
+    pub const ALL: [Action; 9] = [
         Action::ViewSelf,
         Action::ManageOwnAccount,
         Action::AuditRead,
         Action::DirectoryRead,
         Action::UserAdmin,
         Action::InteractionIngest,
+        Action::InteractionRead,
+        Action::CommitmentRead,
+        Action::CommitmentFulfil,
     ];
 
     /// The token scope an API token needs for this action.
     pub fn scope(self) -> Scope {
         match self {
-            Action::ViewSelf | Action::AuditRead | Action::DirectoryRead => Scope::Read,
-            Action::InteractionIngest => Scope::Ingest,
+            Action::ViewSelf
+            | Action::AuditRead
+            | Action::DirectoryRead
+            | Action::InteractionRead
+            | Action::CommitmentRead => Scope::Read,
+            Action::InteractionIngest | Action::CommitmentFulfil => Scope::Ingest,
             Action::ManageOwnAccount | Action::UserAdmin => Scope::Admin,
         }
     }

@@ -36,7 +36,7 @@ macro_rules! typed_id {
     )*};
 }
 
-typed_id!(UserId, TeamId, SiteId, TokenId);
+typed_id!(UserId, TeamId, SiteId, TokenId, InteractionId, CommitmentId);
 
 #[cfg(test)]
 mod tests {

@@ -11,6 +11,7 @@ pub mod authz;
 pub mod clock;
 pub mod crypto;
 pub mod ids;
+pub mod interactions;
 pub mod password;
 pub mod roles;
 pub mod secret;

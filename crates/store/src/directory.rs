@@ -114,9 +114,22 @@ impl UserRow {
 }
 
 /// (id, name, site id, site name, parent team id, lead user id)
-type TeamRow = (String, String, String, String, Option<String>, Option<String>);
+type TeamRow = (
+    String,
+    String,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+);
 /// (password hash, sealed TOTP secret, last TOTP step, failures, locked until)
-type CredentialsRow = (Option<String>, Option<Vec<u8>>, Option<i64>, i64, Option<i64>);
+type CredentialsRow = (
+    Option<String>,
+    Option<Vec<u8>>,
+    Option<i64>,
+    i64,
+    Option<i64>,
+);
 
 const USER_COLS: &str = "id, username, display_name, team_id, totp_enabled, disabled, privacy_training_current, created_at";
 

@@ -1,6 +1,12 @@
 //! Store stories, run once per backend (SQLite always, PostgreSQL when
 //! `RIGHTTRACK_TEST_PG_URL` is set, as the test command does).
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test helpers: a failed setup step should panic with its location"
+)]
+
 use ed25519_dalek::SigningKey;
 use jiff::{SignedDuration, Timestamp};
 use righttrack_core::audit::{Broken, NewEntry};
@@ -451,5 +457,110 @@ async fn migrations_are_idempotent_and_newer_schemas_refused() {
                 .contains("newer than this righttrack binary"),
             "{err}"
         );
+    }
+}
+
+fn interaction(id: &str, text: &str) -> righttrack_scan::Interaction {
+    serde_json::from_value(serde_json::json!({
+        "id": id, "channel": "voice", "agent_id": "a-17", "started_at": "2026-11-20T09:00:00Z",
+        "turns": [
+            {"speaker": "agent", "text": "this call may be recorded for quality purposes, how can I help"},
+            {"speaker": "customer", "text": text},
+            {"speaker": "agent", "text": "I will call you back tomorrow before 5pm with the answer"}
+        ]
+    }))
+    .unwrap()
+}
+
+#[tokio::test]
+async fn interactions_are_idempotent_and_commitments_move_through_the_ledger() {
+    let engine = righttrack_scan::Engine::default_engine().unwrap();
+    for t in backends().await {
+        let db = &t.db;
+        let a = righttrack_core::interactions::prepare(
+            &engine,
+            &interaction("ext-1", "my card is 4111 1111 1111 1111"),
+        )
+        .unwrap();
+        let b = righttrack_core::interactions::prepare(
+            &engine,
+            &interaction("ext-2", "just a question about my bill"),
+        )
+        .unwrap();
+        assert!(
+            !a.commitments.is_empty(),
+            "the call-back promise is a commitment"
+        );
+        let out = db
+            .store_interactions(&[a.clone(), b.clone()], t0(), &mut rng())
+            .await
+            .unwrap();
+        use righttrack_store::interactions::{CommitmentStatus as S, Outcome};
+        assert_eq!(out, vec![Outcome::Stored, Outcome::Stored]);
+        let again = db
+            .store_interactions(std::slice::from_ref(&a), t0(), &mut rng())
+            .await
+            .unwrap();
+        assert_eq!(again, vec![Outcome::Duplicate], "{}", db.backend_name());
+        assert_eq!(db.count_interactions().await.unwrap(), 2);
+        let got = db.interaction("ext-1").await.unwrap().unwrap();
+        assert!(
+            !got.interaction.to_string().contains("4111 1111"),
+            "stored redacted"
+        );
+        assert!(db.interaction("nope").await.unwrap().is_none());
+
+        let open = db
+            .commitments(Some(S::Open), None, t0(), 100)
+            .await
+            .unwrap();
+        assert_eq!(
+            open.len(),
+            2,
+            "one per interaction, not doubled by the duplicate"
+        );
+        let later = "2026-11-21T18:00:00Z".parse().unwrap();
+        let overdue = db
+            .commitments(Some(S::Overdue), Some("a-17"), later, 100)
+            .await
+            .unwrap();
+        assert_eq!(overdue.len(), 2);
+        assert!(overdue.iter().all(|c| c.status == "overdue"));
+        assert!(db
+            .fulfil_commitment(&overdue[0].id, "user-1", later)
+            .await
+            .unwrap());
+        assert!(
+            !db.fulfil_commitment(&overdue[0].id, "user-1", later)
+                .await
+                .unwrap(),
+            "already kept"
+        );
+        let much_later = "2026-11-23T18:00:00Z".parse().unwrap();
+        assert_eq!(
+            db.break_overdue_commitments(much_later, SignedDuration::from_hours(24))
+                .await
+                .unwrap(),
+            1
+        );
+        assert_eq!(
+            db.commitments(Some(S::Kept), None, much_later, 100)
+                .await
+                .unwrap()
+                .len(),
+            1
+        );
+        assert_eq!(
+            db.commitments(Some(S::Broken), None, much_later, 100)
+                .await
+                .unwrap()
+                .len(),
+            1
+        );
+        assert!(db
+            .commitments(Some(S::Open), None, much_later, 100)
+            .await
+            .unwrap()
+            .is_empty());
     }
 }

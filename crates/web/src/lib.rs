@@ -16,6 +16,7 @@
 pub mod api;
 pub mod auth;
 pub mod error;
+pub mod interactions;
 pub mod middleware;
 pub mod pages;
 pub mod routes;

@@ -8,7 +8,7 @@
 use crate::auth::{self, Caller, Via, LOGIN_CSRF_COOKIE};
 use crate::error::{AppError, Code};
 use crate::state::AppState;
-use crate::{api, middleware, pages};
+use crate::{api, interactions, middleware, pages};
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
 use axum::http::{Method, StatusCode};
@@ -279,6 +279,39 @@ pub fn table() -> Vec<Route> {
             Api,
             "Audit entries, newest first, filtered",
             get(api::audit),
+        ),
+        r(
+            "POST",
+            "/api/v1/interactions",
+            Act(Action::InteractionIngest),
+            Api,
+            "Ingest one interaction (JSON) or a batch (NDJSON); idempotent on id; per-line errors",
+            post(interactions::ingest)
+                .layer(axum::extract::DefaultBodyLimit::max(interactions::MAX_BODY)),
+        ),
+        r(
+            "GET",
+            "/api/v1/interactions/{id}",
+            Act(Action::InteractionRead),
+            Api,
+            "A stored interaction (redacted) with findings and score",
+            get(interactions::get),
+        ),
+        r(
+            "GET",
+            "/api/v1/commitments",
+            Act(Action::CommitmentRead),
+            Api,
+            "The commitments ledger: ?status=open|overdue|kept|broken&agent=",
+            get(interactions::commitments),
+        ),
+        r(
+            "POST",
+            "/api/v1/commitments/{id}/fulfil",
+            Act(Action::CommitmentFulfil),
+            Api,
+            "Mark a commitment kept",
+            post(interactions::fulfil),
         ),
     ]
 }

@@ -77,6 +77,18 @@ impl AppState {
         }
     }
 
+    /// The scanning engine with the default rule pack, compiled once per process.
+    pub fn engine(&self) -> Result<Arc<righttrack_scan::Engine>, String> {
+        static ENGINE: OnceLock<Result<Arc<righttrack_scan::Engine>, String>> = OnceLock::new();
+        ENGINE
+            .get_or_init(|| {
+                righttrack_scan::Engine::default_engine()
+                    .map(Arc::new)
+                    .map_err(|e| e.to_string())
+            })
+            .clone()
+    }
+
     pub fn now(&self) -> jiff::Timestamp {
         self.clock.now()
     }

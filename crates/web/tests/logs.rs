@@ -1,6 +1,12 @@
 //! Secrets never reach the logs. Its own test binary, so the global subscriber
 //! captures everything the server logs.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test helpers: a failed setup step should panic with its location"
+)]
+
 mod common;
 
 use axum::http::Method;

@@ -1,6 +1,12 @@
 //! The server as its users meet it: requests through the real router (no sockets, via
 //! `tower::ServiceExt::oneshot`), on a fresh database per test, once per backend.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test helpers: a failed setup step should panic with its location"
+)]
+
 mod common;
 
 use axum::http::{Method, StatusCode};

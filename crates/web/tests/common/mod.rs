@@ -1,5 +1,10 @@
 //! Shared test harness: the real router on a fresh database per backend.
-#![allow(dead_code)]
+#![allow(
+    dead_code,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "shared by several test binaries; setup failures should panic"
+)]
 
 use axum::body::Body;
 use axum::http::{header, Method, Request, StatusCode};
@@ -139,7 +144,11 @@ impl App {
         for (k, v) in headers {
             req = req.header(*k, *v);
         }
-        if !body.is_empty() {
+        if !body.is_empty()
+            && !headers
+                .iter()
+                .any(|(k, _)| k.eq_ignore_ascii_case("content-type"))
+        {
             req = req.header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
         }
         let resp = tower::ServiceExt::oneshot(

@@ -1,0 +1,167 @@
+//! Turning an incoming interaction into what may be stored: redacted text and findings
+//! whose free text is scrubbed too.
+//!
+//! **Architecture Invariant:** nothing unredacted reaches storage. The transcript is
+//! redacted with numbered placeholders (`<CARD_NUMBER_1>`), and every string inside the
+//! findings (evidence, commitment sentences, scorecard evidence) is passed through the
+//! same engine again and masked, because a rule's evidence can quote a sentence that
+//! also holds an address or a card number. Span offsets refer to the original text; the
+//! stored text shows placeholders where they were.
+//!
+//! Pure: the caller supplies the compiled engine and does the I/O.
+
+use righttrack_scan::{redact, Engine, Findings, Interaction, RedactMode};
+use serde_json::Value;
+
+/// Everything ingestion stores for one interaction.
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    pub ext_id: String,
+    pub channel: &'static str,
+    pub agent_ref: String,
+    pub team_ref: Option<String>,
+    pub started_at: jiff::Timestamp,
+    /// The redacted interaction, as JSON (unknown input fields kept).
+    pub redacted_json: String,
+    /// The findings, free text scrubbed, as JSON.
+    pub findings_json: String,
+    pub score: i64,
+    pub score_max: i64,
+    /// Needs a human look: a conduct or disclosure event, or a failed critical item.
+    pub flagged: bool,
+    pub pii_spans: i64,
+    pub commitments: Vec<PreparedCommitment>,
+}
+
+#[derive(Debug, Clone)]
+pub struct PreparedCommitment {
+    pub turn: i64,
+    pub text: String,
+    pub due_at: Option<jiff::Timestamp>,
+}
+
+/// Masks whatever personal data the engine finds in a free-text string.
+pub fn scrub(engine: &Engine, text: &str) -> String {
+    if text.is_empty() {
+        return String::new();
+    }
+    // Built through serde so new optional fields of the contract need no change here.
+    let Ok(probe) = serde_json::from_value::<Interaction>(serde_json::json!({
+        "id": "", "channel": "chat", "agent_id": "", "started_at": "1970-01-01T00:00:00Z",
+        "turns": [{"speaker": "customer", "text": text}]
+    })) else {
+        return String::new();
+    };
+    let f = engine.scan(&probe);
+    if f.spans.is_empty() {
+        return text.to_owned();
+    }
+    redact(&probe, &f, &RedactMode::Mask)
+        .turns
+        .into_iter()
+        .next()
+        .map(|t| t.text)
+        .unwrap_or_default()
+}
+
+fn scrub_value(engine: &Engine, v: &mut Value, key: Option<&str>) {
+    match v {
+        Value::String(s) if !matches!(key, Some("id" | "kind" | "rule" | "due" | "item")) => {
+            let clean = scrub(engine, s);
+            if clean != *s {
+                *s = clean;
+            }
+        }
+        Value::Array(a) => a.iter_mut().for_each(|x| scrub_value(engine, x, key)),
+        Value::Object(o) => o
+            .iter_mut()
+            .for_each(|(k, x)| scrub_value(engine, x, Some(k.as_str()))),
+        _ => {}
+    }
+}
+
+fn flagged(f: &Findings) -> bool {
+    f.events.iter().any(|e| e.kind != "commitment") || f.scorecard.critical_failed
+}
+
+/// Scans, redacts and scrubs one interaction.
+pub fn prepare(engine: &Engine, inter: &Interaction) -> Result<Prepared, serde_json::Error> {
+    let findings = engine.scan(inter);
+    let redacted = redact(inter, &findings, &RedactMode::Replace);
+    let mut fv = serde_json::to_value(&findings)?;
+    scrub_value(engine, &mut fv, None);
+    let commitments = findings
+        .commitments
+        .iter()
+        .map(|c| PreparedCommitment {
+            turn: c.turn as i64,
+            text: scrub(engine, &c.text),
+            due_at: c.due.parse().ok(),
+        })
+        .collect();
+    Ok(Prepared {
+        ext_id: inter.id.clone(),
+        channel: inter.channel.as_str(),
+        agent_ref: inter.agent_id.clone(),
+        team_ref: inter.team.clone(),
+        started_at: inter.started_at,
+        redacted_json: serde_json::to_string(&redacted)?,
+        findings_json: serde_json::to_string(&fv)?,
+        score: i64::from(findings.score.value),
+        score_max: i64::from(findings.score.max),
+        flagged: flagged(&findings),
+        pii_spans: findings.spans.len() as i64,
+        commitments,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn engine() -> Engine {
+        Engine::default_engine().unwrap()
+    }
+
+    #[test]
+    fn stored_forms_hold_no_customer_data() {
+        let e = engine();
+        let inter: Interaction = serde_json::from_value(serde_json::json!({
+            "id": "ext-1", "channel": "chat", "agent_id": "a-17", "started_at": "2026-11-20T14:03:00Z",
+            "crm_case": "C-9",
+            "turns": [
+                {"speaker": "agent", "text": "Thanks for contacting us, how can I help?"},
+                {"speaker": "customer", "text": "my card is 4111 1111 1111 1111 and my email is jane.doe@example.com"},
+                {"speaker": "agent", "text": "I guarantee you will get a refund, I'll email jane.doe@example.com by tomorrow at 5pm"}
+            ]
+        }))
+        .unwrap();
+        let p = prepare(&e, &inter).unwrap();
+        for stored in [&p.redacted_json, &p.findings_json] {
+            assert!(
+                !stored.contains("4111 1111 1111 1111") && !stored.contains("1111 1111"),
+                "{stored}"
+            );
+            assert!(!stored.contains("jane.doe@example.com"), "{stored}");
+        }
+        assert!(
+            p.redacted_json.contains("crm_case"),
+            "unknown fields are kept"
+        );
+        assert!(p.pii_spans >= 3);
+        assert!(p.flagged, "a guarantee flags the interaction");
+        for c in &p.commitments {
+            assert!(!c.text.contains("jane.doe"), "{}", c.text);
+        }
+    }
+
+    #[test]
+    fn scrub_leaves_clean_text_alone() {
+        let e = engine();
+        assert_eq!(scrub(&e, "I guarantee it"), "I guarantee it");
+        assert_ne!(
+            scrub(&e, "call me at 415-555-0134 please"),
+            "call me at 415-555-0134 please"
+        );
+    }
+}

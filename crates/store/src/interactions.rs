@@ -1,0 +1,319 @@
+//! Interactions and the commitments ledger.
+//!
+//! Ingestion is idempotent on the client's id (`ext_id`): a re-sent interaction changes
+//! nothing and is reported as a duplicate. A batch is stored in one transaction, so an
+//! acknowledged batch is durable as a whole (SQLite runs with `synchronous=FULL`).
+//!
+//! Commitment states: `open` until marked `kept`; an open commitment past its due instant
+//! is *overdue*; one still open `grace` after its due instant becomes `broken`
+//! ([`Db::break_overdue_commitments`]).
+
+use crate::{from_ms, ms, on_pool, Db, Result, StoreError};
+use jiff::Timestamp;
+use righttrack_core::ids::{CommitmentId, InteractionId};
+use righttrack_core::interactions::Prepared;
+use serde::Serialize;
+
+/// What happened to one interaction of a batch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    Stored,
+    Duplicate,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct StoredInteraction {
+    pub ext_id: String,
+    pub channel: String,
+    pub agent_ref: String,
+    pub team_ref: Option<String>,
+    #[serde(serialize_with = "ser_ts")]
+    pub started_at: Timestamp,
+    #[serde(serialize_with = "ser_ts")]
+    pub ingested_at: Timestamp,
+    pub interaction: serde_json::Value,
+    pub findings: serde_json::Value,
+    pub score: i64,
+    pub score_max: i64,
+    pub flagged: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CommitmentRow {
+    pub id: String,
+    pub interaction: String,
+    pub agent_ref: String,
+    pub turn: i64,
+    pub text: String,
+    #[serde(serialize_with = "ser_opt_ts")]
+    pub due: Option<Timestamp>,
+    /// open, overdue, kept or broken.
+    pub status: &'static str,
+    #[serde(serialize_with = "ser_opt_ts")]
+    pub closed_at: Option<Timestamp>,
+}
+
+fn ser_ts<S: serde::Serializer>(t: &Timestamp, s: S) -> std::result::Result<S::Ok, S::Error> {
+    s.collect_str(t)
+}
+
+fn ser_opt_ts<S: serde::Serializer>(
+    t: &Option<Timestamp>,
+    s: S,
+) -> std::result::Result<S::Ok, S::Error> {
+    match t {
+        Some(t) => s.collect_str(t),
+        None => s.serialize_none(),
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CommitmentStatus {
+    Open,
+    Overdue,
+    Kept,
+    Broken,
+}
+
+impl CommitmentStatus {
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "open" => Some(Self::Open),
+            "overdue" => Some(Self::Overdue),
+            "kept" => Some(Self::Kept),
+            "broken" => Some(Self::Broken),
+            _ => None,
+        }
+    }
+}
+
+type InteractionRow = (
+    String,
+    String,
+    String,
+    Option<String>,
+    i64,
+    i64,
+    String,
+    String,
+    i64,
+    i64,
+    bool,
+);
+type LedgerRow = (
+    String,
+    String,
+    String,
+    i64,
+    String,
+    Option<i64>,
+    String,
+    Option<i64>,
+);
+
+impl Db {
+    /// Stores a batch in one transaction. Returns one outcome per item, in order.
+    pub async fn store_interactions(
+        &self,
+        batch: &[Prepared],
+        now: Timestamp,
+        rng: &mut impl rand::RngCore,
+    ) -> Result<Vec<Outcome>> {
+        let mut ids = Vec::with_capacity(batch.len());
+        for _ in batch {
+            ids.push(InteractionId::new_v7(now, rng).to_string());
+        }
+        let mut cids: Vec<Vec<String>> = Vec::with_capacity(batch.len());
+        for p in batch {
+            cids.push(
+                p.commitments
+                    .iter()
+                    .map(|_| CommitmentId::new_v7(now, rng).to_string())
+                    .collect(),
+            );
+        }
+        on_pool!(self, |pool| {
+            async {
+            let mut tx = pool.begin().await?;
+            let mut out = Vec::with_capacity(batch.len());
+            for (i, p) in batch.iter().enumerate() {
+                let n = sqlx::query(
+                    "INSERT INTO interactions (id, ext_id, channel, agent_ref, team_ref, started_at, ingested_at, redacted, findings, score, score_max, flagged, pii_spans) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) ON CONFLICT (ext_id) DO NOTHING",
+                )
+                .bind(&ids[i])
+                .bind(&p.ext_id)
+                .bind(p.channel)
+                .bind(&p.agent_ref)
+                .bind(&p.team_ref)
+                .bind(ms(p.started_at))
+                .bind(ms(now))
+                .bind(&p.redacted_json)
+                .bind(&p.findings_json)
+                .bind(p.score)
+                .bind(p.score_max)
+                .bind(p.flagged)
+                .bind(p.pii_spans)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+                if n == 0 {
+                    out.push(Outcome::Duplicate);
+                    continue;
+                }
+                for (j, c) in p.commitments.iter().enumerate() {
+                    sqlx::query(
+                        "INSERT INTO commitments (id, interaction_id, agent_ref, turn, text, due_at, status, created_at) VALUES ($1, $2, $3, $4, $5, $6, 'open', $7)",
+                    )
+                    .bind(&cids[i][j])
+                    .bind(&ids[i])
+                    .bind(&p.agent_ref)
+                    .bind(c.turn)
+                    .bind(&c.text)
+                    .bind(c.due_at.map(ms))
+                    .bind(ms(now))
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                out.push(Outcome::Stored);
+            }
+            tx.commit().await?;
+            Ok::<_, StoreError>(out)
+        }
+        .await
+        })
+    }
+
+    pub async fn interaction(&self, ext_id: &str) -> Result<Option<StoredInteraction>> {
+        let row: Option<InteractionRow> = on_pool!(self, |p| {
+            sqlx::query_as(
+            "SELECT ext_id, channel, agent_ref, team_ref, started_at, ingested_at, redacted, findings, score, score_max, flagged FROM interactions WHERE ext_id = $1"
+        )
+        .bind(ext_id)
+        .fetch_optional(p)
+        .await?
+        });
+        let Some(r) = row else { return Ok(None) };
+        let json = |s: &str| {
+            serde_json::from_str(s)
+                .map_err(|e| StoreError::Corrupt(format!("interaction {}: {e}", r.0)))
+        };
+        Ok(Some(StoredInteraction {
+            interaction: json(&r.6)?,
+            findings: json(&r.7)?,
+            ext_id: r.0,
+            channel: r.1,
+            agent_ref: r.2,
+            team_ref: r.3,
+            started_at: from_ms(r.4),
+            ingested_at: from_ms(r.5),
+            score: r.8,
+            score_max: r.9,
+            flagged: r.10,
+        }))
+    }
+
+    pub async fn count_interactions(&self) -> Result<i64> {
+        Ok(on_pool!(self, |p| sqlx::query_scalar(
+            "SELECT COUNT(*) FROM interactions"
+        )
+        .fetch_one(p)
+        .await?))
+    }
+
+    /// Marks open commitments still open `grace` after their due instant as broken.
+    pub async fn break_overdue_commitments(
+        &self,
+        now: Timestamp,
+        grace: jiff::SignedDuration,
+    ) -> Result<u64> {
+        let cutoff = now.checked_sub(grace).unwrap_or(now);
+        Ok(on_pool!(self, |p| {
+            sqlx::query(
+            "UPDATE commitments SET status = 'broken', closed_at = $1 WHERE status = 'open' AND due_at IS NOT NULL AND due_at <= $2"
+        )
+        .bind(ms(now))
+        .bind(ms(cutoff))
+        .execute(p)
+        .await?
+        .rows_affected()
+        }))
+    }
+
+    /// The ledger, soonest due first, optionally by status and agent.
+    pub async fn commitments(
+        &self,
+        status: Option<CommitmentStatus>,
+        agent_ref: Option<&str>,
+        now: Timestamp,
+        limit: i64,
+    ) -> Result<Vec<CommitmentRow>> {
+        let (cond, uses_now) = match status {
+            None => ("1 = 1", false),
+            Some(CommitmentStatus::Open) => {
+                ("status = 'open' AND (due_at IS NULL OR due_at > $1)", true)
+            }
+            Some(CommitmentStatus::Overdue) => ("status = 'open' AND due_at <= $1", true),
+            Some(CommitmentStatus::Kept) => ("status = 'kept'", false),
+            Some(CommitmentStatus::Broken) => ("status = 'broken'", false),
+        };
+        let mut sql = format!(
+            "SELECT c.id, i.ext_id, c.agent_ref, c.turn, c.text, c.due_at, c.status, c.closed_at FROM commitments c JOIN interactions i ON i.id = c.interaction_id WHERE {cond}"
+        );
+        let mut next = if uses_now { 2 } else { 1 };
+        if agent_ref.is_some() {
+            sql.push_str(&format!(" AND c.agent_ref = ${next}"));
+            next += 1;
+        }
+        sql.push_str(&format!(" ORDER BY c.due_at, c.id LIMIT ${next}"));
+        let rows: Vec<LedgerRow> = on_pool!(self, |p| {
+            let mut q = sqlx::query_as(&sql);
+            if uses_now {
+                q = q.bind(ms(now));
+            }
+            if let Some(a) = agent_ref {
+                q = q.bind(a);
+            }
+            q.bind(limit.clamp(1, 1000)).fetch_all(p).await?
+        });
+        Ok(rows
+            .into_iter()
+            .map(|r| {
+                let due = r.5.map(from_ms);
+                let status = match r.6.as_str() {
+                    "kept" => "kept",
+                    "broken" => "broken",
+                    _ if due.is_some_and(|d| d <= now) => "overdue",
+                    _ => "open",
+                };
+                CommitmentRow {
+                    id: r.0,
+                    interaction: r.1,
+                    agent_ref: r.2,
+                    turn: r.3,
+                    text: r.4,
+                    due,
+                    status,
+                    closed_at: r.7.map(from_ms),
+                }
+            })
+            .collect())
+    }
+
+    /// Marks an open (or overdue) commitment kept. False if unknown or already closed.
+    pub async fn fulfil_commitment(&self, id: &str, by: &str, now: Timestamp) -> Result<bool> {
+        let n = on_pool!(self, |p| {
+            sqlx::query(
+            "UPDATE commitments SET status = 'kept', closed_at = $1, closed_by = $2 WHERE id = $3 AND status = 'open'"
+        )
+        .bind(ms(now))
+        .bind(by)
+        .bind(id)
+        .execute(p)
+        .await?
+        .rows_affected()
+        });
+        Ok(n == 1)
+    }
+}

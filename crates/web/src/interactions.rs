@@ -1,0 +1,196 @@
+//! Interactions and the commitments ledger over HTTP.
+//!
+//! `POST /api/v1/interactions` takes one interaction (`application/json`) or a batch
+//! (`application/x-ndjson`, one per line). Each good line is scanned, redacted and
+//! stored; each bad line gets an error naming its line and field, never its content
+//! (a bad line may hold a card number). Scanning runs on the blocking pool so the async
+//! workers keep serving. The batch is stored in one transaction before the response is
+//! sent: an acknowledged interaction is durable.
+
+use crate::auth::Caller;
+use crate::error::{AppError, AppResult, Code};
+use crate::state::AppState;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::{Extension, Json};
+use righttrack_store::interactions::{CommitmentStatus, Outcome};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+/// Lines per request; larger loads are split by the client (or use `righttrack import`).
+pub const MAX_LINES: usize = 10_000;
+/// Request body limit for ingestion.
+pub const MAX_BODY: usize = 64 * 1024 * 1024;
+
+/// Open commitments become broken this long after their due instant.
+pub const BROKEN_AFTER: jiff::SignedDuration = jiff::SignedDuration::from_hours(24);
+
+pub async fn ingest(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    match ingest_inner(&state, &headers, body).await {
+        Ok(r) => r,
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn ingest_inner(state: &AppState, headers: &HeaderMap, body: Bytes) -> AppResult<Response> {
+    let ctype = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let ndjson = ctype.starts_with("application/x-ndjson")
+        || ctype.starts_with("application/jsonl")
+        || ctype.starts_with("application/ndjson");
+    if !ndjson && !ctype.starts_with("application/json") {
+        return Err(AppError::bad_request("Content-Type must be application/json (one interaction) or application/x-ndjson (one per line)."));
+    }
+    let text = std::str::from_utf8(&body).map_err(|e| {
+        AppError::bad_request(format!("the body is not UTF-8 (byte {})", e.valid_up_to()))
+    })?;
+    let lines: Vec<(usize, String)> = if ndjson {
+        text.lines()
+            .enumerate()
+            .filter(|(_, l)| !l.trim().is_empty())
+            .map(|(i, l)| (i + 1, l.to_owned()))
+            .collect()
+    } else {
+        vec![(1, text.to_owned())]
+    };
+    if lines.len() > MAX_LINES {
+        return Err(AppError::new(
+            Code::PayloadTooLarge,
+            format!("at most {MAX_LINES} interactions per request; split the batch"),
+        ));
+    }
+    let engine = state.engine().map_err(|e| AppError::internal(&e))?;
+    let prepared = tokio::task::spawn_blocking(move || {
+        lines
+            .into_iter()
+            .map(|(n, line)| {
+                let r = match serde_json::from_str::<righttrack_scan::Interaction>(&line) {
+                    Ok(i) => righttrack_core::interactions::prepare(&engine, &i)
+                        .map_err(|_| "could not encode the interaction".to_owned()),
+                    Err(e) => Err(righttrack_scan::input::describe(&line, &e)),
+                };
+                (n, r)
+            })
+            .collect::<Vec<_>>()
+    })
+    .await
+    .map_err(|e| AppError::internal(&e))?;
+
+    let mut errors = Vec::new();
+    let mut good = Vec::new();
+    let mut good_lines = Vec::new();
+    for (n, r) in prepared {
+        match r {
+            Ok(p) => {
+                good_lines.push(n);
+                good.push(p);
+            }
+            Err(msg) => errors.push(json!({"line": n, "message": msg})),
+        }
+    }
+    let outcomes = state
+        .db
+        .store_interactions(&good, state.now(), &mut rand::rngs::OsRng)
+        .await?;
+    let stored = outcomes.iter().filter(|o| **o == Outcome::Stored).count();
+    let results: Vec<Value> = good
+        .iter()
+        .zip(&outcomes)
+        .zip(&good_lines)
+        .map(|((p, o), n)| json!({"line": n, "id": p.ext_id, "status": o, "score": {"value": p.score, "max": p.score_max}, "flagged": p.flagged}))
+        .collect();
+    let body = json!({
+        "received": good.len() + errors.len(),
+        "stored": stored,
+        "duplicates": outcomes.len() - stored,
+        "errors": errors,
+        "results": results,
+    });
+    if good.is_empty() && !errors.is_empty() {
+        let first = errors[0]["message"].as_str().unwrap_or("").to_owned();
+        let line = errors[0]["line"].as_u64().unwrap_or(0);
+        let mut b = body;
+        b["code"] = json!(Code::BadRequest.as_str());
+        b["message"] = json!(format!("line {line}: {first}"));
+        return Ok((StatusCode::BAD_REQUEST, Json(b)).into_response());
+    }
+    Ok((StatusCode::OK, Json(body)).into_response())
+}
+
+pub async fn get(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+) -> AppResult<Json<Value>> {
+    let Some(i) = state.db.interaction(&id).await? else {
+        return Err(AppError::not_found());
+    };
+    state
+        .audit(&caller.actor(), "interaction.viewed", &i.ext_id, json!({}))
+        .await?;
+    let mut v = serde_json::to_value(&i).map_err(|e| AppError::internal(&e))?;
+    v["score"] = json!({"value": i.score, "max": i.score_max});
+    if let Some(o) = v.as_object_mut() {
+        o.remove("score_max");
+    }
+    Ok(Json(v))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct LedgerQuery {
+    pub status: Option<String>,
+    pub agent: Option<String>,
+    pub limit: Option<i64>,
+}
+
+pub async fn commitments(
+    State(state): State<AppState>,
+    Query(q): Query<LedgerQuery>,
+) -> AppResult<Json<Value>> {
+    let status = match q.status.as_deref() {
+        None | Some("") => None,
+        Some(s) => Some(CommitmentStatus::parse(s).ok_or_else(|| {
+            AppError::bad_request("query `status`: expected open, overdue, kept or broken")
+        })?),
+    };
+    let now = state.now();
+    state
+        .db
+        .break_overdue_commitments(now, BROKEN_AFTER)
+        .await?;
+    let rows = state
+        .db
+        .commitments(status, q.agent.as_deref(), now, q.limit.unwrap_or(100))
+        .await?;
+    Ok(Json(json!({ "commitments": rows })))
+}
+
+pub async fn fulfil(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+) -> AppResult<Json<Value>> {
+    let now = state.now();
+    state
+        .db
+        .break_overdue_commitments(now, BROKEN_AFTER)
+        .await?;
+    if !state
+        .db
+        .fulfil_commitment(&id, &caller.actor(), now)
+        .await?
+    {
+        return Err(AppError::new(
+            Code::Conflict,
+            "No open commitment with that id (unknown, already kept, or broken).",
+        ));
+    }
+    state
+        .audit(&caller.actor(), "commitment.kept", &id, json!({}))
+        .await?;
+    Ok(Json(json!({"id": id, "status": "kept"})))
+}

@@ -1,0 +1,278 @@
+//! Ingestion and the commitments ledger, as an integration client and a QA analyst use them.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test helpers: a failed setup step should panic with its location"
+)]
+
+mod common;
+
+use axum::http::{Method, StatusCode};
+use common::App;
+use righttrack_core::authz::Scope;
+use righttrack_core::Role;
+
+const CARD: &str = "4111 1111 1111 1111";
+const EMAIL: &str = "jane.doe@example.com";
+
+fn line(id: &str, customer: &str) -> String {
+    serde_json::json!({
+        "id": id, "channel": "voice", "agent_id": "a-17", "started_at": "2026-11-20T09:00:00Z", "crm": {"case": 7},
+        "turns": [
+            {"speaker": "agent", "text": "this call may be recorded for quality purposes, how can I help"},
+            {"speaker": "customer", "text": customer},
+            {"speaker": "agent", "text": "I guarantee it will be fixed, I will call you back tomorrow before 5pm"}
+        ]
+    })
+    .to_string()
+}
+
+async fn token(app: &App, scopes: &[Scope]) -> String {
+    let bot = match app.state.db.user_by_username("ingest-bot").await.unwrap() {
+        Some(u) => u,
+        None => app.user("ingest-bot", &[Role::QaAnalyst]).await,
+    };
+    let t = righttrack_web::auth::issue_token(&app.state, "test", &bot, "t", scopes)
+        .await
+        .unwrap();
+    format!("Bearer {}", t.expose())
+}
+
+async fn ingest(app: &App, bearer: &str, ctype: &str, body: &str) -> common::Resp {
+    app.send(
+        Method::POST,
+        "/api/v1/interactions",
+        &[("authorization", bearer), ("content-type", ctype)],
+        body,
+    )
+    .await
+}
+
+#[tokio::test]
+async fn a_batch_is_stored_redacted_with_per_line_errors_and_idempotent() {
+    for app in App::each().await {
+        let bearer = token(&app, &[Scope::Ingest, Scope::Read]).await;
+        let bad = format!("{{\"id\": \"ext-bad\", \"channel\": \"voice\", \"agent_id\": 17, \"started_at\": \"{CARD}\", \"turns\": []}}");
+        let body = [
+            line("ext-1", &format!("my card is {CARD}")),
+            bad,
+            String::new(),
+            line("ext-2", &format!("email me at {EMAIL}")),
+            "{not json".into(),
+        ]
+        .join("\n");
+        let r = ingest(&app, &bearer, "application/x-ndjson", &body).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let j = r.json();
+        assert_eq!(
+            (
+                j["received"].as_u64(),
+                j["stored"].as_u64(),
+                j["duplicates"].as_u64()
+            ),
+            (Some(4), Some(2), Some(0))
+        );
+        let errors = j["errors"].as_array().unwrap();
+        assert_eq!(errors[0]["line"], 2);
+        assert!(
+            errors[0]["message"].as_str().unwrap().contains("agent_id"),
+            "{}",
+            errors[0]
+        );
+        assert_eq!(errors[1]["line"], 5);
+        assert!(
+            !r.body.contains("4111"),
+            "an error must not echo the line: {}",
+            r.body
+        );
+        assert_eq!(j["results"][0]["status"], "stored");
+        assert_eq!(j["results"][0]["flagged"], true, "a guarantee is flagged");
+
+        let again = ingest(
+            &app,
+            &bearer,
+            "application/x-ndjson",
+            &line("ext-1", "whatever"),
+        )
+        .await
+        .json();
+        assert_eq!(
+            (again["stored"].as_u64(), again["duplicates"].as_u64()),
+            (Some(0), Some(1))
+        );
+        assert_eq!(again["results"][0]["status"], "duplicate");
+
+        let one = ingest(
+            &app,
+            &bearer,
+            "application/json",
+            &line("ext-3", "no personal data here"),
+        )
+        .await;
+        assert_eq!(one.json()["stored"], 1);
+        let none = ingest(&app, &bearer, "application/json", "{\"id\": 3}").await;
+        assert_eq!(none.status, StatusCode::BAD_REQUEST);
+        assert_eq!(none.json()["code"], "bad_request");
+        assert!(
+            none.json()["message"]
+                .as_str()
+                .unwrap()
+                .starts_with("line 1: field `id`"),
+            "{}",
+            none.body
+        );
+        let wrong_type = ingest(&app, &bearer, "text/plain", "hello").await;
+        assert_eq!(wrong_type.status, StatusCode::BAD_REQUEST);
+
+        let got = app
+            .send(
+                Method::GET,
+                "/api/v1/interactions/ext-1",
+                &[("authorization", &bearer)],
+                "",
+            )
+            .await;
+        assert_eq!(got.status, StatusCode::OK, "{}", got.body);
+        let g = got.json();
+        assert!(
+            g["interaction"]["turns"][1]["text"]
+                .as_str()
+                .unwrap()
+                .contains("<CARD_NUMBER_1>"),
+            "{}",
+            got.body
+        );
+        assert_eq!(
+            g["interaction"]["crm"]["case"], 7,
+            "unknown fields are kept"
+        );
+        assert!(g["score"]["max"].as_i64().unwrap() > 0);
+        assert!(!got.body.contains("4111 1111"));
+        assert_eq!(
+            app.send(
+                Method::GET,
+                "/api/v1/interactions/nope",
+                &[("authorization", &bearer)],
+                ""
+            )
+            .await
+            .status,
+            StatusCode::NOT_FOUND
+        );
+
+        if let Some(path) = app.t.sqlite_path() {
+            app.state.db.close().await;
+            let mut bytes = std::fs::read(&path).unwrap();
+            bytes.extend(std::fs::read(path.with_extension("db-wal")).unwrap_or_default());
+            for secret in [CARD, EMAIL, "4111111111111111"] {
+                assert!(
+                    !bytes.windows(secret.len()).any(|w| w == secret.as_bytes()),
+                    "{secret} at rest"
+                );
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn ingestion_needs_the_ingest_scope() {
+    for app in App::each().await {
+        let read_only = token(&app, &[Scope::Read]).await;
+        let r = ingest(&app, &read_only, "application/json", &line("x", "hi")).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        let r = app
+            .send(
+                Method::POST,
+                "/api/v1/interactions",
+                &[("content-type", "application/json")],
+                &line("x", "hi"),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    }
+}
+
+#[tokio::test]
+async fn commitments_are_listed_by_status_and_can_be_marked_kept() {
+    for app in App::each().await {
+        let bearer = token(&app, &[Scope::Ingest, Scope::Read]).await;
+        let body = [line("c-1", "hello"), line("c-2", "hello again")].join("\n");
+        assert_eq!(
+            ingest(&app, &bearer, "application/x-ndjson", &body)
+                .await
+                .json()["stored"],
+            2
+        );
+        let open = app
+            .send(
+                Method::GET,
+                "/api/v1/commitments?status=open",
+                &[("authorization", &bearer)],
+                "",
+            )
+            .await
+            .json();
+        let list = open["commitments"].as_array().unwrap().clone();
+        assert_eq!(list.len(), 2, "{open}");
+        assert_eq!(
+            list[0]["due"], "2026-11-21T17:00:00Z",
+            "tomorrow before 5pm, from started_at"
+        );
+        let id = list[0]["id"].as_str().unwrap().to_owned();
+        let kept = app
+            .send(
+                Method::POST,
+                &format!("/api/v1/commitments/{id}/fulfil"),
+                &[("authorization", &bearer)],
+                "",
+            )
+            .await;
+        assert_eq!(kept.status, StatusCode::OK, "{}", kept.body);
+        let twice = app
+            .send(
+                Method::POST,
+                &format!("/api/v1/commitments/{id}/fulfil"),
+                &[("authorization", &bearer)],
+                "",
+            )
+            .await;
+        assert_eq!(twice.status, StatusCode::CONFLICT);
+        let k = app
+            .send(
+                Method::GET,
+                "/api/v1/commitments?status=kept",
+                &[("authorization", &bearer)],
+                "",
+            )
+            .await
+            .json();
+        assert_eq!(k["commitments"].as_array().unwrap().len(), 1);
+        let bad = app
+            .send(
+                Method::GET,
+                "/api/v1/commitments?status=late",
+                &[("authorization", &bearer)],
+                "",
+            )
+            .await;
+        assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+        assert!(bad.json()["message"].as_str().unwrap().contains("status"));
+        // Two days after the due instant the other one is broken.
+        app.clock.advance(jiff::SignedDuration::from_hours(24 * 3));
+        let broken = app
+            .send(
+                Method::GET,
+                "/api/v1/commitments?status=broken",
+                &[("authorization", &bearer)],
+                "",
+            )
+            .await
+            .json();
+        assert_eq!(
+            broken["commitments"].as_array().unwrap().len(),
+            1,
+            "{broken}"
+        );
+    }
+}
