@@ -91,11 +91,7 @@ pub fn is_ssn(d: &[u8]) -> bool {
     let area = prefix(d, 3);
     let group = prefix(&d[3..], 2);
     let serial = prefix(&d[5..], 4);
-    if area == 0 || area == 666 || area >= 900 || group == 0 || serial == 0 {
-        return false;
-    }
-    // Well-known advertising / test numbers.
-    !(area == 78 && group == 5 && serial == 1120 || area == 219 && group == 9 && serial == 9999)
+    area != 0 && area != 666 && area < 900 && group != 0 && serial != 0
 }
 
 /// ABA routing number checksum (3-7-1 weights) and valid Federal Reserve prefix.

@@ -197,6 +197,29 @@ fn names_but_not_the_agents_own() {
     );
 }
 
+/// Cases in the style of Microsoft Presidio's recognizer tests (single chat turn).
+#[test]
+fn presidio_style_cases() {
+    let cases: &[(&str, &[&str])] = &[
+        ("customer: My credit card number is 4095-2609-9393-4932 and my wallet id is 16Yeky6GMjeNkAiNcBY7ZhrLoMSgg1BoyZ.", &["card_number: 4095-2609-9393-4932"]),
+        ("customer: My phone number is (425) 882-9090", &["phone: (425) 882-9090"]),
+        ("customer: Call me at +1-425-882-9090 tomorrow", &["phone: +1-425-882-9090"]),
+        ("customer: my email is info@presidio.site", &["email: info@presidio.site"]),
+        ("customer: IBAN: GB33BUKB20201555555555", &["iban: GB33BUKB20201555555555"]),
+        ("customer: my account is IL150120690000003111111 at the bank", &["iban: IL150120690000003111111"]),
+        ("customer: My SSN is 078-05-1120", &["ssn: 078-05-1120"]),
+        ("customer: my bank account number is 945456787654", &["bank_account: 945456787654"]),
+        ("customer: Kate's social security number is 078-05-1126.", &["ssn: 078-05-1126"]),
+        ("customer: We'll meet on 12/03/1985 at the office", &[]),
+        ("customer: card ending 4932, amount $1,250.00, order #4095260993934932", &[]),
+        ("customer: send the docs to john.smith@contoso.co.uk or call 020 7946 0018", &["email: john.smith@contoso.co.uk", "phone: 020 7946 0018"]),
+        ("customer: hey, my number's five five five, two three four, nine eight seven six", &["phone: five five five, two three four, nine eight seven six"]),
+    ];
+    for (src, want) in cases {
+        assert_eq!(spans(src), *want, "{src}");
+    }
+}
+
 #[test]
 fn conduct_and_disclosure_events() {
     assert_eq!(kinds("agent: thanks for calling, this call is recorded\nagent: look, I can promise you the loan goes through"), vec!["conduct.guarantee"]);

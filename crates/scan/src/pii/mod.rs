@@ -488,6 +488,12 @@ impl Detector {
                 && dc.full
                 && speaker == Speaker::Customer
                 && near.is_none()
+                // "on 12/03/1985", "since …": an event date, not a birth date
+                && !(dc.tok_start > 0
+                    && text::eq_any(
+                        toks[dc.tok_start - 1].bytes(b),
+                        &["on", "since", "from", "until", "by", "before", "after", "in", "at", "of", "between", "and", "to"],
+                    ))
                 && dc.year.is_some_and(|y| {
                     // Two-digit years only when they cannot be this century.
                     let y = if y < 100 {
