@@ -17,7 +17,6 @@
 //! its content — and the rest of the input is still scanned; the exit code is
 //! 1 when any line failed.
 
-mod diagnose;
 mod output;
 
 pub use output::Format;
@@ -229,7 +228,7 @@ fn work(job: &Job<'_>, rx: &Mutex<Receiver<Batch>>, tx: &SyncSender<Done>) {
                     outs.push(Out::Error {
                         file: l.file,
                         no: l.no,
-                        msg: diagnose::describe(t, &e),
+                        msg: righttrack_scan::input::describe(t, &e),
                     });
                     continue;
                 }

@@ -1,4 +1,5 @@
-//! Error messages for malformed input lines that never echo the line.
+//! Error messages for malformed input lines that never echo the line
+//! (shared by `righttrack scan`, `righttrack import` and HTTP ingestion).
 //!
 //! serde_json's own messages quote offending values ("invalid type: string
 //! \"4111 …\""), which may be card numbers, so they are never shown. Instead a
@@ -109,4 +110,37 @@ fn field_error(v: &Value) -> Option<String> {
         }
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn why(line: &str) -> String {
+        let e = serde_json::from_str::<crate::Interaction>(line).expect_err("invalid");
+        describe(line, &e)
+    }
+
+    #[test]
+    fn names_the_field_never_the_content() {
+        let ok = r#""id":"x","channel":"chat","agent_id":"a","started_at":"2026-11-20T14:03:00Z""#;
+        assert_eq!(
+            why(&format!(
+                "{{{ok},\"turns\":[{{\"speaker\":\"customer\",\"text\":4111111111111111}}]}}"
+            )),
+            "field `turns[0].text`: expected a string"
+        );
+        assert_eq!(
+            why(&format!(
+                "{{{ok},\"turns\":[{{\"speaker\":\"bot\",\"text\":\"4111 1111 1111 1111\"}}]}}"
+            )),
+            "field `turns[0].speaker`: expected agent or customer"
+        );
+        assert_eq!(
+            why(r#"{"id":"x","channel":"fax"}"#),
+            "field `channel`: expected voice, chat or email"
+        );
+        let s = why("{\"id\": \"4111 1111 1111 1111\"");
+        assert!(s.starts_with("invalid JSON") && !s.contains("4111"), "{s}");
+    }
 }
