@@ -74,14 +74,10 @@ test('first sign-in forces TOTP enrolment, then lands on home with the admin nav
   assert.match(await page.getByRole('alert').textContent(), /code is not right/);
 
   app = new Authenticator(secret);
-  const { code, step } = await app.code({ margin: 5 });
+  const { code } = await app.code({ margin: 5 });
   await page.fill('#code', code);
   await navigation(page, () => page.getByRole('button', { name: 'Turn on two-factor' }).click());
   assert.equal(pathname(page), '/');
-  // The server marks the step after the enrolment step as used too (a known bug, see
-  // two-factor-window.test.mjs):
-  // the app's next code is only accepted from the window after that.
-  app.consumed(step + 1);
 
   const nav = await navLabels(page);
   for (const want of ['Home', 'Teams', 'Audit trail', 'Users', 'API tokens', 'My account']) {
@@ -152,9 +148,8 @@ test('the audit page lists login.success entries and filters them', async () => 
   await shot(page, 'admin-06-audit-filtered-desktop');
 });
 
-const overflow = {};
-
 test('admin pages on a phone do not scroll sideways (tables scroll inside their box)', async () => {
+  const overflow = {};
   await page.setViewportSize(MOBILE);
   try {
     for (const [url, name] of [
@@ -172,25 +167,16 @@ test('admin pages on a phone do not scroll sideways (tables scroll inside their 
   } finally {
     await page.setViewportSize(DESKTOP);
   }
-  const { '/admin/users': _users, ...others } = overflow;
+  // Regression (fixed in 1912537): the Users page's visually hidden column label escaped
+  // the table's scroll box and made the whole page scroll sideways.
   assert.deepEqual(
-    Object.entries(others).filter(([, px]) => px > 0),
+    Object.entries(overflow).filter(([, px]) => px > 0),
     [],
     'pages wider than a 390 px phone',
   );
 });
 
-test(
-  'the Users page fits a 390 px phone',
-  { todo: 'UI BUG: the .sr "Change roles" header span is position:absolute and escapes .table-wrap' },
-  () => {
-    assert.equal(overflow['/admin/users'], 0, `/admin/users is ${overflow['/admin/users']} px too wide`);
-  },
-);
-
-let landedAfterDeepLink;
-
-test('sign out, sign in again: /login/totp asks for a fresh code', async () => {
+test('sign out, sign in again through a deep link: /login/totp asks for a fresh code', async () => {
   await page.goto('/');
   await signOut(page);
   assert.equal(pathname(page), '/login');
@@ -203,22 +189,26 @@ test('sign out, sign in again: /login/totp asks for a fresh code', async () => {
   assert.equal(pathname(page), '/login/totp');
   await page.getByRole('heading', { name: 'Two-factor check' }).waitFor();
   assert.deepEqual(await navLabels(page), [], 'no nav before the second factor');
-  // Pages need the second factor first.
-  await page.goto('/admin/users');
-  assert.equal(pathname(page), '/login/totp');
   await shot(page, 'admin-08-totp-desktop');
 
+  // The code the enrolment used is spent: the app waits for its next window.
   const waited = app.waitSeconds();
   const { code } = await app.code();
   await page.fill('#code', code);
   await navigation(page, () => page.getByRole('button', { name: 'Verify' }).click());
-  landedAfterDeepLink = pathname(page) + new URL(page.url()).search;
-  assert.ok(['/', '/audit'].includes(pathname(page)), `after waiting ${waited.toFixed(0)} s for a fresh code: ${page.url()}`);
+  // Regression (fixed in cb4421d): the deep link was lost on the way through /login/totp.
+  assert.equal(
+    pathname(page) + new URL(page.url()).search,
+    '/audit?action=login.',
+    `after waiting ${waited.toFixed(0)} s for a fresh code`,
+  );
   assert.ok((await navLabels(page)).includes('Users'));
 
-  // The same code cannot be used twice.
+  // Sign in again: the same code cannot be used twice, and pages wait for the second factor.
   await signOut(page);
   await signIn(page, 'root', PASSWORD);
+  assert.equal(pathname(page), '/login/totp');
+  await page.goto('/admin/users');
   assert.equal(pathname(page), '/login/totp');
   await page.fill('#code', code);
   const resp = await navigation(page, () => page.getByRole('button', { name: 'Verify' }).click());
@@ -229,11 +219,3 @@ test('sign out, sign in again: /login/totp asks for a fresh code', async () => {
 
   assert.deepEqual(watcher.problems(), []);
 });
-
-test(
-  'a deep link survives two-factor sign-in',
-  { todo: 'SERVER BUG: login_submit drops `next` when it redirects to /login/totp; totp_submit always goes to /' },
-  () => {
-    assert.equal(landedAfterDeepLink, '/audit?action=login.');
-  },
-);

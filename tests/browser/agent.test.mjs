@@ -100,6 +100,37 @@ describe('agent sign-in', () => {
     await signOut(page);
   });
 
+  test(
+    '?next= never leads off-site (tab in the path)',
+    { todo: 'SERVER BUG: safe_next lets "/<TAB>/host" through; browsers strip the tab and follow //host (open redirect)' },
+    async () => {
+      const { page } = await freshPage();
+      await signIn(page, 'alex', PASSWORD);
+      const origin = new URL(server.url).origin;
+      const visited = [];
+      page.on('request', (r) => r.isNavigationRequest() && visited.push(r.url()));
+      // Port 9 on localhost: another origin that refuses at once (no DNS, no network).
+      // With a real attacker it would be /<TAB>/evil.example/login, a look-alike sign-in page.
+      await page.goto(`/login?next=${encodeURIComponent('/\t/127.0.0.1:9/phish')}`).catch(() => {});
+      assert.deepEqual(
+        visited.filter((u) => new URL(u).origin !== origin),
+        [],
+        'navigations that left the RightTrack origin',
+      );
+    },
+  );
+
+  test(
+    '?next= with a line break is refused, not a 500',
+    { todo: 'SERVER BUG: safe_next keeps control characters; Redirect::to panics on "\\n" and the request ends in 500' },
+    async () => {
+      const { page } = await freshPage();
+      await signIn(page, 'alex', PASSWORD);
+      const resp = await page.goto(`/login?next=${encodeURIComponent('/account\nX-Injected: 1')}`);
+      assert.ok(resp.status() < 500, `HTTP ${resp.status()} at ${page.url()}`);
+    },
+  );
+
   test('the session cookie is HttpOnly and SameSite=Strict', async () => {
     const { page } = await freshPage();
     await signIn(page, 'alex', PASSWORD);
@@ -145,9 +176,9 @@ describe('wrong passwords', () => {
     assert.equal(pathname(page), '/login');
   });
 
+  // Regression (fixed in cb4421d): enrolment left the failed codes counted.
   test(
     'failed enrolment codes are forgotten once enrolment succeeds',
-    { todo: 'SERVER BUG: enrol_submit does not reset failed_logins, so one later typo locks the account' },
     async () => {
       const { page } = await freshPage();
       await signIn(page, 'ivy', PASSWORD);
@@ -209,18 +240,29 @@ describe('authorization', () => {
     assert.equal(pathname(page), '/');
   });
 
+  // Regression (fixed in cb4421d): error pages were rendered without the caller.
+  test('the 403 page keeps the signed-in header (name, nav, Sign out)', async () => {
+    const { page } = await freshPage();
+    await signIn(page, 'alex', PASSWORD);
+    const resp = await page.goto('/admin/users');
+    assert.equal(resp.status(), 403);
+    assert.equal(await page.getByRole('button', { name: 'Sign out' }).count(), 1, 'Sign out button');
+    assert.match(await page.locator('header').innerText(), /Alex Agent/);
+    assert.deepEqual(await navLabels(page), ['Home', 'My account']);
+  });
+
   test(
-    'error pages keep the signed-in header (name, nav, Sign out)',
-    { todo: 'SERVER BUG: middleware::finish renders error pages with caller = None' },
+    'the 404 page keeps the signed-in header (name, nav, Sign out)',
+    { todo: 'SERVER BUG: the fallback (404) route is not behind the guard, so the caller is never resolved' },
     async () => {
       const { page } = await freshPage();
       await signIn(page, 'alex', PASSWORD);
-      for (const url of ['/admin/users', '/no-such-page']) {
-        await page.goto(url);
-        assert.ok(await page.locator('h1').textContent());
-        assert.equal(await page.getByRole('button', { name: 'Sign out' }).count(), 1, `${url}: Sign out button`);
-        assert.match(await page.locator('header').innerText(), /Alex Agent/, `${url}: signed-in name`);
-      }
+      const resp = await page.goto('/no-such-page');
+      assert.equal(resp.status(), 404);
+      assert.equal((await page.locator('h1').textContent()).trim(), 'Page not found');
+      await shot(page, 'agent-12-not-found-desktop');
+      assert.equal(await page.getByRole('button', { name: 'Sign out' }).count(), 1, 'Sign out button');
+      assert.match(await page.locator('header').innerText(), /Alex Agent/);
     },
   );
 
@@ -250,6 +292,7 @@ describe('CSRF', () => {
     assert.equal(resp.status(), 403);
     assert.equal((await page.locator('h1').textContent()).trim(), 'This form has expired');
     assert.match(await page.locator('main').innerText(), /csrf_failed/);
+    assert.equal(await page.getByRole('button', { name: 'Sign out' }).count(), 1, 'still signed in, header shown');
     await shot(page, 'agent-09-csrf-expired-desktop');
 
     // Nothing changed: the old password still works.
