@@ -148,6 +148,45 @@ test('the audit page lists login.success entries and filters them', async () => 
   await shot(page, 'admin-06-audit-filtered-desktop');
 });
 
+test('admin adds a user on the web; a role change signs that user out at once', async () => {
+  await page.goto('/admin/users');
+  const add = page.locator('main form[action="/admin/users"]');
+  await page.locator('summary', { hasText: 'Add a user' }).click();
+  await add.locator('#username').fill('newbie');
+  await add.locator('#display_name').fill('Nora Newbie');
+  await add.locator('#password').fill('newbie-password-123');
+  await add.locator('input[name=role][value=agent]').check();
+  await navigation(page, () => add.getByRole('button', { name: 'Add user' }).click());
+  assert.equal((await page.getByRole('status').textContent()).trim(), 'User newbie added.');
+  const row = page.locator('main table tbody tr', { hasText: 'newbie' });
+  assert.match(await row.innerText(), /Nora Newbie[\s\S]*Agent/);
+  await shot(page, 'admin-10-user-added-desktop');
+
+  // The new user signs in, in another browser.
+  const other = await newContext(browser, server.url, DESKTOP);
+  try {
+    const p2 = await other.newPage();
+    await signIn(p2, 'newbie', 'newbie-password-123');
+    assert.equal(await p2.locator('h1').textContent(), 'Welcome, Nora Newbie');
+    assert.deepEqual(await navLabels(p2), ['Home', 'My account']);
+
+    // Make them a team lead too.
+    await row.locator('summary', { hasText: 'Roles' }).click();
+    await row.locator('input[name=role][value=team_lead]').check();
+    await navigation(page, () => row.getByRole('button', { name: 'Save roles' }).click());
+    assert.equal((await page.getByRole('status').textContent()).trim(), 'Roles of newbie saved.');
+    assert.match(await page.locator('main table tbody tr', { hasText: 'newbie' }).innerText(), /Agent[\s\S]*Team lead/);
+
+    // Role changes take effect at once: the old session is gone, the new one has Teams.
+    await p2.goto('/');
+    assert.equal(pathname(p2), '/login');
+    await signIn(p2, 'newbie', 'newbie-password-123');
+    assert.deepEqual(await navLabels(p2), ['Home', 'Teams', 'My account']);
+  } finally {
+    await other.close();
+  }
+});
+
 test('admin pages on a phone do not scroll sideways (tables scroll inside their box)', async () => {
   const overflow = {};
   await page.setViewportSize(MOBILE);
