@@ -9,7 +9,6 @@ use crate::model::{Event, Findings, Interaction, Span};
 use crate::pack::{PackError, RulePack, ScoreDef};
 use crate::pii::{self, Detector, DetectorConfig, Kind};
 use crate::rules::{Norm, RuleHit, RuleSet};
-use crate::text::{self, Token};
 
 /// Engine construction errors.
 #[derive(Debug, thiserror::Error)]
@@ -26,7 +25,6 @@ pub enum EngineError {
 #[derive(Debug, Default)]
 pub struct Scratch {
     pii: pii::Scratch,
-    toks: Vec<Token>,
     norm: Norm,
     hits: Vec<RuleHit>,
     matched: Vec<bool>,
@@ -91,7 +89,26 @@ impl Engine {
 
     /// Scan one interaction reusing `sc` (one per thread).
     pub fn scan_with(&self, inter: &Interaction, sc: &mut Scratch) -> Findings {
-        self.detector.detect(inter, &mut sc.pii);
+        let tz = commit::zone(inter.timezone.as_deref());
+        let start = inter.started_at.to_zoned(tz);
+        sc.hits.clear();
+        let mut commitments = Vec::new();
+        {
+            let Scratch {
+                pii,
+                norm,
+                hits,
+                words,
+                ..
+            } = sc;
+            let rules = &self.rules;
+            self.detector.detect_with(inter, pii, |ti, toks| {
+                let text = &inter.turns[ti].text;
+                rules.normalize(text, toks, norm);
+                rules.find(ti, norm, hits);
+                commit::extract(inter, ti, norm, words, &mut commitments, &start);
+            });
+        }
         let spans: Vec<Span> = sc
             .pii
             .cands
@@ -106,16 +123,6 @@ impl Engine {
             })
             .collect();
 
-        let tz = commit::zone(inter.timezone.as_deref());
-        let start = inter.started_at.to_zoned(tz);
-        sc.hits.clear();
-        let mut commitments = Vec::new();
-        for (ti, turn) in inter.turns.iter().enumerate() {
-            text::tokenize(&turn.text, &mut sc.toks);
-            self.rules.normalize(&turn.text, &sc.toks, &mut sc.norm);
-            self.rules.find(ti, &sc.norm, &mut sc.hits);
-            commit::extract(inter, ti, &sc.norm, &mut sc.words, &mut commitments, &start);
-        }
         let mut events: Vec<Event> = Vec::new();
         self.rules
             .evaluate(inter, &sc.hits, &mut sc.matched, &mut events);

@@ -410,6 +410,10 @@ pub mod lex {
     pub const COMMON: u32 = 1 << 15;
     /// First word of a name trigger.
     pub const NAME_TRIGGER: u32 = 1 << 16;
+    /// Street suffix / street type ("road", "gasse", "calle").
+    pub const SUFFIX: u32 = 1 << 17;
+    /// Word that ends a name capture.
+    pub const NAME_STOP: u32 = 1 << 18;
 }
 
 /// Token → flags map for the closed vocabulary of the detectors.
@@ -550,7 +554,8 @@ impl Lexicon {
         l
     }
 
-    fn add(&mut self, w: &str, f: u32) {
+    /// Add flags to a word.
+    pub fn add(&mut self, w: &str, f: u32) {
         if let Some(k) = key(w.as_bytes()) {
             *self.map.entry(k).or_insert(0) |= f;
         }
@@ -652,7 +657,16 @@ pub const NAME_TRIGGERS: &[&str] = &[
 
 fn lexicon() -> &'static Lexicon {
     static LEX: std::sync::OnceLock<Lexicon> = std::sync::OnceLock::new();
-    LEX.get_or_init(|| Lexicon::new(NAME_TRIGGERS, &[]))
+    LEX.get_or_init(|| {
+        let mut l = Lexicon::new(NAME_TRIGGERS, &[]);
+        for w in crate::pii::address::SUFFIXES {
+            l.add(w, lex::SUFFIX);
+        }
+        for w in crate::pii::names::EXTRA_STOP.iter().chain(COMMON) {
+            l.add(w, lex::NAME_STOP);
+        }
+        l
+    })
 }
 
 /// Value of a spoken digit word ("oh" is zero in digit strings).

@@ -11,7 +11,8 @@
 use crate::text::{eq, eq_any, Class, Token};
 use crate::words::is_common;
 
-const SUFFIXES: &[&str] = &[
+/// Street suffixes and street types (also in the lexicon).
+pub const SUFFIXES: &[&str] = &[
     "street",
     "st",
     "road",
@@ -281,16 +282,22 @@ const STOPS: &[&str] = &[
 ];
 
 fn suffix(w: &[u8]) -> bool {
-    eq_any(w, SUFFIXES)
+    crate::words::flags(w) & crate::words::lex::SUFFIX != 0
         || w.len() > 6 && {
-            // German compounds: "Stahrgasse", "klothilde-rädel-straße"
-            let s = std::str::from_utf8(w).unwrap_or("");
-            let l = s.to_lowercase();
-            [
-                "strasse", "straße", "gasse", "weg", "allee", "platz", "ring", "damm",
-            ]
-            .iter()
-            .any(|x| l.ends_with(x))
+            // German compounds: "Stahrgasse", "klothilde-rädel-straße" (ASCII-case-blind tail).
+            const TAILS: [&[u8]; 8] = [
+                b"strasse",
+                "straße".as_bytes(),
+                b"gasse",
+                b"weg",
+                b"allee",
+                b"platz",
+                b"ring",
+                b"damm",
+            ];
+            TAILS
+                .iter()
+                .any(|t| w.len() >= t.len() && w[w.len() - t.len()..].eq_ignore_ascii_case(t))
         }
 }
 

@@ -243,6 +243,7 @@ impl Keywords {
         let ac = AhoCorasickBuilder::new()
             .ascii_case_insensitive(true)
             .match_kind(MatchKind::LeftmostLongest)
+            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
             .build(KEYWORDS.iter().map(|(k, _)| k))?;
         Ok(Keywords { ac })
     }

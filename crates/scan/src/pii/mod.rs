@@ -257,6 +257,17 @@ impl Detector {
 
     /// Detect all PII of an interaction into `sc.cands` (resolved, sorted).
     pub fn detect(&self, inter: &Interaction, sc: &mut Scratch) {
+        self.detect_with(inter, sc, |_, _| {});
+    }
+
+    /// Like [`Detector::detect`], calling `on_turn(turn, tokens)` after each
+    /// turn so other passes reuse the tokenization.
+    pub fn detect_with(
+        &self,
+        inter: &Interaction,
+        sc: &mut Scratch,
+        mut on_turn: impl FnMut(usize, &[Token]),
+    ) {
         sc.cands.clear();
         sc.frags.clear();
         sc.agent_names.clear();
@@ -270,6 +281,7 @@ impl Detector {
             let is_agent = turn.speaker == Speaker::Agent;
             let p = if is_agent { CtxSet::default() } else { prompt };
             self.turn(inter, ti, text, p, customer_turns < 3, sc);
+            on_turn(ti, &sc.toks);
             if is_agent {
                 let tail = if inter.channel == crate::model::Channel::Email {
                     usize::MAX

@@ -11,12 +11,13 @@
 
 use crate::model::Speaker;
 use crate::text::{eq, eq_any, is_capitalized, Class, Token};
-use crate::words::{is_common, is_filler};
+use crate::words::is_filler;
 
 /// A name found: (start, end, is_agent_own_name).
 pub type NameHit = (usize, usize, bool);
 
-const EXTRA_STOP: &[&str] = &[
+/// Words that end a name capture besides the common words (also in the lexicon).
+pub const EXTRA_STOP: &[&str] = &[
     "calling",
     "trying",
     "interested",
@@ -232,8 +233,7 @@ fn after_ok(text: &[u8], toks: &[Token], e: usize) -> bool {
 }
 
 fn stop(w: &[u8]) -> bool {
-    is_common(w)
-        || eq_any(w, EXTRA_STOP)
+    crate::words::flags(w) & crate::words::lex::NAME_STOP != 0
         || w.len() < 2 && !w.first().is_some_and(u8::is_ascii_uppercase)
 }
 

@@ -135,6 +135,10 @@ fn item_at(
             Some((n, 1, false))
         }
         Class::Alpha => {
+            let f = crate::words::flags(w);
+            if f & (crate::words::lex::DIGIT | crate::words::lex::REPEAT) == 0 {
+                return None;
+            }
             if let Some(d) = digit_word(w) {
                 if w.len() == 1 {
                     // A lone "o" is a digit only between other digits; checked by caller.
