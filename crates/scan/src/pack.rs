@@ -96,6 +96,9 @@ pub struct RuleDef {
     /// Only hits before the first hit of this other rule count.
     #[serde(default)]
     pub before: Option<String>,
+    /// Only hits after the first hit of this other rule count (none if it never matched).
+    #[serde(default)]
+    pub after: Option<String>,
     /// Emit events (false for helper rules used by `before`/`applies_if`).
     #[serde(default = "yes")]
     pub emit: bool,
@@ -250,13 +253,15 @@ impl RulePack {
             }
         }
         for r in &self.rules {
-            if let Some(b) = &r.before {
-                if !ids.contains(b.as_str()) {
-                    return Err(PackError::Rule {
-                        rule: r.id.clone(),
-                        field: "before",
-                        message: format!("no rule `{b}`"),
-                    });
+            for (field, target) in [("before", &r.before), ("after", &r.after)] {
+                if let Some(b) = target {
+                    if !ids.contains(b.as_str()) {
+                        return Err(PackError::Rule {
+                            rule: r.id.clone(),
+                            field,
+                            message: format!("no rule `{b}`"),
+                        });
+                    }
                 }
             }
         }

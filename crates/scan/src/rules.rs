@@ -43,6 +43,7 @@ pub struct Rule {
     negatable: bool,
     absent: bool,
     before: Option<usize>,
+    after: Option<usize>,
     /// Emits events.
     pub emit: bool,
 }
@@ -175,6 +176,7 @@ impl RuleSet {
                 negatable: r.negatable,
                 absent: r.absent,
                 before: r.before.as_deref().and_then(|b| ids.get(b).copied()),
+                after: r.after.as_deref().and_then(|b| ids.get(b).copied()),
                 emit: r.emit,
             });
             for (p, unless) in r
@@ -451,6 +453,11 @@ impl RuleSet {
                 }
                 if let Some(b) = r.before {
                     if first_hit[b].is_some_and(|f| f <= (h.turn, h.start)) {
+                        continue;
+                    }
+                }
+                if let Some(a) = r.after {
+                    if first_hit[a].is_none_or(|f| f >= (h.turn, h.start)) {
                         continue;
                     }
                 }

@@ -326,6 +326,38 @@ fn pack_errors_name_the_rule_and_field() {
 }
 
 #[test]
+fn custom_pack_with_after_and_first_turns() {
+    let src = r#"
+name = "t"
+version = "1"
+[[rule]]
+id = "offer.made"
+kind = "helper.offer"
+speaker = "agent"
+emit = false
+phrases = ["special offer"]
+positive = ["we have a special offer"]
+negative = ["hello"]
+
+[[rule]]
+id = "offer.no_terms"
+kind = "disclosure.terms_missing"
+speaker = "agent"
+after = "offer.made"
+phrases = ["sign you up", "sign|enroll you today"]
+positive = ["agent: we have a special offer for you\nagent: shall I sign you up"]
+negative = ["agent: shall I sign you up\nagent: we have a special offer"]
+"#;
+    let pack = RulePack::from_toml(src).expect("pack");
+    let e = Engine::new(&pack).expect("engine");
+    let res = righttrack_scan::testing::run_examples(&pack, &e);
+    assert!(res.iter().all(|r| r.passed), "{res:#?}");
+    let err = RulePack::from_toml(&src.replace("after = \"offer.made\"", "after = \"nope\""))
+        .expect_err("dangling");
+    assert!(err.to_string().contains("field `after`"), "{err}");
+}
+
+#[test]
 fn default_pack_examples_all_pass() {
     let pack = RulePack::default_pack().expect("pack");
     let res = righttrack_scan::testing::run_examples(&pack, engine());
