@@ -4,6 +4,7 @@
 mod config;
 mod data;
 mod demo;
+mod import;
 
 use anyhow::{bail, Context, Result};
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -84,6 +85,14 @@ enum Command {
     Keys(KeysCmd),
     /// Scan interactions (JSONL) for personal data, conduct and disclosures.
     Scan(righttrack_batch::ScanArgs),
+    /// Load interactions (JSONL files) into the store: scanned, redacted, idempotent on id.
+    Import {
+        #[command(flatten)]
+        data: DataArgs,
+        /// JSONL files, one interaction per line.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
     /// Work with rule packs.
     #[command(subcommand)]
     Rules(RulesCmd),
@@ -562,6 +571,27 @@ async fn run(command: Command) -> Result<ExitCode> {
                 .await?;
             println!("master key {id} is now current; re-wrapped {rewrapped} sealed values");
             Ok(ExitCode::SUCCESS)
+        }
+        Command::Import { data, files } => {
+            let (state, _) = open_state(&data, false, WebConfig::default()).await?;
+            let t = import::run(&state, &files).await?;
+            state
+                .audit(
+                    "cli",
+                    "interactions.imported",
+                    "",
+                    json!({"stored": t.stored, "duplicates": t.duplicates, "errors": t.errors}),
+                )
+                .await?;
+            println!(
+                "{} lines: {} stored, {} duplicates, {} errors",
+                t.lines, t.stored, t.duplicates, t.errors
+            );
+            Ok(if t.errors > 0 {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            })
         }
         Command::Scan(_) | Command::Rules(_) => bail!("handled synchronously"),
     }

@@ -682,3 +682,61 @@ fn serve_runs_on_postgresql() {
         "JSON logs: {logs}"
     );
 }
+
+#[test]
+fn import_loads_a_file_once_reports_bad_lines_by_number_and_stores_no_card_numbers() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = dir_arg(&tmp.path().join("data"));
+    ok(
+        &[
+            "user",
+            "add",
+            "--data-dir",
+            &d,
+            "--username",
+            "root",
+            "--role",
+            "admin",
+            "--password-stdin",
+        ],
+        Some(&format!("{PW}\n")),
+    );
+    let file = tmp.path().join("calls.jsonl");
+    let good = |id: &str| {
+        format!(
+            "{{\"id\":\"{id}\",\"channel\":\"chat\",\"agent_id\":\"a-1\",\"started_at\":\"2026-11-20T09:00:00Z\",\"turns\":[{{\"speaker\":\"customer\",\"text\":\"card 5555 5555 5555 4444 please\"}}]}}"
+        )
+    };
+    let bad = "{\"id\":\"x\",\"channel\":\"fax\",\"agent_id\":\"5555 5555 5555 4444\",\"started_at\":\"2026-11-20T09:00:00Z\",\"turns\":[]}";
+    std::fs::write(
+        &file,
+        format!("{}\n{bad}\n\n{}\n", good("i-1"), good("i-2")),
+    )
+    .unwrap();
+    let o = rt(&["import", "--data-dir", &d, &dir_arg(&file)], None);
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "bad lines make the exit code non-zero"
+    );
+    let (out, err) = (text(&o.stdout), text(&o.stderr));
+    assert!(
+        out.contains("4 lines: 2 stored, 0 duplicates, 1 errors"),
+        "{out}"
+    );
+    assert!(err.contains("calls.jsonl:2: field `channel`"), "{err}");
+    assert!(!err.contains("5555"), "errors never echo content: {err}");
+    let again = rt(&["import", "--data-dir", &d, &dir_arg(&file)], None);
+    assert!(
+        text(&again.stdout).contains("0 stored, 2 duplicates"),
+        "{}",
+        text(&again.stdout)
+    );
+    let db = std::fs::read(tmp.path().join("data/righttrack.db")).unwrap();
+    assert!(
+        !db.windows(19).any(|w| w == b"5555 5555 5555 4444"),
+        "card number at rest"
+    );
+    let e = fails(&["import", "--data-dir", &d, "/nonexistent/file.jsonl"]);
+    assert!(e.contains("cannot open /nonexistent/file.jsonl"), "{e}");
+}

@@ -173,7 +173,12 @@ impl<S: Send + Sync> FromRequest<S> for FormData {
 }
 
 fn safe_next(next: &str) -> String {
-    if next.starts_with('/')
+    // Only a local path of visible ASCII: browsers drop tabs and newlines from a
+    // Location header (so "/\t/evil" would become "//evil"), and a newline cannot go in
+    // a header at all.
+    let visible = next.bytes().all(|b| b.is_ascii_graphic());
+    if visible
+        && next.starts_with('/')
         && !next.starts_with("//")
         && !next.contains('\\')
         && !next.starts_with("/login")
@@ -822,8 +827,11 @@ struct AuditRow {
     seq: i64,
     at: String,
     actor: String,
+    /// The actor's username when the actor is a user, else the recorded actor.
+    actor_name: String,
     action: String,
     target: String,
+    target_name: String,
     detail: String,
 }
 
@@ -843,7 +851,19 @@ pub async fn audit(
     Extension(caller): Extension<Caller>,
     Query(q): Query<crate::api::AuditQuery>,
 ) -> AppResult<Response> {
-    let f = q.filter();
+    let mut f = q.filter();
+    let users = state.db.list_users().await?;
+    // People filter by username; the trail records ids (names can change).
+    if let Some(a) = &f.actor {
+        if let Some(u) = users.iter().find(|u| &u.username == a) {
+            f.actor = Some(u.id.to_string());
+        }
+    }
+    let names: BTreeMap<String, String> = users
+        .into_iter()
+        .map(|u| (u.id.to_string(), u.username))
+        .collect();
+    let name = |id: &str| names.get(id).cloned().unwrap_or_else(|| id.to_owned());
     let entries = state.db.audit_list(&f).await?;
     let older = entries
         .last()
@@ -864,6 +884,8 @@ pub async fn audit(
             at: righttrack_store::from_ms(e.entry.at_ms)
                 .strftime("%Y-%m-%d %H:%M:%S")
                 .to_string(),
+            actor_name: name(&e.entry.actor),
+            target_name: name(&e.entry.target),
             actor: e.entry.actor,
             action: e.entry.action,
             target: e.entry.target,
@@ -1281,6 +1303,9 @@ mod tests {
             "/\\evil.example",
             "/login",
             "javascript:alert(1)",
+            "/\t/evil.example/y",
+            "/account\nX",
+            "/ /x",
         ] {
             assert_eq!(safe_next(evil), "/", "{evil}");
         }

@@ -340,7 +340,7 @@ pub fn router(state: AppState) -> Router {
         router = router.route(route.spec.path, handler);
     }
     router
-        .fallback(|| async { AppError::not_found() })
+        .fallback(not_found)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             middleware::observe,
@@ -350,6 +350,21 @@ pub fn router(state: AppState) -> Router {
             middleware::finish,
         ))
         .with_state(state)
+}
+
+/// Unknown paths: a 404 that still knows who is signed in, so the page keeps its
+/// navigation.
+async fn not_found(State(state): State<AppState>, req: Request) -> Response {
+    let caller = auth::resolve(&state, req.headers())
+        .await
+        .ok()
+        .flatten()
+        .filter(Caller::mfa_satisfied);
+    let mut resp = AppError::not_found().into_response();
+    if let Some(c) = caller {
+        resp.extensions_mut().insert(c);
+    }
+    resp
 }
 
 /// Form bodies are small; anything larger is refused before it is buffered.
@@ -390,7 +405,14 @@ fn deny(spec: &RouteSpec, e: AppError, path_and_query: &str) -> Response {
                 };
                 return Redirect::to(&format!("/login{next}")).into_response();
             }
-            Code::TwoFactorRequired => return Redirect::to("/login/totp").into_response(),
+            Code::TwoFactorRequired => {
+                let next = if path_and_query == "/" {
+                    String::new()
+                } else {
+                    format!("?next={}", urlencode(path_and_query))
+                };
+                return Redirect::to(&format!("/login/totp{next}")).into_response();
+            }
             _ => {}
         }
     }

@@ -779,3 +779,22 @@ async fn regression_error_pages_keep_the_signed_in_navigation() {
         assert_eq!(nf.status, StatusCode::NOT_FOUND);
     }
 }
+
+#[tokio::test]
+async fn regression_control_characters_in_next_neither_redirect_away_nor_crash() {
+    for app in App::each().await {
+        let u = app.user("rd", &[Role::Agent]).await;
+        let (cookie, _) = app.session(&u).await;
+        for next in ["%2F%09%2Fevil.example%2Fy", "%2Faccount%0AX"] {
+            let r = app.get(&format!("/login?next={next}"), &cookie).await;
+            assert_eq!(r.status, StatusCode::SEE_OTHER, "{next}: {}", r.body);
+            assert_eq!(r.location(), "/", "{next}");
+        }
+        let nf = app.get("/no/such/page", &cookie).await;
+        assert_eq!(nf.status, StatusCode::NOT_FOUND);
+        assert!(
+            nf.body.contains("Sign out"),
+            "the 404 page keeps the navigation"
+        );
+    }
+}
