@@ -740,3 +740,101 @@ fn import_loads_a_file_once_reports_bad_lines_by_number_and_stores_no_card_numbe
     let e = fails(&["import", "--data-dir", &d, "/nonexistent/file.jsonl"]);
     assert!(e.contains("cannot open /nonexistent/file.jsonl"), "{e}");
 }
+
+fn post_ndjson(addr: &str, bearer: &str, body: &str) -> Option<u16> {
+    let mut s = TcpStream::connect(addr).ok()?;
+    let req = format!(
+        "POST /api/v1/interactions HTTP/1.1\r\nHost: test\r\nAuthorization: Bearer {bearer}\r\nContent-Type: application/x-ndjson\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    s.write_all(req.as_bytes()).ok()?;
+    let mut resp = String::new();
+    s.read_to_string(&mut resp).ok()?;
+    resp.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// SIGKILL in the middle of a load: every interaction whose request was answered 200 is
+/// there after a restart.
+#[test]
+fn no_acknowledged_interaction_is_lost_when_the_server_is_killed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = dir_arg(&tmp.path().join("data"));
+    ok(
+        &[
+            "user",
+            "add",
+            "--data-dir",
+            &d,
+            "--username",
+            "bot",
+            "--role",
+            "qa_analyst",
+            "--password-stdin",
+        ],
+        Some(&format!("{PW}\n")),
+    );
+    let token = ok(
+        &[
+            "token",
+            "create",
+            "--data-dir",
+            &d,
+            "--username",
+            "bot",
+            "--scope",
+            "ingest,read",
+        ],
+        None,
+    )
+    .lines()
+    .last()
+    .unwrap()
+    .trim()
+    .to_owned();
+    let mut server = Server::start(&["--data-dir", &d]);
+    let addr = server.addr.clone();
+    let acked = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let workers: Vec<_> = (0..4)
+        .map(|w| {
+            let (addr, token, acked, stop) = (addr.clone(), token.clone(), acked.clone(), stop.clone());
+            std::thread::spawn(move || {
+                for round in 0.. {
+                    if stop.load(std::sync::atomic::Ordering::SeqCst) {
+                        break;
+                    }
+                    let ids: Vec<String> = (0..25).map(|i| format!("d-{w}-{round}-{i}")).collect();
+                    let body: Vec<String> = ids
+                        .iter()
+                        .map(|id| format!("{{\"id\":\"{id}\",\"channel\":\"chat\",\"agent_id\":\"a\",\"started_at\":\"2026-11-20T09:00:00Z\",\"turns\":[{{\"speaker\":\"customer\",\"text\":\"my order is late\"}}]}}"))
+                        .collect();
+                    match post_ndjson(&addr, &token, &body.join("\n")) {
+                        Some(200) => acked.lock().unwrap().extend(ids),
+                        Some(_) | None => std::thread::sleep(std::time::Duration::from_millis(5)),
+                    }
+                }
+            })
+        })
+        .collect();
+    // Let the load run, then kill without warning.
+    while acked.lock().unwrap().len() < 500 {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    server.child.kill().unwrap();
+    server.child.wait().unwrap();
+    stop.store(true, std::sync::atomic::Ordering::SeqCst);
+    for w in workers {
+        w.join().unwrap();
+    }
+    let acked = acked.lock().unwrap().clone();
+    assert!(acked.len() >= 500);
+    let again = Server::start(&["--data-dir", &d]);
+    for id in &acked {
+        let (status, body) = again.get(&format!("/api/v1/interactions/{id}"), Some(&token));
+        assert_eq!(
+            status, 200,
+            "acknowledged interaction {id} lost after SIGKILL: {body}"
+        );
+    }
+    again.stop();
+}
