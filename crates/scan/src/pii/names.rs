@@ -412,6 +412,36 @@ pub fn find(
             continue;
         }
         let w = t.bytes(text);
+        // Known given name + capitalised surname in cased text ("… and Jennifer
+        // Okafor said …"): no trigger needed. Sentence-initial too; a following
+        // common or stop word ("Maria said") is not enough on its own.
+        if cased && is_capitalized(w) && crate::words::flags(w) & crate::words::lex::FIRST_NAME != 0
+        {
+            if let Some(n) = toks.get(i + 1) {
+                let nb = n.bytes(text);
+                let same_line = !text[t.end as usize..n.start as usize].contains(&b'\n');
+                if n.class == Class::Alpha
+                    && same_line
+                    && is_capitalized(nb)
+                    && !stop(nb)
+                    && !eq_any(nb, TITLES)
+                    && !crate::words::is_name_trigger(nb)
+                {
+                    if let Some((s, e)) = capture(text, toks, i, true, 3) {
+                        let own = agent
+                            && i > 0
+                            && eq_any(toks[i - 1].bytes(text), &["is", "I'm", "it's"]);
+                        if e - s >= 2
+                            && !out
+                                .iter()
+                                .any(|&(a, b, _)| a <= t.start as usize && (t.start as usize) < b)
+                        {
+                            out.push((toks[s].start as usize, toks[e - 1].end as usize, own));
+                        }
+                    }
+                }
+            }
+        }
         // Fast path: most words start no trigger (one hash lookup per word).
         if !crate::words::is_name_trigger(w)
             && !toks.get(i + 1).is_some_and(|n| eq(n.bytes(text), "here"))
