@@ -118,7 +118,10 @@ pub struct RuleSet {
     /// Rules in pack order.
     pub rules: Vec<Rule>,
     phrases: Vec<Phrase>,
-    first: HashMap<String, Vec<usize>, FnvBuild>,
+    /// Phrases by their first word (packed key; see [`crate::words::key`]).
+    first: HashMap<u128, Vec<usize>, FnvBuild>,
+    /// First words longer than 16 bytes (rare).
+    first_long: HashMap<String, Vec<usize>, FnvBuild>,
     aliases: HashMap<String, String, FnvBuild>,
     negations: Vec<String>,
 }
@@ -232,11 +235,15 @@ impl RuleSet {
                 });
             }
         }
-        let mut first: HashMap<String, Vec<usize>, FnvBuild> = HashMap::default();
+        let mut first: HashMap<u128, Vec<usize>, FnvBuild> = HashMap::default();
+        let mut first_long: HashMap<String, Vec<usize>, FnvBuild> = HashMap::default();
         for (pi, p) in phrases.iter().enumerate() {
             if let Some(El::Words(ws)) = p.els.first() {
                 for w in ws {
-                    first.entry(w.clone()).or_default().push(pi);
+                    match crate::words::key(w.as_bytes()) {
+                        Some(k) => first.entry(k).or_default().push(pi),
+                        None => first_long.entry(w.clone()).or_default().push(pi),
+                    }
                 }
             }
         }
@@ -247,6 +254,7 @@ impl RuleSet {
             rules,
             phrases,
             first,
+            first_long,
             aliases,
             negations: pack.negations.iter().map(|w| norm_word(w)).collect(),
         })
@@ -318,7 +326,12 @@ impl RuleSet {
         let base = out.len();
         let mut unless_hits: Vec<(usize, u32)> = Vec::new();
         for i in 0..n.words.len() {
-            let Some(ps) = self.first.get(n.word(i)) else {
+            let w = n.word(i);
+            let ps = match crate::words::key(w.as_bytes()) {
+                Some(k) => self.first.get(&k),
+                None => self.first_long.get(w),
+            };
+            let Some(ps) = ps else {
                 continue;
             };
             for &pi in ps {

@@ -571,8 +571,9 @@ impl Lexicon {
 }
 
 /// Lower-cased word packed into a u128 (words longer than 16 bytes have no key).
+/// Also the key of the phrase index of [`crate::rules`].
 #[inline]
-fn key(w: &[u8]) -> Option<u128> {
+pub fn key(w: &[u8]) -> Option<u128> {
     if w.is_empty() || w.len() > 16 {
         return None;
     }
