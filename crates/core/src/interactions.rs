@@ -30,6 +30,8 @@ pub struct Prepared {
     /// Needs a human look: a conduct or disclosure event, or a failed critical item.
     pub flagged: bool,
     pub pii_spans: i64,
+    /// `,rule.a,rule.b,`: the rules of the events that fired (for filtering).
+    pub rules: String,
     pub commitments: Vec<PreparedCommitment>,
 }
 
@@ -111,6 +113,12 @@ pub fn prepare(engine: &Engine, inter: &Interaction) -> Result<Prepared, serde_j
         score_max: i64::from(findings.score.max),
         flagged: flagged(&findings),
         pii_spans: findings.spans.len() as i64,
+        rules: {
+            let mut r: Vec<&str> = findings.events.iter().map(|e| e.rule.as_str()).collect();
+            r.sort_unstable();
+            r.dedup();
+            format!(",{},", r.join(","))
+        },
         commitments,
     })
 }

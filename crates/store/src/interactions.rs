@@ -88,6 +88,35 @@ impl CommitmentStatus {
     }
 }
 
+/// One line of the review queue.
+#[derive(Debug, Clone, Serialize)]
+pub struct InteractionSummary {
+    pub ext_id: String,
+    pub channel: String,
+    pub agent_ref: String,
+    pub team_ref: Option<String>,
+    #[serde(serialize_with = "ser_ts")]
+    pub started_at: Timestamp,
+    pub score: i64,
+    pub score_max: i64,
+    pub flagged: bool,
+    pub rules: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct InteractionFilter {
+    pub flagged_only: bool,
+    pub agent_ref: Option<String>,
+    pub team_ref: Option<String>,
+    /// A rule id that must have fired.
+    pub rule: Option<String>,
+    /// Only interactions that started before this instant (paging, newest first).
+    pub before: Option<Timestamp>,
+    pub limit: i64,
+}
+
+type SummaryRow = (String, String, String, Option<String>, i64, i64, i64, bool, String);
+
 type InteractionRow = (
     String,
     String,
@@ -139,8 +168,8 @@ impl Db {
             let mut out = Vec::with_capacity(batch.len());
             for (i, p) in batch.iter().enumerate() {
                 let n = sqlx::query(
-                    "INSERT INTO interactions (id, ext_id, channel, agent_ref, team_ref, started_at, ingested_at, redacted, findings, score, score_max, flagged, pii_spans) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) ON CONFLICT (ext_id) DO NOTHING",
+                    "INSERT INTO interactions (id, ext_id, channel, agent_ref, team_ref, started_at, ingested_at, redacted, findings, score, score_max, flagged, pii_spans, rules) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) ON CONFLICT (ext_id) DO NOTHING",
                 )
                 .bind(&ids[i])
                 .bind(&p.ext_id)
@@ -155,6 +184,7 @@ impl Db {
                 .bind(p.score_max)
                 .bind(p.flagged)
                 .bind(p.pii_spans)
+                .bind(&p.rules)
                 .execute(&mut *tx)
                 .await?
                 .rows_affected();
@@ -212,6 +242,65 @@ impl Db {
             score_max: r.9,
             flagged: r.10,
         }))
+    }
+
+    /// Newest first, filtered: the QA review queue.
+    pub async fn list_interactions(&self, f: &InteractionFilter) -> Result<Vec<InteractionSummary>> {
+        let mut sql = String::from(
+            "SELECT ext_id, channel, agent_ref, team_ref, started_at, score, score_max, flagged, rules FROM interactions WHERE 1 = 1",
+        );
+        let mut n = 0;
+        let mut cond = |sql: &mut String, c: &str| {
+            n += 1;
+            sql.push_str(&c.replace('?', &format!("${n}")));
+        };
+        if f.flagged_only {
+            sql.push_str(" AND flagged = TRUE");
+        }
+        if f.agent_ref.is_some() {
+            cond(&mut sql, " AND agent_ref = ?");
+        }
+        if f.team_ref.is_some() {
+            cond(&mut sql, " AND team_ref = ?");
+        }
+        if f.rule.is_some() {
+            cond(&mut sql, " AND rules LIKE ?");
+        }
+        if f.before.is_some() {
+            cond(&mut sql, " AND started_at < ?");
+        }
+        cond(&mut sql, " ORDER BY started_at DESC, ext_id LIMIT ?");
+        let like = f.rule.as_ref().map(|r| format!("%,{},%", r.replace(['%', '_', ','], "")));
+        let rows: Vec<SummaryRow> = on_pool!(self, |p| {
+            let mut q = sqlx::query_as(&sql);
+            if let Some(a) = &f.agent_ref {
+                q = q.bind(a);
+            }
+            if let Some(t) = &f.team_ref {
+                q = q.bind(t);
+            }
+            if let Some(l) = &like {
+                q = q.bind(l);
+            }
+            if let Some(b) = f.before {
+                q = q.bind(ms(b));
+            }
+            q.bind(f.limit.clamp(1, 500)).fetch_all(p).await?
+        });
+        Ok(rows
+            .into_iter()
+            .map(|r| InteractionSummary {
+                ext_id: r.0,
+                channel: r.1,
+                agent_ref: r.2,
+                team_ref: r.3,
+                started_at: from_ms(r.4),
+                score: r.5,
+                score_max: r.6,
+                flagged: r.7,
+                rules: r.8.split(',').filter(|x| !x.is_empty()).map(str::to_owned).collect(),
+            })
+            .collect())
     }
 
     pub async fn count_interactions(&self) -> Result<i64> {

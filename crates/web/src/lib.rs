@@ -19,6 +19,7 @@ pub mod error;
 pub mod interactions;
 pub mod middleware;
 pub mod pages;
+pub mod qa;
 pub mod routes;
 pub mod state;
 

@@ -96,7 +96,7 @@ pub fn layout(caller: Option<&Caller>, title: &str, current: &str) -> Layout {
     }
 }
 
-fn render(t: impl Template) -> Response {
+pub fn render(t: impl Template) -> Response {
     match t.render() {
         Ok(s) => Html(s).into_response(),
         Err(e) => AppError::internal(&e).into_response(),

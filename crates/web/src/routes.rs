@@ -8,7 +8,7 @@
 use crate::auth::{self, Caller, Via, LOGIN_CSRF_COOKIE};
 use crate::error::{AppError, Code};
 use crate::state::AppState;
-use crate::{api, interactions, middleware, pages};
+use crate::{api, interactions, middleware, pages, qa};
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
 use axum::http::{Method, StatusCode};
@@ -279,6 +279,38 @@ pub fn table() -> Vec<Route> {
             Api,
             "Audit entries, newest first, filtered",
             get(api::audit),
+        ),
+        r(
+            "GET",
+            "/qa/review",
+            Act(Action::InteractionRead),
+            Page,
+            "QA review queue of flagged interactions",
+            get(qa::review),
+        ),
+        r(
+            "GET",
+            "/interactions/{id}",
+            Act(Action::InteractionRead),
+            Page,
+            "One interaction: redacted transcript and scorecard explained",
+            get(qa::interaction),
+        ),
+        r(
+            "GET",
+            "/commitments",
+            Act(Action::CommitmentRead),
+            Page,
+            "Commitments ledger by status",
+            get(qa::commitments),
+        ),
+        r(
+            "POST",
+            "/commitments/{id}/fulfil",
+            Act(Action::CommitmentFulfil),
+            Page,
+            "Mark a commitment kept",
+            post(qa::fulfil),
         ),
         r(
             "POST",

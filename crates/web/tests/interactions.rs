@@ -276,3 +276,99 @@ async fn commitments_are_listed_by_status_and_can_be_marked_kept() {
         );
     }
 }
+
+fn clean_line(id: &str) -> String {
+    serde_json::json!({
+        "id": id, "channel": "chat", "agent_id": "a-18", "started_at": "2026-11-20T10:00:00Z",
+        "turns": [
+            {"speaker": "agent", "text": "Hello, how can I help you today?"},
+            {"speaker": "customer", "text": "What are your opening hours?"},
+            {"speaker": "agent", "text": "We are open from nine to five on weekdays."}
+        ]
+    })
+    .to_string()
+}
+
+#[tokio::test]
+async fn qa_analysts_review_flagged_interactions_and_mark_commitments_kept() {
+    for app in App::each().await {
+        let bearer = token(&app, &[Scope::Ingest]).await;
+        let body = [
+            line("flag-1", &format!("my card is {CARD}")),
+            clean_line("clean-1"),
+        ]
+        .join("\n");
+        assert_eq!(
+            ingest(&app, &bearer, "application/x-ndjson", &body)
+                .await
+                .json()["stored"],
+            2
+        );
+        let qa = app.user("quinn", &[Role::QaAnalyst]).await;
+        let (cookie, csrf) = app.session(&qa).await;
+
+        let queue = app.get("/qa/review", &cookie).await;
+        assert_eq!(queue.status, StatusCode::OK);
+        assert!(
+            queue.body.contains("href=\"/interactions/flag-1\"") && !queue.body.contains("clean-1"),
+            "{}",
+            queue.body
+        );
+        assert!(queue.body.contains("honesty.guarantee"));
+        let all = app.get("/qa/review?all=1", &cookie).await;
+        assert!(all.body.contains("clean-1"));
+        let by_rule = app
+            .get("/qa/review?all=1&rule=honesty.guarantee", &cookie)
+            .await;
+        assert!(by_rule.body.contains("flag-1") && !by_rule.body.contains("clean-1"));
+        let by_agent = app.get("/qa/review?all=1&agent=a-18", &cookie).await;
+        assert!(!by_agent.body.contains("flag-1") && by_agent.body.contains("clean-1"));
+
+        let page = app.get("/interactions/flag-1", &cookie).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(
+            page.body.contains("CARD_NUMBER_1") && !page.body.contains("<CARD_NUMBER_1>"),
+            "placeholder shown, escaped: {}",
+            page.body
+        );
+        assert!(!page.body.contains("4111"), "no card number on the page");
+        assert!(
+            page.body.contains("honesty.guarantee in turn 3"),
+            "every lost point says why: {}",
+            page.body
+        );
+        assert_eq!(
+            app.get("/interactions/none", &cookie).await.status,
+            StatusCode::NOT_FOUND
+        );
+
+        let open = app.get("/commitments?status=open", &cookie).await;
+        let id = common::value_of(&open.body, "action=\"/commitments/")
+            .split('/')
+            .next()
+            .unwrap()
+            .to_owned();
+        let r = app
+            .post(
+                &format!("/commitments/{id}/fulfil"),
+                &cookie,
+                &format!("csrf={csrf}"),
+            )
+            .await;
+        assert_eq!(r.location(), "/commitments?status=kept");
+        let kept = app.get("/commitments?status=kept", &cookie).await;
+        assert!(kept.body.contains("1 kept commitment"), "{}", kept.body);
+        let again = app
+            .post(
+                &format!("/commitments/{id}/fulfil"),
+                &cookie,
+                &format!("csrf={csrf}"),
+            )
+            .await;
+        assert_eq!(again.status, StatusCode::CONFLICT);
+        assert_eq!(
+            app.get("/commitments?status=late", &cookie).await.status,
+            StatusCode::BAD_REQUEST
+        );
+    }
+}

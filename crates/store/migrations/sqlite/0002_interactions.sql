@@ -12,7 +12,9 @@ CREATE TABLE interactions (
     score BIGINT NOT NULL,
     score_max BIGINT NOT NULL,
     flagged BOOLEAN NOT NULL DEFAULT 0,
-    pii_spans BIGINT NOT NULL
+    pii_spans BIGINT NOT NULL,
+    -- ",rule.a,rule.b," : the rules that fired, for filtering the review queue
+    rules TEXT NOT NULL
 );
 CREATE INDEX interactions_agent ON interactions(agent_ref, started_at);
 CREATE INDEX interactions_flagged ON interactions(flagged, started_at);

@@ -1,0 +1,332 @@
+//! QA pages: the review queue, one interaction with its scorecard explained, and the
+//! commitments ledger.
+
+use crate::auth::Caller;
+use crate::error::{AppError, AppResult};
+use crate::pages::{layout, render};
+use crate::state::AppState;
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Extension;
+use righttrack_core::authz::{allowed, Action};
+use righttrack_store::interactions::{CommitmentStatus, InteractionFilter};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+/// The rules of the default pack that emit events (the review queue's rule filter).
+fn pack_rules() -> Vec<String> {
+    righttrack_scan::RulePack::default_pack()
+        .map(|p| {
+            p.rules
+                .into_iter()
+                .filter(|r| r.emit)
+                .map(|r| r.id)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+struct Row {
+    ext_id: String,
+    started: String,
+    channel: String,
+    agent: String,
+    team: String,
+    score: i64,
+    score_max: i64,
+    rules: Vec<String>,
+}
+
+#[derive(Template)]
+#[template(path = "review.html")]
+struct ReviewPage {
+    l: crate::pages::Layout,
+    items: Vec<Row>,
+    rules: Vec<String>,
+    agent: String,
+    team: String,
+    rule: String,
+    all: bool,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ReviewQuery {
+    agent: Option<String>,
+    team: Option<String>,
+    rule: Option<String>,
+    all: Option<String>,
+}
+
+fn nonempty(s: &Option<String>) -> Option<String> {
+    s.as_ref()
+        .map(|x| x.trim().to_owned())
+        .filter(|x| !x.is_empty())
+}
+
+pub async fn review(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Query(q): Query<ReviewQuery>,
+) -> AppResult<Response> {
+    let f = InteractionFilter {
+        flagged_only: q.all.is_none(),
+        agent_ref: nonempty(&q.agent),
+        team_ref: nonempty(&q.team),
+        rule: nonempty(&q.rule),
+        before: None,
+        limit: 200,
+    };
+    let items = state
+        .db
+        .list_interactions(&f)
+        .await?
+        .into_iter()
+        .map(|i| Row {
+            started: i.started_at.strftime("%Y-%m-%d %H:%M").to_string(),
+            team: i.team_ref.unwrap_or_default(),
+            ext_id: i.ext_id,
+            channel: i.channel,
+            agent: i.agent_ref,
+            score: i.score,
+            score_max: i.score_max,
+            rules: i.rules,
+        })
+        .collect();
+    Ok(render(ReviewPage {
+        l: layout(Some(&caller), "Review queue", "/qa/review"),
+        items,
+        rules: pack_rules(),
+        agent: f.agent_ref.unwrap_or_default(),
+        team: f.team_ref.unwrap_or_default(),
+        rule: f.rule.unwrap_or_default(),
+        all: q.all.is_some(),
+    }))
+}
+
+struct ItemView {
+    item: String,
+    points: u64,
+    max: u64,
+    na: bool,
+    critical: bool,
+    reasons: Vec<String>,
+}
+
+struct TurnView {
+    speaker: String,
+    text: String,
+    flagged: bool,
+}
+
+#[derive(Template)]
+#[template(path = "interaction.html")]
+struct InteractionPage {
+    l: crate::pages::Layout,
+    id: String,
+    channel: String,
+    agent: String,
+    started: String,
+    score: i64,
+    score_max: i64,
+    critical_failed: bool,
+    items: Vec<ItemView>,
+    turns: Vec<TurnView>,
+    commitments: Vec<String>,
+}
+
+fn s(v: &Value) -> String {
+    v.as_str().unwrap_or_default().to_owned()
+}
+
+pub async fn interaction(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    let Some(i) = state.db.interaction(&id).await? else {
+        return Err(AppError::not_found());
+    };
+    state
+        .audit(
+            &caller.actor(),
+            "interaction.viewed",
+            &i.ext_id,
+            json!({"via": "web"}),
+        )
+        .await?;
+    let f = &i.findings;
+    let event_turns: Vec<u64> = f["events"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter(|e| e["kind"] != "commitment")
+                .filter_map(|e| e["turn"].as_u64())
+                .collect()
+        })
+        .unwrap_or_default();
+    let items = f["scorecard"]["items"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|it| ItemView {
+                    item: s(&it["item"]),
+                    points: it["points"].as_u64().unwrap_or(0),
+                    max: it["max"].as_u64().unwrap_or(0),
+                    na: it["na"].as_bool().unwrap_or(false),
+                    critical: it["critical"].as_bool().unwrap_or(false),
+                    reasons: it["evidence"]
+                        .as_array()
+                        .map(|ev| {
+                            ev.iter()
+                                .map(|e| {
+                                    format!(
+                                        "{} in turn {}: “{}”",
+                                        s(&e["rule"]),
+                                        e["turn"].as_u64().unwrap_or(0) + 1,
+                                        s(&e["evidence"])
+                                    )
+                                })
+                                .collect()
+                        })
+                        .unwrap_or_default(),
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let turns = i.interaction["turns"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .enumerate()
+                .map(|(n, t)| TurnView {
+                    speaker: s(&t["speaker"]),
+                    text: s(&t["text"]),
+                    flagged: event_turns.contains(&(n as u64)),
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let commitments = f["commitments"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|c| {
+                    format!(
+                        "Turn {}: “{}” — due {}",
+                        c["turn"].as_u64().unwrap_or(0) + 1,
+                        s(&c["text"]),
+                        s(&c["due"])
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    Ok(render(InteractionPage {
+        l: layout(Some(&caller), &format!("Interaction {}", i.ext_id), ""),
+        id: i.ext_id.clone(),
+        channel: i.channel.clone(),
+        agent: i.agent_ref.clone(),
+        started: i.started_at.strftime("%Y-%m-%d %H:%M").to_string(),
+        score: i.score,
+        score_max: i.score_max,
+        critical_failed: f["scorecard"]["critical_failed"].as_bool().unwrap_or(false),
+        items,
+        turns,
+        commitments,
+    }))
+}
+
+struct LedgerRow {
+    id: String,
+    due: String,
+    agent: String,
+    text: String,
+    interaction: String,
+    turn: i64,
+    status: &'static str,
+    can_fulfil: bool,
+}
+
+#[derive(Template)]
+#[template(path = "commitments.html")]
+struct CommitmentsPage {
+    l: crate::pages::Layout,
+    rows: Vec<LedgerRow>,
+    status: String,
+    statuses: Vec<&'static str>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct LedgerQuery {
+    status: Option<String>,
+}
+
+pub async fn commitments(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Query(q): Query<LedgerQuery>,
+) -> AppResult<Response> {
+    let status_name = q.status.unwrap_or_else(|| "overdue".into());
+    let status = CommitmentStatus::parse(&status_name).ok_or_else(|| {
+        AppError::bad_request("query `status`: expected open, overdue, kept or broken")
+    })?;
+    let now = state.now();
+    state
+        .db
+        .break_overdue_commitments(now, crate::interactions::BROKEN_AFTER)
+        .await?;
+    let may_fulfil = allowed(&caller.user.roles, Action::CommitmentFulfil);
+    let rows = state
+        .db
+        .commitments(Some(status), None, now, 500)
+        .await?
+        .into_iter()
+        .map(|c| LedgerRow {
+            due: c
+                .due
+                .map(|d| d.strftime("%Y-%m-%d %H:%M").to_string())
+                .unwrap_or_else(|| "—".into()),
+            can_fulfil: may_fulfil && matches!(c.status, "open" | "overdue"),
+            id: c.id,
+            agent: c.agent_ref,
+            text: c.text,
+            interaction: c.interaction,
+            turn: c.turn,
+            status: c.status,
+        })
+        .collect();
+    Ok(render(CommitmentsPage {
+        l: layout(Some(&caller), "Commitments", "/commitments"),
+        rows,
+        status: status_name,
+        statuses: vec!["overdue", "open", "kept", "broken"],
+    }))
+}
+
+pub async fn fulfil(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    let now = state.now();
+    if !state
+        .db
+        .fulfil_commitment(&id, &caller.actor(), now)
+        .await?
+    {
+        return Err(AppError::new(
+            crate::error::Code::Conflict,
+            "That commitment is no longer open.",
+        ));
+    }
+    state
+        .audit(
+            &caller.actor(),
+            "commitment.kept",
+            &id,
+            json!({"via": "web"}),
+        )
+        .await?;
+    Ok(Redirect::to("/commitments?status=kept").into_response())
+}
