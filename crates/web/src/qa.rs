@@ -254,7 +254,7 @@ struct CommitmentsPage {
     l: crate::pages::Layout,
     rows: Vec<LedgerRow>,
     status: String,
-    statuses: Vec<&'static str>,
+    statuses: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -300,7 +300,7 @@ pub async fn commitments(
         l: layout(Some(&caller), "Commitments", "/commitments"),
         rows,
         status: status_name,
-        statuses: vec!["overdue", "open", "kept", "broken"],
+        statuses: ["overdue", "open", "kept", "broken"].map(String::from).to_vec(),
     }))
 }
 
