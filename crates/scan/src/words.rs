@@ -655,6 +655,12 @@ pub const NAME_TRIGGERS: &[&str] = &[
     "sir",
     "dame",
     "lady",
+    "mi",
+    "me",
+    "je",
+    "ich",
+    "mein",
+    "meu",
     "lord",
 ];
 

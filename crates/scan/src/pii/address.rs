@@ -441,6 +441,37 @@ pub fn extend(text: &[u8], toks: &[Token], s: usize, need_suffix: bool) -> Optio
     Some((toks[s].start as usize, toks[end_tok].end as usize))
 }
 
+/// In address context only: "42 Elm Street [Apt 3]" without town or postcode.
+pub fn street_only(text: &[u8], toks: &[Token], s: usize) -> Option<(usize, usize)> {
+    let t = toks.get(s)?;
+    if t.class != Class::Digits || t.len() > 5 {
+        return None;
+    }
+    let mut k = s + 1;
+    let mut end = None;
+    while let Some(x) = toks.get(k) {
+        if x.class != Class::Alpha || k - s > 5 || eq_any(x.bytes(text), STOPS) {
+            break;
+        }
+        if suffix(x.bytes(text)) && k > s + 1 {
+            end = Some(k);
+        }
+        k += 1;
+    }
+    let mut e = end?;
+    // unit: "apt 3", "suite 200", "flat 2b"
+    if toks.get(e + 1).is_some_and(|u| {
+        eq_any(
+            u.bytes(text),
+            &["apt", "apartment", "suite", "unit", "flat", "floor"],
+        )
+    }) && toks.get(e + 2).is_some_and(|n| n.class != Class::Punct)
+    {
+        e += 2;
+    }
+    Some((toks[s].start as usize, toks[e].end as usize))
+}
+
 /// Context-free addresses: house number + street with suffix + postcode.
 pub fn free(text: &[u8], toks: &[Token], out: &mut Vec<(usize, usize)>) {
     let mut i = 0;

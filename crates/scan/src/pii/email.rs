@@ -89,7 +89,10 @@ pub fn spoken(text: &[u8], toks: &[Token], out: &mut Vec<(usize, usize)>) {
         let mut end_tok = None;
         while let (Some(dt), Some(lab)) = (toks.get(j), toks.get(j + 1)) {
             let dw = dt.bytes(text);
-            if !eq(dw, "dot") || lab.class != Class::Alpha {
+            // "dot", or a glued "." in "gmail.com" (not "h.no": the domain needs 3+ letters)
+            let glued_dot =
+                dt.is_punct(text, b'.') && !dt.gap_before && !lab.gap_before && d.len() >= 3;
+            if !(eq(dw, "dot") || glued_dot) || lab.class != Class::Alpha {
                 break;
             }
             if eq_any(lab.bytes(text), TLDS) {

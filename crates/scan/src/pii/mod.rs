@@ -563,7 +563,9 @@ impl Detector {
                 .position(|t| t.start >= h.end)
                 .unwrap_or(toks.len());
             let k = address::content_start(b, toks, k);
-            if let Some(r) = address::extend(b, toks, k, false) {
+            if let Some(r) =
+                address::extend(b, toks, k, false).or_else(|| address::street_only(b, toks, k))
+            {
                 pairs.push(r);
                 did_ctx = true;
             }

@@ -449,8 +449,23 @@ pub fn find(
             continue;
         }
         let near_start = i < 10;
-        // "my name is X", "my name's X", "name is X"
-        if seq(text, toks, i, &["my", "name", "is"]) {
+        // Self-introductions in other languages the default pack meets.
+        let intro = [
+            &["mi", "nombre", "es"][..],
+            &["me", "llamo"][..],
+            &["je", "m'appelle"][..],
+            &["ich", "heiße"][..],
+            &["ich", "heisse"][..],
+            &["mein", "name", "ist"][..],
+            &["meu", "nome", "é"][..],
+            &["mi", "chiamo"][..],
+        ]
+        .iter()
+        .find(|p| seq(text, toks, i, p))
+        .map(|p| p.len());
+        if let Some(k) = intro {
+            push(out, capture(text, toks, i + k, cased, 3), agent);
+        } else if seq(text, toks, i, &["my", "name", "is"]) {
             push(out, capture(text, toks, i + 3, cased, 3), agent);
         } else if seq(text, toks, i, &["my", "name's"]) || seq(text, toks, i, &["my", "names"]) {
             push(out, capture(text, toks, i + 2, cased, 3), agent);
