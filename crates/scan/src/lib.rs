@@ -14,7 +14,7 @@
 //! Layers: [`text`] tokenizes bytes, [`pii`] finds sensitive spans with
 //! checksums and context, [`rules`] evaluates the pack's conduct and disclosure
 //! rules, [`commit`] extracts dated promises, [`score`] builds the scorecard,
-//! [`redact`] rewrites an interaction from its findings. [`Engine`] ties them
+//! [`mod@redact`] rewrites an interaction from its findings. [`Engine`] ties them
 //! together; it is compiled once and shared across threads.
 
 pub mod checks;

@@ -422,3 +422,42 @@ proptest! {
         }
     }
 }
+
+/// Architecture invariant: `righttrack-scan` does no I/O, reads no clock and no
+/// environment (checked on the source, so a new call site fails CI).
+#[test]
+fn scan_crate_does_no_io() {
+    fn walk(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+        for e in std::fs::read_dir(dir).expect("src dir").flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                walk(&p, out);
+            } else if p.extension().is_some_and(|x| x == "rs") {
+                out.push(p);
+            }
+        }
+    }
+    let mut files = Vec::new();
+    walk(
+        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
+        &mut files,
+    );
+    assert!(!files.is_empty());
+    let banned = [
+        "std::fs",
+        "std::env",
+        "std::net",
+        "SystemTime::now",
+        "Instant::now",
+        "Timestamp::now",
+        "Zoned::now",
+        "tokio",
+        "std::process",
+    ];
+    for f in files {
+        let src = std::fs::read_to_string(&f).expect("read");
+        for b in banned {
+            assert!(!src.contains(b), "{} uses {b}", f.display());
+        }
+    }
+}

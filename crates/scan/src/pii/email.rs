@@ -2,7 +2,7 @@
 //!
 //! Written: expand left and right of each `@` over address bytes (memchr finds
 //! the `@`, so turns without one cost one scan). Spoken: an "at" followed by a
-//! domain word and one or more "dot <label>" where the last label is a known
+//! domain word and one or more "dot `label`" where the last label is a known
 //! top-level domain; the local part is taken backwards over words joined by
 //! "dot", "underscore", "dash" and trailing spoken digits.
 

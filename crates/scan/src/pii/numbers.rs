@@ -104,7 +104,7 @@ impl Run {
         };
         self.nitems += 1;
     }
-    /// Group sizes of written items (e.g. [3,2,4] for 123-45-6789).
+    /// Group sizes of written items (e.g. `[3, 2, 4]` for 123-45-6789).
     pub fn group_sizes(&self, out: &mut [u8; 8]) -> usize {
         let mut n = 0;
         for it in self.items() {
