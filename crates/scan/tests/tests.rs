@@ -214,6 +214,13 @@ fn presidio_style_cases() {
         ("customer: card ending 4932, amount $1,250.00, order #4095260993934932", &[]),
         ("customer: send the docs to john.smith@contoso.co.uk or call 020 7946 0018", &["email: john.smith@contoso.co.uk", "phone: 020 7946 0018"]),
         ("customer: hey, my number's five five five, two three four, nine eight seven six", &["phone: five five five, two three four, nine eight seven six"]),
+        ("customer: my credit card: 122000000000003", &["card_number: 122000000000003"]),
+        ("customer: 36168002586009", &["card_number: 36168002586009"]),
+        ("customer: 4916217501611291", &[]),
+        ("customer: AL47 2121 1009 0000 0002 3569 8741", &["iban: AL47 2121 1009 0000 0002 3569 8741"]),
+        ("customer: The US bank number is 945456787654", &["bank_account: 945456787654"]),
+        ("customer: Jane Doe lives at 221B Baker Street, London NW1 6XE", &["person_name: Jane Doe", "address: 221B Baker Street, London NW1 6XE"]),
+        ("customer: Her birthday is 1995-04-23", &["date_of_birth: 1995-04-23"]),
     ];
     for (src, want) in cases {
         assert_eq!(spans(src), *want, "{src}");

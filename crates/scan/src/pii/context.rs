@@ -128,6 +128,7 @@ const KEYWORDS: &[(&str, Ctx)] = &[
     ("bank account number", Ctx::Account),
     ("social security number", Ctx::Ssn),
     ("direct debit", Ctx::Account),
+    ("bank number", Ctx::Account),
     ("bank details", Ctx::Account),
     ("checking account", Ctx::Account),
     ("savings account", Ctx::Account),
