@@ -4,6 +4,7 @@
 mod config;
 mod data;
 mod demo;
+mod demo_interactions;
 mod import;
 
 use anyhow::{bail, Context, Result};
@@ -649,7 +650,9 @@ async fn serve(
                 for a in &accounts {
                     writeln!(err, "  {:<24} {:<28} {}", a.username, a.role, a.password.expose())?;
                 }
-                writeln!(err, "Ethics officers, investigators and admins enrol an authenticator app at first sign-in.\n")?;
+                writeln!(err, "Ethics officers, investigators and admins enrol an authenticator app at first sign-in.")?;
+                let n = demo_interactions::seed(&state, 5_000).await?;
+                writeln!(err, "Seeded {n} scanned and redacted interactions over the last 90 days.\n")?;
             }
             None => eprintln!("Demo: the database already has users; nothing seeded (passwords were printed when it was created)."),
         }

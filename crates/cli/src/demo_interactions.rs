@@ -1,0 +1,233 @@
+//! Demo interactions: about 5,000 calls, chats and emails over the last 90 days, handled
+//! by the demo agents, with the mix of good and bad conduct a real floor has (missing
+//! recording notices, account details before verification, guarantees, pressure, the
+//! odd rude remark, card numbers read out, promises to call back). They go through the
+//! same pipeline as ingestion: scanned, redacted, scored, commitments extracted.
+
+use anyhow::Result;
+use rand::seq::SliceRandom;
+use rand::Rng;
+use righttrack_core::interactions::prepare;
+use righttrack_web::AppState;
+
+const REASONS: &[&str] = &[
+    "I was charged twice for the same order",
+    "my refund still hasn't arrived",
+    "I want to close my account",
+    "I need to update my address on file",
+    "there's a fee on my statement I don't recognise",
+    "my card was declined at the store yesterday",
+    "I'd like to dispute a transaction",
+    "I never received the replacement card",
+];
+
+const RESOLUTIONS: &[&str] = &[
+    "Thanks for your patience, I've raised a dispute for the duplicate charge.",
+    "I've updated that for you and added a note to the account.",
+    "I've escalated this to our billing team with all the details.",
+    "I've cancelled the old card and ordered a new one.",
+];
+
+const BAD: &[&str] = &[
+    "I guarantee you'll have the money back by Friday, no question about it.",
+    "This offer is only available if you sign up right now, today only, so you need to decide now.",
+    "Honestly, that's a stupid question, just read the letter we sent.",
+];
+
+const PROMISES: &[&str] = &[
+    "I'll call you back tomorrow before 5pm to confirm.",
+    "The refund will post within 5 business days.",
+    "I'll email you the confirmation by end of day today.",
+    "You'll hear from us within 48 hours.",
+];
+
+fn luhn_card(rng: &mut impl Rng) -> String {
+    let mut d: Vec<u32> = vec![4];
+    while d.len() < 15 {
+        d.push(rng.gen_range(0..10));
+    }
+    let sum: u32 = d
+        .iter()
+        .rev()
+        .enumerate()
+        .map(|(i, &x)| {
+            if i % 2 == 0 {
+                let y = x * 2;
+                if y > 9 {
+                    y - 9
+                } else {
+                    y
+                }
+            } else {
+                x
+            }
+        })
+        .sum();
+    d.push((10 - sum % 10) % 10);
+    let s: String = d
+        .iter()
+        .map(|x| char::from_digit(*x, 10).unwrap_or('0'))
+        .collect();
+    format!("{} {} {} {}", &s[0..4], &s[4..8], &s[8..12], &s[12..16])
+}
+
+fn one(
+    rng: &mut impl Rng,
+    agent: &str,
+    first: &str,
+    team: &str,
+    n: usize,
+    now: jiff::Timestamp,
+) -> serde_json::Value {
+    let channel = match rng.gen_range(0..10) {
+        0..=5 => "voice",
+        6..=8 => "chat",
+        _ => "email",
+    };
+    let mut turns = Vec::new();
+    let mut say = |speaker: &str, text: String| {
+        turns.push(serde_json::json!({"speaker": speaker, "text": text}))
+    };
+    let greeting = if channel == "voice" && rng.gen_bool(0.88) {
+        format!("Thank you for calling Northwind Bank, this call may be recorded for quality and training. My name is {first}, how can I help?")
+    } else {
+        format!("Hi, thanks for contacting Northwind Bank. My name is {first}, how can I help you today?")
+    };
+    say("agent", greeting);
+    say(
+        "customer",
+        format!(
+            "Hi, {}.",
+            REASONS.choose(rng).copied().unwrap_or(REASONS[0])
+        ),
+    );
+    if rng.gen_bool(0.9) {
+        say(
+            "agent",
+            "Before we go on, can you confirm your date of birth please?".into(),
+        );
+        say(
+            "customer",
+            format!(
+                "Sure, it's {}/{}/{}.",
+                rng.gen_range(1..13),
+                rng.gen_range(1..29),
+                rng.gen_range(1950..2004)
+            ),
+        );
+    } else {
+        say(
+            "agent",
+            format!(
+                "I can see your current balance is ${}.{:02} and the card on file ends in {:04}.",
+                rng.gen_range(20..5000),
+                rng.gen_range(0..100),
+                rng.gen_range(0..10000)
+            ),
+        );
+    }
+    if rng.gen_bool(0.15) {
+        say(
+            "customer",
+            format!("The card number is {}.", luhn_card(rng)),
+        );
+        say(
+            "agent",
+            "Thank you, you don't need to read the full number, I have it now.".into(),
+        );
+    }
+    let bad = rng.gen_bool(0.12);
+    say(
+        "agent",
+        if bad {
+            BAD.choose(rng).copied().unwrap_or(BAD[0]).to_owned()
+        } else {
+            RESOLUTIONS
+                .choose(rng)
+                .copied()
+                .unwrap_or(RESOLUTIONS[0])
+                .to_owned()
+        },
+    );
+    if rng.gen_bool(0.45) {
+        say(
+            "agent",
+            PROMISES
+                .choose(rng)
+                .copied()
+                .unwrap_or(PROMISES[0])
+                .to_owned(),
+        );
+    }
+    say("customer", "Okay, thank you.".into());
+    say("agent", "You're welcome, have a good day.".into());
+    let ago = jiff::SignedDuration::from_secs(rng.gen_range(0..90 * 24 * 3600));
+    let started = now.checked_sub(ago).unwrap_or(now);
+    serde_json::json!({
+        "id": format!("demo-{n:05}"), "channel": channel, "agent_id": agent, "team": team,
+        "started_at": started.to_string(), "turns": turns, "timezone": "Europe/Lisbon"
+    })
+}
+
+/// Generates and stores `count` interactions for the demo agents. Returns how many were stored.
+pub async fn seed(state: &AppState, count: usize) -> Result<usize> {
+    let engine = state
+        .engine()
+        .map_err(|e| anyhow::anyhow!("rule pack: {e}"))?;
+    let teams = state.db.list_teams().await?;
+    let agents: Vec<(String, String, String)> = state
+        .db
+        .list_users()
+        .await?
+        .into_iter()
+        .filter(|u| u.has(righttrack_core::Role::Agent))
+        .map(|u| {
+            let team = u
+                .team_id
+                .and_then(|t| teams.iter().find(|x| x.id == t))
+                .map(|t| t.name.clone())
+                .unwrap_or_default();
+            let first = u
+                .display_name
+                .split_whitespace()
+                .next()
+                .unwrap_or("Sam")
+                .to_owned();
+            (u.username, first, team)
+        })
+        .collect();
+    if agents.is_empty() {
+        return Ok(0);
+    }
+    let now = state.now();
+    let mut stored = 0;
+    let mut n = 0;
+    while n < count {
+        let take = (count - n).min(500);
+        let engine = engine.clone();
+        let agents = agents.clone();
+        let start = n;
+        let batch = tokio::task::spawn_blocking(move || {
+            let mut rng = rand::thread_rng();
+            (start..start + take)
+                .filter_map(|i| {
+                    let (agent, first, team) = agents.choose(&mut rng)?;
+                    let v = one(&mut rng, agent, first, team, i, now);
+                    let inter: righttrack_scan::Interaction = serde_json::from_value(v).ok()?;
+                    prepare(&engine, &inter).ok()
+                })
+                .collect::<Vec<_>>()
+        })
+        .await?;
+        let out = state
+            .db
+            .store_interactions(&batch, now, &mut rand::rngs::OsRng)
+            .await?;
+        stored += out
+            .iter()
+            .filter(|o| **o == righttrack_store::interactions::Outcome::Stored)
+            .count();
+        n += take;
+    }
+    Ok(stored)
+}
