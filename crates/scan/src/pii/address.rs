@@ -361,7 +361,8 @@ pub fn extend(text: &[u8], toks: &[Token], s: usize, need_suffix: bool) -> Optio
         }
         if t.class == Class::Punct {
             let c = w.first().copied().unwrap_or(b' ');
-            if matches!(c, b'?' | b'!' | b';' | b'(' | b')' | b'"') {
+            // Only separators that occur inside addresses keep it going.
+            if !matches!(c, b',' | b'.' | b'-' | b'/' | b'#' | b'&' | b'\'' | b'\n') {
                 break;
             }
             if c == b'.' {
@@ -670,7 +671,7 @@ pub fn anchored(text: &[u8], toks: &[Token], strict: bool, out: &mut Vec<(usize,
                     if !short {
                         break;
                     }
-                } else if !matches!(c, b',' | b'-' | b'/' | b'#' | b'\'') {
+                } else if !matches!(c, b',' | b'-' | b'/' | b'#' | b'&' | b'\'') {
                     break;
                 }
                 s -= 1;

@@ -254,7 +254,11 @@ impl Keywords {
         out.clear();
         for m in self.ac.find_iter(text) {
             let (s, e) = (m.start(), m.end());
-            let before_ok = s == 0 || !text[s - 1].is_ascii_alphanumeric();
+            // "<ADDRESS_1>" / "<CARD_NUMBER:…>" are redaction placeholders, not context.
+            let before_ok = s == 0
+                || !(text[s - 1].is_ascii_alphanumeric()
+                    || text[s - 1] == b'<'
+                    || text[s - 1] == b'_');
             let after_ok = e >= text.len() || !text[e].is_ascii_alphanumeric();
             if before_ok && after_ok {
                 out.push(Hit {
