@@ -41,6 +41,18 @@ pub struct Layout {
 const NAV: &[(&str, &str, &str, Action)] = &[
     ("/", "Home", "Your start page", Action::ViewSelf),
     (
+        "/qa/review",
+        "Review queue",
+        "Flagged interactions, every point explained",
+        Action::InteractionRead,
+    ),
+    (
+        "/commitments",
+        "Commitments",
+        "Promises to customers until they are kept",
+        Action::CommitmentRead,
+    ),
+    (
         "/directory",
         "Teams",
         "Sites, teams and their leads",

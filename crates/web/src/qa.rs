@@ -300,7 +300,9 @@ pub async fn commitments(
         l: layout(Some(&caller), "Commitments", "/commitments"),
         rows,
         status: status_name,
-        statuses: ["overdue", "open", "kept", "broken"].map(String::from).to_vec(),
+        statuses: ["overdue", "open", "kept", "broken"]
+            .map(String::from)
+            .to_vec(),
     }))
 }
 

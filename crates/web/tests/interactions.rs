@@ -372,3 +372,24 @@ async fn qa_analysts_review_flagged_interactions_and_mark_commitments_kept() {
         );
     }
 }
+
+#[tokio::test]
+async fn the_navigation_offers_the_qa_pages_to_those_who_may_use_them() {
+    let app = App::each().await.remove(0);
+    for (role, expect) in [
+        (Role::QaAnalyst, true),
+        (Role::TeamLead, true),
+        (Role::EthicsOfficer, true),
+        (Role::Agent, false),
+    ] {
+        let u = app.user(&format!("nav-{role}"), &[role]).await;
+        if role.requires_two_factor() {
+            app.state.db.set_totp(u.id, Some(b"x"), true).await.unwrap();
+        }
+        let (cookie, _) = app.session(&u).await;
+        let home = app.get("/", &cookie).await;
+        for href in ["href=\"/qa/review\"", "href=\"/commitments\""] {
+            assert_eq!(home.body.contains(href), expect, "{role}: {href}");
+        }
+    }
+}

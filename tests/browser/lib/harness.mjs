@@ -105,7 +105,9 @@ export async function startServer({ demo = false, timeoutMs = 90_000 } = {}) {
     }, timeoutMs);
     const onData = (d) => {
       stderr += d;
-      const m = stderr.match(/RightTrack is listening on (http:\/\/[^\s]+)/);
+      // Wait for the whitespace after the address: stderr arrives in chunks, and a chunk
+      // can end inside it ("http://127" would parse as host 0.0.0.127).
+      const m = stderr.match(/RightTrack is listening on (http:\/\/[^\s]+)\s/);
       if (m) {
         clearTimeout(timer);
         resolve(m[1].replace(/\/$/, ''));
