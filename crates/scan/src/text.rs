@@ -84,12 +84,30 @@ pub fn tokenize(text: &str, out: &mut Vec<Token>) {
             i += 1;
             continue;
         }
+        if c >= 0x80 {
+            let sym = symbol_len(b, i);
+            if sym > 0 {
+                // Currency signs, typographic punctuation, emoji: punctuation, not letters.
+                out.push(Token {
+                    start: i as u32,
+                    end: (i + sym) as u32,
+                    class: Class::Punct,
+                    gap_before: gap,
+                });
+                i += sym;
+                gap = false;
+                continue;
+            }
+        }
         if is_word_byte(c) {
             let start = i;
             let mut has_digit = false;
             let mut has_alpha = false;
             while i < n {
                 let c = b[i];
+                if c >= 0x80 && symbol_len(b, i) > 0 && !(is_apostrophe(b, i) && has_alpha) {
+                    break;
+                }
                 if c.is_ascii_digit() {
                     has_digit = true;
                 } else if c.is_ascii_alphabetic() || c >= 0x80 {
@@ -126,6 +144,29 @@ pub fn tokenize(text: &str, out: &mut Vec<Token>) {
     }
 }
 
+/// Right single quote U+2019 (used as an apostrophe: "I’m").
+#[inline]
+fn is_apostrophe(b: &[u8], i: usize) -> bool {
+    b.get(i..i + 3) == Some(&[0xE2, 0x80, 0x99])
+}
+
+/// Byte length of a non-letter character starting at `i` (0 if a letter or
+/// not a symbol): Latin-1 signs U+00A0–U+00BF and U+00D7/U+00F7, general
+/// punctuation U+2000–U+206F, currency signs U+20A0–U+20CF, arrows, maths and
+/// other symbols U+2100–U+2BFF, and 4-byte characters (emoji).
+#[inline]
+fn symbol_len(b: &[u8], i: usize) -> usize {
+    let c = b[i];
+    let n1 = b.get(i + 1).copied().unwrap_or(0);
+    match c {
+        0xC2 if (0xA0..=0xBF).contains(&n1) => 2,
+        0xC3 if n1 == 0x97 || n1 == 0xB7 => 2,
+        0xE2 if (0x80..=0xAF).contains(&n1) => 3,
+        0xF0..=0xF4 => 4,
+        _ => 0,
+    }
+}
+
 /// ASCII-lowercase equality of a token with a lowercase literal.
 #[inline]
 pub fn eq(tok: &[u8], lit: &str) -> bool {
@@ -158,6 +199,19 @@ pub fn floor_boundary(s: &str, mut i: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn symbols_are_punctuation() {
+        let mut v = Vec::new();
+        let s = "£25, 50€ and I’m fine 🙂 — ok";
+        tokenize(s, &mut v);
+        let texts: Vec<&str> = v.iter().map(|t| t.text(s)).collect();
+        assert_eq!(
+            texts,
+            vec!["£", "25", ",", "50", "€", "and", "I’m", "fine", "🙂", "—", "ok"]
+        );
+        assert_eq!(v[0].class, Class::Punct);
+    }
 
     #[test]
     fn tokens_keep_words_and_offsets() {

@@ -304,6 +304,11 @@ fn suffix(w: &[u8]) -> bool {
 /// Is token `i` a postcode (or the first half of a UK one)? Returns tokens used.
 fn postcode(text: &[u8], toks: &[Token], i: usize) -> usize {
     let Some(t) = toks.get(i) else { return 0 };
+    // Next to masked output ("4111 11** **** 1111") digits are remnants, not a postcode.
+    let near = &text[t.end as usize..(t.end as usize + 8).min(text.len())];
+    if near.contains(&b'*') || text[..t.start as usize].ends_with(b"*") {
+        return 0;
+    }
     let w = t.bytes(text);
     match t.class {
         Class::Digits if (4..=6).contains(&w.len()) => {

@@ -294,7 +294,7 @@ impl Detector {
             }
         }
         self.join_fragments(sc);
-        resolve(&mut sc.cands);
+        resolve(&mut sc.cands, inter);
     }
 
     fn turn(
@@ -393,6 +393,19 @@ impl Detector {
                 if pt.is_punct(b, b'#') {
                     continue;
                 }
+            }
+            // Remnants of masked output ("5500-00**-****-0004") are not numbers.
+            let star = |k: usize| toks.get(k).is_some_and(|t| t.is_punct(b, b'*'));
+            let after = run.tok_end;
+            let glued_after = toks.get(after).is_some_and(|t| !t.gap_before);
+            let before_star = run.tok_start > 0
+                && !toks[run.tok_start].gap_before
+                && (star(run.tok_start - 1)
+                    || (run.tok_start > 1
+                        && !toks[run.tok_start - 1].gap_before
+                        && star(run.tok_start - 2)));
+            if (glued_after && star(after)) || before_star {
+                continue;
             }
             let d = run.digits();
             let account_ctx = ctx.has(Ctx::Account) || ctx.has(Ctx::Iban) || ctx.has(Ctx::Routing);
@@ -745,7 +758,7 @@ fn card_subrun(run: &Run) -> Option<(usize, usize)> {
 }
 
 /// Drop overlapping candidates by priority, then length; sort by (turn, start).
-fn resolve(c: &mut Vec<Cand>) {
+fn resolve(c: &mut Vec<Cand>, inter: &Interaction) {
     c.sort_by(|a, b| {
         a.turn
             .cmp(&b.turn)
@@ -759,13 +772,58 @@ fn resolve(c: &mut Vec<Cand>) {
         if keep.last().is_some_and(|l| l.turn != x.turn) {
             turn_from = keep.len();
         }
-        if keep[turn_from..]
-            .iter()
-            .any(|k| k.start < x.end && x.start < k.end)
-        {
+        let kept = &keep[turn_from..];
+        if !kept.iter().any(|k| k.start < x.end && x.start < k.end) {
+            keep.push(*x);
             continue;
         }
-        keep.push(*x);
+        // Overlap: a lower-priority span is not dropped if most of it lies
+        // outside the winners ("1-12" read as an expiry must not un-redact the
+        // address "12 Baker Street, London NW1 6XE" it touches). Keep its
+        // longest uncovered piece, trimmed to word characters.
+        let mut best = (0usize, 0usize);
+        let mut cur = x.start;
+        let mut cuts: Vec<(usize, usize)> = kept
+            .iter()
+            .filter(|k| k.start < x.end && x.start < k.end)
+            .map(|k| (k.start, k.end))
+            .collect();
+        cuts.sort_unstable();
+        for (ks, ke) in cuts.iter().copied().chain(std::iter::once((x.end, x.end))) {
+            if ks > cur && ks - cur > best.1 - best.0 {
+                best = (cur, ks.min(x.end));
+            }
+            cur = cur.max(ke);
+        }
+        let text = inter
+            .turns
+            .get(x.turn)
+            .map_or("", |t| t.text.as_str())
+            .as_bytes();
+        let (mut s, mut e) = best;
+        while s < e
+            && !text
+                .get(s)
+                .is_some_and(|b| b.is_ascii_alphanumeric() || *b >= 0x80)
+        {
+            s += 1;
+        }
+        while e > s
+            && !text
+                .get(e - 1)
+                .is_some_and(|b| b.is_ascii_alphanumeric() || *b >= 0x80)
+        {
+            e -= 1;
+        }
+        let on_chars =
+            std::str::from_utf8(text).is_ok_and(|t| t.is_char_boundary(s) && t.is_char_boundary(e));
+        if on_chars && e > s && (e - s) * 10 >= (x.end - x.start) * 6 {
+            keep.push(Cand {
+                start: s,
+                end: e,
+                ..*x
+            });
+        }
     }
     keep.sort_by_key(|x| (x.turn, x.start));
     *c = keep;
