@@ -133,7 +133,7 @@ test('admin: enrol, then every page of the nav (users, tokens)', async () => {
 
 test('agent and team lead see only their own pages', async () => {
   for (const [username, expected] of [
-    ['agent', ['Home', 'My account']],
+    ['agent', ['Home', 'My work', 'My account']],
     ['lead', ['Home', 'Review queue', 'Commitments', 'Teams', 'My account']],
     ['qa', ['Home', 'Review queue', 'Commitments', 'Teams', 'My account']],
   ]) {

@@ -32,6 +32,8 @@ pub enum Action {
     CommitmentRead,
     /// Mark a commitment kept.
     CommitmentFulfil,
+    /// See one's own interactions, scorecards and commitments (agents).
+    ViewOwnWork,
 }
 
 /// What an API token may be used for.
@@ -101,10 +103,11 @@ const TABLE: &[(Action, &[Role])] = &[
         &[TeamLead, QaAnalyst, EthicsOfficer],
     ),
     (Action::CommitmentFulfil, &[TeamLead, QaAnalyst]),
+    (Action::ViewOwnWork, &[Agent]),
 ];
 
 impl Action {
-    pub const ALL: [Action; 9] = [
+    pub const ALL: [Action; 10] = [
         Action::ViewSelf,
         Action::ManageOwnAccount,
         Action::AuditRead,
@@ -114,6 +117,7 @@ impl Action {
         Action::InteractionRead,
         Action::CommitmentRead,
         Action::CommitmentFulfil,
+        Action::ViewOwnWork,
     ];
 
     /// The token scope an API token needs for this action.
@@ -123,7 +127,8 @@ impl Action {
             | Action::AuditRead
             | Action::DirectoryRead
             | Action::InteractionRead
-            | Action::CommitmentRead => Scope::Read,
+            | Action::CommitmentRead
+            | Action::ViewOwnWork => Scope::Read,
             Action::InteractionIngest | Action::CommitmentFulfil => Scope::Ingest,
             Action::ManageOwnAccount | Action::UserAdmin => Scope::Admin,
         }

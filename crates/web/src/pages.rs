@@ -41,6 +41,12 @@ pub struct Layout {
 const NAV: &[(&str, &str, &str, Action)] = &[
     ("/", "Home", "Your start page", Action::ViewSelf),
     (
+        "/my/work",
+        "My work",
+        "Your scores with the reason for every point, your open promises",
+        Action::ViewOwnWork,
+    ),
+    (
         "/qa/review",
         "Review queue",
         "Flagged interactions, every point explained",

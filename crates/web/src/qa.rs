@@ -147,6 +147,29 @@ pub async fn interaction(
     let Some(i) = state.db.interaction(&id).await? else {
         return Err(AppError::not_found());
     };
+    interaction_page(&state, &caller, i).await
+}
+
+/// An agent's own interaction. Anyone else's is "not found", not "forbidden": an agent
+/// learns nothing about which ids exist.
+pub async fn my_interaction(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    match state.db.interaction(&id).await? {
+        Some(i) if i.agent_ref == caller.user.username => {
+            interaction_page(&state, &caller, i).await
+        }
+        _ => Err(AppError::not_found()),
+    }
+}
+
+async fn interaction_page(
+    state: &AppState,
+    caller: &Caller,
+    i: righttrack_store::interactions::StoredInteraction,
+) -> AppResult<Response> {
     state
         .audit(
             &caller.actor(),
@@ -223,7 +246,7 @@ pub async fn interaction(
         })
         .unwrap_or_default();
     Ok(render(InteractionPage {
-        l: layout(Some(&caller), &format!("Interaction {}", i.ext_id), ""),
+        l: layout(Some(caller), &format!("Interaction {}", i.ext_id), ""),
         id: i.ext_id.clone(),
         channel: i.channel.clone(),
         agent: i.agent_ref.clone(),
@@ -331,4 +354,84 @@ pub async fn fulfil(
         )
         .await?;
     Ok(Redirect::to("/commitments?status=kept").into_response())
+}
+
+struct MyRow {
+    ext_id: String,
+    started: String,
+    channel: String,
+    score: i64,
+    score_max: i64,
+    rules: Vec<String>,
+}
+
+#[derive(Template)]
+#[template(path = "my_work.html")]
+struct MyWorkPage {
+    l: crate::pages::Layout,
+    items: Vec<MyRow>,
+    open: Vec<LedgerRow>,
+}
+
+/// An agent's own recent interactions with their scores, and their open promises.
+/// Interactions are matched to people by `agent_id` = RightTrack username.
+pub async fn my_work(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+) -> AppResult<Response> {
+    let me = caller.user.username.clone();
+    let f = InteractionFilter {
+        flagged_only: false,
+        agent_ref: Some(me.clone()),
+        team_ref: None,
+        rule: None,
+        before: None,
+        limit: 50,
+    };
+    let items = state
+        .db
+        .list_interactions(&f)
+        .await?
+        .into_iter()
+        .map(|i| MyRow {
+            started: i.started_at.strftime("%Y-%m-%d %H:%M").to_string(),
+            ext_id: i.ext_id,
+            channel: i.channel,
+            score: i.score,
+            score_max: i.score_max,
+            rules: i.rules,
+        })
+        .collect();
+    let now = state.now();
+    state
+        .db
+        .break_overdue_commitments(now, crate::interactions::BROKEN_AFTER)
+        .await?;
+    let mut open = Vec::new();
+    for status in [CommitmentStatus::Overdue, CommitmentStatus::Open] {
+        for c in state
+            .db
+            .commitments(Some(status), Some(&me), now, 100)
+            .await?
+        {
+            open.push(LedgerRow {
+                due: c
+                    .due
+                    .map(|d| d.strftime("%Y-%m-%d %H:%M").to_string())
+                    .unwrap_or_else(|| "—".into()),
+                can_fulfil: false,
+                id: c.id,
+                agent: c.agent_ref,
+                text: c.text,
+                interaction: c.interaction,
+                turn: c.turn,
+                status: c.status,
+            });
+        }
+    }
+    Ok(render(MyWorkPage {
+        l: layout(Some(&caller), "My work", "/my/work"),
+        items,
+        open,
+    }))
 }

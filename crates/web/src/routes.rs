@@ -282,6 +282,22 @@ pub fn table() -> Vec<Route> {
         ),
         r(
             "GET",
+            "/my/work",
+            Act(Action::ViewOwnWork),
+            Page,
+            "My interactions, scores and open commitments",
+            get(qa::my_work),
+        ),
+        r(
+            "GET",
+            "/my/interactions/{id}",
+            Act(Action::ViewOwnWork),
+            Page,
+            "One of my interactions with its scorecard explained",
+            get(qa::my_interaction),
+        ),
+        r(
+            "GET",
             "/qa/review",
             Act(Action::InteractionRead),
             Page,

@@ -393,3 +393,53 @@ async fn the_navigation_offers_the_qa_pages_to_those_who_may_use_them() {
         }
     }
 }
+
+#[tokio::test]
+async fn agents_see_their_own_scores_and_promises_and_nobody_elses() {
+    for app in App::each().await {
+        let bearer = token(&app, &[Scope::Ingest]).await;
+        let mine = line("mine-1", "hello").replace("\"a-17\"", "\"alex\"");
+        let theirs = line("theirs-1", "hello");
+        assert_eq!(
+            ingest(
+                &app,
+                &bearer,
+                "application/x-ndjson",
+                &[mine, theirs].join("\n")
+            )
+            .await
+            .json()["stored"],
+            2
+        );
+        let alex = app.user("alex", &[Role::Agent]).await;
+        let (cookie, _) = app.session(&alex).await;
+        let work = app.get("/my/work", &cookie).await;
+        assert_eq!(work.status, StatusCode::OK);
+        assert!(
+            work.body.contains("mine-1") && !work.body.contains("theirs-1"),
+            "{}",
+            work.body
+        );
+        assert!(
+            work.body
+                .contains("I will call you back tomorrow before 5pm"),
+            "own open promise listed"
+        );
+        let page = app.get("/my/interactions/mine-1", &cookie).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(
+            page.body.contains("honesty.guarantee in turn 3"),
+            "the reason for the lost points"
+        );
+        assert_eq!(
+            app.get("/my/interactions/theirs-1", &cookie).await.status,
+            StatusCode::NOT_FOUND,
+            "someone else's is invisible"
+        );
+        assert_eq!(
+            app.get("/interactions/mine-1", &cookie).await.status,
+            StatusCode::FORBIDDEN,
+            "the QA view is not for agents"
+        );
+    }
+}
