@@ -376,6 +376,16 @@ fn default_pack_examples_all_pass() {
     assert!(failed.is_empty(), "{failed:#?}");
 }
 
+/// Found by the fuzzer: " .06/27" glued the expiry to the card number, so the
+/// card was missed until the expiry was redacted.
+#[test]
+fn regression_card_followed_by_spaced_dot_expiry() {
+    assert_eq!(
+        spans("customer: Sure, the card number is 4451065826188673 .06/27. I was charged ₹98"),
+        vec!["card_number: 4451065826188673", "card_expiry: 06/27"]
+    );
+}
+
 #[test]
 fn engine_is_send_and_sync() {
     fn check<T: Send + Sync>() {}

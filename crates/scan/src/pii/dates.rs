@@ -266,7 +266,9 @@ pub fn find(text: &[u8], toks: &[Token], out: &mut Vec<DateCand>) {
             });
             i = last_content + 1;
         } else {
-            i = j.max(i + 1);
+            // Not a date as a whole: a shorter date may start inside it
+            // ("1111 ,1-00" holds "1-00").
+            i += 1;
         }
     }
 }

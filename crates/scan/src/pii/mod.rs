@@ -420,7 +420,7 @@ impl Detector {
                 continue;
             }
             // A card number glued to more digits in card context ("4111 … 1111 12 25").
-            if l > 19 && !account_ctx && !phone_shaped && ctx.has(Ctx::Card) {
+            if l > 12 && !account_ctx && !phone_shaped && ctx.has(Ctx::Card) {
                 if let Some((ss, ee)) = card_subrun(run) {
                     push!(ss, ee, Kind::CardNumber, "pci.pan");
                     continue;
@@ -736,7 +736,7 @@ impl Detector {
     }
 }
 
-/// Longest sub-run (on item boundaries) that is a valid card number.
+/// Longest sub-run (on item boundaries, anchored at an end) that is a valid card number.
 fn card_subrun(run: &Run) -> Option<(usize, usize)> {
     let items = run.items();
     let d = run.digits();
@@ -749,7 +749,10 @@ fn card_subrun(run: &Run) -> Option<(usize, usize)> {
             if l > 19 {
                 break;
             }
-            if l >= 12 && checks::is_card(&d[ds..de]) && best.is_none_or(|b| l > b.0) {
+            // Anchored at either end of the run: a card with extra digits glued
+            // before or after, never a window in the middle of a longer number.
+            let anchored = a == 0 || z == items.len();
+            if anchored && l >= 12 && checks::is_card(&d[ds..de]) && best.is_none_or(|b| l > b.0) {
                 best = Some((l, items[a].start as usize, items[z - 1].end as usize));
             }
         }

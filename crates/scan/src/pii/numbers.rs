@@ -263,10 +263,13 @@ pub fn runs(text: &[u8], toks: &[Token], out: &mut Vec<Run>) {
             if !sp && prev_written && (sep & 8 != 0) {
                 break;
             }
-            if !sp && prev_written && (sep & 4 != 0) && t.gap_before && !skipped_filler {
-                // "... 05. 4111" — sentence end, not a separator.
+            if !sp && prev_written && (sep & 4 != 0) && !skipped_filler {
+                // A dot joins written groups only glued on both sides ("4111.1111");
+                // "05. 4111" ends a sentence, "8673 .06/27" starts something else.
+                // Ellipses ("4111 ... 1111") are pauses and do join.
                 let dots = toks[j..k].iter().filter(|x| x.is_punct(text, b'.')).count();
-                if dots < 3 {
+                let glued = toks[j..=k].iter().all(|x| !x.gap_before);
+                if dots < 3 && !glued {
                     break;
                 }
             }
