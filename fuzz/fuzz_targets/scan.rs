@@ -20,12 +20,24 @@ fn check(inter: &Interaction) {
     for s in &f.spans {
         let t = &inter.turns[s.turn].text;
         assert!(s.start < s.end && s.end <= t.len(), "span out of range");
-        assert!(t.is_char_boundary(s.start) && t.is_char_boundary(s.end), "span not on char boundary");
+        assert!(
+            t.is_char_boundary(s.start) && t.is_char_boundary(s.end),
+            "span not on char boundary"
+        );
     }
-    for m in [RedactMode::Mask, RedactMode::Replace, RedactMode::Hash(HashKey::new(b"fuzz-key-0123456789".to_vec()))] {
+    for m in [
+        RedactMode::Mask,
+        RedactMode::Replace,
+        RedactMode::Hash(HashKey::new(b"fuzz-key-0123456789".to_vec())),
+    ] {
         let r = redact(inter, &f, &m);
         let f2 = e.scan(&r);
-        assert!(!f2.spans.iter().any(|s| s.kind == "pii.card_number" && s.rule == "pci.pan"), "card number survives redaction");
+        assert!(
+            !f2.spans
+                .iter()
+                .any(|s| s.kind == "pii.card_number" && s.rule == "pci.pan"),
+            "card number survives redaction"
+        );
     }
 }
 
