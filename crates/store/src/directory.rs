@@ -21,14 +21,7 @@ pub struct User {
     pub totp_enabled: bool,
     pub disabled: bool,
     pub privacy_training_current: bool,
-    #[serde(with = "ts_ms")]
     pub created_at: Timestamp,
-}
-
-mod ts_ms {
-    pub fn serialize<S: serde::Serializer>(t: &jiff::Timestamp, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(t)
-    }
 }
 
 impl User {

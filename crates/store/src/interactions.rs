@@ -28,9 +28,7 @@ pub struct StoredInteraction {
     pub channel: String,
     pub agent_ref: String,
     pub team_ref: Option<String>,
-    #[serde(serialize_with = "ser_ts")]
     pub started_at: Timestamp,
-    #[serde(serialize_with = "ser_ts")]
     pub ingested_at: Timestamp,
     pub interaction: serde_json::Value,
     pub findings: serde_json::Value,
@@ -46,26 +44,10 @@ pub struct CommitmentRow {
     pub agent_ref: String,
     pub turn: i64,
     pub text: String,
-    #[serde(serialize_with = "ser_opt_ts")]
     pub due: Option<Timestamp>,
     /// open, overdue, kept or broken.
     pub status: &'static str,
-    #[serde(serialize_with = "ser_opt_ts")]
     pub closed_at: Option<Timestamp>,
-}
-
-fn ser_ts<S: serde::Serializer>(t: &Timestamp, s: S) -> std::result::Result<S::Ok, S::Error> {
-    s.collect_str(t)
-}
-
-fn ser_opt_ts<S: serde::Serializer>(
-    t: &Option<Timestamp>,
-    s: S,
-) -> std::result::Result<S::Ok, S::Error> {
-    match t {
-        Some(t) => s.collect_str(t),
-        None => s.serialize_none(),
-    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -95,7 +77,6 @@ pub struct InteractionSummary {
     pub channel: String,
     pub agent_ref: String,
     pub team_ref: Option<String>,
-    #[serde(serialize_with = "ser_ts")]
     pub started_at: Timestamp,
     pub score: i64,
     pub score_max: i64,
@@ -115,7 +96,17 @@ pub struct InteractionFilter {
     pub limit: i64,
 }
 
-type SummaryRow = (String, String, String, Option<String>, i64, i64, i64, bool, String);
+type SummaryRow = (
+    String,
+    String,
+    String,
+    Option<String>,
+    i64,
+    i64,
+    i64,
+    bool,
+    String,
+);
 
 type InteractionRow = (
     String,
@@ -245,7 +236,10 @@ impl Db {
     }
 
     /// Newest first, filtered: the QA review queue.
-    pub async fn list_interactions(&self, f: &InteractionFilter) -> Result<Vec<InteractionSummary>> {
+    pub async fn list_interactions(
+        &self,
+        f: &InteractionFilter,
+    ) -> Result<Vec<InteractionSummary>> {
         let mut sql = String::from(
             "SELECT ext_id, channel, agent_ref, team_ref, started_at, score, score_max, flagged, rules FROM interactions WHERE 1 = 1",
         );
@@ -270,7 +264,10 @@ impl Db {
             cond(&mut sql, " AND started_at < ?");
         }
         cond(&mut sql, " ORDER BY started_at DESC, ext_id LIMIT ?");
-        let like = f.rule.as_ref().map(|r| format!("%,{},%", r.replace(['%', '_', ','], "")));
+        let like = f
+            .rule
+            .as_ref()
+            .map(|r| format!("%,{},%", r.replace(['%', '_', ','], "")));
         let rows: Vec<SummaryRow> = on_pool!(self, |p| {
             let mut q = sqlx::query_as(&sql);
             if let Some(a) = &f.agent_ref {
@@ -298,7 +295,12 @@ impl Db {
                 score: r.5,
                 score_max: r.6,
                 flagged: r.7,
-                rules: r.8.split(',').filter(|x| !x.is_empty()).map(str::to_owned).collect(),
+                rules: r
+                    .8
+                    .split(',')
+                    .filter(|x| !x.is_empty())
+                    .map(str::to_owned)
+                    .collect(),
             })
             .collect())
     }

@@ -14,26 +14,9 @@ pub struct ApiToken {
     pub user_id: UserId,
     pub name: String,
     pub scopes: Vec<Scope>,
-    #[serde(serialize_with = "ser_ts")]
     pub created_at: Timestamp,
-    #[serde(serialize_with = "ser_opt_ts")]
     pub last_used_at: Option<Timestamp>,
-    #[serde(serialize_with = "ser_opt_ts")]
     pub revoked_at: Option<Timestamp>,
-}
-
-fn ser_ts<S: serde::Serializer>(t: &Timestamp, s: S) -> std::result::Result<S::Ok, S::Error> {
-    s.collect_str(t)
-}
-
-fn ser_opt_ts<S: serde::Serializer>(
-    t: &Option<Timestamp>,
-    s: S,
-) -> std::result::Result<S::Ok, S::Error> {
-    match t {
-        Some(t) => s.collect_str(t),
-        None => s.serialize_none(),
-    }
 }
 
 type TokenRow = (

@@ -260,6 +260,24 @@ async fn interaction_page(
     }))
 }
 
+impl LedgerRow {
+    fn from(c: righttrack_store::interactions::CommitmentRow, may_fulfil: bool) -> Self {
+        LedgerRow {
+            due: c
+                .due
+                .map(|d| d.strftime("%Y-%m-%d %H:%M").to_string())
+                .unwrap_or_else(|| "—".into()),
+            can_fulfil: may_fulfil && matches!(c.status, "open" | "overdue"),
+            id: c.id,
+            agent: c.agent_ref,
+            text: c.text,
+            interaction: c.interaction,
+            turn: c.turn,
+            status: c.status,
+        }
+    }
+}
+
 struct LedgerRow {
     id: String,
     due: String,
@@ -305,19 +323,7 @@ pub async fn commitments(
         .commitments(Some(status), None, now, 500)
         .await?
         .into_iter()
-        .map(|c| LedgerRow {
-            due: c
-                .due
-                .map(|d| d.strftime("%Y-%m-%d %H:%M").to_string())
-                .unwrap_or_else(|| "—".into()),
-            can_fulfil: may_fulfil && matches!(c.status, "open" | "overdue"),
-            id: c.id,
-            agent: c.agent_ref,
-            text: c.text,
-            interaction: c.interaction,
-            turn: c.turn,
-            status: c.status,
-        })
+        .map(|c| LedgerRow::from(c, may_fulfil))
         .collect();
     Ok(render(CommitmentsPage {
         l: layout(Some(&caller), "Commitments", "/commitments"),
@@ -414,19 +420,7 @@ pub async fn my_work(
             .commitments(Some(status), Some(&me), now, 100)
             .await?
         {
-            open.push(LedgerRow {
-                due: c
-                    .due
-                    .map(|d| d.strftime("%Y-%m-%d %H:%M").to_string())
-                    .unwrap_or_else(|| "—".into()),
-                can_fulfil: false,
-                id: c.id,
-                agent: c.agent_ref,
-                text: c.text,
-                interaction: c.interaction,
-                turn: c.turn,
-                status: c.status,
-            });
+            open.push(LedgerRow::from(c, false));
         }
     }
     Ok(render(MyWorkPage {
