@@ -34,6 +34,8 @@ pub enum Action {
     CommitmentFulfil,
     /// See one's own interactions, scorecards and commitments (agents).
     ViewOwnWork,
+    /// Override a scorecard item, with a written justification.
+    ScoreOverride,
 }
 
 /// What an API token may be used for.
@@ -104,10 +106,11 @@ const TABLE: &[(Action, &[Role])] = &[
     ),
     (Action::CommitmentFulfil, &[TeamLead, QaAnalyst]),
     (Action::ViewOwnWork, &[Agent]),
+    (Action::ScoreOverride, &[QaAnalyst]),
 ];
 
 impl Action {
-    pub const ALL: [Action; 10] = [
+    pub const ALL: [Action; 11] = [
         Action::ViewSelf,
         Action::ManageOwnAccount,
         Action::AuditRead,
@@ -118,6 +121,7 @@ impl Action {
         Action::CommitmentRead,
         Action::CommitmentFulfil,
         Action::ViewOwnWork,
+        Action::ScoreOverride,
     ];
 
     /// The token scope an API token needs for this action.
@@ -130,6 +134,7 @@ impl Action {
             | Action::CommitmentRead
             | Action::ViewOwnWork => Scope::Read,
             Action::InteractionIngest | Action::CommitmentFulfil => Scope::Ingest,
+            Action::ScoreOverride => Scope::Admin,
             Action::ManageOwnAccount | Action::UserAdmin => Scope::Admin,
         }
     }

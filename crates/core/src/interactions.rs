@@ -173,3 +173,86 @@ mod tests {
         );
     }
 }
+
+/// The score of a scorecard after QA overrides (`item` → failed?), by the engine's rule:
+/// 0 when a critical item fails, else earned / applicable × 100, rounded; 100 when no
+/// item applies. Returns (score, critical failed).
+pub fn rescore(
+    items: &[righttrack_scan::ItemResult],
+    overrides: &std::collections::BTreeMap<String, bool>,
+) -> (i64, bool) {
+    let (mut earned, mut avail, mut critical) = (0u64, 0u64, false);
+    for it in items.iter().filter(|it| !it.na) {
+        let failed = overrides.get(&it.item).copied().unwrap_or(it.failed);
+        avail += u64::from(it.max);
+        if !failed {
+            earned += u64::from(it.max);
+        }
+        critical |= failed && it.critical;
+    }
+    let value = if critical {
+        0
+    } else {
+        (earned * 100 + avail / 2).checked_div(avail).unwrap_or(100)
+    };
+    (value as i64, critical)
+}
+
+#[cfg(test)]
+mod rescore_tests {
+    use super::*;
+
+    /// Without overrides, `rescore` must give exactly the engine's score: the two
+    /// implement one rule and must not drift.
+    #[test]
+    fn matches_the_engine_without_overrides() {
+        let e = Engine::default_engine().unwrap();
+        let texts = [
+            "I guarantee you will get your money back",
+            "this call may be recorded. you must decide right now, today only",
+            "your balance is 300 dollars",
+            "thanks for calling, how can I help",
+            "shut up, that's a stupid question",
+        ];
+        for (n, t) in texts.iter().enumerate() {
+            for channel in ["voice", "chat"] {
+                let inter: Interaction = serde_json::from_value(serde_json::json!({
+                    "id": n.to_string(), "channel": channel, "agent_id": "a", "started_at": "2026-11-20T09:00:00Z",
+                    "turns": [{"speaker": "agent", "text": t}, {"speaker": "customer", "text": "ok"}]
+                }))
+                .unwrap();
+                let f = e.scan(&inter);
+                let (v, crit) = rescore(&f.scorecard.items, &Default::default());
+                assert_eq!(
+                    (v, crit),
+                    (i64::from(f.score.value), f.scorecard.critical_failed),
+                    "{t} on {channel}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn overriding_a_failed_critical_item_restores_the_score() {
+        let item = |id: &str, failed: bool, critical: bool| righttrack_scan::ItemResult {
+            item: id.into(),
+            points: if failed { 0 } else { 10 },
+            max: 10,
+            na: false,
+            failed,
+            critical,
+            evidence: vec![],
+        };
+        let items = vec![
+            item("a", true, true),
+            item("b", false, false),
+            item("c", true, false),
+        ];
+        assert_eq!(rescore(&items, &Default::default()), (0, true));
+        let o = std::collections::BTreeMap::from([("a".to_string(), false)]);
+        assert_eq!(rescore(&items, &o), (67, false));
+        let o2 =
+            std::collections::BTreeMap::from([("a".to_string(), false), ("c".to_string(), false)]);
+        assert_eq!(rescore(&items, &o2), (100, false));
+    }
+}

@@ -408,3 +408,73 @@ impl Db {
         Ok(n == 1)
     }
 }
+
+/// One QA override of a scorecard item.
+#[derive(Debug, Clone, Serialize)]
+pub struct ScoreOverride {
+    pub item: String,
+    pub failed: bool,
+    pub justification: String,
+    pub by_user: String,
+    pub at: Timestamp,
+}
+
+impl Db {
+    /// The overrides of an interaction, oldest first (the last per item is in force).
+    pub async fn score_overrides(&self, ext_id: &str) -> Result<Vec<ScoreOverride>> {
+        let rows: Vec<(String, bool, String, String, i64)> = on_pool!(self, |p| {
+            sqlx::query_as(
+            "SELECT o.item, o.failed, o.justification, o.by_user, o.at FROM score_overrides o \
+             JOIN interactions i ON i.id = o.interaction_id WHERE i.ext_id = $1 ORDER BY o.at, o.id"
+        )
+        .bind(ext_id)
+        .fetch_all(p)
+        .await?
+        });
+        Ok(rows
+            .into_iter()
+            .map(|r| ScoreOverride {
+                item: r.0,
+                failed: r.1,
+                justification: r.2,
+                by_user: r.3,
+                at: from_ms(r.4),
+            })
+            .collect())
+    }
+
+    /// Records an override and the interaction's new effective score, in one transaction.
+    pub async fn add_score_override(
+        &self,
+        ext_id: &str,
+        o: &ScoreOverride,
+        new_score: i64,
+        rng: &mut impl rand::RngCore,
+    ) -> Result<()> {
+        let id = CommitmentId::new_v7(o.at, rng).to_string();
+        on_pool!(self, |p| {
+            async {
+            let mut tx = p.begin().await?;
+            let iid: Option<String> = sqlx::query_scalar("SELECT id FROM interactions WHERE ext_id = $1")
+                .bind(ext_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+            let Some(iid) = iid else { return Err(StoreError::NotFound) };
+            sqlx::query("INSERT INTO score_overrides (id, interaction_id, item, failed, justification, by_user, at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+                .bind(&id)
+                .bind(&iid)
+                .bind(&o.item)
+                .bind(o.failed)
+                .bind(&o.justification)
+                .bind(&o.by_user)
+                .bind(ms(o.at))
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query("UPDATE interactions SET score = $1 WHERE id = $2").bind(new_score).bind(&iid).execute(&mut *tx).await?;
+            tx.commit().await?;
+            Ok(())
+        }
+        .await
+        })
+    }
+}

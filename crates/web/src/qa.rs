@@ -105,6 +105,8 @@ pub async fn review(
 }
 
 struct ItemView {
+    /// The override in force, described ("met, by quinn: reason").
+    overridden: Option<String>,
     item: String,
     points: u64,
     max: u64,
@@ -130,6 +132,9 @@ struct InteractionPage {
     score: i64,
     score_max: i64,
     critical_failed: bool,
+    original_score: u64,
+    may_override: bool,
+    history: Vec<String>,
     items: Vec<ItemView>,
     turns: Vec<TurnView>,
     commitments: Vec<String>,
@@ -179,6 +184,24 @@ async fn interaction_page(
         )
         .await?;
     let f = &i.findings;
+    let overrides = state.db.score_overrides(&i.ext_id).await?;
+    let history: Vec<String> = overrides
+        .iter()
+        .map(|o| {
+            format!(
+                "{} UTC: {} set {} to {}: {}",
+                o.at.strftime("%Y-%m-%d %H:%M"),
+                o.by_user,
+                o.item,
+                if o.failed { "failed" } else { "met" },
+                o.justification
+            )
+        })
+        .collect();
+    let in_force: std::collections::BTreeMap<
+        String,
+        &righttrack_store::interactions::ScoreOverride,
+    > = overrides.iter().map(|o| (o.item.clone(), o)).collect();
     let event_turns: Vec<u64> = f["events"]
         .as_array()
         .map(|a| {
@@ -193,6 +216,16 @@ async fn interaction_page(
         .map(|a| {
             a.iter()
                 .map(|it| ItemView {
+                    overridden: in_force
+                        .get(it["item"].as_str().unwrap_or_default())
+                        .map(|o| {
+                            format!(
+                                "Overridden to {} by {}: {}",
+                                if o.failed { "failed" } else { "met" },
+                                o.by_user,
+                                o.justification
+                            )
+                        }),
                     item: s(&it["item"]),
                     points: it["points"].as_u64().unwrap_or(0),
                     max: it["max"].as_u64().unwrap_or(0),
@@ -254,6 +287,9 @@ async fn interaction_page(
         score: i.score,
         score_max: i.score_max,
         critical_failed: f["scorecard"]["critical_failed"].as_bool().unwrap_or(false),
+        original_score: f["score"]["value"].as_u64().unwrap_or(0),
+        may_override: righttrack_core::authz::allowed(&caller.user.roles, Action::ScoreOverride),
+        history,
         items,
         turns,
         commitments,
@@ -428,4 +464,76 @@ pub async fn my_work(
         items,
         open,
     }))
+}
+
+/// Minimum length of an override justification: a reason, not a shrug.
+pub const MIN_JUSTIFICATION: usize = 15;
+
+/// A QA analyst overrides one scorecard item (met or failed) with a justification.
+/// The original finding stays; the override joins the item's history and the
+/// interaction's effective score is recomputed by the engine's rule.
+pub async fn override_item(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+    form: crate::pages::FormData,
+) -> AppResult<Response> {
+    let Some(i) = state.db.interaction(&id).await? else {
+        return Err(AppError::not_found());
+    };
+    let items: Vec<righttrack_scan::ItemResult> =
+        serde_json::from_value(i.findings["scorecard"]["items"].clone())
+            .map_err(|e| AppError::internal(&e))?;
+    let item = form.get("item");
+    let Some(target) = items.iter().find(|it| it.item == item && !it.na) else {
+        return Err(AppError::bad_request(
+            "field `item`: not an applicable item of this scorecard",
+        ));
+    };
+    let failed = match form.get("outcome").as_str() {
+        "met" => false,
+        "failed" => true,
+        _ => {
+            return Err(AppError::bad_request(
+                "field `outcome`: expected met or failed",
+            ))
+        }
+    };
+    let justification = form.get("justification").trim().to_owned();
+    if justification.chars().count() < MIN_JUSTIFICATION {
+        return Err(AppError::bad_request(format!("field `justification`: explain the override in at least {MIN_JUSTIFICATION} characters")));
+    }
+    let justification = righttrack_core::interactions::scrub(
+        &*state.engine().map_err(|e| AppError::internal(&e))?,
+        &justification,
+    );
+    let mut in_force: std::collections::BTreeMap<String, bool> = state
+        .db
+        .score_overrides(&id)
+        .await?
+        .into_iter()
+        .map(|o| (o.item, o.failed))
+        .collect();
+    in_force.insert(target.item.clone(), failed);
+    let (score, _) = righttrack_core::interactions::rescore(&items, &in_force);
+    let o = righttrack_store::interactions::ScoreOverride {
+        item: target.item.clone(),
+        failed,
+        justification,
+        by_user: caller.user.username.clone(),
+        at: state.now(),
+    };
+    state
+        .db
+        .add_score_override(&id, &o, score, &mut rand::rngs::OsRng)
+        .await?;
+    state
+        .audit(
+            &caller.actor(),
+            "score.overridden",
+            &id,
+            json!({"item": o.item, "failed": failed, "score_from": i.score, "score_to": score}),
+        )
+        .await?;
+    Ok(Redirect::to(&format!("/interactions/{id}")).into_response())
 }

@@ -313,6 +313,14 @@ pub fn table() -> Vec<Route> {
             get(qa::interaction),
         ),
         r(
+            "POST",
+            "/interactions/{id}/override",
+            Act(Action::ScoreOverride),
+            Page,
+            "Override a scorecard item, with a justification",
+            post(qa::override_item),
+        ),
+        r(
             "GET",
             "/commitments",
             Act(Action::CommitmentRead),

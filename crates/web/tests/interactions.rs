@@ -443,3 +443,108 @@ async fn agents_see_their_own_scores_and_promises_and_nobody_elses() {
         );
     }
 }
+
+#[tokio::test]
+async fn qa_overrides_need_a_justification_change_the_score_and_show_in_the_history() {
+    for app in App::each().await {
+        let bearer = token(&app, &[Scope::Ingest]).await;
+        let mine = line("ov-1", "hello").replace("\"a-17\"", "\"alex\"");
+        assert_eq!(
+            ingest(&app, &bearer, "application/json", &mine)
+                .await
+                .json()["stored"],
+            1
+        );
+        let before = app
+            .state
+            .db
+            .interaction("ov-1")
+            .await
+            .unwrap()
+            .unwrap()
+            .score;
+        assert!(before < 100, "the guarantee cost points");
+        let qa = app.user("quinn", &[Role::QaAnalyst]).await;
+        let (cookie, csrf) = app.session(&qa).await;
+        let page = app.get("/interactions/ov-1", &cookie).await;
+        assert!(
+            page.body.contains("action=\"/interactions/ov-1/override\""),
+            "QA sees the override form"
+        );
+
+        let short = app
+            .post(
+                "/interactions/ov-1/override",
+                &cookie,
+                &format!("csrf={csrf}&item=honesty&outcome=met&justification=no"),
+            )
+            .await;
+        assert_eq!(short.status, StatusCode::BAD_REQUEST);
+        assert!(short.body.contains("justification"), "{}", short.body);
+        let unknown = app
+            .post(
+                "/interactions/ov-1/override",
+                &cookie,
+                &format!("csrf={csrf}&item=nope&outcome=met&justification=a+long+enough+reason"),
+            )
+            .await;
+        assert_eq!(unknown.status, StatusCode::BAD_REQUEST);
+        let bad = app
+            .post(
+                "/interactions/ov-1/override",
+                &cookie,
+                &format!(
+                    "csrf={csrf}&item=honesty&outcome=maybe&justification=a+long+enough+reason"
+                ),
+            )
+            .await;
+        assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+
+        let why = "Customer+asked+for+certainty%3B+the+refund+was+already+approved";
+        let ok = app
+            .post(
+                "/interactions/ov-1/override",
+                &cookie,
+                &format!("csrf={csrf}&item=honesty&outcome=met&justification={why}"),
+            )
+            .await;
+        assert_eq!(ok.location(), "/interactions/ov-1", "{}", ok.body);
+        let after = app
+            .state
+            .db
+            .interaction("ov-1")
+            .await
+            .unwrap()
+            .unwrap()
+            .score;
+        assert!(after > before, "{before} -> {after}");
+        let page = app.get("/interactions/ov-1", &cookie).await;
+        assert!(
+            page.body.contains("Override history")
+                && page.body.contains("quinn set honesty to met"),
+            "{}",
+            page.body
+        );
+        assert!(page.body.contains(&format!("(automated: {before})")));
+        assert!(app
+            .audit_actions()
+            .await
+            .contains(&"score.overridden".to_string()));
+
+        // The agent sees the same adjusted score and the reason.
+        let alex = app.user("alex", &[Role::Agent]).await;
+        let (ac, _) = app.session(&alex).await;
+        let mine = app.get("/my/interactions/ov-1", &ac).await;
+        assert!(
+            mine.body.contains("Overridden to met by quinn"),
+            "{}",
+            mine.body
+        );
+        assert!(
+            !mine.body.contains("Save override"),
+            "agents cannot override"
+        );
+        let denied = app.post("/interactions/ov-1/override", &ac, "csrf=x").await;
+        assert_eq!(denied.status, StatusCode::FORBIDDEN);
+    }
+}
