@@ -107,7 +107,8 @@ pub enum Broken {
     Truncated { last: i64, head: i64 },
 }
 
-/// Checks entries in ascending `seq` order. Feed every entry, then call [`Verifier::finish`].
+/// Checks entries in ascending `seq` order: [`ChainVerifier::push`] each entry, then compare
+/// [`ChainVerifier::last_seq`] and [`ChainVerifier::last_hash`] with the stored head.
 /// Streaming keeps memory constant however long the trail is.
 pub struct ChainVerifier {
     expected_seq: i64,

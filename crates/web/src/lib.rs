@@ -2,11 +2,11 @@
 //!
 //! Requests flow through three layers, outermost first: security headers and metrics
 //! ([`middleware`]), then the per-route guard generated from the route table
-//! ([`routes::ROUTES`]) that identifies the caller (session cookie or bearer token),
+//! ([`routes::table`]) that identifies the caller (session cookie or bearer token),
 //! enforces CSRF on unsafe methods and checks the [`righttrack_core::authz`] table, and
 //! finally the handler, which receives a [`auth::Caller`].
 //!
-//! **Architecture Invariant:** a route can only be added through [`routes::ROUTES`], and
+//! **Architecture Invariant:** a route can only be added through [`routes::table`], and
 //! every entry names its [`routes::Access`]. The route × role test and the OpenAPI
 //! document are both generated from that table.
 //!

@@ -1,6 +1,6 @@
 //! The route table: every route, its access rule, and its handler, in one list.
 //!
-//! [`router`] builds the axum router from [`table`], wrapping each handler in [`guard`],
+//! [`router`] builds the axum router from [`table`], wrapping each handler in `guard`,
 //! which resolves the caller and applies the route's [`Access`] before the handler runs.
 //! [`specs`] exposes the same list (without handlers) to the OpenAPI generator and the
 //! route × role test.
