@@ -798,3 +798,35 @@ async fn regression_control_characters_in_next_neither_redirect_away_nor_crash()
         );
     }
 }
+
+/// `righttrack keys rotate` runs beside a live server: values sealed under the new key
+/// must open in the running server, which re-reads the keyring file on an unknown key id.
+#[tokio::test]
+async fn a_running_server_picks_up_a_rotated_keyring() {
+    use righttrack_core::crypto::Keyring;
+    let dir = std::env::temp_dir().join(format!("rt-keys-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("master.keys");
+    let mut keys = Keyring::generate(&mut rand::rngs::OsRng);
+    std::fs::write(&path, keys.to_file_text()).unwrap();
+    let t = righttrack_store::testing::TestDb::sqlite().await.unwrap();
+    let state = righttrack_web::AppState::new(
+        t.db.clone(),
+        keys.clone(),
+        ed25519_dalek::SigningKey::from_bytes(&[1u8; 32]),
+        std::sync::Arc::new(righttrack_core::clock::SystemClock),
+        WebConfig {
+            keyring_path: Some(path.clone()),
+            ..WebConfig::default()
+        },
+    );
+    let old = state.seal("totp", b"before rotation").unwrap();
+    // Rotation, as the CLI does it: a new version in the file, a value sealed under it.
+    keys.add_version(&mut rand::rngs::OsRng);
+    std::fs::write(&path, keys.to_file_text()).unwrap();
+    let new = keys.seal("totp", b"after rotation", &mut rand::rngs::OsRng).unwrap();
+    assert_eq!(Keyring::key_id_of(&new).unwrap(), 2);
+    assert_eq!(state.open("totp", &new).unwrap(), b"after rotation");
+    assert_eq!(state.open("totp", &old).unwrap(), b"before rotation");
+    let _ = std::fs::remove_dir_all(&dir);
+}
