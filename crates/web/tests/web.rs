@@ -824,7 +824,9 @@ async fn a_running_server_picks_up_a_rotated_keyring() {
     // Rotation, as the CLI does it: a new version in the file, a value sealed under it.
     keys.add_version(&mut rand::rngs::OsRng);
     std::fs::write(&path, keys.to_file_text()).unwrap();
-    let new = keys.seal("totp", b"after rotation", &mut rand::rngs::OsRng).unwrap();
+    let new = keys
+        .seal("totp", b"after rotation", &mut rand::rngs::OsRng)
+        .unwrap();
     assert_eq!(Keyring::key_id_of(&new).unwrap(), 2);
     assert_eq!(state.open("totp", &new).unwrap(), b"after rotation");
     assert_eq!(state.open("totp", &old).unwrap(), b"before rotation");
