@@ -598,7 +598,8 @@ fn ascii_lower_u64(x: u64) -> u64 {
     x | (is_upper >> 2)
 }
 
-/// First words of the name triggers of [`crate::pii::names`].
+/// First words of the name triggers of [`crate::pii::names`]; the titles ("mr",
+/// "señora", ...) are triggers too and come from that module's one list.
 pub const NAME_TRIGGERS: &[&str] = &[
     "my",
     "this",
@@ -627,47 +628,21 @@ pub const NAME_TRIGGERS: &[&str] = &[
     "thanks",
     "cheers",
     "cordially",
-    "mr",
-    "mrs",
-    "ms",
-    "miss",
-    "mister",
-    "dr",
-    "mx",
-    "madame",
-    "mme",
-    "mlle",
-    "monsieur",
-    "herr",
-    "frau",
-    "sr",
-    "sra",
-    "srta",
-    "señor",
-    "señora",
-    "senor",
-    "senora",
-    "sig",
-    "signor",
-    "signora",
-    "prof",
-    "professor",
-    "sir",
-    "dame",
-    "lady",
     "mi",
     "me",
     "je",
     "ich",
     "mein",
     "meu",
-    "lord",
 ];
 
 fn lexicon() -> &'static Lexicon {
     static LEX: std::sync::OnceLock<Lexicon> = std::sync::OnceLock::new();
     LEX.get_or_init(|| {
         let mut l = Lexicon::new(NAME_TRIGGERS, &[]);
+        for w in crate::pii::names::TITLES {
+            l.add(w, lex::NAME_TRIGGER);
+        }
         for w in FIRST_NAMES {
             l.add(w, lex::FIRST_NAME);
         }

@@ -183,7 +183,9 @@ pub const EXTRA_STOP: &[&str] = &[
     "my",
 ];
 
-const TITLES: &[&str] = &[
+/// Personal titles: a name follows; they also trigger the name pass (see
+/// [`crate::words::NAME_TRIGGERS`]).
+pub const TITLES: &[&str] = &[
     "mr",
     "mrs",
     "ms",
