@@ -149,10 +149,7 @@ impl Db {
         .execute(p)
         .await
         .map(|r| r.rows_affected()))
-        .map_err(|e| match StoreError::from(e) {
-            StoreError::Conflict(_) => StoreError::Conflict(format!("site {name:?}")),
-            other => other,
-        })?;
+        .map_err(|e| StoreError::from(e).naming(|| format!("site {name:?}")))?;
         Ok(id)
     }
 
@@ -175,10 +172,7 @@ impl Db {
         .bind(ms(now))
         .execute(p)
         .await.map(|r| r.rows_affected()))
-        .map_err(|e| match StoreError::from(e) {
-            StoreError::Conflict(_) => StoreError::Conflict(format!("team {name:?}")),
-            other => other,
-        })?;
+        .map_err(|e| StoreError::from(e).naming(|| format!("team {name:?}")))?;
         Ok(id)
     }
 
@@ -319,10 +313,7 @@ impl Db {
         }
         .await
         });
-        r.map_err(|e| match e {
-            StoreError::Conflict(_) => StoreError::Conflict(format!("user {username:?}")),
-            other => other,
-        })?;
+        r.map_err(|e| e.naming(|| format!("user {username:?}")))?;
         self.user_by_id(id).await?.ok_or(StoreError::NotFound)
     }
 

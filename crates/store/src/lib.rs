@@ -66,6 +66,17 @@ impl From<sqlx::Error> for StoreError {
     }
 }
 
+impl StoreError {
+    /// Names the record a unique-key conflict is about ("user \"ana\""); other errors
+    /// pass through. The database only knows a constraint was violated.
+    pub(crate) fn naming(self, what: impl FnOnce() -> String) -> Self {
+        match self {
+            StoreError::Conflict(_) => StoreError::Conflict(what()),
+            other => other,
+        }
+    }
+}
+
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
 #[derive(Clone, Debug)]
