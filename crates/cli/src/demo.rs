@@ -47,6 +47,26 @@ fn password() -> Secret<String> {
     Secret::new(data_encoding::BASE32_NOPAD.encode(&b).to_lowercase())
 }
 
+/// The next person from the shuffled name pool, with the shared demo password.
+async fn person(
+    db: &righttrack_store::Db,
+    names: &mut impl Iterator<Item = (String, String)>,
+    password_hash: &str,
+    team: righttrack_core::ids::TeamId,
+    roles: Vec<Role>,
+    now: jiff::Timestamp,
+) -> Result<righttrack_store::directory::User> {
+    let (f, l) = names.next().unwrap_or_default();
+    let user = NewUser {
+        username: format!("{}.{}", f.to_lowercase(), l.to_lowercase()),
+        display_name: format!("{f} {l}"),
+        password_hash: Some(password_hash.to_owned()),
+        team: Some(team),
+        roles,
+    };
+    Ok(db.create_user(user, now, &mut rand::rngs::OsRng).await?)
+}
+
 pub struct DemoAccount {
     pub username: &'static str,
     pub role: &'static str,
@@ -126,20 +146,7 @@ pub async fn seed(state: &AppState) -> Result<Option<Vec<DemoAccount>>> {
         let ops = db
             .create_team(&format!("{site} Operations"), site_id, None, now, &mut rng)
             .await?;
-        let (f, l) = names.next().unwrap_or_default();
-        let manager = db
-            .create_user(
-                NewUser {
-                    username: format!("{}.{}", f.to_lowercase(), l.to_lowercase()),
-                    display_name: format!("{f} {l}"),
-                    password_hash: Some(shared_hash.clone()),
-                    team: Some(ops),
-                    roles: vec![Role::TeamLead],
-                },
-                now,
-                &mut rng,
-            )
-            .await?;
+        let manager = person(db, &mut names, &shared_hash, ops, vec![Role::TeamLead], now).await?;
         db.set_team_lead(ops, manager.id).await?;
         for floor in ["Billing", "Retention", "Technical Support"] {
             let team = db
@@ -152,35 +159,19 @@ pub async fn seed(state: &AppState) -> Result<Option<Vec<DemoAccount>>> {
                 )
                 .await?;
             first_floor_team.get_or_insert(team);
-            let (f, l) = names.next().unwrap_or_default();
-            let lead = db
-                .create_user(
-                    NewUser {
-                        username: format!("{}.{}", f.to_lowercase(), l.to_lowercase()),
-                        display_name: format!("{f} {l}"),
-                        password_hash: Some(shared_hash.clone()),
-                        team: Some(ops),
-                        roles: vec![Role::TeamLead, Role::Agent],
-                    },
-                    now,
-                    &mut rng,
-                )
-                .await?;
+            // Floor leads report into the site's operations team.
+            let lead = person(
+                db,
+                &mut names,
+                &shared_hash,
+                ops,
+                vec![Role::TeamLead, Role::Agent],
+                now,
+            )
+            .await?;
             db.set_team_lead(team, lead.id).await?;
             for _ in 0..16 {
-                let (f, l) = names.next().unwrap_or_default();
-                db.create_user(
-                    NewUser {
-                        username: format!("{}.{}", f.to_lowercase(), l.to_lowercase()),
-                        display_name: format!("{f} {l}"),
-                        password_hash: Some(shared_hash.clone()),
-                        team: Some(team),
-                        roles: vec![Role::Agent],
-                    },
-                    now,
-                    &mut rng,
-                )
-                .await?;
+                person(db, &mut names, &shared_hash, team, vec![Role::Agent], now).await?;
             }
         }
     }
