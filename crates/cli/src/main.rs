@@ -663,7 +663,28 @@ async fn serve(
         state.db.backend_name()
     );
     tracing::info!(address = %bound, database = state.db.backend_name(), "listening");
+    // Reads decide "broken" from the due instant; this persists it for reports.
+    let sweeper = {
+        let state = state.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(std::time::Duration::from_secs(600));
+            loop {
+                tick.tick().await;
+                let r = state
+                    .db
+                    .break_overdue_commitments(
+                        state.now(),
+                        righttrack_store::interactions::BROKEN_AFTER,
+                    )
+                    .await;
+                if let Err(e) = r {
+                    tracing::warn!(error = %e, "commitment sweep failed");
+                }
+            }
+        })
+    };
     righttrack_web::serve(state.clone(), listener, shutdown_signal()).await?;
+    sweeper.abort();
     let _ = state
         .db
         .audit_checkpoint(&state.signer, state.now().as_millisecond())

@@ -5,14 +5,19 @@
 //! acknowledged batch is durable as a whole (SQLite runs with `synchronous=FULL`).
 //!
 //! Commitment states: `open` until marked `kept`; an open commitment past its due instant
-//! is *overdue*; one still open `grace` after its due instant becomes `broken`
-//! ([`Db::break_overdue_commitments`]).
+//! is *overdue*; one still open [`BROKEN_AFTER`] after its due instant is *broken*. Reads
+//! decide overdue and broken from the due instant, so a read never writes;
+//! [`Db::break_overdue_commitments`] persists the broken state in the background (for
+//! reports and exports), and a broken promise can no longer be marked kept.
 
 use crate::{from_ms, ms, on_pool, Db, Result, StoreError};
 use jiff::Timestamp;
 use righttrack_core::ids::{CommitmentId, InteractionId};
 use righttrack_core::interactions::Prepared;
 use serde::Serialize;
+
+/// How long after its due instant an open commitment counts as broken.
+pub const BROKEN_AFTER: jiff::SignedDuration = jiff::SignedDuration::from_hours(24);
 
 /// What happened to one interaction of a batch.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -340,19 +345,35 @@ impl Db {
         now: Timestamp,
         limit: i64,
     ) -> Result<Vec<CommitmentRow>> {
-        let (cond, uses_now) = match status {
-            None => ("1 = 1", false),
+        let cutoff = now.checked_sub(BROKEN_AFTER).unwrap_or(now);
+        let mut binds: Vec<i64> = Vec::new();
+        let mut param = |v: i64| {
+            binds.push(v);
+            format!("${}", binds.len())
+        };
+        let cond = match status {
+            None => "1 = 1".to_owned(),
             Some(CommitmentStatus::Open) => {
-                ("status = 'open' AND (due_at IS NULL OR due_at > $1)", true)
+                format!(
+                    "c.status = 'open' AND (c.due_at IS NULL OR c.due_at > {})",
+                    param(ms(now))
+                )
             }
-            Some(CommitmentStatus::Overdue) => ("status = 'open' AND due_at <= $1", true),
-            Some(CommitmentStatus::Kept) => ("status = 'kept'", false),
-            Some(CommitmentStatus::Broken) => ("status = 'broken'", false),
+            Some(CommitmentStatus::Overdue) => format!(
+                "c.status = 'open' AND c.due_at <= {} AND c.due_at > {}",
+                param(ms(now)),
+                param(ms(cutoff))
+            ),
+            Some(CommitmentStatus::Kept) => "c.status = 'kept'".to_owned(),
+            Some(CommitmentStatus::Broken) => format!(
+                "(c.status = 'broken' OR (c.status = 'open' AND c.due_at <= {}))",
+                param(ms(cutoff))
+            ),
         };
         let mut sql = format!(
             "SELECT c.id, i.ext_id, c.agent_ref, c.turn, c.text, c.due_at, c.status, c.closed_at FROM commitments c JOIN interactions i ON i.id = c.interaction_id WHERE {cond}"
         );
-        let mut next = if uses_now { 2 } else { 1 };
+        let mut next = binds.len() + 1;
         if agent_ref.is_some() {
             sql.push_str(&format!(" AND c.agent_ref = ${next}"));
             next += 1;
@@ -360,8 +381,8 @@ impl Db {
         sql.push_str(&format!(" ORDER BY c.due_at, c.id LIMIT ${next}"));
         let rows: Vec<LedgerRow> = on_pool!(self, |p| {
             let mut q = sqlx::query_as(&sql);
-            if uses_now {
-                q = q.bind(ms(now));
+            for v in &binds {
+                q = q.bind(*v);
             }
             if let Some(a) = agent_ref {
                 q = q.bind(a);
@@ -375,6 +396,7 @@ impl Db {
                 let status = match r.6.as_str() {
                     "kept" => "kept",
                     "broken" => "broken",
+                    _ if due.is_some_and(|d| d <= cutoff) => "broken",
                     _ if due.is_some_and(|d| d <= now) => "overdue",
                     _ => "open",
                 };
@@ -392,18 +414,21 @@ impl Db {
             .collect())
     }
 
-    /// Marks an open (or overdue) commitment kept. False if unknown or already closed.
+    /// Marks an open (or overdue) commitment kept. False if unknown, already closed, or
+    /// broken (past [`BROKEN_AFTER`]).
     pub async fn fulfil_commitment(&self, id: &str, by: &str, now: Timestamp) -> Result<bool> {
         let n = on_pool!(self, |p| {
             sqlx::query(
-            "UPDATE commitments SET status = 'kept', closed_at = $1, closed_by = $2 WHERE id = $3 AND status = 'open'"
-        )
-        .bind(ms(now))
-        .bind(by)
-        .bind(id)
-        .execute(p)
-        .await?
-        .rows_affected()
+                "UPDATE commitments SET status = 'kept', closed_at = $1, closed_by = $2 \
+             WHERE id = $3 AND status = 'open' AND (due_at IS NULL OR due_at > $4)",
+            )
+            .bind(ms(now))
+            .bind(by)
+            .bind(id)
+            .bind(ms(now.checked_sub(BROKEN_AFTER).unwrap_or(now)))
+            .execute(p)
+            .await?
+            .rows_affected()
         });
         Ok(n == 1)
     }

@@ -537,6 +537,18 @@ async fn interactions_are_idempotent_and_commitments_move_through_the_ledger() {
             "already kept"
         );
         let much_later = "2026-11-23T18:00:00Z".parse().unwrap();
+        // Reads know a promise is broken without any sweep having run, and it can no
+        // longer be marked kept.
+        let broken = db
+            .commitments(Some(S::Broken), None, much_later, 100)
+            .await
+            .unwrap();
+        assert_eq!(broken.len(), 1);
+        assert_eq!(broken[0].status, "broken");
+        assert!(!db
+            .fulfil_commitment(&broken[0].id, "user-1", much_later)
+            .await
+            .unwrap());
         assert_eq!(
             db.break_overdue_commitments(much_later, SignedDuration::from_hours(24))
                 .await

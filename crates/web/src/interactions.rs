@@ -24,9 +24,6 @@ pub const MAX_LINES: usize = 10_000;
 /// Request body limit for ingestion.
 pub const MAX_BODY: usize = 64 * 1024 * 1024;
 
-/// Open commitments become broken this long after their due instant.
-pub const BROKEN_AFTER: jiff::SignedDuration = jiff::SignedDuration::from_hours(24);
-
 pub async fn ingest(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
     match ingest_inner(&state, &headers, body).await {
         Ok(r) => r,
@@ -158,10 +155,6 @@ pub async fn commitments(
         })?),
     };
     let now = state.now();
-    state
-        .db
-        .break_overdue_commitments(now, BROKEN_AFTER)
-        .await?;
     let rows = state
         .db
         .commitments(status, q.agent.as_deref(), now, q.limit.unwrap_or(100))
@@ -175,10 +168,6 @@ pub async fn fulfil(
     Path(id): Path<String>,
 ) -> AppResult<Json<Value>> {
     let now = state.now();
-    state
-        .db
-        .break_overdue_commitments(now, BROKEN_AFTER)
-        .await?;
     if !state
         .db
         .fulfil_commitment(&id, &caller.actor(), now)

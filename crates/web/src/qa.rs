@@ -349,10 +349,6 @@ pub async fn commitments(
         AppError::bad_request("query `status`: expected open, overdue, kept or broken")
     })?;
     let now = state.now();
-    state
-        .db
-        .break_overdue_commitments(now, crate::interactions::BROKEN_AFTER)
-        .await?;
     let may_fulfil = allowed(&caller.user.roles, Action::CommitmentFulfil);
     let rows = state
         .db
@@ -445,10 +441,6 @@ pub async fn my_work(
         })
         .collect();
     let now = state.now();
-    state
-        .db
-        .break_overdue_commitments(now, crate::interactions::BROKEN_AFTER)
-        .await?;
     let mut open = Vec::new();
     for status in [CommitmentStatus::Overdue, CommitmentStatus::Open] {
         for c in state
