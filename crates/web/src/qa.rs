@@ -15,16 +15,20 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 /// The rules of the default pack that emit events (the review queue's rule filter).
-fn pack_rules() -> Vec<String> {
-    righttrack_scan::RulePack::default_pack()
-        .map(|p| {
-            p.rules
-                .into_iter()
-                .filter(|r| r.emit)
-                .map(|r| r.id)
-                .collect()
-        })
-        .unwrap_or_default()
+fn pack_rules() -> &'static [String] {
+    // Parsed once: the pack is embedded in the binary and does not change.
+    static RULES: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+    RULES.get_or_init(|| {
+        righttrack_scan::RulePack::default_pack()
+            .map(|p| {
+                p.rules
+                    .into_iter()
+                    .filter(|r| r.emit)
+                    .map(|r| r.id)
+                    .collect()
+            })
+            .unwrap_or_default()
+    })
 }
 
 struct Row {
@@ -96,7 +100,7 @@ pub async fn review(
     Ok(render(ReviewPage {
         l: layout(Some(&caller), "Review queue", "/qa/review"),
         items,
-        rules: pack_rules(),
+        rules: pack_rules().to_vec(),
         agent: f.agent_ref.unwrap_or_default(),
         team: f.team_ref.unwrap_or_default(),
         rule: f.rule.unwrap_or_default(),
