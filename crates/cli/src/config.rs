@@ -16,6 +16,8 @@ pub struct FileConfig {
     pub session_hours: Option<i64>,
     pub lockout_after: Option<i64>,
     pub lockout_minutes: Option<i64>,
+    pub privacy_vault: Option<bool>,
+    pub vault_retention_days: Option<i64>,
 }
 
 impl FileConfig {

@@ -7,9 +7,10 @@
 //! any line was bad. Re-importing a file stores nothing twice.
 
 use anyhow::{Context, Result};
-use righttrack_core::interactions::{prepare, Prepared};
+use righttrack_core::interactions::Prepared;
 use righttrack_scan::Engine;
 use righttrack_store::interactions::Outcome;
+use righttrack_web::interactions::prepare_line;
 use righttrack_web::AppState;
 use std::io::{BufRead, BufReader, IsTerminal, Write};
 use std::path::PathBuf;
@@ -26,21 +27,16 @@ pub struct Totals {
 }
 
 fn scan_batch(
+    state: &AppState,
     engine: &Engine,
     lines: Vec<(String, usize, String)>,
 ) -> (Vec<Prepared>, Vec<String>) {
     let mut good = Vec::with_capacity(lines.len());
     let mut errors = Vec::new();
     for (file, n, line) in lines {
-        match serde_json::from_str::<righttrack_scan::Interaction>(&line) {
-            Ok(i) => match prepare(engine, &i) {
-                Ok(p) => good.push(p),
-                Err(_) => errors.push(format!("{file}:{n}: could not encode the interaction")),
-            },
-            Err(e) => errors.push(format!(
-                "{file}:{n}: {}",
-                righttrack_scan::input::describe(&line, &e)
-            )),
+        match prepare_line(state, engine, &line) {
+            Ok(p) => good.push(p),
+            Err(e) => errors.push(format!("{file}:{n}: {e}")),
         }
     }
     (good, errors)
@@ -83,8 +79,9 @@ pub async fn run(state: &AppState, files: &[PathBuf]) -> Result<Totals> {
             }
             if batch.len() >= BATCH || (eof && !batch.is_empty()) {
                 let engine = engine.clone();
+                let st = state.clone();
                 let lines = std::mem::take(&mut batch);
-                let next = tokio::task::spawn_blocking(move || scan_batch(&engine, lines));
+                let next = tokio::task::spawn_blocking(move || scan_batch(&st, &engine, lines));
                 if let Some(prev) = pending.replace(next) {
                     let good = flush(&mut totals, prev.await?);
                     store(state, &good, &mut totals).await?;

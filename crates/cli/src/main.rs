@@ -11,6 +11,7 @@ use anyhow::{bail, Context, Result};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use righttrack_core::authz::Scope;
 use righttrack_core::clock::{Clock, SystemClock};
+use righttrack_core::interactions::VAULT_PURPOSE;
 use righttrack_core::{password, Role, Secret};
 use righttrack_store::directory::NewUser;
 use righttrack_web::{AppState, WebConfig};
@@ -53,6 +54,37 @@ struct DataArgs {
     config: Option<PathBuf>,
 }
 
+/// The privacy vault: off unless enabled here, by environment or in the config file.
+#[derive(Args, Debug, Clone)]
+struct VaultArgs {
+    /// Also keep each original interaction, sealed with the master key, in the privacy
+    /// vault (opened only by trained QA analysts and ethics officers, with a reason).
+    #[arg(long, env = "RIGHTTRACK_PRIVACY_VAULT")]
+    privacy_vault: bool,
+    /// Days a sealed original is kept before it is deleted [default: 30].
+    #[arg(long, env = "RIGHTTRACK_VAULT_RETENTION_DAYS")]
+    vault_retention_days: Option<i64>,
+}
+
+impl VaultArgs {
+    /// The retention when the vault is on: flag or environment, then config file.
+    fn retention(&self, file: &config::FileConfig) -> Result<Option<jiff::SignedDuration>> {
+        if !(self.privacy_vault || file.privacy_vault.unwrap_or(false)) {
+            return Ok(None);
+        }
+        let days = self
+            .vault_retention_days
+            .or(file.vault_retention_days)
+            .unwrap_or(30);
+        if !(1..=3650).contains(&days) {
+            bail!(
+                "--vault-retention-days / vault_retention_days: {days} must be between 1 and 3650"
+            );
+        }
+        Ok(Some(jiff::SignedDuration::from_hours(days * 24)))
+    }
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Run the web server.
@@ -68,6 +100,8 @@ enum Command {
         /// The public https:// URL when served behind TLS (Secure cookies, HSTS).
         #[arg(long, env = "RIGHTTRACK_PUBLIC_URL")]
         public_url: Option<String>,
+        #[command(flatten)]
+        vault: VaultArgs,
     },
     /// Manage users.
     #[command(subcommand)]
@@ -93,6 +127,8 @@ enum Command {
         /// JSONL files, one interaction per line.
         #[arg(required = true)]
         files: Vec<PathBuf>,
+        #[command(flatten)]
+        vault: VaultArgs,
     },
     /// Work with rule packs.
     #[command(subcommand)]
@@ -124,6 +160,21 @@ enum UserCmd {
         #[command(flatten)]
         data: DataArgs,
     },
+    /// Record whether a user's data-privacy training is current (the privacy vault
+    /// opens only for users whose training is).
+    PrivacyTraining {
+        #[command(flatten)]
+        data: DataArgs,
+        username: String,
+        #[arg(value_enum)]
+        status: TrainingStatus,
+    },
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum TrainingStatus {
+    Current,
+    Lapsed,
 }
 
 #[derive(Subcommand)]
@@ -269,7 +320,8 @@ async fn run(command: Command) -> Result<ExitCode> {
             listen,
             demo,
             public_url,
-        } => serve(data, listen, demo, public_url).await,
+            vault,
+        } => serve(data, listen, demo, public_url, vault).await,
         Command::User(UserCmd::Add {
             data,
             username,
@@ -336,6 +388,34 @@ async fn run(command: Command) -> Result<ExitCode> {
                     .map(|r| r.as_str())
                     .collect::<Vec<_>>()
                     .join(", ")
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::User(UserCmd::PrivacyTraining {
+            data,
+            username,
+            status,
+        }) => {
+            let (state, _) = open_state(&data, false, WebConfig::default()).await?;
+            let Some(user) = state.db.user_by_username(&username).await? else {
+                bail!("no user named {username:?}");
+            };
+            let current = matches!(status, TrainingStatus::Current);
+            state
+                .db
+                .set_privacy_training_current(user.id, current)
+                .await?;
+            state
+                .audit(
+                    "cli",
+                    "user.privacy_training_set",
+                    &user.id.to_string(),
+                    json!({"current": current}),
+                )
+                .await?;
+            println!(
+                "data-privacy training of {username}: {}",
+                if current { "current" } else { "lapsed" }
             );
             Ok(ExitCode::SUCCESS)
         }
@@ -562,6 +642,14 @@ async fn run(command: Command) -> Result<ExitCode> {
                     rewrapped += 1;
                 }
             }
+            for (id, sealed) in state.db.all_vault_sealed().await? {
+                let new = keys
+                    .rewrap(VAULT_PURPOSE, &sealed, &mut rand::rngs::OsRng)
+                    .map_err(|e| anyhow::anyhow!("vault entry {id}: {e}"))?;
+                if state.db.replace_vault_sealed(&id, &sealed, &new).await? {
+                    rewrapped += 1;
+                }
+            }
             state
                 .audit(
                     "cli",
@@ -573,8 +661,13 @@ async fn run(command: Command) -> Result<ExitCode> {
             println!("master key {id} is now current; re-wrapped {rewrapped} sealed values");
             Ok(ExitCode::SUCCESS)
         }
-        Command::Import { data, files } => {
-            let (state, _) = open_state(&data, false, WebConfig::default()).await?;
+        Command::Import { data, files, vault } => {
+            let (file, _) = config::FileConfig::load(data.config.as_deref(), &data.data_dir)?;
+            let web = WebConfig {
+                vault_retention: vault.retention(&file)?,
+                ..WebConfig::default()
+            };
+            let (state, _) = open_state(&data, false, web).await?;
             let t = import::run(&state, &files).await?;
             state
                 .audit(
@@ -603,6 +696,7 @@ async fn serve(
     listen: Option<String>,
     demo: bool,
     public_url: Option<String>,
+    vault: VaultArgs,
 ) -> Result<ExitCode> {
     let (file, config_path) = config::FileConfig::load(data.config.as_deref(), &data.data_dir)?;
     let addr = match (&listen, &file.listen) {
@@ -634,6 +728,7 @@ async fn serve(
         session_hours: file.session_hours.unwrap_or(defaults.session_hours),
         lockout_after: file.lockout_after.unwrap_or(defaults.lockout_after),
         lockout_minutes: file.lockout_minutes.unwrap_or(defaults.lockout_minutes),
+        vault_retention: vault.retention(&file)?,
     };
     let (state, opened) = open_state(&data, true, web).await?;
     if opened.created {
@@ -679,6 +774,11 @@ async fn serve(
                     .await;
                 if let Err(e) = r {
                     tracing::warn!(error = %e, "commitment sweep failed");
+                }
+                match state.db.purge_expired_vault(state.now()).await {
+                    Ok(0) => {}
+                    Ok(n) => tracing::info!(deleted = n, "privacy vault: retention ended"),
+                    Err(e) => tracing::warn!(error = %e, "privacy vault purge failed"),
                 }
             }
         })

@@ -838,3 +838,81 @@ fn no_acknowledged_interaction_is_lost_when_the_server_is_killed() {
     }
     again.stop();
 }
+
+#[test]
+fn the_privacy_vault_is_opt_in_keeps_only_ciphertext_and_follows_key_rotation() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = dir_arg(&tmp.path().join("data"));
+    ok(
+        &[
+            "user",
+            "add",
+            "--data-dir",
+            &d,
+            "--username",
+            "quinn",
+            "--role",
+            "qa_analyst",
+            "--password-stdin",
+        ],
+        Some(&format!("{PW}\n")),
+    );
+    let file = tmp.path().join("calls.jsonl");
+    std::fs::write(
+        &file,
+        "{\"id\":\"v-1\",\"channel\":\"chat\",\"agent_id\":\"a-1\",\"started_at\":\"2026-11-20T09:00:00Z\",\"turns\":[{\"speaker\":\"customer\",\"text\":\"card 5555 5555 5555 4444 please\"}]}\n",
+    )
+    .unwrap();
+    let e = fails(&[
+        "import",
+        "--data-dir",
+        &d,
+        "--privacy-vault",
+        "--vault-retention-days",
+        "0",
+        &dir_arg(&file),
+    ]);
+    assert!(e.contains("vault-retention-days"), "{e}");
+    let out = ok(
+        &[
+            "import",
+            "--data-dir",
+            &d,
+            "--privacy-vault",
+            &dir_arg(&file),
+        ],
+        None,
+    );
+    assert!(out.contains("1 stored"), "{out}");
+    let mut bytes = std::fs::read(tmp.path().join("data/righttrack.db")).unwrap();
+    bytes.extend(std::fs::read(tmp.path().join("data/righttrack.db-wal")).unwrap_or_default());
+    assert!(
+        !bytes.windows(19).any(|w| w == b"5555 5555 5555 4444"),
+        "card number at rest"
+    );
+    // Rotation re-wraps the one sealed original (there is no TOTP secret yet).
+    let out = ok(&["keys", "rotate", "--data-dir", &d], None);
+    assert!(out.contains("re-wrapped 1 sealed values"), "{out}");
+
+    let out = ok(
+        &[
+            "user",
+            "privacy-training",
+            "--data-dir",
+            &d,
+            "quinn",
+            "current",
+        ],
+        None,
+    );
+    assert!(out.contains("quinn: current"), "{out}");
+    let e = fails(&[
+        "user",
+        "privacy-training",
+        "--data-dir",
+        &d,
+        "nobody",
+        "current",
+    ]);
+    assert!(e.contains("no user named \"nobody\""), "{e}");
+}

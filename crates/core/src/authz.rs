@@ -36,6 +36,9 @@ pub enum Action {
     ViewOwnWork,
     /// Override a scorecard item, with a written justification.
     ScoreOverride,
+    /// Open an interaction's sealed original in the privacy vault (also needs current
+    /// data-privacy training and a written reason; every opening is audited).
+    VaultOpen,
 }
 
 /// What an API token may be used for.
@@ -107,10 +110,11 @@ const TABLE: &[(Action, &[Role])] = &[
     (Action::CommitmentFulfil, &[TeamLead, QaAnalyst]),
     (Action::ViewOwnWork, &[Agent]),
     (Action::ScoreOverride, &[QaAnalyst]),
+    (Action::VaultOpen, &[QaAnalyst, EthicsOfficer]),
 ];
 
 impl Action {
-    pub const ALL: [Action; 11] = [
+    pub const ALL: [Action; 12] = [
         Action::ViewSelf,
         Action::ManageOwnAccount,
         Action::AuditRead,
@@ -122,6 +126,7 @@ impl Action {
         Action::CommitmentFulfil,
         Action::ViewOwnWork,
         Action::ScoreOverride,
+        Action::VaultOpen,
     ];
 
     /// The token scope an API token needs for this action.
@@ -134,7 +139,7 @@ impl Action {
             | Action::CommitmentRead
             | Action::ViewOwnWork => Scope::Read,
             Action::InteractionIngest | Action::CommitmentFulfil => Scope::Ingest,
-            Action::ScoreOverride => Scope::Admin,
+            Action::ScoreOverride | Action::VaultOpen => Scope::Admin,
             Action::ManageOwnAccount | Action::UserAdmin => Scope::Admin,
         }
     }

@@ -29,11 +29,34 @@ pub struct Prepared {
     pub score_max: i64,
     /// Needs a human look: a conduct or disclosure event, or a failed critical item.
     pub flagged: bool,
+    /// How urgent the look is: see [`severity`].
+    pub severity: i64,
     pub pii_spans: i64,
     /// `,rule.a,rule.b,`: the rules of the events that fired (for filtering).
     pub rules: String,
     pub commitments: Vec<PreparedCommitment>,
+    /// The original as received, sealed for the privacy vault; `None` unless the
+    /// vault is enabled. Never plaintext.
+    pub vault: Option<VaultCopy>,
 }
+
+/// A sealed original for the privacy vault.
+#[derive(Clone)]
+pub struct VaultCopy {
+    /// Keyring envelope under [`VAULT_PURPOSE`].
+    pub sealed: Vec<u8>,
+    /// When retention ends and the copy is deleted.
+    pub expires_at: jiff::Timestamp,
+}
+
+impl std::fmt::Debug for VaultCopy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "VaultCopy({} sealed bytes)", self.sealed.len())
+    }
+}
+
+/// The key-derivation purpose of privacy-vault ciphertexts.
+pub const VAULT_PURPOSE: &str = "vault";
 
 #[derive(Debug, Clone)]
 pub struct PreparedCommitment {
@@ -82,6 +105,23 @@ fn scrub_value(engine: &Engine, v: &mut Value, key: Option<&str>) {
     }
 }
 
+/// Review-queue severity: 3 a critical scorecard item failed, 2 a conduct event
+/// (guarantee, pressure, abuse), 1 a disclosure event, 0 nothing flagged.
+pub fn severity(f: &Findings) -> i64 {
+    if f.scorecard.critical_failed {
+        3
+    } else if f.events.iter().any(|e| e.kind.starts_with("conduct.")) {
+        2
+    } else if f.events.iter().any(|e| e.kind.starts_with("disclosure.")) {
+        1
+    } else {
+        0
+    }
+}
+
+/// The names of [`severity`] levels, lowest first.
+pub const SEVERITIES: [&str; 4] = ["none", "medium", "high", "critical"];
+
 fn flagged(f: &Findings) -> bool {
     f.events.iter().any(|e| e.kind != "commitment") || f.scorecard.critical_failed
 }
@@ -112,6 +152,7 @@ pub fn prepare(engine: &Engine, inter: &Interaction) -> Result<Prepared, serde_j
         score: i64::from(findings.score.value),
         score_max: i64::from(findings.score.max),
         flagged: flagged(&findings),
+        severity: severity(&findings),
         pii_spans: findings.spans.len() as i64,
         rules: {
             let mut r: Vec<&str> = findings.events.iter().map(|e| e.rule.as_str()).collect();
@@ -120,6 +161,7 @@ pub fn prepare(engine: &Engine, inter: &Interaction) -> Result<Prepared, serde_j
             format!(",{},", r.join(","))
         },
         commitments,
+        vault: None,
     })
 }
 

@@ -18,6 +18,8 @@ use serde::Serialize;
 
 /// How long after its due instant an open commitment counts as broken.
 pub const BROKEN_AFTER: jiff::SignedDuration = jiff::SignedDuration::from_hours(24);
+/// An open commitment due within this window is *due soon*.
+pub const DUE_SOON: jiff::SignedDuration = jiff::SignedDuration::from_hours(24);
 
 /// What happened to one interaction of a batch.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -57,6 +59,8 @@ pub struct CommitmentRow {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CommitmentStatus {
+    /// Open and due within [`DUE_SOON`].
+    DueSoon,
     Open,
     Overdue,
     Kept,
@@ -66,6 +70,7 @@ pub enum CommitmentStatus {
 impl CommitmentStatus {
     pub fn parse(s: &str) -> Option<Self> {
         match s {
+            "due_soon" => Some(Self::DueSoon),
             "open" => Some(Self::Open),
             "overdue" => Some(Self::Overdue),
             "kept" => Some(Self::Kept),
@@ -86,7 +91,38 @@ pub struct InteractionSummary {
     pub score: i64,
     pub score_max: i64,
     pub flagged: bool,
+    pub severity: i64,
     pub rules: Vec<String>,
+}
+
+/// Which commitments to list.
+#[derive(Debug, Clone, Default)]
+pub struct LedgerFilter {
+    pub status: Option<CommitmentStatus>,
+    pub agent_ref: Option<String>,
+    /// The team the interaction was handled in.
+    pub team_ref: Option<String>,
+    pub limit: i64,
+}
+
+/// How commitments are grouped for kept rates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Grouping {
+    Agent,
+    Team,
+}
+
+/// Kept rate of one agent or team over a period.
+#[derive(Debug, Clone, Serialize)]
+pub struct KeptRate {
+    /// The agent or team reference.
+    pub key: String,
+    pub kept: i64,
+    pub broken: i64,
+    pub overdue: i64,
+    pub open: i64,
+    /// kept / (kept + broken); `None` before any promise was decided.
+    pub kept_rate: Option<f64>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -96,8 +132,14 @@ pub struct InteractionFilter {
     pub team_ref: Option<String>,
     /// A rule id that must have fired.
     pub rule: Option<String>,
-    /// Only interactions that started before this instant (paging, newest first).
-    pub before: Option<Timestamp>,
+    /// At least this severity (see `core::interactions::severity`).
+    pub min_severity: Option<i64>,
+    /// Started at or after this instant.
+    pub from: Option<Timestamp>,
+    /// Started before this instant.
+    pub to: Option<Timestamp>,
+    /// Paging, newest first: only rows after this (started_at, ext_id) in that order.
+    pub before: Option<(Timestamp, String)>,
     pub limit: i64,
 }
 
@@ -111,6 +153,7 @@ type SummaryRow = (
     i64,
     bool,
     String,
+    i64,
 );
 
 type InteractionRow = (
@@ -164,8 +207,8 @@ impl Db {
             let mut out = Vec::with_capacity(batch.len());
             for (i, p) in batch.iter().enumerate() {
                 let n = sqlx::query(
-                    "INSERT INTO interactions (id, ext_id, channel, agent_ref, team_ref, started_at, ingested_at, redacted, findings, score, score_max, flagged, pii_spans, rules) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) ON CONFLICT (ext_id) DO NOTHING",
+                    "INSERT INTO interactions (id, ext_id, channel, agent_ref, team_ref, started_at, ingested_at, redacted, findings, score, score_max, flagged, pii_spans, rules, severity) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) ON CONFLICT (ext_id) DO NOTHING",
                 )
                 .bind(&ids[i])
                 .bind(&p.ext_id)
@@ -181,6 +224,7 @@ impl Db {
                 .bind(p.flagged)
                 .bind(p.pii_spans)
                 .bind(&p.rules)
+                .bind(p.severity)
                 .execute(&mut *tx)
                 .await?
                 .rows_affected();
@@ -199,6 +243,17 @@ impl Db {
                     .bind(&c.text)
                     .bind(c.due_at.map(ms))
                     .bind(ms(now))
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                if let Some(v) = &p.vault {
+                    sqlx::query(
+                        "INSERT INTO interaction_vault (interaction_id, sealed, created_at, expires_at) VALUES ($1, $2, $3, $4)",
+                    )
+                    .bind(&ids[i])
+                    .bind(&v.sealed)
+                    .bind(ms(now))
+                    .bind(ms(v.expires_at))
                     .execute(&mut *tx)
                     .await?;
                 }
@@ -246,12 +301,18 @@ impl Db {
         f: &InteractionFilter,
     ) -> Result<Vec<InteractionSummary>> {
         let mut sql = String::from(
-            "SELECT ext_id, channel, agent_ref, team_ref, started_at, score, score_max, flagged, rules FROM interactions WHERE 1 = 1",
+            "SELECT ext_id, channel, agent_ref, team_ref, started_at, score, score_max, flagged, rules, severity FROM interactions WHERE 1 = 1",
         );
         let mut n = 0;
+        // Each `?` becomes the next `$n`.
         let mut cond = |sql: &mut String, c: &str| {
-            n += 1;
-            sql.push_str(&c.replace('?', &format!("${n}")));
+            for (i, part) in c.split('?').enumerate() {
+                if i > 0 {
+                    n += 1;
+                    sql.push_str(&format!("${n}"));
+                }
+                sql.push_str(part);
+            }
         };
         if f.flagged_only {
             sql.push_str(" AND flagged = TRUE");
@@ -265,10 +326,23 @@ impl Db {
         if f.rule.is_some() {
             cond(&mut sql, " AND rules LIKE ?");
         }
-        if f.before.is_some() {
+        if f.min_severity.is_some() {
+            cond(&mut sql, " AND severity >= ?");
+        }
+        if f.from.is_some() {
+            cond(&mut sql, " AND started_at >= ?");
+        }
+        if f.to.is_some() {
             cond(&mut sql, " AND started_at < ?");
         }
-        cond(&mut sql, " ORDER BY started_at DESC, ext_id LIMIT ?");
+        if f.before.is_some() {
+            // After the cursor in the order below: newest first, then ext_id descending.
+            cond(
+                &mut sql,
+                " AND (started_at < ? OR (started_at = ? AND ext_id < ?))",
+            );
+        }
+        cond(&mut sql, " ORDER BY started_at DESC, ext_id DESC LIMIT ?");
         let like = f
             .rule
             .as_ref()
@@ -284,8 +358,17 @@ impl Db {
             if let Some(l) = &like {
                 q = q.bind(l);
             }
-            if let Some(b) = f.before {
-                q = q.bind(ms(b));
+            if let Some(s) = f.min_severity {
+                q = q.bind(s);
+            }
+            if let Some(t) = f.from {
+                q = q.bind(ms(t));
+            }
+            if let Some(t) = f.to {
+                q = q.bind(ms(t));
+            }
+            if let Some((t, id)) = &f.before {
+                q = q.bind(ms(*t)).bind(ms(*t)).bind(id);
             }
             q.bind(f.limit.clamp(1, 500)).fetch_all(p).await?
         });
@@ -300,6 +383,7 @@ impl Db {
                 score: r.5,
                 score_max: r.6,
                 flagged: r.7,
+                severity: r.9,
                 rules: r
                     .8
                     .split(',')
@@ -337,14 +421,18 @@ impl Db {
         }))
     }
 
-    /// The ledger, soonest due first, optionally by status and agent.
+    /// The ledger, soonest due first, optionally by status, agent and team.
     pub async fn commitments(
         &self,
-        status: Option<CommitmentStatus>,
-        agent_ref: Option<&str>,
+        f: &LedgerFilter,
         now: Timestamp,
-        limit: i64,
     ) -> Result<Vec<CommitmentRow>> {
+        let (status, agent_ref, team_ref, limit) = (
+            f.status,
+            f.agent_ref.as_deref(),
+            f.team_ref.as_deref(),
+            f.limit,
+        );
         let cutoff = now.checked_sub(BROKEN_AFTER).unwrap_or(now);
         let mut binds: Vec<i64> = Vec::new();
         let mut param = |v: i64| {
@@ -353,6 +441,11 @@ impl Db {
         };
         let cond = match status {
             None => "1 = 1".to_owned(),
+            Some(CommitmentStatus::DueSoon) => format!(
+                "c.status = 'open' AND c.due_at > {} AND c.due_at <= {}",
+                param(ms(now)),
+                param(ms(now.checked_add(DUE_SOON).unwrap_or(now)))
+            ),
             Some(CommitmentStatus::Open) => {
                 format!(
                     "c.status = 'open' AND (c.due_at IS NULL OR c.due_at > {})",
@@ -378,6 +471,10 @@ impl Db {
             sql.push_str(&format!(" AND c.agent_ref = ${next}"));
             next += 1;
         }
+        if team_ref.is_some() {
+            sql.push_str(&format!(" AND i.team_ref = ${next}"));
+            next += 1;
+        }
         sql.push_str(&format!(" ORDER BY c.due_at, c.id LIMIT ${next}"));
         let rows: Vec<LedgerRow> = on_pool!(self, |p| {
             let mut q = sqlx::query_as(&sql);
@@ -386,6 +483,9 @@ impl Db {
             }
             if let Some(a) = agent_ref {
                 q = q.bind(a);
+            }
+            if let Some(t) = team_ref {
+                q = q.bind(t);
             }
             q.bind(limit.clamp(1, 1000)).fetch_all(p).await?
         });
@@ -410,6 +510,57 @@ impl Db {
                     status,
                     closed_at: r.7.map(from_ms),
                 }
+            })
+            .collect())
+    }
+
+    /// Kept rates per agent or team, over commitments made in interactions that started
+    /// at or after `since`, optionally within one team. Ordered by key.
+    pub async fn kept_rates(
+        &self,
+        by: Grouping,
+        since: Timestamp,
+        team_ref: Option<&str>,
+        now: Timestamp,
+    ) -> Result<Vec<KeptRate>> {
+        let cutoff = now.checked_sub(BROKEN_AFTER).unwrap_or(now);
+        let key = match by {
+            Grouping::Agent => "c.agent_ref",
+            Grouping::Team => "COALESCE(i.team_ref, '')",
+        };
+        let team_cond = if team_ref.is_some() {
+            " AND i.team_ref = $4"
+        } else {
+            ""
+        };
+        let sql = format!(
+            "SELECT {key}, \
+             CAST(SUM(CASE WHEN c.status = 'kept' THEN 1 ELSE 0 END) AS BIGINT), \
+             CAST(SUM(CASE WHEN c.status = 'broken' OR (c.status = 'open' AND c.due_at <= $1) THEN 1 ELSE 0 END) AS BIGINT), \
+             CAST(SUM(CASE WHEN c.status = 'open' AND c.due_at <= $2 AND c.due_at > $1 THEN 1 ELSE 0 END) AS BIGINT), \
+             CAST(SUM(CASE WHEN c.status = 'open' AND (c.due_at IS NULL OR c.due_at > $2) THEN 1 ELSE 0 END) AS BIGINT) \
+             FROM commitments c JOIN interactions i ON i.id = c.interaction_id \
+             WHERE i.started_at >= $3{team_cond} GROUP BY {key} ORDER BY {key}"
+        );
+        let rows: Vec<(String, i64, i64, i64, i64)> = on_pool!(self, |p| {
+            let mut q = sqlx::query_as(&sql)
+                .bind(ms(cutoff))
+                .bind(ms(now))
+                .bind(ms(since));
+            if let Some(t) = team_ref {
+                q = q.bind(t);
+            }
+            q.fetch_all(p).await?
+        });
+        Ok(rows
+            .into_iter()
+            .map(|(key, kept, broken, overdue, open)| KeptRate {
+                key,
+                kept,
+                broken,
+                overdue,
+                open,
+                kept_rate: (kept + broken > 0).then(|| kept as f64 / (kept + broken) as f64),
             })
             .collect())
     }
@@ -501,5 +652,77 @@ impl Db {
         }
         .await
         })
+    }
+}
+
+/// A sealed original from the privacy vault.
+#[derive(Clone)]
+pub struct VaultEntry {
+    pub sealed: Vec<u8>,
+    pub created_at: Timestamp,
+    pub expires_at: Timestamp,
+}
+
+impl std::fmt::Debug for VaultEntry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("VaultEntry")
+            .field("expires_at", &self.expires_at)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Db {
+    /// The sealed original of an interaction, if the vault holds one that has not expired.
+    pub async fn vault_entry(&self, ext_id: &str, now: Timestamp) -> Result<Option<VaultEntry>> {
+        let row: Option<(Vec<u8>, i64, i64)> = on_pool!(self, |p| {
+            sqlx::query_as(
+                "SELECT v.sealed, v.created_at, v.expires_at FROM interaction_vault v JOIN interactions i ON i.id = v.interaction_id WHERE i.ext_id = $1 AND v.expires_at > $2",
+            )
+            .bind(ext_id)
+            .bind(ms(now))
+            .fetch_optional(p)
+            .await?
+        });
+        Ok(row.map(|(sealed, c, e)| VaultEntry {
+            sealed,
+            created_at: from_ms(c),
+            expires_at: from_ms(e),
+        }))
+    }
+
+    /// Deletes sealed originals whose retention has ended. Returns how many.
+    pub async fn purge_expired_vault(&self, now: Timestamp) -> Result<u64> {
+        Ok(on_pool!(self, |p| {
+            sqlx::query("DELETE FROM interaction_vault WHERE expires_at <= $1")
+                .bind(ms(now))
+                .execute(p)
+                .await?
+                .rows_affected()
+        }))
+    }
+
+    /// Every sealed original, for key rotation.
+    pub async fn all_vault_sealed(&self) -> Result<Vec<(String, Vec<u8>)>> {
+        Ok(on_pool!(self, |p| {
+            sqlx::query_as("SELECT interaction_id, sealed FROM interaction_vault")
+                .fetch_all(p)
+                .await?
+        }))
+    }
+
+    /// Replaces one sealed original after a re-wrap, only if it is unchanged since read.
+    pub async fn replace_vault_sealed(&self, id: &str, old: &[u8], new: &[u8]) -> Result<bool> {
+        let n = on_pool!(self, |p| {
+            sqlx::query(
+                "UPDATE interaction_vault SET sealed = $1 WHERE interaction_id = $2 AND sealed = $3",
+            )
+            .bind(new)
+            .bind(id)
+            .bind(old)
+            .execute(p)
+            .await?
+            .rows_affected()
+        });
+        Ok(n == 1)
     }
 }

@@ -511,7 +511,7 @@ async fn interactions_are_idempotent_and_commitments_move_through_the_ledger() {
         assert!(db.interaction("nope").await.unwrap().is_none());
 
         let open = db
-            .commitments(Some(S::Open), None, t0(), 100)
+            .commitments(&lf(Some(S::Open), None), t0())
             .await
             .unwrap();
         assert_eq!(
@@ -521,7 +521,7 @@ async fn interactions_are_idempotent_and_commitments_move_through_the_ledger() {
         );
         let later = "2026-11-21T18:00:00Z".parse().unwrap();
         let overdue = db
-            .commitments(Some(S::Overdue), Some("a-17"), later, 100)
+            .commitments(&lf(Some(S::Overdue), Some("a-17")), later)
             .await
             .unwrap();
         assert_eq!(overdue.len(), 2);
@@ -540,7 +540,7 @@ async fn interactions_are_idempotent_and_commitments_move_through_the_ledger() {
         // Reads know a promise is broken without any sweep having run, and it can no
         // longer be marked kept.
         let broken = db
-            .commitments(Some(S::Broken), None, much_later, 100)
+            .commitments(&lf(Some(S::Broken), None), much_later)
             .await
             .unwrap();
         assert_eq!(broken.len(), 1);
@@ -556,23 +556,35 @@ async fn interactions_are_idempotent_and_commitments_move_through_the_ledger() {
             1
         );
         assert_eq!(
-            db.commitments(Some(S::Kept), None, much_later, 100)
+            db.commitments(&lf(Some(S::Kept), None), much_later)
                 .await
                 .unwrap()
                 .len(),
             1
         );
         assert_eq!(
-            db.commitments(Some(S::Broken), None, much_later, 100)
+            db.commitments(&lf(Some(S::Broken), None), much_later)
                 .await
                 .unwrap()
                 .len(),
             1
         );
         assert!(db
-            .commitments(Some(S::Open), None, much_later, 100)
+            .commitments(&lf(Some(S::Open), None), much_later)
             .await
             .unwrap()
             .is_empty());
+    }
+}
+
+fn lf(
+    status: Option<righttrack_store::interactions::CommitmentStatus>,
+    agent: Option<&str>,
+) -> righttrack_store::interactions::LedgerFilter {
+    righttrack_store::interactions::LedgerFilter {
+        status,
+        agent_ref: agent.map(str::to_owned),
+        team_ref: None,
+        limit: 100,
     }
 }

@@ -15,7 +15,8 @@ use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
-use righttrack_store::interactions::{CommitmentStatus, Outcome};
+use righttrack_core::interactions::{prepare, Prepared, VaultCopy, VAULT_PURPOSE};
+use righttrack_store::interactions::{CommitmentStatus, Grouping, LedgerFilter, Outcome};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -23,6 +24,33 @@ use serde_json::{json, Value};
 pub const MAX_LINES: usize = 10_000;
 /// Request body limit for ingestion.
 pub const MAX_BODY: usize = 64 * 1024 * 1024;
+
+/// Parses, scans and redacts one interaction (one JSON text); when the privacy vault is
+/// on, also seals the original for it. Every ingestion path (HTTP, `righttrack import`,
+/// the stream consumer) goes through here. The error names the field, never the content.
+pub fn prepare_line(
+    state: &AppState,
+    engine: &righttrack_scan::Engine,
+    line: &str,
+) -> Result<Prepared, String> {
+    let inter = serde_json::from_str::<righttrack_scan::Interaction>(line)
+        .map_err(|e| righttrack_scan::input::describe(line, &e))?;
+    let mut p =
+        prepare(engine, &inter).map_err(|_| "could not encode the interaction".to_owned())?;
+    if let Some(keep) = state.config.vault_retention {
+        let sealed = state
+            .seal(VAULT_PURPOSE, line.as_bytes())
+            .map_err(|_| "could not seal the original for the privacy vault".to_owned())?;
+        p.vault = Some(VaultCopy {
+            sealed,
+            expires_at: state
+                .now()
+                .checked_add(keep)
+                .unwrap_or(jiff::Timestamp::MAX),
+        });
+    }
+    Ok(p)
+}
 
 pub async fn ingest(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
     match ingest_inner(&state, &headers, body).await {
@@ -61,17 +89,11 @@ async fn ingest_inner(state: &AppState, headers: &HeaderMap, body: Bytes) -> App
         ));
     }
     let engine = state.engine().map_err(|e| AppError::internal(&e))?;
+    let st = state.clone();
     let prepared = tokio::task::spawn_blocking(move || {
         lines
             .into_iter()
-            .map(|(n, line)| {
-                let r = match serde_json::from_str::<righttrack_scan::Interaction>(&line) {
-                    Ok(i) => righttrack_core::interactions::prepare(&engine, &i)
-                        .map_err(|_| "could not encode the interaction".to_owned()),
-                    Err(e) => Err(righttrack_scan::input::describe(&line, &e)),
-                };
-                (n, r)
-            })
+            .map(|(n, line)| (n, prepare_line(&st, &engine, &line)))
             .collect::<Vec<_>>()
     })
     .await
@@ -141,25 +163,78 @@ pub async fn get(
 pub struct LedgerQuery {
     pub status: Option<String>,
     pub agent: Option<String>,
+    pub team: Option<String>,
     pub limit: Option<i64>,
+}
+
+/// The `status` query parameter of the ledger, named in the error when wrong.
+pub fn parse_status(s: Option<&str>) -> Result<Option<CommitmentStatus>, AppError> {
+    match s.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(s) => CommitmentStatus::parse(s).map(Some).ok_or_else(|| {
+            AppError::bad_request(
+                "query `status`: expected due_soon, open, overdue, kept or broken",
+            )
+        }),
+    }
+}
+
+fn nonempty(s: Option<&str>) -> Option<String> {
+    s.map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
 }
 
 pub async fn commitments(
     State(state): State<AppState>,
     Query(q): Query<LedgerQuery>,
 ) -> AppResult<Json<Value>> {
-    let status = match q.status.as_deref() {
-        None | Some("") => None,
-        Some(s) => Some(CommitmentStatus::parse(s).ok_or_else(|| {
-            AppError::bad_request("query `status`: expected open, overdue, kept or broken")
-        })?),
+    let f = LedgerFilter {
+        status: parse_status(q.status.as_deref())?,
+        agent_ref: nonempty(q.agent.as_deref()),
+        team_ref: nonempty(q.team.as_deref()),
+        limit: q.limit.unwrap_or(100),
     };
-    let now = state.now();
-    let rows = state
-        .db
-        .commitments(status, q.agent.as_deref(), now, q.limit.unwrap_or(100))
-        .await?;
+    let rows = state.db.commitments(&f, state.now()).await?;
     Ok(Json(json!({ "commitments": rows })))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct RatesQuery {
+    pub by: Option<String>,
+    pub team: Option<String>,
+    pub days: Option<i64>,
+}
+
+/// Kept rate per agent or team: `GET /api/v1/commitments/kept-rates?by=team|agent&team=&days=90`.
+pub async fn kept_rates(
+    State(state): State<AppState>,
+    Query(q): Query<RatesQuery>,
+) -> AppResult<Json<Value>> {
+    let by = match q.by.as_deref().map(str::trim) {
+        None | Some("") | Some("team") => Grouping::Team,
+        Some("agent") => Grouping::Agent,
+        Some(_) => return Err(AppError::bad_request("query `by`: expected team or agent")),
+    };
+    let days = q.days.unwrap_or(90);
+    if !(1..=3660).contains(&days) {
+        return Err(AppError::bad_request(
+            "query `days`: expected a number of days from 1 to 3660",
+        ));
+    }
+    let now = state.now();
+    let since = now
+        .checked_sub(jiff::SignedDuration::from_hours(days * 24))
+        .unwrap_or(now);
+    let rates = state
+        .db
+        .kept_rates(by, since, nonempty(q.team.as_deref()).as_deref(), now)
+        .await?;
+    Ok(Json(json!({
+        "by": if by == Grouping::Team { "team" } else { "agent" },
+        "since": since,
+        "rates": rates,
+    })))
 }
 
 pub async fn fulfil(

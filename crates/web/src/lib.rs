@@ -22,6 +22,7 @@ pub mod pages;
 pub mod qa;
 pub mod routes;
 pub mod state;
+pub mod vault;
 
 pub use routes::router;
 pub use state::{AppState, WebConfig};

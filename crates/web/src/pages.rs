@@ -930,6 +930,7 @@ struct UserRow {
     roles: Vec<&'static str>,
     role_keys: Vec<&'static str>,
     totp: bool,
+    privacy_training: bool,
 }
 
 #[derive(Template)]
@@ -966,6 +967,7 @@ async fn users_page(
             roles: u.roles.iter().map(|r| r.label()).collect(),
             role_keys: u.roles.iter().map(|r| r.as_str()).collect(),
             totp: u.totp_enabled,
+            privacy_training: u.privacy_training_current,
             username: u.username,
             display_name: u.display_name,
         })
@@ -1106,6 +1108,47 @@ pub async fn set_roles(
         &state,
         &caller,
         Some(format!("Roles of {} saved.", user.username)),
+        None,
+    )
+    .await
+}
+
+/// Until the training capability exists, an administrator records whether a user's
+/// data-privacy training is current; the privacy vault requires it.
+pub async fn set_privacy_training(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+    form: FormData,
+) -> AppResult<Response> {
+    let id = UserId::parse(&id).ok_or_else(AppError::not_found)?;
+    let user = state
+        .db
+        .user_by_id(id)
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    let current = match form.get("current").as_str() {
+        "yes" => true,
+        "no" => false,
+        _ => return Err(AppError::bad_request("field `current`: expected yes or no")),
+    };
+    state.db.set_privacy_training_current(id, current).await?;
+    state
+        .audit(
+            &caller.actor(),
+            "user.privacy_training_set",
+            &id.to_string(),
+            json!({"current": current}),
+        )
+        .await?;
+    users_page(
+        &state,
+        &caller,
+        Some(format!(
+            "Data-privacy training of {} recorded as {}.",
+            user.username,
+            if current { "current" } else { "not current" }
+        )),
         None,
     )
     .await

@@ -10,7 +10,8 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Extension;
 use righttrack_core::authz::{allowed, Action};
-use righttrack_store::interactions::{CommitmentStatus, InteractionFilter};
+use righttrack_core::interactions::SEVERITIES;
+use righttrack_store::interactions::{CommitmentStatus, Grouping, InteractionFilter, LedgerFilter};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -32,6 +33,7 @@ fn pack_rules() -> &'static [String] {
 }
 
 struct Row {
+    severity: &'static str,
     ext_id: String,
     started: String,
     channel: String,
@@ -52,7 +54,16 @@ struct ReviewPage {
     team: String,
     rule: String,
     all: bool,
+    severity: String,
+    severities: Vec<String>,
+    from: String,
+    to: String,
+    /// The query string of the next (older) page, when there may be one.
+    next: Option<String>,
 }
+
+/// Rows per page of the review queue.
+pub const PAGE: i64 = 100;
 
 #[derive(Debug, Deserialize)]
 pub struct ReviewQuery {
@@ -60,6 +71,36 @@ pub struct ReviewQuery {
     team: Option<String>,
     rule: Option<String>,
     all: Option<String>,
+    severity: Option<String>,
+    /// First day, `YYYY-MM-DD` (UTC).
+    from: Option<String>,
+    /// Last day, `YYYY-MM-DD` (UTC), inclusive.
+    to: Option<String>,
+    /// Paging cursor: `MILLIS~EXT_ID` of the last row shown.
+    after: Option<String>,
+}
+
+/// A `YYYY-MM-DD` query date as the instant its UTC day starts; the error names the field.
+fn day_start(field: &str, v: &Option<String>) -> AppResult<Option<jiff::Timestamp>> {
+    let Some(v) = nonempty(v) else {
+        return Ok(None);
+    };
+    v.parse::<jiff::civil::Date>()
+        .ok()
+        .and_then(|d| d.to_zoned(jiff::tz::TimeZone::UTC).ok())
+        .map(|z| Some(z.timestamp()))
+        .ok_or_else(|| {
+            AppError::bad_request(format!("query `{field}`: expected a date as YYYY-MM-DD"))
+        })
+}
+
+fn enc(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }
 
 fn nonempty(s: &Option<String>) -> Option<String> {
@@ -73,20 +114,70 @@ pub async fn review(
     Extension(caller): Extension<Caller>,
     Query(q): Query<ReviewQuery>,
 ) -> AppResult<Response> {
+    let severity = nonempty(&q.severity).unwrap_or_default();
+    let min_severity = match severity.as_str() {
+        "" => None,
+        s => Some(SEVERITIES.iter().position(|x| *x == s).ok_or_else(|| {
+            AppError::bad_request("query `severity`: expected medium, high or critical")
+        })? as i64),
+    };
+    let from = day_start("from", &q.from)?;
+    let to = day_start("to", &q.to)?
+        .and_then(|t| t.checked_add(jiff::SignedDuration::from_hours(24)).ok());
+    let before = match nonempty(&q.after) {
+        None => None,
+        Some(c) => Some(
+            c.split_once('~')
+                .and_then(|(ms, id)| {
+                    let t = jiff::Timestamp::from_millisecond(ms.parse().ok()?).ok()?;
+                    Some((t, id.to_owned()))
+                })
+                .ok_or_else(|| AppError::bad_request("query `after`: not a paging cursor"))?,
+        ),
+    };
     let f = InteractionFilter {
         flagged_only: q.all.is_none(),
         agent_ref: nonempty(&q.agent),
         team_ref: nonempty(&q.team),
         rule: nonempty(&q.rule),
-        before: None,
-        limit: 200,
+        min_severity,
+        from,
+        to,
+        before,
+        limit: PAGE,
     };
-    let items = state
-        .db
-        .list_interactions(&f)
-        .await?
+    let found = state.db.list_interactions(&f).await?;
+    let next = (found.len() as i64 == PAGE)
+        .then(|| found.last())
+        .flatten()
+        .map(|last| {
+            let mut qs = vec![format!(
+                "after={}~{}",
+                last.started_at.as_millisecond(),
+                enc(&last.ext_id)
+            )];
+            for (k, v) in [
+                ("agent", &q.agent),
+                ("team", &q.team),
+                ("rule", &q.rule),
+                ("severity", &q.severity),
+                ("from", &q.from),
+                ("to", &q.to),
+                ("all", &q.all),
+            ] {
+                if let Some(v) = nonempty(v) {
+                    qs.push(format!("{k}={}", enc(&v)));
+                }
+            }
+            qs.join("&")
+        });
+    let items = found
         .into_iter()
         .map(|i| Row {
+            severity: SEVERITIES
+                .get(usize::try_from(i.severity).unwrap_or(0))
+                .copied()
+                .unwrap_or("none"),
             started: i.started_at.strftime("%Y-%m-%d %H:%M").to_string(),
             team: i.team_ref.unwrap_or_default(),
             ext_id: i.ext_id,
@@ -105,6 +196,11 @@ pub async fn review(
         team: f.team_ref.unwrap_or_default(),
         rule: f.rule.unwrap_or_default(),
         all: q.all.is_some(),
+        severity,
+        severities: SEVERITIES[1..].iter().map(|s| s.to_string()).collect(),
+        from: nonempty(&q.from).unwrap_or_default(),
+        to: nonempty(&q.to).unwrap_or_default(),
+        next,
     }))
 }
 
@@ -142,6 +238,7 @@ struct InteractionPage {
     items: Vec<ItemView>,
     turns: Vec<TurnView>,
     commitments: Vec<String>,
+    vault: Option<crate::vault::VaultView>,
 }
 
 fn s(v: &Value) -> String {
@@ -297,6 +394,7 @@ async fn interaction_page(
         items,
         turns,
         commitments,
+        vault: crate::vault::view(state, caller, &i.ext_id).await?,
     }))
 }
 
@@ -335,12 +433,57 @@ struct CommitmentsPage {
     l: crate::pages::Layout,
     rows: Vec<LedgerRow>,
     status: String,
-    statuses: Vec<String>,
+    status_label: String,
+    statuses: Vec<(String, String)>,
+    agent: String,
+    team: String,
+    /// Kept rates per team, or per agent within the chosen team.
+    rates: Vec<RateRow>,
+    rates_by: &'static str,
 }
+
+struct RateRow {
+    key: String,
+    kept: i64,
+    broken: i64,
+    overdue: i64,
+    open: i64,
+    rate: String,
+    /// Below the target: highlighted.
+    low: bool,
+}
+
+impl RateRow {
+    fn from(r: righttrack_store::interactions::KeptRate) -> Self {
+        RateRow {
+            rate: r
+                .kept_rate
+                .map(|x| format!("{:.0}%", x * 100.0))
+                .unwrap_or_else(|| "—".into()),
+            low: r.kept_rate.is_some_and(|x| x < KEPT_RATE_TARGET),
+            key: if r.key.is_empty() {
+                "(no team)".into()
+            } else {
+                r.key
+            },
+            kept: r.kept,
+            broken: r.broken,
+            overdue: r.overdue,
+            open: r.open,
+        }
+    }
+}
+
+/// Kept rates under this are highlighted on the ledger.
+pub const KEPT_RATE_TARGET: f64 = 0.9;
+/// The period kept rates are computed over.
+pub const KEPT_RATE_DAYS: i64 = 90;
 
 #[derive(Debug, Deserialize)]
 pub struct LedgerQuery {
     status: Option<String>,
+    agent: Option<String>,
+    team: Option<String>,
 }
 
 pub async fn commitments(
@@ -348,26 +491,55 @@ pub async fn commitments(
     Extension(caller): Extension<Caller>,
     Query(q): Query<LedgerQuery>,
 ) -> AppResult<Response> {
-    let status_name = q.status.unwrap_or_else(|| "overdue".into());
-    let status = CommitmentStatus::parse(&status_name).ok_or_else(|| {
-        AppError::bad_request("query `status`: expected open, overdue, kept or broken")
-    })?;
+    let status_name = nonempty(&q.status).unwrap_or_else(|| "overdue".into());
+    let status = crate::interactions::parse_status(Some(&status_name))?;
     let now = state.now();
     let may_fulfil = allowed(&caller.user.roles, Action::CommitmentFulfil);
+    let f = LedgerFilter {
+        status,
+        agent_ref: nonempty(&q.agent),
+        team_ref: nonempty(&q.team),
+        limit: 500,
+    };
     let rows = state
         .db
-        .commitments(Some(status), None, now, 500)
+        .commitments(&f, now)
         .await?
         .into_iter()
         .map(|c| LedgerRow::from(c, may_fulfil))
         .collect();
+    let since = now
+        .checked_sub(jiff::SignedDuration::from_hours(KEPT_RATE_DAYS * 24))
+        .unwrap_or(now);
+    let (by, rates_by) = match &f.team_ref {
+        Some(_) => (Grouping::Agent, "agent"),
+        None => (Grouping::Team, "team"),
+    };
+    let rates = state
+        .db
+        .kept_rates(by, since, f.team_ref.as_deref(), now)
+        .await?
+        .into_iter()
+        .map(RateRow::from)
+        .collect();
     Ok(render(CommitmentsPage {
         l: layout(Some(&caller), "Commitments", "/commitments"),
         rows,
+        statuses: [
+            ("overdue", "overdue"),
+            ("due_soon", "due soon"),
+            ("open", "open"),
+            ("kept", "kept"),
+            ("broken", "broken"),
+        ]
+        .map(|(a, b)| (a.to_owned(), b.to_owned()))
+        .to_vec(),
+        status_label: status_name.replace('_', " "),
         status: status_name,
-        statuses: ["overdue", "open", "kept", "broken"]
-            .map(String::from)
-            .to_vec(),
+        agent: f.agent_ref.unwrap_or_default(),
+        team: f.team_ref.unwrap_or_default(),
+        rates,
+        rates_by,
     }))
 }
 
@@ -413,6 +585,7 @@ struct MyWorkPage {
     l: crate::pages::Layout,
     items: Vec<MyRow>,
     open: Vec<LedgerRow>,
+    kept: Option<RateRow>,
 }
 
 /// An agent's own recent interactions with their scores, and their open promises.
@@ -427,6 +600,9 @@ pub async fn my_work(
         agent_ref: Some(me.clone()),
         team_ref: None,
         rule: None,
+        min_severity: None,
+        from: None,
+        to: None,
         before: None,
         limit: 50,
     };
@@ -447,18 +623,31 @@ pub async fn my_work(
     let now = state.now();
     let mut open = Vec::new();
     for status in [CommitmentStatus::Overdue, CommitmentStatus::Open] {
-        for c in state
-            .db
-            .commitments(Some(status), Some(&me), now, 100)
-            .await?
-        {
+        let f = LedgerFilter {
+            status: Some(status),
+            agent_ref: Some(me.clone()),
+            team_ref: None,
+            limit: 100,
+        };
+        for c in state.db.commitments(&f, now).await? {
             open.push(LedgerRow::from(c, false));
         }
     }
+    let since = now
+        .checked_sub(jiff::SignedDuration::from_hours(KEPT_RATE_DAYS * 24))
+        .unwrap_or(now);
+    let kept = state
+        .db
+        .kept_rates(Grouping::Agent, since, None, now)
+        .await?
+        .into_iter()
+        .find(|r| r.key == me)
+        .map(RateRow::from);
     Ok(render(MyWorkPage {
         l: layout(Some(&caller), "My work", "/my/work"),
         items,
         open,
+        kept,
     }))
 }
 

@@ -8,7 +8,7 @@
 use crate::auth::{self, Caller, Via, LOGIN_CSRF_COOKIE};
 use crate::error::{AppError, Code};
 use crate::state::AppState;
-use crate::{api, interactions, middleware, pages, qa};
+use crate::{api, interactions, middleware, pages, qa, vault};
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
 use axum::http::{Method, StatusCode};
@@ -233,6 +233,14 @@ pub fn table() -> Vec<Route> {
             post(pages::set_roles),
         ),
         r(
+            "POST",
+            "/admin/users/{id}/privacy-training",
+            Act(Action::UserAdmin),
+            Page,
+            "Record whether a user's data-privacy training is current",
+            post(pages::set_privacy_training),
+        ),
+        r(
             "GET",
             "/admin/tokens",
             Act(Action::UserAdmin),
@@ -321,6 +329,14 @@ pub fn table() -> Vec<Route> {
             post(qa::override_item),
         ),
         r(
+            "POST",
+            "/interactions/{id}/original",
+            Act(Action::VaultOpen),
+            Page,
+            "Open the sealed original from the privacy vault, with a reason (audited)",
+            post(vault::open_original),
+        ),
+        r(
             "GET",
             "/commitments",
             Act(Action::CommitmentRead),
@@ -358,8 +374,16 @@ pub fn table() -> Vec<Route> {
             "/api/v1/commitments",
             Act(Action::CommitmentRead),
             Api,
-            "The commitments ledger: ?status=open|overdue|kept|broken&agent=",
+            "The commitments ledger: ?status=due_soon|open|overdue|kept|broken&agent=&team=",
             get(interactions::commitments),
+        ),
+        r(
+            "GET",
+            "/api/v1/commitments/kept-rates",
+            Act(Action::CommitmentRead),
+            Api,
+            "Kept rate per team or agent: ?by=team|agent&team=&days=90",
+            get(interactions::kept_rates),
         ),
         r(
             "POST",

@@ -19,6 +19,9 @@ pub struct WebConfig {
     pub session_hours: i64,
     pub lockout_after: i64,
     pub lockout_minutes: i64,
+    /// The privacy vault: when set, ingestion also keeps the original interaction,
+    /// sealed, for this long. Off (`None`) by default.
+    pub vault_retention: Option<jiff::SignedDuration>,
 }
 
 impl Default for WebConfig {
@@ -29,6 +32,7 @@ impl Default for WebConfig {
             session_hours: 8,
             lockout_after: 5,
             lockout_minutes: 15,
+            vault_retention: None,
         }
     }
 }

@@ -548,3 +548,193 @@ async fn qa_overrides_need_a_justification_change_the_score_and_show_in_the_hist
         assert_eq!(denied.status, StatusCode::FORBIDDEN);
     }
 }
+
+fn promise(id: &str, agent: &str, team: &str, day: &str) -> String {
+    serde_json::json!({
+        "id": id, "channel": "voice", "agent_id": agent, "team": team,
+        "started_at": format!("2026-11-{day}T09:00:00Z"),
+        "turns": [
+            {"speaker": "agent", "text": "this call may be recorded for quality purposes, how can I help"},
+            {"speaker": "customer", "text": "my parcel never arrived"},
+            {"speaker": "agent", "text": "I will call you back tomorrow before 5pm"}
+        ]
+    })
+    .to_string()
+}
+
+async fn get_json(app: &App, bearer: &str, path: &str) -> serde_json::Value {
+    let r = app
+        .send(Method::GET, path, &[("authorization", bearer)], "")
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{path}: {}", r.body);
+    r.json()
+}
+
+#[tokio::test]
+async fn the_ledger_lists_due_soon_by_team_and_reports_kept_rates() {
+    for app in App::each().await {
+        let bearer = token(&app, &[Scope::Ingest, Scope::Read]).await;
+        // The clock stands at 2026-11-20T09:00Z. Promises made on the 19th are due on
+        // the 20th at 17:00 (due soon); those of the 17th were due on the 18th (broken).
+        let body = [
+            promise("t1-a", "ann", "north", "19"),
+            promise("t1-b", "ann", "north", "17"),
+            promise("t1-c", "bob", "north", "17"),
+            promise("t2-a", "cat", "south", "19"),
+        ]
+        .join("\n");
+        assert_eq!(
+            ingest(&app, &bearer, "application/x-ndjson", &body)
+                .await
+                .json()["stored"],
+            4
+        );
+        let soon = get_json(&app, &bearer, "/api/v1/commitments?status=due_soon").await;
+        let ids: Vec<&str> = soon["commitments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["interaction"].as_str().unwrap())
+            .collect();
+        assert_eq!(ids.len(), 2, "{soon}");
+        assert!(ids.contains(&"t1-a") && ids.contains(&"t2-a"));
+        let north = get_json(
+            &app,
+            &bearer,
+            "/api/v1/commitments?status=due_soon&team=north",
+        )
+        .await;
+        assert_eq!(north["commitments"].as_array().unwrap().len(), 1);
+
+        // Keep ann's due-soon promise; the two of the 17th are broken.
+        let id = north["commitments"][0]["id"].as_str().unwrap().to_owned();
+        let r = app
+            .send(
+                Method::POST,
+                &format!("/api/v1/commitments/{id}/fulfil"),
+                &[("authorization", &bearer)],
+                "",
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK);
+        let teams = get_json(&app, &bearer, "/api/v1/commitments/kept-rates?by=team").await;
+        let rates = teams["rates"].as_array().unwrap();
+        let north = rates.iter().find(|r| r["key"] == "north").unwrap();
+        assert_eq!(
+            (north["kept"].as_i64(), north["broken"].as_i64()),
+            (Some(1), Some(2))
+        );
+        assert!((north["kept_rate"].as_f64().unwrap() - 1.0 / 3.0).abs() < 1e-9);
+        let south = rates.iter().find(|r| r["key"] == "south").unwrap();
+        assert_eq!(south["open"], 1);
+        assert!(south["kept_rate"].is_null(), "nothing decided yet");
+        let agents = get_json(
+            &app,
+            &bearer,
+            "/api/v1/commitments/kept-rates?by=agent&team=north",
+        )
+        .await;
+        let keys: Vec<&str> = agents["rates"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["key"].as_str().unwrap())
+            .collect();
+        assert_eq!(keys, ["ann", "bob"]);
+        let r = app
+            .send(
+                Method::GET,
+                "/api/v1/commitments/kept-rates?by=site",
+                &[("authorization", &bearer)],
+                "",
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST);
+        assert!(r.json()["message"].as_str().unwrap().contains("`by`"));
+
+        // The page shows the tabs, the filter and the rate table, low rates marked.
+        let lead = app.user("lena", &[Role::TeamLead]).await;
+        let (cookie, _) = app.session(&lead).await;
+        let page = app
+            .get("/commitments?status=due_soon&team=south", &cookie)
+            .await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.body.contains("1 due soon commitment"), "{}", page.body);
+        assert!(page.body.contains("Kept rate by agent"));
+        let page = app.get("/commitments?status=broken", &cookie).await;
+        assert!(page.body.contains("Kept rate by team"));
+        assert!(
+            page.body.contains("class=\"low\""),
+            "north at 33% is highlighted"
+        );
+        assert!(page.body.contains("33%"));
+    }
+}
+
+#[tokio::test]
+async fn the_review_queue_filters_by_severity_and_date_and_pages() {
+    for app in App::each().await {
+        let bearer = token(&app, &[Scope::Ingest]).await;
+        // 105 flagged interactions (a guarantee: high) over the 10th..14th, plus one
+        // clean one and one with only a missing recording notice (medium).
+        let mut lines: Vec<String> = (0..105)
+            .map(|i| {
+                serde_json::json!({
+                    "id": format!("g-{i:03}"), "channel": "chat", "agent_id": "a-1",
+                    "started_at": format!("2026-11-{:02}T{:02}:00:00Z", 10 + i % 5, i % 24),
+                    "turns": [
+                        {"speaker": "agent", "text": "this chat may be recorded for quality purposes"},
+                        {"speaker": "agent", "text": "I guarantee you will get a full refund"}
+                    ]
+                })
+                .to_string()
+            })
+            .collect();
+        lines.push(clean_line("clean-x"));
+        lines.push(
+            serde_json::json!({
+                "id": "medium-1", "channel": "voice", "agent_id": "a-2", "started_at": "2026-11-18T10:00:00Z",
+                "turns": [
+                    {"speaker": "agent", "text": "Hello, how can I help you today?"},
+                    {"speaker": "customer", "text": "What are your opening hours?"}
+                ]
+            })
+            .to_string(),
+        );
+        let r = ingest(&app, &bearer, "application/x-ndjson", &lines.join("\n")).await;
+        assert_eq!(r.json()["stored"], 107, "{}", r.body);
+        let qa = app.user("quinn", &[Role::QaAnalyst]).await;
+        let (cookie, _) = app.session(&qa).await;
+
+        let page = app.get("/qa/review?severity=high", &cookie).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.body.contains("100 interactions on this page"));
+        assert!(!page.body.contains("medium-1"));
+        let next = common::value_of(&page.body, "href=\"/qa/review?").replace("&amp;", "&");
+        let page2 = app.get(&format!("/qa/review?{next}"), &cookie).await;
+        assert!(page2.body.contains("5 interactions"), "{}", page2.body);
+        assert!(!page2.body.contains("rel=\"next\""));
+        // No row on both pages: every g-NNN appears exactly once overall.
+        for i in 0..105 {
+            let id = format!(">g-{i:03}<");
+            let n = page.body.matches(&id).count() + page2.body.matches(&id).count();
+            assert_eq!(n, 1, "{id} shown {n} times");
+        }
+
+        let medium = app.get("/qa/review?severity=medium", &cookie).await;
+        assert!(medium.body.contains("medium-1"));
+        let day = app
+            .get(
+                "/qa/review?severity=high&from=2026-11-12&to=2026-11-12",
+                &cookie,
+            )
+            .await;
+        assert!(day.body.contains("21 interactions"), "{}", day.body);
+        let bad = app.get("/qa/review?from=12/11/2026", &cookie).await;
+        assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+        assert!(bad.body.contains("from"));
+        let bad = app.get("/qa/review?severity=urgent", &cookie).await;
+        assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+        assert!(bad.body.contains("severity"));
+    }
+}

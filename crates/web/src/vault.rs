@@ -1,0 +1,142 @@
+//! The privacy vault: opening an interaction's sealed original.
+//!
+//! Off by default (`--privacy-vault`). When on, ingestion seals the original as received
+//! (see [`crate::interactions::prepare_line`]); the database holds only ciphertext. An
+//! original is opened only when all of these hold, checked here in this order:
+//! the caller's role allows [`Action::VaultOpen`] (the route guard), the vault still
+//! holds the original (retention not ended), the caller's data-privacy training is
+//! current, and the caller wrote a reason. Every opening is appended to the audit trail
+//! *before* the plaintext is decrypted, with the reason (scrubbed), so an opening that
+//! the trail cannot record does not happen. The page is sent with `Cache-Control:
+//! no-store`; the plaintext is never logged.
+
+use crate::auth::Caller;
+use crate::error::{AppError, AppResult, Code};
+use crate::pages::{layout, FormData};
+use crate::state::AppState;
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::header;
+use axum::response::{Html, IntoResponse, Response};
+use axum::Extension;
+use righttrack_core::authz::Action;
+use righttrack_core::interactions::VAULT_PURPOSE;
+use serde_json::json;
+
+/// The shortest reason accepted for opening an original.
+pub const MIN_REASON: usize = 15;
+
+/// What the interaction page shows about the vault.
+pub struct VaultView {
+    pub expires: String,
+    /// The caller's data-privacy training is current.
+    pub trained: bool,
+}
+
+/// The vault box for the interaction page: `None` when the caller may not open
+/// originals or none is kept for this interaction.
+pub async fn view(state: &AppState, caller: &Caller, ext_id: &str) -> AppResult<Option<VaultView>> {
+    if !righttrack_core::authz::allowed(&caller.user.roles, Action::VaultOpen) {
+        return Ok(None);
+    }
+    Ok(state
+        .db
+        .vault_entry(ext_id, state.now())
+        .await?
+        .map(|e| VaultView {
+            expires: e.expires_at.strftime("%Y-%m-%d %H:%M").to_string(),
+            trained: caller.user.privacy_training_current,
+        }))
+}
+
+struct TurnView {
+    speaker: String,
+    text: String,
+}
+
+#[derive(Template)]
+#[template(path = "original.html")]
+struct OriginalPage {
+    l: crate::pages::Layout,
+    id: String,
+    reason: String,
+    opened_at: String,
+    turns: Vec<TurnView>,
+}
+
+pub async fn open_original(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+    form: FormData,
+) -> AppResult<Response> {
+    let Some(i) = state.db.interaction(&id).await? else {
+        return Err(AppError::not_found());
+    };
+    let Some(entry) = state.db.vault_entry(&i.ext_id, state.now()).await? else {
+        return Err(AppError::new(
+            Code::NotFound,
+            "No original is kept for this interaction: the privacy vault was off when it was ingested, or its retention has ended.",
+        ));
+    };
+    if !caller.user.privacy_training_current {
+        return Err(AppError::new(
+            Code::Forbidden,
+            "Your data-privacy training is not current, so you cannot open originals. Ask an administrator once you have completed it.",
+        ));
+    }
+    let reason = form.get("reason").trim().to_owned();
+    if reason.chars().count() < MIN_REASON {
+        return Err(AppError::bad_request(format!(
+            "field `reason`: say why you need the original, in at least {MIN_REASON} characters"
+        )));
+    }
+    let engine = state.engine().map_err(|e| AppError::internal(&e))?;
+    let reason = righttrack_core::interactions::scrub(&engine, &reason);
+    state
+        .audit(
+            &caller.actor(),
+            "interaction.original_opened",
+            &i.ext_id,
+            json!({"reason": reason}),
+        )
+        .await?;
+    let plain = state
+        .open(VAULT_PURPOSE, &entry.sealed)
+        .map_err(|e| AppError::internal(&e))?;
+    let original: serde_json::Value =
+        serde_json::from_slice(&plain).map_err(|e| AppError::internal(&e))?;
+    // The envelope is bound to the purpose, not the row: check the row is this one's.
+    if original["id"].as_str() != Some(i.ext_id.as_str()) {
+        return Err(AppError::internal(
+            &"vault entry does not match its interaction",
+        ));
+    }
+    let turns = original["turns"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|t| TurnView {
+                    speaker: t["speaker"].as_str().unwrap_or_default().to_owned(),
+                    text: t["text"].as_str().unwrap_or_default().to_owned(),
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let page = OriginalPage {
+        l: layout(Some(&caller), &format!("Original of {}", i.ext_id), ""),
+        id: i.ext_id,
+        reason,
+        opened_at: state.now().strftime("%Y-%m-%d %H:%M").to_string(),
+        turns,
+    };
+    let html = page.render().map_err(|e| AppError::internal(&e))?;
+    Ok((
+        [
+            (header::CACHE_CONTROL, "no-store"),
+            (header::REFERRER_POLICY, "no-referrer"),
+        ],
+        Html(html),
+    )
+        .into_response())
+}

@@ -1,0 +1,287 @@
+//! The privacy vault, as a QA analyst, an administrator and an agent meet it.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test helpers: a failed setup step should panic with its location"
+)]
+
+mod common;
+
+use axum::http::{header, Method, StatusCode};
+use common::App;
+use righttrack_core::authz::Scope;
+use righttrack_core::Role;
+use righttrack_web::WebConfig;
+
+const CARD: &str = "4111 1111 1111 1111";
+
+fn line(id: &str) -> String {
+    serde_json::json!({
+        "id": id, "channel": "voice", "agent_id": "a-17", "started_at": "2026-11-20T08:00:00Z",
+        "turns": [
+            {"speaker": "agent", "text": "this call may be recorded for quality purposes, how can I help"},
+            {"speaker": "customer", "text": format!("my card is {CARD} and I live at 12 Elm Street")},
+            {"speaker": "agent", "text": "thank you, the refund is on its way"}
+        ]
+    })
+    .to_string()
+}
+
+fn vault_on() -> WebConfig {
+    WebConfig {
+        vault_retention: Some(jiff::SignedDuration::from_hours(30 * 24)),
+        ..WebConfig::default()
+    }
+}
+
+async fn ingest(app: &App, id: &str) {
+    let bot = app.user(&format!("bot-{id}"), &[Role::QaAnalyst]).await;
+    let t = righttrack_web::auth::issue_token(&app.state, "test", &bot, "t", &[Scope::Ingest])
+        .await
+        .unwrap();
+    let r = app
+        .send(
+            Method::POST,
+            "/api/v1/interactions",
+            &[
+                ("authorization", &format!("Bearer {}", t.expose())),
+                ("content-type", "application/json"),
+            ],
+            &line(id),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+}
+
+fn reason_form(csrf: &str, reason: &str) -> String {
+    format!("csrf={csrf}&reason={}", reason.replace(' ', "+"))
+}
+
+const REASON: &str = "customer disputes the refund amount, ticket 4411";
+
+#[tokio::test]
+async fn a_trained_analyst_opens_the_original_with_a_reason_and_it_is_audited() {
+    for app in App::each_with(vault_on()).await {
+        ingest(&app, "ext-v1").await;
+        let qa = app.user("quinn", &[Role::QaAnalyst]).await;
+        app.state
+            .db
+            .set_privacy_training_current(qa.id, true)
+            .await
+            .unwrap();
+        let qa = app.state.db.user_by_id(qa.id).await.unwrap().unwrap();
+        let (cookie, csrf) = app.session(&qa).await;
+
+        // The redacted page offers the vault, and shows no card number.
+        let page = app.get("/interactions/ext-v1", &cookie).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.body.contains("Open the unredacted original"));
+        assert!(!page.body.contains(CARD));
+
+        let r = app
+            .post(
+                "/interactions/ext-v1/original",
+                &cookie,
+                &reason_form(&csrf, REASON),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert!(r.body.contains(CARD), "the original shows the card number");
+        assert!(r.body.contains(REASON));
+        assert_eq!(
+            r.headers.get(header::CACHE_CONTROL).unwrap(),
+            "no-store",
+            "an original must not be cached"
+        );
+        assert!(app
+            .audit_actions()
+            .await
+            .contains(&"interaction.original_opened".to_owned()));
+    }
+}
+
+#[tokio::test]
+async fn no_reason_no_training_or_no_role_means_no_original() {
+    for app in App::each_with(vault_on()).await {
+        ingest(&app, "ext-v2").await;
+        let trained = app.user("quinn", &[Role::QaAnalyst]).await;
+        app.state
+            .db
+            .set_privacy_training_current(trained.id, true)
+            .await
+            .unwrap();
+        let trained = app.state.db.user_by_id(trained.id).await.unwrap().unwrap();
+        let (cookie, csrf) = app.session(&trained).await;
+
+        let r = app
+            .post(
+                "/interactions/ext-v2/original",
+                &cookie,
+                &reason_form(&csrf, "because"),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST);
+        assert!(r.body.contains("reason"), "the error names the field");
+        assert!(!r.body.contains(CARD));
+
+        let untrained = app.user("uma", &[Role::QaAnalyst]).await;
+        let (cookie, csrf) = app.session(&untrained).await;
+        let page = app.get("/interactions/ext-v2", &cookie).await;
+        assert!(page.body.contains("training is not current"));
+        assert!(!page.body.contains("Open the unredacted original"));
+        let r = app
+            .post(
+                "/interactions/ext-v2/original",
+                &cookie,
+                &reason_form(&csrf, REASON),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        assert!(r.body.contains("training"));
+        assert!(!r.body.contains(CARD));
+
+        let lead = app.user("lee", &[Role::TeamLead]).await;
+        app.state
+            .db
+            .set_privacy_training_current(lead.id, true)
+            .await
+            .unwrap();
+        let lead = app.state.db.user_by_id(lead.id).await.unwrap().unwrap();
+        let (cookie, csrf) = app.session(&lead).await;
+        let page = app.get("/interactions/ext-v2", &cookie).await;
+        assert!(!page.body.contains("unredacted original"));
+        let r = app
+            .post(
+                "/interactions/ext-v2/original",
+                &cookie,
+                &reason_form(&csrf, REASON),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+
+        assert!(!app
+            .audit_actions()
+            .await
+            .contains(&"interaction.original_opened".to_owned()));
+    }
+}
+
+#[tokio::test]
+async fn the_vault_is_off_by_default_and_retention_ends_it() {
+    for app in App::each().await {
+        ingest(&app, "ext-off").await;
+        let qa = app.user("quinn", &[Role::QaAnalyst]).await;
+        app.state
+            .db
+            .set_privacy_training_current(qa.id, true)
+            .await
+            .unwrap();
+        let qa = app.state.db.user_by_id(qa.id).await.unwrap().unwrap();
+        let (cookie, csrf) = app.session(&qa).await;
+        let page = app.get("/interactions/ext-off", &cookie).await;
+        assert!(!page.body.contains("unredacted original"));
+        let r = app
+            .post(
+                "/interactions/ext-off/original",
+                &cookie,
+                &reason_form(&csrf, REASON),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND);
+        assert!(r.body.contains("privacy vault"));
+    }
+    for app in App::each_with(vault_on()).await {
+        ingest(&app, "ext-old").await;
+        let qa = app.user("quinn", &[Role::QaAnalyst]).await;
+        app.state
+            .db
+            .set_privacy_training_current(qa.id, true)
+            .await
+            .unwrap();
+        let qa = app.state.db.user_by_id(qa.id).await.unwrap().unwrap();
+        app.clock.advance(jiff::SignedDuration::from_hours(31 * 24));
+        let (cookie2, csrf2) = app.session(&qa).await;
+        let r = app
+            .post(
+                "/interactions/ext-old/original",
+                &cookie2,
+                &reason_form(&csrf2, REASON),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "retention ended");
+        assert_eq!(
+            app.state.db.purge_expired_vault(app.now()).await.unwrap(),
+            1
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_database_holds_only_ciphertext_of_the_original() {
+    for app in App::each_with(vault_on()).await {
+        ingest(&app, "ext-raw").await;
+        let entry = app
+            .state
+            .db
+            .vault_entry("ext-raw", app.now())
+            .await
+            .unwrap()
+            .expect("sealed original kept");
+        assert!(!entry
+            .sealed
+            .windows(CARD.len())
+            .any(|w| w == CARD.as_bytes()));
+        if let Some(path) = app.t.sqlite_path() {
+            app.state.db.close().await;
+            let mut bytes = std::fs::read(&path).unwrap();
+            bytes.extend(std::fs::read(path.with_extension("db-wal")).unwrap_or_default());
+            for secret in [CARD, "4111111111111111", "12 Elm Street"] {
+                assert!(
+                    !bytes.windows(secret.len()).any(|w| w == secret.as_bytes()),
+                    "{secret} at rest"
+                );
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn an_administrator_records_privacy_training() {
+    for app in App::each().await {
+        let admin = app.user("ada", &[Role::Admin]).await;
+        let qa = app.user("quinn", &[Role::QaAnalyst]).await;
+        let (cookie, csrf) = app.session(&admin).await;
+        let r = app
+            .post(
+                &format!("/admin/users/{}/privacy-training", qa.id),
+                &cookie,
+                &format!("csrf={csrf}&current=yes"),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert!(r.body.contains("recorded as current"));
+        assert!(
+            app.state
+                .db
+                .user_by_id(qa.id)
+                .await
+                .unwrap()
+                .unwrap()
+                .privacy_training_current
+        );
+        let r = app
+            .post(
+                &format!("/admin/users/{}/privacy-training", qa.id),
+                &cookie,
+                &format!("csrf={csrf}&current=maybe"),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST);
+        assert!(r.body.contains("current"));
+        assert!(app
+            .audit_actions()
+            .await
+            .contains(&"user.privacy_training_set".to_owned()));
+    }
+}
