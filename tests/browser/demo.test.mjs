@@ -147,3 +147,52 @@ test('agent and team lead see only their own pages', async () => {
     await ctx.close();
   }
 });
+
+test('a QA analyst filters the queue, opens an original from the privacy vault with a reason, and reads kept rates', async () => {
+  const ctx = await newContext(browser, server.url, DESKTOP);
+  contexts.push(ctx);
+  const page = await ctx.newPage();
+  const watcher = watch(page);
+  await signIn(page, 'qa', passwords.qa);
+
+  await page.goto('/qa/review');
+  await page.getByLabel('Severity').selectOption('critical');
+  await page.getByRole('button', { name: 'Filter' }).click();
+  const rows = page.locator('table tbody tr');
+  assert.ok((await rows.count()) > 0, 'the demo has critical interactions');
+  for (const sev of await page.locator('table tbody .sev').allInnerTexts()) {
+    assert.equal(sev, 'critical');
+  }
+  await shot(page, 'demo-qa-review-critical-desktop');
+  // Paging: the first page is full and links to older interactions.
+  await page.goto('/qa/review?all=1');
+  await page.getByRole('link', { name: /Older interactions/ }).click();
+  assert.match(page.url(), /after=/);
+
+  // Open one interaction with a card number redacted, then its original.
+  await page.goto('/qa/review?all=1');
+  const hrefs = await page.locator('table tbody tr a').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+  let redacted = '';
+  for (const href of hrefs.slice(0, 40)) {
+    await page.goto(href);
+    redacted = await page.locator('ol.transcript').innerText();
+    if (/<[A-Z_]+_\d+>/.test(redacted)) break;
+  }
+  assert.match(redacted, /<[A-Z_]+_\d+>/, 'found an interaction with redacted customer data');
+  await page.getByText('Open the unredacted original').click();
+  await page.getByLabel(/Why do you need the original/).fill('checking a redaction the agent disputes');
+  await page.getByRole('button', { name: 'Open the original' }).click();
+  await page.getByRole('heading', { name: /^Original of interaction/ }).waitFor();
+  assert.match(await page.locator('main .alert').innerText(), /checking a redaction the agent disputes/);
+  const original = await page.locator('ol.transcript').innerText();
+  assert.ok(original.length > 0);
+  assert.ok(!/<[A-Z_]+_\d+>/.test(original), 'the original has no placeholders');
+  await shot(page, 'demo-qa-vault-original-desktop');
+
+  await page.goto('/commitments?status=due_soon');
+  await page.getByRole('heading', { name: /Kept rate by team/ }).waitFor();
+  assert.ok((await page.locator('section table tbody tr').count()) >= 3, 'one row per demo team with promises');
+  await shot(page, 'demo-qa-commitments-desktop');
+  await signOut(page);
+  assert.deepEqual(watcher.problems(), []);
+});

@@ -194,6 +194,10 @@ pub async fn seed(state: &AppState) -> Result<Option<Vec<DemoAccount>>> {
                 &mut rng,
             )
             .await?;
+        if roles.contains(&Role::QaAnalyst) || roles.contains(&Role::EthicsOfficer) {
+            // So the privacy vault can be tried with the demo accounts.
+            db.set_privacy_training_current(u.id, true).await?;
+        }
         if username == "lead" {
             if let Some(t) = first_floor_team {
                 db.set_team_lead(t, u.id).await?;

@@ -7,7 +7,7 @@
 use anyhow::Result;
 use rand::seq::SliceRandom;
 use rand::Rng;
-use righttrack_core::interactions::prepare;
+use righttrack_web::interactions::prepare_line;
 use righttrack_web::AppState;
 
 const REASONS: &[&str] = &[
@@ -207,14 +207,15 @@ pub async fn seed(state: &AppState, count: usize) -> Result<usize> {
         let engine = engine.clone();
         let agents = agents.clone();
         let start = n;
+        let st = state.clone();
         let batch = tokio::task::spawn_blocking(move || {
             let mut rng = rand::thread_rng();
             (start..start + take)
                 .filter_map(|i| {
                     let (agent, first, team) = agents.choose(&mut rng)?;
                     let v = one(&mut rng, agent, first, team, i, now);
-                    let inter: righttrack_scan::Interaction = serde_json::from_value(v).ok()?;
-                    prepare(&engine, &inter).ok()
+                    // The same path as every other ingestion (vault included).
+                    prepare_line(&st, &engine, &v.to_string()).ok()
                 })
                 .collect::<Vec<_>>()
         })
@@ -229,5 +230,40 @@ pub async fn seed(state: &AppState, count: usize) -> Result<usize> {
             .count();
         n += take;
     }
+    keep_promises(state, &agents, now).await?;
     Ok(stored)
+}
+
+/// Most demo promises were kept: each agent keeps a share (mostly 80–98%, a few lower),
+/// marked kept some hours before the due instant, so the kept-rate tables show a
+/// realistic spread. Promises still ahead are mostly open.
+async fn keep_promises(
+    state: &AppState,
+    agents: &[(String, String, String)],
+    now: jiff::Timestamp,
+) -> Result<()> {
+    let mut rng = rand::thread_rng();
+    let mut kept = Vec::new();
+    for (agent, _, _) in agents {
+        let share: f64 = if rng.gen_bool(0.1) {
+            rng.gen_range(0.55..0.8)
+        } else {
+            rng.gen_range(0.8..0.98)
+        };
+        let f = righttrack_store::interactions::LedgerFilter {
+            agent_ref: Some(agent.clone()),
+            limit: 1000,
+            ..Default::default()
+        };
+        for c in state.db.commitments(&f, now).await? {
+            let Some(due) = c.due else { continue };
+            let early = jiff::SignedDuration::from_mins(rng.gen_range(30..20 * 60));
+            let at = due.checked_sub(early).unwrap_or(due);
+            if at < now && rng.gen_bool(share) {
+                kept.push((c.id, at));
+            }
+        }
+    }
+    state.db.mark_kept_at(&kept, "demo").await?;
+    Ok(())
 }

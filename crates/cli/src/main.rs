@@ -728,7 +728,11 @@ async fn serve(
         session_hours: file.session_hours.unwrap_or(defaults.session_hours),
         lockout_after: file.lockout_after.unwrap_or(defaults.lockout_after),
         lockout_minutes: file.lockout_minutes.unwrap_or(defaults.lockout_minutes),
-        vault_retention: vault.retention(&file)?,
+        // The demo turns the privacy vault on, so it can be tried on synthetic data.
+        vault_retention: match vault.retention(&file)? {
+            None if demo => Some(jiff::SignedDuration::from_hours(30 * 24)),
+            other => other,
+        },
     };
     let (state, opened) = open_state(&data, true, web).await?;
     if opened.created {

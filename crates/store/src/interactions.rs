@@ -565,6 +565,31 @@ impl Db {
             .collect())
     }
 
+    /// Marks open commitments kept at the given instants, in one transaction (history
+    /// loaded from elsewhere, and the demo). Returns how many changed.
+    pub async fn mark_kept_at(&self, items: &[(String, Timestamp)], by: &str) -> Result<u64> {
+        on_pool!(self, |pool| {
+            async {
+                let mut tx = pool.begin().await?;
+                let mut n = 0;
+                for (id, at) in items {
+                    n += sqlx::query(
+                        "UPDATE commitments SET status = 'kept', closed_at = $1, closed_by = $2 WHERE id = $3 AND status = 'open'",
+                    )
+                    .bind(ms(*at))
+                    .bind(by)
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
+                }
+                tx.commit().await?;
+                Ok::<_, StoreError>(n)
+            }
+            .await
+        })
+    }
+
     /// Marks an open (or overdue) commitment kept. False if unknown, already closed, or
     /// broken (past [`BROKEN_AFTER`]).
     pub async fn fulfil_commitment(&self, id: &str, by: &str, now: Timestamp) -> Result<bool> {

@@ -458,7 +458,7 @@ impl RateRow {
         RateRow {
             rate: r
                 .kept_rate
-                .map(|x| format!("{:.0}%", x * 100.0))
+                .map(|x| format!("{:.1}%", x * 100.0))
                 .unwrap_or_else(|| "—".into()),
             low: r.kept_rate.is_some_and(|x| x < KEPT_RATE_TARGET),
             key: if r.key.is_empty() {

@@ -667,7 +667,7 @@ async fn the_ledger_lists_due_soon_by_team_and_reports_kept_rates() {
             page.body.contains("class=\"low\""),
             "north at 33% is highlighted"
         );
-        assert!(page.body.contains("33%"));
+        assert!(page.body.contains("33.3%"));
     }
 }
 
