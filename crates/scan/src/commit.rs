@@ -199,6 +199,10 @@ fn parse_due(ws: &[&str], i: usize) -> Option<(Due, usize)> {
                     if w(j2 + 1) == "tomorrow" {
                         return Some((Due::DayAt(1, 17, 0), j2 + 2));
                     }
+                    // "by end of day today" is one deadline, not two.
+                    if w(j2 + 1) == "today" {
+                        return Some((Due::EndOfDay(0), j2 + 2));
+                    }
                     return Some((Due::EndOfDay(0), j2 + 1));
                 }
                 if what == "week" {
@@ -210,7 +214,8 @@ fn parse_due(ws: &[&str], i: usize) -> Option<(Due, usize)> {
                 return None;
             }
             if matches!(w(k), "eod" | "cob") {
-                return Some((Due::EndOfDay(0), k + 1));
+                let today = usize::from(w(k + 1) == "today");
+                return Some((Due::EndOfDay(0), k + 1 + today));
             }
             if let Some(d) = weekday(w(k)) {
                 if let Some(p) = part_of_day(w(k + 1)) {
@@ -452,5 +457,23 @@ mod tests {
             due("by end of day friday", s, "UTC").as_deref(),
             Some("2026-11-20T17:00:00Z")
         );
+    }
+
+    #[test]
+    fn one_promise_with_a_repeated_day_is_one_commitment() {
+        let engine = crate::Engine::default_engine().unwrap();
+        for text in [
+            "I will send you the form by end of day today.",
+            "I'll send it by EOD today.",
+        ] {
+            let inter: Interaction = serde_json::from_value(serde_json::json!({
+                "id": "c", "channel": "chat", "agent_id": "a", "started_at": "2026-11-20T09:00:00Z",
+                "turns": [{"speaker": "agent", "text": text}]
+            }))
+            .unwrap();
+            let f = engine.scan(&inter);
+            assert_eq!(f.commitments.len(), 1, "{text}: {:?}", f.commitments);
+            assert_eq!(f.commitments[0].due, "2026-11-20T17:00:00Z");
+        }
     }
 }
