@@ -98,10 +98,36 @@ pub fn without_credentials(url: &str) -> String {
         .join(",")
 }
 
+/// Connects once; after that the client reconnects by itself, and its events are logged
+/// here (async-nats's own logs are quieted to warnings in `main`).
 async fn connect(addrs: &[ServerAddr], name: &str) -> Result<async_nats::Client> {
+    let url = addrs
+        .iter()
+        .map(|a| format!("{}:{}", a.host(), a.port()))
+        .collect::<Vec<_>>()
+        .join(",");
     async_nats::ConnectOptions::new()
         .name(name)
         .connection_timeout(Duration::from_secs(5))
+        .event_callback(move |event| {
+            let url = url.clone();
+            async move {
+                use async_nats::Event;
+                match event {
+                    Event::Connected => tracing::info!(server = %url, "NATS connected"),
+                    Event::Disconnected => tracing::warn!(
+                        server = %url,
+                        "NATS connection lost; reconnecting (HTTP ingestion still works)"
+                    ),
+                    Event::LameDuckMode | Event::SlowConsumer(_) | Event::ServerError(_) => {
+                        tracing::warn!(server = %url, event = %event, "NATS")
+                    }
+                    Event::ClientError(_) | Event::Draining | Event::Closed => {
+                        tracing::debug!(server = %url, event = %event, "NATS")
+                    }
+                }
+            }
+        })
         .connect(addrs.to_vec())
         .await
         .context("cannot connect")

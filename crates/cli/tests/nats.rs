@@ -34,6 +34,8 @@ fn nats_url() -> Option<String> {
         Ok(u) if !u.is_empty() => Some(u),
         _ => {
             eprintln!("skipped: RIGHTTRACK_TEST_NATS_URL not set");
+            // scripts/test.sh always sets it, so CI always runs these.
+            assert!(std::env::var("CI").is_err(), "CI must run the NATS tests");
             None
         }
     }
@@ -614,4 +616,130 @@ fn serve_retries_an_unreachable_nats_and_refuses_a_malformed_url() {
         );
         assert!(!err.contains("hunter2"), "{err}");
     }
+}
+
+/// A JetStream server of the test's own, stopped and restarted on the same storage.
+struct OwnNats {
+    bin: PathBuf,
+    dir: tempfile::TempDir,
+    port: u16,
+    child: Option<Child>,
+}
+
+impl OwnNats {
+    /// `None` when no nats-server binary is installed (a machine that only reaches a
+    /// remote NATS); scripts/test.sh installs Debian's package when it starts one.
+    fn start() -> Option<OwnNats> {
+        let bin = ["/usr/sbin/nats-server", "/usr/bin/nats-server"]
+            .iter()
+            .map(PathBuf::from)
+            .find(|p| p.exists())?;
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let mut n = OwnNats {
+            bin,
+            dir: tempfile::tempdir().unwrap(),
+            port,
+            child: None,
+        };
+        n.up();
+        Some(n)
+    }
+
+    fn url(&self) -> String {
+        format!("nats://127.0.0.1:{}", self.port)
+    }
+
+    fn up(&mut self) {
+        let child = Command::new(&self.bin)
+            .args([
+                "-js",
+                "-a",
+                "127.0.0.1",
+                "-p",
+                &self.port.to_string(),
+                "-sd",
+            ])
+            .arg(self.dir.path())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        self.child = Some(child);
+        let started = Instant::now();
+        while TcpStream::connect(("127.0.0.1", self.port)).is_err() {
+            assert!(started.elapsed() < DEADLINE, "nats-server did not start");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    fn down(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
+impl Drop for OwnNats {
+    fn drop(&mut self) {
+        self.down();
+    }
+}
+
+/// NATS going away does not stop serve: the consumer warns, retries, and picks up what
+/// was published once NATS is back.
+#[test]
+fn the_consumer_resumes_after_a_nats_outage() {
+    let Some(mut nats) = OwnNats::start() else {
+        eprintln!("skipped: no nats-server binary to stop and restart");
+        return;
+    };
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let names = Names::new(&nats.url());
+    let backend = Backend::Sqlite(tmp.path().join("data"));
+    let mut args = backend.args(tmp.path());
+    args.extend(names.serve_args(50));
+    let good = interactions(&format!("outage-{}", suffix()), 200);
+    let ids: Vec<String> = good.iter().map(|(id, _)| id.clone()).collect();
+    let publish_half = |half: &[(String, String)], name: &str| {
+        let path = tmp.path().join(name);
+        let body: Vec<&str> = half.iter().map(|(_, l)| l.as_str()).collect();
+        std::fs::write(&path, body.join("\n")).unwrap();
+        let o = rt_publish(&names, &[&path.display().to_string()]);
+        assert!(
+            text(&o.stdout).contains("100 published, 0 duplicates, 0 errors"),
+            "{}{}",
+            text(&o.stdout),
+            text(&o.stderr)
+        );
+    };
+    let server = Server::start(&args);
+    publish_half(&good[..100], "before.jsonl");
+    let db = rt.block_on(backend.db());
+    wait_for_rows(&rt, &db, 100, "before the outage");
+
+    nats.down();
+    let started = Instant::now();
+    while !server.logs().contains("NATS connection lost") {
+        assert!(
+            started.elapsed() < DEADLINE,
+            "the outage went unnoticed: {}",
+            server.logs()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert_eq!(server.get("/healthz").0, 200, "HTTP keeps working");
+    nats.up();
+    publish_half(&good[100..], "after.jsonl");
+    wait_for_rows(&rt, &db, 200, "after the outage");
+    assert_each_stored_once(&rt, &db, &ids);
+    let (status, logs) = server.stop();
+    assert!(status.success(), "{logs}");
+    assert!(!logs.contains("panicked"), "{logs}");
+    assert!(logs.contains("NATS connected"), "{logs}");
 }
