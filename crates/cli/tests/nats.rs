@@ -99,6 +99,21 @@ impl Names {
     }
 }
 
+impl Names {
+    /// Messages still held by the stream (acked and terminated ones leave a work queue).
+    fn left_in_stream(&self) -> u64 {
+        let rt = tokio::runtime::Runtime::new().unwrap();
+        rt.block_on(async {
+            let c = async_nats::connect(self.url.as_str()).await.unwrap();
+            let mut s = async_nats::jetstream::new(c)
+                .get_stream(&self.stream)
+                .await
+                .unwrap();
+            s.info().await.unwrap().state.messages
+        })
+    }
+}
+
 impl Drop for Names {
     fn drop(&mut self) {
         if let Ok(rt) = tokio::runtime::Runtime::new() {
@@ -412,6 +427,15 @@ fn publish_feeds_serve_instances_that_share_the_work_and_terminate_bad_messages_
             );
         }
         assert_each_stored_once(&rt, &db, &ids);
+        let started = Instant::now();
+        while names.left_in_stream() > 0 {
+            assert!(
+                started.elapsed() < DEADLINE,
+                "{} messages (raw interactions) linger in the stream",
+                names.left_in_stream()
+            );
+            std::thread::sleep(Duration::from_millis(200));
+        }
         for bad in ["bad-file", "bad-nats-1", "bad-nats-2"] {
             assert!(rt.block_on(db.interaction(bad)).unwrap().is_none(), "{bad}");
         }
