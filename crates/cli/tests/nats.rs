@@ -601,7 +601,14 @@ fn serve_retries_an_unreachable_nats_and_refuses_a_malformed_url() {
     assert!(!logs.contains("hunter2"), "credentials in logs: {logs}");
     assert!(!logs.contains("panicked"), "{logs}");
 
+    let toml = tmp.path().join("righttrack.toml");
+    std::fs::write(&toml, "nats_url = \"ftp://127.0.0.1\"\n").unwrap();
+    let toml = toml.display().to_string();
     for (args, expect) in [
+        (
+            vec!["serve", "--data-dir", &d, "--config", &toml],
+            "`nats_url`: \"ftp://127.0.0.1\" is not a NATS URL",
+        ),
         (
             vec![
                 "serve",
