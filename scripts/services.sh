@@ -2,7 +2,9 @@
 # Sourced by the test scripts: makes sure a PostgreSQL server answers and exports
 # RIGHTTRACK_TEST_PG_URL for the test suite. Uses the server on 127.0.0.1:5432 when it
 # answers; otherwise starts the machine's cluster, or installs Debian's postgresql and
-# runs a throwaway cluster in a temporary directory.
+# runs a throwaway cluster in a temporary directory. Likewise for NATS with JetStream
+# (RIGHTTRACK_TEST_NATS_URL): the server on 127.0.0.1:4222, or a throwaway nats-server
+# from Debian's package.
 
 rt_pg_ready() { pg_isready -q -h 127.0.0.1 -p "$1" 2>/dev/null; }
 
@@ -47,4 +49,37 @@ rt_drop_stale_test_databases() {
   command -v psql >/dev/null || return 0
   psql "$RIGHTTRACK_TEST_PG_URL" -Atqc "SELECT datname FROM pg_database WHERE datname LIKE 'rt\_test\_%'" 2>/dev/null |
     while read -r db; do psql "$RIGHTTRACK_TEST_PG_URL" -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1 || true; done
+}
+
+rt_port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+rt_ensure_nats() {
+  if [ -n "${RIGHTTRACK_TEST_NATS_URL:-}" ]; then return 0; fi
+  if rt_port_open 4222; then
+    export RIGHTTRACK_TEST_NATS_URL="nats://127.0.0.1:4222"
+    return 0
+  fi
+  echo "NATS is not running here; starting a throwaway JetStream server from Debian's package" >&2
+  if ! [ -x /usr/sbin/nats-server ] && ! command -v nats-server >/dev/null; then
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq && apt-get install -y -qq nats-server >/dev/null
+  fi
+  local bin; bin=$(command -v nats-server || echo /usr/sbin/nats-server)
+  local dir; dir=$(mktemp -d /tmp/righttrack-nats.XXXXXX)
+  local port=54222
+  "$bin" -js -a 127.0.0.1 -p "$port" -sd "$dir" >"$dir/log" 2>&1 &
+  export RIGHTTRACK_NATS_STARTED="$!"
+  for _ in $(seq 1 40); do rt_port_open "$port" && break; sleep 0.25; done
+  if ! rt_port_open "$port"; then
+    echo "nats-server did not start; its log:" >&2
+    cat "$dir/log" >&2
+    return 1
+  fi
+  export RIGHTTRACK_TEST_NATS_URL="nats://127.0.0.1:$port"
+}
+
+rt_stop_nats() {
+  if [ -n "${RIGHTTRACK_NATS_STARTED:-}" ]; then
+    kill "$RIGHTTRACK_NATS_STARTED" 2>/dev/null || true
+  fi
 }

@@ -5,9 +5,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/services.sh
 rt_ensure_postgres
-trap rt_stop_postgres EXIT
+rt_ensure_nats
+trap 'rt_stop_postgres; rt_stop_nats' EXIT
 rt_drop_stale_test_databases
-echo "== Rust tests (SQLite and PostgreSQL at ${RIGHTTRACK_TEST_PG_URL#*@})"
+echo "== Rust tests (SQLite and PostgreSQL at ${RIGHTTRACK_TEST_PG_URL#*@}; NATS at ${RIGHTTRACK_TEST_NATS_URL#*//})"
 cargo test --workspace --all-targets
 cargo test --workspace --doc
 echo "== Browser tests"

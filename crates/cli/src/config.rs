@@ -18,6 +18,11 @@ pub struct FileConfig {
     pub lockout_minutes: Option<i64>,
     pub privacy_vault: Option<bool>,
     pub vault_retention_days: Option<i64>,
+    pub nats_url: Option<String>,
+    pub nats_stream: Option<String>,
+    pub nats_subject: Option<String>,
+    pub nats_consumer: Option<String>,
+    pub nats_batch: Option<usize>,
 }
 
 impl FileConfig {
@@ -65,4 +70,84 @@ pub fn parse_listen(value: &str, source: &str) -> Result<SocketAddr> {
     value
         .parse()
         .map_err(|_| anyhow::anyhow!("{source}: {value:?} is not a listen address; expected HOST:PORT such as 127.0.0.1:8080"))
+}
+
+/// The JetStream consumer's settings (flag or environment, then the file, then the
+/// default), checked before anything starts; `None` when no URL is configured.
+pub fn nats(
+    url: Option<String>,
+    stream: Option<String>,
+    subject: Option<String>,
+    consumer: Option<String>,
+    batch: Option<usize>,
+    file: &FileConfig,
+    path: Option<&Path>,
+) -> Result<Option<(crate::nats::NatsConfig, Vec<async_nats::ServerAddr>)>> {
+    let in_file = |key: &str| {
+        format!(
+            "config file {} `{key}`",
+            path.map(|p| p.display().to_string()).unwrap_or_default()
+        )
+    };
+    let (url, source) = match (url, &file.nats_url) {
+        (Some(u), _) => (u, "--nats-url / RIGHTTRACK_NATS_URL".to_owned()),
+        (None, Some(u)) => (u.clone(), in_file("nats_url")),
+        (None, None) => return Ok(None),
+    };
+    let addrs = crate::nats::parse_urls(&url, &source)?;
+    let name = |flag: Option<String>, key: &str, from_file: &Option<String>, default: &str| {
+        let (v, source) = match (flag, from_file) {
+            (Some(v), _) => (
+                v,
+                format!(
+                    "--{} / RIGHTTRACK_{}",
+                    key.replace('_', "-"),
+                    key.to_uppercase()
+                ),
+            ),
+            (None, Some(v)) => (v.clone(), in_file(key)),
+            (None, None) => (default.to_owned(), "default".to_owned()),
+        };
+        if v.is_empty() || v.contains(char::is_whitespace) {
+            bail!("{source}: {v:?} must be a non-empty name without spaces");
+        }
+        Ok(v)
+    };
+    let stream = name(
+        stream,
+        "nats_stream",
+        &file.nats_stream,
+        crate::nats::DEFAULT_STREAM,
+    )?;
+    let subject = name(
+        subject,
+        "nats_subject",
+        &file.nats_subject,
+        crate::nats::DEFAULT_SUBJECT,
+    )?;
+    let consumer = name(
+        consumer,
+        "nats_consumer",
+        &file.nats_consumer,
+        crate::nats::DEFAULT_CONSUMER,
+    )?;
+    if stream.contains(['.', '*', '>']) || consumer.contains(['.', '*', '>']) {
+        bail!("--nats-stream and --nats-consumer: names may not contain '.', '*' or '>'");
+    }
+    let batch = batch
+        .or(file.nats_batch)
+        .unwrap_or(crate::nats::DEFAULT_BATCH);
+    if !(1..=10_000).contains(&batch) {
+        bail!("--nats-batch / RIGHTTRACK_NATS_BATCH / `nats_batch`: {batch} must be between 1 and 10000");
+    }
+    Ok(Some((
+        crate::nats::NatsConfig {
+            url,
+            stream,
+            subject,
+            consumer,
+            batch,
+        },
+        addrs,
+    )))
 }

@@ -6,6 +6,7 @@ mod data;
 mod demo;
 mod demo_interactions;
 mod import;
+mod nats;
 
 use anyhow::{bail, Context, Result};
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -102,6 +103,8 @@ enum Command {
         public_url: Option<String>,
         #[command(flatten)]
         vault: VaultArgs,
+        #[command(flatten)]
+        nats: NatsArgs,
     },
     /// Manage users.
     #[command(subcommand)]
@@ -133,6 +136,41 @@ enum Command {
     /// Work with rule packs.
     #[command(subcommand)]
     Rules(RulesCmd),
+    /// Publish interactions (JSONL files) to NATS JetStream for `serve --nats-url` to ingest.
+    Publish {
+        /// NATS server URL (comma-separate several), e.g. nats://127.0.0.1:4222.
+        #[arg(long, env = "RIGHTTRACK_NATS_URL")]
+        nats_url: String,
+        /// Subject to publish on.
+        #[arg(long, visible_alias = "nats-subject", env = "RIGHTTRACK_NATS_SUBJECT", default_value = nats::DEFAULT_SUBJECT)]
+        subject: String,
+        /// JetStream stream that takes the subject (created when missing).
+        #[arg(long, visible_alias = "nats-stream", env = "RIGHTTRACK_NATS_STREAM", default_value = nats::DEFAULT_STREAM)]
+        stream: String,
+        /// JSONL files, one interaction per line.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+}
+
+/// The optional JetStream consumer of `serve` (off without a URL).
+#[derive(Args, Clone)]
+struct NatsArgs {
+    /// Consume interactions from NATS JetStream at this URL, e.g. nats://127.0.0.1:4222.
+    #[arg(long, env = "RIGHTTRACK_NATS_URL")]
+    nats_url: Option<String>,
+    /// JetStream stream, created when missing [default: RIGHTTRACK].
+    #[arg(long, env = "RIGHTTRACK_NATS_STREAM")]
+    nats_stream: Option<String>,
+    /// Subject the stream takes [default: righttrack.interactions].
+    #[arg(long, env = "RIGHTTRACK_NATS_SUBJECT")]
+    nats_subject: Option<String>,
+    /// Durable consumer name, shared by every instance [default: righttrack-ingest].
+    #[arg(long, env = "RIGHTTRACK_NATS_CONSUMER")]
+    nats_consumer: Option<String>,
+    /// Messages fetched and stored per transaction [default: 500].
+    #[arg(long, env = "RIGHTTRACK_NATS_BATCH")]
+    nats_batch: Option<usize>,
 }
 
 #[derive(Subcommand)]
@@ -281,7 +319,7 @@ fn main() -> ExitCode {
 
 fn init_logging(format: LogFormat) {
     let filter = tracing_subscriber::EnvFilter::try_from_env("RIGHTTRACK_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,async_nats=warn"));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr);
@@ -321,7 +359,8 @@ async fn run(command: Command) -> Result<ExitCode> {
             demo,
             public_url,
             vault,
-        } => serve(data, listen, demo, public_url, vault).await,
+            nats,
+        } => serve(data, listen, demo, public_url, vault, nats).await,
         Command::User(UserCmd::Add {
             data,
             username,
@@ -687,6 +726,23 @@ async fn run(command: Command) -> Result<ExitCode> {
                 ExitCode::SUCCESS
             })
         }
+        Command::Publish {
+            nats_url,
+            subject,
+            stream,
+            files,
+        } => {
+            let t = nats::publish(&nats_url, &stream, &subject, &files).await?;
+            println!(
+                "{} lines: {} published, {} duplicates, {} errors",
+                t.lines, t.published, t.duplicates, t.errors
+            );
+            Ok(if t.errors > 0 {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            })
+        }
         Command::Scan(_) | Command::Rules(_) => bail!("handled synchronously"),
     }
 }
@@ -697,8 +753,18 @@ async fn serve(
     demo: bool,
     public_url: Option<String>,
     vault: VaultArgs,
+    nats: NatsArgs,
 ) -> Result<ExitCode> {
     let (file, config_path) = config::FileConfig::load(data.config.as_deref(), &data.data_dir)?;
+    let nats = config::nats(
+        nats.nats_url,
+        nats.nats_stream,
+        nats.nats_subject,
+        nats.nats_consumer,
+        nats.nats_batch,
+        &file,
+        config_path.as_deref(),
+    )?;
     let addr = match (&listen, &file.listen) {
         (Some(l), _) => config::parse_listen(l, "--listen / RIGHTTRACK_LISTEN")?,
         (None, Some(l)) => config::parse_listen(
@@ -787,7 +853,23 @@ async fn serve(
             }
         })
     };
-    righttrack_web::serve(state.clone(), listener, shutdown_signal()).await?;
+    let (stop, stopping) = tokio::sync::watch::channel(false);
+    let consumer = nats.map(|(cfg, addrs)| {
+        tokio::spawn(nats::consume(state.clone(), cfg, addrs, stopping.clone()))
+    });
+    tokio::spawn(async move {
+        shutdown_signal().await;
+        let _ = stop.send(true);
+    });
+    let mut web_stopping = stopping.clone();
+    righttrack_web::serve(state.clone(), listener, async move {
+        let _ = web_stopping.wait_for(|s| *s).await;
+    })
+    .await?;
+    if let Some(c) = consumer {
+        // The batch in hand is stored and acked (or left for redelivery) first.
+        let _ = c.await;
+    }
     sweeper.abort();
     let _ = state
         .db

@@ -29,10 +29,18 @@ struct RouteStats {
     count: u64,
 }
 
-/// Per-route request counters and latency histograms, rendered as Prometheus text.
+#[derive(Default)]
+struct Counter {
+    help: &'static str,
+    by_labels: BTreeMap<&'static str, u64>,
+}
+
+/// Per-route request counters and latency histograms, plus named counters for work done
+/// outside HTTP (the NATS consumer), rendered as Prometheus text.
 #[derive(Default)]
 pub struct Metrics {
     routes: Mutex<BTreeMap<(String, String), RouteStats>>,
+    counters: Mutex<BTreeMap<&'static str, Counter>>,
 }
 
 impl std::fmt::Debug for Metrics {
@@ -57,7 +65,29 @@ impl Metrics {
         s.count += 1;
     }
 
+    /// Adds `n` to the counter `name` with `labels` (rendered as written, e.g.
+    /// `outcome="stored"`); `n == 0` makes the series exist before its first event.
+    pub fn count(&self, name: &'static str, help: &'static str, labels: &'static str, n: u64) {
+        let Ok(mut c) = self.counters.lock() else {
+            return;
+        };
+        let c = c.entry(name).or_default();
+        c.help = help;
+        *c.by_labels.entry(labels).or_default() += n;
+    }
+
     pub fn render(&self, out: &mut String) {
+        self.render_routes(out);
+        let Ok(c) = self.counters.lock() else { return };
+        for (name, c) in c.iter() {
+            let _ = writeln!(out, "# HELP {name} {}\n# TYPE {name} counter", c.help);
+            for (labels, n) in &c.by_labels {
+                let _ = writeln!(out, "{name}{{{labels}}} {n}");
+            }
+        }
+    }
+
+    fn render_routes(&self, out: &mut String) {
         let Ok(m) = self.routes.lock() else { return };
         out.push_str("# HELP righttrack_http_requests_total HTTP requests by route and status.\n# TYPE righttrack_http_requests_total counter\n");
         for ((method, route), s) in m.iter() {
