@@ -8,6 +8,7 @@
 
 pub mod audit;
 pub mod authz;
+pub mod calibration;
 pub mod clock;
 pub mod crypto;
 pub mod ids;
