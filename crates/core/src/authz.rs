@@ -36,6 +36,12 @@ pub enum Action {
     ViewOwnWork,
     /// Override a scorecard item, with a written justification.
     ScoreOverride,
+    /// See calibration sessions one takes part in or created, and closed results.
+    CalibrationRead,
+    /// Score the interactions of a calibration session one takes part in.
+    CalibrationScore,
+    /// Create and close calibration sessions.
+    CalibrationManage,
 }
 
 /// What an API token may be used for.
@@ -107,10 +113,15 @@ const TABLE: &[(Action, &[Role])] = &[
     (Action::CommitmentFulfil, &[TeamLead, QaAnalyst]),
     (Action::ViewOwnWork, &[Agent]),
     (Action::ScoreOverride, &[QaAnalyst]),
+    // Team leads coach their agents on the same scorecard, so they calibrate too; only
+    // QA analysts run sessions.
+    (Action::CalibrationRead, &[QaAnalyst, TeamLead]),
+    (Action::CalibrationScore, &[QaAnalyst, TeamLead]),
+    (Action::CalibrationManage, &[QaAnalyst]),
 ];
 
 impl Action {
-    pub const ALL: [Action; 11] = [
+    pub const ALL: [Action; 14] = [
         Action::ViewSelf,
         Action::ManageOwnAccount,
         Action::AuditRead,
@@ -122,6 +133,9 @@ impl Action {
         Action::CommitmentFulfil,
         Action::ViewOwnWork,
         Action::ScoreOverride,
+        Action::CalibrationRead,
+        Action::CalibrationScore,
+        Action::CalibrationManage,
     ];
 
     /// The token scope an API token needs for this action.
@@ -132,9 +146,12 @@ impl Action {
             | Action::DirectoryRead
             | Action::InteractionRead
             | Action::CommitmentRead
-            | Action::ViewOwnWork => Scope::Read,
+            | Action::ViewOwnWork
+            | Action::CalibrationRead => Scope::Read,
             Action::InteractionIngest | Action::CommitmentFulfil => Scope::Ingest,
-            Action::ScoreOverride => Scope::Admin,
+            Action::ScoreOverride | Action::CalibrationScore | Action::CalibrationManage => {
+                Scope::Admin
+            }
             Action::ManageOwnAccount | Action::UserAdmin => Scope::Admin,
         }
     }
