@@ -356,7 +356,7 @@ pub async fn seed_calibration(state: &AppState) -> Result<()> {
             serde_json::json!({"demo": true}),
         )
         .await?;
-    for who in 0..3 {
+    for (who, username) in people.iter().enumerate() {
         let mut r = ratings_of(who, 0..5);
         if who == 1 {
             if let Some(x) = r.iter_mut().find(|x| x.item == "honesty") {
@@ -368,7 +368,7 @@ pub async fn seed_calibration(state: &AppState) -> Result<()> {
         }
         state
             .db
-            .save_calibration_ratings(&sid, &people[who], &r, true, now)
+            .save_calibration_ratings(&sid, username, &r, true, now)
             .await?;
         state
             .audit(
