@@ -338,3 +338,23 @@ impl Db {
         Ok(n == 1)
     }
 }
+
+impl Db {
+    /// Is `username` still to submit in an open session that contains this interaction?
+    /// Such a participant must not see the engine's score for it (blind scoring).
+    pub async fn calibration_blinds(&self, username: &str, ext_id: &str) -> Result<bool> {
+        let n: i64 = on_pool!(self, |p| {
+            sqlx::query_scalar(
+                "SELECT COUNT(*) FROM calibration_participants c \
+                 JOIN calibration_sessions s ON s.id = c.session_id \
+                 JOIN calibration_interactions i ON i.session_id = c.session_id \
+                 WHERE c.username = $1 AND c.submitted_at IS NULL AND s.closed_at IS NULL AND i.ext_id = $2",
+            )
+            .bind(username)
+            .bind(ext_id)
+            .fetch_one(p)
+            .await?
+        });
+        Ok(n > 0)
+    }
+}

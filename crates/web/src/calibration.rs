@@ -72,6 +72,21 @@ fn may_view_results(c: &Calibration, caller: &Caller) -> bool {
         || allowed(&caller.user.roles, Action::CalibrationManage)
 }
 
+/// Refuses the engine's findings for an interaction the caller is still scoring blind.
+pub async fn refuse_if_blind(state: &AppState, caller: &Caller, ext_id: &str) -> AppResult<()> {
+    if state
+        .db
+        .calibration_blinds(&caller.user.username, ext_id)
+        .await?
+    {
+        return Err(AppError::new(
+            Code::Forbidden,
+            "You are scoring this interaction in an open calibration session; its automated score is hidden until you submit.",
+        ));
+    }
+    Ok(())
+}
+
 async fn load(state: &AppState, id: &str) -> AppResult<Calibration> {
     state
         .db

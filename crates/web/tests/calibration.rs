@@ -238,6 +238,15 @@ async fn scoring_is_blind_until_the_session_closes() {
         ] {
             assert!(!other.body.contains(secret), "{secret} leaked before close");
         }
+        // Nor through the interaction's own page or API while they still score it.
+        for path in ["/interactions/cal-1", "/api/v1/interactions/cal-2"] {
+            let r = app.get(path, &p.qa2.0).await;
+            assert_eq!(r.status, StatusCode::FORBIDDEN, "{path}");
+            assert!(
+                r.body.contains("calibration") && !r.body.contains("scorecard\""),
+                "{path}"
+            );
+        }
         // Nothing of lena's draft is pre-selected for qadir.
         assert!(!other.body.contains("value=\"0\" selected"));
 
@@ -255,6 +264,18 @@ async fn scoring_is_blind_until_the_session_closes() {
             )
             .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        assert_eq!(
+            app.get("/interactions/cal-1", &p.lead.0).await.status,
+            StatusCode::OK,
+            "submitted: no longer blind"
+        );
+        assert_eq!(
+            app.get("/interactions/cal-1", &p.outsider_qa.0)
+                .await
+                .status,
+            StatusCode::OK,
+            "outsiders are not blinded"
+        );
         let creator = app.get(&url, &p.qa.0).await;
         assert!(
             creator.body.contains("lena: <strong>submitted</strong>"),
