@@ -810,8 +810,11 @@ async fn compute(state: &AppState, c: &Calibration) -> AppResult<Computed> {
     })
 }
 
+/// Rounded down, so an item just under the threshold never reads "90%" while flagged.
 fn pct(x: Option<f64>) -> String {
-    x.map_or("—".into(), |v| format!("{:.0}%", v * 100.0))
+    x.map_or("—".into(), |v| {
+        format!("{:.0}%", (v * 100.0 + 1e-9).floor())
+    })
 }
 
 fn kappa(x: Option<f64>) -> String {
