@@ -134,8 +134,8 @@ test('admin: enrol, then every page of the nav (users, tokens)', async () => {
 test('agent and team lead see only their own pages', async () => {
   for (const [username, expected] of [
     ['agent', ['Home', 'My work', 'My account']],
-    ['lead', ['Home', 'Review queue', 'Commitments', 'Teams', 'My account']],
-    ['qa', ['Home', 'Review queue', 'Commitments', 'Teams', 'My account']],
+    ['lead', ['Home', 'Review queue', 'Commitments', 'Calibration', 'Teams', 'My account']],
+    ['qa', ['Home', 'Review queue', 'Commitments', 'Calibration', 'Teams', 'My account']],
   ]) {
     const ctx = await newContext(browser, server.url, DESKTOP);
     contexts.push(ctx);

@@ -267,3 +267,197 @@ async fn keep_promises(
     state.db.mark_kept_at(&kept, "demo").await?;
     Ok(())
 }
+
+/// How one demo participant departs from the engine: (interaction index, item) → points
+/// (`None` = N/A). Everything not listed follows the engine.
+type Departures = &'static [(usize, &'static str, Option<i64>)];
+
+/// Two calibration sessions over the demo interactions, run by the QA analyst with the
+/// team lead and a floor lead: one closed with realistic disagreement (the lead forgives
+/// a guarantee and a missed recording notice, the analyst docks partial points, the
+/// floor lead calls verification differently), so the results page has something to
+/// show; and one open, with one submission and one draft.
+pub async fn seed_calibration(state: &AppState) -> Result<()> {
+    use righttrack_store::calibration::{CalibrationRating, NewCalibration};
+    let users = state.db.list_users().await?;
+    let Some(floor_lead) = users
+        .iter()
+        .find(|u| u.has(righttrack_core::Role::TeamLead) && u.username != "lead")
+        .map(|u| u.username.clone())
+    else {
+        return Ok(());
+    };
+    let pick = |flagged_only: bool, limit: i64| righttrack_store::interactions::InteractionFilter {
+        flagged_only,
+        limit,
+        ..Default::default()
+    };
+    let mut ids: Vec<String> = Vec::new();
+    for f in [pick(true, 3), pick(false, 20)] {
+        for i in state.db.list_interactions(&f).await? {
+            if ids.len() < 8 && !ids.contains(&i.ext_id) {
+                ids.push(i.ext_id);
+            }
+        }
+    }
+    if ids.len() < 8 {
+        return Ok(());
+    }
+    let engine = state
+        .engine()
+        .map_err(|e| anyhow::anyhow!("rule pack: {e}"))?;
+    let now = state.now();
+    let people = ["qa".to_owned(), "lead".to_owned(), floor_lead];
+    let departures: [Departures; 3] = [
+        // The analyst: strict, partial points for a half-hearted notice and tone.
+        &[
+            (1, "honesty", Some(15)),
+            (2, "recording_notice", Some(8)),
+            (4, "no_pressure", Some(10)),
+        ],
+        // The team lead: forgives the guarantee and the missed recording notice.
+        &[
+            (0, "honesty", Some(25)),
+            (2, "recording_notice", Some(15)),
+            (3, "recording_notice", Some(15)),
+        ],
+        // The floor lead: reads verification as applicable where the engine saw no disclosure.
+        &[
+            (1, "verification", Some(15)),
+            (3, "verification", Some(0)),
+            (4, "no_pressure", Some(10)),
+        ],
+    ];
+    let engine_points = |findings: &serde_json::Value| -> Vec<(String, Option<i64>)> {
+        findings["scorecard"]["items"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .map(|it| {
+                        let na = it["na"].as_bool().unwrap_or(false);
+                        (
+                            it["item"].as_str().unwrap_or_default().to_owned(),
+                            (!na).then(|| it["points"].as_i64().unwrap_or(0)),
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let mut scored = Vec::new();
+    for id in &ids {
+        if let Some(i) = state.db.interaction(id).await? {
+            scored.push((id.clone(), engine_points(&i.findings)));
+        }
+    }
+    let ratings_of = |who: usize, range: std::ops::Range<usize>| -> Vec<CalibrationRating> {
+        let mut out = Vec::new();
+        for (n, (ext_id, items)) in scored[range].iter().enumerate() {
+            for (item, engine) in items {
+                let points = departures[who]
+                    .iter()
+                    .find(|(i, it, _)| *i == n && it == item)
+                    .map(|(_, _, p)| *p)
+                    .unwrap_or(*engine);
+                out.push(CalibrationRating {
+                    username: people[who].clone(),
+                    ext_id: ext_id.clone(),
+                    item: item.clone(),
+                    points,
+                    comment: String::new(),
+                });
+            }
+        }
+        out
+    };
+    let due = now
+        .checked_add(jiff::SignedDuration::from_hours(24 * 7))
+        .unwrap_or(now);
+    let closed = NewCalibration {
+        name: "Billing calls, week 46".into(),
+        created_by: "qa".into(),
+        due_at: due,
+        interactions: scored[..5].iter().map(|(id, _)| id.clone()).collect(),
+        participants: people.to_vec(),
+    };
+    let sid = state
+        .db
+        .create_calibration(&closed, now, &mut rand::rngs::OsRng)
+        .await?;
+    state
+        .audit(
+            "cli",
+            "calibration.created",
+            &sid,
+            serde_json::json!({"demo": true}),
+        )
+        .await?;
+    for (who, username) in people.iter().enumerate() {
+        let mut r = ratings_of(who, 0..5);
+        if who == 1 {
+            if let Some(x) = r.iter_mut().find(|x| x.item == "honesty") {
+                x.comment = righttrack_core::interactions::scrub(
+                    &engine,
+                    "He was confident, not misleading; I'd coach it, not fail it.",
+                );
+            }
+        }
+        state
+            .db
+            .save_calibration_ratings(&sid, username, &r, true, now)
+            .await?;
+        state
+            .audit(
+                "cli",
+                "calibration.submitted",
+                &sid,
+                serde_json::json!({"demo": true}),
+            )
+            .await?;
+    }
+    state
+        .audit(
+            "cli",
+            "calibration.closed",
+            &sid,
+            serde_json::json!({"by": "last submission"}),
+        )
+        .await?;
+
+    let open = NewCalibration {
+        name: "Chat and email, week 47".into(),
+        created_by: "qa".into(),
+        due_at: due,
+        interactions: scored[5..8].iter().map(|(id, _)| id.clone()).collect(),
+        participants: people.to_vec(),
+    };
+    let oid = state
+        .db
+        .create_calibration(&open, now, &mut rand::rngs::OsRng)
+        .await?;
+    state
+        .audit(
+            "cli",
+            "calibration.created",
+            &oid,
+            serde_json::json!({"demo": true}),
+        )
+        .await?;
+    state
+        .db
+        .save_calibration_ratings(&oid, &people[2], &ratings_of(2, 5..8), true, now)
+        .await?;
+    state
+        .audit(
+            "cli",
+            "calibration.submitted",
+            &oid,
+            serde_json::json!({"demo": true}),
+        )
+        .await?;
+    state
+        .db
+        .save_calibration_ratings(&oid, &people[1], &ratings_of(1, 5..8), false, now)
+        .await?;
+    Ok(())
+}

@@ -817,6 +817,7 @@ async fn serve(
                 }
                 writeln!(err, "Ethics officers, investigators and admins enrol an authenticator app at first sign-in.")?;
                 let n = demo_interactions::seed(&state, 5_000).await?;
+                demo_interactions::seed_calibration(&state).await?;
                 writeln!(err, "Seeded {n} scanned and redacted interactions over the last 90 days.\n")?;
             }
             None => eprintln!("Demo: the database already has users; nothing seeded (passwords were printed when it was created)."),

@@ -39,6 +39,12 @@ pub enum Action {
     /// Open an interaction's sealed original in the privacy vault (also needs current
     /// data-privacy training and a written reason; every opening is audited).
     VaultOpen,
+    /// See calibration sessions one takes part in or created, and closed results.
+    CalibrationRead,
+    /// Score the interactions of a calibration session one takes part in.
+    CalibrationScore,
+    /// Create and close calibration sessions.
+    CalibrationManage,
 }
 
 /// What an API token may be used for.
@@ -111,10 +117,15 @@ const TABLE: &[(Action, &[Role])] = &[
     (Action::ViewOwnWork, &[Agent]),
     (Action::ScoreOverride, &[QaAnalyst]),
     (Action::VaultOpen, &[QaAnalyst, EthicsOfficer]),
+    // Team leads coach their agents on the same scorecard, so they calibrate too; only
+    // QA analysts run sessions.
+    (Action::CalibrationRead, &[QaAnalyst, TeamLead]),
+    (Action::CalibrationScore, &[QaAnalyst, TeamLead]),
+    (Action::CalibrationManage, &[QaAnalyst]),
 ];
 
 impl Action {
-    pub const ALL: [Action; 12] = [
+    pub const ALL: [Action; 15] = [
         Action::ViewSelf,
         Action::ManageOwnAccount,
         Action::AuditRead,
@@ -127,6 +138,9 @@ impl Action {
         Action::ViewOwnWork,
         Action::ScoreOverride,
         Action::VaultOpen,
+        Action::CalibrationRead,
+        Action::CalibrationScore,
+        Action::CalibrationManage,
     ];
 
     /// The token scope an API token needs for this action.
@@ -137,9 +151,13 @@ impl Action {
             | Action::DirectoryRead
             | Action::InteractionRead
             | Action::CommitmentRead
-            | Action::ViewOwnWork => Scope::Read,
+            | Action::ViewOwnWork
+            | Action::CalibrationRead => Scope::Read,
             Action::InteractionIngest | Action::CommitmentFulfil => Scope::Ingest,
-            Action::ScoreOverride | Action::VaultOpen => Scope::Admin,
+            Action::ScoreOverride
+            | Action::VaultOpen
+            | Action::CalibrationScore
+            | Action::CalibrationManage => Scope::Admin,
             Action::ManageOwnAccount | Action::UserAdmin => Scope::Admin,
         }
     }

@@ -8,6 +8,7 @@
 
 pub mod audit;
 pub mod authz;
+pub mod calibration;
 pub mod casekeys;
 pub mod clock;
 pub mod crypto;

@@ -15,6 +15,7 @@
 //! Queries are runtime-checked (`sqlx::query`, not `query!`), so building needs no database.
 
 pub mod audit;
+pub mod calibration;
 pub mod directory;
 pub mod interactions;
 pub mod sessions;

@@ -22,6 +22,9 @@ pub enum Code {
     NotFound,
     /// Malformed request; the message names the field or line.
     BadRequest,
+    /// Well-formed, but a value is not acceptable (a number above its maximum, an
+    /// unknown item); the message names the field.
+    Unprocessable,
     Conflict,
     /// Too many attempts; try again later.
     RateLimited,
@@ -32,13 +35,14 @@ pub enum Code {
 }
 
 impl Code {
-    pub const ALL: [Code; 11] = [
+    pub const ALL: [Code; 12] = [
         Code::Unauthenticated,
         Code::Forbidden,
         Code::TwoFactorRequired,
         Code::CsrfFailed,
         Code::NotFound,
         Code::BadRequest,
+        Code::Unprocessable,
         Code::Conflict,
         Code::RateLimited,
         Code::PayloadTooLarge,
@@ -54,6 +58,7 @@ impl Code {
             Code::CsrfFailed => "csrf_failed",
             Code::NotFound => "not_found",
             Code::BadRequest => "bad_request",
+            Code::Unprocessable => "unprocessable",
             Code::Conflict => "conflict",
             Code::RateLimited => "rate_limited",
             Code::PayloadTooLarge => "payload_too_large",
@@ -68,6 +73,7 @@ impl Code {
             Code::Forbidden | Code::TwoFactorRequired | Code::CsrfFailed => StatusCode::FORBIDDEN,
             Code::NotFound => StatusCode::NOT_FOUND,
             Code::BadRequest => StatusCode::BAD_REQUEST,
+            Code::Unprocessable => StatusCode::UNPROCESSABLE_ENTITY,
             Code::Conflict => StatusCode::CONFLICT,
             Code::RateLimited => StatusCode::TOO_MANY_REQUESTS,
             Code::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
@@ -109,6 +115,11 @@ impl AppError {
 
     pub fn bad_request(message: impl Into<String>) -> Self {
         Self::new(Code::BadRequest, message)
+    }
+
+    /// A value that is not acceptable; the message names the field, never the value.
+    pub fn unprocessable(message: impl Into<String>) -> Self {
+        Self::new(Code::Unprocessable, message)
     }
 
     /// An internal failure: the cause is logged here and never sent to the client.

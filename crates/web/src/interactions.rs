@@ -148,6 +148,7 @@ pub async fn get(
     let Some(i) = state.db.interaction(&id).await? else {
         return Err(AppError::not_found());
     };
+    crate::calibration::refuse_if_blind(&state, &caller, &i.ext_id).await?;
     state
         .audit(&caller.actor(), "interaction.viewed", &i.ext_id, json!({}))
         .await?;

@@ -15,6 +15,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod calibration;
 pub mod error;
 pub mod interactions;
 pub mod middleware;

@@ -59,6 +59,12 @@ const NAV: &[(&str, &str, &str, Action)] = &[
         Action::CommitmentRead,
     ),
     (
+        "/qa/calibration",
+        "Calibration",
+        "Score the same interactions blind, then compare",
+        Action::CalibrationRead,
+    ),
+    (
         "/directory",
         "Teams",
         "Sites, teams and their leads",
@@ -1331,7 +1337,9 @@ pub async fn error_page(_state: &AppState, caller: Option<&Caller>, err: &AppErr
         Code::Unauthenticated => "Please sign in",
         Code::CsrfFailed => "This form has expired",
         Code::RateLimited => "Too many attempts",
-        Code::BadRequest | Code::PayloadTooLarge | Code::Conflict => "That did not work",
+        Code::BadRequest | Code::Unprocessable | Code::PayloadTooLarge | Code::Conflict => {
+            "That did not work"
+        }
         Code::Unavailable | Code::Internal => "Something went wrong",
     };
     render(ErrorPage {

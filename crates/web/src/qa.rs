@@ -253,6 +253,7 @@ pub async fn interaction(
     let Some(i) = state.db.interaction(&id).await? else {
         return Err(AppError::not_found());
     };
+    crate::calibration::refuse_if_blind(&state, &caller, &i.ext_id).await?;
     interaction_page(&state, &caller, i).await
 }
 

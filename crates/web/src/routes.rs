@@ -8,7 +8,7 @@
 use crate::auth::{self, Caller, Via, LOGIN_CSRF_COOKIE};
 use crate::error::{AppError, Code};
 use crate::state::AppState;
-use crate::{api, interactions, middleware, pages, qa, vault};
+use crate::{api, calibration, interactions, middleware, pages, qa, vault};
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
 use axum::http::{Method, StatusCode};
@@ -338,6 +338,54 @@ pub fn table() -> Vec<Route> {
         ),
         r(
             "GET",
+            "/qa/calibration",
+            Act(Action::CalibrationRead),
+            Page,
+            "Calibration sessions: to score, run, and closed",
+            get(calibration::list),
+        ),
+        r(
+            "GET",
+            "/qa/calibration/new",
+            Act(Action::CalibrationManage),
+            Page,
+            "Form to start a calibration session",
+            get(calibration::new_form),
+        ),
+        r(
+            "POST",
+            "/qa/calibration",
+            Act(Action::CalibrationManage),
+            Page,
+            "Create a calibration session",
+            post(calibration::create),
+        ),
+        r(
+            "GET",
+            "/qa/calibration/{id}",
+            Act(Action::CalibrationRead),
+            Page,
+            "A calibration session: blind scoring while open, results once closed",
+            get(calibration::show),
+        ),
+        r(
+            "POST",
+            "/qa/calibration/{id}/ratings",
+            Act(Action::CalibrationScore),
+            Page,
+            "Save or submit my ratings in a calibration session",
+            post(calibration::rate),
+        ),
+        r(
+            "POST",
+            "/qa/calibration/{id}/close",
+            Act(Action::CalibrationManage),
+            Page,
+            "Close a calibration session I created and reveal its results",
+            post(calibration::close),
+        ),
+        r(
+            "GET",
             "/commitments",
             Act(Action::CommitmentRead),
             Page,
@@ -368,6 +416,14 @@ pub fn table() -> Vec<Route> {
             Api,
             "A stored interaction (redacted) with findings and score",
             get(interactions::get),
+        ),
+        r(
+            "GET",
+            "/api/v1/calibration/{id}",
+            Act(Action::CalibrationRead),
+            Api,
+            "Results of a closed calibration session (409 while open, 403 to outsiders)",
+            get(calibration::api_get),
         ),
         r(
             "GET",
