@@ -36,6 +36,12 @@ pub enum Action {
     ViewOwnWork,
     /// Override a scorecard item, with a written justification.
     ScoreOverride,
+    /// Dispute an item of one's own scorecard, with a reason (agents).
+    DisputeOpen,
+    /// See the dispute queue and disputes (QA analysts).
+    DisputeRead,
+    /// Resolve a dispute: uphold the score or accept and change it.
+    DisputeResolve,
 }
 
 /// What an API token may be used for.
@@ -107,10 +113,13 @@ const TABLE: &[(Action, &[Role])] = &[
     (Action::CommitmentFulfil, &[TeamLead, QaAnalyst]),
     (Action::ViewOwnWork, &[Agent]),
     (Action::ScoreOverride, &[QaAnalyst]),
+    (Action::DisputeOpen, &[Agent]),
+    (Action::DisputeRead, &[QaAnalyst]),
+    (Action::DisputeResolve, &[QaAnalyst]),
 ];
 
 impl Action {
-    pub const ALL: [Action; 11] = [
+    pub const ALL: [Action; 14] = [
         Action::ViewSelf,
         Action::ManageOwnAccount,
         Action::AuditRead,
@@ -122,6 +131,9 @@ impl Action {
         Action::CommitmentFulfil,
         Action::ViewOwnWork,
         Action::ScoreOverride,
+        Action::DisputeOpen,
+        Action::DisputeRead,
+        Action::DisputeResolve,
     ];
 
     /// The token scope an API token needs for this action.
@@ -132,9 +144,10 @@ impl Action {
             | Action::DirectoryRead
             | Action::InteractionRead
             | Action::CommitmentRead
-            | Action::ViewOwnWork => Scope::Read,
+            | Action::ViewOwnWork
+            | Action::DisputeRead => Scope::Read,
             Action::InteractionIngest | Action::CommitmentFulfil => Scope::Ingest,
-            Action::ScoreOverride => Scope::Admin,
+            Action::ScoreOverride | Action::DisputeOpen | Action::DisputeResolve => Scope::Admin,
             Action::ManageOwnAccount | Action::UserAdmin => Scope::Admin,
         }
     }

@@ -22,6 +22,8 @@ pub enum Code {
     NotFound,
     /// Malformed request; the message names the field or line.
     BadRequest,
+    /// Well-formed, but a field's value is refused; the message names the field.
+    Invalid,
     Conflict,
     /// Too many attempts; try again later.
     RateLimited,
@@ -32,13 +34,14 @@ pub enum Code {
 }
 
 impl Code {
-    pub const ALL: [Code; 11] = [
+    pub const ALL: [Code; 12] = [
         Code::Unauthenticated,
         Code::Forbidden,
         Code::TwoFactorRequired,
         Code::CsrfFailed,
         Code::NotFound,
         Code::BadRequest,
+        Code::Invalid,
         Code::Conflict,
         Code::RateLimited,
         Code::PayloadTooLarge,
@@ -54,6 +57,7 @@ impl Code {
             Code::CsrfFailed => "csrf_failed",
             Code::NotFound => "not_found",
             Code::BadRequest => "bad_request",
+            Code::Invalid => "invalid",
             Code::Conflict => "conflict",
             Code::RateLimited => "rate_limited",
             Code::PayloadTooLarge => "payload_too_large",
@@ -68,6 +72,7 @@ impl Code {
             Code::Forbidden | Code::TwoFactorRequired | Code::CsrfFailed => StatusCode::FORBIDDEN,
             Code::NotFound => StatusCode::NOT_FOUND,
             Code::BadRequest => StatusCode::BAD_REQUEST,
+            Code::Invalid => StatusCode::UNPROCESSABLE_ENTITY,
             Code::Conflict => StatusCode::CONFLICT,
             Code::RateLimited => StatusCode::TOO_MANY_REQUESTS,
             Code::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
@@ -109,6 +114,11 @@ impl AppError {
 
     pub fn bad_request(message: impl Into<String>) -> Self {
         Self::new(Code::BadRequest, message)
+    }
+
+    /// A refused field value (422); the message names the field, never its content.
+    pub fn invalid(message: impl Into<String>) -> Self {
+        Self::new(Code::Invalid, message)
     }
 
     /// An internal failure: the cause is logged here and never sent to the client.

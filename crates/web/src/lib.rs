@@ -15,6 +15,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod disputes;
 pub mod error;
 pub mod interactions;
 pub mod middleware;

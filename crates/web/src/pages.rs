@@ -59,6 +59,12 @@ const NAV: &[(&str, &str, &str, Action)] = &[
         Action::CommitmentRead,
     ),
     (
+        "/qa/disputes",
+        "Disputes",
+        "Scorecard items agents contest, overdue first",
+        Action::DisputeResolve,
+    ),
+    (
         "/directory",
         "Teams",
         "Sites, teams and their leads",
@@ -1288,7 +1294,9 @@ pub async fn error_page(_state: &AppState, caller: Option<&Caller>, err: &AppErr
         Code::Unauthenticated => "Please sign in",
         Code::CsrfFailed => "This form has expired",
         Code::RateLimited => "Too many attempts",
-        Code::BadRequest | Code::PayloadTooLarge | Code::Conflict => "That did not work",
+        Code::BadRequest | Code::Invalid | Code::PayloadTooLarge | Code::Conflict => {
+            "That did not work"
+        }
         Code::Unavailable | Code::Internal => "Something went wrong",
     };
     render(ErrorPage {
