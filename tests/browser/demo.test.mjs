@@ -135,7 +135,7 @@ test('agent and team lead see only their own pages', async () => {
   for (const [username, expected] of [
     ['agent', ['Home', 'My work', 'My account']],
     ['lead', ['Home', 'Review queue', 'Commitments', 'Teams', 'My account']],
-    ['qa', ['Home', 'Review queue', 'Commitments', 'Teams', 'My account']],
+    ['qa', ['Home', 'Review queue', 'Commitments', 'Disputes', 'Teams', 'My account']],
   ]) {
     const ctx = await newContext(browser, server.url, DESKTOP);
     contexts.push(ctx);

@@ -3,8 +3,8 @@
 //!
 //! An accepted dispute reverses the item through an ordinary score override (justified
 //! "Dispute accepted: …"), so the override history stays the one source of the effective
-//! score, and may add the item's redacted evidence as a "should not fire" example of its
-//! rule (`righttrack rules export-examples`). Opening, assignment and resolution are
+//! score, and may add the redacted turn its evidence was matched in as a "should not
+//! fire" example of the rule (`righttrack rules export-examples`). Opening, assignment and resolution are
 //! audited; reasons and notes are scrubbed before storage and never audited.
 
 use crate::auth::Caller;
@@ -203,13 +203,18 @@ pub async fn resolve(
     };
     let mut examples = Vec::new();
     for rule in &d.examples {
-        let texts: Vec<String> = target
-            .evidence
-            .iter()
-            .filter(|e| &e.rule == rule)
-            .map(|e| e.evidence.split_whitespace().collect::<Vec<_>>().join(" "))
-            .filter(|t| !t.is_empty())
-            .collect();
+        // The redacted turn the rule fired in: the matched phrase alone would fire on
+        // any pack, the sentence around it is what a rules author can work with.
+        let mut texts: Vec<String> = Vec::new();
+        for e in target.evidence.iter().filter(|e| &e.rule == rule) {
+            let turn = i.interaction["turns"][e.turn]["text"]
+                .as_str()
+                .unwrap_or(&e.evidence);
+            let t = turn.split_whitespace().collect::<Vec<_>>().join(" ");
+            if !t.is_empty() && !texts.contains(&t) {
+                texts.push(t);
+            }
+        }
         if texts.is_empty() {
             return Err(AppError::invalid(
                 "field `example`: that rule has no evidence in this item",

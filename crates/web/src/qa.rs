@@ -131,7 +131,7 @@ struct DisputeNote {
 
 fn dispute_note(d: &righttrack_store::disputes::Dispute) -> DisputeNote {
     let t = |x: jiff::Timestamp| x.strftime("%Y-%m-%d %H:%M").to_string();
-    let opened = format!("Disputed {} UTC: “{}”.", t(d.opened_at), d.reason);
+    let opened = format!("Disputed {} UTC: “{}” ·", t(d.opened_at), d.reason);
     match (d.status, &d.outcome) {
         ("resolved", Some(outcome)) => DisputeNote {
             class: if outcome == "accepted" {
