@@ -275,13 +275,14 @@ pub async fn seed_disputes(state: &AppState) -> Result<usize> {
     let err = |e: righttrack_web::error::AppError| anyhow::anyhow!("demo dispute: {}", e.message);
     let mut opened = 0;
     for (n, (ext_id, item, _, rules)) in picks.into_iter().take(5).enumerate() {
-        let reason = [
-            "The customer asked for a firm date; I only repeated what billing had confirmed.",
-            "I said this after the customer had already agreed; it was not pressure.",
-            "The notice was given, the recording starts a few seconds late.",
-            "I was quoting the customer back to them, not saying it myself.",
-            "Verification happened in the IVR before the call reached me.",
-        ][n];
+        let reason = match item.as_str() {
+            "honesty" => "The customer asked for a firm date; I only repeated what billing had confirmed in writing.",
+            "no_pressure" => "The customer had already decided; I was reading out the offer's closing date.",
+            "respect" => "I was quoting the customer back to them, not saying it myself.",
+            "recording_notice" => "The notice was given; the recording started a few seconds late.",
+            "verification" => "The customer was verified in the IVR before the call reached me.",
+            _ => "I think this item was scored wrongly; please listen to the call.",
+        };
         if n == 2 {
             // The QA analyst scored this item by hand, so nobody is left to route it to.
             let o = righttrack_store::interactions::ScoreOverride {
@@ -291,12 +292,16 @@ pub async fn seed_disputes(state: &AppState) -> Result<usize> {
                 by_user: "qa".into(),
                 at: ago(3),
             };
-            let score = state
-                .db
-                .interaction(&ext_id)
-                .await?
-                .map(|i| i.score)
-                .unwrap_or(0);
+            let Some(stored) = state.db.interaction(&ext_id).await? else {
+                continue;
+            };
+            let items: Vec<righttrack_scan::ItemResult> =
+                serde_json::from_value(stored.findings["scorecard"]["items"].clone())
+                    .unwrap_or_default();
+            let (score, _) = righttrack_core::interactions::rescore(
+                &items,
+                &std::collections::BTreeMap::from([(item.clone(), true)]),
+            );
             state
                 .db
                 .add_score_override(&ext_id, &o, score, &mut rand::rngs::OsRng)
