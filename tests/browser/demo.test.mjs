@@ -135,7 +135,7 @@ test('agent and team lead see only their own pages', async () => {
   for (const [username, expected] of [
     ['agent', ['Home', 'My work', 'My account']],
     ['lead', ['Home', 'Review queue', 'Commitments', 'Calibration', 'Teams', 'My account']],
-    ['qa', ['Home', 'Review queue', 'Commitments', 'Calibration', 'Teams', 'My account']],
+    ['qa', ['Home', 'Review queue', 'Commitments', 'Disputes', 'Calibration', 'Teams', 'My account']],
   ]) {
     const ctx = await newContext(browser, server.url, DESKTOP);
     contexts.push(ctx);
@@ -144,6 +144,21 @@ test('agent and team lead see only their own pages', async () => {
     assert.equal(pathname(page), '/', `${username} needs no second factor`);
     assert.deepEqual(await navLabels(page), expected, username);
     await shot(page, `demo-${username}-home-desktop`);
+    if (username === 'qa') {
+      // The demo seeds disputes in every state.
+      await page.goto('/qa/disputes');
+      const text = await page.locator('main').innerText();
+      assert.ok((await page.locator('tr.overdue').count()) > 0, 'an overdue dispute');
+      assert.match(text, /unassigned/);
+      assert.match(text, /accepted/);
+      assert.match(text, /upheld/);
+      await shot(page, 'demo-qa-disputes-desktop');
+    }
+    if (username === 'agent') {
+      await page.goto('/my/work');
+      assert.ok((await page.locator('section[aria-labelledby=my-disputes] tbody tr').count()) >= 5, 'the agent sees their disputes');
+      await shot(page, 'demo-agent-my-work-desktop');
+    }
     await ctx.close();
   }
 });

@@ -461,3 +461,107 @@ pub async fn seed_calibration(state: &AppState) -> Result<()> {
         .await?;
     Ok(())
 }
+
+/// A handful of disputes by the demo agent `agent` in every state: open, overdue,
+/// unassigned (the only QA analyst scored the item), upheld and accepted (with a
+/// negative rule example). Returns how many were opened.
+pub async fn seed_disputes(state: &AppState) -> Result<usize> {
+    use righttrack_web::disputes::{open, resolve, Decision};
+    let mine = state
+        .db
+        .list_interactions(&righttrack_store::interactions::InteractionFilter {
+            agent_ref: Some("agent".into()),
+            limit: 100,
+            ..Default::default()
+        })
+        .await?;
+    // Interactions with a failed item first: those are the ones agents contest.
+    let mut picks = Vec::new();
+    for i in &mine {
+        let Some(stored) = state.db.interaction(&i.ext_id).await? else {
+            continue;
+        };
+        let items: Vec<righttrack_scan::ItemResult> =
+            serde_json::from_value(stored.findings["scorecard"]["items"].clone())
+                .unwrap_or_default();
+        let failed = items.iter().find(|it| it.failed && !it.na);
+        if let Some(it) = failed.or_else(|| items.iter().find(|it| !it.na)) {
+            let rules: Vec<String> = it
+                .evidence
+                .iter()
+                .filter(|e| !e.evidence.trim().is_empty())
+                .map(|e| e.rule.clone())
+                .take(1)
+                .collect();
+            picks.push((i.ext_id.clone(), it.item.clone(), it.failed, rules));
+        }
+    }
+    picks.sort_by_key(|p| !p.2);
+    let now = state.now();
+    let ago = |days: i64| {
+        now.checked_sub(jiff::SignedDuration::from_hours(24 * days))
+            .unwrap_or(now)
+    };
+    let err = |e: righttrack_web::error::AppError| anyhow::anyhow!("demo dispute: {}", e.message);
+    let mut opened = 0;
+    for (n, (ext_id, item, _, rules)) in picks.into_iter().take(5).enumerate() {
+        let reason = match item.as_str() {
+            "honesty" => "The customer asked for a firm date; I only repeated what billing had confirmed in writing.",
+            "no_pressure" => "The customer had already decided; I was reading out the offer's closing date.",
+            "respect" => "I was quoting the customer back to them, not saying it myself.",
+            "recording_notice" => "The notice was given; the recording started a few seconds late.",
+            "verification" => "The customer was verified in the IVR before the call reached me.",
+            _ => "I think this item was scored wrongly; please listen to the call.",
+        };
+        if n == 2 {
+            // The QA analyst scored this item by hand, so nobody is left to route it to.
+            let o = righttrack_store::interactions::ScoreOverride {
+                item: item.clone(),
+                failed: true,
+                justification: "Listened to the call: the item is failed.".into(),
+                by_user: "qa".into(),
+                at: ago(3),
+            };
+            let Some(stored) = state.db.interaction(&ext_id).await? else {
+                continue;
+            };
+            let items: Vec<righttrack_scan::ItemResult> =
+                serde_json::from_value(stored.findings["scorecard"]["items"].clone())
+                    .unwrap_or_default();
+            let (score, _) = righttrack_core::interactions::rescore(
+                &items,
+                &std::collections::BTreeMap::from([(item.clone(), true)]),
+            );
+            state
+                .db
+                .add_score_override(&ext_id, &o, score, &mut rand::rngs::OsRng)
+                .await?;
+        }
+        let at = match n {
+            1 => ago(6),
+            3 | 4 => ago(4),
+            _ => ago(1),
+        };
+        let id = open(state, "agent", &ext_id, &item, reason, at)
+            .await
+            .map_err(err)?;
+        opened += 1;
+        let decision = match n {
+            3 => Some(Decision {
+                outcome: "upheld",
+                note: "The promise was unconditional; coaching note added.",
+                examples: vec![],
+            }),
+            4 => Some(Decision {
+                outcome: "accepted",
+                note: "Agreed: the rule matched a quoted sentence.",
+                examples: rules,
+            }),
+            _ => None,
+        };
+        if let Some(d) = decision {
+            resolve(state, "qa", &id, d, ago(2)).await.map_err(err)?;
+        }
+    }
+    Ok(opened)
+}

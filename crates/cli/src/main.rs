@@ -5,6 +5,7 @@ mod config;
 mod data;
 mod demo;
 mod demo_interactions;
+mod examples;
 mod import;
 mod nats;
 
@@ -294,6 +295,18 @@ enum KeysCmd {
 enum RulesCmd {
     /// Run every rule's positive and negative examples.
     Test(righttrack_batch::RulesTestArgs),
+    /// Write the rule pack with the "should not fire" examples from accepted disputes
+    /// added, for `righttrack rules test FILE`.
+    ExportExamples {
+        #[command(flatten)]
+        data: DataArgs,
+        /// Where to write the pack (TOML).
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        /// The pack to add the examples to (default: the embedded default pack).
+        #[arg(long, value_name = "FILE")]
+        pack: Option<PathBuf>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -743,7 +756,32 @@ async fn run(command: Command) -> Result<ExitCode> {
                 ExitCode::SUCCESS
             })
         }
-        Command::Scan(_) | Command::Rules(_) => bail!("handled synchronously"),
+        Command::Rules(RulesCmd::ExportExamples { data, out, pack }) => {
+            let src = match &pack {
+                Some(p) => std::fs::read_to_string(p)
+                    .with_context(|| format!("cannot read rule pack {}", p.display()))?,
+                None => righttrack_scan::pack::DEFAULT_PACK.to_owned(),
+            };
+            let (state, _) = open_state(&data, false, WebConfig::default()).await?;
+            let stored = state.db.rule_examples().await?;
+            let (text, done) = examples::merge(&src, &stored)?;
+            std::fs::write(&out, text)
+                .with_context(|| format!("cannot write {}", out.display()))?;
+            println!(
+                "wrote {} with {} new negative example(s) ({} already there)",
+                out.display(),
+                done.added,
+                done.duplicates
+            );
+            if !done.unknown_rules.is_empty() {
+                eprintln!(
+                    "warning: examples of rules this pack does not define were left out: {}",
+                    done.unknown_rules.join(", ")
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Scan(_) | Command::Rules(RulesCmd::Test(_)) => bail!("handled synchronously"),
     }
 }
 
@@ -818,7 +856,8 @@ async fn serve(
                 writeln!(err, "Ethics officers, investigators and admins enrol an authenticator app at first sign-in.")?;
                 let n = demo_interactions::seed(&state, 5_000).await?;
                 demo_interactions::seed_calibration(&state).await?;
-                writeln!(err, "Seeded {n} scanned and redacted interactions over the last 90 days.\n")?;
+                let d = demo_interactions::seed_disputes(&state).await?;
+                writeln!(err, "Seeded {n} scanned and redacted interactions over the last 90 days, and {d} scorecard disputes.\n")?;
             }
             None => eprintln!("Demo: the database already has users; nothing seeded (passwords were printed when it was created)."),
         }

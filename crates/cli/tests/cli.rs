@@ -916,3 +916,147 @@ fn the_privacy_vault_is_opt_in_keeps_only_ciphertext_and_follows_key_rotation() 
     ]);
     assert!(e.contains("no user named \"nobody\""), "{e}");
 }
+
+/// An accepted dispute's negative example goes out with `rules export-examples` and is
+/// run by `rules test` on the exported pack: the rule still fires on it, which is what a
+/// rules author needs to see.
+#[test]
+fn negative_examples_from_accepted_disputes_round_trip_into_rules_test() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    let d = dir_arg(&data);
+    ok(
+        &[
+            "user",
+            "add",
+            "--data-dir",
+            &d,
+            "--username",
+            "root",
+            "--role",
+            "admin",
+            "--password-stdin",
+        ],
+        Some(&format!("{PW}\n")),
+    );
+    let file = tmp.path().join("calls.jsonl");
+    std::fs::write(
+        &file,
+        "{\"id\":\"x-1\",\"channel\":\"chat\",\"agent_id\":\"alex\",\"started_at\":\"2026-11-20T09:00:00Z\",\"turns\":[{\"speaker\":\"customer\",\"text\":\"when do I get my refund?\"},{\"speaker\":\"agent\",\"text\":\"I guarantee the refund arrives today\"}]}\n",
+    )
+    .unwrap();
+    ok(&["import", "--data-dir", &d, &dir_arg(&file)], None);
+
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let evidence = runtime.block_on(async {
+        let db = Db::open_sqlite(&data.join("righttrack.db")).await.unwrap();
+        let i = db.interaction("x-1").await.unwrap().unwrap();
+        let ev = i.findings["scorecard"]["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|it| it["item"] == "honesty")
+            .unwrap()["evidence"][0]["evidence"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let now = jiff::Timestamp::from_second(1_800_000_000).unwrap();
+        let id = db
+            .open_dispute(
+                &righttrack_store::disputes::NewDispute {
+                    interaction: "x-1".into(),
+                    item: "honesty".into(),
+                    agent_ref: "alex".into(),
+                    reason: "quoting the policy".into(),
+                    evaluator: None,
+                    assignee: Some("quinn".into()),
+                    opened_at: now,
+                    due_at: now,
+                },
+                &mut rand::rngs::OsRng,
+            )
+            .await
+            .unwrap();
+        let example = righttrack_store::disputes::RuleExample {
+            rule: "honesty.guarantee".into(),
+            text: ev.clone(),
+            channel: "chat".into(),
+            dispute: Some(id.clone()),
+            added_by: "quinn".into(),
+            at: now,
+        };
+        let resolution = righttrack_store::disputes::Resolution {
+            outcome: "accepted".into(),
+            note: "fine".into(),
+            by_user: "quinn".into(),
+            at: now,
+        };
+        assert!(db
+            .resolve_dispute(&id, &resolution, None, &[example], &mut rand::rngs::OsRng)
+            .await
+            .unwrap());
+        db.close().await;
+        ev
+    });
+    assert!(evidence.contains("guarantee"), "{evidence}");
+
+    let pack = tmp.path().join("pack-with-examples.toml");
+    let out = ok(
+        &[
+            "rules",
+            "export-examples",
+            "--data-dir",
+            &d,
+            "--out",
+            &dir_arg(&pack),
+        ],
+        None,
+    );
+    assert!(out.contains("1 new negative example(s)"), "{out}");
+    let default = rt_owned(&["rules".into(), "test".into()]);
+    assert!(
+        default.status.success(),
+        "the default pack passes its own examples"
+    );
+    let tested = rt(&["rules", "test", &dir_arg(&pack)], None);
+    let report = text(&tested.stdout);
+    assert_eq!(tested.status.code(), Some(1), "{report}");
+    let fail_lines: Vec<&str> = report.lines().filter(|l| l.contains("FAIL")).collect();
+    assert_eq!(fail_lines.len(), 1, "{report}");
+    assert!(
+        fail_lines[0].starts_with("honesty.guarantee negative[")
+            && fail_lines[0].ends_with(&format!("FAIL (fired): [chat] | {evidence}")),
+        "{report}"
+    );
+    assert!(report.contains("1 failed"), "{report}");
+
+    // Exported again onto the exported pack, the example is not duplicated.
+    let again = ok(
+        &[
+            "rules",
+            "export-examples",
+            "--data-dir",
+            &d,
+            "--pack",
+            &dir_arg(&pack),
+            "--out",
+            &dir_arg(&tmp.path().join("again.toml")),
+        ],
+        None,
+    );
+    assert!(
+        again.contains("0 new negative example(s) (1 already there)"),
+        "{again}"
+    );
+    let e = fails(&[
+        "rules",
+        "export-examples",
+        "--data-dir",
+        &d,
+        "--out",
+        &dir_arg(&pack),
+        "--pack",
+        "/nonexistent/pack.toml",
+    ]);
+    assert!(e.contains("/nonexistent/pack.toml"), "{e}");
+}

@@ -45,6 +45,12 @@ pub enum Action {
     CalibrationScore,
     /// Create and close calibration sessions.
     CalibrationManage,
+    /// Dispute an item of one's own scorecard, with a reason (agents).
+    DisputeOpen,
+    /// See the dispute queue and disputes (QA analysts).
+    DisputeRead,
+    /// Resolve a dispute: uphold the score or accept and change it.
+    DisputeResolve,
 }
 
 /// What an API token may be used for.
@@ -122,10 +128,13 @@ const TABLE: &[(Action, &[Role])] = &[
     (Action::CalibrationRead, &[QaAnalyst, TeamLead]),
     (Action::CalibrationScore, &[QaAnalyst, TeamLead]),
     (Action::CalibrationManage, &[QaAnalyst]),
+    (Action::DisputeOpen, &[Agent]),
+    (Action::DisputeRead, &[QaAnalyst]),
+    (Action::DisputeResolve, &[QaAnalyst]),
 ];
 
 impl Action {
-    pub const ALL: [Action; 15] = [
+    pub const ALL: [Action; 18] = [
         Action::ViewSelf,
         Action::ManageOwnAccount,
         Action::AuditRead,
@@ -141,6 +150,9 @@ impl Action {
         Action::CalibrationRead,
         Action::CalibrationScore,
         Action::CalibrationManage,
+        Action::DisputeOpen,
+        Action::DisputeRead,
+        Action::DisputeResolve,
     ];
 
     /// The token scope an API token needs for this action.
@@ -152,12 +164,15 @@ impl Action {
             | Action::InteractionRead
             | Action::CommitmentRead
             | Action::ViewOwnWork
-            | Action::CalibrationRead => Scope::Read,
+            | Action::CalibrationRead
+            | Action::DisputeRead => Scope::Read,
             Action::InteractionIngest | Action::CommitmentFulfil => Scope::Ingest,
             Action::ScoreOverride
             | Action::VaultOpen
             | Action::CalibrationScore
-            | Action::CalibrationManage => Scope::Admin,
+            | Action::CalibrationManage
+            | Action::DisputeOpen
+            | Action::DisputeResolve => Scope::Admin,
             Action::ManageOwnAccount | Action::UserAdmin => Scope::Admin,
         }
     }

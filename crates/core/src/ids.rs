@@ -43,7 +43,8 @@ typed_id!(
     TokenId,
     InteractionId,
     CommitmentId,
-    CalibrationId
+    CalibrationId,
+    DisputeId
 );
 
 #[cfg(test)]

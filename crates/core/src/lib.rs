@@ -12,6 +12,7 @@ pub mod calibration;
 pub mod casekeys;
 pub mod clock;
 pub mod crypto;
+pub mod disputes;
 pub mod ids;
 pub mod interactions;
 pub mod password;

@@ -17,6 +17,7 @@
 pub mod audit;
 pub mod calibration;
 pub mod directory;
+pub mod disputes;
 pub mod interactions;
 pub mod sessions;
 pub mod testing;

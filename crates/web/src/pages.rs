@@ -59,6 +59,12 @@ const NAV: &[(&str, &str, &str, Action)] = &[
         Action::CommitmentRead,
     ),
     (
+        "/qa/disputes",
+        "Disputes",
+        "Scorecard items agents contest, overdue first",
+        Action::DisputeResolve,
+    ),
+    (
         "/qa/calibration",
         "Calibration",
         "Score the same interactions blind, then compare",

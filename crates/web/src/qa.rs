@@ -207,12 +207,53 @@ pub async fn review(
 struct ItemView {
     /// The override in force, described ("met, by quinn: reason").
     overridden: Option<String>,
+    /// The item's latest dispute, described.
+    dispute: Option<DisputeNote>,
+    /// The caller is the agent and may dispute this item now.
+    may_dispute: bool,
     item: String,
     points: u64,
     max: u64,
     na: bool,
     critical: bool,
     reasons: Vec<String>,
+}
+
+struct DisputeNote {
+    /// CSS class: notice (accepted) or alert (anything else).
+    class: &'static str,
+    text: String,
+}
+
+fn dispute_note(d: &righttrack_store::disputes::Dispute) -> DisputeNote {
+    let t = |x: jiff::Timestamp| x.strftime("%Y-%m-%d %H:%M").to_string();
+    let opened = format!("Disputed {} UTC: “{}” ·", t(d.opened_at), d.reason);
+    match (d.status, &d.outcome) {
+        ("resolved", Some(outcome)) => DisputeNote {
+            class: if outcome == "accepted" {
+                "notice"
+            } else {
+                "alert"
+            },
+            text: format!(
+                "{opened} Dispute {outcome} by {} on {} UTC: {}",
+                d.resolved_by.as_deref().unwrap_or_default(),
+                d.resolved_at.map(t).unwrap_or_default(),
+                d.resolution.as_deref().unwrap_or_default()
+            ),
+        },
+        (status, _) => DisputeNote {
+            class: "alert",
+            text: format!(
+                "{opened} Dispute {status}, {}, due {} UTC.",
+                match &d.assignee {
+                    Some(a) => format!("assigned to {a}"),
+                    None => "not assigned yet (no eligible QA analyst)".to_owned(),
+                },
+                t(d.due_at)
+            ),
+        },
+    }
 }
 
 struct TurnView {
@@ -236,6 +277,9 @@ struct InteractionPage {
     may_override: bool,
     history: Vec<String>,
     items: Vec<ItemView>,
+    /// Why the agent can no longer dispute (the window closed), if so.
+    dispute_closed: String,
+    disputes: Vec<crate::disputes::Row>,
     turns: Vec<TurnView>,
     commitments: Vec<String>,
     vault: Option<crate::vault::VaultView>,
@@ -286,6 +330,27 @@ async fn interaction_page(
         )
         .await?;
     let f = &i.findings;
+    let now = state.now();
+    let disputes = state
+        .db
+        .disputes(
+            &righttrack_store::disputes::DisputeFilter {
+                interaction: Some(i.ext_id.clone()),
+                limit: 200,
+                ..Default::default()
+            },
+            now,
+        )
+        .await?;
+    let latest = |item: &str| {
+        disputes
+            .iter()
+            .filter(|d| d.item == item)
+            .max_by_key(|d| (d.opened_at, d.id.clone()))
+    };
+    let own =
+        i.agent_ref == caller.user.username && allowed(&caller.user.roles, Action::DisputeOpen);
+    let window_open = righttrack_core::disputes::may_open(i.ingested_at, now);
     let overrides = state.db.score_overrides(&i.ext_id).await?;
     let history: Vec<String> = overrides
         .iter()
@@ -318,6 +383,12 @@ async fn interaction_page(
         .map(|a| {
             a.iter()
                 .map(|it| ItemView {
+                    dispute: latest(it["item"].as_str().unwrap_or_default()).map(dispute_note),
+                    may_dispute: own
+                        && window_open
+                        && !it["na"].as_bool().unwrap_or(false)
+                        && latest(it["item"].as_str().unwrap_or_default())
+                            .is_none_or(|d| d.status == "resolved"),
                     overridden: in_force
                         .get(it["item"].as_str().unwrap_or_default())
                         .map(|o| {
@@ -393,6 +464,15 @@ async fn interaction_page(
         may_override: righttrack_core::authz::allowed(&caller.user.roles, Action::ScoreOverride),
         history,
         items,
+        dispute_closed: if own && !window_open {
+            crate::disputes::window_closed(i.ingested_at)
+        } else {
+            String::new()
+        },
+        disputes: disputes
+            .into_iter()
+            .map(crate::disputes::Row::from)
+            .collect(),
         turns,
         commitments,
         vault: crate::vault::view(state, caller, &i.ext_id).await?,
@@ -587,6 +667,7 @@ struct MyWorkPage {
     items: Vec<MyRow>,
     open: Vec<LedgerRow>,
     kept: Option<RateRow>,
+    disputes: Vec<crate::disputes::Row>,
 }
 
 /// An agent's own recent interactions with their scores, and their open promises.
@@ -644,11 +725,26 @@ pub async fn my_work(
         .into_iter()
         .find(|r| r.key == me)
         .map(RateRow::from);
+    let disputes = state
+        .db
+        .disputes(
+            &righttrack_store::disputes::DisputeFilter {
+                agent_ref: Some(me),
+                limit: 100,
+                ..Default::default()
+            },
+            now,
+        )
+        .await?
+        .into_iter()
+        .map(crate::disputes::Row::from)
+        .collect();
     Ok(render(MyWorkPage {
         l: layout(Some(&caller), "My work", "/my/work"),
         items,
         open,
         kept,
+        disputes,
     }))
 }
 

@@ -8,7 +8,7 @@
 use crate::auth::{self, Caller, Via, LOGIN_CSRF_COOKIE};
 use crate::error::{AppError, Code};
 use crate::state::AppState;
-use crate::{api, calibration, interactions, middleware, pages, qa, vault};
+use crate::{api, calibration, disputes, interactions, middleware, pages, qa, vault};
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
 use axum::http::{Method, StatusCode};
@@ -305,6 +305,38 @@ pub fn table() -> Vec<Route> {
             get(qa::my_interaction),
         ),
         r(
+            "POST",
+            "/my/interactions/{id}/disputes",
+            Act(Action::DisputeOpen),
+            Page,
+            "Dispute one scorecard item of my interaction, with a reason",
+            post(disputes::open_form),
+        ),
+        r(
+            "GET",
+            "/qa/disputes",
+            Act(Action::DisputeRead),
+            Page,
+            "Disputes: assigned to me, all open (overdue first), recently resolved",
+            get(disputes::queue),
+        ),
+        r(
+            "GET",
+            "/qa/disputes/{id}",
+            Act(Action::DisputeRead),
+            Page,
+            "One dispute: transcript, item, evidence, reason, resolution",
+            get(disputes::detail),
+        ),
+        r(
+            "POST",
+            "/qa/disputes/{id}/resolve",
+            Act(Action::DisputeResolve),
+            Page,
+            "Resolve a dispute: upheld or accepted, with a note",
+            post(disputes::resolve_form),
+        ),
+        r(
             "GET",
             "/qa/review",
             Act(Action::InteractionRead),
@@ -448,6 +480,14 @@ pub fn table() -> Vec<Route> {
             Api,
             "Mark a commitment kept",
             post(interactions::fulfil),
+        ),
+        r(
+            "GET",
+            "/api/v1/disputes",
+            Act(Action::DisputeRead),
+            Api,
+            "Scorecard disputes: ?status=open|resolved|overdue",
+            get(disputes::api_list),
         ),
     ]
 }

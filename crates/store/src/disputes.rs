@@ -1,0 +1,376 @@
+//! Scorecard disputes and the rule examples accepted disputes produce.
+//!
+//! A dispute is `open` until resolved (`upheld` or `accepted`); an open dispute past its
+//! due instant reads as *overdue* (decided on read, like commitments). The database
+//! refuses a second open dispute of the same item (a partial unique index). Resolving
+//! is one transaction: the dispute is closed only if it was still open, and an accepted
+//! dispute's score override (the same `score_overrides` row a QA override writes, so
+//! the override history stays the one source of the effective score) and its rule
+//! examples are written with it.
+
+use crate::interactions::ScoreOverride;
+use crate::{from_ms, ms, on_pool, Db, Result, StoreError};
+use jiff::Timestamp;
+use righttrack_core::ids::DisputeId;
+use serde::Serialize;
+
+/// A dispute to store; the caller has decided routing and the due instant.
+#[derive(Debug, Clone)]
+pub struct NewDispute {
+    /// The interaction's client id.
+    pub interaction: String,
+    pub item: String,
+    pub agent_ref: String,
+    /// Scrubbed reason.
+    pub reason: String,
+    /// The analyst whose override of the item was in force when it was disputed.
+    pub evaluator: Option<String>,
+    pub assignee: Option<String>,
+    pub opened_at: Timestamp,
+    pub due_at: Timestamp,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Dispute {
+    pub id: String,
+    pub interaction: String,
+    pub channel: String,
+    pub item: String,
+    pub agent_ref: String,
+    pub reason: String,
+    pub evaluator: Option<String>,
+    pub assignee: Option<String>,
+    pub opened_at: Timestamp,
+    pub due_at: Timestamp,
+    /// open, overdue or resolved.
+    pub status: &'static str,
+    /// upheld or accepted, once resolved.
+    pub outcome: Option<String>,
+    pub resolution: Option<String>,
+    pub resolved_by: Option<String>,
+    pub resolved_at: Option<Timestamp>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DisputeStatus {
+    /// Not resolved yet (overdue ones included).
+    Open,
+    /// Not resolved and past the due instant.
+    Overdue,
+    Resolved,
+}
+
+impl DisputeStatus {
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "open" => Some(Self::Open),
+            "overdue" => Some(Self::Overdue),
+            "resolved" => Some(Self::Resolved),
+            _ => None,
+        }
+    }
+}
+
+/// Which disputes to list. Open ones come soonest due first (so overdue first),
+/// resolved ones most recently resolved first.
+#[derive(Debug, Clone, Default)]
+pub struct DisputeFilter {
+    pub status: Option<DisputeStatus>,
+    pub assignee: Option<String>,
+    pub agent_ref: Option<String>,
+    pub interaction: Option<String>,
+    pub limit: i64,
+}
+
+/// The decision on a dispute.
+#[derive(Debug, Clone)]
+pub struct Resolution {
+    /// upheld or accepted.
+    pub outcome: String,
+    /// Scrubbed note.
+    pub note: String,
+    pub by_user: String,
+    pub at: Timestamp,
+}
+
+/// A "should not fire" example of a rule.
+#[derive(Debug, Clone, Serialize)]
+pub struct RuleExample {
+    pub rule: String,
+    /// Redacted text the rule fired on.
+    pub text: String,
+    /// voice, chat or email: the channel of the interaction it came from.
+    pub channel: String,
+    pub dispute: Option<String>,
+    pub added_by: String,
+    pub at: Timestamp,
+}
+
+type DisputeRow = (
+    String,
+    String,
+    String,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    i64,
+    i64,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<i64>,
+    String,
+);
+
+const COLS: &str = "d.id, i.ext_id, d.item, d.agent_ref, d.reason, d.evaluator, d.assignee, d.opened_at, d.due_at, d.status, d.outcome, d.resolution, d.resolved_by, d.resolved_at, i.channel";
+
+fn dispute(r: DisputeRow, now: Timestamp) -> Dispute {
+    let due_at = from_ms(r.8);
+    let status = match r.9.as_str() {
+        "resolved" => "resolved",
+        _ if righttrack_core::disputes::is_overdue(due_at, now) => "overdue",
+        _ => "open",
+    };
+    Dispute {
+        id: r.0,
+        interaction: r.1,
+        item: r.2,
+        agent_ref: r.3,
+        reason: r.4,
+        evaluator: r.5,
+        assignee: r.6,
+        opened_at: from_ms(r.7),
+        due_at,
+        status,
+        outcome: r.10,
+        resolution: r.11,
+        resolved_by: r.12,
+        resolved_at: r.13.map(from_ms),
+        channel: r.14,
+    }
+}
+
+impl Db {
+    /// Stores a new open dispute. [`StoreError::Conflict`] when the item already has an
+    /// open one, [`StoreError::NotFound`] for an unknown interaction.
+    pub async fn open_dispute(
+        &self,
+        d: &NewDispute,
+        rng: &mut impl rand::RngCore,
+    ) -> Result<String> {
+        let id = DisputeId::new_v7(d.opened_at, rng).to_string();
+        on_pool!(self, |p| {
+            async {
+                let mut tx = p.begin().await?;
+                let iid: Option<String> =
+                    sqlx::query_scalar("SELECT id FROM interactions WHERE ext_id = $1")
+                        .bind(&d.interaction)
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                let Some(iid) = iid else {
+                    return Err(StoreError::NotFound);
+                };
+                sqlx::query(
+                    "INSERT INTO disputes (id, interaction_id, item, agent_ref, reason, evaluator, assignee, opened_at, due_at, status) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'open')",
+                )
+                .bind(&id)
+                .bind(&iid)
+                .bind(&d.item)
+                .bind(&d.agent_ref)
+                .bind(&d.reason)
+                .bind(&d.evaluator)
+                .bind(&d.assignee)
+                .bind(ms(d.opened_at))
+                .bind(ms(d.due_at))
+                .execute(&mut *tx)
+                .await
+                .map_err(|e| {
+                    StoreError::from(e)
+                        .naming(|| format!("An open dispute of item \"{}\"", d.item))
+                })?;
+                tx.commit().await?;
+                Ok::<_, StoreError>(())
+            }
+            .await
+        })?;
+        Ok(id)
+    }
+
+    /// Open disputes per assignee (assigned ones only).
+    pub async fn open_dispute_counts(&self) -> Result<Vec<(String, i64)>> {
+        Ok(on_pool!(self, |p| {
+            sqlx::query_as(
+                "SELECT assignee, CAST(COUNT(*) AS BIGINT) FROM disputes WHERE status = 'open' AND assignee IS NOT NULL GROUP BY assignee",
+            )
+            .fetch_all(p)
+            .await?
+        }))
+    }
+
+    pub async fn dispute(&self, id: &str, now: Timestamp) -> Result<Option<Dispute>> {
+        let sql = format!(
+            "SELECT {COLS} FROM disputes d JOIN interactions i ON i.id = d.interaction_id WHERE d.id = $1"
+        );
+        let row: Option<DisputeRow> = on_pool!(self, |p| {
+            sqlx::query_as(&sql).bind(id).fetch_optional(p).await?
+        });
+        Ok(row.map(|r| dispute(r, now)))
+    }
+
+    pub async fn disputes(&self, f: &DisputeFilter, now: Timestamp) -> Result<Vec<Dispute>> {
+        let mut sql = format!(
+            "SELECT {COLS} FROM disputes d JOIN interactions i ON i.id = d.interaction_id WHERE 1 = 1"
+        );
+        let mut texts: Vec<&str> = Vec::new();
+        let mut n = 0;
+        let mut next = || {
+            n += 1;
+            format!("${n}")
+        };
+        let mut due_before = None;
+        match f.status {
+            None => {}
+            Some(DisputeStatus::Open) => sql.push_str(" AND d.status = 'open'"),
+            Some(DisputeStatus::Resolved) => sql.push_str(" AND d.status = 'resolved'"),
+            Some(DisputeStatus::Overdue) => {
+                sql.push_str(&format!(
+                    " AND d.status = 'open' AND d.due_at <= {}",
+                    next()
+                ));
+                due_before = Some(ms(now));
+            }
+        }
+        for (col, v) in [
+            ("d.assignee", &f.assignee),
+            ("d.agent_ref", &f.agent_ref),
+            ("i.ext_id", &f.interaction),
+        ] {
+            if let Some(v) = v {
+                sql.push_str(&format!(" AND {col} = {}", next()));
+                texts.push(v);
+            }
+        }
+        let order = if f.status == Some(DisputeStatus::Resolved) {
+            "d.resolved_at DESC, d.id DESC"
+        } else {
+            "CASE WHEN d.status = 'open' THEN 0 ELSE 1 END, d.due_at, d.id"
+        };
+        sql.push_str(&format!(" ORDER BY {order} LIMIT {}", next()));
+        let rows: Vec<DisputeRow> = on_pool!(self, |p| {
+            let mut q = sqlx::query_as(&sql);
+            if let Some(v) = due_before {
+                q = q.bind(v);
+            }
+            for t in &texts {
+                q = q.bind(*t);
+            }
+            q.bind(f.limit.clamp(1, 1000)).fetch_all(p).await?
+        });
+        Ok(rows.into_iter().map(|r| dispute(r, now)).collect())
+    }
+
+    /// Closes an open dispute with its outcome, and for an accepted one records the score
+    /// override (with the interaction's new effective score) and the rule examples, all in
+    /// one transaction. False if the dispute is unknown or no longer open.
+    pub async fn resolve_dispute(
+        &self,
+        id: &str,
+        r: &Resolution,
+        accepted: Option<(&ScoreOverride, i64)>,
+        examples: &[RuleExample],
+        rng: &mut impl rand::RngCore,
+    ) -> Result<bool> {
+        let override_id = DisputeId::new_v7(r.at, rng).to_string();
+        let example_ids: Vec<String> = examples
+            .iter()
+            .map(|_| DisputeId::new_v7(r.at, rng).to_string())
+            .collect();
+        on_pool!(self, |p| {
+            async {
+                let mut tx = p.begin().await?;
+                let iid: Option<String> = sqlx::query_scalar(
+                    "SELECT interaction_id FROM disputes WHERE id = $1 AND status = 'open'",
+                )
+                .bind(id)
+                .fetch_optional(&mut *tx)
+                .await?;
+                let Some(iid) = iid else { return Ok(false) };
+                let n = sqlx::query(
+                    "UPDATE disputes SET status = 'resolved', outcome = $1, resolution = $2, resolved_by = $3, resolved_at = $4 \
+                     WHERE id = $5 AND status = 'open'",
+                )
+                .bind(&r.outcome)
+                .bind(&r.note)
+                .bind(&r.by_user)
+                .bind(ms(r.at))
+                .bind(id)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+                if n != 1 {
+                    return Ok(false);
+                }
+                if let Some((o, score)) = accepted {
+                    sqlx::query("INSERT INTO score_overrides (id, interaction_id, item, failed, justification, by_user, at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+                        .bind(&override_id)
+                        .bind(&iid)
+                        .bind(&o.item)
+                        .bind(o.failed)
+                        .bind(&o.justification)
+                        .bind(&o.by_user)
+                        .bind(ms(o.at))
+                        .execute(&mut *tx)
+                        .await?;
+                    sqlx::query("UPDATE interactions SET score = $1 WHERE id = $2")
+                        .bind(score)
+                        .bind(&iid)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                for (e, eid) in examples.iter().zip(&example_ids) {
+                    sqlx::query("INSERT INTO rule_examples (id, rule, text, channel, dispute_id, added_by, at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+                        .bind(eid)
+                        .bind(&e.rule)
+                        .bind(&e.text)
+                        .bind(&e.channel)
+                        .bind(id)
+                        .bind(&e.added_by)
+                        .bind(ms(e.at))
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                tx.commit().await?;
+                Ok::<_, StoreError>(true)
+            }
+            .await
+        })
+    }
+
+    /// Every stored rule example, by rule then age.
+    pub async fn rule_examples(&self) -> Result<Vec<RuleExample>> {
+        let rows: Vec<(String, String, String, Option<String>, String, i64)> = on_pool!(
+            self,
+            |p| {
+                sqlx::query_as(
+                    "SELECT rule, text, channel, dispute_id, added_by, at FROM rule_examples ORDER BY rule, at, id",
+                )
+                .fetch_all(p)
+                .await?
+            }
+        );
+        Ok(rows
+            .into_iter()
+            .map(|r| RuleExample {
+                rule: r.0,
+                text: r.1,
+                channel: r.2,
+                dispute: r.3,
+                added_by: r.4,
+                at: from_ms(r.5),
+            })
+            .collect())
+    }
+}
