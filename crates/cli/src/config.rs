@@ -16,6 +16,8 @@ pub struct FileConfig {
     pub session_hours: Option<i64>,
     pub lockout_after: Option<i64>,
     pub lockout_minutes: Option<i64>,
+    /// Days a customer feedback link stays open (default 14).
+    pub feedback_link_days: Option<i64>,
 }
 
 impl FileConfig {
@@ -45,6 +47,7 @@ impl FileConfig {
             ("session_hours", cfg.session_hours),
             ("lockout_after", cfg.lockout_after),
             ("lockout_minutes", cfg.lockout_minutes),
+            ("feedback_link_days", cfg.feedback_link_days),
         ] {
             if let Some(v) = v {
                 if v <= 0 {

@@ -634,6 +634,9 @@ async fn serve(
         session_hours: file.session_hours.unwrap_or(defaults.session_hours),
         lockout_after: file.lockout_after.unwrap_or(defaults.lockout_after),
         lockout_minutes: file.lockout_minutes.unwrap_or(defaults.lockout_minutes),
+        feedback_link_days: file
+            .feedback_link_days
+            .unwrap_or(defaults.feedback_link_days),
     };
     let (state, opened) = open_state(&data, true, web).await?;
     if opened.created {

@@ -36,6 +36,8 @@ pub enum Action {
     ViewOwnWork,
     /// Override a scorecard item, with a written justification.
     ScoreOverride,
+    /// Mint a single-use customer feedback link for an interaction (machine clients).
+    FeedbackLinkCreate,
 }
 
 /// What an API token may be used for.
@@ -107,10 +109,11 @@ const TABLE: &[(Action, &[Role])] = &[
     (Action::CommitmentFulfil, &[TeamLead, QaAnalyst]),
     (Action::ViewOwnWork, &[Agent]),
     (Action::ScoreOverride, &[QaAnalyst]),
+    (Action::FeedbackLinkCreate, &[Admin, QaAnalyst]),
 ];
 
 impl Action {
-    pub const ALL: [Action; 11] = [
+    pub const ALL: [Action; 12] = [
         Action::ViewSelf,
         Action::ManageOwnAccount,
         Action::AuditRead,
@@ -122,6 +125,7 @@ impl Action {
         Action::CommitmentFulfil,
         Action::ViewOwnWork,
         Action::ScoreOverride,
+        Action::FeedbackLinkCreate,
     ];
 
     /// The token scope an API token needs for this action.
@@ -133,7 +137,9 @@ impl Action {
             | Action::InteractionRead
             | Action::CommitmentRead
             | Action::ViewOwnWork => Scope::Read,
-            Action::InteractionIngest | Action::CommitmentFulfil => Scope::Ingest,
+            Action::InteractionIngest | Action::CommitmentFulfil | Action::FeedbackLinkCreate => {
+                Scope::Ingest
+            }
             Action::ScoreOverride => Scope::Admin,
             Action::ManageOwnAccount | Action::UserAdmin => Scope::Admin,
         }

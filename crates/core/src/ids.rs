@@ -36,7 +36,15 @@ macro_rules! typed_id {
     )*};
 }
 
-typed_id!(UserId, TeamId, SiteId, TokenId, InteractionId, CommitmentId);
+typed_id!(
+    UserId,
+    TeamId,
+    SiteId,
+    TokenId,
+    InteractionId,
+    CommitmentId,
+    FeedbackId
+);
 
 #[cfg(test)]
 mod tests {

@@ -10,6 +10,7 @@ pub mod audit;
 pub mod authz;
 pub mod clock;
 pub mod crypto;
+pub mod feedback;
 pub mod ids;
 pub mod interactions;
 pub mod password;

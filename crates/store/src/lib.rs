@@ -16,6 +16,7 @@
 
 pub mod audit;
 pub mod directory;
+pub mod feedback;
 pub mod interactions;
 pub mod sessions;
 pub mod testing;

@@ -16,7 +16,9 @@
 pub mod api;
 pub mod auth;
 pub mod error;
+pub mod feedback;
 pub mod interactions;
+pub mod limit;
 pub mod middleware;
 pub mod pages;
 pub mod qa;

@@ -142,6 +142,7 @@ struct InteractionPage {
     items: Vec<ItemView>,
     turns: Vec<TurnView>,
     commitments: Vec<String>,
+    feedback: Option<crate::feedback::FeedbackView>,
 }
 
 fn s(v: &Value) -> String {
@@ -297,6 +298,7 @@ async fn interaction_page(
         items,
         turns,
         commitments,
+        feedback: crate::feedback::view_for(state, &i.ext_id).await?,
     }))
 }
 

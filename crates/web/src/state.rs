@@ -19,6 +19,8 @@ pub struct WebConfig {
     pub session_hours: i64,
     pub lockout_after: i64,
     pub lockout_minutes: i64,
+    /// How long a customer feedback link stays open, in days.
+    pub feedback_link_days: i64,
 }
 
 impl Default for WebConfig {
@@ -29,6 +31,7 @@ impl Default for WebConfig {
             session_hours: 8,
             lockout_after: 5,
             lockout_minutes: 15,
+            feedback_link_days: righttrack_core::feedback::DEFAULT_LINK_DAYS,
         }
     }
 }
@@ -49,6 +52,8 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     pub config: Arc<WebConfig>,
     pub metrics: Arc<Metrics>,
+    /// Rate limits of the public feedback pages (in memory; no addresses kept).
+    pub feedback_limiter: Arc<crate::limit::Limiter>,
 }
 
 impl std::fmt::Debug for AppState {
@@ -74,6 +79,7 @@ impl AppState {
             clock,
             config: Arc::new(config),
             metrics: Arc::new(Metrics::default()),
+            feedback_limiter: Arc::new(crate::limit::Limiter::default()),
         }
     }
 
