@@ -145,7 +145,7 @@ struct PublicPage {
 const CSAT_LABELS: [&str; 5] = [
     "Very dissatisfied",
     "Dissatisfied",
-    "Neither",
+    "Neither satisfied nor dissatisfied",
     "Satisfied",
     "Very satisfied",
 ];
