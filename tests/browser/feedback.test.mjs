@@ -110,6 +110,19 @@ test('a customer answers on a phone, once', async () => {
   assert.equal(await horizontalOverflow(page), 0, 'no sideways scrolling on a phone');
   await shot(page, 'feedback-01-form-mobile');
 
+  // The browser asks for the required answers itself; an old browser would not, and the
+  // server then names each missing answer (422) and keeps the link open.
+  await page.locator('main form').evaluate((f) => {
+    f.noValidate = true;
+  });
+  const bad = await navigation(page, () => page.getByRole('button', { name: 'Send feedback' }).click());
+  assert.equal(bad.status(), 422);
+  const alert = await page.getByRole('alert').innerText();
+  assert.match(alert, /Satisfaction: choose a score from 1 to 5\./);
+  assert.match(alert, /Recommendation: choose a score from 0 to 10\./);
+  assert.equal(await page.locator('fieldset#csat-q[aria-invalid="true"]').count(), 1);
+  await shot(page, 'feedback-01b-missing-answers-mobile');
+
   // Choose by the accessible labels, as a screen-reader user would.
   await page.getByRole('radio', { name: '4 Satisfied' }).check();
   await page.getByRole('group', { name: /recommend us/ }).getByRole('radio', { name: '9', exact: true }).check();
