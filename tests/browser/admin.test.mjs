@@ -181,7 +181,7 @@ test('admin adds a user on the web; a role change signs that user out at once', 
     await p2.goto('/');
     assert.equal(pathname(p2), '/login');
     await signIn(p2, 'newbie', 'newbie-password-123');
-    assert.deepEqual(await navLabels(p2), ['Home', 'My work', 'Review queue', 'Commitments', 'Calibration', 'Teams', 'My account']);
+    assert.deepEqual(await navLabels(p2), ['Home', 'My work', 'Review queue', 'Commitments', 'Feedback', 'Calibration', 'Teams', 'My account']);
   } finally {
     await other.close();
   }

@@ -23,6 +23,8 @@ pub struct FileConfig {
     pub nats_subject: Option<String>,
     pub nats_consumer: Option<String>,
     pub nats_batch: Option<usize>,
+    /// Days a customer feedback link stays open (default 14).
+    pub feedback_link_days: Option<i64>,
 }
 
 impl FileConfig {
@@ -52,6 +54,7 @@ impl FileConfig {
             ("session_hours", cfg.session_hours),
             ("lockout_after", cfg.lockout_after),
             ("lockout_minutes", cfg.lockout_minutes),
+            ("feedback_link_days", cfg.feedback_link_days),
         ] {
             if let Some(v) = v {
                 if v <= 0 {

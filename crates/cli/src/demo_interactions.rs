@@ -3,10 +3,18 @@
 //! recording notices, account details before verification, guarantees, pressure, the
 //! odd rude remark, card numbers read out, promises to call back). They go through the
 //! same pipeline as ingestion: scanned, redacted, scored, commitments extracted.
+//!
+//! About 60% of them were followed by a customer survey, and about one in five of those
+//! was answered: CSAT follows the interaction's score (a rude or pushy call gets a poor
+//! rating), NPS follows CSAT, and some answers carry a comment, scrubbed and screened
+//! like a real one (a few customers type their card number into the box).
 
 use anyhow::Result;
 use rand::seq::SliceRandom;
 use rand::Rng;
+use righttrack_core::feedback::{new_token, screen_comment, token_hash};
+use righttrack_core::interactions::Prepared;
+use righttrack_store::feedback::NewFeedback;
 use righttrack_web::interactions::prepare_line;
 use righttrack_web::AppState;
 
@@ -40,6 +48,94 @@ const PROMISES: &[&str] = &[
     "I'll email you the confirmation by end of day today.",
     "You'll hear from us within 48 hours.",
 ];
+
+const HAPPY: &[&str] = &[
+    "Sorted in one call, thank you!",
+    "Very patient and explained everything clearly.",
+    "Quick and friendly, much better than last time.",
+    "Great service, the new card arrived two days later.",
+];
+
+const MIXED: &[&str] = &[
+    "Fine in the end, but the wait before I got through was long.",
+    "Helpful, though I had to repeat my details twice.",
+    "OK. I'm still waiting for the confirmation email.",
+];
+
+const UNHAPPY: &[&str] = &[
+    "Still waiting for the refund I was promised.",
+    "I was pushed to sign up for something I did not want.",
+    "Nobody called me back as promised.",
+    "The agent told me it was a stupid question. Pathetic.",
+];
+
+/// Fraction of demo interactions followed by a survey, and of surveys answered.
+const SURVEYED: f64 = 0.6;
+const ANSWERED: f64 = 0.2;
+
+/// A survey for one demo interaction, perhaps answered, or `None` (no survey sent).
+fn survey(
+    rng: &mut impl Rng,
+    engine: &righttrack_scan::Engine,
+    p: &Prepared,
+    link_days: i64,
+    now: jiff::Timestamp,
+) -> Option<NewFeedback> {
+    if !rng.gen_bool(SURVEYED) {
+        return None;
+    }
+    let minted = p
+        .started_at
+        .checked_add(jiff::SignedDuration::from_mins(rng.gen_range(5..120)))
+        .ok()?
+        .min(now);
+    let expires = minted
+        .checked_add(jiff::SignedDuration::from_hours(link_days * 24))
+        .ok()?;
+    let submitted = minted
+        .checked_add(jiff::SignedDuration::from_mins(rng.gen_range(3..72 * 60)))
+        .ok()?;
+    let answer = if rng.gen_bool(ANSWERED) && submitted < now && submitted < expires {
+        let pct = p.score as f64 / p.score_max.max(1) as f64;
+        let base = match pct {
+            x if x >= 0.95 => 4.6,
+            x if x >= 0.8 => 3.9,
+            x if x >= 0.6 => 2.8,
+            _ => 1.7,
+        };
+        let csat = (base + rng.gen_range(-1.2..1.2_f64))
+            .round()
+            .clamp(1.0, 5.0) as i64;
+        let nps = (csat as f64 * 2.0 + rng.gen_range(-2.5..1.5_f64))
+            .round()
+            .clamp(0.0, 10.0) as i64;
+        let comment = if rng.gen_bool(0.45) {
+            let pool = match csat {
+                4.. => HAPPY,
+                3 => MIXED,
+                _ => UNHAPPY,
+            };
+            let mut c = pool.choose(rng).copied().unwrap_or(MIXED[0]).to_owned();
+            if rng.gen_bool(0.05) {
+                c = format!("{c} My card is {} if you need it.", luhn_card(rng));
+            }
+            Some(screen_comment(engine, &c))
+        } else {
+            None
+        };
+        let flagged = comment.as_ref().is_some_and(|c| c.flagged);
+        Some((submitted, csat, nps, comment.map(|c| c.text), flagged))
+    } else {
+        None
+    };
+    Some(NewFeedback {
+        ext_id: p.ext_id.clone(),
+        token_hash: token_hash(new_token(rng).expose()),
+        minted_at: minted,
+        expires_at: expires,
+        answer,
+    })
+}
 
 fn luhn_card(rng: &mut impl Rng) -> String {
     let mut d: Vec<u32> = vec![4];
@@ -200,6 +296,7 @@ pub async fn seed(state: &AppState, count: usize) -> Result<usize> {
         return Ok(0);
     }
     let now = state.now();
+    let link_days = state.config.feedback_link_days.max(1);
     let mut stored = 0;
     let mut n = 0;
     while n < count {
@@ -208,16 +305,21 @@ pub async fn seed(state: &AppState, count: usize) -> Result<usize> {
         let agents = agents.clone();
         let start = n;
         let st = state.clone();
-        let batch = tokio::task::spawn_blocking(move || {
+        let (batch, surveys) = tokio::task::spawn_blocking(move || {
             let mut rng = rand::thread_rng();
-            (start..start + take)
+            let batch = (start..start + take)
                 .filter_map(|i| {
                     let (agent, first, team) = agents.choose(&mut rng)?;
                     let v = one(&mut rng, agent, first, team, i, now);
                     // The same path as every other ingestion (vault included).
                     prepare_line(&st, &engine, &v.to_string()).ok()
                 })
-                .collect::<Vec<_>>()
+                .collect::<Vec<_>>();
+            let surveys = batch
+                .iter()
+                .filter_map(|p| survey(&mut rng, &engine, p, link_days, now))
+                .collect::<Vec<_>>();
+            (batch, surveys)
         })
         .await?;
         let out = state
@@ -228,6 +330,10 @@ pub async fn seed(state: &AppState, count: usize) -> Result<usize> {
             .iter()
             .filter(|o| **o == righttrack_store::interactions::Outcome::Stored)
             .count();
+        state
+            .db
+            .store_feedback_batch(&surveys, &mut rand::rngs::OsRng)
+            .await?;
         n += take;
     }
     keep_promises(state, &agents, now).await?;

@@ -837,6 +837,9 @@ async fn serve(
             None if demo => Some(jiff::SignedDuration::from_hours(30 * 24)),
             other => other,
         },
+        feedback_link_days: file
+            .feedback_link_days
+            .unwrap_or(defaults.feedback_link_days),
     };
     let (state, opened) = open_state(&data, true, web).await?;
     if opened.created {

@@ -51,6 +51,8 @@ pub enum Action {
     DisputeRead,
     /// Resolve a dispute: uphold the score or accept and change it.
     DisputeResolve,
+    /// Mint a single-use customer feedback link for an interaction (machine clients).
+    FeedbackLinkCreate,
 }
 
 /// What an API token may be used for.
@@ -131,10 +133,11 @@ const TABLE: &[(Action, &[Role])] = &[
     (Action::DisputeOpen, &[Agent]),
     (Action::DisputeRead, &[QaAnalyst]),
     (Action::DisputeResolve, &[QaAnalyst]),
+    (Action::FeedbackLinkCreate, &[Admin, QaAnalyst]),
 ];
 
 impl Action {
-    pub const ALL: [Action; 18] = [
+    pub const ALL: [Action; 19] = [
         Action::ViewSelf,
         Action::ManageOwnAccount,
         Action::AuditRead,
@@ -153,6 +156,7 @@ impl Action {
         Action::DisputeOpen,
         Action::DisputeRead,
         Action::DisputeResolve,
+        Action::FeedbackLinkCreate,
     ];
 
     /// The token scope an API token needs for this action.
@@ -166,7 +170,9 @@ impl Action {
             | Action::ViewOwnWork
             | Action::CalibrationRead
             | Action::DisputeRead => Scope::Read,
-            Action::InteractionIngest | Action::CommitmentFulfil => Scope::Ingest,
+            Action::InteractionIngest | Action::CommitmentFulfil | Action::FeedbackLinkCreate => {
+                Scope::Ingest
+            }
             Action::ScoreOverride
             | Action::VaultOpen
             | Action::CalibrationScore

@@ -44,7 +44,8 @@ typed_id!(
     InteractionId,
     CommitmentId,
     CalibrationId,
-    DisputeId
+    DisputeId,
+    FeedbackId
 );
 
 #[cfg(test)]

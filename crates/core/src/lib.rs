@@ -13,6 +13,7 @@ pub mod casekeys;
 pub mod clock;
 pub mod crypto;
 pub mod disputes;
+pub mod feedback;
 pub mod ids;
 pub mod interactions;
 pub mod password;

@@ -18,6 +18,7 @@ pub mod audit;
 pub mod calibration;
 pub mod directory;
 pub mod disputes;
+pub mod feedback;
 pub mod interactions;
 pub mod sessions;
 pub mod testing;

@@ -59,6 +59,12 @@ const NAV: &[(&str, &str, &str, Action)] = &[
         Action::CommitmentRead,
     ),
     (
+        "/qa/feedback",
+        "Feedback",
+        "Customer satisfaction and NPS by team and agent",
+        Action::InteractionRead,
+    ),
+    (
         "/qa/disputes",
         "Disputes",
         "Scorecard items agents contest, overdue first",

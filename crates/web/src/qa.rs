@@ -283,6 +283,7 @@ struct InteractionPage {
     turns: Vec<TurnView>,
     commitments: Vec<String>,
     vault: Option<crate::vault::VaultView>,
+    feedback: Option<crate::feedback::FeedbackView>,
 }
 
 fn s(v: &Value) -> String {
@@ -476,6 +477,7 @@ async fn interaction_page(
         turns,
         commitments,
         vault: crate::vault::view(state, caller, &i.ext_id).await?,
+        feedback: crate::feedback::view_for(state, &i.ext_id).await?,
     }))
 }
 

@@ -8,7 +8,7 @@
 use crate::auth::{self, Caller, Via, LOGIN_CSRF_COOKIE};
 use crate::error::{AppError, Code};
 use crate::state::AppState;
-use crate::{api, calibration, disputes, interactions, middleware, pages, qa, vault};
+use crate::{api, calibration, disputes, feedback, interactions, middleware, pages, qa, vault};
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
 use axum::http::{Method, StatusCode};
@@ -472,6 +472,46 @@ pub fn table() -> Vec<Route> {
             Api,
             "Kept rate per team or agent: ?by=team|agent&team=&days=90",
             get(interactions::kept_rates),
+        ),
+        r(
+            "POST",
+            "/api/v1/interactions/{id}/feedback-link",
+            Act(Action::FeedbackLinkCreate),
+            Api,
+            "Mint the single-use customer feedback link of an interaction: {url, path, expires_at}; replaces an unanswered one, 409 once answered",
+            post(feedback::mint),
+        ),
+        r(
+            "GET",
+            "/api/v1/feedback",
+            Act(Action::InteractionRead),
+            Api,
+            "Customer feedback: CSAT, NPS and response rate per team and agent, and the answers: ?team=&agent=&from=&to=&limit=",
+            get(feedback::api_report),
+        ),
+        r(
+            "GET",
+            "/f/{token}",
+            Public,
+            Page,
+            "Customer feedback form (single-use link, no sign-in; rate limited)",
+            get(feedback::form),
+        ),
+        r(
+            "POST",
+            "/f/{token}",
+            Public,
+            Page,
+            "Answer the customer feedback form (consumes the link; rate limited)",
+            post(feedback::submit),
+        ),
+        r(
+            "GET",
+            "/qa/feedback",
+            Act(Action::InteractionRead),
+            Page,
+            "Customer feedback by team and agent, with the latest comments",
+            get(feedback::report_page),
         ),
         r(
             "POST",

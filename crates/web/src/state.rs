@@ -22,6 +22,8 @@ pub struct WebConfig {
     /// The privacy vault: when set, ingestion also keeps the original interaction,
     /// sealed, for this long. Off (`None`) by default.
     pub vault_retention: Option<jiff::SignedDuration>,
+    /// How long a customer feedback link stays open, in days.
+    pub feedback_link_days: i64,
 }
 
 impl Default for WebConfig {
@@ -33,6 +35,7 @@ impl Default for WebConfig {
             lockout_after: 5,
             lockout_minutes: 15,
             vault_retention: None,
+            feedback_link_days: righttrack_core::feedback::DEFAULT_LINK_DAYS,
         }
     }
 }
@@ -53,6 +56,8 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     pub config: Arc<WebConfig>,
     pub metrics: Arc<Metrics>,
+    /// Rate limits of the public feedback pages (in memory; no addresses kept).
+    pub feedback_limiter: Arc<crate::limit::Limiter>,
 }
 
 impl std::fmt::Debug for AppState {
@@ -78,6 +83,7 @@ impl AppState {
             clock,
             config: Arc::new(config),
             metrics: Arc::new(Metrics::default()),
+            feedback_limiter: Arc::new(crate::limit::Limiter::default()),
         }
     }
 

@@ -1,0 +1,363 @@
+//! Customer feedback: one survey link per interaction and its single answer.
+//!
+//! The row is keyed by the interaction (`UNIQUE interaction_id`). Minting again while
+//! the link is unanswered replaces the token and the expiry (the old link stops
+//! working); once answered, the row no longer changes. Answering is one conditional
+//! `UPDATE` (unanswered and unexpired), so a link is consumed exactly once even when two
+//! submissions race. Only the SHA-256 of a token is stored, and the comment arrives
+//! already scrubbed (`core::feedback::screen_comment`).
+
+use crate::{from_ms, ms, on_pool, Db, Result};
+use jiff::Timestamp;
+use righttrack_core::feedback::{NpsGroup, Tally};
+use righttrack_core::ids::FeedbackId;
+use serde::Serialize;
+
+/// What minting a link did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mint {
+    /// A new link, or the unanswered one replaced.
+    Minted,
+    /// The interaction already has an answer; links are single-use.
+    Answered,
+    /// No interaction with that id.
+    UnknownInteraction,
+}
+
+/// What the public form needs to know about a link: never the transcript or the agent.
+#[derive(Debug, Clone)]
+pub struct FeedbackLink {
+    /// The interaction's external id (for the audit trail, never shown to the customer).
+    pub interaction: String,
+    pub channel: String,
+    pub interaction_at: Timestamp,
+    pub expires_at: Timestamp,
+    pub submitted_at: Option<Timestamp>,
+}
+
+/// One survey: sent, and perhaps answered.
+#[derive(Debug, Clone, Serialize)]
+pub struct FeedbackRecord {
+    /// The interaction's external id.
+    pub interaction: String,
+    pub agent_ref: String,
+    pub team_ref: Option<String>,
+    pub interaction_at: Timestamp,
+    pub minted_at: Timestamp,
+    pub expires_at: Timestamp,
+    pub submitted_at: Option<Timestamp>,
+    pub csat: Option<i64>,
+    pub nps: Option<i64>,
+    /// Scrubbed before it was stored.
+    pub comment: Option<String>,
+    pub comment_flagged: bool,
+}
+
+/// Which surveys a report covers: interactions that started in `[from, to)`.
+#[derive(Debug, Clone)]
+pub struct FeedbackFilter {
+    pub team_ref: Option<String>,
+    pub agent_ref: Option<String>,
+    pub from: Timestamp,
+    pub to: Timestamp,
+}
+
+/// The counts of one agent (on one team).
+#[derive(Debug, Clone)]
+pub struct AgentTally {
+    pub team_ref: Option<String>,
+    pub agent_ref: String,
+    pub tally: Tally,
+}
+
+/// A survey for the demo: sent at `minted_at`, answered if `answer` is set.
+#[derive(Debug, Clone)]
+pub struct NewFeedback {
+    pub ext_id: String,
+    pub token_hash: [u8; 32],
+    pub minted_at: Timestamp,
+    pub expires_at: Timestamp,
+    /// (submitted_at, csat, nps, scrubbed comment, flagged)
+    pub answer: Option<(Timestamp, i64, i64, Option<String>, bool)>,
+}
+
+type RecordRow = (
+    String,
+    String,
+    Option<String>,
+    i64,
+    i64,
+    i64,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+    Option<String>,
+    bool,
+);
+
+const RECORD_COLS: &str = "i.ext_id, f.agent_ref, f.team_ref, f.interaction_at, f.minted_at, f.expires_at, f.submitted_at, f.csat, f.nps, f.comment, f.comment_flagged";
+
+fn record(r: RecordRow) -> FeedbackRecord {
+    FeedbackRecord {
+        interaction: r.0,
+        agent_ref: r.1,
+        team_ref: r.2,
+        interaction_at: from_ms(r.3),
+        minted_at: from_ms(r.4),
+        expires_at: from_ms(r.5),
+        submitted_at: r.6.map(from_ms),
+        csat: r.7,
+        nps: r.8,
+        comment: r.9,
+        comment_flagged: r.10,
+    }
+}
+
+/// `WHERE` conditions of a filter, with `$n` numbered from `first`.
+fn conditions(f: &FeedbackFilter, first: usize) -> String {
+    let mut n = first;
+    let mut sql = format!(
+        " AND f.interaction_at >= ${n} AND f.interaction_at < ${}",
+        n + 1
+    );
+    n += 2;
+    if f.team_ref.is_some() {
+        sql.push_str(&format!(" AND f.team_ref = ${n}"));
+        n += 1;
+    }
+    if f.agent_ref.is_some() {
+        sql.push_str(&format!(" AND f.agent_ref = ${n}"));
+    }
+    sql
+}
+
+macro_rules! bind_filter {
+    ($q:expr, $f:expr) => {{
+        let mut q = $q.bind(ms($f.from)).bind(ms($f.to));
+        if let Some(t) = &$f.team_ref {
+            q = q.bind(t);
+        }
+        if let Some(a) = &$f.agent_ref {
+            q = q.bind(a);
+        }
+        q
+    }};
+}
+
+impl Db {
+    /// Mints (or replaces the unanswered) link of an interaction.
+    pub async fn mint_feedback_link(
+        &self,
+        ext_id: &str,
+        token_hash: &[u8; 32],
+        now: Timestamp,
+        expires_at: Timestamp,
+        rng: &mut impl rand::RngCore,
+    ) -> Result<Mint> {
+        let id = FeedbackId::new_v7(now, rng).to_string();
+        // One statement: insert, or replace an unanswered link; an answered row is left
+        // alone (0 rows). SQLite needs the WHERE in the SELECT to parse the upsert.
+        let n = on_pool!(self, |p| {
+            sqlx::query(
+                "INSERT INTO feedback (id, interaction_id, agent_ref, team_ref, interaction_at, token_hash, minted_at, expires_at) \
+                 SELECT $1, i.id, i.agent_ref, i.team_ref, i.started_at, $2, $3, $4 FROM interactions i WHERE i.ext_id = $5 \
+                 ON CONFLICT (interaction_id) DO UPDATE SET token_hash = excluded.token_hash, minted_at = excluded.minted_at, \
+                 expires_at = excluded.expires_at WHERE feedback.submitted_at IS NULL",
+            )
+            .bind(&id)
+            .bind(&token_hash[..])
+            .bind(ms(now))
+            .bind(ms(expires_at))
+            .bind(ext_id)
+            .execute(p)
+            .await?
+            .rows_affected()
+        });
+        if n == 1 {
+            return Ok(Mint::Minted);
+        }
+        let known: i64 = on_pool!(self, |p| sqlx::query_scalar(
+            "SELECT COUNT(*) FROM interactions WHERE ext_id = $1"
+        )
+        .bind(ext_id)
+        .fetch_one(p)
+        .await?);
+        Ok(if known == 0 {
+            Mint::UnknownInteraction
+        } else {
+            Mint::Answered
+        })
+    }
+
+    /// The link with this token hash, if any.
+    pub async fn feedback_link(&self, token_hash: &[u8; 32]) -> Result<Option<FeedbackLink>> {
+        let row: Option<(String, String, i64, i64, Option<i64>)> = on_pool!(self, |p| {
+            sqlx::query_as(
+                "SELECT i.ext_id, i.channel, f.interaction_at, f.expires_at, f.submitted_at FROM feedback f \
+                 JOIN interactions i ON i.id = f.interaction_id WHERE f.token_hash = $1",
+            )
+            .bind(&token_hash[..])
+            .fetch_optional(p)
+            .await?
+        });
+        Ok(row.map(|r| FeedbackLink {
+            interaction: r.0,
+            channel: r.1,
+            interaction_at: from_ms(r.2),
+            expires_at: from_ms(r.3),
+            submitted_at: r.4.map(from_ms),
+        }))
+    }
+
+    /// Stores the answer and consumes the link in one statement. False when the link is
+    /// unknown, already answered or expired (nothing is written then).
+    pub async fn answer_feedback(
+        &self,
+        token_hash: &[u8; 32],
+        csat: u8,
+        nps: u8,
+        comment: Option<&str>,
+        comment_flagged: bool,
+        now: Timestamp,
+    ) -> Result<bool> {
+        let n = on_pool!(self, |p| {
+            sqlx::query(
+                "UPDATE feedback SET csat = $1, nps = $2, comment = $3, comment_flagged = $4, submitted_at = $5 \
+                 WHERE token_hash = $6 AND submitted_at IS NULL AND expires_at > $5",
+            )
+            .bind(i64::from(csat))
+            .bind(i64::from(nps))
+            .bind(comment)
+            .bind(comment_flagged)
+            .bind(ms(now))
+            .bind(&token_hash[..])
+            .execute(p)
+            .await?
+            .rows_affected()
+        });
+        Ok(n == 1)
+    }
+
+    /// The survey of one interaction, answered or not.
+    pub async fn feedback_for(&self, ext_id: &str) -> Result<Option<FeedbackRecord>> {
+        let sql = format!(
+            "SELECT {RECORD_COLS} FROM feedback f JOIN interactions i ON i.id = f.interaction_id WHERE i.ext_id = $1"
+        );
+        let row: Option<RecordRow> = on_pool!(self, |p| sqlx::query_as(&sql)
+            .bind(ext_id)
+            .fetch_optional(p)
+            .await?);
+        Ok(row.map(record))
+    }
+
+    /// Counts per agent and team over the filter's interactions.
+    pub async fn feedback_tallies(&self, f: &FeedbackFilter) -> Result<Vec<AgentTally>> {
+        // The NPS group boundaries come from core, bound as parameters.
+        let promoter = (0..=10u8)
+            .find(|n| NpsGroup::of(*n) == NpsGroup::Promoter)
+            .map_or(9, i64::from);
+        let detractor = (0..=10u8)
+            .rev()
+            .find(|n| NpsGroup::of(*n) == NpsGroup::Detractor)
+            .map_or(6, i64::from);
+        let sql = format!(
+            "SELECT f.team_ref, f.agent_ref, COUNT(*), COUNT(f.submitted_at), \
+             CAST(COALESCE(SUM(f.csat), 0) AS BIGINT), \
+             CAST(COALESCE(SUM(CASE WHEN f.nps >= $1 THEN 1 ELSE 0 END), 0) AS BIGINT), \
+             CAST(COALESCE(SUM(CASE WHEN f.nps <= $2 THEN 1 ELSE 0 END), 0) AS BIGINT) \
+             FROM feedback f WHERE 1 = 1{} \
+             GROUP BY f.team_ref, f.agent_ref ORDER BY f.team_ref, f.agent_ref",
+            conditions(f, 3)
+        );
+        type Row = (Option<String>, String, i64, i64, i64, i64, i64);
+        let rows: Vec<Row> = on_pool!(self, |p| {
+            let q = sqlx::query_as(&sql).bind(promoter).bind(detractor);
+            bind_filter!(q, f).fetch_all(p).await?
+        });
+        Ok(rows
+            .into_iter()
+            .map(|r| AgentTally {
+                team_ref: r.0,
+                agent_ref: r.1,
+                tally: Tally {
+                    sent: r.2,
+                    answered: r.3,
+                    csat_sum: r.4,
+                    promoters: r.5,
+                    detractors: r.6,
+                },
+            })
+            .collect())
+    }
+
+    /// Answered surveys, newest answer first; with `comments_only`, those with a comment.
+    pub async fn feedback_answers(
+        &self,
+        f: &FeedbackFilter,
+        comments_only: bool,
+        limit: i64,
+    ) -> Result<Vec<FeedbackRecord>> {
+        let cond = conditions(f, 1);
+        let n_limit = 3 + usize::from(f.team_ref.is_some()) + usize::from(f.agent_ref.is_some());
+        let sql = format!(
+            "SELECT {RECORD_COLS} FROM feedback f JOIN interactions i ON i.id = f.interaction_id \
+             WHERE f.submitted_at IS NOT NULL{}{cond} ORDER BY f.submitted_at DESC, f.id LIMIT ${n_limit}",
+            if comments_only {
+                " AND f.comment IS NOT NULL"
+            } else {
+                ""
+            }
+        );
+        let rows: Vec<RecordRow> = on_pool!(self, |p| {
+            let q = sqlx::query_as(&sql);
+            bind_filter!(q, f)
+                .bind(limit.clamp(1, 1000))
+                .fetch_all(p)
+                .await?
+        });
+        Ok(rows.into_iter().map(record).collect())
+    }
+
+    /// Stores many surveys at once (the demo). Unknown interactions are skipped.
+    pub async fn store_feedback_batch(
+        &self,
+        batch: &[NewFeedback],
+        rng: &mut impl rand::RngCore,
+    ) -> Result<u64> {
+        let ids: Vec<String> = batch
+            .iter()
+            .map(|b| FeedbackId::new_v7(b.minted_at, rng).to_string())
+            .collect();
+        on_pool!(self, |pool| {
+            async {
+                let mut tx = pool.begin().await?;
+                let mut n = 0;
+                for (b, id) in batch.iter().zip(&ids) {
+                    let a = b.answer.as_ref();
+                    n += sqlx::query(
+                        "INSERT INTO feedback (id, interaction_id, agent_ref, team_ref, interaction_at, token_hash, minted_at, expires_at, \
+                         submitted_at, csat, nps, comment, comment_flagged) \
+                         SELECT $1, i.id, i.agent_ref, i.team_ref, i.started_at, $2, $3, $4, $5, $6, $7, $8, $9 \
+                         FROM interactions i WHERE i.ext_id = $10 ON CONFLICT (interaction_id) DO NOTHING",
+                    )
+                    .bind(id)
+                    .bind(&b.token_hash[..])
+                    .bind(ms(b.minted_at))
+                    .bind(ms(b.expires_at))
+                    .bind(a.map(|a| ms(a.0)))
+                    .bind(a.map(|a| a.1))
+                    .bind(a.map(|a| a.2))
+                    .bind(a.and_then(|a| a.3.clone()))
+                    .bind(a.is_some_and(|a| a.4))
+                    .bind(&b.ext_id)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
+                }
+                tx.commit().await?;
+                Ok::<_, crate::StoreError>(n)
+            }
+            .await
+        })
+    }
+}
