@@ -19,7 +19,8 @@ run() {
   local dir; dir=$(mktemp -d /tmp/rt-ingest.XXXXXX)
   printf 'benchmark password 1234\n' | "$bin" user add --data-dir "$dir" "$@" --username loader --role qa_analyst --password-stdin >/dev/null
   local token; token=$("$bin" token create --data-dir "$dir" "$@" --username loader --scope ingest | tail -n1)
-  "$bin" serve --data-dir "$dir" "$@" --listen 127.0.0.1:18099 >"$dir/serve.log" 2>&1 &
+  # shellcheck disable=SC2086 # RT_SERVE_EXTRA is a list of flags
+  "$bin" serve --data-dir "$dir" "$@" ${RT_SERVE_EXTRA:-} --listen 127.0.0.1:18099 >"$dir/serve.log" 2>&1 &
   local pid=$!
   for _ in $(seq 1 50); do curl -sf http://127.0.0.1:18099/healthz >/dev/null && break; sleep 0.2; done
   echo "== $label: ${duration}s, batches of $batch, wrk -t2 -c4"
@@ -30,6 +31,7 @@ run() {
 }
 
 run "SQLite (WAL, synchronous=FULL)"
+RT_SERVE_EXTRA=--privacy-vault run "SQLite, privacy vault on"
 if rt_ensure_postgres 2>/dev/null; then
   db="rt_bench_$$"
   psql "$RIGHTTRACK_TEST_PG_URL" -qc "CREATE DATABASE $db" >/dev/null
