@@ -432,6 +432,20 @@ async fn run(command: Command) -> Result<ExitCode> {
                     json!({"roles": roles, "via": "cli"}),
                 )
                 .await?;
+            if state
+                .db
+                .ensure_reader_key(user.id, &user.roles, &pw, &mut rand::rngs::OsRng)
+                .await?
+            {
+                state
+                    .audit(
+                        "cli",
+                        "speakup.reader_key_created",
+                        &user.id.to_string(),
+                        json!({}),
+                    )
+                    .await?;
+            }
             println!(
                 "added {} ({})",
                 user.username,

@@ -21,6 +21,7 @@ pub mod disputes;
 pub mod feedback;
 pub mod interactions;
 pub mod sessions;
+pub mod speakup;
 pub mod testing;
 pub mod tokens;
 
@@ -222,6 +223,20 @@ impl Db {
         .fetch_one(p)
         .await?);
         Ok(v.unwrap_or(0))
+    }
+
+    /// Every `(table, column)` of the schema, sorted (for schema invariants in tests, such
+    /// as "no table stores a client address").
+    pub async fn schema_columns(&self) -> Result<Vec<(String, String)>> {
+        let mut cols: Vec<(String, String)> = on_pool!(self, |p| {
+            let q = match self.backend {
+                Backend::Sqlite(_) => "SELECT m.name, c.name FROM sqlite_master m JOIN pragma_table_info(m.name) c WHERE m.type = 'table'",
+                Backend::Postgres(_) => "SELECT CAST(table_name AS TEXT), CAST(column_name AS TEXT) FROM information_schema.columns WHERE table_schema = current_schema()",
+            };
+            sqlx::query_as(q).fetch_all(p).await?
+        });
+        cols.sort();
+        Ok(cols)
     }
 
     /// The newest schema version this binary knows.

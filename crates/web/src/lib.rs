@@ -25,6 +25,7 @@ pub mod middleware;
 pub mod pages;
 pub mod qa;
 pub mod routes;
+pub mod speakup;
 pub mod state;
 pub mod vault;
 

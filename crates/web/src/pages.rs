@@ -388,6 +388,8 @@ pub async fn login_submit(
         return fail(WRONG.into(), unauthorized);
     }
     state.db.reset_login_failures(user.id).await?;
+    // The password is in hand only here: a reader without a key pair gets one now.
+    crate::speakup::ensure_reader_key(&state, &user.id.to_string(), &user, &pw).await?;
     let needs_mfa = user.requires_two_factor();
     if let Some(old) = caller {
         if let Via::Session { id_hash, .. } = old.via {
@@ -766,6 +768,16 @@ pub async fn change_password(
     }
     let phc = password::hash(&new, &mut rand::rngs::OsRng).map_err(|e| AppError::internal(&e))?;
     state.db.set_password_hash(caller.user.id, &phc).await?;
+    state
+        .db
+        .relock_reader_key(
+            caller.user.id,
+            &caller.user.roles,
+            &current,
+            &new,
+            &mut rand::rngs::OsRng,
+        )
+        .await?;
     // Sign out every other session: whoever knew the old password is out.
     state.db.delete_user_sessions(caller.user.id).await?;
     let sid = auth::start_session(&state, &caller.user, caller.mfa_satisfied()).await?;
@@ -1068,6 +1080,7 @@ pub async fn create_user(
                     json!({"roles": roles, "via": "web"}),
                 )
                 .await?;
+            crate::speakup::ensure_reader_key(&state, &caller.actor(), &u, &pw).await?;
             users_page(
                 &state,
                 &caller,

@@ -8,7 +8,9 @@
 use crate::auth::{self, Caller, Via, LOGIN_CSRF_COOKIE};
 use crate::error::{AppError, Code};
 use crate::state::AppState;
-use crate::{api, calibration, disputes, feedback, interactions, middleware, pages, qa, vault};
+use crate::{
+    api, calibration, disputes, feedback, interactions, middleware, pages, qa, speakup, vault,
+};
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
 use axum::http::{Method, StatusCode};
@@ -491,6 +493,54 @@ pub fn table() -> Vec<Route> {
         ),
         r(
             "GET",
+            "/speakup",
+            Public,
+            Page,
+            "Speak-up hotline: choose a category, then the report form",
+            get(speakup::intake_form),
+        ),
+        r(
+            "POST",
+            "/speakup",
+            Public,
+            Page,
+            "Speak-up hotline: file a report (or confirm the receipt was saved)",
+            post(speakup::intake_submit),
+        ),
+        r(
+            "GET",
+            "/speakup/access",
+            Public,
+            Page,
+            "Speak-up hotline: the reporter's receipt form",
+            get(speakup::access_form),
+        ),
+        r(
+            "POST",
+            "/speakup/access",
+            Public,
+            Page,
+            "Speak-up hotline: open a report with its receipt, add a message, report retaliation",
+            post(speakup::access_submit),
+        ),
+        r(
+            "POST",
+            "/api/v1/speakup/reports",
+            Public,
+            Api,
+            "Speak-up hotline: file a report; returns the case reference and the receipt (once)",
+            post(speakup::api_report),
+        ),
+        r(
+            "POST",
+            "/api/v1/speakup/access",
+            Public,
+            Api,
+            "Speak-up hotline: status and messages of the report a receipt opens; optionally add a message or report retaliation",
+            post(speakup::api_access),
+        ),
+        r(
+            "GET",
             "/f/{token}",
             Public,
             Page,
@@ -651,6 +701,12 @@ async fn check(
     req: Request,
 ) -> Result<(Request, Option<Caller>), (Response, Option<Caller>)> {
     let spec = &cfg.spec;
+    // Speak-up routes are public and read no cookie or credential at all: a reporter's
+    // request must not be linked to a session. Their forms carry their own cookie-less
+    // CSRF token (`speakup::form_token`).
+    if spec.access == Public && middleware::is_speakup(spec.path) {
+        return Ok((req, None));
+    }
     let pq = req
         .uri()
         .path_and_query()

@@ -58,6 +58,8 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// Rate limits of the public feedback pages (in memory; no addresses kept).
     pub feedback_limiter: Arc<crate::limit::Limiter>,
+    /// Rate limits of the speak-up reporter routes (in memory; no addresses kept).
+    pub speakup_limiter: Arc<crate::limit::Limiter>,
 }
 
 impl std::fmt::Debug for AppState {
@@ -84,6 +86,7 @@ impl AppState {
             config: Arc::new(config),
             metrics: Arc::new(Metrics::default()),
             feedback_limiter: Arc::new(crate::limit::Limiter::default()),
+            speakup_limiter: Arc::new(crate::speakup::limiter()),
         }
     }
 

@@ -1,0 +1,351 @@
+//! Speak-up hotline storage (first slice): reader key pairs, the install salt, cases with
+//! their sealed fields and key wraps, and the message thread.
+//!
+//! **Invariants:** nothing stored here is readable without a key the database does not
+//! hold. Every text field of a case is sealed under the case's own key
+//! ([`righttrack_core::casekeys::CaseKey`]) before it reaches this module; the case key
+//! is stored only wrapped (per reader, and for the reporter under the receipt's key).
+//! The receipt is never stored, only its lookup value. No column identifies a reporter's
+//! device or network (no address, agent or referrer): `crates/web/tests/speakup.rs`
+//! fails if any table gains one.
+
+use crate::{from_ms, ms, on_pool, Db, Result, StoreError};
+use jiff::Timestamp;
+use righttrack_core::casekeys::{
+    lock_reader_secret, unlock_reader_secret, ReaderPublic, ReaderSecret,
+};
+use righttrack_core::ids::UserId;
+use righttrack_core::{Role, Secret};
+
+/// Roles whose holders get a reader key pair (entitled to be wrapped for cases).
+pub const READER_ROLES: [Role; 2] = [Role::EthicsOfficer, Role::Investigator];
+
+/// Does any of `roles` make its holder a case reader?
+pub fn is_reader(roles: &[Role]) -> bool {
+    roles.iter().any(|r| READER_ROLES.contains(r))
+}
+
+/// A new case, every text field already sealed.
+#[derive(Debug, Clone)]
+pub struct NewCase {
+    pub id: String,
+    pub category: String,
+    pub anonymous: bool,
+    pub receipt_lookup: [u8; 32],
+    pub reporter_wrap: Vec<u8>,
+    /// `(field, sealed)`: the field name is also the AAD it was sealed with.
+    pub fields: Vec<(String, Vec<u8>)>,
+    /// `(reader, wrapped case key)`.
+    pub wraps: Vec<(UserId, Vec<u8>)>,
+    pub submitted_at: Timestamp,
+    pub ack_due_at: Timestamp,
+    pub feedback_due_at: Timestamp,
+}
+
+/// A case as its reporter sees it (fields still sealed).
+#[derive(Debug, Clone)]
+pub struct StoredCase {
+    pub id: String,
+    pub category: String,
+    pub anonymous: bool,
+    pub status: String,
+    pub reporter_wrap: Vec<u8>,
+    pub retaliation_flag: bool,
+    pub submitted_at: Timestamp,
+    pub ack_due_at: Timestamp,
+    pub feedback_due_at: Timestamp,
+    pub fields: Vec<(String, Vec<u8>)>,
+}
+
+/// One message of a case's thread (body still sealed under `message:<id>`).
+#[derive(Debug, Clone)]
+pub struct StoredMessage {
+    pub id: String,
+    /// `reporter` or `staff`.
+    pub author: String,
+    /// `message` or `retaliation`.
+    pub kind: String,
+    pub body_sealed: Vec<u8>,
+    pub created_at: Timestamp,
+}
+
+/// `(reader_public, reader_secret_locked)`.
+type KeyRow = (Option<Vec<u8>>, Option<Vec<u8>>);
+
+type CaseRow = (String, String, bool, String, Vec<u8>, bool, i64, i64, i64);
+
+impl Db {
+    /// The installation's receipt salt, created (16 random bytes) on first use.
+    pub async fn speakup_install_salt(&self, rng: &mut impl rand::RngCore) -> Result<[u8; 16]> {
+        let mut fresh = [0u8; 16];
+        rng.fill_bytes(&mut fresh);
+        let stored: Vec<u8> = on_pool!(self, |p| {
+            sqlx::query(
+                "INSERT INTO speakup_settings (id, install_salt) VALUES (1, $1) ON CONFLICT (id) DO NOTHING",
+            )
+            .bind(fresh.to_vec())
+            .execute(p)
+            .await?;
+            sqlx::query_scalar("SELECT install_salt FROM speakup_settings WHERE id = 1")
+                .fetch_one(p)
+                .await?
+        });
+        stored.try_into().map_err(|_| {
+            StoreError::Corrupt("speakup_settings.install_salt is not 16 bytes".into())
+        })
+    }
+
+    /// A user's reader public key and locked secret, if they have a key pair.
+    pub async fn reader_keys(&self, id: UserId) -> Result<Option<(ReaderPublic, Vec<u8>)>> {
+        let row: Option<KeyRow> = on_pool!(self, |p| {
+            sqlx::query_as("SELECT reader_public, reader_secret_locked FROM users WHERE id = $1")
+                .bind(id.to_string())
+                .fetch_optional(p)
+                .await?
+        });
+        match row {
+            Some((Some(public), Some(locked))) => {
+                let public: [u8; 32] = public.try_into().map_err(|_| {
+                    StoreError::Corrupt(format!("users.reader_public of {id} is not 32 bytes"))
+                })?;
+                Ok(Some((ReaderPublic(public), locked)))
+            }
+            _ => Ok(None),
+        }
+    }
+
+    async fn set_reader_keys(
+        &self,
+        id: UserId,
+        public: &ReaderPublic,
+        locked: &[u8],
+    ) -> Result<()> {
+        on_pool!(self, |p| sqlx::query(
+            "UPDATE users SET reader_public = $1, reader_secret_locked = $2 WHERE id = $3"
+        )
+        .bind(public.0.to_vec())
+        .bind(locked.to_vec())
+        .bind(id.to_string())
+        .execute(p)
+        .await?
+        .rows_affected());
+        Ok(())
+    }
+
+    /// Gives a reader (ethics officer, investigator) a key pair if they have none yet,
+    /// its secret locked under `password`. Called where the password is in hand: user
+    /// creation and a successful password sign-in. Returns whether one was created.
+    pub async fn ensure_reader_key(
+        &self,
+        id: UserId,
+        roles: &[Role],
+        password: &Secret<String>,
+        rng: &mut (impl rand::RngCore + rand::CryptoRng),
+    ) -> Result<bool> {
+        if !is_reader(roles) || self.reader_keys(id).await?.is_some() {
+            return Ok(false);
+        }
+        let secret = ReaderSecret::generate(rng);
+        let locked = lock_reader_secret(&secret, password, rng)
+            .map_err(|e| StoreError::Corrupt(format!("locking a reader key: {e}")))?;
+        self.set_reader_keys(id, &secret.public(), &locked).await?;
+        Ok(true)
+    }
+
+    /// After a password change: locks the reader secret under the new password. A secret
+    /// that does not open with the old password (or none at all) is replaced by a new key
+    /// pair if the user is a reader (cases wrapped for the old key stay unreadable to them).
+    pub async fn relock_reader_key(
+        &self,
+        id: UserId,
+        roles: &[Role],
+        old: &Secret<String>,
+        new: &Secret<String>,
+        rng: &mut (impl rand::RngCore + rand::CryptoRng),
+    ) -> Result<()> {
+        let secret = match self.reader_keys(id).await? {
+            Some((_, locked)) => unlock_reader_secret(&locked, old).ok(),
+            None => None,
+        };
+        let secret = match secret {
+            Some(s) => s,
+            None if is_reader(roles) => ReaderSecret::generate(rng),
+            None => return Ok(()),
+        };
+        let locked = lock_reader_secret(&secret, new, rng)
+            .map_err(|e| StoreError::Corrupt(format!("locking a reader key: {e}")))?;
+        self.set_reader_keys(id, &secret.public(), &locked).await
+    }
+
+    /// Active (not disabled) ethics officers and investigators with a reader key.
+    pub async fn active_readers(&self) -> Result<Vec<(UserId, ReaderPublic)>> {
+        let rows: Vec<(String, Vec<u8>)> = on_pool!(self, |p| {
+            sqlx::query_as(
+            "SELECT DISTINCT u.id, u.reader_public FROM users u JOIN user_roles r ON r.user_id = u.id WHERE r.role IN ($1, $2) AND u.disabled = $3 AND u.reader_public IS NOT NULL ORDER BY u.id"
+        )
+        .bind(Role::EthicsOfficer.as_str())
+        .bind(Role::Investigator.as_str())
+        .bind(false)
+        .fetch_all(p)
+        .await?
+        });
+        rows.into_iter()
+            .map(|(id, public)| {
+                let uid = UserId::parse(&id)
+                    .ok_or_else(|| StoreError::Corrupt(format!("users.id {id:?}")))?;
+                let public: [u8; 32] = public
+                    .try_into()
+                    .map_err(|_| StoreError::Corrupt(format!("users.reader_public of {id}")))?;
+                Ok((uid, ReaderPublic(public)))
+            })
+            .collect()
+    }
+
+    /// Stores a case, its sealed fields and its wraps in one transaction. A case id or
+    /// receipt lookup that already exists is a [`StoreError::Conflict`] (the caller draws
+    /// new random values).
+    pub async fn create_speakup_case(&self, c: &NewCase) -> Result<()> {
+        let r: Result<()> = on_pool!(self, |p| {
+            async {
+                let mut tx = p.begin().await?;
+                sqlx::query(
+                    "INSERT INTO speakup_cases (id, category, anonymous, status, receipt_lookup, reporter_wrap, retaliation_flag, submitted_at, ack_due_at, feedback_due_at) VALUES ($1, $2, $3, 'received', $4, $5, $6, $7, $8, $9)",
+                )
+                .bind(&c.id)
+                .bind(&c.category)
+                .bind(c.anonymous)
+                .bind(c.receipt_lookup.to_vec())
+                .bind(&c.reporter_wrap)
+                .bind(false)
+                .bind(ms(c.submitted_at))
+                .bind(ms(c.ack_due_at))
+                .bind(ms(c.feedback_due_at))
+                .execute(&mut *tx)
+                .await?;
+                for (field, sealed) in &c.fields {
+                    sqlx::query(
+                        "INSERT INTO speakup_fields (case_id, field, sealed) VALUES ($1, $2, $3)",
+                    )
+                    .bind(&c.id)
+                    .bind(field)
+                    .bind(sealed)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                for (user, wrapped) in &c.wraps {
+                    sqlx::query(
+                        "INSERT INTO speakup_wraps (case_id, user_id, wrapped) VALUES ($1, $2, $3)",
+                    )
+                    .bind(&c.id)
+                    .bind(user.to_string())
+                    .bind(wrapped)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                tx.commit().await?;
+                Ok(())
+            }
+            .await
+        });
+        r.map_err(|e| e.naming(|| "speak-up case".to_owned()))
+    }
+
+    /// The case a receipt lookup value belongs to.
+    pub async fn speakup_case_by_lookup(&self, lookup: &[u8; 32]) -> Result<Option<StoredCase>> {
+        let row: Option<CaseRow> = on_pool!(self, |p| {
+            sqlx::query_as(
+            "SELECT id, category, anonymous, status, reporter_wrap, retaliation_flag, submitted_at, ack_due_at, feedback_due_at FROM speakup_cases WHERE receipt_lookup = $1"
+        )
+        .bind(lookup.to_vec())
+        .fetch_optional(p)
+        .await?
+        });
+        let Some(r) = row else { return Ok(None) };
+        let fields: Vec<(String, Vec<u8>)> = on_pool!(self, |p| sqlx::query_as(
+            "SELECT field, sealed FROM speakup_fields WHERE case_id = $1 ORDER BY field"
+        )
+        .bind(&r.0)
+        .fetch_all(p)
+        .await?);
+        Ok(Some(StoredCase {
+            id: r.0,
+            category: r.1,
+            anonymous: r.2,
+            status: r.3,
+            reporter_wrap: r.4,
+            retaliation_flag: r.5,
+            submitted_at: from_ms(r.6),
+            ack_due_at: from_ms(r.7),
+            feedback_due_at: from_ms(r.8),
+            fields,
+        }))
+    }
+
+    /// The readers a case key is wrapped for.
+    pub async fn speakup_wrapped_for(&self, case: &str) -> Result<Vec<(UserId, Vec<u8>)>> {
+        let rows: Vec<(String, Vec<u8>)> = on_pool!(self, |p| sqlx::query_as(
+            "SELECT user_id, wrapped FROM speakup_wraps WHERE case_id = $1 ORDER BY user_id"
+        )
+        .bind(case)
+        .fetch_all(p)
+        .await?);
+        rows.into_iter()
+            .map(|(id, w)| {
+                let uid = UserId::parse(&id)
+                    .ok_or_else(|| StoreError::Corrupt(format!("speakup_wraps.user_id {id:?}")))?;
+                Ok((uid, w))
+            })
+            .collect()
+    }
+
+    /// Appends a message; a `retaliation` message also raises the case's flag.
+    pub async fn add_speakup_message(&self, case: &str, message: &StoredMessage) -> Result<()> {
+        on_pool!(self, |p| {
+            let mut tx = p.begin().await?;
+            // Two messages racing for the same `seq` fail one insert (UNIQUE), never
+            // reorder the thread.
+            sqlx::query(
+                "INSERT INTO speakup_messages (id, case_id, seq, author, kind, body_sealed, created_at) SELECT $1, $2, COALESCE(MAX(seq), 0) + 1, $3, $4, $5, $6 FROM speakup_messages WHERE case_id = $2",
+            )
+            .bind(&message.id)
+            .bind(case)
+            .bind(&message.author)
+            .bind(&message.kind)
+            .bind(&message.body_sealed)
+            .bind(ms(message.created_at))
+            .execute(&mut *tx)
+            .await?;
+            if message.kind == "retaliation" {
+                sqlx::query("UPDATE speakup_cases SET retaliation_flag = $1 WHERE id = $2")
+                    .bind(true)
+                    .bind(case)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
+    /// A case's thread, oldest first.
+    pub async fn speakup_messages(&self, case: &str) -> Result<Vec<StoredMessage>> {
+        let rows: Vec<(String, String, String, Vec<u8>, i64)> = on_pool!(self, |p| {
+            sqlx::query_as(
+            "SELECT id, author, kind, body_sealed, created_at FROM speakup_messages WHERE case_id = $1 ORDER BY seq"
+        )
+        .bind(case)
+        .fetch_all(p)
+        .await?
+        });
+        Ok(rows
+            .into_iter()
+            .map(|(id, author, kind, body_sealed, at)| StoredMessage {
+                id,
+                author,
+                kind,
+                body_sealed,
+                created_at: from_ms(at),
+            })
+            .collect())
+    }
+}

@@ -1,0 +1,1387 @@
+//! The speak-up hotline, reporter side (first slice): the public intake form and API,
+//! and the reporter's access to their case with the receipt.
+//!
+//! * `GET /speakup` lists the categories; `GET /speakup?category=..` shows the form with
+//!   that category's questions; `POST /speakup` files the report (or, with
+//!   `step=confirm`, takes the "I have saved it" confirmation). English and Spanish
+//!   (`?lang=es`, the form's `lang` field, else `Accept-Language`).
+//! * `GET/POST /speakup/access`: the receipt opens the case (status, dates, thread); the
+//!   same form adds a message or raises the retaliation flag. The receipt travels in the
+//!   form (no session, no cookie): every post derives again.
+//! * `POST /api/v1/speakup/reports` and `POST /api/v1/speakup/access`: the same as JSON.
+//!
+//! **Invariants.** Nothing identifying the reporter is read or kept: the guard does not
+//! resolve cookies or credentials on these routes, they set no cookie, and requests are
+//! not logged ([`crate::middleware::is_speakup`]). Every text field is sealed with a
+//! fresh per-case key (field name as AAD); the key is wrapped for each active reader and
+//! for the reporter under the receipt's key; the receipt is never stored. A wrong and a
+//! malformed receipt get the same answer after the same argon2id work. CSRF on the form
+//! is a sealed, time-limited token in a hidden field (`form_token`), not a cookie.
+
+use crate::error::{AppError, AppResult, Code};
+use crate::limit::{Kind as Bucket, Limiter, Rate};
+use crate::pages::{render, FormData};
+use crate::state::AppState;
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::connect_info::ConnectInfo;
+use axum::extract::{Query, State};
+use axum::http::header::{self, HeaderMap, HeaderValue};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::{Extension, Json};
+use jiff::Timestamp;
+use righttrack_core::casekeys::{wrap_for_reader, CaseKey, Receipt, ReceiptKey, RECEIPT_DIGITS};
+use righttrack_core::Secret;
+use righttrack_store::directory::User;
+use righttrack_store::speakup::{NewCase, StoredCase, StoredMessage};
+use righttrack_store::StoreError;
+use serde_json::{json, Value};
+use std::net::SocketAddr;
+
+// ---------------------------------------------------------------- reader keys
+
+/// Gives a reader a key pair if they have none (the password is in hand), and records
+/// that in the audit trail.
+pub async fn ensure_reader_key(
+    state: &AppState,
+    actor: &str,
+    user: &User,
+    password: &Secret<String>,
+) -> AppResult<()> {
+    if state
+        .db
+        .ensure_reader_key(user.id, &user.roles, password, &mut rand::rngs::OsRng)
+        .await?
+    {
+        state
+            .audit(
+                actor,
+                "speakup.reader_key_created",
+                &user.id.to_string(),
+                json!({}),
+            )
+            .await?;
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------- limits
+
+/// Rate limits of the reporter routes: failed receipts (10 at once, then one a minute)
+/// and posts (30 at once, then one every 20 seconds). In memory, keyed by a salted hash
+/// ([`Limiter`]); nothing about the client is stored or logged.
+pub fn limiter() -> Limiter {
+    Limiter::new(
+        Rate {
+            burst: 10,
+            refill_ms: 60_000,
+        },
+        Rate {
+            burst: 30,
+            refill_ms: 20_000,
+        },
+    )
+}
+
+type Peer = Option<Extension<ConnectInfo<SocketAddr>>>;
+
+fn peer_key(state: &AppState, peer: &Peer) -> [u8; 16] {
+    state.speakup_limiter.key(peer.as_ref().map(|p| p.0 .0))
+}
+
+// ---------------------------------------------------------------- limits of input
+
+pub const MAX_DESCRIPTION: usize = 10_000;
+pub const MAX_SHORT: usize = 2_000;
+pub const MAX_NAME: usize = 200;
+pub const MAX_MESSAGE: usize = 10_000;
+/// How long a form token stays valid.
+const FORM_TOKEN_HOURS: i64 = 12;
+
+// ---------------------------------------------------------------- languages
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    En,
+    Es,
+}
+
+impl Lang {
+    fn code(self) -> &'static str {
+        match self {
+            Lang::En => "en",
+            Lang::Es => "es",
+        }
+    }
+
+    /// An explicit `lang` value wins; else the first language of `Accept-Language`.
+    fn pick(explicit: Option<&str>, headers: &HeaderMap) -> Lang {
+        match explicit {
+            Some("es") => return Lang::Es,
+            Some("en") => return Lang::En,
+            _ => {}
+        }
+        let first = headers
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(',').next())
+            .map(|t| t.trim().to_ascii_lowercase())
+            .unwrap_or_default();
+        if first.starts_with("es") {
+            Lang::Es
+        } else {
+            Lang::En
+        }
+    }
+
+    fn t(self) -> &'static Text {
+        match self {
+            Lang::En => &EN,
+            Lang::Es => &ES,
+        }
+    }
+}
+
+/// Every string of the reporter pages, in one language.
+pub struct Text {
+    pub title: &'static str,
+    pub other_lang: &'static str,
+    pub other_lang_name: &'static str,
+    pub intro: &'static str,
+    pub safety: &'static str,
+    pub choose: &'static str,
+    pub next: &'static str,
+    pub have_receipt: &'static str,
+    pub change_category: &'static str,
+    pub category: &'static str,
+    pub description: &'static str,
+    pub description_hint: &'static str,
+    pub when_where: &'static str,
+    pub people: &'static str,
+    pub people_hint: &'static str,
+    pub optional: &'static str,
+    pub required: &'static str,
+    pub anonymous_q: &'static str,
+    pub anonymous_yes: &'static str,
+    pub anonymous_no: &'static str,
+    pub identity_hint: &'static str,
+    pub name: &'static str,
+    pub contact: &'static str,
+    pub submit: &'static str,
+    pub check: &'static str,
+    pub sent: &'static str,
+    pub case_ref: &'static str,
+    pub receipt: &'static str,
+    pub receipt_warning: &'static str,
+    pub feedback_due: &'static str,
+    pub ack_due: &'static str,
+    pub saved_box: &'static str,
+    pub saved_button: &'static str,
+    pub saved_missing: &'static str,
+    pub done_title: &'static str,
+    pub done: &'static str,
+    pub access_title: &'static str,
+    pub access_intro: &'static str,
+    pub open: &'static str,
+    pub failed: &'static str,
+    pub status: &'static str,
+    pub submitted: &'static str,
+    pub your_report: &'static str,
+    pub anonymous_report: &'static str,
+    pub named_report: &'static str,
+    pub thread: &'static str,
+    pub no_messages: &'static str,
+    pub you: &'static str,
+    pub staff: &'static str,
+    pub add_message: &'static str,
+    pub send: &'static str,
+    pub retaliation_title: &'static str,
+    pub retaliation_hint: &'static str,
+    pub retaliation_button: &'static str,
+    pub retaliation_marker: &'static str,
+    pub retaliation_flagged: &'static str,
+    pub message_added: &'static str,
+    pub limited: &'static str,
+    pub expired: &'static str,
+    pub err_required: &'static str,
+    pub err_too_long: &'static str,
+    pub err_category: &'static str,
+    pub err_anonymous: &'static str,
+    pub err_identity: &'static str,
+    pub status_received: &'static str,
+}
+
+const EN: Text = Text {
+    title: "Speak up",
+    other_lang: "es",
+    other_lang_name: "Español",
+    intro: "Report a concern about wrongdoing at work. You do not need an account, and you can stay anonymous.",
+    safety: "We do not record your network address, browser or any cookie. What you write is encrypted so that only the ethics team can read it. For extra safety, use a personal device that is not connected to the company network.",
+    choose: "What is your concern about?",
+    next: "Continue",
+    have_receipt: "Already reported? Follow up with your receipt",
+    change_category: "Choose another category",
+    category: "Category",
+    description: "What happened?",
+    description_hint: "Describe what you saw or experienced, as precisely as you can.",
+    when_where: "When and where did it happen?",
+    people: "Who is involved?",
+    people_hint: "Names or roles of the people involved. People you name will not be given your report to handle.",
+    optional: "(optional)",
+    required: "(required)",
+    anonymous_q: "Do you want to stay anonymous?",
+    anonymous_yes: "Yes, stay anonymous",
+    anonymous_no: "No, I will give my name",
+    identity_hint: "Your name and contact are kept in a separate encrypted envelope, opened only if needed and with a recorded reason.",
+    name: "Your name",
+    contact: "How can we reach you? (e-mail or phone)",
+    submit: "Send report",
+    check: "Please check",
+    sent: "Your report has been received",
+    case_ref: "Case reference",
+    receipt: "Receipt",
+    receipt_warning: "Write down or save this receipt now. It is shown only once and is the only way back to your report: we cannot recover it.",
+    feedback_due: "You will get feedback by",
+    ack_due: "We will acknowledge your report by",
+    saved_box: "I have saved my receipt",
+    saved_button: "Continue",
+    saved_missing: "Tick the box to confirm that you saved your receipt.",
+    done_title: "Thank you",
+    done: "Your report is with the ethics team. Come back with your receipt to read their questions and feedback, or to add information.",
+    access_title: "Follow up on a report",
+    access_intro: "Enter the receipt you were given when you reported.",
+    open: "Open my report",
+    failed: "We could not open a report with this receipt. Check the digits and try again.",
+    status: "Status",
+    submitted: "Submitted",
+    your_report: "Your report",
+    anonymous_report: "You reported anonymously.",
+    named_report: "You gave your name and contact; they are kept in a separate encrypted envelope.",
+    thread: "Messages",
+    no_messages: "No messages yet.",
+    you: "You",
+    staff: "Ethics team",
+    add_message: "Add a message or more information",
+    send: "Send message",
+    retaliation_title: "Is someone retaliating against you?",
+    retaliation_hint: "If you are treated worse because you reported (for example threats, a worse schedule, being left out), tell us. The case is flagged for urgent attention.",
+    retaliation_button: "I am experiencing retaliation",
+    retaliation_marker: "Retaliation reported",
+    retaliation_flagged: "Your case is flagged: you reported retaliation.",
+    message_added: "Your message has been added.",
+    limited: "Too many attempts. Please wait a few minutes and try again.",
+    expired: "This form has expired. Please send it again.",
+    err_required: "is required",
+    err_too_long: "is too long",
+    err_category: "choose one of the categories",
+    err_anonymous: "choose whether to stay anonymous",
+    err_identity: "give your name or choose to stay anonymous",
+    status_received: "Received",
+};
+
+const ES: Text = Text {
+    title: "Alza la voz",
+    other_lang: "en",
+    other_lang_name: "English",
+    intro: "Denuncia una conducta indebida en el trabajo. No necesitas una cuenta y puedes permanecer en el anonimato.",
+    safety: "No registramos tu dirección de red, tu navegador ni ninguna cookie. Lo que escribes se cifra para que solo el equipo de ética pueda leerlo. Para más seguridad, usa un dispositivo personal que no esté conectado a la red de la empresa.",
+    choose: "¿Sobre qué es tu denuncia?",
+    next: "Continuar",
+    have_receipt: "¿Ya denunciaste? Haz el seguimiento con tu recibo",
+    change_category: "Elegir otra categoría",
+    category: "Categoría",
+    description: "¿Qué pasó?",
+    description_hint: "Describe lo que viste o viviste, con la mayor precisión posible.",
+    when_where: "¿Cuándo y dónde pasó?",
+    people: "¿Quién está involucrado?",
+    people_hint: "Nombres o cargos de las personas involucradas. Las personas que nombres no recibirán tu denuncia para gestionarla.",
+    optional: "(opcional)",
+    required: "(obligatorio)",
+    anonymous_q: "¿Quieres permanecer en el anonimato?",
+    anonymous_yes: "Sí, quiero ser anónimo",
+    anonymous_no: "No, daré mi nombre",
+    identity_hint: "Tu nombre y contacto se guardan en un sobre cifrado aparte, que solo se abre si es necesario y con un motivo registrado.",
+    name: "Tu nombre",
+    contact: "¿Cómo podemos contactarte? (correo o teléfono)",
+    submit: "Enviar denuncia",
+    check: "Revisa",
+    sent: "Hemos recibido tu denuncia",
+    case_ref: "Referencia del caso",
+    receipt: "Recibo",
+    receipt_warning: "Anota o guarda este recibo ahora. Solo se muestra una vez y es la única forma de volver a tu denuncia: no podemos recuperarlo.",
+    feedback_due: "Recibirás una respuesta antes del",
+    ack_due: "Confirmaremos la recepción antes del",
+    saved_box: "He guardado mi recibo",
+    saved_button: "Continuar",
+    saved_missing: "Marca la casilla para confirmar que guardaste tu recibo.",
+    done_title: "Gracias",
+    done: "Tu denuncia está en manos del equipo de ética. Vuelve con tu recibo para leer sus preguntas y respuestas, o para añadir información.",
+    access_title: "Seguimiento de una denuncia",
+    access_intro: "Escribe el recibo que recibiste al denunciar.",
+    open: "Abrir mi denuncia",
+    failed: "No pudimos abrir una denuncia con este recibo. Revisa los dígitos e inténtalo de nuevo.",
+    status: "Estado",
+    submitted: "Enviada",
+    your_report: "Tu denuncia",
+    anonymous_report: "Denunciaste de forma anónima.",
+    named_report: "Diste tu nombre y contacto; se guardan en un sobre cifrado aparte.",
+    thread: "Mensajes",
+    no_messages: "Aún no hay mensajes.",
+    you: "Tú",
+    staff: "Equipo de ética",
+    add_message: "Añadir un mensaje o más información",
+    send: "Enviar mensaje",
+    retaliation_title: "¿Alguien está tomando represalias contra ti?",
+    retaliation_hint: "Si te tratan peor por haber denunciado (por ejemplo amenazas, un horario peor, que te dejen de lado), cuéntanoslo. El caso se marcará como urgente.",
+    retaliation_button: "Estoy sufriendo represalias",
+    retaliation_marker: "Represalias denunciadas",
+    retaliation_flagged: "Tu caso está marcado: denunciaste represalias.",
+    message_added: "Tu mensaje se ha añadido.",
+    limited: "Demasiados intentos. Espera unos minutos e inténtalo de nuevo.",
+    expired: "Este formulario ha caducado. Envíalo de nuevo.",
+    err_required: "es obligatorio",
+    err_too_long: "es demasiado largo",
+    err_category: "elige una de las categorías",
+    err_anonymous: "elige si quieres permanecer en el anonimato",
+    err_identity: "da tu nombre o elige permanecer en el anonimato",
+    status_received: "Recibida",
+};
+
+/// A category: its key, label and 1–3 questions, in both languages.
+pub struct Category {
+    pub key: &'static str,
+    pub label: [&'static str; 2],
+    pub questions: &'static [[&'static str; 2]],
+}
+
+/// The default categories.
+pub const CATEGORIES: &[Category] = &[
+    Category {
+        key: "fraud",
+        label: ["Fraud or theft", "Fraude o robo"],
+        questions: &[
+            [
+                "What kind of fraud is it (for example expenses, refunds, payroll)?",
+                "¿Qué tipo de fraude es (por ejemplo gastos, reembolsos, nómina)?",
+            ],
+            [
+                "Roughly how much money is involved, if you know?",
+                "¿Cuánto dinero está en juego, aproximadamente, si lo sabes?",
+            ],
+        ],
+    },
+    Category {
+        key: "data_misuse",
+        label: [
+            "Misuse of customer data",
+            "Uso indebido de datos de clientes",
+        ],
+        questions: &[
+            [
+                "What data was misused (for example customer records, call recordings)?",
+                "¿Qué datos se usaron indebidamente (por ejemplo fichas de clientes, grabaciones)?",
+            ],
+            [
+                "Was the data shared outside the company?",
+                "¿Se compartieron los datos fuera de la empresa?",
+            ],
+        ],
+    },
+    Category {
+        key: "harassment",
+        label: ["Harassment or discrimination", "Acoso o discriminación"],
+        questions: &[
+            ["Is it still happening?", "¿Sigue ocurriendo?"],
+            [
+                "Did anyone else see or hear it?",
+                "¿Alguien más lo vio o lo oyó?",
+            ],
+        ],
+    },
+    Category {
+        key: "retaliation",
+        label: [
+            "Retaliation for speaking up",
+            "Represalias por haber denunciado",
+        ],
+        questions: &[
+            [
+                "What did you report or take part in before this happened?",
+                "¿Qué denunciaste o en qué participaste antes de que esto pasara?",
+            ],
+            [
+                "What was done to you, and when?",
+                "¿Qué te hicieron y cuándo?",
+            ],
+        ],
+    },
+    Category {
+        key: "conflict_of_interest",
+        label: ["Conflict of interest", "Conflicto de intereses"],
+        questions: &[[
+            "What relationship or interest was not disclosed?",
+            "¿Qué relación o interés no se declaró?",
+        ]],
+    },
+    Category {
+        key: "accounting",
+        label: [
+            "Accounting or auditing irregularities",
+            "Irregularidades contables o de auditoría",
+        ],
+        questions: &[
+            [
+                "Which records, accounts or reports are affected?",
+                "¿Qué registros, cuentas o informes están afectados?",
+            ],
+            [
+                "Which period does it concern?",
+                "¿A qué periodo se refiere?",
+            ],
+        ],
+    },
+];
+
+fn category(key: &str) -> Option<&'static Category> {
+    CATEGORIES.iter().find(|c| c.key == key)
+}
+
+fn idx(lang: Lang) -> usize {
+    match lang {
+        Lang::En => 0,
+        Lang::Es => 1,
+    }
+}
+
+// ---------------------------------------------------------------- form token (CSRF)
+
+/// A form token: the issue time sealed under a key derived from the server keyring
+/// (purpose `speakup-form`), base32. Proves the form was served by this server within
+/// [`FORM_TOKEN_HOURS`]; carries no session and needs no cookie.
+fn form_token(state: &AppState) -> String {
+    state
+        .seal("speakup-form", &state.now().as_millisecond().to_be_bytes())
+        .map(|s| data_encoding::BASE32_NOPAD.encode(&s))
+        .unwrap_or_default()
+}
+
+fn form_token_ok(state: &AppState, token: &str) -> bool {
+    let Ok(raw) = data_encoding::BASE32_NOPAD.decode(token.as_bytes()) else {
+        return false;
+    };
+    let Ok(plain) = state.open("speakup-form", &raw) else {
+        return false;
+    };
+    let Ok(b) = <[u8; 8]>::try_from(plain.as_slice()) else {
+        return false;
+    };
+    let issued = i64::from_be_bytes(b);
+    let now = state.now().as_millisecond();
+    issued <= now + 5 * 60_000 && now - issued <= FORM_TOKEN_HOURS * 3_600_000
+}
+
+/// Browsers say when a request comes from another site; such posts are refused.
+fn cross_site(headers: &HeaderMap) -> bool {
+    headers
+        .get("sec-fetch-site")
+        .is_some_and(|v| v.as_bytes() == b"cross-site")
+}
+
+// ---------------------------------------------------------------- pages
+
+struct CatView {
+    key: &'static str,
+    label: &'static str,
+    checked: bool,
+}
+
+struct Question {
+    name: String,
+    text: &'static str,
+    value: String,
+}
+
+struct Line {
+    label: String,
+    text: String,
+}
+
+struct MsgView {
+    who: &'static str,
+    retaliation: bool,
+    at: String,
+    body: String,
+}
+
+#[derive(Template)]
+#[template(path = "speakup.html")]
+struct Page {
+    t: &'static Text,
+    lang: &'static str,
+    /// choose, form, receipt, done, access, case, failed, limited, expired.
+    kind: &'static str,
+    csrf: String,
+    categories: Vec<CatView>,
+    category: &'static str,
+    category_label: &'static str,
+    questions: Vec<Question>,
+    errors: Vec<(String, String)>,
+    description: String,
+    when_where: String,
+    people: String,
+    anonymous: String,
+    name: String,
+    contact: String,
+    case_ref: String,
+    receipt: String,
+    ack_due: String,
+    feedback_due: String,
+    status: &'static str,
+    submitted: String,
+    report: Vec<Line>,
+    named: bool,
+    retaliation: bool,
+    messages: Vec<MsgView>,
+    notice: String,
+    max_description: usize,
+    max_short: usize,
+    max_name: usize,
+    max_message: usize,
+}
+
+impl Page {
+    fn new(state: &AppState, lang: Lang, kind: &'static str) -> Self {
+        Page {
+            t: lang.t(),
+            lang: lang.code(),
+            kind,
+            csrf: form_token(state),
+            categories: Vec::new(),
+            category: "",
+            category_label: "",
+            questions: Vec::new(),
+            errors: Vec::new(),
+            description: String::new(),
+            when_where: String::new(),
+            people: String::new(),
+            anonymous: String::new(),
+            name: String::new(),
+            contact: String::new(),
+            case_ref: String::new(),
+            receipt: String::new(),
+            ack_due: String::new(),
+            feedback_due: String::new(),
+            status: "",
+            submitted: String::new(),
+            report: Vec::new(),
+            named: false,
+            retaliation: false,
+            messages: Vec::new(),
+            notice: String::new(),
+            max_description: MAX_DESCRIPTION,
+            max_short: MAX_SHORT,
+            max_name: MAX_NAME,
+            max_message: MAX_MESSAGE,
+        }
+    }
+
+    fn respond(self, status: StatusCode) -> Response {
+        let mut r = render(self);
+        *r.status_mut() = status;
+        let h = r.headers_mut();
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        h.insert(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("no-referrer"),
+        );
+        h.insert(
+            "x-robots-tag",
+            HeaderValue::from_static("noindex, nofollow"),
+        );
+        r
+    }
+}
+
+fn date(t: Timestamp) -> String {
+    t.strftime("%Y-%m-%d").to_string()
+}
+
+fn limited_page(state: &AppState, lang: Lang, wait: u64) -> Response {
+    let mut r = Page::new(state, lang, "limited").respond(StatusCode::TOO_MANY_REQUESTS);
+    if let Ok(v) = HeaderValue::from_str(&wait.to_string()) {
+        r.headers_mut().insert(header::RETRY_AFTER, v);
+    }
+    r
+}
+
+fn choose_page(state: &AppState, lang: Lang, selected: &str) -> Page {
+    let mut p = Page::new(state, lang, "choose");
+    p.categories = CATEGORIES
+        .iter()
+        .map(|c| CatView {
+            key: c.key,
+            label: c.label[idx(lang)],
+            checked: c.key == selected,
+        })
+        .collect();
+    p
+}
+
+fn form_page(state: &AppState, lang: Lang, cat: &'static Category, input: &Report) -> Page {
+    let mut p = Page::new(state, lang, "form");
+    p.category = cat.key;
+    p.category_label = cat.label[idx(lang)];
+    p.questions = cat
+        .questions
+        .iter()
+        .enumerate()
+        .map(|(i, q)| Question {
+            name: format!("q{}", i + 1),
+            text: q[idx(lang)],
+            value: input.answers.get(i).cloned().unwrap_or_default(),
+        })
+        .collect();
+    p.description = input.description.clone();
+    p.when_where = input.when_where.clone();
+    p.people = input.people.clone();
+    p.anonymous = match input.anonymous {
+        Some(true) => "yes".into(),
+        Some(false) => "no".into(),
+        None => String::new(),
+    };
+    p.name = input.name.clone();
+    p.contact = input.contact.clone();
+    p
+}
+
+#[derive(Debug, serde::Deserialize)]
+pub struct IntakeQuery {
+    lang: Option<String>,
+    category: Option<String>,
+}
+
+pub async fn intake_form(
+    State(state): State<AppState>,
+    Query(q): Query<IntakeQuery>,
+    headers: HeaderMap,
+) -> Response {
+    let lang = Lang::pick(q.lang.as_deref(), &headers);
+    match q.category.as_deref().and_then(category) {
+        Some(cat) => form_page(&state, lang, cat, &Report::default()).respond(StatusCode::OK),
+        None => choose_page(&state, lang, "").respond(StatusCode::OK),
+    }
+}
+
+// ---------------------------------------------------------------- filing a report
+
+/// What a reporter sends, from the form or the API.
+#[derive(Debug, Default)]
+struct Report {
+    category: String,
+    description: String,
+    when_where: String,
+    people: String,
+    answers: Vec<String>,
+    anonymous: Option<bool>,
+    name: String,
+    contact: String,
+}
+
+/// Field errors: `(field, message)`; messages name the field, never echo content.
+fn validate(r: &Report, lang: Lang) -> Vec<(String, String)> {
+    let t = lang.t();
+    let mut errors = Vec::new();
+    let mut too_long = |field: &str, value: &str, max: usize| {
+        if value.chars().count() > max {
+            errors.push((
+                field.to_owned(),
+                format!("{field}: {} ({max})", t.err_too_long),
+            ));
+        }
+    };
+    too_long("description", &r.description, MAX_DESCRIPTION);
+    too_long("when_where", &r.when_where, MAX_SHORT);
+    too_long("people", &r.people, MAX_SHORT);
+    too_long("name", &r.name, MAX_NAME);
+    too_long("contact", &r.contact, MAX_NAME);
+    for (i, a) in r.answers.iter().enumerate() {
+        too_long(&format!("q{}", i + 1), a, MAX_SHORT);
+    }
+    if category(&r.category).is_none() {
+        errors.insert(
+            0,
+            ("category".into(), format!("category: {}", t.err_category)),
+        );
+    }
+    if r.description.trim().is_empty() {
+        errors.push((
+            "description".into(),
+            format!("description: {}", t.err_required),
+        ));
+    }
+    match r.anonymous {
+        None => errors.push((
+            "anonymous".into(),
+            format!("anonymous: {}", t.err_anonymous),
+        )),
+        Some(false) if r.name.trim().is_empty() => {
+            errors.push(("name".into(), format!("name: {}", t.err_identity)))
+        }
+        _ => {}
+    }
+    errors
+}
+
+/// A case reference: `RT-XXXX-XXXX` from 30 unambiguous characters (about 39 bits).
+fn case_reference(rng: &mut impl rand::RngCore) -> String {
+    const ALPHABET: &[u8] = b"23456789ABCDEFGHJKMNPQRSTVWXYZ";
+    let mut out = String::from("RT-");
+    let mut n = 0;
+    while n < 8 {
+        let b = (rng.next_u32() & 0xff) as u8;
+        // 240 = 8 * 30: rejection sampling keeps the characters uniform.
+        if b < 240 {
+            if n == 4 {
+                out.push('-');
+            }
+            out.push(char::from(ALPHABET[usize::from(b % 30)]));
+            n += 1;
+        }
+    }
+    out
+}
+
+/// Derives the receipt's lookup and key off the async runtime (argon2id is slow). The
+/// receipt is handed back for display.
+async fn derive(
+    state: &AppState,
+    receipt: Receipt,
+) -> AppResult<(
+    Receipt,
+    righttrack_core::casekeys::ReceiptLookup,
+    ReceiptKey,
+)> {
+    let salt = state
+        .db
+        .speakup_install_salt(&mut rand::rngs::OsRng)
+        .await?;
+    let (receipt, derived) = tokio::task::spawn_blocking(move || {
+        let d = receipt.derive(&salt);
+        (receipt, d)
+    })
+    .await
+    .map_err(|e| AppError::internal(&e))?;
+    let (lookup, key) = derived.map_err(|e| AppError::internal(&e))?;
+    Ok((receipt, lookup, key))
+}
+
+struct Filed {
+    case: String,
+    receipt: Receipt,
+    ack_due: Timestamp,
+    feedback_due: Timestamp,
+}
+
+fn internal(e: impl std::fmt::Display) -> AppError {
+    AppError::internal(&e)
+}
+
+/// Seals and stores a valid report.
+async fn file(state: &AppState, r: &Report) -> AppResult<Filed> {
+    let now = state.now();
+    let ack_due = now
+        .checked_add(jiff::SignedDuration::from_hours(7 * 24))
+        .map_err(internal)?;
+    let feedback_due = now
+        .to_zoned(jiff::tz::TimeZone::UTC)
+        .checked_add(jiff::Span::new().months(3))
+        .map_err(internal)?
+        .timestamp();
+    let readers = state.db.active_readers().await?;
+    for _ in 0..5 {
+        let case = case_reference(&mut rand::rngs::OsRng);
+        let key = CaseKey::generate(&mut rand::rngs::OsRng);
+        let mut fields = Vec::new();
+        let mut seal = |field: String, text: &str| -> AppResult<()> {
+            if !text.trim().is_empty() {
+                let sealed = key
+                    .seal(&case, &field, text.as_bytes(), &mut rand::rngs::OsRng)
+                    .map_err(internal)?;
+                fields.push((field, sealed));
+            }
+            Ok(())
+        };
+        seal("description".into(), &r.description)?;
+        seal("when_where".into(), &r.when_where)?;
+        seal("people".into(), &r.people)?;
+        for (i, a) in r.answers.iter().enumerate() {
+            seal(format!("answer:{}", i + 1), a)?;
+        }
+        if r.anonymous == Some(false) {
+            let identity = json!({"name": r.name.trim(), "contact": r.contact.trim()});
+            seal("identity".into(), &identity.to_string())?;
+        }
+        let wraps = readers
+            .iter()
+            .map(|(id, public)| {
+                wrap_for_reader(public, &case, &key, &mut rand::rngs::OsRng).map(|w| (*id, w))
+            })
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(internal)?;
+        let (receipt, lookup, rkey) =
+            derive(state, Receipt::generate(&mut rand::rngs::OsRng)).await?;
+        let reporter_wrap = rkey
+            .wrap(&case, &key, &mut rand::rngs::OsRng)
+            .map_err(internal)?;
+        let new = NewCase {
+            id: case.clone(),
+            category: r.category.clone(),
+            anonymous: r.anonymous != Some(false),
+            receipt_lookup: lookup.0,
+            reporter_wrap,
+            fields,
+            wraps,
+            submitted_at: now,
+            ack_due_at: ack_due,
+            feedback_due_at: feedback_due,
+        };
+        match state.db.create_speakup_case(&new).await {
+            // Another case drew the same reference: draw everything again.
+            Err(StoreError::Conflict(_)) => continue,
+            Err(e) => return Err(e.into()),
+            Ok(()) => {
+                return Ok(Filed {
+                    case,
+                    receipt,
+                    ack_due,
+                    feedback_due,
+                })
+            }
+        }
+    }
+    Err(internal("could not draw a free case reference"))
+}
+
+fn report_from_form(form: &FormData) -> Report {
+    let cat = category(&form.get("category"));
+    let n = cat.map_or(0, |c| c.questions.len());
+    Report {
+        category: form.get("category"),
+        description: form.get("description"),
+        when_where: form.get("when_where"),
+        people: form.get("people"),
+        answers: (1..=n).map(|i| form.get(&format!("q{i}"))).collect(),
+        anonymous: match form.get("anonymous").as_str() {
+            "yes" => Some(true),
+            "no" => Some(false),
+            _ => None,
+        },
+        name: form.get("name"),
+        contact: form.get("contact"),
+    }
+}
+
+pub async fn intake_submit(
+    State(state): State<AppState>,
+    peer: Peer,
+    headers: HeaderMap,
+    form: FormData,
+) -> AppResult<Response> {
+    let lang = Lang::pick(Some(form.get("lang").as_str()), &headers);
+    if cross_site(&headers) || !form_token_ok(&state, &form.get("csrf")) {
+        return Ok(Page::new(&state, lang, "expired").respond(StatusCode::FORBIDDEN));
+    }
+    let key = peer_key(&state, &peer);
+    if let Err(wait) = state
+        .speakup_limiter
+        .take(&key, Bucket::Submission, state.now())
+    {
+        return Ok(limited_page(&state, lang, wait));
+    }
+    if form.get("step") == "confirm" {
+        return Ok(confirm(&state, lang, &form));
+    }
+    let report = report_from_form(&form);
+    let errors = validate(&report, lang);
+    if !errors.is_empty() {
+        let mut p = match category(&report.category) {
+            Some(cat) => form_page(&state, lang, cat, &report),
+            None => choose_page(&state, lang, ""),
+        };
+        p.errors = errors;
+        return Ok(p.respond(StatusCode::UNPROCESSABLE_ENTITY));
+    }
+    let filed = file(&state, &report).await?;
+    let mut p = Page::new(&state, lang, "receipt");
+    p.case_ref = filed.case;
+    p.receipt = filed.receipt.display();
+    p.ack_due = date(filed.ack_due);
+    p.feedback_due = date(filed.feedback_due);
+    Ok(p.respond(StatusCode::OK))
+}
+
+/// The "I have saved it" step. The receipt page posts the reference, receipt and dates
+/// back (they are not stored anywhere else); unticked, the same page shows again.
+fn confirm(state: &AppState, lang: Lang, form: &FormData) -> Response {
+    let mut p = Page::new(state, lang, "done");
+    p.case_ref = form.get("case_ref");
+    p.feedback_due = form.get("feedback_due");
+    if form.get("saved") != "yes" {
+        p.kind = "receipt";
+        p.receipt = Receipt::parse(&form.get("receipt"))
+            .map(|r| r.display())
+            .unwrap_or_default();
+        p.ack_due = form.get("ack_due");
+        p.errors = vec![("saved".into(), lang.t().saved_missing.into())];
+        return p.respond(StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    p.respond(StatusCode::OK)
+}
+
+// ---------------------------------------------------------------- the reporter's access
+
+/// A case opened with its receipt.
+struct Opened {
+    case: StoredCase,
+    key: CaseKey,
+}
+
+/// Opens the case a typed receipt belongs to. A malformed receipt costs the same
+/// argon2id work as a well-formed one; every failure is `None`.
+async fn open_case(state: &AppState, typed: &str) -> AppResult<Option<Opened>> {
+    let parsed = Receipt::parse(typed);
+    let well_formed = parsed.is_some();
+    let receipt = match parsed {
+        Some(r) => r,
+        None => Receipt::parse(&"0".repeat(RECEIPT_DIGITS)).ok_or_else(|| internal("receipt"))?,
+    };
+    let (_, lookup, rkey) = derive(state, receipt).await?;
+    if !well_formed {
+        return Ok(None);
+    }
+    let Some(case) = state.db.speakup_case_by_lookup(&lookup.0).await? else {
+        return Ok(None);
+    };
+    match rkey.unwrap(&case.id, &case.reporter_wrap) {
+        Ok(key) => Ok(Some(Opened { case, key })),
+        Err(_) => Ok(None),
+    }
+}
+
+fn open_text(o: &Opened, field: &str, sealed: &[u8]) -> AppResult<String> {
+    let raw = o.key.open(&o.case.id, field, sealed).map_err(internal)?;
+    String::from_utf8(raw).map_err(internal)
+}
+
+fn field_text(o: &Opened, field: &str) -> AppResult<Option<String>> {
+    match o.case.fields.iter().find(|(f, _)| f == field) {
+        Some((f, sealed)) => open_text(o, f, sealed).map(Some),
+        None => Ok(None),
+    }
+}
+
+/// What the reporter may add: a message, or a retaliation report (with an optional text).
+async fn add_message(
+    state: &AppState,
+    o: &Opened,
+    kind: &'static str,
+    text: &str,
+) -> AppResult<()> {
+    let mut id = [0u8; 16];
+    rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut id);
+    let id = data_encoding::HEXLOWER.encode(&id);
+    let body_sealed = o
+        .key
+        .seal(
+            &o.case.id,
+            &format!("message:{id}"),
+            text.as_bytes(),
+            &mut rand::rngs::OsRng,
+        )
+        .map_err(internal)?;
+    state
+        .db
+        .add_speakup_message(
+            &o.case.id,
+            &StoredMessage {
+                id,
+                author: "reporter".into(),
+                kind: kind.into(),
+                body_sealed,
+                created_at: state.now(),
+            },
+        )
+        .await?;
+    Ok(())
+}
+
+fn status_label(t: &Text, status: &str) -> &'static str {
+    // Later statuses (acknowledged, investigating, ...) arrive with case management.
+    let _ = status;
+    t.status_received
+}
+
+/// The case as the reporter sees it: what they sent (never the identity, which stays in
+/// its envelope) and the thread, with labels in `lang`.
+async fn case_view(
+    state: &AppState,
+    o: &Opened,
+    lang: Lang,
+) -> AppResult<(Vec<Line>, Vec<(StoredMessage, String)>)> {
+    let t = lang.t();
+    let mut labels = vec![
+        ("description".to_owned(), t.description.to_owned()),
+        ("when_where".to_owned(), t.when_where.to_owned()),
+        ("people".to_owned(), t.people.to_owned()),
+    ];
+    if let Some(c) = category(&o.case.category) {
+        for (i, q) in c.questions.iter().enumerate() {
+            labels.push((format!("answer:{}", i + 1), q[idx(lang)].to_owned()));
+        }
+    }
+    let mut lines = Vec::new();
+    for (field, label) in labels {
+        if let Some(text) = field_text(o, &field)? {
+            lines.push(Line { label, text });
+        }
+    }
+    let mut messages = Vec::new();
+    for m in state.db.speakup_messages(&o.case.id).await? {
+        let body = open_text(o, &format!("message:{}", m.id), &m.body_sealed)?;
+        messages.push((m, body));
+    }
+    Ok((lines, messages))
+}
+
+#[derive(Debug, serde::Deserialize)]
+pub struct LangQuery {
+    lang: Option<String>,
+}
+
+pub async fn access_form(
+    State(state): State<AppState>,
+    Query(q): Query<LangQuery>,
+    headers: HeaderMap,
+) -> Response {
+    let lang = Lang::pick(q.lang.as_deref(), &headers);
+    Page::new(&state, lang, "access").respond(StatusCode::OK)
+}
+
+/// One generic failure for a wrong, malformed or unknown receipt.
+fn failed_page(state: &AppState, lang: Lang) -> Response {
+    let mut p = Page::new(state, lang, "access");
+    p.errors = vec![("receipt".into(), lang.t().failed.into())];
+    p.respond(StatusCode::NOT_FOUND)
+}
+
+pub async fn access_submit(
+    State(state): State<AppState>,
+    peer: Peer,
+    headers: HeaderMap,
+    form: FormData,
+) -> AppResult<Response> {
+    let lang = Lang::pick(Some(form.get("lang").as_str()), &headers);
+    if cross_site(&headers) || !form_token_ok(&state, &form.get("csrf")) {
+        return Ok(Page::new(&state, lang, "expired").respond(StatusCode::FORBIDDEN));
+    }
+    let key = peer_key(&state, &peer);
+    let now = state.now();
+    if let Some(wait) = state.speakup_limiter.blocked(&key, Bucket::Miss, now) {
+        return Ok(limited_page(&state, lang, wait));
+    }
+    if let Err(wait) = state.speakup_limiter.take(&key, Bucket::Submission, now) {
+        return Ok(limited_page(&state, lang, wait));
+    }
+    let Some(opened) = open_case(&state, &form.get("receipt")).await? else {
+        let _ = state.speakup_limiter.take(&key, Bucket::Miss, now);
+        return Ok(failed_page(&state, lang));
+    };
+    let t = lang.t();
+    let mut notice = String::new();
+    let mut errors = Vec::new();
+    let mut status = StatusCode::OK;
+    match form.get("action").as_str() {
+        "message" => {
+            let text = form.get("message");
+            if text.trim().is_empty() {
+                errors.push(("message".into(), format!("message: {}", t.err_required)));
+            } else if text.chars().count() > MAX_MESSAGE {
+                errors.push((
+                    "message".into(),
+                    format!("message: {} ({MAX_MESSAGE})", t.err_too_long),
+                ));
+            } else {
+                add_message(&state, &opened, "message", &text).await?;
+                notice = t.message_added.into();
+            }
+        }
+        "retaliation" => {
+            let text = form.get("message");
+            if text.chars().count() > MAX_MESSAGE {
+                errors.push((
+                    "message".into(),
+                    format!("message: {} ({MAX_MESSAGE})", t.err_too_long),
+                ));
+            } else {
+                add_message(&state, &opened, "retaliation", text.trim()).await?;
+                notice = t.retaliation_flagged.into();
+            }
+        }
+        _ => {}
+    }
+    if !errors.is_empty() {
+        status = StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    let retaliation = opened.case.retaliation_flag || notice == t.retaliation_flagged;
+    let (report, messages) = case_view(&state, &opened, lang).await?;
+    let mut p = Page::new(&state, lang, "case");
+    p.case_ref = opened.case.id.clone();
+    p.category_label = category(&opened.case.category).map_or("", |c| c.label[idx(lang)]);
+    p.receipt = form.get("receipt");
+    p.status = status_label(t, &opened.case.status);
+    p.submitted = date(opened.case.submitted_at);
+    p.ack_due = date(opened.case.ack_due_at);
+    p.feedback_due = date(opened.case.feedback_due_at);
+    p.report = report;
+    p.named = !opened.case.anonymous;
+    p.retaliation = retaliation;
+    p.messages = messages
+        .into_iter()
+        .map(|(m, body)| MsgView {
+            who: if m.author == "reporter" {
+                t.you
+            } else {
+                t.staff
+            },
+            retaliation: m.kind == "retaliation",
+            at: date(m.created_at),
+            body,
+        })
+        .collect();
+    p.notice = notice;
+    if !errors.is_empty() {
+        p.description = form.get("message");
+    }
+    p.errors = errors;
+    Ok(p.respond(status))
+}
+
+// ---------------------------------------------------------------- JSON API
+
+fn json_no_store(status: StatusCode, body: Value) -> Response {
+    let mut r = (status, Json(body)).into_response();
+    r.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    r
+}
+
+/// Parses a JSON object body; requires `Content-Type: application/json` (so a
+/// cross-site form cannot post here without a CORS preflight, which is never granted).
+fn json_body(headers: &HeaderMap, body: &[u8]) -> AppResult<serde_json::Map<String, Value>> {
+    let is_json = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.trim_start().starts_with("application/json"));
+    if !is_json {
+        return Err(AppError::bad_request(
+            "header `Content-Type`: must be application/json",
+        ));
+    }
+    match serde_json::from_slice::<Value>(body) {
+        Ok(Value::Object(m)) => Ok(m),
+        _ => Err(AppError::bad_request("body: must be a JSON object")),
+    }
+}
+
+fn string_field(m: &serde_json::Map<String, Value>, field: &str) -> AppResult<String> {
+    match m.get(field) {
+        None | Some(Value::Null) => Ok(String::new()),
+        Some(Value::String(s)) => Ok(s.clone()),
+        Some(_) => Err(AppError::new(
+            Code::Unprocessable,
+            format!("field `{field}`: must be a string"),
+        )),
+    }
+}
+
+fn limited_json(wait: u64) -> Response {
+    let mut r =
+        AppError::new(Code::RateLimited, "Too many attempts; try again later.").into_response();
+    if let Ok(v) = HeaderValue::from_str(&wait.to_string()) {
+        r.headers_mut().insert(header::RETRY_AFTER, v);
+    }
+    r
+}
+
+pub async fn api_report(
+    State(state): State<AppState>,
+    peer: Peer,
+    headers: HeaderMap,
+    body: Bytes,
+) -> AppResult<Response> {
+    let key = peer_key(&state, &peer);
+    if let Err(wait) = state
+        .speakup_limiter
+        .take(&key, Bucket::Submission, state.now())
+    {
+        return Ok(limited_json(wait));
+    }
+    let m = json_body(&headers, &body)?;
+    let anonymous = match m.get("anonymous") {
+        Some(Value::Bool(b)) => Some(*b),
+        None | Some(Value::Null) => None,
+        Some(_) => {
+            return Err(AppError::new(
+                Code::Unprocessable,
+                "field `anonymous`: must be true or false",
+            ))
+        }
+    };
+    let answers = match m.get("answers") {
+        None | Some(Value::Null) => Vec::new(),
+        Some(Value::Array(a)) => a
+            .iter()
+            .enumerate()
+            .map(|(i, v)| match v {
+                Value::String(s) => Ok(s.clone()),
+                _ => Err(AppError::new(
+                    Code::Unprocessable,
+                    format!("field `answers[{i}]`: must be a string"),
+                )),
+            })
+            .collect::<AppResult<Vec<_>>>()?,
+        Some(_) => {
+            return Err(AppError::new(
+                Code::Unprocessable,
+                "field `answers`: must be an array of strings",
+            ))
+        }
+    };
+    let report = Report {
+        category: string_field(&m, "category")?,
+        description: string_field(&m, "description")?,
+        when_where: string_field(&m, "when_where")?,
+        people: string_field(&m, "people")?,
+        answers,
+        anonymous,
+        name: string_field(&m, "name")?,
+        contact: string_field(&m, "contact")?,
+    };
+    if let Some(c) = category(&report.category) {
+        if report.answers.len() > c.questions.len() {
+            return Err(AppError::new(
+                Code::Unprocessable,
+                format!(
+                    "field `answers`: this category has {} questions",
+                    c.questions.len()
+                ),
+            ));
+        }
+    }
+    let errors = validate(&report, Lang::En);
+    if let Some((field, _)) = errors.first() {
+        let why = match field.as_str() {
+            "category" => format!(
+                "one of {}",
+                CATEGORIES
+                    .iter()
+                    .map(|c| c.key)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            "description" if report.description.trim().is_empty() => "required".into(),
+            "anonymous" => "required: true or false".into(),
+            "name" => "required when `anonymous` is false".into(),
+            _ => "too long".into(),
+        };
+        let field = match field.strip_prefix('q') {
+            Some(n) => format!("answers[{}]", n.parse::<usize>().unwrap_or(1) - 1),
+            None => field.clone(),
+        };
+        return Err(AppError::new(
+            Code::Unprocessable,
+            format!("field `{field}`: {why}"),
+        ));
+    }
+    let filed = file(&state, &report).await?;
+    Ok(json_no_store(
+        StatusCode::CREATED,
+        json!({
+            "case": filed.case,
+            "receipt": filed.receipt.display(),
+            "acknowledgement_due": filed.ack_due.to_string(),
+            "feedback_due": filed.feedback_due.to_string(),
+        }),
+    ))
+}
+
+pub async fn api_access(
+    State(state): State<AppState>,
+    peer: Peer,
+    headers: HeaderMap,
+    body: Bytes,
+) -> AppResult<Response> {
+    let key = peer_key(&state, &peer);
+    let now = state.now();
+    if let Some(wait) = state.speakup_limiter.blocked(&key, Bucket::Miss, now) {
+        return Ok(limited_json(wait));
+    }
+    if let Err(wait) = state.speakup_limiter.take(&key, Bucket::Submission, now) {
+        return Ok(limited_json(wait));
+    }
+    let m = json_body(&headers, &body)?;
+    let receipt = string_field(&m, "receipt")?;
+    let message = string_field(&m, "message")?;
+    let retaliation = match m.get("retaliation") {
+        None | Some(Value::Null) => false,
+        Some(Value::Bool(b)) => *b,
+        Some(_) => {
+            return Err(AppError::new(
+                Code::Unprocessable,
+                "field `retaliation`: must be true or false",
+            ))
+        }
+    };
+    if message.chars().count() > MAX_MESSAGE {
+        return Err(AppError::new(
+            Code::Unprocessable,
+            format!("field `message`: at most {MAX_MESSAGE} characters"),
+        ));
+    }
+    let Some(opened) = open_case(&state, &receipt).await? else {
+        let _ = state.speakup_limiter.take(&key, Bucket::Miss, now);
+        return Err(AppError::new(
+            Code::NotFound,
+            "field `receipt`: no report opens with this receipt",
+        ));
+    };
+    if retaliation {
+        add_message(&state, &opened, "retaliation", message.trim()).await?;
+    } else if !message.trim().is_empty() {
+        add_message(&state, &opened, "message", &message).await?;
+    }
+    let flagged = opened.case.retaliation_flag || retaliation;
+    let (_, messages) = case_view(&state, &opened, Lang::En).await?;
+    let description = field_text(&opened, "description")?.unwrap_or_default();
+    Ok(json_no_store(
+        StatusCode::OK,
+        json!({
+            "case": opened.case.id,
+            "category": opened.case.category,
+            "status": opened.case.status,
+            "anonymous": opened.case.anonymous,
+            "retaliation_flag": flagged,
+            "submitted_at": opened.case.submitted_at.to_string(),
+            "acknowledgement_due": opened.case.ack_due_at.to_string(),
+            "feedback_due": opened.case.feedback_due_at.to_string(),
+            "description": description,
+            "messages": messages.iter().map(|(m, body)| json!({
+                "author": m.author,
+                "kind": m.kind,
+                "at": m.created_at.to_string(),
+                "body": body,
+            })).collect::<Vec<_>>(),
+        }),
+    ))
+}
