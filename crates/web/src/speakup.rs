@@ -201,6 +201,7 @@ pub struct Text {
     pub retaliation_button: &'static str,
     pub retaliation_marker: &'static str,
     pub retaliation_flagged: &'static str,
+    pub retaliation_added: &'static str,
     pub message_added: &'static str,
     pub limited: &'static str,
     pub expired: &'static str,
@@ -227,13 +228,13 @@ const EN: Text = Text {
     description_hint: "Describe what you saw or experienced, as precisely as you can.",
     when_where: "When and where did it happen?",
     people: "Who is involved?",
-    people_hint: "Names or roles of the people involved. People you name will not be given your report to handle.",
+    people_hint: "Names or roles of the people involved, if you know them.",
     optional: "(optional)",
     required: "(required)",
     anonymous_q: "Do you want to stay anonymous?",
     anonymous_yes: "Yes, stay anonymous",
     anonymous_no: "No, I will give my name",
-    identity_hint: "Your name and contact are kept in a separate encrypted envelope, opened only if needed and with a recorded reason.",
+    identity_hint: "If you give your name, it is kept in its own encrypted envelope, apart from the report.",
     name: "Your name",
     contact: "How can we reach you? (e-mail or phone)",
     submit: "Send report",
@@ -269,6 +270,7 @@ const EN: Text = Text {
     retaliation_button: "I am experiencing retaliation",
     retaliation_marker: "Retaliation reported",
     retaliation_flagged: "Your case is flagged: you reported retaliation.",
+    retaliation_added: "Thank you for telling us. The ethics team will treat your case as urgent. Add details in a message whenever you can.",
     message_added: "Your message has been added.",
     limited: "Too many attempts. Please wait a few minutes and try again.",
     expired: "This form has expired. Please send it again.",
@@ -295,13 +297,13 @@ const ES: Text = Text {
     description_hint: "Describe lo que viste o viviste, con la mayor precisión posible.",
     when_where: "¿Cuándo y dónde pasó?",
     people: "¿Quién está involucrado?",
-    people_hint: "Nombres o cargos de las personas involucradas. Las personas que nombres no recibirán tu denuncia para gestionarla.",
+    people_hint: "Nombres o cargos de las personas involucradas, si los conoces.",
     optional: "(opcional)",
     required: "(obligatorio)",
     anonymous_q: "¿Quieres permanecer en el anonimato?",
     anonymous_yes: "Sí, quiero ser anónimo",
     anonymous_no: "No, daré mi nombre",
-    identity_hint: "Tu nombre y contacto se guardan en un sobre cifrado aparte, que solo se abre si es necesario y con un motivo registrado.",
+    identity_hint: "Si das tu nombre, se guarda en su propio sobre cifrado, aparte de la denuncia.",
     name: "Tu nombre",
     contact: "¿Cómo podemos contactarte? (correo o teléfono)",
     submit: "Enviar denuncia",
@@ -337,6 +339,7 @@ const ES: Text = Text {
     retaliation_button: "Estoy sufriendo represalias",
     retaliation_marker: "Represalias denunciadas",
     retaliation_flagged: "Tu caso está marcado: denunciaste represalias.",
+    retaliation_added: "Gracias por contárnoslo. El equipo de ética tratará tu caso como urgente. Añade detalles en un mensaje cuando puedas.",
     message_added: "Tu mensaje se ha añadido.",
     limited: "Demasiados intentos. Espera unos minutos e inténtalo de nuevo.",
     expired: "Este formulario ha caducado. Envíalo de nuevo.",
@@ -1125,7 +1128,7 @@ pub async fn access_submit(
                 ));
             } else {
                 add_message(&state, &opened, "retaliation", text.trim()).await?;
-                notice = t.retaliation_flagged.into();
+                notice = t.retaliation_added.into();
             }
         }
         _ => {}
@@ -1133,7 +1136,7 @@ pub async fn access_submit(
     if !errors.is_empty() {
         status = StatusCode::UNPROCESSABLE_ENTITY;
     }
-    let retaliation = opened.case.retaliation_flag || notice == t.retaliation_flagged;
+    let retaliation = opened.case.retaliation_flag || notice == t.retaliation_added;
     let (report, messages) = case_view(&state, &opened, lang).await?;
     let mut p = Page::new(&state, lang, "case");
     p.case_ref = opened.case.id.clone();

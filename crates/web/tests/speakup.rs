@@ -159,7 +159,7 @@ async fn file_by_form(app: &App) -> Filed {
     );
     let page = post(app, "/speakup", &body).await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
-    let case = value_of(&page.body, "<strong class=\"mono\" id=\"case-ref\">").to_owned();
+    let case = value_of(&page.body, "<strong class=\"mono nowrap\" id=\"case-ref\">").to_owned();
     let receipt = value_of(&page.body, "<strong class=\"mono receipt\" id=\"receipt\">").to_owned();
     Filed {
         case,
@@ -574,6 +574,7 @@ async fn the_receipt_opens_the_thread_where_the_reporter_adds_messages_and_flags
         .await;
         assert_eq!(r.status, StatusCode::OK);
         assert!(r.body.contains("id=\"retaliation-flag\""));
+        assert!(r.body.contains("Thank you for telling us."));
         assert!(r.body.contains("Retaliation reported"));
 
         // The API sees the same thread, and the flag.
