@@ -960,10 +960,9 @@ async fn open_case(state: &AppState, typed: &str) -> AppResult<Option<Opened>> {
         None => Receipt::parse(&"0".repeat(RECEIPT_DIGITS)).ok_or_else(|| internal("receipt"))?,
     };
     let (_, lookup, rkey) = derive(state, receipt).await?;
-    if !well_formed {
-        return Ok(None);
-    }
-    let Some(case) = state.db.speakup_case_by_lookup(&lookup.0).await? else {
+    // The lookup runs for a malformed receipt too, so both cost the same.
+    let found = state.db.speakup_case_by_lookup(&lookup.0).await?;
+    let Some(case) = found.filter(|_| well_formed) else {
         return Ok(None);
     };
     match rkey.unwrap(&case.id, &case.reporter_wrap) {
@@ -1334,7 +1333,12 @@ pub async fn api_access(
         return Ok(limited_json(wait));
     }
     let m = json_body(&headers, &body)?;
-    let receipt = string_field(&m, "receipt")?;
+    // Anything but a string is a malformed receipt: the same generic failure below.
+    let receipt = m
+        .get("receipt")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned();
     let message = string_field(&m, "message")?;
     let retaliation = match m.get("retaliation") {
         None | Some(Value::Null) => false,

@@ -635,6 +635,7 @@ async fn the_api_files_a_report_and_opens_it_with_the_receipt() {
             serde_json::json!({"receipt": "0000 0000 0000 0000 0000 0000 0001"}),
             serde_json::json!({"receipt": "123"}),
             serde_json::json!({}),
+            serde_json::json!({"receipt": 1234}),
         ] {
             let r = api(&app, "/api/v1/speakup/access", &body).await;
             assert_eq!(r.status, StatusCode::NOT_FOUND, "{body}");
