@@ -58,19 +58,24 @@ fn reason_form(csrf: &str, reason: &str) -> String {
     format!("csrf={csrf}&reason={}", reason.replace(' ', "+"))
 }
 
+/// A user whose data-privacy training is recorded as current.
+async fn with_training(app: &App, name: &str, role: Role) -> righttrack_store::directory::User {
+    let u = app.user(name, &[role]).await;
+    app.state
+        .db
+        .set_privacy_training_current(u.id, true)
+        .await
+        .unwrap();
+    app.state.db.user_by_id(u.id).await.unwrap().unwrap()
+}
+
 const REASON: &str = "customer disputes the refund amount, ticket 4411";
 
 #[tokio::test]
 async fn a_trained_analyst_opens_the_original_with_a_reason_and_it_is_audited() {
     for app in App::each_with(vault_on()).await {
         ingest(&app, "ext-v1").await;
-        let qa = app.user("quinn", &[Role::QaAnalyst]).await;
-        app.state
-            .db
-            .set_privacy_training_current(qa.id, true)
-            .await
-            .unwrap();
-        let qa = app.state.db.user_by_id(qa.id).await.unwrap().unwrap();
+        let qa = with_training(&app, "quinn", Role::QaAnalyst).await;
         let (cookie, csrf) = app.session(&qa).await;
 
         // The redacted page offers the vault, and shows no card number.
@@ -105,13 +110,7 @@ async fn a_trained_analyst_opens_the_original_with_a_reason_and_it_is_audited() 
 async fn no_reason_no_training_or_no_role_means_no_original() {
     for app in App::each_with(vault_on()).await {
         ingest(&app, "ext-v2").await;
-        let trained = app.user("quinn", &[Role::QaAnalyst]).await;
-        app.state
-            .db
-            .set_privacy_training_current(trained.id, true)
-            .await
-            .unwrap();
-        let trained = app.state.db.user_by_id(trained.id).await.unwrap().unwrap();
+        let trained = with_training(&app, "quinn", Role::QaAnalyst).await;
         let (cookie, csrf) = app.session(&trained).await;
 
         let r = app
@@ -141,13 +140,7 @@ async fn no_reason_no_training_or_no_role_means_no_original() {
         assert!(r.body.contains("training"));
         assert!(!r.body.contains(CARD));
 
-        let lead = app.user("lee", &[Role::TeamLead]).await;
-        app.state
-            .db
-            .set_privacy_training_current(lead.id, true)
-            .await
-            .unwrap();
-        let lead = app.state.db.user_by_id(lead.id).await.unwrap().unwrap();
+        let lead = with_training(&app, "lee", Role::TeamLead).await;
         let (cookie, csrf) = app.session(&lead).await;
         let page = app.get("/interactions/ext-v2", &cookie).await;
         assert!(!page.body.contains("unredacted original"));
@@ -171,13 +164,7 @@ async fn no_reason_no_training_or_no_role_means_no_original() {
 async fn the_vault_is_off_by_default_and_retention_ends_it() {
     for app in App::each().await {
         ingest(&app, "ext-off").await;
-        let qa = app.user("quinn", &[Role::QaAnalyst]).await;
-        app.state
-            .db
-            .set_privacy_training_current(qa.id, true)
-            .await
-            .unwrap();
-        let qa = app.state.db.user_by_id(qa.id).await.unwrap().unwrap();
+        let qa = with_training(&app, "quinn", Role::QaAnalyst).await;
         let (cookie, csrf) = app.session(&qa).await;
         let page = app.get("/interactions/ext-off", &cookie).await;
         assert!(!page.body.contains("unredacted original"));
@@ -193,13 +180,7 @@ async fn the_vault_is_off_by_default_and_retention_ends_it() {
     }
     for app in App::each_with(vault_on()).await {
         ingest(&app, "ext-old").await;
-        let qa = app.user("quinn", &[Role::QaAnalyst]).await;
-        app.state
-            .db
-            .set_privacy_training_current(qa.id, true)
-            .await
-            .unwrap();
-        let qa = app.state.db.user_by_id(qa.id).await.unwrap().unwrap();
+        let qa = with_training(&app, "quinn", Role::QaAnalyst).await;
         app.clock.advance(jiff::SignedDuration::from_hours(31 * 24));
         let (cookie2, csrf2) = app.session(&qa).await;
         let r = app
