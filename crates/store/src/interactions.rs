@@ -515,12 +515,13 @@ impl Db {
     }
 
     /// Kept rates per agent or team, over commitments made in interactions that started
-    /// at or after `since`, optionally within one team. Ordered by key.
+    /// at or after `since`, optionally only those of one team or one agent
+    /// (`only = Some((Grouping::Team, "north"))`). Ordered by key.
     pub async fn kept_rates(
         &self,
         by: Grouping,
         since: Timestamp,
-        team_ref: Option<&str>,
+        only: Option<(Grouping, &str)>,
         now: Timestamp,
     ) -> Result<Vec<KeptRate>> {
         let cutoff = now.checked_sub(BROKEN_AFTER).unwrap_or(now);
@@ -528,10 +529,10 @@ impl Db {
             Grouping::Agent => "c.agent_ref",
             Grouping::Team => "COALESCE(i.team_ref, '')",
         };
-        let team_cond = if team_ref.is_some() {
-            " AND i.team_ref = $4"
-        } else {
-            ""
+        let only_cond = match only {
+            None => "",
+            Some((Grouping::Team, _)) => " AND i.team_ref = $4",
+            Some((Grouping::Agent, _)) => " AND c.agent_ref = $4",
         };
         let sql = format!(
             "SELECT {key}, \
@@ -540,15 +541,15 @@ impl Db {
              CAST(SUM(CASE WHEN c.status = 'open' AND c.due_at <= $2 AND c.due_at > $1 THEN 1 ELSE 0 END) AS BIGINT), \
              CAST(SUM(CASE WHEN c.status = 'open' AND (c.due_at IS NULL OR c.due_at > $2) THEN 1 ELSE 0 END) AS BIGINT) \
              FROM commitments c JOIN interactions i ON i.id = c.interaction_id \
-             WHERE i.started_at >= $3{team_cond} GROUP BY {key} ORDER BY {key}"
+             WHERE i.started_at >= $3{only_cond} GROUP BY {key} ORDER BY {key}"
         );
         let rows: Vec<(String, i64, i64, i64, i64)> = on_pool!(self, |p| {
             let mut q = sqlx::query_as(&sql)
                 .bind(ms(cutoff))
                 .bind(ms(now))
                 .bind(ms(since));
-            if let Some(t) = team_ref {
-                q = q.bind(t);
+            if let Some((_, v)) = only {
+                q = q.bind(v);
             }
             q.fetch_all(p).await?
         });

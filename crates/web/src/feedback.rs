@@ -20,6 +20,7 @@ use crate::auth::{self, Caller, Via, LOGIN_CSRF_COOKIE};
 use crate::error::{AppError, AppResult, Code};
 use crate::limit::Kind as Bucket;
 use crate::pages::{layout, render, FormData};
+use crate::params::{date, nonempty, start_of};
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::connect_info::ConnectInfo;
@@ -447,27 +448,6 @@ struct Report {
     overall: Tally,
     teams: Vec<(String, Tally)>,
     agents: Vec<AgentTally>,
-}
-
-fn nonempty(s: &Option<String>) -> Option<String> {
-    s.as_ref()
-        .map(|x| x.trim().to_owned())
-        .filter(|x| !x.is_empty())
-}
-
-fn date(q: &Option<String>, field: &str) -> AppResult<Option<Date>> {
-    match nonempty(q) {
-        None => Ok(None),
-        Some(s) => s.parse::<Date>().map(Some).map_err(|_| {
-            AppError::bad_request(format!("query `{field}`: expected a date as YYYY-MM-DD"))
-        }),
-    }
-}
-
-fn start_of(d: Date) -> AppResult<jiff::Timestamp> {
-    d.to_zoned(jiff::tz::TimeZone::UTC)
-        .map(|z| z.timestamp())
-        .map_err(|e| AppError::internal(&e))
 }
 
 async fn report(state: &AppState, q: &ReportQuery) -> AppResult<Report> {

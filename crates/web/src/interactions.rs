@@ -9,6 +9,7 @@
 
 use crate::auth::Caller;
 use crate::error::{AppError, AppResult, Code};
+use crate::params::nonempty;
 use crate::state::AppState;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
@@ -180,20 +181,14 @@ pub fn parse_status(s: Option<&str>) -> Result<Option<CommitmentStatus>, AppErro
     }
 }
 
-fn nonempty(s: Option<&str>) -> Option<String> {
-    s.map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_owned)
-}
-
 pub async fn commitments(
     State(state): State<AppState>,
     Query(q): Query<LedgerQuery>,
 ) -> AppResult<Json<Value>> {
     let f = LedgerFilter {
         status: parse_status(q.status.as_deref())?,
-        agent_ref: nonempty(q.agent.as_deref()),
-        team_ref: nonempty(q.team.as_deref()),
+        agent_ref: nonempty(&q.agent),
+        team_ref: nonempty(&q.team),
         limit: q.limit.unwrap_or(100),
     };
     let rows = state.db.commitments(&f, state.now()).await?;
@@ -227,9 +222,10 @@ pub async fn kept_rates(
     let since = now
         .checked_sub(jiff::SignedDuration::from_hours(days * 24))
         .unwrap_or(now);
+    let team = nonempty(&q.team);
     let rates = state
         .db
-        .kept_rates(by, since, nonempty(q.team.as_deref()).as_deref(), now)
+        .kept_rates(by, since, team.as_deref().map(|t| (Grouping::Team, t)), now)
         .await?;
     Ok(Json(json!({
         "by": if by == Grouping::Team { "team" } else { "agent" },

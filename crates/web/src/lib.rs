@@ -23,6 +23,7 @@ pub mod interactions;
 pub mod limit;
 pub mod middleware;
 pub mod pages;
+pub mod params;
 pub mod qa;
 pub mod routes;
 pub mod speakup;

@@ -4,6 +4,8 @@
 use crate::auth::Caller;
 use crate::error::{AppError, AppResult};
 use crate::pages::{layout, render};
+use crate::params::{date, nonempty, start_of};
+use crate::routes::urlencode;
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -80,35 +82,6 @@ pub struct ReviewQuery {
     after: Option<String>,
 }
 
-/// A `YYYY-MM-DD` query date as the instant its UTC day starts; the error names the field.
-fn day_start(field: &str, v: &Option<String>) -> AppResult<Option<jiff::Timestamp>> {
-    let Some(v) = nonempty(v) else {
-        return Ok(None);
-    };
-    v.parse::<jiff::civil::Date>()
-        .ok()
-        .and_then(|d| d.to_zoned(jiff::tz::TimeZone::UTC).ok())
-        .map(|z| Some(z.timestamp()))
-        .ok_or_else(|| {
-            AppError::bad_request(format!("query `{field}`: expected a date as YYYY-MM-DD"))
-        })
-}
-
-fn enc(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
-fn nonempty(s: &Option<String>) -> Option<String> {
-    s.as_ref()
-        .map(|x| x.trim().to_owned())
-        .filter(|x| !x.is_empty())
-}
-
 pub async fn review(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
@@ -121,9 +94,12 @@ pub async fn review(
             AppError::bad_request("query `severity`: expected medium, high or critical")
         })? as i64),
     };
-    let from = day_start("from", &q.from)?;
-    let to = day_start("to", &q.to)?
-        .and_then(|t| t.checked_add(jiff::SignedDuration::from_hours(24)).ok());
+    let from = date(&q.from, "from")?.map(start_of).transpose()?;
+    // The last day is inclusive: up to the start of the next.
+    let to = date(&q.to, "to")?
+        .and_then(|d| d.tomorrow().ok())
+        .map(start_of)
+        .transpose()?;
     let before = match nonempty(&q.after) {
         None => None,
         Some(c) => Some(
@@ -154,7 +130,7 @@ pub async fn review(
             let mut qs = vec![format!(
                 "after={}~{}",
                 last.started_at.as_millisecond(),
-                enc(&last.ext_id)
+                urlencode(&last.ext_id)
             )];
             for (k, v) in [
                 ("agent", &q.agent),
@@ -166,7 +142,7 @@ pub async fn review(
                 ("all", &q.all),
             ] {
                 if let Some(v) = nonempty(v) {
-                    qs.push(format!("{k}={}", enc(&v)));
+                    qs.push(format!("{k}={}", urlencode(&v)));
                 }
             }
             qs.join("&")
@@ -600,7 +576,12 @@ pub async fn commitments(
     };
     let rates = state
         .db
-        .kept_rates(by, since, f.team_ref.as_deref(), now)
+        .kept_rates(
+            by,
+            since,
+            f.team_ref.as_deref().map(|t| (Grouping::Team, t)),
+            now,
+        )
         .await?
         .into_iter()
         .map(RateRow::from)
@@ -722,10 +703,10 @@ pub async fn my_work(
         .unwrap_or(now);
     let kept = state
         .db
-        .kept_rates(Grouping::Agent, since, None, now)
+        .kept_rates(Grouping::Agent, since, Some((Grouping::Agent, &me)), now)
         .await?
         .into_iter()
-        .find(|r| r.key == me)
+        .next()
         .map(RateRow::from);
     let disputes = state
         .db

@@ -652,6 +652,17 @@ async fn the_ledger_lists_due_soon_by_team_and_reports_kept_rates() {
         assert_eq!(r.status, StatusCode::BAD_REQUEST);
         assert!(r.json()["message"].as_str().unwrap().contains("`by`"));
 
+        // Ann sees her own rate: one kept, one broken.
+        let ann = app.user("ann", &[Role::Agent]).await;
+        let (cookie, _) = app.session(&ann).await;
+        let mine = app.get("/my/work", &cookie).await;
+        assert!(
+            mine.body
+                .contains("<strong>50.0%</strong> (1 kept, 1 broken)"),
+            "{}",
+            mine.body
+        );
+
         // The page shows the tabs, the filter and the rate table, low rates marked.
         let lead = app.user("lena", &[Role::TeamLead]).await;
         let (cookie, _) = app.session(&lead).await;
