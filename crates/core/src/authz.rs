@@ -93,6 +93,8 @@ const TABLE: &[(Action, &[Role])] = &[
             EthicsOfficer,
             Investigator,
             Admin,
+            AuditCommittee,
+            IdentityCustodian,
         ],
     ),
     (
@@ -104,6 +106,8 @@ const TABLE: &[(Action, &[Role])] = &[
             EthicsOfficer,
             Investigator,
             Admin,
+            AuditCommittee,
+            IdentityCustodian,
         ],
     ),
     (Action::AuditRead, &[EthicsOfficer, Admin]),

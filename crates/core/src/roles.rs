@@ -13,20 +13,26 @@ pub enum Role {
     EthicsOfficer,
     Investigator,
     Admin,
+    /// Receives hotline cases of categories routed to the audit committee (accounting).
+    AuditCommittee,
+    /// Holds the key of reporters' identity envelopes; approves or denies requests to open one.
+    IdentityCustodian,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
-#[error("unknown role {0:?}; expected one of agent, team_lead, qa_analyst, ethics_officer, investigator, admin")]
+#[error("unknown role {0:?}; expected one of agent, team_lead, qa_analyst, ethics_officer, investigator, admin, audit_committee, identity_custodian")]
 pub struct UnknownRole(pub String);
 
 impl Role {
-    pub const ALL: [Role; 6] = [
+    pub const ALL: [Role; 8] = [
         Role::Agent,
         Role::TeamLead,
         Role::QaAnalyst,
         Role::EthicsOfficer,
         Role::Investigator,
         Role::Admin,
+        Role::AuditCommittee,
+        Role::IdentityCustodian,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -37,6 +43,8 @@ impl Role {
             Role::EthicsOfficer => "ethics_officer",
             Role::Investigator => "investigator",
             Role::Admin => "admin",
+            Role::AuditCommittee => "audit_committee",
+            Role::IdentityCustodian => "identity_custodian",
         }
     }
 
@@ -48,6 +56,8 @@ impl Role {
             Role::EthicsOfficer => "Ethics officer",
             Role::Investigator => "Investigator",
             Role::Admin => "Admin",
+            Role::AuditCommittee => "Audit committee",
+            Role::IdentityCustodian => "Identity custodian",
         }
     }
 
@@ -60,7 +70,14 @@ impl Role {
 
     /// Privileged roles must pass TOTP two-factor authentication on web logins.
     pub fn requires_two_factor(self) -> bool {
-        matches!(self, Role::EthicsOfficer | Role::Investigator | Role::Admin)
+        matches!(
+            self,
+            Role::EthicsOfficer
+                | Role::Investigator
+                | Role::Admin
+                | Role::AuditCommittee
+                | Role::IdentityCustodian
+        )
     }
 }
 

@@ -40,6 +40,38 @@ pub struct NewCase {
     pub submitted_at: Timestamp,
     pub ack_due_at: Timestamp,
     pub feedback_due_at: Timestamp,
+    /// A code of `speakup_jurisdictions`: whose deadlines apply.
+    pub jurisdiction: String,
+    /// The reporter's language (`en`, `es`), for automatic messages.
+    pub lang: String,
+}
+
+/// Legal deadlines of one jurisdiction (`speakup_jurisdictions`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Jurisdiction {
+    pub code: String,
+    pub name: String,
+    /// Days to acknowledge a report.
+    pub ack_days: i64,
+    /// Calendar months to give the reporter feedback.
+    pub feedback_months: i64,
+    /// Days before a deadline that it counts as due soon.
+    pub warn_days: i64,
+}
+
+impl Jurisdiction {
+    /// `(acknowledge by, feedback by)` for a report submitted at `at`.
+    pub fn deadlines(&self, at: Timestamp) -> Option<(Timestamp, Timestamp)> {
+        let ack = at
+            .checked_add(jiff::SignedDuration::from_hours(self.ack_days * 24))
+            .ok()?;
+        let feedback = at
+            .to_zoned(jiff::tz::TimeZone::UTC)
+            .checked_add(jiff::Span::new().months(self.feedback_months))
+            .ok()?
+            .timestamp();
+        Some((ack, feedback))
+    }
 }
 
 /// A case as its reporter sees it (fields still sealed).
@@ -93,6 +125,41 @@ impl Db {
         stored.try_into().map_err(|_| {
             StoreError::Corrupt("speakup_settings.install_salt is not 16 bytes".into())
         })
+    }
+
+    /// The deadlines of the installation's default jurisdiction (settings row created if
+    /// missing): `(code, ack_days, feedback_months)`.
+    pub async fn default_jurisdiction(&self) -> Result<Jurisdiction> {
+        let code: Option<String> = on_pool!(self, |p| sqlx::query_scalar(
+            "SELECT default_jurisdiction FROM speakup_settings WHERE id = 1"
+        )
+        .fetch_optional(p)
+        .await?);
+        let code = code.unwrap_or_else(|| "eu".to_owned());
+        self.jurisdiction(&code).await?.ok_or_else(|| {
+            StoreError::Corrupt(format!("default jurisdiction {code:?} is not defined"))
+        })
+    }
+
+    /// One jurisdiction's deadlines.
+    pub async fn jurisdiction(&self, code: &str) -> Result<Option<Jurisdiction>> {
+        let row: Option<(String, String, i64, i64, i64)> = on_pool!(self, |p| {
+            sqlx::query_as(
+            "SELECT code, name, ack_days, feedback_months, warn_days FROM speakup_jurisdictions WHERE code = $1"
+        )
+        .bind(code)
+        .fetch_optional(p)
+        .await?
+        });
+        Ok(row.map(
+            |(code, name, ack_days, feedback_months, warn_days)| Jurisdiction {
+                code,
+                name,
+                ack_days,
+                feedback_months,
+                warn_days,
+            },
+        ))
     }
 
     /// A user's reader public key and locked secret, if they have a key pair.
@@ -209,7 +276,7 @@ impl Db {
             async {
                 let mut tx = p.begin().await?;
                 sqlx::query(
-                    "INSERT INTO speakup_cases (id, category, anonymous, status, receipt_lookup, reporter_wrap, retaliation_flag, submitted_at, ack_due_at, feedback_due_at) VALUES ($1, $2, $3, 'received', $4, $5, $6, $7, $8, $9)",
+                    "INSERT INTO speakup_cases (id, category, anonymous, status, receipt_lookup, reporter_wrap, retaliation_flag, submitted_at, jurisdiction, lang) VALUES ($1, $2, $3, 'received', $4, $5, $6, $7, $8, $9)",
                 )
                 .bind(&c.id)
                 .bind(&c.category)
@@ -218,7 +285,17 @@ impl Db {
                 .bind(&c.reporter_wrap)
                 .bind(false)
                 .bind(ms(c.submitted_at))
+                .bind(&c.jurisdiction)
+                .bind(&c.lang)
+                .execute(&mut *tx)
+                .await?;
+                // The acknowledgement is automatic: the receipt page is it.
+                sqlx::query(
+                    "INSERT INTO speakup_clocks (case_id, kind, due_at, met_at) VALUES ($1, 'acknowledge', $2, $3), ($1, 'feedback', $4, NULL)",
+                )
+                .bind(&c.id)
                 .bind(ms(c.ack_due_at))
+                .bind(ms(c.submitted_at))
                 .bind(ms(c.feedback_due_at))
                 .execute(&mut *tx)
                 .await?;
@@ -254,7 +331,7 @@ impl Db {
     pub async fn speakup_case_by_lookup(&self, lookup: &[u8; 32]) -> Result<Option<StoredCase>> {
         let row: Option<CaseRow> = on_pool!(self, |p| {
             sqlx::query_as(
-            "SELECT id, category, anonymous, status, reporter_wrap, retaliation_flag, submitted_at, ack_due_at, feedback_due_at FROM speakup_cases WHERE receipt_lookup = $1"
+            "SELECT c.id, c.category, c.anonymous, c.status, c.reporter_wrap, c.retaliation_flag, c.submitted_at, a.due_at, f.due_at FROM speakup_cases c JOIN speakup_clocks a ON a.case_id = c.id AND a.kind = 'acknowledge' JOIN speakup_clocks f ON f.case_id = c.id AND f.kind = 'feedback' WHERE c.receipt_lookup = $1"
         )
         .bind(lookup.to_vec())
         .fetch_optional(p)

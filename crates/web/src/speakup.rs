@@ -791,16 +791,12 @@ fn internal(e: impl std::fmt::Display) -> AppError {
 }
 
 /// Seals and stores a valid report.
-async fn file(state: &AppState, r: &Report) -> AppResult<Filed> {
+async fn file(state: &AppState, r: &Report, lang: Lang) -> AppResult<Filed> {
     let now = state.now();
-    let ack_due = now
-        .checked_add(jiff::SignedDuration::from_hours(7 * 24))
-        .map_err(internal)?;
-    let feedback_due = now
-        .to_zoned(jiff::tz::TimeZone::UTC)
-        .checked_add(jiff::Span::new().months(3))
-        .map_err(internal)?
-        .timestamp();
+    let jurisdiction = state.db.default_jurisdiction().await?;
+    let (ack_due, feedback_due) = jurisdiction
+        .deadlines(now)
+        .ok_or_else(|| internal("deadline out of range"))?;
     let readers = state.db.active_readers().await?;
     for _ in 0..5 {
         let case = case_reference(&mut rand::rngs::OsRng);
@@ -848,6 +844,8 @@ async fn file(state: &AppState, r: &Report) -> AppResult<Filed> {
             submitted_at: now,
             ack_due_at: ack_due,
             feedback_due_at: feedback_due,
+            jurisdiction: jurisdiction.code.clone(),
+            lang: lang.code().into(),
         };
         match state.db.create_speakup_case(&new).await {
             // Another case drew the same reference: draw everything again.
@@ -915,7 +913,7 @@ pub async fn intake_submit(
         p.errors = errors;
         return Ok(p.respond(StatusCode::UNPROCESSABLE_ENTITY));
     }
-    let filed = file(&state, &report).await?;
+    let filed = file(&state, &report, lang).await?;
     let mut p = Page::new(&state, lang, "receipt");
     p.case_ref = filed.case;
     p.receipt = filed.receipt.display();
@@ -1306,7 +1304,11 @@ pub async fn api_report(
             format!("field `{field}`: {why}"),
         ));
     }
-    let filed = file(&state, &report).await?;
+    let lang = match m.get("lang").and_then(Value::as_str) {
+        Some("es") => Lang::Es,
+        _ => Lang::En,
+    };
+    let filed = file(&state, &report, lang).await?;
     Ok(json_no_store(
         StatusCode::CREATED,
         json!({
