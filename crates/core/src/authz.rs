@@ -53,6 +53,19 @@ pub enum Action {
     DisputeResolve,
     /// Mint a single-use customer feedback link for an interaction (machine clients).
     FeedbackLinkCreate,
+    /// See and work the hotline cases one's key is wrapped for: read, notes, messages to
+    /// the reporter, status. Which cases is decided by the wraps, not by this table:
+    /// investigators hold keys only to cases assigned to them, and no one excluded by a
+    /// conflict of interest holds one.
+    CaseWork,
+    /// Triage, assign, hand over, place legal holds (case managers).
+    CaseManage,
+    /// Decide requests to open a reporter's identity envelope.
+    IdentityDecide,
+    /// Configure the hotline: categories and questions, jurisdictions, retention.
+    HotlineConfigure,
+    /// See hotline statistics (cases one can see, plus destroyed cases' statistics).
+    HotlineAnalytics,
 }
 
 /// What an API token may be used for.
@@ -138,10 +151,24 @@ const TABLE: &[(Action, &[Role])] = &[
     (Action::DisputeRead, &[QaAnalyst]),
     (Action::DisputeResolve, &[QaAnalyst]),
     (Action::FeedbackLinkCreate, &[Admin, QaAnalyst]),
+    (
+        Action::CaseWork,
+        &[
+            EthicsOfficer,
+            Investigator,
+            AuditCommittee,
+            IdentityCustodian,
+        ],
+    ),
+    (Action::CaseManage, &[EthicsOfficer, AuditCommittee]),
+    (Action::IdentityDecide, &[IdentityCustodian]),
+    // Configuration holds no case content: admins own retention (PRODUCT.md).
+    (Action::HotlineConfigure, &[EthicsOfficer, Admin]),
+    (Action::HotlineAnalytics, &[EthicsOfficer, AuditCommittee]),
 ];
 
 impl Action {
-    pub const ALL: [Action; 19] = [
+    pub const ALL: [Action; 24] = [
         Action::ViewSelf,
         Action::ManageOwnAccount,
         Action::AuditRead,
@@ -161,6 +188,11 @@ impl Action {
         Action::DisputeRead,
         Action::DisputeResolve,
         Action::FeedbackLinkCreate,
+        Action::CaseWork,
+        Action::CaseManage,
+        Action::IdentityDecide,
+        Action::HotlineConfigure,
+        Action::HotlineAnalytics,
     ];
 
     /// The token scope an API token needs for this action.
@@ -173,7 +205,9 @@ impl Action {
             | Action::CommitmentRead
             | Action::ViewOwnWork
             | Action::CalibrationRead
-            | Action::DisputeRead => Scope::Read,
+            | Action::DisputeRead
+            | Action::CaseWork
+            | Action::HotlineAnalytics => Scope::Read,
             Action::InteractionIngest | Action::CommitmentFulfil | Action::FeedbackLinkCreate => {
                 Scope::Ingest
             }
@@ -182,7 +216,10 @@ impl Action {
             | Action::CalibrationScore
             | Action::CalibrationManage
             | Action::DisputeOpen
-            | Action::DisputeResolve => Scope::Admin,
+            | Action::DisputeResolve
+            | Action::CaseManage
+            | Action::IdentityDecide
+            | Action::HotlineConfigure => Scope::Admin,
             Action::ManageOwnAccount | Action::UserAdmin => Scope::Admin,
         }
     }
