@@ -152,6 +152,7 @@ async fn sessions_expire_and_totp_steps_never_replay() {
             false,
             t0(),
             t0() + SignedDuration::from_hours(8),
+            None,
         )
         .await
         .unwrap();

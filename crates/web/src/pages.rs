@@ -77,6 +77,12 @@ const NAV: &[(&str, &str, &str, Action)] = &[
         Action::CalibrationRead,
     ),
     (
+        "/cases",
+        "Cases",
+        "Speak-up reports: triage, deadlines, investigation",
+        Action::CaseWork,
+    ),
+    (
         "/directory",
         "Teams",
         "Sites, teams and their leads",
@@ -389,14 +395,14 @@ pub async fn login_submit(
     }
     state.db.reset_login_failures(user.id).await?;
     // The password is in hand only here: a reader without a key pair gets one now.
-    crate::speakup::ensure_reader_key(&state, &user.id.to_string(), &user, &pw).await?;
+    let reader = crate::speakup::ensure_reader_key(&state, &user.id.to_string(), &user, &pw).await?;
     let needs_mfa = user.requires_two_factor();
     if let Some(old) = caller {
         if let Via::Session { id_hash, .. } = old.via {
             state.db.delete_session(&id_hash).await?;
         }
     }
-    let sid = auth::start_session(&state, &user, !needs_mfa).await?;
+    let sid = auth::start_session(&state, &user, !needs_mfa, reader.as_ref()).await?;
     state
         .audit(
             &user.id.to_string(),
@@ -780,7 +786,10 @@ pub async fn change_password(
         .await?;
     // Sign out every other session: whoever knew the old password is out.
     state.db.delete_user_sessions(caller.user.id).await?;
-    let sid = auth::start_session(&state, &caller.user, caller.mfa_satisfied()).await?;
+    let reader =
+        crate::speakup::ensure_reader_key(&state, &caller.actor(), &caller.user, &new).await?;
+    let sid = auth::start_session(&state, &caller.user, caller.mfa_satisfied(), reader.as_ref())
+        .await?;
     state
         .audit(
             &caller.actor(),

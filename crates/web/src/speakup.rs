@@ -31,7 +31,10 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use jiff::Timestamp;
-use righttrack_core::casekeys::{wrap_for_reader, CaseKey, Receipt, ReceiptKey, RECEIPT_DIGITS};
+use righttrack_core::casekeys::{
+    unlock_reader_secret, wrap_for_reader, CaseKey, ReaderSecret, Receipt, ReceiptKey,
+    RECEIPT_DIGITS,
+};
 use righttrack_core::Secret;
 use righttrack_store::directory::User;
 use righttrack_store::speakup::{NewCase, StoredCase, StoredMessage};
@@ -42,28 +45,48 @@ use std::net::SocketAddr;
 // ---------------------------------------------------------------- reader keys
 
 /// Gives a reader a key pair if they have none (the password is in hand), and records
-/// that in the audit trail.
+/// that in the audit trail. Returns the reader's unlocked secret (for the session about
+/// to start); `None` for users who read no cases. A secret that no longer opens with the
+/// password (reset by an administrator) is replaced: cases are re-wrapped for the new key
+/// by the next reader who opens them.
 pub async fn ensure_reader_key(
     state: &AppState,
     actor: &str,
     user: &User,
     password: &Secret<String>,
-) -> AppResult<()> {
-    if state
-        .db
-        .ensure_reader_key(user.id, &user.roles, password, &mut rand::rngs::OsRng)
-        .await?
-    {
-        state
-            .audit(
-                actor,
-                "speakup.reader_key_created",
-                &user.id.to_string(),
-                json!({}),
-            )
-            .await?;
+) -> AppResult<Option<ReaderSecret>> {
+    if !righttrack_store::speakup::is_reader(&user.roles) {
+        return Ok(None);
     }
-    Ok(())
+    for attempt in 0..2 {
+        if state
+            .db
+            .ensure_reader_key(user.id, &user.roles, password, &mut rand::rngs::OsRng)
+            .await?
+        {
+            state
+                .audit(
+                    actor,
+                    "speakup.reader_key_created",
+                    &user.id.to_string(),
+                    json!({}),
+                )
+                .await?;
+        }
+        let Some((_, locked)) = state.db.reader_keys(user.id).await? else {
+            return Ok(None);
+        };
+        let pw = password.clone();
+        let opened = tokio::task::spawn_blocking(move || unlock_reader_secret(&locked, &pw))
+            .await
+            .map_err(|e| AppError::internal(&e))?;
+        match opened {
+            Ok(secret) => return Ok(Some(secret)),
+            Err(_) if attempt == 0 => state.db.clear_reader_keys(user.id).await?,
+            Err(e) => return Err(AppError::internal(&e)),
+        }
+    }
+    Ok(None)
 }
 
 // ---------------------------------------------------------------- limits
@@ -160,6 +183,8 @@ pub struct Text {
     pub when_where: &'static str,
     pub people: &'static str,
     pub people_hint: &'static str,
+    pub exclude: &'static str,
+    pub exclude_hint: &'static str,
     pub optional: &'static str,
     pub required: &'static str,
     pub anonymous_q: &'static str,
@@ -229,6 +254,8 @@ const EN: Text = Text {
     when_where: "When and where did it happen?",
     people: "Who is involved?",
     people_hint: "Names or roles of the people involved, if you know them.",
+    exclude: "Is there anyone who must not see your report?",
+    exclude_hint: "Names of people in the company you do not trust with this report. They, like the people you name above, will not be able to see it.",
     optional: "(optional)",
     required: "(required)",
     anonymous_q: "Do you want to stay anonymous?",
@@ -298,6 +325,8 @@ const ES: Text = Text {
     when_where: "¿Cuándo y dónde pasó?",
     people: "¿Quién está involucrado?",
     people_hint: "Nombres o cargos de las personas involucradas, si los conoces.",
+    exclude: "¿Hay alguien que no deba ver tu denuncia?",
+    exclude_hint: "Nombres de personas de la empresa en quienes no confías para esta denuncia. Ellas, como las personas que nombras arriba, no podrán verla.",
     optional: "(opcional)",
     required: "(obligatorio)",
     anonymous_q: "¿Quieres permanecer en el anonimato?",
@@ -533,6 +562,7 @@ struct Page {
     description: String,
     when_where: String,
     people: String,
+    exclude: String,
     anonymous: String,
     name: String,
     contact: String,
@@ -568,6 +598,7 @@ impl Page {
             description: String::new(),
             when_where: String::new(),
             people: String::new(),
+            exclude: String::new(),
             anonymous: String::new(),
             name: String::new(),
             contact: String::new(),
@@ -648,6 +679,7 @@ fn form_page(state: &AppState, lang: Lang, cat: &'static Category, input: &Repor
     p.description = input.description.clone();
     p.when_where = input.when_where.clone();
     p.people = input.people.clone();
+    p.exclude = input.exclude.clone();
     p.anonymous = match input.anonymous {
         Some(true) => "yes".into(),
         Some(false) => "no".into(),
@@ -685,6 +717,7 @@ struct Report {
     description: String,
     when_where: String,
     people: String,
+    exclude: String,
     answers: Vec<String>,
     anonymous: Option<bool>,
     name: String,
@@ -706,6 +739,7 @@ fn validate(r: &Report, lang: Lang) -> Vec<(String, String)> {
     too_long("description", &r.description, MAX_DESCRIPTION);
     too_long("when_where", &r.when_where, MAX_SHORT);
     too_long("people", &r.people, MAX_SHORT);
+    too_long("exclude", &r.exclude, MAX_SHORT);
     too_long("name", &r.name, MAX_NAME);
     too_long("contact", &r.contact, MAX_NAME);
     for (i, a) in r.answers.iter().enumerate() {
@@ -797,7 +831,16 @@ async fn file(state: &AppState, r: &Report, lang: Lang) -> AppResult<Filed> {
     let (ack_due, feedback_due) = jurisdiction
         .deadlines(now)
         .ok_or_else(|| internal("deadline out of range"))?;
-    let readers = state.db.active_readers().await?;
+    // Conflicts of interest apply from the first moment: the people the reporter names
+    // (as involved, or as not to be trusted) never receive the key.
+    let users = state.db.list_users().await?;
+    let coi = crate::cases::Coi {
+        subjects: crate::cases::people_named(&r.people, &users),
+        reporter_excluded: crate::cases::people_named(&r.exclude, &users),
+        recused: Vec::new(),
+    };
+    let routed = crate::cases::entitled(state, &r.category, None, &coi).await?;
+    let epoch = state.db.readers_epoch().await?;
     for _ in 0..5 {
         let case = case_reference(&mut rand::rngs::OsRng);
         let key = CaseKey::generate(&mut rand::rngs::OsRng);
@@ -817,11 +860,38 @@ async fn file(state: &AppState, r: &Report, lang: Lang) -> AppResult<Filed> {
         for (i, a) in r.answers.iter().enumerate() {
             seal(format!("answer:{}", i + 1), a)?;
         }
+        seal("coi".into(), &serde_json::to_string(&coi).map_err(internal)?)?;
+        let mut identity_wraps = Vec::new();
         if r.anonymous == Some(false) {
+            // The identity has its own key, wrapped only for identity custodians; while
+            // there is none, it is kept sealed under the case key until one appears.
             let identity = json!({"name": r.name.trim(), "contact": r.contact.trim()});
-            seal("identity".into(), &identity.to_string())?;
+            let ikey = CaseKey::generate(&mut rand::rngs::OsRng);
+            fields.push((
+                "identity".into(),
+                ikey.seal(&case, "identity", identity.to_string().as_bytes(), &mut rand::rngs::OsRng)
+                    .map_err(internal)?,
+            ));
+            for (u, public) in &routed.custodians {
+                let w = wrap_for_reader(
+                    public,
+                    &righttrack_core::casekeys::identity_context(&case),
+                    &ikey,
+                    &mut rand::rngs::OsRng,
+                )
+                .map_err(internal)?;
+                identity_wraps.push((*u, w));
+            }
+            if identity_wraps.is_empty() {
+                fields.push((
+                    "identity_key_pending".into(),
+                    key.seal_key(&case, "identity_key_pending", &ikey, &mut rand::rngs::OsRng)
+                        .map_err(internal)?,
+                ));
+            }
         }
-        let wraps = readers
+        let wraps = routed
+            .readers
             .iter()
             .map(|(id, public)| {
                 wrap_for_reader(public, &case, &key, &mut rand::rngs::OsRng).map(|w| (*id, w))
@@ -841,6 +911,8 @@ async fn file(state: &AppState, r: &Report, lang: Lang) -> AppResult<Filed> {
             reporter_wrap,
             fields,
             wraps,
+            identity_wraps,
+            wraps_epoch: epoch,
             submitted_at: now,
             ack_due_at: ack_due,
             feedback_due_at: feedback_due,
@@ -872,6 +944,7 @@ fn report_from_form(form: &FormData) -> Report {
         description: form.get("description"),
         when_where: form.get("when_where"),
         people: form.get("people"),
+        exclude: form.get("exclude"),
         answers: (1..=n).map(|i| form.get(&format!("q{i}"))).collect(),
         anonymous: match form.get("anonymous").as_str() {
             "yes" => Some(true),
@@ -964,7 +1037,14 @@ async fn open_case(state: &AppState, typed: &str) -> AppResult<Option<Opened>> {
         return Ok(None);
     };
     match rkey.unwrap(&case.id, &case.reporter_wrap) {
-        Ok(key) => Ok(Some(Opened { case, key })),
+        Ok(key) => {
+            // Counted for the anonymous follow-up rate; nothing about the visit is kept.
+            state
+                .db
+                .note_reporter_visit(&case.id, state.now(), false)
+                .await?;
+            Ok(Some(Opened { case, key }))
+        }
         Err(_) => Ok(None),
     }
 }
@@ -1012,6 +1092,10 @@ async fn add_message(
                 created_at: state.now(),
             },
         )
+        .await?;
+    state
+        .db
+        .note_reporter_visit(&o.case.id, state.now(), true)
         .await?;
     Ok(())
 }
@@ -1263,6 +1347,7 @@ pub async fn api_report(
         description: string_field(&m, "description")?,
         when_where: string_field(&m, "when_where")?,
         people: string_field(&m, "people")?,
+        exclude: string_field(&m, "exclude")?,
         answers,
         anonymous,
         name: string_field(&m, "name")?,
