@@ -17,17 +17,32 @@ pub struct Session {
     pub reader_sealed: Option<Vec<u8>>,
 }
 
+/// A session about to be stored.
+#[derive(Debug, Clone, Copy)]
+pub struct NewSession<'a> {
+    pub id_hash: &'a [u8; 32],
+    pub user: UserId,
+    pub csrf: &'a str,
+    pub mfa_passed: bool,
+    pub now: Timestamp,
+    pub expires: Timestamp,
+    /// See [`Session::reader_sealed`].
+    pub reader_sealed: Option<&'a [u8]>,
+}
+
+type SessionRow = (String, String, bool, i64, Option<Vec<u8>>);
+
 impl Db {
-    pub async fn create_session(
-        &self,
-        id_hash: &[u8; 32],
-        user: UserId,
-        csrf: &str,
-        mfa_passed: bool,
-        now: Timestamp,
-        expires: Timestamp,
-        reader_sealed: Option<&[u8]>,
-    ) -> Result<()> {
+    pub async fn create_session(&self, n: NewSession<'_>) -> Result<()> {
+        let NewSession {
+            id_hash,
+            user,
+            csrf,
+            mfa_passed,
+            now,
+            expires,
+            reader_sealed,
+        } = n;
         on_pool!(self, |p| {
             sqlx::query(
             "INSERT INTO sessions (id_hash, user_id, csrf_token, mfa_passed, created_at, expires_at, reader_sealed) VALUES ($1, $2, $3, $4, $5, $6, $7)"
@@ -48,7 +63,7 @@ impl Db {
 
     /// The live session with this id hash, if any (expired sessions are not returned).
     pub async fn session(&self, id_hash: &[u8; 32], now: Timestamp) -> Result<Option<Session>> {
-        let row: Option<(String, String, bool, i64, Option<Vec<u8>>)> = on_pool!(self, |p| {
+        let row: Option<SessionRow> = on_pool!(self, |p| {
             sqlx::query_as(
             "SELECT user_id, csrf_token, mfa_passed, expires_at, reader_sealed FROM sessions WHERE id_hash = $1 AND expires_at > $2"
         )

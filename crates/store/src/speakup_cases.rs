@@ -134,6 +134,18 @@ pub struct IdentityRequest {
     pub decided_at: Option<Timestamp>,
 }
 
+type RequestRow = (
+    String,
+    String,
+    String,
+    Vec<u8>,
+    String,
+    Option<String>,
+    Option<Vec<u8>>,
+    i64,
+    Option<i64>,
+);
+
 const SUMMARY_COLS: &str = "c.id, c.category, c.anonymous, c.status, c.assignee_id, c.risk, c.jurisdiction, COALESCE(j.warn_days, 7), c.submitted_at, c.closed_at, c.retaliation_flag, c.reporter_activity_at, c.legal_hold, c.retain_until, c.lang, c.wraps_epoch, a.due_at, a.met_at, f.due_at, f.met_at";
 const SUMMARY_FROM: &str = "speakup_cases c JOIN speakup_clocks a ON a.case_id = c.id AND a.kind = 'acknowledge' JOIN speakup_clocks f ON f.case_id = c.id AND f.kind = 'feedback' LEFT JOIN speakup_jurisdictions j ON j.code = c.jurisdiction";
 
@@ -280,7 +292,8 @@ impl Db {
 
     /// Writes (or replaces) one sealed field.
     pub async fn put_case_field(&self, case: &str, field: &str, sealed: &[u8]) -> Result<()> {
-        on_pool!(self, |p| sqlx::query(
+        on_pool!(self, |p| {
+            sqlx::query(
             "INSERT INTO speakup_fields (case_id, field, sealed) VALUES ($1, $2, $3) ON CONFLICT (case_id, field) DO UPDATE SET sealed = excluded.sealed"
         )
         .bind(case)
@@ -288,7 +301,8 @@ impl Db {
         .bind(sealed)
         .execute(p)
         .await?
-        .rows_affected());
+        .rows_affected()
+        });
         Ok(())
     }
 
@@ -306,7 +320,8 @@ impl Db {
 
     /// Appends to a case's timeline.
     pub async fn add_case_event(&self, case: &str, e: &CaseEvent) -> Result<()> {
-        on_pool!(self, |p| sqlx::query(
+        on_pool!(self, |p| {
+            sqlx::query(
             "INSERT INTO speakup_events (id, case_id, seq, at, actor_id, kind, value, detail_sealed) SELECT $1, $2, COALESCE(MAX(seq), 0) + 1, $3, $4, $5, $6, $7 FROM speakup_events WHERE case_id = $2"
         )
         .bind(&e.id)
@@ -318,7 +333,8 @@ impl Db {
         .bind(&e.detail_sealed)
         .execute(p)
         .await?
-        .rows_affected());
+        .rows_affected()
+        });
         Ok(())
     }
 
@@ -332,12 +348,14 @@ impl Db {
             Option<String>,
             Option<Vec<u8>>,
         );
-        let rows: Vec<Row> = on_pool!(self, |p| sqlx::query_as(
+        let rows: Vec<Row> = on_pool!(self, |p| {
+            sqlx::query_as(
             "SELECT id, at, actor_id, kind, value, detail_sealed FROM speakup_events WHERE case_id = $1 ORDER BY seq"
         )
         .bind(case)
         .fetch_all(p)
-        .await?);
+        .await?
+        });
         rows.into_iter()
             .map(|(id, at, actor, kind, value, detail_sealed)| {
                 Ok(CaseEvent {
@@ -358,10 +376,13 @@ impl Db {
     /// clears it.
     pub async fn set_case_status(&self, case: &str, status: &str, at: Timestamp) -> Result<()> {
         if !STATUSES.contains(&status) {
-            return Err(StoreError::Corrupt(format!("unknown case status {status:?}")));
+            return Err(StoreError::Corrupt(format!(
+                "unknown case status {status:?}"
+            )));
         }
         let closed = is_final(status).then_some(ms(at));
-        on_pool!(self, |p| sqlx::query(
+        on_pool!(self, |p| {
+            sqlx::query(
             "UPDATE speakup_cases SET status = $1, closed_at = CASE WHEN $2 IS NULL THEN NULL ELSE COALESCE(closed_at, $2) END, retain_until = CASE WHEN $2 IS NULL THEN NULL ELSE retain_until END WHERE id = $3"
         )
         .bind(status)
@@ -369,7 +390,8 @@ impl Db {
         .bind(case)
         .execute(p)
         .await?
-        .rows_affected());
+        .rows_affected()
+        });
         Ok(())
     }
 
@@ -386,12 +408,14 @@ impl Db {
     }
 
     pub async fn set_case_risk(&self, case: &str, risk: &str) -> Result<()> {
-        on_pool!(self, |p| sqlx::query("UPDATE speakup_cases SET risk = $1 WHERE id = $2")
-            .bind(risk)
-            .bind(case)
-            .execute(p)
-            .await?
-            .rows_affected());
+        on_pool!(self, |p| sqlx::query(
+            "UPDATE speakup_cases SET risk = $1 WHERE id = $2"
+        )
+        .bind(risk)
+        .bind(case)
+        .execute(p)
+        .await?
+        .rows_affected());
         Ok(())
     }
 
@@ -412,12 +436,14 @@ impl Db {
                 .execute(&mut *tx)
                 .await?;
             for (kind, due) in [("acknowledge", ack_due), ("feedback", feedback_due)] {
-                sqlx::query("UPDATE speakup_clocks SET due_at = $1 WHERE case_id = $2 AND kind = $3")
-                    .bind(ms(due))
-                    .bind(case)
-                    .bind(kind)
-                    .execute(&mut *tx)
-                    .await?;
+                sqlx::query(
+                    "UPDATE speakup_clocks SET due_at = $1 WHERE case_id = $2 AND kind = $3",
+                )
+                .bind(ms(due))
+                .bind(case)
+                .bind(kind)
+                .execute(&mut *tx)
+                .await?;
             }
             tx.commit().await?;
         });
@@ -426,28 +452,31 @@ impl Db {
 
     /// All jurisdictions, by code.
     pub async fn jurisdictions(&self) -> Result<Vec<crate::speakup::Jurisdiction>> {
-        let rows: Vec<(String, String, i64, i64, i64)> = on_pool!(self, |p| sqlx::query_as(
+        let rows: Vec<(String, String, i64, i64, i64)> = on_pool!(self, |p| {
+            sqlx::query_as(
             "SELECT code, name, ack_days, feedback_months, warn_days FROM speakup_jurisdictions ORDER BY code"
         )
         .fetch_all(p)
-        .await?);
+        .await?
+        });
         Ok(rows
             .into_iter()
-            .map(
-                |(code, name, ack_days, feedback_months, warn_days)| crate::speakup::Jurisdiction {
+            .map(|(code, name, ack_days, feedback_months, warn_days)| {
+                crate::speakup::Jurisdiction {
                     code,
                     name,
                     ack_days,
                     feedback_months,
                     warn_days,
-                },
-            )
+                }
+            })
             .collect())
     }
 
     /// Marks a deadline met (the first time only). Returns whether it was open.
     pub async fn meet_clock(&self, case: &str, kind: &str, at: Timestamp) -> Result<bool> {
-        let n = on_pool!(self, |p| sqlx::query(
+        let n = on_pool!(self, |p| {
+            sqlx::query(
             "UPDATE speakup_clocks SET met_at = $1 WHERE case_id = $2 AND kind = $3 AND met_at IS NULL"
         )
         .bind(ms(at))
@@ -455,13 +484,15 @@ impl Db {
         .bind(kind)
         .execute(p)
         .await?
-        .rows_affected());
+        .rows_affected()
+        });
         Ok(n > 0)
     }
 
     /// The reporter came back with their receipt; `active` when they also wrote.
     pub async fn note_reporter_visit(&self, case: &str, at: Timestamp, active: bool) -> Result<()> {
-        on_pool!(self, |p| sqlx::query(
+        on_pool!(self, |p| {
+            sqlx::query(
             "UPDATE speakup_cases SET reporter_returned = $1, reporter_activity_at = CASE WHEN $2 THEN $3 ELSE reporter_activity_at END WHERE id = $4"
         )
         .bind(true)
@@ -470,7 +501,8 @@ impl Db {
         .bind(case)
         .execute(p)
         .await?
-        .rows_affected());
+        .rows_affected()
+        });
         Ok(())
     }
 
@@ -478,7 +510,8 @@ impl Db {
 
     /// Stores (or replaces) the case key wrapped for `user`.
     pub async fn put_wrap(&self, case: &str, user: UserId, wrapped: &[u8]) -> Result<()> {
-        on_pool!(self, |p| sqlx::query(
+        on_pool!(self, |p| {
+            sqlx::query(
             "INSERT INTO speakup_wraps (case_id, user_id, wrapped) VALUES ($1, $2, $3) ON CONFLICT (case_id, user_id) DO UPDATE SET wrapped = excluded.wrapped"
         )
         .bind(case)
@@ -486,7 +519,8 @@ impl Db {
         .bind(wrapped)
         .execute(p)
         .await?
-        .rows_affected());
+        .rows_affected()
+        });
         Ok(())
     }
 
@@ -509,7 +543,8 @@ impl Db {
     }
 
     pub async fn put_identity_wrap(&self, case: &str, user: UserId, wrapped: &[u8]) -> Result<()> {
-        on_pool!(self, |p| sqlx::query(
+        on_pool!(self, |p| {
+            sqlx::query(
             "INSERT INTO speakup_identity_wraps (case_id, user_id, wrapped) VALUES ($1, $2, $3) ON CONFLICT (case_id, user_id) DO UPDATE SET wrapped = excluded.wrapped"
         )
         .bind(case)
@@ -517,7 +552,8 @@ impl Db {
         .bind(wrapped)
         .execute(p)
         .await?
-        .rows_affected());
+        .rows_affected()
+        });
         Ok(())
     }
 
@@ -583,12 +619,14 @@ impl Db {
         roles: &[Role],
     ) -> Result<Vec<(UserId, Option<ReaderPublic>)>> {
         let names: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
-        let rows: Vec<(String, String, Option<Vec<u8>>)> = on_pool!(self, |p| sqlx::query_as(
+        let rows: Vec<(String, String, Option<Vec<u8>>)> = on_pool!(self, |p| {
+            sqlx::query_as(
             "SELECT u.id, r.role, u.reader_public FROM users u JOIN user_roles r ON r.user_id = u.id WHERE u.disabled = $1 ORDER BY u.id"
         )
         .bind(false)
         .fetch_all(p)
-        .await?);
+        .await?
+        });
         let mut out: Vec<(UserId, Option<ReaderPublic>)> = Vec::new();
         for (id, role, public) in rows {
             if !names.contains(&role.as_str()) {
@@ -612,7 +650,8 @@ impl Db {
     /// The usernames who evaluated `agent_ref`'s work: score overrides, dispute evaluators
     /// and resolvers, calibration scorers of their interactions.
     pub async fn evaluators_of(&self, agent_ref: &str) -> Result<Vec<String>> {
-        let mut rows: Vec<String> = on_pool!(self, |p| sqlx::query_scalar(
+        let mut rows: Vec<String> = on_pool!(self, |p| {
+            sqlx::query_scalar(
             "SELECT DISTINCT o.by_user FROM score_overrides o JOIN interactions i ON i.id = o.interaction_id WHERE i.agent_ref = $1 \
              UNION SELECT DISTINCT evaluator FROM disputes WHERE agent_ref = $1 AND evaluator IS NOT NULL \
              UNION SELECT DISTINCT resolved_by FROM disputes WHERE agent_ref = $1 AND resolved_by IS NOT NULL \
@@ -620,7 +659,8 @@ impl Db {
         )
         .bind(agent_ref)
         .fetch_all(p)
-        .await?);
+        .await?
+        });
         rows.sort();
         rows.dedup();
         Ok(rows)
@@ -673,7 +713,8 @@ impl Db {
     // ------------------------------------------------------------ identity requests
 
     pub async fn add_identity_request(&self, r: &IdentityRequest) -> Result<()> {
-        on_pool!(self, |p| sqlx::query(
+        on_pool!(self, |p| {
+            sqlx::query(
             "INSERT INTO speakup_identity_requests (id, case_id, requester_id, reason_sealed, status, created_at) VALUES ($1, $2, $3, $4, 'pending', $5)"
         )
         .bind(&r.id)
@@ -683,7 +724,8 @@ impl Db {
         .bind(ms(r.created_at))
         .execute(p)
         .await?
-        .rows_affected());
+        .rows_affected()
+        });
         Ok(())
     }
 
@@ -693,22 +735,14 @@ impl Db {
             (String, String, String, Vec<u8>, String),
             (Option<String>, Option<Vec<u8>>, i64, Option<i64>),
         );
-        let rows: Vec<(
-            String,
-            String,
-            String,
-            Vec<u8>,
-            String,
-            Option<String>,
-            Option<Vec<u8>>,
-            i64,
-            Option<i64>,
-        )> = on_pool!(self, |p| sqlx::query_as(
+        let rows: Vec<RequestRow> = on_pool!(self, |p| {
+            sqlx::query_as(
             "SELECT id, case_id, requester_id, reason_sealed, status, decided_by, decision_sealed, created_at, decided_at FROM speakup_identity_requests WHERE case_id = $1 ORDER BY created_at, id"
         )
         .bind(case)
         .fetch_all(p)
-        .await?);
+        .await?
+        });
         rows.into_iter()
             .map(|r| {
                 let row: Row = ((r.0, r.1, r.2, r.3, r.4), (r.5, r.6, r.7, r.8));
@@ -740,7 +774,8 @@ impl Db {
         decision_sealed: &[u8],
         at: Timestamp,
     ) -> Result<bool> {
-        let n = on_pool!(self, |p| sqlx::query(
+        let n = on_pool!(self, |p| {
+            sqlx::query(
             "UPDATE speakup_identity_requests SET status = $1, decided_by = $2, decision_sealed = $3, decided_at = $4 WHERE id = $5 AND status = 'pending'"
         )
         .bind(if approve { "approved" } else { "denied" })
@@ -750,18 +785,21 @@ impl Db {
         .bind(id)
         .execute(p)
         .await?
-        .rows_affected());
+        .rows_affected()
+        });
         Ok(n > 0)
     }
 
     /// Pending identity requests on cases `viewer` can see (for custodians), oldest first.
     pub async fn pending_identity_requests_for(&self, viewer: UserId) -> Result<Vec<String>> {
-        Ok(on_pool!(self, |p| sqlx::query_scalar(
+        Ok(on_pool!(self, |p| {
+            sqlx::query_scalar(
             "SELECT DISTINCT r.case_id FROM speakup_identity_requests r JOIN speakup_wraps w ON w.case_id = r.case_id AND w.user_id = $1 WHERE r.status = 'pending' ORDER BY r.case_id"
         )
         .bind(viewer.to_string())
         .fetch_all(p)
-        .await?))
+        .await?
+        }))
     }
 
     // ------------------------------------------------------------ notifications
@@ -772,7 +810,8 @@ impl Db {
     pub async fn users_with_case_work(&self, now: Timestamp) -> Result<Vec<UserId>> {
         let day_ago = ms(now) - 86_400_000;
         let soon = ms(now) + 7 * 86_400_000;
-        let rows: Vec<String> = on_pool!(self, |p| sqlx::query_scalar(
+        let rows: Vec<String> = on_pool!(self, |p| {
+            sqlx::query_scalar(
             "SELECT DISTINCT w.user_id FROM speakup_wraps w JOIN speakup_cases c ON c.id = w.case_id JOIN users u ON u.id = w.user_id \
              WHERE u.disabled = $1 AND c.closed_at IS NULL AND (c.status = 'received' OR c.retaliation_flag = $2 OR c.reporter_activity_at > $3 \
              OR EXISTS (SELECT 1 FROM speakup_clocks k WHERE k.case_id = c.id AND k.met_at IS NULL AND k.due_at < $4)) ORDER BY w.user_id"
@@ -782,8 +821,11 @@ impl Db {
         .bind(day_ago)
         .bind(soon)
         .fetch_all(p)
-        .await?);
-        rows.iter().map(|r| uid(r, "speakup_wraps.user_id")).collect()
+        .await?
+        });
+        rows.iter()
+            .map(|r| uid(r, "speakup_wraps.user_id"))
+            .collect()
     }
 
     /// Stores the day's notification for a user (at most one a day). Returns whether new.
@@ -794,7 +836,8 @@ impl Db {
         text: &str,
         at: Timestamp,
     ) -> Result<bool> {
-        let n = on_pool!(self, |p| sqlx::query(
+        let n = on_pool!(self, |p| {
+            sqlx::query(
             "INSERT INTO staff_notifications (user_id, day, text, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT (user_id, day) DO NOTHING"
         )
         .bind(user.to_string())
@@ -803,28 +846,33 @@ impl Db {
         .bind(ms(at))
         .execute(p)
         .await?
-        .rows_affected());
+        .rows_affected()
+        });
         Ok(n > 0)
     }
 
     /// A user's unseen notifications, newest first.
     pub async fn unseen_notifications(&self, user: UserId) -> Result<Vec<(String, String)>> {
-        Ok(on_pool!(self, |p| sqlx::query_as(
+        Ok(on_pool!(self, |p| {
+            sqlx::query_as(
             "SELECT day, text FROM staff_notifications WHERE user_id = $1 AND seen_at IS NULL ORDER BY day DESC"
         )
         .bind(user.to_string())
         .fetch_all(p)
-        .await?))
+        .await?
+        }))
     }
 
     /// Every notification of a day, for an external mailer: `(username, text)`.
     pub async fn notifications_of_day(&self, day: &str) -> Result<Vec<(String, String)>> {
-        Ok(on_pool!(self, |p| sqlx::query_as(
+        Ok(on_pool!(self, |p| {
+            sqlx::query_as(
             "SELECT u.username, n.text FROM staff_notifications n JOIN users u ON u.id = n.user_id WHERE n.day = $1 ORDER BY u.username"
         )
         .bind(day)
         .fetch_all(p)
-        .await?))
+        .await?
+        }))
     }
 
     pub async fn mark_notifications_seen(&self, user: UserId, at: Timestamp) -> Result<()> {

@@ -145,15 +145,15 @@ async fn sessions_expire_and_totp_steps_never_replay() {
             .await
             .unwrap();
         let h = [7u8; 32];
-        db.create_session(
-            &h,
-            u.id,
-            "csrf",
-            false,
-            t0(),
-            t0() + SignedDuration::from_hours(8),
-            None,
-        )
+        db.create_session(righttrack_store::sessions::NewSession {
+            id_hash: &h,
+            user: u.id,
+            csrf: "csrf",
+            mfa_passed: false,
+            now: t0(),
+            expires: t0() + SignedDuration::from_hours(8),
+            reader_sealed: None,
+        })
         .await
         .unwrap();
         let s = db.session(&h, t0()).await.unwrap().unwrap();

@@ -11,8 +11,8 @@ use crate::state::AppState;
 use axum::http::{HeaderMap, HeaderValue};
 use rand::RngCore;
 use righttrack_core::authz::Scope;
-use righttrack_core::ids::TokenId;
 use righttrack_core::casekeys::{open_for_session, seal_for_session, ReaderSecret};
+use righttrack_core::ids::TokenId;
 use righttrack_core::Secret;
 use righttrack_store::directory::User;
 use sha2::{Digest, Sha256};
@@ -223,15 +223,15 @@ pub async fn start_session(
         .map_err(|e| AppError::internal(&e))?;
     state
         .db
-        .create_session(
-            &sha256(sid.expose()),
-            user.id,
-            csrf.expose(),
+        .create_session(righttrack_store::sessions::NewSession {
+            id_hash: &sha256(sid.expose()),
+            user: user.id,
+            csrf: csrf.expose(),
             mfa_passed,
             now,
             expires,
-            reader_sealed.as_deref(),
-        )
+            reader_sealed: reader_sealed.as_deref(),
+        })
         .await?;
     Ok(sid)
 }

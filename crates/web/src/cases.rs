@@ -203,7 +203,12 @@ pub async fn entitled(
     if managers.is_empty() {
         managers = pick(state.db.active_users_with(&[second]).await?);
     }
-    let custodians = pick(state.db.active_users_with(&[Role::IdentityCustodian]).await?);
+    let custodians = pick(
+        state
+            .db
+            .active_users_with(&[Role::IdentityCustodian])
+            .await?,
+    );
     let mut all: BTreeMap<UserId, Option<ReaderPublic>> = BTreeMap::new();
     all.extend(managers);
     all.extend(custodians.iter().cloned());
@@ -632,10 +637,10 @@ async fn matches_text(
         Err(_) => return Ok(false),
     };
     for (field, sealed) in &o.fields {
-        if field == "description" || field == "when_where" || field == "people" || field.starts_with("answer:") {
-            if o.open_text(field, sealed)?.to_lowercase().contains(needle) {
-                return Ok(true);
-            }
+        let searchable = ["description", "when_where", "people"].contains(&field.as_str())
+            || field.starts_with("answer:");
+        if searchable && o.open_text(field, sealed)?.to_lowercase().contains(needle) {
+            return Ok(true);
         }
     }
     for m in state.db.speakup_messages(id).await? {
@@ -688,7 +693,10 @@ pub async fn list(
     categories.dedup();
     let may_decide = caller.user.has(Role::IdentityCustodian);
     let identity_requests = if may_decide {
-        state.db.pending_identity_requests_for(caller.user.id).await?
+        state
+            .db
+            .pending_identity_requests_for(caller.user.id)
+            .await?
     } else {
         Vec::new()
     };
@@ -923,7 +931,9 @@ fn event_text(kind: &str, value: Option<&str>, names: &BTreeMap<UserId, User>) -
         "assigned" => format!("Assigned to {}", person()),
         "unassigned" => "Assignee removed".into(),
         "handover" => format!("Handed over to {}", person()),
-        "assignee_left" => "The assignee left or lost the role: the case needs a new assignee".into(),
+        "assignee_left" => {
+            "The assignee left or lost the role: the case needs a new assignee".into()
+        }
         "recused" => "A case worker recused themselves".into(),
         "hold" if v == "on" => "Legal hold placed".into(),
         "hold" => "Legal hold lifted".into(),
@@ -946,7 +956,11 @@ async fn identity_view(state: &AppState, caller: &Caller, o: &Opened) -> AppResu
         .await?
         .iter()
         .any(|r| r.requester == caller.user.id && r.status == "pending");
-    let Some(w) = state.db.identity_wrap(&o.summary.id, caller.user.id).await? else {
+    let Some(w) = state
+        .db
+        .identity_wrap(&o.summary.id, caller.user.id)
+        .await?
+    else {
         return Ok(IdentityView::Sealed { pending });
     };
     // A custodian holds the key to judge requests, not to read: only an approved
@@ -998,7 +1012,12 @@ pub async fn detail(
     let questions = crate::speakup::CATEGORIES
         .iter()
         .find(|c| c.key == s.category)
-        .map(|c| c.questions.iter().map(|q| q[0].to_owned()).collect::<Vec<_>>())
+        .map(|c| {
+            c.questions
+                .iter()
+                .map(|q| q[0].to_owned())
+                .collect::<Vec<_>>()
+        })
         .unwrap_or_default();
     let mut report = Vec::new();
     for (field, label) in [
@@ -1015,7 +1034,10 @@ pub async fn detail(
     }
     let mut answers: Vec<(usize, String)> = Vec::new();
     for field in o.fields.keys() {
-        if let Some(n) = field.strip_prefix("answer:").and_then(|n| n.parse::<usize>().ok()) {
+        if let Some(n) = field
+            .strip_prefix("answer:")
+            .and_then(|n| n.parse::<usize>().ok())
+        {
             answers.push((n, field.clone()));
         }
     }
@@ -1092,8 +1114,14 @@ pub async fn detail(
     let coi = o.coi()?;
     let mut excluded = Vec::new();
     for (list, why) in [
-        (&coi.subjects, "named as concerned: they, their managers and their QA evaluators cannot see this case"),
-        (&coi.reporter_excluded, "the reporter asked that they not see this case"),
+        (
+            &coi.subjects,
+            "named as concerned: they, their managers and their QA evaluators cannot see this case",
+        ),
+        (
+            &coi.reporter_excluded,
+            "the reporter asked that they not see this case",
+        ),
         (&coi.recused, "recused"),
     ] {
         for u in list {
@@ -1119,7 +1147,11 @@ pub async fn detail(
     let out_of_bounds = excluded_ids(&state, &coi).await?;
     let workers = state
         .db
-        .active_users_with(&[Role::Investigator, Role::EthicsOfficer, Role::AuditCommittee])
+        .active_users_with(&[
+            Role::Investigator,
+            Role::EthicsOfficer,
+            Role::AuditCommittee,
+        ])
         .await?
         .into_iter()
         .filter(|(u, _)| !out_of_bounds.contains(u))
@@ -1170,7 +1202,10 @@ pub async fn detail(
             .into_iter()
             .map(|j| Choice {
                 selected: j.code == s.jurisdiction,
-                label: format!("{} ({} days / {} months)", j.name, j.ack_days, j.feedback_months),
+                label: format!(
+                    "{} ({} days / {} months)",
+                    j.name, j.ack_days, j.feedback_months
+                ),
                 value: j.code,
             })
             .collect(),
@@ -1235,7 +1270,10 @@ pub async fn set_status(
     let o = open(&state, &caller, &id).await?;
     let status = form.get("status");
     if !STATUSES.contains(&status.as_str()) {
-        return Ok(back_with(&id, &format!("status: must be one of {}", STATUSES.join(", "))));
+        return Ok(back_with(
+            &id,
+            &format!("status: must be one of {}", STATUSES.join(", ")),
+        ));
     }
     let note = match text_field(&form, "outcome", is_final(&status)) {
         Ok(n) => n,
@@ -1246,9 +1284,22 @@ pub async fn set_status(
     if status == "acknowledged" {
         state.db.meet_clock(&id, "acknowledge", now).await?;
     }
-    event(&state, &o, Some(caller.user.id), "status", Some(&status), Some(&note)).await?;
+    event(
+        &state,
+        &o,
+        Some(caller.user.id),
+        "status",
+        Some(&status),
+        Some(&note),
+    )
+    .await?;
     state
-        .audit(&caller.actor(), "speakup.case_status", &id, json!({"status": status}))
+        .audit(
+            &caller.actor(),
+            "speakup.case_status",
+            &id,
+            json!({"status": status}),
+        )
         .await?;
     Ok(back(&id))
 }
@@ -1326,7 +1377,11 @@ pub async fn send_message(
 /// naming them.
 fn usernames(list: &str, users: &[User]) -> Result<Vec<UserId>, String> {
     let mut out = Vec::new();
-    for n in list.split([',', '\n', ' ']).map(str::trim).filter(|n| !n.is_empty()) {
+    for n in list
+        .split([',', '\n', ' '])
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+    {
         match users.iter().find(|u| u.username == n) {
             Some(u) => out.push(u.id),
             None => return Err(format!("subjects: no user named {n:?}")),
@@ -1372,7 +1427,10 @@ pub async fn triage(
         let (ack, fb) = j
             .deadlines(o.summary.submitted_at)
             .ok_or_else(|| internal("deadline out of range"))?;
-        state.db.set_case_jurisdiction(&id, &j.code, ack, fb).await?;
+        state
+            .db
+            .set_case_jurisdiction(&id, &j.code, ack, fb)
+            .await?;
         event(&state, &o, Some(me), "jurisdiction", Some(&j.code), None).await?;
     }
     let mut coi = o.coi()?;
@@ -1387,11 +1445,19 @@ pub async fn triage(
         reconcile(&state, &caller.actor(), &o, state.db.readers_epoch().await?).await?;
     }
     if o.summary.status == "received" {
-        state.db.set_case_status(&id, "acknowledged", state.now()).await?;
+        state
+            .db
+            .set_case_status(&id, "acknowledged", state.now())
+            .await?;
         event(&state, &o, None, "status", Some("acknowledged"), None).await?;
     }
     state
-        .audit(&caller.actor(), "speakup.case_triaged", &id, json!({"risk": risk, "jurisdiction": j.code}))
+        .audit(
+            &caller.actor(),
+            "speakup.case_triaged",
+            &id,
+            json!({"risk": risk, "jurisdiction": j.code}),
+        )
         .await?;
     if state.db.case_visible_to(me, &id).await?.is_none() {
         return Ok(Redirect::to("/cases").into_response());
@@ -1452,7 +1518,11 @@ async fn reassign(
     if let Some(u) = to {
         let workers = state
             .db
-            .active_users_with(&[Role::Investigator, Role::EthicsOfficer, Role::AuditCommittee])
+            .active_users_with(&[
+                Role::Investigator,
+                Role::EthicsOfficer,
+                Role::AuditCommittee,
+            ])
             .await?;
         if !workers.iter().any(|(w, _)| *w == u) {
             return Ok(back_with(&id, "assignee: not an active case worker"));
@@ -1493,7 +1563,12 @@ async fn reassign(
             json!({"to": value, "from": previous.map(|p| p.to_string()), "handover": kind == "handover"}),
         )
         .await?;
-    if state.db.case_visible_to(caller.user.id, &id).await?.is_none() {
+    if state
+        .db
+        .case_visible_to(caller.user.id, &id)
+        .await?
+        .is_none()
+    {
         return Ok(Redirect::to("/cases").into_response());
     }
     Ok(back(&id))
@@ -1516,9 +1591,25 @@ pub async fn recuse(
     if !coi.recused.contains(&caller.user.id) {
         coi.recused.push(caller.user.id);
     }
+    // The last key holder cannot walk away: the case would be unreadable for good.
+    let after = entitled(&state, &o.summary.category, o.summary.assignee, &coi).await?;
+    if after.readers.is_empty() {
+        return Ok(back_with(
+            &id,
+            "recuse: no one else could read this case; ask for another case manager to be appointed first",
+        ));
+    }
     let sealed = o.seal("coi", &serde_json::to_string(&coi).map_err(internal)?)?;
     state.db.put_case_field(&id, "coi", &sealed).await?;
-    event(&state, &o, Some(caller.user.id), "recused", None, Some(&reason)).await?;
+    event(
+        &state,
+        &o,
+        Some(caller.user.id),
+        "recused",
+        None,
+        Some(&reason),
+    )
+    .await?;
     if o.summary.assignee == Some(caller.user.id) {
         state.db.set_case_assignee(&id, None).await?;
         event(&state, &o, None, "assignee_left", None, None).await?;
@@ -1551,9 +1642,22 @@ pub async fn hold(
         Err(e) => return Ok(back_with(&id, &e)),
     };
     state.db.set_case_legal_hold(&id, on).await?;
-    event(&state, &o, Some(caller.user.id), "hold", Some(if on { "on" } else { "off" }), Some(&reason)).await?;
+    event(
+        &state,
+        &o,
+        Some(caller.user.id),
+        "hold",
+        Some(if on { "on" } else { "off" }),
+        Some(&reason),
+    )
+    .await?;
     state
-        .audit(&caller.actor(), "speakup.legal_hold", &id, json!({"on": on}))
+        .audit(
+            &caller.actor(),
+            "speakup.legal_hold",
+            &id,
+            json!({"on": on}),
+        )
         .await?;
     Ok(back(&id))
 }
@@ -1568,7 +1672,10 @@ pub async fn watch(
 ) -> AppResult<Response> {
     let o = open(&state, &caller, &id).await?;
     if form.get("consent") != "on" {
-        return Ok(back_with(&id, "consent: the person must agree to be watched"));
+        return Ok(back_with(
+            &id,
+            "consent: the person must agree to be watched",
+        ));
     }
     let role = form.get("role");
     if role != "reporter" && role != "witness" {
@@ -1602,7 +1709,10 @@ pub async fn request_identity(
 ) -> AppResult<Response> {
     let o = open(&state, &caller, &id).await?;
     if o.summary.anonymous || !o.fields.contains_key("identity") {
-        return Ok(back_with(&id, "the reporter stayed anonymous: there is no identity to open"));
+        return Ok(back_with(
+            &id,
+            "the reporter stayed anonymous: there is no identity to open",
+        ));
     }
     let reason = match text_field(&form, "reason", true) {
         Ok(n) => n,
@@ -1624,9 +1734,22 @@ pub async fn request_identity(
             decided_at: None,
         })
         .await?;
-    event(&state, &o, Some(caller.user.id), "identity_requested", None, None).await?;
+    event(
+        &state,
+        &o,
+        Some(caller.user.id),
+        "identity_requested",
+        None,
+        None,
+    )
+    .await?;
     state
-        .audit(&caller.actor(), "speakup.identity_requested", &id, json!({}))
+        .audit(
+            &caller.actor(),
+            "speakup.identity_requested",
+            &id,
+            json!({}),
+        )
         .await?;
     Ok(back(&id))
 }
@@ -1669,9 +1792,13 @@ pub async fn decide_identity(
             .into_iter()
             .find(|(u, _)| *u == req.requester)
         else {
-            return Ok(back_with(&id, "the requester has no key: they must sign in once first"));
+            return Ok(back_with(
+                &id,
+                "the requester has no key: they must sign in once first",
+            ));
         };
-        let w = wrap_for_reader(&public, &identity_context(&id), &k, &mut rng()).map_err(internal)?;
+        let w =
+            wrap_for_reader(&public, &identity_context(&id), &k, &mut rng()).map_err(internal)?;
         state.db.put_identity_wrap(&id, req.requester, &w).await?;
     }
     let decision_sealed = o.seal(&format!("identity_decision:{rid}"), &reason)?;
@@ -1686,7 +1813,11 @@ pub async fn decide_identity(
         &state,
         &o,
         Some(caller.user.id),
-        if approve { "identity_approved" } else { "identity_denied" },
+        if approve {
+            "identity_approved"
+        } else {
+            "identity_denied"
+        },
         None,
         None,
     )

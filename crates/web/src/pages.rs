@@ -395,7 +395,8 @@ pub async fn login_submit(
     }
     state.db.reset_login_failures(user.id).await?;
     // The password is in hand only here: a reader without a key pair gets one now.
-    let reader = crate::speakup::ensure_reader_key(&state, &user.id.to_string(), &user, &pw).await?;
+    let reader =
+        crate::speakup::ensure_reader_key(&state, &user.id.to_string(), &user, &pw).await?;
     let needs_mfa = user.requires_two_factor();
     if let Some(old) = caller {
         if let Via::Session { id_hash, .. } = old.via {
@@ -788,8 +789,13 @@ pub async fn change_password(
     state.db.delete_user_sessions(caller.user.id).await?;
     let reader =
         crate::speakup::ensure_reader_key(&state, &caller.actor(), &caller.user, &new).await?;
-    let sid = auth::start_session(&state, &caller.user, caller.mfa_satisfied(), reader.as_ref())
-        .await?;
+    let sid = auth::start_session(
+        &state,
+        &caller.user,
+        caller.mfa_satisfied(),
+        reader.as_ref(),
+    )
+    .await?;
     state
         .audit(
             &caller.actor(),

@@ -9,7 +9,8 @@ use crate::auth::{self, Caller, Via, LOGIN_CSRF_COOKIE};
 use crate::error::{AppError, Code};
 use crate::state::AppState;
 use crate::{
-    api, calibration, cases, disputes, feedback, interactions, middleware, pages, qa, speakup, vault,
+    api, calibration, cases, disputes, feedback, interactions, middleware, pages, qa, speakup,
+    vault,
 };
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};

@@ -860,7 +860,10 @@ async fn file(state: &AppState, r: &Report, lang: Lang) -> AppResult<Filed> {
         for (i, a) in r.answers.iter().enumerate() {
             seal(format!("answer:{}", i + 1), a)?;
         }
-        seal("coi".into(), &serde_json::to_string(&coi).map_err(internal)?)?;
+        seal(
+            "coi".into(),
+            &serde_json::to_string(&coi).map_err(internal)?,
+        )?;
         let mut identity_wraps = Vec::new();
         if r.anonymous == Some(false) {
             // The identity has its own key, wrapped only for identity custodians; while
@@ -869,8 +872,13 @@ async fn file(state: &AppState, r: &Report, lang: Lang) -> AppResult<Filed> {
             let ikey = CaseKey::generate(&mut rand::rngs::OsRng);
             fields.push((
                 "identity".into(),
-                ikey.seal(&case, "identity", identity.to_string().as_bytes(), &mut rand::rngs::OsRng)
-                    .map_err(internal)?,
+                ikey.seal(
+                    &case,
+                    "identity",
+                    identity.to_string().as_bytes(),
+                    &mut rand::rngs::OsRng,
+                )
+                .map_err(internal)?,
             ));
             for (u, public) in &routed.custodians {
                 let w = wrap_for_reader(
