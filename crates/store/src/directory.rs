@@ -429,6 +429,20 @@ impl Db {
         self.bump_readers_epoch().await
     }
 
+    /// Disables (or re-enables) a user: a disabled user cannot sign in and holds no case
+    /// key (see `crates/web/src/cases.rs`).
+    pub async fn set_user_disabled(&self, id: UserId, disabled: bool) -> Result<()> {
+        on_pool!(self, |p| sqlx::query(
+            "UPDATE users SET disabled = $1 WHERE id = $2"
+        )
+        .bind(disabled)
+        .bind(id.to_string())
+        .execute(p)
+        .await?
+        .rows_affected());
+        self.bump_readers_epoch().await
+    }
+
     pub async fn set_user_team(&self, id: UserId, team: Option<TeamId>) -> Result<()> {
         on_pool!(self, |p| sqlx::query(
             "UPDATE users SET team_id = $1 WHERE id = $2"

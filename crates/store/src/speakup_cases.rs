@@ -669,20 +669,25 @@ impl Db {
     /// Takes `user` off every case: their wraps are destroyed and cases assigned to them
     /// are unassigned. Returns the cases that lost their assignee. Used when someone
     /// loses the roles that entitle them, or is disabled.
-    pub async fn drop_from_cases(&self, user: UserId) -> Result<Vec<String>> {
+    pub async fn drop_from_cases(&self, user: UserId, unassign: bool) -> Result<Vec<String>> {
         let r: Result<Vec<String>> = on_pool!(self, |p| {
             async {
                 let mut tx = p.begin().await?;
-                let assigned: Vec<String> = sqlx::query_scalar(
-                    "SELECT id FROM speakup_cases WHERE assignee_id = $1 ORDER BY id",
-                )
-                .bind(user.to_string())
-                .fetch_all(&mut *tx)
-                .await?;
-                sqlx::query("UPDATE speakup_cases SET assignee_id = NULL WHERE assignee_id = $1")
+                let mut assigned: Vec<String> = Vec::new();
+                if unassign {
+                    assigned = sqlx::query_scalar(
+                        "SELECT id FROM speakup_cases WHERE assignee_id = $1 ORDER BY id",
+                    )
+                    .bind(user.to_string())
+                    .fetch_all(&mut *tx)
+                    .await?;
+                    sqlx::query(
+                        "UPDATE speakup_cases SET assignee_id = NULL WHERE assignee_id = $1",
+                    )
                     .bind(user.to_string())
                     .execute(&mut *tx)
                     .await?;
+                }
                 for table in ["speakup_wraps", "speakup_identity_wraps"] {
                     sqlx::query(&format!("DELETE FROM {table} WHERE user_id = $1"))
                         .bind(user.to_string())
@@ -695,6 +700,20 @@ impl Db {
             .await
         });
         r
+    }
+
+    /// How many cases only `user` holds a key to (they would become unreadable for good
+    /// if `user` lost it).
+    pub async fn cases_held_only_by(&self, user: UserId) -> Result<i64> {
+        Ok(on_pool!(self, |p| {
+            sqlx::query_scalar(
+            "SELECT CAST(COUNT(*) AS BIGINT) FROM speakup_wraps w WHERE w.user_id = $1 AND NOT EXISTS (SELECT 1 FROM speakup_wraps o JOIN users u ON u.id = o.user_id WHERE o.case_id = w.case_id AND o.user_id <> $1 AND u.disabled = $2)"
+        )
+        .bind(user.to_string())
+        .bind(false)
+        .fetch_one(p)
+        .await?
+        }))
     }
 
     /// Sets or clears a case's legal hold.

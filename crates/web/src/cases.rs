@@ -480,6 +480,63 @@ pub async fn event(
     Ok(())
 }
 
+// ---------------------------------------------------------------- people who leave
+
+/// Refuses to take away the last key to any case: nobody, administrators included, could
+/// ever read it again. Another case manager must sign in (and open the cases) first.
+pub async fn check_not_last_holder(state: &AppState, user: &User) -> AppResult<()> {
+    let n = state.db.cases_held_only_by(user.id).await?;
+    if n > 0 {
+        return Err(AppError::new(
+            Code::Conflict,
+            format!(
+                "{} is the only person holding the key to {n} hotline case{}: appoint another case manager, let them sign in once, then have a current key holder open the case list so the keys are passed on; otherwise those cases can never be read again",
+                user.username,
+                if n == 1 { "" } else { "s" }
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Takes a person off hotline cases when they are disabled or their case roles change:
+/// every key wrapped for them is destroyed at once (the next key holder re-issues what
+/// they are still entitled to). A person who no longer works cases at all is also
+/// unassigned, and each case they held shows that it needs a new assignee.
+pub async fn leave_cases(
+    state: &AppState,
+    actor: &str,
+    user: &User,
+    still_works: bool,
+) -> AppResult<()> {
+    let unassigned = state.db.drop_from_cases(user.id, !still_works).await?;
+    for case in &unassigned {
+        state
+            .db
+            .add_case_event(
+                case,
+                &CaseEvent {
+                    id: random_id(),
+                    at: state.now(),
+                    actor: None,
+                    kind: "assignee_left".into(),
+                    value: None,
+                    detail_sealed: None,
+                },
+            )
+            .await?;
+    }
+    state
+        .audit(
+            actor,
+            "speakup.case_keys_dropped",
+            &user.id.to_string(),
+            json!({"unassigned": unassigned.len()}),
+        )
+        .await?;
+    Ok(())
+}
+
 // ---------------------------------------------------------------- names
 
 /// Display names of users, by id (for timelines and lists).

@@ -976,6 +976,7 @@ struct UserRow {
     role_keys: Vec<&'static str>,
     totp: bool,
     privacy_training: bool,
+    disabled: bool,
 }
 
 #[derive(Template)]
@@ -1013,6 +1014,7 @@ async fn users_page(
             role_keys: u.roles.iter().map(|r| r.as_str()).collect(),
             totp: u.totp_enabled,
             privacy_training: u.privacy_training_current,
+            disabled: u.disabled,
             username: u.username,
             display_name: u.display_name,
         })
@@ -1139,9 +1141,30 @@ pub async fn set_roles(
         )
         .await;
     }
+    let case_roles = |rs: &[Role]| -> Vec<Role> {
+        rs.iter()
+            .copied()
+            .filter(|r| crate::cases::ALL_CASE_ROLES.contains(r))
+            .collect()
+    };
+    let case_roles_change = case_roles(&user.roles) != case_roles(&roles);
+    if case_roles_change {
+        if let Err(e) = crate::cases::check_not_last_holder(&state, &user).await {
+            return users_page(&state, &caller, None, Some(e.message)).await;
+        }
+    }
     state.db.set_roles(id, &roles).await?;
     // Role changes take effect at once: the user signs in again with the new roles.
     state.db.delete_user_sessions(id).await?;
+    if case_roles_change {
+        let works = roles.iter().any(|r| {
+            matches!(
+                r,
+                Role::Investigator | Role::EthicsOfficer | Role::AuditCommittee
+            )
+        });
+        crate::cases::leave_cases(&state, &caller.actor(), &user, works).await?;
+    }
     state
         .audit(
             &caller.actor(),
@@ -1154,6 +1177,78 @@ pub async fn set_roles(
         &state,
         &caller,
         Some(format!("Roles of {} saved.", user.username)),
+        None,
+    )
+    .await
+}
+
+/// Disables or re-enables a user. Disabling signs them out everywhere and takes them off
+/// hotline cases (keys destroyed, cases they were assigned shown as needing a new
+/// assignee: the hand-over when someone leaves).
+pub async fn set_disabled(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+    form: FormData,
+) -> AppResult<Response> {
+    let id = UserId::parse(&id).ok_or_else(AppError::not_found)?;
+    let user = state
+        .db
+        .user_by_id(id)
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    let disabled = match form.get("disabled").as_str() {
+        "yes" => true,
+        "no" => false,
+        _ => {
+            return Err(AppError::bad_request(
+                "field `disabled`: expected yes or no",
+            ))
+        }
+    };
+    if disabled && user.id == caller.user.id {
+        return users_page(
+            &state,
+            &caller,
+            None,
+            Some("You cannot disable yourself.".into()),
+        )
+        .await;
+    }
+    if disabled {
+        if let Err(e) = crate::cases::check_not_last_holder(&state, &user).await {
+            return users_page(&state, &caller, None, Some(e.message)).await;
+        }
+    }
+    state.db.set_user_disabled(id, disabled).await?;
+    if disabled {
+        state.db.delete_user_sessions(id).await?;
+        crate::cases::leave_cases(&state, &caller.actor(), &user, false).await?;
+    }
+    state
+        .audit(
+            &caller.actor(),
+            if disabled {
+                "user.disabled"
+            } else {
+                "user.enabled"
+            },
+            &id.to_string(),
+            json!({}),
+        )
+        .await?;
+    users_page(
+        &state,
+        &caller,
+        Some(format!(
+            "{} {}.",
+            user.username,
+            if disabled {
+                "disabled"
+            } else {
+                "enabled again"
+            }
+        )),
         None,
     )
     .await

@@ -237,6 +237,14 @@ pub fn table() -> Vec<Route> {
         ),
         r(
             "POST",
+            "/admin/users/{id}/disabled",
+            Act(Action::UserAdmin),
+            Page,
+            "Disable a user (signed out, off every hotline case) or enable them again",
+            post(pages::set_disabled),
+        ),
+        r(
+            "POST",
             "/admin/users/{id}/privacy-training",
             Act(Action::UserAdmin),
             Page,

@@ -715,3 +715,116 @@ async fn bad_input_gets_an_error_naming_the_field() {
         );
     }
 }
+
+#[tokio::test]
+async fn people_who_leave_lose_their_keys_and_their_cases_are_handed_over() {
+    for app in App::each().await {
+        let olga = staff(&app, "olga", &[Role::EthicsOfficer]).await;
+        let ivan = staff(&app, "ivan", &[Role::Investigator]).await;
+        let ines = staff(&app, "ines", &[Role::Investigator]).await;
+        let admin = staff(&app, "root", &[Role::Admin]).await;
+        let (case, _) = report(
+            &app,
+            json!({"category": "fraud", "description": "Cash drawer short", "anonymous": true}),
+        )
+        .await;
+        olga.post(
+            &app,
+            &format!("/cases/{case}/assign"),
+            &[("assignee", &ivan.user.id.to_string())],
+        )
+        .await;
+        // The assignee hands over to a colleague: the key moves with the case.
+        let r = ines
+            .post(
+                &app,
+                &format!("/cases/{case}/handover"),
+                &[("assignee", &ines.user.id.to_string())],
+            )
+            .await;
+        assert_eq!(
+            r.status,
+            StatusCode::NOT_FOUND,
+            "only key holders reach the case"
+        );
+        let r = ivan
+            .post(
+                &app,
+                &format!("/cases/{case}/handover"),
+                &[("assignee", &ines.user.id.to_string())],
+            )
+            .await;
+        assert_eq!(r.location(), "/cases", "ivan no longer holds the case");
+        assert_eq!(ivan.sees(&app, &case).await, NONE);
+        assert_eq!(ines.sees(&app, &case).await, ALL);
+        assert!(olga
+            .get(&app, &format!("/cases/{case}"))
+            .await
+            .body
+            .contains("Handed over to ines Person"));
+
+        // Ines leaves: disabled, her keys are destroyed and the case waits for an assignee.
+        let r = admin
+            .post(
+                &app,
+                &format!("/admin/users/{}/disabled", ines.user.id),
+                &[("disabled", "yes")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let holders: Vec<_> = app
+            .state
+            .db
+            .speakup_wrapped_for(&case)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|w| w.0)
+            .collect();
+        assert_eq!(holders, vec![olga.user.id]);
+        let page = olga.get(&app, &format!("/cases/{case}")).await;
+        assert!(page.body.contains("the case needs a new assignee"));
+        assert!(page.body.contains("unassigned"));
+
+        // The last holder of a case's key cannot be demoted: the case would be lost.
+        let r = admin
+            .post(
+                &app,
+                &format!("/admin/users/{}/roles", olga.user.id),
+                &[("role", "agent")],
+            )
+            .await;
+        assert!(r
+            .body
+            .contains("olga is the only person holding the key to 1 hotline case"));
+        assert_eq!(
+            app.state.db.speakup_wrapped_for(&case).await.unwrap().len(),
+            1
+        );
+        // Once a colleague holds it, an ethics officer who becomes an agent loses every
+        // key at once.
+        let otto = staff(&app, "otto", &[Role::EthicsOfficer]).await;
+        olga.get(&app, "/cases").await;
+        let r = admin
+            .post(
+                &app,
+                &format!("/admin/users/{}/roles", olga.user.id),
+                &[("role", "agent")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let holders: Vec<_> = app
+            .state
+            .db
+            .speakup_wrapped_for(&case)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|w| w.0)
+            .collect();
+        assert_eq!(holders, vec![otto.user.id]);
+        let actions = app.audit_actions().await;
+        assert!(actions.contains(&"speakup.case_keys_dropped".to_owned()));
+        assert!(actions.contains(&"user.disabled".to_owned()));
+    }
+}
