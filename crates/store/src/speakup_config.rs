@@ -284,41 +284,43 @@ impl Db {
         )
         .fetch_one(p)
         .await?);
-        if n > 0 {
-            return Ok(());
-        }
-        let mut rows = Vec::new();
-        for c in default_categories() {
-            rows.push((
-                json_of(&c.labels)?,
-                json_of(&c.hints)?,
-                json_of(&c.questions)?,
-                c,
-            ));
-        }
-        let r: Result<()> = on_pool!(self, |p| {
-            async {
-                let mut tx = p.begin().await?;
-                for (labels, hints, questions, c) in &rows {
-                    sqlx::query(
-                        "INSERT INTO speakup_categories (key, position, labels, hints, questions, enabled, audit_committee) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (key) DO NOTHING",
-                    )
-                    .bind(&c.key)
-                    .bind(c.position)
-                    .bind(labels)
-                    .bind(hints)
-                    .bind(questions)
-                    .bind(c.enabled)
-                    .bind(c.audit_committee)
-                    .execute(&mut *tx)
-                    .await?;
-                }
-                tx.commit().await?;
-                Ok(())
+        if n == 0 {
+            for c in default_categories() {
+                self.insert_category(&c, true).await?;
             }
-            .await
+        }
+        Ok(())
+    }
+
+    /// Inserts one category row; with `skip_existing` a key already there is left as it
+    /// is, without it that is a [`StoreError::Conflict`].
+    async fn insert_category(&self, c: &Category, skip_existing: bool) -> Result<()> {
+        let (labels, hints, questions) = (
+            json_of(&c.labels)?,
+            json_of(&c.hints)?,
+            json_of(&c.questions)?,
+        );
+        let sql = if skip_existing {
+            "INSERT INTO speakup_categories (key, position, labels, hints, questions, enabled, audit_committee) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (key) DO NOTHING"
+        } else {
+            "INSERT INTO speakup_categories (key, position, labels, hints, questions, enabled, audit_committee) VALUES ($1, $2, $3, $4, $5, $6, $7)"
+        };
+        let r: Result<u64> = on_pool!(self, |p| {
+            sqlx::query(sql)
+                .bind(&c.key)
+                .bind(c.position)
+                .bind(&labels)
+                .bind(&hints)
+                .bind(&questions)
+                .bind(c.enabled)
+                .bind(c.audit_committee)
+                .execute(p)
+                .await
+                .map(|r| r.rows_affected())
+                .map_err(StoreError::from)
         });
-        r
+        r.map(|_| ())
+            .map_err(|e| e.naming(|| format!("category {:?}", c.key)))
     }
 
     /// Every category, enabled or not, in form order.
@@ -353,29 +355,7 @@ impl Db {
     /// Adds a category; an existing key is a [`StoreError::Conflict`] naming it.
     pub async fn create_speakup_category(&self, c: &Category) -> Result<()> {
         self.ensure_speakup_categories().await?;
-        let (labels, hints, questions) = (
-            json_of(&c.labels)?,
-            json_of(&c.hints)?,
-            json_of(&c.questions)?,
-        );
-        let r: Result<u64> = on_pool!(self, |p| {
-            sqlx::query(
-                "INSERT INTO speakup_categories (key, position, labels, hints, questions, enabled, audit_committee) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-            )
-            .bind(&c.key)
-            .bind(c.position)
-            .bind(&labels)
-            .bind(&hints)
-            .bind(&questions)
-            .bind(c.enabled)
-            .bind(c.audit_committee)
-            .execute(p)
-            .await
-            .map(|r| r.rows_affected())
-            .map_err(StoreError::from)
-        });
-        r.map(|_| ())
-            .map_err(|e| e.naming(|| format!("category {:?}", c.key)))
+        self.insert_category(c, false).await
     }
 
     /// Replaces everything but the key of an existing category ([`StoreError::NotFound`]
