@@ -9,7 +9,8 @@ use crate::auth::{self, Caller, Via, LOGIN_CSRF_COOKIE};
 use crate::error::{AppError, Code};
 use crate::state::AppState;
 use crate::{
-    api, calibration, disputes, feedback, interactions, middleware, pages, qa, speakup, vault,
+    api, calibration, disputes, feedback, interactions, middleware, pages, qa, speakup,
+    speakup_settings, vault,
 };
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
@@ -538,6 +539,86 @@ pub fn table() -> Vec<Route> {
             Api,
             "Speak-up hotline: status and messages of the report a receipt opens; optionally add a message or report retaliation",
             post(speakup::api_access),
+        ),
+        r(
+            "GET",
+            "/speakup/settings",
+            Act(Action::HotlineConfigure),
+            Page,
+            "Hotline settings: categories, jurisdictions, retention, cases about to be destroyed",
+            get(speakup_settings::show),
+        ),
+        r(
+            "POST",
+            "/speakup/settings/categories",
+            Act(Action::HotlineConfigure),
+            Page,
+            "Add a report category (labels, hints and questions in English and Spanish)",
+            post(speakup_settings::create_category),
+        ),
+        r(
+            "GET",
+            "/speakup/settings/categories/{key}",
+            Act(Action::HotlineConfigure),
+            Page,
+            "Form to edit a report category",
+            get(speakup_settings::edit_category),
+        ),
+        r(
+            "POST",
+            "/speakup/settings/categories/{key}",
+            Act(Action::HotlineConfigure),
+            Page,
+            "Save a report category",
+            post(speakup_settings::save_category),
+        ),
+        r(
+            "POST",
+            "/speakup/settings/categories/{key}/enabled",
+            Act(Action::HotlineConfigure),
+            Page,
+            "Offer a report category to reporters, or stop offering it (enabled=yes|no)",
+            post(speakup_settings::set_category_enabled),
+        ),
+        r(
+            "POST",
+            "/speakup/settings/jurisdictions",
+            Act(Action::HotlineConfigure),
+            Page,
+            "Add a jurisdiction with its legal deadlines",
+            post(speakup_settings::create_jurisdiction),
+        ),
+        r(
+            "POST",
+            "/speakup/settings/jurisdictions/{code}",
+            Act(Action::HotlineConfigure),
+            Page,
+            "Change a jurisdiction's name and deadlines",
+            post(speakup_settings::save_jurisdiction),
+        ),
+        r(
+            "POST",
+            "/speakup/settings/default-jurisdiction",
+            Act(Action::HotlineConfigure),
+            Page,
+            "Choose the jurisdiction new reports get",
+            post(speakup_settings::set_default_jurisdiction),
+        ),
+        r(
+            "POST",
+            "/speakup/settings/retention",
+            Act(Action::HotlineConfigure),
+            Page,
+            "Add or change a retention rule (category or *, final status or *, days)",
+            post(speakup_settings::set_retention),
+        ),
+        r(
+            "POST",
+            "/speakup/settings/retention/delete",
+            Act(Action::HotlineConfigure),
+            Page,
+            "Remove a retention rule (not the * / * fallback)",
+            post(speakup_settings::delete_retention),
         ),
         r(
             "GET",
