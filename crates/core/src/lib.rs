@@ -19,6 +19,7 @@ pub mod interactions;
 pub mod password;
 pub mod roles;
 pub mod secret;
+pub mod speakup_config;
 pub mod totp;
 
 pub use authz::{allowed, Action};

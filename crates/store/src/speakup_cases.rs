@@ -450,29 +450,6 @@ impl Db {
         Ok(())
     }
 
-    /// All jurisdictions, by code.
-    pub async fn jurisdictions(&self) -> Result<Vec<crate::speakup::Jurisdiction>> {
-        let rows: Vec<(String, String, i64, i64, i64)> = on_pool!(self, |p| {
-            sqlx::query_as(
-            "SELECT code, name, ack_days, feedback_months, warn_days FROM speakup_jurisdictions ORDER BY code"
-        )
-        .fetch_all(p)
-        .await?
-        });
-        Ok(rows
-            .into_iter()
-            .map(|(code, name, ack_days, feedback_months, warn_days)| {
-                crate::speakup::Jurisdiction {
-                    code,
-                    name,
-                    ack_days,
-                    feedback_months,
-                    warn_days,
-                }
-            })
-            .collect())
-    }
-
     /// Marks a deadline met (the first time only). Returns whether it was open.
     pub async fn meet_clock(&self, case: &str, kind: &str, at: Timestamp) -> Result<bool> {
         let n = on_pool!(self, |p| {
@@ -714,19 +691,6 @@ impl Db {
         .fetch_one(p)
         .await?
         }))
-    }
-
-    /// Sets or clears a case's legal hold.
-    pub async fn set_case_legal_hold(&self, case: &str, on: bool) -> Result<()> {
-        on_pool!(self, |p| sqlx::query(
-            "UPDATE speakup_cases SET legal_hold = $1 WHERE id = $2"
-        )
-        .bind(on)
-        .bind(case)
-        .execute(p)
-        .await?
-        .rows_affected());
-        Ok(())
     }
 
     // ------------------------------------------------------------ identity requests

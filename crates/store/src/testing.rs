@@ -115,6 +115,16 @@ impl TestDb {
         }
     }
 
+    /// One number from raw SQL, e.g. `SELECT CAST(COUNT(*) AS BIGINT) FROM ...` (tests
+    /// that check rows are gone).
+    pub async fn scalar(&self, sql: &str) -> Result<i64> {
+        Ok(crate::on_pool!(self.db, |p| sqlx::query_scalar::<_, i64>(
+            sql
+        )
+        .fetch_one(p)
+        .await?))
+    }
+
     /// Runs raw SQL as an attacker with direct database access would (tamper tests).
     pub async fn raw(&self, sql: &str) -> Result<()> {
         crate::on_pool!(self.db, |p| sqlx::raw_sql(sql)

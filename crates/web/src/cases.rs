@@ -177,8 +177,10 @@ pub struct Entitled {
 
 /// Does this category go to the audit committee rather than ethics officers?
 async fn audit_committee_category(state: &AppState, category: &str) -> AppResult<bool> {
-    let _ = state;
-    Ok(category == "accounting")
+    Ok(state
+        .db
+        .category_routes_to_audit_committee(category)
+        .await?)
 }
 
 /// Works out who should hold a case's key (see the module doc).
@@ -1066,16 +1068,21 @@ pub async fn detail(
     let now = state.now();
     let names = names(&state).await?;
     let s = &o.summary;
-    let questions = crate::speakup::CATEGORIES
-        .iter()
-        .find(|c| c.key == s.category)
-        .map(|c| {
-            c.questions
-                .iter()
-                .map(|q| q[0].to_owned())
-                .collect::<Vec<_>>()
-        })
-        .unwrap_or_default();
+    // The questions as the reporter was asked them (kept with the case), else the
+    // category's current ones; shown in English to staff.
+    let questions: Vec<String> = match o.text(crate::speakup::QUESTIONS_FIELD)? {
+        Some(json) => {
+            serde_json::from_str::<righttrack_store::speakup_config::TextLists>(&json)
+                .map_err(internal)?
+                .en
+        }
+        None => state
+            .db
+            .speakup_category(&s.category)
+            .await?
+            .map(|c| c.questions.en)
+            .unwrap_or_default(),
+    };
     let mut report = Vec::new();
     for (field, label) in [
         ("description", "What happened"),
@@ -1254,7 +1261,7 @@ pub async fn detail(
             .collect(),
         jurisdictions: state
             .db
-            .jurisdictions()
+            .speakup_jurisdictions()
             .await?
             .into_iter()
             .map(|j| Choice {
@@ -1338,6 +1345,11 @@ pub async fn set_status(
     };
     let now = state.now();
     state.db.set_case_status(&id, &status, now).await?;
+    if is_final(&status) {
+        // The retention clock starts at the first close and follows the final status.
+        let closed = o.summary.closed_at.unwrap_or(now);
+        state.db.close_case_retention(&id, closed).await?;
+    }
     if status == "acknowledged" {
         state.db.meet_clock(&id, "acknowledge", now).await?;
     }
@@ -1698,7 +1710,7 @@ pub async fn hold(
         Ok(n) => n,
         Err(e) => return Ok(back_with(&id, &e)),
     };
-    state.db.set_case_legal_hold(&id, on).await?;
+    state.db.set_legal_hold(&id, on).await?;
     event(
         &state,
         &o,

@@ -89,6 +89,12 @@ const NAV: &[(&str, &str, &str, Action)] = &[
         Action::DirectoryRead,
     ),
     (
+        "/speakup/settings",
+        "Hotline settings",
+        "Report categories, legal deadlines, retention",
+        Action::HotlineConfigure,
+    ),
+    (
         "/audit",
         "Audit trail",
         "Who did what, hash-chained and signed",

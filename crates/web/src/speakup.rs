@@ -1,8 +1,9 @@
 //! The speak-up hotline, reporter side (first slice): the public intake form and API,
 //! and the reporter's access to their case with the receipt.
 //!
-//! * `GET /speakup` lists the categories; `GET /speakup?category=..` shows the form with
-//!   that category's questions; `POST /speakup` files the report (or, with
+//! * `GET /speakup` lists the enabled categories (configured at `/speakup/settings`,
+//!   [`crate::speakup_settings`]); `GET /speakup?category=..` shows the form with that
+//!   category's questions; `POST /speakup` files the report (or, with
 //!   `step=confirm`, takes the "I have saved it" confirmation). English and Spanish
 //!   (`?lang=es`, the form's `lang` field, else `Accept-Language`).
 //! * `GET/POST /speakup/access`: the receipt opens the case (status, dates, thread); the
@@ -38,6 +39,7 @@ use righttrack_core::casekeys::{
 use righttrack_core::Secret;
 use righttrack_store::directory::User;
 use righttrack_store::speakup::{NewCase, StoredCase, StoredMessage};
+use righttrack_store::speakup_config::{Category, TextLists};
 use righttrack_store::StoreError;
 use serde_json::{json, Value};
 use std::net::SocketAddr;
@@ -380,112 +382,6 @@ const ES: Text = Text {
     status_received: "Recibida",
 };
 
-/// A category: its key, label and 1–3 questions, in both languages.
-pub struct Category {
-    pub key: &'static str,
-    pub label: [&'static str; 2],
-    pub questions: &'static [[&'static str; 2]],
-}
-
-/// The default categories.
-pub const CATEGORIES: &[Category] = &[
-    Category {
-        key: "fraud",
-        label: ["Fraud or theft", "Fraude o robo"],
-        questions: &[
-            [
-                "What kind of fraud is it (for example expenses, refunds, payroll)?",
-                "¿Qué tipo de fraude es (por ejemplo gastos, reembolsos, nómina)?",
-            ],
-            [
-                "Roughly how much money is involved, if you know?",
-                "¿Cuánto dinero está en juego, aproximadamente, si lo sabes?",
-            ],
-        ],
-    },
-    Category {
-        key: "data_misuse",
-        label: [
-            "Misuse of customer data",
-            "Uso indebido de datos de clientes",
-        ],
-        questions: &[
-            [
-                "What data was misused (for example customer records, call recordings)?",
-                "¿Qué datos se usaron indebidamente (por ejemplo fichas de clientes, grabaciones)?",
-            ],
-            [
-                "Was the data shared outside the company?",
-                "¿Se compartieron los datos fuera de la empresa?",
-            ],
-        ],
-    },
-    Category {
-        key: "harassment",
-        label: ["Harassment or discrimination", "Acoso o discriminación"],
-        questions: &[
-            ["Is it still happening?", "¿Sigue ocurriendo?"],
-            [
-                "Did anyone else see or hear it?",
-                "¿Alguien más lo vio o lo oyó?",
-            ],
-        ],
-    },
-    Category {
-        key: "retaliation",
-        label: [
-            "Retaliation for speaking up",
-            "Represalias por haber denunciado",
-        ],
-        questions: &[
-            [
-                "What did you report or take part in before this happened?",
-                "¿Qué denunciaste o en qué participaste antes de que esto pasara?",
-            ],
-            [
-                "What was done to you, and when?",
-                "¿Qué te hicieron y cuándo?",
-            ],
-        ],
-    },
-    Category {
-        key: "conflict_of_interest",
-        label: ["Conflict of interest", "Conflicto de intereses"],
-        questions: &[[
-            "What relationship or interest was not disclosed?",
-            "¿Qué relación o interés no se declaró?",
-        ]],
-    },
-    Category {
-        key: "accounting",
-        label: [
-            "Accounting or auditing irregularities",
-            "Irregularidades contables o de auditoría",
-        ],
-        questions: &[
-            [
-                "Which records, accounts or reports are affected?",
-                "¿Qué registros, cuentas o informes están afectados?",
-            ],
-            [
-                "Which period does it concern?",
-                "¿A qué periodo se refiere?",
-            ],
-        ],
-    },
-];
-
-fn category(key: &str) -> Option<&'static Category> {
-    CATEGORIES.iter().find(|c| c.key == key)
-}
-
-fn idx(lang: Lang) -> usize {
-    match lang {
-        Lang::En => 0,
-        Lang::Es => 1,
-    }
-}
-
 // ---------------------------------------------------------------- form token (CSRF)
 
 /// A form token: the issue time sealed under a key derived from the server keyring
@@ -523,14 +419,15 @@ fn cross_site(headers: &HeaderMap) -> bool {
 // ---------------------------------------------------------------- pages
 
 struct CatView {
-    key: &'static str,
-    label: &'static str,
+    key: String,
+    label: String,
+    hint: String,
     checked: bool,
 }
 
 struct Question {
     name: String,
-    text: &'static str,
+    text: String,
     value: String,
 }
 
@@ -555,8 +452,9 @@ struct Page {
     kind: &'static str,
     csrf: String,
     categories: Vec<CatView>,
-    category: &'static str,
-    category_label: &'static str,
+    category: String,
+    category_label: String,
+    category_hint: String,
     questions: Vec<Question>,
     errors: Vec<(String, String)>,
     description: String,
@@ -591,8 +489,9 @@ impl Page {
             kind,
             csrf: form_token(state),
             categories: Vec::new(),
-            category: "",
-            category_label: "",
+            category: String::new(),
+            category_label: String::new(),
+            category_hint: String::new(),
             questions: Vec::new(),
             errors: Vec::new(),
             description: String::new(),
@@ -649,30 +548,34 @@ fn limited_page(state: &AppState, lang: Lang, wait: u64) -> Response {
     r
 }
 
-fn choose_page(state: &AppState, lang: Lang, selected: &str) -> Page {
+/// `categories` are the enabled ones, in form order.
+fn choose_page(state: &AppState, lang: Lang, selected: &str, categories: &[Category]) -> Page {
     let mut p = Page::new(state, lang, "choose");
-    p.categories = CATEGORIES
+    p.categories = categories
         .iter()
         .map(|c| CatView {
-            key: c.key,
-            label: c.label[idx(lang)],
+            key: c.key.clone(),
+            label: c.labels.get(lang.code()).to_owned(),
+            hint: c.hints.get(lang.code()).to_owned(),
             checked: c.key == selected,
         })
         .collect();
     p
 }
 
-fn form_page(state: &AppState, lang: Lang, cat: &'static Category, input: &Report) -> Page {
+fn form_page(state: &AppState, lang: Lang, cat: &Category, input: &Report) -> Page {
     let mut p = Page::new(state, lang, "form");
-    p.category = cat.key;
-    p.category_label = cat.label[idx(lang)];
+    p.category = cat.key.clone();
+    p.category_label = cat.labels.get(lang.code()).to_owned();
+    p.category_hint = cat.hints.get(lang.code()).to_owned();
     p.questions = cat
         .questions
+        .get(lang.code())
         .iter()
         .enumerate()
         .map(|(i, q)| Question {
             name: format!("q{}", i + 1),
-            text: q[idx(lang)],
+            text: q.clone(),
             value: input.answers.get(i).cloned().unwrap_or_default(),
         })
         .collect();
@@ -696,16 +599,24 @@ pub struct IntakeQuery {
     category: Option<String>,
 }
 
+/// The enabled category `key`, if there is one: only these are offered and accepted.
+fn offered<'a>(categories: &'a [Category], key: &str) -> Option<&'a Category> {
+    categories.iter().find(|c| c.key == key)
+}
+
 pub async fn intake_form(
     State(state): State<AppState>,
     Query(q): Query<IntakeQuery>,
     headers: HeaderMap,
-) -> Response {
+) -> AppResult<Response> {
     let lang = Lang::pick(q.lang.as_deref(), &headers);
-    match q.category.as_deref().and_then(category) {
-        Some(cat) => form_page(&state, lang, cat, &Report::default()).respond(StatusCode::OK),
-        None => choose_page(&state, lang, "").respond(StatusCode::OK),
-    }
+    let categories = state.db.enabled_speakup_categories().await?;
+    Ok(
+        match q.category.as_deref().and_then(|k| offered(&categories, k)) {
+            Some(cat) => form_page(&state, lang, cat, &Report::default()).respond(StatusCode::OK),
+            None => choose_page(&state, lang, "", &categories).respond(StatusCode::OK),
+        },
+    )
 }
 
 // ---------------------------------------------------------------- filing a report
@@ -725,7 +636,8 @@ struct Report {
 }
 
 /// Field errors: `(field, message)`; messages name the field, never echo content.
-fn validate(r: &Report, lang: Lang) -> Vec<(String, String)> {
+/// `category` is the enabled category the report names, if any.
+fn validate(r: &Report, category: Option<&Category>, lang: Lang) -> Vec<(String, String)> {
     let t = lang.t();
     let mut errors = Vec::new();
     let mut too_long = |field: &str, value: &str, max: usize| {
@@ -745,7 +657,7 @@ fn validate(r: &Report, lang: Lang) -> Vec<(String, String)> {
     for (i, a) in r.answers.iter().enumerate() {
         too_long(&format!("q{}", i + 1), a, MAX_SHORT);
     }
-    if category(&r.category).is_none() {
+    if category.is_none() {
         errors.insert(
             0,
             ("category".into(), format!("category: {}", t.err_category)),
@@ -825,7 +737,7 @@ fn internal(e: impl std::fmt::Display) -> AppError {
 }
 
 /// Seals and stores a valid report.
-async fn file(state: &AppState, r: &Report, lang: Lang) -> AppResult<Filed> {
+async fn file(state: &AppState, r: &Report, cat: &Category, lang: Lang) -> AppResult<Filed> {
     let now = state.now();
     let jurisdiction = state.db.default_jurisdiction().await?;
     let (ack_due, feedback_due) = jurisdiction
@@ -859,6 +771,12 @@ async fn file(state: &AppState, r: &Report, lang: Lang) -> AppResult<Filed> {
         seal("people".into(), &r.people)?;
         for (i, a) in r.answers.iter().enumerate() {
             seal(format!("answer:{}", i + 1), a)?;
+        }
+        // The questions as asked, in every language: categories can be edited later,
+        // and an answer must keep the question it answered.
+        if r.answers.iter().any(|a| !a.trim().is_empty()) {
+            let asked = serde_json::to_string(&cat.questions).map_err(internal)?;
+            seal(QUESTIONS_FIELD.into(), &asked)?;
         }
         seal(
             "coi".into(),
@@ -944,9 +862,8 @@ async fn file(state: &AppState, r: &Report, lang: Lang) -> AppResult<Filed> {
     Err(internal("could not draw a free case reference"))
 }
 
-fn report_from_form(form: &FormData) -> Report {
-    let cat = category(&form.get("category"));
-    let n = cat.map_or(0, |c| c.questions.len());
+fn report_from_form(form: &FormData, cat: Option<&Category>) -> Report {
+    let n = cat.map_or(0, |c| c.questions.en.len());
     Report {
         category: form.get("category"),
         description: form.get("description"),
@@ -984,17 +901,19 @@ pub async fn intake_submit(
     if form.get("step") == "confirm" {
         return Ok(confirm(&state, lang, &form));
     }
-    let report = report_from_form(&form);
-    let errors = validate(&report, lang);
-    if !errors.is_empty() {
-        let mut p = match category(&report.category) {
+    let categories = state.db.enabled_speakup_categories().await?;
+    let cat = offered(&categories, &form.get("category"));
+    let report = report_from_form(&form, cat);
+    let errors = validate(&report, cat, lang);
+    let Some(cat) = cat.filter(|_| errors.is_empty()) else {
+        let mut p = match cat {
             Some(cat) => form_page(&state, lang, cat, &report),
-            None => choose_page(&state, lang, ""),
+            None => choose_page(&state, lang, "", &categories),
         };
         p.errors = errors;
         return Ok(p.respond(StatusCode::UNPROCESSABLE_ENTITY));
-    }
-    let filed = file(&state, &report, lang).await?;
+    };
+    let filed = file(&state, &report, cat, lang).await?;
     let mut p = Page::new(&state, lang, "receipt");
     p.case_ref = filed.case;
     p.receipt = filed.receipt.display();
@@ -1069,6 +988,24 @@ fn field_text(o: &Opened, field: &str) -> AppResult<Option<String>> {
     }
 }
 
+/// The sealed field holding the questions a report's answers reply to, as they were
+/// asked: JSON `{"en": [..], "es": [..]}` ([`TextLists`]).
+pub const QUESTIONS_FIELD: &str = "questions";
+
+/// The questions a case's answers reply to: as asked when it was filed, or (for cases
+/// filed before questions were kept with the case) the category's current ones.
+async fn asked_questions(state: &AppState, o: &Opened) -> AppResult<TextLists> {
+    if let Some(json) = field_text(o, QUESTIONS_FIELD)? {
+        return serde_json::from_str(&json).map_err(internal);
+    }
+    Ok(state
+        .db
+        .speakup_category(&o.case.category)
+        .await?
+        .map(|c| c.questions)
+        .unwrap_or_default())
+}
+
 /// What the reporter may add: a message, or a retaliation report (with an optional text).
 async fn add_message(
     state: &AppState,
@@ -1127,10 +1064,13 @@ async fn case_view(
         ("when_where".to_owned(), t.when_where.to_owned()),
         ("people".to_owned(), t.people.to_owned()),
     ];
-    if let Some(c) = category(&o.case.category) {
-        for (i, q) in c.questions.iter().enumerate() {
-            labels.push((format!("answer:{}", i + 1), q[idx(lang)].to_owned()));
-        }
+    for (i, q) in asked_questions(state, o)
+        .await?
+        .get(lang.code())
+        .iter()
+        .enumerate()
+    {
+        labels.push((format!("answer:{}", i + 1), q.clone()));
     }
     let mut lines = Vec::new();
     for (field, label) in labels {
@@ -1229,7 +1169,13 @@ pub async fn access_submit(
     let (report, messages) = case_view(&state, &opened, lang).await?;
     let mut p = Page::new(&state, lang, "case");
     p.case_ref = opened.case.id.clone();
-    p.category_label = category(&opened.case.category).map_or("", |c| c.label[idx(lang)]);
+    // A disabled category still labels the cases filed under it.
+    p.category_label = state
+        .db
+        .speakup_category(&opened.case.category)
+        .await?
+        .map(|c| c.labels.get(lang.code()).to_owned())
+        .unwrap_or_else(|| opened.case.category.clone());
     p.receipt = form.get("receipt");
     p.status = status_label(t, &opened.case.status);
     p.submitted = date(opened.case.submitted_at);
@@ -1361,25 +1307,27 @@ pub async fn api_report(
         name: string_field(&m, "name")?,
         contact: string_field(&m, "contact")?,
     };
-    if let Some(c) = category(&report.category) {
-        if report.answers.len() > c.questions.len() {
+    let categories = state.db.enabled_speakup_categories().await?;
+    let cat = offered(&categories, &report.category);
+    if let Some(c) = cat {
+        if report.answers.len() > c.questions.en.len() {
             return Err(AppError::new(
                 Code::Unprocessable,
                 format!(
                     "field `answers`: this category has {} questions",
-                    c.questions.len()
+                    c.questions.en.len()
                 ),
             ));
         }
     }
-    let errors = validate(&report, Lang::En);
+    let errors = validate(&report, cat, Lang::En);
     if let Some((field, _)) = errors.first() {
         let why = match field.as_str() {
             "category" => format!(
                 "one of {}",
-                CATEGORIES
+                categories
                     .iter()
-                    .map(|c| c.key)
+                    .map(|c| c.key.as_str())
                     .collect::<Vec<_>>()
                     .join(", ")
             ),
@@ -1401,7 +1349,10 @@ pub async fn api_report(
         Some("es") => Lang::Es,
         _ => Lang::En,
     };
-    let filed = file(&state, &report, lang).await?;
+    let Some(cat) = cat else {
+        return Err(internal("a report passed validation without a category"));
+    };
+    let filed = file(&state, &report, cat, lang).await?;
     Ok(json_no_store(
         StatusCode::CREATED,
         json!({
