@@ -20,8 +20,10 @@ pub mod directory;
 pub mod disputes;
 pub mod feedback;
 pub mod interactions;
+pub mod retaliation;
 pub mod sessions;
 pub mod speakup;
+pub mod speakup_stats;
 pub mod testing;
 pub mod tokens;
 
