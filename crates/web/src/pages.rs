@@ -77,6 +77,12 @@ const NAV: &[(&str, &str, &str, Action)] = &[
         Action::CalibrationRead,
     ),
     (
+        "/speakup/analytics",
+        "Hotline analytics",
+        "Speak-up figures by category, small groups suppressed",
+        Action::HotlineAnalytics,
+    ),
+    (
         "/directory",
         "Teams",
         "Sites, teams and their leads",

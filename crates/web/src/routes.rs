@@ -9,7 +9,8 @@ use crate::auth::{self, Caller, Via, LOGIN_CSRF_COOKIE};
 use crate::error::{AppError, Code};
 use crate::state::AppState;
 use crate::{
-    api, calibration, disputes, feedback, interactions, middleware, pages, qa, speakup, vault,
+    api, calibration, disputes, feedback, interactions, middleware, pages, qa, speakup,
+    speakup_analytics, vault,
 };
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
@@ -538,6 +539,22 @@ pub fn table() -> Vec<Route> {
             Api,
             "Speak-up hotline: status and messages of the report a receipt opens; optionally add a message or report retaliation",
             post(speakup::api_access),
+        ),
+        r(
+            "GET",
+            "/speakup/analytics",
+            Act(Action::HotlineAnalytics),
+            Page,
+            "Hotline analytics (NAVEX benchmark figures) over the cases one can read and destroyed cases' statistics: ?from=&to=",
+            get(speakup_analytics::page),
+        ),
+        r(
+            "GET",
+            "/api/v1/speakup/analytics",
+            Act(Action::HotlineAnalytics),
+            Api,
+            "Hotline analytics as JSON: reports per 100 employees, anonymous share, follow-up and substantiation rates, days to close, overall and per category; groups under 5 suppressed: ?from=&to=",
+            get(speakup_analytics::api),
         ),
         r(
             "GET",
