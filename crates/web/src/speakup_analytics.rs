@@ -10,9 +10,9 @@
 //! number.
 
 use crate::auth::Caller;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::pages::{layout, render};
-use crate::params::{date, start_of};
+use crate::params::period;
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Query, State};
@@ -45,25 +45,15 @@ struct Analytics {
 
 async fn analytics(state: &AppState, caller: &Caller, q: &PeriodQuery) -> AppResult<Analytics> {
     let today = state.now().to_zoned(jiff::tz::TimeZone::UTC).date();
-    let to = date(&q.to, "to")?.unwrap_or(today);
-    let from = match date(&q.from, "from")? {
-        Some(d) => d,
-        None => to
-            .checked_sub(jiff::Span::new().days(DEFAULT_DAYS - 1))
-            .map_err(|e| AppError::internal(&e))?,
-    };
-    if from > to {
-        return Err(AppError::bad_request(
-            "query `from`: must not be after `to`",
-        ));
-    }
-    let start = start_of(from)?;
-    let end = start_of(to.tomorrow().map_err(|e| AppError::internal(&e))?)?;
-    let facts = state.db.hotline_facts(caller.user.id, start, end).await?;
-    let period = end.duration_since(start);
+    let p = period(&q.from, &q.to, today, DEFAULT_DAYS)?;
+    let facts = state
+        .db
+        .hotline_facts(caller.user.id, p.start, p.end)
+        .await?;
+    let period = p.end.duration_since(p.start);
     Ok(Analytics {
-        from,
-        to,
+        from: p.from,
+        to: p.to,
         days: period.as_hours() / 24,
         headcount: facts.headcount,
         report: hotline_stats::report(&facts.cases, facts.headcount, period),
