@@ -1286,15 +1286,33 @@ async fn excluded_ids(state: &AppState, coi: &Coi) -> AppResult<BTreeSet<UserId>
     excluded(state, coi).await
 }
 
-/// The retaliation-watch alerts of one watched person (filled in by the watch module).
+/// The retaliation-watch alerts of one watched person: each window (30/60/90/180 days
+/// after the report) in which their RightTrack record turned worse than their peers'
+/// (`core::retaliation`). A person no longer in the directory has none.
 async fn retaliation_alerts(
     state: &AppState,
     w: &Watched,
     since: Timestamp,
     now: Timestamp,
 ) -> AppResult<Vec<String>> {
-    let _ = (state, w, since, now);
-    Ok(Vec::new())
+    let windows = match state.db.retaliation_watch(w.user, since, now).await {
+        Ok(w) => w,
+        Err(righttrack_store::StoreError::NotFound) => return Ok(Vec::new()),
+        Err(e) => return Err(e.into()),
+    };
+    Ok(windows
+        .into_iter()
+        .flat_map(|win| {
+            let span = if win.complete {
+                format!("{} days", win.days)
+            } else {
+                format!("{} days (so far {})", win.days, win.elapsed_days)
+            };
+            win.alerts
+                .into_iter()
+                .map(move |a| format!("{span}: {}", a.explanation))
+        })
+        .collect())
 }
 
 // ---------------------------------------------------------------- actions

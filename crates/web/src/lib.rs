@@ -28,6 +28,7 @@ pub mod params;
 pub mod qa;
 pub mod routes;
 pub mod speakup;
+pub mod speakup_analytics;
 pub mod speakup_settings;
 pub mod state;
 pub mod vault;

@@ -83,6 +83,12 @@ const NAV: &[(&str, &str, &str, Action)] = &[
         Action::CaseWork,
     ),
     (
+        "/speakup/analytics",
+        "Hotline analytics",
+        "Speak-up figures by category, small groups suppressed",
+        Action::HotlineAnalytics,
+    ),
+    (
         "/directory",
         "Teams",
         "Sites, teams and their leads",

@@ -10,7 +10,7 @@ use crate::error::{AppError, Code};
 use crate::state::AppState;
 use crate::{
     api, calibration, cases, disputes, feedback, interactions, middleware, pages, qa, speakup,
-    speakup_settings, vault,
+    speakup_analytics, speakup_settings, vault,
 };
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
@@ -747,6 +747,22 @@ pub fn table() -> Vec<Route> {
             Page,
             "Remove a retention rule (not the * / * fallback)",
             post(speakup_settings::delete_retention),
+        ),
+        r(
+            "GET",
+            "/speakup/analytics",
+            Act(Action::HotlineAnalytics),
+            Page,
+            "Hotline analytics (NAVEX benchmark figures) over the cases one can read and destroyed cases' statistics: ?from=&to=",
+            get(speakup_analytics::page),
+        ),
+        r(
+            "GET",
+            "/api/v1/speakup/analytics",
+            Act(Action::HotlineAnalytics),
+            Api,
+            "Hotline analytics as JSON: reports per 100 employees, anonymous share, follow-up and substantiation rates, days to close, overall and per category; groups under 5 suppressed: ?from=&to=",
+            get(speakup_analytics::api),
         ),
         r(
             "GET",

@@ -230,6 +230,27 @@ async fn the_reporter_and_the_case_team_talk_until_the_case_closes() {
         assert_eq!(row["assignee"], "ivan Person");
         assert!(!row["reporter_activity"].as_str().unwrap().is_empty());
 
+        // A named witness who consents is watched for retaliation; the page shows the
+        // comparison with their peers.
+        app.user("wendy", &[Role::Agent]).await;
+        let r = olga
+            .post(
+                &app,
+                &format!("/cases/{case}/watch"),
+                &[
+                    ("username", "wendy"),
+                    ("role", "witness"),
+                    ("consent", "on"),
+                ],
+            )
+            .await;
+        assert_eq!(error_of(&r), "");
+        let page = olga.get(&app, &format!("/cases/{case}")).await;
+        assert!(page
+            .body
+            .contains("wendy Person <span class=\"hint\">(witness"));
+        assert!(page.body.contains("No adverse pattern against peers."));
+
         // A final status needs the outcome; with it, the case closes.
         let r = ivan
             .post(
