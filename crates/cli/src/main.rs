@@ -122,6 +122,9 @@ enum Command {
     /// Manage encryption keys.
     #[command(subcommand)]
     Keys(KeysCmd),
+    /// Speak-up hotline chores.
+    #[command(subcommand)]
+    Speakup(SpeakupCmd),
     /// Scan interactions (JSONL) for personal data, conduct and disclosures.
     Scan(righttrack_batch::ScanArgs),
     /// Load interactions (JSONL files) into the store: scanned, redacted, idempotent on id.
@@ -279,6 +282,19 @@ enum AuditCmd {
     Verify {
         #[command(flatten)]
         data: DataArgs,
+    },
+}
+
+#[derive(Subcommand)]
+enum SpeakupCmd {
+    /// Print the day's content-free staff notifications as `username<TAB>text` lines, for
+    /// an external mailer (creating them first if the server has not yet that day).
+    Digest {
+        #[command(flatten)]
+        data: DataArgs,
+        /// The day, YYYY-MM-DD [default: today, UTC].
+        #[arg(long)]
+        day: Option<String>,
     },
 }
 
@@ -692,6 +708,29 @@ async fn run(command: Command) -> Result<ExitCode> {
                 Err(e) => Err(e.into()),
             }
         }
+        Command::Speakup(SpeakupCmd::Digest { data, day }) => {
+            let (state, _) = open_state(&data, false, WebConfig::default()).await?;
+            let today = righttrack_web::digest::day_of(state.now());
+            let day = match day {
+                None => today.clone(),
+                Some(d) => match d.trim().parse::<jiff::civil::Date>() {
+                    Ok(date) => date.to_string(),
+                    Err(e) => {
+                        eprintln!("error: --day {d:?}: expected YYYY-MM-DD ({e})");
+                        return Ok(ExitCode::from(2));
+                    }
+                },
+            };
+            if day == today {
+                righttrack_web::digest::run(&state, state.now())
+                    .await
+                    .map_err(|e| anyhow::anyhow!("{}", e.message))?;
+            }
+            for (username, text) in state.db.notifications_of_day(&day).await? {
+                println!("{username}\t{text}");
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Keys(KeysCmd::Rotate { data }) => {
             let (state, opened) = open_state(&data, false, WebConfig::default()).await?;
             let mut keys = opened.keys.clone();
@@ -922,6 +961,10 @@ async fn serve(
                         }
                     }
                     Err(e) => tracing::warn!(error = %e, "speak-up retention sweep failed"),
+                }
+                // Once a day per person at most; content-free (see `digest`).
+                if let Err(e) = righttrack_web::digest::run(&state, state.now()).await {
+                    tracing::warn!(error = %e.message, "staff notifications failed");
                 }
             }
         })

@@ -1060,3 +1060,37 @@ fn negative_examples_from_accepted_disputes_round_trip_into_rules_test() {
     ]);
     assert!(e.contains("/nonexistent/pack.toml"), "{e}");
 }
+
+/// `speakup digest` prints the day's content-free notifications for a mailer; a bad day
+/// is named.
+#[test]
+fn the_speakup_digest_names_a_bad_day_and_prints_nothing_when_no_work_waits() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = dir_arg(&tmp.path().join("data"));
+    ok(
+        &[
+            "user",
+            "add",
+            "--data-dir",
+            &d,
+            "--username",
+            "olga",
+            "--role",
+            "ethics_officer",
+            "--password-stdin",
+        ],
+        Some(&format!("{PW}\n")),
+    );
+    let e = fails(&["speakup", "digest", "--data-dir", &d, "--day", "2026-13-01"]);
+    assert!(
+        e.contains("--day \"2026-13-01\": expected YYYY-MM-DD"),
+        "{e}"
+    );
+    let out = ok(&["speakup", "digest", "--data-dir", &d], None);
+    assert_eq!(out.trim(), "", "no hotline work, no line");
+    let out = ok(
+        &["speakup", "digest", "--data-dir", &d, "--day", "2026-11-01"],
+        None,
+    );
+    assert_eq!(out.trim(), "");
+}

@@ -719,15 +719,31 @@ struct HomePage {
     display_name: String,
     username: String,
     roles: Vec<&'static str>,
+    notices: Vec<String>,
 }
 
-pub async fn home(Extension(caller): Extension<Caller>) -> Response {
-    render(HomePage {
+pub async fn home(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+) -> AppResult<Response> {
+    // Content-free notifications (`digest`): shown once, then marked seen.
+    let notices = state.db.unseen_notifications(caller.user.id).await?;
+    if !notices.is_empty() {
+        state
+            .db
+            .mark_notifications_seen(caller.user.id, state.now())
+            .await?;
+    }
+    Ok(render(HomePage {
         l: layout(Some(&caller), "Home", "/"),
         display_name: caller.user.display_name.clone(),
         username: caller.user.username.clone(),
         roles: caller.user.roles.iter().map(|r| r.label()).collect(),
-    })
+        notices: notices
+            .into_iter()
+            .map(|(day, text)| format!("{day}: {text}"))
+            .collect(),
+    }))
 }
 
 #[derive(Template)]
