@@ -107,6 +107,18 @@ pub async fn seed(state: &AppState) -> Result<Option<Vec<DemoAccount>>> {
             "investigator",
         ),
         (
+            "custodian",
+            "Cora Custodian",
+            vec![Role::IdentityCustodian],
+            "identity custodian",
+        ),
+        (
+            "committee",
+            "Ada Audit-Committee",
+            vec![Role::AuditCommittee],
+            "audit committee",
+        ),
+        (
             "qa",
             "Quinn QA-Analyst",
             vec![Role::QaAnalyst],
@@ -175,6 +187,7 @@ pub async fn seed(state: &AppState) -> Result<Option<Vec<DemoAccount>>> {
             }
         }
     }
+    let mut staff: Vec<(&'static str, righttrack_store::directory::User)> = Vec::new();
     for ((username, display, roles, _), phc) in specials.into_iter().zip(hashes) {
         let team = if roles.contains(&Role::Agent) {
             first_floor_team
@@ -203,6 +216,33 @@ pub async fn seed(state: &AppState) -> Result<Option<Vec<DemoAccount>>> {
                 db.set_team_lead(t, u.id).await?;
             }
         }
+        staff.push((username, u));
+    }
+    // Hotline cases, filed and worked through the real handlers with the staff's keys.
+    let pw_of = |name: &str| {
+        accounts
+            .iter()
+            .find(|a| a.username == name)
+            .map(|a| a.password.clone())
+    };
+    let user_of = |name: &str| staff.iter().find(|(n, _)| *n == name).map(|(_, u)| u);
+    if let (Some(e), Some(epw), Some(i), Some(ipw)) = (
+        user_of("ethics"),
+        pw_of("ethics"),
+        user_of("investigator"),
+        pw_of("investigator"),
+    ) {
+        let mut others = Vec::new();
+        for name in ["custodian", "committee"] {
+            if let (Some(u), Some(pw)) = (user_of(name), pw_of(name)) {
+                others.push((u, pw));
+            }
+        }
+        let others: Vec<(&righttrack_store::directory::User, &Secret<String>)> =
+            others.iter().map(|(u, pw)| (*u, pw)).collect();
+        righttrack_web::demo_cases::seed(state, (e, &epw), (i, &ipw), &others)
+            .await
+            .map_err(|e| anyhow::anyhow!("{}", e.message))?;
     }
     accounts.push(DemoAccount {
         username: "(every other demo user)",

@@ -909,7 +909,7 @@ async fn serve(
                 for a in &accounts {
                     writeln!(err, "  {:<24} {:<28} {}", a.username, a.role, a.password.expose())?;
                 }
-                writeln!(err, "Ethics officers, investigators and admins enrol an authenticator app at first sign-in.")?;
+                writeln!(err, "Ethics officers, investigators, identity custodians, audit-committee members and admins enrol an authenticator app at first sign-in.")?;
                 let n = demo_interactions::seed(&state, 5_000).await?;
                 demo_interactions::seed_calibration(&state).await?;
                 let d = demo_interactions::seed_disputes(&state).await?;
