@@ -238,6 +238,11 @@ pub struct Text {
     pub err_anonymous: &'static str,
     pub err_identity: &'static str,
     pub status_received: &'static str,
+    pub status_acknowledged: &'static str,
+    pub status_investigating: &'static str,
+    pub status_substantiated: &'static str,
+    pub status_unsubstantiated: &'static str,
+    pub status_closed: &'static str,
 }
 
 const EN: Text = Text {
@@ -309,6 +314,11 @@ const EN: Text = Text {
     err_anonymous: "choose whether to stay anonymous",
     err_identity: "give your name or choose to stay anonymous",
     status_received: "Received",
+    status_acknowledged: "Acknowledged: the ethics team is assessing your report",
+    status_investigating: "Under investigation",
+    status_substantiated: "Closed: the concern was substantiated",
+    status_unsubstantiated: "Closed: the concern could not be substantiated",
+    status_closed: "Closed",
 };
 
 const ES: Text = Text {
@@ -380,6 +390,11 @@ const ES: Text = Text {
     err_anonymous: "elige si quieres permanecer en el anonimato",
     err_identity: "da tu nombre o elige permanecer en el anonimato",
     status_received: "Recibida",
+    status_acknowledged: "Confirmada: el equipo de ética está valorando tu denuncia",
+    status_investigating: "En investigación",
+    status_substantiated: "Cerrada: la denuncia se confirmó",
+    status_unsubstantiated: "Cerrada: la denuncia no pudo confirmarse",
+    status_closed: "Cerrada",
 };
 
 // ---------------------------------------------------------------- form token (CSRF)
@@ -1046,9 +1061,14 @@ async fn add_message(
 }
 
 fn status_label(t: &Text, status: &str) -> &'static str {
-    // Later statuses (acknowledged, investigating, ...) arrive with case management.
-    let _ = status;
-    t.status_received
+    match status {
+        "acknowledged" => t.status_acknowledged,
+        "investigating" => t.status_investigating,
+        "substantiated" => t.status_substantiated,
+        "unsubstantiated" => t.status_unsubstantiated,
+        "closed" => t.status_closed,
+        _ => t.status_received,
+    }
 }
 
 /// The case as the reporter sees it: what they sent (never the identity, which stays in
