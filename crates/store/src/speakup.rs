@@ -68,7 +68,21 @@ pub struct Jurisdiction {
     pub warn_days: i64,
 }
 
+/// A `speakup_jurisdictions` row: `(code, name, ack_days, feedback_months, warn_days)`.
+pub(crate) type JurisdictionRow = (String, String, i64, i64, i64);
+
 impl Jurisdiction {
+    pub(crate) fn from_row(r: JurisdictionRow) -> Self {
+        let (code, name, ack_days, feedback_months, warn_days) = r;
+        Jurisdiction {
+            code,
+            name,
+            ack_days,
+            feedback_months,
+            warn_days,
+        }
+    }
+
     /// `(acknowledge by, feedback by)` for a report submitted at `at`.
     pub fn deadlines(&self, at: Timestamp) -> Option<(Timestamp, Timestamp)> {
         let ack = at
@@ -160,15 +174,7 @@ impl Db {
         .fetch_optional(p)
         .await?
         });
-        Ok(row.map(
-            |(code, name, ack_days, feedback_months, warn_days)| Jurisdiction {
-                code,
-                name,
-                ack_days,
-                feedback_months,
-                warn_days,
-            },
-        ))
+        Ok(row.map(Jurisdiction::from_row))
     }
 
     /// A user's reader public key and locked secret, if they have a key pair.

@@ -487,17 +487,26 @@ impl Db {
 
     /// Stores (or replaces) the case key wrapped for `user`.
     pub async fn put_wrap(&self, case: &str, user: UserId, wrapped: &[u8]) -> Result<()> {
-        on_pool!(self, |p| {
-            sqlx::query(
-            "INSERT INTO speakup_wraps (case_id, user_id, wrapped) VALUES ($1, $2, $3) ON CONFLICT (case_id, user_id) DO UPDATE SET wrapped = excluded.wrapped"
-        )
-        .bind(case)
-        .bind(user.to_string())
-        .bind(wrapped)
-        .execute(p)
-        .await?
-        .rows_affected()
-        });
+        self.upsert_wrap("speakup_wraps", case, user, wrapped).await
+    }
+
+    async fn upsert_wrap(
+        &self,
+        table: &str,
+        case: &str,
+        user: UserId,
+        wrapped: &[u8],
+    ) -> Result<()> {
+        let sql = format!(
+            "INSERT INTO {table} (case_id, user_id, wrapped) VALUES ($1, $2, $3) ON CONFLICT (case_id, user_id) DO UPDATE SET wrapped = excluded.wrapped"
+        );
+        on_pool!(self, |p| sqlx::query(&sql)
+            .bind(case)
+            .bind(user.to_string())
+            .bind(wrapped)
+            .execute(p)
+            .await?
+            .rows_affected());
         Ok(())
     }
 
@@ -519,19 +528,10 @@ impl Db {
         Ok(())
     }
 
+    /// Stores (or replaces) the identity key wrapped for `user`.
     pub async fn put_identity_wrap(&self, case: &str, user: UserId, wrapped: &[u8]) -> Result<()> {
-        on_pool!(self, |p| {
-            sqlx::query(
-            "INSERT INTO speakup_identity_wraps (case_id, user_id, wrapped) VALUES ($1, $2, $3) ON CONFLICT (case_id, user_id) DO UPDATE SET wrapped = excluded.wrapped"
-        )
-        .bind(case)
-        .bind(user.to_string())
-        .bind(wrapped)
-        .execute(p)
-        .await?
-        .rows_affected()
-        });
-        Ok(())
+        self.upsert_wrap("speakup_identity_wraps", case, user, wrapped)
+            .await
     }
 
     pub async fn identity_wrap(&self, case: &str, user: UserId) -> Result<Option<Vec<u8>>> {

@@ -423,18 +423,7 @@ impl Db {
         .fetch_all(p)
         .await?
         });
-        Ok(rows
-            .into_iter()
-            .map(
-                |(code, name, ack_days, feedback_months, warn_days)| Jurisdiction {
-                    code,
-                    name,
-                    ack_days,
-                    feedback_months,
-                    warn_days,
-                },
-            )
-            .collect())
+        Ok(rows.into_iter().map(Jurisdiction::from_row).collect())
     }
 
     /// Adds a jurisdiction; an existing code is a [`StoreError::Conflict`] naming it.

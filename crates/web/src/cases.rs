@@ -1330,6 +1330,19 @@ fn back_with(id: &str, error: &str) -> Response {
     .into_response()
 }
 
+/// Records a staff action in the audit trail (no content: the detail is machine values)
+/// and returns to the case page.
+async fn audited(
+    state: &AppState,
+    caller: &Caller,
+    id: &str,
+    action: &str,
+    detail: Value,
+) -> AppResult<Response> {
+    state.audit(&caller.actor(), action, id, detail).await?;
+    Ok(back(id))
+}
+
 /// A required free-text field: trimmed, not empty, at most [`MAX_TEXT`] characters.
 fn text_field(form: &FormData, field: &str, required: bool) -> Result<String, String> {
     let t = form.get(field).trim().to_owned();
@@ -1380,15 +1393,14 @@ pub async fn set_status(
         Some(&note),
     )
     .await?;
-    state
-        .audit(
-            &caller.actor(),
-            "speakup.case_status",
-            &id,
-            json!({"status": status}),
-        )
-        .await?;
-    Ok(back(&id))
+    audited(
+        &state,
+        &caller,
+        &id,
+        "speakup.case_status",
+        json!({"status": status}),
+    )
+    .await
 }
 
 /// `POST /cases/{id}/note`: an internal note (sealed; never shown to the reporter).
@@ -1449,15 +1461,14 @@ pub async fn send_message(
         None,
     )
     .await?;
-    state
-        .audit(
-            &caller.actor(),
-            "speakup.message_sent",
-            &id,
-            json!({"feedback": feedback}),
-        )
-        .await?;
-    Ok(back(&id))
+    audited(
+        &state,
+        &caller,
+        &id,
+        "speakup.message_sent",
+        json!({"feedback": feedback}),
+    )
+    .await
 }
 
 /// Resolves `name, name2` (usernames) against the directory; unknown names are an error
@@ -1738,15 +1749,14 @@ pub async fn hold(
         Some(&reason),
     )
     .await?;
-    state
-        .audit(
-            &caller.actor(),
-            "speakup.legal_hold",
-            &id,
-            json!({"on": on}),
-        )
-        .await?;
-    Ok(back(&id))
+    audited(
+        &state,
+        &caller,
+        &id,
+        "speakup.legal_hold",
+        json!({"on": on}),
+    )
+    .await
 }
 
 /// `POST /cases/{id}/watch`: puts a named reporter or witness under retaliation watch,
@@ -1830,15 +1840,14 @@ pub async fn request_identity(
         None,
     )
     .await?;
-    state
-        .audit(
-            &caller.actor(),
-            "speakup.identity_requested",
-            &id,
-            json!({}),
-        )
-        .await?;
-    Ok(back(&id))
+    audited(
+        &state,
+        &caller,
+        &id,
+        "speakup.identity_requested",
+        json!({}),
+    )
+    .await
 }
 
 /// `POST /cases/{id}/identity/{request}`: a custodian approves (wrapping the identity key
@@ -1909,13 +1918,12 @@ pub async fn decide_identity(
         None,
     )
     .await?;
-    state
-        .audit(
-            &caller.actor(),
-            "speakup.identity_decided",
-            &id,
-            json!({"approved": approve, "requester": req.requester.to_string()}),
-        )
-        .await?;
-    Ok(back(&id))
+    audited(
+        &state,
+        &caller,
+        &id,
+        "speakup.identity_decided",
+        json!({"approved": approve, "requester": req.requester.to_string()}),
+    )
+    .await
 }
