@@ -22,6 +22,7 @@ pub mod feedback;
 pub mod interactions;
 pub mod sessions;
 pub mod speakup;
+pub mod speakup_attachments;
 pub mod testing;
 pub mod tokens;
 

@@ -115,6 +115,14 @@ impl TestDb {
         }
     }
 
+    /// The number of rows in `table` (tests that check nothing was written).
+    pub async fn count(&self, table: &str) -> Result<i64> {
+        let sql = format!("SELECT CAST(COUNT(*) AS BIGINT) FROM {table}");
+        Ok(crate::on_pool!(self.db, |p| sqlx::query_scalar(&sql)
+            .fetch_one(p)
+            .await?))
+    }
+
     /// Runs raw SQL as an attacker with direct database access would (tamper tests).
     pub async fn raw(&self, sql: &str) -> Result<()> {
         crate::on_pool!(self.db, |p| sqlx::raw_sql(sql)

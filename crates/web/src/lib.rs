@@ -27,6 +27,7 @@ pub mod params;
 pub mod qa;
 pub mod routes;
 pub mod speakup;
+pub mod speakup_attachments;
 pub mod state;
 pub mod vault;
 
