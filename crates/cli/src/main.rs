@@ -885,7 +885,8 @@ async fn serve(
         state.db.backend_name()
     );
     tracing::info!(address = %bound, database = state.db.backend_name(), "listening");
-    // Reads decide "broken" from the due instant; this persists it for reports.
+    // Every ten minutes: reads decide "broken" from the due instant, this persists it for
+    // reports; the privacy vault and the speak-up hotline destroy what outlived retention.
     let sweeper = {
         let state = state.clone();
         tokio::spawn(async move {
@@ -906,6 +907,21 @@ async fn serve(
                     Ok(0) => {}
                     Ok(n) => tracing::info!(deleted = n, "privacy vault: retention ended"),
                     Err(e) => tracing::warn!(error = %e, "privacy vault purge failed"),
+                }
+                // Counts only: case references stay out of the logs (the audit trail
+                // has them).
+                match righttrack_web::speakup_settings::sweep_retention(&state).await {
+                    Ok(r) => {
+                        if !r.destroyed.is_empty() {
+                            tracing::info!(
+                                destroyed = r.destroyed.len(),
+                                held = r.held,
+                                expiring_soon = r.expiring.len(),
+                                "speak-up: retention ended"
+                            );
+                        }
+                    }
+                    Err(e) => tracing::warn!(error = %e, "speak-up retention sweep failed"),
                 }
             }
         })

@@ -103,6 +103,7 @@ fn aad(case_id: &str, field: &str) -> Vec<u8> {
 }
 
 /// The content key of one case.
+#[derive(Clone)]
 pub struct CaseKey(Secret<[u8; 32]>);
 
 impl fmt::Debug for CaseKey {
@@ -131,6 +132,29 @@ impl CaseKey {
 
     pub fn open(&self, case_id: &str, field: &str, sealed: &[u8]) -> Result<Vec<u8>, CaseKeyError> {
         open_raw(self.0.expose(), &aad(case_id, field), sealed)
+    }
+
+    /// Seals another key under this one (a field of the case like any other).
+    pub fn seal_key(
+        &self,
+        case_id: &str,
+        field: &str,
+        inner: &CaseKey,
+        rng: &mut (impl RngCore + CryptoRng),
+    ) -> Result<Vec<u8>, CaseKeyError> {
+        self.seal(case_id, field, inner.0.expose(), rng)
+    }
+
+    /// Opens a key sealed with [`CaseKey::seal_key`].
+    pub fn open_key(
+        &self,
+        case_id: &str,
+        field: &str,
+        sealed: &[u8],
+    ) -> Result<CaseKey, CaseKeyError> {
+        let raw = self.open(case_id, field, sealed)?;
+        let k: [u8; 32] = raw.try_into().map_err(|_| CaseKeyError::Malformed)?;
+        Ok(CaseKey(Secret::new(k)))
     }
 }
 
@@ -246,6 +270,31 @@ pub fn unlock_reader_secret(
     Ok(ReaderSecret(StaticSecret::from(k)))
 }
 
+/// Seals a reader's secret for the length of one session, under a key derived from the
+/// session id (which only the browser's cookie holds; the database keeps its hash). A copy
+/// of the database cannot open it; neither can anyone once the session is gone.
+pub fn seal_for_session(
+    secret: &ReaderSecret,
+    session_id: &str,
+    rng: &mut (impl RngCore + CryptoRng),
+) -> Result<Vec<u8>, CaseKeyError> {
+    let k = hkdf(session_id.as_bytes(), &[b"reader-session"]);
+    seal_raw(&k, b"reader-session", &secret.0.to_bytes(), rng)
+}
+
+pub fn open_for_session(sealed: &[u8], session_id: &str) -> Result<ReaderSecret, CaseKeyError> {
+    let k = hkdf(session_id.as_bytes(), &[b"reader-session"]);
+    let raw = open_raw(&k, b"reader-session", sealed)?;
+    let k: [u8; 32] = raw.try_into().map_err(|_| CaseKeyError::Malformed)?;
+    Ok(ReaderSecret(StaticSecret::from(k)))
+}
+
+/// The context a case's *identity* key is wrapped under: distinct from the case key's, so
+/// a wrap of one can never be presented as the other.
+pub fn identity_context(case_id: &str) -> String {
+    format!("{case_id}#identity")
+}
+
 /// Digits in a receipt: 28 decimal digits carry 93 bits.
 pub const RECEIPT_DIGITS: usize = 28;
 
@@ -347,6 +396,36 @@ impl ReceiptKey {
 mod tests {
     use super::*;
     use rand::rngs::OsRng;
+
+    #[test]
+    fn a_session_sealed_secret_opens_only_with_its_session_id() {
+        let secret = ReaderSecret::generate(&mut OsRng);
+        let sealed = seal_for_session(&secret, "SESSION-A", &mut OsRng).unwrap();
+        let back = open_for_session(&sealed, "SESSION-A").unwrap();
+        assert_eq!(back.public(), secret.public());
+        assert_eq!(
+            open_for_session(&sealed, "SESSION-B").unwrap_err(),
+            CaseKeyError::Authentication
+        );
+        // The secret's bytes are not in the sealed value.
+        let raw = secret.0.to_bytes();
+        assert!(!sealed.windows(32).any(|w| w == raw));
+    }
+
+    #[test]
+    fn an_identity_wrap_is_not_a_case_wrap() {
+        let reader = ReaderSecret::generate(&mut OsRng);
+        let identity_key = CaseKey::generate(&mut OsRng);
+        let wrap = wrap_for_reader(
+            &reader.public(),
+            &identity_context("case-1"),
+            &identity_key,
+            &mut OsRng,
+        )
+        .unwrap();
+        assert!(unwrap_for_reader(&reader, "case-1", &wrap).is_err());
+        assert!(unwrap_for_reader(&reader, &identity_context("case-1"), &wrap).is_ok());
+    }
 
     #[test]
     fn a_reader_with_a_wrap_reads_the_case_and_nobody_else_does() {

@@ -15,11 +15,15 @@ pub mod clock;
 pub mod crypto;
 pub mod disputes;
 pub mod feedback;
+pub mod hotline_stats;
 pub mod ids;
 pub mod interactions;
 pub mod password;
+pub mod quantile;
+pub mod retaliation;
 pub mod roles;
 pub mod secret;
+pub mod speakup_config;
 pub mod totp;
 
 pub use authz::{allowed, Action};

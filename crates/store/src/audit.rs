@@ -180,6 +180,20 @@ impl Db {
         rows.into_iter().map(from_row).collect()
     }
 
+    /// Every entry of exactly `action` recorded at or after `from_ms`, oldest first
+    /// (histories rebuilt from the trail, such as team membership for the retaliation
+    /// watch). `audit_list` matches prefixes and pages newest first, for people.
+    pub async fn audit_by_action(&self, action: &str, from_ms: i64) -> Result<Vec<Entry>> {
+        let sql =
+            format!("SELECT {COLS} FROM audit_log WHERE action = $1 AND at_ms >= $2 ORDER BY seq");
+        let rows: Vec<EntryRow> = on_pool!(self, |p| sqlx::query_as(&sql)
+            .bind(action)
+            .bind(from_ms)
+            .fetch_all(p)
+            .await?);
+        rows.into_iter().map(from_row).collect()
+    }
+
     /// Walks the whole chain in order, checking every link, every signed checkpoint and
     /// the head. Memory stays constant: entries are read in pages.
     pub async fn audit_verify(&self, key: &VerifyingKey) -> Result<VerifyReport, VerifyError> {

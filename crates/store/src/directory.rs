@@ -188,7 +188,8 @@ impl Db {
         if n == 0 {
             return Err(StoreError::NotFound);
         }
-        Ok(())
+        // A new lead changes management chains, hence conflicts of interest on cases.
+        self.bump_readers_epoch().await
     }
 
     pub async fn list_sites(&self) -> Result<Vec<Site>> {
@@ -314,6 +315,7 @@ impl Db {
         .await
         });
         r.map_err(|e| e.naming(|| format!("user {username:?}")))?;
+        self.bump_readers_epoch().await?;
         self.user_by_id(id).await?.ok_or(StoreError::NotFound)
     }
 
@@ -424,7 +426,21 @@ impl Db {
             }
             tx.commit().await?;
         });
-        Ok(())
+        self.bump_readers_epoch().await
+    }
+
+    /// Disables (or re-enables) a user: a disabled user cannot sign in and holds no case
+    /// key (see `crates/web/src/cases.rs`).
+    pub async fn set_user_disabled(&self, id: UserId, disabled: bool) -> Result<()> {
+        on_pool!(self, |p| sqlx::query(
+            "UPDATE users SET disabled = $1 WHERE id = $2"
+        )
+        .bind(disabled)
+        .bind(id.to_string())
+        .execute(p)
+        .await?
+        .rows_affected());
+        self.bump_readers_epoch().await
     }
 
     pub async fn set_user_team(&self, id: UserId, team: Option<TeamId>) -> Result<()> {
@@ -436,7 +452,7 @@ impl Db {
         .execute(p)
         .await?
         .rows_affected());
-        Ok(())
+        self.bump_readers_epoch().await
     }
 
     pub async fn set_password_hash(&self, id: UserId, phc: &str) -> Result<()> {

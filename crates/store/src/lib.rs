@@ -20,9 +20,13 @@ pub mod directory;
 pub mod disputes;
 pub mod feedback;
 pub mod interactions;
+pub mod retaliation;
 pub mod sessions;
 pub mod speakup;
 pub mod speakup_attachments;
+pub mod speakup_cases;
+pub mod speakup_config;
+pub mod speakup_stats;
 pub mod testing;
 pub mod tokens;
 

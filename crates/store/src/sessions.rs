@@ -12,21 +12,40 @@ pub struct Session {
     /// False until a privileged user has passed (or enrolled) TOTP.
     pub mfa_passed: bool,
     pub expires_at: Timestamp,
+    /// A case reader's X25519 secret sealed under the session id
+    /// ([`righttrack_core::casekeys::seal_for_session`]); `None` for everyone else.
+    pub reader_sealed: Option<Vec<u8>>,
 }
 
+/// A session about to be stored.
+#[derive(Debug, Clone, Copy)]
+pub struct NewSession<'a> {
+    pub id_hash: &'a [u8; 32],
+    pub user: UserId,
+    pub csrf: &'a str,
+    pub mfa_passed: bool,
+    pub now: Timestamp,
+    pub expires: Timestamp,
+    /// See [`Session::reader_sealed`].
+    pub reader_sealed: Option<&'a [u8]>,
+}
+
+type SessionRow = (String, String, bool, i64, Option<Vec<u8>>);
+
 impl Db {
-    pub async fn create_session(
-        &self,
-        id_hash: &[u8; 32],
-        user: UserId,
-        csrf: &str,
-        mfa_passed: bool,
-        now: Timestamp,
-        expires: Timestamp,
-    ) -> Result<()> {
+    pub async fn create_session(&self, n: NewSession<'_>) -> Result<()> {
+        let NewSession {
+            id_hash,
+            user,
+            csrf,
+            mfa_passed,
+            now,
+            expires,
+            reader_sealed,
+        } = n;
         on_pool!(self, |p| {
             sqlx::query(
-            "INSERT INTO sessions (id_hash, user_id, csrf_token, mfa_passed, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)"
+            "INSERT INTO sessions (id_hash, user_id, csrf_token, mfa_passed, created_at, expires_at, reader_sealed) VALUES ($1, $2, $3, $4, $5, $6, $7)"
         )
         .bind(&id_hash[..])
         .bind(user.to_string())
@@ -34,6 +53,7 @@ impl Db {
         .bind(mfa_passed)
         .bind(ms(now))
         .bind(ms(expires))
+        .bind(reader_sealed)
         .execute(p)
         .await?
             .rows_affected()
@@ -43,22 +63,23 @@ impl Db {
 
     /// The live session with this id hash, if any (expired sessions are not returned).
     pub async fn session(&self, id_hash: &[u8; 32], now: Timestamp) -> Result<Option<Session>> {
-        let row: Option<(String, String, bool, i64)> = on_pool!(self, |p| {
+        let row: Option<SessionRow> = on_pool!(self, |p| {
             sqlx::query_as(
-            "SELECT user_id, csrf_token, mfa_passed, expires_at FROM sessions WHERE id_hash = $1 AND expires_at > $2"
+            "SELECT user_id, csrf_token, mfa_passed, expires_at, reader_sealed FROM sessions WHERE id_hash = $1 AND expires_at > $2"
         )
         .bind(&id_hash[..])
         .bind(ms(now))
         .fetch_optional(p)
         .await?
         });
-        row.map(|(u, csrf, mfa, exp)| {
+        row.map(|(u, csrf, mfa, exp, reader_sealed)| {
             Ok(Session {
                 user_id: UserId::parse(&u)
                     .ok_or_else(|| StoreError::Corrupt("session user id".into()))?,
                 csrf_token: righttrack_core::Secret::new(csrf),
                 mfa_passed: mfa,
                 expires_at: from_ms(exp),
+                reader_sealed,
             })
         })
         .transpose()

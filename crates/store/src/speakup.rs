@@ -19,7 +19,12 @@ use righttrack_core::ids::UserId;
 use righttrack_core::{Role, Secret};
 
 /// Roles whose holders get a reader key pair (entitled to be wrapped for cases).
-pub const READER_ROLES: [Role; 2] = [Role::EthicsOfficer, Role::Investigator];
+pub const READER_ROLES: [Role; 4] = [
+    Role::EthicsOfficer,
+    Role::Investigator,
+    Role::AuditCommittee,
+    Role::IdentityCustodian,
+];
 
 /// Does any of `roles` make its holder a case reader?
 pub fn is_reader(roles: &[Role]) -> bool {
@@ -38,6 +43,10 @@ pub struct NewCase {
     pub fields: Vec<(String, Vec<u8>)>,
     /// `(reader, wrapped case key)`.
     pub wraps: Vec<(UserId, Vec<u8>)>,
+    /// `(custodian, wrapped identity key)`.
+    pub identity_wraps: Vec<(UserId, Vec<u8>)>,
+    /// The readers epoch the wraps were computed at.
+    pub wraps_epoch: i64,
     pub submitted_at: Timestamp,
     pub ack_due_at: Timestamp,
     pub feedback_due_at: Timestamp,
@@ -199,6 +208,29 @@ impl Db {
         .execute(p)
         .await?
         .rows_affected());
+        // A new key: cases this reader is entitled to can now be wrapped for them.
+        self.bump_readers_epoch().await
+    }
+
+    /// Forgets a reader's key pair (its secret no longer opens with their password) and
+    /// destroys the wraps made for it, which nobody can open any more.
+    pub async fn clear_reader_keys(&self, id: UserId) -> Result<()> {
+        on_pool!(self, |p| {
+            let mut tx = p.begin().await?;
+            sqlx::query(
+                "UPDATE users SET reader_public = NULL, reader_secret_locked = NULL WHERE id = $1",
+            )
+            .bind(id.to_string())
+            .execute(&mut *tx)
+            .await?;
+            for table in ["speakup_wraps", "speakup_identity_wraps"] {
+                sqlx::query(&format!("DELETE FROM {table} WHERE user_id = $1"))
+                    .bind(id.to_string())
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            tx.commit().await?;
+        });
         Ok(())
     }
 
@@ -247,30 +279,6 @@ impl Db {
         self.set_reader_keys(id, &secret.public(), &locked).await
     }
 
-    /// Active (not disabled) ethics officers and investigators with a reader key.
-    pub async fn active_readers(&self) -> Result<Vec<(UserId, ReaderPublic)>> {
-        let rows: Vec<(String, Vec<u8>)> = on_pool!(self, |p| {
-            sqlx::query_as(
-            "SELECT DISTINCT u.id, u.reader_public FROM users u JOIN user_roles r ON r.user_id = u.id WHERE r.role IN ($1, $2) AND u.disabled = $3 AND u.reader_public IS NOT NULL ORDER BY u.id"
-        )
-        .bind(Role::EthicsOfficer.as_str())
-        .bind(Role::Investigator.as_str())
-        .bind(false)
-        .fetch_all(p)
-        .await?
-        });
-        rows.into_iter()
-            .map(|(id, public)| {
-                let uid = UserId::parse(&id)
-                    .ok_or_else(|| StoreError::Corrupt(format!("users.id {id:?}")))?;
-                let public: [u8; 32] = public
-                    .try_into()
-                    .map_err(|_| StoreError::Corrupt(format!("users.reader_public of {id}")))?;
-                Ok((uid, ReaderPublic(public)))
-            })
-            .collect()
-    }
-
     /// Stores a case, its sealed fields, attachments and wraps in one transaction. A case id or
     /// receipt lookup that already exists is a [`StoreError::Conflict`] (the caller draws
     /// new random values).
@@ -279,7 +287,7 @@ impl Db {
             async {
                 let mut tx = p.begin().await?;
                 sqlx::query(
-                    "INSERT INTO speakup_cases (id, category, anonymous, status, receipt_lookup, reporter_wrap, retaliation_flag, submitted_at, jurisdiction, lang) VALUES ($1, $2, $3, 'received', $4, $5, $6, $7, $8, $9)",
+                    "INSERT INTO speakup_cases (id, category, anonymous, status, receipt_lookup, reporter_wrap, retaliation_flag, submitted_at, jurisdiction, lang, wraps_epoch) VALUES ($1, $2, $3, 'received', $4, $5, $6, $7, $8, $9, $10)",
                 )
                 .bind(&c.id)
                 .bind(&c.category)
@@ -290,6 +298,7 @@ impl Db {
                 .bind(ms(c.submitted_at))
                 .bind(&c.jurisdiction)
                 .bind(&c.lang)
+                .bind(c.wraps_epoch)
                 .execute(&mut *tx)
                 .await?;
                 // The acknowledgement is automatic: the receipt page is it.
@@ -313,15 +322,20 @@ impl Db {
                     .await?;
                 }
                 speakup_attachments::insert(&mut tx, &c.id, &c.attachments).await?;
-                for (user, wrapped) in &c.wraps {
-                    sqlx::query(
-                        "INSERT INTO speakup_wraps (case_id, user_id, wrapped) VALUES ($1, $2, $3)",
-                    )
-                    .bind(&c.id)
-                    .bind(user.to_string())
-                    .bind(wrapped)
-                    .execute(&mut *tx)
-                    .await?;
+                for (table, wraps) in [
+                    ("speakup_wraps", &c.wraps),
+                    ("speakup_identity_wraps", &c.identity_wraps),
+                ] {
+                    for (user, wrapped) in wraps {
+                        sqlx::query(&format!(
+                            "INSERT INTO {table} (case_id, user_id, wrapped) VALUES ($1, $2, $3)"
+                        ))
+                        .bind(&c.id)
+                        .bind(user.to_string())
+                        .bind(wrapped)
+                        .execute(&mut *tx)
+                        .await?;
+                    }
                 }
                 tx.commit().await?;
                 Ok(())

@@ -117,10 +117,18 @@ impl TestDb {
 
     /// The number of rows in `table` (tests that check nothing was written).
     pub async fn count(&self, table: &str) -> Result<i64> {
-        let sql = format!("SELECT CAST(COUNT(*) AS BIGINT) FROM {table}");
-        Ok(crate::on_pool!(self.db, |p| sqlx::query_scalar(&sql)
-            .fetch_one(p)
-            .await?))
+        self.scalar(&format!("SELECT CAST(COUNT(*) AS BIGINT) FROM {table}"))
+            .await
+    }
+
+    /// One number from raw SQL, e.g. `SELECT CAST(COUNT(*) AS BIGINT) FROM ...` (tests
+    /// that check rows are gone).
+    pub async fn scalar(&self, sql: &str) -> Result<i64> {
+        Ok(crate::on_pool!(self.db, |p| sqlx::query_scalar::<_, i64>(
+            sql
+        )
+        .fetch_one(p)
+        .await?))
     }
 
     /// Runs raw SQL as an attacker with direct database access would (tamper tests).
@@ -129,6 +137,82 @@ impl TestDb {
             .execute(p)
             .await?
             .rows_affected());
+        Ok(())
+    }
+}
+
+/// Seeding hotline cases without the reporter flow (the analytics tests need many cases
+/// with chosen facts). Sealed values are dummy bytes: nothing here can be opened.
+impl TestDb {
+    /// Inserts a case with `facts`, its key "wrapped" (dummy bytes) for each of `readers`.
+    /// Returns the case id.
+    pub async fn seed_speakup_case(
+        &self,
+        facts: &righttrack_core::hotline_stats::CaseFacts,
+        readers: &[righttrack_core::ids::UserId],
+    ) -> Result<String> {
+        use rand::RngCore;
+        let id = format!("case-{}", random_suffix());
+        let mut lookup = [0u8; 32];
+        rand::thread_rng().fill_bytes(&mut lookup);
+        crate::on_pool!(self.db, |p| {
+            async {
+                let mut tx = p.begin().await?;
+                sqlx::query(
+                    "INSERT INTO speakup_cases (id, category, anonymous, status, receipt_lookup, reporter_wrap, submitted_at, closed_at, reporter_returned) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                )
+                .bind(&id)
+                .bind(&facts.category)
+                .bind(facts.anonymous)
+                .bind(facts.status.as_str())
+                .bind(lookup.to_vec())
+                .bind(vec![0u8; 8])
+                .bind(crate::ms(facts.submitted_at))
+                .bind(facts.closed_at.map(crate::ms))
+                .bind(facts.reporter_returned)
+                .execute(&mut *tx)
+                .await?;
+                for reader in readers {
+                    sqlx::query(
+                        "INSERT INTO speakup_wraps (case_id, user_id, wrapped) VALUES ($1, $2, $3)",
+                    )
+                    .bind(&id)
+                    .bind(reader.to_string())
+                    .bind(vec![0u8; 8])
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                tx.commit().await?;
+                Ok::<_, crate::StoreError>(())
+            }
+            .await
+        })?;
+        Ok(id)
+    }
+
+    /// Inserts the statistics row a destroyed case leaves behind.
+    pub async fn seed_speakup_stats(
+        &self,
+        facts: &righttrack_core::hotline_stats::CaseFacts,
+        deleted_at: jiff::Timestamp,
+    ) -> Result<()> {
+        let id = format!("stats-{}", random_suffix());
+        crate::on_pool!(self.db, |p| {
+            sqlx::query(
+            "INSERT INTO speakup_stats (id, category, anonymous, final_status, reporter_returned, submitted_at, closed_at, deleted_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(&id)
+        .bind(&facts.category)
+        .bind(facts.anonymous)
+        .bind(facts.status.as_str())
+        .bind(facts.reporter_returned)
+        .bind(crate::ms(facts.submitted_at))
+        .bind(facts.closed_at.map(crate::ms))
+        .bind(crate::ms(deleted_at))
+        .execute(p)
+        .await?
+        .rows_affected()
+        });
         Ok(())
     }
 }

@@ -145,14 +145,15 @@ async fn sessions_expire_and_totp_steps_never_replay() {
             .await
             .unwrap();
         let h = [7u8; 32];
-        db.create_session(
-            &h,
-            u.id,
-            "csrf",
-            false,
-            t0(),
-            t0() + SignedDuration::from_hours(8),
-        )
+        db.create_session(righttrack_store::sessions::NewSession {
+            id_hash: &h,
+            user: u.id,
+            csrf: "csrf",
+            mfa_passed: false,
+            now: t0(),
+            expires: t0() + SignedDuration::from_hours(8),
+            reader_sealed: None,
+        })
         .await
         .unwrap();
         let s = db.session(&h, t0()).await.unwrap().unwrap();
@@ -586,5 +587,310 @@ fn lf(
         agent_ref: agent.map(str::to_owned),
         team_ref: None,
         limit: 100,
+    }
+}
+
+// ---------------------------------------------------------------- hotline analytics
+
+fn facts(
+    category: &str,
+    anonymous: bool,
+    status: righttrack_core::hotline_stats::CaseStatus,
+    submitted_at: Timestamp,
+) -> righttrack_core::hotline_stats::CaseFacts {
+    righttrack_core::hotline_stats::CaseFacts {
+        category: category.into(),
+        anonymous,
+        status,
+        submitted_at,
+        closed_at: None,
+        reporter_returned: false,
+    }
+}
+
+#[tokio::test]
+async fn hotline_facts_are_the_viewers_wrapped_cases_and_destroyed_ones() {
+    use righttrack_core::hotline_stats::CaseStatus as S;
+    let day = |n: i64| t0() + SignedDuration::from_hours(24 * n);
+    for t in backends().await {
+        let db = &t.db;
+        let eo1 = db
+            .create_user(new_user("eo1", &[Role::EthicsOfficer]), t0(), &mut rng())
+            .await
+            .unwrap();
+        let eo2 = db
+            .create_user(new_user("eo2", &[Role::EthicsOfficer]), t0(), &mut rng())
+            .await
+            .unwrap();
+        db.create_user(new_user("agent", &[Role::Agent]), t0(), &mut rng())
+            .await
+            .unwrap();
+        db.create_user(new_user("gone", &[Role::Agent]), t0(), &mut rng())
+            .await
+            .unwrap();
+        t.raw("UPDATE users SET disabled = TRUE WHERE username = 'gone'")
+            .await
+            .unwrap();
+
+        let mut both = facts("fraud", true, S::Substantiated, day(1));
+        both.closed_at = Some(day(9));
+        both.reporter_returned = true;
+        t.seed_speakup_case(&both, &[eo1.id, eo2.id]).await.unwrap();
+        // eo1 is excluded from this one (no wrap).
+        let only_eo2 = facts("harassment", false, S::Received, day(2));
+        t.seed_speakup_case(&only_eo2, &[eo2.id]).await.unwrap();
+        // Before the range.
+        t.seed_speakup_case(&facts("fraud", false, S::Closed, day(-1)), &[eo1.id])
+            .await
+            .unwrap();
+        let mut destroyed = facts("accounting", false, S::Unsubstantiated, day(3));
+        destroyed.closed_at = Some(day(4));
+        t.seed_speakup_stats(&destroyed, day(5)).await.unwrap();
+        // After the range.
+        t.seed_speakup_stats(&facts("fraud", true, S::Closed, day(30)), day(31))
+            .await
+            .unwrap();
+
+        let got = db.hotline_facts(eo1.id, day(0), day(30)).await.unwrap();
+        assert_eq!(
+            got.cases,
+            vec![both.clone(), destroyed.clone()],
+            "{}",
+            db.backend_name()
+        );
+        assert_eq!(got.headcount, 3, "the disabled user is not counted");
+        let got = db.hotline_facts(eo2.id, day(0), day(30)).await.unwrap();
+        assert_eq!(got.cases, vec![both, only_eo2, destroyed]);
+    }
+}
+
+// ---------------------------------------------------------------- retaliation watch
+
+fn scored(
+    id: &str,
+    agent: &str,
+    at: Timestamp,
+    score: i64,
+) -> righttrack_core::interactions::Prepared {
+    righttrack_core::interactions::Prepared {
+        ext_id: id.into(),
+        channel: "chat",
+        agent_ref: agent.into(),
+        team_ref: None,
+        started_at: at,
+        redacted_json: "{}".into(),
+        findings_json: "{}".into(),
+        score,
+        score_max: 100,
+        flagged: false,
+        severity: 0,
+        pii_spans: 0,
+        rules: ",".into(),
+        commitments: Vec::new(),
+        vault: None,
+    }
+}
+
+#[tokio::test]
+async fn retaliation_watch_alerts_on_a_drop_peers_do_not_share() {
+    use righttrack_core::retaliation::Signal;
+    use righttrack_store::disputes::{NewDispute, Resolution};
+    use righttrack_store::retaliation::{team_changed_detail, TEAM_CHANGED};
+    let report = t0();
+    let day = |n: i64| report + SignedDuration::from_hours(24 * n);
+    let now = day(45);
+    for t in backends().await {
+        let db = &t.db;
+        let site = db
+            .create_site("Lisbon", day(-400), &mut rng())
+            .await
+            .unwrap();
+        let billing = db
+            .create_team("Billing", site, None, day(-400), &mut rng())
+            .await
+            .unwrap();
+        let claims = db
+            .create_team("Claims", site, None, day(-400), &mut rng())
+            .await
+            .unwrap();
+        let mut users = std::collections::BTreeMap::new();
+        for (name, team) in [
+            ("ana", billing),
+            ("ben", billing),
+            ("cy", billing),
+            ("hal", billing),
+            ("eve", claims),
+            ("fay", claims),
+            ("gus", claims),
+        ] {
+            let mut u = new_user(name, &[Role::Agent]);
+            u.team = Some(team);
+            users.insert(
+                name,
+                db.create_user(u, day(-200), &mut rng()).await.unwrap(),
+            );
+        }
+        // Joined Billing after the report: not a peer of anyone's at report time.
+        let mut ivy = new_user("ivy", &[Role::Agent]);
+        ivy.team = Some(billing);
+        db.create_user(ivy, day(1), &mut rng()).await.unwrap();
+        // Hal moves to Claims three days after the report, audited as the watch reads it.
+        db.set_user_team(users["hal"].id, Some(claims))
+            .await
+            .unwrap();
+        db.audit_append(
+            NewEntry {
+                at_ms: day(3).as_millisecond(),
+                actor: "admin".into(),
+                action: TEAM_CHANGED.into(),
+                target: users["hal"].id.to_string(),
+                detail: team_changed_detail(Some(billing), Some(claims)).to_string(),
+            },
+            &signer(),
+        )
+        .await
+        .unwrap();
+
+        // Everyone scored 80 before the report. After it Ana drops to 55 while the rest
+        // of Billing stays at 80; all of Claims drops to 55.
+        let mut batch = Vec::new();
+        for (name, after) in [
+            ("ana", 55),
+            ("ben", 80),
+            ("cy", 80),
+            ("hal", 80),
+            ("eve", 55),
+            ("fay", 55),
+            ("gus", 55),
+            ("ivy", 20),
+        ] {
+            for i in 0..2 {
+                if name != "ivy" {
+                    batch.push(scored(&format!("{name}-b{i}"), name, day(-30 - i), 80));
+                }
+                batch.push(scored(&format!("{name}-a{i}"), name, day(10 + i), after));
+            }
+        }
+        // Outside every range: a year before, and after "now".
+        batch.push(scored("ana-old", "ana", day(-365), 0));
+        batch.push(scored("ben-late", "ben", day(60), 0));
+        db.store_interactions(&batch, day(50), &mut rng())
+            .await
+            .unwrap();
+
+        // Ana's dispute is denied (upheld); Ben's is accepted, which is no adverse event.
+        for (agent, outcome) in [("ana", "upheld"), ("ben", "accepted")] {
+            let id = db
+                .open_dispute(
+                    &NewDispute {
+                        interaction: format!("{agent}-a0"),
+                        item: "greeting".into(),
+                        agent_ref: agent.into(),
+                        reason: "I did greet".into(),
+                        evaluator: None,
+                        assignee: None,
+                        opened_at: day(11),
+                        due_at: day(16),
+                    },
+                    &mut rng(),
+                )
+                .await
+                .unwrap();
+            let r = Resolution {
+                outcome: outcome.into(),
+                note: "checked".into(),
+                by_user: "quinn".into(),
+                at: day(12),
+            };
+            assert!(db
+                .resolve_dispute(&id, &r, None, &[], &mut rng())
+                .await
+                .unwrap());
+        }
+
+        let b = db.backend_name();
+        let ana = db
+            .retaliation_watch(users["ana"].id, report, now)
+            .await
+            .unwrap();
+        assert_eq!(
+            ana.iter()
+                .map(|w| (w.days, w.elapsed_days, w.complete))
+                .collect::<Vec<_>>(),
+            vec![
+                (30, 30, true),
+                (60, 45, false),
+                (90, 45, false),
+                (180, 45, false)
+            ],
+            "{b}"
+        );
+        for w in &ana {
+            assert_eq!(w.alerts.len(), 2, "{b} {w:?}");
+            // Peers at report time: Ben, Cy and Hal (who has moved since); not Ivy.
+            assert_eq!(
+                w.alerts[0].signal,
+                Signal::ScoreDrop {
+                    drop: 25.0,
+                    peer_median_drop: 0.0,
+                    peers_compared: 3
+                },
+                "{b}"
+            );
+            assert_eq!(
+                w.alerts[1].signal,
+                Signal::DisputesDenied {
+                    denied: 1,
+                    peer_p90: 0.0,
+                    peers: 3
+                },
+                "{b}"
+            );
+        }
+        assert!(ana[0].alerts[0].explanation.contains("fell 25.0 points"));
+
+        // Ben's peers include Ana's drop, but the median peer did not drop.
+        let ben = db
+            .retaliation_watch(users["ben"].id, report, now)
+            .await
+            .unwrap();
+        assert!(ben.iter().all(|w| w.alerts.is_empty()), "{b} {ben:?}");
+
+        // Hal changed team; none of his three peers at report time did.
+        let hal = db
+            .retaliation_watch(users["hal"].id, report, now)
+            .await
+            .unwrap();
+        assert_eq!(
+            hal[0].alerts.iter().map(|a| &a.signal).collect::<Vec<_>>(),
+            vec![&Signal::TeamChange {
+                changes: 1,
+                peers_changed: 0,
+                peers: 3
+            }],
+            "{b}"
+        );
+
+        // In Claims everyone dropped alike: nothing to report.
+        let eve = db
+            .retaliation_watch(users["eve"].id, report, now)
+            .await
+            .unwrap();
+        assert!(eve.iter().all(|w| w.alerts.is_empty()), "{b} {eve:?}");
+
+        // Before anything elapsed, nothing is measured after the report.
+        let early = db
+            .retaliation_watch(users["ana"].id, report, report)
+            .await
+            .unwrap();
+        assert!(early
+            .iter()
+            .all(|w| w.elapsed_days == 0 && w.alerts.is_empty()));
+
+        let stranger = righttrack_core::ids::UserId::new_v7(report, &mut rng());
+        assert!(matches!(
+            db.retaliation_watch(stranger, report, now).await,
+            Err(StoreError::NotFound)
+        ));
     }
 }

@@ -11,6 +11,7 @@ use crate::state::AppState;
 use axum::http::{HeaderMap, HeaderValue};
 use rand::RngCore;
 use righttrack_core::authz::Scope;
+use righttrack_core::casekeys::{open_for_session, seal_for_session, ReaderSecret};
 use righttrack_core::ids::TokenId;
 use righttrack_core::Secret;
 use righttrack_store::directory::User;
@@ -25,6 +26,10 @@ pub enum Via {
         id_hash: [u8; 32],
         csrf: Secret<String>,
         mfa_passed: bool,
+        /// The cookie's session id: the key to `reader_sealed`.
+        sid: Secret<String>,
+        /// A case reader's secret sealed for this session.
+        reader_sealed: Option<Vec<u8>>,
     },
     Token {
         id: TokenId,
@@ -57,6 +62,19 @@ impl Caller {
 
     pub fn actor(&self) -> String {
         self.user.id.to_string()
+    }
+
+    /// A case reader's X25519 secret, available on a web session that has passed the
+    /// second factor (never on an API token: hotline content is not readable by machines).
+    pub fn reader_secret(&self) -> Option<ReaderSecret> {
+        match &self.via {
+            Via::Session {
+                sid,
+                reader_sealed: Some(sealed),
+                ..
+            } if self.mfa_satisfied() => open_for_session(sealed, sid.expose()).ok(),
+            _ => None,
+        }
     }
 }
 
@@ -151,6 +169,8 @@ pub async fn resolve(state: &AppState, headers: &HeaderMap) -> AppResult<Option<
             id_hash,
             csrf: session.csrf_token,
             mfa_passed: session.mfa_passed,
+            sid: Secret::new(sid),
+            reader_sealed: session.reader_sealed,
         },
     }))
 }
@@ -189,8 +209,13 @@ pub async fn start_session(
     state: &AppState,
     user: &User,
     mfa_passed: bool,
+    reader: Option<&ReaderSecret>,
 ) -> AppResult<Secret<String>> {
     let sid = random_token();
+    let reader_sealed = reader
+        .map(|r| seal_for_session(r, sid.expose(), &mut rand::rngs::OsRng))
+        .transpose()
+        .map_err(|e| AppError::internal(&e))?;
     let csrf = random_token();
     let now = state.now();
     let expires = now
@@ -198,14 +223,15 @@ pub async fn start_session(
         .map_err(|e| AppError::internal(&e))?;
     state
         .db
-        .create_session(
-            &sha256(sid.expose()),
-            user.id,
-            csrf.expose(),
+        .create_session(righttrack_store::sessions::NewSession {
+            id_hash: &sha256(sid.expose()),
+            user: user.id,
+            csrf: csrf.expose(),
             mfa_passed,
             now,
             expires,
-        )
+            reader_sealed: reader_sealed.as_deref(),
+        })
         .await?;
     Ok(sid)
 }

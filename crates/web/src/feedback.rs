@@ -20,7 +20,7 @@ use crate::auth::{self, Caller, Via, LOGIN_CSRF_COOKIE};
 use crate::error::{AppError, AppResult, Code};
 use crate::limit::Kind as Bucket;
 use crate::pages::{layout, render, FormData};
-use crate::params::{date, nonempty, start_of};
+use crate::params::{nonempty, period, Period};
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::connect_info::ConnectInfo;
@@ -452,24 +452,17 @@ struct Report {
 
 async fn report(state: &AppState, q: &ReportQuery) -> AppResult<Report> {
     let today = state.now().to_zoned(jiff::tz::TimeZone::UTC).date();
-    let to = date(&q.to, "to")?.unwrap_or(today);
-    let from = match date(&q.from, "from")? {
-        Some(d) => d,
-        None => to
-            .checked_sub(jiff::Span::new().days(DEFAULT_DAYS - 1))
-            .map_err(|e| AppError::internal(&e))?,
-    };
-    if from > to {
-        return Err(AppError::bad_request(
-            "query `from`: must not be after `to`",
-        ));
-    }
-    let end = to.tomorrow().map_err(|e| AppError::internal(&e))?;
+    let Period {
+        from,
+        to,
+        start,
+        end,
+    } = period(&q.from, &q.to, today, DEFAULT_DAYS)?;
     let filter = FeedbackFilter {
         team_ref: nonempty(&q.team),
         agent_ref: nonempty(&q.agent),
-        from: start_of(from)?,
-        to: start_of(end)?,
+        from: start,
+        to: end,
     };
     let agents = state.db.feedback_tallies(&filter).await?;
     let mut overall = Tally::default();

@@ -16,6 +16,7 @@
 pub mod api;
 pub mod auth;
 pub mod calibration;
+pub mod cases;
 pub mod disputes;
 pub mod error;
 pub mod feedback;
@@ -27,7 +28,9 @@ pub mod params;
 pub mod qa;
 pub mod routes;
 pub mod speakup;
+pub mod speakup_analytics;
 pub mod speakup_attachments;
+pub mod speakup_settings;
 pub mod state;
 pub mod vault;
 

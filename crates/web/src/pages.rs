@@ -77,10 +77,28 @@ const NAV: &[(&str, &str, &str, Action)] = &[
         Action::CalibrationRead,
     ),
     (
+        "/cases",
+        "Cases",
+        "Speak-up reports: triage, deadlines, investigation",
+        Action::CaseWork,
+    ),
+    (
+        "/speakup/analytics",
+        "Hotline analytics",
+        "Speak-up figures by category, small groups suppressed",
+        Action::HotlineAnalytics,
+    ),
+    (
         "/directory",
         "Teams",
         "Sites, teams and their leads",
         Action::DirectoryRead,
+    ),
+    (
+        "/speakup/settings",
+        "Hotline settings",
+        "Report categories, legal deadlines, retention",
+        Action::HotlineConfigure,
     ),
     (
         "/audit",
@@ -389,14 +407,15 @@ pub async fn login_submit(
     }
     state.db.reset_login_failures(user.id).await?;
     // The password is in hand only here: a reader without a key pair gets one now.
-    crate::speakup::ensure_reader_key(&state, &user.id.to_string(), &user, &pw).await?;
+    let reader =
+        crate::speakup::ensure_reader_key(&state, &user.id.to_string(), &user, &pw).await?;
     let needs_mfa = user.requires_two_factor();
     if let Some(old) = caller {
         if let Via::Session { id_hash, .. } = old.via {
             state.db.delete_session(&id_hash).await?;
         }
     }
-    let sid = auth::start_session(&state, &user, !needs_mfa).await?;
+    let sid = auth::start_session(&state, &user, !needs_mfa, reader.as_ref()).await?;
     state
         .audit(
             &user.id.to_string(),
@@ -780,7 +799,15 @@ pub async fn change_password(
         .await?;
     // Sign out every other session: whoever knew the old password is out.
     state.db.delete_user_sessions(caller.user.id).await?;
-    let sid = auth::start_session(&state, &caller.user, caller.mfa_satisfied()).await?;
+    let reader =
+        crate::speakup::ensure_reader_key(&state, &caller.actor(), &caller.user, &new).await?;
+    let sid = auth::start_session(
+        &state,
+        &caller.user,
+        caller.mfa_satisfied(),
+        reader.as_ref(),
+    )
+    .await?;
     state
         .audit(
             &caller.actor(),
@@ -961,6 +988,7 @@ struct UserRow {
     role_keys: Vec<&'static str>,
     totp: bool,
     privacy_training: bool,
+    disabled: bool,
 }
 
 #[derive(Template)]
@@ -998,6 +1026,7 @@ async fn users_page(
             role_keys: u.roles.iter().map(|r| r.as_str()).collect(),
             totp: u.totp_enabled,
             privacy_training: u.privacy_training_current,
+            disabled: u.disabled,
             username: u.username,
             display_name: u.display_name,
         })
@@ -1124,9 +1153,30 @@ pub async fn set_roles(
         )
         .await;
     }
+    let case_roles = |rs: &[Role]| -> Vec<Role> {
+        rs.iter()
+            .copied()
+            .filter(|r| crate::cases::ALL_CASE_ROLES.contains(r))
+            .collect()
+    };
+    let case_roles_change = case_roles(&user.roles) != case_roles(&roles);
+    if case_roles_change {
+        if let Err(e) = crate::cases::check_not_last_holder(&state, &user).await {
+            return users_page(&state, &caller, None, Some(e.message)).await;
+        }
+    }
     state.db.set_roles(id, &roles).await?;
     // Role changes take effect at once: the user signs in again with the new roles.
     state.db.delete_user_sessions(id).await?;
+    if case_roles_change {
+        let works = roles.iter().any(|r| {
+            matches!(
+                r,
+                Role::Investigator | Role::EthicsOfficer | Role::AuditCommittee
+            )
+        });
+        crate::cases::leave_cases(&state, &caller.actor(), &user, works).await?;
+    }
     state
         .audit(
             &caller.actor(),
@@ -1139,6 +1189,78 @@ pub async fn set_roles(
         &state,
         &caller,
         Some(format!("Roles of {} saved.", user.username)),
+        None,
+    )
+    .await
+}
+
+/// Disables or re-enables a user. Disabling signs them out everywhere and takes them off
+/// hotline cases (keys destroyed, cases they were assigned shown as needing a new
+/// assignee: the hand-over when someone leaves).
+pub async fn set_disabled(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+    form: FormData,
+) -> AppResult<Response> {
+    let id = UserId::parse(&id).ok_or_else(AppError::not_found)?;
+    let user = state
+        .db
+        .user_by_id(id)
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    let disabled = match form.get("disabled").as_str() {
+        "yes" => true,
+        "no" => false,
+        _ => {
+            return Err(AppError::bad_request(
+                "field `disabled`: expected yes or no",
+            ))
+        }
+    };
+    if disabled && user.id == caller.user.id {
+        return users_page(
+            &state,
+            &caller,
+            None,
+            Some("You cannot disable yourself.".into()),
+        )
+        .await;
+    }
+    if disabled {
+        if let Err(e) = crate::cases::check_not_last_holder(&state, &user).await {
+            return users_page(&state, &caller, None, Some(e.message)).await;
+        }
+    }
+    state.db.set_user_disabled(id, disabled).await?;
+    if disabled {
+        state.db.delete_user_sessions(id).await?;
+        crate::cases::leave_cases(&state, &caller.actor(), &user, false).await?;
+    }
+    state
+        .audit(
+            &caller.actor(),
+            if disabled {
+                "user.disabled"
+            } else {
+                "user.enabled"
+            },
+            &id.to_string(),
+            json!({}),
+        )
+        .await?;
+    users_page(
+        &state,
+        &caller,
+        Some(format!(
+            "{} {}.",
+            user.username,
+            if disabled {
+                "disabled"
+            } else {
+                "enabled again"
+            }
+        )),
         None,
     )
     .await

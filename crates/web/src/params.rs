@@ -27,3 +27,42 @@ pub fn start_of(d: Date) -> AppResult<jiff::Timestamp> {
         .map(|z| z.timestamp())
         .map_err(|e| AppError::internal(&e))
 }
+
+/// A period of whole UTC days from the query's `from` and `to` (`YYYY-MM-DD`, both
+/// included): `to` defaults to `today`, `from` to `default_days` days ending at `to`.
+#[derive(Debug, Clone, Copy)]
+pub struct Period {
+    pub from: Date,
+    pub to: Date,
+    /// The instant `from` starts.
+    pub start: jiff::Timestamp,
+    /// The instant after `to` ends.
+    pub end: jiff::Timestamp,
+}
+
+pub fn period(
+    from: &Option<String>,
+    to: &Option<String>,
+    today: Date,
+    default_days: i64,
+) -> AppResult<Period> {
+    let to = date(to, "to")?.unwrap_or(today);
+    let from = match date(from, "from")? {
+        Some(d) => d,
+        None => to
+            .checked_sub(jiff::Span::new().days(default_days - 1))
+            .map_err(|e| AppError::internal(&e))?,
+    };
+    if from > to {
+        return Err(AppError::bad_request(
+            "query `from`: must not be after `to`",
+        ));
+    }
+    let end = to.tomorrow().map_err(|e| AppError::internal(&e))?;
+    Ok(Period {
+        from,
+        to,
+        start: start_of(from)?,
+        end: start_of(end)?,
+    })
+}

@@ -1,8 +1,9 @@
 //! The speak-up hotline, reporter side (first slice): the public intake form and API,
 //! and the reporter's access to their case with the receipt.
 //!
-//! * `GET /speakup` lists the categories; `GET /speakup?category=..` shows the form with
-//!   that category's questions; `POST /speakup` files the report (or, with
+//! * `GET /speakup` lists the enabled categories (configured at `/speakup/settings`,
+//!   [`crate::speakup_settings`]); `GET /speakup?category=..` shows the form with that
+//!   category's questions; `POST /speakup` files the report (or, with
 //!   `step=confirm`, takes the "I have saved it" confirmation). English and Spanish
 //!   (`?lang=es`, the form's `lang` field, else `Accept-Language`).
 //! * `GET/POST /speakup/access`: the receipt opens the case (status, dates, thread); the
@@ -37,10 +38,14 @@ use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use jiff::Timestamp;
 use righttrack_core::attachments::{AttachmentError, Prepared, MAX_FILES, MAX_FILE_BYTES};
-use righttrack_core::casekeys::{wrap_for_reader, CaseKey, Receipt, ReceiptKey, RECEIPT_DIGITS};
+use righttrack_core::casekeys::{
+    unlock_reader_secret, wrap_for_reader, CaseKey, ReaderSecret, Receipt, ReceiptKey,
+    RECEIPT_DIGITS,
+};
 use righttrack_core::Secret;
 use righttrack_store::directory::User;
 use righttrack_store::speakup::{NewCase, StoredCase, StoredMessage};
+use righttrack_store::speakup_config::{Category, TextLists};
 use righttrack_store::StoreError;
 use serde_json::{json, Value};
 use std::net::SocketAddr;
@@ -48,28 +53,48 @@ use std::net::SocketAddr;
 // ---------------------------------------------------------------- reader keys
 
 /// Gives a reader a key pair if they have none (the password is in hand), and records
-/// that in the audit trail.
+/// that in the audit trail. Returns the reader's unlocked secret (for the session about
+/// to start); `None` for users who read no cases. A secret that no longer opens with the
+/// password (reset by an administrator) is replaced: cases are re-wrapped for the new key
+/// by the next reader who opens them.
 pub async fn ensure_reader_key(
     state: &AppState,
     actor: &str,
     user: &User,
     password: &Secret<String>,
-) -> AppResult<()> {
-    if state
-        .db
-        .ensure_reader_key(user.id, &user.roles, password, &mut rand::rngs::OsRng)
-        .await?
-    {
-        state
-            .audit(
-                actor,
-                "speakup.reader_key_created",
-                &user.id.to_string(),
-                json!({}),
-            )
-            .await?;
+) -> AppResult<Option<ReaderSecret>> {
+    if !righttrack_store::speakup::is_reader(&user.roles) {
+        return Ok(None);
     }
-    Ok(())
+    for attempt in 0..2 {
+        if state
+            .db
+            .ensure_reader_key(user.id, &user.roles, password, &mut rand::rngs::OsRng)
+            .await?
+        {
+            state
+                .audit(
+                    actor,
+                    "speakup.reader_key_created",
+                    &user.id.to_string(),
+                    json!({}),
+                )
+                .await?;
+        }
+        let Some((_, locked)) = state.db.reader_keys(user.id).await? else {
+            return Ok(None);
+        };
+        let pw = password.clone();
+        let opened = tokio::task::spawn_blocking(move || unlock_reader_secret(&locked, &pw))
+            .await
+            .map_err(|e| AppError::internal(&e))?;
+        match opened {
+            Ok(secret) => return Ok(Some(secret)),
+            Err(_) if attempt == 0 => state.db.clear_reader_keys(user.id).await?,
+            Err(e) => return Err(AppError::internal(&e)),
+        }
+    }
+    Ok(None)
 }
 
 // ---------------------------------------------------------------- limits
@@ -208,6 +233,8 @@ pub struct Text {
     pub when_where: &'static str,
     pub people: &'static str,
     pub people_hint: &'static str,
+    pub exclude: &'static str,
+    pub exclude_hint: &'static str,
     pub optional: &'static str,
     pub required: &'static str,
     pub anonymous_q: &'static str,
@@ -288,6 +315,8 @@ const EN: Text = Text {
     when_where: "When and where did it happen?",
     people: "Who is involved?",
     people_hint: "Names or roles of the people involved, if you know them.",
+    exclude: "Is there anyone who must not see your report?",
+    exclude_hint: "Names of people in the company you do not trust with this report. They, like the people you name above, will not be able to see it.",
     optional: "(optional)",
     required: "(required)",
     anonymous_q: "Do you want to stay anonymous?",
@@ -367,6 +396,8 @@ const ES: Text = Text {
     when_where: "¿Cuándo y dónde pasó?",
     people: "¿Quién está involucrado?",
     people_hint: "Nombres o cargos de las personas involucradas, si los conoces.",
+    exclude: "¿Hay alguien que no deba ver tu denuncia?",
+    exclude_hint: "Nombres de personas de la empresa en quienes no confías para esta denuncia. Ellas, como las personas que nombras arriba, no podrán verla.",
     optional: "(opcional)",
     required: "(obligatorio)",
     anonymous_q: "¿Quieres permanecer en el anonimato?",
@@ -430,112 +461,6 @@ const ES: Text = Text {
     err_unreadable: "no se pudo leer el formulario; envíalo de nuevo",
 };
 
-/// A category: its key, label and 1–3 questions, in both languages.
-pub struct Category {
-    pub key: &'static str,
-    pub label: [&'static str; 2],
-    pub questions: &'static [[&'static str; 2]],
-}
-
-/// The default categories.
-pub const CATEGORIES: &[Category] = &[
-    Category {
-        key: "fraud",
-        label: ["Fraud or theft", "Fraude o robo"],
-        questions: &[
-            [
-                "What kind of fraud is it (for example expenses, refunds, payroll)?",
-                "¿Qué tipo de fraude es (por ejemplo gastos, reembolsos, nómina)?",
-            ],
-            [
-                "Roughly how much money is involved, if you know?",
-                "¿Cuánto dinero está en juego, aproximadamente, si lo sabes?",
-            ],
-        ],
-    },
-    Category {
-        key: "data_misuse",
-        label: [
-            "Misuse of customer data",
-            "Uso indebido de datos de clientes",
-        ],
-        questions: &[
-            [
-                "What data was misused (for example customer records, call recordings)?",
-                "¿Qué datos se usaron indebidamente (por ejemplo fichas de clientes, grabaciones)?",
-            ],
-            [
-                "Was the data shared outside the company?",
-                "¿Se compartieron los datos fuera de la empresa?",
-            ],
-        ],
-    },
-    Category {
-        key: "harassment",
-        label: ["Harassment or discrimination", "Acoso o discriminación"],
-        questions: &[
-            ["Is it still happening?", "¿Sigue ocurriendo?"],
-            [
-                "Did anyone else see or hear it?",
-                "¿Alguien más lo vio o lo oyó?",
-            ],
-        ],
-    },
-    Category {
-        key: "retaliation",
-        label: [
-            "Retaliation for speaking up",
-            "Represalias por haber denunciado",
-        ],
-        questions: &[
-            [
-                "What did you report or take part in before this happened?",
-                "¿Qué denunciaste o en qué participaste antes de que esto pasara?",
-            ],
-            [
-                "What was done to you, and when?",
-                "¿Qué te hicieron y cuándo?",
-            ],
-        ],
-    },
-    Category {
-        key: "conflict_of_interest",
-        label: ["Conflict of interest", "Conflicto de intereses"],
-        questions: &[[
-            "What relationship or interest was not disclosed?",
-            "¿Qué relación o interés no se declaró?",
-        ]],
-    },
-    Category {
-        key: "accounting",
-        label: [
-            "Accounting or auditing irregularities",
-            "Irregularidades contables o de auditoría",
-        ],
-        questions: &[
-            [
-                "Which records, accounts or reports are affected?",
-                "¿Qué registros, cuentas o informes están afectados?",
-            ],
-            [
-                "Which period does it concern?",
-                "¿A qué periodo se refiere?",
-            ],
-        ],
-    },
-];
-
-fn category(key: &str) -> Option<&'static Category> {
-    CATEGORIES.iter().find(|c| c.key == key)
-}
-
-fn idx(lang: Lang) -> usize {
-    match lang {
-        Lang::En => 0,
-        Lang::Es => 1,
-    }
-}
-
 // ---------------------------------------------------------------- form token (CSRF)
 
 /// A form token: the issue time sealed under a key derived from the server keyring
@@ -573,14 +498,15 @@ fn cross_site(headers: &HeaderMap) -> bool {
 // ---------------------------------------------------------------- pages
 
 struct CatView {
-    key: &'static str,
-    label: &'static str,
+    key: String,
+    label: String,
+    hint: String,
     checked: bool,
 }
 
 struct Question {
     name: String,
-    text: &'static str,
+    text: String,
     value: String,
 }
 
@@ -635,13 +561,15 @@ struct Page {
     kind: &'static str,
     csrf: String,
     categories: Vec<CatView>,
-    category: &'static str,
-    category_label: &'static str,
+    category: String,
+    category_label: String,
+    category_hint: String,
     questions: Vec<Question>,
     errors: Vec<(String, String)>,
     description: String,
     when_where: String,
     people: String,
+    exclude: String,
     anonymous: String,
     name: String,
     contact: String,
@@ -675,13 +603,15 @@ impl Page {
             kind,
             csrf: form_token(state),
             categories: Vec::new(),
-            category: "",
-            category_label: "",
+            category: String::new(),
+            category_label: String::new(),
+            category_hint: String::new(),
             questions: Vec::new(),
             errors: Vec::new(),
             description: String::new(),
             when_where: String::new(),
             people: String::new(),
+            exclude: String::new(),
             anonymous: String::new(),
             name: String::new(),
             contact: String::new(),
@@ -735,36 +665,41 @@ fn limited_page(state: &AppState, lang: Lang, wait: u64) -> Response {
     r
 }
 
-fn choose_page(state: &AppState, lang: Lang, selected: &str) -> Page {
+/// `categories` are the enabled ones, in form order.
+fn choose_page(state: &AppState, lang: Lang, selected: &str, categories: &[Category]) -> Page {
     let mut p = Page::new(state, lang, "choose");
-    p.categories = CATEGORIES
+    p.categories = categories
         .iter()
         .map(|c| CatView {
-            key: c.key,
-            label: c.label[idx(lang)],
+            key: c.key.clone(),
+            label: c.labels.get(lang.code()).to_owned(),
+            hint: c.hints.get(lang.code()).to_owned(),
             checked: c.key == selected,
         })
         .collect();
     p
 }
 
-fn form_page(state: &AppState, lang: Lang, cat: &'static Category, input: &Report) -> Page {
+fn form_page(state: &AppState, lang: Lang, cat: &Category, input: &Report) -> Page {
     let mut p = Page::new(state, lang, "form");
-    p.category = cat.key;
-    p.category_label = cat.label[idx(lang)];
+    p.category = cat.key.clone();
+    p.category_label = cat.labels.get(lang.code()).to_owned();
+    p.category_hint = cat.hints.get(lang.code()).to_owned();
     p.questions = cat
         .questions
+        .get(lang.code())
         .iter()
         .enumerate()
         .map(|(i, q)| Question {
             name: format!("q{}", i + 1),
-            text: q[idx(lang)],
+            text: q.clone(),
             value: input.answers.get(i).cloned().unwrap_or_default(),
         })
         .collect();
     p.description = input.description.clone();
     p.when_where = input.when_where.clone();
     p.people = input.people.clone();
+    p.exclude = input.exclude.clone();
     p.anonymous = match input.anonymous {
         Some(true) => "yes".into(),
         Some(false) => "no".into(),
@@ -781,16 +716,24 @@ pub struct IntakeQuery {
     category: Option<String>,
 }
 
+/// The enabled category `key`, if there is one: only these are offered and accepted.
+fn offered<'a>(categories: &'a [Category], key: &str) -> Option<&'a Category> {
+    categories.iter().find(|c| c.key == key)
+}
+
 pub async fn intake_form(
     State(state): State<AppState>,
     Query(q): Query<IntakeQuery>,
     headers: HeaderMap,
-) -> Response {
+) -> AppResult<Response> {
     let lang = Lang::pick(q.lang.as_deref(), &headers);
-    match q.category.as_deref().and_then(category) {
-        Some(cat) => form_page(&state, lang, cat, &Report::default()).respond(StatusCode::OK),
-        None => choose_page(&state, lang, "").respond(StatusCode::OK),
-    }
+    let categories = state.db.enabled_speakup_categories().await?;
+    Ok(
+        match q.category.as_deref().and_then(|k| offered(&categories, k)) {
+            Some(cat) => form_page(&state, lang, cat, &Report::default()).respond(StatusCode::OK),
+            None => choose_page(&state, lang, "", &categories).respond(StatusCode::OK),
+        },
+    )
 }
 
 // ---------------------------------------------------------------- filing a report
@@ -802,6 +745,7 @@ struct Report {
     description: String,
     when_where: String,
     people: String,
+    exclude: String,
     answers: Vec<String>,
     anonymous: Option<bool>,
     name: String,
@@ -811,7 +755,8 @@ struct Report {
 }
 
 /// Field errors: `(field, message)`; messages name the field, never echo content.
-fn validate(r: &Report, lang: Lang) -> Vec<(String, String)> {
+/// `category` is the enabled category the report names, if any.
+fn validate(r: &Report, category: Option<&Category>, lang: Lang) -> Vec<(String, String)> {
     let t = lang.t();
     let mut errors = Vec::new();
     let mut too_long = |field: &str, value: &str, max: usize| {
@@ -825,12 +770,13 @@ fn validate(r: &Report, lang: Lang) -> Vec<(String, String)> {
     too_long("description", &r.description, MAX_DESCRIPTION);
     too_long("when_where", &r.when_where, MAX_SHORT);
     too_long("people", &r.people, MAX_SHORT);
+    too_long("exclude", &r.exclude, MAX_SHORT);
     too_long("name", &r.name, MAX_NAME);
     too_long("contact", &r.contact, MAX_NAME);
     for (i, a) in r.answers.iter().enumerate() {
         too_long(&format!("q{}", i + 1), a, MAX_SHORT);
     }
-    if category(&r.category).is_none() {
+    if category.is_none() {
         errors.insert(
             0,
             ("category".into(), format!("category: {}", t.err_category)),
@@ -910,13 +856,22 @@ fn internal(e: impl std::fmt::Display) -> AppError {
 }
 
 /// Seals and stores a valid report.
-async fn file(state: &AppState, r: &Report, lang: Lang) -> AppResult<Filed> {
+async fn file(state: &AppState, r: &Report, cat: &Category, lang: Lang) -> AppResult<Filed> {
     let now = state.now();
     let jurisdiction = state.db.default_jurisdiction().await?;
     let (ack_due, feedback_due) = jurisdiction
         .deadlines(now)
         .ok_or_else(|| internal("deadline out of range"))?;
-    let readers = state.db.active_readers().await?;
+    // Conflicts of interest apply from the first moment: the people the reporter names
+    // (as involved, or as not to be trusted) never receive the key.
+    let users = state.db.list_users().await?;
+    let coi = crate::cases::Coi {
+        subjects: crate::cases::people_named(&r.people, &users),
+        reporter_excluded: crate::cases::people_named(&r.exclude, &users),
+        recused: Vec::new(),
+    };
+    let routed = crate::cases::entitled(state, &r.category, None, &coi).await?;
+    let epoch = state.db.readers_epoch().await?;
     for _ in 0..5 {
         let case = case_reference(&mut rand::rngs::OsRng);
         let key = CaseKey::generate(&mut rand::rngs::OsRng);
@@ -936,11 +891,52 @@ async fn file(state: &AppState, r: &Report, lang: Lang) -> AppResult<Filed> {
         for (i, a) in r.answers.iter().enumerate() {
             seal(format!("answer:{}", i + 1), a)?;
         }
-        if r.anonymous == Some(false) {
-            let identity = json!({"name": r.name.trim(), "contact": r.contact.trim()});
-            seal("identity".into(), &identity.to_string())?;
+        // The questions as asked, in every language: categories can be edited later,
+        // and an answer must keep the question it answered.
+        if r.answers.iter().any(|a| !a.trim().is_empty()) {
+            let asked = serde_json::to_string(&cat.questions).map_err(internal)?;
+            seal(QUESTIONS_FIELD.into(), &asked)?;
         }
-        let wraps = readers
+        seal(
+            "coi".into(),
+            &serde_json::to_string(&coi).map_err(internal)?,
+        )?;
+        let mut identity_wraps = Vec::new();
+        if r.anonymous == Some(false) {
+            // The identity has its own key, wrapped only for identity custodians; while
+            // there is none, it is kept sealed under the case key until one appears.
+            let identity = json!({"name": r.name.trim(), "contact": r.contact.trim()});
+            let ikey = CaseKey::generate(&mut rand::rngs::OsRng);
+            fields.push((
+                "identity".into(),
+                ikey.seal(
+                    &case,
+                    "identity",
+                    identity.to_string().as_bytes(),
+                    &mut rand::rngs::OsRng,
+                )
+                .map_err(internal)?,
+            ));
+            for (u, public) in &routed.custodians {
+                let w = wrap_for_reader(
+                    public,
+                    &righttrack_core::casekeys::identity_context(&case),
+                    &ikey,
+                    &mut rand::rngs::OsRng,
+                )
+                .map_err(internal)?;
+                identity_wraps.push((*u, w));
+            }
+            if identity_wraps.is_empty() {
+                fields.push((
+                    "identity_key_pending".into(),
+                    key.seal_key(&case, "identity_key_pending", &ikey, &mut rand::rngs::OsRng)
+                        .map_err(internal)?,
+                ));
+            }
+        }
+        let wraps = routed
+            .readers
             .iter()
             .map(|(id, public)| {
                 wrap_for_reader(public, &case, &key, &mut rand::rngs::OsRng).map(|w| (*id, w))
@@ -961,6 +957,8 @@ async fn file(state: &AppState, r: &Report, lang: Lang) -> AppResult<Filed> {
             reporter_wrap,
             fields,
             wraps,
+            identity_wraps,
+            wraps_epoch: epoch,
             submitted_at: now,
             ack_due_at: ack_due,
             feedback_due_at: feedback_due,
@@ -985,14 +983,14 @@ async fn file(state: &AppState, r: &Report, lang: Lang) -> AppResult<Filed> {
     Err(internal("could not draw a free case reference"))
 }
 
-fn report_from_form(form: &FormData) -> Report {
-    let cat = category(&form.get("category"));
-    let n = cat.map_or(0, |c| c.questions.len());
+fn report_from_form(form: &FormData, cat: Option<&Category>) -> Report {
+    let n = cat.map_or(0, |c| c.questions.en.len());
     Report {
         category: form.get("category"),
         description: form.get("description"),
         when_where: form.get("when_where"),
         people: form.get("people"),
+        exclude: form.get("exclude"),
         answers: (1..=n).map(|i| form.get(&format!("q{i}"))).collect(),
         anonymous: match form.get("anonymous").as_str() {
             "yes" => Some(true),
@@ -1018,10 +1016,12 @@ pub async fn intake_submit(
     let lang = Lang::pick(Some(form.get("lang").as_str()), &headers);
     if let Some(problem) = problem {
         // Nothing is filed; what was read of the form is shown again.
-        let report = report_from_form(&form);
-        let mut p = match category(&report.category) {
+        let categories = state.db.enabled_speakup_categories().await?;
+        let cat = offered(&categories, &form.get("category"));
+        let report = report_from_form(&form, cat);
+        let mut p = match cat {
             Some(cat) => form_page(&state, lang, cat, &report),
-            None => choose_page(&state, lang, ""),
+            None => choose_page(&state, lang, "", &categories),
         };
         p.errors = vec![lang.problem(problem)];
         p.reattach = true;
@@ -1040,22 +1040,24 @@ pub async fn intake_submit(
     if form.get("step") == "confirm" {
         return Ok(confirm(&state, lang, &form));
     }
-    let mut report = report_from_form(&form);
-    let mut errors = validate(&report, lang);
+    let categories = state.db.enabled_speakup_categories().await?;
+    let cat = offered(&categories, &form.get("category"));
+    let mut report = report_from_form(&form, cat);
+    let mut errors = validate(&report, cat, lang);
     match att::prepare_all(&files) {
         Ok(prepared) => report.attachments = prepared,
         Err(refused) => errors.extend(refused.iter().map(|(i, e)| lang.file_error(*i, e))),
     }
-    if !errors.is_empty() {
-        let mut p = match category(&report.category) {
+    let Some(cat) = cat.filter(|_| errors.is_empty()) else {
+        let mut p = match cat {
             Some(cat) => form_page(&state, lang, cat, &report),
-            None => choose_page(&state, lang, ""),
+            None => choose_page(&state, lang, "", &categories),
         };
         p.errors = errors;
         p.reattach = !files.is_empty();
         return Ok(p.respond(StatusCode::UNPROCESSABLE_ENTITY));
-    }
-    let filed = file(&state, &report, lang).await?;
+    };
+    let filed = file(&state, &report, cat, lang).await?;
     let mut p = Page::new(&state, lang, "receipt");
     p.attachments = report
         .attachments
@@ -1121,7 +1123,14 @@ async fn open_case(state: &AppState, typed: &str) -> AppResult<Option<Opened>> {
         return Ok(None);
     };
     match rkey.unwrap(&case.id, &case.reporter_wrap) {
-        Ok(key) => Ok(Some(Opened { case, key })),
+        Ok(key) => {
+            // Counted for the anonymous follow-up rate; nothing about the visit is kept.
+            state
+                .db
+                .note_reporter_visit(&case.id, state.now(), false)
+                .await?;
+            Ok(Some(Opened { case, key }))
+        }
         Err(_) => Ok(None),
     }
 }
@@ -1136,6 +1145,24 @@ fn field_text(o: &Opened, field: &str) -> AppResult<Option<String>> {
         Some((f, sealed)) => open_text(o, f, sealed).map(Some),
         None => Ok(None),
     }
+}
+
+/// The sealed field holding the questions a report's answers reply to, as they were
+/// asked: JSON `{"en": [..], "es": [..]}` ([`TextLists`]).
+pub const QUESTIONS_FIELD: &str = "questions";
+
+/// The questions a case's answers reply to: as asked when it was filed, or (for cases
+/// filed before questions were kept with the case) the category's current ones.
+async fn asked_questions(state: &AppState, o: &Opened) -> AppResult<TextLists> {
+    if let Some(json) = field_text(o, QUESTIONS_FIELD)? {
+        return serde_json::from_str(&json).map_err(internal);
+    }
+    Ok(state
+        .db
+        .speakup_category(&o.case.category)
+        .await?
+        .map(|c| c.questions)
+        .unwrap_or_default())
 }
 
 /// What the reporter may add: a message, or a retaliation report (with an optional text).
@@ -1169,6 +1196,10 @@ async fn add_message(
                 created_at: state.now(),
             },
         )
+        .await?;
+    state
+        .db
+        .note_reporter_visit(&o.case.id, state.now(), true)
         .await?;
     Ok(())
 }
@@ -1209,10 +1240,13 @@ async fn case_view(
         ("when_where".to_owned(), t.when_where.to_owned()),
         ("people".to_owned(), t.people.to_owned()),
     ];
-    if let Some(c) = category(&o.case.category) {
-        for (i, q) in c.questions.iter().enumerate() {
-            labels.push((format!("answer:{}", i + 1), q[idx(lang)].to_owned()));
-        }
+    for (i, q) in asked_questions(state, o)
+        .await?
+        .get(lang.code())
+        .iter()
+        .enumerate()
+    {
+        labels.push((format!("answer:{}", i + 1), q.clone()));
     }
     let mut lines = Vec::new();
     for (field, label) in labels {
@@ -1320,7 +1354,13 @@ pub async fn access_submit(
     let (report, messages, files_stored) = case_view(&state, &opened, lang).await?;
     let mut p = Page::new(&state, lang, "case");
     p.case_ref = opened.case.id.clone();
-    p.category_label = category(&opened.case.category).map_or("", |c| c.label[idx(lang)]);
+    // A disabled category still labels the cases filed under it.
+    p.category_label = state
+        .db
+        .speakup_category(&opened.case.category)
+        .await?
+        .map(|c| c.labels.get(lang.code()).to_owned())
+        .unwrap_or_else(|| opened.case.category.clone());
     p.receipt = form.get("receipt");
     p.status = status_label(t, &opened.case.status);
     p.submitted = date(opened.case.submitted_at);
@@ -1461,31 +1501,34 @@ pub async fn api_report(
         description: string_field(&m, "description")?,
         when_where: string_field(&m, "when_where")?,
         people: string_field(&m, "people")?,
+        exclude: string_field(&m, "exclude")?,
         answers,
         anonymous,
         name: string_field(&m, "name")?,
         contact: string_field(&m, "contact")?,
         attachments: Vec::new(),
     };
-    if let Some(c) = category(&report.category) {
-        if report.answers.len() > c.questions.len() {
+    let categories = state.db.enabled_speakup_categories().await?;
+    let cat = offered(&categories, &report.category);
+    if let Some(c) = cat {
+        if report.answers.len() > c.questions.en.len() {
             return Err(AppError::new(
                 Code::Unprocessable,
                 format!(
                     "field `answers`: this category has {} questions",
-                    c.questions.len()
+                    c.questions.en.len()
                 ),
             ));
         }
     }
-    let errors = validate(&report, Lang::En);
+    let errors = validate(&report, cat, Lang::En);
     if let Some((field, _)) = errors.first() {
         let why = match field.as_str() {
             "category" => format!(
                 "one of {}",
-                CATEGORIES
+                categories
                     .iter()
-                    .map(|c| c.key)
+                    .map(|c| c.key.as_str())
                     .collect::<Vec<_>>()
                     .join(", ")
             ),
@@ -1508,7 +1551,10 @@ pub async fn api_report(
         Some("es") => Lang::Es,
         _ => Lang::En,
     };
-    let filed = file(&state, &report, lang).await?;
+    let Some(cat) = cat else {
+        return Err(internal("a report passed validation without a category"));
+    };
+    let filed = file(&state, &report, cat, lang).await?;
     Ok(json_no_store(
         StatusCode::CREATED,
         json!({

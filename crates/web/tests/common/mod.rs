@@ -155,9 +155,18 @@ impl App {
             .unwrap()
     }
 
-    /// A signed-in session (second factor passed), made directly in the store.
+    /// A signed-in session (second factor passed), made directly in the store. A case
+    /// reader's key pair is created and unlocked with the password, as at sign-in.
     pub async fn session(&self, user: &User) -> (String, String) {
-        let sid = righttrack_web::auth::start_session(&self.state, user, true)
+        let reader = righttrack_web::speakup::ensure_reader_key(
+            &self.state,
+            &user.id.to_string(),
+            user,
+            &Secret::new(PW.into()),
+        )
+        .await
+        .unwrap();
+        let sid = righttrack_web::auth::start_session(&self.state, user, true, reader.as_ref())
             .await
             .unwrap();
         let caller = righttrack_web::auth::resolve_session(&self.state, &sid)

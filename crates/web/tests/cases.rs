@@ -1,0 +1,851 @@
+//! Speak-up case management, from the users' side: the reporter ↔ case team loop,
+//! conflicts of interest (absent by every path), routing to the audit committee, the
+//! identity envelope and its custodians, keys for readers who arrive later, deadlines,
+//! and bad input. Runs on SQLite and PostgreSQL.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test helpers: a failed setup step should panic with its location"
+)]
+
+mod common;
+
+use axum::http::{Method, StatusCode};
+use common::{App, Resp};
+use righttrack_core::authz::Scope;
+use righttrack_core::Role;
+use righttrack_store::directory::User;
+use serde_json::{json, Value};
+
+fn url(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+async fn report(app: &App, body: Value) -> (String, String) {
+    let r = app
+        .send(
+            Method::POST,
+            "/api/v1/speakup/reports",
+            &[("content-type", "application/json")],
+            &body.to_string(),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let j = r.json();
+    (
+        j["case"].as_str().unwrap().to_owned(),
+        j["receipt"].as_str().unwrap().to_owned(),
+    )
+}
+
+async fn access(app: &App, body: Value) -> Value {
+    let r = app
+        .send(
+            Method::POST,
+            "/api/v1/speakup/access",
+            &[("content-type", "application/json")],
+            &body.to_string(),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    r.json()
+}
+
+struct Staff {
+    user: User,
+    cookie: String,
+    csrf: String,
+}
+
+async fn staff(app: &App, name: &str, roles: &[Role]) -> Staff {
+    let user = app.user(name, roles).await;
+    let (cookie, csrf) = app.session(&user).await;
+    Staff { user, cookie, csrf }
+}
+
+impl Staff {
+    async fn get(&self, app: &App, path: &str) -> Resp {
+        app.get(path, &self.cookie).await
+    }
+
+    async fn post(&self, app: &App, path: &str, fields: &[(&str, &str)]) -> Resp {
+        let mut body = format!("csrf={}", self.csrf);
+        for (k, v) in fields {
+            body.push_str(&format!("&{k}={}", url(v)));
+        }
+        app.post(path, &self.cookie, &body).await
+    }
+
+    /// Every path by which a case could show: list (all statuses), search by reference,
+    /// the CSV export, the API list, the case page.
+    async fn sees(&self, app: &App, case: &str) -> [bool; 5] {
+        let list = self.get(app, "/cases?status=all").await;
+        assert_eq!(list.status, StatusCode::OK, "{}", list.body);
+        let search = self.get(app, &format!("/cases?status=all&q={case}")).await;
+        let csv = self.get(app, "/cases/export.csv?status=all").await;
+        assert_eq!(csv.status, StatusCode::OK);
+        let api = self.get(app, "/api/v1/speakup/cases?status=all").await;
+        assert_eq!(api.status, StatusCode::OK);
+        let page = self.get(app, &format!("/cases/{case}")).await;
+        assert!(
+            page.status == StatusCode::OK || page.status == StatusCode::NOT_FOUND,
+            "{}",
+            page.status
+        );
+        let link = format!("href=\"/cases/{case}\"");
+        [
+            list.body.contains(&link),
+            search.body.contains(&link),
+            csv.body.contains(case),
+            api.body.contains(case),
+            page.status == StatusCode::OK,
+        ]
+    }
+}
+
+type Fields<'a> = Vec<(&'a str, &'a str)>;
+
+const ALL: [bool; 5] = [true; 5];
+const NONE: [bool; 5] = [false; 5];
+
+fn error_of(r: &Resp) -> String {
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let loc = r.location().to_owned();
+    loc.split_once("error=")
+        .map(|(_, e)| {
+            e.replace("%20", " ")
+                .replace("%3A", ":")
+                .replace("%22", "\"")
+        })
+        .unwrap_or_default()
+}
+
+// ---------------------------------------------------------------- the loop
+
+#[tokio::test]
+async fn the_reporter_and_the_case_team_talk_until_the_case_closes() {
+    for app in App::each().await {
+        let olga = staff(&app, "olga", &[Role::EthicsOfficer]).await;
+        let ivan = staff(&app, "ivan", &[Role::Investigator]).await;
+        let (case, receipt) = report(
+            &app,
+            json!({"category": "fraud", "description": "Refunds are paid to a private card every Friday", "anonymous": true}),
+        )
+        .await;
+        let (other, _) = report(
+            &app,
+            json!({"category": "harassment", "description": "Shouting in the break room", "anonymous": true}),
+        )
+        .await;
+
+        // The officer sees both, with content; the investigator sees nothing yet.
+        assert_eq!(olga.sees(&app, &case).await, ALL);
+        assert_eq!(ivan.sees(&app, &case).await, NONE);
+        let page = olga.get(&app, &format!("/cases/{case}")).await;
+        assert!(
+            page.body
+                .contains("Refunds are paid to a private card every Friday"),
+            "{}",
+            page.body
+        );
+        assert!(page.body.contains("not assessed"));
+
+        // Triage and assignment: the investigator then sees that case, and only that one.
+        let r = olga
+            .post(
+                &app,
+                &format!("/cases/{case}/triage"),
+                &[
+                    ("risk", "high"),
+                    ("jurisdiction", "es"),
+                    ("subjects", ""),
+                    ("reason", "named manager has authority over the reporter"),
+                ],
+            )
+            .await;
+        assert_eq!(error_of(&r), "");
+        let r = olga
+            .post(
+                &app,
+                &format!("/cases/{case}/assign"),
+                &[("assignee", &ivan.user.id.to_string())],
+            )
+            .await;
+        assert_eq!(error_of(&r), "");
+        assert_eq!(ivan.sees(&app, &case).await, ALL);
+        assert_eq!(ivan.sees(&app, &other).await, NONE);
+        let mine = ivan.get(&app, "/cases?assigned=me").await;
+        assert!(mine.body.contains(&case));
+
+        // The investigator asks a question, marked as the feedback the law requires.
+        let r = ivan
+            .post(
+                &app,
+                &format!("/cases/{case}/message"),
+                &[
+                    ("message", "Thank you. Which store does this happen in?"),
+                    ("feedback", "on"),
+                ],
+            )
+            .await;
+        assert_eq!(error_of(&r), "");
+        let seen = access(&app, json!({"receipt": receipt})).await;
+        let bodies: Vec<&str> = seen["messages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["body"].as_str().unwrap())
+            .collect();
+        assert!(
+            bodies.contains(&"Thank you. Which store does this happen in?"),
+            "{seen}"
+        );
+        assert_eq!(seen["status"], "acknowledged");
+
+        // The reporter answers; the case team reads it; the list shows the activity.
+        access(
+            &app,
+            json!({"receipt": receipt, "message": "The one on Main Street"}),
+        )
+        .await;
+        let page = ivan.get(&app, &format!("/cases/{case}")).await;
+        assert!(page.body.contains("The one on Main Street"));
+        assert!(page.body.contains("Feedback given to the reporter"));
+        let list = olga.get(&app, "/api/v1/speakup/cases").await.json();
+        let row = list["cases"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["case"] == case.as_str())
+            .unwrap()
+            .clone();
+        assert_eq!(row["feedback"], "met");
+        assert_eq!(row["risk"], "high");
+        assert_eq!(row["assignee"], "ivan Person");
+        assert!(!row["reporter_activity"].as_str().unwrap().is_empty());
+
+        // A named witness who consents is watched for retaliation; the page shows the
+        // comparison with their peers.
+        app.user("wendy", &[Role::Agent]).await;
+        let r = olga
+            .post(
+                &app,
+                &format!("/cases/{case}/watch"),
+                &[
+                    ("username", "wendy"),
+                    ("role", "witness"),
+                    ("consent", "on"),
+                ],
+            )
+            .await;
+        assert_eq!(error_of(&r), "");
+        let page = olga.get(&app, &format!("/cases/{case}")).await;
+        assert!(page
+            .body
+            .contains("wendy Person <span class=\"hint\">(witness"));
+        assert!(page.body.contains("No adverse pattern against peers."));
+
+        // A final status needs the outcome; with it, the case closes.
+        let r = ivan
+            .post(
+                &app,
+                &format!("/cases/{case}/status"),
+                &[("status", "substantiated"), ("outcome", "")],
+            )
+            .await;
+        assert_eq!(error_of(&r), "outcome: required");
+        let r = ivan
+            .post(
+                &app,
+                &format!("/cases/{case}/status"),
+                &[
+                    ("status", "substantiated"),
+                    ("outcome", "Refund rights withdrawn; payments recovered"),
+                ],
+            )
+            .await;
+        assert_eq!(error_of(&r), "");
+        let page = ivan.get(&app, &format!("/cases/{case}")).await;
+        for line in [
+            "Retaliation risk assessed as high",
+            "Deadlines of jurisdiction es applied",
+            "Assigned to ivan Person",
+            "Status set to substantiated",
+            "Refund rights withdrawn; payments recovered",
+        ] {
+            assert!(page.body.contains(line), "timeline lacks {line:?}");
+        }
+        assert!(olga.get(&app, "/cases").await.body.contains(&other));
+        assert!(
+            !olga.get(&app, "/cases").await.body.contains(&case),
+            "closed cases leave the open list"
+        );
+        let seen = access(&app, json!({"receipt": receipt})).await;
+        assert_eq!(seen["status"], "substantiated");
+
+        // Taking the case back destroys the investigator's key.
+        olga.post(&app, &format!("/cases/{case}/assign"), &[("assignee", "")])
+            .await;
+        assert_eq!(ivan.sees(&app, &case).await, NONE);
+    }
+}
+
+// ---------------------------------------------------------------- conflicts of interest
+
+#[tokio::test]
+async fn people_in_conflict_cannot_reach_the_case_by_any_path() {
+    for app in App::each().await {
+        let db = &app.state.db;
+        let mut rng = rand::rngs::OsRng;
+        // sam works in a team led by lee, inside a department led by dora; quinn scored
+        // one of sam's calls; pat is someone the reporter does not trust. All of them
+        // except sam are ethics officers; olga is the one left to handle the case.
+        let olga = staff(&app, "olga", &[Role::EthicsOfficer]).await;
+        let lee = staff(&app, "lee", &[Role::EthicsOfficer]).await;
+        let dora = staff(&app, "dora", &[Role::EthicsOfficer]).await;
+        let quinn = staff(&app, "quinn", &[Role::EthicsOfficer, Role::QaAnalyst]).await;
+        let pat = staff(&app, "pat", &[Role::EthicsOfficer]).await;
+        let sam = app.user("sam", &[Role::Agent]).await;
+        let site = db.create_site("Leeds", app.now(), &mut rng).await.unwrap();
+        let dept = db
+            .create_team("Billing", site, None, app.now(), &mut rng)
+            .await
+            .unwrap();
+        let team = db
+            .create_team("Billing East", site, Some(dept), app.now(), &mut rng)
+            .await
+            .unwrap();
+        db.set_team_lead(dept, dora.user.id).await.unwrap();
+        db.set_team_lead(team, lee.user.id).await.unwrap();
+        db.set_user_team(sam.id, Some(team)).await.unwrap();
+        let bot = app.user("ingest-bot", &[Role::Admin]).await;
+        let t = righttrack_web::auth::issue_token(&app.state, "test", &bot, "t", &[Scope::Ingest])
+            .await
+            .unwrap();
+        let call = json!({"id": "call-1", "channel": "voice", "agent_id": "sam", "started_at": "2026-11-20T08:00:00Z",
+            "turns": [{"speaker": "agent", "text": "hello, this call may be recorded"}]});
+        let r = app
+            .send(
+                Method::POST,
+                "/api/v1/interactions",
+                &[
+                    ("authorization", &format!("Bearer {}", t.expose())),
+                    ("content-type", "application/json"),
+                ],
+                &call.to_string(),
+            )
+            .await;
+        assert!(r.status.is_success(), "{}", r.body);
+        app.t
+            .raw("INSERT INTO score_overrides (id, interaction_id, item, failed, justification, by_user, at) SELECT 'o1', id, 'greeting', FALSE, 'fine', 'quinn', 0 FROM interactions WHERE ext_id = 'call-1'")
+            .await
+            .unwrap();
+
+        let (case, _) = report(
+            &app,
+            json!({"category": "fraud", "description": "Sam Person pockets refunds", "people": "sam", "exclude": "pat Person", "anonymous": true}),
+        )
+        .await;
+        assert_eq!(olga.sees(&app, &case).await, ALL);
+        for (who, s) in [
+            ("manager", &lee),
+            ("manager's manager", &dora),
+            ("QA evaluator", &quinn),
+            ("excluded by the reporter", &pat),
+        ] {
+            assert_eq!(s.sees(&app, &case).await, NONE, "{who}");
+            assert!(
+                !s.get(&app, "/cases")
+                    .await
+                    .body
+                    .contains("1</strong> to triage"),
+                "{who}: the case is not even counted"
+            );
+            assert_eq!(
+                s.get(&app, "/api/v1/speakup/cases?status=all").await.json()["count"],
+                0,
+                "{who}"
+            );
+        }
+        let holders: Vec<_> = db
+            .speakup_wrapped_for(&case)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|w| w.0)
+            .collect();
+        assert_eq!(holders, vec![olga.user.id], "no one else holds the key");
+        let page = olga.get(&app, &format!("/cases/{case}")).await;
+        assert!(page.body.contains("sam Person: named as concerned"));
+        assert!(page.body.contains("pat Person: the reporter asked"));
+        // Excluded people are not offered as assignees, and cannot be assigned.
+        let r = olga
+            .post(
+                &app,
+                &format!("/cases/{case}/assign"),
+                &[("assignee", &lee.user.id.to_string())],
+            )
+            .await;
+        assert!(
+            error_of(&r).contains("conflict of interest"),
+            "{}",
+            error_of(&r)
+        );
+
+        // A subject named at triage takes their chain away at once, and a new ethics
+        // officer gets the key when a colleague next opens the case.
+        let nina = staff(&app, "nina", &[Role::EthicsOfficer]).await;
+        assert_eq!(nina.sees(&app, &case).await, NONE, "not reconciled yet");
+        olga.get(&app, "/cases").await;
+        assert_eq!(
+            nina.sees(&app, &case).await,
+            ALL,
+            "reconciled by olga's visit"
+        );
+        let tim = app.user("tim", &[Role::Agent]).await;
+        let team2 = db
+            .create_team("Collections", site, None, app.now(), &mut rng)
+            .await
+            .unwrap();
+        db.set_team_lead(team2, nina.user.id).await.unwrap();
+        db.set_user_team(tim.id, Some(team2)).await.unwrap();
+        let r = olga
+            .post(
+                &app,
+                &format!("/cases/{case}/triage"),
+                &[
+                    ("risk", "medium"),
+                    ("jurisdiction", "eu"),
+                    ("subjects", "sam tim"),
+                    ("reason", ""),
+                ],
+            )
+            .await;
+        assert_eq!(error_of(&r), "");
+        assert_eq!(nina.sees(&app, &case).await, NONE, "tim's lead lost access");
+        let r = olga
+            .post(
+                &app,
+                &format!("/cases/{case}/triage"),
+                &[
+                    ("risk", "medium"),
+                    ("jurisdiction", "eu"),
+                    ("subjects", "sam nobody"),
+                    ("reason", ""),
+                ],
+            )
+            .await;
+        assert_eq!(error_of(&r), "subjects: no user named \"nobody\"");
+
+        // Self-recusal. The last key holder cannot recuse: the case would be lost.
+        let r = olga
+            .post(
+                &app,
+                &format!("/cases/{case}/recuse"),
+                &[("reason", "I sit on the same floor")],
+            )
+            .await;
+        assert!(error_of(&r).starts_with("recuse: no one else could read this case"));
+        // With every ethics officer excluded, the audit committee is the fallback.
+        let vera = staff(&app, "vera", &[Role::AuditCommittee]).await;
+        let r = olga
+            .post(
+                &app,
+                &format!("/cases/{case}/recuse"),
+                &[("reason", "I sit on the same floor")],
+            )
+            .await;
+        assert_eq!(r.location(), "/cases");
+        assert_eq!(olga.sees(&app, &case).await, NONE);
+        assert_eq!(vera.sees(&app, &case).await, ALL);
+        // The recusal is part of the sealed record: reconciling again keeps olga out.
+        db.bump_readers_epoch().await.unwrap();
+        assert_eq!(vera.sees(&app, &case).await, ALL);
+        assert_eq!(olga.sees(&app, &case).await, NONE);
+        let page = vera.get(&app, &format!("/cases/{case}")).await;
+        assert!(page.body.contains("olga Person: recused"));
+    }
+}
+
+#[tokio::test]
+async fn accounting_reports_go_to_the_audit_committee() {
+    for app in App::each().await {
+        let olga = staff(&app, "olga", &[Role::EthicsOfficer]).await;
+        let vera = staff(&app, "vera", &[Role::AuditCommittee]).await;
+        let (case, _) = report(
+            &app,
+            json!({"category": "accounting", "description": "Revenue booked before delivery", "anonymous": true}),
+        )
+        .await;
+        assert_eq!(vera.sees(&app, &case).await, ALL);
+        assert_eq!(olga.sees(&app, &case).await, NONE);
+        let (fraud, _) = report(
+            &app,
+            json!({"category": "fraud", "description": "Gift cards", "anonymous": true}),
+        )
+        .await;
+        assert_eq!(olga.sees(&app, &fraud).await, ALL);
+        assert_eq!(vera.sees(&app, &fraud).await, NONE);
+    }
+}
+
+// ---------------------------------------------------------------- identity
+
+#[tokio::test]
+async fn the_identity_opens_only_with_a_custodian_approval() {
+    for app in App::each().await {
+        let olga = staff(&app, "olga", &[Role::EthicsOfficer]).await;
+        let cara = staff(&app, "cara", &[Role::IdentityCustodian]).await;
+        let (case, _) = report(
+            &app,
+            json!({"category": "harassment", "description": "Comments about my accent", "anonymous": false, "name": "Philippa Quist", "contact": "pq@example.org"}),
+        )
+        .await;
+        let page = olga.get(&app, &format!("/cases/{case}")).await;
+        assert!(page.body.contains("It is sealed"));
+        assert!(!page.body.contains("Philippa Quist"));
+        // The custodian holds the key but reads the identity only by approving a request.
+        let page = cara.get(&app, &format!("/cases/{case}")).await;
+        assert!(!page.body.contains("Philippa Quist"));
+
+        let r = olga
+            .post(&app, &format!("/cases/{case}/identity"), &[("reason", "")])
+            .await;
+        assert_eq!(error_of(&r), "reason: required");
+        olga.post(
+            &app,
+            &format!("/cases/{case}/identity"),
+            &[("reason", "We must interview her as a witness")],
+        )
+        .await;
+        let list = cara.get(&app, "/cases").await;
+        assert!(list
+            .body
+            .contains("Identity requests wait for your decision"));
+        let page = cara.get(&app, &format!("/cases/{case}")).await;
+        assert!(page.body.contains("We must interview her as a witness"));
+        let rid =
+            common::value_of(&page.body, &format!("action=\"/cases/{case}/identity/")).to_owned();
+        // Only custodians decide.
+        let r = olga
+            .post(
+                &app,
+                &format!("/cases/{case}/identity/{rid}"),
+                &[("decision", "approve"), ("reason", "x")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        let r = cara
+            .post(
+                &app,
+                &format!("/cases/{case}/identity/{rid}"),
+                &[
+                    ("decision", "approve"),
+                    ("reason", "Necessary and proportionate"),
+                ],
+            )
+            .await;
+        assert_eq!(error_of(&r), "");
+        let page = olga.get(&app, &format!("/cases/{case}")).await;
+        assert!(page.body.contains("Philippa Quist") && page.body.contains("pq@example.org"));
+        assert!(page.body.contains("Necessary and proportionate"));
+        let actions = app.audit_actions().await;
+        assert!(actions.contains(&"speakup.identity_decided".to_owned()));
+        assert!(actions.contains(&"speakup.identity_opened".to_owned()));
+        let r = cara
+            .post(
+                &app,
+                &format!("/cases/{case}/identity/{rid}"),
+                &[("decision", "deny"), ("reason", "changed my mind")],
+            )
+            .await;
+        assert_eq!(error_of(&r), "this request was already decided");
+    }
+}
+
+// ---------------------------------------------------------------- tokens, deadlines, input
+
+#[tokio::test]
+async fn tokens_list_metadata_but_never_open_content() {
+    for app in App::each().await {
+        let olga = staff(&app, "olga", &[Role::EthicsOfficer]).await;
+        let (case, _) = report(
+            &app,
+            json!({"category": "fraud", "description": "Skimming at till 4", "anonymous": true}),
+        )
+        .await;
+        let t =
+            righttrack_web::auth::issue_token(&app.state, "test", &olga.user, "t", &[Scope::Read])
+                .await
+                .unwrap();
+        let bearer = format!("Bearer {}", t.expose());
+        let r = app
+            .send(
+                Method::GET,
+                "/api/v1/speakup/cases",
+                &[("authorization", &bearer)],
+                "",
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert!(r.body.contains(&case));
+        assert!(!r.body.contains("Skimming"));
+        let r = app
+            .send(
+                Method::GET,
+                &format!("/cases/{case}"),
+                &[("authorization", &bearer)],
+                "",
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+    }
+}
+
+#[tokio::test]
+async fn deadlines_fall_due_and_are_met() {
+    for app in App::each().await {
+        let mut olga = staff(&app, "olga", &[Role::EthicsOfficer]).await;
+        let (case, _) = report(
+            &app,
+            json!({"category": "fraud", "description": "Voids after close", "anonymous": true}),
+        )
+        .await;
+        let row = |j: Value| j["cases"][0].clone();
+        let r = row(olga.get(&app, "/api/v1/speakup/cases").await.json());
+        assert_eq!(
+            r["acknowledge"], "met",
+            "acknowledged automatically on submission"
+        );
+        assert_eq!(r["feedback"], "open");
+        assert_eq!(r["feedback_due"], "2027-02-20");
+        app.clock.advance(jiff::SignedDuration::from_hours(24 * 85));
+        // Sessions last hours, not months: sign in again.
+        (olga.cookie, olga.csrf) = app.session(&olga.user).await;
+        let r = row(olga.get(&app, "/api/v1/speakup/cases").await.json());
+        assert_eq!(r["feedback"], "due soon");
+        app.clock.advance(jiff::SignedDuration::from_hours(24 * 10));
+        (olga.cookie, olga.csrf) = app.session(&olga.user).await;
+        assert!(olga
+            .get(&app, "/cases?clock=overdue")
+            .await
+            .body
+            .contains(&case));
+        olga.post(
+            &app,
+            &format!("/cases/{case}/message"),
+            &[
+                ("message", "We found and fixed the problem."),
+                ("feedback", "on"),
+            ],
+        )
+        .await;
+        assert!(!olga
+            .get(&app, "/cases?clock=overdue")
+            .await
+            .body
+            .contains(&case));
+        // A jurisdiction with other deadlines moves the open ones, counted from submission.
+        let (c2, _) = report(
+            &app,
+            json!({"category": "fraud", "description": "Another", "anonymous": true}),
+        )
+        .await;
+        olga.post(
+            &app,
+            &format!("/cases/{c2}/triage"),
+            &[("risk", "low"), ("jurisdiction", "us"), ("subjects", "")],
+        )
+        .await;
+        let list = olga.get(&app, "/api/v1/speakup/cases").await.json();
+        let c = list["cases"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["case"] == c2.as_str())
+            .unwrap()
+            .clone();
+        assert_eq!(
+            c["acknowledge_due"], "2027-02-28",
+            "5 days after this report"
+        );
+    }
+}
+
+#[tokio::test]
+async fn bad_input_gets_an_error_naming_the_field() {
+    for app in App::each().await {
+        let olga = staff(&app, "olga", &[Role::EthicsOfficer]).await;
+        let (case, _) = report(
+            &app,
+            json!({"category": "fraud", "description": "x", "anonymous": true}),
+        )
+        .await;
+        let p = |path: &str| format!("/cases/{case}/{path}");
+        let cases: Vec<(&str, Fields, &str)> = vec![
+            (
+                "status",
+                vec![("status", "finished")],
+                "status: must be one of",
+            ),
+            ("note", vec![("note", "  ")], "note: required"),
+            ("message", vec![("message", "")], "message: required"),
+            (
+                "triage",
+                vec![("risk", "extreme"), ("jurisdiction", "eu")],
+                "risk: choose",
+            ),
+            (
+                "triage",
+                vec![("risk", "low"), ("jurisdiction", "mars")],
+                "jurisdiction: unknown",
+            ),
+            (
+                "hold",
+                vec![("hold", "maybe"), ("reason", "r")],
+                "hold: on or off",
+            ),
+            (
+                "watch",
+                vec![("username", "olga"), ("role", "reporter")],
+                "consent:",
+            ),
+            (
+                "identity",
+                vec![("reason", "why")],
+                "the reporter stayed anonymous",
+            ),
+        ];
+        for (path, fields, want) in cases {
+            let r = olga.post(&app, &p(path), &fields).await;
+            assert!(error_of(&r).starts_with(want), "{path}: {}", error_of(&r));
+        }
+        let long = "x".repeat(10_001);
+        let r = olga.post(&app, &p("note"), &[("note", &long)]).await;
+        assert_eq!(error_of(&r), "note: at most 10000 characters");
+        // Unknown cases are not found, for everyone.
+        assert_eq!(
+            olga.get(&app, "/cases/RT-NOPE-NOPE").await.status,
+            StatusCode::NOT_FOUND
+        );
+    }
+}
+
+#[tokio::test]
+async fn people_who_leave_lose_their_keys_and_their_cases_are_handed_over() {
+    for app in App::each().await {
+        let olga = staff(&app, "olga", &[Role::EthicsOfficer]).await;
+        let ivan = staff(&app, "ivan", &[Role::Investigator]).await;
+        let ines = staff(&app, "ines", &[Role::Investigator]).await;
+        let admin = staff(&app, "root", &[Role::Admin]).await;
+        let (case, _) = report(
+            &app,
+            json!({"category": "fraud", "description": "Cash drawer short", "anonymous": true}),
+        )
+        .await;
+        olga.post(
+            &app,
+            &format!("/cases/{case}/assign"),
+            &[("assignee", &ivan.user.id.to_string())],
+        )
+        .await;
+        // The assignee hands over to a colleague: the key moves with the case.
+        let r = ines
+            .post(
+                &app,
+                &format!("/cases/{case}/handover"),
+                &[("assignee", &ines.user.id.to_string())],
+            )
+            .await;
+        assert_eq!(
+            r.status,
+            StatusCode::NOT_FOUND,
+            "only key holders reach the case"
+        );
+        let r = ivan
+            .post(
+                &app,
+                &format!("/cases/{case}/handover"),
+                &[("assignee", &ines.user.id.to_string())],
+            )
+            .await;
+        assert_eq!(r.location(), "/cases", "ivan no longer holds the case");
+        assert_eq!(ivan.sees(&app, &case).await, NONE);
+        assert_eq!(ines.sees(&app, &case).await, ALL);
+        assert!(olga
+            .get(&app, &format!("/cases/{case}"))
+            .await
+            .body
+            .contains("Handed over to ines Person"));
+
+        // Ines leaves: disabled, her keys are destroyed and the case waits for an assignee.
+        let r = admin
+            .post(
+                &app,
+                &format!("/admin/users/{}/disabled", ines.user.id),
+                &[("disabled", "yes")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let holders: Vec<_> = app
+            .state
+            .db
+            .speakup_wrapped_for(&case)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|w| w.0)
+            .collect();
+        assert_eq!(holders, vec![olga.user.id]);
+        let page = olga.get(&app, &format!("/cases/{case}")).await;
+        assert!(page.body.contains("the case needs a new assignee"));
+        assert!(page.body.contains("unassigned"));
+
+        // The last holder of a case's key cannot be demoted: the case would be lost.
+        let r = admin
+            .post(
+                &app,
+                &format!("/admin/users/{}/roles", olga.user.id),
+                &[("role", "agent")],
+            )
+            .await;
+        assert!(r
+            .body
+            .contains("olga is the only person holding the key to 1 hotline case"));
+        assert_eq!(
+            app.state.db.speakup_wrapped_for(&case).await.unwrap().len(),
+            1
+        );
+        // Once a colleague holds it, an ethics officer who becomes an agent loses every
+        // key at once.
+        let otto = staff(&app, "otto", &[Role::EthicsOfficer]).await;
+        olga.get(&app, "/cases").await;
+        let r = admin
+            .post(
+                &app,
+                &format!("/admin/users/{}/roles", olga.user.id),
+                &[("role", "agent")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let holders: Vec<_> = app
+            .state
+            .db
+            .speakup_wrapped_for(&case)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|w| w.0)
+            .collect();
+        assert_eq!(holders, vec![otto.user.id]);
+        let actions = app.audit_actions().await;
+        assert!(actions.contains(&"speakup.case_keys_dropped".to_owned()));
+        assert!(actions.contains(&"user.disabled".to_owned()));
+    }
+}
