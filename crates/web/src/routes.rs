@@ -589,6 +589,14 @@ pub fn table() -> Vec<Route> {
             get(cases::detail),
         ),
         r(
+            "GET",
+            "/cases/{id}/attachments/{attachment}",
+            Act(Action::CaseWork),
+            Plain,
+            "Download one attachment of a case (metadata stripped; audited)",
+            get(cases::attachment),
+        ),
+        r(
             "POST",
             "/cases/{id}/status",
             Act(Action::CaseWork),

@@ -224,6 +224,109 @@ async fn a_photo_sent_with_the_form_is_stripped_sealed_and_listed_for_the_report
     }
 }
 
+/// A GET through the router with the body as bytes (a download is not text).
+async fn get_bytes(app: &App, path: &str, cookie: &str) -> (StatusCode, Vec<u8>) {
+    let req = axum::http::Request::get(path)
+        .header("cookie", cookie)
+        .body(axum::body::Body::empty())
+        .unwrap();
+    let r = tower::ServiceExt::oneshot(app.router.clone(), req)
+        .await
+        .unwrap();
+    let status = r.status();
+    (
+        status,
+        r.into_body().collect().await.unwrap().to_bytes().to_vec(),
+    )
+}
+
+#[tokio::test]
+async fn a_key_holder_downloads_from_the_case_page_and_others_find_nothing() {
+    logs();
+    for app in App::each().await {
+        let olga = app.user("olga", &[Role::EthicsOfficer]).await;
+        let (olga_cookie, _) = app.session(&olga).await;
+        let ivan = app.user("ivan", &[Role::Investigator]).await;
+        let (ivan_cookie, _) = app.session(&ivan).await;
+
+        let form = get(&app, "/speakup?category=fraud").await;
+        let photo = samples::jpeg(PHOTO_MARKER);
+        let stripped = prepare(PHOTO_NAME, &photo).unwrap().body;
+        let fields = report_fields(&csrf(&form), "en");
+        let r = post_multipart(
+            &app,
+            "/speakup",
+            &refs(&fields),
+            &[("attachment", PHOTO_NAME, &photo)],
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let case = value_of(&r.body, "<strong class=\"mono nowrap\" id=\"case-ref\">").to_owned();
+
+        // The case page lists the file with a download link.
+        let page = app.get(&format!("/cases/{case}"), &olga_cookie).await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+        assert!(page.body.contains("id=\"attachment-list\""));
+        assert!(page.body.contains(PHOTO_NAME) && page.body.contains("image/jpeg"));
+        let link_start = format!("href=\"/cases/{case}/attachments/");
+        let aid = value_of(&page.body, &link_start)
+            .split('"')
+            .next()
+            .unwrap()
+            .to_owned();
+        assert!(!aid.is_empty(), "a download link");
+        let path = format!("/cases/{case}/attachments/{aid}");
+
+        // The download is the stripped file, and it is audited by ids alone.
+        let (status, body) = get_bytes(&app, &path, &olga_cookie).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(body, stripped, "the stripped image, as stored");
+        assert!(!contains(&body, PHOTO_MARKER.as_bytes()));
+        let opened = || async {
+            app.state
+                .db
+                .audit_list(&righttrack_store::audit::AuditFilter {
+                    // The prefix is a LIKE pattern with `_` dropped: filter exactly below.
+                    action_prefix: Some("speakup.attachment".into()),
+                    limit: 100,
+                    ..Default::default()
+                })
+                .await
+                .unwrap()
+                .into_iter()
+                .filter(|e| e.entry.action == "speakup.attachment_opened")
+                .collect::<Vec<_>>()
+        };
+        let entries = opened().await;
+        assert_eq!(entries.len(), 1, "one entry per download");
+        let e = &entries[0].entry;
+        assert_eq!(e.target, case);
+        assert_eq!(e.actor, olga.id.to_string());
+        assert!(e.detail.contains(&aid), "{}", e.detail);
+        assert!(!e.detail.contains("ledger") && !e.detail.contains("Hieronymus"));
+
+        // An investigator not assigned holds no key: the case and its file are absent.
+        let page = app.get(&format!("/cases/{case}"), &ivan_cookie).await;
+        assert_eq!(page.status, StatusCode::NOT_FOUND);
+        let (status, body) = get_bytes(&app, &path, &ivan_cookie).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        assert!(!contains(&body, &stripped[..64]));
+        // An id that is not this case's is not found either.
+        let (status, _) = get_bytes(
+            &app,
+            &format!("/cases/{case}/attachments/nope"),
+            &olga_cookie,
+        )
+        .await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        assert_eq!(
+            opened().await.len(),
+            1,
+            "refused downloads are not recorded as opened"
+        );
+    }
+}
+
 #[tokio::test]
 async fn the_api_takes_attachments_as_base64_and_the_receipt_lists_them() {
     logs();
