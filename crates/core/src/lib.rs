@@ -6,6 +6,7 @@
 //! [`jiff::Timestamp`] parameter (see [`clock`]) and randomness as a `rand` RNG
 //! parameter, so every rule here is deterministic under test.
 
+pub mod attachments;
 pub mod audit;
 pub mod authz;
 pub mod calibration;

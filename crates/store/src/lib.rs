@@ -23,6 +23,7 @@ pub mod interactions;
 pub mod retaliation;
 pub mod sessions;
 pub mod speakup;
+pub mod speakup_attachments;
 pub mod speakup_cases;
 pub mod speakup_config;
 pub mod speakup_stats;

@@ -9,6 +9,7 @@
 //! device or network (no address, agent or referrer): `crates/web/tests/speakup.rs`
 //! fails if any table gains one.
 
+use crate::speakup_attachments::{self, SealedAttachment};
 use crate::{from_ms, ms, on_pool, Db, Result, StoreError};
 use jiff::Timestamp;
 use righttrack_core::casekeys::{
@@ -53,6 +54,8 @@ pub struct NewCase {
     pub jurisdiction: String,
     /// The reporter's language (`en`, `es`), for automatic messages.
     pub lang: String,
+    /// Files sent with the report, stored in the same transaction.
+    pub attachments: Vec<SealedAttachment>,
 }
 
 /// Legal deadlines of one jurisdiction (`speakup_jurisdictions`).
@@ -282,7 +285,7 @@ impl Db {
         self.set_reader_keys(id, &secret.public(), &locked).await
     }
 
-    /// Stores a case, its sealed fields and its wraps in one transaction. A case id or
+    /// Stores a case, its sealed fields, attachments and wraps in one transaction. A case id or
     /// receipt lookup that already exists is a [`StoreError::Conflict`] (the caller draws
     /// new random values).
     pub async fn create_speakup_case(&self, c: &NewCase) -> Result<()> {
@@ -324,6 +327,7 @@ impl Db {
                     .execute(&mut *tx)
                     .await?;
                 }
+                speakup_attachments::insert(&mut tx, &c.id, &c.attachments).await?;
                 for (table, wraps) in [
                     ("speakup_wraps", &c.wraps),
                     ("speakup_identity_wraps", &c.identity_wraps),

@@ -115,6 +115,12 @@ impl TestDb {
         }
     }
 
+    /// The number of rows in `table` (tests that check nothing was written).
+    pub async fn count(&self, table: &str) -> Result<i64> {
+        self.scalar(&format!("SELECT CAST(COUNT(*) AS BIGINT) FROM {table}"))
+            .await
+    }
+
     /// One number from raw SQL, e.g. `SELECT CAST(COUNT(*) AS BIGINT) FROM ...` (tests
     /// that check rows are gone).
     pub async fn scalar(&self, sql: &str) -> Result<i64> {

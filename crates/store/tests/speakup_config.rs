@@ -74,6 +74,7 @@ async fn case(t: &TestDb, id: &str, category: &str, status: &str, reader: &str) 
         feedback_due_at: t0() + days(90),
         jurisdiction: "eu".into(),
         lang: "en".into(),
+        attachments: Vec::new(),
     })
     .await
     .unwrap();

@@ -31,6 +31,7 @@ pub mod qa;
 pub mod routes;
 pub mod speakup;
 pub mod speakup_analytics;
+pub mod speakup_attachments;
 pub mod speakup_settings;
 pub mod state;
 pub mod vault;

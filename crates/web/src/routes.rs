@@ -10,7 +10,7 @@ use crate::error::{AppError, Code};
 use crate::state::AppState;
 use crate::{
     api, calibration, cases, disputes, feedback, interactions, middleware, pages, qa, speakup,
-    speakup_analytics, speakup_settings, vault,
+    speakup_analytics, speakup_attachments, speakup_settings, vault,
 };
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
@@ -513,8 +513,10 @@ pub fn table() -> Vec<Route> {
             "/speakup",
             Public,
             Page,
-            "Speak-up hotline: file a report (or confirm the receipt was saved)",
-            post(speakup::intake_submit),
+            "Speak-up hotline: file a report with up to 3 attachments (multipart), or confirm the receipt was saved",
+            post(speakup::intake_submit).layer(axum::extract::DefaultBodyLimit::max(
+                speakup_attachments::FORM_BODY_LIMIT,
+            )),
         ),
         r(
             "GET",
@@ -529,24 +531,30 @@ pub fn table() -> Vec<Route> {
             "/speakup/access",
             Public,
             Page,
-            "Speak-up hotline: open a report with its receipt, add a message, report retaliation",
-            post(speakup::access_submit),
+            "Speak-up hotline: open a report with its receipt, add a message or attachments, report retaliation",
+            post(speakup::access_submit).layer(axum::extract::DefaultBodyLimit::max(
+                speakup_attachments::FORM_BODY_LIMIT,
+            )),
         ),
         r(
             "POST",
             "/api/v1/speakup/reports",
             Public,
             Api,
-            "Speak-up hotline: file a report; returns the case reference and the receipt (once)",
-            post(speakup::api_report),
+            "Speak-up hotline: file a report, optionally with attachments [{name, content_base64}] (JPEG, PNG, PDF, text; 3 files of 5 MiB); returns the case reference and the receipt (once)",
+            post(speakup::api_report).layer(axum::extract::DefaultBodyLimit::max(
+                speakup_attachments::API_BODY_LIMIT,
+            )),
         ),
         r(
             "POST",
             "/api/v1/speakup/access",
             Public,
             Api,
-            "Speak-up hotline: status and messages of the report a receipt opens; optionally add a message or report retaliation",
-            post(speakup::api_access),
+            "Speak-up hotline: status, messages and attachments of the report a receipt opens; optionally add a message, attachments or report retaliation",
+            post(speakup::api_access).layer(axum::extract::DefaultBodyLimit::max(
+                speakup_attachments::API_BODY_LIMIT,
+            )),
         ),
         r(
             "GET",
@@ -579,6 +587,14 @@ pub fn table() -> Vec<Route> {
             Page,
             "One case: report, identity envelope, conversation, deadlines, timeline",
             get(cases::detail),
+        ),
+        r(
+            "GET",
+            "/cases/{id}/attachments/{attachment}",
+            Act(Action::CaseWork),
+            Plain,
+            "Download one attachment of a case (metadata stripped; audited)",
+            get(cases::attachment),
         ),
         r(
             "POST",

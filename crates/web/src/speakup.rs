@@ -10,6 +10,10 @@
 //!   same form adds a message or raises the retaliation flag. The receipt travels in the
 //!   form (no session, no cookie): every post derives again.
 //! * `POST /api/v1/speakup/reports` and `POST /api/v1/speakup/access`: the same as JSON.
+//! * Attachments: both forms are `multipart/form-data` and take up to three files with
+//!   the report or with a message, the API takes them as base64
+//!   ([`crate::speakup_attachments`]; what is accepted and stripped is decided in
+//!   [`righttrack_core::attachments`]). A report with a refused file is not filed at all.
 //!
 //! **Invariants.** Nothing identifying the reporter is read or kept: the guard does not
 //! resolve cookies or credentials on these routes, they set no cookie, and requests are
@@ -22,6 +26,7 @@
 use crate::error::{AppError, AppResult, Code};
 use crate::limit::{Kind as Bucket, Limiter, Rate};
 use crate::pages::{render, FormData};
+use crate::speakup_attachments::{self as att, FormProblem, ReporterForm};
 use crate::state::AppState;
 use askama::Template;
 use axum::body::Bytes;
@@ -32,6 +37,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use jiff::Timestamp;
+use righttrack_core::attachments::{AttachmentError, Prepared, MAX_FILES, MAX_FILE_BYTES};
 use righttrack_core::casekeys::{
     unlock_reader_secret, wrap_for_reader, CaseKey, ReaderSecret, Receipt, ReceiptKey,
     RECEIPT_DIGITS,
@@ -166,6 +172,48 @@ impl Lang {
             Lang::Es => &ES,
         }
     }
+
+    /// The attachment limits, from the constants that enforce them.
+    fn limits(self) -> String {
+        let mb = MAX_FILE_BYTES / (1024 * 1024);
+        match self {
+            Lang::En => format!("Up to {MAX_FILES} files, {mb} MB each."),
+            Lang::Es => format!("Hasta {MAX_FILES} archivos de {mb} MB cada uno."),
+        }
+    }
+
+    /// A refused file, named by its position (1-based), never by its name or content.
+    fn file_error(self, i: usize, e: &AttachmentError) -> (String, String) {
+        let why = match self {
+            Lang::En => e.to_string(),
+            Lang::Es => match e {
+                AttachmentError::Empty => "el archivo está vacío".into(),
+                AttachmentError::TooLarge => {
+                    format!("supera los {} MB", MAX_FILE_BYTES / (1024 * 1024))
+                }
+                AttachmentError::TooMany => format!("más de {MAX_FILES} archivos"),
+                AttachmentError::TypeNotAllowed => {
+                    "tipo no permitido (solo JPEG, PNG, PDF o texto UTF-8)".into()
+                }
+                AttachmentError::MalformedJpeg(_) => "no es una imagen JPEG válida".into(),
+                AttachmentError::MalformedPng(_) => "no es una imagen PNG válida".into(),
+            },
+        };
+        (
+            "attachments".into(),
+            format!("{} {}: {why}", self.t().attachment, i + 1),
+        )
+    }
+
+    /// A form whose body could not be read.
+    fn problem(self, p: FormProblem) -> (String, String) {
+        let t = self.t();
+        let why = match p {
+            FormProblem::TooLarge => t.err_files_too_large,
+            FormProblem::Unreadable => t.err_unreadable,
+        };
+        ("attachments".into(), format!("{}: {why}", t.attachments))
+    }
 }
 
 /// Every string of the reporter pages, in one language.
@@ -243,6 +291,17 @@ pub struct Text {
     pub status_substantiated: &'static str,
     pub status_unsubstantiated: &'static str,
     pub status_closed: &'static str,
+    pub attachments: &'static str,
+    pub attach: &'static str,
+    pub attach_hint: &'static str,
+    pub pdf_warning: &'static str,
+    pub reattach: &'static str,
+    pub files_added: &'static str,
+    pub pdf_kept: &'static str,
+    /// The word that names a file by its position in errors ("attachment 2: ...").
+    pub attachment: &'static str,
+    pub err_files_too_large: &'static str,
+    pub err_unreadable: &'static str,
 }
 
 const EN: Text = Text {
@@ -319,6 +378,16 @@ const EN: Text = Text {
     status_substantiated: "Closed: the concern was substantiated",
     status_unsubstantiated: "Closed: the concern could not be substantiated",
     status_closed: "Closed",
+    attachments: "Attachments",
+    attach: "Attach files",
+    attach_hint: "Photos (JPEG or PNG), PDF documents or plain text. We remove the location, the camera and other hidden details from photos before storing them.",
+    pdf_warning: "A PDF keeps its document properties (such as the author's name) and we cannot remove them: check them before attaching it, or attach a photo or a text file instead.",
+    reattach: "For your safety, files are not kept when the form is shown again: attach them again.",
+    files_added: "Your files have been added.",
+    pdf_kept: "document properties kept",
+    attachment: "attachment",
+    err_files_too_large: "the files together are too large; send fewer or smaller files",
+    err_unreadable: "the form could not be read; please send it again",
 };
 
 const ES: Text = Text {
@@ -395,6 +464,16 @@ const ES: Text = Text {
     status_substantiated: "Cerrada: la denuncia se confirmó",
     status_unsubstantiated: "Cerrada: la denuncia no pudo confirmarse",
     status_closed: "Cerrada",
+    attachments: "Archivos adjuntos",
+    attach: "Adjuntar archivos",
+    attach_hint: "Fotos (JPEG o PNG), documentos PDF o texto sin formato. Quitamos de las fotos la ubicación, la cámara y otros datos ocultos antes de guardarlas.",
+    pdf_warning: "Un PDF conserva sus propiedades de documento (como el nombre del autor) y no podemos quitarlas: revísalas antes de adjuntarlo, o adjunta una foto o un archivo de texto.",
+    reattach: "Por tu seguridad, los archivos no se conservan al volver a mostrar el formulario: adjúntalos de nuevo.",
+    files_added: "Tus archivos se han añadido.",
+    pdf_kept: "se conservan las propiedades del documento",
+    attachment: "adjunto",
+    err_files_too_large: "los archivos juntos son demasiado grandes; envía menos archivos o más pequeños",
+    err_unreadable: "no se pudo leer el formulario; envíalo de nuevo",
 };
 
 // ---------------------------------------------------------------- form token (CSRF)
@@ -458,6 +537,36 @@ struct MsgView {
     body: String,
 }
 
+/// An attachment as the reporter sees it listed: name and size.
+struct FileView {
+    name: String,
+    size: String,
+    who: &'static str,
+    at: String,
+    /// A PDF: its document properties were kept.
+    pdf: bool,
+}
+
+impl FileView {
+    fn new(
+        lang: Lang,
+        name: String,
+        size: u64,
+        by_reporter: bool,
+        at: Timestamp,
+        pdf: bool,
+    ) -> Self {
+        let t = lang.t();
+        FileView {
+            name,
+            size: att::size_label(size, lang == Lang::Es),
+            who: if by_reporter { t.you } else { t.staff },
+            at: date(at),
+            pdf,
+        }
+    }
+}
+
 #[derive(Template)]
 #[template(path = "speakup.html")]
 struct Page {
@@ -489,6 +598,11 @@ struct Page {
     named: bool,
     retaliation: bool,
     messages: Vec<MsgView>,
+    attachments: Vec<FileView>,
+    /// "Up to 3 files, 5 MB each."
+    limits: String,
+    /// Files were sent with a form shown again: the reporter must attach them again.
+    reattach: bool,
     notice: String,
     max_description: usize,
     max_short: usize,
@@ -526,6 +640,9 @@ impl Page {
             named: false,
             retaliation: false,
             messages: Vec::new(),
+            attachments: Vec::new(),
+            limits: lang.limits(),
+            reattach: false,
             notice: String::new(),
             max_description: MAX_DESCRIPTION,
             max_short: MAX_SHORT,
@@ -648,6 +765,8 @@ struct Report {
     anonymous: Option<bool>,
     name: String,
     contact: String,
+    /// Checked and stripped files (see `speakup_attachments`).
+    attachments: Vec<Prepared>,
 }
 
 /// Field errors: `(field, message)`; messages name the field, never echo content.
@@ -839,6 +958,7 @@ async fn file(state: &AppState, r: &Report, cat: &Category, lang: Lang) -> AppRe
             })
             .collect::<Result<Vec<_>, _>>()
             .map_err(internal)?;
+        let attachments = att::seal_all(&key, &case, "reporter", &r.attachments, now)?;
         let (receipt, lookup, rkey) =
             derive(state, Receipt::generate(&mut rand::rngs::OsRng)).await?;
         let reporter_wrap = rkey
@@ -859,6 +979,7 @@ async fn file(state: &AppState, r: &Report, cat: &Category, lang: Lang) -> AppRe
             feedback_due_at: feedback_due,
             jurisdiction: jurisdiction.code.clone(),
             lang: lang.code().into(),
+            attachments,
         };
         match state.db.create_speakup_case(&new).await {
             // Another case drew the same reference: draw everything again.
@@ -893,6 +1014,7 @@ fn report_from_form(form: &FormData, cat: Option<&Category>) -> Report {
         },
         name: form.get("name"),
         contact: form.get("contact"),
+        attachments: Vec::new(),
     }
 }
 
@@ -900,9 +1022,26 @@ pub async fn intake_submit(
     State(state): State<AppState>,
     peer: Peer,
     headers: HeaderMap,
-    form: FormData,
+    ReporterForm {
+        form,
+        files,
+        problem,
+    }: ReporterForm,
 ) -> AppResult<Response> {
     let lang = Lang::pick(Some(form.get("lang").as_str()), &headers);
+    if let Some(problem) = problem {
+        // Nothing is filed; what was read of the form is shown again.
+        let categories = state.db.enabled_speakup_categories().await?;
+        let cat = offered(&categories, &form.get("category"));
+        let report = report_from_form(&form, cat);
+        let mut p = match cat {
+            Some(cat) => form_page(&state, lang, cat, &report),
+            None => choose_page(&state, lang, "", &categories),
+        };
+        p.errors = vec![lang.problem(problem)];
+        p.reattach = true;
+        return Ok(p.respond(att::problem_status(problem)));
+    }
     if cross_site(&headers) || !form_token_ok(&state, &form.get("csrf")) {
         return Ok(Page::new(&state, lang, "expired").respond(StatusCode::FORBIDDEN));
     }
@@ -918,18 +1057,38 @@ pub async fn intake_submit(
     }
     let categories = state.db.enabled_speakup_categories().await?;
     let cat = offered(&categories, &form.get("category"));
-    let report = report_from_form(&form, cat);
-    let errors = validate(&report, cat, lang);
+    let mut report = report_from_form(&form, cat);
+    let mut errors = validate(&report, cat, lang);
+    match att::prepare_all(&files) {
+        Ok(prepared) => report.attachments = prepared,
+        Err(refused) => errors.extend(refused.iter().map(|(i, e)| lang.file_error(*i, e))),
+    }
     let Some(cat) = cat.filter(|_| errors.is_empty()) else {
         let mut p = match cat {
             Some(cat) => form_page(&state, lang, cat, &report),
             None => choose_page(&state, lang, "", &categories),
         };
         p.errors = errors;
+        p.reattach = !files.is_empty();
         return Ok(p.respond(StatusCode::UNPROCESSABLE_ENTITY));
     };
     let filed = file(&state, &report, cat, lang).await?;
     let mut p = Page::new(&state, lang, "receipt");
+    p.attachments = report
+        .attachments
+        .iter()
+        .map(|a| {
+            let pdf = !a.kind.metadata_stripped();
+            FileView::new(
+                lang,
+                a.name.clone(),
+                a.body.len() as u64,
+                true,
+                state.now(),
+                pdf,
+            )
+        })
+        .collect();
     p.case_ref = filed.case;
     p.receipt = filed.receipt.display();
     p.ack_due = date(filed.ack_due);
@@ -1060,6 +1219,19 @@ async fn add_message(
     Ok(())
 }
 
+/// Seals and stores files the reporter added to their case.
+async fn add_files(state: &AppState, o: &Opened, files: &[Prepared]) -> AppResult<()> {
+    if files.is_empty() {
+        return Ok(());
+    }
+    let sealed = att::seal_all(&o.key, &o.case.id, "reporter", files, state.now())?;
+    state
+        .db
+        .add_speakup_attachments(&o.case.id, &sealed)
+        .await?;
+    Ok(())
+}
+
 fn status_label(t: &Text, status: &str) -> &'static str {
     match status {
         "acknowledged" => t.status_acknowledged,
@@ -1077,7 +1249,11 @@ async fn case_view(
     state: &AppState,
     o: &Opened,
     lang: Lang,
-) -> AppResult<(Vec<Line>, Vec<(StoredMessage, String)>)> {
+) -> AppResult<(
+    Vec<Line>,
+    Vec<(StoredMessage, String)>,
+    Vec<att::AttachmentView>,
+)> {
     let t = lang.t();
     let mut labels = vec![
         ("description".to_owned(), t.description.to_owned()),
@@ -1103,7 +1279,8 @@ async fn case_view(
         let body = open_text(o, &format!("message:{}", m.id), &m.body_sealed)?;
         messages.push((m, body));
     }
-    Ok((lines, messages))
+    let files = att::list(state, &o.case.id, &o.key).await?;
+    Ok((lines, messages, files))
 }
 
 #[derive(Debug, serde::Deserialize)]
@@ -1131,7 +1308,11 @@ pub async fn access_submit(
     State(state): State<AppState>,
     peer: Peer,
     headers: HeaderMap,
-    form: FormData,
+    ReporterForm {
+        form,
+        files,
+        problem,
+    }: ReporterForm,
 ) -> AppResult<Response> {
     let lang = Lang::pick(Some(form.get("lang").as_str()), &headers);
     if cross_site(&headers) || !form_token_ok(&state, &form.get("csrf")) {
@@ -1153,40 +1334,44 @@ pub async fn access_submit(
     let mut notice = String::new();
     let mut errors = Vec::new();
     let mut status = StatusCode::OK;
-    match form.get("action").as_str() {
-        "message" => {
-            let text = form.get("message");
-            if text.trim().is_empty() {
-                errors.push(("message".into(), format!("message: {}", t.err_required)));
-            } else if text.chars().count() > MAX_MESSAGE {
-                errors.push((
-                    "message".into(),
-                    format!("message: {} ({MAX_MESSAGE})", t.err_too_long),
-                ));
-            } else {
-                add_message(&state, &opened, "message", &text).await?;
-                notice = t.message_added.into();
-            }
+    let action = form.get("action");
+    if let Some(problem) = problem {
+        // The case opens, but nothing of an unreadable post is stored.
+        errors.push(lang.problem(problem));
+        status = att::problem_status(problem);
+    } else if action == "message" || action == "retaliation" {
+        // A message, a retaliation report (text optional), files with either; all
+        // checked before anything is stored.
+        let text = form.get("message");
+        if text.chars().count() > MAX_MESSAGE {
+            errors.push((
+                "message".into(),
+                format!("message: {} ({MAX_MESSAGE})", t.err_too_long),
+            ));
+        } else if action == "message" && text.trim().is_empty() && files.is_empty() {
+            errors.push(("message".into(), format!("message: {}", t.err_required)));
         }
-        "retaliation" => {
-            let text = form.get("message");
-            if text.chars().count() > MAX_MESSAGE {
-                errors.push((
-                    "message".into(),
-                    format!("message: {} ({MAX_MESSAGE})", t.err_too_long),
-                ));
-            } else {
+        let prepared = att::prepare_all(&files).unwrap_or_else(|refused| {
+            errors.extend(refused.iter().map(|(i, e)| lang.file_error(*i, e)));
+            Vec::new()
+        });
+        if errors.is_empty() {
+            add_files(&state, &opened, &prepared).await?;
+            if action == "retaliation" {
                 add_message(&state, &opened, "retaliation", text.trim()).await?;
                 notice = t.retaliation_added.into();
+            } else if !text.trim().is_empty() {
+                add_message(&state, &opened, "message", &text).await?;
+                notice = t.message_added.into();
+            } else {
+                notice = t.files_added.into();
             }
+        } else {
+            status = StatusCode::UNPROCESSABLE_ENTITY;
         }
-        _ => {}
-    }
-    if !errors.is_empty() {
-        status = StatusCode::UNPROCESSABLE_ENTITY;
     }
     let retaliation = opened.case.retaliation_flag || notice == t.retaliation_added;
-    let (report, messages) = case_view(&state, &opened, lang).await?;
+    let (report, messages, files_stored) = case_view(&state, &opened, lang).await?;
     let mut p = Page::new(&state, lang, "case");
     p.case_ref = opened.case.id.clone();
     // A disabled category still labels the cases filed under it.
@@ -1217,9 +1402,24 @@ pub async fn access_submit(
             body,
         })
         .collect();
+    p.attachments = files_stored
+        .into_iter()
+        .map(|a| {
+            let by_reporter = a.author == "reporter";
+            FileView::new(
+                lang,
+                a.name,
+                a.size,
+                by_reporter,
+                a.created_at,
+                !a.metadata_stripped,
+            )
+        })
+        .collect();
     p.notice = notice;
     if !errors.is_empty() {
         p.description = form.get("message");
+        p.reattach = !files.is_empty();
     }
     p.errors = errors;
     Ok(p.respond(status))
@@ -1316,7 +1516,7 @@ pub async fn api_report(
             ))
         }
     };
-    let report = Report {
+    let mut report = Report {
         category: string_field(&m, "category")?,
         description: string_field(&m, "description")?,
         when_where: string_field(&m, "when_where")?,
@@ -1326,6 +1526,7 @@ pub async fn api_report(
         anonymous,
         name: string_field(&m, "name")?,
         contact: string_field(&m, "contact")?,
+        attachments: Vec::new(),
     };
     let categories = state.db.enabled_speakup_categories().await?;
     let cat = offered(&categories, &report.category);
@@ -1365,6 +1566,7 @@ pub async fn api_report(
             format!("field `{field}`: {why}"),
         ));
     }
+    report.attachments = att::from_json(&m)?;
     let lang = match m.get("lang").and_then(Value::as_str) {
         Some("es") => Lang::Es,
         _ => Lang::En,
@@ -1380,6 +1582,12 @@ pub async fn api_report(
             "receipt": filed.receipt.display(),
             "acknowledgement_due": filed.ack_due.to_string(),
             "feedback_due": filed.feedback_due.to_string(),
+            "attachments": report.attachments.iter().map(|a| json!({
+                "name": a.name,
+                "type": a.kind.mime(),
+                "size": a.body.len(),
+                "metadata_stripped": a.kind.metadata_stripped(),
+            })).collect::<Vec<_>>(),
         }),
     ))
 }
@@ -1422,6 +1630,7 @@ pub async fn api_access(
             format!("field `message`: at most {MAX_MESSAGE} characters"),
         ));
     }
+    let files = att::from_json(&m)?;
     let Some(opened) = open_case(&state, &receipt).await? else {
         let _ = state.speakup_limiter.take(&key, Bucket::Miss, now);
         return Err(AppError::new(
@@ -1429,13 +1638,14 @@ pub async fn api_access(
             "field `receipt`: no report opens with this receipt",
         ));
     };
+    add_files(&state, &opened, &files).await?;
     if retaliation {
         add_message(&state, &opened, "retaliation", message.trim()).await?;
     } else if !message.trim().is_empty() {
         add_message(&state, &opened, "message", &message).await?;
     }
     let flagged = opened.case.retaliation_flag || retaliation;
-    let (_, messages) = case_view(&state, &opened, Lang::En).await?;
+    let (_, messages, files) = case_view(&state, &opened, Lang::En).await?;
     let description = field_text(&opened, "description")?.unwrap_or_default();
     Ok(json_no_store(
         StatusCode::OK,
@@ -1455,6 +1665,7 @@ pub async fn api_access(
                 "at": m.created_at.to_string(),
                 "body": body,
             })).collect::<Vec<_>>(),
+            "attachments": files,
         }),
     ))
 }

@@ -10,38 +10,15 @@
 mod common;
 
 use axum::http::Method;
-use common::{value_of, App, PW};
+use common::{logs, value_of, App, PW};
 use righttrack_core::authz::Scope;
 use righttrack_core::{totp, Role};
-use std::sync::{Arc, Mutex};
-
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl std::io::Write for Captured {
-    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(b);
-        Ok(b.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
 
 /// Drives sign-in, second factor, token issue and token use with every log line
 /// captured, then looks for each secret in the logs.
 #[tokio::test]
 async fn no_secret_reaches_the_logs() {
-    // One process, one global subscriber: scoped subscribers miss events that other
-    // test threads' callsite caching decided against. JSON format: the structured
-    // fields are where a careless `?request` would leak.
-    let cap = Captured::default();
-    let w = cap.clone();
-    tracing_subscriber::fmt()
-        .json()
-        .with_max_level(tracing::Level::TRACE)
-        .with_writer(move || w.clone())
-        .init();
+    let cap = logs();
     {
         let app = App::each().await.remove(0);
         let admin = app.user("logadmin", &[Role::Admin]).await;

@@ -11,122 +11,10 @@
 mod common;
 
 use axum::http::{Method, StatusCode};
-use common::{value_of, App, Resp, PW};
-use http_body_util::BodyExt;
+use common::speakup::{api, bytes_at_rest, csrf, get, post, send, url};
+use common::{logs, value_of, App, Resp, PW};
 use righttrack_core::casekeys::{unlock_reader_secret, unwrap_for_reader};
 use righttrack_core::{Role, Secret};
-use std::sync::{Arc, Mutex, OnceLock};
-
-// ---------------------------------------------------------------- log capture
-
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl std::io::Write for Captured {
-    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(b);
-        Ok(b.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-/// Every test of this binary logs into one global, captured subscriber (installed before
-/// the test does anything), so the log scan sees what all of them logged.
-fn logs() -> &'static Captured {
-    static CAP: OnceLock<Captured> = OnceLock::new();
-    CAP.get_or_init(|| {
-        let cap = Captured::default();
-        let w = cap.clone();
-        tracing_subscriber::fmt()
-            .json()
-            .with_max_level(tracing::Level::TRACE)
-            .with_writer(move || w.clone())
-            .init();
-        cap
-    })
-}
-
-// ---------------------------------------------------------------- helpers
-
-const CLIENT: &str = "203.0.113.77:50123";
-const AGENT: &str = "Mozilla/5.0 (SpeakupTestPhone; Mobile) ReporterBrowser/9.1";
-
-fn url(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' => (b as char).to_string(),
-            b' ' => "+".into(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
-/// A request as a phone would send it: with a peer address, a user agent and a referrer.
-async fn send(app: &App, method: Method, path: &str, headers: &[(&str, &str)], body: &str) -> Resp {
-    let mut req = axum::http::Request::builder()
-        .method(method)
-        .uri(path)
-        .header("user-agent", AGENT)
-        .header("referer", "https://intranet.example.com/who-reported")
-        .header("x-forwarded-for", "203.0.113.78");
-    let mut has_type = false;
-    for (k, v) in headers {
-        has_type |= k.eq_ignore_ascii_case("content-type");
-        req = req.header(*k, *v);
-    }
-    if !body.is_empty() && !has_type {
-        req = req.header("content-type", "application/x-www-form-urlencoded");
-    }
-    let mut req = req.body(axum::body::Body::from(body.to_owned())).unwrap();
-    req.extensions_mut()
-        .insert(axum::extract::connect_info::ConnectInfo(
-            CLIENT.parse::<std::net::SocketAddr>().unwrap(),
-        ));
-    let resp = tower::ServiceExt::oneshot(app.router.clone(), req)
-        .await
-        .unwrap();
-    let status = resp.status();
-    let headers = resp.headers().clone();
-    let bytes = resp.into_body().collect().await.unwrap().to_bytes();
-    let r = Resp {
-        status,
-        headers,
-        body: String::from_utf8_lossy(&bytes).into_owned(),
-    };
-    assert!(
-        r.headers.get("set-cookie").is_none(),
-        "{path} set a cookie: {:?}",
-        r.headers.get("set-cookie")
-    );
-    assert_eq!(r.headers["cache-control"], "no-store", "{path}");
-    assert_eq!(r.headers["referrer-policy"], "no-referrer", "{path}");
-    r
-}
-
-async fn get(app: &App, path: &str) -> Resp {
-    send(app, Method::GET, path, &[], "").await
-}
-
-async fn post(app: &App, path: &str, body: &str) -> Resp {
-    send(app, Method::POST, path, &[], body).await
-}
-
-async fn api(app: &App, path: &str, body: &serde_json::Value) -> Resp {
-    send(
-        app,
-        Method::POST,
-        path,
-        &[("content-type", "application/json")],
-        &body.to_string(),
-    )
-    .await
-}
-
-fn csrf(page: &Resp) -> String {
-    value_of(&page.body, "name=\"csrf\" value=\"").to_owned()
-}
 
 const DESCRIPTION: &str =
     "Supervisor Quentin Marlowe approves fake refunds to his cousin every Friday";
@@ -809,9 +697,9 @@ async fn a_full_report_flow_leaves_no_address_or_agent_in_the_logs() {
 async fn the_database_files_hold_no_report_text() {
     logs();
     for app in App::each().await {
-        let Some(path) = app.t.sqlite_path() else {
+        if app.t.sqlite_path().is_none() {
             continue;
-        };
+        }
         let filed = file_by_form(&app).await;
         let form = get(&app, "/speakup/access").await;
         post(
@@ -825,17 +713,7 @@ async fn the_database_files_hold_no_report_text() {
             ),
         )
         .await;
-        let mut bytes = std::fs::read(&path).unwrap();
-        let wal = path.with_extension(format!(
-            "{}-wal",
-            path.extension().and_then(|e| e.to_str()).unwrap_or("")
-        ));
-        let wal_bytes = std::fs::read(&wal).unwrap_or_default();
-        assert!(
-            !wal_bytes.is_empty() || bytes.len() > 4096,
-            "the database was written"
-        );
-        bytes.extend_from_slice(&wal_bytes);
+        let bytes = bytes_at_rest(&app).unwrap();
         let hay = String::from_utf8_lossy(&bytes);
         for needle in [
             "Quentin Marlowe",

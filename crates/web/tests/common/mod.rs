@@ -20,6 +20,40 @@ use righttrack_store::testing::TestDb;
 use righttrack_web::{router, AppState, WebConfig};
 use std::sync::{Arc, OnceLock};
 
+pub mod speakup;
+
+/// A log writer that keeps everything written to it, for tests that search the logs.
+#[derive(Clone, Default)]
+pub struct Captured(pub Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(b);
+        Ok(b.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Installs one global subscriber that captures every log line of this test binary, at
+/// every level, as JSON (the structured fields are where a careless `?request` would
+/// leak), and returns the capture. One per process: scoped subscribers miss events that
+/// other test threads' callsite caching decided against. Call it before anything else.
+pub fn logs() -> &'static Captured {
+    static CAP: OnceLock<Captured> = OnceLock::new();
+    CAP.get_or_init(|| {
+        let cap = Captured::default();
+        let w = cap.clone();
+        tracing_subscriber::fmt()
+            .json()
+            .with_max_level(tracing::Level::TRACE)
+            .with_writer(move || w.clone())
+            .init();
+        cap
+    })
+}
+
 pub const PW: &str = "correct horse battery staple";
 
 pub struct App {
@@ -160,12 +194,15 @@ impl App {
         {
             req = req.header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
         }
-        let resp = tower::ServiceExt::oneshot(
-            self.router.clone(),
-            req.body(Body::from(body.to_owned())).unwrap(),
-        )
-        .await
-        .unwrap();
+        self.call(req.body(Body::from(body.to_owned())).unwrap())
+            .await
+    }
+
+    /// Runs one request through the router.
+    pub async fn call(&self, req: Request<Body>) -> Resp {
+        let resp = tower::ServiceExt::oneshot(self.router.clone(), req)
+            .await
+            .unwrap();
         let status = resp.status();
         let headers = resp.headers().clone();
         let bytes = resp.into_body().collect().await.unwrap().to_bytes();
