@@ -148,7 +148,7 @@ impl Db {
             next(&mut sql, " AND actor = ?");
         }
         if f.action_prefix.is_some() {
-            next(&mut sql, " AND action LIKE ?");
+            next(&mut sql, " AND action LIKE ? ESCAPE '\\'");
         }
         if f.target.is_some() {
             next(&mut sql, " AND target = ?");
@@ -157,10 +157,15 @@ impl Db {
             next(&mut sql, " AND seq < ?");
         }
         next(&mut sql, " ORDER BY seq DESC LIMIT ?");
-        let like = f
-            .action_prefix
-            .as_ref()
-            .map(|a| format!("{}%", a.replace(['%', '_'], "")));
+        let like = f.action_prefix.as_ref().map(|a| {
+            // The prefix is literal: LIKE's wildcards in it are escaped, not dropped
+            // (`user.roles_changed` must not lose its underscore).
+            let literal = a
+                .replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_");
+            format!("{literal}%")
+        });
         let rows: Vec<EntryRow> = on_pool!(self, |p| {
             let mut q = sqlx::query_as(&sql);
             if let Some(a) = &f.actor {

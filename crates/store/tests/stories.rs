@@ -305,6 +305,27 @@ async fn audit_chain_verifies_and_is_append_only() {
         assert!(older
             .iter()
             .all(|e| e.seq < page[4].seq && e.entry.actor == "user-1"));
+        // A prefix is literal: its underscore is neither dropped nor a wildcard.
+        for action in ["speakup.attachment_opened", "speakup.attachmentXopened"] {
+            let mut e = entry(1000);
+            e.action = action.into();
+            t.db.audit_append(e, &signer()).await.unwrap();
+        }
+        let exact =
+            t.db.audit_list(&AuditFilter {
+                action_prefix: Some("speakup.attachment_op".into()),
+                limit: 10,
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        assert_eq!(
+            exact
+                .iter()
+                .map(|e| e.entry.action.as_str())
+                .collect::<Vec<_>>(),
+            vec!["speakup.attachment_opened"]
+        );
     }
 }
 

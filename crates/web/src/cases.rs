@@ -1931,6 +1931,12 @@ pub async fn decide_identity(
     else {
         return Err(AppError::not_found());
     };
+    if req.requester == caller.user.id {
+        return Ok(back_with(
+            &id,
+            "decision: another custodian must decide your own request",
+        ));
+    }
     if approve {
         let Some(k) = identity_key_for(&state, &o).await? else {
             return Ok(back_with(&id, "you do not hold this case's identity key"));

@@ -566,6 +566,28 @@ async fn the_identity_opens_only_with_a_custodian_approval() {
             )
             .await;
         assert_eq!(error_of(&r), "this request was already decided");
+        // A custodian's own request needs another custodian.
+        cara.post(
+            &app,
+            &format!("/cases/{case}/identity"),
+            &[("reason", "I want to see it myself")],
+        )
+        .await;
+        let page = cara.get(&app, &format!("/cases/{case}")).await;
+        let own =
+            common::value_of(&page.body, &format!("action=\"/cases/{case}/identity/")).to_owned();
+        assert_ne!(own, rid);
+        let r = cara
+            .post(
+                &app,
+                &format!("/cases/{case}/identity/{own}"),
+                &[("decision", "approve"), ("reason", "mine")],
+            )
+            .await;
+        assert_eq!(
+            error_of(&r),
+            "decision: another custodian must decide your own request"
+        );
     }
 }
 
