@@ -1189,7 +1189,7 @@ pub async fn detail(
         })
         .collect::<AppResult<Vec<_>>>()?;
     let coi = o.coi()?;
-    let mut excluded = Vec::new();
+    let mut kept_away = Vec::new();
     for (list, why) in [
         (
             &coi.subjects,
@@ -1202,7 +1202,7 @@ pub async fn detail(
         (&coi.recused, "recused"),
     ] {
         for u in list {
-            excluded.push(PersonView {
+            kept_away.push(PersonView {
                 name: name_of(&names, Some(*u)),
                 why: why.into(),
             });
@@ -1221,7 +1221,7 @@ pub async fn detail(
         &caller.user.roles,
         righttrack_core::authz::Action::CaseManage,
     );
-    let out_of_bounds = excluded_ids(&state, &coi).await?;
+    let out_of_bounds = excluded(&state, &coi).await?;
     let workers = state
         .db
         .active_users_with(&[
@@ -1272,7 +1272,7 @@ pub async fn detail(
         messages,
         timeline,
         requests,
-        excluded,
+        excluded: kept_away,
         watch,
         statuses: STATUSES
             .iter()
@@ -1334,10 +1334,6 @@ pub async fn attachment(
         )
         .await?;
     Ok(response)
-}
-
-async fn excluded_ids(state: &AppState, coi: &Coi) -> AppResult<BTreeSet<UserId>> {
-    excluded(state, coi).await
 }
 
 /// The retaliation-watch alerts of one watched person: each window (30/60/90/180 days
@@ -1593,7 +1589,7 @@ pub async fn triage(
         let n = coi.subjects.len().to_string();
         event(&state, &o, Some(me), "subjects", Some(&n), None).await?;
         // Apply the conflicts now, not at the next epoch.
-        let o = open_fresh(&state, &caller, &id).await?;
+        let o = open(&state, &caller, &id).await?;
         reconcile(&state, &caller.actor(), &o, state.db.readers_epoch().await?).await?;
     }
     if o.summary.status == "received" {
@@ -1615,11 +1611,6 @@ pub async fn triage(
         return Ok(Redirect::to("/cases").into_response());
     }
     Ok(back(&id))
-}
-
-/// Re-reads a case after a sealed field changed.
-async fn open_fresh(state: &AppState, caller: &Caller, id: &str) -> AppResult<Opened> {
-    open(state, caller, id).await
 }
 
 /// `POST /cases/{id}/assign`: gives the case to a worker (who then gets its key) or
@@ -1767,7 +1758,7 @@ pub async fn recuse(
         event(&state, &o, None, "assignee_left", None, None).await?;
     }
     // Others' wraps are reconciled with the new record; the caller's goes last.
-    let o = open_fresh(&state, &caller, &id).await?;
+    let o = open(&state, &caller, &id).await?;
     reconcile(&state, &caller.actor(), &o, state.db.readers_epoch().await?).await?;
     state.db.delete_wraps(&id, caller.user.id).await?;
     state
