@@ -1150,12 +1150,8 @@ pub async fn set_roles(
     Path(id): Path<String>,
     form: FormData,
 ) -> AppResult<Response> {
-    let id = UserId::parse(&id).ok_or_else(AppError::not_found)?;
-    let user = state
-        .db
-        .user_by_id(id)
-        .await?
-        .ok_or_else(AppError::not_found)?;
+    let user = user_at(&state, &id).await?;
+    let id = user.id;
     let roles = match parse_roles(&form) {
         Ok(r) => r,
         Err(e) => return users_page(&state, &caller, None, Some(e)).await,
@@ -1210,6 +1206,27 @@ pub async fn set_roles(
     .await
 }
 
+/// The user an admin route's `{id}` names (404 if none).
+async fn user_at(state: &AppState, id: &str) -> AppResult<righttrack_store::directory::User> {
+    let id = UserId::parse(id).ok_or_else(AppError::not_found)?;
+    state
+        .db
+        .user_by_id(id)
+        .await?
+        .ok_or_else(AppError::not_found)
+}
+
+/// A `yes`/`no` form field.
+fn yes_no(form: &FormData, field: &str) -> AppResult<bool> {
+    match form.get(field).as_str() {
+        "yes" => Ok(true),
+        "no" => Ok(false),
+        _ => Err(AppError::bad_request(format!(
+            "field `{field}`: expected yes or no"
+        ))),
+    }
+}
+
 /// Disables or re-enables a user. Disabling signs them out everywhere and takes them off
 /// hotline cases (keys destroyed, cases they were assigned shown as needing a new
 /// assignee: the hand-over when someone leaves).
@@ -1219,21 +1236,9 @@ pub async fn set_disabled(
     Path(id): Path<String>,
     form: FormData,
 ) -> AppResult<Response> {
-    let id = UserId::parse(&id).ok_or_else(AppError::not_found)?;
-    let user = state
-        .db
-        .user_by_id(id)
-        .await?
-        .ok_or_else(AppError::not_found)?;
-    let disabled = match form.get("disabled").as_str() {
-        "yes" => true,
-        "no" => false,
-        _ => {
-            return Err(AppError::bad_request(
-                "field `disabled`: expected yes or no",
-            ))
-        }
-    };
+    let user = user_at(&state, &id).await?;
+    let id = user.id;
+    let disabled = yes_no(&form, "disabled")?;
     if disabled && user.id == caller.user.id {
         return users_page(
             &state,
@@ -1290,17 +1295,9 @@ pub async fn set_privacy_training(
     Path(id): Path<String>,
     form: FormData,
 ) -> AppResult<Response> {
-    let id = UserId::parse(&id).ok_or_else(AppError::not_found)?;
-    let user = state
-        .db
-        .user_by_id(id)
-        .await?
-        .ok_or_else(AppError::not_found)?;
-    let current = match form.get("current").as_str() {
-        "yes" => true,
-        "no" => false,
-        _ => return Err(AppError::bad_request("field `current`: expected yes or no")),
-    };
+    let user = user_at(&state, &id).await?;
+    let id = user.id;
+    let current = yes_no(&form, "current")?;
     state.db.set_privacy_training_current(id, current).await?;
     state
         .audit(
