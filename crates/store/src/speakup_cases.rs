@@ -595,24 +595,26 @@ impl Db {
         &self,
         roles: &[Role],
     ) -> Result<Vec<(UserId, Option<ReaderPublic>)>> {
-        let names: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
-        let rows: Vec<(String, String, Option<Vec<u8>>)> = on_pool!(self, |p| {
-            sqlx::query_as(
-            "SELECT u.id, r.role, u.reader_public FROM users u JOIN user_roles r ON r.user_id = u.id WHERE u.disabled = $1 ORDER BY u.id"
-        )
-        .bind(false)
-        .fetch_all(p)
-        .await?
+        if roles.is_empty() {
+            return Ok(Vec::new());
+        }
+        // Only the holders of these roles: called on every filing and reconciliation, so
+        // it must not walk a directory of thousands of agents.
+        let placeholders: Vec<String> = (2..roles.len() + 2).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "SELECT DISTINCT u.id, u.reader_public FROM users u JOIN user_roles r ON r.user_id = u.id WHERE u.disabled = $1 AND r.role IN ({}) ORDER BY u.id",
+            placeholders.join(", ")
+        );
+        let rows: Vec<(String, Option<Vec<u8>>)> = on_pool!(self, |p| {
+            let mut q = sqlx::query_as(&sql).bind(false);
+            for r in roles {
+                q = q.bind(r.as_str());
+            }
+            q.fetch_all(p).await?
         });
-        let mut out: Vec<(UserId, Option<ReaderPublic>)> = Vec::new();
-        for (id, role, public) in rows {
-            if !names.contains(&role.as_str()) {
-                continue;
-            }
+        let mut out = Vec::with_capacity(rows.len());
+        for (id, public) in rows {
             let id = uid(&id, "users.id")?;
-            if out.iter().any(|(u, _)| *u == id) {
-                continue;
-            }
             let public = match public {
                 Some(b) => Some(ReaderPublic(b.try_into().map_err(|_| {
                     StoreError::Corrupt(format!("users.reader_public of {id}"))

@@ -633,11 +633,12 @@ pub struct ListQuery {
 
 /// The cases a caller may see, filtered; a text search opens each case with the caller's
 /// key. Cases due a reconciliation are reconciled on the way (when the caller has a key).
+/// Returns every visible case, the filtered ones, and whether the caller has a key.
 async fn visible(
     state: &AppState,
     caller: &Caller,
     q: &ListQuery,
-) -> AppResult<(Vec<CaseSummary>, bool)> {
+) -> AppResult<(Vec<CaseSummary>, Vec<CaseSummary>, bool)> {
     let now = state.now();
     let secret = caller.reader_secret();
     let epoch = state.db.readers_epoch().await?;
@@ -656,7 +657,7 @@ async fn visible(
     let status = crate::params::nonempty(&q.status).unwrap_or_else(|| "open".into());
     let text = crate::params::nonempty(&q.q).map(|t| t.to_lowercase());
     let mut out = Vec::new();
-    for c in all {
+    for c in &all {
         let keep_status = match status.as_str() {
             "open" => c.closed_at.is_none(),
             "closed" => c.closed_at.is_some(),
@@ -678,9 +679,9 @@ async fn visible(
                 continue;
             }
         }
-        out.push(c);
+        out.push(c.clone());
     }
-    Ok((out, secret.is_some()))
+    Ok((all, out, secret.is_some()))
 }
 
 /// Does the case's report (description, where/when, people, answers) or its thread
@@ -743,8 +744,7 @@ pub async fn list(
     Query(q): Query<ListQuery>,
 ) -> AppResult<Response> {
     let now = state.now();
-    let (cases, has_key) = visible(&state, &caller, &q).await?;
-    let all = state.db.cases_visible_to(caller.user.id).await?;
+    let (all, cases, has_key) = visible(&state, &caller, &q).await?;
     let open: Vec<&CaseSummary> = all.iter().filter(|c| c.closed_at.is_none()).collect();
     let names = names(&state).await?;
     let mut categories: Vec<String> = all.iter().map(|c| c.category.clone()).collect();
@@ -794,7 +794,7 @@ pub async fn export_csv(
     Query(q): Query<ListQuery>,
 ) -> AppResult<Response> {
     let now = state.now();
-    let (cases, _) = visible(&state, &caller, &q).await?;
+    let (_, cases, _) = visible(&state, &caller, &q).await?;
     let names = names(&state).await?;
     let mut out = String::from(
         "case,category,status,anonymous,risk,assignee,submitted,acknowledge_due,acknowledge,feedback_due,feedback,retaliation_flag,legal_hold,retain_until\n",
@@ -863,7 +863,7 @@ pub async fn api_list(
     Query(q): Query<ListQuery>,
 ) -> AppResult<Json<Value>> {
     let now = state.now();
-    let (cases, _) = visible(&state, &caller, &q).await?;
+    let (_, cases, _) = visible(&state, &caller, &q).await?;
     let names = names(&state).await?;
     let rows: Vec<Row> = cases.iter().map(|c| row(c, &names, now)).collect();
     Ok(Json(json!({"count": rows.len(), "cases": rows})))
