@@ -7,6 +7,7 @@
 //! parameter, so every rule here is deterministic under test.
 
 pub mod attachments;
+pub mod audience;
 pub mod audit;
 pub mod authz;
 pub mod calibration;

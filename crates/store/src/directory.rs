@@ -6,6 +6,7 @@
 
 use crate::{from_ms, ms, on_pool, Db, Result, StoreError};
 use jiff::Timestamp;
+use righttrack_core::audience::{Audience, Member};
 use righttrack_core::ids::{SiteId, TeamId, UserId};
 use righttrack_core::Role;
 use serde::Serialize;
@@ -382,6 +383,31 @@ impl Db {
                 r.into_user(roles)
             })
             .collect()
+    }
+
+    /// The enabled users an audience includes, by username. A user's site is their
+    /// team's site; a user without a team matches only audiences that list no team or
+    /// site.
+    pub async fn audience_members(&self, audience: &Audience) -> Result<Vec<User>> {
+        let site_of: BTreeMap<TeamId, SiteId> = self
+            .list_teams()
+            .await?
+            .into_iter()
+            .map(|t| (t.id, t.site_id))
+            .collect();
+        Ok(self
+            .list_users()
+            .await?
+            .into_iter()
+            .filter(|u| {
+                !u.disabled
+                    && audience.includes(Member {
+                        roles: &u.roles,
+                        team: u.team_id,
+                        site: u.team_id.and_then(|t| site_of.get(&t).copied()),
+                    })
+            })
+            .collect())
     }
 
     pub async fn count_users(&self) -> Result<i64> {

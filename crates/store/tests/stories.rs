@@ -109,6 +109,63 @@ async fn organisation_and_management_chain() {
 }
 
 #[tokio::test]
+async fn an_audience_is_resolved_to_enabled_people_by_role_team_and_site() {
+    for t in backends().await {
+        let db = &t.db;
+        let lisbon = db.create_site("Lisbon", t0(), &mut rng()).await.unwrap();
+        let porto = db.create_site("Porto", t0(), &mut rng()).await.unwrap();
+        let cards = db
+            .create_team("Cards", lisbon, None, t0(), &mut rng())
+            .await
+            .unwrap();
+        let loans = db
+            .create_team("Loans", porto, None, t0(), &mut rng())
+            .await
+            .unwrap();
+        for (name, team, role) in [
+            ("ana", Some(cards), Role::Agent),
+            ("bo", Some(loans), Role::Agent),
+            ("cy", Some(cards), Role::TeamLead),
+            ("di", None, Role::Agent),
+        ] {
+            let mut u = new_user(name, &[role]);
+            u.team = team;
+            db.create_user(u, t0(), &mut rng()).await.unwrap();
+        }
+        let gone = db.user_by_username("bo").await.unwrap().unwrap();
+        db.set_user_disabled(gone.id, true).await.unwrap();
+        let names = |v: Vec<righttrack_store::directory::User>| {
+            v.into_iter().map(|u| u.username).collect::<Vec<_>>()
+        };
+        let everyone = righttrack_core::audience::Audience::everyone();
+        assert_eq!(
+            names(db.audience_members(&everyone).await.unwrap()),
+            ["ana", "cy", "di"],
+            "{}",
+            db.backend_name()
+        );
+        let lisbon_agents = righttrack_core::audience::Audience {
+            roles: vec![Role::Agent],
+            teams: vec![],
+            sites: vec![lisbon],
+        };
+        assert_eq!(
+            names(db.audience_members(&lisbon_agents).await.unwrap()),
+            ["ana"]
+        );
+        let loans_team = righttrack_core::audience::Audience {
+            roles: vec![],
+            teams: vec![loans],
+            sites: vec![],
+        };
+        assert!(
+            db.audience_members(&loans_team).await.unwrap().is_empty(),
+            "a disabled user is in no audience"
+        );
+    }
+}
+
+#[tokio::test]
 async fn lockout_counts_failures_and_resets() {
     for t in backends().await {
         let db = &t.db;
