@@ -13,14 +13,13 @@
 //!   ([`team_changed_detail`]).
 //! - **Discipline**: nothing yet (issue #7); always empty.
 //!
-//! *Team history.* `users.team_id` holds only the current team, and nothing in
-//! RightTrack changes a team after a user is created yet (no page or command calls
-//! `Db::set_user_team`; `user.created` does not record the team). The team at report
+//! *Team history.* `users.team_id` holds only the current team. The team at report
 //! time is therefore rebuilt from the current team by undoing, newest first, the
 //! [`TEAM_CHANGED`] entries recorded since the report; without such entries it is the
-//! current team, and nobody has changed team. Whoever adds a way to change a user's team
-//! must audit it as [`TEAM_CHANGED`] with [`team_changed_detail`], or the watch will
-//! neither see the change nor find the right peers. No schema change was needed.
+//! current team, and nobody has changed team. The users page's "Move"
+//! (`POST /admin/users/{id}/team`) audits every change as [`TEAM_CHANGED`] with
+//! [`team_changed_detail`]; any other way to change a team must do the same, or the
+//! watch will neither see the change nor find the right peers.
 //!
 //! Peers: users other than the person, not disabled (today: the flag is not
 //! historical), created by `since`, whose team at `since` was the person's team then.

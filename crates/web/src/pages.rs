@@ -1000,6 +1000,7 @@ struct UserRow {
     username: String,
     display_name: String,
     team: String,
+    team_id: String,
     roles: Vec<&'static str>,
     role_keys: Vec<&'static str>,
     totp: bool,
@@ -1038,6 +1039,7 @@ async fn users_page(
                 .team_id
                 .and_then(|t| team_names.get(&t).cloned())
                 .unwrap_or_default(),
+            team_id: u.team_id.map(|t| t.to_string()).unwrap_or_default(),
             roles: u.roles.iter().map(|r| r.label()).collect(),
             role_keys: u.roles.iter().map(|r| r.as_str()).collect(),
             totp: u.totp_enabled,
@@ -1282,6 +1284,57 @@ pub async fn set_disabled(
                 "enabled again"
             }
         )),
+        None,
+    )
+    .await
+}
+
+/// Moves a user to another team (or to none). Audited as
+/// [`righttrack_store::retaliation::TEAM_CHANGED`] with the two teams, which is what the
+/// retaliation watch reads: a named reporter moved after filing is a signal.
+pub async fn set_team(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+    form: FormData,
+) -> AppResult<Response> {
+    use righttrack_store::retaliation::{team_changed_detail, TEAM_CHANGED};
+    let user = user_at(&state, &id).await?;
+    let to = match form.get("team").trim() {
+        "" => None,
+        t => Some(
+            state
+                .db
+                .list_teams()
+                .await?
+                .into_iter()
+                .find(|x| x.id.to_string() == t)
+                .ok_or_else(|| AppError::bad_request("field `team`: no such team"))?
+                .id,
+        ),
+    };
+    if to == user.team_id {
+        return users_page(
+            &state,
+            &caller,
+            Some(format!("{} is already in that team.", user.username)),
+            None,
+        )
+        .await;
+    }
+    state.db.set_user_team(user.id, to).await?;
+    state
+        .audit(
+            &caller.actor(),
+            TEAM_CHANGED,
+            &user.id.to_string(),
+            team_changed_detail(user.team_id, to),
+        )
+        .await?;
+    users_page(
+        &state,
+        &caller,
+        Some(format!("{} moved.", user.username)),
         None,
     )
     .await

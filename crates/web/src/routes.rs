@@ -245,6 +245,14 @@ pub fn table() -> Vec<Route> {
         ),
         r(
             "POST",
+            "/admin/users/{id}/team",
+            Act(Action::UserAdmin),
+            Page,
+            "Move a user to another team (audited; the retaliation watch reads it)",
+            post(pages::set_team),
+        ),
+        r(
+            "POST",
             "/admin/users/{id}/privacy-training",
             Act(Action::UserAdmin),
             Page,

@@ -296,6 +296,93 @@ async fn the_reporter_and_the_case_team_talk_until_the_case_closes() {
     }
 }
 
+#[tokio::test]
+async fn moving_a_watched_witness_to_another_team_raises_an_alert_on_the_case() {
+    for app in App::each().await {
+        let db = &app.state.db;
+        let mut rng = rand::rngs::OsRng;
+        let site = db.create_site("Lisbon", app.now(), &mut rng).await.unwrap();
+        let cards = db
+            .create_team("Cards", site, None, app.now(), &mut rng)
+            .await
+            .unwrap();
+        let night = db
+            .create_team("Night shift", site, None, app.now(), &mut rng)
+            .await
+            .unwrap();
+        for name in ["wendy", "pia", "quim", "rui", "sol"] {
+            let u = app.user(name, &[Role::Agent]).await;
+            db.set_user_team(u.id, Some(cards)).await.unwrap();
+        }
+        let wendy = db.user_by_username("wendy").await.unwrap().unwrap();
+        let olga = staff(&app, "olga", &[Role::EthicsOfficer]).await;
+        let (case, _) = report(
+            &app,
+            json!({"category": "fraud", "description": "Refunds to a private card", "anonymous": true}),
+        )
+        .await;
+        let r = olga
+            .post(
+                &app,
+                &format!("/cases/{case}/watch"),
+                &[
+                    ("username", "wendy"),
+                    ("role", "witness"),
+                    ("consent", "on"),
+                ],
+            )
+            .await;
+        assert_eq!(error_of(&r), "");
+
+        // Ten days later an administrator moves her; the move is audited as the watch
+        // reads it, and a move to a team that does not exist is refused by name.
+        app.clock.advance(jiff::SignedDuration::from_hours(24 * 10));
+        let admin = staff(&app, "ada", &[Role::Admin]).await;
+        let path = format!("/admin/users/{}/team", wendy.id);
+        let r = admin
+            .post(
+                &app,
+                &path,
+                &[("team", "00000000-0000-0000-0000-000000000000")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST);
+        assert!(r.body.contains("team"), "{}", r.body);
+        let r = admin
+            .post(&app, &path, &[("team", &night.to_string())])
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert!(r.body.contains("wendy moved."));
+        assert_eq!(
+            db.user_by_id(wendy.id).await.unwrap().unwrap().team_id,
+            Some(night)
+        );
+        assert!(app
+            .audit_actions()
+            .await
+            .contains(&"user.team_changed".to_owned()));
+        // The officer opens the case the next day.
+        app.clock.advance(jiff::SignedDuration::from_hours(24));
+        let (cookie, csrf) = app.session(&olga.user).await;
+        let olga = Staff {
+            user: olga.user,
+            cookie,
+            csrf,
+        };
+        let not_admin = olga.post(&app, &path, &[("team", "")]).await;
+        assert_eq!(not_admin.status, StatusCode::FORBIDDEN);
+
+        // None of her four peers moved: the case page says so for whoever works it.
+        let page = olga.get(&app, &format!("/cases/{case}")).await;
+        assert!(
+            page.body.contains("Changed team 1 time in"),
+            "{}",
+            page.body
+        );
+        assert!(page.body.contains("0 of 4 peers"), "{}", page.body);
+    }
+}
+
 // ---------------------------------------------------------------- conflicts of interest
 
 #[tokio::test]
