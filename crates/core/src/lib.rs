@@ -12,6 +12,7 @@ pub mod audit;
 pub mod authz;
 pub mod calibration;
 pub mod casekeys;
+pub mod charts;
 pub mod clock;
 pub mod crypto;
 pub mod disputes;
