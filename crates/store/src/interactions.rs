@@ -259,6 +259,23 @@ impl Db {
                 }
                 out.push(Outcome::Stored);
             }
+            let stored = batch
+                .iter()
+                .zip(&out)
+                .filter(|(_, o)| **o == Outcome::Stored)
+                .map(|(p, _)| p);
+            for ((month, team, metric), value) in crate::dashboard::monthly_deltas(stored) {
+                sqlx::query(
+                    "INSERT INTO interaction_monthly (month, team_ref, metric, value) VALUES ($1, $2, $3, $4) \
+                     ON CONFLICT (month, team_ref, metric) DO UPDATE SET value = interaction_monthly.value + excluded.value",
+                )
+                .bind(month)
+                .bind(team)
+                .bind(metric)
+                .bind(value)
+                .execute(&mut *tx)
+                .await?;
+            }
             tx.commit().await?;
             Ok::<_, StoreError>(out)
         }

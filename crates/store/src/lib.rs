@@ -16,6 +16,7 @@
 
 pub mod audit;
 pub mod calibration;
+pub mod dashboard;
 pub mod directory;
 pub mod disputes;
 pub mod feedback;
@@ -261,7 +262,11 @@ impl Db {
             });
         }
         on_pool!(self, |p| self.migrator().run(p).await)
-            .map_err(|e| StoreError::Migrate(e.to_string()))
+            .map_err(|e| StoreError::Migrate(e.to_string()))?;
+        if self.interaction_monthly_missing().await? {
+            self.rebuild_interaction_monthly().await?;
+        }
+        Ok(())
     }
 
     /// Whether the database holds nothing worth a key: no schema yet, or a schema with no

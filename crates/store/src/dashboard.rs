@@ -1,0 +1,258 @@
+//! What the ethics-health dashboard reads: monthly totals of the stored interactions
+//! (`interaction_monthly`), commitments closed per month, and hotline cases per month.
+//!
+//! **Invariant:** `interaction_monthly` always equals what
+//! [`Db::rebuild_interaction_monthly`] would compute from `interactions`: it is added to
+//! in the transaction that stores a batch ([`monthly_deltas`], called by
+//! `store_interactions`), rebuilt once after the migration that created it, and nothing
+//! else writes it. A store test compares the two after ingestion.
+//!
+//! The dashboard never reads a transcript: every figure here is a count.
+
+use crate::{ms, on_pool, Db, Result};
+use jiff::Timestamp;
+use righttrack_core::interactions::Prepared;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// `interactions`: every stored interaction.
+pub const INTERACTIONS: &str = "interactions";
+/// `flagged`: needing a human look (a conduct or disclosure event, or a failed
+/// critical item).
+pub const FLAGGED: &str = "flagged";
+/// `exposed`: interactions in which customer data was found (and redacted).
+pub const EXPOSED: &str = "exposed";
+/// `pii_spans`: pieces of customer data redacted.
+pub const PII_SPANS: &str = "pii_spans";
+/// `rule:<id>`: interactions in which the rule's event fired.
+pub const RULE_PREFIX: &str = "rule:";
+
+/// (month `YYYY-MM`, team as sent or `''`, metric) → value.
+pub type Monthly = BTreeMap<(String, String, String), i64>;
+
+/// The month (`YYYY-MM`, UTC) an instant falls in.
+pub fn month_of(t: Timestamp) -> String {
+    t.strftime("%Y-%m").to_string()
+}
+
+/// What storing these interactions adds to the monthly totals.
+pub fn monthly_deltas<'a>(stored: impl IntoIterator<Item = &'a Prepared>) -> Monthly {
+    let mut out = Monthly::new();
+    for p in stored {
+        let month = month_of(p.started_at);
+        let team = p.team_ref.clone().unwrap_or_default();
+        add(&mut out, &month, &team, INTERACTIONS, 1);
+        add(&mut out, &month, &team, FLAGGED, i64::from(p.flagged));
+        add(&mut out, &month, &team, EXPOSED, i64::from(p.pii_spans > 0));
+        add(&mut out, &month, &team, PII_SPANS, p.pii_spans);
+        for rule in p.rules.split(',').filter(|r| !r.is_empty()) {
+            add(&mut out, &month, &team, &format!("{RULE_PREFIX}{rule}"), 1);
+        }
+    }
+    out.retain(|_, v| *v != 0);
+    out
+}
+
+fn add(m: &mut Monthly, month: &str, team: &str, metric: &str, v: i64) {
+    if v != 0 {
+        *m.entry((month.to_owned(), team.to_owned(), metric.to_owned()))
+            .or_default() += v;
+    }
+}
+
+/// One row of `interaction_monthly`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct MonthlyRow {
+    pub month: String,
+    pub team_ref: String,
+    pub metric: String,
+    pub value: i64,
+}
+
+/// Commitments closed in one month.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct ClosedCommitments {
+    pub kept: i64,
+    pub broken: i64,
+}
+
+/// Hotline cases of one month, from the columns every case has in the clear (status
+/// and instants; never content), and from destroyed cases' statistics.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+pub struct MonthCases {
+    pub submitted: i64,
+    pub anonymous: i64,
+    pub substantiated: i64,
+    pub unsubstantiated: i64,
+    /// Cases closed in the month, and the sum of their days from submission to close.
+    pub closed: i64,
+    pub closed_days_sum: f64,
+}
+
+impl Db {
+    /// The monthly totals for months `from..=to` (`YYYY-MM`), all teams.
+    pub async fn interaction_monthly(&self, from: &str, to: &str) -> Result<Vec<MonthlyRow>> {
+        Ok(on_pool!(self, |p| sqlx::query_as(
+            "SELECT month, team_ref, metric, value FROM interaction_monthly \
+             WHERE month >= $1 AND month <= $2 ORDER BY month, team_ref, metric"
+        )
+        .bind(from)
+        .bind(to)
+        .fetch_all(p)
+        .await?))
+    }
+
+    /// Recomputes `interaction_monthly` from the stored interactions, in one
+    /// transaction. Reads the interactions in pages, so memory stays bounded by the
+    /// number of (month, team, metric) rows, not by the interactions.
+    pub async fn rebuild_interaction_monthly(&self) -> Result<()> {
+        const PAGE: i64 = 5_000;
+        let mut totals = Monthly::new();
+        let mut after = String::new();
+        loop {
+            let rows: Vec<(String, i64, Option<String>, bool, i64, String)> =
+                on_pool!(self, |p| sqlx::query_as(
+                    "SELECT id, started_at, team_ref, flagged, pii_spans, rules FROM interactions \
+                     WHERE id > $1 ORDER BY id LIMIT $2"
+                )
+                .bind(&after)
+                .bind(PAGE)
+                .fetch_all(p)
+                .await?);
+            let Some(last) = rows.last() else { break };
+            after = last.0.clone();
+            for (_, started, team, flagged, pii, rules) in &rows {
+                let month = month_of(crate::from_ms(*started));
+                let team = team.clone().unwrap_or_default();
+                add(&mut totals, &month, &team, INTERACTIONS, 1);
+                add(&mut totals, &month, &team, FLAGGED, i64::from(*flagged));
+                add(&mut totals, &month, &team, EXPOSED, i64::from(*pii > 0));
+                add(&mut totals, &month, &team, PII_SPANS, *pii);
+                for rule in rules.split(',').filter(|r| !r.is_empty()) {
+                    add(
+                        &mut totals,
+                        &month,
+                        &team,
+                        &format!("{RULE_PREFIX}{rule}"),
+                        1,
+                    );
+                }
+            }
+        }
+        on_pool!(self, |pool| {
+            async {
+                let mut tx = pool.begin().await?;
+                sqlx::query("DELETE FROM interaction_monthly")
+                    .execute(&mut *tx)
+                    .await?;
+                for ((month, team, metric), value) in &totals {
+                    sqlx::query(
+                        "INSERT INTO interaction_monthly (month, team_ref, metric, value) VALUES ($1, $2, $3, $4)",
+                    )
+                    .bind(month)
+                    .bind(team)
+                    .bind(metric)
+                    .bind(value)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                tx.commit().await?;
+                Ok::<_, crate::StoreError>(())
+            }
+            .await
+        })
+    }
+
+    /// Whether interactions exist but their monthly totals do not (a database migrated
+    /// from before the dashboard).
+    pub(crate) async fn interaction_monthly_missing(&self) -> Result<bool> {
+        let any_interaction: Option<i64> = on_pool!(self, |p| sqlx::query_scalar(
+            "SELECT CAST(1 AS BIGINT) FROM interactions LIMIT 1"
+        )
+        .fetch_optional(p)
+        .await?);
+        let any_total: Option<i64> = on_pool!(self, |p| sqlx::query_scalar(
+            "SELECT CAST(1 AS BIGINT) FROM interaction_monthly LIMIT 1"
+        )
+        .fetch_optional(p)
+        .await?);
+        Ok(any_interaction.is_some() && any_total.is_none())
+    }
+
+    /// Commitments closed in each period `[bounds[i], bounds[i + 1])`, kept and broken.
+    /// Each period is one range count on the `(closed_at, status)` index.
+    pub async fn commitments_closed(&self, bounds: &[Timestamp]) -> Result<Vec<ClosedCommitments>> {
+        let mut out = Vec::with_capacity(bounds.len().saturating_sub(1));
+        for w in bounds.windows(2) {
+            let rows: Vec<(String, i64)> = on_pool!(self, |p| sqlx::query_as(
+                "SELECT status, CAST(COUNT(*) AS BIGINT) FROM commitments \
+                 WHERE closed_at >= $1 AND closed_at < $2 GROUP BY status"
+            )
+            .bind(ms(w[0]))
+            .bind(ms(w[1]))
+            .fetch_all(p)
+            .await?);
+            let mut c = ClosedCommitments::default();
+            for (status, n) in rows {
+                match status.as_str() {
+                    "kept" => c.kept = n,
+                    "broken" => c.broken = n,
+                    _ => {}
+                }
+            }
+            out.push(c);
+        }
+        Ok(out)
+    }
+
+    /// Hotline cases per period `[bounds[i], bounds[i + 1])`: submitted (and anonymous)
+    /// by submission instant; decided and closed by closing instant. Live cases and
+    /// destroyed cases' statistics both count. No content is read.
+    pub async fn cases_by_period(&self, bounds: &[Timestamp]) -> Result<Vec<MonthCases>> {
+        let (Some(first), Some(last)) = (bounds.first(), bounds.last()) else {
+            return Ok(Vec::new());
+        };
+        // (anonymous, status, submitted_at, closed_at)
+        type Row = (bool, String, i64, Option<i64>);
+        let sql = |table: &str, status: &str| {
+            format!(
+                "SELECT anonymous, {status}, submitted_at, closed_at FROM {table} \
+                 WHERE (submitted_at >= $1 AND submitted_at < $2) OR (closed_at >= $1 AND closed_at < $2)"
+            )
+        };
+        let live_sql = sql("speakup_cases", "status");
+        let gone_sql = sql("speakup_stats", "final_status");
+        let mut rows: Vec<Row> = on_pool!(self, |p| sqlx::query_as(&live_sql)
+            .bind(ms(*first))
+            .bind(ms(*last))
+            .fetch_all(p)
+            .await?);
+        let gone: Vec<Row> = on_pool!(self, |p| sqlx::query_as(&gone_sql)
+            .bind(ms(*first))
+            .bind(ms(*last))
+            .fetch_all(p)
+            .await?);
+        rows.extend(gone);
+        let bounds_ms: Vec<i64> = bounds.iter().map(|b| ms(*b)).collect();
+        let period = |t: i64| bounds_ms.windows(2).position(|w| t >= w[0] && t < w[1]);
+        let mut out = vec![MonthCases::default(); bounds.len().saturating_sub(1)];
+        for (anonymous, status, submitted, closed) in rows {
+            if let Some(i) = period(submitted) {
+                out[i].submitted += 1;
+                out[i].anonymous += i64::from(anonymous);
+            }
+            if let Some(i) = closed.and_then(period) {
+                let c = &mut out[i];
+                c.closed += 1;
+                c.closed_days_sum +=
+                    (closed.unwrap_or(submitted) - submitted) as f64 / 86_400_000.0;
+                match status.as_str() {
+                    "substantiated" => c.substantiated += 1,
+                    "unsubstantiated" => c.unsubstantiated += 1,
+                    _ => {}
+                }
+            }
+        }
+        Ok(out)
+    }
+}
