@@ -66,6 +66,9 @@ pub enum Action {
     HotlineConfigure,
     /// See hotline statistics (cases one can see, plus destroyed cases' statistics).
     HotlineAnalytics,
+    /// See the ethics-health dashboard (counts and rates only; hotline figures over the
+    /// cases one can read).
+    DashboardRead,
 }
 
 /// What an API token may be used for.
@@ -165,10 +168,11 @@ const TABLE: &[(Action, &[Role])] = &[
     // Configuration holds no case content: admins own retention (PRODUCT.md).
     (Action::HotlineConfigure, &[EthicsOfficer, Admin]),
     (Action::HotlineAnalytics, &[EthicsOfficer, AuditCommittee]),
+    (Action::DashboardRead, &[EthicsOfficer, AuditCommittee]),
 ];
 
 impl Action {
-    pub const ALL: [Action; 24] = [
+    pub const ALL: [Action; 25] = [
         Action::ViewSelf,
         Action::ManageOwnAccount,
         Action::AuditRead,
@@ -193,6 +197,7 @@ impl Action {
         Action::IdentityDecide,
         Action::HotlineConfigure,
         Action::HotlineAnalytics,
+        Action::DashboardRead,
     ];
 
     /// The token scope an API token needs for this action.
@@ -207,7 +212,8 @@ impl Action {
             | Action::CalibrationRead
             | Action::DisputeRead
             | Action::CaseWork
-            | Action::HotlineAnalytics => Scope::Read,
+            | Action::HotlineAnalytics
+            | Action::DashboardRead => Scope::Read,
             Action::InteractionIngest | Action::CommitmentFulfil | Action::FeedbackLinkCreate => {
                 Scope::Ingest
             }

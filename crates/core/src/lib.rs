@@ -15,6 +15,7 @@ pub mod casekeys;
 pub mod charts;
 pub mod clock;
 pub mod crypto;
+pub mod dashboard;
 pub mod disputes;
 pub mod feedback;
 pub mod hotline_stats;

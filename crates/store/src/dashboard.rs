@@ -1,5 +1,6 @@
 //! What the ethics-health dashboard reads: monthly totals of the stored interactions
-//! (`interaction_monthly`), commitments closed per month, and hotline cases per month.
+//! (`interaction_monthly`), commitments closed per month, and hotline cases and
+//! deadlines per month. The arithmetic is `righttrack_core::dashboard`.
 //!
 //! **Invariant:** `interaction_monthly` always equals what
 //! [`Db::rebuild_interaction_monthly`] would compute from `interactions`: it is added to
@@ -11,6 +12,8 @@
 
 use crate::{ms, on_pool, Db, Result};
 use jiff::Timestamp;
+use righttrack_core::dashboard::{CaseMonth, ClosedCommitments};
+use righttrack_core::ids::UserId;
 use righttrack_core::interactions::Prepared;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -69,27 +72,18 @@ pub struct MonthlyRow {
     pub value: i64,
 }
 
-/// Commitments closed in one month.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
-pub struct ClosedCommitments {
-    pub kept: i64,
-    pub broken: i64,
-}
-
-/// Hotline cases of one month, from the columns every case has in the clear (status
-/// and instants; never content), and from destroyed cases' statistics.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
-pub struct MonthCases {
-    pub submitted: i64,
-    pub anonymous: i64,
-    pub substantiated: i64,
-    pub unsubstantiated: i64,
-    /// Cases closed in the month, and the sum of their days from submission to close.
-    pub closed: i64,
-    pub closed_days_sum: f64,
-}
-
 impl Db {
+    /// Users not disabled: the "employees" of per-100 rates.
+    pub async fn active_headcount(&self) -> Result<u64> {
+        let n: i64 = on_pool!(self, |p| sqlx::query_scalar(
+            "SELECT CAST(COUNT(*) AS BIGINT) FROM users WHERE disabled = $1"
+        )
+        .bind(false)
+        .fetch_one(p)
+        .await?);
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+
     /// The monthly totals for months `from..=to` (`YYYY-MM`), all teams.
     pub async fn interaction_monthly(&self, from: &str, to: &str) -> Result<Vec<MonthlyRow>> {
         Ok(on_pool!(self, |p| sqlx::query_as(
@@ -206,36 +200,47 @@ impl Db {
     }
 
     /// Hotline cases per period `[bounds[i], bounds[i + 1])`: submitted (and anonymous)
-    /// by submission instant; decided and closed by closing instant. Live cases and
-    /// destroyed cases' statistics both count. No content is read.
-    pub async fn cases_by_period(&self, bounds: &[Timestamp]) -> Result<Vec<MonthCases>> {
+    /// by submission instant; decided and closed by closing instant; deadlines already
+    /// due by due instant. As in the hotline analytics (`speakup_stats`), a live case
+    /// counts only for a viewer its key is wrapped for, so a person excluded from a case
+    /// by a conflict of interest does not learn of it from a count; destroyed cases'
+    /// statistics count for everyone. No content is read.
+    pub async fn cases_by_period(
+        &self,
+        viewer: UserId,
+        bounds: &[Timestamp],
+        now: Timestamp,
+    ) -> Result<Vec<CaseMonth>> {
         let (Some(first), Some(last)) = (bounds.first(), bounds.last()) else {
             return Ok(Vec::new());
         };
         // (anonymous, status, submitted_at, closed_at)
         type Row = (bool, String, i64, Option<i64>);
-        let sql = |table: &str, status: &str| {
-            format!(
-                "SELECT anonymous, {status}, submitted_at, closed_at FROM {table} \
-                 WHERE (submitted_at >= $1 AND submitted_at < $2) OR (closed_at >= $1 AND closed_at < $2)"
-            )
-        };
-        let live_sql = sql("speakup_cases", "status");
-        let gone_sql = sql("speakup_stats", "final_status");
-        let mut rows: Vec<Row> = on_pool!(self, |p| sqlx::query_as(&live_sql)
-            .bind(ms(*first))
-            .bind(ms(*last))
-            .fetch_all(p)
-            .await?);
-        let gone: Vec<Row> = on_pool!(self, |p| sqlx::query_as(&gone_sql)
-            .bind(ms(*first))
-            .bind(ms(*last))
-            .fetch_all(p)
-            .await?);
+        let mut rows: Vec<Row> = on_pool!(self, |p| sqlx::query_as(
+            "SELECT c.anonymous, c.status, c.submitted_at, c.closed_at \
+             FROM speakup_cases c JOIN speakup_wraps w ON w.case_id = c.id \
+             WHERE w.user_id = $3 AND ((c.submitted_at >= $1 AND c.submitted_at < $2) \
+             OR (c.closed_at >= $1 AND c.closed_at < $2))"
+        )
+        .bind(ms(*first))
+        .bind(ms(*last))
+        .bind(viewer.to_string())
+        .fetch_all(p)
+        .await?);
+        let gone: Vec<Row> = on_pool!(self, |p| {
+            sqlx::query_as(
+            "SELECT anonymous, final_status, submitted_at, closed_at FROM speakup_stats \
+             WHERE (submitted_at >= $1 AND submitted_at < $2) OR (closed_at >= $1 AND closed_at < $2)"
+        )
+        .bind(ms(*first))
+        .bind(ms(*last))
+        .fetch_all(p)
+        .await?
+        });
         rows.extend(gone);
         let bounds_ms: Vec<i64> = bounds.iter().map(|b| ms(*b)).collect();
         let period = |t: i64| bounds_ms.windows(2).position(|w| t >= w[0] && t < w[1]);
-        let mut out = vec![MonthCases::default(); bounds.len().saturating_sub(1)];
+        let mut out = vec![CaseMonth::default(); bounds.len().saturating_sub(1)];
         for (anonymous, status, submitted, closed) in rows {
             if let Some(i) = period(submitted) {
                 out[i].submitted += 1;
@@ -251,6 +256,24 @@ impl Db {
                     "unsubstantiated" => c.unsubstantiated += 1,
                     _ => {}
                 }
+            }
+        }
+        // Deadlines by due instant, only those already due: (due_at, met_at).
+        let clocks: Vec<(i64, Option<i64>)> = on_pool!(self, |p| sqlx::query_as(
+            "SELECT k.due_at, k.met_at FROM speakup_clocks k \
+             JOIN speakup_wraps w ON w.case_id = k.case_id \
+             WHERE w.user_id = $4 AND k.due_at >= $1 AND k.due_at < $2 AND k.due_at <= $3"
+        )
+        .bind(ms(*first))
+        .bind(ms(*last))
+        .bind(ms(now))
+        .bind(viewer.to_string())
+        .fetch_all(p)
+        .await?);
+        for (due, met) in clocks {
+            if let Some(i) = period(due) {
+                out[i].deadlines_due += 1;
+                out[i].deadlines_met += i64::from(met.is_some_and(|m| m <= due));
             }
         }
         Ok(out)

@@ -41,6 +41,12 @@ pub struct Layout {
 const NAV: &[(&str, &str, &str, Action)] = &[
     ("/", "Home", "Your start page", Action::ViewSelf),
     (
+        "/dashboard",
+        "Dashboard",
+        "Ethics health at a glance: twelve months of trends and benchmarks",
+        Action::DashboardRead,
+    ),
+    (
         "/my/work",
         "My work",
         "Your scores with the reason for every point, your open promises",

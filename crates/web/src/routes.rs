@@ -9,8 +9,8 @@ use crate::auth::{self, Caller, Via, LOGIN_CSRF_COOKIE};
 use crate::error::{AppError, Code};
 use crate::state::AppState;
 use crate::{
-    api, calibration, cases, disputes, feedback, interactions, middleware, pages, qa, speakup,
-    speakup_analytics, speakup_attachments, speakup_settings, vault,
+    api, calibration, cases, dashboard, disputes, feedback, interactions, middleware, pages, qa,
+    speakup, speakup_analytics, speakup_attachments, speakup_settings, vault,
 };
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
@@ -787,6 +787,22 @@ pub fn table() -> Vec<Route> {
             Api,
             "Hotline analytics as JSON: reports per 100 employees, anonymous share, follow-up and substantiation rates, days to close, overall and per category; groups under 5 suppressed: ?from=&to=",
             get(speakup_analytics::api),
+        ),
+        r(
+            "GET",
+            "/dashboard",
+            Act(Action::DashboardRead),
+            Page,
+            "The ethics-health dashboard: twelve months of trends with benchmarks; ?team= drills down to one team's interactions",
+            get(dashboard::page),
+        ),
+        r(
+            "GET",
+            "/api/v1/dashboard",
+            Act(Action::DashboardRead),
+            Api,
+            "The dashboard's indicators as JSON: monthly values (null when withheld), latest value, benchmark, formula; violations by rule; teams: ?team=",
+            get(dashboard::api),
         ),
         r(
             "GET",

@@ -1,0 +1,417 @@
+//! The ethics-health dashboard: `GET /dashboard` (page) and `GET /api/v1/dashboard`
+//! (the same indicators as JSON), both behind `Action::DashboardRead`.
+//!
+//! Twelve months up to the current one (UTC). Interaction figures come from the monthly
+//! totals (`store::dashboard`), never from transcripts, so a page costs a handful of
+//! small queries whatever the number of interactions; `?team=` narrows them to one team
+//! (the drill-down). Hotline figures are trailing twelve months and count, as the
+//! hotline analytics do, only the cases the viewer holds a key to plus destroyed cases'
+//! statistics. The arithmetic and the withholding rules are `core::dashboard`; the
+//! charts are `core::charts`.
+
+use crate::auth::Caller;
+use crate::error::{AppError, AppResult};
+use crate::pages::{layout, render};
+use crate::state::AppState;
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::response::Response;
+use axum::{Extension, Json};
+use jiff::civil::Date;
+use jiff::{Timestamp, ToSpan};
+use righttrack_core::charts::{figure, Band, Trend};
+use righttrack_core::dashboard::{
+    hotline_indicators, interaction_indicators, kept_indicator, Indicator, InteractionMonth,
+    MIN_INTERACTIONS,
+};
+use righttrack_store::dashboard::{MonthlyRow, EXPOSED, FLAGGED, INTERACTIONS, RULE_PREFIX};
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+use std::collections::BTreeMap;
+
+/// Months shown.
+const MONTHS: usize = 12;
+
+/// What is counted, on the page and in the JSON.
+pub const COUNTED: &str = "Interaction figures count every stored interaction. Hotline figures count only the cases you can read (a case you are excluded from by a conflict of interest is not counted for you) and destroyed cases' statistics.";
+
+#[derive(Debug, Deserialize)]
+pub struct DashboardQuery {
+    team: Option<String>,
+}
+
+/// A conduct or disclosure rule of the default pack: (id, kind, description).
+fn violation_rules() -> &'static BTreeMap<String, (String, String)> {
+    static RULES: std::sync::OnceLock<BTreeMap<String, (String, String)>> =
+        std::sync::OnceLock::new();
+    RULES.get_or_init(|| {
+        righttrack_scan::RulePack::default_pack()
+            .map(|p| {
+                p.rules
+                    .into_iter()
+                    .filter(|r| {
+                        r.emit
+                            && (r.kind.starts_with("conduct.") || r.kind.starts_with("disclosure."))
+                    })
+                    .map(|r| (r.id, (r.kind, r.description)))
+                    .collect()
+            })
+            .unwrap_or_default()
+    })
+}
+
+/// One rule's violations per 1,000 interactions.
+#[derive(Debug, Clone, Serialize)]
+pub struct RuleRate {
+    pub rule: String,
+    pub kind: String,
+    pub description: String,
+    /// Over the twelve months.
+    pub per_1000: Option<f64>,
+    /// Per month, oldest first.
+    pub monthly: Vec<Option<f64>>,
+}
+
+/// One team of the drill-down list.
+#[derive(Debug, Clone, Serialize)]
+pub struct TeamSlice {
+    pub team: String,
+    pub interactions: i64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Dashboard {
+    pub months: Vec<String>,
+    pub team: Option<String>,
+    pub interactions: Vec<Indicator>,
+    pub rules: Vec<RuleRate>,
+    /// Organisation-wide only (commitments are not kept per team).
+    pub commitments: Option<Indicator>,
+    /// Organisation-wide only, and only for viewers of cases.
+    pub hotline: Vec<Indicator>,
+    pub teams: Vec<TeamSlice>,
+    pub headcount: u64,
+}
+
+fn month_start(d: Date) -> Date {
+    d.first_of_month()
+}
+
+fn instant(d: Date) -> AppResult<Timestamp> {
+    d.to_zoned(jiff::tz::TimeZone::UTC)
+        .map(|z| z.timestamp())
+        .map_err(|e| AppError::internal(&e))
+}
+
+/// The first days of `n` consecutive months ending with the one holding `today`, and
+/// the first day after them.
+fn month_starts(today: Date, n: usize) -> AppResult<Vec<Date>> {
+    let last = month_start(today);
+    let mut out = Vec::with_capacity(n + 1);
+    for back in (0..n).rev() {
+        let back = i64::try_from(back).unwrap_or(0);
+        out.push(
+            last.checked_sub(back.months())
+                .map_err(|e| AppError::internal(&e))?,
+        );
+    }
+    out.push(
+        last.checked_add(1.month())
+            .map_err(|e| AppError::internal(&e))?,
+    );
+    Ok(out)
+}
+
+fn label(d: Date) -> String {
+    d.strftime("%Y-%m").to_string()
+}
+
+pub async fn build(state: &AppState, caller: &Caller, team: Option<&str>) -> AppResult<Dashboard> {
+    let today = state.now().to_zoned(jiff::tz::TimeZone::UTC).date();
+    let starts = month_starts(today, MONTHS)?;
+    let labels: Vec<String> = starts[..MONTHS].iter().map(|d| label(*d)).collect();
+    let rows = state
+        .db
+        .interaction_monthly(&labels[0], &labels[MONTHS - 1])
+        .await?;
+
+    let mut teams: BTreeMap<&str, i64> = BTreeMap::new();
+    for r in rows.iter().filter(|r| r.metric == INTERACTIONS) {
+        *teams.entry(r.team_ref.as_str()).or_default() += r.value;
+    }
+    let team = team.map(str::trim).filter(|t| !t.is_empty());
+    if let Some(t) = team {
+        if !teams.contains_key(t) {
+            return Err(AppError::not_found());
+        }
+    }
+    let in_scope = |r: &&MonthlyRow| team.is_none_or(|t| r.team_ref == t);
+    let idx: BTreeMap<&str, usize> = labels
+        .iter()
+        .enumerate()
+        .map(|(i, l)| (l.as_str(), i))
+        .collect();
+    let mut months = vec![InteractionMonth::default(); MONTHS];
+    let mut per_rule: BTreeMap<&str, Vec<i64>> = BTreeMap::new();
+    let rules = violation_rules();
+    for r in rows.iter().filter(in_scope) {
+        let Some(&i) = idx.get(r.month.as_str()) else {
+            continue;
+        };
+        let m = &mut months[i];
+        match r.metric.as_str() {
+            INTERACTIONS => m.interactions += r.value,
+            FLAGGED => m.flagged += r.value,
+            EXPOSED => m.exposed += r.value,
+            other => {
+                if let Some(rule) = other.strip_prefix(RULE_PREFIX) {
+                    if rules.contains_key(rule) {
+                        m.violations += r.value;
+                        per_rule.entry(rule).or_insert_with(|| vec![0; MONTHS])[i] += r.value;
+                    }
+                }
+            }
+        }
+    }
+    let total: i64 = months.iter().map(|m| m.interactions).sum();
+    let rate = |n: i64, d: i64| (d >= MIN_INTERACTIONS).then(|| n as f64 / d as f64 * 1000.0);
+    let mut rule_rates: Vec<RuleRate> = per_rule
+        .into_iter()
+        .map(|(rule, counts)| {
+            let (kind, description) = rules.get(rule).cloned().unwrap_or_default();
+            RuleRate {
+                rule: rule.to_owned(),
+                kind,
+                description,
+                per_1000: rate(counts.iter().sum(), total),
+                monthly: counts
+                    .iter()
+                    .zip(&months)
+                    .map(|(n, m)| rate(*n, m.interactions))
+                    .collect(),
+            }
+        })
+        .collect();
+    rule_rates.sort_by(|a, b| {
+        b.per_1000
+            .unwrap_or(-1.0)
+            .total_cmp(&a.per_1000.unwrap_or(-1.0))
+            .then_with(|| a.rule.cmp(&b.rule))
+    });
+
+    let (commitments, hotline, headcount) = if team.is_some() {
+        (None, Vec::new(), 0)
+    } else {
+        let bounds: Vec<Timestamp> = starts
+            .iter()
+            .map(|d| instant(*d))
+            .collect::<AppResult<_>>()?;
+        let kept = kept_indicator(&state.db.commitments_closed(&bounds).await?);
+        // Eleven more months before the first shown, for the trailing twelve.
+        let long = month_starts(today, MONTHS + 11)?;
+        let long: Vec<Timestamp> = long.iter().map(|d| instant(*d)).collect::<AppResult<_>>()?;
+        let cases = state
+            .db
+            .cases_by_period(caller.user.id, &long, state.now())
+            .await?;
+        let headcount = state.db.active_headcount().await?;
+        (Some(kept), hotline_indicators(&cases, headcount), headcount)
+    };
+
+    Ok(Dashboard {
+        months: labels,
+        team: team.map(str::to_owned),
+        interactions: interaction_indicators(&months),
+        rules: rule_rates,
+        commitments,
+        hotline,
+        teams: teams
+            .into_iter()
+            .map(|(t, n)| TeamSlice {
+                team: t.to_owned(),
+                interactions: n,
+            })
+            .collect(),
+        headcount,
+    })
+}
+
+/// `GET /api/v1/dashboard?team=`.
+pub async fn api(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Query(q): Query<DashboardQuery>,
+) -> AppResult<Json<Value>> {
+    let d = build(&state, &caller, q.team.as_deref()).await?;
+    let mut indicators: Vec<&Indicator> = d.interactions.iter().collect();
+    indicators.extend(d.commitments.iter());
+    indicators.extend(d.hotline.iter());
+    Ok(Json(json!({
+        "months": d.months,
+        "team": d.team,
+        "counted": COUNTED,
+        "min_interactions": MIN_INTERACTIONS,
+        "headcount": d.headcount,
+        "indicators": indicators.iter().map(|i| json!({
+            "key": i.key,
+            "title": i.title,
+            "unit": i.unit,
+            "latest": i.latest(),
+            "values": i.values,
+            "withheld_when": i.withheld_when,
+            "benchmark": i.benchmark,
+            "formula": i.formula,
+        })).collect::<Vec<_>>(),
+        "rules": d.rules,
+        "teams": d.teams,
+    })))
+}
+
+/// One card of the page.
+struct Card {
+    key: &'static str,
+    title: &'static str,
+    latest: String,
+    benchmark: String,
+    svg: String,
+    formula: &'static str,
+    withheld_when: String,
+    rows: Vec<(String, String)>,
+    drill: Option<(String, &'static str)>,
+}
+
+fn card(i: &Indicator, months: &[String], drill: Option<(String, &'static str)>) -> Card {
+    let shown = |v: Option<f64>| v.map_or("—".to_owned(), |v| format!("{}{}", figure(v), i.unit));
+    Card {
+        key: i.key,
+        title: i.title,
+        latest: shown(i.latest()),
+        benchmark: i.benchmark.map(|b| b.source.to_owned()).unwrap_or_default(),
+        svg: Trend {
+            title: i.title,
+            labels: months,
+            values: &i.values,
+            band: i.benchmark.map(|b| Band {
+                low: b.low,
+                high: b.high,
+                label: b.source,
+            }),
+            unit: i.unit,
+        }
+        .svg(),
+        formula: i.formula,
+        withheld_when: i.withheld_when.clone(),
+        rows: months
+            .iter()
+            .zip(&i.values)
+            .map(|(m, v)| (m.clone(), shown(*v)))
+            .collect(),
+        drill,
+    }
+}
+
+struct RuleView {
+    rule: String,
+    description: String,
+    per_1000: String,
+    latest: String,
+}
+
+#[derive(Template)]
+#[template(path = "dashboard.html")]
+struct Page {
+    l: crate::pages::Layout,
+    counted: &'static str,
+    team: String,
+    interactions: Vec<Card>,
+    commitments: Option<Card>,
+    hotline: Vec<Card>,
+    rules: Vec<RuleView>,
+    teams: Vec<(String, String, i64)>,
+    min_interactions: i64,
+    headcount: u64,
+}
+
+/// `GET /dashboard?team=`.
+pub async fn page(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Query(q): Query<DashboardQuery>,
+) -> AppResult<Response> {
+    let d = build(&state, &caller, q.team.as_deref()).await?;
+    let review = Some(("/qa/review".to_owned(), "Review queue"));
+    let interactions = d
+        .interactions
+        .iter()
+        .map(|i| {
+            let drill = match i.key {
+                "exposures_per_1000" | "flagged_share" | "violations_per_1000" => review.clone(),
+                _ => None,
+            };
+            card(i, &d.months, drill)
+        })
+        .collect();
+    let opt = |v: Option<f64>| v.map_or("—".to_owned(), figure);
+    Ok(render(Page {
+        l: layout(Some(&caller), "Dashboard", "/dashboard"),
+        counted: COUNTED,
+        team: d.team.clone().unwrap_or_default(),
+        interactions,
+        commitments: d.commitments.as_ref().map(|i| {
+            card(
+                i,
+                &d.months,
+                Some(("/commitments".to_owned(), "Commitments ledger")),
+            )
+        }),
+        hotline: d
+            .hotline
+            .iter()
+            .map(|i| {
+                card(
+                    i,
+                    &d.months,
+                    Some(("/speakup/analytics".to_owned(), "Hotline analytics")),
+                )
+            })
+            .collect(),
+        rules: d
+            .rules
+            .iter()
+            .map(|r| RuleView {
+                rule: r.rule.clone(),
+                description: r.description.clone(),
+                per_1000: opt(r.per_1000),
+                latest: opt(r.monthly.last().copied().flatten()),
+            })
+            .collect(),
+        teams: d
+            .teams
+            .iter()
+            .map(|t| {
+                let name = if t.team.is_empty() {
+                    "(no team)".to_owned()
+                } else {
+                    t.team.clone()
+                };
+                (name, crate::routes::urlencode(&t.team), t.interactions)
+            })
+            .collect(),
+        min_interactions: MIN_INTERACTIONS,
+        headcount: d.headcount,
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn twelve_month_starts_cross_the_year() {
+        let s = month_starts("2026-02-17".parse().unwrap(), 12).unwrap();
+        assert_eq!(s.len(), 13);
+        assert_eq!(label(s[0]), "2025-03");
+        assert_eq!(label(s[11]), "2026-02");
+        assert_eq!(s[12].to_string(), "2026-03-01");
+    }
+}
