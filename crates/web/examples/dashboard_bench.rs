@@ -1,0 +1,216 @@
+//! Dashboard latency with a large store: `bench/dashboard.sh` (or
+//! `cargo run --release -p righttrack-web --example dashboard_bench -- [INTERACTIONS]
+//! [EMPLOYEES] [REQUESTS]`, defaults 1,000,000, 10,000, 200).
+//!
+//! Builds a fresh SQLite store in a temporary directory: EMPLOYEES users over 100 teams
+//! on 4 sites, INTERACTIONS interactions spread over the last 14 months (stored through
+//! `store_interactions`, so the monthly totals are maintained exactly as in
+//! production), 600 hotline reports filed through the public API (an officer signed in
+//! afterwards holds no key to them, so the hotline queries run but count none). Then signs in an
+//! ethics officer and times REQUESTS requests of each dashboard route through the real
+//! router (middleware, session, authorization, templates), sequentially, and prints
+//! p50/p95/max per route.
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use ed25519_dalek::SigningKey;
+use jiff::Timestamp;
+use rand::{Rng, SeedableRng};
+use righttrack_core::clock::{Clock, FixedClock, SystemClock};
+use righttrack_core::crypto::Keyring;
+use righttrack_core::interactions::Prepared;
+use righttrack_core::Role;
+use righttrack_store::directory::NewUser;
+use righttrack_store::Db;
+use righttrack_web::state::{AppState, WebConfig};
+use std::sync::Arc;
+use std::time::Instant;
+use tower::ServiceExt;
+
+const RULES: [&str; 6] = [
+    "honesty.guarantee",
+    "honesty.pressure",
+    "respect.abusive",
+    "disclosure.recording_notice",
+    "disclosure.before_verification",
+    "commitment.callback",
+];
+
+fn arg(i: usize, default: u64) -> u64 {
+    std::env::args()
+        .nth(i)
+        .and_then(|a| a.replace(['_', ','], "").parse().ok())
+        .unwrap_or(default)
+}
+
+fn pct(sorted: &[f64], p: f64) -> f64 {
+    let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
+    sorted[rank.clamp(1, sorted.len()) - 1]
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let interactions = arg(1, 1_000_000);
+    let employees = arg(2, 10_000);
+    let requests = arg(3, 200);
+    let dir = tempfile::tempdir()?;
+    let db = Db::open_sqlite(&dir.path().join("bench.db")).await?;
+    db.migrate().await?;
+    let mut rng = rand::rngs::StdRng::seed_from_u64(7);
+    let now = SystemClock.now();
+
+    let t = Instant::now();
+    let mut teams = Vec::new();
+    for s in 0..4 {
+        let site = db.create_site(&format!("Site {s}"), now, &mut rng).await?;
+        for k in 0..25 {
+            teams.push(
+                db.create_team(&format!("Team {s}-{k}"), site, None, now, &mut rng)
+                    .await?,
+            );
+        }
+    }
+    for e in 0..employees {
+        db.create_user(
+            NewUser {
+                username: format!("u{e}"),
+                display_name: format!("User {e}"),
+                password_hash: None,
+                team: Some(teams[(e as usize) % teams.len()]),
+                roles: vec![Role::Agent],
+            },
+            now,
+            &mut rng,
+        )
+        .await?;
+    }
+    eprintln!("{employees} employees in {:.1?}", t.elapsed());
+
+    let t = Instant::now();
+    let span = 14 * 30 * 86_400_000_i64;
+    let mut id = 0u64;
+    while id < interactions {
+        let n = (interactions - id).min(1_000);
+        let batch: Vec<Prepared> = (0..n)
+            .map(|k| {
+                let i = id + k;
+                let mut fired: Vec<&str> = RULES
+                    .iter()
+                    .copied()
+                    .filter(|_| rng.gen_bool(0.08))
+                    .collect();
+                fired.sort_unstable();
+                let agent = rng.gen_range(0..employees);
+                Prepared {
+                    ext_id: format!("bench-{i}"),
+                    channel: "voice",
+                    agent_ref: format!("u{agent}"),
+                    team_ref: Some(format!("Team {}-{}", agent % 4, (agent / 4) % 25)),
+                    started_at: Timestamp::from_millisecond(
+                        now.as_millisecond() - rng.gen_range(0..span),
+                    )
+                    .unwrap_or(now),
+                    redacted_json: "{}".into(),
+                    findings_json: "{}".into(),
+                    score: rng.gen_range(40..=100),
+                    score_max: 100,
+                    flagged: !fired.is_empty(),
+                    severity: 0,
+                    pii_spans: i64::from(rng.gen_bool(0.3)),
+                    rules: format!(",{},", fired.join(",")),
+                    commitments: Vec::new(),
+                    vault: None,
+                }
+            })
+            .collect();
+        db.store_interactions(&batch, now, &mut rng).await?;
+        id += n;
+    }
+    eprintln!("{interactions} interactions in {:.1?}", t.elapsed());
+
+    // A clock the benchmark moves: the hotline's submission limiter allows one report
+    // per 20 s from one client, so the reports are spread over five simulated hours.
+    let clock = FixedClock::new(now);
+    let state = AppState::new(
+        db.clone(),
+        Keyring::generate(&mut rand::rngs::OsRng),
+        SigningKey::from_bytes(&[5u8; 32]),
+        Arc::new(clock.clone()) as Arc<dyn Clock>,
+        WebConfig::default(),
+    );
+    let router = righttrack_web::routes::router(state.clone());
+
+    let t = Instant::now();
+    for i in 0..600 {
+        let body = serde_json::json!({"category": "fraud", "description": format!("bench report {i}"), "anonymous": true});
+        let r = router
+            .clone()
+            .oneshot(
+                Request::post("/api/v1/speakup/reports")
+                    .header("content-type", "application/json")
+                    .body(Body::from(body.to_string()))?,
+            )
+            .await?;
+        anyhow::ensure!(r.status() == StatusCode::CREATED, "report: {}", r.status());
+        clock.advance(jiff::SignedDuration::from_secs(30));
+    }
+    eprintln!("600 reports in {:.1?}", t.elapsed());
+
+    let officer = db
+        .create_user(
+            NewUser {
+                username: "officer".into(),
+                display_name: "Officer".into(),
+                password_hash: None,
+                team: None,
+                roles: vec![Role::EthicsOfficer],
+            },
+            now,
+            &mut rng,
+        )
+        .await?;
+    let sid = righttrack_web::auth::start_session(&state, &officer, true, None)
+        .await
+        .map_err(|e| anyhow::anyhow!("session: {}", e.message))?;
+    let cookie = format!("rt_session={}", sid.expose());
+
+    println!("| route | p50 ms | p95 ms | max ms |");
+    println!("| --- | ---: | ---: | ---: |");
+    for path in [
+        "/dashboard",
+        "/api/v1/dashboard",
+        "/dashboard?team=Team%202-7",
+    ] {
+        let mut ms = Vec::with_capacity(requests as usize);
+        for _ in 0..requests {
+            let t = Instant::now();
+            let r = router
+                .clone()
+                .oneshot(
+                    Request::get(path)
+                        .header("cookie", &cookie)
+                        .body(Body::empty())?,
+                )
+                .await?;
+            let status = r.status();
+            let _ = axum::body::to_bytes(r.into_body(), usize::MAX).await?;
+            ms.push(t.elapsed().as_secs_f64() * 1000.0);
+            anyhow::ensure!(status == StatusCode::OK, "{path}: {status}");
+        }
+        ms.sort_by(f64::total_cmp);
+        println!(
+            "| `{path}` | {:.1} | {:.1} | {:.1} |",
+            pct(&ms, 50.0),
+            pct(&ms, 95.0),
+            ms[ms.len() - 1]
+        );
+    }
+
+    let t = Instant::now();
+    db.rebuild_interaction_monthly().await?;
+    eprintln!(
+        "rebuilding the monthly totals from {interactions} interactions: {:.1?}",
+        t.elapsed()
+    );
+    Ok(())
+}
