@@ -29,5 +29,6 @@ pub async fn run(state: &AppState, now: Timestamp) -> AppResult<usize> {
             new += 1;
         }
     }
+    new += crate::conflicts::notify(state, now).await?;
     Ok(new)
 }
