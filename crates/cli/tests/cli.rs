@@ -1121,7 +1121,15 @@ fn conflict_disclosures_survive_key_rotation_and_still_match_on_import() {
             v
         };
         ok_v(
-            &with(&["user", "add", "--username", "alex", "--role", "agent", "--password-stdin"]),
+            &with(&[
+                "user",
+                "add",
+                "--username",
+                "alex",
+                "--role",
+                "agent",
+                "--password-stdin",
+            ]),
             Some(&format!("{PW}\n")),
         );
         let open_db = || {
@@ -1132,9 +1140,8 @@ fn conflict_disclosures_survive_key_rotation_and_still_match_on_import() {
                 }
             })
         };
-        let keys = || {
-            Keyring::parse(&std::fs::read_to_string(data.join("master.keys")).unwrap()).unwrap()
-        };
+        let keys =
+            || Keyring::parse(&std::fs::read_to_string(data.join("master.keys")).unwrap()).unwrap();
         let state = |db: Db| {
             righttrack_web::AppState::new(
                 db,
@@ -1174,7 +1181,10 @@ fn conflict_disclosures_survive_key_rotation_and_still_match_on_import() {
         }
         let row = rt.block_on(db.disclosure(&id)).unwrap().unwrap();
         let opened = keys()
-            .open(righttrack_core::conflicts::SEAL_PURPOSE, &row.details_sealed.unwrap())
+            .open(
+                righttrack_core::conflicts::SEAL_PURPOSE,
+                &row.details_sealed.unwrap(),
+            )
             .unwrap();
         assert!(String::from_utf8(opened).unwrap().contains("Marta Rivera"));
         rt.block_on(db.close());

@@ -52,7 +52,10 @@ impl Audience {
     pub fn to_json(&self) -> String {
         // Lists of enums and UUIDs always serialize; "{}" (everyone) would be the
         // widest reading, so an impossible failure must not silently produce it.
-        #[expect(clippy::expect_used, reason = "serializing enums and UUIDs cannot fail")]
+        #[expect(
+            clippy::expect_used,
+            reason = "serializing enums and UUIDs cannot fail"
+        )]
         serde_json::to_string(self).expect("an audience always serializes")
     }
 

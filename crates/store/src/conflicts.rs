@@ -72,6 +72,17 @@ pub struct DisclosureRow {
 const DCOLS: &str = "d.id, d.user_id, u.username, u.display_name, u.team_id, d.campaign_id, d.occasion, d.kind, d.status, d.details_sealed, c.username AS colleague, d.gift_direction, d.gift_value, d.gift_currency, d.needs_approval, d.reviewer, d.submitted_at, d.decided_by, d.decided_at, d.rationale_sealed";
 const DFROM: &str = "conflict_disclosures d JOIN users u ON u.id = d.user_id LEFT JOIN users c ON c.id = d.colleague_id";
 
+/// A decision on a disclosure, as stored.
+#[derive(Debug, Clone, Copy)]
+pub struct DecisionRecord<'a> {
+    /// approved, mitigated or rejected.
+    pub status: &'a str,
+    /// The reviewer's username.
+    pub by: &'a str,
+    pub at: Timestamp,
+    pub rationale_sealed: &'a [u8],
+}
+
 /// A mitigation decided with an approval.
 #[derive(Debug, Clone)]
 pub struct NewMitigation {
@@ -329,13 +340,11 @@ impl Db {
     pub async fn decide_disclosure(
         &self,
         id: &str,
-        status: &str,
-        by: &str,
-        at: Timestamp,
-        rationale_sealed: &[u8],
+        d: &DecisionRecord<'_>,
         mitigation: Option<&NewMitigation>,
         rng: &mut impl rand::RngCore,
     ) -> Result<bool> {
+        let (status, by, at, rationale_sealed) = (d.status, d.by, d.at, d.rationale_sealed);
         let mid = new_id(at, rng);
         on_pool!(self, |p| {
             async {

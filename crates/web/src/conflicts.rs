@@ -33,7 +33,7 @@ use righttrack_core::conflicts::{self as rules, Decision, Details, Fields, Kind,
 use righttrack_core::ids::{TeamId, UserId};
 use righttrack_core::{Action, Role, Secret};
 use righttrack_store::conflicts::{
-    Campaign, ColleagueRelation, DisclosureRow, NewDisclosure, NewMitigation,
+    Campaign, ColleagueRelation, DecisionRecord, DisclosureRow, NewDisclosure, NewMitigation,
 };
 use righttrack_store::directory::{Team, User};
 use serde::Deserialize;
@@ -421,10 +421,12 @@ pub async fn decide(
         .db
         .decide_disclosure(
             id,
-            decision.status(),
-            &by.username,
-            now,
-            &seal_text(state, &rationale)?,
+            &DecisionRecord {
+                status: decision.status(),
+                by: &by.username,
+                at: now,
+                rationale_sealed: &seal_text(state, &rationale)?,
+            },
             mitigation.as_ref(),
             &mut rand::rngs::OsRng,
         )
@@ -1393,7 +1395,7 @@ pub async fn decide_api(
         .db
         .disclosure(&id)
         .await?
-        .ok_or_else(|| AppError::not_found())?;
+        .ok_or_else(AppError::not_found)?;
     Ok(Json(json!({"id": id, "status": d.status})))
 }
 

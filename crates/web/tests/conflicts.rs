@@ -107,8 +107,7 @@ async fn declare(app: &App, who: &Person, fields: &str) -> String {
 }
 
 #[tokio::test]
-async fn a_declared_relative_is_reviewed_and_an_interaction_with_their_account_reaches_the_lead(
-) {
+async fn a_declared_relative_is_reviewed_and_an_interaction_with_their_account_reaches_the_lead() {
     for app in App::each().await {
         let agent = person(&app, "alex", &[Role::Agent]).await;
         let other = person(&app, "bea", &[Role::Agent]).await;
@@ -128,7 +127,9 @@ async fn a_declared_relative_is_reviewed_and_an_interaction_with_their_account_r
             "occasion=hire&kind=relative_customer&name=Marta+Rivera&relationship=sister&customer_refs=CUST-4711",
         )
         .await;
-        let mine = app.get(&format!("/conflicts/disclosures/{id}"), &agent.cookie).await;
+        let mine = app
+            .get(&format!("/conflicts/disclosures/{id}"), &agent.cookie)
+            .await;
         assert_eq!(mine.status, StatusCode::OK);
         assert!(mine.body.contains("Marta Rivera"));
         assert!(mine.body.contains("submitted"));
@@ -139,10 +140,15 @@ async fn a_declared_relative_is_reviewed_and_an_interaction_with_their_account_r
         assert!(!sealed.windows(5).any(|w| w == b"Marta"));
         assert_eq!(row.reviewer.as_deref(), Some("eshe"));
         let h = righttrack_web::conflicts::hash_ref(&app.state, "cust-4711").unwrap();
-        assert_eq!(app.state.db.agents_to_avoid(&h).await.unwrap(), vec!["alex"]);
+        assert_eq!(
+            app.state.db.agents_to_avoid(&h).await.unwrap(),
+            vec!["alex"]
+        );
 
         // The officer reviews it with a mitigation.
-        let seen = app.get(&format!("/conflicts/disclosures/{id}"), &officer.cookie).await;
+        let seen = app
+            .get(&format!("/conflicts/disclosures/{id}"), &officer.cookie)
+            .await;
         assert_eq!(seen.status, StatusCode::OK);
         assert!(seen.body.contains("Record decision"));
         let r = app
@@ -156,7 +162,9 @@ async fn a_declared_relative_is_reviewed_and_an_interaction_with_their_account_r
             )
             .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-        let after = app.get(&format!("/conflicts/disclosures/{id}"), &agent.cookie).await;
+        let after = app
+            .get(&format!("/conflicts/disclosures/{id}"), &agent.cookie)
+            .await;
         assert!(after.body.contains("mitigated"));
         assert!(after.body.contains("Never handles account CUST-4711"));
         let again = app
@@ -195,9 +203,15 @@ async fn a_declared_relative_is_reviewed_and_an_interaction_with_their_account_r
         assert!(findings.body.contains("c-1"), "{}", findings.body);
         assert!(findings.body.contains("disclosed relation"));
         assert!(!findings.body.contains("c-2") && !findings.body.contains("c-4"));
-        assert!(!findings.body.contains("Marta"), "the lead sees no disclosure detail");
+        assert!(
+            !findings.body.contains("Marta"),
+            "the lead sees no disclosure detail"
+        );
         let far = app.get("/conflicts/findings", &far_lead.cookie).await;
-        assert!(!far.body.contains("c-1"), "another line's lead sees nothing");
+        assert!(
+            !far.body.contains("c-1"),
+            "another line's lead sees nothing"
+        );
         let api = app
             .get("/api/v1/conflicts/findings", &officer.cookie)
             .await
@@ -206,13 +220,17 @@ async fn a_declared_relative_is_reviewed_and_an_interaction_with_their_account_r
         assert_eq!(api["findings"][0]["interaction"], "c-1");
 
         // The lead gets the content-free notification.
-        righttrack_web::digest::run(&app.state, app.now()).await.unwrap();
+        righttrack_web::digest::run(&app.state, app.now())
+            .await
+            .unwrap();
         let day = righttrack_web::digest::day_of(app.now());
         let notes = app.state.db.notifications_of_day(&day).await.unwrap();
         assert!(notes
             .iter()
             .any(|(u, t)| u == "lena" && t == righttrack_web::conflicts::NOTICE));
-        assert!(notes.iter().all(|(_, t)| !t.contains("alex") && !t.contains("c-1")));
+        assert!(notes
+            .iter()
+            .all(|(_, t)| !t.contains("alex") && !t.contains("c-1")));
 
         // The telephony lookup: the reference in the body, the agents to avoid back.
         let ask = |body: &'static str| {
@@ -238,7 +256,10 @@ async fn a_declared_relative_is_reviewed_and_an_interaction_with_their_account_r
         assert_eq!(r.json()["avoid_agents"], serde_json::json!([]));
         let r = ask(r#"{}"#).await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-        assert!(r.json()["message"].as_str().unwrap().contains("customer_ref"));
+        assert!(r.json()["message"]
+            .as_str()
+            .unwrap()
+            .contains("customer_ref"));
         let r = ask("not json").await;
         assert_eq!(r.status, StatusCode::BAD_REQUEST);
     }
@@ -262,7 +283,9 @@ async fn only_the_discloser_officers_and_the_reviewer_read_a_disclosure() {
             person(&app, "bea", &[Role::Agent]).await,
         ];
         for o in &outsiders {
-            let page = app.get(&format!("/conflicts/disclosures/{id}"), &o.cookie).await;
+            let page = app
+                .get(&format!("/conflicts/disclosures/{id}"), &o.cookie)
+                .await;
             assert_eq!(page.status, StatusCode::NOT_FOUND, "{}", o.user.username);
             assert!(!page.body.contains("Acme"));
             let api = app
@@ -277,7 +300,12 @@ async fn only_the_discloser_officers_and_the_reviewer_read_a_disclosure() {
                 "/api/v1/conflicts/reports",
             ] {
                 let r = app.get(path, &o.cookie).await;
-                assert_eq!(r.status, StatusCode::FORBIDDEN, "{path} {}", o.user.username);
+                assert_eq!(
+                    r.status,
+                    StatusCode::FORBIDDEN,
+                    "{path} {}",
+                    o.user.username
+                );
             }
             let decide = app
                 .post(
@@ -289,11 +317,16 @@ async fn only_the_discloser_officers_and_the_reviewer_read_a_disclosure() {
             assert_eq!(decide.status, StatusCode::FORBIDDEN);
         }
         // The agent's own list (API) shows it without its sealed text.
-        let list = app.get("/api/v1/conflicts/disclosures", &agent.cookie).await;
+        let list = app
+            .get("/api/v1/conflicts/disclosures", &agent.cookie)
+            .await;
         assert_eq!(list.json()["disclosures"][0]["id"], id.as_str());
         assert!(!list.body.contains("Acme"));
         let api = app
-            .get(&format!("/api/v1/conflicts/disclosures/{id}"), &officer.cookie)
+            .get(
+                &format!("/api/v1/conflicts/disclosures/{id}"),
+                &officer.cookie,
+            )
             .await;
         assert_eq!(api.status, StatusCode::OK);
         assert_eq!(api.json()["name"], "Acme Collections");
@@ -307,7 +340,12 @@ async fn only_the_discloser_officers_and_the_reviewer_read_a_disclosure() {
         assert_eq!(viewed, 1);
         // An officer cannot decide their own disclosure.
         let other_officer = person(&app, "omar", &[Role::EthicsOfficer]).await;
-        let own = declare(&app, &officer, "kind=financial_interest&description=shares+in+a+vendor").await;
+        let own = declare(
+            &app,
+            &officer,
+            "kind=financial_interest&description=shares+in+a+vendor",
+        )
+        .await;
         let row = app.state.db.disclosure(&own).await.unwrap().unwrap();
         assert_eq!(row.reviewer.as_deref(), Some("omar"), "never oneself");
         let r = app
@@ -322,7 +360,10 @@ async fn only_the_discloser_officers_and_the_reviewer_read_a_disclosure() {
             .post(
                 &format!("/conflicts/disclosures/{own}/decision"),
                 &other_officer.cookie,
-                &format!("csrf={}&decision=approve&rationale=fine", other_officer.csrf),
+                &format!(
+                    "csrf={}&decision=approve&rationale=fine",
+                    other_officer.csrf
+                ),
             )
             .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER);
@@ -373,15 +414,26 @@ async fn gifts_over_the_threshold_wait_for_approval_and_fill_the_register() {
         assert!(queue.body.contains("needs approval"));
         assert!(queue.body.contains(&big));
         let csv = app
-            .get("/conflicts/reports/export.csv?report=gifts", &officer.cookie)
+            .get(
+                "/conflicts/reports/export.csv?report=gifts",
+                &officer.cookie,
+            )
             .await;
         assert_eq!(csv.status, StatusCode::OK);
-        assert!(csv.headers["content-type"].to_str().unwrap().starts_with("text/csv"));
+        assert!(csv.headers["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/csv"));
         assert!(csv.body.contains("\"Northwind Vendors\""), "{}", csv.body);
-        assert!(csv.body.contains("\"250.00\",\"USD\",\"true\",\"submitted\""));
+        assert!(csv
+            .body
+            .contains("\"250.00\",\"USD\",\"true\",\"submitted\""));
         assert_eq!(csv.body.lines().count(), 4, "header and three gifts");
         let bad = app
-            .get("/conflicts/reports/export.csv?report=everything", &officer.cookie)
+            .get(
+                "/conflicts/reports/export.csv?report=everything",
+                &officer.cookie,
+            )
             .await;
         assert_eq!(bad.status, StatusCode::BAD_REQUEST);
         assert!(app
@@ -399,12 +451,27 @@ async fn bad_input_names_the_field() {
         let officer = person(&app, "eshe", &[Role::EthicsOfficer]).await;
         for (fields, field) in [
             ("kind=wizardry", "kind"),
-            ("kind=relative_customer&relationship=sister&customer_refs=1", "name"),
-            ("kind=relative_customer&name=M&relationship=sister", "customer_refs"),
-            ("kind=colleague&colleague=nobody&relationship=friend", "colleague"),
+            (
+                "kind=relative_customer&relationship=sister&customer_refs=1",
+                "name",
+            ),
+            (
+                "kind=relative_customer&name=M&relationship=sister",
+                "customer_refs",
+            ),
+            (
+                "kind=colleague&colleague=nobody&relationship=friend",
+                "colleague",
+            ),
             ("kind=colleague&colleague=alex&relationship=me", "colleague"),
-            ("kind=gift&direction=received&name=X&description=Y&value=1,5&currency=USD", "value"),
-            ("kind=gift&direction=sideways&name=X&description=Y&value=1&currency=USD", "direction"),
+            (
+                "kind=gift&direction=received&name=X&description=Y&value=1,5&currency=USD",
+                "value",
+            ),
+            (
+                "kind=gift&direction=sideways&name=X&description=Y&value=1&currency=USD",
+                "direction",
+            ),
             ("kind=nothing&occasion=campaign", "campaign"),
             ("kind=nothing&occasion=someday", "occasion"),
         ] {
@@ -416,15 +483,25 @@ async fn bad_input_names_the_field() {
                 )
                 .await;
             assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{fields}");
-            assert!(r.body.contains(&format!("`{field}`")), "{fields}: {}", r.body);
+            assert!(
+                r.body.contains(&format!("`{field}`")),
+                "{fields}: {}",
+                r.body
+            );
         }
         let id = declare(&app, &agent, "kind=vendor&name=Acme&relationship=owner").await;
         for (fields, field) in [
             ("decision=maybe&rationale=x", "decision"),
             ("decision=approve", "rationale"),
             ("decision=mitigate&rationale=x", "mitigation"),
-            ("decision=mitigate&rationale=x&mitigation=m&owner=ghost&review_date=2027-01-01", "owner"),
-            ("decision=mitigate&rationale=x&mitigation=m&owner=eshe&review_date=2020-01-01", "review_date"),
+            (
+                "decision=mitigate&rationale=x&mitigation=m&owner=ghost&review_date=2027-01-01",
+                "owner",
+            ),
+            (
+                "decision=mitigate&rationale=x&mitigation=m&owner=eshe&review_date=2020-01-01",
+                "review_date",
+            ),
         ] {
             let r = app
                 .post(
@@ -434,18 +511,31 @@ async fn bad_input_names_the_field() {
                 )
                 .await;
             assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{fields}");
-            assert!(r.body.contains(&format!("`{field}`")), "{fields}: {}", r.body);
+            assert!(
+                r.body.contains(&format!("`{field}`")),
+                "{fields}: {}",
+                r.body
+            );
         }
         // The JSON API: a malformed body is a 400, a bad field a 422 with its name.
-        let t = righttrack_web::auth::issue_token(&app.state, "test", &agent.user, "t", &[Scope::Admin])
-            .await
-            .unwrap();
+        let t = righttrack_web::auth::issue_token(
+            &app.state,
+            "test",
+            &agent.user,
+            "t",
+            &[Scope::Admin],
+        )
+        .await
+        .unwrap();
         let auth = format!("Bearer {}", t.expose());
         let r = app
             .send(
                 Method::POST,
                 "/api/v1/conflicts/disclosures",
-                &[("authorization", &auth), ("content-type", "application/json")],
+                &[
+                    ("authorization", &auth),
+                    ("content-type", "application/json"),
+                ],
                 "{",
             )
             .await;
@@ -465,7 +555,10 @@ async fn bad_input_names_the_field() {
             .send(
                 Method::POST,
                 "/api/v1/conflicts/disclosures",
-                &[("authorization", &auth), ("content-type", "application/json")],
+                &[
+                    ("authorization", &auth),
+                    ("content-type", "application/json"),
+                ],
                 r#"{"kind": "nothing"}"#,
             )
             .await;
@@ -488,8 +581,20 @@ async fn a_campaign_asks_its_audience_and_coverage_hides_small_groups() {
         for i in 0..2 {
             small.push(person(&app, &format!("small{i}"), &[Role::Agent]).await);
         }
-        team(&app, "Big", &lead_a, &big.iter().map(|p| &p.user).collect::<Vec<_>>()).await;
-        team(&app, "Small", &lead_b, &small.iter().map(|p| &p.user).collect::<Vec<_>>()).await;
+        team(
+            &app,
+            "Big",
+            &lead_a,
+            &big.iter().map(|p| &p.user).collect::<Vec<_>>(),
+        )
+        .await;
+        team(
+            &app,
+            "Small",
+            &lead_b,
+            &small.iter().map(|p| &p.user).collect::<Vec<_>>(),
+        )
+        .await;
         // A third team of 5: the smallest shown group, withheld so that "Small" cannot be
         // worked out from the total.
         let lead_c = app.user("lead-c", &[Role::TeamLead]).await;
@@ -514,10 +619,16 @@ async fn a_campaign_asks_its_audience_and_coverage_hides_small_groups() {
             )
             .await;
         assert_eq!(dup.status, StatusCode::CONFLICT);
-        let campaign = app.state.db.conflict_campaigns().await.unwrap()[0].id.clone();
+        let campaign = app.state.db.conflict_campaigns().await.unwrap()[0]
+            .id
+            .clone();
         // Agents are asked; the officer is not in the audience.
         let page = app.get("/conflicts", &big[0].cookie).await;
-        assert!(page.body.contains("2026 disclosure campaign"), "{}", page.body);
+        assert!(
+            page.body.contains("2026 disclosure campaign"),
+            "{}",
+            page.body
+        );
         let page = app.get("/conflicts", &officer.cookie).await;
         assert!(!page.body.contains("2026 disclosure campaign"));
         for p in big.iter().take(3).chain(small.iter().take(1)) {
@@ -525,7 +636,10 @@ async fn a_campaign_asks_its_audience_and_coverage_hides_small_groups() {
                 .post(
                     "/conflicts/disclosures",
                     &p.cookie,
-                    &format!("csrf={}&kind=nothing&occasion=campaign&campaign={campaign}", p.csrf),
+                    &format!(
+                        "csrf={}&kind=nothing&occasion=campaign&campaign={campaign}",
+                        p.csrf
+                    ),
                 )
                 .await;
             assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
@@ -536,12 +650,22 @@ async fn a_campaign_asks_its_audience_and_coverage_hides_small_groups() {
             .post(
                 "/conflicts/disclosures",
                 &officer.cookie,
-                &format!("csrf={}&kind=nothing&occasion=campaign&campaign={campaign}", officer.csrf),
+                &format!(
+                    "csrf={}&kind=nothing&occasion=campaign&campaign={campaign}",
+                    officer.csrf
+                ),
             )
             .await;
-        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "not in the audience");
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "not in the audience"
+        );
 
-        let rep = app.get("/api/v1/conflicts/reports", &officer.cookie).await.json();
+        let rep = app
+            .get("/api/v1/conflicts/reports", &officer.cookie)
+            .await
+            .json();
         let teams = rep["coverage"]["by_team"].as_array().unwrap();
         let big_row = teams.iter().find(|t| t["name"] == "Big").unwrap();
         assert_eq!(big_row["members"], 6);
@@ -554,12 +678,23 @@ async fn a_campaign_asks_its_audience_and_coverage_hides_small_groups() {
         assert_eq!(mid_row["suppressed"], true);
         assert!(mid_row["reason"].as_str().unwrap().contains("worked out"));
         let csv = app
-            .get("/conflicts/reports/export.csv?report=coverage", &officer.cookie)
+            .get(
+                "/conflicts/reports/export.csv?report=coverage",
+                &officer.cookie,
+            )
             .await;
-        assert!(csv.body.contains("\"team\",\"Big\",\"6\",\"3\",\"50\""), "{}", csv.body);
-        assert!(csv.body.contains("\"team\",\"Small\",\"\",\"\",\"\",\"fewer than 5 people\""));
+        assert!(
+            csv.body.contains("\"team\",\"Big\",\"6\",\"3\",\"50\""),
+            "{}",
+            csv.body
+        );
+        assert!(csv
+            .body
+            .contains("\"team\",\"Small\",\"\",\"\",\"\",\"fewer than 5 people\""));
         // Those who have not answered get the content-free reminder.
-        righttrack_web::digest::run(&app.state, app.now()).await.unwrap();
+        righttrack_web::digest::run(&app.state, app.now())
+            .await
+            .unwrap();
         let day = righttrack_web::digest::day_of(app.now());
         let notes = app.state.db.notifications_of_day(&day).await.unwrap();
         assert!(notes.iter().any(|(u, _)| u == "big5"));
@@ -574,7 +709,12 @@ async fn the_dispute_page_shows_a_disclosed_relationship_with_the_agent() {
         let qa = person(&app, "quinn", &[Role::QaAnalyst]).await;
         let token = ingest_token(&app).await;
         ingest(&app, &token, &[call("d-1", "alex", None)]).await;
-        declare(&app, &agent, "kind=colleague&colleague=quinn&relationship=partner").await;
+        declare(
+            &app,
+            &agent,
+            "kind=colleague&colleague=quinn&relationship=partner",
+        )
+        .await;
         let r = app
             .post(
                 "/my/interactions/d-1/disputes",
@@ -595,10 +735,19 @@ async fn the_dispute_page_shows_a_disclosed_relationship_with_the_agent() {
             )
             .await
             .unwrap();
-        let page = app.get(&format!("/qa/disputes/{}", d[0].id), &qa.cookie).await;
+        let page = app
+            .get(&format!("/qa/disputes/{}", d[0].id), &qa.cookie)
+            .await;
         assert_eq!(page.status, StatusCode::OK);
-        assert!(page.body.contains("Disclosed relationship"), "{}", page.body);
-        assert!(!page.body.contains("partner"), "the relationship's words stay sealed");
+        assert!(
+            page.body.contains("Disclosed relationship"),
+            "{}",
+            page.body
+        );
+        assert!(
+            !page.body.contains("partner"),
+            "the relationship's words stay sealed"
+        );
         let rel = righttrack_web::conflicts::colleague_relations_between(
             &app.state,
             qa.user.id,
