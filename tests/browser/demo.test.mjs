@@ -159,6 +159,17 @@ test('agent and team lead see only their own pages', async () => {
       assert.ok((await page.locator('section[aria-labelledby=my-disputes] tbody tr').count()) >= 5, 'the agent sees their disputes');
       await shot(page, 'demo-agent-my-work-desktop');
     }
+    // Conflicts of interest (issue 9): the demo agent handled their sister's account.
+    if (username === 'lead') {
+      await page.goto('/conflicts/findings');
+      assert.match(await page.locator('main').innerText(), /agent[\s\S]*disclosed relation's account[\s\S]*demo-coi-/);
+      await shot(page, 'demo-lead-conflict-findings-desktop');
+    }
+    if (username === 'agent') {
+      await page.goto('/conflicts');
+      assert.match(await page.locator('section[aria-labelledby=mine]').innerText(), /Relative or close relation who is a customer[\s\S]*mitigated/);
+      await shot(page, 'demo-agent-conflicts-desktop');
+    }
     await ctx.close();
   }
 });
