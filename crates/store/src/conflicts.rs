@@ -476,22 +476,31 @@ impl Db {
         Ok(n > 0)
     }
 
-    /// Findings, newest first; `agents` narrows to those agents (usernames).
+    /// Findings, newest first; `agents` narrows to those agents (usernames; an empty
+    /// list finds nothing).
     pub async fn conflict_hits(&self, agents: Option<&[String]>, limit: i64) -> Result<Vec<Hit>> {
-        let rows: Vec<(String, String, String, String, i64)> = on_pool!(self, |p| {
-            sqlx::query_as(
+        if agents.is_some_and(|a| a.is_empty()) {
+            return Ok(Vec::new());
+        }
+        let mut sql = String::from(
             "SELECT i.ext_id, h.agent, h.disclosure_id, d.kind, h.at FROM conflict_hits h \
              JOIN interactions i ON i.id = h.interaction_id JOIN conflict_disclosures d ON d.id = h.disclosure_id \
-             ORDER BY h.at DESC, i.ext_id LIMIT $1"
-        )
-        .bind(if agents.is_some() { 100_000 } else { limit.clamp(1, 10_000) })
-        .fetch_all(p)
-        .await?
+             WHERE 1 = 1",
+        );
+        if let Some(a) = agents {
+            let marks: Vec<String> = (0..a.len()).map(|n| format!("${}", n + 2)).collect();
+            sql.push_str(&format!(" AND h.agent IN ({})", marks.join(", ")));
+        }
+        sql.push_str(" ORDER BY h.at DESC, i.ext_id LIMIT $1");
+        let rows: Vec<(String, String, String, String, i64)> = on_pool!(self, |p| {
+            let mut q = sqlx::query_as(&sql).bind(limit.clamp(1, 10_000));
+            for a in agents.unwrap_or(&[]) {
+                q = q.bind(a);
+            }
+            q.fetch_all(p).await?
         });
         Ok(rows
             .into_iter()
-            .filter(|r| agents.is_none_or(|a| a.contains(&r.1)))
-            .take(usize::try_from(limit.max(1)).unwrap_or(usize::MAX))
             .map(|r| Hit {
                 interaction: r.0,
                 agent: r.1,
