@@ -96,7 +96,7 @@ test('ethics officer: enrol, then every page of the nav', async () => {
   const { page, watcher } = await enrolledSession('ethics', 'demo-ethics');
   assert.equal(await page.locator('h1').textContent(), 'Welcome, Eshe Ethics-Officer');
   const visited = await clickThrough(page, 'demo-ethics');
-  assert.deepEqual(visited, ['Home', 'Dashboard', 'Review queue', 'Commitments', 'Feedback', 'Cases', 'Hotline analytics', 'Teams', 'Hotline settings', 'Audit trail', 'My account']);
+  assert.deepEqual(visited, ['Home', 'Dashboard', 'Review queue', 'Commitments', 'Feedback', 'Cases', 'Hotline analytics', 'Teams', 'Hotline settings', 'Audit trail', 'My account', 'Conflicts of interest']);
 
   // The directory shows the three demo sites with their teams.
   await page.goto('/directory');
@@ -118,7 +118,7 @@ test('ethics officer: enrol, then every page of the nav', async () => {
 test('admin: enrol, then every page of the nav (users, tokens)', async () => {
   const { page, watcher } = await enrolledSession('admin', 'demo-admin');
   const visited = await clickThrough(page, 'demo-admin');
-  assert.deepEqual(visited, ['Home', 'Teams', 'Hotline settings', 'Audit trail', 'Users', 'API tokens', 'My account']);
+  assert.deepEqual(visited, ['Home', 'Teams', 'Hotline settings', 'Audit trail', 'Users', 'API tokens', 'My account', 'Conflicts of interest']);
 
   await page.goto('/admin/users');
   // "about 150 agents": the caption counts the rows, and every user is one row.
@@ -133,9 +133,9 @@ test('admin: enrol, then every page of the nav (users, tokens)', async () => {
 
 test('agent and team lead see only their own pages', async () => {
   for (const [username, expected] of [
-    ['agent', ['Home', 'My work', 'My account']],
-    ['lead', ['Home', 'Review queue', 'Commitments', 'Feedback', 'Calibration', 'Teams', 'My account']],
-    ['qa', ['Home', 'Review queue', 'Commitments', 'Feedback', 'Disputes', 'Calibration', 'Teams', 'My account']],
+    ['agent', ['Home', 'My work', 'My account', 'Conflicts of interest']],
+    ['lead', ['Home', 'Review queue', 'Commitments', 'Feedback', 'Calibration', 'Teams', 'My account', 'Conflicts of interest']],
+    ['qa', ['Home', 'Review queue', 'Commitments', 'Feedback', 'Disputes', 'Calibration', 'Teams', 'My account', 'Conflicts of interest']],
   ]) {
     const ctx = await newContext(browser, server.url, DESKTOP);
     contexts.push(ctx);
@@ -158,6 +158,17 @@ test('agent and team lead see only their own pages', async () => {
       await page.goto('/my/work');
       assert.ok((await page.locator('section[aria-labelledby=my-disputes] tbody tr').count()) >= 5, 'the agent sees their disputes');
       await shot(page, 'demo-agent-my-work-desktop');
+    }
+    // Conflicts of interest (issue 9): the demo agent handled their sister's account.
+    if (username === 'lead') {
+      await page.goto('/conflicts/findings');
+      assert.match(await page.locator('main').innerText(), /agent[\s\S]*disclosed relation's account[\s\S]*demo-coi-/);
+      await shot(page, 'demo-lead-conflict-findings-desktop');
+    }
+    if (username === 'agent') {
+      await page.goto('/conflicts');
+      assert.match(await page.locator('section[aria-labelledby=mine]').innerText(), /Relative or close relation who is a customer[\s\S]*mitigated/);
+      await shot(page, 'demo-agent-conflicts-desktop');
     }
     await ctx.close();
   }

@@ -4,6 +4,7 @@
 mod config;
 mod data;
 mod demo;
+mod demo_conflicts;
 mod demo_interactions;
 mod examples;
 mod import;
@@ -377,6 +378,10 @@ async fn open_state(
         Arc::new(SystemClock) as Arc<dyn Clock>,
         web,
     );
+    // Conflicts of interest: ingestion hashes customer references with this key.
+    righttrack_web::conflicts::ensure_key(&state)
+        .await
+        .map_err(|e| anyhow::anyhow!("{}", e.message))?;
     Ok((state, opened))
 }
 
@@ -755,6 +760,28 @@ async fn run(command: Command) -> Result<ExitCode> {
                     rewrapped += 1;
                 }
             }
+            // Conflicts of interest: the reference key, disclosure details, rationales
+            // and mitigations.
+            for field in righttrack_store::conflicts::SealedField::ALL {
+                let purpose = match field {
+                    righttrack_store::conflicts::SealedField::RefKey => {
+                        righttrack_core::conflicts::REF_KEY_PURPOSE
+                    }
+                    _ => righttrack_core::conflicts::SEAL_PURPOSE,
+                };
+                for (row, sealed) in state.db.conflict_sealed(field).await? {
+                    let new = keys
+                        .rewrap(purpose, &sealed, &mut rand::rngs::OsRng)
+                        .map_err(|e| anyhow::anyhow!("conflicts {field:?} {row}: {e}"))?;
+                    if state
+                        .db
+                        .replace_conflict_sealed(field, &row, &sealed, &new)
+                        .await?
+                    {
+                        rewrapped += 1;
+                    }
+                }
+            }
             state
                 .audit(
                     "cli",
@@ -913,6 +940,7 @@ async fn serve(
                 let n = demo_interactions::seed(&state, 5_000).await?;
                 demo_interactions::seed_calibration(&state).await?;
                 let d = demo_interactions::seed_disputes(&state).await?;
+                demo_conflicts::seed(&state).await?;
                 writeln!(err, "Seeded {n} scanned and redacted interactions over the last 90 days, and {d} scorecard disputes.\n")?;
             }
             None => eprintln!("Demo: the database already has users; nothing seeded (passwords were printed when it was created)."),

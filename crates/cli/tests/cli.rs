@@ -605,7 +605,8 @@ fn audit_verify_detects_tampering_on_both_backends_and_rotation_rewraps() {
             .unwrap();
         let out = ok_v(&with(&["keys", "rotate"]), None);
         assert!(
-            out.contains("master key 2 is now current; re-wrapped 1"),
+            // The TOTP secret and the conflicts-of-interest reference key.
+            out.contains("master key 2 is now current; re-wrapped 2"),
             "{out}"
         );
         let now_sealed = rt.block_on(db.all_sealed_totp()).unwrap()[0].1.clone();
@@ -890,9 +891,10 @@ fn the_privacy_vault_is_opt_in_keeps_only_ciphertext_and_follows_key_rotation() 
         !bytes.windows(19).any(|w| w == b"5555 5555 5555 4444"),
         "card number at rest"
     );
-    // Rotation re-wraps the one sealed original (there is no TOTP secret yet).
+    // Rotation re-wraps the one sealed original (there is no TOTP secret yet) and the
+    // conflicts-of-interest reference key.
     let out = ok(&["keys", "rotate", "--data-dir", &d], None);
-    assert!(out.contains("re-wrapped 1 sealed values"), "{out}");
+    assert!(out.contains("re-wrapped 2 sealed values"), "{out}");
 
     let out = ok(
         &[
@@ -1093,4 +1095,118 @@ fn the_speakup_digest_names_a_bad_day_and_prints_nothing_when_no_work_waits() {
         None,
     );
     assert_eq!(out.trim(), "");
+}
+
+/// Conflicts of interest: a disclosure's sealed details and the customer-reference key
+/// are re-wrapped by `keys rotate`, and after rotation `import` (a new process, with the
+/// rotated keyring) still matches the disclosed reference: the keyed hashes stay valid.
+#[test]
+fn conflict_disclosures_survive_key_rotation_and_still_match_on_import() {
+    use righttrack_store::conflicts::SealedField;
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let dbs = rt.block_on(TestDb::each()).unwrap();
+    for t in &dbs {
+        let tmp = tempfile::tempdir().unwrap();
+        let (data, url) = match t.data_dir() {
+            Some(dir) => (dir.to_path_buf(), None),
+            None => (tmp.path().join("keys"), Some(t.url())),
+        };
+        let mut base = vec!["--data-dir".to_owned(), dir_arg(&data)];
+        if let Some(u) = &url {
+            base.extend(["--database-url".to_owned(), u.clone()]);
+        }
+        let with = |extra: &[&str]| -> Vec<String> {
+            let mut v: Vec<String> = extra.iter().map(|s| s.to_string()).collect();
+            v.extend(base.iter().cloned());
+            v
+        };
+        ok_v(
+            &with(&[
+                "user",
+                "add",
+                "--username",
+                "alex",
+                "--role",
+                "agent",
+                "--password-stdin",
+            ]),
+            Some(&format!("{PW}\n")),
+        );
+        let open_db = || {
+            rt.block_on(async {
+                match &url {
+                    Some(u) => Db::connect(u).await.unwrap(),
+                    None => Db::open_sqlite(&data.join("righttrack.db")).await.unwrap(),
+                }
+            })
+        };
+        let keys =
+            || Keyring::parse(&std::fs::read_to_string(data.join("master.keys")).unwrap()).unwrap();
+        let state = |db: Db| {
+            righttrack_web::AppState::new(
+                db,
+                keys(),
+                ed25519_dalek_key(),
+                std::sync::Arc::new(righttrack_core::clock::SystemClock),
+                righttrack_web::WebConfig::default(),
+            )
+        };
+        // The agent declares a relative who is a customer (through the web layer's code).
+        let db = open_db();
+        let st = state(db.clone());
+        let id = rt.block_on(async {
+            righttrack_web::conflicts::ensure_key(&st).await.unwrap();
+            let alex = db.user_by_username("alex").await.unwrap().unwrap();
+            let f = righttrack_core::conflicts::Fields {
+                kind: "relative_customer".into(),
+                name: "Marta Rivera".into(),
+                relationship: "sister".into(),
+                customer_refs: "CUST-4711".into(),
+                ..Default::default()
+            };
+            righttrack_web::conflicts::submit(&st, &alex, &f, "hire", "")
+                .await
+                .unwrap()
+        });
+        rt.block_on(db.close());
+
+        let out = ok_v(&with(&["keys", "rotate"]), None);
+        assert!(out.contains("re-wrapped 2 sealed values"), "{out}");
+
+        let db = open_db();
+        for field in [SealedField::RefKey, SealedField::Details] {
+            for (_, sealed) in rt.block_on(db.conflict_sealed(field)).unwrap() {
+                assert_eq!(Keyring::key_id_of(&sealed).unwrap(), 2, "{field:?}");
+            }
+        }
+        let row = rt.block_on(db.disclosure(&id)).unwrap().unwrap();
+        let opened = keys()
+            .open(
+                righttrack_core::conflicts::SEAL_PURPOSE,
+                &row.details_sealed.unwrap(),
+            )
+            .unwrap();
+        assert!(String::from_utf8(opened).unwrap().contains("Marta Rivera"));
+        rt.block_on(db.close());
+
+        // After rotation, ingestion in a new process still finds the relation.
+        let file = tmp.path().join("calls.jsonl");
+        std::fs::write(
+            &file,
+            "{\"id\":\"coi-1\",\"channel\":\"voice\",\"agent_id\":\"alex\",\"customer_ref\":\"cust-4711\",\"started_at\":\"2026-11-20T09:00:00Z\",\"turns\":[{\"speaker\":\"agent\",\"text\":\"hello\"}]}\n",
+        )
+        .unwrap();
+        let out = ok_v(&with(&["import", &dir_arg(&file)]), None);
+        assert!(out.contains("1 stored"), "{out}");
+        let db = open_db();
+        let hits = rt.block_on(db.conflict_hits(None, 10)).unwrap();
+        assert_eq!(hits.len(), 1, "{}", db.backend_name());
+        assert_eq!(hits[0].interaction, "coi-1");
+        assert_eq!(hits[0].disclosure, id);
+        rt.block_on(db.close());
+    }
+}
+
+fn ed25519_dalek_key() -> ed25519_dalek::SigningKey {
+    ed25519_dalek::SigningKey::from_bytes(&[7u8; 32])
 }

@@ -54,6 +54,12 @@ impl Audience {
         reason = "lists of role names and ids: serde_json has nothing here that can fail"
     )]
     pub fn to_json(&self) -> String {
+        // Lists of enums and UUIDs always serialize; "{}" (everyone) would be the
+        // widest reading, so an impossible failure must not silently produce it.
+        #[expect(
+            clippy::expect_used,
+            reason = "serializing enums and UUIDs cannot fail"
+        )]
         serde_json::to_string(self).expect("an audience always serializes")
     }
 

@@ -69,6 +69,18 @@ pub enum Action {
     /// See the ethics-health dashboard (counts and rates only; hotline figures over the
     /// cases one can read).
     DashboardRead,
+    // Conflicts of interest (issue 9).
+    /// Declare one's own conflicts of interest (or nothing to declare) and see them.
+    ConflictDisclose,
+    /// Review disclosures (decide, mitigate), run campaigns, set the gift threshold.
+    ConflictReview,
+    /// Conflict-of-interest reports: campaign coverage, open mitigations, gifts register.
+    ConflictReports,
+    /// See conflict findings: an agent handled a disclosed relation's account (team
+    /// leads see their reporting line's, ethics officers all).
+    ConflictFindings,
+    /// Ask whether a customer should be routed away from an agent (telephony clients).
+    ConflictRouting,
 }
 
 /// What an API token may be used for.
@@ -169,10 +181,30 @@ const TABLE: &[(Action, &[Role])] = &[
     (Action::HotlineConfigure, &[EthicsOfficer, Admin]),
     (Action::HotlineAnalytics, &[EthicsOfficer, AuditCommittee]),
     (Action::DashboardRead, &[EthicsOfficer, AuditCommittee]),
+    // Conflicts of interest (issue 9): everyone with an account declares; the
+    // disclosures themselves are further limited to the discloser, ethics officers and
+    // the assigned reviewer by the handlers.
+    (
+        Action::ConflictDisclose,
+        &[
+            Agent,
+            TeamLead,
+            QaAnalyst,
+            EthicsOfficer,
+            Investigator,
+            Admin,
+            AuditCommittee,
+            IdentityCustodian,
+        ],
+    ),
+    (Action::ConflictReview, &[EthicsOfficer]),
+    (Action::ConflictReports, &[EthicsOfficer]),
+    (Action::ConflictFindings, &[TeamLead, EthicsOfficer]),
+    (Action::ConflictRouting, &[Admin, QaAnalyst]),
 ];
 
 impl Action {
-    pub const ALL: [Action; 25] = [
+    pub const ALL: [Action; 30] = [
         Action::ViewSelf,
         Action::ManageOwnAccount,
         Action::AuditRead,
@@ -198,6 +230,11 @@ impl Action {
         Action::HotlineConfigure,
         Action::HotlineAnalytics,
         Action::DashboardRead,
+        Action::ConflictDisclose,
+        Action::ConflictReview,
+        Action::ConflictReports,
+        Action::ConflictFindings,
+        Action::ConflictRouting,
     ];
 
     /// The token scope an API token needs for this action.
@@ -227,6 +264,9 @@ impl Action {
             | Action::IdentityDecide
             | Action::HotlineConfigure => Scope::Admin,
             Action::ManageOwnAccount | Action::UserAdmin => Scope::Admin,
+            Action::ConflictReports | Action::ConflictFindings => Scope::Read,
+            Action::ConflictRouting => Scope::Ingest,
+            Action::ConflictDisclose | Action::ConflictReview => Scope::Admin,
         }
     }
 

@@ -38,6 +38,9 @@ pub struct Prepared {
     /// The original as received, sealed for the privacy vault; `None` unless the
     /// vault is enabled. Never plaintext.
     pub vault: Option<VaultCopy>,
+    /// The keyed hash of the interaction's `customer_ref` (`conflicts::ref_hash`), for
+    /// matching disclosed relations; `None` without a reference. Never the reference.
+    pub customer_ref_hash: Option<[u8; 32]>,
 }
 
 /// A sealed original for the privacy vault.
@@ -162,6 +165,7 @@ pub fn prepare(engine: &Engine, inter: &Interaction) -> Result<Prepared, serde_j
         },
         commitments,
         vault: None,
+        customer_ref_hash: None,
     })
 }
 

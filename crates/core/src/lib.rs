@@ -28,6 +28,8 @@ pub mod roles;
 pub mod secret;
 pub mod speakup_config;
 pub mod totp;
+// conflicts of interest (issue 9)
+pub mod conflicts;
 
 pub use authz::{allowed, Action};
 pub use roles::Role;

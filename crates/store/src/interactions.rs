@@ -257,6 +257,20 @@ impl Db {
                     .execute(&mut *tx)
                     .await?;
                 }
+                if let Some(h) = &p.customer_ref_hash {
+                    // Conflicts of interest: one indexed lookup (primary key prefix
+                    // ref_hash, agent) writes a finding per disclosed relation.
+                    sqlx::query(
+                        "INSERT INTO conflict_hits (interaction_id, disclosure_id, agent, at) \
+                         SELECT $1, r.disclosure_id, r.agent, $2 FROM conflict_customer_refs r WHERE r.ref_hash = $3 AND r.agent = $4",
+                    )
+                    .bind(&ids[i])
+                    .bind(ms(now))
+                    .bind(&h[..])
+                    .bind(&p.agent_ref)
+                    .execute(&mut *tx)
+                    .await?;
+                }
                 out.push(Outcome::Stored);
             }
             let stored = batch

@@ -30,6 +30,8 @@ pub mod speakup_config;
 pub mod speakup_stats;
 pub mod testing;
 pub mod tokens;
+// conflicts of interest (issue 9)
+pub mod conflicts;
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};

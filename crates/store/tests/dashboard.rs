@@ -37,6 +37,7 @@ fn interaction(id: &str, team: Option<&str>, started: &str, rules: &str, pii: i6
             due_at: Some(at("2026-10-02T17:00:00Z")),
         }],
         vault: None,
+        customer_ref_hash: None,
     }
 }
 

@@ -766,6 +766,7 @@ fn scored(
         rules: ",".into(),
         commitments: Vec::new(),
         vault: None,
+        customer_ref_hash: None,
     }
 }
 

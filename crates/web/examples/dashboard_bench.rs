@@ -120,6 +120,7 @@ async fn main() -> anyhow::Result<()> {
                     rules: format!(",{},", fired.join(",")),
                     commitments: Vec::new(),
                     vault: None,
+                    customer_ref_hash: None,
                 }
             })
             .collect();

@@ -6,6 +6,9 @@
 //! available to an external mailer through `righttrack speakup digest --day`. Whoever
 //! reads the mailbox or the notifications table learns only that, on that day, some case
 //! needed this person; the daily cadence hides when anything happened.
+//!
+//! Conflicts of interest add their own line through the same table
+//! (`crate::conflicts::notify`, called at the end of [`run`]).
 
 use crate::error::AppResult;
 use crate::state::AppState;
@@ -29,5 +32,6 @@ pub async fn run(state: &AppState, now: Timestamp) -> AppResult<usize> {
             new += 1;
         }
     }
+    new += crate::conflicts::notify(state, now).await?;
     Ok(new)
 }

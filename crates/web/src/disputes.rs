@@ -453,6 +453,8 @@ struct DetailPage {
     turns: Vec<TurnView>,
     may_resolve: bool,
     why_not: String,
+    /// Disclosed colleague relationships between the viewer and the agent (issue 9).
+    relations: Vec<crate::conflicts::RelationNotice>,
 }
 
 /// `GET /qa/disputes/{id}`: the transcript, the item and its evidence, the reason, and
@@ -520,6 +522,12 @@ pub async fn detail(
         d.assignee.as_deref(),
         assignee_active,
     );
+    let relations = match state.db.user_by_username(&d.agent_ref).await? {
+        Some(agent) => {
+            crate::conflicts::colleague_relations_between(&state, caller.user.id, agent.id).await?
+        }
+        None => Vec::new(),
+    };
     let open = d.status != "resolved";
     let may =
         open && righttrack_core::authz::allowed(
@@ -547,6 +555,7 @@ pub async fn detail(
         rules: rules_with_evidence,
         turns,
         may_resolve: may,
+        relations,
         why_not: match check {
             Err(r) if open => format!("You cannot resolve this dispute: {r}."),
             _ => String::new(),

@@ -38,6 +38,14 @@ pub fn prepare_line(
         .map_err(|e| righttrack_scan::input::describe(line, &e))?;
     let mut p =
         prepare(engine, &inter).map_err(|_| "could not encode the interaction".to_owned())?;
+    if let Some(r) = inter
+        .customer_ref
+        .as_deref()
+        .filter(|r| !r.trim().is_empty())
+    {
+        // Conflicts of interest: only the keyed hash goes on (see `crate::conflicts`).
+        p.customer_ref_hash = Some(crate::conflicts::hash_ref(state, r)?);
+    }
     if let Some(keep) = state.config.vault_retention {
         let sealed = state
             .seal(VAULT_PURPOSE, line.as_bytes())
@@ -90,6 +98,7 @@ async fn ingest_inner(state: &AppState, headers: &HeaderMap, body: Bytes) -> App
         ));
     }
     let engine = state.engine().map_err(|e| AppError::internal(&e))?;
+    crate::conflicts::ensure_key(state).await?;
     let st = state.clone();
     let prepared = tokio::task::spawn_blocking(move || {
         lines

@@ -36,6 +36,8 @@ pub mod speakup_attachments;
 pub mod speakup_settings;
 pub mod state;
 pub mod vault;
+// conflicts of interest (issue 9)
+pub mod conflicts;
 
 pub use routes::router;
 pub use state::{AppState, WebConfig};

@@ -130,6 +130,13 @@ const NAV: &[(&str, &str, &str, Action)] = &[
         "Password and two-factor sign-in",
         Action::ManageOwnAccount,
     ),
+    // Conflicts of interest (issue 9).
+    (
+        "/conflicts",
+        "Conflicts of interest",
+        "Declare relationships, outside work and gifts; reviews and findings",
+        Action::ConflictDisclose,
+    ),
 ];
 
 pub fn layout(caller: Option<&Caller>, title: &str, current: &str) -> Layout {

@@ -60,6 +60,9 @@ pub struct AppState {
     pub feedback_limiter: Arc<crate::limit::Limiter>,
     /// Rate limits of the speak-up reporter routes (in memory; no addresses kept).
     pub speakup_limiter: Arc<crate::limit::Limiter>,
+    /// The conflicts-of-interest customer-reference key, opened once from
+    /// `conflict_settings` (`conflicts::ensure_key`).
+    pub conflict_key: Arc<OnceLock<righttrack_core::Secret<[u8; 32]>>>,
 }
 
 impl std::fmt::Debug for AppState {
@@ -87,6 +90,7 @@ impl AppState {
             metrics: Arc::new(Metrics::default()),
             feedback_limiter: Arc::new(crate::limit::Limiter::default()),
             speakup_limiter: Arc::new(crate::speakup::limiter()),
+            conflict_key: Arc::new(OnceLock::new()),
         }
     }
 

@@ -1,0 +1,1543 @@
+//! Conflicts of interest over HTTP: disclosures (pages and API), review with
+//! mitigations, yearly campaigns, the findings ingestion raises, reports, and the
+//! routing lookup for telephony platforms. Rules live in `core::conflicts`, rows in
+//! `store::conflicts`.
+//!
+//! **Privacy.** A disclosure is personal data. Its detail (page or API) opens only for
+//! the discloser, ethics officers (`ConflictReview`) and its assigned reviewer; anyone
+//! else gets the same 404 as for a disclosure that does not exist. Every opening by
+//! someone other than the discloser is audited (`conflicts.disclosure_viewed`), and so
+//! is every report that lists people (`conflicts.report_viewed`). What people typed is
+//! sealed with the keyring before storage; a relation's customer references are kept
+//! only as keyed hashes. Audit details carry ids and kinds, never content.
+//!
+//! **Routing.** A telephony platform asks `POST /api/v1/conflicts/routing` with the
+//! caller's customer reference in the body and gets the agents to route away from.
+//! We chose a lookup over exporting hashes: exported hashes would need the HMAC key on
+//! the telephony side to be of any use, and customer references (account numbers) are
+//! short enough that whoever holds the key can enumerate them, so the key stays here.
+
+use crate::auth::Caller;
+use crate::error::{AppError, AppResult, Code};
+use crate::pages::{layout, render, FormData};
+use crate::state::AppState;
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::{Extension, Json};
+use jiff::Timestamp;
+use righttrack_core::audience::{Audience, Member};
+use righttrack_core::authz::allowed;
+use righttrack_core::conflicts::{self as rules, Decision, Details, Fields, Kind, Occasion};
+use righttrack_core::ids::{TeamId, UserId};
+use righttrack_core::{Action, Role, Secret};
+use righttrack_store::conflicts::{
+    Campaign, ColleagueRelation, DecisionRecord, DisclosureRow, NewDisclosure, NewMitigation,
+};
+use righttrack_store::directory::{Team, User};
+use serde::Deserialize;
+use serde_json::{json, Value};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// The text of the content-free notification (see `digest`).
+pub const NOTICE: &str =
+    "There is conflict-of-interest work waiting for you. Sign in to RightTrack to see it.";
+
+fn day(t: Timestamp) -> String {
+    t.strftime("%Y-%m-%d").to_string()
+}
+
+// ------------------------------------------------------------------ the reference key
+
+/// Loads (creating on first use) the deployment's customer-reference key into the
+/// state. Ingestion needs it; every entry point calls this before `prepare_line`.
+pub async fn ensure_key(state: &AppState) -> AppResult<()> {
+    if state.conflict_key.get().is_some() {
+        return Ok(());
+    }
+    let settings = match state.db.conflict_settings().await? {
+        Some(s) => s,
+        None => {
+            let mut key = [0u8; 32];
+            rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut key);
+            let sealed = state
+                .seal(rules::REF_KEY_PURPOSE, &key)
+                .map_err(|e| AppError::internal(&e))?;
+            state
+                .db
+                .init_conflict_settings(
+                    &sealed,
+                    rules::DEFAULT_GIFT_THRESHOLD,
+                    rules::DEFAULT_GIFT_CURRENCY,
+                    state.now(),
+                )
+                .await?;
+            // Another instance may have won the race: read back what is stored.
+            state
+                .db
+                .conflict_settings()
+                .await?
+                .ok_or_else(|| AppError::internal(&"conflict settings missing"))?
+        }
+    };
+    let key = state
+        .open(rules::REF_KEY_PURPOSE, &settings.ref_key_sealed)
+        .map_err(|e| AppError::internal(&e))?;
+    let key: [u8; 32] = key
+        .try_into()
+        .map_err(|_| AppError::internal(&"conflict reference key has the wrong length"))?;
+    let _ = state.conflict_key.set(Secret::new(key));
+    Ok(())
+}
+
+/// The keyed hash of a customer reference, with the loaded key.
+pub fn hash_ref(state: &AppState, customer_ref: &str) -> Result<[u8; 32], String> {
+    let key = state
+        .conflict_key
+        .get()
+        .ok_or_else(|| "the conflict-of-interest key is not loaded".to_owned())?;
+    Ok(rules::ref_hash(key.expose(), customer_ref))
+}
+
+// ------------------------------------------------------------------ access
+
+/// May `caller` read this disclosure? The discloser, ethics officers and its reviewer.
+fn may_view(viewer: &User, d: &DisclosureRow) -> bool {
+    d.user_id == viewer.id.to_string()
+        || allowed(&viewer.roles, Action::ConflictReview)
+        || d.reviewer.as_deref() == Some(viewer.username.as_str())
+}
+
+/// Loads a disclosure the caller may read, auditing a reading by anyone else than
+/// the discloser. 404 for everyone else, as for a disclosure that does not exist.
+async fn load_visible(state: &AppState, viewer: &User, id: &str) -> AppResult<DisclosureRow> {
+    let Some(d) = state.db.disclosure(id).await? else {
+        return Err(AppError::not_found());
+    };
+    if !may_view(viewer, &d) {
+        return Err(AppError::not_found());
+    }
+    if d.user_id != viewer.id.to_string() {
+        state
+            .audit(
+                &viewer.id.to_string(),
+                "conflicts.disclosure_viewed",
+                &d.id,
+                json!({"kind": d.kind}),
+            )
+            .await?;
+    }
+    Ok(d)
+}
+
+fn open_details(state: &AppState, d: &DisclosureRow) -> AppResult<Details> {
+    match &d.details_sealed {
+        None => Ok(Details::default()),
+        Some(s) => {
+            let bytes = state
+                .open(rules::SEAL_PURPOSE, s)
+                .map_err(|e| AppError::internal(&e))?;
+            serde_json::from_slice(&bytes).map_err(|e| AppError::internal(&e))
+        }
+    }
+}
+
+fn open_text(state: &AppState, sealed: Option<&[u8]>) -> AppResult<String> {
+    match sealed {
+        None => Ok(String::new()),
+        Some(s) => {
+            let b = state
+                .open(rules::SEAL_PURPOSE, s)
+                .map_err(|e| AppError::internal(&e))?;
+            String::from_utf8(b).map_err(|e| AppError::internal(&e))
+        }
+    }
+}
+
+fn seal_text(state: &AppState, s: &str) -> AppResult<Vec<u8>> {
+    state
+        .seal(rules::SEAL_PURPOSE, s.as_bytes())
+        .map_err(|e| AppError::internal(&e))
+}
+
+fn field_error(e: rules::FieldError) -> AppError {
+    AppError::unprocessable(e.to_string())
+}
+
+// ------------------------------------------------------------------ submitting
+
+/// Checks, seals, hashes, routes and stores one disclosure by `user`. Audited.
+pub async fn submit(
+    state: &AppState,
+    user: &User,
+    fields: &Fields,
+    occasion: &str,
+    campaign: &str,
+) -> AppResult<String> {
+    let s = rules::check(fields).map_err(field_error)?;
+    let occasion = Occasion::parse(occasion).ok_or_else(|| {
+        AppError::unprocessable("field `occasion`: expected campaign, hire or ad_hoc")
+    })?;
+    let campaign = match (occasion, campaign.trim()) {
+        (Occasion::Campaign, "") => {
+            return Err(AppError::unprocessable(
+                "field `campaign`: required when answering a campaign",
+            ))
+        }
+        (Occasion::Campaign, c) => {
+            let found = state
+                .db
+                .conflict_campaigns()
+                .await?
+                .into_iter()
+                .find(|x| x.id == c);
+            let Some(found) = found else {
+                return Err(AppError::unprocessable(
+                    "field `campaign`: no such campaign",
+                ));
+            };
+            if !in_audience(state, &found, user).await? {
+                return Err(AppError::unprocessable(
+                    "field `campaign`: this campaign does not ask you",
+                ));
+            }
+            Some(found.id)
+        }
+        _ => None,
+    };
+    let colleague = match &s.colleague {
+        None => None,
+        Some(name) => match state.db.user_by_username(name).await? {
+            Some(c) if c.id != user.id => Some(c),
+            Some(_) => {
+                return Err(AppError::unprocessable(
+                    "field `colleague`: name someone other than yourself",
+                ))
+            }
+            None => {
+                return Err(AppError::unprocessable(
+                    "field `colleague`: no user has that username",
+                ))
+            }
+        },
+    };
+    ensure_key(state).await?;
+    let settings = state
+        .db
+        .conflict_settings()
+        .await?
+        .ok_or_else(|| AppError::internal(&"conflict settings missing"))?;
+    let needs_approval = match (s.gift_value, &s.gift_currency) {
+        (Some(v), Some(c)) => {
+            rules::gift_needs_approval(v, c, settings.gift_threshold, &settings.gift_currency)
+        }
+        _ => false,
+    };
+    // Nothing to declare and gifts within the threshold are recorded; the rest is
+    // reviewed.
+    let reviewed = match s.kind {
+        Kind::Nothing => false,
+        Kind::Gift => needs_approval,
+        _ => true,
+    };
+    let reviewer = if reviewed {
+        let counts: BTreeMap<String, i64> =
+            state.db.open_review_counts().await?.into_iter().collect();
+        let officers: Vec<String> = state
+            .db
+            .list_users()
+            .await?
+            .into_iter()
+            .filter(|u| u.has(Role::EthicsOfficer) && !u.disabled)
+            .map(|u| u.username)
+            .collect();
+        let rs: Vec<rules::Reviewer> = officers
+            .iter()
+            .map(|o| rules::Reviewer {
+                username: o,
+                open_reviews: counts.get(o).copied().unwrap_or(0).try_into().unwrap_or(0),
+            })
+            .collect();
+        rules::route(
+            &rs,
+            &user.username,
+            colleague.as_ref().map(|c| c.username.as_str()),
+        )
+        .map(str::to_owned)
+    } else {
+        None
+    };
+    let details_sealed = if s.kind == Kind::Nothing {
+        None
+    } else {
+        let j = serde_json::to_vec(&s.details).map_err(|e| AppError::internal(&e))?;
+        Some(
+            state
+                .seal(rules::SEAL_PURPOSE, &j)
+                .map_err(|e| AppError::internal(&e))?,
+        )
+    };
+    let mut ref_hashes = Vec::with_capacity(s.customer_refs.len());
+    for r in &s.customer_refs {
+        ref_hashes.push(hash_ref(state, r).map_err(|e| AppError::internal(&e))?);
+    }
+    let now = state.now();
+    let id = state
+        .db
+        .create_disclosure(
+            &NewDisclosure {
+                user: user.id,
+                username: user.username.clone(),
+                campaign,
+                occasion: occasion.as_str(),
+                kind: s.kind.as_str(),
+                status: if reviewed { "submitted" } else { "recorded" },
+                details_sealed,
+                colleague: colleague.map(|c| c.id),
+                gift_direction: s.gift_direction,
+                gift_value: s.gift_value,
+                gift_currency: s.gift_currency.clone(),
+                needs_approval,
+                reviewer: reviewer.clone(),
+                ref_hashes,
+                at: now,
+            },
+            &mut rand::rngs::OsRng,
+        )
+        .await?;
+    state
+        .audit(
+            &user.id.to_string(),
+            "conflicts.disclosed",
+            &id,
+            json!({"kind": s.kind.as_str(), "occasion": occasion.as_str(), "reviewer": reviewer, "needs_approval": needs_approval}),
+        )
+        .await?;
+    Ok(id)
+}
+
+/// Is `user` in the campaign's audience?
+async fn in_audience(state: &AppState, c: &Campaign, user: &User) -> AppResult<bool> {
+    let audience = Audience::from_json(&c.audience).map_err(|e| AppError::internal(&e))?;
+    let teams = state.db.list_teams().await?;
+    let site = user
+        .team_id
+        .and_then(|t| teams.iter().find(|x| x.id == t).map(|x| x.site_id));
+    Ok(audience.includes(Member {
+        roles: &user.roles,
+        team: user.team_id,
+        site,
+    }))
+}
+
+/// Campaigns that ask `user` and that they have not answered yet.
+async fn pending_campaigns(state: &AppState, user: &User) -> AppResult<Vec<Campaign>> {
+    let mut out = Vec::new();
+    for c in state.db.conflict_campaigns().await? {
+        if in_audience(state, &c, user).await?
+            && !state
+                .db
+                .campaign_respondents(&c.id)
+                .await?
+                .contains(&user.id.to_string())
+        {
+            out.push(c);
+        }
+    }
+    Ok(out)
+}
+
+// ------------------------------------------------------------------ deciding
+
+/// What an ethics officer decided, as typed.
+pub struct DecisionInput<'a> {
+    pub decision: &'a str,
+    pub rationale: &'a str,
+    pub mitigation: &'a str,
+    pub owner: &'a str,
+    /// YYYY-MM-DD
+    pub review_date: &'a str,
+}
+
+/// Records a decision on disclosure `id` by `by` (an ethics officer: the route
+/// checks the role). Audited.
+pub async fn decide(
+    state: &AppState,
+    by: &User,
+    id: &str,
+    input: DecisionInput<'_>,
+) -> AppResult<()> {
+    let d = load_visible(state, by, id).await?;
+    if d.user_id == by.id.to_string() || d.colleague.as_deref() == Some(by.username.as_str()) {
+        return Err(AppError::new(
+            Code::Forbidden,
+            "You cannot review a disclosure that is yours or names you.",
+        ));
+    }
+    if d.status != "submitted" {
+        return Err(AppError::new(
+            Code::Conflict,
+            "This disclosure is already decided.",
+        ));
+    }
+    let decision = Decision::parse(input.decision).ok_or_else(|| {
+        AppError::unprocessable("field `decision`: expected approve, mitigate or reject")
+    })?;
+    let rationale = rules::text("rationale", input.rationale, true).map_err(field_error)?;
+    let now = state.now();
+    let mitigation = if decision == Decision::Mitigate {
+        let text = rules::text("mitigation", input.mitigation, true).map_err(field_error)?;
+        let owner = input.owner.trim();
+        if owner.is_empty() {
+            return Err(AppError::unprocessable("field `owner`: is required"));
+        }
+        if state.db.user_by_username(owner).await?.is_none() {
+            return Err(AppError::unprocessable(
+                "field `owner`: no user has that username",
+            ));
+        }
+        let date: jiff::civil::Date = input.review_date.trim().parse().map_err(|_| {
+            AppError::unprocessable("field `review_date`: expected a date as YYYY-MM-DD")
+        })?;
+        let review_at = date
+            .to_zoned(jiff::tz::TimeZone::UTC)
+            .map(|z| z.timestamp())
+            .map_err(|_| AppError::unprocessable("field `review_date`: out of range"))?;
+        if review_at <= now {
+            return Err(AppError::unprocessable(
+                "field `review_date`: must be in the future",
+            ));
+        }
+        Some(NewMitigation {
+            text_sealed: seal_text(state, &text)?,
+            owner: owner.to_owned(),
+            review_at,
+        })
+    } else {
+        None
+    };
+    let done = state
+        .db
+        .decide_disclosure(
+            id,
+            &DecisionRecord {
+                status: decision.status(),
+                by: &by.username,
+                at: now,
+                rationale_sealed: &seal_text(state, &rationale)?,
+            },
+            mitigation.as_ref(),
+            &mut rand::rngs::OsRng,
+        )
+        .await?;
+    if !done {
+        return Err(AppError::new(
+            Code::Conflict,
+            "This disclosure is already decided.",
+        ));
+    }
+    state
+        .audit(
+            &by.id.to_string(),
+            "conflicts.disclosure_decided",
+            id,
+            json!({"decision": decision.status(), "mitigation": mitigation.is_some()}),
+        )
+        .await?;
+    Ok(())
+}
+
+// ------------------------------------------------------------------ views
+
+pub struct MitigationView {
+    pub text: String,
+    pub owner: String,
+    pub review: String,
+    pub status: String,
+    pub overdue: bool,
+    pub discloser: String,
+    pub disclosure: String,
+    pub kind: String,
+}
+
+pub struct DisclosureView {
+    pub id: String,
+    pub kind: String,
+    pub kind_label: &'static str,
+    pub status: String,
+    pub occasion: String,
+    pub submitted: String,
+    pub discloser: String,
+    pub discloser_name: String,
+    pub name: String,
+    pub relationship: String,
+    pub description: String,
+    pub colleague: String,
+    pub gift: String,
+    pub needs_approval: bool,
+    pub reviewer: String,
+    pub decided_by: String,
+    pub decided: String,
+    pub rationale: String,
+    pub mitigations: Vec<MitigationView>,
+}
+
+fn gift_text(d: &DisclosureRow) -> String {
+    match (&d.gift_direction, d.gift_value, &d.gift_currency) {
+        (Some(dir), Some(v), Some(c)) => format!("{dir}, {} {c}", rules::money(v)),
+        _ => String::new(),
+    }
+}
+
+fn kind_label(k: &str) -> &'static str {
+    Kind::parse(k).map(Kind::label).unwrap_or("Other")
+}
+
+/// The list form: no sealed field opened.
+fn summary(d: &DisclosureRow) -> DisclosureView {
+    DisclosureView {
+        id: d.id.clone(),
+        kind: d.kind.clone(),
+        kind_label: kind_label(&d.kind),
+        status: d.status.clone(),
+        occasion: d.occasion.clone(),
+        submitted: day(righttrack_store::from_ms(d.submitted_at)),
+        discloser: d.username.clone(),
+        discloser_name: d.display_name.clone(),
+        name: String::new(),
+        relationship: String::new(),
+        description: String::new(),
+        colleague: d.colleague.clone().unwrap_or_default(),
+        gift: gift_text(d),
+        needs_approval: d.needs_approval,
+        reviewer: d.reviewer.clone().unwrap_or_default(),
+        decided_by: d.decided_by.clone().unwrap_or_default(),
+        decided: d
+            .decided_at
+            .map(|t| day(righttrack_store::from_ms(t)))
+            .unwrap_or_default(),
+        rationale: String::new(),
+        mitigations: Vec::new(),
+    }
+}
+
+async fn full_view(state: &AppState, d: &DisclosureRow) -> AppResult<DisclosureView> {
+    let mut v = summary(d);
+    let det = open_details(state, d)?;
+    v.name = det.name;
+    v.relationship = det.relationship;
+    v.description = det.description;
+    v.rationale = open_text(state, d.rationale_sealed.as_deref())?;
+    v.mitigations = mitigation_views(state, Some(&d.id), false).await?;
+    Ok(v)
+}
+
+async fn mitigation_views(
+    state: &AppState,
+    disclosure: Option<&str>,
+    open_only: bool,
+) -> AppResult<Vec<MitigationView>> {
+    let now = state.now();
+    let mut out = Vec::new();
+    for m in state.db.mitigations(open_only, disclosure).await? {
+        let review = righttrack_store::from_ms(m.review_at);
+        out.push(MitigationView {
+            text: open_text(state, Some(&m.text_sealed))?,
+            owner: m.owner,
+            review: day(review),
+            overdue: m.status == "open" && review < now,
+            status: m.status,
+            discloser: m.discloser,
+            disclosure: m.disclosure_id,
+            kind: kind_label(&m.kind).to_owned(),
+        });
+    }
+    Ok(out)
+}
+
+fn view_json(v: &DisclosureView) -> Value {
+    json!({
+        "id": v.id, "kind": v.kind, "status": v.status, "occasion": v.occasion,
+        "submitted": v.submitted, "discloser": v.discloser,
+        "name": v.name, "relationship": v.relationship, "description": v.description,
+        "colleague": v.colleague, "gift": v.gift, "needs_approval": v.needs_approval,
+        "reviewer": v.reviewer, "decided_by": v.decided_by, "decided": v.decided,
+        "rationale": v.rationale,
+        "mitigations": v.mitigations.iter().map(|m| json!({
+            "text": m.text, "owner": m.owner, "review": m.review, "status": m.status, "overdue": m.overdue
+        })).collect::<Vec<_>>(),
+    })
+}
+
+// ------------------------------------------------------------------ employee pages
+
+pub struct CampaignView {
+    pub id: String,
+    pub year: i64,
+    pub due: String,
+}
+
+#[derive(Template)]
+#[template(path = "conflicts.html")]
+struct MyPage {
+    l: crate::pages::Layout,
+    pending: Vec<CampaignView>,
+    on_hire: bool,
+    mine: Vec<DisclosureView>,
+    reviewer: bool,
+    findings: bool,
+    threshold: String,
+    /// What the forms answer: the first pending campaign, else hire, else ad hoc.
+    occasion: &'static str,
+    campaign: String,
+}
+
+/// `GET /conflicts`: my disclosures, what I am asked, and the form.
+pub async fn my_page(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+) -> AppResult<Response> {
+    ensure_key(&state).await?;
+    let pending: Vec<CampaignView> = pending_campaigns(&state, &caller.user)
+        .await?
+        .into_iter()
+        .map(|c| CampaignView {
+            id: c.id,
+            year: c.year,
+            due: day(c.due_at),
+        })
+        .collect();
+    let mine: Vec<DisclosureView> = state
+        .db
+        .disclosures_of(caller.user.id)
+        .await?
+        .iter()
+        .map(summary)
+        .collect();
+    let settings = state.db.conflict_settings().await?;
+    let (occasion, campaign) = match pending.first() {
+        Some(c) => ("campaign", c.id.clone()),
+        None if mine.is_empty() => ("hire", String::new()),
+        None => ("ad_hoc", String::new()),
+    };
+    Ok(render(MyPage {
+        occasion,
+        campaign,
+        l: layout(Some(&caller), "Conflicts of interest", "/conflicts"),
+        pending,
+        on_hire: mine.is_empty(),
+        mine,
+        reviewer: allowed(&caller.user.roles, Action::ConflictReview),
+        findings: allowed(&caller.user.roles, Action::ConflictFindings),
+        threshold: settings
+            .map(|s| format!("{} {}", rules::money(s.gift_threshold), s.gift_currency))
+            .unwrap_or_default(),
+    }))
+}
+
+fn fields_of(form: &FormData) -> Fields {
+    Fields {
+        kind: form.get("kind"),
+        name: form.get("name"),
+        relationship: form.get("relationship"),
+        description: form.get("description"),
+        customer_refs: form.get("customer_refs"),
+        colleague: form.get("colleague"),
+        direction: form.get("direction"),
+        value: form.get("value"),
+        currency: form.get("currency"),
+    }
+}
+
+/// `POST /conflicts/disclosures`: the employee's form (also "nothing to declare").
+pub async fn submit_form(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    form: FormData,
+) -> AppResult<Response> {
+    let id = submit(
+        &state,
+        &caller.user,
+        &fields_of(&form),
+        &form.get("occasion"),
+        &form.get("campaign"),
+    )
+    .await?;
+    Ok(Redirect::to(&format!("/conflicts/disclosures/{id}")).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "conflict.html")]
+struct DetailPage {
+    l: crate::pages::Layout,
+    d: DisclosureView,
+    may_decide: bool,
+    today: String,
+}
+
+/// `GET /conflicts/disclosures/{id}`: one disclosure, with the decision form for a
+/// reviewer. 404 for anyone but the discloser, ethics officers and the reviewer.
+pub async fn detail(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    let d = load_visible(&state, &caller.user, &id).await?;
+    let may_decide = d.status == "submitted"
+        && allowed(&caller.user.roles, Action::ConflictReview)
+        && d.user_id != caller.user.id.to_string()
+        && d.colleague.as_deref() != Some(caller.user.username.as_str());
+    let v = full_view(&state, &d).await?;
+    Ok(render(DetailPage {
+        l: layout(Some(&caller), v.kind_label, ""),
+        d: v,
+        may_decide,
+        today: day(state.now()),
+    }))
+}
+
+/// `POST /conflicts/disclosures/{id}/decision`: the reviewer's form.
+pub async fn decide_form(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+    form: FormData,
+) -> AppResult<Response> {
+    decide(
+        &state,
+        &caller.user,
+        &id,
+        DecisionInput {
+            decision: &form.get("decision"),
+            rationale: &form.get("rationale"),
+            mitigation: &form.get("mitigation"),
+            owner: &form.get("owner"),
+            review_date: &form.get("review_date"),
+        },
+    )
+    .await?;
+    Ok(Redirect::to(&format!("/conflicts/disclosures/{id}")).into_response())
+}
+
+// ------------------------------------------------------------------ officers
+
+#[derive(Template)]
+#[template(path = "conflicts_review.html")]
+struct ReviewPage {
+    l: crate::pages::Layout,
+    waiting: Vec<DisclosureView>,
+    campaigns: Vec<CampaignView>,
+    threshold: String,
+    currency: String,
+    roles: Vec<&'static str>,
+    teams: Vec<(String, String)>,
+    year: i16,
+}
+
+/// `GET /conflicts/review`: disclosures waiting for a decision, campaigns, settings.
+pub async fn review_page(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+) -> AppResult<Response> {
+    ensure_key(&state).await?;
+    let waiting = state
+        .db
+        .disclosures(Some("submitted"), None, 500)
+        .await?
+        .iter()
+        .map(summary)
+        .collect();
+    let campaigns = state
+        .db
+        .conflict_campaigns()
+        .await?
+        .into_iter()
+        .map(|c| CampaignView {
+            id: c.id,
+            year: c.year,
+            due: day(c.due_at),
+        })
+        .collect();
+    let s = state
+        .db
+        .conflict_settings()
+        .await?
+        .ok_or_else(|| AppError::internal(&"conflict settings missing"))?;
+    Ok(render(ReviewPage {
+        l: layout(Some(&caller), "Conflict-of-interest review", "/conflicts"),
+        waiting,
+        campaigns,
+        threshold: rules::money(s.gift_threshold),
+        currency: s.gift_currency,
+        roles: Role::ALL.iter().map(|r| r.as_str()).collect(),
+        teams: state
+            .db
+            .list_teams()
+            .await?
+            .into_iter()
+            .map(|t| (t.id.to_string(), t.name))
+            .collect(),
+        year: state.now().to_zoned(jiff::tz::TimeZone::UTC).year(),
+    }))
+}
+
+/// Opens a yearly campaign. Audited.
+pub async fn open_campaign(
+    state: &AppState,
+    by: &User,
+    year: &str,
+    due: &str,
+    roles: &[String],
+    teams: &[String],
+) -> AppResult<String> {
+    let year: i64 = year
+        .trim()
+        .parse()
+        .ok()
+        .filter(|y| (2000..=2100).contains(y))
+        .ok_or_else(|| AppError::unprocessable("field `year`: expected a year such as 2026"))?;
+    let due: jiff::civil::Date = due
+        .trim()
+        .parse()
+        .map_err(|_| AppError::unprocessable("field `due`: expected a date as YYYY-MM-DD"))?;
+    let due_at = due
+        .to_zoned(jiff::tz::TimeZone::UTC)
+        .map(|z| z.timestamp())
+        .map_err(|_| AppError::unprocessable("field `due`: out of range"))?;
+    let now = state.now();
+    if due_at <= now {
+        return Err(AppError::unprocessable(
+            "field `due`: must be in the future",
+        ));
+    }
+    let mut audience = Audience::everyone();
+    for r in roles.iter().filter(|r| !r.is_empty()) {
+        audience.roles.push(
+            Role::parse(r).map_err(|_| AppError::unprocessable("field `role`: unknown role"))?,
+        );
+    }
+    for t in teams.iter().filter(|t| !t.is_empty()) {
+        audience.teams.push(
+            TeamId::parse(t)
+                .ok_or_else(|| AppError::unprocessable("field `team`: unknown team"))?,
+        );
+    }
+    let id = state
+        .db
+        .open_conflict_campaign(
+            year,
+            due_at,
+            &audience.to_json(),
+            &by.username,
+            now,
+            &mut rand::rngs::OsRng,
+        )
+        .await?;
+    state
+        .audit(
+            &by.id.to_string(),
+            "conflicts.campaign_opened",
+            &id,
+            json!({"year": year, "due": due.to_string(), "audience": audience}),
+        )
+        .await?;
+    Ok(id)
+}
+
+/// `POST /conflicts/campaigns`
+pub async fn campaign_form(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    form: FormData,
+) -> AppResult<Response> {
+    open_campaign(
+        &state,
+        &caller.user,
+        &form.get("year"),
+        &form.get("due"),
+        &form.all("role"),
+        &form.all("team"),
+    )
+    .await?;
+    Ok(Redirect::to("/conflicts/review#campaigns").into_response())
+}
+
+/// `POST /conflicts/settings`: the gift threshold. Audited.
+pub async fn settings_form(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    form: FormData,
+) -> AppResult<Response> {
+    ensure_key(&state).await?;
+    let v = rules::parse_money(&form.get("threshold"))
+        .map_err(|r| AppError::unprocessable(format!("field `threshold`: {r}")))?;
+    let c = rules::parse_currency(&form.get("currency"))
+        .map_err(|r| AppError::unprocessable(format!("field `currency`: {r}")))?;
+    state.db.set_gift_threshold(v, &c, state.now()).await?;
+    state
+        .audit(
+            &caller.actor(),
+            "conflicts.gift_threshold_set",
+            "",
+            json!({"threshold": rules::money(v), "currency": c}),
+        )
+        .await?;
+    Ok(Redirect::to("/conflicts/review#settings").into_response())
+}
+
+// ------------------------------------------------------------------ reports
+
+/// Coverage of the newest (or the named) campaign, per team and per site, with small
+/// groups suppressed.
+pub async fn coverage(
+    state: &AppState,
+    campaign: Option<&str>,
+) -> AppResult<Option<(Campaign, Vec<rules::CoverageRow>, Vec<rules::CoverageRow>)>> {
+    let campaigns = state.db.conflict_campaigns().await?;
+    let c = match campaign.filter(|c| !c.is_empty()) {
+        Some(id) => campaigns.into_iter().find(|c| c.id == id),
+        None => campaigns.into_iter().next(),
+    };
+    let Some(c) = c else { return Ok(None) };
+    let audience = Audience::from_json(&c.audience).map_err(|e| AppError::internal(&e))?;
+    let members = state.db.audience_members(&audience).await?;
+    let answered: BTreeSet<String> = state
+        .db
+        .campaign_respondents(&c.id)
+        .await?
+        .into_iter()
+        .collect();
+    let teams: BTreeMap<TeamId, Team> = state
+        .db
+        .list_teams()
+        .await?
+        .into_iter()
+        .map(|t| (t.id, t))
+        .collect();
+    let mut by_team: BTreeMap<String, (usize, usize)> = BTreeMap::new();
+    let mut by_site: BTreeMap<String, (usize, usize)> = BTreeMap::new();
+    for m in &members {
+        let done = usize::from(answered.contains(&m.id.to_string()));
+        let (team, site) = match m.team_id.and_then(|t| teams.get(&t)) {
+            Some(t) => (t.name.clone(), t.site_name.clone()),
+            None => ("(no team)".to_owned(), "(no site)".to_owned()),
+        };
+        let e = by_team.entry(team).or_default();
+        e.0 += 1;
+        e.1 += done;
+        let e = by_site.entry(site).or_default();
+        e.0 += 1;
+        e.1 += done;
+    }
+    let rows = |m: BTreeMap<String, (usize, usize)>| {
+        rules::suppress(
+            m.into_iter()
+                .map(|(name, (members, submitted))| rules::Group {
+                    name,
+                    members,
+                    submitted,
+                })
+                .collect(),
+        )
+    };
+    Ok(Some((c, rows(by_team), rows(by_site))))
+}
+
+struct GiftView {
+    id: String,
+    date: String,
+    person: String,
+    direction: String,
+    counterparty: String,
+    description: String,
+    value: String,
+    currency: String,
+    needs_approval: bool,
+    status: String,
+}
+
+async fn gifts(state: &AppState) -> AppResult<Vec<GiftView>> {
+    let mut out = Vec::new();
+    for d in state.db.disclosures(None, Some("gift"), 5000).await? {
+        let det = open_details(state, &d)?;
+        out.push(GiftView {
+            date: day(righttrack_store::from_ms(d.submitted_at)),
+            person: d.username.clone(),
+            direction: d.gift_direction.clone().unwrap_or_default(),
+            counterparty: det.name,
+            description: det.description,
+            value: d.gift_value.map(rules::money).unwrap_or_default(),
+            currency: d.gift_currency.clone().unwrap_or_default(),
+            needs_approval: d.needs_approval,
+            status: d.status.clone(),
+            id: d.id,
+        });
+    }
+    Ok(out)
+}
+
+#[derive(Template)]
+#[template(path = "conflicts_reports.html")]
+struct ReportsPage {
+    l: crate::pages::Layout,
+    campaign: String,
+    campaign_id: String,
+    by_team: Vec<rules::CoverageRow>,
+    by_site: Vec<rules::CoverageRow>,
+    mitigations: Vec<MitigationView>,
+    gifts: Vec<GiftView>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ReportQuery {
+    campaign: Option<String>,
+    report: Option<String>,
+}
+
+/// `GET /conflicts/reports`: campaign coverage, open mitigations, gifts register.
+/// Audited (it lists people).
+pub async fn reports_page(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Query(q): Query<ReportQuery>,
+) -> AppResult<Response> {
+    let cov = coverage(&state, q.campaign.as_deref()).await?;
+    state
+        .audit(
+            &caller.actor(),
+            "conflicts.report_viewed",
+            "",
+            json!({"report": "all"}),
+        )
+        .await?;
+    let (campaign, campaign_id, by_team, by_site) = match cov {
+        Some((c, t, s)) => (format!("{} (due {})", c.year, day(c.due_at)), c.id, t, s),
+        None => (String::new(), String::new(), Vec::new(), Vec::new()),
+    };
+    Ok(render(ReportsPage {
+        l: layout(Some(&caller), "Conflict-of-interest reports", "/conflicts"),
+        campaign,
+        campaign_id,
+        by_team,
+        by_site,
+        mitigations: mitigation_views(&state, None, true).await?,
+        gifts: gifts(&state).await?,
+    }))
+}
+
+fn csv_field(s: &str) -> String {
+    // Quote every field; a leading formula character is neutralised for spreadsheets.
+    let s = if s.starts_with(['=', '+', '-', '@']) {
+        format!("'{s}")
+    } else {
+        s.to_owned()
+    };
+    format!("\"{}\"", s.replace('"', "\"\""))
+}
+
+fn csv(rows: Vec<Vec<String>>) -> String {
+    let mut out = String::new();
+    for r in rows {
+        out.push_str(&r.iter().map(|f| csv_field(f)).collect::<Vec<_>>().join(","));
+        out.push_str("\r\n");
+    }
+    out
+}
+
+fn opt(n: Option<usize>) -> String {
+    n.map(|n| n.to_string()).unwrap_or_default()
+}
+
+/// `GET /conflicts/reports/export.csv?report=coverage|mitigations|gifts`. Audited.
+pub async fn export_csv(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Query(q): Query<ReportQuery>,
+) -> AppResult<Response> {
+    let report = q.report.as_deref().unwrap_or("");
+    let body = match report {
+        "coverage" => {
+            let mut rows = vec![vec![
+                "group".to_owned(),
+                "name".to_owned(),
+                "members".to_owned(),
+                "submitted".to_owned(),
+                "percent".to_owned(),
+                "suppressed".to_owned(),
+            ]];
+            if let Some((_, t, s)) = coverage(&state, q.campaign.as_deref()).await? {
+                for (g, list) in [("team", t), ("site", s)] {
+                    for r in list {
+                        rows.push(vec![
+                            g.to_owned(),
+                            r.name,
+                            opt(r.members),
+                            opt(r.submitted),
+                            opt(r.percent),
+                            r.reason.unwrap_or("").to_owned(),
+                        ]);
+                    }
+                }
+            }
+            csv(rows)
+        }
+        "mitigations" => {
+            let mut rows = vec![vec![
+                "disclosure".to_owned(),
+                "person".to_owned(),
+                "kind".to_owned(),
+                "mitigation".to_owned(),
+                "owner".to_owned(),
+                "review".to_owned(),
+                "overdue".to_owned(),
+            ]];
+            for m in mitigation_views(&state, None, true).await? {
+                rows.push(vec![
+                    m.disclosure,
+                    m.discloser,
+                    m.kind,
+                    m.text,
+                    m.owner,
+                    m.review,
+                    m.overdue.to_string(),
+                ]);
+            }
+            csv(rows)
+        }
+        "gifts" => {
+            let mut rows = vec![vec![
+                "disclosure".to_owned(),
+                "date".to_owned(),
+                "person".to_owned(),
+                "direction".to_owned(),
+                "counterparty".to_owned(),
+                "description".to_owned(),
+                "value".to_owned(),
+                "currency".to_owned(),
+                "needs_approval".to_owned(),
+                "status".to_owned(),
+            ]];
+            for g in gifts(&state).await? {
+                rows.push(vec![
+                    g.id,
+                    g.date,
+                    g.person,
+                    g.direction,
+                    g.counterparty,
+                    g.description,
+                    g.value,
+                    g.currency,
+                    g.needs_approval.to_string(),
+                    g.status,
+                ]);
+            }
+            csv(rows)
+        }
+        _ => {
+            return Err(AppError::bad_request(
+                "query `report`: expected coverage, mitigations or gifts",
+            ))
+        }
+    };
+    state
+        .audit(
+            &caller.actor(),
+            "conflicts.report_viewed",
+            "",
+            json!({"report": report, "format": "csv"}),
+        )
+        .await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"conflicts-{report}.csv\""),
+            ),
+            (header::CACHE_CONTROL, "no-store".to_owned()),
+        ],
+        body,
+    )
+        .into_response())
+}
+
+/// `GET /api/v1/conflicts/reports`: the three reports as JSON. Audited.
+pub async fn reports_api(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Query(q): Query<ReportQuery>,
+) -> AppResult<Json<Value>> {
+    let cov = coverage(&state, q.campaign.as_deref()).await?;
+    state
+        .audit(
+            &caller.actor(),
+            "conflicts.report_viewed",
+            "",
+            json!({"report": "all", "format": "json"}),
+        )
+        .await?;
+    let coverage = cov.map(|(c, t, s)| json!({"campaign": c.id, "year": c.year, "due": day(c.due_at), "by_team": t, "by_site": s}));
+    let mitigations: Vec<Value> = mitigation_views(&state, None, true)
+        .await?
+        .into_iter()
+        .map(|m| json!({"disclosure": m.disclosure, "person": m.discloser, "kind": m.kind, "text": m.text, "owner": m.owner, "review": m.review, "overdue": m.overdue}))
+        .collect();
+    let gifts: Vec<Value> = gifts(&state)
+        .await?
+        .into_iter()
+        .map(|g| json!({"disclosure": g.id, "date": g.date, "person": g.person, "direction": g.direction, "counterparty": g.counterparty, "description": g.description, "value": g.value, "currency": g.currency, "needs_approval": g.needs_approval, "status": g.status}))
+        .collect();
+    Ok(Json(
+        json!({"coverage": coverage, "open_mitigations": mitigations, "gifts": gifts}),
+    ))
+}
+
+// ------------------------------------------------------------------ findings
+
+/// The usernames whose management chain includes `lead` (their reporting line).
+async fn reporting_line(state: &AppState, lead: UserId) -> AppResult<Vec<String>> {
+    let teams: BTreeMap<TeamId, Team> = state
+        .db
+        .list_teams()
+        .await?
+        .into_iter()
+        .map(|t| (t.id, t))
+        .collect();
+    let mut out = Vec::new();
+    for u in state.db.list_users().await? {
+        let mut at = u.team_id;
+        let mut guard = 0;
+        while let Some(t) = at.and_then(|t| teams.get(&t)) {
+            guard += 1;
+            if t.lead_user_id == Some(lead) && u.id != lead {
+                out.push(u.username.clone());
+                break;
+            }
+            at = t.parent_team_id;
+            if guard > 64 {
+                break;
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The findings `caller` may see: all for ethics officers, their reporting line's for
+/// team leads.
+async fn visible_hits(
+    state: &AppState,
+    caller: &Caller,
+) -> AppResult<Vec<righttrack_store::conflicts::Hit>> {
+    if allowed(&caller.user.roles, Action::ConflictReview) {
+        Ok(state.db.conflict_hits(None, 500).await?)
+    } else {
+        let line = reporting_line(state, caller.user.id).await?;
+        Ok(state.db.conflict_hits(Some(&line), 500).await?)
+    }
+}
+
+pub struct HitView {
+    interaction: String,
+    agent: String,
+    what: String,
+    at: String,
+}
+
+#[derive(Template)]
+#[template(path = "conflicts_findings.html")]
+struct FindingsPage {
+    l: crate::pages::Layout,
+    hits: Vec<HitView>,
+}
+
+fn hit_what(kind: &str) -> String {
+    match kind {
+        "relative_customer" => "Agent handled a disclosed relation's account".to_owned(),
+        k => format!(
+            "Agent handled an account named in a disclosure ({})",
+            kind_label(k)
+        ),
+    }
+}
+
+/// `GET /conflicts/findings`: interactions where an agent handled a disclosed
+/// relation's account. No detail of the disclosure is shown.
+pub async fn findings_page(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+) -> AppResult<Response> {
+    let hits = visible_hits(&state, &caller)
+        .await?
+        .into_iter()
+        .map(|h| HitView {
+            what: hit_what(&h.kind),
+            interaction: h.interaction,
+            agent: h.agent,
+            at: h.at.strftime("%Y-%m-%d %H:%M").to_string(),
+        })
+        .collect();
+    Ok(render(FindingsPage {
+        l: layout(Some(&caller), "Conflict findings", "/conflicts"),
+        hits,
+    }))
+}
+
+/// `GET /api/v1/conflicts/findings`
+pub async fn findings_api(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+) -> AppResult<Json<Value>> {
+    let hits: Vec<Value> = visible_hits(&state, &caller)
+        .await?
+        .into_iter()
+        .map(|h| json!({"interaction": h.interaction, "agent": h.agent, "disclosure": h.disclosure, "finding": hit_what(&h.kind), "at": h.at}))
+        .collect();
+    Ok(Json(json!({ "findings": hits })))
+}
+
+// ------------------------------------------------------------------ API
+
+/// `GET /api/v1/conflicts/disclosures`: one's own disclosures (no sealed field).
+pub async fn list_api(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+) -> AppResult<Json<Value>> {
+    let rows: Vec<Value> = state
+        .db
+        .disclosures_of(caller.user.id)
+        .await?
+        .iter()
+        .map(|d| {
+            let v = summary(d);
+            json!({"id": v.id, "kind": v.kind, "status": v.status, "occasion": v.occasion, "submitted": v.submitted, "gift": v.gift, "needs_approval": v.needs_approval})
+        })
+        .collect();
+    Ok(Json(json!({ "disclosures": rows })))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct SubmitBody {
+    #[serde(flatten)]
+    fields: Fields,
+    #[serde(default)]
+    occasion: String,
+    #[serde(default)]
+    campaign: String,
+}
+
+/// `POST /api/v1/conflicts/disclosures`
+pub async fn submit_api(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    body: Result<Json<SubmitBody>, axum::extract::rejection::JsonRejection>,
+) -> AppResult<Response> {
+    let Json(b) = body.map_err(|e| AppError::bad_request(format!("body: {}", e.body_text())))?;
+    let id = submit(&state, &caller.user, &b.fields, &b.occasion, &b.campaign).await?;
+    let d = state
+        .db
+        .disclosure(&id)
+        .await?
+        .ok_or_else(|| AppError::internal(&"disclosure vanished"))?;
+    Ok((
+        axum::http::StatusCode::CREATED,
+        Json(json!({"id": id, "status": d.status, "needs_approval": d.needs_approval})),
+    )
+        .into_response())
+}
+
+/// `GET /api/v1/conflicts/disclosures/{id}`: same access as the page; audited.
+pub async fn detail_api(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+) -> AppResult<Json<Value>> {
+    let d = load_visible(&state, &caller.user, &id).await?;
+    Ok(Json(view_json(&full_view(&state, &d).await?)))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct DecisionBody {
+    #[serde(default)]
+    decision: String,
+    #[serde(default)]
+    rationale: String,
+    #[serde(default)]
+    mitigation: String,
+    #[serde(default)]
+    owner: String,
+    #[serde(default)]
+    review_date: String,
+}
+
+/// `POST /api/v1/conflicts/disclosures/{id}/decision`
+pub async fn decide_api(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+    body: Result<Json<DecisionBody>, axum::extract::rejection::JsonRejection>,
+) -> AppResult<Json<Value>> {
+    let Json(b) = body.map_err(|e| AppError::bad_request(format!("body: {}", e.body_text())))?;
+    decide(
+        &state,
+        &caller.user,
+        &id,
+        DecisionInput {
+            decision: &b.decision,
+            rationale: &b.rationale,
+            mitigation: &b.mitigation,
+            owner: &b.owner,
+            review_date: &b.review_date,
+        },
+    )
+    .await?;
+    let d = state
+        .db
+        .disclosure(&id)
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    Ok(Json(json!({"id": id, "status": d.status})))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct RoutingBody {
+    #[serde(default)]
+    customer_ref: String,
+}
+
+/// `POST /api/v1/conflicts/routing` `{"customer_ref": "..."}` → the agents (usernames)
+/// the telephony platform should not route this customer to. The reference travels in
+/// the body (not the URL, which proxies log), is hashed and forgotten.
+pub async fn routing_api(
+    State(state): State<AppState>,
+    body: Result<Json<RoutingBody>, axum::extract::rejection::JsonRejection>,
+) -> AppResult<Json<Value>> {
+    let Json(b) = body.map_err(|e| AppError::bad_request(format!("body: {}", e.body_text())))?;
+    if b.customer_ref.trim().is_empty() {
+        return Err(AppError::unprocessable("field `customer_ref`: is required"));
+    }
+    if b.customer_ref.chars().count() > 200 {
+        return Err(AppError::unprocessable(
+            "field `customer_ref`: is longer than 200 characters",
+        ));
+    }
+    ensure_key(&state).await?;
+    let h = hash_ref(&state, &b.customer_ref).map_err(|e| AppError::internal(&e))?;
+    let avoid = state.db.agents_to_avoid(&h).await?;
+    Ok(Json(json!({ "avoid_agents": avoid })))
+}
+
+// ------------------------------------------------------------------ for other modules
+
+/// A disclosed colleague relationship between two people, as it may be shown to one of
+/// them when they decide something about the other (a QA dispute, discipline): who
+/// disclosed it, with whom, its review status and date, and whether the two are in the
+/// same reporting line. Never the relationship's description.
+#[derive(Debug, Clone)]
+pub struct RelationNotice {
+    pub discloser: String,
+    pub colleague: String,
+    pub status: String,
+    pub submitted: String,
+    pub same_line: bool,
+}
+
+/// Disclosed colleague relationships between `a` and `b`. The discipline page (issue 7)
+/// calls this like the dispute page does.
+pub async fn colleague_relations_between(
+    state: &AppState,
+    a: UserId,
+    b: UserId,
+) -> AppResult<Vec<RelationNotice>> {
+    let rels: Vec<ColleagueRelation> = state.db.colleague_relations_between(a, b).await?;
+    if rels.is_empty() {
+        return Ok(Vec::new());
+    }
+    let same_team = match (
+        state.db.user_by_id(a).await?.and_then(|u| u.team_id),
+        state.db.user_by_id(b).await?.and_then(|u| u.team_id),
+    ) {
+        (Some(x), Some(y)) => x == y,
+        _ => false,
+    };
+    let same_line = same_team
+        || state.db.management_chain(a).await?.contains(&b)
+        || state.db.management_chain(b).await?.contains(&a);
+    Ok(rels
+        .into_iter()
+        .map(|r| RelationNotice {
+            discloser: r.discloser,
+            colleague: r.colleague,
+            status: r.status,
+            submitted: day(r.submitted_at),
+            same_line,
+        })
+        .collect())
+}
+
+// ------------------------------------------------------------------ notifications
+
+/// Writes today's content-free notification for everyone with conflict-of-interest
+/// work waiting: reviewers with undecided disclosures, people a campaign still waits
+/// for, leads (and ethics officers) with findings from the last day. Returns how many
+/// were new. The line is the same for all of them and names nothing.
+pub async fn notify(state: &AppState, now: Timestamp) -> AppResult<usize> {
+    let day = crate::digest::day_of(now);
+    let users = state.db.list_users().await?;
+    let mut who: BTreeSet<UserId> = BTreeSet::new();
+    let by_name: BTreeMap<&str, &User> = users.iter().map(|u| (u.username.as_str(), u)).collect();
+    for d in state
+        .db
+        .disclosures(Some("submitted"), None, 10_000)
+        .await?
+    {
+        if let Some(u) = d.reviewer.as_deref().and_then(|r| by_name.get(r)) {
+            who.insert(u.id);
+        }
+    }
+    for c in state.db.conflict_campaigns().await? {
+        if c.due_at
+            .checked_add(jiff::SignedDuration::from_hours(24 * 30))
+            .is_ok_and(|t| t < now)
+        {
+            continue;
+        }
+        let answered: BTreeSet<String> = state
+            .db
+            .campaign_respondents(&c.id)
+            .await?
+            .into_iter()
+            .collect();
+        let audience = Audience::from_json(&c.audience).map_err(|e| AppError::internal(&e))?;
+        for m in state.db.audience_members(&audience).await? {
+            if !answered.contains(&m.id.to_string()) {
+                who.insert(m.id);
+            }
+        }
+    }
+    let since = now
+        .checked_sub(jiff::SignedDuration::from_hours(24))
+        .unwrap_or(now);
+    let recent: Vec<String> = state
+        .db
+        .conflict_hits(None, 10_000)
+        .await?
+        .into_iter()
+        .filter(|h| h.at >= since)
+        .map(|h| h.agent)
+        .collect();
+    for agent in recent {
+        if let Some(u) = by_name.get(agent.as_str()) {
+            for lead in state.db.management_chain(u.id).await? {
+                who.insert(lead);
+            }
+        }
+    }
+    let mut new = 0;
+    for u in who {
+        if state.db.merge_notification(u, &day, NOTICE, now).await? {
+            new += 1;
+        }
+    }
+    Ok(new)
+}
