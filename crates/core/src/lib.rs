@@ -25,6 +25,7 @@ pub mod retaliation;
 pub mod roles;
 pub mod secret;
 pub mod speakup_config;
+pub mod surveys;
 pub mod totp;
 
 pub use authz::{allowed, Action};
