@@ -66,6 +66,12 @@ pub enum Action {
     HotlineConfigure,
     /// See hotline statistics (cases one can see, plus destroyed cases' statistics).
     HotlineAnalytics,
+    /// Answer the climate surveys one is invited to (every employee).
+    SurveyRespond,
+    /// Build surveys, prepare, launch and close waves, raise their thresholds.
+    SurveyManage,
+    /// See survey results (suppressed below the thresholds), export them, hot-spots.
+    SurveyResults,
 }
 
 /// What an API token may be used for.
@@ -165,10 +171,27 @@ const TABLE: &[(Action, &[Role])] = &[
     // Configuration holds no case content: admins own retention (PRODUCT.md).
     (Action::HotlineConfigure, &[EthicsOfficer, Admin]),
     (Action::HotlineAnalytics, &[EthicsOfficer, AuditCommittee]),
+    // Surveys: everyone is an employee who may be asked; the ethics office runs them;
+    // the audit committee oversees the program and reads the (suppressed) results.
+    (
+        Action::SurveyRespond,
+        &[
+            Agent,
+            TeamLead,
+            QaAnalyst,
+            EthicsOfficer,
+            Investigator,
+            Admin,
+            AuditCommittee,
+            IdentityCustodian,
+        ],
+    ),
+    (Action::SurveyManage, &[EthicsOfficer]),
+    (Action::SurveyResults, &[EthicsOfficer, AuditCommittee]),
 ];
 
 impl Action {
-    pub const ALL: [Action; 24] = [
+    pub const ALL: [Action; 27] = [
         Action::ViewSelf,
         Action::ManageOwnAccount,
         Action::AuditRead,
@@ -193,6 +216,9 @@ impl Action {
         Action::IdentityDecide,
         Action::HotlineConfigure,
         Action::HotlineAnalytics,
+        Action::SurveyRespond,
+        Action::SurveyManage,
+        Action::SurveyResults,
     ];
 
     /// The token scope an API token needs for this action.
@@ -207,7 +233,8 @@ impl Action {
             | Action::CalibrationRead
             | Action::DisputeRead
             | Action::CaseWork
-            | Action::HotlineAnalytics => Scope::Read,
+            | Action::HotlineAnalytics
+            | Action::SurveyResults => Scope::Read,
             Action::InteractionIngest | Action::CommitmentFulfil | Action::FeedbackLinkCreate => {
                 Scope::Ingest
             }
@@ -221,6 +248,7 @@ impl Action {
             | Action::IdentityDecide
             | Action::HotlineConfigure => Scope::Admin,
             Action::ManageOwnAccount | Action::UserAdmin => Scope::Admin,
+            Action::SurveyRespond | Action::SurveyManage => Scope::Admin,
         }
     }
 

@@ -34,6 +34,7 @@ pub mod speakup_analytics;
 pub mod speakup_attachments;
 pub mod speakup_settings;
 pub mod state;
+pub mod surveys;
 pub mod vault;
 
 pub use routes::router;

@@ -90,6 +90,17 @@ pub fn check_thresholds(
     Ok(new)
 }
 
+/// A new survey or wave id: a UUIDv7 (these rows are not secret and sort by creation).
+/// Responses never get one: see `store::surveys`.
+pub fn new_id(now: jiff::Timestamp, rng: &mut impl rand::RngCore) -> String {
+    let mut bytes = [0u8; 10];
+    rng.fill_bytes(&mut bytes);
+    let ms = u64::try_from(now.as_millisecond()).unwrap_or(0);
+    uuid::Builder::from_unix_timestamp_millis(ms, &bytes)
+        .into_uuid()
+        .to_string()
+}
+
 /// Where a wave is in its life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
