@@ -18,6 +18,7 @@ pub mod auth;
 pub mod calibration;
 pub mod cases;
 pub mod demo_cases;
+pub mod demo_surveys;
 pub mod digest;
 pub mod disputes;
 pub mod error;

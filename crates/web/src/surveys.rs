@@ -163,14 +163,14 @@ async fn close(state: &AppState, w: &Wave, actor: &str, why: &str) -> AppResult<
 /// What a closed wave releases, and its responses. The first look after the close
 /// computes and stores the plan; every later one starts from the stored cells, so a
 /// raised threshold only ever withholds more (see `core::surveys::release`).
-struct Released {
+pub(crate) struct Released {
     plan: Plan,
     comments: Plan,
     responses: Vec<SurveyResponse>,
     views: Vec<&'static View>,
 }
 
-async fn released(state: &AppState, w: &Wave) -> AppResult<Option<Released>> {
+pub(crate) async fn released(state: &AppState, w: &Wave) -> AppResult<Option<Released>> {
     if w.status != WaveStatus::Closed {
         return Ok(None);
     }
