@@ -86,7 +86,7 @@ test('the officer builds a survey and launches a wave', async () => {
   await page.fill('#code', (await app.code()).code);
   await navigation(page, () => page.getByRole('button', { name: 'Turn on two-factor' }).click());
 
-  await navigation(page, () => page.locator('nav[aria-label="Main"]').getByRole('link', { name: 'Surveys', exact: true }).click());
+  await navigation(page, () => page.locator('nav[aria-label="Main"]').getByRole('link', { name: 'Climate surveys', exact: true }).click());
   assert.equal(pathname(page), '/surveys');
   await page.fill('#name', 'Ethics climate 2026');
   await page.fill('#custom', 'yesno: Breaks are long enough to handle difficult calls well.');

@@ -132,7 +132,7 @@ const NAV: &[(&str, &str, &str, Action)] = &[
     ),
     (
         "/surveys",
-        "Surveys",
+        "Climate surveys",
         "Climate surveys: build, launch, results with small groups suppressed",
         Action::SurveyResults,
     ),

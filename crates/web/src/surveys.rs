@@ -1173,7 +1173,7 @@ async fn trend(
 ) -> AppResult<Vec<TrendRow>> {
     let mut waves = state.db.waves(Some(&s.id)).await?;
     waves.retain(|w| w.status == WaveStatus::Closed);
-    waves.sort_by(|a, b| a.opens_on.cmp(&b.opens_on));
+    waves.sort_by_key(|a| a.opens_on);
     let mut out = Vec::new();
     for w in waves {
         let Some(r) = released(state, &w).await? else {
@@ -1616,17 +1616,43 @@ async fn dims_of(state: &AppState, caller: &Caller) -> AppResult<Dims> {
     })
 }
 
+/// What the answer page shows besides the survey.
+struct Shown<'a> {
+    /// "form", "answered", "closed" or "done".
+    mode: &'static str,
+    errors: Vec<String>,
+    /// The answers given so far (re-shown with errors or a preview).
+    given: &'a [(String, String)],
+    preview: Option<String>,
+    stored_comment: String,
+}
+
+impl Shown<'_> {
+    fn just(mode: &'static str) -> Self {
+        Shown {
+            mode,
+            errors: vec![],
+            given: &[],
+            preview: None,
+            stored_comment: String::new(),
+        }
+    }
+}
+
 async fn answer_page(
     state: &AppState,
     caller: &Caller,
     s: &Survey,
     w: &Wave,
-    mode: &'static str,
-    errors: Vec<String>,
-    given: &[(String, String)],
-    preview: Option<String>,
-    stored_comment: String,
+    shown: Shown<'_>,
 ) -> AppResult<Response> {
+    let Shown {
+        mode,
+        errors,
+        given,
+        preview,
+        stored_comment,
+    } = shown;
     let n = names(state).await?;
     let d = dims_of(state, caller).await?;
     let views = views_of(w);
@@ -1717,18 +1743,7 @@ pub async fn my_form(
     } else {
         "closed"
     };
-    answer_page(
-        &state,
-        &caller,
-        &s,
-        &w,
-        mode,
-        vec![],
-        &[],
-        None,
-        String::new(),
-    )
-    .await
+    answer_page(&state, &caller, &s, &w, Shown::just(mode)).await
 }
 
 async fn directory_names(state: &AppState) -> AppResult<Vec<String>> {
@@ -1751,33 +1766,11 @@ pub async fn my_submit(
 ) -> AppResult<Response> {
     let (s, w, responded) = my_wave(&state, &caller, &id).await?;
     if responded {
-        return answer_page(
-            &state,
-            &caller,
-            &s,
-            &w,
-            "answered",
-            vec![],
-            &[],
-            None,
-            String::new(),
-        )
-        .await;
+        return answer_page(&state, &caller, &s, &w, Shown::just("answered")).await;
     }
     let t = today(&state);
     if !accepting(w.status, w.opens_on, w.closes_on, t) {
-        return answer_page(
-            &state,
-            &caller,
-            &s,
-            &w,
-            "closed",
-            vec![],
-            &[],
-            None,
-            String::new(),
-        )
-        .await;
+        return answer_page(&state, &caller, &s, &w, Shown::just("closed")).await;
     }
     let given: Vec<(String, String)> = form
         .0
@@ -1810,11 +1803,13 @@ pub async fn my_submit(
             &caller,
             &s,
             &w,
-            "form",
-            vec![],
-            &given,
-            Some(preview),
-            String::new(),
+            Shown {
+                mode: "form",
+                errors: vec![],
+                given: &given,
+                preview: Some(preview),
+                stored_comment: String::new(),
+            },
         )
         .await;
     }
@@ -1826,11 +1821,13 @@ pub async fn my_submit(
                 &caller,
                 &s,
                 &w,
-                "form",
-                errors,
-                &given,
-                None,
-                String::new(),
+                Shown {
+                    mode: "form",
+                    errors,
+                    given: &given,
+                    preview: None,
+                    stored_comment: String::new(),
+                },
             )
             .await
         }
@@ -1860,36 +1857,25 @@ pub async fn my_submit(
         .await?
     {
         Submit::Stored => {
-            answer_page(&state, &caller, &s, &w, "done", vec![], &[], None, kept).await
+            answer_page(
+                &state,
+                &caller,
+                &s,
+                &w,
+                Shown {
+                    mode: "done",
+                    errors: vec![],
+                    given: &[],
+                    preview: None,
+                    stored_comment: kept,
+                },
+            )
+            .await
         }
         Submit::AlreadyAnswered => {
-            answer_page(
-                &state,
-                &caller,
-                &s,
-                &w,
-                "answered",
-                vec![],
-                &[],
-                None,
-                String::new(),
-            )
-            .await
+            answer_page(&state, &caller, &s, &w, Shown::just("answered")).await
         }
-        Submit::NotOpenToYou => {
-            answer_page(
-                &state,
-                &caller,
-                &s,
-                &w,
-                "closed",
-                vec![],
-                &[],
-                None,
-                String::new(),
-            )
-            .await
-        }
+        Submit::NotOpenToYou => answer_page(&state, &caller, &s, &w, Shown::just("closed")).await,
     }
 }
 
