@@ -4,7 +4,7 @@
 //!
 //! Results exist only for a closed wave, and only through `core::surveys::results`,
 //! which computes the cells its release plan allows: pages, the CSV export and the API
-//! all call [`released`], so they cannot disagree or show more than the plan. Live
+//! all call `released`, so they cannot disagree or show more than the plan. Live
 //! results are not offered: watching a group's figures move between two answers would
 //! tell the officer what the one person in between answered.
 //!

@@ -1,5 +1,5 @@
 //! Results of a closed wave, cell by cell, computed only for the cells a
-//! [`Plan`](super::Plan) releases.
+//! [`Plan`] releases.
 //!
 //! A suppressed cell is [`CellResult::Suppressed`] and carries its key and the reason
 //! only: its responses are not even counted here, so no number of it can reach a page,
