@@ -962,10 +962,9 @@ struct WavePage {
     trend: Vec<TrendRow>,
 }
 
-async fn audience_words(state: &AppState, a: &Audience, n: &Names) -> AppResult<String> {
-    let _ = state;
+fn audience_words(a: &Audience, n: &Names) -> String {
     if a.is_everyone() {
-        return Ok("everyone".into());
+        return "everyone".into();
     }
     let mut parts = Vec::new();
     if !a.roles.is_empty() {
@@ -998,7 +997,7 @@ async fn audience_words(state: &AppState, a: &Audience, n: &Names) -> AppResult<
                 .join(", ")
         ));
     }
-    Ok(parts.join("; "))
+    parts.join("; ")
 }
 
 /// Participation: everyone, and each team with at least `min_group` invited people.
@@ -1071,7 +1070,7 @@ async fn wave_page(
         name: w.name.clone(),
         status: w.status.as_str(),
         dates: format!("{} to {}", w.opens_on, w.closes_on),
-        audience: audience_words(state, &w.audience, &n).await?,
+        audience: audience_words(&w.audience, &n),
         views: views_of(&w)
             .iter()
             .map(|v| v.name)

@@ -325,7 +325,30 @@ pub fn hotspots(
         })
         .cloned()
         .collect();
-    cells.sort();
+    // Two cells with the same respondents (a site with one team) are one hot-spot, under
+    // the most specific key: a team before a site, more dimensions before fewer.
+    cells.sort_by_key(|c| {
+        (
+            !c.contains("team:"),
+            std::cmp::Reverse(c.matches('+').count()),
+            c.clone(),
+        )
+    });
+    let mut seen_sets: Vec<Vec<usize>> = Vec::new();
+    cells.retain(|c| {
+        let set: Vec<usize> = responses
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| in_cell(c, &r.dims))
+            .map(|(i, _)| i)
+            .collect();
+        if seen_sets.contains(&set) {
+            false
+        } else {
+            seen_sets.push(set);
+            true
+        }
+    });
     let mut out = Vec::new();
     for (ik, name, _) in INDICES {
         let (fav_all, cnt_all) = tally(questions, &everyone, Some(ik));
@@ -513,6 +536,11 @@ mod tests {
         assert!(!hs.is_empty());
         assert!(hs.iter().all(|h| h.cell == "team:t4"), "{hs:?}");
         assert!(hs.iter().any(|h| h.key == "trust/team:t4"));
+        // Once per index: the same group under another key is not repeated.
+        let v2 = [view("team").unwrap(), view("team_role").unwrap()];
+        let p2 = plan(&dims, &v2, 5, None);
+        let hs2 = hotspots(&builtin(), &r, &p2, &v2);
+        assert_eq!(hs2.len(), hs.len(), "{hs2:?}");
         // A hot-spot is only ever a released cell.
         let none = hotspots(
             &builtin(),
