@@ -96,13 +96,24 @@ test('ethics officer: enrol, then every page of the nav', async () => {
   const { page, watcher } = await enrolledSession('ethics', 'demo-ethics');
   assert.equal(await page.locator('h1').textContent(), 'Welcome, Eshe Ethics-Officer');
   const visited = await clickThrough(page, 'demo-ethics');
-  assert.deepEqual(visited, ['Home', 'Dashboard', 'Review queue', 'Commitments', 'Feedback', 'Cases', 'Hotline analytics', 'Teams', 'Hotline settings', 'Audit trail', 'My account', 'Conflicts of interest']);
+  assert.deepEqual(visited, ['Home', 'Dashboard', 'Review queue', 'Commitments', 'Feedback', 'Cases', 'Hotline analytics', 'Teams', 'Hotline settings', 'Audit trail', 'My account', 'Conflicts of interest', 'My surveys', 'Climate surveys']);
 
   // The directory shows the three demo sites with their teams.
   await page.goto('/directory');
   const sites = await page.locator('main h2').allTextContents();
   assert.deepEqual(sites.sort(), ['Austin', 'Lisbon', 'Manila']);
   assert.equal(await page.locator('main tbody tr').count(), 12);
+
+  // Surveys: two closed waves with results (some teams suppressed), one open.
+  await page.goto('/surveys');
+  await navigation(page, () => page.getByRole('link', { name: 'Summer pulse' }).click());
+  await navigation(page, () => page.locator('nav[aria-label="Cuts"] a', { hasText: 'Team' }).click());
+  const results = await page.locator('#results').innerText();
+  assert.match(results, /Not shown: fewer than 5 responses/);
+  assert.match(results, /Manila Retention\s+14\s/);
+  assert.ok((await page.locator('#hotspots li').count()) >= 1, 'the demo has a hot-spot');
+  assert.equal(await page.locator('#trend-table tbody tr').count(), 2);
+  await shot(page, 'demo-ethics-survey-results-desktop');
 
   // Not an admin: no user or token administration.
   for (const url of ['/admin/users', '/admin/tokens']) {
@@ -118,7 +129,7 @@ test('ethics officer: enrol, then every page of the nav', async () => {
 test('admin: enrol, then every page of the nav (users, tokens)', async () => {
   const { page, watcher } = await enrolledSession('admin', 'demo-admin');
   const visited = await clickThrough(page, 'demo-admin');
-  assert.deepEqual(visited, ['Home', 'Teams', 'Hotline settings', 'Audit trail', 'Users', 'API tokens', 'My account', 'Conflicts of interest']);
+  assert.deepEqual(visited, ['Home', 'Teams', 'Hotline settings', 'Audit trail', 'Users', 'API tokens', 'My account', 'Conflicts of interest', 'My surveys']);
 
   await page.goto('/admin/users');
   // "about 150 agents": the caption counts the rows, and every user is one row.
@@ -133,9 +144,9 @@ test('admin: enrol, then every page of the nav (users, tokens)', async () => {
 
 test('agent and team lead see only their own pages', async () => {
   for (const [username, expected] of [
-    ['agent', ['Home', 'My work', 'My account', 'Conflicts of interest']],
-    ['lead', ['Home', 'Review queue', 'Commitments', 'Feedback', 'Calibration', 'Teams', 'My account', 'Conflicts of interest']],
-    ['qa', ['Home', 'Review queue', 'Commitments', 'Feedback', 'Disputes', 'Calibration', 'Teams', 'My account', 'Conflicts of interest']],
+    ['agent', ['Home', 'My work', 'My account', 'Conflicts of interest', 'My surveys']],
+    ['lead', ['Home', 'Review queue', 'Commitments', 'Feedback', 'Calibration', 'Teams', 'My account', 'Conflicts of interest', 'My surveys']],
+    ['qa', ['Home', 'Review queue', 'Commitments', 'Feedback', 'Disputes', 'Calibration', 'Teams', 'My account', 'Conflicts of interest', 'My surveys']],
   ]) {
     const ctx = await newContext(browser, server.url, DESKTOP);
     contexts.push(ctx);

@@ -244,6 +244,12 @@ pub async fn seed(state: &AppState) -> Result<Option<Vec<DemoAccount>>> {
             .await
             .map_err(|e| anyhow::anyhow!("{}", e.message))?;
     }
+    // Climate surveys: two closed waves with results, one open (issue #7).
+    if let Some(e) = user_of("ethics") {
+        righttrack_web::demo_surveys::seed(state, e)
+            .await
+            .map_err(|e| anyhow::anyhow!("{}", e.message))?;
+    }
     accounts.push(DemoAccount {
         username: "(every other demo user)",
         role: "agents and leads",

@@ -81,6 +81,12 @@ pub enum Action {
     ConflictFindings,
     /// Ask whether a customer should be routed away from an agent (telephony clients).
     ConflictRouting,
+    /// Answer the climate surveys one is invited to (every employee).
+    SurveyRespond,
+    /// Build surveys, prepare, launch and close waves, raise their thresholds.
+    SurveyManage,
+    /// See survey results (suppressed below the thresholds), export them, hot-spots.
+    SurveyResults,
 }
 
 /// What an API token may be used for.
@@ -201,10 +207,27 @@ const TABLE: &[(Action, &[Role])] = &[
     (Action::ConflictReports, &[EthicsOfficer]),
     (Action::ConflictFindings, &[TeamLead, EthicsOfficer]),
     (Action::ConflictRouting, &[Admin, QaAnalyst]),
+    // Surveys: everyone is an employee who may be asked; the ethics office runs them;
+    // the audit committee oversees the program and reads the (suppressed) results.
+    (
+        Action::SurveyRespond,
+        &[
+            Agent,
+            TeamLead,
+            QaAnalyst,
+            EthicsOfficer,
+            Investigator,
+            Admin,
+            AuditCommittee,
+            IdentityCustodian,
+        ],
+    ),
+    (Action::SurveyManage, &[EthicsOfficer]),
+    (Action::SurveyResults, &[EthicsOfficer, AuditCommittee]),
 ];
 
 impl Action {
-    pub const ALL: [Action; 30] = [
+    pub const ALL: [Action; 33] = [
         Action::ViewSelf,
         Action::ManageOwnAccount,
         Action::AuditRead,
@@ -235,6 +258,9 @@ impl Action {
         Action::ConflictReports,
         Action::ConflictFindings,
         Action::ConflictRouting,
+        Action::SurveyRespond,
+        Action::SurveyManage,
+        Action::SurveyResults,
     ];
 
     /// The token scope an API token needs for this action.
@@ -250,7 +276,8 @@ impl Action {
             | Action::DisputeRead
             | Action::CaseWork
             | Action::HotlineAnalytics
-            | Action::DashboardRead => Scope::Read,
+            | Action::DashboardRead
+            | Action::SurveyResults => Scope::Read,
             Action::InteractionIngest | Action::CommitmentFulfil | Action::FeedbackLinkCreate => {
                 Scope::Ingest
             }
@@ -267,6 +294,7 @@ impl Action {
             Action::ConflictReports | Action::ConflictFindings => Scope::Read,
             Action::ConflictRouting => Scope::Ingest,
             Action::ConflictDisclose | Action::ConflictReview => Scope::Admin,
+            Action::SurveyRespond | Action::SurveyManage => Scope::Admin,
         }
     }
 

@@ -27,6 +27,7 @@ pub mod retaliation;
 pub mod roles;
 pub mod secret;
 pub mod speakup_config;
+pub mod surveys;
 pub mod totp;
 // conflicts of interest (issue 9)
 pub mod conflicts;

@@ -28,6 +28,7 @@ pub mod speakup_attachments;
 pub mod speakup_cases;
 pub mod speakup_config;
 pub mod speakup_stats;
+pub mod surveys;
 pub mod testing;
 pub mod tokens;
 // conflicts of interest (issue 9)

@@ -19,6 +19,7 @@ pub mod calibration;
 pub mod cases;
 pub mod dashboard;
 pub mod demo_cases;
+pub mod demo_surveys;
 pub mod digest;
 pub mod disputes;
 pub mod error;
@@ -35,6 +36,7 @@ pub mod speakup_analytics;
 pub mod speakup_attachments;
 pub mod speakup_settings;
 pub mod state;
+pub mod surveys;
 pub mod vault;
 // conflicts of interest (issue 9)
 pub mod conflicts;

@@ -129,6 +129,18 @@ const NAV: &[(&str, &str, &str, Action)] = &[
         "My account",
         "Password and two-factor sign-in",
         Action::ManageOwnAccount,
+    ), // ---- ethics-climate surveys (issue #7)
+    (
+        "/my/surveys",
+        "My surveys",
+        "Anonymous ethics-climate surveys you are invited to",
+        Action::SurveyRespond,
+    ),
+    (
+        "/surveys",
+        "Climate surveys",
+        "Climate surveys: build, launch, results with small groups suppressed",
+        Action::SurveyResults,
     ),
     // Conflicts of interest (issue 9).
     (
