@@ -26,6 +26,10 @@ pub mod roles;
 pub mod secret;
 pub mod speakup_config;
 pub mod totp;
+// Issue #7: audits, corrective actions, discipline, recognition.
+pub mod capa;
+pub mod discipline;
+pub mod kudos;
 
 pub use authz::{allowed, Action};
 pub use roles::Role;

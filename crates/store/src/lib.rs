@@ -29,6 +29,10 @@ pub mod speakup_config;
 pub mod speakup_stats;
 pub mod testing;
 pub mod tokens;
+// Issue #7: audits and corrective actions, discipline, recognition.
+pub mod capa;
+pub mod discipline;
+pub mod kudos;
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};

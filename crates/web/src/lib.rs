@@ -35,6 +35,10 @@ pub mod speakup_attachments;
 pub mod speakup_settings;
 pub mod state;
 pub mod vault;
+// Issue #7: audits and corrective actions, discipline, recognition.
+pub mod capa;
+pub mod discipline;
+pub mod kudos;
 
 pub use routes::router;
 pub use state::{AppState, WebConfig};

@@ -123,6 +123,30 @@ const NAV: &[(&str, &str, &str, Action)] = &[
         "My account",
         "Password and two-factor sign-in",
         Action::ManageOwnAccount,
+    ), // Issue #7.
+    (
+        "/audits",
+        "Audits",
+        "Checklists per site, findings",
+        Action::AuditPerform,
+    ),
+    (
+        "/capa",
+        "Corrective actions",
+        "From findings, trends and cases to verified fixes",
+        Action::CapaManage,
+    ),
+    (
+        "/discipline",
+        "Discipline",
+        "Consistent decisions against comparable cases",
+        Action::DisciplineRecord,
+    ),
+    (
+        "/kudos",
+        "Kudos",
+        "Recognise ethical conduct, with consent",
+        Action::KudosGive,
     ),
 ];
 
@@ -720,6 +744,8 @@ struct HomePage {
     username: String,
     roles: Vec<&'static str>,
     notices: Vec<String>,
+    /// Content-free overdue notices of corrective actions (`capa::sweep`).
+    capa_notices: Vec<String>,
 }
 
 pub async fn home(
@@ -743,6 +769,7 @@ pub async fn home(
             .into_iter()
             .map(|(day, text)| format!("{day}: {text}"))
             .collect(),
+        capa_notices: crate::capa::take_notices(&state, &caller).await?,
     }))
 }
 
