@@ -166,6 +166,19 @@ impl From<FindingRow> for Finding {
     }
 }
 
+/// (id, template name, site, every months, next due, auditor)
+type ScheduleRow = (String, String, Option<String>, i64, i64, Option<String>);
+/// (id, template id, template name, site, every months, next due, auditor)
+type DueRow = (
+    String,
+    String,
+    String,
+    Option<String>,
+    i64,
+    i64,
+    Option<String>,
+);
+
 impl Db {
     /// Stores a checklist template. [`StoreError::Conflict`] for a name in use.
     pub async fn create_audit_template(
@@ -262,17 +275,14 @@ impl Db {
     }
 
     pub async fn audit_schedules(&self) -> Result<Vec<Schedule>> {
-        let rows: Vec<(String, String, Option<String>, i64, i64, Option<String>)> = on_pool!(
-            self,
-            |p| {
-                sqlx::query_as(
+        let rows: Vec<ScheduleRow> = on_pool!(self, |p| {
+            sqlx::query_as(
                     "SELECT s.id, t.name, s.site_name, s.every_months, s.next_due, s.auditor FROM audit_schedules s \
                      JOIN audit_templates t ON t.id = s.template_id ORDER BY t.name, s.site_name, s.id",
                 )
                 .fetch_all(p)
                 .await?
-            }
-        );
+        });
         Ok(rows
             .into_iter()
             .map(|r| Schedule {
@@ -294,15 +304,7 @@ impl Db {
         rng: &mut impl rand::RngCore,
     ) -> Result<Vec<String>> {
         #[allow(clippy::type_complexity)]
-        let schedules: Vec<(
-            String,
-            String,
-            String,
-            Option<String>,
-            i64,
-            i64,
-            Option<String>,
-        )> = on_pool!(self, |p| {
+        let schedules: Vec<DueRow> = on_pool!(self, |p| {
             sqlx::query_as(
                     "SELECT s.id, s.template_id, t.name, s.site_name, s.every_months, s.next_due, s.auditor \
                      FROM audit_schedules s JOIN audit_templates t ON t.id = s.template_id ORDER BY s.id",
@@ -756,7 +758,10 @@ impl Db {
 
     /// Moves a CAPA from `from` to `to` (compare-and-set) and records the event. False
     /// when it was no longer in `from`.
-    #[allow(clippy::too_many_arguments)]
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "one compare-and-set move: the states, the step, its texts, who, when"
+    )]
     pub async fn move_capa(
         &self,
         id: &str,
