@@ -4,6 +4,7 @@
 mod config;
 mod data;
 mod demo;
+mod demo_capa;
 mod demo_conflicts;
 mod demo_interactions;
 mod examples;
@@ -155,6 +156,20 @@ enum Command {
         /// JSONL files, one interaction per line.
         #[arg(required = true)]
         files: Vec<PathBuf>,
+    },
+    /// Internal audits and corrective actions (issue #7).
+    #[command(subcommand)]
+    Capa(CapaCmd),
+}
+
+#[derive(Subcommand)]
+enum CapaCmd {
+    /// Create the audits their schedules have due within two weeks, escalate overdue
+    /// corrective actions and write today's content-free notices (what `serve` does every
+    /// ten minutes); prints the counts.
+    Sweep {
+        #[command(flatten)]
+        data: DataArgs,
     },
 }
 
@@ -736,6 +751,17 @@ async fn run(command: Command) -> Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        Command::Capa(CapaCmd::Sweep { data }) => {
+            let (state, _) = open_state(&data, false, WebConfig::default()).await?;
+            let r = righttrack_web::capa::sweep(&state, state.now())
+                .await
+                .map_err(|e| anyhow::anyhow!("{}", e.message))?;
+            println!(
+                "audits created: {}, corrective actions escalated: {}, notices: {}",
+                r.audits_created, r.escalated, r.notices
+            );
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Keys(KeysCmd::Rotate { data }) => {
             let (state, opened) = open_state(&data, false, WebConfig::default()).await?;
             let mut keys = opened.keys.clone();
@@ -941,7 +967,9 @@ async fn serve(
                 demo_interactions::seed_calibration(&state).await?;
                 let d = demo_interactions::seed_disputes(&state).await?;
                 demo_conflicts::seed(&state).await?;
-                writeln!(err, "Seeded {n} scanned and redacted interactions over the last 90 days, and {d} scorecard disputes.\n")?;
+                writeln!(err, "Seeded {n} scanned and redacted interactions over the last 90 days, and {d} scorecard disputes.")?;
+                // Issue #7: audits, corrective actions, discipline, kudos.
+                writeln!(err, "Seeded {}.\n", demo_capa::seed(&state).await?)?;
             }
             None => eprintln!("Demo: the database already has users; nothing seeded (passwords were printed when it was created)."),
         }
@@ -993,6 +1021,16 @@ async fn serve(
                 // Once a day per person at most; content-free (see `digest`).
                 if let Err(e) = righttrack_web::digest::run(&state, state.now()).await {
                     tracing::warn!(error = %e.message, "staff notifications failed");
+                }
+                // Issue #7: due audits, overdue corrective actions (content-free notices).
+                match righttrack_web::capa::sweep(&state, state.now()).await {
+                    Ok(r) if r.audits_created + r.escalated > 0 => tracing::info!(
+                        audits_created = r.audits_created,
+                        escalated = r.escalated,
+                        "audits and corrective actions"
+                    ),
+                    Ok(_) => {}
+                    Err(e) => tracing::warn!(error = %e.message, "audit and CAPA sweep failed"),
                 }
             }
         })

@@ -87,6 +87,21 @@ pub enum Action {
     SurveyManage,
     /// See survey results (suppressed below the thresholds), export them, hot-spots.
     SurveyResults,
+    /// See internal audits and answer their checklists (auditors).
+    AuditPerform,
+    /// Create audit templates and schedules.
+    AuditManage,
+    /// See and work corrective actions (CAPA): raise, own, move through the states.
+    CapaManage,
+    /// Record discipline decisions; see one's own decisions and comparable cases.
+    DisciplineRecord,
+    /// Approve deviating decisions as second approver; see every decision and the
+    /// disparity report.
+    DisciplineApprove,
+    /// Give kudos, and see and consent to kudos one received.
+    KudosGive,
+    /// Configure violation classes and the values kudos are tied to.
+    ConductConfigure,
 }
 
 /// What an API token may be used for.
@@ -224,10 +239,23 @@ const TABLE: &[(Action, &[Role])] = &[
     ),
     (Action::SurveyManage, &[EthicsOfficer]),
     (Action::SurveyResults, &[EthicsOfficer, AuditCommittee]),
+    // Issue #7. Team leads audit their sites and own corrective actions; discipline
+    // decisions are sensitive: the decision makers (team leads, ethics officers) and the
+    // ethics office as the HR-like second line.
+    (Action::AuditPerform, &[QaAnalyst, EthicsOfficer, TeamLead]),
+    (Action::AuditManage, &[QaAnalyst, EthicsOfficer]),
+    (Action::CapaManage, &[QaAnalyst, EthicsOfficer, TeamLead]),
+    (Action::DisciplineRecord, &[TeamLead, EthicsOfficer]),
+    (Action::DisciplineApprove, &[EthicsOfficer]),
+    (
+        Action::KudosGive,
+        &[Agent, TeamLead, QaAnalyst, EthicsOfficer],
+    ),
+    (Action::ConductConfigure, &[EthicsOfficer]),
 ];
 
 impl Action {
-    pub const ALL: [Action; 33] = [
+    pub const ALL: [Action; 40] = [
         Action::ViewSelf,
         Action::ManageOwnAccount,
         Action::AuditRead,
@@ -261,6 +289,13 @@ impl Action {
         Action::SurveyRespond,
         Action::SurveyManage,
         Action::SurveyResults,
+        Action::AuditPerform,
+        Action::AuditManage,
+        Action::CapaManage,
+        Action::DisciplineRecord,
+        Action::DisciplineApprove,
+        Action::KudosGive,
+        Action::ConductConfigure,
     ];
 
     /// The token scope an API token needs for this action.
@@ -295,6 +330,11 @@ impl Action {
             Action::ConflictRouting => Scope::Ingest,
             Action::ConflictDisclose | Action::ConflictReview => Scope::Admin,
             Action::SurveyRespond | Action::SurveyManage => Scope::Admin,
+            Action::AuditPerform | Action::CapaManage | Action::DisciplineRecord => Scope::Read,
+            Action::AuditManage
+            | Action::DisciplineApprove
+            | Action::KudosGive
+            | Action::ConductConfigure => Scope::Admin,
         }
     }
 

@@ -31,6 +31,10 @@ pub mod surveys;
 pub mod totp;
 // conflicts of interest (issue 9)
 pub mod conflicts;
+// Issue #7: audits, corrective actions, discipline, recognition.
+pub mod capa;
+pub mod discipline;
+pub mod kudos;
 
 pub use authz::{allowed, Action};
 pub use roles::Role;

@@ -20,9 +20,8 @@
 //! - **Team change**: the person changed team in the window while fewer than
 //!   [`RARE_SHARE`] of peers did.
 //! - **Discipline**: the person had a discipline event in the window while fewer than
-//!   [`RARE_SHARE`] of peers did. The discipline module does not exist yet (issue #7):
-//!   [`Window::discipline`] is an input that is always empty today, so this signal
-//!   cannot fire until that module feeds it.
+//!   [`RARE_SHARE`] of peers did. The store feeds [`Window::discipline`] from the
+//!   discipline decision records (issue #7), rejected decisions left out.
 //!
 //! With no peers at all (a team of one) the person is compared with nobody: every
 //! signal is then the person's own adverse event, and the explanation says so.
@@ -45,7 +44,7 @@ pub const RARE_SHARE: f64 = 0.2;
 /// Denied disputes alert above this percentile of peers.
 pub const DISPUTE_PERCENTILE: f64 = 0.9;
 
-/// A discipline event (issue #7). Nothing produces these yet.
+/// A discipline decision about the person (issue #7), not rejected.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct DisciplineEvent {
     pub at: Timestamp,
@@ -63,7 +62,7 @@ pub struct Window {
     pub disputes_denied: u32,
     /// Times they changed team in the window.
     pub team_changes: u32,
-    /// Always empty until the discipline module exists (issue #7).
+    /// Discipline decisions about them in the window.
     pub discipline: Vec<DisciplineEvent>,
 }
 

@@ -33,6 +33,10 @@ pub mod testing;
 pub mod tokens;
 // conflicts of interest (issue 9)
 pub mod conflicts;
+// Issue #7: audits and corrective actions, discipline, recognition.
+pub mod capa;
+pub mod discipline;
+pub mod kudos;
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};

@@ -11,7 +11,8 @@
 //! - **Team changes**: entries of the audit trail with action [`TEAM_CHANGED`], target
 //!   the user id and detail `{"from": team id or null, "to": team id or null}`
 //!   ([`team_changed_detail`]).
-//! - **Discipline**: nothing yet (issue #7); always empty.
+//! - **Discipline**: the person's discipline decisions (`discipline_records`, subject
+//!   = username) decided in the window and not rejected ([`Db::discipline_times`]).
 //!
 //! *Team history.* `users.team_id` holds only the current team. The team at report
 //! time is therefore rebuilt from the current team by undoing, newest first, the
@@ -205,6 +206,15 @@ impl Db {
             scores.push(self.score_sums(&names, since, *end).await?);
             denied.push(self.denied_counts(&names, since, *end).await?);
         }
+        // Discipline decisions over the longest window; each window keeps its own part.
+        let last_end = ends.iter().copied().max().unwrap_or(since);
+        let mut discipline: BTreeMap<String, Vec<Timestamp>> = BTreeMap::new();
+        for name in &names {
+            discipline.insert(
+                (*name).to_owned(),
+                self.discipline_times(name, since, last_end).await?,
+            );
+        }
 
         let mean = |m: &BTreeMap<String, (i64, f64)>, name: &str| match m.get(name) {
             Some(&(n, sum)) if n > 0 => (Some(sum / n as f64), u32::try_from(n).unwrap_or(0)),
@@ -228,8 +238,15 @@ impl Db {
                             .get(&u.username)
                             .map_or(0, |&n| u32::try_from(n).unwrap_or(u32::MAX)),
                         team_changes: u32::try_from(moves).unwrap_or(u32::MAX),
-                        // The discipline module does not exist yet (issue #7).
-                        discipline: Vec::new(),
+                        discipline: discipline
+                            .get(&u.username)
+                            .map(|ts| {
+                                ts.iter()
+                                    .filter(|t| **t < ends[i])
+                                    .map(|t| retaliation::DisciplineEvent { at: *t })
+                                    .collect()
+                            })
+                            .unwrap_or_default(),
                     }
                 }),
             }

@@ -40,6 +40,10 @@ pub mod surveys;
 pub mod vault;
 // conflicts of interest (issue 9)
 pub mod conflicts;
+// Issue #7: audits and corrective actions, discipline, recognition.
+pub mod capa;
+pub mod discipline;
+pub mod kudos;
 
 pub use routes::router;
 pub use state::{AppState, WebConfig};

@@ -148,6 +148,30 @@ const NAV: &[(&str, &str, &str, Action)] = &[
         "Conflicts of interest",
         "Declare relationships, outside work and gifts; reviews and findings",
         Action::ConflictDisclose,
+    ), // Issue #7.
+    (
+        "/audits",
+        "Audits",
+        "Checklists per site, findings",
+        Action::AuditPerform,
+    ),
+    (
+        "/capa",
+        "Corrective actions",
+        "From findings, trends and cases to verified fixes",
+        Action::CapaManage,
+    ),
+    (
+        "/discipline",
+        "Discipline",
+        "Consistent decisions against comparable cases",
+        Action::DisciplineRecord,
+    ),
+    (
+        "/kudos",
+        "Kudos",
+        "Recognise ethical conduct, with consent",
+        Action::KudosGive,
     ),
 ];
 
@@ -745,6 +769,8 @@ struct HomePage {
     username: String,
     roles: Vec<&'static str>,
     notices: Vec<String>,
+    /// Content-free overdue notices of corrective actions (`capa::sweep`).
+    capa_notices: Vec<String>,
 }
 
 pub async fn home(
@@ -768,6 +794,7 @@ pub async fn home(
             .into_iter()
             .map(|(day, text)| format!("{day}: {text}"))
             .collect(),
+        capa_notices: crate::capa::take_notices(&state, &caller).await?,
     }))
 }
 

@@ -760,3 +760,37 @@ async fn the_dispute_page_shows_a_disclosed_relationship_with_the_agent() {
         assert!(!rel[0].same_line, "no team in common");
     }
 }
+
+#[tokio::test]
+async fn the_discipline_form_shows_a_disclosed_relationship_with_the_person() {
+    for app in App::each().await {
+        person(&app, "alex", &[Role::Agent]).await;
+        let lead = person(&app, "lena", &[Role::TeamLead]).await;
+        let other = person(&app, "omar", &[Role::Agent]).await;
+        declare(
+            &app,
+            &lead,
+            "kind=colleague&colleague=alex&relationship=brother-in-law",
+        )
+        .await;
+        let page = app.get("/discipline/new?subject=alex", &lead.cookie).await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+        assert!(
+            page.body
+                .contains("Disclosed relationship: lena declared a relationship with alex"),
+            "{}",
+            page.body
+        );
+        assert!(
+            !page.body.contains("brother-in-law"),
+            "the relationship's words stay sealed"
+        );
+        let unrelated = app
+            .get(
+                &format!("/discipline/new?subject={}", other.user.username),
+                &lead.cookie,
+            )
+            .await;
+        assert!(!unrelated.body.contains("id=\"relationship\""));
+    }
+}

@@ -1,0 +1,1328 @@
+//! Internal audits and corrective actions (CAPA), issue #7 (`core::capa` holds the
+//! rules, `store::capa` the records).
+//!
+//! Audits: QA analysts and ethics officers keep checklist templates and schedules
+//! ("monthly PCI checklist per site"); the sweeper of `serve` (and `righttrack audits
+//! materialise`) creates each due audit two weeks ahead; an auditor answers every item
+//! and the failed ones become findings, from which a CAPA is raised.
+//!
+//! CAPA: raised from a finding, a QA trend (a scan rule's violation rate over the stored
+//! interactions), a survey hot-spot (an opaque reference and a label, wired by the
+//! surveys module), a hotline case, or by hand. A case worker raises one from the case
+//! page; the CAPA keeps only the case reference, and shows it only to people who hold
+//! the case's key (everyone else reads "Hotline case (reference withheld)"). The owner
+//! (or the creator, or a QA analyst / ethics officer) moves it through the ISO 9001
+//! §10.2 states; a metric, when set, must be met before it can be verified. Overdue
+//! CAPAs are escalated once (audited) and everyone concerned gets a content-free notice
+//! a day on the home page. Every creation, move and escalation is audited; free text is
+//! scrubbed of personal data before storage and never audited.
+
+use crate::auth::Caller;
+use crate::error::{AppError, AppResult, Code};
+use crate::pages::{layout, render, FormData};
+use crate::state::AppState;
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::{Extension, Json};
+use jiff::{SignedDuration, Timestamp};
+use righttrack_core::authz::{allowed, Action};
+use righttrack_core::capa::{self as rules, Answer, SourceKind, State as CapaState, Step};
+use righttrack_store::capa::{Capa, ItemAnswer, Move, NewCapa, NewSchedule};
+use serde::Deserialize;
+use serde_json::{json, Value};
+use std::collections::BTreeMap;
+
+/// The one text of an overdue notice: no title, no count, no source.
+pub const NOTICE: &str =
+    "A corrective action you own or oversee is overdue. Sign in to RightTrack to see it.";
+
+/// QA trends compare the last [`TREND_DAYS`] with the [`TREND_DAYS`] before.
+pub const TREND_DAYS: i64 = 30;
+
+fn day(t: Timestamp) -> String {
+    t.strftime("%Y-%m-%d").to_string()
+}
+
+fn days(n: i64) -> SignedDuration {
+    SignedDuration::from_hours(n * 24)
+}
+
+fn unprocessable(field: &str, why: impl std::fmt::Display) -> AppError {
+    AppError::unprocessable(format!("field `{field}`: {why}"))
+}
+
+/// A `YYYY-MM-DD` form value: the end of that UTC day.
+fn due_day(field: &str, s: &str) -> AppResult<Timestamp> {
+    let d: jiff::civil::Date = s
+        .trim()
+        .parse()
+        .map_err(|_| unprocessable(field, "expected a date as YYYY-MM-DD"))?;
+    d.at(23, 59, 0, 0)
+        .to_zoned(jiff::tz::TimeZone::UTC)
+        .map(|z| z.timestamp())
+        .map_err(|_| unprocessable(field, "expected a date as YYYY-MM-DD"))
+}
+
+fn text(field: &str, s: &str, max: usize) -> AppResult<String> {
+    rules::check_text(s, max)
+        .map(str::to_owned)
+        .map_err(|e| unprocessable(field, e))
+}
+
+fn optional(s: &str) -> Option<String> {
+    let t = s.trim();
+    (!t.is_empty()).then(|| t.to_owned())
+}
+
+/// Masks personal data in free text before it is stored.
+fn scrub(state: &AppState, s: &str) -> AppResult<String> {
+    let engine = state.engine().map_err(|e| AppError::internal(&e))?;
+    Ok(righttrack_core::interactions::scrub(&engine, s))
+}
+
+async fn active_usernames(state: &AppState) -> AppResult<Vec<String>> {
+    Ok(state
+        .db
+        .list_users()
+        .await?
+        .into_iter()
+        .filter(|u| !u.disabled)
+        .map(|u| u.username)
+        .collect())
+}
+
+// ---------------------------------------------------------------- sweeper
+
+/// What one sweep did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Sweep {
+    pub audits_created: usize,
+    pub escalated: usize,
+    pub notices: usize,
+}
+
+/// Creates due audits, escalates newly overdue CAPAs (once each, audited) and writes
+/// today's content-free notice for the owners of overdue CAPAs, their leads and the
+/// CAPAs' creators. Run by `serve` every ten minutes and by `righttrack audits
+/// materialise`.
+pub async fn sweep(state: &AppState, now: Timestamp) -> AppResult<Sweep> {
+    let mut out = Sweep::default();
+    let created = state
+        .db
+        .materialise_audits(now, &mut rand::rngs::OsRng)
+        .await?;
+    for id in &created {
+        state
+            .audit("system", "audit.scheduled", id, json!({}))
+            .await?;
+    }
+    out.audits_created = created.len();
+    for c in state.db.unescalated_overdue_capas(now).await? {
+        if state.db.mark_capa_escalated(&c.id, now).await? {
+            state
+                .audit(
+                    "system",
+                    "capa.escalated",
+                    &c.id,
+                    json!({"owner": c.owner, "due": c.due_at.to_string()}),
+                )
+                .await?;
+            out.escalated += 1;
+        }
+    }
+    let users = state.db.list_users().await?;
+    let by_name: BTreeMap<&str, &righttrack_store::directory::User> =
+        users.iter().map(|u| (u.username.as_str(), u)).collect();
+    let mut notify = Vec::new();
+    for c in state.db.capas(now, 1000).await? {
+        if !c.overdue {
+            continue;
+        }
+        for name in [&c.owner, &c.created_by] {
+            if let Some(u) = by_name.get(name.as_str()) {
+                notify.push(u.id);
+                if let Ok(chain) = state.db.management_chain(u.id).await {
+                    notify.extend(chain.into_iter().take(1));
+                }
+            }
+        }
+    }
+    notify.sort();
+    notify.dedup();
+    let today = crate::digest::day_of(now);
+    for u in notify {
+        if state
+            .db
+            .put_capa_notification(u, &today, NOTICE, now)
+            .await?
+        {
+            out.notices += 1;
+        }
+    }
+    Ok(out)
+}
+
+/// The caller's unseen CAPA notices ("day: text"), marked seen.
+pub async fn take_notices(state: &AppState, caller: &Caller) -> AppResult<Vec<String>> {
+    Ok(state
+        .db
+        .take_capa_notifications(caller.user.id, state.now())
+        .await?
+        .into_iter()
+        .map(|(d, t)| format!("{d}: {t}"))
+        .collect())
+}
+
+// ---------------------------------------------------------------- audits
+
+struct AuditRow {
+    id: String,
+    title: String,
+    site: String,
+    auditor: String,
+    due: String,
+    status: &'static str,
+    findings: i64,
+}
+
+impl From<righttrack_store::capa::Audit> for AuditRow {
+    fn from(a: righttrack_store::capa::Audit) -> Self {
+        AuditRow {
+            due: day(a.due_at),
+            site: a.site_name.unwrap_or_else(|| "all sites".into()),
+            auditor: a.auditor.unwrap_or_else(|| "any auditor".into()),
+            id: a.id,
+            title: a.title,
+            status: a.status,
+            findings: a.findings,
+        }
+    }
+}
+
+struct FindingRow {
+    id: String,
+    audit_id: String,
+    audit: String,
+    text: String,
+    note: String,
+    site: String,
+    capa: Option<String>,
+}
+
+impl From<righttrack_store::capa::Finding> for FindingRow {
+    fn from(f: righttrack_store::capa::Finding) -> Self {
+        FindingRow {
+            id: f.id,
+            audit_id: f.audit_id,
+            audit: f.audit_title,
+            text: f.text,
+            note: f.note.unwrap_or_default(),
+            site: f.site_name.unwrap_or_else(|| "all sites".into()),
+            capa: f.capa,
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "audits_list.html")]
+struct AuditsPage {
+    l: crate::pages::Layout,
+    audits: Vec<AuditRow>,
+    findings: Vec<FindingRow>,
+    manage: bool,
+    templates: Vec<righttrack_store::capa::AuditTemplate>,
+    schedules: Vec<(String, String, i64, String, String)>,
+    sites: Vec<String>,
+    users: Vec<String>,
+    today: String,
+}
+
+/// `GET /audits`: open audits (overdue first), completed ones, findings without a CAPA;
+/// templates and schedules for those who manage them.
+pub async fn list(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+) -> AppResult<Response> {
+    let now = state.now();
+    let manage = allowed(&caller.user.roles, Action::AuditManage);
+    let (templates, schedules, sites, users) = if manage {
+        (
+            state.db.audit_templates().await?,
+            state
+                .db
+                .audit_schedules()
+                .await?
+                .into_iter()
+                .map(|s| {
+                    (
+                        s.template,
+                        s.site_name.unwrap_or_else(|| "all sites".into()),
+                        s.every_months,
+                        day(s.next_due),
+                        s.auditor.unwrap_or_else(|| "any auditor".into()),
+                    )
+                })
+                .collect(),
+            state
+                .db
+                .list_sites()
+                .await?
+                .into_iter()
+                .map(|s| s.name)
+                .collect(),
+            active_usernames(&state).await?,
+        )
+    } else {
+        Default::default()
+    };
+    Ok(render(AuditsPage {
+        l: layout(Some(&caller), "Audits", "/audits"),
+        audits: state
+            .db
+            .audits(now, 300)
+            .await?
+            .into_iter()
+            .map(AuditRow::from)
+            .collect(),
+        findings: state
+            .db
+            .open_findings(100)
+            .await?
+            .into_iter()
+            .map(FindingRow::from)
+            .collect(),
+        manage,
+        templates,
+        schedules,
+        sites,
+        users,
+        today: day(now),
+    }))
+}
+
+/// Creates a checklist template: a name and one item per line. Audited.
+pub async fn create_template(
+    state: &AppState,
+    actor: &Caller,
+    name: &str,
+    items: &str,
+) -> AppResult<String> {
+    let name = text("name", name, rules::MAX_TITLE)?;
+    let items: Vec<String> = items
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(str::to_owned)
+        .collect();
+    if items.is_empty() {
+        return Err(unprocessable(
+            "items",
+            "at least one checklist item, one per line",
+        ));
+    }
+    if let Some(n) = items
+        .iter()
+        .position(|i| i.chars().count() > rules::MAX_TITLE)
+    {
+        return Err(unprocessable(
+            "items",
+            format!(
+                "line {} is longer than {} characters",
+                n + 1,
+                rules::MAX_TITLE
+            ),
+        ));
+    }
+    let id = state
+        .db
+        .create_audit_template(
+            &name,
+            &items,
+            &actor.user.username,
+            state.now(),
+            &mut rand::rngs::OsRng,
+        )
+        .await?;
+    state
+        .audit(
+            &actor.actor(),
+            "audit.template_created",
+            &id,
+            json!({"items": items.len()}),
+        )
+        .await?;
+    Ok(id)
+}
+
+/// `POST /audits/templates`.
+pub async fn template_form(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    form: FormData,
+) -> AppResult<Response> {
+    create_template(&state, &caller, &form.get("name"), &form.get("items")).await?;
+    Ok(Redirect::to("/audits#manage").into_response())
+}
+
+/// `POST /audits/schedules`: repeats a template every n months for a site (or all) and
+/// creates the audits already due.
+pub async fn schedule_form(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    form: FormData,
+) -> AppResult<Response> {
+    let now = state.now();
+    let every: u32 = form
+        .get("every_months")
+        .trim()
+        .parse()
+        .ok()
+        .filter(|n| (1..=24).contains(n))
+        .ok_or_else(|| unprocessable("every_months", "a number of months from 1 to 24"))?;
+    let first_due = due_day("first_due", &form.get("first_due"))?;
+    let sites: Vec<String> = state
+        .db
+        .list_sites()
+        .await?
+        .into_iter()
+        .map(|s| s.name)
+        .collect();
+    let mut site_names: Vec<Option<String>> = Vec::new();
+    for s in form.all("site") {
+        match s.as_str() {
+            "" => site_names.push(None),
+            s if sites.iter().any(|x| x == s) => site_names.push(Some(s.to_owned())),
+            _ => return Err(unprocessable("site", "no such site")),
+        }
+    }
+    if site_names.is_empty() {
+        site_names.push(None);
+    }
+    let auditor = optional(&form.get("auditor"));
+    if let Some(a) = &auditor {
+        if !active_usernames(&state).await?.contains(a) {
+            return Err(unprocessable("auditor", "no such user"));
+        }
+    }
+    let template = form.get("template");
+    for site_name in site_names {
+        let id = state
+            .db
+            .create_audit_schedule(
+                &NewSchedule {
+                    template_id: template.clone(),
+                    site_name: site_name.clone(),
+                    every_months: every,
+                    first_due,
+                    auditor: auditor.clone(),
+                    by_user: caller.user.username.clone(),
+                    at: now,
+                },
+                &mut rand::rngs::OsRng,
+            )
+            .await
+            .map_err(|e| match e {
+                righttrack_store::StoreError::NotFound => {
+                    unprocessable("template", "no such checklist")
+                }
+                e => e.into(),
+            })?;
+        state
+            .audit(
+                &caller.actor(),
+                "audit.schedule_created",
+                &id,
+                json!({"site": site_name, "every_months": every}),
+            )
+            .await?;
+    }
+    sweep(&state, now).await?;
+    Ok(Redirect::to("/audits").into_response())
+}
+
+struct ItemView {
+    position: i64,
+    text: String,
+    answer: String,
+    note: String,
+}
+
+#[derive(Template)]
+#[template(path = "audit_checklist.html")]
+struct ChecklistPage {
+    l: crate::pages::Layout,
+    a: AuditRow,
+    completed_by: String,
+    items: Vec<ItemView>,
+    findings: Vec<FindingRow>,
+    open: bool,
+    may_raise: bool,
+}
+
+/// `GET /audits/{id}`: the checklist to answer, or the answers and findings.
+pub async fn detail(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    let Some((a, items, findings)) = state.db.audit(&id, state.now()).await? else {
+        return Err(AppError::not_found());
+    };
+    Ok(render(ChecklistPage {
+        l: layout(Some(&caller), &a.title, ""),
+        open: a.status != "completed",
+        completed_by: a.completed_by.clone().unwrap_or_default(),
+        items: items
+            .into_iter()
+            .map(|i| ItemView {
+                position: i.position,
+                text: i.text,
+                answer: i.answer.unwrap_or_default(),
+                note: i.note.unwrap_or_default(),
+            })
+            .collect(),
+        findings: findings.into_iter().map(FindingRow::from).collect(),
+        may_raise: allowed(&caller.user.roles, Action::CapaManage),
+        a: AuditRow::from(a),
+    }))
+}
+
+/// Completes audit `id`: every item answered pass, fail or n/a; a note is required for
+/// a failed item. Returns the number of findings. Audited.
+pub async fn complete(
+    state: &AppState,
+    caller: &Caller,
+    id: &str,
+    answers: &BTreeMap<i64, (String, String)>,
+) -> AppResult<usize> {
+    let now = state.now();
+    let Some((a, items, _)) = state.db.audit(id, now).await? else {
+        return Err(AppError::not_found());
+    };
+    if a.status == "completed" {
+        return Err(AppError::new(
+            Code::Conflict,
+            "This audit is already completed.",
+        ));
+    }
+    let mut out = Vec::new();
+    for i in &items {
+        let field = format!("answer_{}", i.position);
+        let (ans, note) = answers.get(&i.position).cloned().unwrap_or_default();
+        let answer = Answer::parse(ans.trim()).ok_or_else(|| {
+            unprocessable(
+                &field,
+                format!("item {} needs pass, fail or n/a", i.position + 1),
+            )
+        })?;
+        let note = optional(&note);
+        if answer == Answer::Fail && note.is_none() {
+            return Err(unprocessable(
+                &format!("note_{}", i.position),
+                format!("item {} failed: say what was found", i.position + 1),
+            ));
+        }
+        if note
+            .as_ref()
+            .is_some_and(|n| n.chars().count() > rules::MAX_TEXT)
+        {
+            return Err(unprocessable(
+                &format!("note_{}", i.position),
+                format!("is longer than {} characters", rules::MAX_TEXT),
+            ));
+        }
+        let note = match note {
+            Some(n) => Some(scrub(state, &n)?),
+            None => None,
+        };
+        out.push(ItemAnswer {
+            position: i.position,
+            answer,
+            note,
+        });
+    }
+    let failed = out.iter().filter(|a| a.answer == Answer::Fail).count();
+    if !state
+        .db
+        .complete_audit(id, &out, &caller.user.username, now, &mut rand::rngs::OsRng)
+        .await?
+    {
+        return Err(AppError::new(
+            Code::Conflict,
+            "This audit is already completed.",
+        ));
+    }
+    state
+        .audit(
+            &caller.actor(),
+            "audit.completed",
+            id,
+            json!({"items": out.len(), "findings": failed}),
+        )
+        .await?;
+    Ok(failed)
+}
+
+/// `POST /audits/{id}/complete`: `answer_N` and `note_N` per item.
+pub async fn complete_form(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+    form: FormData,
+) -> AppResult<Response> {
+    let mut answers: BTreeMap<i64, (String, String)> = BTreeMap::new();
+    for (k, v) in &form.0 {
+        if let Some(n) = k.strip_prefix("answer_").and_then(|n| n.parse().ok()) {
+            answers.entry(n).or_default().0 = v.clone();
+        } else if let Some(n) = k.strip_prefix("note_").and_then(|n| n.parse().ok()) {
+            answers.entry(n).or_default().1 = v.clone();
+        }
+    }
+    complete(&state, &caller, &id, &answers).await?;
+    Ok(Redirect::to(&format!("/audits/{id}#findings")).into_response())
+}
+
+// ---------------------------------------------------------------- CAPA
+
+/// What a CAPA is raised from, as a form or JSON gives it.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct CapaInput {
+    pub title: String,
+    pub source_kind: String,
+    #[serde(default)]
+    pub source_ref: String,
+    #[serde(default)]
+    pub source_label: String,
+    #[serde(default)]
+    pub site: String,
+    #[serde(default)]
+    pub rule: String,
+    pub owner: String,
+    /// YYYY-MM-DD.
+    pub due: String,
+    #[serde(default)]
+    pub metric_baseline: String,
+    #[serde(default)]
+    pub metric_days: String,
+}
+
+/// Raises a CAPA. The source is checked: a finding must exist (its site and label come
+/// from it); a QA trend needs a rule; a survey hot-spot needs its reference; a hotline
+/// case is only raised through [`raise_from_case`]. Audited. Returns (id, recurring of).
+pub async fn raise(
+    state: &AppState,
+    caller: &Caller,
+    input: &CapaInput,
+) -> AppResult<(String, Option<String>)> {
+    let kind = SourceKind::parse(input.source_kind.trim()).ok_or_else(|| {
+        unprocessable(
+            "source_kind",
+            "expected audit_finding, qa_trend, survey_hotspot or manual",
+        )
+    })?;
+    let mut site = optional(&input.site);
+    let rule = optional(&input.rule);
+    // (reference, label, recurrence subject)
+    let (source_ref, label, subject) = match kind {
+        SourceKind::HotlineCase => {
+            return Err(unprocessable(
+                "source_kind",
+                "a CAPA from a hotline case is raised on the case page",
+            ))
+        }
+        SourceKind::AuditFinding => {
+            let Some(f) = state.db.audit_finding(input.source_ref.trim()).await? else {
+                return Err(unprocessable("source_ref", "no such audit finding"));
+            };
+            if let Some(c) = f.capa {
+                return Err(AppError::new(
+                    Code::Conflict,
+                    format!("field `source_ref`: this finding already has CAPA {c}"),
+                ));
+            }
+            site = f.site_name.clone();
+            // The same checklist item failing again at the same site recurs.
+            let label = format!("{}: {}", f.audit_title, f.text);
+            (f.id, label, f.text)
+        }
+        SourceKind::QaTrend => {
+            let Some(r) = &rule else {
+                return Err(unprocessable("rule", "a QA trend names its scan rule"));
+            };
+            (r.clone(), format!("Violation rate of rule {r}"), r.clone())
+        }
+        SourceKind::SurveyHotspot => {
+            let r = text("source_ref", &input.source_ref, rules::MAX_TITLE)?;
+            let l = optional(&input.source_label).unwrap_or_else(|| format!("Survey hot-spot {r}"));
+            let l = text("source_label", &l, rules::MAX_TITLE)?;
+            (r.clone(), l, r)
+        }
+        SourceKind::Manual => (String::new(), "Entered by hand".to_owned(), String::new()),
+    };
+    create(
+        state,
+        caller,
+        Source {
+            kind,
+            source_ref,
+            label,
+            subject,
+            site,
+            rule,
+        },
+        input,
+    )
+    .await
+}
+
+/// A checked source.
+struct Source {
+    kind: SourceKind,
+    source_ref: String,
+    label: String,
+    /// What recurrence is judged on (with the site).
+    subject: String,
+    site: Option<String>,
+    rule: Option<String>,
+}
+
+async fn create(
+    state: &AppState,
+    caller: &Caller,
+    src: Source,
+    input: &CapaInput,
+) -> AppResult<(String, Option<String>)> {
+    let now = state.now();
+    let Source {
+        kind,
+        source_ref,
+        label: source_label,
+        subject,
+        site,
+        rule,
+    } = src;
+    let title = text("title", &input.title, rules::MAX_TITLE)?;
+    let title = scrub(state, &title)?;
+    let owner = input.owner.trim().to_owned();
+    if !active_usernames(state).await?.contains(&owner) {
+        return Err(unprocessable("owner", "no such user"));
+    }
+    let due_at = due_day("due", &input.due)?;
+    if due_at <= now {
+        return Err(unprocessable("due", "must be in the future"));
+    }
+    let metric = match (
+        optional(&input.metric_baseline),
+        optional(&input.metric_days),
+    ) {
+        (None, None) => None,
+        (b, d) => {
+            let Some(r) = rule.clone() else {
+                return Err(unprocessable(
+                    "rule",
+                    "a metric needs the scan rule it measures",
+                ));
+            };
+            let baseline: f64 = b
+                .as_deref()
+                .and_then(|b| b.parse().ok())
+                .filter(|b: &f64| b.is_finite() && *b > 0.0)
+                .ok_or_else(|| {
+                    unprocessable(
+                        "metric_baseline",
+                        "violations per 1,000 interactions, above 0",
+                    )
+                })?;
+            let days: i64 = d
+                .as_deref()
+                .and_then(|d| d.parse().ok())
+                .filter(|d| (1..=365).contains(d))
+                .ok_or_else(|| unprocessable("metric_days", "a number of days from 1 to 365"))?;
+            Some((r, baseline, days))
+        }
+    };
+    let (id, recurring) = state
+        .db
+        .create_capa(
+            &NewCapa {
+                title,
+                source_kind: kind,
+                source_ref,
+                source_label,
+                subject,
+                site_name: site,
+                rule,
+                owner: owner.clone(),
+                due_at,
+                metric,
+                created_by: caller.user.username.clone(),
+                created_at: now,
+            },
+            &mut rand::rngs::OsRng,
+        )
+        .await?;
+    state
+        .audit(
+            &caller.actor(),
+            "capa.created",
+            &id,
+            json!({"source_kind": kind.as_str(), "owner": owner, "recurring_of": recurring}),
+        )
+        .await?;
+    Ok((id, recurring))
+}
+
+fn input_of(form: &FormData) -> CapaInput {
+    CapaInput {
+        title: form.get("title"),
+        source_kind: form.get("source_kind"),
+        source_ref: form.get("source_ref"),
+        source_label: form.get("source_label"),
+        site: form.get("site"),
+        rule: form.get("rule"),
+        owner: form.get("owner"),
+        due: form.get("due"),
+        metric_baseline: form.get("metric_baseline"),
+        metric_days: form.get("metric_days"),
+    }
+}
+
+/// `POST /capa`.
+pub async fn raise_form(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    form: FormData,
+) -> AppResult<Response> {
+    let (id, _) = raise(&state, &caller, &input_of(&form)).await?;
+    Ok(Redirect::to(&format!("/capa/{id}")).into_response())
+}
+
+/// `POST /cases/{id}/capa`: a case worker raises a CAPA from a case they hold the key
+/// to. Only the reference is kept; the label is fixed, so nothing of the case's content
+/// reaches people without its key.
+pub async fn raise_from_case(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(case): Path<String>,
+    form: FormData,
+) -> AppResult<Response> {
+    // Opening proves the caller holds the case key ("not found" otherwise).
+    let o = crate::cases::open(&state, &caller, &case).await?;
+    let mut input = input_of(&form);
+    input.source_kind = SourceKind::HotlineCase.as_str().into();
+    let (id, _) = create(
+        &state,
+        &caller,
+        Source {
+            kind: SourceKind::HotlineCase,
+            source_ref: o.summary.id.clone(),
+            label: SourceKind::HotlineCase.label().to_owned(),
+            subject: o.summary.id.clone(),
+            site: None,
+            rule: None,
+        },
+        &input,
+    )
+    .await?;
+    Ok(Redirect::to(&format!("/capa/{id}")).into_response())
+}
+
+/// A scan rule's violation rate now and before.
+struct Trend {
+    rule: String,
+    recent: f64,
+    before: String,
+    hits: u64,
+    rising: bool,
+}
+
+/// The violation rate per rule over the last [`TREND_DAYS`] and the period before.
+async fn trends(state: &AppState, now: Timestamp) -> AppResult<(u64, Vec<Trend>)> {
+    let mid = now.checked_sub(days(TREND_DAYS)).unwrap_or(now);
+    let start = mid.checked_sub(days(TREND_DAYS)).unwrap_or(mid);
+    let (n_recent, recent) = state.db.rule_hits(mid, now).await?;
+    let (n_before, before) = state.db.rule_hits(start, mid).await?;
+    let mut out: Vec<Trend> = recent
+        .iter()
+        .map(|(rule, hits)| {
+            let r = rules::rate_per_1000(*hits, n_recent).unwrap_or(0.0);
+            let b = rules::rate_per_1000(before.get(rule).copied().unwrap_or(0), n_before);
+            Trend {
+                rule: rule.clone(),
+                recent: r,
+                before: b.map_or_else(|| "—".into(), |b| format!("{b:.1}")),
+                hits: *hits,
+                rising: b.is_none_or(|b| r > b),
+            }
+        })
+        .collect();
+    out.sort_by(|a, b| b.recent.total_cmp(&a.recent).then(a.rule.cmp(&b.rule)));
+    Ok((n_recent, out))
+}
+
+struct CapaRow {
+    id: String,
+    title: String,
+    source: String,
+    owner: String,
+    due: String,
+    state: &'static str,
+    overdue: bool,
+    recurring: bool,
+}
+
+/// How the caller may see a CAPA's source: a hotline case reference only with its key.
+async fn source_text(state: &AppState, caller: &Caller, c: &Capa) -> AppResult<String> {
+    if c.source_kind == SourceKind::HotlineCase.as_str() {
+        let visible = state
+            .db
+            .case_visible_to(caller.user.id, &c.source_ref)
+            .await?
+            .is_some();
+        return Ok(if visible {
+            format!("Hotline case {}", c.source_ref)
+        } else {
+            "Hotline case (reference withheld)".into()
+        });
+    }
+    Ok(c.source_label.clone())
+}
+
+async fn capa_row(state: &AppState, caller: &Caller, c: Capa) -> AppResult<CapaRow> {
+    Ok(CapaRow {
+        source: source_text(state, caller, &c).await?,
+        state: c.state().label(),
+        due: day(c.due_at),
+        overdue: c.overdue,
+        recurring: c.recurring_of.is_some(),
+        id: c.id,
+        title: c.title,
+        owner: c.owner,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "capa_list.html")]
+struct CapaListPage {
+    l: crate::pages::Layout,
+    mine: Vec<CapaRow>,
+    all: Vec<CapaRow>,
+    trends: Vec<Trend>,
+    interactions: u64,
+    trend_days: i64,
+}
+
+/// `GET /capa`: my CAPAs, all (overdue first), and QA trends to raise one from.
+pub async fn capa_list(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+) -> AppResult<Response> {
+    let now = state.now();
+    let mut mine = Vec::new();
+    let mut all = Vec::new();
+    for c in state.db.capas(now, 500).await? {
+        let is_mine = c.owner == caller.user.username;
+        let row = capa_row(&state, &caller, c).await?;
+        if is_mine {
+            mine.push(capa_row_clone(&row));
+        }
+        all.push(row);
+    }
+    let (interactions, mut trends) = trends(&state, now).await?;
+    trends.truncate(15);
+    Ok(render(CapaListPage {
+        l: layout(Some(&caller), "Corrective actions", "/capa"),
+        mine,
+        all,
+        trends,
+        interactions,
+        trend_days: TREND_DAYS,
+    }))
+}
+
+fn capa_row_clone(r: &CapaRow) -> CapaRow {
+    CapaRow {
+        id: r.id.clone(),
+        title: r.title.clone(),
+        source: r.source.clone(),
+        owner: r.owner.clone(),
+        due: r.due.clone(),
+        state: r.state,
+        overdue: r.overdue,
+        recurring: r.recurring,
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct NewQuery {
+    source: Option<String>,
+    #[serde(rename = "ref")]
+    source_ref: Option<String>,
+    rule: Option<String>,
+    label: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "capa_new.html")]
+struct NewPage {
+    l: crate::pages::Layout,
+    kind: String,
+    kind_label: String,
+    source_ref: String,
+    source_label: String,
+    rule: String,
+    baseline: String,
+    users: Vec<String>,
+    me: String,
+    due: String,
+}
+
+/// `GET /capa/new?source=&ref=&rule=&label=`: the form, prefilled from its source.
+pub async fn new_form(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Query(q): Query<NewQuery>,
+) -> AppResult<Response> {
+    let now = state.now();
+    let kind = SourceKind::parse(q.source.as_deref().unwrap_or("manual"))
+        .filter(|k| *k != SourceKind::HotlineCase)
+        .ok_or_else(|| {
+            AppError::bad_request(
+                "query `source`: expected audit_finding, qa_trend, survey_hotspot or manual",
+            )
+        })?;
+    let source_ref = q.source_ref.clone().unwrap_or_default();
+    let mut source_label = q.label.clone().unwrap_or_default();
+    if kind == SourceKind::AuditFinding {
+        let Some(f) = state.db.audit_finding(&source_ref).await? else {
+            return Err(AppError::not_found());
+        };
+        source_label = format!("{}: {}", f.audit_title, f.text);
+    }
+    let rule = q.rule.clone().unwrap_or_default();
+    // The baseline offered for a QA trend: the rule's rate over the last TREND_DAYS.
+    let baseline = if rule.is_empty() {
+        String::new()
+    } else {
+        let from = now.checked_sub(days(TREND_DAYS)).unwrap_or(now);
+        let (n, hits) = state.db.rule_count(&rule, from, now).await?;
+        rules::rate_per_1000(hits, n)
+            .map(|r| format!("{r:.1}"))
+            .unwrap_or_default()
+    };
+    Ok(render(NewPage {
+        l: layout(Some(&caller), "Raise a corrective action", ""),
+        kind: kind.as_str().into(),
+        kind_label: kind.label().into(),
+        source_ref,
+        source_label,
+        rule,
+        baseline,
+        users: active_usernames(&state).await?,
+        me: caller.user.username.clone(),
+        due: day(now.checked_add(days(30)).unwrap_or(now)),
+    }))
+}
+
+/// The metric verdict of a CAPA, if it has a metric.
+async fn metric_verdict(
+    state: &AppState,
+    c: &Capa,
+    now: Timestamp,
+) -> AppResult<Option<(rules::Verdict, f64, i64, String)>> {
+    let (Some(rule), Some(baseline), Some(days_n)) =
+        (&c.metric_rule, c.metric_baseline, c.metric_days)
+    else {
+        return Ok(None);
+    };
+    let (n, hits) = match c.implemented_at {
+        Some(start) => {
+            let end = rules::window_end(start, days_n).min(now);
+            state.db.rule_count(rule, start, end).await?
+        }
+        None => (0, 0),
+    };
+    let v = rules::verdict(baseline, days_n, c.implemented_at, now, hits, n);
+    Ok(Some((v, baseline, days_n, rule.clone())))
+}
+
+struct EventView {
+    at: String,
+    by: String,
+    step: String,
+    to: &'static str,
+    note: String,
+}
+
+struct StepView {
+    key: &'static str,
+    label: &'static str,
+    field: &'static str,
+    field_label: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "capa.html")]
+struct DetailPage {
+    l: crate::pages::Layout,
+    c: CapaRow,
+    site: String,
+    rule: String,
+    recurring_of: String,
+    created_by: String,
+    created: String,
+    root_cause: String,
+    plan: String,
+    metric: String,
+    metric_met: bool,
+    events: Vec<EventView>,
+    steps: Vec<StepView>,
+    may_move: bool,
+}
+
+fn step_view(s: Step) -> StepView {
+    let (field, field_label) = match s {
+        Step::Analyse => ("root_cause", "Root cause (required)"),
+        Step::Plan => ("plan", "Action plan (required)"),
+        Step::NotEffective => ("note", "Why it was not effective (required)"),
+        _ => ("note", "Note (optional)"),
+    };
+    StepView {
+        key: s.as_str(),
+        label: s.label(),
+        field,
+        field_label,
+    }
+}
+
+/// May `caller` move CAPA `c`? Its owner and creator, and QA analysts and ethics
+/// officers (who manage audits and coordinate corrective actions).
+fn may_move(caller: &Caller, c: &Capa) -> bool {
+    c.owner == caller.user.username
+        || c.created_by == caller.user.username
+        || allowed(&caller.user.roles, Action::AuditManage)
+}
+
+/// `GET /capa/{id}`.
+pub async fn capa_detail(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    let now = state.now();
+    let Some(c) = state.db.capa(&id, now).await? else {
+        return Err(AppError::not_found());
+    };
+    let verdict = metric_verdict(&state, &c, now).await?;
+    let events = state
+        .db
+        .capa_events(&id)
+        .await?
+        .into_iter()
+        .map(|e| EventView {
+            at: e.at.strftime("%Y-%m-%d %H:%M").to_string(),
+            by: e.by_user,
+            step: Step::parse(&e.step).map_or(e.step.clone(), |s| s.label().to_owned()),
+            to: CapaState::parse(&e.to_state).map_or("", CapaState::label),
+            note: e.note.unwrap_or_default(),
+        })
+        .collect();
+    let may = may_move(&caller, &c);
+    Ok(render(DetailPage {
+        l: layout(Some(&caller), &c.title, ""),
+        site: c.site_name.clone().unwrap_or_default(),
+        rule: c.rule.clone().unwrap_or_default(),
+        recurring_of: c.recurring_of.clone().unwrap_or_default(),
+        created_by: c.created_by.clone(),
+        created: day(c.created_at),
+        root_cause: c.root_cause.clone().unwrap_or_default(),
+        plan: c.plan.clone().unwrap_or_default(),
+        metric: verdict
+            .as_ref()
+            .map(|(v, b, d, r)| {
+                format!(
+                    "Rule {r} under {b:.1} violations per 1,000 interactions for {d} days after implementation — {}",
+                    v.describe(*b)
+                )
+            })
+            .unwrap_or_default(),
+        metric_met: matches!(verdict, Some((rules::Verdict::Met { .. }, ..))),
+        events,
+        steps: if may {
+            rules::steps_from(c.state()).into_iter().map(step_view).collect()
+        } else {
+            Vec::new()
+        },
+        may_move: may,
+        c: capa_row(&state, &caller, c).await?,
+    }))
+}
+
+/// Moves CAPA `id` by `step` with its text. Audited (without the text).
+pub async fn move_step(
+    state: &AppState,
+    caller: &Caller,
+    id: &str,
+    step: &str,
+    text_in: &str,
+) -> AppResult<CapaState> {
+    let now = state.now();
+    let Some(c) = state.db.capa(id, now).await? else {
+        return Err(AppError::not_found());
+    };
+    if !may_move(caller, &c) {
+        return Err(AppError::new(
+            Code::Forbidden,
+            "Only the owner, the creator, a QA analyst or an ethics officer moves this corrective action.",
+        ));
+    }
+    let step = Step::parse(step.trim()).ok_or_else(|| {
+        unprocessable(
+            "step",
+            "expected analyse, plan, implement, verify, not_effective or close",
+        )
+    })?;
+    let from = c.state();
+    let to = rules::next(from, step).map_err(|e| AppError::new(Code::Conflict, format!("{e}.")))?;
+    let mut m = Move::default();
+    match step {
+        Step::Analyse => {
+            m.root_cause = Some(scrub(
+                state,
+                &text("root_cause", text_in, rules::MAX_TEXT)?,
+            )?)
+        }
+        Step::Plan => m.plan = Some(scrub(state, &text("plan", text_in, rules::MAX_TEXT)?)?),
+        Step::NotEffective => {
+            m.note = Some(scrub(state, &text("note", text_in, rules::MAX_TEXT)?)?)
+        }
+        _ => {
+            if let Some(n) = optional(text_in) {
+                m.note = Some(scrub(state, &text("note", &n, rules::MAX_TEXT)?)?);
+            }
+        }
+    }
+    if step == Step::Verify {
+        if let Some((v, b, ..)) = metric_verdict(state, &c, now).await? {
+            if !matches!(v, rules::Verdict::Met { .. }) {
+                return Err(AppError::new(
+                    Code::Conflict,
+                    format!("{}.", rules::TransitionError::MetricNotMet(v.describe(b))),
+                ));
+            }
+        }
+    }
+    if !state
+        .db
+        .move_capa(
+            id,
+            from,
+            to,
+            step,
+            &m,
+            &caller.user.username,
+            now,
+            &mut rand::rngs::OsRng,
+        )
+        .await?
+    {
+        return Err(AppError::new(
+            Code::Conflict,
+            "Someone moved this corrective action meanwhile; reload it.",
+        ));
+    }
+    state
+        .audit(
+            &caller.actor(),
+            "capa.moved",
+            id,
+            json!({"step": step.as_str(), "from": from.as_str(), "to": to.as_str()}),
+        )
+        .await?;
+    Ok(to)
+}
+
+/// `POST /capa/{id}/step`: `step` and `root_cause`, `plan` or `note`.
+pub async fn step_form(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+    form: FormData,
+) -> AppResult<Response> {
+    let step = form.get("step");
+    let t = match step.as_str() {
+        "analyse" => form.get("root_cause"),
+        "plan" => form.get("plan"),
+        _ => form.get("note"),
+    };
+    move_step(&state, &caller, &id, &step, &t).await?;
+    Ok(Redirect::to(&format!("/capa/{id}")).into_response())
+}
+
+// ---------------------------------------------------------------- API
+
+/// `GET /api/v1/audits`.
+pub async fn api_audits(State(state): State<AppState>) -> AppResult<Json<Value>> {
+    let audits = state.db.audits(state.now(), 1000).await?;
+    let findings = state.db.open_findings(1000).await?;
+    Ok(Json(json!({"audits": audits, "open_findings": findings})))
+}
+
+/// `GET /api/v1/capas`: hotline references only for callers holding the case key.
+pub async fn api_capas(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+) -> AppResult<Json<Value>> {
+    let now = state.now();
+    let mut out = Vec::new();
+    for mut c in state.db.capas(now, 1000).await? {
+        if c.source_kind == SourceKind::HotlineCase.as_str()
+            && state
+                .db
+                .case_visible_to(caller.user.id, &c.source_ref)
+                .await?
+                .is_none()
+        {
+            c.source_ref = String::new();
+        }
+        let verdict = metric_verdict(&state, &c, now).await?;
+        let mut v = serde_json::to_value(&c).map_err(|e| AppError::internal(&e))?;
+        v["metric_verdict"] = json!(verdict.map(|(v, b, ..)| v.describe(b)));
+        out.push(v);
+    }
+    Ok(Json(json!({"capas": out})))
+}
+
+/// `POST /api/v1/capas`: a JSON [`CapaInput`].
+pub async fn api_raise(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    body: Bytes,
+) -> AppResult<Response> {
+    let input: CapaInput = serde_json::from_slice(&body).map_err(|e| {
+        AppError::bad_request(format!(
+            "body: expected a JSON object with title, source_kind, owner and due (line {}, column {})",
+            e.line(),
+            e.column()
+        ))
+    })?;
+    let (id, recurring) = raise(&state, &caller, &input).await?;
+    Ok((
+        axum::http::StatusCode::CREATED,
+        Json(json!({"id": id, "recurring_of": recurring})),
+    )
+        .into_response())
+}
+
+/// `GET /api/v1/capa/trends`: per scan rule, violations per 1,000 interactions over the
+/// last 30 days and the 30 before.
+pub async fn api_trends(State(state): State<AppState>) -> AppResult<Json<Value>> {
+    let (n, t) = trends(&state, state.now()).await?;
+    Ok(Json(json!({
+        "days": TREND_DAYS,
+        "interactions": n,
+        "rules": t.iter().map(|t| json!({"rule": t.rule, "per_1000": t.recent, "hits": t.hits, "before_per_1000": t.before, "rising": t.rising})).collect::<Vec<_>>(),
+    })))
+}

@@ -1,0 +1,916 @@
+//! Consistent discipline, issue #7 (`core::discipline` holds the rules).
+//!
+//! A decision maker (team lead or ethics officer) records a structured decision. While
+//! recording, the form shows the person's prior record and the distribution of
+//! sanctions in comparable past cases (same class and severity, decisions in force), but
+//! only from five cases on and never with names. A sanction more than one step from the
+//! comparable median is a deviation: it needs a written rationale and waits for a second
+//! approver (an ethics officer who is not the decision maker).
+//!
+//! Records are sensitive: a decision maker sees the decisions they made; ethics officers
+//! (the HR-like second line) see all of them and the disparity report. Every view of a
+//! record, every decision and approval is audited (without the rationale). Decisions
+//! feed the retaliation watch of the hotline (`store::retaliation`).
+
+use crate::auth::Caller;
+use crate::error::{AppError, AppResult, Code};
+use crate::pages::{layout, render, FormData};
+use crate::state::AppState;
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::{Extension, Json};
+use jiff::Timestamp;
+use righttrack_core::authz::{allowed, Action};
+use righttrack_core::discipline::{
+    self as rules, Approval, Distribution, Outcome, Sanction, AGGRAVATING, MIN_GROUP, MITIGATING,
+};
+use righttrack_store::discipline::{NewRecord, Record, RecordFilter};
+use serde::Deserialize;
+use serde_json::{json, Value};
+use std::collections::BTreeMap;
+
+fn day(t: Timestamp) -> String {
+    t.strftime("%Y-%m-%d").to_string()
+}
+
+fn sees_all(caller: &Caller) -> bool {
+    allowed(&caller.user.roles, Action::DisciplineApprove)
+}
+
+/// What the form shows about the comparable cases.
+#[derive(Debug, Clone)]
+pub struct Comparable {
+    pub cases: usize,
+    /// Per sanction (label, count, per cent) when shown.
+    pub shown: Option<Vec<(&'static str, usize, u32)>>,
+    pub median: Option<Sanction>,
+    pub dist: Distribution,
+}
+
+/// The comparable cases of a class and severity.
+pub async fn comparable(state: &AppState, class: &str, severity: i64) -> AppResult<Comparable> {
+    let dist = Distribution::of(state.db.comparable_sanctions(class, severity).await?);
+    let total = dist.total();
+    Ok(Comparable {
+        cases: total,
+        shown: dist.shown().map(|d| {
+            Sanction::ALL
+                .iter()
+                .map(|s| {
+                    let n = d.counts[s.step()];
+                    let pct = u32::try_from(n * 100 / total.max(1)).unwrap_or(0);
+                    (s.label(), n, pct)
+                })
+                .collect()
+        }),
+        median: dist.shown().and_then(Distribution::median),
+        dist,
+    })
+}
+
+/// A decision as submitted.
+#[derive(Debug, Clone, Default)]
+pub struct Input {
+    pub subject: String,
+    pub class: String,
+    pub severity: String,
+    pub aggravating: Vec<String>,
+    pub mitigating: Vec<String>,
+    pub sanction: String,
+    pub rationale: String,
+}
+
+impl Input {
+    fn of(form: &FormData) -> Self {
+        Input {
+            subject: form.get("subject").trim().to_owned(),
+            class: form.get("class").trim().to_owned(),
+            severity: form.get("severity"),
+            aggravating: form.all("aggravating"),
+            mitigating: form.all("mitigating"),
+            sanction: form.get("sanction"),
+            rationale: form.get("rationale"),
+        }
+    }
+}
+
+/// Why a decision was refused: the field and the message.
+#[derive(Debug)]
+pub struct Refused {
+    pub field: &'static str,
+    pub message: String,
+}
+
+fn refuse(field: &'static str, message: impl Into<String>) -> Refused {
+    Refused {
+        field,
+        message: message.into(),
+    }
+}
+
+/// Records a decision by `caller`. A deviation without a rationale is refused (the
+/// form asks for one); with one, it waits for a second approver. Audited.
+pub async fn record(
+    state: &AppState,
+    caller: &Caller,
+    input: &Input,
+) -> AppResult<Result<(String, bool), Refused>> {
+    let now = state.now();
+    let users = state.db.list_users().await?;
+    let Some(subject) = users
+        .iter()
+        .find(|u| u.username == input.subject && !u.disabled)
+    else {
+        return Ok(Err(refuse("subject", "field `subject`: no such person")));
+    };
+    if subject.id == caller.user.id {
+        return Ok(Err(refuse(
+            "subject",
+            "field `subject`: nobody records a decision about themselves",
+        )));
+    }
+    if !state.db.violation_classes().await?.contains(&input.class) {
+        return Ok(Err(refuse(
+            "class",
+            "field `class`: choose a violation class from the list",
+        )));
+    }
+    let severity = match rules::check_severity(&input.severity) {
+        Ok(s) => s,
+        Err(e) => return Ok(Err(refuse("severity", e))),
+    };
+    let aggravating = match rules::check_factors(&input.aggravating, AGGRAVATING, "aggravating") {
+        Ok(v) => v,
+        Err(e) => return Ok(Err(refuse("aggravating", e))),
+    };
+    let mitigating = match rules::check_factors(&input.mitigating, MITIGATING, "mitigating") {
+        Ok(v) => v,
+        Err(e) => return Ok(Err(refuse("mitigating", e))),
+    };
+    let Some(sanction) = Sanction::parse(input.sanction.trim()) else {
+        return Ok(Err(refuse(
+            "sanction",
+            "field `sanction`: choose a sanction from the ladder",
+        )));
+    };
+    let cmp = comparable(state, &input.class, severity).await?;
+    let deviation = rules::is_deviation(sanction, &cmp.dist);
+    let rationale = input.rationale.trim();
+    if rationale.chars().count() > rules::MAX_TEXT {
+        return Ok(Err(refuse(
+            "rationale",
+            format!(
+                "field `rationale`: is longer than {} characters",
+                rules::MAX_TEXT
+            ),
+        )));
+    }
+    if deviation && rationale.is_empty() {
+        let median = cmp.median.map_or("", Sanction::label);
+        return Ok(Err(refuse(
+            "rationale",
+            format!(
+                "field `rationale`: {} is more than one step from the usual sanction in {} comparable cases ({median}); write why, and a second approver will review the decision",
+                sanction.label(),
+                cmp.cases
+            ),
+        )));
+    }
+    let rationale = if rationale.is_empty() {
+        None
+    } else {
+        let engine = state.engine().map_err(|e| AppError::internal(&e))?;
+        Some(righttrack_core::interactions::scrub(&engine, rationale))
+    };
+    let teams = state.db.list_teams().await?;
+    let team = subject
+        .team_id
+        .and_then(|t| teams.iter().find(|x| x.id == t));
+    let prior = state.db.prior_discipline(&subject.username, now).await?;
+    let id = state
+        .db
+        .record_discipline(
+            &NewRecord {
+                subject: subject.username.clone(),
+                site_name: team.map(|t| t.site_name.clone()),
+                team_name: team.map(|t| t.name.clone()),
+                role_level: rules::role_level(&subject.roles).to_owned(),
+                violation_class: input.class.clone(),
+                severity,
+                aggravating,
+                mitigating,
+                prior_records: prior,
+                sanction,
+                comparable_cases: i64::try_from(cmp.cases).unwrap_or(0),
+                comparable_median: cmp.median,
+                deviation,
+                rationale,
+                decided_by: caller.user.username.clone(),
+                decided_at: now,
+            },
+            &mut rand::rngs::OsRng,
+        )
+        .await?;
+    state
+        .audit(
+            &caller.actor(),
+            "discipline.recorded",
+            &id,
+            json!({"subject": subject.id.to_string(), "sanction": sanction.as_str(), "deviation": deviation}),
+        )
+        .await?;
+    Ok(Ok((id, deviation)))
+}
+
+// ---------------------------------------------------------------- pages
+
+struct Row {
+    id: String,
+    subject: String,
+    class: String,
+    severity: i64,
+    sanction: &'static str,
+    decided_by: String,
+    decided: String,
+    approval: &'static str,
+    pending: bool,
+    deviation: bool,
+}
+
+impl From<&Record> for Row {
+    fn from(r: &Record) -> Self {
+        Row {
+            id: r.id.clone(),
+            subject: r.subject.clone(),
+            class: r.violation_class.clone(),
+            severity: r.severity,
+            sanction: r.sanction_step.label(),
+            decided_by: r.decided_by.clone(),
+            decided: day(r.decided_at),
+            approval: r.approval_state.label(),
+            pending: r.approval_state == Approval::Pending,
+            deviation: r.deviation,
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "discipline.html")]
+struct ListPage {
+    l: crate::pages::Layout,
+    all: bool,
+    pending: Vec<Row>,
+    records: Vec<Row>,
+    configure: bool,
+    classes: Vec<String>,
+}
+
+/// `GET /discipline`: my decisions (all decisions for ethics officers), those awaiting
+/// a second approver.
+pub async fn list(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+) -> AppResult<Response> {
+    let all = sees_all(&caller);
+    let records = state
+        .db
+        .discipline_records(&RecordFilter {
+            decided_by: (!all).then(|| caller.user.username.clone()),
+            limit: 500,
+            ..Default::default()
+        })
+        .await?;
+    state
+        .audit(
+            &caller.actor(),
+            "discipline.listed",
+            &caller.actor(),
+            json!({"records": records.len()}),
+        )
+        .await?;
+    Ok(render(ListPage {
+        l: layout(Some(&caller), "Discipline", "/discipline"),
+        all,
+        pending: records
+            .iter()
+            .filter(|r| r.approval_state == Approval::Pending)
+            .map(Row::from)
+            .collect(),
+        records: records.iter().map(Row::from).collect(),
+        configure: allowed(&caller.user.roles, Action::ConductConfigure),
+        classes: state.db.violation_classes().await?,
+    }))
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct FormQuery {
+    subject: Option<String>,
+    class: Option<String>,
+    severity: Option<String>,
+    sanction: Option<String>,
+}
+
+struct Check {
+    key: &'static str,
+    label: &'static str,
+    on: bool,
+}
+
+#[derive(Template)]
+#[template(path = "discipline_new.html")]
+struct NewPage {
+    l: crate::pages::Layout,
+    users: Vec<(String, String)>,
+    classes: Vec<String>,
+    subject: String,
+    class: String,
+    severity: String,
+    sanction: String,
+    sanctions: Vec<(&'static str, &'static str)>,
+    aggravating: Vec<Check>,
+    mitigating: Vec<Check>,
+    rationale: String,
+    /// Prior decisions in force about the subject, when one is chosen.
+    prior: Option<i64>,
+    cmp: Option<Comparable>,
+    min_group: usize,
+    error: String,
+    error_field: &'static str,
+    /// Disclosed colleague relationships between decision maker and subject
+    /// (`conflicts::colleague_relations_between`), as one sentence.
+    relationship: Option<String>,
+}
+
+async fn new_page(
+    state: &AppState,
+    caller: &Caller,
+    input: &Input,
+    error: Option<Refused>,
+) -> AppResult<Response> {
+    let users: Vec<(String, String)> = state
+        .db
+        .list_users()
+        .await?
+        .into_iter()
+        .filter(|u| !u.disabled && u.id != caller.user.id)
+        .map(|u| (u.username, u.display_name))
+        .collect();
+    let severity = rules::check_severity(&input.severity).ok();
+    let cmp = match severity {
+        Some(s) if !input.class.is_empty() => Some(comparable(state, &input.class, s).await?),
+        _ => None,
+    };
+    let prior = if users.iter().any(|(u, _)| *u == input.subject) {
+        Some(
+            state
+                .db
+                .prior_discipline(&input.subject, state.now())
+                .await?,
+        )
+    } else {
+        None
+    };
+    // A colleague relationship the decision maker or the subject disclosed (issue 9):
+    // shown above the sanction, as on the dispute page.
+    let relationship = match state.db.user_by_username(&input.subject).await? {
+        Some(subject) => {
+            let notes =
+                crate::conflicts::colleague_relations_between(state, caller.user.id, subject.id)
+                    .await?;
+            let text: Vec<String> = notes
+                .into_iter()
+                .map(|r| {
+                    format!(
+                        "{} declared a relationship with {} on {} (review: {}){}",
+                        r.discloser,
+                        r.colleague,
+                        r.submitted,
+                        r.status,
+                        if r.same_line {
+                            ", in the same reporting line"
+                        } else {
+                            ""
+                        }
+                    )
+                })
+                .collect();
+            (!text.is_empty()).then(|| text.join("; "))
+        }
+        None => None,
+    };
+    let checks = |list: &[(&'static str, &'static str)], chosen: &[String]| {
+        list.iter()
+            .map(|(k, l)| Check {
+                key: k,
+                label: l,
+                on: chosen.iter().any(|c| c == k),
+            })
+            .collect()
+    };
+    let (error, error_field) = match error {
+        Some(r) => (r.message, r.field),
+        None => (String::new(), ""),
+    };
+    let status = if error.is_empty() {
+        axum::http::StatusCode::OK
+    } else {
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let page = render(NewPage {
+        l: layout(Some(caller), "Record a discipline decision", "/discipline"),
+        users,
+        classes: state.db.violation_classes().await?,
+        subject: input.subject.clone(),
+        class: input.class.clone(),
+        severity: input.severity.trim().to_owned(),
+        sanction: input.sanction.clone(),
+        sanctions: Sanction::ALL
+            .iter()
+            .map(|s| (s.as_str(), s.label()))
+            .collect(),
+        aggravating: checks(AGGRAVATING, &input.aggravating),
+        mitigating: checks(MITIGATING, &input.mitigating),
+        rationale: input.rationale.clone(),
+        prior,
+        cmp,
+        min_group: MIN_GROUP,
+        error,
+        error_field,
+        relationship,
+    });
+    Ok((status, page).into_response())
+}
+
+/// `GET /discipline/new?subject=&class=&severity=&sanction=`: the form, with the prior
+/// record and the comparable cases once a person, class and severity are chosen.
+pub async fn new_form(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Query(q): Query<FormQuery>,
+) -> AppResult<Response> {
+    let input = Input {
+        subject: q.subject.unwrap_or_default(),
+        class: q.class.unwrap_or_default(),
+        severity: q.severity.unwrap_or_default(),
+        sanction: q.sanction.unwrap_or_default(),
+        ..Default::default()
+    };
+    new_page(&state, &caller, &input, None).await
+}
+
+/// `POST /discipline`: records the decision, or shows the form again with what is
+/// missing (a deviation asks for its rationale).
+pub async fn record_form(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    form: FormData,
+) -> AppResult<Response> {
+    let input = Input::of(&form);
+    match record(&state, &caller, &input).await? {
+        Ok((id, _)) => Ok(Redirect::to(&format!("/discipline/{id}")).into_response()),
+        Err(r) => new_page(&state, &caller, &input, Some(r)).await,
+    }
+}
+
+#[derive(Template)]
+#[template(path = "discipline_record.html")]
+struct RecordPage {
+    l: crate::pages::Layout,
+    r: Row,
+    rec: Record,
+    site: String,
+    team: String,
+    aggravating: Vec<&'static str>,
+    mitigating: Vec<&'static str>,
+    median: &'static str,
+    approved: String,
+    may_approve: bool,
+    why_not: String,
+}
+
+fn label_of(key: &str) -> &'static str {
+    AGGRAVATING
+        .iter()
+        .chain(MITIGATING)
+        .find(|(k, _)| *k == key)
+        .map_or("unknown factor", |(_, l)| l)
+}
+
+/// The record if `caller` may see it: its decision maker, or an ethics officer.
+async fn visible(state: &AppState, caller: &Caller, id: &str) -> AppResult<Record> {
+    match state.db.discipline_record(id).await? {
+        Some(r) if sees_all(caller) || r.decided_by == caller.user.username => Ok(r),
+        _ => Err(AppError::not_found()),
+    }
+}
+
+/// `GET /discipline/{id}`: the record; the approval form for a second approver.
+pub async fn detail(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    let rec = visible(&state, &caller, &id).await?;
+    state
+        .audit(&caller.actor(), "discipline.viewed", &id, json!({}))
+        .await?;
+    let check = rules::may_approve(
+        &caller.user.username,
+        &rec.decided_by,
+        &rec.subject,
+        rec.approval_state,
+    );
+    let may = sees_all(&caller) && check.is_ok();
+    Ok(render(RecordPage {
+        l: layout(Some(&caller), "Discipline decision", "/discipline"),
+        r: Row::from(&rec),
+        site: rec.site_name.clone().unwrap_or_else(|| "no site".into()),
+        team: rec.team_name.clone().unwrap_or_else(|| "no team".into()),
+        aggravating: rec.aggravating.iter().map(|k| label_of(k)).collect(),
+        mitigating: rec.mitigating.iter().map(|k| label_of(k)).collect(),
+        median: rec
+            .comparable_median
+            .and_then(Sanction::parse)
+            .map_or("", Sanction::label),
+        approved: match (&rec.approver, rec.approved_at) {
+            (Some(a), Some(t)) => format!("{a} on {}", day(t)),
+            _ => String::new(),
+        },
+        may_approve: may,
+        why_not: match check {
+            Err(rules::Refusal::DecisionMaker) if rec.approval_state == Approval::Pending => {
+                "You made this decision: another ethics officer approves it.".into()
+            }
+            _ => String::new(),
+        },
+        rec,
+    }))
+}
+
+/// Approves or rejects a pending deviation as second approver. Audited.
+pub async fn approve(
+    state: &AppState,
+    caller: &Caller,
+    id: &str,
+    decision: &str,
+    note: &str,
+) -> AppResult<()> {
+    let rec = visible(state, caller, id).await?;
+    rules::may_approve(
+        &caller.user.username,
+        &rec.decided_by,
+        &rec.subject,
+        rec.approval_state,
+    )
+    .map_err(|r| AppError::new(Code::Forbidden, format!("You cannot approve this: {r}.")))?;
+    let ok = match decision {
+        "approve" => true,
+        "reject" => false,
+        _ => {
+            return Err(AppError::unprocessable(
+                "field `decision`: expected approve or reject",
+            ))
+        }
+    };
+    let note = note.trim();
+    if !ok && note.is_empty() {
+        return Err(AppError::unprocessable(
+            "field `note`: say why the decision is rejected",
+        ));
+    }
+    if note.chars().count() > rules::MAX_TEXT {
+        return Err(AppError::unprocessable(format!(
+            "field `note`: is longer than {} characters",
+            rules::MAX_TEXT
+        )));
+    }
+    let note = (!note.is_empty()).then_some(note);
+    if !state
+        .db
+        .decide_discipline_approval(id, ok, &caller.user.username, note, state.now())
+        .await?
+    {
+        return Err(AppError::new(
+            Code::Conflict,
+            "This decision no longer awaits approval.",
+        ));
+    }
+    state
+        .audit(
+            &caller.actor(),
+            if ok {
+                "discipline.approved"
+            } else {
+                "discipline.rejected"
+            },
+            id,
+            json!({}),
+        )
+        .await?;
+    Ok(())
+}
+
+/// `POST /discipline/{id}/approval`: `decision` approve|reject and `note`.
+pub async fn approve_form(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+    form: FormData,
+) -> AppResult<Response> {
+    approve(
+        &state,
+        &caller,
+        &id,
+        &form.get("decision"),
+        &form.get("note"),
+    )
+    .await?;
+    Ok(Redirect::to(&format!("/discipline/{id}")).into_response())
+}
+
+/// `POST /discipline/classes`: adds a violation class.
+pub async fn add_class(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    form: FormData,
+) -> AppResult<Response> {
+    let name = righttrack_core::capa::check_text(&form.get("name"), 100)
+        .map_err(|e| AppError::unprocessable(format!("field `name`: {e}")))?
+        .to_owned();
+    if state.db.add_violation_class(&name, state.now()).await? {
+        state
+            .audit(&caller.actor(), "discipline.class_added", &name, json!({}))
+            .await?;
+    }
+    Ok(Redirect::to("/discipline#classes").into_response())
+}
+
+// ---------------------------------------------------------------- disparity
+
+/// The dimensions of the disparity report.
+pub const DIMENSIONS: [(&str, &str); 4] = [
+    ("site", "Site"),
+    ("team", "Team"),
+    ("role_level", "Role level"),
+    ("decision_maker", "Decision maker"),
+];
+
+fn group_of<'a>(r: &'a Record, dim: &str) -> &'a str {
+    match dim {
+        "site" => r.site_name.as_deref().unwrap_or("no site"),
+        "team" => r.team_name.as_deref().unwrap_or("no team"),
+        "role_level" => &r.role_level,
+        _ => &r.decided_by,
+    }
+}
+
+/// The disparity report over the decisions in force: per dimension, its groups.
+pub async fn disparity(state: &AppState) -> AppResult<Vec<(&'static str, Vec<rules::GroupRow>)>> {
+    let records: Vec<Record> = state
+        .db
+        .discipline_records(&RecordFilter {
+            limit: 10_000,
+            ..Default::default()
+        })
+        .await?
+        .into_iter()
+        .filter(|r| matches!(r.approval_state, Approval::NotNeeded | Approval::Approved))
+        .collect();
+    Ok(DIMENSIONS
+        .iter()
+        .map(|(key, label)| {
+            let outcomes: Vec<Outcome> = records
+                .iter()
+                .map(|r| Outcome {
+                    group: group_of(r, key),
+                    class: &r.violation_class,
+                    severity: r.severity,
+                    sanction: r.sanction_step,
+                })
+                .collect();
+            (*label, rules::disparity(&outcomes))
+        })
+        .collect())
+}
+
+struct GroupView {
+    group: String,
+    records: String,
+    rate: String,
+    expected: String,
+    flag: bool,
+}
+
+#[derive(Template)]
+#[template(path = "discipline_report.html")]
+struct ReportPage {
+    l: crate::pages::Layout,
+    tables: Vec<(&'static str, Vec<GroupView>)>,
+    min_group: usize,
+}
+
+fn pct(x: f64) -> String {
+    format!("{:.0}%", x * 100.0)
+}
+
+/// `GET /discipline/report`.
+pub async fn report(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+) -> AppResult<Response> {
+    let tables = disparity(&state).await?;
+    state
+        .audit(
+            &caller.actor(),
+            "discipline.report_viewed",
+            "disparity",
+            json!({}),
+        )
+        .await?;
+    Ok(render(ReportPage {
+        l: layout(Some(&caller), "Discipline disparity", "/discipline"),
+        tables: tables
+            .into_iter()
+            .map(|(label, rows)| {
+                (
+                    label,
+                    rows.into_iter()
+                        .map(|g| match g.figures {
+                            Some(f) => GroupView {
+                                group: g.group,
+                                records: g.records.to_string(),
+                                rate: format!("{} ({} of {})", pct(f.rate), f.severe, g.records),
+                                expected: pct(f.expected),
+                                flag: f.rate - f.expected > 0.15,
+                            },
+                            None => GroupView {
+                                group: g.group,
+                                records: format!("fewer than {MIN_GROUP}"),
+                                rate: "suppressed".into(),
+                                expected: "suppressed".into(),
+                                flag: false,
+                            },
+                        })
+                        .collect(),
+                )
+            })
+            .collect(),
+        min_group: MIN_GROUP,
+    }))
+}
+
+fn csv_field(s: &str) -> String {
+    // Quote everything; a leading formula character is neutralised for spreadsheets.
+    let s = if s.starts_with(['=', '+', '-', '@']) {
+        format!("'{s}")
+    } else {
+        s.to_owned()
+    };
+    format!("\"{}\"", s.replace('"', "\"\""))
+}
+
+/// `GET /discipline/report.csv`: the same figures; suppressed groups have empty cells.
+pub async fn report_csv(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+) -> AppResult<Response> {
+    let tables = disparity(&state).await?;
+    state
+        .audit(
+            &caller.actor(),
+            "discipline.report_exported",
+            "disparity",
+            json!({}),
+        )
+        .await?;
+    let mut out = String::from("dimension,group,records,severe,severe_rate,expected_rate\n");
+    for (dim, rows) in tables {
+        for g in rows {
+            let (n, severe, rate, exp) = match g.figures {
+                Some(f) => (
+                    g.records.to_string(),
+                    f.severe.to_string(),
+                    format!("{:.3}", f.rate),
+                    format!("{:.3}", f.expected),
+                ),
+                None => (
+                    format!("<{MIN_GROUP}"),
+                    String::new(),
+                    String::new(),
+                    String::new(),
+                ),
+            };
+            out.push_str(&format!(
+                "{},{},{},{},{},{}\n",
+                csv_field(dim),
+                csv_field(&g.group),
+                csv_field(&n),
+                severe,
+                rate,
+                exp
+            ));
+        }
+    }
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"discipline-disparity.csv\"",
+            ),
+        ],
+        out,
+    )
+        .into_response())
+}
+
+// ---------------------------------------------------------------- API
+
+#[derive(Debug, Deserialize)]
+pub struct CmpQuery {
+    class: Option<String>,
+    severity: Option<String>,
+}
+
+/// `GET /api/v1/discipline/comparable?class=&severity=`.
+pub async fn api_comparable(
+    State(state): State<AppState>,
+    Query(q): Query<CmpQuery>,
+) -> AppResult<Json<Value>> {
+    let class = q.class.unwrap_or_default();
+    if class.trim().is_empty() {
+        return Err(AppError::bad_request("query `class`: required"));
+    }
+    let severity = rules::check_severity(q.severity.as_deref().unwrap_or(""))
+        .map_err(|_| AppError::bad_request("query `severity`: expected 1, 2, 3 or 4"))?;
+    let c = comparable(&state, class.trim(), severity).await?;
+    let dist: Option<BTreeMap<&str, usize>> = c.dist.shown().map(|d| {
+        Sanction::ALL
+            .iter()
+            .map(|s| (s.as_str(), d.counts[s.step()]))
+            .collect()
+    });
+    Ok(Json(json!({
+        "class": class.trim(),
+        "severity": severity,
+        "cases": if c.cases >= MIN_GROUP { json!(c.cases) } else { json!(format!("fewer than {MIN_GROUP}")) },
+        "distribution": dist,
+        "median": c.median.map(Sanction::as_str),
+    })))
+}
+
+/// `GET /api/v1/discipline`: the caller's decisions (all, for ethics officers).
+pub async fn api_list(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+) -> AppResult<Json<Value>> {
+    let all = sees_all(&caller);
+    let records = state
+        .db
+        .discipline_records(&RecordFilter {
+            decided_by: (!all).then(|| caller.user.username.clone()),
+            limit: 1000,
+            ..Default::default()
+        })
+        .await?;
+    state
+        .audit(
+            &caller.actor(),
+            "discipline.listed",
+            &caller.actor(),
+            json!({"records": records.len(), "via": "api"}),
+        )
+        .await?;
+    Ok(Json(json!({ "records": records })))
+}
+
+/// `GET /api/v1/discipline/disparity`.
+pub async fn api_disparity(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+) -> AppResult<Json<Value>> {
+    let tables = disparity(&state).await?;
+    state
+        .audit(
+            &caller.actor(),
+            "discipline.report_viewed",
+            "disparity",
+            json!({"via": "api"}),
+        )
+        .await?;
+    let mut out = serde_json::Map::new();
+    for ((key, _), (_, rows)) in DIMENSIONS.iter().zip(tables) {
+        out.insert(
+            (*key).to_owned(),
+            rows.into_iter()
+                .map(|g| match g.figures {
+                    Some(f) => json!({"group": g.group, "records": g.records, "severe": f.severe, "severe_rate": f.rate, "expected_rate": f.expected}),
+                    None => json!({"group": g.group, "records": format!("fewer than {MIN_GROUP}"), "suppressed": true}),
+                })
+                .collect(),
+        );
+    }
+    Ok(Json(json!({"min_group": MIN_GROUP, "dimensions": out})))
+}
