@@ -66,6 +66,17 @@ pub enum Action {
     HotlineConfigure,
     /// See hotline statistics (cases one can see, plus destroyed cases' statistics).
     HotlineAnalytics,
+    // Policies and attestation (issue #6).
+    /// Read published policies and one's own attestations.
+    PolicyRead,
+    /// Take a policy's quiz and attest (one's own attestations only).
+    PolicyAttest,
+    /// Write, approve (four eyes), publish and retire policies; settings and quizzes.
+    PolicyManage,
+    /// Attestation coverage, overdue lists, evidence and question failure rates.
+    PolicyReport,
+    /// See which people in the teams one leads have open or overdue attestations.
+    PolicyTeam,
 }
 
 /// What an API token may be used for.
@@ -165,10 +176,40 @@ const TABLE: &[(Action, &[Role])] = &[
     // Configuration holds no case content: admins own retention (PRODUCT.md).
     (Action::HotlineConfigure, &[EthicsOfficer, Admin]),
     (Action::HotlineAnalytics, &[EthicsOfficer, AuditCommittee]),
+    // Policies and attestation (issue #6): every employee reads and attests.
+    (
+        Action::PolicyRead,
+        &[
+            Agent,
+            TeamLead,
+            QaAnalyst,
+            EthicsOfficer,
+            Investigator,
+            Admin,
+            AuditCommittee,
+            IdentityCustodian,
+        ],
+    ),
+    (
+        Action::PolicyAttest,
+        &[
+            Agent,
+            TeamLead,
+            QaAnalyst,
+            EthicsOfficer,
+            Investigator,
+            Admin,
+            AuditCommittee,
+            IdentityCustodian,
+        ],
+    ),
+    (Action::PolicyManage, &[EthicsOfficer]),
+    (Action::PolicyReport, &[EthicsOfficer, AuditCommittee]),
+    (Action::PolicyTeam, &[TeamLead]),
 ];
 
 impl Action {
-    pub const ALL: [Action; 24] = [
+    pub const ALL: [Action; 29] = [
         Action::ViewSelf,
         Action::ManageOwnAccount,
         Action::AuditRead,
@@ -193,6 +234,11 @@ impl Action {
         Action::IdentityDecide,
         Action::HotlineConfigure,
         Action::HotlineAnalytics,
+        Action::PolicyRead,
+        Action::PolicyAttest,
+        Action::PolicyManage,
+        Action::PolicyReport,
+        Action::PolicyTeam,
     ];
 
     /// The token scope an API token needs for this action.
@@ -207,7 +253,11 @@ impl Action {
             | Action::CalibrationRead
             | Action::DisputeRead
             | Action::CaseWork
-            | Action::HotlineAnalytics => Scope::Read,
+            | Action::HotlineAnalytics
+            | Action::PolicyRead
+            | Action::PolicyReport
+            | Action::PolicyTeam => Scope::Read,
+            Action::PolicyAttest | Action::PolicyManage => Scope::Admin,
             Action::InteractionIngest | Action::CommitmentFulfil | Action::FeedbackLinkCreate => {
                 Scope::Ingest
             }

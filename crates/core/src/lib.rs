@@ -26,6 +26,9 @@ pub mod roles;
 pub mod secret;
 pub mod speakup_config;
 pub mod totp;
+// Policies and attestation (issue #6).
+pub mod markdown;
+pub mod policies;
 
 pub use authz::{allowed, Action};
 pub use roles::Role;

@@ -29,6 +29,8 @@ pub mod speakup_config;
 pub mod speakup_stats;
 pub mod testing;
 pub mod tokens;
+// Policies and attestation (issue #6).
+pub mod policies;
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
