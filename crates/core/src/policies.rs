@@ -299,8 +299,8 @@ fn clause_number(line: &str) -> Option<&str> {
 }
 
 fn heading_key(text: &str) -> String {
-    let stripped = text
-        .trim_start_matches(|c: char| c.is_ascii_digit() || c == '.' || c == ')' || c == ' ');
+    let stripped =
+        text.trim_start_matches(|c: char| c.is_ascii_digit() || c == '.' || c == ')' || c == ' ');
     let base = if stripped.is_empty() { text } else { stripped };
     base.split_whitespace()
         .collect::<Vec<_>>()
@@ -814,7 +814,10 @@ mod tests {
     #[test]
     fn diff_names_added_removed_and_changed_clauses() {
         let d = diff(Some(V1), V2);
-        let got: Vec<(&str, &str)> = d.iter().map(|c| (c.change.as_str(), c.title.as_str())).collect();
+        let got: Vec<(&str, &str)> = d
+            .iter()
+            .map(|c| (c.change.as_str(), c.title.as_str()))
+            .collect();
         assert_eq!(
             got,
             [
@@ -859,14 +862,20 @@ mod tests {
         let e = parse_quiz("? A\n+ x\n- y\nno marker\n").unwrap_err();
         assert!(e.starts_with("quiz, line 4"), "{e}");
         let e = parse_quiz("+ x\n").unwrap_err();
-        assert!(e.contains("line 1") && e.contains("before any question"), "{e}");
+        assert!(
+            e.contains("line 1") && e.contains("before any question"),
+            "{e}"
+        );
         let e = parse_quiz("? A\n+ x\n").unwrap_err();
         assert!(e.contains("2 to 6"), "{e}");
     }
 
     #[test]
     fn scoring_against_the_pass_mark() {
-        let q = parse_quiz("? A\n+ a\n- b\n? B\n- a\n+ b\n? C\n+ a\n- b\n? D\n+ a\n- b\n? E\n+ a\n- b\n").unwrap();
+        let q = parse_quiz(
+            "? A\n+ a\n- b\n? B\n- a\n+ b\n? C\n+ a\n- b\n? D\n+ a\n- b\n? E\n+ a\n- b\n",
+        )
+        .unwrap();
         let s = score(&q, &[Some(0), Some(1), Some(0), Some(0), Some(1)], 80).unwrap();
         assert_eq!((s.correct, s.total, s.percent, s.passed), (4, 5, 80, true));
         let s = score(&q, &[Some(0), Some(0), Some(0), None], 80).unwrap();
@@ -892,9 +901,15 @@ mod tests {
     #[test]
     fn settings_errors_name_the_field() {
         assert!(check_settings("Code", "30", "80%").is_ok());
-        assert!(check_settings(" ", "30", "80").unwrap_err().contains("`title`"));
-        assert!(check_settings("C", "0", "80").unwrap_err().contains("`attest_days`"));
-        assert!(check_settings("C", "30", "101").unwrap_err().contains("`pass_mark`"));
+        assert!(check_settings(" ", "30", "80")
+            .unwrap_err()
+            .contains("`title`"));
+        assert!(check_settings("C", "0", "80")
+            .unwrap_err()
+            .contains("`attest_days`"));
+        assert!(check_settings("C", "30", "101")
+            .unwrap_err()
+            .contains("`pass_mark`"));
         assert_eq!(slug("Code of Ethics (2026)!"), "code-of-ethics-2026");
     }
 
@@ -924,7 +939,10 @@ mod tests {
         ];
         let c = coverage(&rows, now, |r| vec![r.team.clone()]);
         assert_eq!(c[0].group, "All");
-        assert_eq!((c[0].assigned, c[0].attested, c[0].overdue, c[0].percent), (3, 1, 1, 33));
+        assert_eq!(
+            (c[0].assigned, c[0].attested, c[0].overdue, c[0].percent),
+            (3, 1, 1, 33)
+        );
         assert_eq!((c[1].group.as_str(), c[1].percent), ("A", 50));
         let tr = trend(&rows, t("2026-11-01T00:00:00Z"), now);
         assert_eq!(tr.last().unwrap().1, 1);

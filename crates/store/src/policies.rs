@@ -324,16 +324,17 @@ impl Db {
     /// Every policy, by title (retired ones included).
     pub async fn policies(&self) -> Result<Vec<Policy>> {
         let q = format!("SELECT {POLICY_COLS} FROM policies ORDER BY title, id");
-        let rows: Vec<PolicyRow> =
-            on_pool!(self, |p| sqlx::query_as(&q).fetch_all(p).await?);
+        let rows: Vec<PolicyRow> = on_pool!(self, |p| sqlx::query_as(&q).fetch_all(p).await?);
         rows.into_iter().map(PolicyRow::into_policy).collect()
     }
 
     /// A policy by id or slug.
     pub async fn policy(&self, key: &str) -> Result<Option<Policy>> {
         let q = format!("SELECT {POLICY_COLS} FROM policies WHERE id = $1 OR slug = $1");
-        let row: Option<PolicyRow> =
-            on_pool!(self, |p| sqlx::query_as(&q).bind(key).fetch_optional(p).await?);
+        let row: Option<PolicyRow> = on_pool!(self, |p| sqlx::query_as(&q)
+            .bind(key)
+            .fetch_optional(p)
+            .await?);
         row.map(PolicyRow::into_policy).transpose()
     }
 
@@ -355,7 +356,8 @@ impl Db {
         attest_days: u32,
         pass_mark: u32,
     ) -> Result<()> {
-        let n = on_pool!(self, |p| sqlx::query(
+        let n = on_pool!(self, |p| {
+            sqlx::query(
             "UPDATE policies SET title = $1, audience = $2, attest_days = $3, pass_mark = $4 WHERE id = $5 AND retired_at IS NULL"
         )
         .bind(title)
@@ -365,7 +367,8 @@ impl Db {
         .bind(id)
         .execute(p)
         .await?
-        .rows_affected());
+        .rows_affected()
+        });
         if n == 0 {
             return Err(StoreError::NotFound);
         }
@@ -408,15 +411,19 @@ impl Db {
         let q = format!(
             "SELECT {VERSION_COLS} FROM policy_versions WHERE policy_id = $1 ORDER BY number DESC"
         );
-        let rows: Vec<VersionRow> =
-            on_pool!(self, |p| sqlx::query_as(&q).bind(policy).fetch_all(p).await?);
+        let rows: Vec<VersionRow> = on_pool!(self, |p| sqlx::query_as(&q)
+            .bind(policy)
+            .fetch_all(p)
+            .await?);
         rows.into_iter().map(VersionRow::into_version).collect()
     }
 
     pub async fn version(&self, id: &str) -> Result<Option<Version>> {
         let q = format!("SELECT {VERSION_COLS} FROM policy_versions WHERE id = $1");
-        let row: Option<VersionRow> =
-            on_pool!(self, |p| sqlx::query_as(&q).bind(id).fetch_optional(p).await?);
+        let row: Option<VersionRow> = on_pool!(self, |p| sqlx::query_as(&q)
+            .bind(id)
+            .fetch_optional(p)
+            .await?);
         row.map(VersionRow::into_version).transpose()
     }
 
@@ -471,7 +478,8 @@ impl Db {
         if !contributors.iter().any(|c| c == editor) {
             contributors.push(editor.to_owned());
         }
-        let n = on_pool!(self, |p| sqlx::query(
+        let n = on_pool!(self, |p| {
+            sqlx::query(
             "UPDATE policy_versions SET kind = $1, summary = $2, body = $3, quiz = $4, contributors = $5 WHERE id = $6 AND status = 'draft'"
         )
         .bind(kind.as_str())
@@ -482,7 +490,8 @@ impl Db {
         .bind(id)
         .execute(p)
         .await?
-        .rows_affected());
+        .rows_affected()
+        });
         Ok(n > 0)
     }
 
@@ -503,7 +512,8 @@ impl Db {
         };
         let n = if col.is_empty() {
             // Back to draft: the earlier review and approval no longer count.
-            on_pool!(self, |p| sqlx::query(
+            on_pool!(self, |p| {
+                sqlx::query(
                 "UPDATE policy_versions SET status = $1, submitted_by = NULL, submitted_at = NULL, approved_by = NULL, approved_at = NULL WHERE id = $2 AND status = $3"
             )
             .bind(to.as_str())
@@ -511,7 +521,8 @@ impl Db {
             .bind(from.as_str())
             .execute(p)
             .await?
-            .rows_affected())
+            .rows_affected()
+            })
         } else {
             let q = format!(
                 "UPDATE policy_versions SET status = $1, {col}_by = $2, {col}_at = $3 WHERE id = $4 AND status = $5"
@@ -593,8 +604,10 @@ impl Db {
         let q = format!(
             "SELECT {VERSION_COLS} FROM policy_versions WHERE policy_id = $1 AND status = 'published'"
         );
-        let row: Option<VersionRow> =
-            on_pool!(self, |p| sqlx::query_as(&q).bind(policy).fetch_optional(p).await?);
+        let row: Option<VersionRow> = on_pool!(self, |p| sqlx::query_as(&q)
+            .bind(policy)
+            .fetch_optional(p)
+            .await?);
         row.map(VersionRow::into_version).transpose()
     }
 
@@ -603,8 +616,10 @@ impl Db {
         let q = format!(
             "SELECT {VERSION_COLS} FROM policy_versions v WHERE v.policy_id = $1 AND v.kind = 'material' AND v.published_at IS NOT NULL ORDER BY v.number DESC LIMIT 1"
         );
-        let row: Option<VersionRow> =
-            on_pool!(self, |p| sqlx::query_as(&q).bind(policy).fetch_optional(p).await?);
+        let row: Option<VersionRow> = on_pool!(self, |p| sqlx::query_as(&q)
+            .bind(policy)
+            .fetch_optional(p)
+            .await?);
         row.map(VersionRow::into_version).transpose()
     }
 
@@ -642,8 +657,10 @@ impl Db {
 
     /// Everyone assigned a cycle, with their attestation time, by display name.
     pub async fn assignments(&self, cycle: &str) -> Result<Vec<Assignment>> {
-        let rows: Vec<(String, String, String, bool, i64, i64, Option<i64>)> =
-            on_pool!(self, |p| sqlx::query_as(
+        let rows: Vec<(String, String, String, bool, i64, i64, Option<i64>)> = on_pool!(
+            self,
+            |p| {
+                sqlx::query_as(
                 "SELECT u.id, u.username, u.display_name, u.disabled, a.assigned_at, a.due_at, t.attested_at \
                  FROM policy_assignments a JOIN users u ON u.id = a.user_id \
                  LEFT JOIN policy_attestations t ON t.cycle_version_id = a.version_id AND t.user_id = a.user_id \
@@ -651,7 +668,9 @@ impl Db {
             )
             .bind(cycle)
             .fetch_all(p)
-            .await?);
+            .await?
+            }
+        );
         rows.into_iter()
             .map(|r| {
                 Ok(Assignment {
@@ -763,14 +782,16 @@ impl Db {
 
     /// A person's attempts at a policy's quizzes, newest first.
     pub async fn attempts(&self, policy: &str, user: UserId) -> Result<Vec<Attempt>> {
-        let rows: Vec<(i64, i64, i64, bool, String)> = on_pool!(self, |p| sqlx::query_as(
+        let rows: Vec<(i64, i64, i64, bool, String)> = on_pool!(self, |p| {
+            sqlx::query_as(
             "SELECT a.at, v.number, a.score, a.passed, a.method FROM policy_attempts a JOIN policy_versions v ON v.id = a.version_id \
              WHERE v.policy_id = $1 AND a.user_id = $2 ORDER BY a.at DESC, a.id DESC"
         )
         .bind(policy)
         .bind(user.to_string())
         .fetch_all(p)
-        .await?);
+        .await?
+        });
         Ok(rows
             .into_iter()
             .map(|r| Attempt {
@@ -785,7 +806,10 @@ impl Db {
 
     /// Records an attestation. [`StoreError::Conflict`] when this person already
     /// attested this cycle.
-    #[expect(clippy::too_many_arguments, reason = "one column each; a struct would only rename them")]
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "one column each; a struct would only rename them"
+    )]
     pub async fn attest(
         &self,
         cycle: &str,
@@ -820,14 +844,16 @@ impl Db {
 
     /// The version a person last attested of a policy (any cycle).
     pub async fn last_attested(&self, policy: &str, user: UserId) -> Result<Option<Version>> {
-        let id: Option<String> = on_pool!(self, |p| sqlx::query_scalar(
+        let id: Option<String> = on_pool!(self, |p| {
+            sqlx::query_scalar(
             "SELECT t.version_id FROM policy_attestations t JOIN policy_versions v ON v.id = t.version_id \
              WHERE v.policy_id = $1 AND t.user_id = $2 ORDER BY t.attested_at DESC, v.number DESC LIMIT 1"
         )
         .bind(policy)
         .bind(user.to_string())
         .fetch_optional(p)
-        .await?);
+        .await?
+        });
         match id {
             Some(id) => self.version(&id).await,
             None => Ok(None),
@@ -837,8 +863,10 @@ impl Db {
     /// The evidence of a policy (every cycle), newest first.
     pub async fn policy_evidence(&self, policy: &str) -> Result<Vec<Evidence>> {
         let q = format!("{EVIDENCE_SQL} WHERE p.id = $1 ORDER BY t.attested_at DESC, u.username");
-        let rows: Vec<EvidenceRow> =
-            on_pool!(self, |p| sqlx::query_as(&q).bind(policy).fetch_all(p).await?);
+        let rows: Vec<EvidenceRow> = on_pool!(self, |p| sqlx::query_as(&q)
+            .bind(policy)
+            .fetch_all(p)
+            .await?);
         Ok(rows.into_iter().map(evidence).collect())
     }
 
@@ -854,7 +882,9 @@ impl Db {
 
     /// Answers and wrong answers per question of each version of a policy.
     pub async fn question_stats(&self, policy: &str) -> Result<Vec<QuestionStat>> {
-        let rows: Vec<(i64, i64, i64, i64)> = on_pool!(self, |p| sqlx::query_as(
+        let rows: Vec<(i64, i64, i64, i64)> =
+            on_pool!(self, |p| {
+                sqlx::query_as(
             "SELECT v.number, q.position, COUNT(*), SUM(CASE WHEN q.correct THEN 0 ELSE 1 END) \
              FROM policy_attempt_answers q JOIN policy_attempts a ON a.id = q.attempt_id \
              JOIN policy_versions v ON v.id = a.version_id WHERE v.policy_id = $1 \
@@ -862,7 +892,8 @@ impl Db {
         )
         .bind(policy)
         .fetch_all(p)
-        .await?);
+        .await?
+            });
         Ok(rows
             .into_iter()
             .map(|r| QuestionStat {
@@ -882,14 +913,16 @@ impl Db {
         user: UserId,
         kind: &str,
     ) -> Result<Option<Timestamp>> {
-        let at: Option<i64> = on_pool!(self, |p| sqlx::query_scalar(
+        let at: Option<i64> = on_pool!(self, |p| {
+            sqlx::query_scalar(
             "SELECT MAX(sent_at) FROM policy_reminders WHERE cycle_version_id = $1 AND user_id = $2 AND kind = $3"
         )
         .bind(cycle)
         .bind(user.to_string())
         .bind(kind)
         .fetch_one(p)
-        .await?);
+        .await?
+        });
         Ok(at.map(from_ms))
     }
 
@@ -903,7 +936,8 @@ impl Db {
         day: &str,
         now: Timestamp,
     ) -> Result<bool> {
-        let n = on_pool!(self, |p| sqlx::query(
+        let n = on_pool!(self, |p| {
+            sqlx::query(
             "INSERT INTO policy_reminders (cycle_version_id, user_id, kind, recipient_id, day, sent_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (cycle_version_id, user_id, kind, day) DO NOTHING"
         )
         .bind(cycle)
@@ -914,13 +948,15 @@ impl Db {
         .bind(ms(now))
         .execute(p)
         .await?
-        .rows_affected());
+        .rows_affected()
+        });
         Ok(n > 0)
     }
 
     /// The reminders and escalations of a day, for a mailer, by recipient.
     pub async fn reminders_of_day(&self, day: &str) -> Result<Vec<DayReminder>> {
-        Ok(on_pool!(self, |p| sqlx::query_as(
+        Ok(on_pool!(self, |p| {
+            sqlx::query_as(
             "SELECT r.username, m.kind, u.display_name, p.title FROM policy_reminders m \
              JOIN users r ON r.id = m.recipient_id JOIN users u ON u.id = m.user_id \
              JOIN policy_versions v ON v.id = m.cycle_version_id JOIN policies p ON p.id = v.policy_id \
@@ -928,7 +964,8 @@ impl Db {
         )
         .bind(day)
         .fetch_all(p)
-        .await?))
+        .await?
+        }))
     }
 
     /// Per person of a cycle: (user, kind, how many sent, last sent).
@@ -936,12 +973,14 @@ impl Db {
         &self,
         cycle: &str,
     ) -> Result<Vec<(UserId, String, i64, Timestamp)>> {
-        let rows: Vec<(String, String, i64, i64)> = on_pool!(self, |p| sqlx::query_as(
+        let rows: Vec<(String, String, i64, i64)> = on_pool!(self, |p| {
+            sqlx::query_as(
             "SELECT user_id, kind, COUNT(*), MAX(sent_at) FROM policy_reminders WHERE cycle_version_id = $1 GROUP BY user_id, kind"
         )
         .bind(cycle)
         .fetch_all(p)
-        .await?);
+        .await?
+        });
         Ok(rows
             .into_iter()
             .filter_map(|r| Some((UserId::parse(&r.0)?, r.1, r.2, from_ms(r.3))))

@@ -35,6 +35,9 @@ pub mod speakup_attachments;
 pub mod speakup_settings;
 pub mod state;
 pub mod vault;
+// Policies and attestation (issue #6).
+pub mod policies;
+pub mod policies_admin;
 
 pub use routes::router;
 pub use state::{AppState, WebConfig};

@@ -124,6 +124,31 @@ const NAV: &[(&str, &str, &str, Action)] = &[
         "Password and two-factor sign-in",
         Action::ManageOwnAccount,
     ),
+    // Policies and attestation (issue #6).
+    (
+        "/my/policies",
+        "My policies",
+        "The code of ethics and policies to read and attest",
+        Action::PolicyRead,
+    ),
+    (
+        "/my/team/policies",
+        "Team policies",
+        "Who in your teams has open or overdue attestations",
+        Action::PolicyTeam,
+    ),
+    (
+        "/policies/manage",
+        "Policies",
+        "Write, approve and publish the code of ethics and policies",
+        Action::PolicyManage,
+    ),
+    (
+        "/policies/reports",
+        "Attestation",
+        "Attestation coverage by team, site and role; overdue; evidence",
+        Action::PolicyReport,
+    ),
 ];
 
 pub fn layout(caller: Option<&Caller>, title: &str, current: &str) -> Layout {
@@ -720,6 +745,8 @@ struct HomePage {
     username: String,
     roles: Vec<&'static str>,
     notices: Vec<String>,
+    /// Policy attestations waiting (and, for leads, their team's overdue ones).
+    policy_lines: Vec<(String, &'static str)>,
 }
 
 pub async fn home(
@@ -743,6 +770,7 @@ pub async fn home(
             .into_iter()
             .map(|(day, text)| format!("{day}: {text}"))
             .collect(),
+        policy_lines: crate::policies::home_lines(&state, &caller.user, state.now()).await?,
     }))
 }
 
