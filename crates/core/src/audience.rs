@@ -49,6 +49,10 @@ impl Audience {
     }
 
     /// The stored form: a JSON object with the non-empty lists (`{}` for everyone).
+    #[expect(
+        clippy::expect_used,
+        reason = "lists of roles and UUIDs always serialize; a fallback such as {} would silently widen the audience to everyone"
+    )]
     pub fn to_json(&self) -> String {
         serde_json::to_string(self).expect("an audience always serializes")
     }

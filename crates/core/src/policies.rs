@@ -689,11 +689,7 @@ pub fn score(qs: &[Question], answers: &[Option<usize>], pass_mark: u32) -> Resu
     }
     let total = u32::try_from(qs.len()).unwrap_or(u32::MAX);
     let correct = u32::try_from(per_question.iter().filter(|c| **c).count()).unwrap_or(0);
-    let percent = if total == 0 {
-        100
-    } else {
-        correct * 100 / total
-    };
+    let percent = (correct * 100).checked_div(total).unwrap_or(100);
     Ok(Score {
         correct,
         total,
@@ -764,11 +760,7 @@ pub fn coverage(
     let mut out = vec![total];
     out.extend(groups.into_values());
     for c in &mut out {
-        c.percent = if c.assigned == 0 {
-            0
-        } else {
-            c.attested * 100 / c.assigned
-        };
+        c.percent = (c.attested * 100).checked_div(c.assigned).unwrap_or(0);
     }
     out
 }

@@ -269,6 +269,11 @@ fn evidence(r: EvidenceRow) -> Evidence {
     }
 }
 
+/// (user id, username, display name, disabled, assigned, due, attested)
+type AssignmentRow = (String, String, String, bool, i64, i64, Option<i64>);
+/// (policy id, slug, title, cycle id, cycle number, assigned, due, attested)
+type MyAssignmentRow = (String, String, String, String, i64, i64, i64, Option<i64>);
+
 /// The condition "`v` is its policy's current cycle".
 const IS_CYCLE: &str = "v.number = (SELECT MAX(v2.number) FROM policy_versions v2 WHERE v2.policy_id = v.policy_id AND v2.kind = 'material' AND v2.published_at IS NOT NULL)";
 
@@ -657,10 +662,8 @@ impl Db {
 
     /// Everyone assigned a cycle, with their attestation time, by display name.
     pub async fn assignments(&self, cycle: &str) -> Result<Vec<Assignment>> {
-        let rows: Vec<(String, String, String, bool, i64, i64, Option<i64>)> = on_pool!(
-            self,
-            |p| {
-                sqlx::query_as(
+        let rows: Vec<AssignmentRow> = on_pool!(self, |p| {
+            sqlx::query_as(
                 "SELECT u.id, u.username, u.display_name, u.disabled, a.assigned_at, a.due_at, t.attested_at \
                  FROM policy_assignments a JOIN users u ON u.id = a.user_id \
                  LEFT JOIN policy_attestations t ON t.cycle_version_id = a.version_id AND t.user_id = a.user_id \
@@ -669,8 +672,7 @@ impl Db {
             .bind(cycle)
             .fetch_all(p)
             .await?
-            }
-        );
+        });
         rows.into_iter()
             .map(|r| {
                 Ok(Assignment {
@@ -697,11 +699,10 @@ impl Db {
              LEFT JOIN policy_attestations t ON t.cycle_version_id = a.version_id AND t.user_id = a.user_id \
              WHERE a.user_id = $1 AND p.retired_at IS NULL AND {IS_CYCLE} ORDER BY a.due_at, p.title"
         );
-        let rows: Vec<(String, String, String, String, i64, i64, i64, Option<i64>)> =
-            on_pool!(self, |p| sqlx::query_as(&q)
-                .bind(user.to_string())
-                .fetch_all(p)
-                .await?);
+        let rows: Vec<MyAssignmentRow> = on_pool!(self, |p| sqlx::query_as(&q)
+            .bind(user.to_string())
+            .fetch_all(p)
+            .await?);
         Ok(rows
             .into_iter()
             .map(|r| MyAssignment {
@@ -882,9 +883,8 @@ impl Db {
 
     /// Answers and wrong answers per question of each version of a policy.
     pub async fn question_stats(&self, policy: &str) -> Result<Vec<QuestionStat>> {
-        let rows: Vec<(i64, i64, i64, i64)> =
-            on_pool!(self, |p| {
-                sqlx::query_as(
+        let rows: Vec<(i64, i64, i64, i64)> = on_pool!(self, |p| {
+            sqlx::query_as(
             "SELECT v.number, q.position, COUNT(*), SUM(CASE WHEN q.correct THEN 0 ELSE 1 END) \
              FROM policy_attempt_answers q JOIN policy_attempts a ON a.id = q.attempt_id \
              JOIN policy_versions v ON v.id = a.version_id WHERE v.policy_id = $1 \
@@ -893,7 +893,7 @@ impl Db {
         .bind(policy)
         .fetch_all(p)
         .await?
-            });
+        });
         Ok(rows
             .into_iter()
             .map(|r| QuestionStat {

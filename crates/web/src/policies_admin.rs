@@ -148,7 +148,7 @@ pub async fn create(
                 attest_days: settings.attest_days,
                 pass_mark: settings.pass_mark,
                 by: caller.user.username.clone(),
-                body: format!("## 1. Purpose\n\nWhy this policy exists.\n\n## 2. Rules\n\n2.1 What everyone must do.\n"),
+                body: "## 1. Purpose\n\nWhy this policy exists.\n\n## 2. Rules\n\n2.1 What everyone must do.\n".into(),
                 summary: String::new(),
                 quiz: Vec::new(),
             },
@@ -651,12 +651,10 @@ pub async fn step(
         Step::Submit => {
             rules::check_text(&v.body, &v.summary).map_err(AppError::unprocessable)?;
         }
-        Step::Publish => {
-            if v.kind == Kind::Editorial && state.db.cycle(&p.id).await?.is_none() {
-                return Err(AppError::unprocessable(
-                    "field `kind`: the first published version of a policy must be material (everyone attests it); return it to draft and mark it material",
-                ));
-            }
+        Step::Publish if v.kind == Kind::Editorial && state.db.cycle(&p.id).await?.is_none() => {
+            return Err(AppError::unprocessable(
+                "field `kind`: the first published version of a policy must be material (everyone attests it); return it to draft and mark it material",
+            ));
         }
         _ => {}
     }
@@ -926,11 +924,7 @@ pub async fn report(
         trend = rules::trend(&d.assignees, from, now)
             .into_iter()
             .map(|(day, attested, assigned)| TrendRow {
-                percent: if assigned == 0 {
-                    0
-                } else {
-                    attested * 100 / assigned
-                },
+                percent: (attested * 100).checked_div(assigned).unwrap_or(0),
                 day,
                 attested,
                 assigned,
