@@ -91,7 +91,7 @@ test('the sample code of ethics: submitted by one officer, approved and publishe
   olivia = await officer('olivia');
   pat = await officer('pat');
   const o = olivia.page;
-  await navigation(o, () => o.getByRole('link', { name: 'Policies', exact: true }).first().click());
+  await navigation(o, () => o.getByRole('link', { name: 'Manage policies', exact: true }).first().click());
   assert.equal(pathname(o), '/policies/manage');
   await shot(o, 'policies-01-officer-list');
   await navigation(o, () => o.getByRole('link', { name: 'Code of Ethics' }).click());

@@ -139,7 +139,7 @@ const NAV: &[(&str, &str, &str, Action)] = &[
     ),
     (
         "/policies/manage",
-        "Policies",
+        "Manage policies",
         "Write, approve and publish the code of ethics and policies",
         Action::PolicyManage,
     ),
