@@ -1115,8 +1115,18 @@ fn the_policies_digest_names_a_bad_day_and_prints_nothing_before_anything_is_pub
         ],
         Some(&format!("{PW}\n")),
     );
-    let e = fails(&["policies", "digest", "--data-dir", &d, "--day", "2026-02-30"]);
-    assert!(e.contains("--day \"2026-02-30\": expected YYYY-MM-DD"), "{e}");
+    let e = fails(&[
+        "policies",
+        "digest",
+        "--data-dir",
+        &d,
+        "--day",
+        "2026-02-30",
+    ]);
+    assert!(
+        e.contains("--day \"2026-02-30\": expected YYYY-MM-DD"),
+        "{e}"
+    );
     let out = ok(&["policies", "digest", "--data-dir", &d], None);
     assert_eq!(out.trim(), "", "no published policy, no reminder");
 }

@@ -364,4 +364,61 @@ mod tests {
         let stars = "*a ".repeat(5000);
         let _ = render(&stars);
     }
+
+    /// Every `<` in the output opens one of our own tags; every `href` is safe.
+    fn only_our_markup(html: &str) {
+        const TAGS: &[&str] = &[
+            "h2",
+            "h3",
+            "h4",
+            "h5",
+            "h6",
+            "p",
+            "ul",
+            "ol",
+            "li",
+            "blockquote",
+            "pre",
+            "code",
+            "strong",
+            "em",
+            "a",
+        ];
+        for (i, _) in html.match_indices('<') {
+            let rest = &html[i + 1..];
+            let name: String = rest
+                .trim_start_matches('/')
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric())
+                .collect();
+            assert!(
+                TAGS.contains(&name.as_str()),
+                "unexpected tag {name:?} in {html}"
+            );
+        }
+        for (i, _) in html.match_indices("href=\"") {
+            let url = &html[i + 6..];
+            assert!(
+                url.starts_with("http://")
+                    || url.starts_with("https://")
+                    || url.starts_with("mailto:"),
+                "unsafe link in {html}"
+            );
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_text_renders_to_our_markup_only(src in "(?s)[<>\\[\\]()*_`#>\\-+ 0-9a-zA-Z:/\"'=&.\n]{0,300}") {
+            only_our_markup(&render(&src));
+            let _ = crate::policies::clauses(&src);
+            let _ = crate::policies::diff(Some(&src), "## a\nb");
+            let _ = crate::policies::parse_quiz(&src);
+        }
+
+        #[test]
+        fn links_in_any_label_and_url_stay_safe(label in "[^\\]]{0,20}", url in "[^)]{0,40}") {
+            only_our_markup(&render(&format!("[{label}]({url})")));
+        }
+    }
 }
