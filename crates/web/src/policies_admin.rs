@@ -378,7 +378,7 @@ async fn manage_page(
                     _ => String::new(),
                 },
                 may_approve: check.is_ok(),
-                why_not: check.err().unwrap_or_default(),
+                why_not: check.err().map(|e| capitalize(&e)).unwrap_or_default(),
             }
         });
     let teams = state.db.list_teams().await?;
@@ -702,8 +702,14 @@ pub async fn retire(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
     Path(key): Path<String>,
+    form: FormData,
 ) -> AppResult<Response> {
     let p = policy_or_404(&state, &key).await?;
+    if form.get("confirm") != "yes" {
+        return Err(AppError::unprocessable(
+            "field `confirm`: tick the box to confirm that nobody is to attest this policy any more",
+        ));
+    }
     if !state
         .db
         .retire_policy(&p.id, &caller.user.username, state.now())

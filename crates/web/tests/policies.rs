@@ -903,6 +903,15 @@ async fn a_fresh_install_gets_the_sample_code_once_and_retiring_asks_nothing_mor
             .body
             .contains("Code of Ethics"));
         let r = post(&app, &ana, "/policies/manage/code-of-ethics/retire", &[]).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.body.contains("field `confirm`"), "{}", r.body);
+        let r = post(
+            &app,
+            &ana,
+            "/policies/manage/code-of-ethics/retire",
+            &[("confirm", "yes")],
+        )
+        .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER);
         let mine = app.get("/my/policies", &alex.cookie).await;
         assert!(mine.body.contains("Nothing to attest") && !mine.body.contains("Code of Ethics"));
