@@ -250,6 +250,25 @@ pub async fn seed(state: &AppState) -> Result<Option<Vec<DemoAccount>>> {
             .await
             .map_err(|e| anyhow::anyhow!("{}", e.message))?;
     }
+    // Policies and attestation (issue #6): a deputy ethics officer (shared password) so
+    // versions can be approved by someone other than their author, and a code of ethics
+    // a year into use.
+    if let Some(e) = user_of("ethics") {
+        let deputy = db
+            .create_user(
+                NewUser {
+                    username: "dana.deputy".into(),
+                    display_name: "Dana Deputy-Officer".into(),
+                    password_hash: Some(shared_hash.clone()),
+                    team: None,
+                    roles: vec![Role::EthicsOfficer],
+                },
+                now,
+                &mut rng,
+            )
+            .await?;
+        crate::demo_policies::seed(state, e, &deputy).await?;
+    }
     accounts.push(DemoAccount {
         username: "(every other demo user)",
         role: "agents and leads",

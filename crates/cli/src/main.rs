@@ -7,6 +7,7 @@ mod demo;
 mod demo_capa;
 mod demo_conflicts;
 mod demo_interactions;
+mod demo_policies;
 mod examples;
 mod import;
 mod nats;
@@ -160,6 +161,9 @@ enum Command {
     /// Internal audits and corrective actions (issue #7).
     #[command(subcommand)]
     Capa(CapaCmd),
+    /// Policy attestation chores.
+    #[command(subcommand)]
+    Policies(PoliciesCmd),
 }
 
 #[derive(Subcommand)]
@@ -170,6 +174,20 @@ enum CapaCmd {
     Sweep {
         #[command(flatten)]
         data: DataArgs,
+    },
+}
+
+#[derive(Subcommand)]
+enum PoliciesCmd {
+    /// Print the day's attestation reminders (to employees) and escalations (to their
+    /// leads) as `username<TAB>text` lines, for an external mailer (sending today's
+    /// first if the server has not yet).
+    Digest {
+        #[command(flatten)]
+        data: DataArgs,
+        /// The day, YYYY-MM-DD [default: today, UTC].
+        #[arg(long)]
+        day: Option<String>,
     },
 }
 
@@ -762,6 +780,32 @@ async fn run(command: Command) -> Result<ExitCode> {
             );
             Ok(ExitCode::SUCCESS)
         }
+        Command::Policies(PoliciesCmd::Digest { data, day }) => {
+            let (state, _) = open_state(&data, false, WebConfig::default()).await?;
+            let today = righttrack_web::policies::day(state.now());
+            let day = match day {
+                None => today.clone(),
+                Some(d) => match d.trim().parse::<jiff::civil::Date>() {
+                    Ok(date) => date.to_string(),
+                    Err(e) => {
+                        eprintln!("error: --day {d:?}: expected YYYY-MM-DD ({e})");
+                        return Ok(ExitCode::from(2));
+                    }
+                },
+            };
+            if day == today {
+                righttrack_web::policies::remind(&state, state.now())
+                    .await
+                    .map_err(|e| anyhow::anyhow!("{}", e.message))?;
+            }
+            let lines = righttrack_web::policies::digest_lines(&state, &day)
+                .await
+                .map_err(|e| anyhow::anyhow!("{}", e.message))?;
+            for (username, text) in lines {
+                println!("{username}\t{text}");
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Keys(KeysCmd::Rotate { data }) => {
             let (state, opened) = open_state(&data, false, WebConfig::default()).await?;
             let mut keys = opened.keys.clone();
@@ -954,6 +998,13 @@ async fn serve(
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .with_context(|| format!("cannot listen on {addr}"))?;
+    // A fresh installation starts with the sample code of ethics as a draft to adapt.
+    if righttrack_web::policies::seed_sample(&state)
+        .await
+        .map_err(|e| anyhow::anyhow!("{}", e.message))?
+    {
+        tracing::info!("seeded the sample code of ethics (a draft for the ethics officers)");
+    }
     if demo {
         match demo::seed(&state).await? {
             Some(accounts) => {
@@ -1031,6 +1082,17 @@ async fn serve(
                     ),
                     Ok(_) => {}
                     Err(e) => tracing::warn!(error = %e.message, "audit and CAPA sweep failed"),
+                }
+                // Policy attestation: new audience members assigned, weekly reminders
+                // and escalations to leads (counts only in the log).
+                match righttrack_web::policies::remind(&state, state.now()).await {
+                    Ok(r) if r.reminders + r.escalations > 0 => tracing::info!(
+                        reminders = r.reminders,
+                        escalations = r.escalations,
+                        "policy attestation reminders"
+                    ),
+                    Ok(_) => {}
+                    Err(e) => tracing::warn!(error = %e.message, "policy reminders failed"),
                 }
             }
         })

@@ -1210,3 +1210,39 @@ fn conflict_disclosures_survive_key_rotation_and_still_match_on_import() {
 fn ed25519_dalek_key() -> ed25519_dalek::SigningKey {
     ed25519_dalek::SigningKey::from_bytes(&[7u8; 32])
 }
+
+/// `policies digest` prints the day's attestation reminders and escalations for a
+/// mailer; a bad day is named; nothing published, nothing printed.
+#[test]
+fn the_policies_digest_names_a_bad_day_and_prints_nothing_before_anything_is_published() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = dir_arg(&tmp.path().join("data"));
+    ok(
+        &[
+            "user",
+            "add",
+            "--data-dir",
+            &d,
+            "--username",
+            "alex",
+            "--role",
+            "agent",
+            "--password-stdin",
+        ],
+        Some(&format!("{PW}\n")),
+    );
+    let e = fails(&[
+        "policies",
+        "digest",
+        "--data-dir",
+        &d,
+        "--day",
+        "2026-02-30",
+    ]);
+    assert!(
+        e.contains("--day \"2026-02-30\": expected YYYY-MM-DD"),
+        "{e}"
+    );
+    let out = ok(&["policies", "digest", "--data-dir", &d], None);
+    assert_eq!(out.trim(), "", "no published policy, no reminder");
+}

@@ -102,6 +102,17 @@ pub enum Action {
     KudosGive,
     /// Configure violation classes and the values kudos are tied to.
     ConductConfigure,
+    // Policies and attestation (issue #6).
+    /// Read published policies and one's own attestations.
+    PolicyRead,
+    /// Take a policy's quiz and attest (one's own attestations only).
+    PolicyAttest,
+    /// Write, approve (four eyes), publish and retire policies; settings and quizzes.
+    PolicyManage,
+    /// Attestation coverage, overdue lists, evidence and question failure rates.
+    PolicyReport,
+    /// See which people in the teams one leads have open or overdue attestations.
+    PolicyTeam,
 }
 
 /// What an API token may be used for.
@@ -252,10 +263,40 @@ const TABLE: &[(Action, &[Role])] = &[
         &[Agent, TeamLead, QaAnalyst, EthicsOfficer],
     ),
     (Action::ConductConfigure, &[EthicsOfficer]),
+    // Policies and attestation (issue #6): every employee reads and attests.
+    (
+        Action::PolicyRead,
+        &[
+            Agent,
+            TeamLead,
+            QaAnalyst,
+            EthicsOfficer,
+            Investigator,
+            Admin,
+            AuditCommittee,
+            IdentityCustodian,
+        ],
+    ),
+    (
+        Action::PolicyAttest,
+        &[
+            Agent,
+            TeamLead,
+            QaAnalyst,
+            EthicsOfficer,
+            Investigator,
+            Admin,
+            AuditCommittee,
+            IdentityCustodian,
+        ],
+    ),
+    (Action::PolicyManage, &[EthicsOfficer]),
+    (Action::PolicyReport, &[EthicsOfficer, AuditCommittee]),
+    (Action::PolicyTeam, &[TeamLead]),
 ];
 
 impl Action {
-    pub const ALL: [Action; 40] = [
+    pub const ALL: [Action; 45] = [
         Action::ViewSelf,
         Action::ManageOwnAccount,
         Action::AuditRead,
@@ -296,6 +337,11 @@ impl Action {
         Action::DisciplineApprove,
         Action::KudosGive,
         Action::ConductConfigure,
+        Action::PolicyRead,
+        Action::PolicyAttest,
+        Action::PolicyManage,
+        Action::PolicyReport,
+        Action::PolicyTeam,
     ];
 
     /// The token scope an API token needs for this action.
@@ -312,7 +358,11 @@ impl Action {
             | Action::CaseWork
             | Action::HotlineAnalytics
             | Action::DashboardRead
-            | Action::SurveyResults => Scope::Read,
+            | Action::SurveyResults
+            | Action::PolicyRead
+            | Action::PolicyReport
+            | Action::PolicyTeam => Scope::Read,
+            Action::PolicyAttest | Action::PolicyManage => Scope::Admin,
             Action::InteractionIngest | Action::CommitmentFulfil | Action::FeedbackLinkCreate => {
                 Scope::Ingest
             }

@@ -35,6 +35,9 @@ pub mod conflicts;
 pub mod capa;
 pub mod discipline;
 pub mod kudos;
+// Policies and attestation (issue #6).
+pub mod markdown;
+pub mod policies;
 
 pub use authz::{allowed, Action};
 pub use roles::Role;

@@ -37,6 +37,8 @@ pub mod conflicts;
 pub mod capa;
 pub mod discipline;
 pub mod kudos;
+// Policies and attestation (issue #6).
+pub mod policies;
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};

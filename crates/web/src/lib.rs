@@ -44,6 +44,9 @@ pub mod conflicts;
 pub mod capa;
 pub mod discipline;
 pub mod kudos;
+// Policies and attestation (issue #6).
+pub mod policies;
+pub mod policies_admin;
 
 pub use routes::router;
 pub use state::{AppState, WebConfig};

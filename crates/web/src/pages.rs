@@ -173,6 +173,31 @@ const NAV: &[(&str, &str, &str, Action)] = &[
         "Recognise ethical conduct, with consent",
         Action::KudosGive,
     ),
+    // Policies and attestation (issue #6).
+    (
+        "/my/policies",
+        "My policies",
+        "The code of ethics and policies to read and attest",
+        Action::PolicyRead,
+    ),
+    (
+        "/my/team/policies",
+        "Team policies",
+        "Who in your teams has open or overdue attestations",
+        Action::PolicyTeam,
+    ),
+    (
+        "/policies/manage",
+        "Manage policies",
+        "Write, approve and publish the code of ethics and policies",
+        Action::PolicyManage,
+    ),
+    (
+        "/policies/reports",
+        "Attestation",
+        "Attestation coverage by team, site and role; overdue; evidence",
+        Action::PolicyReport,
+    ),
 ];
 
 pub fn layout(caller: Option<&Caller>, title: &str, current: &str) -> Layout {
@@ -771,6 +796,8 @@ struct HomePage {
     notices: Vec<String>,
     /// Content-free overdue notices of corrective actions (`capa::sweep`).
     capa_notices: Vec<String>,
+    /// Policy attestations waiting (and, for leads, their team's overdue ones).
+    policy_lines: Vec<(String, &'static str)>,
 }
 
 pub async fn home(
@@ -795,6 +822,7 @@ pub async fn home(
             .map(|(day, text)| format!("{day}: {text}"))
             .collect(),
         capa_notices: crate::capa::take_notices(&state, &caller).await?,
+        policy_lines: crate::policies::home_lines(&state, &caller.user, state.now()).await?,
     }))
 }
 

@@ -1,0 +1,1043 @@
+//! Policies and attestation, the employee's side: "My policies", reading a policy with
+//! what changed since one last attested it (clause by clause), the comprehension quiz,
+//! attesting, the JSON API, the home-page lines, reminders and escalations, and the
+//! first-start seed of the sample code of ethics. The officer's side (drafting, four-eyes
+//! approval, publishing, reports) is `policies_admin`; the rules are `core::policies`.
+//!
+//! Who must attest is decided when a material version is published (everyone its
+//! audience includes then) and kept up to date ([`sync`]): people who join the audience
+//! later are assigned with the policy's full days from when they were added. Every quiz
+//! attempt is recorded, passed or not; only a passed attempt (or a version without a
+//! quiz) lets a person attest. The evidence is the person, the exact version read and its
+//! SHA-256, the time, the method (`web` or `api`) and the score.
+
+use crate::auth::{Caller, Via};
+use crate::error::{AppError, AppResult, Code};
+use crate::pages::{layout, render, FormData, Layout};
+use crate::state::AppState;
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::{Extension, Json};
+use jiff::Timestamp;
+use righttrack_core::audience::{Audience, Member};
+use righttrack_core::markdown;
+use righttrack_core::policies::{self as rules, Change, Words};
+use righttrack_core::Role;
+use righttrack_store::directory::User;
+use righttrack_store::policies::{NewPolicy, Policy, Version};
+use serde_json::{json, Value};
+
+pub fn day(t: Timestamp) -> String {
+    t.strftime("%Y-%m-%d").to_string()
+}
+
+pub(crate) fn minute(t: Timestamp) -> String {
+    t.strftime("%Y-%m-%d %H:%M").to_string()
+}
+
+/// What an audience needs to know of a user (their site is their team's).
+pub(crate) async fn member_of(state: &AppState, u: &User) -> AppResult<MemberInfo> {
+    let site = match u.team_id {
+        Some(t) => state
+            .db
+            .list_teams()
+            .await?
+            .into_iter()
+            .find(|x| x.id == t)
+            .map(|x| x.site_id),
+        None => None,
+    };
+    Ok(MemberInfo {
+        roles: u.roles.clone(),
+        team: u.team_id,
+        site,
+    })
+}
+
+pub(crate) struct MemberInfo {
+    roles: Vec<Role>,
+    team: Option<righttrack_core::ids::TeamId>,
+    site: Option<righttrack_core::ids::SiteId>,
+}
+
+impl MemberInfo {
+    fn in_(&self, a: &Audience) -> bool {
+        a.includes(Member {
+            roles: &self.roles,
+            team: self.team,
+            site: self.site,
+        })
+    }
+}
+
+/// Assigns each current cycle to the audience members who do not have it yet (all
+/// policies, or one person's). Returns how many assignments were new.
+pub async fn sync(state: &AppState, only: Option<&User>, now: Timestamp) -> AppResult<u64> {
+    let me = match only {
+        Some(u) => Some(member_of(state, u).await?),
+        None => None,
+    };
+    let mut new = 0;
+    for p in state.db.policies().await? {
+        if p.retired_at.is_some() {
+            continue;
+        }
+        let Some(cycle) = state.db.cycle(&p.id).await? else {
+            continue;
+        };
+        let users: Vec<_> = match (only, &me) {
+            (Some(u), Some(m)) => {
+                if u.disabled || !m.in_(&p.audience) {
+                    continue;
+                }
+                vec![u.id]
+            }
+            _ => state
+                .db
+                .audience_members(&p.audience)
+                .await?
+                .into_iter()
+                .map(|u| u.id)
+                .collect(),
+        };
+        // Assigned at publication: the cycle's own due instant; later: full days from now.
+        let due = match cycle.due_at {
+            Some(d) if cycle.published_at == Some(now) => d,
+            _ => rules::due(now, p.attest_days),
+        };
+        new += state.db.assign(&cycle.id, &users, now, due).await?;
+    }
+    Ok(new)
+}
+
+/// Seeds the sample code of ethics on a database without any policy, as a draft for the
+/// officers to adapt, approve and publish. Returns whether it seeded.
+pub async fn seed_sample(state: &AppState) -> AppResult<bool> {
+    if state.db.count_policies().await? > 0 {
+        return Ok(false);
+    }
+    let quiz = rules::parse_quiz(rules::SAMPLE_QUIZ).map_err(|e| AppError::internal(&e))?;
+    let (pid, vid) = state
+        .db
+        .create_policy(
+            &NewPolicy {
+                slug: rules::slug(rules::SAMPLE_CODE_TITLE),
+                title: rules::SAMPLE_CODE_TITLE.into(),
+                audience: Audience::everyone(),
+                attest_days: rules::DEFAULT_ATTEST_DAYS,
+                pass_mark: rules::DEFAULT_PASS_MARK,
+                by: "system".into(),
+                body: rules::SAMPLE_CODE.into(),
+                summary: "Sample contact-centre code of ethics shipped with RightTrack.".into(),
+                quiz,
+            },
+            state.now(),
+            &mut rand::rngs::OsRng,
+        )
+        .await?;
+    state
+        .audit(
+            "system",
+            "policy.created",
+            &pid,
+            json!({"version": vid, "sample": true}),
+        )
+        .await?;
+    Ok(true)
+}
+
+// ------------------------------------------------------------------------ home lines
+
+/// Lines for the home page: the caller's open attestations, and for a team lead how
+/// many people in the teams they lead are overdue. Each is (text, link).
+pub async fn home_lines(
+    state: &AppState,
+    user: &User,
+    now: Timestamp,
+) -> AppResult<Vec<(String, &'static str)>> {
+    sync(state, Some(user), now).await?;
+    let mut out = Vec::new();
+    let open: Vec<_> = state
+        .db
+        .my_assignments(user.id)
+        .await?
+        .into_iter()
+        .filter(|a| a.attested_at.is_none())
+        .collect();
+    if !open.is_empty() {
+        let overdue = open
+            .iter()
+            .filter(|a| rules::is_overdue(a.due_at, now))
+            .count();
+        let n = open.len();
+        let mut text = format!(
+            "You have {n} polic{} to read and attest",
+            if n == 1 { "y" } else { "ies" }
+        );
+        if overdue > 0 {
+            text.push_str(&format!(" ({overdue} overdue)"));
+        } else if let Some(first) = open.first() {
+            text.push_str(&format!(", the first by {}", day(first.due_at)));
+        }
+        text.push('.');
+        out.push((text, "/my/policies"));
+    }
+    if user.has(Role::TeamLead) {
+        let n = team_overdue(state, user, now).await?.len();
+        if n > 0 {
+            out.push((
+                format!(
+                    "{n} {} in your team{} overdue attestations.",
+                    if n == 1 { "person" } else { "people" },
+                    if n == 1 { " has" } else { " have" }
+                ),
+                "/my/team/policies",
+            ));
+        }
+    }
+    Ok(out)
+}
+
+/// One open attestation of someone in a lead's teams.
+pub struct TeamRow {
+    pub name: String,
+    pub team: String,
+    pub policy: String,
+    pub due: String,
+    pub overdue: bool,
+}
+
+/// The open attestations of the members of the teams `lead` leads (themselves excluded).
+async fn team_open(state: &AppState, lead: &User, now: Timestamp) -> AppResult<Vec<TeamRow>> {
+    let teams: Vec<_> = state
+        .db
+        .list_teams()
+        .await?
+        .into_iter()
+        .filter(|t| t.lead_user_id == Some(lead.id))
+        .collect();
+    if teams.is_empty() {
+        return Ok(Vec::new());
+    }
+    let members: Vec<User> = state
+        .db
+        .list_users()
+        .await?
+        .into_iter()
+        .filter(|u| !u.disabled && u.id != lead.id && teams.iter().any(|t| Some(t.id) == u.team_id))
+        .collect();
+    let mut rows = Vec::new();
+    for u in &members {
+        for a in state.db.my_assignments(u.id).await? {
+            if a.attested_at.is_some() {
+                continue;
+            }
+            rows.push(TeamRow {
+                name: u.display_name.clone(),
+                team: teams
+                    .iter()
+                    .find(|t| Some(t.id) == u.team_id)
+                    .map(|t| t.name.clone())
+                    .unwrap_or_default(),
+                policy: a.title.clone(),
+                due: day(a.due_at),
+                overdue: rules::is_overdue(a.due_at, now),
+            });
+        }
+    }
+    rows.sort_by(|a, b| (!a.overdue, &a.due, &a.name).cmp(&(!b.overdue, &b.due, &b.name)));
+    Ok(rows)
+}
+
+/// The people (not attestations) of a lead's teams with at least one overdue attestation.
+async fn team_overdue(state: &AppState, lead: &User, now: Timestamp) -> AppResult<Vec<String>> {
+    let mut names: Vec<String> = team_open(state, lead, now)
+        .await?
+        .into_iter()
+        .filter(|r| r.overdue)
+        .map(|r| r.name)
+        .collect();
+    names.sort();
+    names.dedup();
+    Ok(names)
+}
+
+#[derive(Template)]
+#[template(path = "policies_team.html")]
+struct TeamPage {
+    l: Layout,
+    rows: Vec<TeamRow>,
+    overdue_people: usize,
+}
+
+/// `GET /my/team/policies`: the lead's view of their teams' open attestations.
+pub async fn team(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+) -> AppResult<Response> {
+    let now = state.now();
+    sync(&state, None, now).await?;
+    let rows = team_open(&state, &caller.user, now).await?;
+    let overdue_people = team_overdue(&state, &caller.user, now).await?.len();
+    Ok(render(TeamPage {
+        l: layout(Some(&caller), "My team's policies", "/my/team/policies"),
+        rows,
+        overdue_people,
+    }))
+}
+
+// ------------------------------------------------------------------------ reminders
+
+/// What one reminder run did.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Reminded {
+    pub reminders: usize,
+    pub escalations: usize,
+}
+
+/// Sends (records) the reminders that are due: each person with an open attestation is
+/// reminded at most weekly; once overdue, their lead (the first person up their
+/// management chain) is told, at most weekly too. The serve sweep runs this every ten
+/// minutes; `righttrack policies digest` prints a day's reminders for a mailer.
+pub async fn remind(state: &AppState, now: Timestamp) -> AppResult<Reminded> {
+    sync(state, None, now).await?;
+    let today = day(now);
+    let mut r = Reminded::default();
+    for (cycle, user, due) in state.db.open_assignments().await? {
+        let last = state.db.last_reminder(&cycle, user, "reminder").await?;
+        if rules::reminder_due(last, now)
+            && state
+                .db
+                .put_reminder(&cycle, user, "reminder", user, &today, now)
+                .await?
+        {
+            r.reminders += 1;
+        }
+        if rules::is_overdue(due, now) {
+            let last = state.db.last_reminder(&cycle, user, "escalation").await?;
+            if !rules::reminder_due(last, now) {
+                continue;
+            }
+            let lead = state
+                .db
+                .management_chain(user)
+                .await?
+                .into_iter()
+                .find(|l| *l != user);
+            if let Some(lead) = lead {
+                if state
+                    .db
+                    .put_reminder(&cycle, user, "escalation", lead, &today, now)
+                    .await?
+                {
+                    r.escalations += 1;
+                }
+            }
+        }
+    }
+    Ok(r)
+}
+
+/// The day's reminder lines for a mailer: `recipient<TAB>text`, one per recipient and
+/// kind ("You have 2 policies to attest: Code of Ethics, …" / "3 people in your team
+/// have overdue attestations.").
+pub async fn digest_lines(state: &AppState, day: &str) -> AppResult<Vec<(String, String)>> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    let rows = state.db.reminders_of_day(day).await?;
+    let mut i = 0;
+    while i < rows.len() {
+        let (recipient, kind) = (&rows[i].0, &rows[i].1);
+        let group: Vec<_> = rows[i..]
+            .iter()
+            .take_while(|r| &r.0 == recipient && &r.1 == kind)
+            .collect();
+        i += group.len();
+        let text = if kind == "escalation" {
+            let mut people: Vec<&str> = group.iter().map(|r| r.2.as_str()).collect();
+            people.dedup();
+            format!(
+                "{} {} in your team {} overdue policy attestations. Sign in to RightTrack to see who.",
+                people.len(),
+                if people.len() == 1 { "person" } else { "people" },
+                if people.len() == 1 { "has" } else { "have" },
+            )
+        } else {
+            let titles: Vec<&str> = group.iter().map(|r| r.3.as_str()).collect();
+            format!(
+                "Please read and attest: {}. Sign in to RightTrack, My policies.",
+                titles.join(", ")
+            )
+        };
+        out.push((recipient.clone(), text));
+    }
+    Ok(out)
+}
+
+// ---------------------------------------------------------------------- my policies
+
+pub struct MyRow {
+    pub slug: String,
+    pub title: String,
+    pub version: i64,
+    pub due: String,
+    pub status: &'static str,
+    pub attested: String,
+}
+
+pub struct EvidenceRow {
+    pub slug: String,
+    pub policy: String,
+    pub version: i64,
+    pub hash: String,
+    pub at: String,
+    pub method: String,
+    pub score: String,
+}
+
+#[derive(Template)]
+#[template(path = "policies_mine.html")]
+struct MinePage {
+    l: Layout,
+    open: Vec<MyRow>,
+    published: Vec<MyRow>,
+    evidence: Vec<EvidenceRow>,
+}
+
+/// `GET /my/policies`: what I must attest (overdue first), every published policy, and
+/// my attestations.
+pub async fn mine(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+) -> AppResult<Response> {
+    let now = state.now();
+    sync(&state, Some(&caller.user), now).await?;
+    let assigned = state.db.my_assignments(caller.user.id).await?;
+    let open = assigned
+        .iter()
+        .filter(|a| a.attested_at.is_none())
+        .map(|a| MyRow {
+            slug: a.slug.clone(),
+            title: a.title.clone(),
+            version: a.cycle_number,
+            due: day(a.due_at),
+            status: if rules::is_overdue(a.due_at, now) {
+                "overdue"
+            } else {
+                "to attest"
+            },
+            attested: String::new(),
+        })
+        .collect();
+    let published = state
+        .db
+        .published()
+        .await?
+        .into_iter()
+        .map(|(p, v)| {
+            let a = assigned.iter().find(|a| a.policy_id == p.id);
+            MyRow {
+                slug: p.slug,
+                title: p.title,
+                version: v.number,
+                due: String::new(),
+                status: match a {
+                    Some(a) if a.attested_at.is_some() => "attested",
+                    Some(a) if rules::is_overdue(a.due_at, now) => "overdue",
+                    Some(_) => "to attest",
+                    None => "for reference",
+                },
+                attested: a.and_then(|a| a.attested_at).map(day).unwrap_or_default(),
+            }
+        })
+        .collect();
+    let slugs: Vec<(String, String)> = state
+        .db
+        .policies()
+        .await?
+        .into_iter()
+        .map(|p| (p.id, p.slug))
+        .collect();
+    let evidence = state
+        .db
+        .my_evidence(caller.user.id)
+        .await?
+        .into_iter()
+        .map(|e| EvidenceRow {
+            slug: slugs
+                .iter()
+                .find(|(id, _)| *id == e.policy_id)
+                .map(|(_, s)| s.clone())
+                .unwrap_or_default(),
+            policy: e.policy,
+            version: e.version_number,
+            hash: e.version_hash,
+            at: minute(e.attested_at),
+            method: e.method,
+            score: e
+                .score
+                .map(|s| format!("{s}%"))
+                .unwrap_or_else(|| "no quiz".into()),
+        })
+        .collect();
+    Ok(render(MinePage {
+        l: layout(Some(&caller), "My policies", "/my/policies"),
+        open,
+        published,
+        evidence,
+    }))
+}
+
+// ------------------------------------------------------------------ read and attest
+
+/// One clause of "what changed", as HTML built from escaped text only.
+pub struct ClauseView {
+    pub change: &'static str,
+    pub title: String,
+    pub html: String,
+}
+
+/// Renders the clause comparison of `old` → `new` for a reader.
+pub fn clause_views(old: Option<&str>, new: &str) -> Vec<ClauseView> {
+    rules::diff(old, new)
+        .into_iter()
+        .filter(|c| c.change != Change::Unchanged)
+        .map(|c| {
+            let html = match (c.change, &c.old, &c.new) {
+                (Change::Changed, Some(o), Some(n)) => {
+                    let mut h = String::from("<p class=\"words\">");
+                    for w in rules::word_diff(o, n) {
+                        match w {
+                            Words::Same(s) => h.push_str(&markdown::escape(&s)),
+                            Words::Deleted(s) => {
+                                h.push_str(&format!("<del>{}</del>", markdown::escape(&s)))
+                            }
+                            Words::Inserted(s) => {
+                                h.push_str(&format!("<ins>{}</ins>", markdown::escape(&s)))
+                            }
+                        }
+                        h.push(' ');
+                    }
+                    h.push_str("</p>");
+                    h
+                }
+                (Change::Removed, Some(o), _) => {
+                    format!("<del class=\"block\">{}</del>", markdown::render(o))
+                }
+                (_, _, Some(n)) => markdown::render(n),
+                _ => String::new(),
+            };
+            ClauseView {
+                change: c.change.as_str(),
+                title: c.title,
+                html,
+            }
+        })
+        .collect()
+}
+
+pub struct QuestionView {
+    pub n: usize,
+    pub prompt: String,
+    pub choices: Vec<(usize, String, bool)>,
+    /// After a failed attempt: was it answered wrong?
+    pub wrong: bool,
+}
+
+pub struct AttemptRow {
+    pub at: String,
+    pub version: i64,
+    pub score: i64,
+    pub passed: bool,
+    pub method: String,
+}
+
+#[derive(Template)]
+#[template(path = "policy_read.html")]
+struct ReadPage {
+    l: Layout,
+    p: Policy,
+    v: Version,
+    published: String,
+    html: String,
+    /// An open assignment: show what changed, the quiz and the attest form.
+    to_attest: bool,
+    due: String,
+    overdue: bool,
+    /// The version last attested, if any.
+    since: Option<i64>,
+    changes: Vec<ClauseView>,
+    questions: Vec<QuestionView>,
+    pass_mark: u32,
+    error: Option<String>,
+    notice: Option<String>,
+    attempts: Vec<AttemptRow>,
+    evidence: Vec<EvidenceRow>,
+}
+
+/// What a person must attest of a policy now: (cycle id, due).
+async fn open_assignment(
+    state: &AppState,
+    policy: &Policy,
+    user: &User,
+) -> AppResult<Option<(String, Timestamp, Option<Timestamp>)>> {
+    Ok(state
+        .db
+        .my_assignments(user.id)
+        .await?
+        .into_iter()
+        .find(|a| a.policy_id == policy.id)
+        .map(|a| (a.cycle_version_id, a.due_at, a.attested_at)))
+}
+
+struct Outcome {
+    error: Option<String>,
+    notice: Option<String>,
+    wrong: Vec<bool>,
+    chosen: Vec<Option<usize>>,
+}
+
+async fn read_page(
+    state: &AppState,
+    caller: &Caller,
+    key: &str,
+    o: Outcome,
+) -> AppResult<Response> {
+    let now = state.now();
+    let Some(p) = state.db.policy(key).await? else {
+        return Err(AppError::not_found());
+    };
+    let Some(v) = state.db.published_version(&p.id).await? else {
+        return Err(AppError::not_found());
+    };
+    sync(state, Some(&caller.user), now).await?;
+    let open = open_assignment(state, &p, &caller.user).await?;
+    let to_attest = matches!(open, Some((_, _, None)));
+    let last = state.db.last_attested(&p.id, caller.user.id).await?;
+    let changes = match &last {
+        Some(l) if to_attest => clause_views(Some(&l.body), &v.body),
+        _ => Vec::new(),
+    };
+    let questions = v
+        .quiz
+        .iter()
+        .enumerate()
+        .map(|(i, q)| QuestionView {
+            n: i + 1,
+            prompt: q.prompt.clone(),
+            choices: q
+                .choices
+                .iter()
+                .enumerate()
+                .map(|(j, c)| (j, c.clone(), o.chosen.get(i).copied().flatten() == Some(j)))
+                .collect(),
+            wrong: o.wrong.get(i).copied().unwrap_or(false),
+        })
+        .collect();
+    let attempts = state
+        .db
+        .attempts(&p.id, caller.user.id)
+        .await?
+        .into_iter()
+        .map(|a| AttemptRow {
+            at: minute(a.at),
+            version: a.version_number,
+            score: a.score,
+            passed: a.passed,
+            method: a.method,
+        })
+        .collect();
+    let evidence = state
+        .db
+        .my_evidence(caller.user.id)
+        .await?
+        .into_iter()
+        .filter(|e| e.policy_id == p.id)
+        .map(|e| EvidenceRow {
+            slug: p.slug.clone(),
+            policy: e.policy,
+            version: e.version_number,
+            hash: e.version_hash,
+            at: minute(e.attested_at),
+            method: e.method,
+            score: e
+                .score
+                .map(|s| format!("{s}%"))
+                .unwrap_or_else(|| "no quiz".into()),
+        })
+        .collect();
+    let status = if o.error.is_some() {
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        axum::http::StatusCode::OK
+    };
+    let (due, overdue) = match &open {
+        Some((_, d, None)) => (day(*d), rules::is_overdue(*d, now)),
+        _ => (String::new(), false),
+    };
+    let page = ReadPage {
+        l: layout(Some(caller), &p.title, "/my/policies"),
+        published: v.published_at.map(day).unwrap_or_default(),
+        html: markdown::render(&v.body),
+        to_attest,
+        due,
+        overdue,
+        since: last.as_ref().map(|l| l.number),
+        changes,
+        questions,
+        pass_mark: p.pass_mark,
+        error: o.error,
+        notice: o.notice,
+        attempts,
+        evidence,
+        p,
+        v,
+    };
+    Ok((status, render(page)).into_response())
+}
+
+/// `GET /policies/{id}`: read the published version; with an open attestation, what
+/// changed since I last attested, the quiz and the attest form.
+pub async fn read(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(key): Path<String>,
+    Query(q): Query<std::collections::BTreeMap<String, String>>,
+) -> AppResult<Response> {
+    read_page(
+        &state,
+        &caller,
+        &key,
+        Outcome {
+            error: None,
+            notice: q
+                .contains_key("attested")
+                .then(|| "Attested. Your attestation is recorded below.".to_owned()),
+            wrong: Vec::new(),
+            chosen: Vec::new(),
+        },
+    )
+    .await
+}
+
+/// The result of an attestation attempt.
+pub enum Attested {
+    /// Attested; the evidence id.
+    Done { id: String, score: Option<u32> },
+    /// The quiz was failed: recorded, not attested.
+    Failed(rules::Score),
+}
+
+/// Takes the quiz and attests `key`'s published version for `user`, whose answers are
+/// `answers`. `version_seen` is the version id (web) or hash (API) the person read; a
+/// newer publication in between is a conflict. Every attempt is recorded and audited.
+pub async fn attest(
+    state: &AppState,
+    user: &User,
+    key: &str,
+    version_seen: &str,
+    answers: &[Option<usize>],
+    method: &str,
+) -> AppResult<(Policy, Attested)> {
+    let now = state.now();
+    let Some(p) = state.db.policy(key).await? else {
+        return Err(AppError::not_found());
+    };
+    let Some(v) = state.db.published_version(&p.id).await? else {
+        return Err(AppError::not_found());
+    };
+    if version_seen != v.id && Some(version_seen) != v.hash.as_deref() {
+        return Err(AppError::new(
+            Code::Conflict,
+            format!(
+                "Version {} of this policy has been published since you opened it; read it and attest again.",
+                v.number
+            ),
+        ));
+    }
+    sync(state, Some(user), now).await?;
+    let cycle = match open_assignment(state, &p, user).await? {
+        Some((c, _, None)) => c,
+        Some((_, _, Some(_))) => {
+            return Err(AppError::new(
+                Code::Conflict,
+                "You have already attested this version of the policy.",
+            ))
+        }
+        None => {
+            return Err(AppError::new(
+                Code::Conflict,
+                "This policy does not ask you to attest it.",
+            ))
+        }
+    };
+    let score = rules::score(&v.quiz, answers, p.pass_mark).map_err(AppError::unprocessable)?;
+    let attempt = if v.quiz.is_empty() {
+        None
+    } else {
+        let id = state
+            .db
+            .record_attempt(&v.id, user.id, &score, method, now, &mut rand::rngs::OsRng)
+            .await?;
+        state
+            .audit(
+                &user.id.to_string(),
+                "policy.quiz_attempted",
+                &p.id,
+                json!({"version": v.number, "score": score.percent, "passed": score.passed, "method": method}),
+            )
+            .await?;
+        Some(id)
+    };
+    if !score.passed {
+        return Ok((p, Attested::Failed(score)));
+    }
+    let pct = (!v.quiz.is_empty()).then_some(score.percent);
+    let id = state
+        .db
+        .attest(
+            &cycle,
+            user.id,
+            &v,
+            method,
+            pct,
+            attempt.as_deref(),
+            now,
+            &mut rand::rngs::OsRng,
+        )
+        .await
+        .map_err(|e| match e {
+            righttrack_store::StoreError::Conflict(_) => AppError::new(
+                Code::Conflict,
+                "You have already attested this version of the policy.",
+            ),
+            e => e.into(),
+        })?;
+    state
+        .audit(
+            &user.id.to_string(),
+            "policy.attested",
+            &p.id,
+            json!({"version": v.number, "hash": v.hash, "method": method, "score": pct, "attestation": id}),
+        )
+        .await?;
+    Ok((p, Attested::Done { id, score: pct }))
+}
+
+/// `POST /policies/{id}/attest`: the quiz answers (`q1`, `q2`, …), the version read and
+/// the confirmation box.
+pub async fn attest_form(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(key): Path<String>,
+    form: FormData,
+) -> AppResult<Response> {
+    let mut answers = Vec::new();
+    for i in 1..=rules::MAX_QUESTIONS {
+        let v = form.get(&format!("q{i}"));
+        answers.push(if v.is_empty() {
+            None
+        } else {
+            Some(v.trim().parse::<usize>().map_err(|_| {
+                AppError::unprocessable(format!("field `q{i}`: expected an answer number"))
+            })?)
+        });
+    }
+    while answers.last() == Some(&None) {
+        answers.pop();
+    }
+    if form.get("confirm") != "yes" {
+        return read_page(
+            &state,
+            &caller,
+            &key,
+            Outcome {
+                error: Some(
+                    "Tick the box to confirm you have read and understood the policy.".into(),
+                ),
+                notice: None,
+                wrong: Vec::new(),
+                chosen: answers,
+            },
+        )
+        .await;
+    }
+    let (p, result) = attest(
+        &state,
+        &caller.user,
+        &key,
+        &form.get("version"),
+        &answers,
+        "web",
+    )
+    .await?;
+    match result {
+        Attested::Done { .. } => {
+            Ok(Redirect::to(&format!("/policies/{}?attested=1#evidence", p.slug)).into_response())
+        }
+        Attested::Failed(s) => {
+            read_page(
+                &state,
+                &caller,
+                &key,
+                Outcome {
+                    error: Some(format!(
+                        "You scored {}% ({} of {} right); the pass mark is {}%. The questions marked below were answered wrong: read the policy again and retry. Your attempt was recorded.",
+                        s.percent, s.correct, s.total, p.pass_mark
+                    )),
+                    notice: None,
+                    wrong: s.per_question.iter().map(|ok| !ok).collect(),
+                    chosen: Vec::new(),
+                },
+            )
+            .await
+        }
+    }
+}
+
+// ----------------------------------------------------------------------------- API
+
+fn version_json(p: &Policy, v: &Version) -> Value {
+    json!({
+        "id": p.id,
+        "key": p.slug,
+        "title": p.title,
+        "version": v.number,
+        "version_id": v.id,
+        "kind": v.kind,
+        "summary": v.summary,
+        "published_at": v.published_at,
+        "hash": v.hash,
+        "pass_mark": p.pass_mark,
+        "questions": v.quiz.len(),
+    })
+}
+
+/// `GET /api/v1/policies`: the published policies with version and hash.
+pub async fn api_list(State(state): State<AppState>) -> AppResult<Json<Value>> {
+    let list: Vec<Value> = state
+        .db
+        .published()
+        .await?
+        .iter()
+        .map(|(p, v)| version_json(p, v))
+        .collect();
+    Ok(Json(json!({ "policies": list })))
+}
+
+/// `GET /api/v1/policies/{id}`: one published policy with its text (Markdown) and its
+/// quiz questions (without the answers).
+pub async fn api_get(
+    State(state): State<AppState>,
+    Path(key): Path<String>,
+) -> AppResult<Json<Value>> {
+    let Some(p) = state.db.policy(&key).await? else {
+        return Err(AppError::not_found());
+    };
+    let Some(v) = state.db.published_version(&p.id).await? else {
+        return Err(AppError::not_found());
+    };
+    let mut out = version_json(&p, &v);
+    out["body"] = json!(v.body);
+    out["quiz"] = json!(v
+        .quiz
+        .iter()
+        .map(|q| json!({"prompt": q.prompt, "choices": q.choices}))
+        .collect::<Vec<_>>());
+    Ok(Json(out))
+}
+
+/// `GET /api/v1/my/attestations`: the caller's open attestations and evidence.
+pub async fn api_mine(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+) -> AppResult<Json<Value>> {
+    let now = state.now();
+    sync(&state, Some(&caller.user), now).await?;
+    let open: Vec<Value> = state
+        .db
+        .my_assignments(caller.user.id)
+        .await?
+        .into_iter()
+        .filter(|a| a.attested_at.is_none())
+        .map(|a| {
+            json!({
+                "policy": a.policy_id, "key": a.slug, "title": a.title,
+                "cycle_version": a.cycle_number, "due_at": a.due_at,
+                "overdue": rules::is_overdue(a.due_at, now),
+            })
+        })
+        .collect();
+    let done = state.db.my_evidence(caller.user.id).await?;
+    Ok(Json(json!({"open": open, "attested": done})))
+}
+
+/// `POST /api/v1/policies/{id}/attestations` with `{"version_hash", "answers": [..]}`
+/// (answers are 0-based choice indexes, one per question).
+pub async fn api_attest(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(key): Path<String>,
+    body: Bytes,
+) -> AppResult<Response> {
+    let v: Value = serde_json::from_slice(&body)
+        .map_err(|e| AppError::bad_request(format!("body: not JSON ({e})")))?;
+    let hash = v
+        .get("version_hash")
+        .and_then(Value::as_str)
+        .ok_or_else(|| {
+            AppError::unprocessable("field `version_hash`: required, the hash of the version read")
+        })?
+        .to_owned();
+    let answers: Vec<Option<usize>> = match v.get("answers") {
+        None | Some(Value::Null) => Vec::new(),
+        Some(Value::Array(a)) => a
+            .iter()
+            .enumerate()
+            .map(|(i, x)| match x {
+                Value::Null => Ok(None),
+                Value::Number(n) => n
+                    .as_u64()
+                    .and_then(|n| usize::try_from(n).ok())
+                    .map(Some)
+                    .ok_or_else(|| {
+                        AppError::unprocessable(format!(
+                            "field `answers[{i}]`: expected a choice index (0, 1, …)"
+                        ))
+                    }),
+                _ => Err(AppError::unprocessable(format!(
+                    "field `answers[{i}]`: expected a choice index (0, 1, …)"
+                ))),
+            })
+            .collect::<AppResult<_>>()?,
+        Some(_) => {
+            return Err(AppError::unprocessable(
+                "field `answers`: expected an array of choice indexes",
+            ))
+        }
+    };
+    let method = match caller.via {
+        Via::Token { .. } => "api",
+        Via::Session { .. } => "web",
+    };
+    let (_, result) = attest(&state, &caller.user, &key, &hash, &answers, method).await?;
+    Ok(match result {
+        Attested::Done { id, score } => (
+            axum::http::StatusCode::CREATED,
+            Json(json!({"attested": true, "attestation": id, "score": score})),
+        )
+            .into_response(),
+        Attested::Failed(s) => (
+            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+            Json(json!({
+                "code": "unprocessable",
+                "message": format!("score {}% is below the pass mark; the attempt was recorded, nothing was attested", s.percent),
+                "attested": false,
+                "score": s.percent,
+                "wrong": s.per_question.iter().enumerate().filter(|(_, ok)| !**ok).map(|(i, _)| i).collect::<Vec<_>>(),
+            })),
+        )
+            .into_response(),
+    })
+}
