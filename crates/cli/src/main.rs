@@ -5,6 +5,7 @@ mod config;
 mod data;
 mod demo;
 mod demo_interactions;
+mod demo_training;
 mod examples;
 mod import;
 mod nats;
@@ -155,6 +156,22 @@ enum Command {
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
+    /// Training chores.
+    #[command(subcommand)]
+    Training(TrainingCmd),
+}
+
+#[derive(Subcommand)]
+enum TrainingCmd {
+    /// Import completions exported by an external LMS: CSV with the columns username,
+    /// course (code), completed_at (YYYY-MM-DD or RFC 3339) and optionally score.
+    /// Each line counts on its own: good lines are recorded, refused ones are listed on
+    /// standard error with line and field, and the exit status is 1 if any was refused.
+    Import {
+        #[command(flatten)]
+        data: DataArgs,
+        file: PathBuf,
+    },
 }
 
 /// The optional JetStream consumer of `serve` (off without a URL).
@@ -202,21 +219,6 @@ enum UserCmd {
         #[command(flatten)]
         data: DataArgs,
     },
-    /// Record whether a user's data-privacy training is current (the privacy vault
-    /// opens only for users whose training is).
-    PrivacyTraining {
-        #[command(flatten)]
-        data: DataArgs,
-        username: String,
-        #[arg(value_enum)]
-        status: TrainingStatus,
-    },
-}
-
-#[derive(Clone, Copy, Debug, ValueEnum)]
-enum TrainingStatus {
-    Current,
-    Lapsed,
 }
 
 #[derive(Subcommand)]
@@ -462,6 +464,9 @@ async fn run(command: Command) -> Result<ExitCode> {
                     )
                     .await?;
             }
+            righttrack_web::training::assign_new(&state)
+                .await
+                .map_err(|e| anyhow::anyhow!("{}", e.message))?;
             println!(
                 "added {} ({})",
                 user.username,
@@ -470,34 +475,6 @@ async fn run(command: Command) -> Result<ExitCode> {
                     .map(|r| r.as_str())
                     .collect::<Vec<_>>()
                     .join(", ")
-            );
-            Ok(ExitCode::SUCCESS)
-        }
-        Command::User(UserCmd::PrivacyTraining {
-            data,
-            username,
-            status,
-        }) => {
-            let (state, _) = open_state(&data, false, WebConfig::default()).await?;
-            let Some(user) = state.db.user_by_username(&username).await? else {
-                bail!("no user named {username:?}");
-            };
-            let current = matches!(status, TrainingStatus::Current);
-            state
-                .db
-                .set_privacy_training_current(user.id, current)
-                .await?;
-            state
-                .audit(
-                    "cli",
-                    "user.privacy_training_set",
-                    &user.id.to_string(),
-                    json!({"current": current}),
-                )
-                .await?;
-            println!(
-                "data-privacy training of {username}: {}",
-                if current { "current" } else { "lapsed" }
             );
             Ok(ExitCode::SUCCESS)
         }
@@ -708,6 +685,29 @@ async fn run(command: Command) -> Result<ExitCode> {
                 Err(e) => Err(e.into()),
             }
         }
+        Command::Training(TrainingCmd::Import { data, file }) => {
+            let text = std::fs::read_to_string(&file)
+                .with_context(|| format!("cannot read {}", file.display()))?;
+            let (state, _) = open_state(&data, false, WebConfig::default()).await?;
+            let r = righttrack_web::training::import_csv(&state, "cli", &text)
+                .await
+                .map_err(|e| anyhow::anyhow!("{}", e.message))?;
+            for e in &r.errors {
+                eprintln!("{}: {e}", file.display());
+            }
+            println!(
+                "{}: {} completions recorded, {} already recorded, {} lines refused",
+                file.display(),
+                r.imported,
+                r.duplicates,
+                r.errors.len()
+            );
+            Ok(if r.errors.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
+        }
         Command::Speakup(SpeakupCmd::Digest { data, day }) => {
             let (state, _) = open_state(&data, false, WebConfig::default()).await?;
             let today = righttrack_web::digest::day_of(state.now());
@@ -723,6 +723,9 @@ async fn run(command: Command) -> Result<ExitCode> {
             };
             if day == today {
                 righttrack_web::digest::run(&state, state.now())
+                    .await
+                    .map_err(|e| anyhow::anyhow!("{}", e.message))?;
+                righttrack_web::training::remind(&state, state.now())
                     .await
                     .map_err(|e| anyhow::anyhow!("{}", e.message))?;
             }
@@ -965,6 +968,10 @@ async fn serve(
                 // Once a day per person at most; content-free (see `digest`).
                 if let Err(e) = righttrack_web::digest::run(&state, state.now()).await {
                     tracing::warn!(error = %e.message, "staff notifications failed");
+                }
+                // Training: new assignments (on hire), reminders, escalations.
+                if let Err(e) = righttrack_web::training::remind(&state, state.now()).await {
+                    tracing::warn!(error = %e.message, "training reminders failed");
                 }
             }
         })

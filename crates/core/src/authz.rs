@@ -66,6 +66,13 @@ pub enum Action {
     HotlineConfigure,
     /// See hotline statistics (cases one can see, plus destroyed cases' statistics).
     HotlineAnalytics,
+    /// See one's own training, take assigned courses, print one's certificates.
+    TrainingTake,
+    /// Create and edit courses and assignment rules, import external completions,
+    /// record offline completions.
+    TrainingManage,
+    /// See training coverage, overdue lists and trends; verify certificates.
+    TrainingReport,
 }
 
 /// What an API token may be used for.
@@ -165,10 +172,27 @@ const TABLE: &[(Action, &[Role])] = &[
     // Configuration holds no case content: admins own retention (PRODUCT.md).
     (Action::HotlineConfigure, &[EthicsOfficer, Admin]),
     (Action::HotlineAnalytics, &[EthicsOfficer, AuditCommittee]),
+    // Everyone is assigned training, so everyone takes it.
+    (
+        Action::TrainingTake,
+        &[
+            Agent,
+            TeamLead,
+            QaAnalyst,
+            EthicsOfficer,
+            Investigator,
+            Admin,
+            AuditCommittee,
+            IdentityCustodian,
+        ],
+    ),
+    (Action::TrainingManage, &[EthicsOfficer]),
+    // Team leads get their team's overdue escalations and chase them.
+    (Action::TrainingReport, &[EthicsOfficer, TeamLead]),
 ];
 
 impl Action {
-    pub const ALL: [Action; 24] = [
+    pub const ALL: [Action; 27] = [
         Action::ViewSelf,
         Action::ManageOwnAccount,
         Action::AuditRead,
@@ -193,6 +217,9 @@ impl Action {
         Action::IdentityDecide,
         Action::HotlineConfigure,
         Action::HotlineAnalytics,
+        Action::TrainingTake,
+        Action::TrainingManage,
+        Action::TrainingReport,
     ];
 
     /// The token scope an API token needs for this action.
@@ -207,7 +234,9 @@ impl Action {
             | Action::CalibrationRead
             | Action::DisputeRead
             | Action::CaseWork
-            | Action::HotlineAnalytics => Scope::Read,
+            | Action::HotlineAnalytics
+            | Action::TrainingTake
+            | Action::TrainingReport => Scope::Read,
             Action::InteractionIngest | Action::CommitmentFulfil | Action::FeedbackLinkCreate => {
                 Scope::Ingest
             }
@@ -219,7 +248,8 @@ impl Action {
             | Action::DisputeResolve
             | Action::CaseManage
             | Action::IdentityDecide
-            | Action::HotlineConfigure => Scope::Admin,
+            | Action::HotlineConfigure
+            | Action::TrainingManage => Scope::Admin,
             Action::ManageOwnAccount | Action::UserAdmin => Scope::Admin,
         }
     }

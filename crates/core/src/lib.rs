@@ -26,6 +26,7 @@ pub mod roles;
 pub mod secret;
 pub mod speakup_config;
 pub mod totp;
+pub mod training;
 
 pub use authz::{allowed, Action};
 pub use roles::Role;

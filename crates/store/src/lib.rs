@@ -29,6 +29,7 @@ pub mod speakup_config;
 pub mod speakup_stats;
 pub mod testing;
 pub mod tokens;
+pub mod training;
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};

@@ -35,6 +35,7 @@ pub mod speakup_attachments;
 pub mod speakup_settings;
 pub mod state;
 pub mod vault;
+pub mod training;
 
 pub use routes::router;
 pub use state::{AppState, WebConfig};

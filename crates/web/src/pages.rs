@@ -124,6 +124,24 @@ const NAV: &[(&str, &str, &str, Action)] = &[
         "Password and two-factor sign-in",
         Action::ManageOwnAccount,
     ),
+    (
+        "/my/training",
+        "My training",
+        "Courses assigned to you, due dates, certificates",
+        Action::TrainingTake,
+    ),
+    (
+        "/training",
+        "Training",
+        "Courses, assignment rules, LMS import",
+        Action::TrainingManage,
+    ),
+    (
+        "/training/reports",
+        "Training reports",
+        "Coverage by team, site and role; overdue; trend",
+        Action::TrainingReport,
+    ),
 ];
 
 pub fn layout(caller: Option<&Caller>, title: &str, current: &str) -> Layout {
@@ -719,7 +737,8 @@ struct HomePage {
     display_name: String,
     username: String,
     roles: Vec<&'static str>,
-    notices: Vec<String>,
+    /// (text, where it leads)
+    notices: Vec<(String, &'static str)>,
 }
 
 pub async fn home(
@@ -741,7 +760,10 @@ pub async fn home(
         roles: caller.user.roles.iter().map(|r| r.label()).collect(),
         notices: notices
             .into_iter()
-            .map(|(day, text)| format!("{day}: {text}"))
+            .map(|(day, text)| {
+                let href = crate::training::notice_link(&text);
+                (format!("{day}: {text}"), href)
+            })
             .collect(),
     }))
 }
@@ -1003,7 +1025,8 @@ struct UserRow {
     roles: Vec<&'static str>,
     role_keys: Vec<&'static str>,
     totp: bool,
-    privacy_training: bool,
+    /// Data-privacy training as the gate sees it ("current until …", "expired …").
+    privacy_training: String,
     disabled: bool,
 }
 
@@ -1027,12 +1050,10 @@ async fn users_page(
     let teams = state.db.list_teams().await?;
     let team_names: BTreeMap<TeamId, String> =
         teams.iter().map(|t| (t.id, t.name.clone())).collect();
-    let users = state
-        .db
-        .list_users()
-        .await?
-        .into_iter()
-        .map(|u| UserRow {
+    let mut users = Vec::new();
+    for u in state.db.list_users().await? {
+        let privacy_training = crate::training::gate::describe(state, u.id).await?;
+        users.push(UserRow {
             id: u.id.to_string(),
             team: u
                 .team_id
@@ -1041,12 +1062,12 @@ async fn users_page(
             roles: u.roles.iter().map(|r| r.label()).collect(),
             role_keys: u.roles.iter().map(|r| r.as_str()).collect(),
             totp: u.totp_enabled,
-            privacy_training: u.privacy_training_current,
+            privacy_training,
             disabled: u.disabled,
             username: u.username,
             display_name: u.display_name,
-        })
-        .collect();
+        });
+    }
     let mut resp = render(UsersPage {
         l: layout(Some(caller), "Users", "/admin/users"),
         users,
@@ -1126,6 +1147,7 @@ pub async fn create_user(
                 )
                 .await?;
             crate::speakup::ensure_reader_key(&state, &caller.actor(), &u, &pw).await?;
+            crate::training::assign_new(&state).await?;
             users_page(
                 &state,
                 &caller,
@@ -1281,39 +1303,6 @@ pub async fn set_disabled(
             } else {
                 "enabled again"
             }
-        )),
-        None,
-    )
-    .await
-}
-
-/// Until the training capability exists, an administrator records whether a user's
-/// data-privacy training is current; the privacy vault requires it.
-pub async fn set_privacy_training(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
-    Path(id): Path<String>,
-    form: FormData,
-) -> AppResult<Response> {
-    let user = user_at(&state, &id).await?;
-    let id = user.id;
-    let current = yes_no(&form, "current")?;
-    state.db.set_privacy_training_current(id, current).await?;
-    state
-        .audit(
-            &caller.actor(),
-            "user.privacy_training_set",
-            &id.to_string(),
-            json!({"current": current}),
-        )
-        .await?;
-    users_page(
-        &state,
-        &caller,
-        Some(format!(
-            "Data-privacy training of {} recorded as {}.",
-            user.username,
-            if current { "current" } else { "not current" }
         )),
         None,
     )
@@ -1501,6 +1490,7 @@ pub async fn error_page(_state: &AppState, caller: Option<&Caller>, err: &AppErr
             "That did not work"
         }
         Code::Unavailable | Code::Internal => "Something went wrong",
+        Code::TrainingRequired => "Your data-privacy training is not current",
     };
     render(ErrorPage {
         l: layout(caller, heading, ""),
