@@ -96,7 +96,7 @@ test('ethics officer: enrol, then every page of the nav', async () => {
   const { page, watcher } = await enrolledSession('ethics', 'demo-ethics');
   assert.equal(await page.locator('h1').textContent(), 'Welcome, Eshe Ethics-Officer');
   const visited = await clickThrough(page, 'demo-ethics');
-  assert.deepEqual(visited, ['Home', 'Review queue', 'Commitments', 'Feedback', 'Cases', 'Hotline analytics', 'Teams', 'Hotline settings', 'Audit trail', 'My account']);
+  assert.deepEqual(visited, ['Home', 'Review queue', 'Commitments', 'Feedback', 'Cases', 'Hotline analytics', 'Teams', 'Hotline settings', 'Audit trail', 'My account', 'My training', 'Training', 'Training reports']);
 
   // The directory shows the three demo sites with their teams.
   await page.goto('/directory');
@@ -118,7 +118,7 @@ test('ethics officer: enrol, then every page of the nav', async () => {
 test('admin: enrol, then every page of the nav (users, tokens)', async () => {
   const { page, watcher } = await enrolledSession('admin', 'demo-admin');
   const visited = await clickThrough(page, 'demo-admin');
-  assert.deepEqual(visited, ['Home', 'Teams', 'Hotline settings', 'Audit trail', 'Users', 'API tokens', 'My account']);
+  assert.deepEqual(visited, ['Home', 'Teams', 'Hotline settings', 'Audit trail', 'Users', 'API tokens', 'My account', 'My training']);
 
   await page.goto('/admin/users');
   // "about 150 agents": the caption counts the rows, and every user is one row.
@@ -133,9 +133,9 @@ test('admin: enrol, then every page of the nav (users, tokens)', async () => {
 
 test('agent and team lead see only their own pages', async () => {
   for (const [username, expected] of [
-    ['agent', ['Home', 'My work', 'My account']],
-    ['lead', ['Home', 'Review queue', 'Commitments', 'Feedback', 'Calibration', 'Teams', 'My account']],
-    ['qa', ['Home', 'Review queue', 'Commitments', 'Feedback', 'Disputes', 'Calibration', 'Teams', 'My account']],
+    ['agent', ['Home', 'My work', 'My account', 'My training']],
+    ['lead', ['Home', 'Review queue', 'Commitments', 'Feedback', 'Calibration', 'Teams', 'My account', 'My training', 'Training reports']],
+    ['qa', ['Home', 'Review queue', 'Commitments', 'Feedback', 'Disputes', 'Calibration', 'Teams', 'My account', 'My training']],
   ]) {
     const ctx = await newContext(browser, server.url, DESKTOP);
     contexts.push(ctx);

@@ -132,7 +132,13 @@ async fn no_reason_no_training_or_no_role_means_no_original() {
             .await;
         assert_eq!(r.status, StatusCode::FORBIDDEN);
         assert!(r.body.contains("training"));
+        assert!(r.body.contains("training_required"), "a stable code");
         assert!(!r.body.contains(CARD));
+        // The gate's refusal is audited with the kind of resource, never content.
+        assert!(app
+            .audit_actions()
+            .await
+            .contains(&"gate.denied".to_owned()));
 
         let lead = with_training(&app, "lee", Role::TeamLead).await;
         let (cookie, csrf) = app.session(&lead).await;
