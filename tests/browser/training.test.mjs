@@ -63,7 +63,7 @@ async function signedIn(username, { twoFactor }) {
 test('an officer creates a course and assigns it to agents', async () => {
   officer = await signedIn('olivia', { twoFactor: true });
   const { page, watcher } = officer;
-  await navigation(page, () => page.getByRole('link', { name: 'Training', exact: true }).first().click());
+  await navigation(page, () => page.getByRole('link', { name: 'Courses', exact: true }).first().click());
   assert.equal(pathname(page), '/training');
   await page.locator('summary', { hasText: 'Add a course' }).click();
   await page.getByLabel('Code').fill('card-handling');

@@ -12,6 +12,7 @@ use righttrack_core::audience::Audience;
 use righttrack_core::training::{expires_at, verification_code, Quiz};
 use righttrack_core::Role;
 use righttrack_store::directory::NewUser;
+
 use righttrack_store::training::{CourseInput, NewCompletion};
 use righttrack_web::AppState;
 use std::fmt::Write;
@@ -47,8 +48,9 @@ fn ago(now: Timestamp, n: i64) -> Timestamp {
     now.checked_sub(days(n)).unwrap_or(now)
 }
 
-/// Seeds training. `shared_hash` is the password hash of "every other demo user".
-pub async fn seed(state: &AppState, shared_hash: &str) -> Result<()> {
+/// Seeds courses, rules and a year of completions (before the hotline cases: their
+/// workers need current privacy training).
+pub async fn seed(state: &AppState) -> Result<()> {
     let db = &state.db;
     let now = state.now();
     let mut rng = rand::rngs::OsRng;
@@ -77,7 +79,8 @@ pub async fn seed(state: &AppState, shared_hash: &str) -> Result<()> {
         &CourseInput {
             code: "aml-basics".into(),
             title: "Anti-money-laundering basics (external LMS)".into(),
-            content: "Taken in the group's learning platform; completions are imported nightly.".into(),
+            content: "Taken in the group's learning platform; completions are imported nightly."
+                .into(),
             quiz: Quiz::default(),
             pass_mark: 70,
             validity_months: Some(12),
@@ -90,8 +93,16 @@ pub async fn seed(state: &AppState, shared_hash: &str) -> Result<()> {
     .await?;
     // Rules made two months ago, so those who never completed are now overdue.
     let assigned = ago(now, 60);
-    db.create_training_rule(&privacy.id, &Audience::everyone(), 30, false, "ethics", assigned, &mut rng)
-        .await?;
+    db.create_training_rule(
+        &privacy.id,
+        &Audience::everyone(),
+        30,
+        false,
+        "ethics",
+        assigned,
+        &mut rng,
+    )
+    .await?;
     db.create_training_rule(
         &conduct,
         &Audience {
@@ -105,8 +116,16 @@ pub async fn seed(state: &AppState, shared_hash: &str) -> Result<()> {
         &mut rng,
     )
     .await?;
-    db.create_training_rule(&privacy.id, &Audience::everyone(), 14, true, "ethics", assigned, &mut rng)
-        .await?;
+    db.create_training_rule(
+        &privacy.id,
+        &Audience::everyone(),
+        14,
+        true,
+        "ethics",
+        assigned,
+        &mut rng,
+    )
+    .await?;
     db.sync_training_assignments(assigned).await?;
 
     let record = |course: String, user, at: Timestamp, months: Option<i64>, score| NewCompletion {
@@ -120,7 +139,16 @@ pub async fn seed(state: &AppState, shared_hash: &str) -> Result<()> {
         recorded_by: "demo".into(),
         verification: verification_code(&mut rand::rngs::OsRng),
     };
-    let staff = ["admin", "ethics", "investigator", "custodian", "committee", "qa", "lead", "agent"];
+    let staff = [
+        "admin",
+        "ethics",
+        "investigator",
+        "custodian",
+        "committee",
+        "qa",
+        "lead",
+        "agent",
+    ];
     let mut lms = String::from("username,course,completed_at,score\n");
     for u in db.list_users().await? {
         let named = staff.contains(&u.username.as_str());
@@ -138,18 +166,32 @@ pub async fn seed(state: &AppState, shared_hash: &str) -> Result<()> {
         };
         if let Some(at) = privacy_at {
             let score = Some([67, 100, 100, 100][gen.gen_range(0..4)].max(privacy.pass_mark));
-            db.add_training_completion(&record(privacy.id.clone(), u.id, at, privacy.validity_months, score), now, &mut rng)
-                .await?;
+            db.add_training_completion(
+                &record(privacy.id.clone(), u.id, at, privacy.validity_months, score),
+                now,
+                &mut rng,
+            )
+            .await?;
         }
         if u.has(Role::Agent) || u.has(Role::TeamLead) {
             if gen.gen_range(0..100) < 65 && u.username != "agent" {
                 let at = ago(now, gen.gen_range(3..55));
-                db.add_training_completion(&record(conduct.clone(), u.id, at, Some(24), Some(100)), now, &mut rng)
-                    .await?;
+                db.add_training_completion(
+                    &record(conduct.clone(), u.id, at, Some(24), Some(100)),
+                    now,
+                    &mut rng,
+                )
+                .await?;
             }
             if gen.gen_range(0..100) < 50 {
                 let at = ago(now, gen.gen_range(10..200));
-                let _ = writeln!(lms, "{},aml-basics,{},{}", u.username, at.strftime("%Y-%m-%d"), gen.gen_range(70..101));
+                let _ = writeln!(
+                    lms,
+                    "{},aml-basics,{},{}",
+                    u.username,
+                    at.strftime("%Y-%m-%d"),
+                    gen.gen_range(70..101)
+                );
             }
         }
     }
@@ -157,16 +199,46 @@ pub async fn seed(state: &AppState, shared_hash: &str) -> Result<()> {
         .await
         .map_err(|e| anyhow!("{}", e.message))?;
     if !report.errors.is_empty() {
-        return Err(anyhow!("demo LMS import refused lines: {:?}", report.errors));
+        return Err(anyhow!(
+            "demo LMS import refused lines: {:?}",
+            report.errors
+        ));
     }
 
-    // One QA analyst whose yearly data-privacy training expired a month ago.
+    Ok(())
+}
+
+/// One QA analyst, `petra.lapsed` (the password of every other demo user), whose yearly
+/// data-privacy training expired a month ago: the vault refuses her originals. Made after
+/// the demo's disputes, which would otherwise be routed to her. Then today's reminders.
+pub async fn seed_lapsed(state: &AppState) -> Result<()> {
+    let db = &state.db;
+    let now = state.now();
+    let mut rng = rand::rngs::OsRng;
+    let privacy = db
+        .training_course("data-privacy")
+        .await?
+        .ok_or_else(|| anyhow!("the built-in data-privacy course is missing"))?;
+    // Any generated agent carries the shared password's hash.
+    let Some(peer) = db
+        .list_users()
+        .await?
+        .into_iter()
+        .find(|u| u.username.contains('.') && u.has(Role::Agent))
+    else {
+        return Ok(());
+    };
+    let hash = db
+        .credentials(peer.id)
+        .await?
+        .password_hash
+        .map(|h| h.expose().clone());
     let lapsed = db
         .create_user(
             NewUser {
                 username: "petra.lapsed".into(),
                 display_name: "Petra Lapsed".into(),
-                password_hash: Some(shared_hash.to_owned()),
+                password_hash: hash,
                 team: None,
                 roles: vec![Role::QaAnalyst],
             },
@@ -174,9 +246,20 @@ pub async fn seed(state: &AppState, shared_hash: &str) -> Result<()> {
             &mut rng,
         )
         .await?;
-    db.sync_training_assignments(assigned).await?;
+    db.sync_training_assignments(ago(now, 60)).await?;
+    let done = ago(now, 396);
     db.add_training_completion(
-        &record(privacy.id.clone(), lapsed.id, ago(now, 396), privacy.validity_months, Some(100)),
+        &NewCompletion {
+            course_id: privacy.id.clone(),
+            user_id: lapsed.id,
+            completed_at: done,
+            expires_at: expires_at(done, privacy.validity_months),
+            score: Some(100),
+            source: "quiz",
+            note: String::new(),
+            recorded_by: "demo".into(),
+            verification: verification_code(&mut rng),
+        },
         now,
         &mut rng,
     )

@@ -916,6 +916,7 @@ async fn serve(
                 let n = demo_interactions::seed(&state, 5_000).await?;
                 demo_interactions::seed_calibration(&state).await?;
                 let d = demo_interactions::seed_disputes(&state).await?;
+                demo_training::seed_lapsed(&state).await?;
                 writeln!(err, "Seeded {n} scanned and redacted interactions over the last 90 days, and {d} scorecard disputes.\n")?;
             }
             None => eprintln!("Demo: the database already has users; nothing seeded (passwords were printed when it was created)."),

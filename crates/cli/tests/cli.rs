@@ -902,15 +902,27 @@ fn the_privacy_vault_is_opt_in_keeps_only_ciphertext_and_follows_key_rotation() 
         "username,course,completed_at,score\nquinn,data-privacy,2026-11-01,90\nnobody,data-privacy,2026-11-01,90\nquinn,data-privacy,someday,90\n",
     )
     .unwrap();
-    let o = rt(&["training", "import", "--data-dir", &d, &dir_arg(&csv)], None);
+    let o = rt(
+        &["training", "import", "--data-dir", &d, &dir_arg(&csv)],
+        None,
+    );
     assert_eq!(o.status.code(), Some(1));
     let (out, err) = (text(&o.stdout), text(&o.stderr));
-    assert!(out.contains("1 completions recorded, 0 already recorded, 2 lines refused"), "{out}");
-    assert!(err.contains("line 3: field `username`: no such user"), "{err}");
+    assert!(
+        out.contains("1 completions recorded, 0 already recorded, 2 lines refused"),
+        "{out}"
+    );
+    assert!(
+        err.contains("line 3: field `username`: no such user"),
+        "{err}"
+    );
     assert!(err.contains("line 4: field `completed_at`"), "{err}");
     assert!(!err.contains("someday"), "cells are not echoed: {err}");
     // Again: nothing twice.
-    let o = rt(&["training", "import", "--data-dir", &d, &dir_arg(&csv)], None);
+    let o = rt(
+        &["training", "import", "--data-dir", &d, &dir_arg(&csv)],
+        None,
+    );
     assert!(text(&o.stdout).contains("0 completions recorded, 1 already recorded"));
     let e = fails(&["training", "import", "--data-dir", &d, "/nonexistent.csv"]);
     assert!(e.contains("cannot read /nonexistent.csv"), "{e}");

@@ -224,9 +224,15 @@ impl Db {
     }
 
     /// Saves an edited course (the code never changes: imports refer to it).
-    pub async fn update_training_course(&self, id: &str, c: &CourseInput, archived: bool) -> Result<()> {
+    pub async fn update_training_course(
+        &self,
+        id: &str,
+        c: &CourseInput,
+        archived: bool,
+    ) -> Result<()> {
         let quiz = quiz_json(&c.quiz)?;
-        let n = on_pool!(self, |p| sqlx::query(
+        let n = on_pool!(self, |p| {
+            sqlx::query(
             "UPDATE training_courses SET title = $1, content = $2, quiz = $3, pass_mark = $4, validity_months = $5, \
              grants_data_access = $6, external = $7, archived = $8 WHERE id = $9"
         )
@@ -241,7 +247,8 @@ impl Db {
         .bind(id)
         .execute(p)
         .await?
-        .rows_affected());
+        .rows_affected()
+        });
         if n == 0 {
             return Err(StoreError::NotFound);
         }
@@ -259,7 +266,8 @@ impl Db {
         rng: &mut impl rand::RngCore,
     ) -> Result<String> {
         let id = new_id(now, rng);
-        on_pool!(self, |p| sqlx::query(
+        on_pool!(self, |p| {
+            sqlx::query(
             "INSERT INTO training_rules (id, course_id, audience, due_days, on_hire, active, created_by, created_at) \
              VALUES ($1, $2, $3, $4, $5, TRUE, $6, $7)"
         )
@@ -272,7 +280,8 @@ impl Db {
         .bind(ms(now))
         .execute(p)
         .await?
-        .rows_affected());
+        .rows_affected()
+        });
         Ok(id)
     }
 
@@ -293,24 +302,28 @@ impl Db {
 
     pub async fn training_rules(&self) -> Result<Vec<Rule>> {
         type Row = (String, String, String, i64, bool, bool, String, i64);
-        let rows: Vec<Row> = on_pool!(self, |p| sqlx::query_as(
+        let rows: Vec<Row> = on_pool!(self, |p| {
+            sqlx::query_as(
             "SELECT id, course_id, audience, due_days, on_hire, active, created_by, created_at FROM training_rules ORDER BY created_at"
         )
         .fetch_all(p)
-        .await?);
+        .await?
+        });
         rows.into_iter()
-            .map(|(id, course_id, audience, due_days, on_hire, active, created_by, at)| {
-                Ok(Rule {
-                    audience: Audience::from_json(&audience).map_err(StoreError::Corrupt)?,
-                    id,
-                    course_id,
-                    due_days,
-                    on_hire,
-                    active,
-                    created_by,
-                    created_at: from_ms(at),
-                })
-            })
+            .map(
+                |(id, course_id, audience, due_days, on_hire, active, created_by, at)| {
+                    Ok(Rule {
+                        audience: Audience::from_json(&audience).map_err(StoreError::Corrupt)?,
+                        id,
+                        course_id,
+                        due_days,
+                        on_hire,
+                        active,
+                        created_by,
+                        created_at: from_ms(at),
+                    })
+                },
+            )
             .collect()
     }
 
@@ -338,7 +351,8 @@ impl Db {
                 if rule.on_hire && u.created_at <= rule.created_at {
                     continue;
                 }
-                let n = on_pool!(self, |p| sqlx::query(
+                let n = on_pool!(self, |p| {
+                    sqlx::query(
                     "INSERT INTO training_assignments (course_id, user_id, rule_id, assigned_at, due_at) \
                      VALUES ($1, $2, $3, $4, $5) ON CONFLICT (course_id, user_id) DO NOTHING"
                 )
@@ -349,7 +363,8 @@ impl Db {
                 .bind(ms(due))
                 .execute(p)
                 .await?
-                .rows_affected());
+                .rows_affected()
+                });
                 if n > 0 {
                     new.push((rule.course_id.clone(), u.id));
                 }
@@ -361,13 +376,16 @@ impl Db {
     /// Assignments, of one person or of everyone.
     pub async fn training_assignments(&self, user: Option<UserId>) -> Result<Vec<Assignment>> {
         type Row = (String, String, Option<String>, i64, i64);
-        let rows: Vec<Row> = on_pool!(self, |p| sqlx::query_as(
+        let rows: Vec<Row> =
+            on_pool!(self, |p| {
+                sqlx::query_as(
             "SELECT course_id, user_id, rule_id, assigned_at, due_at FROM training_assignments \
              WHERE $1 = '' OR user_id = $1 ORDER BY due_at"
         )
         .bind(user.map(|u| u.to_string()).unwrap_or_default())
         .fetch_all(p)
-        .await?);
+        .await?
+            });
         rows.into_iter()
             .map(|(course_id, user_id, rule_id, assigned_at, due_at)| {
                 Ok(Assignment {
@@ -390,7 +408,9 @@ impl Db {
             .bind(user.map(|u| u.to_string()).unwrap_or_default())
             .fetch_all(p)
             .await?);
-        rows.into_iter().map(CompletionRow::into_completion).collect()
+        rows.into_iter()
+            .map(CompletionRow::into_completion)
+            .collect()
     }
 
     pub async fn training_completion(&self, id: &str) -> Result<Option<Completion>> {
@@ -403,7 +423,8 @@ impl Db {
     }
 
     pub async fn training_completion_by_code(&self, code: &str) -> Result<Option<Completion>> {
-        let sql = format!("SELECT {COMPLETION_COLS} FROM training_completions WHERE verification = $1");
+        let sql =
+            format!("SELECT {COMPLETION_COLS} FROM training_completions WHERE verification = $1");
         let row: Option<CompletionRow> = on_pool!(self, |p| sqlx::query_as(&sql)
             .bind(code)
             .fetch_optional(p)
@@ -420,7 +441,8 @@ impl Db {
         rng: &mut impl rand::RngCore,
     ) -> Result<Option<String>> {
         let id = new_id(now, rng);
-        let n = on_pool!(self, |p| sqlx::query(
+        let n = on_pool!(self, |p| {
+            sqlx::query(
             "INSERT INTO training_completions (id, course_id, user_id, completed_at, expires_at, score, source, note, recorded_by, verification) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (course_id, user_id, completed_at) DO NOTHING"
         )
@@ -436,7 +458,8 @@ impl Db {
         .bind(&c.verification)
         .execute(p)
         .await?
-        .rows_affected());
+        .rows_affected()
+        });
         Ok((n > 0).then_some(id))
     }
 
@@ -450,7 +473,8 @@ impl Db {
         rng: &mut impl rand::RngCore,
     ) -> Result<()> {
         let id = new_id(now, rng);
-        on_pool!(self, |p| sqlx::query(
+        on_pool!(self, |p| {
+            sqlx::query(
             "INSERT INTO training_attempts (id, course_id, user_id, score, passed, at) VALUES ($1, $2, $3, $4, $5, $6)"
         )
         .bind(&id)
@@ -461,19 +485,22 @@ impl Db {
         .bind(ms(now))
         .execute(p)
         .await?
-        .rows_affected());
+        .rows_affected()
+        });
         Ok(())
     }
 
     /// One person's attempts at one course, newest first.
     pub async fn training_attempts(&self, course_id: &str, user: UserId) -> Result<Vec<Attempt>> {
-        let rows: Vec<(i64, bool, i64)> = on_pool!(self, |p| sqlx::query_as(
+        let rows: Vec<(i64, bool, i64)> = on_pool!(self, |p| {
+            sqlx::query_as(
             "SELECT score, passed, at FROM training_attempts WHERE course_id = $1 AND user_id = $2 ORDER BY at DESC, id DESC"
         )
         .bind(course_id)
         .bind(user.to_string())
         .fetch_all(p)
-        .await?);
+        .await?
+        });
         Ok(rows
             .into_iter()
             .map(|(score, passed, at)| Attempt {
@@ -487,13 +514,15 @@ impl Db {
     /// The expiries of a person's completions of data-access courses (`None`: never
     /// expires), for the gate ([`righttrack_core::training::data_access_current`]).
     pub async fn data_access_expiries(&self, user: UserId) -> Result<Vec<Option<Timestamp>>> {
-        let rows: Vec<(Option<i64>,)> = on_pool!(self, |p| sqlx::query_as(
+        let rows: Vec<(Option<i64>,)> = on_pool!(self, |p| {
+            sqlx::query_as(
             "SELECT c.expires_at FROM training_completions c JOIN training_courses k ON k.id = c.course_id \
              WHERE c.user_id = $1 AND k.grants_data_access AND NOT k.archived"
         )
         .bind(user.to_string())
         .fetch_all(p)
-        .await?);
+        .await?
+        });
         Ok(rows.into_iter().map(|(e,)| e.map(from_ms)).collect())
     }
 
@@ -507,7 +536,8 @@ impl Db {
         text: &str,
         at: Timestamp,
     ) -> Result<bool> {
-        let n = on_pool!(self, |p| sqlx::query(
+        let n = on_pool!(self, |p| {
+            sqlx::query(
             "INSERT INTO staff_notifications (user_id, day, kind, text, created_at) VALUES ($1, $2, $3, $4, $5) \
              ON CONFLICT (user_id, day, kind) DO NOTHING"
         )
@@ -518,7 +548,8 @@ impl Db {
         .bind(ms(at))
         .execute(p)
         .await?
-        .rows_affected());
+        .rows_affected()
+        });
         Ok(n > 0)
     }
 }

@@ -34,8 +34,8 @@ pub mod speakup_analytics;
 pub mod speakup_attachments;
 pub mod speakup_settings;
 pub mod state;
-pub mod vault;
 pub mod training;
+pub mod vault;
 
 pub use routes::router;
 pub use state::{AppState, WebConfig};

@@ -132,8 +132,8 @@ const NAV: &[(&str, &str, &str, Action)] = &[
     ),
     (
         "/training",
-        "Training",
-        "Courses, assignment rules, LMS import",
+        "Courses",
+        "Training courses, assignment rules, LMS import",
         Action::TrainingManage,
     ),
     (

@@ -237,7 +237,11 @@ async fn administrators_see_privacy_training_but_no_longer_set_it() {
         let page = app.get("/admin/users", &cookie).await;
         assert_eq!(page.status, StatusCode::OK);
         // Training records decide; the old yes/no toggle is gone.
-        assert!(page.body.contains("current until 2027-11-20"), "{}", page.body);
+        assert!(
+            page.body.contains("current until 2027-11-20"),
+            "{}",
+            page.body
+        );
         assert!(page.body.contains("not completed"));
         assert!(!page.body.contains("privacy-training"));
         let r = app

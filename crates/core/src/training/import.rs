@@ -79,7 +79,9 @@ fn parse_time(s: &str) -> Option<Timestamp> {
         return Some(t);
     }
     let d: jiff::civil::Date = s.parse().ok()?;
-    d.to_zoned(jiff::tz::TimeZone::UTC).ok().map(|z| z.timestamp())
+    d.to_zoned(jiff::tz::TimeZone::UTC)
+        .ok()
+        .map(|z| z.timestamp())
 }
 
 /// Parses a whole file: the good lines and the errors, both in file order. A missing
@@ -97,9 +99,15 @@ pub fn parse(text: &str, now: Timestamp) -> (Vec<ImportLine>, Vec<LineError>) {
         return (Vec::new(), errors);
     };
     let names = match cells(header) {
-        Ok(c) => c.into_iter().map(|c| c.to_ascii_lowercase()).collect::<Vec<_>>(),
+        Ok(c) => c
+            .into_iter()
+            .map(|c| c.to_ascii_lowercase())
+            .collect::<Vec<_>>(),
         Err(e) => {
-            errors.push(LineError { line: 1, message: e });
+            errors.push(LineError {
+                line: 1,
+                message: e,
+            });
             return (Vec::new(), errors);
         }
     };
@@ -122,7 +130,10 @@ pub fn parse(text: &str, now: Timestamp) -> (Vec<ImportLine>, Vec<LineError>) {
         if raw.trim().is_empty() {
             continue;
         }
-        let err = |m: String| LineError { line: n, message: m };
+        let err = |m: String| LineError {
+            line: n,
+            message: m,
+        };
         let row = match cells(raw) {
             Ok(r) => r,
             Err(e) => {
@@ -189,10 +200,15 @@ mod tests {
         assert_eq!(good[1].score, None);
         let msgs: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
         assert_eq!(msgs.len(), 3, "{msgs:?}");
-        assert!(msgs[0].starts_with("line 3: field `completed_at`"), "{msgs:?}");
+        assert!(
+            msgs[0].starts_with("line 3: field `completed_at`"),
+            "{msgs:?}"
+        );
         assert!(msgs[1].starts_with("line 5: field `score`"), "{msgs:?}");
         assert!(msgs[2].starts_with("line 6: field `username`"), "{msgs:?}");
-        assert!(!msgs.iter().any(|m| m.contains("yesterday") || m.contains("bob")));
+        assert!(!msgs
+            .iter()
+            .any(|m| m.contains("yesterday") || m.contains("bob")));
     }
 
     #[test]
@@ -200,6 +216,8 @@ mod tests {
         let (good, errors) = parse("user,score\nana,1\n", Timestamp::UNIX_EPOCH);
         assert!(good.is_empty());
         assert_eq!(errors[0].line, 1);
-        assert!(parse("", Timestamp::UNIX_EPOCH).1[0].message.contains("empty"));
+        assert!(parse("", Timestamp::UNIX_EPOCH).1[0]
+            .message
+            .contains("empty"));
     }
 }

@@ -210,10 +210,19 @@ mod tests {
     fn renders_the_course_subset() {
         let html = render("# Card data\n\nNever **write** it *down*.\n\n- one\n- two\n\n1. first\n2. second\n\n> quoted\n\nUse `redact`.");
         assert!(html.contains("<h2>Card data</h2>"), "{html}");
-        assert!(html.contains("<p>Never <strong>write</strong> it <em>down</em>.</p>"), "{html}");
-        assert!(html.contains("<ul>\n<li>one</li>\n<li>two</li>\n</ul>"), "{html}");
+        assert!(
+            html.contains("<p>Never <strong>write</strong> it <em>down</em>.</p>"),
+            "{html}"
+        );
+        assert!(
+            html.contains("<ul>\n<li>one</li>\n<li>two</li>\n</ul>"),
+            "{html}"
+        );
         assert!(html.contains("<ol>\n<li>first</li>"), "{html}");
-        assert!(html.contains("<blockquote><p>quoted</p></blockquote>"), "{html}");
+        assert!(
+            html.contains("<blockquote><p>quoted</p></blockquote>"),
+            "{html}"
+        );
         assert!(html.contains("<code>redact</code>"), "{html}");
     }
 
@@ -225,12 +234,17 @@ mod tests {
         assert!(!html.contains("javascript:"), "{html}");
         assert!(html.contains("&lt;script&gt;"), "{html}");
         assert!(html.contains("<a href=\"https://example.org/a?b=&quot;c&quot;\" rel=\"noopener noreferrer\">ok</a>"), "{html}");
-        assert!(html.contains("href=\"mailto:ethics@example.org\""), "{html}");
+        assert!(
+            html.contains("href=\"mailto:ethics@example.org\""),
+            "{html}"
+        );
     }
 
     #[test]
     fn no_input_panics_or_escapes() {
-        for s in ["*", "**", "[", "[a](", "`", "# ", "1.", "> ", "***x***", "_", "[a]()", "é*é*"] {
+        for s in [
+            "*", "**", "[", "[a](", "`", "# ", "1.", "> ", "***x***", "_", "[a]()", "é*é*",
+        ] {
             let html = render(s);
             assert!(!html.contains("<script"));
         }

@@ -103,7 +103,9 @@ impl Quiz {
         }
         for (n, q, corrects) in &questions {
             if q.options.len() < 2 {
-                return Err(format!("quiz, line {n}: the question needs at least two options"));
+                return Err(format!(
+                    "quiz, line {n}: the question needs at least two options"
+                ));
             }
             if *corrects != 1 {
                 return Err(format!(
@@ -151,10 +153,7 @@ impl Quiz {
 pub fn expires_at(completed: Timestamp, months: Option<i64>) -> Option<Timestamp> {
     let m = months?;
     let zoned = completed.to_zoned(jiff::tz::TimeZone::UTC);
-    zoned
-        .checked_add(m.months())
-        .ok()
-        .map(|z| z.timestamp())
+    zoned.checked_add(m.months()).ok().map(|z| z.timestamp())
 }
 
 /// Is a passing completion with this expiry valid at `now`?
@@ -293,9 +292,15 @@ mod tests {
     #[test]
     fn quiz_errors_name_the_line() {
         assert!(Quiz::parse("- x").unwrap_err().contains("line 1"));
-        assert!(Quiz::parse("? A\n- x\n- y").unwrap_err().contains("line 1: mark exactly one"));
-        assert!(Quiz::parse("? A\n* x").unwrap_err().contains("at least two"));
-        assert!(Quiz::parse("? A\n- x\n* y\nhello").unwrap_err().contains("line 4"));
+        assert!(Quiz::parse("? A\n- x\n- y")
+            .unwrap_err()
+            .contains("line 1: mark exactly one"));
+        assert!(Quiz::parse("? A\n* x")
+            .unwrap_err()
+            .contains("at least two"));
+        assert!(Quiz::parse("? A\n- x\n* y\nhello")
+            .unwrap_err()
+            .contains("line 4"));
     }
 
     #[test]
@@ -317,7 +322,10 @@ mod tests {
             status(due, Some(Some(until)), until),
             Status::Overdue { due: until }
         );
-        assert_eq!(status(due, None, t("2025-11-30T00:00:00Z")), Status::Due { due });
+        assert_eq!(
+            status(due, None, t("2025-11-30T00:00:00Z")),
+            Status::Due { due }
+        );
         assert_eq!(status(due, None, due), Status::Overdue { due });
         assert!(data_access_current(&[None], until));
         assert!(!data_access_current(&[Some(until)], until));

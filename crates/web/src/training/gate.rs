@@ -74,13 +74,22 @@ pub async fn standing(state: &AppState, user: UserId) -> AppResult<Standing> {
     let now = state.now();
     let expiries = state.db.data_access_expiries(user).await?;
     let current = data_access_current(&expiries, now);
-    let valid: Vec<Option<Timestamp>> = expiries.iter().copied().filter(|e| valid_at(*e, now)).collect();
+    let valid: Vec<Option<Timestamp>> = expiries
+        .iter()
+        .copied()
+        .filter(|e| valid_at(*e, now))
+        .collect();
     let until = if valid.contains(&None) {
         None
     } else {
         valid.iter().flatten().max().copied()
     };
-    let expired = expiries.iter().flatten().filter(|e| **e <= now).max().copied();
+    let expired = expiries
+        .iter()
+        .flatten()
+        .filter(|e| **e <= now)
+        .max()
+        .copied();
     let course = state
         .db
         .training_courses()

@@ -145,8 +145,12 @@ pub async fn standings(
             user_id: u.id,
             username: u.username.clone(),
             display_name: u.display_name.clone(),
-            team: team.map(|t| t.0.clone()).unwrap_or_else(|| "(no team)".into()),
-            site: team.map(|t| t.2.clone()).unwrap_or_else(|| "(no site)".into()),
+            team: team
+                .map(|t| t.0.clone())
+                .unwrap_or_else(|| "(no team)".into()),
+            site: team
+                .map(|t| t.2.clone())
+                .unwrap_or_else(|| "(no site)".into()),
             team_id: u.team_id,
             site_id: team.map(|t| t.1),
             roles: u.roles.clone(),
@@ -291,7 +295,11 @@ pub async fn my(
         })
         .collect();
     // Overdue first, then due, expiring, current.
-    let order = |k: &str| ["overdue", "due", "expiring_soon", "current"].iter().position(|x| *x == k);
+    let order = |k: &str| {
+        ["overdue", "due", "expiring_soon", "current"]
+            .iter()
+            .position(|x| *x == k)
+    };
     rows.sort_by_key(|r| order(r.status_key));
     let mut certs: Vec<CertRow> = state
         .db
@@ -309,7 +317,10 @@ pub async fn my(
                 .expires_at
                 .map(|e| fmt_day(Some(e)))
                 .unwrap_or_else(|| "never".into()),
-            score: c.score.map(|s| format!("{s}%")).unwrap_or_else(|| "—".into()),
+            score: c
+                .score
+                .map(|s| format!("{s}%"))
+                .unwrap_or_else(|| "—".into()),
             valid: rules::valid_at(c.expires_at, now),
             id: c.id,
         })
@@ -541,7 +552,9 @@ pub async fn certificate(
         .db
         .training_completion(&id)
         .await?
-        .filter(|c| c.user_id == caller.user.id || allowed(&caller.user.roles, Action::TrainingReport))
+        .filter(|c| {
+            c.user_id == caller.user.id || allowed(&caller.user.roles, Action::TrainingReport)
+        })
         .ok_or_else(|| AppError::new(Code::NotFound, "no such certificate"))?;
     certificate_page(&state, &caller, c).await
 }
@@ -589,7 +602,12 @@ pub async fn verify(
     match state.db.training_completion_by_code(&code).await? {
         Some(c) => {
             state
-                .audit(&caller.actor(), "training.certificate_verified", &c.id, json!({}))
+                .audit(
+                    &caller.actor(),
+                    "training.certificate_verified",
+                    &c.id,
+                    json!({}),
+                )
                 .await?;
             certificate_page(&state, &caller, c).await
         }
@@ -644,7 +662,13 @@ async fn audience_label(state: &AppState, a: &Audience) -> AppResult<String> {
     let sites = state.db.list_sites().await?;
     let mut parts = Vec::new();
     if !a.roles.is_empty() {
-        parts.push(a.roles.iter().map(|r| r.label()).collect::<Vec<_>>().join(" or "));
+        parts.push(
+            a.roles
+                .iter()
+                .map(|r| r.label())
+                .collect::<Vec<_>>()
+                .join(" or "),
+        );
     }
     if !a.teams.is_empty() {
         parts.push(format!(
@@ -755,7 +779,9 @@ fn course_input(form: &FormData, code: Option<String>) -> Result<CourseInput, Ve
     let mut errors = Vec::new();
     let code = code.unwrap_or_else(|| form.get("code").trim().to_lowercase());
     if !rules::valid_code(&code) {
-        errors.push("field `code`: 1-40 lower-case letters, digits and `-` (e.g. data-privacy)".into());
+        errors.push(
+            "field `code`: 1-40 lower-case letters, digits and `-` (e.g. data-privacy)".into(),
+        );
     }
     let title = form.get("title").trim().to_owned();
     if title.is_empty() || title.chars().count() > 200 {
@@ -795,7 +821,10 @@ fn course_input(form: &FormData, code: Option<String>) -> Result<CourseInput, Ve
     let grants_data_access = form.get("grants_data_access") == "yes";
     let external = form.get("external") == "yes";
     if grants_data_access && validity_months.is_none() {
-        errors.push("field `validity_months`: a course that grants data access must recur (e.g. 12 months)".into());
+        errors.push(
+            "field `validity_months`: a course that grants data access must recur (e.g. 12 months)"
+                .into(),
+        );
     }
     if errors.is_empty() {
         Ok(CourseInput {
@@ -839,7 +868,14 @@ pub async fn create_course(
             Ok(Redirect::to(&format!("/training/courses/{id}")).into_response())
         }
         Err(righttrack_store::StoreError::Conflict(m)) => {
-            admin_page(&state, &caller, None, vec![format!("field `code`: {m} already exists")], form).await
+            admin_page(
+                &state,
+                &caller,
+                None,
+                vec![format!("field `code`: {m} already exists")],
+                form,
+            )
+            .await
         }
         Err(e) => Err(e.into()),
     }
@@ -900,8 +936,14 @@ async fn edit_page(
         .map(|c| CompletionRow {
             username: users.get(&c.user_id).cloned().unwrap_or_default(),
             completed: fmt_day(Some(c.completed_at)),
-            expires: c.expires_at.map(|e| fmt_day(Some(e))).unwrap_or_else(|| "never".into()),
-            score: c.score.map(|s| format!("{s}%")).unwrap_or_else(|| "—".into()),
+            expires: c
+                .expires_at
+                .map(|e| fmt_day(Some(e)))
+                .unwrap_or_else(|| "never".into()),
+            score: c
+                .score
+                .map(|s| format!("{s}%"))
+                .unwrap_or_else(|| "—".into()),
             source: c.source,
             note: c.note,
             id: c.id,
@@ -915,7 +957,10 @@ async fn edit_page(
         content: course.content.clone(),
         quiz: course.quiz.to_text(),
         pass_mark: course.pass_mark,
-        validity_months: course.validity_months.map(|m| m.to_string()).unwrap_or_default(),
+        validity_months: course
+            .validity_months
+            .map(|m| m.to_string())
+            .unwrap_or_default(),
         gate: course.grants_data_access,
         external: course.external,
         archived: course.archived,
@@ -964,7 +1009,14 @@ pub async fn save_course(
         )
         .await?;
     let course = course_or_404(&state, &id).await?;
-    edit_page(&state, &caller, &course, Some("Course saved.".into()), Vec::new()).await
+    edit_page(
+        &state,
+        &caller,
+        &course,
+        Some("Course saved.".into()),
+        Vec::new(),
+    )
+    .await
 }
 
 /// `POST /training/courses/{id}/completions`: an officer records a completion done
@@ -978,7 +1030,10 @@ pub async fn record_completion(
     let course = course_or_404(&state, &id).await?;
     let now = state.now();
     let mut errors = Vec::new();
-    let user = state.db.user_by_username(form.get("username").trim()).await?;
+    let user = state
+        .db
+        .user_by_username(form.get("username").trim())
+        .await?;
     if user.is_none() {
         errors.push("field `username`: no such user".to_owned());
     }
@@ -1126,7 +1181,12 @@ pub async fn set_rule_active(
     };
     state.db.set_training_rule_active(&id, active).await?;
     state
-        .audit(&caller.actor(), "training.rule_changed", &id, json!({"active": active}))
+        .audit(
+            &caller.actor(),
+            "training.rule_changed",
+            &id,
+            json!({"active": active}),
+        )
         .await?;
     if active {
         assign_new(&state).await?;
@@ -1164,11 +1224,17 @@ pub async fn import_csv(state: &AppState, actor: &str, text: &str) -> AppResult<
             users.insert(line.username.clone(), u);
         }
         let Some(Some(course)) = courses.get(&line.course) else {
-            report.errors.push(format!("line {}: field `course`: no course has that code", line.line));
+            report.errors.push(format!(
+                "line {}: field `course`: no course has that code",
+                line.line
+            ));
             continue;
         };
         let Some(Some(user)) = users.get(&line.username) else {
-            report.errors.push(format!("line {}: field `username`: no such user", line.line));
+            report.errors.push(format!(
+                "line {}: field `username`: no such user",
+                line.line
+            ));
             continue;
         };
         if let Some(s) = line.score {
@@ -1337,10 +1403,17 @@ async fn trend(state: &AppState, rows: &[Standing]) -> AppResult<Vec<TrendPoint>
     let first = today.first_of_month();
     let mut out = Vec::new();
     for back in (0..12).rev() {
-        let Ok(start) = first.checked_sub(jiff::Span::new().months(back)) else { continue };
-        let Ok(next) = start.checked_add(jiff::Span::new().months(1)) else { continue };
-        let to_ts = |d: jiff::civil::Date| d.to_zoned(jiff::tz::TimeZone::UTC).map(|z| z.timestamp());
-        let (Ok(s), Ok(e)) = (to_ts(start), to_ts(next)) else { continue };
+        let Ok(start) = first.checked_sub(jiff::Span::new().months(back)) else {
+            continue;
+        };
+        let Ok(next) = start.checked_add(jiff::Span::new().months(1)) else {
+            continue;
+        };
+        let to_ts =
+            |d: jiff::civil::Date| d.to_zoned(jiff::tz::TimeZone::UTC).map(|z| z.timestamp());
+        let (Ok(s), Ok(e)) = (to_ts(start), to_ts(next)) else {
+            continue;
+        };
         let end = e.min(now);
         let n = completions
             .iter()
@@ -1501,23 +1574,41 @@ pub async fn reports_csv(
             s.display_name.clone(),
             s.team.clone(),
             s.site.clone(),
-            s.roles.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(" "),
+            s.roles
+                .iter()
+                .map(|r| r.as_str())
+                .collect::<Vec<_>>()
+                .join(" "),
             s.course_code.clone(),
             s.status.key().to_owned(),
             date,
             fmt_day(s.last_completed),
             s.last_score.map(|x| x.to_string()).unwrap_or_default(),
         ];
-        out.push_str(&cells.iter().map(|c| csv_cell(c)).collect::<Vec<_>>().join(","));
+        out.push_str(
+            &cells
+                .iter()
+                .map(|c| csv_cell(c))
+                .collect::<Vec<_>>()
+                .join(","),
+        );
         out.push('\n');
     }
     state
-        .audit(&caller.actor(), "training.report_exported", "training", json!({"rows": rows.len()}))
+        .audit(
+            &caller.actor(),
+            "training.report_exported",
+            "training",
+            json!({"rows": rows.len()}),
+        )
         .await?;
     Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-            (header::CONTENT_DISPOSITION, "attachment; filename=\"training.csv\""),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"training.csv\"",
+            ),
         ],
         out,
     )
