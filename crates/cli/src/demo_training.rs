@@ -13,7 +13,7 @@ use righttrack_core::training::{expires_at, verification_code, Quiz};
 use righttrack_core::Role;
 use righttrack_store::directory::NewUser;
 
-use righttrack_store::training::{CourseInput, NewCompletion};
+use righttrack_store::training::{CourseInput, NewCompletion, NewRule};
 use righttrack_web::AppState;
 use std::fmt::Write;
 
@@ -94,34 +94,40 @@ pub async fn seed(state: &AppState) -> Result<()> {
     // Rules made two months ago, so those who never completed are now overdue.
     let assigned = ago(now, 60);
     db.create_training_rule(
-        &privacy.id,
-        &Audience::everyone(),
-        30,
-        false,
-        "ethics",
-        assigned,
-        &mut rng,
-    )
-    .await?;
-    db.create_training_rule(
-        &conduct,
-        &Audience {
-            roles: vec![Role::Agent, Role::TeamLead],
-            ..Default::default()
+        &NewRule {
+            course_id: &privacy.id,
+            audience: &Audience::everyone(),
+            due_days: 30,
+            on_hire: false,
+            created_by: "ethics",
         },
-        30,
-        false,
-        "ethics",
         assigned,
         &mut rng,
     )
     .await?;
     db.create_training_rule(
-        &privacy.id,
-        &Audience::everyone(),
-        14,
-        true,
-        "ethics",
+        &NewRule {
+            course_id: &conduct,
+            audience: &Audience {
+                roles: vec![Role::Agent, Role::TeamLead],
+                ..Default::default()
+            },
+            due_days: 30,
+            on_hire: false,
+            created_by: "ethics",
+        },
+        assigned,
+        &mut rng,
+    )
+    .await?;
+    db.create_training_rule(
+        &NewRule {
+            course_id: &privacy.id,
+            audience: &Audience::everyone(),
+            due_days: 14,
+            on_hire: true,
+            created_by: "ethics",
+        },
         assigned,
         &mut rng,
     )

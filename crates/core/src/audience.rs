@@ -49,6 +49,10 @@ impl Audience {
     }
 
     /// The stored form: a JSON object with the non-empty lists (`{}` for everyone).
+    #[allow(
+        clippy::expect_used,
+        reason = "lists of role names and ids: serde_json has nothing here that can fail"
+    )]
     pub fn to_json(&self) -> String {
         serde_json::to_string(self).expect("an audience always serializes")
     }

@@ -42,6 +42,17 @@ pub struct CourseInput {
     pub external: bool,
 }
 
+/// A rule to add: who (`audience`; `on_hire`: only people created later) must take
+/// `course_id` within `due_days` of being assigned it.
+#[derive(Debug, Clone)]
+pub struct NewRule<'a> {
+    pub course_id: &'a str,
+    pub audience: &'a Audience,
+    pub due_days: i64,
+    pub on_hire: bool,
+    pub created_by: &'a str,
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct Rule {
     pub id: String,
@@ -257,11 +268,7 @@ impl Db {
 
     pub async fn create_training_rule(
         &self,
-        course_id: &str,
-        audience: &Audience,
-        due_days: i64,
-        on_hire: bool,
-        created_by: &str,
+        rule: &NewRule<'_>,
         now: Timestamp,
         rng: &mut impl rand::RngCore,
     ) -> Result<String> {
@@ -272,11 +279,11 @@ impl Db {
              VALUES ($1, $2, $3, $4, $5, TRUE, $6, $7)"
         )
         .bind(&id)
-        .bind(course_id)
-        .bind(audience.to_json())
-        .bind(due_days)
-        .bind(on_hire)
-        .bind(created_by)
+        .bind(rule.course_id)
+        .bind(rule.audience.to_json())
+        .bind(rule.due_days)
+        .bind(rule.on_hire)
+        .bind(rule.created_by)
         .bind(ms(now))
         .execute(p)
         .await?
@@ -376,16 +383,15 @@ impl Db {
     /// Assignments, of one person or of everyone.
     pub async fn training_assignments(&self, user: Option<UserId>) -> Result<Vec<Assignment>> {
         type Row = (String, String, Option<String>, i64, i64);
-        let rows: Vec<Row> =
-            on_pool!(self, |p| {
-                sqlx::query_as(
+        let rows: Vec<Row> = on_pool!(self, |p| {
+            sqlx::query_as(
             "SELECT course_id, user_id, rule_id, assigned_at, due_at FROM training_assignments \
              WHERE $1 = '' OR user_id = $1 ORDER BY due_at"
         )
         .bind(user.map(|u| u.to_string()).unwrap_or_default())
         .fetch_all(p)
         .await?
-            });
+        });
         rows.into_iter()
             .map(|(course_id, user_id, rule_id, assigned_at, due_at)| {
                 Ok(Assignment {

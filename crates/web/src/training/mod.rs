@@ -1140,11 +1140,13 @@ pub async fn create_rule(
     let id = state
         .db
         .create_training_rule(
-            &course.id,
-            &audience,
-            due_days,
-            on_hire,
-            &caller.actor(),
+            &righttrack_store::training::NewRule {
+                course_id: &course.id,
+                audience: &audience,
+                due_days,
+                on_hire,
+                created_by: &caller.actor(),
+            },
             state.now(),
             &mut rng(),
         )
