@@ -107,7 +107,7 @@ SELECT 'legacy-' || id, '0190c0de-0000-7000-8000-000000000001', id,
        CAST(strftime('%s', 'now', '+12 months') AS INTEGER) * 1000,
        NULL, 'manual',
        'Carried over: an administrator had marked this person''s data-privacy training current before training records existed.',
-       'migration', 'LEGACY-' || upper(substr(replace(id, '-', ''), 1, 16))
+       'migration', 'LEGACY-' || upper(replace(id, '-', ''))
 FROM users WHERE privacy_training_current;
 ALTER TABLE users DROP COLUMN privacy_training_current;
 

@@ -598,8 +598,19 @@ pub async fn verify(
     Extension(caller): Extension<Caller>,
     Query(q): Query<VerifyQuery>,
 ) -> AppResult<Response> {
-    let code = rules::normalize_code(&q.code.unwrap_or_default());
-    match state.db.training_completion_by_code(&code).await? {
+    let typed = q.code.unwrap_or_default();
+    let mut found = state
+        .db
+        .training_completion_by_code(&rules::normalize_code(&typed))
+        .await?;
+    if found.is_none() {
+        // Completions carried over from the old flag have `LEGACY-<hex>` codes.
+        found = state
+            .db
+            .training_completion_by_code(&typed.trim().to_uppercase())
+            .await?;
+    }
+    match found {
         Some(c) => {
             state
                 .audit(
