@@ -216,12 +216,12 @@ describe('authorization', () => {
     await signIn(page, 'alex', PASSWORD);
     const nav = await navLabels(page);
     assert.ok(nav.includes('Home') && nav.includes('My account'), `nav: ${nav}`);
-    for (const hidden of ['Users', 'Audit trail', 'API tokens', 'Teams']) {
+    for (const hidden of ['Teams', 'Audit trail', 'Users', 'API tokens']) {
       assert.ok(!nav.includes(hidden), `agent nav must not show ${hidden}: ${nav}`);
     }
     // The home tiles follow the same rule.
     const tiles = await page.locator('main .tile strong').allTextContents();
-    assert.deepEqual(tiles, ['My work', 'My account', 'Conflicts of interest']);
+    assert.deepEqual(tiles, ['My work', 'My training', 'Conflicts of interest', 'My account']);
 
     for (const url of ['/admin/users', '/admin/tokens', '/audit', '/directory']) {
       const resp = await page.goto(url);
@@ -246,7 +246,7 @@ describe('authorization', () => {
     assert.equal(resp.status(), 403);
     assert.equal(await page.getByRole('button', { name: 'Sign out' }).count(), 1, 'Sign out button');
     assert.match(await page.locator('header').innerText(), /Alex Agent/);
-    assert.deepEqual(await navLabels(page), ['Home', 'My work', 'My account', 'Conflicts of interest']);
+    assert.deepEqual(await navLabels(page), ['Home', 'My work', 'My training', 'Conflicts of interest', 'My account']);
   });
 
   test(

@@ -16,6 +16,7 @@ import {
   shot,
   signIn,
   startServer,
+  trainUsers,
   watch,
 } from './lib/harness.mjs';
 
@@ -33,6 +34,8 @@ before(async () => {
   await server.addUser({ username: 'olivia', password: PW, role: 'ethics_officer', displayName: 'Olivia Ethics' });
   await server.addUser({ username: 'ivan', password: PW, role: 'investigator', displayName: 'Ivan Investigator' });
   await server.addUser({ username: 'pat', password: PW, role: 'ethics_officer', displayName: 'Pat Untrusted' });
+  // Case content opens only for people whose data-privacy training is current.
+  await trainUsers(server, ['olivia', 'ivan', 'pat']);
 });
 
 after(async () => {

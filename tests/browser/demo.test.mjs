@@ -96,7 +96,7 @@ test('ethics officer: enrol, then every page of the nav', async () => {
   const { page, watcher } = await enrolledSession('ethics', 'demo-ethics');
   assert.equal(await page.locator('h1').textContent(), 'Welcome, Eshe Ethics-Officer');
   const visited = await clickThrough(page, 'demo-ethics');
-  assert.deepEqual(visited, ['Home', 'Dashboard', 'Review queue', 'Commitments', 'Feedback', 'Cases', 'Hotline analytics', 'Teams', 'Hotline settings', 'Audit trail', 'My account', 'My policies', 'Manage policies', 'Attestation', 'Audits', 'Corrective actions', 'Discipline', 'Kudos', 'Conflicts of interest', 'My surveys', 'Climate surveys']);
+  assert.deepEqual(visited, ['Home', 'Dashboard', 'My policies', 'My training', 'My surveys', 'Conflicts of interest', 'Kudos', 'Review queue', 'Commitments', 'Feedback', 'Cases', 'Hotline analytics', 'Manage policies', 'Attestation', 'Courses', 'Training reports', 'Climate surveys', 'Audits', 'Corrective actions', 'Discipline', 'Teams', 'Hotline settings', 'Audit trail', 'My account']);
 
   // The directory shows the three demo sites with their teams.
   await page.goto('/directory');
@@ -129,7 +129,7 @@ test('ethics officer: enrol, then every page of the nav', async () => {
 test('admin: enrol, then every page of the nav (users, tokens)', async () => {
   const { page, watcher } = await enrolledSession('admin', 'demo-admin');
   const visited = await clickThrough(page, 'demo-admin');
-  assert.deepEqual(visited, ['Home', 'Teams', 'Hotline settings', 'Audit trail', 'Users', 'API tokens', 'My account', 'My policies', 'Conflicts of interest', 'My surveys']);
+  assert.deepEqual(visited, ['Home', 'My policies', 'My training', 'My surveys', 'Conflicts of interest', 'Teams', 'Hotline settings', 'Audit trail', 'Users', 'API tokens', 'My account']);
 
   await page.goto('/admin/users');
   // "about 150 agents": the caption counts the rows, and every user is one row.
@@ -144,9 +144,9 @@ test('admin: enrol, then every page of the nav (users, tokens)', async () => {
 
 test('agent and team lead see only their own pages', async () => {
   for (const [username, expected] of [
-    ['agent', ['Home', 'My work', 'My account', 'My policies', 'Kudos', 'Conflicts of interest', 'My surveys']],
-    ['lead', ['Home', 'Review queue', 'Commitments', 'Feedback', 'Calibration', 'Teams', 'My account', 'My policies', 'Team policies', 'Audits', 'Corrective actions', 'Discipline', 'Kudos', 'Conflicts of interest', 'My surveys']],
-    ['qa', ['Home', 'Review queue', 'Commitments', 'Feedback', 'Disputes', 'Calibration', 'Teams', 'My account', 'My policies', 'Audits', 'Corrective actions', 'Kudos', 'Conflicts of interest', 'My surveys']],
+    ['agent', ['Home', 'My work', 'My policies', 'My training', 'My surveys', 'Conflicts of interest', 'Kudos', 'My account']],
+    ['lead', ['Home', 'My policies', 'My training', 'My surveys', 'Conflicts of interest', 'Kudos', 'Review queue', 'Commitments', 'Feedback', 'Calibration', 'Team policies', 'Training reports', 'Audits', 'Corrective actions', 'Discipline', 'Teams', 'My account']],
+    ['qa', ['Home', 'My policies', 'My training', 'My surveys', 'Conflicts of interest', 'Kudos', 'Review queue', 'Commitments', 'Feedback', 'Disputes', 'Calibration', 'Audits', 'Corrective actions', 'Teams', 'My account']],
   ]) {
     const ctx = await newContext(browser, server.url, DESKTOP);
     contexts.push(ctx);

@@ -8,6 +8,7 @@ mod demo_capa;
 mod demo_conflicts;
 mod demo_interactions;
 mod demo_policies;
+mod demo_training;
 mod examples;
 mod import;
 mod nats;
@@ -164,6 +165,9 @@ enum Command {
     /// Policy attestation chores.
     #[command(subcommand)]
     Policies(PoliciesCmd),
+    /// Training chores.
+    #[command(subcommand)]
+    Training(TrainingCmd),
 }
 
 #[derive(Subcommand)]
@@ -188,6 +192,19 @@ enum PoliciesCmd {
         /// The day, YYYY-MM-DD [default: today, UTC].
         #[arg(long)]
         day: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum TrainingCmd {
+    /// Import completions exported by an external LMS: CSV with the columns username,
+    /// course (code), completed_at (YYYY-MM-DD or RFC 3339) and optionally score.
+    /// Each line counts on its own: good lines are recorded, refused ones are listed on
+    /// standard error with line and field, and the exit status is 1 if any was refused.
+    Import {
+        #[command(flatten)]
+        data: DataArgs,
+        file: PathBuf,
     },
 }
 
@@ -236,21 +253,6 @@ enum UserCmd {
         #[command(flatten)]
         data: DataArgs,
     },
-    /// Record whether a user's data-privacy training is current (the privacy vault
-    /// opens only for users whose training is).
-    PrivacyTraining {
-        #[command(flatten)]
-        data: DataArgs,
-        username: String,
-        #[arg(value_enum)]
-        status: TrainingStatus,
-    },
-}
-
-#[derive(Clone, Copy, Debug, ValueEnum)]
-enum TrainingStatus {
-    Current,
-    Lapsed,
 }
 
 #[derive(Subcommand)]
@@ -500,6 +502,9 @@ async fn run(command: Command) -> Result<ExitCode> {
                     )
                     .await?;
             }
+            righttrack_web::training::assign_new(&state)
+                .await
+                .map_err(|e| anyhow::anyhow!("{}", e.message))?;
             println!(
                 "added {} ({})",
                 user.username,
@@ -508,34 +513,6 @@ async fn run(command: Command) -> Result<ExitCode> {
                     .map(|r| r.as_str())
                     .collect::<Vec<_>>()
                     .join(", ")
-            );
-            Ok(ExitCode::SUCCESS)
-        }
-        Command::User(UserCmd::PrivacyTraining {
-            data,
-            username,
-            status,
-        }) => {
-            let (state, _) = open_state(&data, false, WebConfig::default()).await?;
-            let Some(user) = state.db.user_by_username(&username).await? else {
-                bail!("no user named {username:?}");
-            };
-            let current = matches!(status, TrainingStatus::Current);
-            state
-                .db
-                .set_privacy_training_current(user.id, current)
-                .await?;
-            state
-                .audit(
-                    "cli",
-                    "user.privacy_training_set",
-                    &user.id.to_string(),
-                    json!({"current": current}),
-                )
-                .await?;
-            println!(
-                "data-privacy training of {username}: {}",
-                if current { "current" } else { "lapsed" }
             );
             Ok(ExitCode::SUCCESS)
         }
@@ -746,6 +723,29 @@ async fn run(command: Command) -> Result<ExitCode> {
                 Err(e) => Err(e.into()),
             }
         }
+        Command::Training(TrainingCmd::Import { data, file }) => {
+            let text = std::fs::read_to_string(&file)
+                .with_context(|| format!("cannot read {}", file.display()))?;
+            let (state, _) = open_state(&data, false, WebConfig::default()).await?;
+            let r = righttrack_web::training::import_csv(&state, "cli", &text)
+                .await
+                .map_err(|e| anyhow::anyhow!("{}", e.message))?;
+            for e in &r.errors {
+                eprintln!("{}: {e}", file.display());
+            }
+            println!(
+                "{}: {} completions recorded, {} already recorded, {} lines refused",
+                file.display(),
+                r.imported,
+                r.duplicates,
+                r.errors.len()
+            );
+            Ok(if r.errors.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
+        }
         Command::Speakup(SpeakupCmd::Digest { data, day }) => {
             let (state, _) = open_state(&data, false, WebConfig::default()).await?;
             let today = righttrack_web::digest::day_of(state.now());
@@ -761,6 +761,9 @@ async fn run(command: Command) -> Result<ExitCode> {
             };
             if day == today {
                 righttrack_web::digest::run(&state, state.now())
+                    .await
+                    .map_err(|e| anyhow::anyhow!("{}", e.message))?;
+                righttrack_web::training::remind(&state, state.now())
                     .await
                     .map_err(|e| anyhow::anyhow!("{}", e.message))?;
             }
@@ -1018,6 +1021,7 @@ async fn serve(
                 demo_interactions::seed_calibration(&state).await?;
                 let d = demo_interactions::seed_disputes(&state).await?;
                 demo_conflicts::seed(&state).await?;
+                demo_training::seed_lapsed(&state).await?;
                 writeln!(err, "Seeded {n} scanned and redacted interactions over the last 90 days, and {d} scorecard disputes.")?;
                 // Issue #7: audits, corrective actions, discipline, kudos.
                 writeln!(err, "Seeded {}.\n", demo_capa::seed(&state).await?)?;
@@ -1093,6 +1097,10 @@ async fn serve(
                     ),
                     Ok(_) => {}
                     Err(e) => tracing::warn!(error = %e.message, "policy reminders failed"),
+                }
+                // Training: new assignments (on hire), reminders, escalations.
+                if let Err(e) = righttrack_web::training::remind(&state, state.now()).await {
+                    tracing::warn!(error = %e.message, "training reminders failed");
                 }
             }
         })

@@ -896,27 +896,38 @@ fn the_privacy_vault_is_opt_in_keeps_only_ciphertext_and_follows_key_rotation() 
     let out = ok(&["keys", "rotate", "--data-dir", &d], None);
     assert!(out.contains("re-wrapped 2 sealed values"), "{out}");
 
-    let out = ok(
-        &[
-            "user",
-            "privacy-training",
-            "--data-dir",
-            &d,
-            "quinn",
-            "current",
-        ],
+    // Training comes from records now: an LMS export makes quinn's current. Each line
+    // stands on its own: the good one is recorded, the bad ones are named, exit 1.
+    let csv = tmp.path().join("lms.csv");
+    std::fs::write(
+        &csv,
+        "username,course,completed_at,score\nquinn,data-privacy,2026-11-01,90\nnobody,data-privacy,2026-11-01,90\nquinn,data-privacy,someday,90\n",
+    )
+    .unwrap();
+    let o = rt(
+        &["training", "import", "--data-dir", &d, &dir_arg(&csv)],
         None,
     );
-    assert!(out.contains("quinn: current"), "{out}");
-    let e = fails(&[
-        "user",
-        "privacy-training",
-        "--data-dir",
-        &d,
-        "nobody",
-        "current",
-    ]);
-    assert!(e.contains("no user named \"nobody\""), "{e}");
+    assert_eq!(o.status.code(), Some(1));
+    let (out, err) = (text(&o.stdout), text(&o.stderr));
+    assert!(
+        out.contains("1 completions recorded, 0 already recorded, 2 lines refused"),
+        "{out}"
+    );
+    assert!(
+        err.contains("line 3: field `username`: no such user"),
+        "{err}"
+    );
+    assert!(err.contains("line 4: field `completed_at`"), "{err}");
+    assert!(!err.contains("someday"), "cells are not echoed: {err}");
+    // Again: nothing twice.
+    let o = rt(
+        &["training", "import", "--data-dir", &d, &dir_arg(&csv)],
+        None,
+    );
+    assert!(text(&o.stdout).contains("0 completions recorded, 1 already recorded"));
+    let e = fails(&["training", "import", "--data-dir", &d, "/nonexistent.csv"]);
+    assert!(e.contains("cannot read /nonexistent.csv"), "{e}");
 }
 
 /// An accepted dispute's negative example goes out with `rules export-examples` and is

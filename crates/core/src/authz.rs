@@ -113,6 +113,13 @@ pub enum Action {
     PolicyReport,
     /// See which people in the teams one leads have open or overdue attestations.
     PolicyTeam,
+    /// See one's own training, take assigned courses, print one's certificates.
+    TrainingTake,
+    /// Create and edit courses and assignment rules, import external completions,
+    /// record offline completions.
+    TrainingManage,
+    /// See training coverage, overdue lists and trends; verify certificates.
+    TrainingReport,
 }
 
 /// What an API token may be used for.
@@ -293,10 +300,27 @@ const TABLE: &[(Action, &[Role])] = &[
     (Action::PolicyManage, &[EthicsOfficer]),
     (Action::PolicyReport, &[EthicsOfficer, AuditCommittee]),
     (Action::PolicyTeam, &[TeamLead]),
+    // Everyone is assigned training, so everyone takes it.
+    (
+        Action::TrainingTake,
+        &[
+            Agent,
+            TeamLead,
+            QaAnalyst,
+            EthicsOfficer,
+            Investigator,
+            Admin,
+            AuditCommittee,
+            IdentityCustodian,
+        ],
+    ),
+    (Action::TrainingManage, &[EthicsOfficer]),
+    // Team leads get their team's overdue escalations and chase them.
+    (Action::TrainingReport, &[EthicsOfficer, TeamLead]),
 ];
 
 impl Action {
-    pub const ALL: [Action; 45] = [
+    pub const ALL: [Action; 48] = [
         Action::ViewSelf,
         Action::ManageOwnAccount,
         Action::AuditRead,
@@ -342,6 +366,9 @@ impl Action {
         Action::PolicyManage,
         Action::PolicyReport,
         Action::PolicyTeam,
+        Action::TrainingTake,
+        Action::TrainingManage,
+        Action::TrainingReport,
     ];
 
     /// The token scope an API token needs for this action.
@@ -361,8 +388,10 @@ impl Action {
             | Action::SurveyResults
             | Action::PolicyRead
             | Action::PolicyReport
-            | Action::PolicyTeam => Scope::Read,
-            Action::PolicyAttest | Action::PolicyManage => Scope::Admin,
+            | Action::PolicyTeam
+            | Action::TrainingTake
+            | Action::TrainingReport => Scope::Read,
+            Action::PolicyAttest | Action::PolicyManage | Action::TrainingManage => Scope::Admin,
             Action::InteractionIngest | Action::CommitmentFulfil | Action::FeedbackLinkCreate => {
                 Scope::Ingest
             }

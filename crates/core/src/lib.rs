@@ -38,6 +38,7 @@ pub mod kudos;
 // Policies and attestation (issue #6).
 pub mod markdown;
 pub mod policies;
+pub mod training;
 
 pub use authz::{allowed, Action};
 pub use roles::Role;

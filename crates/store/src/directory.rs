@@ -21,7 +21,6 @@ pub struct User {
     pub roles: Vec<Role>,
     pub totp_enabled: bool,
     pub disabled: bool,
-    pub privacy_training_current: bool,
     pub created_at: Timestamp,
 }
 
@@ -79,7 +78,6 @@ struct UserRow {
     team_id: Option<String>,
     totp_enabled: bool,
     disabled: bool,
-    privacy_training_current: bool,
     created_at: i64,
 }
 
@@ -101,7 +99,6 @@ impl UserRow {
             roles,
             totp_enabled: self.totp_enabled,
             disabled: self.disabled,
-            privacy_training_current: self.privacy_training_current,
             created_at: from_ms(self.created_at),
         })
     }
@@ -125,7 +122,7 @@ type CredentialsRow = (
     Option<i64>,
 );
 
-const USER_COLS: &str = "id, username, display_name, team_id, totp_enabled, disabled, privacy_training_current, created_at";
+const USER_COLS: &str = "id, username, display_name, team_id, totp_enabled, disabled, created_at";
 
 fn valid_username(u: &str) -> bool {
     (1..=64).contains(&u.len())
@@ -582,17 +579,5 @@ impl Db {
         .await?
         .rows_affected());
         Ok(n == 1)
-    }
-
-    pub async fn set_privacy_training_current(&self, id: UserId, current: bool) -> Result<()> {
-        on_pool!(self, |p| sqlx::query(
-            "UPDATE users SET privacy_training_current = $1 WHERE id = $2"
-        )
-        .bind(current)
-        .bind(id.to_string())
-        .execute(p)
-        .await?
-        .rows_affected());
-        Ok(())
     }
 }

@@ -39,6 +39,7 @@ pub mod discipline;
 pub mod kudos;
 // Policies and attestation (issue #6).
 pub mod policies;
+pub mod training;
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};

@@ -823,7 +823,7 @@ impl Db {
     ) -> Result<bool> {
         let n = on_pool!(self, |p| {
             sqlx::query(
-            "INSERT INTO staff_notifications (user_id, day, text, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT (user_id, day) DO NOTHING"
+            "INSERT INTO staff_notifications (user_id, day, text, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT (user_id, day, kind) DO NOTHING"
         )
         .bind(user.to_string())
         .bind(day)

@@ -300,8 +300,26 @@ fn not_found() -> AppError {
 }
 
 /// Opens a case for a caller who holds its key, reconciling its wraps first if who may
-/// read it could have changed. A case the caller holds no key to is "not found".
+/// read it could have changed. A case the caller holds no key to is "not found"; a case
+/// they hold a key to opens only through the data-access gate (current data-privacy
+/// training; `gate.granted` / `gate.denied` audited with the case reference). Every
+/// handler that decrypts case content (page, actions, attachments) comes through here.
 pub async fn open(state: &AppState, caller: &Caller, id: &str) -> AppResult<Opened> {
+    if state
+        .db
+        .case_visible_to(caller.user.id, id)
+        .await?
+        .is_none()
+    {
+        return Err(not_found());
+    }
+    crate::training::gate::check(state, caller, crate::training::gate::Resource::Case, id).await?;
+    open_ungated(state, caller, id).await
+}
+
+/// [`open`] without the gate, for callers that made the gate's decision once for a
+/// whole list (search) or show nothing of the content (reconciling wraps).
+async fn open_ungated(state: &AppState, caller: &Caller, id: &str) -> AppResult<Opened> {
     let Some((summary, wrapped)) = state.db.case_visible_to(caller.user.id, id).await? else {
         return Err(not_found());
     };
@@ -643,10 +661,32 @@ async fn visible(
     let secret = caller.reader_secret();
     let epoch = state.db.readers_epoch().await?;
     let mut all = state.db.cases_visible_to(caller.user.id).await?;
-    if secret.is_some() && all.iter().any(|c| c.wraps_epoch < epoch) {
+    let text = crate::params::nonempty(&q.q).map(|t| t.to_lowercase());
+    // A word search decrypts every case: one gate decision (audited) for the search.
+    // A bare reference is matched on metadata and needs no gate.
+    if let Some(t) = &text {
+        if !all.iter().any(|c| c.id.to_lowercase() == *t) {
+            crate::training::gate::check(
+                state,
+                caller,
+                crate::training::gate::Resource::CaseSearch,
+                "cases",
+            )
+            .await?;
+        }
+    }
+    // Reconciling shows the caller nothing, but it decrypts the conflict record: only
+    // someone the gate would let in does it (unaudited, as nothing is shown); otherwise
+    // the next trained key holder will.
+    let trained = secret.is_some()
+        && all.iter().any(|c| c.wraps_epoch < epoch)
+        && crate::training::gate::standing(state, caller.user.id)
+            .await?
+            .current;
+    if trained {
         for c in all.iter().filter(|c| c.wraps_epoch < epoch) {
             // Opening reconciles; a case the caller just lost simply drops out below.
-            match open(state, caller, &c.id).await {
+            match open_ungated(state, caller, &c.id).await {
                 Ok(_) => {}
                 Err(e) if e.code == Code::NotFound => {}
                 Err(e) => return Err(e),
@@ -655,7 +695,6 @@ async fn visible(
         all = state.db.cases_visible_to(caller.user.id).await?;
     }
     let status = crate::params::nonempty(&q.status).unwrap_or_else(|| "open".into());
-    let text = crate::params::nonempty(&q.q).map(|t| t.to_lowercase());
     let mut out = Vec::new();
     for c in &all {
         let keep_status = match status.as_str() {
@@ -692,7 +731,8 @@ async fn matches_text(
     id: &str,
     needle: &str,
 ) -> AppResult<bool> {
-    let o = match open(state, caller, id).await {
+    // The search passed the gate once in `visible`.
+    let o = match open_ungated(state, caller, id).await {
         Ok(o) => o,
         Err(_) => return Ok(false),
     };

@@ -32,10 +32,13 @@ pub enum Code {
     /// The database does not answer.
     Unavailable,
     Internal,
+    /// The caller's role allows this, but the content needs current data-privacy
+    /// training, which the caller does not hold (the message says what to complete).
+    TrainingRequired,
 }
 
 impl Code {
-    pub const ALL: [Code; 12] = [
+    pub const ALL: [Code; 13] = [
         Code::Unauthenticated,
         Code::Forbidden,
         Code::TwoFactorRequired,
@@ -48,6 +51,7 @@ impl Code {
         Code::PayloadTooLarge,
         Code::Unavailable,
         Code::Internal,
+        Code::TrainingRequired,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -64,6 +68,7 @@ impl Code {
             Code::PayloadTooLarge => "payload_too_large",
             Code::Unavailable => "unavailable",
             Code::Internal => "internal",
+            Code::TrainingRequired => "training_required",
         }
     }
 
@@ -79,6 +84,7 @@ impl Code {
             Code::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Code::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             Code::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+            Code::TrainingRequired => StatusCode::FORBIDDEN,
         }
     }
 }

@@ -37,6 +37,7 @@ pub mod speakup_attachments;
 pub mod speakup_settings;
 pub mod state;
 pub mod surveys;
+pub mod training;
 pub mod vault;
 // conflicts of interest (issue 9)
 pub mod conflicts;

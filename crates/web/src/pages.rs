@@ -40,18 +40,51 @@ pub struct Layout {
 
 const NAV: &[(&str, &str, &str, Action)] = &[
     ("/", "Home", "Your start page", Action::ViewSelf),
+    // The program at a glance (ethics officers, audit committee).
     (
         "/dashboard",
         "Dashboard",
         "Ethics health at a glance: twelve months of trends and benchmarks",
         Action::DashboardRead,
     ),
+    // One's own work and duties.
     (
         "/my/work",
         "My work",
         "Your scores with the reason for every point, your open promises",
         Action::ViewOwnWork,
     ),
+    (
+        "/my/policies",
+        "My policies",
+        "The code of ethics and policies to read and attest",
+        Action::PolicyRead,
+    ),
+    (
+        "/my/training",
+        "My training",
+        "Courses assigned to you, due dates, certificates",
+        Action::TrainingTake,
+    ),
+    (
+        "/my/surveys",
+        "My surveys",
+        "Anonymous ethics-climate surveys you are invited to",
+        Action::SurveyRespond,
+    ),
+    (
+        "/conflicts",
+        "Conflicts of interest",
+        "Declare relationships, outside work and gifts; reviews and findings",
+        Action::ConflictDisclose,
+    ),
+    (
+        "/kudos",
+        "Kudos",
+        "Recognise ethical conduct, with consent",
+        Action::KudosGive,
+    ),
+    // Quality assurance.
     (
         "/qa/review",
         "Review queue",
@@ -82,6 +115,7 @@ const NAV: &[(&str, &str, &str, Action)] = &[
         "Score the same interactions blind, then compare",
         Action::CalibrationRead,
     ),
+    // The ethics program.
     (
         "/cases",
         "Cases",
@@ -94,6 +128,61 @@ const NAV: &[(&str, &str, &str, Action)] = &[
         "Speak-up figures by category, small groups suppressed",
         Action::HotlineAnalytics,
     ),
+    (
+        "/policies/manage",
+        "Manage policies",
+        "Write, approve and publish the code of ethics and policies",
+        Action::PolicyManage,
+    ),
+    (
+        "/policies/reports",
+        "Attestation",
+        "Attestation coverage by team, site and role; overdue; evidence",
+        Action::PolicyReport,
+    ),
+    (
+        "/my/team/policies",
+        "Team policies",
+        "Who in your teams has open or overdue attestations",
+        Action::PolicyTeam,
+    ),
+    (
+        "/training",
+        "Courses",
+        "Training courses, assignment rules, LMS import",
+        Action::TrainingManage,
+    ),
+    (
+        "/training/reports",
+        "Training reports",
+        "Coverage by team, site and role; overdue; trend",
+        Action::TrainingReport,
+    ),
+    (
+        "/surveys",
+        "Climate surveys",
+        "Climate surveys: build, launch, results with small groups suppressed",
+        Action::SurveyResults,
+    ),
+    (
+        "/audits",
+        "Audits",
+        "Checklists per site, findings",
+        Action::AuditPerform,
+    ),
+    (
+        "/capa",
+        "Corrective actions",
+        "From findings, trends and cases to verified fixes",
+        Action::CapaManage,
+    ),
+    (
+        "/discipline",
+        "Discipline",
+        "Consistent decisions against comparable cases",
+        Action::DisciplineRecord,
+    ),
+    // Administration, then one's account.
     (
         "/directory",
         "Teams",
@@ -129,74 +218,6 @@ const NAV: &[(&str, &str, &str, Action)] = &[
         "My account",
         "Password and two-factor sign-in",
         Action::ManageOwnAccount,
-    ), // ---- ethics-climate surveys (issue #7)
-    (
-        "/my/surveys",
-        "My surveys",
-        "Anonymous ethics-climate surveys you are invited to",
-        Action::SurveyRespond,
-    ),
-    (
-        "/surveys",
-        "Climate surveys",
-        "Climate surveys: build, launch, results with small groups suppressed",
-        Action::SurveyResults,
-    ),
-    // Conflicts of interest (issue 9).
-    (
-        "/conflicts",
-        "Conflicts of interest",
-        "Declare relationships, outside work and gifts; reviews and findings",
-        Action::ConflictDisclose,
-    ), // Issue #7.
-    (
-        "/audits",
-        "Audits",
-        "Checklists per site, findings",
-        Action::AuditPerform,
-    ),
-    (
-        "/capa",
-        "Corrective actions",
-        "From findings, trends and cases to verified fixes",
-        Action::CapaManage,
-    ),
-    (
-        "/discipline",
-        "Discipline",
-        "Consistent decisions against comparable cases",
-        Action::DisciplineRecord,
-    ),
-    (
-        "/kudos",
-        "Kudos",
-        "Recognise ethical conduct, with consent",
-        Action::KudosGive,
-    ),
-    // Policies and attestation (issue #6).
-    (
-        "/my/policies",
-        "My policies",
-        "The code of ethics and policies to read and attest",
-        Action::PolicyRead,
-    ),
-    (
-        "/my/team/policies",
-        "Team policies",
-        "Who in your teams has open or overdue attestations",
-        Action::PolicyTeam,
-    ),
-    (
-        "/policies/manage",
-        "Manage policies",
-        "Write, approve and publish the code of ethics and policies",
-        Action::PolicyManage,
-    ),
-    (
-        "/policies/reports",
-        "Attestation",
-        "Attestation coverage by team, site and role; overdue; evidence",
-        Action::PolicyReport,
     ),
 ];
 
@@ -793,7 +814,8 @@ struct HomePage {
     display_name: String,
     username: String,
     roles: Vec<&'static str>,
-    notices: Vec<String>,
+    /// (text, where it leads)
+    notices: Vec<(String, &'static str)>,
     /// Content-free overdue notices of corrective actions (`capa::sweep`).
     capa_notices: Vec<String>,
     /// Policy attestations waiting (and, for leads, their team's overdue ones).
@@ -819,7 +841,10 @@ pub async fn home(
         roles: caller.user.roles.iter().map(|r| r.label()).collect(),
         notices: notices
             .into_iter()
-            .map(|(day, text)| format!("{day}: {text}"))
+            .map(|(day, text)| {
+                let href = crate::training::notice_link(&text);
+                (format!("{day}: {text}"), href)
+            })
             .collect(),
         capa_notices: crate::capa::take_notices(&state, &caller).await?,
         policy_lines: crate::policies::home_lines(&state, &caller.user, state.now()).await?,
@@ -1084,7 +1109,8 @@ struct UserRow {
     roles: Vec<&'static str>,
     role_keys: Vec<&'static str>,
     totp: bool,
-    privacy_training: bool,
+    /// Data-privacy training as the gate sees it ("current until …", "expired …").
+    privacy_training: String,
     disabled: bool,
 }
 
@@ -1108,12 +1134,10 @@ async fn users_page(
     let teams = state.db.list_teams().await?;
     let team_names: BTreeMap<TeamId, String> =
         teams.iter().map(|t| (t.id, t.name.clone())).collect();
-    let users = state
-        .db
-        .list_users()
-        .await?
-        .into_iter()
-        .map(|u| UserRow {
+    let mut users = Vec::new();
+    for u in state.db.list_users().await? {
+        let privacy_training = crate::training::gate::describe(state, u.id).await?;
+        users.push(UserRow {
             id: u.id.to_string(),
             team: u
                 .team_id
@@ -1123,12 +1147,12 @@ async fn users_page(
             roles: u.roles.iter().map(|r| r.label()).collect(),
             role_keys: u.roles.iter().map(|r| r.as_str()).collect(),
             totp: u.totp_enabled,
-            privacy_training: u.privacy_training_current,
+            privacy_training,
             disabled: u.disabled,
             username: u.username,
             display_name: u.display_name,
-        })
-        .collect();
+        });
+    }
     let mut resp = render(UsersPage {
         l: layout(Some(caller), "Users", "/admin/users"),
         users,
@@ -1208,6 +1232,7 @@ pub async fn create_user(
                 )
                 .await?;
             crate::speakup::ensure_reader_key(&state, &caller.actor(), &u, &pw).await?;
+            crate::training::assign_new(&state).await?;
             users_page(
                 &state,
                 &caller,
@@ -1420,39 +1445,6 @@ pub async fn set_team(
     .await
 }
 
-/// Until the training capability exists, an administrator records whether a user's
-/// data-privacy training is current; the privacy vault requires it.
-pub async fn set_privacy_training(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
-    Path(id): Path<String>,
-    form: FormData,
-) -> AppResult<Response> {
-    let user = user_at(&state, &id).await?;
-    let id = user.id;
-    let current = yes_no(&form, "current")?;
-    state.db.set_privacy_training_current(id, current).await?;
-    state
-        .audit(
-            &caller.actor(),
-            "user.privacy_training_set",
-            &id.to_string(),
-            json!({"current": current}),
-        )
-        .await?;
-    users_page(
-        &state,
-        &caller,
-        Some(format!(
-            "Data-privacy training of {} recorded as {}.",
-            user.username,
-            if current { "current" } else { "not current" }
-        )),
-        None,
-    )
-    .await
-}
-
 struct TokenRow {
     id: String,
     name: String,
@@ -1634,6 +1626,7 @@ pub async fn error_page(_state: &AppState, caller: Option<&Caller>, err: &AppErr
             "That did not work"
         }
         Code::Unavailable | Code::Internal => "Something went wrong",
+        Code::TrainingRequired => "Your data-privacy training is not current",
     };
     render(ErrorPage {
         l: layout(caller, heading, ""),

@@ -4,8 +4,9 @@
 //! (see [`crate::interactions::prepare_line`]); the database holds only ciphertext. An
 //! original is opened only when all of these hold, checked here in this order:
 //! the caller's role allows [`Action::VaultOpen`] (the route guard), the vault still
-//! holds the original (retention not ended), the caller's data-privacy training is
-//! current, and the caller wrote a reason. Every opening is appended to the audit trail
+//! holds the original (retention not ended), the caller wrote a reason, and the
+//! data-access gate ([`crate::training::gate`]) finds the caller's data-privacy training
+//! current (it audits `gate.granted` or `gate.denied`). Every opening is appended to the audit trail
 //! *before* the plaintext is decrypted, with the reason (scrubbed), so an opening that
 //! the trail cannot record does not happen. The page is sent with `Cache-Control:
 //! no-store`; the plaintext is never logged.
@@ -14,6 +15,7 @@ use crate::auth::Caller;
 use crate::error::{AppError, AppResult, Code};
 use crate::pages::{layout, FormData};
 use crate::state::AppState;
+use crate::training::gate::Resource;
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::header;
@@ -39,13 +41,16 @@ pub async fn view(state: &AppState, caller: &Caller, ext_id: &str) -> AppResult<
     if !righttrack_core::authz::allowed(&caller.user.roles, Action::VaultOpen) {
         return Ok(None);
     }
+    let trained = crate::training::gate::standing(state, caller.user.id)
+        .await?
+        .current;
     Ok(state
         .db
         .vault_entry(ext_id, state.now())
         .await?
         .map(|e| VaultView {
             expires: e.expires_at.strftime("%Y-%m-%d %H:%M").to_string(),
-            trained: caller.user.privacy_training_current,
+            trained,
         }))
 }
 
@@ -79,18 +84,14 @@ pub async fn open_original(
             "No original is kept for this interaction: the privacy vault was off when it was ingested, or its retention has ended.",
         ));
     };
-    if !caller.user.privacy_training_current {
-        return Err(AppError::new(
-            Code::Forbidden,
-            "Your data-privacy training is not current, so you cannot open originals. Ask an administrator once you have completed it.",
-        ));
-    }
     let reason = form.get("reason").trim().to_owned();
     if reason.chars().count() < MIN_REASON {
         return Err(AppError::bad_request(format!(
             "field `reason`: say why you need the original, in at least {MIN_REASON} characters"
         )));
     }
+    // The gate audits its decision (`gate.granted` / `gate.denied`) before anything opens.
+    crate::training::gate::check(&state, &caller, Resource::Original, &i.ext_id).await?;
     let engine = state.engine().map_err(|e| AppError::internal(&e))?;
     let reason = righttrack_core::interactions::scrub(&engine, &reason);
     state

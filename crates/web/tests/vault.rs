@@ -58,15 +58,9 @@ fn reason_form(csrf: &str, reason: &str) -> String {
     format!("csrf={csrf}&reason={}", reason.replace(' ', "+"))
 }
 
-/// A user whose data-privacy training is recorded as current.
+/// A user whose data-privacy training is current (see `App::user`).
 async fn with_training(app: &App, name: &str, role: Role) -> righttrack_store::directory::User {
-    let u = app.user(name, &[role]).await;
-    app.state
-        .db
-        .set_privacy_training_current(u.id, true)
-        .await
-        .unwrap();
-    app.state.db.user_by_id(u.id).await.unwrap().unwrap()
+    app.user(name, &[role]).await
 }
 
 const REASON: &str = "customer disputes the refund amount, ticket 4411";
@@ -124,7 +118,7 @@ async fn no_reason_no_training_or_no_role_means_no_original() {
         assert!(r.body.contains("reason"), "the error names the field");
         assert!(!r.body.contains(CARD));
 
-        let untrained = app.user("uma", &[Role::QaAnalyst]).await;
+        let untrained = app.untrained("uma", &[Role::QaAnalyst]).await;
         let (cookie, csrf) = app.session(&untrained).await;
         let page = app.get("/interactions/ext-v2", &cookie).await;
         assert!(page.body.contains("training is not current"));
@@ -138,7 +132,13 @@ async fn no_reason_no_training_or_no_role_means_no_original() {
             .await;
         assert_eq!(r.status, StatusCode::FORBIDDEN);
         assert!(r.body.contains("training"));
+        assert!(r.body.contains("training_required"), "a stable code");
         assert!(!r.body.contains(CARD));
+        // The gate's refusal is audited with the kind of resource, never content.
+        assert!(app
+            .audit_actions()
+            .await
+            .contains(&"gate.denied".to_owned()));
 
         let lead = with_training(&app, "lee", Role::TeamLead).await;
         let (cookie, csrf) = app.session(&lead).await;
@@ -228,41 +228,29 @@ async fn the_database_holds_only_ciphertext_of_the_original() {
 }
 
 #[tokio::test]
-async fn an_administrator_records_privacy_training() {
+async fn administrators_see_privacy_training_but_no_longer_set_it() {
     for app in App::each().await {
         let admin = app.user("ada", &[Role::Admin]).await;
-        let qa = app.user("quinn", &[Role::QaAnalyst]).await;
+        app.user("quinn", &[Role::QaAnalyst]).await;
+        let uma = app.untrained("uma", &[Role::QaAnalyst]).await;
         let (cookie, csrf) = app.session(&admin).await;
+        let page = app.get("/admin/users", &cookie).await;
+        assert_eq!(page.status, StatusCode::OK);
+        // Training records decide; the old yes/no toggle is gone.
+        assert!(
+            page.body.contains("current until 2027-11-20"),
+            "{}",
+            page.body
+        );
+        assert!(page.body.contains("not completed"));
+        assert!(!page.body.contains("privacy-training"));
         let r = app
             .post(
-                &format!("/admin/users/{}/privacy-training", qa.id),
+                &format!("/admin/users/{}/privacy-training", uma.id),
                 &cookie,
                 &format!("csrf={csrf}&current=yes"),
             )
             .await;
-        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-        assert!(r.body.contains("recorded as current"));
-        assert!(
-            app.state
-                .db
-                .user_by_id(qa.id)
-                .await
-                .unwrap()
-                .unwrap()
-                .privacy_training_current
-        );
-        let r = app
-            .post(
-                &format!("/admin/users/{}/privacy-training", qa.id),
-                &cookie,
-                &format!("csrf={csrf}&current=maybe"),
-            )
-            .await;
-        assert_eq!(r.status, StatusCode::BAD_REQUEST);
-        assert!(r.body.contains("current"));
-        assert!(app
-            .audit_actions()
-            .await
-            .contains(&"user.privacy_training_set".to_owned()));
+        assert_eq!(r.status, StatusCode::NOT_FOUND);
     }
 }

@@ -6,7 +6,7 @@
 
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -306,4 +306,21 @@ export const pathname = (page) => new URL(page.url()).pathname;
 
 export function sleep(ms) {
   return new Promise((r) => setTimeout(r, ms));
+}
+
+/**
+ * Makes users' data-privacy training current, as an LMS export would: writes a CSV and
+ * runs `righttrack training import` (case content and originals need it).
+ */
+export async function trainUsers(server, usernames) {
+  const file = path.join(server.dataDir, `training-${Date.now()}.csv`);
+  const today = new Date().toISOString().slice(0, 10);
+  writeFileSync(file, `username,course,completed_at,score\n${usernames.map((u) => `${u},data-privacy,${today},100`).join('\n')}\n`);
+  const child = spawn(server.bin, ['training', 'import', '--data-dir', server.dataDir, file], { stdio: ['ignore', 'pipe', 'pipe'], env: childEnv() });
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  child.stderr.on('data', (d) => (out += d));
+  const [code] = await once(child, 'exit');
+  if (code !== 0) throw new Error(`training import failed (exit ${code}): ${out}`);
+  return out.trim();
 }

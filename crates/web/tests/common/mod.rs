@@ -137,7 +137,52 @@ impl App {
         self.clock.now()
     }
 
+    /// A user whose data-privacy training is current (a passing completion of the
+    /// built-in data-privacy course, today): case content and originals open for them
+    /// as far as their role and keys allow. See [`App::untrained`] for the other kind.
     pub async fn user(&self, name: &str, roles: &[Role]) -> User {
+        let u = self.untrained(name, roles).await;
+        self.train(&u).await;
+        u
+    }
+
+    /// Records a passing completion of the data-privacy course for `user`, now.
+    pub async fn train(&self, user: &User) {
+        let course = self
+            .state
+            .db
+            .training_course("data-privacy")
+            .await
+            .unwrap()
+            .expect("built-in course");
+        self.state
+            .db
+            .add_training_completion(
+                &righttrack_store::training::NewCompletion {
+                    course_id: course.id,
+                    user_id: user.id,
+                    completed_at: self.now(),
+                    expires_at: righttrack_core::training::expires_at(
+                        self.now(),
+                        course.validity_months,
+                    ),
+                    score: Some(100),
+                    source: "manual",
+                    note: "test fixture".into(),
+                    recorded_by: "test".into(),
+                    verification: righttrack_core::training::verification_code(
+                        &mut rand::rngs::OsRng,
+                    ),
+                },
+                self.now(),
+                &mut rand::rngs::OsRng,
+            )
+            .await
+            .unwrap();
+    }
+
+    /// A user without any training record: the data-access gate refuses them.
+    pub async fn untrained(&self, name: &str, roles: &[Role]) -> User {
         self.state
             .db
             .create_user(

@@ -1,0 +1,561 @@
+//! Training: courses, assignment rules, assignments, quiz attempts and completions.
+//!
+//! Rules live in `core::training`; this module keeps rows. Assignments are written by
+//! [`Db::sync_training_assignments`], which is idempotent (one assignment per person and
+//! course, the first rule that reached them wins), so it can run on every rule change,
+//! user creation, page view of the training pages and the `serve` sweep. Completions are
+//! passing completions only, with their expiry fixed at recording; attempts keep every
+//! quiz try, passed or not.
+
+use crate::{from_ms, ms, on_pool, Db, Result, StoreError};
+use jiff::{SignedDuration, Timestamp};
+use righttrack_core::audience::Audience;
+use righttrack_core::ids::UserId;
+use righttrack_core::training::Quiz;
+use serde::Serialize;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Course {
+    pub id: String,
+    pub code: String,
+    pub title: String,
+    pub content: String,
+    pub quiz: Quiz,
+    pub pass_mark: i64,
+    pub validity_months: Option<i64>,
+    pub grants_data_access: bool,
+    pub external: bool,
+    pub archived: bool,
+    pub created_at: Timestamp,
+}
+
+/// What an officer types for a course (create or edit).
+#[derive(Debug, Clone)]
+pub struct CourseInput {
+    pub code: String,
+    pub title: String,
+    pub content: String,
+    pub quiz: Quiz,
+    pub pass_mark: i64,
+    pub validity_months: Option<i64>,
+    pub grants_data_access: bool,
+    pub external: bool,
+}
+
+/// A rule to add: who (`audience`; `on_hire`: only people created later) must take
+/// `course_id` within `due_days` of being assigned it.
+#[derive(Debug, Clone)]
+pub struct NewRule<'a> {
+    pub course_id: &'a str,
+    pub audience: &'a Audience,
+    pub due_days: i64,
+    pub on_hire: bool,
+    pub created_by: &'a str,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Rule {
+    pub id: String,
+    pub course_id: String,
+    pub audience: Audience,
+    pub due_days: i64,
+    pub on_hire: bool,
+    pub active: bool,
+    pub created_by: String,
+    pub created_at: Timestamp,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Assignment {
+    pub course_id: String,
+    pub user_id: UserId,
+    pub rule_id: Option<String>,
+    pub assigned_at: Timestamp,
+    pub due_at: Timestamp,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Completion {
+    pub id: String,
+    pub course_id: String,
+    pub user_id: UserId,
+    pub completed_at: Timestamp,
+    pub expires_at: Option<Timestamp>,
+    pub score: Option<i64>,
+    /// `quiz`, `import` or `manual`.
+    pub source: String,
+    pub note: String,
+    pub recorded_by: String,
+    pub verification: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewCompletion {
+    pub course_id: String,
+    pub user_id: UserId,
+    pub completed_at: Timestamp,
+    pub expires_at: Option<Timestamp>,
+    pub score: Option<i64>,
+    pub source: &'static str,
+    pub note: String,
+    pub recorded_by: String,
+    pub verification: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Attempt {
+    pub score: i64,
+    pub passed: bool,
+    pub at: Timestamp,
+}
+
+#[derive(sqlx::FromRow)]
+struct CourseRow {
+    id: String,
+    code: String,
+    title: String,
+    content: String,
+    quiz: String,
+    pass_mark: i64,
+    validity_months: Option<i64>,
+    grants_data_access: bool,
+    external: bool,
+    archived: bool,
+    created_at: i64,
+}
+
+impl CourseRow {
+    fn into_course(self) -> Result<Course> {
+        Ok(Course {
+            quiz: serde_json::from_str(&self.quiz)
+                .map_err(|e| StoreError::Corrupt(format!("course {} quiz: {e}", self.code)))?,
+            id: self.id,
+            code: self.code,
+            title: self.title,
+            content: self.content,
+            pass_mark: self.pass_mark,
+            validity_months: self.validity_months,
+            grants_data_access: self.grants_data_access,
+            external: self.external,
+            archived: self.archived,
+            created_at: from_ms(self.created_at),
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct CompletionRow {
+    id: String,
+    course_id: String,
+    user_id: String,
+    completed_at: i64,
+    expires_at: Option<i64>,
+    score: Option<i64>,
+    source: String,
+    note: String,
+    recorded_by: String,
+    verification: String,
+}
+
+fn uid(s: &str) -> Result<UserId> {
+    UserId::parse(s).ok_or_else(|| StoreError::Corrupt(format!("invalid user id {s:?}")))
+}
+
+impl CompletionRow {
+    fn into_completion(self) -> Result<Completion> {
+        Ok(Completion {
+            user_id: uid(&self.user_id)?,
+            id: self.id,
+            course_id: self.course_id,
+            completed_at: from_ms(self.completed_at),
+            expires_at: self.expires_at.map(from_ms),
+            score: self.score,
+            source: self.source,
+            note: self.note,
+            recorded_by: self.recorded_by,
+            verification: self.verification,
+        })
+    }
+}
+
+const COURSE_COLS: &str = "id, code, title, content, quiz, pass_mark, validity_months, grants_data_access, external, archived, created_at";
+const COMPLETION_COLS: &str = "id, course_id, user_id, completed_at, expires_at, score, source, note, recorded_by, verification";
+
+fn new_id(now: Timestamp, rng: &mut impl rand::RngCore) -> String {
+    UserId::new_v7(now, rng).0.to_string()
+}
+
+fn quiz_json(q: &Quiz) -> Result<String> {
+    serde_json::to_string(q).map_err(|e| StoreError::Corrupt(format!("quiz: {e}")))
+}
+
+impl Db {
+    pub async fn training_courses(&self) -> Result<Vec<Course>> {
+        let sql = format!("SELECT {COURSE_COLS} FROM training_courses ORDER BY archived, title");
+        let rows: Vec<CourseRow> = on_pool!(self, |p| sqlx::query_as(&sql).fetch_all(p).await?);
+        rows.into_iter().map(CourseRow::into_course).collect()
+    }
+
+    pub async fn training_course(&self, id: &str) -> Result<Option<Course>> {
+        let sql = format!("SELECT {COURSE_COLS} FROM training_courses WHERE id = $1 OR code = $1");
+        let row: Option<CourseRow> = on_pool!(self, |p| sqlx::query_as(&sql)
+            .bind(id)
+            .fetch_optional(p)
+            .await?);
+        row.map(CourseRow::into_course).transpose()
+    }
+
+    pub async fn create_training_course(
+        &self,
+        c: &CourseInput,
+        now: Timestamp,
+        rng: &mut impl rand::RngCore,
+    ) -> Result<String> {
+        let id = new_id(now, rng);
+        let quiz = quiz_json(&c.quiz)?;
+        on_pool!(self, |p| sqlx::query(
+            "INSERT INTO training_courses (id, code, title, content, quiz, pass_mark, validity_months, grants_data_access, external, archived, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, FALSE, $10)"
+        )
+        .bind(&id)
+        .bind(&c.code)
+        .bind(&c.title)
+        .bind(&c.content)
+        .bind(&quiz)
+        .bind(c.pass_mark)
+        .bind(c.validity_months)
+        .bind(c.grants_data_access)
+        .bind(c.external)
+        .bind(ms(now))
+        .execute(p)
+        .await
+        .map(|r| r.rows_affected()))
+        .map_err(|e| StoreError::from(e).naming(|| format!("course code {:?}", c.code)))?;
+        Ok(id)
+    }
+
+    /// Saves an edited course (the code never changes: imports refer to it).
+    pub async fn update_training_course(
+        &self,
+        id: &str,
+        c: &CourseInput,
+        archived: bool,
+    ) -> Result<()> {
+        let quiz = quiz_json(&c.quiz)?;
+        let n = on_pool!(self, |p| {
+            sqlx::query(
+            "UPDATE training_courses SET title = $1, content = $2, quiz = $3, pass_mark = $4, validity_months = $5, \
+             grants_data_access = $6, external = $7, archived = $8 WHERE id = $9"
+        )
+        .bind(&c.title)
+        .bind(&c.content)
+        .bind(&quiz)
+        .bind(c.pass_mark)
+        .bind(c.validity_months)
+        .bind(c.grants_data_access)
+        .bind(c.external)
+        .bind(archived)
+        .bind(id)
+        .execute(p)
+        .await?
+        .rows_affected()
+        });
+        if n == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
+
+    pub async fn create_training_rule(
+        &self,
+        rule: &NewRule<'_>,
+        now: Timestamp,
+        rng: &mut impl rand::RngCore,
+    ) -> Result<String> {
+        let id = new_id(now, rng);
+        on_pool!(self, |p| {
+            sqlx::query(
+            "INSERT INTO training_rules (id, course_id, audience, due_days, on_hire, active, created_by, created_at) \
+             VALUES ($1, $2, $3, $4, $5, TRUE, $6, $7)"
+        )
+        .bind(&id)
+        .bind(rule.course_id)
+        .bind(rule.audience.to_json())
+        .bind(rule.due_days)
+        .bind(rule.on_hire)
+        .bind(rule.created_by)
+        .bind(ms(now))
+        .execute(p)
+        .await?
+        .rows_affected()
+        });
+        Ok(id)
+    }
+
+    pub async fn set_training_rule_active(&self, id: &str, active: bool) -> Result<()> {
+        let n = on_pool!(self, |p| sqlx::query(
+            "UPDATE training_rules SET active = $1 WHERE id = $2"
+        )
+        .bind(active)
+        .bind(id)
+        .execute(p)
+        .await?
+        .rows_affected());
+        if n == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
+
+    pub async fn training_rules(&self) -> Result<Vec<Rule>> {
+        type Row = (String, String, String, i64, bool, bool, String, i64);
+        let rows: Vec<Row> = on_pool!(self, |p| {
+            sqlx::query_as(
+            "SELECT id, course_id, audience, due_days, on_hire, active, created_by, created_at FROM training_rules ORDER BY created_at"
+        )
+        .fetch_all(p)
+        .await?
+        });
+        rows.into_iter()
+            .map(
+                |(id, course_id, audience, due_days, on_hire, active, created_by, at)| {
+                    Ok(Rule {
+                        audience: Audience::from_json(&audience).map_err(StoreError::Corrupt)?,
+                        id,
+                        course_id,
+                        due_days,
+                        on_hire,
+                        active,
+                        created_by,
+                        created_at: from_ms(at),
+                    })
+                },
+            )
+            .collect()
+    }
+
+    /// Assigns every active rule's course to the people its audience includes now
+    /// (on-hire rules: only people created after the rule was made), due `due_days` from now,
+    /// skipping anyone already assigned that course. Archived courses assign no one.
+    /// Returns the new assignments as (course id, user).
+    pub async fn sync_training_assignments(&self, now: Timestamp) -> Result<Vec<(String, UserId)>> {
+        let archived: Vec<String> = self
+            .training_courses()
+            .await?
+            .into_iter()
+            .filter(|c| c.archived)
+            .map(|c| c.id)
+            .collect();
+        let mut new = Vec::new();
+        for rule in self.training_rules().await? {
+            if !rule.active || archived.contains(&rule.course_id) {
+                continue;
+            }
+            let due = now
+                .checked_add(SignedDuration::from_hours(24 * rule.due_days))
+                .unwrap_or(now);
+            for u in self.audience_members(&rule.audience).await? {
+                if rule.on_hire && u.created_at <= rule.created_at {
+                    continue;
+                }
+                let n = on_pool!(self, |p| {
+                    sqlx::query(
+                    "INSERT INTO training_assignments (course_id, user_id, rule_id, assigned_at, due_at) \
+                     VALUES ($1, $2, $3, $4, $5) ON CONFLICT (course_id, user_id) DO NOTHING"
+                )
+                .bind(&rule.course_id)
+                .bind(u.id.to_string())
+                .bind(&rule.id)
+                .bind(ms(now))
+                .bind(ms(due))
+                .execute(p)
+                .await?
+                .rows_affected()
+                });
+                if n > 0 {
+                    new.push((rule.course_id.clone(), u.id));
+                }
+            }
+        }
+        Ok(new)
+    }
+
+    /// Assignments, of one person or of everyone.
+    pub async fn training_assignments(&self, user: Option<UserId>) -> Result<Vec<Assignment>> {
+        type Row = (String, String, Option<String>, i64, i64);
+        let rows: Vec<Row> = on_pool!(self, |p| {
+            sqlx::query_as(
+            "SELECT course_id, user_id, rule_id, assigned_at, due_at FROM training_assignments \
+             WHERE $1 = '' OR user_id = $1 ORDER BY due_at"
+        )
+        .bind(user.map(|u| u.to_string()).unwrap_or_default())
+        .fetch_all(p)
+        .await?
+        });
+        rows.into_iter()
+            .map(|(course_id, user_id, rule_id, assigned_at, due_at)| {
+                Ok(Assignment {
+                    user_id: uid(&user_id)?,
+                    course_id,
+                    rule_id,
+                    assigned_at: from_ms(assigned_at),
+                    due_at: from_ms(due_at),
+                })
+            })
+            .collect()
+    }
+
+    /// Completions, of one person or of everyone, oldest first.
+    pub async fn training_completions(&self, user: Option<UserId>) -> Result<Vec<Completion>> {
+        let sql = format!(
+            "SELECT {COMPLETION_COLS} FROM training_completions WHERE $1 = '' OR user_id = $1 ORDER BY completed_at, id"
+        );
+        let rows: Vec<CompletionRow> = on_pool!(self, |p| sqlx::query_as(&sql)
+            .bind(user.map(|u| u.to_string()).unwrap_or_default())
+            .fetch_all(p)
+            .await?);
+        rows.into_iter()
+            .map(CompletionRow::into_completion)
+            .collect()
+    }
+
+    pub async fn training_completion(&self, id: &str) -> Result<Option<Completion>> {
+        let sql = format!("SELECT {COMPLETION_COLS} FROM training_completions WHERE id = $1");
+        let row: Option<CompletionRow> = on_pool!(self, |p| sqlx::query_as(&sql)
+            .bind(id)
+            .fetch_optional(p)
+            .await?);
+        row.map(CompletionRow::into_completion).transpose()
+    }
+
+    pub async fn training_completion_by_code(&self, code: &str) -> Result<Option<Completion>> {
+        let sql =
+            format!("SELECT {COMPLETION_COLS} FROM training_completions WHERE verification = $1");
+        let row: Option<CompletionRow> = on_pool!(self, |p| sqlx::query_as(&sql)
+            .bind(code)
+            .fetch_optional(p)
+            .await?);
+        row.map(CompletionRow::into_completion).transpose()
+    }
+
+    /// Records a passing completion. `None` when the same person already has a
+    /// completion of the course at that exact time (a re-imported line).
+    pub async fn add_training_completion(
+        &self,
+        c: &NewCompletion,
+        now: Timestamp,
+        rng: &mut impl rand::RngCore,
+    ) -> Result<Option<String>> {
+        let id = new_id(now, rng);
+        let n = on_pool!(self, |p| {
+            sqlx::query(
+            "INSERT INTO training_completions (id, course_id, user_id, completed_at, expires_at, score, source, note, recorded_by, verification) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (course_id, user_id, completed_at) DO NOTHING"
+        )
+        .bind(&id)
+        .bind(&c.course_id)
+        .bind(c.user_id.to_string())
+        .bind(ms(c.completed_at))
+        .bind(c.expires_at.map(ms))
+        .bind(c.score)
+        .bind(c.source)
+        .bind(&c.note)
+        .bind(&c.recorded_by)
+        .bind(&c.verification)
+        .execute(p)
+        .await?
+        .rows_affected()
+        });
+        Ok((n > 0).then_some(id))
+    }
+
+    pub async fn add_training_attempt(
+        &self,
+        course_id: &str,
+        user: UserId,
+        score: i64,
+        passed: bool,
+        now: Timestamp,
+        rng: &mut impl rand::RngCore,
+    ) -> Result<()> {
+        let id = new_id(now, rng);
+        on_pool!(self, |p| {
+            sqlx::query(
+            "INSERT INTO training_attempts (id, course_id, user_id, score, passed, at) VALUES ($1, $2, $3, $4, $5, $6)"
+        )
+        .bind(&id)
+        .bind(course_id)
+        .bind(user.to_string())
+        .bind(score)
+        .bind(passed)
+        .bind(ms(now))
+        .execute(p)
+        .await?
+        .rows_affected()
+        });
+        Ok(())
+    }
+
+    /// One person's attempts at one course, newest first.
+    pub async fn training_attempts(&self, course_id: &str, user: UserId) -> Result<Vec<Attempt>> {
+        let rows: Vec<(i64, bool, i64)> = on_pool!(self, |p| {
+            sqlx::query_as(
+            "SELECT score, passed, at FROM training_attempts WHERE course_id = $1 AND user_id = $2 ORDER BY at DESC, id DESC"
+        )
+        .bind(course_id)
+        .bind(user.to_string())
+        .fetch_all(p)
+        .await?
+        });
+        Ok(rows
+            .into_iter()
+            .map(|(score, passed, at)| Attempt {
+                score,
+                passed,
+                at: from_ms(at),
+            })
+            .collect())
+    }
+
+    /// The expiries of a person's completions of data-access courses (`None`: never
+    /// expires), for the gate ([`righttrack_core::training::data_access_current`]).
+    pub async fn data_access_expiries(&self, user: UserId) -> Result<Vec<Option<Timestamp>>> {
+        let rows: Vec<(Option<i64>,)> = on_pool!(self, |p| {
+            sqlx::query_as(
+            "SELECT c.expires_at FROM training_completions c JOIN training_courses k ON k.id = c.course_id \
+             WHERE c.user_id = $1 AND k.grants_data_access AND NOT k.archived"
+        )
+        .bind(user.to_string())
+        .fetch_all(p)
+        .await?
+        });
+        Ok(rows.into_iter().map(|(e,)| e.map(from_ms)).collect())
+    }
+
+    /// Stores the day's training notification of a `kind` for a user (at most one per
+    /// kind a day, beside the hotline's). Returns whether new.
+    pub async fn put_kind_notification(
+        &self,
+        user: UserId,
+        day: &str,
+        kind: &str,
+        text: &str,
+        at: Timestamp,
+    ) -> Result<bool> {
+        let n = on_pool!(self, |p| {
+            sqlx::query(
+            "INSERT INTO staff_notifications (user_id, day, kind, text, created_at) VALUES ($1, $2, $3, $4, $5) \
+             ON CONFLICT (user_id, day, kind) DO NOTHING"
+        )
+        .bind(user.to_string())
+        .bind(day)
+        .bind(kind)
+        .bind(text)
+        .bind(ms(at))
+        .execute(p)
+        .await?
+        .rows_affected()
+        });
+        Ok(n > 0)
+    }
+}
