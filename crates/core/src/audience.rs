@@ -54,12 +54,6 @@ impl Audience {
         reason = "lists of enums and UUIDs always serialize; a fallback such as `{}` would widen the audience to everyone"
     )]
     pub fn to_json(&self) -> String {
-        // Lists of enums and UUIDs always serialize; "{}" (everyone) would be the
-        // widest reading, so an impossible failure must not silently produce it.
-        #[expect(
-            clippy::expect_used,
-            reason = "serializing enums and UUIDs cannot fail"
-        )]
         serde_json::to_string(self).expect("an audience always serializes")
     }
 
