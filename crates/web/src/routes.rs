@@ -1617,9 +1617,18 @@ async fn check(
                 }
                 return Err(fail(deny(spec, e, &pq)));
             }
+            // A token acts only within its scopes, and a read token never changes
+            // anything: an unsafe request under an action whose scope is `read` (one
+            // action may cover a list and its form) needs the `admin` scope.
+            let needed = match action.scope() {
+                righttrack_core::authz::Scope::Read if !is_safe(req.method()) => {
+                    righttrack_core::authz::Scope::Admin
+                }
+                s => s,
+            };
             let scoped = match &c.via {
                 Via::Token { scopes, .. } => {
-                    scopes.contains(&action.scope())
+                    scopes.contains(&needed)
                         || scopes.contains(&righttrack_core::authz::Scope::Admin)
                 }
                 Via::Session { .. } => true,

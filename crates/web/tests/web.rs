@@ -144,13 +144,44 @@ async fn token_scopes_narrow_what_a_token_may_do() {
                     "",
                 )
                 .await;
-            let ok = allowed(&admin.roles, action) && action.scope() == Scope::Read;
+            let ok = allowed(&admin.roles, action)
+                && action.scope() == Scope::Read
+                && spec.method == "GET";
             assert_eq!(
                 r.status != StatusCode::FORBIDDEN,
                 ok,
                 "{} {} with a read token",
                 spec.method,
                 spec.path
+            );
+        }
+        // A read token never changes anything, whatever its user may do: every unsafe
+        // route (forms included) refuses it before the handler runs.
+        let everyone = app.user("omni", &Role::ALL).await;
+        let omni_read =
+            righttrack_web::auth::issue_token(&app.state, "test", &everyone, "ro", &[Scope::Read])
+                .await
+                .unwrap();
+        let omni = format!("Bearer {}", omni_read.expose());
+        for spec in specs() {
+            if !matches!(spec.access, Access::Act(_)) || spec.method == "GET" {
+                continue;
+            }
+            let r = app
+                .send(
+                    Method::from_bytes(spec.method.as_bytes()).unwrap(),
+                    &concrete(spec.path),
+                    &[("authorization", &omni)],
+                    "",
+                )
+                .await;
+            assert_eq!(
+                r.status,
+                StatusCode::FORBIDDEN,
+                "{} {} with a read token: {}",
+                spec.method,
+                spec.path,
+                r.body
             );
         }
         let me = app
