@@ -1361,6 +1361,9 @@ struct HotSpotPage {
     gap: String,
     respondents: u32,
     questions: Vec<QuestionResultView>,
+    /// `/capa/new` prefilled with this hot-spot as the source, for those who may raise
+    /// corrective actions; empty otherwise.
+    capa_link: String,
 }
 
 async fn find_hotspot(
@@ -1412,18 +1415,35 @@ pub async fn hotspot(
             .collect(),
         CellResult::Suppressed { .. } => vec![],
     };
+    let reference = format!("{}/{}/{}", w.id, h.index, h.cell);
+    let group = n.cell(&h.cell);
+    let capa_link =
+        if righttrack_core::authz::allowed(&caller.user.roles, righttrack_core::Action::CapaManage)
+        {
+            format!(
+                "/capa/new?source=survey_hotspot&ref={}&label={}",
+                crate::routes::urlencode(&reference),
+                crate::routes::urlencode(&format!(
+                    "Survey hot-spot: {} in {} ({})",
+                    h.index_name, group, w.name
+                ))
+            )
+        } else {
+            String::new()
+        };
     Ok(render(HotSpotPage {
         l: layout(Some(&caller), "Survey hot-spot", "/surveys"),
         wave_id: w.id.clone(),
         wave_name: w.name.clone(),
-        reference: format!("{}/{}/{}", w.id, h.index, h.cell),
-        group: n.cell(&h.cell),
+        reference,
+        group,
         index: h.index_name.clone(),
         favourable: pct(Some(h.favourable)),
         organisation: pct(Some(h.organisation)),
         gap: format!("{:.0}", h.gap_points),
         respondents: h.respondents,
         questions,
+        capa_link,
     }))
 }
 

@@ -382,6 +382,25 @@ async fn a_wave_is_answered_anonymously_and_small_groups_never_show() {
             page.body.contains("Manila Support")
                 && page.body.contains(&format!("{wave}/trust/team:"))
         );
+        // The hot-spot raises a corrective action with itself as the source.
+        let href = page
+            .body
+            .split("id=\"raise-capa\" href=\"")
+            .nth(1)
+            .and_then(|r| r.split('"').next())
+            .unwrap_or_else(|| panic!("no CAPA link: {}", page.body))
+            .replace("&#38;", "&");
+        assert!(
+            href.starts_with("/capa/new?source=survey_hotspot&ref="),
+            "{href}"
+        );
+        let form = app.get(&href, &oc).await;
+        assert_eq!(form.status, StatusCode::OK, "{}", form.body);
+        assert!(
+            form.body.contains(&format!("{wave}/trust/team:")),
+            "{}",
+            form.body
+        );
         let none = app
             .get(
                 &format!("/surveys/waves/{wave}/hotspots/trust/team%3A{}", o.team_b),
