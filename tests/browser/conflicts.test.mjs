@@ -65,7 +65,7 @@ test('a declared relative and gift are reviewed, and the lead sees the agent han
   // The agent declares their sister (a customer) from the nav.
   const { page: agent, watcher: agentWatch } = await freshPage();
   await signIn(agent, 'alex', PW);
-  assert.deepEqual(await navLabels(agent), ['Home', 'My work', 'Conflicts of interest', 'My account']);
+  assert.deepEqual(await navLabels(agent), ['Home', 'My work', 'My policies', 'My training', 'My surveys', 'Conflicts of interest', 'Kudos', 'My account']);
   await navigation(agent, () => agent.locator('nav[aria-label="Main"]').getByRole('link', { name: 'Conflicts of interest' }).click());
   assert.equal(pathname(agent), '/conflicts');
   assert.match(await agent.locator('#on-hire').innerText(), /new colleague/);
