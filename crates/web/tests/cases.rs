@@ -11,21 +11,14 @@
 
 mod common;
 
+use common::url;
+
 use axum::http::{Method, StatusCode};
 use common::{App, Resp};
 use righttrack_core::authz::Scope;
 use righttrack_core::Role;
 use righttrack_store::directory::User;
 use serde_json::{json, Value};
-
-fn url(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
 
 async fn report(app: &App, body: Value) -> (String, String) {
     let r = app

@@ -11,7 +11,8 @@
 mod common;
 
 use axum::http::{Method, StatusCode};
-use common::speakup::{api, bytes_at_rest, csrf, get, post, send, url};
+use common::speakup::{api, bytes_at_rest, csrf, get, post, send};
+use common::url;
 use common::{logs, value_of, App, Resp, PW};
 use righttrack_core::casekeys::{unlock_reader_secret, unwrap_for_reader};
 use righttrack_core::{Role, Secret};

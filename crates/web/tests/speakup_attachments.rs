@@ -12,7 +12,8 @@
 mod common;
 
 use axum::http::StatusCode;
-use common::speakup::{api, bytes_at_rest, csrf, get, post, post_multipart, url};
+use common::speakup::{api, bytes_at_rest, csrf, get, post, post_multipart};
+use common::url;
 use common::{logs, value_of, App, PW};
 use http_body_util::BodyExt;
 use righttrack_core::attachments::{jpeg_markers, png_chunks, prepare, samples, MAX_FILE_BYTES};

@@ -13,6 +13,8 @@
 
 mod common;
 
+use common::url;
+
 use axum::http::{Method, StatusCode};
 use common::{pw_hash, App, Resp};
 use jiff::SignedDuration;
@@ -20,15 +22,6 @@ use righttrack_core::ids::TeamId;
 use righttrack_core::Role;
 use righttrack_store::directory::{NewUser, User};
 use serde_json::json;
-
-fn url(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
 
 struct Who {
     user: User,

@@ -54,6 +54,17 @@ pub fn logs() -> &'static Captured {
     })
 }
 
+/// Form-encodes a value (`application/x-www-form-urlencoded`).
+pub fn url(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' => (b as char).to_string(),
+            b' ' => "+".into(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
 pub const PW: &str = "correct horse battery staple";
 
 pub struct App {

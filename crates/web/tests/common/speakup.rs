@@ -8,17 +8,6 @@ use axum::http::Method;
 pub const CLIENT: &str = "203.0.113.77:50123";
 pub const AGENT: &str = "Mozilla/5.0 (SpeakupTestPhone; Mobile) ReporterBrowser/9.1";
 
-/// Form-encodes a value.
-pub fn url(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' => (b as char).to_string(),
-            b' ' => "+".into(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
 /// A request as a phone would send it: with a peer address, a user agent and a
 /// referrer. Asserts that the answer sets no cookie and is neither cached nor referred.
 pub async fn send_bytes(
