@@ -149,34 +149,23 @@ impl Scope {
 
 use Role::*;
 
+/// Every role: for what each person with an account does for themselves (their account,
+/// their policies, training, surveys and disclosures).
+const EVERYONE: &[Role] = &[
+    Agent,
+    TeamLead,
+    QaAnalyst,
+    EthicsOfficer,
+    Investigator,
+    Admin,
+    AuditCommittee,
+    IdentityCustodian,
+];
+
 /// The table. One row per action: the roles that may perform it.
 const TABLE: &[(Action, &[Role])] = &[
-    (
-        Action::ViewSelf,
-        &[
-            Agent,
-            TeamLead,
-            QaAnalyst,
-            EthicsOfficer,
-            Investigator,
-            Admin,
-            AuditCommittee,
-            IdentityCustodian,
-        ],
-    ),
-    (
-        Action::ManageOwnAccount,
-        &[
-            Agent,
-            TeamLead,
-            QaAnalyst,
-            EthicsOfficer,
-            Investigator,
-            Admin,
-            AuditCommittee,
-            IdentityCustodian,
-        ],
-    ),
+    (Action::ViewSelf, EVERYONE),
+    (Action::ManageOwnAccount, EVERYONE),
     (Action::AuditRead, &[EthicsOfficer, Admin]),
     (
         Action::DirectoryRead,
@@ -223,38 +212,14 @@ const TABLE: &[(Action, &[Role])] = &[
     // Conflicts of interest (issue 9): everyone with an account declares; the
     // disclosures themselves are further limited to the discloser, ethics officers and
     // the assigned reviewer by the handlers.
-    (
-        Action::ConflictDisclose,
-        &[
-            Agent,
-            TeamLead,
-            QaAnalyst,
-            EthicsOfficer,
-            Investigator,
-            Admin,
-            AuditCommittee,
-            IdentityCustodian,
-        ],
-    ),
+    (Action::ConflictDisclose, EVERYONE),
     (Action::ConflictReview, &[EthicsOfficer]),
     (Action::ConflictReports, &[EthicsOfficer]),
     (Action::ConflictFindings, &[TeamLead, EthicsOfficer]),
     (Action::ConflictRouting, &[Admin, QaAnalyst]),
     // Surveys: everyone is an employee who may be asked; the ethics office runs them;
     // the audit committee oversees the program and reads the (suppressed) results.
-    (
-        Action::SurveyRespond,
-        &[
-            Agent,
-            TeamLead,
-            QaAnalyst,
-            EthicsOfficer,
-            Investigator,
-            Admin,
-            AuditCommittee,
-            IdentityCustodian,
-        ],
-    ),
+    (Action::SurveyRespond, EVERYONE),
     (Action::SurveyManage, &[EthicsOfficer]),
     (Action::SurveyResults, &[EthicsOfficer, AuditCommittee]),
     // Issue #7. Team leads audit their sites and own corrective actions; discipline
@@ -271,49 +236,13 @@ const TABLE: &[(Action, &[Role])] = &[
     ),
     (Action::ConductConfigure, &[EthicsOfficer]),
     // Policies and attestation (issue #6): every employee reads and attests.
-    (
-        Action::PolicyRead,
-        &[
-            Agent,
-            TeamLead,
-            QaAnalyst,
-            EthicsOfficer,
-            Investigator,
-            Admin,
-            AuditCommittee,
-            IdentityCustodian,
-        ],
-    ),
-    (
-        Action::PolicyAttest,
-        &[
-            Agent,
-            TeamLead,
-            QaAnalyst,
-            EthicsOfficer,
-            Investigator,
-            Admin,
-            AuditCommittee,
-            IdentityCustodian,
-        ],
-    ),
+    (Action::PolicyRead, EVERYONE),
+    (Action::PolicyAttest, EVERYONE),
     (Action::PolicyManage, &[EthicsOfficer]),
     (Action::PolicyReport, &[EthicsOfficer, AuditCommittee]),
     (Action::PolicyTeam, &[TeamLead]),
     // Everyone is assigned training, so everyone takes it.
-    (
-        Action::TrainingTake,
-        &[
-            Agent,
-            TeamLead,
-            QaAnalyst,
-            EthicsOfficer,
-            Investigator,
-            Admin,
-            AuditCommittee,
-            IdentityCustodian,
-        ],
-    ),
+    (Action::TrainingTake, EVERYONE),
     (Action::TrainingManage, &[EthicsOfficer]),
     // Team leads get their team's overdue escalations and chase them.
     (Action::TrainingReport, &[EthicsOfficer, TeamLead]),
@@ -442,6 +371,15 @@ mod tests {
             assert!(TABLE.iter().any(|(x, _)| *x == a), "{a:?} has no row");
         }
         assert_eq!(TABLE.len(), Action::ALL.len());
+    }
+
+    #[test]
+    fn everyone_is_every_role() {
+        let mut all = Role::ALL.to_vec();
+        let mut everyone = EVERYONE.to_vec();
+        all.sort();
+        everyone.sort();
+        assert_eq!(everyone, all, "a new role must be added to EVERYONE");
     }
 
     #[test]
