@@ -41,6 +41,8 @@ pub struct Prepared {
     /// The keyed hash of the interaction's `customer_ref` (`conflicts::ref_hash`), for
     /// matching disclosed relations; `None` without a reference. Never the reference.
     pub customer_ref_hash: Option<[u8; 32]>,
+    /// Started in unsocial hours (`fairness::is_unsocial`).
+    pub unsocial: bool,
 }
 
 /// A sealed original for the privacy vault.
@@ -166,6 +168,7 @@ pub fn prepare(engine: &Engine, inter: &Interaction) -> Result<Prepared, serde_j
         commitments,
         vault: None,
         customer_ref_hash: None,
+        unsocial: crate::fairness::is_unsocial(inter.started_at, inter.timezone.as_deref()),
     })
 }
 

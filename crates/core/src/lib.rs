@@ -36,6 +36,7 @@ pub mod capa;
 pub mod discipline;
 pub mod kudos;
 // Policies and attestation (issue #6).
+pub mod fairness;
 pub mod markdown;
 pub mod policies;
 pub mod training;

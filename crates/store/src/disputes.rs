@@ -324,6 +324,7 @@ impl Db {
                         .bind(ms(o.at))
                         .execute(&mut *tx)
                         .await?;
+                    crate::fairness::adjust_agent_score!(tx, &iid, score);
                     sqlx::query("UPDATE interactions SET score = $1 WHERE id = $2")
                         .bind(score)
                         .bind(&iid)

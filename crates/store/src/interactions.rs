@@ -278,6 +278,9 @@ impl Db {
                 .zip(&out)
                 .filter(|(_, o)| **o == Outcome::Stored)
                 .map(|(p, _)| p);
+            let stored: Vec<&Prepared> = stored.collect();
+            let (agents, agent_rules) = crate::fairness::agent_deltas(stored.iter().copied());
+            crate::fairness::add_agent_monthly!(tx, &agents, &agent_rules);
             for ((month, team, metric), value) in crate::dashboard::monthly_deltas(stored) {
                 sqlx::query(
                     "INSERT INTO interaction_monthly (month, team_ref, metric, value) VALUES ($1, $2, $3, $4) \
@@ -703,6 +706,7 @@ impl Db {
                 .bind(ms(o.at))
                 .execute(&mut *tx)
                 .await?;
+            crate::fairness::adjust_agent_score!(tx, &iid, new_score);
             sqlx::query("UPDATE interactions SET score = $1 WHERE id = $2").bind(new_score).bind(&iid).execute(&mut *tx).await?;
             tx.commit().await?;
             Ok(())

@@ -38,6 +38,7 @@ pub mod capa;
 pub mod discipline;
 pub mod kudos;
 // Policies and attestation (issue #6).
+pub mod fairness;
 pub mod policies;
 pub mod training;
 
@@ -275,6 +276,9 @@ impl Db {
             .map_err(|e| StoreError::Migrate(e.to_string()))?;
         if self.interaction_monthly_missing().await? {
             self.rebuild_interaction_monthly().await?;
+        }
+        if self.agent_monthly_missing().await? {
+            self.rebuild_agent_monthly().await?;
         }
         Ok(())
     }

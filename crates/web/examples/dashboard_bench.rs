@@ -121,6 +121,7 @@ async fn main() -> anyhow::Result<()> {
                     commitments: Vec::new(),
                     vault: None,
                     customer_ref_hash: None,
+                    unsocial: false,
                 }
             })
             .collect();

@@ -1,0 +1,706 @@
+//! What fairness analytics and training effectiveness read: per-agent monthly totals
+//! (`agent_monthly`: interactions, difficult contacts, unsocial hours, QA score sums;
+//! `agent_rule_monthly`: interactions where a rule fired), reviews by evaluator, and
+//! dispute outcomes by evaluator. The arithmetic is `righttrack_core::fairness`.
+//!
+//! **Invariant:** the two tables always equal what [`Db::rebuild_agent_monthly`] would
+//! compute from `interactions`: storing a batch adds to them ([`agent_deltas`], in
+//! `store_interactions`' transaction), a score change adjusts the score columns in the
+//! transaction that changes the score ([`adjust_agent_score!`]), and they are rebuilt
+//! once after the migration that created them. A store test compares the two after
+//! ingestion and overrides.
+//!
+//! Nothing here reads a transcript except the rebuild, which reads only the
+//! interaction's `timezone` field.
+
+use crate::dashboard::month_of;
+use crate::{from_ms, ms, on_pool, Db, Result};
+use jiff::{Timestamp, ToSpan};
+use righttrack_core::fairness::{score_pct, Moments, Workload, DIFFICULT_RULE, PASS_PCT};
+use righttrack_core::interactions::Prepared;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// One `agent_monthly` row's counters.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct AgentCounts {
+    pub interactions: i64,
+    pub difficult: i64,
+    pub unsocial: i64,
+    pub score_sum: i64,
+    pub score_sq: i64,
+    pub passed: i64,
+}
+
+impl AgentCounts {
+    fn add(&mut self, o: &AgentCounts) {
+        self.interactions += o.interactions;
+        self.difficult += o.difficult;
+        self.unsocial += o.unsocial;
+        self.score_sum += o.score_sum;
+        self.score_sq += o.score_sq;
+        self.passed += o.passed;
+    }
+
+    fn of(score: i64, score_max: i64, rules: &str, unsocial: bool) -> AgentCounts {
+        let pct = score_pct(score, score_max);
+        AgentCounts {
+            interactions: 1,
+            difficult: i64::from(rules.contains(&format!(",{DIFFICULT_RULE},"))),
+            unsocial: i64::from(unsocial),
+            score_sum: pct,
+            score_sq: pct * pct,
+            passed: i64::from(pct >= PASS_PCT),
+        }
+    }
+
+    pub fn moments(&self) -> Moments {
+        Moments {
+            n: self.interactions,
+            sum: self.score_sum,
+            sq: self.score_sq,
+            passed: self.passed,
+        }
+    }
+}
+
+/// (month, agent, team) → counters.
+pub type AgentMonthly = BTreeMap<(String, String, String), AgentCounts>;
+/// (month, agent, rule) → interactions where the rule fired.
+pub type AgentRuleMonthly = BTreeMap<(String, String, String), i64>;
+
+/// The first instants of the month holding `t` and of the next one (UTC).
+pub fn month_bounds(t: Timestamp) -> (Timestamp, Timestamp) {
+    let z = t.to_zoned(jiff::tz::TimeZone::UTC);
+    let first = z.date().first_of_month();
+    let at = |d: jiff::civil::Date| {
+        d.to_zoned(jiff::tz::TimeZone::UTC)
+            .map(|z| z.timestamp())
+            .unwrap_or(t)
+    };
+    let next = first.checked_add(1.month()).unwrap_or(first);
+    (at(first), at(next))
+}
+
+fn add_one(
+    agents: &mut AgentMonthly,
+    rules: &mut AgentRuleMonthly,
+    started: Timestamp,
+    agent: &str,
+    team: &str,
+    fired: &str,
+    counts: AgentCounts,
+) {
+    let month = month_of(started);
+    agents
+        .entry((month.clone(), agent.to_owned(), team.to_owned()))
+        .or_default()
+        .add(&counts);
+    for rule in fired.split(',').filter(|r| !r.is_empty()) {
+        *rules
+            .entry((month.clone(), agent.to_owned(), rule.to_owned()))
+            .or_default() += 1;
+    }
+}
+
+/// What storing these interactions adds to the per-agent totals.
+pub fn agent_deltas<'a>(
+    stored: impl IntoIterator<Item = &'a Prepared>,
+) -> (AgentMonthly, AgentRuleMonthly) {
+    let (mut agents, mut rules) = (AgentMonthly::new(), AgentRuleMonthly::new());
+    for p in stored {
+        add_one(
+            &mut agents,
+            &mut rules,
+            p.started_at,
+            &p.agent_ref,
+            p.team_ref.as_deref().unwrap_or_default(),
+            &p.rules,
+            AgentCounts::of(p.score, p.score_max, &p.rules, p.unsocial),
+        );
+    }
+    (agents, rules)
+}
+
+/// Adds `agents` and `rules` to the tables, inside the transaction `$tx`.
+macro_rules! add_agent_monthly {
+    ($tx:expr, $agents:expr, $rules:expr) => {
+        for ((month, agent, team), c) in $agents {
+            let (start, end) = $crate::fairness::month_bounds_of(month);
+            sqlx::query(
+                "INSERT INTO agent_monthly (month, month_start, month_end, agent_ref, team_ref, interactions, difficult, unsocial, score_sum, score_sq, passed) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
+                 ON CONFLICT (month, agent_ref, team_ref) DO UPDATE SET \
+                 interactions = agent_monthly.interactions + excluded.interactions, \
+                 difficult = agent_monthly.difficult + excluded.difficult, \
+                 unsocial = agent_monthly.unsocial + excluded.unsocial, \
+                 score_sum = agent_monthly.score_sum + excluded.score_sum, \
+                 score_sq = agent_monthly.score_sq + excluded.score_sq, \
+                 passed = agent_monthly.passed + excluded.passed",
+            )
+            .bind(month)
+            .bind(start)
+            .bind(end)
+            .bind(agent)
+            .bind(team)
+            .bind(c.interactions)
+            .bind(c.difficult)
+            .bind(c.unsocial)
+            .bind(c.score_sum)
+            .bind(c.score_sq)
+            .bind(c.passed)
+            .execute(&mut *$tx)
+            .await?;
+        }
+        for ((month, agent, rule), v) in $rules {
+            let (start, end) = $crate::fairness::month_bounds_of(month);
+            sqlx::query(
+                "INSERT INTO agent_rule_monthly (month, month_start, month_end, agent_ref, rule, value) \
+                 VALUES ($1, $2, $3, $4, $5, $6) \
+                 ON CONFLICT (month, agent_ref, rule) DO UPDATE SET value = agent_rule_monthly.value + excluded.value",
+            )
+            .bind(month)
+            .bind(start)
+            .bind(end)
+            .bind(agent)
+            .bind(rule)
+            .bind(v)
+            .execute(&mut *$tx)
+            .await?;
+        }
+    };
+}
+pub(crate) use add_agent_monthly;
+
+/// Moves the QA score columns of interaction `$iid` (internal id) to `$new` points,
+/// inside the transaction `$tx`, before the interaction's own score is updated.
+macro_rules! adjust_agent_score {
+    ($tx:expr, $iid:expr, $new:expr) => {{
+        let row: Option<(String, Option<String>, i64, i64, i64)> = sqlx::query_as(
+            "SELECT agent_ref, team_ref, started_at, score, score_max FROM interactions WHERE id = $1",
+        )
+        .bind($iid)
+        .fetch_optional(&mut *$tx)
+        .await?;
+        if let Some((agent, team, started, old, max)) = row {
+            let d = $crate::fairness::score_change(old, $new, max);
+            sqlx::query(
+                "UPDATE agent_monthly SET score_sum = score_sum + $1, score_sq = score_sq + $2, passed = passed + $3 \
+                 WHERE month = $4 AND agent_ref = $5 AND team_ref = $6",
+            )
+            .bind(d.0)
+            .bind(d.1)
+            .bind(d.2)
+            .bind($crate::dashboard::month_of($crate::from_ms(started)))
+            .bind(agent)
+            .bind(team.unwrap_or_default())
+            .execute(&mut *$tx)
+            .await?;
+        }
+    }};
+}
+pub(crate) use adjust_agent_score;
+
+/// The bounds (ms) of a `YYYY-MM` month.
+pub(crate) fn month_bounds_of(month: &str) -> (i64, i64) {
+    let t = format!("{month}-01T00:00:00Z")
+        .parse::<Timestamp>()
+        .unwrap_or(Timestamp::UNIX_EPOCH);
+    let (a, b) = month_bounds(t);
+    (ms(a), ms(b))
+}
+
+/// How the score columns move when one interaction's score goes from `old` to `new`:
+/// (sum, sum of squares, passed).
+pub(crate) fn score_change(old: i64, new: i64, max: i64) -> (i64, i64, i64) {
+    let (a, b) = (score_pct(old, max), score_pct(new, max));
+    (
+        b - a,
+        b * b - a * a,
+        i64::from(b >= PASS_PCT) - i64::from(a >= PASS_PCT),
+    )
+}
+
+/// One agent-month row as read back.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct AgentMonthRow {
+    pub month: String,
+    pub agent_ref: String,
+    pub team_ref: String,
+    pub interactions: i64,
+    pub difficult: i64,
+    pub unsocial: i64,
+    pub score_sum: i64,
+    pub score_sq: i64,
+    pub passed: i64,
+}
+
+/// Scores grouped by something (team, site, channel…).
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+struct GroupRow {
+    label: String,
+    n: i64,
+    sum: i64,
+    sq: i64,
+    passed: i64,
+}
+
+/// A review an evaluator made: the interaction's scores before and after.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Review {
+    pub evaluator: String,
+    pub ext_id: String,
+    /// The engine's points (from the stored findings) and the current points.
+    pub engine_score: i64,
+    pub score: i64,
+    pub score_max: i64,
+    pub at: Timestamp,
+}
+
+/// Disputes resolved per evaluator (`''` = the engine's own scoring).
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct DisputeOutcomes {
+    pub evaluator: String,
+    pub resolved: i64,
+    pub accepted: i64,
+}
+
+/// Before and after totals of one course's completions, per rule.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct BeforeAfter {
+    pub agents: i64,
+    pub interactions_before: i64,
+    pub interactions_after: i64,
+    /// rule → (before, after)
+    pub rules: BTreeMap<String, (i64, i64)>,
+}
+
+/// One month of the trained / not-yet-trained comparison.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct CohortMonth {
+    pub month: String,
+    pub trained_agents: i64,
+    pub untrained_agents: i64,
+    pub trained_interactions: i64,
+    pub untrained_interactions: i64,
+    /// rule → (trained, untrained)
+    pub rules: BTreeMap<String, (i64, i64)>,
+}
+
+impl Db {
+    /// The per-agent rows of months `from..=to` (`YYYY-MM`), optionally one agent's.
+    pub async fn agent_monthly(
+        &self,
+        from: &str,
+        to: &str,
+        agent: Option<&str>,
+    ) -> Result<Vec<AgentMonthRow>> {
+        Ok(on_pool!(self, |p| {
+            sqlx::query_as(
+            "SELECT month, agent_ref, team_ref, interactions, difficult, unsocial, score_sum, score_sq, passed \
+             FROM agent_monthly WHERE month >= $1 AND month <= $2 AND ($3 IS NULL OR agent_ref = $3) \
+             ORDER BY month, agent_ref, team_ref"
+        )
+        .bind(from)
+        .bind(to)
+        .bind(agent)
+        .fetch_all(p)
+        .await?
+        }))
+    }
+
+    /// Each agent's workload over months `from..=to`, summed in the database (one row
+    /// per agent, whatever the number of interactions). An agent who moved teams is
+    /// listed under the team they handled most interactions for.
+    pub async fn agent_workloads(&self, from: &str, to: &str) -> Result<Vec<Workload>> {
+        let rows: Vec<(String, String, i64, i64, i64)> = on_pool!(self, |p| {
+            sqlx::query_as(
+            "SELECT agent_ref, team_ref, CAST(SUM(interactions) AS BIGINT), CAST(SUM(difficult) AS BIGINT), CAST(SUM(unsocial) AS BIGINT) \
+             FROM agent_monthly WHERE month >= $1 AND month <= $2 GROUP BY agent_ref, team_ref ORDER BY agent_ref"
+        )
+        .bind(from)
+        .bind(to)
+        .fetch_all(p)
+        .await?
+        });
+        let mut out: Vec<Workload> = Vec::new();
+        let mut main_team: (String, i64) = (String::new(), -1);
+        for (agent, team, n, d, u) in rows {
+            match out.last_mut() {
+                Some(w) if w.agent == agent => {
+                    w.interactions += n;
+                    w.difficult += d;
+                    w.unsocial += u;
+                    if n > main_team.1 {
+                        w.team = team.clone();
+                        main_team = (team, n);
+                    }
+                }
+                _ => {
+                    main_team = (team.clone(), n);
+                    out.push(Workload {
+                        agent,
+                        team,
+                        interactions: n,
+                        difficult: d,
+                        unsocial: u,
+                    });
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// QA score moments of months `from..=to` by team (as sent, `''` for none).
+    pub async fn scores_by_team(&self, from: &str, to: &str) -> Result<Vec<(String, Moments)>> {
+        let rows: Vec<GroupRow> = on_pool!(self, |p| {
+            sqlx::query_as(
+            "SELECT team_ref AS label, CAST(SUM(interactions) AS BIGINT) AS n, CAST(SUM(score_sum) AS BIGINT) AS sum, \
+             CAST(SUM(score_sq) AS BIGINT) AS sq, CAST(SUM(passed) AS BIGINT) AS passed \
+             FROM agent_monthly WHERE month >= $1 AND month <= $2 GROUP BY team_ref ORDER BY team_ref"
+        )
+        .bind(from)
+        .bind(to)
+        .fetch_all(p)
+        .await?
+        });
+        Ok(groups(rows))
+    }
+
+    /// QA score moments by site: the site of the team the interaction names (teams are
+    /// matched by name); `''` when the team is unknown.
+    pub async fn scores_by_site(&self, from: &str, to: &str) -> Result<Vec<(String, Moments)>> {
+        let rows: Vec<GroupRow> = on_pool!(self, |p| {
+            sqlx::query_as(
+            "SELECT COALESCE(s.name, '') AS label, CAST(SUM(a.interactions) AS BIGINT) AS n, CAST(SUM(a.score_sum) AS BIGINT) AS sum, \
+             CAST(SUM(a.score_sq) AS BIGINT) AS sq, CAST(SUM(a.passed) AS BIGINT) AS passed \
+             FROM agent_monthly a LEFT JOIN teams t ON t.name = a.team_ref LEFT JOIN sites s ON s.id = t.site_id \
+             WHERE a.month >= $1 AND a.month <= $2 GROUP BY COALESCE(s.name, '') ORDER BY COALESCE(s.name, '')"
+        )
+        .bind(from)
+        .bind(to)
+        .fetch_all(p)
+        .await?
+        });
+        Ok(groups(rows))
+    }
+
+    /// Interactions reviewed by a person since `from`: each interaction whose score an
+    /// override changed, attributed to the evaluator of its latest override. Reviews are
+    /// human actions, so there are few of them; the engine's score is read from each
+    /// one's stored findings.
+    pub async fn reviews_since(&self, from: Timestamp) -> Result<Vec<Review>> {
+        let rows: Vec<(String, String, String, i64, i64, i64)> = on_pool!(self, |p| {
+            sqlx::query_as(
+            "SELECT o.by_user, i.ext_id, i.findings, i.score, i.score_max, o.at FROM score_overrides o \
+             JOIN interactions i ON i.id = o.interaction_id \
+             WHERE o.at >= $1 AND o.at = (SELECT MAX(o2.at) FROM score_overrides o2 WHERE o2.interaction_id = o.interaction_id) \
+             ORDER BY o.at, i.ext_id"
+        )
+        .bind(ms(from))
+        .fetch_all(p)
+        .await?
+        });
+        let mut seen = std::collections::BTreeSet::new();
+        let mut out = Vec::with_capacity(rows.len());
+        for (evaluator, ext_id, findings, score, score_max, at) in rows {
+            if !seen.insert(ext_id.clone()) {
+                continue;
+            }
+            let engine_score = serde_json::from_str::<serde_json::Value>(&findings)
+                .ok()
+                .and_then(|f| f["score"]["value"].as_i64())
+                .unwrap_or(score);
+            out.push(Review {
+                evaluator,
+                ext_id,
+                engine_score,
+                score,
+                score_max,
+                at: from_ms(at),
+            });
+        }
+        Ok(out)
+    }
+
+    /// Disputes resolved since `from`, per evaluator of the disputed score.
+    pub async fn dispute_outcomes_since(&self, from: Timestamp) -> Result<Vec<DisputeOutcomes>> {
+        Ok(on_pool!(self, |p| {
+            sqlx::query_as(
+            "SELECT COALESCE(evaluator, '') AS evaluator, CAST(COUNT(*) AS BIGINT) AS resolved, \
+             CAST(SUM(CASE WHEN outcome = 'accepted' THEN 1 ELSE 0 END) AS BIGINT) AS accepted \
+             FROM disputes WHERE status = 'resolved' AND resolved_at >= $1 GROUP BY COALESCE(evaluator, '') ORDER BY 1"
+        )
+        .bind(ms(from))
+        .fetch_all(p)
+        .await?
+        }))
+    }
+
+    /// Violations before and after each agent's first completion of `course`: the
+    /// `months` whole calendar months ending before the month of completion, against
+    /// the `months` whole months starting after it (the month of completion itself is
+    /// left out, being partly both). Only completions whose "after" months have all
+    /// ended by `now` count, so both sides cover the same span.
+    pub async fn training_before_after(
+        &self,
+        course: &str,
+        months: i64,
+        now: Timestamp,
+    ) -> Result<BeforeAfter> {
+        let span = months.max(1);
+        let firsts: Vec<(String, i64)> = on_pool!(self, |p| {
+            sqlx::query_as(
+            "SELECT u.username, MIN(c.completed_at) FROM training_completions c JOIN users u ON u.id = c.user_id \
+             WHERE c.course_id = $1 GROUP BY u.username ORDER BY u.username"
+        )
+        .bind(course)
+        .fetch_all(p)
+        .await?
+        });
+        let mut out = BeforeAfter::default();
+        // Agents are grouped by month of completion: one pair of range queries per
+        // month, not per agent.
+        let mut by_month: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for (agent, done) in firsts {
+            let (_, end) = month_bounds(from_ms(done));
+            let Ok(after_end) = end
+                .to_zoned(jiff::tz::TimeZone::UTC)
+                .checked_add(span.months())
+            else {
+                continue;
+            };
+            if after_end.timestamp() > now {
+                continue;
+            }
+            by_month
+                .entry(month_of(from_ms(done)))
+                .or_default()
+                .push(agent);
+        }
+        for (month, agents) in by_month {
+            let (start, end) = month_bounds_of(&month);
+            let z = |t: i64, k: i64| -> i64 {
+                from_ms(t)
+                    .to_zoned(jiff::tz::TimeZone::UTC)
+                    .checked_add(k.months())
+                    .map(|z| ms(z.timestamp()))
+                    .unwrap_or(t)
+            };
+            let (before_from, after_to) = (z(start, -span), z(end, span));
+            out.agents += agents.len() as i64;
+            for chunk in agents.chunks(500) {
+                let list = placeholders(5, chunk.len());
+                let sql = format!(
+                    "SELECT CAST(SUM(CASE WHEN month_end <= $1 THEN interactions ELSE 0 END) AS BIGINT), \
+                     CAST(SUM(CASE WHEN month_start >= $2 THEN interactions ELSE 0 END) AS BIGINT) \
+                     FROM agent_monthly WHERE month_start >= $3 AND month_end <= $4 AND agent_ref IN ({list})"
+                );
+                let sql_rules = format!(
+                    "SELECT rule, CAST(SUM(CASE WHEN month_end <= $1 THEN value ELSE 0 END) AS BIGINT), \
+                     CAST(SUM(CASE WHEN month_start >= $2 THEN value ELSE 0 END) AS BIGINT) \
+                     FROM agent_rule_monthly WHERE month_start >= $3 AND month_end <= $4 AND agent_ref IN ({list}) GROUP BY rule"
+                );
+                let totals: (Option<i64>, Option<i64>) = on_pool!(self, |p| {
+                    let mut q = sqlx::query_as(&sql)
+                        .bind(start)
+                        .bind(end)
+                        .bind(before_from)
+                        .bind(after_to);
+                    for a in chunk {
+                        q = q.bind(a);
+                    }
+                    q.fetch_one(p).await?
+                });
+                out.interactions_before += totals.0.unwrap_or(0);
+                out.interactions_after += totals.1.unwrap_or(0);
+                let rules: Vec<(String, i64, i64)> = on_pool!(self, |p| {
+                    let mut q = sqlx::query_as(&sql_rules)
+                        .bind(start)
+                        .bind(end)
+                        .bind(before_from)
+                        .bind(after_to);
+                    for a in chunk {
+                        q = q.bind(a);
+                    }
+                    q.fetch_all(p).await?
+                });
+                for (rule, b, a) in rules {
+                    let e = out.rules.entry(rule).or_default();
+                    e.0 += b;
+                    e.1 += a;
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Per month of `from..=to`: agents who had completed `course` before the month
+    /// began against those who had not yet, with their interactions and violations.
+    pub async fn training_cohorts(
+        &self,
+        course: &str,
+        from: &str,
+        to: &str,
+    ) -> Result<Vec<CohortMonth>> {
+        const FIRSTS: &str = "SELECT u.username AS agent, MIN(c.completed_at) AS done FROM training_completions c \
+                              JOIN users u ON u.id = c.user_id WHERE c.course_id = $1 GROUP BY u.username";
+        let totals: Vec<(String, bool, i64, i64)> = on_pool!(self, |p| {
+            sqlx::query_as(&format!(
+            "SELECT a.month, (f.done IS NOT NULL AND f.done < a.month_start) AS trained, \
+             CAST(COUNT(DISTINCT a.agent_ref) AS BIGINT), CAST(SUM(a.interactions) AS BIGINT) \
+             FROM agent_monthly a LEFT JOIN ({FIRSTS}) f ON f.agent = a.agent_ref \
+             WHERE a.month >= $2 AND a.month <= $3 GROUP BY a.month, (f.done IS NOT NULL AND f.done < a.month_start) ORDER BY a.month"
+        ))
+        .bind(course)
+        .bind(from)
+        .bind(to)
+        .fetch_all(p)
+        .await?
+        });
+        let rules: Vec<(String, bool, String, i64)> = on_pool!(self, |p| {
+            sqlx::query_as(&format!(
+            "SELECT r.month, (f.done IS NOT NULL AND f.done < r.month_start) AS trained, r.rule, CAST(SUM(r.value) AS BIGINT) \
+             FROM agent_rule_monthly r LEFT JOIN ({FIRSTS}) f ON f.agent = r.agent_ref \
+             WHERE r.month >= $2 AND r.month <= $3 GROUP BY r.month, (f.done IS NOT NULL AND f.done < r.month_start), r.rule"
+        ))
+        .bind(course)
+        .bind(from)
+        .bind(to)
+        .fetch_all(p)
+        .await?
+        });
+        let mut by: BTreeMap<String, CohortMonth> = BTreeMap::new();
+        for (month, trained, agents, n) in totals {
+            let m = by.entry(month.clone()).or_insert_with(|| CohortMonth {
+                month,
+                ..Default::default()
+            });
+            if trained {
+                m.trained_agents += agents;
+                m.trained_interactions += n;
+            } else {
+                m.untrained_agents += agents;
+                m.untrained_interactions += n;
+            }
+        }
+        for (month, trained, rule, v) in rules {
+            let Some(m) = by.get_mut(&month) else {
+                continue;
+            };
+            let e = m.rules.entry(rule).or_default();
+            if trained {
+                e.0 += v;
+            } else {
+                e.1 += v;
+            }
+        }
+        Ok(by.into_values().collect())
+    }
+
+    /// Recomputes both per-agent tables from the stored interactions, in one
+    /// transaction, reading the interactions in pages.
+    pub async fn rebuild_agent_monthly(&self) -> Result<()> {
+        const PAGE: i64 = 2_000;
+        let (mut agents, mut rules) = (AgentMonthly::new(), AgentRuleMonthly::new());
+        let mut after = String::new();
+        loop {
+            type Row = (
+                String,
+                i64,
+                String,
+                Option<String>,
+                i64,
+                i64,
+                String,
+                String,
+            );
+            let rows: Vec<Row> = on_pool!(self, |p| {
+                sqlx::query_as(
+                "SELECT id, started_at, agent_ref, team_ref, score, score_max, rules, redacted FROM interactions \
+                 WHERE id > $1 ORDER BY id LIMIT $2"
+            )
+            .bind(&after)
+            .bind(PAGE)
+            .fetch_all(p)
+            .await?
+            });
+            let Some(last) = rows.last() else { break };
+            after = last.0.clone();
+            for (_, started, agent, team, score, max, fired, redacted) in &rows {
+                let tz = serde_json::from_str::<serde_json::Value>(redacted)
+                    .ok()
+                    .and_then(|v| v["timezone"].as_str().map(str::to_owned));
+                let started = from_ms(*started);
+                add_one(
+                    &mut agents,
+                    &mut rules,
+                    started,
+                    agent,
+                    team.as_deref().unwrap_or_default(),
+                    fired,
+                    AgentCounts::of(
+                        *score,
+                        *max,
+                        fired,
+                        righttrack_core::fairness::is_unsocial(started, tz.as_deref()),
+                    ),
+                );
+            }
+        }
+        on_pool!(self, |pool| {
+            async {
+                let mut tx = pool.begin().await?;
+                sqlx::query("DELETE FROM agent_monthly")
+                    .execute(&mut *tx)
+                    .await?;
+                sqlx::query("DELETE FROM agent_rule_monthly")
+                    .execute(&mut *tx)
+                    .await?;
+                add_agent_monthly!(tx, &agents, &rules);
+                tx.commit().await?;
+                Ok::<_, crate::StoreError>(())
+            }
+            .await
+        })
+    }
+
+    /// Whether interactions exist but their per-agent totals do not.
+    pub(crate) async fn agent_monthly_missing(&self) -> Result<bool> {
+        let any_interaction: Option<i64> = on_pool!(self, |p| sqlx::query_scalar(
+            "SELECT CAST(1 AS BIGINT) FROM interactions LIMIT 1"
+        )
+        .fetch_optional(p)
+        .await?);
+        let any_total: Option<i64> = on_pool!(self, |p| sqlx::query_scalar(
+            "SELECT CAST(1 AS BIGINT) FROM agent_monthly LIMIT 1"
+        )
+        .fetch_optional(p)
+        .await?);
+        Ok(any_interaction.is_some() && any_total.is_none())
+    }
+}
+
+fn groups(rows: Vec<GroupRow>) -> Vec<(String, Moments)> {
+    rows.into_iter()
+        .map(|r| {
+            (
+                r.label,
+                Moments {
+                    n: r.n,
+                    sum: r.sum,
+                    sq: r.sq,
+                    passed: r.passed,
+                },
+            )
+        })
+        .collect()
+}
+
+/// `$first, $first+1, …` for `n` bind parameters.
+fn placeholders(first: usize, n: usize) -> String {
+    (first..first + n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
