@@ -69,6 +69,9 @@ pub enum Action {
     /// See the ethics-health dashboard (counts and rates only; hotline figures over the
     /// cases one can read).
     DashboardRead,
+    /// See fairness analytics: workload spread, QA scores by team, site and evaluator,
+    /// evaluator leniency, training effectiveness (individual agents' loads included).
+    FairnessRead,
     // Conflicts of interest (issue 9).
     /// Declare one's own conflicts of interest (or nothing to declare) and see them.
     ConflictDisclose,
@@ -209,6 +212,11 @@ const TABLE: &[(Action, &[Role])] = &[
     (Action::HotlineConfigure, &[EthicsOfficer, Admin]),
     (Action::HotlineAnalytics, &[EthicsOfficer, AuditCommittee]),
     (Action::DashboardRead, &[EthicsOfficer, AuditCommittee]),
+    // QA analysts see how evenly they and their peers score; no hotline data here.
+    (
+        Action::FairnessRead,
+        &[EthicsOfficer, QaAnalyst, AuditCommittee],
+    ),
     // Conflicts of interest (issue 9): everyone with an account declares; the
     // disclosures themselves are further limited to the discloser, ethics officers and
     // the assigned reviewer by the handlers.
@@ -249,7 +257,7 @@ const TABLE: &[(Action, &[Role])] = &[
 ];
 
 impl Action {
-    pub const ALL: [Action; 48] = [
+    pub const ALL: [Action; 49] = [
         Action::ViewSelf,
         Action::ManageOwnAccount,
         Action::AuditRead,
@@ -275,6 +283,7 @@ impl Action {
         Action::HotlineConfigure,
         Action::HotlineAnalytics,
         Action::DashboardRead,
+        Action::FairnessRead,
         Action::ConflictDisclose,
         Action::ConflictReview,
         Action::ConflictReports,
@@ -314,6 +323,7 @@ impl Action {
             | Action::CaseWork
             | Action::HotlineAnalytics
             | Action::DashboardRead
+            | Action::FairnessRead
             | Action::SurveyResults
             | Action::PolicyRead
             | Action::PolicyReport

@@ -6,7 +6,7 @@
 //! **Invariant:** the two tables always equal what [`Db::rebuild_agent_monthly`] would
 //! compute from `interactions`: storing a batch adds to them ([`agent_deltas`], in
 //! `store_interactions`' transaction), a score change adjusts the score columns in the
-//! transaction that changes the score ([`adjust_agent_score!`]), and they are rebuilt
+//! transaction that changes the score (`adjust_agent_score!`), and they are rebuilt
 //! once after the migration that created them. A store test compares the two after
 //! ingestion and overrides.
 //!
@@ -703,4 +703,26 @@ fn placeholders(first: usize, n: usize) -> String {
         .map(|i| format!("${i}"))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+impl Db {
+    /// For one agent's interactions started since `from`: ext id → the evaluator of
+    /// the latest override (interactions nobody reviewed are absent).
+    pub async fn last_reviewers(
+        &self,
+        agent: &str,
+        from: Timestamp,
+    ) -> Result<BTreeMap<String, String>> {
+        let rows: Vec<(String, String)> = on_pool!(self, |p| {
+            sqlx::query_as(
+            "SELECT i.ext_id, o.by_user FROM score_overrides o JOIN interactions i ON i.id = o.interaction_id \
+             WHERE i.agent_ref = $1 AND i.started_at >= $2 ORDER BY o.at, o.id"
+        )
+        .bind(agent)
+        .bind(ms(from))
+        .fetch_all(p)
+        .await?
+        });
+        Ok(rows.into_iter().collect())
+    }
 }

@@ -743,8 +743,8 @@ pub async fn close(
 // ---------------------------------------------------------------- results (closed)
 
 /// Everything a closed session's results show.
-struct Computed {
-    results: calibration::Results,
+pub(crate) struct Computed {
+    pub(crate) results: calibration::Results,
     /// Analysts who submitted, in participant order.
     analysts: Vec<String>,
     /// (interaction, item) → engine points (None = N/A).
@@ -753,7 +753,7 @@ struct Computed {
     ratings: BTreeMap<(String, String, String), CalibrationRating>,
 }
 
-async fn compute(state: &AppState, c: &Calibration) -> AppResult<Computed> {
+pub(crate) async fn compute(state: &AppState, c: &Calibration) -> AppResult<Computed> {
     let analysts: Vec<String> = c
         .participants
         .iter()

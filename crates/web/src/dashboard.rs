@@ -41,7 +41,7 @@ pub struct DashboardQuery {
 }
 
 /// A conduct or disclosure rule of the default pack: (id, kind, description).
-fn violation_rules() -> &'static BTreeMap<String, (String, String)> {
+pub(crate) fn violation_rules() -> &'static BTreeMap<String, (String, String)> {
     static RULES: std::sync::OnceLock<BTreeMap<String, (String, String)>> =
         std::sync::OnceLock::new();
     RULES.get_or_init(|| {
@@ -105,7 +105,7 @@ fn instant(d: Date) -> AppResult<Timestamp> {
 
 /// The first days of `n` consecutive months ending with the one holding `today`, and
 /// the first day after them.
-fn month_starts(today: Date, n: usize) -> AppResult<Vec<Date>> {
+pub(crate) fn month_starts(today: Date, n: usize) -> AppResult<Vec<Date>> {
     let last = month_start(today);
     let mut out = Vec::with_capacity(n + 1);
     for back in (0..n).rev() {

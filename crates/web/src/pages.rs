@@ -47,6 +47,12 @@ const NAV: &[(&str, &str, &str, Action)] = &[
         "Ethics health at a glance: twelve months of trends and benchmarks",
         Action::DashboardRead,
     ),
+    (
+        "/fairness",
+        "Fairness",
+        "Workload spread, QA scores by team, site and evaluator, training effectiveness",
+        Action::FairnessRead,
+    ),
     // One's own work and duties.
     (
         "/my/work",

@@ -9,9 +9,9 @@ use crate::auth::{self, Caller, Via, LOGIN_CSRF_COOKIE};
 use crate::error::{AppError, Code};
 use crate::state::AppState;
 use crate::{
-    api, calibration, cases, conflicts, dashboard, disputes, feedback, interactions, middleware,
-    pages, qa, speakup, speakup_analytics, speakup_attachments, speakup_settings, surveys,
-    training, vault,
+    api, calibration, cases, conflicts, dashboard, disputes, fairness, feedback, interactions,
+    middleware, pages, qa, speakup, speakup_analytics, speakup_attachments, speakup_settings,
+    surveys, training, vault,
 };
 // Issue #7.
 use crate::{capa, discipline, kudos};
@@ -799,6 +799,54 @@ pub fn table() -> Vec<Route> {
             Api,
             "The dashboard's indicators as JSON: monthly values (null when withheld), latest value, benchmark, formula; violations by rule; teams: ?team=",
             get(dashboard::api),
+        ),
+        r(
+            "GET",
+            "/fairness",
+            Act(Action::FairnessRead),
+            Page,
+            "Fairness analytics: workload spread (Gini), QA scores by team, site and evaluator with 95 % intervals and the four-fifths screen, evaluator leniency, overturn rates, calibration drift: ?months=",
+            get(fairness::page),
+        ),
+        r(
+            "GET",
+            "/api/v1/fairness",
+            Act(Action::FairnessRead),
+            Api,
+            "Fairness analytics as JSON, with their definitions: ?months= (1-24, default 3)",
+            get(fairness::api),
+        ),
+        r(
+            "GET",
+            "/fairness/training",
+            Act(Action::FairnessRead),
+            Page,
+            "Training effectiveness from behaviour: violations per rule before and after a course, trained against not-yet-trained agents by month: ?course=&months=",
+            get(fairness::training_page),
+        ),
+        r(
+            "GET",
+            "/api/v1/fairness/training",
+            Act(Action::FairnessRead),
+            Api,
+            "Training effectiveness as JSON: ?course=&months= (default 12)",
+            get(fairness::training_api),
+        ),
+        r(
+            "GET",
+            "/my/numbers",
+            Act(Action::ViewOwnWork),
+            Page,
+            "Your own numbers explained: QA score with its interval, formula and every interaction behind it, your workload against your team's",
+            get(fairness::my_page),
+        ),
+        r(
+            "GET",
+            "/api/v1/me/numbers",
+            Act(Action::ViewOwnWork),
+            Api,
+            "Your own numbers and their inputs as JSON: ?months=",
+            get(fairness::my_api),
         ),
         r(
             "GET",

@@ -1,0 +1,813 @@
+//! Fairness analytics: `GET /fairness` (workload spread, QA scores by team, site and
+//! evaluator with confidence intervals and the four-fifths screen, evaluator leniency,
+//! overturn rates and calibration drift), `GET /fairness/training` (training
+//! effectiveness from behaviour), and the agent's own `GET /my/numbers` ("explain this
+//! number": every figure with its formula and its inputs). JSON twins under
+//! `/api/v1`.
+//!
+//! Figures cover the last `?months=` calendar months (UTC, this one included; 3 by
+//! default). Everything per agent or team comes from the per-agent monthly totals
+//! (`store::fairness`), so a page costs a few aggregate queries whatever the number
+//! of interactions; only reviews (human actions) and one agent's own interactions are
+//! read row by row. The arithmetic is `core::fairness`.
+
+use crate::auth::Caller;
+use crate::dashboard::{month_starts, violation_rules};
+use crate::error::{AppError, AppResult};
+use crate::pages::{layout, render};
+use crate::state::AppState;
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::response::Response;
+use axum::{Extension, Json};
+use jiff::Timestamp;
+use righttrack_core::charts::figure;
+use righttrack_core::dashboard::MIN_INTERACTIONS;
+use righttrack_core::fairness::{
+    compare, evaluators, score_pct, spread, EvaluatorInput, EvaluatorStats, GroupScores, MeanCi,
+    Moments, Spread, Workload, FOUR_FIFTHS, MIN_GROUP, MIN_SCREENED, PASS_PCT,
+};
+use righttrack_store::interactions::InteractionFilter;
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+use std::collections::BTreeMap;
+
+/// The definitions, shown on the pages and returned in the JSON.
+pub const DEFINITIONS: &[(&str, &str)] = &[
+    ("QA score", "Points ÷ maximum of the scorecard, in whole percent, after any override or accepted dispute. A score of 80 % or more passes."),
+    ("Difficult contact", "The customer was hostile: insulted, swore at or threatened the agent (rule context.hostile_customer on a customer turn)."),
+    ("Unsocial hours", "Started before 08:00 or from 20:00 local time, or on a Saturday or Sunday; local time is the interaction's timezone, UTC when none was sent."),
+    ("Gini", "0 when every agent carries the same load; towards 1 when one agent carries all of it. Computed over agents with at least one interaction; groups under 5 agents are not shown."),
+    ("95 % confidence interval", "Mean ± t × standard deviation ÷ √n (Student's t): where the true mean probably lies. Intervals that overlap do not show a real difference."),
+    ("Four-fifths screen", "A group's pass rate ÷ the best group's; under 0.8 the gap deserves a look. A screen, not a finding: it says nothing of why. Groups under 30 scored interactions are not screened."),
+    ("Leniency", "The mean change an evaluator's reviews made to QA scores, minus the mean change of all evaluators, in points; positive is more lenient."),
+    ("Overturn rate", "Disputes of an evaluator's scoring that were accepted ÷ disputes resolved; the engine's own scoring is listed as \"engine\"."),
+    ("Calibration drift", "The evaluator's deviation from the group in the last calibration session minus in the first, in percent of the item maximum; towards zero is converging."),
+];
+
+#[derive(Debug, Deserialize)]
+pub struct PeriodQuery {
+    months: Option<String>,
+    course: Option<String>,
+}
+
+/// The period: `months` whole calendar months, this one included.
+struct Period {
+    months: usize,
+    from: String,
+    to: String,
+    start: Timestamp,
+}
+
+fn period(state: &AppState, months: Option<&str>, default: usize) -> AppResult<Period> {
+    let months = match months.map(str::trim).filter(|m| !m.is_empty()) {
+        None => default,
+        Some(m) => match m.parse::<usize>() {
+            Ok(n) if (1..=24).contains(&n) => n,
+            _ => {
+                return Err(AppError::unprocessable(
+                    "months: must be a whole number of months from 1 to 24",
+                ))
+            }
+        },
+    };
+    let today = state.now().to_zoned(jiff::tz::TimeZone::UTC).date();
+    let starts = month_starts(today, months)?;
+    let start = starts[0]
+        .to_zoned(jiff::tz::TimeZone::UTC)
+        .map(|z| z.timestamp())
+        .map_err(|e| AppError::internal(&e))?;
+    Ok(Period {
+        months,
+        from: starts[0].strftime("%Y-%m").to_string(),
+        to: starts[months - 1].strftime("%Y-%m").to_string(),
+        start,
+    })
+}
+
+/// An agent's shares are listed from this many interactions in the period.
+const MIN_AGENT_INTERACTIONS: i64 = 10;
+
+/// One agent among those carrying the most difficult contacts.
+#[derive(Debug, Clone, Serialize)]
+pub struct AgentLoad {
+    pub agent: String,
+    pub team: String,
+    pub interactions: i64,
+    pub difficult_share: f64,
+    pub unsocial_share: f64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Fairness {
+    pub from: String,
+    pub to: String,
+    pub months: usize,
+    pub organisation: Option<Spread>,
+    pub teams: Vec<Spread>,
+    /// Teams not shown: fewer than 5 agents.
+    pub teams_withheld: usize,
+    pub most_difficult: Vec<AgentLoad>,
+    pub scores_by_team: Vec<GroupScores>,
+    pub scores_by_site: Vec<GroupScores>,
+    pub scores_by_evaluator: Vec<GroupScores>,
+    pub evaluators: Vec<EvaluatorStats>,
+}
+
+fn label(s: &str, none: &str) -> String {
+    if s.is_empty() {
+        none.to_owned()
+    } else {
+        s.to_owned()
+    }
+}
+
+async fn build(state: &AppState, p: &Period) -> AppResult<Fairness> {
+    let loads = state.db.agent_workloads(&p.from, &p.to).await?;
+    let all: Vec<&Workload> = loads.iter().collect();
+    let mut by_team: BTreeMap<&str, Vec<&Workload>> = BTreeMap::new();
+    for w in &loads {
+        by_team.entry(w.team.as_str()).or_default().push(w);
+    }
+    let mut teams = Vec::new();
+    let mut teams_withheld = 0;
+    for (t, ws) in &by_team {
+        match spread(&label(t, "(no team)"), ws) {
+            Some(s) => teams.push(s),
+            None => teams_withheld += 1,
+        }
+    }
+    let mut most_difficult: Vec<AgentLoad> = loads
+        .iter()
+        .filter(|w| w.interactions >= MIN_AGENT_INTERACTIONS && w.difficult > 0)
+        .map(|w| AgentLoad {
+            agent: w.agent.clone(),
+            team: w.team.clone(),
+            interactions: w.interactions,
+            difficult_share: w.difficult as f64 / w.interactions as f64 * 100.0,
+            unsocial_share: w.unsocial as f64 / w.interactions as f64 * 100.0,
+        })
+        .collect();
+    most_difficult.sort_by(|a, b| {
+        b.difficult_share
+            .total_cmp(&a.difficult_share)
+            .then_with(|| a.agent.cmp(&b.agent))
+    });
+    most_difficult.truncate(10);
+
+    let named = |g: Vec<(String, Moments)>, none: &str| -> Vec<(String, Moments)> {
+        g.into_iter().map(|(l, m)| (label(&l, none), m)).collect()
+    };
+    let scores_by_team = compare(named(
+        state.db.scores_by_team(&p.from, &p.to).await?,
+        "(no team)",
+    ));
+    let scores_by_site = compare(named(
+        state.db.scores_by_site(&p.from, &p.to).await?,
+        "(team not in the directory)",
+    ));
+
+    let reviews = state.db.reviews_since(p.start).await?;
+    let outcomes = state.db.dispute_outcomes_since(p.start).await?;
+    let mut inputs: BTreeMap<String, EvaluatorInput> = BTreeMap::new();
+    let entry = |inputs: &mut BTreeMap<String, EvaluatorInput>, name: &str| {
+        inputs
+            .entry(name.to_owned())
+            .or_insert_with(|| EvaluatorInput {
+                evaluator: name.to_owned(),
+                ..Default::default()
+            })
+            .reviewed
+            .len()
+    };
+    for r in &reviews {
+        entry(&mut inputs, &r.evaluator);
+        if let Some(e) = inputs.get_mut(&r.evaluator) {
+            e.reviewed.push((
+                score_pct(r.engine_score, r.score_max),
+                score_pct(r.score, r.score_max),
+            ));
+        }
+    }
+    for o in &outcomes {
+        let name = label(&o.evaluator, "engine");
+        entry(&mut inputs, &name);
+        if let Some(e) = inputs.get_mut(&name) {
+            e.disputes_resolved += o.resolved;
+            e.disputes_accepted += o.accepted;
+        }
+    }
+    for c in state.db.calibrations_for("", true, 24).await? {
+        let Some(closed) = c.closed_at else { continue };
+        let computed = crate::calibration::compute(state, &c).await?;
+        for l in computed.results.analysts {
+            let Some(d) = l.vs_group else { continue };
+            entry(&mut inputs, &l.analyst);
+            if let Some(e) = inputs.get_mut(&l.analyst) {
+                e.calibration.push((c.name.clone(), closed, d));
+            }
+        }
+    }
+    let inputs: Vec<EvaluatorInput> = inputs.into_values().collect();
+    let scores_by_evaluator = compare(
+        inputs
+            .iter()
+            .filter(|e| !e.reviewed.is_empty())
+            .map(|e| {
+                (
+                    e.evaluator.clone(),
+                    Moments::of(e.reviewed.iter().map(|r| r.1)),
+                )
+            })
+            .collect(),
+    );
+    Ok(Fairness {
+        from: p.from.clone(),
+        to: p.to.clone(),
+        months: p.months,
+        organisation: spread("Whole organisation", &all),
+        teams,
+        teams_withheld,
+        most_difficult,
+        scores_by_team,
+        scores_by_site,
+        scores_by_evaluator,
+        evaluators: evaluators(&inputs),
+    })
+}
+
+fn definitions() -> Value {
+    DEFINITIONS
+        .iter()
+        .map(|(k, v)| json!({"term": k, "definition": v}))
+        .collect()
+}
+
+/// `GET /api/v1/fairness?months=`.
+pub async fn api(
+    State(state): State<AppState>,
+    Query(q): Query<PeriodQuery>,
+) -> AppResult<Json<Value>> {
+    let p = period(&state, q.months.as_deref(), 3)?;
+    let f = build(&state, &p).await?;
+    let mut v = serde_json::to_value(&f).map_err(|e| AppError::internal(&e))?;
+    v["definitions"] = definitions();
+    v["pass_pct"] = json!(PASS_PCT);
+    v["four_fifths"] = json!(FOUR_FIFTHS);
+    v["min_screened"] = json!(MIN_SCREENED);
+    Ok(Json(v))
+}
+
+fn opt(v: Option<f64>, unit: &str) -> String {
+    v.map_or("—".to_owned(), |v| format!("{}{unit}", figure(v)))
+}
+
+fn ci(m: Option<MeanCi>) -> String {
+    m.map_or("—".to_owned(), |m| {
+        format!(
+            "{} % ({}–{})",
+            figure(m.mean),
+            figure(m.low),
+            figure(m.high)
+        )
+    })
+}
+
+fn signed(v: Option<f64>) -> String {
+    v.map_or("—".to_owned(), |v| {
+        if v > 0.05 {
+            format!("+{}", figure(v))
+        } else {
+            figure(v)
+        }
+    })
+}
+
+/// A row of a score comparison table.
+struct ScoreRow {
+    label: String,
+    n: i64,
+    mean: String,
+    pass_rate: String,
+    ratio: String,
+    flagged: bool,
+}
+
+fn score_rows(g: &[GroupScores]) -> Vec<ScoreRow> {
+    g.iter()
+        .map(|g| ScoreRow {
+            label: g.label.clone(),
+            n: g.moments.n,
+            mean: ci(g.mean),
+            pass_rate: opt(g.pass_rate, " %"),
+            ratio: g
+                .impact_ratio
+                .map_or_else(|| "not screened".to_owned(), |r| format!("{r:.2}")),
+            flagged: g.below_four_fifths,
+        })
+        .collect()
+}
+
+struct SpreadRow {
+    label: String,
+    agents: usize,
+    interactions: i64,
+    difficult: i64,
+    unsocial: i64,
+    gini_interactions: String,
+    gini_difficult: String,
+    gini_unsocial: String,
+    top: String,
+}
+
+fn spread_row(s: &Spread) -> SpreadRow {
+    let g = |v: Option<f64>| v.map_or("—".to_owned(), |v| format!("{v:.2}"));
+    SpreadRow {
+        label: s.label.clone(),
+        agents: s.agents,
+        interactions: s.interactions,
+        difficult: s.difficult,
+        unsocial: s.unsocial,
+        gini_interactions: g(s.gini_interactions),
+        gini_difficult: g(s.gini_difficult),
+        gini_unsocial: g(s.gini_unsocial),
+        top: opt(s.top_difficult_share, " %"),
+    }
+}
+
+struct EvaluatorRow {
+    name: String,
+    reviewed: usize,
+    scores: String,
+    change: String,
+    leniency: String,
+    disputes: i64,
+    overturn: String,
+    drift: String,
+    sessions: String,
+}
+
+#[derive(Template)]
+#[template(path = "fairness.html")]
+struct Page {
+    l: crate::pages::Layout,
+    from: String,
+    to: String,
+    months: usize,
+    definitions: &'static [(&'static str, &'static str)],
+    spreads: Vec<SpreadRow>,
+    teams_withheld: usize,
+    most_difficult: Vec<(String, String, i64, String, String)>,
+    by_team: Vec<ScoreRow>,
+    by_site: Vec<ScoreRow>,
+    by_evaluator: Vec<ScoreRow>,
+    evaluators: Vec<EvaluatorRow>,
+    min_group: usize,
+    min_agent_interactions: i64,
+}
+
+/// `GET /fairness?months=`.
+pub async fn page(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Query(q): Query<PeriodQuery>,
+) -> AppResult<Response> {
+    let p = period(&state, q.months.as_deref(), 3)?;
+    let f = build(&state, &p).await?;
+    Ok(render(Page {
+        l: layout(Some(&caller), "Fairness", "/fairness"),
+        from: f.from,
+        to: f.to,
+        months: f.months,
+        definitions: DEFINITIONS,
+        spreads: f
+            .organisation
+            .iter()
+            .chain(&f.teams)
+            .map(spread_row)
+            .collect(),
+        teams_withheld: f.teams_withheld,
+        most_difficult: f
+            .most_difficult
+            .iter()
+            .map(|a| {
+                (
+                    a.agent.clone(),
+                    label(&a.team, "(no team)"),
+                    a.interactions,
+                    format!("{} %", figure(a.difficult_share)),
+                    format!("{} %", figure(a.unsocial_share)),
+                )
+            })
+            .collect(),
+        by_team: score_rows(&f.scores_by_team),
+        by_site: score_rows(&f.scores_by_site),
+        by_evaluator: score_rows(&f.scores_by_evaluator),
+        evaluators: f
+            .evaluators
+            .iter()
+            .map(|e| EvaluatorRow {
+                name: e.evaluator.clone(),
+                reviewed: e.reviewed,
+                scores: ci(e.scores),
+                change: signed(e.mean_change),
+                leniency: signed(e.leniency),
+                disputes: e.disputes_resolved,
+                overturn: opt(e.overturn_rate, " %"),
+                drift: signed(e.drift),
+                sessions: e
+                    .calibration
+                    .iter()
+                    .map(|(s, d)| format!("{s}: {}", signed(Some(*d))))
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            })
+            .collect(),
+        min_group: MIN_GROUP,
+        min_agent_interactions: MIN_AGENT_INTERACTIONS,
+    }))
+}
+
+// ------------------------------------------------------------ training effectiveness
+
+/// Violations per 1,000 interactions, withheld under the minimums.
+fn per_1000(n: i64, interactions: i64, agents: i64) -> Option<f64> {
+    (interactions >= MIN_INTERACTIONS && agents >= MIN_GROUP as i64)
+        .then(|| n as f64 / interactions as f64 * 1000.0)
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RuleEffect {
+    pub rule: String,
+    pub description: String,
+    pub before: Option<f64>,
+    pub after: Option<f64>,
+    /// (after − before) ÷ before, percent.
+    pub change: Option<f64>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CohortRow {
+    pub month: String,
+    pub trained_agents: i64,
+    pub untrained_agents: i64,
+    pub trained: Option<f64>,
+    pub untrained: Option<f64>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Effectiveness {
+    pub course: Option<(String, String)>,
+    pub courses: Vec<(String, String)>,
+    pub window_months: i64,
+    pub agents: i64,
+    pub interactions_before: i64,
+    pub interactions_after: i64,
+    pub rules: Vec<RuleEffect>,
+    pub cohorts: Vec<CohortRow>,
+}
+
+/// Months on each side of a completion.
+const WINDOW: i64 = 3;
+
+async fn effectiveness(
+    state: &AppState,
+    course: Option<&str>,
+    p: &Period,
+) -> AppResult<Effectiveness> {
+    let courses: Vec<(String, String)> = state
+        .db
+        .training_courses()
+        .await?
+        .into_iter()
+        .map(|c| (c.id, c.title))
+        .collect();
+    let course = match course.map(str::trim).filter(|c| !c.is_empty()) {
+        Some(id) => Some(
+            courses
+                .iter()
+                .find(|c| c.0 == id)
+                .cloned()
+                .ok_or_else(AppError::not_found)?,
+        ),
+        None => courses.first().cloned(),
+    };
+    let mut out = Effectiveness {
+        course: course.clone(),
+        courses,
+        window_months: WINDOW,
+        agents: 0,
+        interactions_before: 0,
+        interactions_after: 0,
+        rules: Vec::new(),
+        cohorts: Vec::new(),
+    };
+    let Some((id, _)) = course else {
+        return Ok(out);
+    };
+    let rules = violation_rules();
+    let ba = state
+        .db
+        .training_before_after(&id, WINDOW, state.now())
+        .await?;
+    out.agents = ba.agents;
+    out.interactions_before = ba.interactions_before;
+    out.interactions_after = ba.interactions_after;
+    out.rules = rules
+        .iter()
+        .map(|(rule, (_, description))| {
+            let (b, a) = ba.rules.get(rule).copied().unwrap_or_default();
+            let before = per_1000(b, ba.interactions_before, ba.agents);
+            let after = per_1000(a, ba.interactions_after, ba.agents);
+            RuleEffect {
+                rule: rule.clone(),
+                description: description.clone(),
+                before,
+                after,
+                change: match (before, after) {
+                    (Some(b), Some(a)) if b > 0.0 => Some((a - b) / b * 100.0),
+                    _ => None,
+                },
+            }
+        })
+        .collect();
+    out.cohorts = state
+        .db
+        .training_cohorts(&id, &p.from, &p.to)
+        .await?
+        .into_iter()
+        .map(|c| {
+            let (t, u) = c
+                .rules
+                .iter()
+                .filter(|(r, _)| rules.contains_key(r.as_str()))
+                .fold((0, 0), |acc, (_, v)| (acc.0 + v.0, acc.1 + v.1));
+            CohortRow {
+                trained: per_1000(t, c.trained_interactions, c.trained_agents),
+                untrained: per_1000(u, c.untrained_interactions, c.untrained_agents),
+                month: c.month,
+                trained_agents: c.trained_agents,
+                untrained_agents: c.untrained_agents,
+            }
+        })
+        .collect();
+    Ok(out)
+}
+
+/// `GET /api/v1/fairness/training?course=&months=`.
+pub async fn training_api(
+    State(state): State<AppState>,
+    Query(q): Query<PeriodQuery>,
+) -> AppResult<Json<Value>> {
+    let p = period(&state, q.months.as_deref(), 12)?;
+    let e = effectiveness(&state, q.course.as_deref(), &p).await?;
+    Ok(Json(
+        serde_json::to_value(&e).map_err(|e| AppError::internal(&e))?,
+    ))
+}
+
+#[derive(Template)]
+#[template(path = "fairness_training.html")]
+struct TrainingPage {
+    l: crate::pages::Layout,
+    e: Effectiveness,
+    course_id: String,
+    course_title: String,
+    rules: Vec<(String, String, String, String, String)>,
+    cohorts: Vec<(String, i64, i64, String, String)>,
+    min_group: usize,
+    min_interactions: i64,
+}
+
+/// `GET /fairness/training?course=&months=`.
+pub async fn training_page(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Query(q): Query<PeriodQuery>,
+) -> AppResult<Response> {
+    let p = period(&state, q.months.as_deref(), 12)?;
+    let e = effectiveness(&state, q.course.as_deref(), &p).await?;
+    let (course_id, course_title) = e.course.clone().unwrap_or_default();
+    Ok(render(TrainingPage {
+        l: layout(Some(&caller), "Training effectiveness", "/fairness"),
+        rules: e
+            .rules
+            .iter()
+            .map(|r| {
+                (
+                    r.rule.clone(),
+                    r.description.clone(),
+                    opt(r.before, ""),
+                    opt(r.after, ""),
+                    r.change
+                        .map_or("—".to_owned(), |c| format!("{} %", signed(Some(c)))),
+                )
+            })
+            .collect(),
+        cohorts: e
+            .cohorts
+            .iter()
+            .map(|c| {
+                (
+                    c.month.clone(),
+                    c.trained_agents,
+                    c.untrained_agents,
+                    opt(c.trained, ""),
+                    opt(c.untrained, ""),
+                )
+            })
+            .collect(),
+        e,
+        course_id,
+        course_title,
+        min_group: MIN_GROUP,
+        min_interactions: MIN_INTERACTIONS,
+    }))
+}
+
+// ------------------------------------------------------------------ my numbers
+
+/// One interaction behind the agent's score.
+#[derive(Debug, Clone, Serialize)]
+pub struct Input {
+    pub ext_id: String,
+    pub started_at: String,
+    pub channel: String,
+    pub score: i64,
+    pub score_max: i64,
+    pub pct: i64,
+    /// Who set the score: the engine, or the evaluator of the latest override.
+    pub evaluator: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct MyNumbers {
+    pub from: String,
+    pub to: String,
+    pub months: usize,
+    pub team: String,
+    pub moments: Moments,
+    pub mean: Option<MeanCi>,
+    pub pass_rate: Option<f64>,
+    pub team_mean: Option<MeanCi>,
+    pub team_pass_rate: Option<f64>,
+    pub interactions: i64,
+    pub difficult: i64,
+    pub unsocial: i64,
+    /// Per agent of the team (5 agents or more).
+    pub team_difficult_per_agent: Option<f64>,
+    pub team_unsocial_per_agent: Option<f64>,
+    pub inputs: Vec<Input>,
+    /// Inputs listed (newest first) when fewer than all.
+    pub inputs_truncated: bool,
+}
+
+/// Inputs listed at most.
+const MAX_INPUTS: i64 = 500;
+
+async fn my_numbers(state: &AppState, caller: &Caller, p: &Period) -> AppResult<MyNumbers> {
+    let me = caller.user.username.as_str();
+    let rows = state.db.agent_monthly(&p.from, &p.to, Some(me)).await?;
+    let mut mine = Moments::default();
+    let (mut difficult, mut unsocial) = (0, 0);
+    let mut per_team: BTreeMap<&str, i64> = BTreeMap::new();
+    for r in &rows {
+        mine.add(&Moments {
+            n: r.interactions,
+            sum: r.score_sum,
+            sq: r.score_sq,
+            passed: r.passed,
+        });
+        difficult += r.difficult;
+        unsocial += r.unsocial;
+        *per_team.entry(r.team_ref.as_str()).or_default() += r.interactions;
+    }
+    let team = per_team
+        .iter()
+        .max_by_key(|(_, n)| **n)
+        .map(|(t, _)| (*t).to_owned())
+        .unwrap_or_default();
+    let team_scores = state
+        .db
+        .scores_by_team(&p.from, &p.to)
+        .await?
+        .into_iter()
+        .find(|(t, _)| *t == team)
+        .map(|(_, m)| m)
+        .unwrap_or_default();
+    let mates: Vec<Workload> = state
+        .db
+        .agent_workloads(&p.from, &p.to)
+        .await?
+        .into_iter()
+        .filter(|w| w.team == team)
+        .collect();
+    let enough = mates.len() >= MIN_GROUP;
+    let per_agent = |f: fn(&Workload) -> i64| {
+        enough.then(|| mates.iter().map(f).sum::<i64>() as f64 / mates.len() as f64)
+    };
+    let reviewers = state.db.last_reviewers(me, p.start).await?;
+    let listed = state
+        .db
+        .list_interactions(&InteractionFilter {
+            flagged_only: false,
+            agent_ref: Some(me.to_owned()),
+            team_ref: None,
+            rule: None,
+            min_severity: None,
+            from: Some(p.start),
+            to: None,
+            before: None,
+            limit: MAX_INPUTS,
+        })
+        .await?;
+    let inputs: Vec<Input> = listed
+        .into_iter()
+        .map(|i| Input {
+            pct: score_pct(i.score, i.score_max),
+            evaluator: reviewers
+                .get(&i.ext_id)
+                .cloned()
+                .unwrap_or_else(|| "engine".to_owned()),
+            started_at: i.started_at.strftime("%Y-%m-%d %H:%M").to_string(),
+            channel: i.channel,
+            score: i.score,
+            score_max: i.score_max,
+            ext_id: i.ext_id,
+        })
+        .collect();
+    Ok(MyNumbers {
+        from: p.from.clone(),
+        to: p.to.clone(),
+        months: p.months,
+        team,
+        mean: mine.mean_ci(),
+        pass_rate: mine.pass_rate(),
+        team_mean: team_scores.mean_ci(),
+        team_pass_rate: team_scores.pass_rate(),
+        interactions: mine.n,
+        difficult,
+        unsocial,
+        team_difficult_per_agent: per_agent(|w| w.difficult),
+        team_unsocial_per_agent: per_agent(|w| w.unsocial),
+        inputs_truncated: (inputs.len() as i64) < mine.n,
+        inputs,
+        moments: mine,
+    })
+}
+
+/// `GET /api/v1/me/numbers?months=`.
+pub async fn my_api(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Query(q): Query<PeriodQuery>,
+) -> AppResult<Json<Value>> {
+    let p = period(&state, q.months.as_deref(), 3)?;
+    let n = my_numbers(&state, &caller, &p).await?;
+    let mut v = serde_json::to_value(&n).map_err(|e| AppError::internal(&e))?;
+    v["definitions"] = definitions();
+    Ok(Json(v))
+}
+
+#[derive(Template)]
+#[template(path = "my_numbers.html")]
+struct MyPage {
+    l: crate::pages::Layout,
+    n: MyNumbers,
+    mean: String,
+    pass_rate: String,
+    team_mean: String,
+    team_pass_rate: String,
+    sd: String,
+    team_difficult: String,
+    team_unsocial: String,
+    team_label: String,
+    definitions: &'static [(&'static str, &'static str)],
+    pass_pct: i64,
+    min_group: usize,
+}
+
+/// `GET /my/numbers?months=`.
+pub async fn my_page(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Query(q): Query<PeriodQuery>,
+) -> AppResult<Response> {
+    let p = period(&state, q.months.as_deref(), 3)?;
+    let n = my_numbers(&state, &caller, &p).await?;
+    Ok(render(MyPage {
+        l: layout(Some(&caller), "My numbers", "/my/work"),
+        mean: ci(n.mean),
+        pass_rate: opt(n.pass_rate, " %"),
+        team_mean: ci(n.team_mean),
+        team_pass_rate: opt(n.team_pass_rate, " %"),
+        sd: n.mean.map_or("—".to_owned(), |m| figure(m.sd)),
+        team_difficult: opt(n.team_difficult_per_agent, ""),
+        team_unsocial: opt(n.team_unsocial_per_agent, ""),
+        team_label: label(&n.team, "(no team)"),
+        n,
+        definitions: DEFINITIONS,
+        pass_pct: PASS_PCT,
+        min_group: MIN_GROUP,
+    }))
+}
