@@ -1,8 +1,15 @@
-//! Demo interactions: about 5,000 calls, chats and emails over the last 90 days, handled
-//! by the demo agents, with the mix of good and bad conduct a real floor has (missing
-//! recording notices, account details before verification, guarantees, pressure, the
-//! odd rude remark, card numbers read out, promises to call back). They go through the
-//! same pipeline as ingestion: scanned, redacted, scored, commitments extracted.
+//! Demo interactions: about 9,000 calls, chats and emails over the last twelve months
+//! (5,000 of them in the last 90 days), handled by the demo agents, with the mix of good
+//! and bad conduct a real floor has (missing recording notices, account details before
+//! verification, guarantees, pressure, the odd rude remark, card numbers read out,
+//! promises to call back). They go through the same pipeline as ingestion: scanned,
+//! redacted, scored, commitments extracted.
+//!
+//! The year tells a story the dashboard and fairness pages can show: five months ago
+//! half the agents took an "Honest selling" course, and their guarantees fell from one
+//! call in ten to one in fifty; the second floor team takes most of the hostile
+//! customers, and one agent of the first team takes far more than anyone; one agent in
+//! five works evenings.
 //!
 //! About 60% of them were followed by a customer survey, and about one in five of those
 //! was answered: CSAT follows the interaction's score (a rude or pushy call gets a poor
@@ -167,14 +174,70 @@ fn luhn_card(rng: &mut impl Rng) -> String {
     format!("{} {} {} {}", &s[0..4], &s[4..8], &s[8..12], &s[12..16])
 }
 
-fn one(
+/// A demo agent and how their contacts go.
+#[derive(Clone)]
+struct DemoAgent {
+    username: String,
+    first: String,
+    team: String,
+    /// When they completed "Honest selling", if they did.
+    trained_at: Option<jiff::Timestamp>,
+    /// Share of their contacts with a hostile customer.
+    hostile: f64,
+    /// Works 14:00–22:00 instead of 08:00–18:00.
+    evening: bool,
+}
+
+impl DemoAgent {
+    /// Share of their contacts where they guarantee what cannot be promised.
+    fn guarantees(&self, at: jiff::Timestamp) -> f64 {
+        match self.trained_at {
+            Some(t) if at >= t => 0.02,
+            Some(_) => 0.10,
+            None => 0.04,
+        }
+    }
+}
+
+const HOSTILE: &[&str] = &[
+    "You idiot, I have told you three times already!",
+    "This is bullshit, I want my money back.",
+    "I'll have you fired for this.",
+    "Are you useless or what? Youre useless.",
+];
+
+/// A start instant `days_ago` days back, in the agent's shift.
+fn started(
     rng: &mut impl Rng,
-    agent: &str,
-    first: &str,
-    team: &str,
-    n: usize,
+    a: &DemoAgent,
+    days: std::ops::Range<i64>,
     now: jiff::Timestamp,
-) -> serde_json::Value {
+) -> jiff::Timestamp {
+    let day = rng.gen_range(days);
+    let hour = if a.evening {
+        rng.gen_range(14..22)
+    } else {
+        rng.gen_range(8..18)
+    };
+    let midnight = now
+        .to_zoned(jiff::tz::TimeZone::UTC)
+        .date()
+        .to_zoned(jiff::tz::TimeZone::UTC)
+        .map(|z| z.timestamp())
+        .unwrap_or(now);
+    let t = midnight
+        .checked_sub(jiff::SignedDuration::from_hours(24 * day))
+        .and_then(|t| {
+            t.checked_add(jiff::SignedDuration::from_secs(
+                hour * 3600 + rng.gen_range(0..3600),
+            ))
+        })
+        .unwrap_or(now);
+    t.min(now)
+}
+
+fn one(rng: &mut impl Rng, a: &DemoAgent, n: usize, started: jiff::Timestamp) -> serde_json::Value {
+    let (agent, first, team) = (a.username.as_str(), a.first.as_str(), a.team.as_str());
     let channel = match rng.gen_range(0..10) {
         0..=5 => "voice",
         6..=8 => "chat",
@@ -197,6 +260,20 @@ fn one(
             REASONS.choose(rng).copied().unwrap_or(REASONS[0])
         ),
     );
+    if rng.gen_bool(a.hostile) {
+        say(
+            "customer",
+            HOSTILE
+                .choose(rng)
+                .copied()
+                .unwrap_or(HOSTILE[0])
+                .to_owned(),
+        );
+        say(
+            "agent",
+            "I understand this is frustrating, and I'm going to help you sort it out.".into(),
+        );
+    }
     if rng.gen_bool(0.9) {
         say(
             "agent",
@@ -232,11 +309,18 @@ fn one(
             "Thank you, you don't need to read the full number, I have it now.".into(),
         );
     }
-    let bad = rng.gen_bool(0.12);
+    // BAD[0] is the guarantee; pressure and rudeness are the others.
+    let bad = if rng.gen_bool(a.guarantees(started)) {
+        Some(BAD[0])
+    } else if rng.gen_bool(0.06) {
+        BAD[1..].choose(rng).copied()
+    } else {
+        None
+    };
     say(
         "agent",
-        if bad {
-            BAD.choose(rng).copied().unwrap_or(BAD[0]).to_owned()
+        if let Some(b) = bad {
+            b.to_owned()
         } else {
             RESOLUTIONS
                 .choose(rng)
@@ -257,44 +341,133 @@ fn one(
     }
     say("customer", "Okay, thank you.".into());
     say("agent", "You're welcome, have a good day.".into());
-    let ago = jiff::SignedDuration::from_secs(rng.gen_range(0..90 * 24 * 3600));
-    let started = now.checked_sub(ago).unwrap_or(now);
     serde_json::json!({
         "id": format!("demo-{n:05}"), "channel": channel, "agent_id": agent, "team": team,
         "started_at": started.to_string(), "turns": turns, "timezone": "Europe/Lisbon"
     })
 }
 
-/// Generates and stores `count` interactions for the demo agents. Returns how many were stored.
-pub async fn seed(state: &AppState, count: usize) -> Result<usize> {
+/// The "Honest selling" course: taken five months ago by every other agent, the ones
+/// who gave the most guarantees.
+async fn honest_selling(state: &AppState) -> Result<Option<String>> {
+    let now = state.now();
+    let ago = |d: i64| {
+        now.checked_sub(jiff::SignedDuration::from_hours(24 * d))
+            .unwrap_or(now)
+    };
+    let id = state
+        .db
+        .create_training_course(
+            &righttrack_store::training::CourseInput {
+                code: "honest-selling".into(),
+                title: "Honest selling".into(),
+                content: "Promise only what the company can deliver. Say what will happen and when, never guarantee an outcome someone else decides (a refund, an approval, a credit score).".into(),
+                quiz: righttrack_core::training::Quiz::default(),
+                pass_mark: 80,
+                validity_months: None,
+                grants_data_access: false,
+                external: false,
+            },
+            ago(180),
+            &mut rand::rngs::OsRng,
+        )
+        .await?;
+    Ok(Some(id))
+}
+
+/// Generates and stores about 9,000 interactions for the demo agents: 5,000 in the last
+/// 90 days and 4,000 in the nine months before. Returns how many were stored.
+pub async fn seed(state: &AppState) -> Result<usize> {
     let engine = state
         .engine()
         .map_err(|e| anyhow::anyhow!("rule pack: {e}"))?;
     let teams = state.db.list_teams().await?;
-    let agents: Vec<(String, String, String)> = state
+    let now = state.now();
+    let course = honest_selling(state).await?;
+    let mut rng = rand::thread_rng();
+    let users: Vec<_> = state
         .db
         .list_users()
         .await?
         .into_iter()
         .filter(|u| u.has(righttrack_core::Role::Agent))
-        .map(|u| {
-            let team = u
-                .team_id
-                .and_then(|t| teams.iter().find(|x| x.id == t))
-                .map(|t| t.name.clone())
-                .unwrap_or_default();
-            let first = u
-                .display_name
-                .split_whitespace()
-                .next()
-                .unwrap_or("Sam")
-                .to_owned();
-            (u.username, first, team)
-        })
         .collect();
+    let mut agents: Vec<DemoAgent> = Vec::new();
+    for (i, u) in users.iter().enumerate() {
+        let team_index = u.team_id.and_then(|t| teams.iter().position(|x| x.id == t));
+        let team = team_index
+            .and_then(|i| teams.get(i))
+            .map(|t| t.name.clone())
+            .unwrap_or_default();
+        let first = u
+            .display_name
+            .split_whitespace()
+            .next()
+            .unwrap_or("Sam")
+            .to_owned();
+        // Every other agent took "Honest selling" between 140 and 160 days ago.
+        let trained_at = match (&course, i % 2) {
+            (Some(c), 0) => {
+                let at = now
+                    .checked_sub(jiff::SignedDuration::from_hours(
+                        24 * rng.gen_range(140..160),
+                    ))
+                    .unwrap_or(now);
+                state
+                    .db
+                    .add_training_completion(
+                        &righttrack_store::training::NewCompletion {
+                            course_id: c.clone(),
+                            user_id: u.id,
+                            completed_at: at,
+                            expires_at: None,
+                            score: Some(rng.gen_range(80..101)),
+                            source: "quiz",
+                            note: String::new(),
+                            recorded_by: "demo".into(),
+                            verification: righttrack_core::training::verification_code(
+                                &mut rand::rngs::OsRng,
+                            ),
+                        },
+                        now,
+                        &mut rand::rngs::OsRng,
+                    )
+                    .await?;
+                Some(at)
+            }
+            _ => None,
+        };
+        agents.push(DemoAgent {
+            hostile: match team_index {
+                _ if i == 1 => 0.25,
+                Some(1) => 0.08,
+                _ => 0.02,
+            },
+            evening: i % 5 == 1,
+            username: u.username.clone(),
+            first,
+            team,
+            trained_at,
+        });
+    }
     if agents.is_empty() {
         return Ok(0);
     }
+    let mut stored = seed_range(state, &engine, &agents, 4_000, 90..365, 0).await?;
+    stored += seed_range(state, &engine, &agents, 5_000, 0..90, 4_000).await?;
+    keep_promises(state, &agents, now).await?;
+    Ok(stored)
+}
+
+/// Stores `count` interactions started `days` days ago, numbered from `first`.
+async fn seed_range(
+    state: &AppState,
+    engine: &righttrack_scan::Engine,
+    agents: &[DemoAgent],
+    count: usize,
+    days: std::ops::Range<i64>,
+    first: usize,
+) -> Result<usize> {
     let now = state.now();
     let link_days = state.config.feedback_link_days.max(1);
     let mut stored = 0;
@@ -302,15 +475,17 @@ pub async fn seed(state: &AppState, count: usize) -> Result<usize> {
     while n < count {
         let take = (count - n).min(500);
         let engine = engine.clone();
-        let agents = agents.clone();
-        let start = n;
+        let agents = agents.to_vec();
+        let start = first + n;
         let st = state.clone();
+        let days = days.clone();
         let (batch, surveys) = tokio::task::spawn_blocking(move || {
             let mut rng = rand::thread_rng();
             let batch = (start..start + take)
                 .filter_map(|i| {
-                    let (agent, first, team) = agents.choose(&mut rng)?;
-                    let v = one(&mut rng, agent, first, team, i, now);
+                    let a = agents.choose(&mut rng)?;
+                    let at = started(&mut rng, a, days.clone(), now);
+                    let v = one(&mut rng, a, i, at);
                     // The same path as every other ingestion (vault included).
                     prepare_line(&st, &engine, &v.to_string()).ok()
                 })
@@ -336,21 +511,17 @@ pub async fn seed(state: &AppState, count: usize) -> Result<usize> {
             .await?;
         n += take;
     }
-    keep_promises(state, &agents, now).await?;
     Ok(stored)
 }
 
 /// Most demo promises were kept: each agent keeps a share (mostly 80–98%, a few lower),
 /// marked kept some hours before the due instant, so the kept-rate tables show a
 /// realistic spread. Promises still ahead are mostly open.
-async fn keep_promises(
-    state: &AppState,
-    agents: &[(String, String, String)],
-    now: jiff::Timestamp,
-) -> Result<()> {
+async fn keep_promises(state: &AppState, agents: &[DemoAgent], now: jiff::Timestamp) -> Result<()> {
     let mut rng = rand::thread_rng();
     let mut kept = Vec::new();
-    for (agent, _, _) in agents {
+    for a in agents {
+        let agent = &a.username;
         let share: f64 = if rng.gen_bool(0.1) {
             rng.gen_range(0.55..0.8)
         } else {
@@ -670,4 +841,62 @@ pub async fn seed_disputes(state: &AppState) -> Result<usize> {
         }
     }
     Ok(opened)
+}
+
+/// Reviews by two QA analysts over recent flagged interactions, so the evaluator
+/// analytics have something to compare: `qa` confirms most failures and lifts a few;
+/// `petra.lapsed` lifts nearly every failure she looks at (the lenient one).
+pub async fn seed_reviews(state: &AppState) -> Result<usize> {
+    let now = state.now();
+    let flagged = state
+        .db
+        .list_interactions(&righttrack_store::interactions::InteractionFilter {
+            flagged_only: true,
+            from: now
+                .checked_sub(jiff::SignedDuration::from_hours(24 * 60))
+                .ok(),
+            limit: 200,
+            ..Default::default()
+        })
+        .await?;
+    let mut done = 0;
+    for (n, i) in flagged.iter().skip(10).take(24).enumerate() {
+        let Some(stored) = state.db.interaction(&i.ext_id).await? else {
+            continue;
+        };
+        let items: Vec<righttrack_scan::ItemResult> =
+            serde_json::from_value(stored.findings["scorecard"]["items"].clone())
+                .unwrap_or_default();
+        let Some(item) = items.iter().find(|it| it.failed && !it.na) else {
+            continue;
+        };
+        let (by, lift) = if n < 12 {
+            ("qa", n % 3 == 0)
+        } else {
+            ("petra.lapsed", n % 6 != 0)
+        };
+        let (score, _) = righttrack_core::interactions::rescore(
+            &items,
+            &std::collections::BTreeMap::from([(item.item.clone(), !lift)]),
+        );
+        let o = righttrack_store::interactions::ScoreOverride {
+            item: item.item.clone(),
+            failed: !lift,
+            justification: if lift {
+                "Listened to the call: the wording was a quoted policy, not a promise.".into()
+            } else {
+                "Listened to the call: the item is failed.".into()
+            },
+            by_user: by.into(),
+            at: now
+                .checked_sub(jiff::SignedDuration::from_hours(24 * (1 + n as i64)))
+                .unwrap_or(now),
+        };
+        state
+            .db
+            .add_score_override(&i.ext_id, &o, score, &mut rand::rngs::OsRng)
+            .await?;
+        done += 1;
+    }
+    Ok(done)
 }

@@ -1017,12 +1017,13 @@ async fn serve(
                     writeln!(err, "  {:<24} {:<28} {}", a.username, a.role, a.password.expose())?;
                 }
                 writeln!(err, "Ethics officers, investigators, identity custodians, audit-committee members and admins enrol an authenticator app at first sign-in.")?;
-                let n = demo_interactions::seed(&state, 5_000).await?;
+                let n = demo_interactions::seed(&state).await?;
                 demo_interactions::seed_calibration(&state).await?;
                 let d = demo_interactions::seed_disputes(&state).await?;
+                demo_interactions::seed_reviews(&state).await?;
                 demo_conflicts::seed(&state).await?;
                 demo_training::seed_lapsed(&state).await?;
-                writeln!(err, "Seeded {n} scanned and redacted interactions over the last 90 days, and {d} scorecard disputes.")?;
+                writeln!(err, "Seeded {n} scanned and redacted interactions over the last twelve months, and {d} scorecard disputes.")?;
                 // Issue #7: audits, corrective actions, discipline, kudos.
                 writeln!(err, "Seeded {}.\n", demo_capa::seed(&state).await?)?;
             }
