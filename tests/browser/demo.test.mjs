@@ -96,7 +96,7 @@ test('ethics officer: enrol, then every page of the nav', async () => {
   const { page, watcher } = await enrolledSession('ethics', 'demo-ethics');
   assert.equal(await page.locator('h1').textContent(), 'Welcome, Eshe Ethics-Officer');
   const visited = await clickThrough(page, 'demo-ethics');
-  assert.deepEqual(visited, ['Home', 'Dashboard', 'My policies', 'My training', 'My surveys', 'Conflicts of interest', 'Kudos', 'Review queue', 'Commitments', 'Feedback', 'Cases', 'Hotline analytics', 'Manage policies', 'Attestation', 'Courses', 'Training reports', 'Climate surveys', 'Audits', 'Corrective actions', 'Discipline', 'Teams', 'Hotline settings', 'Audit trail', 'My account']);
+  assert.deepEqual(visited, ['Home', 'Dashboard', 'Fairness', 'My policies', 'My training', 'My surveys', 'Conflicts of interest', 'Kudos', 'Review queue', 'Commitments', 'Feedback', 'Cases', 'Hotline analytics', 'Manage policies', 'Attestation', 'Courses', 'Training reports', 'Climate surveys', 'Audits', 'Corrective actions', 'Discipline', 'Teams', 'Hotline settings', 'Audit trail', 'My account']);
 
   // The directory shows the three demo sites with their teams.
   await page.goto('/directory');
@@ -146,7 +146,7 @@ test('agent and team lead see only their own pages', async () => {
   for (const [username, expected] of [
     ['agent', ['Home', 'My work', 'My policies', 'My training', 'My surveys', 'Conflicts of interest', 'Kudos', 'My account']],
     ['lead', ['Home', 'My policies', 'My training', 'My surveys', 'Conflicts of interest', 'Kudos', 'Review queue', 'Commitments', 'Feedback', 'Calibration', 'Team policies', 'Training reports', 'Audits', 'Corrective actions', 'Discipline', 'Teams', 'My account']],
-    ['qa', ['Home', 'My policies', 'My training', 'My surveys', 'Conflicts of interest', 'Kudos', 'Review queue', 'Commitments', 'Feedback', 'Disputes', 'Calibration', 'Audits', 'Corrective actions', 'Teams', 'My account']],
+    ['qa', ['Home', 'Fairness', 'My policies', 'My training', 'My surveys', 'Conflicts of interest', 'Kudos', 'Review queue', 'Commitments', 'Feedback', 'Disputes', 'Calibration', 'Audits', 'Corrective actions', 'Teams', 'My account']],
   ]) {
     const ctx = await newContext(browser, server.url, DESKTOP);
     contexts.push(ctx);
@@ -230,6 +230,78 @@ test('a QA analyst filters the queue, opens an original from the privacy vault w
   await page.getByRole('heading', { name: /Kept rate by team/ }).waitFor();
   assert.ok((await page.locator('section table tbody tr').count()) >= 3, 'one row per demo team with promises');
   await shot(page, 'demo-qa-commitments-desktop');
+  await signOut(page);
+  assert.deepEqual(watcher.problems(), []);
+});
+
+test('fairness: a QA analyst compares workloads, scores and evaluators, and sees the Honest selling course work', async () => {
+  const ctx = await newContext(browser, server.url, DESKTOP);
+  contexts.push(ctx);
+  const page = await ctx.newPage();
+  const watcher = watch(page);
+  await signIn(page, 'qa', passwords.qa);
+
+  await navigation(page, () => page.locator('nav[aria-label="Main"] a', { hasText: 'Fairness' }).click());
+  assert.equal(pathname(page), '/fairness');
+  await page.getByLabel('Months').selectOption('12');
+  await navigation(page, () => page.getByRole('button', { name: 'Show' }).click());
+  assert.match(page.url(), /months=12/);
+  // The demo's story: one team's agents take most hostile customers, so its difficult
+  // contacts are spread unevenly; the lenient evaluator lifts most failures.
+  const spread = await page.locator('#spread').innerText();
+  assert.match(spread, /Whole organisation/);
+  assert.ok((await page.locator('#spread tbody tr').count()) >= 5, 'the organisation and its teams');
+  assert.ok((await page.locator('#most-difficult tbody tr').count()) >= 3);
+  assert.ok((await page.locator('#by-team tbody tr').count()) >= 9, 'every demo team is scored');
+  assert.match(await page.locator('#by-site').innerText(), /Lisbon[\s\S]*Manila/);
+  const evaluators = await page.locator('#evaluators').innerText();
+  assert.match(evaluators, /petra\.lapsed[^\n]*\+\d/, 'the lenient evaluator is above her peers');
+  assert.match(evaluators, /Billing calls, week 46/, 'calibration deviations by session');
+  await page.getByRole('heading', { name: 'How these are computed' }).waitFor();
+  await shot(page, 'demo-qa-fairness-desktop');
+  await page.setViewportSize(MOBILE);
+  await shot(page, 'demo-qa-fairness-mobile');
+  assert.equal(await horizontalOverflow(page), 0, 'tables scroll inside their frames on a phone');
+  await page.setViewportSize(DESKTOP);
+
+  await navigation(page, () => page.getByRole('link', { name: 'Training effectiveness from behaviour' }).click());
+  await page.getByLabel('Course').selectOption({ label: 'Honest selling' });
+  await navigation(page, () => page.getByRole('button', { name: 'Show' }).click());
+  const guarantee = await page.locator('#before-after tbody tr', { hasText: 'honesty.guarantee' }).innerText();
+  const [before, after] = guarantee.split('\t').slice(2, 4).map(Number);
+  assert.ok(after < before / 2, `guarantees at least halve after the course: ${guarantee}`);
+  assert.ok((await page.locator('#cohorts tbody tr').count()) >= 12, 'twelve months of cohorts');
+  await shot(page, 'demo-qa-training-effectiveness-desktop');
+  await signOut(page);
+  assert.deepEqual(watcher.problems(), []);
+});
+
+test('an agent opens "my numbers" and follows a number back to an interaction', async () => {
+  const ctx = await newContext(browser, server.url, DESKTOP);
+  contexts.push(ctx);
+  const page = await ctx.newPage();
+  const watcher = watch(page);
+  await signIn(page, 'agent', passwords.agent);
+  await page.goto('/my/work');
+  await navigation(page, () => page.getByRole('link', { name: 'My numbers, explained' }).click());
+  assert.equal(pathname(page), '/my/numbers');
+  const formula = await page.locator('#formula').innerText();
+  const [sum, n] = formula.match(/= (\d+) ÷ (\d+)/).slice(1).map(Number);
+  assert.ok(n > 0, formula);
+  // The listed interactions are the inputs: their scores add up to the sum shown.
+  const pcts = await page.locator('#inputs tbody tr td:nth-child(5)').allInnerTexts();
+  assert.equal(pcts.length, n);
+  assert.equal(pcts.reduce((a, p) => a + parseInt(p, 10), 0), sum);
+  const mean = await page.locator('#my-mean').innerText();
+  assert.match(mean, new RegExp(`^${Math.round((sum / n) * 10) / 10} % \\(`), `${mean} vs ${sum}/${n}`);
+  await shot(page, 'demo-agent-my-numbers-desktop');
+  await page.setViewportSize(MOBILE);
+  await shot(page, 'demo-agent-my-numbers-mobile');
+  assert.equal(await horizontalOverflow(page), 0);
+  await page.setViewportSize(DESKTOP);
+  const resp = await navigation(page, () => page.locator('#inputs tbody tr a').first().click());
+  assert.equal(resp.status(), 200);
+  assert.match(pathname(page), /^\/my\/interactions\//);
   await signOut(page);
   assert.deepEqual(watcher.problems(), []);
 });
