@@ -160,7 +160,13 @@ pub fn prepare(engine: &Engine, inter: &Interaction) -> Result<Prepared, serde_j
         severity: severity(&findings),
         pii_spans: findings.spans.len() as i64,
         rules: {
-            let mut r: Vec<&str> = findings.events.iter().map(|e| e.rule.as_str()).collect();
+            // Context rules (a hostile customer) count too: fairness reads them.
+            let mut r: Vec<&str> = findings
+                .events
+                .iter()
+                .chain(&findings.context)
+                .map(|e| e.rule.as_str())
+                .collect();
             r.sort_unstable();
             r.dedup();
             format!(",{},", r.join(","))

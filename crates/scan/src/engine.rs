@@ -135,6 +135,9 @@ impl Engine {
             });
         }
         events.sort_by_key(|e| e.turn);
+        let (context, events): (Vec<Event>, Vec<Event>) = events
+            .into_iter()
+            .partition(|e| e.kind.starts_with("context."));
         let matched = &sc.matched;
         let rules = &self.rules;
         let is_matched = |id: &str| {
@@ -153,6 +156,7 @@ impl Engine {
             commitments,
             score,
             scorecard,
+            context,
         }
     }
 

@@ -203,4 +203,10 @@ pub struct Findings {
     pub score: Score,
     /// How the score was made (extension field).
     pub scorecard: Scorecard,
+    /// What the engine noticed about the contact rather than the agent (extension
+    /// field; rules whose kind starts with `context.`, such as a hostile customer).
+    /// Never scored, never flags: kept apart from `events` so the findings about the
+    /// agent stay exactly the contract's.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub context: Vec<Event>,
 }

@@ -88,7 +88,8 @@ pub fn run_examples(pack: &RulePack, engine: &Engine) -> Vec<ExampleResult> {
             for (i, ex) in list.iter().enumerate() {
                 let inter = script(&format!("{}#{}", r.id, i), ex, default);
                 let fired = if r.emit {
-                    engine.scan(&inter).events.iter().any(|e| e.rule == r.id)
+                    let f = engine.scan(&inter);
+                    f.events.iter().chain(&f.context).any(|e| e.rule == r.id)
                 } else {
                     engine
                         .raw_matches(&inter)

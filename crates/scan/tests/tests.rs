@@ -251,6 +251,33 @@ fn conduct_and_disclosure_events() {
 }
 
 #[test]
+fn a_hostile_customer_is_context_not_a_finding_about_the_agent() {
+    let calm = engine().scan(&inter(
+        "[chat]\nagent: hello, how can I help\ncustomer: my parcel is late\nagent: it is on its way",
+    ));
+    let hostile = engine().scan(&inter(
+        "[chat]\nagent: hello, how can I help\ncustomer: you idiot, I told you three times\nagent: it is on its way",
+    ));
+    assert!(calm.context.is_empty());
+    assert_eq!(hostile.context.len(), 1);
+    assert_eq!(hostile.context[0].kind, "context.hostile_customer");
+    assert_eq!(hostile.context[0].turn, 1);
+    // Nothing about the agent changes: no event, the same score.
+    assert!(hostile.events.is_empty(), "{:?}", hostile.events);
+    assert_eq!(hostile.score, calm.score);
+    // The agent's own insult is conduct, not context.
+    let rude = engine().scan(&inter("[chat]\nagent: you idiot, read the letter"));
+    assert!(rude.context.is_empty());
+    assert_eq!(rude.events[0].kind, "conduct.abusive");
+    // The findings line carries `context` only when there is some.
+    let line = serde_json::to_string(&calm).unwrap();
+    assert!(!line.contains("\"context\""), "{line}");
+    assert!(serde_json::to_string(&hostile)
+        .unwrap()
+        .contains("\"context\":[{"));
+}
+
+#[test]
 fn commitments_resolve_in_the_time_zone() {
     let mut i = inter("agent: this call is recorded. I'll send you the form by end of day Friday.");
     i.started_at = "2026-11-18T15:00:00Z".parse().expect("ts");
