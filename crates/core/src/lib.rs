@@ -39,6 +39,8 @@ pub mod kudos;
 pub mod markdown;
 pub mod policies;
 pub mod training;
+// The auditor's evidence binder (issue #8).
+pub mod binder;
 
 pub use authz::{allowed, Action};
 pub use roles::Role;
