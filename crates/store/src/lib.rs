@@ -40,6 +40,8 @@ pub mod kudos;
 // Policies and attestation (issue #6).
 pub mod policies;
 pub mod training;
+// The auditor's evidence binder (issue #8).
+pub mod binder;
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
