@@ -97,7 +97,7 @@ fn month_start(d: Date) -> Date {
     d.first_of_month()
 }
 
-fn instant(d: Date) -> AppResult<Timestamp> {
+pub(crate) fn instant(d: Date) -> AppResult<Timestamp> {
     d.to_zoned(jiff::tz::TimeZone::UTC)
         .map(|z| z.timestamp())
         .map_err(|e| AppError::internal(&e))
@@ -105,7 +105,7 @@ fn instant(d: Date) -> AppResult<Timestamp> {
 
 /// The first days of `n` consecutive months ending with the one holding `today`, and
 /// the first day after them.
-fn month_starts(today: Date, n: usize) -> AppResult<Vec<Date>> {
+pub(crate) fn month_starts(today: Date, n: usize) -> AppResult<Vec<Date>> {
     let last = month_start(today);
     let mut out = Vec::with_capacity(n + 1);
     for back in (0..n).rev() {
