@@ -36,7 +36,7 @@ use righttrack_core::discipline::Approval;
 use righttrack_store::binder::Narrative;
 use righttrack_store::dashboard::EXPOSED;
 use righttrack_store::discipline::RecordFilter;
-use serde_json::{json, Value as Json_};
+use serde_json::{json, Value as JsonValue};
 use std::collections::BTreeMap;
 
 /// What the hotline figures count.
@@ -616,7 +616,7 @@ pub async fn save_narrative(
 // ---------------------------------------------------------------- exports
 
 /// The JSON export.
-pub fn to_json(b: &Binder) -> Json_ {
+pub fn to_json(b: &Binder) -> JsonValue {
     json!({
         "title": "Evidence binder",
         "source": SOURCE,
@@ -872,7 +872,7 @@ fn file_name(b: &Binder, ext: &str) -> String {
 pub async fn export_json(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
-) -> AppResult<Json<Json_>> {
+) -> AppResult<Json<JsonValue>> {
     let b = exported(&state, &caller, Format::Json).await?;
     Ok(Json(to_json(&b)))
 }
