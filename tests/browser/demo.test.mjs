@@ -96,7 +96,7 @@ test('ethics officer: enrol, then every page of the nav', async () => {
   const { page, watcher } = await enrolledSession('ethics', 'demo-ethics');
   assert.equal(await page.locator('h1').textContent(), 'Welcome, Eshe Ethics-Officer');
   const visited = await clickThrough(page, 'demo-ethics');
-  assert.deepEqual(visited, ['Home', 'Dashboard', 'Fairness', 'My policies', 'My training', 'My surveys', 'Conflicts of interest', 'Kudos', 'Review queue', 'Commitments', 'Feedback', 'Cases', 'Hotline analytics', 'Manage policies', 'Attestation', 'Courses', 'Training reports', 'Climate surveys', 'Audits', 'Corrective actions', 'Discipline', 'Teams', 'Hotline settings', 'Audit trail', 'My account']);
+  assert.deepEqual(visited, ['Home', 'Dashboard', 'Fairness', 'My policies', 'My training', 'My surveys', 'Conflicts of interest', 'Kudos', 'Review queue', 'Commitments', 'Feedback', 'Cases', 'Hotline analytics', 'Manage policies', 'Attestation', 'Courses', 'Training reports', 'Climate surveys', 'Audits', 'Corrective actions', 'Discipline', 'Evidence binder', 'Teams', 'Hotline settings', 'Audit trail', 'My account']);
 
   // The directory shows the three demo sites with their teams.
   await page.goto('/directory');

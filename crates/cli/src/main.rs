@@ -1026,6 +1026,8 @@ async fn serve(
                 writeln!(err, "Seeded {n} scanned and redacted interactions over the last twelve months, and {d} scorecard disputes.")?;
                 // Issue #7: audits, corrective actions, discipline, kudos.
                 writeln!(err, "Seeded {}.\n", demo_capa::seed(&state).await?)?;
+                // Issue #8: narratives, so the evidence binder is not empty.
+                demo::seed_binder(&state).await?;
             }
             None => eprintln!("Demo: the database already has users; nothing seeded (passwords were printed when it was created)."),
         }

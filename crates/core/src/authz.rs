@@ -123,6 +123,11 @@ pub enum Action {
     TrainingManage,
     /// See training coverage, overdue lists and trends; verify certificates.
     TrainingReport,
+    // The auditor's evidence binder (issue #8).
+    /// Read and export the evidence binder (ECCP questions with live figures).
+    BinderRead,
+    /// Write the binder's narratives.
+    BinderWrite,
 }
 
 /// What an API token may be used for.
@@ -254,10 +259,13 @@ const TABLE: &[(Action, &[Role])] = &[
     (Action::TrainingManage, &[EthicsOfficer]),
     // Team leads get their team's overdue escalations and chase them.
     (Action::TrainingReport, &[EthicsOfficer, TeamLead]),
+    // The evidence binder: the ethics office prepares it, the audit committee reads it.
+    (Action::BinderRead, &[EthicsOfficer, AuditCommittee]),
+    (Action::BinderWrite, &[EthicsOfficer]),
 ];
 
 impl Action {
-    pub const ALL: [Action; 49] = [
+    pub const ALL: [Action; 51] = [
         Action::ViewSelf,
         Action::ManageOwnAccount,
         Action::AuditRead,
@@ -307,6 +315,8 @@ impl Action {
         Action::TrainingTake,
         Action::TrainingManage,
         Action::TrainingReport,
+        Action::BinderRead,
+        Action::BinderWrite,
     ];
 
     /// The token scope an API token needs for this action.
@@ -353,6 +363,8 @@ impl Action {
             | Action::DisciplineApprove
             | Action::KudosGive
             | Action::ConductConfigure => Scope::Admin,
+            Action::BinderRead => Scope::Read,
+            Action::BinderWrite => Scope::Admin,
         }
     }
 

@@ -40,6 +40,8 @@ pub mod fairness;
 pub mod markdown;
 pub mod policies;
 pub mod training;
+// The auditor's evidence binder (issue #8).
+pub mod binder;
 
 pub use authz::{allowed, Action};
 pub use roles::Role;

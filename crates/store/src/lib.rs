@@ -41,6 +41,8 @@ pub mod kudos;
 pub mod fairness;
 pub mod policies;
 pub mod training;
+// The auditor's evidence binder (issue #8).
+pub mod binder;
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};

@@ -97,7 +97,7 @@ fn month_start(d: Date) -> Date {
     d.first_of_month()
 }
 
-fn instant(d: Date) -> AppResult<Timestamp> {
+pub(crate) fn instant(d: Date) -> AppResult<Timestamp> {
     d.to_zoned(jiff::tz::TimeZone::UTC)
         .map(|z| z.timestamp())
         .map_err(|e| AppError::internal(&e))

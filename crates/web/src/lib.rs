@@ -49,6 +49,9 @@ pub mod kudos;
 // Policies and attestation (issue #6).
 pub mod policies;
 pub mod policies_admin;
+// The auditor's evidence binder (issue #8).
+pub mod binder;
+pub mod binder_pdf;
 
 pub use routes::router;
 pub use state::{AppState, WebConfig};

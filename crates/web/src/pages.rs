@@ -188,6 +188,12 @@ const NAV: &[(&str, &str, &str, Action)] = &[
         "Consistent decisions against comparable cases",
         Action::DisciplineRecord,
     ),
+    (
+        "/binder",
+        "Evidence binder",
+        "ECCP questions with live figures and narratives, for auditors",
+        Action::BinderRead,
+    ),
     // Administration, then one's account.
     (
         "/directory",

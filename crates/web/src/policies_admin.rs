@@ -979,6 +979,9 @@ pub struct ReportsRow {
     pub version: String,
     pub c: rules::Coverage,
     pub flagged: usize,
+    /// Answers to the current version's quiz questions, and the wrong ones among them.
+    pub answers: i64,
+    pub wrong: i64,
 }
 
 #[derive(Template)]
@@ -988,30 +991,28 @@ struct ReportsPage {
     rows: Vec<ReportsRow>,
 }
 
-/// `GET /policies/reports`: coverage of every policy's current cycle.
-pub async fn reports(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
-) -> AppResult<Response> {
+/// Coverage of every policy in force's current cycle (after assigning newcomers), with
+/// its quiz answers: the attestation report and the evidence binder.
+pub async fn reports_rows(state: &AppState) -> AppResult<Vec<ReportsRow>> {
     let now = state.now();
-    sync(&state, None, now).await?;
+    sync(state, None, now).await?;
     let mut rows = Vec::new();
     for p in state.db.policies().await? {
         if p.retired_at.is_some() {
             continue;
         }
-        let Some(d) = cycle_data(&state, &p).await? else {
+        let Some(d) = cycle_data(state, &p).await? else {
             continue;
         };
         let c = rules::coverage(&d.assignees, now, |_| Vec::new())
             .into_iter()
             .next()
             .unwrap_or_default();
-        let flagged = question_rows(&state, &p)
+        let questions: Vec<QuestionRow> = question_rows(state, &p)
             .await?
-            .iter()
-            .filter(|q| q.flagged && q.version == d.cycle.number)
-            .count();
+            .into_iter()
+            .filter(|q| q.version == d.cycle.number)
+            .collect();
         rows.push(ReportsRow {
             slug: p.slug,
             title: p.title,
@@ -1021,9 +1022,20 @@ pub async fn reports(
                 d.cycle.due_at.map(day).unwrap_or_default()
             ),
             c,
-            flagged,
+            flagged: questions.iter().filter(|q| q.flagged).count(),
+            answers: questions.iter().map(|q| q.answers).sum(),
+            wrong: questions.iter().map(|q| q.wrong).sum(),
         });
     }
+    Ok(rows)
+}
+
+/// `GET /policies/reports`: coverage of every policy's current cycle.
+pub async fn reports(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+) -> AppResult<Response> {
+    let rows = reports_rows(&state).await?;
     Ok(render(ReportsPage {
         l: layout(Some(&caller), "Attestation", "/policies/reports"),
         rows,
@@ -1031,7 +1043,7 @@ pub async fn reports(
 }
 
 /// Quotes a CSV cell, and defuses spreadsheet formulas.
-fn csv_cell(s: &str) -> String {
+pub(crate) fn csv_cell(s: &str) -> String {
     let s = if s.starts_with(['=', '+', '-', '@']) {
         format!("'{s}")
     } else {

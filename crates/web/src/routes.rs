@@ -16,6 +16,8 @@ use crate::{
 // Issue #7.
 use crate::{capa, discipline, kudos};
 use crate::{policies, policies_admin};
+// Issue #8: the evidence binder.
+use crate::binder;
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
 use axum::http::{Method, StatusCode};
@@ -1501,6 +1503,28 @@ pub fn table() -> Vec<Route> {
             "Import external LMS completions: CSV body (username,course,completed_at,score); per line, errors name line and field",
             post(training::import_api),
         ),
+        // The auditor's evidence binder (issue #8).
+        r("GET", "/binder", Act(Action::BinderRead), Page,
+            "The evidence binder: ECCP questions (paraphrased) by topic, each with live figures (formula, period; small groups withheld) and the ethics office's narrative",
+            get(binder::page)),
+        r("POST", "/binder/narratives/{key}", Act(Action::BinderWrite), Page,
+            "Save a question's narrative (form field narrative, at most 20,000 characters); audited",
+            post(binder::save_narrative)),
+        r("GET", "/binder/export.json", Act(Action::BinderRead), Api,
+            "The binder as JSON with generation instant, generator and audit-trail head; audited",
+            get(binder::export_json)),
+        r("GET", "/binder/export.csv", Act(Action::BinderRead), Plain,
+            "The binder as CSV, one row per figure plus generation and narrative rows; audited",
+            get(binder::export_csv)),
+        r("GET", "/binder/export.html", Act(Action::BinderRead), Plain,
+            "The binder as one self-contained printable HTML file; audited",
+            get(binder::export_html)),
+        r("GET", "/binder/export.pdf", Act(Action::BinderRead), Plain,
+            "The binder as PDF (A4); audited",
+            get(binder::export_pdf)),
+        r("GET", "/api/v1/binder", Act(Action::BinderRead), Api,
+            "The binder as JSON (same as /binder/export.json); audited",
+            get(binder::export_json)),
     ]
 }
 

@@ -1494,7 +1494,8 @@ fn by_role(s: &Standing) -> Vec<String> {
     }
 }
 
-fn total(rows: &[Standing]) -> Coverage {
+/// Coverage of all the rows together.
+pub fn total(rows: &[Standing]) -> Coverage {
     coverage(rows, |_| vec!["All".into()])
         .pop()
         .unwrap_or(Coverage {

@@ -1,0 +1,927 @@
+//! The auditor's evidence binder: `GET /binder` (page with a narrative form per
+//! question), `POST /binder/narratives/{key}`, and the exports
+//! `GET /binder/export.{json,csv,html,pdf}` (`GET /api/v1/binder` is the JSON one).
+//!
+//! The questions are `core::binder`'s catalogue. Every figure is computed here at
+//! generation time by calling the modules that own it (the attestation report's rows,
+//! the training standings, the hotline's case counts and `core::dashboard`'s hotline
+//! arithmetic, the dashboard's interaction indicators, discipline records, corrective
+//! actions), never by SQL of its own, so the binder cannot disagree with the pages it
+//! summarises. Hotline figures are counts only and count, as on the dashboard, only the
+//! cases the generator holds a key to plus destroyed cases' statistics.
+//!
+//! Every export carries the instant, the generator and the audit-trail head *as it was
+//! when the figures were computed*, and is itself audited (`binder.exported`, with the
+//! head it carried), so the entry that records an export directly follows the head the
+//! export names.
+
+use crate::auth::Caller;
+use crate::binder_pdf::{self, Block};
+use crate::error::{AppError, AppResult};
+use crate::pages::{layout, render, FormData};
+use crate::state::AppState;
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::{Extension, Json};
+use jiff::Timestamp;
+use righttrack_core::authz::{allowed, Action};
+use righttrack_core::binder::{
+    self as rules, Figure, FigureDef, Question, Topic, Value, MIN_GROUP, PARAPHRASE, SOURCE,
+};
+use righttrack_core::capa::State as CapaState;
+use righttrack_core::dashboard::{hotline_indicators, CaseMonth, Indicator};
+use righttrack_core::discipline::Approval;
+use righttrack_store::binder::Narrative;
+use righttrack_store::dashboard::EXPOSED;
+use righttrack_store::discipline::RecordFilter;
+use serde_json::{json, Value as JsonValue};
+use std::collections::BTreeMap;
+
+/// What the hotline figures count.
+pub const COUNTED: &str = "Hotline figures are counts and rates only, never case content. They count the cases the person generating the binder can read (a case they are excluded from by a conflict of interest is not counted) and destroyed cases' statistics.";
+
+/// One figure with its definition.
+#[derive(Debug, Clone)]
+pub struct BoundFigure {
+    pub def: &'static FigureDef,
+    pub fig: Figure,
+}
+
+impl BoundFigure {
+    pub fn shown(&self) -> String {
+        self.fig.value.shown(self.def.unit)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct BoundQuestion {
+    pub q: &'static Question,
+    pub figures: Vec<BoundFigure>,
+    pub narrative: Option<Narrative>,
+}
+
+#[derive(Debug, Clone)]
+pub struct BoundTopic {
+    pub t: &'static Topic,
+    pub questions: Vec<BoundQuestion>,
+}
+
+/// The binder as generated.
+#[derive(Debug, Clone)]
+pub struct Binder {
+    pub generated_at: Timestamp,
+    pub generated_by: String,
+    pub head_seq: i64,
+    pub head_hash: String,
+    pub topics: Vec<BoundTopic>,
+}
+
+impl Binder {
+    pub fn verify(&self) -> String {
+        rules::verify_line(self.head_seq, &self.head_hash)
+    }
+
+    fn generated(&self) -> String {
+        self.generated_at
+            .strftime("%Y-%m-%d %H:%M:%S UTC")
+            .to_string()
+    }
+}
+
+fn day(t: Timestamp) -> String {
+    t.strftime("%Y-%m-%d").to_string()
+}
+
+/// The newest month of an indicator that has a value, with its label.
+fn latest_month(i: Option<&Indicator>, months: &[String]) -> (Value, String) {
+    let Some(i) = i else {
+        return (Value::NoData, String::new());
+    };
+    match i.values.iter().rposition(Option::is_some) {
+        Some(at) => (
+            Value::or_withheld(i.values[at]),
+            format!("month {}", months.get(at).cloned().unwrap_or_default()),
+        ),
+        None => (
+            Value::Withheld,
+            format!(
+                "every month of {} to {} ({})",
+                months.first().cloned().unwrap_or_default(),
+                months.last().cloned().unwrap_or_default(),
+                i.withheld_when
+            ),
+        ),
+    }
+}
+
+/// Every figure of [`rules::FIGURES`], computed now for `caller`.
+pub async fn figures(
+    state: &AppState,
+    caller: &Caller,
+) -> AppResult<BTreeMap<&'static str, Figure>> {
+    let now = state.now();
+    let today = now.to_zoned(jiff::tz::TimeZone::UTC).date();
+    let starts = crate::dashboard::month_starts(today, 12)?;
+    let start = crate::dashboard::instant(starts[0])?;
+    let end = crate::dashboard::instant(starts[12])?;
+    let year = format!("{} to {} (twelve months)", starts[0], today);
+    let current = "now".to_owned();
+    let mut out: BTreeMap<&'static str, Figure> = BTreeMap::new();
+    let mut put = |key: &'static str, value: Value, period: &str, note: String| {
+        out.insert(
+            key,
+            Figure {
+                key,
+                value,
+                period: period.to_owned(),
+                note,
+            },
+        );
+    };
+    let n = |x: usize| i64::try_from(x).unwrap_or(i64::MAX);
+
+    // Policies: the attestation report's rows (current cycles).
+    let policies = state.db.policies().await?;
+    let rows = crate::policies_admin::reports_rows(state).await?;
+    let assigned: i64 = rows.iter().map(|r| i64::from(r.c.assigned)).sum();
+    let attested: i64 = rows.iter().map(|r| i64::from(r.c.attested)).sum();
+    let answers: i64 = rows.iter().map(|r| r.answers).sum();
+    let wrong: i64 = rows.iter().map(|r| r.wrong).sum();
+    put(
+        "policies.in_force",
+        Value::count(n(policies
+            .iter()
+            .filter(|p| p.retired_at.is_none())
+            .count())),
+        &current,
+        String::new(),
+    );
+    put(
+        "policies.published",
+        Value::count(n(state.db.published().await?.len())),
+        &current,
+        String::new(),
+    );
+    put(
+        "policies.attestation_coverage",
+        Value::share(attested, assigned),
+        "current cycles",
+        format!("{attested} of {assigned} assignments over {} policies; per-policy detail under Attestation (/policies/reports).", rows.len()),
+    );
+    put(
+        "policies.attestations_overdue",
+        Value::count(rows.iter().map(|r| i64::from(r.c.overdue)).sum()),
+        &current,
+        String::new(),
+    );
+    put(
+        "policies.comprehension_pass_rate",
+        Value::share(answers - wrong, answers),
+        "current versions, every attempt",
+        if answers == 0 {
+            "No quiz answers yet.".to_owned()
+        } else {
+            format!("{} of {answers} answers correct.", answers - wrong)
+        },
+    );
+
+    // Training: the standings of the training reports.
+    crate::training::assign_new(state).await?;
+    let standings = crate::training::standings(state, None, now).await?;
+    let t = crate::training::total(&standings);
+    let courses = state.db.training_courses().await?;
+    put(
+        "training.courses",
+        Value::count(n(courses.iter().filter(|c| !c.archived).count())),
+        &current,
+        String::new(),
+    );
+    put(
+        "training.assignments",
+        Value::count(n(t.assigned)),
+        &current,
+        String::new(),
+    );
+    put(
+        "training.completion_rate",
+        Value::share(n(t.current), n(t.assigned)),
+        &current,
+        format!("{} of {} assignments current.", t.current, t.assigned),
+    );
+    put(
+        "training.overdue",
+        Value::count(n(t.overdue)),
+        &current,
+        String::new(),
+    );
+    let denials = state
+        .db
+        .audit_by_action("gate.denied", start.as_millisecond())
+        .await?;
+    put(
+        "training.gate_denials",
+        Value::count(n(denials.len())),
+        &year,
+        "Counted from the audit trail.".to_owned(),
+    );
+
+    // Reporting: one twelve-month period of the viewer's cases, through the dashboard's
+    // arithmetic (eleven empty months before it make its trailing sum this period).
+    let cases = state
+        .db
+        .cases_by_period(caller.user.id, &[start, end], now)
+        .await?;
+    let mut months = vec![CaseMonth::default(); 11];
+    months.extend(cases.iter().copied());
+    let submitted = cases.first().map_or(0, |c| c.submitted);
+    let headcount = state.db.active_headcount().await?;
+    let hotline = hotline_indicators(&months, headcount);
+    let ind = |key: &str| {
+        Value::or_withheld(
+            hotline
+                .iter()
+                .find(|i| i.key == key)
+                .and_then(|i| i.values.last().copied().flatten()),
+        )
+    };
+    let scoped = "Only cases you can read, and destroyed cases' statistics.".to_owned();
+    put(
+        "reporting.reports",
+        Value::small_count(submitted),
+        &year,
+        scoped.clone(),
+    );
+    put(
+        "reporting.reports_per_100",
+        ind("reports_per_100"),
+        &year,
+        format!("Reference: NAVEX median 1.57. Headcount {headcount}."),
+    );
+    put(
+        "reporting.anonymous_share",
+        ind("anonymous_share"),
+        &year,
+        scoped.clone(),
+    );
+    put(
+        "reporting.substantiation_rate",
+        ind("substantiation_rate"),
+        &year,
+        scoped.clone(),
+    );
+    put(
+        "reporting.mean_days_to_close",
+        ind("days_to_close"),
+        &year,
+        scoped.clone(),
+    );
+    put(
+        "reporting.deadlines_met",
+        ind("legal_clock_compliance"),
+        &year,
+        scoped,
+    );
+
+    // Discipline: the recorded decisions (their consistency check is made when recorded).
+    let records = state
+        .db
+        .discipline_records(&RecordFilter {
+            limit: 10_000,
+            ..Default::default()
+        })
+        .await?;
+    let recent: Vec<_> = records.iter().filter(|r| r.decided_at >= start).collect();
+    put(
+        "discipline.records",
+        Value::count(n(recent.len())),
+        &year,
+        String::new(),
+    );
+    put(
+        "discipline.consistent_share",
+        Value::share(
+            n(recent.iter().filter(|r| !r.deviation).count()),
+            n(recent.len()),
+        ),
+        &year,
+        "Per-group disparity: Discipline disparity report (/discipline/report).".to_owned(),
+    );
+    put(
+        "discipline.deviations_approved",
+        Value::count(n(recent
+            .iter()
+            .filter(|r| r.deviation && r.approval_state == Approval::Approved)
+            .count())),
+        &year,
+        String::new(),
+    );
+    put(
+        "discipline.approvals_pending",
+        Value::count(n(records
+            .iter()
+            .filter(|r| r.approval_state == Approval::Pending)
+            .count())),
+        &current,
+        String::new(),
+    );
+
+    // Data analytics: the dashboard's indicators, organisation-wide.
+    let d = crate::dashboard::build(state, caller, None).await?;
+    let by_key = |key: &str| d.interactions.iter().find(|i| i.key == key);
+    let reviewed: f64 = by_key("interactions_reviewed")
+        .map(|i| i.values.iter().flatten().sum())
+        .unwrap_or(0.0);
+    put(
+        "analytics.interactions_reviewed",
+        Value::Number(reviewed),
+        &year,
+        "Every stored interaction is scanned; none is sampled.".to_owned(),
+    );
+    let (v, p) = latest_month(by_key("violations_per_1000"), &d.months);
+    put(
+        "analytics.violations_per_1000",
+        v,
+        &p,
+        "By rule: Dashboard (/dashboard).".to_owned(),
+    );
+    let (Some(first), Some(last)) = (d.months.first(), d.months.last()) else {
+        return Err(AppError::internal(&"no months"));
+    };
+    let exposed: i64 = state
+        .db
+        .interaction_monthly(first, last)
+        .await?
+        .iter()
+        .filter(|r| r.metric == EXPOSED)
+        .map(|r| r.value)
+        .sum();
+    put(
+        "analytics.exposures_redacted",
+        Value::count(exposed),
+        &year,
+        "The customer data was redacted before storage; originals are sealed in the vault."
+            .to_owned(),
+    );
+    let (v, p) = latest_month(d.commitments.as_ref(), &d.months);
+    put("analytics.commitments_kept", v, &p, String::new());
+    let sessions = state
+        .db
+        .calibrations_for(&caller.user.username, true, 500)
+        .await?;
+    put(
+        "analytics.calibration_sessions",
+        Value::count(n(sessions
+            .iter()
+            .filter(|c| c.closed_at.is_some_and(|t| t >= start))
+            .count())),
+        &year,
+        String::new(),
+    );
+
+    // Remediation: corrective actions and audit findings.
+    let capas = state.db.capas(now, 1000).await?;
+    let done = |s: CapaState| matches!(s, CapaState::Verified | CapaState::Closed);
+    put(
+        "remediation.capas_open",
+        Value::count(n(capas.iter().filter(|c| !done(c.state())).count())),
+        &current,
+        String::new(),
+    );
+    put(
+        "remediation.capas_overdue",
+        Value::count(n(capas.iter().filter(|c| c.overdue).count())),
+        &current,
+        String::new(),
+    );
+    put(
+        "remediation.capas_closed",
+        Value::count(n(capas.iter().filter(|c| done(c.state())).count())),
+        &current,
+        String::new(),
+    );
+    put(
+        "remediation.root_cause_share",
+        Value::share(
+            n(capas
+                .iter()
+                .filter(|c| {
+                    c.root_cause
+                        .as_deref()
+                        .is_some_and(|r| !r.trim().is_empty())
+                })
+                .count()),
+            n(capas.len()),
+        ),
+        &current,
+        String::new(),
+    );
+    put(
+        "remediation.findings_open",
+        Value::count(n(state.db.open_findings(1000).await?.len())),
+        &current,
+        String::new(),
+    );
+    put(
+        "remediation.capas_recurring",
+        Value::count(n(capas.iter().filter(|c| c.recurring_of.is_some()).count())),
+        &current,
+        String::new(),
+    );
+    Ok(out)
+}
+
+/// The binder for `caller`, now. The audit head is read last, after everything computing
+/// the figures may have written (assigning newcomers is audited).
+pub async fn build(state: &AppState, caller: &Caller) -> AppResult<Binder> {
+    let figs = figures(state, caller).await?;
+    let narratives: BTreeMap<String, Narrative> = state
+        .db
+        .binder_narratives()
+        .await?
+        .into_iter()
+        .map(|n| (n.question_key.clone(), n))
+        .collect();
+    let mut topics = Vec::new();
+    for t in rules::TOPICS {
+        let mut questions = Vec::new();
+        for q in rules::questions_of(t.key) {
+            let mut figures = Vec::new();
+            for key in q.figures {
+                let (Some(def), Some(fig)) = (rules::figure_def(key), figs.get(key)) else {
+                    return Err(AppError::internal(&format!("binder figure {key} missing")));
+                };
+                figures.push(BoundFigure {
+                    def,
+                    fig: fig.clone(),
+                });
+            }
+            questions.push(BoundQuestion {
+                q,
+                figures,
+                narrative: narratives.get(q.key).cloned(),
+            });
+        }
+        topics.push(BoundTopic { t, questions });
+    }
+    let (head_seq, head_hash) = state.db.audit_head().await?;
+    Ok(Binder {
+        generated_at: state.now(),
+        generated_by: caller.user.username.clone(),
+        head_seq,
+        head_hash: righttrack_core::audit::hex(&head_hash),
+        topics,
+    })
+}
+
+// ---------------------------------------------------------------- page
+
+struct FigureView {
+    key: &'static str,
+    label: &'static str,
+    shown: String,
+    withheld: bool,
+    period: String,
+    formula: &'static str,
+    note: String,
+}
+
+struct QuestionView {
+    key: &'static str,
+    text: &'static str,
+    figures: Vec<FigureView>,
+    narrative: String,
+    updated: String,
+}
+
+struct TopicView {
+    key: &'static str,
+    title: &'static str,
+    questions: Vec<QuestionView>,
+}
+
+fn views(b: &Binder) -> Vec<TopicView> {
+    b.topics
+        .iter()
+        .map(|t| TopicView {
+            key: t.t.key,
+            title: t.t.title,
+            questions: t
+                .questions
+                .iter()
+                .map(|q| QuestionView {
+                    key: q.q.key,
+                    text: q.q.text,
+                    figures: q
+                        .figures
+                        .iter()
+                        .map(|f| FigureView {
+                            key: f.def.key,
+                            label: f.def.label,
+                            shown: f.shown(),
+                            withheld: f.fig.value == Value::Withheld,
+                            period: f.fig.period.clone(),
+                            formula: f.def.formula,
+                            note: f.fig.note.clone(),
+                        })
+                        .collect(),
+                    narrative: q
+                        .narrative
+                        .as_ref()
+                        .map(|n| n.narrative.clone())
+                        .unwrap_or_default(),
+                    updated: q
+                        .narrative
+                        .as_ref()
+                        .map(|n| {
+                            format!(
+                                "Last written by {} on {} UTC",
+                                n.updated_by,
+                                n.updated_at.strftime("%Y-%m-%d %H:%M")
+                            )
+                        })
+                        .unwrap_or_default(),
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+#[derive(Template)]
+#[template(path = "binder.html")]
+struct Page {
+    l: crate::pages::Layout,
+    source: &'static str,
+    paraphrase: &'static str,
+    counted: &'static str,
+    generated: String,
+    head_seq: i64,
+    head_hash: String,
+    topics: Vec<TopicView>,
+    may_write: bool,
+    max: usize,
+    min_group: usize,
+}
+
+/// `GET /binder`.
+pub async fn page(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+) -> AppResult<Response> {
+    let b = build(&state, &caller).await?;
+    Ok(render(Page {
+        l: layout(Some(&caller), "Evidence binder", "/binder"),
+        source: SOURCE,
+        paraphrase: PARAPHRASE,
+        counted: COUNTED,
+        generated: b.generated(),
+        head_seq: b.head_seq,
+        head_hash: b.head_hash.clone(),
+        topics: views(&b),
+        may_write: allowed(&caller.user.roles, Action::BinderWrite),
+        max: rules::MAX_NARRATIVE_CHARS,
+        min_group: MIN_GROUP,
+    }))
+}
+
+/// `POST /binder/narratives/{key}`: writes a question's narrative (form field
+/// `narrative`).
+pub async fn save_narrative(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(key): Path<String>,
+    form: FormData,
+) -> AppResult<Response> {
+    let Some(q) = rules::question(&key) else {
+        return Err(AppError::not_found());
+    };
+    let text = rules::narrative(&form.get("narrative"))
+        .map_err(|e| AppError::unprocessable(format!("field `narrative`: {e}")))?;
+    state
+        .db
+        .put_binder_narrative(q.key, &text, &caller.user.username, state.now())
+        .await?;
+    state
+        .audit(
+            &caller.actor(),
+            "binder.narrative_saved",
+            q.key,
+            json!({"chars": text.chars().count()}),
+        )
+        .await?;
+    Ok(Redirect::to(&format!("/binder#q-{}", q.key)).into_response())
+}
+
+// ---------------------------------------------------------------- exports
+
+/// The JSON export.
+pub fn to_json(b: &Binder) -> JsonValue {
+    json!({
+        "title": "Evidence binder",
+        "source": SOURCE,
+        "paraphrase": PARAPHRASE,
+        "generated_at": b.generated_at,
+        "generated_by": b.generated_by,
+        "audit_head": {"seq": b.head_seq, "hash": b.head_hash},
+        "verify": b.verify(),
+        "counted": COUNTED,
+        "min_group": MIN_GROUP,
+        "topics": b.topics.iter().map(|t| json!({
+            "key": t.t.key,
+            "title": t.t.title,
+            "questions": t.questions.iter().map(|q| json!({
+                "key": q.q.key,
+                "question": q.q.text,
+                "figures": q.figures.iter().map(|f| json!({
+                    "key": f.def.key,
+                    "label": f.def.label,
+                    "value": f.fig.value.number(),
+                    "withheld": f.fig.value == Value::Withheld,
+                    "shown": f.shown(),
+                    "unit": f.def.unit.name(),
+                    "period": f.fig.period,
+                    "formula": f.def.formula,
+                    "note": f.fig.note,
+                })).collect::<Vec<_>>(),
+                "narrative": q.narrative.as_ref().map(|n| json!({
+                    "text": n.narrative,
+                    "updated_by": n.updated_by,
+                    "updated_at": n.updated_at,
+                })),
+            })).collect::<Vec<_>>(),
+        })).collect::<Vec<_>>(),
+    })
+}
+
+/// The CSV export: a header, the generation rows (topic `binder`), then per question
+/// one row per figure and a `narrative` row.
+pub fn to_csv(b: &Binder) -> String {
+    use crate::policies_admin::csv_cell;
+    let mut out =
+        String::from("topic,question_key,question,figure_key,label,value,unit,period,note\n");
+    let mut row = |cells: [&str; 9]| {
+        out.push_str(
+            &cells
+                .iter()
+                .map(|c| csv_cell(c))
+                .collect::<Vec<_>>()
+                .join(","),
+        );
+        out.push('\n');
+    };
+    let generated = b.generated();
+    let seq = b.head_seq.to_string();
+    let verify = b.verify();
+    for (key, label, value) in [
+        ("generated_at", "Generated at", generated.as_str()),
+        ("generated_by", "Generated by", b.generated_by.as_str()),
+        ("audit_head_seq", "Audit-trail head: entry", seq.as_str()),
+        (
+            "audit_head_hash",
+            "Audit-trail head: hash",
+            b.head_hash.as_str(),
+        ),
+        ("verify", "How to verify", verify.as_str()),
+        ("source", "Questions after", SOURCE),
+    ] {
+        row(["binder", "", "", key, label, value, "", "", ""]);
+    }
+    for t in &b.topics {
+        for q in &t.questions {
+            for f in &q.figures {
+                row([
+                    t.t.title,
+                    q.q.key,
+                    q.q.text,
+                    f.def.key,
+                    f.def.label,
+                    &f.fig.value.cell(),
+                    f.def.unit.name(),
+                    &f.fig.period,
+                    &f.fig.note,
+                ]);
+            }
+            let (text, note) = q
+                .narrative
+                .as_ref()
+                .map_or((String::new(), String::new()), |n| {
+                    (
+                        n.narrative.clone(),
+                        format!(
+                            "written by {} at {}",
+                            n.updated_by,
+                            n.updated_at.strftime("%Y-%m-%d %H:%M UTC")
+                        ),
+                    )
+                });
+            row([
+                t.t.title,
+                q.q.key,
+                q.q.text,
+                "narrative",
+                "Narrative",
+                &text,
+                "",
+                "",
+                &note,
+            ]);
+        }
+    }
+    out
+}
+
+/// The printable export's style sheet, inline so the file stands alone.
+const EXPORT_CSS: &str = "body{font:11pt/1.45 Helvetica,Arial,sans-serif;color:#111;max-width:52rem;margin:2rem auto;padding:0 1rem}\
+h1{font-size:20pt;margin:0 0 .3rem}h2{font-size:15pt;border-bottom:2px solid #333;padding-bottom:.2rem;margin-top:2rem}\
+h3{font-size:11.5pt;margin:1.2rem 0 .4rem}table{border-collapse:collapse;width:100%}\
+th,td{text-align:left;vertical-align:top;padding:.25rem .4rem;border-bottom:1px solid #ccc}\
+thead th{font-size:9pt;text-transform:uppercase;color:#555}td.v{font-weight:700;white-space:nowrap}\
+.formula,.src,.none,.by{color:#555;font-size:9pt;font-weight:400}.meta{width:auto}.meta th{padding-right:1rem}\
+code{font-family:Courier,monospace;word-break:break-all}.verify{background:#f3f3f3;padding:.5rem .7rem;border-left:3px solid #333}\
+.narrative p{white-space:pre-wrap;margin:.3rem 0}.narrative{border-left:3px solid #999;padding-left:.7rem}\
+article{break-inside:avoid-page}\
+@page{size:A4;margin:18mm}@media print{body{margin:0;max-width:none;font-size:10pt}h2{break-after:avoid}h3{break-after:avoid}a{color:inherit;text-decoration:none}}";
+
+/// The export's content security policy: nothing loads, only its own style sheet applies.
+fn export_csp() -> String {
+    use sha2::Digest;
+    let hash = data_encoding::BASE64.encode(&sha2::Sha256::digest(EXPORT_CSS.as_bytes()));
+    format!("default-src 'none'; style-src 'sha256-{hash}'; img-src 'none'; form-action 'none'; frame-ancestors 'none'; base-uri 'none'")
+}
+
+#[derive(Template)]
+#[template(path = "binder_export.html")]
+struct ExportPage {
+    css: &'static str,
+    source: &'static str,
+    paraphrase: &'static str,
+    counted: &'static str,
+    generated: String,
+    generated_by: String,
+    head_seq: i64,
+    head_hash: String,
+    verify: String,
+    topics: Vec<TopicView>,
+}
+
+/// The printable HTML export (self-contained).
+pub fn to_html(b: &Binder) -> AppResult<String> {
+    ExportPage {
+        css: EXPORT_CSS,
+        source: SOURCE,
+        paraphrase: PARAPHRASE,
+        counted: COUNTED,
+        generated: b.generated(),
+        generated_by: b.generated_by.clone(),
+        head_seq: b.head_seq,
+        head_hash: b.head_hash.clone(),
+        verify: b.verify(),
+        topics: views(b),
+    }
+    .render()
+    .map_err(|e| AppError::internal(&e))
+}
+
+/// The blocks the PDF lays out.
+pub fn to_blocks(b: &Binder) -> Vec<Block> {
+    let mut out = vec![
+        Block::Title("RightTrack evidence binder".into()),
+        Block::Small(format!("Questions after: {SOURCE}. {PARAPHRASE}")),
+        Block::Row("Generated at".into(), b.generated()),
+        Block::Row("Generated by".into(), b.generated_by.clone()),
+        Block::Row("Audit-trail head: entry".into(), b.head_seq.to_string()),
+        Block::Small(format!("Audit-trail head hash: {}", b.head_hash)),
+        Block::Row("Verify with".into(), "righttrack audit verify".into()),
+        Block::Small(b.verify()),
+        Block::Small(COUNTED.into()),
+    ];
+    for t in &b.topics {
+        out.push(Block::Heading(t.t.title.into()));
+        for q in &t.questions {
+            out.push(Block::Question(q.q.text.into()));
+            for f in &q.figures {
+                out.push(Block::Row(f.def.label.into(), f.shown()));
+                let mut small = format!("{} Period: {}.", f.def.formula, f.fig.period);
+                if !f.fig.note.is_empty() {
+                    small.push(' ');
+                    small.push_str(&f.fig.note);
+                }
+                out.push(Block::Small(small));
+            }
+            match &q.narrative {
+                Some(n) if !n.narrative.is_empty() => {
+                    out.push(Block::Label(format!(
+                        "Narrative (written by {} on {} UTC)",
+                        n.updated_by,
+                        n.updated_at.strftime("%Y-%m-%d %H:%M")
+                    )));
+                    for para in n.narrative.split("\n\n") {
+                        out.push(Block::Para(para.to_owned()));
+                    }
+                }
+                _ => out.push(Block::Small("No narrative written yet.".into())),
+            }
+        }
+    }
+    out
+}
+
+/// The export formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Json,
+    Csv,
+    Html,
+    Pdf,
+}
+
+impl Format {
+    fn name(self) -> &'static str {
+        match self {
+            Format::Json => "json",
+            Format::Csv => "csv",
+            Format::Html => "html",
+            Format::Pdf => "pdf",
+        }
+    }
+}
+
+/// Builds the binder and records the export in the audit trail, with the head it carries.
+async fn exported(state: &AppState, caller: &Caller, f: Format) -> AppResult<Binder> {
+    let b = build(state, caller).await?;
+    state
+        .audit(
+            &caller.actor(),
+            "binder.exported",
+            f.name(),
+            json!({"format": f.name(), "head_seq": b.head_seq, "head_hash": b.head_hash}),
+        )
+        .await?;
+    Ok(b)
+}
+
+fn file_name(b: &Binder, ext: &str) -> String {
+    format!(
+        "attachment; filename=\"righttrack-binder-{}.{ext}\"",
+        day(b.generated_at)
+    )
+}
+
+/// `GET /binder/export.json` and `GET /api/v1/binder`.
+pub async fn export_json(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+) -> AppResult<Json<JsonValue>> {
+    let b = exported(&state, &caller, Format::Json).await?;
+    Ok(Json(to_json(&b)))
+}
+
+/// `GET /binder/export.csv`.
+pub async fn export_csv(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+) -> AppResult<Response> {
+    let b = exported(&state, &caller, Format::Csv).await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (header::CONTENT_DISPOSITION, file_name(&b, "csv")),
+        ],
+        to_csv(&b),
+    )
+        .into_response())
+}
+
+/// `GET /binder/export.html`: printable, with no external resources.
+pub async fn export_html(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+) -> AppResult<Response> {
+    let b = exported(&state, &caller, Format::Html).await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/html; charset=utf-8".to_owned()),
+            (header::CONTENT_SECURITY_POLICY, export_csp()),
+        ],
+        to_html(&b)?,
+    )
+        .into_response())
+}
+
+/// `GET /binder/export.pdf`.
+pub async fn export_pdf(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+) -> AppResult<Response> {
+    let b = exported(&state, &caller, Format::Pdf).await?;
+    let bytes = binder_pdf::render(&to_blocks(&b), "RightTrack evidence binder");
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/pdf".to_owned()),
+            (header::CONTENT_DISPOSITION, file_name(&b, "pdf")),
+        ],
+        bytes,
+    )
+        .into_response())
+}

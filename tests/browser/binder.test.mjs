@@ -1,0 +1,95 @@
+// The evidence binder in the demo organisation (`serve --demo`): the ethics officer
+// enrols an authenticator, opens the binder, saves a narrative, opens the printable
+// export and downloads the PDF with the session. Screenshots of the binder (desktop and
+// phone) and of the printable export.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  Authenticator,
+  DESKTOP,
+  MOBILE,
+  horizontalOverflow,
+  launchBrowser,
+  navigation,
+  newContext,
+  pathname,
+  shot,
+  signIn,
+  startServer,
+  watch,
+} from './lib/harness.mjs';
+
+let server;
+let browser;
+let ctx;
+
+before(async () => {
+  [server, browser] = await Promise.all([startServer({ demo: true }), launchBrowser()]);
+});
+
+after(async () => {
+  await ctx?.close().catch(() => {});
+  await browser?.close().catch(() => {});
+  await server?.stop();
+});
+
+test('the ethics officer writes a narrative and exports the binder', async () => {
+  const passwords = server.demoPasswords();
+  ctx = await newContext(browser, server.url, DESKTOP);
+  const page = await ctx.newPage();
+  const watcher = watch(page);
+  await signIn(page, 'ethics', passwords.ethics);
+  assert.equal(pathname(page), '/account/2fa');
+  const app = new Authenticator((await page.locator('#totp-secret').textContent()).trim());
+  await page.fill('#code', (await app.code()).code);
+  await navigation(page, () => page.getByRole('button', { name: 'Turn on two-factor' }).click());
+
+  const resp = await navigation(page, () =>
+    page.locator('nav[aria-label="Main"] a', { hasText: 'Evidence binder' }).click(),
+  );
+  assert.equal(resp.status(), 200);
+  assert.equal(pathname(page), '/binder');
+  assert.equal((await page.locator('main h1').textContent()).trim(), 'Evidence binder');
+  const topics = await page.locator('main section[id^="t-"] > h2').allTextContents();
+  assert.equal(topics.length, 6, JSON.stringify(topics));
+  assert.match(await page.locator('main').innerText(), /Evaluation of Corporate Compliance Programs/);
+
+  // Save a narrative with a line break; the page shows it with who wrote it.
+  const text = 'Training is assigned by role on the first day.\nOverdue people are chased weekly, then their lead.';
+  const box = page.locator('#n-training\\.effectiveness');
+  await box.fill(text);
+  await navigation(page, () =>
+    page.locator('#q-training\\.effectiveness').getByRole('button', { name: 'Save narrative' }).click(),
+  );
+  assert.equal(pathname(page), '/binder');
+  assert.equal(await page.locator('#n-training\\.effectiveness').inputValue(), text);
+  assert.match(await page.locator('#q-training\\.effectiveness').innerText(), /Last written by ethics/);
+  await shot(page, 'binder-01-page-desktop');
+  await page.setViewportSize(MOBILE);
+  await shot(page, 'binder-02-page-mobile');
+  assert.equal(await horizontalOverflow(page), 0, 'the binder fits a phone');
+  await page.setViewportSize(DESKTOP);
+
+  // The printable export: one file, the head and how to verify it, the narrative.
+  const exp = await page.goto('/binder/export.html');
+  assert.equal(exp.status(), 200);
+  const body = await page.locator('body').innerText();
+  assert.match(body, /Audit-trail head\s+entry \d+, hash [0-9a-f]{64}/);
+  assert.match(body, /righttrack audit verify/);
+  assert.match(body, /Overdue people are chased weekly/);
+  // The inline style sheet applies under the export's own CSP.
+  const font = await page.evaluate(() => getComputedStyle(document.querySelector('h2')).borderBottomStyle);
+  assert.equal(font, 'solid', 'the inline style sheet is applied');
+  await shot(page, 'binder-03-export-html-desktop');
+
+  // The PDF, fetched with the signed-in session's cookies (the pages' CSP allows no
+  // script fetches, so the test's HTTP client asks, as a download would).
+  const r = await page.request.get('/binder/export.pdf');
+  const bytes = await r.body();
+  const pdf = { status: r.status(), type: r.headers()['content-type'], head: bytes.subarray(0, 5).toString('latin1'), size: bytes.length };
+  assert.equal(pdf.status, 200);
+  assert.equal(pdf.type, 'application/pdf');
+  assert.equal(pdf.head, '%PDF-');
+  assert.ok(pdf.size > 2000, `${pdf.size} bytes`);
+  assert.deepEqual(watcher.problems(), []);
+});
