@@ -167,6 +167,8 @@ pub const FIGURES: &[FigureDef] = &[
     fig("analytics.exposures_redacted", "Interactions with customer data redacted", Unit::Count, "Interactions in the period in which customer data was found and redacted before storage."),
     fig("analytics.commitments_kept", "Commitments to customers kept", Unit::Percent, "Kept ÷ (kept + broken) among commitments closed in the latest month with enough closed commitments."),
     fig("analytics.calibration_sessions", "Calibration sessions held", Unit::Count, "Scoring calibration sessions closed in the period."),
+    fig("analytics.four_fifths_flags", "Score groups below the four-fifths screen", Unit::Count, "Teams, sites and evaluators whose QA pass rate is under 0.8 of the best group's (groups of 30 scored interactions or more), over the period: see /fairness."),
+    fig("analytics.lenient_evaluators", "Evaluators whose reviews depart from their peers'", Unit::Count, "Evaluators with 5 reviews or more whose mean change to scores differs from all evaluators' by 10 points or more, over the period: see /fairness."),
     // Remediation.
     fig("remediation.capas_open", "Corrective actions open", Unit::Count, "Corrective actions not yet verified or closed."),
     fig("remediation.capas_overdue", "Corrective actions overdue", Unit::Count, "Open corrective actions past their due date."),
@@ -246,6 +248,9 @@ pub const QUESTIONS: &[Question] = &[
     q("analytics.quality", "analytics",
       "How does the company test that its monitoring is reliable and that promises made to customers are kept?",
       &["analytics.calibration_sessions", "analytics.commitments_kept"]),
+    q("analytics.fairness", "analytics",
+      "Does the company check that employees are measured consistently, whatever their team, site or evaluator?",
+      &["analytics.four_fifths_flags", "analytics.lenient_evaluators"]),
     q("remediation.root_cause", "remediation",
       "Does the company analyse the root causes of misconduct and control failures?",
       &["remediation.root_cause_share"]),

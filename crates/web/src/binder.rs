@@ -380,6 +380,36 @@ pub async fn figures(
         String::new(),
     );
 
+    // Fairness: the same analytics as /fairness, over the twelve months.
+    let f = crate::fairness::twelve_months(state).await?;
+    let flags = f
+        .scores_by_team
+        .iter()
+        .chain(&f.scores_by_site)
+        .chain(&f.scores_by_evaluator)
+        .filter(|g| g.below_four_fifths)
+        .count();
+    put(
+        "analytics.four_fifths_flags",
+        Value::count(n(flags)),
+        &year,
+        String::new(),
+    );
+    let departing = f
+        .evaluators
+        .iter()
+        .filter(|e| {
+            e.leniency
+                .is_some_and(|l| l.abs() >= crate::fairness::LENIENCY_NOTICE)
+        })
+        .count();
+    put(
+        "analytics.lenient_evaluators",
+        Value::count(n(departing)),
+        &year,
+        String::new(),
+    );
+
     // Remediation: corrective actions and audit findings.
     let capas = state.db.capas(now, 1000).await?;
     let done = |s: CapaState| matches!(s, CapaState::Verified | CapaState::Closed);

@@ -236,6 +236,15 @@ async fn build(state: &AppState, p: &Period) -> AppResult<Fairness> {
     })
 }
 
+/// The evidence binder counts evaluators whose leniency is this many points from their
+/// peers' or more.
+pub(crate) const LENIENCY_NOTICE: f64 = 10.0;
+
+/// The analytics over the last twelve months (the evidence binder's period).
+pub(crate) async fn twelve_months(state: &AppState) -> AppResult<Fairness> {
+    build(state, &period(state, None, 12)?).await
+}
+
 fn definitions() -> Value {
     DEFINITIONS
         .iter()

@@ -208,6 +208,18 @@ async fn officers_see_workload_spread_score_intervals_the_four_fifths_screen_and
             assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
             assert!(r.json()["message"].as_str().unwrap().contains("months"));
         }
+        // The evidence binder counts the flagged group (Loans) under data analytics.
+        let b = app.get("/api/v1/binder", &cookie).await.json();
+        let flags = b["topics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|t| t["questions"].as_array().unwrap())
+            .flat_map(|q| q["figures"].as_array().unwrap())
+            .find(|f| f["key"] == "analytics.four_fifths_flags")
+            .unwrap_or_else(|| panic!("{b}"))
+            .clone();
+        assert_eq!(flags["value"], 1.0, "{flags}");
         // Twelve months hold the same November.
         let y = app.get("/api/v1/fairness?months=12", &cookie).await.json();
         assert_eq!(y["organisation"]["interactions"], 100);
