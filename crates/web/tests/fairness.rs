@@ -283,6 +283,20 @@ async fn agents_see_their_own_numbers_with_the_formula_and_every_input() {
         assert!(page.body.contains("676 ÷ 10"), "{}", page.body);
         assert!(page.body.contains("/my/interactions/l1-3"));
         assert!(!page.body.contains("l2-"), "nobody else's interactions");
+        // The period can be chosen; a year holds the same ten chats.
+        let y = app
+            .get("/api/v1/me/numbers?months=12", &cookie)
+            .await
+            .json();
+        assert_eq!(
+            (y["months"].clone(), y["interactions"].clone()),
+            (json!(12), json!(10))
+        );
+        assert!(app
+            .get("/my/numbers?months=12", &cookie)
+            .await
+            .body
+            .contains("<option value=\"12\" selected>"));
         // My work links to it.
         assert!(app
             .get("/my/work", &cookie)
