@@ -320,3 +320,83 @@ mod tests {
         );
     }
 }
+
+/// Box plots of several groups on one 0–100 % axis: whiskers from minimum to maximum,
+/// a box from the first to the third quartile, a bar at the median. One row per group;
+/// the page shows the same five numbers in a table.
+pub fn box_plots(title: &str, rows: &[(String, crate::fairness::Quartiles)]) -> String {
+    const ROW: f64 = 22.0;
+    const LEFT: f64 = 150.0;
+    const RIGHT: f64 = 12.0;
+    const WIDTH: f64 = 520.0;
+    let h = ROW * rows.len() as f64 + 24.0;
+    let x = |v: f64| LEFT + (WIDTH - LEFT - RIGHT) * v.clamp(0.0, 100.0) / 100.0;
+    let mut s = String::new();
+    let desc = rows
+        .iter()
+        .map(|(l, q)| format!("{l}: median {}", figure(q.median)))
+        .collect::<Vec<_>>()
+        .join("; ");
+    let _ = write!(
+        s,
+        r#"<svg class="chart boxplot" viewBox="0 0 {WIDTH} {h}" role="img" aria-label="{t}" xmlns="http://www.w3.org/2000/svg"><title>{t}</title><desc>{d}</desc>"#,
+        t = esc(title),
+        d = esc(&desc),
+    );
+    for (i, (label, q)) in rows.iter().enumerate() {
+        let cy = ROW * i as f64 + ROW / 2.0;
+        let _ = write!(
+            s,
+            r#"<text class="tick" x="{lx:.1}" y="{ty:.1}" text-anchor="end">{l}</text><line class="whisker" x1="{a:.1}" y1="{cy:.1}" x2="{b:.1}" y2="{cy:.1}"/><rect class="box" x="{c:.1}" y="{by:.1}" width="{w:.1}" height="{bh:.1}"/><line class="median" x1="{m:.1}" y1="{by:.1}" x2="{m:.1}" y2="{my:.1}"/>"#,
+            lx = LEFT - 6.0,
+            ty = cy + 4.0,
+            l = esc(label),
+            a = x(q.min),
+            b = x(q.max),
+            c = x(q.q1),
+            w = (x(q.q3) - x(q.q1)).max(1.0),
+            by = cy - 7.0,
+            bh = 14.0,
+            m = x(q.median),
+            my = cy + 7.0,
+        );
+    }
+    let base = ROW * rows.len() as f64 + 4.0;
+    for v in [0.0, 50.0, 80.0, 100.0] {
+        let _ = write!(
+            s,
+            r#"<text class="tick" x="{:.1}" y="{:.1}" text-anchor="middle">{}%</text>"#,
+            x(v),
+            base + 14.0,
+            figure(v)
+        );
+    }
+    s.push_str("</svg>");
+    s
+}
+
+#[cfg(test)]
+mod box_tests {
+    use super::*;
+    use crate::fairness::Quartiles;
+
+    #[test]
+    fn box_plots_place_the_quartiles_on_the_percent_axis_and_escape_labels() {
+        let q = Quartiles {
+            n: 9,
+            min: 0.0,
+            q1: 50.0,
+            median: 75.0,
+            q3: 90.0,
+            max: 100.0,
+        };
+        let svg = box_plots("Scores <by team>", &[("A&B".into(), q)]);
+        assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"));
+        assert!(svg.contains("<title>Scores &lt;by team&gt;</title>"));
+        assert!(svg.contains(">A&amp;B</text>"));
+        assert!(svg.contains("A&amp;B: median 75"));
+        // 0 % at x = 150, 100 % at x = 508; the median bar at 75 %.
+        assert!(svg.contains(r#"x1="150.0" y1="11.0" x2="508.0""#), "{svg}");
+        assert!(svg.contains(r#"<line class="median" x1="418.5""#), "{svg}");
+    }
+}

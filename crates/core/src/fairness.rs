@@ -200,6 +200,40 @@ pub fn compare(groups: Vec<(String, Moments)>) -> Vec<GroupScores> {
         .collect()
 }
 
+/// The five-number summary of a distribution (linear interpolation between order
+/// statistics, as spreadsheets' QUARTILE.INC).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Quartiles {
+    pub n: usize,
+    pub min: f64,
+    pub q1: f64,
+    pub median: f64,
+    pub q3: f64,
+    pub max: f64,
+}
+
+/// The quartiles of `values`; `None` under [`MIN_GROUP`] values.
+pub fn quartiles(values: &[f64]) -> Option<Quartiles> {
+    if values.len() < MIN_GROUP {
+        return None;
+    }
+    let mut v = values.to_vec();
+    v.sort_by(f64::total_cmp);
+    let at = |p: f64| {
+        let pos = p * (v.len() - 1) as f64;
+        let (lo, hi) = (pos.floor() as usize, pos.ceil() as usize);
+        v[lo] + (v[hi] - v[lo]) * (pos - lo as f64)
+    };
+    Some(Quartiles {
+        n: v.len(),
+        min: v[0],
+        q1: at(0.25),
+        median: at(0.5),
+        q3: at(0.75),
+        max: v[v.len() - 1],
+    })
+}
+
 /// One agent's workload over the period.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Workload {
@@ -360,6 +394,19 @@ mod tests {
             t("2026-11-24T14:00:00Z"),
             Some("Mars/Olympus")
         ));
+    }
+
+    #[test]
+    fn quartiles_interpolate_like_a_spreadsheet() {
+        let q = quartiles(&[5.0, 1.0, 3.0, 2.0, 4.0]).unwrap();
+        assert_eq!(
+            (q.min, q.q1, q.median, q.q3, q.max),
+            (1.0, 2.0, 3.0, 4.0, 5.0)
+        );
+        // 1..=6: QUARTILE.INC gives 2.25, 3.5, 4.75.
+        let q = quartiles(&[1.0, 2.0, 3.0, 4.0, 5.0, 6.0]).unwrap();
+        assert_eq!((q.q1, q.median, q.q3), (2.25, 3.5, 4.75));
+        assert_eq!(quartiles(&[1.0, 2.0, 3.0, 4.0]), None, "4 < 5");
     }
 
     #[test]

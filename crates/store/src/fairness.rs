@@ -351,6 +351,31 @@ impl Db {
         Ok(out)
     }
 
+    /// Each agent's QA score moments over months `from..=to`, per team they worked in,
+    /// with the site of that team (`''` when the team is not in the directory).
+    pub async fn agent_scores(
+        &self,
+        from: &str,
+        to: &str,
+    ) -> Result<Vec<(String, String, String, Moments)>> {
+        let rows: Vec<(String, String, String, i64, i64, i64, i64)> = on_pool!(self, |p| {
+            sqlx::query_as(
+            "SELECT a.agent_ref, a.team_ref, COALESCE(s.name, ''), CAST(SUM(a.interactions) AS BIGINT), CAST(SUM(a.score_sum) AS BIGINT), \
+             CAST(SUM(a.score_sq) AS BIGINT), CAST(SUM(a.passed) AS BIGINT) \
+             FROM agent_monthly a LEFT JOIN teams t ON t.name = a.team_ref LEFT JOIN sites s ON s.id = t.site_id \
+             WHERE a.month >= $1 AND a.month <= $2 GROUP BY a.agent_ref, a.team_ref, COALESCE(s.name, '') ORDER BY a.agent_ref, a.team_ref"
+        )
+        .bind(from)
+        .bind(to)
+        .fetch_all(p)
+        .await?
+        });
+        Ok(rows
+            .into_iter()
+            .map(|(a, t, s, n, sum, sq, passed)| (a, t, s, Moments { n, sum, sq, passed }))
+            .collect())
+    }
+
     /// QA score moments of months `from..=to` by team (as sent, `''` for none).
     pub async fn scores_by_team(&self, from: &str, to: &str) -> Result<Vec<(String, Moments)>> {
         let rows: Vec<GroupRow> = on_pool!(self, |p| {

@@ -154,6 +154,19 @@ async fn agent_totals_follow_ingestion_and_score_changes_and_equal_a_rebuild() {
         let labels: Vec<(&str, i64)> = sites.iter().map(|(s, m)| (s.as_str(), m.n)).collect();
         assert_eq!(labels, [("", 2), ("Leeds", 2)], "{name}");
 
+        // Per agent and team, with the team's site.
+        let per_agent = db.agent_scores("2026-10", "2026-11").await.unwrap();
+        let ana = per_agent.iter().find(|r| r.0 == "ana").unwrap();
+        assert_eq!(
+            (ana.1.as_str(), ana.2.as_str(), ana.3.n, ana.3.sum),
+            ("Cards", "Leeds", 2, 185)
+        );
+        assert_eq!(
+            per_agent.iter().filter(|r| r.0 == "ben").count(),
+            2,
+            "{name}"
+        );
+
         // The review is attributed to its evaluator with the engine's score.
         let reviews = db.reviews_since(at("2026-01-01T00:00:00Z")).await.unwrap();
         assert_eq!(reviews.len(), 1);

@@ -21,11 +21,11 @@ use axum::extract::{Query, State};
 use axum::response::Response;
 use axum::{Extension, Json};
 use jiff::Timestamp;
-use righttrack_core::charts::figure;
+use righttrack_core::charts::{box_plots, figure};
 use righttrack_core::dashboard::MIN_INTERACTIONS;
 use righttrack_core::fairness::{
-    compare, evaluators, score_pct, spread, EvaluatorInput, EvaluatorStats, GroupScores, MeanCi,
-    Moments, Spread, Workload, FOUR_FIFTHS, MIN_GROUP, MIN_SCREENED, PASS_PCT,
+    compare, evaluators, quartiles, score_pct, spread, EvaluatorInput, EvaluatorStats, GroupScores,
+    MeanCi, Moments, Quartiles, Spread, Workload, FOUR_FIFTHS, MIN_GROUP, MIN_SCREENED, PASS_PCT,
 };
 use righttrack_store::interactions::InteractionFilter;
 use serde::{Deserialize, Serialize};
@@ -112,6 +112,10 @@ pub struct Fairness {
     pub scores_by_site: Vec<GroupScores>,
     pub scores_by_evaluator: Vec<GroupScores>,
     pub evaluators: Vec<EvaluatorStats>,
+    /// Agents' mean scores by team and by site (agents with at least
+    /// `MIN_AGENT_INTERACTIONS` scored interactions; groups under 5 such agents left out).
+    pub agent_means_by_team: Vec<(String, Quartiles)>,
+    pub agent_means_by_site: Vec<(String, Quartiles)>,
 }
 
 fn label(s: &str, none: &str) -> String {
@@ -166,6 +170,28 @@ async fn build(state: &AppState, p: &Period) -> AppResult<Fairness> {
         state.db.scores_by_site(&p.from, &p.to).await?,
         "(team not in the directory)",
     ));
+
+    let mut team_means: BTreeMap<String, Vec<f64>> = BTreeMap::new();
+    let mut site_means: BTreeMap<String, Vec<f64>> = BTreeMap::new();
+    for (_, team, site, m) in state.db.agent_scores(&p.from, &p.to).await? {
+        if m.n < MIN_AGENT_INTERACTIONS {
+            continue;
+        }
+        let mean = m.sum as f64 / m.n as f64;
+        team_means
+            .entry(label(&team, "(no team)"))
+            .or_default()
+            .push(mean);
+        site_means
+            .entry(label(&site, "(team not in the directory)"))
+            .or_default()
+            .push(mean);
+    }
+    let five = |m: BTreeMap<String, Vec<f64>>| -> Vec<(String, Quartiles)> {
+        m.into_iter()
+            .filter_map(|(l, v)| quartiles(&v).map(|q| (l, q)))
+            .collect()
+    };
 
     let reviews = state.db.reviews_since(p.start).await?;
     let outcomes = state.db.dispute_outcomes_since(p.start).await?;
@@ -233,6 +259,8 @@ async fn build(state: &AppState, p: &Period) -> AppResult<Fairness> {
         scores_by_site,
         scores_by_evaluator,
         evaluators: evaluators(&inputs),
+        agent_means_by_team: five(team_means),
+        agent_means_by_site: five(site_means),
     })
 }
 
@@ -373,6 +401,9 @@ struct Page {
     evaluators: Vec<EvaluatorRow>,
     min_group: usize,
     min_agent_interactions: i64,
+    team_boxes: String,
+    site_boxes: String,
+    distributions: Vec<(String, usize, String, String, String, String, String)>,
 }
 
 /// `GET /fairness?months=`.
@@ -434,6 +465,24 @@ pub async fn page(
             .collect(),
         min_group: MIN_GROUP,
         min_agent_interactions: MIN_AGENT_INTERACTIONS,
+        team_boxes: box_plots("Agents' mean QA scores by team", &f.agent_means_by_team),
+        site_boxes: box_plots("Agents' mean QA scores by site", &f.agent_means_by_site),
+        distributions: f
+            .agent_means_by_team
+            .iter()
+            .chain(&f.agent_means_by_site)
+            .map(|(l, q)| {
+                (
+                    l.clone(),
+                    q.n,
+                    figure(q.min),
+                    figure(q.q1),
+                    figure(q.median),
+                    figure(q.q3),
+                    figure(q.max),
+                )
+            })
+            .collect(),
     }))
 }
 

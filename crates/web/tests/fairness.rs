@@ -161,6 +161,17 @@ async fn officers_see_workload_spread_score_intervals_the_four_fifths_screen_and
         let s = group(&f, "scores_by_site", "(team not in the directory)");
         assert_eq!(s["moments"]["n"], 100);
 
+        // Agents' means by team: Cards' five agents all at 100, Loans' spread by the one
+        // lifted chat (l1 at 67.6, the others at 64).
+        let dist = f["agent_means_by_team"].as_array().unwrap();
+        assert_eq!(dist.len(), 2, "{f}");
+        assert_eq!(dist[1][0], "Loans");
+        let q = &dist[1][1];
+        assert_eq!(
+            (q["n"].clone(), q["min"].clone(), q["median"].clone()),
+            (json!(5), json!(64.0), json!(64.0))
+        );
+        assert!((q["max"].as_f64().unwrap() - 67.6).abs() < 1e-9);
         // The evaluator: one review, +36 points.
         let e = f["evaluators"]
             .as_array()
@@ -185,6 +196,7 @@ async fn officers_see_workload_spread_score_intervals_the_four_fifths_screen_and
         );
         assert!(page.body.contains("<th scope=\"row\">c1</th>"));
         assert!(page.body.contains("Four-fifths screen"));
+        assert!(page.body.contains("<svg class=\"chart boxplot\""));
         // QA analysts may look too; agents and team leads may not.
         assert_eq!(app.get("/fairness", &qc).await.status, StatusCode::OK);
         for role in [Role::Agent, Role::TeamLead, Role::Admin] {
