@@ -258,6 +258,8 @@ struct InteractionPage {
     disputes: Vec<crate::disputes::Row>,
     turns: Vec<TurnView>,
     commitments: Vec<String>,
+    /// Context about the contact (a hostile customer), never scored.
+    context: Vec<String>,
     vault: Option<crate::vault::VaultView>,
     feedback: Option<crate::feedback::FeedbackView>,
 }
@@ -452,6 +454,24 @@ async fn interaction_page(
             .collect(),
         turns,
         commitments,
+        context: f["context"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .map(|e| match e["kind"].as_str() {
+                        Some("context.hostile_customer") => format!(
+                            "The customer was hostile in turn {}: a difficult contact in the fairness analytics, never counted against the agent.",
+                            e["turn"].as_u64().unwrap_or(0) + 1
+                        ),
+                        _ => format!(
+                            "{} in turn {}",
+                            s(&e["rule"]),
+                            e["turn"].as_u64().unwrap_or(0) + 1
+                        ),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
         vault: crate::vault::view(state, caller, &i.ext_id).await?,
         feedback: crate::feedback::view_for(state, &i.ext_id).await?,
     }))

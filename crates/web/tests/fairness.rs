@@ -197,6 +197,19 @@ async fn officers_see_workload_spread_score_intervals_the_four_fifths_screen_and
         assert!(page.body.contains("<th scope=\"row\">c1</th>"));
         assert!(page.body.contains("Four-fifths screen"));
         assert!(page.body.contains("<svg class=\"chart boxplot\""));
+        // The interaction page says why c1-0 counts as difficult, and the score is whole.
+        let i = app.get("/interactions/c1-0", &qc).await;
+        assert!(
+            i.body
+                .contains("The customer was hostile in turn 2: a difficult contact"),
+            "{}",
+            i.body
+        );
+        assert!(!app
+            .get("/interactions/c1-9", &qc)
+            .await
+            .body
+            .contains("About the contact"));
         // QA analysts may look too; agents and team leads may not.
         assert_eq!(app.get("/fairness", &qc).await.status, StatusCode::OK);
         for role in [Role::Agent, Role::TeamLead, Role::Admin] {
