@@ -413,6 +413,24 @@ fn regression_card_followed_by_spaced_dot_expiry() {
     );
 }
 
+/// Found by the fuzzer: "1-00" followed by a spoken card number was read as one long
+/// spoken date, so it passed unredacted; once the card was masked, "1-00" alone looked
+/// like an expiry and the masked output still held customer data.
+#[test]
+fn regression_digits_date_before_a_spoken_card_number() {
+    let src = "agent: what's the card number\ncustomer: 1-00 four one one one one one one one one one one one one one one one A";
+    let i = inter(src);
+    let f = engine().scan(&i);
+    let masked = redact(&i, &f, &RedactMode::Mask);
+    let again = engine().scan(&masked);
+    assert!(
+        again.spans.is_empty(),
+        "{:?} left in {:?}",
+        again.spans,
+        masked.turns
+    );
+}
+
 #[test]
 fn engine_is_send_and_sync() {
     fn check<T: Send + Sync>() {}

@@ -145,6 +145,12 @@ pub fn find(text: &[u8], toks: &[Token], out: &mut Vec<DateCand>) {
                     break;
                 }
             }
+            // Digits then spoken numbers ("1-00 four one one …") are not one date: the
+            // words start something else (often a spoken card number). Stopping here
+            // keeps the date the same whether or not what follows is later masked.
+            if k == K::Word && !has_month && toks[i..j].iter().any(|t| t.class == Class::Digits) {
+                break;
+            }
             match k {
                 K::Month => {
                     if has_month {
