@@ -1898,6 +1898,30 @@ pub async fn my_submit(
     }
 }
 
+/// The organisation-wide climate indices of a closed wave as its release plan releases
+/// them, for the dashboard: (index key, share favourable), or `None` when the wave is
+/// not closed or its everyone-cell is not released. Nothing else of the wave is read
+/// out.
+pub(crate) async fn released_indices(
+    state: &AppState,
+    w: &Wave,
+) -> AppResult<Option<Vec<(String, Option<f64>)>>> {
+    let Some(s) = state.db.survey(&w.survey_id).await? else {
+        return Ok(None);
+    };
+    let Some(r) = released(state, w).await? else {
+        return Ok(None);
+    };
+    Ok(
+        match results::cell(&s.questions, &r.responses, &r.plan, &r.comments, ALL) {
+            CellResult::Shown { indices, .. } => {
+                Some(indices.into_iter().map(|i| (i.key, i.favourable)).collect())
+            }
+            CellResult::Suppressed { .. } => None,
+        },
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
