@@ -338,14 +338,27 @@ impl Db {
             let retired = pos(&b, *retired);
             window.insert(id, (pos(&b, Some(*published)), next.min(retired)));
         }
+        // Only cycles that were current at some month's end shown: older cycles' rows
+        // (kept as evidence) are not read.
+        let shown = n.saturating_sub(1) as Pos;
+        let live: Vec<&str> = window
+            .iter()
+            .filter(|(_, (from, until))| *from <= shown && *until > 1)
+            .map(|(id, _)| *id)
+            .collect();
+        if live.is_empty() {
+            return Ok(vec![CoverageMonth::default(); n.saturating_sub(1)]);
+        }
+        let list: Vec<String> = (0..live.len()).map(|i| format!("${}", n + 2 + i)).collect();
         let sql = format!(
             "SELECT a.version_id, {}, {}, {}, CAST(COUNT(*) AS BIGINT) FROM policy_assignments a \
              JOIN users u ON u.id = a.user_id \
              LEFT JOIN policy_attestations t ON t.cycle_version_id = a.version_id AND t.user_id = a.user_id \
-             WHERE {} GROUP BY 1, 2, 3, 4",
+             WHERE a.version_id IN ({}) AND {} GROUP BY 1, 2, 3, 4",
             pos_sql("a.assigned_at", n),
             pos_sql("a.due_at", n),
             pos_sql("t.attested_at", n),
+            list.join(", "),
             people_sql(n),
         );
         let rows: Vec<(String, Pos, Pos, Pos, i64)> = on_pool!(self, |p| {
@@ -353,7 +366,11 @@ impl Db {
             for v in &b {
                 q = q.bind(*v);
             }
-            q.bind(team.unwrap_or("")).fetch_all(p).await?
+            q = q.bind(team.unwrap_or(""));
+            for id in &live {
+                q = q.bind(*id);
+            }
+            q.fetch_all(p).await?
         });
         let mut assigned = Vec::new();
         let mut done = Vec::new();
@@ -392,48 +409,65 @@ impl Db {
     ) -> Result<Vec<CoverageMonth>> {
         let b: Vec<i64> = bounds.iter().map(|t| ms(*t)).collect();
         let n = b.len();
-        let sql = format!(
-            "SELECT {}, {}, {}, {}, CAST(CASE WHEN c.nth IS NULL OR c.nth = 1 THEN 1 ELSE 0 END AS BIGINT), \
-             CAST(COUNT(*) AS BIGINT) FROM training_assignments a \
+        // Every assignment once, then every completion period joined to its assignment
+        // (driven from the completions, so the assignment is a primary-key lookup).
+        let assigned_sql = format!(
+            "SELECT {}, {}, CAST(COUNT(*) AS BIGINT) FROM training_assignments a \
              JOIN users u ON u.id = a.user_id JOIN training_courses k ON k.id = a.course_id \
-             LEFT JOIN (SELECT course_id, user_id, completed_at, nth, \
+             WHERE k.archived = FALSE AND {} GROUP BY 1, 2",
+            pos_sql("a.assigned_at", n),
+            pos_sql("a.due_at", n),
+            people_sql(n),
+        );
+        let done_sql = format!(
+            "SELECT {}, {}, {}, {}, CAST(COUNT(*) AS BIGINT) FROM \
+             (SELECT course_id, user_id, completed_at, \
                  CASE WHEN next_at IS NOT NULL AND (expires_at IS NULL OR next_at < expires_at) THEN next_at ELSE expires_at END AS until_at \
                FROM (SELECT course_id, user_id, completed_at, expires_at, \
-                 LEAD(completed_at) OVER (PARTITION BY course_id, user_id ORDER BY completed_at) AS next_at, \
-                 ROW_NUMBER() OVER (PARTITION BY course_id, user_id ORDER BY completed_at) AS nth \
-                 FROM training_completions) w) c ON c.course_id = a.course_id AND c.user_id = a.user_id \
-             WHERE k.archived = FALSE AND {} GROUP BY 1, 2, 3, 4, 5",
+                 LEAD(completed_at) OVER (PARTITION BY course_id, user_id ORDER BY completed_at) AS next_at \
+                 FROM training_completions) w) c \
+             JOIN training_assignments a ON a.course_id = c.course_id AND a.user_id = c.user_id \
+             JOIN users u ON u.id = a.user_id JOIN training_courses k ON k.id = a.course_id \
+             WHERE k.archived = FALSE AND {} GROUP BY 1, 2, 3, 4",
             pos_sql("a.assigned_at", n),
             pos_sql("a.due_at", n),
             pos_sql("c.completed_at", n),
             pos_sql("c.until_at", n),
             people_sql(n),
         );
-        let rows: Vec<(Pos, Pos, Pos, Pos, i64, i64)> = on_pool!(self, |p| {
-            let mut q = sqlx::query_as(&sql);
+        let assigned_rows: Vec<(Pos, Pos, i64)> = on_pool!(self, |p| {
+            let mut q = sqlx::query_as(&assigned_sql);
             for v in &b {
                 q = q.bind(*v);
             }
             q.bind(team.unwrap_or("")).fetch_all(p).await?
         });
-        let mut assigned: Vec<AssignedGroup> = Vec::new();
-        let mut done = Vec::new();
-        for (a, due, from, until, first, people) in rows {
-            let g = AssignedGroup {
-                counts_from: 0,
-                counts_until: NEVER,
-                assigned: a,
-                due,
-                people,
-            };
-            // Every assignment once: its first completion's row, or its only row.
-            if first == 1 {
-                assigned.push(g);
+        let done_rows: Vec<(Pos, Pos, Pos, Pos, i64)> = on_pool!(self, |p| {
+            let mut q = sqlx::query_as(&done_sql);
+            for v in &b {
+                q = q.bind(*v);
             }
-            if from != NEVER {
-                done.push(DoneGroup { of: g, from, until });
-            }
-        }
+            q.bind(team.unwrap_or("")).fetch_all(p).await?
+        });
+        let group = |assigned, due, people| AssignedGroup {
+            counts_from: 0,
+            counts_until: NEVER,
+            assigned,
+            due,
+            people,
+        };
+        let assigned: Vec<AssignedGroup> = assigned_rows
+            .into_iter()
+            .map(|(a, due, people)| group(a, due, people))
+            .collect();
+        let done: Vec<DoneGroup> = done_rows
+            .into_iter()
+            .map(|(a, due, from, until, people)| DoneGroup {
+                of: group(a, due, people),
+                from,
+                until,
+            })
+            .collect();
         Ok(coverage_months(n.saturating_sub(1), &assigned, &done))
     }
 
