@@ -298,12 +298,23 @@ fn pos_sql(col: &str, n: usize) -> String {
     s
 }
 
-/// The people whose assignments count: not disabled, and in the team named `team`
-/// when one is given (`$n+1`: the team's name or `''`).
-fn people_sql(n: usize) -> String {
-    let t = n + 1;
-    format!("u.disabled = FALSE AND (${t} = '' OR u.team_id IN (SELECT id FROM teams WHERE name = ${t}))")
+/// The people whose assignments (`a.user_id`) count: not disabled, and in the team
+/// named `team` when one is given (bound as `$n+1`). A set test, not a join, so the
+/// per-row cost is a lookup in a small in-memory set of the disabled (or the team).
+fn people_sql(n: usize, team: Option<&str>) -> String {
+    match team {
+        None => "a.user_id NOT IN (SELECT id FROM users WHERE disabled = TRUE)".into(),
+        Some(_) => format!(
+            "a.user_id IN (SELECT u.id FROM users u JOIN teams t ON t.id = u.team_id \
+             WHERE u.disabled = FALSE AND t.name = ${})",
+            n + 1
+        ),
+    }
 }
+
+/// Assignments of courses not archived.
+const COURSES_SQL: &str =
+    "a.course_id NOT IN (SELECT id FROM training_courses WHERE archived = TRUE)";
 
 impl Db {
     /// Policy attestation coverage as it stood at each month's end: `bounds` are the
@@ -349,24 +360,26 @@ impl Db {
         if live.is_empty() {
             return Ok(vec![CoverageMonth::default(); n.saturating_sub(1)]);
         }
-        let list: Vec<String> = (0..live.len()).map(|i| format!("${}", n + 2 + i)).collect();
+        let first = n + 1 + usize::from(team.is_some());
+        let list: Vec<String> = (0..live.len()).map(|i| format!("${}", first + i)).collect();
         let sql = format!(
             "SELECT a.version_id, {}, {}, {}, CAST(COUNT(*) AS BIGINT) FROM policy_assignments a \
-             JOIN users u ON u.id = a.user_id \
              LEFT JOIN policy_attestations t ON t.cycle_version_id = a.version_id AND t.user_id = a.user_id \
              WHERE a.version_id IN ({}) AND {} GROUP BY 1, 2, 3, 4",
             pos_sql("a.assigned_at", n),
             pos_sql("a.due_at", n),
             pos_sql("t.attested_at", n),
             list.join(", "),
-            people_sql(n),
+            people_sql(n, team),
         );
         let rows: Vec<(String, Pos, Pos, Pos, i64)> = on_pool!(self, |p| {
             let mut q = sqlx::query_as(&sql);
             for v in &b {
                 q = q.bind(*v);
             }
-            q = q.bind(team.unwrap_or(""));
+            if let Some(t) = team {
+                q = q.bind(t);
+            }
             for id in &live {
                 q = q.bind(*id);
             }
@@ -413,11 +426,10 @@ impl Db {
         // (driven from the completions, so the assignment is a primary-key lookup).
         let assigned_sql = format!(
             "SELECT {}, {}, CAST(COUNT(*) AS BIGINT) FROM training_assignments a \
-             JOIN users u ON u.id = a.user_id JOIN training_courses k ON k.id = a.course_id \
-             WHERE k.archived = FALSE AND {} GROUP BY 1, 2",
+             WHERE {COURSES_SQL} AND {} GROUP BY 1, 2",
             pos_sql("a.assigned_at", n),
             pos_sql("a.due_at", n),
-            people_sql(n),
+            people_sql(n, team),
         );
         let done_sql = format!(
             "SELECT {}, {}, {}, {}, CAST(COUNT(*) AS BIGINT) FROM \
@@ -427,27 +439,32 @@ impl Db {
                  LEAD(completed_at) OVER (PARTITION BY course_id, user_id ORDER BY completed_at) AS next_at \
                  FROM training_completions) w) c \
              JOIN training_assignments a ON a.course_id = c.course_id AND a.user_id = c.user_id \
-             JOIN users u ON u.id = a.user_id JOIN training_courses k ON k.id = a.course_id \
-             WHERE k.archived = FALSE AND {} GROUP BY 1, 2, 3, 4",
+             WHERE {COURSES_SQL} AND {} GROUP BY 1, 2, 3, 4",
             pos_sql("a.assigned_at", n),
             pos_sql("a.due_at", n),
             pos_sql("c.completed_at", n),
             pos_sql("c.until_at", n),
-            people_sql(n),
+            people_sql(n, team),
         );
         let assigned_rows: Vec<(Pos, Pos, i64)> = on_pool!(self, |p| {
             let mut q = sqlx::query_as(&assigned_sql);
             for v in &b {
                 q = q.bind(*v);
             }
-            q.bind(team.unwrap_or("")).fetch_all(p).await?
+            if let Some(t) = team {
+                q = q.bind(t);
+            }
+            q.fetch_all(p).await?
         });
         let done_rows: Vec<(Pos, Pos, Pos, Pos, i64)> = on_pool!(self, |p| {
             let mut q = sqlx::query_as(&done_sql);
             for v in &b {
                 q = q.bind(*v);
             }
-            q.bind(team.unwrap_or("")).fetch_all(p).await?
+            if let Some(t) = team {
+                q = q.bind(t);
+            }
+            q.fetch_all(p).await?
         });
         let group = |assigned, due, people| AssignedGroup {
             counts_from: 0,
