@@ -3,9 +3,12 @@
 // of their navigation is visited and photographed at desktop and phone size.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
 import {
   Authenticator,
   DESKTOP,
+  SCREENSHOT_DIR,
   MOBILE,
   horizontalOverflow,
   launchBrowser,
@@ -114,6 +117,18 @@ test('ethics officer: enrol, then every page of the nav', async () => {
   assert.ok((await page.locator('#hotspots li').count()) >= 1, 'the demo has a hot-spot');
   assert.equal(await page.locator('#trend-table tbody tr').count(), 2);
   await shot(page, 'demo-ethics-survey-results-desktop');
+
+  // The dashboard's ethics-program section: the demo gives every kind of card a value.
+  await page.goto('/dashboard');
+  const program = page.locator('section[aria-labelledby=sec-program]');
+  assert.equal(await program.locator('h2').textContent(), 'Ethics program');
+  for (const key of ['attestation_coverage', 'attestations_overdue', 'training_coverage', 'training_overdue', 'capa_open']) {
+    assert.notEqual((await program.locator(`#ind-${key} .latest strong`).textContent()).trim(), '—', key);
+  }
+  assert.ok((await program.locator('[id^=ind-climate_] .latest strong').allTextContents()).some((t) => t !== '—'), 'a climate index');
+  assert.ok(await program.getByRole('link', { name: 'Attestation reports' }).count() > 0);
+  mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  await program.screenshot({ path: path.join(SCREENSHOT_DIR, 'demo-ethics-dashboard-program-desktop.png'), animations: 'disabled' });
 
   // Not an admin: no user or token administration.
   for (const url of ['/admin/users', '/admin/tokens']) {

@@ -25,6 +25,25 @@
 //! - *customer-data exposures per 1,000*: interactions in which customer data was found
 //!   (and redacted before storage) ÷ interactions × 1,000.
 //! - *commitments kept*: kept ÷ (kept + broken) among commitments closed in the month.
+//!
+//! The ethics-program indicators (attestation, training, climate, corrective actions)
+//! are *as they stood at each month's end* (the current month: now), computed from the
+//! timestamps the rows carry. The store groups rows by [`Pos`], the position of an
+//! instant among the month boundaries, so a month's figure is a sum over a few groups
+//! and never a walk over people:
+//! - *attestation coverage*: in each policy's cycle of the time (its latest published
+//!   material version, the policy not retired), people assigned by the month's end who
+//!   had attested by then ÷ people assigned; *overdue*: assigned, past due, not attested.
+//!   Needs [`MIN_GROUP`] people assigned.
+//! - *training coverage*: training assignments made by the month's end whose person held
+//!   a passing completion valid then ÷ assignments; *overdue*: not valid and past due
+//!   (a lapsed recurring course is overdue from its expiry, as in `core::training`).
+//!   Needs [`MIN_GROUP`] assignments.
+//! - *climate indices*: the organisation-wide index of each survey wave closed in the
+//!   month, as its release plan releases it (the wave's own minimum group applies).
+//! - *corrective actions*: open (neither verified nor closed) and overdue at the month's
+//!   end, closed in the month, and raised in the month as recurring (`core::capa`'s
+//!   recurrence). Counts of actions, not of people: nothing is withheld.
 
 use serde::Serialize;
 
@@ -280,6 +299,312 @@ pub fn hotline_indicators(months: &[CaseMonth], headcount: u64) -> Vec<Indicator
     ]
 }
 
+// ---------------------------------------------------------------- ethics program
+
+/// Where an instant falls among the month boundaries of `n` months shown: `0` before
+/// the first month, `i + 1` during month `i`, `n + 1` after the last month's end (for
+/// the current month: now), [`NEVER`] when it did not happen. "By the end of month
+/// `i`" is `pos <= i + 1`. The store computes positions in SQL (a `CASE` over the
+/// boundaries) and groups by them.
+pub type Pos = i64;
+
+/// The position of an event that did not happen (not done, never expires).
+pub const NEVER: Pos = 9_999;
+
+/// The position of `t` among `bounds` (the first month's start, then each month's end).
+pub fn pos(bounds: &[i64], t: Option<i64>) -> Pos {
+    match t {
+        None => NEVER,
+        Some(t) => bounds.iter().filter(|b| **b <= t).count() as Pos,
+    }
+}
+
+/// Assignments (of a policy cycle or a course) sharing their positions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct AssignedGroup {
+    /// The assignments count in month `i` only while `counts_from <= i + 1 <
+    /// counts_until`: a policy cycle from its publication until the next cycle or the
+    /// policy's retirement; training always (`0`, [`NEVER`]).
+    pub counts_from: Pos,
+    pub counts_until: Pos,
+    pub assigned: Pos,
+    pub due: Pos,
+    pub people: i64,
+}
+
+/// Assignments of an [`AssignedGroup`] done from `from` until `until` (an attestation
+/// never lapses; a training completion lapses at its expiry or is followed by the next
+/// completion). The periods of one assignment do not overlap, so an assignment is
+/// counted done at most once in a month.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct DoneGroup {
+    pub of: AssignedGroup,
+    pub from: Pos,
+    pub until: Pos,
+}
+
+/// Coverage as it stood at one month's end.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct CoverageMonth {
+    pub assigned: i64,
+    pub done: i64,
+    pub overdue: i64,
+}
+
+/// Coverage at the end of each of `n` months.
+pub fn coverage_months(
+    n: usize,
+    assigned: &[AssignedGroup],
+    done: &[DoneGroup],
+) -> Vec<CoverageMonth> {
+    (0..n)
+        .map(|i| {
+            let end = i as Pos + 1;
+            let live = |g: &AssignedGroup| {
+                g.counts_from <= end && end < g.counts_until && g.assigned <= end
+            };
+            let mut m = CoverageMonth::default();
+            for g in assigned.iter().filter(|g| live(g)) {
+                m.assigned += g.people;
+                if g.due <= end {
+                    m.overdue += g.people;
+                }
+            }
+            for d in done
+                .iter()
+                .filter(|d| live(&d.of) && d.from <= end && end < d.until)
+            {
+                m.done += d.of.people;
+                if d.of.due <= end {
+                    m.overdue -= d.of.people;
+                }
+            }
+            m
+        })
+        .collect()
+}
+
+fn coverage_pair(
+    months: &[CoverageMonth],
+    keys: (&'static str, &'static str),
+    titles: (&'static str, &'static str),
+    formulas: (&'static str, &'static str),
+) -> Vec<Indicator> {
+    let min = MIN_GROUP as i64;
+    let withheld = format!("fewer than {MIN_GROUP} people assigned at the month's end");
+    vec![
+        Indicator {
+            key: keys.0,
+            title: titles.0,
+            unit: "%",
+            values: months
+                .iter()
+                .map(|m| ratio(m.done, m.assigned, min, 100.0))
+                .collect(),
+            withheld_when: withheld.clone(),
+            benchmark: None,
+            formula: formulas.0,
+            higher_is_better: Some(true),
+        },
+        Indicator {
+            key: keys.1,
+            title: titles.1,
+            unit: "",
+            values: months
+                .iter()
+                .map(|m| (m.assigned >= min).then_some(m.overdue as f64))
+                .collect(),
+            withheld_when: withheld,
+            benchmark: None,
+            formula: formulas.1,
+            higher_is_better: Some(false),
+        },
+    ]
+}
+
+/// Attestation coverage and overdue attestations per month.
+pub fn attestation_indicators(months: &[CoverageMonth]) -> Vec<Indicator> {
+    coverage_pair(
+        months,
+        ("attestation_coverage", "attestations_overdue"),
+        ("Policy attestation coverage", "Policy attestations overdue"),
+        (
+            "In each policy's current cycle at the month's end (its latest published material version; retired policies left out): people assigned by then who had attested by then ÷ people assigned. People disabled today are left out of every month.",
+            "People assigned a current cycle whose attestation was past due and not made at the month's end.",
+        ),
+    )
+}
+
+/// Training coverage and overdue training per month.
+pub fn training_indicators(months: &[CoverageMonth]) -> Vec<Indicator> {
+    coverage_pair(
+        months,
+        ("training_coverage", "training_overdue"),
+        ("Training coverage", "Training overdue"),
+        (
+            "Training assignments made by the month's end whose person held a passing completion still valid then ÷ assignments. Archived courses and people disabled today are left out of every month.",
+            "Training assignments without a valid completion and past due at the month's end (a lapsed recurring course is overdue from its expiry).",
+        ),
+    )
+}
+
+/// The indicator key and title of each climate index of `surveys::instrument`.
+pub const CLIMATE: [(&str, &str, &str); 5] = [
+    (
+        "pressure",
+        "climate_pressure",
+        "Climate: free of pressure to bend rules",
+    ),
+    (
+        "misconduct",
+        "climate_misconduct",
+        "Climate: misconduct seen and reported",
+    ),
+    (
+        "retaliation",
+        "climate_retaliation",
+        "Climate: safe to speak up",
+    ),
+    ("trust", "climate_trust", "Climate: trust in managers"),
+    (
+        "awareness",
+        "climate_awareness",
+        "Climate: speak-up awareness",
+    ),
+];
+
+/// A closed survey wave's released organisation-wide indices: the month (index among
+/// the months shown) it closed in, and (index key, share favourable 0–1) for each index
+/// its questions measure.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct WaveClimate {
+    pub month: usize,
+    pub closed_at: i64,
+    pub indices: Vec<(String, Option<f64>)>,
+}
+
+/// One indicator per climate index some wave measured, its value in a month the wave
+/// that closed last in that month (% favourable).
+pub fn climate_indicators(n: usize, waves: &[WaveClimate]) -> Vec<Indicator> {
+    let mut ordered: Vec<&WaveClimate> = waves.iter().filter(|w| w.month < n).collect();
+    ordered.sort_by_key(|w| w.closed_at);
+    CLIMATE
+        .iter()
+        .filter(|(ik, _, _)| ordered.iter().any(|w| w.indices.iter().any(|(k, _)| k == ik)))
+        .map(|(ik, key, title)| {
+            let mut values = vec![None; n];
+            for w in &ordered {
+                if let Some((_, v)) = w.indices.iter().find(|(k, _)| k == ik) {
+                    values[w.month] = v.map(|v| v * 100.0);
+                }
+            }
+            Indicator {
+                key,
+                title,
+                unit: "%",
+                values,
+                withheld_when: "no released organisation-wide results of a survey wave closed in the month (a wave with fewer respondents than its minimum group releases none)".into(),
+                benchmark: None,
+                formula: "Favourable answers ÷ answers that count, over the index's questions, everyone in the wave that closed in the month (the released result, as on the survey's results page).",
+                higher_is_better: Some(true),
+            }
+        })
+        .collect()
+}
+
+/// Corrective actions sharing their positions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct CapaGroup {
+    pub created: Pos,
+    pub due: Pos,
+    /// When it was first verified or closed (no longer active).
+    pub done: Pos,
+    pub closed: Pos,
+    pub recurring: bool,
+    pub count: i64,
+}
+
+/// Corrective actions per month.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct CapaMonth {
+    pub open: i64,
+    pub overdue: i64,
+    pub closed: i64,
+    pub recurring: i64,
+}
+
+/// The corrective-action counts of each of `n` months.
+pub fn capa_months(n: usize, groups: &[CapaGroup]) -> Vec<CapaMonth> {
+    (0..n)
+        .map(|i| {
+            let end = i as Pos + 1;
+            let mut m = CapaMonth::default();
+            for g in groups {
+                if g.created <= end && end < g.done {
+                    m.open += g.count;
+                    if g.due <= end {
+                        m.overdue += g.count;
+                    }
+                }
+                if g.closed == end {
+                    m.closed += g.count;
+                }
+                if g.recurring && g.created == end {
+                    m.recurring += g.count;
+                }
+            }
+            m
+        })
+        .collect()
+}
+
+/// Corrective-action indicators.
+pub fn capa_indicators(months: &[CapaMonth]) -> Vec<Indicator> {
+    let series = |f: fn(&CapaMonth) -> i64| months.iter().map(|m| Some(f(m) as f64)).collect();
+    vec![
+        Indicator {
+            key: "capa_open",
+            title: "Corrective actions open",
+            unit: "",
+            values: series(|m| m.open),
+            withheld_when: String::new(),
+            benchmark: None,
+            formula: "Corrective actions raised and neither verified nor closed at the month's end.",
+            higher_is_better: None,
+        },
+        Indicator {
+            key: "capa_overdue",
+            title: "Corrective actions overdue",
+            unit: "",
+            values: series(|m| m.overdue),
+            withheld_when: String::new(),
+            benchmark: None,
+            formula: "Open corrective actions past their due date at the month's end.",
+            higher_is_better: Some(false),
+        },
+        Indicator {
+            key: "capa_closed",
+            title: "Corrective actions closed",
+            unit: "",
+            values: series(|m| m.closed),
+            withheld_when: String::new(),
+            benchmark: None,
+            formula: "Corrective actions closed in the month.",
+            higher_is_better: None,
+        },
+        Indicator {
+            key: "capa_recurring",
+            title: "Recurring corrective actions raised",
+            unit: "",
+            values: series(|m| m.recurring),
+            withheld_when: String::new(),
+            benchmark: None,
+            formula: "Corrective actions raised in the month on the same subject and site as one closed in the 180 days before (the problem came back).",
+            higher_is_better: Some(false),
+        },
+    ]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -364,5 +689,215 @@ mod tests {
             ClosedCommitments { kept: 9, broken: 1 },
         ]);
         assert_eq!(k.values, [None, Some(90.0)]);
+    }
+
+    #[test]
+    fn positions_place_instants_among_month_bounds() {
+        let b = [100, 200, 300];
+        assert_eq!(pos(&b, Some(99)), 0);
+        assert_eq!(pos(&b, Some(100)), 1);
+        assert_eq!(pos(&b, Some(299)), 2);
+        assert_eq!(pos(&b, Some(300)), 3);
+        assert_eq!(pos(&b, None), NEVER);
+    }
+
+    fn group(assigned: Pos, due: Pos, people: i64) -> AssignedGroup {
+        AssignedGroup {
+            counts_from: 0,
+            counts_until: NEVER,
+            assigned,
+            due,
+            people,
+        }
+    }
+
+    #[test]
+    fn coverage_stands_as_at_each_month_end_and_withholds_small_groups() {
+        // Three months. Ten people assigned before the first, due in the second month;
+        // four attest in month 0, three in month 2 (after the due date), three never.
+        let a = group(0, 2, 10);
+        let done = [
+            DoneGroup {
+                of: group(0, 2, 4),
+                from: 1,
+                until: NEVER,
+            },
+            DoneGroup {
+                of: group(0, 2, 3),
+                from: 3,
+                until: NEVER,
+            },
+        ];
+        let m = coverage_months(3, &[a], &done);
+        assert_eq!(
+            m,
+            [
+                CoverageMonth {
+                    assigned: 10,
+                    done: 4,
+                    overdue: 0
+                },
+                CoverageMonth {
+                    assigned: 10,
+                    done: 4,
+                    overdue: 6
+                },
+                CoverageMonth {
+                    assigned: 10,
+                    done: 7,
+                    overdue: 3
+                },
+            ]
+        );
+        let ind = attestation_indicators(&m);
+        assert_eq!(ind[0].key, "attestation_coverage");
+        assert_eq!(ind[0].values, [Some(40.0), Some(40.0), Some(70.0)]);
+        assert_eq!(ind[1].values, [Some(0.0), Some(6.0), Some(3.0)]);
+        assert!(ind[0].benchmark.is_none(), "no public benchmark is claimed");
+        // Four people: nothing shown, neither the share nor the overdue count.
+        let small = training_indicators(&coverage_months(1, &[group(0, 0, 4)], &[]));
+        assert_eq!(small[0].values, [None]);
+        assert_eq!(small[1].values, [None]);
+        assert!(small[0].withheld_when.contains("fewer than 5 people"));
+    }
+
+    #[test]
+    fn a_cycle_counts_only_while_current_and_a_lapsed_completion_is_overdue() {
+        // Cycle A current in months 0 and 1, replaced in month 2 by cycle B.
+        let a = AssignedGroup {
+            counts_from: 0,
+            counts_until: 3,
+            ..group(0, 0, 5)
+        };
+        let b = AssignedGroup {
+            counts_from: 3,
+            counts_until: NEVER,
+            ..group(3, NEVER, 6)
+        };
+        let m = coverage_months(
+            3,
+            &[a, b],
+            &[DoneGroup {
+                of: a,
+                from: 0,
+                until: NEVER,
+            }],
+        );
+        assert_eq!(
+            m[1],
+            CoverageMonth {
+                assigned: 5,
+                done: 5,
+                overdue: 0
+            }
+        );
+        assert_eq!(
+            m[2],
+            CoverageMonth {
+                assigned: 6,
+                done: 0,
+                overdue: 0
+            }
+        );
+        // Training valid until month 1, renewed in month 2: overdue in month 1 only.
+        let t = group(0, 0, 5);
+        let m = coverage_months(
+            3,
+            &[t],
+            &[
+                DoneGroup {
+                    of: t,
+                    from: 0,
+                    until: 2,
+                },
+                DoneGroup {
+                    of: t,
+                    from: 3,
+                    until: NEVER,
+                },
+            ],
+        );
+        assert_eq!(m.iter().map(|m| m.done).collect::<Vec<_>>(), [5, 0, 5]);
+        assert_eq!(m.iter().map(|m| m.overdue).collect::<Vec<_>>(), [0, 5, 0]);
+    }
+
+    #[test]
+    fn climate_shows_the_last_wave_closed_in_a_month_and_only_measured_indices() {
+        let w = |month, closed_at, v: Option<f64>| WaveClimate {
+            month,
+            closed_at,
+            indices: vec![("trust".into(), v)],
+        };
+        let ind = climate_indicators(
+            3,
+            &[w(2, 20, Some(0.5)), w(2, 10, Some(0.9)), w(0, 1, None)],
+        );
+        assert_eq!(ind.len(), 1, "only the index a wave measured");
+        assert_eq!(ind[0].key, "climate_trust");
+        assert_eq!(ind[0].values, [None, None, Some(50.0)]);
+        assert!(climate_indicators(3, &[]).is_empty());
+    }
+
+    #[test]
+    fn capa_counts_open_overdue_closed_and_recurring() {
+        let g = |created, due, done, closed, recurring, count| CapaGroup {
+            created,
+            due,
+            done,
+            closed,
+            recurring,
+            count,
+        };
+        let m = capa_months(
+            3,
+            &[
+                // Raised before, due in month 1, verified in month 2, never closed.
+                g(0, 2, 3, NEVER, false, 2),
+                // Raised in month 1 as recurring, closed in month 2.
+                g(2, 5, 3, 3, true, 1),
+                // Raised in month 2, still open, not yet due.
+                g(3, 4, NEVER, NEVER, false, 1),
+            ],
+        );
+        assert_eq!(
+            m,
+            [
+                CapaMonth {
+                    open: 2,
+                    overdue: 0,
+                    closed: 0,
+                    recurring: 0
+                },
+                CapaMonth {
+                    open: 3,
+                    overdue: 2,
+                    closed: 0,
+                    recurring: 1
+                },
+                CapaMonth {
+                    open: 1,
+                    overdue: 0,
+                    closed: 1,
+                    recurring: 0
+                },
+            ]
+        );
+        let ind = capa_indicators(&m);
+        assert_eq!(
+            ind.iter().map(|i| i.key).collect::<Vec<_>>(),
+            ["capa_open", "capa_overdue", "capa_closed", "capa_recurring"]
+        );
+        assert!(ind[3]
+            .formula
+            .contains(&crate::capa::RECURRENCE_DAYS.to_string()));
+    }
+
+    #[test]
+    fn every_climate_index_of_the_instrument_has_an_indicator() {
+        use crate::surveys::instrument::INDICES;
+        assert_eq!(
+            CLIMATE.iter().map(|c| c.0).collect::<Vec<_>>(),
+            INDICES.iter().map(|c| c.0).collect::<Vec<_>>()
+        );
     }
 }

@@ -1,6 +1,9 @@
 //! What the ethics-health dashboard reads: monthly totals of the stored interactions
 //! (`interaction_monthly`), commitments closed per month, and hotline cases and
-//! deadlines per month. The arithmetic is `righttrack_core::dashboard`.
+//! deadlines per month, and the ethics-program figures (attestation and training
+//! coverage, corrective actions) as aggregate queries grouped by the position of each
+//! timestamp among the month boundaries, so a page costs a few grouped scans whatever
+//! the number of employees. The arithmetic is `righttrack_core::dashboard`.
 //!
 //! **Invariant:** `interaction_monthly` always equals what
 //! [`Db::rebuild_interaction_monthly`] would compute from `interactions`: it is added to
@@ -12,7 +15,10 @@
 
 use crate::{ms, on_pool, Db, Result};
 use jiff::Timestamp;
-use righttrack_core::dashboard::{CaseMonth, ClosedCommitments};
+use righttrack_core::dashboard::{
+    capa_months, coverage_months, pos, AssignedGroup, CapaGroup, CapaMonth, CaseMonth,
+    ClosedCommitments, CoverageMonth, DoneGroup, Pos, NEVER,
+};
 use righttrack_core::ids::UserId;
 use righttrack_core::interactions::Prepared;
 use serde::Serialize;
@@ -277,5 +283,246 @@ impl Db {
             }
         }
         Ok(out)
+    }
+}
+
+/// `CAST(CASE WHEN col IS NULL THEN NEVER WHEN col < $1 THEN 0 … ELSE n END AS BIGINT)`:
+/// the [`Pos`] of `col` among the bounds bound as `$1..=$n` (see
+/// `core::dashboard::pos`, which computes the same in Rust).
+fn pos_sql(col: &str, n: usize) -> String {
+    let mut s = format!("CAST(CASE WHEN {col} IS NULL THEN {NEVER}");
+    for i in 0..n {
+        s.push_str(&format!(" WHEN {col} < ${} THEN {i}", i + 1));
+    }
+    s.push_str(&format!(" ELSE {n} END AS BIGINT)"));
+    s
+}
+
+/// The people whose assignments (`a.user_id`) count: not disabled, and in the team
+/// named `team` when one is given (bound as `$n+1`). A set test, not a join, so the
+/// per-row cost is a lookup in a small in-memory set of the disabled (or the team).
+fn people_sql(n: usize, team: Option<&str>) -> String {
+    match team {
+        None => "a.user_id NOT IN (SELECT id FROM users WHERE disabled = TRUE)".into(),
+        Some(_) => format!(
+            "a.user_id IN (SELECT u.id FROM users u JOIN teams t ON t.id = u.team_id \
+             WHERE u.disabled = FALSE AND t.name = ${})",
+            n + 1
+        ),
+    }
+}
+
+/// Assignments of courses not archived.
+const COURSES_SQL: &str =
+    "a.course_id NOT IN (SELECT id FROM training_courses WHERE archived = TRUE)";
+
+impl Db {
+    /// Policy attestation coverage as it stood at each month's end: `bounds` are the
+    /// first month's start and each month's end (the last one: now). Grouped in SQL by
+    /// the positions of assignment, due date and attestation, per cycle; a cycle counts
+    /// in the months it was its policy's latest published material version and the
+    /// policy was not retired. Only people not disabled today, of `team` if given.
+    pub async fn attestation_coverage(
+        &self,
+        bounds: &[Timestamp],
+        team: Option<&str>,
+    ) -> Result<Vec<CoverageMonth>> {
+        let b: Vec<i64> = bounds.iter().map(|t| ms(*t)).collect();
+        let n = b.len();
+        // (version, policy, published_at, retired_at) of every published material version.
+        let versions: Vec<(String, String, i64, Option<i64>)> = on_pool!(self, |p| {
+            sqlx::query_as(
+                "SELECT v.id, v.policy_id, v.published_at, p.retired_at FROM policy_versions v \
+                 JOIN policies p ON p.id = v.policy_id \
+                 WHERE v.kind = 'material' AND v.published_at IS NOT NULL ORDER BY v.policy_id, v.published_at",
+            )
+            .fetch_all(p)
+            .await?
+        });
+        let mut window: BTreeMap<&str, (Pos, Pos)> = BTreeMap::new();
+        for (i, (id, policy, published, retired)) in versions.iter().enumerate() {
+            let next = versions
+                .get(i + 1)
+                .filter(|v| &v.1 == policy)
+                .map(|v| pos(&b, Some(v.2)))
+                .unwrap_or(NEVER);
+            let retired = pos(&b, *retired);
+            window.insert(id, (pos(&b, Some(*published)), next.min(retired)));
+        }
+        // Only cycles that were current at some month's end shown: older cycles' rows
+        // (kept as evidence) are not read.
+        let shown = n.saturating_sub(1) as Pos;
+        let live: Vec<&str> = window
+            .iter()
+            .filter(|(_, (from, until))| *from <= shown && *until > 1)
+            .map(|(id, _)| *id)
+            .collect();
+        if live.is_empty() {
+            return Ok(vec![CoverageMonth::default(); n.saturating_sub(1)]);
+        }
+        let first = n + 1 + usize::from(team.is_some());
+        let list: Vec<String> = (0..live.len()).map(|i| format!("${}", first + i)).collect();
+        let sql = format!(
+            "SELECT a.version_id, {}, {}, {}, CAST(COUNT(*) AS BIGINT) FROM policy_assignments a \
+             LEFT JOIN policy_attestations t ON t.cycle_version_id = a.version_id AND t.user_id = a.user_id \
+             WHERE a.version_id IN ({}) AND {} GROUP BY 1, 2, 3, 4",
+            pos_sql("a.assigned_at", n),
+            pos_sql("a.due_at", n),
+            pos_sql("t.attested_at", n),
+            list.join(", "),
+            people_sql(n, team),
+        );
+        let rows: Vec<(String, Pos, Pos, Pos, i64)> = on_pool!(self, |p| {
+            let mut q = sqlx::query_as(&sql);
+            for v in &b {
+                q = q.bind(*v);
+            }
+            if let Some(t) = team {
+                q = q.bind(t);
+            }
+            for id in &live {
+                q = q.bind(*id);
+            }
+            q.fetch_all(p).await?
+        });
+        let mut assigned = Vec::new();
+        let mut done = Vec::new();
+        for (version, a, due, attested, people) in rows {
+            let Some(&(counts_from, counts_until)) = window.get(version.as_str()) else {
+                continue;
+            };
+            let g = AssignedGroup {
+                counts_from,
+                counts_until,
+                assigned: a,
+                due,
+                people,
+            };
+            assigned.push(g);
+            if attested != NEVER {
+                done.push(DoneGroup {
+                    of: g,
+                    from: attested,
+                    until: NEVER,
+                });
+            }
+        }
+        Ok(coverage_months(n.saturating_sub(1), &assigned, &done))
+    }
+
+    /// Training coverage as it stood at each month's end (`bounds` as for
+    /// [`Db::attestation_coverage`]). Each completion counts from its completion until
+    /// its expiry or the person's next completion of the course, whichever is first, so
+    /// one assignment is done at most once in a month; grouped in SQL by positions.
+    /// Archived courses and people disabled today are left out; `team` narrows.
+    pub async fn training_coverage(
+        &self,
+        bounds: &[Timestamp],
+        team: Option<&str>,
+    ) -> Result<Vec<CoverageMonth>> {
+        let b: Vec<i64> = bounds.iter().map(|t| ms(*t)).collect();
+        let n = b.len();
+        // Every assignment once, then every completion period joined to its assignment
+        // (driven from the completions, so the assignment is a primary-key lookup).
+        let assigned_sql = format!(
+            "SELECT {}, {}, CAST(COUNT(*) AS BIGINT) FROM training_assignments a \
+             WHERE {COURSES_SQL} AND {} GROUP BY 1, 2",
+            pos_sql("a.assigned_at", n),
+            pos_sql("a.due_at", n),
+            people_sql(n, team),
+        );
+        let done_sql = format!(
+            "SELECT {}, {}, {}, {}, CAST(COUNT(*) AS BIGINT) FROM \
+             (SELECT course_id, user_id, completed_at, \
+                 CASE WHEN next_at IS NOT NULL AND (expires_at IS NULL OR next_at < expires_at) THEN next_at ELSE expires_at END AS until_at \
+               FROM (SELECT course_id, user_id, completed_at, expires_at, \
+                 LEAD(completed_at) OVER (PARTITION BY course_id, user_id ORDER BY completed_at) AS next_at \
+                 FROM training_completions) w) c \
+             JOIN training_assignments a ON a.course_id = c.course_id AND a.user_id = c.user_id \
+             WHERE {COURSES_SQL} AND {} GROUP BY 1, 2, 3, 4",
+            pos_sql("a.assigned_at", n),
+            pos_sql("a.due_at", n),
+            pos_sql("c.completed_at", n),
+            pos_sql("c.until_at", n),
+            people_sql(n, team),
+        );
+        let assigned_rows: Vec<(Pos, Pos, i64)> = on_pool!(self, |p| {
+            let mut q = sqlx::query_as(&assigned_sql);
+            for v in &b {
+                q = q.bind(*v);
+            }
+            if let Some(t) = team {
+                q = q.bind(t);
+            }
+            q.fetch_all(p).await?
+        });
+        let done_rows: Vec<(Pos, Pos, Pos, Pos, i64)> = on_pool!(self, |p| {
+            let mut q = sqlx::query_as(&done_sql);
+            for v in &b {
+                q = q.bind(*v);
+            }
+            if let Some(t) = team {
+                q = q.bind(t);
+            }
+            q.fetch_all(p).await?
+        });
+        let group = |assigned, due, people| AssignedGroup {
+            counts_from: 0,
+            counts_until: NEVER,
+            assigned,
+            due,
+            people,
+        };
+        let assigned: Vec<AssignedGroup> = assigned_rows
+            .into_iter()
+            .map(|(a, due, people)| group(a, due, people))
+            .collect();
+        let done: Vec<DoneGroup> = done_rows
+            .into_iter()
+            .map(|(a, due, from, until, people)| DoneGroup {
+                of: group(a, due, people),
+                from,
+                until,
+            })
+            .collect();
+        Ok(coverage_months(n.saturating_sub(1), &assigned, &done))
+    }
+
+    /// Corrective actions per month (`bounds` as for [`Db::attestation_coverage`]):
+    /// grouped in SQL by the positions of raising, due date, leaving the active states
+    /// (the first move to verified or closed) and closing, and by whether it was raised
+    /// as recurring.
+    pub async fn capa_by_month(&self, bounds: &[Timestamp]) -> Result<Vec<CapaMonth>> {
+        let b: Vec<i64> = bounds.iter().map(|t| ms(*t)).collect();
+        let n = b.len();
+        let sql = format!(
+            "SELECT {}, {}, {}, {}, CAST(CASE WHEN c.recurring_of IS NULL THEN 0 ELSE 1 END AS BIGINT), \
+             CAST(COUNT(*) AS BIGINT) FROM (SELECT x.created_at, x.due_at, x.closed_at, x.recurring_of, \
+               (SELECT MIN(e.at) FROM capa_events e WHERE e.capa_id = x.id AND e.to_state IN ('verified', 'closed')) AS done_at \
+               FROM capas x) c GROUP BY 1, 2, 3, 4, 5",
+            pos_sql("c.created_at", n),
+            pos_sql("c.due_at", n),
+            pos_sql("c.done_at", n),
+            pos_sql("c.closed_at", n),
+        );
+        let rows: Vec<(Pos, Pos, Pos, Pos, i64, i64)> = on_pool!(self, |p| {
+            let mut q = sqlx::query_as(&sql);
+            for v in &b {
+                q = q.bind(*v);
+            }
+            q.fetch_all(p).await?
+        });
+        let groups: Vec<CapaGroup> = rows
+            .into_iter()
+            .map(|(created, due, done, closed, recurring, count)| CapaGroup {
+                created,
+                due,
+                done,
+                closed,
+                recurring: recurring == 1,
+                count,
+            })
+            .collect();
+        Ok(capa_months(n.saturating_sub(1), &groups))
     }
 }

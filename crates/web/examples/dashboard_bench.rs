@@ -6,7 +6,11 @@
 //! on 4 sites, INTERACTIONS interactions spread over the last 14 months (stored through
 //! `store_interactions`, so the monthly totals are maintained exactly as in
 //! production), 600 hotline reports filed through the public API (an officer signed in
-//! afterwards holds no key to them, so the hotline queries run but count none). Then signs in an
+//! afterwards holds no key to them, so the hotline queries run but count none), and the
+//! ethics program of every employee: three policies published over the last months,
+//! each assigned to everyone and attested by most, two required courses assigned to
+//! everyone and completed by most (one with yearly renewals), and 200 corrective
+//! actions. Then signs in an
 //! ethics officer and times REQUESTS requests of each dashboard route through the real
 //! router (middleware, session, authorization, templates), sequentially, and prints
 //! p50/p95/max per route.
@@ -43,6 +47,175 @@ fn arg(i: usize, default: u64) -> u64 {
         .unwrap_or(default)
 }
 
+fn days_before(now: Timestamp, days: i64) -> Timestamp {
+    Timestamp::from_millisecond(now.as_millisecond() - days * 86_400_000).unwrap_or(now)
+}
+
+/// Three policies published 300, 150 and 40 days ago, each assigned to everyone and
+/// attested by about 90 % over the weeks after; two courses assigned to everyone 330
+/// days ago, completed by about 85 %, the first valid a year (so some lapse); 200
+/// corrective actions over the last year, some closed, some recurring.
+async fn program(
+    db: &Db,
+    people: &[righttrack_core::ids::UserId],
+    now: Timestamp,
+    rng: &mut rand::rngs::StdRng,
+) -> anyhow::Result<()> {
+    use righttrack_core::capa::{SourceKind, State, Step};
+    use righttrack_core::policies::Status;
+    for (k, age) in [300_i64, 150, 40].into_iter().enumerate() {
+        let published = days_before(now, age);
+        let (_, vid) = db
+            .create_policy(
+                &righttrack_store::policies::NewPolicy {
+                    slug: format!("policy-{k}"),
+                    title: format!("Policy {k}"),
+                    audience: righttrack_core::audience::Audience::default(),
+                    attest_days: 30,
+                    pass_mark: 80,
+                    by: "bench".into(),
+                    body: "Text.".into(),
+                    summary: String::new(),
+                    quiz: Vec::new(),
+                },
+                published,
+                rng,
+            )
+            .await?;
+        db.step_version(&vid, Status::Draft, Status::InReview, "bench", published)
+            .await?;
+        db.step_version(&vid, Status::InReview, Status::Approved, "bench", published)
+            .await?;
+        let due = days_before(now, age - 30);
+        db.publish_version(&vid, "bench", published, "hash", Some(due))
+            .await?;
+        db.assign(&vid, people, published, due).await?;
+        let v = db
+            .version(&vid)
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("version"))?;
+        for u in people {
+            if rng.gen_bool(0.9) {
+                let at = days_before(now, age - rng.gen_range(0..age.min(60)));
+                db.attest(&vid, *u, &v, "read", None, None, at, rng).await?;
+            }
+        }
+    }
+    let everyone = righttrack_core::audience::Audience::default();
+    for (k, validity) in [Some(12), None].into_iter().enumerate() {
+        let course = db
+            .create_training_course(
+                &righttrack_store::training::CourseInput {
+                    code: format!("course-{k}"),
+                    title: format!("Course {k}"),
+                    content: "Text.".into(),
+                    quiz: righttrack_core::training::Quiz::default(),
+                    pass_mark: 80,
+                    validity_months: validity,
+                    grants_data_access: false,
+                    external: false,
+                },
+                days_before(now, 340),
+                rng,
+            )
+            .await?;
+        db.create_training_rule(
+            &righttrack_store::training::NewRule {
+                course_id: &course,
+                audience: &everyone,
+                due_days: 30,
+                on_hire: false,
+                created_by: "bench",
+            },
+            days_before(now, 340),
+            rng,
+        )
+        .await?;
+    }
+    db.sync_training_assignments(days_before(now, 330)).await?;
+    for course in db.training_courses().await? {
+        if course.code == "data-privacy" {
+            continue;
+        }
+        for u in people {
+            if rng.gen_bool(0.85) {
+                let at = days_before(now, rng.gen_range(300..=420));
+                db.add_training_completion(
+                    &righttrack_store::training::NewCompletion {
+                        course_id: course.id.clone(),
+                        user_id: *u,
+                        completed_at: at,
+                        expires_at: righttrack_core::training::expires_at(
+                            at,
+                            course.validity_months,
+                        ),
+                        score: Some(100),
+                        source: "import",
+                        note: String::new(),
+                        recorded_by: "bench".into(),
+                        verification: righttrack_core::training::verification_code(rng),
+                    },
+                    at,
+                    rng,
+                )
+                .await?;
+            }
+        }
+    }
+    for i in 0..200 {
+        let created = days_before(now, rng.gen_range(0..360));
+        let rule = ["honesty.guarantee", "respect.abusive"][i % 2];
+        let (id, _) = db
+            .create_capa(
+                &righttrack_store::capa::NewCapa {
+                    title: format!("Action {i}"),
+                    source_kind: SourceKind::QaTrend,
+                    source_ref: rule.into(),
+                    source_label: rule.into(),
+                    subject: rule.into(),
+                    site_name: Some(format!("Site {}", i % 4)),
+                    rule: Some(rule.into()),
+                    owner: "officer".into(),
+                    due_at: Timestamp::from_millisecond(created.as_millisecond() + 30 * 86_400_000)
+                        .unwrap_or(created),
+                    metric: None,
+                    created_by: "bench".into(),
+                    created_at: created,
+                },
+                rng,
+            )
+            .await?;
+        let closed = Timestamp::from_millisecond(created.as_millisecond() + 20 * 86_400_000)
+            .unwrap_or(created);
+        if closed < now && rng.gen_bool(0.6) {
+            let m = righttrack_store::capa::Move::default();
+            db.move_capa(
+                &id,
+                State::Open,
+                State::Verified,
+                Step::Verify,
+                &m,
+                "bench",
+                closed,
+                rng,
+            )
+            .await?;
+            db.move_capa(
+                &id,
+                State::Verified,
+                State::Closed,
+                Step::Close,
+                &m,
+                "bench",
+                closed,
+                rng,
+            )
+            .await?;
+        }
+    }
+    Ok(())
+}
+
 fn pct(sorted: &[f64], p: f64) -> f64 {
     let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
     sorted[rank.clamp(1, sorted.len()) - 1]
@@ -70,21 +243,31 @@ async fn main() -> anyhow::Result<()> {
             );
         }
     }
+    let mut people = Vec::with_capacity(employees as usize);
     for e in 0..employees {
-        db.create_user(
-            NewUser {
-                username: format!("u{e}"),
-                display_name: format!("User {e}"),
-                password_hash: None,
-                team: Some(teams[(e as usize) % teams.len()]),
-                roles: vec![Role::Agent],
-            },
-            now,
-            &mut rng,
-        )
-        .await?;
+        let u = db
+            .create_user(
+                NewUser {
+                    username: format!("u{e}"),
+                    display_name: format!("User {e}"),
+                    password_hash: None,
+                    team: Some(teams[(e as usize) % teams.len()]),
+                    roles: vec![Role::Agent],
+                },
+                now,
+                &mut rng,
+            )
+            .await?;
+        people.push(u.id);
     }
     eprintln!("{employees} employees in {:.1?}", t.elapsed());
+
+    let t = Instant::now();
+    program(&db, &people, now, &mut rng).await?;
+    eprintln!(
+        "policies, training and corrective actions for {employees} employees in {:.1?}",
+        t.elapsed()
+    );
 
     let t = Instant::now();
     let span = 14 * 30 * 86_400_000_i64;
@@ -175,6 +358,21 @@ async fn main() -> anyhow::Result<()> {
         .await
         .map_err(|e| anyhow::anyhow!("session: {}", e.message))?;
     let cookie = format!("rt_session={}", sid.expose());
+
+    // What the program cards show (so a run that withholds everything is noticed).
+    let r = router
+        .clone()
+        .oneshot(
+            Request::get("/api/v1/dashboard")
+                .header("cookie", &cookie)
+                .body(Body::empty())?,
+        )
+        .await?;
+    let d: serde_json::Value =
+        serde_json::from_slice(&axum::body::to_bytes(r.into_body(), usize::MAX).await?)?;
+    for i in d["indicators"].as_array().into_iter().flatten() {
+        eprintln!("{}: latest {}", i["key"], i["latest"]);
+    }
 
     println!("| route | p50 ms | p95 ms | max ms |");
     println!("| --- | ---: | ---: | ---: |");

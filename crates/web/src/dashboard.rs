@@ -8,6 +8,13 @@
 //! hotline analytics do, only the cases the viewer holds a key to plus destroyed cases'
 //! statistics. The arithmetic and the withholding rules are `core::dashboard`; the
 //! charts are `core::charts`.
+//!
+//! The "Ethics program" section: attestation and training coverage as they stood at
+//! each month's end (grouped queries, `store::dashboard`; `?team=` narrows them to the
+//! people of the team of that name in the directory), the released organisation-wide
+//! climate indices of the survey waves closed in each month (through
+//! `surveys::released_indices`, so only what a wave's release plan releases), and
+//! corrective actions. Climate and corrective actions are organisation-wide only.
 
 use crate::auth::Caller;
 use crate::error::{AppError, AppResult};
@@ -19,11 +26,14 @@ use axum::response::Response;
 use axum::{Extension, Json};
 use jiff::civil::Date;
 use jiff::{Timestamp, ToSpan};
+use righttrack_core::authz::{allowed, Action};
 use righttrack_core::charts::{figure, Band, Trend};
 use righttrack_core::dashboard::{
-    hotline_indicators, interaction_indicators, kept_indicator, Indicator, InteractionMonth,
-    MIN_INTERACTIONS,
+    attestation_indicators, capa_indicators, climate_indicators, hotline_indicators,
+    interaction_indicators, kept_indicator, training_indicators, Indicator, InteractionMonth,
+    WaveClimate, MIN_INTERACTIONS,
 };
+use righttrack_core::surveys::WaveStatus;
 use righttrack_store::dashboard::{MonthlyRow, EXPOSED, FLAGGED, INTERACTIONS, RULE_PREFIX};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
@@ -91,6 +101,12 @@ pub struct Dashboard {
     pub hotline: Vec<Indicator>,
     pub teams: Vec<TeamSlice>,
     pub headcount: u64,
+    /// Attestation and training coverage (of the team's people with `?team=`).
+    pub coverage: Vec<Indicator>,
+    /// Organisation-wide only, and only for readers of survey results.
+    pub climate: Vec<Indicator>,
+    /// Organisation-wide only.
+    pub capa: Vec<Indicator>,
 }
 
 fn month_start(d: Date) -> Date {
@@ -141,7 +157,9 @@ pub async fn build(state: &AppState, caller: &Caller, team: Option<&str>) -> App
     }
     let team = team.map(str::trim).filter(|t| !t.is_empty());
     if let Some(t) = team {
-        if !teams.contains_key(t) {
+        // A team of the interactions (as sent) or of the directory (its people's
+        // coverage); the same name means the same team.
+        if !teams.contains_key(t) && !state.db.list_teams().await?.iter().any(|d| d.name == t) {
             return Err(AppError::not_found());
         }
     }
@@ -218,6 +236,36 @@ pub async fn build(state: &AppState, caller: &Caller, team: Option<&str>) -> App
         (Some(kept), hotline_indicators(&cases, headcount), headcount)
     };
 
+    // The program figures as at each month's end: the first month's start, then the
+    // start of each next month, the current month ending now.
+    let mut ends: Vec<Timestamp> = starts[..MONTHS]
+        .iter()
+        .map(|d| instant(*d))
+        .collect::<AppResult<_>>()?;
+    ends.push(
+        state
+            .now()
+            .checked_add(jiff::SignedDuration::from_millis(1))
+            .map_err(|e| AppError::internal(&e))?,
+    );
+    let mut coverage = attestation_indicators(&state.db.attestation_coverage(&ends, team).await?);
+    coverage.extend(training_indicators(
+        &state.db.training_coverage(&ends, team).await?,
+    ));
+    let (climate, capa) = if team.is_some() {
+        (Vec::new(), Vec::new())
+    } else {
+        let climate = if allowed(&caller.user.roles, Action::SurveyResults) {
+            climate_indicators(MONTHS, &climate(state, &ends).await?)
+        } else {
+            Vec::new()
+        };
+        (
+            climate,
+            capa_indicators(&state.db.capa_by_month(&ends).await?),
+        )
+    };
+
     Ok(Dashboard {
         months: labels,
         team: team.map(str::to_owned),
@@ -233,7 +281,42 @@ pub async fn build(state: &AppState, caller: &Caller, team: Option<&str>) -> App
             })
             .collect(),
         headcount,
+        coverage,
+        climate,
+        capa,
     })
+}
+
+/// The released organisation-wide indices of the waves closed within `ends` (the first
+/// month's start .. now), each with the month it closed in: its closing date, or the
+/// day it was closed early. (A wave past its closing date is closed on the next look at
+/// it, which may be much later; its answers were in by the closing date.)
+async fn climate(state: &AppState, ends: &[Timestamp]) -> AppResult<Vec<WaveClimate>> {
+    let mut out = Vec::new();
+    for w in state.db.waves(None).await? {
+        let Some(closed_at) = w.closed_at.filter(|_| w.status == WaveStatus::Closed) else {
+            continue;
+        };
+        let closed = match instant(w.closes_on) {
+            Ok(planned) if planned < closed_at => planned,
+            _ => closed_at,
+        };
+        let Some(month) = ends
+            .windows(2)
+            .position(|b| closed >= b[0] && closed < b[1])
+        else {
+            continue;
+        };
+        let indices = crate::surveys::released_indices(state, &w)
+            .await?
+            .unwrap_or_default();
+        out.push(WaveClimate {
+            month,
+            closed_at: closed.as_millisecond(),
+            indices,
+        });
+    }
+    Ok(out)
 }
 
 /// `GET /api/v1/dashboard?team=`.
@@ -246,6 +329,9 @@ pub async fn api(
     let mut indicators: Vec<&Indicator> = d.interactions.iter().collect();
     indicators.extend(d.commitments.iter());
     indicators.extend(d.hotline.iter());
+    indicators.extend(d.coverage.iter());
+    indicators.extend(d.climate.iter());
+    indicators.extend(d.capa.iter());
     Ok(Json(json!({
         "months": d.months,
         "team": d.team,
@@ -330,6 +416,7 @@ struct Page {
     teams: Vec<(String, String, i64)>,
     min_interactions: i64,
     headcount: u64,
+    program: Vec<Card>,
 }
 
 /// `GET /dashboard?team=`.
@@ -399,7 +486,40 @@ pub async fn page(
             .collect(),
         min_interactions: MIN_INTERACTIONS,
         headcount: d.headcount,
+        program: program_cards(&d, &caller),
     }))
+}
+
+/// The "Ethics program" cards, each linking to the report behind it when the viewer
+/// may open that report.
+fn program_cards(d: &Dashboard, caller: &Caller) -> Vec<Card> {
+    let may = |a: Action| allowed(&caller.user.roles, a);
+    let link = |a: Action, href: &str, text: &'static str| may(a).then(|| (href.to_owned(), text));
+    d.coverage
+        .iter()
+        .chain(&d.climate)
+        .chain(&d.capa)
+        .map(|i| {
+            let drill = if i.key.starts_with("attestation") {
+                link(
+                    Action::PolicyReport,
+                    "/policies/reports",
+                    "Attestation reports",
+                )
+            } else if i.key.starts_with("training") {
+                link(
+                    Action::TrainingReport,
+                    "/training/reports",
+                    "Training reports",
+                )
+            } else if i.key.starts_with("climate") {
+                link(Action::SurveyResults, "/surveys", "Survey results")
+            } else {
+                link(Action::CapaManage, "/capa", "Corrective actions")
+            };
+            card(i, &d.months, drill)
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -1898,6 +1898,36 @@ pub async fn my_submit(
     }
 }
 
+/// The organisation-wide climate indices of a closed wave as its release plan releases
+/// them, for the dashboard: (index key, share favourable) for each index its questions
+/// measure, the share `None` when the everyone-cell is not released; `None` when the
+/// wave is not closed. Nothing else of the wave is read out.
+pub(crate) async fn released_indices(
+    state: &AppState,
+    w: &Wave,
+) -> AppResult<Option<Vec<(String, Option<f64>)>>> {
+    let Some(s) = state.db.survey(&w.survey_id).await? else {
+        return Ok(None);
+    };
+    let Some(r) = released(state, w).await? else {
+        return Ok(None);
+    };
+    Ok(Some(
+        match results::cell(&s.questions, &r.responses, &r.plan, &r.comments, ALL) {
+            CellResult::Shown { indices, .. } => {
+                indices.into_iter().map(|i| (i.key, i.favourable)).collect()
+            }
+            CellResult::Suppressed { .. } => {
+                let mut keys: Vec<String> =
+                    s.questions.iter().filter_map(|q| q.index.clone()).collect();
+                keys.sort();
+                keys.dedup();
+                keys.into_iter().map(|k| (k, None)).collect()
+            }
+        },
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -257,3 +257,449 @@ async fn hotline_figures_count_the_cases_the_viewer_can_read() {
         );
     }
 }
+
+fn at(s: &str) -> jiff::Timestamp {
+    s.parse().unwrap()
+}
+
+/// Nine agents in the directory: six in team Cards, three in team Loans.
+async fn program_people(
+    app: &App,
+) -> (
+    Vec<righttrack_store::directory::User>,
+    Vec<righttrack_store::directory::User>,
+) {
+    let mut rng = rand::rngs::OsRng;
+    let db = &app.state.db;
+    let site = db.create_site("Lisbon", app.now(), &mut rng).await.unwrap();
+    let mut out = (Vec::new(), Vec::new());
+    for (team, n) in [("Cards", 6), ("Loans", 3)] {
+        let id = db
+            .create_team(team, site, None, app.now(), &mut rng)
+            .await
+            .unwrap();
+        for i in 0..n {
+            let u = app
+                .user(&format!("{}{i}", team.to_lowercase()), &[Role::Agent])
+                .await;
+            db.set_user_team(u.id, Some(id)).await.unwrap();
+            if team == "Cards" {
+                out.0.push(u);
+            } else {
+                out.1.push(u);
+            }
+        }
+    }
+    out
+}
+
+/// A published policy assigned to everyone on 1 October, due on the 15th; four Cards
+/// agents attest on 10 October, one more Cards agent and one Loans agent on 5 November.
+async fn policy(
+    app: &App,
+    cards: &[righttrack_store::directory::User],
+    loans: &[righttrack_store::directory::User],
+) {
+    use righttrack_core::policies::Status;
+    let mut rng = rand::rngs::OsRng;
+    let db = &app.state.db;
+    let t0 = at("2026-09-20T10:00:00Z");
+    let (_, vid) = db
+        .create_policy(
+            &righttrack_store::policies::NewPolicy {
+                slug: "gifts".into(),
+                title: "Gifts".into(),
+                audience: righttrack_core::audience::Audience::default(),
+                attest_days: 14,
+                pass_mark: 80,
+                by: "olga".into(),
+                body: "No gifts.".into(),
+                summary: String::new(),
+                quiz: Vec::new(),
+            },
+            t0,
+            &mut rng,
+        )
+        .await
+        .unwrap();
+    assert!(db
+        .step_version(&vid, Status::Draft, Status::InReview, "olga", t0)
+        .await
+        .unwrap());
+    assert!(db
+        .step_version(&vid, Status::InReview, Status::Approved, "pat", t0)
+        .await
+        .unwrap());
+    let due = at("2026-10-15T00:00:00Z");
+    assert!(db
+        .publish_version(&vid, "olga", at("2026-09-30T10:00:00Z"), "h", Some(due))
+        .await
+        .unwrap());
+    let everyone: Vec<_> = cards.iter().chain(loans).map(|u| u.id).collect();
+    db.assign(&vid, &everyone, at("2026-10-01T08:00:00Z"), due)
+        .await
+        .unwrap();
+    let v = db.version(&vid).await.unwrap().unwrap();
+    for (u, when) in cards[..4]
+        .iter()
+        .map(|u| (u, "2026-10-10T10:00:00Z"))
+        .chain([
+            (&cards[4], "2026-11-05T10:00:00Z"),
+            (&loans[0], "2026-11-05T10:00:00Z"),
+        ])
+    {
+        db.attest(&vid, u.id, &v, "read", None, None, at(when), &mut rng)
+            .await
+            .unwrap();
+    }
+}
+
+/// A course assigned to every agent on 1 September, due in 30 days; the Cards agents
+/// complete it on 15 September (valid a year), one Loans agent on 20 September with a
+/// completion that expires on 20 October.
+async fn training(
+    app: &App,
+    cards: &[righttrack_store::directory::User],
+    loans: &[righttrack_store::directory::User],
+) {
+    let mut rng = rand::rngs::OsRng;
+    let db = &app.state.db;
+    let course = db
+        .create_training_course(
+            &righttrack_store::training::CourseInput {
+                code: "conduct".into(),
+                title: "Code of conduct".into(),
+                content: "Be fair.".into(),
+                quiz: righttrack_core::training::Quiz::default(),
+                pass_mark: 80,
+                validity_months: Some(12),
+                grants_data_access: false,
+                external: false,
+            },
+            at("2026-08-01T00:00:00Z"),
+            &mut rng,
+        )
+        .await
+        .unwrap();
+    let agents = righttrack_core::audience::Audience {
+        roles: vec![Role::Agent],
+        ..Default::default()
+    };
+    db.create_training_rule(
+        &righttrack_store::training::NewRule {
+            course_id: &course,
+            audience: &agents,
+            due_days: 30,
+            on_hire: false,
+            created_by: "olga",
+        },
+        at("2026-09-01T00:00:00Z"),
+        &mut rng,
+    )
+    .await
+    .unwrap();
+    db.sync_training_assignments(at("2026-09-01T00:00:00Z"))
+        .await
+        .unwrap();
+    let done = cards
+        .iter()
+        .map(|u| (u, "2026-09-15T10:00:00Z", Some("2027-09-15T10:00:00Z")))
+        .chain([(
+            &loans[0],
+            "2026-09-20T10:00:00Z",
+            Some("2026-10-20T10:00:00Z"),
+        )]);
+    for (u, when, until) in done {
+        db.add_training_completion(
+            &righttrack_store::training::NewCompletion {
+                course_id: course.clone(),
+                user_id: u.id,
+                completed_at: at(when),
+                expires_at: until.map(at),
+                score: Some(100),
+                source: "manual",
+                note: "test".into(),
+                recorded_by: "olga".into(),
+                verification: righttrack_core::training::verification_code(&mut rng),
+            },
+            at(when),
+            &mut rng,
+        )
+        .await
+        .unwrap();
+    }
+}
+
+/// Corrective actions: one raised 5 October and overdue from the 20th; one on the
+/// guarantee rule raised 6 October and closed on 3 November; one on the same rule
+/// raised 10 November (recurring), due next year.
+async fn capas(app: &App) {
+    use righttrack_core::capa::{SourceKind, State, Step};
+    let mut rng = rand::rngs::OsRng;
+    let db = &app.state.db;
+    let new = |title: &str, rule: Option<&str>, created: &str, due: &str| {
+        righttrack_store::capa::NewCapa {
+            title: title.into(),
+            source_kind: if rule.is_some() {
+                SourceKind::QaTrend
+            } else {
+                SourceKind::Manual
+            },
+            source_ref: rule.unwrap_or("manual").into(),
+            source_label: title.into(),
+            subject: title.into(),
+            site_name: None,
+            rule: rule.map(Into::into),
+            owner: "olga".into(),
+            due_at: at(due),
+            metric: None,
+            created_by: "olga".into(),
+            created_at: at(created),
+        }
+    };
+    db.create_capa(
+        &new(
+            "Fix the script",
+            None,
+            "2026-10-05T10:00:00Z",
+            "2026-10-20T10:00:00Z",
+        ),
+        &mut rng,
+    )
+    .await
+    .unwrap();
+    let (b, _) = db
+        .create_capa(
+            &new(
+                "Guarantees",
+                Some("honesty.guarantee"),
+                "2026-10-06T10:00:00Z",
+                "2026-12-31T10:00:00Z",
+            ),
+            &mut rng,
+        )
+        .await
+        .unwrap();
+    let m = righttrack_store::capa::Move::default();
+    assert!(db
+        .move_capa(
+            &b,
+            State::Open,
+            State::Verified,
+            Step::Verify,
+            &m,
+            "olga",
+            at("2026-11-02T10:00:00Z"),
+            &mut rng
+        )
+        .await
+        .unwrap());
+    assert!(db
+        .move_capa(
+            &b,
+            State::Verified,
+            State::Closed,
+            Step::Close,
+            &m,
+            "olga",
+            at("2026-11-03T10:00:00Z"),
+            &mut rng
+        )
+        .await
+        .unwrap());
+    let (_, recurring) = db
+        .create_capa(
+            &new(
+                "Guarantees again",
+                Some("honesty.guarantee"),
+                "2026-11-10T10:00:00Z",
+                "2027-01-31T10:00:00Z",
+            ),
+            &mut rng,
+        )
+        .await
+        .unwrap();
+    assert_eq!(recurring.as_deref(), Some(b.as_str()));
+}
+
+/// A wave of the built-in survey open 1–20 October answered favourably by `who`,
+/// closed now.
+async fn wave(app: &App, name: &str, who: &[righttrack_store::directory::User], closes: &str) {
+    use righttrack_core::surveys::release::{role_band, tenure_band};
+    use righttrack_core::surveys::{Answers, Dims, QuestionKind};
+    let mut rng = rand::rngs::OsRng;
+    let db = &app.state.db;
+    let questions = righttrack_core::surveys::instrument::builtin();
+    let survey = db
+        .create_survey(name, &questions, "olga", app.now(), &mut rng)
+        .await
+        .unwrap();
+    let id = db
+        .create_wave(
+            &righttrack_store::surveys::NewWave {
+                survey_id: survey,
+                name: name.into(),
+                opens_on: "2026-10-01".parse().unwrap(),
+                closes_on: closes.parse().unwrap(),
+                audience: righttrack_core::audience::Audience::default(),
+                views: vec!["team".into()],
+                thresholds: righttrack_core::surveys::Thresholds::default(),
+                created_by: "olga".into(),
+            },
+            app.now(),
+            &mut rng,
+        )
+        .await
+        .unwrap();
+    let invited: Vec<_> = who.iter().map(|u| u.id).collect();
+    assert!(db.launch_wave(&id, &invited, app.now()).await.unwrap());
+    for u in who {
+        let mut a = Answers::new();
+        for q in questions.iter().filter(|q| q.kind != QuestionKind::Comment) {
+            let good = q
+                .choices()
+                .into_iter()
+                .find(|c| q.favourable(c) != Some(false));
+            a.insert(q.key.clone(), good.unwrap());
+        }
+        let dims = Dims {
+            team: u.team_id.map(|t| t.to_string()).unwrap_or_default(),
+            site: "s".into(),
+            role: role_band(&u.roles).into(),
+            tenure: tenure_band(u.created_at, app.now()).into(),
+        };
+        db.submit_survey_response(
+            &id,
+            u.id,
+            "2026-10-05".parse().unwrap(),
+            &dims,
+            &a,
+            &mut rng,
+        )
+        .await
+        .unwrap();
+    }
+    assert!(db.close_wave(&id, app.now()).await.unwrap());
+}
+
+fn values(d: &Value, key: &str) -> Vec<Value> {
+    indicator(d, key)["values"].as_array().unwrap().clone()
+}
+
+fn near(v: &[Value], want: &[Option<f64>]) {
+    assert_eq!(v.len(), want.len());
+    for (got, w) in v.iter().zip(want) {
+        match w {
+            None => assert_eq!(got, &Value::Null, "{v:?}"),
+            Some(w) => assert!(close(got, *w), "{v:?} want {want:?}"),
+        }
+    }
+}
+
+#[tokio::test]
+async fn program_indicators_stand_as_at_each_month_end_by_team_and_withhold_small_groups() {
+    for app in App::each().await {
+        let (cards, loans) = program_people(&app).await;
+        policy(&app, &cards, &loans).await;
+        training(&app, &cards, &loans).await;
+        capas(&app).await;
+        wave(&app, "Autumn", &cards, "2026-10-20").await;
+        // Three answers: the wave closes in November but releases nothing.
+        wave(&app, "Pulse", &loans, "2026-11-15").await;
+
+        let officer = app.user("olga", &[Role::EthicsOfficer]).await;
+        let (cookie, _) = app.session(&officer).await;
+        let d = app.get("/api/v1/dashboard", &cookie).await.json();
+        // Months 2025-12 .. 2026-11: the last three are September, October, November.
+        let tail = |key: &str| values(&d, key)[9..].to_vec();
+        near(
+            &tail("attestation_coverage"),
+            &[None, Some(400.0 / 9.0), Some(600.0 / 9.0)],
+        );
+        near(&tail("attestations_overdue"), &[None, Some(5.0), Some(3.0)]);
+        near(
+            &tail("training_coverage"),
+            &[Some(700.0 / 9.0), Some(600.0 / 9.0), Some(600.0 / 9.0)],
+        );
+        near(
+            &tail("training_overdue"),
+            &[Some(0.0), Some(3.0), Some(3.0)],
+        );
+        near(&tail("capa_open"), &[Some(0.0), Some(2.0), Some(2.0)]);
+        near(&tail("capa_overdue"), &[Some(0.0), Some(1.0), Some(1.0)]);
+        near(&tail("capa_closed"), &[Some(0.0), Some(0.0), Some(1.0)]);
+        near(&tail("capa_recurring"), &[Some(0.0), Some(0.0), Some(1.0)]);
+        // Every answer favourable: 100 % in October, when the first wave closed; the
+        // November wave of three is not released.
+        near(&tail("climate_trust"), &[None, Some(100.0), None]);
+        assert!(indicator(&d, "attestation_coverage")["benchmark"].is_null());
+        assert!(indicator(&d, "training_coverage")["withheld_when"]
+            .as_str()
+            .unwrap()
+            .contains("fewer than 5 people"));
+
+        // Drill-down to a directory team: its people only; no interactions needed.
+        let c = app.get("/api/v1/dashboard?team=Cards", &cookie).await;
+        assert_eq!(c.status, StatusCode::OK, "{}", c.body);
+        let c = c.json();
+        near(
+            &values(&c, "attestation_coverage")[10..],
+            &[Some(400.0 / 6.0), Some(500.0 / 6.0)],
+        );
+        near(
+            &values(&c, "attestations_overdue")[10..],
+            &[Some(2.0), Some(1.0)],
+        );
+        near(
+            &values(&c, "training_coverage")[10..],
+            &[Some(100.0), Some(100.0)],
+        );
+        let keys: Vec<&str> = c["indicators"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["key"].as_str().unwrap())
+            .collect();
+        assert!(
+            !keys.contains(&"capa_open") && !keys.contains(&"climate_trust"),
+            "{keys:?}"
+        );
+        // Three people: both coverage figures withheld in every month.
+        let l = app
+            .get("/api/v1/dashboard?team=Loans", &cookie)
+            .await
+            .json();
+        for key in [
+            "attestation_coverage",
+            "attestations_overdue",
+            "training_coverage",
+            "training_overdue",
+        ] {
+            assert!(values(&l, key).iter().all(Value::is_null), "{key}: {l}");
+        }
+
+        let page = app.get("/dashboard", &cookie).await;
+        assert!(page
+            .body
+            .contains("<h2 id=\"sec-program\">Ethics program</h2>"));
+        assert!(page.body.contains("id=\"ind-attestation_coverage\""));
+        assert!(page.body.contains("href=\"/policies/reports\""));
+        assert!(page.body.contains("href=\"/training/reports\""));
+        assert!(page.body.contains("href=\"/surveys\""));
+        assert!(page.body.contains("href=\"/capa\""));
+        assert!(
+            page.body
+                .contains("Policy attestation coverage in 2026-11: 66.7%."),
+            "chart description"
+        );
+
+        // The audit committee may not open the training reports or the corrective
+        // actions: the figures show, the links do not.
+        let carl = app.user("carl", &[Role::AuditCommittee]).await;
+        let (cc, _) = app.session(&carl).await;
+        let page = app.get("/dashboard", &cc).await;
+        assert!(page.body.contains("id=\"ind-training_coverage\""));
+        assert!(!page.body.contains("href=\"/training/reports\""));
+        assert!(!page.body.contains("href=\"/capa\""));
+    }
+}
