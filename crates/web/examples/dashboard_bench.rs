@@ -1,19 +1,20 @@
-//! Dashboard latency with a large store: `bench/dashboard.sh` (or
-//! `cargo run --release -p righttrack-web --example dashboard_bench -- [INTERACTIONS]
-//! [EMPLOYEES] [REQUESTS]`, defaults 1,000,000, 10,000, 200).
+//! Latency of the dashboard, fairness, evidence-binder and my-numbers pages with a
+//! large store: `bench/dashboard.sh` (or `cargo run --release -p righttrack-web
+//! --example dashboard_bench -- [INTERACTIONS] [EMPLOYEES] [REQUESTS]`, defaults
+//! 1,000,000, 10,000, 200).
 //!
 //! Builds a fresh SQLite store in a temporary directory: EMPLOYEES users over 100 teams
 //! on 4 sites, INTERACTIONS interactions spread over the last 14 months (stored through
-//! `store_interactions`, so the monthly totals are maintained exactly as in
-//! production), 600 hotline reports filed through the public API (an officer signed in
-//! afterwards holds no key to them, so the hotline queries run but count none), and the
-//! ethics program of every employee: three policies published over the last months,
-//! each assigned to everyone and attested by most, two required courses assigned to
-//! everyone and completed by most (one with yearly renewals), and 200 corrective
-//! actions. Then signs in an
-//! ethics officer and times REQUESTS requests of each dashboard route through the real
-//! router (middleware, session, authorization, templates), sequentially, and prints
-//! p50/p95/max per route.
+//! `store_interactions`, so the monthly and per-agent totals are maintained exactly as
+//! in production; 8 % with a hostile customer, a quarter in unsocial hours), 2,000
+//! reviews by ten evaluators, 600 hotline reports filed through the public API (an
+//! officer signed in afterwards holds no key to them, so the hotline queries run but
+//! count none), and the ethics program of every employee: three policies published
+//! over the last months, each assigned to everyone and attested by most, two required
+//! courses assigned to everyone and completed by most (one with yearly renewals), and
+//! 200 corrective actions. Then signs in an ethics officer and one agent and times
+//! REQUESTS requests of each route through the real router (middleware, session,
+//! authorization, templates), sequentially, and prints p50/p95/max per route.
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
@@ -31,7 +32,8 @@ use std::sync::Arc;
 use std::time::Instant;
 use tower::ServiceExt;
 
-const RULES: [&str; 6] = [
+const RULES: [&str; 7] = [
+    "context.hostile_customer",
     "honesty.guarantee",
     "honesty.pressure",
     "respect.abusive",
@@ -304,7 +306,7 @@ async fn main() -> anyhow::Result<()> {
                     commitments: Vec::new(),
                     vault: None,
                     customer_ref_hash: None,
-                    unsocial: false,
+                    unsocial: rng.gen_bool(0.25),
                 }
             })
             .collect();
@@ -312,6 +314,27 @@ async fn main() -> anyhow::Result<()> {
         id += n;
     }
     eprintln!("{interactions} interactions in {:.1?}", t.elapsed());
+
+    // Reviews: 2,000 overrides by ten evaluators, for the fairness page's evaluator rows.
+    let t = Instant::now();
+    for k in 0..2_000u64.min(interactions) {
+        let i = rng.gen_range(0..interactions);
+        db.add_score_override(
+            &format!("bench-{i}"),
+            &righttrack_store::interactions::ScoreOverride {
+                item: "honesty".into(),
+                failed: k % 3 == 0,
+                justification: "bench review".into(),
+                by_user: format!("evaluator-{}", k % 10),
+                at: Timestamp::from_millisecond(now.as_millisecond() - rng.gen_range(0..span))
+                    .unwrap_or(now),
+            },
+            rng.gen_range(40..=100),
+            &mut rng,
+        )
+        .await?;
+    }
+    eprintln!("2,000 reviews in {:.1?}", t.elapsed());
 
     // A clock the benchmark moves: the hotline's submission limiter allows one report
     // per 20 s from one client, so the reports are spread over five simulated hours.
@@ -374,12 +397,29 @@ async fn main() -> anyhow::Result<()> {
         eprintln!("{}: latest {}", i["key"], i["latest"]);
     }
 
+    // An agent for their own numbers.
+    let agent = db
+        .user_by_username("u7")
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("no agent u7"))?;
+    let agent_sid = righttrack_web::auth::start_session(&state, &agent, true, None)
+        .await
+        .map_err(|e| anyhow::anyhow!("session: {}", e.message))?;
+    let agent_cookie = format!("rt_session={}", agent_sid.expose());
+
     println!("| route | p50 ms | p95 ms | max ms |");
     println!("| --- | ---: | ---: | ---: |");
-    for path in [
-        "/dashboard",
-        "/api/v1/dashboard",
-        "/dashboard?team=Team%202-7",
+    for (path, cookie) in [
+        ("/dashboard", &cookie),
+        ("/api/v1/dashboard", &cookie),
+        ("/dashboard?team=Team%202-7", &cookie),
+        ("/fairness", &cookie),
+        ("/fairness?months=12", &cookie),
+        ("/api/v1/fairness", &cookie),
+        ("/fairness/training", &cookie),
+        ("/binder", &cookie),
+        ("/my/numbers", &agent_cookie),
+        ("/my/numbers?months=12", &agent_cookie),
     ] {
         let mut ms = Vec::with_capacity(requests as usize);
         for _ in 0..requests {
@@ -388,7 +428,7 @@ async fn main() -> anyhow::Result<()> {
                 .clone()
                 .oneshot(
                     Request::get(path)
-                        .header("cookie", &cookie)
+                        .header("cookie", cookie)
                         .body(Body::empty())?,
                 )
                 .await?;
@@ -406,6 +446,12 @@ async fn main() -> anyhow::Result<()> {
         );
     }
 
+    let t = Instant::now();
+    db.rebuild_agent_monthly().await?;
+    eprintln!(
+        "rebuilding the per-agent totals from {interactions} interactions: {:.1?}",
+        t.elapsed()
+    );
     let t = Instant::now();
     db.rebuild_interaction_monthly().await?;
     eprintln!(
