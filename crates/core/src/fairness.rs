@@ -244,6 +244,55 @@ pub struct Workload {
     pub unsocial: i64,
 }
 
+/// One agent's totals over a period in one team (an agent who moved teams has one per
+/// team): what the per-agent monthly table sums to.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct AgentTotal {
+    pub agent: String,
+    pub team: String,
+    pub difficult: i64,
+    pub unsocial: i64,
+    /// QA scores; `scores.n` is the number of interactions.
+    pub scores: Moments,
+}
+
+/// Each agent's workload, summed over their teams, listed under the team they handled
+/// most interactions for (ties: the first in `rows` order). Sorted by agent.
+pub fn workloads(rows: &[AgentTotal]) -> Vec<Workload> {
+    let mut by: std::collections::BTreeMap<&str, (Workload, i64)> = Default::default();
+    for r in rows {
+        let (w, most) = by.entry(r.agent.as_str()).or_insert_with(|| {
+            (
+                Workload {
+                    agent: r.agent.clone(),
+                    ..Default::default()
+                },
+                -1,
+            )
+        });
+        w.interactions += r.scores.n;
+        w.difficult += r.difficult;
+        w.unsocial += r.unsocial;
+        if r.scores.n > *most {
+            *most = r.scores.n;
+            w.team = r.team.clone();
+        }
+    }
+    by.into_values().map(|(w, _)| w).collect()
+}
+
+/// Score moments summed by a grouping of the rows (team, site…), sorted by group.
+pub fn moments_by(
+    rows: &[AgentTotal],
+    group: impl Fn(&AgentTotal) -> String,
+) -> Vec<(String, Moments)> {
+    let mut by: std::collections::BTreeMap<String, Moments> = Default::default();
+    for r in rows {
+        by.entry(group(r)).or_default().add(&r.scores);
+    }
+    by.into_iter().collect()
+}
+
 /// How evenly work is spread over a set of agents.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Spread {
@@ -516,6 +565,43 @@ mod tests {
         assert!(s.gini_difficult.unwrap() > 0.4, "{s:?}");
         assert!((s.top_difficult_share.unwrap() - 36.0 / 52.0 * 100.0).abs() < 1e-9);
         assert_eq!(spread("t", &refs[..4]), None);
+    }
+
+    #[test]
+    fn workloads_merge_an_agents_teams_under_the_busiest_and_groups_sum_scores() {
+        let row = |agent: &str, team: &str, n: i64, d: i64| AgentTotal {
+            agent: agent.into(),
+            team: team.into(),
+            difficult: d,
+            unsocial: 1,
+            scores: Moments {
+                n,
+                sum: 80 * n,
+                sq: 6400 * n,
+                passed: n,
+            },
+        };
+        let rows = [
+            row("ben", "Cards", 3, 1),
+            row("ben", "Loans", 7, 2),
+            row("ana", "Cards", 5, 0),
+        ];
+        let w = workloads(&rows);
+        assert_eq!(w.len(), 2);
+        assert_eq!((w[0].agent.as_str(), w[0].team.as_str()), ("ana", "Cards"));
+        assert_eq!(
+            (
+                w[1].team.as_str(),
+                w[1].interactions,
+                w[1].difficult,
+                w[1].unsocial
+            ),
+            ("Loans", 10, 3, 2)
+        );
+        let teams = moments_by(&rows, |r| r.team.clone());
+        assert_eq!(teams[0].0, "Cards");
+        assert_eq!((teams[0].1.n, teams[0].1.sum), (8, 640));
+        assert_eq!(teams[1].1.n, 7);
     }
 
     #[test]

@@ -16,7 +16,7 @@
 use crate::dashboard::month_of;
 use crate::{from_ms, ms, on_pool, Db, Result};
 use jiff::{Timestamp, ToSpan};
-use righttrack_core::fairness::{score_pct, Moments, Workload, DIFFICULT_RULE, PASS_PCT};
+use righttrack_core::fairness::{score_pct, AgentTotal, Moments, DIFFICULT_RULE, PASS_PCT};
 use righttrack_core::interactions::Prepared;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -235,16 +235,6 @@ pub struct AgentMonthRow {
     pub passed: i64,
 }
 
-/// Scores grouped by something (team, site, channel…).
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
-struct GroupRow {
-    label: String,
-    n: i64,
-    sum: i64,
-    sq: i64,
-    passed: i64,
-}
-
 /// A review an evaluator made: the interaction's scores before and after.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Review {
@@ -309,61 +299,17 @@ impl Db {
         }))
     }
 
-    /// Each agent's workload over months `from..=to`, summed in the database (one row
-    /// per agent, whatever the number of interactions). An agent who moved teams is
-    /// listed under the team they handled most interactions for.
-    pub async fn agent_workloads(&self, from: &str, to: &str) -> Result<Vec<Workload>> {
-        let rows: Vec<(String, String, i64, i64, i64)> = on_pool!(self, |p| {
+    /// Each agent's totals over months `from..=to`, per team they worked in, summed in
+    /// the database: one range scan of the per-agent table serves the whole fairness
+    /// page (workloads, scores by team and site, agents' means). Sorted by agent, team.
+    pub async fn agent_totals(&self, from: &str, to: &str) -> Result<Vec<AgentTotal>> {
+        type Row = (String, String, i64, i64, i64, i64, i64, i64);
+        let rows: Vec<Row> = on_pool!(self, |p| {
             sqlx::query_as(
-            "SELECT agent_ref, team_ref, CAST(SUM(interactions) AS BIGINT), CAST(SUM(difficult) AS BIGINT), CAST(SUM(unsocial) AS BIGINT) \
-             FROM agent_monthly WHERE month >= $1 AND month <= $2 GROUP BY agent_ref, team_ref ORDER BY agent_ref"
-        )
-        .bind(from)
-        .bind(to)
-        .fetch_all(p)
-        .await?
-        });
-        let mut out: Vec<Workload> = Vec::new();
-        let mut main_team: (String, i64) = (String::new(), -1);
-        for (agent, team, n, d, u) in rows {
-            match out.last_mut() {
-                Some(w) if w.agent == agent => {
-                    w.interactions += n;
-                    w.difficult += d;
-                    w.unsocial += u;
-                    if n > main_team.1 {
-                        w.team = team.clone();
-                        main_team = (team, n);
-                    }
-                }
-                _ => {
-                    main_team = (team.clone(), n);
-                    out.push(Workload {
-                        agent,
-                        team,
-                        interactions: n,
-                        difficult: d,
-                        unsocial: u,
-                    });
-                }
-            }
-        }
-        Ok(out)
-    }
-
-    /// Each agent's QA score moments over months `from..=to`, per team they worked in,
-    /// with the site of that team (`''` when the team is not in the directory).
-    pub async fn agent_scores(
-        &self,
-        from: &str,
-        to: &str,
-    ) -> Result<Vec<(String, String, String, Moments)>> {
-        let rows: Vec<(String, String, String, i64, i64, i64, i64)> = on_pool!(self, |p| {
-            sqlx::query_as(
-            "SELECT a.agent_ref, a.team_ref, COALESCE(s.name, ''), CAST(SUM(a.interactions) AS BIGINT), CAST(SUM(a.score_sum) AS BIGINT), \
-             CAST(SUM(a.score_sq) AS BIGINT), CAST(SUM(a.passed) AS BIGINT) \
-             FROM agent_monthly a LEFT JOIN teams t ON t.name = a.team_ref LEFT JOIN sites s ON s.id = t.site_id \
-             WHERE a.month >= $1 AND a.month <= $2 GROUP BY a.agent_ref, a.team_ref, COALESCE(s.name, '') ORDER BY a.agent_ref, a.team_ref"
+            "SELECT agent_ref, team_ref, CAST(SUM(interactions) AS BIGINT), CAST(SUM(difficult) AS BIGINT), \
+             CAST(SUM(unsocial) AS BIGINT), CAST(SUM(score_sum) AS BIGINT), CAST(SUM(score_sq) AS BIGINT), \
+             CAST(SUM(passed) AS BIGINT) \
+             FROM agent_monthly WHERE month >= $1 AND month <= $2 GROUP BY agent_ref, team_ref ORDER BY agent_ref, team_ref"
         )
         .bind(from)
         .bind(to)
@@ -372,42 +318,26 @@ impl Db {
         });
         Ok(rows
             .into_iter()
-            .map(|(a, t, s, n, sum, sq, passed)| (a, t, s, Moments { n, sum, sq, passed }))
+            .map(
+                |(agent, team, n, difficult, unsocial, sum, sq, passed)| AgentTotal {
+                    agent,
+                    team,
+                    difficult,
+                    unsocial,
+                    scores: Moments { n, sum, sq, passed },
+                },
+            )
             .collect())
     }
 
-    /// QA score moments of months `from..=to` by team (as sent, `''` for none).
-    pub async fn scores_by_team(&self, from: &str, to: &str) -> Result<Vec<(String, Moments)>> {
-        let rows: Vec<GroupRow> = on_pool!(self, |p| {
-            sqlx::query_as(
-            "SELECT team_ref AS label, CAST(SUM(interactions) AS BIGINT) AS n, CAST(SUM(score_sum) AS BIGINT) AS sum, \
-             CAST(SUM(score_sq) AS BIGINT) AS sq, CAST(SUM(passed) AS BIGINT) AS passed \
-             FROM agent_monthly WHERE month >= $1 AND month <= $2 GROUP BY team_ref ORDER BY team_ref"
+    /// The site of each directory team, by team name (interactions name their team).
+    pub async fn team_sites(&self) -> Result<BTreeMap<String, String>> {
+        let rows: Vec<(String, String)> = on_pool!(self, |p| sqlx::query_as(
+            "SELECT t.name, s.name FROM teams t JOIN sites s ON s.id = t.site_id"
         )
-        .bind(from)
-        .bind(to)
         .fetch_all(p)
-        .await?
-        });
-        Ok(groups(rows))
-    }
-
-    /// QA score moments by site: the site of the team the interaction names (teams are
-    /// matched by name); `''` when the team is unknown.
-    pub async fn scores_by_site(&self, from: &str, to: &str) -> Result<Vec<(String, Moments)>> {
-        let rows: Vec<GroupRow> = on_pool!(self, |p| {
-            sqlx::query_as(
-            "SELECT COALESCE(s.name, '') AS label, CAST(SUM(a.interactions) AS BIGINT) AS n, CAST(SUM(a.score_sum) AS BIGINT) AS sum, \
-             CAST(SUM(a.score_sq) AS BIGINT) AS sq, CAST(SUM(a.passed) AS BIGINT) AS passed \
-             FROM agent_monthly a LEFT JOIN teams t ON t.name = a.team_ref LEFT JOIN sites s ON s.id = t.site_id \
-             WHERE a.month >= $1 AND a.month <= $2 GROUP BY COALESCE(s.name, '') ORDER BY COALESCE(s.name, '')"
-        )
-        .bind(from)
-        .bind(to)
-        .fetch_all(p)
-        .await?
-        });
-        Ok(groups(rows))
+        .await?);
+        Ok(rows.into_iter().collect())
     }
 
     /// Interactions reviewed by a person since `from`: each interaction whose score an
@@ -432,10 +362,17 @@ impl Db {
             if !seen.insert(ext_id.clone()) {
                 continue;
             }
-            let engine_score = serde_json::from_str::<serde_json::Value>(&findings)
-                .ok()
-                .and_then(|f| f["score"]["value"].as_i64())
-                .unwrap_or(score);
+            // Only the score is read: serde skips the rest without building it.
+            #[derive(serde::Deserialize)]
+            struct Engine {
+                score: EngineScore,
+            }
+            #[derive(serde::Deserialize)]
+            struct EngineScore {
+                value: i64,
+            }
+            let engine_score =
+                serde_json::from_str::<Engine>(&findings).map_or(score, |f| f.score.value);
             out.push(Review {
                 evaluator,
                 ext_id,
@@ -704,22 +641,6 @@ impl Db {
         .await?);
         Ok(any_interaction.is_some() && any_total.is_none())
     }
-}
-
-fn groups(rows: Vec<GroupRow>) -> Vec<(String, Moments)> {
-    rows.into_iter()
-        .map(|r| {
-            (
-                r.label,
-                Moments {
-                    n: r.n,
-                    sum: r.sum,
-                    sq: r.sq,
-                    passed: r.passed,
-                },
-            )
-        })
-        .collect()
 }
 
 /// `$first, $first+1, …` for `n` bind parameters.

@@ -24,8 +24,9 @@ use jiff::Timestamp;
 use righttrack_core::charts::{box_plots, figure};
 use righttrack_core::dashboard::MIN_INTERACTIONS;
 use righttrack_core::fairness::{
-    compare, evaluators, quartiles, score_pct, spread, EvaluatorInput, EvaluatorStats, GroupScores,
-    MeanCi, Moments, Quartiles, Spread, Workload, FOUR_FIFTHS, MIN_GROUP, MIN_SCREENED, PASS_PCT,
+    compare, evaluators, moments_by, quartiles, score_pct, spread, workloads, EvaluatorInput,
+    EvaluatorStats, GroupScores, MeanCi, Moments, Quartiles, Spread, Workload, FOUR_FIFTHS,
+    MIN_GROUP, MIN_SCREENED, PASS_PCT,
 };
 use righttrack_store::interactions::InteractionFilter;
 use serde::{Deserialize, Serialize};
@@ -126,8 +127,20 @@ fn label(s: &str, none: &str) -> String {
     }
 }
 
+const NO_TEAM: &str = "(no team)";
+const NO_SITE: &str = "(team not in the directory)";
+
 async fn build(state: &AppState, p: &Period) -> AppResult<Fairness> {
-    let loads = state.db.agent_workloads(&p.from, &p.to).await?;
+    // One scan of the per-agent totals serves every section below.
+    let totals = state.db.agent_totals(&p.from, &p.to).await?;
+    let sites = state.db.team_sites().await?;
+    let site_of = |team: &str| {
+        sites
+            .get(team)
+            .cloned()
+            .unwrap_or_else(|| NO_SITE.to_owned())
+    };
+    let loads = workloads(&totals);
     let all: Vec<&Workload> = loads.iter().collect();
     let mut by_team: BTreeMap<&str, Vec<&Workload>> = BTreeMap::new();
     for w in &loads {
@@ -136,7 +149,7 @@ async fn build(state: &AppState, p: &Period) -> AppResult<Fairness> {
     let mut teams = Vec::new();
     let mut teams_withheld = 0;
     for (t, ws) in &by_team {
-        match spread(&label(t, "(no team)"), ws) {
+        match spread(&label(t, NO_TEAM), ws) {
             Some(s) => teams.push(s),
             None => teams_withheld += 1,
         }
@@ -159,33 +172,22 @@ async fn build(state: &AppState, p: &Period) -> AppResult<Fairness> {
     });
     most_difficult.truncate(10);
 
-    let named = |g: Vec<(String, Moments)>, none: &str| -> Vec<(String, Moments)> {
-        g.into_iter().map(|(l, m)| (label(&l, none), m)).collect()
-    };
-    let scores_by_team = compare(named(
-        state.db.scores_by_team(&p.from, &p.to).await?,
-        "(no team)",
-    ));
-    let scores_by_site = compare(named(
-        state.db.scores_by_site(&p.from, &p.to).await?,
-        "(team not in the directory)",
-    ));
+    let scores_by_team = compare(moments_by(&totals, |r| label(&r.team, NO_TEAM)));
+    let scores_by_site = compare(moments_by(&totals, |r| site_of(&r.team)));
 
     let mut team_means: BTreeMap<String, Vec<f64>> = BTreeMap::new();
     let mut site_means: BTreeMap<String, Vec<f64>> = BTreeMap::new();
-    for (_, team, site, m) in state.db.agent_scores(&p.from, &p.to).await? {
+    for r in &totals {
+        let m = &r.scores;
         if m.n < MIN_AGENT_INTERACTIONS {
             continue;
         }
         let mean = m.sum as f64 / m.n as f64;
         team_means
-            .entry(label(&team, "(no team)"))
+            .entry(label(&r.team, NO_TEAM))
             .or_default()
             .push(mean);
-        site_means
-            .entry(label(&site, "(team not in the directory)"))
-            .or_default()
-            .push(mean);
+        site_means.entry(site_of(&r.team)).or_default().push(mean);
     }
     let five = |m: BTreeMap<String, Vec<f64>>| -> Vec<(String, Quartiles)> {
         m.into_iter()
@@ -745,18 +747,13 @@ async fn my_numbers(state: &AppState, caller: &Caller, p: &Period) -> AppResult<
         .max_by_key(|(_, n)| **n)
         .map(|(t, _)| (*t).to_owned())
         .unwrap_or_default();
-    let team_scores = state
-        .db
-        .scores_by_team(&p.from, &p.to)
-        .await?
+    let totals = state.db.agent_totals(&p.from, &p.to).await?;
+    let team_scores = moments_by(&totals, |r| r.team.clone())
         .into_iter()
         .find(|(t, _)| *t == team)
         .map(|(_, m)| m)
         .unwrap_or_default();
-    let mates: Vec<Workload> = state
-        .db
-        .agent_workloads(&p.from, &p.to)
-        .await?
+    let mates: Vec<Workload> = workloads(&totals)
         .into_iter()
         .filter(|w| w.team == team)
         .collect();

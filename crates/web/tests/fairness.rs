@@ -93,6 +93,22 @@ fn november() -> Vec<String> {
     lines
 }
 
+/// The QA analyst quinn overrides the guarantee of interaction `id` to met, through
+/// the review form; returns quinn's session cookie.
+async fn lift(app: &App, id: &str) -> String {
+    let quinn = app.user("quinn", &[Role::QaAnalyst]).await;
+    let (cookie, csrf) = app.session(&quinn).await;
+    let o = app
+        .post(
+            &format!("/interactions/{id}/override"),
+            &cookie,
+            &format!("csrf={csrf}&item=honesty&outcome=met&justification=the+guarantee+quoted+the+written+policy"),
+        )
+        .await;
+    assert_eq!(o.status, StatusCode::SEE_OTHER, "{}", o.body);
+    cookie
+}
+
 fn group<'a>(v: &'a Value, list: &str, label: &str) -> &'a Value {
     v[list]
         .as_array()
@@ -107,16 +123,7 @@ async fn officers_see_workload_spread_score_intervals_the_four_fifths_screen_and
     for app in App::each().await {
         ingest(&app, &november()).await;
         // A QA analyst lifts one Loans chat: the guarantee was a quoted policy.
-        let quinn = app.user("quinn", &[Role::QaAnalyst]).await;
-        let (qc, qcsrf) = app.session(&quinn).await;
-        let o = app
-            .post(
-                "/interactions/l1-0/override",
-                &qc,
-                &format!("csrf={qcsrf}&item=honesty&outcome=met&justification=the+guarantee+quoted+the+written+policy"),
-            )
-            .await;
-        assert_eq!(o.status, StatusCode::SEE_OTHER, "{}", o.body);
+        let qc = lift(&app, "l1-0").await;
 
         let olga = app.user("olga", &[Role::EthicsOfficer]).await;
         let (cookie, _) = app.session(&olga).await;
@@ -256,16 +263,7 @@ async fn officers_see_workload_spread_score_intervals_the_four_fifths_screen_and
 async fn agents_see_their_own_numbers_with_the_formula_and_every_input() {
     for app in App::each().await {
         ingest(&app, &november()).await;
-        let quinn = app.user("quinn", &[Role::QaAnalyst]).await;
-        let (qc, qcsrf) = app.session(&quinn).await;
-        let o = app
-            .post(
-                "/interactions/l1-3/override",
-                &qc,
-                &format!("csrf={qcsrf}&item=honesty&outcome=met&justification=the+guarantee+quoted+the+written+policy"),
-            )
-            .await;
-        assert_eq!(o.status, StatusCode::SEE_OTHER, "{}", o.body);
+        lift(&app, "l1-3").await;
 
         let l1 = app.user("l1", &[Role::Agent]).await;
         let (cookie, _) = app.session(&l1).await;
