@@ -15,6 +15,11 @@
 //! 200 corrective actions. Then signs in an ethics officer and one agent and times
 //! REQUESTS requests of each route through the real router (middleware, session,
 //! authorization, templates), sequentially, and prints p50/p95/max per route.
+//!
+//! `RIGHTTRACK_BENCH_DB=/path/bench.db` keeps the store: the first run seeds it, later
+//! runs migrate it (timing the migrations, which is how an upgrade's rebuild of derived
+//! totals is measured) and only time the routes. `RIGHTTRACK_BENCH_ROUTES=fairness,binder`
+//! times only the routes containing one of those words.
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
@@ -223,24 +228,21 @@ fn pct(sorted: &[f64], p: f64) -> f64 {
     sorted[rank.clamp(1, sorted.len()) - 1]
 }
 
-#[tokio::main]
-async fn main() -> anyhow::Result<()> {
-    let interactions = arg(1, 1_000_000);
-    let employees = arg(2, 10_000);
-    let requests = arg(3, 200);
-    let dir = tempfile::tempdir()?;
-    let db = Db::open_sqlite(&dir.path().join("bench.db")).await?;
-    db.migrate().await?;
-    let mut rng = rand::rngs::StdRng::seed_from_u64(7);
-    let now = SystemClock.now();
-
+/// Seeds the store: the directory, the ethics program, the interactions and reviews.
+async fn seed(
+    db: &Db,
+    interactions: u64,
+    employees: u64,
+    now: Timestamp,
+    rng: &mut rand::rngs::StdRng,
+) -> anyhow::Result<()> {
     let t = Instant::now();
     let mut teams = Vec::new();
     for s in 0..4 {
-        let site = db.create_site(&format!("Site {s}"), now, &mut rng).await?;
+        let site = db.create_site(&format!("Site {s}"), now, rng).await?;
         for k in 0..25 {
             teams.push(
-                db.create_team(&format!("Team {s}-{k}"), site, None, now, &mut rng)
+                db.create_team(&format!("Team {s}-{k}"), site, None, now, rng)
                     .await?,
             );
         }
@@ -257,7 +259,7 @@ async fn main() -> anyhow::Result<()> {
                     roles: vec![Role::Agent],
                 },
                 now,
-                &mut rng,
+                rng,
             )
             .await?;
         people.push(u.id);
@@ -265,7 +267,7 @@ async fn main() -> anyhow::Result<()> {
     eprintln!("{employees} employees in {:.1?}", t.elapsed());
 
     let t = Instant::now();
-    program(&db, &people, now, &mut rng).await?;
+    program(db, &people, now, rng).await?;
     eprintln!(
         "policies, training and corrective actions for {employees} employees in {:.1?}",
         t.elapsed()
@@ -310,7 +312,7 @@ async fn main() -> anyhow::Result<()> {
                 }
             })
             .collect();
-        db.store_interactions(&batch, now, &mut rng).await?;
+        db.store_interactions(&batch, now, rng).await?;
         id += n;
     }
     eprintln!("{interactions} interactions in {:.1?}", t.elapsed());
@@ -330,11 +332,39 @@ async fn main() -> anyhow::Result<()> {
                     .unwrap_or(now),
             },
             rng.gen_range(40..=100),
-            &mut rng,
+            rng,
         )
         .await?;
     }
     eprintln!("2,000 reviews in {:.1?}", t.elapsed());
+
+    Ok(())
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let interactions = arg(1, 1_000_000);
+    let employees = arg(2, 10_000);
+    let requests = arg(3, 200);
+    // RIGHTTRACK_BENCH_DB keeps the store between runs (seeded once, reused after:
+    // seeding a million interactions takes minutes); otherwise a temporary directory.
+    let tmp = tempfile::tempdir()?;
+    let path = std::env::var_os("RIGHTTRACK_BENCH_DB")
+        .map_or_else(|| tmp.path().join("bench.db"), std::path::PathBuf::from);
+    let reuse = path.exists();
+    let db = Db::open_sqlite(&path).await?;
+    let t = Instant::now();
+    db.migrate().await?;
+    eprintln!("migrations in {:.1?}", t.elapsed());
+    let mut rng = rand::rngs::StdRng::seed_from_u64(7);
+    let now = SystemClock.now();
+    // RIGHTTRACK_BENCH_ROUTES: only the routes containing one of these (comma-separated).
+    let only: Vec<String> = std::env::var("RIGHTTRACK_BENCH_ROUTES")
+        .map(|v| v.split(',').map(str::to_owned).collect())
+        .unwrap_or_default();
+    if !reuse {
+        seed(&db, interactions, employees, now, &mut rng).await?;
+    }
 
     // A clock the benchmark moves: the hotline's submission limiter allows one report
     // per 20 s from one client, so the reports are spread over five simulated hours.
@@ -349,7 +379,7 @@ async fn main() -> anyhow::Result<()> {
     let router = righttrack_web::routes::router(state.clone());
 
     let t = Instant::now();
-    for i in 0..600 {
+    for i in 0..if reuse { 0 } else { 600 } {
         let body = serde_json::json!({"category": "fraud", "description": format!("bench report {i}"), "anonymous": true});
         let r = router
             .clone()
@@ -364,19 +394,23 @@ async fn main() -> anyhow::Result<()> {
     }
     eprintln!("600 reports in {:.1?}", t.elapsed());
 
-    let officer = db
-        .create_user(
-            NewUser {
-                username: "officer".into(),
-                display_name: "Officer".into(),
-                password_hash: None,
-                team: None,
-                roles: vec![Role::EthicsOfficer],
-            },
-            now,
-            &mut rng,
-        )
-        .await?;
+    let officer = match db.user_by_username("officer").await? {
+        Some(u) => u,
+        None => {
+            db.create_user(
+                NewUser {
+                    username: "officer".into(),
+                    display_name: "Officer".into(),
+                    password_hash: None,
+                    team: None,
+                    roles: vec![Role::EthicsOfficer],
+                },
+                now,
+                &mut rng,
+            )
+            .await?
+        }
+    };
     let sid = righttrack_web::auth::start_session(&state, &officer, true, None)
         .await
         .map_err(|e| anyhow::anyhow!("session: {}", e.message))?;
@@ -407,6 +441,16 @@ async fn main() -> anyhow::Result<()> {
         .map_err(|e| anyhow::anyhow!("session: {}", e.message))?;
     let agent_cookie = format!("rt_session={}", agent_sid.expose());
 
+    // Training effectiveness of a course most agents completed (the default course,
+    // the first by title, has no completions here).
+    let course = db
+        .training_courses()
+        .await?
+        .into_iter()
+        .find(|c| c.title == "Course 0")
+        .ok_or_else(|| anyhow::anyhow!("no course 0"))?;
+    let training = format!("/fairness/training?course={}", course.id);
+
     println!("| route | p50 ms | p95 ms | max ms |");
     println!("| --- | ---: | ---: | ---: |");
     for (path, cookie) in [
@@ -416,11 +460,14 @@ async fn main() -> anyhow::Result<()> {
         ("/fairness", &cookie),
         ("/fairness?months=12", &cookie),
         ("/api/v1/fairness", &cookie),
-        ("/fairness/training", &cookie),
+        (training.as_str(), &cookie),
         ("/binder", &cookie),
         ("/my/numbers", &agent_cookie),
         ("/my/numbers?months=12", &agent_cookie),
     ] {
+        if !only.is_empty() && !only.iter().any(|o| path.contains(o.as_str())) {
+            continue;
+        }
         let mut ms = Vec::with_capacity(requests as usize);
         for _ in 0..requests {
             let t = Instant::now();
@@ -446,6 +493,9 @@ async fn main() -> anyhow::Result<()> {
         );
     }
 
+    if reuse {
+        return Ok(());
+    }
     let t = Instant::now();
     db.rebuild_agent_monthly().await?;
     eprintln!(
