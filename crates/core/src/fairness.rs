@@ -26,6 +26,7 @@ use jiff::civil::Weekday;
 use jiff::tz::TimeZone;
 use jiff::Timestamp;
 use serde::Serialize;
+use std::collections::BTreeMap;
 
 pub use crate::hotline_stats::MIN_GROUP;
 
@@ -40,6 +41,34 @@ pub const MIN_SCREENED: i64 = 30;
 
 /// The rule whose event marks a difficult contact.
 pub const DIFFICULT_RULE: &str = "context.hostile_customer";
+
+/// The rules whose events are violations: the default pack's emitting rules of a
+/// `conduct.` or `disclosure.` kind, id → (kind, description). (The server scans with
+/// the default pack, so a stored interaction's rule ids are this pack's.)
+pub fn violation_rules() -> &'static BTreeMap<String, (String, String)> {
+    static RULES: std::sync::OnceLock<BTreeMap<String, (String, String)>> =
+        std::sync::OnceLock::new();
+    RULES.get_or_init(|| {
+        righttrack_scan::RulePack::default_pack()
+            .map(|p| {
+                p.rules
+                    .into_iter()
+                    .filter(|r| {
+                        r.emit
+                            && (r.kind.starts_with("conduct.") || r.kind.starts_with("disclosure."))
+                    })
+                    .map(|r| (r.id, (r.kind, r.description)))
+                    .collect()
+            })
+            .unwrap_or_default()
+    })
+}
+
+/// How many violation rules fired in one interaction, from its `,a,b,` rule list.
+pub fn violations(rules: &str) -> i64 {
+    let v = violation_rules();
+    rules.split(',').filter(|r| v.contains_key(*r)).count() as i64
+}
 
 /// The QA score in whole percent (rounded half up), clamped to 0..=100. A scorecard
 /// with no applicable points counts as 100.
@@ -406,6 +435,17 @@ pub fn evaluators(inputs: &[EvaluatorInput]) -> Vec<EvaluatorStats> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn violations_count_conduct_and_disclosure_rules_only() {
+        assert_eq!(violations(","), 0);
+        assert_eq!(
+            violations(",context.hostile_customer,disclosure.recording_notice,honesty.guarantee,"),
+            2
+        );
+        assert_eq!(violations(",identity.verification,commitment.callback,"), 0);
+        assert!(violation_rules().contains_key("respect.abusive"));
+    }
     use proptest::prelude::*;
 
     #[test]

@@ -30,6 +30,8 @@ pub struct AgentCounts {
     pub score_sum: i64,
     pub score_sq: i64,
     pub passed: i64,
+    /// Violation rules fired (`core::fairness::violations`), for training effectiveness.
+    pub violations: i64,
 }
 
 impl AgentCounts {
@@ -40,6 +42,7 @@ impl AgentCounts {
         self.score_sum += o.score_sum;
         self.score_sq += o.score_sq;
         self.passed += o.passed;
+        self.violations += o.violations;
     }
 
     fn of(score: i64, score_max: i64, rules: &str, unsocial: bool) -> AgentCounts {
@@ -51,6 +54,7 @@ impl AgentCounts {
             score_sum: pct,
             score_sq: pct * pct,
             passed: i64::from(pct >= PASS_PCT),
+            violations: righttrack_core::fairness::violations(rules),
         }
     }
 
@@ -128,15 +132,16 @@ macro_rules! add_agent_monthly {
         for ((month, agent, team), c) in $agents {
             let (start, end) = $crate::fairness::month_bounds_of(month);
             sqlx::query(
-                "INSERT INTO agent_monthly (month, month_start, month_end, agent_ref, team_ref, interactions, difficult, unsocial, score_sum, score_sq, passed) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
+                "INSERT INTO agent_monthly (month, month_start, month_end, agent_ref, team_ref, interactions, difficult, unsocial, score_sum, score_sq, passed, violations) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) \
                  ON CONFLICT (month, agent_ref, team_ref) DO UPDATE SET \
                  interactions = agent_monthly.interactions + excluded.interactions, \
                  difficult = agent_monthly.difficult + excluded.difficult, \
                  unsocial = agent_monthly.unsocial + excluded.unsocial, \
                  score_sum = agent_monthly.score_sum + excluded.score_sum, \
                  score_sq = agent_monthly.score_sq + excluded.score_sq, \
-                 passed = agent_monthly.passed + excluded.passed",
+                 passed = agent_monthly.passed + excluded.passed, \
+                 violations = agent_monthly.violations + excluded.violations",
             )
             .bind(month)
             .bind(start)
@@ -149,6 +154,7 @@ macro_rules! add_agent_monthly {
             .bind(c.score_sum)
             .bind(c.score_sq)
             .bind(c.passed)
+            .bind(c.violations)
             .execute(&mut *$tx)
             .await?;
         }
@@ -233,6 +239,7 @@ pub struct AgentMonthRow {
     pub score_sum: i64,
     pub score_sq: i64,
     pub passed: i64,
+    pub violations: i64,
 }
 
 /// A review an evaluator made: the interaction's scores before and after.
@@ -273,8 +280,9 @@ pub struct CohortMonth {
     pub untrained_agents: i64,
     pub trained_interactions: i64,
     pub untrained_interactions: i64,
-    /// rule → (trained, untrained)
-    pub rules: BTreeMap<String, (i64, i64)>,
+    /// Violation rules fired (`core::fairness::violations`).
+    pub trained_violations: i64,
+    pub untrained_violations: i64,
 }
 
 impl Db {
@@ -285,36 +293,78 @@ impl Db {
         to: &str,
         agent: Option<&str>,
     ) -> Result<Vec<AgentMonthRow>> {
-        Ok(on_pool!(self, |p| {
-            sqlx::query_as(
-            "SELECT month, agent_ref, team_ref, interactions, difficult, unsocial, score_sum, score_sq, passed \
-             FROM agent_monthly WHERE month >= $1 AND month <= $2 AND ($3 IS NULL OR agent_ref = $3) \
-             ORDER BY month, agent_ref, team_ref"
-        )
-        .bind(from)
-        .bind(to)
-        .bind(agent)
-        .fetch_all(p)
-        .await?
-        }))
+        const COLUMNS: &str = "SELECT month, agent_ref, team_ref, interactions, difficult, unsocial, score_sum, score_sq, passed, violations FROM agent_monthly";
+        // Two statements rather than `($3 IS NULL OR agent_ref = $3)`, which keeps
+        // SQLite from using the agent's index.
+        Ok(match agent {
+            Some(agent) => on_pool!(self, |p| {
+                sqlx::query_as(&format!(
+                    "{COLUMNS} WHERE agent_ref = $1 AND month >= $2 AND month <= $3 ORDER BY month, agent_ref, team_ref"
+                ))
+                .bind(agent)
+                .bind(from)
+                .bind(to)
+                .fetch_all(p)
+                .await?
+            }),
+            None => on_pool!(self, |p| {
+                sqlx::query_as(&format!(
+                    "{COLUMNS} WHERE month >= $1 AND month <= $2 ORDER BY month, agent_ref, team_ref"
+                ))
+                .bind(from)
+                .bind(to)
+                .fetch_all(p)
+                .await?
+            }),
+        })
     }
 
     /// Each agent's totals over months `from..=to`, per team they worked in, summed in
-    /// the database: one range scan of the per-agent table serves the whole fairness
-    /// page (workloads, scores by team and site, agents' means). Sorted by agent, team.
+    /// the database: one read of the per-agent table, in the order of its covering
+    /// index (`agent_monthly_totals`), serves the whole fairness page (workloads, scores
+    /// by team and site, agents' means). Sorted by agent, team.
     pub async fn agent_totals(&self, from: &str, to: &str) -> Result<Vec<AgentTotal>> {
+        self.totals_where("", from, to, None).await
+    }
+
+    /// [`Db::agent_totals`] of the agents who worked in `team` during the period, with
+    /// all their teams' rows (so an agent's main team is decided as on the fairness
+    /// page): what one agent's numbers compare against.
+    pub async fn agent_totals_in_team(
+        &self,
+        from: &str,
+        to: &str,
+        team: &str,
+    ) -> Result<Vec<AgentTotal>> {
+        self.totals_where(
+            "AND agent_ref IN (SELECT agent_ref FROM agent_monthly WHERE month >= $1 AND month <= $2 AND team_ref = $3)",
+            from,
+            to,
+            Some(team),
+        )
+        .await
+    }
+
+    async fn totals_where(
+        &self,
+        and: &str,
+        from: &str,
+        to: &str,
+        team: Option<&str>,
+    ) -> Result<Vec<AgentTotal>> {
         type Row = (String, String, i64, i64, i64, i64, i64, i64);
-        let rows: Vec<Row> = on_pool!(self, |p| {
-            sqlx::query_as(
+        let sql = format!(
             "SELECT agent_ref, team_ref, CAST(SUM(interactions) AS BIGINT), CAST(SUM(difficult) AS BIGINT), \
              CAST(SUM(unsocial) AS BIGINT), CAST(SUM(score_sum) AS BIGINT), CAST(SUM(score_sq) AS BIGINT), \
              CAST(SUM(passed) AS BIGINT) \
-             FROM agent_monthly WHERE month >= $1 AND month <= $2 GROUP BY agent_ref, team_ref ORDER BY agent_ref, team_ref"
-        )
-        .bind(from)
-        .bind(to)
-        .fetch_all(p)
-        .await?
+             FROM agent_monthly WHERE month >= $1 AND month <= $2 {and} GROUP BY agent_ref, team_ref ORDER BY agent_ref, team_ref"
+        );
+        let rows: Vec<Row> = on_pool!(self, |p| {
+            let mut q = sqlx::query_as(&sql).bind(from).bind(to);
+            if let Some(team) = team {
+                q = q.bind(team);
+            }
+            q.fetch_all(p).await?
         });
         Ok(rows
             .into_iter()
@@ -452,21 +502,25 @@ impl Db {
             let (before_from, after_to) = (z(start, -span), z(end, span));
             out.agents += agents.len() as i64;
             for chunk in agents.chunks(500) {
-                let list = placeholders(5, chunk.len());
+                let list = placeholders(4, chunk.len());
+                // Both sides are whole months starting in [before_from, after_to) other
+                // than the month of completion; the indexes on (agent_ref, month_start)
+                // cover these reads.
                 let sql = format!(
-                    "SELECT CAST(SUM(CASE WHEN month_end <= $1 THEN interactions ELSE 0 END) AS BIGINT), \
-                     CAST(SUM(CASE WHEN month_start >= $2 THEN interactions ELSE 0 END) AS BIGINT) \
-                     FROM agent_monthly WHERE month_start >= $3 AND month_end <= $4 AND agent_ref IN ({list})"
+                    "SELECT CAST(SUM(CASE WHEN month_start < $1 THEN interactions ELSE 0 END) AS BIGINT), \
+                     CAST(SUM(CASE WHEN month_start > $1 THEN interactions ELSE 0 END) AS BIGINT) \
+                     FROM agent_monthly WHERE agent_ref IN ({list}) AND month_start >= $2 AND month_start < $3 \
+                     AND month_start <> $1"
                 );
                 let sql_rules = format!(
-                    "SELECT rule, CAST(SUM(CASE WHEN month_end <= $1 THEN value ELSE 0 END) AS BIGINT), \
-                     CAST(SUM(CASE WHEN month_start >= $2 THEN value ELSE 0 END) AS BIGINT) \
-                     FROM agent_rule_monthly WHERE month_start >= $3 AND month_end <= $4 AND agent_ref IN ({list}) GROUP BY rule"
+                    "SELECT rule, CAST(SUM(CASE WHEN month_start < $1 THEN value ELSE 0 END) AS BIGINT), \
+                     CAST(SUM(CASE WHEN month_start > $1 THEN value ELSE 0 END) AS BIGINT) \
+                     FROM agent_rule_monthly WHERE agent_ref IN ({list}) AND month_start >= $2 AND month_start < $3 \
+                     AND month_start <> $1 GROUP BY rule"
                 );
                 let totals: (Option<i64>, Option<i64>) = on_pool!(self, |p| {
                     let mut q = sqlx::query_as(&sql)
                         .bind(start)
-                        .bind(end)
                         .bind(before_from)
                         .bind(after_to);
                     for a in chunk {
@@ -479,7 +533,6 @@ impl Db {
                 let rules: Vec<(String, i64, i64)> = on_pool!(self, |p| {
                     let mut q = sqlx::query_as(&sql_rules)
                         .bind(start)
-                        .bind(end)
                         .bind(before_from)
                         .bind(after_to);
                     for a in chunk {
@@ -499,6 +552,8 @@ impl Db {
 
     /// Per month of `from..=to`: agents who had completed `course` before the month
     /// began against those who had not yet, with their interactions and violations.
+    /// One grouped read of `agent_monthly` (its violations column), never the per-rule
+    /// table.
     pub async fn training_cohorts(
         &self,
         course: &str,
@@ -507,10 +562,11 @@ impl Db {
     ) -> Result<Vec<CohortMonth>> {
         const FIRSTS: &str = "SELECT u.username AS agent, MIN(c.completed_at) AS done FROM training_completions c \
                               JOIN users u ON u.id = c.user_id WHERE c.course_id = $1 GROUP BY u.username";
-        let totals: Vec<(String, bool, i64, i64)> = on_pool!(self, |p| {
+        let totals: Vec<(String, bool, i64, i64, i64)> = on_pool!(self, |p| {
             sqlx::query_as(&format!(
             "SELECT a.month, (f.done IS NOT NULL AND f.done < a.month_start) AS trained, \
-             CAST(COUNT(DISTINCT a.agent_ref) AS BIGINT), CAST(SUM(a.interactions) AS BIGINT) \
+             CAST(COUNT(DISTINCT a.agent_ref) AS BIGINT), CAST(SUM(a.interactions) AS BIGINT), \
+             CAST(SUM(a.violations) AS BIGINT) \
              FROM agent_monthly a LEFT JOIN ({FIRSTS}) f ON f.agent = a.agent_ref \
              WHERE a.month >= $2 AND a.month <= $3 GROUP BY a.month, (f.done IS NOT NULL AND f.done < a.month_start) ORDER BY a.month"
         ))
@@ -520,20 +576,8 @@ impl Db {
         .fetch_all(p)
         .await?
         });
-        let rules: Vec<(String, bool, String, i64)> = on_pool!(self, |p| {
-            sqlx::query_as(&format!(
-            "SELECT r.month, (f.done IS NOT NULL AND f.done < r.month_start) AS trained, r.rule, CAST(SUM(r.value) AS BIGINT) \
-             FROM agent_rule_monthly r LEFT JOIN ({FIRSTS}) f ON f.agent = r.agent_ref \
-             WHERE r.month >= $2 AND r.month <= $3 GROUP BY r.month, (f.done IS NOT NULL AND f.done < r.month_start), r.rule"
-        ))
-        .bind(course)
-        .bind(from)
-        .bind(to)
-        .fetch_all(p)
-        .await?
-        });
         let mut by: BTreeMap<String, CohortMonth> = BTreeMap::new();
-        for (month, trained, agents, n) in totals {
+        for (month, trained, agents, n, violations) in totals {
             let m = by.entry(month.clone()).or_insert_with(|| CohortMonth {
                 month,
                 ..Default::default()
@@ -541,20 +585,11 @@ impl Db {
             if trained {
                 m.trained_agents += agents;
                 m.trained_interactions += n;
+                m.trained_violations += violations;
             } else {
                 m.untrained_agents += agents;
                 m.untrained_interactions += n;
-            }
-        }
-        for (month, trained, rule, v) in rules {
-            let Some(m) = by.get_mut(&month) else {
-                continue;
-            };
-            let e = m.rules.entry(rule).or_default();
-            if trained {
-                e.0 += v;
-            } else {
-                e.1 += v;
+                m.untrained_violations += violations;
             }
         }
         Ok(by.into_values().collect())

@@ -163,6 +163,26 @@ async fn agent_totals_follow_ingestion_and_score_changes_and_equal_a_rebuild() {
             db.agent_totals("2026-11", "2026-11").await.unwrap().len(),
             1
         );
+        // The agents of one team come with all their teams' rows: ben worked in
+        // Loans and without a team, ana never in Loans.
+        let loans = db
+            .agent_totals_in_team("2026-10", "2026-11", "Loans")
+            .await
+            .unwrap();
+        assert_eq!(loans, totals[1..], "{name}");
+        assert!(db
+            .agent_totals_in_team("2026-11", "2026-11", "Loans")
+            .await
+            .unwrap()
+            .is_empty());
+        // Violations: b's guarantee (its hostile customer is context, not one).
+        assert_eq!(
+            db.agent_monthly("2026-10", "2026-10", Some("ana"))
+                .await
+                .unwrap()[0]
+                .violations,
+            1
+        );
         assert!(db.team_sites().await.unwrap().is_empty());
         let site = db
             .create_site("Leeds", now, &mut rand::thread_rng())
@@ -281,7 +301,13 @@ async fn training_before_after_and_cohorts_compare_like_with_like() {
         ] {
             for i in 0..10 {
                 for (agent, bad) in [("ana", ana_bad), ("ben", 2), ("cy", 2)] {
-                    let rules = if i < bad { ",honesty.guarantee," } else { "," };
+                    // The last of each ten met a hostile customer: context, not a
+                    // violation of the agent's.
+                    let rules = match i {
+                        i if i < bad => ",honesty.guarantee,",
+                        9 => ",context.hostile_customer,",
+                        _ => ",",
+                    };
                     batch.push(interaction(
                         &format!("{agent}-{month}-{i}"),
                         agent,
@@ -318,6 +344,13 @@ async fn training_before_after_and_cohorts_compare_like_with_like() {
             "{name}"
         );
         assert_eq!(cohorts[2].trained_interactions, 10);
-        assert_eq!(cohorts[2].rules["honesty.guarantee"], (1, 4));
+        assert_eq!(
+            (
+                cohorts[2].trained_violations,
+                cohorts[2].untrained_violations
+            ),
+            (1, 4),
+            "{name}: violations only, the hostile customers not counted"
+        );
     }
 }

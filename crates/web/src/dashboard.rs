@@ -50,25 +50,7 @@ pub struct DashboardQuery {
     team: Option<String>,
 }
 
-/// A conduct or disclosure rule of the default pack: (id, kind, description).
-pub(crate) fn violation_rules() -> &'static BTreeMap<String, (String, String)> {
-    static RULES: std::sync::OnceLock<BTreeMap<String, (String, String)>> =
-        std::sync::OnceLock::new();
-    RULES.get_or_init(|| {
-        righttrack_scan::RulePack::default_pack()
-            .map(|p| {
-                p.rules
-                    .into_iter()
-                    .filter(|r| {
-                        r.emit
-                            && (r.kind.starts_with("conduct.") || r.kind.starts_with("disclosure."))
-                    })
-                    .map(|r| (r.id, (r.kind, r.description)))
-                    .collect()
-            })
-            .unwrap_or_default()
-    })
-}
+pub(crate) use righttrack_core::fairness::violation_rules;
 
 /// One rule's violations per 1,000 interactions.
 #[derive(Debug, Clone, Serialize)]

@@ -596,19 +596,20 @@ async fn effectiveness(
         .training_cohorts(&id, &p.from, &p.to)
         .await?
         .into_iter()
-        .map(|c| {
-            let (t, u) = c
-                .rules
-                .iter()
-                .filter(|(r, _)| rules.contains_key(r.as_str()))
-                .fold((0, 0), |acc, (_, v)| (acc.0 + v.0, acc.1 + v.1));
-            CohortRow {
-                trained: per_1000(t, c.trained_interactions, c.trained_agents),
-                untrained: per_1000(u, c.untrained_interactions, c.untrained_agents),
-                month: c.month,
-                trained_agents: c.trained_agents,
-                untrained_agents: c.untrained_agents,
-            }
+        .map(|c| CohortRow {
+            trained: per_1000(
+                c.trained_violations,
+                c.trained_interactions,
+                c.trained_agents,
+            ),
+            untrained: per_1000(
+                c.untrained_violations,
+                c.untrained_interactions,
+                c.untrained_agents,
+            ),
+            month: c.month,
+            trained_agents: c.trained_agents,
+            untrained_agents: c.untrained_agents,
         })
         .collect();
     Ok(out)
@@ -747,7 +748,7 @@ async fn my_numbers(state: &AppState, caller: &Caller, p: &Period) -> AppResult<
         .max_by_key(|(_, n)| **n)
         .map(|(t, _)| (*t).to_owned())
         .unwrap_or_default();
-    let totals = state.db.agent_totals(&p.from, &p.to).await?;
+    let totals = state.db.agent_totals_in_team(&p.from, &p.to, &team).await?;
     let team_scores = moments_by(&totals, |r| r.team.clone())
         .into_iter()
         .find(|(t, _)| *t == team)
