@@ -163,22 +163,6 @@ impl Db {
         })
     }
 
-    /// Whether interactions exist but their monthly totals do not (a database migrated
-    /// from before the dashboard).
-    pub(crate) async fn interaction_monthly_missing(&self) -> Result<bool> {
-        let any_interaction: Option<i64> = on_pool!(self, |p| sqlx::query_scalar(
-            "SELECT CAST(1 AS BIGINT) FROM interactions LIMIT 1"
-        )
-        .fetch_optional(p)
-        .await?);
-        let any_total: Option<i64> = on_pool!(self, |p| sqlx::query_scalar(
-            "SELECT CAST(1 AS BIGINT) FROM interaction_monthly LIMIT 1"
-        )
-        .fetch_optional(p)
-        .await?);
-        Ok(any_interaction.is_some() && any_total.is_none())
-    }
-
     /// Commitments closed in each period `[bounds[i], bounds[i + 1])`, kept and broken.
     /// Each period is one range count on the `(closed_at, status)` index.
     pub async fn commitments_closed(&self, bounds: &[Timestamp]) -> Result<Vec<ClosedCommitments>> {

@@ -661,21 +661,6 @@ impl Db {
             .await
         })
     }
-
-    /// Whether interactions exist but their per-agent totals do not.
-    pub(crate) async fn agent_monthly_missing(&self) -> Result<bool> {
-        let any_interaction: Option<i64> = on_pool!(self, |p| sqlx::query_scalar(
-            "SELECT CAST(1 AS BIGINT) FROM interactions LIMIT 1"
-        )
-        .fetch_optional(p)
-        .await?);
-        let any_total: Option<i64> = on_pool!(self, |p| sqlx::query_scalar(
-            "SELECT CAST(1 AS BIGINT) FROM agent_monthly LIMIT 1"
-        )
-        .fetch_optional(p)
-        .await?);
-        Ok(any_interaction.is_some() && any_total.is_none())
-    }
 }
 
 /// `$first, $first+1, …` for `n` bind parameters.

@@ -276,13 +276,28 @@ impl Db {
         }
         on_pool!(self, |p| self.migrator().run(p).await)
             .map_err(|e| StoreError::Migrate(e.to_string()))?;
-        if self.interaction_monthly_missing().await? {
+        // Derived totals a migration created or emptied are rebuilt once from the
+        // interactions.
+        if self.derived_missing("interaction_monthly").await? {
             self.rebuild_interaction_monthly().await?;
         }
-        if self.agent_monthly_missing().await? {
+        if self.derived_missing("agent_monthly").await? {
             self.rebuild_agent_monthly().await?;
         }
         Ok(())
+    }
+
+    /// Whether interactions exist but the totals derived from them in `table` do not.
+    async fn derived_missing(&self, table: &'static str) -> Result<bool> {
+        let any = |sql: String| async move {
+            let row: Option<i64> =
+                on_pool!(self, |p| sqlx::query_scalar(&sql).fetch_optional(p).await?);
+            Ok::<_, StoreError>(row.is_some())
+        };
+        Ok(
+            any("SELECT CAST(1 AS BIGINT) FROM interactions LIMIT 1".into()).await?
+                && !any(format!("SELECT CAST(1 AS BIGINT) FROM {table} LIMIT 1")).await?,
+        )
     }
 
     /// Whether the database holds nothing worth a key: no schema yet, or a schema with no

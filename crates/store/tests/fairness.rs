@@ -132,6 +132,17 @@ async fn agent_totals_follow_ingestion_and_score_changes_and_equal_a_rebuild() {
             before,
             "{name}: ingestion's and overrides' totals equal a rebuild"
         );
+        // A migration that empties the derived tables (0018 does) is followed by
+        // their rebuild when the database is opened.
+        t.raw("DELETE FROM agent_monthly").await.unwrap();
+        t.raw("DELETE FROM agent_rule_monthly").await.unwrap();
+        db.migrate().await.unwrap();
+        assert_eq!(
+            db.agent_monthly("2026-01", "2026-12", None).await.unwrap(),
+            before,
+            "{name}: rebuilt on migrate"
+        );
+        assert!(t.count("agent_rule_monthly").await.unwrap() > 0, "{name}");
 
         // Totals per agent and team over a period, one row each; the sites of the
         // directory's teams by name.
