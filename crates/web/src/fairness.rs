@@ -50,6 +50,8 @@ pub const DEFINITIONS: &[(&str, &str)] = &[
 pub struct PeriodQuery {
     months: Option<String>,
     course: Option<String>,
+    /// Training effectiveness: months on each side of a completion.
+    window: Option<String>,
 }
 
 /// The period: `months` whole calendar months, this one included.
@@ -527,12 +529,26 @@ pub struct Effectiveness {
     pub cohorts: Vec<CohortRow>,
 }
 
-/// Months on each side of a completion.
+/// Months on each side of a completion, by default and at most.
 const WINDOW: i64 = 3;
+const MAX_WINDOW: i64 = 6;
+
+fn window(w: Option<&str>) -> AppResult<i64> {
+    match w.map(str::trim).filter(|w| !w.is_empty()) {
+        None => Ok(WINDOW),
+        Some(w) => match w.parse::<i64>() {
+            Ok(n) if (1..=MAX_WINDOW).contains(&n) => Ok(n),
+            _ => Err(AppError::unprocessable(format!(
+                "window: must be a whole number of months from 1 to {MAX_WINDOW}"
+            ))),
+        },
+    }
+}
 
 async fn effectiveness(
     state: &AppState,
     course: Option<&str>,
+    window: i64,
     p: &Period,
 ) -> AppResult<Effectiveness> {
     let courses: Vec<(String, String)> = state
@@ -555,7 +571,7 @@ async fn effectiveness(
     let mut out = Effectiveness {
         course: course.clone(),
         courses,
-        window_months: WINDOW,
+        window_months: window,
         agents: 0,
         interactions_before: 0,
         interactions_after: 0,
@@ -568,7 +584,7 @@ async fn effectiveness(
     let rules = violation_rules();
     let ba = state
         .db
-        .training_before_after(&id, WINDOW, state.now())
+        .training_before_after(&id, window, state.now())
         .await?;
     out.agents = ba.agents;
     out.interactions_before = ba.interactions_before;
@@ -615,13 +631,14 @@ async fn effectiveness(
     Ok(out)
 }
 
-/// `GET /api/v1/fairness/training?course=&months=`.
+/// `GET /api/v1/fairness/training?course=&months=&window=`.
 pub async fn training_api(
     State(state): State<AppState>,
     Query(q): Query<PeriodQuery>,
 ) -> AppResult<Json<Value>> {
     let p = period(&state, q.months.as_deref(), 12)?;
-    let e = effectiveness(&state, q.course.as_deref(), &p).await?;
+    let w = window(q.window.as_deref())?;
+    let e = effectiveness(&state, q.course.as_deref(), w, &p).await?;
     Ok(Json(
         serde_json::to_value(&e).map_err(|e| AppError::internal(&e))?,
     ))
@@ -638,16 +655,18 @@ struct TrainingPage {
     cohorts: Vec<(String, i64, i64, String, String)>,
     min_group: usize,
     min_interactions: i64,
+    windows: Vec<i64>,
 }
 
-/// `GET /fairness/training?course=&months=`.
+/// `GET /fairness/training?course=&months=&window=`.
 pub async fn training_page(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
     Query(q): Query<PeriodQuery>,
 ) -> AppResult<Response> {
     let p = period(&state, q.months.as_deref(), 12)?;
-    let e = effectiveness(&state, q.course.as_deref(), &p).await?;
+    let w = window(q.window.as_deref())?;
+    let e = effectiveness(&state, q.course.as_deref(), w, &p).await?;
     let (course_id, course_title) = e.course.clone().unwrap_or_default();
     Ok(render(TrainingPage {
         l: layout(Some(&caller), "Training effectiveness", "/fairness"),
@@ -683,6 +702,7 @@ pub async fn training_page(
         course_title,
         min_group: MIN_GROUP,
         min_interactions: MIN_INTERACTIONS,
+        windows: (1..=MAX_WINDOW).collect(),
     }))
 }
 

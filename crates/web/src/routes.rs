@@ -823,7 +823,7 @@ pub fn table() -> Vec<Route> {
             "/fairness/training",
             Act(Action::FairnessRead),
             Page,
-            "Training effectiveness from behaviour: violations per rule before and after a course, trained against not-yet-trained agents by month: ?course=&months=",
+            "Training effectiveness from behaviour: violations per rule before and after a course, trained against not-yet-trained agents by month: ?course=&months=&window= (months on each side, 1-6, default 3)",
             get(fairness::training_page),
         ),
         r(
@@ -831,7 +831,7 @@ pub fn table() -> Vec<Route> {
             "/api/v1/fairness/training",
             Act(Action::FairnessRead),
             Api,
-            "Training effectiveness as JSON: ?course=&months= (default 12)",
+            "Training effectiveness as JSON: ?course=&months= (default 12)&window= (1-6, default 3)",
             get(fairness::training_api),
         ),
         r(

@@ -474,6 +474,43 @@ async fn training_effectiveness_compares_the_same_agents_before_and_after_and_co
             "{}",
             page.body
         );
+        // One month on each side: June against August, the same rates from half the
+        // interactions. Four months: the "after" months run to the end of November,
+        // which has not ended, so nobody counts yet.
+        let one = app
+            .get(
+                &format!("/api/v1/fairness/training?course={course}&window=1"),
+                &cookie,
+            )
+            .await
+            .json();
+        assert_eq!(one["window_months"], 1);
+        assert_eq!(
+            (
+                one["interactions_before"].clone(),
+                one["interactions_after"].clone()
+            ),
+            (json!(50), json!(50)),
+            "{one}"
+        );
+        let four = app
+            .get(
+                &format!("/api/v1/fairness/training?course={course}&window=4"),
+                &cookie,
+            )
+            .await
+            .json();
+        assert_eq!(four["agents"], 0, "{four}");
+        let bad = app
+            .get(
+                &format!("/fairness/training?course={course}&window=7"),
+                &cookie,
+            )
+            .await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(bad
+            .body
+            .contains("window: must be a whole number of months from 1 to 6"));
         // An unknown course is a 404, not an empty page.
         assert_eq!(
             app.get("/fairness/training?course=nope", &cookie)
