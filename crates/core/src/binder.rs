@@ -57,7 +57,7 @@ pub fn withheld_text() -> String {
 /// carries.
 pub fn verify_line(seq: i64, hash_hex: &str) -> String {
     format!(
-        "To verify: run `righttrack audit verify` on this installation's database; it checks every link of the hash chain and its signed checkpoints. Then compare the head: entry {seq} must have the hash {hash_hex}. A later export carries a later head; the entries in between are the trail's record of what happened since."
+        "To verify: run `righttrack audit verify` on this installation's database; it checks every link of the hash chain and its signed checkpoints. Then compare the head: entry {seq} must have the hash {hash_hex}. A later generation carries a later head; the entries in between are the trail's record of what happened since."
     )
 }
 
