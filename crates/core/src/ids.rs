@@ -45,7 +45,8 @@ typed_id!(
     CommitmentId,
     CalibrationId,
     DisputeId,
-    FeedbackId
+    FeedbackId,
+    BinderGenerationId
 );
 
 #[cfg(test)]

@@ -1,10 +1,19 @@
-//! The evidence binder's narratives: one text per question of the catalogue
-//! (`righttrack_core::binder`), with who wrote it last and when. The figures beside them
-//! are computed at generation time by the modules that own them and are never stored
-//! here. Every save is audited by the caller (`binder.narrative_saved`).
+//! The evidence binder's narratives and generations.
+//!
+//! Narratives: one text per question of the catalogue (`righttrack_core::binder`), with
+//! who wrote it last and when. Every save is audited by the caller
+//! (`binder.narrative_saved`).
+//!
+//! Generations: the figures as computed by `web::binder` when a person generated the
+//! binder, with the audit-trail head read after computing them. The figures are counts
+//! and rates ([`Figures`], stored as JSON), never case content. A generation belongs to
+//! its generator: lists and "latest" are per person, and the web layer refuses anyone
+//! else's id. Every generation is audited by the caller (`binder.generated`).
 
-use crate::{from_ms, ms, on_pool, Db, Result};
+use crate::{from_ms, ms, on_pool, Db, Result, StoreError};
 use jiff::Timestamp;
+use righttrack_core::binder::Figures;
+use righttrack_core::ids::BinderGenerationId;
 use serde::Serialize;
 
 /// A question's narrative as stored.
@@ -17,6 +26,53 @@ pub struct Narrative {
 }
 
 type Row = (String, String, String, i64);
+
+/// A generation as listed: when, by whom, at which head (without its figures).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct GenerationSummary {
+    pub id: BinderGenerationId,
+    pub generated_at: Timestamp,
+    /// Username.
+    pub generated_by: String,
+    /// The audit-trail head when the figures had been computed: entry and hash (hex).
+    pub head_seq: i64,
+    pub head_hash: String,
+}
+
+/// A stored generation with its figures.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Generation {
+    pub summary: GenerationSummary,
+    pub figures: Figures,
+}
+
+const GEN_COLS: &str = "id, generated_at, generated_by, head_seq, head_hash";
+/// Newest first. Generations of one person follow each other in the audit trail (each
+/// is audited), so the head breaks a tie of two made in the same millisecond.
+const GEN_ORDER: &str = "ORDER BY generated_at DESC, head_seq DESC, id DESC";
+
+type GenRow = (String, i64, String, i64, String);
+type GenFullRow = (String, i64, String, i64, String, String);
+
+fn summary(r: GenRow) -> Result<GenerationSummary> {
+    let id = BinderGenerationId::parse(&r.0)
+        .ok_or_else(|| StoreError::Corrupt(format!("binder generation id {:?}", r.0)))?;
+    Ok(GenerationSummary {
+        id,
+        generated_at: from_ms(r.1),
+        generated_by: r.2,
+        head_seq: r.3,
+        head_hash: r.4,
+    })
+}
+
+fn generation(r: GenFullRow) -> Result<Generation> {
+    let summary = summary((r.0, r.1, r.2, r.3, r.4))?;
+    let figures = serde_json::from_str(&r.5).map_err(|e| {
+        StoreError::Corrupt(format!("binder generation {}: figures: {e}", summary.id))
+    })?;
+    Ok(Generation { summary, figures })
+}
 
 fn narrative(r: Row) -> Narrative {
     Narrative {
@@ -75,5 +131,70 @@ impl Db {
             .await?;
         });
         Ok(())
+    }
+
+    /// Stores a generation. The caller computed its figures, read the head after them,
+    /// and audits the generation.
+    pub async fn put_binder_generation(&self, g: &Generation) -> Result<()> {
+        let figures = serde_json::to_string(&g.figures)
+            .map_err(|e| StoreError::Corrupt(format!("binder figures: {e}")))?;
+        let s = &g.summary;
+        on_pool!(self, |p| {
+            sqlx::query(
+                "INSERT INTO binder_generations \
+                 (id, generated_at, generated_by, head_seq, head_hash, figures) \
+                 VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(s.id.to_string())
+            .bind(ms(s.generated_at))
+            .bind(&s.generated_by)
+            .bind(s.head_seq)
+            .bind(&s.head_hash)
+            .bind(&figures)
+            .execute(p)
+            .await?;
+        });
+        Ok(())
+    }
+
+    /// The newest generation `generated_by` made, if any.
+    pub async fn latest_binder_generation(&self, generated_by: &str) -> Result<Option<Generation>> {
+        let sql = format!(
+            "SELECT {GEN_COLS}, figures FROM binder_generations WHERE generated_by = $1 \
+             {GEN_ORDER} LIMIT 1"
+        );
+        let row: Option<GenFullRow> = on_pool!(self, |p| sqlx::query_as(&sql)
+            .bind(generated_by)
+            .fetch_optional(p)
+            .await?);
+        row.map(generation).transpose()
+    }
+
+    /// The generations `generated_by` made, newest first, at most `limit`.
+    pub async fn binder_generations(
+        &self,
+        generated_by: &str,
+        limit: i64,
+    ) -> Result<Vec<GenerationSummary>> {
+        let sql = format!(
+            "SELECT {GEN_COLS} FROM binder_generations WHERE generated_by = $1 \
+             {GEN_ORDER} LIMIT $2"
+        );
+        let rows: Vec<GenRow> = on_pool!(self, |p| sqlx::query_as(&sql)
+            .bind(generated_by)
+            .bind(limit)
+            .fetch_all(p)
+            .await?);
+        rows.into_iter().map(summary).collect()
+    }
+
+    /// One generation, whoever made it: the caller checks it is theirs.
+    pub async fn binder_generation(&self, id: BinderGenerationId) -> Result<Option<Generation>> {
+        let sql = format!("SELECT {GEN_COLS}, figures FROM binder_generations WHERE id = $1");
+        let row: Option<GenFullRow> = on_pool!(self, |p| sqlx::query_as(&sql)
+            .bind(id.to_string())
+            .fetch_optional(p)
+            .await?);
+        row.map(generation).transpose()
     }
 }

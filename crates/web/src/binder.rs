@@ -1,19 +1,30 @@
 //! The auditor's evidence binder: `GET /binder` (page with a narrative form per
-//! question), `POST /binder/narratives/{key}`, and the exports
-//! `GET /binder/export.{json,csv,html,pdf}` (`GET /api/v1/binder` is the JSON one).
+//! question), `POST /binder/generate`, `POST /binder/narratives/{key}`, and the exports
+//! `GET /binder/export.{json,csv,html,pdf}` (`GET /api/v1/binder` is the JSON one;
+//! `POST /api/v1/binder/generate` generates and returns it).
 //!
-//! The questions are `core::binder`'s catalogue. Every figure is computed here at
-//! generation time by calling the modules that own it (the attestation report's rows,
-//! the training standings, the hotline's case counts and `core::dashboard`'s hotline
-//! arithmetic, the dashboard's interaction indicators, discipline records, corrective
-//! actions), never by SQL of its own, so the binder cannot disagree with the pages it
-//! summarises. Hotline figures are counts only and count, as on the dashboard, only the
-//! cases the generator holds a key to plus destroyed cases' statistics.
+//! The questions are `core::binder`'s catalogue. Every figure is computed here by
+//! calling the modules that own it (the attestation report's rows, the training
+//! standings, the hotline's case counts and `core::dashboard`'s hotline arithmetic, the
+//! dashboard's interaction indicators, discipline records, corrective actions), never by
+//! SQL of its own, so the binder cannot disagree with the pages it summarises. Hotline
+//! figures are counts only and count, as on the dashboard, only the cases the generator
+//! holds a key to plus destroyed cases' statistics.
 //!
-//! Every export carries the instant, the generator and the audit-trail head *as it was
-//! when the figures were computed*, and is itself audited (`binder.exported`, with the
-//! head it carried), so the entry that records an export directly follows the head the
-//! export names.
+//! Computing the figures reads every record they summarise (seconds with a million
+//! interactions), so it happens only when someone asks for it: [`generate`] computes
+//! them, reads the audit-trail head last, stores the generation (`binder_generations`)
+//! and audits it (`binder.generated`, with its id and head), so that entry directly
+//! follows the head the generation names. The page and the exports read the viewer's
+//! newest stored generation (or, for an export, an earlier one of theirs by
+//! `?generation=`); they never compute, except that an export asked for by someone who
+//! has never generated generates first. A generation belongs to the person who made it,
+//! because the hotline figures depend on what that person may read: anyone else's id is
+//! a 404.
+//!
+//! Every export carries the generation's instant, generator and audit-trail head with
+//! the current narratives (each with its own last-edited time), and is itself audited
+//! (`binder.exported`, with the generation's id and head).
 
 use crate::auth::Caller;
 use crate::binder_pdf::{self, Block};
@@ -21,37 +32,68 @@ use crate::error::{AppError, AppResult};
 use crate::pages::{layout, render, FormData};
 use crate::state::AppState;
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Json};
 use jiff::Timestamp;
 use righttrack_core::authz::{allowed, Action};
 use righttrack_core::binder::{
-    self as rules, Figure, FigureDef, Question, Topic, Value, MIN_GROUP, PARAPHRASE, SOURCE,
+    self as rules, Figure, FigureDef, Figures, Question, Topic, Value, MIN_GROUP, PARAPHRASE,
+    SOURCE,
 };
 use righttrack_core::capa::State as CapaState;
 use righttrack_core::dashboard::{hotline_indicators, CaseMonth, Indicator};
 use righttrack_core::discipline::Approval;
-use righttrack_store::binder::Narrative;
+use righttrack_core::ids::BinderGenerationId;
+use righttrack_store::binder::{Generation, GenerationSummary, Narrative};
 use righttrack_store::dashboard::EXPOSED;
 use righttrack_store::discipline::RecordFilter;
+use serde::Deserialize;
 use serde_json::{json, Value as JsonValue};
 use std::collections::BTreeMap;
 
 /// What the hotline figures count.
 pub const COUNTED: &str = "Hotline figures are counts and rates only, never case content. They count the cases the person generating the binder can read (a case they are excluded from by a conflict of interest is not counted) and destroyed cases' statistics.";
 
-/// One figure with its definition.
+/// Why a generation is personal, said on the page.
+pub const PERSONAL: &str = "You see and export only the generations you made yourself, because the hotline figures depend on who generates them: cases a person is excluded from by a conflict of interest are not counted for them.";
+
+/// How many earlier generations the page lists.
+const EARLIER: usize = 10;
+
+/// One figure with its definition; `fig` is `None` when the generation lacks it.
 #[derive(Debug, Clone)]
 pub struct BoundFigure {
     pub def: &'static FigureDef,
-    pub fig: Figure,
+    pub fig: Option<Figure>,
 }
 
 impl BoundFigure {
+    /// The value as a reader sees it, or [`rules::NOT_COMPUTED`].
     pub fn shown(&self) -> String {
-        self.fig.value.shown(self.def.unit)
+        self.fig.as_ref().map_or_else(
+            || rules::NOT_COMPUTED.to_owned(),
+            |f| f.value.shown(self.def.unit),
+        )
+    }
+
+    fn value(&self) -> Option<Value> {
+        self.fig.as_ref().map(|f| f.value)
+    }
+
+    fn period(&self) -> String {
+        self.fig
+            .as_ref()
+            .map(|f| f.period.clone())
+            .unwrap_or_default()
+    }
+
+    fn note(&self) -> String {
+        self.fig
+            .as_ref()
+            .map(|f| f.note.clone())
+            .unwrap_or_default()
     }
 }
 
@@ -68,9 +110,10 @@ pub struct BoundTopic {
     pub questions: Vec<BoundQuestion>,
 }
 
-/// The binder as generated.
+/// A stored generation with the catalogue and the current narratives: what is exported.
 #[derive(Debug, Clone)]
 pub struct Binder {
+    pub id: BinderGenerationId,
     pub generated_at: Timestamp,
     pub generated_by: String,
     pub head_seq: i64,
@@ -84,10 +127,12 @@ impl Binder {
     }
 
     fn generated(&self) -> String {
-        self.generated_at
-            .strftime("%Y-%m-%d %H:%M:%S UTC")
-            .to_string()
+        when(self.generated_at)
     }
+}
+
+fn when(t: Timestamp) -> String {
+    t.strftime("%Y-%m-%d %H:%M:%S UTC").to_string()
 }
 
 fn day(t: Timestamp) -> String {
@@ -116,11 +161,9 @@ fn latest_month(i: Option<&Indicator>, months: &[String]) -> (Value, String) {
     }
 }
 
-/// Every figure of [`rules::FIGURES`], computed now for `caller`.
-pub async fn figures(
-    state: &AppState,
-    caller: &Caller,
-) -> AppResult<BTreeMap<&'static str, Figure>> {
+/// Every figure of [`rules::FIGURES`], computed now for `caller`. Slow on a large
+/// organisation: only [`generate`] calls it.
+pub async fn figures(state: &AppState, caller: &Caller) -> AppResult<Figures> {
     let now = state.now();
     let today = now.to_zoned(jiff::tz::TimeZone::UTC).date();
     let starts = crate::dashboard::month_starts(today, 12)?;
@@ -128,17 +171,14 @@ pub async fn figures(
     let end = crate::dashboard::instant(starts[12])?;
     let year = format!("{} to {} (twelve months)", starts[0], today);
     let current = "now".to_owned();
-    let mut out: BTreeMap<&'static str, Figure> = BTreeMap::new();
+    let mut out = Figures::new();
     let mut put = |key: &'static str, value: Value, period: &str, note: String| {
-        out.insert(
+        out.insert(Figure {
             key,
-            Figure {
-                key,
-                value,
-                period: period.to_owned(),
-                note,
-            },
-        );
+            value,
+            period: period.to_owned(),
+            note,
+        });
     };
     let n = |x: usize| i64::try_from(x).unwrap_or(i64::MAX);
 
@@ -462,46 +502,93 @@ pub async fn figures(
     Ok(out)
 }
 
-/// The binder for `caller`, now. The audit head is read last, after everything computing
-/// the figures may have written (assigning newcomers is audited).
-pub async fn build(state: &AppState, caller: &Caller) -> AppResult<Binder> {
-    let figs = figures(state, caller).await?;
-    let narratives: BTreeMap<String, Narrative> = state
+/// Generates the binder for `caller`: computes every figure, reads the audit head last
+/// (computing may audit: assigning newcomers to training is audited), stores the
+/// generation and audits it (`binder.generated`, with its id and head), so that entry
+/// directly follows the head the generation names.
+pub async fn generate(state: &AppState, caller: &Caller) -> AppResult<Generation> {
+    let figures = figures(state, caller).await?;
+    let (head_seq, head_hash) = state.db.audit_head().await?;
+    let now = state.now();
+    let g = Generation {
+        summary: GenerationSummary {
+            id: BinderGenerationId::new_v7(now, &mut rand::rngs::OsRng),
+            generated_at: now,
+            generated_by: caller.user.username.clone(),
+            head_seq,
+            head_hash: righttrack_core::audit::hex(&head_hash),
+        },
+        figures,
+    };
+    state.db.put_binder_generation(&g).await?;
+    let s = &g.summary;
+    state
+        .audit(
+            &caller.actor(),
+            "binder.generated",
+            &s.id.to_string(),
+            json!({"generation": s.id, "head_seq": s.head_seq, "head_hash": s.head_hash}),
+        )
+        .await?;
+    Ok(g)
+}
+
+/// The generation `id` if `caller` made it; anything else (malformed, unknown, someone
+/// else's) is a 404, so ids of others' generations cannot be told from unknown ones.
+async fn own_generation(state: &AppState, caller: &Caller, id: &str) -> AppResult<Generation> {
+    let id = BinderGenerationId::parse(id).ok_or_else(AppError::not_found)?;
+    match state.db.binder_generation(id).await? {
+        Some(g) if g.summary.generated_by == caller.user.username => Ok(g),
+        _ => Err(AppError::not_found()),
+    }
+}
+
+async fn narratives(state: &AppState) -> AppResult<BTreeMap<String, Narrative>> {
+    Ok(state
         .db
         .binder_narratives()
         .await?
         .into_iter()
         .map(|n| (n.question_key.clone(), n))
-        .collect();
-    let mut topics = Vec::new();
-    for t in rules::TOPICS {
-        let mut questions = Vec::new();
-        for q in rules::questions_of(t.key) {
-            let mut figures = Vec::new();
-            for key in q.figures {
-                let (Some(def), Some(fig)) = (rules::figure_def(key), figs.get(key)) else {
-                    return Err(AppError::internal(&format!("binder figure {key} missing")));
-                };
-                figures.push(BoundFigure {
-                    def,
-                    fig: fig.clone(),
-                });
-            }
-            questions.push(BoundQuestion {
-                q,
-                figures,
-                narrative: narratives.get(q.key).cloned(),
-            });
-        }
-        topics.push(BoundTopic { t, questions });
-    }
-    let (head_seq, head_hash) = state.db.audit_head().await?;
+        .collect())
+}
+
+/// The catalogue with `figures` (none before the first generation) and the narratives.
+fn topics(figures: Option<&Figures>, narratives: &BTreeMap<String, Narrative>) -> Vec<BoundTopic> {
+    rules::TOPICS
+        .iter()
+        .map(|t| BoundTopic {
+            t,
+            questions: rules::questions_of(t.key)
+                .map(|q| BoundQuestion {
+                    q,
+                    figures: q
+                        .figures
+                        .iter()
+                        .filter_map(|key| rules::figure_def(key))
+                        .map(|def| BoundFigure {
+                            def,
+                            fig: figures.and_then(|f| f.get(def.key)).cloned(),
+                        })
+                        .collect(),
+                    narrative: narratives.get(q.key).cloned(),
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+/// A stored generation bound to the catalogue and the current narratives.
+pub async fn binder(state: &AppState, g: Generation) -> AppResult<Binder> {
+    let narratives = narratives(state).await?;
+    let s = g.summary;
     Ok(Binder {
-        generated_at: state.now(),
-        generated_by: caller.user.username.clone(),
-        head_seq,
-        head_hash: righttrack_core::audit::hex(&head_hash),
-        topics,
+        id: s.id,
+        generated_at: s.generated_at,
+        generated_by: s.generated_by,
+        head_seq: s.head_seq,
+        head_hash: s.head_hash,
+        topics: topics(Some(&g.figures), &narratives),
     })
 }
 
@@ -511,7 +598,8 @@ struct FigureView {
     key: &'static str,
     label: &'static str,
     shown: String,
-    withheld: bool,
+    /// Withheld or not computed: shown as a tag, not as a number.
+    muted: bool,
     period: String,
     formula: &'static str,
     note: String,
@@ -531,8 +619,9 @@ struct TopicView {
     questions: Vec<QuestionView>,
 }
 
-fn views(b: &Binder) -> Vec<TopicView> {
-    b.topics
+/// The topics for a template; a figure the generation lacks shows `absent`.
+fn views(topics: &[BoundTopic], absent: &str) -> Vec<TopicView> {
+    topics
         .iter()
         .map(|t| TopicView {
             key: t.t.key,
@@ -549,11 +638,15 @@ fn views(b: &Binder) -> Vec<TopicView> {
                         .map(|f| FigureView {
                             key: f.def.key,
                             label: f.def.label,
-                            shown: f.shown(),
-                            withheld: f.fig.value == Value::Withheld,
-                            period: f.fig.period.clone(),
+                            shown: if f.fig.is_some() {
+                                f.shown()
+                            } else {
+                                absent.to_owned()
+                            },
+                            muted: f.value().is_none_or(|v| v == Value::Withheld),
+                            period: f.period(),
                             formula: f.def.formula,
-                            note: f.fig.note.clone(),
+                            note: f.note(),
                         })
                         .collect(),
                     narrative: q
@@ -578,6 +671,26 @@ fn views(b: &Binder) -> Vec<TopicView> {
         .collect()
 }
 
+/// The viewer's newest generation, as the page shows it.
+struct GenerationView {
+    id: String,
+    generated: String,
+    generated_by: String,
+    head_seq: i64,
+    head_hash: String,
+    /// Audit entries appended since the head it names (the first is its own record).
+    since: i64,
+    /// Figures of the catalogue this generation lacks (made by an earlier version).
+    missing: usize,
+}
+
+/// An earlier generation of the viewer's, listed with links to its exports.
+struct EarlierView {
+    id: String,
+    generated: String,
+    head_seq: i64,
+}
+
 #[derive(Template)]
 #[template(path = "binder.html")]
 struct Page {
@@ -585,34 +698,92 @@ struct Page {
     source: &'static str,
     paraphrase: &'static str,
     counted: &'static str,
-    generated: String,
-    head_seq: i64,
-    head_hash: String,
+    personal: &'static str,
+    generation: Option<GenerationView>,
+    earlier: Vec<EarlierView>,
     topics: Vec<TopicView>,
     may_write: bool,
     max: usize,
     min_group: usize,
 }
 
-/// `GET /binder`.
+/// `GET /binder`: the viewer's newest stored generation, never computed here, with the
+/// current narratives. Before the viewer's first generation the figures read "not
+/// generated yet". Reads no more than one generation, a short list, the narratives and
+/// the audit head, whatever the size of the organisation.
 pub async fn page(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
 ) -> AppResult<Response> {
-    let b = build(&state, &caller).await?;
+    let me = &caller.user.username;
+    let latest = state.db.latest_binder_generation(me).await?;
+    let listed = state
+        .db
+        .binder_generations(me, i64::try_from(EARLIER + 1).unwrap_or(11))
+        .await?;
+    let narratives = narratives(&state).await?;
+    let (head_seq, _) = state.db.audit_head().await?;
+    let topics = topics(latest.as_ref().map(|g| &g.figures), &narratives);
+    let absent = if latest.is_some() {
+        rules::NOT_COMPUTED
+    } else {
+        rules::NOT_GENERATED
+    };
+    let latest_id = latest.as_ref().map(|g| g.summary.id);
+    let earlier = listed
+        .iter()
+        .filter(|s| Some(s.id) != latest_id)
+        .take(EARLIER)
+        .map(|s| EarlierView {
+            id: s.id.to_string(),
+            generated: when(s.generated_at),
+            head_seq: s.head_seq,
+        })
+        .collect();
+    let generation = latest.map(|g| GenerationView {
+        id: g.summary.id.to_string(),
+        generated: when(g.summary.generated_at),
+        generated_by: g.summary.generated_by.clone(),
+        head_seq: g.summary.head_seq,
+        since: head_seq - g.summary.head_seq,
+        missing: g.figures.missing().len(),
+        head_hash: g.summary.head_hash,
+    });
     Ok(render(Page {
         l: layout(Some(&caller), "Evidence binder", "/binder"),
         source: SOURCE,
         paraphrase: PARAPHRASE,
         counted: COUNTED,
-        generated: b.generated(),
-        head_seq: b.head_seq,
-        head_hash: b.head_hash.clone(),
-        topics: views(&b),
+        personal: PERSONAL,
+        generation,
+        earlier,
+        topics: views(&topics, absent),
         may_write: allowed(&caller.user.roles, Action::BinderWrite),
         max: rules::MAX_NARRATIVE_CHARS,
         min_group: MIN_GROUP,
     }))
+}
+
+/// `POST /binder/generate`: generates the binder for the caller (see [`generate`]) and
+/// returns to the page.
+pub async fn generate_form(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+) -> AppResult<Response> {
+    generate(&state, &caller).await?;
+    Ok(Redirect::to("/binder").into_response())
+}
+
+/// `POST /api/v1/binder/generate`: generates the binder for the caller and returns it as
+/// the JSON export (201; audited as generated and as exported).
+pub async fn generate_api(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+) -> AppResult<Response> {
+    let g = generate(&state, &caller).await?;
+    let b = binder(&state, g).await?;
+    audit_export(&state, &caller, Format::Json, &b).await?;
+    Ok((axum::http::StatusCode::CREATED, Json(to_json(&b))).into_response())
 }
 
 /// `POST /binder/narratives/{key}`: writes a question's narrative (form field
@@ -651,6 +822,7 @@ pub fn to_json(b: &Binder) -> JsonValue {
         "title": "Evidence binder",
         "source": SOURCE,
         "paraphrase": PARAPHRASE,
+        "generation": b.id,
         "generated_at": b.generated_at,
         "generated_by": b.generated_by,
         "audit_head": {"seq": b.head_seq, "hash": b.head_hash},
@@ -666,13 +838,13 @@ pub fn to_json(b: &Binder) -> JsonValue {
                 "figures": q.figures.iter().map(|f| json!({
                     "key": f.def.key,
                     "label": f.def.label,
-                    "value": f.fig.value.number(),
-                    "withheld": f.fig.value == Value::Withheld,
+                    "value": f.value().and_then(Value::number),
+                    "withheld": f.value() == Some(Value::Withheld),
                     "shown": f.shown(),
                     "unit": f.def.unit.name(),
-                    "period": f.fig.period,
+                    "period": f.period(),
                     "formula": f.def.formula,
-                    "note": f.fig.note,
+                    "note": f.note(),
                 })).collect::<Vec<_>>(),
                 "narrative": q.narrative.as_ref().map(|n| json!({
                     "text": n.narrative,
@@ -684,8 +856,8 @@ pub fn to_json(b: &Binder) -> JsonValue {
     })
 }
 
-/// The CSV export: a header, the generation rows (topic `binder`), then per question
-/// one row per figure and a `narrative` row.
+/// The CSV export: a header, the seven generation rows (topic `binder`), then per
+/// question one row per figure and a `narrative` row.
 pub fn to_csv(b: &Binder) -> String {
     use crate::policies_admin::csv_cell;
     let mut out =
@@ -701,9 +873,11 @@ pub fn to_csv(b: &Binder) -> String {
         out.push('\n');
     };
     let generated = b.generated();
+    let id = b.id.to_string();
     let seq = b.head_seq.to_string();
     let verify = b.verify();
     for (key, label, value) in [
+        ("generation", "Generation", id.as_str()),
         ("generated_at", "Generated at", generated.as_str()),
         ("generated_by", "Generated by", b.generated_by.as_str()),
         ("audit_head_seq", "Audit-trail head: entry", seq.as_str()),
@@ -726,10 +900,10 @@ pub fn to_csv(b: &Binder) -> String {
                     q.q.text,
                     f.def.key,
                     f.def.label,
-                    &f.fig.value.cell(),
+                    &f.value().map_or_else(|| f.shown(), Value::cell),
                     f.def.unit.name(),
-                    &f.fig.period,
-                    &f.fig.note,
+                    &f.period(),
+                    &f.note(),
                 ]);
             }
             let (text, note) = q
@@ -787,6 +961,7 @@ struct ExportPage {
     source: &'static str,
     paraphrase: &'static str,
     counted: &'static str,
+    id: String,
     generated: String,
     generated_by: String,
     head_seq: i64,
@@ -802,12 +977,13 @@ pub fn to_html(b: &Binder) -> AppResult<String> {
         source: SOURCE,
         paraphrase: PARAPHRASE,
         counted: COUNTED,
+        id: b.id.to_string(),
         generated: b.generated(),
         generated_by: b.generated_by.clone(),
         head_seq: b.head_seq,
         head_hash: b.head_hash.clone(),
         verify: b.verify(),
-        topics: views(b),
+        topics: views(&b.topics, rules::NOT_COMPUTED),
     }
     .render()
     .map_err(|e| AppError::internal(&e))
@@ -820,6 +996,7 @@ pub fn to_blocks(b: &Binder) -> Vec<Block> {
         Block::Small(format!("Questions after: {SOURCE}. {PARAPHRASE}")),
         Block::Row("Generated at".into(), b.generated()),
         Block::Row("Generated by".into(), b.generated_by.clone()),
+        Block::Small(format!("Generation {}", b.id)),
         Block::Row("Audit-trail head: entry".into(), b.head_seq.to_string()),
         Block::Small(format!("Audit-trail head hash: {}", b.head_hash)),
         Block::Row("Verify with".into(), "righttrack audit verify".into()),
@@ -832,10 +1009,13 @@ pub fn to_blocks(b: &Binder) -> Vec<Block> {
             out.push(Block::Question(q.q.text.into()));
             for f in &q.figures {
                 out.push(Block::Row(f.def.label.into(), f.shown()));
-                let mut small = format!("{} Period: {}.", f.def.formula, f.fig.period);
-                if !f.fig.note.is_empty() {
-                    small.push(' ');
-                    small.push_str(&f.fig.note);
+                let mut small = f.def.formula.to_owned();
+                if let Some(fig) = &f.fig {
+                    small.push_str(&format!(" Period: {}.", fig.period));
+                    if !fig.note.is_empty() {
+                        small.push(' ');
+                        small.push_str(&fig.note);
+                    }
                 }
                 out.push(Block::Small(small));
             }
@@ -877,17 +1057,51 @@ impl Format {
     }
 }
 
-/// Builds the binder and records the export in the audit trail, with the head it carries.
-async fn exported(state: &AppState, caller: &Caller, f: Format) -> AppResult<Binder> {
-    let b = build(state, caller).await?;
+/// `?generation=ID`: export an earlier generation of the caller's instead of the newest.
+#[derive(Debug, Default, Deserialize)]
+pub struct ExportQuery {
+    generation: Option<String>,
+}
+
+/// Records an export in the audit trail, with the generation and the head it carries.
+async fn audit_export(state: &AppState, caller: &Caller, f: Format, b: &Binder) -> AppResult<()> {
     state
         .audit(
             &caller.actor(),
             "binder.exported",
             f.name(),
-            json!({"format": f.name(), "head_seq": b.head_seq, "head_hash": b.head_hash}),
+            json!({
+                "format": f.name(),
+                "generation": b.id,
+                "head_seq": b.head_seq,
+                "head_hash": b.head_hash,
+            }),
         )
         .await?;
+    Ok(())
+}
+
+/// The generation to export (the one asked for, else the caller's newest, else a new
+/// one), bound to the current narratives; the export is audited.
+async fn exported(
+    state: &AppState,
+    caller: &Caller,
+    f: Format,
+    q: &ExportQuery,
+) -> AppResult<Binder> {
+    let g = match q.generation.as_deref().filter(|id| !id.is_empty()) {
+        Some(id) => own_generation(state, caller, id).await?,
+        None => match state
+            .db
+            .latest_binder_generation(&caller.user.username)
+            .await?
+        {
+            Some(g) => g,
+            None => generate(state, caller).await?,
+        },
+    };
+    let b = binder(state, g).await?;
+    audit_export(state, caller, f, &b).await?;
     Ok(b)
 }
 
@@ -902,8 +1116,9 @@ fn file_name(b: &Binder, ext: &str) -> String {
 pub async fn export_json(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
+    Query(q): Query<ExportQuery>,
 ) -> AppResult<Json<JsonValue>> {
-    let b = exported(&state, &caller, Format::Json).await?;
+    let b = exported(&state, &caller, Format::Json, &q).await?;
     Ok(Json(to_json(&b)))
 }
 
@@ -911,8 +1126,9 @@ pub async fn export_json(
 pub async fn export_csv(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
+    Query(q): Query<ExportQuery>,
 ) -> AppResult<Response> {
-    let b = exported(&state, &caller, Format::Csv).await?;
+    let b = exported(&state, &caller, Format::Csv, &q).await?;
     Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
@@ -927,8 +1143,9 @@ pub async fn export_csv(
 pub async fn export_html(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
+    Query(q): Query<ExportQuery>,
 ) -> AppResult<Response> {
-    let b = exported(&state, &caller, Format::Html).await?;
+    let b = exported(&state, &caller, Format::Html, &q).await?;
     Ok((
         [
             (header::CONTENT_TYPE, "text/html; charset=utf-8".to_owned()),
@@ -943,8 +1160,9 @@ pub async fn export_html(
 pub async fn export_pdf(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
+    Query(q): Query<ExportQuery>,
 ) -> AppResult<Response> {
-    let b = exported(&state, &caller, Format::Pdf).await?;
+    let b = exported(&state, &caller, Format::Pdf, &q).await?;
     let bytes = binder_pdf::render(&to_blocks(&b), "RightTrack evidence binder");
     Ok((
         [
