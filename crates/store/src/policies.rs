@@ -636,16 +636,33 @@ impl Db {
         now: Timestamp,
         due: Timestamp,
     ) -> Result<u64> {
+        // Pages call this on every view: read who is assigned first, so that the usual
+        // case (nobody new) costs one read and no write transaction.
+        let have: Vec<String> = on_pool!(self, |p| sqlx::query_scalar(
+            "SELECT user_id FROM policy_assignments WHERE version_id = $1"
+        )
+        .bind(cycle)
+        .fetch_all(p)
+        .await?);
+        let have: std::collections::HashSet<String> = have.into_iter().collect();
+        let missing: Vec<String> = users
+            .iter()
+            .map(ToString::to_string)
+            .filter(|u| !have.contains(u))
+            .collect();
+        if missing.is_empty() {
+            return Ok(0);
+        }
         let mut new = 0;
         on_pool!(self, |p| {
             async {
                 let mut tx = p.begin().await?;
-                for u in users {
+                for u in &missing {
                     new += sqlx::query(
                         "INSERT INTO policy_assignments (version_id, user_id, assigned_at, due_at) VALUES ($1, $2, $3, $4) ON CONFLICT (version_id, user_id) DO NOTHING",
                     )
                     .bind(cycle)
-                    .bind(u.to_string())
+                    .bind(u)
                     .bind(ms(now))
                     .bind(ms(due))
                     .execute(&mut *tx)

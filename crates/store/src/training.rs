@@ -354,28 +354,53 @@ impl Db {
             let due = now
                 .checked_add(SignedDuration::from_hours(24 * rule.due_days))
                 .unwrap_or(now);
-            for u in self.audience_members(&rule.audience).await? {
-                if rule.on_hire && u.created_at <= rule.created_at {
-                    continue;
-                }
-                let n = on_pool!(self, |p| {
-                    sqlx::query(
-                    "INSERT INTO training_assignments (course_id, user_id, rule_id, assigned_at, due_at) \
-                     VALUES ($1, $2, $3, $4, $5) ON CONFLICT (course_id, user_id) DO NOTHING"
-                )
-                .bind(&rule.course_id)
-                .bind(u.id.to_string())
-                .bind(&rule.id)
-                .bind(ms(now))
-                .bind(ms(due))
-                .execute(p)
+            // Pages call this on every view: read who is assigned first, so that the
+            // usual case (nobody new) costs one read per rule and no write.
+            let have: Vec<String> = on_pool!(self, |p| sqlx::query_scalar(
+                "SELECT user_id FROM training_assignments WHERE course_id = $1"
+            )
+            .bind(&rule.course_id)
+            .fetch_all(p)
+            .await?);
+            let have: std::collections::HashSet<String> = have.into_iter().collect();
+            let missing: Vec<UserId> = self
+                .audience_members(&rule.audience)
                 .await?
-                .rows_affected()
-                });
-                if n > 0 {
-                    new.push((rule.course_id.clone(), u.id));
-                }
+                .into_iter()
+                .filter(|u| !(rule.on_hire && u.created_at <= rule.created_at))
+                .filter(|u| !have.contains(&u.id.to_string()))
+                .map(|u| u.id)
+                .collect();
+            if missing.is_empty() {
+                continue;
             }
+            let added: Vec<UserId> = on_pool!(self, |p| {
+                async {
+                    let mut tx = p.begin().await?;
+                    let mut added = Vec::new();
+                    for u in &missing {
+                        let n = sqlx::query(
+                            "INSERT INTO training_assignments (course_id, user_id, rule_id, assigned_at, due_at) \
+                             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (course_id, user_id) DO NOTHING",
+                        )
+                        .bind(&rule.course_id)
+                        .bind(u.to_string())
+                        .bind(&rule.id)
+                        .bind(ms(now))
+                        .bind(ms(due))
+                        .execute(&mut *tx)
+                        .await?
+                        .rows_affected();
+                        if n > 0 {
+                            added.push(*u);
+                        }
+                    }
+                    tx.commit().await?;
+                    Ok::<_, StoreError>(added)
+                }
+                .await
+            })?;
+            new.extend(added.into_iter().map(|u| (rule.course_id.clone(), u)));
         }
         Ok(new)
     }
