@@ -1415,8 +1415,10 @@ async fn trend(state: &AppState, rows: &[Standing]) -> AppResult<Vec<TrendPoint>
     // Each visible person's completions of each course, so that a month's coverage
     // looks up a person's few completions instead of scanning all of them (which was
     // quadratic: 32 s at 10,000 employees).
-    let mut done: std::collections::HashMap<(&str, UserId), Vec<(Timestamp, Option<Timestamp>)>> =
-        std::collections::HashMap::new();
+    // (completed, expires) per (course, person)
+    type Done<'a> =
+        std::collections::HashMap<(&'a str, UserId), Vec<(Timestamp, Option<Timestamp>)>>;
+    let mut done = Done::new();
     for c in &completions {
         let key = (c.course_id.as_str(), c.user_id);
         if visible.contains(&key) {
