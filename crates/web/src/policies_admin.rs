@@ -770,7 +770,16 @@ async fn cycle_data(state: &AppState, p: &Policy) -> AppResult<Option<CycleData>
         .into_iter()
         .map(|u| (u.id, u))
         .collect();
-    let reminders = state.db.cycle_reminders(&cycle.id).await?;
+    // (person, kind) → (how many, last sent): looked up once per assignee, so a map
+    // (a scan per assignee was quadratic once most of a large audience had reminders).
+    let reminders: std::collections::HashMap<(UserId, String), (i64, jiff::Timestamp)> = state
+        .db
+        .cycle_reminders(&cycle.id)
+        .await?
+        .into_iter()
+        .map(|(u, kind, n, at)| ((u, kind), (n, at)))
+        .collect();
+    let teams: std::collections::HashMap<_, _> = teams.iter().map(|t| (t.id, t)).collect();
     let mut people = Vec::new();
     let mut assignees = Vec::new();
     for a in state.db.assignments(&cycle.id).await? {
@@ -780,7 +789,7 @@ async fn cycle_data(state: &AppState, p: &Policy) -> AppResult<Option<CycleData>
         let u = users.get(&a.user_id);
         let team = u
             .and_then(|u| u.team_id)
-            .and_then(|t| teams.iter().find(|x| x.id == t));
+            .and_then(|t| teams.get(&t).copied());
         let lead = team
             .and_then(|t| t.lead_user_id)
             .filter(|l| *l != a.user_id)
@@ -792,9 +801,8 @@ async fn cycle_data(state: &AppState, p: &Policy) -> AppResult<Option<CycleData>
             .unwrap_or_default();
         let rem = |kind: &str| {
             reminders
-                .iter()
-                .find(|(id, k, _, _)| *id == a.user_id && k == kind)
-                .map(|(_, _, n, at)| (*n, day(*at)))
+                .get(&(a.user_id, kind.to_owned()))
+                .map(|(n, at)| (*n, day(*at)))
                 .unwrap_or((0, String::new()))
         };
         let (reminders_n, last_reminder) = rem("reminder");
