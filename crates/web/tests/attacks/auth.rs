@@ -1,0 +1,1 @@
+//! Attacks on signing in, the second factor, tokens and sessions.

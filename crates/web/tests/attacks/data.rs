@@ -1,0 +1,1 @@
+//! Attacks on stored data: customer data at rest, scoping by reporting line, ingestion integrity.

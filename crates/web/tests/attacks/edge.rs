@@ -1,0 +1,1 @@
+//! Attacks at the edge: metrics, rate limits behind a proxy, sign-in floods.

@@ -1,0 +1,1 @@
+//! Attacks on the hotline: identity requests, sealed corrective actions, reader keys.

@@ -1,0 +1,1 @@
+//! Attacks on operations: the audit trail, backups, storage outages, migrations.
