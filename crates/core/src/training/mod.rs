@@ -62,8 +62,11 @@ impl Quiz {
             if line.is_empty() {
                 continue;
             }
-            let (mark, rest) = line.split_at(1);
-            let rest = rest.trim();
+            // The mark is the first character, which need not be one byte: a Spanish
+            // question starts with `¿`.
+            let mut chars = line.chars();
+            let mark = chars.next().map_or("", |c| &line[..c.len_utf8()]);
+            let rest = chars.as_str().trim();
             match mark {
                 "?" => {
                     if rest.is_empty() {
@@ -299,6 +302,14 @@ mod tests {
             .unwrap_err()
             .contains("at least two"));
         assert!(Quiz::parse("? A\n- x\n* y\nhello")
+            .unwrap_err()
+            .contains("line 4"));
+        // A line that starts with a character of more than one byte is an error naming
+        // its line, not a crash (the fuzzing in the adversarial suite found this).
+        assert!(Quiz::parse("¿Dónde se guardan?\n- x\n* y")
+            .unwrap_err()
+            .contains("line 1: start the line"));
+        assert!(Quiz::parse("? A\n- x\n* y\n€ z")
             .unwrap_err()
             .contains("line 4"));
     }
