@@ -71,6 +71,10 @@ pub enum StoreError {
     Conflict(String),
     #[error("stored value is invalid: {0}")]
     Corrupt(String),
+    /// Text the database cannot hold: PostgreSQL refuses the NUL character in text (SQLite
+    /// would keep it), so both backends refuse it through this error.
+    #[error("the text contains a NUL character, which cannot be stored")]
+    Unstorable,
     #[error("database error: {0}")]
     Db(sqlx::Error),
 }
@@ -83,6 +87,10 @@ impl From<sqlx::Error> for StoreError {
         if let Some(db) = e.as_database_error() {
             if db.kind() == sqlx::error::ErrorKind::UniqueViolation {
                 return StoreError::Conflict("a record with that key".into());
+            }
+            // character_not_in_repertoire, untranslatable_character: a NUL in text.
+            if matches!(db.code().as_deref(), Some("22021" | "22P05")) {
+                return StoreError::Unstorable;
             }
         }
         StoreError::Db(e)

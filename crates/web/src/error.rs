@@ -20,6 +20,8 @@ pub enum Code {
     /// Missing or wrong CSRF token on a state-changing request.
     CsrfFailed,
     NotFound,
+    /// The address exists, but not for this HTTP method.
+    MethodNotAllowed,
     /// Malformed request; the message names the field or line.
     BadRequest,
     /// Well-formed, but a value is not acceptable (a number above its maximum, an
@@ -29,6 +31,8 @@ pub enum Code {
     /// Too many attempts; try again later.
     RateLimited,
     PayloadTooLarge,
+    /// The body is not in a format the route reads (e.g. not JSON on a JSON route).
+    UnsupportedMediaType,
     /// The database does not answer.
     Unavailable,
     Internal,
@@ -38,17 +42,19 @@ pub enum Code {
 }
 
 impl Code {
-    pub const ALL: [Code; 13] = [
+    pub const ALL: [Code; 15] = [
         Code::Unauthenticated,
         Code::Forbidden,
         Code::TwoFactorRequired,
         Code::CsrfFailed,
         Code::NotFound,
+        Code::MethodNotAllowed,
         Code::BadRequest,
         Code::Unprocessable,
         Code::Conflict,
         Code::RateLimited,
         Code::PayloadTooLarge,
+        Code::UnsupportedMediaType,
         Code::Unavailable,
         Code::Internal,
         Code::TrainingRequired,
@@ -61,11 +67,13 @@ impl Code {
             Code::TwoFactorRequired => "two_factor_required",
             Code::CsrfFailed => "csrf_failed",
             Code::NotFound => "not_found",
+            Code::MethodNotAllowed => "method_not_allowed",
             Code::BadRequest => "bad_request",
             Code::Unprocessable => "unprocessable",
             Code::Conflict => "conflict",
             Code::RateLimited => "rate_limited",
             Code::PayloadTooLarge => "payload_too_large",
+            Code::UnsupportedMediaType => "unsupported_media_type",
             Code::Unavailable => "unavailable",
             Code::Internal => "internal",
             Code::TrainingRequired => "training_required",
@@ -77,11 +85,13 @@ impl Code {
             Code::Unauthenticated => StatusCode::UNAUTHORIZED,
             Code::Forbidden | Code::TwoFactorRequired | Code::CsrfFailed => StatusCode::FORBIDDEN,
             Code::NotFound => StatusCode::NOT_FOUND,
+            Code::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Code::BadRequest => StatusCode::BAD_REQUEST,
             Code::Unprocessable => StatusCode::UNPROCESSABLE_ENTITY,
             Code::Conflict => StatusCode::CONFLICT,
             Code::RateLimited => StatusCode::TOO_MANY_REQUESTS,
             Code::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Code::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Code::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             Code::Internal => StatusCode::INTERNAL_SERVER_ERROR,
             Code::TrainingRequired => StatusCode::FORBIDDEN,
@@ -144,6 +154,9 @@ impl From<righttrack_store::StoreError> for AppError {
         match e {
             S::NotFound => AppError::not_found(),
             S::Conflict(what) => AppError::new(Code::Conflict, format!("{what} already exists.")),
+            S::Unstorable => AppError::bad_request(
+                "The text contains a NUL character, which cannot be stored. Remove it and try again.",
+            ),
             S::Connect { .. } => {
                 tracing::error!(error = %e, "database unavailable");
                 AppError::new(Code::Unavailable, "The database is not answering.")

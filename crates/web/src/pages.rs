@@ -6,10 +6,11 @@
 
 use crate::auth::{self, Caller, Via, LOGIN_CSRF_COOKIE, SESSION_COOKIE};
 use crate::error::{AppError, AppResult, Code};
+use crate::extract::{Path, Query};
 use crate::state::{dummy_password_hash, AppState};
 use askama::Template;
 use axum::body::Bytes;
-use axum::extract::{FromRequest, Path, Query, Request, State};
+use axum::extract::{FromRequest, Request, State};
 use axum::http::header::{self, HeaderValue};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::Extension;
@@ -321,15 +322,30 @@ impl<S: Send + Sync> FromRequest<S> for FormData {
             .map_err(|_| AppError::bad_request("The form could not be read."))?;
         let text = std::str::from_utf8(&bytes)
             .map_err(|_| AppError::bad_request("The form is not valid UTF-8."))?;
-        Ok(FormData(
-            text.split('&')
-                .filter(|kv| !kv.is_empty())
-                .map(|kv| {
-                    let (k, v) = kv.split_once('=').unwrap_or((kv, ""));
-                    (percent_decode(k), percent_decode(v))
-                })
-                .collect(),
-        ))
+        let pairs: Vec<(String, String)> = text
+            .split('&')
+            .filter(|kv| !kv.is_empty())
+            .map(|kv| {
+                let (k, v) = kv.split_once('=').unwrap_or((kv, ""));
+                (percent_decode(k), percent_decode(v))
+            })
+            .collect();
+        // No text anyone types holds a NUL, and PostgreSQL cannot store one: refuse it
+        // here, the same on both backends, naming the field.
+        if let Some((k, _)) = pairs
+            .iter()
+            .find(|(k, v)| k.contains('\0') || v.contains('\0'))
+        {
+            let field: String = k
+                .chars()
+                .filter(|c| c.is_ascii_alphanumeric() || *c == '_')
+                .take(40)
+                .collect();
+            return Err(AppError::bad_request(format!(
+                "Field `{field}` contains a NUL character, which cannot be stored."
+            )));
+        }
+        Ok(FormData(pairs))
     }
 }
 
@@ -1631,12 +1647,15 @@ pub async fn error_page(_state: &AppState, caller: Option<&Caller>, err: &AppErr
     let heading = match err.code {
         Code::Forbidden | Code::TwoFactorRequired => "You do not have access to this page",
         Code::NotFound => "Page not found",
+        Code::MethodNotAllowed => "That did not work",
         Code::Unauthenticated => "Please sign in",
         Code::CsrfFailed => "This form has expired",
         Code::RateLimited => "Too many attempts",
-        Code::BadRequest | Code::Unprocessable | Code::PayloadTooLarge | Code::Conflict => {
-            "That did not work"
-        }
+        Code::BadRequest
+        | Code::Unprocessable
+        | Code::PayloadTooLarge
+        | Code::UnsupportedMediaType
+        | Code::Conflict => "That did not work",
         Code::Unavailable | Code::Internal => "Something went wrong",
         Code::TrainingRequired => "Your data-privacy training is not current",
     };
