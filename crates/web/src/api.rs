@@ -2,9 +2,10 @@
 
 use crate::auth::{Caller, Via};
 use crate::error::{AppError, AppResult, Code};
+use crate::extract::Query;
 use crate::routes::{specs, Access, Kind};
 use crate::state::AppState;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};

@@ -19,11 +19,12 @@
 
 use crate::auth::Caller;
 use crate::error::{AppError, AppResult, Code};
+use crate::extract::{Path, Query};
 use crate::pages::{layout, render, FormData};
 use crate::state::AppState;
 use askama::Template;
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Json};
 use jiff::{SignedDuration, Timestamp};
@@ -1301,13 +1302,7 @@ pub async fn api_raise(
     Extension(caller): Extension<Caller>,
     body: Bytes,
 ) -> AppResult<Response> {
-    let input: CapaInput = serde_json::from_slice(&body).map_err(|e| {
-        AppError::bad_request(format!(
-            "body: expected a JSON object with title, source_kind, owner and due (line {}, column {})",
-            e.line(),
-            e.column()
-        ))
-    })?;
+    let input: CapaInput = crate::extract::parse_json(&body)?;
     let (id, recurring) = raise(&state, &caller, &input).await?;
     Ok((
         axum::http::StatusCode::CREATED,

@@ -19,10 +19,11 @@
 
 use crate::auth::Caller;
 use crate::error::{AppError, AppResult, Code};
+use crate::extract::{Path, Query};
 use crate::pages::{layout, render, FormData};
 use crate::state::AppState;
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Json};
@@ -1330,9 +1331,8 @@ pub struct SubmitBody {
 pub async fn submit_api(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
-    body: Result<Json<SubmitBody>, axum::extract::rejection::JsonRejection>,
+    crate::extract::Json(b): crate::extract::Json<SubmitBody>,
 ) -> AppResult<Response> {
-    let Json(b) = body.map_err(|e| AppError::bad_request(format!("body: {}", e.body_text())))?;
     let id = submit(&state, &caller.user, &b.fields, &b.occasion, &b.campaign).await?;
     let d = state
         .db
@@ -1375,9 +1375,8 @@ pub async fn decide_api(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
-    body: Result<Json<DecisionBody>, axum::extract::rejection::JsonRejection>,
+    crate::extract::Json(b): crate::extract::Json<DecisionBody>,
 ) -> AppResult<Json<Value>> {
-    let Json(b) = body.map_err(|e| AppError::bad_request(format!("body: {}", e.body_text())))?;
     decide(
         &state,
         &caller.user,
@@ -1410,9 +1409,8 @@ pub struct RoutingBody {
 /// the body (not the URL, which proxies log), is hashed and forgotten.
 pub async fn routing_api(
     State(state): State<AppState>,
-    body: Result<Json<RoutingBody>, axum::extract::rejection::JsonRejection>,
+    crate::extract::Json(b): crate::extract::Json<RoutingBody>,
 ) -> AppResult<Json<Value>> {
-    let Json(b) = body.map_err(|e| AppError::bad_request(format!("body: {}", e.body_text())))?;
     if b.customer_ref.trim().is_empty() {
         return Err(AppError::unprocessable("field `customer_ref`: is required"));
     }

@@ -6,11 +6,12 @@
 use crate::auth::{self, Caller};
 use crate::cases;
 use crate::error::{AppError, AppResult};
+use crate::extract::Path;
 use crate::pages::FormData;
 use crate::speakup;
 use crate::state::AppState;
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::Extension;
 use righttrack_core::Secret;

@@ -18,13 +18,14 @@
 
 use crate::auth::{self, Caller, Via, LOGIN_CSRF_COOKIE};
 use crate::error::{AppError, AppResult, Code};
+use crate::extract::{Path, Query};
 use crate::limit::Kind as Bucket;
 use crate::pages::{layout, render, FormData};
 use crate::params::{nonempty, period, Period};
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::connect_info::ConnectInfo;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::header::{self, HeaderMap, HeaderValue};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};

@@ -9,10 +9,11 @@
 
 use crate::auth::Caller;
 use crate::error::{AppError, AppResult, Code};
+use crate::extract::{Path, Query};
 use crate::params::nonempty;
 use crate::state::AppState;
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};

@@ -23,6 +23,7 @@ pub mod demo_surveys;
 pub mod digest;
 pub mod disputes;
 pub mod error;
+pub mod extract;
 pub mod fairness;
 pub mod feedback;
 pub mod interactions;

@@ -166,11 +166,60 @@ pub async fn observe(State(state): State<AppState>, req: Request, next: Next) ->
     resp
 }
 
+/// An error the HTTP framework answered by itself (a body that is not UTF-8, a method the
+/// route does not take, a body over its limit), which comes as bare `text/plain` in the
+/// framework's words, becomes the product's own error: `{code, message}` for programs, an
+/// error page for people, with the same status and headers. The framework's text is read
+/// only to choose the message; it is never passed on.
+async fn framework_rejection(resp: Response) -> Response {
+    use crate::error::{AppError, Code};
+    let (parts, body) = resp.into_parts();
+    let text = axum::body::to_bytes(body, 4096).await.unwrap_or_default();
+    let text = String::from_utf8_lossy(&text);
+    let err = match parts.status.as_u16() {
+        404 => AppError::not_found(),
+        405 => AppError::new(
+            Code::MethodNotAllowed,
+            "This address does not take that kind of request.",
+        ),
+        413 => AppError::new(Code::PayloadTooLarge, "The request is too large."),
+        415 => AppError::new(
+            Code::UnsupportedMediaType,
+            "This address does not take that type of content.",
+        ),
+        _ if text.contains("UTF-8") => {
+            AppError::bad_request("The request body is not valid UTF-8 text.")
+        }
+        _ if text.contains("ultipart") => {
+            AppError::bad_request("The upload could not be read; send the form again.")
+        }
+        _ => AppError::new(
+            if parts.status.as_u16() == 422 {
+                Code::Unprocessable
+            } else {
+                Code::BadRequest
+            },
+            "The request could not be read.",
+        ),
+    };
+    let mut out = err.into_response();
+    *out.status_mut() = parts.status;
+    for (k, v) in parts.headers.iter() {
+        if k != header::CONTENT_TYPE && k != header::CONTENT_LENGTH {
+            out.headers_mut().insert(k.clone(), v.clone());
+        }
+    }
+    out
+}
+
 /// Turns error responses for people (anything outside `/api/`, `/healthz`, `/metrics`)
 /// into HTML pages with the same status.
 pub async fn finish(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let path = req.uri().path().to_owned();
-    let resp = next.run(req).await;
+    let mut resp = next.run(req).await;
+    if resp.status().is_client_error() && resp.extensions().get::<ErrorInfo>().is_none() {
+        resp = framework_rejection(resp).await;
+    }
     let is_machine = path.starts_with("/api/") || path == "/healthz" || path == "/metrics";
     if is_machine {
         return resp;

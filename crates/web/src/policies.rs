@@ -13,11 +13,12 @@
 
 use crate::auth::{Caller, Via};
 use crate::error::{AppError, AppResult, Code};
+use crate::extract::{Path, Query};
 use crate::pages::{layout, render, FormData, Layout};
 use crate::state::AppState;
 use askama::Template;
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Json};
 use jiff::Timestamp;

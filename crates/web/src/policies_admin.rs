@@ -12,11 +12,12 @@
 
 use crate::auth::Caller;
 use crate::error::{AppError, AppResult, Code};
+use crate::extract::Path;
 use crate::pages::{layout, render, FormData, Layout};
 use crate::policies::{clause_views, day, minute, sync, ClauseView};
 use crate::state::AppState;
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Json};

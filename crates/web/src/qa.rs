@@ -3,12 +3,13 @@
 
 use crate::auth::Caller;
 use crate::error::{AppError, AppResult};
+use crate::extract::{Path, Query};
 use crate::pages::{layout, render};
 use crate::params::{date, nonempty, start_of};
 use crate::routes::urlencode;
 use crate::state::AppState;
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Extension;
 use righttrack_core::authz::{allowed, Action};

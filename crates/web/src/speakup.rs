@@ -24,6 +24,7 @@
 //! is a sealed, time-limited token in a hidden field (`form_token`), not a cookie.
 
 use crate::error::{AppError, AppResult, Code};
+use crate::extract::Query;
 use crate::limit::{Kind as Bucket, Limiter, Rate};
 use crate::pages::{render, FormData};
 use crate::speakup_attachments::{self as att, FormProblem, ReporterForm};
@@ -31,7 +32,7 @@ use crate::state::AppState;
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::connect_info::ConnectInfo;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::header::{self, HeaderMap, HeaderValue};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};

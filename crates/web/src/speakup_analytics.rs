@@ -11,11 +11,12 @@
 
 use crate::auth::Caller;
 use crate::error::AppResult;
+use crate::extract::Query;
 use crate::pages::{layout, render};
 use crate::params::period;
 use crate::state::AppState;
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::response::Response;
 use axum::{Extension, Json};
 use jiff::civil::Date;

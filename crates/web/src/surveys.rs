@@ -13,11 +13,12 @@
 
 use crate::auth::Caller;
 use crate::error::{AppError, AppResult, Code};
+use crate::extract::{Path, Query};
 use crate::pages::{layout, render, FormData, Layout};
 use crate::routes::urlencode;
 use crate::state::AppState;
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Json};

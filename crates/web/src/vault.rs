@@ -13,11 +13,12 @@
 
 use crate::auth::Caller;
 use crate::error::{AppError, AppResult, Code};
+use crate::extract::Path;
 use crate::pages::{layout, FormData};
 use crate::state::AppState;
 use crate::training::gate::Resource;
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::header;
 use axum::response::{Html, IntoResponse, Response};
 use axum::Extension;
