@@ -44,6 +44,19 @@ pub const SUBMISSIONS: Rate = Rate {
     refill_ms: 30_000,
 };
 
+/// Sign-in attempts from one client address: 50 at once (a contact center's shift
+/// signing in behind one address), then one a second.
+pub const LOGIN_PER_CLIENT: Rate = Rate {
+    burst: 50,
+    refill_ms: 1_000,
+};
+/// Sign-in attempts for one username, from anywhere: 10 at once, then one a minute
+/// (the account lockout counts wrong passwords of known accounts besides).
+pub const LOGIN_PER_NAME: Rate = Rate {
+    burst: 10,
+    refill_ms: 60_000,
+};
+
 /// Which bucket a request draws from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
@@ -128,13 +141,31 @@ impl Limiter {
 
     /// The bucket key of a peer (`None`: unknown peer, one shared bucket).
     pub fn key(&self, peer: Option<SocketAddr>) -> Key {
+        self.key_ip(peer.map(|p| p.ip()))
+    }
+
+    /// The bucket key of a client address ([`crate::client::address`]; `None`: unknown,
+    /// one shared bucket).
+    pub fn key_ip(&self, ip: Option<IpAddr>) -> Key {
         let mut h = Sha256::new();
         h.update(self.salt);
-        match peer.map(|p| p.ip().to_canonical()) {
+        match ip.map(|p| p.to_canonical()) {
             Some(IpAddr::V4(a)) => h.update(a.octets()),
             Some(IpAddr::V6(a)) => h.update(&a.octets()[..8]),
             None => h.update(b"unknown peer"),
         }
+        let d = h.finalize();
+        let mut k = [0u8; 16];
+        k.copy_from_slice(&d[..16]);
+        k
+    }
+
+    /// The bucket key of a name (a username), kept apart from address keys.
+    pub fn key_name(&self, name: &str) -> Key {
+        let mut h = Sha256::new();
+        h.update(self.salt);
+        h.update(b"name\0");
+        h.update(name.trim().to_lowercase().as_bytes());
         let d = h.finalize();
         let mut k = [0u8; 16];
         k.copy_from_slice(&d[..16]);
@@ -195,6 +226,86 @@ impl Limiter {
         b.milli -= 1000;
         Ok(())
     }
+}
+
+/// Slow work (argon2id) on the blocking pool, at most `permits` at once, with at most
+/// `queue` callers waiting for a turn. Past that, [`Gate::run`] answers [`Busy`] at once
+/// instead of piling up: a flood costs its senders a refusal, not everyone else the CPU.
+/// The async workers never run the work themselves, so pages and the hotline keep
+/// answering while a gate is full.
+pub struct Gate {
+    permits: tokio::sync::Semaphore,
+    waiting: tokio::sync::Semaphore,
+}
+
+/// A gate's queue is full; try again in a moment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Busy;
+
+impl std::fmt::Debug for Gate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Gate({} free)", self.permits.available_permits())
+    }
+}
+
+impl Gate {
+    pub fn new(permits: usize, queue: usize) -> Self {
+        Gate {
+            permits: tokio::sync::Semaphore::new(permits.max(1)),
+            waiting: tokio::sync::Semaphore::new(queue.max(1)),
+        }
+    }
+
+    /// Half the machine's cores (at least one), and 32 waiting callers per permit.
+    pub fn half_the_cores() -> Self {
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        let permits = (cores / 2).max(1);
+        Gate::new(permits, permits * 32)
+    }
+
+    /// Runs `work` on the blocking pool when a permit is free.
+    pub async fn run<T: Send + 'static>(
+        &self,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, GateError> {
+        let Ok(_place) = self.waiting.try_acquire() else {
+            return Err(GateError::Busy(Busy));
+        };
+        let _permit = self
+            .permits
+            .acquire()
+            .await
+            .map_err(|_| GateError::Busy(Busy))?;
+        tokio::task::spawn_blocking(work)
+            .await
+            .map_err(GateError::Join)
+    }
+
+    /// Takes every permit (tests: a gate held full by a flood).
+    pub async fn hold_all(&self) -> Option<tokio::sync::SemaphorePermit<'_>> {
+        let n = u32::try_from(self.permits.available_permits()).ok()?;
+        self.permits.acquire_many(n).await.ok()
+    }
+}
+
+impl From<GateError> for crate::error::AppError {
+    fn from(e: GateError) -> Self {
+        match e {
+            GateError::Busy(_) => crate::error::AppError::new(
+                crate::error::Code::RateLimited,
+                "The server is busy; try again in a moment.",
+            ),
+            GateError::Join(e) => crate::error::AppError::internal(&e),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum GateError {
+    #[error("too many requests are waiting for slow work")]
+    Busy(Busy),
+    #[error("slow work panicked: {0}")]
+    Join(tokio::task::JoinError),
 }
 
 #[cfg(test)]
