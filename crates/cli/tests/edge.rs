@@ -30,6 +30,10 @@ fn serve(args: &[&str]) -> Command {
 }
 
 /// Starts `serve` and returns it with its address.
+#[expect(
+    clippy::zombie_processes,
+    reason = "the caller kills and waits for the child it is handed"
+)]
 fn start(mut c: Command) -> (Child, String) {
     let mut child = c.spawn().unwrap();
     let mut reader = BufReader::new(child.stderr.take().unwrap());
