@@ -1,4 +1,5 @@
-//! An in-memory rate limiter for the public feedback pages (`/f/*`).
+//! An in-memory rate limiter for the public feedback pages (`/f/*`), the hotline and
+//! sign-in.
 //!
 //! Each client has two token buckets: *misses* (lookups of an unknown token, so tokens
 //! cannot be probed) and *submissions* (every form post). A client whose bucket is empty
@@ -9,12 +10,15 @@
 //! disk, and the map lives only in memory (a restart forgets it). IPv6 clients are
 //! keyed by their /64, which one household or host usually controls.
 //!
-//! The address is the TCP peer (`ConnectInfo`, set by [`crate::serve`]). Where it is
-//! absent (tests driving the router with `oneshot`, or an embedding that does not
-//! record it) every request shares one bucket: stricter, never looser. Behind a reverse
-//! proxy every client shares the proxy's address and so its buckets; the limits are
-//! generous enough for people (misses are rare for real customers), and a proxy can add
-//! its own per-client limits.
+//! The address is the client as [`crate::client::address`] sees it: the TCP peer
+//! (`ConnectInfo`, set by [`crate::serve`]), or, when the peer is a configured trusted
+//! proxy, the forwarded client. Where the peer is absent (tests driving the router with
+//! `oneshot`, or an embedding that does not record it) every request shares one bucket:
+//! stricter, never looser. Behind a proxy that is not configured as trusted, every
+//! client shares the proxy's buckets.
+//!
+//! The same limiter keys sign-in attempts per client and per username
+//! ([`Limiter::key_name`]), and [`Gate`] caps slow argon2id work.
 //!
 //! Time comes from the server's [`righttrack_core::clock::Clock`] through the caller.
 
