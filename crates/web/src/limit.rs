@@ -316,6 +316,31 @@ pub enum GateError {
 mod tests {
     use super::*;
 
+    /// A flood that fills a gate's permits and its queue is refused at once; what was
+    /// queued runs when a permit frees.
+    #[tokio::test]
+    async fn a_full_gate_queues_then_refuses_then_runs_what_waited() {
+        let g = std::sync::Arc::new(Gate::new(1, 2));
+        let held = g.hold_all().await.unwrap();
+        let queued: Vec<_> = (0..2)
+            .map(|i| {
+                let g = g.clone();
+                tokio::spawn(async move { g.run(move || i * 10).await })
+            })
+            .collect();
+        while g.waiting.available_permits() > 0 {
+            tokio::task::yield_now().await;
+        }
+        assert!(matches!(g.run(|| 7).await, Err(GateError::Busy(Busy))));
+        drop(held);
+        let mut done = Vec::new();
+        for q in queued {
+            done.push(q.await.unwrap().unwrap());
+        }
+        assert_eq!(done, vec![0, 10]);
+        assert_eq!(g.run(|| 7).await.unwrap(), 7);
+    }
+
     fn at(ms: i64) -> Timestamp {
         Timestamp::from_millisecond(1_800_000_000_000 + ms).unwrap()
     }
