@@ -16,6 +16,9 @@ rt_ensure_nats
 nats="$RIGHTTRACK_TEST_NATS_URL"
 work=$(mktemp -d /tmp/rt-nats-bench.XXXXXX)
 trap 'rm -rf "$work"' EXIT
+# /metrics answers only the metrics token.
+head -c 24 /dev/urandom | base64 | tr -d '\n/+=' > "$work/metrics-token"
+token=$(cat "$work/metrics-token")
 python3 - "$corpus" "$n" > "$work/in.jsonl" <<'PY'
 import json, sys
 lines = [l for l in open(sys.argv[1]) if l.strip()]
@@ -29,7 +32,7 @@ stored() {
   local total=0 port
   for port in "$@"; do
     local v
-    v=$(curl -sf "http://127.0.0.1:$port/metrics" | sed -n 's/^righttrack_nats_messages_total{outcome="stored"} //p')
+    v=$(curl -sf -H "Authorization: Bearer $token" "http://127.0.0.1:$port/metrics" | sed -n 's/^righttrack_nats_messages_total{outcome="stored"} //p')
     total=$((total + ${v:-0}))
   done
   echo "$total"
@@ -43,7 +46,7 @@ run() {
     local dir="$work/d$i-$tag" port=$((18200 + i))
     mkdir -p "$dir"
     if [ "$i" -gt 1 ]; then cp "$work/d1-$tag"/*.key* "$dir/"; fi
-    "$bin" serve --data-dir "$dir" "$@" --listen "127.0.0.1:$port" --nats-url "$nats" \
+    "$bin" serve --data-dir "$dir" "$@" --listen "127.0.0.1:$port" --metrics-token-file "$work/metrics-token" --nats-url "$nats" \
       --nats-stream "$tag" --nats-subject "bench.$tag" --nats-consumer "c$tag" >"$dir/serve.log" 2>&1 &
     pids+=($!); ports+=("$port")
     for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done

@@ -25,6 +25,10 @@ pub struct FileConfig {
     pub nats_batch: Option<usize>,
     /// Days a customer feedback link stays open (default 14).
     pub feedback_link_days: Option<i64>,
+    /// Reverse proxies (CIDR) whose X-Forwarded-For names the client for rate limits.
+    pub trusted_proxies: Option<Vec<String>>,
+    /// A file holding the bearer token `GET /metrics` requires.
+    pub metrics_token_file: Option<PathBuf>,
 }
 
 impl FileConfig {
@@ -153,4 +157,60 @@ pub fn nats(
         },
         addrs,
     )))
+}
+
+/// Trusted proxies and the metrics token (flag or environment, then the file), checked
+/// before anything starts.
+pub fn edge(
+    proxies: &[String],
+    token_file: Option<&Path>,
+    file: &FileConfig,
+    path: Option<&Path>,
+) -> Result<(
+    Vec<righttrack_web::client::Cidr>,
+    Option<righttrack_core::Secret<String>>,
+)> {
+    let in_file = |key: &str| {
+        format!(
+            "config file {} `{key}`",
+            path.map(|p| p.display().to_string()).unwrap_or_default()
+        )
+    };
+    let (list, source) = if proxies.is_empty() {
+        (
+            file.trusted_proxies.clone().unwrap_or_default(),
+            in_file("trusted_proxies"),
+        )
+    } else {
+        (
+            proxies.to_vec(),
+            "--trusted-proxy / RIGHTTRACK_TRUSTED_PROXY".to_owned(),
+        )
+    };
+    let trusted = righttrack_web::client::parse_list(&list.join(","))
+        .map_err(|e| anyhow::anyhow!("{source}: {e}"))?;
+    let (token_path, source) = match (token_file, &file.metrics_token_file) {
+        (Some(p), _) => (
+            Some(p.to_path_buf()),
+            "--metrics-token-file / RIGHTTRACK_METRICS_TOKEN_FILE".to_owned(),
+        ),
+        (None, Some(p)) => (Some(p.clone()), in_file("metrics_token_file")),
+        (None, None) => (None, String::new()),
+    };
+    let token = match token_path {
+        None => None,
+        Some(p) => {
+            let text = std::fs::read_to_string(&p)
+                .with_context(|| format!("{source}: cannot read {}", p.display()))?;
+            let token = text.trim();
+            if token.chars().count() < 16 || token.contains(char::is_whitespace) {
+                bail!(
+                    "{source}: the metrics token in {} must be at least 16 characters without spaces",
+                    p.display()
+                );
+            }
+            Some(righttrack_core::Secret::new(token.to_owned()))
+        }
+    };
+    Ok((trusted, token))
 }

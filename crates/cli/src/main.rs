@@ -110,6 +110,8 @@ enum Command {
         vault: VaultArgs,
         #[command(flatten)]
         nats: NatsArgs,
+        #[command(flatten)]
+        edge: EdgeArgs,
     },
     /// Manage users.
     #[command(subcommand)]
@@ -206,6 +208,24 @@ enum TrainingCmd {
         data: DataArgs,
         file: PathBuf,
     },
+}
+
+/// What `serve` trusts at its edge: reverse proxies, and who may read `/metrics`.
+#[derive(Args, Clone)]
+struct EdgeArgs {
+    /// Reverse proxies (CIDR networks, comma-separated or repeated) whose
+    /// X-Forwarded-For names the client for rate limits, e.g. 10.0.0.0/8. Without it the
+    /// header is ignored and limits key on the connecting address.
+    #[arg(
+        long = "trusted-proxy",
+        env = "RIGHTTRACK_TRUSTED_PROXY",
+        value_delimiter = ','
+    )]
+    trusted_proxy: Vec<String>,
+    /// A file holding the token `GET /metrics` requires as `Authorization: Bearer TOKEN`
+    /// (at least 16 characters). Without it `/metrics` is off.
+    #[arg(long, env = "RIGHTTRACK_METRICS_TOKEN_FILE")]
+    metrics_token_file: Option<PathBuf>,
 }
 
 /// The optional JetStream consumer of `serve` (off without a URL).
@@ -429,7 +449,8 @@ async fn run(command: Command) -> Result<ExitCode> {
             public_url,
             vault,
             nats,
-        } => serve(data, listen, demo, public_url, vault, nats).await,
+            edge,
+        } => serve(data, listen, demo, public_url, vault, nats, edge).await,
         Command::User(UserCmd::Add {
             data,
             username,
@@ -945,8 +966,15 @@ async fn serve(
     public_url: Option<String>,
     vault: VaultArgs,
     nats: NatsArgs,
+    edge: EdgeArgs,
 ) -> Result<ExitCode> {
     let (file, config_path) = config::FileConfig::load(data.config.as_deref(), &data.data_dir)?;
+    let (trusted_proxies, metrics_token) = config::edge(
+        &edge.trusted_proxy,
+        edge.metrics_token_file.as_deref(),
+        &file,
+        config_path.as_deref(),
+    )?;
     let nats = config::nats(
         nats.nats_url,
         nats.nats_stream,
@@ -993,6 +1021,8 @@ async fn serve(
         feedback_link_days: file
             .feedback_link_days
             .unwrap_or(defaults.feedback_link_days),
+        trusted_proxies,
+        metrics_token,
     };
     let (state, opened) = open_state(&data, true, web).await?;
     if opened.created {

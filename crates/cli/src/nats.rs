@@ -4,8 +4,11 @@
 //! Every instance of `serve` binds the same durable pull consumer, so JetStream hands
 //! each message to one of them (work sharing). Delivery is at least once:
 //! **a message is acked only after the transaction that stored it has committed.** A
-//! crash before the ack means redelivery after the ack wait, which is harmless because
-//! storage is idempotent on the interaction id. A message that is not an interaction is
+//! crash before the ack means redelivery after the ack wait (6 s; a live instance marks
+//! its batch in progress meanwhile), which is harmless because storage is idempotent on
+//! the interaction id. The consumer allows 64 batches unacked, so what a crashed
+//! instance held never stops the others pulling (`an_instance_holding_two_batches_*`
+//! in `crates/cli/tests/nats.rs`); `serve` brings an older consumer up to these settings. A message that is not an interaction is
 //! terminated (never redelivered) and logged with its stream sequence and the field at
 //! fault, never its content (it may hold a card number). A database error naks the whole
 //! batch with a delay so it comes back. NATS outages are retried with backoff for as
@@ -34,8 +37,17 @@ pub const DEFAULT_CONSUMER: &str = "righttrack-ingest";
 pub const DEFAULT_BATCH: usize = 500;
 /// How long one pull waits for a full batch before taking what has arrived.
 const PULL_WAIT: Duration = Duration::from_secs(1);
-/// Unacked messages are redelivered after this; it must exceed the time one batch takes.
-const ACK_WAIT: Duration = Duration::from_secs(30);
+/// Unacked messages are redelivered after this: what a crashed instance held comes back
+/// this soon. A live instance keeps its batch however long it takes by telling the server
+/// it is still working on it every [`PROGRESS_EVERY`].
+const ACK_WAIT: Duration = Duration::from_secs(6);
+/// How often a batch in hand is marked in progress (well inside [`ACK_WAIT`]).
+const PROGRESS_EVERY: Duration = Duration::from_secs(2);
+/// Unacked messages the shared consumer allows, in batches: room for many instances'
+/// batches in hand plus what crashed ones held until it comes back, so one instance's
+/// crash never stops the others pulling (with 2, at the server's default of 1000 and
+/// batches of 500, it did until the ack wait ran out).
+const PENDING_BATCHES: usize = 64;
 /// A batch that failed to store comes back after this.
 const NAK_DELAY: Duration = Duration::from_secs(5);
 const MAX_BACKOFF: Duration = Duration::from_secs(30);
@@ -219,17 +231,9 @@ async fn session(
     let client = connect(addrs, "righttrack serve").await?;
     let js = jetstream::new(client);
     let stream = ensure_stream(&js, &cfg.stream, &cfg.subject).await?;
+    // Created, or brought up to these settings if an older version created it.
     let consumer: consumer::PullConsumer = stream
-        .get_or_create_consumer(
-            &cfg.consumer,
-            consumer::pull::Config {
-                durable_name: Some(cfg.consumer.clone()),
-                filter_subject: cfg.subject.clone(),
-                ack_policy: consumer::AckPolicy::Explicit,
-                ack_wait: ACK_WAIT,
-                ..Default::default()
-            },
-        )
+        .create_consumer(consumer_config(cfg))
         .await
         .with_context(|| {
             format!(
@@ -277,6 +281,44 @@ async fn session(
     }
 }
 
+/// The shared durable consumer's settings.
+fn consumer_config(cfg: &NatsConfig) -> consumer::pull::Config {
+    consumer::pull::Config {
+        durable_name: Some(cfg.consumer.clone()),
+        filter_subject: cfg.subject.clone(),
+        ack_policy: consumer::AckPolicy::Explicit,
+        ack_wait: ACK_WAIT,
+        max_ack_pending: i64::try_from(cfg.batch.saturating_mul(PENDING_BATCHES))
+            .unwrap_or(i64::MAX),
+        ..Default::default()
+    }
+}
+
+/// Marks every message in hand as in progress until dropped, so a batch that takes longer
+/// than the ack wait is not redelivered to another instance meanwhile.
+struct InProgress(tokio::task::JoinHandle<()>);
+
+impl InProgress {
+    fn start(messages: std::sync::Arc<Vec<jetstream::Message>>) -> Self {
+        InProgress(tokio::spawn(async move {
+            let mut tick = tokio::time::interval(PROGRESS_EVERY);
+            tick.tick().await;
+            loop {
+                tick.tick().await;
+                for m in messages.iter() {
+                    let _ = m.ack_with(AckKind::Progress).await;
+                }
+            }
+        }))
+    }
+}
+
+impl Drop for InProgress {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
 /// Prepares a batch on the blocking pool, terminates bad messages, stores the good ones in
 /// one transaction and acks them only once it has committed.
 async fn process(
@@ -284,6 +326,8 @@ async fn process(
     engine: &std::sync::Arc<righttrack_scan::Engine>,
     messages: Vec<jetstream::Message>,
 ) {
+    let messages = std::sync::Arc::new(messages);
+    let _in_progress = InProgress::start(messages.clone());
     let payloads: Vec<_> = messages.iter().map(|m| m.payload.clone()).collect();
     let engine = engine.clone();
     let st = state.clone();

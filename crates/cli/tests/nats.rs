@@ -147,16 +147,23 @@ fn text(b: &[u8]) -> String {
 struct Server {
     child: Child,
     addr: String,
+    /// The metrics token the server was started with (`/metrics` needs it).
+    token: String,
     stderr: std::sync::Arc<std::sync::Mutex<String>>,
     reader: Option<std::thread::JoinHandle<()>>,
 }
 
 impl Server {
     fn start(args: &[String]) -> Server {
+        let token = format!("metrics-{}-{}", suffix(), suffix());
+        let token_file = std::env::temp_dir().join(format!("rt-test-{token}"));
+        std::fs::write(&token_file, &token).unwrap();
         let mut child = Command::new(BIN)
             .arg("serve")
             .args(args)
             .args(["--listen", "127.0.0.1:0"])
+            .arg("--metrics-token-file")
+            .arg(&token_file)
             .env_remove("RIGHTTRACK_DATABASE_URL")
             .env_remove("RIGHTTRACK_NATS_URL")
             .env("NO_COLOR", "1")
@@ -186,9 +193,11 @@ impl Server {
                 s.push('\n');
             }
         });
+        let _ = std::fs::remove_file(&token_file);
         Server {
             child,
             addr,
+            token,
             stderr,
             reader: Some(reader),
         }
@@ -202,7 +211,8 @@ impl Server {
         let mut s = TcpStream::connect(&self.addr).unwrap();
         write!(
             s,
-            "GET {path} HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n"
+            "GET {path} HTTP/1.1\r\nHost: test\r\nAuthorization: Bearer {}\r\nConnection: close\r\n\r\n",
+            self.token
         )
         .unwrap();
         let mut resp = String::new();
@@ -567,6 +577,136 @@ fn a_consumer_killed_mid_stream_loses_nothing_and_stores_nothing_twice() {
     wait_for_rows(&rt, &db, n as i64, "after SIGKILL");
     assert_each_stored_once(&rt, &db, &ids);
     let (status, logs) = again.stop();
+    assert!(status.success(), "{logs}");
+}
+
+/// The durable consumer as JetStream reports it: (max ack pending, ack wait, pending).
+fn consumer_settings(names: &Names) -> (i64, Duration, usize) {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let c = async_nats::connect(names.url.as_str()).await.unwrap();
+        let stream = async_nats::jetstream::new(c)
+            .get_stream(&names.stream)
+            .await
+            .unwrap();
+        let mut consumer: async_nats::jetstream::consumer::PullConsumer =
+            stream.get_consumer(&names.consumer).await.unwrap();
+        let info = consumer.info().await.unwrap();
+        (
+            info.config.max_ack_pending,
+            info.config.ack_wait,
+            info.num_ack_pending,
+        )
+    })
+}
+
+/// Failure: an instance that crashed (or hangs) with two batches in hand held every
+/// unacked message the shared consumer allowed (`max_ack_pending` 1000 = two batches of
+/// 500), so every other instance stalled until the ack wait (30 s) ran out. Here another
+/// instance holds two batches of 500 and keeps them in progress, on a consumer made with
+/// the old settings; a `serve` started beside it brings the consumer up to date and
+/// stores everything else meanwhile. When the holder dies without acking, its messages
+/// come back and are stored once.
+#[test]
+fn an_instance_holding_two_batches_does_not_stall_the_others() {
+    use async_nats::jetstream::{self, consumer, AckKind};
+    use futures_util::StreamExt;
+    let Some(url) = nats_url() else { return };
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let backend = backends(&rt, tmp.path()).pop().unwrap();
+    let names = Names::new(&url);
+    let n = 1600;
+    let good = interactions(&format!("held-{}", suffix()), n);
+    let ids: Vec<String> = good.iter().map(|(id, _)| id.clone()).collect();
+    let path = tmp.path().join("held.jsonl");
+    let body: Vec<&str> = good.iter().map(|(_, l)| l.as_str()).collect();
+    std::fs::write(&path, body.join("\n")).unwrap();
+    let o = rt_publish(&names, &[&path.display().to_string()]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+
+    // The consumer as an older version made it, and an instance that took two batches.
+    let (release, released) = std::sync::mpsc::channel::<()>();
+    let (taken, took) = std::sync::mpsc::channel::<usize>();
+    let holder = {
+        let (url, stream, subject, durable) = (
+            names.url.clone(),
+            names.stream.clone(),
+            names.subject.clone(),
+            names.consumer.clone(),
+        );
+        std::thread::spawn(move || {
+            let rt = tokio::runtime::Runtime::new().unwrap();
+            rt.block_on(async {
+                let c = async_nats::connect(url.as_str()).await.unwrap();
+                let js = jetstream::new(c);
+                let stream = js.get_stream(&stream).await.unwrap();
+                let consumer: consumer::PullConsumer = stream
+                    .create_consumer(consumer::pull::Config {
+                        durable_name: Some(durable),
+                        filter_subject: subject,
+                        ack_policy: consumer::AckPolicy::Explicit,
+                        ack_wait: Duration::from_secs(30),
+                        max_ack_pending: 1000,
+                        ..Default::default()
+                    })
+                    .await
+                    .unwrap();
+                let mut held = Vec::new();
+                while held.len() < 1000 {
+                    let mut b = consumer
+                        .batch()
+                        .max_messages(500)
+                        .expires(Duration::from_secs(1))
+                        .messages()
+                        .await
+                        .unwrap();
+                    while let Some(m) = b.next().await {
+                        held.push(m.unwrap());
+                    }
+                }
+                taken.send(held.len()).unwrap();
+                // Still working on them, as far as the server can tell.
+                while released.recv_timeout(Duration::from_secs(1)).is_err() {
+                    for m in &held {
+                        let _ = m.ack_with(AckKind::Progress).await;
+                    }
+                }
+                // Then it dies without acking: its messages must come back.
+            });
+        })
+    };
+    assert_eq!(took.recv().unwrap(), 1000);
+    assert_eq!(consumer_settings(&names).0, 1000);
+
+    let data = tmp.path().join("keys");
+    let mut args = backend.args(&data);
+    args.extend(names.serve_args(500));
+    let server = Server::start(&args);
+    let db = rt.block_on(backend.db());
+    // Everything the holder does not hold, while it still holds its 1000.
+    wait_for_rows(
+        &rt,
+        &db,
+        (n - 1000) as i64,
+        "beside an instance holding two batches",
+    );
+    let (max_pending, ack_wait, pending) = consumer_settings(&names);
+    assert!(
+        pending >= 1000,
+        "the holder still holds its batches ({pending})"
+    );
+    assert!(max_pending > 10_000, "max_ack_pending is {max_pending}");
+    assert!(
+        ack_wait <= Duration::from_secs(10),
+        "ack wait is {ack_wait:?}"
+    );
+
+    release.send(()).unwrap();
+    holder.join().unwrap();
+    wait_for_rows(&rt, &db, n as i64, "after the holder died");
+    assert_each_stored_once(&rt, &db, &ids);
+    let (status, logs) = server.stop();
     assert!(status.success(), "{logs}");
 }
 

@@ -6,12 +6,13 @@ use crate::extract::Query;
 use crate::routes::{specs, Access, Kind};
 use crate::state::AppState;
 use axum::extract::State;
-use axum::http::{header, StatusCode};
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use righttrack_store::audit::AuditFilter;
 use serde::Deserialize;
 use serde_json::{json, Value};
+use sha2::Digest;
 
 pub async fn healthz(State(state): State<AppState>) -> Response {
     match state.db.ping().await {
@@ -27,7 +28,45 @@ pub async fn healthz(State(state): State<AppState>) -> Response {
     }
 }
 
-pub async fn metrics(State(state): State<AppState>) -> Response {
+/// Does the request carry the configured metrics token (`Authorization: Bearer …`)?
+/// Compared in constant time.
+fn metrics_token_ok(expected: &righttrack_core::Secret<String>, headers: &HeaderMap) -> bool {
+    use subtle::ConstantTimeEq;
+    let Some(given) = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+    else {
+        return false;
+    };
+    // Hash both sides so that lengths leak nothing either.
+    let a = sha2::Sha256::digest(given.trim().as_bytes());
+    let b = sha2::Sha256::digest(expected.expose().as_bytes());
+    bool::from(a.ct_eq(&b))
+}
+
+/// Prometheus metrics, for the holder of the metrics token only: off (404) when none is
+/// configured, 401 without it. A user's session or API token does not open them.
+pub async fn metrics(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let Some(expected) = &state.config.metrics_token else {
+        return AppError::new(
+            Code::NotFound,
+            "Metrics are off: start the server with a metrics token (--metrics-token-file).",
+        )
+        .into_response();
+    };
+    if !metrics_token_ok(expected, &headers) {
+        let mut r = AppError::new(
+            Code::Unauthenticated,
+            "Send the metrics token as `Authorization: Bearer TOKEN`.",
+        )
+        .into_response();
+        r.headers_mut().insert(
+            header::WWW_AUTHENTICATE,
+            axum::http::HeaderValue::from_static("Bearer realm=\"metrics\""),
+        );
+        return r;
+    }
     let mut out = String::with_capacity(4096);
     out.push_str(
         "# HELP righttrack_build_info Build information.\n# TYPE righttrack_build_info gauge\n",

@@ -171,6 +171,13 @@ impl IntoResponse for AppError {
         let status = self.code.status();
         let body = serde_json::json!({ "code": self.code.as_str(), "message": self.message });
         let mut resp = (status, axum::Json(body)).into_response();
+        if self.code == Code::RateLimited {
+            // A caller that knows better (a limiter's own wait) replaces it.
+            resp.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from_static("1"),
+            );
+        }
         resp.extensions_mut().insert(ErrorInfo(self));
         resp
     }

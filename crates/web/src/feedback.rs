@@ -24,7 +24,6 @@ use crate::pages::{layout, render, FormData};
 use crate::params::{nonempty, period, Period};
 use crate::state::AppState;
 use askama::Template;
-use axum::extract::connect_info::ConnectInfo;
 use axum::extract::State;
 use axum::http::header::{self, HeaderMap, HeaderValue};
 use axum::http::StatusCode;
@@ -38,7 +37,6 @@ use righttrack_store::feedback::{AgentTally, FeedbackFilter, FeedbackRecord, Min
 use serde::Deserialize;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
-use std::net::SocketAddr;
 
 // ---------------------------------------------------------------- minting
 
@@ -296,7 +294,7 @@ fn with_cookie(mut r: Response, cookie: Option<HeaderValue>) -> Response {
     r
 }
 
-type Peer = Option<Extension<ConnectInfo<SocketAddr>>>;
+type Peer = crate::client::Peer;
 
 /// Looks a token up, counting misses against the client. `Err` is the page to show.
 async fn open_link(
@@ -334,7 +332,7 @@ pub async fn form(
     Path(token): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    let key = state.feedback_limiter.key(peer.map(|p| (p.0).0));
+    let key = state.client_key(&state.feedback_limiter, &peer, &headers);
     let link = match open_link(&state, &key, &token).await {
         Ok(l) => l,
         Err(r) => return r,
@@ -352,7 +350,7 @@ pub async fn submit(
     headers: HeaderMap,
     form: FormData,
 ) -> Response {
-    let key = state.feedback_limiter.key(peer.map(|p| (p.0).0));
+    let key = state.client_key(&state.feedback_limiter, &peer, &headers);
     if let Err(wait) = state
         .feedback_limiter
         .take(&key, Bucket::Submission, state.now())

@@ -17,6 +17,7 @@ pub mod api;
 pub mod auth;
 pub mod calibration;
 pub mod cases;
+pub mod client;
 pub mod dashboard;
 pub mod demo_cases;
 pub mod demo_surveys;

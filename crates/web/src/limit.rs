@@ -1,4 +1,5 @@
-//! An in-memory rate limiter for the public feedback pages (`/f/*`).
+//! An in-memory rate limiter for the public feedback pages (`/f/*`), the hotline and
+//! sign-in.
 //!
 //! Each client has two token buckets: *misses* (lookups of an unknown token, so tokens
 //! cannot be probed) and *submissions* (every form post). A client whose bucket is empty
@@ -9,12 +10,15 @@
 //! disk, and the map lives only in memory (a restart forgets it). IPv6 clients are
 //! keyed by their /64, which one household or host usually controls.
 //!
-//! The address is the TCP peer (`ConnectInfo`, set by [`crate::serve`]). Where it is
-//! absent (tests driving the router with `oneshot`, or an embedding that does not
-//! record it) every request shares one bucket: stricter, never looser. Behind a reverse
-//! proxy every client shares the proxy's address and so its buckets; the limits are
-//! generous enough for people (misses are rare for real customers), and a proxy can add
-//! its own per-client limits.
+//! The address is the client as [`crate::client::address`] sees it: the TCP peer
+//! (`ConnectInfo`, set by [`crate::serve`]), or, when the peer is a configured trusted
+//! proxy, the forwarded client. Where the peer is absent (tests driving the router with
+//! `oneshot`, or an embedding that does not record it) every request shares one bucket:
+//! stricter, never looser. Behind a proxy that is not configured as trusted, every
+//! client shares the proxy's buckets.
+//!
+//! The same limiter keys sign-in attempts per client and per username
+//! ([`Limiter::key_name`]), and [`Gate`] caps slow argon2id work.
 //!
 //! Time comes from the server's [`righttrack_core::clock::Clock`] through the caller.
 
@@ -42,6 +46,19 @@ pub const MISSES: Rate = Rate {
 pub const SUBMISSIONS: Rate = Rate {
     burst: 20,
     refill_ms: 30_000,
+};
+
+/// Sign-in attempts from one client address: 50 at once (a contact center's shift
+/// signing in behind one address), then one a second.
+pub const LOGIN_PER_CLIENT: Rate = Rate {
+    burst: 50,
+    refill_ms: 1_000,
+};
+/// Sign-in attempts for one username, from anywhere: 10 at once, then one a minute
+/// (the account lockout counts wrong passwords of known accounts besides).
+pub const LOGIN_PER_NAME: Rate = Rate {
+    burst: 10,
+    refill_ms: 60_000,
 };
 
 /// Which bucket a request draws from.
@@ -128,13 +145,31 @@ impl Limiter {
 
     /// The bucket key of a peer (`None`: unknown peer, one shared bucket).
     pub fn key(&self, peer: Option<SocketAddr>) -> Key {
+        self.key_ip(peer.map(|p| p.ip()))
+    }
+
+    /// The bucket key of a client address ([`crate::client::address`]; `None`: unknown,
+    /// one shared bucket).
+    pub fn key_ip(&self, ip: Option<IpAddr>) -> Key {
         let mut h = Sha256::new();
         h.update(self.salt);
-        match peer.map(|p| p.ip().to_canonical()) {
+        match ip.map(|p| p.to_canonical()) {
             Some(IpAddr::V4(a)) => h.update(a.octets()),
             Some(IpAddr::V6(a)) => h.update(&a.octets()[..8]),
             None => h.update(b"unknown peer"),
         }
+        let d = h.finalize();
+        let mut k = [0u8; 16];
+        k.copy_from_slice(&d[..16]);
+        k
+    }
+
+    /// The bucket key of a name (a username), kept apart from address keys.
+    pub fn key_name(&self, name: &str) -> Key {
+        let mut h = Sha256::new();
+        h.update(self.salt);
+        h.update(b"name\0");
+        h.update(name.trim().to_lowercase().as_bytes());
         let d = h.finalize();
         let mut k = [0u8; 16];
         k.copy_from_slice(&d[..16]);
@@ -197,9 +232,114 @@ impl Limiter {
     }
 }
 
+/// Slow work (argon2id) on the blocking pool, at most `permits` at once, with at most
+/// `queue` callers waiting for a turn. Past that, [`Gate::run`] answers [`Busy`] at once
+/// instead of piling up: a flood costs its senders a refusal, not everyone else the CPU.
+/// The async workers never run the work themselves, so pages and the hotline keep
+/// answering while a gate is full.
+pub struct Gate {
+    permits: tokio::sync::Semaphore,
+    waiting: tokio::sync::Semaphore,
+}
+
+/// A gate's queue is full; try again in a moment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Busy;
+
+impl std::fmt::Debug for Gate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Gate({} free)", self.permits.available_permits())
+    }
+}
+
+impl Gate {
+    pub fn new(permits: usize, queue: usize) -> Self {
+        Gate {
+            permits: tokio::sync::Semaphore::new(permits.max(1)),
+            waiting: tokio::sync::Semaphore::new(queue.max(1)),
+        }
+    }
+
+    /// Half the machine's cores (at least one), and 32 waiting callers per permit.
+    pub fn half_the_cores() -> Self {
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        let permits = (cores / 2).max(1);
+        Gate::new(permits, permits * 32)
+    }
+
+    /// Runs `work` on the blocking pool when a permit is free.
+    pub async fn run<T: Send + 'static>(
+        &self,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, GateError> {
+        let Ok(_place) = self.waiting.try_acquire() else {
+            return Err(GateError::Busy(Busy));
+        };
+        let _permit = self
+            .permits
+            .acquire()
+            .await
+            .map_err(|_| GateError::Busy(Busy))?;
+        tokio::task::spawn_blocking(work)
+            .await
+            .map_err(GateError::Join)
+    }
+
+    /// Takes every permit (tests: a gate held full by a flood).
+    pub async fn hold_all(&self) -> Option<tokio::sync::SemaphorePermit<'_>> {
+        let n = u32::try_from(self.permits.available_permits()).ok()?;
+        self.permits.acquire_many(n).await.ok()
+    }
+}
+
+impl From<GateError> for crate::error::AppError {
+    fn from(e: GateError) -> Self {
+        match e {
+            GateError::Busy(_) => crate::error::AppError::new(
+                crate::error::Code::RateLimited,
+                "The server is busy; try again in a moment.",
+            ),
+            GateError::Join(e) => crate::error::AppError::internal(&e),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum GateError {
+    #[error("too many requests are waiting for slow work")]
+    Busy(Busy),
+    #[error("slow work panicked: {0}")]
+    Join(tokio::task::JoinError),
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A flood that fills a gate's permits and its queue is refused at once; what was
+    /// queued runs when a permit frees.
+    #[tokio::test]
+    async fn a_full_gate_queues_then_refuses_then_runs_what_waited() {
+        let g = std::sync::Arc::new(Gate::new(1, 2));
+        let held = g.hold_all().await.unwrap();
+        let queued: Vec<_> = (0..2)
+            .map(|i| {
+                let g = g.clone();
+                tokio::spawn(async move { g.run(move || i * 10).await })
+            })
+            .collect();
+        while g.waiting.available_permits() > 0 {
+            tokio::task::yield_now().await;
+        }
+        assert!(matches!(g.run(|| 7).await, Err(GateError::Busy(Busy))));
+        drop(held);
+        let mut done = Vec::new();
+        for q in queued {
+            done.push(q.await.unwrap().unwrap());
+        }
+        assert_eq!(done, vec![0, 10]);
+        assert_eq!(g.run(|| 7).await.unwrap(), 7);
+    }
 
     fn at(ms: i64) -> Timestamp {
         Timestamp::from_millisecond(1_800_000_000_000 + ms).unwrap()

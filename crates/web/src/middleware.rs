@@ -3,7 +3,9 @@
 //! **Architecture Invariant:** request logs carry the method, the route *template*
 //! (never the concrete URI, whose query may hold personal data), the status and the
 //! latency: never headers, cookies, client addresses or bodies. Speak-up routes
-//! (`/speakup`, `/api/v1/speakup`) are not logged at all.
+//! (`/speakup`, `/api/v1/speakup`, and any unknown path under them) are neither logged
+//! nor counted in metrics: no series, counter or histogram moves when a report is filed
+//! or a reporter returns (`attacks::edge::filing_and_returning_*`).
 
 use crate::error::ErrorInfo;
 use crate::pages;
@@ -120,11 +122,13 @@ pub async fn observe(State(state): State<AppState>, req: Request, next: Next) ->
         .get::<MatchedPath>()
         .map(|m| m.as_str().to_owned())
         .unwrap_or_else(|| "unmatched".to_owned());
+    // An unknown path under the hotline counts as the hotline too.
+    let speakup = is_speakup(&route) || is_speakup(req.uri().path());
     let mut resp = next.run(req).await;
     let secs = started.elapsed().as_secs_f64();
     let status = resp.status().as_u16();
-    state.metrics.record(&method, &route, status, secs);
-    if !is_speakup(&route) {
+    if !speakup {
+        state.metrics.record(&method, &route, status, secs);
         tracing::info!(target: "righttrack::http", method = %method, route = %route, status, ms = (secs * 1000.0).round() as u64, "request");
     }
     let h = resp.headers_mut();

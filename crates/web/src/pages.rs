@@ -7,7 +7,7 @@
 use crate::auth::{self, Caller, Via, LOGIN_CSRF_COOKIE, SESSION_COOKIE};
 use crate::error::{AppError, AppResult, Code};
 use crate::extract::{Path, Query};
-use crate::state::{dummy_password_hash, AppState};
+use crate::state::AppState;
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Request, State};
@@ -444,10 +444,22 @@ fn login_page(
 }
 
 const WRONG: &str = "Wrong username or password.";
+const LIMITED: &str = "Too many sign-in attempts. Wait a minute and try again.";
+const BUSY: &str = "Too many sign-ins are in progress. Try again in a moment.";
+
+fn with_retry_after(mut resp: Response, secs: u64) -> Response {
+    if let Ok(v) = axum::http::HeaderValue::from_str(&secs.to_string()) {
+        resp.headers_mut()
+            .insert(axum::http::header::RETRY_AFTER, v);
+    }
+    resp
+}
 
 pub async fn login_submit(
     State(state): State<AppState>,
     caller: Option<Extension<Caller>>,
+    peer: crate::client::Peer,
+    headers: axum::http::HeaderMap,
     form: FormData,
 ) -> AppResult<Response> {
     let username = form.get("username").trim().to_owned();
@@ -466,10 +478,33 @@ pub async fn login_submit(
         ))
     };
     let unauthorized = axum::http::StatusCode::UNAUTHORIZED;
+    // Attempts per client and per username, before any password work; nothing about
+    // the client is kept but a salted hash in memory.
+    let client = state.client_key(&state.login_clients, &peer, &headers);
+    let name = state.login_names.key_name(&username);
+    let limited = state
+        .login_clients
+        .take(&client, crate::limit::Kind::Submission, now)
+        .and_then(|()| {
+            state
+                .login_names
+                .take(&name, crate::limit::Kind::Submission, now)
+        });
+    if let Err(wait) = limited {
+        return Ok(with_retry_after(
+            fail(LIMITED.into(), axum::http::StatusCode::TOO_MANY_REQUESTS)?,
+            wait,
+        ));
+    }
+    let busy = |_| {
+        fail(BUSY.into(), axum::http::StatusCode::TOO_MANY_REQUESTS).map(|r| with_retry_after(r, 1))
+    };
 
     let Some(user) = state.db.user_by_username(&username).await? else {
         // Spend the same time as a real check; never record the typed name (it is often a password).
-        let _ = password::verify(&pw, dummy_password_hash());
+        if let Err(e) = state.verify_password(&pw, None).await {
+            return busy(e);
+        }
         state
             .audit(
                 "anonymous",
@@ -495,12 +530,12 @@ pub async fn login_submit(
             axum::http::StatusCode::TOO_MANY_REQUESTS,
         );
     }
-    let ok = match &creds.password_hash {
-        Some(h) => password::verify(&pw, h.expose()),
-        None => {
-            let _ = password::verify(&pw, dummy_password_hash());
-            false
-        }
+    let ok = match state
+        .verify_password(&pw, creds.password_hash.as_ref())
+        .await
+    {
+        Ok(ok) => ok && creds.password_hash.is_some(),
+        Err(e) => return busy(e),
     };
     if !ok || user.disabled {
         let (n, locked) = state
@@ -913,10 +948,11 @@ pub async fn change_password(
     let current = Secret::new(form.get("current"));
     let new = Secret::new(form.get("new"));
     let creds = state.db.credentials(caller.user.id).await?;
-    let ok = creds
-        .password_hash
-        .as_ref()
-        .is_some_and(|h| password::verify(&current, h.expose()));
+    let ok = creds.password_hash.is_some()
+        && state
+            .verify_password(&current, creds.password_hash.as_ref())
+            .await
+            .map_err(AppError::from)?;
     if !ok {
         state
             .audit(
@@ -934,7 +970,7 @@ pub async fn change_password(
     if let Err(why) = password::check_policy(new.expose()) {
         return Ok(page(None, Some(why.into())));
     }
-    let phc = password::hash(&new, &mut rand::rngs::OsRng).map_err(|e| AppError::internal(&e))?;
+    let phc = state.hash_password(&new).await?;
     state.db.set_password_hash(caller.user.id, &phc).await?;
     state
         .db
@@ -1237,7 +1273,7 @@ pub async fn create_user(
             TeamId::parse(t).ok_or_else(|| AppError::bad_request("field `team`: unknown team"))?,
         ),
     };
-    let phc = password::hash(&pw, &mut rand::rngs::OsRng).map_err(|e| AppError::internal(&e))?;
+    let phc = state.hash_password(&pw).await?;
     let new = NewUser {
         username: form.get("username").trim().to_owned(),
         display_name: form.get("display_name").trim().to_owned(),

@@ -102,7 +102,7 @@ pub fn table() -> Vec<Route> {
             "/metrics",
             Public,
             Plain,
-            "Prometheus metrics",
+            "Prometheus metrics: needs `Authorization: Bearer` with the configured metrics token (off without one)",
             get(api::metrics),
         ),
         r(

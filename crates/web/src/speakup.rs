@@ -31,12 +31,11 @@ use crate::speakup_attachments::{self as att, FormProblem, ReporterForm};
 use crate::state::AppState;
 use askama::Template;
 use axum::body::Bytes;
-use axum::extract::connect_info::ConnectInfo;
 use axum::extract::State;
 use axum::http::header::{self, HeaderMap, HeaderValue};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::{Extension, Json};
+use axum::Json;
 use jiff::Timestamp;
 use righttrack_core::attachments::{AttachmentError, Prepared, MAX_FILES, MAX_FILE_BYTES};
 use righttrack_core::casekeys::{
@@ -49,7 +48,6 @@ use righttrack_store::speakup::{NewCase, StoredCase, StoredMessage};
 use righttrack_store::speakup_config::{Category, TextLists};
 use righttrack_store::StoreError;
 use serde_json::{json, Value};
-use std::net::SocketAddr;
 
 // ---------------------------------------------------------------- reader keys
 
@@ -116,10 +114,12 @@ pub fn limiter() -> Limiter {
     )
 }
 
-type Peer = Option<Extension<ConnectInfo<SocketAddr>>>;
+type Peer = crate::client::Peer;
 
-fn peer_key(state: &AppState, peer: &Peer) -> [u8; 16] {
-    state.speakup_limiter.key(peer.as_ref().map(|p| p.0 .0))
+/// The client's bucket: behind a trusted proxy its forwarded address, else the peer
+/// ([`crate::client`]). Only a salted hash of it lives, in memory.
+fn peer_key(state: &AppState, peer: &Peer, headers: &HeaderMap) -> [u8; 16] {
+    state.client_key(&state.speakup_limiter, peer, headers)
 }
 
 // ---------------------------------------------------------------- limits of input
@@ -836,8 +836,9 @@ fn case_reference(rng: &mut impl rand::RngCore) -> String {
     out
 }
 
-/// Derives the receipt's lookup and key off the async runtime (argon2id is slow). The
-/// receipt is handed back for display.
+/// Derives the receipt's lookup and key off the async runtime (argon2id is slow), behind
+/// the hotline's own concurrency cap ([`AppState::receipt_gate`]). The receipt is handed
+/// back for display.
 async fn derive(
     state: &AppState,
     receipt: Receipt,
@@ -850,12 +851,15 @@ async fn derive(
         .db
         .speakup_install_salt(&mut rand::rngs::OsRng)
         .await?;
-    let (receipt, derived) = tokio::task::spawn_blocking(move || {
-        let d = receipt.derive(&salt);
-        (receipt, d)
-    })
-    .await
-    .map_err(|e| AppError::internal(&e))?;
+    // A flood of receipts (from many clients, each within its limit) waits its turn
+    // here instead of taking every core; past the queue it is told to come back.
+    let (receipt, derived) = state
+        .receipt_gate
+        .run(move || {
+            let d = receipt.derive(&salt);
+            (receipt, d)
+        })
+        .await?;
     let (lookup, key) = derived.map_err(|e| AppError::internal(&e))?;
     Ok((receipt, lookup, key))
 }
@@ -1046,7 +1050,7 @@ pub async fn intake_submit(
     if cross_site(&headers) || !form_token_ok(&state, &form.get("csrf")) {
         return Ok(Page::new(&state, lang, "expired").respond(StatusCode::FORBIDDEN));
     }
-    let key = peer_key(&state, &peer);
+    let key = peer_key(&state, &peer, &headers);
     if let Err(wait) = state
         .speakup_limiter
         .take(&key, Bucket::Submission, state.now())
@@ -1319,7 +1323,7 @@ pub async fn access_submit(
     if cross_site(&headers) || !form_token_ok(&state, &form.get("csrf")) {
         return Ok(Page::new(&state, lang, "expired").respond(StatusCode::FORBIDDEN));
     }
-    let key = peer_key(&state, &peer);
+    let key = peer_key(&state, &peer, &headers);
     let now = state.now();
     if let Some(wait) = state.speakup_limiter.blocked(&key, Bucket::Miss, now) {
         return Ok(limited_page(&state, lang, wait));
@@ -1479,7 +1483,7 @@ pub async fn api_report(
     headers: HeaderMap,
     body: Bytes,
 ) -> AppResult<Response> {
-    let key = peer_key(&state, &peer);
+    let key = peer_key(&state, &peer, &headers);
     if let Err(wait) = state
         .speakup_limiter
         .take(&key, Bucket::Submission, state.now())
@@ -1599,7 +1603,7 @@ pub async fn api_access(
     headers: HeaderMap,
     body: Bytes,
 ) -> AppResult<Response> {
-    let key = peer_key(&state, &peer);
+    let key = peer_key(&state, &peer, &headers);
     let now = state.now();
     if let Some(wait) = state.speakup_limiter.blocked(&key, Bucket::Miss, now) {
         return Ok(limited_json(wait));

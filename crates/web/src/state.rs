@@ -24,6 +24,11 @@ pub struct WebConfig {
     pub vault_retention: Option<jiff::SignedDuration>,
     /// How long a customer feedback link stays open, in days.
     pub feedback_link_days: i64,
+    /// Reverse proxies whose `X-Forwarded-For` names the client for rate limits
+    /// ([`crate::client`]). Empty: the header is never read.
+    pub trusted_proxies: Vec<crate::client::Cidr>,
+    /// The bearer token `GET /metrics` requires. `None`: metrics are off (404).
+    pub metrics_token: Option<righttrack_core::Secret<String>>,
 }
 
 impl Default for WebConfig {
@@ -36,6 +41,8 @@ impl Default for WebConfig {
             lockout_minutes: 15,
             vault_retention: None,
             feedback_link_days: righttrack_core::feedback::DEFAULT_LINK_DAYS,
+            trusted_proxies: Vec::new(),
+            metrics_token: None,
         }
     }
 }
@@ -60,6 +67,15 @@ pub struct AppState {
     pub feedback_limiter: Arc<crate::limit::Limiter>,
     /// Rate limits of the speak-up reporter routes (in memory; no addresses kept).
     pub speakup_limiter: Arc<crate::limit::Limiter>,
+    /// Sign-in attempts per client address (in memory; no addresses kept).
+    pub login_clients: Arc<crate::limit::Limiter>,
+    /// Sign-in attempts per username, whoever sends them (in memory, hashed).
+    pub login_names: Arc<crate::limit::Limiter>,
+    /// Password hashing (sign-in, password changes): off the async workers, a few at once.
+    pub password_gate: Arc<crate::limit::Gate>,
+    /// Receipt derivations of the hotline (filing, returning): off the async workers, a
+    /// few at once, apart from sign-ins so a sign-in flood never queues a reporter.
+    pub receipt_gate: Arc<crate::limit::Gate>,
     /// The conflicts-of-interest customer-reference key, opened once from
     /// `conflict_settings` (`conflicts::ensure_key`).
     pub conflict_key: Arc<OnceLock<righttrack_core::Secret<[u8; 32]>>>,
@@ -90,6 +106,16 @@ impl AppState {
             metrics: Arc::new(Metrics::default()),
             feedback_limiter: Arc::new(crate::limit::Limiter::default()),
             speakup_limiter: Arc::new(crate::speakup::limiter()),
+            login_clients: Arc::new(crate::limit::Limiter::new(
+                crate::limit::LOGIN_PER_CLIENT,
+                crate::limit::LOGIN_PER_CLIENT,
+            )),
+            login_names: Arc::new(crate::limit::Limiter::new(
+                crate::limit::LOGIN_PER_NAME,
+                crate::limit::LOGIN_PER_NAME,
+            )),
+            password_gate: Arc::new(crate::limit::Gate::half_the_cores()),
+            receipt_gate: Arc::new(crate::limit::Gate::half_the_cores()),
             conflict_key: Arc::new(OnceLock::new()),
         }
     }
@@ -104,6 +130,54 @@ impl AppState {
                     .map_err(|e| e.to_string())
             })
             .clone()
+    }
+
+    /// The rate-limit key of the request's client in `limiter` ([`crate::client`]).
+    pub fn client_key(
+        &self,
+        limiter: &crate::limit::Limiter,
+        peer: &crate::client::Peer,
+        headers: &axum::http::HeaderMap,
+    ) -> [u8; 16] {
+        let peer = peer.as_ref().map(|p| p.0 .0);
+        limiter.key_ip(crate::client::address(
+            &self.config.trusted_proxies,
+            peer,
+            headers,
+        ))
+    }
+
+    /// Does `password` match the stored PHC hash? On the blocking pool behind the
+    /// password gate; `None` is the dummy hash (same work for an unknown username).
+    pub async fn verify_password(
+        &self,
+        password: &righttrack_core::Secret<String>,
+        phc: Option<&righttrack_core::Secret<String>>,
+    ) -> Result<bool, crate::limit::GateError> {
+        let pw = password.clone();
+        let phc = phc.map(|h| h.expose().clone());
+        self.password_gate
+            .run(move || match phc {
+                Some(h) => righttrack_core::password::verify(&pw, &h),
+                None => {
+                    let _ = righttrack_core::password::verify(&pw, dummy_password_hash());
+                    false
+                }
+            })
+            .await
+    }
+
+    /// Hashes a new password on the blocking pool behind the password gate.
+    pub async fn hash_password(
+        &self,
+        password: &righttrack_core::Secret<String>,
+    ) -> Result<String, crate::error::AppError> {
+        let pw = password.clone();
+        self.password_gate
+            .run(move || righttrack_core::password::hash(&pw, &mut rand::rngs::OsRng))
+            .await
+            .map_err(crate::error::AppError::from)?
+            .map_err(|e| crate::error::AppError::internal(&e))
     }
 
     pub fn now(&self) -> jiff::Timestamp {

@@ -643,7 +643,13 @@ async fn pages_and_errors_carry_strict_headers_and_stable_codes() {
 
 #[tokio::test]
 async fn openapi_health_and_metrics() {
-    for app in App::each().await {
+    let config = WebConfig {
+        metrics_token: Some(righttrack_core::Secret::new(
+            "scrape-token-0123456789".into(),
+        )),
+        ..WebConfig::default()
+    };
+    for app in App::each_with(config).await {
         let doc = app.get("/api/openapi.json", "").await.json();
         assert_eq!(doc["openapi"], "3.1.0");
         for s in specs() {
@@ -656,7 +662,15 @@ async fn openapi_health_and_metrics() {
         }
         assert_eq!(app.get("/healthz", "").await.json()["status"], "ok");
         app.get("/api/v1/me", "").await;
-        let m = app.get("/metrics", "").await.body;
+        let m = app
+            .send(
+                Method::GET,
+                "/metrics",
+                &[("authorization", "Bearer scrape-token-0123456789")],
+                "",
+            )
+            .await
+            .body;
         assert!(m.contains("righttrack_build_info{"), "{m}");
         assert!(m.contains("righttrack_db_pool_connections"));
         assert!(m.contains("righttrack_http_requests_total{method=\"GET\",route=\"/api/v1/me\",status=\"401\"} 1"), "{m}");
