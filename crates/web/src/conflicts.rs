@@ -1027,13 +1027,7 @@ pub async fn reports_page(
 }
 
 fn csv_field(s: &str) -> String {
-    // Quote every field; a leading formula character is neutralised for spreadsheets.
-    let s = if s.starts_with(['=', '+', '-', '@']) {
-        format!("'{s}")
-    } else {
-        s.to_owned()
-    };
-    format!("\"{}\"", s.replace('"', "\"\""))
+    righttrack_scan::csv::quoted(s)
 }
 
 fn csv(rows: Vec<Vec<String>>) -> String {

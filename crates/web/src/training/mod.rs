@@ -1575,16 +1575,7 @@ pub async fn reports(
 }
 
 fn csv_cell(s: &str) -> String {
-    let s = if s.starts_with(['=', '+', '-', '@']) {
-        format!("'{s}")
-    } else {
-        s.to_owned()
-    };
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s
-    }
+    righttrack_scan::csv::cell(s)
 }
 
 /// `GET /training/reports.csv`: one line per person and assigned course.
