@@ -26,7 +26,11 @@ pub const DUE_SOON: jiff::SignedDuration = jiff::SignedDuration::from_hours(24);
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
     Stored,
+    /// The same id and the same content were stored before: nothing changed.
     Duplicate,
+    /// The id was stored before with other content: nothing changed, and the sender is
+    /// told (the stored interaction stays as it was first received).
+    Conflict,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -207,8 +211,8 @@ impl Db {
             let mut out = Vec::with_capacity(batch.len());
             for (i, p) in batch.iter().enumerate() {
                 let n = sqlx::query(
-                    "INSERT INTO interactions (id, ext_id, channel, agent_ref, team_ref, started_at, ingested_at, redacted, findings, score, score_max, flagged, pii_spans, rules, severity) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) ON CONFLICT (ext_id) DO NOTHING",
+                    "INSERT INTO interactions (id, ext_id, channel, agent_ref, team_ref, started_at, ingested_at, redacted, findings, score, score_max, flagged, pii_spans, rules, severity, content_hash) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) ON CONFLICT (ext_id) DO NOTHING",
                 )
                 .bind(&ids[i])
                 .bind(&p.ext_id)
@@ -225,11 +229,20 @@ impl Db {
                 .bind(p.pii_spans)
                 .bind(&p.rules)
                 .bind(p.severity)
+                .bind(p.content_hash.as_ref().map(|h| &h[..]))
                 .execute(&mut *tx)
                 .await?
                 .rows_affected();
                 if n == 0 {
-                    out.push(Outcome::Duplicate);
+                    let (before,): (Option<Vec<u8>>,) =
+                        sqlx::query_as("SELECT content_hash FROM interactions WHERE ext_id = $1")
+                            .bind(&p.ext_id)
+                            .fetch_one(&mut *tx)
+                            .await?;
+                    out.push(match (before, &p.content_hash) {
+                        (Some(b), Some(h)) if b[..] != h[..] => Outcome::Conflict,
+                        _ => Outcome::Duplicate,
+                    });
                     continue;
                 }
                 for (j, c) in p.commitments.iter().enumerate() {
