@@ -133,6 +133,8 @@ pub struct KeptRate {
 pub struct InteractionFilter {
     pub flagged_only: bool,
     pub agent_ref: Option<String>,
+    /// Only these agents (a team lead's reporting line); `Some(empty)` matches nothing.
+    pub agent_refs: Option<Vec<String>>,
     pub team_ref: Option<String>,
     /// A rule id that must have fired.
     pub rule: Option<String>,
@@ -367,6 +369,14 @@ impl Db {
         if f.agent_ref.is_some() {
             cond(&mut sql, " AND agent_ref = ?");
         }
+        if let Some(list) = &f.agent_refs {
+            if list.is_empty() {
+                sql.push_str(" AND 1 = 0");
+            } else {
+                let marks = vec!["?"; list.len()].join(", ");
+                cond(&mut sql, &format!(" AND agent_ref IN ({marks})"));
+            }
+        }
         if f.team_ref.is_some() {
             cond(&mut sql, " AND team_ref = ?");
         }
@@ -397,6 +407,9 @@ impl Db {
         let rows: Vec<SummaryRow> = on_pool!(self, |p| {
             let mut q = sqlx::query_as(&sql);
             if let Some(a) = &f.agent_ref {
+                q = q.bind(a);
+            }
+            for a in f.agent_refs.iter().flatten() {
                 q = q.bind(a);
             }
             if let Some(t) = &f.team_ref {

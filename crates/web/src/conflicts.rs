@@ -1190,7 +1190,7 @@ pub async fn reports_api(
 // ------------------------------------------------------------------ findings
 
 /// The usernames whose management chain includes `lead` (their reporting line).
-async fn reporting_line(state: &AppState, lead: UserId) -> AppResult<Vec<String>> {
+pub(crate) async fn reporting_line(state: &AppState, lead: UserId) -> AppResult<Vec<String>> {
     let teams: BTreeMap<TeamId, Team> = state
         .db
         .list_teams()

@@ -187,6 +187,9 @@ pub async fn get(
     let Some(i) = state.db.interaction(&id).await? else {
         return Err(AppError::not_found());
     };
+    if !crate::qa::may_read_agent(&state, &caller, &i.agent_ref).await? {
+        return Err(AppError::not_found());
+    }
     crate::calibration::refuse_if_blind(&state, &caller, &i.ext_id).await?;
     state
         .audit(&caller.actor(), "interaction.viewed", &i.ext_id, json!({}))

@@ -296,3 +296,124 @@ async fn empty_long_and_path_like_ids_and_huge_interactions_are_refused_by_line_
         );
     }
 }
+
+/// A site with team `name` led by `lead`, with `members` in it.
+async fn team(
+    app: &App,
+    name: &str,
+    lead: &righttrack_store::directory::User,
+    members: &[&righttrack_store::directory::User],
+) {
+    let db = &app.state.db;
+    let mut rng = rand::rngs::OsRng;
+    let site = match db.list_sites().await.unwrap().into_iter().next() {
+        Some(s) => s.id,
+        None => db.create_site("Lisbon", app.now(), &mut rng).await.unwrap(),
+    };
+    let t = db
+        .create_team(name, site, None, app.now(), &mut rng)
+        .await
+        .unwrap();
+    db.set_team_lead(t, lead.id).await.unwrap();
+    for m in members {
+        db.set_user_team(m.id, Some(t)).await.unwrap();
+    }
+}
+
+/// The lead of team A opens team B's flagged interactions from the review queue, by id
+/// on the page and the API, and the certificates of team B's people. Before the fix
+/// every one of them was served; now the queue holds only A's and each of B's items is
+/// "not found", exactly like an id that does not exist.
+#[tokio::test]
+async fn a_team_lead_reads_only_their_reporting_lines_interactions_and_certificates() {
+    for app in App::each().await {
+        let alex = person(&app, "alex", &[Role::Agent]).await;
+        let bea = person(&app, "bea", &[Role::Agent]).await;
+        let lena = person(&app, "lena", &[Role::TeamLead]).await;
+        let lars = person(&app, "lars", &[Role::TeamLead]).await;
+        let qa = person(&app, "quinn", &[Role::QaAnalyst]).await;
+        team(&app, "Billing", &lena.user, &[&alex.user]).await;
+        team(&app, "Retention", &lars.user, &[&bea.user]).await;
+        let token = ingest_token(&app).await;
+        let flagged = |id: &str, agent: &str| {
+            let mut v = call(id, agent);
+            v["turns"][1]["text"] = serde_json::json!("I guarantee it will be fixed today");
+            v["turns"][1]["speaker"] = serde_json::json!("agent");
+            v.to_string()
+        };
+        let r = ingest_raw(
+            &app,
+            &token,
+            &format!(
+                "{}\n{}\n",
+                flagged("mine-1", "alex"),
+                flagged("theirs-1", "bea")
+            ),
+        )
+        .await;
+        assert_eq!(r.json()["stored"], 2, "{}", r.body);
+
+        // The queue.
+        for q in ["/qa/review", "/qa/review?all=1", "/qa/review?agent=bea"] {
+            let page = app.get(q, &lena.cookie).await;
+            assert_eq!(page.status, StatusCode::OK, "{q}");
+            assert!(!page.body.contains("theirs-1"), "{q}: {}", page.body);
+        }
+        assert!(app
+            .get("/qa/review?all=1", &lena.cookie)
+            .await
+            .body
+            .contains("mine-1"));
+        assert!(app
+            .get("/qa/review?all=1", &qa.cookie)
+            .await
+            .body
+            .contains("theirs-1"));
+
+        // One interaction: another line's is exactly like one that does not exist.
+        for base in ["/interactions/", "/api/v1/interactions/"] {
+            let theirs = app.get(&format!("{base}theirs-1"), &lena.cookie).await;
+            let none = app.get(&format!("{base}no-such-id"), &lena.cookie).await;
+            assert_eq!(
+                theirs.status,
+                StatusCode::NOT_FOUND,
+                "{base}: {}",
+                theirs.body
+            );
+            assert_eq!(theirs.body, none.body, "{base}");
+            let mine = app.get(&format!("{base}mine-1"), &lena.cookie).await;
+            assert_eq!(mine.status, StatusCode::OK, "{base}: {}", mine.body);
+            let far = app.get(&format!("{base}theirs-1"), &lars.cookie).await;
+            assert_eq!(far.status, StatusCode::OK, "{base}: B's lead reads B's");
+            let all = app.get(&format!("{base}theirs-1"), &qa.cookie).await;
+            assert_eq!(all.status, StatusCode::OK, "{base}: QA reads every team's");
+        }
+
+        // Certificates.
+        let cert = |u: &righttrack_store::directory::User| {
+            let db = app.state.db.clone();
+            let id = u.id;
+            async move {
+                db.training_completions(Some(id)).await.unwrap()[0]
+                    .id
+                    .to_string()
+            }
+        };
+        let beas = cert(&bea.user).await;
+        let alexs = cert(&alex.user).await;
+        let theirs = app
+            .get(&format!("/my/training/certificates/{beas}"), &lena.cookie)
+            .await;
+        assert_eq!(theirs.status, StatusCode::NOT_FOUND, "{}", theirs.body);
+        assert!(!theirs.body.contains("bea Person"));
+        let mine = app
+            .get(&format!("/my/training/certificates/{alexs}"), &lena.cookie)
+            .await;
+        assert_eq!(mine.status, StatusCode::OK, "{}", mine.body);
+        assert!(mine.body.contains("alex Person"));
+        let own = app
+            .get(&format!("/my/training/certificates/{beas}"), &bea.cookie)
+            .await;
+        assert_eq!(own.status, StatusCode::OK, "one's own certificate");
+    }
+}
