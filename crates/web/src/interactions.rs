@@ -187,7 +187,7 @@ pub async fn get(
     let Some(i) = state.db.interaction(&id).await? else {
         return Err(AppError::not_found());
     };
-    if !crate::qa::may_read_agent(&state, &caller, &i.agent_ref).await? {
+    if !crate::qa::may_read(&state, &caller, &i.agent_ref, &i.ext_id).await? {
         return Err(AppError::not_found());
     }
     crate::calibration::refuse_if_blind(&state, &caller, &i.ext_id).await?;

@@ -278,7 +278,7 @@ pub async fn interaction(
     let Some(i) = state.db.interaction(&id).await? else {
         return Err(AppError::not_found());
     };
-    if !may_read_agent(&state, &caller, &i.agent_ref).await? {
+    if !may_read(&state, &caller, &i.agent_ref, &i.ext_id).await? {
         return Err(AppError::not_found());
     }
     crate::calibration::refuse_if_blind(&state, &caller, &i.ext_id).await?;
@@ -303,8 +303,24 @@ pub(crate) async fn readable_agents(
     ))
 }
 
-/// May `caller` read an interaction handled by `agent_ref`? Callers answer "not found"
-/// when not, so that ids of other lines do not show they exist.
+/// May `caller` read interaction `ext_id`, handled by `agent_ref`? Everyone's for QA and
+/// ethics officers; for a team lead, their reporting line's and those of calibration
+/// sessions they take part in (the session gave them the transcript to score). Callers
+/// answer "not found" when not, so that ids of other lines do not show they exist.
+pub(crate) async fn may_read(
+    state: &AppState,
+    caller: &Caller,
+    agent_ref: &str,
+    ext_id: &str,
+) -> AppResult<bool> {
+    Ok(may_read_agent(state, caller, agent_ref).await?
+        || state
+            .db
+            .calibration_includes(&caller.user.username, ext_id)
+            .await?)
+}
+
+/// May `caller` read the interactions handled by `agent_ref`?
 pub(crate) async fn may_read_agent(
     state: &AppState,
     caller: &Caller,
