@@ -24,13 +24,7 @@ pub enum Format {
 pub const CSV_HEADER: &str = "id,record,turn,start,end,kind,rule,due,score\n";
 
 fn csv_field(out: &mut String, s: &str) {
-    if s.contains([',', '"', '\n', '\r']) {
-        out.push('"');
-        out.push_str(&s.replace('"', "\"\""));
-        out.push('"');
-    } else {
-        out.push_str(s);
-    }
+    out.push_str(&righttrack_scan::csv::cell(s));
 }
 
 /// CSV rows for one interaction.

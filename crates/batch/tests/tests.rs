@@ -170,3 +170,16 @@ fn rules_test_passes_on_the_default_pack_and_fails_on_a_bad_example() {
     assert_eq!(code, ExitCode::from(1));
     assert!(text.contains("x.promise positive[0]: FAIL"), "{text}");
 }
+
+/// An interaction id sent as a tab followed by a formula: the CSV of `righttrack scan`
+/// defuses it (a leading `'`), as it does `=`, `+`, `-` and `@`.
+#[test]
+fn csv_defuses_a_formula_behind_a_tab() {
+    let mut f = tempfile::NamedTempFile::new().unwrap();
+    writeln!(f, "{}", line("\t=1+1", "card 4111 1111 1111 1111")).unwrap();
+    let mut a = args(vec![f.path().to_path_buf()]);
+    a.format = Format::Csv;
+    let (_, out, _) = run(&a);
+    let row = out.lines().nth(1).unwrap();
+    assert!(row.starts_with("'\t=1+1,span,"), "{out}");
+}

@@ -3,14 +3,17 @@
 //! Streams each file line by line and stores batches of [`BATCH`] in one transaction,
 //! so memory stays constant however large the file. Each batch is scanned on a worker
 //! thread while the previous one is written. Bad lines are reported as
-//! `FILE:LINE: message` (never the line's content) and skipped; the exit code is 1 when
-//! any line was bad. Re-importing a file stores nothing twice.
+//! `FILE:LINE: message` (never the line's content) and skipped, each by its number: a
+//! line that is not UTF-8 or longer than the size limit is one bad line, and every other
+//! line is still read and imported. The exit code is 1 when any line was bad.
+//! Re-importing a file stores nothing twice; a line whose id was stored before with
+//! different content is reported as a conflict and not stored.
 
 use anyhow::{Context, Result};
-use righttrack_core::interactions::Prepared;
+use righttrack_core::interactions::{Prepared, MAX_INTERACTION_BYTES};
 use righttrack_scan::Engine;
 use righttrack_store::interactions::Outcome;
-use righttrack_web::interactions::prepare_line;
+use righttrack_web::interactions::{conflict_message, prepare_line};
 use righttrack_web::AppState;
 use std::io::{BufRead, BufReader, IsTerminal, Write};
 use std::path::PathBuf;
@@ -23,23 +26,82 @@ pub struct Totals {
     pub lines: u64,
     pub stored: u64,
     pub duplicates: u64,
+    pub conflicts: u64,
     pub errors: u64,
 }
 
-fn scan_batch(
-    state: &AppState,
-    engine: &Engine,
-    lines: Vec<(String, usize, String)>,
-) -> (Vec<Prepared>, Vec<String>) {
+/// Prepared interactions, where each came from (`FILE:LINE`), and error lines.
+type Scanned = (Vec<Prepared>, Vec<String>, Vec<String>);
+
+fn scan_batch(state: &AppState, engine: &Engine, lines: Vec<(String, usize, String)>) -> Scanned {
     let mut good = Vec::with_capacity(lines.len());
+    let mut at = Vec::with_capacity(lines.len());
     let mut errors = Vec::new();
     for (file, n, line) in lines {
         match prepare_line(state, engine, &line) {
-            Ok(p) => good.push(p),
+            Ok(p) => {
+                good.push(p);
+                at.push(format!("{file}:{n}"));
+            }
             Err(e) => errors.push(format!("{file}:{n}: {e}")),
         }
     }
-    (good, errors)
+    (good, at, errors)
+}
+
+/// One line read from a file: its text, or why it cannot be used.
+enum Line {
+    Eof,
+    Text(String),
+    Bad(String),
+}
+
+/// Reads up to and including the next `\n`, keeping at most one byte more than the
+/// size limit in memory (the rest of an over-long line is skipped).
+fn read_line(reader: &mut impl BufRead, buf: &mut Vec<u8>) -> std::io::Result<Line> {
+    buf.clear();
+    let mut too_long = false;
+    let mut any = false;
+    loop {
+        let chunk = reader.fill_buf()?;
+        if chunk.is_empty() {
+            break;
+        }
+        any = true;
+        let (part, done) = match chunk.iter().position(|b| *b == b'\n') {
+            Some(i) => (&chunk[..=i], true),
+            None => (chunk, false),
+        };
+        let room = (MAX_INTERACTION_BYTES + 2).saturating_sub(buf.len());
+        if part.len() > room {
+            too_long = true;
+        }
+        buf.extend_from_slice(&part[..part.len().min(room)]);
+        let used = part.len();
+        reader.consume(used);
+        if done {
+            break;
+        }
+    }
+    if !any {
+        return Ok(Line::Eof);
+    }
+    while matches!(buf.last(), Some(b'\n' | b'\r')) {
+        buf.pop();
+    }
+    if too_long || buf.len() > MAX_INTERACTION_BYTES {
+        return Ok(Line::Bad(format!(
+            "the interaction is larger than {} KiB",
+            MAX_INTERACTION_BYTES / 1024
+        )));
+    }
+    match std::str::from_utf8(buf) {
+        Ok(s) => Ok(Line::Text(s.to_owned())),
+        Err(e) => Ok(Line::Bad(format!(
+            "not UTF-8 text (invalid byte at column {})",
+            e.valid_up_to() + 1
+        ))),
+    }
 }
 
 pub async fn run(state: &AppState, files: &[PathBuf]) -> Result<Totals> {
@@ -48,13 +110,13 @@ pub async fn run(state: &AppState, files: &[PathBuf]) -> Result<Totals> {
         .map_err(|e| anyhow::anyhow!("rule pack: {e}"))?;
     let mut totals = Totals::default();
     let progress = std::io::stderr().is_terminal();
-    let mut pending: Option<tokio::task::JoinHandle<(Vec<Prepared>, Vec<String>)>> = None;
-    let flush = |t: &mut Totals, prepared: (Vec<Prepared>, Vec<String>)| {
-        for e in &prepared.1 {
+    let mut pending: Option<tokio::task::JoinHandle<Scanned>> = None;
+    let flush = |t: &mut Totals, prepared: Scanned| {
+        for e in &prepared.2 {
             eprintln!("{e}");
         }
-        t.errors += prepared.1.len() as u64;
-        prepared.0
+        t.errors += prepared.2.len() as u64;
+        (prepared.0, prepared.1)
     };
     for path in files {
         let name = path.display().to_string();
@@ -62,19 +124,25 @@ pub async fn run(state: &AppState, files: &[PathBuf]) -> Result<Totals> {
         let mut reader = BufReader::new(f);
         let mut batch = Vec::with_capacity(BATCH);
         let mut n = 0usize;
-        let mut buf = String::new();
+        let mut buf = Vec::new();
         loop {
-            buf.clear();
-            let read = reader
-                .read_line(&mut buf)
-                .with_context(|| format!("{name}:{}: cannot read (is it UTF-8 text?)", n + 1))?;
-            let eof = read == 0;
+            let read = read_line(&mut reader, &mut buf)
+                .with_context(|| format!("{name}:{}: cannot read", n + 1))?;
+            let eof = matches!(read, Line::Eof);
             if !eof {
                 n += 1;
                 totals.lines += 1;
-                let line = buf.trim_end_matches(['\n', '\r']);
-                if !line.trim().is_empty() {
-                    batch.push((name.clone(), n, line.to_owned()));
+            }
+            match read {
+                Line::Eof => {}
+                Line::Bad(why) => {
+                    eprintln!("{name}:{n}: {why}");
+                    totals.errors += 1;
+                }
+                Line::Text(line) => {
+                    if !line.trim().is_empty() {
+                        batch.push((name.clone(), n, line));
+                    }
                 }
             }
             if batch.len() >= BATCH || (eof && !batch.is_empty()) {
@@ -84,12 +152,16 @@ pub async fn run(state: &AppState, files: &[PathBuf]) -> Result<Totals> {
                 let next = tokio::task::spawn_blocking(move || scan_batch(&st, &engine, lines));
                 if let Some(prev) = pending.replace(next) {
                     let good = flush(&mut totals, prev.await?);
-                    store(state, &good, &mut totals).await?;
+                    store(state, &good.0, &good.1, &mut totals).await?;
                 }
                 if progress {
                     eprint!(
-                        "\rimported {} lines ({} stored, {} duplicates, {} errors)",
-                        totals.lines, totals.stored, totals.duplicates, totals.errors
+                        "\rimported {} lines ({} stored, {} duplicates, {} conflicts, {} errors)",
+                        totals.lines,
+                        totals.stored,
+                        totals.duplicates,
+                        totals.conflicts,
+                        totals.errors
                     );
                     let _ = std::io::stderr().flush();
                 }
@@ -101,7 +173,7 @@ pub async fn run(state: &AppState, files: &[PathBuf]) -> Result<Totals> {
     }
     if let Some(prev) = pending.take() {
         let good = flush(&mut totals, prev.await?);
-        store(state, &good, &mut totals).await?;
+        store(state, &good.0, &good.1, &mut totals).await?;
     }
     if progress {
         eprintln!();
@@ -109,7 +181,12 @@ pub async fn run(state: &AppState, files: &[PathBuf]) -> Result<Totals> {
     Ok(totals)
 }
 
-async fn store(state: &AppState, good: &[Prepared], totals: &mut Totals) -> Result<()> {
+async fn store(
+    state: &AppState,
+    good: &[Prepared],
+    at: &[String],
+    totals: &mut Totals,
+) -> Result<()> {
     if good.is_empty() {
         return Ok(());
     }
@@ -117,10 +194,14 @@ async fn store(state: &AppState, good: &[Prepared], totals: &mut Totals) -> Resu
         .db
         .store_interactions(good, state.now(), &mut rand::rngs::OsRng)
         .await?;
-    for o in outcomes {
+    for ((p, at), o) in good.iter().zip(at).zip(outcomes) {
         match o {
             Outcome::Stored => totals.stored += 1,
             Outcome::Duplicate => totals.duplicates += 1,
+            Outcome::Conflict => {
+                eprintln!("{at}: {}", conflict_message(&p.ext_id));
+                totals.conflicts += 1;
+            }
         }
     }
     Ok(())

@@ -900,14 +900,14 @@ async fn run(command: Command) -> Result<ExitCode> {
                     "cli",
                     "interactions.imported",
                     "",
-                    json!({"stored": t.stored, "duplicates": t.duplicates, "errors": t.errors}),
+                    json!({"stored": t.stored, "duplicates": t.duplicates, "conflicts": t.conflicts, "errors": t.errors}),
                 )
                 .await?;
             println!(
-                "{} lines: {} stored, {} duplicates, {} errors",
-                t.lines, t.stored, t.duplicates, t.errors
+                "{} lines: {} stored, {} duplicates, {} errors, {} conflicts",
+                t.lines, t.stored, t.duplicates, t.errors, t.conflicts
             );
-            Ok(if t.errors > 0 {
+            Ok(if t.errors > 0 || t.conflicts > 0 {
                 ExitCode::from(1)
             } else {
                 ExitCode::SUCCESS

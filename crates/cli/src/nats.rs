@@ -56,7 +56,7 @@ const PUBLISH_WINDOW: usize = 256;
 
 const METRIC: &str = "righttrack_nats_messages_total";
 const METRIC_HELP: &str =
-    "Messages taken from the NATS JetStream consumer by outcome (stored, duplicate, rejected).";
+    "Messages taken from the NATS JetStream consumer by outcome (stored, duplicate, conflict, rejected).";
 
 /// Where the consumer reads from.
 #[derive(Debug, Clone)]
@@ -188,7 +188,7 @@ pub async fn consume(
     mut shutdown: watch::Receiver<bool>,
 ) {
     let url = without_credentials(&cfg.url);
-    for outcome in ["stored", "duplicate", "rejected"] {
+    for outcome in ["stored", "duplicate", "conflict", "rejected"] {
         state.metrics.count(METRIC, METRIC_HELP, label(outcome), 0);
     }
     let mut backoff = Duration::from_secs(1);
@@ -215,6 +215,7 @@ fn label(outcome: &str) -> &'static str {
     match outcome {
         "stored" => "outcome=\"stored\"",
         "duplicate" => "outcome=\"duplicate\"",
+        "conflict" => "outcome=\"conflict\"",
         _ => "outcome=\"rejected\"",
     }
 }
@@ -384,11 +385,12 @@ async fn process(
         }
     };
     // Committed: now, and only now, the messages may go.
-    let (mut stored, mut duplicates) = (0, 0);
+    let (mut stored, mut duplicates, mut conflicts) = (0, 0, 0);
     for (m, o) in good_msgs.iter().zip(&outcomes) {
         match o {
             Outcome::Stored => stored += 1,
             Outcome::Duplicate => duplicates += 1,
+            Outcome::Conflict => conflicts += 1,
         }
         if let Err(e) = m.ack().await {
             // Stored already; the redelivery will be a harmless duplicate.
@@ -401,6 +403,16 @@ async fn process(
     state
         .metrics
         .count(METRIC, METRIC_HELP, label("duplicate"), duplicates);
+    state
+        .metrics
+        .count(METRIC, METRIC_HELP, label("conflict"), conflicts);
+    if conflicts > 0 {
+        // The ids are the sender's; the count says enough to look in the sender's log.
+        tracing::warn!(
+            conflicts,
+            "NATS consumer: interactions re-sent under an id already stored with different content were not stored"
+        );
+    }
     tracing::debug!(stored, duplicates, "NATS consumer: batch stored and acked");
 }
 

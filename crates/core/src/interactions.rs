@@ -43,6 +43,10 @@ pub struct Prepared {
     pub customer_ref_hash: Option<[u8; 32]>,
     /// Started in unsocial hours (`fairness::is_unsocial`).
     pub unsocial: bool,
+    /// The keyed hash of the interaction as received ([`content_hash`]): a re-sent
+    /// interaction with the same id is a duplicate when it matches, a conflict when not.
+    /// `None` only where no key is at hand (tests, benchmarks).
+    pub content_hash: Option<[u8; 32]>,
 }
 
 /// A sealed original for the privacy vault.
@@ -94,6 +98,22 @@ pub fn scrub(engine: &Engine, text: &str) -> String {
         .unwrap_or_default()
 }
 
+/// Masks personal data in every string inside `v` (keys are kept): the fields of an
+/// interaction that the contract does not know are customer data like any other.
+fn scrub_all(engine: &Engine, v: &mut Value) {
+    match v {
+        Value::String(s) => {
+            let clean = scrub(engine, s);
+            if clean != *s {
+                *s = clean;
+            }
+        }
+        Value::Array(a) => a.iter_mut().for_each(|x| scrub_all(engine, x)),
+        Value::Object(o) => o.values_mut().for_each(|x| scrub_all(engine, x)),
+        _ => {}
+    }
+}
+
 fn scrub_value(engine: &Engine, v: &mut Value, key: Option<&str>) {
     match v {
         Value::String(s) if !matches!(key, Some("id" | "kind" | "rule" | "due" | "item")) => {
@@ -134,7 +154,22 @@ fn flagged(f: &Findings) -> bool {
 /// Scans, redacts and scrubs one interaction.
 pub fn prepare(engine: &Engine, inter: &Interaction) -> Result<Prepared, serde_json::Error> {
     let findings = engine.scan(inter);
-    let redacted = redact(inter, &findings, &RedactMode::Replace);
+    let mut redacted = redact(inter, &findings, &RedactMode::Replace);
+    // Nothing unredacted at rest: the customer reference is kept only as its keyed hash
+    // (set by the caller), and every string of a field the contract does not know, at
+    // the top or in a turn, is scanned and masked like the findings' free text.
+    redacted.customer_ref = None;
+    if let Some(q) = redacted.queue.as_mut() {
+        *q = scrub(engine, q);
+    }
+    for v in redacted.extra.values_mut() {
+        scrub_all(engine, v);
+    }
+    for t in &mut redacted.turns {
+        for v in t.extra.values_mut() {
+            scrub_all(engine, v);
+        }
+    }
     let mut fv = serde_json::to_value(&findings)?;
     scrub_value(engine, &mut fv, None);
     let commitments = findings
@@ -175,7 +210,72 @@ pub fn prepare(engine: &Engine, inter: &Interaction) -> Result<Prepared, serde_j
         vault: None,
         customer_ref_hash: None,
         unsocial: crate::fairness::is_unsocial(inter.started_at, inter.timezone.as_deref()),
+        content_hash: None,
     })
+}
+
+/// The most bytes one interaction may take as received (one JSON text, one line).
+pub const MAX_INTERACTION_BYTES: usize = 1024 * 1024;
+/// The most turns one interaction may have.
+pub const MAX_TURNS: usize = 5_000;
+/// The most characters of an `id`, `agent_id` or `team`.
+pub const MAX_ID_CHARS: usize = 128;
+
+/// An identifier of the contract (`id`, `agent_id`): 1 to [`MAX_ID_CHARS`] characters of
+/// letters, digits and `- _ . : @ #`, not starting with `.`, so that it can never be
+/// read as a path (`../x`, `a/b`, `C:\x`) or hide in white space.
+fn check_ident(field: &str, s: &str) -> Result<(), String> {
+    if s.trim().is_empty() {
+        return Err(format!("field `{field}`: must not be empty"));
+    }
+    if s.chars().count() > MAX_ID_CHARS {
+        return Err(format!(
+            "field `{field}`: is longer than {MAX_ID_CHARS} characters"
+        ));
+    }
+    if s.starts_with('.')
+        || !s
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.' | ':' | '@' | '#'))
+    {
+        return Err(format!(
+            "field `{field}`: may hold only letters, digits and - _ . : @ # (not starting with .)"
+        ));
+    }
+    Ok(())
+}
+
+/// The limits every ingested interaction must keep; the error names the field.
+/// The size of the whole text ([`MAX_INTERACTION_BYTES`]) is checked before parsing.
+pub fn check_limits(inter: &Interaction) -> Result<(), String> {
+    check_ident("id", &inter.id)?;
+    check_ident("agent_id", &inter.agent_id)?;
+    if let Some(t) = &inter.team {
+        if t.chars().count() > MAX_ID_CHARS || t.chars().any(char::is_control) {
+            return Err(format!(
+                "field `team`: must be at most {MAX_ID_CHARS} characters, without control characters"
+            ));
+        }
+    }
+    if inter.turns.len() > MAX_TURNS {
+        return Err(format!("field `turns`: more than {MAX_TURNS} turns"));
+    }
+    Ok(())
+}
+
+/// The keyed hash of an interaction as received (HMAC-SHA-256 under the deployment's
+/// reference key, domain-separated from customer references), over its canonical JSON
+/// (fields in a fixed order). Keyed, because an unkeyed hash of a short transcript
+/// would let a database reader confirm a guessed card number.
+pub fn content_hash(key: &[u8; 32], inter: &Interaction) -> Result<[u8; 32], serde_json::Error> {
+    use hmac::Mac;
+    let canonical = serde_json::to_vec(inter)?;
+    let mut block = [0u8; 64];
+    block[..32].copy_from_slice(key);
+    let mut mac = <hmac::Hmac<sha2::Sha256> as hmac::digest::KeyInit>::new(&block.into());
+    mac.update(b"righttrack interaction content v1\n");
+    mac.update(&canonical);
+    Ok(mac.finalize().into_bytes().into())
 }
 
 #[cfg(test)]

@@ -357,4 +357,21 @@ impl Db {
         });
         Ok(n > 0)
     }
+
+    /// Is `username` a participant of a calibration session that contains this
+    /// interaction (open or closed)? Such a person was given the transcript to score.
+    pub async fn calibration_includes(&self, username: &str, ext_id: &str) -> Result<bool> {
+        let n: i64 = on_pool!(self, |p| {
+            sqlx::query_scalar(
+                "SELECT CAST(COUNT(*) AS BIGINT) FROM calibration_participants c \
+                 JOIN calibration_interactions i ON i.session_id = c.session_id \
+                 WHERE c.username = $1 AND i.ext_id = $2",
+            )
+            .bind(username)
+            .bind(ext_id)
+            .fetch_one(p)
+            .await?
+        });
+        Ok(n > 0)
+    }
 }

@@ -26,7 +26,11 @@ pub const DUE_SOON: jiff::SignedDuration = jiff::SignedDuration::from_hours(24);
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
     Stored,
+    /// The same id and the same content were stored before: nothing changed.
     Duplicate,
+    /// The id was stored before with other content: nothing changed, and the sender is
+    /// told (the stored interaction stays as it was first received).
+    Conflict,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -129,6 +133,8 @@ pub struct KeptRate {
 pub struct InteractionFilter {
     pub flagged_only: bool,
     pub agent_ref: Option<String>,
+    /// Only these agents (a team lead's reporting line); `Some(empty)` matches nothing.
+    pub agent_refs: Option<Vec<String>>,
     pub team_ref: Option<String>,
     /// A rule id that must have fired.
     pub rule: Option<String>,
@@ -207,8 +213,8 @@ impl Db {
             let mut out = Vec::with_capacity(batch.len());
             for (i, p) in batch.iter().enumerate() {
                 let n = sqlx::query(
-                    "INSERT INTO interactions (id, ext_id, channel, agent_ref, team_ref, started_at, ingested_at, redacted, findings, score, score_max, flagged, pii_spans, rules, severity) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) ON CONFLICT (ext_id) DO NOTHING",
+                    "INSERT INTO interactions (id, ext_id, channel, agent_ref, team_ref, started_at, ingested_at, redacted, findings, score, score_max, flagged, pii_spans, rules, severity, content_hash) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) ON CONFLICT (ext_id) DO NOTHING",
                 )
                 .bind(&ids[i])
                 .bind(&p.ext_id)
@@ -225,11 +231,20 @@ impl Db {
                 .bind(p.pii_spans)
                 .bind(&p.rules)
                 .bind(p.severity)
+                .bind(p.content_hash.as_ref().map(|h| &h[..]))
                 .execute(&mut *tx)
                 .await?
                 .rows_affected();
                 if n == 0 {
-                    out.push(Outcome::Duplicate);
+                    let (before,): (Option<Vec<u8>>,) =
+                        sqlx::query_as("SELECT content_hash FROM interactions WHERE ext_id = $1")
+                            .bind(&p.ext_id)
+                            .fetch_one(&mut *tx)
+                            .await?;
+                    out.push(match (before, &p.content_hash) {
+                        (Some(b), Some(h)) if b[..] != h[..] => Outcome::Conflict,
+                        _ => Outcome::Duplicate,
+                    });
                     continue;
                 }
                 for (j, c) in p.commitments.iter().enumerate() {
@@ -354,6 +369,14 @@ impl Db {
         if f.agent_ref.is_some() {
             cond(&mut sql, " AND agent_ref = ?");
         }
+        if let Some(list) = &f.agent_refs {
+            if list.is_empty() {
+                sql.push_str(" AND 1 = 0");
+            } else {
+                let marks = vec!["?"; list.len()].join(", ");
+                cond(&mut sql, &format!(" AND agent_ref IN ({marks})"));
+            }
+        }
         if f.team_ref.is_some() {
             cond(&mut sql, " AND team_ref = ?");
         }
@@ -384,6 +407,9 @@ impl Db {
         let rows: Vec<SummaryRow> = on_pool!(self, |p| {
             let mut q = sqlx::query_as(&sql);
             if let Some(a) = &f.agent_ref {
+                q = q.bind(a);
+            }
+            for a in f.agent_refs.iter().flatten() {
                 q = q.bind(a);
             }
             if let Some(t) = &f.team_ref {

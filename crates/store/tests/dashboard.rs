@@ -38,6 +38,7 @@ fn interaction(id: &str, team: Option<&str>, started: &str, rules: &str, pii: i6
         }],
         vault: None,
         customer_ref_hash: None,
+        content_hash: None,
         unsocial: false,
     }
 }

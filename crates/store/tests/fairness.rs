@@ -51,6 +51,7 @@ fn interaction(
         commitments: vec![],
         vault: None,
         customer_ref_hash: None,
+        content_hash: None,
         unsocial,
     }
 }

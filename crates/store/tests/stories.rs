@@ -767,6 +767,7 @@ fn scored(
         commitments: Vec::new(),
         vault: None,
         customer_ref_hash: None,
+        content_hash: None,
         unsocial: false,
     }
 }

@@ -308,6 +308,7 @@ async fn seed(
                     commitments: Vec::new(),
                     vault: None,
                     customer_ref_hash: None,
+                    content_hash: None,
                     unsocial: rng.gen_bool(0.25),
                 }
             })

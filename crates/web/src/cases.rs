@@ -885,16 +885,7 @@ pub async fn export_csv(
 
 /// Quotes a CSV cell, and defuses spreadsheet formulas.
 fn csv_cell(s: &str) -> String {
-    let s = if s.starts_with(['=', '+', '-', '@']) {
-        format!("'{s}")
-    } else {
-        s.to_owned()
-    };
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s
-    }
+    righttrack_scan::csv::cell(s)
 }
 
 /// `GET /api/v1/speakup/cases`: the caller's cases as JSON (metadata only).

@@ -1028,13 +1028,7 @@ pub async fn reports_page(
 }
 
 fn csv_field(s: &str) -> String {
-    // Quote every field; a leading formula character is neutralised for spreadsheets.
-    let s = if s.starts_with(['=', '+', '-', '@']) {
-        format!("'{s}")
-    } else {
-        s.to_owned()
-    };
-    format!("\"{}\"", s.replace('"', "\"\""))
+    righttrack_scan::csv::quoted(s)
 }
 
 fn csv(rows: Vec<Vec<String>>) -> String {
@@ -1197,7 +1191,7 @@ pub async fn reports_api(
 // ------------------------------------------------------------------ findings
 
 /// The usernames whose management chain includes `lead` (their reporting line).
-async fn reporting_line(state: &AppState, lead: UserId) -> AppResult<Vec<String>> {
+pub(crate) async fn reporting_line(state: &AppState, lead: UserId) -> AppResult<Vec<String>> {
     let teams: BTreeMap<TeamId, Team> = state
         .db
         .list_teams()

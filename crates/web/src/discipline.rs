@@ -763,13 +763,7 @@ pub async fn report(
 }
 
 fn csv_field(s: &str) -> String {
-    // Quote everything; a leading formula character is neutralised for spreadsheets.
-    let s = if s.starts_with(['=', '+', '-', '@']) {
-        format!("'{s}")
-    } else {
-        s.to_owned()
-    };
-    format!("\"{}\"", s.replace('"', "\"\""))
+    righttrack_scan::csv::quoted(s)
 }
 
 /// `GET /discipline/report.csv`: the same figures; suppressed groups have empty cells.

@@ -788,6 +788,7 @@ async fn my_numbers(state: &AppState, caller: &Caller, p: &Period) -> AppResult<
         .db
         .list_interactions(&InteractionFilter {
             flagged_only: false,
+            agent_refs: None,
             agent_ref: Some(me.to_owned()),
             team_ref: None,
             rule: None,

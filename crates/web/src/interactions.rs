@@ -17,7 +17,9 @@ use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
-use righttrack_core::interactions::{prepare, Prepared, VaultCopy, VAULT_PURPOSE};
+use righttrack_core::interactions::{
+    check_limits, content_hash, prepare, Prepared, VaultCopy, MAX_INTERACTION_BYTES, VAULT_PURPOSE,
+};
 use righttrack_store::interactions::{CommitmentStatus, Grouping, LedgerFilter, Outcome};
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -35,10 +37,25 @@ pub fn prepare_line(
     engine: &righttrack_scan::Engine,
     line: &str,
 ) -> Result<Prepared, String> {
+    if line.len() > MAX_INTERACTION_BYTES {
+        return Err(format!(
+            "the interaction is larger than {} KiB",
+            MAX_INTERACTION_BYTES / 1024
+        ));
+    }
     let inter = serde_json::from_str::<righttrack_scan::Interaction>(line)
         .map_err(|e| righttrack_scan::input::describe(line, &e))?;
+    check_limits(&inter)?;
     let mut p =
         prepare(engine, &inter).map_err(|_| "could not encode the interaction".to_owned())?;
+    let key = state
+        .conflict_key
+        .get()
+        .ok_or_else(|| "the reference key is not loaded".to_owned())?;
+    p.content_hash = Some(
+        content_hash(key.expose(), &inter)
+            .map_err(|_| "could not encode the interaction".to_owned())?,
+    );
     if let Some(r) = inter
         .customer_ref
         .as_deref()
@@ -60,6 +77,11 @@ pub fn prepare_line(
         });
     }
     Ok(p)
+}
+
+/// What the sender of a re-sent id with other content is told (HTTP, import, stream).
+pub fn conflict_message(id: &str) -> String {
+    format!("field `id`: an interaction with id `{id}` was stored before with different content; the stored one was kept and this one was not stored")
 }
 
 pub async fn ingest(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
@@ -126,7 +148,13 @@ async fn ingest_inner(state: &AppState, headers: &HeaderMap, body: Bytes) -> App
         .db
         .store_interactions(&good, state.now(), &mut rand::rngs::OsRng)
         .await?;
-    let stored = outcomes.iter().filter(|o| **o == Outcome::Stored).count();
+    let count = |k: Outcome| outcomes.iter().filter(|o| **o == k).count();
+    let stored = count(Outcome::Stored);
+    for ((p, o), n) in good.iter().zip(&outcomes).zip(&good_lines) {
+        if *o == Outcome::Conflict {
+            errors.push(json!({"line": n, "id": p.ext_id, "message": conflict_message(&p.ext_id)}));
+        }
+    }
     let results: Vec<Value> = good
         .iter()
         .zip(&outcomes)
@@ -134,9 +162,10 @@ async fn ingest_inner(state: &AppState, headers: &HeaderMap, body: Bytes) -> App
         .map(|((p, o), n)| json!({"line": n, "id": p.ext_id, "status": o, "score": {"value": p.score, "max": p.score_max}, "flagged": p.flagged}))
         .collect();
     let body = json!({
-        "received": good.len() + errors.len(),
+        "received": good.len() + errors.len() - count(Outcome::Conflict),
         "stored": stored,
-        "duplicates": outcomes.len() - stored,
+        "duplicates": count(Outcome::Duplicate),
+        "conflicts": count(Outcome::Conflict),
         "errors": errors,
         "results": results,
     });
@@ -159,6 +188,9 @@ pub async fn get(
     let Some(i) = state.db.interaction(&id).await? else {
         return Err(AppError::not_found());
     };
+    if !crate::qa::may_read(&state, &caller, &i.agent_ref, &i.ext_id).await? {
+        return Err(AppError::not_found());
+    }
     crate::calibration::refuse_if_blind(&state, &caller, &i.ext_id).await?;
     state
         .audit(&caller.actor(), "interaction.viewed", &i.ext_id, json!({}))

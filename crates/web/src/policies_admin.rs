@@ -1053,16 +1053,7 @@ pub async fn reports(
 
 /// Quotes a CSV cell, and defuses spreadsheet formulas.
 pub(crate) fn csv_cell(s: &str) -> String {
-    let s = if s.starts_with(['=', '+', '-', '@']) {
-        format!("'{s}")
-    } else {
-        s.to_owned()
-    };
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s
-    }
+    righttrack_scan::csv::cell(s)
 }
 
 fn csv(name: &str, header_line: &str, rows: Vec<Vec<String>>) -> Response {

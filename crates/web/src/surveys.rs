@@ -1224,16 +1224,7 @@ pub async fn wave(
 }
 
 fn csv_cell(s: &str) -> String {
-    let s = if s.starts_with(['=', '+', '-', '@']) {
-        format!("'{s}")
-    } else {
-        s.to_owned()
-    };
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s
-    }
+    righttrack_scan::csv::cell(s)
 }
 
 /// `GET /surveys/waves/{id}/results.csv?view=`: one row per group; a suppressed group

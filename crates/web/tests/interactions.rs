@@ -93,7 +93,11 @@ async fn a_batch_is_stored_redacted_with_per_line_errors_and_idempotent() {
             &app,
             &bearer,
             "application/x-ndjson",
-            &line("ext-1", "whatever"),
+            &format!(
+                "{}\n{}",
+                line("ext-1", &format!("my card is {CARD}")),
+                line("ext-1", "whatever")
+            ),
         )
         .await
         .json();
@@ -102,6 +106,10 @@ async fn a_batch_is_stored_redacted_with_per_line_errors_and_idempotent() {
             (Some(0), Some(1))
         );
         assert_eq!(again["results"][0]["status"], "duplicate");
+        assert_eq!(
+            again["results"][1]["status"], "conflict",
+            "the same id with other content is not a duplicate"
+        );
 
         let one = ingest(
             &app,

@@ -549,14 +549,24 @@ pub async fn certificate(
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
 ) -> AppResult<Response> {
+    let missing = || AppError::new(Code::NotFound, "no such certificate");
     let c = state
         .db
         .training_completion(&id)
         .await?
-        .filter(|c| {
-            c.user_id == caller.user.id || allowed(&caller.user.roles, Action::TrainingReport)
-        })
-        .ok_or_else(|| AppError::new(Code::NotFound, "no such certificate"))?;
+        .ok_or_else(missing)?;
+    // Own; any for training officers; a report reader who is not (a team lead) only
+    // their reporting line's, and "not found" for anyone else's.
+    let may = c.user_id == caller.user.id
+        || allowed(&caller.user.roles, Action::TrainingManage)
+        || (allowed(&caller.user.roles, Action::TrainingReport) && {
+            let holder = state.db.user_by_id(c.user_id).await?;
+            let line = crate::conflicts::reporting_line(&state, caller.user.id).await?;
+            holder.is_some_and(|h| line.contains(&h.username))
+        });
+    if !may {
+        return Err(missing());
+    }
     certificate_page(&state, &caller, c).await
 }
 
@@ -1576,16 +1586,7 @@ pub async fn reports(
 }
 
 fn csv_cell(s: &str) -> String {
-    let s = if s.starts_with(['=', '+', '-', '@']) {
-        format!("'{s}")
-    } else {
-        s.to_owned()
-    };
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s
-    }
+    righttrack_scan::csv::cell(s)
 }
 
 /// `GET /training/reports.csv`: one line per person and assigned course.
