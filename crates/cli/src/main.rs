@@ -488,20 +488,10 @@ async fn run(command: Command) -> Result<ExitCode> {
                     json!({"roles": roles, "via": "cli"}),
                 )
                 .await?;
-            if state
-                .db
-                .ensure_reader_key(user.id, &user.roles, &pw, &mut rand::rngs::OsRng)
-                .await?
-            {
-                state
-                    .audit(
-                        "cli",
-                        "speakup.reader_key_created",
-                        &user.id.to_string(),
-                        json!({}),
-                    )
-                    .await?;
-            }
+            // Creates the reader key pair (audited) and signs its public half.
+            righttrack_web::speakup::ensure_reader_key(&state, "cli", &user, &pw)
+                .await
+                .map_err(|e| anyhow::anyhow!("creating the reader key: {}", e.message))?;
             righttrack_web::training::assign_new(&state)
                 .await
                 .map_err(|e| anyhow::anyhow!("{}", e.message))?;

@@ -89,12 +89,94 @@ pub async fn ensure_reader_key(
             .await
             .map_err(|e| AppError::internal(&e))?;
         match opened {
-            Ok(secret) => return Ok(Some(secret)),
+            Ok(secret) => {
+                certify_reader_key(state, actor, user.id, &secret.public()).await?;
+                return Ok(Some(secret));
+            }
             Err(_) if attempt == 0 => state.db.clear_reader_keys(user.id).await?,
             Err(e) => return Err(AppError::internal(&e)),
         }
     }
     Ok(None)
+}
+
+/// Makes sure the stored public key is the one of the secret the owner's password just
+/// opened, signed by the server. A stored public key that does not match the secret was
+/// written by someone else: it is replaced (and audited, without content); a missing or
+/// failing signature is (re)made. Cases are wrapped only for signed keys
+/// ([`verified_readers`]).
+async fn certify_reader_key(
+    state: &AppState,
+    actor: &str,
+    user: righttrack_core::ids::UserId,
+    public: &righttrack_core::casekeys::ReaderPublic,
+) -> AppResult<()> {
+    let stored = state.db.reader_keys(user).await?.map(|(k, _)| k);
+    let sig = state.db.reader_key_signature(user).await?;
+    let uid = user.to_string();
+    let vk = state.signer.verifying_key();
+    if stored.as_ref() == Some(public)
+        && sig
+            .as_deref()
+            .is_some_and(|s| righttrack_core::casekeys::reader_key_signed(&vk, &uid, public, s))
+    {
+        return Ok(());
+    }
+    let replaced = stored.as_ref() != Some(public);
+    let fresh = righttrack_core::casekeys::sign_reader_key(&state.signer, &uid, public);
+    state.db.certify_reader_key(user, public, &fresh).await?;
+    if replaced {
+        tracing::warn!(
+            user = %uid,
+            "a reader public key did not match its owner's secret and was replaced"
+        );
+    }
+    state
+        .audit(
+            actor,
+            "speakup.reader_key_signed",
+            &uid,
+            json!({"replaced_mismatched_key": replaced}),
+        )
+        .await?;
+    Ok(())
+}
+
+/// Active users holding any of `roles`, with their reader public key only if the
+/// server's signature over it verifies. A key whose signature fails (written into the
+/// database by someone else) is treated as no key: nothing is wrapped for it, and the
+/// refusal is logged with the user id only.
+pub async fn verified_readers(
+    state: &AppState,
+    roles: &[righttrack_core::Role],
+) -> AppResult<
+    Vec<(
+        righttrack_core::ids::UserId,
+        Option<righttrack_core::casekeys::ReaderPublic>,
+    )>,
+> {
+    let vk = state.signer.verifying_key();
+    Ok(state
+        .db
+        .active_readers_with(roles)
+        .await?
+        .into_iter()
+        .map(|(u, k)| {
+            let k = k.and_then(|(public, sig)| {
+                let ok = sig.as_deref().is_some_and(|s| {
+                    righttrack_core::casekeys::reader_key_signed(&vk, &u.to_string(), &public, s)
+                });
+                if !ok {
+                    tracing::warn!(
+                        user = %u,
+                        "a reader public key has no valid server signature: no case key is wrapped for it"
+                    );
+                }
+                ok.then_some(public)
+            });
+            (u, k)
+        })
+        .collect())
 }
 
 // ---------------------------------------------------------------- limits
@@ -870,6 +952,12 @@ fn internal(e: impl std::fmt::Display) -> AppError {
     AppError::internal(&e)
 }
 
+/// `text` with card and other payment data masked by the scanning engine.
+pub fn payment_masked(state: &AppState, text: &str) -> AppResult<String> {
+    let engine = state.engine().map_err(|e| AppError::internal(&e))?;
+    Ok(righttrack_core::interactions::scrub_payment(&engine, text))
+}
+
 /// Seals and stores a valid report.
 async fn file(state: &AppState, r: &Report, cat: &Category, lang: Lang) -> AppResult<Filed> {
     let now = state.now();
@@ -886,6 +974,17 @@ async fn file(state: &AppState, r: &Report, cat: &Category, lang: Lang) -> AppRe
         recused: Vec::new(),
     };
     let routed = crate::cases::entitled(state, &r.category, None, &coi).await?;
+    // Card and other payment data typed into the report is masked before it is sealed,
+    // like every other text the platform keeps; the rest stays as typed.
+    let pay = |t: &str| payment_masked(state, t);
+    let description = pay(&r.description)?;
+    let when_where = pay(&r.when_where)?;
+    let people = pay(&r.people)?;
+    let answers = r
+        .answers
+        .iter()
+        .map(|a| pay(a))
+        .collect::<AppResult<Vec<_>>>()?;
     let epoch = state.db.readers_epoch().await?;
     for _ in 0..5 {
         let case = case_reference(&mut rand::rngs::OsRng);
@@ -900,15 +999,15 @@ async fn file(state: &AppState, r: &Report, cat: &Category, lang: Lang) -> AppRe
             }
             Ok(())
         };
-        seal("description".into(), &r.description)?;
-        seal("when_where".into(), &r.when_where)?;
-        seal("people".into(), &r.people)?;
-        for (i, a) in r.answers.iter().enumerate() {
+        seal("description".into(), &description)?;
+        seal("when_where".into(), &when_where)?;
+        seal("people".into(), &people)?;
+        for (i, a) in answers.iter().enumerate() {
             seal(format!("answer:{}", i + 1), a)?;
         }
         // The questions as asked, in every language: categories can be edited later,
         // and an answer must keep the question it answered.
-        if r.answers.iter().any(|a| !a.trim().is_empty()) {
+        if answers.iter().any(|a| !a.trim().is_empty()) {
             let asked = serde_json::to_string(&cat.questions).map_err(internal)?;
             seal(QUESTIONS_FIELD.into(), &asked)?;
         }
@@ -1190,6 +1289,7 @@ async fn add_message(
     let mut id = [0u8; 16];
     rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut id);
     let id = data_encoding::HEXLOWER.encode(&id);
+    let text = payment_masked(state, text)?;
     let body_sealed = o
         .key
         .seal(
@@ -1224,7 +1324,10 @@ async fn add_files(state: &AppState, o: &Opened, files: &[Prepared]) -> AppResul
     if files.is_empty() {
         return Ok(());
     }
-    let sealed = att::seal_all(&o.key, &o.case.id, "reporter", files, state.now())?;
+    // Kept by UTC day only, like the reporter's messages.
+    let day = jiff::Timestamp::from_millisecond(righttrack_store::speakup::day_floor(state.now()))
+        .map_err(internal)?;
+    let sealed = att::seal_all(&o.key, &o.case.id, "reporter", files, day)?;
     state
         .db
         .add_speakup_attachments(&o.case.id, &sealed)
@@ -1662,7 +1765,7 @@ pub async fn api_access(
             "messages": messages.iter().map(|(m, body)| json!({
                 "author": m.author,
                 "kind": m.kind,
-                "at": m.created_at.to_string(),
+                "at": date(m.created_at),
                 "body": body,
             })).collect::<Vec<_>>(),
             "attachments": files,
