@@ -1015,10 +1015,13 @@ async fn file(state: &AppState, r: &Report, cat: &Category, lang: Lang) -> AppRe
             "coi".into(),
             &serde_json::to_string(&coi).map_err(internal)?,
         )?;
+        let (receipt, lookup, rkey) =
+            derive(state, Receipt::generate(&mut rand::rngs::OsRng)).await?;
         let mut identity_wraps = Vec::new();
         if r.anonymous == Some(false) {
             // The identity has its own key, wrapped only for identity custodians; while
-            // there is none, it is kept sealed under the case key until one appears.
+            // there is none, only the reporter holds it (wrapped under their receipt) and
+            // hands it to the custodians on their next visit: never the case's readers.
             let identity = json!({"name": r.name.trim(), "contact": r.contact.trim()});
             let ikey = CaseKey::generate(&mut rand::rngs::OsRng);
             fields.push((
@@ -1043,9 +1046,13 @@ async fn file(state: &AppState, r: &Report, cat: &Category, lang: Lang) -> AppRe
             }
             if identity_wraps.is_empty() {
                 fields.push((
-                    "identity_key_pending".into(),
-                    key.seal_key(&case, "identity_key_pending", &ikey, &mut rand::rngs::OsRng)
-                        .map_err(internal)?,
+                    IDENTITY_KEY_REPORTER.into(),
+                    rkey.wrap(
+                        &righttrack_core::casekeys::identity_context(&case),
+                        &ikey,
+                        &mut rand::rngs::OsRng,
+                    )
+                    .map_err(internal)?,
                 ));
             }
         }
@@ -1058,8 +1065,6 @@ async fn file(state: &AppState, r: &Report, cat: &Category, lang: Lang) -> AppRe
             .collect::<Result<Vec<_>, _>>()
             .map_err(internal)?;
         let attachments = att::seal_all(&key, &case, "reporter", &r.attachments, now)?;
-        let (receipt, lookup, rkey) =
-            derive(state, Receipt::generate(&mut rand::rngs::OsRng)).await?;
         let reporter_wrap = rkey
             .wrap(&case, &key, &mut rand::rngs::OsRng)
             .map_err(internal)?;
@@ -1243,10 +1248,53 @@ async fn open_case(state: &AppState, typed: &str) -> AppResult<Option<Opened>> {
                 .db
                 .note_reporter_visit(&case.id, state.now(), false)
                 .await?;
+            hand_identity_to_custodians(state, &case, &key, &rkey).await?;
             Ok(Some(Opened { case, key }))
         }
         Err(_) => Ok(None),
     }
+}
+
+/// The field holding a named report's identity key wrapped under the reporter's receipt
+/// key, while the installation had no identity custodian to give it to.
+pub const IDENTITY_KEY_REPORTER: &str = "identity_key_reporter";
+
+/// On a reporter's visit (the receipt is in hand), gives the identity key of their named
+/// report to the identity custodians entitled to it, if it was kept for want of one, and
+/// forgets the reporter's copy. Nothing is recorded about the visit.
+async fn hand_identity_to_custodians(
+    state: &AppState,
+    case: &StoredCase,
+    key: &CaseKey,
+    rkey: &ReceiptKey,
+) -> AppResult<()> {
+    let fields = state.db.case_fields(&case.id).await?;
+    let Some((_, wrapped)) = fields.iter().find(|(f, _)| f == IDENTITY_KEY_REPORTER) else {
+        return Ok(());
+    };
+    let coi: crate::cases::Coi = match fields.iter().find(|(f, _)| f == "coi") {
+        Some((_, sealed)) => {
+            let raw = key.open(&case.id, "coi", sealed).map_err(internal)?;
+            serde_json::from_slice(&raw).map_err(internal)?
+        }
+        None => crate::cases::Coi::default(),
+    };
+    let want = crate::cases::entitled(state, &case.category, None, &coi).await?;
+    if want.custodians.is_empty() {
+        return Ok(());
+    }
+    let context = righttrack_core::casekeys::identity_context(&case.id);
+    let ikey = rkey.unwrap(&context, wrapped).map_err(internal)?;
+    for (u, public) in &want.custodians {
+        let w =
+            wrap_for_reader(public, &context, &ikey, &mut rand::rngs::OsRng).map_err(internal)?;
+        state.db.put_identity_wrap(&case.id, *u, &w).await?;
+    }
+    state
+        .db
+        .delete_case_field(&case.id, IDENTITY_KEY_REPORTER)
+        .await?;
+    Ok(())
 }
 
 fn open_text(o: &Opened, field: &str, sealed: &[u8]) -> AppResult<String> {

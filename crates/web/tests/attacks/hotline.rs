@@ -437,3 +437,80 @@ async fn a_capa_from_a_hotline_case_is_sealed_and_hidden_from_the_accused() {
         }
     }
 }
+
+// ---------------------------------------------------------------- identity without a custodian
+
+/// A named report is filed while the installation has no identity custodian. Before
+/// the fix its identity key was sealed under the case key, so every ethics officer
+/// holding the case key held the reporter's name without any approval. Now only the
+/// reporter holds it (under their receipt) until a custodian exists, and hands it over
+/// on their next visit.
+#[tokio::test]
+async fn without_a_custodian_the_case_readers_hold_no_identity_key() {
+    for app in App::each().await {
+        let olga = staff(&app, "olga", &[Role::EthicsOfficer]).await;
+        let (case, receipt) = report(
+            &app,
+            json!({"category": "harassment", "description": "Remarks about my accent", "anonymous": false, "name": "Philippa Quist", "contact": "pq@example.org"}),
+        )
+        .await;
+        let fields: Vec<String> = app
+            .state
+            .db
+            .case_fields(&case)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|(f, _)| f)
+            .collect();
+        assert!(
+            !fields.contains(&"identity_key_pending".to_owned()),
+            "the identity key is sealed under the case key: every case reader holds it"
+        );
+        assert!(fields.contains(&"identity".to_owned()));
+        let page = olga.get(&app, &format!("/cases/{case}")).await;
+        assert!(!page.body.contains("Philippa Quist"));
+
+        // A custodian is appointed; the reporter comes back; the custodian now holds the
+        // identity key and the usual request and approval open it.
+        let cara = staff(&app, "cara", &[Role::IdentityCustodian]).await;
+        let r = access(&app, json!({"receipt": receipt})).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert!(app
+            .state
+            .db
+            .identity_wrap(&case, cara.user.id)
+            .await
+            .unwrap()
+            .is_some());
+        assert!(!app
+            .state
+            .db
+            .case_fields(&case)
+            .await
+            .unwrap()
+            .iter()
+            .any(|(f, _)| f == "identity_key_reporter"));
+        olga.get(&app, &format!("/cases/{case}")).await; // reconciles the new custodian's case key
+        olga.post(
+            &app,
+            &format!("/cases/{case}/identity"),
+            &[("reason", "We must interview her as a witness")],
+        )
+        .await;
+        let page = cara.get(&app, &format!("/cases/{case}")).await;
+        assert_eq!(page.status, StatusCode::OK);
+        let rid =
+            common::value_of(&page.body, &format!("action=\"/cases/{case}/identity/")).to_owned();
+        let r = cara
+            .post(
+                &app,
+                &format!("/cases/{case}/identity/{rid}"),
+                &[("decision", "approve"), ("reason", "Necessary")],
+            )
+            .await;
+        assert_eq!(error_of(&r), "");
+        let page = olga.get(&app, &format!("/cases/{case}")).await;
+        assert!(page.body.contains("Philippa Quist"));
+    }
+}
