@@ -394,6 +394,9 @@ fn init_logging(format: LogFormat) {
     };
 }
 
+/// Beside the keys: the reader public keys made before keys were signed have been signed.
+const READER_KEYS_SIGNED_FILE: &str = "reader-keys.signed";
+
 async fn open_state(
     data: &DataArgs,
     allow_create: bool,
@@ -413,6 +416,20 @@ async fn open_state(
         Arc::new(SystemClock) as Arc<dyn Clock>,
         web,
     );
+    // Reader public keys made before the server signed them are signed once, as they
+    // stand at the upgrade; the marker lives beside the keys, outside the database, so a
+    // key written into the database later is never signed this way.
+    let marker = data.data_dir.join(READER_KEYS_SIGNED_FILE);
+    if !marker.exists() {
+        righttrack_web::speakup::sign_keys_made_before_signatures(&state)
+            .await
+            .map_err(|e| anyhow::anyhow!("signing reader keys: {}", e.message))?;
+        std::fs::write(
+            &marker,
+            b"reader public keys made before this file are signed\n",
+        )
+        .with_context(|| format!("cannot write {}", marker.display()))?;
+    }
     // Conflicts of interest: ingestion hashes customer references with this key.
     righttrack_web::conflicts::ensure_key(&state)
         .await

@@ -261,6 +261,47 @@ impl Db {
         self.bump_readers_epoch().await
     }
 
+    /// Reader public keys that carry no server signature: (user, key).
+    pub async fn unsigned_reader_keys(&self) -> Result<Vec<(UserId, ReaderPublic)>> {
+        let rows: Vec<(String, Vec<u8>)> = on_pool!(self, |p| {
+            sqlx::query_as(
+            "SELECT id, reader_public FROM users WHERE reader_public IS NOT NULL AND reader_public_sig IS NULL ORDER BY id"
+        )
+        .fetch_all(p)
+        .await?
+        });
+        rows.into_iter()
+            .map(|(id, k)| {
+                let u = UserId::parse(&id)
+                    .ok_or_else(|| StoreError::Corrupt(format!("users.id {id:?}")))?;
+                let k: [u8; 32] = k.try_into().map_err(|_| {
+                    StoreError::Corrupt(format!("users.reader_public of {u} is not 32 bytes"))
+                })?;
+                Ok((u, ReaderPublic(k)))
+            })
+            .collect()
+    }
+
+    /// Stores the server's signature over a reader public key, if the key is still the
+    /// one signed.
+    pub async fn set_reader_key_signature(
+        &self,
+        id: UserId,
+        public: &ReaderPublic,
+        signature: &[u8],
+    ) -> Result<()> {
+        on_pool!(self, |p| sqlx::query(
+            "UPDATE users SET reader_public_sig = $1 WHERE id = $2 AND reader_public = $3"
+        )
+        .bind(signature.to_vec())
+        .bind(id.to_string())
+        .bind(public.0.to_vec())
+        .execute(p)
+        .await?
+        .rows_affected());
+        Ok(())
+    }
+
     /// Forgets a reader's key pair (its secret no longer opens with their password) and
     /// destroys the wraps made for it, which nobody can open any more.
     pub async fn clear_reader_keys(&self, id: UserId) -> Result<()> {

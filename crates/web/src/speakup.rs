@@ -142,6 +142,31 @@ async fn certify_reader_key(
     Ok(())
 }
 
+/// Signs, once, the reader public keys made before keys were signed (the upgrade that
+/// introduced signatures): they are trusted as they stand at that moment. The caller
+/// runs it only while a marker outside the database says it has not run yet, so a key
+/// written into the database later without a signature is never signed this way.
+/// Returns how many keys were signed (audited as one entry).
+pub async fn sign_keys_made_before_signatures(state: &AppState) -> AppResult<usize> {
+    let keys = state.db.unsigned_reader_keys().await?;
+    for (u, public) in &keys {
+        let sig = righttrack_core::casekeys::sign_reader_key(&state.signer, &u.to_string(), public);
+        state.db.set_reader_key_signature(*u, public, &sig).await?;
+    }
+    if !keys.is_empty() {
+        state.db.bump_readers_epoch().await?;
+        state
+            .audit(
+                "system",
+                "speakup.reader_keys_signed_at_upgrade",
+                "",
+                json!({"keys": keys.len()}),
+            )
+            .await?;
+    }
+    Ok(keys.len())
+}
+
 /// Active users holding any of `roles`, with their reader public key only if the
 /// server's signature over it verifies. A key whose signature fails (written into the
 /// database by someone else) is treated as no key: nothing is wrapped for it, and the

@@ -4,8 +4,9 @@
 -- signature (the server's signing key, kept outside the database) over the user id and
 -- the key. A key whose signature does not verify gets no case key wrapped for it, so a
 -- public key written into the database by someone else receives nothing. Keys made
--- before this migration have none until their owner next signs in (the password opens
--- the secret half, which proves the key is theirs, and the server signs it then).
+-- before this migration are signed once by the first binary that opens the data
+-- directory after it (marker file reader-keys.signed beside the keys); after that a key
+-- is signed only when its owner's password opens the matching secret.
 ALTER TABLE users ADD COLUMN reader_public_sig BLOB;
 
 -- Corrective actions raised from a hotline case: their title, root cause, plan and notes

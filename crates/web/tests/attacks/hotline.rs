@@ -514,3 +514,48 @@ async fn without_a_custodian_the_case_readers_hold_no_identity_key() {
         assert!(page.body.contains("Philippa Quist"));
     }
 }
+
+/// The upgrade path for reader keys made before signatures: signed once as they stand,
+/// so reports filed right after the upgrade still reach the officers who have not yet
+/// signed in again (the CLI runs this once, guarded by a marker file beside the keys).
+#[tokio::test]
+async fn reader_keys_made_before_signatures_are_signed_once_at_upgrade() {
+    for app in App::each().await {
+        let olga = staff(&app, "olga", &[Role::EthicsOfficer]).await;
+        app.t
+            .raw(&format!(
+                "UPDATE users SET reader_public_sig = NULL WHERE id = '{}'",
+                olga.user.id
+            ))
+            .await
+            .unwrap();
+        let (before, _) = report(
+            &app,
+            json!({"category": "fraud", "description": "Before the upgrade ran", "anonymous": true}),
+        )
+        .await;
+        let wrapped = |case: String| {
+            let app = &app;
+            async move {
+                app.state
+                    .db
+                    .speakup_wrapped_for(&case)
+                    .await
+                    .unwrap()
+                    .iter()
+                    .any(|(u, _)| *u == olga.user.id)
+            }
+        };
+        assert!(!wrapped(before).await, "an unsigned key received a wrap");
+        let n = righttrack_web::speakup::sign_keys_made_before_signatures(&app.state)
+            .await
+            .unwrap();
+        assert_eq!(n, 1);
+        let (after, _) = report(
+            &app,
+            json!({"category": "fraud", "description": "After the upgrade ran", "anonymous": true}),
+        )
+        .await;
+        assert!(wrapped(after).await);
+    }
+}
