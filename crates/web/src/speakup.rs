@@ -977,6 +977,11 @@ fn internal(e: impl std::fmt::Display) -> AppError {
     AppError::internal(&e)
 }
 
+/// The start of `t`'s UTC day: all that is kept of when a reporter did something.
+fn day_of(t: Timestamp) -> AppResult<Timestamp> {
+    Timestamp::from_millisecond(righttrack_store::speakup::day_floor(t)).map_err(internal)
+}
+
 /// `text` with card and other payment data masked by the scanning engine.
 pub fn payment_masked(state: &AppState, text: &str) -> AppResult<String> {
     let engine = state.engine().map_err(|e| AppError::internal(&e))?;
@@ -1089,7 +1094,8 @@ async fn file(state: &AppState, r: &Report, cat: &Category, lang: Lang) -> AppRe
             })
             .collect::<Result<Vec<_>, _>>()
             .map_err(internal)?;
-        let attachments = att::seal_all(&key, &case, "reporter", &r.attachments, now)?;
+        // A reporter's files are stamped with the day only, like their messages.
+        let attachments = att::seal_all(&key, &case, "reporter", &r.attachments, day_of(now)?)?;
         let reporter_wrap = rkey
             .wrap(&case, &key, &mut rand::rngs::OsRng)
             .map_err(internal)?;
@@ -1397,10 +1403,15 @@ async fn add_files(state: &AppState, o: &Opened, files: &[Prepared]) -> AppResul
     if files.is_empty() {
         return Ok(());
     }
-    // Kept by UTC day only, like the reporter's messages.
-    let day = jiff::Timestamp::from_millisecond(righttrack_store::speakup::day_floor(state.now()))
+    // Kept by UTC day only, like the reporter's messages; after the files already there
+    // (one millisecond each), so the list keeps the order they were sent in.
+    let before = state.db.speakup_attachments(&o.case.id).await?.len();
+    let at = day_of(state.now())?
+        .checked_add(jiff::SignedDuration::from_millis(
+            i64::try_from(before).unwrap_or(0),
+        ))
         .map_err(internal)?;
-    let sealed = att::seal_all(&o.key, &o.case.id, "reporter", files, day)?;
+    let sealed = att::seal_all(&o.key, &o.case.id, "reporter", files, at)?;
     state
         .db
         .add_speakup_attachments(&o.case.id, &sealed)
