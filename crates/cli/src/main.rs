@@ -414,6 +414,9 @@ fn init_logging(format: LogFormat) {
     };
 }
 
+/// Beside the keys: the reader public keys made before keys were signed have been signed.
+const READER_KEYS_SIGNED_FILE: &str = "reader-keys.signed";
+
 async fn open_state(
     data: &DataArgs,
     allow_create: bool,
@@ -433,6 +436,20 @@ async fn open_state(
         Arc::new(SystemClock) as Arc<dyn Clock>,
         web,
     );
+    // Reader public keys made before the server signed them are signed once, as they
+    // stand at the upgrade; the marker lives beside the keys, outside the database, so a
+    // key written into the database later is never signed this way.
+    let marker = data.data_dir.join(READER_KEYS_SIGNED_FILE);
+    if !marker.exists() {
+        righttrack_web::speakup::sign_keys_made_before_signatures(&state)
+            .await
+            .map_err(|e| anyhow::anyhow!("signing reader keys: {}", e.message))?;
+        std::fs::write(
+            &marker,
+            b"reader public keys made before this file are signed\n",
+        )
+        .with_context(|| format!("cannot write {}", marker.display()))?;
+    }
     // Conflicts of interest: ingestion hashes customer references with this key.
     righttrack_web::conflicts::ensure_key(&state)
         .await
@@ -509,20 +526,10 @@ async fn run(command: Command) -> Result<ExitCode> {
                     json!({"roles": roles, "via": "cli"}),
                 )
                 .await?;
-            if state
-                .db
-                .ensure_reader_key(user.id, &user.roles, &pw, &mut rand::rngs::OsRng)
-                .await?
-            {
-                state
-                    .audit(
-                        "cli",
-                        "speakup.reader_key_created",
-                        &user.id.to_string(),
-                        json!({}),
-                    )
-                    .await?;
-            }
+            // Creates the reader key pair (audited) and signs its public half.
+            righttrack_web::speakup::ensure_reader_key(&state, "cli", &user, &pw)
+                .await
+                .map_err(|e| anyhow::anyhow!("creating the reader key: {}", e.message))?;
             righttrack_web::training::assign_new(&state)
                 .await
                 .map_err(|e| anyhow::anyhow!("{}", e.message))?;

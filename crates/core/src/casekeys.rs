@@ -172,6 +172,48 @@ impl fmt::Debug for ReaderPublic {
     }
 }
 
+/// What the server signs to vouch for a reader's public key: the key bound to the user it
+/// belongs to, so a signed key cannot be moved to another user.
+fn reader_key_statement(user: &str, public: &ReaderPublic) -> Vec<u8> {
+    let mut m = Vec::with_capacity(64 + user.len());
+    m.extend_from_slice(b"righttrack reader public key v1\n");
+    m.extend_from_slice(user.as_bytes());
+    m.push(b'\n');
+    m.extend_from_slice(&public.0);
+    m
+}
+
+/// Signs `user`'s reader public key with the server's signing key (held outside the
+/// database), so that a public key written into the database by anyone else is refused
+/// before a case key is wrapped for it ([`reader_key_signed`]).
+pub fn sign_reader_key(
+    signer: &ed25519_dalek::SigningKey,
+    user: &str,
+    public: &ReaderPublic,
+) -> Vec<u8> {
+    use ed25519_dalek::Signer;
+    signer
+        .sign(&reader_key_statement(user, public))
+        .to_bytes()
+        .to_vec()
+}
+
+/// Does `signature` vouch for `public` as `user`'s reader key?
+pub fn reader_key_signed(
+    verifier: &ed25519_dalek::VerifyingKey,
+    user: &str,
+    public: &ReaderPublic,
+    signature: &[u8],
+) -> bool {
+    use ed25519_dalek::Verifier;
+    let Ok(sig) = ed25519_dalek::Signature::from_slice(signature) else {
+        return false;
+    };
+    verifier
+        .verify(&reader_key_statement(user, public), &sig)
+        .is_ok()
+}
+
 /// A reader's secret key: in memory only while the reader is signed in.
 pub struct ReaderSecret(StaticSecret);
 
@@ -530,5 +572,25 @@ mod tests {
         for (d, c) in counts.iter().enumerate() {
             assert!((930..=1310).contains(c), "digit {d} seen {c} times");
         }
+    }
+
+    #[test]
+    fn a_reader_key_signature_binds_key_and_user() {
+        let signer = ed25519_dalek::SigningKey::from_bytes(&[7u8; 32]);
+        let vk = signer.verifying_key();
+        let k = ReaderSecret::generate(&mut OsRng).public();
+        let other = ReaderSecret::generate(&mut OsRng).public();
+        let sig = sign_reader_key(&signer, "u1", &k);
+        assert!(reader_key_signed(&vk, "u1", &k, &sig));
+        assert!(!reader_key_signed(&vk, "u2", &k, &sig));
+        assert!(!reader_key_signed(&vk, "u1", &other, &sig));
+        assert!(!reader_key_signed(&vk, "u1", &k, &sig[..10]));
+        let stranger = ed25519_dalek::SigningKey::from_bytes(&[8u8; 32]);
+        assert!(!reader_key_signed(
+            &vk,
+            "u1",
+            &k,
+            &sign_reader_key(&stranger, "u1", &k)
+        ));
     }
 }

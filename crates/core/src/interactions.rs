@@ -76,6 +76,28 @@ pub struct PreparedCommitment {
 
 /// Masks whatever personal data the engine finds in a free-text string.
 pub fn scrub(engine: &Engine, text: &str) -> String {
+    scrub_kinds(engine, text, |_| true)
+}
+
+/// The span kinds that are payment data: card number, security code, expiry and PIN,
+/// IBAN and bank account numbers.
+pub const PAYMENT_KINDS: [&str; 6] = [
+    "pii.card_number",
+    "pii.card_cvv",
+    "pii.card_expiry",
+    "pii.card_pin",
+    "pii.iban",
+    "pii.bank_account",
+];
+
+/// Masks only the payment data the engine finds in a free-text string; names, contact
+/// details and everything else are kept as typed. For texts whose people and places are
+/// the point (a hotline report), where a card number never is.
+pub fn scrub_payment(engine: &Engine, text: &str) -> String {
+    scrub_kinds(engine, text, |k| PAYMENT_KINDS.contains(&k))
+}
+
+fn scrub_kinds(engine: &Engine, text: &str, keep: impl Fn(&str) -> bool) -> String {
     if text.is_empty() {
         return String::new();
     }
@@ -86,7 +108,8 @@ pub fn scrub(engine: &Engine, text: &str) -> String {
     })) else {
         return String::new();
     };
-    let f = engine.scan(&probe);
+    let mut f = engine.scan(&probe);
+    f.spans.retain(|s| keep(&s.kind));
     if f.spans.is_empty() {
         return text.to_owned();
     }

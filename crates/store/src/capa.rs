@@ -559,6 +559,14 @@ pub struct Capa {
     pub created_by: String,
     pub created_at: Timestamp,
     pub closed_at: Option<Timestamp>,
+    /// A hotline CAPA's texts, sealed under the case key (`title` is then a fixed text
+    /// and `root_cause` and `plan` are empty).
+    #[serde(skip)]
+    pub title_sealed: Option<Vec<u8>>,
+    #[serde(skip)]
+    pub root_cause_sealed: Option<Vec<u8>>,
+    #[serde(skip)]
+    pub plan_sealed: Option<Vec<u8>>,
 }
 
 impl Capa {
@@ -590,10 +598,14 @@ struct CapaRow {
     created_by: String,
     created_at: i64,
     closed_at: Option<i64>,
+    title_sealed: Option<Vec<u8>>,
+    root_cause_sealed: Option<Vec<u8>>,
+    plan_sealed: Option<Vec<u8>>,
 }
 
 const CAPA_COLS: &str = "id, title, source_kind, source_ref, source_label, site_name, rule, recurring_of, owner, due_at, state, \
-     root_cause, plan, metric_rule, metric_baseline, metric_days, implemented_at, escalated_at, created_by, created_at, closed_at";
+     root_cause, plan, metric_rule, metric_baseline, metric_days, implemented_at, escalated_at, created_by, created_at, closed_at, \
+     title_sealed, root_cause_sealed, plan_sealed";
 
 impl CapaRow {
     fn into_capa(self, now: Timestamp) -> Capa {
@@ -622,6 +634,9 @@ impl CapaRow {
             created_by: self.created_by,
             created_at: from_ms(self.created_at),
             closed_at: self.closed_at.map(from_ms),
+            title_sealed: self.title_sealed,
+            root_cause_sealed: self.root_cause_sealed,
+            plan_sealed: self.plan_sealed,
         }
     }
 }
@@ -634,6 +649,19 @@ pub struct CapaEvent {
     pub from_state: String,
     pub to_state: String,
     pub note: Option<String>,
+    /// A hotline CAPA's note, sealed under the case key (`note` is then empty).
+    #[serde(skip)]
+    pub note_sealed: Option<Vec<u8>>,
+}
+
+/// A hotline CAPA's texts sealed under its case key, to replace clear ones.
+#[derive(Debug, Clone, Default)]
+pub struct SealedCapaTexts {
+    pub title: Vec<u8>,
+    pub root_cause: Option<Vec<u8>>,
+    pub plan: Option<Vec<u8>>,
+    /// (event id, sealed note)
+    pub notes: Vec<(String, Vec<u8>)>,
 }
 
 /// What a move writes besides the state.
@@ -642,6 +670,10 @@ pub struct Move {
     pub root_cause: Option<String>,
     pub plan: Option<String>,
     pub note: Option<String>,
+    /// For a hotline CAPA: the same texts sealed under the case key, instead.
+    pub root_cause_sealed: Option<Vec<u8>>,
+    pub plan_sealed: Option<Vec<u8>>,
+    pub note_sealed: Option<Vec<u8>>,
 }
 
 impl Db {
@@ -719,6 +751,72 @@ impl Db {
         Ok(row.map(|r| r.into_capa(now)))
     }
 
+    /// Stores a hotline CAPA's title sealed under its case key (its clear title is a
+    /// fixed text).
+    pub async fn set_capa_title_sealed(&self, id: &str, sealed: &[u8]) -> Result<()> {
+        on_pool!(self, |p| sqlx::query(
+            "UPDATE capas SET title_sealed = $1 WHERE id = $2"
+        )
+        .bind(sealed)
+        .bind(id)
+        .execute(p)
+        .await?
+        .rows_affected());
+        Ok(())
+    }
+
+    /// Seals what a hotline CAPA made before sealing kept in the clear: its title, root
+    /// cause, plan and its events' notes are replaced by the sealed values given (the
+    /// clear title by `title`, the rest by NULL), in one transaction.
+    pub async fn seal_capa_texts(
+        &self,
+        id: &str,
+        title: &str,
+        sealed: &SealedCapaTexts,
+    ) -> Result<()> {
+        on_pool!(self, |p| {
+            async {
+                let mut tx = p.begin().await?;
+                sqlx::query(
+                    "UPDATE capas SET title = $1, title_sealed = $2, root_cause = NULL, root_cause_sealed = COALESCE($3, root_cause_sealed), \
+                     plan = NULL, plan_sealed = COALESCE($4, plan_sealed) WHERE id = $5",
+                )
+                .bind(title)
+                .bind(&sealed.title)
+                .bind(&sealed.root_cause)
+                .bind(&sealed.plan)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+                for (event, note) in &sealed.notes {
+                    sqlx::query(
+                        "UPDATE capa_events SET note = NULL, note_sealed = $1 WHERE id = $2 AND capa_id = $3",
+                    )
+                    .bind(note)
+                    .bind(event)
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                tx.commit().await?;
+                Ok::<_, StoreError>(())
+            }
+            .await
+        })
+    }
+
+    /// Events of a CAPA whose note is still in the clear: (event id, note).
+    pub async fn capa_clear_notes(&self, id: &str) -> Result<Vec<(String, String)>> {
+        Ok(on_pool!(self, |p| {
+            sqlx::query_as(
+            "SELECT id, note FROM capa_events WHERE capa_id = $1 AND note IS NOT NULL ORDER BY at, id"
+        )
+        .bind(id)
+        .fetch_all(p)
+        .await?
+        }))
+    }
+
     /// CAPAs: active ones soonest due first, then verified and closed ones.
     pub async fn capas(&self, now: Timestamp, limit: i64) -> Result<Vec<Capa>> {
         let sql = format!(
@@ -732,17 +830,23 @@ impl Db {
     }
 
     pub async fn capa_events(&self, id: &str) -> Result<Vec<CapaEvent>> {
-        let rows: Vec<(i64, String, String, String, String, Option<String>)> = on_pool!(
-            self,
-            |p| {
-                sqlx::query_as(
-                    "SELECT at, by_user, step, from_state, to_state, note FROM capa_events WHERE capa_id = $1 ORDER BY at, id",
+        type Row = (
+            i64,
+            String,
+            String,
+            String,
+            String,
+            Option<String>,
+            Option<Vec<u8>>,
+        );
+        let rows: Vec<Row> = on_pool!(self, |p| {
+            sqlx::query_as(
+                    "SELECT at, by_user, step, from_state, to_state, note, note_sealed FROM capa_events WHERE capa_id = $1 ORDER BY at, id",
                 )
                 .bind(id)
                 .fetch_all(p)
                 .await?
-            }
-        );
+        });
         Ok(rows
             .into_iter()
             .map(|r| CapaEvent {
@@ -752,6 +856,7 @@ impl Db {
                 from_state: r.3,
                 to_state: r.4,
                 note: r.5,
+                note_sealed: r.6,
             })
             .collect())
     }
@@ -781,7 +886,8 @@ impl Db {
                 let mut tx = p.begin().await?;
                 let n = sqlx::query(
                     "UPDATE capas SET state = $1, root_cause = COALESCE($2, root_cause), plan = COALESCE($3, plan), \
-                     implemented_at = COALESCE($4, implemented_at), closed_at = COALESCE($5, closed_at) \
+                     implemented_at = COALESCE($4, implemented_at), closed_at = COALESCE($5, closed_at), \
+                     root_cause_sealed = COALESCE($8, root_cause_sealed), plan_sealed = COALESCE($9, plan_sealed) \
                      WHERE id = $6 AND state = $7",
                 )
                 .bind(to.as_str())
@@ -791,6 +897,8 @@ impl Db {
                 .bind(closed)
                 .bind(id)
                 .bind(from.as_str())
+                .bind(&m.root_cause_sealed)
+                .bind(&m.plan_sealed)
                 .execute(&mut *tx)
                 .await?
                 .rows_affected();
@@ -798,7 +906,7 @@ impl Db {
                     return Ok(false);
                 }
                 sqlx::query(
-                    "INSERT INTO capa_events (id, capa_id, at, by_user, step, from_state, to_state, note) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                    "INSERT INTO capa_events (id, capa_id, at, by_user, step, from_state, to_state, note, note_sealed) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
                 )
                 .bind(&eid)
                 .bind(id)
@@ -808,6 +916,7 @@ impl Db {
                 .bind(from.as_str())
                 .bind(to.as_str())
                 .bind(&m.note)
+                .bind(&m.note_sealed)
                 .execute(&mut *tx)
                 .await?;
                 tx.commit().await?;

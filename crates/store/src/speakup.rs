@@ -132,6 +132,13 @@ type KeyRow = (Option<Vec<u8>>, Option<Vec<u8>>);
 
 type CaseRow = (String, String, bool, String, Vec<u8>, bool, i64, i64, i64);
 
+/// Milliseconds at the start of `t`'s UTC day: what is kept of the time of anything a
+/// reporter does after filing (messages, files, return visits).
+pub fn day_floor(t: Timestamp) -> i64 {
+    let m = ms(t);
+    m - m.rem_euclid(86_400_000)
+}
+
 impl Db {
     /// The installation's receipt salt, created (16 random bytes) on first use.
     pub async fn speakup_install_salt(&self, rng: &mut impl rand::RngCore) -> Result<[u8; 16]> {
@@ -205,17 +212,94 @@ impl Db {
         public: &ReaderPublic,
         locked: &[u8],
     ) -> Result<()> {
-        on_pool!(self, |p| sqlx::query(
-            "UPDATE users SET reader_public = $1, reader_secret_locked = $2 WHERE id = $3"
+        // A new key is unsigned until the server vouches for it (`certify_reader_key`).
+        on_pool!(self, |p| {
+            sqlx::query(
+            "UPDATE users SET reader_public = $1, reader_secret_locked = $2, reader_public_sig = NULL WHERE id = $3"
         )
         .bind(public.0.to_vec())
         .bind(locked.to_vec())
         .bind(id.to_string())
         .execute(p)
         .await?
-        .rows_affected());
+        .rows_affected()
+        });
         // A new key: cases this reader is entitled to can now be wrapped for them.
         self.bump_readers_epoch().await
+    }
+
+    /// The server's signature over a user's reader public key, if it has one.
+    pub async fn reader_key_signature(&self, id: UserId) -> Result<Option<Vec<u8>>> {
+        let sig: Option<Option<Vec<u8>>> = on_pool!(self, |p| sqlx::query_scalar(
+            "SELECT reader_public_sig FROM users WHERE id = $1"
+        )
+        .bind(id.to_string())
+        .fetch_optional(p)
+        .await?);
+        Ok(sig.flatten())
+    }
+
+    /// Stores a reader public key with the server's signature over it. Called when the
+    /// owner's password has just opened the matching secret, so the key is theirs; it
+    /// replaces a public key that did not match the secret. Cases may now be wrapped for
+    /// it: the readers epoch moves on.
+    pub async fn certify_reader_key(
+        &self,
+        id: UserId,
+        public: &ReaderPublic,
+        signature: &[u8],
+    ) -> Result<()> {
+        on_pool!(self, |p| sqlx::query(
+            "UPDATE users SET reader_public = $1, reader_public_sig = $2 WHERE id = $3"
+        )
+        .bind(public.0.to_vec())
+        .bind(signature.to_vec())
+        .bind(id.to_string())
+        .execute(p)
+        .await?
+        .rows_affected());
+        self.bump_readers_epoch().await
+    }
+
+    /// Reader public keys that carry no server signature: (user, key).
+    pub async fn unsigned_reader_keys(&self) -> Result<Vec<(UserId, ReaderPublic)>> {
+        let rows: Vec<(String, Vec<u8>)> = on_pool!(self, |p| {
+            sqlx::query_as(
+            "SELECT id, reader_public FROM users WHERE reader_public IS NOT NULL AND reader_public_sig IS NULL ORDER BY id"
+        )
+        .fetch_all(p)
+        .await?
+        });
+        rows.into_iter()
+            .map(|(id, k)| {
+                let u = UserId::parse(&id)
+                    .ok_or_else(|| StoreError::Corrupt(format!("users.id {id:?}")))?;
+                let k: [u8; 32] = k.try_into().map_err(|_| {
+                    StoreError::Corrupt(format!("users.reader_public of {u} is not 32 bytes"))
+                })?;
+                Ok((u, ReaderPublic(k)))
+            })
+            .collect()
+    }
+
+    /// Stores the server's signature over a reader public key, if the key is still the
+    /// one signed.
+    pub async fn set_reader_key_signature(
+        &self,
+        id: UserId,
+        public: &ReaderPublic,
+        signature: &[u8],
+    ) -> Result<()> {
+        on_pool!(self, |p| sqlx::query(
+            "UPDATE users SET reader_public_sig = $1 WHERE id = $2 AND reader_public = $3"
+        )
+        .bind(signature.to_vec())
+        .bind(id.to_string())
+        .bind(public.0.to_vec())
+        .execute(p)
+        .await?
+        .rows_affected());
+        Ok(())
     }
 
     /// Forgets a reader's key pair (its secret no longer opens with their password) and
@@ -224,7 +308,7 @@ impl Db {
         on_pool!(self, |p| {
             let mut tx = p.begin().await?;
             sqlx::query(
-                "UPDATE users SET reader_public = NULL, reader_secret_locked = NULL WHERE id = $1",
+                "UPDATE users SET reader_public = NULL, reader_secret_locked = NULL, reader_public_sig = NULL WHERE id = $1",
             )
             .bind(id.to_string())
             .execute(&mut *tx)
@@ -399,7 +483,9 @@ impl Db {
             .collect()
     }
 
-    /// Appends a message; a `retaliation` message also raises the case's flag.
+    /// Appends a message; a `retaliation` message also raises the case's flag. A
+    /// reporter's message is stored with its UTC day only (the thread keeps its order by
+    /// `seq`): when exactly a reporter wrote could tell who they are.
     pub async fn add_speakup_message(&self, case: &str, message: &StoredMessage) -> Result<()> {
         on_pool!(self, |p| {
             let mut tx = p.begin().await?;
@@ -413,7 +499,11 @@ impl Db {
             .bind(&message.author)
             .bind(&message.kind)
             .bind(&message.body_sealed)
-            .bind(ms(message.created_at))
+            .bind(if message.author == "reporter" {
+                day_floor(message.created_at)
+            } else {
+                ms(message.created_at)
+            })
             .execute(&mut *tx)
             .await?;
             if message.kind == "retaliation" {

@@ -156,6 +156,9 @@ type SummaryRow = (
     (i64, Option<i64>, i64, Option<i64>),
 );
 
+/// A user, with their reader public key and the server's signature over it (if any).
+pub type ReaderRow = (UserId, Option<(ReaderPublic, Option<Vec<u8>>)>);
+
 fn uid(s: &str, what: &str) -> Result<UserId> {
     UserId::parse(s).ok_or_else(|| StoreError::Corrupt(format!("{what} {s:?}")))
 }
@@ -474,7 +477,7 @@ impl Db {
         )
         .bind(true)
         .bind(active)
-        .bind(ms(at))
+        .bind(crate::speakup::day_floor(at))
         .bind(case)
         .execute(p)
         .await?
@@ -591,10 +594,23 @@ impl Db {
     }
 
     /// Active users holding any of `roles`, with their reader public key if they have one.
+    /// The key is as stored: before wrapping anything for it, check the server's
+    /// signature ([`Db::active_readers_with`]).
     pub async fn active_users_with(
         &self,
         roles: &[Role],
     ) -> Result<Vec<(UserId, Option<ReaderPublic>)>> {
+        Ok(self
+            .active_readers_with(roles)
+            .await?
+            .into_iter()
+            .map(|(u, k)| (u, k.map(|(k, _)| k)))
+            .collect())
+    }
+
+    /// Active users holding any of `roles`, with their reader public key and the
+    /// server's signature over it (if any).
+    pub async fn active_readers_with(&self, roles: &[Role]) -> Result<Vec<ReaderRow>> {
         if roles.is_empty() {
             return Ok(Vec::new());
         }
@@ -602,10 +618,11 @@ impl Db {
         // it must not walk a directory of thousands of agents.
         let placeholders: Vec<String> = (2..roles.len() + 2).map(|i| format!("${i}")).collect();
         let sql = format!(
-            "SELECT DISTINCT u.id, u.reader_public FROM users u JOIN user_roles r ON r.user_id = u.id WHERE u.disabled = $1 AND r.role IN ({}) ORDER BY u.id",
+            "SELECT DISTINCT u.id, u.reader_public, u.reader_public_sig FROM users u JOIN user_roles r ON r.user_id = u.id WHERE u.disabled = $1 AND r.role IN ({}) ORDER BY u.id",
             placeholders.join(", ")
         );
-        let rows: Vec<(String, Option<Vec<u8>>)> = on_pool!(self, |p| {
+        type Row = (String, Option<Vec<u8>>, Option<Vec<u8>>);
+        let rows: Vec<Row> = on_pool!(self, |p| {
             let mut q = sqlx::query_as(&sql).bind(false);
             for r in roles {
                 q = q.bind(r.as_str());
@@ -613,12 +630,15 @@ impl Db {
             q.fetch_all(p).await?
         });
         let mut out = Vec::with_capacity(rows.len());
-        for (id, public) in rows {
+        for (id, public, sig) in rows {
             let id = uid(&id, "users.id")?;
             let public = match public {
-                Some(b) => Some(ReaderPublic(b.try_into().map_err(|_| {
-                    StoreError::Corrupt(format!("users.reader_public of {id}"))
-                })?)),
+                Some(b) => Some((
+                    ReaderPublic(b.try_into().map_err(|_| {
+                        StoreError::Corrupt(format!("users.reader_public of {id}"))
+                    })?),
+                    sig,
+                )),
                 None => None,
             };
             out.push((id, public));
@@ -750,7 +770,11 @@ impl Db {
             .collect()
     }
 
-    /// Records a decision on a pending request. Returns false if it was not pending.
+    /// Records a decision on a pending request and, for an approval, stores the identity
+    /// key wrapped for the requester (`grant`), in one transaction: the wrap is written
+    /// only if the request was still pending, so a request already decided (denied, or
+    /// approved by someone else) never hands out the key. Returns false, having changed
+    /// nothing, if it was not pending.
     pub async fn decide_identity_request(
         &self,
         id: &str,
@@ -758,21 +782,40 @@ impl Db {
         by: UserId,
         decision_sealed: &[u8],
         at: Timestamp,
+        grant: Option<&[u8]>,
     ) -> Result<bool> {
-        let n = on_pool!(self, |p| {
-            sqlx::query(
-            "UPDATE speakup_identity_requests SET status = $1, decided_by = $2, decision_sealed = $3, decided_at = $4 WHERE id = $5 AND status = 'pending'"
-        )
-        .bind(if approve { "approved" } else { "denied" })
-        .bind(by.to_string())
-        .bind(decision_sealed)
-        .bind(ms(at))
-        .bind(id)
-        .execute(p)
-        .await?
-        .rows_affected()
-        });
-        Ok(n > 0)
+        on_pool!(self, |p| {
+            async {
+                let mut tx = p.begin().await?;
+                let row: Option<(String, String)> = sqlx::query_as(
+                    "UPDATE speakup_identity_requests SET status = $1, decided_by = $2, decision_sealed = $3, decided_at = $4 WHERE id = $5 AND status = 'pending' RETURNING case_id, requester_id",
+                )
+                .bind(if approve { "approved" } else { "denied" })
+                .bind(by.to_string())
+                .bind(decision_sealed)
+                .bind(ms(at))
+                .bind(id)
+                .fetch_optional(&mut *tx)
+                .await?;
+                let Some((case, requester)) = row else {
+                    tx.rollback().await?;
+                    return Ok::<_, StoreError>(false);
+                };
+                if let (true, Some(wrapped)) = (approve, grant) {
+                    sqlx::query(
+                        "INSERT INTO speakup_identity_wraps (case_id, user_id, wrapped) VALUES ($1, $2, $3) ON CONFLICT (case_id, user_id) DO UPDATE SET wrapped = excluded.wrapped",
+                    )
+                    .bind(&case)
+                    .bind(&requester)
+                    .bind(wrapped)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                tx.commit().await?;
+                Ok(true)
+            }
+            .await
+        })
     }
 
     /// Pending identity requests on cases `viewer` can see (for custodians), oldest first.
@@ -793,12 +836,14 @@ impl Db {
     /// untriaged, has a deadline due soon or overdue, a raised retaliation flag, or
     /// reporter activity in the last day.
     pub async fn users_with_case_work(&self, now: Timestamp) -> Result<Vec<UserId>> {
-        let day_ago = ms(now) - 86_400_000;
+        // Reporter activity is kept by UTC day: "in the last day" is since the start of
+        // yesterday.
+        let day_ago = crate::speakup::day_floor(now) - 86_400_000;
         let soon = ms(now) + 7 * 86_400_000;
         let rows: Vec<String> = on_pool!(self, |p| {
             sqlx::query_scalar(
             "SELECT DISTINCT w.user_id FROM speakup_wraps w JOIN speakup_cases c ON c.id = w.case_id JOIN users u ON u.id = w.user_id \
-             WHERE u.disabled = $1 AND c.closed_at IS NULL AND (c.status = 'received' OR c.retaliation_flag = $2 OR c.reporter_activity_at > $3 \
+             WHERE u.disabled = $1 AND c.closed_at IS NULL AND (c.status = 'received' OR c.retaliation_flag = $2 OR c.reporter_activity_at >= $3 \
              OR EXISTS (SELECT 1 FROM speakup_clocks k WHERE k.case_id = c.id AND k.met_at IS NULL AND k.due_at < $4)) ORDER BY w.user_id"
         )
         .bind(false)

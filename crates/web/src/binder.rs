@@ -478,9 +478,11 @@ pub async fn figures(state: &AppState, caller: &Caller) -> AppResult<Figures> {
             n(capas
                 .iter()
                 .filter(|c| {
-                    c.root_cause
-                        .as_deref()
-                        .is_some_and(|r| !r.trim().is_empty())
+                    // A hotline CAPA's root cause is sealed under its case key.
+                    c.root_cause_sealed.is_some()
+                        || c.root_cause
+                            .as_deref()
+                            .is_some_and(|r| !r.trim().is_empty())
                 })
                 .count()),
             n(capas.len()),

@@ -39,6 +39,10 @@ use std::collections::BTreeMap;
 pub const NOTICE: &str =
     "A corrective action you own or oversee is overdue. Sign in to RightTrack to see it.";
 
+/// The clear title of a CAPA raised from a hotline case; its real title, root cause,
+/// plan and notes are sealed under the case key.
+pub const HOTLINE_TITLE: &str = "Corrective action from a hotline case";
+
 /// QA trends compare the last [`TREND_DAYS`] with the [`TREND_DAYS`] before.
 pub const TREND_DAYS: i64 = 30;
 
@@ -674,6 +678,7 @@ pub async fn raise(
             rule,
         },
         input,
+        None,
     )
     .await
 }
@@ -694,6 +699,7 @@ async fn create(
     caller: &Caller,
     src: Source,
     input: &CapaInput,
+    case: Option<&crate::cases::Opened>,
 ) -> AppResult<(String, Option<String>)> {
     let now = state.now();
     let Source {
@@ -709,6 +715,26 @@ async fn create(
     let owner = input.owner.trim().to_owned();
     if !active_usernames(state).await?.contains(&owner) {
         return Err(unprocessable("owner", "no such user"));
+    }
+    if let Some(o) = case {
+        // Only the case's key holders see a CAPA raised from it: so must its owner.
+        let owner_id = state
+            .db
+            .list_users()
+            .await?
+            .into_iter()
+            .find(|u| u.username == owner)
+            .map(|u| u.id);
+        let holds_key = match owner_id {
+            Some(u) => state.db.case_visible_to(u, &o.summary.id).await?.is_some(),
+            None => false,
+        };
+        if !holds_key {
+            return Err(unprocessable(
+                "owner",
+                "must be someone who can read this hotline case",
+            ));
+        }
     }
     let due_at = due_day("due", &input.due)?;
     if due_at <= now {
@@ -748,7 +774,12 @@ async fn create(
         .db
         .create_capa(
             &NewCapa {
-                title,
+                // A hotline CAPA's title is sealed below; only a fixed text is clear.
+                title: if case.is_some() {
+                    HOTLINE_TITLE.to_owned()
+                } else {
+                    title.clone()
+                },
                 source_kind: kind,
                 source_ref,
                 source_label,
@@ -764,6 +795,10 @@ async fn create(
             &mut rand::rngs::OsRng,
         )
         .await?;
+    if let Some(o) = case {
+        let sealed = o.seal(&title_field(&id), &title)?;
+        state.db.set_capa_title_sealed(&id, &sealed).await?;
+    }
     state
         .audit(
             &caller.actor(),
@@ -825,6 +860,7 @@ pub async fn raise_from_case(
             rule: None,
         },
         &input,
+        Some(&o),
     )
     .await?;
     Ok(Redirect::to(&format!("/capa/{id}")).into_response())
@@ -891,6 +927,87 @@ async fn source_text(state: &AppState, caller: &Caller, c: &Capa) -> AppResult<S
     Ok(c.source_label.clone())
 }
 
+fn is_hotline(c: &Capa) -> bool {
+    c.source_kind == SourceKind::HotlineCase.as_str()
+}
+
+fn title_field(id: &str) -> String {
+    format!("capa:{id}:title")
+}
+
+fn root_cause_field(id: &str) -> String {
+    format!("capa:{id}:root_cause")
+}
+
+fn plan_field(id: &str) -> String {
+    format!("capa:{id}:plan")
+}
+
+fn note_field(id: &str) -> String {
+    format!("capa:{id}:note")
+}
+
+/// A CAPA raised from a hotline case exists only for the case's key holders: for anyone
+/// else it is not listed and its page is "not found" (its owner may be the accused).
+async fn hidden_from(state: &AppState, caller: &Caller, c: &Capa) -> AppResult<bool> {
+    Ok(is_hotline(c)
+        && state
+            .db
+            .case_visible_to(caller.user.id, &c.source_ref)
+            .await?
+            .is_none())
+}
+
+/// Opens the case a hotline CAPA was raised from (through the case's data-access gate)
+/// and seals, once, what an older version kept of the CAPA in the clear.
+async fn open_hotline(
+    state: &AppState,
+    caller: &Caller,
+    c: &Capa,
+) -> AppResult<crate::cases::Opened> {
+    let o = crate::cases::open(state, caller, &c.source_ref).await?;
+    let clear_notes = state.db.capa_clear_notes(&c.id).await?;
+    if c.title_sealed.is_none()
+        || c.root_cause.is_some()
+        || c.plan.is_some()
+        || !clear_notes.is_empty()
+    {
+        let seal_opt = |field: String, v: &Option<String>| -> AppResult<Option<Vec<u8>>> {
+            v.as_deref().map(|t| o.seal(&field, t)).transpose()
+        };
+        let sealed = righttrack_store::capa::SealedCapaTexts {
+            title: match &c.title_sealed {
+                Some(t) => t.clone(),
+                None => o.seal(&title_field(&c.id), &c.title)?,
+            },
+            root_cause: seal_opt(root_cause_field(&c.id), &c.root_cause)?,
+            plan: seal_opt(plan_field(&c.id), &c.plan)?,
+            notes: clear_notes
+                .iter()
+                .map(|(e, n)| Ok((e.clone(), o.seal(&note_field(&c.id), n)?)))
+                .collect::<AppResult<Vec<_>>>()?,
+        };
+        state
+            .db
+            .seal_capa_texts(&c.id, HOTLINE_TITLE, &sealed)
+            .await?;
+    }
+    Ok(o)
+}
+
+/// A sealed text of a hotline CAPA, or the clear one of an older version.
+fn unsealed(
+    o: &crate::cases::Opened,
+    field: &str,
+    sealed: &Option<Vec<u8>>,
+    clear: &Option<String>,
+) -> AppResult<Option<String>> {
+    match sealed {
+        Some(b) => o.open_text(field, b).map(Some),
+        None => Ok(clear.clone()),
+    }
+}
+
 async fn capa_row(state: &AppState, caller: &Caller, c: Capa) -> AppResult<CapaRow> {
     Ok(CapaRow {
         source: source_text(state, caller, &c).await?,
@@ -898,8 +1015,12 @@ async fn capa_row(state: &AppState, caller: &Caller, c: Capa) -> AppResult<CapaR
         due: day(c.due_at),
         overdue: c.overdue,
         recurring: c.recurring_of.is_some(),
+        title: if is_hotline(&c) {
+            HOTLINE_TITLE.to_owned()
+        } else {
+            c.title
+        },
         id: c.id,
-        title: c.title,
         owner: c.owner,
     })
 }
@@ -924,6 +1045,9 @@ pub async fn capa_list(
     let mut mine = Vec::new();
     let mut all = Vec::new();
     for c in state.db.capas(now, 500).await? {
+        if hidden_from(&state, &caller, &c).await? {
+            continue;
+        }
         let is_mine = c.owner == caller.user.username;
         let row = capa_row(&state, &caller, c).await?;
         if is_mine {
@@ -1113,8 +1237,32 @@ pub async fn capa_detail(
     Path(id): Path<String>,
 ) -> AppResult<Response> {
     let now = state.now();
-    let Some(c) = state.db.capa(&id, now).await? else {
+    let Some(mut c) = state.db.capa(&id, now).await? else {
         return Err(AppError::not_found());
+    };
+    if hidden_from(&state, &caller, &c).await? {
+        return Err(AppError::not_found());
+    }
+    // A hotline CAPA's texts open with the case key, on a case reader's session only.
+    let case = if is_hotline(&c) {
+        let o = open_hotline(&state, &caller, &c).await?;
+        let title = unsealed(
+            &o,
+            &title_field(&id),
+            &c.title_sealed,
+            &Some(c.title.clone()),
+        )?;
+        c.title = title.unwrap_or_default();
+        c.root_cause = unsealed(
+            &o,
+            &root_cause_field(&id),
+            &c.root_cause_sealed,
+            &c.root_cause,
+        )?;
+        c.plan = unsealed(&o, &plan_field(&id), &c.plan_sealed, &c.plan)?;
+        Some(o)
+    } else {
+        None
     };
     let verdict = metric_verdict(&state, &c, now).await?;
     let events = state
@@ -1122,17 +1270,26 @@ pub async fn capa_detail(
         .capa_events(&id)
         .await?
         .into_iter()
-        .map(|e| EventView {
-            at: e.at.strftime("%Y-%m-%d %H:%M").to_string(),
-            by: e.by_user,
-            step: Step::parse(&e.step).map_or(e.step.clone(), |s| s.label().to_owned()),
-            to: CapaState::parse(&e.to_state).map_or("", CapaState::label),
-            note: e.note.unwrap_or_default(),
+        .map(|e| {
+            let note = match &case {
+                Some(o) => unsealed(o, &note_field(&id), &e.note_sealed, &e.note)?,
+                None => e.note,
+            };
+            Ok(EventView {
+                at: e.at.strftime("%Y-%m-%d %H:%M").to_string(),
+                by: e.by_user,
+                step: Step::parse(&e.step).map_or(e.step.clone(), |s| s.label().to_owned()),
+                to: CapaState::parse(&e.to_state).map_or("", CapaState::label),
+                note: note.unwrap_or_default(),
+            })
         })
-        .collect();
+        .collect::<AppResult<Vec<_>>>()?;
     let may = may_move(&caller, &c);
+    let title = c.title.clone();
+    let mut row = capa_row(&state, &caller, c.clone()).await?;
+    row.title = title;
     Ok(render(DetailPage {
-        l: layout(Some(&caller), &c.title, ""),
+        l: layout(Some(&caller), &row.title, ""),
         site: c.site_name.clone().unwrap_or_default(),
         rule: c.rule.clone().unwrap_or_default(),
         recurring_of: c.recurring_of.clone().unwrap_or_default(),
@@ -1157,7 +1314,7 @@ pub async fn capa_detail(
             Vec::new()
         },
         may_move: may,
-        c: capa_row(&state, &caller, c).await?,
+        c: row,
     }))
 }
 
@@ -1173,6 +1330,9 @@ pub async fn move_step(
     let Some(c) = state.db.capa(id, now).await? else {
         return Err(AppError::not_found());
     };
+    if hidden_from(state, caller, &c).await? {
+        return Err(AppError::not_found());
+    }
     if !may_move(caller, &c) {
         return Err(AppError::new(
             Code::Forbidden,
@@ -1204,6 +1364,16 @@ pub async fn move_step(
                 m.note = Some(scrub(state, &text("note", &n, rules::MAX_TEXT)?)?);
             }
         }
+    }
+    if is_hotline(&c) {
+        // Sealed under the case key like the case's own content: never in the clear.
+        let o = open_hotline(state, caller, &c).await?;
+        let seal = |field: String, t: Option<String>| -> AppResult<Option<Vec<u8>>> {
+            t.map(|t| o.seal(&field, &t)).transpose()
+        };
+        m.root_cause_sealed = seal(root_cause_field(id), m.root_cause.take())?;
+        m.plan_sealed = seal(plan_field(id), m.plan.take())?;
+        m.note_sealed = seal(note_field(id), m.note.take())?;
     }
     if step == Step::Verify {
         if let Some((v, b, ..)) = metric_verdict(state, &c, now).await? {
@@ -1271,7 +1441,8 @@ pub async fn api_audits(State(state): State<AppState>) -> AppResult<Json<Value>>
     Ok(Json(json!({"audits": audits, "open_findings": findings})))
 }
 
-/// `GET /api/v1/capas`: hotline references only for callers holding the case key.
+/// `GET /api/v1/capas`: CAPAs raised from a hotline case only for the case's key
+/// holders, and without their (sealed) texts.
 pub async fn api_capas(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
@@ -1279,14 +1450,14 @@ pub async fn api_capas(
     let now = state.now();
     let mut out = Vec::new();
     for mut c in state.db.capas(now, 1000).await? {
-        if c.source_kind == SourceKind::HotlineCase.as_str()
-            && state
-                .db
-                .case_visible_to(caller.user.id, &c.source_ref)
-                .await?
-                .is_none()
-        {
-            c.source_ref = String::new();
+        if hidden_from(&state, &caller, &c).await? {
+            continue;
+        }
+        if is_hotline(&c) {
+            // Tokens never open case content: the texts stay sealed.
+            c.title = HOTLINE_TITLE.to_owned();
+            c.root_cause = None;
+            c.plan = None;
         }
         let verdict = metric_verdict(&state, &c, now).await?;
         let mut v = serde_json::to_value(&c).map_err(|e| AppError::internal(&e))?;

@@ -202,28 +202,27 @@ pub async fn entitled(
             .filter(|(u, _)| !out_of_bounds.contains(u))
             .collect()
     };
-    let mut managers = pick(state.db.active_users_with(&[first]).await?);
+    // Only keys the server signed: a public key written into the database by someone
+    // else receives nothing.
+    let verified = crate::speakup::verified_readers;
+    let mut managers = pick(verified(state, &[first]).await?);
     if managers.is_empty() {
-        managers = pick(state.db.active_users_with(&[second]).await?);
+        managers = pick(verified(state, &[second]).await?);
     }
-    let custodians = pick(
-        state
-            .db
-            .active_users_with(&[Role::IdentityCustodian])
-            .await?,
-    );
+    let custodians = pick(verified(state, &[Role::IdentityCustodian]).await?);
     let mut all: BTreeMap<UserId, Option<ReaderPublic>> = BTreeMap::new();
     all.extend(managers);
     all.extend(custodians.iter().cloned());
     if let Some(a) = assignee.filter(|a| !out_of_bounds.contains(a)) {
-        let workers = state
-            .db
-            .active_users_with(&[
+        let workers = crate::speakup::verified_readers(
+            state,
+            &[
                 Role::Investigator,
                 Role::EthicsOfficer,
                 Role::AuditCommittee,
-            ])
-            .await?;
+            ],
+        )
+        .await?;
         if let Some((u, k)) = workers.into_iter().find(|(u, _)| *u == a) {
             all.insert(u, k);
         }
@@ -1175,7 +1174,8 @@ pub async fn detail(
                     "Reporter"
                 },
                 retaliation: m.kind == "retaliation",
-                at: minute(m.created_at),
+                // By day: when exactly a reporter wrote could tell who they are.
+                at: day(m.created_at),
                 body: o.open_text(&format!("message:{}", m.id), &m.body_sealed)?,
             })
         })
@@ -1287,7 +1287,7 @@ pub async fn detail(
             } else {
                 "Reporter"
             },
-            at: minute(a.created_at),
+            at: day(a.created_at),
             pdf: !a.metadata_stripped,
             id: a.id,
             name: a.name,
@@ -1927,6 +1927,26 @@ pub async fn request_identity(
     .await
 }
 
+/// A decision on a request that was already decided: nothing changes (no key is
+/// wrapped); the attempt is audited.
+async fn refused_decision(
+    state: &AppState,
+    caller: &Caller,
+    id: &str,
+    req: &IdentityRequest,
+    approve: bool,
+) -> AppResult<Response> {
+    state
+        .audit(
+            &caller.actor(),
+            "speakup.identity_decision_refused",
+            id,
+            json!({"approved": approve, "requester": req.requester.to_string(), "reason": "already decided"}),
+        )
+        .await?;
+    Ok(back_with(id, "this request was already decided"))
+}
+
 /// `POST /cases/{id}/identity/{request}`: a custodian approves (wrapping the identity key
 /// for the requester) or denies, with a reason.
 pub async fn decide_identity(
@@ -1960,13 +1980,15 @@ pub async fn decide_identity(
             "decision: another custodian must decide your own request",
         ));
     }
-    if approve {
+    // Check first: a request already decided is refused before any key is touched.
+    if req.status != "pending" {
+        return refused_decision(&state, &caller, &id, &req, approve).await;
+    }
+    let grant = if approve {
         let Some(k) = identity_key_for(&state, &o).await? else {
             return Ok(back_with(&id, "you do not hold this case's identity key"));
         };
-        let Some((_, Some(public))) = state
-            .db
-            .active_users_with(&ALL_CASE_ROLES)
+        let Some((_, Some(public))) = crate::speakup::verified_readers(&state, &ALL_CASE_ROLES)
             .await?
             .into_iter()
             .find(|(u, _)| *u == req.requester)
@@ -1976,17 +1998,26 @@ pub async fn decide_identity(
                 "the requester has no key: they must sign in once first",
             ));
         };
-        let w =
-            wrap_for_reader(&public, &identity_context(&id), &k, &mut rng()).map_err(internal)?;
-        state.db.put_identity_wrap(&id, req.requester, &w).await?;
-    }
+        Some(wrap_for_reader(&public, &identity_context(&id), &k, &mut rng()).map_err(internal)?)
+    } else {
+        None
+    };
     let decision_sealed = o.seal(&format!("identity_decision:{rid}"), &reason)?;
+    // Then decide and wrap in one transaction: the wrap is stored only if the request
+    // was still pending.
     if !state
         .db
-        .decide_identity_request(&rid, approve, caller.user.id, &decision_sealed, state.now())
+        .decide_identity_request(
+            &rid,
+            approve,
+            caller.user.id,
+            &decision_sealed,
+            state.now(),
+            grant.as_deref(),
+        )
         .await?
     {
-        return Ok(back_with(&id, "this request was already decided"));
+        return refused_decision(&state, &caller, &id, &req, approve).await;
     }
     event(
         &state,
@@ -2006,7 +2037,7 @@ pub async fn decide_identity(
         &caller,
         &id,
         "speakup.identity_decided",
-        json!({"approved": approve, "requester": req.requester.to_string()}),
+        json!({"approved": approve, "requester": req.requester.to_string(), "identity_key_wrapped": approve}),
     )
     .await
 }

@@ -88,12 +88,119 @@ pub async fn ensure_reader_key(
             .await
             .map_err(|e| AppError::internal(&e))?;
         match opened {
-            Ok(secret) => return Ok(Some(secret)),
+            Ok(secret) => {
+                certify_reader_key(state, actor, user.id, &secret.public()).await?;
+                return Ok(Some(secret));
+            }
             Err(_) if attempt == 0 => state.db.clear_reader_keys(user.id).await?,
             Err(e) => return Err(AppError::internal(&e)),
         }
     }
     Ok(None)
+}
+
+/// Makes sure the stored public key is the one of the secret the owner's password just
+/// opened, signed by the server. A stored public key that does not match the secret was
+/// written by someone else: it is replaced (and audited, without content); a missing or
+/// failing signature is (re)made. Cases are wrapped only for signed keys
+/// ([`verified_readers`]).
+async fn certify_reader_key(
+    state: &AppState,
+    actor: &str,
+    user: righttrack_core::ids::UserId,
+    public: &righttrack_core::casekeys::ReaderPublic,
+) -> AppResult<()> {
+    let stored = state.db.reader_keys(user).await?.map(|(k, _)| k);
+    let sig = state.db.reader_key_signature(user).await?;
+    let uid = user.to_string();
+    let vk = state.signer.verifying_key();
+    if stored.as_ref() == Some(public)
+        && sig
+            .as_deref()
+            .is_some_and(|s| righttrack_core::casekeys::reader_key_signed(&vk, &uid, public, s))
+    {
+        return Ok(());
+    }
+    let replaced = stored.as_ref() != Some(public);
+    let fresh = righttrack_core::casekeys::sign_reader_key(&state.signer, &uid, public);
+    state.db.certify_reader_key(user, public, &fresh).await?;
+    if replaced {
+        tracing::warn!(
+            user = %uid,
+            "a reader public key did not match its owner's secret and was replaced"
+        );
+    }
+    state
+        .audit(
+            actor,
+            "speakup.reader_key_signed",
+            &uid,
+            json!({"replaced_mismatched_key": replaced}),
+        )
+        .await?;
+    Ok(())
+}
+
+/// Signs, once, the reader public keys made before keys were signed (the upgrade that
+/// introduced signatures): they are trusted as they stand at that moment. The caller
+/// runs it only while a marker outside the database says it has not run yet, so a key
+/// written into the database later without a signature is never signed this way.
+/// Returns how many keys were signed (audited as one entry).
+pub async fn sign_keys_made_before_signatures(state: &AppState) -> AppResult<usize> {
+    let keys = state.db.unsigned_reader_keys().await?;
+    for (u, public) in &keys {
+        let sig = righttrack_core::casekeys::sign_reader_key(&state.signer, &u.to_string(), public);
+        state.db.set_reader_key_signature(*u, public, &sig).await?;
+    }
+    if !keys.is_empty() {
+        state.db.bump_readers_epoch().await?;
+        state
+            .audit(
+                "system",
+                "speakup.reader_keys_signed_at_upgrade",
+                "",
+                json!({"keys": keys.len()}),
+            )
+            .await?;
+    }
+    Ok(keys.len())
+}
+
+/// Active users holding any of `roles`, with their reader public key only if the
+/// server's signature over it verifies. A key whose signature fails (written into the
+/// database by someone else) is treated as no key: nothing is wrapped for it, and the
+/// refusal is logged with the user id only.
+pub async fn verified_readers(
+    state: &AppState,
+    roles: &[righttrack_core::Role],
+) -> AppResult<
+    Vec<(
+        righttrack_core::ids::UserId,
+        Option<righttrack_core::casekeys::ReaderPublic>,
+    )>,
+> {
+    let vk = state.signer.verifying_key();
+    Ok(state
+        .db
+        .active_readers_with(roles)
+        .await?
+        .into_iter()
+        .map(|(u, k)| {
+            let k = k.and_then(|(public, sig)| {
+                let ok = sig.as_deref().is_some_and(|s| {
+                    righttrack_core::casekeys::reader_key_signed(&vk, &u.to_string(), &public, s)
+                });
+                if !ok {
+                    tracing::warn!(
+                        user = %u,
+                        "a reader public key has no valid server signature: no case key is wrapped for it"
+                    );
+                }
+                ok.then_some(public)
+            });
+            (u, k)
+        })
+        .collect())
 }
 
 // ---------------------------------------------------------------- limits
@@ -875,6 +982,17 @@ fn internal(e: impl std::fmt::Display) -> AppError {
     AppError::internal(&e)
 }
 
+/// The start of `t`'s UTC day: all that is kept of when a reporter did something.
+fn day_of(t: Timestamp) -> AppResult<Timestamp> {
+    Timestamp::from_millisecond(righttrack_store::speakup::day_floor(t)).map_err(internal)
+}
+
+/// `text` with card and other payment data masked by the scanning engine.
+pub fn payment_masked(state: &AppState, text: &str) -> AppResult<String> {
+    let engine = state.engine().map_err(|e| AppError::internal(&e))?;
+    Ok(righttrack_core::interactions::scrub_payment(&engine, text))
+}
+
 /// Seals and stores a valid report.
 async fn file(state: &AppState, r: &Report, cat: &Category, lang: Lang) -> AppResult<Filed> {
     let now = state.now();
@@ -891,6 +1009,17 @@ async fn file(state: &AppState, r: &Report, cat: &Category, lang: Lang) -> AppRe
         recused: Vec::new(),
     };
     let routed = crate::cases::entitled(state, &r.category, None, &coi).await?;
+    // Card and other payment data typed into the report is masked before it is sealed,
+    // like every other text the platform keeps; the rest stays as typed.
+    let pay = |t: &str| payment_masked(state, t);
+    let description = pay(&r.description)?;
+    let when_where = pay(&r.when_where)?;
+    let people = pay(&r.people)?;
+    let answers = r
+        .answers
+        .iter()
+        .map(|a| pay(a))
+        .collect::<AppResult<Vec<_>>>()?;
     let epoch = state.db.readers_epoch().await?;
     for _ in 0..5 {
         let case = case_reference(&mut rand::rngs::OsRng);
@@ -905,15 +1034,15 @@ async fn file(state: &AppState, r: &Report, cat: &Category, lang: Lang) -> AppRe
             }
             Ok(())
         };
-        seal("description".into(), &r.description)?;
-        seal("when_where".into(), &r.when_where)?;
-        seal("people".into(), &r.people)?;
-        for (i, a) in r.answers.iter().enumerate() {
+        seal("description".into(), &description)?;
+        seal("when_where".into(), &when_where)?;
+        seal("people".into(), &people)?;
+        for (i, a) in answers.iter().enumerate() {
             seal(format!("answer:{}", i + 1), a)?;
         }
         // The questions as asked, in every language: categories can be edited later,
         // and an answer must keep the question it answered.
-        if r.answers.iter().any(|a| !a.trim().is_empty()) {
+        if answers.iter().any(|a| !a.trim().is_empty()) {
             let asked = serde_json::to_string(&cat.questions).map_err(internal)?;
             seal(QUESTIONS_FIELD.into(), &asked)?;
         }
@@ -921,10 +1050,13 @@ async fn file(state: &AppState, r: &Report, cat: &Category, lang: Lang) -> AppRe
             "coi".into(),
             &serde_json::to_string(&coi).map_err(internal)?,
         )?;
+        let (receipt, lookup, rkey) =
+            derive(state, Receipt::generate(&mut rand::rngs::OsRng)).await?;
         let mut identity_wraps = Vec::new();
         if r.anonymous == Some(false) {
             // The identity has its own key, wrapped only for identity custodians; while
-            // there is none, it is kept sealed under the case key until one appears.
+            // there is none, only the reporter holds it (wrapped under their receipt) and
+            // hands it to the custodians on their next visit: never the case's readers.
             let identity = json!({"name": r.name.trim(), "contact": r.contact.trim()});
             let ikey = CaseKey::generate(&mut rand::rngs::OsRng);
             fields.push((
@@ -949,9 +1081,13 @@ async fn file(state: &AppState, r: &Report, cat: &Category, lang: Lang) -> AppRe
             }
             if identity_wraps.is_empty() {
                 fields.push((
-                    "identity_key_pending".into(),
-                    key.seal_key(&case, "identity_key_pending", &ikey, &mut rand::rngs::OsRng)
-                        .map_err(internal)?,
+                    IDENTITY_KEY_REPORTER.into(),
+                    rkey.wrap(
+                        &righttrack_core::casekeys::identity_context(&case),
+                        &ikey,
+                        &mut rand::rngs::OsRng,
+                    )
+                    .map_err(internal)?,
                 ));
             }
         }
@@ -963,9 +1099,8 @@ async fn file(state: &AppState, r: &Report, cat: &Category, lang: Lang) -> AppRe
             })
             .collect::<Result<Vec<_>, _>>()
             .map_err(internal)?;
-        let attachments = att::seal_all(&key, &case, "reporter", &r.attachments, now)?;
-        let (receipt, lookup, rkey) =
-            derive(state, Receipt::generate(&mut rand::rngs::OsRng)).await?;
+        // A reporter's files are stamped with the day only, like their messages.
+        let attachments = att::seal_all(&key, &case, "reporter", &r.attachments, day_of(now)?)?;
         let reporter_wrap = rkey
             .wrap(&case, &key, &mut rand::rngs::OsRng)
             .map_err(internal)?;
@@ -1149,10 +1284,53 @@ async fn open_case(state: &AppState, typed: &str) -> AppResult<Option<Opened>> {
                 .db
                 .note_reporter_visit(&case.id, state.now(), false)
                 .await?;
+            hand_identity_to_custodians(state, &case, &key, &rkey).await?;
             Ok(Some(Opened { case, key }))
         }
         Err(_) => Ok(None),
     }
+}
+
+/// The field holding a named report's identity key wrapped under the reporter's receipt
+/// key, while the installation had no identity custodian to give it to.
+pub const IDENTITY_KEY_REPORTER: &str = "identity_key_reporter";
+
+/// On a reporter's visit (the receipt is in hand), gives the identity key of their named
+/// report to the identity custodians entitled to it, if it was kept for want of one, and
+/// forgets the reporter's copy. Nothing is recorded about the visit.
+async fn hand_identity_to_custodians(
+    state: &AppState,
+    case: &StoredCase,
+    key: &CaseKey,
+    rkey: &ReceiptKey,
+) -> AppResult<()> {
+    let fields = state.db.case_fields(&case.id).await?;
+    let Some((_, wrapped)) = fields.iter().find(|(f, _)| f == IDENTITY_KEY_REPORTER) else {
+        return Ok(());
+    };
+    let coi: crate::cases::Coi = match fields.iter().find(|(f, _)| f == "coi") {
+        Some((_, sealed)) => {
+            let raw = key.open(&case.id, "coi", sealed).map_err(internal)?;
+            serde_json::from_slice(&raw).map_err(internal)?
+        }
+        None => crate::cases::Coi::default(),
+    };
+    let want = crate::cases::entitled(state, &case.category, None, &coi).await?;
+    if want.custodians.is_empty() {
+        return Ok(());
+    }
+    let context = righttrack_core::casekeys::identity_context(&case.id);
+    let ikey = rkey.unwrap(&context, wrapped).map_err(internal)?;
+    for (u, public) in &want.custodians {
+        let w =
+            wrap_for_reader(public, &context, &ikey, &mut rand::rngs::OsRng).map_err(internal)?;
+        state.db.put_identity_wrap(&case.id, *u, &w).await?;
+    }
+    state
+        .db
+        .delete_case_field(&case.id, IDENTITY_KEY_REPORTER)
+        .await?;
+    Ok(())
 }
 
 fn open_text(o: &Opened, field: &str, sealed: &[u8]) -> AppResult<String> {
@@ -1195,6 +1373,7 @@ async fn add_message(
     let mut id = [0u8; 16];
     rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut id);
     let id = data_encoding::HEXLOWER.encode(&id);
+    let text = payment_masked(state, text)?;
     let body_sealed = o
         .key
         .seal(
@@ -1229,7 +1408,15 @@ async fn add_files(state: &AppState, o: &Opened, files: &[Prepared]) -> AppResul
     if files.is_empty() {
         return Ok(());
     }
-    let sealed = att::seal_all(&o.key, &o.case.id, "reporter", files, state.now())?;
+    // Kept by UTC day only, like the reporter's messages; after the files already there
+    // (one millisecond each), so the list keeps the order they were sent in.
+    let before = state.db.speakup_attachments(&o.case.id).await?.len();
+    let at = day_of(state.now())?
+        .checked_add(jiff::SignedDuration::from_millis(
+            i64::try_from(before).unwrap_or(0),
+        ))
+        .map_err(internal)?;
+    let sealed = att::seal_all(&o.key, &o.case.id, "reporter", files, at)?;
     state
         .db
         .add_speakup_attachments(&o.case.id, &sealed)
@@ -1667,7 +1854,7 @@ pub async fn api_access(
             "messages": messages.iter().map(|(m, body)| json!({
                 "author": m.author,
                 "kind": m.kind,
-                "at": m.created_at.to_string(),
+                "at": date(m.created_at),
                 "body": body,
             })).collect::<Vec<_>>(),
             "attachments": files,

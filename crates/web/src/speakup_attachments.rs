@@ -235,7 +235,8 @@ fn ids(n: usize) -> Vec<String> {
     ids
 }
 
-/// Seals prepared files for case `case_id` under its key.
+/// Seals prepared files for case `case_id` under its key, stamped `now` (plus one
+/// millisecond per file, to keep their order).
 pub fn seal_all(
     key: &CaseKey,
     case_id: &str,
@@ -246,7 +247,8 @@ pub fn seal_all(
     files
         .iter()
         .zip(ids(files.len()))
-        .map(|(f, id)| {
+        .enumerate()
+        .map(|(i, (f, id))| {
             let (meta_sealed, body_sealed) =
                 core_att::seal(key, case_id, &id, f, &mut rand::rngs::OsRng)
                     .map_err(|e| AppError::internal(&e))?;
@@ -255,7 +257,13 @@ pub fn seal_all(
                 author: author.to_owned(),
                 meta_sealed,
                 body_sealed,
-                created_at: now,
+                // One millisecond apart, so files listed by time keep the order they
+                // were sent in even when `now` is only a day (a reporter's files).
+                created_at: now
+                    .checked_add(jiff::SignedDuration::from_millis(
+                        i64::try_from(i).unwrap_or(0),
+                    ))
+                    .unwrap_or(now),
             })
         })
         .collect()

@@ -560,7 +560,7 @@ async fn a_qa_trend_capa_is_verified_only_once_its_rule_stays_under_the_baseline
 }
 
 #[tokio::test]
-async fn a_hotline_capa_shows_its_case_reference_only_to_holders_of_the_case_key() {
+async fn a_hotline_capa_exists_only_for_holders_of_the_case_key() {
     for app in App::each().await {
         let olga = staff(&app, "olga", &[Role::EthicsOfficer]).await;
         let lena = staff(&app, "lena", &[Role::TeamLead]).await;
@@ -573,6 +573,7 @@ async fn a_hotline_capa_shows_its_case_reference_only_to_holders_of_the_case_key
             )
             .await;
         let case = r.json()["case"].as_str().unwrap().to_owned();
+        // Its owner must be able to read the case.
         let r = olga
             .post(
                 &app,
@@ -584,18 +585,29 @@ async fn a_hotline_capa_shows_its_case_reference_only_to_holders_of_the_case_key
                 ],
             )
             .await;
+        refused(&r, StatusCode::UNPROCESSABLE_ENTITY, "owner");
+        let r = olga
+            .post(
+                &app,
+                &format!("/cases/{case}/capa"),
+                &[
+                    ("title", "Four-eyes check on refunds"),
+                    ("owner", "olga"),
+                    ("due", "2026-12-31"),
+                ],
+            )
+            .await;
         let capa = id_of(&redirected(&r));
-        assert!(olga
-            .get(&app, &format!("/capa/{capa}"))
-            .await
-            .body
-            .contains(&case));
+        let mine = olga.get(&app, &format!("/capa/{capa}")).await;
+        assert!(mine.body.contains(&case));
+        assert!(mine.body.contains("Four-eyes check on refunds"));
         let theirs = lena.get(&app, &format!("/capa/{capa}")).await;
-        assert_eq!(theirs.status, StatusCode::OK);
-        assert!(!theirs.body.contains(&case), "no key, no reference");
-        assert!(!theirs.body.contains("private card"));
-        assert!(theirs.body.contains("Hotline case (reference withheld)"));
-        assert!(!lena.get(&app, "/api/v1/capas").await.body.contains(&case));
+        assert_eq!(theirs.status, StatusCode::NOT_FOUND);
+        assert!(!theirs.body.contains("Four-eyes"));
+        let list = lena.get(&app, "/capa").await;
+        assert!(!list.body.contains(&capa) && !list.body.contains("Four-eyes"));
+        let api = lena.get(&app, "/api/v1/capas").await.body;
+        assert!(!api.contains(&case) && !api.contains(&capa));
         // Without the key (or the role) a case raises nothing.
         let r = lena
             .post(

@@ -209,7 +209,7 @@ async fn a_report_through_the_form_shows_the_receipt_once_and_is_readable_by_rea
             .speakup_install_salt(&mut rand::rngs::OsRng)
             .await
             .unwrap();
-        let (lookup, _) = receipt.derive(&salt).unwrap();
+        let (lookup, rkey) = receipt.derive(&salt).unwrap();
         let case = app
             .state
             .db
@@ -224,17 +224,19 @@ async fn a_report_through_the_form_shows_the_receipt_once_and_is_readable_by_rea
         assert_eq!(get_field("description"), DESCRIPTION);
         assert_eq!(get_field("people"), PEOPLE);
         // The identity is not under the case key: it has its own, held by identity
-        // custodians; with none appointed yet it waits sealed under the case key.
+        // custodians; with none appointed yet only the reporter holds it, under their
+        // receipt key, never the case's readers.
         let sealed_identity = &case.fields.iter().find(|(n, _)| n == "identity").unwrap().1;
         assert!(key.open(&case.id, "identity", sealed_identity).is_err());
-        let pending = &case
+        assert!(!case.fields.iter().any(|(n, _)| n == "identity_key_pending"));
+        let kept = &case
             .fields
             .iter()
-            .find(|(n, _)| n == "identity_key_pending")
+            .find(|(n, _)| n == "identity_key_reporter")
             .unwrap()
             .1;
-        let ikey = key
-            .open_key(&case.id, "identity_key_pending", pending)
+        let ikey = rkey
+            .unwrap(&righttrack_core::casekeys::identity_context(&case.id), kept)
             .unwrap();
         let identity =
             String::from_utf8(ikey.open(&case.id, "identity", sealed_identity).unwrap()).unwrap();
