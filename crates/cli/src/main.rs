@@ -818,8 +818,11 @@ async fn run(command: Command) -> Result<ExitCode> {
             data::write_private(&opened.keyring_path, keys.to_file_text().as_bytes())?;
             let mut rewrapped = 0;
             for (user, sealed) in state.db.all_sealed_totp().await? {
+                // Bound to the user's row, or (before the server's first start after
+                // the upgrade) sealed the old way.
+                let purpose = righttrack_web::signin::totp_purpose_of(&keys, user, &sealed);
                 let new = keys
-                    .rewrap("totp", &sealed, &mut rand::rngs::OsRng)
+                    .rewrap(&purpose, &sealed, &mut rand::rngs::OsRng)
                     .map_err(|e| anyhow::anyhow!("user {user}: {e}"))?;
                 if state.db.replace_sealed_totp(user, &sealed, &new).await? {
                     rewrapped += 1;
@@ -985,6 +988,15 @@ async fn serve(
         session_hours: file.session_hours.unwrap_or(defaults.session_hours),
         lockout_after: file.lockout_after.unwrap_or(defaults.lockout_after),
         lockout_minutes: file.lockout_minutes.unwrap_or(defaults.lockout_minutes),
+        session_idle_minutes: file
+            .session_idle_minutes
+            .unwrap_or(defaults.session_idle_minutes),
+        totp_lockout_after: file
+            .totp_lockout_after
+            .unwrap_or(defaults.totp_lockout_after),
+        totp_lockout_minutes: file
+            .totp_lockout_minutes
+            .unwrap_or(defaults.totp_lockout_minutes),
         // The demo turns the privacy vault on, so it can be tried on synthetic data.
         vault_retention: match vault.retention(&file)? {
             None if demo => Some(jiff::SignedDuration::from_hours(30 * 24)),
@@ -1001,6 +1013,16 @@ async fn serve(
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .with_context(|| format!("cannot listen on {addr}"))?;
+    // TOTP secrets sealed before they were bound to their row are sealed again, once.
+    let bound = righttrack_web::signin::bind_legacy_totp(&state)
+        .await
+        .map_err(|e| anyhow::anyhow!("{}", e.message))?;
+    if bound > 0 {
+        tracing::info!(
+            count = bound,
+            "sealed two-factor secrets again, bound to their users"
+        );
+    }
     // A fresh installation starts with the sample code of ethics as a draft to adapt.
     if righttrack_web::policies::seed_sample(&state)
         .await

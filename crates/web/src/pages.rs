@@ -451,7 +451,16 @@ pub async fn login_submit(
     };
     let unauthorized = axum::http::StatusCode::UNAUTHORIZED;
 
+    let lock_for = jiff::SignedDuration::from_mins(state.config.lockout_minutes);
     let Some(user) = state.db.user_by_username(&username).await? else {
+        // An unknown username answers exactly as an account would, lockout included, so
+        // the answers do not tell which usernames exist.
+        if let Some(until) = state.signin.unknown_locked(&username, now) {
+            return fail(
+                locked_message(until),
+                axum::http::StatusCode::TOO_MANY_REQUESTS,
+            );
+        }
         // Spend the same time as a real check; never record the typed name (it is often a password).
         let _ = password::verify(&pw, dummy_password_hash());
         state
@@ -462,6 +471,16 @@ pub async fn login_submit(
                 json!({"reason": "unknown_user"}),
             )
             .await?;
+        let locked =
+            state
+                .signin
+                .unknown_failed(&username, now, state.config.lockout_after, lock_for);
+        if let Some(until) = locked {
+            return fail(
+                locked_message(until),
+                axum::http::StatusCode::TOO_MANY_REQUESTS,
+            );
+        }
         return fail(WRONG.into(), unauthorized);
     };
     let creds = state.db.credentials(user.id).await?;
@@ -486,15 +505,11 @@ pub async fn login_submit(
             false
         }
     };
-    if !ok || user.disabled {
+    // A service account is no person and never signs in with a password.
+    if !ok || user.disabled || user.service {
         let (n, locked) = state
             .db
-            .record_login_failure(
-                user.id,
-                now,
-                state.config.lockout_after,
-                jiff::SignedDuration::from_mins(state.config.lockout_minutes),
-            )
+            .record_login_failure(user.id, now, state.config.lockout_after, lock_for)
             .await?;
         state
             .audit(
@@ -611,10 +626,7 @@ async fn check_code(
     sealed: &[u8],
     code: &str,
 ) -> AppResult<bool> {
-    let secret = state
-        .open("totp", sealed)
-        .map_err(|e| AppError::internal(&e))?;
-    let secret = String::from_utf8(secret).map_err(|e| AppError::internal(&e))?;
+    let secret = crate::signin::open_totp(state, caller.user.id, sealed).await?;
     let creds = state.db.credentials(caller.user.id).await?;
     match totp::verify(&secret, code, state.now(), creds.totp_last_step) {
         Some(step) => Ok(state.db.use_totp_step(caller.user.id, step).await?),
@@ -622,17 +634,19 @@ async fn check_code(
     }
 }
 
-/// A wrong second factor counts toward the same lockout as a wrong password, so the
-/// 10^6 code space cannot be walked.
+/// A wrong second factor is counted apart from wrong passwords, and signing in again
+/// with the right password does not reset that count, so the 10^6 code space cannot be
+/// walked four codes at a time. The `totp_lockout_after`-th wrong code locks the second
+/// factor, ends the session, and alerts the administrators.
 async fn second_factor_failed(state: &AppState, caller: &Caller, what: &str) -> AppResult<String> {
     let now = state.now();
     let (n, locked) = state
         .db
-        .record_login_failure(
+        .record_totp_failure(
             caller.user.id,
             now,
-            state.config.lockout_after,
-            jiff::SignedDuration::from_mins(state.config.lockout_minutes),
+            state.config.totp_lockout_after,
+            jiff::SignedDuration::from_mins(state.config.totp_lockout_minutes),
         )
         .await?;
     state
@@ -644,12 +658,26 @@ async fn second_factor_failed(state: &AppState, caller: &Caller, what: &str) -> 
         )
         .await?;
     if let Some(until) = locked.filter(|u| *u > now) {
+        state
+            .audit(
+                &caller.actor(),
+                "login.second_factor_locked",
+                &caller.actor(),
+                json!({"failures": n, "until": until.to_string()}),
+            )
+            .await?;
+        crate::signin::alert_admins(state, now).await?;
         if let Via::Session { id_hash, .. } = caller.via {
             state.db.delete_session(&id_hash).await?;
         }
-        return Ok(locked_message(until));
+        return Ok(second_factor_locked_message(until));
     }
     Ok("That code is not right. Check the time on your phone and try the newest code.".into())
+}
+
+fn second_factor_locked_message(until: jiff::Timestamp) -> String {
+    let t = until.strftime("%H:%M UTC on %Y-%m-%d");
+    format!("Two-factor sign-in for this account is locked after too many wrong codes. Try again after {t}, or ask an administrator to unlock it.")
 }
 
 pub async fn totp_submit(
@@ -662,18 +690,38 @@ pub async fn totp_submit(
     let (Some(sealed), true) = (creds.totp_sealed, caller.user.totp_enabled) else {
         return Ok(Redirect::to("/account/2fa").into_response());
     };
-    if let Some(until) = creds.locked_until.filter(|u| *u > state.now()) {
-        return Ok(render(TotpPage {
+    let now = state.now();
+    let refuse = |msg: String, status| {
+        let mut resp = render(TotpPage {
             l: layout(Some(&caller), "Two-factor check", ""),
-            error: Some(locked_message(until)),
-            next,
-        }));
+            error: Some(msg),
+            next: next.clone(),
+        });
+        *resp.status_mut() = status;
+        resp
+    };
+    if let Some(until) = creds.totp_locked_until.filter(|u| *u > now) {
+        return Ok(refuse(
+            second_factor_locked_message(until),
+            axum::http::StatusCode::TOO_MANY_REQUESTS,
+        ));
+    }
+    if let Err(wait) = state.signin.take_code(caller.user.id, now) {
+        let mut resp = refuse(
+            format!("Too many codes were tried in a short time. Wait {wait} seconds, then enter the newest code."),
+            axum::http::StatusCode::TOO_MANY_REQUESTS,
+        );
+        if let Ok(v) = HeaderValue::from_str(&wait.to_string()) {
+            resp.headers_mut().insert(header::RETRY_AFTER, v);
+        }
+        return Ok(resp);
     }
     if check_code(&state, &caller, &sealed, &form.get("code")).await? {
-        if let Via::Session { id_hash, .. } = caller.via {
-            state.db.mark_session_mfa_passed(&id_hash).await?;
-        }
+        state.db.reset_totp_failures(caller.user.id).await?;
         state.db.reset_login_failures(caller.user.id).await?;
+        // A new session id once the second factor is passed: whoever saw or planted the
+        // id before this point holds nothing.
+        let sid = auth::rotate_session(&state, &caller).await?;
         state
             .audit(
                 &caller.actor(),
@@ -682,7 +730,15 @@ pub async fn totp_submit(
                 json!({"method": "totp"}),
             )
             .await?;
-        return Ok(Redirect::to(&next).into_response());
+        return Ok(with_cookie(
+            Redirect::to(&next).into_response(),
+            auth::set_cookie(
+                &state,
+                SESSION_COOKIE,
+                sid.expose(),
+                state.config.session_hours * 3600,
+            ),
+        ));
     }
     let msg = second_factor_failed(&state, &caller, "login.second_factor_failure").await?;
     let mut resp = render(TotpPage {
@@ -727,16 +783,12 @@ async fn enrol_page(
     // Reuse a pending (not yet confirmed) secret so reloading the page does not
     // invalidate what the user already scanned.
     let secret = match creds.totp_sealed {
-        Some(sealed) if !caller.user.totp_enabled => String::from_utf8(
-            state
-                .open("totp", &sealed)
-                .map_err(|e| AppError::internal(&e))?,
-        )
-        .map_err(|e| AppError::internal(&e))?,
+        Some(sealed) if !caller.user.totp_enabled => {
+            crate::signin::open_totp(state, caller.user.id, &sealed).await?
+        }
         _ => {
             let s = totp::generate_secret(&mut rand::rngs::OsRng);
-            let sealed = state
-                .seal("totp", s.as_bytes())
+            let sealed = crate::signin::seal_totp(state, caller.user.id, s.as_bytes())
                 .map_err(|e| AppError::internal(&e))?;
             state
                 .db
@@ -787,10 +839,14 @@ pub async fn enrol_submit(
     let Some(sealed) = creds.totp_sealed else {
         return enrol_page(&state, &caller, Some("Scan the code first.".into())).await;
     };
-    let secret = state
-        .open("totp", &sealed)
-        .map_err(|e| AppError::internal(&e))?;
-    let secret = String::from_utf8(secret).map_err(|e| AppError::internal(&e))?;
+    let secret = crate::signin::open_totp(&state, caller.user.id, &sealed).await?;
+    // The secret may just have been sealed again bound to its row.
+    let sealed = state
+        .db
+        .credentials(caller.user.id)
+        .await?
+        .totp_sealed
+        .unwrap_or(sealed);
     if let Some(step) = totp::verify(&secret, &form.get("code"), state.now(), None) {
         // Enabling resets the replay guard; then the step just used is consumed, so the
         // same code cannot be replayed while the next window's code still works.
@@ -800,9 +856,8 @@ pub async fn enrol_submit(
             .await?;
         state.db.use_totp_step(caller.user.id, step).await?;
         state.db.reset_login_failures(caller.user.id).await?;
-        if let Via::Session { id_hash, .. } = caller.via {
-            state.db.mark_session_mfa_passed(&id_hash).await?;
-        }
+        state.db.reset_totp_failures(caller.user.id).await?;
+        let sid = auth::rotate_session(&state, &caller).await?;
         state
             .audit(
                 &caller.actor(),
@@ -811,7 +866,15 @@ pub async fn enrol_submit(
                 json!({"method": "totp"}),
             )
             .await?;
-        return Ok(Redirect::to("/").into_response());
+        return Ok(with_cookie(
+            Redirect::to("/").into_response(),
+            auth::set_cookie(
+                &state,
+                SESSION_COOKIE,
+                sid.expose(),
+                state.config.session_hours * 3600,
+            ),
+        ));
     }
     let msg = second_factor_failed(&state, &caller, "two_factor.enrol_failure").await?;
     enrol_page(&state, &caller, Some(msg)).await
@@ -1124,6 +1187,8 @@ struct UserRow {
     /// Data-privacy training as the gate sees it ("current until …", "expired …").
     privacy_training: String,
     disabled: bool,
+    /// Locked now, after wrong passwords or wrong two-factor codes.
+    locked: bool,
 }
 
 #[derive(Template)]
@@ -1149,6 +1214,10 @@ async fn users_page(
     let mut users = Vec::new();
     for u in state.db.list_users().await? {
         let privacy_training = crate::training::gate::describe(state, u.id).await?;
+        let creds = state.db.credentials(u.id).await?;
+        let now = state.now();
+        let locked = creds.locked_until.is_some_and(|t| t > now)
+            || creds.totp_locked_until.is_some_and(|t| t > now);
         users.push(UserRow {
             id: u.id.to_string(),
             team: u
@@ -1161,6 +1230,7 @@ async fn users_page(
             totp: u.totp_enabled,
             privacy_training,
             disabled: u.disabled,
+            locked,
             username: u.username,
             display_name: u.display_name,
         });
@@ -1401,6 +1471,32 @@ pub async fn set_disabled(
                 "enabled again"
             }
         )),
+        None,
+    )
+    .await
+}
+
+/// Unlocks a user locked after wrong passwords or wrong second-factor codes (both counts
+/// start again).
+pub async fn unlock_user(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    let user = user_at(&state, &id).await?;
+    state.db.unlock_user(user.id).await?;
+    state
+        .audit(
+            &caller.actor(),
+            "user.unlocked",
+            &user.id.to_string(),
+            json!({}),
+        )
+        .await?;
+    users_page(
+        &state,
+        &caller,
+        Some(format!("{} unlocked.", user.username)),
         None,
     )
     .await

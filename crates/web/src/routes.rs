@@ -251,6 +251,14 @@ pub fn table() -> Vec<Route> {
         ),
         r(
             "POST",
+            "/admin/users/{id}/unlock",
+            Act(Action::UserAdmin),
+            Page,
+            "Unlock a user locked after wrong passwords or wrong two-factor codes",
+            post(pages::unlock_user),
+        ),
+        r(
+            "POST",
             "/admin/users/{id}/team",
             Act(Action::UserAdmin),
             Page,
@@ -1729,7 +1737,7 @@ async fn check(
             _ => None,
         };
         let login_csrf = if spec.kind == Page && session_csrf.is_none() {
-            auth::cookie(req.headers(), LOGIN_CSRF_COOKIE)
+            auth::our_cookie(&cfg.state, req.headers(), LOGIN_CSRF_COOKIE)
         } else {
             None
         };

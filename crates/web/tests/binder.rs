@@ -888,7 +888,7 @@ async fn the_page_and_exports_show_the_stored_generation_until_generated_again()
         let first_id = first.summary.id.to_string();
 
         // A policy is published: a figure changes, and the trail grows.
-        app.clock.advance(jiff::SignedDuration::from_mins(30));
+        app.clock.advance(jiff::SignedDuration::from_mins(20));
         publish_policy(&app, &olga, &bea).await;
         let head = head_seq(&app).await;
         let written = head - first.summary.head_seq;

@@ -342,7 +342,15 @@ async fn privileged_roles_must_enrol_and_pass_totp_and_codes_do_not_replay() {
             )
             .await;
         assert_eq!(ok.location(), "/", "{}", ok.body);
-        assert_eq!(app.get("/", &session).await.status, StatusCode::OK);
+        // Passing the second factor gives the session a new id.
+        let rotated = ok
+            .cookie("rt_session")
+            .unwrap()
+            .split(';')
+            .next()
+            .unwrap()
+            .to_owned();
+        assert_eq!(app.get("/", &rotated).await.status, StatusCode::OK);
         assert!(
             app.state
                 .db
@@ -381,7 +389,14 @@ async fn privileged_roles_must_enrol_and_pass_totp_and_codes_do_not_replay() {
             )
             .await;
         assert_eq!(fresh.location(), "/");
-        assert_eq!(app.get("/admin/users", &s2).await.status, StatusCode::OK);
+        let s3 = fresh
+            .cookie("rt_session")
+            .unwrap()
+            .split(';')
+            .next()
+            .unwrap()
+            .to_owned();
+        assert_eq!(app.get("/admin/users", &s3).await.status, StatusCode::OK);
         let actions = app.audit_actions().await;
         for a in [
             "two_factor.enrolled",
