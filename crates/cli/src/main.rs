@@ -248,6 +248,19 @@ enum UserCmd {
         #[arg(long)]
         password_stdin: bool,
     },
+    /// Add a service account: a system, not a person, to make API tokens for. It has no
+    /// password (it cannot sign in) and only roles that need no second factor.
+    AddService {
+        #[command(flatten)]
+        data: DataArgs,
+        #[arg(long)]
+        username: String,
+        /// Role(s) without two-factor sign-in: agent, team_lead, qa_analyst. Repeat or comma-separate.
+        #[arg(long = "role", required = true, value_delimiter = ',')]
+        roles: Vec<String>,
+        #[arg(long)]
+        display_name: Option<String>,
+    },
     /// List users.
     List {
         #[command(flatten)]
@@ -430,6 +443,52 @@ async fn run(command: Command) -> Result<ExitCode> {
             vault,
             nats,
         } => serve(data, listen, demo, public_url, vault, nats).await,
+        Command::User(UserCmd::AddService {
+            data,
+            username,
+            roles,
+            display_name,
+        }) => {
+            let roles = roles
+                .iter()
+                .map(|r| Role::parse(r).map_err(|e| anyhow::anyhow!("--role: {e}")))
+                .collect::<Result<Vec<_>>>()?;
+            if let Some(r) = roles.iter().find(|r| r.requires_two_factor()) {
+                bail!(
+                    "--role: a service account cannot be {}: that role needs a person's second factor",
+                    r.as_str()
+                );
+            }
+            let (state, _) = open_state(&data, true, WebConfig::default()).await?;
+            let user = state
+                .db
+                .create_service_account(
+                    &username,
+                    &display_name.unwrap_or_else(|| username.clone()),
+                    &roles,
+                    state.now(),
+                    &mut rand::rngs::OsRng,
+                )
+                .await?;
+            state
+                .audit(
+                    "cli",
+                    "user.created",
+                    &user.id.to_string(),
+                    json!({"roles": roles, "via": "cli", "service": true}),
+                )
+                .await?;
+            println!(
+                "added service account {} ({})",
+                user.username,
+                roles
+                    .iter()
+                    .map(|r| r.as_str())
+                    .collect::<Vec<_>>()
+                    .join(",")
+            );
+            Ok(ExitCode::SUCCESS)
+        }
         Command::User(UserCmd::Add {
             data,
             username,
@@ -640,6 +699,10 @@ async fn run(command: Command) -> Result<ExitCode> {
                 .user_by_username(&username)
                 .await?
                 .with_context(|| format!("--username: no user named {username:?}"))?;
+            // The command line is nobody's own session: tokens only for service accounts.
+            righttrack_web::auth::may_mint_for(None, &user).map_err(|why| {
+                anyhow::anyhow!("--username: {why} (add one with `righttrack user add-service`)")
+            })?;
             let token = righttrack_web::auth::issue_token(&state, "cli", &user, &name, &scopes)
                 .await
                 .map_err(|e| anyhow::anyhow!("{}", e.message))?;

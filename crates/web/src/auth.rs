@@ -155,7 +155,7 @@ pub async fn resolve(state: &AppState, headers: &HeaderMap) -> AppResult<Option<
                 )
                 .await?;
         }
-        let user = state
+        let mut user = state
             .db
             .user_by_id(tok.user_id)
             .await?
@@ -163,6 +163,10 @@ pub async fn resolve(state: &AppState, headers: &HeaderMap) -> AppResult<Option<
         if user.disabled {
             return Err(AppError::unauthenticated());
         }
+        // A person's privileged actions need that person's session (with its second
+        // factor): a token never acts with a role that requires one, whoever made it
+        // and whenever. Service accounts cannot hold such roles at all.
+        user.roles.retain(|r| !r.requires_two_factor());
         return Ok(Some(Caller {
             user,
             via: Via::Token {
@@ -298,6 +302,19 @@ pub async fn resolve_session(state: &AppState, sid: &Secret<String>) -> AppResul
         headers.insert(axum::http::header::COOKIE, v);
     }
     resolve(state, &headers).await
+}
+
+/// May `minter` (a person signed in, or `None` for the command line) make a token for
+/// `user`? Only for themselves, or for a service account: an administrator minting a
+/// token for a colleague could act (and be recorded) as them.
+pub fn may_mint_for(minter: Option<&User>, user: &User) -> Result<(), String> {
+    if user.service || minter.is_some_and(|m| m.id == user.id) {
+        return Ok(());
+    }
+    Err(format!(
+        "{} is a person: tokens are made only by a person for themselves, or for a service account",
+        user.username
+    ))
 }
 
 /// Issues an API token for `user` and records it in the audit trail. The returned value

@@ -1569,6 +1569,9 @@ struct TokensPage {
     l: Layout,
     tokens: Vec<TokenRow>,
     scopes: Vec<&'static str>,
+    /// Roles a service account may hold: (key, label).
+    service_roles: Vec<(&'static str, &'static str)>,
+    service_accounts: Vec<String>,
     new_token: Option<String>,
     error: Option<String>,
 }
@@ -1612,6 +1615,19 @@ async fn tokens_page(
         l: layout(Some(caller), "API tokens", "/admin/tokens"),
         tokens,
         scopes: Scope::ALL.iter().map(|s| s.as_str()).collect(),
+        service_roles: Role::ALL
+            .iter()
+            .filter(|r| !r.requires_two_factor())
+            .map(|r| (r.as_str(), r.label()))
+            .collect(),
+        service_accounts: state
+            .db
+            .list_users()
+            .await?
+            .into_iter()
+            .filter(|u| u.service)
+            .map(|u| u.username)
+            .collect(),
         new_token,
         error: error.clone(),
     });
@@ -1661,6 +1677,23 @@ pub async fn create_token(
         )
         .await;
     };
+    if let Err(why) = auth::may_mint_for(Some(&caller.user), &user) {
+        state
+            .audit(
+                &caller.actor(),
+                "token.refused",
+                &user.id.to_string(),
+                json!({"reason": "not_self_or_service"}),
+            )
+            .await?;
+        return tokens_page(
+            &state,
+            &caller,
+            None,
+            Some(format!("field `username`: {why}")),
+        )
+        .await;
+    }
     let name = form.get("name");
     if name.trim().is_empty() {
         return tokens_page(
@@ -1673,6 +1706,72 @@ pub async fn create_token(
     }
     let token = auth::issue_token(&state, &caller.actor(), &user, name.trim(), &scopes).await?;
     tokens_page(&state, &caller, Some(token.into_inner()), None).await
+}
+
+/// Adds a service account: a non-person account tokens can be made for. It has no
+/// password and holds only roles that need no second factor.
+pub async fn create_service_account(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    form: FormData,
+) -> AppResult<Response> {
+    let roles = match parse_roles(&form) {
+        Ok(r) => r,
+        Err(e) => return tokens_page(&state, &caller, None, Some(e)).await,
+    };
+    if let Some(r) = roles.iter().find(|r| r.requires_two_factor()) {
+        return tokens_page(
+            &state,
+            &caller,
+            None,
+            Some(format!(
+                "field `role`: a service account cannot be {}: that role needs a person's second factor",
+                r.label()
+            )),
+        )
+        .await;
+    }
+    let username = form.get("username").trim().to_owned();
+    let display_name = match form.get("display_name").trim() {
+        "" => username.clone(),
+        d => d.to_owned(),
+    };
+    match state
+        .db
+        .create_service_account(
+            &username,
+            &display_name,
+            &roles,
+            state.now(),
+            &mut rand::rngs::OsRng,
+        )
+        .await
+    {
+        Ok(u) => {
+            state
+                .audit(
+                    &caller.actor(),
+                    "user.created",
+                    &u.id.to_string(),
+                    json!({"roles": roles, "via": "web", "service": true}),
+                )
+                .await?;
+            tokens_page(&state, &caller, None, None).await
+        }
+        Err(righttrack_store::StoreError::Conflict(m)) => {
+            tokens_page(&state, &caller, None, Some(format!("{m} already exists."))).await
+        }
+        Err(righttrack_store::StoreError::Corrupt(m)) => {
+            tokens_page(
+                &state,
+                &caller,
+                None,
+                Some(format!("field `username`: {m}")),
+            )
+            .await
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 pub async fn revoke_token(

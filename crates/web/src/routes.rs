@@ -283,6 +283,14 @@ pub fn table() -> Vec<Route> {
         ),
         r(
             "POST",
+            "/admin/service-accounts",
+            Act(Action::UserAdmin),
+            Page,
+            "Add a service account (no person, no password, no role that needs a second factor) to make tokens for",
+            post(pages::create_service_account),
+        ),
+        r(
+            "POST",
             "/admin/tokens/{id}/revoke",
             Act(Action::UserAdmin),
             Page,
@@ -1712,14 +1720,17 @@ async fn check(
                 }
                 s => s,
             };
-            let scoped = match &c.via {
-                Via::Token { scopes, .. } => {
+            let (scoped, permitted) = match &c.via {
+                // A token's user has lost every role that needs a second factor
+                // (`auth::resolve`); what every person does for themselves remains.
+                Via::Token { scopes, .. } => (
                     scopes.contains(&needed)
-                        || scopes.contains(&righttrack_core::authz::Scope::Admin)
-                }
-                Via::Session { .. } => true,
+                        || scopes.contains(&righttrack_core::authz::Scope::Admin),
+                    allowed(&c.user.roles, action) || (action.for_everyone() && !c.user.service),
+                ),
+                Via::Session { .. } => (true, allowed(&c.user.roles, action)),
             };
-            if !allowed(&c.user.roles, action) || !scoped {
+            if !permitted || !scoped {
                 return Err(fail(deny(spec, AppError::forbidden(), &pq)));
             }
         }

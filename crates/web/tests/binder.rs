@@ -738,21 +738,13 @@ async fn every_export_carries_the_audit_head_and_no_hotline_content() {
                 .count(),
             1
         );
-        // The API's own generation: admin-scope token, 201, generated and exported.
-        let t = righttrack_web::auth::issue_token(
-            &app.state,
-            "test",
-            &user,
-            "w",
-            &[righttrack_core::authz::Scope::Admin],
-        )
-        .await
-        .unwrap();
+        // The API's own generation: the officer's session (a token never acts with a
+        // role that needs a second factor), 201, generated and exported.
         let r = app
             .send(
                 Method::POST,
                 "/api/v1/binder/generate",
-                &[("authorization", &format!("Bearer {}", t.expose()))],
+                &[("cookie", &olga.cookie), ("x-csrf-token", &olga.csrf)],
                 "",
             )
             .await;

@@ -384,3 +384,190 @@ async fn secrets_sealed_before_binding_are_upgraded_then_unbound_ones_refused() 
         assert_ne!(r.location(), "/");
     }
 }
+
+fn bearer(t: &righttrack_core::Secret<String>) -> String {
+    format!("Bearer {}", t.expose())
+}
+
+/// An administrator minted an `admin`-scope token for the ethics officer on the tokens
+/// page and, with it, read a decrypted conflict-of-interest disclosure, decided a gift,
+/// and recorded a training completion for someone else, all recorded as the officer.
+/// Now the page makes tokens only for oneself or a service account, and a token that
+/// exists already (made before) no longer carries the officer's privileged roles.
+#[tokio::test]
+async fn an_admin_cannot_act_as_the_ethics_officer_through_a_minted_token() {
+    use axum::http::Method;
+    use righttrack_core::authz::Scope;
+    for app in App::each().await {
+        let ada = app.user("ada", &[Role::Admin]).await;
+        let olga = app.user("olga", &[Role::EthicsOfficer]).await;
+        let alex = app.user("alex", &[Role::Agent]).await;
+        // Alex declares a gift (with his own token).
+        let own =
+            righttrack_web::auth::issue_token(&app.state, "test", &alex, "me", &[Scope::Admin])
+                .await
+                .unwrap();
+        let r = app
+            .send(
+                Method::POST,
+                "/api/v1/conflicts/disclosures",
+                &[
+                    ("authorization", &bearer(&own)),
+                    ("content-type", "application/json"),
+                ],
+                r#"{"kind": "gift", "direction": "received", "name": "Acme Collections", "description": "a hamper", "value": "500", "currency": "EUR"}"#,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        let id = r.json()["id"].as_str().unwrap().to_owned();
+
+        // 1. The tokens page refuses to mint a token for the officer.
+        let (cookie, csrf) = app.session(&ada).await;
+        let r = app
+            .post(
+                "/admin/tokens",
+                &cookie,
+                &format!("csrf={csrf}&username=olga&name=x&scope=admin"),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+        assert!(r.body.contains("is a person"), "{}", r.body);
+        assert!(!r.body.contains("id=\"new-token\""));
+        assert!(app
+            .state
+            .db
+            .list_tokens(Some(olga.id))
+            .await
+            .unwrap()
+            .is_empty());
+
+        // 2. A token made for her before the fix grants none of her privileged actions.
+        let old =
+            righttrack_web::auth::issue_token(&app.state, "test", &olga, "x", &[Scope::Admin])
+                .await
+                .unwrap();
+        let auth = bearer(&old);
+        let read = app
+            .send(
+                Method::GET,
+                &format!("/api/v1/conflicts/disclosures/{id}"),
+                &[("authorization", &auth)],
+                "",
+            )
+            .await;
+        assert!(
+            read.status == StatusCode::FORBIDDEN || read.status == StatusCode::NOT_FOUND,
+            "{}",
+            read.body
+        );
+        assert!(!read.body.contains("Acme"));
+        let decide = app
+            .send(
+                Method::POST,
+                &format!("/api/v1/conflicts/disclosures/{id}/decision"),
+                &[
+                    ("authorization", &auth),
+                    ("content-type", "application/json"),
+                ],
+                r#"{"decision": "approve", "rationale": "fine"}"#,
+            )
+            .await;
+        assert_eq!(decide.status, StatusCode::FORBIDDEN, "{}", decide.body);
+        let import = app
+            .send(
+                Method::POST,
+                "/api/v1/training/import",
+                &[("authorization", &auth), ("content-type", "text/csv")],
+                "username,course,completed_at,score\nada,data-privacy,2026-11-19,100\n",
+            )
+            .await;
+        assert_eq!(import.status, StatusCode::FORBIDDEN, "{}", import.body);
+        let actions = app.audit_actions().await;
+        assert!(!actions.contains(&"conflicts.disclosure_viewed".to_string()));
+        assert!(!actions.contains(&"training.imported".to_string()));
+
+        // Her own session (second factor passed) still does all of it.
+        let (oc, _) = app.session(&olga).await;
+        let r = app
+            .get(&format!("/api/v1/conflicts/disclosures/{id}"), &oc)
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert!(r.body.contains("Acme"));
+    }
+}
+
+/// Machines get service accounts: made on the tokens page, never holding a role that
+/// needs a second factor, unable to sign in, and the only others tokens are made for.
+#[tokio::test]
+async fn service_accounts_hold_no_privileged_role_and_cannot_sign_in() {
+    use axum::http::Method;
+    for app in App::each().await {
+        let ada = app.user("ada", &[Role::Admin]).await;
+        let (cookie, csrf) = app.session(&ada).await;
+        let r = app
+            .post(
+                "/admin/service-accounts",
+                &cookie,
+                &format!("csrf={csrf}&username=ghost-officer&role=ethics_officer"),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+        assert!(r.body.contains("second factor"));
+        assert!(app
+            .state
+            .db
+            .user_by_username("ghost-officer")
+            .await
+            .unwrap()
+            .is_none());
+        let r = app
+            .post(
+                "/admin/service-accounts",
+                &cookie,
+                &format!("csrf={csrf}&username=telephony&display_name=Telephony&role=qa_analyst"),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let r = app
+            .post(
+                "/admin/tokens",
+                &cookie,
+                &format!("csrf={csrf}&username=telephony&name=ingest&scope=ingest&scope=read"),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let token = value_of(&r.body, "<code id=\"new-token\" class=\"secret\">").to_owned();
+        let me = app
+            .send(
+                Method::GET,
+                "/api/v1/me",
+                &[("authorization", &format!("Bearer {token}"))],
+                "",
+            )
+            .await;
+        assert_eq!(me.json()["username"], "telephony");
+        // An admin may still make a token for themselves; it acts without the admin role.
+        let r = app
+            .post(
+                "/admin/tokens",
+                &cookie,
+                &format!("csrf={csrf}&username=ada&name=mine&scope=admin"),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let mine = value_of(&r.body, "<code id=\"new-token\" class=\"secret\">").to_owned();
+        let users = app
+            .send(
+                Method::GET,
+                "/admin/users",
+                &[("authorization", &format!("Bearer {mine}"))],
+                "",
+            )
+            .await;
+        assert_eq!(users.status, StatusCode::FORBIDDEN);
+        // No password signs a service account in.
+        let (r, s) = app.login("telephony", PW).await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+        assert!(s.is_empty());
+    }
+}
