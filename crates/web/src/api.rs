@@ -73,15 +73,7 @@ pub async fn me(
     // The account's roles; on a token, the ones it acts with (never a role that needs
     // a second factor) are listed apart.
     let (roles, token_roles) = match &caller.via {
-        Via::Token { .. } => (
-            state
-                .db
-                .user_by_id(caller.user.id)
-                .await?
-                .map(|u| u.roles)
-                .unwrap_or_default(),
-            Some(caller.user.roles.clone()),
-        ),
+        Via::Token { held_roles, .. } => (held_roles.clone(), Some(caller.user.roles.clone())),
         Via::Session { .. } => (caller.user.roles.clone(), None),
     };
     Ok(Json(json!({

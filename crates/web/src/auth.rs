@@ -37,6 +37,9 @@ pub enum Via {
     Token {
         id: TokenId,
         scopes: Vec<Scope>,
+        /// The account's roles. `Caller::user` on a token holds only those that need no
+        /// second factor; these count only for machine actions (the `ingest` scope).
+        held_roles: Vec<righttrack_core::Role>,
     },
 }
 
@@ -165,13 +168,16 @@ pub async fn resolve(state: &AppState, headers: &HeaderMap) -> AppResult<Option<
         }
         // A person's privileged actions need that person's session (with its second
         // factor): a token never acts with a role that requires one, whoever made it
-        // and whenever. Service accounts cannot hold such roles at all.
+        // and whenever (machine actions of the `ingest` scope aside, see
+        // `routes::check`). Service accounts cannot hold such roles at all.
+        let held_roles = user.roles.clone();
         user.roles.retain(|r| !r.requires_two_factor());
         return Ok(Some(Caller {
             user,
             via: Via::Token {
                 id: tok.id,
                 scopes: tok.scopes,
+                held_roles,
             },
         }));
     }

@@ -1722,11 +1722,18 @@ async fn check(
             };
             let (scoped, permitted) = match &c.via {
                 // A token's user has lost every role that needs a second factor
-                // (`auth::resolve`); what every person does for themselves remains.
-                Via::Token { scopes, .. } => (
+                // (`auth::resolve`); what every person does for themselves remains, and
+                // machine actions (ingestion, feedback links, routing) keep the
+                // account's roles, so existing ingestion clients keep working.
+                Via::Token {
+                    scopes, held_roles, ..
+                } => (
                     scopes.contains(&needed)
                         || scopes.contains(&righttrack_core::authz::Scope::Admin),
-                    allowed(&c.user.roles, action) || (action.for_everyone() && !c.user.service),
+                    allowed(&c.user.roles, action)
+                        || (action.for_everyone() && !c.user.service)
+                        || (action.scope() == righttrack_core::authz::Scope::Ingest
+                            && allowed(held_roles, action)),
                 ),
                 Via::Session { .. } => (true, allowed(&c.user.roles, action)),
             };

@@ -916,7 +916,7 @@ async fn the_page_and_exports_show_the_stored_generation_until_generated_again()
         assert_eq!(shown_on_page(&page.body, "policies.in_force"), "1");
         assert_eq!(shown_on_page(&page.body, "policies.published"), "1");
         assert!(page.body.contains("<dd id=\"since\">1 "));
-        assert!(page.body.contains("2026-11-20 09:30:00 UTC by olga"));
+        assert!(page.body.contains("2026-11-20 09:20:00 UTC by olga"));
         let earlier = &page.body[page.body.find("id=\"earlier\"").unwrap()..];
         assert!(earlier.contains("2026-11-20 09:00:00 UTC"));
         assert!(earlier.contains(&format!("entry {}", first.summary.head_seq)));

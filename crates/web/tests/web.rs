@@ -545,11 +545,28 @@ async fn admins_manage_users_roles_and_tokens_in_the_ui() {
             .body
             .contains("cannot remove your own admin role"));
 
+        // Tokens are for oneself or for service accounts, not for newbie (a person).
         let r = app
             .post(
                 "/admin/tokens",
                 &cookie,
                 &format!("csrf={csrf}&username=newbie&name=ingest-bot&scope=ingest"),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST);
+        app.post(
+            "/admin/service-accounts",
+            &cookie,
+            &format!("csrf={csrf}&username=crm&role=qa_analyst"),
+        )
+        .await;
+        let crm = app.state.db.user_by_username("crm").await.unwrap().unwrap();
+        assert!(crm.service);
+        let r = app
+            .post(
+                "/admin/tokens",
+                &cookie,
+                &format!("csrf={csrf}&username=crm&name=ingest-bot&scope=ingest"),
             )
             .await;
         let token = value_of(&r.body, "<code id=\"new-token\" class=\"secret\">").to_owned();
@@ -567,7 +584,7 @@ async fn admins_manage_users_roles_and_tokens_in_the_ui() {
         for a in ["user.created", "user.roles_changed", "token.created"] {
             assert!(actions.contains(&a.to_string()), "{a}");
         }
-        let id = app.state.db.list_tokens(Some(newbie.id)).await.unwrap()[0].id;
+        let id = app.state.db.list_tokens(Some(crm.id)).await.unwrap()[0].id;
         let r = app
             .post(
                 &format!("/admin/tokens/{id}/revoke"),
