@@ -28,13 +28,16 @@ pub const CODES: Rate = Rate {
 /// lives in memory only and never holds a name, only a salted hash).
 const MAX_UNKNOWN: usize = 100_000;
 
+/// An unknown username's failures and lock end.
+type UnknownName = (i64, Option<Timestamp>);
+
 /// In-memory state of sign-in (a restart forgets it; the database keeps the real
 /// accounts' counts and locks).
 pub struct Guards {
     codes: Limiter,
     salt: [u8; 32],
     /// Salted hash of an unknown username → (failures, locked until).
-    unknown: Mutex<HashMap<[u8; 16], (i64, Option<Timestamp>)>>,
+    unknown: Mutex<HashMap<[u8; 16], UnknownName>>,
 }
 
 impl std::fmt::Debug for Guards {
