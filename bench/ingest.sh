@@ -17,7 +17,7 @@ bin="$PWD/target/release/righttrack"
 run() {
   local label="$1"; shift
   local dir; dir=$(mktemp -d /tmp/rt-ingest.XXXXXX)
-  printf 'benchmark password 1234\n' | "$bin" user add --data-dir "$dir" "$@" --username loader --role qa_analyst --password-stdin >/dev/null
+  "$bin" user add-service --data-dir "$dir" "$@" --username loader --role qa_analyst >/dev/null
   local token; token=$("$bin" token create --data-dir "$dir" "$@" --username loader --scope ingest | tail -n1)
   # shellcheck disable=SC2086 # RT_SERVE_EXTRA is a list of flags
   "$bin" serve --data-dir "$dir" "$@" ${RT_SERVE_EXTRA:-} --listen 127.0.0.1:18099 >"$dir/serve.log" 2>&1 &

@@ -16,6 +16,9 @@ pub struct FileConfig {
     pub session_hours: Option<i64>,
     pub lockout_after: Option<i64>,
     pub lockout_minutes: Option<i64>,
+    pub session_idle_minutes: Option<i64>,
+    pub totp_lockout_after: Option<i64>,
+    pub totp_lockout_minutes: Option<i64>,
     pub privacy_vault: Option<bool>,
     pub vault_retention_days: Option<i64>,
     pub nats_url: Option<String>,
@@ -58,6 +61,9 @@ impl FileConfig {
             ("session_hours", cfg.session_hours),
             ("lockout_after", cfg.lockout_after),
             ("lockout_minutes", cfg.lockout_minutes),
+            ("session_idle_minutes", cfg.session_idle_minutes),
+            ("totp_lockout_after", cfg.totp_lockout_after),
+            ("totp_lockout_minutes", cfg.totp_lockout_minutes),
             ("feedback_link_days", cfg.feedback_link_days),
         ] {
             if let Some(v) = v {

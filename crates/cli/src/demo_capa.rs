@@ -54,6 +54,7 @@ fn caller(u: &User) -> Caller {
         via: Via::Token {
             id: TokenId::new_v7(jiff::Timestamp::UNIX_EPOCH, &mut rand::rngs::OsRng),
             scopes: vec![Scope::Admin],
+            held_roles: u.roles.clone(),
         },
     }
 }

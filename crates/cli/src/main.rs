@@ -268,6 +268,19 @@ enum UserCmd {
         #[arg(long)]
         password_stdin: bool,
     },
+    /// Add a service account: a system, not a person, to make API tokens for. It has no
+    /// password (it cannot sign in) and only roles that need no second factor.
+    AddService {
+        #[command(flatten)]
+        data: DataArgs,
+        #[arg(long)]
+        username: String,
+        /// Role(s) without two-factor sign-in: agent, team_lead, qa_analyst. Repeat or comma-separate.
+        #[arg(long = "role", required = true, value_delimiter = ',')]
+        roles: Vec<String>,
+        #[arg(long)]
+        display_name: Option<String>,
+    },
     /// List users.
     List {
         #[command(flatten)]
@@ -468,6 +481,52 @@ async fn run(command: Command) -> Result<ExitCode> {
             nats,
             edge,
         } => serve(data, listen, demo, public_url, vault, nats, edge).await,
+        Command::User(UserCmd::AddService {
+            data,
+            username,
+            roles,
+            display_name,
+        }) => {
+            let roles = roles
+                .iter()
+                .map(|r| Role::parse(r).map_err(|e| anyhow::anyhow!("--role: {e}")))
+                .collect::<Result<Vec<_>>>()?;
+            if let Some(r) = roles.iter().find(|r| r.requires_two_factor()) {
+                bail!(
+                    "--role: a service account cannot be {}: that role needs a person's second factor",
+                    r.as_str()
+                );
+            }
+            let (state, _) = open_state(&data, true, WebConfig::default()).await?;
+            let user = state
+                .db
+                .create_service_account(
+                    &username,
+                    &display_name.unwrap_or_else(|| username.clone()),
+                    &roles,
+                    state.now(),
+                    &mut rand::rngs::OsRng,
+                )
+                .await?;
+            state
+                .audit(
+                    "cli",
+                    "user.created",
+                    &user.id.to_string(),
+                    json!({"roles": roles, "via": "cli", "service": true}),
+                )
+                .await?;
+            println!(
+                "added service account {} ({})",
+                user.username,
+                roles
+                    .iter()
+                    .map(|r| r.as_str())
+                    .collect::<Vec<_>>()
+                    .join(",")
+            );
+            Ok(ExitCode::SUCCESS)
+        }
         Command::User(UserCmd::Add {
             data,
             username,
@@ -668,6 +727,10 @@ async fn run(command: Command) -> Result<ExitCode> {
                 .user_by_username(&username)
                 .await?
                 .with_context(|| format!("--username: no user named {username:?}"))?;
+            // The command line is nobody's own session: tokens only for service accounts.
+            righttrack_web::auth::may_mint_for(None, &user).map_err(|why| {
+                anyhow::anyhow!("--username: {why} (add one with `righttrack user add-service`)")
+            })?;
             let token = righttrack_web::auth::issue_token(&state, "cli", &user, &name, &scopes)
                 .await
                 .map_err(|e| anyhow::anyhow!("{}", e.message))?;
@@ -846,8 +909,11 @@ async fn run(command: Command) -> Result<ExitCode> {
             data::write_private(&opened.keyring_path, keys.to_file_text().as_bytes())?;
             let mut rewrapped = 0;
             for (user, sealed) in state.db.all_sealed_totp().await? {
+                // Bound to the user's row, or (before the server's first start after
+                // the upgrade) sealed the old way.
+                let purpose = righttrack_web::signin::totp_purpose_of(&keys, user, &sealed);
                 let new = keys
-                    .rewrap("totp", &sealed, &mut rand::rngs::OsRng)
+                    .rewrap(&purpose, &sealed, &mut rand::rngs::OsRng)
                     .map_err(|e| anyhow::anyhow!("user {user}: {e}"))?;
                 if state.db.replace_sealed_totp(user, &sealed, &new).await? {
                     rewrapped += 1;
@@ -1020,6 +1086,15 @@ async fn serve(
         session_hours: file.session_hours.unwrap_or(defaults.session_hours),
         lockout_after: file.lockout_after.unwrap_or(defaults.lockout_after),
         lockout_minutes: file.lockout_minutes.unwrap_or(defaults.lockout_minutes),
+        session_idle_minutes: file
+            .session_idle_minutes
+            .unwrap_or(defaults.session_idle_minutes),
+        totp_lockout_after: file
+            .totp_lockout_after
+            .unwrap_or(defaults.totp_lockout_after),
+        totp_lockout_minutes: file
+            .totp_lockout_minutes
+            .unwrap_or(defaults.totp_lockout_minutes),
         // The demo turns the privacy vault on, so it can be tried on synthetic data.
         vault_retention: match vault.retention(&file)? {
             None if demo => Some(jiff::SignedDuration::from_hours(30 * 24)),
@@ -1038,6 +1113,16 @@ async fn serve(
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .with_context(|| format!("cannot listen on {addr}"))?;
+    // TOTP secrets sealed before they were bound to their row are sealed again, once.
+    let bound = righttrack_web::signin::bind_legacy_totp(&state)
+        .await
+        .map_err(|e| anyhow::anyhow!("{}", e.message))?;
+    if bound > 0 {
+        tracing::info!(
+            count = bound,
+            "sealed two-factor secrets again, bound to their users"
+        );
+    }
     // A fresh installation starts with the sample code of ethics as a draft to adapt.
     if righttrack_web::policies::seed_sample(&state)
         .await

@@ -194,6 +194,32 @@ fn operators_add_users_and_tokens_and_tokens_work_until_revoked() {
     assert!(list.contains("root") && list.contains("admin"));
     assert!(!list.contains(PW) && !out.contains(PW));
 
+    // Tokens are for service accounts (the command line is nobody's own session).
+    let e = fails(&[
+        "token",
+        "create",
+        "--data-dir",
+        &d,
+        "--username",
+        "root",
+        "--scope",
+        "read",
+    ]);
+    assert!(e.contains("is a person"), "{e}");
+    let out = ok(
+        &[
+            "user",
+            "add-service",
+            "--data-dir",
+            &d,
+            "--username",
+            "probe-bot",
+            "--role",
+            "team_lead",
+        ],
+        None,
+    );
+    assert!(out.contains("added service account probe-bot"), "{out}");
     let out = ok(
         &[
             "token",
@@ -201,7 +227,7 @@ fn operators_add_users_and_tokens_and_tokens_work_until_revoked() {
             "--data-dir",
             &d,
             "--username",
-            "root",
+            "probe-bot",
             "--scope",
             "read",
             "--name",
@@ -216,7 +242,7 @@ fn operators_add_users_and_tokens_and_tokens_work_until_revoked() {
     );
     let (status, body) = server.get("/api/v1/me", Some(&token));
     assert_eq!(status, 200, "{body}");
-    assert!(body.contains("\"username\":\"root\""));
+    assert!(body.contains("\"username\":\"probe-bot\""));
     ok(
         &[
             "token",
@@ -224,7 +250,7 @@ fn operators_add_users_and_tokens_and_tokens_work_until_revoked() {
             "--data-dir",
             &d,
             "--username",
-            "root",
+            "probe-bot",
             "--name",
             "probe",
         ],
@@ -578,12 +604,23 @@ fn audit_verify_detects_tampering_on_both_backends_and_rotation_rewraps() {
         // Fresh TestDb databases are migrated but empty, so the first command creates keys.
         ok_v(&add, Some(&format!("{PW}\n")));
         ok_v(
-            &with(&["token", "create", "--username", "root", "--scope", "read"]),
+            &with(&[
+                "user",
+                "add-service",
+                "--username",
+                "bot",
+                "--role",
+                "agent",
+            ]),
+            None,
+        );
+        ok_v(
+            &with(&["token", "create", "--username", "bot", "--scope", "read"]),
             None,
         );
         let out = ok_v(&with(&["audit", "verify"]), None);
         assert!(
-            out.contains("audit trail intact: 2 entries"),
+            out.contains("audit trail intact: 3 entries"),
             "{}: {out}",
             t.db.backend_name()
         );
@@ -763,16 +800,15 @@ fn no_acknowledged_interaction_is_lost_when_the_server_is_killed() {
     ok(
         &[
             "user",
-            "add",
+            "add-service",
             "--data-dir",
             &d,
             "--username",
             "bot",
             "--role",
             "qa_analyst",
-            "--password-stdin",
         ],
-        Some(&format!("{PW}\n")),
+        None,
     );
     let token = ok(
         &[

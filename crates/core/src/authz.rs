@@ -368,6 +368,14 @@ impl Action {
         }
     }
 
+    /// Is this something every person does for themselves (their account, policies,
+    /// training, surveys, disclosures)? A person's API token may do these even when all
+    /// of the person's roles need a second factor (and so act only through a session).
+    pub fn for_everyone(self) -> bool {
+        let permitted = self.roles();
+        Role::ALL.iter().all(|r| permitted.contains(r))
+    }
+
     pub fn roles(self) -> &'static [Role] {
         TABLE
             .iter()

@@ -21,6 +21,9 @@ pub struct User {
     pub roles: Vec<Role>,
     pub totp_enabled: bool,
     pub disabled: bool,
+    /// A service account: no person, no password, no role that needs a second factor;
+    /// API tokens may be made for it.
+    pub service: bool,
     pub created_at: Timestamp,
 }
 
@@ -43,6 +46,10 @@ pub struct Credentials {
     pub totp_last_step: Option<i64>,
     pub failed_logins: i64,
     pub locked_until: Option<Timestamp>,
+    /// Wrong second-factor codes since the last right one (a password never resets it).
+    pub totp_failures: i64,
+    /// The second factor refuses every code until then.
+    pub totp_locked_until: Option<Timestamp>,
 }
 
 #[derive(Debug, Clone)]
@@ -78,6 +85,7 @@ struct UserRow {
     team_id: Option<String>,
     totp_enabled: bool,
     disabled: bool,
+    service: bool,
     created_at: i64,
 }
 
@@ -99,6 +107,7 @@ impl UserRow {
             roles,
             totp_enabled: self.totp_enabled,
             disabled: self.disabled,
+            service: self.service,
             created_at: from_ms(self.created_at),
         })
     }
@@ -113,16 +122,20 @@ type TeamRow = (
     Option<String>,
     Option<String>,
 );
-/// (password hash, sealed TOTP secret, last TOTP step, failures, locked until)
+/// (password hash, sealed TOTP secret, last TOTP step, failures, locked until,
+/// second-factor failures, second factor locked until)
 type CredentialsRow = (
     Option<String>,
     Option<Vec<u8>>,
     Option<i64>,
     i64,
     Option<i64>,
+    i64,
+    Option<i64>,
 );
 
-const USER_COLS: &str = "id, username, display_name, team_id, totp_enabled, disabled, created_at";
+const USER_COLS: &str =
+    "id, username, display_name, team_id, totp_enabled, disabled, service, created_at";
 
 fn valid_username(u: &str) -> bool {
     (1..=64).contains(&u.len())
@@ -418,7 +431,7 @@ impl Db {
     pub async fn credentials(&self, id: UserId) -> Result<Credentials> {
         let row: CredentialsRow = on_pool!(self, |p| {
             sqlx::query_as(
-            "SELECT password_hash, totp_sealed, totp_last_step, failed_logins, locked_until FROM users WHERE id = $1"
+            "SELECT password_hash, totp_sealed, totp_last_step, failed_logins, locked_until, totp_failures, totp_locked_until FROM users WHERE id = $1"
         )
         .bind(id.to_string())
         .fetch_one(p)
@@ -430,6 +443,8 @@ impl Db {
             totp_last_step: row.2,
             failed_logins: row.3,
             locked_until: row.4.map(from_ms),
+            totp_failures: row.5,
+            totp_locked_until: row.6.map(from_ms),
         })
     }
 
@@ -522,6 +537,108 @@ impl Db {
         .await?
         .rows_affected());
         Ok(())
+    }
+
+    /// Counts a wrong second-factor code, apart from password failures. The
+    /// `lock_after`-th failure locks the second factor until `now + lock_for` and starts
+    /// the count again. Returns the count (before any restart) and the lock's end, if
+    /// this failure locked it.
+    pub async fn record_totp_failure(
+        &self,
+        id: UserId,
+        now: Timestamp,
+        lock_after: i64,
+        lock_for: jiff::SignedDuration,
+    ) -> Result<(i64, Option<Timestamp>)> {
+        let until = now.checked_add(lock_for).unwrap_or(now);
+        let n: i64 = on_pool!(self, |p| {
+            sqlx::query_scalar(
+            "UPDATE users SET totp_failures = totp_failures + 1 WHERE id = $1 RETURNING totp_failures"
+        )
+        .bind(id.to_string())
+        .fetch_one(p)
+        .await?
+        });
+        if n < lock_after {
+            return Ok((n, None));
+        }
+        on_pool!(self, |p| sqlx::query(
+            "UPDATE users SET totp_failures = 0, totp_locked_until = $2 WHERE id = $1"
+        )
+        .bind(id.to_string())
+        .bind(ms(until))
+        .execute(p)
+        .await?
+        .rows_affected());
+        Ok((n, Some(until)))
+    }
+
+    /// A right second-factor code: the count starts again.
+    pub async fn reset_totp_failures(&self, id: UserId) -> Result<()> {
+        on_pool!(self, |p| sqlx::query(
+            "UPDATE users SET totp_failures = 0, totp_locked_until = NULL WHERE id = $1"
+        )
+        .bind(id.to_string())
+        .execute(p)
+        .await?
+        .rows_affected());
+        Ok(())
+    }
+
+    /// An administrator unlocks an account: password and second-factor locks and counts.
+    pub async fn unlock_user(&self, id: UserId) -> Result<()> {
+        let n = on_pool!(self, |p| {
+            sqlx::query(
+            "UPDATE users SET failed_logins = 0, locked_until = NULL, totp_failures = 0, totp_locked_until = NULL WHERE id = $1"
+        )
+        .bind(id.to_string())
+        .execute(p)
+        .await?
+        .rows_affected()
+        });
+        if n == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
+
+    /// Creates a service account: no password (it cannot sign in), and only roles that
+    /// need no second factor (it cannot pass one). Tokens are made for it.
+    pub async fn create_service_account(
+        &self,
+        username: &str,
+        display_name: &str,
+        roles: &[Role],
+        now: Timestamp,
+        rng: &mut impl rand::RngCore,
+    ) -> Result<User> {
+        if let Some(r) = roles.iter().find(|r| r.requires_two_factor()) {
+            return Err(StoreError::Corrupt(format!(
+                "a service account cannot hold the role {:?}: it needs a person's second factor",
+                r.label()
+            )));
+        }
+        let u = self
+            .create_user(
+                NewUser {
+                    username: username.to_owned(),
+                    display_name: display_name.to_owned(),
+                    password_hash: None,
+                    team: None,
+                    roles: roles.to_vec(),
+                },
+                now,
+                rng,
+            )
+            .await?;
+        on_pool!(self, |p| sqlx::query(
+            "UPDATE users SET service = TRUE WHERE id = $1"
+        )
+        .bind(u.id.to_string())
+        .execute(p)
+        .await?
+        .rows_affected());
+        self.user_by_id(u.id).await?.ok_or(StoreError::NotFound)
     }
 
     /// Stores a (sealed) TOTP secret; `enabled` turns two-factor on once a code was verified.

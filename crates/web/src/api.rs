@@ -110,11 +110,18 @@ pub async fn me(
         Via::Session { .. } => json!({"kind": "session"}),
         Via::Token { scopes, .. } => json!({"kind": "token", "scopes": scopes}),
     };
+    // The account's roles; on a token, the ones it acts with (never a role that needs
+    // a second factor) are listed apart.
+    let (roles, token_roles) = match &caller.via {
+        Via::Token { held_roles, .. } => (held_roles.clone(), Some(caller.user.roles.clone())),
+        Via::Session { .. } => (caller.user.roles.clone(), None),
+    };
     Ok(Json(json!({
         "id": caller.user.id,
         "username": caller.user.username,
         "display_name": caller.user.display_name,
-        "roles": caller.user.roles,
+        "roles": roles,
+        "token_roles": token_roles,
         "team": team,
         "two_factor_enabled": caller.user.totp_enabled,
         "authenticated_by": via,

@@ -1,8 +1,11 @@
 //! Who is calling: session cookies for people, bearer tokens for machines.
 //!
 //! Session ids and API tokens are 256-bit random values; the database stores only
-//! their SHA-256. Cookies are `HttpOnly; SameSite=Strict; Path=/` (+ `Secure` behind
-//! TLS). Every state-changing request made with a session cookie must carry the
+//! their SHA-256. Cookies are `HttpOnly; SameSite=Strict; Path=/`; behind TLS they are
+//! also `Secure` and named with the `__Host-` prefix (no `Domain`), so a sibling
+//! subdomain cannot plant one. A session ends after `session_hours`, or sooner after
+//! `session_idle_minutes` without a request; its id changes when the second factor is
+//! passed. Every state-changing request made with a session cookie must carry the
 //! session's CSRF token (form field `csrf` or header `X-CSRF-Token`); the login form,
 //! which has no session yet, uses a double-submit cookie instead.
 
@@ -34,6 +37,9 @@ pub enum Via {
     Token {
         id: TokenId,
         scopes: Vec<Scope>,
+        /// The account's roles. `Caller::user` on a token holds only those that need no
+        /// second factor; these count only for machine actions (the `ingest` scope).
+        held_roles: Vec<righttrack_core::Role>,
     },
 }
 
@@ -100,8 +106,26 @@ pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
         .map(|(_, v)| v.to_owned())
 }
 
+/// A cookie's name as sent: behind TLS with the `__Host-` prefix, which browsers accept
+/// only with `Secure; Path=/` and no `Domain`. Plain HTTP (a local demo) cannot carry
+/// `Secure` cookies everywhere, so it keeps the bare name.
+pub fn cookie_name(state: &AppState, name: &str) -> String {
+    if state.config.tls() {
+        format!("__Host-{name}")
+    } else {
+        name.to_owned()
+    }
+}
+
+/// Reads one of our cookies under its name as sent ([`cookie_name`]): behind TLS a
+/// bare-named cookie (which any subdomain could have set) is ignored.
+pub fn our_cookie(state: &AppState, headers: &HeaderMap, name: &str) -> Option<String> {
+    cookie(headers, &cookie_name(state, name))
+}
+
 pub fn set_cookie(state: &AppState, name: &str, value: &str, max_age_secs: i64) -> HeaderValue {
     let secure = if state.config.tls() { "; Secure" } else { "" };
+    let name = cookie_name(state, name);
     let v = format!(
         "{name}={value}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age_secs}{secure}"
     );
@@ -134,7 +158,7 @@ pub async fn resolve(state: &AppState, headers: &HeaderMap) -> AppResult<Option<
                 )
                 .await?;
         }
-        let user = state
+        let mut user = state
             .db
             .user_by_id(tok.user_id)
             .await?
@@ -142,21 +166,39 @@ pub async fn resolve(state: &AppState, headers: &HeaderMap) -> AppResult<Option<
         if user.disabled {
             return Err(AppError::unauthenticated());
         }
+        // A person's privileged actions need that person's session (with its second
+        // factor): a token never acts with a role that requires one, whoever made it
+        // and whenever (machine actions of the `ingest` scope aside, see
+        // `routes::check`). Service accounts cannot hold such roles at all.
+        let held_roles = user.roles.clone();
+        user.roles.retain(|r| !r.requires_two_factor());
         return Ok(Some(Caller {
             user,
             via: Via::Token {
                 id: tok.id,
                 scopes: tok.scopes,
+                held_roles,
             },
         }));
     }
-    let Some(sid) = cookie(headers, SESSION_COOKIE) else {
+    let Some(sid) = our_cookie(state, headers, SESSION_COOKIE) else {
         return Ok(None);
     };
     let id_hash = sha256(&sid);
-    let Some(session) = state.db.session(&id_hash, state.now()).await? else {
+    let now = state.now();
+    let Some(session) = state.db.session(&id_hash, now).await? else {
         return Ok(None);
     };
+    // The idle timeout: a session unused for `session_idle_minutes` is over.
+    let idle = jiff::SignedDuration::from_mins(state.config.session_idle_minutes);
+    if now.duration_since(session.last_seen_at) >= idle {
+        state.db.delete_session(&id_hash).await?;
+        return Ok(None);
+    }
+    // One write a minute at most per session, not one per request.
+    if now.duration_since(session.last_seen_at) >= jiff::SignedDuration::from_secs(60) {
+        state.db.touch_session(&id_hash, now).await?;
+    }
     let Some(user) = state.db.user_by_id(session.user_id).await? else {
         return Ok(None);
     };
@@ -236,13 +278,49 @@ pub async fn start_session(
     Ok(sid)
 }
 
+/// Replaces the caller's session with a new one (new id, new CSRF token) that has passed
+/// the second factor, carrying the case reader's key over; the old id stops working.
+/// Returns the new cookie value. Called when the second factor is passed, so an id
+/// planted or seen before then is worthless afterwards.
+pub async fn rotate_session(state: &AppState, caller: &Caller) -> AppResult<Secret<String>> {
+    let Via::Session {
+        id_hash,
+        sid,
+        reader_sealed,
+        ..
+    } = &caller.via
+    else {
+        return Err(AppError::forbidden());
+    };
+    let reader = reader_sealed
+        .as_deref()
+        .and_then(|s| open_for_session(s, sid.expose()).ok());
+    let fresh = start_session(state, &caller.user, true, reader.as_ref()).await?;
+    state.db.delete_session(id_hash).await?;
+    Ok(fresh)
+}
+
 /// Resolves a session by its cookie value (used right after a session is replaced).
 pub async fn resolve_session(state: &AppState, sid: &Secret<String>) -> AppResult<Option<Caller>> {
     let mut headers = HeaderMap::new();
-    if let Ok(v) = HeaderValue::from_str(&format!("{SESSION_COOKIE}={}", sid.expose())) {
+    let name = cookie_name(state, SESSION_COOKIE);
+    if let Ok(v) = HeaderValue::from_str(&format!("{name}={}", sid.expose())) {
         headers.insert(axum::http::header::COOKIE, v);
     }
     resolve(state, &headers).await
+}
+
+/// May `minter` (a person signed in, or `None` for the command line) make a token for
+/// `user`? Only for themselves, or for a service account: an administrator minting a
+/// token for a colleague could act (and be recorded) as them.
+pub fn may_mint_for(minter: Option<&User>, user: &User) -> Result<(), String> {
+    if user.service || minter.is_some_and(|m| m.id == user.id) {
+        return Ok(());
+    }
+    Err(format!(
+        "{} is a person: tokens are made only by a person for themselves, or for a service account",
+        user.username
+    ))
 }
 
 /// Issues an API token for `user` and records it in the audit trail. The returned value

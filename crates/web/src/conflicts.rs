@@ -103,11 +103,12 @@ pub fn hash_ref(state: &AppState, customer_ref: &str) -> Result<[u8; 32], String
 
 // ------------------------------------------------------------------ access
 
-/// May `caller` read this disclosure? The discloser, ethics officers and its reviewer.
+/// May `caller` read this disclosure? The discloser, and ethics officers (its assigned
+/// reviewer is one). Being named reviewer is not enough on its own: a reviewer who no
+/// longer holds the role, or who calls through an API token (which never carries a role
+/// that needs a second factor), does not read it.
 fn may_view(viewer: &User, d: &DisclosureRow) -> bool {
-    d.user_id == viewer.id.to_string()
-        || allowed(&viewer.roles, Action::ConflictReview)
-        || d.reviewer.as_deref() == Some(viewer.username.as_str())
+    d.user_id == viewer.id.to_string() || allowed(&viewer.roles, Action::ConflictReview)
 }
 
 /// Loads a disclosure the caller may read, auditing a reading by anyone else than

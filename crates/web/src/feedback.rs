@@ -224,7 +224,7 @@ fn csrf_for(
     if let Some(c) = caller.filter(|c| matches!(c.via, Via::Session { .. })) {
         return (c.csrf(), None);
     }
-    let token = auth::cookie(headers, LOGIN_CSRF_COOKIE)
+    let token = auth::our_cookie(state, headers, LOGIN_CSRF_COOKIE)
         .filter(|v| plausible_token(v))
         .unwrap_or_else(|| auth::random_token().into_inner());
     // A day: long enough for a customer who leaves the form open for a while.

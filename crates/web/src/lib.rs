@@ -34,6 +34,7 @@ pub mod pages;
 pub mod params;
 pub mod qa;
 pub mod routes;
+pub mod signin;
 pub mod speakup;
 pub mod speakup_analytics;
 pub mod speakup_attachments;

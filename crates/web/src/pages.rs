@@ -500,7 +500,16 @@ pub async fn login_submit(
         fail(BUSY.into(), axum::http::StatusCode::TOO_MANY_REQUESTS).map(|r| with_retry_after(r, 1))
     };
 
+    let lock_for = jiff::SignedDuration::from_mins(state.config.lockout_minutes);
     let Some(user) = state.db.user_by_username(&username).await? else {
+        // An unknown username answers exactly as an account would, lockout included, so
+        // the answers do not tell which usernames exist.
+        if let Some(until) = state.signin.unknown_locked(&username, now) {
+            return fail(
+                locked_message(until),
+                axum::http::StatusCode::TOO_MANY_REQUESTS,
+            );
+        }
         // Spend the same time as a real check; never record the typed name (it is often a password).
         if let Err(e) = state.verify_password(&pw, None).await {
             return busy(e);
@@ -513,6 +522,16 @@ pub async fn login_submit(
                 json!({"reason": "unknown_user"}),
             )
             .await?;
+        let locked =
+            state
+                .signin
+                .unknown_failed(&username, now, state.config.lockout_after, lock_for);
+        if let Some(until) = locked {
+            return fail(
+                locked_message(until),
+                axum::http::StatusCode::TOO_MANY_REQUESTS,
+            );
+        }
         return fail(WRONG.into(), unauthorized);
     };
     let creds = state.db.credentials(user.id).await?;
@@ -537,15 +556,11 @@ pub async fn login_submit(
         Ok(ok) => ok && creds.password_hash.is_some(),
         Err(e) => return busy(e),
     };
-    if !ok || user.disabled {
+    // A service account is no person and never signs in with a password.
+    if !ok || user.disabled || user.service {
         let (n, locked) = state
             .db
-            .record_login_failure(
-                user.id,
-                now,
-                state.config.lockout_after,
-                jiff::SignedDuration::from_mins(state.config.lockout_minutes),
-            )
+            .record_login_failure(user.id, now, state.config.lockout_after, lock_for)
             .await?;
         state
             .audit(
@@ -662,10 +677,7 @@ async fn check_code(
     sealed: &[u8],
     code: &str,
 ) -> AppResult<bool> {
-    let secret = state
-        .open("totp", sealed)
-        .map_err(|e| AppError::internal(&e))?;
-    let secret = String::from_utf8(secret).map_err(|e| AppError::internal(&e))?;
+    let secret = crate::signin::open_totp(state, caller.user.id, sealed).await?;
     let creds = state.db.credentials(caller.user.id).await?;
     match totp::verify(&secret, code, state.now(), creds.totp_last_step) {
         Some(step) => Ok(state.db.use_totp_step(caller.user.id, step).await?),
@@ -673,17 +685,19 @@ async fn check_code(
     }
 }
 
-/// A wrong second factor counts toward the same lockout as a wrong password, so the
-/// 10^6 code space cannot be walked.
+/// A wrong second factor is counted apart from wrong passwords, and signing in again
+/// with the right password does not reset that count, so the 10^6 code space cannot be
+/// walked four codes at a time. The `totp_lockout_after`-th wrong code locks the second
+/// factor, ends the session, and alerts the administrators.
 async fn second_factor_failed(state: &AppState, caller: &Caller, what: &str) -> AppResult<String> {
     let now = state.now();
     let (n, locked) = state
         .db
-        .record_login_failure(
+        .record_totp_failure(
             caller.user.id,
             now,
-            state.config.lockout_after,
-            jiff::SignedDuration::from_mins(state.config.lockout_minutes),
+            state.config.totp_lockout_after,
+            jiff::SignedDuration::from_mins(state.config.totp_lockout_minutes),
         )
         .await?;
     state
@@ -695,12 +709,26 @@ async fn second_factor_failed(state: &AppState, caller: &Caller, what: &str) -> 
         )
         .await?;
     if let Some(until) = locked.filter(|u| *u > now) {
+        state
+            .audit(
+                &caller.actor(),
+                "login.second_factor_locked",
+                &caller.actor(),
+                json!({"failures": n, "until": until.to_string()}),
+            )
+            .await?;
+        crate::signin::alert_admins(state, now).await?;
         if let Via::Session { id_hash, .. } = caller.via {
             state.db.delete_session(&id_hash).await?;
         }
-        return Ok(locked_message(until));
+        return Ok(second_factor_locked_message(until));
     }
     Ok("That code is not right. Check the time on your phone and try the newest code.".into())
+}
+
+fn second_factor_locked_message(until: jiff::Timestamp) -> String {
+    let t = until.strftime("%H:%M UTC on %Y-%m-%d");
+    format!("Two-factor sign-in for this account is locked after too many wrong codes. Try again after {t}, or ask an administrator to unlock it.")
 }
 
 pub async fn totp_submit(
@@ -713,18 +741,38 @@ pub async fn totp_submit(
     let (Some(sealed), true) = (creds.totp_sealed, caller.user.totp_enabled) else {
         return Ok(Redirect::to("/account/2fa").into_response());
     };
-    if let Some(until) = creds.locked_until.filter(|u| *u > state.now()) {
-        return Ok(render(TotpPage {
+    let now = state.now();
+    let refuse = |msg: String, status| {
+        let mut resp = render(TotpPage {
             l: layout(Some(&caller), "Two-factor check", ""),
-            error: Some(locked_message(until)),
-            next,
-        }));
+            error: Some(msg),
+            next: next.clone(),
+        });
+        *resp.status_mut() = status;
+        resp
+    };
+    if let Some(until) = creds.totp_locked_until.filter(|u| *u > now) {
+        return Ok(refuse(
+            second_factor_locked_message(until),
+            axum::http::StatusCode::TOO_MANY_REQUESTS,
+        ));
+    }
+    if let Err(wait) = state.signin.take_code(caller.user.id, now) {
+        let mut resp = refuse(
+            format!("Too many codes were tried in a short time. Wait {wait} seconds, then enter the newest code."),
+            axum::http::StatusCode::TOO_MANY_REQUESTS,
+        );
+        if let Ok(v) = HeaderValue::from_str(&wait.to_string()) {
+            resp.headers_mut().insert(header::RETRY_AFTER, v);
+        }
+        return Ok(resp);
     }
     if check_code(&state, &caller, &sealed, &form.get("code")).await? {
-        if let Via::Session { id_hash, .. } = caller.via {
-            state.db.mark_session_mfa_passed(&id_hash).await?;
-        }
+        state.db.reset_totp_failures(caller.user.id).await?;
         state.db.reset_login_failures(caller.user.id).await?;
+        // A new session id once the second factor is passed: whoever saw or planted the
+        // id before this point holds nothing.
+        let sid = auth::rotate_session(&state, &caller).await?;
         state
             .audit(
                 &caller.actor(),
@@ -733,7 +781,15 @@ pub async fn totp_submit(
                 json!({"method": "totp"}),
             )
             .await?;
-        return Ok(Redirect::to(&next).into_response());
+        return Ok(with_cookie(
+            Redirect::to(&next).into_response(),
+            auth::set_cookie(
+                &state,
+                SESSION_COOKIE,
+                sid.expose(),
+                state.config.session_hours * 3600,
+            ),
+        ));
     }
     let msg = second_factor_failed(&state, &caller, "login.second_factor_failure").await?;
     let mut resp = render(TotpPage {
@@ -778,16 +834,12 @@ async fn enrol_page(
     // Reuse a pending (not yet confirmed) secret so reloading the page does not
     // invalidate what the user already scanned.
     let secret = match creds.totp_sealed {
-        Some(sealed) if !caller.user.totp_enabled => String::from_utf8(
-            state
-                .open("totp", &sealed)
-                .map_err(|e| AppError::internal(&e))?,
-        )
-        .map_err(|e| AppError::internal(&e))?,
+        Some(sealed) if !caller.user.totp_enabled => {
+            crate::signin::open_totp(state, caller.user.id, &sealed).await?
+        }
         _ => {
             let s = totp::generate_secret(&mut rand::rngs::OsRng);
-            let sealed = state
-                .seal("totp", s.as_bytes())
+            let sealed = crate::signin::seal_totp(state, caller.user.id, s.as_bytes())
                 .map_err(|e| AppError::internal(&e))?;
             state
                 .db
@@ -838,10 +890,14 @@ pub async fn enrol_submit(
     let Some(sealed) = creds.totp_sealed else {
         return enrol_page(&state, &caller, Some("Scan the code first.".into())).await;
     };
-    let secret = state
-        .open("totp", &sealed)
-        .map_err(|e| AppError::internal(&e))?;
-    let secret = String::from_utf8(secret).map_err(|e| AppError::internal(&e))?;
+    let secret = crate::signin::open_totp(&state, caller.user.id, &sealed).await?;
+    // The secret may just have been sealed again bound to its row.
+    let sealed = state
+        .db
+        .credentials(caller.user.id)
+        .await?
+        .totp_sealed
+        .unwrap_or(sealed);
     if let Some(step) = totp::verify(&secret, &form.get("code"), state.now(), None) {
         // Enabling resets the replay guard; then the step just used is consumed, so the
         // same code cannot be replayed while the next window's code still works.
@@ -851,9 +907,8 @@ pub async fn enrol_submit(
             .await?;
         state.db.use_totp_step(caller.user.id, step).await?;
         state.db.reset_login_failures(caller.user.id).await?;
-        if let Via::Session { id_hash, .. } = caller.via {
-            state.db.mark_session_mfa_passed(&id_hash).await?;
-        }
+        state.db.reset_totp_failures(caller.user.id).await?;
+        let sid = auth::rotate_session(&state, &caller).await?;
         state
             .audit(
                 &caller.actor(),
@@ -862,7 +917,15 @@ pub async fn enrol_submit(
                 json!({"method": "totp"}),
             )
             .await?;
-        return Ok(Redirect::to("/").into_response());
+        return Ok(with_cookie(
+            Redirect::to("/").into_response(),
+            auth::set_cookie(
+                &state,
+                SESSION_COOKIE,
+                sid.expose(),
+                state.config.session_hours * 3600,
+            ),
+        ));
     }
     let msg = second_factor_failed(&state, &caller, "two_factor.enrol_failure").await?;
     enrol_page(&state, &caller, Some(msg)).await
@@ -1176,6 +1239,8 @@ struct UserRow {
     /// Data-privacy training as the gate sees it ("current until …", "expired …").
     privacy_training: String,
     disabled: bool,
+    /// Locked now, after wrong passwords or wrong two-factor codes.
+    locked: bool,
 }
 
 #[derive(Template)]
@@ -1201,6 +1266,10 @@ async fn users_page(
     let mut users = Vec::new();
     for u in state.db.list_users().await? {
         let privacy_training = crate::training::gate::describe(state, u.id).await?;
+        let creds = state.db.credentials(u.id).await?;
+        let now = state.now();
+        let locked = creds.locked_until.is_some_and(|t| t > now)
+            || creds.totp_locked_until.is_some_and(|t| t > now);
         users.push(UserRow {
             id: u.id.to_string(),
             team: u
@@ -1213,6 +1282,7 @@ async fn users_page(
             totp: u.totp_enabled,
             privacy_training,
             disabled: u.disabled,
+            locked,
             username: u.username,
             display_name: u.display_name,
         });
@@ -1458,6 +1528,32 @@ pub async fn set_disabled(
     .await
 }
 
+/// Unlocks a user locked after wrong passwords or wrong second-factor codes (both counts
+/// start again).
+pub async fn unlock_user(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    let user = user_at(&state, &id).await?;
+    state.db.unlock_user(user.id).await?;
+    state
+        .audit(
+            &caller.actor(),
+            "user.unlocked",
+            &user.id.to_string(),
+            json!({}),
+        )
+        .await?;
+    users_page(
+        &state,
+        &caller,
+        Some(format!("{} unlocked.", user.username)),
+        None,
+    )
+    .await
+}
+
 /// Moves a user to another team (or to none). Audited as
 /// [`righttrack_store::retaliation::TEAM_CHANGED`] with the two teams, which is what the
 /// retaliation watch reads: a named reporter moved after filing is a signal.
@@ -1525,6 +1621,9 @@ struct TokensPage {
     l: Layout,
     tokens: Vec<TokenRow>,
     scopes: Vec<&'static str>,
+    /// Roles a service account may hold: (key, label).
+    service_roles: Vec<(&'static str, &'static str)>,
+    service_accounts: Vec<String>,
     new_token: Option<String>,
     error: Option<String>,
 }
@@ -1568,6 +1667,19 @@ async fn tokens_page(
         l: layout(Some(caller), "API tokens", "/admin/tokens"),
         tokens,
         scopes: Scope::ALL.iter().map(|s| s.as_str()).collect(),
+        service_roles: Role::ALL
+            .iter()
+            .filter(|r| !r.requires_two_factor())
+            .map(|r| (r.as_str(), r.label()))
+            .collect(),
+        service_accounts: state
+            .db
+            .list_users()
+            .await?
+            .into_iter()
+            .filter(|u| u.service)
+            .map(|u| u.username)
+            .collect(),
         new_token,
         error: error.clone(),
     });
@@ -1617,6 +1729,23 @@ pub async fn create_token(
         )
         .await;
     };
+    if let Err(why) = auth::may_mint_for(Some(&caller.user), &user) {
+        state
+            .audit(
+                &caller.actor(),
+                "token.refused",
+                &user.id.to_string(),
+                json!({"reason": "not_self_or_service"}),
+            )
+            .await?;
+        return tokens_page(
+            &state,
+            &caller,
+            None,
+            Some(format!("field `username`: {why}")),
+        )
+        .await;
+    }
     let name = form.get("name");
     if name.trim().is_empty() {
         return tokens_page(
@@ -1629,6 +1758,72 @@ pub async fn create_token(
     }
     let token = auth::issue_token(&state, &caller.actor(), &user, name.trim(), &scopes).await?;
     tokens_page(&state, &caller, Some(token.into_inner()), None).await
+}
+
+/// Adds a service account: a non-person account tokens can be made for. It has no
+/// password and holds only roles that need no second factor.
+pub async fn create_service_account(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    form: FormData,
+) -> AppResult<Response> {
+    let roles = match parse_roles(&form) {
+        Ok(r) => r,
+        Err(e) => return tokens_page(&state, &caller, None, Some(e)).await,
+    };
+    if let Some(r) = roles.iter().find(|r| r.requires_two_factor()) {
+        return tokens_page(
+            &state,
+            &caller,
+            None,
+            Some(format!(
+                "field `role`: a service account cannot be {}: that role needs a person's second factor",
+                r.label()
+            )),
+        )
+        .await;
+    }
+    let username = form.get("username").trim().to_owned();
+    let display_name = match form.get("display_name").trim() {
+        "" => username.clone(),
+        d => d.to_owned(),
+    };
+    match state
+        .db
+        .create_service_account(
+            &username,
+            &display_name,
+            &roles,
+            state.now(),
+            &mut rand::rngs::OsRng,
+        )
+        .await
+    {
+        Ok(u) => {
+            state
+                .audit(
+                    &caller.actor(),
+                    "user.created",
+                    &u.id.to_string(),
+                    json!({"roles": roles, "via": "web", "service": true}),
+                )
+                .await?;
+            tokens_page(&state, &caller, None, None).await
+        }
+        Err(righttrack_store::StoreError::Conflict(m)) => {
+            tokens_page(&state, &caller, None, Some(format!("{m} already exists."))).await
+        }
+        Err(righttrack_store::StoreError::Corrupt(m)) => {
+            tokens_page(
+                &state,
+                &caller,
+                None,
+                Some(format!("field `username`: {m}")),
+            )
+            .await
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 pub async fn revoke_token(

@@ -251,6 +251,14 @@ pub fn table() -> Vec<Route> {
         ),
         r(
             "POST",
+            "/admin/users/{id}/unlock",
+            Act(Action::UserAdmin),
+            Page,
+            "Unlock a user locked after wrong passwords or wrong two-factor codes",
+            post(pages::unlock_user),
+        ),
+        r(
+            "POST",
             "/admin/users/{id}/team",
             Act(Action::UserAdmin),
             Page,
@@ -272,6 +280,14 @@ pub fn table() -> Vec<Route> {
             Page,
             "Issue an API token",
             post(pages::create_token),
+        ),
+        r(
+            "POST",
+            "/admin/service-accounts",
+            Act(Action::UserAdmin),
+            Page,
+            "Add a service account (no person, no password, no role that needs a second factor) to make tokens for",
+            post(pages::create_service_account),
         ),
         r(
             "POST",
@@ -1704,14 +1720,24 @@ async fn check(
                 }
                 s => s,
             };
-            let scoped = match &c.via {
-                Via::Token { scopes, .. } => {
+            let (scoped, permitted) = match &c.via {
+                // A token's user has lost every role that needs a second factor
+                // (`auth::resolve`); what every person does for themselves remains, and
+                // machine actions (ingestion, feedback links, routing) keep the
+                // account's roles, so existing ingestion clients keep working.
+                Via::Token {
+                    scopes, held_roles, ..
+                } => (
                     scopes.contains(&needed)
-                        || scopes.contains(&righttrack_core::authz::Scope::Admin)
-                }
-                Via::Session { .. } => true,
+                        || scopes.contains(&righttrack_core::authz::Scope::Admin),
+                    allowed(&c.user.roles, action)
+                        || (action.for_everyone() && !c.user.service)
+                        || (action.scope() == righttrack_core::authz::Scope::Ingest
+                            && allowed(held_roles, action)),
+                ),
+                Via::Session { .. } => (true, allowed(&c.user.roles, action)),
             };
-            if !allowed(&c.user.roles, action) || !scoped {
+            if !permitted || !scoped {
                 return Err(fail(deny(spec, AppError::forbidden(), &pq)));
             }
         }
@@ -1729,7 +1755,7 @@ async fn check(
             _ => None,
         };
         let login_csrf = if spec.kind == Page && session_csrf.is_none() {
-            auth::cookie(req.headers(), LOGIN_CSRF_COOKIE)
+            auth::our_cookie(&cfg.state, req.headers(), LOGIN_CSRF_COOKIE)
         } else {
             None
         };

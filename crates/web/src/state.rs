@@ -19,6 +19,12 @@ pub struct WebConfig {
     pub session_hours: i64,
     pub lockout_after: i64,
     pub lockout_minutes: i64,
+    /// A session without a request for this long ends (the idle timeout).
+    pub session_idle_minutes: i64,
+    /// Wrong second-factor codes that lock the second factor, counted apart from wrong
+    /// passwords; and for how long it stays locked (an administrator can unlock sooner).
+    pub totp_lockout_after: i64,
+    pub totp_lockout_minutes: i64,
     /// The privacy vault: when set, ingestion also keeps the original interaction,
     /// sealed, for this long. Off (`None`) by default.
     pub vault_retention: Option<jiff::SignedDuration>,
@@ -39,6 +45,9 @@ impl Default for WebConfig {
             session_hours: 8,
             lockout_after: 5,
             lockout_minutes: 15,
+            session_idle_minutes: 30,
+            totp_lockout_after: 5,
+            totp_lockout_minutes: 60,
             vault_retention: None,
             feedback_link_days: righttrack_core::feedback::DEFAULT_LINK_DAYS,
             trusted_proxies: Vec::new(),
@@ -79,6 +88,8 @@ pub struct AppState {
     /// The conflicts-of-interest customer-reference key, opened once from
     /// `conflict_settings` (`conflicts::ensure_key`).
     pub conflict_key: Arc<OnceLock<righttrack_core::Secret<[u8; 32]>>>,
+    /// Sign-in's in-memory guards: second-factor rate limit, unknown-username lockout.
+    pub signin: Arc<crate::signin::Guards>,
 }
 
 impl std::fmt::Debug for AppState {
@@ -117,6 +128,7 @@ impl AppState {
             password_gate: Arc::new(crate::limit::Gate::half_the_cores()),
             receipt_gate: Arc::new(crate::limit::Gate::half_the_cores()),
             conflict_key: Arc::new(OnceLock::new()),
+            signin: Arc::new(crate::signin::Guards::default()),
         }
     }
 

@@ -738,21 +738,13 @@ async fn every_export_carries_the_audit_head_and_no_hotline_content() {
                 .count(),
             1
         );
-        // The API's own generation: admin-scope token, 201, generated and exported.
-        let t = righttrack_web::auth::issue_token(
-            &app.state,
-            "test",
-            &user,
-            "w",
-            &[righttrack_core::authz::Scope::Admin],
-        )
-        .await
-        .unwrap();
+        // The API's own generation: the officer's session (a token never acts with a
+        // role that needs a second factor), 201, generated and exported.
         let r = app
             .send(
                 Method::POST,
                 "/api/v1/binder/generate",
-                &[("authorization", &format!("Bearer {}", t.expose()))],
+                &[("cookie", &olga.cookie), ("x-csrf-token", &olga.csrf)],
                 "",
             )
             .await;
@@ -888,7 +880,7 @@ async fn the_page_and_exports_show_the_stored_generation_until_generated_again()
         let first_id = first.summary.id.to_string();
 
         // A policy is published: a figure changes, and the trail grows.
-        app.clock.advance(jiff::SignedDuration::from_mins(30));
+        app.clock.advance(jiff::SignedDuration::from_mins(20));
         publish_policy(&app, &olga, &bea).await;
         let head = head_seq(&app).await;
         let written = head - first.summary.head_seq;
@@ -924,7 +916,7 @@ async fn the_page_and_exports_show_the_stored_generation_until_generated_again()
         assert_eq!(shown_on_page(&page.body, "policies.in_force"), "1");
         assert_eq!(shown_on_page(&page.body, "policies.published"), "1");
         assert!(page.body.contains("<dd id=\"since\">1 "));
-        assert!(page.body.contains("2026-11-20 09:30:00 UTC by olga"));
+        assert!(page.body.contains("2026-11-20 09:20:00 UTC by olga"));
         let earlier = &page.body[page.body.find("id=\"earlier\"").unwrap()..];
         assert!(earlier.contains("2026-11-20 09:00:00 UTC"));
         assert!(earlier.contains(&format!("entry {}", first.summary.head_seq)));

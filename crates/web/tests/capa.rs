@@ -954,6 +954,7 @@ async fn a_named_reporter_disciplined_after_filing_raises_the_retaliation_alert(
         assert!(redirected(&r).starts_with("/discipline/"), "recorded");
         // The officer looks at the case later that day (windows are half-open).
         app.clock.advance(SignedDuration::from_hours(2));
+        olga.again(&app).await;
         let page = olga.get(&app, &format!("/cases/{case}")).await;
         assert!(page.body.contains("1 discipline event in"), "{}", page.body);
     }

@@ -695,8 +695,10 @@ async fn tokens_list_metadata_but_never_open_content() {
                 "",
             )
             .await;
-        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-        assert!(r.body.contains(&case));
+        // Listing cases is the officer's privileged work: it needs her session (with its
+        // second factor), never a token.
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+        assert!(!r.body.contains(&case));
         assert!(!r.body.contains("Skimming"));
         let r = app
             .send(

@@ -52,8 +52,20 @@ async fn no_secret_reaches_the_logs() {
         app.get("/api/v1/me?email=someone@example.com", "").await;
 
         // Customer feedback: the link's token, the comment and the client's address.
+        let crm = app
+            .state
+            .db
+            .create_service_account(
+                "crm",
+                "CRM",
+                &[Role::QaAnalyst],
+                app.now(),
+                &mut rand::rngs::OsRng,
+            )
+            .await
+            .unwrap();
         let ingest =
-            righttrack_web::auth::issue_token(&app.state, "t", &admin, "crm", &[Scope::Ingest])
+            righttrack_web::auth::issue_token(&app.state, "t", &crm, "crm", &[Scope::Ingest])
                 .await
                 .unwrap();
         let bearer = format!("Bearer {}", ingest.expose());

@@ -224,6 +224,7 @@ pub fn notice_link(text: &str) -> &'static str {
     match text {
         REMINDER => "/my/training",
         ESCALATION => "/training/reports?status=overdue",
+        crate::signin::SECOND_FACTOR_LOCKED_NOTICE => "/audit?action=login.second_factor_locked",
         _ => "/cases",
     }
 }
