@@ -128,6 +128,14 @@ impl AppError {
         Self::new(Code::Unprocessable, message)
     }
 
+    /// The storage is out of reach or full: retry later (`Retry-After` is set).
+    pub fn unavailable() -> Self {
+        Self::new(
+            Code::Unavailable,
+            "The service cannot reach its storage right now. Please try again in a moment.",
+        )
+    }
+
     /// An internal failure: the cause is logged here and never sent to the client.
     pub fn internal(cause: &dyn std::fmt::Display) -> Self {
         tracing::error!(error = %cause, "internal error");
@@ -144,9 +152,9 @@ impl From<righttrack_store::StoreError> for AppError {
         match e {
             S::NotFound => AppError::not_found(),
             S::Conflict(what) => AppError::new(Code::Conflict, format!("{what} already exists.")),
-            S::Connect { .. } => {
+            S::Connect { .. } | S::Unavailable(_) => {
                 tracing::error!(error = %e, "database unavailable");
-                AppError::new(Code::Unavailable, "The database is not answering.")
+                AppError::unavailable()
             }
             other => AppError::internal(&other),
         }
@@ -158,9 +166,18 @@ impl IntoResponse for AppError {
         let status = self.code.status();
         let body = serde_json::json!({ "code": self.code.as_str(), "message": self.message });
         let mut resp = (status, axum::Json(body)).into_response();
+        if self.code == Code::Unavailable {
+            resp.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from_static(RETRY_UNAVAILABLE_SECS),
+            );
+        }
         resp.extensions_mut().insert(ErrorInfo(self));
         resp
     }
 }
+
+/// `Retry-After` on a 503: storage outages are usually short (a failover, a restart).
+const RETRY_UNAVAILABLE_SECS: &str = "5";
 
 pub type AppResult<T> = Result<T, AppError>;

@@ -24,6 +24,9 @@ pub struct WebConfig {
     pub vault_retention: Option<jiff::SignedDuration>,
     /// How long a customer feedback link stays open, in days.
     pub feedback_link_days: i64,
+    /// Where signed audit heads are appended (every checkpoint), for an auditor to keep
+    /// outside the database: `righttrack audit verify --heads FILE` checks against it.
+    pub audit_heads_path: Option<PathBuf>,
 }
 
 impl Default for WebConfig {
@@ -36,6 +39,7 @@ impl Default for WebConfig {
             lockout_minutes: 15,
             vault_retention: None,
             feedback_link_days: righttrack_core::feedback::DEFAULT_LINK_DAYS,
+            audit_heads_path: None,
         }
     }
 }
@@ -127,7 +131,34 @@ impl AppState {
             // serde_json's default map is ordered by key, so this encoding is canonical.
             detail: detail.to_string(),
         };
-        self.db.audit_append(entry, &self.signer).await.map(|_| ())
+        let e = self.db.audit_append(entry, &self.signer).await?;
+        if e.seq % righttrack_store::audit::CHECKPOINT_EVERY == 0 {
+            self.export_head(e.seq, e.hash);
+        }
+        Ok(())
+    }
+
+    /// Appends the signed head `(seq, hash)` to the exported-heads file and the log. A
+    /// failure to write the file is logged; the entry itself is already stored.
+    pub fn export_head(&self, seq: i64, hash: righttrack_core::audit::Hash) {
+        let cp = righttrack_core::audit::sign_checkpoint(&self.signer, seq, hash);
+        let line = righttrack_core::audit::exported_line(&cp, &self.now().to_string());
+        tracing::info!(
+            seq,
+            hash = %righttrack_core::audit::hex(&hash),
+            "audit head signed"
+        );
+        if let Some(path) = &self.config.audit_heads_path {
+            use std::io::Write;
+            let r = std::fs::OpenOptions::new()
+                .append(true)
+                .create(true)
+                .open(path)
+                .and_then(|mut f| f.write_all(line.as_bytes()));
+            if let Err(e) = r {
+                tracing::error!(error = %e, file = %path.display(), "cannot export the audit head");
+            }
+        }
     }
 
     pub fn seal(&self, purpose: &str, plaintext: &[u8]) -> Result<Vec<u8>, CryptoError> {
