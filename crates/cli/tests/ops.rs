@@ -334,3 +334,330 @@ fn exported_heads_catch_a_trail_cut_back_to_a_checkpoint() {
         );
     }
 }
+
+struct Server {
+    child: Child,
+    addr: String,
+    stderr: std::sync::Arc<std::sync::Mutex<String>>,
+    reader: std::thread::JoinHandle<()>,
+}
+
+impl Server {
+    fn start(data: &Path) -> Server {
+        let mut child = Command::new(BIN)
+            .args(["serve", "--data-dir", &data.display().to_string()])
+            .args(["--listen", "127.0.0.1:0"])
+            .env_remove("RIGHTTRACK_DATABASE_URL")
+            .env("NO_COLOR", "1")
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut reader = BufReader::new(child.stderr.take().unwrap());
+        let mut seen = String::new();
+        let addr = loop {
+            let mut line = String::new();
+            if reader.read_line(&mut line).unwrap() == 0 {
+                panic!("server exited before listening: {seen}");
+            }
+            seen.push_str(&line);
+            if let Some(rest) = line.split("listening on http://").nth(1) {
+                break rest.split_whitespace().next().unwrap().to_owned();
+            }
+        };
+        let stderr = std::sync::Arc::new(std::sync::Mutex::new(seen));
+        let sink = stderr.clone();
+        let reader = std::thread::spawn(move || {
+            let mut rest = String::new();
+            let _ = reader.read_to_string(&mut rest);
+            sink.lock().unwrap().push_str(&rest);
+        });
+        Server {
+            child,
+            addr,
+            stderr,
+            reader,
+        }
+    }
+
+    fn get(&self, path: &str, bearer: Option<&str>) -> (u16, String) {
+        let mut s = TcpStream::connect(&self.addr).unwrap();
+        let auth = bearer
+            .map(|t| format!("Authorization: Bearer {t}\r\n"))
+            .unwrap_or_default();
+        write!(
+            s,
+            "GET {path} HTTP/1.1\r\nHost: test\r\n{auth}Connection: close\r\n\r\n"
+        )
+        .unwrap();
+        let mut resp = String::new();
+        s.read_to_string(&mut resp).unwrap();
+        let status = resp.split_whitespace().nth(1).unwrap().parse().unwrap();
+        (
+            status,
+            resp.split("\r\n\r\n").nth(1).unwrap_or("").to_owned(),
+        )
+    }
+
+    /// SIGTERM, then the exit status and everything the server wrote to stderr.
+    fn stop(mut self) -> (std::process::ExitStatus, String) {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        let status = self.child.wait().unwrap();
+        let _ = self.reader.join();
+        let logs = self.stderr.lock().unwrap().clone();
+        (status, logs)
+    }
+}
+
+/// Runs `righttrack ARGS` that must exit by itself; a process still running after a
+/// minute is killed and the test fails (a second server that was not refused).
+fn must_exit(args: &[String]) -> Output {
+    let mut child = Command::new(BIN)
+        .args(args)
+        .env_remove("RIGHTTRACK_DATABASE_URL")
+        .env("NO_COLOR", "1")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    for _ in 0..600 {
+        if child.try_wait().unwrap().is_some() {
+            return child.wait_with_output().unwrap();
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    child.kill().unwrap();
+    let o = child.wait_with_output().unwrap();
+    panic!(
+        "{args:?} was still running after a minute: {}",
+        text(&o.stderr)
+    );
+}
+
+fn sqlite_install() -> (tempfile::TempDir, PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    (tmp, data)
+}
+
+fn with_dir(data: &Path, extra: &[&str]) -> Vec<String> {
+    let mut v = args(extra);
+    v.extend(["--data-dir".to_owned(), data.display().to_string()]);
+    v
+}
+
+/// Two `serve` processes on one SQLite data directory: before, the second one started
+/// too, and both wrote the same database and audit trail.
+#[test]
+fn a_second_server_on_the_same_data_directory_is_refused() {
+    let (_tmp, data) = sqlite_install();
+    let first = Server::start(&data);
+    let o = must_exit(&with_dir(&data, &["serve", "--listen", "127.0.0.1:0"]));
+    let err = text(&o.stderr);
+    assert!(!o.status.success(), "{err}");
+    assert!(
+        err.contains("is in use by another righttrack process")
+            && err.contains(&first.child.id().to_string()),
+        "{err}"
+    );
+    assert_eq!(first.get("/healthz", None).0, 200);
+    let (status, _) = first.stop();
+    assert!(status.success());
+    // Once the first has stopped, the directory is free again.
+    let again = Server::start(&data);
+    again.stop();
+}
+
+/// A damaged database file: before, the server started on it, `/healthz` said ok and
+/// `audit verify` said intact.
+#[test]
+fn a_corrupt_database_is_refused_at_start_and_by_check() {
+    let (_tmp, data) = sqlite_install();
+    let inst = Install {
+        data: data.clone(),
+        url: None,
+        _tmp: tempfile::tempdir().unwrap(),
+    };
+    inst.init();
+    let rt_ = tokio::runtime::Runtime::new().unwrap();
+    rt_.block_on(async {
+        let state = inst.state().await;
+        append(&state, 1500).await;
+        state.db.close().await;
+    });
+    let out = ok(&with_dir(&data, &["check"]), None);
+    assert!(
+        out.contains("database: ok") && out.contains("audit trail: intact: 1501 entries"),
+        "{out}"
+    );
+    // Damage the last pages (the audit trail's), as a torn copy or a failing disk would.
+    let path = data.join("righttrack.db");
+    let mut bytes = std::fs::read(&path).unwrap();
+    let page = u16::from_be_bytes([bytes[16], bytes[17]]) as usize;
+    let pages = bytes.len() / page;
+    for p in (pages - 12)..(pages - 2) {
+        for b in &mut bytes[p * page..p * page + 200] {
+            *b = 0x5a;
+        }
+    }
+    std::fs::write(&path, bytes).unwrap();
+
+    let o = must_exit(&with_dir(&data, &["serve", "--listen", "127.0.0.1:0"]));
+    let err = text(&o.stderr);
+    assert!(!o.status.success(), "{err}");
+    assert!(
+        err.contains("is damaged") && err.contains("righttrack restore"),
+        "{err}"
+    );
+    for cmd in [&["check"][..], &["audit", "verify"][..]] {
+        let o = must_exit(&with_dir(&data, cmd));
+        let err = text(&o.stderr);
+        assert!(!o.status.success(), "{cmd:?}: {err}");
+        assert!(err.contains("is damaged"), "{cmd:?}: {err}");
+    }
+}
+
+fn post_ndjson(addr: &str, bearer: &str, body: &str) -> Option<u16> {
+    let mut s = TcpStream::connect(addr).ok()?;
+    let req = format!(
+        "POST /api/v1/interactions HTTP/1.1\r\nHost: test\r\nAuthorization: Bearer {bearer}\r\nContent-Type: application/x-ndjson\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    s.write_all(req.as_bytes()).ok()?;
+    let mut resp = String::new();
+    s.read_to_string(&mut resp).ok()?;
+    resp.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// An operator backs up a live server while interactions stream in, loses the data
+/// directory, and restores: before, there was no backup command, and a plain file
+/// copy under load was corrupt.
+#[test]
+fn a_backup_taken_under_load_restores_into_a_working_installation() {
+    let (tmp, data) = sqlite_install();
+    ok(
+        &with_dir(
+            &data,
+            &[
+                "user",
+                "add",
+                "--username",
+                "bot",
+                "--role",
+                "qa_analyst",
+                "--password-stdin",
+            ],
+        ),
+        Some(&format!("{PW}\n")),
+    );
+    let token = ok(
+        &with_dir(
+            &data,
+            &[
+                "token",
+                "create",
+                "--username",
+                "bot",
+                "--scope",
+                "ingest,read",
+            ],
+        ),
+        None,
+    )
+    .lines()
+    .last()
+    .unwrap()
+    .trim()
+    .to_owned();
+    let server = Server::start(&data);
+    let acked = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let workers: Vec<_> = (0..2)
+        .map(|w| {
+            let (addr, token, acked, stop) = (
+                server.addr.clone(),
+                token.clone(),
+                acked.clone(),
+                stop.clone(),
+            );
+            std::thread::spawn(move || {
+                for round in 0.. {
+                    if stop.load(std::sync::atomic::Ordering::SeqCst) {
+                        break;
+                    }
+                    let ids: Vec<String> = (0..20).map(|i| format!("b-{w}-{round}-{i}")).collect();
+                    let body: Vec<String> = ids
+                        .iter()
+                        .map(|id| format!("{{\"id\":\"{id}\",\"channel\":\"chat\",\"agent_id\":\"a\",\"started_at\":\"2026-11-20T09:00:00Z\",\"turns\":[{{\"speaker\":\"customer\",\"text\":\"my order is late\"}}]}}"))
+                        .collect();
+                    if post_ndjson(&addr, &token, &body.join("\n")) == Some(200) {
+                        acked.lock().unwrap().extend(ids);
+                    }
+                }
+            })
+        })
+        .collect();
+    while acked.lock().unwrap().len() < 100 {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let before_backup = acked.lock().unwrap().clone();
+    let dest = tmp.path().join("backup");
+    let out = ok(
+        &with_dir(&data, &["backup", &dest.display().to_string()]),
+        None,
+    );
+    let during_backup = acked.lock().unwrap().len();
+    stop.store(true, std::sync::atomic::Ordering::SeqCst);
+    for w in workers {
+        w.join().unwrap();
+    }
+    server.stop();
+    assert!(
+        out.contains("backup written") && out.contains("Store keys/ apart"),
+        "{out}"
+    );
+    assert!(dest.join("database/righttrack.db").exists());
+    assert!(dest.join("keys/master.keys").exists() && dest.join("keys/signing.key").exists());
+    assert!(
+        during_backup > before_backup.len(),
+        "writes continued during the backup"
+    );
+
+    // The original is gone; restore into a new directory.
+    let restored = tmp.path().join("restored");
+    let out = ok(
+        &with_dir(&restored, &["restore", &dest.display().to_string()]),
+        None,
+    );
+    assert!(
+        out.contains("database: ok") && out.contains("audit trail: intact"),
+        "{out}"
+    );
+    // Restoring over an installation is refused.
+    let o = rt(
+        &with_dir(&restored, &["restore", &dest.display().to_string()]),
+        None,
+    );
+    assert!(!o.status.success());
+    assert!(
+        text(&o.stderr).contains("already holds"),
+        "{}",
+        text(&o.stderr)
+    );
+
+    assert!(ok(&with_dir(&restored, &["audit", "verify"]), None).contains("intact"));
+    let again = Server::start(&restored);
+    assert_eq!(again.get("/healthz", None).0, 200);
+    for id in &before_backup {
+        let (status, body) = again.get(&format!("/api/v1/interactions/{id}"), Some(&token));
+        assert_eq!(
+            status, 200,
+            "interaction {id} missing after restore: {body}"
+        );
+    }
+    let (status, _) = again.stop();
+    assert!(status.success());
+    assert!(ok(&with_dir(&restored, &["check"]), None).contains("audit trail: intact"));
+}

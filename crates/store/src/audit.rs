@@ -161,9 +161,8 @@ impl Db {
             return Ok(false);
         }
         let cp = audit::sign_checkpoint(signer, seq, hash);
-        let n =
-            on_pool!(self, |p| {
-                sqlx::query(
+        let n = on_pool!(self, |p| {
+            sqlx::query(
             "UPDATE audit_head SET signature = $1 WHERE id = 1 AND seq = $2 AND signature IS NULL"
         )
         .bind(&cp.signature[..])
@@ -171,7 +170,7 @@ impl Db {
         .execute(p)
         .await?
         .rows_affected()
-            });
+        });
         Ok(n == 1)
     }
 
