@@ -182,6 +182,13 @@ pub async fn open(
 
     // 3. Only now change the database.
     db.migrate().await?;
+    if found > 0 && found < db.known_schema_version() {
+        tracing::info!(
+            from = found,
+            to = db.known_schema_version(),
+            "migrated the database schema"
+        );
+    }
     if found < righttrack_store::audit::HEAD_SIGNED_SINCE
         && db.audit_sign_legacy_head(&signer).await?
     {

@@ -661,3 +661,25 @@ fn a_backup_taken_under_load_restores_into_a_working_installation() {
     assert!(status.success());
     assert!(ok(&with_dir(&restored, &["check"]), None).contains("audit trail: intact"));
 }
+
+/// Verification reads the trail up to the head it started from (so a live server's trail
+/// verifies); an entry slipped in after the head is still caught, not skipped.
+#[test]
+fn audit_verify_catches_entries_added_past_the_head() {
+    let rt_ = tokio::runtime::Runtime::new().unwrap();
+    for t in rt_.block_on(TestDb::each()).unwrap() {
+        let inst = Install::of(&t);
+        inst.init();
+        let state = rt_.block_on(inst.state());
+        rt_.block_on(append(&state, 5));
+        rt_.block_on(exec(
+            &state.db,
+            "INSERT INTO audit_log (seq, at_ms, actor, action, target, detail, prev_hash, hash) SELECT 7, at_ms, 'mallory', action, target, detail, hash, hash FROM audit_log WHERE seq = 6",
+        ));
+        verify_fails(
+            &inst,
+            &[],
+            "entries or checkpoints after its head (entry 6)",
+        );
+    }
+}

@@ -109,6 +109,8 @@ pub enum Broken {
     MissingCheckpoint { seq: i64 },
     #[error("audit head at entry {seq} is not signed by this installation's key (the trail was rewritten outside RightTrack)")]
     HeadUnsigned { seq: i64 },
+    #[error("audit trail holds entries or checkpoints after its head (entry {head}) that the head does not record (they were added outside RightTrack)")]
+    BeyondHead { head: i64 },
     #[error("exported audit head, line {line}: {reason}")]
     Exported { line: usize, reason: String },
 }

@@ -144,20 +144,22 @@ impl Db {
         Ok((seq, to_hash(&hash, seq)?))
     }
 
-    /// The head's signature (`None` on a database migrated from before it was kept).
-    async fn audit_head_signature(&self) -> Result<Option<Vec<u8>>> {
-        Ok(on_pool!(self, |p| sqlx::query_scalar(
-            "SELECT signature FROM audit_head WHERE id = 1"
-        )
-        .fetch_one(p)
-        .await?))
+    /// The head's sequence number, hash and signature, read together (the signature is
+    /// `None` on a database migrated from before it was kept).
+    async fn audit_signed_head(&self) -> Result<(i64, Hash, Option<Vec<u8>>)> {
+        let (seq, hash, sig): (i64, Vec<u8>, Option<Vec<u8>>) = on_pool!(self, |p| {
+            sqlx::query_as("SELECT seq, hash, signature FROM audit_head WHERE id = 1")
+                .fetch_one(p)
+                .await?
+        });
+        Ok((seq, to_hash(&hash, seq)?, sig))
     }
 
     /// Signs an unsigned head once, after the migration that introduced head signatures
     /// (the caller knows the database was older). Returns whether it signed.
     pub async fn audit_sign_legacy_head(&self, signer: &SigningKey) -> Result<bool> {
-        let (seq, hash) = self.audit_head().await?;
-        if seq == 0 || self.audit_head_signature().await?.is_some() {
+        let (seq, hash, sig) = self.audit_signed_head().await?;
+        if seq == 0 || sig.is_some() {
             return Ok(false);
         }
         let cp = audit::sign_checkpoint(signer, seq, hash);
@@ -250,9 +252,13 @@ impl Db {
         key: &VerifyingKey,
         exported: &[Checkpoint],
     ) -> Result<VerifyReport, VerifyError> {
+        // The head first: entries appended while the walk runs are left for next time,
+        // so a live server's trail verifies too.
+        let (head_seq, head_hash, head_sig) = self.audit_signed_head().await?;
         let cps: Vec<(i64, Vec<u8>, Vec<u8>)> = on_pool!(self, |p| sqlx::query_as(
-            "SELECT seq, hash, signature FROM audit_checkpoints ORDER BY seq"
+            "SELECT seq, hash, signature FROM audit_checkpoints WHERE seq <= $1 ORDER BY seq"
         )
+        .bind(head_seq)
         .fetch_all(p)
         .await
         .map_err(StoreError::from)?);
@@ -269,11 +275,14 @@ impl Db {
         checkpoints.sort_by_key(|c| c.seq);
         let mut cp_iter = checkpoints.iter().peekable();
         let mut v = ChainVerifier::new();
-        let sql = format!("SELECT {COLS} FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT 1000");
+        let sql = format!(
+            "SELECT {COLS} FROM audit_log WHERE seq > $1 AND seq <= $2 ORDER BY seq LIMIT 1000"
+        );
         let mut after = i64::MIN;
         loop {
             let rows: Vec<EntryRow> = on_pool!(self, |p| sqlx::query_as(&sql)
                 .bind(after)
+                .bind(head_seq)
                 .fetch_all(p)
                 .await
                 .map_err(StoreError::from)?);
@@ -284,8 +293,7 @@ impl Db {
                 let e = from_row(r)?;
                 v.push(&e)?;
                 // Every interval has its checkpoint: deleting them is not a way out.
-                if e.seq % CHECKPOINT_EVERY == 0
-                    && !cp_iter.peek().is_some_and(|cp| cp.seq == e.seq)
+                if e.seq % CHECKPOINT_EVERY == 0 && cp_iter.peek().is_none_or(|cp| cp.seq != e.seq)
                 {
                     return Err(Broken::MissingCheckpoint { seq: e.seq }.into());
                 }
@@ -310,7 +318,6 @@ impl Db {
                 head: cp.seq,
             })?;
         }
-        let (head_seq, head_hash) = self.audit_head().await?;
         if head_seq != v.last_seq() || head_hash != v.last_hash() {
             return Err(Broken::Truncated {
                 last: v.last_seq(),
@@ -318,13 +325,25 @@ impl Db {
             }
             .into());
         }
+        // Entries are committed with the head that records them, so rows beyond the
+        // current head (one statement, one snapshot) were added around the application.
+        let stray: i64 = on_pool!(self, |p| {
+            sqlx::query_scalar(
+            "SELECT CAST((SELECT COUNT(*) FROM audit_log WHERE seq > h.seq) + (SELECT COUNT(*) FROM audit_checkpoints WHERE seq > h.seq) AS BIGINT) FROM audit_head h WHERE h.id = 1"
+        )
+        .fetch_one(p)
+        .await
+        .map_err(StoreError::from)?
+        });
+        if stray > 0 {
+            let (now, _) = self.audit_head().await?;
+            return Err(Broken::BeyondHead { head: now }.into());
+        }
         // The head itself is signed, so the entries after the last checkpoint cannot be
         // rewritten either.
         if head_seq > 0 {
             let unsigned = Broken::HeadUnsigned { seq: head_seq };
-            let sig: [u8; 64] = self
-                .audit_head_signature()
-                .await?
+            let sig: [u8; 64] = head_sig
                 .and_then(|s| s.try_into().ok())
                 .ok_or(unsigned.clone())?;
             let cp = Checkpoint {
