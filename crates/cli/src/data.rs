@@ -13,6 +13,8 @@ use std::path::{Path, PathBuf};
 
 pub const KEYRING_FILE: &str = "master.keys";
 pub const SIGNING_FILE: &str = "signing.key";
+/// Signed audit heads, appended at every checkpoint, for an auditor to copy elsewhere.
+pub const AUDIT_HEADS_FILE: &str = "audit-heads.log";
 
 pub struct Opened {
     pub db: Db,
@@ -128,6 +130,10 @@ pub async fn open(
                 create_dir_private(data_dir)?;
             }
             let db = Db::open_sqlite(&path).await?;
+            // A damaged file is refused before anything reads or writes it further.
+            if exists {
+                refuse_damaged(&db, false).await?;
+            }
             let is_new = !exists || db.holds_no_data().await?;
             (db, is_new)
         }
@@ -176,6 +182,18 @@ pub async fn open(
 
     // 3. Only now change the database.
     db.migrate().await?;
+    if found > 0 && found < db.known_schema_version() {
+        tracing::info!(
+            from = found,
+            to = db.known_schema_version(),
+            "migrated the database schema"
+        );
+    }
+    if found < righttrack_store::audit::HEAD_SIGNED_SINCE
+        && db.audit_sign_legacy_head(&signer).await?
+    {
+        tracing::info!("signed the audit head of a database made by an older version");
+    }
     Ok(Opened {
         db,
         keys,
@@ -185,7 +203,59 @@ pub async fn open(
     })
 }
 
-fn create_dir_private(dir: &Path) -> Result<()> {
+/// Fails with one clear line when the database's consistency check finds damage.
+pub async fn refuse_damaged(db: &Db, thorough: bool) -> Result<()> {
+    let problems = db
+        .integrity_problems(thorough)
+        .await
+        .with_context(|| format!("cannot check the database {}", db.location()))?;
+    if let Some(first) = problems.first() {
+        bail!(
+            "the database {} is damaged ({first}{}); stop here and restore it from a backup with `righttrack restore` (see \"Backup and restore\" in the README)",
+            db.location(),
+            if problems.len() > 1 { "; and more" } else { "" }
+        );
+    }
+    Ok(())
+}
+
+/// The lock file that keeps a second `serve` off a SQLite data directory.
+pub const LOCK_FILE: &str = "righttrack.lock";
+
+/// Takes the data directory's exclusive lock, held as long as the returned file is
+/// open; refuses when another process holds it.
+pub fn lock(data_dir: &Path) -> Result<std::fs::File> {
+    use std::io::Write;
+    create_dir_private(data_dir)?;
+    let path = data_dir.join(LOCK_FILE);
+    let mut f = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(&path)
+        .with_context(|| format!("cannot open the lock file {}", path.display()))?;
+    match f.try_lock() {
+        Ok(()) => {}
+        Err(std::fs::TryLockError::WouldBlock) => {
+            let holder = std::fs::read_to_string(&path).unwrap_or_default();
+            let holder = holder.trim();
+            bail!(
+                "the data directory {} is in use by another righttrack process{}; stop it first (one server per SQLite data directory; use PostgreSQL to run several)",
+                data_dir.display(),
+                if holder.is_empty() { String::new() } else { format!(" (process {holder})") }
+            );
+        }
+        Err(std::fs::TryLockError::Error(e)) => {
+            return Err(e).with_context(|| format!("cannot lock {}", path.display()));
+        }
+    }
+    f.set_len(0)?;
+    writeln!(f, "{}", std::process::id())?;
+    Ok(f)
+}
+
+pub fn create_dir_private(dir: &Path) -> Result<()> {
     if dir.exists() {
         return Ok(());
     }

@@ -1,6 +1,7 @@
 //! The `righttrack` binary: argument parsing and glue only. Every behaviour lives in a
 //! library crate; this file wires them to commands.
 
+mod backup;
 mod config;
 mod data;
 mod demo;
@@ -23,7 +24,7 @@ use righttrack_store::directory::NewUser;
 use righttrack_web::{AppState, WebConfig};
 use serde_json::json;
 use std::io::{BufRead, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -125,6 +126,31 @@ enum Command {
     /// Check the audit trail.
     #[command(subcommand)]
     Audit(AuditCmd),
+    /// Write a consistent copy of the database (while the server runs) and the keys to a
+    /// new directory: `DEST/database/` and `DEST/keys/`, to be stored apart.
+    Backup {
+        #[command(flatten)]
+        data: DataArgs,
+        /// The backup directory to create (must be new or empty).
+        dest: PathBuf,
+    },
+    /// Restore a backup made by `righttrack backup` into a new, empty data directory,
+    /// then check it as `righttrack check` does.
+    Restore {
+        #[command(flatten)]
+        data: DataArgs,
+        /// The backup directory.
+        from: PathBuf,
+        /// Where the backup's keys were kept, if not in FROM/keys.
+        #[arg(long, value_name = "DIR")]
+        keys: Option<PathBuf>,
+    },
+    /// Check the installation: the database's integrity, the keys, the audit trail
+    /// (against the exported heads in the data directory); exit 1 when anything fails.
+    Check {
+        #[command(flatten)]
+        data: DataArgs,
+    },
     /// Manage encryption keys.
     #[command(subcommand)]
     Keys(KeysCmd),
@@ -351,6 +377,10 @@ enum AuditCmd {
     Verify {
         #[command(flatten)]
         data: DataArgs,
+        /// A copy of the exported signed heads (`audit-heads.log` in the data directory)
+        /// kept outside the database: each head must match the trail.
+        #[arg(long, value_name = "FILE")]
+        heads: Option<PathBuf>,
     },
 }
 
@@ -440,6 +470,7 @@ async fn open_state(
     let opened = data::open(&data.data_dir, url.as_deref(), allow_create).await?;
     let web = WebConfig {
         keyring_path: Some(opened.keyring_path.clone()),
+        audit_heads_path: Some(data.data_dir.join(data::AUDIT_HEADS_FILE)),
         ..web
     };
     let state = AppState::new(
@@ -795,9 +826,22 @@ async fn run(command: Command) -> Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Audit(AuditCmd::Verify { data }) => {
+        Command::Audit(AuditCmd::Verify { data, heads }) => {
+            let exported = match &heads {
+                Some(f) => read_exported_heads(f)?,
+                None => Ok(Vec::new()),
+            };
             let (state, _) = open_state(&data, false, WebConfig::default()).await?;
-            match state.db.audit_verify(&state.signer.verifying_key()).await {
+            let verified = match exported {
+                Ok(cps) => {
+                    state
+                        .db
+                        .audit_verify_with(&state.signer.verifying_key(), &cps)
+                        .await
+                }
+                Err(b) => Err(b.into()),
+            };
+            match verified {
                 Ok(r) => {
                     println!(
                         "audit trail intact: {} entries, {} signed checkpoints, head {}",
@@ -813,6 +857,39 @@ async fn run(command: Command) -> Result<ExitCode> {
                 }
                 Err(e) => Err(e.into()),
             }
+        }
+        Command::Check { data } => check(&data).await,
+        Command::Backup { data, dest } => {
+            let (state, _) = open_state(&data, false, WebConfig::default()).await?;
+            backup::backup(&state, &data.data_dir, &dest).await?;
+            state.db.close().await;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Restore { data, from, keys } => {
+            let (file, _) = config::FileConfig::load(data.config.as_deref(), &data.data_dir)?;
+            let url = data.database_url.clone().or(file.database_url);
+            let sqlite = match url.as_deref() {
+                None => true,
+                Some(u) if u.starts_with("sqlite:") => bail!(
+                    "restore writes the database into the data directory; leave out --database-url {u:?}"
+                ),
+                Some(_) => false,
+            };
+            // No server may start on the directory while it is being filled.
+            let lock = data::lock(&data.data_dir)?;
+            let keys = keys.unwrap_or_else(|| from.join("keys"));
+            backup::restore_files(&from, &keys, &data.data_dir, sqlite)?;
+            drop(lock);
+            if !sqlite {
+                println!(
+                    "keys restored into {}. Restore the database with `pg_restore --dbname DATABASE_URL {}/database/righttrack.dump`, then run `righttrack check`.",
+                    data.data_dir.display(),
+                    from.display()
+                );
+                return Ok(ExitCode::SUCCESS);
+            }
+            println!("restored into {}", data.data_dir.display());
+            check(&data).await
         }
         Command::Training(TrainingCmd::Import { data, file }) => {
             let text = std::fs::read_to_string(&file)
@@ -1032,6 +1109,99 @@ async fn run(command: Command) -> Result<ExitCode> {
     }
 }
 
+/// `righttrack check`: every line says what was checked; exit 1 when anything failed.
+async fn check(data: &DataArgs) -> Result<ExitCode> {
+    // Opening refuses missing, unreadable or world-readable keys and (SQLite) a file
+    // that fails the quick check, each with its own message.
+    let (state, opened) = open_state(data, false, WebConfig::default()).await?;
+    let mut failed = false;
+    match state.db.integrity_problems(true).await {
+        Ok(p) if p.is_empty() => println!(
+            "database: ok ({}, {})",
+            state.db.backend_name(),
+            state.db.location()
+        ),
+        Ok(p) => {
+            failed = true;
+            println!("database: DAMAGED: {}", p.join("; "));
+        }
+        Err(e) => {
+            failed = true;
+            println!("database: cannot check: {e}");
+        }
+    }
+    println!(
+        "keys: ok ({} and {} present, private, readable)",
+        opened.keyring_path.display(),
+        data.data_dir.join(data::SIGNING_FILE).display()
+    );
+    let heads = data.data_dir.join(data::AUDIT_HEADS_FILE);
+    let exported = if heads.exists() {
+        read_exported_heads(&heads)?
+    } else {
+        Ok(Vec::new())
+    };
+    let verified = match exported {
+        Ok(cps) => {
+            state
+                .db
+                .audit_verify_with(&state.signer.verifying_key(), &cps)
+                .await
+        }
+        Err(b) => Err(b.into()),
+    };
+    match verified {
+        Ok(r) => println!(
+            "audit trail: intact: {} entries, {} signed checkpoints{}",
+            r.entries,
+            r.checkpoints,
+            if heads.exists() {
+                format!(", matches {}", heads.display())
+            } else {
+                String::new()
+            }
+        ),
+        Err(righttrack_store::audit::VerifyError::Broken(b)) => {
+            failed = true;
+            println!("audit trail: BROKEN: {b}");
+        }
+        Err(e) => {
+            failed = true;
+            println!("audit trail: cannot check: {e}");
+        }
+    }
+    Ok(if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// The signed heads of an exported-heads file; a malformed line is a broken trail (the
+/// file is evidence, not configuration).
+fn read_exported_heads(
+    path: &Path,
+) -> Result<Result<Vec<righttrack_core::audit::Checkpoint>, righttrack_core::audit::Broken>> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read the exported heads {}", path.display()))?;
+    let mut out = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        match righttrack_core::audit::parse_exported_line(line) {
+            Ok(cp) => out.push(cp),
+            Err(reason) => {
+                return Ok(Err(righttrack_core::audit::Broken::Exported {
+                    line: i + 1,
+                    reason,
+                }))
+            }
+        }
+    }
+    Ok(Ok(out))
+}
+
 async fn serve(
     data: DataArgs,
     listen: Option<String>,
@@ -1105,8 +1275,21 @@ async fn serve(
             .unwrap_or(defaults.feedback_link_days),
         trusted_proxies,
         metrics_token,
+        audit_heads_path: None,
+    };
+    // One server per SQLite data directory: a second one is refused before it opens
+    // anything (a new directory is locked as soon as it exists).
+    let url = data.database_url.clone().or(file.database_url.clone());
+    let sqlite = url.as_deref().is_none_or(|u| u.starts_with("sqlite:"));
+    let mut _lock = if sqlite && data.data_dir.exists() {
+        Some(data::lock(&data.data_dir)?)
+    } else {
+        None
     };
     let (state, opened) = open_state(&data, true, web).await?;
+    if sqlite && _lock.is_none() {
+        _lock = Some(data::lock(&data.data_dir)?);
+    }
     if opened.created {
         tracing::info!(data_dir = %data.data_dir.display(), "initialised a new data directory with fresh keys");
     }
@@ -1248,10 +1431,13 @@ async fn serve(
         let _ = c.await;
     }
     sweeper.abort();
-    let _ = state
+    if let Ok(Some(cp)) = state
         .db
         .audit_checkpoint(&state.signer, state.now().as_millisecond())
-        .await;
+        .await
+    {
+        state.export_head(cp.seq, cp.hash);
+    }
     state.db.close().await;
     tracing::info!("stopped");
     Ok(ExitCode::SUCCESS)

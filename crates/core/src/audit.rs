@@ -105,6 +105,14 @@ pub enum Broken {
     Signature { seq: i64 },
     #[error("audit trail ends at entry {last} but its head records entry {head} (entries were deleted from the end)")]
     Truncated { last: i64, head: i64 },
+    #[error("audit entry {seq}: its signed checkpoint is missing (checkpoints were deleted; history may have been rewritten)")]
+    MissingCheckpoint { seq: i64 },
+    #[error("audit head at entry {seq} is not signed by this installation's key (the trail was rewritten outside RightTrack)")]
+    HeadUnsigned { seq: i64 },
+    #[error("audit trail holds entries or checkpoints after its head (entry {head}) that the head does not record (they were added outside RightTrack)")]
+    BeyondHead { head: i64 },
+    #[error("exported audit head, line {line}: {reason}")]
+    Exported { line: usize, reason: String },
 }
 
 /// Checks entries in ascending `seq` order: [`ChainVerifier::push`] each entry, then compare
@@ -177,6 +185,49 @@ pub fn check_checkpoint(
 
 pub fn hex(h: &Hash) -> String {
     data_encoding::HEXLOWER.encode(h)
+}
+
+/// The first word of every line of an exported-heads file.
+pub const EXPORTED_TAG: &str = "righttrack-audit-head";
+
+/// One line of the exported-heads file an auditor keeps outside the database:
+/// `righttrack-audit-head <seq> <hash> <signature> <time>` (tab-separated, hex).
+pub fn exported_line(cp: &Checkpoint, at: &str) -> String {
+    format!(
+        "{EXPORTED_TAG}\t{}\t{}\t{}\t{at}\n",
+        cp.seq,
+        hex(&cp.hash),
+        data_encoding::HEXLOWER.encode(&cp.signature)
+    )
+}
+
+/// Parses a line written by [`exported_line`]; the signature is checked by the caller
+/// (with [`check_checkpoint`] against the entry it names).
+pub fn parse_exported_line(line: &str) -> Result<Checkpoint, String> {
+    let f: Vec<&str> = line.trim_end().split('\t').collect();
+    if f.len() < 4 || f[0] != EXPORTED_TAG {
+        return Err(format!(
+            "not a line of the form `{EXPORTED_TAG} SEQ HASH SIGNATURE TIME`"
+        ));
+    }
+    let seq: i64 = f[1]
+        .parse()
+        .map_err(|_| "the entry number is not a number".to_owned())?;
+    let hash: Hash = data_encoding::HEXLOWER
+        .decode(f[2].as_bytes())
+        .ok()
+        .and_then(|v| v.try_into().ok())
+        .ok_or_else(|| "the hash is not 64 hex digits".to_owned())?;
+    let signature: [u8; 64] = data_encoding::HEXLOWER
+        .decode(f[3].as_bytes())
+        .ok()
+        .and_then(|v| v.try_into().ok())
+        .ok_or_else(|| "the signature is not 128 hex digits".to_owned())?;
+    Ok(Checkpoint {
+        seq,
+        hash,
+        signature,
+    })
 }
 
 #[cfg(test)]
@@ -271,6 +322,15 @@ mod tests {
             check_checkpoint(&key.verifying_key(), &bad, Some(&chain[4].hash)),
             Err(Broken::Signature { seq: 5 })
         );
+    }
+
+    #[test]
+    fn exported_heads_round_trip() {
+        let key = SigningKey::from_bytes(&[7u8; 32]);
+        let cp = sign_checkpoint(&key, 64, [3u8; 32]);
+        let line = exported_line(&cp, "2026-01-01T00:00:00Z");
+        assert_eq!(parse_exported_line(&line), Ok(cp));
+        assert!(parse_exported_line("64 abc").is_err());
     }
 
     fn chain_entry(prev: &Hash, seq: i64, e: NewEntry) -> Hash {

@@ -4,13 +4,20 @@
 //! `audit_head` and `audit_checkpoints`. Appends are serialized by the row lock that
 //! `UPDATE audit_head` takes (on both backends), so concurrent writers from several
 //! server instances still produce one unbroken chain. Every [`CHECKPOINT_EVERY`]
-//! entries, the same transaction stores an Ed25519-signed checkpoint.
+//! entries, the same transaction stores an Ed25519-signed checkpoint, and every append
+//! signs the new head (`audit_head.signature`). Verification requires both: a checkpoint
+//! at every interval and a valid head signature, so a database writer without the
+//! signing key cannot delete the checkpoints and re-chain a forged history.
 
 use crate::{on_pool, Db, Result, StoreError};
 use ed25519_dalek::{SigningKey, VerifyingKey};
 use righttrack_core::audit::{self, Broken, ChainVerifier, Checkpoint, Entry, Hash, NewEntry};
 
 pub const CHECKPOINT_EVERY: i64 = 64;
+
+/// The migration that added `audit_head.signature`: a database migrated from before it
+/// has an unsigned head once, which the first start signs ([`Db::audit_sign_legacy_head`]).
+pub const HEAD_SIGNED_SINCE: i64 = 23;
 
 #[derive(Debug, Clone, Default)]
 pub struct AuditFilter {
@@ -87,13 +94,14 @@ impl Db {
             .bind(&entry.hash[..])
             .execute(&mut *tx)
             .await?;
-            sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1")
+            let head = audit::sign_checkpoint(signer, seq, entry.hash);
+            sqlx::query("UPDATE audit_head SET hash = $1, signature = $2 WHERE id = 1")
                 .bind(&entry.hash[..])
+                .bind(&head.signature[..])
                 .execute(&mut *tx)
                 .await?;
             if seq % CHECKPOINT_EVERY == 0 {
-                let cp = audit::sign_checkpoint(signer, seq, entry.hash);
-                insert_checkpoint(&mut tx, &cp, entry.entry.at_ms).await?;
+                insert_checkpoint(&mut tx, &head, entry.entry.at_ms).await?;
             }
             tx.commit().await?;
             Ok(entry)
@@ -134,6 +142,38 @@ impl Db {
         .fetch_one(p)
         .await?);
         Ok((seq, to_hash(&hash, seq)?))
+    }
+
+    /// The head's sequence number, hash and signature, read together (the signature is
+    /// `None` on a database migrated from before it was kept).
+    async fn audit_signed_head(&self) -> Result<(i64, Hash, Option<Vec<u8>>)> {
+        let (seq, hash, sig): (i64, Vec<u8>, Option<Vec<u8>>) = on_pool!(self, |p| {
+            sqlx::query_as("SELECT seq, hash, signature FROM audit_head WHERE id = 1")
+                .fetch_one(p)
+                .await?
+        });
+        Ok((seq, to_hash(&hash, seq)?, sig))
+    }
+
+    /// Signs an unsigned head once, after the migration that introduced head signatures
+    /// (the caller knows the database was older). Returns whether it signed.
+    pub async fn audit_sign_legacy_head(&self, signer: &SigningKey) -> Result<bool> {
+        let (seq, hash, sig) = self.audit_signed_head().await?;
+        if seq == 0 || sig.is_some() {
+            return Ok(false);
+        }
+        let cp = audit::sign_checkpoint(signer, seq, hash);
+        let n = on_pool!(self, |p| {
+            sqlx::query(
+            "UPDATE audit_head SET signature = $1 WHERE id = 1 AND seq = $2 AND signature IS NULL"
+        )
+        .bind(&cp.signature[..])
+        .bind(seq)
+        .execute(p)
+        .await?
+        .rows_affected()
+        });
+        Ok(n == 1)
     }
 
     /// Newest first, filtered, one page.
@@ -202,13 +242,27 @@ impl Db {
     /// Walks the whole chain in order, checking every link, every signed checkpoint and
     /// the head. Memory stays constant: entries are read in pages.
     pub async fn audit_verify(&self, key: &VerifyingKey) -> Result<VerifyReport, VerifyError> {
+        self.audit_verify_with(key, &[]).await
+    }
+
+    /// [`Db::audit_verify`], and also every head in `exported` (signed heads kept outside
+    /// the database): each must be signed by `key` and match the entry it names.
+    pub async fn audit_verify_with(
+        &self,
+        key: &VerifyingKey,
+        exported: &[Checkpoint],
+    ) -> Result<VerifyReport, VerifyError> {
+        // The head first: entries appended while the walk runs are left for next time,
+        // so a live server's trail verifies too.
+        let (head_seq, head_hash, head_sig) = self.audit_signed_head().await?;
         let cps: Vec<(i64, Vec<u8>, Vec<u8>)> = on_pool!(self, |p| sqlx::query_as(
-            "SELECT seq, hash, signature FROM audit_checkpoints ORDER BY seq"
+            "SELECT seq, hash, signature FROM audit_checkpoints WHERE seq <= $1 ORDER BY seq"
         )
+        .bind(head_seq)
         .fetch_all(p)
         .await
         .map_err(StoreError::from)?);
-        let mut checkpoints = Vec::with_capacity(cps.len());
+        let mut checkpoints = Vec::with_capacity(cps.len() + exported.len());
         for (seq, hash, sig) in cps {
             checkpoints.push(Checkpoint {
                 seq,
@@ -216,13 +270,19 @@ impl Db {
                 signature: sig.try_into().map_err(|_| Broken::Signature { seq })?,
             });
         }
+        let stored = checkpoints.len();
+        checkpoints.extend_from_slice(exported);
+        checkpoints.sort_by_key(|c| c.seq);
         let mut cp_iter = checkpoints.iter().peekable();
         let mut v = ChainVerifier::new();
-        let sql = format!("SELECT {COLS} FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT 1000");
+        let sql = format!(
+            "SELECT {COLS} FROM audit_log WHERE seq > $1 AND seq <= $2 ORDER BY seq LIMIT 1000"
+        );
         let mut after = i64::MIN;
         loop {
             let rows: Vec<EntryRow> = on_pool!(self, |p| sqlx::query_as(&sql)
                 .bind(after)
+                .bind(head_seq)
                 .fetch_all(p)
                 .await
                 .map_err(StoreError::from)?);
@@ -232,6 +292,11 @@ impl Db {
             for r in rows {
                 let e = from_row(r)?;
                 v.push(&e)?;
+                // Every interval has its checkpoint: deleting them is not a way out.
+                if e.seq % CHECKPOINT_EVERY == 0 && cp_iter.peek().is_none_or(|cp| cp.seq != e.seq)
+                {
+                    return Err(Broken::MissingCheckpoint { seq: e.seq }.into());
+                }
                 while let Some(cp) = cp_iter.peek() {
                     if cp.seq < e.seq {
                         // A checkpoint for an entry that is gone.
@@ -253,7 +318,6 @@ impl Db {
                 head: cp.seq,
             })?;
         }
-        let (head_seq, head_hash) = self.audit_head().await?;
         if head_seq != v.last_seq() || head_hash != v.last_hash() {
             return Err(Broken::Truncated {
                 last: v.last_seq(),
@@ -261,9 +325,37 @@ impl Db {
             }
             .into());
         }
+        // Entries are committed with the head that records them, so rows beyond the
+        // current head (one statement, one snapshot) were added around the application.
+        let stray: i64 = on_pool!(self, |p| {
+            sqlx::query_scalar(
+            "SELECT CAST((SELECT COUNT(*) FROM audit_log WHERE seq > h.seq) + (SELECT COUNT(*) FROM audit_checkpoints WHERE seq > h.seq) AS BIGINT) FROM audit_head h WHERE h.id = 1"
+        )
+        .fetch_one(p)
+        .await
+        .map_err(StoreError::from)?
+        });
+        if stray > 0 {
+            let (now, _) = self.audit_head().await?;
+            return Err(Broken::BeyondHead { head: now }.into());
+        }
+        // The head itself is signed, so the entries after the last checkpoint cannot be
+        // rewritten either.
+        if head_seq > 0 {
+            let unsigned = Broken::HeadUnsigned { seq: head_seq };
+            let sig: [u8; 64] = head_sig
+                .and_then(|s| s.try_into().ok())
+                .ok_or(unsigned.clone())?;
+            let cp = Checkpoint {
+                seq: head_seq,
+                hash: head_hash,
+                signature: sig,
+            };
+            audit::check_checkpoint(key, &cp, Some(&head_hash)).map_err(|_| unsigned)?;
+        }
         Ok(VerifyReport {
             entries: v.last_seq(),
-            checkpoints: checkpoints.len(),
+            checkpoints: stored,
             head_hash: v.last_hash(),
         })
     }

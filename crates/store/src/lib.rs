@@ -75,8 +75,42 @@ pub enum StoreError {
     /// would keep it), so both backends refuse it through this error.
     #[error("the text contains a NUL character, which cannot be stored")]
     Unstorable,
+    /// The storage does not answer or cannot write (server gone, connection lost, disk
+    /// full, file unreadable, no free connection in time): worth retrying later.
+    #[error("database unavailable: {0}")]
+    Unavailable(sqlx::Error),
     #[error("database error: {0}")]
     Db(sqlx::Error),
+}
+
+/// Whether `e` means the storage is out of reach or out of space rather than a bad query.
+fn is_outage(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_)
+        | sqlx::Error::WorkerCrashed => true,
+        sqlx::Error::Database(db) => {
+            let code = db.code().unwrap_or_default();
+            match code.parse::<i32>() {
+                // SQLite (extended codes keep the primary code in the low byte):
+                // READONLY, IOERR, FULL, CANTOPEN, and BUSY/LOCKED after the busy timeout.
+                Ok(n) => matches!(n & 0xff, 5 | 6 | 8 | 10 | 13 | 14),
+                // PostgreSQL SQLSTATE: connection exceptions, insufficient resources (disk
+                // full, out of memory, too many connections), operator intervention
+                // (terminated, shutting down), I/O errors, a database that is gone.
+                Err(_) => {
+                    code.starts_with("08")
+                        || code.starts_with("53")
+                        || code.starts_with("57P")
+                        || code == "58030"
+                        || code == "3D000"
+                }
+            }
+        }
+        _ => false,
+    }
 }
 
 impl From<sqlx::Error> for StoreError {
@@ -92,6 +126,9 @@ impl From<sqlx::Error> for StoreError {
             if matches!(db.code().as_deref(), Some("22021" | "22P05")) {
                 return StoreError::Unstorable;
             }
+        }
+        if is_outage(&e) {
+            return StoreError::Unavailable(e);
         }
         StoreError::Db(e)
     }
@@ -124,6 +161,10 @@ pub struct Db {
     pub backend: Backend,
     location: String,
 }
+
+/// How long a request waits for a free connection before the storage counts as
+/// unavailable (the client gets 503 with `Retry-After`, not a hung request).
+pub const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(3);
 
 /// Runs the same body against whichever pool the [`Db`] holds. The body is compiled once
 /// per backend, so it must only use SQL both dialects accept.
@@ -163,6 +204,7 @@ impl Db {
             .busy_timeout(Duration::from_secs(10));
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
+            .acquire_timeout(ACQUIRE_TIMEOUT)
             .connect_with(opts)
             .await
             .map_err(|e| StoreError::Connect {
@@ -184,7 +226,7 @@ impl Db {
         })?;
         let pool = PgPoolOptions::new()
             .max_connections(16)
-            .acquire_timeout(Duration::from_secs(5))
+            .acquire_timeout(ACQUIRE_TIMEOUT)
             .connect_with(opts)
             .await
             .map_err(|e| StoreError::Connect {
@@ -316,6 +358,59 @@ impl Db {
         }
         let (seq, _) = self.audit_head().await?;
         Ok(seq == 0 && self.count_users().await? == 0)
+    }
+
+    /// What the database's own consistency check finds: empty when sound. SQLite runs
+    /// `PRAGMA quick_check` (`thorough`: `PRAGMA integrity_check`, which also checks
+    /// index contents); a file too damaged to read is reported, not returned as an
+    /// error. PostgreSQL checks its pages itself; this only asks it to answer.
+    pub async fn integrity_problems(&self, thorough: bool) -> Result<Vec<String>> {
+        match &self.backend {
+            Backend::Sqlite(p) => {
+                let pragma = if thorough {
+                    "PRAGMA integrity_check(20)"
+                } else {
+                    "PRAGMA quick_check(20)"
+                };
+                match sqlx::query_scalar::<_, String>(pragma).fetch_all(p).await {
+                    Ok(rows) => Ok(rows.into_iter().filter(|r| r != "ok").collect()),
+                    Err(e) => match e.as_database_error() {
+                        // SQLITE_CORRUPT (11) and SQLITE_NOTADB (26), extended or not.
+                        Some(d)
+                            if matches!(
+                                d.code()
+                                    .and_then(|c| c.parse::<i32>().ok())
+                                    .map(|c| c & 0xff),
+                                Some(11) | Some(26)
+                            ) =>
+                        {
+                            Ok(vec![d.message().to_owned()])
+                        }
+                        _ => Err(e.into()),
+                    },
+                }
+            }
+            Backend::Postgres(_) => {
+                self.ping().await?;
+                Ok(Vec::new())
+            }
+        }
+    }
+
+    /// SQLite: writes a consistent copy of the whole database to `dest` (a new file) with
+    /// `VACUUM INTO`, safe while other connections write. Returns `false` on PostgreSQL,
+    /// whose backups are `pg_dump`'s job.
+    pub async fn sqlite_backup(&self, dest: &Path) -> Result<bool> {
+        match &self.backend {
+            Backend::Sqlite(p) => {
+                let dest = dest.to_str().ok_or_else(|| {
+                    StoreError::Corrupt("the backup path is not valid UTF-8".into())
+                })?;
+                sqlx::query("VACUUM INTO $1").bind(dest).execute(p).await?;
+                Ok(true)
+            }
+            Backend::Postgres(_) => Ok(false),
+        }
     }
 
     /// For `/healthz`: does the database answer?

@@ -23,7 +23,7 @@ pub async fn healthz(State(state): State<AppState>) -> Response {
             .into_response(),
         Err(e) => {
             tracing::error!(error = %e, "health check: database does not answer");
-            AppError::new(Code::Unavailable, "The database is not answering.").into_response()
+            AppError::unavailable().into_response()
         }
     }
 }

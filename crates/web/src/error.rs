@@ -138,6 +138,14 @@ impl AppError {
         Self::new(Code::Unprocessable, message)
     }
 
+    /// The storage is out of reach or full: retry later (`Retry-After` is set).
+    pub fn unavailable() -> Self {
+        Self::new(
+            Code::Unavailable,
+            "The service cannot reach its storage right now. Please try again in a moment.",
+        )
+    }
+
     /// An internal failure: the cause is logged here and never sent to the client.
     pub fn internal(cause: &dyn std::fmt::Display) -> Self {
         tracing::error!(error = %cause, "internal error");
@@ -157,9 +165,9 @@ impl From<righttrack_store::StoreError> for AppError {
             S::Unstorable => AppError::bad_request(
                 "The text contains a NUL character, which cannot be stored. Remove it and try again.",
             ),
-            S::Connect { .. } => {
+            S::Connect { .. } | S::Unavailable(_) => {
                 tracing::error!(error = %e, "database unavailable");
-                AppError::new(Code::Unavailable, "The database is not answering.")
+                AppError::unavailable()
             }
             other => AppError::internal(&other),
         }
@@ -178,9 +186,18 @@ impl IntoResponse for AppError {
                 axum::http::HeaderValue::from_static("1"),
             );
         }
+        if self.code == Code::Unavailable {
+            resp.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from_static(RETRY_UNAVAILABLE_SECS),
+            );
+        }
         resp.extensions_mut().insert(ErrorInfo(self));
         resp
     }
 }
+
+/// `Retry-After` on a 503: storage outages are usually short (a failover, a restart).
+const RETRY_UNAVAILABLE_SECS: &str = "5";
 
 pub type AppResult<T> = Result<T, AppError>;

@@ -35,6 +35,9 @@ pub struct WebConfig {
     pub trusted_proxies: Vec<crate::client::Cidr>,
     /// The bearer token `GET /metrics` requires. `None`: metrics are off (404).
     pub metrics_token: Option<righttrack_core::Secret<String>>,
+    /// Where signed audit heads are appended (every checkpoint), for an auditor to keep
+    /// outside the database: `righttrack audit verify --heads FILE` checks against it.
+    pub audit_heads_path: Option<PathBuf>,
 }
 
 impl Default for WebConfig {
@@ -52,6 +55,7 @@ impl Default for WebConfig {
             feedback_link_days: righttrack_core::feedback::DEFAULT_LINK_DAYS,
             trusted_proxies: Vec::new(),
             metrics_token: None,
+            audit_heads_path: None,
         }
     }
 }
@@ -213,7 +217,34 @@ impl AppState {
             // serde_json's default map is ordered by key, so this encoding is canonical.
             detail: detail.to_string(),
         };
-        self.db.audit_append(entry, &self.signer).await.map(|_| ())
+        let e = self.db.audit_append(entry, &self.signer).await?;
+        if e.seq % righttrack_store::audit::CHECKPOINT_EVERY == 0 {
+            self.export_head(e.seq, e.hash);
+        }
+        Ok(())
+    }
+
+    /// Appends the signed head `(seq, hash)` to the exported-heads file and the log. A
+    /// failure to write the file is logged; the entry itself is already stored.
+    pub fn export_head(&self, seq: i64, hash: righttrack_core::audit::Hash) {
+        let cp = righttrack_core::audit::sign_checkpoint(&self.signer, seq, hash);
+        let line = righttrack_core::audit::exported_line(&cp, &self.now().to_string());
+        tracing::info!(
+            seq,
+            hash = %righttrack_core::audit::hex(&hash),
+            "audit head signed"
+        );
+        if let Some(path) = &self.config.audit_heads_path {
+            use std::io::Write;
+            let r = std::fs::OpenOptions::new()
+                .append(true)
+                .create(true)
+                .open(path)
+                .and_then(|mut f| f.write_all(line.as_bytes()));
+            if let Err(e) = r {
+                tracing::error!(error = %e, file = %path.display(), "cannot export the audit head");
+            }
+        }
     }
 
     pub fn seal(&self, purpose: &str, plaintext: &[u8]) -> Result<Vec<u8>, CryptoError> {
