@@ -106,6 +106,7 @@ impl Engine {
                 let text = &inter.turns[ti].text;
                 rules.normalize(text, toks, norm);
                 rules.find(ti, norm, hits);
+                rules.detect(ti, inter.turns[ti].speaker, text, norm, hits);
                 commit::extract(inter, ti, norm, words, &mut commitments, &start);
             });
         }

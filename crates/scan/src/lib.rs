@@ -19,6 +19,7 @@
 
 pub mod checks;
 pub mod commit;
+pub mod conduct;
 pub mod engine;
 pub mod input;
 pub mod model;
