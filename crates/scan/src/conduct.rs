@@ -196,7 +196,9 @@ const LEXICON: &[(C, &[&str])] = &[
             "come what may", "without fail", "hands down", "i bet", "you bet", "i know",
             "of course", "im sure", "i am sure", "im certain", "i am certain", "im confident",
             "i am confident", "im positive", "i am positive", "totally sure", "completely sure",
-            "sure thing", "for a fact", "i can tell you now", "no ifs or buts",
+            "sure thing", "for a fact", "i can tell you now", "no ifs or buts", "take it from me",
+            "im telling you", "i am telling you", "believe me", "mark my words", "certain",
+            "a certainty", "certainty",
         ],
     ),
     (
@@ -230,7 +232,10 @@ const LEXICON: &[(C, &[&str])] = &[
             "full amount", "every penny", "every cent", "in full", "the money", "returns", "get to you", "gets to you", "reach",
             "reaches", "turn up", "turns up", "show up", "shows up", "lands", "be with you",
             "be there", "come through", "comes through",
-            "profit", "gain", "gains", "earn", "double", "grow",
+            "profit", "gain", "gains", "earn", "double", "grow", "corrected", "adjusted",
+            "amended", "put right", "sorted", "stop", "stops", "go away", "goes away", "disappear",
+            "disappears", "in your favour", "in your favor", "decided", "go down", "goes down",
+            "come down", "lower", "drop", "drops", "bill",
         ],
     ),
     (
@@ -239,7 +244,8 @@ const LEXICON: &[(C, &[&str])] = &[
             "declined", "decline", "denied", "deny", "rejected", "reject", "rejection", "refused",
             "refuse", "turned down", "turn you down", "turns you down", "turn down", "turns down",
             "turn it down", "turns it down", "says no", "say no", "fail", "fails", "bounce", "bounced",
-            "denial", "go up", "goes up", "increase", "increases", "rise", "lose money",
+            "denial", "declining", "denying", "rejecting", "refusing", "failing", "bouncing",
+            "bounce back", "go up", "goes up", "increase", "increases", "rise", "lose money",
             "lose anything",
         ],
     ),
@@ -247,7 +253,8 @@ const LEXICON: &[(C, &[&str])] = &[
         C::Approval,
         &[
             "approved", "approve", "approval", "accepted", "qualify", "qualifies", "qualified",
-            "eligible", "go through", "get through", "pass", "sail through",
+            "eligible", "go through", "get through", "pass", "sail through", "accept", "accepts",
+            "sign off", "signs off", "green light", "say yes", "says yes",
         ],
     ),
     (C::Will, &["will", "youll", "itll", "theyll", "gonna", "going to", "shall", "is going to"]),
@@ -323,13 +330,14 @@ const LEXICON: &[(C, &[&str])] = &[
             "quickly", "fast", "asap", "hurry", "before its too late", "before its gone",
             "before they go", "before it goes", "at once", "tomorrow", "this very moment",
             "in an hour", "this afternoon", "this evening", "this morning", "on the spot",
-            "before i let you go", "before you go", "right here", "here and now",
+            "before i let you go", "before you go", "right here", "here and now", "minutes",
+            "minute", "mins", "hours", "hour",
         ],
     ),
     (
         C::Decide,
         &[
-            "decide", "deciding", "decision", "make up your mind", "sign", "signing", "signup",
+            "decide", "deciding", "decision", "make up your mind", "make your mind up", "sign", "signing", "signup",
             "sign up", "commit", "buy", "purchase", "order", "lock", "lock in", "grab",
             "snap up", "take it", "take the offer", "take this", "take the deal",
             "take advantage", "accept", "agree", "say yes", "go ahead", "book", "enroll",
@@ -360,13 +368,12 @@ const LEXICON: &[(C, &[&str])] = &[
     (
         C::Expire,
         &[
-            "expire", "expires", "expiring", "ends", "end", "ending", "gone", "goes away",
+            "expire", "expires", "expiring", "ends", "gone", "goes away",
             "go away", "disappear", "disappears", "vanish", "vanishes", "run out", "runs out",
             "withdrawn", "pulled", "lapse", "lapses", "closes", "closing", "cut off", "cutoff",
             "deadline", "no longer available", "wont be available", "will not be available",
-            "wont be there", "wont be around", "revert", "reverts", "back up", "finish",
-            "finishes", "over", "stop", "stops", "available until", "valid until", "until",
-            "good until", "good for", "valid for", "available for",
+            "wont be there", "wont be around", "revert", "reverts", "back up", "finishes",
+            "stops", "disappeared", "runs out",
         ],
     ),
     (
@@ -404,7 +411,8 @@ const LEXICON: &[(C, &[&str])] = &[
         &[
             "miss out", "missing out", "lose out", "losing out", "youll regret",
             "you will regret", "youre going to regret", "regret it later", "regret not",
-            "kick yourself", "never see * again", "never get * again", "wont get * again",
+            "kick yourself", "never see * again", "never see * * again", "never get * again", "never get * * again",
+            "wont get * again", "wont get * * again", "wont see * * again",
             "wont see * again", "will not see * again", "never be this cheap",
             "never be this low", "once in a lifetime", "gone forever", "lost forever",
             "throwing money away", "throw money away", "leaving money on the table",
@@ -1039,7 +1047,7 @@ fn guarantee(v: &View<'_>, out: &mut Vec<Found>) {
                 .in_scope(C::Outcome, cl, false)
                 .chain(v.in_scope(C::Approval, cl, false))
                 .filter(|o| !overlaps(o, b))
-                .filter(|o| (o.i > b.i && o.i - b.j <= 9) || (o.i < b.i && b.i - o.j <= 6))
+                .filter(|o| (o.i > b.i && o.i - b.j <= 9) || (o.i < b.i && b.i - o.j <= 9))
                 .min_by_key(|o| o.i.abs_diff(b.i))
             {
                 take(b.i.min(o.i), b.j.max(o.j));
@@ -1140,6 +1148,15 @@ fn pressure(v: &View<'_>, out: &mut Vec<Found>) {
                     continue;
                 }
                 if v.quoted(h.i) {
+                    continue;
+                }
+                if h.cat == C::Urgent
+                    && h.i > 0
+                    && matches!(
+                        v.n.word_at(h.i as usize - 1),
+                        "for" | "until" | "till" | "by" | "since" | "of" | "from"
+                    )
+                {
                     continue;
                 }
                 live.push(*h);
