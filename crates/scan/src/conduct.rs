@@ -179,7 +179,8 @@ const LEXICON: &[(C, &[&str])] = &[
             "they|he|she|someone|somebody|people|agent|rep|representative|colleague|website|site|ad|advert|brochure|leaflet|letter|email|flyer|it|you|salesman|salesperson said|say|says|told|tell|claimed|claims|claim|promised|mentioned|wrote|stated|advertised|quoted",
             "was|were|been|being told", "according to", "advertised", "supposedly", "allegedly",
             "so called", "quote", "unquote", "heard that", "read that", "called me|us|him|her",
-            "call me|us|him|her", "calling me|us|him|her",
+            "call me|us|him|her", "call|called|calling a|any|the customer|customers|caller|callers|person|anyone|someone",
+            "call|called|calling anyone|someone|customers|you|people", "calling me|us|him|her",
         ],
     ),
     // --- guarantee --------------------------------------------------------
@@ -196,7 +197,7 @@ const LEXICON: &[(C, &[&str])] = &[
             "come what may", "without fail", "hands down", "i bet", "you bet", "i know",
             "of course", "im sure", "i am sure", "im certain", "i am certain", "im confident",
             "i am confident", "im positive", "i am positive", "totally sure", "completely sure",
-            "sure thing", "for a fact", "i can tell you now", "no ifs or buts", "take it from me",
+            "for a fact", "i can tell you now", "no ifs or buts", "take it from me",
             "im telling you", "i am telling you", "believe me", "mark my words", "certain",
             "a certainty", "certainty",
         ],
@@ -232,7 +233,7 @@ const LEXICON: &[(C, &[&str])] = &[
             "full amount", "every penny", "every cent", "in full", "the money", "returns", "get to you", "gets to you", "reach",
             "reaches", "turn up", "turns up", "show up", "shows up", "lands", "be with you",
             "be there", "come through", "comes through",
-            "profit", "gain", "gains", "earn", "double", "grow", "corrected", "adjusted",
+            "profit", "gain", "gains", "earn", "double", "grow", "corrected", "adjusted", "solves", "solve", "cure", "cures", "sort it", "sorts it",
             "amended", "put right", "sorted", "stop", "stops", "go away", "goes away", "disappear",
             "disappears", "in your favour", "in your favor", "decided", "go down", "goes down",
             "come down", "lower", "drop", "drops", "bill",
@@ -266,11 +267,15 @@ const LEXICON: &[(C, &[&str])] = &[
             "i believe", "i guess", "i suppose", "i reckon", "try", "trying", "attempt",
             "expect", "expected", "estimate", "estimated", "approximately", "roughly",
             "usually", "typically", "normally", "generally", "often", "sometimes", "depends",
-            "depending", "depend", "subject to", "pending", "chance", "chances", "cant say",
+            "depending", "depend", "subject to", "pending", "good chance", "a chance", "some chance", "fair chance",
+            "chances are", "cant say",
             "cannot say", "cant tell", "dont know", "not sure", "no idea", "cant confirm",
             "cannot confirm", "tend", "tends", "ideally", "fingers crossed", "aim", "aiming",
             "cant promise", "cannot promise", "not promise", "wish", "would expect", "odds",
             "in most cases", "most of the time", "as far as i know", "seems", "appears",
+            "wont pretend", "not going to pretend", "cant pretend", "couldnt tell you",
+            "couldnt say", "not going to promise", "not able to promise", "cant be sure",
+            "cannot be sure", "cant be certain", "not certain", "wouldnt say", "no promises",
         ],
     ),
     (
@@ -534,7 +539,8 @@ const LEXICON: &[(C, &[&str])] = &[
     (
         C::InsultAdj,
         &[
-            "stupid", "dumb", "thick", "dense", "slow", "clueless", "brainless", "mindless",
+            "stupid", "dumb", "thick", "dense", "slow", "dumbest", "stupidest", "silliest",
+            "thickest", "laziest", "daftest", "clueless", "brainless", "mindless",
             "witless", "incompetent", "useless", "worthless", "pathetic", "ignorant",
             "ridiculous", "absurd", "hysterical", "crazy", "insane", "nuts", "mental",
             "deranged", "delusional", "senile", "illiterate", "hopeless", "lazy", "annoying",
@@ -1006,7 +1012,13 @@ fn guarantee(v: &View<'_>, out: &mut Vec<Found>) {
         if v.question(first) {
             continue;
         }
-        if v.in_scope(C::Hedge, cl, false).next().is_some() {
+        // A hedge, or a negated certainty marker ("nobody can promise ..."), takes
+        // the whole clause out of certainty.
+        if v.in_scope(C::Hedge, cl, false).next().is_some()
+            || v.in_scope(C::Boost, cl, false).any(|b| v.negated(b, 3))
+            || v.in_scope(C::NotBoost, cl, false)
+                .any(|x| v.n.word_at(x.i as usize) == "no")
+        {
             continue;
         }
         // A condition on the outcome itself ("if it's approved", "once the bank
@@ -1027,9 +1039,12 @@ fn guarantee(v: &View<'_>, out: &mut Vec<Found>) {
                 || v.hits(C::Report)
                     .any(|r| r.j <= h.i + 1 && v.sentence(r.i) == sent)
         };
-        let controlled = v
-            .in_scope(C::Control, cl, false)
-            .any(|c| v.before(C::FirstPerson, c.i, 2) && !v.negated(c, 1));
+        // The agent's own action right after the marker ("I'll definitely submit
+        // it", "I promise I'll call"): a commitment, not a guarantee.
+        let controlled = |b: &Hit| {
+            v.in_scope(C::Control, cl, false)
+                .any(|c| c.i >= b.j && c.i - b.j <= 4 && v.before(C::FirstPerson, c.i, 2))
+        };
         let mut found: Option<(u32, u32)> = None;
         let mut take = |i: u32, j: u32| {
             found = Some(found.map_or((i, j), |(a, b)| (a.min(i), b.max(j))));
@@ -1039,7 +1054,7 @@ fn guarantee(v: &View<'_>, out: &mut Vec<Found>) {
             if v.negated(b, 3)
                 || v.hits(C::NotBoost).any(|x| overlaps(x, b))
                 || reported(b)
-                || controlled
+                || controlled(b)
             {
                 continue;
             }
@@ -1254,7 +1269,7 @@ fn abuse(v: &View<'_>, out: &mut Vec<Found>) {
             steps += 1;
         }
         // "how dense can you be", "so stupid you ..."
-        if h.i > 0 && v.has(h.i as usize - 1, C::How) {
+        if (1..=3).any(|d| h.i >= d && v.has((h.i - d) as usize, C::How)) {
             for d in 1..=3u32 {
                 let k = (h.j + d - 1) as usize;
                 if k < v.n.len() && v.n.sentence(k) == v.sentence(h.i) && v.has(k, C::Second) {
@@ -1268,15 +1283,51 @@ fn abuse(v: &View<'_>, out: &mut Vec<Found>) {
         v.hits(C::Second)
             .any(|s| v.sentence(s.i) == v.sentence(h.i) && (s.i.abs_diff(h.i) <= window))
     };
+    // An order: the verb opens the sentence or a comma clause, perhaps after
+    // discourse markers ("oh", "look", "you know").
     let imperative = |h: &Hit| {
         v.hits(C::Imper).any(|x| {
-            v.sentence(x.i) == v.sentence(h.i)
-                && (x.i == 0 || v.sentence(x.i - 1) != v.sentence(x.i) || v.after_comma(x.i))
+            if v.sentence(x.i) != v.sentence(h.i) {
+                return false;
+            }
+            let mut k = x.i as usize;
+            while k > 0 && v.n.sentence(k - 1) == v.n.sentence(x.i as usize) {
+                if v.after_comma(k as u32) {
+                    return true;
+                }
+                if !matches!(
+                    v.n.word_at(k - 1),
+                    "oh" | "so"
+                        | "look"
+                        | "listen"
+                        | "okay"
+                        | "ok"
+                        | "well"
+                        | "now"
+                        | "right"
+                        | "please"
+                        | "you"
+                        | "know"
+                        | "i"
+                        | "mean"
+                        | "come"
+                        | "on"
+                        | "god"
+                        | "sir"
+                        | "madam"
+                        | "mate"
+                        | "pal"
+                ) {
+                    return false;
+                }
+                k -= 1;
+            }
+            true
         })
     };
     for h in &v.sc.hits {
         let ok = match h.cat {
-            C::InsultN => !v.negated(h, 4) && !self_ref(h) && !reported(h),
+            C::InsultN => !v.negated(h, 2) && !self_ref(h) && !reported(h),
             C::InsultAdj => {
                 if v.negated(h, 3) || reported(h) {
                     false
@@ -1295,7 +1346,7 @@ fn abuse(v: &View<'_>, out: &mut Vec<Found>) {
                 !reported(h)
                     && (has_second(h, 3) || imperative(h) || v.n.word_at(h.i as usize) == "for")
             }
-            C::Dismiss => !v.negated(h, 5) && !reported(h),
+            C::Dismiss => !v.negated(h, 3) && !reported(h),
             _ => false,
         };
         if ok {

@@ -290,9 +290,12 @@ impl RuleSet {
                 if matches!(c, b'.' | b'?' | b'!' | b';' | b'\n') {
                     sentence += 1;
                 } else if c == b'%' {
+                    // "%" meets its alias ("percent") as any word does.
                     let s = n.buf.len() as u32;
-                    n.buf.push('%');
-                    n.words.push((s, s + 1, t.start, t.end, sentence));
+                    n.buf
+                        .push_str(self.aliases.get("%").map_or("%", String::as_str));
+                    n.words
+                        .push((s, n.buf.len() as u32, t.start, t.end, sentence));
                 } else if c == b',' {
                     // commas end a clause for negation scope purposes only loosely
                 }
