@@ -58,6 +58,8 @@ pub enum Function {
     RecordingNotice,
     /// The agent checks the caller's identity.
     Verification,
+    /// The agent states an account detail (balance, amount owed, card or address on file).
+    AccountDetail,
 }
 
 impl Function {
@@ -68,6 +70,7 @@ impl Function {
         "abuse",
         "recording_notice",
         "verification",
+        "account_detail",
     ];
 
     /// Parse a pack name.
@@ -78,6 +81,7 @@ impl Function {
             "abuse" => Function::Abuse,
             "recording_notice" => Function::RecordingNotice,
             "verification" => Function::Verification,
+            "account_detail" => Function::AccountDetail,
             _ => return None,
         })
     }
@@ -141,6 +145,9 @@ enum C {
     IdPhrase,
     IdItem,
     IdAsk,
+    // account details
+    Acct,
+    AcctAddr,
 }
 
 impl C {
@@ -728,6 +735,7 @@ const LEXICON: &[(C, &[&str])] = &[
             "social security", "password", "pin", "pin number", "first line of your address",
             "first line of the address", "address on the account", "address on file",
             "registered address", "billing address", "address we have", "name on the account",
+            "on the account", "on file", "registered", "email address", "on record",
             "full name", "account holder", "account number", "customer number",
             "membership number", "member id", "member number", "policy number",
             "email on file", "email on the account", "email address on the account",
@@ -753,6 +761,25 @@ const LEXICON: &[(C, &[&str])] = &[
             "let me have", "can you read", "could you read", "can you please", "could you please",
             "would you mind", "if you could", "first", "quickly", "what", "whats", "when",
             "which", "and",
+        ],
+    ),
+    // --- account details --------------------------------------------------
+    (
+        C::Acct,
+        &[
+            "balance", "balances", "owe", "owing", "outstanding", "amount due", "payment due",
+            "past due", "overdue", "arrears", "statement", "statement balance", "credit limit",
+            "available credit", "last payment", "minimum payment", "payoff amount",
+            "pay off amount", "in debt", "behind by", "card on file", "card we have",
+            "on file",
+        ],
+    ),
+    (
+        C::AcctAddr,
+        &[
+            "address we have", "address on file", "address on the account",
+            "registered address", "address is", "have you at", "we have you at",
+            "address as", "address shows", "living at", "live at",
         ],
     ),
 ];
@@ -994,6 +1021,7 @@ pub fn detect(f: Function, n: &Norm, text: &str, sc: &TurnScratch, out: &mut Vec
         Function::Abuse => abuse(&v, out),
         Function::RecordingNotice => recording(&v, out),
         Function::Verification => verification(&v, out),
+        Function::AccountDetail => account_detail(&v, out),
     }
 }
 
@@ -1398,6 +1426,33 @@ fn verification(v: &View<'_>, out: &mut Vec<Found>) {
         }
         if let Some(a) = v.hits(C::IdAsk).find(|a| v.sentence(a.i) == s) {
             out.push(v.bytes(h.i.min(a.i), h.j.max(a.j)));
+            return;
+        }
+    }
+}
+
+/// An account detail stated to the customer: a balance or amount word, or a
+/// card or address on file, with a figure in the same sentence.
+fn account_detail(v: &View<'_>, out: &mut Vec<Found>) {
+    let bytes = v.text.as_bytes();
+    for h in v.hits(C::Acct).chain(v.hits(C::AcctAddr)) {
+        if v.question(h.i) || v.negated(h, 1) {
+            continue;
+        }
+        let s = v.sentence(h.i);
+        let (from, to) = v.n.sentence_bounds(s);
+        let seg = bytes.get(from..to).unwrap_or(&[]);
+        let figure = seg.iter().any(u8::is_ascii_digit)
+            || (0..v.n.len()).any(|k| {
+                let w = v.n.word_at(k).as_bytes();
+                v.n.sentence(k) == s
+                    && (crate::words::number_word(w).is_some()
+                        || crate::words::digit_word(w).is_some()
+                        || w == b"hundred"
+                        || w == b"thousand")
+            });
+        if figure {
+            out.push(v.bytes(h.i, h.j));
             return;
         }
     }

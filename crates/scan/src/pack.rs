@@ -86,7 +86,8 @@ pub struct RuleDef {
     #[serde(default)]
     pub phrases: Vec<String>,
     /// A built-in detector that recognises the rule's function in any wording
-    /// (`guarantee`, `pressure`, `abuse`, `recording_notice`, `verification`; see
+    /// (`guarantee`, `pressure`, `abuse`, `recording_notice`, `verification`,
+    /// `account_detail`; see
     /// [`crate::conduct`]); its hits count like phrase hits.
     #[serde(default)]
     pub detector: Option<String>,

@@ -275,3 +275,44 @@ fn verification_in_other_words_is_recognised() {
         .iter()
         .any(|e| e.kind == "disclosure.verification_missing"));
 }
+
+/// An account detail given in other words, before any identity check, is reported;
+/// after a check it is not.
+#[test]
+fn account_details_in_other_words_before_a_check_are_reported() {
+    for detail in [
+        "right now there's $412.50 outstanding",
+        "you're behind by two hundred and ten dollars",
+        "the card we have on file finishes 4421",
+        "the statement that went out shows 1,280 pounds",
+    ] {
+        let before = script(
+            "t",
+            &format!(
+                "[chat]\nagent: hello, how can I help?\ncustomer: my account\nagent: {detail}"
+            ),
+            Speaker::Customer,
+        );
+        assert!(
+            engine()
+                .scan(&before)
+                .events
+                .iter()
+                .any(|e| e.kind == "disclosure.verification_missing"),
+            "not recognised as an account detail: {detail}"
+        );
+        let after = script(
+            "t",
+            &format!("[chat]\nagent: hello, how can I help?\ncustomer: my account\nagent: can I take your postcode first?\ncustomer: sure\nagent: {detail}"),
+            Speaker::Customer,
+        );
+        assert!(
+            !engine()
+                .scan(&after)
+                .events
+                .iter()
+                .any(|e| e.kind == "disclosure.verification_missing"),
+            "reported despite the check: {detail}"
+        );
+    }
+}
