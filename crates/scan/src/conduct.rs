@@ -786,8 +786,8 @@ const LEXICON: &[(C, &[&str])] = &[
 
 #[derive(Debug, Clone)]
 struct Entry {
-    /// Per position: alternatives (empty = any word).
-    els: Vec<Vec<String>>,
+    /// Per position: alternatives as packed words (empty = any word).
+    els: Vec<Vec<u128>>,
     cat: C,
 }
 
@@ -807,6 +807,14 @@ pub struct TurnScratch {
     start: Vec<u64>,
     /// Clause number of each word.
     clause: Vec<u32>,
+    /// First word of each clause.
+    clause_first: Vec<u32>,
+    /// Bit set of categories hit in each clause.
+    clause_mask: Vec<u64>,
+    /// Bit set of categories hit anywhere in the turn.
+    present: u64,
+    /// Packed words of the turn.
+    keys: Vec<u128>,
 }
 
 /// A finding: the byte range of the words that triggered it.
@@ -822,8 +830,31 @@ pub struct Found {
 #[derive(Debug, Clone)]
 pub struct Lexicon {
     entries: Vec<Entry>,
+    /// Entries of the trigger categories by first word (every turn).
     first: HashMap<u128, Vec<u32>, FnvBuild>,
-    first_long: HashMap<String, Vec<u32>, FnvBuild>,
+    /// Entries of the supporting categories (hedges, negation, pronouns, ...) by
+    /// first word: looked up only in turns where a trigger was found.
+    support: HashMap<u128, Vec<u32>, FnvBuild>,
+}
+
+/// Categories that can start a finding; the others only qualify one.
+fn is_trigger(c: C) -> bool {
+    (GUARANTEE_TRIGGERS
+        | PRESSURE_TRIGGERS
+        | ABUSE_TRIGGERS
+        | bits(&[
+            C::Break,
+            C::Urgent,
+            C::RecStrong,
+            C::RecPurpose,
+            C::RecVerb,
+            C::IdPhrase,
+            C::IdItem,
+            C::Acct,
+            C::AcctAddr,
+        ]))
+        & c.bit()
+        != 0
 }
 
 impl Lexicon {
@@ -833,13 +864,18 @@ impl Lexicon {
         let mut entries = Vec::new();
         for (cat, phrases) in LEXICON {
             for p in *phrases {
-                let mut els: Vec<Vec<String>> = Vec::new();
+                let mut els: Vec<Vec<u128>> = Vec::new();
                 for part in p.split_whitespace() {
                     if part == "*" {
                         els.push(Vec::new());
                         continue;
                     }
-                    let alts: Vec<String> = part.split('|').filter_map(norm).collect();
+                    // Lexicon words are at most 16 bytes, so each packs into a key.
+                    let alts: Vec<u128> = part
+                        .split('|')
+                        .filter_map(norm)
+                        .filter_map(|w| key(w.as_bytes()))
+                        .collect();
                     if !alts.is_empty() {
                         els.push(alts);
                     }
@@ -850,19 +886,21 @@ impl Lexicon {
             }
         }
         let mut first: HashMap<u128, Vec<u32>, FnvBuild> = HashMap::default();
-        let mut first_long: HashMap<String, Vec<u32>, FnvBuild> = HashMap::default();
+        let mut support: HashMap<u128, Vec<u32>, FnvBuild> = HashMap::default();
         for (ei, e) in entries.iter().enumerate() {
-            for w in e.els.first().into_iter().flatten() {
-                match key(w.as_bytes()) {
-                    Some(k) => first.entry(k).or_default().push(ei as u32),
-                    None => first_long.entry(w.clone()).or_default().push(ei as u32),
-                }
+            let index = if is_trigger(e.cat) {
+                &mut first
+            } else {
+                &mut support
+            };
+            for &k in e.els.first().into_iter().flatten() {
+                index.entry(k).or_default().push(ei as u32);
             }
         }
         Lexicon {
             entries,
             first,
-            first_long,
+            support,
         }
     }
 
@@ -871,26 +909,42 @@ impl Lexicon {
         sc.hits.clear();
         sc.start.clear();
         sc.start.resize(n.len(), 0);
+        // Packed words (0 for a word too long to pack: it matches nothing).
+        sc.keys.clear();
+        sc.keys
+            .extend((0..n.len()).map(|i| key(n.word_at(i).as_bytes()).unwrap_or(0)));
+        self.pass(&self.first, n, sc);
+        let found = sc.start.iter().fold(0u64, |a, &m| a | m);
+        // Pressure needs a time with a decision or a loss unless a strong category is there.
+        let pressure = found & (PRESSURE_TRIGGERS & !bits(&[C::Decide, C::Loss])) != 0
+            || (found & C::Urgent.bit() != 0 && found & bits(&[C::Decide, C::Loss]) != 0);
+        let others = GUARANTEE_TRIGGERS
+            | ABUSE_TRIGGERS
+            | bits(&[C::RecVerb, C::IdItem, C::Acct, C::AcctAddr]);
+        if pressure || found & others != 0 {
+            self.pass(&self.support, n, sc);
+        }
+        self.clauses(n, sc);
+        let _ = text;
+    }
+
+    fn pass(&self, index: &HashMap<u128, Vec<u32>, FnvBuild>, n: &Norm, sc: &mut TurnScratch) {
         for i in 0..n.len() {
-            let w = n.word_at(i);
-            let es = match key(w.as_bytes()) {
-                Some(k) => self.first.get(&k),
-                None => self.first_long.get(w),
-            };
-            let Some(es) = es else {
+            let Some(es) = index.get(&sc.keys[i]) else {
                 continue;
             };
             let sent = n.sentence(i);
             for &ei in es {
                 let e = &self.entries[ei as usize];
-                let mut j = i;
+                // The index found the first word; match the rest.
+                let mut j = i + 1;
                 let mut ok = true;
-                for alts in &e.els {
+                for alts in e.els.iter().skip(1) {
                     if j >= n.len() || n.sentence(j) != sent {
                         ok = false;
                         break;
                     }
-                    if !alts.is_empty() && !alts.iter().any(|a| a == n.word_at(j)) {
+                    if !alts.is_empty() && !alts.contains(&sc.keys[j]) {
                         ok = false;
                         break;
                     }
@@ -906,16 +960,29 @@ impl Lexicon {
                 }
             }
         }
-        // Clauses: a new sentence, or a contrast word ("but", "however").
+    }
+
+    /// Clauses: a new sentence, or a contrast word ("but", "however").
+    fn clauses(&self, n: &Norm, sc: &mut TurnScratch) {
         sc.clause.clear();
+        sc.clause_first.clear();
+        sc.clause_mask.clear();
+        sc.present = 0;
         let mut clause = 0u32;
         for i in 0..n.len() {
             if i > 0 && (n.sentence(i) != n.sentence(i - 1) || sc.start[i] & C::Break.bit() != 0) {
                 clause += 1;
             }
+            if sc.clause_first.len() <= clause as usize {
+                sc.clause_first.push(i as u32);
+                sc.clause_mask.push(0);
+            }
             sc.clause.push(clause);
+            if let Some(m) = sc.clause_mask.last_mut() {
+                *m |= sc.start[i];
+            }
+            sc.present |= sc.start[i];
         }
-        let _ = text;
     }
 }
 
@@ -1015,6 +1082,18 @@ impl View<'_> {
 /// Run the detector for `f` over a categorised turn; findings go to `out`.
 pub fn detect(f: Function, n: &Norm, text: &str, sc: &TurnScratch, out: &mut Vec<Found>) {
     let v = View { n, text, sc };
+    // Nothing that could trigger the function: skip it (most turns).
+    let triggers = match f {
+        Function::Guarantee => GUARANTEE_TRIGGERS,
+        Function::Pressure => PRESSURE_TRIGGERS,
+        Function::Abuse => ABUSE_TRIGGERS,
+        Function::RecordingNotice => bits(&[C::RecStrong, C::RecPurpose, C::RecVerb]),
+        Function::Verification => bits(&[C::IdPhrase, C::IdItem]),
+        Function::AccountDetail => bits(&[C::Acct, C::AcctAddr]),
+    };
+    if sc.present & triggers == 0 {
+        return;
+    }
     match f {
         Function::Guarantee => guarantee(&v, out),
         Function::Pressure => pressure(&v, out),
@@ -1025,17 +1104,48 @@ pub fn detect(f: Function, n: &Norm, text: &str, sc: &TurnScratch, out: &mut Vec
     }
 }
 
+const fn bits(cs: &[C]) -> u64 {
+    let mut m = 0u64;
+    let mut i = 0;
+    while i < cs.len() {
+        m |= 1u64 << (cs[i] as u8);
+        i += 1;
+    }
+    m
+}
+
+const ABUSE_TRIGGERS: u64 = bits(&[
+    C::InsultN,
+    C::InsultAdj,
+    C::ProfStrong,
+    C::ProfMild,
+    C::AimedProf,
+    C::Dismiss,
+]);
+const GUARANTEE_TRIGGERS: u64 = bits(&[C::Boost, C::SelfGuar, C::Adverse, C::Approval]);
+const PRESSURE_TRIGGERS: u64 = bits(&[
+    C::Shame,
+    C::NoThink,
+    C::Scarce,
+    C::LossStrong,
+    C::ExpireStrong,
+    C::Expire,
+    C::Decide,
+    C::IfWait,
+    C::Social,
+    C::Loss,
+]);
+
 fn overlaps(a: &Hit, b: &Hit) -> bool {
     a.i < b.j && b.i < a.j
 }
 
 fn guarantee(v: &View<'_>, out: &mut Vec<Found>) {
-    let nclauses = v.sc.clause.last().map_or(0, |c| c + 1);
-    for cl in 0..nclauses {
-        let Some(first) = v.sc.clause.iter().position(|&c| c == cl) else {
+    for (cl, (&first, &mask)) in v.sc.clause_first.iter().zip(&v.sc.clause_mask).enumerate() {
+        if mask & GUARANTEE_TRIGGERS == 0 {
             continue;
-        };
-        let first = first as u32;
+        }
+        let cl = cl as u32;
         let sent = v.sentence(first);
         if v.question(first) {
             continue;
@@ -1159,7 +1269,6 @@ fn guarantee(v: &View<'_>, out: &mut Vec<Found>) {
 }
 
 fn pressure(v: &View<'_>, out: &mut Vec<Found>) {
-    let nclauses = v.sc.clause.last().map_or(0, |c| c + 1);
     const STRONG: [C; 4] = [C::Shame, C::NoThink, C::Scarce, C::LossStrong];
     const ALL: [C; 14] = [
         C::Urgent,
@@ -1178,11 +1287,12 @@ fn pressure(v: &View<'_>, out: &mut Vec<Found>) {
         C::Relief,
     ];
     let mut live: Vec<Hit> = Vec::new();
-    for cl in 0..nclauses {
-        let Some(first) = v.sc.clause.iter().position(|&c| c == cl) else {
+    for (cl, (&first, &mask)) in v.sc.clause_first.iter().zip(&v.sc.clause_mask).enumerate() {
+        if mask & PRESSURE_TRIGGERS == 0 {
             continue;
-        };
-        let question = v.question(first as u32);
+        }
+        let cl = cl as u32;
+        let question = v.question(first);
         live.clear();
         for c in ALL {
             for h in v.in_scope(c, cl, false) {
