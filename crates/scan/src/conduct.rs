@@ -835,6 +835,17 @@ pub struct Lexicon {
     /// Entries of the supporting categories (hedges, negation, pronouns, ...) by
     /// first word: looked up only in turns where a trigger was found.
     support: HashMap<u128, Vec<u32>, FnvBuild>,
+    /// One bit per hashed first word of each index: most words miss both without a
+    /// hash-map probe.
+    bloom: [Vec<u64>; 2],
+}
+
+const BLOOM_BITS: u32 = 16;
+
+#[inline]
+fn bloom_slot(k: u128) -> usize {
+    (((k as u64) ^ ((k >> 64) as u64).rotate_left(17)).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+        >> (64 - BLOOM_BITS)) as usize
 }
 
 /// Categories that can start a finding; the others only qualify one.
@@ -897,10 +908,21 @@ impl Lexicon {
                 index.entry(k).or_default().push(ei as u32);
             }
         }
+        let mut bloom = [
+            vec![0u64; 1 << (BLOOM_BITS - 6)],
+            vec![0u64; 1 << (BLOOM_BITS - 6)],
+        ];
+        for (b, index) in bloom.iter_mut().zip([&first, &support]) {
+            for &k in index.keys() {
+                let slot = bloom_slot(k);
+                b[slot >> 6] |= 1 << (slot & 63);
+            }
+        }
         Lexicon {
             entries,
             first,
             support,
+            bloom,
         }
     }
 
@@ -913,7 +935,7 @@ impl Lexicon {
         sc.keys.clear();
         sc.keys
             .extend((0..n.len()).map(|i| key(n.word_at(i).as_bytes()).unwrap_or(0)));
-        self.pass(&self.first, n, sc);
+        self.pass(0, n, sc);
         let found = sc.start.iter().fold(0u64, |a, &m| a | m);
         // Pressure needs a time with a decision or a loss unless a strong category is there.
         let pressure = found & (PRESSURE_TRIGGERS & !bits(&[C::Decide, C::Loss])) != 0
@@ -922,15 +944,25 @@ impl Lexicon {
             | ABUSE_TRIGGERS
             | bits(&[C::RecVerb, C::IdItem, C::Acct, C::AcctAddr]);
         if pressure || found & others != 0 {
-            self.pass(&self.support, n, sc);
+            self.pass(1, n, sc);
         }
         self.clauses(n, sc);
         let _ = text;
     }
 
-    fn pass(&self, index: &HashMap<u128, Vec<u32>, FnvBuild>, n: &Norm, sc: &mut TurnScratch) {
+    fn pass(&self, which: usize, n: &Norm, sc: &mut TurnScratch) {
+        let (index, bloom) = if which == 0 {
+            (&self.first, &self.bloom[0])
+        } else {
+            (&self.support, &self.bloom[1])
+        };
         for i in 0..n.len() {
-            let Some(es) = index.get(&sc.keys[i]) else {
+            let k = sc.keys[i];
+            let slot = bloom_slot(k);
+            if bloom[slot >> 6] & (1 << (slot & 63)) == 0 {
+                continue;
+            }
+            let Some(es) = index.get(&k) else {
                 continue;
             };
             let sent = n.sentence(i);
