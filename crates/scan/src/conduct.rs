@@ -815,6 +815,8 @@ pub struct TurnScratch {
     present: u64,
     /// Packed words of the turn.
     keys: Vec<u128>,
+    /// Words whose supporting entries wait for a trigger: (word, list).
+    deferred: Vec<(u32, u32)>,
 }
 
 /// A finding: the byte range of the words that triggered it.
@@ -830,14 +832,14 @@ pub struct Found {
 #[derive(Debug, Clone)]
 pub struct Lexicon {
     entries: Vec<Entry>,
-    /// Entries of the trigger categories by first word (every turn).
-    first: HashMap<u128, Vec<u32>, FnvBuild>,
-    /// Entries of the supporting categories (hedges, negation, pronouns, ...) by
-    /// first word: looked up only in turns where a trigger was found.
-    support: HashMap<u128, Vec<u32>, FnvBuild>,
-    /// One bit per hashed first word of each index: most words miss both without a
-    /// hash-map probe.
-    bloom: [Vec<u64>; 2],
+    /// First word → index into `lists`.
+    first: HashMap<u128, u32, FnvBuild>,
+    /// Entries starting with one word: those of trigger categories first, then
+    /// (from the second number on) the supporting ones (hedges, negation,
+    /// pronouns, ...), which are matched only in turns where a trigger was found.
+    lists: Vec<(Vec<u32>, usize)>,
+    /// One bit per hashed first word: most words miss without a hash-map probe.
+    bloom: Vec<u64>,
 }
 
 const BLOOM_BITS: u32 = 16;
@@ -896,32 +898,30 @@ impl Lexicon {
                 }
             }
         }
-        let mut first: HashMap<u128, Vec<u32>, FnvBuild> = HashMap::default();
-        let mut support: HashMap<u128, Vec<u32>, FnvBuild> = HashMap::default();
+        let mut by_word: HashMap<u128, Vec<u32>, FnvBuild> = HashMap::default();
         for (ei, e) in entries.iter().enumerate() {
-            let index = if is_trigger(e.cat) {
-                &mut first
-            } else {
-                &mut support
-            };
             for &k in e.els.first().into_iter().flatten() {
-                index.entry(k).or_default().push(ei as u32);
+                by_word.entry(k).or_default().push(ei as u32);
             }
         }
-        let mut bloom = [
-            vec![0u64; 1 << (BLOOM_BITS - 6)],
-            vec![0u64; 1 << (BLOOM_BITS - 6)],
-        ];
-        for (b, index) in bloom.iter_mut().zip([&first, &support]) {
-            for &k in index.keys() {
-                let slot = bloom_slot(k);
-                b[slot >> 6] |= 1 << (slot & 63);
-            }
+        let mut first: HashMap<u128, u32, FnvBuild> = HashMap::default();
+        let mut lists = Vec::new();
+        let mut bloom = vec![0u64; 1 << (BLOOM_BITS - 6)];
+        for (k, mut es) in by_word {
+            es.sort_by_key(|&ei| !is_trigger(entries[ei as usize].cat));
+            let ntrig = es
+                .iter()
+                .filter(|&&ei| is_trigger(entries[ei as usize].cat))
+                .count();
+            first.insert(k, lists.len() as u32);
+            lists.push((es, ntrig));
+            let slot = bloom_slot(k);
+            bloom[slot >> 6] |= 1 << (slot & 63);
         }
         Lexicon {
             entries,
             first,
-            support,
+            lists,
             bloom,
         }
     }
@@ -935,7 +935,22 @@ impl Lexicon {
         sc.keys.clear();
         sc.keys
             .extend((0..n.len()).map(|i| key(n.word_at(i).as_bytes()).unwrap_or(0)));
-        self.pass(0, n, sc);
+        sc.deferred.clear();
+        for i in 0..n.len() {
+            let k = sc.keys[i];
+            let slot = bloom_slot(k);
+            if self.bloom[slot >> 6] & (1 << (slot & 63)) == 0 {
+                continue;
+            }
+            let Some(&li) = self.first.get(&k) else {
+                continue;
+            };
+            let (es, ntrig) = &self.lists[li as usize];
+            self.match_entries(&es[..*ntrig], i, n, sc);
+            if *ntrig < es.len() {
+                sc.deferred.push((i as u32, li));
+            }
+        }
         let found = sc.start.iter().fold(0u64, |a, &m| a | m);
         // Pressure needs a time with a decision or a loss unless a strong category is there.
         let pressure = found & (PRESSURE_TRIGGERS & !bits(&[C::Decide, C::Loss])) != 0
@@ -944,27 +959,18 @@ impl Lexicon {
             | ABUSE_TRIGGERS
             | bits(&[C::RecVerb, C::IdItem, C::Acct, C::AcctAddr]);
         if pressure || found & others != 0 {
-            self.pass(1, n, sc);
+            for d in 0..sc.deferred.len() {
+                let (i, li) = sc.deferred[d];
+                let (es, ntrig) = &self.lists[li as usize];
+                self.match_entries(&es[*ntrig..], i as usize, n, sc);
+            }
         }
         self.clauses(n, sc);
         let _ = text;
     }
 
-    fn pass(&self, which: usize, n: &Norm, sc: &mut TurnScratch) {
-        let (index, bloom) = if which == 0 {
-            (&self.first, &self.bloom[0])
-        } else {
-            (&self.support, &self.bloom[1])
-        };
-        for i in 0..n.len() {
-            let k = sc.keys[i];
-            let slot = bloom_slot(k);
-            if bloom[slot >> 6] & (1 << (slot & 63)) == 0 {
-                continue;
-            }
-            let Some(es) = index.get(&k) else {
-                continue;
-            };
+    fn match_entries(&self, es: &[u32], i: usize, n: &Norm, sc: &mut TurnScratch) {
+        {
             let sent = n.sentence(i);
             for &ei in es {
                 let e = &self.entries[ei as usize];
@@ -1574,7 +1580,7 @@ fn verification(v: &View<'_>, out: &mut Vec<Found>) {
 }
 
 /// An account detail stated to the customer: a balance or amount word, or a
-/// card or address on file, with a figure in the same sentence.
+/// card on file, with a figure in the same sentence; or the address on file.
 fn account_detail(v: &View<'_>, out: &mut Vec<Found>) {
     let bytes = v.text.as_bytes();
     for h in v.hits(C::Acct).chain(v.hits(C::AcctAddr)) {
@@ -1593,7 +1599,8 @@ fn account_detail(v: &View<'_>, out: &mut Vec<Found>) {
                         || w == b"hundred"
                         || w == b"thousand")
             });
-        if figure {
+        // An address read out needs no figure (house names, "H.No." cut the sentence).
+        if figure || h.cat == C::AcctAddr {
             out.push(v.bytes(h.i, h.j));
             return;
         }

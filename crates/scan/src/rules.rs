@@ -130,6 +130,8 @@ pub struct RuleSet {
     negations: Vec<String>,
     /// Lexicons of the function detectors (when a rule uses one).
     lexicon: Option<Lexicon>,
+    /// Some phrase applies to the agent's / the customer's turns.
+    phrases_for: [bool; 2],
 }
 
 fn norm_word(w: &str) -> String {
@@ -267,7 +269,16 @@ impl RuleSet {
                 }
             })
         });
+        let mut phrases_for = [false; 2];
+        for p in &phrases {
+            match rules[p.rule].speaker {
+                Some(Speaker::Agent) => phrases_for[0] = true,
+                Some(Speaker::Customer) => phrases_for[1] = true,
+                None => phrases_for = [true, true],
+            }
+        }
         Ok(RuleSet {
+            phrases_for,
             rules,
             phrases,
             first,
@@ -377,6 +388,15 @@ impl RuleSet {
             j += 1;
         }
         Some(j)
+    }
+
+    /// Find rule hits in a normalised turn spoken by `speaker` (a turn no phrase
+    /// applies to is skipped).
+    pub fn find_for(&self, turn: usize, speaker: Speaker, n: &Norm, out: &mut Vec<RuleHit>) {
+        let i = usize::from(speaker == Speaker::Customer);
+        if self.phrases_for[i] {
+            self.find(turn, n, out);
+        }
     }
 
     /// Find rule hits in a normalised turn.
