@@ -1281,9 +1281,13 @@ fn guarantee(v: &View<'_>, out: &mut Vec<Found>) {
                     )
                 });
                 let money = matches!(v.n.word_at(a.i as usize), "lose");
-                if (!price_move || about_price) && !money {
-                    take(x.i, a.j);
-                } else if money && v.in_scope(C::Second, cl, false).next().is_some() {
+                // "you won't lose money" needs the customer as its subject.
+                let ok = if money {
+                    v.in_scope(C::Second, cl, false).next().is_some()
+                } else {
+                    !price_move || about_price
+                };
+                if ok {
                     take(x.i, a.j);
                 }
             }
@@ -1546,7 +1550,7 @@ fn abuse(v: &View<'_>, out: &mut Vec<Found>) {
 }
 
 fn recording(v: &View<'_>, out: &mut Vec<Found>) {
-    for h in v.hits(C::RecStrong).chain(v.hits(C::RecPurpose)) {
+    if let Some(h) = v.hits(C::RecStrong).chain(v.hits(C::RecPurpose)).next() {
         out.push(v.bytes(h.i, h.j));
         return;
     }
