@@ -342,8 +342,8 @@ const LEXICON: &[(C, &[&str])] = &[
             "quickly", "fast", "asap", "hurry", "before its too late", "before its gone",
             "before they go", "before it goes", "at once", "tomorrow", "this very moment",
             "in an hour", "this afternoon", "this evening", "this morning", "on the spot",
-            "before i let you go", "before you go", "right here", "here and now", "minutes",
-            "minute", "mins", "hours", "hour",
+            "before i let you go", "before you go", "right here", "here and now", "minutes left", "minutes before", "hours left", "hours before", "minutes to decide",
+            "hours to decide", "minutes remaining", "hours remaining",
         ],
     ),
     (
