@@ -338,7 +338,6 @@ pub fn run_scan_to(
     };
     let (btx, brx) = sync_channel::<Batch>(threads * 2);
     let (dtx, drx) = sync_channel::<Done>(threads * 2);
-    let brx = Arc::new(Mutex::new(brx));
     let files = args.files.clone();
     let mut summary = output::Summary::default();
     let mut errors = 0u64;
@@ -346,13 +345,19 @@ pub fn run_scan_to(
     let started = Instant::now();
     let result = std::thread::scope(|s| -> anyhow::Result<()> {
         let rd = s.spawn(move || reader(files, btx));
+        // The receivers live only inside this closure and the workers: when the
+        // writer stops early (output closed), returning drops them, every blocked
+        // `send` fails, and the reader and workers end instead of waiting forever.
+        let brx = Arc::new(Mutex::new(brx));
         for _ in 0..threads {
             let brx = Arc::clone(&brx);
             let dtx = dtx.clone();
             let job = &job;
             s.spawn(move || work(job, &brx, &dtx));
         }
+        drop(brx);
         drop(dtx);
+        let drx = drx;
         if args.format == Format::Csv {
             out.write_all(output::CSV_HEADER.as_bytes())?;
         }
@@ -403,11 +408,21 @@ pub fn run_scan_to(
             Err(_) => bail!("reader thread panicked"),
         }
     });
-    result?;
-    if args.format == Format::Summary {
-        out.write_all(summary.render().as_bytes())?;
+    let flushed = result.and_then(|()| {
+        if args.format == Format::Summary {
+            out.write_all(summary.render().as_bytes())?;
+        }
+        out.flush()?;
+        Ok(())
+    });
+    if let Err(e) = flushed {
+        // The reader of our output went away (`righttrack scan FILE | head`): stop
+        // quietly with success, as `cat` and `grep` do under a closed pipe.
+        if closed_output(&e) {
+            return Ok(ExitCode::SUCCESS);
+        }
+        return Err(e);
     }
-    out.flush()?;
     if errors > 0 {
         writeln!(
             err,
@@ -416,6 +431,14 @@ pub fn run_scan_to(
         return Ok(ExitCode::from(1));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Whether `e` is a write to an output whose reader has gone.
+fn closed_output(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
 }
 
 /// Run `righttrack rules test`.

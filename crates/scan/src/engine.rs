@@ -105,7 +105,8 @@ impl Engine {
             self.detector.detect_with(inter, pii, |ti, toks| {
                 let text = &inter.turns[ti].text;
                 rules.normalize(text, toks, norm);
-                rules.find(ti, norm, hits);
+                rules.find_for(ti, inter.turns[ti].speaker, norm, hits);
+                rules.detect(ti, inter.turns[ti].speaker, text, norm, hits);
                 commit::extract(inter, ti, norm, words, &mut commitments, &start);
             });
         }

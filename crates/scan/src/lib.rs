@@ -19,6 +19,7 @@
 
 pub mod checks;
 pub mod commit;
+pub mod conduct;
 pub mod csv;
 pub mod engine;
 pub mod input;

@@ -83,7 +83,14 @@ pub struct RuleDef {
     #[serde(default)]
     pub first_turns: Option<usize>,
     /// Phrases (words; `a|b` alternatives; `*` any one word).
+    #[serde(default)]
     pub phrases: Vec<String>,
+    /// A built-in detector that recognises the rule's function in any wording
+    /// (`guarantee`, `pressure`, `abuse`, `recording_notice`, `verification`,
+    /// `account_detail`; see
+    /// [`crate::conduct`]); its hits count like phrase hits.
+    #[serde(default)]
+    pub detector: Option<String>,
     /// Phrases that cancel a hit in the same sentence ("no pressure").
     #[serde(default)]
     pub unless: Vec<String>,
@@ -234,8 +241,22 @@ impl RulePack {
                     ));
                 }
             }
-            if r.phrases.is_empty() {
-                return Err(err("phrases", "at least one phrase is required".into()));
+            if let Some(d) = &r.detector {
+                if crate::conduct::Function::parse(d).is_none() {
+                    return Err(err(
+                        "detector",
+                        format!(
+                            "`{d}` is not one of {}",
+                            crate::conduct::Function::NAMES.join(", ")
+                        ),
+                    ));
+                }
+            }
+            if r.phrases.is_empty() && r.detector.is_none() {
+                return Err(err(
+                    "phrases",
+                    "at least one phrase (or a detector) is required".into(),
+                ));
             }
             for ph in r.phrases.iter().chain(&r.unless) {
                 if ph.split_whitespace().next().is_none_or(|w| w == "*") {

@@ -10,6 +10,7 @@
 //! Rule semantics (who speaks, first N turns, before another rule, absence,
 //! negation, `unless`) are evaluated per interaction on the list of hits.
 
+use crate::conduct::{self, Found, Function, Lexicon, TurnScratch};
 use crate::model::{Channel, Event, Interaction, Speaker};
 use crate::pack::{PackError, RulePack};
 use crate::text::{self, Class, Token};
@@ -44,6 +45,7 @@ pub struct Rule {
     absent: bool,
     before: Option<usize>,
     after: Option<usize>,
+    detector: Option<Function>,
     /// Emits events.
     pub emit: bool,
 }
@@ -67,6 +69,8 @@ pub struct Norm {
     buf: String,
     /// (start in buf, end in buf, orig start, orig end, sentence)
     words: Vec<(u32, u32, u32, u32, u32)>,
+    conduct: TurnScratch,
+    found: Vec<Found>,
 }
 
 impl Norm {
@@ -124,6 +128,10 @@ pub struct RuleSet {
     first_long: HashMap<String, Vec<usize>, FnvBuild>,
     aliases: HashMap<String, String, FnvBuild>,
     negations: Vec<String>,
+    /// Lexicons of the function detectors (when a rule uses one).
+    lexicon: Option<Lexicon>,
+    /// Some phrase applies to the agent's / the customer's turns.
+    phrases_for: [bool; 2],
 }
 
 fn norm_word(w: &str) -> String {
@@ -180,6 +188,7 @@ impl RuleSet {
                 absent: r.absent,
                 before: r.before.as_deref().and_then(|b| ids.get(b).copied()),
                 after: r.after.as_deref().and_then(|b| ids.get(b).copied()),
+                detector: r.detector.as_deref().and_then(Function::parse),
                 emit: r.emit,
             });
             for (p, unless) in r
@@ -250,13 +259,33 @@ impl RuleSet {
         for f in &pack.fillers {
             aliases.insert(norm_word(f), String::new());
         }
+        let lexicon = rules.iter().any(|r| r.detector.is_some()).then(|| {
+            Lexicon::new(&|w: &str| {
+                let w = norm_word(w);
+                match aliases.get(&w) {
+                    Some(a) if a.is_empty() => None,
+                    Some(a) => Some(a.clone()),
+                    None => Some(w),
+                }
+            })
+        });
+        let mut phrases_for = [false; 2];
+        for p in &phrases {
+            match rules[p.rule].speaker {
+                Some(Speaker::Agent) => phrases_for[0] = true,
+                Some(Speaker::Customer) => phrases_for[1] = true,
+                None => phrases_for = [true, true],
+            }
+        }
         Ok(RuleSet {
+            phrases_for,
             rules,
             phrases,
             first,
             first_long,
             aliases,
             negations: pack.negations.iter().map(|w| norm_word(w)).collect(),
+            lexicon,
         })
     }
 
@@ -272,9 +301,12 @@ impl RuleSet {
                 if matches!(c, b'.' | b'?' | b'!' | b';' | b'\n') {
                     sentence += 1;
                 } else if c == b'%' {
+                    // "%" meets its alias ("percent") as any word does.
                     let s = n.buf.len() as u32;
-                    n.buf.push('%');
-                    n.words.push((s, s + 1, t.start, t.end, sentence));
+                    n.buf
+                        .push_str(self.aliases.get("%").map_or("%", String::as_str));
+                    n.words
+                        .push((s, n.buf.len() as u32, t.start, t.end, sentence));
                 } else if c == b',' {
                     // commas end a clause for negation scope purposes only loosely
                 }
@@ -301,6 +333,43 @@ impl RuleSet {
         }
     }
 
+    /// Run the function detectors of the rules that apply to `speaker` on a
+    /// normalised turn (see [`crate::conduct`]); their hits join the phrase hits.
+    pub fn detect(
+        &self,
+        turn: usize,
+        speaker: Speaker,
+        text: &str,
+        n: &mut Norm,
+        out: &mut Vec<RuleHit>,
+    ) {
+        let Some(lex) = &self.lexicon else {
+            return;
+        };
+        let applies = |r: &Rule| r.detector.is_some() && r.speaker.is_none_or(|s| s == speaker);
+        if n.words.is_empty() || !self.rules.iter().any(applies) {
+            return;
+        }
+        let mut sc = std::mem::take(&mut n.conduct);
+        let mut found = std::mem::take(&mut n.found);
+        lex.categorise(n, text, &mut sc);
+        for (ri, r) in self.rules.iter().enumerate() {
+            let Some(f) = r.detector.filter(|_| applies(r)) else {
+                continue;
+            };
+            found.clear();
+            conduct::detect(f, n, text, &sc, &mut found);
+            out.extend(found.iter().map(|x| RuleHit {
+                rule: ri,
+                turn,
+                start: x.start,
+                end: x.end,
+            }));
+        }
+        n.conduct = sc;
+        n.found = found;
+    }
+
     fn match_at(&self, n: &Norm, i: usize, p: &Phrase) -> Option<usize> {
         let mut j = i;
         for el in &p.els {
@@ -319,6 +388,15 @@ impl RuleSet {
             j += 1;
         }
         Some(j)
+    }
+
+    /// Find rule hits in a normalised turn spoken by `speaker` (a turn no phrase
+    /// applies to is skipped).
+    pub fn find_for(&self, turn: usize, speaker: Speaker, n: &Norm, out: &mut Vec<RuleHit>) {
+        let i = usize::from(speaker == Speaker::Customer);
+        if self.phrases_for[i] {
+            self.find(turn, n, out);
+        }
     }
 
     /// Find rule hits in a normalised turn.
