@@ -1,0 +1,109 @@
+//! Customer data in wording the rules were not written from (issue 17): each test states
+//! the principle and checks it on conversations written for it, in several phrasings.
+
+#![allow(
+    clippy::expect_used,
+    reason = "test helpers outside #[test] fns: a failure is a test failure"
+)]
+
+use righttrack_scan::testing::script;
+use righttrack_scan::{Engine, Speaker};
+use std::sync::OnceLock;
+
+fn engine() -> &'static Engine {
+    static E: OnceLock<Engine> = OnceLock::new();
+    E.get_or_init(|| Engine::default_engine().expect("default pack compiles"))
+}
+
+/// `kind: text` of every span, in order.
+fn spans(src: &str) -> Vec<String> {
+    let i = script("t", src, Speaker::Customer);
+    let f = engine().scan(&i);
+    f.spans
+        .iter()
+        .map(|s| {
+            format!(
+                "{}: {}",
+                s.kind.trim_start_matches("pii."),
+                &i.turns[s.turn].text[s.start..s.end]
+            )
+        })
+        .collect()
+}
+
+fn check(cases: &[(&str, &[&str])]) {
+    let mut bad = Vec::new();
+    for (src, want) in cases {
+        let got = spans(src);
+        if got != *want {
+            bad.push(format!("{src}\n   want {want:?}\n    got {got:?}"));
+        }
+    }
+    assert!(
+        bad.is_empty(),
+        "{} of {} wrong:\n{}",
+        bad.len(),
+        cases.len(),
+        bad.join("\n")
+    );
+}
+
+/// Once card details are asked for, the customer's numbers are payment data until the
+/// exchange ends, whatever words the question or the answer used.
+#[test]
+fn payment_capture_spans_turns() {
+    check(&[
+        (
+            "agent: which card will you use today\ncustomer: 4929 1280 7335 1016\nagent: and the little code printed by the signature\ncustomer: um nine oh two",
+            &["card_number: 4929 1280 7335 1016", "card_cvv: nine oh two"],
+        ),
+        (
+            "agent: could I take the card details please\ncustomer: sure\nagent: the valid-to date first\ncustomer: hmm hold on\nagent: no problem\ncustomer: that'd be oh six twenty nine",
+            &["card_expiry: oh six twenty nine"],
+        ),
+        (
+            "agent: what are the numbers across the front of your card\ncustomer: five four two two\nagent: yep\ncustomer: double one seven three\nagent: okay\ncustomer: 8 8 0 4 7 2 1 0",
+            &["card_number: five four two two", "card_number: double one seven three", "card_number: 8 8 0 4 7 2 1 0"],
+        ),
+        (
+            "agent: And the month and year it runs out?\ncustomer: 11/31\nagent: and the three numbers on the back\ncustomer: 0 5 8",
+            &["card_expiry: 11/31", "card_cvv: 0 5 8"],
+        ),
+        (
+            "agent: when is the card good till\ncustomer: march twenty thirty",
+            &["card_expiry: march twenty thirty"],
+        ),
+        // The exchange ends: later numbers are what they say they are.
+        (
+            "agent: what's the security code on the card\ncustomer: 318\nagent: thanks, that's gone through. anything else?\ncustomer: yes the parcel 66120934 never came",
+            &["card_cvv: 318"],
+        ),
+        (
+            "agent: pop the card number in when ready\ncustomer: 4556 7375 8689 9855\nagent: all processed, your receipt is 55231\ncustomer: great and I was charged $45 twice",
+            &["card_number: 4556 7375 8689 9855"],
+        ),
+    ]);
+}
+
+/// A Luhn-valid 13–19 digit number introduced as a card is a card number, whatever its
+/// first digits and whatever punctuation comes before it.
+#[test]
+fn card_context_numbers_whatever_the_brand() {
+    check(&[
+        (
+            "customer: card number #9417000012345672",
+            &["card_number: 9417000012345672"],
+        ),
+        (
+            "customer: my store card is 7000 1234 5678 9010",
+            &["card_number: 7000 1234 5678 9010"],
+        ),
+        (
+            "customer: the card: 1800-5550-1234-5677",
+            &["card_number: 1800-5550-1234-5677"],
+        ),
+        // not Luhn-valid, or not introduced as a card: left alone
+        ("customer: my store card is 7000 1234 5678 9012", &[]),
+        ("customer: the parcel is 9417000012345672", &[]),
+    ]);
+}
