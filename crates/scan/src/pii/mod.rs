@@ -358,7 +358,11 @@ impl Detector {
                     160
                 };
                 prompt = context::prompt_set(&sc.hits, b.len(), tail);
-                pay.after_agent(&sc.hits, prompt);
+                // An e-mail reply is not a dialogue: a customer's next e-mail names
+                // what it gives.
+                if inter.channel != crate::model::Channel::Email {
+                    pay.after_agent(&sc.hits, prompt);
+                }
             } else {
                 customer_turns += 1;
                 let card_given = sc.cands[before..]
@@ -650,7 +654,7 @@ impl Detector {
                     .iter()
                     .rev()
                     .take_while(|c| c.turn == ti)
-                    .any(|c| c.start < e && s < c.end && c.kind != Kind::Phone)
+                    .any(|c| c.start < e && s < c.end)
             };
             // The nearest keyword before it in the turn names something else
             // ("the order number is ...", "my phone is ...").
