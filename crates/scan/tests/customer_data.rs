@@ -107,3 +107,31 @@ fn card_context_numbers_whatever_the_brand() {
         ("customer: the parcel is 9417000012345672", &[]),
     ]);
 }
+
+/// Expiry dates in the forms people say and type them, wherever the validity is named.
+#[test]
+fn expiry_dates_in_many_forms() {
+    check(&[
+        (
+            "customer: pay with my card 4485 2760 1152 3349, expiring 07 29, code 411",
+            &[
+                "card_number: 4485 2760 1152 3349",
+                "card_expiry: 07 29",
+                "card_cvv: 411",
+            ],
+        ),
+        (
+            "customer: the card's good through 10 / 31",
+            &["card_expiry: 10 / 31"],
+        ),
+        (
+            "agent: what's the end date on it\ncustomer: august of 2031",
+            &["card_expiry: august of 2031"],
+        ),
+        // a delivery date during a payment is not an expiry
+        (
+            "agent: card number please\ncustomer: before that, it arrived on 3 May 2025",
+            &[],
+        ),
+    ]);
+}

@@ -527,6 +527,14 @@ impl Detector {
                     continue;
                 }
             }
+            // "valid till 03 28": month and year read as one number string.
+            if near == Some(Ctx::Expiry) && (l == 4 || (l == 6 && !run.spoken)) {
+                let m = d[0] * 10 + d[1];
+                if (1..=12).contains(&m) {
+                    push!(s, e, Kind::CardExpiry, "pci.expiry");
+                    continue;
+                }
+            }
             // A year or day inside a date is not a code the agent asked for.
             let in_date = near.is_none() && dates.iter().any(|c| c.start < e && s < c.end);
             if ctx.has(Ctx::Cvv) && (3..=4).contains(&l) && !in_date {
@@ -637,7 +645,93 @@ impl Detector {
             }
         }
 
-        // Payment capture: every other number the customer says is payment data.
+        // Names.
+        names.clear();
+        let name_prompt = prompt.has(Ctx::Name) && speaker == Speaker::Customer;
+        names::find(b, toks, speaker, name_prompt, early, names);
+        for &(s, e, own) in names.iter() {
+            let t = &text[s..e];
+            if own {
+                if agent_names.len() < 8 {
+                    agent_names.push(t.to_ascii_lowercase());
+                }
+                continue;
+            }
+            let first = t.split_whitespace().next().unwrap_or("");
+            if agent_names
+                .iter()
+                .any(|a| a.eq_ignore_ascii_case(t) || a.eq_ignore_ascii_case(first))
+                && !t.contains(' ')
+            {
+                continue;
+            }
+            push!(s, e, Kind::PersonName, "pii.name");
+        }
+
+        // Addresses.
+        pairs.clear();
+        let mut did_ctx = false;
+        for h in hits.iter().filter(|h| h.ctx == Ctx::Address) {
+            let k = toks
+                .iter()
+                .position(|t| t.start >= h.end)
+                .unwrap_or(toks.len());
+            let k = address::content_start(b, toks, k);
+            if let Some(r) =
+                address::extend(b, toks, k, false).or_else(|| address::street_only(b, toks, k))
+            {
+                pairs.push(r);
+                did_ctx = true;
+            }
+        }
+        if !did_ctx && prompt.has(Ctx::Address) {
+            let k = address::content_start(b, toks, 0);
+            if let Some(r) = address::extend(b, toks, k, false) {
+                pairs.push(r);
+            }
+        }
+        let addr_ctx = prompt.has(Ctx::Address) || hits.iter().any(|h| h.ctx == Ctx::Address);
+        address::anchored(b, toks, !addr_ctx, pairs);
+        address::free(b, toks, pairs);
+        for &(s, e) in pairs.iter() {
+            push!(s, e, Kind::Address, "contact.address");
+        }
+
+        // Payment capture: every other number the customer says is payment data,
+        // in the turns after card details were asked for or given, and in the rest
+        // of the turn where the customer gives them ("card 4111..., 07 29, code 411").
+        let mut from = 0;
+        let capture = capture.or_else(|| {
+            let opened = speaker == Speaker::Customer
+                && !hits.iter().any(|h| h.ctx == Ctx::Last4)
+                && (hits.iter().any(|h| h.ctx == Ctx::Card)
+                    || cands
+                        .iter()
+                        .rev()
+                        .take_while(|c| c.turn == ti)
+                        .any(|c| c.kind == Kind::CardNumber));
+            if !opened {
+                return None;
+            }
+            from = hits
+                .iter()
+                .find(|h| h.ctx == Ctx::Card)
+                .map(|h| h.start as usize)
+                .into_iter()
+                .chain(
+                    cands
+                        .iter()
+                        .rev()
+                        .take_while(|c| c.turn == ti)
+                        .filter(|c| c.kind == Kind::CardNumber)
+                        .map(|c| c.start),
+                )
+                .min()
+                .unwrap_or(0);
+            Some(CtxSet(
+                Ctx::Card as u32 | Ctx::Cvv as u32 | Ctx::Expiry as u32,
+            ))
+        });
         if let Some(want) = capture {
             let mut add: [Cand; 16] = [Cand {
                 turn: ti,
@@ -690,6 +784,7 @@ impl Detector {
                 });
                 let date_wanted = want.has(Ctx::Expiry) || dc.has_month || dc.month_year;
                 if n < add.len()
+                    && dc.start >= from
                     && !not_expiry
                     && date_wanted
                     && !inside_run
@@ -718,8 +813,12 @@ impl Detector {
                         &["second", "seconds", "sec", "secs", "minute", "moment"],
                     )
                 });
+                // A full-length number that fails the card checksum is not a card.
+                let not_card = (13..=19).contains(&l) && !checks::luhn(run.digits());
                 if n >= add.len()
+                    || s < from
                     || l < 2
+                    || not_card
                     || in_date
                     || pause
                     || other_ctx(s)
@@ -771,58 +870,6 @@ impl Detector {
             for c in &add[..n] {
                 push!(c.start, c.end, c.kind, c.rule);
             }
-        }
-
-        // Names.
-        names.clear();
-        let name_prompt = prompt.has(Ctx::Name) && speaker == Speaker::Customer;
-        names::find(b, toks, speaker, name_prompt, early, names);
-        for &(s, e, own) in names.iter() {
-            let t = &text[s..e];
-            if own {
-                if agent_names.len() < 8 {
-                    agent_names.push(t.to_ascii_lowercase());
-                }
-                continue;
-            }
-            let first = t.split_whitespace().next().unwrap_or("");
-            if agent_names
-                .iter()
-                .any(|a| a.eq_ignore_ascii_case(t) || a.eq_ignore_ascii_case(first))
-                && !t.contains(' ')
-            {
-                continue;
-            }
-            push!(s, e, Kind::PersonName, "pii.name");
-        }
-
-        // Addresses.
-        pairs.clear();
-        let mut did_ctx = false;
-        for h in hits.iter().filter(|h| h.ctx == Ctx::Address) {
-            let k = toks
-                .iter()
-                .position(|t| t.start >= h.end)
-                .unwrap_or(toks.len());
-            let k = address::content_start(b, toks, k);
-            if let Some(r) =
-                address::extend(b, toks, k, false).or_else(|| address::street_only(b, toks, k))
-            {
-                pairs.push(r);
-                did_ctx = true;
-            }
-        }
-        if !did_ctx && prompt.has(Ctx::Address) {
-            let k = address::content_start(b, toks, 0);
-            if let Some(r) = address::extend(b, toks, k, false) {
-                pairs.push(r);
-            }
-        }
-        let addr_ctx = prompt.has(Ctx::Address) || hits.iter().any(|h| h.ctx == Ctx::Address);
-        address::anchored(b, toks, !addr_ctx, pairs);
-        address::free(b, toks, pairs);
-        for &(s, e) in pairs.iter() {
-            push!(s, e, Kind::Address, "contact.address");
         }
     }
 
