@@ -457,7 +457,7 @@ def ep_bank(c):
         c.say("customer", pick(["my IBAN is ", "iban: ", "here's the iban ", "the international number is "]),
               P("pii.iban", iban()))
         return
-    if R.random() < 0.3:
+    if R.random() < 0.3 and not c.solo:
         c.say("agent", pick(["Could you repeat the account number?", "Sorry, the account again?"]))
         acc = "".join(str(R.randrange(10)) for _ in range(8))
         c.say("customer", pick(["", "it's ", "sure "]), P("pii.bank_account", digits_form(acc, voice)))

@@ -135,3 +135,22 @@ fn expiry_dates_in_many_forms() {
         ),
     ]);
 }
+
+/// Bank details: asked for in any words, the customer's numbers are bank data; a sort
+/// code is six digits after "sort"; "account 12345678" names itself.
+#[test]
+fn bank_details_in_dialogue() {
+    check(&[
+        (
+            "agent: which account would you like the refund paid into\ncustomer: it's 30492817, sort 40-11-62",
+            &["bank_account: 30492817", "bank_account: 40-11-62"],
+        ),
+        (
+            "agent: I'll need your banking information for the direct debit\ncustomer: okay\nagent: go ahead\ncustomer: seven one one four double two eight three",
+            &["bank_account: seven one one four double two eight three"],
+        ),
+        ("customer: please use account 55190342 for it", &["bank_account: 55190342"]),
+        // a customer account reference in other words is not a bank account
+        ("customer: the phone number on my account is 415 555 0182", &["phone: 415 555 0182"]),
+    ]);
+}

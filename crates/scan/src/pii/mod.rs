@@ -217,6 +217,9 @@ fn is_amount(text: &[u8], s: usize, e: usize) -> bool {
             "months", "years", "items", "times",
         ],
     ) || after.starts_with("€".as_bytes())
+        || after.starts_with("£".as_bytes())
+        || after.starts_with("₹".as_bytes())
+        || after.starts_with(b"$")
         || after.starts_with(b"%")
 }
 
@@ -549,7 +552,16 @@ impl Detector {
                 push!(s, e, Kind::BankAccount, "bank.routing");
                 continue;
             }
-            if ctx.has(Ctx::Account) && (6..=17).contains(&l) {
+            // A sort code (UK, 6 digits) or BSB (AU, 6 digits).
+            if near == Some(Ctx::Routing) && l == 6 {
+                push!(s, e, Kind::BankAccount, "bank.sort_code");
+                continue;
+            }
+            // "account 12345678": the word right before the number names it.
+            let account_word = run.tok_start > 0
+                && text::eq_any(toks[run.tok_start - 1].bytes(b), &["account", "acc"]);
+            if (ctx.has(Ctx::Account) || (account_word && near.is_none())) && (6..=17).contains(&l)
+            {
                 push!(s, e, Kind::BankAccount, "bank.account");
                 continue;
             }
@@ -753,9 +765,7 @@ impl Detector {
             // The nearest keyword before it in the turn names something else
             // ("the order number is ...", "my phone is ...").
             let other_ctx = |pos: usize| {
-                context::before(hits, pos, pos).is_some_and(|h| {
-                    !matches!(h.ctx, Ctx::Card | Ctx::Cvv | Ctx::Expiry | Ctx::Pin)
-                })
+                context::before(hits, pos, pos).is_some_and(|h| h.ctx as u32 & PAY_CTX == 0)
             };
             for dc in dates.iter() {
                 // Expiries have no day ("delivered on the 3rd of May 2025"), are not
@@ -782,7 +792,8 @@ impl Detector {
                     let (rs, re) = (r.start(toks), r.end());
                     rs < dc.end && dc.start < re && (rs < dc.start || re > dc.end)
                 });
-                let date_wanted = want.has(Ctx::Expiry) || dc.has_month || dc.month_year;
+                let date_wanted = want.0 & CARD_CTX != 0
+                    && (want.has(Ctx::Expiry) || dc.has_month || dc.month_year);
                 if n < add.len()
                     && dc.start >= from
                     && !not_expiry
@@ -1028,16 +1039,15 @@ struct Payment {
     since_ask: u8,
 }
 
-const PAY_CTX: u32 = Ctx::Card as u32 | Ctx::Cvv as u32 | Ctx::Expiry as u32 | Ctx::Pin as u32;
+const CARD_CTX: u32 = Ctx::Card as u32 | Ctx::Cvv as u32 | Ctx::Expiry as u32 | Ctx::Pin as u32;
+const BANK_CTX: u32 = Ctx::Account as u32 | Ctx::Routing as u32 | Ctx::Iban as u32;
+const PAY_CTX: u32 = CARD_CTX | BANK_CTX;
 const OTHER_CTX: u32 = Ctx::Name as u32
     | Ctx::Address as u32
     | Ctx::Phone as u32
     | Ctx::Email as u32
     | Ctx::Dob as u32
-    | Ctx::Ssn as u32
-    | Ctx::Account as u32
-    | Ctx::Routing as u32
-    | Ctx::Iban as u32;
+    | Ctx::Ssn as u32;
 
 impl Payment {
     fn after_agent(&mut self, hits: &[Hit], asked: CtxSet) {
@@ -1099,7 +1109,15 @@ impl Payment {
 fn payment_kind(near: Option<Ctx>, want: CtxSet, d: &[u8]) -> Kind {
     let l = d.len();
     let w = match near {
-        Some(c @ (Ctx::Card | Ctx::Cvv | Ctx::Expiry | Ctx::Pin)) => {
+        Some(
+            c @ (Ctx::Card
+            | Ctx::Cvv
+            | Ctx::Expiry
+            | Ctx::Pin
+            | Ctx::Account
+            | Ctx::Routing
+            | Ctx::Iban),
+        ) => {
             let mut w = CtxSet::default();
             w.add(c);
             w
@@ -1110,6 +1128,9 @@ fn payment_kind(near: Option<Ctx>, want: CtxSet, d: &[u8]) -> Kind {
         let m = d[0] * 10 + d[1];
         (1..=12).contains(&m)
     };
+    if w.0 & BANK_CTX != 0 && w.0 & CARD_CTX == 0 {
+        return Kind::BankAccount;
+    }
     if w.has(Ctx::Expiry) && mmyy && !(w.has(Ctx::Cvv) && l == 4 && w.has(Ctx::Card)) {
         return Kind::CardExpiry;
     }
