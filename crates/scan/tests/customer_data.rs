@@ -154,3 +154,36 @@ fn bank_details_in_dialogue() {
         ("customer: the phone number on my account is 415 555 0182", &["phone: 415 555 0182"]),
     ]);
 }
+
+/// A phone number is redacted whole, extension included, whether the cue comes before,
+/// after, or not at all.
+#[test]
+fn phones_with_extensions_and_late_cues() {
+    check(&[
+        (
+            "customer: reach me at (312) 555-0148 x2207 after lunch",
+            &["phone: (312) 555-0148 x2207"],
+        ),
+        (
+            "customer: 617-555-0199, ext. 42 is the desk",
+            &["phone: 617-555-0199, ext. 42"],
+        ),
+        (
+            "customer: try +44 161 496 0753 extension 9",
+            &["phone: +44 161 496 0753 extension 9"],
+        ),
+        (
+            "customer: six one seven five five five oh one two two is my landline",
+            &["phone: six one seven five five five oh one two two"],
+        ),
+        (
+            "customer: you'll get me on oh one six one four nine six oh seven five three",
+            &["phone: oh one six one four nine six oh seven five three"],
+        ),
+        // an order number read out is not a phone
+        (
+            "customer: the order is six one seven five five five oh one two two",
+            &[],
+        ),
+    ]);
+}

@@ -239,6 +239,20 @@ const KEYWORDS: &[(&str, Ctx)] = &[
     ("my number is", Ctx::Phone),
     ("my number's", Ctx::Phone),
     ("number to text", Ctx::Phone),
+    ("work line", Ctx::Phone),
+    ("landline", Ctx::Phone),
+    ("home number", Ctx::Phone),
+    ("work number", Ctx::Phone),
+    ("office number", Ctx::Phone),
+    ("office line", Ctx::Phone),
+    ("direct line", Ctx::Phone),
+    ("ring me", Ctx::Phone),
+    ("ring", Ctx::Phone),
+    ("get me on", Ctx::Phone),
+    ("get me at", Ctx::Phone),
+    ("one to call", Ctx::Phone),
+    ("whatsapp", Ctx::Phone),
+    ("extension", Ctx::Phone),
     ("email", Ctx::Email),
     ("e-mail", Ctx::Email),
     ("date of birth", Ctx::Dob),
@@ -357,6 +371,14 @@ pub fn before(hits: &[Hit], pos: usize, window: usize) -> Option<Hit> {
         .rev()
         .find(|h| (h.end as usize) <= pos && h.ctx != Ctx::Done)
         .filter(|h| pos - h.end as usize <= window)
+        .copied()
+}
+
+/// First keyword starting at or after `pos`, within `window` bytes ("... is my work line").
+pub fn after(hits: &[Hit], pos: usize, window: usize) -> Option<Hit> {
+    hits.iter()
+        .find(|h| (h.start as usize) >= pos && h.ctx != Ctx::Done)
+        .filter(|h| h.start as usize - pos <= window)
         .copied()
 }
 

@@ -250,6 +250,50 @@ fn is_money(text: &[u8], s: usize, e: usize) -> bool {
     text::eq_any(next, &["hundred", "thousand", "million", "grand", "k"])
 }
 
+/// End of a phone extension right after token `k` (", ext. 12", " x769", " #4",
+/// " extension four one", " and then extension 12").
+fn phone_extension(b: &[u8], toks: &[Token], mut k: usize) -> Option<usize> {
+    if toks.get(k).is_some_and(|t| t.is_punct(b, b',')) {
+        k += 1;
+    }
+    while toks
+        .get(k)
+        .is_some_and(|t| text::eq_any(t.bytes(b), &["and", "then"]))
+    {
+        k += 1;
+    }
+    let t = toks.get(k)?;
+    let w = t.bytes(b);
+    // "x769" is one token.
+    if t.class == Class::Mixed
+        && w.len() > 1
+        && (w[0] == b'x' || w[0] == b'X')
+        && w[1..].iter().all(u8::is_ascii_digit)
+    {
+        return Some(t.end as usize);
+    }
+    let marker = text::eq_any(w, &["x", "ext", "extension", "ex"]) || t.is_punct(b, b'#');
+    if !marker {
+        return None;
+    }
+    k += 1;
+    if toks.get(k).is_some_and(|t| t.is_punct(b, b'.')) {
+        k += 1;
+    }
+    let mut end = None;
+    while let Some(t) = toks.get(k) {
+        let w = t.bytes(b);
+        let digit = t.class == Class::Digits && w.len() <= 6;
+        let word = crate::words::digit_word(w).is_some() || crate::words::repeat_word(w).is_some();
+        if !(digit || word) {
+            break;
+        }
+        end = Some(t.end as usize);
+        k += 1;
+    }
+    end
+}
+
 /// Remnants of masked output ("4111 11** ****") or the digits of a code glued to
 /// letters or "#" ("ORD-2023-708726", "#4471").
 fn masked_or_code(b: &[u8], toks: &[Token], run: &Run) -> bool {
@@ -260,7 +304,7 @@ fn masked_or_code(b: &[u8], toks: &[Token], run: &Run) -> bool {
         toks.get(k)
             .is_some_and(|t| t.is_punct(b, b'-') || t.is_punct(b, b'.'))
     };
-    if (glued_after && star(run.tok_end))
+    if star(run.tok_end)
         || (glued_after && sep(run.tok_end) && star(run.tok_end + 1))
         || (i > 0 && star(i - 1))
         || (i > 1 && sep(i - 1) && star(i - 2))
@@ -565,7 +609,17 @@ impl Detector {
                 push!(s, e, Kind::BankAccount, "bank.account");
                 continue;
             }
-            if (7..=15).contains(&l) && self.is_phone(b, run, s, e, ctx) {
+            // The cue after the number ("... is my work line", "... that's my mobile").
+            let mut pctx = ctx;
+            if near.is_none()
+                && context::after(hits, e, 24).is_some_and(|h| h.ctx == Ctx::Phone)
+                && !ctx.has(Ctx::Card)
+            {
+                pctx.add(Ctx::Phone);
+            }
+            if (7..=15).contains(&l) && self.is_phone(b, run, s, e, pctx) {
+                // An extension belongs to the number ("x769", "ext. 12", "extension four").
+                let e = phone_extension(b, toks, run.tok_end).unwrap_or(e);
                 push!(s, e, Kind::Phone, "contact.phone");
                 // A phone-looking group may still be the rest of a card read in
                 // pieces; joining decides (card outranks phone in resolution).
@@ -829,7 +883,6 @@ impl Detector {
                 if n >= add.len()
                     || s < from
                     || l < 2
-                    || not_card
                     || in_date
                     || pause
                     || other_ctx(s)
@@ -839,7 +892,11 @@ impl Detector {
                     continue;
                 }
                 let near = context::before(hits, s, 48).map(|h| h.ctx);
-                if free(s, e, cands) {
+                let whole = free(s, e, cands);
+                if whole && not_card {
+                    continue;
+                }
+                if whole {
                     add[n] = Cand {
                         turn: ti,
                         start: s,
@@ -903,7 +960,11 @@ impl Detector {
             return true;
         }
         if run.spoken {
-            return false;
+            // A spoken 10-11 digit string shaped like a national number (a trunk
+            // "0", or NANP area and exchange codes starting 2-9) with no other context.
+            return ctx.is_empty()
+                && ((l == 11 && d[0] == 0)
+                    || (l == 10 && (d[0] == 0 || (d[0] >= 2 && d[3] >= 2))));
         }
         let Ok(txt) = std::str::from_utf8(&b[s..e]) else {
             return false;
