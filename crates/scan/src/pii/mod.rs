@@ -294,6 +294,22 @@ fn phone_extension(b: &[u8], toks: &[Token], mut k: usize) -> Option<usize> {
     end
 }
 
+/// Token `t0` is glued to masked output before it ("**04", "****-0004").
+fn masked_before(b: &[u8], toks: &[Token], t0: usize) -> bool {
+    let mut k = t0;
+    while k > 0 && !toks[k].gap_before {
+        let p = toks[k - 1];
+        if p.is_punct(b, b'*') {
+            return true;
+        }
+        if !(p.is_punct(b, b'-') || p.is_punct(b, b'.') || p.class == Class::Digits) {
+            return false;
+        }
+        k -= 1;
+    }
+    false
+}
+
 /// Remnants of masked output ("4111 11** ****") or the digits of a code glued to
 /// letters or "#" ("ORD-2023-708726", "#4471").
 fn masked_or_code(b: &[u8], toks: &[Token], run: &Run) -> bool {
@@ -315,7 +331,11 @@ fn masked_or_code(b: &[u8], toks: &[Token], run: &Run) -> bool {
         if star(i - 1) || toks[i - 1].is_punct(b, b'#') {
             return true;
         }
-        if toks[i - 1].is_punct(b, b'-') && i >= 2 && toks[i - 2].class == Class::Alpha {
+        if toks[i - 1].is_punct(b, b'-')
+            && !toks[i - 1].gap_before
+            && i >= 2
+            && toks[i - 2].class == Class::Alpha
+        {
             return true;
         }
     }
@@ -659,6 +679,16 @@ impl Detector {
             if matches!(near, Some(Ctx::Neg)) {
                 continue;
             }
+            // The tail of masked output ("**04 -00", "****-0004 -01") is not a date,
+            // nor is a reading that starts inside a card number.
+            let in_card = cands
+                .iter()
+                .rev()
+                .take_while(|c| c.turn == ti)
+                .any(|c| c.kind == Kind::CardNumber && c.start < dc.end && dc.start < c.end);
+            if in_card || masked_before(b, toks, dc.tok_start) {
+                continue;
+            }
             let card_turn = hits.iter().any(|h| h.ctx == Ctx::Card)
                 || cands.iter().any(|c| {
                     c.turn == ti
@@ -809,12 +839,19 @@ impl Detector {
             let mut n = 0;
             let mut event_dates = [(0usize, 0usize); 8];
             let mut n_event = 0;
+            // Free of every candidate that will survive resolution (one that a
+            // higher-priority candidate overlaps will not).
             let free = |s: usize, e: usize, cands: &[Cand]| {
-                !cands
-                    .iter()
-                    .rev()
-                    .take_while(|c| c.turn == ti)
-                    .any(|c| c.start < e && s < c.end)
+                let this = || cands.iter().rev().take_while(|c| c.turn == ti);
+                !this().any(|c| {
+                    c.start < e
+                        && s < c.end
+                        && !this().any(|o| {
+                            o.kind.priority() > c.kind.priority()
+                                && o.start < c.end
+                                && c.start < o.end
+                        })
+                })
             };
             // The nearest keyword before it in the turn names something else
             // ("the order number is ...", "my phone is ...").
@@ -836,6 +873,9 @@ impl Detector {
                         toks[dc.tok_end - 1].bytes(b),
                         &["second", "seconds", "sec", "secs", "minute", "moment"],
                     );
+                if masked_before(b, toks, dc.tok_start) {
+                    continue;
+                }
                 let not_expiry = dc.full || dc.has_ord || prep || pause;
                 if not_expiry && n_event < event_dates.len() {
                     event_dates[n_event] = (dc.start, dc.end);
