@@ -187,3 +187,44 @@ fn phones_with_extensions_and_late_cues() {
         ),
     ]);
 }
+
+/// Names: self-introductions and sign-offs in many forms, form fields, answers to a
+/// surname or name-on-card question, middle initials and the people a customer names.
+#[test]
+fn names_in_many_forms() {
+    check(&[
+        (
+            "agent: and your surname please\ncustomer: it's haddad",
+            &["person_name: haddad"],
+        ),
+        (
+            "agent: what name is on the card\ncustomer: that should be Ines T. Carvalho",
+            &["person_name: Ines T. Carvalho"],
+        ),
+        (
+            "agent: who's the account holder\ncustomer: rufus j ashworth",
+            &["person_name: rufus j ashworth"],
+        ),
+        (
+            "customer: Full name: Odette Lindqvist",
+            &["person_name: Odette Lindqvist"],
+        ),
+        (
+            "customer: hello, you're speaking with Tobias Fairweather, I have a billing question",
+            &["person_name: Tobias Fairweather"],
+        ),
+        (
+            "customer: ok that's sorted, thank you. - Wanjiru",
+            &["person_name: Wanjiru"],
+        ),
+        (
+            "customer: my landlord Gideon Prescott has the keys",
+            &["person_name: Gideon Prescott"],
+        ),
+        // the agent's own name is not customer data
+        (
+            "agent: hi, you're speaking with Greta, how can I help?\ncustomer: hi Greta",
+            &[],
+        ),
+    ]);
+}

@@ -261,6 +261,28 @@ fn capture(
     let mut words = 0;
     while let Some(t) = toks.get(e) {
         let w = t.bytes(text);
+        // A middle initial between two name words ("Orla G. Kristiansen", "zubair e
+        // hutchinson").
+        if words > 0 && t.class == Class::Alpha && w.len() == 1 && w[0].is_ascii_alphabetic() {
+            let mut n = e + 1;
+            if toks
+                .get(n)
+                .is_some_and(|p| p.is_punct(text, b'.') && !p.gap_before)
+            {
+                n += 1;
+            }
+            let name_after = toks.get(n).is_some_and(|x| {
+                let xb = x.bytes(text);
+                x.class == Class::Alpha
+                    && xb.len() > 1
+                    && !stop(xb)
+                    && (!cased || is_capitalized(xb) || xb[0] >= 0x80)
+            });
+            if name_after && words < max {
+                e = n;
+                continue;
+            }
+        }
         if t.class != Class::Alpha || stop(w) || eq_any(w, TITLES) {
             break;
         }
@@ -320,6 +342,7 @@ const SIGNOFFS: &[&[&str]] = &[
     &["warm", "regards"],
     &["best", "wishes"],
     &["many", "thanks"],
+    &["thanks", "again"],
     &["thank", "you"],
     &["regards"],
     &["sincerely"],
@@ -353,6 +376,29 @@ const RELATIONS: &[&str] = &[
     "grandfather",
     "aunt",
     "uncle",
+    "niece",
+    "nephew",
+    "cousin",
+    "grandson",
+    "granddaughter",
+    "stepson",
+    "stepdaughter",
+    "neighbour",
+    "neighbor",
+    "landlord",
+    "landlady",
+    "flatmate",
+    "roommate",
+    "housemate",
+    "carer",
+    "caregiver",
+    "manager",
+    "boss",
+    "lodger",
+    "tenant",
+    "accountant",
+    "solicitor",
+    "lawyer",
 ];
 
 /// Find names in one turn.
@@ -383,7 +429,8 @@ pub fn find(
                     &[
                         "yeah", "yes", "sure", "it's", "its", "it", "is", "okay", "ok", "so",
                         "well", "um", "uh", "like", "you", "know", "hi", "hello", "name", "my",
-                        "name's", "the", "this", "i'm", "oh", "right",
+                        "name's", "the", "this", "i'm", "oh", "right", "should", "say", "says",
+                        "that's", "thats", "under", "it'll", "be", "surname", "last", "full",
                     ],
                 )
             {
@@ -402,7 +449,9 @@ pub fn find(
                 let ing = toks[s..e]
                     .iter()
                     .any(|t| t.bytes(text).ends_with(b"ing") && !is_capitalized(t.bytes(text)));
-                if (e - s >= 2 || cased) && after_ok(text, toks, e) && !ing {
+                // A one-word answer ("it's okafor") when that is all the turn says.
+                let short = toks.len() <= k + 3;
+                if (e - s >= 2 || cased || short) && after_ok(text, toks, e) && !ing {
                     push(out, r, false);
                 }
             }
@@ -410,6 +459,21 @@ pub fn find(
     }
     for i in 0..toks.len() {
         let t = toks[i];
+        // A chat or e-mail signature after a dash at the end of a line: "Great, bye. - Kwame".
+        if !agent && cased && t.is_punct(text, b'-') && (i == 0 || t.gap_before) {
+            if let Some((s, e)) = capture(text, toks, i + 1, true, 3) {
+                let line_end = toks.get(e).is_none_or(|n| {
+                    n.is_punct(text, b'.')
+                        || text[toks[e - 1].end as usize..n.start as usize].contains(&b'\n')
+                }) && toks
+                    .get(e + 1)
+                    .is_none_or(|n| text[toks[e].end as usize..n.start as usize].contains(&b'\n'));
+                if line_end {
+                    push(out, Some((s, e)), false);
+                }
+            }
+            continue;
+        }
         if t.class != Class::Alpha {
             continue;
         }
@@ -520,6 +584,24 @@ pub fn find(
                     push(out, Some((s, e)), own);
                 }
             }
+        } else if !agent
+            && (eq(w, "holder") || eq(w, "name"))
+            && toks.get(i + 1).is_some_and(|n| n.is_punct(text, b':'))
+        {
+            // "Name: Kiri Montgomery", "Full name: …", "Account holder: …"
+            push(out, capture(text, toks, i + 2, cased, 3), false);
+        } else if !agent
+            && (seq(text, toks, i, &["speaking", "with"])
+                || seq(text, toks, i, &["speaking", "to"]))
+        {
+            // The customer: "hi, you're speaking with Halima Esposito".
+            if let Some((s, e)) = capture(text, toks, i + 2, cased, 3) {
+                if after_ok(text, toks, e)
+                    || toks.get(e).is_some_and(|n| eq(n.bytes(text), "calling"))
+                {
+                    push(out, Some((s, e)), false);
+                }
+            }
         } else if eq(w, "name") && i > 0 && !eq(toks[i - 1].bytes(text), "my") && !agent {
             // "the account is in my husband's name, X" / "in the name of X"
             let mut k = i + 1;
@@ -621,10 +703,18 @@ pub fn find(
                         || text[..t.start as usize].ends_with(b"  ")
                 };
                 let mut k = i + so.len();
-                if !toks.get(k).is_some_and(|c| c.is_punct(text, b',')) {
+                let comma = toks.get(k).is_some_and(|c| c.is_punct(text, b','));
+                // "Cheers\nNiamh Eriksen": a line break does the comma's work.
+                let newline = toks.get(k).is_some_and(|c| {
+                    c.class == Class::Alpha
+                        && text[toks[k - 1].end as usize..c.start as usize].contains(&b'\n')
+                });
+                if !(comma || newline) {
                     break;
                 }
-                k += 1;
+                if comma {
+                    k += 1;
+                }
                 if prev_ok && cased {
                     push(out, capture(text, toks, k, true, 3), agent);
                 }
