@@ -265,12 +265,14 @@ fn capture(
         // hutchinson").
         if words > 0 && t.class == Class::Alpha && w.len() == 1 && w[0].is_ascii_alphabetic() {
             let mut n = e + 1;
-            if toks
+            let dot = toks
                 .get(n)
-                .is_some_and(|p| p.is_punct(text, b'.') && !p.gap_before)
-            {
+                .is_some_and(|p| p.is_punct(text, b'.') && !p.gap_before);
+            if dot {
                 n += 1;
             }
+            // "i" and "a" are words unless written as initials ("I.").
+            let word_letter = matches!(w[0].to_ascii_lowercase(), b'i' | b'a');
             let name_after = toks.get(n).is_some_and(|x| {
                 let xb = x.bytes(text);
                 x.class == Class::Alpha
@@ -278,7 +280,7 @@ fn capture(
                     && !stop(xb)
                     && (!cased || is_capitalized(xb) || xb[0] >= 0x80)
             });
-            if name_after && words < max {
+            if name_after && words < max && (dot || !word_letter) {
                 e = n;
                 continue;
             }
