@@ -228,3 +228,19 @@ fn names_in_many_forms() {
         ),
     ]);
 }
+
+/// Addresses introduced by what the customer does there (lives, moves, wants delivery),
+/// and a house number during payment capture stays part of its street.
+#[test]
+fn addresses_introduced_by_function() {
+    check(&[
+        (
+            "customer: we live at 19 Harrow Lane, Norwich NR2 4QP now",
+            &["address: 19 Harrow Lane, Norwich NR2 4QP"],
+        ),
+        (
+            "agent: and the expiry on the card\ncustomer: 08/29, and deliver to 7 Maple Court, Albany, NY 12207",
+            &["card_expiry: 08/29", "address: 7 Maple Court, Albany, NY 12207"],
+        ),
+    ]);
+}

@@ -920,9 +920,12 @@ impl Detector {
                 });
                 // A full-length number that fails the card checksum is not a card.
                 let not_card = (13..=19).contains(&l) && !checks::luhn(run.digits());
+                // A house number that starts a street ("332 linden crescent").
+                let street = address::street_only(b, toks, run.tok_start).is_some();
                 if n >= add.len()
                     || s < from
                     || l < 2
+                    || street
                     || in_date
                     || pause
                     || other_ctx(s)
