@@ -4,7 +4,7 @@
 #   bench/heldout.sh [--debug] [CORPUS_DIR]   (default: ../shared/bench next to the repo, else /work/shared/bench)
 #
 # Builds the scanning example (release, or debug with --debug: quicker to build, slower
-# to run), scans dev-2k.jsonl and every bench/heldout/*.jsonl that has a .labels.jsonl next
+# to run; or uses $SCAN if set), scans dev-2k.jsonl and every bench/heldout/*.jsonl that has a .labels.jsonl next
 # to it, scores each with the corpus's score.py and prints one row per set.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,12 +15,15 @@ DEFAULT_BENCH="$(cd .. && pwd)/shared/bench"
 BENCH="${1:-$DEFAULT_BENCH}"
 OUT="${TMPDIR:-/tmp}/righttrack-heldout"
 mkdir -p "$OUT"
-if [ "$PROFILE" = release ]; then
+if [ -n "${SCAN:-}" ]; then
+  : # a given binary (e.g. an older build, to compare): SCAN=/path/to/scan bench/heldout.sh
+elif [ "$PROFILE" = release ]; then
   cargo build --release -q -p righttrack-batch --example scan
+  SCAN="${CARGO_TARGET_DIR:-target}/release/examples/scan"
 else
   cargo build -q -p righttrack-batch --example scan
+  SCAN="${CARGO_TARGET_DIR:-target}/debug/examples/scan"
 fi
-SCAN="${CARGO_TARGET_DIR:-target}/$PROFILE/examples/scan"
 
 sets=("dev-2k:$BENCH/dev-2k.jsonl:$BENCH/dev-2k.labels.jsonl")
 for f in bench/heldout/*.jsonl; do
