@@ -435,9 +435,8 @@ impl Detector {
                 let card_given = sc.cands[before..]
                     .iter()
                     .any(|c| c.kind == Kind::CardNumber);
-                let has_number = sc.toks.iter().any(|t| {
-                    t.class == Class::Digits || crate::words::digit_word(t.bytes(b)).is_some()
-                });
+                // The turn's digit runs and dates are still in the scratch buffers.
+                let has_number = !sc.runs.is_empty() || !sc.dates.is_empty();
                 pay.after_customer(&sc.hits, card_given, has_number);
             }
         }
