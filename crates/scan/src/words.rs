@@ -603,6 +603,7 @@ fn ascii_lower_u64(x: u64) -> u64 {
 pub const NAME_TRIGGERS: &[&str] = &[
     "my",
     "holder",
+    "bye",
     "this",
     "i'm",
     "i",

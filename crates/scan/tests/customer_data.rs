@@ -244,3 +244,17 @@ fn addresses_introduced_by_function() {
         ),
     ]);
 }
+
+/// Spoken sign-offs and introductions later in a call: a name that ends the turn after
+/// "cheers" or "thanks again", a "hi, I'm …" that opens a turn, "Name on account:".
+#[test]
+fn names_in_speech_and_fields() {
+    check(&[
+        ("agent: anything else\ncustomer: no that's it\nagent: ok\ncustomer: cheers mehmet oyelaran", &["person_name: mehmet oyelaran"]),
+        ("agent: hello\ncustomer: hm\nagent: hello\ncustomer: yes\nagent: who am i talking to\ncustomer: hi i'm pilar kowalczyk and i'm after a refund", &["person_name: pilar kowalczyk"]),
+        ("customer: Name on account: Bongani Thorsen", &["person_name: Bongani Thorsen"]),
+        // not a name: a feeling, a sign-off without a name
+        ("agent: hello\ncustomer: hm\nagent: hello\ncustomer: yes\nagent: ok\ncustomer: hi i'm really annoyed about this", &[]),
+        ("customer: ok cheers", &[]),
+    ]);
+}

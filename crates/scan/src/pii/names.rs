@@ -331,6 +331,32 @@ fn capture(
     (e > s).then_some((s, e))
 }
 
+/// Token `i` opens the turn, after at most a greeting or a filler ("hi i'm …",
+/// "hello this is …").
+fn turn_opening(text: &[u8], toks: &[Token], i: usize) -> bool {
+    toks[..i].iter().all(|t| {
+        let w = t.bytes(text);
+        t.class == Class::Punct
+            || is_filler(w)
+            || eq_any(
+                w,
+                &[
+                    "hi",
+                    "hello",
+                    "hey",
+                    "there",
+                    "yes",
+                    "yeah",
+                    "oh",
+                    "good",
+                    "morning",
+                    "afternoon",
+                    "evening",
+                ],
+            )
+    }) && i <= 3
+}
+
 fn seq(text: &[u8], toks: &[Token], i: usize, words: &[&str]) -> bool {
     words
         .iter()
@@ -462,8 +488,10 @@ pub fn find(
     for i in 0..toks.len() {
         let t = toks[i];
         // A chat or e-mail signature after a dash at the end of a line: "Great, bye. - Kwame".
-        if !agent && cased && t.is_punct(text, b'-') && (i == 0 || t.gap_before) {
-            if let Some((s, e)) = capture(text, toks, i + 1, true, 3) {
+        if !agent && t.is_punct(text, b'-') && (i == 0 || t.gap_before) {
+            let r = capture(text, toks, i + 1, cased, 3)
+                .filter(|&(_, e)| cased || toks[e..].iter().all(|t| t.class == Class::Punct));
+            if let Some((s, e)) = r {
                 let line_end = toks.get(e).is_none_or(|n| {
                     n.is_punct(text, b'.')
                         || text[toks[e - 1].end as usize..n.start as usize].contains(&b'\n')
@@ -538,14 +566,14 @@ pub fn find(
         } else if seq(text, toks, i, &["my", "name's"]) || seq(text, toks, i, &["my", "names"]) {
             push(out, capture(text, toks, i + 2, cased, 3), agent);
         } else if seq(text, toks, i, &["this", "is"]) && (near_start || agent) {
-            if !agent && !early && !cased {
+            if !agent && !early && !cased && !turn_opening(text, toks, i) {
                 continue;
             }
             let r = capture(text, toks, i + 2, cased, 3);
             // Agent: "this is X speaking/who/how" is the agent's own name.
             push(out, r, agent);
         } else if (eq(w, "i'm") || seq(text, toks, i, &["i", "am"])) && (near_start || agent) {
-            if !agent && !early && !cased {
+            if !agent && !early && !cased && !turn_opening(text, toks, i) {
                 continue;
             }
             let k = if eq(w, "i'm") { i + 1 } else { i + 2 };
@@ -588,10 +616,24 @@ pub fn find(
             }
         } else if !agent
             && (eq(w, "holder") || eq(w, "name"))
-            && toks.get(i + 1).is_some_and(|n| n.is_punct(text, b':'))
+            && (1..=3).any(|o| toks.get(i + o).is_some_and(|n| n.is_punct(text, b':')))
         {
-            // "Name: Kiri Montgomery", "Full name: …", "Account holder: …"
-            push(out, capture(text, toks, i + 2, cased, 3), false);
+            // "Name: Kiri Montgomery", "Full name: …", "Account holder: …", "Name on
+            // account: …"
+            if let Some(o) =
+                (1..=3).find(|&o| toks.get(i + o).is_some_and(|n| n.is_punct(text, b':')))
+            {
+                if toks[i + 1..i + o].iter().all(|t| t.class == Class::Alpha) {
+                    push(out, capture(text, toks, i + o + 1, cased, 3), false);
+                }
+            }
+        } else if !agent
+            && i == 0
+            && eq(w, "name")
+            && toks.get(1).is_some_and(|n| eq(n.bytes(text), "is"))
+        {
+            // "name is Cormac Villanueva"
+            push(out, capture(text, toks, 2, cased, 3), false);
         } else if !agent
             && (seq(text, toks, i, &["speaking", "with"])
                 || seq(text, toks, i, &["speaking", "to"]))
@@ -721,6 +763,24 @@ pub fn find(
                     push(out, capture(text, toks, k, true, 3), agent);
                 }
                 break;
+            }
+        }
+        // Uncased sign-offs that end the turn: "cheers hana okonkwo", "thanks again amara".
+        if !cased && !agent {
+            for so in &[
+                &["cheers"][..],
+                &["thanks", "again"][..],
+                &["bye"][..],
+                &["regards"][..],
+            ] {
+                if seq(text, toks, i, so) {
+                    if let Some((s, e)) = capture(text, toks, i + so.len(), false, 3) {
+                        let end = toks[e..].iter().all(|t| t.class == Class::Punct);
+                        if end {
+                            push(out, Some((s, e)), false);
+                        }
+                    }
+                }
             }
         }
     }
