@@ -766,7 +766,7 @@ pub fn find(
             }
         }
         // Uncased sign-offs that end the turn: "cheers hana okonkwo", "thanks again amara".
-        if !cased && !agent {
+        if !cased && !agent && eq_any(w, &["cheers", "thanks", "bye", "regards"]) {
             for so in &[
                 &["cheers"][..],
                 &["thanks", "again"][..],
