@@ -602,6 +602,8 @@ fn ascii_lower_u64(x: u64) -> u64 {
 /// "señora", ...) are triggers too and come from that module's one list.
 pub const NAME_TRIGGERS: &[&str] = &[
     "my",
+    "holder",
+    "bye",
     "this",
     "i'm",
     "i",

@@ -43,6 +43,9 @@ pub enum Ctx {
     Neg = 1 << 13,
     /// "card ending in": last four digits only, not PII.
     Last4 = 1 << 14,
+    /// The agent closes a payment ("that's gone through", "anything else?"): ends the
+    /// payment exchange. Never a context of a number.
+    Done = 1 << 15,
 }
 
 /// A set of contexts.
@@ -94,6 +97,78 @@ const KEYWORDS: &[(&str, Ctx)] = &[
     ("mastercard", Ctx::Card),
     ("amex", Ctx::Card),
     ("read that back", Ctx::Card),
+    // Payment capture by function, not by sentence: words that name a card or the
+    // parts printed on it (front digits, the code on the back, the validity date).
+    ("card", Ctx::Card),
+    ("cards", Ctx::Card),
+    ("the front", Ctx::Card),
+    ("sixteen digits", Ctx::Card),
+    ("sixteen digit", Ctx::Card),
+    ("16 digits", Ctx::Card),
+    ("16-digit", Ctx::Card),
+    ("fifteen digits", Ctx::Card),
+    ("15 digits", Ctx::Card),
+    ("discover", Ctx::Card),
+    ("maestro", Ctx::Card),
+    ("jcb", Ctx::Card),
+    ("diners", Ctx::Card),
+    ("on the back", Ctx::Cvv),
+    ("back of the card", Ctx::Cvv),
+    ("back of your card", Ctx::Cvv),
+    ("back of it", Ctx::Cvv),
+    ("back code", Ctx::Cvv),
+    ("on the reverse", Ctx::Cvv),
+    ("signature", Ctx::Cvv),
+    ("security digits", Ctx::Cvv),
+    ("security numbers", Ctx::Cvv),
+    ("three digits", Ctx::Cvv),
+    ("3 digits", Ctx::Cvv),
+    ("three digit", Ctx::Cvv),
+    ("three-digit", Ctx::Cvv),
+    ("3-digit", Ctx::Cvv),
+    ("three numbers", Ctx::Cvv),
+    ("3 numbers", Ctx::Cvv),
+    ("last three", Ctx::Cvv),
+    ("card code", Ctx::Cvv),
+    ("verification value", Ctx::Cvv),
+    ("verification number", Ctx::Cvv),
+    ("cv2", Ctx::Cvv),
+    ("cvn", Ctx::Cvv),
+    ("valid", Ctx::Expiry),
+    ("valid to", Ctx::Expiry),
+    ("valid till", Ctx::Expiry),
+    ("valid from", Ctx::Expiry),
+    ("good until", Ctx::Expiry),
+    ("good till", Ctx::Expiry),
+    ("good thru", Ctx::Expiry),
+    ("good through", Ctx::Expiry),
+    ("good to", Ctx::Expiry),
+    ("runs out", Ctx::Expiry),
+    ("run out", Ctx::Expiry),
+    ("end date", Ctx::Expiry),
+    ("month and year", Ctx::Expiry),
+    ("exp", Ctx::Expiry),
+    ("expiring", Ctx::Expiry),
+    ("expiry date", Ctx::Expiry),
+    ("date on the card", Ctx::Expiry),
+    ("date on the front", Ctx::Expiry),
+    ("mm/yy", Ctx::Expiry),
+    // The agent closing a payment.
+    ("gone through", Ctx::Done),
+    ("went through", Ctx::Done),
+    ("processed", Ctx::Done),
+    ("approved", Ctx::Done),
+    ("declined", Ctx::Done),
+    ("successful", Ctx::Done),
+    ("all done", Ctx::Done),
+    ("all set", Ctx::Done),
+    ("all paid", Ctx::Done),
+    ("paid up", Ctx::Done),
+    ("anything else", Ctx::Done),
+    ("receipt", Ctx::Done),
+    ("been taken", Ctx::Done),
+    ("payment is complete", Ctx::Done),
+    ("transaction", Ctx::Done),
     ("cvv", Ctx::Cvv),
     ("cvc", Ctx::Cvv),
     ("cvv2", Ctx::Cvv),
@@ -132,6 +207,14 @@ const KEYWORDS: &[(&str, Ctx)] = &[
     ("bank details", Ctx::Account),
     ("checking account", Ctx::Account),
     ("savings account", Ctx::Account),
+    ("banking", Ctx::Account),
+    ("pay from", Ctx::Account),
+    ("which account", Ctx::Account),
+    ("checking", Ctx::Account),
+    ("savings", Ctx::Account),
+    ("sort", Ctx::Routing),
+    ("transit number", Ctx::Routing),
+    ("bsb", Ctx::Routing),
     ("routing number", Ctx::Routing),
     ("routing", Ctx::Routing),
     ("aba", Ctx::Routing),
@@ -159,6 +242,19 @@ const KEYWORDS: &[(&str, Ctx)] = &[
     ("my number is", Ctx::Phone),
     ("my number's", Ctx::Phone),
     ("number to text", Ctx::Phone),
+    ("work line", Ctx::Phone),
+    ("landline", Ctx::Phone),
+    ("home number", Ctx::Phone),
+    ("work number", Ctx::Phone),
+    ("office number", Ctx::Phone),
+    ("office line", Ctx::Phone),
+    ("direct line", Ctx::Phone),
+    ("ring me", Ctx::Phone),
+    ("get me on", Ctx::Phone),
+    ("get me at", Ctx::Phone),
+    ("one to call", Ctx::Phone),
+    ("whatsapp", Ctx::Phone),
+    ("extension", Ctx::Phone),
     ("email", Ctx::Email),
     ("e-mail", Ctx::Email),
     ("date of birth", Ctx::Dob),
@@ -178,12 +274,38 @@ const KEYWORDS: &[(&str, Ctx)] = &[
     ("now at", Ctx::Address),
     ("moved to", Ctx::Address),
     ("where should we send", Ctx::Address),
+    ("live at", Ctx::Address),
+    ("living at", Ctx::Address),
+    ("new address", Ctx::Address),
+    ("new place is", Ctx::Address),
+    ("home is", Ctx::Address),
+    ("deliver to", Ctx::Address),
+    ("send to", Ctx::Address),
+    ("ship to", Ctx::Address),
+    ("post it to", Ctx::Address),
+    ("update it to", Ctx::Address),
+    ("staying at", Ctx::Address),
+    ("based at", Ctx::Address),
     ("postcode", Ctx::Address),
     ("zip code", Ctx::Address),
     ("your name", Ctx::Name),
     ("full name", Ctx::Name),
     ("who do i have the pleasure", Ctx::Name),
     ("who am i speaking", Ctx::Name),
+    ("surname", Ctx::Name),
+    ("last name", Ctx::Name),
+    ("family name", Ctx::Name),
+    ("first name", Ctx::Name),
+    ("name on the card", Ctx::Name),
+    ("name on the account", Ctx::Name),
+    ("name on your card", Ctx::Name),
+    ("name on the account", Ctx::Name),
+    ("card holder", Ctx::Name),
+    ("cardholder", Ctx::Name),
+    ("account holder", Ctx::Name),
+    ("as printed", Ctx::Name),
+    ("who is the", Ctx::Name),
+    ("spell your", Ctx::Name),
     ("order", Ctx::Neg),
     ("order number", Ctx::Neg),
     ("ticket", Ctx::Neg),
@@ -275,8 +397,16 @@ impl Keywords {
 pub fn before(hits: &[Hit], pos: usize, window: usize) -> Option<Hit> {
     hits.iter()
         .rev()
-        .find(|h| (h.end as usize) <= pos)
+        .find(|h| (h.end as usize) <= pos && h.ctx != Ctx::Done)
         .filter(|h| pos - h.end as usize <= window)
+        .copied()
+}
+
+/// First keyword starting at or after `pos`, within `window` bytes ("... is my work line").
+pub fn after(hits: &[Hit], pos: usize, window: usize) -> Option<Hit> {
+    hits.iter()
+        .find(|h| (h.start as usize) >= pos && h.ctx != Ctx::Done)
+        .filter(|h| h.start as usize - pos <= window)
         .copied()
 }
 
@@ -285,7 +415,7 @@ pub fn prompt_set(hits: &[Hit], text_len: usize, tail: usize) -> CtxSet {
     let mut s = CtxSet::default();
     let from = text_len.saturating_sub(tail);
     for h in hits {
-        if h.end as usize >= from && h.ctx != Ctx::Neg && h.ctx != Ctx::Last4 {
+        if h.end as usize >= from && !matches!(h.ctx, Ctx::Neg | Ctx::Last4 | Ctx::Done) {
             s.add(h.ctx);
         }
     }

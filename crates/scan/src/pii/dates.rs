@@ -87,7 +87,12 @@ fn kind(text: &[u8], toks: &[Token], i: usize) -> Option<K> {
                                 || x.is_punct(text, b'/')
                         })
                     };
-                    if !(near(i.checked_sub(1)) || near(Some(i + 1))) {
+                    // "may of 2026"
+                    let of_next = toks.get(i + 1).is_some_and(|x| eq(x.bytes(text), "of"));
+                    if !(near(i.checked_sub(1))
+                        || near(Some(i + 1))
+                        || (of_next && near(Some(i + 2))))
+                    {
                         return None;
                     }
                 }
@@ -129,8 +134,10 @@ pub fn find(text: &[u8], toks: &[Token], out: &mut Vec<DateCand>) {
             if k == K::Sep {
                 let t = toks[j];
                 let is_comma = t.is_punct(text, b',');
+                // "04 / 32": a slash joins even with spaces around it.
+                let is_slash = t.is_punct(text, b'/');
                 let next_glued = toks.get(j + 1).is_some_and(|n| !n.gap_before);
-                if !is_comma && t.gap_before && !next_glued {
+                if !is_comma && !is_slash && t.gap_before && !next_glued {
                     break;
                 }
                 if t.is_punct(text, b'.') && toks.get(j + 1).is_some_and(|n| n.gap_before) {
@@ -313,5 +320,7 @@ mod tests {
             vec!["zero five slash two eight"]
         );
         assert!(f("i may call you").is_empty());
+        assert_eq!(f("good until may of 2030"), vec!["may of 2030"]);
+        assert_eq!(f("valid till 04 / 32 thanks"), vec!["04 / 32"]);
     }
 }

@@ -217,7 +217,133 @@ fn is_amount(text: &[u8], s: usize, e: usize) -> bool {
             "months", "years", "items", "times",
         ],
     ) || after.starts_with("€".as_bytes())
+        || after.starts_with("£".as_bytes())
+        || after.starts_with("₹".as_bytes())
+        || after.starts_with(b"$")
         || after.starts_with(b"%")
+}
+
+/// Part of a money amount: a currency sign or word before or after it, across the
+/// digits, separators and number words of the amount ("£4,585.60", "809,00 EUR",
+/// "nine thousand seven hundred dollars").
+fn is_money(text: &[u8], s: usize, e: usize) -> bool {
+    if is_amount(text, s, e) {
+        return true;
+    }
+    let amount_byte = |c: u8| c.is_ascii_digit() || matches!(c, b',' | b'.' | b' ');
+    let mut a = s;
+    while a > 0 && s - a < 16 && amount_byte(text[a - 1]) {
+        a -= 1;
+    }
+    let mut z = e;
+    while z < text.len() && z - e < 16 && amount_byte(text[z]) {
+        z += 1;
+    }
+    if (a < s || z > e) && is_amount(text, a, z) {
+        return true;
+    }
+    let after = text[e..].trim_ascii_start();
+    let next: &[u8] = after
+        .split(|c| !c.is_ascii_alphabetic())
+        .next()
+        .unwrap_or_default();
+    text::eq_any(next, &["hundred", "thousand", "million", "grand", "k"])
+}
+
+/// End of a phone extension right after token `k` (", ext. 12", " x769", " #4",
+/// " extension four one", " and then extension 12").
+fn phone_extension(b: &[u8], toks: &[Token], mut k: usize) -> Option<usize> {
+    if toks.get(k).is_some_and(|t| t.is_punct(b, b',')) {
+        k += 1;
+    }
+    while toks
+        .get(k)
+        .is_some_and(|t| text::eq_any(t.bytes(b), &["and", "then"]))
+    {
+        k += 1;
+    }
+    let t = toks.get(k)?;
+    let w = t.bytes(b);
+    // "x769" is one token.
+    if t.class == Class::Mixed
+        && w.len() > 1
+        && (w[0] == b'x' || w[0] == b'X')
+        && w[1..].iter().all(u8::is_ascii_digit)
+    {
+        return Some(t.end as usize);
+    }
+    let marker = text::eq_any(w, &["x", "ext", "extension", "ex"]) || t.is_punct(b, b'#');
+    if !marker {
+        return None;
+    }
+    k += 1;
+    if toks.get(k).is_some_and(|t| t.is_punct(b, b'.')) {
+        k += 1;
+    }
+    let mut end = None;
+    while let Some(t) = toks.get(k) {
+        let w = t.bytes(b);
+        let digit = t.class == Class::Digits && w.len() <= 6;
+        let word = crate::words::digit_word(w).is_some() || crate::words::repeat_word(w).is_some();
+        if !(digit || word) {
+            break;
+        }
+        end = Some(t.end as usize);
+        k += 1;
+    }
+    end
+}
+
+/// Token `t0` is glued to masked output before it ("**04", "****-0004").
+fn masked_before(b: &[u8], toks: &[Token], t0: usize) -> bool {
+    let mut k = t0;
+    while k > 0 && !toks[k].gap_before {
+        let p = toks[k - 1];
+        if p.is_punct(b, b'*') {
+            return true;
+        }
+        if !(p.is_punct(b, b'-') || p.is_punct(b, b'.') || p.class == Class::Digits) {
+            return false;
+        }
+        k -= 1;
+    }
+    false
+}
+
+/// Remnants of masked output ("4111 11** ****") or the digits of a code glued to
+/// letters or "#" ("ORD-2023-708726", "#4471").
+fn masked_or_code(b: &[u8], toks: &[Token], run: &Run) -> bool {
+    let star = |k: usize| toks.get(k).is_some_and(|t| t.is_punct(b, b'*'));
+    let i = run.tok_start;
+    let glued_after = toks.get(run.tok_end).is_some_and(|t| !t.gap_before);
+    let sep = |k: usize| {
+        toks.get(k)
+            .is_some_and(|t| t.is_punct(b, b'-') || t.is_punct(b, b'.'))
+    };
+    if star(run.tok_end)
+        || (glued_after && sep(run.tok_end) && star(run.tok_end + 1))
+        || (i > 0 && star(i - 1))
+        || (i > 1 && sep(i - 1) && star(i - 2))
+    {
+        return true;
+    }
+    if i > 0 && !toks[i].gap_before {
+        if star(i - 1) || toks[i - 1].is_punct(b, b'#') {
+            return true;
+        }
+        if toks[i - 1].is_punct(b, b'-')
+            && !toks[i - 1].gap_before
+            && i >= 2
+            && toks[i - 2].class == Class::Alpha
+        {
+            return true;
+        }
+    }
+    // A run whose items are glued to stars inside ("11**").
+    run.items().iter().any(|it| {
+        let e = it.end as usize;
+        b.get(e) == Some(&b'*') || (it.start > 0 && b.get(it.start as usize - 1) == Some(&b'*'))
+    })
 }
 
 /// A turn about paying with a card ("make a payment", "settle the balance").
@@ -273,14 +399,24 @@ impl Detector {
         sc.agent_names.clear();
         let mut prompt = CtxSet::default();
         let mut customer_turns = 0usize;
+        let mut pay = Payment::default();
         for (ti, turn) in inter.turns.iter().enumerate() {
             let text = turn.text.as_str();
             let b = text.as_bytes();
             text::tokenize(text, &mut sc.toks);
             self.kw.find(b, &mut sc.hits);
             let is_agent = turn.speaker == Speaker::Agent;
-            let p = if is_agent { CtxSet::default() } else { prompt };
-            self.turn(inter, ti, text, p, customer_turns < 3, sc);
+            let (p, capture) = if is_agent {
+                (CtxSet::default(), None)
+            } else if pay.active {
+                let mut p = prompt;
+                p.0 |= pay.want.0;
+                (p, Some(pay.want))
+            } else {
+                (prompt, None)
+            };
+            let before = sc.cands.len();
+            self.turn(inter, ti, text, p, customer_turns < 3, capture, sc);
             on_turn(ti, &sc.toks);
             if is_agent {
                 let tail = if inter.channel == crate::model::Channel::Email {
@@ -289,14 +425,29 @@ impl Detector {
                     160
                 };
                 prompt = context::prompt_set(&sc.hits, b.len(), tail);
+                // An e-mail reply is not a dialogue: a customer's next e-mail names
+                // what it gives.
+                if inter.channel != crate::model::Channel::Email {
+                    pay.after_agent(&sc.hits, prompt);
+                }
             } else {
                 customer_turns += 1;
+                let card_given = sc.cands[before..]
+                    .iter()
+                    .any(|c| c.kind == Kind::CardNumber);
+                // The turn's digit runs and dates are still in the scratch buffers.
+                let has_number = !sc.runs.is_empty() || !sc.dates.is_empty();
+                pay.after_customer(&sc.hits, card_given, has_number);
             }
         }
         self.join_fragments(sc);
         resolve(&mut sc.cands, inter);
     }
 
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "one turn's inputs; a struct would only rename them"
+    )]
     fn turn(
         &self,
         inter: &Interaction,
@@ -304,6 +455,7 @@ impl Detector {
         text: &str,
         prompt: CtxSet,
         early: bool,
+        capture: Option<CtxSet>,
         sc: &mut Scratch,
     ) {
         let b = text.as_bytes();
@@ -366,13 +518,16 @@ impl Detector {
         // IBANs.
         self.ibans(b, toks, hits, &mut |s, e, k, r| push!(s, e, k, r));
 
+        // Dates first: a digit run inside a date is part of the date.
+        dates::find(b, toks, dates);
+
         // Digit runs.
         numbers::runs(b, toks, runs);
         for run in runs.iter() {
             let s = run.start(toks);
             let e = run.end();
             let l = run.len;
-            if l == 0 || is_amount(b, s, e) {
+            if l == 0 || is_money(b, s, e) {
                 continue;
             }
             let (ctx, near) = ctx_at(s);
@@ -390,7 +545,7 @@ impl Detector {
                 {
                     continue;
                 }
-                if pt.is_punct(b, b'#') {
+                if pt.is_punct(b, b'#') && !ctx.has(Ctx::Card) {
                     continue;
                 }
             }
@@ -411,8 +566,11 @@ impl Detector {
             let account_ctx = ctx.has(Ctx::Account) || ctx.has(Ctx::Iban) || ctx.has(Ctx::Routing);
             // Card numbers are never written with "+" or parentheses (phones are).
             let phone_shaped = run.plus || run.paren;
+            // Brand rules raise confidence; in card context a Luhn-valid 13-19 digit
+            // number is a card number whatever its first digits.
+            let card_ctx_pan = ctx.has(Ctx::Card) && (13..=19).contains(&l) && checks::luhn(d);
             if (12..=19).contains(&l)
-                && checks::is_card(d)
+                && (checks::is_card(d) || card_ctx_pan)
                 && (!account_ctx || ctx.has(Ctx::Card))
                 && !phone_shaped
             {
@@ -435,7 +593,17 @@ impl Detector {
                     continue;
                 }
             }
-            if ctx.has(Ctx::Cvv) && (3..=4).contains(&l) {
+            // "valid till 03 28": month and year read as one number string.
+            if near == Some(Ctx::Expiry) && (l == 4 || (l == 6 && !run.spoken)) {
+                let m = d[0] * 10 + d[1];
+                if (1..=12).contains(&m) {
+                    push!(s, e, Kind::CardExpiry, "pci.expiry");
+                    continue;
+                }
+            }
+            // A year or day inside a date is not a code the agent asked for.
+            let in_date = near.is_none() && dates.iter().any(|c| c.start < e && s < c.end);
+            if ctx.has(Ctx::Cvv) && (3..=4).contains(&l) && !in_date {
                 push!(s, e, Kind::CardCvv, "pci.cvv");
                 continue;
             }
@@ -447,11 +615,30 @@ impl Detector {
                 push!(s, e, Kind::BankAccount, "bank.routing");
                 continue;
             }
-            if ctx.has(Ctx::Account) && (6..=17).contains(&l) {
+            // A sort code (UK, 6 digits) or BSB (AU, 6 digits).
+            if near == Some(Ctx::Routing) && l == 6 {
+                push!(s, e, Kind::BankAccount, "bank.sort_code");
+                continue;
+            }
+            // "account 12345678": the word right before the number names it.
+            let account_word = run.tok_start > 0
+                && text::eq_any(toks[run.tok_start - 1].bytes(b), &["account", "acc"]);
+            if (ctx.has(Ctx::Account) || (account_word && near.is_none())) && (6..=17).contains(&l)
+            {
                 push!(s, e, Kind::BankAccount, "bank.account");
                 continue;
             }
-            if (7..=15).contains(&l) && self.is_phone(b, run, s, e, ctx) {
+            // The cue after the number ("... is my work line", "... that's my mobile").
+            let mut pctx = ctx;
+            if near.is_none()
+                && context::after(hits, e, 24).is_some_and(|h| h.ctx == Ctx::Phone)
+                && !ctx.has(Ctx::Card)
+            {
+                pctx.add(Ctx::Phone);
+            }
+            if (7..=15).contains(&l) && self.is_phone(b, run, s, e, pctx) {
+                // An extension belongs to the number ("x769", "ext. 12", "extension four").
+                let e = phone_extension(b, toks, run.tok_end).unwrap_or(e);
                 push!(s, e, Kind::Phone, "contact.phone");
                 // A phone-looking group may still be the rest of a card read in
                 // pieces; joining decides (card outranks phone in resolution).
@@ -486,10 +673,19 @@ impl Detector {
         }
 
         // Dates: birth dates and expiries.
-        dates::find(b, toks, dates);
         for dc in dates.iter() {
             let (ctx, near) = ctx_at(dc.start);
             if matches!(near, Some(Ctx::Neg)) {
+                continue;
+            }
+            // The tail of masked output ("**04 -00", "****-0004 -01") is not a date,
+            // nor is a reading that starts inside a card number.
+            let in_card = cands
+                .iter()
+                .rev()
+                .take_while(|c| c.turn == ti)
+                .any(|c| c.kind == Kind::CardNumber && c.start < dc.end && dc.start < c.end);
+            if in_card || masked_before(b, toks, dc.tok_start) {
                 continue;
             }
             let card_turn = hits.iter().any(|h| h.ctx == Ctx::Card)
@@ -595,6 +791,196 @@ impl Detector {
         for &(s, e) in pairs.iter() {
             push!(s, e, Kind::Address, "contact.address");
         }
+
+        // Payment capture: every other number the customer says is payment data,
+        // in the turns after card details were asked for or given, and in the rest
+        // of the turn where the customer gives them ("card 4111..., 07 29, code 411").
+        let mut from = 0;
+        let capture = capture.or_else(|| {
+            let opened = speaker == Speaker::Customer
+                && !hits.iter().any(|h| h.ctx == Ctx::Last4)
+                && (hits.iter().any(|h| h.ctx == Ctx::Card)
+                    || cands
+                        .iter()
+                        .rev()
+                        .take_while(|c| c.turn == ti)
+                        .any(|c| c.kind == Kind::CardNumber));
+            if !opened {
+                return None;
+            }
+            from = hits
+                .iter()
+                .find(|h| h.ctx == Ctx::Card)
+                .map(|h| h.start as usize)
+                .into_iter()
+                .chain(
+                    cands
+                        .iter()
+                        .rev()
+                        .take_while(|c| c.turn == ti)
+                        .filter(|c| c.kind == Kind::CardNumber)
+                        .map(|c| c.start),
+                )
+                .min()
+                .unwrap_or(0);
+            Some(CtxSet(
+                Ctx::Card as u32 | Ctx::Cvv as u32 | Ctx::Expiry as u32,
+            ))
+        });
+        if let Some(want) = capture {
+            let mut add: [Cand; 16] = [Cand {
+                turn: ti,
+                start: 0,
+                end: 0,
+                kind: Kind::CardNumber,
+                rule: "",
+            }; 16];
+            let mut n = 0;
+            let mut event_dates = [(0usize, 0usize); 8];
+            let mut n_event = 0;
+            // Free of every candidate that will survive resolution (one that a
+            // higher-priority candidate overlaps will not).
+            let free = |s: usize, e: usize, cands: &[Cand]| {
+                let this = || cands.iter().rev().take_while(|c| c.turn == ti);
+                !this().any(|c| {
+                    c.start < e
+                        && s < c.end
+                        && !this().any(|o| {
+                            o.kind.priority() > c.kind.priority()
+                                && o.start < c.end
+                                && c.start < o.end
+                        })
+                })
+            };
+            // The nearest keyword before it in the turn names something else
+            // ("the order number is ...", "my phone is ...").
+            let other_ctx = |pos: usize| {
+                context::before(hits, pos, pos).is_some_and(|h| h.ctx as u32 & PAY_CTX == 0)
+            };
+            for dc in dates.iter() {
+                // Expiries have no day ("delivered on the 3rd of May 2025"), are not
+                // event dates ("on 2025-12-08") and not pauses ("one second").
+                let prep = dc.tok_start > 0
+                    && text::eq_any(
+                        toks[dc.tok_start - 1].bytes(b),
+                        &[
+                            "on", "since", "from", "until", "by", "before", "after", "in", "at",
+                        ],
+                    );
+                let pause = dc.tok_end > 0
+                    && text::eq_any(
+                        toks[dc.tok_end - 1].bytes(b),
+                        &["second", "seconds", "sec", "secs", "minute", "moment"],
+                    );
+                if masked_before(b, toks, dc.tok_start) {
+                    continue;
+                }
+                let not_expiry = dc.full || dc.has_ord || prep || pause;
+                if not_expiry && n_event < event_dates.len() {
+                    event_dates[n_event] = (dc.start, dc.end);
+                    n_event += 1;
+                }
+                // A date reading inside a longer digit string is not a date.
+                let inside_run = runs.iter().any(|r| {
+                    let (rs, re) = (r.start(toks), r.end());
+                    rs < dc.end && dc.start < re && (rs < dc.start || re > dc.end)
+                });
+                let date_wanted = want.0 & CARD_CTX != 0
+                    && (want.has(Ctx::Expiry) || dc.has_month || dc.month_year);
+                if n < add.len()
+                    && dc.start >= from
+                    && !not_expiry
+                    && date_wanted
+                    && !inside_run
+                    && free(dc.start, dc.end, cands)
+                    && !other_ctx(dc.start)
+                    && !is_money(b, dc.start, dc.end)
+                {
+                    add[n] = Cand {
+                        turn: ti,
+                        start: dc.start,
+                        end: dc.end,
+                        kind: Kind::CardExpiry,
+                        rule: "pci.capture",
+                    };
+                    n += 1;
+                }
+            }
+            for run in runs.iter() {
+                let (s, e, l) = (run.start(toks), run.end(), run.len);
+                // Inside a date already taken as an expiry, or an event date.
+                let in_date = add[..n].iter().any(|c| c.start < e && s < c.end)
+                    || event_dates[..n_event].iter().any(|&(a, z)| a < e && s < z);
+                let pause = toks.get(run.tok_end).is_some_and(|t| {
+                    text::eq_any(
+                        t.bytes(b),
+                        &["second", "seconds", "sec", "secs", "minute", "moment"],
+                    )
+                });
+                // A full-length number that fails the card checksum is not a card.
+                let not_card = (13..=19).contains(&l) && !checks::luhn(run.digits());
+                // A house number that starts a street ("332 linden crescent").
+                let street = address::street_only(b, toks, run.tok_start).is_some();
+                if n >= add.len()
+                    || s < from
+                    || l < 2
+                    || street
+                    || in_date
+                    || pause
+                    || other_ctx(s)
+                    || is_money(b, s, e)
+                    || masked_or_code(b, toks, run)
+                {
+                    continue;
+                }
+                let near = context::before(hits, s, 48).map(|h| h.ctx);
+                let whole = free(s, e, cands);
+                if whole && not_card {
+                    continue;
+                }
+                if whole {
+                    add[n] = Cand {
+                        turn: ti,
+                        start: s,
+                        end: e,
+                        kind: payment_kind(near, want, run.digits()),
+                        rule: "pci.capture",
+                    };
+                    n += 1;
+                    continue;
+                }
+                // Partly taken (a card number with digits glued to it): the digits
+                // left over on either side are payment data too.
+                let items = run.items();
+                let item_free =
+                    |k: usize| free(items[k].start as usize, items[k].end as usize, cands);
+                let mut a = 0;
+                while a < items.len() && item_free(a) {
+                    a += 1;
+                }
+                let mut z = items.len();
+                while z > a && item_free(z - 1) {
+                    z -= 1;
+                }
+                for (from, to) in [(0, a), (z, items.len())] {
+                    if from < to && n < add.len() {
+                        let ds = items[from].dpos as usize;
+                        let de = items[to - 1].dpos as usize + items[to - 1].ndig as usize;
+                        add[n] = Cand {
+                            turn: ti,
+                            start: items[from].start as usize,
+                            end: items[to - 1].end as usize,
+                            kind: payment_kind(near, want, &run.digits()[ds..de]),
+                            rule: "pci.capture",
+                        };
+                        n += 1;
+                    }
+                }
+            }
+            for c in &add[..n] {
+                push!(c.start, c.end, c.kind, c.rule);
+            }
+        }
     }
 
     fn is_phone(&self, b: &[u8], run: &Run, s: usize, e: usize, ctx: CtxSet) -> bool {
@@ -616,7 +1002,11 @@ impl Detector {
             return true;
         }
         if run.spoken {
-            return false;
+            // A spoken 10-11 digit string shaped like a national number (a trunk
+            // "0", or NANP area and exchange codes starting 2-9) with no other context.
+            return ctx.is_empty()
+                && ((l == 11 && d[0] == 0)
+                    || (l == 10 && (d[0] == 0 || (d[0] >= 2 && d[3] >= 2))));
         }
         let Ok(txt) = std::str::from_utf8(&b[s..e]) else {
             return false;
@@ -716,7 +1106,9 @@ impl Detector {
                 chain[nchain] = k;
                 nchain += 1;
                 last_turn = f.turn;
-                if (12..=19).contains(&len) && checks::is_card(&digits[..len]) {
+                let pan =
+                    checks::is_card(&digits[..len]) || (len >= 13 && checks::luhn(&digits[..len]));
+                if (12..=19).contains(&len) && pan {
                     for &c in &chain[..nchain] {
                         used[c] = true;
                         let f = &frags[c];
@@ -734,6 +1126,133 @@ impl Detector {
             }
         }
     }
+}
+
+/// The payment exchange of a conversation: opened when the agent asks for card details
+/// (or the customer gives them), it lasts until the agent closes the payment, moves to
+/// another subject, or the customer stops giving numbers. While it lasts, the customer's
+/// numbers are payment data; `want` is what was last asked for.
+#[derive(Debug, Default, Clone, Copy)]
+struct Payment {
+    active: bool,
+    want: CtxSet,
+    /// Customer turns in a row without a number.
+    idle: u8,
+    /// Agent turns since the last payment question.
+    since_ask: u8,
+}
+
+const CARD_CTX: u32 = Ctx::Card as u32 | Ctx::Cvv as u32 | Ctx::Expiry as u32 | Ctx::Pin as u32;
+const BANK_CTX: u32 = Ctx::Account as u32 | Ctx::Routing as u32 | Ctx::Iban as u32;
+const PAY_CTX: u32 = CARD_CTX | BANK_CTX;
+const OTHER_CTX: u32 = Ctx::Name as u32
+    | Ctx::Address as u32
+    | Ctx::Phone as u32
+    | Ctx::Email as u32
+    | Ctx::Dob as u32
+    | Ctx::Ssn as u32;
+
+impl Payment {
+    fn after_agent(&mut self, hits: &[Hit], asked: CtxSet) {
+        let last4 = hits.iter().any(|h| h.ctx == Ctx::Last4);
+        let mut want = CtxSet(asked.0 & PAY_CTX);
+        if last4 {
+            // "the card ending in 1234": a card named, not asked for.
+            want.0 &= !(Ctx::Card as u32);
+        }
+        if hits.iter().any(|h| h.ctx == Ctx::Done) {
+            self.active = false;
+        } else if !want.is_empty() {
+            *self = Payment {
+                active: true,
+                want,
+                idle: 0,
+                since_ask: 0,
+            };
+        } else if asked.0 & OTHER_CTX != 0 {
+            self.active = false;
+        } else {
+            // "mhm", "go on", "take your time": the exchange goes on, for a while.
+            self.since_ask = self.since_ask.saturating_add(1);
+            if self.since_ask > 4 {
+                self.active = false;
+            }
+        }
+    }
+
+    fn after_customer(&mut self, hits: &[Hit], card_given: bool, has_number: bool) {
+        if !self.active && (card_given || hits.iter().any(|h| h.ctx == Ctx::Card)) {
+            // The customer opens it ("my card is ...").
+            let last4 = hits.iter().any(|h| h.ctx == Ctx::Last4);
+            if !last4 {
+                *self = Payment {
+                    active: true,
+                    want: CtxSet(Ctx::Card as u32 | Ctx::Cvv as u32 | Ctx::Expiry as u32),
+                    idle: 0,
+                    since_ask: 0,
+                };
+            }
+            return;
+        }
+        if self.active {
+            if has_number {
+                self.idle = 0;
+            } else {
+                self.idle += 1;
+                if self.idle >= 3 {
+                    self.active = false;
+                }
+            }
+        }
+    }
+}
+
+/// What a number said during payment capture is, from the words just before it
+/// (if they name a card part) or what the agent asked for, then its length.
+fn payment_kind(near: Option<Ctx>, want: CtxSet, d: &[u8]) -> Kind {
+    let l = d.len();
+    let w = match near {
+        Some(
+            c @ (Ctx::Card
+            | Ctx::Cvv
+            | Ctx::Expiry
+            | Ctx::Pin
+            | Ctx::Account
+            | Ctx::Routing
+            | Ctx::Iban),
+        ) => {
+            let mut w = CtxSet::default();
+            w.add(c);
+            w
+        }
+        _ => want,
+    };
+    let mmyy = (l == 4 || l == 6) && {
+        let m = d[0] * 10 + d[1];
+        (1..=12).contains(&m)
+    };
+    if w.0 & BANK_CTX != 0 && w.0 & CARD_CTX == 0 {
+        return Kind::BankAccount;
+    }
+    if w.has(Ctx::Expiry) && mmyy && !(w.has(Ctx::Cvv) && l == 4 && w.has(Ctx::Card)) {
+        return Kind::CardExpiry;
+    }
+    if w.has(Ctx::Cvv) && (3..=4).contains(&l) {
+        return Kind::CardCvv;
+    }
+    if w.has(Ctx::Pin) && (4..=6).contains(&l) {
+        return Kind::CardPin;
+    }
+    if w.has(Ctx::Card) || l >= 5 {
+        return Kind::CardNumber;
+    }
+    if w.has(Ctx::Cvv) || l == 3 {
+        return Kind::CardCvv;
+    }
+    if w.has(Ctx::Expiry) {
+        return Kind::CardExpiry;
+    }
+    Kind::CardNumber
 }
 
 /// Longest sub-run (on item boundaries, anchored at an end) that is a valid card number.

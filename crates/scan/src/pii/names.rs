@@ -261,6 +261,30 @@ fn capture(
     let mut words = 0;
     while let Some(t) = toks.get(e) {
         let w = t.bytes(text);
+        // A middle initial between two name words ("Orla G. Kristiansen", "zubair e
+        // hutchinson").
+        if words > 0 && t.class == Class::Alpha && w.len() == 1 && w[0].is_ascii_alphabetic() {
+            let mut n = e + 1;
+            let dot = toks
+                .get(n)
+                .is_some_and(|p| p.is_punct(text, b'.') && !p.gap_before);
+            if dot {
+                n += 1;
+            }
+            // "i" and "a" are words unless written as initials ("I.").
+            let word_letter = matches!(w[0].to_ascii_lowercase(), b'i' | b'a');
+            let name_after = toks.get(n).is_some_and(|x| {
+                let xb = x.bytes(text);
+                x.class == Class::Alpha
+                    && xb.len() > 1
+                    && !stop(xb)
+                    && (!cased || is_capitalized(xb) || xb[0] >= 0x80)
+            });
+            if name_after && words < max && (dot || !word_letter) {
+                e = n;
+                continue;
+            }
+        }
         if t.class != Class::Alpha || stop(w) || eq_any(w, TITLES) {
             break;
         }
@@ -307,6 +331,32 @@ fn capture(
     (e > s).then_some((s, e))
 }
 
+/// Token `i` opens the turn, after at most a greeting or a filler ("hi i'm …",
+/// "hello this is …").
+fn turn_opening(text: &[u8], toks: &[Token], i: usize) -> bool {
+    toks[..i].iter().all(|t| {
+        let w = t.bytes(text);
+        t.class == Class::Punct
+            || is_filler(w)
+            || eq_any(
+                w,
+                &[
+                    "hi",
+                    "hello",
+                    "hey",
+                    "there",
+                    "yes",
+                    "yeah",
+                    "oh",
+                    "good",
+                    "morning",
+                    "afternoon",
+                    "evening",
+                ],
+            )
+    }) && i <= 3
+}
+
 fn seq(text: &[u8], toks: &[Token], i: usize, words: &[&str]) -> bool {
     words
         .iter()
@@ -320,6 +370,7 @@ const SIGNOFFS: &[&[&str]] = &[
     &["warm", "regards"],
     &["best", "wishes"],
     &["many", "thanks"],
+    &["thanks", "again"],
     &["thank", "you"],
     &["regards"],
     &["sincerely"],
@@ -353,6 +404,29 @@ const RELATIONS: &[&str] = &[
     "grandfather",
     "aunt",
     "uncle",
+    "niece",
+    "nephew",
+    "cousin",
+    "grandson",
+    "granddaughter",
+    "stepson",
+    "stepdaughter",
+    "neighbour",
+    "neighbor",
+    "landlord",
+    "landlady",
+    "flatmate",
+    "roommate",
+    "housemate",
+    "carer",
+    "caregiver",
+    "manager",
+    "boss",
+    "lodger",
+    "tenant",
+    "accountant",
+    "solicitor",
+    "lawyer",
 ];
 
 /// Find names in one turn.
@@ -383,7 +457,8 @@ pub fn find(
                     &[
                         "yeah", "yes", "sure", "it's", "its", "it", "is", "okay", "ok", "so",
                         "well", "um", "uh", "like", "you", "know", "hi", "hello", "name", "my",
-                        "name's", "the", "this", "i'm", "oh", "right",
+                        "name's", "the", "this", "i'm", "oh", "right", "should", "say", "says",
+                        "that's", "thats", "under", "it'll", "be", "surname", "last", "full",
                     ],
                 )
             {
@@ -402,7 +477,9 @@ pub fn find(
                 let ing = toks[s..e]
                     .iter()
                     .any(|t| t.bytes(text).ends_with(b"ing") && !is_capitalized(t.bytes(text)));
-                if (e - s >= 2 || cased) && after_ok(text, toks, e) && !ing {
+                // A one-word answer ("it's okafor") when that is all the turn says.
+                let short = toks.len() <= k + 3;
+                if (e - s >= 2 || cased || short) && after_ok(text, toks, e) && !ing {
                     push(out, r, false);
                 }
             }
@@ -410,6 +487,23 @@ pub fn find(
     }
     for i in 0..toks.len() {
         let t = toks[i];
+        // A chat or e-mail signature after a dash at the end of a line: "Great, bye. - Kwame".
+        if !agent && t.is_punct(text, b'-') && (i == 0 || t.gap_before) {
+            let r = capture(text, toks, i + 1, cased, 3)
+                .filter(|&(_, e)| cased || toks[e..].iter().all(|t| t.class == Class::Punct));
+            if let Some((s, e)) = r {
+                let line_end = toks.get(e).is_none_or(|n| {
+                    n.is_punct(text, b'.')
+                        || text[toks[e - 1].end as usize..n.start as usize].contains(&b'\n')
+                }) && toks
+                    .get(e + 1)
+                    .is_none_or(|n| text[toks[e].end as usize..n.start as usize].contains(&b'\n'));
+                if line_end {
+                    push(out, Some((s, e)), false);
+                }
+            }
+            continue;
+        }
         if t.class != Class::Alpha {
             continue;
         }
@@ -472,14 +566,14 @@ pub fn find(
         } else if seq(text, toks, i, &["my", "name's"]) || seq(text, toks, i, &["my", "names"]) {
             push(out, capture(text, toks, i + 2, cased, 3), agent);
         } else if seq(text, toks, i, &["this", "is"]) && (near_start || agent) {
-            if !agent && !early && !cased {
+            if !agent && !early && !cased && !turn_opening(text, toks, i) {
                 continue;
             }
             let r = capture(text, toks, i + 2, cased, 3);
             // Agent: "this is X speaking/who/how" is the agent's own name.
             push(out, r, agent);
         } else if (eq(w, "i'm") || seq(text, toks, i, &["i", "am"])) && (near_start || agent) {
-            if !agent && !early && !cased {
+            if !agent && !early && !cased && !turn_opening(text, toks, i) {
                 continue;
             }
             let k = if eq(w, "i'm") { i + 1 } else { i + 2 };
@@ -518,6 +612,38 @@ pub fn find(
                     .is_some_and(|n| eq_any(n.bytes(text), &["today", "please"]));
                 if own || after_ok(text, toks, e) || next_ok {
                     push(out, Some((s, e)), own);
+                }
+            }
+        } else if !agent
+            && (eq(w, "holder") || eq(w, "name"))
+            && (1..=3).any(|o| toks.get(i + o).is_some_and(|n| n.is_punct(text, b':')))
+        {
+            // "Name: Kiri Montgomery", "Full name: …", "Account holder: …", "Name on
+            // account: …"
+            if let Some(o) =
+                (1..=3).find(|&o| toks.get(i + o).is_some_and(|n| n.is_punct(text, b':')))
+            {
+                if toks[i + 1..i + o].iter().all(|t| t.class == Class::Alpha) {
+                    push(out, capture(text, toks, i + o + 1, cased, 3), false);
+                }
+            }
+        } else if !agent
+            && i == 0
+            && eq(w, "name")
+            && toks.get(1).is_some_and(|n| eq(n.bytes(text), "is"))
+        {
+            // "name is Cormac Villanueva"
+            push(out, capture(text, toks, 2, cased, 3), false);
+        } else if !agent
+            && (seq(text, toks, i, &["speaking", "with"])
+                || seq(text, toks, i, &["speaking", "to"]))
+        {
+            // The customer: "hi, you're speaking with Halima Esposito".
+            if let Some((s, e)) = capture(text, toks, i + 2, cased, 3) {
+                if after_ok(text, toks, e)
+                    || toks.get(e).is_some_and(|n| eq(n.bytes(text), "calling"))
+                {
+                    push(out, Some((s, e)), false);
                 }
             }
         } else if eq(w, "name") && i > 0 && !eq(toks[i - 1].bytes(text), "my") && !agent {
@@ -621,14 +747,40 @@ pub fn find(
                         || text[..t.start as usize].ends_with(b"  ")
                 };
                 let mut k = i + so.len();
-                if !toks.get(k).is_some_and(|c| c.is_punct(text, b',')) {
+                let comma = toks.get(k).is_some_and(|c| c.is_punct(text, b','));
+                // "Cheers\nNiamh Eriksen": a line break does the comma's work.
+                let newline = toks.get(k).is_some_and(|c| {
+                    c.class == Class::Alpha
+                        && text[toks[k - 1].end as usize..c.start as usize].contains(&b'\n')
+                });
+                if !(comma || newline) {
                     break;
                 }
-                k += 1;
+                if comma {
+                    k += 1;
+                }
                 if prev_ok && cased {
                     push(out, capture(text, toks, k, true, 3), agent);
                 }
                 break;
+            }
+        }
+        // Uncased sign-offs that end the turn: "cheers hana okonkwo", "thanks again amara".
+        if !cased && !agent && eq_any(w, &["cheers", "thanks", "bye", "regards"]) {
+            for so in &[
+                &["cheers"][..],
+                &["thanks", "again"][..],
+                &["bye"][..],
+                &["regards"][..],
+            ] {
+                if seq(text, toks, i, so) {
+                    if let Some((s, e)) = capture(text, toks, i + so.len(), false, 3) {
+                        let end = toks[e..].iter().all(|t| t.class == Class::Punct);
+                        if end {
+                            push(out, Some((s, e)), false);
+                        }
+                    }
+                }
             }
         }
     }

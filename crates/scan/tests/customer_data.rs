@@ -1,0 +1,260 @@
+//! Customer data in wording the rules were not written from (issue 17): each test states
+//! the principle and checks it on conversations written for it, in several phrasings.
+
+#![allow(
+    clippy::expect_used,
+    reason = "test helpers outside #[test] fns: a failure is a test failure"
+)]
+
+use righttrack_scan::testing::script;
+use righttrack_scan::{Engine, Speaker};
+use std::sync::OnceLock;
+
+fn engine() -> &'static Engine {
+    static E: OnceLock<Engine> = OnceLock::new();
+    E.get_or_init(|| Engine::default_engine().expect("default pack compiles"))
+}
+
+/// `kind: text` of every span, in order.
+fn spans(src: &str) -> Vec<String> {
+    let i = script("t", src, Speaker::Customer);
+    let f = engine().scan(&i);
+    f.spans
+        .iter()
+        .map(|s| {
+            format!(
+                "{}: {}",
+                s.kind.trim_start_matches("pii."),
+                &i.turns[s.turn].text[s.start..s.end]
+            )
+        })
+        .collect()
+}
+
+fn check(cases: &[(&str, &[&str])]) {
+    let mut bad = Vec::new();
+    for (src, want) in cases {
+        let got = spans(src);
+        if got != *want {
+            bad.push(format!("{src}\n   want {want:?}\n    got {got:?}"));
+        }
+    }
+    assert!(
+        bad.is_empty(),
+        "{} of {} wrong:\n{}",
+        bad.len(),
+        cases.len(),
+        bad.join("\n")
+    );
+}
+
+/// Once card details are asked for, the customer's numbers are payment data until the
+/// exchange ends, whatever words the question or the answer used.
+#[test]
+fn payment_capture_spans_turns() {
+    check(&[
+        (
+            "agent: which card will you use today\ncustomer: 4929 1280 7335 1016\nagent: and the little code printed by the signature\ncustomer: um nine oh two",
+            &["card_number: 4929 1280 7335 1016", "card_cvv: nine oh two"],
+        ),
+        (
+            "agent: could I take the card details please\ncustomer: sure\nagent: the valid-to date first\ncustomer: hmm hold on\nagent: no problem\ncustomer: that'd be oh six twenty nine",
+            &["card_expiry: oh six twenty nine"],
+        ),
+        (
+            "agent: what are the numbers across the front of your card\ncustomer: five four two two\nagent: yep\ncustomer: double one seven three\nagent: okay\ncustomer: 8 8 0 4 7 2 1 0",
+            &["card_number: five four two two", "card_number: double one seven three", "card_number: 8 8 0 4 7 2 1 0"],
+        ),
+        (
+            "agent: And the month and year it runs out?\ncustomer: 11/31\nagent: and the three numbers on the back\ncustomer: 0 5 8",
+            &["card_expiry: 11/31", "card_cvv: 0 5 8"],
+        ),
+        (
+            "agent: when is the card good till\ncustomer: march twenty thirty",
+            &["card_expiry: march twenty thirty"],
+        ),
+        // The exchange ends: later numbers are what they say they are.
+        (
+            "agent: what's the security code on the card\ncustomer: 318\nagent: thanks, that's gone through. anything else?\ncustomer: yes the parcel 66120934 never came",
+            &["card_cvv: 318"],
+        ),
+        (
+            "agent: pop the card number in when ready\ncustomer: 4556 7375 8689 9855\nagent: all processed, your receipt is 55231\ncustomer: great and I was charged $45 twice",
+            &["card_number: 4556 7375 8689 9855"],
+        ),
+    ]);
+}
+
+/// A Luhn-valid 13–19 digit number introduced as a card is a card number, whatever its
+/// first digits and whatever punctuation comes before it.
+#[test]
+fn card_context_numbers_whatever_the_brand() {
+    check(&[
+        (
+            "customer: card number #9417000012345672",
+            &["card_number: 9417000012345672"],
+        ),
+        (
+            "customer: my store card is 7000 1234 5678 9010",
+            &["card_number: 7000 1234 5678 9010"],
+        ),
+        (
+            "customer: the card: 1800-5550-1234-5677",
+            &["card_number: 1800-5550-1234-5677"],
+        ),
+        // not Luhn-valid, or not introduced as a card: left alone
+        ("customer: my store card is 7000 1234 5678 9012", &[]),
+        ("customer: the parcel is 9417000012345672", &[]),
+    ]);
+}
+
+/// Expiry dates in the forms people say and type them, wherever the validity is named.
+#[test]
+fn expiry_dates_in_many_forms() {
+    check(&[
+        (
+            "customer: pay with my card 4485 2760 1152 3349, expiring 07 29, code 411",
+            &[
+                "card_number: 4485 2760 1152 3349",
+                "card_expiry: 07 29",
+                "card_cvv: 411",
+            ],
+        ),
+        (
+            "customer: the card's good through 10 / 31",
+            &["card_expiry: 10 / 31"],
+        ),
+        (
+            "agent: what's the end date on it\ncustomer: august of 2031",
+            &["card_expiry: august of 2031"],
+        ),
+        // a delivery date during a payment is not an expiry
+        (
+            "agent: card number please\ncustomer: before that, it arrived on 3 May 2025",
+            &[],
+        ),
+    ]);
+}
+
+/// Bank details: asked for in any words, the customer's numbers are bank data; a sort
+/// code is six digits after "sort"; "account 12345678" names itself.
+#[test]
+fn bank_details_in_dialogue() {
+    check(&[
+        (
+            "agent: which account would you like the refund paid into\ncustomer: it's 30492817, sort 40-11-62",
+            &["bank_account: 30492817", "bank_account: 40-11-62"],
+        ),
+        (
+            "agent: I'll need your banking information for the direct debit\ncustomer: okay\nagent: go ahead\ncustomer: seven one one four double two eight three",
+            &["bank_account: seven one one four double two eight three"],
+        ),
+        ("customer: please use account 55190342 for it", &["bank_account: 55190342"]),
+        // a customer account reference in other words is not a bank account
+        ("customer: the phone number on my account is 415 555 0182", &["phone: 415 555 0182"]),
+    ]);
+}
+
+/// A phone number is redacted whole, extension included, whether the cue comes before,
+/// after, or not at all.
+#[test]
+fn phones_with_extensions_and_late_cues() {
+    check(&[
+        (
+            "customer: reach me at (312) 555-0148 x2207 after lunch",
+            &["phone: (312) 555-0148 x2207"],
+        ),
+        (
+            "customer: 617-555-0199, ext. 42 is the desk",
+            &["phone: 617-555-0199, ext. 42"],
+        ),
+        (
+            "customer: try +44 161 496 0753 extension 9",
+            &["phone: +44 161 496 0753 extension 9"],
+        ),
+        (
+            "customer: six one seven five five five oh one two two is my landline",
+            &["phone: six one seven five five five oh one two two"],
+        ),
+        (
+            "customer: you'll get me on oh one six one four nine six oh seven five three",
+            &["phone: oh one six one four nine six oh seven five three"],
+        ),
+        // an order number read out is not a phone
+        (
+            "customer: the order is six one seven five five five oh one two two",
+            &[],
+        ),
+    ]);
+}
+
+/// Names: self-introductions and sign-offs in many forms, form fields, answers to a
+/// surname or name-on-card question, middle initials and the people a customer names.
+#[test]
+fn names_in_many_forms() {
+    check(&[
+        (
+            "agent: and your surname please\ncustomer: it's haddad",
+            &["person_name: haddad"],
+        ),
+        (
+            "agent: what name is on the card\ncustomer: that should be Ines T. Carvalho",
+            &["person_name: Ines T. Carvalho"],
+        ),
+        (
+            "agent: who's the account holder\ncustomer: rufus j ashworth",
+            &["person_name: rufus j ashworth"],
+        ),
+        (
+            "customer: Full name: Odette Lindqvist",
+            &["person_name: Odette Lindqvist"],
+        ),
+        (
+            "customer: hello, you're speaking with Tobias Fairweather, I have a billing question",
+            &["person_name: Tobias Fairweather"],
+        ),
+        (
+            "customer: ok that's sorted, thank you. - Wanjiru",
+            &["person_name: Wanjiru"],
+        ),
+        (
+            "customer: my landlord Gideon Prescott has the keys",
+            &["person_name: Gideon Prescott"],
+        ),
+        // the agent's own name is not customer data
+        (
+            "agent: hi, you're speaking with Greta, how can I help?\ncustomer: hi Greta",
+            &[],
+        ),
+    ]);
+}
+
+/// Addresses introduced by what the customer does there (lives, moves, wants delivery),
+/// and a house number during payment capture stays part of its street.
+#[test]
+fn addresses_introduced_by_function() {
+    check(&[
+        (
+            "customer: we live at 19 Harrow Lane, Norwich NR2 4QP now",
+            &["address: 19 Harrow Lane, Norwich NR2 4QP"],
+        ),
+        (
+            "agent: and the expiry on the card\ncustomer: 08/29, and deliver to 7 Maple Court, Albany, NY 12207",
+            &["card_expiry: 08/29", "address: 7 Maple Court, Albany, NY 12207"],
+        ),
+    ]);
+}
+
+/// Spoken sign-offs and introductions later in a call: a name that ends the turn after
+/// "cheers" or "thanks again", a "hi, I'm …" that opens a turn, "Name on account:".
+#[test]
+fn names_in_speech_and_fields() {
+    check(&[
+        ("agent: anything else\ncustomer: no that's it\nagent: ok\ncustomer: cheers mehmet oyelaran", &["person_name: mehmet oyelaran"]),
+        ("agent: hello\ncustomer: hm\nagent: hello\ncustomer: yes\nagent: who am i talking to\ncustomer: hi i'm pilar kowalczyk and i'm after a refund", &["person_name: pilar kowalczyk"]),
+        ("customer: Name on account: Bongani Thorsen", &["person_name: Bongani Thorsen"]),
+        // not a name: a feeling, a sign-off without a name
+        ("agent: hello\ncustomer: hm\nagent: hello\ncustomer: yes\nagent: ok\ncustomer: hi i'm really annoyed about this", &[]),
+        ("customer: ok cheers", &[]),
+    ]);
+}
