@@ -542,15 +542,14 @@ fn a_backup_taken_under_load_restores_into_a_working_installation() {
             &data,
             &[
                 "user",
-                "add",
+                "add-service",
                 "--username",
                 "bot",
                 "--role",
                 "qa_analyst",
-                "--password-stdin",
             ],
         ),
-        Some(&format!("{PW}\n")),
+        None,
     );
     let token = ok(
         &with_dir(
