@@ -55,7 +55,9 @@ async function api(method, path, body, contentType = 'application/json') {
 before(async () => {
   [server, browser] = await Promise.all([startServer(), launchBrowser()]);
   await server.addUser({ username: 'quinn', password: PW, role: 'qa_analyst', displayName: 'Quinn Analyst' });
-  const out = await cli(['token', 'create', '--username', 'quinn', '--scope', 'ingest,read', '--name', 'crm']);
+  // The CRM integration is a service account of its own; tokens are never made for a person.
+  await cli(['user', 'add-service', '--username', 'crm-bot', '--role', 'qa_analyst']);
+  const out = await cli(['token', 'create', '--username', 'crm-bot', '--scope', 'ingest,read', '--name', 'crm']);
   token = out.trim().split('\n').pop().trim();
   assert.match(token, /^rt_[A-Z2-7]{52}$/);
 });
