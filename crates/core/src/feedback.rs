@@ -325,7 +325,7 @@ mod tests {
         assert!(!s.flagged);
         let s = screen_comment(
             &engine,
-            "he told me it was a stupid question, pathetic service",
+            "you are all useless idiots, shut up and fix my account",
         );
         assert!(s.flagged);
         assert!(!screen_comment(&engine, "").flagged);

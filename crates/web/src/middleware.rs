@@ -221,7 +221,14 @@ async fn framework_rejection(resp: Response) -> Response {
 pub async fn finish(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let path = req.uri().path().to_owned();
     let mut resp = next.run(req).await;
-    if resp.status().is_client_error() && resp.extensions().get::<ErrorInfo>().is_none() {
+    // Only the framework's own answers: bare text or nothing. A handler's page or JSON
+    // (a form shown again with its errors) passes untouched.
+    let bare = resp
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_none_or(|t| t.starts_with("text/plain"));
+    if resp.status().is_client_error() && bare && resp.extensions().get::<ErrorInfo>().is_none() {
         resp = framework_rejection(resp).await;
     }
     let is_machine = path.starts_with("/api/") || path == "/healthz" || path == "/metrics";

@@ -508,7 +508,8 @@ pub async fn login_submit(
             return fail(
                 locked_message(until),
                 axum::http::StatusCode::TOO_MANY_REQUESTS,
-            );
+            )
+            .map(|r| with_retry_after(r, wait_secs(now, until)));
         }
         // Spend the same time as a real check; never record the typed name (it is often a password).
         if let Err(e) = state.verify_password(&pw, None).await {
@@ -530,7 +531,8 @@ pub async fn login_submit(
             return fail(
                 locked_message(until),
                 axum::http::StatusCode::TOO_MANY_REQUESTS,
-            );
+            )
+            .map(|r| with_retry_after(r, wait_secs(now, until)));
         }
         return fail(WRONG.into(), unauthorized);
     };
@@ -547,7 +549,8 @@ pub async fn login_submit(
         return fail(
             locked_message(until),
             axum::http::StatusCode::TOO_MANY_REQUESTS,
-        );
+        )
+        .map(|r| with_retry_after(r, wait_secs(now, until)));
     }
     let ok = match state
         .verify_password(&pw, creds.password_hash.as_ref())
@@ -574,7 +577,8 @@ pub async fn login_submit(
             return fail(
                 locked_message(until),
                 axum::http::StatusCode::TOO_MANY_REQUESTS,
-            );
+            )
+            .map(|r| with_retry_after(r, wait_secs(now, until)));
         }
         return fail(WRONG.into(), unauthorized);
     }
@@ -619,6 +623,13 @@ pub async fn login_submit(
         resp,
         auth::set_cookie(&state, LOGIN_CSRF_COOKIE, "", 0),
     ))
+}
+
+/// Whole seconds from `now` until `until`, at least one: a `Retry-After` value.
+fn wait_secs(now: jiff::Timestamp, until: jiff::Timestamp) -> u64 {
+    u64::try_from(until.as_second() - now.as_second())
+        .unwrap_or(0)
+        .max(1)
 }
 
 fn locked_message(until: jiff::Timestamp) -> String {

@@ -396,8 +396,9 @@ async fn a_failed_checklist_item_becomes_a_finding_and_a_capa_its_owner_moves_to
                 "{\"title\": 3",
             )
             .await;
-        assert_eq!(bad.status, StatusCode::BAD_REQUEST);
-        assert!(bad.body.contains("body"), "{}", bad.body);
+        // The first problem met is the title's type: named, with the field.
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(bad.body.contains("`title`"), "{}", bad.body);
 
         // Overdue: escalated once (audited), a content-free notice for the owner and
         // the creator, shown once on their home page.

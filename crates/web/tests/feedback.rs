@@ -88,7 +88,11 @@ async fn link(app: &App, bearer: &str, id: &str) -> String {
 async fn open_form(app: &App, path: &str) -> (String, String) {
     let r = app.get(path, "").await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    let cookie = r.cookie("rt_login_csrf").expect("a double-submit cookie");
+    // Behind TLS (a public_url with https) our cookies carry the `__Host-` prefix.
+    let cookie = r
+        .cookie("rt_login_csrf")
+        .or_else(|| r.cookie("__Host-rt_login_csrf"))
+        .expect("a double-submit cookie");
     let pair = cookie.split(';').next().unwrap().to_owned();
     (pair, value_of(&r.body, "name=\"csrf\" value=\"").to_owned())
 }
