@@ -187,7 +187,7 @@ enum Command {
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
-    /// Internal audits and corrective actions (issue #7).
+    /// Internal audits and corrective actions.
     #[command(subcommand)]
     Capa(CapaCmd),
     /// Policy attestation chores.
