@@ -832,15 +832,7 @@ async fn run(command: Command) -> Result<ExitCode> {
                 None => Ok(Vec::new()),
             };
             let (state, _) = open_state(&data, false, WebConfig::default()).await?;
-            let verified = match exported {
-                Ok(cps) => {
-                    state
-                        .db
-                        .audit_verify_with(&state.signer.verifying_key(), &cps)
-                        .await
-                }
-                Err(b) => Err(b.into()),
-            };
+            let verified = verify_audit(&state, exported).await;
             match verified {
                 Ok(r) => {
                     println!(
@@ -1141,15 +1133,7 @@ async fn check(data: &DataArgs) -> Result<ExitCode> {
     } else {
         Ok(Vec::new())
     };
-    let verified = match exported {
-        Ok(cps) => {
-            state
-                .db
-                .audit_verify_with(&state.signer.verifying_key(), &cps)
-                .await
-        }
-        Err(b) => Err(b.into()),
-    };
+    let verified = verify_audit(&state, exported).await;
     match verified {
         Ok(r) => println!(
             "audit trail: intact: {} entries, {} signed checkpoints{}",
@@ -1179,6 +1163,23 @@ async fn check(data: &DataArgs) -> Result<ExitCode> {
 
 /// The signed heads of an exported-heads file; a malformed line is a broken trail (the
 /// file is evidence, not configuration).
+/// The audit trail checked with the server's key, against exported heads when they
+/// were read (a file that does not parse is itself a broken trail).
+async fn verify_audit(
+    state: &AppState,
+    exported: Result<Vec<righttrack_core::audit::Checkpoint>, righttrack_core::audit::Broken>,
+) -> Result<righttrack_store::audit::VerifyReport, righttrack_store::audit::VerifyError> {
+    match exported {
+        Ok(cps) => {
+            state
+                .db
+                .audit_verify_with(&state.signer.verifying_key(), &cps)
+                .await
+        }
+        Err(b) => Err(b.into()),
+    }
+}
+
 fn read_exported_heads(
     path: &Path,
 ) -> Result<Result<Vec<righttrack_core::audit::Checkpoint>, righttrack_core::audit::Broken>> {
