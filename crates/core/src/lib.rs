@@ -38,6 +38,7 @@ pub mod kudos;
 // Policies and attestation (issue #6).
 pub mod fairness;
 pub mod markdown;
+pub mod net;
 pub mod policies;
 pub mod training;
 // The auditor's evidence binder (issue #8).

@@ -174,6 +174,26 @@ impl From<righttrack_store::StoreError> for AppError {
     }
 }
 
+impl From<righttrack_app::Error> for AppError {
+    fn from(e: righttrack_app::Error) -> Self {
+        use righttrack_app::Kind as K;
+        let code = match e.kind {
+            K::Forbidden => Code::Forbidden,
+            K::TwoFactorRequired => Code::TwoFactorRequired,
+            K::NotFound => Code::NotFound,
+            K::BadRequest => Code::BadRequest,
+            K::Unprocessable => Code::Unprocessable,
+            K::Conflict => Code::Conflict,
+            K::RateLimited => Code::RateLimited,
+            K::PayloadTooLarge => Code::PayloadTooLarge,
+            K::Unavailable => Code::Unavailable,
+            K::TrainingRequired => Code::TrainingRequired,
+            K::Internal => Code::Internal,
+        };
+        AppError::new(code, e.message)
+    }
+}
+
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let status = self.code.status();

@@ -2,79 +2,21 @@
 
 use crate::middleware::Metrics;
 use ed25519_dalek::SigningKey;
-use righttrack_core::audit::NewEntry;
+use righttrack_app::Ctx;
 use righttrack_core::clock::Clock;
-use righttrack_core::crypto::{CryptoError, Keyring};
+use righttrack_core::crypto::Keyring;
 use righttrack_store::Db;
-use std::path::PathBuf;
-use std::sync::{Arc, OnceLock, RwLock};
+use std::sync::Arc;
 
-#[derive(Debug, Clone)]
-pub struct WebConfig {
-    /// `https://...` when served behind TLS: cookies get `Secure`, responses get HSTS.
-    pub public_url: Option<String>,
-    /// The keyring file, re-read when a value sealed under an unknown key id appears
-    /// (after `righttrack keys rotate` ran beside a live server).
-    pub keyring_path: Option<PathBuf>,
-    pub session_hours: i64,
-    pub lockout_after: i64,
-    pub lockout_minutes: i64,
-    /// A session without a request for this long ends (the idle timeout).
-    pub session_idle_minutes: i64,
-    /// Wrong second-factor codes that lock the second factor, counted apart from wrong
-    /// passwords; and for how long it stays locked (an administrator can unlock sooner).
-    pub totp_lockout_after: i64,
-    pub totp_lockout_minutes: i64,
-    /// The privacy vault: when set, ingestion also keeps the original interaction,
-    /// sealed, for this long. Off (`None`) by default.
-    pub vault_retention: Option<jiff::SignedDuration>,
-    /// How long a customer feedback link stays open, in days.
-    pub feedback_link_days: i64,
-    /// Reverse proxies whose `X-Forwarded-For` names the client for rate limits
-    /// ([`crate::client`]). Empty: the header is never read.
-    pub trusted_proxies: Vec<crate::client::Cidr>,
-    /// The bearer token `GET /metrics` requires. `None`: metrics are off (404).
-    pub metrics_token: Option<righttrack_core::Secret<String>>,
-    /// Where signed audit heads are appended (every checkpoint), for an auditor to keep
-    /// outside the database: `righttrack audit verify --heads FILE` checks against it.
-    pub audit_heads_path: Option<PathBuf>,
-}
+/// The installation's settings (they live with the use cases, which read most of them).
+pub type WebConfig = righttrack_app::Config;
 
-impl Default for WebConfig {
-    fn default() -> Self {
-        Self {
-            public_url: None,
-            keyring_path: None,
-            session_hours: 8,
-            lockout_after: 5,
-            lockout_minutes: 15,
-            session_idle_minutes: 30,
-            totp_lockout_after: 5,
-            totp_lockout_minutes: 60,
-            vault_retention: None,
-            feedback_link_days: righttrack_core::feedback::DEFAULT_LINK_DAYS,
-            trusted_proxies: Vec::new(),
-            metrics_token: None,
-            audit_heads_path: None,
-        }
-    }
-}
-
-impl WebConfig {
-    pub fn tls(&self) -> bool {
-        self.public_url
-            .as_deref()
-            .is_some_and(|u| u.starts_with("https://"))
-    }
-}
-
+/// The server's state: the use cases' context ([`Ctx`], reached through `Deref`, so
+/// `state.db` and `state.now()` read as before) plus what only HTTP needs: metrics, rate
+/// limiters and sign-in guards.
 #[derive(Clone)]
 pub struct AppState {
-    pub db: Db,
-    pub keys: Arc<RwLock<Keyring>>,
-    pub signer: Arc<SigningKey>,
-    pub clock: Arc<dyn Clock>,
-    pub config: Arc<WebConfig>,
+    pub ctx: Ctx,
     pub metrics: Arc<Metrics>,
     /// Rate limits of the public feedback pages (in memory; no addresses kept).
     pub feedback_limiter: Arc<crate::limit::Limiter>,
@@ -84,16 +26,19 @@ pub struct AppState {
     pub login_clients: Arc<crate::limit::Limiter>,
     /// Sign-in attempts per username, whoever sends them (in memory, hashed).
     pub login_names: Arc<crate::limit::Limiter>,
-    /// Password hashing (sign-in, password changes): off the async workers, a few at once.
-    pub password_gate: Arc<crate::limit::Gate>,
     /// Receipt derivations of the hotline (filing, returning): off the async workers, a
     /// few at once, apart from sign-ins so a sign-in flood never queues a reporter.
     pub receipt_gate: Arc<crate::limit::Gate>,
-    /// The conflicts-of-interest customer-reference key, opened once from
-    /// `conflict_settings` (`conflicts::ensure_key`).
-    pub conflict_key: Arc<OnceLock<righttrack_core::Secret<[u8; 32]>>>,
     /// Sign-in's in-memory guards: second-factor rate limit, unknown-username lockout.
     pub signin: Arc<crate::signin::Guards>,
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Ctx;
+
+    fn deref(&self) -> &Ctx {
+        &self.ctx
+    }
 }
 
 impl std::fmt::Debug for AppState {
@@ -112,12 +57,13 @@ impl AppState {
         clock: Arc<dyn Clock>,
         config: WebConfig,
     ) -> Self {
+        Self::from_ctx(Ctx::new(db, keys, signer, clock, config))
+    }
+
+    /// The server's state around a context the caller already has.
+    pub fn from_ctx(ctx: Ctx) -> Self {
         Self {
-            db,
-            keys: Arc::new(RwLock::new(keys)),
-            signer: Arc::new(signer),
-            clock,
-            config: Arc::new(config),
+            ctx,
             metrics: Arc::new(Metrics::default()),
             feedback_limiter: Arc::new(crate::limit::Limiter::default()),
             speakup_limiter: Arc::new(crate::speakup::limiter()),
@@ -129,23 +75,9 @@ impl AppState {
                 crate::limit::LOGIN_PER_NAME,
                 crate::limit::LOGIN_PER_NAME,
             )),
-            password_gate: Arc::new(crate::limit::Gate::half_the_cores()),
             receipt_gate: Arc::new(crate::limit::Gate::half_the_cores()),
-            conflict_key: Arc::new(OnceLock::new()),
             signin: Arc::new(crate::signin::Guards::default()),
         }
-    }
-
-    /// The scanning engine with the default rule pack, compiled once per process.
-    pub fn engine(&self) -> Result<Arc<righttrack_scan::Engine>, String> {
-        static ENGINE: OnceLock<Result<Arc<righttrack_scan::Engine>, String>> = OnceLock::new();
-        ENGINE
-            .get_or_init(|| {
-                righttrack_scan::Engine::default_engine()
-                    .map(Arc::new)
-                    .map_err(|e| e.to_string())
-            })
-            .clone()
     }
 
     /// The rate-limit key of the request's client in `limiter` ([`crate::client`]).
@@ -162,139 +94,6 @@ impl AppState {
             headers,
         ))
     }
-
-    /// Does `password` match the stored PHC hash? On the blocking pool behind the
-    /// password gate; `None` is the dummy hash (same work for an unknown username).
-    pub async fn verify_password(
-        &self,
-        password: &righttrack_core::Secret<String>,
-        phc: Option<&righttrack_core::Secret<String>>,
-    ) -> Result<bool, crate::limit::GateError> {
-        let pw = password.clone();
-        let phc = phc.map(|h| h.expose().clone());
-        self.password_gate
-            .run(move || match phc {
-                Some(h) => righttrack_core::password::verify(&pw, &h),
-                None => {
-                    let _ = righttrack_core::password::verify(&pw, dummy_password_hash());
-                    false
-                }
-            })
-            .await
-    }
-
-    /// Hashes a new password on the blocking pool behind the password gate.
-    pub async fn hash_password(
-        &self,
-        password: &righttrack_core::Secret<String>,
-    ) -> Result<String, crate::error::AppError> {
-        let pw = password.clone();
-        self.password_gate
-            .run(move || righttrack_core::password::hash(&pw, &mut rand::rngs::OsRng))
-            .await
-            .map_err(crate::error::AppError::from)?
-            .map_err(|e| crate::error::AppError::internal(&e))
-    }
-
-    pub fn now(&self) -> jiff::Timestamp {
-        self.clock.now()
-    }
-
-    /// Appends to the audit trail. Failures are logged, never shown to the client, and
-    /// never silently dropped: the caller gets the error.
-    pub async fn audit(
-        &self,
-        actor: &str,
-        action: &str,
-        target: &str,
-        detail: serde_json::Value,
-    ) -> Result<(), righttrack_store::StoreError> {
-        let entry = NewEntry {
-            at_ms: self.now().as_millisecond(),
-            actor: actor.to_owned(),
-            action: action.to_owned(),
-            target: target.to_owned(),
-            // serde_json's default map is ordered by key, so this encoding is canonical.
-            detail: detail.to_string(),
-        };
-        let e = self.db.audit_append(entry, &self.signer).await?;
-        if e.seq % righttrack_store::audit::CHECKPOINT_EVERY == 0 {
-            self.export_head(e.seq, e.hash);
-        }
-        Ok(())
-    }
-
-    /// Appends the signed head `(seq, hash)` to the exported-heads file and the log. A
-    /// failure to write the file is logged; the entry itself is already stored.
-    pub fn export_head(&self, seq: i64, hash: righttrack_core::audit::Hash) {
-        let cp = righttrack_core::audit::sign_checkpoint(&self.signer, seq, hash);
-        let line = righttrack_core::audit::exported_line(&cp, &self.now().to_string());
-        tracing::info!(
-            seq,
-            hash = %righttrack_core::audit::hex(&hash),
-            "audit head signed"
-        );
-        if let Some(path) = &self.config.audit_heads_path {
-            use std::io::Write;
-            let r = std::fs::OpenOptions::new()
-                .append(true)
-                .create(true)
-                .open(path)
-                .and_then(|mut f| f.write_all(line.as_bytes()));
-            if let Err(e) = r {
-                tracing::error!(error = %e, file = %path.display(), "cannot export the audit head");
-            }
-        }
-    }
-
-    pub fn seal(&self, purpose: &str, plaintext: &[u8]) -> Result<Vec<u8>, CryptoError> {
-        let keys = self.keys.read().map_err(|_| CryptoError::EmptyKeyring)?;
-        keys.seal(purpose, plaintext, &mut rand::rngs::OsRng)
-    }
-
-    pub fn open(&self, purpose: &str, sealed: &[u8]) -> Result<Vec<u8>, CryptoError> {
-        let first = {
-            let keys = self.keys.read().map_err(|_| CryptoError::EmptyKeyring)?;
-            keys.open(purpose, sealed)
-        };
-        match first {
-            Err(CryptoError::UnknownKey(_)) => {
-                self.reload_keys();
-                let keys = self.keys.read().map_err(|_| CryptoError::EmptyKeyring)?;
-                keys.open(purpose, sealed)
-            }
-            other => other,
-        }
-    }
-
-    fn reload_keys(&self) {
-        let Some(path) = &self.config.keyring_path else {
-            return;
-        };
-        match std::fs::read_to_string(path)
-            .map_err(|_| CryptoError::EmptyKeyring)
-            .and_then(|t| Keyring::parse(&t))
-        {
-            Ok(k) => {
-                if let Ok(mut w) = self.keys.write() {
-                    *w = k;
-                    tracing::info!("reloaded the keyring after a key rotation");
-                }
-            }
-            Err(e) => tracing::error!(error = %e, "could not reload the keyring"),
-        }
-    }
 }
 
-/// An argon2id hash to verify against when the username is unknown, so that a wrong
-/// username costs the same time as a wrong password (no user enumeration by timing).
-pub fn dummy_password_hash() -> &'static str {
-    static H: OnceLock<String> = OnceLock::new();
-    H.get_or_init(|| {
-        righttrack_core::password::hash(
-            &righttrack_core::Secret::new("dummy password for timing".into()),
-            &mut rand::rngs::OsRng,
-        )
-        .unwrap_or_default()
-    })
-}
+pub use righttrack_app::ctx::dummy_password_hash;

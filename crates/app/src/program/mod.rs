@@ -1,0 +1,1 @@
+//! The ethics program: policies and attestations, training, climate surveys, conflicts of interest, corrective actions, discipline and recognition.

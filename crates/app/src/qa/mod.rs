@@ -1,0 +1,1 @@
+//! Quality assurance: scores, disputes, calibration sessions and customer feedback.

@@ -1,0 +1,1 @@
+//! Reports across capabilities: the dashboard, fairness analytics, the evidence binder and digests.
