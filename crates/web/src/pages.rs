@@ -14,7 +14,7 @@ use axum::extract::{FromRequest, Request, State};
 use axum::http::header::{self, HeaderValue};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::Extension;
-use righttrack_core::authz::{allowed, Action, Scope};
+use righttrack_core::authz::{allowed, Scope};
 use righttrack_core::ids::{TeamId, TokenId, UserId};
 use righttrack_core::{password, totp, Role, Secret};
 use righttrack_store::directory::NewUser;
@@ -39,211 +39,16 @@ pub struct Layout {
     pub csrf: String,
 }
 
-const NAV: &[(&str, &str, &str, Action)] = &[
-    ("/", "Home", "Your start page", Action::ViewSelf),
-    // The program at a glance (ethics officers, audit committee).
-    (
-        "/dashboard",
-        "Dashboard",
-        "Ethics health at a glance: twelve months of trends and benchmarks",
-        Action::DashboardRead,
-    ),
-    (
-        "/fairness",
-        "Fairness",
-        "Workload spread, QA scores by team, site and evaluator, training effectiveness",
-        Action::FairnessRead,
-    ),
-    // One's own work and duties.
-    (
-        "/my/work",
-        "My work",
-        "Your scores with the reason for every point, your open promises",
-        Action::ViewOwnWork,
-    ),
-    (
-        "/my/policies",
-        "My policies",
-        "The code of ethics and policies to read and attest",
-        Action::PolicyRead,
-    ),
-    (
-        "/my/training",
-        "My training",
-        "Courses assigned to you, due dates, certificates",
-        Action::TrainingTake,
-    ),
-    (
-        "/my/surveys",
-        "My surveys",
-        "Anonymous ethics-climate surveys you are invited to",
-        Action::SurveyRespond,
-    ),
-    (
-        "/conflicts",
-        "Conflicts of interest",
-        "Declare relationships, outside work and gifts; reviews and findings",
-        Action::ConflictDisclose,
-    ),
-    (
-        "/kudos",
-        "Kudos",
-        "Recognise ethical conduct, with consent",
-        Action::KudosGive,
-    ),
-    // Quality assurance.
-    (
-        "/qa/review",
-        "Review queue",
-        "Flagged interactions, every point explained",
-        Action::InteractionRead,
-    ),
-    (
-        "/commitments",
-        "Commitments",
-        "Promises to customers until they are kept",
-        Action::CommitmentRead,
-    ),
-    (
-        "/qa/feedback",
-        "Feedback",
-        "Customer satisfaction and NPS by team and agent",
-        Action::InteractionRead,
-    ),
-    (
-        "/qa/disputes",
-        "Disputes",
-        "Scorecard items agents contest, overdue first",
-        Action::DisputeResolve,
-    ),
-    (
-        "/qa/calibration",
-        "Calibration",
-        "Score the same interactions blind, then compare",
-        Action::CalibrationRead,
-    ),
-    // The ethics program.
-    (
-        "/cases",
-        "Cases",
-        "Speak-up reports: triage, deadlines, investigation",
-        Action::CaseWork,
-    ),
-    (
-        "/speakup/analytics",
-        "Hotline analytics",
-        "Speak-up figures by category, small groups suppressed",
-        Action::HotlineAnalytics,
-    ),
-    (
-        "/policies/manage",
-        "Manage policies",
-        "Write, approve and publish the code of ethics and policies",
-        Action::PolicyManage,
-    ),
-    (
-        "/policies/reports",
-        "Attestation",
-        "Attestation coverage by team, site and role; overdue; evidence",
-        Action::PolicyReport,
-    ),
-    (
-        "/my/team/policies",
-        "Team policies",
-        "Who in your teams has open or overdue attestations",
-        Action::PolicyTeam,
-    ),
-    (
-        "/training",
-        "Courses",
-        "Training courses, assignment rules, LMS import",
-        Action::TrainingManage,
-    ),
-    (
-        "/training/reports",
-        "Training reports",
-        "Coverage by team, site and role; overdue; trend",
-        Action::TrainingReport,
-    ),
-    (
-        "/surveys",
-        "Climate surveys",
-        "Climate surveys: build, launch, results with small groups suppressed",
-        Action::SurveyResults,
-    ),
-    (
-        "/audits",
-        "Audits",
-        "Checklists per site, findings",
-        Action::AuditPerform,
-    ),
-    (
-        "/capa",
-        "Corrective actions",
-        "From findings, trends and cases to verified fixes",
-        Action::CapaManage,
-    ),
-    (
-        "/discipline",
-        "Discipline",
-        "Consistent decisions against comparable cases",
-        Action::DisciplineRecord,
-    ),
-    (
-        "/binder",
-        "Evidence binder",
-        "ECCP questions with live figures and narratives, for auditors",
-        Action::BinderRead,
-    ),
-    // Administration, then one's account.
-    (
-        "/directory",
-        "Teams",
-        "Sites, teams and their leads",
-        Action::DirectoryRead,
-    ),
-    (
-        "/speakup/settings",
-        "Hotline settings",
-        "Report categories, legal deadlines, retention",
-        Action::HotlineConfigure,
-    ),
-    (
-        "/audit",
-        "Audit trail",
-        "Who did what, hash-chained and signed",
-        Action::AuditRead,
-    ),
-    (
-        "/admin/users",
-        "Users",
-        "People, roles and teams",
-        Action::UserAdmin,
-    ),
-    (
-        "/admin/tokens",
-        "API tokens",
-        "Credentials for machine clients",
-        Action::UserAdmin,
-    ),
-    (
-        "/account",
-        "My account",
-        "Password and two-factor sign-in",
-        Action::ManageOwnAccount,
-    ),
-];
-
 pub fn layout(caller: Option<&Caller>, title: &str, current: &str) -> Layout {
     let nav = match caller {
-        Some(c) if c.mfa_satisfied() => NAV
+        Some(c) if c.mfa_satisfied() => crate::nav::links()
             .iter()
-            .filter(|(_, _, _, a)| allowed(&c.user.roles, *a))
-            .map(|(href, label, description, _)| NavLink {
-                href,
-                label,
-                description,
-                current: *href == current,
+            .filter(|(_, a)| allowed(&c.user.roles, *a))
+            .map(|(e, _)| NavLink {
+                href: e.href,
+                label: e.label,
+                description: e.description,
+                current: e.href == current,
             })
             .collect(),
         _ => Vec::new(),

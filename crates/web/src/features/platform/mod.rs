@@ -1,0 +1,204 @@
+//! Home, one's account, the directory of sites and teams, the audit trail, and user and token administration.
+//!
+//! This feature's routes and navigation entries, in one place; the shell's route table
+//! only concatenates the features' lists.
+
+use crate::nav::NavEntry;
+use crate::routes::Access::Act;
+use crate::routes::Kind::{Api, Page};
+use crate::routes::{r, Route};
+use crate::{api, pages};
+use axum::routing::{get, post};
+use righttrack_core::authz::Action;
+
+/// This feature's routes.
+pub fn routes() -> Vec<Route> {
+    vec![
+        r(
+            "GET",
+            "/",
+            Act(Action::ViewSelf),
+            Page,
+            "Home",
+            get(pages::home),
+        ),
+        r(
+            "GET",
+            "/account",
+            Act(Action::ManageOwnAccount),
+            Page,
+            "My account",
+            get(pages::account),
+        ),
+        r(
+            "POST",
+            "/account/password",
+            Act(Action::ManageOwnAccount),
+            Page,
+            "Change my password",
+            post(pages::change_password),
+        ),
+        r(
+            "GET",
+            "/directory",
+            Act(Action::DirectoryRead),
+            Page,
+            "Sites, teams and leads",
+            get(pages::directory),
+        ),
+        r(
+            "GET",
+            "/audit",
+            Act(Action::AuditRead),
+            Page,
+            "Browse the audit trail",
+            get(pages::audit),
+        ),
+        r(
+            "GET",
+            "/admin/users",
+            Act(Action::UserAdmin),
+            Page,
+            "Users and roles",
+            get(pages::users),
+        ),
+        r(
+            "POST",
+            "/admin/users",
+            Act(Action::UserAdmin),
+            Page,
+            "Create a user",
+            post(pages::create_user),
+        ),
+        r(
+            "POST",
+            "/admin/users/{id}/roles",
+            Act(Action::UserAdmin),
+            Page,
+            "Change a user's roles",
+            post(pages::set_roles),
+        ),
+        r(
+            "POST",
+            "/admin/users/{id}/disabled",
+            Act(Action::UserAdmin),
+            Page,
+            "Disable a user (signed out, off every hotline case) or enable them again",
+            post(pages::set_disabled),
+        ),
+        r(
+            "POST",
+            "/admin/users/{id}/unlock",
+            Act(Action::UserAdmin),
+            Page,
+            "Unlock a user locked after wrong passwords or wrong two-factor codes",
+            post(pages::unlock_user),
+        ),
+        r(
+            "POST",
+            "/admin/users/{id}/team",
+            Act(Action::UserAdmin),
+            Page,
+            "Move a user to another team (audited; the retaliation watch reads it)",
+            post(pages::set_team),
+        ),
+        r(
+            "GET",
+            "/admin/tokens",
+            Act(Action::UserAdmin),
+            Page,
+            "API tokens",
+            get(pages::tokens),
+        ),
+        r(
+            "POST",
+            "/admin/tokens",
+            Act(Action::UserAdmin),
+            Page,
+            "Issue an API token",
+            post(pages::create_token),
+        ),
+        r(
+            "POST",
+            "/admin/service-accounts",
+            Act(Action::UserAdmin),
+            Page,
+            "Add a service account (no person, no password, no role that needs a second factor) to make tokens for",
+            post(pages::create_service_account),
+        ),
+        r(
+            "POST",
+            "/admin/tokens/{id}/revoke",
+            Act(Action::UserAdmin),
+            Page,
+            "Revoke an API token",
+            post(pages::revoke_token),
+        ),
+        r(
+            "GET",
+            "/api/v1/me",
+            Act(Action::ViewSelf),
+            Api,
+            "The caller's user and roles",
+            get(api::me),
+        ),
+        r(
+            "GET",
+            "/api/v1/users",
+            Act(Action::DirectoryRead),
+            Api,
+            "Users with roles and teams",
+            get(api::users),
+        ),
+        r(
+            "GET",
+            "/api/v1/audit",
+            Act(Action::AuditRead),
+            Api,
+            "Audit entries, newest first, filtered",
+            get(api::audit),
+        ),
+    ]
+}
+
+/// This feature's entries in the navigation; each link's permission is its route's.
+pub fn nav() -> Vec<NavEntry> {
+    vec![
+        NavEntry {
+            href: "/",
+            label: "Home",
+            description: "Your start page",
+            rank: 10,
+        },
+        NavEntry {
+            href: "/directory",
+            label: "Teams",
+            description: "Sites, teams and their leads",
+            rank: 270,
+        },
+        NavEntry {
+            href: "/audit",
+            label: "Audit trail",
+            description: "Who did what, hash-chained and signed",
+            rank: 290,
+        },
+        NavEntry {
+            href: "/admin/users",
+            label: "Users",
+            description: "People, roles and teams",
+            rank: 300,
+        },
+        NavEntry {
+            href: "/admin/tokens",
+            label: "API tokens",
+            description: "Credentials for machine clients",
+            rank: 310,
+        },
+        NavEntry {
+            href: "/account",
+            label: "My account",
+            description: "Password and two-factor sign-in",
+            rank: 320,
+        },
+    ]
+}

@@ -1,0 +1,252 @@
+//! Quality assurance: the review queue and scores, commitments, disputes, calibration sessions and customer feedback.
+//!
+//! This feature's routes and navigation entries, in one place; the shell's route table
+//! only concatenates the features' lists.
+
+use crate::nav::NavEntry;
+use crate::routes::Access::{Act, Public};
+use crate::routes::Kind::{Api, Page};
+use crate::routes::{r, Route};
+use crate::{calibration, disputes, feedback, qa};
+use axum::routing::{get, post};
+use righttrack_core::authz::Action;
+
+/// This feature's routes.
+pub fn routes() -> Vec<Route> {
+    vec![
+        r(
+            "GET",
+            "/my/work",
+            Act(Action::ViewOwnWork),
+            Page,
+            "My interactions, scores and open commitments",
+            get(qa::my_work),
+        ),
+        r(
+            "GET",
+            "/my/interactions/{id}",
+            Act(Action::ViewOwnWork),
+            Page,
+            "One of my interactions with its scorecard explained",
+            get(qa::my_interaction),
+        ),
+        r(
+            "POST",
+            "/my/interactions/{id}/disputes",
+            Act(Action::DisputeOpen),
+            Page,
+            "Dispute one scorecard item of my interaction, with a reason",
+            post(disputes::open_form),
+        ),
+        r(
+            "GET",
+            "/qa/disputes",
+            Act(Action::DisputeRead),
+            Page,
+            "Disputes: assigned to me, all open (overdue first), recently resolved",
+            get(disputes::queue),
+        ),
+        r(
+            "GET",
+            "/qa/disputes/{id}",
+            Act(Action::DisputeRead),
+            Page,
+            "One dispute: transcript, item, evidence, reason, resolution",
+            get(disputes::detail),
+        ),
+        r(
+            "POST",
+            "/qa/disputes/{id}/resolve",
+            Act(Action::DisputeResolve),
+            Page,
+            "Resolve a dispute: upheld or accepted, with a note",
+            post(disputes::resolve_form),
+        ),
+        r(
+            "GET",
+            "/qa/review",
+            Act(Action::InteractionRead),
+            Page,
+            "QA review queue of flagged interactions",
+            get(qa::review),
+        ),
+        r(
+            "GET",
+            "/interactions/{id}",
+            Act(Action::InteractionRead),
+            Page,
+            "One interaction: redacted transcript and scorecard explained",
+            get(qa::interaction),
+        ),
+        r(
+            "POST",
+            "/interactions/{id}/override",
+            Act(Action::ScoreOverride),
+            Page,
+            "Override a scorecard item, with a justification",
+            post(qa::override_item),
+        ),
+        r(
+            "GET",
+            "/qa/calibration",
+            Act(Action::CalibrationRead),
+            Page,
+            "Calibration sessions: to score, run, and closed",
+            get(calibration::list),
+        ),
+        r(
+            "GET",
+            "/qa/calibration/new",
+            Act(Action::CalibrationManage),
+            Page,
+            "Form to start a calibration session",
+            get(calibration::new_form),
+        ),
+        r(
+            "POST",
+            "/qa/calibration",
+            Act(Action::CalibrationManage),
+            Page,
+            "Create a calibration session",
+            post(calibration::create),
+        ),
+        r(
+            "GET",
+            "/qa/calibration/{id}",
+            Act(Action::CalibrationRead),
+            Page,
+            "A calibration session: blind scoring while open, results once closed",
+            get(calibration::show),
+        ),
+        r(
+            "POST",
+            "/qa/calibration/{id}/ratings",
+            Act(Action::CalibrationScore),
+            Page,
+            "Save or submit my ratings in a calibration session",
+            post(calibration::rate),
+        ),
+        r(
+            "POST",
+            "/qa/calibration/{id}/close",
+            Act(Action::CalibrationManage),
+            Page,
+            "Close a calibration session I created and reveal its results",
+            post(calibration::close),
+        ),
+        r(
+            "GET",
+            "/commitments",
+            Act(Action::CommitmentRead),
+            Page,
+            "Commitments ledger by status",
+            get(qa::commitments),
+        ),
+        r(
+            "POST",
+            "/commitments/{id}/fulfil",
+            Act(Action::CommitmentFulfil),
+            Page,
+            "Mark a commitment kept",
+            post(qa::fulfil),
+        ),
+        r(
+            "GET",
+            "/api/v1/calibration/{id}",
+            Act(Action::CalibrationRead),
+            Api,
+            "Results of a closed calibration session (409 while open, 403 to outsiders)",
+            get(calibration::api_get),
+        ),
+        r(
+            "POST",
+            "/api/v1/interactions/{id}/feedback-link",
+            Act(Action::FeedbackLinkCreate),
+            Api,
+            "Mint the single-use customer feedback link of an interaction: {url, path, expires_at}; replaces an unanswered one, 409 once answered",
+            post(feedback::mint),
+        ),
+        r(
+            "GET",
+            "/api/v1/feedback",
+            Act(Action::InteractionRead),
+            Api,
+            "Customer feedback: CSAT, NPS and response rate per team and agent, and the answers: ?team=&agent=&from=&to=&limit=",
+            get(feedback::api_report),
+        ),
+        r(
+            "GET",
+            "/f/{token}",
+            Public,
+            Page,
+            "Customer feedback form (single-use link, no sign-in; rate limited)",
+            get(feedback::form),
+        ),
+        r(
+            "POST",
+            "/f/{token}",
+            Public,
+            Page,
+            "Answer the customer feedback form (consumes the link; rate limited)",
+            post(feedback::submit),
+        ),
+        r(
+            "GET",
+            "/qa/feedback",
+            Act(Action::InteractionRead),
+            Page,
+            "Customer feedback by team and agent, with the latest comments",
+            get(feedback::report_page),
+        ),
+        r(
+            "GET",
+            "/api/v1/disputes",
+            Act(Action::DisputeRead),
+            Api,
+            "Scorecard disputes: ?status=open|resolved|overdue",
+            get(disputes::api_list),
+        ),
+    ]
+}
+
+/// This feature's entries in the navigation; each link's permission is its route's.
+pub fn nav() -> Vec<NavEntry> {
+    vec![
+        NavEntry {
+            href: "/my/work",
+            label: "My work",
+            description: "Your scores with the reason for every point, your open promises",
+            rank: 40,
+        },
+        NavEntry {
+            href: "/qa/review",
+            label: "Review queue",
+            description: "Flagged interactions, every point explained",
+            rank: 100,
+        },
+        NavEntry {
+            href: "/commitments",
+            label: "Commitments",
+            description: "Promises to customers until they are kept",
+            rank: 110,
+        },
+        NavEntry {
+            href: "/qa/feedback",
+            label: "Feedback",
+            description: "Customer satisfaction and NPS by team and agent",
+            rank: 120,
+        },
+        NavEntry {
+            href: "/qa/disputes",
+            label: "Disputes",
+            description: "Scorecard items agents contest, overdue first",
+            rank: 130,
+        },
+        NavEntry {
+            href: "/qa/calibration",
+            label: "Calibration",
+            description: "Score the same interactions blind, then compare",
+            rank: 140,
+        },
+    ]
+}
