@@ -45,3 +45,26 @@ impl Clock for FixedClock {
         self.0.lock().map(|t| *t).unwrap_or(Timestamp::UNIX_EPOCH)
     }
 }
+
+/// The calendar day of an instant, in UTC, as `YYYY-MM-DD`: the one date format of
+/// notices, exports and reports.
+pub fn day(t: Timestamp) -> String {
+    t.strftime("%Y-%m-%d").to_string()
+}
+
+/// An instant to the minute, in UTC, as `YYYY-MM-DD HH:MM`.
+pub fn minute(t: Timestamp) -> String {
+    t.strftime("%Y-%m-%d %H:%M").to_string()
+}
+
+#[cfg(test)]
+mod format_tests {
+    use super::*;
+
+    #[test]
+    fn days_and_minutes_are_utc() {
+        let t: Timestamp = "2026-03-01T23:59:30-05:00".parse().unwrap();
+        assert_eq!(day(t), "2026-03-02");
+        assert_eq!(minute(t), "2026-03-02 04:59");
+    }
+}
