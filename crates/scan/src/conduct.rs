@@ -20,15 +20,23 @@
 //!   with a near time; deciding now with a "need to"), scarcity ("only two
 //!   left"), loss framing ("if you hang up the price goes up", "you'll miss
 //!   out"), social proof with a decision ("everyone is switching"),
-//!   confirmshaming ("you'd be crazy to pass") and refusing time to think
-//!   ("no need to talk it over"). Relief in the same clause ("no rush", "take
-//!   your time") and negation ("the offer doesn't expire") cancel it.
+//!   confirmshaming ("you'd be crazy to pass", or an opt-out worded as wanting a
+//!   loss: "no thanks, I like paying full price"), refusing time to think ("no
+//!   need to talk it over"), activity notifications (others buying or looking
+//!   right now: "12 people have this in their basket"), countdowns ("ends in
+//!   04:12:09") and an order to decide now ("book today"). An expiry counts only
+//!   when what expires is something to get (an offer, a price, "it"), not any
+//!   event ("the meeting ends in ten minutes"). Relief in the same clause ("no
+//!   rush", "take your time") and negation ("the offer doesn't expire") cancel it.
 //! * **abuse**: contempt aimed at the customer. Insult nouns; insulting
 //!   adjectives aimed by their syntax ("you're so dense", "a stupid question",
 //!   "how slow can you be"); profanity aimed at the customer (second person or
 //!   an order) but not about a thing ("this damn printer"); dismissal and
-//!   silencing ("not my problem", "stop whining", "I haven't got all day").
-//!   Negation ("it's not your fault") and self-reference ("silly me") cancel.
+//!   silencing ("not my problem", "stop whining", "I haven't got all day",
+//!   "nobody asked"), and rhetorical insults about "anyone" ("how dense can anyone
+//!   be"). Negation ("it's not your fault"), self-reference ("silly me", "I don't
+//!   care about my lunch"), reported words and quotation, in double or single
+//!   quotes, cancel.
 //! * **recording notice** (helper): telling the customer the call is captured:
 //!   "recorded", "monitored", a purpose ("for quality and training") or a
 //!   capture verb with the call as object ("calls are reviewed").
@@ -121,6 +129,12 @@ enum C {
     Loss,
     IfWait,
     Social,
+    /// Others buying or looking right now (an activity notification).
+    Activity,
+    /// An opt-out ("no thanks", "I'll pass", "skip").
+    OptOut,
+    /// Wanting a loss, in the first person ("I like overpaying").
+    SelfHarm,
     NoThink,
     Shame,
     Relief,
@@ -136,6 +150,8 @@ enum C {
     Copula,
     Imper,
     How,
+    /// Someone unnamed, in place of "you" in a rhetorical insult ("how dense can one person be").
+    Generic,
     // recording notice
     RecStrong,
     RecVerb,
@@ -183,6 +199,8 @@ const LEXICON: &[(C, &[&str])] = &[
     (
         C::Report,
         &[
+            "told|asked me|us|him|her|them to", "yelled|shouted|screamed|swore at me|us|him|her|them",
+            "titled", "entitled",
             "they|he|she|someone|somebody|people|agent|rep|representative|colleague|website|site|ad|advert|brochure|leaflet|letter|email|flyer|it|you|salesman|salesperson said|say|says|told|tell|claimed|claims|claim|promised|mentioned|wrote|stated|advertised|quoted",
             "was|were|been|being told", "according to", "advertised", "supposedly", "allegedly",
             "so called", "quote", "unquote", "heard that", "read that", "called me|us|him|her",
@@ -349,6 +367,7 @@ const LEXICON: &[(C, &[&str])] = &[
     (
         C::Decide,
         &[
+            "check out", "checkout", "get yours", "book yours", "reserve",
             "decide", "deciding", "decision", "make up your mind", "make your mind up", "sign", "signing", "signup",
             "sign up", "commit", "buy", "purchase", "order", "lock", "lock in", "grab",
             "snap up", "take it", "take the offer", "take this", "take the deal",
@@ -375,22 +394,27 @@ const LEXICON: &[(C, &[&str])] = &[
             "offer", "deal", "price", "pricing", "rate", "discount", "promotion", "promo",
             "special", "saving", "savings", "spot", "place", "places", "seat", "seats", "slot",
             "slots", "bundle", "package", "bonus", "upgrade", "this", "it", "plan", "quote",
+            "sale", "flash sale", "cart", "basket", "stock", "room", "rooms", "tickets",
         ],
     ),
     (
         C::Expire,
         &[
+            "running out",
             "expire", "expires", "expiring", "ends", "gone", "goes away",
             "go away", "disappear", "disappears", "vanish", "vanishes", "run out", "runs out",
             "withdrawn", "pulled", "lapse", "lapses", "closes", "closing", "cut off", "cutoff",
             "deadline", "no longer available", "wont be available", "will not be available",
             "wont be there", "wont be around", "revert", "reverts", "back up", "finishes",
-            "stops", "disappeared", "runs out",
+            "stops", "disappeared", "runs out", "remaining",
         ],
     ),
     (
         C::ExpireStrong,
         &[
+            "time is running out", "times running out", "time is almost up", "times almost up",
+            "time is nearly up", "timer is running out", "timer runs out", "before the timer",
+            "before time runs out", "clock hits zero", "before the clock",
             "wont last", "will not last", "cant hold", "cannot hold", "can only hold",
             "only hold", "only keep", "cant keep", "can only keep", "only good", "only valid",
             "only available", "only until", "only lasts", "only for today", "clock is ticking",
@@ -405,6 +429,9 @@ const LEXICON: &[(C, &[&str])] = &[
     (
         C::Scarce,
         &[
+            "few * left", "few * * left", "last * available", "last * left", "last * remaining",
+            "only * * available", "only * available", "only * * remaining", "nearly sold out",
+            "almost sold out", "sold out soon", "before it sells out", "before they sell out",
             "only * left", "only * * left", "only * remaining", "left in stock",
             "left at this price", "left at that price", "remaining at this price",
             "last one", "last ones", "last few", "last remaining", "few left", "couple left",
@@ -421,6 +448,8 @@ const LEXICON: &[(C, &[&str])] = &[
     (
         C::LossStrong,
         &[
+            "gone for good", "lose * forever", "lose * * forever", "lose * * * forever",
+            "lose it for good", "wont be back", "never be back", "wont be restocked",
             "miss out", "missing out", "lose out", "losing out", "youll regret",
             "you will regret", "youre going to regret", "regret it later", "regret not",
             "kick yourself", "never see * again", "never see * * again", "never get * again", "never get * * again",
@@ -467,6 +496,35 @@ const LEXICON: &[(C, &[&str])] = &[
             "so many people", "loads of people", "people are", "most popular", "best seller",
             "bestseller", "best selling", "everyone else", "all your friends", "nine out of ten",
             "9 out of 10", "half of our customers", "customers are", "callers today",
+        ],
+    ),
+    (
+        C::Activity,
+        &[
+            "people|customers|shoppers|guests|travellers|travelers|buyers|others|users|visitors|families|someone|somebody bought|booked|purchased|ordered|reserved|grabbed|snapped",
+            "people|customers|shoppers|guests|travellers|travelers|buyers|others|users|visitors|families are|were viewing|looking|watching|booking|buying|eyeing",
+            "someone in * bought|booked|purchased|ordered", "other shoppers|customers|people|guests",
+            "in their cart|carts|basket|baskets", "sold|bought|booked|purchased in the last|past",
+            "booked|sold|bought|viewed|purchased * times today|tonight|this|in",
+            "looking at this right now", "viewing this right now", "people have this|these|it in",
+        ],
+    ),
+    (
+        C::OptOut,
+        &[
+            "no thanks", "no thank you", "ill pass", "i will pass", "nah", "skip", "decline",
+            "not interested", "maybe later", "not now",
+        ],
+    ),
+    (
+        C::SelfHarm,
+        &[
+            "i dont like saving|save|winning|discounts|deals|money", "i dont want to save|protect|win|be|get|stay|look|feel|learn",
+            "i dont care about my|saving|money|deals|discounts", "i prefer paying|to pay|overpaying", "i like overpaying|paying|wasting|losing|missing",
+            "i enjoy missing|paying|wasting|losing|overpaying", "im fine with wasting|paying|missing|losing|overpaying",
+            "id rather stay|keep|pay|lose|miss|waste|be", "i would rather stay|keep|pay|lose|miss|waste|be",
+            "ill keep being|paying|wasting|missing", "ill stay uninformed|disorganized|disorganised|broke",
+            "i like overpaying", "paying full price", "i hate saving|money|deals|discounts",
         ],
     ),
     (
@@ -546,6 +604,8 @@ const LEXICON: &[(C, &[&str])] = &[
     (
         C::InsultAdj,
         &[
+            "a complete|total|absolute|real|proper joke|disgrace|embarrassment|failure", "a disgrace",
+            "an embarrassment", "a waste of space", "a waste of oxygen",
             "stupid", "dumb", "thick", "dense", "slow", "dumbest", "stupidest", "silliest",
             "thickest", "laziest", "daftest", "clueless", "brainless", "mindless",
             "witless", "incompetent", "useless", "worthless", "pathetic", "ignorant",
@@ -597,6 +657,12 @@ const LEXICON: &[(C, &[&str])] = &[
     (
         C::Dismiss,
         &[
+            "nobody asked", "no one asked", "who asked", "nobody cares", "no one cares",
+            "using your brain|head", "for once in your life", "someone smarter", "somebody smarter",
+            "smarter than you", "know how to read", "cant do anything right", "never do anything right",
+            "keep your mouth shut", "shut your mouth|trap|gob|face", "hold your tongue", "so even you",
+            "even you can|could|should", "your nonsense|drama|rubbish|drivel|garbage|tantrum|tantrums|bs|bullshit",
+            "your sob story", "save your sob story",
             "shut up", "shut it", "be quiet", "keep quiet", "stop whining|complaining|moaning|crying|yelling|shouting|interrupting|talking|bitching|whinging|nagging|harping",
             "pipe down", "zip it", "hush", "i dont care", "who cares", "not my problem",
             "thats your problem", "your problem not", "deal with it", "tough luck", "tough",
@@ -659,6 +725,10 @@ const LEXICON: &[(C, &[&str])] = &[
         ],
     ),
     (C::How, &["how", "so", "too", "such"]),
+    (
+        C::Generic,
+        &["one person", "anyone", "someone", "somebody", "a person", "any one person"],
+    ),
     // --- recording notice -------------------------------------------------
     (
         C::RecStrong,
@@ -1096,9 +1166,75 @@ impl View<'_> {
         let to = self.n.orig_start(i as usize);
         let seg = self.text.get(from..to).unwrap_or("");
         let q = seg.matches(['"', '\u{201c}', '\u{201d}']).count();
-        q % 2 == 1
+        // Single quotes count only where they are not apostrophes: not between two
+        // letters or digits ("'Stop whining', the title" yes; "book's" no).
+        let b = seg.as_bytes();
+        let singles = seg
+            .char_indices()
+            .filter(|&(k, c)| {
+                matches!(c, '\'' | '\u{2018}' | '\u{2019}') && {
+                    let before = k
+                        .checked_sub(1)
+                        .and_then(|x| b.get(x))
+                        .is_some_and(|x| x.is_ascii_alphanumeric());
+                    let after = b
+                        .get(k + c.len_utf8())
+                        .is_some_and(|x| x.is_ascii_alphanumeric());
+                    !(before && after)
+                }
+            })
+            .count();
+        q % 2 == 1 || singles % 2 == 1
     }
     /// A comma (or colon, dash) separates word `i` from the word before it.
+    /// Normalised word `i`, or nothing past the end of the turn.
+    fn word(&self, i: usize) -> &str {
+        if i < self.n.len() {
+            self.n.word_at(i)
+        } else {
+            ""
+        }
+    }
+    /// The first word of the sentence holding word `i`.
+    fn sentence_first(&self, i: u32) -> u32 {
+        let s = self.sentence(i);
+        let mut k = i as usize;
+        while k > 0 && self.n.sentence(k - 1) == s {
+            k -= 1;
+        }
+        k as u32
+    }
+    /// Word `i` opens an order: it starts its sentence or a comma clause, perhaps
+    /// after "so", "please", "hurry", "go ahead and".
+    fn opens_order(&self, i: u32) -> bool {
+        let first = self.sentence_first(i);
+        let mut k = i;
+        loop {
+            if k == first || self.after_comma(k) {
+                return true;
+            }
+            if !matches!(
+                self.n.word_at(k as usize - 1),
+                "so" | "please" | "hurry" | "and" | "go" | "ahead" | "then" | "now"
+            ) {
+                return false;
+            }
+            k -= 1;
+        }
+    }
+    /// "expires in 07:51:57", "ends in 2h": an expiry followed by a running time.
+    fn countdown_after(&self, j: u32) -> bool {
+        let j = j as usize;
+        j + 1 < self.n.len()
+            && self.n.word_at(j) == "in"
+            && self.n.sentence(j + 1) == self.n.sentence(j)
+            && self
+                .n
+                .word_at(j + 1)
+                .bytes()
+                .next()
+                .is_some_and(|b| b.is_ascii_digit())
+    }
     fn after_comma(&self, i: u32) -> bool {
         let i = i as usize;
         i > 0
@@ -1162,6 +1298,8 @@ const ABUSE_TRIGGERS: u64 = bits(&[
 ]);
 const GUARANTEE_TRIGGERS: u64 = bits(&[C::Boost, C::SelfGuar, C::Adverse, C::Approval]);
 const PRESSURE_TRIGGERS: u64 = bits(&[
+    C::Activity,
+    C::SelfHarm,
     C::Shame,
     C::NoThink,
     C::Scarce,
@@ -1311,8 +1449,9 @@ fn guarantee(v: &View<'_>, out: &mut Vec<Found>) {
 }
 
 fn pressure(v: &View<'_>, out: &mut Vec<Found>) {
-    const STRONG: [C; 4] = [C::Shame, C::NoThink, C::Scarce, C::LossStrong];
-    const ALL: [C; 14] = [
+    const STRONG: [C; 5] = [C::Shame, C::NoThink, C::Scarce, C::LossStrong, C::Activity];
+    const ALL: [C; 15] = [
+        C::Activity,
         C::Urgent,
         C::Decide,
         C::Push,
@@ -1380,8 +1519,19 @@ fn pressure(v: &View<'_>, out: &mut Vec<Found>) {
             if any(C::ExpireStrong) {
                 used.extend(get(C::ExpireStrong).copied());
             }
-            if any(C::Expire) && any(C::Urgent) {
+            // An expiry is pressure when what expires is something to get ("the offer
+            // ends tonight"), not any event ("the meeting ends in ten minutes").
+            let countdown = get(C::Expire).any(|h| v.countdown_after(h.j));
+            if any(C::Expire) && (any(C::Urgent) || countdown) && (any(C::Offer) || any(C::Decide))
+            {
                 used.extend(get(C::Expire).chain(get(C::Urgent)).copied());
+            }
+            // An order to decide now: "buy now", "book today", "order in the next hour".
+            if any(C::Urgent) {
+                if let Some(d) = get(C::Decide).find(|d| v.opens_order(d.i)) {
+                    used.push(*d);
+                    used.extend(get(C::Urgent).copied());
+                }
             }
             if any(C::Decide) && any(C::Urgent) && (any(C::Push) || any(C::Loss)) {
                 used.extend(get(C::Decide).chain(get(C::Urgent)).copied());
@@ -1412,6 +1562,32 @@ fn pressure(v: &View<'_>, out: &mut Vec<Found>) {
         let i = used.iter().map(|h| h.i).min().unwrap_or(0);
         let j = used.iter().map(|h| h.j).max().unwrap_or(i + 1);
         out.push(v.bytes(i, j));
+    }
+    // Confirmshaming: an opt-out worded as wanting a loss ("No thanks, I like
+    // overpaying"). Wanting a loss alone is a statement; with a refusal it is the
+    // shaming label of a decline button or a sales script.
+    for h in v.hits(C::SelfHarm) {
+        let s = v.sentence(h.i);
+        let refused = v
+            .hits(C::OptOut)
+            .find(|o| v.sentence(o.i) == s)
+            .copied()
+            .or_else(|| {
+                let first = v.sentence_first(h.i);
+                matches!(v.n.word_at(first as usize), "no" | "nope" | "nah").then_some(Hit {
+                    i: first,
+                    j: first + 1,
+                    cat: C::OptOut,
+                })
+            });
+        if let Some(o) = refused {
+            if !out
+                .iter()
+                .any(|f| f.start <= v.bytes(h.i, h.j).start && v.bytes(h.i, h.j).end <= f.end)
+            {
+                out.push(v.bytes(o.i.min(h.i), o.j.max(h.j)));
+            }
+        }
     }
 }
 
@@ -1452,7 +1628,10 @@ fn abuse(v: &View<'_>, out: &mut Vec<Found>) {
         if (1..=3).any(|d| h.i >= d && v.has((h.i - d) as usize, C::How)) {
             for d in 1..=3u32 {
                 let k = (h.j + d - 1) as usize;
-                if k < v.n.len() && v.n.sentence(k) == v.sentence(h.i) && v.has(k, C::Second) {
+                if k < v.n.len()
+                    && v.n.sentence(k) == v.sentence(h.i)
+                    && (v.has(k, C::Second) || v.has(k, C::Generic))
+                {
                     return Some(h.i - 1);
                 }
             }
@@ -1526,7 +1705,15 @@ fn abuse(v: &View<'_>, out: &mut Vec<Found>) {
                 !reported(h)
                     && (has_second(h, 3) || imperative(h) || v.n.word_at(h.i as usize) == "for")
             }
-            C::Dismiss => !v.negated(h, 3) && !reported(h),
+            // "I don't care about my health" is about the speaker, not the customer.
+            C::Dismiss => {
+                let about_self = v.word(h.j as usize) == "about"
+                    && matches!(
+                        v.word(h.j as usize + 1),
+                        "my" | "myself" | "our" | "ourselves"
+                    );
+                !v.negated(h, 3) && !reported(h) && !about_self
+            }
             _ => false,
         };
         if ok {

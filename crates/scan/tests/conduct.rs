@@ -316,3 +316,76 @@ fn account_details_in_other_words_before_a_check_are_reported() {
         );
     }
 }
+
+/// Shop-window pressure as other writers word it: activity notifications (others
+/// buying or looking now), countdowns, orders to decide now, and confirmshaming
+/// opt-outs. Wording written for this test, not taken from the held-out generator.
+#[test]
+fn pressure_in_shop_copy_is_recognised_by_its_function() {
+    fires(
+        "conduct.pressure",
+        &[
+            "12 guests are looking at this apartment right now.",
+            "Somebody in Bristol booked this cottage a few minutes ago, someone in Bristol purchased it too.",
+            "Travellers booked this hotel 9 times in the past day.",
+            "3 shoppers have these boots in their basket.",
+            "Deal closes in 04:12:09.",
+            "Reserve now, the spring rate vanishes at 6 pm.",
+            "Order today and beat the crowd.",
+            "No thank you, I enjoy paying more for less.",
+            "Nope, I'd rather keep losing sleep.",
+            "Skip this and lose your loyalty points forever.",
+            "Only a couple of spots remain, last 4 available.",
+        ],
+    );
+}
+
+/// The same words without a push: an event that ends, an ordinary count, a decline
+/// that concedes nothing, a time fact.
+#[test]
+fn shop_words_without_a_push_are_not_pressure() {
+    silent(
+        "conduct.pressure",
+        &[
+            "The webinar ends in 20 minutes.",
+            "The shuttle runs every 15 minutes.",
+            "No thanks is a perfectly fine answer, take your time.",
+            "Our guests often ask about parking.",
+            "The promotion ended last month, so the price is the usual one.",
+            "You can book whenever suits you, there's no deadline.",
+        ],
+    );
+}
+
+/// Contempt aimed at the reader in other forms: rhetorical insults about "anyone",
+/// silencing, belittling the reader's competence.
+#[test]
+fn contempt_in_other_forms_is_abuse() {
+    fires(
+        "conduct.abusive",
+        &[
+            "How dense can anyone be?",
+            "Nobody cares what you think.",
+            "No one asked for your input, mate, keep your mouth shut.",
+            "Use your head for once in your life.",
+            "Honestly, you can't do anything right.",
+            "I'm not here to listen to your drivel.",
+            "You're a total embarrassment.",
+        ],
+    );
+}
+
+/// Not aimed at the customer: the speaker about themselves, a title in single
+/// quotes, someone else's words reported.
+#[test]
+fn contempt_words_not_aimed_at_the_customer_are_not_abuse() {
+    silent(
+        "conduct.abusive",
+        &[
+            "I don't care about my own lunch break, let's fix this first.",
+            "The podcast is called 'Shut Up and Listen'.",
+            "My manager told me to shut up once, and I reported it.",
+            "The lyric goes 'go away, go away', it's a catchy tune.",
+        ],
+    );
+}
