@@ -933,8 +933,7 @@ impl Lexicon {
         sc.start.resize(n.len(), 0);
         // Packed words (0 for a word too long to pack: it matches nothing).
         sc.keys.clear();
-        sc.keys
-            .extend((0..n.len()).map(|i| key(n.word_at(i).as_bytes()).unwrap_or(0)));
+        sc.keys.extend_from_slice(n.keys());
         sc.deferred.clear();
         for i in 0..n.len() {
             let k = sc.keys[i];
