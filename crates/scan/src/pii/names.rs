@@ -520,7 +520,7 @@ pub fn find(
                     && is_capitalized(nb)
                     && !stop(nb)
                     && !eq_any(nb, TITLES)
-                    && n.flags & crate::words::lex::NAME_TRIGGER == 0
+                    && !crate::words::is_name_trigger(nb)
                 {
                     if let Some((s, e)) = capture(text, toks, i, true, 3) {
                         let own = agent
