@@ -117,7 +117,7 @@ struct Batch {
 }
 
 enum Out {
-    Text(String),
+    Text(Vec<u8>),
     Findings(Box<righttrack_scan::Findings>),
     Error { file: usize, no: u64, msg: String },
 }
@@ -150,8 +150,12 @@ fn reader(files: Vec<PathBuf>, tx: SyncSender<Batch>) -> anyhow::Result<()> {
         };
         let mut r = BufReader::with_capacity(1 << 16, r);
         let mut no = 0u64;
+        // One read buffer for the whole input; each line is then copied into a
+        // string of its exact size (reading into a fresh `Vec` grew it by
+        // doubling, about eight reallocations for a typical 2 KB line).
+        let mut buf = Vec::with_capacity(1 << 12);
         loop {
-            let mut buf = Vec::new();
+            buf.clear();
             let n = r.read_until(b'\n', &mut buf).with_context(|| {
                 format!(
                     "reading {}",
@@ -164,8 +168,8 @@ fn reader(files: Vec<PathBuf>, tx: SyncSender<Batch>) -> anyhow::Result<()> {
             }
             no += 1;
             // Invalid UTF-8 is reported per line by the worker (lossy text never parses as-is).
-            let text = match String::from_utf8(buf) {
-                Ok(s) => s,
+            let text = match std::str::from_utf8(&buf) {
+                Ok(s) => s.to_owned(),
                 Err(_) => String::from("\u{0}invalid-utf8"),
             };
             lines.push(Line { file: fi, no, text });
@@ -237,11 +241,8 @@ fn work(job: &Job<'_>, rx: &Mutex<Receiver<Batch>>, tx: &SyncSender<Done>) {
             match (&job.redact, job.format) {
                 (Some(mode), Format::Jsonl) => {
                     let r = redact(&inter, &f, mode);
-                    match serde_json::to_string(&r) {
-                        Ok(mut s) => {
-                            s.push('\n');
-                            outs.push(Out::Text(s));
-                        }
+                    match json_line(&r, t.len()) {
+                        Ok(s) => outs.push(Out::Text(s)),
                         Err(_) => outs.push(Out::Error {
                             file: l.file,
                             no: l.no,
@@ -249,11 +250,8 @@ fn work(job: &Job<'_>, rx: &Mutex<Receiver<Batch>>, tx: &SyncSender<Done>) {
                         }),
                     }
                 }
-                (_, Format::Jsonl) => match serde_json::to_string(&f) {
-                    Ok(mut s) => {
-                        s.push('\n');
-                        outs.push(Out::Text(s));
-                    }
+                (_, Format::Jsonl) => match json_line(&f, t.len()) {
+                    Ok(s) => outs.push(Out::Text(s)),
                     Err(_) => outs.push(Out::Error {
                         file: l.file,
                         no: l.no,
@@ -263,7 +261,7 @@ fn work(job: &Job<'_>, rx: &Mutex<Receiver<Batch>>, tx: &SyncSender<Done>) {
                 (_, Format::Csv) => {
                     let mut s = String::new();
                     output::csv_rows(&f, &mut s);
-                    outs.push(Out::Text(s));
+                    outs.push(Out::Text(s.into_bytes()));
                 }
                 (_, Format::Summary) => outs.push(Out::Findings(Box::new(f))),
             }
@@ -279,6 +277,16 @@ fn work(job: &Job<'_>, rx: &Mutex<Receiver<Batch>>, tx: &SyncSender<Done>) {
             return;
         }
     }
+}
+
+/// One JSON line of `v`, in a buffer sized from the input line (`input_len`):
+/// findings and redacted interactions are about as long as their input, and
+/// `serde_json::to_string` starts at 128 bytes and grows by doubling.
+fn json_line<T: serde::Serialize>(v: &T, input_len: usize) -> serde_json::Result<Vec<u8>> {
+    let mut b = Vec::with_capacity(input_len + 256);
+    serde_json::to_writer(&mut b, v)?;
+    b.push(b'\n');
+    Ok(b)
 }
 
 /// Run `righttrack scan`.
@@ -374,7 +382,7 @@ pub fn run_scan_to(
                     match o {
                         Out::Text(t) => {
                             scanned += 1;
-                            out.write_all(t.as_bytes())?;
+                            out.write_all(&t)?;
                         }
                         Out::Findings(f) => {
                             scanned += 1;

@@ -69,6 +69,9 @@ pub struct Norm {
     buf: String,
     /// (start in buf, end in buf, orig start, orig end, sentence)
     words: Vec<(u32, u32, u32, u32, u32)>,
+    /// Packed key of each word ([`crate::words::key`], 0 when it has none),
+    /// computed once here for the phrase index and the conduct lexicons.
+    keys: Vec<u128>,
     conduct: TurnScratch,
     found: Vec<Found>,
 }
@@ -93,6 +96,10 @@ impl Norm {
     /// Sentence number of word `i`.
     pub fn sentence(&self, i: usize) -> u32 {
         self.words[i].4
+    }
+    /// Packed keys of the words (0 for a word too long to pack).
+    pub(crate) fn keys(&self) -> &[u128] {
+        &self.keys
     }
     /// Original start byte of word `i`.
     pub fn orig_start(&self, i: usize) -> usize {
@@ -127,6 +134,9 @@ pub struct RuleSet {
     /// First words longer than 16 bytes (rare).
     first_long: HashMap<String, Vec<usize>, FnvBuild>,
     aliases: HashMap<String, String, FnvBuild>,
+    /// `aliases` by packed key (words of at most 16 bytes): one multiply-hash
+    /// per word of text instead of hashing its bytes.
+    alias_keys: HashMap<u128, String, FnvBuild>,
     negations: Vec<String>,
     /// Lexicons of the function detectors (when a rule uses one).
     lexicon: Option<Lexicon>,
@@ -283,6 +293,10 @@ impl RuleSet {
             phrases,
             first,
             first_long,
+            alias_keys: aliases
+                .iter()
+                .filter_map(|(w, a)| Some((crate::words::key(w.as_bytes())?, a.clone())))
+                .collect(),
             aliases,
             negations: pack.negations.iter().map(|w| norm_word(w)).collect(),
             lexicon,
@@ -293,6 +307,7 @@ impl RuleSet {
     pub fn normalize(&self, text: &str, toks: &[Token], n: &mut Norm) {
         n.buf.clear();
         n.words.clear();
+        n.keys.clear();
         let b = text.as_bytes();
         let mut sentence = 0u32;
         for t in toks {
@@ -307,29 +322,47 @@ impl RuleSet {
                         .push_str(self.aliases.get("%").map_or("%", String::as_str));
                     n.words
                         .push((s, n.buf.len() as u32, t.start, t.end, sentence));
+                    n.keys
+                        .push(crate::words::key(&n.buf.as_bytes()[s as usize..]).unwrap_or(0));
                 } else if c == b',' {
                     // commas end a clause for negation scope purposes only loosely
                 }
                 continue;
             }
             let s = n.buf.len();
-            for c in t.text(text).chars() {
-                if c == '\'' || c == '\u{2019}' {
-                    continue;
+            let tt = t.text(text);
+            // Most words hold no apostrophe (ASCII `'`, or U+2019 whose UTF-8
+            // starts with 0xE2): copy and lower-case them in bulk instead of one
+            // char at a time.
+            if tt.bytes().any(|c| c == b'\'' || c == 0xE2) {
+                for c in tt.chars() {
+                    if c == '\'' || c == '\u{2019}' {
+                        continue;
+                    }
+                    n.buf.push(c.to_ascii_lowercase());
                 }
-                n.buf.push(c.to_ascii_lowercase());
+            } else {
+                n.buf.push_str(tt);
+                n.buf[s..].make_ascii_lowercase();
             }
             let w = &n.buf[s..];
+            let mut k = crate::words::key(w.as_bytes());
             // Fillers are stored as aliases to "" (one lookup per word).
-            if let Some(a) = self.aliases.get(w) {
+            let alias = match k {
+                Some(k) => self.alias_keys.get(&k),
+                None => self.aliases.get(w),
+            };
+            if let Some(a) = alias {
                 n.buf.truncate(s);
                 if a.is_empty() {
                     continue;
                 }
                 n.buf.push_str(a);
+                k = crate::words::key(a.as_bytes());
             }
             n.words
                 .push((s as u32, n.buf.len() as u32, t.start, t.end, sentence));
+            n.keys.push(k.unwrap_or(0));
         }
     }
 
@@ -405,9 +438,9 @@ impl RuleSet {
         let mut unless_hits: Vec<(usize, u32)> = Vec::new();
         for i in 0..n.words.len() {
             let w = n.word(i);
-            let ps = match crate::words::key(w.as_bytes()) {
-                Some(k) => self.first.get(&k),
-                None => self.first_long.get(w),
+            let ps = match n.keys[i] {
+                0 => self.first_long.get(w),
+                k => self.first.get(&k),
             };
             let Some(ps) = ps else {
                 continue;

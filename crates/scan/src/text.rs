@@ -35,6 +35,11 @@ pub struct Token {
     pub class: Class,
     /// Whitespace precedes the token.
     pub gap_before: bool,
+    /// Lexical flags of the word ([`crate::words::flags`]), looked up once here
+    /// so that the detectors read them instead of hashing the word again (each
+    /// used to, several times per token). 0 for digit and punctuation tokens:
+    /// no lexicon word is either (checked in debug builds).
+    pub flags: u32,
 }
 
 impl Token {
@@ -93,7 +98,9 @@ pub fn tokenize(text: &str, out: &mut Vec<Token>) {
                     end: (i + sym) as u32,
                     class: Class::Punct,
                     gap_before: gap,
+                    flags: 0,
                 });
+                debug_assert_eq!(crate::words::flags(&b[i..i + sym]), 0);
                 i += sym;
                 gap = false;
                 continue;
@@ -124,11 +131,18 @@ pub fn tokenize(text: &str, out: &mut Vec<Token>) {
                 (false, _) => Class::Alpha,
                 (true, true) => Class::Mixed,
             };
+            let flags = if class == Class::Digits {
+                debug_assert_eq!(crate::words::flags(&b[start..i]), 0);
+                0
+            } else {
+                crate::words::flags(&b[start..i])
+            };
             out.push(Token {
                 start: start as u32,
                 end: i as u32,
                 class,
                 gap_before: gap,
+                flags,
             });
         } else {
             // U+2019 is non-ASCII and therefore a word byte; plain ASCII punct here.
@@ -137,7 +151,9 @@ pub fn tokenize(text: &str, out: &mut Vec<Token>) {
                 end: (i + 1) as u32,
                 class: Class::Punct,
                 gap_before: gap,
+                flags: 0,
             });
+            debug_assert_eq!(crate::words::flags(&b[i..i + 1]), 0);
             i += 1;
         }
         gap = false;

@@ -304,13 +304,8 @@ fn suffix(w: &[u8]) -> bool {
 /// Is token `i` a postcode (or the first half of a UK one)? Returns tokens used.
 fn postcode(text: &[u8], toks: &[Token], i: usize) -> usize {
     let Some(t) = toks.get(i) else { return 0 };
-    // Next to masked output ("4111 11** **** 1111") digits are remnants, not a postcode.
-    let near = &text[t.end as usize..(t.end as usize + 8).min(text.len())];
-    if near.contains(&b'*') || text[..t.start as usize].ends_with(b"*") {
-        return 0;
-    }
     let w = t.bytes(text);
-    match t.class {
+    let used = match t.class {
         Class::Digits if (4..=6).contains(&w.len()) => {
             // ZIP+4
             if toks
@@ -342,7 +337,14 @@ fn postcode(text: &[u8], toks: &[Token], i: usize) -> usize {
             }
         }
         _ => 0,
+    };
+    // Next to masked output ("4111 11** **** 1111") digits are remnants, not a postcode.
+    // Checked last: this runs for every token and most are no postcode anyway.
+    let near = &text[t.end as usize..(t.end as usize + 8).min(text.len())];
+    if used == 0 || near.contains(&b'*') || text[..t.start as usize].ends_with(b"*") {
+        return 0;
     }
+    used
 }
 
 fn is_state(w: &[u8]) -> bool {

@@ -74,7 +74,7 @@ fn kind(text: &[u8], toks: &[Token], i: usize) -> Option<K> {
             _ => None,
         },
         Class::Alpha => {
-            let f = crate::words::flags(w);
+            let f = t.flags;
             if f & lex::MONTH != 0 {
                 // "may" is also a verb: only a month next to a number.
                 if eq(w, "may") || eq(w, "mar") {
@@ -82,7 +82,7 @@ fn kind(text: &[u8], toks: &[Token], i: usize) -> Option<K> {
                         j.and_then(|j| toks.get(j)).is_some_and(|x| {
                             let b = x.bytes(text);
                             x.class == Class::Digits
-                                || crate::words::flags(b) & (lex::NUMBER | lex::ORDINAL) != 0
+                                || x.flags & (lex::NUMBER | lex::ORDINAL) != 0
                                 || is_ordinal_digits(b)
                                 || x.is_punct(text, b'/')
                         })

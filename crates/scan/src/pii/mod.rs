@@ -400,6 +400,10 @@ impl Detector {
         let mut prompt = CtxSet::default();
         let mut customer_turns = 0usize;
         let mut pay = Payment::default();
+        // Year of the interaction (civil year in UTC is close enough for ages),
+        // converted once here rather than for every turn.
+        let start_year = u32::try_from(inter.started_at.to_zoned(jiff::tz::TimeZone::UTC).year())
+            .unwrap_or(2026);
         for (ti, turn) in inter.turns.iter().enumerate() {
             let text = turn.text.as_str();
             let b = text.as_bytes();
@@ -416,7 +420,16 @@ impl Detector {
                 (prompt, None)
             };
             let before = sc.cands.len();
-            self.turn(inter, ti, text, p, customer_turns < 3, capture, sc);
+            self.turn(
+                inter,
+                ti,
+                text,
+                p,
+                customer_turns < 3,
+                capture,
+                start_year,
+                sc,
+            );
             on_turn(ti, &sc.toks);
             if is_agent {
                 let tail = if inter.channel == crate::model::Channel::Email {
@@ -456,13 +469,11 @@ impl Detector {
         prompt: CtxSet,
         early: bool,
         capture: Option<CtxSet>,
+        start_year: u32,
         sc: &mut Scratch,
     ) {
         let b = text.as_bytes();
         let speaker = inter.turns[ti].speaker;
-        // Year of the interaction (civil year in UTC is close enough for ages).
-        let start_year = u32::try_from(inter.started_at.to_zoned(jiff::tz::TimeZone::UTC).year())
-            .unwrap_or(2026);
         let Scratch {
             toks,
             hits,

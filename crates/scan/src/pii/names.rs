@@ -511,8 +511,7 @@ pub fn find(
         // Known given name + capitalised surname in cased text ("… and Jennifer
         // Okafor said …"): no trigger needed. Sentence-initial too; a following
         // common or stop word ("Maria said") is not enough on its own.
-        if cased && is_capitalized(w) && crate::words::flags(w) & crate::words::lex::FIRST_NAME != 0
-        {
+        if cased && is_capitalized(w) && t.flags & crate::words::lex::FIRST_NAME != 0 {
             if let Some(n) = toks.get(i + 1) {
                 let nb = n.bytes(text);
                 let same_line = !text[t.end as usize..n.start as usize].contains(&b'\n');
@@ -539,7 +538,7 @@ pub fn find(
             }
         }
         // Fast path: most words start no trigger (one hash lookup per word).
-        if !crate::words::is_name_trigger(w)
+        if t.flags & crate::words::lex::NAME_TRIGGER == 0
             && !toks.get(i + 1).is_some_and(|n| eq(n.bytes(text), "here"))
         {
             continue;

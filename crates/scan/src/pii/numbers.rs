@@ -9,7 +9,7 @@
 //! "three hundred forty four dollars" is not a number string.
 
 use crate::text::{Class, Token};
-use crate::words::{digit_word, is_filler, repeat_word};
+use crate::words::{digit_word, is_filler, lex};
 
 /// Maximum digits kept per run (longer runs are truncated, still reported).
 pub const MAX_DIGITS: usize = 48;
@@ -135,11 +135,13 @@ fn item_at(
             Some((n, 1, false))
         }
         Class::Alpha => {
-            let f = crate::words::flags(w);
-            if f & (crate::words::lex::DIGIT | crate::words::lex::REPEAT) == 0 {
+            // The token's lexicon flags say whether it is a digit or repeat word
+            // and its value (as `digit_word` / `repeat_word` would, without a lookup).
+            let f = t.flags;
+            if f & (lex::DIGIT | lex::REPEAT) == 0 {
                 return None;
             }
-            if let Some(d) = digit_word(w) {
+            if let Some(d) = (f & lex::DIGIT != 0).then_some((f & 0xF) as u8) {
                 if w.len() == 1 {
                     // A lone "o" is a digit only between other digits; checked by caller.
                     buf[0] = d;
@@ -148,10 +150,10 @@ fn item_at(
                 buf[0] = d;
                 return Some((1, 1, true));
             }
-            if let Some(k) = repeat_word(w) {
+            if let Some(k) = (f & lex::REPEAT != 0).then_some((f & 0xF) as usize) {
                 let nt = toks.get(i + 1)?;
                 if nt.class == Class::Alpha {
-                    let d = digit_word(nt.bytes(text))?;
+                    let d = (nt.flags & lex::DIGIT != 0).then_some((nt.flags & 0xF) as u8)?;
                     for b in buf.iter_mut().take(k) {
                         *b = d;
                     }
