@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Recall, precision and false alarms of pressure and abuse on single sentences.
 
-  python3 bench/heldout/sentences.py LABELS FINDINGS [--show-errors]
+  python3 bench/heldout/conduct_sentences.py LABELS FINDINGS [--show-errors]
 
 Recall: share of sentences labelled with a kind on which the engine reports that kind. Precision:
 share of reports of a kind on sentences labelled with it. False alarms: share of sentences labelled
