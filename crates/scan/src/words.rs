@@ -5,6 +5,7 @@
 //! run only on candidate tokens next to a trigger, never on every token.
 
 use crate::text::eq;
+use crate::wordlists::{NAME_EXTRA_STOP, STREET_SUFFIXES, TITLES};
 
 /// Value of a spoken digit word ("oh" is zero in digit strings).
 fn digit_word_slow(w: &[u8]) -> Option<u8> {
@@ -599,7 +600,7 @@ fn ascii_lower_u64(x: u64) -> u64 {
 }
 
 /// First words of the name triggers of [`crate::pii::names`]; the titles ("mr",
-/// "señora", ...) are triggers too and come from that module's one list.
+/// "señora", ...) are triggers too and come from [`crate::wordlists::TITLES`].
 pub const NAME_TRIGGERS: &[&str] = &[
     "my",
     "holder",
@@ -642,16 +643,16 @@ fn lexicon() -> &'static Lexicon {
     static LEX: std::sync::OnceLock<Lexicon> = std::sync::OnceLock::new();
     LEX.get_or_init(|| {
         let mut l = Lexicon::new(NAME_TRIGGERS, &[]);
-        for w in crate::pii::names::TITLES {
+        for w in TITLES {
             l.add(w, lex::NAME_TRIGGER);
         }
         for w in FIRST_NAMES {
             l.add(w, lex::FIRST_NAME);
         }
-        for w in crate::pii::address::SUFFIXES {
+        for w in STREET_SUFFIXES {
             l.add(w, lex::SUFFIX);
         }
-        for w in crate::pii::names::EXTRA_STOP.iter().chain(COMMON) {
+        for w in NAME_EXTRA_STOP.iter().chain(COMMON) {
             l.add(w, lex::NAME_STOP);
         }
         l
