@@ -50,7 +50,7 @@ Declan Bethany Gareth Rhiannon Callum Isla Lachlan Matilda Sarah Michael Jennife
 Patricia Daniel Susan Thomas Karen Steven Nancy Brian Heather Gregory Stephanie Ryan Nicole Carlos""".split()
 LAST = """Johnson Whitaker Harrington Caldwell Mitchell Patterson Sullivan Reynolds Brooks Fletcher
 Gutierrez Morales Delgado Navarro Fernández Rossi Bianchi Conti Kowalski Nowak Wiśniewski Müller
-Schneider Becker Hoffmann Dubois Lefèvre Moreau Girard Janssen De Vries Bakker Andersson Lindgren
+Schneider Becker Hoffmann Dubois Lefèvre Moreau Girard Janssen Visser Bakker Andersson Lindgren
 Nakamura Watanabe Kobayashi Nguyen Tran Pham Kim Park Choi Chen Liu Zhang Huang Patel Sharma Iyer
 Reddy Khan Hussain Okafor Adeyemi Mensah Owusu Abebe Tesfaye Haddad Nasser Karimi Ahmadi Yılmaz
 Demir Popescu Ionescu Horvat Novák Kuznetsov Sokolova O'Connor McKenzie Fitzgerald Llewellyn Ramsay
