@@ -712,6 +712,14 @@ const PERSON_VERBS: &[&str] = &[
     "tried",
 ];
 
+/// "X is my husband", "X was our landlord": the words before name a person.
+fn related(text: &[u8], toks: &[Token], e: usize) -> bool {
+    let w = |k: usize| toks.get(k).map_or(&b""[..], |t| t.bytes(text));
+    eq_any(w(e), &["is", "was", "'s"])
+        && eq_any(w(e + 1), &["my", "our", "his", "her", "their"])
+        && eq_any(w(e + 2), RELATIONS)
+}
+
 /// Is token `i` addressed without doubt: after a greeting or a verb of addressing
 /// ("ask", "tell", "contact", "Dear"), or after "spoke with", "signed by", "on behalf of"?
 fn strongly_addressed(text: &[u8], toks: &[Token], i: usize) -> bool {
@@ -870,6 +878,15 @@ fn by_knowledge(text: &[u8], toks: &[Token], agent: bool, out: &mut Vec<NameHit>
             .filter(|x| x.class == Class::Alpha && x.len() > 1)
             .map(|x| x.bytes(text))
             .collect();
+        // "Yesterday Aroha M. Iyer", "Contact Jason S. Kuznetsov": an unknown capitalised
+        // word that opens the sentence before two more name words is the sentence's.
+        let opens =
+            i == 0 || prev.is_some_and(|p| p.class == Class::Punct && !p.is_punct(text, b','));
+        let known = |x: &[u8]| lexf(x) & (lex::CENSUS_FIRST | lex::FIRST_NAME | lex::SURNAME) != 0;
+        if opens && words.len() >= 3 && !known(w) {
+            i += 1;
+            continue;
+        }
         let initial = toks[s..e]
             .iter()
             .any(|x| x.class == Class::Alpha && x.len() == 1);
@@ -900,12 +917,25 @@ fn by_knowledge(text: &[u8], toks: &[Token], agent: bool, out: &mut Vec<NameHit>
             let both_amb = amb(w) && amb(last);
             // Unknown words too, after an unmistakable act of addressing ("spoke with
             // Anouk Novák", "Dear Chinedu Tesfaye"), when none of them is an ordinary word.
-            let strong = strongly_addressed(text, toks, i)
-                && words
-                    .iter()
-                    .all(|x| !amb(x) && lexf(x) & lex::NAME_STOP == 0);
+            // Ordinary words (not street words: "Brooks", "Mills" are surnames too).
+            let plain = |x: &[u8]| {
+                lexf(x) & (lex::AMBIGUOUS_NAME | lex::COMMON | lex::MONTH | lex::NAME_STOP) == 0
+            };
+            let unknown_ok = words.iter().all(|x| plain(x));
+            let strong = strongly_addressed(text, toks, i) && unknown_ok;
+            // "First I. Last": a dotted middle initial between two name words marks a
+            // person whatever the lists say ("Pieter P. Sharma").
+            let dotted = initial
+                && toks[s..e].windows(2).any(|p| {
+                    p[0].class == Class::Alpha && p[0].len() == 1 && p[1].is_punct(text, b'.')
+                });
+            // "… and Aroha Bakker" right after a name found, "Ayşe Nasser is my husband".
+            let coordinated = eq(prev_w, "and")
+                && i >= 2
+                && out.iter().any(|&(_, b, _)| b == toks[i - 2].end as usize);
             !place
                 && (strong
+                    || (dotted || coordinated || related(text, toks, e)) && unknown_ok
                     || !both_amb
                         && ((known_first && (!amb(w) || known_last && !amb(last)))
                             || (known_last && !amb(last) && (known_first || initial || addressed))
