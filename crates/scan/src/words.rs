@@ -666,14 +666,6 @@ fn lexicon() -> &'static Lexicon {
         for w in NAME_EXTRA_STOP.iter().chain(COMMON) {
             l.add(w, lex::NAME_STOP);
         }
-        // Name knowledge: about 7,500 short words, one hash insert each (well under a
-        // millisecond, once per process).
-        for w in CENSUS_FIRST_NAMES.lines() {
-            l.add(w, lex::CENSUS_FIRST);
-        }
-        for w in CENSUS_SURNAMES.lines() {
-            l.add(w, lex::SURNAME);
-        }
         for w in AMBIGUOUS_NAME_WORDS {
             l.add(w, lex::AMBIGUOUS_NAME);
         }
@@ -682,6 +674,36 @@ fn lexicon() -> &'static Lexicon {
         }
         l
     })
+}
+
+/// Census name knowledge (about 7,500 words), kept apart from [`lexicon`] so that
+/// the lookups every detector makes for every token stay in a small, cache-resident
+/// table; only capitalised candidates in cased text consult this one. Built once per
+/// process on first use, like the lexicon (one hash insert per name, well under a
+/// millisecond).
+fn census() -> &'static std::collections::HashMap<u128, u32, FnvBuild> {
+    static NAMES: std::sync::OnceLock<std::collections::HashMap<u128, u32, FnvBuild>> =
+        std::sync::OnceLock::new();
+    NAMES.get_or_init(|| {
+        let mut m = std::collections::HashMap::<u128, u32, FnvBuild>::default();
+        for (list, f) in [
+            (CENSUS_FIRST_NAMES, lex::CENSUS_FIRST),
+            (CENSUS_SURNAMES, lex::SURNAME),
+        ] {
+            for w in list.lines() {
+                if let Some(k) = key(w.as_bytes()) {
+                    *m.entry(k).or_insert(0) |= f;
+                }
+            }
+        }
+        m
+    })
+}
+
+/// Census flags of a word ([`lex::CENSUS_FIRST`], [`lex::SURNAME`]; 0 when unknown).
+#[inline]
+pub fn name_flags(w: &[u8]) -> u32 {
+    key(w).and_then(|k| census().get(&k).copied()).unwrap_or(0)
 }
 
 /// Value of a spoken digit word ("oh" is zero in digit strings).

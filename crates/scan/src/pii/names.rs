@@ -775,8 +775,9 @@ fn strongly_addressed(text: &[u8], toks: &[Token], i: usize) -> bool {
         || eq(p, "is") && eq_any(pp, &["holder", "owner", "name", "contact", "beneficiary"])
 }
 
+/// Lexicon flags and census name flags of a word.
 fn lexf(w: &[u8]) -> u32 {
-    crate::words::flags(w)
+    crate::words::flags(w) | crate::words::name_flags(w)
 }
 
 /// Names that come without a trigger, in cased text only, from name knowledge (the
@@ -807,7 +808,28 @@ fn by_knowledge(text: &[u8], toks: &[Token], agent: bool, out: &mut Vec<NameHit>
             i += 1;
             continue;
         }
-        let f = lexf(w);
+        // Common words ("The", "Thanks", "Hi") start no name: one lookup rejects most
+        // capitalised tokens.
+        let f = crate::words::flags(w);
+        if f & lex::NAME_STOP != 0 {
+            i += 1;
+            continue;
+        }
+        let f = f | crate::words::name_flags(w);
+        // Every way to a name needs a known given name or a second name word next to
+        // this one (a capitalised word or an initial): check that before anything else.
+        let next_name_like = toks.get(i + 1).is_some_and(|n| {
+            n.class == Class::Alpha
+                && n.bytes(text)
+                    .first()
+                    .is_some_and(|&c| c.is_ascii_uppercase() || c >= 0x80)
+                // "Seo-yeon Park": a hyphenated given name
+                || n.is_punct(text, b'-') && !n.gap_before
+        });
+        if f & (lex::CENSUS_FIRST | lex::FIRST_NAME) == 0 && !next_name_like {
+            i += 1;
+            continue;
+        }
         let prev = (i > 0).then(|| toks[i - 1]);
         let prev_w = prev.map(|p| p.bytes(text)).unwrap_or(b"");
         let prev_alpha = prev.is_some_and(|p| p.class == Class::Alpha);
@@ -873,11 +895,16 @@ fn by_knowledge(text: &[u8], toks: &[Token], agent: bool, out: &mut Vec<NameHit>
             continue;
         }
         // The words of the capture (initials and hyphen parts left out).
-        let words: Vec<&[u8]> = toks[s..e]
-            .iter()
-            .filter(|x| x.class == Class::Alpha && x.len() > 1)
-            .map(|x| x.bytes(text))
-            .collect();
+        // (At most three name words: no allocation.)
+        let mut buf: [&[u8]; 4] = [b""; 4];
+        let mut nw = 0;
+        for x in &toks[s..e] {
+            if x.class == Class::Alpha && x.len() > 1 && nw < buf.len() {
+                buf[nw] = x.bytes(text);
+                nw += 1;
+            }
+        }
+        let words = &buf[..nw];
         // "Yesterday Aroha M. Iyer", "Contact Jason S. Kuznetsov": an unknown capitalised
         // word that opens the sentence before two more name words is the sentence's.
         let opens =
