@@ -8,6 +8,12 @@
 //! common-word stop list and the position near the start of the turn do the work.
 //! The agent introducing themselves ("you're through to Amber") yields the
 //! agent's name, which is then excluded everywhere: it is not customer PII.
+//!
+//! Names without a trigger ([`by_knowledge`], cased text only) use name knowledge, the
+//! 1990 US Census given-name and surname lists ([`crate::wordlists`]), but never alone:
+//! a known name must come with a second name word, a word of addressing, a verb that
+//! makes it a person, or a greeting, and names that are also ordinary words, places or
+//! products need more. The lists widen what context can confirm; they decide nothing.
 
 use crate::model::Speaker;
 use crate::text::{eq, eq_any, is_capitalized, Class, Token};
