@@ -31,6 +31,7 @@ pub mod rules;
 pub mod score;
 pub mod testing;
 pub mod text;
+pub mod wordlists;
 pub mod words;
 
 pub use engine::{Engine, EngineError, Scratch};

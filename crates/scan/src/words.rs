@@ -5,6 +5,10 @@
 //! run only on candidate tokens next to a trigger, never on every token.
 
 use crate::text::eq;
+use crate::wordlists::{
+    AMBIGUOUS_NAME_WORDS, CENSUS_FIRST_NAMES, CENSUS_SURNAMES, NAME_EXTRA_STOP, PLACE_HEADS,
+    STREET_SUFFIXES, TITLES,
+};
 
 /// Value of a spoken digit word ("oh" is zero in digit strings).
 fn digit_word_slow(w: &[u8]) -> Option<u8> {
@@ -416,6 +420,14 @@ pub mod lex {
     pub const NAME_STOP: u32 = 1 << 18;
     /// Common given name (small multicultural list; used in cased text only).
     pub const FIRST_NAME: u32 = 1 << 19;
+    /// Given name of the census lists (evidence only with context).
+    pub const CENSUS_FIRST: u32 = 1 << 20;
+    /// Surname of the census lists (evidence only with context).
+    pub const SURNAME: u32 = 1 << 21;
+    /// Name that is also an ordinary word, a place or a product: needs stronger evidence.
+    pub const AMBIGUOUS_NAME: u32 = 1 << 22;
+    /// Head noun of a place or organisation name ("Park", "Station", "Bank").
+    pub const PLACE_HEAD: u32 = 1 << 23;
 }
 
 /// Token → flags map for the closed vocabulary of the detectors.
@@ -640,7 +652,7 @@ fn ascii_lower_u64(x: u64) -> u64 {
 }
 
 /// First words of the name triggers of [`crate::pii::names`]; the titles ("mr",
-/// "señora", ...) are triggers too and come from that module's one list.
+/// "señora", ...) are triggers too and come from [`crate::wordlists::TITLES`].
 pub const NAME_TRIGGERS: &[&str] = &[
     "my",
     "holder",
@@ -683,20 +695,56 @@ fn lexicon() -> &'static Lexicon {
     static LEX: std::sync::OnceLock<Lexicon> = std::sync::OnceLock::new();
     LEX.get_or_init(|| {
         let mut l = Lexicon::new(NAME_TRIGGERS, &[]);
-        for w in crate::pii::names::TITLES {
+        for w in TITLES {
             l.add(w, lex::NAME_TRIGGER);
         }
         for w in FIRST_NAMES {
             l.add(w, lex::FIRST_NAME);
         }
-        for w in crate::pii::address::SUFFIXES {
+        for w in STREET_SUFFIXES {
             l.add(w, lex::SUFFIX);
         }
-        for w in crate::pii::names::EXTRA_STOP.iter().chain(COMMON) {
+        for w in NAME_EXTRA_STOP.iter().chain(COMMON) {
             l.add(w, lex::NAME_STOP);
+        }
+        for w in AMBIGUOUS_NAME_WORDS {
+            l.add(w, lex::AMBIGUOUS_NAME);
+        }
+        for w in PLACE_HEADS {
+            l.add(w, lex::PLACE_HEAD);
         }
         l
     })
+}
+
+/// Census name knowledge (about 7,500 words), kept apart from [`lexicon`] so that
+/// the lookups every detector makes for every token stay in a small, cache-resident
+/// table; only capitalised candidates in cased text consult this one. Built once per
+/// process on first use, like the lexicon (one hash insert per name, well under a
+/// millisecond).
+fn census() -> &'static std::collections::HashMap<u128, u32, FnvBuild> {
+    static NAMES: std::sync::OnceLock<std::collections::HashMap<u128, u32, FnvBuild>> =
+        std::sync::OnceLock::new();
+    NAMES.get_or_init(|| {
+        let mut m = std::collections::HashMap::<u128, u32, FnvBuild>::default();
+        for (list, f) in [
+            (CENSUS_FIRST_NAMES, lex::CENSUS_FIRST),
+            (CENSUS_SURNAMES, lex::SURNAME),
+        ] {
+            for w in list.lines() {
+                if let Some(k) = key(w.as_bytes()) {
+                    *m.entry(k).or_insert(0) |= f;
+                }
+            }
+        }
+        m
+    })
+}
+
+/// Census flags of a word ([`lex::CENSUS_FIRST`], [`lex::SURNAME`]; 0 when unknown).
+#[inline]
+pub fn name_flags(w: &[u8]) -> u32 {
+    key(w).and_then(|k| census().get(&k).copied()).unwrap_or(0)
 }
 
 /// Value of a spoken digit word ("oh" is zero in digit strings).

@@ -17,8 +17,19 @@ fn engine() -> &'static Engine {
 
 /// `kind: text` of every span, in order.
 fn spans(src: &str) -> Vec<String> {
-    let i = script("t", src, Speaker::Customer);
-    let f = engine().scan(&i);
+    spans_of(&script("t", src, Speaker::Customer))
+}
+
+/// Spans of one e-mail turn from the customer whose text may hold line breaks (a script
+/// line is a turn, so multi-line bodies are set directly).
+fn email_spans(text: &str) -> Vec<String> {
+    let mut i = script("t", "[email]\ncustomer: x", Speaker::Customer);
+    i.turns[0].text = text.to_string();
+    spans_of(&i)
+}
+
+fn spans_of(i: &righttrack_scan::Interaction) -> Vec<String> {
+    let f = engine().scan(i);
     f.spans
         .iter()
         .map(|s| {
@@ -257,4 +268,174 @@ fn names_in_speech_and_fields() {
         ("agent: hello\ncustomer: hm\nagent: hello\ncustomer: yes\nagent: ok\ncustomer: hi i'm really annoyed about this", &[]),
         ("customer: ok cheers", &[]),
     ]);
+}
+
+/// Names without a trigger word: a known given name with a capitalised surname, or a
+/// known given name that is addressed or acts ("ask Maria", "Derek called"). Knowledge
+/// comes from the census name lists and is used only with such context.
+#[test]
+fn names_from_name_knowledge_with_context() {
+    check(&[
+        (
+            "customer: Jennifer Whitlock called me about the refund.",
+            &["person_name: Jennifer Whitlock"],
+        ),
+        (
+            "customer: The form was witnessed by Gregory Stanton last week.",
+            &["person_name: Gregory Stanton"],
+        ),
+        (
+            "customer: Can you ask Margaret to ring me back?",
+            &["person_name: Margaret"],
+        ),
+        (
+            "customer: I left the parcel with Howard next door.",
+            &["person_name: Howard"],
+        ),
+        (
+            "customer: Yesterday Patricia told me it was sorted.",
+            &["person_name: Patricia"],
+        ),
+        (
+            "customer: Dear Rose, thanks for the update.",
+            &["person_name: Rose"],
+        ),
+    ]);
+}
+
+/// Names that are also ordinary words, places or products need more than the lists:
+/// a capitalised sentence start, a place ("Lincoln Park"), a firm ("Johnson & Johnson",
+/// "Hi Contoso team") or a product code is not a person.
+#[test]
+fn name_words_without_evidence_are_not_names() {
+    check(&[
+        ("customer: Will you send the statement again?", &[]),
+        ("customer: May I ask why the price went up?", &[]),
+        ("customer: Grant access to my husband please.", &[]),
+        ("customer: Summer Sale prices end on Friday.", &[]),
+        ("customer: We walked through Lincoln Park after lunch.", &[]),
+        ("customer: We met near Victoria Station at noon.", &[]),
+        ("customer: We flew from Boston to Denver in March.", &[]),
+        ("customer: Johnson & Johnson reported earnings today.", &[]),
+        (
+            "customer: Hi Contoso Mobile team, my router is broken.",
+            &[],
+        ),
+        ("customer: The item is JD-2200-RED.", &[]),
+        ("customer: Mark Brown was there too.", &[]),
+        // Lower-case voice text: only triggers find names, never the lists.
+        ("customer: i asked margaret about it yesterday", &[]),
+    ]);
+}
+
+/// Names of people the lists do not know, when the sentence shows a person: a dotted
+/// middle initial, an unmistakable act of addressing, a relation, a coordination.
+#[test]
+fn unknown_names_shown_by_the_sentence() {
+    check(&[
+        (
+            "customer: Oyelaran T. Mbeki signed the contract.",
+            &["person_name: Oyelaran T. Mbeki"],
+        ),
+        (
+            "customer: I spoke with Anouk Vermeulen on Monday.",
+            &["person_name: Anouk Vermeulen"],
+        ),
+        (
+            "customer: Ngozi Abiodun is my wife and she uses the card too.",
+            &["person_name: Ngozi Abiodun"],
+        ),
+        (
+            "customer: Jennifer Whitlock and Tomasz Wielgus will both need access.",
+            &[
+                "person_name: Jennifer Whitlock",
+                "person_name: Tomasz Wielgus",
+            ],
+        ),
+        (
+            "customer: Yesterday Oyelaran T. Mbeki told me it was fixed.",
+            &["person_name: Oyelaran T. Mbeki"],
+        ),
+        ("customer: I spoke with Customer Service on Monday.", &[]),
+    ]);
+}
+
+/// Addresses without a cue cover the whole address: street, town, state, postcode, on one
+/// line or several, in US, Canadian, UK, German and French layouts; an addressee before
+/// "at" and words describing the place are not part of it.
+#[test]
+fn whole_addresses_without_a_cue() {
+    check(&[
+        (
+            "customer: Our house at 88 Larkspur Drive, Dayton, OH was flooded.",
+            &["address: 88 Larkspur Drive, Dayton, OH"],
+        ),
+        (
+            "customer: We used to live at 12 Birchwood Crescent, Guelph, ON N1G 2W1 before.",
+            &["address: 12 Birchwood Crescent, Guelph, ON N1G 2W1"],
+        ),
+        (
+            "customer: The office moved to Mühlenweg 9, 01067 Dresden last year.",
+            &["address: Mühlenweg 9, 01067 Dresden"],
+        ),
+        (
+            "customer: Please send it to Dr Okafor at 41 rue des Lilas, 69003 Lyon.",
+            &[
+                "person_name: Okafor",
+                "address: 41 rue des Lilas, 69003 Lyon",
+            ],
+        ),
+        (
+            "customer: The bill went to the old flat, 9 Ashby Close, York YO1 7HH, by mistake.",
+            &["address: 9 Ashby Close, York YO1 7HH"],
+        ),
+    ]);
+}
+
+/// A Luhn-valid number written in a card's own grouping is a card number whatever its
+/// first digits; the same digits in a phone's shape or failing Luhn are not.
+#[test]
+fn card_grouping_is_card_data() {
+    check(&[
+        (
+            "customer: Please charge 3502 6859 9528 9076 today.",
+            &["card_number: 3502 6859 9528 9076"],
+        ),
+        ("customer: Please charge 3502 6859 9528 9077 today.", &[]),
+    ]);
+}
+
+/// Addresses over several lines are one address: a street line, then the town and the
+/// postcode (a unit may end the street line); a signature line above is not part of it.
+#[test]
+fn multi_line_addresses() {
+    let cases: &[(&str, &[&str])] = &[
+        (
+            "Ship it to 5201 Quarry Road, Apt 3C\nTucson, AZ 85701 please.",
+            &["address: 5201 Quarry Road, Apt 3C\nTucson, AZ 85701"],
+        ),
+        (
+            "Deliver to:\n17 Tanners Row\nNorwich\nNR2 4QP",
+            &["address: 17 Tanners Row\nNorwich\nNR2 4QP"],
+        ),
+        (
+            "Thank you,\nAmara Nwosu\n12 Baker Street, London NW1 6XE",
+            &[
+                "person_name: Amara Nwosu",
+                "address: 12 Baker Street, London NW1 6XE",
+            ],
+        ),
+        (
+            "Regards,\nHelga Marie Döring\n03950 154724",
+            &["person_name: Helga Marie Döring", "phone: 03950 154724"],
+        ),
+    ];
+    let bad: Vec<String> = cases
+        .iter()
+        .filter_map(|(src, want)| {
+            let got = email_spans(src);
+            (got != *want).then(|| format!("{src:?}\n   want {want:?}\n    got {got:?}"))
+        })
+        .collect();
+    assert!(bad.is_empty(), "{}", bad.join("\n"));
 }

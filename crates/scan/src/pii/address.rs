@@ -11,268 +11,6 @@
 use crate::text::{eq, eq_any, Class, Token};
 use crate::words::is_common;
 
-/// Street suffixes and street types (also in the lexicon).
-pub const SUFFIXES: &[&str] = &[
-    "street",
-    "st",
-    "road",
-    "rd",
-    "avenue",
-    "ave",
-    "av",
-    "lane",
-    "ln",
-    "drive",
-    "dr",
-    "court",
-    "ct",
-    "way",
-    "boulevard",
-    "blvd",
-    "place",
-    "pl",
-    "square",
-    "sq",
-    "terrace",
-    "trail",
-    "walk",
-    "walks",
-    "mall",
-    "plaza",
-    "skyway",
-    "glen",
-    "lodge",
-    "light",
-    "club",
-    "points",
-    "point",
-    "squares",
-    "dale",
-    "pine",
-    "pines",
-    "expressway",
-    "burg",
-    "corner",
-    "corners",
-    "circle",
-    "cir",
-    "crescent",
-    "close",
-    "grove",
-    "gardens",
-    "green",
-    "hill",
-    "hills",
-    "park",
-    "parkway",
-    "pkwy",
-    "row",
-    "view",
-    "villas",
-    "village",
-    "vista",
-    "well",
-    "wells",
-    "crossing",
-    "crossroad",
-    "center",
-    "centre",
-    "cove",
-    "creek",
-    "estate",
-    "estates",
-    "falls",
-    "ferry",
-    "field",
-    "fields",
-    "flat",
-    "flats",
-    "ford",
-    "forest",
-    "fork",
-    "fort",
-    "freeway",
-    "garden",
-    "gateway",
-    "harbor",
-    "haven",
-    "heights",
-    "highway",
-    "hwy",
-    "hollow",
-    "island",
-    "isle",
-    "junction",
-    "key",
-    "knoll",
-    "lake",
-    "lakes",
-    "land",
-    "landing",
-    "loop",
-    "manor",
-    "meadow",
-    "meadows",
-    "mews",
-    "mill",
-    "mills",
-    "mission",
-    "motorway",
-    "mount",
-    "mountain",
-    "orchard",
-    "oval",
-    "pass",
-    "path",
-    "pike",
-    "plain",
-    "plains",
-    "port",
-    "prairie",
-    "ranch",
-    "rapids",
-    "rest",
-    "ridge",
-    "river",
-    "route",
-    "run",
-    "shoal",
-    "shore",
-    "shores",
-    "spring",
-    "springs",
-    "spur",
-    "station",
-    "stream",
-    "summit",
-    "throughway",
-    "trace",
-    "track",
-    "turnpike",
-    "underpass",
-    "union",
-    "valley",
-    "viaduct",
-    "ville",
-    "wall",
-    "ways",
-    "neck",
-    "marg",
-    "nagar",
-    "chowk",
-    "zila",
-    "gali",
-    "strasse",
-    "straße",
-    "gasse",
-    "weg",
-    "allee",
-    "platz",
-    "ring",
-    "damm",
-    "ufer",
-    "rue",
-    "boulevard",
-    "chemin",
-    "impasse",
-    "quai",
-    "calle",
-    "avenida",
-    "paseo",
-    "plaza",
-    "camino",
-    "ronda",
-    "glorieta",
-    "callejón",
-    "callejon",
-    "carrer",
-    "via",
-    "viale",
-    "piazza",
-    "burgs",
-    "bypass",
-    "cape",
-    "causeway",
-    "cliff",
-    "cliffs",
-    "common",
-    "commons",
-    "curve",
-    "dam",
-    "divide",
-    "extension",
-    "ext",
-    "fall",
-    "grounds",
-    "harbors",
-    "inlet",
-    "ports",
-    "radial",
-    "rue",
-    "stravenue",
-    "tunnel",
-    "unit",
-    "apt",
-    "suite",
-    "ste",
-    "building",
-    "floor",
-    "knolls",
-    "coves",
-    "roads",
-    "groves",
-    "alley",
-    "alleys",
-    "bluff",
-    "bluffs",
-    "bottom",
-    "branch",
-    "bridge",
-    "brook",
-    "brooks",
-    "camp",
-    "canyon",
-    "courts",
-    "crest",
-    "drives",
-    "glens",
-    "greens",
-    "harbour",
-    "lights",
-    "locks",
-    "mountains",
-    "parks",
-    "passage",
-    "ramp",
-    "shoals",
-    "streets",
-    "trafficway",
-    "views",
-    "acceso",
-    "alameda",
-    "bajada",
-    "carrera",
-    "carretera",
-    "cuesta",
-    "pasadizo",
-    "pasaje",
-    "rambla",
-    "rúa",
-    "senda",
-    "urbanización",
-    "urbanizacion",
-    "cañada",
-    "travesía",
-    "travesia",
-    "ruta",
-    "vía",
-    "allée",
-    "avenue",
-    "strada",
-    "unions",
-    "union",
-];
-
 const STOPS: &[&str] = &[
     "that's", "thats", "my", "i", "i'm", "and", "please", "thanks", "thank", "if", "is", "was",
     "it", "it's", "you", "which", "but", "so", "also", "for", "correct", "right", "yes", "yeah",
@@ -323,12 +61,18 @@ fn postcode(text: &[u8], toks: &[Token], i: usize) -> usize {
         Class::Mixed | Class::Alpha if (2..=4).contains(&w.len()) && w[0].is_ascii_alphabetic() => {
             // UK outward code + inward code "NW6 3RX", "tf1e 0ny"
             let out_ok = w.iter().any(u8::is_ascii_digit);
+            // Canadian "N1H 3T5": letter-digit-letter, then digit-letter-digit.
+            let ca_out = w.len() == 3
+                && w[0].is_ascii_alphabetic()
+                && w[1].is_ascii_digit()
+                && w[2].is_ascii_alphabetic();
             let inward = toks.get(i + 1).is_some_and(|n| {
                 let b = n.bytes(text);
                 n.class == Class::Mixed
                     && b.len() == 3
                     && b[0].is_ascii_digit()
-                    && b[1..].iter().all(u8::is_ascii_alphabetic)
+                    && (b[1..].iter().all(u8::is_ascii_alphabetic)
+                        || ca_out && b[1].is_ascii_alphabetic() && b[2].is_ascii_digit())
             });
             if out_ok && inward {
                 2
@@ -412,6 +156,7 @@ pub fn extend(text: &[u8], toks: &[Token], s: usize, need_suffix: bool) -> Optio
                     if x.class != Class::Alpha
                         || eq_any(x.bytes(text), STOPS)
                         || is_common(x.bytes(text))
+                        || !town_word(text, x)
                         || town >= 2
                     {
                         break;
@@ -438,7 +183,16 @@ pub fn extend(text: &[u8], toks: &[Token], s: usize, need_suffix: bool) -> Optio
         last_content = Some(i);
         i += 1;
     }
-    let _ = last_content;
+    // No postcode, but "12 Elm St, Dayton, OH": a street with its suffix, then the town
+    // and a written (upper-case) state code end the address.
+    let post_end = post_end.or_else(|| {
+        let l = last_content?;
+        let lw = toks[l].bytes(text);
+        let state = is_state(lw) && lw.iter().all(u8::is_ascii_uppercase);
+        let after_comma = l > s && toks[l - 1].class == Class::Punct
+            || l > s + 1 && toks[l - 1].class == Class::Alpha;
+        (state && has_suffix && after_comma && l >= s + 4).then_some(l)
+    });
     let end_tok = post_end?;
     if !has_digit || alpha < 1 || (need_suffix && !has_suffix) {
         return None;
@@ -478,6 +232,79 @@ pub fn street_only(text: &[u8], toks: &[Token], s: usize) -> Option<(usize, usiz
         e += 2;
     }
     Some((toks[s].start as usize, toks[e].end as usize))
+}
+
+/// "send it to Lauren at 12 Elm St": the address starts after the addressee's "at";
+/// likewise "ship it to 12 Elm St" when the cue ended before the verb: the address
+/// starts after the last "at"/"to" before its first number.
+pub fn skip_addressee(text: &[u8], toks: &[Token], k: usize) -> usize {
+    let mut start = k;
+    for j in k..(k + 8).min(toks.len()) {
+        let t = toks[j];
+        if t.class != Class::Alpha && t.class != Class::Punct {
+            break;
+        }
+        if eq_any(t.bytes(text), &["at", "to"])
+            && toks
+                .get(j + 1)
+                .is_some_and(|n| n.class == Class::Digits || n.bytes(text)[0].is_ascii_uppercase())
+        {
+            start = j + 1;
+        }
+    }
+    start
+}
+
+/// Town words after a postcode: in cased text a town is capitalised ("10115 Berlin",
+/// not "20095 Hamburg last year").
+/// Parts of a hyphenated town ("Rolland-sur-Langlois") may be lower-case.
+fn town_word(text: &[u8], t: &Token) -> bool {
+    let w = t.bytes(text);
+    let cased = text.iter().any(u8::is_ascii_uppercase);
+    !cased || !t.gap_before || w[0].is_ascii_uppercase() || w[0] >= 0x80
+}
+
+/// Does the line that ends at token `k` hold a number (a house number: "12 Elm St")?
+fn line_has_number(text: &[u8], toks: &[Token], k: usize) -> bool {
+    let mut j = k + 1;
+    while j > 0 {
+        let t = toks[j - 1];
+        if t.class == Class::Digits || t.class == Class::Mixed {
+            return true;
+        }
+        if j >= 2 && text[toks[j - 2].end as usize..t.start as usize].contains(&b'\n') {
+            return false;
+        }
+        j -= 1;
+    }
+    false
+}
+
+/// Join address parts that only a line break or a comma separates (a street line found
+/// by one pass, its town and postcode by another): one address, one span.
+pub fn merge(text: &[u8], pairs: &mut Vec<(usize, usize)>) {
+    if pairs.len() < 2 {
+        return;
+    }
+    pairs.sort_unstable();
+    let mut w = 0;
+    for r in 1..pairs.len() {
+        let (s, e) = pairs[r];
+        let (_, pe) = pairs[w];
+        // Overlapping candidates are left to the overlap resolution (the longest wins);
+        // only separate pieces with nothing but a line break or comma between are joined.
+        let joined = s >= pe
+            && text[pe..s]
+                .iter()
+                .all(|&c| c == b'\n' || c == b' ' || c == b',' || c == b'\r');
+        if joined {
+            pairs[w].1 = pe.max(e);
+        } else {
+            w += 1;
+            pairs[w] = (s, e);
+        }
+    }
+    pairs.truncate(w + 1);
 }
 
 /// Context-free addresses: house number + street with suffix + postcode.
@@ -661,11 +488,41 @@ pub fn anchored(text: &[u8], toks: &[Token], strict: bool, out: &mut Vec<(usize,
         let mut s = i;
         let mut alpha = 0;
         let mut has_suffix = false;
+        let mut crossings = 0;
         while s > 0 && i - s < 16 {
             let p = toks[s - 1];
             let w = p.bytes(text);
             if text[p.end as usize..toks[s].start as usize].contains(&b'\n') {
-                break;
+                // Multi-line addresses: cross a line break when the line above ends in a
+                // street word ("9 Poplar Place\nLeeds LS6 2AB") or the line below holds
+                // only the town ("…\nLeeds\nLS6 2AB").
+                let town_line = i - s <= 4
+                    && toks[s..i].iter().all(|x| {
+                        x.is_punct(text, b',')
+                            || x.class == Class::Alpha && x.bytes(text)[0].is_ascii_uppercase()
+                    });
+                // The line above ends in a street word ("Elm St", "Elm St.") or a unit
+                // ("…, Apt 4B", "Suite 210").
+                let before = if s >= 2 { toks[s - 2].bytes(text) } else { b"" };
+                let street_above = line_has_number(text, toks, s - 1)
+                    && (p.class == Class::Alpha && suffix(w)
+                        || p.is_punct(text, b'.') && suffix(before)
+                        || p.class != Class::Punct
+                            && p.class != Class::Alpha
+                            && eq_any(
+                                before,
+                                &["apt", "apartment", "suite", "unit", "flat", "floor"],
+                            ));
+                let salutation = p.is_punct(text, b',') || p.is_punct(text, b':');
+                if crossings < 2
+                    && (street_above || town_line)
+                    && !salutation
+                    && !eq_any(w, BACK_STOPS)
+                {
+                    crossings += 1;
+                } else {
+                    break;
+                }
             }
             if p.class == Class::Punct {
                 let c = w.first().copied().unwrap_or(b' ');
@@ -684,7 +541,12 @@ pub fn anchored(text: &[u8], toks: &[Token], strict: bool, out: &mut Vec<(usize,
                 s -= 1;
                 continue;
             }
-            let state_slot = s == i && is_state(w);
+            // A state code before the postcode; in cased text written in capitals ("VIC
+            // 3065"), so that "ship it to 3270 Elm St" does not read "to" as a state.
+            let state_slot = s == i
+                && is_state(w)
+                && (w.iter().all(u8::is_ascii_uppercase)
+                    || !text.iter().any(u8::is_ascii_uppercase));
             if p.class == Class::Alpha
                 && !state_slot
                 && eq_any(w, BACK_STOPS)
@@ -701,6 +563,24 @@ pub fn anchored(text: &[u8], toks: &[Token], strict: bool, out: &mut Vec<(usize,
         while s < i && toks[s].class == Class::Punct {
             s += 1;
         }
+        // "the old flat, 71 Sycamore Lane, …": words before a comma that holds no number,
+        // followed by a house number, describe the address and are not part of it.
+        if let Some(c) = (s..i).find(|&c| toks[c].is_punct(text, b',')) {
+            let no_digit = toks[s..c]
+                .iter()
+                .all(|x| x.class == Class::Alpha || x.class == Class::Punct);
+            let flat = eq_any(
+                toks[s].bytes(text),
+                &["flat", "apt", "unit", "suite", "apartment"],
+            );
+            if no_digit && !flat && toks.get(c + 1).is_some_and(|n| n.class == Class::Digits) {
+                alpha -= toks[s..c]
+                    .iter()
+                    .filter(|x| x.class == Class::Alpha)
+                    .count();
+                s = c + 1;
+            }
+        }
         let mut e = i + pc - 1;
         let prev_state = is_state(toks[i - 1].bytes(text));
         if !prev_state {
@@ -716,6 +596,7 @@ pub fn anchored(text: &[u8], toks: &[Token], strict: bool, out: &mut Vec<(usize,
                     || x.class != Class::Alpha
                     || eq_any(x.bytes(text), STOPS)
                     || is_common(x.bytes(text))
+                    || !town_word(text, x)
                     || town >= 3
                 {
                     break;
@@ -735,8 +616,13 @@ pub fn anchored(text: &[u8], toks: &[Token], strict: bool, out: &mut Vec<(usize,
                 &["flat", "apt", "unit", "h", "studio", "suite", "house", "no"],
             );
         let commas = toks[s..i].iter().filter(|t| t.is_punct(text, b',')).count();
+        // Several lines are one address only with a street line in them.
         let ok = alpha >= 2
             && i - s >= 2
+            && (crossings == 0
+                || toks[s..i]
+                    .iter()
+                    .any(|x| x.class == Class::Digits || x.class == Class::Mixed))
             && (!strict
                 || (has_suffix && (starts_num || line_start || commas >= 1))
                 || (starts_num && alpha >= 2 && (line_start || commas >= 1)));

@@ -580,8 +580,19 @@ impl Detector {
             // Brand rules raise confidence; in card context a Luhn-valid 13-19 digit
             // number is a card number whatever its first digits.
             let card_ctx_pan = ctx.has(Ctx::Card) && (13..=19).contains(&l) && checks::luhn(d);
+            // Written in a card's own grouping (4-4-4-4, 4-6-5, 4-6-4, 4-4-4-1) and
+            // Luhn-valid: a card number whatever its first digits (when in doubt about card
+            // data, redact).
+            let card_layout = !run.spoken && (13..=19).contains(&l) && checks::luhn(d) && {
+                let mut g = [0u8; 8];
+                let n = run.group_sizes(&mut g);
+                matches!(
+                    &g[..n],
+                    [4, 4, 4, 4] | [4, 6, 5] | [4, 6, 4] | [4, 4, 4, 1] | [4, 4, 4, 4, 3]
+                )
+            };
             if (12..=19).contains(&l)
-                && (checks::is_card(d) || card_ctx_pan)
+                && (checks::is_card(d) || card_ctx_pan || card_layout)
                 && (!account_ctx || ctx.has(Ctx::Card))
                 && !phone_shaped
             {
@@ -783,6 +794,7 @@ impl Detector {
                 .position(|t| t.start >= h.end)
                 .unwrap_or(toks.len());
             let k = address::content_start(b, toks, k);
+            let k = address::skip_addressee(b, toks, k);
             if let Some(r) =
                 address::extend(b, toks, k, false).or_else(|| address::street_only(b, toks, k))
             {
@@ -799,6 +811,7 @@ impl Detector {
         let addr_ctx = prompt.has(Ctx::Address) || hits.iter().any(|h| h.ctx == Ctx::Address);
         address::anchored(b, toks, !addr_ctx, pairs);
         address::free(b, toks, pairs);
+        address::merge(b, pairs);
         for &(s, e) in pairs.iter() {
             push!(s, e, Kind::Address, "contact.address");
         }

@@ -8,214 +8,20 @@
 //! common-word stop list and the position near the start of the turn do the work.
 //! The agent introducing themselves ("you're through to Amber") yields the
 //! agent's name, which is then excluded everywhere: it is not customer PII.
+//!
+//! Names without a trigger ([`by_knowledge`], cased text only) use name knowledge, the
+//! 1990 US Census given-name and surname lists ([`crate::wordlists`]), but never alone:
+//! a known name must come with a second name word, a word of addressing, a verb that
+//! makes it a person, or a greeting, and names that are also ordinary words, places or
+//! products need more. The lists widen what context can confirm; they decide nothing.
 
 use crate::model::Speaker;
 use crate::text::{eq, eq_any, is_capitalized, Class, Token};
+use crate::wordlists::TITLES;
 use crate::words::is_filler;
 
 /// A name found: (start, end, is_agent_own_name).
 pub type NameHit = (usize, usize, bool);
-
-/// Words that end a name capture besides the common words (also in the lexicon).
-pub const EXTRA_STOP: &[&str] = &[
-    "calling",
-    "trying",
-    "interested",
-    "looking",
-    "sorry",
-    "having",
-    "just",
-    "still",
-    "not",
-    "writing",
-    "afraid",
-    "confused",
-    "frustrated",
-    "disappointed",
-    "worried",
-    "unable",
-    "getting",
-    "ridiculous",
-    "bullshit",
-    "unacceptable",
-    "crazy",
-    "insane",
-    "urgent",
-    "regarding",
-    "about",
-    "taking",
-    "happy",
-    "glad",
-    "sure",
-    "here",
-    "there",
-    "available",
-    "ready",
-    "waiting",
-    "done",
-    "a",
-    "an",
-    "the",
-    "your",
-    "calling",
-    "reaching",
-    "following",
-    "checking",
-    "contacting",
-    "hoping",
-    "wondering",
-    "moving",
-    "travelling",
-    "traveling",
-    "new",
-    "currently",
-    "really",
-    "also",
-    "very",
-    "so",
-    "too",
-    "already",
-    "back",
-    "speaking",
-    "on",
-    "in",
-    "at",
-    "from",
-    "with",
-    "support",
-    "team",
-    "customer",
-    "service",
-    "care",
-    "the",
-    "now",
-    "fine",
-    "good",
-    "great",
-    "ok",
-    "okay",
-    "alright",
-    "well",
-    "yes",
-    "no",
-    "yeah",
-    "hello",
-    "hi",
-    "hey",
-    "thanks",
-    "thank",
-    "please",
-    "sir",
-    "madam",
-    "ma'am",
-    "everyone",
-    "all",
-    "again",
-    "today",
-    "tomorrow",
-    "only",
-    "going",
-    "gonna",
-    "able",
-    "being",
-    "stuck",
-    "locked",
-    "charged",
-    "billed",
-    "told",
-    "upset",
-    "annoyed",
-    "angry",
-    "tired",
-    "sick",
-    "fed",
-    "done",
-    "over",
-    "out",
-    "off",
-    "usually",
-    "normally",
-    "always",
-    "often",
-    "sometimes",
-    "never",
-    "generally",
-    "typically",
-    "probably",
-    "mostly",
-    "quick",
-    "heads",
-    "deals",
-    "handles",
-    "does",
-    "takes",
-    "pays",
-    "manages",
-    "keeps",
-    "thinks",
-    "says",
-    "wants",
-    "needs",
-    "knows",
-    "called",
-    "thinking",
-    "router",
-    "device",
-    "internet",
-    "payment",
-    "order",
-    "refund",
-    "subscription",
-    "wondering",
-    "considering",
-    "concerned",
-    "married",
-    "retired",
-    "divorced",
-    "planning",
-    "phoning",
-    "ringing",
-    "emailing",
-    "messaging",
-    "going",
-    "company",
-    "bank",
-    "my",
-];
-
-/// Personal titles: a name follows; they also trigger the name pass (see
-/// [`crate::words::NAME_TRIGGERS`]).
-pub const TITLES: &[&str] = &[
-    "mr",
-    "mrs",
-    "ms",
-    "miss",
-    "mister",
-    "dr",
-    "mx",
-    "madame",
-    "mme",
-    "mlle",
-    "monsieur",
-    "herr",
-    "frau",
-    "sr",
-    "sra",
-    "srta",
-    "señor",
-    "señora",
-    "senor",
-    "senora",
-    "sig",
-    "signor",
-    "signora",
-    "prof",
-    "professor",
-    "sir",
-    "dame",
-    "lady",
-    "lord",
-];
 
 /// Words allowed right after a weakly triggered name ("my partner X …").
 fn after_ok(text: &[u8], toks: &[Token], e: usize) -> bool {
@@ -521,6 +327,7 @@ pub fn find(
                     && !stop(nb)
                     && !eq_any(nb, TITLES)
                     && !crate::words::is_name_trigger(nb)
+                    && crate::words::flags(nb) & crate::words::lex::PLACE_HEAD == 0
                 {
                     if let Some((s, e)) = capture(text, toks, i, true, 3) {
                         let own = agent
@@ -781,6 +588,415 @@ pub fn find(
                     }
                 }
             }
+        }
+    }
+    if cased {
+        by_knowledge(text, toks, agent, out);
+    }
+}
+
+/// Words after which a capitalised known given name is someone being addressed or
+/// spoken of: "ask Maria", "spoke with John", "according to Amina", "Dear Kofi".
+const ADDRESSING: &[&str] = &[
+    "to",
+    "with",
+    "ask",
+    "asked",
+    "tell",
+    "told",
+    "thank",
+    "thanks",
+    "cc",
+    "contact",
+    "contacted",
+    "call",
+    "called",
+    "email",
+    "emailed",
+    "text",
+    "texted",
+    "met",
+    "meet",
+    "by",
+    "for",
+    "from",
+    "and",
+    "dear",
+    "hi",
+    "hello",
+    "hey",
+    "cheers",
+    "regards",
+    "sincerely",
+    "via",
+    "attn",
+    "attention",
+    "per",
+    "is",
+    "was",
+    "tell",
+    "remind",
+    "let",
+    "about",
+    "behalf",
+    "include",
+    "add",
+    "see",
+    "saw",
+    "visit",
+    "visited",
+    "help",
+    "helped",
+    "paid",
+    "pay",
+    "told",
+    "cheers",
+];
+
+/// Greetings and sign-offs: addressing even an ambiguous name ("Dear Rose", "Thanks, Bill").
+const GREETINGS: &[&str] = &[
+    "dear",
+    "hi",
+    "hello",
+    "hey",
+    "thanks",
+    "thank",
+    "cheers",
+    "regards",
+    "sincerely",
+    "attn",
+];
+
+/// Lower-case words after which a capitalised known given name acts as a person:
+/// "Anh called", "Camila was helpful", "Tomasz told me".
+const PERSON_VERBS: &[&str] = &[
+    "called",
+    "was",
+    "is",
+    "said",
+    "says",
+    "told",
+    "asked",
+    "wants",
+    "needs",
+    "will",
+    "has",
+    "had",
+    "and",
+    "here",
+    "emailed",
+    "phoned",
+    "rang",
+    "wrote",
+    "came",
+    "left",
+    "opened",
+    "signed",
+    "paid",
+    "ordered",
+    "renewed",
+    "booked",
+    "helped",
+    "mentioned",
+    "explained",
+    "promised",
+    "would",
+    "can",
+    "could",
+    "should",
+    "did",
+    "does",
+    "thinks",
+    "knows",
+    "sent",
+    "gave",
+    "got",
+    "moved",
+    "lives",
+    "works",
+    "tried",
+];
+
+/// "X is my husband", "X was our landlord": the words before name a person.
+fn related(text: &[u8], toks: &[Token], e: usize) -> bool {
+    let w = |k: usize| toks.get(k).map_or(&b""[..], |t| t.bytes(text));
+    eq_any(w(e), &["is", "was", "'s"])
+        && eq_any(w(e + 1), &["my", "our", "his", "her", "their"])
+        && eq_any(w(e + 2), RELATIONS)
+}
+
+/// Is token `i` addressed without doubt: after a greeting or a verb of addressing
+/// ("ask", "tell", "contact", "Dear"), or after "spoke with", "signed by", "on behalf of"?
+fn strongly_addressed(text: &[u8], toks: &[Token], i: usize) -> bool {
+    let w = |k: usize| toks.get(k).map_or(&b""[..], |t| t.bytes(text));
+    let mut k = i;
+    if k > 0 && toks[k - 1].is_punct(text, b',') {
+        k -= 1;
+    }
+    if k == 0 {
+        return false;
+    }
+    let p = w(k - 1);
+    let pp = if k >= 2 { w(k - 2) } else { b"" };
+    eq_any(
+        p,
+        &[
+            "ask",
+            "asked",
+            "tell",
+            "told",
+            "contact",
+            "contacted",
+            "email",
+            "emailed",
+            "cc",
+            "dear",
+            "hi",
+            "hello",
+            "hey",
+            "thanks",
+            "cheers",
+            "regards",
+            "attn",
+            "remind",
+            "met",
+            "phoned",
+        ],
+    ) || eq(p, "with")
+        && eq_any(
+            pp,
+            &[
+                "spoke", "speak", "spoken", "talk", "talked", "dealt", "meeting", "chatted",
+            ],
+        )
+        || eq(p, "by") && eq_any(pp, &["signed", "sent", "approved", "opened", "written"])
+        || eq(p, "of") && eq(pp, "behalf")
+        || eq(p, "for")
+            && eq_any(
+                pp,
+                &["subscription", "account", "order", "booking", "policy"],
+            )
+        || eq(p, "under") && eq_any(pp, &["order", "booking", "reservation", "account"])
+        || eq(p, "is") && eq_any(pp, &["holder", "owner", "name", "contact", "beneficiary"])
+}
+
+/// Lexicon flags and census name flags of a word.
+fn lexf(w: &[u8]) -> u32 {
+    crate::words::flags(w) | crate::words::name_flags(w)
+}
+
+/// Names that come without a trigger, in cased text only, from name knowledge (the
+/// census given-name and surname lists, [`crate::wordlists`]) combined with context:
+///
+/// * two or three capitalised words whose first is a known given name or whose last
+///   is a known surname ("Derek Watanabe", "Pieter P. Patel"), unless the words are
+///   ordinary words, places or products on both sides, or the last is the head noun
+///   of a place ("Lincoln Park", "Victoria Station");
+/// * a single known given name after a word of addressing ("ask Maria", "to Derek",
+///   "Dear Kofi") or before a verb that makes it a person ("Anh called").
+///
+/// Ambiguous name words (Will, May, Rose, Bill, Summer, Denver …) count only after a
+/// greeting or with an unambiguous partner word. Lower-case (ASR) text never reaches
+/// here: without capitals the lists would match ordinary words.
+fn by_knowledge(text: &[u8], toks: &[Token], agent: bool, out: &mut Vec<NameHit>) {
+    use crate::words::lex;
+    let mut i = 0;
+    while i < toks.len() {
+        let t = toks[i];
+        let w = t.bytes(text);
+        if t.class != Class::Alpha || !is_capitalized(w) || w.len() < 2 {
+            i += 1;
+            continue;
+        }
+        let start = t.start as usize;
+        if out.iter().any(|&(a, b, _)| a <= start && start < b) {
+            i += 1;
+            continue;
+        }
+        // Common words ("The", "Thanks", "Hi") start no name: one lookup rejects most
+        // capitalised tokens.
+        let f = crate::words::flags(w);
+        if f & lex::NAME_STOP != 0 {
+            i += 1;
+            continue;
+        }
+        let f = f | crate::words::name_flags(w);
+        // Every way to a name needs a known given name or a second name word next to
+        // this one (a capitalised word or an initial): check that before anything else.
+        let next_name_like = toks.get(i + 1).is_some_and(|n| {
+            n.class == Class::Alpha
+                && n.bytes(text)
+                    .first()
+                    .is_some_and(|&c| c.is_ascii_uppercase() || c >= 0x80)
+                // "Seo-yeon Park": a hyphenated given name
+                || n.is_punct(text, b'-') && !n.gap_before
+        });
+        if f & (lex::CENSUS_FIRST | lex::FIRST_NAME) == 0 && !next_name_like {
+            i += 1;
+            continue;
+        }
+        let prev = (i > 0).then(|| toks[i - 1]);
+        let prev_w = prev.map(|p| p.bytes(text)).unwrap_or(b"");
+        let prev_alpha = prev.is_some_and(|p| p.class == Class::Alpha);
+        // A capitalised word right before belongs to the same proper noun ("North
+        // Denver", "Wells Fargo"): that phrase is judged from its own first word.
+        // A sentence-initial adverb before it does not count ("Yesterday Emily told me").
+        let prev_opens = i == 1 || i >= 2 && toks[i - 2].is_punct(text, b'.');
+        if prev_alpha
+            && is_capitalized(prev_w)
+            && lexf(prev_w) & lex::NAME_STOP == 0
+            && !(prev_opens
+                && lexf(prev_w) & (lex::CENSUS_FIRST | lex::FIRST_NAME | lex::SURNAME) == 0)
+        {
+            i += 1;
+            continue;
+        }
+        let Some((s, e)) = capture(text, toks, i, true, 3) else {
+            i += 1;
+            continue;
+        };
+        // "Johnson & Johnson", "Marks & Spencer": an ampersand joins the names of a firm;
+        // "Hi Fabrikam Mobile team", "Apple support": a group noun after it makes it one;
+        // "Rolland-sur-Langlois": the middle of a hyphenated word is no start.
+        let amp = |k: Option<&Token>| k.is_some_and(|x| x.is_punct(text, b'&'));
+        let group = toks.get(e).is_some_and(|n| {
+            eq_any(
+                n.bytes(text),
+                &[
+                    "team",
+                    "support",
+                    "department",
+                    "staff",
+                    "desk",
+                    "office",
+                    "service",
+                    "services",
+                    "customer",
+                    "group",
+                    "folks",
+                    "crew",
+                    "helpdesk",
+                    "billing",
+                    "store",
+                    "branch",
+                    "app",
+                    "website",
+                    "account",
+                    "plan",
+                    "card",
+                    "bank",
+                ],
+            )
+        });
+        let glued = prev.is_some_and(|p| p.class == Class::Punct && !t.gap_before)
+            || toks
+                .get(i + 1)
+                .is_some_and(|n| n.is_punct(text, b'-') && !n.gap_before)
+                && toks.get(i + 2).is_some_and(|n| n.class != Class::Alpha);
+        // "WM-2100", "USA": capitals only are codes and acronyms, not names.
+        let acronym = !w[1..].iter().any(|&c| c.is_ascii_lowercase() || c >= 0x80);
+        if amp(prev.as_ref()) || amp(toks.get(e)) || group || glued || acronym {
+            i = e;
+            continue;
+        }
+        // The words of the capture (initials and hyphen parts left out).
+        // (At most three name words: no allocation.)
+        let mut buf: [&[u8]; 4] = [b""; 4];
+        let mut nw = 0;
+        for x in &toks[s..e] {
+            if x.class == Class::Alpha && x.len() > 1 && nw < buf.len() {
+                buf[nw] = x.bytes(text);
+                nw += 1;
+            }
+        }
+        let words = &buf[..nw];
+        // "Yesterday Aroha M. Iyer", "Contact Jason S. Kuznetsov": an unknown capitalised
+        // word that opens the sentence before two more name words is the sentence's.
+        let opens =
+            i == 0 || prev.is_some_and(|p| p.class == Class::Punct && !p.is_punct(text, b','));
+        let known = |x: &[u8]| lexf(x) & (lex::CENSUS_FIRST | lex::FIRST_NAME | lex::SURNAME) != 0;
+        if opens && words.len() >= 3 && !known(w) {
+            i += 1;
+            continue;
+        }
+        let initial = toks[s..e]
+            .iter()
+            .any(|x| x.class == Class::Alpha && x.len() == 1);
+        let addressed = prev_alpha && eq_any(prev_w, ADDRESSING)
+            || prev.is_some_and(|p| p.is_punct(text, b','))
+                && i >= 2
+                && eq_any(toks[i - 2].bytes(text), GREETINGS);
+        let greeted = prev_alpha && eq_any(prev_w, GREETINGS)
+            || prev.is_some_and(|p| p.is_punct(text, b','))
+                && i >= 2
+                && eq_any(toks[i - 2].bytes(text), GREETINGS);
+        let amb = |x: &[u8]| {
+            let g = lexf(x);
+            g & (lex::AMBIGUOUS_NAME | lex::COMMON | lex::MONTH | lex::SUFFIX) != 0
+        };
+        let known_first = f & (lex::CENSUS_FIRST | lex::FIRST_NAME) != 0;
+        let ok = if words.len() >= 2 {
+            let last = words[words.len() - 1];
+            let lf = lexf(last);
+            let known_last = lf & lex::SURNAME != 0;
+            let place = lf & (lex::PLACE_HEAD | lex::SUFFIX) != 0
+                || toks.get(e).is_some_and(|n| {
+                    // "Lincoln Park Zoo": the phrase goes on with more capitals.
+                    n.class == Class::Alpha
+                        && is_capitalized(n.bytes(text))
+                        && lexf(n.bytes(text)) & lex::NAME_STOP == 0
+                });
+            let both_amb = amb(w) && amb(last);
+            // Unknown words too, after an unmistakable act of addressing ("spoke with
+            // Anouk Novák", "Dear Chinedu Tesfaye"), when none of them is an ordinary word.
+            // Ordinary words (not street words: "Brooks", "Mills" are surnames too).
+            let plain = |x: &[u8]| {
+                lexf(x) & (lex::AMBIGUOUS_NAME | lex::COMMON | lex::MONTH | lex::NAME_STOP) == 0
+            };
+            let unknown_ok = words.iter().all(|x| plain(x));
+            let strong = strongly_addressed(text, toks, i) && unknown_ok;
+            // "First I. Last": a dotted middle initial between two name words marks a
+            // person whatever the lists say ("Pieter P. Sharma").
+            let dotted = initial
+                && toks[s..e].windows(2).any(|p| {
+                    p[0].class == Class::Alpha && p[0].len() == 1 && p[1].is_punct(text, b'.')
+                });
+            // "… and Aroha Bakker" right after a name found, "Ayşe Nasser is my husband".
+            let coordinated = eq(prev_w, "and")
+                && i >= 2
+                && out.iter().any(|&(_, b, _)| b == toks[i - 2].end as usize);
+            !place
+                && (strong
+                    || (dotted || coordinated || related(text, toks, e)) && unknown_ok
+                    || !both_amb
+                        && ((known_first && (!amb(w) || known_last && !amb(last)))
+                            || (known_last && !amb(last) && (known_first || initial || addressed))
+                            || (addressed && (known_first || known_last)))
+                    // "Rose N. Strong": a middle initial marks a person.
+                    || initial && (known_first || known_last))
+        } else {
+            let next = toks.get(e);
+            let verb = next.is_some_and(|n| {
+                let nb = n.bytes(text);
+                n.class == Class::Alpha
+                    && !is_capitalized(nb)
+                    && (eq_any(nb, PERSON_VERBS) || nb.len() > 4 && nb.ends_with(b"ed"))
+            }) || next.is_some_and(|n| n.is_punct(text, b','))
+                && (i == 0 || prev.is_some_and(|p| p.is_punct(text, b'.')));
+            known_first && (greeted || !amb(w) && (addressed || verb))
+        };
+        if ok {
+            // The agent's own name ("…billing, Daniel here", "Daniel speaking") is not
+            // customer data; marked so the caller excludes it in every turn.
+            let own = agent
+                && (toks
+                    .get(e)
+                    .is_some_and(|n| eq_any(n.bytes(text), &["here", "speaking"]))
+                    || eq_any(prev_w, &["I'm", "is", "am"]));
+            out.push((start, toks[e - 1].end as usize, own));
+            i = e;
+        } else {
+            i += 1;
         }
     }
 }
