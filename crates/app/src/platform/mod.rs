@@ -1,1 +1,6 @@
 //! Accounts, roles, teams, tokens, the audit trail and the installation's keys: what every other capability stands on.
+
+pub mod directory;
+pub mod tokens;
+pub mod totp;
+pub mod users;

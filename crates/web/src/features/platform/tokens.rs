@@ -14,6 +14,7 @@ use askama::Template;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Extension;
+use righttrack_app::Kind;
 use righttrack_core::authz::Scope;
 use righttrack_core::ids::{TokenId, UserId};
 use righttrack_core::Role;
@@ -186,56 +187,28 @@ pub async fn create_service_account(
         Ok(r) => r,
         Err(e) => return tokens_page(&state, &caller, None, Some(e)).await,
     };
-    if let Some(r) = roles.iter().find(|r| r.requires_two_factor()) {
-        return tokens_page(
-            &state,
-            &caller,
-            None,
-            Some(format!(
-                "field `role`: a service account cannot be {}: that role needs a person's second factor",
-                r.label()
-            )),
-        )
-        .await;
-    }
     let username = form.get("username").trim().to_owned();
     let display_name = match form.get("display_name").trim() {
         "" => username.clone(),
         d => d.to_owned(),
     };
-    match state
-        .db
-        .create_service_account(
-            &username,
-            &display_name,
-            &roles,
-            state.now(),
-            &mut rand::rngs::OsRng,
-        )
-        .await
+    match righttrack_app::platform::users::create_service_account(
+        &state,
+        &caller.actor(),
+        &username,
+        &display_name,
+        &roles,
+        "web",
+    )
+    .await
     {
-        Ok(u) => {
-            state
-                .audit(
-                    &caller.actor(),
-                    "user.created",
-                    &u.id.to_string(),
-                    json!({"roles": roles, "via": "web", "service": true}),
-                )
-                .await?;
-            tokens_page(&state, &caller, None, None).await
-        }
-        Err(righttrack_store::StoreError::Conflict(m)) => {
-            tokens_page(&state, &caller, None, Some(format!("{m} already exists."))).await
-        }
-        Err(righttrack_store::StoreError::Corrupt(m)) => {
-            tokens_page(
-                &state,
-                &caller,
-                None,
-                Some(format!("field `username`: {m}")),
-            )
-            .await
+        Ok(_) => tokens_page(&state, &caller, None, None).await,
+        Err(e) if matches!(e.kind, Kind::Conflict | Kind::Unprocessable) => {
+            let message = match &e.field {
+                Some(f) => format!("field `{f}`: {}", e.message),
+                None => e.message,
+            };
+            tokens_page(&state, &caller, None, Some(message)).await
         }
         Err(e) => Err(e.into()),
     }
@@ -247,16 +220,6 @@ pub async fn revoke_token(
     Path(id): Path<String>,
 ) -> AppResult<Response> {
     let id = TokenId::parse(&id).ok_or_else(AppError::not_found)?;
-    if !state.db.revoke_token(id, state.now()).await? {
-        return Err(AppError::not_found());
-    }
-    state
-        .audit(
-            &caller.actor(),
-            "token.revoked",
-            &id.to_string(),
-            json!({"via": "web"}),
-        )
-        .await?;
+    righttrack_app::platform::tokens::revoke(&state, &caller.actor(), id, "web").await?;
     Ok(Redirect::to("/admin/tokens").into_response())
 }

@@ -12,6 +12,7 @@ use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
 use axum::Extension;
+use righttrack_app::Kind;
 use righttrack_core::ids::{TeamId, UserId};
 use righttrack_core::{password, Role, Secret};
 use righttrack_store::directory::NewUser;
@@ -140,22 +141,10 @@ pub async fn create_user(
         display_name: form.get("display_name").trim().to_owned(),
         password_hash: Some(phc),
         team,
-        roles: roles.clone(),
+        roles,
     };
-    match state
-        .db
-        .create_user(new, state.now(), &mut rand::rngs::OsRng)
-        .await
-    {
+    match righttrack_app::platform::users::create(&state, &caller.actor(), new, "web").await {
         Ok(u) => {
-            state
-                .audit(
-                    &caller.actor(),
-                    "user.created",
-                    &u.id.to_string(),
-                    json!({"roles": roles, "via": "web"}),
-                )
-                .await?;
             crate::speakup::ensure_reader_key(&state, &caller.actor(), &u, &pw).await?;
             crate::training::assign_new(&state).await?;
             users_page(
@@ -166,11 +155,8 @@ pub async fn create_user(
             )
             .await
         }
-        Err(righttrack_store::StoreError::Conflict(m)) => {
-            users_page(&state, &caller, None, Some(format!("{m} already exists."))).await
-        }
-        Err(righttrack_store::StoreError::Corrupt(m)) => {
-            users_page(&state, &caller, None, Some(m)).await
+        Err(e) if matches!(e.kind, Kind::Conflict | Kind::Unprocessable) => {
+            users_page(&state, &caller, None, Some(e.message)).await
         }
         Err(e) => Err(e.into()),
     }
@@ -327,15 +313,7 @@ pub async fn unlock_user(
     Path(id): Path<String>,
 ) -> AppResult<Response> {
     let user = user_at(&state, &id).await?;
-    state.db.unlock_user(user.id).await?;
-    state
-        .audit(
-            &caller.actor(),
-            "user.unlocked",
-            &user.id.to_string(),
-            json!({}),
-        )
-        .await?;
+    righttrack_app::platform::users::unlock(&state, &caller.actor(), &user).await?;
     users_page(
         &state,
         &caller,
@@ -354,7 +332,6 @@ pub async fn set_team(
     Path(id): Path<String>,
     form: FormData,
 ) -> AppResult<Response> {
-    use righttrack_store::retaliation::{team_changed_detail, TEAM_CHANGED};
     let user = user_at(&state, &id).await?;
     let to = match form.get("team").trim() {
         "" => None,
@@ -369,7 +346,7 @@ pub async fn set_team(
                 .id,
         ),
     };
-    if to == user.team_id {
+    if !righttrack_app::platform::users::set_team(&state, &caller.actor(), &user, to).await? {
         return users_page(
             &state,
             &caller,
@@ -378,15 +355,6 @@ pub async fn set_team(
         )
         .await;
     }
-    state.db.set_user_team(user.id, to).await?;
-    state
-        .audit(
-            &caller.actor(),
-            TEAM_CHANGED,
-            &user.id.to_string(),
-            team_changed_detail(user.team_id, to),
-        )
-        .await?;
     users_page(
         &state,
         &caller,
