@@ -1,15 +1,15 @@
 //! One's own account: changing the password (which signs out every other session).
 
 use crate::auth::{self, Caller, SESSION_COOKIE};
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::pages::{layout, render, with_cookie, FormData, Layout};
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
 use axum::Extension;
-use righttrack_core::{password, Secret};
-use serde_json::json;
+use righttrack_app::Kind;
+use righttrack_core::Secret;
 
 #[derive(Template)]
 #[template(path = "account.html")]
@@ -44,43 +44,12 @@ pub async fn change_password(
     };
     let current = Secret::new(form.get("current"));
     let new = Secret::new(form.get("new"));
-    let creds = state.db.credentials(caller.user.id).await?;
-    let ok = creds.password_hash.is_some()
-        && state
-            .verify_password(&current, creds.password_hash.as_ref())
-            .await
-            .map_err(AppError::from)?;
-    if !ok {
-        state
-            .audit(
-                &caller.actor(),
-                "password.change_failure",
-                &caller.actor(),
-                json!({"reason": "wrong_current"}),
-            )
-            .await?;
-        return Ok(page(
-            None,
-            Some("Your current password is not right.".into()),
-        ));
+    match righttrack_app::platform::account::change_password(&state, &caller, &current, &new).await
+    {
+        Ok(()) => {}
+        Err(e) if e.kind == Kind::Unprocessable => return Ok(page(None, Some(e.message))),
+        Err(e) => return Err(e.into()),
     }
-    if let Err(why) = password::check_policy(new.expose()) {
-        return Ok(page(None, Some(why.into())));
-    }
-    let phc = state.hash_password(&new).await?;
-    state.db.set_password_hash(caller.user.id, &phc).await?;
-    state
-        .db
-        .relock_reader_key(
-            caller.user.id,
-            &caller.user.roles,
-            &current,
-            &new,
-            &mut rand::rngs::OsRng,
-        )
-        .await?;
-    // Sign out every other session: whoever knew the old password is out.
-    state.db.delete_user_sessions(caller.user.id).await?;
     let reader =
         crate::speakup::ensure_reader_key(&state, &caller.actor(), &caller.user, &new).await?;
     let sid = auth::start_session(
@@ -90,14 +59,7 @@ pub async fn change_password(
         reader.as_ref(),
     )
     .await?;
-    state
-        .audit(
-            &caller.actor(),
-            "password.changed",
-            &caller.actor(),
-            json!({}),
-        )
-        .await?;
+    righttrack_app::platform::account::record_password_changed(&state, &caller).await?;
     let fresh = auth::resolve_session(&state, &sid)
         .await?
         .unwrap_or(caller.clone());

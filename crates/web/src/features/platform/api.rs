@@ -54,11 +54,7 @@ pub async fn audit(
     State(state): State<AppState>,
     Query(q): Query<AuditQuery>,
 ) -> AppResult<Json<Value>> {
-    let entries = state.db.audit_list(&q.filter()).await?;
-    let next = entries
-        .last()
-        .map(|e| e.seq)
-        .filter(|_| entries.len() as i64 == q.filter().limit);
+    let (entries, next) = righttrack_app::platform::audit::list(&state, &q).await?;
     let items: Vec<Value> = entries
         .iter()
         .map(|e| {

@@ -11,9 +11,8 @@ use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
 use axum::Extension;
-use righttrack_store::audit::AuditFilter;
-use serde::Deserialize;
-use std::collections::BTreeMap;
+/// The filter is the platform's; the API names it through this module.
+pub use righttrack_app::platform::audit::AuditQuery;
 
 struct AuditRow {
     seq: i64,
@@ -43,45 +42,31 @@ pub async fn audit(
     Extension(caller): Extension<Caller>,
     Query(q): Query<AuditQuery>,
 ) -> AppResult<Response> {
-    let mut f = q.filter();
-    let users = state.db.list_users().await?;
-    // People filter by username; the trail records ids (names can change).
-    if let Some(a) = &f.actor {
-        if let Some(u) = users.iter().find(|u| &u.username == a) {
-            f.actor = Some(u.id.to_string());
-        }
-    }
-    let names: BTreeMap<String, String> = users
+    let page = righttrack_app::platform::audit::browse(&state, &q).await?;
+    let f = page.filter;
+    let older = page.older.map(|before| {
+        format!(
+            "/audit?actor={}&action={}&target={}&before={}",
+            crate::routes::urlencode(f.actor.as_deref().unwrap_or("")),
+            crate::routes::urlencode(f.action_prefix.as_deref().unwrap_or("")),
+            crate::routes::urlencode(f.target.as_deref().unwrap_or("")),
+            before
+        )
+    });
+    let rows = page
+        .entries
         .into_iter()
-        .map(|u| (u.id.to_string(), u.username))
-        .collect();
-    let name = |id: &str| names.get(id).cloned().unwrap_or_else(|| id.to_owned());
-    let entries = state.db.audit_list(&f).await?;
-    let older = entries
-        .last()
-        .filter(|_| entries.len() as i64 == f.limit)
-        .map(|last| {
-            format!(
-                "/audit?actor={}&action={}&target={}&before={}",
-                crate::routes::urlencode(f.actor.as_deref().unwrap_or("")),
-                crate::routes::urlencode(f.action_prefix.as_deref().unwrap_or("")),
-                crate::routes::urlencode(f.target.as_deref().unwrap_or("")),
-                last.seq
-            )
-        });
-    let rows = entries
-        .into_iter()
-        .map(|e| AuditRow {
-            seq: e.seq,
-            at: righttrack_store::from_ms(e.entry.at_ms)
+        .map(|n| AuditRow {
+            seq: n.entry.seq,
+            at: righttrack_store::from_ms(n.entry.entry.at_ms)
                 .strftime("%Y-%m-%d %H:%M:%S")
                 .to_string(),
-            actor_name: name(&e.entry.actor),
-            target_name: name(&e.entry.target),
-            actor: e.entry.actor,
-            action: e.entry.action,
-            target: e.entry.target,
-            detail: e.entry.detail,
+            actor_name: n.actor_name,
+            target_name: n.target_name,
+            actor: n.entry.entry.actor,
+            action: n.entry.entry.action,
+            target: n.entry.entry.target,
+            detail: n.entry.entry.detail,
         })
         .collect();
     Ok(render(AuditPage {
@@ -92,30 +77,4 @@ pub async fn audit(
         target: f.target.unwrap_or_default(),
         older,
     }))
-}
-
-#[derive(Debug, Deserialize)]
-pub struct AuditQuery {
-    pub actor: Option<String>,
-    pub action: Option<String>,
-    pub target: Option<String>,
-    pub before: Option<i64>,
-    pub limit: Option<i64>,
-}
-
-impl AuditQuery {
-    pub fn filter(&self) -> AuditFilter {
-        let nonempty = |s: &Option<String>| {
-            s.as_ref()
-                .map(|x| x.trim().to_owned())
-                .filter(|x| !x.is_empty())
-        };
-        AuditFilter {
-            actor: nonempty(&self.actor),
-            action_prefix: nonempty(&self.action),
-            target: nonempty(&self.target),
-            before_seq: self.before,
-            limit: self.limit.unwrap_or(50).clamp(1, 500),
-        }
-    }
 }
