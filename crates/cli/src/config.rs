@@ -173,7 +173,7 @@ pub fn edge(
     file: &FileConfig,
     path: Option<&Path>,
 ) -> Result<(
-    Vec<righttrack_web::client::Cidr>,
+    Vec<righttrack_core::net::Cidr>,
     Option<righttrack_core::Secret<String>>,
 )> {
     let in_file = |key: &str| {
@@ -193,7 +193,7 @@ pub fn edge(
             "--trusted-proxy / RIGHTTRACK_TRUSTED_PROXY".to_owned(),
         )
     };
-    let trusted = righttrack_web::client::parse_list(&list.join(","))
+    let trusted = righttrack_core::net::parse_list(&list.join(","))
         .map_err(|e| anyhow::anyhow!("{source}: {e}"))?;
     let (token_path, source) = match (token_file, &file.metrics_token_file) {
         (Some(p), _) => (

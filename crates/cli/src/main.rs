@@ -759,12 +759,13 @@ async fn run(command: Command) -> Result<ExitCode> {
                 .await?
                 .with_context(|| format!("--username: no user named {username:?}"))?;
             // The command line is nobody's own session: tokens only for service accounts.
-            righttrack_web::auth::may_mint_for(None, &user).map_err(|why| {
+            righttrack_app::platform::tokens::may_mint_for(None, &user).map_err(|why| {
                 anyhow::anyhow!("--username: {why} (add one with `righttrack user add-service`)")
             })?;
-            let token = righttrack_web::auth::issue_token(&state, "cli", &user, &name, &scopes)
-                .await
-                .map_err(|e| anyhow::anyhow!("{}", e.message))?;
+            let token =
+                righttrack_app::platform::tokens::issue_token(&state, "cli", &user, &name, &scopes)
+                    .await
+                    .map_err(|e| anyhow::anyhow!("{}", e.message))?;
             println!("API token {name:?} for {username} with scope {} (shown once, stored only as a hash):", scopes.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(","));
             println!("{}", token.expose());
             Ok(ExitCode::SUCCESS)
@@ -796,15 +797,9 @@ async fn run(command: Command) -> Result<ExitCode> {
             let Some(t) = target else {
                 bail!("no live token matches")
             };
-            state.db.revoke_token(t.id, state.now()).await?;
-            state
-                .audit(
-                    "cli",
-                    "token.revoked",
-                    &t.id.to_string(),
-                    json!({"via": "cli"}),
-                )
-                .await?;
+            righttrack_app::platform::tokens::revoke(&state, "cli", t.id, "cli")
+                .await
+                .map_err(|e| anyhow::anyhow!("{}", e.message))?;
             println!("revoked token {} ({})", t.id, t.name);
             Ok(ExitCode::SUCCESS)
         }
@@ -980,7 +975,7 @@ async fn run(command: Command) -> Result<ExitCode> {
             for (user, sealed) in state.db.all_sealed_totp().await? {
                 // Bound to the user's row, or (before the server's first start after
                 // the upgrade) sealed the old way.
-                let purpose = righttrack_web::signin::totp_purpose_of(&keys, user, &sealed);
+                let purpose = righttrack_app::platform::totp::totp_purpose_of(&keys, user, &sealed);
                 let new = keys
                     .rewrap(&purpose, &sealed, &mut rand::rngs::OsRng)
                     .map_err(|e| anyhow::anyhow!("user {user}: {e}"))?;
@@ -1298,7 +1293,7 @@ async fn serve(
         .await
         .with_context(|| format!("cannot listen on {addr}"))?;
     // TOTP secrets sealed before they were bound to their row are sealed again, once.
-    let bound = righttrack_web::signin::bind_legacy_totp(&state)
+    let bound = righttrack_app::platform::totp::bind_legacy_totp(&state)
         .await
         .map_err(|e| anyhow::anyhow!("{}", e.message))?;
     if bound > 0 {

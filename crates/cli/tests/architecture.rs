@@ -41,7 +41,7 @@ fn manifest(krate: &str) -> String {
     std::fs::read_to_string(root().join("crates").join(krate).join("Cargo.toml")).unwrap()
 }
 
-const CRATES: [&str; 6] = ["scan", "batch", "core", "store", "web", "cli"];
+const CRATES: [&str; 7] = ["scan", "batch", "core", "store", "app", "web", "cli"];
 
 #[test]
 fn scan_does_no_io() {
@@ -146,5 +146,134 @@ fn the_system_clock_is_read_in_one_place() {
                 p.display()
             );
         }
+    }
+}
+
+/// The source without `//` comments, so that documentation may name what the code
+/// must not use.
+fn code(s: &str) -> String {
+    s.lines()
+        .map(|l| match l.find("//") {
+            Some(i) => &l[..i],
+            None => l,
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn app_knows_no_http() {
+    let m = manifest("app");
+    for dep in ["axum", "askama", "tower", "hyper", "http"] {
+        assert!(
+            !m.contains(&format!("\n{dep} ")) && !m.contains(&format!("\n{dep}.")),
+            "app depends on {dep}: use cases know nothing of HTTP"
+        );
+    }
+    for (p, s) in sources("app") {
+        let s = code(&s);
+        for banned in ["axum", "askama", "tower", "Html", "<html", "StatusCode"] {
+            assert!(
+                !s.contains(banned),
+                "{} names {banned}: use cases know nothing of HTTP or HTML",
+                p.display()
+            );
+        }
+    }
+}
+
+/// A web feature's folder and the module path of one of its files, from
+/// `web/src/features/<feature>/...`.
+fn feature_module(p: &Path) -> Option<(String, Vec<String>)> {
+    let base = root().join("crates/web/src/features");
+    let rel = p.strip_prefix(&base).ok()?;
+    let mut parts: Vec<String> = rel
+        .iter()
+        .map(|c| c.to_string_lossy().into_owned())
+        .collect();
+    if parts.len() < 2 {
+        return None; // features/mod.rs: the list of features itself
+    }
+    let file = parts.pop()?;
+    if file != "mod.rs" {
+        parts.push(file.trim_end_matches(".rs").to_owned());
+    }
+    Some((parts[0].clone(), parts))
+}
+
+/// The identifier at the start of `s`.
+fn ident(s: &str) -> &str {
+    let end = s
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .unwrap_or(s.len());
+    &s[..end]
+}
+
+#[test]
+fn features_never_import_each_other() {
+    let mut wrong = Vec::new();
+    for (p, s) in sources("web") {
+        let Some((feature, module)) = feature_module(&p) else {
+            continue;
+        };
+        let s = code(&s);
+        // `crate::features::<other>`
+        for (i, _) in s.match_indices("features::") {
+            let other = ident(&s[i + "features::".len()..]);
+            if !other.is_empty() && other != feature {
+                wrong.push(format!("{} names features::{other}", p.display()));
+            }
+        }
+        // `super::super::<other>`: climbing out of the feature's folder into another's.
+        for (i, _) in s.match_indices("super::") {
+            if i >= "super::".len() && s[..i].ends_with("super::") {
+                continue; // counted from the first `super::` of the chain
+            }
+            let mut rest = &s[i..];
+            let mut up = 0;
+            while let Some(r) = rest.strip_prefix("super::") {
+                up += 1;
+                rest = r;
+            }
+            if up == module.len() {
+                let other = ident(rest);
+                if other != feature {
+                    wrong.push(format!("{} reaches another feature: {other}", p.display()));
+                }
+            }
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "a feature imports another (a link between features is a URL; shared logic belongs in righttrack-app):\n{}",
+        wrong.join("\n")
+    );
+}
+
+#[test]
+fn nav_permissions_are_their_routes() {
+    let entries = righttrack_web::features::nav();
+    let specs = righttrack_web::routes::specs();
+    let resolved = righttrack_web::nav::resolve(&entries, &specs);
+    let missing: Vec<&str> = entries
+        .iter()
+        .filter(|e| !resolved.iter().any(|(r, _)| r.href == e.href))
+        .map(|e| e.href)
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "navigation entries without a guarded GET route (the link's permission would be a guess): {missing:?}"
+    );
+    assert_eq!(righttrack_web::nav::links().len(), entries.len());
+    for (e, action) in &resolved {
+        let route = specs
+            .iter()
+            .find(|s| s.method == "GET" && s.path == e.href)
+            .unwrap();
+        assert!(
+            matches!(route.access, righttrack_web::routes::Access::Act(a) if a == *action),
+            "{}: the link's permission is not its route's",
+            e.href
+        );
     }
 }

@@ -1,16 +1,12 @@
 //! The JSON API under `/api/v1`, the OpenAPI document, health and metrics.
 
-use crate::auth::{Caller, Via};
-use crate::error::{AppError, AppResult, Code};
-use crate::extract::Query;
+use crate::error::{AppError, Code};
 use crate::routes::{specs, Access, Kind};
 use crate::state::AppState;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::{Extension, Json};
-use righttrack_store::audit::AuditFilter;
-use serde::Deserialize;
+use axum::Json;
 use serde_json::{json, Value};
 use sha2::Digest;
 
@@ -90,99 +86,6 @@ pub async fn metrics(State(state): State<AppState>, headers: HeaderMap) -> Respo
         out,
     )
         .into_response()
-}
-
-pub async fn me(
-    Extension(caller): Extension<Caller>,
-    State(state): State<AppState>,
-) -> AppResult<Json<Value>> {
-    let team = match caller.user.team_id {
-        Some(t) => state
-            .db
-            .list_teams()
-            .await?
-            .into_iter()
-            .find(|x| x.id == t)
-            .map(|x| json!({"id": x.id, "name": x.name, "site": x.site_name})),
-        None => None,
-    };
-    let via = match &caller.via {
-        Via::Session { .. } => json!({"kind": "session"}),
-        Via::Token { scopes, .. } => json!({"kind": "token", "scopes": scopes}),
-    };
-    // The account's roles; on a token, the ones it acts with (never a role that needs
-    // a second factor) are listed apart.
-    let (roles, token_roles) = match &caller.via {
-        Via::Token { held_roles, .. } => (held_roles.clone(), Some(caller.user.roles.clone())),
-        Via::Session { .. } => (caller.user.roles.clone(), None),
-    };
-    Ok(Json(json!({
-        "id": caller.user.id,
-        "username": caller.user.username,
-        "display_name": caller.user.display_name,
-        "roles": roles,
-        "token_roles": token_roles,
-        "team": team,
-        "two_factor_enabled": caller.user.totp_enabled,
-        "authenticated_by": via,
-    })))
-}
-
-pub async fn users(State(state): State<AppState>) -> AppResult<Json<Value>> {
-    let users = state.db.list_users().await?;
-    Ok(Json(json!({ "users": users })))
-}
-
-#[derive(Debug, Deserialize)]
-pub struct AuditQuery {
-    pub actor: Option<String>,
-    pub action: Option<String>,
-    pub target: Option<String>,
-    pub before: Option<i64>,
-    pub limit: Option<i64>,
-}
-
-impl AuditQuery {
-    pub fn filter(&self) -> AuditFilter {
-        let nonempty = |s: &Option<String>| {
-            s.as_ref()
-                .map(|x| x.trim().to_owned())
-                .filter(|x| !x.is_empty())
-        };
-        AuditFilter {
-            actor: nonempty(&self.actor),
-            action_prefix: nonempty(&self.action),
-            target: nonempty(&self.target),
-            before_seq: self.before,
-            limit: self.limit.unwrap_or(50).clamp(1, 500),
-        }
-    }
-}
-
-pub async fn audit(
-    State(state): State<AppState>,
-    Query(q): Query<AuditQuery>,
-) -> AppResult<Json<Value>> {
-    let entries = state.db.audit_list(&q.filter()).await?;
-    let next = entries
-        .last()
-        .map(|e| e.seq)
-        .filter(|_| entries.len() as i64 == q.filter().limit);
-    let items: Vec<Value> = entries
-        .iter()
-        .map(|e| {
-            json!({
-                "seq": e.seq,
-                "at": righttrack_store::from_ms(e.entry.at_ms).to_string(),
-                "actor": e.entry.actor,
-                "action": e.entry.action,
-                "target": e.entry.target,
-                "detail": serde_json::from_str::<Value>(&e.entry.detail).unwrap_or(Value::Null),
-                "hash": righttrack_core::audit::hex(&e.hash),
-            })
-        })
-        .collect();
-    Ok(Json(json!({ "entries": items, "next_before": next })))
 }
 
 /// The OpenAPI 3.1 document, generated from the route table so it cannot miss a route.

@@ -12,28 +12,18 @@
 use crate::error::{AppError, AppResult, Code};
 use crate::state::AppState;
 use axum::http::{HeaderMap, HeaderValue};
-use rand::RngCore;
-use righttrack_core::authz::Scope;
 use righttrack_core::casekeys::{open_for_session, seal_for_session, ReaderSecret};
 use righttrack_core::Secret;
 use righttrack_store::directory::User;
-use sha2::{Digest, Sha256};
 
 pub const SESSION_COOKIE: &str = "rt_session";
 pub const LOGIN_CSRF_COOKIE: &str = "rt_login_csrf";
 
 pub use righttrack_app::{Caller, Via};
 
-/// A new random secret: 32 bytes, base32 (URL-, form- and header-safe).
-pub fn random_token() -> Secret<String> {
-    let mut b = [0u8; 32];
-    rand::rngs::OsRng.fill_bytes(&mut b);
-    Secret::new(data_encoding::BASE32_NOPAD.encode(&b))
-}
-
-pub fn sha256(s: &str) -> [u8; 32] {
-    Sha256::digest(s.as_bytes()).into()
-}
+/// Tokens and their hashes are the platform's use cases; the shell re-exports them
+/// because sessions are made of the same random secrets.
+pub use righttrack_app::platform::tokens::{issue_token, may_mint_for, random_token, sha256};
 
 pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
     headers
@@ -248,49 +238,4 @@ pub async fn resolve_session(state: &AppState, sid: &Secret<String>) -> AppResul
         headers.insert(axum::http::header::COOKIE, v);
     }
     resolve(state, &headers).await
-}
-
-/// May `minter` (a person signed in, or `None` for the command line) make a token for
-/// `user`? Only for themselves, or for a service account: an administrator minting a
-/// token for a colleague could act (and be recorded) as them.
-pub fn may_mint_for(minter: Option<&User>, user: &User) -> Result<(), String> {
-    if user.service || minter.is_some_and(|m| m.id == user.id) {
-        return Ok(());
-    }
-    Err(format!(
-        "{} is a person: tokens are made only by a person for themselves, or for a service account",
-        user.username
-    ))
-}
-
-/// Issues an API token for `user` and records it in the audit trail. The returned value
-/// is the only copy of the token.
-pub async fn issue_token(
-    state: &AppState,
-    actor: &str,
-    user: &User,
-    name: &str,
-    scopes: &[Scope],
-) -> AppResult<Secret<String>> {
-    let token = Secret::new(format!("rt_{}", random_token().expose()));
-    let id = state
-        .db
-        .create_token(
-            user.id,
-            name,
-            &sha256(token.expose()),
-            scopes,
-            state.now(),
-            &mut rand::rngs::OsRng,
-        )
-        .await?;
-    state
-        .audit(
-            actor,
-            "token.created",
-            &id.to_string(),
-            serde_json::json!({"user": user.id, "name": name, "scopes": scopes}),
-        )
-        .await?;
-    Ok(token)
 }

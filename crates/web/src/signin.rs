@@ -7,11 +7,10 @@
 //! after `totp_lockout_after` wrong codes (tested by
 //! `attacks::auth::second_factor_brute_force_through_fresh_sign_ins_locks`).
 
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::limit::{Kind, Limiter, Rate};
 use crate::state::AppState;
 use jiff::Timestamp;
-use righttrack_core::crypto::CryptoError;
 use righttrack_core::ids::UserId;
 use righttrack_core::Role;
 use sha2::{Digest, Sha256};
@@ -110,87 +109,10 @@ impl Guards {
     }
 }
 
-/// The purpose (key derivation and associated data) a user's TOTP secret is sealed
-/// under: bound to the row, so a sealed secret copied onto another user does not open.
-fn totp_purpose(user: UserId) -> String {
-    format!("totp:{user}")
-}
-
-/// Seals a user's TOTP secret, bound to that user.
-pub fn seal_totp(state: &AppState, user: UserId, secret: &[u8]) -> Result<Vec<u8>, CryptoError> {
-    state.seal(&totp_purpose(user), secret)
-}
-
-/// The one-time upgrade that seals every TOTP secret bound to its row.
-pub const TOTP_BOUND: &str = "totp_bound";
-
-/// Opens a user's TOTP secret. Until the server has run [`bind_legacy_totp`] (at
-/// start), a secret sealed before secrets were bound to their row (purpose `totp`
-/// alone) still opens, and is sealed again bound to the user; afterwards only bound
-/// secrets open, so an old unbound copy written into a row is refused.
-pub async fn open_totp(state: &AppState, user: UserId, sealed: &[u8]) -> AppResult<String> {
-    let plain = match state.open(&totp_purpose(user), sealed) {
-        Ok(p) => p,
-        Err(bound_err) => {
-            if state.db.upgrade_done(TOTP_BOUND).await? {
-                return Err(AppError::internal(&bound_err));
-            }
-            let Ok(p) = state.open("totp", sealed) else {
-                return Err(AppError::internal(&bound_err));
-            };
-            let resealed = seal_totp(state, user, &p).map_err(|e| AppError::internal(&e))?;
-            state
-                .db
-                .replace_sealed_totp(user, sealed, &resealed)
-                .await?;
-            p
-        }
-    };
-    String::from_utf8(plain).map_err(|e| AppError::internal(&e))
-}
-
-/// Seals every TOTP secret still sealed the old way (purpose `totp` alone) bound to its
-/// user's row, once; then records the upgrade, after which unbound secrets no longer
-/// open. Returns how many were sealed again.
-pub async fn bind_legacy_totp(state: &AppState) -> AppResult<u64> {
-    if state.db.upgrade_done(TOTP_BOUND).await? {
-        return Ok(0);
-    }
-    let mut n = 0;
-    for (user, sealed) in state.db.all_sealed_totp().await? {
-        if state.open(&totp_purpose(user), &sealed).is_ok() {
-            continue;
-        }
-        let p = state
-            .open("totp", &sealed)
-            .map_err(|e| AppError::internal(&e))?;
-        let resealed = seal_totp(state, user, &p).map_err(|e| AppError::internal(&e))?;
-        if state
-            .db
-            .replace_sealed_totp(user, &sealed, &resealed)
-            .await?
-        {
-            n += 1;
-        }
-    }
-    state.db.mark_upgrade_done(TOTP_BOUND, state.now()).await?;
-    Ok(n)
-}
-
-/// The key-derivation purpose of a user's sealed TOTP secret, for key rotation: bound
-/// (`totp:<user id>`) or, before the upgrade, `totp`.
-pub fn totp_purpose_of(
-    keys: &righttrack_core::crypto::Keyring,
-    user: UserId,
-    sealed: &[u8],
-) -> String {
-    let bound = totp_purpose(user);
-    if keys.open(&bound, sealed).is_ok() {
-        bound
-    } else {
-        "totp".to_owned()
-    }
-}
+/// Second-factor secrets are sealed and opened by the platform's use cases.
+pub use righttrack_app::platform::totp::{
+    bind_legacy_totp, open_totp, seal_totp, totp_purpose_of, TOTP_BOUND,
+};
 
 /// The alert text on administrators' home pages when a second factor locks.
 pub const SECOND_FACTOR_LOCKED_NOTICE: &str =

@@ -7,9 +7,16 @@ use crate::nav::NavEntry;
 use crate::routes::Access::Act;
 use crate::routes::Kind::{Api, Page};
 use crate::routes::{r, Route};
-use crate::{api, pages};
 use axum::routing::{get, post};
 use righttrack_core::authz::Action;
+
+pub mod account;
+pub mod api;
+pub mod audit;
+pub mod directory;
+pub mod home;
+pub mod tokens;
+pub mod users;
 
 /// This feature's routes.
 pub fn routes() -> Vec<Route> {
@@ -20,7 +27,7 @@ pub fn routes() -> Vec<Route> {
             Act(Action::ViewSelf),
             Page,
             "Home",
-            get(pages::home),
+            get(home::home),
         ),
         r(
             "GET",
@@ -28,7 +35,7 @@ pub fn routes() -> Vec<Route> {
             Act(Action::ManageOwnAccount),
             Page,
             "My account",
-            get(pages::account),
+            get(account::account),
         ),
         r(
             "POST",
@@ -36,7 +43,7 @@ pub fn routes() -> Vec<Route> {
             Act(Action::ManageOwnAccount),
             Page,
             "Change my password",
-            post(pages::change_password),
+            post(account::change_password),
         ),
         r(
             "GET",
@@ -44,7 +51,7 @@ pub fn routes() -> Vec<Route> {
             Act(Action::DirectoryRead),
             Page,
             "Sites, teams and leads",
-            get(pages::directory),
+            get(directory::directory),
         ),
         r(
             "GET",
@@ -52,7 +59,7 @@ pub fn routes() -> Vec<Route> {
             Act(Action::AuditRead),
             Page,
             "Browse the audit trail",
-            get(pages::audit),
+            get(audit::audit),
         ),
         r(
             "GET",
@@ -60,7 +67,7 @@ pub fn routes() -> Vec<Route> {
             Act(Action::UserAdmin),
             Page,
             "Users and roles",
-            get(pages::users),
+            get(users::users),
         ),
         r(
             "POST",
@@ -68,7 +75,7 @@ pub fn routes() -> Vec<Route> {
             Act(Action::UserAdmin),
             Page,
             "Create a user",
-            post(pages::create_user),
+            post(users::create_user),
         ),
         r(
             "POST",
@@ -76,7 +83,7 @@ pub fn routes() -> Vec<Route> {
             Act(Action::UserAdmin),
             Page,
             "Change a user's roles",
-            post(pages::set_roles),
+            post(users::set_roles),
         ),
         r(
             "POST",
@@ -84,7 +91,7 @@ pub fn routes() -> Vec<Route> {
             Act(Action::UserAdmin),
             Page,
             "Disable a user (signed out, off every hotline case) or enable them again",
-            post(pages::set_disabled),
+            post(users::set_disabled),
         ),
         r(
             "POST",
@@ -92,7 +99,7 @@ pub fn routes() -> Vec<Route> {
             Act(Action::UserAdmin),
             Page,
             "Unlock a user locked after wrong passwords or wrong two-factor codes",
-            post(pages::unlock_user),
+            post(users::unlock_user),
         ),
         r(
             "POST",
@@ -100,7 +107,7 @@ pub fn routes() -> Vec<Route> {
             Act(Action::UserAdmin),
             Page,
             "Move a user to another team (audited; the retaliation watch reads it)",
-            post(pages::set_team),
+            post(users::set_team),
         ),
         r(
             "GET",
@@ -108,7 +115,7 @@ pub fn routes() -> Vec<Route> {
             Act(Action::UserAdmin),
             Page,
             "API tokens",
-            get(pages::tokens),
+            get(tokens::tokens),
         ),
         r(
             "POST",
@@ -116,7 +123,7 @@ pub fn routes() -> Vec<Route> {
             Act(Action::UserAdmin),
             Page,
             "Issue an API token",
-            post(pages::create_token),
+            post(tokens::create_token),
         ),
         r(
             "POST",
@@ -124,7 +131,7 @@ pub fn routes() -> Vec<Route> {
             Act(Action::UserAdmin),
             Page,
             "Add a service account (no person, no password, no role that needs a second factor) to make tokens for",
-            post(pages::create_service_account),
+            post(tokens::create_service_account),
         ),
         r(
             "POST",
@@ -132,7 +139,7 @@ pub fn routes() -> Vec<Route> {
             Act(Action::UserAdmin),
             Page,
             "Revoke an API token",
-            post(pages::revoke_token),
+            post(tokens::revoke_token),
         ),
         r(
             "GET",

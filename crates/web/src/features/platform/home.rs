@@ -1,0 +1,57 @@
+//! The home page: who one is, and the content-free notices waiting for one.
+//!
+//! Notices come from other capabilities (training, corrective actions, policies); the
+//! page only lists them with a link, so this module reads them and never acts on them.
+
+use crate::auth::Caller;
+use crate::error::AppResult;
+use crate::pages::{layout, render, Layout};
+use crate::state::AppState;
+use askama::Template;
+use axum::extract::State;
+use axum::response::Response;
+use axum::Extension;
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct HomePage {
+    l: Layout,
+    display_name: String,
+    username: String,
+    roles: Vec<&'static str>,
+    /// (text, where it leads)
+    notices: Vec<(String, &'static str)>,
+    /// Content-free overdue notices of corrective actions (`capa::sweep`).
+    capa_notices: Vec<String>,
+    /// Policy attestations waiting (and, for leads, their team's overdue ones).
+    policy_lines: Vec<(String, &'static str)>,
+}
+
+pub async fn home(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+) -> AppResult<Response> {
+    // Content-free notifications (`digest`): shown once, then marked seen.
+    let notices = state.db.unseen_notifications(caller.user.id).await?;
+    if !notices.is_empty() {
+        state
+            .db
+            .mark_notifications_seen(caller.user.id, state.now())
+            .await?;
+    }
+    Ok(render(HomePage {
+        l: layout(Some(&caller), "Home", "/"),
+        display_name: caller.user.display_name.clone(),
+        username: caller.user.username.clone(),
+        roles: caller.user.roles.iter().map(|r| r.label()).collect(),
+        notices: notices
+            .into_iter()
+            .map(|(day, text)| {
+                let href = crate::training::notice_link(&text);
+                (format!("{day}: {text}"), href)
+            })
+            .collect(),
+        capa_notices: crate::capa::take_notices(&state, &caller).await?,
+        policy_lines: crate::policies::home_lines(&state, &caller.user, state.now()).await?,
+    }))
+}

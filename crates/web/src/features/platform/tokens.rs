@@ -1,0 +1,225 @@
+//! API tokens and service accounts.
+//!
+//! A token is made only by a person for themselves, or for a service account (a
+//! non-person account with no password and no role that needs a second factor), so a
+//! token can never act, and be recorded, as a colleague.
+
+use super::users::parse_roles;
+use crate::auth::{self, Caller};
+use crate::error::{AppError, AppResult};
+use crate::extract::Path;
+use crate::pages::{layout, render, FormData, Layout};
+use crate::state::AppState;
+use askama::Template;
+use axum::extract::State;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Extension;
+use righttrack_app::Kind;
+use righttrack_core::authz::Scope;
+use righttrack_core::ids::{TokenId, UserId};
+use righttrack_core::Role;
+use serde_json::json;
+use std::collections::BTreeMap;
+
+struct TokenRow {
+    id: String,
+    name: String,
+    user: String,
+    scopes: String,
+    created: String,
+    last_used: String,
+    revoked: bool,
+}
+
+#[derive(Template)]
+#[template(path = "tokens.html")]
+struct TokensPage {
+    l: Layout,
+    tokens: Vec<TokenRow>,
+    scopes: Vec<&'static str>,
+    /// Roles a service account may hold: (key, label).
+    service_roles: Vec<(&'static str, &'static str)>,
+    service_accounts: Vec<String>,
+    new_token: Option<String>,
+    error: Option<String>,
+}
+
+async fn tokens_page(
+    state: &AppState,
+    caller: &Caller,
+    new_token: Option<String>,
+    error: Option<String>,
+) -> AppResult<Response> {
+    let names: BTreeMap<UserId, String> = state
+        .db
+        .list_users()
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u.username))
+        .collect();
+    let fmt = |t: jiff::Timestamp| t.strftime("%Y-%m-%d %H:%M").to_string();
+    let tokens = state
+        .db
+        .list_tokens(None)
+        .await?
+        .into_iter()
+        .rev()
+        .map(|t| TokenRow {
+            id: t.id.to_string(),
+            user: names.get(&t.user_id).cloned().unwrap_or_default(),
+            scopes: t
+                .scopes
+                .iter()
+                .map(|s| s.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+            created: fmt(t.created_at),
+            last_used: t.last_used_at.map(fmt).unwrap_or_else(|| "never".into()),
+            revoked: t.revoked_at.is_some(),
+            name: t.name,
+        })
+        .collect();
+    let mut resp = render(TokensPage {
+        l: layout(Some(caller), "API tokens", "/admin/tokens"),
+        tokens,
+        scopes: Scope::ALL.iter().map(|s| s.as_str()).collect(),
+        service_roles: Role::ALL
+            .iter()
+            .filter(|r| !r.requires_two_factor())
+            .map(|r| (r.as_str(), r.label()))
+            .collect(),
+        service_accounts: state
+            .db
+            .list_users()
+            .await?
+            .into_iter()
+            .filter(|u| u.service)
+            .map(|u| u.username)
+            .collect(),
+        new_token,
+        error: error.clone(),
+    });
+    if error.is_some() {
+        *resp.status_mut() = axum::http::StatusCode::BAD_REQUEST;
+    }
+    Ok(resp)
+}
+
+pub async fn tokens(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+) -> AppResult<Response> {
+    tokens_page(&state, &caller, None, None).await
+}
+
+pub async fn create_token(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    form: FormData,
+) -> AppResult<Response> {
+    let scopes: Result<Vec<Scope>, String> = form
+        .all("scope")
+        .iter()
+        .map(|s| Scope::parse(s).ok_or_else(|| format!("field `scope`: unknown scope {s:?}")))
+        .collect();
+    let scopes = match scopes {
+        Ok(s) if !s.is_empty() => s,
+        Ok(_) => {
+            return tokens_page(
+                &state,
+                &caller,
+                None,
+                Some("Choose at least one scope.".into()),
+            )
+            .await
+        }
+        Err(e) => return tokens_page(&state, &caller, None, Some(e)).await,
+    };
+    let username = form.get("username");
+    let Some(user) = state.db.user_by_username(username.trim()).await? else {
+        return tokens_page(
+            &state,
+            &caller,
+            None,
+            Some("field `username`: no such user".into()),
+        )
+        .await;
+    };
+    if let Err(why) = auth::may_mint_for(Some(&caller.user), &user) {
+        state
+            .audit(
+                &caller.actor(),
+                "token.refused",
+                &user.id.to_string(),
+                json!({"reason": "not_self_or_service"}),
+            )
+            .await?;
+        return tokens_page(
+            &state,
+            &caller,
+            None,
+            Some(format!("field `username`: {why}")),
+        )
+        .await;
+    }
+    let name = form.get("name");
+    if name.trim().is_empty() {
+        return tokens_page(
+            &state,
+            &caller,
+            None,
+            Some("field `name`: give the token a name".into()),
+        )
+        .await;
+    }
+    let token = auth::issue_token(&state, &caller.actor(), &user, name.trim(), &scopes).await?;
+    tokens_page(&state, &caller, Some(token.into_inner()), None).await
+}
+
+/// Adds a service account: a non-person account tokens can be made for. It has no
+/// password and holds only roles that need no second factor.
+pub async fn create_service_account(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    form: FormData,
+) -> AppResult<Response> {
+    let roles = match parse_roles(&form) {
+        Ok(r) => r,
+        Err(e) => return tokens_page(&state, &caller, None, Some(e)).await,
+    };
+    let username = form.get("username").trim().to_owned();
+    let display_name = match form.get("display_name").trim() {
+        "" => username.clone(),
+        d => d.to_owned(),
+    };
+    match righttrack_app::platform::users::create_service_account(
+        &state,
+        &caller.actor(),
+        &username,
+        &display_name,
+        &roles,
+        "web",
+    )
+    .await
+    {
+        Ok(_) => tokens_page(&state, &caller, None, None).await,
+        Err(e) if matches!(e.kind, Kind::Conflict | Kind::Unprocessable) => {
+            let message = match &e.field {
+                Some(f) => format!("field `{f}`: {}", e.message),
+                None => e.message,
+            };
+            tokens_page(&state, &caller, None, Some(message)).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn revoke_token(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    let id = TokenId::parse(&id).ok_or_else(AppError::not_found)?;
+    righttrack_app::platform::tokens::revoke(&state, &caller.actor(), id, "web").await?;
+    Ok(Redirect::to("/admin/tokens").into_response())
+}
