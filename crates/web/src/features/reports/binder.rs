@@ -27,7 +27,7 @@
 //! (`binder.exported`, with the generation's id and head).
 
 use crate::auth::Caller;
-use crate::binder_pdf::{self, Block};
+use super::binder_pdf::{self, Block};
 use crate::error::{AppError, AppResult};
 use crate::extract::{Path, Query};
 use crate::pages::{layout, render, FormData};
@@ -167,9 +167,9 @@ fn latest_month(i: Option<&Indicator>, months: &[String]) -> (Value, String) {
 pub async fn figures(state: &AppState, caller: &Caller) -> AppResult<Figures> {
     let now = state.now();
     let today = now.to_zoned(jiff::tz::TimeZone::UTC).date();
-    let starts = crate::dashboard::month_starts(today, 12)?;
-    let start = crate::dashboard::instant(starts[0])?;
-    let end = crate::dashboard::instant(starts[12])?;
+    let starts = super::dashboard::month_starts(today, 12)?;
+    let start = super::dashboard::instant(starts[0])?;
+    let end = super::dashboard::instant(starts[12])?;
     let year = format!("{} to {} (twelve months)", starts[0], today);
     let current = "now".to_owned();
     let mut out = Figures::new();
@@ -369,7 +369,7 @@ pub async fn figures(state: &AppState, caller: &Caller) -> AppResult<Figures> {
     );
 
     // Data analytics: the dashboard's indicators, organisation-wide.
-    let d = crate::dashboard::build(state, caller, None).await?;
+    let d = super::dashboard::build(state, caller, None).await?;
     let by_key = |key: &str| d.interactions.iter().find(|i| i.key == key);
     let reviewed: f64 = by_key("interactions_reviewed")
         .map(|i| i.values.iter().flatten().sum())
@@ -422,7 +422,7 @@ pub async fn figures(state: &AppState, caller: &Caller) -> AppResult<Figures> {
     );
 
     // Fairness: the same analytics as /fairness, over the twelve months.
-    let f = crate::fairness::twelve_months(state).await?;
+    let f = super::fairness::twelve_months(state).await?;
     let flags = f
         .scores_by_team
         .iter()
@@ -441,7 +441,7 @@ pub async fn figures(state: &AppState, caller: &Caller) -> AppResult<Figures> {
         .iter()
         .filter(|e| {
             e.leniency
-                .is_some_and(|l| l.abs() >= crate::fairness::LENIENCY_NOTICE)
+                .is_some_and(|l| l.abs() >= super::fairness::LENIENCY_NOTICE)
         })
         .count();
     put(

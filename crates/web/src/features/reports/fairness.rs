@@ -12,7 +12,7 @@
 //! read row by row. The arithmetic is `core::fairness`.
 
 use crate::auth::Caller;
-use crate::dashboard::{month_starts, violation_rules};
+use super::dashboard::{month_starts, violation_rules};
 use crate::error::{AppError, AppResult};
 use crate::extract::Query;
 use crate::pages::{layout, render};
