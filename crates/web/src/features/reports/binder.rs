@@ -26,8 +26,8 @@
 //! the current narratives (each with its own last-edited time), and is itself audited
 //! (`binder.exported`, with the generation's id and head).
 
-use crate::auth::Caller;
 use super::binder_pdf::{self, Block};
+use crate::auth::Caller;
 use crate::error::{AppError, AppResult};
 use crate::extract::{Path, Query};
 use crate::pages::{layout, render, FormData};

@@ -11,8 +11,8 @@
 //! of interactions; only reviews (human actions) and one agent's own interactions are
 //! read row by row. The arithmetic is `core::fairness`.
 
-use crate::auth::Caller;
 use super::dashboard::{month_starts, violation_rules};
+use crate::auth::Caller;
 use crate::error::{AppError, AppResult};
 use crate::extract::Query;
 use crate::pages::{layout, render};
