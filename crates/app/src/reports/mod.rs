@@ -1,1 +1,3 @@
 //! Reports across capabilities: the dashboard, fairness analytics, the evidence binder and digests.
+
+pub mod dashboard;

@@ -167,9 +167,9 @@ fn latest_month(i: Option<&Indicator>, months: &[String]) -> (Value, String) {
 pub async fn figures(state: &AppState, caller: &Caller) -> AppResult<Figures> {
     let now = state.now();
     let today = now.to_zoned(jiff::tz::TimeZone::UTC).date();
-    let starts = super::dashboard::month_starts(today, 12)?;
-    let start = super::dashboard::instant(starts[0])?;
-    let end = super::dashboard::instant(starts[12])?;
+    let starts = righttrack_app::reports::dashboard::month_starts(today, 12)?;
+    let start = righttrack_app::reports::dashboard::instant(starts[0])?;
+    let end = righttrack_app::reports::dashboard::instant(starts[12])?;
     let year = format!("{} to {} (twelve months)", starts[0], today);
     let current = "now".to_owned();
     let mut out = Figures::new();

@@ -11,7 +11,6 @@
 //! of interactions; only reviews (human actions) and one agent's own interactions are
 //! read row by row. The arithmetic is `core::fairness`.
 
-use super::dashboard::{month_starts, violation_rules};
 use crate::auth::Caller;
 use crate::error::{AppError, AppResult};
 use crate::extract::Query;
@@ -22,6 +21,7 @@ use axum::extract::State;
 use axum::response::Response;
 use axum::{Extension, Json};
 use jiff::Timestamp;
+use righttrack_app::reports::dashboard::{month_starts, violation_rules};
 use righttrack_core::charts::{box_plots, figure};
 use righttrack_core::dashboard::MIN_INTERACTIONS;
 use righttrack_core::fairness::{
