@@ -1,3 +1,4 @@
 //! Reports across capabilities: the dashboard, fairness analytics, the evidence binder and digests.
 
 pub mod dashboard;
+pub mod fairness;

@@ -441,7 +441,7 @@ pub async fn figures(state: &AppState, caller: &Caller) -> AppResult<Figures> {
         .iter()
         .filter(|e| {
             e.leniency
-                .is_some_and(|l| l.abs() >= super::fairness::LENIENCY_NOTICE)
+                .is_some_and(|l| l.abs() >= righttrack_app::reports::fairness::LENIENCY_NOTICE)
         })
         .count();
     put(
