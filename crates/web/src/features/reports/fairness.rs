@@ -12,7 +12,7 @@
 //! read row by row. The arithmetic is `core::fairness`.
 //!
 //! The figures are use cases in `righttrack_app::reports::fairness`; this module parses
-//! the query, calls them and renders. The organisation-wide analytics ([`build`]) stay
+//! the query, calls them and renders. The organisation-wide analytics (`build`) stay
 //! here for now because they read calibration results through the QA feature's
 //! `calibration::compute`; they move to the app layer once that is a QA use case.
 
