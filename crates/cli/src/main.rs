@@ -903,7 +903,7 @@ async fn run(command: Command) -> Result<ExitCode> {
         }
         Command::Speakup(SpeakupCmd::Digest { data, day }) => {
             let (state, _) = open_state(&data, false, WebConfig::default()).await?;
-            let today = righttrack_web::digest::day_of(state.now());
+            let today = righttrack_core::clock::day(state.now());
             let day = match day {
                 None => today.clone(),
                 Some(d) => match d.trim().parse::<jiff::civil::Date>() {

@@ -1,37 +1,22 @@
-//! Staff notifications that leak nothing: one content-free line a day for each person
-//! with hotline work waiting, and nothing else.
+//! The day's staff notifications, as the server's timer and `righttrack` run them: the
+//! hotline's content-free line (`righttrack_app::jobs::digest`) and the conflicts of
+//! interest's (`crate::conflicts::notify`).
 //!
-//! **Invariant:** a notification names no case, no category, no count and no time finer
-//! than the day: "There is hotline work waiting for you", shown on the home page and
-//! available to an external mailer through `righttrack speakup digest --day`. Whoever
-//! reads the mailbox or the notifications table learns only that, on that day, some case
-//! needed this person; the daily cadence hides when anything happened.
-//!
-//! Conflicts of interest add their own line through the same table
-//! (`crate::conflicts::notify`, called at the end of [`run`]).
+//! Only the joining is here: it ends when the conflicts' notices are an app use case,
+//! and `righttrack_app::jobs::digest::run` does both.
 
 use crate::error::AppResult;
 use crate::state::AppState;
 use jiff::Timestamp;
 
-/// The one text of a notification.
-pub const TEXT: &str = "There is hotline work waiting for you. Sign in to RightTrack to see it.";
+pub use righttrack_app::jobs::digest::TEXT;
+/// The day a notification belongs to (UTC); core's one day formatter.
+pub use righttrack_core::clock::day as day_of;
 
-/// The day a notification belongs to (UTC).
-pub fn day_of(t: Timestamp) -> String {
-    t.strftime("%Y-%m-%d").to_string()
-}
-
-/// Writes today's notification for everyone with hotline work waiting (once a day per
-/// person; later runs the same day add nothing). Returns how many were new.
+/// Writes today's notifications (once a day per person; later runs the same day add
+/// nothing). Returns how many were new.
 pub async fn run(state: &AppState, now: Timestamp) -> AppResult<usize> {
-    let day = day_of(now);
-    let mut new = 0;
-    for user in state.db.users_with_case_work(now).await? {
-        if state.db.put_notification(user, &day, TEXT, now).await? {
-            new += 1;
-        }
-    }
+    let mut new = righttrack_app::jobs::digest::hotline(state, now).await?;
     new += crate::conflicts::notify(state, now).await?;
     Ok(new)
 }

@@ -18,14 +18,12 @@ pub mod auth;
 pub mod calibration;
 pub mod cases;
 pub mod client;
-pub mod dashboard;
 pub mod demo_cases;
 pub mod demo_surveys;
 pub mod digest;
 pub mod disputes;
 pub mod error;
 pub mod extract;
-pub mod fairness;
 pub mod features;
 pub mod feedback;
 pub mod interactions;
@@ -54,9 +52,6 @@ pub mod kudos;
 // Policies and attestation (issue #6).
 pub mod policies;
 pub mod policies_admin;
-// The auditor's evidence binder (issue #8).
-pub mod binder;
-pub mod binder_pdf;
 
 pub use routes::router;
 pub use state::{AppState, WebConfig};

@@ -713,7 +713,7 @@ async fn every_export_carries_the_audit_head_and_no_hotline_content() {
         let (seq, hash) = export_entry(&app, "pdf", &id).await;
         assert!(r.body.starts_with("%PDF-"));
         assert!(r.body.trim_end().ends_with("%%EOF"));
-        assert!(righttrack_web::binder_pdf::page_count(r.body.as_bytes()) >= 2);
+        assert!(righttrack_web::features::reports::binder_pdf::page_count(r.body.as_bytes()) >= 2);
         assert!(r.body.contains(&hash), "the head hash is in the PDF's text");
         assert!(r.body.contains(&format!("({seq})")));
         assert!(r.body.contains("(righttrack audit verify)"));

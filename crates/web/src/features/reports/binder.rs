@@ -25,9 +25,17 @@
 //! Every export carries the generation's instant, generator and audit-trail head with
 //! the current narratives (each with its own last-edited time), and is itself audited
 //! (`binder.exported`, with the generation's id and head).
+//!
+//! Layers: binding a generation to the catalogue and the narratives, a person's own
+//! generations, saving a narrative and auditing an export are use cases in
+//! `righttrack_app::reports::binder`. The representations (JSON, CSV, printable HTML,
+//! PDF) are here, in the shell, because they answer requests. Computing the figures
+//! (`figures`, `generate`) is still here because it reads the attestation report and
+//! the training standings through the policy and training features; it moves to the
+//! app layer once those are program use cases.
 
+use super::binder_pdf::{self, Block};
 use crate::auth::Caller;
-use crate::binder_pdf::{self, Block};
 use crate::error::{AppError, AppResult};
 use crate::extract::{Path, Query};
 use crate::pages::{layout, render, FormData};
@@ -37,108 +45,23 @@ use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Json};
-use jiff::Timestamp;
+use righttrack_app::reports::binder::{
+    audit_export, binder, narratives, own_generation, topics, when, Binder, BoundTopic, Format,
+    COUNTED, EARLIER, PERSONAL,
+};
 use righttrack_core::authz::{allowed, Action};
 use righttrack_core::binder::{
-    self as rules, Figure, FigureDef, Figures, Question, Topic, Value, MIN_GROUP, PARAPHRASE,
-    SOURCE,
+    self as rules, Figure, Figures, Value, MIN_GROUP, PARAPHRASE, SOURCE,
 };
 use righttrack_core::capa::State as CapaState;
 use righttrack_core::dashboard::{hotline_indicators, CaseMonth, Indicator};
 use righttrack_core::discipline::Approval;
 use righttrack_core::ids::BinderGenerationId;
-use righttrack_store::binder::{Generation, GenerationSummary, Narrative};
+use righttrack_store::binder::{Generation, GenerationSummary};
 use righttrack_store::dashboard::EXPOSED;
 use righttrack_store::discipline::RecordFilter;
 use serde::Deserialize;
 use serde_json::{json, Value as JsonValue};
-use std::collections::BTreeMap;
-
-/// What the hotline figures count.
-pub const COUNTED: &str = "Hotline figures are counts and rates only, never case content. They count the cases the person generating the binder can read (a case they are excluded from by a conflict of interest is not counted) and destroyed cases' statistics.";
-
-/// Why a generation is personal, said on the page.
-pub const PERSONAL: &str = "You see and export only the generations you made yourself, because the hotline figures depend on who generates them: cases a person is excluded from by a conflict of interest are not counted for them.";
-
-/// How many earlier generations the page lists.
-const EARLIER: usize = 10;
-
-/// One figure with its definition; `fig` is `None` when the generation lacks it.
-#[derive(Debug, Clone)]
-pub struct BoundFigure {
-    pub def: &'static FigureDef,
-    pub fig: Option<Figure>,
-}
-
-impl BoundFigure {
-    /// The value as a reader sees it, or [`rules::NOT_COMPUTED`].
-    pub fn shown(&self) -> String {
-        self.fig.as_ref().map_or_else(
-            || rules::NOT_COMPUTED.to_owned(),
-            |f| f.value.shown(self.def.unit),
-        )
-    }
-
-    fn value(&self) -> Option<Value> {
-        self.fig.as_ref().map(|f| f.value)
-    }
-
-    fn period(&self) -> String {
-        self.fig
-            .as_ref()
-            .map(|f| f.period.clone())
-            .unwrap_or_default()
-    }
-
-    fn note(&self) -> String {
-        self.fig
-            .as_ref()
-            .map(|f| f.note.clone())
-            .unwrap_or_default()
-    }
-}
-
-#[derive(Debug, Clone)]
-pub struct BoundQuestion {
-    pub q: &'static Question,
-    pub figures: Vec<BoundFigure>,
-    pub narrative: Option<Narrative>,
-}
-
-#[derive(Debug, Clone)]
-pub struct BoundTopic {
-    pub t: &'static Topic,
-    pub questions: Vec<BoundQuestion>,
-}
-
-/// A stored generation with the catalogue and the current narratives: what is exported.
-#[derive(Debug, Clone)]
-pub struct Binder {
-    pub id: BinderGenerationId,
-    pub generated_at: Timestamp,
-    pub generated_by: String,
-    pub head_seq: i64,
-    pub head_hash: String,
-    pub topics: Vec<BoundTopic>,
-}
-
-impl Binder {
-    pub fn verify(&self) -> String {
-        rules::verify_line(self.head_seq, &self.head_hash)
-    }
-
-    fn generated(&self) -> String {
-        when(self.generated_at)
-    }
-}
-
-fn when(t: Timestamp) -> String {
-    t.strftime("%Y-%m-%d %H:%M:%S UTC").to_string()
-}
-
-fn day(t: Timestamp) -> String {
-    t.strftime("%Y-%m-%d").to_string()
-}
 
 /// The newest month of an indicator that has a value, with its label.
 fn latest_month(i: Option<&Indicator>, months: &[String]) -> (Value, String) {
@@ -167,9 +90,9 @@ fn latest_month(i: Option<&Indicator>, months: &[String]) -> (Value, String) {
 pub async fn figures(state: &AppState, caller: &Caller) -> AppResult<Figures> {
     let now = state.now();
     let today = now.to_zoned(jiff::tz::TimeZone::UTC).date();
-    let starts = crate::dashboard::month_starts(today, 12)?;
-    let start = crate::dashboard::instant(starts[0])?;
-    let end = crate::dashboard::instant(starts[12])?;
+    let starts = righttrack_app::reports::dashboard::month_starts(today, 12)?;
+    let start = righttrack_app::reports::dashboard::instant(starts[0])?;
+    let end = righttrack_app::reports::dashboard::instant(starts[12])?;
     let year = format!("{} to {} (twelve months)", starts[0], today);
     let current = "now".to_owned();
     let mut out = Figures::new();
@@ -369,7 +292,7 @@ pub async fn figures(state: &AppState, caller: &Caller) -> AppResult<Figures> {
     );
 
     // Data analytics: the dashboard's indicators, organisation-wide.
-    let d = crate::dashboard::build(state, caller, None).await?;
+    let d = super::dashboard::build(state, caller, None).await?;
     let by_key = |key: &str| d.interactions.iter().find(|i| i.key == key);
     let reviewed: f64 = by_key("interactions_reviewed")
         .map(|i| i.values.iter().flatten().sum())
@@ -422,7 +345,7 @@ pub async fn figures(state: &AppState, caller: &Caller) -> AppResult<Figures> {
     );
 
     // Fairness: the same analytics as /fairness, over the twelve months.
-    let f = crate::fairness::twelve_months(state).await?;
+    let f = super::fairness::twelve_months(state).await?;
     let flags = f
         .scores_by_team
         .iter()
@@ -441,7 +364,7 @@ pub async fn figures(state: &AppState, caller: &Caller) -> AppResult<Figures> {
         .iter()
         .filter(|e| {
             e.leniency
-                .is_some_and(|l| l.abs() >= crate::fairness::LENIENCY_NOTICE)
+                .is_some_and(|l| l.abs() >= righttrack_app::reports::fairness::LENIENCY_NOTICE)
         })
         .count();
     put(
@@ -534,65 +457,6 @@ pub async fn generate(state: &AppState, caller: &Caller) -> AppResult<Generation
         )
         .await?;
     Ok(g)
-}
-
-/// The generation `id` if `caller` made it; anything else (malformed, unknown, someone
-/// else's) is a 404, so ids of others' generations cannot be told from unknown ones.
-async fn own_generation(state: &AppState, caller: &Caller, id: &str) -> AppResult<Generation> {
-    let id = BinderGenerationId::parse(id).ok_or_else(AppError::not_found)?;
-    match state.db.binder_generation(id).await? {
-        Some(g) if g.summary.generated_by == caller.user.username => Ok(g),
-        _ => Err(AppError::not_found()),
-    }
-}
-
-async fn narratives(state: &AppState) -> AppResult<BTreeMap<String, Narrative>> {
-    Ok(state
-        .db
-        .binder_narratives()
-        .await?
-        .into_iter()
-        .map(|n| (n.question_key.clone(), n))
-        .collect())
-}
-
-/// The catalogue with `figures` (none before the first generation) and the narratives.
-fn topics(figures: Option<&Figures>, narratives: &BTreeMap<String, Narrative>) -> Vec<BoundTopic> {
-    rules::TOPICS
-        .iter()
-        .map(|t| BoundTopic {
-            t,
-            questions: rules::questions_of(t.key)
-                .map(|q| BoundQuestion {
-                    q,
-                    figures: q
-                        .figures
-                        .iter()
-                        .filter_map(|key| rules::figure_def(key))
-                        .map(|def| BoundFigure {
-                            def,
-                            fig: figures.and_then(|f| f.get(def.key)).cloned(),
-                        })
-                        .collect(),
-                    narrative: narratives.get(q.key).cloned(),
-                })
-                .collect(),
-        })
-        .collect()
-}
-
-/// A stored generation bound to the catalogue and the current narratives.
-pub async fn binder(state: &AppState, g: Generation) -> AppResult<Binder> {
-    let narratives = narratives(state).await?;
-    let s = g.summary;
-    Ok(Binder {
-        id: s.id,
-        generated_at: s.generated_at,
-        generated_by: s.generated_by,
-        head_seq: s.head_seq,
-        head_hash: s.head_hash,
-        topics: topics(Some(&g.figures), &narratives),
-    })
 }
 
 // ---------------------------------------------------------------- page
@@ -797,23 +661,13 @@ pub async fn save_narrative(
     Path(key): Path<String>,
     form: FormData,
 ) -> AppResult<Response> {
-    let Some(q) = rules::question(&key) else {
-        return Err(AppError::not_found());
-    };
-    let text = rules::narrative(&form.get("narrative"))
-        .map_err(|e| AppError::unprocessable(format!("field `narrative`: {e}")))?;
-    state
-        .db
-        .put_binder_narrative(q.key, &text, &caller.user.username, state.now())
-        .await?;
-    state
-        .audit(
-            &caller.actor(),
-            "binder.narrative_saved",
-            q.key,
-            json!({"chars": text.chars().count()}),
-        )
-        .await?;
+    let q = righttrack_app::reports::binder::save_narrative(
+        &state,
+        &caller,
+        &key,
+        &form.get("narrative"),
+    )
+    .await?;
     Ok(Redirect::to(&format!("/binder#q-{}", q.key)).into_response())
 }
 
@@ -862,7 +716,7 @@ pub fn to_json(b: &Binder) -> JsonValue {
 /// The CSV export: a header, the seven generation rows (topic `binder`), then per
 /// question one row per figure and a `narrative` row.
 pub fn to_csv(b: &Binder) -> String {
-    use crate::policies_admin::csv_cell;
+    use righttrack_scan::csv::cell as csv_cell;
     let mut out =
         String::from("topic,question_key,question,figure_key,label,value,unit,period,note\n");
     let mut row = |cells: [&str; 9]| {
@@ -1040,48 +894,10 @@ pub fn to_blocks(b: &Binder) -> Vec<Block> {
     out
 }
 
-/// The export formats.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
-    Json,
-    Csv,
-    Html,
-    Pdf,
-}
-
-impl Format {
-    fn name(self) -> &'static str {
-        match self {
-            Format::Json => "json",
-            Format::Csv => "csv",
-            Format::Html => "html",
-            Format::Pdf => "pdf",
-        }
-    }
-}
-
 /// `?generation=ID`: export an earlier generation of the caller's instead of the newest.
 #[derive(Debug, Default, Deserialize)]
 pub struct ExportQuery {
     generation: Option<String>,
-}
-
-/// Records an export in the audit trail, with the generation and the head it carries.
-async fn audit_export(state: &AppState, caller: &Caller, f: Format, b: &Binder) -> AppResult<()> {
-    state
-        .audit(
-            &caller.actor(),
-            "binder.exported",
-            f.name(),
-            json!({
-                "format": f.name(),
-                "generation": b.id,
-                "head_seq": b.head_seq,
-                "head_hash": b.head_hash,
-            }),
-        )
-        .await?;
-    Ok(())
 }
 
 /// The generation to export (the one asked for, else the caller's newest, else a new
@@ -1111,7 +927,7 @@ async fn exported(
 fn file_name(b: &Binder, ext: &str) -> String {
     format!(
         "attachment; filename=\"righttrack-binder-{}.{ext}\"",
-        day(b.generated_at)
+        righttrack_core::clock::day(b.generated_at)
     )
 }
 

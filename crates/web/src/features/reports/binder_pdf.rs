@@ -8,6 +8,13 @@
 //! `grave`). A character outside WinAnsi is written as its nearest ASCII spelling
 //! (`→` as `->`) or `?`. Content streams are not compressed, so the text can be
 //! checked in tests and found by simple tools.
+//!
+//! It stays in the web shell, beside the JSON, CSV and printable HTML exports, although
+//! it writes a file format rather than HTML: a PDF is one more representation of the
+//! same [`righttrack_app::reports::binder::Binder`], chosen by the URL a person asks
+//! for, and the app layer returns that data without knowing how it will be shown. A use
+//! case that needs a PDF without a request (none does yet) would move this typesetter
+//! to `core`, which is pure, rather than to `app`.
 
 use pdf_writer::{Content, Finish, Name, Pdf, Rect, Ref, Str, TextStr};
 

@@ -10,9 +10,13 @@
 //! (`store::fairness`), so a page costs a few aggregate queries whatever the number
 //! of interactions; only reviews (human actions) and one agent's own interactions are
 //! read row by row. The arithmetic is `core::fairness`.
+//!
+//! The figures are use cases in `righttrack_app::reports::fairness`; this module parses
+//! the query, calls them and renders. The organisation-wide analytics (`build`) stay
+//! here for now because they read calibration results through the QA feature's
+//! `calibration::compute`; they move to the app layer once that is a QA use case.
 
 use crate::auth::Caller;
-use crate::dashboard::{month_starts, violation_rules};
 use crate::error::{AppError, AppResult};
 use crate::extract::Query;
 use crate::pages::{layout, render};
@@ -21,31 +25,20 @@ use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
 use axum::{Extension, Json};
-use jiff::Timestamp;
+use righttrack_app::reports::fairness::{
+    effectiveness, label, my_numbers, period, window, AgentLoad, Effectiveness, Fairness,
+    MyNumbers, Period, DEFINITIONS, MAX_WINDOW, MIN_AGENT_INTERACTIONS, NO_SITE, NO_TEAM,
+};
 use righttrack_core::charts::{box_plots, figure};
 use righttrack_core::dashboard::MIN_INTERACTIONS;
 use righttrack_core::fairness::{
     compare, evaluators, moments_by, quartiles, score_pct, spread, workloads, EvaluatorInput,
-    EvaluatorStats, GroupScores, MeanCi, Moments, Quartiles, Spread, Workload, FOUR_FIFTHS,
-    MIN_GROUP, MIN_SCREENED, PASS_PCT,
+    GroupScores, MeanCi, Moments, Quartiles, Spread, Workload, FOUR_FIFTHS, MIN_GROUP,
+    MIN_SCREENED, PASS_PCT,
 };
-use righttrack_store::interactions::InteractionFilter;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
-
-/// The definitions, shown on the pages and returned in the JSON.
-pub const DEFINITIONS: &[(&str, &str)] = &[
-    ("QA score", "Points ÷ maximum of the scorecard, in whole percent, after any override or accepted dispute. A score of 80 % or more passes."),
-    ("Difficult contact", "The customer was hostile: insulted, swore at or threatened the agent (rule context.hostile_customer on a customer turn)."),
-    ("Unsocial hours", "Started before 08:00 or from 20:00 local time, or on a Saturday or Sunday; local time is the interaction's timezone, UTC when none was sent."),
-    ("Gini", "0 when every agent carries the same load; towards 1 when one agent carries all of it. Computed over agents with at least one interaction; groups under 5 agents are not shown."),
-    ("95 % confidence interval", "Mean ± t × standard deviation ÷ √n (Student's t): where the true mean probably lies. Intervals that overlap do not show a real difference."),
-    ("Four-fifths screen", "A group's pass rate ÷ the best group's; under 0.8 the gap deserves a look. A screen, not a finding: it says nothing of why. Groups under 30 scored interactions are not screened."),
-    ("Leniency", "The mean change an evaluator's reviews made to QA scores, minus the mean change of all evaluators, in points; positive is more lenient."),
-    ("Overturn rate", "Disputes of an evaluator's scoring that were accepted ÷ disputes resolved; the engine's own scoring is listed as \"engine\"."),
-    ("Calibration drift", "The evaluator's deviation from the group in the last calibration session minus in the first, in percent of the item maximum; towards zero is converging."),
-];
 
 #[derive(Debug, Deserialize)]
 pub struct PeriodQuery {
@@ -54,84 +47,6 @@ pub struct PeriodQuery {
     /// Training effectiveness: months on each side of a completion.
     window: Option<String>,
 }
-
-/// The period: `months` whole calendar months, this one included.
-struct Period {
-    months: usize,
-    from: String,
-    to: String,
-    start: Timestamp,
-}
-
-fn period(state: &AppState, months: Option<&str>, default: usize) -> AppResult<Period> {
-    let months = match months.map(str::trim).filter(|m| !m.is_empty()) {
-        None => default,
-        Some(m) => match m.parse::<usize>() {
-            Ok(n) if (1..=24).contains(&n) => n,
-            _ => {
-                return Err(AppError::unprocessable(
-                    "months: must be a whole number of months from 1 to 24",
-                ))
-            }
-        },
-    };
-    let today = state.now().to_zoned(jiff::tz::TimeZone::UTC).date();
-    let starts = month_starts(today, months)?;
-    let start = starts[0]
-        .to_zoned(jiff::tz::TimeZone::UTC)
-        .map(|z| z.timestamp())
-        .map_err(|e| AppError::internal(&e))?;
-    Ok(Period {
-        months,
-        from: starts[0].strftime("%Y-%m").to_string(),
-        to: starts[months - 1].strftime("%Y-%m").to_string(),
-        start,
-    })
-}
-
-/// An agent's shares are listed from this many interactions in the period.
-const MIN_AGENT_INTERACTIONS: i64 = 10;
-
-/// One agent among those carrying the most difficult contacts.
-#[derive(Debug, Clone, Serialize)]
-pub struct AgentLoad {
-    pub agent: String,
-    pub team: String,
-    pub interactions: i64,
-    pub difficult_share: f64,
-    pub unsocial_share: f64,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct Fairness {
-    pub from: String,
-    pub to: String,
-    pub months: usize,
-    pub organisation: Option<Spread>,
-    pub teams: Vec<Spread>,
-    /// Teams not shown: fewer than 5 agents.
-    pub teams_withheld: usize,
-    pub most_difficult: Vec<AgentLoad>,
-    pub scores_by_team: Vec<GroupScores>,
-    pub scores_by_site: Vec<GroupScores>,
-    pub scores_by_evaluator: Vec<GroupScores>,
-    pub evaluators: Vec<EvaluatorStats>,
-    /// Agents' mean scores by team and by site (agents with at least
-    /// `MIN_AGENT_INTERACTIONS` scored interactions; groups under 5 such agents left out).
-    pub agent_means_by_team: Vec<(String, Quartiles)>,
-    pub agent_means_by_site: Vec<(String, Quartiles)>,
-}
-
-fn label(s: &str, none: &str) -> String {
-    if s.is_empty() {
-        none.to_owned()
-    } else {
-        s.to_owned()
-    }
-}
-
-const NO_TEAM: &str = "(no team)";
-const NO_SITE: &str = "(team not in the directory)";
 
 async fn build(state: &AppState, p: &Period) -> AppResult<Fairness> {
     // One scan of the per-agent totals serves every section below.
@@ -268,10 +183,6 @@ async fn build(state: &AppState, p: &Period) -> AppResult<Fairness> {
         agent_means_by_site: five(site_means),
     })
 }
-
-/// The evidence binder counts evaluators whose leniency is this many points from their
-/// peers' or more.
-pub(crate) const LENIENCY_NOTICE: f64 = 10.0;
 
 /// The analytics over the last twelve months (the evidence binder's period).
 pub(crate) async fn twelve_months(state: &AppState) -> AppResult<Fairness> {
@@ -493,145 +404,6 @@ pub async fn page(
 
 // ------------------------------------------------------------ training effectiveness
 
-/// Violations per 1,000 interactions, withheld under the minimums.
-fn per_1000(n: i64, interactions: i64, agents: i64) -> Option<f64> {
-    (interactions >= MIN_INTERACTIONS && agents >= MIN_GROUP as i64)
-        .then(|| n as f64 / interactions as f64 * 1000.0)
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct RuleEffect {
-    pub rule: String,
-    pub description: String,
-    pub before: Option<f64>,
-    pub after: Option<f64>,
-    /// (after − before) ÷ before, percent.
-    pub change: Option<f64>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct CohortRow {
-    pub month: String,
-    pub trained_agents: i64,
-    pub untrained_agents: i64,
-    pub trained: Option<f64>,
-    pub untrained: Option<f64>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct Effectiveness {
-    pub course: Option<(String, String)>,
-    pub courses: Vec<(String, String)>,
-    pub window_months: i64,
-    pub agents: i64,
-    pub interactions_before: i64,
-    pub interactions_after: i64,
-    pub rules: Vec<RuleEffect>,
-    pub cohorts: Vec<CohortRow>,
-}
-
-/// Months on each side of a completion, by default and at most.
-const WINDOW: i64 = 3;
-const MAX_WINDOW: i64 = 6;
-
-fn window(w: Option<&str>) -> AppResult<i64> {
-    match w.map(str::trim).filter(|w| !w.is_empty()) {
-        None => Ok(WINDOW),
-        Some(w) => match w.parse::<i64>() {
-            Ok(n) if (1..=MAX_WINDOW).contains(&n) => Ok(n),
-            _ => Err(AppError::unprocessable(format!(
-                "window: must be a whole number of months from 1 to {MAX_WINDOW}"
-            ))),
-        },
-    }
-}
-
-async fn effectiveness(
-    state: &AppState,
-    course: Option<&str>,
-    window: i64,
-    p: &Period,
-) -> AppResult<Effectiveness> {
-    let courses: Vec<(String, String)> = state
-        .db
-        .training_courses()
-        .await?
-        .into_iter()
-        .map(|c| (c.id, c.title))
-        .collect();
-    let course = match course.map(str::trim).filter(|c| !c.is_empty()) {
-        Some(id) => Some(
-            courses
-                .iter()
-                .find(|c| c.0 == id)
-                .cloned()
-                .ok_or_else(AppError::not_found)?,
-        ),
-        None => courses.first().cloned(),
-    };
-    let mut out = Effectiveness {
-        course: course.clone(),
-        courses,
-        window_months: window,
-        agents: 0,
-        interactions_before: 0,
-        interactions_after: 0,
-        rules: Vec::new(),
-        cohorts: Vec::new(),
-    };
-    let Some((id, _)) = course else {
-        return Ok(out);
-    };
-    let rules = violation_rules();
-    let ba = state
-        .db
-        .training_before_after(&id, window, state.now())
-        .await?;
-    out.agents = ba.agents;
-    out.interactions_before = ba.interactions_before;
-    out.interactions_after = ba.interactions_after;
-    out.rules = rules
-        .iter()
-        .map(|(rule, (_, description))| {
-            let (b, a) = ba.rules.get(rule).copied().unwrap_or_default();
-            let before = per_1000(b, ba.interactions_before, ba.agents);
-            let after = per_1000(a, ba.interactions_after, ba.agents);
-            RuleEffect {
-                rule: rule.clone(),
-                description: description.clone(),
-                before,
-                after,
-                change: match (before, after) {
-                    (Some(b), Some(a)) if b > 0.0 => Some((a - b) / b * 100.0),
-                    _ => None,
-                },
-            }
-        })
-        .collect();
-    out.cohorts = state
-        .db
-        .training_cohorts(&id, &p.from, &p.to)
-        .await?
-        .into_iter()
-        .map(|c| CohortRow {
-            trained: per_1000(
-                c.trained_violations,
-                c.trained_interactions,
-                c.trained_agents,
-            ),
-            untrained: per_1000(
-                c.untrained_violations,
-                c.untrained_interactions,
-                c.untrained_agents,
-            ),
-            month: c.month,
-            trained_agents: c.trained_agents,
-            untrained_agents: c.untrained_agents,
-        })
-        .collect();
-    Ok(out)
-}
-
 /// `GET /api/v1/fairness/training?course=&months=&window=`.
 pub async fn training_api(
     State(state): State<AppState>,
@@ -708,131 +480,6 @@ pub async fn training_page(
 }
 
 // ------------------------------------------------------------------ my numbers
-
-/// One interaction behind the agent's score.
-#[derive(Debug, Clone, Serialize)]
-pub struct Input {
-    pub ext_id: String,
-    pub started_at: String,
-    pub channel: String,
-    pub score: i64,
-    pub score_max: i64,
-    pub pct: i64,
-    /// Who set the score: the engine, or the evaluator of the latest override.
-    pub evaluator: String,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct MyNumbers {
-    pub from: String,
-    pub to: String,
-    pub months: usize,
-    pub team: String,
-    pub moments: Moments,
-    pub mean: Option<MeanCi>,
-    pub pass_rate: Option<f64>,
-    pub team_mean: Option<MeanCi>,
-    pub team_pass_rate: Option<f64>,
-    pub interactions: i64,
-    pub difficult: i64,
-    pub unsocial: i64,
-    /// Per agent of the team (5 agents or more).
-    pub team_difficult_per_agent: Option<f64>,
-    pub team_unsocial_per_agent: Option<f64>,
-    pub inputs: Vec<Input>,
-    /// Inputs listed (newest first) when fewer than all.
-    pub inputs_truncated: bool,
-}
-
-/// Inputs listed at most.
-const MAX_INPUTS: i64 = 500;
-
-async fn my_numbers(state: &AppState, caller: &Caller, p: &Period) -> AppResult<MyNumbers> {
-    let me = caller.user.username.as_str();
-    let rows = state.db.agent_monthly(&p.from, &p.to, Some(me)).await?;
-    let mut mine = Moments::default();
-    let (mut difficult, mut unsocial) = (0, 0);
-    let mut per_team: BTreeMap<&str, i64> = BTreeMap::new();
-    for r in &rows {
-        mine.add(&Moments {
-            n: r.interactions,
-            sum: r.score_sum,
-            sq: r.score_sq,
-            passed: r.passed,
-        });
-        difficult += r.difficult;
-        unsocial += r.unsocial;
-        *per_team.entry(r.team_ref.as_str()).or_default() += r.interactions;
-    }
-    let team = per_team
-        .iter()
-        .max_by_key(|(_, n)| **n)
-        .map(|(t, _)| (*t).to_owned())
-        .unwrap_or_default();
-    let totals = state.db.agent_totals_in_team(&p.from, &p.to, &team).await?;
-    let team_scores = moments_by(&totals, |r| r.team.clone())
-        .into_iter()
-        .find(|(t, _)| *t == team)
-        .map(|(_, m)| m)
-        .unwrap_or_default();
-    let mates: Vec<Workload> = workloads(&totals)
-        .into_iter()
-        .filter(|w| w.team == team)
-        .collect();
-    let enough = mates.len() >= MIN_GROUP;
-    let per_agent = |f: fn(&Workload) -> i64| {
-        enough.then(|| mates.iter().map(f).sum::<i64>() as f64 / mates.len() as f64)
-    };
-    let reviewers = state.db.last_reviewers(me, p.start).await?;
-    let listed = state
-        .db
-        .list_interactions(&InteractionFilter {
-            flagged_only: false,
-            agent_refs: None,
-            agent_ref: Some(me.to_owned()),
-            team_ref: None,
-            rule: None,
-            min_severity: None,
-            from: Some(p.start),
-            to: None,
-            before: None,
-            limit: MAX_INPUTS,
-        })
-        .await?;
-    let inputs: Vec<Input> = listed
-        .into_iter()
-        .map(|i| Input {
-            pct: score_pct(i.score, i.score_max),
-            evaluator: reviewers
-                .get(&i.ext_id)
-                .cloned()
-                .unwrap_or_else(|| "engine".to_owned()),
-            started_at: i.started_at.strftime("%Y-%m-%d %H:%M").to_string(),
-            channel: i.channel,
-            score: i.score,
-            score_max: i.score_max,
-            ext_id: i.ext_id,
-        })
-        .collect();
-    Ok(MyNumbers {
-        from: p.from.clone(),
-        to: p.to.clone(),
-        months: p.months,
-        team,
-        mean: mine.mean_ci(),
-        pass_rate: mine.pass_rate(),
-        team_mean: team_scores.mean_ci(),
-        team_pass_rate: team_scores.pass_rate(),
-        interactions: mine.n,
-        difficult,
-        unsocial,
-        team_difficult_per_agent: per_agent(|w| w.difficult),
-        team_unsocial_per_agent: per_agent(|w| w.unsocial),
-        inputs_truncated: (inputs.len() as i64) < mine.n,
-        inputs,
-        moments: mine,
-    })
-}
 
 /// `GET /api/v1/me/numbers?months=`.
 pub async fn my_api(

@@ -25,8 +25,10 @@ use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
 use axum::{Extension, Json};
-use jiff::civil::Date;
-use jiff::{Timestamp, ToSpan};
+use jiff::Timestamp;
+use righttrack_app::reports::dashboard::{
+    instant, label, month_starts, violation_rules, Dashboard, RuleRate, TeamSlice, COUNTED, MONTHS,
+};
 use righttrack_core::authz::{allowed, Action};
 use righttrack_core::charts::{figure, Band, Trend};
 use righttrack_core::dashboard::{
@@ -36,93 +38,13 @@ use righttrack_core::dashboard::{
 };
 use righttrack_core::surveys::WaveStatus;
 use righttrack_store::dashboard::{MonthlyRow, EXPOSED, FLAGGED, INTERACTIONS, RULE_PREFIX};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
-
-/// Months shown.
-const MONTHS: usize = 12;
-
-/// What is counted, on the page and in the JSON.
-pub const COUNTED: &str = "Interaction figures count every stored interaction. Hotline figures count only the cases you can read (a case you are excluded from by a conflict of interest is not counted for you) and destroyed cases' statistics.";
 
 #[derive(Debug, Deserialize)]
 pub struct DashboardQuery {
     team: Option<String>,
-}
-
-pub(crate) use righttrack_core::fairness::violation_rules;
-
-/// One rule's violations per 1,000 interactions.
-#[derive(Debug, Clone, Serialize)]
-pub struct RuleRate {
-    pub rule: String,
-    pub kind: String,
-    pub description: String,
-    /// Over the twelve months.
-    pub per_1000: Option<f64>,
-    /// Per month, oldest first.
-    pub monthly: Vec<Option<f64>>,
-}
-
-/// One team of the drill-down list.
-#[derive(Debug, Clone, Serialize)]
-pub struct TeamSlice {
-    pub team: String,
-    pub interactions: i64,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct Dashboard {
-    pub months: Vec<String>,
-    pub team: Option<String>,
-    pub interactions: Vec<Indicator>,
-    pub rules: Vec<RuleRate>,
-    /// Organisation-wide only (commitments are not kept per team).
-    pub commitments: Option<Indicator>,
-    /// Organisation-wide only, and only for viewers of cases.
-    pub hotline: Vec<Indicator>,
-    pub teams: Vec<TeamSlice>,
-    pub headcount: u64,
-    /// Attestation and training coverage (of the team's people with `?team=`).
-    pub coverage: Vec<Indicator>,
-    /// Organisation-wide only, and only for readers of survey results.
-    pub climate: Vec<Indicator>,
-    /// Organisation-wide only.
-    pub capa: Vec<Indicator>,
-}
-
-fn month_start(d: Date) -> Date {
-    d.first_of_month()
-}
-
-pub(crate) fn instant(d: Date) -> AppResult<Timestamp> {
-    d.to_zoned(jiff::tz::TimeZone::UTC)
-        .map(|z| z.timestamp())
-        .map_err(|e| AppError::internal(&e))
-}
-
-/// The first days of `n` consecutive months ending with the one holding `today`, and
-/// the first day after them.
-pub(crate) fn month_starts(today: Date, n: usize) -> AppResult<Vec<Date>> {
-    let last = month_start(today);
-    let mut out = Vec::with_capacity(n + 1);
-    for back in (0..n).rev() {
-        let back = i64::try_from(back).unwrap_or(0);
-        out.push(
-            last.checked_sub(back.months())
-                .map_err(|e| AppError::internal(&e))?,
-        );
-    }
-    out.push(
-        last.checked_add(1.month())
-            .map_err(|e| AppError::internal(&e))?,
-    );
-    Ok(out)
-}
-
-fn label(d: Date) -> String {
-    d.strftime("%Y-%m").to_string()
 }
 
 pub async fn build(state: &AppState, caller: &Caller, team: Option<&str>) -> AppResult<Dashboard> {
@@ -206,11 +128,14 @@ pub async fn build(state: &AppState, caller: &Caller, team: Option<&str>) -> App
         let bounds: Vec<Timestamp> = starts
             .iter()
             .map(|d| instant(*d))
-            .collect::<AppResult<_>>()?;
+            .collect::<righttrack_app::Result<_>>()?;
         let kept = kept_indicator(&state.db.commitments_closed(&bounds).await?);
         // Eleven more months before the first shown, for the trailing twelve.
         let long = month_starts(today, MONTHS + 11)?;
-        let long: Vec<Timestamp> = long.iter().map(|d| instant(*d)).collect::<AppResult<_>>()?;
+        let long: Vec<Timestamp> = long
+            .iter()
+            .map(|d| instant(*d))
+            .collect::<righttrack_app::Result<_>>()?;
         let cases = state
             .db
             .cases_by_period(caller.user.id, &long, state.now())
@@ -224,7 +149,7 @@ pub async fn build(state: &AppState, caller: &Caller, team: Option<&str>) -> App
     let mut ends: Vec<Timestamp> = starts[..MONTHS]
         .iter()
         .map(|d| instant(*d))
-        .collect::<AppResult<_>>()?;
+        .collect::<righttrack_app::Result<_>>()?;
     ends.push(
         state
             .now()
@@ -503,18 +428,4 @@ fn program_cards(d: &Dashboard, caller: &Caller) -> Vec<Card> {
             card(i, &d.months, drill)
         })
         .collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn twelve_month_starts_cross_the_year() {
-        let s = month_starts("2026-02-17".parse().unwrap(), 12).unwrap();
-        assert_eq!(s.len(), 13);
-        assert_eq!(label(s[0]), "2025-03");
-        assert_eq!(label(s[11]), "2026-02");
-        assert_eq!(s[12].to_string(), "2026-03-01");
-    }
 }

@@ -1,0 +1,31 @@
+//! Staff notifications that leak nothing: one content-free line a day for each person
+//! with hotline work waiting, and nothing else.
+//!
+//! **Invariant:** a notification names no case, no category, no count and no time finer
+//! than the day: "There is hotline work waiting for you", shown on the home page and
+//! available to an external mailer through `righttrack speakup digest --day`. Whoever
+//! reads the mailbox or the notifications table learns only that, on that day, some case
+//! needed this person; the daily cadence hides when anything happened.
+//!
+//! Conflicts of interest add their own line through the same table. The day's run is
+//! [`hotline`] followed by the conflicts' notices; the two are joined by the caller
+//! until the conflicts' notices are a use case of this crate, then here as `run`.
+
+use crate::{Ctx, Result};
+use jiff::Timestamp;
+
+/// The one text of a notification.
+pub const TEXT: &str = "There is hotline work waiting for you. Sign in to RightTrack to see it.";
+
+/// Writes today's notification for everyone with hotline work waiting (once a day per
+/// person; later runs the same day add nothing). Returns how many were new.
+pub async fn hotline(ctx: &Ctx, now: Timestamp) -> Result<usize> {
+    let day = righttrack_core::clock::day(now);
+    let mut new = 0;
+    for user in ctx.db.users_with_case_work(now).await? {
+        if ctx.db.put_notification(user, &day, TEXT, now).await? {
+            new += 1;
+        }
+    }
+    Ok(new)
+}
