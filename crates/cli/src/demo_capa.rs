@@ -84,7 +84,7 @@ pub async fn seed(state: &AppState) -> Result<String> {
     }
 
     // Audits: a monthly PCI checklist per site, started a month ago.
-    let tid = righttrack_web::capa::create_template(
+    let tid = righttrack_web::features::capa::capa::create_template(
         state,
         &caller(qa),
         "Monthly PCI checklist",
@@ -107,7 +107,9 @@ pub async fn seed(state: &AppState) -> Result<String> {
         )
         .await?;
     }
-    righttrack_web::capa::sweep(state, now).await.map_err(err)?;
+    righttrack_web::features::capa::capa::sweep(state, now)
+        .await
+        .map_err(err)?;
     let audits = db.audits(now, 100).await?;
     let mut capas = 0;
     for a in audits.iter().filter(|a| a.due_at < now) {
@@ -127,7 +129,7 @@ pub async fn seed(state: &AppState) -> Result<String> {
                 },
             );
         }
-        righttrack_web::capa::complete(state, &caller(qa), &a.id, &answers)
+        righttrack_web::features::capa::capa::complete(state, &caller(qa), &a.id, &answers)
             .await
             .map_err(err)?;
         if lisbon {
@@ -135,10 +137,10 @@ pub async fn seed(state: &AppState) -> Result<String> {
                 continue;
             };
             for f in findings {
-                let (id, _) = righttrack_web::capa::raise(
+                let (id, _) = righttrack_web::features::capa::capa::raise(
                     state,
                     &caller(qa),
-                    &righttrack_web::capa::CapaInput {
+                    &righttrack_web::features::capa::capa::CapaInput {
                         title: "Lockers for personal phones on the Lisbon floor".into(),
                         source_kind: "audit_finding".into(),
                         source_ref: f.id.clone(),
@@ -151,7 +153,7 @@ pub async fn seed(state: &AppState) -> Result<String> {
                 )
                 .await
                 .map_err(err)?;
-                righttrack_web::capa::move_step(
+                righttrack_web::features::capa::capa::move_step(
                     state,
                     &caller(lead),
                     &id,
@@ -160,7 +162,7 @@ pub async fn seed(state: &AppState) -> Result<String> {
                 )
                 .await
                 .map_err(err)?;
-                righttrack_web::capa::move_step(
+                righttrack_web::features::capa::capa::move_step(
                     state,
                     &caller(lead),
                     &id,
@@ -341,10 +343,10 @@ pub async fn seed(state: &AppState) -> Result<String> {
             records += 1;
         }
     }
-    let r = righttrack_web::discipline::record(
+    let r = righttrack_web::features::discipline::discipline::record(
         state,
         &caller(lead),
-        &righttrack_web::discipline::Input {
+        &righttrack_web::features::discipline::discipline::Input {
             subject: "agent".into(),
             class: "Data handling".into(),
             severity: "2".into(),
@@ -361,7 +363,7 @@ pub async fn seed(state: &AppState) -> Result<String> {
     }
 
     // Kudos: one consented, one pending the recipient's consent.
-    let k = righttrack_web::kudos::give(
+    let k = righttrack_web::features::kudos::kudos::give(
         state,
         &caller(qa),
         "agent",
@@ -370,10 +372,10 @@ pub async fn seed(state: &AppState) -> Result<String> {
     )
     .await
     .map_err(err)?;
-    righttrack_web::kudos::set_visibility(state, &caller(agent), &k, "visible")
+    righttrack_web::features::kudos::kudos::set_visibility(state, &caller(agent), &k, "visible")
         .await
         .map_err(err)?;
-    righttrack_web::kudos::give(
+    righttrack_web::features::kudos::kudos::give(
         state,
         &caller(ethics),
         "agent",

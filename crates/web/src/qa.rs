@@ -300,7 +300,7 @@ pub(crate) async fn readable_agents(
         return Ok(None);
     }
     Ok(Some(
-        crate::conflicts::reporting_line(state, caller.user.id).await?,
+        crate::features::conflicts::conflicts::reporting_line(state, caller.user.id).await?,
     ))
 }
 

@@ -377,9 +377,12 @@ async fn new_page(
     // shown above the sanction, as on the dispute page.
     let relationship = match state.db.user_by_username(&input.subject).await? {
         Some(subject) => {
-            let notes =
-                crate::conflicts::colleague_relations_between(state, caller.user.id, subject.id)
-                    .await?;
+            let notes = crate::features::conflicts::conflicts::colleague_relations_between(
+                state,
+                caller.user.id,
+                subject.id,
+            )
+            .await?;
             let text: Vec<String> = notes
                 .into_iter()
                 .map(|r| {
