@@ -107,9 +107,9 @@ pub async fn seed(state: &AppState) -> Result<String> {
         )
         .await?;
     }
-    righttrack_web::features::capa::capa::sweep(state, now)
+    righttrack_app::program::capa::sweep(state, now)
         .await
-        .map_err(err)?;
+        .map_err(|e| anyhow!("{e}"))?;
     let audits = db.audits(now, 100).await?;
     let mut capas = 0;
     for a in audits.iter().filter(|a| a.due_at < now) {

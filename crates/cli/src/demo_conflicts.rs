@@ -20,7 +20,9 @@ fn web(e: righttrack_web::error::AppError) -> anyhow::Error {
 }
 
 pub async fn seed(state: &AppState) -> Result<()> {
-    conflicts::ensure_key(state).await.map_err(web)?;
+    righttrack_app::program::conflicts::ensure_key(state)
+        .await
+        .map_err(|e| anyhow!("{e}"))?;
     let db = &state.db;
     let now = state.now();
     let user = |name: &'static str| async move {

@@ -1202,7 +1202,7 @@ fn conflict_disclosures_survive_key_rotation_and_still_match_on_import() {
         let db = open_db();
         let st = state(db.clone());
         let id = rt.block_on(async {
-            righttrack_web::features::conflicts::conflicts::ensure_key(&st)
+            righttrack_app::program::conflicts::ensure_key(&st)
                 .await
                 .unwrap();
             let alex = db.user_by_username("alex").await.unwrap().unwrap();

@@ -8,7 +8,7 @@
 //! needed this person; the daily cadence hides when anything happened.
 //!
 //! Conflicts of interest add their own line through the same table
-//! (`crate::features::conflicts::conflicts::notify`, called at the end of [`run`]).
+//! (`righttrack_app::program::conflicts::notify`, called at the end of [`run`]).
 
 use crate::error::AppResult;
 use crate::state::AppState;
@@ -32,6 +32,6 @@ pub async fn run(state: &AppState, now: Timestamp) -> AppResult<usize> {
             new += 1;
         }
     }
-    new += crate::features::conflicts::conflicts::notify(state, now).await?;
+    new += righttrack_app::program::conflicts::notify(state, now).await?;
     Ok(new)
 }

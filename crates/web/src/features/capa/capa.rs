@@ -30,14 +30,11 @@ use axum::{Extension, Json};
 use jiff::{SignedDuration, Timestamp};
 use righttrack_core::authz::{allowed, Action};
 use righttrack_core::capa::{self as rules, Answer, SourceKind, State as CapaState, Step};
+use righttrack_core::clock::day;
 use righttrack_store::capa::{Capa, ItemAnswer, Move, NewCapa, NewSchedule};
 use serde::Deserialize;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
-
-/// The one text of an overdue notice: no title, no count, no source.
-pub const NOTICE: &str =
-    "A corrective action you own or oversee is overdue. Sign in to RightTrack to see it.";
 
 /// The clear title of a CAPA raised from a hotline case; its real title, root cause,
 /// plan and notes are sealed under the case key.
@@ -45,10 +42,6 @@ pub const HOTLINE_TITLE: &str = "Corrective action from a hotline case";
 
 /// QA trends compare the last [`TREND_DAYS`] with the [`TREND_DAYS`] before.
 pub const TREND_DAYS: i64 = 30;
-
-fn day(t: Timestamp) -> String {
-    t.strftime("%Y-%m-%d").to_string()
-}
 
 fn days(n: i64) -> SignedDuration {
     SignedDuration::from_hours(n * 24)
@@ -95,88 +88,6 @@ async fn active_usernames(state: &AppState) -> AppResult<Vec<String>> {
         .into_iter()
         .filter(|u| !u.disabled)
         .map(|u| u.username)
-        .collect())
-}
-
-// ---------------------------------------------------------------- sweeper
-
-/// What one sweep did.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
-pub struct Sweep {
-    pub audits_created: usize,
-    pub escalated: usize,
-    pub notices: usize,
-}
-
-/// Creates due audits, escalates newly overdue CAPAs (once each, audited) and writes
-/// today's content-free notice for the owners of overdue CAPAs, their leads and the
-/// CAPAs' creators. Run by `serve` every ten minutes and by `righttrack audits
-/// materialise`.
-pub async fn sweep(state: &AppState, now: Timestamp) -> AppResult<Sweep> {
-    let mut out = Sweep::default();
-    let created = state
-        .db
-        .materialise_audits(now, &mut rand::rngs::OsRng)
-        .await?;
-    for id in &created {
-        state
-            .audit("system", "audit.scheduled", id, json!({}))
-            .await?;
-    }
-    out.audits_created = created.len();
-    for c in state.db.unescalated_overdue_capas(now).await? {
-        if state.db.mark_capa_escalated(&c.id, now).await? {
-            state
-                .audit(
-                    "system",
-                    "capa.escalated",
-                    &c.id,
-                    json!({"owner": c.owner, "due": c.due_at.to_string()}),
-                )
-                .await?;
-            out.escalated += 1;
-        }
-    }
-    let users = state.db.list_users().await?;
-    let by_name: BTreeMap<&str, &righttrack_store::directory::User> =
-        users.iter().map(|u| (u.username.as_str(), u)).collect();
-    let mut notify = Vec::new();
-    for c in state.db.capas(now, 1000).await? {
-        if !c.overdue {
-            continue;
-        }
-        for name in [&c.owner, &c.created_by] {
-            if let Some(u) = by_name.get(name.as_str()) {
-                notify.push(u.id);
-                if let Ok(chain) = state.db.management_chain(u.id).await {
-                    notify.extend(chain.into_iter().take(1));
-                }
-            }
-        }
-    }
-    notify.sort();
-    notify.dedup();
-    let today = crate::digest::day_of(now);
-    for u in notify {
-        if state
-            .db
-            .put_capa_notification(u, &today, NOTICE, now)
-            .await?
-        {
-            out.notices += 1;
-        }
-    }
-    Ok(out)
-}
-
-/// The caller's unseen CAPA notices ("day: text"), marked seen.
-pub async fn take_notices(state: &AppState, caller: &Caller) -> AppResult<Vec<String>> {
-    Ok(state
-        .db
-        .take_capa_notifications(caller.user.id, state.now())
-        .await?
-        .into_iter()
-        .map(|(d, t)| format!("{d}: {t}"))
         .collect())
 }
 
@@ -443,7 +354,7 @@ pub async fn schedule_form(
             )
             .await?;
     }
-    sweep(&state, now).await?;
+    righttrack_app::program::capa::sweep(&state, now).await?;
     Ok(Redirect::to("/audits").into_response())
 }
 

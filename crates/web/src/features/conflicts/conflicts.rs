@@ -27,79 +27,20 @@ use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Json};
-use jiff::Timestamp;
+use righttrack_app::program::conflicts::{ensure_key, hash_ref, reporting_line};
 use righttrack_core::audience::{Audience, Member};
 use righttrack_core::authz::allowed;
+use righttrack_core::clock::day;
 use righttrack_core::conflicts::{self as rules, Decision, Details, Fields, Kind, Occasion};
-use righttrack_core::ids::{TeamId, UserId};
-use righttrack_core::{Action, Role, Secret};
+use righttrack_core::ids::TeamId;
+use righttrack_core::{Action, Role};
 use righttrack_store::conflicts::{
-    Campaign, ColleagueRelation, DecisionRecord, DisclosureRow, NewDisclosure, NewMitigation,
+    Campaign, DecisionRecord, DisclosureRow, NewDisclosure, NewMitigation,
 };
 use righttrack_store::directory::{Team, User};
 use serde::Deserialize;
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, BTreeSet};
-
-/// The text of the content-free notification (see `digest`).
-pub const NOTICE: &str =
-    "There is conflict-of-interest work waiting for you. Sign in to RightTrack to see it.";
-
-fn day(t: Timestamp) -> String {
-    t.strftime("%Y-%m-%d").to_string()
-}
-
-// ------------------------------------------------------------------ the reference key
-
-/// Loads (creating on first use) the deployment's customer-reference key into the
-/// state. Ingestion needs it; every entry point calls this before `prepare_line`.
-pub async fn ensure_key(state: &AppState) -> AppResult<()> {
-    if state.conflict_key.get().is_some() {
-        return Ok(());
-    }
-    let settings = match state.db.conflict_settings().await? {
-        Some(s) => s,
-        None => {
-            let mut key = [0u8; 32];
-            rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut key);
-            let sealed = state
-                .seal(rules::REF_KEY_PURPOSE, &key)
-                .map_err(|e| AppError::internal(&e))?;
-            state
-                .db
-                .init_conflict_settings(
-                    &sealed,
-                    rules::DEFAULT_GIFT_THRESHOLD,
-                    rules::DEFAULT_GIFT_CURRENCY,
-                    state.now(),
-                )
-                .await?;
-            // Another instance may have won the race: read back what is stored.
-            state
-                .db
-                .conflict_settings()
-                .await?
-                .ok_or_else(|| AppError::internal(&"conflict settings missing"))?
-        }
-    };
-    let key = state
-        .open(rules::REF_KEY_PURPOSE, &settings.ref_key_sealed)
-        .map_err(|e| AppError::internal(&e))?;
-    let key: [u8; 32] = key
-        .try_into()
-        .map_err(|_| AppError::internal(&"conflict reference key has the wrong length"))?;
-    let _ = state.conflict_key.set(Secret::new(key));
-    Ok(())
-}
-
-/// The keyed hash of a customer reference, with the loaded key.
-pub fn hash_ref(state: &AppState, customer_ref: &str) -> Result<[u8; 32], String> {
-    let key = state
-        .conflict_key
-        .get()
-        .ok_or_else(|| "the conflict-of-interest key is not loaded".to_owned())?;
-    Ok(rules::ref_hash(key.expose(), customer_ref))
-}
 
 // ------------------------------------------------------------------ access
 
@@ -1191,34 +1132,6 @@ pub async fn reports_api(
 
 // ------------------------------------------------------------------ findings
 
-/// The usernames whose management chain includes `lead` (their reporting line).
-pub(crate) async fn reporting_line(state: &AppState, lead: UserId) -> AppResult<Vec<String>> {
-    let teams: BTreeMap<TeamId, Team> = state
-        .db
-        .list_teams()
-        .await?
-        .into_iter()
-        .map(|t| (t.id, t))
-        .collect();
-    let mut out = Vec::new();
-    for u in state.db.list_users().await? {
-        let mut at = u.team_id;
-        let mut guard = 0;
-        while let Some(t) = at.and_then(|t| teams.get(&t)) {
-            guard += 1;
-            if t.lead_user_id == Some(lead) && u.id != lead {
-                out.push(u.username.clone());
-                break;
-            }
-            at = t.parent_team_id;
-            if guard > 64 {
-                break;
-            }
-        }
-    }
-    Ok(out)
-}
-
 /// The findings `caller` may see: all for ethics officers, their reporting line's for
 /// team leads.
 async fn visible_hits(
@@ -1418,119 +1331,4 @@ pub async fn routing_api(
     let h = hash_ref(&state, &b.customer_ref).map_err(|e| AppError::internal(&e))?;
     let avoid = state.db.agents_to_avoid(&h).await?;
     Ok(Json(json!({ "avoid_agents": avoid })))
-}
-
-// ------------------------------------------------------------------ for other modules
-
-/// A disclosed colleague relationship between two people, as it may be shown to one of
-/// them when they decide something about the other (a QA dispute, discipline): who
-/// disclosed it, with whom, its review status and date, and whether the two are in the
-/// same reporting line. Never the relationship's description.
-#[derive(Debug, Clone)]
-pub struct RelationNotice {
-    pub discloser: String,
-    pub colleague: String,
-    pub status: String,
-    pub submitted: String,
-    pub same_line: bool,
-}
-
-/// Disclosed colleague relationships between `a` and `b`. The discipline page (issue 7)
-/// calls this like the dispute page does.
-pub async fn colleague_relations_between(
-    state: &AppState,
-    a: UserId,
-    b: UserId,
-) -> AppResult<Vec<RelationNotice>> {
-    let rels: Vec<ColleagueRelation> = state.db.colleague_relations_between(a, b).await?;
-    if rels.is_empty() {
-        return Ok(Vec::new());
-    }
-    let same_team = match (
-        state.db.user_by_id(a).await?.and_then(|u| u.team_id),
-        state.db.user_by_id(b).await?.and_then(|u| u.team_id),
-    ) {
-        (Some(x), Some(y)) => x == y,
-        _ => false,
-    };
-    let same_line = same_team
-        || state.db.management_chain(a).await?.contains(&b)
-        || state.db.management_chain(b).await?.contains(&a);
-    Ok(rels
-        .into_iter()
-        .map(|r| RelationNotice {
-            discloser: r.discloser,
-            colleague: r.colleague,
-            status: r.status,
-            submitted: day(r.submitted_at),
-            same_line,
-        })
-        .collect())
-}
-
-// ------------------------------------------------------------------ notifications
-
-/// Writes today's content-free notification for everyone with conflict-of-interest
-/// work waiting: reviewers with undecided disclosures, people a campaign still waits
-/// for, leads (and ethics officers) with findings from the last day. Returns how many
-/// were new. The line is the same for all of them and names nothing.
-pub async fn notify(state: &AppState, now: Timestamp) -> AppResult<usize> {
-    let day = crate::digest::day_of(now);
-    let users = state.db.list_users().await?;
-    let mut who: BTreeSet<UserId> = BTreeSet::new();
-    let by_name: BTreeMap<&str, &User> = users.iter().map(|u| (u.username.as_str(), u)).collect();
-    for d in state
-        .db
-        .disclosures(Some("submitted"), None, 10_000)
-        .await?
-    {
-        if let Some(u) = d.reviewer.as_deref().and_then(|r| by_name.get(r)) {
-            who.insert(u.id);
-        }
-    }
-    for c in state.db.conflict_campaigns().await? {
-        if c.due_at
-            .checked_add(jiff::SignedDuration::from_hours(24 * 30))
-            .is_ok_and(|t| t < now)
-        {
-            continue;
-        }
-        let answered: BTreeSet<String> = state
-            .db
-            .campaign_respondents(&c.id)
-            .await?
-            .into_iter()
-            .collect();
-        let audience = Audience::from_json(&c.audience).map_err(|e| AppError::internal(&e))?;
-        for m in state.db.audience_members(&audience).await? {
-            if !answered.contains(&m.id.to_string()) {
-                who.insert(m.id);
-            }
-        }
-    }
-    let since = now
-        .checked_sub(jiff::SignedDuration::from_hours(24))
-        .unwrap_or(now);
-    let recent: Vec<String> = state
-        .db
-        .conflict_hits(None, 10_000)
-        .await?
-        .into_iter()
-        .filter(|h| h.at >= since)
-        .map(|h| h.agent)
-        .collect();
-    for agent in recent {
-        if let Some(u) = by_name.get(agent.as_str()) {
-            for lead in state.db.management_chain(u.id).await? {
-                who.insert(lead);
-            }
-        }
-    }
-    let mut new = 0;
-    for u in who {
-        if state.db.merge_notification(u, &day, NOTICE, now).await? {
-            new += 1;
-        }
-    }
-    Ok(new)
 }

@@ -377,7 +377,7 @@ async fn new_page(
     // shown above the sanction, as on the dispute page.
     let relationship = match state.db.user_by_username(&input.subject).await? {
         Some(subject) => {
-            let notes = crate::features::conflicts::conflicts::colleague_relations_between(
+            let notes = righttrack_app::program::conflicts::colleague_relations_between(
                 state,
                 caller.user.id,
                 subject.id,
