@@ -1213,7 +1213,7 @@ fn conflict_disclosures_survive_key_rotation_and_still_match_on_import() {
                 customer_refs: "CUST-4711".into(),
                 ..Default::default()
             };
-            righttrack_web::features::conflicts::conflicts::submit(&st, &alex, &f, "hire", "")
+            righttrack_app::program::conflicts::submit(&st, &alex, &f, "hire", "")
                 .await
                 .unwrap()
         });

@@ -11,6 +11,13 @@
 //! [`notify`] is part of the daily digest: one content-free line for everyone with
 //! conflict-of-interest work waiting.
 
+mod disclosures;
+
+pub use disclosures::{
+    coverage, decide, load_visible, open_campaign, open_details, open_text, pending_campaigns,
+    submit, DecisionInput,
+};
+
 use crate::{Ctx, Error, Result};
 use jiff::Timestamp;
 use righttrack_core::audience::Audience;
