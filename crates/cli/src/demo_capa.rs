@@ -63,6 +63,10 @@ fn err(e: righttrack_web::error::AppError) -> anyhow::Error {
     anyhow!("{}", e.message)
 }
 
+fn app_err(e: righttrack_app::Error) -> anyhow::Error {
+    anyhow!("{}", e.message)
+}
+
 /// Seeds the demo; returns a one-line summary.
 pub async fn seed(state: &AppState) -> Result<String> {
     let now = state.now();
@@ -109,7 +113,7 @@ pub async fn seed(state: &AppState) -> Result<String> {
     }
     righttrack_app::program::capa::sweep(state, now)
         .await
-        .map_err(|e| anyhow!("{e}"))?;
+        .map_err(app_err)?;
     let audits = db.audits(now, 100).await?;
     let mut capas = 0;
     for a in audits.iter().filter(|a| a.due_at < now) {
@@ -343,10 +347,10 @@ pub async fn seed(state: &AppState) -> Result<String> {
             records += 1;
         }
     }
-    let r = righttrack_web::features::discipline::discipline::record(
+    let r = righttrack_app::program::discipline::record(
         state,
         &caller(lead),
-        &righttrack_web::features::discipline::discipline::Input {
+        &righttrack_app::program::discipline::Input {
             subject: "agent".into(),
             class: "Data handling".into(),
             severity: "2".into(),
@@ -357,13 +361,13 @@ pub async fn seed(state: &AppState) -> Result<String> {
         },
     )
     .await
-    .map_err(err)?;
+    .map_err(app_err)?;
     if r.is_ok() {
         records += 1;
     }
 
     // Kudos: one consented, one pending the recipient's consent.
-    let k = righttrack_web::features::kudos::kudos::give(
+    let k = righttrack_app::program::kudos::give(
         state,
         &caller(qa),
         "agent",
@@ -371,11 +375,11 @@ pub async fn seed(state: &AppState) -> Result<String> {
         "Stayed on the line until the customer's refund was confirmed.",
     )
     .await
-    .map_err(err)?;
-    righttrack_web::features::kudos::kudos::set_visibility(state, &caller(agent), &k, "visible")
+    .map_err(app_err)?;
+    righttrack_app::program::kudos::set_visibility(state, &caller(agent), &k, "visible")
         .await
-        .map_err(err)?;
-    righttrack_web::features::kudos::kudos::give(
+        .map_err(app_err)?;
+    righttrack_app::program::kudos::give(
         state,
         &caller(ethics),
         "agent",
@@ -383,7 +387,7 @@ pub async fn seed(state: &AppState) -> Result<String> {
         "Corrected a colleague's note that overstated a customer's consent.",
     )
     .await
-    .map_err(err)?;
+    .map_err(app_err)?;
     Ok(format!(
         "{} audits, {capas} corrective actions, {records} discipline decisions and 2 kudos",
         audits.len()
