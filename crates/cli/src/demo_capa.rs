@@ -88,14 +88,14 @@ pub async fn seed(state: &AppState) -> Result<String> {
     }
 
     // Audits: a monthly PCI checklist per site, started a month ago.
-    let tid = righttrack_web::features::capa::capa::create_template(
+    let tid = righttrack_app::program::capa::audits::create_template(
         state,
         &caller(qa),
         "Monthly PCI checklist",
         &PCI.join("\n"),
     )
     .await
-    .map_err(err)?;
+    .map_err(app_err)?;
     for site in db.list_sites().await? {
         db.create_audit_schedule(
             &NewSchedule {
@@ -133,9 +133,9 @@ pub async fn seed(state: &AppState) -> Result<String> {
                 },
             );
         }
-        righttrack_web::features::capa::capa::complete(state, &caller(qa), &a.id, &answers)
+        righttrack_app::program::capa::audits::complete(state, &caller(qa), &a.id, &answers)
             .await
-            .map_err(err)?;
+            .map_err(app_err)?;
         if lisbon {
             let Some((_, _, findings)) = db.audit(&a.id, now).await? else {
                 continue;

@@ -6,6 +6,8 @@
 //! sweeps running at once escalate a CAPA once. Notices carry one fixed text
 //! ([`NOTICE`]): no title, count or source reaches the home page.
 
+pub mod audits;
+
 use crate::{Caller, Ctx, Result};
 use jiff::Timestamp;
 use righttrack_core::clock::day;
@@ -15,6 +17,13 @@ use std::collections::BTreeMap;
 /// The one text of an overdue notice: no title, no count, no source.
 pub const NOTICE: &str =
     "A corrective action you own or oversee is overdue. Sign in to RightTrack to see it.";
+
+/// The clear title of a CAPA raised from a hotline case; its real title, root cause,
+/// plan and notes are sealed under the case key.
+pub const HOTLINE_TITLE: &str = "Corrective action from a hotline case";
+
+/// QA trends compare the last [`TREND_DAYS`] with the [`TREND_DAYS`] before.
+pub const TREND_DAYS: i64 = 30;
 
 /// What one sweep did.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
