@@ -11,6 +11,7 @@ use anyhow::{anyhow, Result};
 use jiff::SignedDuration;
 use rand::seq::SliceRandom;
 use rand::Rng;
+use righttrack_app::{Caller, Via};
 use righttrack_core::authz::Scope;
 use righttrack_core::capa::{SourceKind, State, Step};
 use righttrack_core::discipline::Sanction;
@@ -18,7 +19,6 @@ use righttrack_core::ids::TokenId;
 use righttrack_store::capa::{Move, NewCapa, NewSchedule};
 use righttrack_store::directory::User;
 use righttrack_store::discipline::NewRecord;
-use righttrack_web::auth::{Caller, Via};
 use righttrack_web::AppState;
 use std::collections::BTreeMap;
 

@@ -18,15 +18,18 @@ pub use disclosures::{
     submit, DecisionInput,
 };
 
-use crate::{Ctx, Error, Result};
+use crate::{Caller, Ctx, Error, Result};
 use jiff::Timestamp;
 use righttrack_core::audience::Audience;
+use righttrack_core::authz::allowed;
 use righttrack_core::clock::day;
 use righttrack_core::conflicts as rules;
 use righttrack_core::ids::{TeamId, UserId};
+use righttrack_core::Action;
 use righttrack_core::Secret;
 use righttrack_store::conflicts::ColleagueRelation;
 use righttrack_store::directory::{Team, User};
+use serde_json::json;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// The text of the content-free notification (see the daily digest).
@@ -81,6 +84,61 @@ pub fn hash_ref(ctx: &Ctx, customer_ref: &str) -> std::result::Result<[u8; 32], 
         .get()
         .ok_or_else(|| "the conflict-of-interest key is not loaded".to_owned())?;
     Ok(rules::ref_hash(key.expose(), customer_ref))
+}
+
+// ------------------------------------------------------------------ settings, findings, routing
+
+/// Sets the value above which a gift needs approval. Audited.
+pub async fn set_gift_threshold(
+    ctx: &Ctx,
+    caller: &Caller,
+    threshold: &str,
+    currency: &str,
+) -> Result<()> {
+    ensure_key(ctx).await?;
+    let v = rules::parse_money(threshold)
+        .map_err(|r| Error::unprocessable(format!("field `threshold`: {r}")))?;
+    let c = rules::parse_currency(currency)
+        .map_err(|r| Error::unprocessable(format!("field `currency`: {r}")))?;
+    ctx.db.set_gift_threshold(v, &c, ctx.now()).await?;
+    ctx.audit(
+        &caller.actor(),
+        "conflicts.gift_threshold_set",
+        "",
+        json!({"threshold": rules::money(v), "currency": c}),
+    )
+    .await?;
+    Ok(())
+}
+
+/// The findings `caller` may see: all for ethics officers, their reporting line's for
+/// team leads.
+pub async fn visible_hits(
+    ctx: &Ctx,
+    caller: &Caller,
+) -> Result<Vec<righttrack_store::conflicts::Hit>> {
+    if allowed(&caller.user.roles, Action::ConflictReview) {
+        Ok(ctx.db.conflict_hits(None, 500).await?)
+    } else {
+        let line = reporting_line(ctx, caller.user.id).await?;
+        Ok(ctx.db.conflict_hits(Some(&line), 500).await?)
+    }
+}
+
+/// The agents a telephony platform should not route this customer to. The reference
+/// is hashed and forgotten: it is neither stored nor logged.
+pub async fn agents_to_avoid(ctx: &Ctx, customer_ref: &str) -> Result<Vec<String>> {
+    if customer_ref.trim().is_empty() {
+        return Err(Error::unprocessable("field `customer_ref`: is required"));
+    }
+    if customer_ref.chars().count() > 200 {
+        return Err(Error::unprocessable(
+            "field `customer_ref`: is longer than 200 characters",
+        ));
+    }
+    ensure_key(ctx).await?;
+    let h = hash_ref(ctx, customer_ref).map_err(|e| Error::internal(&e))?;
+    Ok(ctx.db.agents_to_avoid(&h).await?)
 }
 
 // ------------------------------------------------------------------ reporting lines

@@ -279,6 +279,38 @@ pub async fn add_class(ctx: &Ctx, caller: &Caller, name: &str) -> Result<()> {
     Ok(())
 }
 
+/// The decisions `caller` may see (their own; all for ethics officers), newest first,
+/// at most `limit`. The listing is audited with its size; `via` names the channel when
+/// it is not the page (the API).
+pub async fn list(
+    ctx: &Ctx,
+    caller: &Caller,
+    limit: i64,
+    via: Option<&str>,
+) -> Result<Vec<Record>> {
+    let all = sees_all(caller);
+    let records = ctx
+        .db
+        .discipline_records(&RecordFilter {
+            decided_by: (!all).then(|| caller.user.username.clone()),
+            limit,
+            ..Default::default()
+        })
+        .await?;
+    let detail = match via {
+        Some(v) => json!({"records": records.len(), "via": v}),
+        None => json!({"records": records.len()}),
+    };
+    ctx.audit(
+        &caller.actor(),
+        "discipline.listed",
+        &caller.actor(),
+        detail,
+    )
+    .await?;
+    Ok(records)
+}
+
 /// Opens a record for `caller` (see [`visible`]) and audits the reading.
 pub async fn view(ctx: &Ctx, caller: &Caller, id: &str) -> Result<Record> {
     let rec = visible(ctx, caller, id).await?;

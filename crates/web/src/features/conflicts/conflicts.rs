@@ -28,8 +28,8 @@ use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Json};
 use righttrack_app::program::conflicts::{
-    coverage, decide, ensure_key, hash_ref, load_visible, open_campaign, open_details, open_text,
-    pending_campaigns, reporting_line, submit, DecisionInput,
+    agents_to_avoid, coverage, decide, ensure_key, load_visible, open_campaign, open_details,
+    open_text, pending_campaigns, set_gift_threshold, submit, visible_hits, DecisionInput,
 };
 use righttrack_core::authz::allowed;
 use righttrack_core::clock::day;
@@ -397,20 +397,13 @@ pub async fn settings_form(
     Extension(caller): Extension<Caller>,
     form: FormData,
 ) -> AppResult<Response> {
-    ensure_key(&state).await?;
-    let v = rules::parse_money(&form.get("threshold"))
-        .map_err(|r| AppError::unprocessable(format!("field `threshold`: {r}")))?;
-    let c = rules::parse_currency(&form.get("currency"))
-        .map_err(|r| AppError::unprocessable(format!("field `currency`: {r}")))?;
-    state.db.set_gift_threshold(v, &c, state.now()).await?;
-    state
-        .audit(
-            &caller.actor(),
-            "conflicts.gift_threshold_set",
-            "",
-            json!({"threshold": rules::money(v), "currency": c}),
-        )
-        .await?;
+    set_gift_threshold(
+        &state,
+        &caller,
+        &form.get("threshold"),
+        &form.get("currency"),
+    )
+    .await?;
     Ok(Redirect::to("/conflicts/review#settings").into_response())
 }
 
@@ -661,20 +654,6 @@ pub async fn reports_api(
 
 // ------------------------------------------------------------------ findings
 
-/// The findings `caller` may see: all for ethics officers, their reporting line's for
-/// team leads.
-async fn visible_hits(
-    state: &AppState,
-    caller: &Caller,
-) -> AppResult<Vec<righttrack_store::conflicts::Hit>> {
-    if allowed(&caller.user.roles, Action::ConflictReview) {
-        Ok(state.db.conflict_hits(None, 500).await?)
-    } else {
-        let line = reporting_line(state, caller.user.id).await?;
-        Ok(state.db.conflict_hits(Some(&line), 500).await?)
-    }
-}
-
 pub struct HitView {
     interaction: String,
     agent: String,
@@ -848,16 +827,6 @@ pub async fn routing_api(
     State(state): State<AppState>,
     crate::extract::Json(b): crate::extract::Json<RoutingBody>,
 ) -> AppResult<Json<Value>> {
-    if b.customer_ref.trim().is_empty() {
-        return Err(AppError::unprocessable("field `customer_ref`: is required"));
-    }
-    if b.customer_ref.chars().count() > 200 {
-        return Err(AppError::unprocessable(
-            "field `customer_ref`: is longer than 200 characters",
-        ));
-    }
-    ensure_key(&state).await?;
-    let h = hash_ref(&state, &b.customer_ref).map_err(|e| AppError::internal(&e))?;
-    let avoid = state.db.agents_to_avoid(&h).await?;
+    let avoid = agents_to_avoid(&state, &b.customer_ref).await?;
     Ok(Json(json!({ "avoid_agents": avoid })))
 }

@@ -25,15 +25,15 @@ use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Json};
 use righttrack_app::program::discipline::{
-    add_class as add_class_named, approve, comparable, disparity, record, sees_all, view,
-    Comparable, Input, Refused, DIMENSIONS,
+    add_class as add_class_named, approve, comparable, disparity, list as list_records, record,
+    sees_all, view, Comparable, Input, Refused, DIMENSIONS,
 };
 use righttrack_core::authz::{allowed, Action};
 use righttrack_core::clock::day;
 use righttrack_core::discipline::{
     self as rules, Approval, Sanction, AGGRAVATING, MIN_GROUP, MITIGATING,
 };
-use righttrack_store::discipline::{Record, RecordFilter};
+use righttrack_store::discipline::Record;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
@@ -101,22 +101,7 @@ pub async fn list(
     Extension(caller): Extension<Caller>,
 ) -> AppResult<Response> {
     let all = sees_all(&caller);
-    let records = state
-        .db
-        .discipline_records(&RecordFilter {
-            decided_by: (!all).then(|| caller.user.username.clone()),
-            limit: 500,
-            ..Default::default()
-        })
-        .await?;
-    state
-        .audit(
-            &caller.actor(),
-            "discipline.listed",
-            &caller.actor(),
-            json!({"records": records.len()}),
-        )
-        .await?;
+    let records = list_records(&state, &caller, 500, None).await?;
     Ok(render(ListPage {
         l: layout(Some(&caller), "Discipline", "/discipline"),
         all,
@@ -563,23 +548,7 @@ pub async fn api_list(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
 ) -> AppResult<Json<Value>> {
-    let all = sees_all(&caller);
-    let records = state
-        .db
-        .discipline_records(&RecordFilter {
-            decided_by: (!all).then(|| caller.user.username.clone()),
-            limit: 1000,
-            ..Default::default()
-        })
-        .await?;
-    state
-        .audit(
-            &caller.actor(),
-            "discipline.listed",
-            &caller.actor(),
-            json!({"records": records.len(), "via": "api"}),
-        )
-        .await?;
+    let records = list_records(&state, &caller, 1000, Some("api")).await?;
     Ok(Json(json!({ "records": records })))
 }
 
