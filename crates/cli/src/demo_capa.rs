@@ -11,6 +11,7 @@ use anyhow::{anyhow, Result};
 use jiff::SignedDuration;
 use rand::seq::SliceRandom;
 use rand::Rng;
+use righttrack_app::{Caller, Via};
 use righttrack_core::authz::Scope;
 use righttrack_core::capa::{SourceKind, State, Step};
 use righttrack_core::discipline::Sanction;
@@ -18,7 +19,6 @@ use righttrack_core::ids::TokenId;
 use righttrack_store::capa::{Move, NewCapa, NewSchedule};
 use righttrack_store::directory::User;
 use righttrack_store::discipline::NewRecord;
-use righttrack_web::auth::{Caller, Via};
 use righttrack_web::AppState;
 use std::collections::BTreeMap;
 
@@ -63,6 +63,10 @@ fn err(e: righttrack_web::error::AppError) -> anyhow::Error {
     anyhow!("{}", e.message)
 }
 
+fn app_err(e: righttrack_app::Error) -> anyhow::Error {
+    anyhow!("{}", e.message)
+}
+
 /// Seeds the demo; returns a one-line summary.
 pub async fn seed(state: &AppState) -> Result<String> {
     let now = state.now();
@@ -84,14 +88,14 @@ pub async fn seed(state: &AppState) -> Result<String> {
     }
 
     // Audits: a monthly PCI checklist per site, started a month ago.
-    let tid = righttrack_web::capa::create_template(
+    let tid = righttrack_app::program::capa::audits::create_template(
         state,
         &caller(qa),
         "Monthly PCI checklist",
         &PCI.join("\n"),
     )
     .await
-    .map_err(err)?;
+    .map_err(app_err)?;
     for site in db.list_sites().await? {
         db.create_audit_schedule(
             &NewSchedule {
@@ -107,7 +111,9 @@ pub async fn seed(state: &AppState) -> Result<String> {
         )
         .await?;
     }
-    righttrack_web::capa::sweep(state, now).await.map_err(err)?;
+    righttrack_app::program::capa::sweep(state, now)
+        .await
+        .map_err(app_err)?;
     let audits = db.audits(now, 100).await?;
     let mut capas = 0;
     for a in audits.iter().filter(|a| a.due_at < now) {
@@ -127,18 +133,18 @@ pub async fn seed(state: &AppState) -> Result<String> {
                 },
             );
         }
-        righttrack_web::capa::complete(state, &caller(qa), &a.id, &answers)
+        righttrack_app::program::capa::audits::complete(state, &caller(qa), &a.id, &answers)
             .await
-            .map_err(err)?;
+            .map_err(app_err)?;
         if lisbon {
             let Some((_, _, findings)) = db.audit(&a.id, now).await? else {
                 continue;
             };
             for f in findings {
-                let (id, _) = righttrack_web::capa::raise(
+                let (id, _) = righttrack_web::features::capa::capa::raise(
                     state,
                     &caller(qa),
-                    &righttrack_web::capa::CapaInput {
+                    &righttrack_web::features::capa::capa::CapaInput {
                         title: "Lockers for personal phones on the Lisbon floor".into(),
                         source_kind: "audit_finding".into(),
                         source_ref: f.id.clone(),
@@ -151,7 +157,7 @@ pub async fn seed(state: &AppState) -> Result<String> {
                 )
                 .await
                 .map_err(err)?;
-                righttrack_web::capa::move_step(
+                righttrack_web::features::capa::capa::move_step(
                     state,
                     &caller(lead),
                     &id,
@@ -160,7 +166,7 @@ pub async fn seed(state: &AppState) -> Result<String> {
                 )
                 .await
                 .map_err(err)?;
-                righttrack_web::capa::move_step(
+                righttrack_web::features::capa::capa::move_step(
                     state,
                     &caller(lead),
                     &id,
@@ -341,10 +347,10 @@ pub async fn seed(state: &AppState) -> Result<String> {
             records += 1;
         }
     }
-    let r = righttrack_web::discipline::record(
+    let r = righttrack_app::program::discipline::record(
         state,
         &caller(lead),
-        &righttrack_web::discipline::Input {
+        &righttrack_app::program::discipline::Input {
             subject: "agent".into(),
             class: "Data handling".into(),
             severity: "2".into(),
@@ -355,13 +361,13 @@ pub async fn seed(state: &AppState) -> Result<String> {
         },
     )
     .await
-    .map_err(err)?;
+    .map_err(app_err)?;
     if r.is_ok() {
         records += 1;
     }
 
     // Kudos: one consented, one pending the recipient's consent.
-    let k = righttrack_web::kudos::give(
+    let k = righttrack_app::program::kudos::give(
         state,
         &caller(qa),
         "agent",
@@ -369,11 +375,11 @@ pub async fn seed(state: &AppState) -> Result<String> {
         "Stayed on the line until the customer's refund was confirmed.",
     )
     .await
-    .map_err(err)?;
-    righttrack_web::kudos::set_visibility(state, &caller(agent), &k, "visible")
+    .map_err(app_err)?;
+    righttrack_app::program::kudos::set_visibility(state, &caller(agent), &k, "visible")
         .await
-        .map_err(err)?;
-    righttrack_web::kudos::give(
+        .map_err(app_err)?;
+    righttrack_app::program::kudos::give(
         state,
         &caller(ethics),
         "agent",
@@ -381,7 +387,7 @@ pub async fn seed(state: &AppState) -> Result<String> {
         "Corrected a colleague's note that overstated a customer's consent.",
     )
     .await
-    .map_err(err)?;
+    .map_err(app_err)?;
     Ok(format!(
         "{} audits, {capas} corrective actions, {records} discipline decisions and 2 kudos",
         audits.len()

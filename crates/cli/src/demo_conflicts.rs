@@ -5,9 +5,9 @@
 //! through the same functions as the pages.
 
 use anyhow::{anyhow, Result};
+use righttrack_app::program::conflicts::{self, DecisionInput};
 use righttrack_core::conflicts::Fields;
 use righttrack_core::Role;
-use righttrack_web::conflicts::{self, DecisionInput};
 use righttrack_web::interactions::prepare_line;
 use righttrack_web::AppState;
 use serde_json::json;
@@ -15,12 +15,12 @@ use serde_json::json;
 /// The customer reference of the demo agent's sister.
 pub const SISTER_REF: &str = "CUST-4711";
 
-fn web(e: righttrack_web::error::AppError) -> anyhow::Error {
+fn app(e: righttrack_app::Error) -> anyhow::Error {
     anyhow!("{}", e.message)
 }
 
 pub async fn seed(state: &AppState) -> Result<()> {
-    conflicts::ensure_key(state).await.map_err(web)?;
+    conflicts::ensure_key(state).await.map_err(app)?;
     let db = &state.db;
     let now = state.now();
     let user = |name: &'static str| async move {
@@ -46,7 +46,7 @@ pub async fn seed(state: &AppState) -> Result<()> {
         &[],
     )
     .await
-    .map_err(web)?;
+    .map_err(app)?;
     // About two in three answer "nothing to declare"; whole teams stay silent so the
     // coverage report has something to show.
     let users = db.list_users().await?;
@@ -60,7 +60,7 @@ pub async fn seed(state: &AppState) -> Result<()> {
         };
         conflicts::submit(state, u, &f, "campaign", &campaign)
             .await
-            .map_err(web)?;
+            .map_err(app)?;
     }
     let sister = Fields {
         kind: "relative_customer".into(),
@@ -72,7 +72,7 @@ pub async fn seed(state: &AppState) -> Result<()> {
     };
     let id = conflicts::submit(state, &agent, &sister, "campaign", &campaign)
         .await
-        .map_err(web)?;
+        .map_err(app)?;
     let review = now
         .checked_add(jiff::SignedDuration::from_hours(24 * 90))
         .map_err(|e| anyhow!("{e}"))?;
@@ -90,7 +90,7 @@ pub async fn seed(state: &AppState) -> Result<()> {
         },
     )
     .await
-    .map_err(web)?;
+    .map_err(app)?;
     if let Some(giver) = users
         .iter()
         .find(|u| u.has(Role::Agent) && u.username != "agent" && u.username != "lead")
@@ -106,7 +106,7 @@ pub async fn seed(state: &AppState) -> Result<()> {
         };
         conflicts::submit(state, giver, &gift, "ad_hoc", "")
             .await
-            .map_err(web)?;
+            .map_err(app)?;
     }
     // The agent handled the sister's account twice after declaring it.
     let engine = state.engine().map_err(|e| anyhow!(e))?;

@@ -495,7 +495,7 @@ async fn open_state(
         .with_context(|| format!("cannot write {}", marker.display()))?;
     }
     // Conflicts of interest: ingestion hashes customer references with this key.
-    righttrack_web::conflicts::ensure_key(&state)
+    righttrack_app::program::conflicts::ensure_key(&state)
         .await
         .map_err(|e| anyhow::anyhow!("{}", e.message))?;
     Ok((state, opened))
@@ -929,7 +929,7 @@ async fn run(command: Command) -> Result<ExitCode> {
         }
         Command::Capa(CapaCmd::Sweep { data }) => {
             let (state, _) = open_state(&data, false, WebConfig::default()).await?;
-            let r = righttrack_web::capa::sweep(&state, state.now())
+            let r = righttrack_app::program::capa::sweep(&state, state.now())
                 .await
                 .map_err(|e| anyhow::anyhow!("{}", e.message))?;
             println!(
@@ -1382,7 +1382,7 @@ async fn serve(
                     tracing::warn!(error = %e.message, "staff notifications failed");
                 }
                 // Issue #7: due audits, overdue corrective actions (content-free notices).
-                match righttrack_web::capa::sweep(&state, state.now()).await {
+                match righttrack_app::program::capa::sweep(&state, state.now()).await {
                     Ok(r) if r.audits_created + r.escalated > 0 => tracing::info!(
                         audits_created = r.audits_created,
                         escalated = r.escalated,

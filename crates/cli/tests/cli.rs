@@ -1202,7 +1202,9 @@ fn conflict_disclosures_survive_key_rotation_and_still_match_on_import() {
         let db = open_db();
         let st = state(db.clone());
         let id = rt.block_on(async {
-            righttrack_web::conflicts::ensure_key(&st).await.unwrap();
+            righttrack_app::program::conflicts::ensure_key(&st)
+                .await
+                .unwrap();
             let alex = db.user_by_username("alex").await.unwrap().unwrap();
             let f = righttrack_core::conflicts::Fields {
                 kind: "relative_customer".into(),
@@ -1211,7 +1213,7 @@ fn conflict_disclosures_survive_key_rotation_and_still_match_on_import() {
                 customer_refs: "CUST-4711".into(),
                 ..Default::default()
             };
-            righttrack_web::conflicts::submit(&st, &alex, &f, "hire", "")
+            righttrack_app::program::conflicts::submit(&st, &alex, &f, "hire", "")
                 .await
                 .unwrap()
         });

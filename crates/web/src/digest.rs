@@ -1,9 +1,9 @@
 //! The day's staff notifications, as the server's timer and `righttrack` run them: the
 //! hotline's content-free line (`righttrack_app::jobs::digest`) and the conflicts of
-//! interest's (`crate::conflicts::notify`).
+//! interest's (`righttrack_app::program::conflicts::notify`).
 //!
-//! Only the joining is here: it ends when the conflicts' notices are an app use case,
-//! and `righttrack_app::jobs::digest::run` does both.
+//! Only the joining is here: the hotline's job and the conflicts' notices (both use cases)
+//! are run together; neither names a case, a category or a count.
 
 use crate::error::AppResult;
 use crate::state::AppState;
@@ -17,6 +17,6 @@ pub use righttrack_core::clock::day as day_of;
 /// nothing). Returns how many were new.
 pub async fn run(state: &AppState, now: Timestamp) -> AppResult<usize> {
     let mut new = righttrack_app::jobs::digest::hotline(state, now).await?;
-    new += crate::conflicts::notify(state, now).await?;
+    new += righttrack_app::program::conflicts::notify(state, now).await?;
     Ok(new)
 }

@@ -455,7 +455,7 @@ struct DetailPage {
     may_resolve: bool,
     why_not: String,
     /// Disclosed colleague relationships between the viewer and the agent (issue 9).
-    relations: Vec<crate::conflicts::RelationNotice>,
+    relations: Vec<righttrack_app::program::conflicts::RelationNotice>,
 }
 
 /// `GET /qa/disputes/{id}`: the transcript, the item and its evidence, the reason, and
@@ -525,7 +525,12 @@ pub async fn detail(
     );
     let relations = match state.db.user_by_username(&d.agent_ref).await? {
         Some(agent) => {
-            crate::conflicts::colleague_relations_between(&state, caller.user.id, agent.id).await?
+            righttrack_app::program::conflicts::colleague_relations_between(
+                &state,
+                caller.user.id,
+                agent.id,
+            )
+            .await?
         }
         None => Vec::new(),
     };

@@ -62,7 +62,7 @@ pub fn prepare_line(
         .filter(|r| !r.trim().is_empty())
     {
         // Conflicts of interest: only the keyed hash goes on (see `crate::conflicts`).
-        p.customer_ref_hash = Some(crate::conflicts::hash_ref(state, r)?);
+        p.customer_ref_hash = Some(righttrack_app::program::conflicts::hash_ref(state, r)?);
     }
     if let Some(keep) = state.config.vault_retention {
         let sealed = state
@@ -121,7 +121,7 @@ async fn ingest_inner(state: &AppState, headers: &HeaderMap, body: Bytes) -> App
         ));
     }
     let engine = state.engine().map_err(|e| AppError::internal(&e))?;
-    crate::conflicts::ensure_key(state).await?;
+    righttrack_app::program::conflicts::ensure_key(state).await?;
     let st = state.clone();
     let prepared = tokio::task::spawn_blocking(move || {
         lines

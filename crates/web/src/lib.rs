@@ -43,12 +43,6 @@ pub mod state;
 pub mod surveys;
 pub mod training;
 pub mod vault;
-// conflicts of interest (issue 9)
-pub mod conflicts;
-// Issue #7: audits and corrective actions, discipline, recognition.
-pub mod capa;
-pub mod discipline;
-pub mod kudos;
 // Policies and attestation (issue #6).
 pub mod policies;
 pub mod policies_admin;

@@ -300,7 +300,7 @@ pub(crate) async fn readable_agents(
         return Ok(None);
     }
     Ok(Some(
-        crate::conflicts::reporting_line(state, caller.user.id).await?,
+        righttrack_app::program::conflicts::reporting_line(state, caller.user.id).await?,
     ))
 }
 

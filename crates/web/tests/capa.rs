@@ -212,7 +212,7 @@ async fn a_failed_checklist_item_becomes_a_finding_and_a_capa_its_owner_moves_to
         let audits = app.state.db.audits(app.now(), 10).await.unwrap();
         assert_eq!(audits.len(), 1);
         assert_eq!(audits[0].title, "Monthly PCI checklist — Lisbon");
-        let sweep = righttrack_web::capa::sweep(&app.state, app.now())
+        let sweep = righttrack_app::program::capa::sweep(&app.state, app.now())
             .await
             .unwrap();
         assert_eq!(sweep.audits_created, 0);
@@ -353,7 +353,7 @@ async fn a_failed_checklist_item_becomes_a_finding_and_a_capa_its_owner_moves_to
         app.clock.advance(days(27));
         lena.again(&app).await;
         quinn.again(&app).await;
-        righttrack_web::capa::sweep(&app.state, app.now())
+        righttrack_app::program::capa::sweep(&app.state, app.now())
             .await
             .unwrap();
         let next = app
@@ -405,11 +405,11 @@ async fn a_failed_checklist_item_becomes_a_finding_and_a_capa_its_owner_moves_to
         app.clock.advance(days(15));
         lena.again(&app).await;
         quinn.again(&app).await;
-        let s = righttrack_web::capa::sweep(&app.state, app.now())
+        let s = righttrack_app::program::capa::sweep(&app.state, app.now())
             .await
             .unwrap();
         assert_eq!(s.escalated, 1);
-        let s = righttrack_web::capa::sweep(&app.state, app.now())
+        let s = righttrack_app::program::capa::sweep(&app.state, app.now())
             .await
             .unwrap();
         assert_eq!(
@@ -419,7 +419,7 @@ async fn a_failed_checklist_item_becomes_a_finding_and_a_capa_its_owner_moves_to
         );
         let home = lena.get(&app, "/").await;
         assert!(
-            home.body.contains(righttrack_web::capa::NOTICE),
+            home.body.contains(righttrack_app::program::capa::NOTICE),
             "{}",
             home.body
         );
@@ -431,12 +431,12 @@ async fn a_failed_checklist_item_becomes_a_finding_and_a_capa_its_owner_moves_to
             .get(&app, "/")
             .await
             .body
-            .contains(righttrack_web::capa::NOTICE));
+            .contains(righttrack_app::program::capa::NOTICE));
         assert!(quinn
             .get(&app, "/")
             .await
             .body
-            .contains(righttrack_web::capa::NOTICE));
+            .contains(righttrack_app::program::capa::NOTICE));
         assert!(app
             .audit_actions()
             .await

@@ -139,7 +139,7 @@ async fn a_declared_relative_is_reviewed_and_an_interaction_with_their_account_r
         let sealed = row.details_sealed.unwrap();
         assert!(!sealed.windows(5).any(|w| w == b"Marta"));
         assert_eq!(row.reviewer.as_deref(), Some("eshe"));
-        let h = righttrack_web::conflicts::hash_ref(&app.state, "cust-4711").unwrap();
+        let h = righttrack_app::program::conflicts::hash_ref(&app.state, "cust-4711").unwrap();
         assert_eq!(
             app.state.db.agents_to_avoid(&h).await.unwrap(),
             vec!["alex"]
@@ -227,7 +227,7 @@ async fn a_declared_relative_is_reviewed_and_an_interaction_with_their_account_r
         let notes = app.state.db.notifications_of_day(&day).await.unwrap();
         assert!(notes
             .iter()
-            .any(|(u, t)| u == "lena" && t == righttrack_web::conflicts::NOTICE));
+            .any(|(u, t)| u == "lena" && t == righttrack_app::program::conflicts::NOTICE));
         assert!(notes
             .iter()
             .all(|(_, t)| !t.contains("alex") && !t.contains("c-1")));
@@ -748,7 +748,7 @@ async fn the_dispute_page_shows_a_disclosed_relationship_with_the_agent() {
             !page.body.contains("partner"),
             "the relationship's words stay sealed"
         );
-        let rel = righttrack_web::conflicts::colleague_relations_between(
+        let rel = righttrack_app::program::conflicts::colleague_relations_between(
             &app.state,
             qa.user.id,
             agent.user.id,

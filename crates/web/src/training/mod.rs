@@ -562,7 +562,8 @@ pub async fn certificate(
         || allowed(&caller.user.roles, Action::TrainingManage)
         || (allowed(&caller.user.roles, Action::TrainingReport) && {
             let holder = state.db.user_by_id(c.user_id).await?;
-            let line = crate::conflicts::reporting_line(&state, caller.user.id).await?;
+            let line =
+                righttrack_app::program::conflicts::reporting_line(&state, caller.user.id).await?;
             holder.is_some_and(|h| line.contains(&h.username))
         });
     if !may {

@@ -51,7 +51,7 @@ pub async fn home(
                 (format!("{day}: {text}"), href)
             })
             .collect(),
-        capa_notices: crate::capa::take_notices(&state, &caller).await?,
+        capa_notices: righttrack_app::program::capa::take_notices(&state, &caller).await?,
         policy_lines: crate::policies::home_lines(&state, &caller.user, state.now()).await?,
     }))
 }

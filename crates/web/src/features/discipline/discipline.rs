@@ -1,4 +1,6 @@
-//! Consistent discipline, issue #7 (`core::discipline` holds the rules).
+//! Consistent discipline over HTTP: the pages, forms, CSV and API. The use cases
+//! (recording, approving, the disparity report) live in `righttrack_app::program::discipline`
+//! and the rules in `core::discipline`.
 //!
 //! A decision maker (team lead or ethics officer) records a structured decision. While
 //! recording, the form shows the person's prior record and the distribution of
@@ -13,7 +15,7 @@
 //! feed the retaliation watch of the hotline (`store::retaliation`).
 
 use crate::auth::Caller;
-use crate::error::{AppError, AppResult, Code};
+use crate::error::{AppError, AppResult};
 use crate::extract::{Path, Query};
 use crate::pages::{layout, render, FormData};
 use crate::state::AppState;
@@ -22,210 +24,34 @@ use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Json};
-use jiff::Timestamp;
-use righttrack_core::authz::{allowed, Action};
-use righttrack_core::discipline::{
-    self as rules, Approval, Distribution, Outcome, Sanction, AGGRAVATING, MIN_GROUP, MITIGATING,
+use righttrack_app::program::discipline::{
+    add_class as add_class_named, approve, comparable, disparity, list as list_records, record,
+    sees_all, view, Comparable, Input, Refused, DIMENSIONS,
 };
-use righttrack_store::discipline::{NewRecord, Record, RecordFilter};
+use righttrack_core::authz::{allowed, Action};
+use righttrack_core::clock::day;
+use righttrack_core::discipline::{
+    self as rules, Approval, Sanction, AGGRAVATING, MIN_GROUP, MITIGATING,
+};
+use righttrack_store::discipline::Record;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 
-fn day(t: Timestamp) -> String {
-    t.strftime("%Y-%m-%d").to_string()
-}
-
-fn sees_all(caller: &Caller) -> bool {
-    allowed(&caller.user.roles, Action::DisciplineApprove)
-}
-
-/// What the form shows about the comparable cases.
-#[derive(Debug, Clone)]
-pub struct Comparable {
-    pub cases: usize,
-    /// Per sanction (label, count, per cent) when shown.
-    pub shown: Option<Vec<(&'static str, usize, u32)>>,
-    pub median: Option<Sanction>,
-    pub dist: Distribution,
-}
-
-/// The comparable cases of a class and severity.
-pub async fn comparable(state: &AppState, class: &str, severity: i64) -> AppResult<Comparable> {
-    let dist = Distribution::of(state.db.comparable_sanctions(class, severity).await?);
-    let total = dist.total();
-    Ok(Comparable {
-        cases: total,
-        shown: dist.shown().map(|d| {
-            Sanction::ALL
-                .iter()
-                .map(|s| {
-                    let n = d.counts[s.step()];
-                    let pct = u32::try_from(n * 100 / total.max(1)).unwrap_or(0);
-                    (s.label(), n, pct)
-                })
-                .collect()
-        }),
-        median: dist.shown().and_then(Distribution::median),
-        dist,
-    })
-}
-
-/// A decision as submitted.
-#[derive(Debug, Clone, Default)]
-pub struct Input {
-    pub subject: String,
-    pub class: String,
-    pub severity: String,
-    pub aggravating: Vec<String>,
-    pub mitigating: Vec<String>,
-    pub sanction: String,
-    pub rationale: String,
-}
-
-impl Input {
-    fn of(form: &FormData) -> Self {
-        Input {
-            subject: form.get("subject").trim().to_owned(),
-            class: form.get("class").trim().to_owned(),
-            severity: form.get("severity"),
-            aggravating: form.all("aggravating"),
-            mitigating: form.all("mitigating"),
-            sanction: form.get("sanction"),
-            rationale: form.get("rationale"),
-        }
-    }
-}
-
-/// Why a decision was refused: the field and the message.
-#[derive(Debug)]
-pub struct Refused {
-    pub field: &'static str,
-    pub message: String,
-}
-
-fn refuse(field: &'static str, message: impl Into<String>) -> Refused {
-    Refused {
-        field,
-        message: message.into(),
-    }
-}
-
-/// Records a decision by `caller`. A deviation without a rationale is refused (the
-/// form asks for one); with one, it waits for a second approver. Audited.
-pub async fn record(
-    state: &AppState,
-    caller: &Caller,
-    input: &Input,
-) -> AppResult<Result<(String, bool), Refused>> {
-    let now = state.now();
-    let users = state.db.list_users().await?;
-    let Some(subject) = users
-        .iter()
-        .find(|u| u.username == input.subject && !u.disabled)
-    else {
-        return Ok(Err(refuse("subject", "field `subject`: no such person")));
-    };
-    if subject.id == caller.user.id {
-        return Ok(Err(refuse(
-            "subject",
-            "field `subject`: nobody records a decision about themselves",
-        )));
-    }
-    if !state.db.violation_classes().await?.contains(&input.class) {
-        return Ok(Err(refuse(
-            "class",
-            "field `class`: choose a violation class from the list",
-        )));
-    }
-    let severity = match rules::check_severity(&input.severity) {
-        Ok(s) => s,
-        Err(e) => return Ok(Err(refuse("severity", e))),
-    };
-    let aggravating = match rules::check_factors(&input.aggravating, AGGRAVATING, "aggravating") {
-        Ok(v) => v,
-        Err(e) => return Ok(Err(refuse("aggravating", e))),
-    };
-    let mitigating = match rules::check_factors(&input.mitigating, MITIGATING, "mitigating") {
-        Ok(v) => v,
-        Err(e) => return Ok(Err(refuse("mitigating", e))),
-    };
-    let Some(sanction) = Sanction::parse(input.sanction.trim()) else {
-        return Ok(Err(refuse(
-            "sanction",
-            "field `sanction`: choose a sanction from the ladder",
-        )));
-    };
-    let cmp = comparable(state, &input.class, severity).await?;
-    let deviation = rules::is_deviation(sanction, &cmp.dist);
-    let rationale = input.rationale.trim();
-    if rationale.chars().count() > rules::MAX_TEXT {
-        return Ok(Err(refuse(
-            "rationale",
-            format!(
-                "field `rationale`: is longer than {} characters",
-                rules::MAX_TEXT
-            ),
-        )));
-    }
-    if deviation && rationale.is_empty() {
-        let median = cmp.median.map_or("", Sanction::label);
-        return Ok(Err(refuse(
-            "rationale",
-            format!(
-                "field `rationale`: {} is more than one step from the usual sanction in {} comparable cases ({median}); write why, and a second approver will review the decision",
-                sanction.label(),
-                cmp.cases
-            ),
-        )));
-    }
-    let rationale = if rationale.is_empty() {
-        None
-    } else {
-        let engine = state.engine().map_err(|e| AppError::internal(&e))?;
-        Some(righttrack_core::interactions::scrub(&engine, rationale))
-    };
-    let teams = state.db.list_teams().await?;
-    let team = subject
-        .team_id
-        .and_then(|t| teams.iter().find(|x| x.id == t));
-    let prior = state.db.prior_discipline(&subject.username, now).await?;
-    let id = state
-        .db
-        .record_discipline(
-            &NewRecord {
-                subject: subject.username.clone(),
-                site_name: team.map(|t| t.site_name.clone()),
-                team_name: team.map(|t| t.name.clone()),
-                role_level: rules::role_level(&subject.roles).to_owned(),
-                violation_class: input.class.clone(),
-                severity,
-                aggravating,
-                mitigating,
-                prior_records: prior,
-                sanction,
-                comparable_cases: i64::try_from(cmp.cases).unwrap_or(0),
-                comparable_median: cmp.median,
-                deviation,
-                rationale,
-                decided_by: caller.user.username.clone(),
-                decided_at: now,
-            },
-            &mut rand::rngs::OsRng,
-        )
-        .await?;
-    state
-        .audit(
-            &caller.actor(),
-            "discipline.recorded",
-            &id,
-            json!({"subject": subject.id.to_string(), "sanction": sanction.as_str(), "deviation": deviation}),
-        )
-        .await?;
-    Ok(Ok((id, deviation)))
-}
-
 // ---------------------------------------------------------------- pages
+
+/// A decision as the form submits it.
+fn input_of(form: &FormData) -> Input {
+    Input {
+        subject: form.get("subject").trim().to_owned(),
+        class: form.get("class").trim().to_owned(),
+        severity: form.get("severity"),
+        aggravating: form.all("aggravating"),
+        mitigating: form.all("mitigating"),
+        sanction: form.get("sanction"),
+        rationale: form.get("rationale"),
+    }
+}
 
 struct Row {
     id: String,
@@ -275,22 +101,7 @@ pub async fn list(
     Extension(caller): Extension<Caller>,
 ) -> AppResult<Response> {
     let all = sees_all(&caller);
-    let records = state
-        .db
-        .discipline_records(&RecordFilter {
-            decided_by: (!all).then(|| caller.user.username.clone()),
-            limit: 500,
-            ..Default::default()
-        })
-        .await?;
-    state
-        .audit(
-            &caller.actor(),
-            "discipline.listed",
-            &caller.actor(),
-            json!({"records": records.len()}),
-        )
-        .await?;
+    let records = list_records(&state, &caller, 500, None).await?;
     Ok(render(ListPage {
         l: layout(Some(&caller), "Discipline", "/discipline"),
         all,
@@ -377,9 +188,12 @@ async fn new_page(
     // shown above the sanction, as on the dispute page.
     let relationship = match state.db.user_by_username(&input.subject).await? {
         Some(subject) => {
-            let notes =
-                crate::conflicts::colleague_relations_between(state, caller.user.id, subject.id)
-                    .await?;
+            let notes = righttrack_app::program::conflicts::colleague_relations_between(
+                state,
+                caller.user.id,
+                subject.id,
+            )
+            .await?;
             let text: Vec<String> = notes
                 .into_iter()
                 .map(|r| {
@@ -468,7 +282,7 @@ pub async fn record_form(
     Extension(caller): Extension<Caller>,
     form: FormData,
 ) -> AppResult<Response> {
-    let input = Input::of(&form);
+    let input = input_of(&form);
     match record(&state, &caller, &input).await? {
         Ok((id, _)) => Ok(Redirect::to(&format!("/discipline/{id}")).into_response()),
         Err(r) => new_page(&state, &caller, &input, Some(r)).await,
@@ -499,24 +313,13 @@ fn label_of(key: &str) -> &'static str {
         .map_or("unknown factor", |(_, l)| l)
 }
 
-/// The record if `caller` may see it: its decision maker, or an ethics officer.
-async fn visible(state: &AppState, caller: &Caller, id: &str) -> AppResult<Record> {
-    match state.db.discipline_record(id).await? {
-        Some(r) if sees_all(caller) || r.decided_by == caller.user.username => Ok(r),
-        _ => Err(AppError::not_found()),
-    }
-}
-
 /// `GET /discipline/{id}`: the record; the approval form for a second approver.
 pub async fn detail(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
 ) -> AppResult<Response> {
-    let rec = visible(&state, &caller, &id).await?;
-    state
-        .audit(&caller.actor(), "discipline.viewed", &id, json!({}))
-        .await?;
+    let rec = view(&state, &caller, &id).await?;
     let check = rules::may_approve(
         &caller.user.username,
         &rec.decided_by,
@@ -550,69 +353,6 @@ pub async fn detail(
     }))
 }
 
-/// Approves or rejects a pending deviation as second approver. Audited.
-pub async fn approve(
-    state: &AppState,
-    caller: &Caller,
-    id: &str,
-    decision: &str,
-    note: &str,
-) -> AppResult<()> {
-    let rec = visible(state, caller, id).await?;
-    rules::may_approve(
-        &caller.user.username,
-        &rec.decided_by,
-        &rec.subject,
-        rec.approval_state,
-    )
-    .map_err(|r| AppError::new(Code::Forbidden, format!("You cannot approve this: {r}.")))?;
-    let ok = match decision {
-        "approve" => true,
-        "reject" => false,
-        _ => {
-            return Err(AppError::unprocessable(
-                "field `decision`: expected approve or reject",
-            ))
-        }
-    };
-    let note = note.trim();
-    if !ok && note.is_empty() {
-        return Err(AppError::unprocessable(
-            "field `note`: say why the decision is rejected",
-        ));
-    }
-    if note.chars().count() > rules::MAX_TEXT {
-        return Err(AppError::unprocessable(format!(
-            "field `note`: is longer than {} characters",
-            rules::MAX_TEXT
-        )));
-    }
-    let note = (!note.is_empty()).then_some(note);
-    if !state
-        .db
-        .decide_discipline_approval(id, ok, &caller.user.username, note, state.now())
-        .await?
-    {
-        return Err(AppError::new(
-            Code::Conflict,
-            "This decision no longer awaits approval.",
-        ));
-    }
-    state
-        .audit(
-            &caller.actor(),
-            if ok {
-                "discipline.approved"
-            } else {
-                "discipline.rejected"
-            },
-            id,
-            json!({}),
-        )
-        .await?;
-    Ok(())
-}
-
 /// `POST /discipline/{id}/approval`: `decision` approve|reject and `note`.
 pub async fn approve_form(
     State(state): State<AppState>,
@@ -637,64 +377,11 @@ pub async fn add_class(
     Extension(caller): Extension<Caller>,
     form: FormData,
 ) -> AppResult<Response> {
-    let name = righttrack_core::capa::check_text(&form.get("name"), 100)
-        .map_err(|e| AppError::unprocessable(format!("field `name`: {e}")))?
-        .to_owned();
-    if state.db.add_violation_class(&name, state.now()).await? {
-        state
-            .audit(&caller.actor(), "discipline.class_added", &name, json!({}))
-            .await?;
-    }
+    add_class_named(&state, &caller, &form.get("name")).await?;
     Ok(Redirect::to("/discipline#classes").into_response())
 }
 
 // ---------------------------------------------------------------- disparity
-
-/// The dimensions of the disparity report.
-pub const DIMENSIONS: [(&str, &str); 4] = [
-    ("site", "Site"),
-    ("team", "Team"),
-    ("role_level", "Role level"),
-    ("decision_maker", "Decision maker"),
-];
-
-fn group_of<'a>(r: &'a Record, dim: &str) -> &'a str {
-    match dim {
-        "site" => r.site_name.as_deref().unwrap_or("no site"),
-        "team" => r.team_name.as_deref().unwrap_or("no team"),
-        "role_level" => &r.role_level,
-        _ => &r.decided_by,
-    }
-}
-
-/// The disparity report over the decisions in force: per dimension, its groups.
-pub async fn disparity(state: &AppState) -> AppResult<Vec<(&'static str, Vec<rules::GroupRow>)>> {
-    let records: Vec<Record> = state
-        .db
-        .discipline_records(&RecordFilter {
-            limit: 10_000,
-            ..Default::default()
-        })
-        .await?
-        .into_iter()
-        .filter(|r| matches!(r.approval_state, Approval::NotNeeded | Approval::Approved))
-        .collect();
-    Ok(DIMENSIONS
-        .iter()
-        .map(|(key, label)| {
-            let outcomes: Vec<Outcome> = records
-                .iter()
-                .map(|r| Outcome {
-                    group: group_of(r, key),
-                    class: &r.violation_class,
-                    severity: r.severity,
-                    sanction: r.sanction_step,
-                })
-                .collect();
-            (*label, rules::disparity(&outcomes))
-        })
-        .collect())
-}
 
 struct GroupView {
     group: String,
@@ -861,23 +548,7 @@ pub async fn api_list(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
 ) -> AppResult<Json<Value>> {
-    let all = sees_all(&caller);
-    let records = state
-        .db
-        .discipline_records(&RecordFilter {
-            decided_by: (!all).then(|| caller.user.username.clone()),
-            limit: 1000,
-            ..Default::default()
-        })
-        .await?;
-    state
-        .audit(
-            &caller.actor(),
-            "discipline.listed",
-            &caller.actor(),
-            json!({"records": records.len(), "via": "api"}),
-        )
-        .await?;
+    let records = list_records(&state, &caller, 1000, Some("api")).await?;
     Ok(Json(json!({ "records": records })))
 }
 

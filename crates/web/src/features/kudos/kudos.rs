@@ -1,5 +1,6 @@
-//! Recognition, issue #7 (`core::kudos` holds the rules and the invariant that kudos
-//! are never linked to hotline data).
+//! Recognition over HTTP: the kudos page, its forms and the API. Giving, consenting and
+//! hiding are use cases in `righttrack_app::program::kudos`; `core::kudos` holds the rules
+//! and the invariant that kudos are never linked to hotline data.
 //!
 //! Staff thank a colleague for conduct that lived a value of the code of ethics. The
 //! recipient sees every kudos they received and consents to show one to their team or
@@ -7,7 +8,7 @@
 //! audited (without the message).
 
 use crate::auth::Caller;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::extract::Path;
 use crate::pages::{layout, render, FormData};
 use crate::state::AppState;
@@ -15,93 +16,11 @@ use askama::Template;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Json};
+use righttrack_app::program::kudos::{add_value as add_value_named, give, set_visibility, team_of};
 use righttrack_core::authz::{allowed, Action};
-use righttrack_core::kudos::{check_message, Visibility};
+use righttrack_core::clock::day;
 use righttrack_store::kudos::Kudos;
 use serde_json::{json, Value};
-
-/// Gives a kudos from `caller` to `recipient` for `value`. Audited.
-pub async fn give(
-    state: &AppState,
-    caller: &Caller,
-    recipient: &str,
-    value: &str,
-    message: &str,
-) -> AppResult<String> {
-    let users = state.db.list_users().await?;
-    let Some(to) = users
-        .iter()
-        .find(|u| u.username == recipient.trim() && !u.disabled)
-    else {
-        return Err(AppError::unprocessable("field `recipient`: no such person"));
-    };
-    if to.id == caller.user.id {
-        return Err(AppError::unprocessable(
-            "field `recipient`: kudos are for someone else",
-        ));
-    }
-    if !state.db.conduct_values().await?.iter().any(|v| v == value) {
-        return Err(AppError::unprocessable(
-            "field `value`: choose a value of the code of ethics",
-        ));
-    }
-    let message = check_message(message)
-        .map_err(|e| AppError::unprocessable(format!("field `message`: {e}")))?;
-    let engine = state.engine().map_err(|e| AppError::internal(&e))?;
-    let message = righttrack_core::interactions::scrub(&engine, message);
-    let id = state
-        .db
-        .give_kudos(
-            &caller.user.username,
-            &to.username,
-            value,
-            &message,
-            state.now(),
-            &mut rand::rngs::OsRng,
-        )
-        .await?;
-    state
-        .audit(
-            &caller.actor(),
-            "kudos.given",
-            &id,
-            json!({"recipient": to.id.to_string(), "value": value}),
-        )
-        .await?;
-    Ok(id)
-}
-
-/// The recipient shows (`visible`) or hides (`hidden`) a kudos. Audited.
-pub async fn set_visibility(state: &AppState, caller: &Caller, id: &str, v: &str) -> AppResult<()> {
-    let v = match Visibility::parse(v.trim()) {
-        Some(v @ (Visibility::Visible | Visibility::Hidden)) => v,
-        _ => {
-            return Err(AppError::unprocessable(
-                "field `visibility`: expected visible or hidden",
-            ))
-        }
-    };
-    if !state
-        .db
-        .set_kudos_visibility(id, &caller.user.username, v, state.now())
-        .await?
-    {
-        return Err(AppError::not_found());
-    }
-    state
-        .audit(
-            &caller.actor(),
-            if v == Visibility::Visible {
-                "kudos.consented"
-            } else {
-                "kudos.hidden"
-            },
-            id,
-            json!({}),
-        )
-        .await?;
-    Ok(())
-}
 
 struct View {
     id: String,
@@ -115,7 +34,7 @@ struct View {
 
 fn view(k: Kudos) -> View {
     View {
-        day: k.given_at.strftime("%Y-%m-%d").to_string(),
+        day: day(k.given_at),
         id: k.id,
         giver: k.giver,
         recipient: k.recipient,
@@ -135,21 +54,6 @@ struct Page {
     team: Vec<View>,
     given: Vec<View>,
     configure: bool,
-}
-
-/// The caller's team mates' usernames (themselves included).
-async fn team_of(state: &AppState, caller: &Caller) -> AppResult<Vec<String>> {
-    let Some(team) = caller.user.team_id else {
-        return Ok(vec![caller.user.username.clone()]);
-    };
-    Ok(state
-        .db
-        .list_users()
-        .await?
-        .into_iter()
-        .filter(|u| u.team_id == Some(team))
-        .map(|u| u.username)
-        .collect())
 }
 
 /// `GET /kudos`.
@@ -229,14 +133,7 @@ pub async fn add_value(
     Extension(caller): Extension<Caller>,
     form: FormData,
 ) -> AppResult<Response> {
-    let name = righttrack_core::capa::check_text(&form.get("name"), 100)
-        .map_err(|e| AppError::unprocessable(format!("field `name`: {e}")))?
-        .to_owned();
-    if state.db.add_conduct_value(&name, state.now()).await? {
-        state
-            .audit(&caller.actor(), "kudos.value_added", &name, json!({}))
-            .await?;
-    }
+    add_value_named(&state, &caller, &form.get("name")).await?;
     Ok(Redirect::to("/kudos#values").into_response())
 }
 

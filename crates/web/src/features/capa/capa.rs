@@ -1,5 +1,6 @@
-//! Internal audits and corrective actions (CAPA), issue #7 (`core::capa` holds the
-//! rules, `store::capa` the records).
+//! Internal audits and corrective actions (CAPA) over HTTP (`core::capa` holds the
+//! rules, `store::capa` the records, `righttrack_app::program::capa` the audits, the
+//! sweeper and the shared input checks).
 //!
 //! Audits: QA analysts and ethics officers keep checklist templates and schedules
 //! ("monthly PCI checklist per site"); the sweeper of `serve` (and `righttrack audits
@@ -27,157 +28,22 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Json};
-use jiff::{SignedDuration, Timestamp};
+use righttrack_app::program::capa::audits::{
+    self, active_usernames, complete, create_template, days, due_day, metric_verdict, optional,
+    schedule, scrub, text, trends, NewSchedules, Trend,
+};
+use righttrack_app::program::capa::{HOTLINE_TITLE, TREND_DAYS};
 use righttrack_core::authz::{allowed, Action};
-use righttrack_core::capa::{self as rules, Answer, SourceKind, State as CapaState, Step};
-use righttrack_store::capa::{Capa, ItemAnswer, Move, NewCapa, NewSchedule};
+use righttrack_core::capa::{self as rules, SourceKind, State as CapaState, Step};
+use righttrack_core::clock::day;
+use righttrack_store::capa::{Capa, Move, NewCapa};
 use serde::Deserialize;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 
-/// The one text of an overdue notice: no title, no count, no source.
-pub const NOTICE: &str =
-    "A corrective action you own or oversee is overdue. Sign in to RightTrack to see it.";
-
-/// The clear title of a CAPA raised from a hotline case; its real title, root cause,
-/// plan and notes are sealed under the case key.
-pub const HOTLINE_TITLE: &str = "Corrective action from a hotline case";
-
-/// QA trends compare the last [`TREND_DAYS`] with the [`TREND_DAYS`] before.
-pub const TREND_DAYS: i64 = 30;
-
-fn day(t: Timestamp) -> String {
-    t.strftime("%Y-%m-%d").to_string()
-}
-
-fn days(n: i64) -> SignedDuration {
-    SignedDuration::from_hours(n * 24)
-}
-
+/// A refusal about one form field, as this module's handlers return it.
 fn unprocessable(field: &str, why: impl std::fmt::Display) -> AppError {
-    AppError::unprocessable(format!("field `{field}`: {why}"))
-}
-
-/// A `YYYY-MM-DD` form value: the end of that UTC day.
-fn due_day(field: &str, s: &str) -> AppResult<Timestamp> {
-    let d: jiff::civil::Date = s
-        .trim()
-        .parse()
-        .map_err(|_| unprocessable(field, "expected a date as YYYY-MM-DD"))?;
-    d.at(23, 59, 0, 0)
-        .to_zoned(jiff::tz::TimeZone::UTC)
-        .map(|z| z.timestamp())
-        .map_err(|_| unprocessable(field, "expected a date as YYYY-MM-DD"))
-}
-
-fn text(field: &str, s: &str, max: usize) -> AppResult<String> {
-    rules::check_text(s, max)
-        .map(str::to_owned)
-        .map_err(|e| unprocessable(field, e))
-}
-
-fn optional(s: &str) -> Option<String> {
-    let t = s.trim();
-    (!t.is_empty()).then(|| t.to_owned())
-}
-
-/// Masks personal data in free text before it is stored.
-fn scrub(state: &AppState, s: &str) -> AppResult<String> {
-    let engine = state.engine().map_err(|e| AppError::internal(&e))?;
-    Ok(righttrack_core::interactions::scrub(&engine, s))
-}
-
-async fn active_usernames(state: &AppState) -> AppResult<Vec<String>> {
-    Ok(state
-        .db
-        .list_users()
-        .await?
-        .into_iter()
-        .filter(|u| !u.disabled)
-        .map(|u| u.username)
-        .collect())
-}
-
-// ---------------------------------------------------------------- sweeper
-
-/// What one sweep did.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
-pub struct Sweep {
-    pub audits_created: usize,
-    pub escalated: usize,
-    pub notices: usize,
-}
-
-/// Creates due audits, escalates newly overdue CAPAs (once each, audited) and writes
-/// today's content-free notice for the owners of overdue CAPAs, their leads and the
-/// CAPAs' creators. Run by `serve` every ten minutes and by `righttrack audits
-/// materialise`.
-pub async fn sweep(state: &AppState, now: Timestamp) -> AppResult<Sweep> {
-    let mut out = Sweep::default();
-    let created = state
-        .db
-        .materialise_audits(now, &mut rand::rngs::OsRng)
-        .await?;
-    for id in &created {
-        state
-            .audit("system", "audit.scheduled", id, json!({}))
-            .await?;
-    }
-    out.audits_created = created.len();
-    for c in state.db.unescalated_overdue_capas(now).await? {
-        if state.db.mark_capa_escalated(&c.id, now).await? {
-            state
-                .audit(
-                    "system",
-                    "capa.escalated",
-                    &c.id,
-                    json!({"owner": c.owner, "due": c.due_at.to_string()}),
-                )
-                .await?;
-            out.escalated += 1;
-        }
-    }
-    let users = state.db.list_users().await?;
-    let by_name: BTreeMap<&str, &righttrack_store::directory::User> =
-        users.iter().map(|u| (u.username.as_str(), u)).collect();
-    let mut notify = Vec::new();
-    for c in state.db.capas(now, 1000).await? {
-        if !c.overdue {
-            continue;
-        }
-        for name in [&c.owner, &c.created_by] {
-            if let Some(u) = by_name.get(name.as_str()) {
-                notify.push(u.id);
-                if let Ok(chain) = state.db.management_chain(u.id).await {
-                    notify.extend(chain.into_iter().take(1));
-                }
-            }
-        }
-    }
-    notify.sort();
-    notify.dedup();
-    let today = crate::digest::day_of(now);
-    for u in notify {
-        if state
-            .db
-            .put_capa_notification(u, &today, NOTICE, now)
-            .await?
-        {
-            out.notices += 1;
-        }
-    }
-    Ok(out)
-}
-
-/// The caller's unseen CAPA notices ("day: text"), marked seen.
-pub async fn take_notices(state: &AppState, caller: &Caller) -> AppResult<Vec<String>> {
-    Ok(state
-        .db
-        .take_capa_notifications(caller.user.id, state.now())
-        .await?
-        .into_iter()
-        .map(|(d, t)| format!("{d}: {t}"))
-        .collect())
+    audits::unprocessable(field, why).into()
 }
 
 // ---------------------------------------------------------------- audits
@@ -307,60 +173,6 @@ pub async fn list(
     }))
 }
 
-/// Creates a checklist template: a name and one item per line. Audited.
-pub async fn create_template(
-    state: &AppState,
-    actor: &Caller,
-    name: &str,
-    items: &str,
-) -> AppResult<String> {
-    let name = text("name", name, rules::MAX_TITLE)?;
-    let items: Vec<String> = items
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .map(str::to_owned)
-        .collect();
-    if items.is_empty() {
-        return Err(unprocessable(
-            "items",
-            "at least one checklist item, one per line",
-        ));
-    }
-    if let Some(n) = items
-        .iter()
-        .position(|i| i.chars().count() > rules::MAX_TITLE)
-    {
-        return Err(unprocessable(
-            "items",
-            format!(
-                "line {} is longer than {} characters",
-                n + 1,
-                rules::MAX_TITLE
-            ),
-        ));
-    }
-    let id = state
-        .db
-        .create_audit_template(
-            &name,
-            &items,
-            &actor.user.username,
-            state.now(),
-            &mut rand::rngs::OsRng,
-        )
-        .await?;
-    state
-        .audit(
-            &actor.actor(),
-            "audit.template_created",
-            &id,
-            json!({"items": items.len()}),
-        )
-        .await?;
-    Ok(id)
-}
-
 /// `POST /audits/templates`.
 pub async fn template_form(
     State(state): State<AppState>,
@@ -378,72 +190,18 @@ pub async fn schedule_form(
     Extension(caller): Extension<Caller>,
     form: FormData,
 ) -> AppResult<Response> {
-    let now = state.now();
-    let every: u32 = form
-        .get("every_months")
-        .trim()
-        .parse()
-        .ok()
-        .filter(|n| (1..=24).contains(n))
-        .ok_or_else(|| unprocessable("every_months", "a number of months from 1 to 24"))?;
-    let first_due = due_day("first_due", &form.get("first_due"))?;
-    let sites: Vec<String> = state
-        .db
-        .list_sites()
-        .await?
-        .into_iter()
-        .map(|s| s.name)
-        .collect();
-    let mut site_names: Vec<Option<String>> = Vec::new();
-    for s in form.all("site") {
-        match s.as_str() {
-            "" => site_names.push(None),
-            s if sites.iter().any(|x| x == s) => site_names.push(Some(s.to_owned())),
-            _ => return Err(unprocessable("site", "no such site")),
-        }
-    }
-    if site_names.is_empty() {
-        site_names.push(None);
-    }
-    let auditor = optional(&form.get("auditor"));
-    if let Some(a) = &auditor {
-        if !active_usernames(&state).await?.contains(a) {
-            return Err(unprocessable("auditor", "no such user"));
-        }
-    }
-    let template = form.get("template");
-    for site_name in site_names {
-        let id = state
-            .db
-            .create_audit_schedule(
-                &NewSchedule {
-                    template_id: template.clone(),
-                    site_name: site_name.clone(),
-                    every_months: every,
-                    first_due,
-                    auditor: auditor.clone(),
-                    by_user: caller.user.username.clone(),
-                    at: now,
-                },
-                &mut rand::rngs::OsRng,
-            )
-            .await
-            .map_err(|e| match e {
-                righttrack_store::StoreError::NotFound => {
-                    unprocessable("template", "no such checklist")
-                }
-                e => e.into(),
-            })?;
-        state
-            .audit(
-                &caller.actor(),
-                "audit.schedule_created",
-                &id,
-                json!({"site": site_name, "every_months": every}),
-            )
-            .await?;
-    }
-    sweep(&state, now).await?;
+    schedule(
+        &state,
+        &caller,
+        &NewSchedules {
+            template: form.get("template"),
+            every_months: form.get("every_months"),
+            first_due: form.get("first_due"),
+            sites: form.all("site"),
+            auditor: form.get("auditor"),
+        },
+    )
+    .await?;
     Ok(Redirect::to("/audits").into_response())
 }
 
@@ -492,82 +250,6 @@ pub async fn detail(
         may_raise: allowed(&caller.user.roles, Action::CapaManage),
         a: AuditRow::from(a),
     }))
-}
-
-/// Completes audit `id`: every item answered pass, fail or n/a; a note is required for
-/// a failed item. Returns the number of findings. Audited.
-pub async fn complete(
-    state: &AppState,
-    caller: &Caller,
-    id: &str,
-    answers: &BTreeMap<i64, (String, String)>,
-) -> AppResult<usize> {
-    let now = state.now();
-    let Some((a, items, _)) = state.db.audit(id, now).await? else {
-        return Err(AppError::not_found());
-    };
-    if a.status == "completed" {
-        return Err(AppError::new(
-            Code::Conflict,
-            "This audit is already completed.",
-        ));
-    }
-    let mut out = Vec::new();
-    for i in &items {
-        let field = format!("answer_{}", i.position);
-        let (ans, note) = answers.get(&i.position).cloned().unwrap_or_default();
-        let answer = Answer::parse(ans.trim()).ok_or_else(|| {
-            unprocessable(
-                &field,
-                format!("item {} needs pass, fail or n/a", i.position + 1),
-            )
-        })?;
-        let note = optional(&note);
-        if answer == Answer::Fail && note.is_none() {
-            return Err(unprocessable(
-                &format!("note_{}", i.position),
-                format!("item {} failed: say what was found", i.position + 1),
-            ));
-        }
-        if note
-            .as_ref()
-            .is_some_and(|n| n.chars().count() > rules::MAX_TEXT)
-        {
-            return Err(unprocessable(
-                &format!("note_{}", i.position),
-                format!("is longer than {} characters", rules::MAX_TEXT),
-            ));
-        }
-        let note = match note {
-            Some(n) => Some(scrub(state, &n)?),
-            None => None,
-        };
-        out.push(ItemAnswer {
-            position: i.position,
-            answer,
-            note,
-        });
-    }
-    let failed = out.iter().filter(|a| a.answer == Answer::Fail).count();
-    if !state
-        .db
-        .complete_audit(id, &out, &caller.user.username, now, &mut rand::rngs::OsRng)
-        .await?
-    {
-        return Err(AppError::new(
-            Code::Conflict,
-            "This audit is already completed.",
-        ));
-    }
-    state
-        .audit(
-            &caller.actor(),
-            "audit.completed",
-            id,
-            json!({"items": out.len(), "findings": failed}),
-        )
-        .await?;
-    Ok(failed)
 }
 
 /// `POST /audits/{id}/complete`: `answer_N` and `note_N` per item.
@@ -867,38 +549,6 @@ pub async fn raise_from_case(
 }
 
 /// A scan rule's violation rate now and before.
-struct Trend {
-    rule: String,
-    recent: f64,
-    before: String,
-    hits: u64,
-    rising: bool,
-}
-
-/// The violation rate per rule over the last [`TREND_DAYS`] and the period before.
-async fn trends(state: &AppState, now: Timestamp) -> AppResult<(u64, Vec<Trend>)> {
-    let mid = now.checked_sub(days(TREND_DAYS)).unwrap_or(now);
-    let start = mid.checked_sub(days(TREND_DAYS)).unwrap_or(mid);
-    let (n_recent, recent) = state.db.rule_hits(mid, now).await?;
-    let (n_before, before) = state.db.rule_hits(start, mid).await?;
-    let mut out: Vec<Trend> = recent
-        .iter()
-        .map(|(rule, hits)| {
-            let r = rules::rate_per_1000(*hits, n_recent).unwrap_or(0.0);
-            let b = rules::rate_per_1000(before.get(rule).copied().unwrap_or(0), n_before);
-            Trend {
-                rule: rule.clone(),
-                recent: r,
-                before: b.map_or_else(|| "—".into(), |b| format!("{b:.1}")),
-                hits: *hits,
-                rising: b.is_none_or(|b| r > b),
-            }
-        })
-        .collect();
-    out.sort_by(|a, b| b.recent.total_cmp(&a.recent).then(a.rule.cmp(&b.rule)));
-    Ok((n_recent, out))
-}
-
 struct CapaRow {
     id: String,
     title: String,
@@ -1152,27 +802,6 @@ pub async fn new_form(
 }
 
 /// The metric verdict of a CAPA, if it has a metric.
-async fn metric_verdict(
-    state: &AppState,
-    c: &Capa,
-    now: Timestamp,
-) -> AppResult<Option<(rules::Verdict, f64, i64, String)>> {
-    let (Some(rule), Some(baseline), Some(days_n)) =
-        (&c.metric_rule, c.metric_baseline, c.metric_days)
-    else {
-        return Ok(None);
-    };
-    let (n, hits) = match c.implemented_at {
-        Some(start) => {
-            let end = rules::window_end(start, days_n).min(now);
-            state.db.rule_count(rule, start, end).await?
-        }
-        None => (0, 0),
-    };
-    let v = rules::verdict(baseline, days_n, c.implemented_at, now, hits, n);
-    Ok(Some((v, baseline, days_n, rule.clone())))
-}
-
 struct EventView {
     at: String,
     by: String,

@@ -1,0 +1,366 @@
+//! Consistent discipline: recording decisions against comparable cases, the second
+//! approval of a deviation, and the disparity report.
+//!
+//! `core::discipline` holds the rules (the sanction ladder, what counts as a deviation,
+//! when a group is too small to show); this module loads the rows they judge and writes
+//! the audit trail (never the rationale). A refused decision is not an error: [`record`]
+//! returns the field and the message in [`Refused`], so the form can show them beside the
+//! input it keeps. A record opens only for its decision maker and ethics officers
+//! ([`visible`]); anyone else gets "not found".
+
+use crate::{Caller, Ctx, Error, Result};
+use righttrack_core::authz::{allowed, Action};
+use righttrack_core::discipline::{
+    self as rules, Approval, Distribution, Outcome, Sanction, AGGRAVATING, MITIGATING,
+};
+use righttrack_store::discipline::{NewRecord, Record, RecordFilter};
+use serde_json::json;
+
+/// Does `caller` see every decision (ethics officers), not only their own?
+pub fn sees_all(caller: &Caller) -> bool {
+    allowed(&caller.user.roles, Action::DisciplineApprove)
+}
+
+/// What the form shows about the comparable cases.
+#[derive(Debug, Clone)]
+pub struct Comparable {
+    pub cases: usize,
+    /// Per sanction (label, count, per cent) when shown.
+    pub shown: Option<Vec<(&'static str, usize, u32)>>,
+    pub median: Option<Sanction>,
+    pub dist: Distribution,
+}
+
+/// The comparable cases of a class and severity.
+pub async fn comparable(ctx: &Ctx, class: &str, severity: i64) -> Result<Comparable> {
+    let dist = Distribution::of(ctx.db.comparable_sanctions(class, severity).await?);
+    let total = dist.total();
+    Ok(Comparable {
+        cases: total,
+        shown: dist.shown().map(|d| {
+            Sanction::ALL
+                .iter()
+                .map(|s| {
+                    let n = d.counts[s.step()];
+                    let pct = u32::try_from(n * 100 / total.max(1)).unwrap_or(0);
+                    (s.label(), n, pct)
+                })
+                .collect()
+        }),
+        median: dist.shown().and_then(Distribution::median),
+        dist,
+    })
+}
+
+/// A decision as submitted.
+#[derive(Debug, Clone, Default)]
+pub struct Input {
+    pub subject: String,
+    pub class: String,
+    pub severity: String,
+    pub aggravating: Vec<String>,
+    pub mitigating: Vec<String>,
+    pub sanction: String,
+    pub rationale: String,
+}
+
+/// Why a decision was refused: the field and the message.
+#[derive(Debug)]
+pub struct Refused {
+    pub field: &'static str,
+    pub message: String,
+}
+
+fn refuse(field: &'static str, message: impl Into<String>) -> Refused {
+    Refused {
+        field,
+        message: message.into(),
+    }
+}
+
+/// Records a decision by `caller`. A deviation without a rationale is refused (the
+/// form asks for one); with one, it waits for a second approver. Audited.
+pub async fn record(
+    ctx: &Ctx,
+    caller: &Caller,
+    input: &Input,
+) -> Result<std::result::Result<(String, bool), Refused>> {
+    let now = ctx.now();
+    let users = ctx.db.list_users().await?;
+    let Some(subject) = users
+        .iter()
+        .find(|u| u.username == input.subject && !u.disabled)
+    else {
+        return Ok(Err(refuse("subject", "field `subject`: no such person")));
+    };
+    if subject.id == caller.user.id {
+        return Ok(Err(refuse(
+            "subject",
+            "field `subject`: nobody records a decision about themselves",
+        )));
+    }
+    if !ctx.db.violation_classes().await?.contains(&input.class) {
+        return Ok(Err(refuse(
+            "class",
+            "field `class`: choose a violation class from the list",
+        )));
+    }
+    let severity = match rules::check_severity(&input.severity) {
+        Ok(s) => s,
+        Err(e) => return Ok(Err(refuse("severity", e))),
+    };
+    let aggravating = match rules::check_factors(&input.aggravating, AGGRAVATING, "aggravating") {
+        Ok(v) => v,
+        Err(e) => return Ok(Err(refuse("aggravating", e))),
+    };
+    let mitigating = match rules::check_factors(&input.mitigating, MITIGATING, "mitigating") {
+        Ok(v) => v,
+        Err(e) => return Ok(Err(refuse("mitigating", e))),
+    };
+    let Some(sanction) = Sanction::parse(input.sanction.trim()) else {
+        return Ok(Err(refuse(
+            "sanction",
+            "field `sanction`: choose a sanction from the ladder",
+        )));
+    };
+    let cmp = comparable(ctx, &input.class, severity).await?;
+    let deviation = rules::is_deviation(sanction, &cmp.dist);
+    let rationale = input.rationale.trim();
+    if rationale.chars().count() > rules::MAX_TEXT {
+        return Ok(Err(refuse(
+            "rationale",
+            format!(
+                "field `rationale`: is longer than {} characters",
+                rules::MAX_TEXT
+            ),
+        )));
+    }
+    if deviation && rationale.is_empty() {
+        let median = cmp.median.map_or("", Sanction::label);
+        return Ok(Err(refuse(
+            "rationale",
+            format!(
+                "field `rationale`: {} is more than one step from the usual sanction in {} comparable cases ({median}); write why, and a second approver will review the decision",
+                sanction.label(),
+                cmp.cases
+            ),
+        )));
+    }
+    let rationale = if rationale.is_empty() {
+        None
+    } else {
+        let engine = ctx.engine().map_err(|e| Error::internal(&e))?;
+        Some(righttrack_core::interactions::scrub(&engine, rationale))
+    };
+    let teams = ctx.db.list_teams().await?;
+    let team = subject
+        .team_id
+        .and_then(|t| teams.iter().find(|x| x.id == t));
+    let prior = ctx.db.prior_discipline(&subject.username, now).await?;
+    let id = ctx
+        .db
+        .record_discipline(
+            &NewRecord {
+                subject: subject.username.clone(),
+                site_name: team.map(|t| t.site_name.clone()),
+                team_name: team.map(|t| t.name.clone()),
+                role_level: rules::role_level(&subject.roles).to_owned(),
+                violation_class: input.class.clone(),
+                severity,
+                aggravating,
+                mitigating,
+                prior_records: prior,
+                sanction,
+                comparable_cases: i64::try_from(cmp.cases).unwrap_or(0),
+                comparable_median: cmp.median,
+                deviation,
+                rationale,
+                decided_by: caller.user.username.clone(),
+                decided_at: now,
+            },
+            &mut rand::rngs::OsRng,
+        )
+        .await?;
+    ctx
+        .audit(
+            &caller.actor(),
+            "discipline.recorded",
+            &id,
+            json!({"subject": subject.id.to_string(), "sanction": sanction.as_str(), "deviation": deviation}),
+        )
+        .await?;
+    Ok(Ok((id, deviation)))
+}
+
+/// The record if `caller` may see it: its decision maker, or an ethics officer.
+pub async fn visible(ctx: &Ctx, caller: &Caller, id: &str) -> Result<Record> {
+    match ctx.db.discipline_record(id).await? {
+        Some(r) if sees_all(caller) || r.decided_by == caller.user.username => Ok(r),
+        _ => Err(Error::not_found()),
+    }
+}
+
+/// Approves or rejects a pending deviation as second approver. Audited.
+pub async fn approve(
+    ctx: &Ctx,
+    caller: &Caller,
+    id: &str,
+    decision: &str,
+    note: &str,
+) -> Result<()> {
+    let rec = visible(ctx, caller, id).await?;
+    rules::may_approve(
+        &caller.user.username,
+        &rec.decided_by,
+        &rec.subject,
+        rec.approval_state,
+    )
+    .map_err(|r| {
+        Error::new(
+            crate::Kind::Forbidden,
+            format!("You cannot approve this: {r}."),
+        )
+    })?;
+    let ok = match decision {
+        "approve" => true,
+        "reject" => false,
+        _ => {
+            return Err(Error::unprocessable(
+                "field `decision`: expected approve or reject",
+            ))
+        }
+    };
+    let note = note.trim();
+    if !ok && note.is_empty() {
+        return Err(Error::unprocessable(
+            "field `note`: say why the decision is rejected",
+        ));
+    }
+    if note.chars().count() > rules::MAX_TEXT {
+        return Err(Error::unprocessable(format!(
+            "field `note`: is longer than {} characters",
+            rules::MAX_TEXT
+        )));
+    }
+    let note = (!note.is_empty()).then_some(note);
+    if !ctx
+        .db
+        .decide_discipline_approval(id, ok, &caller.user.username, note, ctx.now())
+        .await?
+    {
+        return Err(Error::new(
+            crate::Kind::Conflict,
+            "This decision no longer awaits approval.",
+        ));
+    }
+    ctx.audit(
+        &caller.actor(),
+        if ok {
+            "discipline.approved"
+        } else {
+            "discipline.rejected"
+        },
+        id,
+        json!({}),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Adds a violation class (once; adding it again changes nothing). Audited.
+pub async fn add_class(ctx: &Ctx, caller: &Caller, name: &str) -> Result<()> {
+    let name = righttrack_core::capa::check_text(name, 100)
+        .map_err(|e| Error::unprocessable(format!("field `name`: {e}")))?
+        .to_owned();
+    if ctx.db.add_violation_class(&name, ctx.now()).await? {
+        ctx.audit(&caller.actor(), "discipline.class_added", &name, json!({}))
+            .await?;
+    }
+    Ok(())
+}
+
+/// The decisions `caller` may see (their own; all for ethics officers), newest first,
+/// at most `limit`. The listing is audited with its size; `via` names the channel when
+/// it is not the page (the API).
+pub async fn list(
+    ctx: &Ctx,
+    caller: &Caller,
+    limit: i64,
+    via: Option<&str>,
+) -> Result<Vec<Record>> {
+    let all = sees_all(caller);
+    let records = ctx
+        .db
+        .discipline_records(&RecordFilter {
+            decided_by: (!all).then(|| caller.user.username.clone()),
+            limit,
+            ..Default::default()
+        })
+        .await?;
+    let detail = match via {
+        Some(v) => json!({"records": records.len(), "via": v}),
+        None => json!({"records": records.len()}),
+    };
+    ctx.audit(
+        &caller.actor(),
+        "discipline.listed",
+        &caller.actor(),
+        detail,
+    )
+    .await?;
+    Ok(records)
+}
+
+/// Opens a record for `caller` (see [`visible`]) and audits the reading.
+pub async fn view(ctx: &Ctx, caller: &Caller, id: &str) -> Result<Record> {
+    let rec = visible(ctx, caller, id).await?;
+    ctx.audit(&caller.actor(), "discipline.viewed", id, json!({}))
+        .await?;
+    Ok(rec)
+}
+
+/// The dimensions of the disparity report.
+pub const DIMENSIONS: [(&str, &str); 4] = [
+    ("site", "Site"),
+    ("team", "Team"),
+    ("role_level", "Role level"),
+    ("decision_maker", "Decision maker"),
+];
+
+fn group_of<'a>(r: &'a Record, dim: &str) -> &'a str {
+    match dim {
+        "site" => r.site_name.as_deref().unwrap_or("no site"),
+        "team" => r.team_name.as_deref().unwrap_or("no team"),
+        "role_level" => &r.role_level,
+        _ => &r.decided_by,
+    }
+}
+
+/// The disparity report over the decisions in force: per dimension, its groups.
+pub async fn disparity(ctx: &Ctx) -> Result<Vec<(&'static str, Vec<rules::GroupRow>)>> {
+    let records: Vec<Record> = ctx
+        .db
+        .discipline_records(&RecordFilter {
+            limit: 10_000,
+            ..Default::default()
+        })
+        .await?
+        .into_iter()
+        .filter(|r| matches!(r.approval_state, Approval::NotNeeded | Approval::Approved))
+        .collect();
+    Ok(DIMENSIONS
+        .iter()
+        .map(|(key, label)| {
+            let outcomes: Vec<Outcome> = records
+                .iter()
+                .map(|r| Outcome {
+                    group: group_of(r, key),
+                    class: &r.violation_class,
+                    severity: r.severity,
+                    sanction: r.sanction_step,
+                })
+                .collect();
+            (*label, rules::disparity(&outcomes))
+        })
+        .collect())
+}
