@@ -620,7 +620,7 @@ async fn run(command: Command) -> Result<ExitCode> {
             righttrack_web::speakup::ensure_reader_key(&state, "cli", &user, &pw)
                 .await
                 .map_err(|e| anyhow::anyhow!("creating the reader key: {}", e.message))?;
-            righttrack_web::training::assign_new(&state)
+            righttrack_app::program::training::assign_new(&state)
                 .await
                 .map_err(|e| anyhow::anyhow!("{}", e.message))?;
             println!(
@@ -887,7 +887,7 @@ async fn run(command: Command) -> Result<ExitCode> {
             let text = std::fs::read_to_string(&file)
                 .with_context(|| format!("cannot read {}", file.display()))?;
             let (state, _) = open_state(&data, false, WebConfig::default()).await?;
-            let r = righttrack_web::training::import_csv(&state, "cli", &text)
+            let r = righttrack_app::program::training::import_csv(&state, "cli", &text)
                 .await
                 .map_err(|e| anyhow::anyhow!("{}", e.message))?;
             for e in &r.errors {
@@ -923,7 +923,7 @@ async fn run(command: Command) -> Result<ExitCode> {
                 righttrack_web::digest::run(&state, state.now())
                     .await
                     .map_err(|e| anyhow::anyhow!("{}", e.message))?;
-                righttrack_web::training::remind(&state, state.now())
+                righttrack_app::program::training::remind(&state, state.now())
                     .await
                     .map_err(|e| anyhow::anyhow!("{}", e.message))?;
             }
@@ -1408,7 +1408,8 @@ async fn serve(
                     Err(e) => tracing::warn!(error = %e.message, "policy reminders failed"),
                 }
                 // Training: new assignments (on hire), reminders, escalations.
-                if let Err(e) = righttrack_web::training::remind(&state, state.now()).await {
+                if let Err(e) = righttrack_app::program::training::remind(&state, state.now()).await
+                {
                     tracing::warn!(error = %e.message, "training reminders failed");
                 }
             }

@@ -229,9 +229,9 @@ pub async fn figures(state: &AppState, caller: &Caller) -> AppResult<Figures> {
     );
 
     // Training: the standings of the training reports.
-    crate::training::assign_new(state).await?;
-    let standings = crate::training::standings(state, None, now).await?;
-    let t = crate::training::total(&standings);
+    righttrack_app::program::training::assign_new(state).await?;
+    let standings = righttrack_app::program::training::standings(state, None, now).await?;
+    let t = righttrack_app::program::training::total(&standings);
     let courses = state.db.training_courses().await?;
     put(
         "training.courses",

@@ -784,7 +784,7 @@ pub async fn home(
         notices: notices
             .into_iter()
             .map(|(day, text)| {
-                let href = crate::training::notice_link(&text);
+                let href = righttrack_app::program::training::notice_link(&text);
                 (format!("{day}: {text}"), href)
             })
             .collect(),
@@ -1081,7 +1081,8 @@ async fn users_page(
         teams.iter().map(|t| (t.id, t.name.clone())).collect();
     let mut users = Vec::new();
     for u in state.db.list_users().await? {
-        let privacy_training = crate::training::gate::describe(state, u.id).await?;
+        let privacy_training =
+            righttrack_app::program::training::gate::describe(state, u.id).await?;
         let creds = state.db.credentials(u.id).await?;
         let now = state.now();
         let locked = creds.locked_until.is_some_and(|t| t > now)
@@ -1182,7 +1183,7 @@ pub async fn create_user(
                 )
                 .await?;
             crate::speakup::ensure_reader_key(&state, &caller.actor(), &u, &pw).await?;
-            crate::training::assign_new(&state).await?;
+            righttrack_app::program::training::assign_new(&state).await?;
             users_page(
                 &state,
                 &caller,

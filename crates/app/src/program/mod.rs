@@ -1,1 +1,3 @@
 //! The ethics program: policies and attestations, training, climate surveys, conflicts of interest, corrective actions, discipline and recognition.
+
+pub mod training;
