@@ -945,7 +945,7 @@ async fn run(command: Command) -> Result<ExitCode> {
         }
         Command::Policies(PoliciesCmd::Digest { data, day }) => {
             let (state, _) = open_state(&data, false, WebConfig::default()).await?;
-            let today = righttrack_web::policies::day(state.now());
+            let today = righttrack_core::clock::day(state.now());
             let day = match day {
                 None => today.clone(),
                 Some(d) => match d.trim().parse::<jiff::civil::Date>() {
@@ -957,11 +957,11 @@ async fn run(command: Command) -> Result<ExitCode> {
                 },
             };
             if day == today {
-                righttrack_web::policies::remind(&state, state.now())
+                righttrack_app::program::policies::remind(&state, state.now())
                     .await
                     .map_err(|e| anyhow::anyhow!("{}", e.message))?;
             }
-            let lines = righttrack_web::policies::digest_lines(&state, &day)
+            let lines = righttrack_app::program::policies::digest_lines(&state, &day)
                 .await
                 .map_err(|e| anyhow::anyhow!("{}", e.message))?;
             for (username, text) in lines {
@@ -1308,7 +1308,7 @@ async fn serve(
         );
     }
     // A fresh installation starts with the sample code of ethics as a draft to adapt.
-    if righttrack_web::policies::seed_sample(&state)
+    if righttrack_app::program::policies::seed_sample(&state)
         .await
         .map_err(|e| anyhow::anyhow!("{}", e.message))?
     {
@@ -1398,7 +1398,7 @@ async fn serve(
                 }
                 // Policy attestation: new audience members assigned, weekly reminders
                 // and escalations to leads (counts only in the log).
-                match righttrack_web::policies::remind(&state, state.now()).await {
+                match righttrack_app::program::policies::remind(&state, state.now()).await {
                     Ok(r) if r.reminders + r.escalations > 0 => tracing::info!(
                         reminders = r.reminders,
                         escalations = r.escalations,

@@ -185,7 +185,7 @@ pub async fn figures(state: &AppState, caller: &Caller) -> AppResult<Figures> {
 
     // Policies: the attestation report's rows (current cycles).
     let policies = state.db.policies().await?;
-    let rows = crate::policies_admin::reports_rows(state).await?;
+    let rows = righttrack_app::program::policies::reports_rows(state).await?;
     let assigned: i64 = rows.iter().map(|r| i64::from(r.c.assigned)).sum();
     let attested: i64 = rows.iter().map(|r| i64::from(r.c.attested)).sum();
     let answers: i64 = rows.iter().map(|r| r.answers).sum();
@@ -862,7 +862,7 @@ pub fn to_json(b: &Binder) -> JsonValue {
 /// The CSV export: a header, the seven generation rows (topic `binder`), then per
 /// question one row per figure and a `narrative` row.
 pub fn to_csv(b: &Binder) -> String {
-    use crate::policies_admin::csv_cell;
+    use righttrack_scan::csv::cell as csv_cell;
     let mut out =
         String::from("topic,question_key,question,figure_key,label,value,unit,period,note\n");
     let mut row = |cells: [&str; 9]| {

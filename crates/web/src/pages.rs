@@ -789,7 +789,12 @@ pub async fn home(
             })
             .collect(),
         capa_notices: crate::capa::take_notices(&state, &caller).await?,
-        policy_lines: crate::policies::home_lines(&state, &caller.user, state.now()).await?,
+        policy_lines: righttrack_app::program::policies::home_lines(
+            &state,
+            &caller.user,
+            state.now(),
+        )
+        .await?,
     }))
 }
 

@@ -1,3 +1,4 @@
 //! The ethics program: policies and attestations, training, climate surveys, conflicts of interest, corrective actions, discipline and recognition.
 
+pub mod policies;
 pub mod training;
