@@ -11,9 +11,9 @@
 
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
-use crate::surveys::released;
 use rand::seq::SliceRandom;
 use rand::Rng;
+use righttrack_app::program::surveys::released;
 use righttrack_core::audience::Audience;
 use righttrack_core::surveys::instrument::{builtin, parse_custom, redact_comment};
 use righttrack_core::surveys::release::{role_band, tenure_band, NONE};

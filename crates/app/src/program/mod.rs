@@ -1,4 +1,5 @@
 //! The ethics program: policies and attestations, training, climate surveys, conflicts of interest, corrective actions, discipline and recognition.
 
 pub mod policies;
+pub mod surveys;
 pub mod training;
