@@ -20,7 +20,6 @@ pub mod cases;
 pub mod client;
 pub mod dashboard;
 pub mod demo_cases;
-pub mod demo_surveys;
 pub mod digest;
 pub mod disputes;
 pub mod error;
@@ -42,8 +41,6 @@ pub mod speakup_analytics;
 pub mod speakup_attachments;
 pub mod speakup_settings;
 pub mod state;
-pub mod surveys;
-pub mod training;
 pub mod vault;
 // conflicts of interest (issue 9)
 pub mod conflicts;
@@ -52,8 +49,6 @@ pub mod capa;
 pub mod discipline;
 pub mod kudos;
 // Policies and attestation (issue #6).
-pub mod policies;
-pub mod policies_admin;
 // The auditor's evidence binder (issue #8).
 pub mod binder;
 pub mod binder_pdf;

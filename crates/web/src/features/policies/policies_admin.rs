@@ -10,11 +10,11 @@
 //! version's contributors (everyone who wrote or edited it); the database's conditional
 //! updates make a second approval or publication of the same version fail cleanly.
 
+use super::policies::{clause_views, ClauseView};
 use crate::auth::Caller;
 use crate::error::{AppError, AppResult, Code};
 use crate::extract::Path;
 use crate::pages::{layout, render, FormData, Layout};
-use crate::policies::{clause_views, ClauseView};
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::State;
