@@ -14,6 +14,7 @@
 
 use crate::{Caller, Ctx, Error, Kind, Result};
 use jiff::Timestamp;
+use righttrack_core::clock::day;
 use righttrack_core::ids::UserId;
 use righttrack_core::training::{data_access_current, valid_at};
 use serde_json::json;
@@ -108,9 +109,9 @@ pub async fn standing(ctx: &Ctx, user: UserId) -> Result<Standing> {
 pub async fn describe(ctx: &Ctx, user: UserId) -> Result<String> {
     let s = standing(ctx, user).await?;
     Ok(match (s.current, s.until, s.expired) {
-        (true, Some(u), _) => format!("current until {}", u.strftime("%Y-%m-%d")),
+        (true, Some(u), _) => format!("current until {}", day(u)),
         (true, None, _) => "current".into(),
-        (false, _, Some(e)) => format!("expired {}", e.strftime("%Y-%m-%d")),
+        (false, _, Some(e)) => format!("expired {}", day(e)),
         (false, _, None) => "not completed".into(),
     })
 }
@@ -142,7 +143,7 @@ pub async fn check(ctx: &Ctx, caller: &Caller, resource: Resource, target: &str)
         ),
         (Some((title, code)), Some(e)) => format!(
             "{what} requires current data-privacy training. Your “{title}” completion expired on {}. Complete it again under My training (/my/training/{code}); access returns as soon as you pass.",
-            e.strftime("%Y-%m-%d")
+            day(e)
         ),
         (Some((title, code)), None) => format!(
             "{what} requires current data-privacy training, and you have not completed “{title}” yet. Complete it under My training (/my/training/{code}); access follows as soon as you pass."

@@ -15,14 +15,15 @@
 
 pub mod gate;
 
-use crate::{Caller, Ctx, Result};
+use crate::{Caller, Ctx, Error, Kind, Result};
 use jiff::Timestamp;
+use righttrack_core::audience::Audience;
 use righttrack_core::authz::{allowed, Action};
 use righttrack_core::ids::{SiteId, TeamId, UserId};
 use righttrack_core::training::{self as rules, import, Status};
 use righttrack_core::Role;
 use righttrack_store::directory::User;
-use righttrack_store::training::{Completion, Course, NewCompletion};
+use righttrack_store::training::{Completion, Course, CourseInput, NewCompletion};
 use serde::Serialize;
 use serde_json::json;
 use std::collections::BTreeMap;
@@ -471,4 +472,246 @@ pub async fn visible_standings(
         all.retain(|s| s.status.key() == st);
     }
     Ok(all)
+}
+
+/// One course by id or code; "no such course" otherwise.
+pub async fn course(ctx: &Ctx, id: &str) -> Result<Course> {
+    ctx.db
+        .training_course(id)
+        .await?
+        .ok_or_else(|| Error::new(Kind::NotFound, "no such course"))
+}
+
+/// A course a person may take here: not archived (else "not found"), and not one taken
+/// in the external learning system (its completions are imported).
+pub async fn course_to_take(ctx: &Ctx, code: &str, submitting: bool) -> Result<Course> {
+    let c = course(ctx, code).await?;
+    if c.archived {
+        return Err(Error::new(Kind::NotFound, "this course is archived"));
+    }
+    if submitting && c.external {
+        return Err(Error::conflict(
+            "this course is taken in the external learning system; its completions are imported",
+        ));
+    }
+    Ok(c)
+}
+
+/// What one quiz attempt came to.
+#[derive(Debug, Clone)]
+pub enum Attempt {
+    /// Below the pass mark: recorded, nothing else.
+    Failed { score: i64, pass_mark: i64 },
+    /// Passed: the completion (certificate) recorded with it.
+    Passed { completion: String },
+}
+
+/// Records one quiz attempt of `actor` (an answer per question, the option's index) and,
+/// on a pass, the completion with a verification code, valid for the course's recurrence
+/// period. Both are audited.
+pub async fn attempt(
+    ctx: &Ctx,
+    actor: &Caller,
+    course: &Course,
+    answers: &[Option<usize>],
+) -> Result<Attempt> {
+    let now = ctx.now();
+    let score = course.quiz.grade(answers);
+    let passed = score >= course.pass_mark;
+    ctx.db
+        .add_training_attempt(
+            &course.id,
+            actor.user.id,
+            score,
+            passed,
+            now,
+            &mut rand::rngs::OsRng,
+        )
+        .await?;
+    ctx.audit(
+        &actor.actor(),
+        "training.attempted",
+        &course.code,
+        json!({"score": score, "passed": passed}),
+    )
+    .await?;
+    if !passed {
+        return Ok(Attempt::Failed {
+            score,
+            pass_mark: course.pass_mark,
+        });
+    }
+    let id = ctx
+        .db
+        .add_training_completion(
+            &NewCompletion {
+                course_id: course.id.clone(),
+                user_id: actor.user.id,
+                completed_at: now,
+                expires_at: rules::expires_at(now, course.validity_months),
+                score: (!course.quiz.questions.is_empty()).then_some(score),
+                source: "quiz",
+                note: String::new(),
+                recorded_by: actor.actor(),
+                verification: rules::verification_code(&mut rand::rngs::OsRng),
+            },
+            now,
+            &mut rand::rngs::OsRng,
+        )
+        .await?
+        .ok_or_else(|| Error::conflict("this completion is already recorded"))?;
+    ctx.audit(
+        &actor.actor(),
+        "training.completed",
+        &course.code,
+        json!({"completion": id, "score": score, "source": "quiz"}),
+    )
+    .await?;
+    Ok(Attempt::Passed { completion: id })
+}
+
+/// An officer records a completion done offline (classroom, paper) for `user`, with a
+/// note (scrubbed of customer data like any free text). `None`: that person already has
+/// a completion of the course at that instant.
+pub async fn record_completion(
+    ctx: &Ctx,
+    actor: &Caller,
+    course: &Course,
+    user: &User,
+    at: Timestamp,
+    note: &str,
+) -> Result<Option<String>> {
+    let engine = ctx.engine().map_err(|e| Error::internal(&e))?;
+    let note = righttrack_core::interactions::scrub(&engine, note);
+    let rec = ctx
+        .db
+        .add_training_completion(
+            &NewCompletion {
+                course_id: course.id.clone(),
+                user_id: user.id,
+                completed_at: at,
+                expires_at: rules::expires_at(at, course.validity_months),
+                score: None,
+                source: "manual",
+                note,
+                recorded_by: actor.actor(),
+                verification: rules::verification_code(&mut rand::rngs::OsRng),
+            },
+            ctx.now(),
+            &mut rand::rngs::OsRng,
+        )
+        .await?;
+    if let Some(cid) = &rec {
+        ctx.audit(
+            &actor.actor(),
+            "training.completion_recorded",
+            &course.code,
+            json!({"completion": cid, "user": user.id.to_string(), "source": "manual"}),
+        )
+        .await?;
+    }
+    Ok(rec)
+}
+
+/// Saves a course's content and settings (its code never changes), and whether it is
+/// archived. Audited with what matters to the gate, never the content.
+pub async fn save_course(
+    ctx: &Ctx,
+    actor: &Caller,
+    course: &Course,
+    input: &CourseInput,
+    archived: bool,
+) -> Result<()> {
+    ctx.db
+        .update_training_course(&course.id, input, archived)
+        .await?;
+    ctx.audit(
+        &actor.actor(),
+        "training.course_changed",
+        &course.code,
+        json!({"grants_data_access": input.grants_data_access, "validity_months": input.validity_months, "archived": archived, "questions": input.quiz.questions.len()}),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Adds an assignment rule and assigns it at once. Returns the rule's id and how many
+/// people were newly assigned.
+pub async fn create_rule(
+    ctx: &Ctx,
+    actor: &Caller,
+    course: &Course,
+    audience: &Audience,
+    due_days: i64,
+    on_hire: bool,
+) -> Result<(String, usize)> {
+    let id = ctx
+        .db
+        .create_training_rule(
+            &righttrack_store::training::NewRule {
+                course_id: &course.id,
+                audience,
+                due_days,
+                on_hire,
+                created_by: &actor.actor(),
+            },
+            ctx.now(),
+            &mut rand::rngs::OsRng,
+        )
+        .await?;
+    ctx.audit(
+        &actor.actor(),
+        "training.rule_created",
+        &id,
+        json!({"course": course.code, "audience": audience, "due_days": due_days, "on_hire": on_hire}),
+    )
+    .await?;
+    let n = assign_new(ctx).await?;
+    Ok((id, n))
+}
+
+/// Turns a rule on or off; turning it on assigns at once.
+pub async fn set_rule_active(ctx: &Ctx, actor: &Caller, id: &str, active: bool) -> Result<()> {
+    ctx.db.set_training_rule_active(id, active).await?;
+    ctx.audit(
+        &actor.actor(),
+        "training.rule_changed",
+        id,
+        json!({"active": active}),
+    )
+    .await?;
+    if active {
+        assign_new(ctx).await?;
+    }
+    Ok(())
+}
+
+/// Looks a certificate up by the verification code someone typed (and audits the
+/// look-up when found). Completions carried over from the old flag have `LEGACY-<hex>`
+/// codes, tried as typed.
+pub async fn verify(ctx: &Ctx, actor: &Caller, typed: &str) -> Result<Completion> {
+    let mut found = ctx
+        .db
+        .training_completion_by_code(&rules::normalize_code(typed))
+        .await?;
+    if found.is_none() {
+        found = ctx
+            .db
+            .training_completion_by_code(&typed.trim().to_uppercase())
+            .await?;
+    }
+    let Some(c) = found else {
+        return Err(Error::new(
+            Kind::NotFound,
+            "no certificate has that verification code",
+        ));
+    };
+    ctx.audit(
+        &actor.actor(),
+        "training.certificate_verified",
+        &c.id,
+        json!({}),
+    )
+    .await?;
+    Ok(c)
 }

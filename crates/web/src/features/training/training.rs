@@ -28,37 +28,34 @@ use axum::{Extension, Json};
 use jiff::Timestamp;
 use righttrack_core::audience::Audience;
 use righttrack_core::authz::{allowed, Action};
+use righttrack_core::clock::{day, minute};
 use righttrack_core::ids::{SiteId, TeamId, UserId};
 use righttrack_core::training::{self as rules, markdown, Quiz, Status};
 use righttrack_core::Role;
-use righttrack_store::training::{Completion, Course, CourseInput, NewCompletion};
+use righttrack_scan::csv::cell;
+use righttrack_store::training::{Completion, Course, CourseInput};
 use serde::Deserialize;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 
 use righttrack_app::program::training::{
-    assign_new, by_role, by_site, by_team, coverage, gate, import_csv, standings, total, trend,
-    Coverage, ImportReport, Standing, TrendPoint,
+    self as app_training, assign_new, by_role, by_site, by_team, coverage, gate, import_csv,
+    standings, total, trend, Attempt, Coverage, ImportReport, Standing, TrendPoint,
 };
 
 fn rng() -> rand::rngs::OsRng {
     rand::rngs::OsRng
 }
 
-fn fmt_day(t: Option<Timestamp>) -> String {
-    t.map(|t| t.strftime("%Y-%m-%d").to_string())
-        .unwrap_or_default()
-}
-
 fn status_due(s: Status) -> String {
     match s {
         Status::Current { until } => match until {
-            Some(u) => format!("valid until {}", fmt_day(Some(u))),
+            Some(u) => format!("valid until {}", day(u)),
             None => "does not expire".into(),
         },
-        Status::ExpiringSoon { until } => format!("expires {}", fmt_day(Some(until))),
-        Status::Due { due } => format!("due {}", fmt_day(Some(due))),
-        Status::Overdue { due } => format!("was due {}", fmt_day(Some(due))),
+        Status::ExpiringSoon { until } => format!("expires {}", day(until)),
+        Status::Due { due } => format!("due {}", day(due)),
+        Status::Overdue { due } => format!("was due {}", day(due)),
     }
 }
 
@@ -130,11 +127,8 @@ pub async fn my(
                 .get(&c.course_id)
                 .map(|k| k.title.clone())
                 .unwrap_or_default(),
-            completed: fmt_day(Some(c.completed_at)),
-            expires: c
-                .expires_at
-                .map(|e| fmt_day(Some(e)))
-                .unwrap_or_else(|| "never".into()),
+            completed: day(c.completed_at),
+            expires: c.expires_at.map(day).unwrap_or_else(|| "never".into()),
             score: c
                 .score
                 .map(|s| format!("{s}%"))
@@ -166,11 +160,7 @@ async fn courses_by_id(state: &AppState) -> AppResult<BTreeMap<String, Course>> 
 }
 
 async fn course_or_404(state: &AppState, id: &str) -> AppResult<Course> {
-    state
-        .db
-        .training_course(id)
-        .await?
-        .ok_or_else(|| AppError::new(Code::NotFound, "no such course"))
+    Ok(app_training::course(state, id).await?)
 }
 
 struct QuestionView {
@@ -214,7 +204,7 @@ async fn course_page(
         .await?
         .into_iter()
         .map(|a| AttemptView {
-            at: a.at.strftime("%Y-%m-%d %H:%M").to_string(),
+            at: minute(a.at),
             score: a.score,
             passed: a.passed,
         })
@@ -252,10 +242,7 @@ pub async fn take(
     Extension(caller): Extension<Caller>,
     Path(code): Path<String>,
 ) -> AppResult<Response> {
-    let course = course_or_404(&state, &code).await?;
-    if course.archived {
-        return Err(AppError::new(Code::NotFound, "this course is archived"));
-    }
+    let course = app_training::course_to_take(&state, &code, false).await?;
     course_page(&state, &caller, &course, None, false).await
 }
 
@@ -266,16 +253,7 @@ pub async fn submit(
     Path(code): Path<String>,
     form: FormData,
 ) -> AppResult<Response> {
-    let course = course_or_404(&state, &code).await?;
-    if course.archived {
-        return Err(AppError::new(Code::NotFound, "this course is archived"));
-    }
-    if course.external {
-        return Err(AppError::new(
-            Code::Conflict,
-            "this course is taken in the external learning system; its completions are imported",
-        ));
-    }
+    let course = app_training::course_to_take(&state, &code, true).await?;
     let mut answers = Vec::new();
     for (i, q) in course.quiz.questions.iter().enumerate() {
         let v = form.get(&format!("q{i}"));
@@ -293,56 +271,17 @@ pub async fn submit(
         };
         answers.push(a);
     }
-    let now = state.now();
-    let score = course.quiz.grade(&answers);
-    let passed = score >= course.pass_mark;
-    state
-        .db
-        .add_training_attempt(&course.id, caller.user.id, score, passed, now, &mut rng())
-        .await?;
-    state
-        .audit(
-            &caller.actor(),
-            "training.attempted",
-            &course.code,
-            json!({"score": score, "passed": passed}),
-        )
-        .await?;
-    if !passed {
-        let msg = format!(
-            "You scored {score}%; this course needs {}%. Read the content again and retake the quiz.",
-            course.pass_mark
-        );
-        return course_page(&state, &caller, &course, Some(msg), false).await;
+    match app_training::attempt(&state, &caller, &course, &answers).await? {
+        Attempt::Failed { score, pass_mark } => {
+            let msg = format!(
+                "You scored {score}%; this course needs {pass_mark}%. Read the content again and retake the quiz."
+            );
+            course_page(&state, &caller, &course, Some(msg), false).await
+        }
+        Attempt::Passed { completion } => {
+            Ok(Redirect::to(&format!("/my/training/certificates/{completion}")).into_response())
+        }
     }
-    let id = state
-        .db
-        .add_training_completion(
-            &NewCompletion {
-                course_id: course.id.clone(),
-                user_id: caller.user.id,
-                completed_at: now,
-                expires_at: rules::expires_at(now, course.validity_months),
-                score: (!course.quiz.questions.is_empty()).then_some(score),
-                source: "quiz",
-                note: String::new(),
-                recorded_by: caller.actor(),
-                verification: rules::verification_code(&mut rng()),
-            },
-            now,
-            &mut rng(),
-        )
-        .await?
-        .ok_or_else(|| AppError::new(Code::Conflict, "this completion is already recorded"))?;
-    state
-        .audit(
-            &caller.actor(),
-            "training.completed",
-            &course.code,
-            json!({"completion": id, "score": score, "source": "quiz"}),
-        )
-        .await?;
-    Ok(Redirect::to(&format!("/my/training/certificates/{id}")).into_response())
 }
 
 #[derive(Template)]
@@ -398,10 +337,10 @@ async fn certificate_page(state: &AppState, caller: &Caller, c: Completion) -> A
         l: layout(Some(caller), "Certificate of completion", ""),
         name: user.display_name,
         course: course.title,
-        completed: fmt_day(Some(c.completed_at)),
+        completed: day(c.completed_at),
         expires: c
             .expires_at
-            .map(|e| fmt_day(Some(e)))
+            .map(day)
             .unwrap_or_else(|| "does not expire".into()),
         score: c.score.map(|s| format!("{s}%")).unwrap_or_default(),
         source: match c.source.as_str() {
@@ -427,34 +366,8 @@ pub async fn verify(
     Query(q): Query<VerifyQuery>,
 ) -> AppResult<Response> {
     let typed = q.code.unwrap_or_default();
-    let mut found = state
-        .db
-        .training_completion_by_code(&rules::normalize_code(&typed))
-        .await?;
-    if found.is_none() {
-        // Completions carried over from the old flag have `LEGACY-<hex>` codes.
-        found = state
-            .db
-            .training_completion_by_code(&typed.trim().to_uppercase())
-            .await?;
-    }
-    match found {
-        Some(c) => {
-            state
-                .audit(
-                    &caller.actor(),
-                    "training.certificate_verified",
-                    &c.id,
-                    json!({}),
-                )
-                .await?;
-            certificate_page(&state, &caller, c).await
-        }
-        None => Err(AppError::new(
-            Code::NotFound,
-            "no certificate has that verification code",
-        )),
-    }
+    let c = app_training::verify(&state, &caller, &typed).await?;
+    certificate_page(&state, &caller, c).await
 }
 
 // ---------------------------------------------------------------- officers
@@ -774,11 +687,8 @@ async fn edit_page(
         .take(200)
         .map(|c| CompletionRow {
             username: users.get(&c.user_id).cloned().unwrap_or_default(),
-            completed: fmt_day(Some(c.completed_at)),
-            expires: c
-                .expires_at
-                .map(|e| fmt_day(Some(e)))
-                .unwrap_or_else(|| "never".into()),
+            completed: day(c.completed_at),
+            expires: c.expires_at.map(day).unwrap_or_else(|| "never".into()),
             score: c
                 .score
                 .map(|s| format!("{s}%"))
@@ -835,18 +745,7 @@ pub async fn save_course(
         Err(errors) => return edit_page(&state, &caller, &course, None, errors).await,
     };
     let archived = form.get("archived") == "yes";
-    state
-        .db
-        .update_training_course(&course.id, &input, archived)
-        .await?;
-    state
-        .audit(
-            &caller.actor(),
-            "training.course_changed",
-            &course.code,
-            json!({"grants_data_access": input.grants_data_access, "validity_months": input.validity_months, "archived": archived, "questions": input.quiz.questions.len()}),
-        )
-        .await?;
+    app_training::save_course(&state, &caller, &course, &input, archived).await?;
     let course = course_or_404(&state, &id).await?;
     edit_page(
         &state,
@@ -897,40 +796,11 @@ pub async fn record_completion(
     let (Some(user), Some(at), true) = (user, at, errors.is_empty()) else {
         return edit_page(&state, &caller, &course, None, errors).await;
     };
-    let engine = state.engine().map_err(|e| AppError::internal(&e))?;
-    let note = righttrack_core::interactions::scrub(&engine, &note);
-    let rec = state
-        .db
-        .add_training_completion(
-            &NewCompletion {
-                course_id: course.id.clone(),
-                user_id: user.id,
-                completed_at: at,
-                expires_at: rules::expires_at(at, course.validity_months),
-                score: None,
-                source: "manual",
-                note,
-                recorded_by: caller.actor(),
-                verification: rules::verification_code(&mut rng()),
-            },
-            now,
-            &mut rng(),
-        )
-        .await?;
-    let msg = match rec {
-        Some(cid) => {
-            state
-                .audit(
-                    &caller.actor(),
-                    "training.completion_recorded",
-                    &course.code,
-                    json!({"completion": cid, "user": user.id.to_string(), "source": "manual"}),
-                )
-                .await?;
-            format!("Completion recorded for {}.", user.username)
-        }
-        None => format!("{} already has a completion at that time.", user.username),
-    };
+    let msg =
+        match app_training::record_completion(&state, &caller, &course, &user, at, &note).await? {
+            Some(_) => format!("Completion recorded for {}.", user.username),
+            None => format!("{} already has a completion at that time.", user.username),
+        };
     edit_page(&state, &caller, &course, Some(msg), Vec::new()).await
 }
 
@@ -976,29 +846,8 @@ pub async fn create_rule(
     let Some(course) = course.filter(|_| errors.is_empty()) else {
         return admin_page(&state, &caller, None, errors, form).await;
     };
-    let id = state
-        .db
-        .create_training_rule(
-            &righttrack_store::training::NewRule {
-                course_id: &course.id,
-                audience: &audience,
-                due_days,
-                on_hire,
-                created_by: &caller.actor(),
-            },
-            state.now(),
-            &mut rng(),
-        )
-        .await?;
-    state
-        .audit(
-            &caller.actor(),
-            "training.rule_created",
-            &id,
-            json!({"course": course.code, "audience": audience, "due_days": due_days, "on_hire": on_hire}),
-        )
-        .await?;
-    let n = assign_new(&state).await?;
+    let (_, n) =
+        app_training::create_rule(&state, &caller, &course, &audience, due_days, on_hire).await?;
     admin_page(
         &state,
         &caller,
@@ -1020,18 +869,7 @@ pub async fn set_rule_active(
         "no" => false,
         _ => return Err(AppError::bad_request("field `active`: expected yes or no")),
     };
-    state.db.set_training_rule_active(&id, active).await?;
-    state
-        .audit(
-            &caller.actor(),
-            "training.rule_changed",
-            &id,
-            json!({"active": active}),
-        )
-        .await?;
-    if active {
-        assign_new(&state).await?;
-    }
+    app_training::set_rule_active(&state, &caller, &id, active).await?;
     Ok(Redirect::to("/training").into_response())
 }
 
@@ -1155,10 +993,6 @@ pub async fn reports(
     }))
 }
 
-fn csv_cell(s: &str) -> String {
-    righttrack_scan::csv::cell(s)
-}
-
 /// `GET /training/reports.csv`: one line per person and assigned course.
 pub async fn reports_csv(
     State(state): State<AppState>,
@@ -1169,9 +1003,9 @@ pub async fn reports_csv(
     let mut out = String::from("username,name,team,site,roles,course,status,due_or_valid_until,last_completed,last_score\n");
     for s in &rows {
         let date = match s.status {
-            Status::Current { until } => fmt_day(until),
-            Status::ExpiringSoon { until } => fmt_day(Some(until)),
-            Status::Due { due } | Status::Overdue { due } => fmt_day(Some(due)),
+            Status::Current { until } => until.map(day).unwrap_or_default(),
+            Status::ExpiringSoon { until } => day(until),
+            Status::Due { due } | Status::Overdue { due } => day(due),
         };
         let cells = [
             s.username.clone(),
@@ -1186,16 +1020,10 @@ pub async fn reports_csv(
             s.course_code.clone(),
             s.status.key().to_owned(),
             date,
-            fmt_day(s.last_completed),
+            s.last_completed.map(day).unwrap_or_default(),
             s.last_score.map(|x| x.to_string()).unwrap_or_default(),
         ];
-        out.push_str(
-            &cells
-                .iter()
-                .map(|c| csv_cell(c))
-                .collect::<Vec<_>>()
-                .join(","),
-        );
+        out.push_str(&cells.iter().map(|c| cell(c)).collect::<Vec<_>>().join(","));
         out.push('\n');
     }
     state
