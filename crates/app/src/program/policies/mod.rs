@@ -7,7 +7,7 @@
 //! audience includes then) and kept up to date ([`sync`]): people who join the audience
 //! later are assigned with the policy's full days from when they were added.
 
-use crate::{Ctx, Error, Result};
+use crate::{Caller, Ctx, Error, Kind, Result};
 use jiff::Timestamp;
 use righttrack_core::audience::{Audience, Member};
 use righttrack_core::clock::{day, minute};
@@ -539,4 +539,123 @@ pub async fn reports_rows(ctx: &Ctx) -> Result<Vec<ReportsRow>> {
         });
     }
     Ok(rows)
+}
+
+/// What a person must attest of a policy now: (cycle id, due).
+pub async fn open_assignment(
+    ctx: &Ctx,
+    policy: &Policy,
+    user: &User,
+) -> Result<Option<(String, Timestamp, Option<Timestamp>)>> {
+    Ok(ctx
+        .db
+        .my_assignments(user.id)
+        .await?
+        .into_iter()
+        .find(|a| a.policy_id == policy.id)
+        .map(|a| (a.cycle_version_id, a.due_at, a.attested_at)))
+}
+
+/// The result of an attestation attempt.
+pub enum Attested {
+    /// Attested; the evidence id.
+    Done { id: String, score: Option<u32> },
+    /// The quiz was failed: recorded, not attested.
+    Failed(rules::Score),
+}
+
+/// Takes the quiz and attests `key`'s published version for `actor`, whose answers are
+/// `answers`. `version_seen` is the version id (web) or hash (API) the person read; a
+/// newer publication in between is a conflict. Every attempt is recorded and audited.
+pub async fn attest(
+    ctx: &Ctx,
+    actor: &Caller,
+    key: &str,
+    version_seen: &str,
+    answers: &[Option<usize>],
+    method: &str,
+) -> Result<(Policy, Attested)> {
+    let user = &actor.user;
+    let now = ctx.now();
+    let Some(p) = ctx.db.policy(key).await? else {
+        return Err(Error::not_found());
+    };
+    let Some(v) = ctx.db.published_version(&p.id).await? else {
+        return Err(Error::not_found());
+    };
+    if version_seen != v.id && Some(version_seen) != v.hash.as_deref() {
+        return Err(Error::new(Kind::Conflict,
+            format!(
+                "Version {} of this policy has been published since you opened it; read it and attest again.",
+                v.number
+            ),
+        ));
+    }
+    sync(ctx, Some(user), now).await?;
+    let cycle = match open_assignment(ctx, &p, user).await? {
+        Some((c, _, None)) => c,
+        Some((_, _, Some(_))) => {
+            return Err(Error::new(
+                Kind::Conflict,
+                "You have already attested this version of the policy.",
+            ))
+        }
+        None => {
+            return Err(Error::new(
+                Kind::Conflict,
+                "This policy does not ask you to attest it.",
+            ))
+        }
+    };
+    let score = rules::score(&v.quiz, answers, p.pass_mark).map_err(Error::unprocessable)?;
+    let attempt = if v.quiz.is_empty() {
+        None
+    } else {
+        let id = ctx
+            .db
+            .record_attempt(&v.id, user.id, &score, method, now, &mut rand::rngs::OsRng)
+            .await?;
+        ctx
+            .audit(
+                &user.id.to_string(),
+                "policy.quiz_attempted",
+                &p.id,
+                json!({"version": v.number, "score": score.percent, "passed": score.passed, "method": method}),
+            )
+            .await?;
+        Some(id)
+    };
+    if !score.passed {
+        return Ok((p, Attested::Failed(score)));
+    }
+    let pct = (!v.quiz.is_empty()).then_some(score.percent);
+    let id = ctx
+        .db
+        .attest(
+            &cycle,
+            user.id,
+            &v,
+            method,
+            pct,
+            attempt.as_deref(),
+            now,
+            &mut rand::rngs::OsRng,
+        )
+        .await
+        .map_err(|e| match e {
+            righttrack_store::StoreError::Conflict(_) => Error::new(
+                Kind::Conflict,
+                "You have already attested this version of the policy.",
+            ),
+            e => e.into(),
+        })?;
+    ctx
+        .audit(
+            &user.id.to_string(),
+            "policy.attested",
+            &p.id,
+            json!({"version": v.number, "hash": v.hash, "method": method, "score": pct, "attestation": id}),
+        )
+        .await?;
+    Ok((p, Attested::Done { id, score: pct }))
 }

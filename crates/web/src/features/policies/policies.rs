@@ -12,7 +12,7 @@
 //! SHA-256, the time, the method (`web` or `api`) and the score.
 
 use crate::auth::{Caller, Via};
-use crate::error::{AppError, AppResult, Code};
+use crate::error::{AppError, AppResult};
 use crate::extract::{Path, Query};
 use crate::pages::{layout, render, FormData, Layout};
 use crate::state::AppState;
@@ -21,14 +21,14 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Json};
-use jiff::Timestamp;
 use righttrack_core::markdown;
 use righttrack_core::policies::{self as rules, Change, Words};
-use righttrack_store::directory::User;
 use righttrack_store::policies::{Policy, Version};
 use serde_json::{json, Value};
 
-use righttrack_app::program::policies::{sync, team_open, team_overdue, TeamRow};
+use righttrack_app::program::policies::{
+    attest, open_assignment, sync, team_open, team_overdue, Attested, TeamRow,
+};
 use righttrack_core::clock::{day, minute};
 
 #[derive(Template)]
@@ -256,21 +256,6 @@ struct ReadPage {
     evidence: Vec<EvidenceRow>,
 }
 
-/// What a person must attest of a policy now: (cycle id, due).
-async fn open_assignment(
-    state: &AppState,
-    policy: &Policy,
-    user: &User,
-) -> AppResult<Option<(String, Timestamp, Option<Timestamp>)>> {
-    Ok(state
-        .db
-        .my_assignments(user.id)
-        .await?
-        .into_iter()
-        .find(|a| a.policy_id == policy.id)
-        .map(|a| (a.cycle_version_id, a.due_at, a.attested_at)))
-}
-
 struct Outcome {
     error: Option<String>,
     notice: Option<String>,
@@ -401,110 +386,6 @@ pub async fn read(
     .await
 }
 
-/// The result of an attestation attempt.
-pub enum Attested {
-    /// Attested; the evidence id.
-    Done { id: String, score: Option<u32> },
-    /// The quiz was failed: recorded, not attested.
-    Failed(rules::Score),
-}
-
-/// Takes the quiz and attests `key`'s published version for `user`, whose answers are
-/// `answers`. `version_seen` is the version id (web) or hash (API) the person read; a
-/// newer publication in between is a conflict. Every attempt is recorded and audited.
-pub async fn attest(
-    state: &AppState,
-    user: &User,
-    key: &str,
-    version_seen: &str,
-    answers: &[Option<usize>],
-    method: &str,
-) -> AppResult<(Policy, Attested)> {
-    let now = state.now();
-    let Some(p) = state.db.policy(key).await? else {
-        return Err(AppError::not_found());
-    };
-    let Some(v) = state.db.published_version(&p.id).await? else {
-        return Err(AppError::not_found());
-    };
-    if version_seen != v.id && Some(version_seen) != v.hash.as_deref() {
-        return Err(AppError::new(
-            Code::Conflict,
-            format!(
-                "Version {} of this policy has been published since you opened it; read it and attest again.",
-                v.number
-            ),
-        ));
-    }
-    sync(state, Some(user), now).await?;
-    let cycle = match open_assignment(state, &p, user).await? {
-        Some((c, _, None)) => c,
-        Some((_, _, Some(_))) => {
-            return Err(AppError::new(
-                Code::Conflict,
-                "You have already attested this version of the policy.",
-            ))
-        }
-        None => {
-            return Err(AppError::new(
-                Code::Conflict,
-                "This policy does not ask you to attest it.",
-            ))
-        }
-    };
-    let score = rules::score(&v.quiz, answers, p.pass_mark).map_err(AppError::unprocessable)?;
-    let attempt = if v.quiz.is_empty() {
-        None
-    } else {
-        let id = state
-            .db
-            .record_attempt(&v.id, user.id, &score, method, now, &mut rand::rngs::OsRng)
-            .await?;
-        state
-            .audit(
-                &user.id.to_string(),
-                "policy.quiz_attempted",
-                &p.id,
-                json!({"version": v.number, "score": score.percent, "passed": score.passed, "method": method}),
-            )
-            .await?;
-        Some(id)
-    };
-    if !score.passed {
-        return Ok((p, Attested::Failed(score)));
-    }
-    let pct = (!v.quiz.is_empty()).then_some(score.percent);
-    let id = state
-        .db
-        .attest(
-            &cycle,
-            user.id,
-            &v,
-            method,
-            pct,
-            attempt.as_deref(),
-            now,
-            &mut rand::rngs::OsRng,
-        )
-        .await
-        .map_err(|e| match e {
-            righttrack_store::StoreError::Conflict(_) => AppError::new(
-                Code::Conflict,
-                "You have already attested this version of the policy.",
-            ),
-            e => e.into(),
-        })?;
-    state
-        .audit(
-            &user.id.to_string(),
-            "policy.attested",
-            &p.id,
-            json!({"version": v.number, "hash": v.hash, "method": method, "score": pct, "attestation": id}),
-        )
-        .await?;
-    Ok((p, Attested::Done { id, score: pct }))
-}
-
 /// `POST /policies/{id}/attest`: the quiz answers (`q1`, `q2`, …), the version read and
 /// the confirmation box.
 pub async fn attest_form(
@@ -543,15 +424,7 @@ pub async fn attest_form(
         )
         .await;
     }
-    let (p, result) = attest(
-        &state,
-        &caller.user,
-        &key,
-        &form.get("version"),
-        &answers,
-        "web",
-    )
-    .await?;
+    let (p, result) = attest(&state, &caller, &key, &form.get("version"), &answers, "web").await?;
     match result {
         Attested::Done { .. } => {
             Ok(Redirect::to(&format!("/policies/{}?attested=1#evidence", p.slug)).into_response())
@@ -701,7 +574,7 @@ pub async fn api_attest(
         Via::Token { .. } => "api",
         Via::Session { .. } => "web",
     };
-    let (_, result) = attest(&state, &caller.user, &key, &hash, &answers, method).await?;
+    let (_, result) = attest(&state, &caller, &key, &hash, &answers, method).await?;
     Ok(match result {
         Attested::Done { id, score } => (
             axum::http::StatusCode::CREATED,

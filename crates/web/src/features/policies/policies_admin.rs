@@ -30,6 +30,7 @@ use righttrack_core::ids::{SiteId, TeamId};
 use righttrack_core::markdown;
 use righttrack_core::policies::{self as rules, Kind, Status, Step};
 use righttrack_core::Role;
+use righttrack_scan::csv::cell;
 use righttrack_store::policies::{NewPolicy, Policy, Version};
 use righttrack_store::StoreError;
 use serde_json::{json, Value};
@@ -845,16 +846,11 @@ pub async fn reports(
     }))
 }
 
-/// Quotes a CSV cell, and defuses spreadsheet formulas.
-pub(crate) fn csv_cell(s: &str) -> String {
-    righttrack_scan::csv::cell(s)
-}
-
 fn csv(name: &str, header_line: &str, rows: Vec<Vec<String>>) -> Response {
     let mut out = String::from(header_line);
     out.push('\n');
     for r in rows {
-        out.push_str(&r.iter().map(|c| csv_cell(c)).collect::<Vec<_>>().join(","));
+        out.push_str(&r.iter().map(|c| cell(c)).collect::<Vec<_>>().join(","));
         out.push('\n');
     }
     (
