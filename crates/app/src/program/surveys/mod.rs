@@ -6,11 +6,11 @@
 //! more (see `core::surveys::release`). The dashboard reads a wave only through
 //! [`released_indices`], the organisation-wide indices as the plan releases them.
 
-use crate::{Ctx, Error, Result};
+use crate::{Caller, Ctx, Error, Result};
 use jiff::civil::Date;
 use righttrack_core::surveys::release::{plan, view, Plan, View, ALL, NONE};
 use righttrack_core::surveys::results::{self, CellResult, Domain, Response as SurveyResponse};
-use righttrack_core::surveys::{Dims, WaveStatus};
+use righttrack_core::surveys::{Dims, Thresholds, WaveStatus};
 use righttrack_store::surveys::{Survey, Wave};
 use serde_json::json;
 use std::collections::BTreeSet;
@@ -161,4 +161,65 @@ pub async fn released_indices(ctx: &Ctx, w: &Wave) -> Result<Option<Vec<(String,
             }
         },
     ))
+}
+
+/// Launches a draft wave: invites everyone its audience includes now. Refused once
+/// launched, after its closing date, or when the audience includes nobody.
+pub async fn launch(ctx: &Ctx, actor: &Caller, wave: &str) -> Result<Wave> {
+    let (_, w) = load(ctx, wave).await?;
+    if w.status != WaveStatus::Draft {
+        return Err(Error::conflict("The wave was already launched."));
+    }
+    if w.closes_on < today(ctx) {
+        return Err(Error::unprocessable(
+            "field `closes`: the closing date has passed; change it first",
+        ));
+    }
+    let invited: Vec<_> = ctx
+        .db
+        .audience_members(&w.audience)
+        .await?
+        .into_iter()
+        .map(|u| u.id)
+        .collect();
+    if invited.is_empty() {
+        return Err(Error::unprocessable("field `audience`: it includes nobody"));
+    }
+    if !ctx.db.launch_wave(&w.id, &invited, ctx.now()).await? {
+        return Err(Error::conflict("The wave was already launched."));
+    }
+    ctx.audit(
+        &actor.actor(),
+        "survey.wave_launched",
+        &w.id,
+        json!({"invited": invited.len(), "min_group": w.thresholds.min_group, "min_comments": w.thresholds.min_comments}),
+    )
+    .await?;
+    Ok(w)
+}
+
+/// An officer closes an open wave now.
+pub async fn close_now(ctx: &Ctx, actor: &Caller, wave: &str) -> Result<Wave> {
+    let (_, w) = load(ctx, wave).await?;
+    if !close(ctx, &w, &actor.actor(), "closed by an officer").await? {
+        return Err(Error::conflict("Only an open wave can be closed."));
+    }
+    Ok(w)
+}
+
+/// Stores a wave's new thresholds (already checked by `core::surveys::check_thresholds`)
+/// and, for a closed wave, shrinks its stored release to them at once.
+pub async fn set_thresholds(ctx: &Ctx, actor: &Caller, w: &Wave, new: Thresholds) -> Result<()> {
+    ctx.db.set_wave_thresholds(&w.id, new).await?;
+    ctx.audit(
+        &actor.actor(),
+        "survey.thresholds_changed",
+        &w.id,
+        json!({"from": w.thresholds, "to": new, "status": w.status.as_str()}),
+    )
+    .await?;
+    if let Some(w) = ctx.db.wave(&w.id).await? {
+        released(ctx, &w).await?;
+    }
+    Ok(())
 }

@@ -37,13 +37,14 @@ use righttrack_core::surveys::{
     accepting, check_thresholds, Dims, Question, QuestionKind, Thresholds, WaveStatus,
 };
 use righttrack_core::Role;
+use righttrack_scan::csv::cell as csv_cell;
 use righttrack_store::surveys::{NewWave, Submit, Survey, Wave};
 use serde::Deserialize;
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, BTreeSet};
 
 use righttrack_app::program::surveys::{
-    autoclose, close, domain, load, released, today, views_of, Released,
+    self as app_surveys, autoclose, domain, load, released, today, views_of, Released,
 };
 
 fn pct(v: Option<f64>) -> String {
@@ -616,44 +617,7 @@ pub async fn launch(
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
 ) -> AppResult<Response> {
-    let (_, w) = load(&state, &id).await?;
-    if w.status != WaveStatus::Draft {
-        return Err(AppError::new(
-            Code::Conflict,
-            "The wave was already launched.",
-        ));
-    }
-    if w.closes_on < today(&state) {
-        return Err(AppError::unprocessable(
-            "field `closes`: the closing date has passed; change it first",
-        ));
-    }
-    let invited: Vec<_> = state
-        .db
-        .audience_members(&w.audience)
-        .await?
-        .into_iter()
-        .map(|u| u.id)
-        .collect();
-    if invited.is_empty() {
-        return Err(AppError::unprocessable(
-            "field `audience`: it includes nobody",
-        ));
-    }
-    if !state.db.launch_wave(&w.id, &invited, state.now()).await? {
-        return Err(AppError::new(
-            Code::Conflict,
-            "The wave was already launched.",
-        ));
-    }
-    state
-        .audit(
-            &caller.actor(),
-            "survey.wave_launched",
-            &w.id,
-            json!({"invited": invited.len(), "min_group": w.thresholds.min_group, "min_comments": w.thresholds.min_comments}),
-        )
-        .await?;
+    let w = app_surveys::launch(&state, &caller, &id).await?;
     Ok(Redirect::to(&format!("/surveys/waves/{}", w.id)).into_response())
 }
 
@@ -663,13 +627,7 @@ pub async fn close_now(
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
 ) -> AppResult<Response> {
-    let (_, w) = load(&state, &id).await?;
-    if !close(&state, &w, &caller.actor(), "closed by an officer").await? {
-        return Err(AppError::new(
-            Code::Conflict,
-            "Only an open wave can be closed.",
-        ));
-    }
+    let w = app_surveys::close_now(&state, &caller, &id).await?;
     Ok(Redirect::to(&format!("/surveys/waves/{}", w.id)).into_response())
 }
 
@@ -714,19 +672,7 @@ pub async fn thresholds(
         Ok(t) => t,
         Err(e) => return wave_page(&state, &caller, &s, w, None, vec![e]).await,
     };
-    state.db.set_wave_thresholds(&w.id, new).await?;
-    state
-        .audit(
-            &caller.actor(),
-            "survey.thresholds_changed",
-            &w.id,
-            json!({"from": w.thresholds, "to": new, "status": w.status.as_str()}),
-        )
-        .await?;
-    if let Some(w) = state.db.wave(&w.id).await? {
-        // A closed wave's stored release shrinks to the new thresholds now.
-        released(&state, &w).await?;
-    }
+    app_surveys::set_thresholds(&state, &caller, &w, new).await?;
     Ok(Redirect::to(&format!("/surveys/waves/{}", w.id)).into_response())
 }
 
@@ -1103,10 +1049,6 @@ pub async fn wave(
     let (s, w) = load(&state, &id).await?;
     let w = autoclose(&state, w).await?;
     wave_page(&state, &caller, &s, w, q.view.as_deref(), vec![]).await
-}
-
-fn csv_cell(s: &str) -> String {
-    righttrack_scan::csv::cell(s)
 }
 
 /// `GET /surveys/waves/{id}/results.csv?view=`: one row per group; a suppressed group
