@@ -244,7 +244,7 @@ pub async fn seed(state: &AppState) -> Result<Option<Vec<DemoAccount>>> {
     }
     // Climate surveys: two closed waves with results, one open (issue #7).
     if let Some(e) = user_of("ethics") {
-        righttrack_web::demo_surveys::seed(state, e)
+        righttrack_app::jobs::demo::surveys::seed(state, e)
             .await
             .map_err(|e| anyhow::anyhow!("{}", e.message))?;
     }

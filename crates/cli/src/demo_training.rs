@@ -201,7 +201,7 @@ pub async fn seed(state: &AppState) -> Result<()> {
             }
         }
     }
-    let report = righttrack_web::training::import_csv(state, "demo", &lms)
+    let report = righttrack_app::program::training::import_csv(state, "demo", &lms)
         .await
         .map_err(|e| anyhow!("{}", e.message))?;
     if !report.errors.is_empty() {
@@ -271,7 +271,7 @@ pub async fn seed_lapsed(state: &AppState) -> Result<()> {
     )
     .await?;
     // Today's reminders and escalations, so the home pages show them.
-    righttrack_web::training::remind(state, now)
+    righttrack_app::program::training::remind(state, now)
         .await
         .map_err(|e| anyhow!("{}", e.message))?;
     Ok(())

@@ -620,7 +620,7 @@ async fn run(command: Command) -> Result<ExitCode> {
             righttrack_web::speakup::ensure_reader_key(&state, "cli", &user, &pw)
                 .await
                 .map_err(|e| anyhow::anyhow!("creating the reader key: {}", e.message))?;
-            righttrack_web::training::assign_new(&state)
+            righttrack_app::program::training::assign_new(&state)
                 .await
                 .map_err(|e| anyhow::anyhow!("{}", e.message))?;
             println!(
@@ -882,7 +882,7 @@ async fn run(command: Command) -> Result<ExitCode> {
             let text = std::fs::read_to_string(&file)
                 .with_context(|| format!("cannot read {}", file.display()))?;
             let (state, _) = open_state(&data, false, WebConfig::default()).await?;
-            let r = righttrack_web::training::import_csv(&state, "cli", &text)
+            let r = righttrack_app::program::training::import_csv(&state, "cli", &text)
                 .await
                 .map_err(|e| anyhow::anyhow!("{}", e.message))?;
             for e in &r.errors {
@@ -918,7 +918,7 @@ async fn run(command: Command) -> Result<ExitCode> {
                 righttrack_web::digest::run(&state, state.now())
                     .await
                     .map_err(|e| anyhow::anyhow!("{}", e.message))?;
-                righttrack_web::training::remind(&state, state.now())
+                righttrack_app::program::training::remind(&state, state.now())
                     .await
                     .map_err(|e| anyhow::anyhow!("{}", e.message))?;
             }
@@ -940,7 +940,7 @@ async fn run(command: Command) -> Result<ExitCode> {
         }
         Command::Policies(PoliciesCmd::Digest { data, day }) => {
             let (state, _) = open_state(&data, false, WebConfig::default()).await?;
-            let today = righttrack_web::policies::day(state.now());
+            let today = righttrack_core::clock::day(state.now());
             let day = match day {
                 None => today.clone(),
                 Some(d) => match d.trim().parse::<jiff::civil::Date>() {
@@ -952,11 +952,11 @@ async fn run(command: Command) -> Result<ExitCode> {
                 },
             };
             if day == today {
-                righttrack_web::policies::remind(&state, state.now())
+                righttrack_app::program::policies::remind(&state, state.now())
                     .await
                     .map_err(|e| anyhow::anyhow!("{}", e.message))?;
             }
-            let lines = righttrack_web::policies::digest_lines(&state, &day)
+            let lines = righttrack_app::program::policies::digest_lines(&state, &day)
                 .await
                 .map_err(|e| anyhow::anyhow!("{}", e.message))?;
             for (username, text) in lines {
@@ -1303,7 +1303,7 @@ async fn serve(
         );
     }
     // A fresh installation starts with the sample code of ethics as a draft to adapt.
-    if righttrack_web::policies::seed_sample(&state)
+    if righttrack_app::program::policies::seed_sample(&state)
         .await
         .map_err(|e| anyhow::anyhow!("{}", e.message))?
     {
@@ -1393,7 +1393,7 @@ async fn serve(
                 }
                 // Policy attestation: new audience members assigned, weekly reminders
                 // and escalations to leads (counts only in the log).
-                match righttrack_web::policies::remind(&state, state.now()).await {
+                match righttrack_app::program::policies::remind(&state, state.now()).await {
                     Ok(r) if r.reminders + r.escalations > 0 => tracing::info!(
                         reminders = r.reminders,
                         escalations = r.escalations,
@@ -1403,7 +1403,8 @@ async fn serve(
                     Err(e) => tracing::warn!(error = %e.message, "policy reminders failed"),
                 }
                 // Training: new assignments (on hire), reminders, escalations.
-                if let Err(e) = righttrack_web::training::remind(&state, state.now()).await {
+                if let Err(e) = righttrack_app::program::training::remind(&state, state.now()).await
+                {
                     tracing::warn!(error = %e.message, "training reminders failed");
                 }
             }

@@ -313,7 +313,13 @@ pub async fn open(state: &AppState, caller: &Caller, id: &str) -> AppResult<Open
     {
         return Err(not_found());
     }
-    crate::training::gate::check(state, caller, crate::training::gate::Resource::Case, id).await?;
+    righttrack_app::program::training::gate::check(
+        state,
+        caller,
+        righttrack_app::program::training::gate::Resource::Case,
+        id,
+    )
+    .await?;
     open_ungated(state, caller, id).await
 }
 
@@ -666,10 +672,10 @@ async fn visible(
     // A bare reference is matched on metadata and needs no gate.
     if let Some(t) = &text {
         if !all.iter().any(|c| c.id.to_lowercase() == *t) {
-            crate::training::gate::check(
+            righttrack_app::program::training::gate::check(
                 state,
                 caller,
-                crate::training::gate::Resource::CaseSearch,
+                righttrack_app::program::training::gate::Resource::CaseSearch,
                 "cases",
             )
             .await?;
@@ -680,7 +686,7 @@ async fn visible(
     // the next trained key holder will.
     let trained = secret.is_some()
         && all.iter().any(|c| c.wraps_epoch < epoch)
-        && crate::training::gate::standing(state, caller.user.id)
+        && righttrack_app::program::training::gate::standing(state, caller.user.id)
             .await?
             .current;
     if trained {

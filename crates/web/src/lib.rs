@@ -19,7 +19,6 @@ pub mod calibration;
 pub mod cases;
 pub mod client;
 pub mod demo_cases;
-pub mod demo_surveys;
 pub mod digest;
 pub mod disputes;
 pub mod error;
@@ -40,12 +39,7 @@ pub mod speakup_analytics;
 pub mod speakup_attachments;
 pub mod speakup_settings;
 pub mod state;
-pub mod surveys;
-pub mod training;
 pub mod vault;
-// Policies and attestation (issue #6).
-pub mod policies;
-pub mod policies_admin;
 
 pub use routes::router;
 pub use state::{AppState, WebConfig};

@@ -5,7 +5,7 @@
 //! original is opened only when all of these hold, checked here in this order:
 //! the caller's role allows [`Action::VaultOpen`] (the route guard), the vault still
 //! holds the original (retention not ended), the caller wrote a reason, and the
-//! data-access gate ([`crate::training::gate`]) finds the caller's data-privacy training
+//! data-access gate (`righttrack_app::program::training::gate`) finds the caller's data-privacy training
 //! current (it audits `gate.granted` or `gate.denied`). Every opening is appended to the audit trail
 //! *before* the plaintext is decrypted, with the reason (scrubbed), so an opening that
 //! the trail cannot record does not happen. The page is sent with `Cache-Control:
@@ -16,12 +16,12 @@ use crate::error::{AppError, AppResult, Code};
 use crate::extract::Path;
 use crate::pages::{layout, FormData};
 use crate::state::AppState;
-use crate::training::gate::Resource;
 use askama::Template;
 use axum::extract::State;
 use axum::http::header;
 use axum::response::{Html, IntoResponse, Response};
 use axum::Extension;
+use righttrack_app::program::training::gate::Resource;
 use righttrack_core::authz::Action;
 use righttrack_core::interactions::VAULT_PURPOSE;
 use serde_json::json;
@@ -42,7 +42,7 @@ pub async fn view(state: &AppState, caller: &Caller, ext_id: &str) -> AppResult<
     if !righttrack_core::authz::allowed(&caller.user.roles, Action::VaultOpen) {
         return Ok(None);
     }
-    let trained = crate::training::gate::standing(state, caller.user.id)
+    let trained = righttrack_app::program::training::gate::standing(state, caller.user.id)
         .await?
         .current;
     Ok(state
@@ -92,7 +92,8 @@ pub async fn open_original(
         )));
     }
     // The gate audits its decision (`gate.granted` / `gate.denied`) before anything opens.
-    crate::training::gate::check(&state, &caller, Resource::Original, &i.ext_id).await?;
+    righttrack_app::program::training::gate::check(&state, &caller, Resource::Original, &i.ext_id)
+        .await?;
     let engine = state.engine().map_err(|e| AppError::internal(&e))?;
     let reason = righttrack_core::interactions::scrub(&engine, &reason);
     state

@@ -569,11 +569,11 @@ async fn overdue_people_are_reminded_and_their_lead_is_told() {
         );
 
         // Day 0: a reminder each, no escalation.
-        let r = righttrack_web::policies::remind(&app.state, app.now())
+        let r = righttrack_app::program::policies::remind(&app.state, app.now())
             .await
             .unwrap();
         assert_eq!((r.reminders, r.escalations), (2, 0));
-        let again = righttrack_web::policies::remind(&app.state, app.now())
+        let again = righttrack_app::program::policies::remind(&app.state, app.now())
             .await
             .unwrap();
         assert_eq!(
@@ -606,7 +606,7 @@ async fn overdue_people_are_reminded_and_their_lead_is_told() {
 
         // Day 11: bo is overdue; reminded again and escalated to lena.
         app.clock.advance(SignedDuration::from_hours(11 * 24));
-        let r = righttrack_web::policies::remind(&app.state, app.now())
+        let r = righttrack_app::program::policies::remind(&app.state, app.now())
             .await
             .unwrap();
         assert_eq!((r.reminders, r.escalations), (1, 1));
@@ -628,8 +628,8 @@ async fn overdue_people_are_reminded_and_their_lead_is_told() {
         );
         let team_page = app.get("/my/team/policies", &lena.cookie).await;
         assert!(team_page.body.contains("bo Agent") && !team_page.body.contains("alex Agent"));
-        let day = righttrack_web::policies::day(app.now());
-        let lines = righttrack_web::policies::digest_lines(&app.state, &day)
+        let day = righttrack_core::clock::day(app.now());
+        let lines = righttrack_app::program::policies::digest_lines(&app.state, &day)
             .await
             .unwrap();
         assert_eq!(
@@ -871,10 +871,10 @@ async fn the_api_lists_policies_and_attests_with_a_token() {
 #[tokio::test]
 async fn a_fresh_install_gets_the_sample_code_once_and_retiring_asks_nothing_more() {
     for app in App::each().await {
-        assert!(righttrack_web::policies::seed_sample(&app.state)
+        assert!(righttrack_app::program::policies::seed_sample(&app.state)
             .await
             .unwrap());
-        assert!(!righttrack_web::policies::seed_sample(&app.state)
+        assert!(!righttrack_app::program::policies::seed_sample(&app.state)
             .await
             .unwrap());
         let ana = person(&app, "ana", &[Role::EthicsOfficer]).await;

@@ -69,7 +69,7 @@ async fn member(app: &App, name: &str, team: TeamId, roles: &[Role]) -> User {
 }
 
 async fn assigned(app: &App, u: &User) -> usize {
-    righttrack_web::training::standings(&app.state, Some(u.id), app.now())
+    righttrack_app::program::training::standings(&app.state, Some(u.id), app.now())
         .await
         .unwrap()
         .into_iter()
@@ -398,7 +398,7 @@ async fn lms_imports_keep_good_lines_name_bad_ones_and_never_double_count() {
         assert!(!r.body.contains("not-a-date"), "cells are never echoed");
         // Ana's imported June completion is current until next June: the gate agrees.
         assert_eq!(
-            righttrack_web::training::gate::describe(&app.state, ana.id)
+            righttrack_app::program::training::gate::describe(&app.state, ana.id)
                 .await
                 .unwrap(),
             "current until 2027-06-01"
@@ -502,7 +502,7 @@ async fn rules_assign_by_audience_and_on_hire_and_overdue_people_and_their_leads
         assert_eq!(assigned(&app, &sam).await, 0, "another site");
         app.clock.advance(days(1));
         let newbie = member(&app, "newbie", support, &[Role::QaAnalyst]).await;
-        righttrack_web::training::assign_new(&app.state)
+        righttrack_app::program::training::assign_new(&app.state)
             .await
             .unwrap();
         assert_eq!(assigned(&app, &newbie).await, 1, "a new hire is assigned");
@@ -510,12 +510,12 @@ async fn rules_assign_by_audience_and_on_hire_and_overdue_people_and_their_leads
 
         // Ten days later Amy is overdue: she and her lead are reminded, content-free.
         app.clock.advance(days(10));
-        let (rem, esc) = righttrack_web::training::remind(&app.state, app.now())
+        let (rem, esc) = righttrack_app::program::training::remind(&app.state, app.now())
             .await
             .unwrap();
         assert_eq!((rem, esc), (2, 1), "amy and the newbie; amy's lead");
         assert_eq!(
-            righttrack_web::training::remind(&app.state, app.now())
+            righttrack_app::program::training::remind(&app.state, app.now())
                 .await
                 .unwrap(),
             (0, 0),
@@ -523,12 +523,15 @@ async fn rules_assign_by_audience_and_on_hire_and_overdue_people_and_their_leads
         );
         let amy_w = Who::new(&app, amy.clone()).await;
         let home = amy_w.get(&app, "/").await;
-        assert!(home.body.contains(righttrack_web::training::REMINDER));
+        assert!(home
+            .body
+            .contains(righttrack_app::program::training::REMINDER));
         assert!(home.body.contains("href=\"/my/training\""));
         let lena_w = Who::new(&app, lena.clone()).await;
         let home = lena_w.get(&app, "/").await;
         assert!(
-            home.body.contains(righttrack_web::training::ESCALATION),
+            home.body
+                .contains(righttrack_app::program::training::ESCALATION),
             "{}",
             home.body
         );

@@ -1,2 +1,4 @@
 //! Work that runs on a schedule or from the command line: sweeps, reminders, digests and demo data. The server's timer and `righttrack` subcommands call the same functions.
+
+pub mod demo;
 pub mod digest;

@@ -47,11 +47,11 @@ pub async fn home(
         notices: notices
             .into_iter()
             .map(|(day, text)| {
-                let href = crate::training::notice_link(&text);
+                let href = righttrack_app::program::training::notice_link(&text);
                 (format!("{day}: {text}"), href)
             })
             .collect(),
         capa_notices: righttrack_app::program::capa::take_notices(&state, &caller).await?,
-        policy_lines: crate::policies::home_lines(&state, &caller.user, state.now()).await?,
+        policy_lines: righttrack_app::program::policies::home_lines(&state, &caller.user, state.now()).await?,
     }))
 }

@@ -57,7 +57,7 @@ async fn users_page(
         teams.iter().map(|t| (t.id, t.name.clone())).collect();
     let mut users = Vec::new();
     for u in state.db.list_users().await? {
-        let privacy_training = crate::training::gate::describe(state, u.id).await?;
+        let privacy_training = righttrack_app::program::training::gate::describe(state, u.id).await?;
         let creds = state.db.credentials(u.id).await?;
         let now = state.now();
         let locked = creds.locked_until.is_some_and(|t| t > now)
@@ -146,7 +146,7 @@ pub async fn create_user(
     match righttrack_app::platform::users::create(&state, &caller.actor(), new, "web").await {
         Ok(u) => {
             crate::speakup::ensure_reader_key(&state, &caller.actor(), &u, &pw).await?;
-            crate::training::assign_new(&state).await?;
+            righttrack_app::program::training::assign_new(&state).await?;
             users_page(
                 &state,
                 &caller,

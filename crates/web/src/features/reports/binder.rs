@@ -108,7 +108,7 @@ pub async fn figures(state: &AppState, caller: &Caller) -> AppResult<Figures> {
 
     // Policies: the attestation report's rows (current cycles).
     let policies = state.db.policies().await?;
-    let rows = crate::policies_admin::reports_rows(state).await?;
+    let rows = righttrack_app::program::policies::reports_rows(state).await?;
     let assigned: i64 = rows.iter().map(|r| i64::from(r.c.assigned)).sum();
     let attested: i64 = rows.iter().map(|r| i64::from(r.c.attested)).sum();
     let answers: i64 = rows.iter().map(|r| r.answers).sum();
@@ -152,9 +152,9 @@ pub async fn figures(state: &AppState, caller: &Caller) -> AppResult<Figures> {
     );
 
     // Training: the standings of the training reports.
-    crate::training::assign_new(state).await?;
-    let standings = crate::training::standings(state, None, now).await?;
-    let t = crate::training::total(&standings);
+    righttrack_app::program::training::assign_new(state).await?;
+    let standings = righttrack_app::program::training::standings(state, None, now).await?;
+    let t = righttrack_app::program::training::total(&standings);
     let courses = state.db.training_courses().await?;
     put(
         "training.courses",

@@ -215,7 +215,7 @@ async fn climate(state: &AppState, ends: &[Timestamp]) -> AppResult<Vec<WaveClim
         else {
             continue;
         };
-        let indices = crate::surveys::released_indices(state, &w)
+        let indices = righttrack_app::program::surveys::released_indices(state, &w)
             .await?
             .unwrap_or_default();
         out.push(WaveClimate {

@@ -9,9 +9,8 @@
 //! anonymous response inserted), with the respondent's real reporting dimensions and
 //! comments redacted by the same function; only the choice of answers is synthetic.
 
-use crate::error::{AppError, AppResult};
-use crate::state::AppState;
-use crate::surveys::released;
+use crate::program::surveys::released;
+use crate::{Ctx, Error, Result};
 use rand::seq::SliceRandom;
 use rand::Rng;
 use righttrack_core::audience::Audience;
@@ -73,9 +72,9 @@ fn synthetic(
 }
 
 /// Seeds the surveys. `officer` is the demo ethics officer.
-pub async fn seed(state: &AppState, officer: &User) -> AppResult<()> {
-    let db = &state.db;
-    let now = state.now();
+pub async fn seed(ctx: &Ctx, officer: &User) -> Result<()> {
+    let db = &ctx.db;
+    let now = ctx.now();
     let today = now.to_zoned(jiff::tz::TimeZone::UTC).date();
     let days = |n: i64| {
         today
@@ -86,7 +85,7 @@ pub async fn seed(state: &AppState, officer: &User) -> AppResult<()> {
     let mut questions = builtin();
     questions.extend(
         parse_custom("likert: Our schedules leave enough time to handle calls properly.")
-            .map_err(|e| AppError::internal(&e.join("; ")))?,
+            .map_err(|e| Error::internal(&e.join("; ")))?,
     );
     let survey = db
         .create_survey(
@@ -97,14 +96,13 @@ pub async fn seed(state: &AppState, officer: &User) -> AppResult<()> {
             &mut rng,
         )
         .await?;
-    state
-        .audit(
-            "cli",
-            "survey.created",
-            &survey,
-            json!({"questions": questions.len(), "builtin": true, "demo": true}),
-        )
-        .await?;
+    ctx.audit(
+        "cli",
+        "survey.created",
+        &survey,
+        json!({"questions": questions.len(), "builtin": true, "demo": true}),
+    )
+    .await?;
 
     let teams = db.list_teams().await?;
     let team_of: BTreeMap<_, _> = teams.iter().map(|t| (t.id, t)).collect();
@@ -118,7 +116,7 @@ pub async fn seed(state: &AppState, officer: &User) -> AppResult<()> {
         .iter()
         .flat_map(|u| [u.display_name.clone(), u.username.clone()])
         .collect();
-    let engine = state.engine().map_err(|e| AppError::internal(&e))?;
+    let engine = ctx.engine().map_err(|e| Error::internal(&e))?;
     let views: Vec<String> = ["site", "team", "role", "site_role"]
         .map(String::from)
         .to_vec();
@@ -143,14 +141,13 @@ pub async fn seed(state: &AppState, officer: &User) -> AppResult<()> {
         let id = db.create_wave(&wave, now, &mut rng).await?;
         let invited: Vec<_> = members.iter().map(|u| u.id).collect();
         db.launch_wave(&id, &invited, now).await?;
-        state
-            .audit(
-                "cli",
-                "survey.wave_launched",
-                &id,
-                json!({"invited": invited.len(), "demo": true}),
-            )
-            .await?;
+        ctx.audit(
+            "cli",
+            "survey.wave_launched",
+            &id,
+            json!({"invited": invited.len(), "demo": true}),
+        )
+        .await?;
         if wi == 2 {
             continue;
         }
@@ -202,16 +199,15 @@ pub async fn seed(state: &AppState, officer: &User) -> AppResult<()> {
             }
         }
         db.close_wave(&id, now).await?;
-        state
-            .audit(
-                "cli",
-                "survey.wave_closed",
-                &id,
-                json!({"why": "demo", "demo": true}),
-            )
-            .await?;
+        ctx.audit(
+            "cli",
+            "survey.wave_closed",
+            &id,
+            json!({"why": "demo", "demo": true}),
+        )
+        .await?;
         if let Some(w) = db.wave(&id).await? {
-            released(state, &w).await?;
+            released(ctx, &w).await?;
         }
     }
     Ok(())

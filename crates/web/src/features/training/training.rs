@@ -15,8 +15,6 @@
 //! are content-free notifications: one a day to a person with training due within 7
 //! days, overdue or expiring, and one a day to the lead of a team with someone overdue.
 
-pub mod gate;
-
 use crate::auth::Caller;
 use crate::error::{AppError, AppResult, Code};
 use crate::extract::{Path, Query};
@@ -30,219 +28,34 @@ use axum::{Extension, Json};
 use jiff::Timestamp;
 use righttrack_core::audience::Audience;
 use righttrack_core::authz::{allowed, Action};
+use righttrack_core::clock::{day, minute};
 use righttrack_core::ids::{SiteId, TeamId, UserId};
-use righttrack_core::training::{self as rules, import, markdown, Quiz, Status};
+use righttrack_core::training::{self as rules, markdown, Quiz, Status};
 use righttrack_core::Role;
-use righttrack_store::directory::User;
-use righttrack_store::training::{Completion, Course, CourseInput, NewCompletion};
-use serde::{Deserialize, Serialize};
+use righttrack_scan::csv::cell;
+use righttrack_store::training::{Completion, Course, CourseInput};
+use serde::Deserialize;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 
-/// The one text of a personal training reminder.
-pub const REMINDER: &str =
-    "You have training due, overdue or expiring. Sign in to RightTrack to see it.";
-/// The one text of an escalation to a team lead.
-pub const ESCALATION: &str =
-    "Someone in a team you lead has overdue training. Sign in to RightTrack to see it.";
-/// Days before the due date a reminder starts.
-pub const REMIND_DAYS: i64 = 7;
+use righttrack_app::program::training::{
+    self as app_training, assign_new, by_role, by_site, by_team, coverage, gate, import_csv,
+    standings, total, trend, Attempt, Coverage, ImportReport, Standing, TrendPoint,
+};
 
 fn rng() -> rand::rngs::OsRng {
     rand::rngs::OsRng
 }
 
-fn day(t: Timestamp) -> String {
-    t.strftime("%Y-%m-%d").to_string()
-}
-
-/// Makes any assignments the rules call for now. Returns how many were new.
-pub async fn assign_new(state: &AppState) -> AppResult<usize> {
-    let new = state.db.sync_training_assignments(state.now()).await?;
-    if !new.is_empty() {
-        state
-            .audit(
-                "system",
-                "training.assigned",
-                "training",
-                json!({"assignments": new.len()}),
-            )
-            .await?;
-    }
-    Ok(new.len())
-}
-
-/// One person's standing on one assigned course.
-#[derive(Debug, Clone, Serialize)]
-pub struct Standing {
-    pub course_id: String,
-    pub course_code: String,
-    pub course_title: String,
-    pub user_id: UserId,
-    pub username: String,
-    pub display_name: String,
-    pub team: String,
-    pub site: String,
-    #[serde(skip)]
-    pub team_id: Option<TeamId>,
-    #[serde(skip)]
-    pub site_id: Option<SiteId>,
-    pub roles: Vec<Role>,
-    pub assigned_at: Timestamp,
-    pub status: Status,
-    pub last_completed: Option<Timestamp>,
-    pub last_score: Option<i64>,
-}
-
-/// Every assignment's standing at `now` (of enabled users), optionally of one person.
-pub async fn standings(
-    state: &AppState,
-    user: Option<UserId>,
-    now: Timestamp,
-) -> AppResult<Vec<Standing>> {
-    let courses: BTreeMap<String, Course> = state
-        .db
-        .training_courses()
-        .await?
-        .into_iter()
-        .map(|c| (c.id.clone(), c))
-        .collect();
-    let users: BTreeMap<UserId, User> = state
-        .db
-        .list_users()
-        .await?
-        .into_iter()
-        .map(|u| (u.id, u))
-        .collect();
-    let teams: BTreeMap<TeamId, (String, SiteId, String)> = state
-        .db
-        .list_teams()
-        .await?
-        .into_iter()
-        .map(|t| (t.id, (t.name, t.site_id, t.site_name)))
-        .collect();
-    let mut last: BTreeMap<(String, UserId), Completion> = BTreeMap::new();
-    for c in state.db.training_completions(user).await? {
-        if c.completed_at <= now {
-            // Oldest first, so the latest wins.
-            last.insert((c.course_id.clone(), c.user_id), c);
-        }
-    }
-    let mut out = Vec::new();
-    for a in state.db.training_assignments(user).await? {
-        let (Some(course), Some(u)) = (courses.get(&a.course_id), users.get(&a.user_id)) else {
-            continue;
-        };
-        if u.disabled || course.archived {
-            continue;
-        }
-        let done = last.get(&(a.course_id.clone(), a.user_id));
-        let status = rules::status(a.due_at, done.map(|c| c.expires_at), now);
-        let team = u.team_id.and_then(|t| teams.get(&t));
-        out.push(Standing {
-            course_id: course.id.clone(),
-            course_code: course.code.clone(),
-            course_title: course.title.clone(),
-            user_id: u.id,
-            username: u.username.clone(),
-            display_name: u.display_name.clone(),
-            team: team
-                .map(|t| t.0.clone())
-                .unwrap_or_else(|| "(no team)".into()),
-            site: team
-                .map(|t| t.2.clone())
-                .unwrap_or_else(|| "(no site)".into()),
-            team_id: u.team_id,
-            site_id: team.map(|t| t.1),
-            roles: u.roles.clone(),
-            assigned_at: a.assigned_at,
-            status,
-            last_completed: done.map(|c| c.completed_at),
-            last_score: done.and_then(|c| c.score),
-        });
-    }
-    Ok(out)
-}
-
-/// Writes today's reminders and escalations. Returns (reminders, escalations) new.
-pub async fn remind(state: &AppState, now: Timestamp) -> AppResult<(usize, usize)> {
-    assign_new(state).await?;
-    let today = day(now);
-    let soon = now
-        .checked_add(jiff::SignedDuration::from_hours(24 * REMIND_DAYS))
-        .unwrap_or(now);
-    let mut reminded = std::collections::BTreeSet::new();
-    let mut overdue_teams = std::collections::BTreeSet::new();
-    for s in standings(state, None, now).await? {
-        let needs = match s.status {
-            Status::Overdue { .. } => {
-                if let Some(t) = s.team_id {
-                    overdue_teams.insert(t);
-                }
-                true
-            }
-            Status::Due { due } => due <= soon,
-            Status::ExpiringSoon { .. } => true,
-            Status::Current { .. } => false,
-        };
-        if needs {
-            reminded.insert(s.user_id);
-        }
-    }
-    let mut new = (0, 0);
-    for u in reminded {
-        if state
-            .db
-            .put_kind_notification(u, &today, "training", REMINDER, now)
-            .await?
-        {
-            new.0 += 1;
-        }
-    }
-    let leads: std::collections::BTreeSet<UserId> = state
-        .db
-        .list_teams()
-        .await?
-        .into_iter()
-        .filter(|t| overdue_teams.contains(&t.id))
-        .filter_map(|t| t.lead_user_id)
-        .collect();
-    for lead in leads {
-        if state
-            .db
-            .put_kind_notification(lead, &today, "training_escalation", ESCALATION, now)
-            .await?
-        {
-            new.1 += 1;
-        }
-    }
-    Ok(new)
-}
-
-/// Where a home-page notice should lead.
-pub fn notice_link(text: &str) -> &'static str {
-    match text {
-        REMINDER => "/my/training",
-        ESCALATION => "/training/reports?status=overdue",
-        crate::signin::SECOND_FACTOR_LOCKED_NOTICE => "/audit?action=login.second_factor_locked",
-        _ => "/cases",
-    }
-}
-
-fn fmt_day(t: Option<Timestamp>) -> String {
-    t.map(|t| t.strftime("%Y-%m-%d").to_string())
-        .unwrap_or_default()
-}
-
 fn status_due(s: Status) -> String {
     match s {
         Status::Current { until } => match until {
-            Some(u) => format!("valid until {}", fmt_day(Some(u))),
+            Some(u) => format!("valid until {}", day(u)),
             None => "does not expire".into(),
         },
-        Status::ExpiringSoon { until } => format!("expires {}", fmt_day(Some(until))),
-        Status::Due { due } => format!("due {}", fmt_day(Some(due))),
-        Status::Overdue { due } => format!("was due {}", fmt_day(Some(due))),
+        Status::ExpiringSoon { until } => format!("expires {}", day(until)),
+        Status::Due { due } => format!("due {}", day(due)),
+        Status::Overdue { due } => format!("was due {}", day(due)),
     }
 }
 
@@ -314,11 +127,8 @@ pub async fn my(
                 .get(&c.course_id)
                 .map(|k| k.title.clone())
                 .unwrap_or_default(),
-            completed: fmt_day(Some(c.completed_at)),
-            expires: c
-                .expires_at
-                .map(|e| fmt_day(Some(e)))
-                .unwrap_or_else(|| "never".into()),
+            completed: day(c.completed_at),
+            expires: c.expires_at.map(day).unwrap_or_else(|| "never".into()),
             score: c
                 .score
                 .map(|s| format!("{s}%"))
@@ -350,11 +160,7 @@ async fn courses_by_id(state: &AppState) -> AppResult<BTreeMap<String, Course>> 
 }
 
 async fn course_or_404(state: &AppState, id: &str) -> AppResult<Course> {
-    state
-        .db
-        .training_course(id)
-        .await?
-        .ok_or_else(|| AppError::new(Code::NotFound, "no such course"))
+    Ok(app_training::course(state, id).await?)
 }
 
 struct QuestionView {
@@ -398,7 +204,7 @@ async fn course_page(
         .await?
         .into_iter()
         .map(|a| AttemptView {
-            at: a.at.strftime("%Y-%m-%d %H:%M").to_string(),
+            at: minute(a.at),
             score: a.score,
             passed: a.passed,
         })
@@ -436,10 +242,7 @@ pub async fn take(
     Extension(caller): Extension<Caller>,
     Path(code): Path<String>,
 ) -> AppResult<Response> {
-    let course = course_or_404(&state, &code).await?;
-    if course.archived {
-        return Err(AppError::new(Code::NotFound, "this course is archived"));
-    }
+    let course = app_training::course_to_take(&state, &code, false).await?;
     course_page(&state, &caller, &course, None, false).await
 }
 
@@ -450,16 +253,7 @@ pub async fn submit(
     Path(code): Path<String>,
     form: FormData,
 ) -> AppResult<Response> {
-    let course = course_or_404(&state, &code).await?;
-    if course.archived {
-        return Err(AppError::new(Code::NotFound, "this course is archived"));
-    }
-    if course.external {
-        return Err(AppError::new(
-            Code::Conflict,
-            "this course is taken in the external learning system; its completions are imported",
-        ));
-    }
+    let course = app_training::course_to_take(&state, &code, true).await?;
     let mut answers = Vec::new();
     for (i, q) in course.quiz.questions.iter().enumerate() {
         let v = form.get(&format!("q{i}"));
@@ -477,56 +271,17 @@ pub async fn submit(
         };
         answers.push(a);
     }
-    let now = state.now();
-    let score = course.quiz.grade(&answers);
-    let passed = score >= course.pass_mark;
-    state
-        .db
-        .add_training_attempt(&course.id, caller.user.id, score, passed, now, &mut rng())
-        .await?;
-    state
-        .audit(
-            &caller.actor(),
-            "training.attempted",
-            &course.code,
-            json!({"score": score, "passed": passed}),
-        )
-        .await?;
-    if !passed {
-        let msg = format!(
-            "You scored {score}%; this course needs {}%. Read the content again and retake the quiz.",
-            course.pass_mark
-        );
-        return course_page(&state, &caller, &course, Some(msg), false).await;
+    match app_training::attempt(&state, &caller, &course, &answers).await? {
+        Attempt::Failed { score, pass_mark } => {
+            let msg = format!(
+                "You scored {score}%; this course needs {pass_mark}%. Read the content again and retake the quiz."
+            );
+            course_page(&state, &caller, &course, Some(msg), false).await
+        }
+        Attempt::Passed { completion } => {
+            Ok(Redirect::to(&format!("/my/training/certificates/{completion}")).into_response())
+        }
     }
-    let id = state
-        .db
-        .add_training_completion(
-            &NewCompletion {
-                course_id: course.id.clone(),
-                user_id: caller.user.id,
-                completed_at: now,
-                expires_at: rules::expires_at(now, course.validity_months),
-                score: (!course.quiz.questions.is_empty()).then_some(score),
-                source: "quiz",
-                note: String::new(),
-                recorded_by: caller.actor(),
-                verification: rules::verification_code(&mut rng()),
-            },
-            now,
-            &mut rng(),
-        )
-        .await?
-        .ok_or_else(|| AppError::new(Code::Conflict, "this completion is already recorded"))?;
-    state
-        .audit(
-            &caller.actor(),
-            "training.completed",
-            &course.code,
-            json!({"completion": id, "score": score, "source": "quiz"}),
-        )
-        .await?;
-    Ok(Redirect::to(&format!("/my/training/certificates/{id}")).into_response())
 }
 
 #[derive(Template)]
@@ -583,10 +338,10 @@ async fn certificate_page(state: &AppState, caller: &Caller, c: Completion) -> A
         l: layout(Some(caller), "Certificate of completion", ""),
         name: user.display_name,
         course: course.title,
-        completed: fmt_day(Some(c.completed_at)),
+        completed: day(c.completed_at),
         expires: c
             .expires_at
-            .map(|e| fmt_day(Some(e)))
+            .map(day)
             .unwrap_or_else(|| "does not expire".into()),
         score: c.score.map(|s| format!("{s}%")).unwrap_or_default(),
         source: match c.source.as_str() {
@@ -612,34 +367,8 @@ pub async fn verify(
     Query(q): Query<VerifyQuery>,
 ) -> AppResult<Response> {
     let typed = q.code.unwrap_or_default();
-    let mut found = state
-        .db
-        .training_completion_by_code(&rules::normalize_code(&typed))
-        .await?;
-    if found.is_none() {
-        // Completions carried over from the old flag have `LEGACY-<hex>` codes.
-        found = state
-            .db
-            .training_completion_by_code(&typed.trim().to_uppercase())
-            .await?;
-    }
-    match found {
-        Some(c) => {
-            state
-                .audit(
-                    &caller.actor(),
-                    "training.certificate_verified",
-                    &c.id,
-                    json!({}),
-                )
-                .await?;
-            certificate_page(&state, &caller, c).await
-        }
-        None => Err(AppError::new(
-            Code::NotFound,
-            "no certificate has that verification code",
-        )),
-    }
+    let c = app_training::verify(&state, &caller, &typed).await?;
+    certificate_page(&state, &caller, c).await
 }
 
 // ---------------------------------------------------------------- officers
@@ -959,11 +688,8 @@ async fn edit_page(
         .take(200)
         .map(|c| CompletionRow {
             username: users.get(&c.user_id).cloned().unwrap_or_default(),
-            completed: fmt_day(Some(c.completed_at)),
-            expires: c
-                .expires_at
-                .map(|e| fmt_day(Some(e)))
-                .unwrap_or_else(|| "never".into()),
+            completed: day(c.completed_at),
+            expires: c.expires_at.map(day).unwrap_or_else(|| "never".into()),
             score: c
                 .score
                 .map(|s| format!("{s}%"))
@@ -1020,18 +746,7 @@ pub async fn save_course(
         Err(errors) => return edit_page(&state, &caller, &course, None, errors).await,
     };
     let archived = form.get("archived") == "yes";
-    state
-        .db
-        .update_training_course(&course.id, &input, archived)
-        .await?;
-    state
-        .audit(
-            &caller.actor(),
-            "training.course_changed",
-            &course.code,
-            json!({"grants_data_access": input.grants_data_access, "validity_months": input.validity_months, "archived": archived, "questions": input.quiz.questions.len()}),
-        )
-        .await?;
+    app_training::save_course(&state, &caller, &course, &input, archived).await?;
     let course = course_or_404(&state, &id).await?;
     edit_page(
         &state,
@@ -1082,40 +797,11 @@ pub async fn record_completion(
     let (Some(user), Some(at), true) = (user, at, errors.is_empty()) else {
         return edit_page(&state, &caller, &course, None, errors).await;
     };
-    let engine = state.engine().map_err(|e| AppError::internal(&e))?;
-    let note = righttrack_core::interactions::scrub(&engine, &note);
-    let rec = state
-        .db
-        .add_training_completion(
-            &NewCompletion {
-                course_id: course.id.clone(),
-                user_id: user.id,
-                completed_at: at,
-                expires_at: rules::expires_at(at, course.validity_months),
-                score: None,
-                source: "manual",
-                note,
-                recorded_by: caller.actor(),
-                verification: rules::verification_code(&mut rng()),
-            },
-            now,
-            &mut rng(),
-        )
-        .await?;
-    let msg = match rec {
-        Some(cid) => {
-            state
-                .audit(
-                    &caller.actor(),
-                    "training.completion_recorded",
-                    &course.code,
-                    json!({"completion": cid, "user": user.id.to_string(), "source": "manual"}),
-                )
-                .await?;
-            format!("Completion recorded for {}.", user.username)
-        }
-        None => format!("{} already has a completion at that time.", user.username),
-    };
+    let msg =
+        match app_training::record_completion(&state, &caller, &course, &user, at, &note).await? {
+            Some(_) => format!("Completion recorded for {}.", user.username),
+            None => format!("{} already has a completion at that time.", user.username),
+        };
     edit_page(&state, &caller, &course, Some(msg), Vec::new()).await
 }
 
@@ -1161,29 +847,8 @@ pub async fn create_rule(
     let Some(course) = course.filter(|_| errors.is_empty()) else {
         return admin_page(&state, &caller, None, errors, form).await;
     };
-    let id = state
-        .db
-        .create_training_rule(
-            &righttrack_store::training::NewRule {
-                course_id: &course.id,
-                audience: &audience,
-                due_days,
-                on_hire,
-                created_by: &caller.actor(),
-            },
-            state.now(),
-            &mut rng(),
-        )
-        .await?;
-    state
-        .audit(
-            &caller.actor(),
-            "training.rule_created",
-            &id,
-            json!({"course": course.code, "audience": audience, "due_days": due_days, "on_hire": on_hire}),
-        )
-        .await?;
-    let n = assign_new(&state).await?;
+    let (_, n) =
+        app_training::create_rule(&state, &caller, &course, &audience, due_days, on_hire).await?;
     admin_page(
         &state,
         &caller,
@@ -1205,111 +870,8 @@ pub async fn set_rule_active(
         "no" => false,
         _ => return Err(AppError::bad_request("field `active`: expected yes or no")),
     };
-    state.db.set_training_rule_active(&id, active).await?;
-    state
-        .audit(
-            &caller.actor(),
-            "training.rule_changed",
-            &id,
-            json!({"active": active}),
-        )
-        .await?;
-    if active {
-        assign_new(&state).await?;
-    }
+    app_training::set_rule_active(&state, &caller, &id, active).await?;
     Ok(Redirect::to("/training").into_response())
-}
-
-/// The outcome of an import: how many recorded, skipped as already there, and the
-/// refused lines.
-#[derive(Debug, Default, Serialize)]
-pub struct ImportReport {
-    pub imported: usize,
-    pub duplicates: usize,
-    pub errors: Vec<String>,
-}
-
-/// Imports external LMS completions (see [`righttrack_core::training::import`]): per
-/// line, good lines kept, bad ones reported by line and field. Audited once.
-pub async fn import_csv(state: &AppState, actor: &str, text: &str) -> AppResult<ImportReport> {
-    let now = state.now();
-    let (good, errors) = import::parse(text, now);
-    let mut report = ImportReport {
-        errors: errors.iter().map(|e| e.to_string()).collect(),
-        ..Default::default()
-    };
-    let mut courses: BTreeMap<String, Option<Course>> = BTreeMap::new();
-    let mut users: BTreeMap<String, Option<User>> = BTreeMap::new();
-    for line in good {
-        if !courses.contains_key(&line.course) {
-            let c = state.db.training_course(&line.course).await?;
-            courses.insert(line.course.clone(), c);
-        }
-        if !users.contains_key(&line.username) {
-            let u = state.db.user_by_username(&line.username).await?;
-            users.insert(line.username.clone(), u);
-        }
-        let Some(Some(course)) = courses.get(&line.course) else {
-            report.errors.push(format!(
-                "line {}: field `course`: no course has that code",
-                line.line
-            ));
-            continue;
-        };
-        let Some(Some(user)) = users.get(&line.username) else {
-            report.errors.push(format!(
-                "line {}: field `username`: no such user",
-                line.line
-            ));
-            continue;
-        };
-        if let Some(s) = line.score {
-            if s < course.pass_mark {
-                report.errors.push(format!(
-                    "line {}: field `score`: below the course's pass mark ({}%), not a completion",
-                    line.line, course.pass_mark
-                ));
-                continue;
-            }
-        }
-        let rec = state
-            .db
-            .add_training_completion(
-                &NewCompletion {
-                    course_id: course.id.clone(),
-                    user_id: user.id,
-                    completed_at: line.completed_at,
-                    expires_at: rules::expires_at(line.completed_at, course.validity_months),
-                    score: line.score,
-                    source: "import",
-                    note: String::new(),
-                    recorded_by: actor.to_owned(),
-                    verification: rules::verification_code(&mut rng()),
-                },
-                now,
-                &mut rng(),
-            )
-            .await?;
-        match rec {
-            Some(_) => report.imported += 1,
-            None => report.duplicates += 1,
-        }
-    }
-    report.errors.sort_by_key(|e| {
-        e.strip_prefix("line ")
-            .and_then(|r| r.split(':').next())
-            .and_then(|n| n.parse::<usize>().ok())
-            .unwrap_or(0)
-    });
-    state
-        .audit(
-            actor,
-            "training.imported",
-            "training",
-            json!({"imported": report.imported, "duplicates": report.duplicates, "refused": report.errors.len()}),
-        )
-        .await?;
-    Ok(report)
 }
 
 /// `POST /training/import`: the CSV pasted into the form's `csv` field.
@@ -1345,147 +907,19 @@ pub struct ReportQuery {
     pub status: Option<String>,
 }
 
-/// The standings a caller may see: officers everyone; team leads the teams they lead.
+/// The standings the caller may see, filtered by the query.
 async fn visible_standings(
     state: &AppState,
     caller: &Caller,
     q: &ReportQuery,
 ) -> AppResult<Vec<Standing>> {
-    assign_new(state).await?;
-    let mut all = standings(state, None, state.now()).await?;
-    if !allowed(&caller.user.roles, Action::TrainingManage) {
-        let led: Vec<TeamId> = state
-            .db
-            .list_teams()
-            .await?
-            .into_iter()
-            .filter(|t| t.lead_user_id == Some(caller.user.id))
-            .map(|t| t.id)
-            .collect();
-        all.retain(|s| s.team_id.is_some_and(|t| led.contains(&t)));
-    }
-    if let Some(c) = crate::params::nonempty(&q.course) {
-        all.retain(|s| s.course_code == c || s.course_id == c);
-    }
-    if let Some(st) = crate::params::nonempty(&q.status) {
-        all.retain(|s| s.status.key() == st);
-    }
-    Ok(all)
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct Coverage {
-    pub group: String,
-    pub assigned: usize,
-    pub current: usize,
-    pub overdue: usize,
-    pub percent: i64,
-}
-
-fn coverage(rows: &[Standing], key: impl Fn(&Standing) -> Vec<String>) -> Vec<Coverage> {
-    let mut by: BTreeMap<String, (usize, usize, usize)> = BTreeMap::new();
-    for s in rows {
-        for k in key(s) {
-            let e = by.entry(k).or_default();
-            e.0 += 1;
-            if s.status.is_current() {
-                e.1 += 1;
-            }
-            if matches!(s.status, Status::Overdue { .. }) {
-                e.2 += 1;
-            }
-        }
-    }
-    by.into_iter()
-        .map(|(group, (assigned, current, overdue))| Coverage {
-            group,
-            assigned,
-            current,
-            overdue,
-            percent: (current * 100 / assigned.max(1)) as i64,
-        })
-        .collect()
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct TrendPoint {
-    /// `YYYY-MM`.
-    pub month: String,
-    /// Passing completions recorded in the month.
-    pub completions: usize,
-    /// Share of assignments made by the month's end that held a valid completion then.
-    pub coverage_percent: Option<i64>,
-}
-
-async fn trend(state: &AppState, rows: &[Standing]) -> AppResult<Vec<TrendPoint>> {
-    let now = state.now();
-    let completions = state.db.training_completions(None).await?;
-    let assignments = state.db.training_assignments(None).await?;
-    let visible: std::collections::HashSet<(&str, UserId)> = rows
-        .iter()
-        .map(|s| (s.course_id.as_str(), s.user_id))
-        .collect();
-    // Each visible person's completions of each course, so that a month's coverage
-    // looks up a person's few completions instead of scanning all of them (which was
-    // quadratic: 32 s at 10,000 employees).
-    // (completed, expires) per (course, person)
-    type Done<'a> =
-        std::collections::HashMap<(&'a str, UserId), Vec<(Timestamp, Option<Timestamp>)>>;
-    let mut done = Done::new();
-    for c in &completions {
-        let key = (c.course_id.as_str(), c.user_id);
-        if visible.contains(&key) {
-            done.entry(key)
-                .or_default()
-                .push((c.completed_at, c.expires_at));
-        }
-    }
-    let assignments: Vec<_> = assignments
-        .iter()
-        .filter(|a| visible.contains(&(a.course_id.as_str(), a.user_id)))
-        .collect();
-    let today = now.to_zoned(jiff::tz::TimeZone::UTC).date();
-    let first = today.first_of_month();
-    let mut out = Vec::new();
-    for back in (0..12).rev() {
-        let Ok(start) = first.checked_sub(jiff::Span::new().months(back)) else {
-            continue;
-        };
-        let Ok(next) = start.checked_add(jiff::Span::new().months(1)) else {
-            continue;
-        };
-        let to_ts =
-            |d: jiff::civil::Date| d.to_zoned(jiff::tz::TimeZone::UTC).map(|z| z.timestamp());
-        let (Ok(s), Ok(e)) = (to_ts(start), to_ts(next)) else {
-            continue;
-        };
-        let end = e.min(now);
-        let n = done
-            .values()
-            .flatten()
-            .filter(|(at, _)| *at >= s && *at < e)
-            .count();
-        let due: Vec<_> = assignments
-            .iter()
-            .filter(|a| a.assigned_at <= end)
-            .collect();
-        let ok = due
-            .iter()
-            .filter(|a| {
-                done.get(&(a.course_id.as_str(), a.user_id))
-                    .is_some_and(|cs| {
-                        cs.iter()
-                            .any(|(at, expires)| *at <= end && rules::valid_at(*expires, end))
-                    })
-            })
-            .count();
-        out.push(TrendPoint {
-            month: start.strftime("%Y-%m").to_string(),
-            completions: n,
-            coverage_percent: (!due.is_empty()).then(|| (ok * 100 / due.len()) as i64),
-        });
-    }
-    Ok(out)
+    Ok(righttrack_app::program::training::visible_standings(
+        state,
+        caller,
+        crate::params::nonempty(&q.course).as_deref(),
+        crate::params::nonempty(&q.status).as_deref(),
+    )
+    .await?)
 }
 
 struct OverdueRow {
@@ -1509,33 +943,6 @@ struct ReportsPage {
     overdue: Vec<OverdueRow>,
     trend: Vec<TrendPoint>,
     lead_only: bool,
-}
-
-fn by_team(s: &Standing) -> Vec<String> {
-    vec![s.team.clone()]
-}
-fn by_site(s: &Standing) -> Vec<String> {
-    vec![s.site.clone()]
-}
-fn by_role(s: &Standing) -> Vec<String> {
-    if s.roles.is_empty() {
-        vec!["(no role)".into()]
-    } else {
-        s.roles.iter().map(|r| r.label().to_owned()).collect()
-    }
-}
-
-/// Coverage of all the rows together.
-pub fn total(rows: &[Standing]) -> Coverage {
-    coverage(rows, |_| vec!["All".into()])
-        .pop()
-        .unwrap_or(Coverage {
-            group: "All".into(),
-            assigned: 0,
-            current: 0,
-            overdue: 0,
-            percent: 0,
-        })
 }
 
 pub async fn reports(
@@ -1587,10 +994,6 @@ pub async fn reports(
     }))
 }
 
-fn csv_cell(s: &str) -> String {
-    righttrack_scan::csv::cell(s)
-}
-
 /// `GET /training/reports.csv`: one line per person and assigned course.
 pub async fn reports_csv(
     State(state): State<AppState>,
@@ -1601,9 +1004,9 @@ pub async fn reports_csv(
     let mut out = String::from("username,name,team,site,roles,course,status,due_or_valid_until,last_completed,last_score\n");
     for s in &rows {
         let date = match s.status {
-            Status::Current { until } => fmt_day(until),
-            Status::ExpiringSoon { until } => fmt_day(Some(until)),
-            Status::Due { due } | Status::Overdue { due } => fmt_day(Some(due)),
+            Status::Current { until } => until.map(day).unwrap_or_default(),
+            Status::ExpiringSoon { until } => day(until),
+            Status::Due { due } | Status::Overdue { due } => day(due),
         };
         let cells = [
             s.username.clone(),
@@ -1618,16 +1021,10 @@ pub async fn reports_csv(
             s.course_code.clone(),
             s.status.key().to_owned(),
             date,
-            fmt_day(s.last_completed),
+            s.last_completed.map(day).unwrap_or_default(),
             s.last_score.map(|x| x.to_string()).unwrap_or_default(),
         ];
-        out.push_str(
-            &cells
-                .iter()
-                .map(|c| csv_cell(c))
-                .collect::<Vec<_>>()
-                .join(","),
-        );
+        out.push_str(&cells.iter().map(|c| cell(c)).collect::<Vec<_>>().join(","));
         out.push('\n');
     }
     state

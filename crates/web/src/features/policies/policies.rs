@@ -12,7 +12,7 @@
 //! SHA-256, the time, the method (`web` or `api`) and the score.
 
 use crate::auth::{Caller, Via};
-use crate::error::{AppError, AppResult, Code};
+use crate::error::{AppError, AppResult};
 use crate::extract::{Path, Query};
 use crate::pages::{layout, render, FormData, Layout};
 use crate::state::AppState;
@@ -21,249 +21,15 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Json};
-use jiff::Timestamp;
-use righttrack_core::audience::{Audience, Member};
 use righttrack_core::markdown;
 use righttrack_core::policies::{self as rules, Change, Words};
-use righttrack_core::Role;
-use righttrack_store::directory::User;
-use righttrack_store::policies::{NewPolicy, Policy, Version};
+use righttrack_store::policies::{Policy, Version};
 use serde_json::{json, Value};
 
-pub fn day(t: Timestamp) -> String {
-    t.strftime("%Y-%m-%d").to_string()
-}
-
-pub(crate) fn minute(t: Timestamp) -> String {
-    t.strftime("%Y-%m-%d %H:%M").to_string()
-}
-
-/// What an audience needs to know of a user (their site is their team's).
-pub(crate) async fn member_of(state: &AppState, u: &User) -> AppResult<MemberInfo> {
-    let site = match u.team_id {
-        Some(t) => state
-            .db
-            .list_teams()
-            .await?
-            .into_iter()
-            .find(|x| x.id == t)
-            .map(|x| x.site_id),
-        None => None,
-    };
-    Ok(MemberInfo {
-        roles: u.roles.clone(),
-        team: u.team_id,
-        site,
-    })
-}
-
-pub(crate) struct MemberInfo {
-    roles: Vec<Role>,
-    team: Option<righttrack_core::ids::TeamId>,
-    site: Option<righttrack_core::ids::SiteId>,
-}
-
-impl MemberInfo {
-    fn in_(&self, a: &Audience) -> bool {
-        a.includes(Member {
-            roles: &self.roles,
-            team: self.team,
-            site: self.site,
-        })
-    }
-}
-
-/// Assigns each current cycle to the audience members who do not have it yet (all
-/// policies, or one person's). Returns how many assignments were new.
-pub async fn sync(state: &AppState, only: Option<&User>, now: Timestamp) -> AppResult<u64> {
-    let me = match only {
-        Some(u) => Some(member_of(state, u).await?),
-        None => None,
-    };
-    let mut new = 0;
-    for p in state.db.policies().await? {
-        if p.retired_at.is_some() {
-            continue;
-        }
-        let Some(cycle) = state.db.cycle(&p.id).await? else {
-            continue;
-        };
-        let users: Vec<_> = match (only, &me) {
-            (Some(u), Some(m)) => {
-                if u.disabled || !m.in_(&p.audience) {
-                    continue;
-                }
-                vec![u.id]
-            }
-            _ => state
-                .db
-                .audience_members(&p.audience)
-                .await?
-                .into_iter()
-                .map(|u| u.id)
-                .collect(),
-        };
-        // Assigned at publication: the cycle's own due instant; later: full days from now.
-        let due = match cycle.due_at {
-            Some(d) if cycle.published_at == Some(now) => d,
-            _ => rules::due(now, p.attest_days),
-        };
-        new += state.db.assign(&cycle.id, &users, now, due).await?;
-    }
-    Ok(new)
-}
-
-/// Seeds the sample code of ethics on a database without any policy, as a draft for the
-/// officers to adapt, approve and publish. Returns whether it seeded.
-pub async fn seed_sample(state: &AppState) -> AppResult<bool> {
-    if state.db.count_policies().await? > 0 {
-        return Ok(false);
-    }
-    let quiz = rules::parse_quiz(rules::SAMPLE_QUIZ).map_err(|e| AppError::internal(&e))?;
-    let (pid, vid) = state
-        .db
-        .create_policy(
-            &NewPolicy {
-                slug: rules::slug(rules::SAMPLE_CODE_TITLE),
-                title: rules::SAMPLE_CODE_TITLE.into(),
-                audience: Audience::everyone(),
-                attest_days: rules::DEFAULT_ATTEST_DAYS,
-                pass_mark: rules::DEFAULT_PASS_MARK,
-                by: "system".into(),
-                body: rules::SAMPLE_CODE.into(),
-                summary: "Sample contact-centre code of ethics shipped with RightTrack.".into(),
-                quiz,
-            },
-            state.now(),
-            &mut rand::rngs::OsRng,
-        )
-        .await?;
-    state
-        .audit(
-            "system",
-            "policy.created",
-            &pid,
-            json!({"version": vid, "sample": true}),
-        )
-        .await?;
-    Ok(true)
-}
-
-// ------------------------------------------------------------------------ home lines
-
-/// Lines for the home page: the caller's open attestations, and for a team lead how
-/// many people in the teams they lead are overdue. Each is (text, link).
-pub async fn home_lines(
-    state: &AppState,
-    user: &User,
-    now: Timestamp,
-) -> AppResult<Vec<(String, &'static str)>> {
-    sync(state, Some(user), now).await?;
-    let mut out = Vec::new();
-    let open: Vec<_> = state
-        .db
-        .my_assignments(user.id)
-        .await?
-        .into_iter()
-        .filter(|a| a.attested_at.is_none())
-        .collect();
-    if !open.is_empty() {
-        let overdue = open
-            .iter()
-            .filter(|a| rules::is_overdue(a.due_at, now))
-            .count();
-        let n = open.len();
-        let mut text = format!(
-            "You have {n} polic{} to read and attest",
-            if n == 1 { "y" } else { "ies" }
-        );
-        if overdue > 0 {
-            text.push_str(&format!(" ({overdue} overdue)"));
-        } else if let Some(first) = open.first() {
-            text.push_str(&format!(", the first by {}", day(first.due_at)));
-        }
-        text.push('.');
-        out.push((text, "/my/policies"));
-    }
-    if user.has(Role::TeamLead) {
-        let n = team_overdue(state, user, now).await?.len();
-        if n > 0 {
-            out.push((
-                format!(
-                    "{n} {} in your team{} overdue attestations.",
-                    if n == 1 { "person" } else { "people" },
-                    if n == 1 { " has" } else { " have" }
-                ),
-                "/my/team/policies",
-            ));
-        }
-    }
-    Ok(out)
-}
-
-/// One open attestation of someone in a lead's teams.
-pub struct TeamRow {
-    pub name: String,
-    pub team: String,
-    pub policy: String,
-    pub due: String,
-    pub overdue: bool,
-}
-
-/// The open attestations of the members of the teams `lead` leads (themselves excluded).
-async fn team_open(state: &AppState, lead: &User, now: Timestamp) -> AppResult<Vec<TeamRow>> {
-    let teams: Vec<_> = state
-        .db
-        .list_teams()
-        .await?
-        .into_iter()
-        .filter(|t| t.lead_user_id == Some(lead.id))
-        .collect();
-    if teams.is_empty() {
-        return Ok(Vec::new());
-    }
-    let members: Vec<User> = state
-        .db
-        .list_users()
-        .await?
-        .into_iter()
-        .filter(|u| !u.disabled && u.id != lead.id && teams.iter().any(|t| Some(t.id) == u.team_id))
-        .collect();
-    let mut rows = Vec::new();
-    for u in &members {
-        for a in state.db.my_assignments(u.id).await? {
-            if a.attested_at.is_some() {
-                continue;
-            }
-            rows.push(TeamRow {
-                name: u.display_name.clone(),
-                team: teams
-                    .iter()
-                    .find(|t| Some(t.id) == u.team_id)
-                    .map(|t| t.name.clone())
-                    .unwrap_or_default(),
-                policy: a.title.clone(),
-                due: day(a.due_at),
-                overdue: rules::is_overdue(a.due_at, now),
-            });
-        }
-    }
-    rows.sort_by(|a, b| (!a.overdue, &a.due, &a.name).cmp(&(!b.overdue, &b.due, &b.name)));
-    Ok(rows)
-}
-
-/// The people (not attestations) of a lead's teams with at least one overdue attestation.
-async fn team_overdue(state: &AppState, lead: &User, now: Timestamp) -> AppResult<Vec<String>> {
-    let mut names: Vec<String> = team_open(state, lead, now)
-        .await?
-        .into_iter()
-        .filter(|r| r.overdue)
-        .map(|r| r.name)
-        .collect();
-    names.sort();
-    names.dedup();
-    Ok(names)
-}
+use righttrack_app::program::policies::{
+    attest, open_assignment, sync, team_open, team_overdue, Attested, TeamRow,
+};
+use righttrack_core::clock::{day, minute};
 
 #[derive(Template)]
 #[template(path = "policies_team.html")]
@@ -287,93 +53,6 @@ pub async fn team(
         rows,
         overdue_people,
     }))
-}
-
-// ------------------------------------------------------------------------ reminders
-
-/// What one reminder run did.
-#[derive(Debug, Default, Clone, Copy)]
-pub struct Reminded {
-    pub reminders: usize,
-    pub escalations: usize,
-}
-
-/// Sends (records) the reminders that are due: each person with an open attestation is
-/// reminded at most weekly; once overdue, their lead (the first person up their
-/// management chain) is told, at most weekly too. The serve sweep runs this every ten
-/// minutes; `righttrack policies digest` prints a day's reminders for a mailer.
-pub async fn remind(state: &AppState, now: Timestamp) -> AppResult<Reminded> {
-    sync(state, None, now).await?;
-    let today = day(now);
-    let mut r = Reminded::default();
-    for (cycle, user, due) in state.db.open_assignments().await? {
-        let last = state.db.last_reminder(&cycle, user, "reminder").await?;
-        if rules::reminder_due(last, now)
-            && state
-                .db
-                .put_reminder(&cycle, user, "reminder", user, &today, now)
-                .await?
-        {
-            r.reminders += 1;
-        }
-        if rules::is_overdue(due, now) {
-            let last = state.db.last_reminder(&cycle, user, "escalation").await?;
-            if !rules::reminder_due(last, now) {
-                continue;
-            }
-            let lead = state
-                .db
-                .management_chain(user)
-                .await?
-                .into_iter()
-                .find(|l| *l != user);
-            if let Some(lead) = lead {
-                if state
-                    .db
-                    .put_reminder(&cycle, user, "escalation", lead, &today, now)
-                    .await?
-                {
-                    r.escalations += 1;
-                }
-            }
-        }
-    }
-    Ok(r)
-}
-
-/// The day's reminder lines for a mailer: `recipient<TAB>text`, one per recipient and
-/// kind ("You have 2 policies to attest: Code of Ethics, …" / "3 people in your team
-/// have overdue attestations.").
-pub async fn digest_lines(state: &AppState, day: &str) -> AppResult<Vec<(String, String)>> {
-    let mut out: Vec<(String, String)> = Vec::new();
-    let rows = state.db.reminders_of_day(day).await?;
-    let mut i = 0;
-    while i < rows.len() {
-        let (recipient, kind) = (&rows[i].0, &rows[i].1);
-        let group: Vec<_> = rows[i..]
-            .iter()
-            .take_while(|r| &r.0 == recipient && &r.1 == kind)
-            .collect();
-        i += group.len();
-        let text = if kind == "escalation" {
-            let mut people: Vec<&str> = group.iter().map(|r| r.2.as_str()).collect();
-            people.dedup();
-            format!(
-                "{} {} in your team {} overdue policy attestations. Sign in to RightTrack to see who.",
-                people.len(),
-                if people.len() == 1 { "person" } else { "people" },
-                if people.len() == 1 { "has" } else { "have" },
-            )
-        } else {
-            let titles: Vec<&str> = group.iter().map(|r| r.3.as_str()).collect();
-            format!(
-                "Please read and attest: {}. Sign in to RightTrack, My policies.",
-                titles.join(", ")
-            )
-        };
-        out.push((recipient.clone(), text));
-    }
-    Ok(out)
 }
 
 // ---------------------------------------------------------------------- my policies
@@ -577,21 +256,6 @@ struct ReadPage {
     evidence: Vec<EvidenceRow>,
 }
 
-/// What a person must attest of a policy now: (cycle id, due).
-async fn open_assignment(
-    state: &AppState,
-    policy: &Policy,
-    user: &User,
-) -> AppResult<Option<(String, Timestamp, Option<Timestamp>)>> {
-    Ok(state
-        .db
-        .my_assignments(user.id)
-        .await?
-        .into_iter()
-        .find(|a| a.policy_id == policy.id)
-        .map(|a| (a.cycle_version_id, a.due_at, a.attested_at)))
-}
-
 struct Outcome {
     error: Option<String>,
     notice: Option<String>,
@@ -722,110 +386,6 @@ pub async fn read(
     .await
 }
 
-/// The result of an attestation attempt.
-pub enum Attested {
-    /// Attested; the evidence id.
-    Done { id: String, score: Option<u32> },
-    /// The quiz was failed: recorded, not attested.
-    Failed(rules::Score),
-}
-
-/// Takes the quiz and attests `key`'s published version for `user`, whose answers are
-/// `answers`. `version_seen` is the version id (web) or hash (API) the person read; a
-/// newer publication in between is a conflict. Every attempt is recorded and audited.
-pub async fn attest(
-    state: &AppState,
-    user: &User,
-    key: &str,
-    version_seen: &str,
-    answers: &[Option<usize>],
-    method: &str,
-) -> AppResult<(Policy, Attested)> {
-    let now = state.now();
-    let Some(p) = state.db.policy(key).await? else {
-        return Err(AppError::not_found());
-    };
-    let Some(v) = state.db.published_version(&p.id).await? else {
-        return Err(AppError::not_found());
-    };
-    if version_seen != v.id && Some(version_seen) != v.hash.as_deref() {
-        return Err(AppError::new(
-            Code::Conflict,
-            format!(
-                "Version {} of this policy has been published since you opened it; read it and attest again.",
-                v.number
-            ),
-        ));
-    }
-    sync(state, Some(user), now).await?;
-    let cycle = match open_assignment(state, &p, user).await? {
-        Some((c, _, None)) => c,
-        Some((_, _, Some(_))) => {
-            return Err(AppError::new(
-                Code::Conflict,
-                "You have already attested this version of the policy.",
-            ))
-        }
-        None => {
-            return Err(AppError::new(
-                Code::Conflict,
-                "This policy does not ask you to attest it.",
-            ))
-        }
-    };
-    let score = rules::score(&v.quiz, answers, p.pass_mark).map_err(AppError::unprocessable)?;
-    let attempt = if v.quiz.is_empty() {
-        None
-    } else {
-        let id = state
-            .db
-            .record_attempt(&v.id, user.id, &score, method, now, &mut rand::rngs::OsRng)
-            .await?;
-        state
-            .audit(
-                &user.id.to_string(),
-                "policy.quiz_attempted",
-                &p.id,
-                json!({"version": v.number, "score": score.percent, "passed": score.passed, "method": method}),
-            )
-            .await?;
-        Some(id)
-    };
-    if !score.passed {
-        return Ok((p, Attested::Failed(score)));
-    }
-    let pct = (!v.quiz.is_empty()).then_some(score.percent);
-    let id = state
-        .db
-        .attest(
-            &cycle,
-            user.id,
-            &v,
-            method,
-            pct,
-            attempt.as_deref(),
-            now,
-            &mut rand::rngs::OsRng,
-        )
-        .await
-        .map_err(|e| match e {
-            righttrack_store::StoreError::Conflict(_) => AppError::new(
-                Code::Conflict,
-                "You have already attested this version of the policy.",
-            ),
-            e => e.into(),
-        })?;
-    state
-        .audit(
-            &user.id.to_string(),
-            "policy.attested",
-            &p.id,
-            json!({"version": v.number, "hash": v.hash, "method": method, "score": pct, "attestation": id}),
-        )
-        .await?;
-    Ok((p, Attested::Done { id, score: pct }))
-}
-
 /// `POST /policies/{id}/attest`: the quiz answers (`q1`, `q2`, …), the version read and
 /// the confirmation box.
 pub async fn attest_form(
@@ -864,15 +424,7 @@ pub async fn attest_form(
         )
         .await;
     }
-    let (p, result) = attest(
-        &state,
-        &caller.user,
-        &key,
-        &form.get("version"),
-        &answers,
-        "web",
-    )
-    .await?;
+    let (p, result) = attest(&state, &caller, &key, &form.get("version"), &answers, "web").await?;
     match result {
         Attested::Done { .. } => {
             Ok(Redirect::to(&format!("/policies/{}?attested=1#evidence", p.slug)).into_response())
@@ -1022,7 +574,7 @@ pub async fn api_attest(
         Via::Token { .. } => "api",
         Via::Session { .. } => "web",
     };
-    let (_, result) = attest(&state, &caller.user, &key, &hash, &answers, method).await?;
+    let (_, result) = attest(&state, &caller, &key, &hash, &answers, method).await?;
     Ok(match result {
         Attested::Done { id, score } => (
             axum::http::StatusCode::CREATED,

@@ -10,26 +10,30 @@
 //! version's contributors (everyone who wrote or edited it); the database's conditional
 //! updates make a second approval or publication of the same version fail cleanly.
 
+use super::policies::{clause_views, ClauseView};
 use crate::auth::Caller;
 use crate::error::{AppError, AppResult, Code};
 use crate::extract::Path;
 use crate::pages::{layout, render, FormData, Layout};
-use crate::policies::{clause_views, day, minute, sync, ClauseView};
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Json};
+use righttrack_app::program::policies::{
+    cycle_data, question_rows, reports_rows, sync, PersonRow, QuestionRow, ReportsRow,
+};
 use righttrack_core::audience::Audience;
-use righttrack_core::ids::{SiteId, TeamId, UserId};
+use righttrack_core::clock::{day, minute};
+use righttrack_core::ids::{SiteId, TeamId};
 use righttrack_core::markdown;
 use righttrack_core::policies::{self as rules, Kind, Status, Step};
 use righttrack_core::Role;
+use righttrack_scan::csv::cell;
 use righttrack_store::policies::{NewPolicy, Policy, Version};
 use righttrack_store::StoreError;
 use serde_json::{json, Value};
-use std::collections::BTreeMap;
 
 async fn policy_or_404(state: &AppState, key: &str) -> AppResult<Policy> {
     state.db.policy(key).await?.ok_or_else(AppError::not_found)
@@ -734,165 +738,6 @@ pub async fn retire(
 
 // -------------------------------------------------------------------------- reports
 
-/// One person of a cycle, with where they sit in the organisation.
-pub struct PersonRow {
-    pub name: String,
-    pub username: String,
-    pub team: String,
-    pub site: String,
-    pub roles: Vec<String>,
-    pub lead: String,
-    pub assigned: String,
-    pub due: String,
-    pub status: &'static str,
-    pub days_overdue: i64,
-    pub attested: String,
-    pub reminders: i64,
-    pub last_reminder: String,
-    pub escalations: i64,
-}
-
-struct CycleData {
-    cycle: Version,
-    people: Vec<PersonRow>,
-    assignees: Vec<rules::Assignee>,
-}
-
-async fn cycle_data(state: &AppState, p: &Policy) -> AppResult<Option<CycleData>> {
-    let now = state.now();
-    let Some(cycle) = state.db.cycle(&p.id).await? else {
-        return Ok(None);
-    };
-    let teams = state.db.list_teams().await?;
-    let users: BTreeMap<UserId, righttrack_store::directory::User> = state
-        .db
-        .list_users()
-        .await?
-        .into_iter()
-        .map(|u| (u.id, u))
-        .collect();
-    // (person, kind) → (how many, last sent): looked up once per assignee, so a map
-    // (a scan per assignee was quadratic once most of a large audience had reminders).
-    let reminders: std::collections::HashMap<(UserId, String), (i64, jiff::Timestamp)> = state
-        .db
-        .cycle_reminders(&cycle.id)
-        .await?
-        .into_iter()
-        .map(|(u, kind, n, at)| ((u, kind), (n, at)))
-        .collect();
-    let teams: std::collections::HashMap<_, _> = teams.iter().map(|t| (t.id, t)).collect();
-    let mut people = Vec::new();
-    let mut assignees = Vec::new();
-    for a in state.db.assignments(&cycle.id).await? {
-        if a.disabled {
-            continue;
-        }
-        let u = users.get(&a.user_id);
-        let team = u
-            .and_then(|u| u.team_id)
-            .and_then(|t| teams.get(&t).copied());
-        let lead = team
-            .and_then(|t| t.lead_user_id)
-            .filter(|l| *l != a.user_id)
-            .and_then(|l| users.get(&l))
-            .map(|l| l.display_name.clone())
-            .unwrap_or_default();
-        let roles: Vec<String> = u
-            .map(|u| u.roles.iter().map(|r| r.label().to_owned()).collect())
-            .unwrap_or_default();
-        let rem = |kind: &str| {
-            reminders
-                .get(&(a.user_id, kind.to_owned()))
-                .map(|(n, at)| (*n, day(*at)))
-                .unwrap_or((0, String::new()))
-        };
-        let (reminders_n, last_reminder) = rem("reminder");
-        let (escalations, _) = rem("escalation");
-        let overdue = a.attested_at.is_none() && rules::is_overdue(a.due_at, now);
-        let row = PersonRow {
-            name: a.display_name.clone(),
-            username: a.username.clone(),
-            team: team
-                .map(|t| t.name.clone())
-                .unwrap_or_else(|| "(no team)".into()),
-            site: team
-                .map(|t| t.site_name.clone())
-                .unwrap_or_else(|| "(no site)".into()),
-            roles: roles.clone(),
-            lead,
-            assigned: day(a.assigned_at),
-            due: day(a.due_at),
-            status: if a.attested_at.is_some() {
-                "attested"
-            } else if overdue {
-                "overdue"
-            } else {
-                "open"
-            },
-            days_overdue: if overdue {
-                now.duration_since(a.due_at).as_hours() / 24
-            } else {
-                0
-            },
-            attested: a.attested_at.map(minute).unwrap_or_default(),
-            reminders: reminders_n,
-            last_reminder,
-            escalations,
-        };
-        assignees.push(rules::Assignee {
-            team: row.team.clone(),
-            site: row.site.clone(),
-            roles,
-            due_at: a.due_at,
-            attested_at: a.attested_at,
-        });
-        people.push(row);
-    }
-    Ok(Some(CycleData {
-        cycle,
-        people,
-        assignees,
-    }))
-}
-
-pub struct QuestionRow {
-    pub version: i64,
-    pub n: i64,
-    pub prompt: String,
-    pub answers: i64,
-    pub wrong: i64,
-    pub rate: i64,
-    pub flagged: bool,
-}
-
-async fn question_rows(state: &AppState, p: &Policy) -> AppResult<Vec<QuestionRow>> {
-    let versions = state.db.versions(&p.id).await?;
-    Ok(state
-        .db
-        .question_stats(&p.id)
-        .await?
-        .into_iter()
-        .map(|s| QuestionRow {
-            version: s.version_number,
-            n: s.position + 1,
-            prompt: versions
-                .iter()
-                .find(|v| v.number == s.version_number)
-                .and_then(|v| usize::try_from(s.position).ok().and_then(|i| v.quiz.get(i)))
-                .map(|q| q.prompt.clone())
-                .unwrap_or_default(),
-            answers: s.answers,
-            wrong: s.wrong,
-            rate: if s.answers == 0 {
-                0
-            } else {
-                s.wrong * 100 / s.answers
-            },
-            flagged: rules::flagged(s.answers, s.wrong),
-        })
-        .collect())
-}
-
 pub struct TrendRow {
     pub day: String,
     pub attested: u32,
@@ -982,61 +827,11 @@ pub async fn report(
     }))
 }
 
-pub struct ReportsRow {
-    pub slug: String,
-    pub title: String,
-    pub version: String,
-    pub c: rules::Coverage,
-    pub flagged: usize,
-    /// Answers to the current version's quiz questions, and the wrong ones among them.
-    pub answers: i64,
-    pub wrong: i64,
-}
-
 #[derive(Template)]
 #[template(path = "policies_reports.html")]
 struct ReportsPage {
     l: Layout,
     rows: Vec<ReportsRow>,
-}
-
-/// Coverage of every policy in force's current cycle (after assigning newcomers), with
-/// its quiz answers: the attestation report and the evidence binder.
-pub async fn reports_rows(state: &AppState) -> AppResult<Vec<ReportsRow>> {
-    let now = state.now();
-    sync(state, None, now).await?;
-    let mut rows = Vec::new();
-    for p in state.db.policies().await? {
-        if p.retired_at.is_some() {
-            continue;
-        }
-        let Some(d) = cycle_data(state, &p).await? else {
-            continue;
-        };
-        let c = rules::coverage(&d.assignees, now, |_| Vec::new())
-            .into_iter()
-            .next()
-            .unwrap_or_default();
-        let questions: Vec<QuestionRow> = question_rows(state, &p)
-            .await?
-            .into_iter()
-            .filter(|q| q.version == d.cycle.number)
-            .collect();
-        rows.push(ReportsRow {
-            slug: p.slug,
-            title: p.title,
-            version: format!(
-                "version {}, due {}",
-                d.cycle.number,
-                d.cycle.due_at.map(day).unwrap_or_default()
-            ),
-            c,
-            flagged: questions.iter().filter(|q| q.flagged).count(),
-            answers: questions.iter().map(|q| q.answers).sum(),
-            wrong: questions.iter().map(|q| q.wrong).sum(),
-        });
-    }
-    Ok(rows)
 }
 
 /// `GET /policies/reports`: coverage of every policy's current cycle.
@@ -1051,16 +846,11 @@ pub async fn reports(
     }))
 }
 
-/// Quotes a CSV cell, and defuses spreadsheet formulas.
-pub(crate) fn csv_cell(s: &str) -> String {
-    righttrack_scan::csv::cell(s)
-}
-
 fn csv(name: &str, header_line: &str, rows: Vec<Vec<String>>) -> Response {
     let mut out = String::from(header_line);
     out.push('\n');
     for r in rows {
-        out.push_str(&r.iter().map(|c| csv_cell(c)).collect::<Vec<_>>().join(","));
+        out.push_str(&r.iter().map(|c| cell(c)).collect::<Vec<_>>().join(","));
         out.push('\n');
     }
     (

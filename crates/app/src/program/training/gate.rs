@@ -12,10 +12,9 @@
 //! (a denial adds `"reason": "expired" | "never_completed" | "no_course"`). Never content.
 //! A denial is a page (or JSON error `training_required`, 403) saying what to complete.
 
-use crate::auth::Caller;
-use crate::error::{AppError, AppResult, Code};
-use crate::state::AppState;
+use crate::{Caller, Ctx, Error, Kind, Result};
 use jiff::Timestamp;
+use righttrack_core::clock::day;
 use righttrack_core::ids::UserId;
 use righttrack_core::training::{data_access_current, valid_at};
 use serde_json::json;
@@ -70,9 +69,9 @@ impl Standing {
     }
 }
 
-pub async fn standing(state: &AppState, user: UserId) -> AppResult<Standing> {
-    let now = state.now();
-    let expiries = state.db.data_access_expiries(user).await?;
+pub async fn standing(ctx: &Ctx, user: UserId) -> Result<Standing> {
+    let now = ctx.now();
+    let expiries = ctx.db.data_access_expiries(user).await?;
     let current = data_access_current(&expiries, now);
     let valid: Vec<Option<Timestamp>> = expiries
         .iter()
@@ -90,7 +89,7 @@ pub async fn standing(state: &AppState, user: UserId) -> AppResult<Standing> {
         .filter(|e| **e <= now)
         .max()
         .copied();
-    let course = state
+    let course = ctx
         .db
         .training_courses()
         .await?
@@ -107,43 +106,36 @@ pub async fn standing(state: &AppState, user: UserId) -> AppResult<Standing> {
 
 /// One line for the users page and profile: "current until 2027-03-01", "expired
 /// 2026-10-01", "not completed".
-pub async fn describe(state: &AppState, user: UserId) -> AppResult<String> {
-    let s = standing(state, user).await?;
+pub async fn describe(ctx: &Ctx, user: UserId) -> Result<String> {
+    let s = standing(ctx, user).await?;
     Ok(match (s.current, s.until, s.expired) {
-        (true, Some(u), _) => format!("current until {}", u.strftime("%Y-%m-%d")),
+        (true, Some(u), _) => format!("current until {}", day(u)),
         (true, None, _) => "current".into(),
-        (false, _, Some(e)) => format!("expired {}", e.strftime("%Y-%m-%d")),
+        (false, _, Some(e)) => format!("expired {}", day(e)),
         (false, _, None) => "not completed".into(),
     })
 }
 
 /// The gate. Audits the decision and returns a `training_required` error on denial.
-pub async fn check(
-    state: &AppState,
-    caller: &Caller,
-    resource: Resource,
-    target: &str,
-) -> AppResult<()> {
-    let s = standing(state, caller.user.id).await?;
+pub async fn check(ctx: &Ctx, caller: &Caller, resource: Resource, target: &str) -> Result<()> {
+    let s = standing(ctx, caller.user.id).await?;
     if s.current {
-        state
-            .audit(
-                &caller.actor(),
-                "gate.granted",
-                target,
-                json!({"resource": resource.as_str()}),
-            )
-            .await?;
-        return Ok(());
-    }
-    state
-        .audit(
+        ctx.audit(
             &caller.actor(),
-            "gate.denied",
+            "gate.granted",
             target,
-            json!({"resource": resource.as_str(), "reason": s.reason()}),
+            json!({"resource": resource.as_str()}),
         )
         .await?;
+        return Ok(());
+    }
+    ctx.audit(
+        &caller.actor(),
+        "gate.denied",
+        target,
+        json!({"resource": resource.as_str(), "reason": s.reason()}),
+    )
+    .await?;
     let what = resource.what();
     let message = match (&s.course, s.expired) {
         (None, _) => format!(
@@ -151,11 +143,11 @@ pub async fn check(
         ),
         (Some((title, code)), Some(e)) => format!(
             "{what} requires current data-privacy training. Your “{title}” completion expired on {}. Complete it again under My training (/my/training/{code}); access returns as soon as you pass.",
-            e.strftime("%Y-%m-%d")
+            day(e)
         ),
         (Some((title, code)), None) => format!(
             "{what} requires current data-privacy training, and you have not completed “{title}” yet. Complete it under My training (/my/training/{code}); access follows as soon as you pass."
         ),
     };
-    Err(AppError::new(Code::TrainingRequired, message))
+    Err(Error::new(Kind::TrainingRequired, message))
 }

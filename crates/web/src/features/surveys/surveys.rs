@@ -29,22 +29,23 @@ use righttrack_core::surveys::instrument::{
     self, builtin, parse_answers, parse_custom, redact_comment,
 };
 use righttrack_core::surveys::release::{
-    parse_cell, plan, role_band, tenure_band, view, Dim, Plan, View, ALL, DEFAULT_VIEWS, NONE,
-    ROLES, TENURES, VIEWS,
+    parse_cell, role_band, tenure_band, view, Dim, View, ALL, DEFAULT_VIEWS, NONE, ROLES, TENURES,
+    VIEWS,
 };
-use righttrack_core::surveys::results::{self, CellResult, Domain, Response as SurveyResponse};
+use righttrack_core::surveys::results::{self, CellResult};
 use righttrack_core::surveys::{
     accepting, check_thresholds, Dims, Question, QuestionKind, Thresholds, WaveStatus,
 };
 use righttrack_core::Role;
+use righttrack_scan::csv::cell as csv_cell;
 use righttrack_store::surveys::{NewWave, Submit, Survey, Wave};
 use serde::Deserialize;
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, BTreeSet};
 
-fn today(state: &AppState) -> Date {
-    state.now().to_zoned(jiff::tz::TimeZone::UTC).date()
-}
+use righttrack_app::program::surveys::{
+    self as app_surveys, autoclose, domain, load, released, today, views_of, Released,
+};
 
 fn pct(v: Option<f64>) -> String {
     v.map_or("—".into(), |v| format!("{:.0}%", v * 100.0))
@@ -117,124 +118,6 @@ impl Names {
 }
 
 // ------------------------------------------------------------------ shared loading
-
-async fn load(state: &AppState, wave: &str) -> AppResult<(Survey, Wave)> {
-    let Some(w) = state.db.wave(wave).await? else {
-        return Err(AppError::not_found());
-    };
-    let Some(s) = state.db.survey(&w.survey_id).await? else {
-        return Err(AppError::not_found());
-    };
-    Ok((s, w))
-}
-
-fn views_of(w: &Wave) -> Vec<&'static View> {
-    w.views.iter().filter_map(|k| view(k)).collect()
-}
-
-/// Closes a wave whose closing date has passed (on the next look at it).
-async fn autoclose(state: &AppState, w: Wave) -> AppResult<Wave> {
-    if w.status == WaveStatus::Open && today(state) > w.closes_on {
-        close(state, &w, "system", "the closing date passed").await?;
-        return state.db.wave(&w.id).await?.ok_or_else(AppError::not_found);
-    }
-    Ok(w)
-}
-
-async fn close(state: &AppState, w: &Wave, actor: &str, why: &str) -> AppResult<bool> {
-    if !state.db.close_wave(&w.id, state.now()).await? {
-        return Ok(false);
-    }
-    let p = state.db.survey_participation(&w.id).await?;
-    state
-        .audit(
-            actor,
-            "survey.wave_closed",
-            &w.id,
-            json!({
-                "why": why,
-                "invited": p.iter().map(|x| x.invited).sum::<u64>(),
-                "responded": p.iter().map(|x| x.responded).sum::<u64>(),
-            }),
-        )
-        .await?;
-    Ok(true)
-}
-
-/// What a closed wave releases, and its responses. The first look after the close
-/// computes and stores the plan; every later one starts from the stored cells, so a
-/// raised threshold only ever withholds more (see `core::surveys::release`).
-pub(crate) struct Released {
-    plan: Plan,
-    comments: Plan,
-    responses: Vec<SurveyResponse>,
-    views: Vec<&'static View>,
-}
-
-pub(crate) async fn released(state: &AppState, w: &Wave) -> AppResult<Option<Released>> {
-    if w.status != WaveStatus::Closed {
-        return Ok(None);
-    }
-    let responses = state.db.survey_responses(&w.id).await?;
-    let dims: Vec<Dims> = responses.iter().map(|r| r.dims.clone()).collect();
-    let views = views_of(w);
-    let t = w.thresholds;
-    let p = plan(&dims, &views, t.min_group, w.released.as_ref());
-    let within: BTreeSet<String> = match &w.released_comments {
-        Some(c) => c.intersection(&p.released).cloned().collect(),
-        None => p.released.clone(),
-    };
-    let c = plan(&dims, &views, t.min_comments, Some(&within));
-    if w.released.as_ref() != Some(&p.released) || w.released_comments.as_ref() != Some(&c.released)
-    {
-        state
-            .db
-            .set_wave_release(&w.id, &p.released, &c.released)
-            .await?;
-    }
-    Ok(Some(Released {
-        plan: p,
-        comments: c,
-        responses,
-        views,
-    }))
-}
-
-/// Every value rows are listed for. "No team" only when someone invited has none (the
-/// invitations say so, never the responses).
-async fn domain(state: &AppState, w: &Wave) -> AppResult<Domain> {
-    let nameless = state
-        .db
-        .survey_participation(&w.id)
-        .await?
-        .iter()
-        .any(|p| p.team.is_none());
-    let mut teams: Vec<(String, String)> = state
-        .db
-        .list_teams()
-        .await?
-        .into_iter()
-        .map(|t| (t.name, t.id.to_string()))
-        .collect();
-    teams.sort();
-    let mut sites: Vec<(String, String)> = state
-        .db
-        .list_sites()
-        .await?
-        .into_iter()
-        .map(|s| (s.name, s.id.to_string()))
-        .collect();
-    sites.sort();
-    let mut d = Domain {
-        teams: teams.into_iter().map(|(_, id)| id).collect(),
-        sites: sites.into_iter().map(|(_, id)| id).collect(),
-    };
-    if nameless {
-        d.teams.push(NONE.into());
-        d.sites.push(NONE.into());
-    }
-    Ok(d)
-}
 
 fn pick_view(r: &Released, asked: Option<&str>) -> AppResult<&'static View> {
     match asked.filter(|s| !s.is_empty()) {
@@ -734,44 +617,7 @@ pub async fn launch(
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
 ) -> AppResult<Response> {
-    let (_, w) = load(&state, &id).await?;
-    if w.status != WaveStatus::Draft {
-        return Err(AppError::new(
-            Code::Conflict,
-            "The wave was already launched.",
-        ));
-    }
-    if w.closes_on < today(&state) {
-        return Err(AppError::unprocessable(
-            "field `closes`: the closing date has passed; change it first",
-        ));
-    }
-    let invited: Vec<_> = state
-        .db
-        .audience_members(&w.audience)
-        .await?
-        .into_iter()
-        .map(|u| u.id)
-        .collect();
-    if invited.is_empty() {
-        return Err(AppError::unprocessable(
-            "field `audience`: it includes nobody",
-        ));
-    }
-    if !state.db.launch_wave(&w.id, &invited, state.now()).await? {
-        return Err(AppError::new(
-            Code::Conflict,
-            "The wave was already launched.",
-        ));
-    }
-    state
-        .audit(
-            &caller.actor(),
-            "survey.wave_launched",
-            &w.id,
-            json!({"invited": invited.len(), "min_group": w.thresholds.min_group, "min_comments": w.thresholds.min_comments}),
-        )
-        .await?;
+    let w = app_surveys::launch(&state, &caller, &id).await?;
     Ok(Redirect::to(&format!("/surveys/waves/{}", w.id)).into_response())
 }
 
@@ -781,13 +627,7 @@ pub async fn close_now(
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
 ) -> AppResult<Response> {
-    let (_, w) = load(&state, &id).await?;
-    if !close(&state, &w, &caller.actor(), "closed by an officer").await? {
-        return Err(AppError::new(
-            Code::Conflict,
-            "Only an open wave can be closed.",
-        ));
-    }
+    let w = app_surveys::close_now(&state, &caller, &id).await?;
     Ok(Redirect::to(&format!("/surveys/waves/{}", w.id)).into_response())
 }
 
@@ -832,19 +672,7 @@ pub async fn thresholds(
         Ok(t) => t,
         Err(e) => return wave_page(&state, &caller, &s, w, None, vec![e]).await,
     };
-    state.db.set_wave_thresholds(&w.id, new).await?;
-    state
-        .audit(
-            &caller.actor(),
-            "survey.thresholds_changed",
-            &w.id,
-            json!({"from": w.thresholds, "to": new, "status": w.status.as_str()}),
-        )
-        .await?;
-    if let Some(w) = state.db.wave(&w.id).await? {
-        // A closed wave's stored release shrinks to the new thresholds now.
-        released(&state, &w).await?;
-    }
+    app_surveys::set_thresholds(&state, &caller, &w, new).await?;
     Ok(Redirect::to(&format!("/surveys/waves/{}", w.id)).into_response())
 }
 
@@ -1221,10 +1049,6 @@ pub async fn wave(
     let (s, w) = load(&state, &id).await?;
     let w = autoclose(&state, w).await?;
     wave_page(&state, &caller, &s, w, q.view.as_deref(), vec![]).await
-}
-
-fn csv_cell(s: &str) -> String {
-    righttrack_scan::csv::cell(s)
 }
 
 /// `GET /surveys/waves/{id}/results.csv?view=`: one row per group; a suppressed group
@@ -1888,36 +1712,6 @@ pub async fn my_submit(
         }
         Submit::NotOpenToYou => answer_page(&state, &caller, &s, &w, Shown::just("closed")).await,
     }
-}
-
-/// The organisation-wide climate indices of a closed wave as its release plan releases
-/// them, for the dashboard: (index key, share favourable) for each index its questions
-/// measure, the share `None` when the everyone-cell is not released; `None` when the
-/// wave is not closed. Nothing else of the wave is read out.
-pub(crate) async fn released_indices(
-    state: &AppState,
-    w: &Wave,
-) -> AppResult<Option<Vec<(String, Option<f64>)>>> {
-    let Some(s) = state.db.survey(&w.survey_id).await? else {
-        return Ok(None);
-    };
-    let Some(r) = released(state, w).await? else {
-        return Ok(None);
-    };
-    Ok(Some(
-        match results::cell(&s.questions, &r.responses, &r.plan, &r.comments, ALL) {
-            CellResult::Shown { indices, .. } => {
-                indices.into_iter().map(|i| (i.key, i.favourable)).collect()
-            }
-            CellResult::Suppressed { .. } => {
-                let mut keys: Vec<String> =
-                    s.questions.iter().filter_map(|q| q.index.clone()).collect();
-                keys.sort();
-                keys.dedup();
-                keys.into_iter().map(|k| (k, None)).collect()
-            }
-        },
-    ))
 }
 
 #[cfg(test)]

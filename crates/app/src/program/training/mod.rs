@@ -1,0 +1,717 @@
+//! Training use cases: assignments, standings, reminders, the LMS import and coverage
+//! reports; and the data-access [`gate`].
+//!
+//! Assignments are made by [`assign_new`] (idempotent; on rule creation, user creation,
+//! the training pages and the `serve` sweep), so "on hire" means: the first sync after a
+//! user is created. Reminders ([`remind`]) are content-free notifications: one a day to a
+//! person with training due within [`REMIND_DAYS`] days, overdue or expiring, and one a
+//! day to the lead of a team with someone overdue.
+//!
+//! Coverage here ([`coverage`], [`trend`]) is the training page's own figure, not the
+//! dashboard's `core::dashboard::training_indicators`: the page shows every group however
+//! small and floors percentages, and its trend counts a completion made exactly at a
+//! month's end in that month; the dashboard withholds groups under its minimum and
+//! counts month positions. Merging them would change what the page shows, so both stay.
+
+pub mod gate;
+
+use crate::{Caller, Ctx, Error, Kind, Result};
+use jiff::Timestamp;
+use righttrack_core::audience::Audience;
+use righttrack_core::authz::{allowed, Action};
+use righttrack_core::ids::{SiteId, TeamId, UserId};
+use righttrack_core::training::{self as rules, import, Status};
+use righttrack_core::Role;
+use righttrack_store::directory::User;
+use righttrack_store::training::{Completion, Course, CourseInput, NewCompletion};
+use serde::Serialize;
+use serde_json::json;
+use std::collections::BTreeMap;
+
+/// The sign-in alert administrators get when a second factor locks (its text is the
+/// sign-in's; it is matched here only to point the home-page notice at the audit trail).
+const SECOND_FACTOR_LOCKED_NOTICE: &str =
+    "An account's two-factor check was locked after repeated wrong codes. See the audit trail (login.second_factor_locked).";
+
+/// The one text of a personal training reminder.
+pub const REMINDER: &str =
+    "You have training due, overdue or expiring. Sign in to RightTrack to see it.";
+/// The one text of an escalation to a team lead.
+pub const ESCALATION: &str =
+    "Someone in a team you lead has overdue training. Sign in to RightTrack to see it.";
+/// Days before the due date a reminder starts.
+pub const REMIND_DAYS: i64 = 7;
+
+/// Makes any assignments the rules call for now. Returns how many were new.
+pub async fn assign_new(ctx: &Ctx) -> Result<usize> {
+    let new = ctx.db.sync_training_assignments(ctx.now()).await?;
+    if !new.is_empty() {
+        ctx.audit(
+            "system",
+            "training.assigned",
+            "training",
+            json!({"assignments": new.len()}),
+        )
+        .await?;
+    }
+    Ok(new.len())
+}
+
+/// One person's standing on one assigned course.
+#[derive(Debug, Clone, Serialize)]
+pub struct Standing {
+    pub course_id: String,
+    pub course_code: String,
+    pub course_title: String,
+    pub user_id: UserId,
+    pub username: String,
+    pub display_name: String,
+    pub team: String,
+    pub site: String,
+    #[serde(skip)]
+    pub team_id: Option<TeamId>,
+    #[serde(skip)]
+    pub site_id: Option<SiteId>,
+    pub roles: Vec<Role>,
+    pub assigned_at: Timestamp,
+    pub status: Status,
+    pub last_completed: Option<Timestamp>,
+    pub last_score: Option<i64>,
+}
+
+/// Every assignment's standing at `now` (of enabled users), optionally of one person.
+pub async fn standings(ctx: &Ctx, user: Option<UserId>, now: Timestamp) -> Result<Vec<Standing>> {
+    let courses: BTreeMap<String, Course> = ctx
+        .db
+        .training_courses()
+        .await?
+        .into_iter()
+        .map(|c| (c.id.clone(), c))
+        .collect();
+    let users: BTreeMap<UserId, User> = ctx
+        .db
+        .list_users()
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u))
+        .collect();
+    let teams: BTreeMap<TeamId, (String, SiteId, String)> = ctx
+        .db
+        .list_teams()
+        .await?
+        .into_iter()
+        .map(|t| (t.id, (t.name, t.site_id, t.site_name)))
+        .collect();
+    let mut last: BTreeMap<(String, UserId), Completion> = BTreeMap::new();
+    for c in ctx.db.training_completions(user).await? {
+        if c.completed_at <= now {
+            // Oldest first, so the latest wins.
+            last.insert((c.course_id.clone(), c.user_id), c);
+        }
+    }
+    let mut out = Vec::new();
+    for a in ctx.db.training_assignments(user).await? {
+        let (Some(course), Some(u)) = (courses.get(&a.course_id), users.get(&a.user_id)) else {
+            continue;
+        };
+        if u.disabled || course.archived {
+            continue;
+        }
+        let done = last.get(&(a.course_id.clone(), a.user_id));
+        let status = rules::status(a.due_at, done.map(|c| c.expires_at), now);
+        let team = u.team_id.and_then(|t| teams.get(&t));
+        out.push(Standing {
+            course_id: course.id.clone(),
+            course_code: course.code.clone(),
+            course_title: course.title.clone(),
+            user_id: u.id,
+            username: u.username.clone(),
+            display_name: u.display_name.clone(),
+            team: team
+                .map(|t| t.0.clone())
+                .unwrap_or_else(|| "(no team)".into()),
+            site: team
+                .map(|t| t.2.clone())
+                .unwrap_or_else(|| "(no site)".into()),
+            team_id: u.team_id,
+            site_id: team.map(|t| t.1),
+            roles: u.roles.clone(),
+            assigned_at: a.assigned_at,
+            status,
+            last_completed: done.map(|c| c.completed_at),
+            last_score: done.and_then(|c| c.score),
+        });
+    }
+    Ok(out)
+}
+
+/// Writes today's reminders and escalations. Returns (reminders, escalations) new.
+pub async fn remind(ctx: &Ctx, now: Timestamp) -> Result<(usize, usize)> {
+    assign_new(ctx).await?;
+    let today = righttrack_core::clock::day(now);
+    let soon = now
+        .checked_add(jiff::SignedDuration::from_hours(24 * REMIND_DAYS))
+        .unwrap_or(now);
+    let mut reminded = std::collections::BTreeSet::new();
+    let mut overdue_teams = std::collections::BTreeSet::new();
+    for s in standings(ctx, None, now).await? {
+        let needs = match s.status {
+            Status::Overdue { .. } => {
+                if let Some(t) = s.team_id {
+                    overdue_teams.insert(t);
+                }
+                true
+            }
+            Status::Due { due } => due <= soon,
+            Status::ExpiringSoon { .. } => true,
+            Status::Current { .. } => false,
+        };
+        if needs {
+            reminded.insert(s.user_id);
+        }
+    }
+    let mut new = (0, 0);
+    for u in reminded {
+        if ctx
+            .db
+            .put_kind_notification(u, &today, "training", REMINDER, now)
+            .await?
+        {
+            new.0 += 1;
+        }
+    }
+    let leads: std::collections::BTreeSet<UserId> = ctx
+        .db
+        .list_teams()
+        .await?
+        .into_iter()
+        .filter(|t| overdue_teams.contains(&t.id))
+        .filter_map(|t| t.lead_user_id)
+        .collect();
+    for lead in leads {
+        if ctx
+            .db
+            .put_kind_notification(lead, &today, "training_escalation", ESCALATION, now)
+            .await?
+        {
+            new.1 += 1;
+        }
+    }
+    Ok(new)
+}
+
+/// Where a home-page notice should lead.
+pub fn notice_link(text: &str) -> &'static str {
+    match text {
+        REMINDER => "/my/training",
+        ESCALATION => "/training/reports?status=overdue",
+        SECOND_FACTOR_LOCKED_NOTICE => "/audit?action=login.second_factor_locked",
+        _ => "/cases",
+    }
+}
+
+/// The outcome of an import: how many recorded, skipped as already there, and the
+/// refused lines.
+#[derive(Debug, Default, Serialize)]
+pub struct ImportReport {
+    pub imported: usize,
+    pub duplicates: usize,
+    pub errors: Vec<String>,
+}
+
+/// Imports external LMS completions (see [`righttrack_core::training::import`]): per
+/// line, good lines kept, bad ones reported by line and field. Audited once.
+pub async fn import_csv(ctx: &Ctx, actor: &str, text: &str) -> Result<ImportReport> {
+    let now = ctx.now();
+    let (good, errors) = import::parse(text, now);
+    let mut report = ImportReport {
+        errors: errors.iter().map(|e| e.to_string()).collect(),
+        ..Default::default()
+    };
+    let mut courses: BTreeMap<String, Option<Course>> = BTreeMap::new();
+    let mut users: BTreeMap<String, Option<User>> = BTreeMap::new();
+    for line in good {
+        if !courses.contains_key(&line.course) {
+            let c = ctx.db.training_course(&line.course).await?;
+            courses.insert(line.course.clone(), c);
+        }
+        if !users.contains_key(&line.username) {
+            let u = ctx.db.user_by_username(&line.username).await?;
+            users.insert(line.username.clone(), u);
+        }
+        let Some(Some(course)) = courses.get(&line.course) else {
+            report.errors.push(format!(
+                "line {}: field `course`: no course has that code",
+                line.line
+            ));
+            continue;
+        };
+        let Some(Some(user)) = users.get(&line.username) else {
+            report.errors.push(format!(
+                "line {}: field `username`: no such user",
+                line.line
+            ));
+            continue;
+        };
+        if let Some(s) = line.score {
+            if s < course.pass_mark {
+                report.errors.push(format!(
+                    "line {}: field `score`: below the course's pass mark ({}%), not a completion",
+                    line.line, course.pass_mark
+                ));
+                continue;
+            }
+        }
+        let rec = ctx
+            .db
+            .add_training_completion(
+                &NewCompletion {
+                    course_id: course.id.clone(),
+                    user_id: user.id,
+                    completed_at: line.completed_at,
+                    expires_at: rules::expires_at(line.completed_at, course.validity_months),
+                    score: line.score,
+                    source: "import",
+                    note: String::new(),
+                    recorded_by: actor.to_owned(),
+                    verification: rules::verification_code(&mut rand::rngs::OsRng),
+                },
+                now,
+                &mut rand::rngs::OsRng,
+            )
+            .await?;
+        match rec {
+            Some(_) => report.imported += 1,
+            None => report.duplicates += 1,
+        }
+    }
+    report.errors.sort_by_key(|e| {
+        e.strip_prefix("line ")
+            .and_then(|r| r.split(':').next())
+            .and_then(|n| n.parse::<usize>().ok())
+            .unwrap_or(0)
+    });
+    ctx
+        .audit(
+            actor,
+            "training.imported",
+            "training",
+            json!({"imported": report.imported, "duplicates": report.duplicates, "refused": report.errors.len()}),
+        )
+        .await?;
+    Ok(report)
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Coverage {
+    pub group: String,
+    pub assigned: usize,
+    pub current: usize,
+    pub overdue: usize,
+    pub percent: i64,
+}
+
+pub fn coverage(rows: &[Standing], key: impl Fn(&Standing) -> Vec<String>) -> Vec<Coverage> {
+    let mut by: BTreeMap<String, (usize, usize, usize)> = BTreeMap::new();
+    for s in rows {
+        for k in key(s) {
+            let e = by.entry(k).or_default();
+            e.0 += 1;
+            if s.status.is_current() {
+                e.1 += 1;
+            }
+            if matches!(s.status, Status::Overdue { .. }) {
+                e.2 += 1;
+            }
+        }
+    }
+    by.into_iter()
+        .map(|(group, (assigned, current, overdue))| Coverage {
+            group,
+            assigned,
+            current,
+            overdue,
+            percent: (current * 100 / assigned.max(1)) as i64,
+        })
+        .collect()
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TrendPoint {
+    /// `YYYY-MM`.
+    pub month: String,
+    /// Passing completions recorded in the month.
+    pub completions: usize,
+    /// Share of assignments made by the month's end that held a valid completion then.
+    pub coverage_percent: Option<i64>,
+}
+
+pub async fn trend(ctx: &Ctx, rows: &[Standing]) -> Result<Vec<TrendPoint>> {
+    let now = ctx.now();
+    let completions = ctx.db.training_completions(None).await?;
+    let assignments = ctx.db.training_assignments(None).await?;
+    let visible: std::collections::HashSet<(&str, UserId)> = rows
+        .iter()
+        .map(|s| (s.course_id.as_str(), s.user_id))
+        .collect();
+    // Each visible person's completions of each course, so that a month's coverage
+    // looks up a person's few completions instead of scanning all of them (which was
+    // quadratic: 32 s at 10,000 employees).
+    // (completed, expires) per (course, person)
+    type Done<'a> =
+        std::collections::HashMap<(&'a str, UserId), Vec<(Timestamp, Option<Timestamp>)>>;
+    let mut done = Done::new();
+    for c in &completions {
+        let key = (c.course_id.as_str(), c.user_id);
+        if visible.contains(&key) {
+            done.entry(key)
+                .or_default()
+                .push((c.completed_at, c.expires_at));
+        }
+    }
+    let assignments: Vec<_> = assignments
+        .iter()
+        .filter(|a| visible.contains(&(a.course_id.as_str(), a.user_id)))
+        .collect();
+    let today = now.to_zoned(jiff::tz::TimeZone::UTC).date();
+    let first = today.first_of_month();
+    let mut out = Vec::new();
+    for back in (0..12).rev() {
+        let Ok(start) = first.checked_sub(jiff::Span::new().months(back)) else {
+            continue;
+        };
+        let Ok(next) = start.checked_add(jiff::Span::new().months(1)) else {
+            continue;
+        };
+        let to_ts =
+            |d: jiff::civil::Date| d.to_zoned(jiff::tz::TimeZone::UTC).map(|z| z.timestamp());
+        let (Ok(s), Ok(e)) = (to_ts(start), to_ts(next)) else {
+            continue;
+        };
+        let end = e.min(now);
+        let n = done
+            .values()
+            .flatten()
+            .filter(|(at, _)| *at >= s && *at < e)
+            .count();
+        let due: Vec<_> = assignments
+            .iter()
+            .filter(|a| a.assigned_at <= end)
+            .collect();
+        let ok = due
+            .iter()
+            .filter(|a| {
+                done.get(&(a.course_id.as_str(), a.user_id))
+                    .is_some_and(|cs| {
+                        cs.iter()
+                            .any(|(at, expires)| *at <= end && rules::valid_at(*expires, end))
+                    })
+            })
+            .count();
+        out.push(TrendPoint {
+            month: start.strftime("%Y-%m").to_string(),
+            completions: n,
+            coverage_percent: (!due.is_empty()).then(|| (ok * 100 / due.len()) as i64),
+        });
+    }
+    Ok(out)
+}
+
+pub fn by_team(s: &Standing) -> Vec<String> {
+    vec![s.team.clone()]
+}
+pub fn by_site(s: &Standing) -> Vec<String> {
+    vec![s.site.clone()]
+}
+pub fn by_role(s: &Standing) -> Vec<String> {
+    if s.roles.is_empty() {
+        vec!["(no role)".into()]
+    } else {
+        s.roles.iter().map(|r| r.label().to_owned()).collect()
+    }
+}
+
+/// Coverage of all the rows together.
+pub fn total(rows: &[Standing]) -> Coverage {
+    coverage(rows, |_| vec!["All".into()])
+        .pop()
+        .unwrap_or(Coverage {
+            group: "All".into(),
+            assigned: 0,
+            current: 0,
+            overdue: 0,
+            percent: 0,
+        })
+}
+
+/// The standings `actor` may see, optionally of one course (code or id) and one status
+/// key: officers see everyone; team leads the people of the teams they lead.
+pub async fn visible_standings(
+    ctx: &Ctx,
+    actor: &Caller,
+    course: Option<&str>,
+    status: Option<&str>,
+) -> Result<Vec<Standing>> {
+    assign_new(ctx).await?;
+    let mut all = standings(ctx, None, ctx.now()).await?;
+    if !allowed(&actor.user.roles, Action::TrainingManage) {
+        let led: Vec<TeamId> = ctx
+            .db
+            .list_teams()
+            .await?
+            .into_iter()
+            .filter(|t| t.lead_user_id == Some(actor.user.id))
+            .map(|t| t.id)
+            .collect();
+        all.retain(|s| s.team_id.is_some_and(|t| led.contains(&t)));
+    }
+    if let Some(c) = course {
+        all.retain(|s| s.course_code == c || s.course_id == c);
+    }
+    if let Some(st) = status {
+        all.retain(|s| s.status.key() == st);
+    }
+    Ok(all)
+}
+
+/// One course by id or code; "no such course" otherwise.
+pub async fn course(ctx: &Ctx, id: &str) -> Result<Course> {
+    ctx.db
+        .training_course(id)
+        .await?
+        .ok_or_else(|| Error::new(Kind::NotFound, "no such course"))
+}
+
+/// A course a person may take here: not archived (else "not found"), and not one taken
+/// in the external learning system (its completions are imported).
+pub async fn course_to_take(ctx: &Ctx, code: &str, submitting: bool) -> Result<Course> {
+    let c = course(ctx, code).await?;
+    if c.archived {
+        return Err(Error::new(Kind::NotFound, "this course is archived"));
+    }
+    if submitting && c.external {
+        return Err(Error::conflict(
+            "this course is taken in the external learning system; its completions are imported",
+        ));
+    }
+    Ok(c)
+}
+
+/// What one quiz attempt came to.
+#[derive(Debug, Clone)]
+pub enum Attempt {
+    /// Below the pass mark: recorded, nothing else.
+    Failed { score: i64, pass_mark: i64 },
+    /// Passed: the completion (certificate) recorded with it.
+    Passed { completion: String },
+}
+
+/// Records one quiz attempt of `actor` (an answer per question, the option's index) and,
+/// on a pass, the completion with a verification code, valid for the course's recurrence
+/// period. Both are audited.
+pub async fn attempt(
+    ctx: &Ctx,
+    actor: &Caller,
+    course: &Course,
+    answers: &[Option<usize>],
+) -> Result<Attempt> {
+    let now = ctx.now();
+    let score = course.quiz.grade(answers);
+    let passed = score >= course.pass_mark;
+    ctx.db
+        .add_training_attempt(
+            &course.id,
+            actor.user.id,
+            score,
+            passed,
+            now,
+            &mut rand::rngs::OsRng,
+        )
+        .await?;
+    ctx.audit(
+        &actor.actor(),
+        "training.attempted",
+        &course.code,
+        json!({"score": score, "passed": passed}),
+    )
+    .await?;
+    if !passed {
+        return Ok(Attempt::Failed {
+            score,
+            pass_mark: course.pass_mark,
+        });
+    }
+    let id = ctx
+        .db
+        .add_training_completion(
+            &NewCompletion {
+                course_id: course.id.clone(),
+                user_id: actor.user.id,
+                completed_at: now,
+                expires_at: rules::expires_at(now, course.validity_months),
+                score: (!course.quiz.questions.is_empty()).then_some(score),
+                source: "quiz",
+                note: String::new(),
+                recorded_by: actor.actor(),
+                verification: rules::verification_code(&mut rand::rngs::OsRng),
+            },
+            now,
+            &mut rand::rngs::OsRng,
+        )
+        .await?
+        .ok_or_else(|| Error::conflict("this completion is already recorded"))?;
+    ctx.audit(
+        &actor.actor(),
+        "training.completed",
+        &course.code,
+        json!({"completion": id, "score": score, "source": "quiz"}),
+    )
+    .await?;
+    Ok(Attempt::Passed { completion: id })
+}
+
+/// An officer records a completion done offline (classroom, paper) for `user`, with a
+/// note (scrubbed of customer data like any free text). `None`: that person already has
+/// a completion of the course at that instant.
+pub async fn record_completion(
+    ctx: &Ctx,
+    actor: &Caller,
+    course: &Course,
+    user: &User,
+    at: Timestamp,
+    note: &str,
+) -> Result<Option<String>> {
+    let engine = ctx.engine().map_err(|e| Error::internal(&e))?;
+    let note = righttrack_core::interactions::scrub(&engine, note);
+    let rec = ctx
+        .db
+        .add_training_completion(
+            &NewCompletion {
+                course_id: course.id.clone(),
+                user_id: user.id,
+                completed_at: at,
+                expires_at: rules::expires_at(at, course.validity_months),
+                score: None,
+                source: "manual",
+                note,
+                recorded_by: actor.actor(),
+                verification: rules::verification_code(&mut rand::rngs::OsRng),
+            },
+            ctx.now(),
+            &mut rand::rngs::OsRng,
+        )
+        .await?;
+    if let Some(cid) = &rec {
+        ctx.audit(
+            &actor.actor(),
+            "training.completion_recorded",
+            &course.code,
+            json!({"completion": cid, "user": user.id.to_string(), "source": "manual"}),
+        )
+        .await?;
+    }
+    Ok(rec)
+}
+
+/// Saves a course's content and settings (its code never changes), and whether it is
+/// archived. Audited with what matters to the gate, never the content.
+pub async fn save_course(
+    ctx: &Ctx,
+    actor: &Caller,
+    course: &Course,
+    input: &CourseInput,
+    archived: bool,
+) -> Result<()> {
+    ctx.db
+        .update_training_course(&course.id, input, archived)
+        .await?;
+    ctx.audit(
+        &actor.actor(),
+        "training.course_changed",
+        &course.code,
+        json!({"grants_data_access": input.grants_data_access, "validity_months": input.validity_months, "archived": archived, "questions": input.quiz.questions.len()}),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Adds an assignment rule and assigns it at once. Returns the rule's id and how many
+/// people were newly assigned.
+pub async fn create_rule(
+    ctx: &Ctx,
+    actor: &Caller,
+    course: &Course,
+    audience: &Audience,
+    due_days: i64,
+    on_hire: bool,
+) -> Result<(String, usize)> {
+    let id = ctx
+        .db
+        .create_training_rule(
+            &righttrack_store::training::NewRule {
+                course_id: &course.id,
+                audience,
+                due_days,
+                on_hire,
+                created_by: &actor.actor(),
+            },
+            ctx.now(),
+            &mut rand::rngs::OsRng,
+        )
+        .await?;
+    ctx.audit(
+        &actor.actor(),
+        "training.rule_created",
+        &id,
+        json!({"course": course.code, "audience": audience, "due_days": due_days, "on_hire": on_hire}),
+    )
+    .await?;
+    let n = assign_new(ctx).await?;
+    Ok((id, n))
+}
+
+/// Turns a rule on or off; turning it on assigns at once.
+pub async fn set_rule_active(ctx: &Ctx, actor: &Caller, id: &str, active: bool) -> Result<()> {
+    ctx.db.set_training_rule_active(id, active).await?;
+    ctx.audit(
+        &actor.actor(),
+        "training.rule_changed",
+        id,
+        json!({"active": active}),
+    )
+    .await?;
+    if active {
+        assign_new(ctx).await?;
+    }
+    Ok(())
+}
+
+/// Looks a certificate up by the verification code someone typed (and audits the
+/// look-up when found). Completions carried over from the old flag have `LEGACY-<hex>`
+/// codes, tried as typed.
+pub async fn verify(ctx: &Ctx, actor: &Caller, typed: &str) -> Result<Completion> {
+    let mut found = ctx
+        .db
+        .training_completion_by_code(&rules::normalize_code(typed))
+        .await?;
+    if found.is_none() {
+        found = ctx
+            .db
+            .training_completion_by_code(&typed.trim().to_uppercase())
+            .await?;
+    }
+    let Some(c) = found else {
+        return Err(Error::new(
+            Kind::NotFound,
+            "no certificate has that verification code",
+        ));
+    };
+    ctx.audit(
+        &actor.actor(),
+        "training.certificate_verified",
+        &c.id,
+        json!({}),
+    )
+    .await?;
+    Ok(c)
+}
