@@ -8,7 +8,7 @@ use anyhow::{anyhow, Result};
 use righttrack_core::conflicts::Fields;
 use righttrack_core::Role;
 use righttrack_web::conflicts::{self, DecisionInput};
-use righttrack_web::interactions::prepare_line;
+use righttrack_web::features::interactions::interactions::prepare_line;
 use righttrack_web::AppState;
 use serde_json::json;
 

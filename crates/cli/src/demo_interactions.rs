@@ -22,7 +22,7 @@ use rand::Rng;
 use righttrack_core::feedback::{new_token, screen_comment, token_hash};
 use righttrack_core::interactions::Prepared;
 use righttrack_store::feedback::NewFeedback;
-use righttrack_web::interactions::prepare_line;
+use righttrack_web::features::interactions::interactions::prepare_line;
 use righttrack_web::AppState;
 
 const REASONS: &[&str] = &[
@@ -743,7 +743,7 @@ pub async fn seed_calibration(state: &AppState) -> Result<()> {
 /// unassigned (the only QA analyst scored the item), upheld and accepted (with a
 /// negative rule example). Returns how many were opened.
 pub async fn seed_disputes(state: &AppState) -> Result<usize> {
-    use righttrack_web::disputes::{open, resolve, Decision};
+    use righttrack_web::features::qa::disputes::{open, resolve, Decision};
     let mine = state
         .db
         .list_interactions(&righttrack_store::interactions::InteractionFilter {

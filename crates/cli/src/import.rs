@@ -13,7 +13,7 @@ use anyhow::{Context, Result};
 use righttrack_core::interactions::{Prepared, MAX_INTERACTION_BYTES};
 use righttrack_scan::Engine;
 use righttrack_store::interactions::Outcome;
-use righttrack_web::interactions::{conflict_message, prepare_line};
+use righttrack_web::features::interactions::interactions::{conflict_message, prepare_line};
 use righttrack_web::AppState;
 use std::io::{BufRead, BufReader, IsTerminal, Write};
 use std::path::PathBuf;

@@ -15,26 +15,21 @@
 
 pub mod api;
 pub mod auth;
-pub mod calibration;
 pub mod cases;
 pub mod client;
 pub mod dashboard;
 pub mod demo_cases;
 pub mod demo_surveys;
 pub mod digest;
-pub mod disputes;
 pub mod error;
 pub mod extract;
 pub mod fairness;
 pub mod features;
-pub mod feedback;
-pub mod interactions;
 pub mod limit;
 pub mod middleware;
 pub mod nav;
 pub mod pages;
 pub mod params;
-pub mod qa;
 pub mod routes;
 pub mod signin;
 pub mod speakup;
@@ -44,7 +39,6 @@ pub mod speakup_settings;
 pub mod state;
 pub mod surveys;
 pub mod training;
-pub mod vault;
 // conflicts of interest (issue 9)
 pub mod conflicts;
 // Issue #7: audits and corrective actions, discipline, recognition.

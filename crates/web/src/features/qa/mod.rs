@@ -3,11 +3,15 @@
 //! This feature's routes and navigation entries, in one place; the shell's route table
 //! only concatenates the features' lists.
 
+pub mod calibration;
+pub mod disputes;
+pub mod feedback;
+pub mod qa;
+
 use crate::nav::NavEntry;
 use crate::routes::Access::{Act, Public};
 use crate::routes::Kind::{Api, Page};
 use crate::routes::{r, Route};
-use crate::{calibration, disputes, feedback, qa};
 use axum::routing::{get, post};
 use righttrack_core::authz::Action;
 

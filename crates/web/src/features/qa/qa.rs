@@ -258,13 +258,13 @@ struct InteractionPage {
     items: Vec<ItemView>,
     /// Why the agent can no longer dispute (the window closed), if so.
     dispute_closed: String,
-    disputes: Vec<crate::disputes::Row>,
+    disputes: Vec<crate::features::qa::disputes::Row>,
     turns: Vec<TurnView>,
     commitments: Vec<String>,
     /// Context about the contact (a hostile customer), never scored.
     context: Vec<String>,
-    vault: Option<crate::vault::VaultView>,
-    feedback: Option<crate::feedback::FeedbackView>,
+    vault: Option<crate::features::interactions::vault::VaultView>,
+    feedback: Option<crate::features::qa::feedback::FeedbackView>,
 }
 
 fn s(v: &Value) -> String {
@@ -282,7 +282,7 @@ pub async fn interaction(
     if !may_read(&state, &caller, &i.agent_ref, &i.ext_id).await? {
         return Err(AppError::not_found());
     }
-    crate::calibration::refuse_if_blind(&state, &caller, &i.ext_id).await?;
+    crate::features::qa::calibration::refuse_if_blind(&state, &caller, &i.ext_id).await?;
     interaction_page(&state, &caller, i).await
 }
 
@@ -497,13 +497,13 @@ async fn interaction_page(
         history,
         items,
         dispute_closed: if own && !window_open {
-            crate::disputes::window_closed(i.ingested_at)
+            crate::features::qa::disputes::window_closed(i.ingested_at)
         } else {
             String::new()
         },
         disputes: disputes
             .into_iter()
-            .map(crate::disputes::Row::from)
+            .map(crate::features::qa::disputes::Row::from)
             .collect(),
         turns,
         commitments,
@@ -525,8 +525,8 @@ async fn interaction_page(
                     .collect()
             })
             .unwrap_or_default(),
-        vault: crate::vault::view(state, caller, &i.ext_id).await?,
-        feedback: crate::feedback::view_for(state, &i.ext_id).await?,
+        vault: crate::features::interactions::vault::view(state, caller, &i.ext_id).await?,
+        feedback: crate::features::qa::feedback::view_for(state, &i.ext_id).await?,
     }))
 }
 
@@ -624,7 +624,7 @@ pub async fn commitments(
     Query(q): Query<LedgerQuery>,
 ) -> AppResult<Response> {
     let status_name = nonempty(&q.status).unwrap_or_else(|| "overdue".into());
-    let status = crate::interactions::parse_status(Some(&status_name))?;
+    let status = crate::features::interactions::interactions::parse_status(Some(&status_name))?;
     let now = state.now();
     let may_fulfil = allowed(&caller.user.roles, Action::CommitmentFulfil);
     let f = LedgerFilter {
@@ -723,7 +723,7 @@ struct MyWorkPage {
     items: Vec<MyRow>,
     open: Vec<LedgerRow>,
     kept: Option<RateRow>,
-    disputes: Vec<crate::disputes::Row>,
+    disputes: Vec<crate::features::qa::disputes::Row>,
 }
 
 /// An agent's own recent interactions with their scores, and their open promises.
@@ -794,7 +794,7 @@ pub async fn my_work(
         )
         .await?
         .into_iter()
-        .map(crate::disputes::Row::from)
+        .map(crate::features::qa::disputes::Row::from)
         .collect();
     Ok(render(MyWorkPage {
         l: layout(Some(&caller), "My work", "/my/work"),

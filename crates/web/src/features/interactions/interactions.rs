@@ -188,10 +188,10 @@ pub async fn get(
     let Some(i) = state.db.interaction(&id).await? else {
         return Err(AppError::not_found());
     };
-    if !crate::qa::may_read(&state, &caller, &i.agent_ref, &i.ext_id).await? {
+    if !crate::features::qa::qa::may_read(&state, &caller, &i.agent_ref, &i.ext_id).await? {
         return Err(AppError::not_found());
     }
-    crate::calibration::refuse_if_blind(&state, &caller, &i.ext_id).await?;
+    crate::features::qa::calibration::refuse_if_blind(&state, &caller, &i.ext_id).await?;
     state
         .audit(&caller.actor(), "interaction.viewed", &i.ext_id, json!({}))
         .await?;
