@@ -19,10 +19,10 @@
 use anyhow::Result;
 use rand::seq::SliceRandom;
 use rand::Rng;
+use righttrack_app::interactions::prepare_line;
 use righttrack_core::feedback::{new_token, screen_comment, token_hash};
 use righttrack_core::interactions::Prepared;
 use righttrack_store::feedback::NewFeedback;
-use righttrack_web::features::interactions::interactions::prepare_line;
 use righttrack_web::AppState;
 
 const REASONS: &[&str] = &[

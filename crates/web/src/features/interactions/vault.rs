@@ -1,7 +1,7 @@
 //! The privacy vault: opening an interaction's sealed original.
 //!
 //! Off by default (`--privacy-vault`). When on, ingestion seals the original as received
-//! (see [`crate::features::interactions::interactions::prepare_line`]); the database holds only ciphertext. An
+//! (see [`righttrack_app::interactions::prepare_line`]); the database holds only ciphertext. An
 //! original is opened only when all of these hold, checked here in this order:
 //! the caller's role allows [`Action::VaultOpen`] (the route guard), the vault still
 //! holds the original (retention not ended), the caller wrote a reason, and the

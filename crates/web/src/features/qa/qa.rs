@@ -624,8 +624,7 @@ pub async fn commitments(
     Query(q): Query<LedgerQuery>,
 ) -> AppResult<Response> {
     let status_name = nonempty(&q.status).unwrap_or_else(|| "overdue".into());
-    let status = crate::features::interactions::interactions::parse_status(Some(&status_name))?;
-    let now = state.now();
+    let status = righttrack_app::interactions::parse_status(Some(&status_name))?;
     let may_fulfil = allowed(&caller.user.roles, Action::CommitmentFulfil);
     let f = LedgerFilter {
         status,
@@ -633,32 +632,23 @@ pub async fn commitments(
         team_ref: nonempty(&q.team),
         limit: 500,
     };
-    let rows = state
-        .db
-        .commitments(&f, now)
+    let rows = righttrack_app::interactions::commitments::list(&state, &f)
         .await?
         .into_iter()
         .map(|c| LedgerRow::from(c, may_fulfil))
         .collect();
-    let since = now
-        .checked_sub(jiff::SignedDuration::from_hours(KEPT_RATE_DAYS * 24))
-        .unwrap_or(now);
     let (by, rates_by) = match &f.team_ref {
         Some(_) => (Grouping::Agent, "agent"),
         None => (Grouping::Team, "team"),
     };
-    let rates = state
-        .db
-        .kept_rates(
-            by,
-            since,
-            f.team_ref.as_deref().map(|t| (Grouping::Team, t)),
-            now,
-        )
-        .await?
-        .into_iter()
-        .map(RateRow::from)
-        .collect();
+    let (_, rates) = righttrack_app::interactions::commitments::kept_rates(
+        &state,
+        by,
+        KEPT_RATE_DAYS,
+        f.team_ref.as_deref(),
+    )
+    .await?;
+    let rates = rates.into_iter().map(RateRow::from).collect();
     Ok(render(CommitmentsPage {
         l: layout(Some(&caller), "Commitments", "/commitments"),
         rows,
@@ -685,25 +675,19 @@ pub async fn fulfil(
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
 ) -> AppResult<Response> {
-    let now = state.now();
-    if !state
-        .db
-        .fulfil_commitment(&id, &caller.actor(), now)
-        .await?
+    if !righttrack_app::interactions::commitments::fulfil(
+        &state,
+        &caller,
+        &id,
+        json!({"via": "web"}),
+    )
+    .await?
     {
         return Err(AppError::new(
             crate::error::Code::Conflict,
             "That commitment is no longer open.",
         ));
     }
-    state
-        .audit(
-            &caller.actor(),
-            "commitment.kept",
-            &id,
-            json!({"via": "web"}),
-        )
-        .await?;
     Ok(Redirect::to("/commitments?status=kept").into_response())
 }
 
