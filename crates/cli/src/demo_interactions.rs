@@ -743,7 +743,7 @@ pub async fn seed_calibration(state: &AppState) -> Result<()> {
 /// unassigned (the only QA analyst scored the item), upheld and accepted (with a
 /// negative rule example). Returns how many were opened.
 pub async fn seed_disputes(state: &AppState) -> Result<usize> {
-    use righttrack_web::features::qa::disputes::{open, resolve, Decision};
+    use righttrack_app::qa::disputes::{open, resolve, Decision};
     let mine = state
         .db
         .list_interactions(&righttrack_store::interactions::InteractionFilter {
@@ -779,7 +779,7 @@ pub async fn seed_disputes(state: &AppState) -> Result<usize> {
         now.checked_sub(jiff::SignedDuration::from_hours(24 * days))
             .unwrap_or(now)
     };
-    let err = |e: righttrack_web::error::AppError| anyhow::anyhow!("demo dispute: {}", e.message);
+    let err = |e: righttrack_app::Error| anyhow::anyhow!("demo dispute: {}", e.message);
     let mut opened = 0;
     for (n, (ext_id, item, _, rules)) in picks.into_iter().take(5).enumerate() {
         let reason = match item.as_str() {

@@ -113,7 +113,7 @@ pub async fn get(
     if !crate::features::qa::qa::may_read(&state, &caller, &i.agent_ref, &i.ext_id).await? {
         return Err(AppError::not_found());
     }
-    crate::features::qa::calibration::refuse_if_blind(&state, &caller, &i.ext_id).await?;
+    righttrack_app::qa::calibration::refuse_if_blind(&state, &caller, &i.ext_id).await?;
     state
         .audit(&caller.actor(), "interaction.viewed", &i.ext_id, json!({}))
         .await?;

@@ -23,8 +23,9 @@ use askama::Template;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Json};
+use righttrack_app::qa::calibration::{compute, pack_items};
 use righttrack_core::authz::{allowed, Action};
-use righttrack_core::calibration::{self, Item, Rating, AGREEMENT_THRESHOLD};
+use righttrack_core::calibration::AGREEMENT_THRESHOLD;
 use righttrack_store::calibration::{Calibration, CalibrationRating, NewCalibration, SaveOutcome};
 use righttrack_store::interactions::InteractionFilter;
 use serde::Deserialize;
@@ -36,32 +37,6 @@ pub const MAX_INTERACTIONS: usize = 50;
 /// Longest comment on one item, in characters.
 pub const MAX_COMMENT: usize = 1000;
 
-/// A scorecard item of the default pack: id, description, maximum points.
-struct PackItem {
-    id: String,
-    description: String,
-    max: u32,
-}
-
-/// The default pack's scorecard items, parsed once (the pack is embedded in the binary).
-fn pack_items() -> &'static [PackItem] {
-    static ITEMS: std::sync::OnceLock<Vec<PackItem>> = std::sync::OnceLock::new();
-    ITEMS.get_or_init(|| {
-        righttrack_scan::RulePack::default_pack()
-            .map(|p| {
-                p.score
-                    .into_iter()
-                    .map(|s| PackItem {
-                        id: s.id,
-                        description: s.description,
-                        max: s.points,
-                    })
-                    .collect()
-            })
-            .unwrap_or_default()
-    })
-}
-
 fn date(t: jiff::Timestamp) -> String {
     t.strftime("%Y-%m-%d").to_string()
 }
@@ -71,21 +46,6 @@ fn may_view_results(c: &Calibration, caller: &Caller) -> bool {
     c.created_by == me
         || c.participant(me).is_some()
         || allowed(&caller.user.roles, Action::CalibrationManage)
-}
-
-/// Refuses the engine's findings for an interaction the caller is still scoring blind.
-pub async fn refuse_if_blind(state: &AppState, caller: &Caller, ext_id: &str) -> AppResult<()> {
-    if state
-        .db
-        .calibration_blinds(&caller.user.username, ext_id)
-        .await?
-    {
-        return Err(AppError::new(
-            Code::Forbidden,
-            "You are scoring this interaction in an open calibration session; its automated score is hidden until you submit.",
-        ));
-    }
-    Ok(())
 }
 
 async fn load(state: &AppState, id: &str) -> AppResult<Calibration> {
@@ -742,74 +702,6 @@ pub async fn close(
 }
 
 // ---------------------------------------------------------------- results (closed)
-
-/// Everything a closed session's results show.
-pub(crate) struct Computed {
-    pub(crate) results: calibration::Results,
-    /// Analysts who submitted, in participant order.
-    analysts: Vec<String>,
-    /// (interaction, item) → engine points (None = N/A).
-    engine: BTreeMap<(String, String), Option<u32>>,
-    /// (interaction, item, analyst) → rating.
-    ratings: BTreeMap<(String, String, String), CalibrationRating>,
-}
-
-pub(crate) async fn compute(state: &AppState, c: &Calibration) -> AppResult<Computed> {
-    let analysts: Vec<String> = c
-        .participants
-        .iter()
-        .filter(|p| p.submitted_at.is_some())
-        .map(|p| p.username.clone())
-        .collect();
-    let stored: Vec<CalibrationRating> = state
-        .db
-        .calibration_ratings(&c.id, None)
-        .await?
-        .into_iter()
-        .filter(|r| analysts.contains(&r.username))
-        .collect();
-    let mut engine = BTreeMap::new();
-    for ext_id in &c.interactions {
-        let Some(i) = state.db.interaction(ext_id).await? else {
-            continue;
-        };
-        let items: Vec<righttrack_scan::ItemResult> =
-            serde_json::from_value(i.findings["scorecard"]["items"].clone())
-                .map_err(|e| AppError::internal(&e))?;
-        for it in items {
-            engine.insert(
-                (ext_id.clone(), it.item.clone()),
-                (!it.na).then_some(it.points),
-            );
-        }
-    }
-    let items: Vec<Item> = pack_items()
-        .iter()
-        .map(|it| Item {
-            id: it.id.clone(),
-            max: it.max,
-        })
-        .collect();
-    let flat: Vec<Rating> = stored
-        .iter()
-        .map(|r| Rating {
-            analyst: r.username.clone(),
-            interaction: r.ext_id.clone(),
-            item: r.item.clone(),
-            points: r.points.and_then(|p| u32::try_from(p).ok()),
-        })
-        .collect();
-    let results = calibration::results(&items, &c.interactions, &analysts, &flat, &engine);
-    Ok(Computed {
-        results,
-        analysts,
-        engine,
-        ratings: stored
-            .into_iter()
-            .map(|r| ((r.ext_id.clone(), r.item.clone(), r.username.clone()), r))
-            .collect(),
-    })
-}
 
 /// Rounded down, so an item just under the threshold never reads "90%" while flagged.
 fn pct(x: Option<f64>) -> String {

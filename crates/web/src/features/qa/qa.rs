@@ -258,13 +258,13 @@ struct InteractionPage {
     items: Vec<ItemView>,
     /// Why the agent can no longer dispute (the window closed), if so.
     dispute_closed: String,
-    disputes: Vec<crate::features::qa::disputes::Row>,
+    disputes: Vec<righttrack_app::qa::disputes::Row>,
     turns: Vec<TurnView>,
     commitments: Vec<String>,
     /// Context about the contact (a hostile customer), never scored.
     context: Vec<String>,
     vault: Option<crate::features::interactions::vault::VaultView>,
-    feedback: Option<crate::features::qa::feedback::FeedbackView>,
+    feedback: Option<righttrack_app::qa::feedback::FeedbackView>,
 }
 
 fn s(v: &Value) -> String {
@@ -282,7 +282,7 @@ pub async fn interaction(
     if !may_read(&state, &caller, &i.agent_ref, &i.ext_id).await? {
         return Err(AppError::not_found());
     }
-    crate::features::qa::calibration::refuse_if_blind(&state, &caller, &i.ext_id).await?;
+    righttrack_app::qa::calibration::refuse_if_blind(&state, &caller, &i.ext_id).await?;
     interaction_page(&state, &caller, i).await
 }
 
@@ -497,13 +497,13 @@ async fn interaction_page(
         history,
         items,
         dispute_closed: if own && !window_open {
-            crate::features::qa::disputes::window_closed(i.ingested_at)
+            righttrack_app::qa::disputes::window_closed(i.ingested_at)
         } else {
             String::new()
         },
         disputes: disputes
             .into_iter()
-            .map(crate::features::qa::disputes::Row::from)
+            .map(righttrack_app::qa::disputes::Row::from)
             .collect(),
         turns,
         commitments,
@@ -526,7 +526,7 @@ async fn interaction_page(
             })
             .unwrap_or_default(),
         vault: crate::features::interactions::vault::view(state, caller, &i.ext_id).await?,
-        feedback: crate::features::qa::feedback::view_for(state, &i.ext_id).await?,
+        feedback: righttrack_app::qa::feedback::view_for(state, &i.ext_id).await?,
     }))
 }
 
@@ -707,7 +707,7 @@ struct MyWorkPage {
     items: Vec<MyRow>,
     open: Vec<LedgerRow>,
     kept: Option<RateRow>,
-    disputes: Vec<crate::features::qa::disputes::Row>,
+    disputes: Vec<righttrack_app::qa::disputes::Row>,
 }
 
 /// An agent's own recent interactions with their scores, and their open promises.
@@ -778,7 +778,7 @@ pub async fn my_work(
         )
         .await?
         .into_iter()
-        .map(crate::features::qa::disputes::Row::from)
+        .map(righttrack_app::qa::disputes::Row::from)
         .collect();
     Ok(render(MyWorkPage {
         l: layout(Some(&caller), "My work", "/my/work"),
