@@ -7,3 +7,4 @@
 pub mod calibration;
 pub mod disputes;
 pub mod feedback;
+pub mod review;

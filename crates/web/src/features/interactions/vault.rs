@@ -50,7 +50,7 @@ pub async fn view(state: &AppState, caller: &Caller, ext_id: &str) -> AppResult<
         .vault_entry(ext_id, state.now())
         .await?
         .map(|e| VaultView {
-            expires: e.expires_at.strftime("%Y-%m-%d %H:%M").to_string(),
+            expires: righttrack_core::clock::minute(e.expires_at),
             trained,
         }))
 }
@@ -129,7 +129,7 @@ pub async fn open_original(
         l: layout(Some(&caller), &format!("Original of {}", i.ext_id), ""),
         id: i.ext_id,
         reason,
-        opened_at: state.now().strftime("%Y-%m-%d %H:%M").to_string(),
+        opened_at: righttrack_core::clock::minute(state.now()),
         turns,
     };
     let html = page.render().map_err(|e| AppError::internal(&e))?;

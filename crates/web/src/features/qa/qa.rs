@@ -157,7 +157,7 @@ pub async fn review(
                 .get(usize::try_from(i.severity).unwrap_or(0))
                 .copied()
                 .unwrap_or("none"),
-            started: i.started_at.strftime("%Y-%m-%d %H:%M").to_string(),
+            started: righttrack_core::clock::minute(i.started_at),
             team: i.team_ref.unwrap_or_default(),
             ext_id: i.ext_id,
             channel: i.channel,
@@ -205,7 +205,7 @@ struct DisputeNote {
 }
 
 fn dispute_note(d: &righttrack_store::disputes::Dispute) -> DisputeNote {
-    let t = |x: jiff::Timestamp| x.strftime("%Y-%m-%d %H:%M").to_string();
+    let t = righttrack_core::clock::minute;
     let opened = format!("Disputed {} UTC: “{}” ·", t(d.opened_at), d.reason);
     match (d.status, &d.outcome) {
         ("resolved", Some(outcome)) => DisputeNote {
@@ -488,7 +488,7 @@ async fn interaction_page(
         id: i.ext_id.clone(),
         channel: i.channel.clone(),
         agent: i.agent_ref.clone(),
-        started: i.started_at.strftime("%Y-%m-%d %H:%M").to_string(),
+        started: righttrack_core::clock::minute(i.started_at),
         score: i.score,
         score_max: i.score_max,
         critical_failed: f["scorecard"]["critical_failed"].as_bool().unwrap_or(false),
@@ -735,7 +735,7 @@ pub async fn my_work(
         .await?
         .into_iter()
         .map(|i| MyRow {
-            started: i.started_at.strftime("%Y-%m-%d %H:%M").to_string(),
+            started: righttrack_core::clock::minute(i.started_at),
             ext_id: i.ext_id,
             channel: i.channel,
             score: i.score,
@@ -789,9 +789,6 @@ pub async fn my_work(
     }))
 }
 
-/// Minimum length of an override justification: a reason, not a shrug.
-pub const MIN_JUSTIFICATION: usize = 15;
-
 /// A QA analyst overrides one scorecard item (met or failed) with a justification.
 /// The original finding stays; the override joins the item's history and the
 /// interaction's effective score is recomputed by the engine's rule.
@@ -801,62 +798,16 @@ pub async fn override_item(
     Path(id): Path<String>,
     form: crate::pages::FormData,
 ) -> AppResult<Response> {
-    let Some(i) = state.db.interaction(&id).await? else {
-        return Err(AppError::not_found());
-    };
-    let items: Vec<righttrack_scan::ItemResult> =
-        serde_json::from_value(i.findings["scorecard"]["items"].clone())
-            .map_err(|e| AppError::internal(&e))?;
-    let item = form.get("item");
-    let Some(target) = items.iter().find(|it| it.item == item && !it.na) else {
-        return Err(AppError::bad_request(
-            "field `item`: not an applicable item of this scorecard",
-        ));
-    };
-    let failed = match form.get("outcome").as_str() {
-        "met" => false,
-        "failed" => true,
-        _ => {
-            return Err(AppError::bad_request(
-                "field `outcome`: expected met or failed",
-            ))
-        }
-    };
-    let justification = form.get("justification").trim().to_owned();
-    if justification.chars().count() < MIN_JUSTIFICATION {
-        return Err(AppError::bad_request(format!("field `justification`: explain the override in at least {MIN_JUSTIFICATION} characters")));
-    }
-    let justification = righttrack_core::interactions::scrub(
-        &*state.engine().map_err(|e| AppError::internal(&e))?,
-        &justification,
-    );
-    let mut in_force: std::collections::BTreeMap<String, bool> = state
-        .db
-        .score_overrides(&id)
-        .await?
-        .into_iter()
-        .map(|o| (o.item, o.failed))
-        .collect();
-    in_force.insert(target.item.clone(), failed);
-    let (score, _) = righttrack_core::interactions::rescore(&items, &in_force);
-    let o = righttrack_store::interactions::ScoreOverride {
-        item: target.item.clone(),
-        failed,
-        justification,
-        by_user: caller.user.username.clone(),
-        at: state.now(),
-    };
-    state
-        .db
-        .add_score_override(&id, &o, score, &mut rand::rngs::OsRng)
-        .await?;
-    state
-        .audit(
-            &caller.actor(),
-            "score.overridden",
-            &id,
-            json!({"item": o.item, "failed": failed, "score_from": i.score, "score_to": score}),
-        )
-        .await?;
+    righttrack_app::qa::review::override_item(
+        &state,
+        &caller,
+        &id,
+        &righttrack_app::qa::review::Override {
+            item: form.get("item"),
+            outcome: form.get("outcome"),
+            justification: form.get("justification"),
+        },
+    )
+    .await?;
     Ok(Redirect::to(&format!("/interactions/{id}")).into_response())
 }
