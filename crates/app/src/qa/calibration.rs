@@ -341,8 +341,9 @@ fn field(form: &[(String, String)], key: &str) -> String {
         .unwrap_or_default()
 }
 
-/// Parses a participant's ratings form: `r.<n>.<item>` holds points or `na` for the
-/// session's n-th interaction, `c.<n>.<item>` a comment on it (scrubbed).
+/// Reads the rating fields (`r.<n>.<item>`, `c.<n>.<item>`, n from 1) of a form.
+/// Unrated items are left out; a value that is not acceptable is an error naming
+/// its field. Comments are scrubbed.
 fn parse_ratings(
     c: &Calibration,
     form: &[(String, String)],

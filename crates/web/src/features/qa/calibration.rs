@@ -346,10 +346,6 @@ pub async fn show(
     }))
 }
 
-/// Reads the rating fields (`r.<n>.<item>`, `c.<n>.<item>`, n from 1) of a form.
-/// Unrated items are left out; a value that is not acceptable is an error naming
-/// its field.
-
 pub async fn rate(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
