@@ -5,10 +5,10 @@
 //! through the same functions as the pages.
 
 use anyhow::{anyhow, Result};
+use righttrack_app::interactions::prepare_line;
 use righttrack_app::program::conflicts::{self, DecisionInput};
 use righttrack_core::conflicts::Fields;
 use righttrack_core::Role;
-use righttrack_web::interactions::prepare_line;
 use righttrack_web::AppState;
 use serde_json::json;
 

@@ -19,10 +19,10 @@
 use anyhow::Result;
 use rand::seq::SliceRandom;
 use rand::Rng;
+use righttrack_app::interactions::prepare_line;
 use righttrack_core::feedback::{new_token, screen_comment, token_hash};
 use righttrack_core::interactions::Prepared;
 use righttrack_store::feedback::NewFeedback;
-use righttrack_web::interactions::prepare_line;
 use righttrack_web::AppState;
 
 const REASONS: &[&str] = &[
@@ -743,7 +743,7 @@ pub async fn seed_calibration(state: &AppState) -> Result<()> {
 /// unassigned (the only QA analyst scored the item), upheld and accepted (with a
 /// negative rule example). Returns how many were opened.
 pub async fn seed_disputes(state: &AppState) -> Result<usize> {
-    use righttrack_web::disputes::{open, resolve, Decision};
+    use righttrack_app::qa::disputes::{open, resolve, Decision};
     let mine = state
         .db
         .list_interactions(&righttrack_store::interactions::InteractionFilter {
@@ -779,7 +779,7 @@ pub async fn seed_disputes(state: &AppState) -> Result<usize> {
         now.checked_sub(jiff::SignedDuration::from_hours(24 * days))
             .unwrap_or(now)
     };
-    let err = |e: righttrack_web::error::AppError| anyhow::anyhow!("demo dispute: {}", e.message);
+    let err = |e: righttrack_app::Error| anyhow::anyhow!("demo dispute: {}", e.message);
     let mut opened = 0;
     for (n, (ext_id, item, _, rules)) in picks.into_iter().take(5).enumerate() {
         let reason = match item.as_str() {

@@ -10,10 +10,10 @@
 //! different content is reported as a conflict and not stored.
 
 use anyhow::{Context, Result};
+use righttrack_app::interactions::{conflict_message, prepare_line};
 use righttrack_core::interactions::{Prepared, MAX_INTERACTION_BYTES};
 use righttrack_scan::Engine;
 use righttrack_store::interactions::Outcome;
-use righttrack_web::interactions::{conflict_message, prepare_line};
 use righttrack_web::AppState;
 use std::io::{BufRead, BufReader, IsTerminal, Write};
 use std::path::PathBuf;

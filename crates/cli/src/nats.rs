@@ -431,7 +431,7 @@ fn parse_and_prepare(
 ) -> Result<Prepared, String> {
     let text = std::str::from_utf8(body)
         .map_err(|e| format!("the message is not UTF-8 (byte {})", e.valid_up_to()))?;
-    righttrack_web::interactions::prepare_line(state, engine, text)
+    righttrack_app::interactions::prepare_line(state, engine, text)
 }
 
 /// What `righttrack publish` did.

@@ -15,23 +15,18 @@
 
 pub mod api;
 pub mod auth;
-pub mod calibration;
 pub mod cases;
 pub mod client;
 pub mod demo_cases;
 pub mod digest;
-pub mod disputes;
 pub mod error;
 pub mod extract;
 pub mod features;
-pub mod feedback;
-pub mod interactions;
 pub mod limit;
 pub mod middleware;
 pub mod nav;
 pub mod pages;
 pub mod params;
-pub mod qa;
 pub mod routes;
 pub mod signin;
 pub mod speakup;
@@ -39,7 +34,6 @@ pub mod speakup_analytics;
 pub mod speakup_attachments;
 pub mod speakup_settings;
 pub mod state;
-pub mod vault;
 
 pub use routes::router;
 pub use state::{AppState, WebConfig};

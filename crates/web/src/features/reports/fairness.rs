@@ -145,7 +145,7 @@ async fn build(state: &AppState, p: &Period) -> AppResult<Fairness> {
     }
     for c in state.db.calibrations_for("", true, 24).await? {
         let Some(closed) = c.closed_at else { continue };
-        let computed = crate::calibration::compute(state, &c).await?;
+        let computed = righttrack_app::qa::calibration::compute(state, &c).await?;
         for l in computed.results.analysts {
             let Some(d) = l.vs_group else { continue };
             entry(&mut inputs, &l.analyst);

@@ -1,7 +1,7 @@
 //! The privacy vault: opening an interaction's sealed original.
 //!
 //! Off by default (`--privacy-vault`). When on, ingestion seals the original as received
-//! (see [`crate::interactions::prepare_line`]); the database holds only ciphertext. An
+//! (see [`righttrack_app::interactions::prepare_line`]); the database holds only ciphertext. An
 //! original is opened only when all of these hold, checked here in this order:
 //! the caller's role allows [`Action::VaultOpen`] (the route guard), the vault still
 //! holds the original (retention not ended), the caller wrote a reason, and the
@@ -50,7 +50,7 @@ pub async fn view(state: &AppState, caller: &Caller, ext_id: &str) -> AppResult<
         .vault_entry(ext_id, state.now())
         .await?
         .map(|e| VaultView {
-            expires: e.expires_at.strftime("%Y-%m-%d %H:%M").to_string(),
+            expires: righttrack_core::clock::minute(e.expires_at),
             trained,
         }))
 }
@@ -130,7 +130,7 @@ pub async fn open_original(
         l: layout(Some(&caller), &format!("Original of {}", i.ext_id), ""),
         id: i.ext_id,
         reason,
-        opened_at: state.now().strftime("%Y-%m-%d %H:%M").to_string(),
+        opened_at: righttrack_core::clock::minute(state.now()),
         turns,
     };
     let html = page.render().map_err(|e| AppError::internal(&e))?;

@@ -17,10 +17,8 @@ use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
-use righttrack_core::interactions::{
-    check_limits, content_hash, prepare, Prepared, VaultCopy, MAX_INTERACTION_BYTES, VAULT_PURPOSE,
-};
-use righttrack_store::interactions::{CommitmentStatus, Grouping, LedgerFilter, Outcome};
+use righttrack_app::interactions;
+use righttrack_store::interactions::{Grouping, LedgerFilter, Outcome};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -28,61 +26,6 @@ use serde_json::{json, Value};
 pub const MAX_LINES: usize = 10_000;
 /// Request body limit for ingestion.
 pub const MAX_BODY: usize = 64 * 1024 * 1024;
-
-/// Parses, scans and redacts one interaction (one JSON text); when the privacy vault is
-/// on, also seals the original for it. Every ingestion path (HTTP, `righttrack import`,
-/// the stream consumer) goes through here. The error names the field, never the content.
-pub fn prepare_line(
-    state: &AppState,
-    engine: &righttrack_scan::Engine,
-    line: &str,
-) -> Result<Prepared, String> {
-    if line.len() > MAX_INTERACTION_BYTES {
-        return Err(format!(
-            "the interaction is larger than {} KiB",
-            MAX_INTERACTION_BYTES / 1024
-        ));
-    }
-    let inter = serde_json::from_str::<righttrack_scan::Interaction>(line)
-        .map_err(|e| righttrack_scan::input::describe(line, &e))?;
-    check_limits(&inter)?;
-    let mut p =
-        prepare(engine, &inter).map_err(|_| "could not encode the interaction".to_owned())?;
-    let key = state
-        .conflict_key
-        .get()
-        .ok_or_else(|| "the reference key is not loaded".to_owned())?;
-    p.content_hash = Some(
-        content_hash(key.expose(), &inter)
-            .map_err(|_| "could not encode the interaction".to_owned())?,
-    );
-    if let Some(r) = inter
-        .customer_ref
-        .as_deref()
-        .filter(|r| !r.trim().is_empty())
-    {
-        // Conflicts of interest: only the keyed hash goes on (see `crate::conflicts`).
-        p.customer_ref_hash = Some(righttrack_app::program::conflicts::hash_ref(state, r)?);
-    }
-    if let Some(keep) = state.config.vault_retention {
-        let sealed = state
-            .seal(VAULT_PURPOSE, line.as_bytes())
-            .map_err(|_| "could not seal the original for the privacy vault".to_owned())?;
-        p.vault = Some(VaultCopy {
-            sealed,
-            expires_at: state
-                .now()
-                .checked_add(keep)
-                .unwrap_or(jiff::Timestamp::MAX),
-        });
-    }
-    Ok(p)
-}
-
-/// What the sender of a re-sent id with other content is told (HTTP, import, stream).
-pub fn conflict_message(id: &str) -> String {
-    format!("field `id`: an interaction with id `{id}` was stored before with different content; the stored one was kept and this one was not stored")
-}
 
 pub async fn ingest(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
     match ingest_inner(&state, &headers, body).await {
@@ -120,56 +63,35 @@ async fn ingest_inner(state: &AppState, headers: &HeaderMap, body: Bytes) -> App
             format!("at most {MAX_LINES} interactions per request; split the batch"),
         ));
     }
-    let engine = state.engine().map_err(|e| AppError::internal(&e))?;
     righttrack_app::program::conflicts::ensure_key(state).await?;
-    let st = state.clone();
-    let prepared = tokio::task::spawn_blocking(move || {
-        lines
-            .into_iter()
-            .map(|(n, line)| (n, prepare_line(&st, &engine, &line)))
-            .collect::<Vec<_>>()
-    })
-    .await
-    .map_err(|e| AppError::internal(&e))?;
+    let done = interactions::ingest(state, lines).await?;
 
-    let mut errors = Vec::new();
-    let mut good = Vec::new();
-    let mut good_lines = Vec::new();
-    for (n, r) in prepared {
-        match r {
-            Ok(p) => {
-                good_lines.push(n);
-                good.push(p);
-            }
-            Err(msg) => errors.push(json!({"line": n, "message": msg})),
-        }
-    }
-    let outcomes = state
-        .db
-        .store_interactions(&good, state.now(), &mut rand::rngs::OsRng)
-        .await?;
-    let count = |k: Outcome| outcomes.iter().filter(|o| **o == k).count();
-    let stored = count(Outcome::Stored);
-    for ((p, o), n) in good.iter().zip(&outcomes).zip(&good_lines) {
-        if *o == Outcome::Conflict {
-            errors.push(json!({"line": n, "id": p.ext_id, "message": conflict_message(&p.ext_id)}));
-        }
-    }
-    let results: Vec<Value> = good
+    let mut errors: Vec<Value> = done
+        .rejected
         .iter()
-        .zip(&outcomes)
-        .zip(&good_lines)
-        .map(|((p, o), n)| json!({"line": n, "id": p.ext_id, "status": o, "score": {"value": p.score, "max": p.score_max}, "flagged": p.flagged}))
+        .map(|(n, msg)| json!({"line": n, "message": msg}))
+        .collect();
+    let count = |k: Outcome| done.prepared.iter().filter(|(_, _, o)| *o == k).count();
+    let stored = count(Outcome::Stored);
+    for (n, p, o) in &done.prepared {
+        if *o == Outcome::Conflict {
+            errors.push(json!({"line": n, "id": p.ext_id, "message": interactions::conflict_message(&p.ext_id)}));
+        }
+    }
+    let results: Vec<Value> = done
+        .prepared
+        .iter()
+        .map(|(n, p, o)| json!({"line": n, "id": p.ext_id, "status": o, "score": {"value": p.score, "max": p.score_max}, "flagged": p.flagged}))
         .collect();
     let body = json!({
-        "received": good.len() + errors.len() - count(Outcome::Conflict),
+        "received": done.prepared.len() + errors.len() - count(Outcome::Conflict),
         "stored": stored,
         "duplicates": count(Outcome::Duplicate),
         "conflicts": count(Outcome::Conflict),
         "errors": errors,
         "results": results,
     });
-    if good.is_empty() && !errors.is_empty() {
+    if done.prepared.is_empty() && !errors.is_empty() {
         let first = errors[0]["message"].as_str().unwrap_or("").to_owned();
         let line = errors[0]["line"].as_u64().unwrap_or(0);
         let mut b = body;
@@ -188,10 +110,10 @@ pub async fn get(
     let Some(i) = state.db.interaction(&id).await? else {
         return Err(AppError::not_found());
     };
-    if !crate::qa::may_read(&state, &caller, &i.agent_ref, &i.ext_id).await? {
+    if !crate::features::qa::qa::may_read(&state, &caller, &i.agent_ref, &i.ext_id).await? {
         return Err(AppError::not_found());
     }
-    crate::calibration::refuse_if_blind(&state, &caller, &i.ext_id).await?;
+    righttrack_app::qa::calibration::refuse_if_blind(&state, &caller, &i.ext_id).await?;
     state
         .audit(&caller.actor(), "interaction.viewed", &i.ext_id, json!({}))
         .await?;
@@ -211,29 +133,17 @@ pub struct LedgerQuery {
     pub limit: Option<i64>,
 }
 
-/// The `status` query parameter of the ledger, named in the error when wrong.
-pub fn parse_status(s: Option<&str>) -> Result<Option<CommitmentStatus>, AppError> {
-    match s.map(str::trim) {
-        None | Some("") => Ok(None),
-        Some(s) => CommitmentStatus::parse(s).map(Some).ok_or_else(|| {
-            AppError::bad_request(
-                "query `status`: expected due_soon, open, overdue, kept or broken",
-            )
-        }),
-    }
-}
-
 pub async fn commitments(
     State(state): State<AppState>,
     Query(q): Query<LedgerQuery>,
 ) -> AppResult<Json<Value>> {
     let f = LedgerFilter {
-        status: parse_status(q.status.as_deref())?,
+        status: interactions::parse_status(q.status.as_deref())?,
         agent_ref: nonempty(&q.agent),
         team_ref: nonempty(&q.team),
         limit: q.limit.unwrap_or(100),
     };
-    let rows = state.db.commitments(&f, state.now()).await?;
+    let rows = interactions::commitments::list(&state, &f).await?;
     Ok(Json(json!({ "commitments": rows })))
 }
 
@@ -254,21 +164,10 @@ pub async fn kept_rates(
         Some("agent") => Grouping::Agent,
         Some(_) => return Err(AppError::bad_request("query `by`: expected team or agent")),
     };
-    let days = q.days.unwrap_or(90);
-    if !(1..=3660).contains(&days) {
-        return Err(AppError::bad_request(
-            "query `days`: expected a number of days from 1 to 3660",
-        ));
-    }
-    let now = state.now();
-    let since = now
-        .checked_sub(jiff::SignedDuration::from_hours(days * 24))
-        .unwrap_or(now);
     let team = nonempty(&q.team);
-    let rates = state
-        .db
-        .kept_rates(by, since, team.as_deref().map(|t| (Grouping::Team, t)), now)
-        .await?;
+    let (since, rates) =
+        interactions::commitments::kept_rates(&state, by, q.days.unwrap_or(90), team.as_deref())
+            .await?;
     Ok(Json(json!({
         "by": if by == Grouping::Team { "team" } else { "agent" },
         "since": since,
@@ -281,19 +180,11 @@ pub async fn fulfil(
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
 ) -> AppResult<Json<Value>> {
-    let now = state.now();
-    if !state
-        .db
-        .fulfil_commitment(&id, &caller.actor(), now)
-        .await?
-    {
+    if !interactions::commitments::fulfil(&state, &caller, &id, json!({})).await? {
         return Err(AppError::new(
             Code::Conflict,
             "No open commitment with that id (unknown, already kept, or broken).",
         ));
     }
-    state
-        .audit(&caller.actor(), "commitment.kept", &id, json!({}))
-        .await?;
     Ok(Json(json!({"id": id, "status": "kept"})))
 }

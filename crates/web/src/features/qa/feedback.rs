@@ -17,7 +17,7 @@
 //!   logged, and request logs name the route template, never the token.
 
 use crate::auth::{self, Caller, Via, LOGIN_CSRF_COOKIE};
-use crate::error::{AppError, AppResult, Code};
+use crate::error::{AppError, AppResult};
 use crate::extract::{Path, Query};
 use crate::limit::Kind as Bucket;
 use crate::pages::{layout, render, FormData};
@@ -30,13 +30,13 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use jiff::civil::Date;
+use righttrack_app::qa::feedback::{Answered, Tallies};
 use righttrack_core::feedback::{
     self as fb, plausible_token, token_hash, Answer, LinkState, NpsGroup, Tally,
 };
-use righttrack_store::feedback::{AgentTally, FeedbackFilter, FeedbackRecord, Mint};
+use righttrack_store::feedback::{AgentTally, FeedbackFilter, FeedbackRecord};
 use serde::Deserialize;
 use serde_json::{json, Value};
-use std::collections::BTreeMap;
 
 // ---------------------------------------------------------------- minting
 
@@ -64,54 +64,19 @@ pub async fn mint(
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> AppResult<Response> {
-    let token = fb::new_token(&mut rand::rngs::OsRng);
-    let now = state.now();
-    let days = state.config.feedback_link_days.max(1);
-    let expires = now
-        .checked_add(jiff::SignedDuration::from_hours(days.saturating_mul(24)))
-        .map_err(|e| AppError::internal(&e))?;
-    match state
-        .db
-        .mint_feedback_link(
-            &id,
-            &token_hash(token.expose()),
-            now,
-            expires,
-            &mut rand::rngs::OsRng,
-        )
-        .await?
-    {
-        Mint::UnknownInteraction => Err(AppError::new(
-            Code::NotFound,
-            "path parameter `id`: no interaction with this id",
-        )),
-        Mint::Answered => Err(AppError::new(
-            Code::Conflict,
-            "path parameter `id`: the customer already answered this interaction's survey; links are single-use",
-        )),
-        Mint::Minted => {
-            state
-                .audit(
-                    &caller.actor(),
-                    "feedback.link_created",
-                    &id,
-                    json!({"expires_at": expires.to_string()}),
-                )
-                .await?;
-            let path = format!("/f/{}", token.expose());
-            let url = format!("{}{path}", base_url(&state, &headers));
-            Ok((
-                StatusCode::CREATED,
-                Json(json!({
-                    "interaction": id,
-                    "url": url,
-                    "path": path,
-                    "expires_at": expires.to_string(),
-                })),
-            )
-                .into_response())
-        }
-    }
+    let m = righttrack_app::qa::feedback::mint(&state, &caller, &id).await?;
+    let path = format!("/f/{}", m.token.expose());
+    let url = format!("{}{path}", base_url(&state, &headers));
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({
+            "interaction": id,
+            "url": url,
+            "path": path,
+            "expires_at": m.expires.to_string(),
+        })),
+    )
+        .into_response())
 }
 
 // ---------------------------------------------------------------- the public form
@@ -389,41 +354,14 @@ async fn store_answer(
     interaction: &str,
     answer: Answer,
 ) -> AppResult<Option<Response>> {
-    let engine = state.engine().map_err(|e| AppError::internal(&e))?;
-    let comment = answer.comment.clone();
-    let screened =
-        tokio::task::spawn_blocking(move || comment.map(|c| fb::screen_comment(&engine, &c)))
-            .await
-            .map_err(|e| AppError::internal(&e))?;
-    let hash = token_hash(token);
-    let now = state.now();
-    let stored = state
-        .db
-        .answer_feedback(
-            &hash,
-            answer.csat,
-            answer.nps,
-            screened.as_ref().map(|s| s.text.as_str()),
-            screened.as_ref().is_some_and(|s| s.flagged),
-            now,
-        )
-        .await?;
-    if !stored {
-        // Answered in another tab a moment ago, or expired while the form was open.
-        return Ok(Some(match state.db.feedback_link(&hash).await? {
-            Some(l) => gone(LinkState::of(l.expires_at, l.submitted_at, now)),
-            None => invalid(),
-        }));
-    }
-    state
-        .audit(
-            "customer",
-            "feedback.answered",
-            interaction,
-            json!({"csat": answer.csat, "nps": answer.nps, "comment_flagged": screened.is_some_and(|s| s.flagged)}),
-        )
-        .await?;
-    Ok(None)
+    Ok(
+        match righttrack_app::qa::feedback::answer(state, token, interaction, answer).await? {
+            Answered::Stored => None,
+            // Answered in another tab a moment ago, or expired while the form was open.
+            Answered::Closed(s) => Some(gone(s)),
+            Answered::Unknown => Some(invalid()),
+        },
+    )
 }
 
 // ---------------------------------------------------------------- reports
@@ -463,22 +401,17 @@ async fn report(state: &AppState, q: &ReportQuery) -> AppResult<Report> {
         from: start,
         to: end,
     };
-    let agents = state.db.feedback_tallies(&filter).await?;
-    let mut overall = Tally::default();
-    let mut teams: BTreeMap<String, Tally> = BTreeMap::new();
-    for a in &agents {
-        overall.add(&a.tally);
-        teams
-            .entry(a.team_ref.clone().unwrap_or_default())
-            .or_default()
-            .add(&a.tally);
-    }
+    let Tallies {
+        overall,
+        teams,
+        agents,
+    } = righttrack_app::qa::feedback::tallies(state, &filter).await?;
     Ok(Report {
         from,
         to,
         filter,
         overall,
-        teams: teams.into_iter().collect(),
+        teams,
         agents,
     })
 }
@@ -655,49 +588,5 @@ pub async fn report_page(
             })
             .collect(),
         comments,
-    }))
-}
-
-/// The survey of one interaction, for its QA page and the agent's own view.
-pub struct FeedbackView {
-    /// "Answered on …", "Sent on …, open until …", "Sent on …, expired unanswered".
-    pub status: String,
-    pub answered: bool,
-    pub csat: i64,
-    pub nps: i64,
-    pub nps_group: &'static str,
-    pub comment: Option<String>,
-    pub flagged: bool,
-}
-
-pub async fn view_for(state: &AppState, ext_id: &str) -> AppResult<Option<FeedbackView>> {
-    let Some(r) = state.db.feedback_for(ext_id).await? else {
-        return Ok(None);
-    };
-    let day = |t: jiff::Timestamp| t.strftime("%Y-%m-%d %H:%M UTC").to_string();
-    let status = match (r.submitted_at, r.expires_at > state.now()) {
-        (Some(t), _) => format!("Answered on {}.", day(t)),
-        (None, true) => format!(
-            "Survey sent on {}; open until {}.",
-            day(r.minted_at),
-            day(r.expires_at)
-        ),
-        (None, false) => format!(
-            "Survey sent on {}; it expired unanswered on {}.",
-            day(r.minted_at),
-            day(r.expires_at)
-        ),
-    };
-    Ok(Some(FeedbackView {
-        status,
-        answered: r.submitted_at.is_some(),
-        csat: r.csat.unwrap_or_default(),
-        nps: r.nps.unwrap_or_default(),
-        nps_group: r
-            .nps
-            .and_then(|n| u8::try_from(n).ok())
-            .map_or("", |n| NpsGroup::of(n).as_str()),
-        comment: r.comment,
-        flagged: r.comment_flagged,
     }))
 }

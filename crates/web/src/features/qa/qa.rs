@@ -157,7 +157,7 @@ pub async fn review(
                 .get(usize::try_from(i.severity).unwrap_or(0))
                 .copied()
                 .unwrap_or("none"),
-            started: i.started_at.strftime("%Y-%m-%d %H:%M").to_string(),
+            started: righttrack_core::clock::minute(i.started_at),
             team: i.team_ref.unwrap_or_default(),
             ext_id: i.ext_id,
             channel: i.channel,
@@ -205,7 +205,7 @@ struct DisputeNote {
 }
 
 fn dispute_note(d: &righttrack_store::disputes::Dispute) -> DisputeNote {
-    let t = |x: jiff::Timestamp| x.strftime("%Y-%m-%d %H:%M").to_string();
+    let t = righttrack_core::clock::minute;
     let opened = format!("Disputed {} UTC: “{}” ·", t(d.opened_at), d.reason);
     match (d.status, &d.outcome) {
         ("resolved", Some(outcome)) => DisputeNote {
@@ -258,13 +258,13 @@ struct InteractionPage {
     items: Vec<ItemView>,
     /// Why the agent can no longer dispute (the window closed), if so.
     dispute_closed: String,
-    disputes: Vec<crate::disputes::Row>,
+    disputes: Vec<righttrack_app::qa::disputes::Row>,
     turns: Vec<TurnView>,
     commitments: Vec<String>,
     /// Context about the contact (a hostile customer), never scored.
     context: Vec<String>,
-    vault: Option<crate::vault::VaultView>,
-    feedback: Option<crate::feedback::FeedbackView>,
+    vault: Option<crate::features::interactions::vault::VaultView>,
+    feedback: Option<righttrack_app::qa::feedback::FeedbackView>,
 }
 
 fn s(v: &Value) -> String {
@@ -282,7 +282,7 @@ pub async fn interaction(
     if !may_read(&state, &caller, &i.agent_ref, &i.ext_id).await? {
         return Err(AppError::not_found());
     }
-    crate::calibration::refuse_if_blind(&state, &caller, &i.ext_id).await?;
+    righttrack_app::qa::calibration::refuse_if_blind(&state, &caller, &i.ext_id).await?;
     interaction_page(&state, &caller, i).await
 }
 
@@ -488,7 +488,7 @@ async fn interaction_page(
         id: i.ext_id.clone(),
         channel: i.channel.clone(),
         agent: i.agent_ref.clone(),
-        started: i.started_at.strftime("%Y-%m-%d %H:%M").to_string(),
+        started: righttrack_core::clock::minute(i.started_at),
         score: i.score,
         score_max: i.score_max,
         critical_failed: f["scorecard"]["critical_failed"].as_bool().unwrap_or(false),
@@ -497,13 +497,13 @@ async fn interaction_page(
         history,
         items,
         dispute_closed: if own && !window_open {
-            crate::disputes::window_closed(i.ingested_at)
+            righttrack_app::qa::disputes::window_closed(i.ingested_at)
         } else {
             String::new()
         },
         disputes: disputes
             .into_iter()
-            .map(crate::disputes::Row::from)
+            .map(righttrack_app::qa::disputes::Row::from)
             .collect(),
         turns,
         commitments,
@@ -525,8 +525,8 @@ async fn interaction_page(
                     .collect()
             })
             .unwrap_or_default(),
-        vault: crate::vault::view(state, caller, &i.ext_id).await?,
-        feedback: crate::feedback::view_for(state, &i.ext_id).await?,
+        vault: crate::features::interactions::vault::view(state, caller, &i.ext_id).await?,
+        feedback: righttrack_app::qa::feedback::view_for(state, &i.ext_id).await?,
     }))
 }
 
@@ -624,8 +624,7 @@ pub async fn commitments(
     Query(q): Query<LedgerQuery>,
 ) -> AppResult<Response> {
     let status_name = nonempty(&q.status).unwrap_or_else(|| "overdue".into());
-    let status = crate::interactions::parse_status(Some(&status_name))?;
-    let now = state.now();
+    let status = righttrack_app::interactions::parse_status(Some(&status_name))?;
     let may_fulfil = allowed(&caller.user.roles, Action::CommitmentFulfil);
     let f = LedgerFilter {
         status,
@@ -633,32 +632,23 @@ pub async fn commitments(
         team_ref: nonempty(&q.team),
         limit: 500,
     };
-    let rows = state
-        .db
-        .commitments(&f, now)
+    let rows = righttrack_app::interactions::commitments::list(&state, &f)
         .await?
         .into_iter()
         .map(|c| LedgerRow::from(c, may_fulfil))
         .collect();
-    let since = now
-        .checked_sub(jiff::SignedDuration::from_hours(KEPT_RATE_DAYS * 24))
-        .unwrap_or(now);
     let (by, rates_by) = match &f.team_ref {
         Some(_) => (Grouping::Agent, "agent"),
         None => (Grouping::Team, "team"),
     };
-    let rates = state
-        .db
-        .kept_rates(
-            by,
-            since,
-            f.team_ref.as_deref().map(|t| (Grouping::Team, t)),
-            now,
-        )
-        .await?
-        .into_iter()
-        .map(RateRow::from)
-        .collect();
+    let (_, rates) = righttrack_app::interactions::commitments::kept_rates(
+        &state,
+        by,
+        KEPT_RATE_DAYS,
+        f.team_ref.as_deref(),
+    )
+    .await?;
+    let rates = rates.into_iter().map(RateRow::from).collect();
     Ok(render(CommitmentsPage {
         l: layout(Some(&caller), "Commitments", "/commitments"),
         rows,
@@ -685,25 +675,19 @@ pub async fn fulfil(
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
 ) -> AppResult<Response> {
-    let now = state.now();
-    if !state
-        .db
-        .fulfil_commitment(&id, &caller.actor(), now)
-        .await?
+    if !righttrack_app::interactions::commitments::fulfil(
+        &state,
+        &caller,
+        &id,
+        json!({"via": "web"}),
+    )
+    .await?
     {
         return Err(AppError::new(
             crate::error::Code::Conflict,
             "That commitment is no longer open.",
         ));
     }
-    state
-        .audit(
-            &caller.actor(),
-            "commitment.kept",
-            &id,
-            json!({"via": "web"}),
-        )
-        .await?;
     Ok(Redirect::to("/commitments?status=kept").into_response())
 }
 
@@ -723,7 +707,7 @@ struct MyWorkPage {
     items: Vec<MyRow>,
     open: Vec<LedgerRow>,
     kept: Option<RateRow>,
-    disputes: Vec<crate::disputes::Row>,
+    disputes: Vec<righttrack_app::qa::disputes::Row>,
 }
 
 /// An agent's own recent interactions with their scores, and their open promises.
@@ -751,7 +735,7 @@ pub async fn my_work(
         .await?
         .into_iter()
         .map(|i| MyRow {
-            started: i.started_at.strftime("%Y-%m-%d %H:%M").to_string(),
+            started: righttrack_core::clock::minute(i.started_at),
             ext_id: i.ext_id,
             channel: i.channel,
             score: i.score,
@@ -794,7 +778,7 @@ pub async fn my_work(
         )
         .await?
         .into_iter()
-        .map(crate::disputes::Row::from)
+        .map(righttrack_app::qa::disputes::Row::from)
         .collect();
     Ok(render(MyWorkPage {
         l: layout(Some(&caller), "My work", "/my/work"),
@@ -805,9 +789,6 @@ pub async fn my_work(
     }))
 }
 
-/// Minimum length of an override justification: a reason, not a shrug.
-pub const MIN_JUSTIFICATION: usize = 15;
-
 /// A QA analyst overrides one scorecard item (met or failed) with a justification.
 /// The original finding stays; the override joins the item's history and the
 /// interaction's effective score is recomputed by the engine's rule.
@@ -817,62 +798,16 @@ pub async fn override_item(
     Path(id): Path<String>,
     form: crate::pages::FormData,
 ) -> AppResult<Response> {
-    let Some(i) = state.db.interaction(&id).await? else {
-        return Err(AppError::not_found());
-    };
-    let items: Vec<righttrack_scan::ItemResult> =
-        serde_json::from_value(i.findings["scorecard"]["items"].clone())
-            .map_err(|e| AppError::internal(&e))?;
-    let item = form.get("item");
-    let Some(target) = items.iter().find(|it| it.item == item && !it.na) else {
-        return Err(AppError::bad_request(
-            "field `item`: not an applicable item of this scorecard",
-        ));
-    };
-    let failed = match form.get("outcome").as_str() {
-        "met" => false,
-        "failed" => true,
-        _ => {
-            return Err(AppError::bad_request(
-                "field `outcome`: expected met or failed",
-            ))
-        }
-    };
-    let justification = form.get("justification").trim().to_owned();
-    if justification.chars().count() < MIN_JUSTIFICATION {
-        return Err(AppError::bad_request(format!("field `justification`: explain the override in at least {MIN_JUSTIFICATION} characters")));
-    }
-    let justification = righttrack_core::interactions::scrub(
-        &*state.engine().map_err(|e| AppError::internal(&e))?,
-        &justification,
-    );
-    let mut in_force: std::collections::BTreeMap<String, bool> = state
-        .db
-        .score_overrides(&id)
-        .await?
-        .into_iter()
-        .map(|o| (o.item, o.failed))
-        .collect();
-    in_force.insert(target.item.clone(), failed);
-    let (score, _) = righttrack_core::interactions::rescore(&items, &in_force);
-    let o = righttrack_store::interactions::ScoreOverride {
-        item: target.item.clone(),
-        failed,
-        justification,
-        by_user: caller.user.username.clone(),
-        at: state.now(),
-    };
-    state
-        .db
-        .add_score_override(&id, &o, score, &mut rand::rngs::OsRng)
-        .await?;
-    state
-        .audit(
-            &caller.actor(),
-            "score.overridden",
-            &id,
-            json!({"item": o.item, "failed": failed, "score_from": i.score, "score_to": score}),
-        )
-        .await?;
+    righttrack_app::qa::review::override_item(
+        &state,
+        &caller,
+        &id,
+        &righttrack_app::qa::review::Override {
+            item: form.get("item"),
+            outcome: form.get("outcome"),
+            justification: form.get("justification"),
+        },
+    )
+    .await?;
     Ok(Redirect::to(&format!("/interactions/{id}")).into_response())
 }

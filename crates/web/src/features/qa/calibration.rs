@@ -23,77 +23,22 @@ use askama::Template;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Json};
+use righttrack_app::qa::calibration::{
+    compute, load, pack_items, NewSession, Rated, MAX_INTERACTIONS,
+};
 use righttrack_core::authz::{allowed, Action};
-use righttrack_core::calibration::{self, Item, Rating, AGREEMENT_THRESHOLD};
-use righttrack_store::calibration::{Calibration, CalibrationRating, NewCalibration, SaveOutcome};
-use righttrack_store::interactions::InteractionFilter;
+use righttrack_core::calibration::AGREEMENT_THRESHOLD;
+use righttrack_core::clock::day;
+use righttrack_store::calibration::{Calibration, CalibrationRating};
 use serde::Deserialize;
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, BTreeSet};
-
-/// At most this many interactions in one session (each is scored by every participant).
-pub const MAX_INTERACTIONS: usize = 50;
-/// Longest comment on one item, in characters.
-pub const MAX_COMMENT: usize = 1000;
-
-/// A scorecard item of the default pack: id, description, maximum points.
-struct PackItem {
-    id: String,
-    description: String,
-    max: u32,
-}
-
-/// The default pack's scorecard items, parsed once (the pack is embedded in the binary).
-fn pack_items() -> &'static [PackItem] {
-    static ITEMS: std::sync::OnceLock<Vec<PackItem>> = std::sync::OnceLock::new();
-    ITEMS.get_or_init(|| {
-        righttrack_scan::RulePack::default_pack()
-            .map(|p| {
-                p.score
-                    .into_iter()
-                    .map(|s| PackItem {
-                        id: s.id,
-                        description: s.description,
-                        max: s.points,
-                    })
-                    .collect()
-            })
-            .unwrap_or_default()
-    })
-}
-
-fn date(t: jiff::Timestamp) -> String {
-    t.strftime("%Y-%m-%d").to_string()
-}
 
 fn may_view_results(c: &Calibration, caller: &Caller) -> bool {
     let me = caller.user.username.as_str();
     c.created_by == me
         || c.participant(me).is_some()
         || allowed(&caller.user.roles, Action::CalibrationManage)
-}
-
-/// Refuses the engine's findings for an interaction the caller is still scoring blind.
-pub async fn refuse_if_blind(state: &AppState, caller: &Caller, ext_id: &str) -> AppResult<()> {
-    if state
-        .db
-        .calibration_blinds(&caller.user.username, ext_id)
-        .await?
-    {
-        return Err(AppError::new(
-            Code::Forbidden,
-            "You are scoring this interaction in an open calibration session; its automated score is hidden until you submit.",
-        ));
-    }
-    Ok(())
-}
-
-async fn load(state: &AppState, id: &str) -> AppResult<Calibration> {
-    state
-        .db
-        .calibration(id)
-        .await?
-        .ok_or_else(AppError::not_found)
 }
 
 // ---------------------------------------------------------------- list
@@ -134,7 +79,7 @@ pub async fn list(
         let row = ListRow {
             id: c.id.clone(),
             name: c.name.clone(),
-            due: date(c.due_at),
+            due: day(c.due_at),
             progress: format!("{done} of {} submitted", c.participants.len()),
             mine: c.created_by == me,
             submitted: c.participant(&me).is_some_and(|p| p.submitted_at.is_some()),
@@ -209,13 +154,9 @@ pub async fn new_form(
         l: layout(Some(&caller), "New calibration session", "/qa/calibration"),
         people,
         teams,
-        due: date(due),
+        due: day(due),
         max: MAX_INTERACTIONS,
     }))
-}
-
-fn bad(field: &str, why: &str) -> AppError {
-    AppError::unprocessable(format!("field `{field}`: {why}"))
 }
 
 pub async fn create(
@@ -223,157 +164,21 @@ pub async fn create(
     Extension(caller): Extension<Caller>,
     form: FormData,
 ) -> AppResult<Response> {
-    let now = state.now();
-    let name = form.get("name").trim().to_owned();
-    if name.is_empty() || name.chars().count() > 200 {
-        return Err(bad(
-            "name",
-            "give the session a name of 1 to 200 characters",
-        ));
-    }
-    let engine = state.engine().map_err(|e| AppError::internal(&e))?;
-    let name = righttrack_core::interactions::scrub(&engine, &name);
-
-    // Interactions: the explicit list, then a random sample from a filter.
-    let mut interactions: Vec<String> = Vec::new();
-    let listed = form.get("interactions");
-    for (n, id) in listed
-        .split(|c: char| c.is_whitespace() || c == ',')
-        .filter(|s| !s.is_empty())
-        .enumerate()
-    {
-        if state.db.interaction(id).await?.is_none() {
-            return Err(bad(
-                "interactions",
-                &format!("entry {} is not the id of a stored interaction", n + 1),
-            ));
-        }
-        if !interactions.iter().any(|x| x == id) {
-            interactions.push(id.to_owned());
-        }
-    }
-    let sample = form.get("sample");
-    let sample = sample.trim();
-    if !sample.is_empty() {
-        let n: usize = sample
-            .parse()
-            .ok()
-            .filter(|n| (1..=MAX_INTERACTIONS).contains(n))
-            .ok_or_else(|| {
-                bad(
-                    "sample",
-                    &format!("a number of interactions from 1 to {MAX_INTERACTIONS}"),
-                )
-            })?;
-        let days = form.get("days");
-        let since = match days.trim() {
-            "" => None,
-            d => {
-                let d: i64 = d
-                    .parse()
-                    .ok()
-                    .filter(|d| (1..=365).contains(d))
-                    .ok_or_else(|| bad("days", "a number of days from 1 to 365"))?;
-                now.checked_sub(jiff::SignedDuration::from_hours(24 * d))
-                    .ok()
-            }
-        };
-        let team = form.get("team").trim().to_owned();
-        let pool: Vec<String> = state
-            .db
-            .list_interactions(&InteractionFilter {
-                flagged_only: form.get("flagged") == "1",
-                team_ref: (!team.is_empty()).then_some(team),
-                limit: 500,
-                ..Default::default()
-            })
-            .await?
-            .into_iter()
-            .filter(|i| since.is_none_or(|s| i.started_at >= s))
-            .map(|i| i.ext_id)
-            .filter(|id| !interactions.contains(id))
-            .collect();
-        if pool.is_empty() {
-            return Err(bad("sample", "no interaction matches this filter"));
-        }
-        use rand::seq::SliceRandom;
-        let picked: Vec<String> = pool
-            .choose_multiple(&mut rand::rngs::OsRng, n)
-            .cloned()
-            .collect();
-        interactions.extend(picked);
-    }
-    if interactions.is_empty() {
-        return Err(bad(
-            "interactions",
-            "list at least one interaction id, or ask for a random sample",
-        ));
-    }
-    if interactions.len() > MAX_INTERACTIONS {
-        return Err(bad(
-            "interactions",
-            &format!("at most {MAX_INTERACTIONS} interactions in one session"),
-        ));
-    }
-
-    let mut participants: Vec<String> = Vec::new();
-    for u in form.all("participant") {
-        let u = u.trim().to_owned();
-        if u.is_empty() || participants.contains(&u) {
-            continue;
-        }
-        match state.db.user_by_username(&u).await? {
-            Some(user) if !user.disabled && allowed(&user.roles, Action::CalibrationScore) => {
-                participants.push(u)
-            }
-            _ => {
-                return Err(bad(
-                    "participants",
-                    "every participant must be an active QA analyst or team lead",
-                ))
-            }
-        }
-    }
-    if participants.len() < 2 {
-        return Err(bad(
-            "participants",
-            "choose at least two people to score (agreement needs two)",
-        ));
-    }
-
-    let due_text = form.get("due");
-    let due_day: jiff::civil::Date = due_text
-        .trim()
-        .parse()
-        .map_err(|_| bad("due", "a date as YYYY-MM-DD"))?;
-    let due_at = due_day
-        .at(23, 59, 59, 0)
-        .to_zoned(jiff::tz::TimeZone::UTC)
-        .map(|z| z.timestamp())
-        .map_err(|_| bad("due", "a date as YYYY-MM-DD"))?;
-    if due_at < now {
-        return Err(bad("due", "the due date is in the past"));
-    }
-
-    let new = NewCalibration {
-        name,
-        created_by: caller.user.username.clone(),
-        due_at,
-        interactions,
-        participants,
-    };
-    let id = state
-        .db
-        .create_calibration(&new, now, &mut rand::rngs::OsRng)
-        .await?;
-    state
-        .audit(
-            &caller.actor(),
-            "calibration.created",
-            &id,
-            json!({"interactions": new.interactions.len(), "participants": new.participants}),
-        )
-        .await?;
+    let id = righttrack_app::qa::calibration::create(
+        &state,
+        &caller,
+        &NewSession {
+            name: form.get("name"),
+            interactions: form.get("interactions"),
+            sample: form.get("sample"),
+            days: form.get("days"),
+            team: form.get("team"),
+            flagged: form.get("flagged") == "1",
+            participants: form.all("participant"),
+            due: form.get("due"),
+        },
+    )
+    .await?;
     Ok(Redirect::to(&format!("/qa/calibration/{id}")).into_response())
 }
 
@@ -523,7 +328,7 @@ pub async fn show(
         ),
         id: c.id.clone(),
         name: c.name.clone(),
-        due: date(c.due_at),
+        due: day(c.due_at),
         created_by: c.created_by.clone(),
         is_creator: is_creator && allowed(&caller.user.roles, Action::CalibrationManage),
         may_score,
@@ -541,178 +346,19 @@ pub async fn show(
     }))
 }
 
-/// Reads the rating fields (`r.<n>.<item>`, `c.<n>.<item>`, n from 1) of a form.
-/// Unrated items are left out; a value that is not acceptable is an error naming
-/// its field.
-fn parse_ratings(
-    c: &Calibration,
-    form: &FormData,
-    engine: &righttrack_scan::Engine,
-) -> AppResult<Vec<CalibrationRating>> {
-    let mut out = Vec::new();
-    let mut commented = BTreeSet::new();
-    for (key, value) in &form.0 {
-        let (kind, rest) = match key.split_once('.') {
-            Some((k @ ("r" | "c"), rest)) => (k, rest),
-            _ => continue,
-        };
-        let Some((n, item)) = rest.split_once('.') else {
-            return Err(bad(key, "not a rating field"));
-        };
-        let ext_id = n
-            .parse::<usize>()
-            .ok()
-            .and_then(|n| n.checked_sub(1))
-            .and_then(|n| c.interactions.get(n))
-            .ok_or_else(|| bad(key, "no such interaction in this session"))?;
-        let Some(def) = pack_items().iter().find(|x| x.id == item) else {
-            return Err(bad(key, "unknown scorecard item"));
-        };
-        if kind == "c" {
-            if !value.trim().is_empty() {
-                if value.chars().count() > MAX_COMMENT {
-                    return Err(bad(
-                        key,
-                        &format!("a comment of at most {MAX_COMMENT} characters"),
-                    ));
-                }
-                commented.insert((key.clone(), ext_id.clone(), def.id.clone()));
-            }
-            continue;
-        }
-        let points = match value.trim() {
-            "" => continue,
-            "na" => None,
-            v => Some(
-                v.parse::<u32>()
-                    .ok()
-                    .filter(|p| *p <= def.max)
-                    .ok_or_else(|| {
-                        bad(
-                            key,
-                            &format!("points are a whole number from 0 to {}, or N/A", def.max),
-                        )
-                    })?,
-            ),
-        };
-        if out
-            .iter()
-            .any(|r: &CalibrationRating| r.ext_id == *ext_id && r.item == def.id)
-        {
-            return Err(bad(key, "given twice"));
-        }
-        out.push(CalibrationRating {
-            username: String::new(),
-            ext_id: ext_id.clone(),
-            item: def.id.clone(),
-            points: points.map(i64::from),
-            comment: String::new(),
-        });
-    }
-    for (key, ext_id, item) in commented {
-        let text = form.get(&key);
-        let Some(r) = out
-            .iter_mut()
-            .find(|r| r.ext_id == ext_id && r.item == item)
-        else {
-            return Err(bad(
-                &key.replacen('c', "r", 1),
-                "choose points or N/A for an item you comment on",
-            ));
-        };
-        r.comment = righttrack_core::interactions::scrub(engine, text.trim());
-    }
-    Ok(out)
-}
-
 pub async fn rate(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
     form: FormData,
 ) -> AppResult<Response> {
-    let c = load(&state, &id).await?;
-    let me = caller.user.username.clone();
-    if c.participant(&me).is_none() {
-        return Err(AppError::forbidden());
-    }
-    let engine = state.engine().map_err(|e| AppError::internal(&e))?;
-    let mut ratings = parse_ratings(&c, &form, &engine)?;
-    for r in &mut ratings {
-        r.username = me.clone();
-    }
-    let submit = match form.get("action").as_str() {
-        "submit" => true,
-        "save" | "" => false,
-        _ => return Err(bad("action", "expected save or submit")),
-    };
-    // A submission must rate everything; the draft is kept either way.
-    let missing = submit
-        .then(|| {
-            c.interactions.iter().enumerate().find_map(|(n, ext_id)| {
-                pack_items()
-                    .iter()
-                    .find(|it| {
-                        !ratings
-                            .iter()
-                            .any(|r| r.ext_id == *ext_id && r.item == it.id)
-                    })
-                    .map(|it| format!("r.{}.{}", n + 1, it.id))
-            })
-        })
-        .flatten();
-    let outcome = state
-        .db
-        .save_calibration_ratings(
-            &c.id,
-            &me,
-            &ratings,
-            submit && missing.is_none(),
-            state.now(),
-        )
-        .await?;
-    match outcome {
-        SaveOutcome::NotParticipant => return Err(AppError::forbidden()),
-        SaveOutcome::SessionClosed => {
-            return Err(AppError::new(
-                Code::Conflict,
-                "This session is closed; ratings can no longer change.",
-            ))
-        }
-        SaveOutcome::AlreadySubmitted => {
-            return Err(AppError::new(
-                Code::Conflict,
-                "You have already submitted your ratings for this session.",
-            ))
-        }
-        SaveOutcome::Saved | SaveOutcome::Submitted { .. } => {}
-    }
-    if let Some(field) = missing {
-        return Err(bad(
-            &field,
-            "rate every item (points or N/A) before submitting; your draft is saved",
-        ));
-    }
-    if let SaveOutcome::Submitted { closed } = outcome {
-        state
-            .audit(&caller.actor(), "calibration.submitted", &c.id, json!({}))
-            .await?;
-        if closed {
-            state
-                .audit(
-                    &caller.actor(),
-                    "calibration.closed",
-                    &c.id,
-                    json!({"by": "last submission"}),
-                )
-                .await?;
-            return Ok(Redirect::to(&format!("/qa/calibration/{}", c.id)).into_response());
-        }
-        return Ok(
-            Redirect::to(&format!("/qa/calibration/{}?done=submitted", c.id)).into_response(),
-        );
-    }
-    Ok(Redirect::to(&format!("/qa/calibration/{}?done=saved", c.id)).into_response())
+    let done = righttrack_app::qa::calibration::rate(&state, &caller, &id, &form.0).await?;
+    Ok(Redirect::to(&match done {
+        Rated::Closed => format!("/qa/calibration/{id}"),
+        Rated::Submitted => format!("/qa/calibration/{id}?done=submitted"),
+        Rated::Saved => format!("/qa/calibration/{id}?done=saved"),
+    })
+    .into_response())
 }
 
 pub async fn close(
@@ -720,96 +366,11 @@ pub async fn close(
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
 ) -> AppResult<Response> {
-    let c = load(&state, &id).await?;
-    if c.created_by != caller.user.username {
-        return Err(AppError::forbidden());
-    }
-    if !state.db.close_calibration(&c.id, state.now()).await? {
-        return Err(AppError::new(
-            Code::Conflict,
-            "This session is already closed.",
-        ));
-    }
-    state
-        .audit(
-            &caller.actor(),
-            "calibration.closed",
-            &c.id,
-            json!({"by": "creator"}),
-        )
-        .await?;
-    Ok(Redirect::to(&format!("/qa/calibration/{}", c.id)).into_response())
+    let id = righttrack_app::qa::calibration::close(&state, &caller, &id).await?;
+    Ok(Redirect::to(&format!("/qa/calibration/{id}")).into_response())
 }
 
 // ---------------------------------------------------------------- results (closed)
-
-/// Everything a closed session's results show.
-pub(crate) struct Computed {
-    pub(crate) results: calibration::Results,
-    /// Analysts who submitted, in participant order.
-    analysts: Vec<String>,
-    /// (interaction, item) → engine points (None = N/A).
-    engine: BTreeMap<(String, String), Option<u32>>,
-    /// (interaction, item, analyst) → rating.
-    ratings: BTreeMap<(String, String, String), CalibrationRating>,
-}
-
-pub(crate) async fn compute(state: &AppState, c: &Calibration) -> AppResult<Computed> {
-    let analysts: Vec<String> = c
-        .participants
-        .iter()
-        .filter(|p| p.submitted_at.is_some())
-        .map(|p| p.username.clone())
-        .collect();
-    let stored: Vec<CalibrationRating> = state
-        .db
-        .calibration_ratings(&c.id, None)
-        .await?
-        .into_iter()
-        .filter(|r| analysts.contains(&r.username))
-        .collect();
-    let mut engine = BTreeMap::new();
-    for ext_id in &c.interactions {
-        let Some(i) = state.db.interaction(ext_id).await? else {
-            continue;
-        };
-        let items: Vec<righttrack_scan::ItemResult> =
-            serde_json::from_value(i.findings["scorecard"]["items"].clone())
-                .map_err(|e| AppError::internal(&e))?;
-        for it in items {
-            engine.insert(
-                (ext_id.clone(), it.item.clone()),
-                (!it.na).then_some(it.points),
-            );
-        }
-    }
-    let items: Vec<Item> = pack_items()
-        .iter()
-        .map(|it| Item {
-            id: it.id.clone(),
-            max: it.max,
-        })
-        .collect();
-    let flat: Vec<Rating> = stored
-        .iter()
-        .map(|r| Rating {
-            analyst: r.username.clone(),
-            interaction: r.ext_id.clone(),
-            item: r.item.clone(),
-            points: r.points.and_then(|p| u32::try_from(p).ok()),
-        })
-        .collect();
-    let results = calibration::results(&items, &c.interactions, &analysts, &flat, &engine);
-    Ok(Computed {
-        results,
-        analysts,
-        engine,
-        ratings: stored
-            .into_iter()
-            .map(|r| ((r.ext_id.clone(), r.item.clone(), r.username.clone()), r))
-            .collect(),
-    })
-}
 
 /// Rounded down, so an item just under the threshold never reads "90%" while flagged.
 fn pct(x: Option<f64>) -> String {
