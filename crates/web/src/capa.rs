@@ -699,7 +699,7 @@ async fn create(
     caller: &Caller,
     src: Source,
     input: &CapaInput,
-    case: Option<&crate::cases::Opened>,
+    case: Option<&crate::features::hotline::cases::Opened>,
 ) -> AppResult<(String, Option<String>)> {
     let now = state.now();
     let Source {
@@ -845,7 +845,7 @@ pub async fn raise_from_case(
     form: FormData,
 ) -> AppResult<Response> {
     // Opening proves the caller holds the case key ("not found" otherwise).
-    let o = crate::cases::open(&state, &caller, &case).await?;
+    let o = crate::features::hotline::cases::open(&state, &caller, &case).await?;
     let mut input = input_of(&form);
     input.source_kind = SourceKind::HotlineCase.as_str().into();
     let (id, _) = create(
@@ -964,8 +964,8 @@ async fn open_hotline(
     state: &AppState,
     caller: &Caller,
     c: &Capa,
-) -> AppResult<crate::cases::Opened> {
-    let o = crate::cases::open(state, caller, &c.source_ref).await?;
+) -> AppResult<crate::features::hotline::cases::Opened> {
+    let o = crate::features::hotline::cases::open(state, caller, &c.source_ref).await?;
     let clear_notes = state.db.capa_clear_notes(&c.id).await?;
     if c.title_sealed.is_none()
         || c.root_cause.is_some()
@@ -997,7 +997,7 @@ async fn open_hotline(
 
 /// A sealed text of a hotline CAPA, or the clear one of an older version.
 fn unsealed(
-    o: &crate::cases::Opened,
+    o: &crate::features::hotline::cases::Opened,
     field: &str,
     sealed: &Option<Vec<u8>>,
     clear: &Option<String>,

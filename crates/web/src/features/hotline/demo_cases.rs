@@ -3,12 +3,12 @@
 //! case team would (triage, assignment, messages, a reporter's reply, outcomes), so every
 //! sealed field, wrap, clock and timeline entry is made by the real code paths.
 
+use super::cases;
+use super::speakup;
 use crate::auth::{self, Caller};
-use crate::cases;
 use crate::error::{AppError, AppResult};
 use crate::extract::Path;
 use crate::pages::FormData;
-use crate::speakup;
 use crate::state::AppState;
 use axum::body::Bytes;
 use axum::extract::State;

@@ -2,7 +2,7 @@
 //! and the reporter's access to their case with the receipt.
 //!
 //! * `GET /speakup` lists the enabled categories (configured at `/speakup/settings`,
-//!   [`crate::speakup_settings`]); `GET /speakup?category=..` shows the form with that
+//!   [`super::speakup_settings`]); `GET /speakup?category=..` shows the form with that
 //!   category's questions; `POST /speakup` files the report (or, with
 //!   `step=confirm`, takes the "I have saved it" confirmation). English and Spanish
 //!   (`?lang=es`, the form's `lang` field, else `Accept-Language`).
@@ -12,7 +12,7 @@
 //! * `POST /api/v1/speakup/reports` and `POST /api/v1/speakup/access`: the same as JSON.
 //! * Attachments: both forms are `multipart/form-data` and take up to three files with
 //!   the report or with a message, the API takes them as base64
-//!   ([`crate::speakup_attachments`]; what is accepted and stripped is decided in
+//!   ([`super::speakup_attachments`]; what is accepted and stripped is decided in
 //!   [`righttrack_core::attachments`]). A report with a refused file is not filed at all.
 //!
 //! **Invariants.** Nothing identifying the reporter is read or kept: the guard does not
@@ -23,11 +23,11 @@
 //! malformed receipt get the same answer after the same argon2id work. CSRF on the form
 //! is a sealed, time-limited token in a hidden field (`form_token`), not a cookie.
 
+use super::speakup_attachments::{self as att, FormProblem, ReporterForm};
 use crate::error::{AppError, AppResult, Code};
 use crate::extract::Query;
-use crate::limit::{Kind as Bucket, Limiter, Rate};
+use crate::limit::Kind as Bucket;
 use crate::pages::{render, FormData};
-use crate::speakup_attachments::{self as att, FormProblem, ReporterForm};
 use crate::state::AppState;
 use askama::Template;
 use axum::body::Bytes;
@@ -204,22 +204,6 @@ pub async fn verified_readers(
 }
 
 // ---------------------------------------------------------------- limits
-
-/// Rate limits of the reporter routes: failed receipts (10 at once, then one a minute)
-/// and posts (30 at once, then one every 20 seconds). In memory, keyed by a salted hash
-/// ([`Limiter`]); nothing about the client is stored or logged.
-pub fn limiter() -> Limiter {
-    Limiter::new(
-        Rate {
-            burst: 10,
-            refill_ms: 60_000,
-        },
-        Rate {
-            burst: 30,
-            refill_ms: 20_000,
-        },
-    )
-}
 
 type Peer = crate::client::Peer;
 
@@ -1003,12 +987,12 @@ async fn file(state: &AppState, r: &Report, cat: &Category, lang: Lang) -> AppRe
     // Conflicts of interest apply from the first moment: the people the reporter names
     // (as involved, or as not to be trusted) never receive the key.
     let users = state.db.list_users().await?;
-    let coi = crate::cases::Coi {
-        subjects: crate::cases::people_named(&r.people, &users),
-        reporter_excluded: crate::cases::people_named(&r.exclude, &users),
+    let coi = super::cases::Coi {
+        subjects: super::cases::people_named(&r.people, &users),
+        reporter_excluded: super::cases::people_named(&r.exclude, &users),
         recused: Vec::new(),
     };
-    let routed = crate::cases::entitled(state, &r.category, None, &coi).await?;
+    let routed = super::cases::entitled(state, &r.category, None, &coi).await?;
     // Card and other payment data typed into the report is masked before it is sealed,
     // like every other text the platform keeps; the rest stays as typed.
     let pay = |t: &str| payment_masked(state, t);
@@ -1308,14 +1292,14 @@ async fn hand_identity_to_custodians(
     let Some((_, wrapped)) = fields.iter().find(|(f, _)| f == IDENTITY_KEY_REPORTER) else {
         return Ok(());
     };
-    let coi: crate::cases::Coi = match fields.iter().find(|(f, _)| f == "coi") {
+    let coi: super::cases::Coi = match fields.iter().find(|(f, _)| f == "coi") {
         Some((_, sealed)) => {
             let raw = key.open(&case.id, "coi", sealed).map_err(internal)?;
             serde_json::from_slice(&raw).map_err(internal)?
         }
-        None => crate::cases::Coi::default(),
+        None => super::cases::Coi::default(),
     };
-    let want = crate::cases::entitled(state, &case.category, None, &coi).await?;
+    let want = super::cases::entitled(state, &case.category, None, &coi).await?;
     if want.custodians.is_empty() {
         return Ok(());
     }

@@ -204,7 +204,7 @@ pub async fn entitled(
     };
     // Only keys the server signed: a public key written into the database by someone
     // else receives nothing.
-    let verified = crate::speakup::verified_readers;
+    let verified = super::speakup::verified_readers;
     let mut managers = pick(verified(state, &[first]).await?);
     if managers.is_empty() {
         managers = pick(verified(state, &[second]).await?);
@@ -214,7 +214,7 @@ pub async fn entitled(
     all.extend(managers);
     all.extend(custodians.iter().cloned());
     if let Some(a) = assignee.filter(|a| !out_of_bounds.contains(a)) {
-        let workers = crate::speakup::verified_readers(
+        let workers = super::speakup::verified_readers(
             state,
             &[
                 Role::Investigator,
@@ -1114,7 +1114,7 @@ pub async fn detail(
     let s = &o.summary;
     // The questions as the reporter was asked them (kept with the case), else the
     // category's current ones; shown in English to staff.
-    let questions: Vec<String> = match o.text(crate::speakup::QUESTIONS_FIELD)? {
+    let questions: Vec<String> = match o.text(super::speakup::QUESTIONS_FIELD)? {
         Some(json) => {
             serde_json::from_str::<righttrack_store::speakup_config::TextLists>(&json)
                 .map_err(internal)?
@@ -1277,11 +1277,11 @@ pub async fn detail(
         .collect::<Vec<_>>()
         .join(", ");
     let identity = identity_view(&state, &caller, &o).await?;
-    let attachments = crate::speakup_attachments::staff_list(&state, &s.id, &o.key)
+    let attachments = super::speakup_attachments::staff_list(&state, &s.id, &o.key)
         .await?
         .into_iter()
         .map(|a| FileView {
-            size: crate::speakup_attachments::size_label(a.size, false),
+            size: super::speakup_attachments::size_label(a.size, false),
             who: if a.author == "staff" {
                 "Case team"
             } else {
@@ -1355,7 +1355,7 @@ pub async fn attachment(
 ) -> AppResult<Response> {
     let o = open(&state, &caller, &id).await?;
     let response =
-        crate::speakup_attachments::staff_download(&state, &o.summary.id, &attachment, &o.key)
+        super::speakup_attachments::staff_download(&state, &o.summary.id, &attachment, &o.key)
             .await?;
     state
         .audit(
@@ -1988,7 +1988,7 @@ pub async fn decide_identity(
         let Some(k) = identity_key_for(&state, &o).await? else {
             return Ok(back_with(&id, "you do not hold this case's identity key"));
         };
-        let Some((_, Some(public))) = crate::speakup::verified_readers(&state, &ALL_CASE_ROLES)
+        let Some((_, Some(public))) = super::speakup::verified_readers(&state, &ALL_CASE_ROLES)
             .await?
             .into_iter()
             .find(|(u, _)| *u == req.requester)
