@@ -699,7 +699,7 @@ async fn create(
     caller: &Caller,
     src: Source,
     input: &CapaInput,
-    case: Option<&crate::features::hotline::cases::Opened>,
+    case: Option<&righttrack_app::hotline::cases::Opened>,
 ) -> AppResult<(String, Option<String>)> {
     let now = state.now();
     let Source {
@@ -964,7 +964,7 @@ async fn open_hotline(
     state: &AppState,
     caller: &Caller,
     c: &Capa,
-) -> AppResult<crate::features::hotline::cases::Opened> {
+) -> AppResult<righttrack_app::hotline::cases::Opened> {
     let o = crate::features::hotline::cases::open(state, caller, &c.source_ref).await?;
     let clear_notes = state.db.capa_clear_notes(&c.id).await?;
     if c.title_sealed.is_none()
@@ -973,7 +973,10 @@ async fn open_hotline(
         || !clear_notes.is_empty()
     {
         let seal_opt = |field: String, v: &Option<String>| -> AppResult<Option<Vec<u8>>> {
-            v.as_deref().map(|t| o.seal(&field, t)).transpose()
+            v.as_deref()
+                .map(|t| o.seal(&field, t))
+                .transpose()
+                .map_err(Into::into)
         };
         let sealed = righttrack_store::capa::SealedCapaTexts {
             title: match &c.title_sealed {
@@ -997,13 +1000,13 @@ async fn open_hotline(
 
 /// A sealed text of a hotline CAPA, or the clear one of an older version.
 fn unsealed(
-    o: &crate::features::hotline::cases::Opened,
+    o: &righttrack_app::hotline::cases::Opened,
     field: &str,
     sealed: &Option<Vec<u8>>,
     clear: &Option<String>,
 ) -> AppResult<Option<String>> {
     match sealed {
-        Some(b) => o.open_text(field, b).map(Some),
+        Some(b) => o.open_text(field, b).map(Some).map_err(Into::into),
         None => Ok(clear.clone()),
     }
 }
@@ -1369,7 +1372,9 @@ pub async fn move_step(
         // Sealed under the case key like the case's own content: never in the clear.
         let o = open_hotline(state, caller, &c).await?;
         let seal = |field: String, t: Option<String>| -> AppResult<Option<Vec<u8>>> {
-            t.map(|t| o.seal(&field, &t)).transpose()
+            t.map(|t| o.seal(&field, &t))
+                .transpose()
+                .map_err(Into::into)
         };
         m.root_cause_sealed = seal(root_cause_field(id), m.root_cause.take())?;
         m.plan_sealed = seal(plan_field(id), m.plan.take())?;

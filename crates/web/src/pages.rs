@@ -389,13 +389,9 @@ pub async fn login_submit(
     }
     state.db.reset_login_failures(user.id).await?;
     // The password is in hand only here: a reader without a key pair gets one now.
-    let reader = crate::features::hotline::speakup::ensure_reader_key(
-        &state,
-        &user.id.to_string(),
-        &user,
-        &pw,
-    )
-    .await?;
+    let reader =
+        righttrack_app::hotline::keys::ensure_reader_key(&state, &user.id.to_string(), &user, &pw)
+            .await?;
     let needs_mfa = user.requires_two_factor();
     if let Some(old) = caller {
         if let Via::Session { id_hash, .. } = old.via {
@@ -868,7 +864,7 @@ pub async fn change_password(
         .await?;
     // Sign out every other session: whoever knew the old password is out.
     state.db.delete_user_sessions(caller.user.id).await?;
-    let reader = crate::features::hotline::speakup::ensure_reader_key(
+    let reader = righttrack_app::hotline::keys::ensure_reader_key(
         &state,
         &caller.actor(),
         &caller.user,
@@ -1191,7 +1187,7 @@ pub async fn create_user(
                     json!({"roles": roles, "via": "web"}),
                 )
                 .await?;
-            crate::features::hotline::speakup::ensure_reader_key(&state, &caller.actor(), &u, &pw)
+            righttrack_app::hotline::keys::ensure_reader_key(&state, &caller.actor(), &u, &pw)
                 .await?;
             crate::training::assign_new(&state).await?;
             users_page(
@@ -1236,13 +1232,12 @@ pub async fn set_roles(
     let case_roles = |rs: &[Role]| -> Vec<Role> {
         rs.iter()
             .copied()
-            .filter(|r| crate::features::hotline::cases::ALL_CASE_ROLES.contains(r))
+            .filter(|r| righttrack_app::hotline::cases::ALL_CASE_ROLES.contains(r))
             .collect()
     };
     let case_roles_change = case_roles(&user.roles) != case_roles(&roles);
     if case_roles_change {
-        if let Err(e) = crate::features::hotline::cases::check_not_last_holder(&state, &user).await
-        {
+        if let Err(e) = righttrack_app::hotline::cases::check_not_last_holder(&state, &user).await {
             return users_page(&state, &caller, None, Some(e.message)).await;
         }
     }
@@ -1256,7 +1251,7 @@ pub async fn set_roles(
                 Role::Investigator | Role::EthicsOfficer | Role::AuditCommittee
             )
         });
-        crate::features::hotline::cases::leave_cases(&state, &caller.actor(), &user, works).await?;
+        righttrack_app::hotline::cases::leave_cases(&state, &caller.actor(), &user, works).await?;
     }
     state
         .audit(
@@ -1318,15 +1313,14 @@ pub async fn set_disabled(
         .await;
     }
     if disabled {
-        if let Err(e) = crate::features::hotline::cases::check_not_last_holder(&state, &user).await
-        {
+        if let Err(e) = righttrack_app::hotline::cases::check_not_last_holder(&state, &user).await {
             return users_page(&state, &caller, None, Some(e.message)).await;
         }
     }
     state.db.set_user_disabled(id, disabled).await?;
     if disabled {
         state.db.delete_user_sessions(id).await?;
-        crate::features::hotline::cases::leave_cases(&state, &caller.actor(), &user, false).await?;
+        righttrack_app::hotline::cases::leave_cases(&state, &caller.actor(), &user, false).await?;
     }
     state
         .audit(

@@ -547,11 +547,9 @@ async fn reader_keys_made_before_signatures_are_signed_once_at_upgrade() {
             }
         };
         assert!(!wrapped(before).await, "an unsigned key received a wrap");
-        let n = righttrack_web::features::hotline::speakup::sign_keys_made_before_signatures(
-            &app.state,
-        )
-        .await
-        .unwrap();
+        let n = righttrack_app::hotline::keys::sign_keys_made_before_signatures(&app.state)
+            .await
+            .unwrap();
         assert_eq!(n, 1);
         let (after, _) = report(
             &app,

@@ -37,171 +37,13 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use jiff::Timestamp;
+use righttrack_app::hotline::QUESTIONS_FIELD;
 use righttrack_core::attachments::{AttachmentError, Prepared, MAX_FILES, MAX_FILE_BYTES};
-use righttrack_core::casekeys::{
-    unlock_reader_secret, wrap_for_reader, CaseKey, ReaderSecret, Receipt, ReceiptKey,
-    RECEIPT_DIGITS,
-};
-use righttrack_core::Secret;
-use righttrack_store::directory::User;
+use righttrack_core::casekeys::{wrap_for_reader, CaseKey, Receipt, ReceiptKey, RECEIPT_DIGITS};
 use righttrack_store::speakup::{NewCase, StoredCase, StoredMessage};
 use righttrack_store::speakup_config::{Category, TextLists};
 use righttrack_store::StoreError;
 use serde_json::{json, Value};
-
-// ---------------------------------------------------------------- reader keys
-
-/// Gives a reader a key pair if they have none (the password is in hand), and records
-/// that in the audit trail. Returns the reader's unlocked secret (for the session about
-/// to start); `None` for users who read no cases. A secret that no longer opens with the
-/// password (reset by an administrator) is replaced: cases are re-wrapped for the new key
-/// by the next reader who opens them.
-pub async fn ensure_reader_key(
-    state: &AppState,
-    actor: &str,
-    user: &User,
-    password: &Secret<String>,
-) -> AppResult<Option<ReaderSecret>> {
-    if !righttrack_store::speakup::is_reader(&user.roles) {
-        return Ok(None);
-    }
-    for attempt in 0..2 {
-        if state
-            .db
-            .ensure_reader_key(user.id, &user.roles, password, &mut rand::rngs::OsRng)
-            .await?
-        {
-            state
-                .audit(
-                    actor,
-                    "speakup.reader_key_created",
-                    &user.id.to_string(),
-                    json!({}),
-                )
-                .await?;
-        }
-        let Some((_, locked)) = state.db.reader_keys(user.id).await? else {
-            return Ok(None);
-        };
-        let pw = password.clone();
-        let opened = tokio::task::spawn_blocking(move || unlock_reader_secret(&locked, &pw))
-            .await
-            .map_err(|e| AppError::internal(&e))?;
-        match opened {
-            Ok(secret) => {
-                certify_reader_key(state, actor, user.id, &secret.public()).await?;
-                return Ok(Some(secret));
-            }
-            Err(_) if attempt == 0 => state.db.clear_reader_keys(user.id).await?,
-            Err(e) => return Err(AppError::internal(&e)),
-        }
-    }
-    Ok(None)
-}
-
-/// Makes sure the stored public key is the one of the secret the owner's password just
-/// opened, signed by the server. A stored public key that does not match the secret was
-/// written by someone else: it is replaced (and audited, without content); a missing or
-/// failing signature is (re)made. Cases are wrapped only for signed keys
-/// ([`verified_readers`]).
-async fn certify_reader_key(
-    state: &AppState,
-    actor: &str,
-    user: righttrack_core::ids::UserId,
-    public: &righttrack_core::casekeys::ReaderPublic,
-) -> AppResult<()> {
-    let stored = state.db.reader_keys(user).await?.map(|(k, _)| k);
-    let sig = state.db.reader_key_signature(user).await?;
-    let uid = user.to_string();
-    let vk = state.signer.verifying_key();
-    if stored.as_ref() == Some(public)
-        && sig
-            .as_deref()
-            .is_some_and(|s| righttrack_core::casekeys::reader_key_signed(&vk, &uid, public, s))
-    {
-        return Ok(());
-    }
-    let replaced = stored.as_ref() != Some(public);
-    let fresh = righttrack_core::casekeys::sign_reader_key(&state.signer, &uid, public);
-    state.db.certify_reader_key(user, public, &fresh).await?;
-    if replaced {
-        tracing::warn!(
-            user = %uid,
-            "a reader public key did not match its owner's secret and was replaced"
-        );
-    }
-    state
-        .audit(
-            actor,
-            "speakup.reader_key_signed",
-            &uid,
-            json!({"replaced_mismatched_key": replaced}),
-        )
-        .await?;
-    Ok(())
-}
-
-/// Signs, once, the reader public keys made before keys were signed (the upgrade that
-/// introduced signatures): they are trusted as they stand at that moment. The caller
-/// runs it only while a marker outside the database says it has not run yet, so a key
-/// written into the database later without a signature is never signed this way.
-/// Returns how many keys were signed (audited as one entry).
-pub async fn sign_keys_made_before_signatures(state: &AppState) -> AppResult<usize> {
-    let keys = state.db.unsigned_reader_keys().await?;
-    for (u, public) in &keys {
-        let sig = righttrack_core::casekeys::sign_reader_key(&state.signer, &u.to_string(), public);
-        state.db.set_reader_key_signature(*u, public, &sig).await?;
-    }
-    if !keys.is_empty() {
-        state.db.bump_readers_epoch().await?;
-        state
-            .audit(
-                "system",
-                "speakup.reader_keys_signed_at_upgrade",
-                "",
-                json!({"keys": keys.len()}),
-            )
-            .await?;
-    }
-    Ok(keys.len())
-}
-
-/// Active users holding any of `roles`, with their reader public key only if the
-/// server's signature over it verifies. A key whose signature fails (written into the
-/// database by someone else) is treated as no key: nothing is wrapped for it, and the
-/// refusal is logged with the user id only.
-pub async fn verified_readers(
-    state: &AppState,
-    roles: &[righttrack_core::Role],
-) -> AppResult<
-    Vec<(
-        righttrack_core::ids::UserId,
-        Option<righttrack_core::casekeys::ReaderPublic>,
-    )>,
-> {
-    let vk = state.signer.verifying_key();
-    Ok(state
-        .db
-        .active_readers_with(roles)
-        .await?
-        .into_iter()
-        .map(|(u, k)| {
-            let k = k.and_then(|(public, sig)| {
-                let ok = sig.as_deref().is_some_and(|s| {
-                    righttrack_core::casekeys::reader_key_signed(&vk, &u.to_string(), &public, s)
-                });
-                if !ok {
-                    tracing::warn!(
-                        user = %u,
-                        "a reader public key has no valid server signature: no case key is wrapped for it"
-                    );
-                }
-                ok.then_some(public)
-            });
-            (u, k)
-        })
-        .collect())
-}
 
 // ---------------------------------------------------------------- limits
 
@@ -987,12 +829,12 @@ async fn file(state: &AppState, r: &Report, cat: &Category, lang: Lang) -> AppRe
     // Conflicts of interest apply from the first moment: the people the reporter names
     // (as involved, or as not to be trusted) never receive the key.
     let users = state.db.list_users().await?;
-    let coi = super::cases::Coi {
-        subjects: super::cases::people_named(&r.people, &users),
-        reporter_excluded: super::cases::people_named(&r.exclude, &users),
+    let coi = righttrack_app::hotline::cases::Coi {
+        subjects: righttrack_app::hotline::cases::people_named(&r.people, &users),
+        reporter_excluded: righttrack_app::hotline::cases::people_named(&r.exclude, &users),
         recused: Vec::new(),
     };
-    let routed = super::cases::entitled(state, &r.category, None, &coi).await?;
+    let routed = righttrack_app::hotline::cases::entitled(state, &r.category, None, &coi).await?;
     // Card and other payment data typed into the report is masked before it is sealed,
     // like every other text the platform keeps; the rest stays as typed.
     let pay = |t: &str| payment_masked(state, t);
@@ -1292,14 +1134,14 @@ async fn hand_identity_to_custodians(
     let Some((_, wrapped)) = fields.iter().find(|(f, _)| f == IDENTITY_KEY_REPORTER) else {
         return Ok(());
     };
-    let coi: super::cases::Coi = match fields.iter().find(|(f, _)| f == "coi") {
+    let coi: righttrack_app::hotline::cases::Coi = match fields.iter().find(|(f, _)| f == "coi") {
         Some((_, sealed)) => {
             let raw = key.open(&case.id, "coi", sealed).map_err(internal)?;
             serde_json::from_slice(&raw).map_err(internal)?
         }
-        None => super::cases::Coi::default(),
+        None => righttrack_app::hotline::cases::Coi::default(),
     };
-    let want = super::cases::entitled(state, &case.category, None, &coi).await?;
+    let want = righttrack_app::hotline::cases::entitled(state, &case.category, None, &coi).await?;
     if want.custodians.is_empty() {
         return Ok(());
     }
@@ -1328,10 +1170,6 @@ fn field_text(o: &Opened, field: &str) -> AppResult<Option<String>> {
         None => Ok(None),
     }
 }
-
-/// The sealed field holding the questions a report's answers reply to, as they were
-/// asked: JSON `{"en": [..], "es": [..]}` ([`TextLists`]).
-pub const QUESTIONS_FIELD: &str = "questions";
 
 /// The questions a case's answers reply to: as asked when it was filed, or (for cases
 /// filed before questions were kept with the case) the category's current ones.
