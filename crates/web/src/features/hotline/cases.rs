@@ -384,7 +384,10 @@ pub async fn export_csv(
             r.legal_hold.to_string(),
             r.retain_until,
         ];
-        let line: Vec<String> = cells.iter().map(|c| csv_cell(c)).collect();
+        let line: Vec<String> = cells
+            .iter()
+            .map(|c| righttrack_scan::csv::cell(c))
+            .collect();
         out.push_str(&line.join(","));
         out.push('\n');
     }
@@ -410,10 +413,6 @@ pub async fn export_csv(
 }
 
 /// Quotes a CSV cell, and defuses spreadsheet formulas.
-fn csv_cell(s: &str) -> String {
-    righttrack_scan::csv::cell(s)
-}
-
 /// `GET /api/v1/speakup/cases`: the caller's cases as JSON (metadata only).
 pub async fn api_list(
     State(state): State<AppState>,

@@ -37,12 +37,13 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use jiff::Timestamp;
+use righttrack_app::hotline::intake::{self, payment_masked, Report};
 use righttrack_app::hotline::QUESTIONS_FIELD;
 use righttrack_core::attachments::{AttachmentError, Prepared, MAX_FILES, MAX_FILE_BYTES};
-use righttrack_core::casekeys::{wrap_for_reader, CaseKey, Receipt, ReceiptKey, RECEIPT_DIGITS};
-use righttrack_store::speakup::{NewCase, StoredCase, StoredMessage};
+use righttrack_core::casekeys::{CaseKey, Receipt, RECEIPT_DIGITS};
+use righttrack_core::clock::day;
+use righttrack_store::speakup::{StoredCase, StoredMessage};
 use righttrack_store::speakup_config::{Category, TextLists};
-use righttrack_store::StoreError;
 use serde_json::{json, Value};
 
 // ---------------------------------------------------------------- limits
@@ -495,7 +496,7 @@ impl FileView {
             name,
             size: att::size_label(size, lang == Lang::Es),
             who: if by_reporter { t.you } else { t.staff },
-            at: date(at),
+            at: day(at),
             pdf,
         }
     }
@@ -602,10 +603,6 @@ impl Page {
     }
 }
 
-fn date(t: Timestamp) -> String {
-    t.strftime("%Y-%m-%d").to_string()
-}
-
 fn limited_page(state: &AppState, lang: Lang, wait: u64) -> Response {
     let mut r = Page::new(state, lang, "limited").respond(StatusCode::TOO_MANY_REQUESTS);
     if let Ok(v) = HeaderValue::from_str(&wait.to_string()) {
@@ -687,22 +684,6 @@ pub async fn intake_form(
 
 // ---------------------------------------------------------------- filing a report
 
-/// What a reporter sends, from the form or the API.
-#[derive(Debug, Default)]
-struct Report {
-    category: String,
-    description: String,
-    when_where: String,
-    people: String,
-    exclude: String,
-    answers: Vec<String>,
-    anonymous: Option<bool>,
-    name: String,
-    contact: String,
-    /// Checked and stripped files (see `speakup_attachments`).
-    attachments: Vec<Prepared>,
-}
-
 /// Field errors: `(field, message)`; messages name the field, never echo content.
 /// `category` is the enabled category the report names, if any.
 fn validate(r: &Report, category: Option<&Category>, lang: Lang) -> Vec<(String, String)> {
@@ -750,218 +731,8 @@ fn validate(r: &Report, category: Option<&Category>, lang: Lang) -> Vec<(String,
     errors
 }
 
-/// A case reference: `RT-XXXX-XXXX` from 30 unambiguous characters (about 39 bits).
-fn case_reference(rng: &mut impl rand::RngCore) -> String {
-    const ALPHABET: &[u8] = b"23456789ABCDEFGHJKMNPQRSTVWXYZ";
-    let mut out = String::from("RT-");
-    let mut n = 0;
-    while n < 8 {
-        let b = (rng.next_u32() & 0xff) as u8;
-        // 240 = 8 * 30: rejection sampling keeps the characters uniform.
-        if b < 240 {
-            if n == 4 {
-                out.push('-');
-            }
-            out.push(char::from(ALPHABET[usize::from(b % 30)]));
-            n += 1;
-        }
-    }
-    out
-}
-
-/// Derives the receipt's lookup and key off the async runtime (argon2id is slow), behind
-/// the hotline's own concurrency cap ([`AppState::receipt_gate`]). The receipt is handed
-/// back for display.
-async fn derive(
-    state: &AppState,
-    receipt: Receipt,
-) -> AppResult<(
-    Receipt,
-    righttrack_core::casekeys::ReceiptLookup,
-    ReceiptKey,
-)> {
-    let salt = state
-        .db
-        .speakup_install_salt(&mut rand::rngs::OsRng)
-        .await?;
-    // A flood of receipts (from many clients, each within its limit) waits its turn
-    // here instead of taking every core; past the queue it is told to come back.
-    let (receipt, derived) = state
-        .receipt_gate
-        .run(move || {
-            let d = receipt.derive(&salt);
-            (receipt, d)
-        })
-        .await?;
-    let (lookup, key) = derived.map_err(|e| AppError::internal(&e))?;
-    Ok((receipt, lookup, key))
-}
-
-struct Filed {
-    case: String,
-    receipt: Receipt,
-    ack_due: Timestamp,
-    feedback_due: Timestamp,
-}
-
 fn internal(e: impl std::fmt::Display) -> AppError {
     AppError::internal(&e)
-}
-
-/// The start of `t`'s UTC day: all that is kept of when a reporter did something.
-fn day_of(t: Timestamp) -> AppResult<Timestamp> {
-    Timestamp::from_millisecond(righttrack_store::speakup::day_floor(t)).map_err(internal)
-}
-
-/// `text` with card and other payment data masked by the scanning engine.
-pub fn payment_masked(state: &AppState, text: &str) -> AppResult<String> {
-    let engine = state.engine().map_err(|e| AppError::internal(&e))?;
-    Ok(righttrack_core::interactions::scrub_payment(&engine, text))
-}
-
-/// Seals and stores a valid report.
-async fn file(state: &AppState, r: &Report, cat: &Category, lang: Lang) -> AppResult<Filed> {
-    let now = state.now();
-    let jurisdiction = state.db.default_jurisdiction().await?;
-    let (ack_due, feedback_due) = jurisdiction
-        .deadlines(now)
-        .ok_or_else(|| internal("deadline out of range"))?;
-    // Conflicts of interest apply from the first moment: the people the reporter names
-    // (as involved, or as not to be trusted) never receive the key.
-    let users = state.db.list_users().await?;
-    let coi = righttrack_app::hotline::cases::Coi {
-        subjects: righttrack_app::hotline::cases::people_named(&r.people, &users),
-        reporter_excluded: righttrack_app::hotline::cases::people_named(&r.exclude, &users),
-        recused: Vec::new(),
-    };
-    let routed = righttrack_app::hotline::cases::entitled(state, &r.category, None, &coi).await?;
-    // Card and other payment data typed into the report is masked before it is sealed,
-    // like every other text the platform keeps; the rest stays as typed.
-    let pay = |t: &str| payment_masked(state, t);
-    let description = pay(&r.description)?;
-    let when_where = pay(&r.when_where)?;
-    let people = pay(&r.people)?;
-    let answers = r
-        .answers
-        .iter()
-        .map(|a| pay(a))
-        .collect::<AppResult<Vec<_>>>()?;
-    let epoch = state.db.readers_epoch().await?;
-    for _ in 0..5 {
-        let case = case_reference(&mut rand::rngs::OsRng);
-        let key = CaseKey::generate(&mut rand::rngs::OsRng);
-        let mut fields = Vec::new();
-        let mut seal = |field: String, text: &str| -> AppResult<()> {
-            if !text.trim().is_empty() {
-                let sealed = key
-                    .seal(&case, &field, text.as_bytes(), &mut rand::rngs::OsRng)
-                    .map_err(internal)?;
-                fields.push((field, sealed));
-            }
-            Ok(())
-        };
-        seal("description".into(), &description)?;
-        seal("when_where".into(), &when_where)?;
-        seal("people".into(), &people)?;
-        for (i, a) in answers.iter().enumerate() {
-            seal(format!("answer:{}", i + 1), a)?;
-        }
-        // The questions as asked, in every language: categories can be edited later,
-        // and an answer must keep the question it answered.
-        if answers.iter().any(|a| !a.trim().is_empty()) {
-            let asked = serde_json::to_string(&cat.questions).map_err(internal)?;
-            seal(QUESTIONS_FIELD.into(), &asked)?;
-        }
-        seal(
-            "coi".into(),
-            &serde_json::to_string(&coi).map_err(internal)?,
-        )?;
-        let (receipt, lookup, rkey) =
-            derive(state, Receipt::generate(&mut rand::rngs::OsRng)).await?;
-        let mut identity_wraps = Vec::new();
-        if r.anonymous == Some(false) {
-            // The identity has its own key, wrapped only for identity custodians; while
-            // there is none, only the reporter holds it (wrapped under their receipt) and
-            // hands it to the custodians on their next visit: never the case's readers.
-            let identity = json!({"name": r.name.trim(), "contact": r.contact.trim()});
-            let ikey = CaseKey::generate(&mut rand::rngs::OsRng);
-            fields.push((
-                "identity".into(),
-                ikey.seal(
-                    &case,
-                    "identity",
-                    identity.to_string().as_bytes(),
-                    &mut rand::rngs::OsRng,
-                )
-                .map_err(internal)?,
-            ));
-            for (u, public) in &routed.custodians {
-                let w = wrap_for_reader(
-                    public,
-                    &righttrack_core::casekeys::identity_context(&case),
-                    &ikey,
-                    &mut rand::rngs::OsRng,
-                )
-                .map_err(internal)?;
-                identity_wraps.push((*u, w));
-            }
-            if identity_wraps.is_empty() {
-                fields.push((
-                    IDENTITY_KEY_REPORTER.into(),
-                    rkey.wrap(
-                        &righttrack_core::casekeys::identity_context(&case),
-                        &ikey,
-                        &mut rand::rngs::OsRng,
-                    )
-                    .map_err(internal)?,
-                ));
-            }
-        }
-        let wraps = routed
-            .readers
-            .iter()
-            .map(|(id, public)| {
-                wrap_for_reader(public, &case, &key, &mut rand::rngs::OsRng).map(|w| (*id, w))
-            })
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(internal)?;
-        // A reporter's files are stamped with the day only, like their messages.
-        let attachments = att::seal_all(&key, &case, "reporter", &r.attachments, day_of(now)?)?;
-        let reporter_wrap = rkey
-            .wrap(&case, &key, &mut rand::rngs::OsRng)
-            .map_err(internal)?;
-        let new = NewCase {
-            id: case.clone(),
-            category: r.category.clone(),
-            anonymous: r.anonymous != Some(false),
-            receipt_lookup: lookup.0,
-            reporter_wrap,
-            fields,
-            wraps,
-            identity_wraps,
-            wraps_epoch: epoch,
-            submitted_at: now,
-            ack_due_at: ack_due,
-            feedback_due_at: feedback_due,
-            jurisdiction: jurisdiction.code.clone(),
-            lang: lang.code().into(),
-            attachments,
-        };
-        match state.db.create_speakup_case(&new).await {
-            // Another case drew the same reference: draw everything again.
-            Err(StoreError::Conflict(_)) => continue,
-            Err(e) => return Err(e.into()),
-            Ok(()) => {
-                return Ok(Filed {
-                    case,
-                    receipt,
-                    ack_due,
-                    feedback_due,
-                })
-            }
-        }
-    }
-    Err(internal("could not draw a free case reference"))
 }
 
 fn report_from_form(form: &FormData, cat: Option<&Category>) -> Report {
@@ -1038,7 +809,7 @@ pub async fn intake_submit(
         p.reattach = !files.is_empty();
         return Ok(p.respond(StatusCode::UNPROCESSABLE_ENTITY));
     };
-    let filed = file(&state, &report, cat, lang).await?;
+    let filed = intake::file(&state, &state.receipt_gate, &report, cat, lang.code()).await?;
     let mut p = Page::new(&state, lang, "receipt");
     p.attachments = report
         .attachments
@@ -1057,8 +828,8 @@ pub async fn intake_submit(
         .collect();
     p.case_ref = filed.case;
     p.receipt = filed.receipt.display();
-    p.ack_due = date(filed.ack_due);
-    p.feedback_due = date(filed.feedback_due);
+    p.ack_due = day(filed.ack_due);
+    p.feedback_due = day(filed.feedback_due);
     Ok(p.respond(StatusCode::OK))
 }
 
@@ -1097,7 +868,7 @@ async fn open_case(state: &AppState, typed: &str) -> AppResult<Option<Opened>> {
         Some(r) => r,
         None => Receipt::parse(&"0".repeat(RECEIPT_DIGITS)).ok_or_else(|| internal("receipt"))?,
     };
-    let (_, lookup, rkey) = derive(state, receipt).await?;
+    let (_, lookup, rkey) = intake::derive(state, &state.receipt_gate, receipt).await?;
     // The lookup runs for a malformed receipt too, so both cost the same.
     let found = state.db.speakup_case_by_lookup(&lookup.0).await?;
     let Some(case) = found.filter(|_| well_formed) else {
@@ -1110,53 +881,11 @@ async fn open_case(state: &AppState, typed: &str) -> AppResult<Option<Opened>> {
                 .db
                 .note_reporter_visit(&case.id, state.now(), false)
                 .await?;
-            hand_identity_to_custodians(state, &case, &key, &rkey).await?;
+            intake::hand_identity_to_custodians(state, &case, &key, &rkey).await?;
             Ok(Some(Opened { case, key }))
         }
         Err(_) => Ok(None),
     }
-}
-
-/// The field holding a named report's identity key wrapped under the reporter's receipt
-/// key, while the installation had no identity custodian to give it to.
-pub const IDENTITY_KEY_REPORTER: &str = "identity_key_reporter";
-
-/// On a reporter's visit (the receipt is in hand), gives the identity key of their named
-/// report to the identity custodians entitled to it, if it was kept for want of one, and
-/// forgets the reporter's copy. Nothing is recorded about the visit.
-async fn hand_identity_to_custodians(
-    state: &AppState,
-    case: &StoredCase,
-    key: &CaseKey,
-    rkey: &ReceiptKey,
-) -> AppResult<()> {
-    let fields = state.db.case_fields(&case.id).await?;
-    let Some((_, wrapped)) = fields.iter().find(|(f, _)| f == IDENTITY_KEY_REPORTER) else {
-        return Ok(());
-    };
-    let coi: righttrack_app::hotline::cases::Coi = match fields.iter().find(|(f, _)| f == "coi") {
-        Some((_, sealed)) => {
-            let raw = key.open(&case.id, "coi", sealed).map_err(internal)?;
-            serde_json::from_slice(&raw).map_err(internal)?
-        }
-        None => righttrack_app::hotline::cases::Coi::default(),
-    };
-    let want = righttrack_app::hotline::cases::entitled(state, &case.category, None, &coi).await?;
-    if want.custodians.is_empty() {
-        return Ok(());
-    }
-    let context = righttrack_core::casekeys::identity_context(&case.id);
-    let ikey = rkey.unwrap(&context, wrapped).map_err(internal)?;
-    for (u, public) in &want.custodians {
-        let w =
-            wrap_for_reader(public, &context, &ikey, &mut rand::rngs::OsRng).map_err(internal)?;
-        state.db.put_identity_wrap(&case.id, *u, &w).await?;
-    }
-    state
-        .db
-        .delete_case_field(&case.id, IDENTITY_KEY_REPORTER)
-        .await?;
-    Ok(())
 }
 
 fn open_text(o: &Opened, field: &str, sealed: &[u8]) -> AppResult<String> {
@@ -1192,9 +921,7 @@ async fn add_message(
     kind: &'static str,
     text: &str,
 ) -> AppResult<()> {
-    let mut id = [0u8; 16];
-    rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut id);
-    let id = data_encoding::HEXLOWER.encode(&id);
+    let id = righttrack_app::hotline::cases::random_id();
     let text = payment_masked(state, text)?;
     let body_sealed = o
         .key
@@ -1233,12 +960,13 @@ async fn add_files(state: &AppState, o: &Opened, files: &[Prepared]) -> AppResul
     // Kept by UTC day only, like the reporter's messages; after the files already there
     // (one millisecond each), so the list keeps the order they were sent in.
     let before = state.db.speakup_attachments(&o.case.id).await?.len();
-    let at = day_of(state.now())?
+    let at = intake::day_of(state.now())?
         .checked_add(jiff::SignedDuration::from_millis(
             i64::try_from(before).unwrap_or(0),
         ))
         .map_err(internal)?;
-    let sealed = att::seal_all(&o.key, &o.case.id, "reporter", files, at)?;
+    let sealed =
+        righttrack_app::hotline::attachments::seal_all(&o.key, &o.case.id, "reporter", files, at)?;
     state
         .db
         .add_speakup_attachments(&o.case.id, &sealed)
@@ -1397,9 +1125,9 @@ pub async fn access_submit(
         .unwrap_or_else(|| opened.case.category.clone());
     p.receipt = form.get("receipt");
     p.status = status_label(t, &opened.case.status);
-    p.submitted = date(opened.case.submitted_at);
-    p.ack_due = date(opened.case.ack_due_at);
-    p.feedback_due = date(opened.case.feedback_due_at);
+    p.submitted = day(opened.case.submitted_at);
+    p.ack_due = day(opened.case.ack_due_at);
+    p.feedback_due = day(opened.case.feedback_due_at);
     p.report = report;
     p.named = !opened.case.anonymous;
     p.retaliation = retaliation;
@@ -1412,7 +1140,7 @@ pub async fn access_submit(
                 t.staff
             },
             retaliation: m.kind == "retaliation",
-            at: date(m.created_at),
+            at: day(m.created_at),
             body,
         })
         .collect();
@@ -1588,7 +1316,7 @@ pub async fn api_report(
     let Some(cat) = cat else {
         return Err(internal("a report passed validation without a category"));
     };
-    let filed = file(&state, &report, cat, lang).await?;
+    let filed = intake::file(&state, &state.receipt_gate, &report, cat, lang.code()).await?;
     Ok(json_no_store(
         StatusCode::CREATED,
         json!({
@@ -1676,7 +1404,7 @@ pub async fn api_access(
             "messages": messages.iter().map(|(m, body)| json!({
                 "author": m.author,
                 "kind": m.kind,
-                "at": date(m.created_at),
+                "at": day(m.created_at),
                 "body": body,
             })).collect::<Vec<_>>(),
             "attachments": files,

@@ -393,7 +393,7 @@ async fn settings_page(
             category: label_of(&c.category),
             case: c.id,
             status: c.status,
-            date: c.retain_until.strftime("%Y-%m-%d").to_string(),
+            date: righttrack_core::clock::day(c.retain_until),
         })
         .collect();
     let mut jurisdictions: Vec<JurisdictionRow> = state
