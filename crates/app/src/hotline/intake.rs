@@ -1,4 +1,5 @@
-//! The reporter's side of the hotline: filing a report and the receipt that opens it.
+//! The reporter's side of the hotline: filing a report, and the receipt that opens it
+//! again to read the thread, add a message or files.
 //!
 //! **Invariants.** Nothing identifying the reporter is read or kept: these use cases
 //! take no actor and record no address, agent or session. Every text field is sealed
@@ -17,9 +18,9 @@ use crate::gate::Gate;
 use crate::{Ctx, Error, Result};
 use jiff::Timestamp;
 use righttrack_core::attachments::Prepared;
-use righttrack_core::casekeys::{wrap_for_reader, CaseKey, Receipt, ReceiptKey};
-use righttrack_store::speakup::{NewCase, StoredCase};
-use righttrack_store::speakup_config::Category;
+use righttrack_core::casekeys::{wrap_for_reader, CaseKey, Receipt, ReceiptKey, RECEIPT_DIGITS};
+use righttrack_store::speakup::{NewCase, StoredCase, StoredMessage};
+use righttrack_store::speakup_config::{Category, TextLists};
 use righttrack_store::StoreError;
 use serde_json::json;
 
@@ -301,5 +302,117 @@ pub async fn hand_identity_to_custodians(
     ctx.db
         .delete_case_field(&case.id, IDENTITY_KEY_REPORTER)
         .await?;
+    Ok(())
+}
+
+// ---------------------------------------------------------------- the reporter's access
+
+/// A case opened with its receipt.
+pub struct Opened {
+    pub case: StoredCase,
+    pub key: CaseKey,
+}
+
+/// Opens the case a typed receipt belongs to. A malformed receipt costs the same
+/// argon2id work as a well-formed one (behind `receipt_gate`, like [`file`]); every
+/// failure is `None`. The visit is counted, never recorded.
+pub async fn open_case(ctx: &Ctx, receipt_gate: &Gate, typed: &str) -> Result<Option<Opened>> {
+    let parsed = Receipt::parse(typed);
+    let well_formed = parsed.is_some();
+    let receipt = match parsed {
+        Some(r) => r,
+        None => Receipt::parse(&"0".repeat(RECEIPT_DIGITS)).ok_or_else(|| internal("receipt"))?,
+    };
+    let (_, lookup, rkey) = derive(ctx, receipt_gate, receipt).await?;
+    // The lookup runs for a malformed receipt too, so both cost the same.
+    let found = ctx.db.speakup_case_by_lookup(&lookup.0).await?;
+    let Some(case) = found.filter(|_| well_formed) else {
+        return Ok(None);
+    };
+    match rkey.unwrap(&case.id, &case.reporter_wrap) {
+        Ok(key) => {
+            // Counted for the anonymous follow-up rate; nothing about the visit is kept.
+            ctx.db
+                .note_reporter_visit(&case.id, ctx.now(), false)
+                .await?;
+            hand_identity_to_custodians(ctx, &case, &key, &rkey).await?;
+            Ok(Some(Opened { case, key }))
+        }
+        Err(_) => Ok(None),
+    }
+}
+
+pub fn open_text(o: &Opened, field: &str, sealed: &[u8]) -> Result<String> {
+    let raw = o.key.open(&o.case.id, field, sealed).map_err(internal)?;
+    String::from_utf8(raw).map_err(internal)
+}
+
+pub fn field_text(o: &Opened, field: &str) -> Result<Option<String>> {
+    match o.case.fields.iter().find(|(f, _)| f == field) {
+        Some((f, sealed)) => open_text(o, f, sealed).map(Some),
+        None => Ok(None),
+    }
+}
+
+/// The questions a case's answers reply to: as asked when it was filed, or (for cases
+/// filed before questions were kept with the case) the category's current ones.
+pub async fn asked_questions(ctx: &Ctx, o: &Opened) -> Result<TextLists> {
+    if let Some(json) = field_text(o, QUESTIONS_FIELD)? {
+        return serde_json::from_str(&json).map_err(internal);
+    }
+    Ok(ctx
+        .db
+        .speakup_category(&o.case.category)
+        .await?
+        .map(|c| c.questions)
+        .unwrap_or_default())
+}
+
+/// What the reporter may add: a message, or a retaliation report (with an optional text).
+pub async fn add_message(ctx: &Ctx, o: &Opened, kind: &'static str, text: &str) -> Result<()> {
+    let id = super::cases::random_id();
+    let text = payment_masked(ctx, text)?;
+    let body_sealed = o
+        .key
+        .seal(
+            &o.case.id,
+            &format!("message:{id}"),
+            text.as_bytes(),
+            &mut rand::rngs::OsRng,
+        )
+        .map_err(internal)?;
+    ctx.db
+        .add_speakup_message(
+            &o.case.id,
+            &StoredMessage {
+                id,
+                author: "reporter".into(),
+                kind: kind.into(),
+                body_sealed,
+                created_at: ctx.now(),
+            },
+        )
+        .await?;
+    ctx.db
+        .note_reporter_visit(&o.case.id, ctx.now(), true)
+        .await?;
+    Ok(())
+}
+
+/// Seals and stores files the reporter added to their case.
+pub async fn add_files(ctx: &Ctx, o: &Opened, files: &[Prepared]) -> Result<()> {
+    if files.is_empty() {
+        return Ok(());
+    }
+    // Kept by UTC day only, like the reporter's messages; after the files already there
+    // (one millisecond each), so the list keeps the order they were sent in.
+    let before = ctx.db.speakup_attachments(&o.case.id).await?.len();
+    let at = day_of(ctx.now())?
+        .checked_add(jiff::SignedDuration::from_millis(
+            i64::try_from(before).unwrap_or(0),
+        ))
+        .map_err(internal)?;
+    let sealed = super::attachments::seal_all(&o.key, &o.case.id, "reporter", files, at)?;
+    ctx.db.add_speakup_attachments(&o.case.id, &sealed).await?;
     Ok(())
 }

@@ -37,13 +37,14 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use jiff::Timestamp;
-use righttrack_app::hotline::intake::{self, payment_masked, Report};
-use righttrack_app::hotline::QUESTIONS_FIELD;
-use righttrack_core::attachments::{AttachmentError, Prepared, MAX_FILES, MAX_FILE_BYTES};
-use righttrack_core::casekeys::{CaseKey, Receipt, RECEIPT_DIGITS};
+use righttrack_app::hotline::intake::{
+    self, add_files, add_message, asked_questions, field_text, open_text, Opened, Report,
+};
+use righttrack_core::attachments::{AttachmentError, MAX_FILES, MAX_FILE_BYTES};
+use righttrack_core::casekeys::Receipt;
 use righttrack_core::clock::day;
-use righttrack_store::speakup::{StoredCase, StoredMessage};
-use righttrack_store::speakup_config::{Category, TextLists};
+use righttrack_store::speakup::StoredMessage;
+use righttrack_store::speakup_config::Category;
 use serde_json::{json, Value};
 
 // ---------------------------------------------------------------- limits
@@ -853,127 +854,6 @@ fn confirm(state: &AppState, lang: Lang, form: &FormData) -> Response {
 
 // ---------------------------------------------------------------- the reporter's access
 
-/// A case opened with its receipt.
-struct Opened {
-    case: StoredCase,
-    key: CaseKey,
-}
-
-/// Opens the case a typed receipt belongs to. A malformed receipt costs the same
-/// argon2id work as a well-formed one; every failure is `None`.
-async fn open_case(state: &AppState, typed: &str) -> AppResult<Option<Opened>> {
-    let parsed = Receipt::parse(typed);
-    let well_formed = parsed.is_some();
-    let receipt = match parsed {
-        Some(r) => r,
-        None => Receipt::parse(&"0".repeat(RECEIPT_DIGITS)).ok_or_else(|| internal("receipt"))?,
-    };
-    let (_, lookup, rkey) = intake::derive(state, &state.receipt_gate, receipt).await?;
-    // The lookup runs for a malformed receipt too, so both cost the same.
-    let found = state.db.speakup_case_by_lookup(&lookup.0).await?;
-    let Some(case) = found.filter(|_| well_formed) else {
-        return Ok(None);
-    };
-    match rkey.unwrap(&case.id, &case.reporter_wrap) {
-        Ok(key) => {
-            // Counted for the anonymous follow-up rate; nothing about the visit is kept.
-            state
-                .db
-                .note_reporter_visit(&case.id, state.now(), false)
-                .await?;
-            intake::hand_identity_to_custodians(state, &case, &key, &rkey).await?;
-            Ok(Some(Opened { case, key }))
-        }
-        Err(_) => Ok(None),
-    }
-}
-
-fn open_text(o: &Opened, field: &str, sealed: &[u8]) -> AppResult<String> {
-    let raw = o.key.open(&o.case.id, field, sealed).map_err(internal)?;
-    String::from_utf8(raw).map_err(internal)
-}
-
-fn field_text(o: &Opened, field: &str) -> AppResult<Option<String>> {
-    match o.case.fields.iter().find(|(f, _)| f == field) {
-        Some((f, sealed)) => open_text(o, f, sealed).map(Some),
-        None => Ok(None),
-    }
-}
-
-/// The questions a case's answers reply to: as asked when it was filed, or (for cases
-/// filed before questions were kept with the case) the category's current ones.
-async fn asked_questions(state: &AppState, o: &Opened) -> AppResult<TextLists> {
-    if let Some(json) = field_text(o, QUESTIONS_FIELD)? {
-        return serde_json::from_str(&json).map_err(internal);
-    }
-    Ok(state
-        .db
-        .speakup_category(&o.case.category)
-        .await?
-        .map(|c| c.questions)
-        .unwrap_or_default())
-}
-
-/// What the reporter may add: a message, or a retaliation report (with an optional text).
-async fn add_message(
-    state: &AppState,
-    o: &Opened,
-    kind: &'static str,
-    text: &str,
-) -> AppResult<()> {
-    let id = righttrack_app::hotline::cases::random_id();
-    let text = payment_masked(state, text)?;
-    let body_sealed = o
-        .key
-        .seal(
-            &o.case.id,
-            &format!("message:{id}"),
-            text.as_bytes(),
-            &mut rand::rngs::OsRng,
-        )
-        .map_err(internal)?;
-    state
-        .db
-        .add_speakup_message(
-            &o.case.id,
-            &StoredMessage {
-                id,
-                author: "reporter".into(),
-                kind: kind.into(),
-                body_sealed,
-                created_at: state.now(),
-            },
-        )
-        .await?;
-    state
-        .db
-        .note_reporter_visit(&o.case.id, state.now(), true)
-        .await?;
-    Ok(())
-}
-
-/// Seals and stores files the reporter added to their case.
-async fn add_files(state: &AppState, o: &Opened, files: &[Prepared]) -> AppResult<()> {
-    if files.is_empty() {
-        return Ok(());
-    }
-    // Kept by UTC day only, like the reporter's messages; after the files already there
-    // (one millisecond each), so the list keeps the order they were sent in.
-    let before = state.db.speakup_attachments(&o.case.id).await?.len();
-    let at = intake::day_of(state.now())?
-        .checked_add(jiff::SignedDuration::from_millis(
-            i64::try_from(before).unwrap_or(0),
-        ))
-        .map_err(internal)?;
-    let sealed =
-        righttrack_app::hotline::attachments::seal_all(&o.key, &o.case.id, "reporter", files, at)?;
-    state
-        .db
-        .add_speakup_attachments(&o.case.id, &sealed)
-        .await?;
-    Ok(())
-}
-
 fn status_label(t: &Text, status: &str) -> &'static str {
     match status {
         "acknowledged" => t.status_acknowledged,
@@ -1068,7 +948,8 @@ pub async fn access_submit(
     if let Err(wait) = state.speakup_limiter.take(&key, Bucket::Submission, now) {
         return Ok(limited_page(&state, lang, wait));
     }
-    let Some(opened) = open_case(&state, &form.get("receipt")).await? else {
+    let Some(opened) = intake::open_case(&state, &state.receipt_gate, &form.get("receipt")).await?
+    else {
         let _ = state.speakup_limiter.take(&key, Bucket::Miss, now);
         return Ok(failed_page(&state, lang));
     };
@@ -1373,7 +1254,7 @@ pub async fn api_access(
         ));
     }
     let files = att::from_json(&m)?;
-    let Some(opened) = open_case(&state, &receipt).await? else {
+    let Some(opened) = intake::open_case(&state, &state.receipt_gate, &receipt).await? else {
         let _ = state.speakup_limiter.take(&key, Bucket::Miss, now);
         return Err(AppError::new(
             Code::NotFound,
