@@ -485,7 +485,7 @@ async fn open_state(
     // key written into the database later is never signed this way.
     let marker = data.data_dir.join(READER_KEYS_SIGNED_FILE);
     if !marker.exists() {
-        righttrack_web::speakup::sign_keys_made_before_signatures(&state)
+        righttrack_app::hotline::keys::sign_keys_made_before_signatures(&state)
             .await
             .map_err(|e| anyhow::anyhow!("signing reader keys: {}", e.message))?;
         std::fs::write(
@@ -617,7 +617,7 @@ async fn run(command: Command) -> Result<ExitCode> {
                 )
                 .await?;
             // Creates the reader key pair (audited) and signs its public half.
-            righttrack_web::speakup::ensure_reader_key(&state, "cli", &user, &pw)
+            righttrack_app::hotline::keys::ensure_reader_key(&state, "cli", &user, &pw)
                 .await
                 .map_err(|e| anyhow::anyhow!("creating the reader key: {}", e.message))?;
             righttrack_app::program::training::assign_new(&state)
@@ -1364,7 +1364,7 @@ async fn serve(
                 }
                 // Counts only: case references stay out of the logs (the audit trail
                 // has them).
-                match righttrack_web::speakup_settings::sweep_retention(&state).await {
+                match righttrack_app::hotline::retention::sweep_retention(&state).await {
                     Ok(r) => {
                         if !r.destroyed.is_empty() {
                             tracing::info!(

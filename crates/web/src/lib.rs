@@ -15,9 +15,7 @@
 
 pub mod api;
 pub mod auth;
-pub mod cases;
 pub mod client;
-pub mod demo_cases;
 pub mod digest;
 pub mod error;
 pub mod extract;
@@ -29,10 +27,6 @@ pub mod pages;
 pub mod params;
 pub mod routes;
 pub mod signin;
-pub mod speakup;
-pub mod speakup_analytics;
-pub mod speakup_attachments;
-pub mod speakup_settings;
 pub mod state;
 
 pub use routes::router;

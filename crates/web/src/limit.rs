@@ -61,6 +61,25 @@ pub const LOGIN_PER_NAME: Rate = Rate {
     refill_ms: 60_000,
 };
 
+/// The speak-up hotline's failed receipts: 10 at once, then one a minute.
+pub const SPEAKUP_MISSES: Rate = Rate {
+    burst: 10,
+    refill_ms: 60_000,
+};
+/// The speak-up hotline's posts: 30 at once, then one every 20 seconds.
+pub const SPEAKUP_POSTS: Rate = Rate {
+    burst: 30,
+    refill_ms: 20_000,
+};
+
+/// The limiter of the speak-up hotline's reporter routes ([`SPEAKUP_MISSES`],
+/// [`SPEAKUP_POSTS`]). The hotline has its own buckets, apart from the feedback pages'
+/// and sign-in's, so that traffic there cannot lock reporters out; like every bucket
+/// here it is keyed by a salted hash, and nothing about the client is stored or logged.
+pub fn speakup() -> Limiter {
+    Limiter::new(SPEAKUP_MISSES, SPEAKUP_POSTS)
+}
+
 /// Which bucket a request draws from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {

@@ -391,7 +391,8 @@ pub async fn login_submit(
     state.db.reset_login_failures(user.id).await?;
     // The password is in hand only here: a reader without a key pair gets one now.
     let reader =
-        crate::speakup::ensure_reader_key(&state, &user.id.to_string(), &user, &pw).await?;
+        righttrack_app::hotline::keys::ensure_reader_key(&state, &user.id.to_string(), &user, &pw)
+            .await?;
     let needs_mfa = user.requires_two_factor();
     if let Some(old) = caller {
         if let Via::Session { id_hash, .. } = old.via {

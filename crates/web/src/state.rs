@@ -66,7 +66,7 @@ impl AppState {
             ctx,
             metrics: Arc::new(Metrics::default()),
             feedback_limiter: Arc::new(crate::limit::Limiter::default()),
-            speakup_limiter: Arc::new(crate::speakup::limiter()),
+            speakup_limiter: Arc::new(crate::limit::speakup()),
             login_clients: Arc::new(crate::limit::Limiter::new(
                 crate::limit::LOGIN_PER_CLIENT,
                 crate::limit::LOGIN_PER_CLIENT,

@@ -21,7 +21,9 @@ use righttrack_core::casekeys::{unlock_reader_secret, unwrap_for_reader, CaseKey
 use righttrack_core::{Role, Secret};
 use righttrack_store::directory::User;
 use righttrack_web::error::Code;
-use righttrack_web::speakup_attachments::{staff_download, staff_list, FORM_BODY_LIMIT};
+use righttrack_web::features::hotline::speakup_attachments::{
+    staff_download, staff_list, FORM_BODY_LIMIT,
+};
 use serde_json::json;
 
 const DESCRIPTION: &str = "The night manager keeps a second refund ledger in the safe";

@@ -606,7 +606,7 @@ async fn jurisdictions_retention_rules_and_the_sweep_are_configured_and_audited(
         assert!(page.body.contains("2026-12-10"));
 
         app.clock.advance(days(21));
-        let report = righttrack_web::speakup_settings::sweep_retention(&app.state)
+        let report = righttrack_app::hotline::retention::sweep_retention(&app.state)
             .await
             .unwrap();
         assert_eq!(report.destroyed, vec![case.clone()]);

@@ -547,7 +547,7 @@ async fn reader_keys_made_before_signatures_are_signed_once_at_upgrade() {
             }
         };
         assert!(!wrapped(before).await, "an unsigned key received a wrap");
-        let n = righttrack_web::speakup::sign_keys_made_before_signatures(&app.state)
+        let n = righttrack_app::hotline::keys::sign_keys_made_before_signatures(&app.state)
             .await
             .unwrap();
         assert_eq!(n, 1);

@@ -214,7 +214,7 @@ impl App {
     /// A signed-in session (second factor passed), made directly in the store. A case
     /// reader's key pair is created and unlocked with the password, as at sign-in.
     pub async fn session(&self, user: &User) -> (String, String) {
-        let reader = righttrack_web::speakup::ensure_reader_key(
+        let reader = righttrack_app::hotline::keys::ensure_reader_key(
             &self.state,
             &user.id.to_string(),
             user,

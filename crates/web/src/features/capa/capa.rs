@@ -381,7 +381,7 @@ async fn create(
     caller: &Caller,
     src: Source,
     input: &CapaInput,
-    case: Option<&crate::cases::Opened>,
+    case: Option<&righttrack_app::hotline::cases::Opened>,
 ) -> AppResult<(String, Option<String>)> {
     let now = state.now();
     let Source {
@@ -527,7 +527,7 @@ pub async fn raise_from_case(
     form: FormData,
 ) -> AppResult<Response> {
     // Opening proves the caller holds the case key ("not found" otherwise).
-    let o = crate::cases::open(&state, &caller, &case).await?;
+    let o = crate::features::hotline::cases::open(&state, &caller, &case).await?;
     let mut input = input_of(&form);
     input.source_kind = SourceKind::HotlineCase.as_str().into();
     let (id, _) = create(
@@ -614,8 +614,8 @@ async fn open_hotline(
     state: &AppState,
     caller: &Caller,
     c: &Capa,
-) -> AppResult<crate::cases::Opened> {
-    let o = crate::cases::open(state, caller, &c.source_ref).await?;
+) -> AppResult<righttrack_app::hotline::cases::Opened> {
+    let o = crate::features::hotline::cases::open(state, caller, &c.source_ref).await?;
     let clear_notes = state.db.capa_clear_notes(&c.id).await?;
     if c.title_sealed.is_none()
         || c.root_cause.is_some()
@@ -623,7 +623,10 @@ async fn open_hotline(
         || !clear_notes.is_empty()
     {
         let seal_opt = |field: String, v: &Option<String>| -> AppResult<Option<Vec<u8>>> {
-            v.as_deref().map(|t| o.seal(&field, t)).transpose()
+            v.as_deref()
+                .map(|t| o.seal(&field, t))
+                .transpose()
+                .map_err(Into::into)
         };
         let sealed = righttrack_store::capa::SealedCapaTexts {
             title: match &c.title_sealed {
@@ -647,13 +650,13 @@ async fn open_hotline(
 
 /// A sealed text of a hotline CAPA, or the clear one of an older version.
 fn unsealed(
-    o: &crate::cases::Opened,
+    o: &righttrack_app::hotline::cases::Opened,
     field: &str,
     sealed: &Option<Vec<u8>>,
     clear: &Option<String>,
 ) -> AppResult<Option<String>> {
     match sealed {
-        Some(b) => o.open_text(field, b).map(Some),
+        Some(b) => o.open_text(field, b).map(Some).map_err(Into::into),
         None => Ok(clear.clone()),
     }
 }
@@ -998,7 +1001,9 @@ pub async fn move_step(
         // Sealed under the case key like the case's own content: never in the clear.
         let o = open_hotline(state, caller, &c).await?;
         let seal = |field: String, t: Option<String>| -> AppResult<Option<Vec<u8>>> {
-            t.map(|t| o.seal(&field, &t)).transpose()
+            t.map(|t| o.seal(&field, &t))
+                .transpose()
+                .map_err(Into::into)
         };
         m.root_cause_sealed = seal(root_cause_field(id), m.root_cause.take())?;
         m.plan_sealed = seal(plan_field(id), m.plan.take())?;

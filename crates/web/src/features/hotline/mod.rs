@@ -3,11 +3,17 @@
 //! This feature's routes and navigation entries, in one place; the shell's route table
 //! only concatenates the features' lists.
 
+pub mod cases;
+pub mod demo_cases;
+pub mod speakup;
+pub mod speakup_analytics;
+pub mod speakup_attachments;
+pub mod speakup_settings;
+
 use crate::nav::NavEntry;
 use crate::routes::Access::{Act, Public};
 use crate::routes::Kind::{Api, Page, Plain};
 use crate::routes::{r, Route};
-use crate::{cases, speakup, speakup_analytics, speakup_attachments, speakup_settings};
 use axum::routing::{get, post};
 use righttrack_core::authz::Action;
 

@@ -51,7 +51,7 @@ pub async fn change_password(
         Err(e) => return Err(e.into()),
     }
     let reader =
-        crate::speakup::ensure_reader_key(&state, &caller.actor(), &caller.user, &new).await?;
+        righttrack_app::hotline::keys::ensure_reader_key(&state, &caller.actor(), &caller.user, &new).await?;
     let sid = auth::start_session(
         &state,
         &caller.user,

@@ -145,7 +145,7 @@ pub async fn create_user(
     };
     match righttrack_app::platform::users::create(&state, &caller.actor(), new, "web").await {
         Ok(u) => {
-            crate::speakup::ensure_reader_key(&state, &caller.actor(), &u, &pw).await?;
+            righttrack_app::hotline::keys::ensure_reader_key(&state, &caller.actor(), &u, &pw).await?;
             righttrack_app::program::training::assign_new(&state).await?;
             users_page(
                 &state,
@@ -186,12 +186,12 @@ pub async fn set_roles(
     let case_roles = |rs: &[Role]| -> Vec<Role> {
         rs.iter()
             .copied()
-            .filter(|r| crate::cases::ALL_CASE_ROLES.contains(r))
+            .filter(|r| righttrack_app::hotline::cases::ALL_CASE_ROLES.contains(r))
             .collect()
     };
     let case_roles_change = case_roles(&user.roles) != case_roles(&roles);
     if case_roles_change {
-        if let Err(e) = crate::cases::check_not_last_holder(&state, &user).await {
+        if let Err(e) = righttrack_app::hotline::cases::check_not_last_holder(&state, &user).await {
             return users_page(&state, &caller, None, Some(e.message)).await;
         }
     }
@@ -205,7 +205,7 @@ pub async fn set_roles(
                 Role::Investigator | Role::EthicsOfficer | Role::AuditCommittee
             )
         });
-        crate::cases::leave_cases(&state, &caller.actor(), &user, works).await?;
+        righttrack_app::hotline::cases::leave_cases(&state, &caller.actor(), &user, works).await?;
     }
     state
         .audit(
@@ -267,14 +267,14 @@ pub async fn set_disabled(
         .await;
     }
     if disabled {
-        if let Err(e) = crate::cases::check_not_last_holder(&state, &user).await {
+        if let Err(e) = righttrack_app::hotline::cases::check_not_last_holder(&state, &user).await {
             return users_page(&state, &caller, None, Some(e.message)).await;
         }
     }
     state.db.set_user_disabled(id, disabled).await?;
     if disabled {
         state.db.delete_user_sessions(id).await?;
-        crate::cases::leave_cases(&state, &caller.actor(), &user, false).await?;
+        righttrack_app::hotline::cases::leave_cases(&state, &caller.actor(), &user, false).await?;
     }
     state
         .audit(

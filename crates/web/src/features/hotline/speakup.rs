@@ -2,7 +2,7 @@
 //! and the reporter's access to their case with the receipt.
 //!
 //! * `GET /speakup` lists the enabled categories (configured at `/speakup/settings`,
-//!   [`crate::speakup_settings`]); `GET /speakup?category=..` shows the form with that
+//!   [`super::speakup_settings`]); `GET /speakup?category=..` shows the form with that
 //!   category's questions; `POST /speakup` files the report (or, with
 //!   `step=confirm`, takes the "I have saved it" confirmation). English and Spanish
 //!   (`?lang=es`, the form's `lang` field, else `Accept-Language`).
@@ -12,7 +12,7 @@
 //! * `POST /api/v1/speakup/reports` and `POST /api/v1/speakup/access`: the same as JSON.
 //! * Attachments: both forms are `multipart/form-data` and take up to three files with
 //!   the report or with a message, the API takes them as base64
-//!   ([`crate::speakup_attachments`]; what is accepted and stripped is decided in
+//!   ([`super::speakup_attachments`]; what is accepted and stripped is decided in
 //!   [`righttrack_core::attachments`]). A report with a refused file is not filed at all.
 //!
 //! **Invariants.** Nothing identifying the reporter is read or kept: the guard does not
@@ -23,11 +23,11 @@
 //! malformed receipt get the same answer after the same argon2id work. CSRF on the form
 //! is a sealed, time-limited token in a hidden field (`form_token`), not a cookie.
 
+use super::speakup_attachments::{self as att, FormProblem, ReporterForm};
 use crate::error::{AppError, AppResult, Code};
 use crate::extract::Query;
-use crate::limit::{Kind as Bucket, Limiter, Rate};
+use crate::limit::Kind as Bucket;
 use crate::pages::{render, FormData};
-use crate::speakup_attachments::{self as att, FormProblem, ReporterForm};
 use crate::state::AppState;
 use askama::Template;
 use axum::body::Bytes;
@@ -37,189 +37,17 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use jiff::Timestamp;
-use righttrack_core::attachments::{AttachmentError, Prepared, MAX_FILES, MAX_FILE_BYTES};
-use righttrack_core::casekeys::{
-    unlock_reader_secret, wrap_for_reader, CaseKey, ReaderSecret, Receipt, ReceiptKey,
-    RECEIPT_DIGITS,
+use righttrack_app::hotline::intake::{
+    self, add_files, add_message, asked_questions, field_text, open_text, Opened, Report,
 };
-use righttrack_core::Secret;
-use righttrack_store::directory::User;
-use righttrack_store::speakup::{NewCase, StoredCase, StoredMessage};
-use righttrack_store::speakup_config::{Category, TextLists};
-use righttrack_store::StoreError;
+use righttrack_core::attachments::{AttachmentError, MAX_FILES, MAX_FILE_BYTES};
+use righttrack_core::casekeys::Receipt;
+use righttrack_core::clock::day;
+use righttrack_store::speakup::StoredMessage;
+use righttrack_store::speakup_config::Category;
 use serde_json::{json, Value};
 
-// ---------------------------------------------------------------- reader keys
-
-/// Gives a reader a key pair if they have none (the password is in hand), and records
-/// that in the audit trail. Returns the reader's unlocked secret (for the session about
-/// to start); `None` for users who read no cases. A secret that no longer opens with the
-/// password (reset by an administrator) is replaced: cases are re-wrapped for the new key
-/// by the next reader who opens them.
-pub async fn ensure_reader_key(
-    state: &AppState,
-    actor: &str,
-    user: &User,
-    password: &Secret<String>,
-) -> AppResult<Option<ReaderSecret>> {
-    if !righttrack_store::speakup::is_reader(&user.roles) {
-        return Ok(None);
-    }
-    for attempt in 0..2 {
-        if state
-            .db
-            .ensure_reader_key(user.id, &user.roles, password, &mut rand::rngs::OsRng)
-            .await?
-        {
-            state
-                .audit(
-                    actor,
-                    "speakup.reader_key_created",
-                    &user.id.to_string(),
-                    json!({}),
-                )
-                .await?;
-        }
-        let Some((_, locked)) = state.db.reader_keys(user.id).await? else {
-            return Ok(None);
-        };
-        let pw = password.clone();
-        let opened = tokio::task::spawn_blocking(move || unlock_reader_secret(&locked, &pw))
-            .await
-            .map_err(|e| AppError::internal(&e))?;
-        match opened {
-            Ok(secret) => {
-                certify_reader_key(state, actor, user.id, &secret.public()).await?;
-                return Ok(Some(secret));
-            }
-            Err(_) if attempt == 0 => state.db.clear_reader_keys(user.id).await?,
-            Err(e) => return Err(AppError::internal(&e)),
-        }
-    }
-    Ok(None)
-}
-
-/// Makes sure the stored public key is the one of the secret the owner's password just
-/// opened, signed by the server. A stored public key that does not match the secret was
-/// written by someone else: it is replaced (and audited, without content); a missing or
-/// failing signature is (re)made. Cases are wrapped only for signed keys
-/// ([`verified_readers`]).
-async fn certify_reader_key(
-    state: &AppState,
-    actor: &str,
-    user: righttrack_core::ids::UserId,
-    public: &righttrack_core::casekeys::ReaderPublic,
-) -> AppResult<()> {
-    let stored = state.db.reader_keys(user).await?.map(|(k, _)| k);
-    let sig = state.db.reader_key_signature(user).await?;
-    let uid = user.to_string();
-    let vk = state.signer.verifying_key();
-    if stored.as_ref() == Some(public)
-        && sig
-            .as_deref()
-            .is_some_and(|s| righttrack_core::casekeys::reader_key_signed(&vk, &uid, public, s))
-    {
-        return Ok(());
-    }
-    let replaced = stored.as_ref() != Some(public);
-    let fresh = righttrack_core::casekeys::sign_reader_key(&state.signer, &uid, public);
-    state.db.certify_reader_key(user, public, &fresh).await?;
-    if replaced {
-        tracing::warn!(
-            user = %uid,
-            "a reader public key did not match its owner's secret and was replaced"
-        );
-    }
-    state
-        .audit(
-            actor,
-            "speakup.reader_key_signed",
-            &uid,
-            json!({"replaced_mismatched_key": replaced}),
-        )
-        .await?;
-    Ok(())
-}
-
-/// Signs, once, the reader public keys made before keys were signed (the upgrade that
-/// introduced signatures): they are trusted as they stand at that moment. The caller
-/// runs it only while a marker outside the database says it has not run yet, so a key
-/// written into the database later without a signature is never signed this way.
-/// Returns how many keys were signed (audited as one entry).
-pub async fn sign_keys_made_before_signatures(state: &AppState) -> AppResult<usize> {
-    let keys = state.db.unsigned_reader_keys().await?;
-    for (u, public) in &keys {
-        let sig = righttrack_core::casekeys::sign_reader_key(&state.signer, &u.to_string(), public);
-        state.db.set_reader_key_signature(*u, public, &sig).await?;
-    }
-    if !keys.is_empty() {
-        state.db.bump_readers_epoch().await?;
-        state
-            .audit(
-                "system",
-                "speakup.reader_keys_signed_at_upgrade",
-                "",
-                json!({"keys": keys.len()}),
-            )
-            .await?;
-    }
-    Ok(keys.len())
-}
-
-/// Active users holding any of `roles`, with their reader public key only if the
-/// server's signature over it verifies. A key whose signature fails (written into the
-/// database by someone else) is treated as no key: nothing is wrapped for it, and the
-/// refusal is logged with the user id only.
-pub async fn verified_readers(
-    state: &AppState,
-    roles: &[righttrack_core::Role],
-) -> AppResult<
-    Vec<(
-        righttrack_core::ids::UserId,
-        Option<righttrack_core::casekeys::ReaderPublic>,
-    )>,
-> {
-    let vk = state.signer.verifying_key();
-    Ok(state
-        .db
-        .active_readers_with(roles)
-        .await?
-        .into_iter()
-        .map(|(u, k)| {
-            let k = k.and_then(|(public, sig)| {
-                let ok = sig.as_deref().is_some_and(|s| {
-                    righttrack_core::casekeys::reader_key_signed(&vk, &u.to_string(), &public, s)
-                });
-                if !ok {
-                    tracing::warn!(
-                        user = %u,
-                        "a reader public key has no valid server signature: no case key is wrapped for it"
-                    );
-                }
-                ok.then_some(public)
-            });
-            (u, k)
-        })
-        .collect())
-}
-
 // ---------------------------------------------------------------- limits
-
-/// Rate limits of the reporter routes: failed receipts (10 at once, then one a minute)
-/// and posts (30 at once, then one every 20 seconds). In memory, keyed by a salted hash
-/// ([`Limiter`]); nothing about the client is stored or logged.
-pub fn limiter() -> Limiter {
-    Limiter::new(
-        Rate {
-            burst: 10,
-            refill_ms: 60_000,
-        },
-        Rate {
-            burst: 30,
-            refill_ms: 20_000,
-        },
-    )
-}
 
 type Peer = crate::client::Peer;
 
@@ -669,7 +497,7 @@ impl FileView {
             name,
             size: att::size_label(size, lang == Lang::Es),
             who: if by_reporter { t.you } else { t.staff },
-            at: date(at),
+            at: day(at),
             pdf,
         }
     }
@@ -776,10 +604,6 @@ impl Page {
     }
 }
 
-fn date(t: Timestamp) -> String {
-    t.strftime("%Y-%m-%d").to_string()
-}
-
 fn limited_page(state: &AppState, lang: Lang, wait: u64) -> Response {
     let mut r = Page::new(state, lang, "limited").respond(StatusCode::TOO_MANY_REQUESTS);
     if let Ok(v) = HeaderValue::from_str(&wait.to_string()) {
@@ -861,22 +685,6 @@ pub async fn intake_form(
 
 // ---------------------------------------------------------------- filing a report
 
-/// What a reporter sends, from the form or the API.
-#[derive(Debug, Default)]
-struct Report {
-    category: String,
-    description: String,
-    when_where: String,
-    people: String,
-    exclude: String,
-    answers: Vec<String>,
-    anonymous: Option<bool>,
-    name: String,
-    contact: String,
-    /// Checked and stripped files (see `speakup_attachments`).
-    attachments: Vec<Prepared>,
-}
-
 /// Field errors: `(field, message)`; messages name the field, never echo content.
 /// `category` is the enabled category the report names, if any.
 fn validate(r: &Report, category: Option<&Category>, lang: Lang) -> Vec<(String, String)> {
@@ -924,218 +732,8 @@ fn validate(r: &Report, category: Option<&Category>, lang: Lang) -> Vec<(String,
     errors
 }
 
-/// A case reference: `RT-XXXX-XXXX` from 30 unambiguous characters (about 39 bits).
-fn case_reference(rng: &mut impl rand::RngCore) -> String {
-    const ALPHABET: &[u8] = b"23456789ABCDEFGHJKMNPQRSTVWXYZ";
-    let mut out = String::from("RT-");
-    let mut n = 0;
-    while n < 8 {
-        let b = (rng.next_u32() & 0xff) as u8;
-        // 240 = 8 * 30: rejection sampling keeps the characters uniform.
-        if b < 240 {
-            if n == 4 {
-                out.push('-');
-            }
-            out.push(char::from(ALPHABET[usize::from(b % 30)]));
-            n += 1;
-        }
-    }
-    out
-}
-
-/// Derives the receipt's lookup and key off the async runtime (argon2id is slow), behind
-/// the hotline's own concurrency cap ([`AppState::receipt_gate`]). The receipt is handed
-/// back for display.
-async fn derive(
-    state: &AppState,
-    receipt: Receipt,
-) -> AppResult<(
-    Receipt,
-    righttrack_core::casekeys::ReceiptLookup,
-    ReceiptKey,
-)> {
-    let salt = state
-        .db
-        .speakup_install_salt(&mut rand::rngs::OsRng)
-        .await?;
-    // A flood of receipts (from many clients, each within its limit) waits its turn
-    // here instead of taking every core; past the queue it is told to come back.
-    let (receipt, derived) = state
-        .receipt_gate
-        .run(move || {
-            let d = receipt.derive(&salt);
-            (receipt, d)
-        })
-        .await?;
-    let (lookup, key) = derived.map_err(|e| AppError::internal(&e))?;
-    Ok((receipt, lookup, key))
-}
-
-struct Filed {
-    case: String,
-    receipt: Receipt,
-    ack_due: Timestamp,
-    feedback_due: Timestamp,
-}
-
 fn internal(e: impl std::fmt::Display) -> AppError {
     AppError::internal(&e)
-}
-
-/// The start of `t`'s UTC day: all that is kept of when a reporter did something.
-fn day_of(t: Timestamp) -> AppResult<Timestamp> {
-    Timestamp::from_millisecond(righttrack_store::speakup::day_floor(t)).map_err(internal)
-}
-
-/// `text` with card and other payment data masked by the scanning engine.
-pub fn payment_masked(state: &AppState, text: &str) -> AppResult<String> {
-    let engine = state.engine().map_err(|e| AppError::internal(&e))?;
-    Ok(righttrack_core::interactions::scrub_payment(&engine, text))
-}
-
-/// Seals and stores a valid report.
-async fn file(state: &AppState, r: &Report, cat: &Category, lang: Lang) -> AppResult<Filed> {
-    let now = state.now();
-    let jurisdiction = state.db.default_jurisdiction().await?;
-    let (ack_due, feedback_due) = jurisdiction
-        .deadlines(now)
-        .ok_or_else(|| internal("deadline out of range"))?;
-    // Conflicts of interest apply from the first moment: the people the reporter names
-    // (as involved, or as not to be trusted) never receive the key.
-    let users = state.db.list_users().await?;
-    let coi = crate::cases::Coi {
-        subjects: crate::cases::people_named(&r.people, &users),
-        reporter_excluded: crate::cases::people_named(&r.exclude, &users),
-        recused: Vec::new(),
-    };
-    let routed = crate::cases::entitled(state, &r.category, None, &coi).await?;
-    // Card and other payment data typed into the report is masked before it is sealed,
-    // like every other text the platform keeps; the rest stays as typed.
-    let pay = |t: &str| payment_masked(state, t);
-    let description = pay(&r.description)?;
-    let when_where = pay(&r.when_where)?;
-    let people = pay(&r.people)?;
-    let answers = r
-        .answers
-        .iter()
-        .map(|a| pay(a))
-        .collect::<AppResult<Vec<_>>>()?;
-    let epoch = state.db.readers_epoch().await?;
-    for _ in 0..5 {
-        let case = case_reference(&mut rand::rngs::OsRng);
-        let key = CaseKey::generate(&mut rand::rngs::OsRng);
-        let mut fields = Vec::new();
-        let mut seal = |field: String, text: &str| -> AppResult<()> {
-            if !text.trim().is_empty() {
-                let sealed = key
-                    .seal(&case, &field, text.as_bytes(), &mut rand::rngs::OsRng)
-                    .map_err(internal)?;
-                fields.push((field, sealed));
-            }
-            Ok(())
-        };
-        seal("description".into(), &description)?;
-        seal("when_where".into(), &when_where)?;
-        seal("people".into(), &people)?;
-        for (i, a) in answers.iter().enumerate() {
-            seal(format!("answer:{}", i + 1), a)?;
-        }
-        // The questions as asked, in every language: categories can be edited later,
-        // and an answer must keep the question it answered.
-        if answers.iter().any(|a| !a.trim().is_empty()) {
-            let asked = serde_json::to_string(&cat.questions).map_err(internal)?;
-            seal(QUESTIONS_FIELD.into(), &asked)?;
-        }
-        seal(
-            "coi".into(),
-            &serde_json::to_string(&coi).map_err(internal)?,
-        )?;
-        let (receipt, lookup, rkey) =
-            derive(state, Receipt::generate(&mut rand::rngs::OsRng)).await?;
-        let mut identity_wraps = Vec::new();
-        if r.anonymous == Some(false) {
-            // The identity has its own key, wrapped only for identity custodians; while
-            // there is none, only the reporter holds it (wrapped under their receipt) and
-            // hands it to the custodians on their next visit: never the case's readers.
-            let identity = json!({"name": r.name.trim(), "contact": r.contact.trim()});
-            let ikey = CaseKey::generate(&mut rand::rngs::OsRng);
-            fields.push((
-                "identity".into(),
-                ikey.seal(
-                    &case,
-                    "identity",
-                    identity.to_string().as_bytes(),
-                    &mut rand::rngs::OsRng,
-                )
-                .map_err(internal)?,
-            ));
-            for (u, public) in &routed.custodians {
-                let w = wrap_for_reader(
-                    public,
-                    &righttrack_core::casekeys::identity_context(&case),
-                    &ikey,
-                    &mut rand::rngs::OsRng,
-                )
-                .map_err(internal)?;
-                identity_wraps.push((*u, w));
-            }
-            if identity_wraps.is_empty() {
-                fields.push((
-                    IDENTITY_KEY_REPORTER.into(),
-                    rkey.wrap(
-                        &righttrack_core::casekeys::identity_context(&case),
-                        &ikey,
-                        &mut rand::rngs::OsRng,
-                    )
-                    .map_err(internal)?,
-                ));
-            }
-        }
-        let wraps = routed
-            .readers
-            .iter()
-            .map(|(id, public)| {
-                wrap_for_reader(public, &case, &key, &mut rand::rngs::OsRng).map(|w| (*id, w))
-            })
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(internal)?;
-        // A reporter's files are stamped with the day only, like their messages.
-        let attachments = att::seal_all(&key, &case, "reporter", &r.attachments, day_of(now)?)?;
-        let reporter_wrap = rkey
-            .wrap(&case, &key, &mut rand::rngs::OsRng)
-            .map_err(internal)?;
-        let new = NewCase {
-            id: case.clone(),
-            category: r.category.clone(),
-            anonymous: r.anonymous != Some(false),
-            receipt_lookup: lookup.0,
-            reporter_wrap,
-            fields,
-            wraps,
-            identity_wraps,
-            wraps_epoch: epoch,
-            submitted_at: now,
-            ack_due_at: ack_due,
-            feedback_due_at: feedback_due,
-            jurisdiction: jurisdiction.code.clone(),
-            lang: lang.code().into(),
-            attachments,
-        };
-        match state.db.create_speakup_case(&new).await {
-            // Another case drew the same reference: draw everything again.
-            Err(StoreError::Conflict(_)) => continue,
-            Err(e) => return Err(e.into()),
-            Ok(()) => {
-                return Ok(Filed {
-                    case,
-                    receipt,
-                    ack_due,
-                    feedback_due,
-                })
-            }
-        }
-    }
-    Err(internal("could not draw a free case reference"))
 }
 
 fn report_from_form(form: &FormData, cat: Option<&Category>) -> Report {
@@ -1212,7 +810,7 @@ pub async fn intake_submit(
         p.reattach = !files.is_empty();
         return Ok(p.respond(StatusCode::UNPROCESSABLE_ENTITY));
     };
-    let filed = file(&state, &report, cat, lang).await?;
+    let filed = intake::file(&state, &state.receipt_gate, &report, cat, lang.code()).await?;
     let mut p = Page::new(&state, lang, "receipt");
     p.attachments = report
         .attachments
@@ -1231,8 +829,8 @@ pub async fn intake_submit(
         .collect();
     p.case_ref = filed.case;
     p.receipt = filed.receipt.display();
-    p.ack_due = date(filed.ack_due);
-    p.feedback_due = date(filed.feedback_due);
+    p.ack_due = day(filed.ack_due);
+    p.feedback_due = day(filed.feedback_due);
     Ok(p.respond(StatusCode::OK))
 }
 
@@ -1255,174 +853,6 @@ fn confirm(state: &AppState, lang: Lang, form: &FormData) -> Response {
 }
 
 // ---------------------------------------------------------------- the reporter's access
-
-/// A case opened with its receipt.
-struct Opened {
-    case: StoredCase,
-    key: CaseKey,
-}
-
-/// Opens the case a typed receipt belongs to. A malformed receipt costs the same
-/// argon2id work as a well-formed one; every failure is `None`.
-async fn open_case(state: &AppState, typed: &str) -> AppResult<Option<Opened>> {
-    let parsed = Receipt::parse(typed);
-    let well_formed = parsed.is_some();
-    let receipt = match parsed {
-        Some(r) => r,
-        None => Receipt::parse(&"0".repeat(RECEIPT_DIGITS)).ok_or_else(|| internal("receipt"))?,
-    };
-    let (_, lookup, rkey) = derive(state, receipt).await?;
-    // The lookup runs for a malformed receipt too, so both cost the same.
-    let found = state.db.speakup_case_by_lookup(&lookup.0).await?;
-    let Some(case) = found.filter(|_| well_formed) else {
-        return Ok(None);
-    };
-    match rkey.unwrap(&case.id, &case.reporter_wrap) {
-        Ok(key) => {
-            // Counted for the anonymous follow-up rate; nothing about the visit is kept.
-            state
-                .db
-                .note_reporter_visit(&case.id, state.now(), false)
-                .await?;
-            hand_identity_to_custodians(state, &case, &key, &rkey).await?;
-            Ok(Some(Opened { case, key }))
-        }
-        Err(_) => Ok(None),
-    }
-}
-
-/// The field holding a named report's identity key wrapped under the reporter's receipt
-/// key, while the installation had no identity custodian to give it to.
-pub const IDENTITY_KEY_REPORTER: &str = "identity_key_reporter";
-
-/// On a reporter's visit (the receipt is in hand), gives the identity key of their named
-/// report to the identity custodians entitled to it, if it was kept for want of one, and
-/// forgets the reporter's copy. Nothing is recorded about the visit.
-async fn hand_identity_to_custodians(
-    state: &AppState,
-    case: &StoredCase,
-    key: &CaseKey,
-    rkey: &ReceiptKey,
-) -> AppResult<()> {
-    let fields = state.db.case_fields(&case.id).await?;
-    let Some((_, wrapped)) = fields.iter().find(|(f, _)| f == IDENTITY_KEY_REPORTER) else {
-        return Ok(());
-    };
-    let coi: crate::cases::Coi = match fields.iter().find(|(f, _)| f == "coi") {
-        Some((_, sealed)) => {
-            let raw = key.open(&case.id, "coi", sealed).map_err(internal)?;
-            serde_json::from_slice(&raw).map_err(internal)?
-        }
-        None => crate::cases::Coi::default(),
-    };
-    let want = crate::cases::entitled(state, &case.category, None, &coi).await?;
-    if want.custodians.is_empty() {
-        return Ok(());
-    }
-    let context = righttrack_core::casekeys::identity_context(&case.id);
-    let ikey = rkey.unwrap(&context, wrapped).map_err(internal)?;
-    for (u, public) in &want.custodians {
-        let w =
-            wrap_for_reader(public, &context, &ikey, &mut rand::rngs::OsRng).map_err(internal)?;
-        state.db.put_identity_wrap(&case.id, *u, &w).await?;
-    }
-    state
-        .db
-        .delete_case_field(&case.id, IDENTITY_KEY_REPORTER)
-        .await?;
-    Ok(())
-}
-
-fn open_text(o: &Opened, field: &str, sealed: &[u8]) -> AppResult<String> {
-    let raw = o.key.open(&o.case.id, field, sealed).map_err(internal)?;
-    String::from_utf8(raw).map_err(internal)
-}
-
-fn field_text(o: &Opened, field: &str) -> AppResult<Option<String>> {
-    match o.case.fields.iter().find(|(f, _)| f == field) {
-        Some((f, sealed)) => open_text(o, f, sealed).map(Some),
-        None => Ok(None),
-    }
-}
-
-/// The sealed field holding the questions a report's answers reply to, as they were
-/// asked: JSON `{"en": [..], "es": [..]}` ([`TextLists`]).
-pub const QUESTIONS_FIELD: &str = "questions";
-
-/// The questions a case's answers reply to: as asked when it was filed, or (for cases
-/// filed before questions were kept with the case) the category's current ones.
-async fn asked_questions(state: &AppState, o: &Opened) -> AppResult<TextLists> {
-    if let Some(json) = field_text(o, QUESTIONS_FIELD)? {
-        return serde_json::from_str(&json).map_err(internal);
-    }
-    Ok(state
-        .db
-        .speakup_category(&o.case.category)
-        .await?
-        .map(|c| c.questions)
-        .unwrap_or_default())
-}
-
-/// What the reporter may add: a message, or a retaliation report (with an optional text).
-async fn add_message(
-    state: &AppState,
-    o: &Opened,
-    kind: &'static str,
-    text: &str,
-) -> AppResult<()> {
-    let mut id = [0u8; 16];
-    rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut id);
-    let id = data_encoding::HEXLOWER.encode(&id);
-    let text = payment_masked(state, text)?;
-    let body_sealed = o
-        .key
-        .seal(
-            &o.case.id,
-            &format!("message:{id}"),
-            text.as_bytes(),
-            &mut rand::rngs::OsRng,
-        )
-        .map_err(internal)?;
-    state
-        .db
-        .add_speakup_message(
-            &o.case.id,
-            &StoredMessage {
-                id,
-                author: "reporter".into(),
-                kind: kind.into(),
-                body_sealed,
-                created_at: state.now(),
-            },
-        )
-        .await?;
-    state
-        .db
-        .note_reporter_visit(&o.case.id, state.now(), true)
-        .await?;
-    Ok(())
-}
-
-/// Seals and stores files the reporter added to their case.
-async fn add_files(state: &AppState, o: &Opened, files: &[Prepared]) -> AppResult<()> {
-    if files.is_empty() {
-        return Ok(());
-    }
-    // Kept by UTC day only, like the reporter's messages; after the files already there
-    // (one millisecond each), so the list keeps the order they were sent in.
-    let before = state.db.speakup_attachments(&o.case.id).await?.len();
-    let at = day_of(state.now())?
-        .checked_add(jiff::SignedDuration::from_millis(
-            i64::try_from(before).unwrap_or(0),
-        ))
-        .map_err(internal)?;
-    let sealed = att::seal_all(&o.key, &o.case.id, "reporter", files, at)?;
-    state
-        .db
-        .add_speakup_attachments(&o.case.id, &sealed)
-        .await?;
-    Ok(())
-}
 
 fn status_label(t: &Text, status: &str) -> &'static str {
     match status {
@@ -1518,7 +948,8 @@ pub async fn access_submit(
     if let Err(wait) = state.speakup_limiter.take(&key, Bucket::Submission, now) {
         return Ok(limited_page(&state, lang, wait));
     }
-    let Some(opened) = open_case(&state, &form.get("receipt")).await? else {
+    let Some(opened) = intake::open_case(&state, &state.receipt_gate, &form.get("receipt")).await?
+    else {
         let _ = state.speakup_limiter.take(&key, Bucket::Miss, now);
         return Ok(failed_page(&state, lang));
     };
@@ -1575,9 +1006,9 @@ pub async fn access_submit(
         .unwrap_or_else(|| opened.case.category.clone());
     p.receipt = form.get("receipt");
     p.status = status_label(t, &opened.case.status);
-    p.submitted = date(opened.case.submitted_at);
-    p.ack_due = date(opened.case.ack_due_at);
-    p.feedback_due = date(opened.case.feedback_due_at);
+    p.submitted = day(opened.case.submitted_at);
+    p.ack_due = day(opened.case.ack_due_at);
+    p.feedback_due = day(opened.case.feedback_due_at);
     p.report = report;
     p.named = !opened.case.anonymous;
     p.retaliation = retaliation;
@@ -1590,7 +1021,7 @@ pub async fn access_submit(
                 t.staff
             },
             retaliation: m.kind == "retaliation",
-            at: date(m.created_at),
+            at: day(m.created_at),
             body,
         })
         .collect();
@@ -1766,7 +1197,7 @@ pub async fn api_report(
     let Some(cat) = cat else {
         return Err(internal("a report passed validation without a category"));
     };
-    let filed = file(&state, &report, cat, lang).await?;
+    let filed = intake::file(&state, &state.receipt_gate, &report, cat, lang.code()).await?;
     Ok(json_no_store(
         StatusCode::CREATED,
         json!({
@@ -1823,7 +1254,7 @@ pub async fn api_access(
         ));
     }
     let files = att::from_json(&m)?;
-    let Some(opened) = open_case(&state, &receipt).await? else {
+    let Some(opened) = intake::open_case(&state, &state.receipt_gate, &receipt).await? else {
         let _ = state.speakup_limiter.take(&key, Bucket::Miss, now);
         return Err(AppError::new(
             Code::NotFound,
@@ -1854,7 +1285,7 @@ pub async fn api_access(
             "messages": messages.iter().map(|(m, body)| json!({
                 "author": m.author,
                 "kind": m.kind,
-                "at": date(m.created_at),
+                "at": day(m.created_at),
                 "body": body,
             })).collect::<Vec<_>>(),
             "attachments": files,

@@ -31,9 +31,7 @@ use righttrack_core::speakup_config::{
     MAX_NAME, MAX_RETENTION_DAYS, WARN_DAYS,
 };
 use righttrack_store::speakup::Jurisdiction;
-use righttrack_store::speakup_config::{
-    Category, SweepReport, TextLists, Texts, RETENTION_WARNING_DAYS,
-};
+use righttrack_store::speakup_config::{Category, TextLists, Texts, RETENTION_WARNING_DAYS};
 use righttrack_store::StoreError;
 use serde_json::json;
 
@@ -42,25 +40,6 @@ const HOME: &str = "/speakup/settings";
 /// Statuses offered as suggestions for retention rules (any lowercase name is accepted:
 /// case management owns the list of final statuses).
 const KNOWN_STATUSES: [&str; 2] = ["substantiated", "unsubstantiated"];
-
-// ---------------------------------------------------------------- the sweep
-
-/// Destroys the cases whose retention ended (not those under legal hold) and audits each
-/// as `speakup.case_destroyed` with its reference only. Each case is deleted in its own
-/// transaction before its audit entry is written: a crash in between loses the entry,
-/// never leaves an entry for a case that still exists.
-pub async fn sweep_retention(state: &AppState) -> Result<SweepReport, StoreError> {
-    let report = state
-        .db
-        .sweep_speakup_retention(state.now(), &mut rand::rngs::OsRng)
-        .await?;
-    for case in &report.destroyed {
-        state
-            .audit("system", "speakup.case_destroyed", case, json!({}))
-            .await?;
-    }
-    Ok(report)
-}
 
 // ---------------------------------------------------------------- views
 
@@ -414,7 +393,7 @@ async fn settings_page(
             category: label_of(&c.category),
             case: c.id,
             status: c.status,
-            date: c.retain_until.strftime("%Y-%m-%d").to_string(),
+            date: righttrack_core::clock::day(c.retain_until),
         })
         .collect();
     let mut jurisdictions: Vec<JurisdictionRow> = state

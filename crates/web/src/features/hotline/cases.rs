@@ -29,7 +29,7 @@
 //! tokens list case metadata but never open content.
 
 use crate::auth::Caller;
-use crate::error::{AppError, AppResult, Code};
+use crate::error::{AppError, AppResult};
 use crate::extract::{Path, Query};
 use crate::pages::{layout, render, FormData, Layout};
 use crate::state::AppState;
@@ -39,18 +39,21 @@ use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Json};
 use jiff::Timestamp;
-use righttrack_core::casekeys::{
-    identity_context, unwrap_for_reader, wrap_for_reader, CaseKey, ReaderPublic, ReaderSecret,
+use righttrack_app::hotline::cases::{
+    entitled, event, excluded, identity_key_for, no_key, no_such_case, open_ungated, random_id,
+    reconcile, Opened, Watched, ALL_CASE_ROLES,
 };
+use righttrack_core::casekeys::{identity_context, unwrap_for_reader, wrap_for_reader};
+use righttrack_core::clock::{day, minute};
 use righttrack_core::ids::UserId;
 use righttrack_core::Role;
 use righttrack_store::directory::User;
 use righttrack_store::speakup_cases::{
-    is_final, CaseEvent, CaseSummary, ClockState, IdentityRequest, STATUSES,
+    is_final, CaseSummary, ClockState, IdentityRequest, STATUSES,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 /// The most a note, message or reason may hold.
 pub const MAX_TEXT: usize = 10_000;
@@ -59,249 +62,9 @@ fn internal(e: impl std::fmt::Display) -> AppError {
     AppError::internal(&e)
 }
 
-fn rng() -> rand::rngs::OsRng {
-    rand::rngs::OsRng
-}
-
-/// A fresh random id for events, messages and requests (128 bits, hex).
-pub fn random_id() -> String {
-    let mut b = [0u8; 16];
-    rand::RngCore::fill_bytes(&mut rng(), &mut b);
-    data_encoding::HEXLOWER.encode(&b)
-}
-
-fn day(t: Timestamp) -> String {
-    t.strftime("%Y-%m-%d").to_string()
-}
-
-fn minute(t: Timestamp) -> String {
-    t.strftime("%Y-%m-%d %H:%M").to_string()
-}
-
-// ---------------------------------------------------------------- conflicts of interest
-
-/// A case's conflict-of-interest record, sealed under the case key as field `coi`.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
-pub struct Coi {
-    /// People the report is about (matched from the reporter's text, or set at triage).
-    #[serde(default)]
-    pub subjects: Vec<UserId>,
-    /// People the reporter asked to keep away from the report.
-    #[serde(default)]
-    pub reporter_excluded: Vec<UserId>,
-    /// People who recused themselves.
-    #[serde(default)]
-    pub recused: Vec<UserId>,
-}
-
-/// A person under retaliation watch (consent recorded), sealed as field `watch`.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
-pub struct Watched {
-    pub user: UserId,
-    /// `reporter` or `witness`.
-    pub role: String,
-    pub consent_at: Timestamp,
-}
-
-/// Finds the directory users a piece of free text names: a username as a whole word, or
-/// a display name as a whole phrase (case-insensitive). Over-matching is the safe side:
-/// a wrongly matched person is kept away from the case until triage corrects it.
-pub fn people_named(text: &str, users: &[User]) -> Vec<UserId> {
-    let norm = |s: &str| -> String {
-        let mut out = String::with_capacity(s.len() + 2);
-        out.push(' ');
-        for c in s.chars() {
-            if c.is_alphanumeric() || c == '.' || c == '_' || c == '-' || c == '@' {
-                out.extend(c.to_lowercase());
-            } else if !out.ends_with(' ') {
-                out.push(' ');
-            }
-        }
-        if !out.ends_with(' ') {
-            out.push(' ');
-        }
-        out
-    };
-    let hay = norm(text);
-    if hay.trim().is_empty() {
-        return Vec::new();
-    }
-    users
-        .iter()
-        .filter(|u| {
-            let name = norm(&u.display_name);
-            let user = norm(&u.username);
-            (name.trim().len() >= 2 && hay.contains(&name))
-                || (user.trim().len() >= 2 && hay.contains(&user))
-        })
-        .map(|u| u.id)
-        .collect()
-}
-
-/// Everyone a conflict record keeps away from a case.
-pub async fn excluded(state: &AppState, coi: &Coi) -> AppResult<BTreeSet<UserId>> {
-    let mut out: BTreeSet<UserId> = BTreeSet::new();
-    out.extend(coi.reporter_excluded.iter().copied());
-    out.extend(coi.recused.iter().copied());
-    if coi.subjects.is_empty() {
-        return Ok(out);
-    }
-    let users = state.db.list_users().await?;
-    let by_name: BTreeMap<&str, UserId> =
-        users.iter().map(|u| (u.username.as_str(), u.id)).collect();
-    for s in &coi.subjects {
-        out.insert(*s);
-        match state.db.management_chain(*s).await {
-            Ok(chain) => out.extend(chain),
-            Err(righttrack_store::StoreError::NotFound) => continue,
-            Err(e) => return Err(e.into()),
-        }
-        if let Some(u) = users.iter().find(|u| u.id == *s) {
-            for evaluator in state.db.evaluators_of(&u.username).await? {
-                if let Some(id) = by_name.get(evaluator.as_str()) {
-                    out.insert(*id);
-                }
-            }
-        }
-    }
-    Ok(out)
-}
-
-/// Who should hold a case's key, and who its identity key.
-#[derive(Debug, Default)]
-pub struct Entitled {
-    pub readers: Vec<(UserId, ReaderPublic)>,
-    pub custodians: Vec<(UserId, ReaderPublic)>,
-    /// Entitled people who have no key pair yet (they get one at their next sign-in).
-    pub keyless: usize,
-}
-
-/// Does this category go to the audit committee rather than ethics officers?
-async fn audit_committee_category(state: &AppState, category: &str) -> AppResult<bool> {
-    Ok(state
-        .db
-        .category_routes_to_audit_committee(category)
-        .await?)
-}
-
-/// Works out who should hold a case's key (see the module doc).
-pub async fn entitled(
-    state: &AppState,
-    category: &str,
-    assignee: Option<UserId>,
-    coi: &Coi,
-) -> AppResult<Entitled> {
-    let out_of_bounds = excluded(state, coi).await?;
-    let (first, second) = if audit_committee_category(state, category).await? {
-        (Role::AuditCommittee, Role::EthicsOfficer)
-    } else {
-        (Role::EthicsOfficer, Role::AuditCommittee)
-    };
-    let pick = |v: Vec<(UserId, Option<ReaderPublic>)>| -> Vec<(UserId, Option<ReaderPublic>)> {
-        v.into_iter()
-            .filter(|(u, _)| !out_of_bounds.contains(u))
-            .collect()
-    };
-    // Only keys the server signed: a public key written into the database by someone
-    // else receives nothing.
-    let verified = crate::speakup::verified_readers;
-    let mut managers = pick(verified(state, &[first]).await?);
-    if managers.is_empty() {
-        managers = pick(verified(state, &[second]).await?);
-    }
-    let custodians = pick(verified(state, &[Role::IdentityCustodian]).await?);
-    let mut all: BTreeMap<UserId, Option<ReaderPublic>> = BTreeMap::new();
-    all.extend(managers);
-    all.extend(custodians.iter().cloned());
-    if let Some(a) = assignee.filter(|a| !out_of_bounds.contains(a)) {
-        let workers = crate::speakup::verified_readers(
-            state,
-            &[
-                Role::Investigator,
-                Role::EthicsOfficer,
-                Role::AuditCommittee,
-            ],
-        )
-        .await?;
-        if let Some((u, k)) = workers.into_iter().find(|(u, _)| *u == a) {
-            all.insert(u, k);
-        }
-    }
-    let keyless = all.values().filter(|k| k.is_none()).count();
-    Ok(Entitled {
-        readers: all
-            .into_iter()
-            .filter_map(|(u, k)| k.map(|k| (u, k)))
-            .collect(),
-        custodians: custodians
-            .into_iter()
-            .filter_map(|(u, k)| k.map(|k| (u, k)))
-            .collect(),
-        keyless,
-    })
-}
-
-// ---------------------------------------------------------------- opening a case
-
-/// A case opened by a key holder.
-pub struct Opened {
-    pub summary: CaseSummary,
-    pub key: CaseKey,
-    pub fields: BTreeMap<String, Vec<u8>>,
-    pub secret: ReaderSecret,
-}
-
-impl Opened {
-    pub fn text(&self, field: &str) -> AppResult<Option<String>> {
-        match self.fields.get(field) {
-            None => Ok(None),
-            Some(sealed) => self.open_text(field, sealed).map(Some),
-        }
-    }
-
-    pub fn open_text(&self, field: &str, sealed: &[u8]) -> AppResult<String> {
-        let raw = self
-            .key
-            .open(&self.summary.id, field, sealed)
-            .map_err(internal)?;
-        String::from_utf8(raw).map_err(internal)
-    }
-
-    pub fn seal(&self, field: &str, text: &str) -> AppResult<Vec<u8>> {
-        self.key
-            .seal(&self.summary.id, field, text.as_bytes(), &mut rng())
-            .map_err(internal)
-    }
-
-    pub fn coi(&self) -> AppResult<Coi> {
-        match self.text("coi")? {
-            None => Ok(Coi::default()),
-            Some(s) => serde_json::from_str(&s).map_err(internal),
-        }
-    }
-
-    pub fn watch(&self) -> AppResult<Vec<Watched>> {
-        match self.text("watch")? {
-            None => Ok(Vec::new()),
-            Some(s) => serde_json::from_str(&s).map_err(internal),
-        }
-    }
-}
-
-fn no_key() -> AppError {
-    AppError::new(
-        Code::Forbidden,
-        "case content opens only on a web session signed in with your password: sign out and sign in again",
-    )
-}
-
-fn not_found() -> AppError {
-    AppError::new(Code::NotFound, "no such case")
-}
-
-/// Opens a case for a caller who holds its key, reconciling its wraps first if who may
-/// read it could have changed. A case the caller holds no key to is "not found"; a case
-/// they hold a key to opens only through the data-access gate (current data-privacy
+/// Opens a case for a caller who holds its key ([`open_ungated`]). A case the caller
+/// holds no key to is "not found"; a case they hold a key to opens only through the
+/// data-access gate (current data-privacy
 /// training; `gate.granted` / `gate.denied` audited with the case reference). Every
 /// handler that decrypts case content (page, actions, attachments) comes through here.
 pub async fn open(state: &AppState, caller: &Caller, id: &str) -> AppResult<Opened> {
@@ -320,247 +83,11 @@ pub async fn open(state: &AppState, caller: &Caller, id: &str) -> AppResult<Open
         id,
     )
     .await?;
-    open_ungated(state, caller, id).await
+    Ok(open_ungated(state, caller, id).await?)
 }
 
-/// [`open`] without the gate, for callers that made the gate's decision once for a
-/// whole list (search) or show nothing of the content (reconciling wraps).
-async fn open_ungated(state: &AppState, caller: &Caller, id: &str) -> AppResult<Opened> {
-    let Some((summary, wrapped)) = state.db.case_visible_to(caller.user.id, id).await? else {
-        return Err(not_found());
-    };
-    let secret = caller.reader_secret().ok_or_else(no_key)?;
-    let key = unwrap_for_reader(&secret, &summary.id, &wrapped).map_err(|_| {
-        AppError::new(
-            Code::Forbidden,
-            "your key to this case does not open it: another case reader will re-issue it when they next open the case",
-        )
-    })?;
-    let fields = state
-        .db
-        .case_fields(&summary.id)
-        .await?
-        .into_iter()
-        .collect();
-    let mut opened = Opened {
-        summary,
-        key,
-        fields,
-        secret,
-    };
-    let epoch = state.db.readers_epoch().await?;
-    if opened.summary.wraps_epoch < epoch {
-        reconcile(state, &caller.actor(), &opened, epoch).await?;
-        opened.summary.wraps_epoch = epoch;
-        // Reconciling may have taken the caller's own key away (a new conflict).
-        if state
-            .db
-            .case_visible_to(caller.user.id, id)
-            .await?
-            .is_none()
-        {
-            return Err(not_found());
-        }
-    }
-    Ok(opened)
-}
-
-/// Brings a case's wraps in line with [`entitled`]: wraps for newly entitled readers,
-/// destroyed wraps for anyone no longer entitled; the identity key for custodians when
-/// the caller holds it.
-pub async fn reconcile(state: &AppState, actor: &str, o: &Opened, epoch: i64) -> AppResult<()> {
-    let coi = o.coi()?;
-    let want = entitled(state, &o.summary.category, o.summary.assignee, &coi).await?;
-    let have: BTreeSet<UserId> = state
-        .db
-        .speakup_wrapped_for(&o.summary.id)
-        .await?
-        .into_iter()
-        .map(|(u, _)| u)
-        .collect();
-    let want_ids: BTreeSet<UserId> = want.readers.iter().map(|(u, _)| *u).collect();
-    let mut added = 0;
-    for (u, public) in &want.readers {
-        if !have.contains(u) {
-            let w = wrap_for_reader(public, &o.summary.id, &o.key, &mut rng()).map_err(internal)?;
-            state.db.put_wrap(&o.summary.id, *u, &w).await?;
-            added += 1;
-        }
-    }
-    let mut removed = 0;
-    for u in have.difference(&want_ids) {
-        state.db.delete_wraps(&o.summary.id, *u).await?;
-        removed += 1;
-    }
-    // Identity holders who lost the case lose the identity too.
-    for u in state.db.identity_holders(&o.summary.id).await? {
-        if !want_ids.contains(&u) {
-            state.db.delete_wraps(&o.summary.id, u).await?;
-        }
-    }
-    if let Some(identity_key) = identity_key_for(state, o).await? {
-        let holders: BTreeSet<UserId> = state
-            .db
-            .identity_holders(&o.summary.id)
-            .await?
-            .into_iter()
-            .collect();
-        for (u, public) in &want.custodians {
-            if !holders.contains(u) {
-                let w = wrap_for_reader(
-                    public,
-                    &identity_context(&o.summary.id),
-                    &identity_key,
-                    &mut rng(),
-                )
-                .map_err(internal)?;
-                state.db.put_identity_wrap(&o.summary.id, *u, &w).await?;
-            }
-        }
-        // The escrow (kept only while there was no custodian) goes once one holds it.
-        if !want.custodians.is_empty() && o.fields.contains_key("identity_key_pending") {
-            state
-                .db
-                .delete_case_field(&o.summary.id, "identity_key_pending")
-                .await?;
-        }
-    }
-    state.db.set_case_wraps_epoch(&o.summary.id, epoch).await?;
-    if added + removed > 0 {
-        state
-            .audit(
-                actor,
-                "speakup.case_keys_reconciled",
-                &o.summary.id,
-                json!({"added": added, "removed": removed, "awaiting_key": want.keyless}),
-            )
-            .await?;
-    }
-    Ok(())
-}
-
-/// The identity key, if the caller holds it (as custodian or approved requester), or if
-/// it is still in escrow because no custodian existed when the report was filed.
-async fn identity_key_for(state: &AppState, o: &Opened) -> AppResult<Option<CaseKey>> {
-    let me = o.secret.public();
-    let mine = state
-        .db
-        .active_users_with(&ALL_CASE_ROLES)
-        .await?
-        .into_iter()
-        .find(|(_, k)| *k == Some(me))
-        .map(|(u, _)| u);
-    if let Some(u) = mine {
-        if let Some(w) = state.db.identity_wrap(&o.summary.id, u).await? {
-            let k = unwrap_for_reader(&o.secret, &identity_context(&o.summary.id), &w)
-                .map_err(internal)?;
-            return Ok(Some(k));
-        }
-    }
-    if let Some(sealed) = o.fields.get("identity_key_pending") {
-        let k = o
-            .key
-            .open_key(&o.summary.id, "identity_key_pending", sealed)
-            .map_err(internal)?;
-        return Ok(Some(k));
-    }
-    Ok(None)
-}
-
-/// Roles that may hold case keys.
-pub const ALL_CASE_ROLES: [Role; 4] = [
-    Role::EthicsOfficer,
-    Role::Investigator,
-    Role::AuditCommittee,
-    Role::IdentityCustodian,
-];
-
-/// Appends to a case's timeline; `detail` is sealed under the case key.
-pub async fn event(
-    state: &AppState,
-    o: &Opened,
-    actor: Option<UserId>,
-    kind: &str,
-    value: Option<&str>,
-    detail: Option<&str>,
-) -> AppResult<()> {
-    let id = random_id();
-    let detail_sealed = match detail.filter(|d| !d.trim().is_empty()) {
-        Some(d) => Some(o.seal(&format!("event:{id}"), d)?),
-        None => None,
-    };
-    state
-        .db
-        .add_case_event(
-            &o.summary.id,
-            &CaseEvent {
-                id,
-                at: state.now(),
-                actor,
-                kind: kind.to_owned(),
-                value: value.map(str::to_owned),
-                detail_sealed,
-            },
-        )
-        .await?;
-    Ok(())
-}
-
-// ---------------------------------------------------------------- people who leave
-
-/// Refuses to take away the last key to any case: nobody, administrators included, could
-/// ever read it again. Another case manager must sign in (and open the cases) first.
-pub async fn check_not_last_holder(state: &AppState, user: &User) -> AppResult<()> {
-    let n = state.db.cases_held_only_by(user.id).await?;
-    if n > 0 {
-        return Err(AppError::new(
-            Code::Conflict,
-            format!(
-                "{} is the only person holding the key to {n} hotline case{}: appoint another case manager, let them sign in once, then have a current key holder open the case list so the keys are passed on; otherwise those cases can never be read again",
-                user.username,
-                if n == 1 { "" } else { "s" }
-            ),
-        ));
-    }
-    Ok(())
-}
-
-/// Takes a person off hotline cases when they are disabled or their case roles change:
-/// every key wrapped for them is destroyed at once (the next key holder re-issues what
-/// they are still entitled to). A person who no longer works cases at all is also
-/// unassigned, and each case they held shows that it needs a new assignee.
-pub async fn leave_cases(
-    state: &AppState,
-    actor: &str,
-    user: &User,
-    still_works: bool,
-) -> AppResult<()> {
-    let unassigned = state.db.drop_from_cases(user.id, !still_works).await?;
-    for case in &unassigned {
-        state
-            .db
-            .add_case_event(
-                case,
-                &CaseEvent {
-                    id: random_id(),
-                    at: state.now(),
-                    actor: None,
-                    kind: "assignee_left".into(),
-                    value: None,
-                    detail_sealed: None,
-                },
-            )
-            .await?;
-    }
-    state
-        .audit(
-            actor,
-            "speakup.case_keys_dropped",
-            &user.id.to_string(),
-            json!({"unassigned": unassigned.len()}),
-        )
-        .await?;
-    Ok(())
+fn not_found() -> AppError {
+    no_such_case().into()
 }
 
 // ---------------------------------------------------------------- names
@@ -694,8 +221,8 @@ async fn visible(
             // Opening reconciles; a case the caller just lost simply drops out below.
             match open_ungated(state, caller, &c.id).await {
                 Ok(_) => {}
-                Err(e) if e.code == Code::NotFound => {}
-                Err(e) => return Err(e),
+                Err(e) if e.kind == righttrack_app::Kind::NotFound => {}
+                Err(e) => return Err(e.into()),
             }
         }
         all = state.db.cases_visible_to(caller.user.id).await?;
@@ -863,7 +390,10 @@ pub async fn export_csv(
             r.legal_hold.to_string(),
             r.retain_until,
         ];
-        let line: Vec<String> = cells.iter().map(|c| csv_cell(c)).collect();
+        let line: Vec<String> = cells
+            .iter()
+            .map(|c| righttrack_scan::csv::cell(c))
+            .collect();
         out.push_str(&line.join(","));
         out.push('\n');
     }
@@ -889,10 +419,6 @@ pub async fn export_csv(
 }
 
 /// Quotes a CSV cell, and defuses spreadsheet formulas.
-fn csv_cell(s: &str) -> String {
-    righttrack_scan::csv::cell(s)
-}
-
 /// `GET /api/v1/speakup/cases`: the caller's cases as JSON (metadata only).
 pub async fn api_list(
     State(state): State<AppState>,
@@ -1120,7 +646,7 @@ pub async fn detail(
     let s = &o.summary;
     // The questions as the reporter was asked them (kept with the case), else the
     // category's current ones; shown in English to staff.
-    let questions: Vec<String> = match o.text(crate::speakup::QUESTIONS_FIELD)? {
+    let questions: Vec<String> = match o.text(righttrack_app::hotline::QUESTIONS_FIELD)? {
         Some(json) => {
             serde_json::from_str::<righttrack_store::speakup_config::TextLists>(&json)
                 .map_err(internal)?
@@ -1283,11 +809,11 @@ pub async fn detail(
         .collect::<Vec<_>>()
         .join(", ");
     let identity = identity_view(&state, &caller, &o).await?;
-    let attachments = crate::speakup_attachments::staff_list(&state, &s.id, &o.key)
+    let attachments = super::speakup_attachments::staff_list(&state, &s.id, &o.key)
         .await?
         .into_iter()
         .map(|a| FileView {
-            size: crate::speakup_attachments::size_label(a.size, false),
+            size: super::speakup_attachments::size_label(a.size, false),
             who: if a.author == "staff" {
                 "Case team"
             } else {
@@ -1361,7 +887,7 @@ pub async fn attachment(
 ) -> AppResult<Response> {
     let o = open(&state, &caller, &id).await?;
     let response =
-        crate::speakup_attachments::staff_download(&state, &o.summary.id, &attachment, &o.key)
+        super::speakup_attachments::staff_download(&state, &o.summary.id, &attachment, &o.key)
             .await?;
     state
         .audit(
@@ -1994,17 +1520,21 @@ pub async fn decide_identity(
         let Some(k) = identity_key_for(&state, &o).await? else {
             return Ok(back_with(&id, "you do not hold this case's identity key"));
         };
-        let Some((_, Some(public))) = crate::speakup::verified_readers(&state, &ALL_CASE_ROLES)
-            .await?
-            .into_iter()
-            .find(|(u, _)| *u == req.requester)
+        let Some((_, Some(public))) =
+            righttrack_app::hotline::keys::verified_readers(&state, &ALL_CASE_ROLES)
+                .await?
+                .into_iter()
+                .find(|(u, _)| *u == req.requester)
         else {
             return Ok(back_with(
                 &id,
                 "the requester has no key: they must sign in once first",
             ));
         };
-        Some(wrap_for_reader(&public, &identity_context(&id), &k, &mut rng()).map_err(internal)?)
+        Some(
+            wrap_for_reader(&public, &identity_context(&id), &k, &mut rand::rngs::OsRng)
+                .map_err(internal)?,
+        )
     } else {
         None
     };

@@ -20,7 +20,7 @@ use axum::extract::State;
 use axum::response::Response;
 use axum::{Extension, Json};
 use jiff::civil::Date;
-use righttrack_core::hotline_stats::{self, Figures, Group, Report, MIN_GROUP};
+use righttrack_core::hotline_stats::{Figures, Group, Report, MIN_GROUP};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -47,17 +47,13 @@ struct Analytics {
 async fn analytics(state: &AppState, caller: &Caller, q: &PeriodQuery) -> AppResult<Analytics> {
     let today = state.now().to_zoned(jiff::tz::TimeZone::UTC).date();
     let p = period(&q.from, &q.to, today, DEFAULT_DAYS)?;
-    let facts = state
-        .db
-        .hotline_facts(caller.user.id, p.start, p.end)
-        .await?;
-    let period = p.end.duration_since(p.start);
+    let a = righttrack_app::hotline::analytics::analytics(state, caller, p.start, p.end).await?;
     Ok(Analytics {
         from: p.from,
         to: p.to,
-        days: period.as_hours() / 24,
-        headcount: facts.headcount,
-        report: hotline_stats::report(&facts.cases, facts.headcount, period),
+        days: a.days,
+        headcount: a.headcount,
+        report: a.report,
     })
 }
 

@@ -3,12 +3,12 @@
 //! case team would (triage, assignment, messages, a reporter's reply, outcomes), so every
 //! sealed field, wrap, clock and timeline entry is made by the real code paths.
 
+use super::cases;
+use super::speakup;
 use crate::auth::{self, Caller};
-use crate::cases;
 use crate::error::{AppError, AppResult};
 use crate::extract::Path;
 use crate::pages::FormData;
-use crate::speakup;
 use crate::state::AppState;
 use axum::body::Bytes;
 use axum::extract::State;
@@ -68,7 +68,8 @@ async fn reporter_says(state: &AppState, receipt: &str, body: Value) -> AppResul
 
 /// A signed-in staff member (their reader key unlocked with their password).
 async fn sign_in(state: &AppState, user: &User, password: &Secret<String>) -> AppResult<Caller> {
-    let reader = speakup::ensure_reader_key(state, "demo", user, password).await?;
+    let reader =
+        righttrack_app::hotline::keys::ensure_reader_key(state, "demo", user, password).await?;
     let sid = auth::start_session(state, user, true, reader.as_ref()).await?;
     auth::resolve_session(state, &sid)
         .await?
@@ -94,7 +95,7 @@ pub async fn seed(
 ) -> AppResult<usize> {
     // Everyone who reads cases gets a key before the first report, as at first sign-in.
     for (u, pw) in others {
-        speakup::ensure_reader_key(state, "demo", u, pw).await?;
+        righttrack_app::hotline::keys::ensure_reader_key(state, "demo", u, pw).await?;
     }
     let ethics = sign_in(state, officer.0, officer.1).await?;
     let inv = sign_in(state, investigator.0, investigator.1).await?;

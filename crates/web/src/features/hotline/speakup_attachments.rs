@@ -27,7 +27,6 @@ use righttrack_core::attachments::{
     self as core_att, detect, AttachmentError, Kind, Prepared, MAX_FILES, MAX_FILE_BYTES,
 };
 use righttrack_core::casekeys::CaseKey;
-use righttrack_store::speakup_attachments::SealedAttachment;
 use serde_json::Value;
 
 /// Body limit of the reporter's form routes: every file at its largest, plus the text.
@@ -219,54 +218,6 @@ pub fn from_json(m: &serde_json::Map<String, Value>) -> AppResult<Vec<Prepared>>
         let (i, e) = errors[0];
         AppError::unprocessable(format!("field `attachments[{i}]`: {e}"))
     })
-}
-
-/// Random hex ids for `n` attachments, in ascending order so that a case lists them in
-/// the order they were sent (the store orders by time, then id).
-fn ids(n: usize) -> Vec<String> {
-    let mut ids: Vec<String> = (0..n)
-        .map(|_| {
-            let mut id = [0u8; 16];
-            rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut id);
-            data_encoding::HEXLOWER.encode(&id)
-        })
-        .collect();
-    ids.sort();
-    ids
-}
-
-/// Seals prepared files for case `case_id` under its key, stamped `now` (plus one
-/// millisecond per file, to keep their order).
-pub fn seal_all(
-    key: &CaseKey,
-    case_id: &str,
-    author: &str,
-    files: &[Prepared],
-    now: Timestamp,
-) -> AppResult<Vec<SealedAttachment>> {
-    files
-        .iter()
-        .zip(ids(files.len()))
-        .enumerate()
-        .map(|(i, (f, id))| {
-            let (meta_sealed, body_sealed) =
-                core_att::seal(key, case_id, &id, f, &mut rand::rngs::OsRng)
-                    .map_err(|e| AppError::internal(&e))?;
-            Ok(SealedAttachment {
-                id,
-                author: author.to_owned(),
-                meta_sealed,
-                body_sealed,
-                // One millisecond apart, so files listed by time keep the order they
-                // were sent in even when `now` is only a day (a reporter's files).
-                created_at: now
-                    .checked_add(jiff::SignedDuration::from_millis(
-                        i64::try_from(i).unwrap_or(0),
-                    ))
-                    .unwrap_or(now),
-            })
-        })
-        .collect()
 }
 
 /// One attachment of a case, opened: what a list shows.
