@@ -908,7 +908,7 @@ pub async fn capa_detail(
                 None => e.note,
             };
             Ok(EventView {
-                at: e.at.strftime("%Y-%m-%d %H:%M").to_string(),
+                at: righttrack_core::clock::minute(e.at),
                 by: e.by_user,
                 step: Step::parse(&e.step).map_or(e.step.clone(), |s| s.label().to_owned()),
                 to: CapaState::parse(&e.to_state).map_or("", CapaState::label),

@@ -691,7 +691,7 @@ pub async fn findings_page(
             what: hit_what(&h.kind),
             interaction: h.interaction,
             agent: h.agent,
-            at: h.at.strftime("%Y-%m-%d %H:%M").to_string(),
+            at: righttrack_core::clock::minute(h.at),
         })
         .collect();
     Ok(render(FindingsPage {
