@@ -915,7 +915,7 @@ async fn run(command: Command) -> Result<ExitCode> {
                 },
             };
             if day == today {
-                righttrack_web::digest::run(&state, state.now())
+                righttrack_app::jobs::digest::run(&state, state.now())
                     .await
                     .map_err(|e| anyhow::anyhow!("{}", e.message))?;
                 righttrack_app::program::training::remind(&state, state.now())
@@ -1378,7 +1378,7 @@ async fn serve(
                     Err(e) => tracing::warn!(error = %e, "speak-up retention sweep failed"),
                 }
                 // Once a day per person at most; content-free (see `digest`).
-                if let Err(e) = righttrack_web::digest::run(&state, state.now()).await {
+                if let Err(e) = righttrack_app::jobs::digest::run(&state, state.now()).await {
                     tracing::warn!(error = %e.message, "staff notifications failed");
                 }
                 // Issue #7: due audits, overdue corrective actions (content-free notices).

@@ -16,7 +16,6 @@
 pub mod api;
 pub mod auth;
 pub mod client;
-pub mod digest;
 pub mod error;
 pub mod extract;
 pub mod features;

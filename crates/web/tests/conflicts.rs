@@ -220,10 +220,10 @@ async fn a_declared_relative_is_reviewed_and_an_interaction_with_their_account_r
         assert_eq!(api["findings"][0]["interaction"], "c-1");
 
         // The lead gets the content-free notification.
-        righttrack_web::digest::run(&app.state, app.now())
+        righttrack_app::jobs::digest::run(&app.state, app.now())
             .await
             .unwrap();
-        let day = righttrack_web::digest::day_of(app.now());
+        let day = righttrack_core::clock::day(app.now());
         let notes = app.state.db.notifications_of_day(&day).await.unwrap();
         assert!(notes
             .iter()
@@ -692,10 +692,10 @@ async fn a_campaign_asks_its_audience_and_coverage_hides_small_groups() {
             .body
             .contains("\"team\",\"Small\",\"\",\"\",\"\",\"fewer than 5 people\""));
         // Those who have not answered get the content-free reminder.
-        righttrack_web::digest::run(&app.state, app.now())
+        righttrack_app::jobs::digest::run(&app.state, app.now())
             .await
             .unwrap();
-        let day = righttrack_web::digest::day_of(app.now());
+        let day = righttrack_core::clock::day(app.now());
         let notes = app.state.db.notifications_of_day(&day).await.unwrap();
         assert!(notes.iter().any(|(u, _)| u == "big5"));
         assert!(!notes.iter().any(|(u, _)| u == "big0"));

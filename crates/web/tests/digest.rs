@@ -21,7 +21,7 @@ async fn case_workers_get_one_content_free_line_a_day() {
         let agent = app.user("ann", &[Role::Agent]).await;
         // Nothing waiting: no notification.
         assert_eq!(
-            righttrack_web::digest::run(&app.state, app.now())
+            righttrack_app::jobs::digest::run(&app.state, app.now())
                 .await
                 .unwrap(),
             0
@@ -42,13 +42,13 @@ async fn case_workers_get_one_content_free_line_a_day() {
         }
         // Two new cases, two runs: one line for olga, none for the agent.
         assert_eq!(
-            righttrack_web::digest::run(&app.state, app.now())
+            righttrack_app::jobs::digest::run(&app.state, app.now())
                 .await
                 .unwrap(),
             1
         );
         assert_eq!(
-            righttrack_web::digest::run(&app.state, app.now())
+            righttrack_app::jobs::digest::run(&app.state, app.now())
                 .await
                 .unwrap(),
             0
@@ -61,7 +61,10 @@ async fn case_workers_get_one_content_free_line_a_day() {
             .unwrap();
         assert_eq!(
             day,
-            vec![("olga".to_owned(), righttrack_web::digest::TEXT.to_owned())]
+            vec![(
+                "olga".to_owned(),
+                righttrack_app::jobs::digest::TEXT.to_owned()
+            )]
         );
         assert!(app
             .state

@@ -265,6 +265,26 @@ pub fn no_such_case() -> Error {
     Error::new(Kind::NotFound, "no such case")
 }
 
+/// Opens a case for `caller`: a case they hold no key to is "no such case" (never
+/// "forbidden": its existence is not revealed), and content is decrypted only after the
+/// data-access gate (current data-privacy training; `gate.granted` / `gate.denied`
+/// audited with the case reference). Every path that decrypts case content (the case
+/// page and its actions, attachments, a corrective action raised from a case) comes
+/// through here.
+pub async fn open(ctx: &Ctx, caller: &Caller, id: &str) -> Result<Opened> {
+    if ctx.db.case_visible_to(caller.user.id, id).await?.is_none() {
+        return Err(no_such_case());
+    }
+    crate::program::training::gate::check(
+        ctx,
+        caller,
+        crate::program::training::gate::Resource::Case,
+        id,
+    )
+    .await?;
+    open_ungated(ctx, caller, id).await
+}
+
 /// Opens a case for a caller who holds its key, reconciling its wraps first if who may
 /// read it could have changed; a case the caller holds no key to is [`no_such_case`].
 ///

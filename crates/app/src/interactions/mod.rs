@@ -6,6 +6,7 @@
 
 pub mod commitments;
 pub mod ingest;
+pub mod vault;
 
 pub use commitments::parse_status;
 pub use ingest::{conflict_message, ingest, prepare_line, Ingested, Prepared};

@@ -7,9 +7,9 @@
 //! reads the mailbox or the notifications table learns only that, on that day, some case
 //! needed this person; the daily cadence hides when anything happened.
 //!
-//! Conflicts of interest add their own line through the same table. The day's run is
-//! [`hotline`] followed by the conflicts' notices; the two are joined by the caller
-//! until the conflicts' notices are a use case of this crate, then here as `run`.
+//! Conflicts of interest add their own line through the same table: the day's [`run`]
+//! is [`hotline`] followed by `program::conflicts::notify`. The server's timer and
+//! `righttrack speakup digest` both call [`run`].
 
 use crate::{Ctx, Result};
 use jiff::Timestamp;
@@ -27,5 +27,13 @@ pub async fn hotline(ctx: &Ctx, now: Timestamp) -> Result<usize> {
             new += 1;
         }
     }
+    Ok(new)
+}
+
+/// The day's staff notifications: the hotline's line and the conflicts of interest's
+/// (once a day per person; later runs the same day add nothing). Returns how many were new.
+pub async fn run(ctx: &Ctx, now: Timestamp) -> Result<usize> {
+    let mut new = hotline(ctx, now).await?;
+    new += crate::program::conflicts::notify(ctx, now).await?;
     Ok(new)
 }

@@ -6,6 +6,7 @@
 
 use crate::qa::disputes::items_of;
 use crate::{Caller, Ctx, Error, Result};
+use righttrack_core::Role;
 use serde_json::json;
 
 /// Minimum length of an override justification: a reason, not a shrug.
@@ -76,4 +77,39 @@ pub async fn override_item(ctx: &Ctx, actor: &Caller, id: &str, input: &Override
     )
     .await?;
     Ok(())
+}
+
+/// The roles that read every team's interactions. Anyone else with interaction access
+/// (a team lead) reads only their reporting line's: the agents of the teams they lead,
+/// directly or through sub-teams, as for conflict findings.
+const EVERY_TEAM: [Role; 2] = [Role::QaAnalyst, Role::EthicsOfficer];
+
+/// The agents whose interactions `caller` may read: `None` for all.
+pub async fn readable_agents(ctx: &Ctx, caller: &Caller) -> Result<Option<Vec<String>>> {
+    if caller.user.roles.iter().any(|r| EVERY_TEAM.contains(r)) {
+        return Ok(None);
+    }
+    Ok(Some(
+        crate::program::conflicts::reporting_line(ctx, caller.user.id).await?,
+    ))
+}
+
+/// May `caller` read interaction `ext_id`, handled by `agent_ref`? Everyone's for QA and
+/// ethics officers; for a team lead, their reporting line's and those of calibration
+/// sessions they take part in (the session gave them the transcript to score). Callers
+/// answer "not found" when not, so that ids of other lines do not show they exist.
+pub async fn may_read(ctx: &Ctx, caller: &Caller, agent_ref: &str, ext_id: &str) -> Result<bool> {
+    Ok(may_read_agent(ctx, caller, agent_ref).await?
+        || ctx
+            .db
+            .calibration_includes(&caller.user.username, ext_id)
+            .await?)
+}
+
+/// May `caller` read the interactions handled by `agent_ref`?
+pub async fn may_read_agent(ctx: &Ctx, caller: &Caller, agent_ref: &str) -> Result<bool> {
+    Ok(match readable_agents(ctx, caller).await? {
+        None => true,
+        Some(line) => line.iter().any(|a| a == agent_ref),
+    })
 }

@@ -527,7 +527,7 @@ pub async fn raise_from_case(
     form: FormData,
 ) -> AppResult<Response> {
     // Opening proves the caller holds the case key ("not found" otherwise).
-    let o = crate::features::hotline::cases::open(&state, &caller, &case).await?;
+    let o = righttrack_app::hotline::cases::open(&state, &caller, &case).await?;
     let mut input = input_of(&form);
     input.source_kind = SourceKind::HotlineCase.as_str().into();
     let (id, _) = create(
@@ -615,7 +615,7 @@ async fn open_hotline(
     caller: &Caller,
     c: &Capa,
 ) -> AppResult<righttrack_app::hotline::cases::Opened> {
-    let o = crate::features::hotline::cases::open(state, caller, &c.source_ref).await?;
+    let o = righttrack_app::hotline::cases::open(state, caller, &c.source_ref).await?;
     let clear_notes = state.db.capa_clear_notes(&c.id).await?;
     if c.title_sealed.is_none()
         || c.root_cause.is_some()

@@ -40,8 +40,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Json};
 use jiff::Timestamp;
 use righttrack_app::hotline::cases::{
-    entitled, event, excluded, identity_key_for, no_key, no_such_case, open_ungated, random_id,
-    reconcile, Opened, Watched, ALL_CASE_ROLES,
+    entitled, event, excluded, identity_key_for, no_key, open_ungated, random_id, reconcile,
+    Opened, Watched, ALL_CASE_ROLES,
 };
 use righttrack_core::casekeys::{identity_context, unwrap_for_reader, wrap_for_reader};
 use righttrack_core::clock::{day, minute};
@@ -68,26 +68,7 @@ fn internal(e: impl std::fmt::Display) -> AppError {
 /// training; `gate.granted` / `gate.denied` audited with the case reference). Every
 /// handler that decrypts case content (page, actions, attachments) comes through here.
 pub async fn open(state: &AppState, caller: &Caller, id: &str) -> AppResult<Opened> {
-    if state
-        .db
-        .case_visible_to(caller.user.id, id)
-        .await?
-        .is_none()
-    {
-        return Err(not_found());
-    }
-    righttrack_app::program::training::gate::check(
-        state,
-        caller,
-        righttrack_app::program::training::gate::Resource::Case,
-        id,
-    )
-    .await?;
-    Ok(open_ungated(state, caller, id).await?)
-}
-
-fn not_found() -> AppError {
-    no_such_case().into()
+    Ok(righttrack_app::hotline::cases::open(state, caller, id).await?)
 }
 
 // ---------------------------------------------------------------- names

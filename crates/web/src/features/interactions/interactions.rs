@@ -110,7 +110,7 @@ pub async fn get(
     let Some(i) = state.db.interaction(&id).await? else {
         return Err(AppError::not_found());
     };
-    if !crate::features::qa::qa::may_read(&state, &caller, &i.agent_ref, &i.ext_id).await? {
+    if !righttrack_app::qa::review::may_read(&state, &caller, &i.agent_ref, &i.ext_id).await? {
         return Err(AppError::not_found());
     }
     righttrack_app::qa::calibration::refuse_if_blind(&state, &caller, &i.ext_id).await?;

@@ -22,38 +22,11 @@ use axum::http::header;
 use axum::response::{Html, IntoResponse, Response};
 use axum::Extension;
 use righttrack_app::program::training::gate::Resource;
-use righttrack_core::authz::Action;
 use righttrack_core::interactions::VAULT_PURPOSE;
 use serde_json::json;
 
 /// The shortest reason accepted for opening an original.
 pub const MIN_REASON: usize = 15;
-
-/// What the interaction page shows about the vault.
-pub struct VaultView {
-    pub expires: String,
-    /// The caller's data-privacy training is current.
-    pub trained: bool,
-}
-
-/// The vault box for the interaction page: `None` when the caller may not open
-/// originals or none is kept for this interaction.
-pub async fn view(state: &AppState, caller: &Caller, ext_id: &str) -> AppResult<Option<VaultView>> {
-    if !righttrack_core::authz::allowed(&caller.user.roles, Action::VaultOpen) {
-        return Ok(None);
-    }
-    let trained = righttrack_app::program::training::gate::standing(state, caller.user.id)
-        .await?
-        .current;
-    Ok(state
-        .db
-        .vault_entry(ext_id, state.now())
-        .await?
-        .map(|e| VaultView {
-            expires: righttrack_core::clock::minute(e.expires_at),
-            trained,
-        }))
-}
 
 struct TurnView {
     speaker: String,

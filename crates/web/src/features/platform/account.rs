@@ -50,8 +50,13 @@ pub async fn change_password(
         Err(e) if e.kind == Kind::Unprocessable => return Ok(page(None, Some(e.message))),
         Err(e) => return Err(e.into()),
     }
-    let reader =
-        righttrack_app::hotline::keys::ensure_reader_key(&state, &caller.actor(), &caller.user, &new).await?;
+    let reader = righttrack_app::hotline::keys::ensure_reader_key(
+        &state,
+        &caller.actor(),
+        &caller.user,
+        &new,
+    )
+    .await?;
     let sid = auth::start_session(
         &state,
         &caller.user,

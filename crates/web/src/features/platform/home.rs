@@ -52,6 +52,11 @@ pub async fn home(
             })
             .collect(),
         capa_notices: righttrack_app::program::capa::take_notices(&state, &caller).await?,
-        policy_lines: righttrack_app::program::policies::home_lines(&state, &caller.user, state.now()).await?,
+        policy_lines: righttrack_app::program::policies::home_lines(
+            &state,
+            &caller.user,
+            state.now(),
+        )
+        .await?,
     }))
 }

@@ -57,7 +57,8 @@ async fn users_page(
         teams.iter().map(|t| (t.id, t.name.clone())).collect();
     let mut users = Vec::new();
     for u in state.db.list_users().await? {
-        let privacy_training = righttrack_app::program::training::gate::describe(state, u.id).await?;
+        let privacy_training =
+            righttrack_app::program::training::gate::describe(state, u.id).await?;
         let creds = state.db.credentials(u.id).await?;
         let now = state.now();
         let locked = creds.locked_until.is_some_and(|t| t > now)
@@ -145,7 +146,8 @@ pub async fn create_user(
     };
     match righttrack_app::platform::users::create(&state, &caller.actor(), new, "web").await {
         Ok(u) => {
-            righttrack_app::hotline::keys::ensure_reader_key(&state, &caller.actor(), &u, &pw).await?;
+            righttrack_app::hotline::keys::ensure_reader_key(&state, &caller.actor(), &u, &pw)
+                .await?;
             righttrack_app::program::training::assign_new(&state).await?;
             users_page(
                 &state,

@@ -209,7 +209,12 @@ pub async fn detail(
     );
     let relations = match state.db.user_by_username(&d.agent_ref).await? {
         Some(agent) => {
-            righttrack_app::program::conflicts::colleague_relations_between(&state, caller.user.id, agent.id).await?
+            righttrack_app::program::conflicts::colleague_relations_between(
+                &state,
+                caller.user.id,
+                agent.id,
+            )
+            .await?
         }
         None => Vec::new(),
     };

@@ -14,7 +14,6 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::Extension;
 use righttrack_core::authz::{allowed, Action};
 use righttrack_core::interactions::SEVERITIES;
-use righttrack_core::Role;
 use righttrack_store::interactions::{CommitmentStatus, Grouping, InteractionFilter, LedgerFilter};
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -115,7 +114,7 @@ pub async fn review(
     };
     let f = InteractionFilter {
         flagged_only: q.all.is_none(),
-        agent_refs: readable_agents(&state, &caller).await?,
+        agent_refs: righttrack_app::qa::review::readable_agents(&state, &caller).await?,
         agent_ref: nonempty(&q.agent),
         team_ref: nonempty(&q.team),
         rule: nonempty(&q.rule),
@@ -263,7 +262,7 @@ struct InteractionPage {
     commitments: Vec<String>,
     /// Context about the contact (a hostile customer), never scored.
     context: Vec<String>,
-    vault: Option<crate::features::interactions::vault::VaultView>,
+    vault: Option<righttrack_app::interactions::vault::VaultView>,
     feedback: Option<righttrack_app::qa::feedback::FeedbackView>,
 }
 
@@ -279,58 +278,11 @@ pub async fn interaction(
     let Some(i) = state.db.interaction(&id).await? else {
         return Err(AppError::not_found());
     };
-    if !may_read(&state, &caller, &i.agent_ref, &i.ext_id).await? {
+    if !righttrack_app::qa::review::may_read(&state, &caller, &i.agent_ref, &i.ext_id).await? {
         return Err(AppError::not_found());
     }
     righttrack_app::qa::calibration::refuse_if_blind(&state, &caller, &i.ext_id).await?;
     interaction_page(&state, &caller, i).await
-}
-
-/// The roles that read every team's interactions. Anyone else with interaction access
-/// (a team lead) reads only their reporting line's: the agents of the teams they lead,
-/// directly or through sub-teams, as for conflict findings.
-const EVERY_TEAM: [Role; 2] = [Role::QaAnalyst, Role::EthicsOfficer];
-
-/// The agents whose interactions `caller` may read: `None` for all.
-pub(crate) async fn readable_agents(
-    state: &AppState,
-    caller: &Caller,
-) -> AppResult<Option<Vec<String>>> {
-    if caller.user.roles.iter().any(|r| EVERY_TEAM.contains(r)) {
-        return Ok(None);
-    }
-    Ok(Some(
-        righttrack_app::program::conflicts::reporting_line(state, caller.user.id).await?,
-    ))
-}
-
-/// May `caller` read interaction `ext_id`, handled by `agent_ref`? Everyone's for QA and
-/// ethics officers; for a team lead, their reporting line's and those of calibration
-/// sessions they take part in (the session gave them the transcript to score). Callers
-/// answer "not found" when not, so that ids of other lines do not show they exist.
-pub(crate) async fn may_read(
-    state: &AppState,
-    caller: &Caller,
-    agent_ref: &str,
-    ext_id: &str,
-) -> AppResult<bool> {
-    Ok(may_read_agent(state, caller, agent_ref).await?
-        || state
-            .db
-            .calibration_includes(&caller.user.username, ext_id)
-            .await?)
-}
-
-/// May `caller` read the interactions handled by `agent_ref`?
-pub(crate) async fn may_read_agent(
-    state: &AppState,
-    caller: &Caller,
-    agent_ref: &str,
-) -> AppResult<bool> {
-    Ok(match readable_agents(state, caller).await? {
-        None => true,
-        Some(line) => line.iter().any(|a| a == agent_ref),
-    })
 }
 
 /// An agent's own interaction. Anyone else's is "not found", not "forbidden": an agent
@@ -525,7 +477,7 @@ async fn interaction_page(
                     .collect()
             })
             .unwrap_or_default(),
-        vault: crate::features::interactions::vault::view(state, caller, &i.ext_id).await?,
+        vault: righttrack_app::interactions::vault::view(state, caller, &i.ext_id).await?,
         feedback: righttrack_app::qa::feedback::view_for(state, &i.ext_id).await?,
     }))
 }
