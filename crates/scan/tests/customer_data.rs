@@ -482,6 +482,11 @@ fn expiry_boundaries_and_digit_counts() {
                 "card_expiry: september thirty four",
             ],
         ),
+        // "hang on" asks to wait; the numbers after it are still the code asked for
+        (
+            "agent: and the three digits on the back\ncustomer: hold on one eight four",
+            &["card_cvv: one eight four"],
+        ),
         // a count is not data
         (
             "customer: card 4929 1280 7335 1016 good till 08/30, the 4 digit pin I won't share",

@@ -912,6 +912,14 @@ impl Detector {
                             "on", "since", "from", "until", "by", "before", "after", "in", "at",
                         ],
                     );
+                // "hang on two nine seven": "on" ending a request to wait introduces no date.
+                let prep = prep
+                    && !(dc.tok_start > 1
+                        && text::eq(toks[dc.tok_start - 1].bytes(b), "on")
+                        && text::eq_any(
+                            toks[dc.tok_start - 2].bytes(b),
+                            &["hang", "hold", "holding", "hanging", "go", "carry"],
+                        ));
                 let pause = dc.tok_end > 0
                     && text::eq_any(
                         toks[dc.tok_end - 1].bytes(b),
