@@ -439,3 +439,64 @@ fn multi_line_addresses() {
         .collect();
     assert!(bad.is_empty(), "{}", bad.join("\n"));
 }
+
+/// Expiry spans have the right boundaries: a month and year joined by "/", "-" or a space
+/// (numbers or a month name) are one expiry; a small number that counts digits ("the 3
+/// digits", "4 digit pin") is a count, not card data; while card details are given, the
+/// date-like group right after "date" is the expiry.
+#[test]
+fn expiry_boundaries_and_digit_counts() {
+    check(&[
+        (
+            "customer: my card is 4556 7375 8689 9855, it expires 11-29, the 3 digits on the back are 602",
+            &[
+                "card_number: 4556 7375 8689 9855",
+                "card_expiry: 11-29",
+                "card_cvv: 602",
+            ],
+        ),
+        (
+            "customer: card 4929 1280 7335 1016 valid through 04/2031, the three digits are 775",
+            &[
+                "card_number: 4929 1280 7335 1016",
+                "card_expiry: 04/2031",
+                "card_cvv: 775",
+            ],
+        ),
+        (
+            "customer: use the card 4556 7375 8689 9855 expiring Oct 34 and the code is 190",
+            &[
+                "card_number: 4556 7375 8689 9855",
+                "card_expiry: Oct 34",
+                "card_cvv: 190",
+            ],
+        ),
+        (
+            "agent: I'll need the card details\ncustomer: date 03 30 and the code on the back 118",
+            &["card_expiry: 03 30", "card_cvv: 118"],
+        ),
+        (
+            "customer: card 4929 1280 7335 1016 date september thirty four",
+            &[
+                "card_number: 4929 1280 7335 1016",
+                "card_expiry: september thirty four",
+            ],
+        ),
+        // "hang on" asks to wait; the numbers after it are still the code asked for
+        (
+            "agent: and the three digits on the back\ncustomer: hold on one eight four",
+            &["card_cvv: one eight four"],
+        ),
+        // a count is not data
+        (
+            "customer: card 4929 1280 7335 1016 good till 08/30, the 4 digit pin I won't share",
+            &[
+                "card_number: 4929 1280 7335 1016",
+                "card_expiry: 08/30",
+            ],
+        ),
+        // "date" outside card talk names no card
+        ("customer: the delivery date 04 12 was missed", &[]),
+        ("customer: what date 05/06 suits you for the engineer", &[]),
+    ]);
+}

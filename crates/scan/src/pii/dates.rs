@@ -55,9 +55,50 @@ enum K {
     Glue,
 }
 
+/// A small number that counts digits ("the 3 digits", "last 4 numbers", "4-digit pin",
+/// "three digit code") says how long some data is; it is not data, so it never
+/// continues a date ("05-26, the 3 digits are …" is the expiry "05-26").
+fn is_count(text: &[u8], toks: &[Token], i: usize) -> bool {
+    let Some(t) = toks.get(i) else {
+        return false;
+    };
+    let small = match t.class {
+        Class::Digits => t.len() <= 2,
+        Class::Alpha => t.flags & lex::NUMBER != 0,
+        _ => false,
+    };
+    if !small {
+        return false;
+    }
+    let mut j = i + 1;
+    if toks
+        .get(j)
+        .is_some_and(|n| n.is_punct(text, b'-') && !n.gap_before)
+    {
+        j += 1;
+    }
+    toks.get(j).is_some_and(|n| {
+        eq_any(
+            n.bytes(text),
+            &[
+                "digit",
+                "digits",
+                "number",
+                "numbers",
+                "numerals",
+                "figures",
+                "characters",
+            ],
+        )
+    })
+}
+
 fn kind(text: &[u8], toks: &[Token], i: usize) -> Option<K> {
     let t = toks.get(i)?;
     let w = t.bytes(text);
+    if matches!(t.class, Class::Digits | Class::Alpha) && is_count(text, toks, i) {
+        return None;
+    }
     match t.class {
         Class::Digits => {
             if w.len() == 4 {
@@ -222,10 +263,20 @@ pub fn find(text: &[u8], toks: &[Token], out: &mut Vec<DateCand>) {
                 nn += 1;
             }
         }
-        let plausible = match (has_month, nn) {
-            (true, _) => nums[..nn]
+        // A month name with one two-digit number past 31 has a year ("Jun 33", "Feb 32").
+        let two_digit_year = has_month
+            && nn == 1
+            && nums[0] > 31
+            && toks[i..=last_content]
                 .iter()
-                .all(|&v| v <= 31 || (1900..=2100).contains(&v)),
+                .any(|t| t.class == Class::Digits && t.len() == 2);
+        let plausible = match (has_month, nn) {
+            (true, _) => {
+                two_digit_year
+                    || nums[..nn]
+                        .iter()
+                        .all(|&v| v <= 31 || (1900..=2100).contains(&v))
+            }
             (false, 2) => {
                 (1..=12).contains(&nums[0]) || (1..=12).contains(&nums[1]) && nums[0] >= 1900
             }
@@ -244,20 +295,21 @@ pub fn find(text: &[u8], toks: &[Token], out: &mut Vec<DateCand>) {
             let slash = toks[i..=last_content]
                 .iter()
                 .any(|t| t.is_punct(text, b'/') || t.is_punct(text, b'-'));
-            let month_year = (has_month && parts == 1 && (has_year || slash) && nn <= 1)
-                || (!has_month
-                    && nn == 2
-                    && parts == 2
-                    && slash
-                    && (1..=12).contains(&nums[0])
-                    && {
-                        let ylen = toks[i..=last_content]
-                            .iter()
-                            .rev()
-                            .find(|t| t.class == Class::Digits)
-                            .map_or(0, |t| t.len());
-                        ylen == 2 || (ylen == 4 && (2000..=2099).contains(&nums[1]))
-                    });
+            let month_year =
+                (has_month && parts == 1 && (has_year || slash || two_digit_year) && nn <= 1)
+                    || (!has_month
+                        && nn == 2
+                        && parts == 2
+                        && slash
+                        && (1..=12).contains(&nums[0])
+                        && {
+                            let ylen = toks[i..=last_content]
+                                .iter()
+                                .rev()
+                                .find(|t| t.class == Class::Digits)
+                                .map_or(0, |t| t.len());
+                            ylen == 2 || (ylen == 4 && (2000..=2099).contains(&nums[1]))
+                        });
             out.push(DateCand {
                 start: toks[i].start as usize,
                 end: toks[last_content].end as usize,

@@ -503,6 +503,25 @@ impl Detector {
                 }
             }
         };
+        // "date 09 31", "- date Mar 32": while card details are being given, "date" right
+        // before a date-like group names the card's date, the expiry. Not when a nearer
+        // cue names another date ("birth date 09/12/80" has a birth-date cue).
+        let card_talk = capture.is_some()
+            || prompt.0 & CARD_CTX != 0
+            || hits.iter().any(|h| h.ctx as u32 & CARD_CTX != 0);
+        let date_cue = |tok_start: usize, ctx: CtxSet, near: Option<Ctx>| {
+            let cue = card_talk
+                && tok_start > 0
+                && text::eq(toks[tok_start - 1].bytes(b), "date")
+                && near.is_none_or(|c| c as u32 & CARD_CTX != 0);
+            if cue {
+                let mut c = ctx;
+                c.add(Ctx::Expiry);
+                (c, Some(Ctx::Expiry))
+            } else {
+                (ctx, near)
+            }
+        };
         macro_rules! push {
             ($s:expr, $e:expr, $kind:expr, $rule:expr) => {{
                 let (s, e): (usize, usize) = ($s, $e);
@@ -542,6 +561,7 @@ impl Detector {
                 continue;
             }
             let (ctx, near) = ctx_at(s);
+            let (ctx, near) = date_cue(run.tok_start, ctx, near);
             if matches!(near, Some(Ctx::Neg) | Some(Ctx::Last4)) {
                 continue;
             }
@@ -697,6 +717,7 @@ impl Detector {
         // Dates: birth dates and expiries.
         for dc in dates.iter() {
             let (ctx, near) = ctx_at(dc.start);
+            let (ctx, near) = date_cue(dc.tok_start, ctx, near);
             if matches!(near, Some(Ctx::Neg)) {
                 continue;
             }
@@ -891,6 +912,14 @@ impl Detector {
                             "on", "since", "from", "until", "by", "before", "after", "in", "at",
                         ],
                     );
+                // "hang on two nine seven": "on" ending a request to wait introduces no date.
+                let prep = prep
+                    && !(dc.tok_start > 1
+                        && text::eq(toks[dc.tok_start - 1].bytes(b), "on")
+                        && text::eq_any(
+                            toks[dc.tok_start - 2].bytes(b),
+                            &["hang", "hold", "holding", "hanging", "go", "carry"],
+                        ));
                 let pause = dc.tok_end > 0
                     && text::eq_any(
                         toks[dc.tok_end - 1].bytes(b),
