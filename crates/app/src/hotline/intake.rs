@@ -314,7 +314,7 @@ pub struct Opened {
 }
 
 /// Opens the case a typed receipt belongs to. A malformed receipt costs the same
-/// argon2id work as a well-formed one (behind `receipt_gate`, like [`file`]); every
+/// argon2id work as a well-formed one (behind `receipt_gate`, like [`file`](fn@file)); every
 /// failure is `None`. The visit is counted, never recorded.
 pub async fn open_case(ctx: &Ctx, receipt_gate: &Gate, typed: &str) -> Result<Option<Opened>> {
     let parsed = Receipt::parse(typed);

@@ -1,6 +1,6 @@
 //! Interactions coming in (API, file import, message queue): prepared, scanned and redacted before anything is stored.
 //!
-//! [`ingest`] prepares and stores interactions for every ingestion path; [`commitments`]
+//! [`ingest`](mod@ingest) prepares and stores interactions for every ingestion path; [`commitments`]
 //! is the ledger of promises found in them. The functions other capabilities and the
 //! shells use are re-exported here (`righttrack_app::interactions::prepare_line`, ...).
 

@@ -9,7 +9,7 @@
 //! The agent introducing themselves ("you're through to Amber") yields the
 //! agent's name, which is then excluded everywhere: it is not customer PII.
 //!
-//! Names without a trigger ([`by_knowledge`], cased text only) use name knowledge, the
+//! Names without a trigger (`by_knowledge`, cased text only) use name knowledge, the
 //! 1990 US Census given-name and surname lists ([`crate::wordlists`]), but never alone:
 //! a known name must come with a second name word, a word of addressing, a verb that
 //! makes it a person, or a greeting, and names that are also ordinary words, places or

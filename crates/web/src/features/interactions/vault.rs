@@ -3,7 +3,7 @@
 //! Off by default (`--privacy-vault`). When on, ingestion seals the original as received
 //! (see [`righttrack_app::interactions::prepare_line`]); the database holds only ciphertext. An
 //! original is opened only when all of these hold, checked here in this order:
-//! the caller's role allows [`Action::VaultOpen`] (the route guard), the vault still
+//! the caller's role allows [`righttrack_core::authz::Action::VaultOpen`] (the route guard), the vault still
 //! holds the original (retention not ended), the caller wrote a reason, and the
 //! data-access gate (`righttrack_app::program::training::gate`) finds the caller's data-privacy training
 //! current (it audits `gate.granted` or `gate.denied`). Every opening is appended to the audit trail

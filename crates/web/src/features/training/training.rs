@@ -11,7 +11,7 @@
 //! Assignments are made by [`assign_new`] (idempotent; on rule creation, user creation,
 //! these pages and the `serve` sweep), so "on hire" means: the first sync after a user is
 //! created. A quiz attempt is always recorded; a pass also records a completion with a
-//! verification code, valid for the course's recurrence period. Reminders ([`remind`])
+//! verification code, valid for the course's recurrence period. Reminders ([`righttrack_app::program::training::remind`])
 //! are content-free notifications: one a day to a person with training due within 7
 //! days, overdue or expiring, and one a day to the lead of a team with someone overdue.
 
