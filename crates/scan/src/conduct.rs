@@ -1597,9 +1597,11 @@ fn pressure(v: &View<'_>, out: &mut Vec<Found>) {
                 })
             });
         if let Some(o) = refused {
+            // Not again where a clause finding already covers the words.
+            let words = v.bytes(h.i, h.j);
             if !out
                 .iter()
-                .any(|f| f.start <= v.bytes(h.i, h.j).start && v.bytes(h.i, h.j).end <= f.end)
+                .any(|f| f.start <= words.start && words.end <= f.end)
             {
                 out.push(v.bytes(o.i.min(h.i), o.j.max(h.j)));
             }

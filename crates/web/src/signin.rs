@@ -114,9 +114,7 @@ pub use righttrack_app::platform::totp::{
     bind_legacy_totp, open_totp, seal_totp, totp_purpose_of, TOTP_BOUND,
 };
 
-/// The alert text on administrators' home pages when a second factor locks.
-pub const SECOND_FACTOR_LOCKED_NOTICE: &str =
-    "An account's two-factor check was locked after repeated wrong codes. See the audit trail (login.second_factor_locked).";
+pub use righttrack_app::platform::totp::SECOND_FACTOR_LOCKED_NOTICE;
 
 /// Tells every enabled administrator (a notice on their home page, at most one a day)
 /// that a second factor was locked.

@@ -9,6 +9,11 @@ use crate::{Ctx, Error, Result};
 use righttrack_core::crypto::{CryptoError, Keyring};
 use righttrack_core::ids::UserId;
 
+/// The alert text on administrators' home pages when a second factor locks (sign-in
+/// writes it; the home page links it to the audit trail).
+pub const SECOND_FACTOR_LOCKED_NOTICE: &str =
+    "An account's two-factor check was locked after repeated wrong codes. See the audit trail (login.second_factor_locked).";
+
 /// The one-time upgrade that seals every TOTP secret bound to its row.
 pub const TOTP_BOUND: &str = "totp_bound";
 

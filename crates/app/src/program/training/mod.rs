@@ -28,10 +28,9 @@ use serde::Serialize;
 use serde_json::json;
 use std::collections::BTreeMap;
 
-/// The sign-in alert administrators get when a second factor locks (its text is the
-/// sign-in's; it is matched here only to point the home-page notice at the audit trail).
-const SECOND_FACTOR_LOCKED_NOTICE: &str =
-    "An account's two-factor check was locked after repeated wrong codes. See the audit trail (login.second_factor_locked).";
+/// The sign-in alert administrators get when a second factor locks; matched here only to
+/// point the home-page notice at the audit trail.
+use crate::platform::totp::SECOND_FACTOR_LOCKED_NOTICE;
 
 /// The one text of a personal training reminder.
 pub const REMINDER: &str =
