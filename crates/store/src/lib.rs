@@ -4,10 +4,10 @@
 //! deployments. Both run the *same* SQL text: queries are written in the subset the two
 //! dialects share (`$1` placeholders, `BIGINT` millisecond timestamps, text UUIDs, blobs),
 //! and [`on_pool!`] expands each repository body once per backend, so the compiler
-//! type-checks both. Where the dialects really differ (DDL, triggers) each backend has
-//! its own migrations folder. We chose this over two hand-written implementations of
-//! every repository (atuin's split) because a single body cannot drift; the shared story
-//! tests in `tests/` run against both backends.
+//! type-checks both. Where the dialects really differ (DDL, triggers) the one source of
+//! each migration says so, and [`migrations`] renders it per backend. We chose this over
+//! two hand-written implementations of every repository (atuin's split) because a single
+//! body cannot drift; the shared story tests in `tests/` run against both backends.
 //!
 //! **Architecture Invariant:** only this crate issues SQL, and only [`audit`] writes the
 //! audit tables.
@@ -37,6 +37,7 @@ pub mod conflicts;
 pub mod capa;
 pub mod discipline;
 pub mod kudos;
+pub mod migrations;
 // Policies and attestation (issue #6).
 pub mod fairness;
 pub mod policies;
@@ -179,9 +180,6 @@ macro_rules! on_pool {
     };
 }
 
-static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
-static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
-
 /// Strips credentials from a database URL so it can appear in messages.
 pub fn redact_url(url: &str) -> String {
     match (url.find("://"), url.rfind('@')) {
@@ -267,11 +265,12 @@ impl Db {
         &self.location
     }
 
-    fn migrator(&self) -> &'static sqlx::migrate::Migrator {
-        match self.backend {
-            Backend::Sqlite(_) => &SQLITE_MIGRATIONS,
-            Backend::Postgres(_) => &POSTGRES_MIGRATIONS,
-        }
+    fn migrator(&self) -> Result<&'static sqlx::migrate::Migrator> {
+        migrations::migrator(match self.backend {
+            Backend::Sqlite(_) => migrations::Dialect::Sqlite,
+            Backend::Postgres(_) => migrations::Dialect::Postgres,
+        })
+        .map_err(StoreError::Migrate)
     }
 
     /// The highest migration version already applied (0 for a new database).
@@ -310,7 +309,9 @@ impl Db {
 
     /// The newest schema version this binary knows.
     pub fn known_schema_version(&self) -> i64 {
-        self.migrator().iter().map(|m| m.version).max().unwrap_or(0)
+        self.migrator()
+            .map(|m| m.iter().map(|m| m.version).max().unwrap_or(0))
+            .unwrap_or(0)
     }
 
     /// Refuses a database migrated by a newer binary, then applies pending migrations.
@@ -324,7 +325,8 @@ impl Db {
                 known,
             });
         }
-        on_pool!(self, |p| self.migrator().run(p).await)
+        let migrator = self.migrator()?;
+        on_pool!(self, |p| migrator.run(p).await)
             .map_err(|e| StoreError::Migrate(e.to_string()))?;
         // Derived totals a migration created or emptied are rebuilt once from the
         // interactions.
