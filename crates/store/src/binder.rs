@@ -86,24 +86,24 @@ fn narrative(r: Row) -> Narrative {
 impl Db {
     /// Every stored narrative, by question key.
     pub async fn binder_narratives(&self) -> Result<Vec<Narrative>> {
-        let rows: Vec<Row> = on_pool!(self, |p| sqlx::query_as(
+        let rows: Vec<Row> = fetch!(
+            self,
+            fetch_all,
             "SELECT question_key, narrative, updated_by, updated_at FROM binder_narratives \
-             ORDER BY question_key"
-        )
-        .fetch_all(p)
-        .await?);
+             ORDER BY question_key",
+        );
         Ok(rows.into_iter().map(narrative).collect())
     }
 
     /// One question's narrative, if written.
     pub async fn binder_narrative(&self, key: &str) -> Result<Option<Narrative>> {
-        let row: Option<Row> = on_pool!(self, |p| sqlx::query_as(
+        let row: Option<Row> = fetch!(
+            self,
+            fetch_optional,
             "SELECT question_key, narrative, updated_by, updated_at FROM binder_narratives \
-             WHERE question_key = $1"
-        )
-        .bind(key)
-        .fetch_optional(p)
-        .await?);
+             WHERE question_key = $1",
+            key,
+        );
         Ok(row.map(narrative))
     }
 
@@ -163,10 +163,7 @@ impl Db {
             "SELECT {GEN_COLS}, figures FROM binder_generations WHERE generated_by = $1 \
              {GEN_ORDER} LIMIT 1"
         );
-        let row: Option<GenFullRow> = on_pool!(self, |p| sqlx::query_as(&sql)
-            .bind(generated_by)
-            .fetch_optional(p)
-            .await?);
+        let row: Option<GenFullRow> = fetch!(self, fetch_optional, &sql, generated_by);
         row.map(generation).transpose()
     }
 
@@ -180,21 +177,14 @@ impl Db {
             "SELECT {GEN_COLS} FROM binder_generations WHERE generated_by = $1 \
              {GEN_ORDER} LIMIT $2"
         );
-        let rows: Vec<GenRow> = on_pool!(self, |p| sqlx::query_as(&sql)
-            .bind(generated_by)
-            .bind(limit)
-            .fetch_all(p)
-            .await?);
+        let rows: Vec<GenRow> = fetch!(self, fetch_all, &sql, generated_by, limit);
         rows.into_iter().map(summary).collect()
     }
 
     /// One generation, whoever made it: the caller checks it is theirs.
     pub async fn binder_generation(&self, id: BinderGenerationId) -> Result<Option<Generation>> {
         let sql = format!("SELECT {GEN_COLS}, figures FROM binder_generations WHERE id = $1");
-        let row: Option<GenFullRow> = on_pool!(self, |p| sqlx::query_as(&sql)
-            .bind(id.to_string())
-            .fetch_optional(p)
-            .await?);
+        let row: Option<GenFullRow> = fetch!(self, fetch_optional, &sql, id.to_string());
         row.map(generation).transpose()
     }
 }

@@ -81,8 +81,7 @@ impl Db {
         let sql = format!(
             "SELECT {COLS} FROM kudos WHERE {cond} ORDER BY given_at DESC, id DESC LIMIT 200"
         );
-        let rows: Vec<KudosRow> =
-            on_pool!(self, |p| sqlx::query_as(&sql).bind(v).fetch_all(p).await?);
+        let rows: Vec<KudosRow> = fetch!(self, fetch_all, &sql, v);
         Ok(rows.into_iter().map(kudos).collect())
     }
 
@@ -116,16 +115,14 @@ impl Db {
         v: Visibility,
         at: Timestamp,
     ) -> Result<bool> {
-        let n = on_pool!(self, |p| {
-            sqlx::query("UPDATE kudos SET visibility = $1, decided_at = $2 WHERE id = $3 AND recipient = $4")
-                .bind(v.as_str())
-                .bind(ms(at))
-                .bind(id)
-                .bind(recipient)
-                .execute(p)
-                .await?
-                .rows_affected()
-        });
+        let n = execute!(
+            self,
+            "UPDATE kudos SET visibility = $1, decided_at = $2 WHERE id = $3 AND recipient = $4",
+            v.as_str(),
+            ms(at),
+            id,
+            recipient,
+        );
         Ok(n == 1)
     }
 }

@@ -14,6 +14,59 @@
 //!
 //! Queries are runtime-checked (`sqlx::query`, not `query!`), so building needs no database.
 
+/// The rows of `sql` (`fetch_optional`, `fetch_all` or `fetch_one` of
+/// `sqlx::query_as`), the arguments bound in order: `fetch!(self, fetch_optional, &q, id)`
+/// on whichever pool the [`Db`] holds, or `fetch!(&mut *tx, fetch_all, ...)` in a
+/// transaction. Like every helper here it turns a database error into a [`StoreError`]
+/// with `?`.
+macro_rules! fetch {
+    (&mut *$tx:ident, $fetch:ident, $sql:expr $(, $arg:expr)* $(,)?) => {
+        sqlx::query_as($sql)$(.bind($arg))*.$fetch(&mut *$tx).await?
+    };
+    ($db:expr, $fetch:ident, $sql:expr $(, $arg:expr)* $(,)?) => {
+        $crate::on_pool!($db, |p| sqlx::query_as($sql)$(.bind($arg))*.$fetch(p).await?)
+    };
+}
+
+/// [`fetch!`] for a single column (`sqlx::query_scalar`).
+macro_rules! scalar {
+    (&mut *$tx:ident, $fetch:ident, $sql:expr $(, $arg:expr)* $(,)?) => {
+        sqlx::query_scalar($sql)$(.bind($arg))*.$fetch(&mut *$tx).await?
+    };
+    ($db:expr, $fetch:ident, $sql:expr $(, $arg:expr)* $(,)?) => {
+        $crate::on_pool!($db, |p| sqlx::query_scalar($sql)$(.bind($arg))*.$fetch(p).await?)
+    };
+}
+
+/// Runs the statement `sql` with the arguments bound in order (on the [`Db`]'s pool, or
+/// `&mut *tx`); the number of rows it touched.
+macro_rules! execute {
+    (&mut *$tx:ident, $sql:expr $(, $arg:expr)* $(,)?) => {
+        sqlx::query($sql)$(.bind($arg))*.execute(&mut *$tx).await?.rows_affected()
+    };
+    ($db:expr, $sql:expr $(, $arg:expr)* $(,)?) => {
+        $crate::on_pool!($db, |p| sqlx::query($sql)$(.bind($arg))*.execute(p).await?.rows_affected())
+    };
+}
+
+/// Runs `body` in one transaction on whichever pool the [`Db`] holds: `tx` is the open
+/// transaction, committed when the body ends with its value; a `return` from the body
+/// (`return Ok::<_, StoreError>(false)`) or an error rolls it back. The whole is a
+/// `Result<_, StoreError>`.
+macro_rules! in_tx {
+    ($db:expr, |$tx:ident| $body:block) => {
+        $crate::on_pool!($db, |p| {
+            async {
+                let mut $tx = p.begin().await?;
+                let value = $body;
+                $tx.commit().await?;
+                Ok::<_, $crate::StoreError>(value)
+            }
+            .await
+        })
+    };
+}
+
 pub mod audit;
 pub mod calibration;
 pub mod dashboard;
