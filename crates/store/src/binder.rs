@@ -10,7 +10,7 @@
 //! its generator: lists and "latest" are per person, and the web layer refuses anyone
 //! else's id. Every generation is audited by the caller (`binder.generated`).
 
-use crate::{from_ms, ms, on_pool, Db, Result, StoreError};
+use crate::{from_ms, ms, Db, Result, StoreError};
 use jiff::Timestamp;
 use righttrack_core::binder::Figures;
 use righttrack_core::ids::BinderGenerationId;
@@ -116,20 +116,17 @@ impl Db {
         by: &str,
         at: Timestamp,
     ) -> Result<()> {
-        on_pool!(self, |p| {
-            sqlx::query(
-                "INSERT INTO binder_narratives (question_key, narrative, updated_by, updated_at) \
+        execute!(
+            self,
+            "INSERT INTO binder_narratives (question_key, narrative, updated_by, updated_at) \
                  VALUES ($1, $2, $3, $4) ON CONFLICT (question_key) DO UPDATE SET \
                  narrative = excluded.narrative, updated_by = excluded.updated_by, \
                  updated_at = excluded.updated_at",
-            )
-            .bind(key)
-            .bind(text)
-            .bind(by)
-            .bind(ms(at))
-            .execute(p)
-            .await?;
-        });
+            key,
+            text,
+            by,
+            ms(at),
+        );
         Ok(())
     }
 
@@ -139,21 +136,18 @@ impl Db {
         let figures = serde_json::to_string(&g.figures)
             .map_err(|e| StoreError::Corrupt(format!("binder figures: {e}")))?;
         let s = &g.summary;
-        on_pool!(self, |p| {
-            sqlx::query(
-                "INSERT INTO binder_generations \
+        execute!(
+            self,
+            "INSERT INTO binder_generations \
                  (id, generated_at, generated_by, head_seq, head_hash, figures) \
                  VALUES ($1, $2, $3, $4, $5, $6)",
-            )
-            .bind(s.id.to_string())
-            .bind(ms(s.generated_at))
-            .bind(&s.generated_by)
-            .bind(s.head_seq)
-            .bind(&s.head_hash)
-            .bind(&figures)
-            .execute(p)
-            .await?;
-        });
+            s.id.to_string(),
+            ms(s.generated_at),
+            &s.generated_by,
+            s.head_seq,
+            &s.head_hash,
+            &figures,
+        );
         Ok(())
     }
 

@@ -99,24 +99,22 @@ impl Db {
                 ms(c.due_at),
             );
             for (n, ext_id) in c.interactions.iter().enumerate() {
-                sqlx::query(
+                try_execute!(
+                    &mut *tx,
                     "INSERT INTO calibration_interactions (session_id, ext_id, position) VALUES ($1, $2, $3)",
+                    &id,
+                    ext_id,
+                    n as i64,
                 )
-                .bind(&id)
-                .bind(ext_id)
-                .bind(n as i64)
-                .execute(&mut *tx)
-                .await
                 .map_err(|e| StoreError::from(e).naming(|| format!("interaction {ext_id:?} in this session")))?;
             }
             for u in &c.participants {
-                sqlx::query(
+                try_execute!(
+                    &mut *tx,
                     "INSERT INTO calibration_participants (session_id, username, submitted_at) VALUES ($1, $2, NULL)",
+                    &id,
+                    u,
                 )
-                .bind(&id)
-                .bind(u)
-                .execute(&mut *tx)
-                .await
                 .map_err(|e| StoreError::from(e).naming(|| format!("participant {u:?} in this session")))?;
             }
         })?;

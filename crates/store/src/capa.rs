@@ -13,7 +13,7 @@
 //! two people pressing the same button make one move; every move is kept in
 //! `capa_events`. Reads decide *overdue* from the due instant.
 
-use crate::{from_ms, ms, on_pool, Db, Result, StoreError};
+use crate::{from_ms, ms, Db, Result, StoreError};
 use jiff::{SignedDuration, Timestamp};
 use righttrack_core::capa::{self as rules, new_id, State};
 use righttrack_core::ids::UserId;
@@ -191,14 +191,15 @@ impl Db {
     ) -> Result<String> {
         let id = new_id(at, rng);
         in_tx!(self, |tx| {
-            sqlx::query("INSERT INTO audit_templates (id, name, created_by, created_at) VALUES ($1, $2, $3, $4)")
-                .bind(&id)
-                .bind(name)
-                .bind(by_user)
-                .bind(ms(at))
-                .execute(&mut *tx)
-                .await
-                .map_err(|e| StoreError::from(e).naming(|| format!("A checklist named \"{name}\"")))?;
+            try_execute!(
+                &mut *tx,
+                "INSERT INTO audit_templates (id, name, created_by, created_at) VALUES ($1, $2, $3, $4)",
+                &id,
+                name,
+                by_user,
+                ms(at),
+            )
+            .map_err(|e| StoreError::from(e).naming(|| format!("A checklist named \"{name}\"")))?;
             for (i, text) in items.iter().enumerate() {
                 execute!(
                     &mut *tx,
@@ -961,13 +962,12 @@ impl Db {
             user.to_string(),
         );
         if !rows.is_empty() {
-            on_pool!(self, |p| {
-                sqlx::query("UPDATE capa_notifications SET seen_at = $1 WHERE user_id = $2 AND seen_at IS NULL")
-                    .bind(ms(at))
-                    .bind(user.to_string())
-                    .execute(p)
-                    .await?;
-            });
+            execute!(
+                self,
+                "UPDATE capa_notifications SET seen_at = $1 WHERE user_id = $2 AND seen_at IS NULL",
+                ms(at),
+                user.to_string(),
+            );
         }
         Ok(rows)
     }

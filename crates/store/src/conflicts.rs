@@ -381,21 +381,17 @@ impl Db {
         rng: &mut impl rand::RngCore,
     ) -> Result<String> {
         let id = new_id(at, rng);
-        on_pool!(self, |p| {
-            sqlx::query(
-            "INSERT INTO conflict_campaigns (id, year, due_at, audience, opened_by, opened_at) VALUES ($1, $2, $3, $4, $5, $6)"
+        try_execute!(
+            self,
+            "INSERT INTO conflict_campaigns (id, year, due_at, audience, opened_by, opened_at) VALUES ($1, $2, $3, $4, $5, $6)",
+            &id,
+            year,
+            ms(due_at),
+            audience_json,
+            by,
+            ms(at),
         )
-        .bind(&id)
-        .bind(year)
-        .bind(ms(due_at))
-        .bind(audience_json)
-        .bind(by)
-        .bind(ms(at))
-        .execute(p)
-        .await
-        .map(|_| ())
-        .map_err(|e| StoreError::from(e).naming(|| format!("A campaign for {year}")))?
-        });
+        .map_err(|e| StoreError::from(e).naming(|| format!("A campaign for {year}")))?;
         Ok(id)
     }
 

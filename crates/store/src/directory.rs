@@ -151,15 +151,13 @@ impl Db {
         rng: &mut impl rand::RngCore,
     ) -> Result<SiteId> {
         let id = SiteId::new_v7(now, rng);
-        on_pool!(self, |p| sqlx::query(
-            "INSERT INTO sites (id, name, created_at) VALUES ($1, $2, $3)"
+        try_execute!(
+            self,
+            "INSERT INTO sites (id, name, created_at) VALUES ($1, $2, $3)",
+            id.to_string(),
+            name,
+            ms(now),
         )
-        .bind(id.to_string())
-        .bind(name)
-        .bind(ms(now))
-        .execute(p)
-        .await
-        .map(|r| r.rows_affected()))
         .map_err(|e| StoreError::from(e).naming(|| format!("site {name:?}")))?;
         Ok(id)
     }
@@ -173,16 +171,15 @@ impl Db {
         rng: &mut impl rand::RngCore,
     ) -> Result<TeamId> {
         let id = TeamId::new_v7(now, rng);
-        on_pool!(self, |p| sqlx::query(
-            "INSERT INTO teams (id, name, site_id, parent_team_id, created_at) VALUES ($1, $2, $3, $4, $5)"
+        try_execute!(
+            self,
+            "INSERT INTO teams (id, name, site_id, parent_team_id, created_at) VALUES ($1, $2, $3, $4, $5)",
+            id.to_string(),
+            name,
+            site.to_string(),
+            parent.map(|t| t.to_string()),
+            ms(now),
         )
-        .bind(id.to_string())
-        .bind(name)
-        .bind(site.to_string())
-        .bind(parent.map(|t| t.to_string()))
-        .bind(ms(now))
-        .execute(p)
-        .await.map(|r| r.rows_affected()))
         .map_err(|e| StoreError::from(e).naming(|| format!("team {name:?}")))?;
         Ok(id)
     }

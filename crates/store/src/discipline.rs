@@ -214,33 +214,30 @@ impl Db {
         } else {
             Approval::NotNeeded
         };
-        on_pool!(self, |p| {
-            sqlx::query(
-                "INSERT INTO discipline_records (id, subject, site_name, team_name, role_level, violation_class, severity, aggravating, \
+        execute!(
+            self,
+            "INSERT INTO discipline_records (id, subject, site_name, team_name, role_level, violation_class, severity, aggravating, \
                  mitigating, prior_records, sanction, comparable_cases, comparable_median, deviation, rationale, decided_by, decided_at, approval) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)",
-            )
-            .bind(&id)
-            .bind(&r.subject)
-            .bind(&r.site_name)
-            .bind(&r.team_name)
-            .bind(&r.role_level)
-            .bind(&r.violation_class)
-            .bind(r.severity)
-            .bind(r.aggravating.join(","))
-            .bind(r.mitigating.join(","))
-            .bind(r.prior_records)
-            .bind(i64::try_from(r.sanction.step()).unwrap_or(0))
-            .bind(r.comparable_cases)
-            .bind(r.comparable_median.map(|s| i64::try_from(s.step()).unwrap_or(0)))
-            .bind(r.deviation)
-            .bind(&r.rationale)
-            .bind(&r.decided_by)
-            .bind(ms(r.decided_at))
-            .bind(approval.as_str())
-            .execute(p)
-            .await?;
-        });
+            &id,
+            &r.subject,
+            &r.site_name,
+            &r.team_name,
+            &r.role_level,
+            &r.violation_class,
+            r.severity,
+            r.aggravating.join(","),
+            r.mitigating.join(","),
+            r.prior_records,
+            i64::try_from(r.sanction.step()).unwrap_or(0),
+            r.comparable_cases,
+            r.comparable_median.map(|s| i64::try_from(s.step()).unwrap_or(0)),
+            r.deviation,
+            &r.rationale,
+            &r.decided_by,
+            ms(r.decided_at),
+            approval.as_str(),
+        );
         Ok(id)
     }
 

@@ -171,21 +171,20 @@ impl Db {
             let Some(iid) = iid else {
                 return Err(StoreError::NotFound);
             };
-            sqlx::query(
+            try_execute!(
+                &mut *tx,
                 "INSERT INTO disputes (id, interaction_id, item, agent_ref, reason, evaluator, assignee, opened_at, due_at, status) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'open')",
+                &id,
+                &iid,
+                &d.item,
+                &d.agent_ref,
+                &d.reason,
+                &d.evaluator,
+                &d.assignee,
+                ms(d.opened_at),
+                ms(d.due_at),
             )
-            .bind(&id)
-            .bind(&iid)
-            .bind(&d.item)
-            .bind(&d.agent_ref)
-            .bind(&d.reason)
-            .bind(&d.evaluator)
-            .bind(&d.assignee)
-            .bind(ms(d.opened_at))
-            .bind(ms(d.due_at))
-            .execute(&mut *tx)
-            .await
             .map_err(|e| {
                 StoreError::from(e)
                     .naming(|| format!("An open dispute of item \"{}\"", d.item))

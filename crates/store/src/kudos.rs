@@ -51,19 +51,16 @@ impl Db {
         rng: &mut impl rand::RngCore,
     ) -> Result<String> {
         let id = new_id(at, rng);
-        on_pool!(self, |p| {
-            sqlx::query(
-                "INSERT INTO kudos (id, giver, recipient, value_name, message, visibility, given_at) VALUES ($1, $2, $3, $4, $5, 'pending', $6)",
-            )
-            .bind(&id)
-            .bind(giver)
-            .bind(recipient)
-            .bind(value)
-            .bind(message)
-            .bind(ms(at))
-            .execute(p)
-            .await?;
-        });
+        execute!(
+            self,
+            "INSERT INTO kudos (id, giver, recipient, value_name, message, visibility, given_at) VALUES ($1, $2, $3, $4, $5, 'pending', $6)",
+            &id,
+            giver,
+            recipient,
+            value,
+            message,
+            ms(at),
+        );
         Ok(id)
     }
 

@@ -49,6 +49,17 @@ macro_rules! execute {
     };
 }
 
+/// [`execute!`] that hands back the `sqlx` result instead of `?`-ing it, for
+/// a caller that names what a unique-key conflict is about ([`StoreError::naming`]).
+macro_rules! try_execute {
+    (&mut *$tx:ident, $sql:expr $(, $arg:expr)* $(,)?) => {
+        sqlx::query($sql)$(.bind($arg))*.execute(&mut *$tx).await.map(|r| r.rows_affected())
+    };
+    ($db:expr, $sql:expr $(, $arg:expr)* $(,)?) => {
+        $crate::on_pool!($db, |p| sqlx::query($sql)$(.bind($arg))*.execute(p).await.map(|r| r.rows_affected()))
+    };
+}
+
 /// Runs `body` in one transaction on whichever pool the [`Db`] holds: `tx` is the open
 /// transaction, committed when the body ends with its value; a `return` from the body
 /// (`return Ok::<_, StoreError>(false)`) or an error rolls it back. The whole is a

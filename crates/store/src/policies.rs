@@ -11,7 +11,7 @@
 //! it are the ones who must attest now. Assignments and attestations of older cycles
 //! are kept as history and evidence.
 
-use crate::{from_ms, ms, on_pool, Db, Result, StoreError};
+use crate::{from_ms, ms, Db, Result, StoreError};
 use jiff::Timestamp;
 use righttrack_core::audience::Audience;
 use righttrack_core::ids::UserId;
@@ -290,19 +290,18 @@ impl Db {
         let vid = new_id(now, rng);
         let contributors = serde_json::json!([p.by]).to_string();
         in_tx!(self, |tx| {
-            sqlx::query(
+            try_execute!(
+                &mut *tx,
                 "INSERT INTO policies (id, slug, title, audience, attest_days, pass_mark, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                &pid,
+                &p.slug,
+                &p.title,
+                p.audience.to_json(),
+                i64::from(p.attest_days),
+                i64::from(p.pass_mark),
+                &p.by,
+                ms(now),
             )
-            .bind(&pid)
-            .bind(&p.slug)
-            .bind(&p.title)
-            .bind(p.audience.to_json())
-            .bind(i64::from(p.attest_days))
-            .bind(i64::from(p.pass_mark))
-            .bind(&p.by)
-            .bind(ms(now))
-            .execute(&mut *tx)
-            .await
             .map_err(|e| StoreError::from(e).naming(|| format!("A policy with the key {:?}", p.slug)))?;
             execute!(
                 &mut *tx,
@@ -416,19 +415,17 @@ impl Db {
             .next()
             .ok_or(StoreError::NotFound)?;
         let id = new_id(now, rng);
-        on_pool!(self, |p| sqlx::query(
-            "INSERT INTO policy_versions (id, policy_id, number, kind, summary, body, quiz, status, contributors, created_at) VALUES ($1, $2, $3, 'material', '', $4, $5, 'draft', $6, $7)"
+        try_execute!(
+            self,
+            "INSERT INTO policy_versions (id, policy_id, number, kind, summary, body, quiz, status, contributors, created_at) VALUES ($1, $2, $3, 'material', '', $4, $5, 'draft', $6, $7)",
+            &id,
+            policy,
+            latest.number + 1,
+            &latest.body,
+            quiz_json(&latest.quiz),
+            serde_json::json!([by]).to_string(),
+            ms(now),
         )
-        .bind(&id)
-        .bind(policy)
-        .bind(latest.number + 1)
-        .bind(&latest.body)
-        .bind(quiz_json(&latest.quiz))
-        .bind(serde_json::json!([by]).to_string())
-        .bind(ms(now))
-        .execute(p)
-        .await
-        .map(|r| r.rows_affected()))
         .map_err(|e| StoreError::from(e).naming(|| "A version in work of this policy".into()))?;
         Ok(id)
     }
@@ -756,21 +753,19 @@ impl Db {
     ) -> Result<String> {
         let id = new_id(now, rng);
         let hash = version.hash.clone().unwrap_or_default();
-        on_pool!(self, |p| sqlx::query(
-            "INSERT INTO policy_attestations (id, cycle_version_id, user_id, version_id, version_hash, attested_at, method, score, attempt_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
+        try_execute!(
+            self,
+            "INSERT INTO policy_attestations (id, cycle_version_id, user_id, version_id, version_hash, attested_at, method, score, attempt_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            &id,
+            cycle,
+            user.to_string(),
+            &version.id,
+            &hash,
+            ms(now),
+            method,
+            score.map(i64::from),
+            attempt,
         )
-        .bind(&id)
-        .bind(cycle)
-        .bind(user.to_string())
-        .bind(&version.id)
-        .bind(&hash)
-        .bind(ms(now))
-        .bind(method)
-        .bind(score.map(i64::from))
-        .bind(attempt)
-        .execute(p)
-        .await
-        .map(|r| r.rows_affected()))
         .map_err(|e| StoreError::from(e).naming(|| "An attestation of this version".into()))?;
         Ok(id)
     }

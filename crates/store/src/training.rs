@@ -7,7 +7,7 @@
 //! passing completions only, with their expiry fixed at recording; attempts keep every
 //! quiz try, passed or not.
 
-use crate::{from_ms, ms, on_pool, Db, Result, StoreError};
+use crate::{from_ms, ms, Db, Result, StoreError};
 use jiff::{SignedDuration, Timestamp};
 use righttrack_core::audience::Audience;
 use righttrack_core::ids::UserId;
@@ -210,23 +210,21 @@ impl Db {
     ) -> Result<String> {
         let id = new_id(now, rng);
         let quiz = quiz_json(&c.quiz)?;
-        on_pool!(self, |p| sqlx::query(
+        try_execute!(
+            self,
             "INSERT INTO training_courses (id, code, title, content, quiz, pass_mark, validity_months, grants_data_access, external, archived, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, FALSE, $10)"
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, FALSE, $10)",
+            &id,
+            &c.code,
+            &c.title,
+            &c.content,
+            &quiz,
+            c.pass_mark,
+            c.validity_months,
+            c.grants_data_access,
+            c.external,
+            ms(now),
         )
-        .bind(&id)
-        .bind(&c.code)
-        .bind(&c.title)
-        .bind(&c.content)
-        .bind(&quiz)
-        .bind(c.pass_mark)
-        .bind(c.validity_months)
-        .bind(c.grants_data_access)
-        .bind(c.external)
-        .bind(ms(now))
-        .execute(p)
-        .await
-        .map(|r| r.rows_affected()))
         .map_err(|e| StoreError::from(e).naming(|| format!("course code {:?}", c.code)))?;
         Ok(id)
     }
