@@ -159,16 +159,7 @@ use Role::*;
 
 /// Every role: for what each person with an account does for themselves (their account,
 /// their policies, training, surveys and disclosures).
-const EVERYONE: &[Role] = &[
-    Agent,
-    TeamLead,
-    QaAnalyst,
-    EthicsOfficer,
-    Investigator,
-    Admin,
-    AuditCommittee,
-    IdentityCustodian,
-];
+const EVERYONE: &[Role] = &Role::ALL;
 
 /// The table. One row per action: the roles that may perform it.
 const TABLE: &[(Action, &[Role])] = &[

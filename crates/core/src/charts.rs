@@ -8,6 +8,7 @@
 //! A benchmark band (a public reference range such as a published median's
 //! interquartile range) is shaded behind the line.
 
+use crate::markdown::escape;
 use std::fmt::Write;
 
 /// One series over labelled periods.
@@ -38,21 +39,6 @@ const PAD_L: f64 = 36.0;
 const PAD_R: f64 = 8.0;
 const PAD_T: f64 = 8.0;
 const PAD_B: f64 = 22.0;
-
-fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
 
 /// A number as a person reads it: at most one decimal, none when whole.
 pub fn figure(v: f64) -> String {
@@ -91,8 +77,8 @@ impl Trend<'_> {
             s,
             r#"<svg class="chart" viewBox="0 0 {W} {H}" role="img" aria-labelledby="{id}-t {id}-d" xmlns="http://www.w3.org/2000/svg"><title id="{id}-t">{title}</title><desc id="{id}-d">{desc}</desc>"#,
             id = self.id(),
-            title = esc(self.title),
-            desc = esc(&self.description()),
+            title = escape(self.title),
+            desc = escape(&self.description()),
         );
         if let Some(b) = self.band {
             let (y1, y2) = (y(b.high.min(top)), y(b.low.max(0.0)));
@@ -101,7 +87,7 @@ impl Trend<'_> {
                 r#"<rect class="band" x="{PAD_L}" y="{y1:.1}" width="{:.1}" height="{:.1}"><title>{}</title></rect>"#,
                 W - PAD_L - PAD_R,
                 (y2 - y1).max(1.0),
-                esc(b.label)
+                escape(b.label)
             );
         }
         // Axis: zero and top, with their values.
@@ -138,9 +124,9 @@ impl Trend<'_> {
                     r#"<circle class="dot" cx="{:.1}" cy="{:.1}" r="2.5"><title>{}: {}{}</title></circle>"#,
                     x(i),
                     y(v),
-                    esc(&self.labels[i]),
+                    escape(&self.labels[i]),
                     figure(v),
-                    esc(self.unit)
+                    escape(self.unit)
                 );
             }
         }
@@ -151,7 +137,7 @@ impl Trend<'_> {
                 r#"<text class="tick" x="{:.1}" y="{:.1}">{}</text>"#,
                 PAD_L,
                 H - 6.0,
-                esc(&self.labels[0])
+                escape(&self.labels[0])
             );
         }
         if n > 1 {
@@ -160,7 +146,7 @@ impl Trend<'_> {
                 r#"<text class="tick" x="{:.1}" y="{:.1}" text-anchor="end">{}</text>"#,
                 W - PAD_R,
                 H - 6.0,
-                esc(&self.labels[n - 1])
+                escape(&self.labels[n - 1])
             );
         }
         s.push_str("</svg>");
@@ -340,8 +326,8 @@ pub fn box_plots(title: &str, rows: &[(String, crate::fairness::Quartiles)]) -> 
     let _ = write!(
         s,
         r#"<svg class="chart boxplot" viewBox="0 0 {WIDTH} {h}" role="img" aria-label="{t}" xmlns="http://www.w3.org/2000/svg"><title>{t}</title><desc>{d}</desc>"#,
-        t = esc(title),
-        d = esc(&desc),
+        t = escape(title),
+        d = escape(&desc),
     );
     for (i, (label, q)) in rows.iter().enumerate() {
         let cy = ROW * i as f64 + ROW / 2.0;
@@ -350,7 +336,7 @@ pub fn box_plots(title: &str, rows: &[(String, crate::fairness::Quartiles)]) -> 
             r#"<text class="tick" x="{lx:.1}" y="{ty:.1}" text-anchor="end">{l}</text><line class="whisker" x1="{a:.1}" y1="{cy:.1}" x2="{b:.1}" y2="{cy:.1}"/><rect class="box" x="{c:.1}" y="{by:.1}" width="{w:.1}" height="{bh:.1}"/><line class="median" x1="{m:.1}" y1="{by:.1}" x2="{m:.1}" y2="{my:.1}"/>"#,
             lx = LEFT - 6.0,
             ty = cy + 4.0,
-            l = esc(label),
+            l = escape(label),
             a = x(q.min),
             b = x(q.max),
             c = x(q.q1),

@@ -86,6 +86,30 @@ fn numbered(line: &str) -> Option<&str> {
         .map(str::trim)
 }
 
+/// The items of a list that starts with `first`: the following lines that are items
+/// too (`item` finds one), each continued by indented lines after it.
+fn list_items<'a>(
+    first: &str,
+    lines: &mut std::iter::Peekable<impl Iterator<Item = &'a str>>,
+    item: fn(&str) -> Option<&str>,
+) -> Vec<String> {
+    let mut items = vec![first.to_owned()];
+    while let Some(next) = lines.peek() {
+        if let Some(i) = item(next) {
+            items.push(i.to_owned());
+        } else if next.starts_with("  ") && !next.trim().is_empty() {
+            if let Some(last) = items.last_mut() {
+                last.push(' ');
+                last.push_str(next.trim());
+            }
+        } else {
+            break;
+        }
+        lines.next();
+    }
+    items
+}
+
 fn blocks(src: &str) -> Vec<Block> {
     let mut out = Vec::new();
     let mut para: Vec<&str> = Vec::new();
@@ -116,38 +140,10 @@ fn blocks(src: &str) -> Vec<Block> {
             out.push(Block::Heading(level, text.to_owned()));
         } else if let Some(item) = bullet(line) {
             flush(&mut para, &mut out);
-            let mut items = vec![item.to_owned()];
-            while let Some(next) = lines.peek() {
-                if let Some(i) = bullet(next) {
-                    items.push(i.to_owned());
-                } else if next.starts_with("  ") && !next.trim().is_empty() {
-                    if let Some(last) = items.last_mut() {
-                        last.push(' ');
-                        last.push_str(next.trim());
-                    }
-                } else {
-                    break;
-                }
-                lines.next();
-            }
-            out.push(Block::Bullets(items));
+            out.push(Block::Bullets(list_items(item, &mut lines, bullet)));
         } else if let Some(item) = numbered(line) {
             flush(&mut para, &mut out);
-            let mut items = vec![item.to_owned()];
-            while let Some(next) = lines.peek() {
-                if let Some(i) = numbered(next) {
-                    items.push(i.to_owned());
-                } else if next.starts_with("  ") && !next.trim().is_empty() {
-                    if let Some(last) = items.last_mut() {
-                        last.push(' ');
-                        last.push_str(next.trim());
-                    }
-                } else {
-                    break;
-                }
-                lines.next();
-            }
-            out.push(Block::Numbered(items));
+            out.push(Block::Numbered(list_items(item, &mut lines, numbered)));
         } else if let Some(q) = t.strip_prefix('>') {
             flush(&mut para, &mut out);
             let mut text = vec![q.trim().to_owned()];

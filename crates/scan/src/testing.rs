@@ -8,6 +8,33 @@
 use crate::model::{Channel, Interaction, Speaker, Turn};
 use crate::pack::RulePack;
 use crate::Engine;
+use std::sync::OnceLock;
+
+/// The engine of the built-in pack, compiled once and shared by a test binary's tests.
+#[expect(
+    clippy::expect_used,
+    reason = "a test helper: the built-in pack not compiling fails the test"
+)]
+pub fn default_engine() -> &'static Engine {
+    static E: OnceLock<Engine> = OnceLock::new();
+    E.get_or_init(|| Engine::default_engine().expect("default pack compiles"))
+}
+
+/// `kind: text` of every span `engine` finds in `i`, in order (`pii.` left off the kind).
+pub fn span_texts(engine: &Engine, i: &Interaction) -> Vec<String> {
+    engine
+        .scan(i)
+        .spans
+        .iter()
+        .map(|s| {
+            format!(
+                "{}: {}",
+                s.kind.trim_start_matches("pii."),
+                &i.turns[s.turn].text[s.start..s.end]
+            )
+        })
+        .collect()
+}
 
 /// Build an interaction from a script.
 pub fn script(id: &str, src: &str, default: Speaker) -> Interaction {

@@ -8,14 +8,8 @@
     reason = "test helpers outside #[test] fns: a failure is a test failure"
 )]
 
-use righttrack_scan::testing::script;
-use righttrack_scan::{Engine, Speaker};
-use std::sync::OnceLock;
-
-fn engine() -> &'static Engine {
-    static E: OnceLock<Engine> = OnceLock::new();
-    E.get_or_init(|| Engine::default_engine().expect("default pack compiles"))
-}
+use righttrack_scan::testing::{default_engine as engine, script};
+use righttrack_scan::Speaker;
 
 /// Events of a chat where the agent says `line` (after a neutral opening).
 fn agent_says(line: &str) -> Vec<String> {

@@ -6,14 +6,8 @@
     reason = "test helpers outside #[test] fns: a failure is a test failure"
 )]
 
-use righttrack_scan::testing::script;
-use righttrack_scan::{Engine, Speaker};
-use std::sync::OnceLock;
-
-fn engine() -> &'static Engine {
-    static E: OnceLock<Engine> = OnceLock::new();
-    E.get_or_init(|| Engine::default_engine().expect("default pack compiles"))
-}
+use righttrack_scan::testing::{default_engine as engine, script, span_texts};
+use righttrack_scan::Speaker;
 
 /// `kind: text` of every span, in order.
 fn spans(src: &str) -> Vec<String> {
@@ -29,17 +23,7 @@ fn email_spans(text: &str) -> Vec<String> {
 }
 
 fn spans_of(i: &righttrack_scan::Interaction) -> Vec<String> {
-    let f = engine().scan(i);
-    f.spans
-        .iter()
-        .map(|s| {
-            format!(
-                "{}: {}",
-                s.kind.trim_start_matches("pii."),
-                &i.turns[s.turn].text[s.start..s.end]
-            )
-        })
-        .collect()
+    span_texts(engine(), i)
 }
 
 fn check(cases: &[(&str, &[&str])]) {

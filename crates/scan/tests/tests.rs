@@ -9,14 +9,8 @@
 )]
 
 use proptest::prelude::*;
-use righttrack_scan::testing::script;
+use righttrack_scan::testing::{default_engine as engine, script, span_texts};
 use righttrack_scan::{redact, Engine, HashKey, Interaction, RedactMode, RulePack, Speaker};
-use std::sync::OnceLock;
-
-fn engine() -> &'static Engine {
-    static E: OnceLock<Engine> = OnceLock::new();
-    E.get_or_init(|| Engine::default_engine().expect("default pack compiles"))
-}
 
 fn inter(src: &str) -> Interaction {
     script("t", src, Speaker::Customer)
@@ -24,18 +18,7 @@ fn inter(src: &str) -> Interaction {
 
 /// `kind: text` of every span.
 fn spans(src: &str) -> Vec<String> {
-    let i = inter(src);
-    let f = engine().scan(&i);
-    f.spans
-        .iter()
-        .map(|s| {
-            format!(
-                "{}: {}",
-                s.kind.trim_start_matches("pii."),
-                &i.turns[s.turn].text[s.start..s.end]
-            )
-        })
-        .collect()
+    span_texts(engine(), &inter(src))
 }
 
 fn kinds(src: &str) -> Vec<String> {

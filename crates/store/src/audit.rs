@@ -74,32 +74,32 @@ impl Db {
     pub async fn audit_append(&self, e: NewEntry, signer: &SigningKey) -> Result<Entry> {
         on_pool!(self, |p| {
             let mut tx = p.begin().await?;
-            let (seq, prev): (i64, Vec<u8>) = sqlx::query_as(
+            let (seq, prev): (i64, Vec<u8>) = fetch!(
+                &mut *tx,
+                fetch_one,
                 "UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash",
-            )
-            .fetch_one(&mut *tx)
-            .await?;
+            );
             let prev = to_hash(&prev, seq - 1)?;
             let entry = audit::chain(&prev, seq, e);
-            sqlx::query(
+            execute!(
+                &mut *tx,
                 "INSERT INTO audit_log (seq, at_ms, actor, action, target, detail, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-            )
-            .bind(entry.seq)
-            .bind(entry.entry.at_ms)
-            .bind(&entry.entry.actor)
-            .bind(&entry.entry.action)
-            .bind(&entry.entry.target)
-            .bind(&entry.entry.detail)
-            .bind(&entry.prev_hash[..])
-            .bind(&entry.hash[..])
-            .execute(&mut *tx)
-            .await?;
+                entry.seq,
+                entry.entry.at_ms,
+                &entry.entry.actor,
+                &entry.entry.action,
+                &entry.entry.target,
+                &entry.entry.detail,
+                &entry.prev_hash[..],
+                &entry.hash[..],
+            );
             let head = audit::sign_checkpoint(signer, seq, entry.hash);
-            sqlx::query("UPDATE audit_head SET hash = $1, signature = $2 WHERE id = 1")
-                .bind(&entry.hash[..])
-                .bind(&head.signature[..])
-                .execute(&mut *tx)
-                .await?;
+            execute!(
+                &mut *tx,
+                "UPDATE audit_head SET hash = $1, signature = $2 WHERE id = 1",
+                &entry.hash[..],
+                &head.signature[..],
+            );
             if seq % CHECKPOINT_EVERY == 0 {
                 insert_checkpoint(&mut tx, &head, entry.entry.at_ms).await?;
             }
@@ -121,11 +121,12 @@ impl Db {
         let cp = audit::sign_checkpoint(signer, seq, hash);
         on_pool!(self, |p| {
             let mut tx = p.begin().await?;
-            let exists: i64 =
-                sqlx::query_scalar("SELECT COUNT(*) FROM audit_checkpoints WHERE seq = $1")
-                    .bind(seq)
-                    .fetch_one(&mut *tx)
-                    .await?;
+            let exists: i64 = scalar!(
+                &mut *tx,
+                fetch_one,
+                "SELECT COUNT(*) FROM audit_checkpoints WHERE seq = $1",
+                seq,
+            );
             if exists == 0 {
                 insert_checkpoint(&mut tx, &cp, at_ms).await?;
             }
@@ -136,22 +137,22 @@ impl Db {
 
     /// The last sequence number and hash.
     pub async fn audit_head(&self) -> Result<(i64, Hash)> {
-        let (seq, hash): (i64, Vec<u8>) = on_pool!(self, |p| sqlx::query_as(
-            "SELECT seq, hash FROM audit_head WHERE id = 1"
-        )
-        .fetch_one(p)
-        .await?);
+        let (seq, hash): (i64, Vec<u8>) = fetch!(
+            self,
+            fetch_one,
+            "SELECT seq, hash FROM audit_head WHERE id = 1",
+        );
         Ok((seq, to_hash(&hash, seq)?))
     }
 
     /// The head's sequence number, hash and signature, read together (the signature is
     /// `None` on a database migrated from before it was kept).
     async fn audit_signed_head(&self) -> Result<(i64, Hash, Option<Vec<u8>>)> {
-        let (seq, hash, sig): (i64, Vec<u8>, Option<Vec<u8>>) = on_pool!(self, |p| {
-            sqlx::query_as("SELECT seq, hash, signature FROM audit_head WHERE id = 1")
-                .fetch_one(p)
-                .await?
-        });
+        let (seq, hash, sig): (i64, Vec<u8>, Option<Vec<u8>>) = fetch!(
+            self,
+            fetch_one,
+            "SELECT seq, hash, signature FROM audit_head WHERE id = 1",
+        );
         Ok((seq, to_hash(&hash, seq)?, sig))
     }
 
@@ -163,16 +164,12 @@ impl Db {
             return Ok(false);
         }
         let cp = audit::sign_checkpoint(signer, seq, hash);
-        let n = on_pool!(self, |p| {
-            sqlx::query(
-            "UPDATE audit_head SET signature = $1 WHERE id = 1 AND seq = $2 AND signature IS NULL"
-        )
-        .bind(&cp.signature[..])
-        .bind(seq)
-        .execute(p)
-        .await?
-        .rows_affected()
-        });
+        let n = execute!(
+            self,
+            "UPDATE audit_head SET signature = $1 WHERE id = 1 AND seq = $2 AND signature IS NULL",
+            &cp.signature[..],
+            seq,
+        );
         Ok(n == 1)
     }
 
@@ -231,11 +228,7 @@ impl Db {
     pub async fn audit_by_action(&self, action: &str, from_ms: i64) -> Result<Vec<Entry>> {
         let sql =
             format!("SELECT {COLS} FROM audit_log WHERE action = $1 AND at_ms >= $2 ORDER BY seq");
-        let rows: Vec<EntryRow> = on_pool!(self, |p| sqlx::query_as(&sql)
-            .bind(action)
-            .bind(from_ms)
-            .fetch_all(p)
-            .await?);
+        let rows: Vec<EntryRow> = fetch!(self, fetch_all, &sql, action, from_ms);
         rows.into_iter().map(from_row).collect()
     }
 

@@ -10,7 +10,7 @@
 //! its generator: lists and "latest" are per person, and the web layer refuses anyone
 //! else's id. Every generation is audited by the caller (`binder.generated`).
 
-use crate::{from_ms, ms, on_pool, Db, Result, StoreError};
+use crate::{from_ms, ms, Db, Result, StoreError};
 use jiff::Timestamp;
 use righttrack_core::binder::Figures;
 use righttrack_core::ids::BinderGenerationId;
@@ -86,24 +86,24 @@ fn narrative(r: Row) -> Narrative {
 impl Db {
     /// Every stored narrative, by question key.
     pub async fn binder_narratives(&self) -> Result<Vec<Narrative>> {
-        let rows: Vec<Row> = on_pool!(self, |p| sqlx::query_as(
+        let rows: Vec<Row> = fetch!(
+            self,
+            fetch_all,
             "SELECT question_key, narrative, updated_by, updated_at FROM binder_narratives \
-             ORDER BY question_key"
-        )
-        .fetch_all(p)
-        .await?);
+             ORDER BY question_key",
+        );
         Ok(rows.into_iter().map(narrative).collect())
     }
 
     /// One question's narrative, if written.
     pub async fn binder_narrative(&self, key: &str) -> Result<Option<Narrative>> {
-        let row: Option<Row> = on_pool!(self, |p| sqlx::query_as(
+        let row: Option<Row> = fetch!(
+            self,
+            fetch_optional,
             "SELECT question_key, narrative, updated_by, updated_at FROM binder_narratives \
-             WHERE question_key = $1"
-        )
-        .bind(key)
-        .fetch_optional(p)
-        .await?);
+             WHERE question_key = $1",
+            key,
+        );
         Ok(row.map(narrative))
     }
 
@@ -116,20 +116,17 @@ impl Db {
         by: &str,
         at: Timestamp,
     ) -> Result<()> {
-        on_pool!(self, |p| {
-            sqlx::query(
-                "INSERT INTO binder_narratives (question_key, narrative, updated_by, updated_at) \
+        execute!(
+            self,
+            "INSERT INTO binder_narratives (question_key, narrative, updated_by, updated_at) \
                  VALUES ($1, $2, $3, $4) ON CONFLICT (question_key) DO UPDATE SET \
                  narrative = excluded.narrative, updated_by = excluded.updated_by, \
                  updated_at = excluded.updated_at",
-            )
-            .bind(key)
-            .bind(text)
-            .bind(by)
-            .bind(ms(at))
-            .execute(p)
-            .await?;
-        });
+            key,
+            text,
+            by,
+            ms(at),
+        );
         Ok(())
     }
 
@@ -139,21 +136,18 @@ impl Db {
         let figures = serde_json::to_string(&g.figures)
             .map_err(|e| StoreError::Corrupt(format!("binder figures: {e}")))?;
         let s = &g.summary;
-        on_pool!(self, |p| {
-            sqlx::query(
-                "INSERT INTO binder_generations \
+        execute!(
+            self,
+            "INSERT INTO binder_generations \
                  (id, generated_at, generated_by, head_seq, head_hash, figures) \
                  VALUES ($1, $2, $3, $4, $5, $6)",
-            )
-            .bind(s.id.to_string())
-            .bind(ms(s.generated_at))
-            .bind(&s.generated_by)
-            .bind(s.head_seq)
-            .bind(&s.head_hash)
-            .bind(&figures)
-            .execute(p)
-            .await?;
-        });
+            s.id.to_string(),
+            ms(s.generated_at),
+            &s.generated_by,
+            s.head_seq,
+            &s.head_hash,
+            &figures,
+        );
         Ok(())
     }
 
@@ -163,10 +157,7 @@ impl Db {
             "SELECT {GEN_COLS}, figures FROM binder_generations WHERE generated_by = $1 \
              {GEN_ORDER} LIMIT 1"
         );
-        let row: Option<GenFullRow> = on_pool!(self, |p| sqlx::query_as(&sql)
-            .bind(generated_by)
-            .fetch_optional(p)
-            .await?);
+        let row: Option<GenFullRow> = fetch!(self, fetch_optional, &sql, generated_by);
         row.map(generation).transpose()
     }
 
@@ -180,21 +171,14 @@ impl Db {
             "SELECT {GEN_COLS} FROM binder_generations WHERE generated_by = $1 \
              {GEN_ORDER} LIMIT $2"
         );
-        let rows: Vec<GenRow> = on_pool!(self, |p| sqlx::query_as(&sql)
-            .bind(generated_by)
-            .bind(limit)
-            .fetch_all(p)
-            .await?);
+        let rows: Vec<GenRow> = fetch!(self, fetch_all, &sql, generated_by, limit);
         rows.into_iter().map(summary).collect()
     }
 
     /// One generation, whoever made it: the caller checks it is theirs.
     pub async fn binder_generation(&self, id: BinderGenerationId) -> Result<Option<Generation>> {
         let sql = format!("SELECT {GEN_COLS}, figures FROM binder_generations WHERE id = $1");
-        let row: Option<GenFullRow> = on_pool!(self, |p| sqlx::query_as(&sql)
-            .bind(id.to_string())
-            .fetch_optional(p)
-            .await?);
+        let row: Option<GenFullRow> = fetch!(self, fetch_optional, &sql, id.to_string());
         row.map(generation).transpose()
     }
 }

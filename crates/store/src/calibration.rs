@@ -88,75 +88,60 @@ impl Db {
         rng: &mut impl rand::RngCore,
     ) -> Result<String> {
         let id = CalibrationId::new_v7(now, rng).to_string();
-        on_pool!(self, |p| {
-            async {
-                let mut tx = p.begin().await?;
-                sqlx::query(
-                    "INSERT INTO calibration_sessions (id, name, created_by, created_at, due_at, closed_at) VALUES ($1, $2, $3, $4, $5, NULL)",
+        in_tx!(self, |tx| {
+            execute!(
+                &mut *tx,
+                "INSERT INTO calibration_sessions (id, name, created_by, created_at, due_at, closed_at) VALUES ($1, $2, $3, $4, $5, NULL)",
+                &id,
+                &c.name,
+                &c.created_by,
+                ms(now),
+                ms(c.due_at),
+            );
+            for (n, ext_id) in c.interactions.iter().enumerate() {
+                try_execute!(
+                    &mut *tx,
+                    "INSERT INTO calibration_interactions (session_id, ext_id, position) VALUES ($1, $2, $3)",
+                    &id,
+                    ext_id,
+                    n as i64,
                 )
-                .bind(&id)
-                .bind(&c.name)
-                .bind(&c.created_by)
-                .bind(ms(now))
-                .bind(ms(c.due_at))
-                .execute(&mut *tx)
-                .await?;
-                for (n, ext_id) in c.interactions.iter().enumerate() {
-                    sqlx::query(
-                        "INSERT INTO calibration_interactions (session_id, ext_id, position) VALUES ($1, $2, $3)",
-                    )
-                    .bind(&id)
-                    .bind(ext_id)
-                    .bind(n as i64)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(|e| StoreError::from(e).naming(|| format!("interaction {ext_id:?} in this session")))?;
-                }
-                for u in &c.participants {
-                    sqlx::query(
-                        "INSERT INTO calibration_participants (session_id, username, submitted_at) VALUES ($1, $2, NULL)",
-                    )
-                    .bind(&id)
-                    .bind(u)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(|e| StoreError::from(e).naming(|| format!("participant {u:?} in this session")))?;
-                }
-                tx.commit().await?;
-                Ok::<_, StoreError>(())
+                .map_err(|e| StoreError::from(e).naming(|| format!("interaction {ext_id:?} in this session")))?;
             }
-            .await
+            for u in &c.participants {
+                try_execute!(
+                    &mut *tx,
+                    "INSERT INTO calibration_participants (session_id, username, submitted_at) VALUES ($1, $2, NULL)",
+                    &id,
+                    u,
+                )
+                .map_err(|e| StoreError::from(e).naming(|| format!("participant {u:?} in this session")))?;
+            }
         })?;
         Ok(id)
     }
 
     /// One session with its interactions and participants.
     pub async fn calibration(&self, id: &str) -> Result<Option<Calibration>> {
-        let row: Option<SessionRow> = on_pool!(self, |p| {
-            sqlx::query_as(
-                "SELECT id, name, created_by, created_at, due_at, closed_at FROM calibration_sessions WHERE id = $1",
-            )
-            .bind(id)
-            .fetch_optional(p)
-            .await?
-        });
+        let row: Option<SessionRow> = fetch!(
+            self,
+            fetch_optional,
+            "SELECT id, name, created_by, created_at, due_at, closed_at FROM calibration_sessions WHERE id = $1",
+            id,
+        );
         let Some(r) = row else { return Ok(None) };
-        let interactions: Vec<String> = on_pool!(self, |p| {
-            sqlx::query_scalar(
-                "SELECT ext_id FROM calibration_interactions WHERE session_id = $1 ORDER BY position",
-            )
-            .bind(id)
-            .fetch_all(p)
-            .await?
-        });
-        let people: Vec<(String, Option<i64>)> = on_pool!(self, |p| {
-            sqlx::query_as(
-                "SELECT username, submitted_at FROM calibration_participants WHERE session_id = $1 ORDER BY username",
-            )
-            .bind(id)
-            .fetch_all(p)
-            .await?
-        });
+        let interactions: Vec<String> = scalar!(
+            self,
+            fetch_all,
+            "SELECT ext_id FROM calibration_interactions WHERE session_id = $1 ORDER BY position",
+            id,
+        );
+        let people: Vec<(String, Option<i64>)> = fetch!(
+            self,
+            fetch_all,
+            "SELECT username, submitted_at FROM calibration_participants WHERE session_id = $1 ORDER BY username",
+            id,
+        );
         Ok(Some(Calibration {
             id: r.0,
             name: r.1,
@@ -183,19 +168,17 @@ impl Db {
         all_closed: bool,
         limit: i64,
     ) -> Result<Vec<Calibration>> {
-        let ids: Vec<String> = on_pool!(self, |p| {
-            sqlx::query_scalar(
-                "SELECT s.id FROM calibration_sessions s WHERE s.created_by = $1 \
+        let ids: Vec<String> = scalar!(
+            self,
+            fetch_all,
+            "SELECT s.id FROM calibration_sessions s WHERE s.created_by = $1 \
                  OR EXISTS (SELECT 1 FROM calibration_participants c WHERE c.session_id = s.id AND c.username = $1) \
                  OR ($2 AND s.closed_at IS NOT NULL) \
                  ORDER BY s.created_at DESC, s.id DESC LIMIT $3",
-            )
-            .bind(username)
-            .bind(all_closed)
-            .bind(limit.clamp(1, 500))
-            .fetch_all(p)
-            .await?
-        });
+            username,
+            all_closed,
+            limit.clamp(1, 500),
+        );
         let mut out = Vec::with_capacity(ids.len());
         for id in ids {
             if let Some(c) = self.calibration(&id).await? {
@@ -241,100 +224,91 @@ impl Db {
         submit: bool,
         now: Timestamp,
     ) -> Result<SaveOutcome> {
-        on_pool!(self, |p| {
-            async {
-                let mut tx = p.begin().await?;
-                // Lock the session row first (PostgreSQL) so a close and a last
-                // submission cannot interleave.
-                let closed: Option<(Option<i64>,)> = sqlx::query_as(
-                    "UPDATE calibration_sessions SET name = name WHERE id = $1 RETURNING closed_at",
-                )
-                .bind(id)
-                .fetch_optional(&mut *tx)
-                .await?;
-                let Some((closed,)) = closed else {
-                    return Ok(SaveOutcome::NotParticipant);
-                };
-                if closed.is_some() {
-                    return Ok(SaveOutcome::SessionClosed);
-                }
-                let me: Option<(Option<i64>,)> = sqlx::query_as(
-                    "SELECT submitted_at FROM calibration_participants WHERE session_id = $1 AND username = $2",
-                )
-                .bind(id)
-                .bind(username)
-                .fetch_optional(&mut *tx)
-                .await?;
-                match me {
-                    None => return Ok(SaveOutcome::NotParticipant),
-                    Some((Some(_),)) => return Ok(SaveOutcome::AlreadySubmitted),
-                    Some((None,)) => {}
-                }
-                sqlx::query("DELETE FROM calibration_ratings WHERE session_id = $1 AND username = $2")
-                    .bind(id)
-                    .bind(username)
-                    .execute(&mut *tx)
-                    .await?;
-                for r in ratings {
-                    sqlx::query(
-                        "INSERT INTO calibration_ratings (session_id, username, ext_id, item, points, comment) VALUES ($1, $2, $3, $4, $5, $6)",
-                    )
-                    .bind(id)
-                    .bind(username)
-                    .bind(&r.ext_id)
-                    .bind(&r.item)
-                    .bind(r.points)
-                    .bind(&r.comment)
-                    .execute(&mut *tx)
-                    .await?;
-                }
-                let outcome = if submit {
-                    sqlx::query(
-                        "UPDATE calibration_participants SET submitted_at = $1 WHERE session_id = $2 AND username = $3",
-                    )
-                    .bind(ms(now))
-                    .bind(id)
-                    .bind(username)
-                    .execute(&mut *tx)
-                    .await?;
-                    let waiting: i64 = sqlx::query_scalar(
-                        "SELECT COUNT(*) FROM calibration_participants WHERE session_id = $1 AND submitted_at IS NULL",
-                    )
-                    .bind(id)
-                    .fetch_one(&mut *tx)
-                    .await?;
-                    if waiting == 0 {
-                        sqlx::query("UPDATE calibration_sessions SET closed_at = $1 WHERE id = $2")
-                            .bind(ms(now))
-                            .bind(id)
-                            .execute(&mut *tx)
-                            .await?;
-                    }
-                    SaveOutcome::Submitted {
-                        closed: waiting == 0,
-                    }
-                } else {
-                    SaveOutcome::Saved
-                };
-                tx.commit().await?;
-                Ok::<_, StoreError>(outcome)
+        in_tx!(self, |tx| {
+            // Lock the session row first (PostgreSQL) so a close and a last
+            // submission cannot interleave.
+            let closed: Option<(Option<i64>,)> = fetch!(
+                &mut *tx,
+                fetch_optional,
+                "UPDATE calibration_sessions SET name = name WHERE id = $1 RETURNING closed_at",
+                id,
+            );
+            let Some((closed,)) = closed else {
+                return Ok(SaveOutcome::NotParticipant);
+            };
+            if closed.is_some() {
+                return Ok(SaveOutcome::SessionClosed);
             }
-            .await
+            let me: Option<(Option<i64>,)> = fetch!(
+                &mut *tx,
+                fetch_optional,
+                "SELECT submitted_at FROM calibration_participants WHERE session_id = $1 AND username = $2",
+                id,
+                username,
+            );
+            match me {
+                None => return Ok(SaveOutcome::NotParticipant),
+                Some((Some(_),)) => return Ok(SaveOutcome::AlreadySubmitted),
+                Some((None,)) => {}
+            }
+            execute!(
+                &mut *tx,
+                "DELETE FROM calibration_ratings WHERE session_id = $1 AND username = $2",
+                id,
+                username,
+            );
+            for r in ratings {
+                execute!(
+                    &mut *tx,
+                    "INSERT INTO calibration_ratings (session_id, username, ext_id, item, points, comment) VALUES ($1, $2, $3, $4, $5, $6)",
+                    id,
+                    username,
+                    &r.ext_id,
+                    &r.item,
+                    r.points,
+                    &r.comment,
+                );
+            }
+            let outcome = if submit {
+                execute!(
+                    &mut *tx,
+                    "UPDATE calibration_participants SET submitted_at = $1 WHERE session_id = $2 AND username = $3",
+                    ms(now),
+                    id,
+                    username,
+                );
+                let waiting: i64 = scalar!(
+                    &mut *tx,
+                    fetch_one,
+                    "SELECT COUNT(*) FROM calibration_participants WHERE session_id = $1 AND submitted_at IS NULL",
+                    id,
+                );
+                if waiting == 0 {
+                    execute!(
+                        &mut *tx,
+                        "UPDATE calibration_sessions SET closed_at = $1 WHERE id = $2",
+                        ms(now),
+                        id,
+                    );
+                }
+                SaveOutcome::Submitted {
+                    closed: waiting == 0,
+                }
+            } else {
+                SaveOutcome::Saved
+            };
+            outcome
         })
     }
 
     /// Closes an open session. False when it is unknown or already closed.
     pub async fn close_calibration(&self, id: &str, now: Timestamp) -> Result<bool> {
-        let n = on_pool!(self, |p| {
-            sqlx::query(
-                "UPDATE calibration_sessions SET closed_at = $1 WHERE id = $2 AND closed_at IS NULL",
-            )
-            .bind(ms(now))
-            .bind(id)
-            .execute(p)
-            .await?
-            .rows_affected()
-        });
+        let n = execute!(
+            self,
+            "UPDATE calibration_sessions SET closed_at = $1 WHERE id = $2 AND closed_at IS NULL",
+            ms(now),
+            id,
+        );
         Ok(n == 1)
     }
 }
@@ -343,35 +317,31 @@ impl Db {
     /// Is `username` still to submit in an open session that contains this interaction?
     /// Such a participant must not see the engine's score for it (blind scoring).
     pub async fn calibration_blinds(&self, username: &str, ext_id: &str) -> Result<bool> {
-        let n: i64 = on_pool!(self, |p| {
-            sqlx::query_scalar(
-                "SELECT COUNT(*) FROM calibration_participants c \
+        let n: i64 = scalar!(
+            self,
+            fetch_one,
+            "SELECT COUNT(*) FROM calibration_participants c \
                  JOIN calibration_sessions s ON s.id = c.session_id \
                  JOIN calibration_interactions i ON i.session_id = c.session_id \
                  WHERE c.username = $1 AND c.submitted_at IS NULL AND s.closed_at IS NULL AND i.ext_id = $2",
-            )
-            .bind(username)
-            .bind(ext_id)
-            .fetch_one(p)
-            .await?
-        });
+            username,
+            ext_id,
+        );
         Ok(n > 0)
     }
 
     /// Is `username` a participant of a calibration session that contains this
     /// interaction (open or closed)? Such a person was given the transcript to score.
     pub async fn calibration_includes(&self, username: &str, ext_id: &str) -> Result<bool> {
-        let n: i64 = on_pool!(self, |p| {
-            sqlx::query_scalar(
-                "SELECT CAST(COUNT(*) AS BIGINT) FROM calibration_participants c \
+        let n: i64 = scalar!(
+            self,
+            fetch_one,
+            "SELECT CAST(COUNT(*) AS BIGINT) FROM calibration_participants c \
                  JOIN calibration_interactions i ON i.session_id = c.session_id \
                  WHERE c.username = $1 AND i.ext_id = $2",
-            )
-            .bind(username)
-            .bind(ext_id)
-            .fetch_one(p)
-            .await?
-        });
+            username,
+            ext_id,
+        );
         Ok(n > 0)
     }
 }

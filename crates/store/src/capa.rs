@@ -13,7 +13,7 @@
 //! two people pressing the same button make one move; every move is kept in
 //! `capa_events`. Reads decide *overdue* from the due instant.
 
-use crate::{from_ms, ms, on_pool, Db, Result, StoreError};
+use crate::{from_ms, ms, Db, Result, StoreError};
 use jiff::{SignedDuration, Timestamp};
 use righttrack_core::capa::{self as rules, new_id, State};
 use righttrack_core::ids::UserId;
@@ -190,43 +190,37 @@ impl Db {
         rng: &mut impl rand::RngCore,
     ) -> Result<String> {
         let id = new_id(at, rng);
-        on_pool!(self, |p| {
-            async {
-                let mut tx = p.begin().await?;
-                sqlx::query("INSERT INTO audit_templates (id, name, created_by, created_at) VALUES ($1, $2, $3, $4)")
-                    .bind(&id)
-                    .bind(name)
-                    .bind(by_user)
-                    .bind(ms(at))
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(|e| StoreError::from(e).naming(|| format!("A checklist named \"{name}\"")))?;
-                for (i, text) in items.iter().enumerate() {
-                    sqlx::query("INSERT INTO audit_template_items (template_id, position, text) VALUES ($1, $2, $3)")
-                        .bind(&id)
-                        .bind(i64::try_from(i).unwrap_or(i64::MAX))
-                        .bind(text)
-                        .execute(&mut *tx)
-                        .await?;
-                }
-                tx.commit().await?;
-                Ok::<_, StoreError>(())
+        in_tx!(self, |tx| {
+            try_execute!(
+                &mut *tx,
+                "INSERT INTO audit_templates (id, name, created_by, created_at) VALUES ($1, $2, $3, $4)",
+                &id,
+                name,
+                by_user,
+                ms(at),
+            )
+            .map_err(|e| StoreError::from(e).naming(|| format!("A checklist named \"{name}\"")))?;
+            for (i, text) in items.iter().enumerate() {
+                execute!(
+                    &mut *tx,
+                    "INSERT INTO audit_template_items (template_id, position, text) VALUES ($1, $2, $3)",
+                    &id,
+                    i64::try_from(i).unwrap_or(i64::MAX),
+                    text,
+                );
             }
-            .await
         })?;
         Ok(id)
     }
 
     /// Every template with its items, by name.
     pub async fn audit_templates(&self) -> Result<Vec<AuditTemplate>> {
-        let rows: Vec<(String, String, Option<i64>, Option<String>)> = on_pool!(self, |p| {
-            sqlx::query_as(
-                "SELECT t.id, t.name, i.position, i.text FROM audit_templates t \
+        let rows: Vec<(String, String, Option<i64>, Option<String>)> = fetch!(
+            self,
+            fetch_all,
+            "SELECT t.id, t.name, i.position, i.text FROM audit_templates t \
                  LEFT JOIN audit_template_items i ON i.template_id = t.id ORDER BY t.name, t.id, i.position",
-            )
-            .fetch_all(p)
-            .await?
-        });
+        );
         let mut out: Vec<AuditTemplate> = Vec::new();
         for (id, name, _, text) in rows {
             if out.last().is_none_or(|t| t.id != id) {
@@ -251,23 +245,19 @@ impl Db {
         rng: &mut impl rand::RngCore,
     ) -> Result<String> {
         let id = new_id(s.at, rng);
-        let n = on_pool!(self, |p| {
-            sqlx::query(
-                "INSERT INTO audit_schedules (id, template_id, site_name, every_months, next_due, auditor, created_by, created_at) \
+        let n = execute!(
+            self,
+            "INSERT INTO audit_schedules (id, template_id, site_name, every_months, next_due, auditor, created_by, created_at) \
                  SELECT $1, t.id, $2, $3, $4, $5, $6, $7 FROM audit_templates t WHERE t.id = $8",
-            )
-            .bind(&id)
-            .bind(&s.site_name)
-            .bind(i64::from(s.every_months))
-            .bind(ms(s.first_due))
-            .bind(&s.auditor)
-            .bind(&s.by_user)
-            .bind(ms(s.at))
-            .bind(&s.template_id)
-            .execute(p)
-            .await?
-            .rows_affected()
-        });
+            &id,
+            &s.site_name,
+            i64::from(s.every_months),
+            ms(s.first_due),
+            &s.auditor,
+            &s.by_user,
+            ms(s.at),
+            &s.template_id,
+        );
         if n == 0 {
             return Err(StoreError::NotFound);
         }
@@ -275,14 +265,12 @@ impl Db {
     }
 
     pub async fn audit_schedules(&self) -> Result<Vec<Schedule>> {
-        let rows: Vec<ScheduleRow> = on_pool!(self, |p| {
-            sqlx::query_as(
-                    "SELECT s.id, t.name, s.site_name, s.every_months, s.next_due, s.auditor FROM audit_schedules s \
+        let rows: Vec<ScheduleRow> = fetch!(
+            self,
+            fetch_all,
+            "SELECT s.id, t.name, s.site_name, s.every_months, s.next_due, s.auditor FROM audit_schedules s \
                      JOIN audit_templates t ON t.id = s.template_id ORDER BY t.name, s.site_name, s.id",
-                )
-                .fetch_all(p)
-                .await?
-        });
+        );
         Ok(rows
             .into_iter()
             .map(|r| Schedule {
@@ -304,14 +292,12 @@ impl Db {
         rng: &mut impl rand::RngCore,
     ) -> Result<Vec<String>> {
         #[allow(clippy::type_complexity)]
-        let schedules: Vec<DueRow> = on_pool!(self, |p| {
-            sqlx::query_as(
-                    "SELECT s.id, s.template_id, t.name, s.site_name, s.every_months, s.next_due, s.auditor \
+        let schedules: Vec<DueRow> = fetch!(
+            self,
+            fetch_all,
+            "SELECT s.id, s.template_id, t.name, s.site_name, s.every_months, s.next_due, s.auditor \
                      FROM audit_schedules s JOIN audit_templates t ON t.id = s.template_id ORDER BY s.id",
-                )
-                .fetch_all(p)
-                .await?
-        });
+        );
         let mut created = Vec::new();
         for (sid, tid, name, site, every, next_due, auditor) in schedules {
             let (dues, after) =
@@ -324,48 +310,41 @@ impl Db {
                 None => name.clone(),
             };
             let ids: Vec<String> = dues.iter().map(|_| new_id(now, rng)).collect();
-            let made: Vec<String> = on_pool!(self, |p| {
-                async {
-                    let mut tx = p.begin().await?;
-                    let mut made = Vec::new();
-                    for (due, id) in dues.iter().zip(&ids) {
-                        let n = sqlx::query(
-                            "INSERT INTO audits (id, template_id, schedule_id, title, site_name, auditor, due_at, status, created_at) \
-                             VALUES ($1, $2, $3, $4, $5, $6, $7, 'open', $8) ON CONFLICT (schedule_id, due_at) DO NOTHING",
-                        )
-                        .bind(id)
-                        .bind(&tid)
-                        .bind(&sid)
-                        .bind(&title)
-                        .bind(&site)
-                        .bind(&auditor)
-                        .bind(ms(*due))
-                        .bind(ms(now))
-                        .execute(&mut *tx)
-                        .await?
-                        .rows_affected();
-                        if n == 1 {
-                            sqlx::query(
-                                "INSERT INTO audit_items (audit_id, position, text) \
-                                 SELECT $1, position, text FROM audit_template_items WHERE template_id = $2",
-                            )
-                            .bind(id)
-                            .bind(&tid)
-                            .execute(&mut *tx)
-                            .await?;
-                            made.push(id.clone());
-                        }
+            let made: Vec<String> = in_tx!(self, |tx| {
+                let mut made = Vec::new();
+                for (due, id) in dues.iter().zip(&ids) {
+                    let n = execute!(
+                        &mut *tx,
+                        "INSERT INTO audits (id, template_id, schedule_id, title, site_name, auditor, due_at, status, created_at) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, 'open', $8) ON CONFLICT (schedule_id, due_at) DO NOTHING",
+                        id,
+                        &tid,
+                        &sid,
+                        &title,
+                        &site,
+                        &auditor,
+                        ms(*due),
+                        ms(now),
+                    );
+                    if n == 1 {
+                        execute!(
+                            &mut *tx,
+                            "INSERT INTO audit_items (audit_id, position, text) \
+                             SELECT $1, position, text FROM audit_template_items WHERE template_id = $2",
+                            id,
+                            &tid,
+                        );
+                        made.push(id.clone());
                     }
-                    sqlx::query("UPDATE audit_schedules SET next_due = $1 WHERE id = $2 AND next_due = $3")
-                        .bind(ms(after))
-                        .bind(&sid)
-                        .bind(next_due)
-                        .execute(&mut *tx)
-                        .await?;
-                    tx.commit().await?;
-                    Ok::<_, StoreError>(made)
                 }
-                .await
+                execute!(
+                    &mut *tx,
+                    "UPDATE audit_schedules SET next_due = $1 WHERE id = $2 AND next_due = $3",
+                    ms(after),
+                    &sid,
+                    next_due,
+                );
+                made
             })?;
             created.extend(made);
         }
@@ -379,12 +358,7 @@ impl Db {
              ORDER BY CASE WHEN a.status = 'open' THEN 0 ELSE 1 END, \
              CASE WHEN a.status = 'open' THEN a.due_at ELSE -a.completed_at END, a.id LIMIT $1"
         );
-        let rows: Vec<AuditRow> = on_pool!(self, |p| {
-            sqlx::query_as(&sql)
-                .bind(limit.clamp(1, 1000))
-                .fetch_all(p)
-                .await?
-        });
+        let rows: Vec<AuditRow> = fetch!(self, fetch_all, &sql, limit.clamp(1, 1000));
         Ok(rows.into_iter().map(|r| r.into_audit(now)).collect())
     }
 
@@ -395,24 +369,16 @@ impl Db {
         now: Timestamp,
     ) -> Result<Option<(Audit, Vec<AuditItem>, Vec<Finding>)>> {
         let sql = format!("SELECT {AUDIT_COLS} FROM audits a WHERE a.id = $1");
-        let row: Option<AuditRow> = on_pool!(self, |p| sqlx::query_as(&sql)
-            .bind(id)
-            .fetch_optional(p)
-            .await?);
+        let row: Option<AuditRow> = fetch!(self, fetch_optional, &sql, id);
         let Some(row) = row else { return Ok(None) };
-        let items: Vec<(i64, String, Option<String>, Option<String>)> = on_pool!(self, |p| {
-            sqlx::query_as(
-                "SELECT position, text, answer, note FROM audit_items WHERE audit_id = $1 ORDER BY position",
-            )
-            .bind(id)
-            .fetch_all(p)
-            .await?
-        });
+        let items: Vec<(i64, String, Option<String>, Option<String>)> = fetch!(
+            self,
+            fetch_all,
+            "SELECT position, text, answer, note FROM audit_items WHERE audit_id = $1 ORDER BY position",
+            id,
+        );
         let fsql = format!("{FINDING_SQL} WHERE f.audit_id = $1 ORDER BY f.position");
-        let findings: Vec<FindingRow> = on_pool!(self, |p| sqlx::query_as(&fsql)
-            .bind(id)
-            .fetch_all(p)
-            .await?);
+        let findings: Vec<FindingRow> = fetch!(self, fetch_all, &fsql, id);
         Ok(Some((
             row.into_audit(now),
             items
@@ -440,63 +406,55 @@ impl Db {
         rng: &mut impl rand::RngCore,
     ) -> Result<bool> {
         let ids: Vec<String> = answers.iter().map(|_| new_id(at, rng)).collect();
-        on_pool!(self, |p| {
-            async {
-                let mut tx = p.begin().await?;
-                let site: Option<(Option<String>,)> = sqlx::query_as(
-                    "SELECT site_name FROM audits WHERE id = $1 AND status = 'open'",
-                )
-                .bind(id)
-                .fetch_optional(&mut *tx)
-                .await?;
-                let Some((site,)) = site else { return Ok(false) };
-                let n = sqlx::query(
-                    "UPDATE audits SET status = 'completed', completed_by = $1, completed_at = $2 WHERE id = $3 AND status = 'open'",
-                )
-                .bind(by_user)
-                .bind(ms(at))
-                .bind(id)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
-                if n != 1 {
-                    return Ok(false);
-                }
-                for (a, fid) in answers.iter().zip(&ids) {
-                    sqlx::query("UPDATE audit_items SET answer = $1, note = $2 WHERE audit_id = $3 AND position = $4")
-                        .bind(a.answer.as_str())
-                        .bind(&a.note)
-                        .bind(id)
-                        .bind(a.position)
-                        .execute(&mut *tx)
-                        .await?;
-                    if a.answer == rules::Answer::Fail {
-                        sqlx::query(
-                            "INSERT INTO audit_findings (id, audit_id, position, text, note, site_name, created_at) \
-                             SELECT $1, audit_id, position, text, note, $2, $3 FROM audit_items WHERE audit_id = $4 AND position = $5",
-                        )
-                        .bind(fid)
-                        .bind(&site)
-                        .bind(ms(at))
-                        .bind(id)
-                        .bind(a.position)
-                        .execute(&mut *tx)
-                        .await?;
-                    }
-                }
-                tx.commit().await?;
-                Ok::<_, StoreError>(true)
+        in_tx!(self, |tx| {
+            let site: Option<(Option<String>,)> = fetch!(
+                &mut *tx,
+                fetch_optional,
+                "SELECT site_name FROM audits WHERE id = $1 AND status = 'open'",
+                id,
+            );
+            let Some((site,)) = site else {
+                return Ok(false);
+            };
+            let n = execute!(
+                &mut *tx,
+                "UPDATE audits SET status = 'completed', completed_by = $1, completed_at = $2 WHERE id = $3 AND status = 'open'",
+                by_user,
+                ms(at),
+                id,
+            );
+            if n != 1 {
+                return Ok(false);
             }
-            .await
+            for (a, fid) in answers.iter().zip(&ids) {
+                execute!(
+                    &mut *tx,
+                    "UPDATE audit_items SET answer = $1, note = $2 WHERE audit_id = $3 AND position = $4",
+                    a.answer.as_str(),
+                    &a.note,
+                    id,
+                    a.position,
+                );
+                if a.answer == rules::Answer::Fail {
+                    execute!(
+                        &mut *tx,
+                        "INSERT INTO audit_findings (id, audit_id, position, text, note, site_name, created_at) \
+                         SELECT $1, audit_id, position, text, note, $2, $3 FROM audit_items WHERE audit_id = $4 AND position = $5",
+                        fid,
+                        &site,
+                        ms(at),
+                        id,
+                        a.position,
+                    );
+                }
+            }
+            true
         })
     }
 
     pub async fn audit_finding(&self, id: &str) -> Result<Option<Finding>> {
         let sql = format!("{FINDING_SQL} WHERE f.id = $1");
-        let row: Option<FindingRow> = on_pool!(self, |p| sqlx::query_as(&sql)
-            .bind(id)
-            .fetch_optional(p)
-            .await?);
+        let row: Option<FindingRow> = fetch!(self, fetch_optional, &sql, id);
         Ok(row.map(Finding::from))
     }
 
@@ -506,10 +464,7 @@ impl Db {
             "{FINDING_SQL} WHERE NOT EXISTS (SELECT 1 FROM capas c WHERE c.source_kind = 'audit_finding' AND c.source_ref = f.id) \
              ORDER BY f.created_at DESC, f.id LIMIT $1"
         );
-        let rows: Vec<FindingRow> = on_pool!(self, |p| sqlx::query_as(&sql)
-            .bind(limit.clamp(1, 1000))
-            .fetch_all(p)
-            .await?);
+        let rows: Vec<FindingRow> = fetch!(self, fetch_all, &sql, limit.clamp(1, 1000));
         Ok(rows.into_iter().map(Finding::from).collect())
     }
 }
@@ -694,74 +649,63 @@ impl Db {
             Some((r, b, d)) => (Some(r.clone()), Some(*b), Some(*d)),
             None => (None, None, None),
         };
-        let recurring: Option<String> = on_pool!(self, |p| {
-            async {
-                let mut tx = p.begin().await?;
-                let prior: Option<String> = match &key {
-                    Some(k) => {
-                        sqlx::query_scalar(
-                            "SELECT id FROM capas WHERE recurrence_key = $1 AND state = 'closed' AND closed_at >= $2 \
-                             AND COALESCE(site_name, '') = $3 ORDER BY closed_at DESC, id DESC LIMIT 1",
-                        )
-                        .bind(k)
-                        .bind(ms(since))
-                        .bind(c.site_name.as_deref().unwrap_or(""))
-                        .fetch_optional(&mut *tx)
-                        .await?
-                    }
-                    None => None,
-                };
-                sqlx::query(
-                    "INSERT INTO capas (id, title, source_kind, source_ref, source_label, site_name, rule, recurrence_key, recurring_of, \
-                     owner, due_at, state, metric_rule, metric_baseline, metric_days, created_by, created_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'open', $12, $13, $14, $15, $16)",
-                )
-                .bind(&id)
-                .bind(&c.title)
-                .bind(c.source_kind.as_str())
-                .bind(&c.source_ref)
-                .bind(&c.source_label)
-                .bind(&c.site_name)
-                .bind(&c.rule)
-                .bind(&key)
-                .bind(&prior)
-                .bind(&c.owner)
-                .bind(ms(c.due_at))
-                .bind(&mrule)
-                .bind(mbase)
-                .bind(mdays)
-                .bind(&c.created_by)
-                .bind(ms(c.created_at))
-                .execute(&mut *tx)
-                .await?;
-                tx.commit().await?;
-                Ok::<_, StoreError>(prior)
-            }
-            .await
+        let recurring: Option<String> = in_tx!(self, |tx| {
+            let prior: Option<String> = match &key {
+                Some(k) => {
+                    scalar!(
+                        &mut *tx,
+                        fetch_optional,
+                        "SELECT id FROM capas WHERE recurrence_key = $1 AND state = 'closed' AND closed_at >= $2 \
+                         AND COALESCE(site_name, '') = $3 ORDER BY closed_at DESC, id DESC LIMIT 1",
+                        k,
+                        ms(since),
+                        c.site_name.as_deref().unwrap_or(""),
+                    )
+                }
+                None => None,
+            };
+            execute!(
+                &mut *tx,
+                "INSERT INTO capas (id, title, source_kind, source_ref, source_label, site_name, rule, recurrence_key, recurring_of, \
+                 owner, due_at, state, metric_rule, metric_baseline, metric_days, created_by, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'open', $12, $13, $14, $15, $16)",
+                &id,
+                &c.title,
+                c.source_kind.as_str(),
+                &c.source_ref,
+                &c.source_label,
+                &c.site_name,
+                &c.rule,
+                &key,
+                &prior,
+                &c.owner,
+                ms(c.due_at),
+                &mrule,
+                mbase,
+                mdays,
+                &c.created_by,
+                ms(c.created_at),
+            );
+            prior
         })?;
         Ok((id, recurring))
     }
 
     pub async fn capa(&self, id: &str, now: Timestamp) -> Result<Option<Capa>> {
         let sql = format!("SELECT {CAPA_COLS} FROM capas WHERE id = $1");
-        let row: Option<CapaRow> = on_pool!(self, |p| sqlx::query_as(&sql)
-            .bind(id)
-            .fetch_optional(p)
-            .await?);
+        let row: Option<CapaRow> = fetch!(self, fetch_optional, &sql, id);
         Ok(row.map(|r| r.into_capa(now)))
     }
 
     /// Stores a hotline CAPA's title sealed under its case key (its clear title is a
     /// fixed text).
     pub async fn set_capa_title_sealed(&self, id: &str, sealed: &[u8]) -> Result<()> {
-        on_pool!(self, |p| sqlx::query(
-            "UPDATE capas SET title_sealed = $1 WHERE id = $2"
-        )
-        .bind(sealed)
-        .bind(id)
-        .execute(p)
-        .await?
-        .rows_affected());
+        execute!(
+            self,
+            "UPDATE capas SET title_sealed = $1 WHERE id = $2",
+            sealed,
+            id
+        );
         Ok(())
     }
 
@@ -774,47 +718,37 @@ impl Db {
         title: &str,
         sealed: &SealedCapaTexts,
     ) -> Result<()> {
-        on_pool!(self, |p| {
-            async {
-                let mut tx = p.begin().await?;
-                sqlx::query(
-                    "UPDATE capas SET title = $1, title_sealed = $2, root_cause = NULL, root_cause_sealed = COALESCE($3, root_cause_sealed), \
-                     plan = NULL, plan_sealed = COALESCE($4, plan_sealed) WHERE id = $5",
-                )
-                .bind(title)
-                .bind(&sealed.title)
-                .bind(&sealed.root_cause)
-                .bind(&sealed.plan)
-                .bind(id)
-                .execute(&mut *tx)
-                .await?;
-                for (event, note) in &sealed.notes {
-                    sqlx::query(
-                        "UPDATE capa_events SET note = NULL, note_sealed = $1 WHERE id = $2 AND capa_id = $3",
-                    )
-                    .bind(note)
-                    .bind(event)
-                    .bind(id)
-                    .execute(&mut *tx)
-                    .await?;
-                }
-                tx.commit().await?;
-                Ok::<_, StoreError>(())
+        in_tx!(self, |tx| {
+            execute!(
+                &mut *tx,
+                "UPDATE capas SET title = $1, title_sealed = $2, root_cause = NULL, root_cause_sealed = COALESCE($3, root_cause_sealed), \
+                 plan = NULL, plan_sealed = COALESCE($4, plan_sealed) WHERE id = $5",
+                title,
+                &sealed.title,
+                &sealed.root_cause,
+                &sealed.plan,
+                id,
+            );
+            for (event, note) in &sealed.notes {
+                execute!(
+                    &mut *tx,
+                    "UPDATE capa_events SET note = NULL, note_sealed = $1 WHERE id = $2 AND capa_id = $3",
+                    note,
+                    event,
+                    id,
+                );
             }
-            .await
         })
     }
 
     /// Events of a CAPA whose note is still in the clear: (event id, note).
     pub async fn capa_clear_notes(&self, id: &str) -> Result<Vec<(String, String)>> {
-        Ok(on_pool!(self, |p| {
-            sqlx::query_as(
-            "SELECT id, note FROM capa_events WHERE capa_id = $1 AND note IS NOT NULL ORDER BY at, id"
-        )
-        .bind(id)
-        .fetch_all(p)
-        .await?
-        }))
+        Ok(fetch!(
+            self,
+            fetch_all,
+            "SELECT id, note FROM capa_events WHERE capa_id = $1 AND note IS NOT NULL ORDER BY at, id",
+            id,
+        ))
     }
 
     /// CAPAs: active ones soonest due first, then verified and closed ones.
@@ -822,10 +756,7 @@ impl Db {
         let sql = format!(
             "SELECT {CAPA_COLS} FROM capas ORDER BY CASE WHEN state IN ('verified', 'closed') THEN 1 ELSE 0 END, due_at, id LIMIT $1"
         );
-        let rows: Vec<CapaRow> = on_pool!(self, |p| sqlx::query_as(&sql)
-            .bind(limit.clamp(1, 1000))
-            .fetch_all(p)
-            .await?);
+        let rows: Vec<CapaRow> = fetch!(self, fetch_all, &sql, limit.clamp(1, 1000));
         Ok(rows.into_iter().map(|r| r.into_capa(now)).collect())
     }
 
@@ -839,14 +770,12 @@ impl Db {
             Option<String>,
             Option<Vec<u8>>,
         );
-        let rows: Vec<Row> = on_pool!(self, |p| {
-            sqlx::query_as(
-                    "SELECT at, by_user, step, from_state, to_state, note, note_sealed FROM capa_events WHERE capa_id = $1 ORDER BY at, id",
-                )
-                .bind(id)
-                .fetch_all(p)
-                .await?
-        });
+        let rows: Vec<Row> = fetch!(
+            self,
+            fetch_all,
+            "SELECT at, by_user, step, from_state, to_state, note, note_sealed FROM capa_events WHERE capa_id = $1 ORDER BY at, id",
+            id,
+        );
         Ok(rows
             .into_iter()
             .map(|r| CapaEvent {
@@ -881,48 +810,40 @@ impl Db {
         let eid = new_id(at, rng);
         let implemented = (to == State::Implemented).then(|| ms(at));
         let closed = (to == State::Closed).then(|| ms(at));
-        on_pool!(self, |p| {
-            async {
-                let mut tx = p.begin().await?;
-                let n = sqlx::query(
-                    "UPDATE capas SET state = $1, root_cause = COALESCE($2, root_cause), plan = COALESCE($3, plan), \
-                     implemented_at = COALESCE($4, implemented_at), closed_at = COALESCE($5, closed_at), \
-                     root_cause_sealed = COALESCE($8, root_cause_sealed), plan_sealed = COALESCE($9, plan_sealed) \
-                     WHERE id = $6 AND state = $7",
-                )
-                .bind(to.as_str())
-                .bind(&m.root_cause)
-                .bind(&m.plan)
-                .bind(implemented)
-                .bind(closed)
-                .bind(id)
-                .bind(from.as_str())
-                .bind(&m.root_cause_sealed)
-                .bind(&m.plan_sealed)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
-                if n != 1 {
-                    return Ok(false);
-                }
-                sqlx::query(
-                    "INSERT INTO capa_events (id, capa_id, at, by_user, step, from_state, to_state, note, note_sealed) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-                )
-                .bind(&eid)
-                .bind(id)
-                .bind(ms(at))
-                .bind(by_user)
-                .bind(step.as_str())
-                .bind(from.as_str())
-                .bind(to.as_str())
-                .bind(&m.note)
-                .bind(&m.note_sealed)
-                .execute(&mut *tx)
-                .await?;
-                tx.commit().await?;
-                Ok::<_, StoreError>(true)
+        in_tx!(self, |tx| {
+            let n = execute!(
+                &mut *tx,
+                "UPDATE capas SET state = $1, root_cause = COALESCE($2, root_cause), plan = COALESCE($3, plan), \
+                 implemented_at = COALESCE($4, implemented_at), closed_at = COALESCE($5, closed_at), \
+                 root_cause_sealed = COALESCE($8, root_cause_sealed), plan_sealed = COALESCE($9, plan_sealed) \
+                 WHERE id = $6 AND state = $7",
+                to.as_str(),
+                &m.root_cause,
+                &m.plan,
+                implemented,
+                closed,
+                id,
+                from.as_str(),
+                &m.root_cause_sealed,
+                &m.plan_sealed,
+            );
+            if n != 1 {
+                return Ok(false);
             }
-            .await
+            execute!(
+                &mut *tx,
+                "INSERT INTO capa_events (id, capa_id, at, by_user, step, from_state, to_state, note, note_sealed) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                &eid,
+                id,
+                ms(at),
+                by_user,
+                step.as_str(),
+                from.as_str(),
+                to.as_str(),
+                &m.note,
+                &m.note_sealed,
+            );
+            true
         })
     }
 
@@ -933,15 +854,13 @@ impl Db {
         from: Timestamp,
         to: Timestamp,
     ) -> Result<(u64, BTreeMap<String, u64>)> {
-        let rows: Vec<(String,)> = on_pool!(self, |p| {
-            sqlx::query_as(
-                "SELECT rules FROM interactions WHERE started_at >= $1 AND started_at < $2",
-            )
-            .bind(ms(from))
-            .bind(ms(to))
-            .fetch_all(p)
-            .await?
-        });
+        let rows: Vec<(String,)> = fetch!(
+            self,
+            fetch_all,
+            "SELECT rules FROM interactions WHERE started_at >= $1 AND started_at < $2",
+            ms(from),
+            ms(to),
+        );
         let mut hits: BTreeMap<String, u64> = BTreeMap::new();
         for (r,) in &rows {
             for rule in r.split(',').filter(|s| !s.is_empty()) {
@@ -966,17 +885,15 @@ impl Db {
             })
             .collect();
         let pattern = format!("%,{escaped},%");
-        let (total, hits): (i64, i64) = on_pool!(self, |p| {
-            sqlx::query_as(
-                "SELECT CAST(COUNT(*) AS BIGINT), CAST(COALESCE(SUM(CASE WHEN rules LIKE $3 ESCAPE '\\' THEN 1 ELSE 0 END), 0) AS BIGINT) \
+        let (total, hits): (i64, i64) = fetch!(
+            self,
+            fetch_one,
+            "SELECT CAST(COUNT(*) AS BIGINT), CAST(COALESCE(SUM(CASE WHEN rules LIKE $3 ESCAPE '\\' THEN 1 ELSE 0 END), 0) AS BIGINT) \
                  FROM interactions WHERE started_at >= $1 AND started_at < $2",
-            )
-            .bind(ms(from))
-            .bind(ms(to))
-            .bind(&pattern)
-            .fetch_one(p)
-            .await?
-        });
+            ms(from),
+            ms(to),
+            &pattern,
+        );
         Ok((
             u64::try_from(total).unwrap_or(0),
             u64::try_from(hits).unwrap_or(0),
@@ -988,36 +905,29 @@ impl Db {
         let sql = format!(
             "SELECT {CAPA_COLS} FROM capas WHERE state NOT IN ('verified', 'closed') AND due_at <= $1 AND escalated_at IS NULL ORDER BY due_at, id"
         );
-        let rows: Vec<CapaRow> = on_pool!(self, |p| sqlx::query_as(&sql)
-            .bind(ms(now))
-            .fetch_all(p)
-            .await?);
+        let rows: Vec<CapaRow> = fetch!(self, fetch_all, &sql, ms(now));
         Ok(rows.into_iter().map(|r| r.into_capa(now)).collect())
     }
 
     /// Marks a CAPA escalated; false if it already was.
     pub async fn mark_capa_escalated(&self, id: &str, at: Timestamp) -> Result<bool> {
-        let n = on_pool!(self, |p| {
-            sqlx::query("UPDATE capas SET escalated_at = $1 WHERE id = $2 AND escalated_at IS NULL")
-                .bind(ms(at))
-                .bind(id)
-                .execute(p)
-                .await?
-                .rows_affected()
-        });
+        let n = execute!(
+            self,
+            "UPDATE capas SET escalated_at = $1 WHERE id = $2 AND escalated_at IS NULL",
+            ms(at),
+            id,
+        );
         Ok(n == 1)
     }
 
     /// Usernames owning an active overdue CAPA.
     pub async fn overdue_capa_owners(&self, now: Timestamp) -> Result<Vec<String>> {
-        Ok(on_pool!(self, |p| {
-            sqlx::query_scalar(
-                "SELECT DISTINCT owner FROM capas WHERE state NOT IN ('verified', 'closed') AND due_at <= $1 ORDER BY owner",
-            )
-            .bind(ms(now))
-            .fetch_all(p)
-            .await?
-        }))
+        Ok(scalar!(
+            self,
+            fetch_all,
+            "SELECT DISTINCT owner FROM capas WHERE state NOT IN ('verified', 'closed') AND due_at <= $1 ORDER BY owner",
+            ms(now),
+        ))
     }
 
     /// Stores the day's CAPA notice for a user (at most one a day). Returns whether new.
@@ -1028,18 +938,14 @@ impl Db {
         text: &str,
         at: Timestamp,
     ) -> Result<bool> {
-        let n = on_pool!(self, |p| {
-            sqlx::query(
-                "INSERT INTO capa_notifications (user_id, day, text, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT (user_id, day) DO NOTHING",
-            )
-            .bind(user.to_string())
-            .bind(day)
-            .bind(text)
-            .bind(ms(at))
-            .execute(p)
-            .await?
-            .rows_affected()
-        });
+        let n = execute!(
+            self,
+            "INSERT INTO capa_notifications (user_id, day, text, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT (user_id, day) DO NOTHING",
+            user.to_string(),
+            day,
+            text,
+            ms(at),
+        );
         Ok(n == 1)
     }
 
@@ -1049,22 +955,19 @@ impl Db {
         user: UserId,
         at: Timestamp,
     ) -> Result<Vec<(String, String)>> {
-        let rows: Vec<(String, String)> = on_pool!(self, |p| {
-            sqlx::query_as(
-                "SELECT day, text FROM capa_notifications WHERE user_id = $1 AND seen_at IS NULL ORDER BY day DESC",
-            )
-            .bind(user.to_string())
-            .fetch_all(p)
-            .await?
-        });
+        let rows: Vec<(String, String)> = fetch!(
+            self,
+            fetch_all,
+            "SELECT day, text FROM capa_notifications WHERE user_id = $1 AND seen_at IS NULL ORDER BY day DESC",
+            user.to_string(),
+        );
         if !rows.is_empty() {
-            on_pool!(self, |p| {
-                sqlx::query("UPDATE capa_notifications SET seen_at = $1 WHERE user_id = $2 AND seen_at IS NULL")
-                    .bind(ms(at))
-                    .bind(user.to_string())
-                    .execute(p)
-                    .await?;
-            });
+            execute!(
+                self,
+                "UPDATE capa_notifications SET seen_at = $1 WHERE user_id = $2 AND seen_at IS NULL",
+                ms(at),
+                user.to_string(),
+            );
         }
         Ok(rows)
     }

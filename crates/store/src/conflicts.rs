@@ -176,13 +176,11 @@ fn new_id(at: Timestamp, rng: &mut impl rand::RngCore) -> String {
 
 impl Db {
     pub async fn conflict_settings(&self) -> Result<Option<ConflictSettings>> {
-        let row: Option<(Vec<u8>, i64, String)> = on_pool!(self, |p| {
-            sqlx::query_as(
-            "SELECT ref_key_sealed, gift_threshold, gift_currency FROM conflict_settings WHERE id = 1"
-        )
-        .fetch_optional(p)
-        .await?
-        });
+        let row: Option<(Vec<u8>, i64, String)> = fetch!(
+            self,
+            fetch_optional,
+            "SELECT ref_key_sealed, gift_threshold, gift_currency FROM conflict_settings WHERE id = 1",
+        );
         Ok(row.map(
             |(ref_key_sealed, gift_threshold, gift_currency)| ConflictSettings {
                 ref_key_sealed,
@@ -201,18 +199,14 @@ impl Db {
         gift_currency: &str,
         at: Timestamp,
     ) -> Result<bool> {
-        let n = on_pool!(self, |p| {
-            sqlx::query(
-            "INSERT INTO conflict_settings (id, ref_key_sealed, gift_threshold, gift_currency, updated_at) VALUES (1, $1, $2, $3, $4) ON CONFLICT (id) DO NOTHING"
-        )
-        .bind(ref_key_sealed)
-        .bind(gift_threshold)
-        .bind(gift_currency)
-        .bind(ms(at))
-        .execute(p)
-        .await?
-        .rows_affected()
-        });
+        let n = execute!(
+            self,
+            "INSERT INTO conflict_settings (id, ref_key_sealed, gift_threshold, gift_currency, updated_at) VALUES (1, $1, $2, $3, $4) ON CONFLICT (id) DO NOTHING",
+            ref_key_sealed,
+            gift_threshold,
+            gift_currency,
+            ms(at),
+        );
         Ok(n > 0)
     }
 
@@ -222,17 +216,13 @@ impl Db {
         currency: &str,
         at: Timestamp,
     ) -> Result<()> {
-        let n = on_pool!(self, |p| {
-            sqlx::query(
-            "UPDATE conflict_settings SET gift_threshold = $1, gift_currency = $2, updated_at = $3 WHERE id = 1"
-        )
-        .bind(threshold)
-        .bind(currency)
-        .bind(ms(at))
-        .execute(p)
-        .await?
-        .rows_affected()
-        });
+        let n = execute!(
+            self,
+            "UPDATE conflict_settings SET gift_threshold = $1, gift_currency = $2, updated_at = $3 WHERE id = 1",
+            threshold,
+            currency,
+            ms(at),
+        );
         if n == 0 {
             return Err(StoreError::NotFound);
         }
@@ -246,53 +236,42 @@ impl Db {
         rng: &mut impl rand::RngCore,
     ) -> Result<String> {
         let id = new_id(d.at, rng);
-        on_pool!(self, |p| {
-            async {
-                let mut tx = p.begin().await?;
-                sqlx::query(
-                    "INSERT INTO conflict_disclosures (id, user_id, campaign_id, occasion, kind, status, details_sealed, colleague_id, gift_direction, gift_value, gift_currency, needs_approval, reviewer, submitted_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
-                )
-                .bind(&id)
-                .bind(d.user.to_string())
-                .bind(&d.campaign)
-                .bind(d.occasion)
-                .bind(d.kind)
-                .bind(d.status)
-                .bind(&d.details_sealed)
-                .bind(d.colleague.map(|c| c.to_string()))
-                .bind(d.gift_direction)
-                .bind(d.gift_value)
-                .bind(&d.gift_currency)
-                .bind(d.needs_approval)
-                .bind(&d.reviewer)
-                .bind(ms(d.at))
-                .execute(&mut *tx)
-                .await?;
-                for h in &d.ref_hashes {
-                    sqlx::query(
-                        "INSERT INTO conflict_customer_refs (ref_hash, agent, disclosure_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
-                    )
-                    .bind(&h[..])
-                    .bind(&d.username)
-                    .bind(&id)
-                    .execute(&mut *tx)
-                    .await?;
-                }
-                tx.commit().await?;
-                Ok::<_, StoreError>(())
+        in_tx!(self, |tx| {
+            execute!(
+                &mut *tx,
+                "INSERT INTO conflict_disclosures (id, user_id, campaign_id, occasion, kind, status, details_sealed, colleague_id, gift_direction, gift_value, gift_currency, needs_approval, reviewer, submitted_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+                &id,
+                d.user.to_string(),
+                &d.campaign,
+                d.occasion,
+                d.kind,
+                d.status,
+                &d.details_sealed,
+                d.colleague.map(|c| c.to_string()),
+                d.gift_direction,
+                d.gift_value,
+                &d.gift_currency,
+                d.needs_approval,
+                &d.reviewer,
+                ms(d.at),
+            );
+            for h in &d.ref_hashes {
+                execute!(
+                    &mut *tx,
+                    "INSERT INTO conflict_customer_refs (ref_hash, agent, disclosure_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+                    &h[..],
+                    &d.username,
+                    &id,
+                );
             }
-            .await
         })?;
         Ok(id)
     }
 
     pub async fn disclosure(&self, id: &str) -> Result<Option<DisclosureRow>> {
         let sql = format!("SELECT {DCOLS} FROM {DFROM} WHERE d.id = $1");
-        Ok(on_pool!(self, |p| sqlx::query_as(&sql)
-            .bind(id)
-            .fetch_optional(p)
-            .await?))
+        Ok(fetch!(self, fetch_optional, &sql, id))
     }
 
     /// A person's disclosures, newest first.
@@ -300,10 +279,7 @@ impl Db {
         let sql = format!(
             "SELECT {DCOLS} FROM {DFROM} WHERE d.user_id = $1 ORDER BY d.submitted_at DESC, d.id DESC"
         );
-        Ok(on_pool!(self, |p| sqlx::query_as(&sql)
-            .bind(user.to_string())
-            .fetch_all(p)
-            .await?))
+        Ok(fetch!(self, fetch_all, &sql, user.to_string()))
     }
 
     /// Disclosures by status (`None`: all), newest first; `kind` narrows (e.g. `gift`).
@@ -316,23 +292,23 @@ impl Db {
         let sql = format!(
             "SELECT {DCOLS} FROM {DFROM} WHERE ($1 = '' OR d.status = $1) AND ($2 = '' OR d.kind = $2) ORDER BY d.submitted_at DESC, d.id DESC LIMIT $3"
         );
-        Ok(on_pool!(self, |p| sqlx::query_as(&sql)
-            .bind(status.unwrap_or(""))
-            .bind(kind.unwrap_or(""))
-            .bind(limit.clamp(1, 10_000))
-            .fetch_all(p)
-            .await?))
+        Ok(fetch!(
+            self,
+            fetch_all,
+            &sql,
+            status.unwrap_or(""),
+            kind.unwrap_or(""),
+            limit.clamp(1, 10_000),
+        ))
     }
 
     /// Undecided disclosures per reviewer.
     pub async fn open_review_counts(&self) -> Result<Vec<(String, i64)>> {
-        Ok(on_pool!(self, |p| {
-            sqlx::query_as(
-            "SELECT reviewer, COUNT(*) FROM conflict_disclosures WHERE status = 'submitted' AND reviewer IS NOT NULL GROUP BY reviewer"
-        )
-        .fetch_all(p)
-        .await?
-        }))
+        Ok(fetch!(
+            self,
+            fetch_all,
+            "SELECT reviewer, COUNT(*) FROM conflict_disclosures WHERE status = 'submitted' AND reviewer IS NOT NULL GROUP BY reviewer",
+        ))
     }
 
     /// Records a decision on an undecided disclosure, with its mitigation, in one
@@ -346,41 +322,33 @@ impl Db {
     ) -> Result<bool> {
         let (status, by, at, rationale_sealed) = (d.status, d.by, d.at, d.rationale_sealed);
         let mid = new_id(at, rng);
-        on_pool!(self, |p| {
-            async {
-                let mut tx = p.begin().await?;
-                let n = sqlx::query(
-                    "UPDATE conflict_disclosures SET status = $1, decided_by = $2, decided_at = $3, rationale_sealed = $4 WHERE id = $5 AND status = 'submitted'",
-                )
-                .bind(status)
-                .bind(by)
-                .bind(ms(at))
-                .bind(rationale_sealed)
-                .bind(id)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
-                if n == 0 {
-                    return Ok::<_, StoreError>(false);
-                }
-                if let Some(m) = mitigation {
-                    sqlx::query(
-                        "INSERT INTO conflict_mitigations (id, disclosure_id, text_sealed, owner, review_at, status, created_by, created_at) VALUES ($1, $2, $3, $4, $5, 'open', $6, $7)",
-                    )
-                    .bind(&mid)
-                    .bind(id)
-                    .bind(&m.text_sealed)
-                    .bind(&m.owner)
-                    .bind(ms(m.review_at))
-                    .bind(by)
-                    .bind(ms(at))
-                    .execute(&mut *tx)
-                    .await?;
-                }
-                tx.commit().await?;
-                Ok(true)
+        in_tx!(self, |tx| {
+            let n = execute!(
+                &mut *tx,
+                "UPDATE conflict_disclosures SET status = $1, decided_by = $2, decided_at = $3, rationale_sealed = $4 WHERE id = $5 AND status = 'submitted'",
+                status,
+                by,
+                ms(at),
+                rationale_sealed,
+                id,
+            );
+            if n == 0 {
+                return Ok::<_, StoreError>(false);
             }
-            .await
+            if let Some(m) = mitigation {
+                execute!(
+                    &mut *tx,
+                    "INSERT INTO conflict_mitigations (id, disclosure_id, text_sealed, owner, review_at, status, created_by, created_at) VALUES ($1, $2, $3, $4, $5, 'open', $6, $7)",
+                    &mid,
+                    id,
+                    &m.text_sealed,
+                    &m.owner,
+                    ms(m.review_at),
+                    by,
+                    ms(at),
+                );
+            }
+            true
         })
     }
 
@@ -391,17 +359,15 @@ impl Db {
         open_only: bool,
         disclosure: Option<&str>,
     ) -> Result<Vec<MitigationRow>> {
-        Ok(on_pool!(self, |p| {
-            sqlx::query_as(
+        Ok(fetch!(
+            self,
+            fetch_all,
             "SELECT m.id, m.disclosure_id, u.username AS discloser, d.kind, m.text_sealed, m.owner, m.review_at, m.status, m.created_by, m.created_at \
              FROM conflict_mitigations m JOIN conflict_disclosures d ON d.id = m.disclosure_id JOIN users u ON u.id = d.user_id \
-             WHERE ($1 = 0 OR m.status = 'open') AND ($2 = '' OR m.disclosure_id = $2) ORDER BY m.review_at, m.id"
-        )
-        .bind(i64::from(open_only))
-        .bind(disclosure.unwrap_or(""))
-        .fetch_all(p)
-        .await?
-        }))
+             WHERE ($1 = 0 OR m.status = 'open') AND ($2 = '' OR m.disclosure_id = $2) ORDER BY m.review_at, m.id",
+            i64::from(open_only),
+            disclosure.unwrap_or(""),
+        ))
     }
 
     /// Opens a yearly campaign. [`StoreError::Conflict`] when the year already has one.
@@ -415,33 +381,27 @@ impl Db {
         rng: &mut impl rand::RngCore,
     ) -> Result<String> {
         let id = new_id(at, rng);
-        on_pool!(self, |p| {
-            sqlx::query(
-            "INSERT INTO conflict_campaigns (id, year, due_at, audience, opened_by, opened_at) VALUES ($1, $2, $3, $4, $5, $6)"
+        try_execute!(
+            self,
+            "INSERT INTO conflict_campaigns (id, year, due_at, audience, opened_by, opened_at) VALUES ($1, $2, $3, $4, $5, $6)",
+            &id,
+            year,
+            ms(due_at),
+            audience_json,
+            by,
+            ms(at),
         )
-        .bind(&id)
-        .bind(year)
-        .bind(ms(due_at))
-        .bind(audience_json)
-        .bind(by)
-        .bind(ms(at))
-        .execute(p)
-        .await
-        .map(|_| ())
-        .map_err(|e| StoreError::from(e).naming(|| format!("A campaign for {year}")))?
-        });
+        .map_err(|e| StoreError::from(e).naming(|| format!("A campaign for {year}")))?;
         Ok(id)
     }
 
     /// Campaigns, newest year first.
     pub async fn conflict_campaigns(&self) -> Result<Vec<Campaign>> {
-        let rows: Vec<(String, i64, i64, String, String, i64)> = on_pool!(self, |p| {
-            sqlx::query_as(
-            "SELECT id, year, due_at, audience, opened_by, opened_at FROM conflict_campaigns ORDER BY year DESC"
-        )
-        .fetch_all(p)
-        .await?
-        });
+        let rows: Vec<(String, i64, i64, String, String, i64)> = fetch!(
+            self,
+            fetch_all,
+            "SELECT id, year, due_at, audience, opened_by, opened_at FROM conflict_campaigns ORDER BY year DESC",
+        );
         Ok(rows
             .into_iter()
             .map(|r| Campaign {
@@ -457,22 +417,22 @@ impl Db {
 
     /// The people who answered a campaign (a disclosure or nothing to declare).
     pub async fn campaign_respondents(&self, campaign: &str) -> Result<Vec<String>> {
-        Ok(on_pool!(self, |p| sqlx::query_scalar(
-            "SELECT DISTINCT user_id FROM conflict_disclosures WHERE campaign_id = $1"
-        )
-        .bind(campaign)
-        .fetch_all(p)
-        .await?))
+        Ok(scalar!(
+            self,
+            fetch_all,
+            "SELECT DISTINCT user_id FROM conflict_disclosures WHERE campaign_id = $1",
+            campaign,
+        ))
     }
 
     /// Has this person ever answered (any disclosure or nothing to declare)?
     pub async fn has_disclosed(&self, user: UserId) -> Result<bool> {
-        let n: i64 = on_pool!(self, |p| sqlx::query_scalar(
-            "SELECT COUNT(*) FROM conflict_disclosures WHERE user_id = $1"
-        )
-        .bind(user.to_string())
-        .fetch_one(p)
-        .await?);
+        let n: i64 = scalar!(
+            self,
+            fetch_one,
+            "SELECT COUNT(*) FROM conflict_disclosures WHERE user_id = $1",
+            user.to_string(),
+        );
         Ok(n > 0)
     }
 
@@ -514,12 +474,12 @@ impl Db {
     /// Agents (usernames) with a disclosed relation whose customer reference hashes to
     /// `ref_hash`.
     pub async fn agents_to_avoid(&self, ref_hash: &[u8; 32]) -> Result<Vec<String>> {
-        Ok(on_pool!(self, |p| sqlx::query_scalar(
-            "SELECT DISTINCT agent FROM conflict_customer_refs WHERE ref_hash = $1 ORDER BY agent"
-        )
-        .bind(&ref_hash[..])
-        .fetch_all(p)
-        .await?))
+        Ok(scalar!(
+            self,
+            fetch_all,
+            "SELECT DISTINCT agent FROM conflict_customer_refs WHERE ref_hash = $1 ORDER BY agent",
+            &ref_hash[..],
+        ))
     }
 
     /// Disclosed colleague relationships between `a` and `b`, whichever of them
@@ -529,18 +489,16 @@ impl Db {
         a: UserId,
         b: UserId,
     ) -> Result<Vec<ColleagueRelation>> {
-        let rows: Vec<(String, String, String, String, i64)> = on_pool!(self, |p| {
-            sqlx::query_as(
+        let rows: Vec<(String, String, String, String, i64)> = fetch!(
+            self,
+            fetch_all,
             "SELECT d.id, u.username, c.username, d.status, d.submitted_at FROM conflict_disclosures d \
              JOIN users u ON u.id = d.user_id JOIN users c ON c.id = d.colleague_id \
              WHERE d.kind = 'colleague' AND ((d.user_id = $1 AND d.colleague_id = $2) OR (d.user_id = $2 AND d.colleague_id = $1)) \
-             ORDER BY d.submitted_at"
-        )
-        .bind(a.to_string())
-        .bind(b.to_string())
-        .fetch_all(p)
-        .await?
-        });
+             ORDER BY d.submitted_at",
+            a.to_string(),
+            b.to_string(),
+        );
         Ok(rows
             .into_iter()
             .map(|r| ColleagueRelation {
@@ -567,18 +525,14 @@ impl Db {
         if self.put_notification(user, day, text, at).await? {
             return Ok(true);
         }
-        let n = on_pool!(self, |p| {
-            sqlx::query(
-            "UPDATE staff_notifications SET text = $1 WHERE user_id = $2 AND day = $3 AND text <> $4 AND text <> $1"
-        )
-        .bind(MERGED)
-        .bind(user.to_string())
-        .bind(day)
-        .bind(text)
-        .execute(p)
-        .await?
-        .rows_affected()
-        });
+        let n = execute!(
+            self,
+            "UPDATE staff_notifications SET text = $1 WHERE user_id = $2 AND day = $3 AND text <> $4 AND text <> $1",
+            MERGED,
+            user.to_string(),
+            day,
+            text,
+        );
         Ok(n > 0)
     }
 
@@ -588,9 +542,7 @@ impl Db {
         let sql = format!(
             "SELECT CAST({key} AS TEXT), {col} FROM {table} WHERE {col} IS NOT NULL ORDER BY {key}"
         );
-        Ok(on_pool!(self, |p| sqlx::query_as(&sql)
-            .fetch_all(p)
-            .await?))
+        Ok(fetch!(self, fetch_all, &sql))
     }
 
     /// Replaces a sealed value if it is still `old` (a concurrent change wins).
@@ -604,13 +556,7 @@ impl Db {
         let (table, key, col) = field.place();
         let sql =
             format!("UPDATE {table} SET {col} = $1 WHERE CAST({key} AS TEXT) = $2 AND {col} = $3");
-        let n = on_pool!(self, |p| sqlx::query(&sql)
-            .bind(new)
-            .bind(id)
-            .bind(old)
-            .execute(p)
-            .await?
-            .rows_affected());
+        let n = execute!(self, &sql, new, id, old);
         Ok(n > 0)
     }
 }

@@ -81,25 +81,25 @@ pub struct MonthlyRow {
 impl Db {
     /// Users not disabled: the "employees" of per-100 rates.
     pub async fn active_headcount(&self) -> Result<u64> {
-        let n: i64 = on_pool!(self, |p| sqlx::query_scalar(
-            "SELECT CAST(COUNT(*) AS BIGINT) FROM users WHERE disabled = $1"
-        )
-        .bind(false)
-        .fetch_one(p)
-        .await?);
+        let n: i64 = scalar!(
+            self,
+            fetch_one,
+            "SELECT CAST(COUNT(*) AS BIGINT) FROM users WHERE disabled = $1",
+            false,
+        );
         Ok(u64::try_from(n).unwrap_or(0))
     }
 
     /// The monthly totals for months `from..=to` (`YYYY-MM`), all teams.
     pub async fn interaction_monthly(&self, from: &str, to: &str) -> Result<Vec<MonthlyRow>> {
-        Ok(on_pool!(self, |p| sqlx::query_as(
+        Ok(fetch!(
+            self,
+            fetch_all,
             "SELECT month, team_ref, metric, value FROM interaction_monthly \
-             WHERE month >= $1 AND month <= $2 ORDER BY month, team_ref, metric"
-        )
-        .bind(from)
-        .bind(to)
-        .fetch_all(p)
-        .await?))
+             WHERE month >= $1 AND month <= $2 ORDER BY month, team_ref, metric",
+            from,
+            to,
+        ))
     }
 
     /// Recomputes `interaction_monthly` from the stored interactions, in one
@@ -110,15 +110,14 @@ impl Db {
         let mut totals = Monthly::new();
         let mut after = String::new();
         loop {
-            let rows: Vec<(String, i64, Option<String>, bool, i64, String)> =
-                on_pool!(self, |p| sqlx::query_as(
-                    "SELECT id, started_at, team_ref, flagged, pii_spans, rules FROM interactions \
-                     WHERE id > $1 ORDER BY id LIMIT $2"
-                )
-                .bind(&after)
-                .bind(PAGE)
-                .fetch_all(p)
-                .await?);
+            let rows: Vec<(String, i64, Option<String>, bool, i64, String)> = fetch!(
+                self,
+                fetch_all,
+                "SELECT id, started_at, team_ref, flagged, pii_spans, rules FROM interactions \
+                     WHERE id > $1 ORDER BY id LIMIT $2",
+                &after,
+                PAGE,
+            );
             let Some(last) = rows.last() else { break };
             after = last.0.clone();
             for (_, started, team, flagged, pii, rules) in &rows {
@@ -142,19 +141,16 @@ impl Db {
         on_pool!(self, |pool| {
             async {
                 let mut tx = pool.begin().await?;
-                sqlx::query("DELETE FROM interaction_monthly")
-                    .execute(&mut *tx)
-                    .await?;
+                execute!(&mut *tx, "DELETE FROM interaction_monthly");
                 for ((month, team, metric), value) in &totals {
-                    sqlx::query(
+                    execute!(
+                        &mut *tx,
                         "INSERT INTO interaction_monthly (month, team_ref, metric, value) VALUES ($1, $2, $3, $4)",
-                    )
-                    .bind(month)
-                    .bind(team)
-                    .bind(metric)
-                    .bind(value)
-                    .execute(&mut *tx)
-                    .await?;
+                        month,
+                        team,
+                        metric,
+                        value,
+                    );
                 }
                 tx.commit().await?;
                 Ok::<_, crate::StoreError>(())
@@ -168,14 +164,14 @@ impl Db {
     pub async fn commitments_closed(&self, bounds: &[Timestamp]) -> Result<Vec<ClosedCommitments>> {
         let mut out = Vec::with_capacity(bounds.len().saturating_sub(1));
         for w in bounds.windows(2) {
-            let rows: Vec<(String, i64)> = on_pool!(self, |p| sqlx::query_as(
+            let rows: Vec<(String, i64)> = fetch!(
+                self,
+                fetch_all,
                 "SELECT status, CAST(COUNT(*) AS BIGINT) FROM commitments \
-                 WHERE closed_at >= $1 AND closed_at < $2 GROUP BY status"
-            )
-            .bind(ms(w[0]))
-            .bind(ms(w[1]))
-            .fetch_all(p)
-            .await?);
+                 WHERE closed_at >= $1 AND closed_at < $2 GROUP BY status",
+                ms(w[0]),
+                ms(w[1]),
+            );
             let mut c = ClosedCommitments::default();
             for (status, n) in rows {
                 match status.as_str() {
@@ -206,27 +202,25 @@ impl Db {
         };
         // (anonymous, status, submitted_at, closed_at)
         type Row = (bool, String, i64, Option<i64>);
-        let mut rows: Vec<Row> = on_pool!(self, |p| sqlx::query_as(
+        let mut rows: Vec<Row> = fetch!(
+            self,
+            fetch_all,
             "SELECT c.anonymous, c.status, c.submitted_at, c.closed_at \
              FROM speakup_cases c JOIN speakup_wraps w ON w.case_id = c.id \
              WHERE w.user_id = $3 AND ((c.submitted_at >= $1 AND c.submitted_at < $2) \
-             OR (c.closed_at >= $1 AND c.closed_at < $2))"
-        )
-        .bind(ms(*first))
-        .bind(ms(*last))
-        .bind(viewer.to_string())
-        .fetch_all(p)
-        .await?);
-        let gone: Vec<Row> = on_pool!(self, |p| {
-            sqlx::query_as(
+             OR (c.closed_at >= $1 AND c.closed_at < $2))",
+            ms(*first),
+            ms(*last),
+            viewer.to_string(),
+        );
+        let gone: Vec<Row> = fetch!(
+            self,
+            fetch_all,
             "SELECT anonymous, final_status, submitted_at, closed_at FROM speakup_stats \
-             WHERE (submitted_at >= $1 AND submitted_at < $2) OR (closed_at >= $1 AND closed_at < $2)"
-        )
-        .bind(ms(*first))
-        .bind(ms(*last))
-        .fetch_all(p)
-        .await?
-        });
+             WHERE (submitted_at >= $1 AND submitted_at < $2) OR (closed_at >= $1 AND closed_at < $2)",
+            ms(*first),
+            ms(*last),
+        );
         rows.extend(gone);
         let bounds_ms: Vec<i64> = bounds.iter().map(|b| ms(*b)).collect();
         let period = |t: i64| bounds_ms.windows(2).position(|w| t >= w[0] && t < w[1]);
@@ -249,17 +243,17 @@ impl Db {
             }
         }
         // Deadlines by due instant, only those already due: (due_at, met_at).
-        let clocks: Vec<(i64, Option<i64>)> = on_pool!(self, |p| sqlx::query_as(
+        let clocks: Vec<(i64, Option<i64>)> = fetch!(
+            self,
+            fetch_all,
             "SELECT k.due_at, k.met_at FROM speakup_clocks k \
              JOIN speakup_wraps w ON w.case_id = k.case_id \
-             WHERE w.user_id = $4 AND k.due_at >= $1 AND k.due_at < $2 AND k.due_at <= $3"
-        )
-        .bind(ms(*first))
-        .bind(ms(*last))
-        .bind(ms(now))
-        .bind(viewer.to_string())
-        .fetch_all(p)
-        .await?);
+             WHERE w.user_id = $4 AND k.due_at >= $1 AND k.due_at < $2 AND k.due_at <= $3",
+            ms(*first),
+            ms(*last),
+            ms(now),
+            viewer.to_string(),
+        );
         for (due, met) in clocks {
             if let Some(i) = period(due) {
                 out[i].deadlines_due += 1;
@@ -314,15 +308,13 @@ impl Db {
         let b: Vec<i64> = bounds.iter().map(|t| ms(*t)).collect();
         let n = b.len();
         // (version, policy, published_at, retired_at) of every published material version.
-        let versions: Vec<(String, String, i64, Option<i64>)> = on_pool!(self, |p| {
-            sqlx::query_as(
-                "SELECT v.id, v.policy_id, v.published_at, p.retired_at FROM policy_versions v \
+        let versions: Vec<(String, String, i64, Option<i64>)> = fetch!(
+            self,
+            fetch_all,
+            "SELECT v.id, v.policy_id, v.published_at, p.retired_at FROM policy_versions v \
                  JOIN policies p ON p.id = v.policy_id \
                  WHERE v.kind = 'material' AND v.published_at IS NOT NULL ORDER BY v.policy_id, v.published_at",
-            )
-            .fetch_all(p)
-            .await?
-        });
+        );
         let mut window: BTreeMap<&str, (Pos, Pos)> = BTreeMap::new();
         for (i, (id, policy, published, retired)) in versions.iter().enumerate() {
             let next = versions

@@ -151,15 +151,13 @@ impl Db {
         rng: &mut impl rand::RngCore,
     ) -> Result<SiteId> {
         let id = SiteId::new_v7(now, rng);
-        on_pool!(self, |p| sqlx::query(
-            "INSERT INTO sites (id, name, created_at) VALUES ($1, $2, $3)"
+        try_execute!(
+            self,
+            "INSERT INTO sites (id, name, created_at) VALUES ($1, $2, $3)",
+            id.to_string(),
+            name,
+            ms(now),
         )
-        .bind(id.to_string())
-        .bind(name)
-        .bind(ms(now))
-        .execute(p)
-        .await
-        .map(|r| r.rows_affected()))
         .map_err(|e| StoreError::from(e).naming(|| format!("site {name:?}")))?;
         Ok(id)
     }
@@ -173,29 +171,26 @@ impl Db {
         rng: &mut impl rand::RngCore,
     ) -> Result<TeamId> {
         let id = TeamId::new_v7(now, rng);
-        on_pool!(self, |p| sqlx::query(
-            "INSERT INTO teams (id, name, site_id, parent_team_id, created_at) VALUES ($1, $2, $3, $4, $5)"
+        try_execute!(
+            self,
+            "INSERT INTO teams (id, name, site_id, parent_team_id, created_at) VALUES ($1, $2, $3, $4, $5)",
+            id.to_string(),
+            name,
+            site.to_string(),
+            parent.map(|t| t.to_string()),
+            ms(now),
         )
-        .bind(id.to_string())
-        .bind(name)
-        .bind(site.to_string())
-        .bind(parent.map(|t| t.to_string()))
-        .bind(ms(now))
-        .execute(p)
-        .await.map(|r| r.rows_affected()))
         .map_err(|e| StoreError::from(e).naming(|| format!("team {name:?}")))?;
         Ok(id)
     }
 
     pub async fn set_team_lead(&self, team: TeamId, lead: UserId) -> Result<()> {
-        let n = on_pool!(self, |p| sqlx::query(
-            "UPDATE teams SET lead_user_id = $1 WHERE id = $2"
-        )
-        .bind(lead.to_string())
-        .bind(team.to_string())
-        .execute(p)
-        .await?
-        .rows_affected());
+        let n = execute!(
+            self,
+            "UPDATE teams SET lead_user_id = $1 WHERE id = $2",
+            lead.to_string(),
+            team.to_string(),
+        );
         if n == 0 {
             return Err(StoreError::NotFound);
         }
@@ -204,11 +199,8 @@ impl Db {
     }
 
     pub async fn list_sites(&self) -> Result<Vec<Site>> {
-        let rows: Vec<(String, String)> = on_pool!(self, |p| sqlx::query_as(
-            "SELECT id, name FROM sites ORDER BY name"
-        )
-        .fetch_all(p)
-        .await?);
+        let rows: Vec<(String, String)> =
+            fetch!(self, fetch_all, "SELECT id, name FROM sites ORDER BY name",);
         rows.into_iter()
             .map(|(id, name)| {
                 Ok(Site {
@@ -220,12 +212,12 @@ impl Db {
     }
 
     pub async fn list_teams(&self) -> Result<Vec<Team>> {
-        let rows: Vec<TeamRow> = on_pool!(self, |p| sqlx::query_as(
+        let rows: Vec<TeamRow> = fetch!(
+            self,
+            fetch_all,
             "SELECT t.id, t.name, t.site_id, s.name, t.parent_team_id, t.lead_user_id \
-             FROM teams t JOIN sites s ON s.id = t.site_id ORDER BY s.name, t.name"
-        )
-        .fetch_all(p)
-        .await?);
+             FROM teams t JOIN sites s ON s.id = t.site_id ORDER BY s.name, t.name",
+        );
         rows.into_iter()
             .map(|(id, name, site, site_name, parent, lead)| {
                 Ok(Team {
@@ -299,31 +291,25 @@ impl Db {
         let id = UserId::new_v7(now, rng);
         let username = new.username.clone();
         // The async block keeps `?` inside, so a unique violation can be named below.
-        let r: Result<()> = on_pool!(self, |p| {
-            async {
-            let mut tx = p.begin().await?;
-            sqlx::query(
+        let r: Result<()> = in_tx!(self, |tx| {
+            execute!(
+                &mut *tx,
                 "INSERT INTO users (id, username, display_name, password_hash, team_id, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
-            )
-            .bind(id.to_string())
-            .bind(&new.username)
-            .bind(&new.display_name)
-            .bind(&new.password_hash)
-            .bind(new.team.map(|t| t.to_string()))
-            .bind(ms(now))
-            .execute(&mut *tx)
-            .await?;
+                id.to_string(),
+                &new.username,
+                &new.display_name,
+                &new.password_hash,
+                new.team.map(|t| t.to_string()),
+                ms(now),
+            );
             for role in &new.roles {
-                sqlx::query("INSERT INTO user_roles (user_id, role) VALUES ($1, $2)")
-                    .bind(id.to_string())
-                    .bind(role.as_str())
-                    .execute(&mut *tx)
-                    .await?;
+                execute!(
+                    &mut *tx,
+                    "INSERT INTO user_roles (user_id, role) VALUES ($1, $2)",
+                    id.to_string(),
+                    role.as_str(),
+                );
             }
-            tx.commit().await?;
-            Ok(())
-        }
-        .await
         });
         r.map_err(|e| e.naming(|| format!("user {username:?}")))?;
         self.bump_readers_epoch().await?;
@@ -331,12 +317,12 @@ impl Db {
     }
 
     async fn roles_of(&self, id: &str) -> Result<Vec<Role>> {
-        let rows: Vec<(String,)> = on_pool!(self, |p| sqlx::query_as(
-            "SELECT role FROM user_roles WHERE user_id = $1 ORDER BY role"
-        )
-        .bind(id)
-        .fetch_all(p)
-        .await?);
+        let rows: Vec<(String,)> = fetch!(
+            self,
+            fetch_all,
+            "SELECT role FROM user_roles WHERE user_id = $1 ORDER BY role",
+            id,
+        );
         let mut roles: Vec<Role> = rows.iter().filter_map(|(r,)| Role::parse(r).ok()).collect();
         roles.sort();
         Ok(roles)
@@ -344,10 +330,7 @@ impl Db {
 
     pub async fn user_by_id(&self, id: UserId) -> Result<Option<User>> {
         let sql = format!("SELECT {USER_COLS} FROM users WHERE id = $1");
-        let row: Option<UserRow> = on_pool!(self, |p| sqlx::query_as(&sql)
-            .bind(id.to_string())
-            .fetch_optional(p)
-            .await?);
+        let row: Option<UserRow> = fetch!(self, fetch_optional, &sql, id.to_string());
         match row {
             Some(r) => {
                 let roles = self.roles_of(&r.id).await?;
@@ -359,10 +342,7 @@ impl Db {
 
     pub async fn user_by_username(&self, username: &str) -> Result<Option<User>> {
         let sql = format!("SELECT {USER_COLS} FROM users WHERE username = $1");
-        let row: Option<UserRow> = on_pool!(self, |p| sqlx::query_as(&sql)
-            .bind(username)
-            .fetch_optional(p)
-            .await?);
+        let row: Option<UserRow> = fetch!(self, fetch_optional, &sql, username);
         match row {
             Some(r) => {
                 let roles = self.roles_of(&r.id).await?;
@@ -374,12 +354,9 @@ impl Db {
 
     pub async fn list_users(&self) -> Result<Vec<User>> {
         let sql = format!("SELECT {USER_COLS} FROM users ORDER BY username");
-        let rows: Vec<UserRow> = on_pool!(self, |p| sqlx::query_as(&sql).fetch_all(p).await?);
-        let all_roles: Vec<(String, String)> = on_pool!(self, |p| sqlx::query_as(
-            "SELECT user_id, role FROM user_roles"
-        )
-        .fetch_all(p)
-        .await?);
+        let rows: Vec<UserRow> = fetch!(self, fetch_all, &sql);
+        let all_roles: Vec<(String, String)> =
+            fetch!(self, fetch_all, "SELECT user_id, role FROM user_roles",);
         let mut by_user: BTreeMap<String, Vec<Role>> = BTreeMap::new();
         for (u, r) in all_roles {
             if let Ok(role) = Role::parse(&r) {
@@ -421,22 +398,16 @@ impl Db {
     }
 
     pub async fn count_users(&self) -> Result<i64> {
-        Ok(on_pool!(self, |p| sqlx::query_scalar(
-            "SELECT COUNT(*) FROM users"
-        )
-        .fetch_one(p)
-        .await?))
+        Ok(scalar!(self, fetch_one, "SELECT COUNT(*) FROM users"))
     }
 
     pub async fn credentials(&self, id: UserId) -> Result<Credentials> {
-        let row: CredentialsRow = on_pool!(self, |p| {
-            sqlx::query_as(
-            "SELECT password_hash, totp_sealed, totp_last_step, failed_logins, locked_until, totp_failures, totp_locked_until FROM users WHERE id = $1"
-        )
-        .bind(id.to_string())
-        .fetch_one(p)
-        .await?
-        });
+        let row: CredentialsRow = fetch!(
+            self,
+            fetch_one,
+            "SELECT password_hash, totp_sealed, totp_last_step, failed_logins, locked_until, totp_failures, totp_locked_until FROM users WHERE id = $1",
+            id.to_string(),
+        );
         Ok(Credentials {
             password_hash: row.0.map(righttrack_core::Secret::new),
             totp_sealed: row.1,
@@ -451,16 +422,18 @@ impl Db {
     pub async fn set_roles(&self, id: UserId, roles: &[Role]) -> Result<()> {
         on_pool!(self, |p| {
             let mut tx = p.begin().await?;
-            sqlx::query("DELETE FROM user_roles WHERE user_id = $1")
-                .bind(id.to_string())
-                .execute(&mut *tx)
-                .await?;
+            execute!(
+                &mut *tx,
+                "DELETE FROM user_roles WHERE user_id = $1",
+                id.to_string()
+            );
             for role in roles {
-                sqlx::query("INSERT INTO user_roles (user_id, role) VALUES ($1, $2)")
-                    .bind(id.to_string())
-                    .bind(role.as_str())
-                    .execute(&mut *tx)
-                    .await?;
+                execute!(
+                    &mut *tx,
+                    "INSERT INTO user_roles (user_id, role) VALUES ($1, $2)",
+                    id.to_string(),
+                    role.as_str(),
+                );
             }
             tx.commit().await?;
         });
@@ -470,38 +443,32 @@ impl Db {
     /// Disables (or re-enables) a user: a disabled user cannot sign in and holds no case
     /// key (see `crates/web/src/cases.rs`).
     pub async fn set_user_disabled(&self, id: UserId, disabled: bool) -> Result<()> {
-        on_pool!(self, |p| sqlx::query(
-            "UPDATE users SET disabled = $1 WHERE id = $2"
-        )
-        .bind(disabled)
-        .bind(id.to_string())
-        .execute(p)
-        .await?
-        .rows_affected());
+        execute!(
+            self,
+            "UPDATE users SET disabled = $1 WHERE id = $2",
+            disabled,
+            id.to_string()
+        );
         self.bump_readers_epoch().await
     }
 
     pub async fn set_user_team(&self, id: UserId, team: Option<TeamId>) -> Result<()> {
-        on_pool!(self, |p| sqlx::query(
-            "UPDATE users SET team_id = $1 WHERE id = $2"
-        )
-        .bind(team.map(|t| t.to_string()))
-        .bind(id.to_string())
-        .execute(p)
-        .await?
-        .rows_affected());
+        execute!(
+            self,
+            "UPDATE users SET team_id = $1 WHERE id = $2",
+            team.map(|t| t.to_string()),
+            id.to_string(),
+        );
         self.bump_readers_epoch().await
     }
 
     pub async fn set_password_hash(&self, id: UserId, phc: &str) -> Result<()> {
-        on_pool!(self, |p| sqlx::query(
-            "UPDATE users SET password_hash = $1 WHERE id = $2"
-        )
-        .bind(phc)
-        .bind(id.to_string())
-        .execute(p)
-        .await?
-        .rows_affected());
+        execute!(
+            self,
+            "UPDATE users SET password_hash = $1 WHERE id = $2",
+            phc,
+            id.to_string()
+        );
         Ok(())
     }
 
@@ -515,27 +482,25 @@ impl Db {
         lock_for: jiff::SignedDuration,
     ) -> Result<(i64, Option<Timestamp>)> {
         let until = now.checked_add(lock_for).unwrap_or(now);
-        let row: (i64, Option<i64>) = on_pool!(self, |p| sqlx::query_as(
+        let row: (i64, Option<i64>) = fetch!(
+            self,
+            fetch_one,
             "UPDATE users SET failed_logins = failed_logins + 1, \
              locked_until = CASE WHEN failed_logins + 1 >= $2 THEN $3 ELSE locked_until END \
-             WHERE id = $1 RETURNING failed_logins, locked_until"
-        )
-        .bind(id.to_string())
-        .bind(lock_after)
-        .bind(ms(until))
-        .fetch_one(p)
-        .await?);
+             WHERE id = $1 RETURNING failed_logins, locked_until",
+            id.to_string(),
+            lock_after,
+            ms(until),
+        );
         Ok((row.0, row.1.map(from_ms)))
     }
 
     pub async fn reset_login_failures(&self, id: UserId) -> Result<()> {
-        on_pool!(self, |p| sqlx::query(
-            "UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1"
-        )
-        .bind(id.to_string())
-        .execute(p)
-        .await?
-        .rows_affected());
+        execute!(
+            self,
+            "UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1",
+            id.to_string(),
+        );
         Ok(())
     }
 
@@ -551,51 +516,41 @@ impl Db {
         lock_for: jiff::SignedDuration,
     ) -> Result<(i64, Option<Timestamp>)> {
         let until = now.checked_add(lock_for).unwrap_or(now);
-        let n: i64 = on_pool!(self, |p| {
-            sqlx::query_scalar(
-            "UPDATE users SET totp_failures = totp_failures + 1 WHERE id = $1 RETURNING totp_failures"
-        )
-        .bind(id.to_string())
-        .fetch_one(p)
-        .await?
-        });
+        let n: i64 = scalar!(
+            self,
+            fetch_one,
+            "UPDATE users SET totp_failures = totp_failures + 1 WHERE id = $1 RETURNING totp_failures",
+            id.to_string(),
+        );
         if n < lock_after {
             return Ok((n, None));
         }
-        on_pool!(self, |p| sqlx::query(
-            "UPDATE users SET totp_failures = 0, totp_locked_until = $2 WHERE id = $1"
-        )
-        .bind(id.to_string())
-        .bind(ms(until))
-        .execute(p)
-        .await?
-        .rows_affected());
+        execute!(
+            self,
+            "UPDATE users SET totp_failures = 0, totp_locked_until = $2 WHERE id = $1",
+            id.to_string(),
+            ms(until),
+        );
         Ok((n, Some(until)))
     }
 
     /// A right second-factor code: the count starts again.
     pub async fn reset_totp_failures(&self, id: UserId) -> Result<()> {
-        on_pool!(self, |p| sqlx::query(
-            "UPDATE users SET totp_failures = 0, totp_locked_until = NULL WHERE id = $1"
-        )
-        .bind(id.to_string())
-        .execute(p)
-        .await?
-        .rows_affected());
+        execute!(
+            self,
+            "UPDATE users SET totp_failures = 0, totp_locked_until = NULL WHERE id = $1",
+            id.to_string(),
+        );
         Ok(())
     }
 
     /// An administrator unlocks an account: password and second-factor locks and counts.
     pub async fn unlock_user(&self, id: UserId) -> Result<()> {
-        let n = on_pool!(self, |p| {
-            sqlx::query(
-            "UPDATE users SET failed_logins = 0, locked_until = NULL, totp_failures = 0, totp_locked_until = NULL WHERE id = $1"
-        )
-        .bind(id.to_string())
-        .execute(p)
-        .await?
-        .rows_affected()
-        });
+        let n = execute!(
+            self,
+            "UPDATE users SET failed_logins = 0, locked_until = NULL, totp_failures = 0, totp_locked_until = NULL WHERE id = $1",
+            id.to_string(),
+        );
         if n == 0 {
             return Err(StoreError::NotFound);
         }
@@ -631,53 +586,45 @@ impl Db {
                 rng,
             )
             .await?;
-        on_pool!(self, |p| sqlx::query(
-            "UPDATE users SET service = TRUE WHERE id = $1"
-        )
-        .bind(u.id.to_string())
-        .execute(p)
-        .await?
-        .rows_affected());
+        execute!(
+            self,
+            "UPDATE users SET service = TRUE WHERE id = $1",
+            u.id.to_string()
+        );
         self.user_by_id(u.id).await?.ok_or(StoreError::NotFound)
     }
 
     /// Stores a (sealed) TOTP secret; `enabled` turns two-factor on once a code was verified.
     pub async fn set_totp(&self, id: UserId, sealed: Option<&[u8]>, enabled: bool) -> Result<()> {
-        on_pool!(self, |p| {
-            sqlx::query("UPDATE users SET totp_sealed = $1, totp_enabled = $2, totp_last_step = NULL WHERE id = $3")
-            .bind(sealed)
-            .bind(enabled)
-            .bind(id.to_string())
-            .execute(p)
-            .await?
-            .rows_affected()
-        });
+        execute!(
+            self,
+            "UPDATE users SET totp_sealed = $1, totp_enabled = $2, totp_last_step = NULL WHERE id = $3",
+            sealed,
+            enabled,
+            id.to_string(),
+        );
         Ok(())
     }
 
     /// Records the step of an accepted TOTP code, refusing one not newer than the last
     /// (replay). Returns whether the step was accepted.
     pub async fn use_totp_step(&self, id: UserId, step: i64) -> Result<bool> {
-        let n = on_pool!(self, |p| {
-            sqlx::query(
-            "UPDATE users SET totp_last_step = $1 WHERE id = $2 AND (totp_last_step IS NULL OR totp_last_step < $1)"
-        )
-        .bind(step)
-        .bind(id.to_string())
-        .execute(p)
-        .await?
-        .rows_affected()
-        });
+        let n = execute!(
+            self,
+            "UPDATE users SET totp_last_step = $1 WHERE id = $2 AND (totp_last_step IS NULL OR totp_last_step < $1)",
+            step,
+            id.to_string(),
+        );
         Ok(n == 1)
     }
 
     /// Every sealed TOTP secret, for key rotation.
     pub async fn all_sealed_totp(&self) -> Result<Vec<(UserId, Vec<u8>)>> {
-        let rows: Vec<(String, Vec<u8>)> = on_pool!(self, |p| sqlx::query_as(
-            "SELECT id, totp_sealed FROM users WHERE totp_sealed IS NOT NULL"
-        )
-        .fetch_all(p)
-        .await?);
+        let rows: Vec<(String, Vec<u8>)> = fetch!(
+            self,
+            fetch_all,
+            "SELECT id, totp_sealed FROM users WHERE totp_sealed IS NOT NULL",
+        );
         rows.into_iter()
             .map(|(id, b)| Ok((parse_id(&id, UserId::parse)?, b)))
             .collect()
@@ -686,15 +633,13 @@ impl Db {
     /// Replaces a sealed TOTP secret only if it is still `old` (rotation never clobbers
     /// a concurrent enrolment).
     pub async fn replace_sealed_totp(&self, id: UserId, old: &[u8], new: &[u8]) -> Result<bool> {
-        let n = on_pool!(self, |p| sqlx::query(
-            "UPDATE users SET totp_sealed = $1 WHERE id = $2 AND totp_sealed = $3"
-        )
-        .bind(new)
-        .bind(id.to_string())
-        .bind(old)
-        .execute(p)
-        .await?
-        .rows_affected());
+        let n = execute!(
+            self,
+            "UPDATE users SET totp_sealed = $1 WHERE id = $2 AND totp_sealed = $3",
+            new,
+            id.to_string(),
+            old,
+        );
         Ok(n == 1)
     }
 }

@@ -155,9 +155,7 @@ impl Db {
     /// The names of a configurable list (`violation_classes` or `conduct_values`).
     async fn names(&self, table: &'static str) -> Result<Vec<String>> {
         let sql = format!("SELECT name FROM {table} ORDER BY name");
-        Ok(on_pool!(self, |p| sqlx::query_scalar(&sql)
-            .fetch_all(p)
-            .await?))
+        Ok(scalar!(self, fetch_all, &sql))
     }
 
     /// Adds a name to a configurable list; false if it was there.
@@ -165,12 +163,7 @@ impl Db {
         let sql = format!(
             "INSERT INTO {table} (name, created_at) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING"
         );
-        let n = on_pool!(self, |p| sqlx::query(&sql)
-            .bind(name)
-            .bind(ms(at))
-            .execute(p)
-            .await?
-            .rows_affected());
+        let n = execute!(self, &sql, name, ms(at));
         Ok(n == 1)
     }
 
@@ -196,11 +189,7 @@ impl Db {
         let sql = format!(
             "SELECT CAST(COUNT(*) AS BIGINT) FROM discipline_records WHERE subject = $1 AND decided_at <= $2 AND {IN_FORCE}"
         );
-        Ok(on_pool!(self, |p| sqlx::query_scalar(&sql)
-            .bind(subject)
-            .bind(ms(before))
-            .fetch_one(p)
-            .await?))
+        Ok(scalar!(self, fetch_one, &sql, subject, ms(before)))
     }
 
     /// The sanctions of the decisions in force of a class and severity.
@@ -208,11 +197,7 @@ impl Db {
         let sql = format!(
             "SELECT sanction FROM discipline_records WHERE violation_class = $1 AND severity = $2 AND {IN_FORCE}"
         );
-        let steps: Vec<i64> = on_pool!(self, |p| sqlx::query_scalar(&sql)
-            .bind(class)
-            .bind(severity)
-            .fetch_all(p)
-            .await?);
+        let steps: Vec<i64> = scalar!(self, fetch_all, &sql, class, severity);
         Ok(steps.into_iter().filter_map(Sanction::from_step).collect())
     }
 
@@ -229,42 +214,36 @@ impl Db {
         } else {
             Approval::NotNeeded
         };
-        on_pool!(self, |p| {
-            sqlx::query(
-                "INSERT INTO discipline_records (id, subject, site_name, team_name, role_level, violation_class, severity, aggravating, \
+        execute!(
+            self,
+            "INSERT INTO discipline_records (id, subject, site_name, team_name, role_level, violation_class, severity, aggravating, \
                  mitigating, prior_records, sanction, comparable_cases, comparable_median, deviation, rationale, decided_by, decided_at, approval) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)",
-            )
-            .bind(&id)
-            .bind(&r.subject)
-            .bind(&r.site_name)
-            .bind(&r.team_name)
-            .bind(&r.role_level)
-            .bind(&r.violation_class)
-            .bind(r.severity)
-            .bind(r.aggravating.join(","))
-            .bind(r.mitigating.join(","))
-            .bind(r.prior_records)
-            .bind(i64::try_from(r.sanction.step()).unwrap_or(0))
-            .bind(r.comparable_cases)
-            .bind(r.comparable_median.map(|s| i64::try_from(s.step()).unwrap_or(0)))
-            .bind(r.deviation)
-            .bind(&r.rationale)
-            .bind(&r.decided_by)
-            .bind(ms(r.decided_at))
-            .bind(approval.as_str())
-            .execute(p)
-            .await?;
-        });
+            &id,
+            &r.subject,
+            &r.site_name,
+            &r.team_name,
+            &r.role_level,
+            &r.violation_class,
+            r.severity,
+            r.aggravating.join(","),
+            r.mitigating.join(","),
+            r.prior_records,
+            i64::try_from(r.sanction.step()).unwrap_or(0),
+            r.comparable_cases,
+            r.comparable_median.map(|s| i64::try_from(s.step()).unwrap_or(0)),
+            r.deviation,
+            &r.rationale,
+            &r.decided_by,
+            ms(r.decided_at),
+            approval.as_str(),
+        );
         Ok(id)
     }
 
     pub async fn discipline_record(&self, id: &str) -> Result<Option<Record>> {
         let sql = format!("SELECT {COLS} FROM discipline_records WHERE id = $1");
-        let row: Option<Row> = on_pool!(self, |p| sqlx::query_as(&sql)
-            .bind(id)
-            .fetch_optional(p)
-            .await?);
+        let row: Option<Row> = fetch!(self, fetch_optional, &sql, id);
         row.map(Row::into_record).transpose()
     }
 
@@ -311,20 +290,16 @@ impl Db {
         } else {
             Approval::Rejected
         };
-        let n = on_pool!(self, |p| {
-            sqlx::query(
-                "UPDATE discipline_records SET approval = $1, approver = $2, approved_at = $3, approval_note = $4 \
+        let n = execute!(
+            self,
+            "UPDATE discipline_records SET approval = $1, approver = $2, approved_at = $3, approval_note = $4 \
                  WHERE id = $5 AND approval = 'pending'",
-            )
-            .bind(to.as_str())
-            .bind(approver)
-            .bind(ms(at))
-            .bind(note)
-            .bind(id)
-            .execute(p)
-            .await?
-            .rows_affected()
-        });
+            to.as_str(),
+            approver,
+            ms(at),
+            note,
+            id,
+        );
         Ok(n == 1)
     }
 
@@ -339,17 +314,15 @@ impl Db {
         if to <= from {
             return Ok(Vec::new());
         }
-        let at: Vec<i64> = on_pool!(self, |p| {
-            sqlx::query_scalar(
-                "SELECT decided_at FROM discipline_records WHERE subject = $1 AND decided_at >= $2 AND decided_at < $3 \
+        let at: Vec<i64> = scalar!(
+            self,
+            fetch_all,
+            "SELECT decided_at FROM discipline_records WHERE subject = $1 AND decided_at >= $2 AND decided_at < $3 \
                  AND approval <> 'rejected' ORDER BY decided_at",
-            )
-            .bind(subject)
-            .bind(ms(from))
-            .bind(ms(to))
-            .fetch_all(p)
-            .await?
-        });
+            subject,
+            ms(from),
+            ms(to),
+        );
         Ok(at.into_iter().map(from_ms).collect())
     }
 }

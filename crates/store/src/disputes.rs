@@ -161,62 +161,52 @@ impl Db {
         rng: &mut impl rand::RngCore,
     ) -> Result<String> {
         let id = DisputeId::new_v7(d.opened_at, rng).to_string();
-        on_pool!(self, |p| {
-            async {
-                let mut tx = p.begin().await?;
-                let iid: Option<String> =
-                    sqlx::query_scalar("SELECT id FROM interactions WHERE ext_id = $1")
-                        .bind(&d.interaction)
-                        .fetch_optional(&mut *tx)
-                        .await?;
-                let Some(iid) = iid else {
-                    return Err(StoreError::NotFound);
-                };
-                sqlx::query(
-                    "INSERT INTO disputes (id, interaction_id, item, agent_ref, reason, evaluator, assignee, opened_at, due_at, status) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'open')",
-                )
-                .bind(&id)
-                .bind(&iid)
-                .bind(&d.item)
-                .bind(&d.agent_ref)
-                .bind(&d.reason)
-                .bind(&d.evaluator)
-                .bind(&d.assignee)
-                .bind(ms(d.opened_at))
-                .bind(ms(d.due_at))
-                .execute(&mut *tx)
-                .await
-                .map_err(|e| {
-                    StoreError::from(e)
-                        .naming(|| format!("An open dispute of item \"{}\"", d.item))
-                })?;
-                tx.commit().await?;
-                Ok::<_, StoreError>(())
-            }
-            .await
+        in_tx!(self, |tx| {
+            let iid: Option<String> = scalar!(
+                &mut *tx,
+                fetch_optional,
+                "SELECT id FROM interactions WHERE ext_id = $1",
+                &d.interaction,
+            );
+            let Some(iid) = iid else {
+                return Err(StoreError::NotFound);
+            };
+            try_execute!(
+                &mut *tx,
+                "INSERT INTO disputes (id, interaction_id, item, agent_ref, reason, evaluator, assignee, opened_at, due_at, status) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'open')",
+                &id,
+                &iid,
+                &d.item,
+                &d.agent_ref,
+                &d.reason,
+                &d.evaluator,
+                &d.assignee,
+                ms(d.opened_at),
+                ms(d.due_at),
+            )
+            .map_err(|e| {
+                StoreError::from(e)
+                    .naming(|| format!("An open dispute of item \"{}\"", d.item))
+            })?;
         })?;
         Ok(id)
     }
 
     /// Open disputes per assignee (assigned ones only).
     pub async fn open_dispute_counts(&self) -> Result<Vec<(String, i64)>> {
-        Ok(on_pool!(self, |p| {
-            sqlx::query_as(
-                "SELECT assignee, CAST(COUNT(*) AS BIGINT) FROM disputes WHERE status = 'open' AND assignee IS NOT NULL GROUP BY assignee",
-            )
-            .fetch_all(p)
-            .await?
-        }))
+        Ok(fetch!(
+            self,
+            fetch_all,
+            "SELECT assignee, CAST(COUNT(*) AS BIGINT) FROM disputes WHERE status = 'open' AND assignee IS NOT NULL GROUP BY assignee",
+        ))
     }
 
     pub async fn dispute(&self, id: &str, now: Timestamp) -> Result<Option<Dispute>> {
         let sql = format!(
             "SELECT {COLS} FROM disputes d JOIN interactions i ON i.id = d.interaction_id WHERE d.id = $1"
         );
-        let row: Option<DisputeRow> = on_pool!(self, |p| {
-            sqlx::query_as(&sql).bind(id).fetch_optional(p).await?
-        });
+        let row: Option<DisputeRow> = fetch!(self, fetch_optional, &sql, id);
         Ok(row.map(|r| dispute(r, now)))
     }
 
@@ -288,65 +278,44 @@ impl Db {
             .iter()
             .map(|_| DisputeId::new_v7(r.at, rng).to_string())
             .collect();
-        on_pool!(self, |p| {
-            async {
-                let mut tx = p.begin().await?;
-                let iid: Option<String> = sqlx::query_scalar(
-                    "SELECT interaction_id FROM disputes WHERE id = $1 AND status = 'open'",
-                )
-                .bind(id)
-                .fetch_optional(&mut *tx)
-                .await?;
-                let Some(iid) = iid else { return Ok(false) };
-                let n = sqlx::query(
-                    "UPDATE disputes SET status = 'resolved', outcome = $1, resolution = $2, resolved_by = $3, resolved_at = $4 \
-                     WHERE id = $5 AND status = 'open'",
-                )
-                .bind(&r.outcome)
-                .bind(&r.note)
-                .bind(&r.by_user)
-                .bind(ms(r.at))
-                .bind(id)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
-                if n != 1 {
-                    return Ok(false);
-                }
-                if let Some((o, score)) = accepted {
-                    sqlx::query("INSERT INTO score_overrides (id, interaction_id, item, failed, justification, by_user, at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
-                        .bind(&override_id)
-                        .bind(&iid)
-                        .bind(&o.item)
-                        .bind(o.failed)
-                        .bind(&o.justification)
-                        .bind(&o.by_user)
-                        .bind(ms(o.at))
-                        .execute(&mut *tx)
-                        .await?;
-                    crate::fairness::adjust_agent_score!(tx, &iid, score);
-                    sqlx::query("UPDATE interactions SET score = $1 WHERE id = $2")
-                        .bind(score)
-                        .bind(&iid)
-                        .execute(&mut *tx)
-                        .await?;
-                }
-                for (e, eid) in examples.iter().zip(&example_ids) {
-                    sqlx::query("INSERT INTO rule_examples (id, rule, text, channel, dispute_id, added_by, at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
-                        .bind(eid)
-                        .bind(&e.rule)
-                        .bind(&e.text)
-                        .bind(&e.channel)
-                        .bind(id)
-                        .bind(&e.added_by)
-                        .bind(ms(e.at))
-                        .execute(&mut *tx)
-                        .await?;
-                }
-                tx.commit().await?;
-                Ok::<_, StoreError>(true)
+        in_tx!(self, |tx| {
+            let iid: Option<String> = scalar!(
+                &mut *tx,
+                fetch_optional,
+                "SELECT interaction_id FROM disputes WHERE id = $1 AND status = 'open'",
+                id,
+            );
+            let Some(iid) = iid else { return Ok(false) };
+            let n = execute!(
+                &mut *tx,
+                "UPDATE disputes SET status = 'resolved', outcome = $1, resolution = $2, resolved_by = $3, resolved_at = $4 \
+                 WHERE id = $5 AND status = 'open'",
+                &r.outcome,
+                &r.note,
+                &r.by_user,
+                ms(r.at),
+                id,
+            );
+            if n != 1 {
+                return Ok(false);
             }
-            .await
+            if let Some((o, score)) = accepted {
+                crate::interactions::record_override!(tx, &override_id, &iid, o, score);
+            }
+            for (e, eid) in examples.iter().zip(&example_ids) {
+                execute!(
+                    &mut *tx,
+                    "INSERT INTO rule_examples (id, rule, text, channel, dispute_id, added_by, at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                    eid,
+                    &e.rule,
+                    &e.text,
+                    &e.channel,
+                    id,
+                    &e.added_by,
+                    ms(e.at),
+                );
+            }
+            true
         })
     }
 

@@ -297,25 +297,25 @@ impl Db {
         // Two statements rather than `($3 IS NULL OR agent_ref = $3)`, which keeps
         // SQLite from using the agent's index.
         Ok(match agent {
-            Some(agent) => on_pool!(self, |p| {
-                sqlx::query_as(&format!(
+            Some(agent) => fetch!(
+                self,
+                fetch_all,
+                &format!(
                     "{COLUMNS} WHERE agent_ref = $1 AND month >= $2 AND month <= $3 ORDER BY month, agent_ref, team_ref"
-                ))
-                .bind(agent)
-                .bind(from)
-                .bind(to)
-                .fetch_all(p)
-                .await?
-            }),
-            None => on_pool!(self, |p| {
-                sqlx::query_as(&format!(
+                ),
+                agent,
+                from,
+                to,
+            ),
+            None => fetch!(
+                self,
+                fetch_all,
+                &format!(
                     "{COLUMNS} WHERE month >= $1 AND month <= $2 ORDER BY month, agent_ref, team_ref"
-                ))
-                .bind(from)
-                .bind(to)
-                .fetch_all(p)
-                .await?
-            }),
+                ),
+                from,
+                to,
+            ),
         })
     }
 
@@ -382,11 +382,11 @@ impl Db {
 
     /// The site of each directory team, by team name (interactions name their team).
     pub async fn team_sites(&self) -> Result<BTreeMap<String, String>> {
-        let rows: Vec<(String, String)> = on_pool!(self, |p| sqlx::query_as(
-            "SELECT t.name, s.name FROM teams t JOIN sites s ON s.id = t.site_id"
-        )
-        .fetch_all(p)
-        .await?);
+        let rows: Vec<(String, String)> = fetch!(
+            self,
+            fetch_all,
+            "SELECT t.name, s.name FROM teams t JOIN sites s ON s.id = t.site_id",
+        );
         Ok(rows.into_iter().collect())
     }
 
@@ -395,17 +395,15 @@ impl Db {
     /// human actions, so there are few of them; the engine's score is read from each
     /// one's stored findings.
     pub async fn reviews_since(&self, from: Timestamp) -> Result<Vec<Review>> {
-        let rows: Vec<(String, String, String, i64, i64, i64)> = on_pool!(self, |p| {
-            sqlx::query_as(
+        let rows: Vec<(String, String, String, i64, i64, i64)> = fetch!(
+            self,
+            fetch_all,
             "SELECT o.by_user, i.ext_id, i.findings, i.score, i.score_max, o.at FROM score_overrides o \
              JOIN interactions i ON i.id = o.interaction_id \
              WHERE o.at >= $1 AND o.at = (SELECT MAX(o2.at) FROM score_overrides o2 WHERE o2.interaction_id = o.interaction_id) \
-             ORDER BY o.at, i.ext_id"
-        )
-        .bind(ms(from))
-        .fetch_all(p)
-        .await?
-        });
+             ORDER BY o.at, i.ext_id",
+            ms(from),
+        );
         let mut seen = std::collections::BTreeSet::new();
         let mut out = Vec::with_capacity(rows.len());
         for (evaluator, ext_id, findings, score, score_max, at) in rows {
@@ -437,16 +435,14 @@ impl Db {
 
     /// Disputes resolved since `from`, per evaluator of the disputed score.
     pub async fn dispute_outcomes_since(&self, from: Timestamp) -> Result<Vec<DisputeOutcomes>> {
-        Ok(on_pool!(self, |p| {
-            sqlx::query_as(
+        Ok(fetch!(
+            self,
+            fetch_all,
             "SELECT COALESCE(evaluator, '') AS evaluator, CAST(COUNT(*) AS BIGINT) AS resolved, \
              CAST(SUM(CASE WHEN outcome = 'accepted' THEN 1 ELSE 0 END) AS BIGINT) AS accepted \
-             FROM disputes WHERE status = 'resolved' AND resolved_at >= $1 GROUP BY COALESCE(evaluator, '') ORDER BY 1"
-        )
-        .bind(ms(from))
-        .fetch_all(p)
-        .await?
-        }))
+             FROM disputes WHERE status = 'resolved' AND resolved_at >= $1 GROUP BY COALESCE(evaluator, '') ORDER BY 1",
+            ms(from),
+        ))
     }
 
     /// Violations before and after each agent's first completion of `course`: the
@@ -461,15 +457,13 @@ impl Db {
         now: Timestamp,
     ) -> Result<BeforeAfter> {
         let span = months.max(1);
-        let firsts: Vec<(String, i64)> = on_pool!(self, |p| {
-            sqlx::query_as(
+        let firsts: Vec<(String, i64)> = fetch!(
+            self,
+            fetch_all,
             "SELECT u.username, MIN(c.completed_at) FROM training_completions c JOIN users u ON u.id = c.user_id \
-             WHERE c.course_id = $1 GROUP BY u.username ORDER BY u.username"
-        )
-        .bind(course)
-        .fetch_all(p)
-        .await?
-        });
+             WHERE c.course_id = $1 GROUP BY u.username ORDER BY u.username",
+            course,
+        );
         let mut out = BeforeAfter::default();
         // Agents are grouped by month of completion: one pair of range queries per
         // month, not per agent.
@@ -562,20 +556,20 @@ impl Db {
     ) -> Result<Vec<CohortMonth>> {
         const FIRSTS: &str = "SELECT u.username AS agent, MIN(c.completed_at) AS done FROM training_completions c \
                               JOIN users u ON u.id = c.user_id WHERE c.course_id = $1 GROUP BY u.username";
-        let totals: Vec<(String, bool, i64, i64, i64)> = on_pool!(self, |p| {
-            sqlx::query_as(&format!(
+        let totals: Vec<(String, bool, i64, i64, i64)> = fetch!(
+            self,
+            fetch_all,
+            &format!(
             "SELECT a.month, (f.done IS NOT NULL AND f.done < a.month_start) AS trained, \
              CAST(COUNT(DISTINCT a.agent_ref) AS BIGINT), CAST(SUM(a.interactions) AS BIGINT), \
              CAST(SUM(a.violations) AS BIGINT) \
              FROM agent_monthly a LEFT JOIN ({FIRSTS}) f ON f.agent = a.agent_ref \
              WHERE a.month >= $2 AND a.month <= $3 GROUP BY a.month, (f.done IS NOT NULL AND f.done < a.month_start) ORDER BY a.month"
-        ))
-        .bind(course)
-        .bind(from)
-        .bind(to)
-        .fetch_all(p)
-        .await?
-        });
+        ),
+            course,
+            from,
+            to,
+        );
         let mut by: BTreeMap<String, CohortMonth> = BTreeMap::new();
         for (month, trained, agents, n, violations) in totals {
             let m = by.entry(month.clone()).or_insert_with(|| CohortMonth {
@@ -612,16 +606,14 @@ impl Db {
                 String,
                 String,
             );
-            let rows: Vec<Row> = on_pool!(self, |p| {
-                sqlx::query_as(
+            let rows: Vec<Row> = fetch!(
+                self,
+                fetch_all,
                 "SELECT id, started_at, agent_ref, team_ref, score, score_max, rules, redacted FROM interactions \
-                 WHERE id > $1 ORDER BY id LIMIT $2"
-            )
-            .bind(&after)
-            .bind(PAGE)
-            .fetch_all(p)
-            .await?
-            });
+                 WHERE id > $1 ORDER BY id LIMIT $2",
+                &after,
+                PAGE,
+            );
             let Some(last) = rows.last() else { break };
             after = last.0.clone();
             for (_, started, agent, team, score, max, fired, redacted) in &rows {
@@ -648,12 +640,8 @@ impl Db {
         on_pool!(self, |pool| {
             async {
                 let mut tx = pool.begin().await?;
-                sqlx::query("DELETE FROM agent_monthly")
-                    .execute(&mut *tx)
-                    .await?;
-                sqlx::query("DELETE FROM agent_rule_monthly")
-                    .execute(&mut *tx)
-                    .await?;
+                execute!(&mut *tx, "DELETE FROM agent_monthly");
+                execute!(&mut *tx, "DELETE FROM agent_rule_monthly");
                 add_agent_monthly!(tx, &agents, &rules);
                 tx.commit().await?;
                 Ok::<_, crate::StoreError>(())
@@ -679,16 +667,14 @@ impl Db {
         agent: &str,
         from: Timestamp,
     ) -> Result<BTreeMap<String, String>> {
-        let rows: Vec<(String, String)> = on_pool!(self, |p| {
-            sqlx::query_as(
+        let rows: Vec<(String, String)> = fetch!(
+            self,
+            fetch_all,
             "SELECT i.ext_id, o.by_user FROM score_overrides o JOIN interactions i ON i.id = o.interaction_id \
-             WHERE i.agent_ref = $1 AND i.started_at >= $2 ORDER BY o.at, o.id"
-        )
-        .bind(agent)
-        .bind(ms(from))
-        .fetch_all(p)
-        .await?
-        });
+             WHERE i.agent_ref = $1 AND i.started_at >= $2 ORDER BY o.at, o.id",
+            agent,
+            ms(from),
+        );
         Ok(rows.into_iter().collect())
     }
 }

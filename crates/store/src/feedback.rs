@@ -157,31 +157,27 @@ impl Db {
         let id = FeedbackId::new_v7(now, rng).to_string();
         // One statement: insert, or replace an unanswered link; an answered row is left
         // alone (0 rows). SQLite needs the WHERE in the SELECT to parse the upsert.
-        let n = on_pool!(self, |p| {
-            sqlx::query(
-                "INSERT INTO feedback (id, interaction_id, agent_ref, team_ref, interaction_at, token_hash, minted_at, expires_at) \
+        let n = execute!(
+            self,
+            "INSERT INTO feedback (id, interaction_id, agent_ref, team_ref, interaction_at, token_hash, minted_at, expires_at) \
                  SELECT $1, i.id, i.agent_ref, i.team_ref, i.started_at, $2, $3, $4 FROM interactions i WHERE i.ext_id = $5 \
                  ON CONFLICT (interaction_id) DO UPDATE SET token_hash = excluded.token_hash, minted_at = excluded.minted_at, \
                  expires_at = excluded.expires_at WHERE feedback.submitted_at IS NULL",
-            )
-            .bind(&id)
-            .bind(&token_hash[..])
-            .bind(ms(now))
-            .bind(ms(expires_at))
-            .bind(ext_id)
-            .execute(p)
-            .await?
-            .rows_affected()
-        });
+            &id,
+            &token_hash[..],
+            ms(now),
+            ms(expires_at),
+            ext_id,
+        );
         if n == 1 {
             return Ok(Mint::Minted);
         }
-        let known: i64 = on_pool!(self, |p| sqlx::query_scalar(
-            "SELECT COUNT(*) FROM interactions WHERE ext_id = $1"
-        )
-        .bind(ext_id)
-        .fetch_one(p)
-        .await?);
+        let known: i64 = scalar!(
+            self,
+            fetch_one,
+            "SELECT COUNT(*) FROM interactions WHERE ext_id = $1",
+            ext_id,
+        );
         Ok(if known == 0 {
             Mint::UnknownInteraction
         } else {
@@ -191,15 +187,13 @@ impl Db {
 
     /// The link with this token hash, if any.
     pub async fn feedback_link(&self, token_hash: &[u8; 32]) -> Result<Option<FeedbackLink>> {
-        let row: Option<(String, String, i64, i64, Option<i64>)> = on_pool!(self, |p| {
-            sqlx::query_as(
-                "SELECT i.ext_id, i.channel, f.interaction_at, f.expires_at, f.submitted_at FROM feedback f \
+        let row: Option<(String, String, i64, i64, Option<i64>)> = fetch!(
+            self,
+            fetch_optional,
+            "SELECT i.ext_id, i.channel, f.interaction_at, f.expires_at, f.submitted_at FROM feedback f \
                  JOIN interactions i ON i.id = f.interaction_id WHERE f.token_hash = $1",
-            )
-            .bind(&token_hash[..])
-            .fetch_optional(p)
-            .await?
-        });
+            &token_hash[..],
+        );
         Ok(row.map(|r| FeedbackLink {
             interaction: r.0,
             channel: r.1,
@@ -220,21 +214,17 @@ impl Db {
         comment_flagged: bool,
         now: Timestamp,
     ) -> Result<bool> {
-        let n = on_pool!(self, |p| {
-            sqlx::query(
-                "UPDATE feedback SET csat = $1, nps = $2, comment = $3, comment_flagged = $4, submitted_at = $5 \
+        let n = execute!(
+            self,
+            "UPDATE feedback SET csat = $1, nps = $2, comment = $3, comment_flagged = $4, submitted_at = $5 \
                  WHERE token_hash = $6 AND submitted_at IS NULL AND expires_at > $5",
-            )
-            .bind(i64::from(csat))
-            .bind(i64::from(nps))
-            .bind(comment)
-            .bind(comment_flagged)
-            .bind(ms(now))
-            .bind(&token_hash[..])
-            .execute(p)
-            .await?
-            .rows_affected()
-        });
+            i64::from(csat),
+            i64::from(nps),
+            comment,
+            comment_flagged,
+            ms(now),
+            &token_hash[..],
+        );
         Ok(n == 1)
     }
 
@@ -243,10 +233,7 @@ impl Db {
         let sql = format!(
             "SELECT {RECORD_COLS} FROM feedback f JOIN interactions i ON i.id = f.interaction_id WHERE i.ext_id = $1"
         );
-        let row: Option<RecordRow> = on_pool!(self, |p| sqlx::query_as(&sql)
-            .bind(ext_id)
-            .fetch_optional(p)
-            .await?);
+        let row: Option<RecordRow> = fetch!(self, fetch_optional, &sql, ext_id);
         Ok(row.map(record))
     }
 
@@ -334,25 +321,23 @@ impl Db {
                 let mut n = 0;
                 for (b, id) in batch.iter().zip(&ids) {
                     let a = b.answer.as_ref();
-                    n += sqlx::query(
+                    n += execute!(
+                        &mut *tx,
                         "INSERT INTO feedback (id, interaction_id, agent_ref, team_ref, interaction_at, token_hash, minted_at, expires_at, \
                          submitted_at, csat, nps, comment, comment_flagged) \
                          SELECT $1, i.id, i.agent_ref, i.team_ref, i.started_at, $2, $3, $4, $5, $6, $7, $8, $9 \
                          FROM interactions i WHERE i.ext_id = $10 ON CONFLICT (interaction_id) DO NOTHING",
-                    )
-                    .bind(id)
-                    .bind(&b.token_hash[..])
-                    .bind(ms(b.minted_at))
-                    .bind(ms(b.expires_at))
-                    .bind(a.map(|a| ms(a.0)))
-                    .bind(a.map(|a| a.1))
-                    .bind(a.map(|a| a.2))
-                    .bind(a.and_then(|a| a.3.clone()))
-                    .bind(a.is_some_and(|a| a.4))
-                    .bind(&b.ext_id)
-                    .execute(&mut *tx)
-                    .await?
-                    .rows_affected();
+                        id,
+                        &b.token_hash[..],
+                        ms(b.minted_at),
+                        ms(b.expires_at),
+                        a.map(|a| ms(a.0)),
+                        a.map(|a| a.1),
+                        a.map(|a| a.2),
+                        a.and_then(|a| a.3.clone()),
+                        a.is_some_and(|a| a.4),
+                        &b.ext_id,
+                    );
                 }
                 tx.commit().await?;
                 Ok::<_, crate::StoreError>(n)

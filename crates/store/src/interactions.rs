@@ -16,6 +16,31 @@ use righttrack_core::ids::{CommitmentId, InteractionId};
 use righttrack_core::interactions::Prepared;
 use serde::Serialize;
 
+/// Inside the transaction `$tx`: records the score override `$o` (row id `$id`) of
+/// interaction `$iid` (internal id) and sets the interaction's score to `$score`, the
+/// agent's monthly totals following.
+macro_rules! record_override {
+    ($tx:ident, $id:expr, $iid:expr, $o:expr, $score:expr) => {{
+        sqlx::query("INSERT INTO score_overrides (id, interaction_id, item, failed, justification, by_user, at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+            .bind($id)
+            .bind($iid)
+            .bind(&$o.item)
+            .bind($o.failed)
+            .bind(&$o.justification)
+            .bind(&$o.by_user)
+            .bind($crate::ms($o.at))
+            .execute(&mut *$tx)
+            .await?;
+        $crate::fairness::adjust_agent_score!($tx, $iid, $score);
+        sqlx::query("UPDATE interactions SET score = $1 WHERE id = $2")
+            .bind($score)
+            .bind($iid)
+            .execute(&mut *$tx)
+            .await?;
+    }};
+}
+pub(crate) use record_override;
+
 /// How long after its due instant an open commitment counts as broken.
 pub const BROKEN_AFTER: jiff::SignedDuration = jiff::SignedDuration::from_hours(24);
 /// An open commitment due within this window is *due soon*.
@@ -207,40 +232,37 @@ impl Db {
                     .collect(),
             );
         }
-        on_pool!(self, |pool| {
-            async {
-            let mut tx = pool.begin().await?;
+        in_tx!(self, |tx| {
             let mut out = Vec::with_capacity(batch.len());
             for (i, p) in batch.iter().enumerate() {
-                let n = sqlx::query(
+                let n = execute!(
+                    &mut *tx,
                     "INSERT INTO interactions (id, ext_id, channel, agent_ref, team_ref, started_at, ingested_at, redacted, findings, score, score_max, flagged, pii_spans, rules, severity, content_hash) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) ON CONFLICT (ext_id) DO NOTHING",
-                )
-                .bind(&ids[i])
-                .bind(&p.ext_id)
-                .bind(p.channel)
-                .bind(&p.agent_ref)
-                .bind(&p.team_ref)
-                .bind(ms(p.started_at))
-                .bind(ms(now))
-                .bind(&p.redacted_json)
-                .bind(&p.findings_json)
-                .bind(p.score)
-                .bind(p.score_max)
-                .bind(p.flagged)
-                .bind(p.pii_spans)
-                .bind(&p.rules)
-                .bind(p.severity)
-                .bind(p.content_hash.as_ref().map(|h| &h[..]))
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) ON CONFLICT (ext_id) DO NOTHING",
+                    &ids[i],
+                    &p.ext_id,
+                    p.channel,
+                    &p.agent_ref,
+                    &p.team_ref,
+                    ms(p.started_at),
+                    ms(now),
+                    &p.redacted_json,
+                    &p.findings_json,
+                    p.score,
+                    p.score_max,
+                    p.flagged,
+                    p.pii_spans,
+                    &p.rules,
+                    p.severity,
+                    p.content_hash.as_ref().map(|h| &h[..]),
+                );
                 if n == 0 {
-                    let (before,): (Option<Vec<u8>>,) =
-                        sqlx::query_as("SELECT content_hash FROM interactions WHERE ext_id = $1")
-                            .bind(&p.ext_id)
-                            .fetch_one(&mut *tx)
-                            .await?;
+                    let (before,): (Option<Vec<u8>>,) = fetch!(
+                        &mut *tx,
+                        fetch_one,
+                        "SELECT content_hash FROM interactions WHERE ext_id = $1",
+                        &p.ext_id,
+                    );
                     out.push(match (before, &p.content_hash) {
                         (Some(b), Some(h)) if b[..] != h[..] => Outcome::Conflict,
                         _ => Outcome::Duplicate,
@@ -248,43 +270,40 @@ impl Db {
                     continue;
                 }
                 for (j, c) in p.commitments.iter().enumerate() {
-                    sqlx::query(
+                    execute!(
+                        &mut *tx,
                         "INSERT INTO commitments (id, interaction_id, agent_ref, turn, text, due_at, status, created_at) VALUES ($1, $2, $3, $4, $5, $6, 'open', $7)",
-                    )
-                    .bind(&cids[i][j])
-                    .bind(&ids[i])
-                    .bind(&p.agent_ref)
-                    .bind(c.turn)
-                    .bind(&c.text)
-                    .bind(c.due_at.map(ms))
-                    .bind(ms(now))
-                    .execute(&mut *tx)
-                    .await?;
+                        &cids[i][j],
+                        &ids[i],
+                        &p.agent_ref,
+                        c.turn,
+                        &c.text,
+                        c.due_at.map(ms),
+                        ms(now),
+                    );
                 }
                 if let Some(v) = &p.vault {
-                    sqlx::query(
+                    execute!(
+                        &mut *tx,
                         "INSERT INTO interaction_vault (interaction_id, sealed, created_at, expires_at) VALUES ($1, $2, $3, $4)",
-                    )
-                    .bind(&ids[i])
-                    .bind(&v.sealed)
-                    .bind(ms(now))
-                    .bind(ms(v.expires_at))
-                    .execute(&mut *tx)
-                    .await?;
+                        &ids[i],
+                        &v.sealed,
+                        ms(now),
+                        ms(v.expires_at),
+                    );
                 }
                 if let Some(h) = &p.customer_ref_hash {
                     // Conflicts of interest: one indexed lookup (primary key prefix
                     // ref_hash, agent) writes a finding per disclosed relation.
-                    sqlx::query(
+                    execute!(
+                        &mut *tx,
                         "INSERT INTO conflict_hits (interaction_id, disclosure_id, agent, at) \
-                         SELECT $1, r.disclosure_id, r.agent, $2 FROM conflict_customer_refs r WHERE r.ref_hash = $3 AND r.agent = $4",
-                    )
-                    .bind(&ids[i])
-                    .bind(ms(now))
-                    .bind(&h[..])
-                    .bind(&p.agent_ref)
-                    .execute(&mut *tx)
-                    .await?;
+                     SELECT $1, r.disclosure_id, r.agent, $2 FROM conflict_customer_refs r WHERE r.ref_hash = $3 AND r.agent = $4",
+                        &ids[i],
+                        ms(now),
+                        &h[..],
+                        &p.agent_ref,
+                    );
                 }
                 out.push(Outcome::Stored);
             }
@@ -297,33 +316,27 @@ impl Db {
             let (agents, agent_rules) = crate::fairness::agent_deltas(stored.iter().copied());
             crate::fairness::add_agent_monthly!(tx, &agents, &agent_rules);
             for ((month, team, metric), value) in crate::dashboard::monthly_deltas(stored) {
-                sqlx::query(
+                execute!(
+                    &mut *tx,
                     "INSERT INTO interaction_monthly (month, team_ref, metric, value) VALUES ($1, $2, $3, $4) \
-                     ON CONFLICT (month, team_ref, metric) DO UPDATE SET value = interaction_monthly.value + excluded.value",
-                )
-                .bind(month)
-                .bind(team)
-                .bind(metric)
-                .bind(value)
-                .execute(&mut *tx)
-                .await?;
+                 ON CONFLICT (month, team_ref, metric) DO UPDATE SET value = interaction_monthly.value + excluded.value",
+                    month,
+                    team,
+                    metric,
+                    value,
+                );
             }
-            tx.commit().await?;
-            Ok::<_, StoreError>(out)
-        }
-        .await
+            out
         })
     }
 
     pub async fn interaction(&self, ext_id: &str) -> Result<Option<StoredInteraction>> {
-        let row: Option<InteractionRow> = on_pool!(self, |p| {
-            sqlx::query_as(
-            "SELECT ext_id, channel, agent_ref, team_ref, started_at, ingested_at, redacted, findings, score, score_max, flagged FROM interactions WHERE ext_id = $1"
-        )
-        .bind(ext_id)
-        .fetch_optional(p)
-        .await?
-        });
+        let row: Option<InteractionRow> = fetch!(
+            self,
+            fetch_optional,
+            "SELECT ext_id, channel, agent_ref, team_ref, started_at, ingested_at, redacted, findings, score, score_max, flagged FROM interactions WHERE ext_id = $1",
+            ext_id,
+        );
         let Some(r) = row else { return Ok(None) };
         let json = |s: &str| {
             serde_json::from_str(s)
@@ -455,11 +468,11 @@ impl Db {
     }
 
     pub async fn count_interactions(&self) -> Result<i64> {
-        Ok(on_pool!(self, |p| sqlx::query_scalar(
+        Ok(scalar!(
+            self,
+            fetch_one,
             "SELECT COUNT(*) FROM interactions"
-        )
-        .fetch_one(p)
-        .await?))
+        ))
     }
 
     /// Marks open commitments still open `grace` after their due instant as broken.
@@ -469,16 +482,12 @@ impl Db {
         grace: jiff::SignedDuration,
     ) -> Result<u64> {
         let cutoff = now.checked_sub(grace).unwrap_or(now);
-        Ok(on_pool!(self, |p| {
-            sqlx::query(
-            "UPDATE commitments SET status = 'broken', closed_at = $1 WHERE status = 'open' AND due_at IS NOT NULL AND due_at <= $2"
-        )
-        .bind(ms(now))
-        .bind(ms(cutoff))
-        .execute(p)
-        .await?
-        .rows_affected()
-        }))
+        Ok(execute!(
+            self,
+            "UPDATE commitments SET status = 'broken', closed_at = $1 WHERE status = 'open' AND due_at IS NOT NULL AND due_at <= $2",
+            ms(now),
+            ms(cutoff),
+        ))
     }
 
     /// The ledger, soonest due first, optionally by status, agent and team.
@@ -629,44 +638,33 @@ impl Db {
     /// Marks open commitments kept at the given instants, in one transaction (history
     /// loaded from elsewhere, and the demo). Returns how many changed.
     pub async fn mark_kept_at(&self, items: &[(String, Timestamp)], by: &str) -> Result<u64> {
-        on_pool!(self, |pool| {
-            async {
-                let mut tx = pool.begin().await?;
-                let mut n = 0;
-                for (id, at) in items {
-                    n += sqlx::query(
-                        "UPDATE commitments SET status = 'kept', closed_at = $1, closed_by = $2 WHERE id = $3 AND status = 'open'",
-                    )
-                    .bind(ms(*at))
-                    .bind(by)
-                    .bind(id)
-                    .execute(&mut *tx)
-                    .await?
-                    .rows_affected();
-                }
-                tx.commit().await?;
-                Ok::<_, StoreError>(n)
+        in_tx!(self, |tx| {
+            let mut n = 0;
+            for (id, at) in items {
+                n += execute!(
+                    &mut *tx,
+                    "UPDATE commitments SET status = 'kept', closed_at = $1, closed_by = $2 WHERE id = $3 AND status = 'open'",
+                    ms(*at),
+                    by,
+                    id,
+                );
             }
-            .await
+            n
         })
     }
 
     /// Marks an open (or overdue) commitment kept. False if unknown, already closed, or
     /// broken (past [`BROKEN_AFTER`]).
     pub async fn fulfil_commitment(&self, id: &str, by: &str, now: Timestamp) -> Result<bool> {
-        let n = on_pool!(self, |p| {
-            sqlx::query(
-                "UPDATE commitments SET status = 'kept', closed_at = $1, closed_by = $2 \
+        let n = execute!(
+            self,
+            "UPDATE commitments SET status = 'kept', closed_at = $1, closed_by = $2 \
              WHERE id = $3 AND status = 'open' AND (due_at IS NULL OR due_at > $4)",
-            )
-            .bind(ms(now))
-            .bind(by)
-            .bind(id)
-            .bind(ms(now.checked_sub(BROKEN_AFTER).unwrap_or(now)))
-            .execute(p)
-            .await?
-            .rows_affected()
-        });
+            ms(now),
+            by,
+            id,
+            ms(now.checked_sub(BROKEN_AFTER).unwrap_or(now)),
+        );
         Ok(n == 1)
     }
 }
@@ -684,15 +682,13 @@ pub struct ScoreOverride {
 impl Db {
     /// The overrides of an interaction, oldest first (the last per item is in force).
     pub async fn score_overrides(&self, ext_id: &str) -> Result<Vec<ScoreOverride>> {
-        let rows: Vec<(String, bool, String, String, i64)> = on_pool!(self, |p| {
-            sqlx::query_as(
+        let rows: Vec<(String, bool, String, String, i64)> = fetch!(
+            self,
+            fetch_all,
             "SELECT o.item, o.failed, o.justification, o.by_user, o.at FROM score_overrides o \
-             JOIN interactions i ON i.id = o.interaction_id WHERE i.ext_id = $1 ORDER BY o.at, o.id"
-        )
-        .bind(ext_id)
-        .fetch_all(p)
-        .await?
-        });
+             JOIN interactions i ON i.id = o.interaction_id WHERE i.ext_id = $1 ORDER BY o.at, o.id",
+            ext_id,
+        );
         Ok(rows
             .into_iter()
             .map(|r| ScoreOverride {
@@ -714,30 +710,17 @@ impl Db {
         rng: &mut impl rand::RngCore,
     ) -> Result<()> {
         let id = CommitmentId::new_v7(o.at, rng).to_string();
-        on_pool!(self, |p| {
-            async {
-            let mut tx = p.begin().await?;
-            let iid: Option<String> = sqlx::query_scalar("SELECT id FROM interactions WHERE ext_id = $1")
-                .bind(ext_id)
-                .fetch_optional(&mut *tx)
-                .await?;
-            let Some(iid) = iid else { return Err(StoreError::NotFound) };
-            sqlx::query("INSERT INTO score_overrides (id, interaction_id, item, failed, justification, by_user, at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
-                .bind(&id)
-                .bind(&iid)
-                .bind(&o.item)
-                .bind(o.failed)
-                .bind(&o.justification)
-                .bind(&o.by_user)
-                .bind(ms(o.at))
-                .execute(&mut *tx)
-                .await?;
-            crate::fairness::adjust_agent_score!(tx, &iid, new_score);
-            sqlx::query("UPDATE interactions SET score = $1 WHERE id = $2").bind(new_score).bind(&iid).execute(&mut *tx).await?;
-            tx.commit().await?;
-            Ok(())
-        }
-        .await
+        in_tx!(self, |tx| {
+            let iid: Option<String> = scalar!(
+                &mut *tx,
+                fetch_optional,
+                "SELECT id FROM interactions WHERE ext_id = $1",
+                ext_id,
+            );
+            let Some(iid) = iid else {
+                return Err(StoreError::NotFound);
+            };
+            record_override!(tx, &id, &iid, o, new_score);
         })
     }
 }
@@ -761,15 +744,13 @@ impl std::fmt::Debug for VaultEntry {
 impl Db {
     /// The sealed original of an interaction, if the vault holds one that has not expired.
     pub async fn vault_entry(&self, ext_id: &str, now: Timestamp) -> Result<Option<VaultEntry>> {
-        let row: Option<(Vec<u8>, i64, i64)> = on_pool!(self, |p| {
-            sqlx::query_as(
-                "SELECT v.sealed, v.created_at, v.expires_at FROM interaction_vault v JOIN interactions i ON i.id = v.interaction_id WHERE i.ext_id = $1 AND v.expires_at > $2",
-            )
-            .bind(ext_id)
-            .bind(ms(now))
-            .fetch_optional(p)
-            .await?
-        });
+        let row: Option<(Vec<u8>, i64, i64)> = fetch!(
+            self,
+            fetch_optional,
+            "SELECT v.sealed, v.created_at, v.expires_at FROM interaction_vault v JOIN interactions i ON i.id = v.interaction_id WHERE i.ext_id = $1 AND v.expires_at > $2",
+            ext_id,
+            ms(now),
+        );
         Ok(row.map(|(sealed, c, e)| VaultEntry {
             sealed,
             created_at: from_ms(c),
@@ -779,37 +760,31 @@ impl Db {
 
     /// Deletes sealed originals whose retention has ended. Returns how many.
     pub async fn purge_expired_vault(&self, now: Timestamp) -> Result<u64> {
-        Ok(on_pool!(self, |p| {
-            sqlx::query("DELETE FROM interaction_vault WHERE expires_at <= $1")
-                .bind(ms(now))
-                .execute(p)
-                .await?
-                .rows_affected()
-        }))
+        Ok(execute!(
+            self,
+            "DELETE FROM interaction_vault WHERE expires_at <= $1",
+            ms(now)
+        ))
     }
 
     /// Every sealed original, for key rotation.
     pub async fn all_vault_sealed(&self) -> Result<Vec<(String, Vec<u8>)>> {
-        Ok(on_pool!(self, |p| {
-            sqlx::query_as("SELECT interaction_id, sealed FROM interaction_vault")
-                .fetch_all(p)
-                .await?
-        }))
+        Ok(fetch!(
+            self,
+            fetch_all,
+            "SELECT interaction_id, sealed FROM interaction_vault"
+        ))
     }
 
     /// Replaces one sealed original after a re-wrap, only if it is unchanged since read.
     pub async fn replace_vault_sealed(&self, id: &str, old: &[u8], new: &[u8]) -> Result<bool> {
-        let n = on_pool!(self, |p| {
-            sqlx::query(
-                "UPDATE interaction_vault SET sealed = $1 WHERE interaction_id = $2 AND sealed = $3",
-            )
-            .bind(new)
-            .bind(id)
-            .bind(old)
-            .execute(p)
-            .await?
-            .rows_affected()
-        });
+        let n = execute!(
+            self,
+            "UPDATE interaction_vault SET sealed = $1 WHERE interaction_id = $2 AND sealed = $3",
+            new,
+            id,
+            old,
+        );
         Ok(n == 1)
     }
 }

@@ -51,19 +51,16 @@ impl Db {
         rng: &mut impl rand::RngCore,
     ) -> Result<String> {
         let id = new_id(at, rng);
-        on_pool!(self, |p| {
-            sqlx::query(
-                "INSERT INTO kudos (id, giver, recipient, value_name, message, visibility, given_at) VALUES ($1, $2, $3, $4, $5, 'pending', $6)",
-            )
-            .bind(&id)
-            .bind(giver)
-            .bind(recipient)
-            .bind(value)
-            .bind(message)
-            .bind(ms(at))
-            .execute(p)
-            .await?;
-        });
+        execute!(
+            self,
+            "INSERT INTO kudos (id, giver, recipient, value_name, message, visibility, given_at) VALUES ($1, $2, $3, $4, $5, 'pending', $6)",
+            &id,
+            giver,
+            recipient,
+            value,
+            message,
+            ms(at),
+        );
         Ok(id)
     }
 
@@ -81,8 +78,7 @@ impl Db {
         let sql = format!(
             "SELECT {COLS} FROM kudos WHERE {cond} ORDER BY given_at DESC, id DESC LIMIT 200"
         );
-        let rows: Vec<KudosRow> =
-            on_pool!(self, |p| sqlx::query_as(&sql).bind(v).fetch_all(p).await?);
+        let rows: Vec<KudosRow> = fetch!(self, fetch_all, &sql, v);
         Ok(rows.into_iter().map(kudos).collect())
     }
 
@@ -116,16 +112,14 @@ impl Db {
         v: Visibility,
         at: Timestamp,
     ) -> Result<bool> {
-        let n = on_pool!(self, |p| {
-            sqlx::query("UPDATE kudos SET visibility = $1, decided_at = $2 WHERE id = $3 AND recipient = $4")
-                .bind(v.as_str())
-                .bind(ms(at))
-                .bind(id)
-                .bind(recipient)
-                .execute(p)
-                .await?
-                .rows_affected()
-        });
+        let n = execute!(
+            self,
+            "UPDATE kudos SET visibility = $1, decided_at = $2 WHERE id = $3 AND recipient = $4",
+            v.as_str(),
+            ms(at),
+            id,
+            recipient,
+        );
         Ok(n == 1)
     }
 }

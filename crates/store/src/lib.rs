@@ -4,15 +4,79 @@
 //! deployments. Both run the *same* SQL text: queries are written in the subset the two
 //! dialects share (`$1` placeholders, `BIGINT` millisecond timestamps, text UUIDs, blobs),
 //! and [`on_pool!`] expands each repository body once per backend, so the compiler
-//! type-checks both. Where the dialects really differ (DDL, triggers) each backend has
-//! its own migrations folder. We chose this over two hand-written implementations of
-//! every repository (atuin's split) because a single body cannot drift; the shared story
-//! tests in `tests/` run against both backends.
+//! type-checks both. Where the dialects really differ (DDL, triggers) the one source of
+//! each migration says so, and [`migrations`] renders it per backend. We chose this over
+//! two hand-written implementations of every repository (atuin's split) because a single
+//! body cannot drift; the shared story tests in `tests/` run against both backends.
 //!
 //! **Architecture Invariant:** only this crate issues SQL, and only [`audit`] writes the
 //! audit tables.
 //!
 //! Queries are runtime-checked (`sqlx::query`, not `query!`), so building needs no database.
+
+/// The rows of `sql` (`fetch_optional`, `fetch_all` or `fetch_one` of
+/// `sqlx::query_as`), the arguments bound in order: `fetch!(self, fetch_optional, &q, id)`
+/// on whichever pool the [`Db`] holds, or `fetch!(&mut *tx, fetch_all, ...)` in a
+/// transaction. Like every helper here it turns a database error into a [`StoreError`]
+/// with `?`.
+macro_rules! fetch {
+    (&mut *$tx:ident, $fetch:ident, $sql:expr $(, $arg:expr)* $(,)?) => {
+        sqlx::query_as($sql)$(.bind($arg))*.$fetch(&mut *$tx).await?
+    };
+    ($db:expr, $fetch:ident, $sql:expr $(, $arg:expr)* $(,)?) => {
+        $crate::on_pool!($db, |p| sqlx::query_as($sql)$(.bind($arg))*.$fetch(p).await?)
+    };
+}
+
+/// [`fetch!`] for a single column (`sqlx::query_scalar`).
+macro_rules! scalar {
+    (&mut *$tx:ident, $fetch:ident, $sql:expr $(, $arg:expr)* $(,)?) => {
+        sqlx::query_scalar($sql)$(.bind($arg))*.$fetch(&mut *$tx).await?
+    };
+    ($db:expr, $fetch:ident, $sql:expr $(, $arg:expr)* $(,)?) => {
+        $crate::on_pool!($db, |p| sqlx::query_scalar($sql)$(.bind($arg))*.$fetch(p).await?)
+    };
+}
+
+/// Runs the statement `sql` with the arguments bound in order (on the [`Db`]'s pool, or
+/// `&mut *tx`); the number of rows it touched.
+macro_rules! execute {
+    (&mut *$tx:ident, $sql:expr $(, $arg:expr)* $(,)?) => {
+        sqlx::query($sql)$(.bind($arg))*.execute(&mut *$tx).await?.rows_affected()
+    };
+    ($db:expr, $sql:expr $(, $arg:expr)* $(,)?) => {
+        $crate::on_pool!($db, |p| sqlx::query($sql)$(.bind($arg))*.execute(p).await?.rows_affected())
+    };
+}
+
+/// [`execute!`] that hands back the `sqlx` result instead of `?`-ing it, for
+/// a caller that names what a unique-key conflict is about ([`StoreError::naming`]).
+macro_rules! try_execute {
+    (&mut *$tx:ident, $sql:expr $(, $arg:expr)* $(,)?) => {
+        sqlx::query($sql)$(.bind($arg))*.execute(&mut *$tx).await.map(|r| r.rows_affected())
+    };
+    ($db:expr, $sql:expr $(, $arg:expr)* $(,)?) => {
+        $crate::on_pool!($db, |p| sqlx::query($sql)$(.bind($arg))*.execute(p).await.map(|r| r.rows_affected()))
+    };
+}
+
+/// Runs `body` in one transaction on whichever pool the [`Db`] holds: `tx` is the open
+/// transaction, committed when the body ends with its value; a `return` from the body
+/// (`return Ok::<_, StoreError>(false)`) or an error rolls it back. The whole is a
+/// `Result<_, StoreError>`.
+macro_rules! in_tx {
+    ($db:expr, |$tx:ident| $body:block) => {
+        $crate::on_pool!($db, |p| {
+            async {
+                let mut $tx = p.begin().await?;
+                let value = $body;
+                $tx.commit().await?;
+                Ok::<_, $crate::StoreError>(value)
+            }
+            .await
+        })
+    };
+}
 
 pub mod audit;
 pub mod calibration;
@@ -37,6 +101,7 @@ pub mod conflicts;
 pub mod capa;
 pub mod discipline;
 pub mod kudos;
+pub mod migrations;
 // Policies and attestation (issue #6).
 pub mod fairness;
 pub mod policies;
@@ -179,9 +244,6 @@ macro_rules! on_pool {
     };
 }
 
-static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
-static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
-
 /// Strips credentials from a database URL so it can appear in messages.
 pub fn redact_url(url: &str) -> String {
     match (url.find("://"), url.rfind('@')) {
@@ -267,11 +329,12 @@ impl Db {
         &self.location
     }
 
-    fn migrator(&self) -> &'static sqlx::migrate::Migrator {
-        match self.backend {
-            Backend::Sqlite(_) => &SQLITE_MIGRATIONS,
-            Backend::Postgres(_) => &POSTGRES_MIGRATIONS,
-        }
+    fn migrator(&self) -> Result<&'static sqlx::migrate::Migrator> {
+        migrations::migrator(match self.backend {
+            Backend::Sqlite(_) => migrations::Dialect::Sqlite,
+            Backend::Postgres(_) => migrations::Dialect::Postgres,
+        })
+        .map_err(StoreError::Migrate)
     }
 
     /// The highest migration version already applied (0 for a new database).
@@ -310,7 +373,9 @@ impl Db {
 
     /// The newest schema version this binary knows.
     pub fn known_schema_version(&self) -> i64 {
-        self.migrator().iter().map(|m| m.version).max().unwrap_or(0)
+        self.migrator()
+            .map(|m| m.iter().map(|m| m.version).max().unwrap_or(0))
+            .unwrap_or(0)
     }
 
     /// Refuses a database migrated by a newer binary, then applies pending migrations.
@@ -324,7 +389,8 @@ impl Db {
                 known,
             });
         }
-        on_pool!(self, |p| self.migrator().run(p).await)
+        let migrator = self.migrator()?;
+        on_pool!(self, |p| migrator.run(p).await)
             .map_err(|e| StoreError::Migrate(e.to_string()))?;
         // Derived totals a migration created or emptied are rebuilt once from the
         // interactions.

@@ -11,7 +11,7 @@
 //! it are the ones who must attest now. Assignments and attestations of older cycles
 //! are kept as history and evidence.
 
-use crate::{from_ms, ms, on_pool, Db, Result, StoreError};
+use crate::{from_ms, ms, Db, Result, StoreError};
 use jiff::Timestamp;
 use righttrack_core::audience::Audience;
 use righttrack_core::ids::UserId;
@@ -289,39 +289,31 @@ impl Db {
         let pid = new_id(now, rng);
         let vid = new_id(now, rng);
         let contributors = serde_json::json!([p.by]).to_string();
-        on_pool!(self, |pool| {
-            async {
-                let mut tx = pool.begin().await?;
-                sqlx::query(
-                    "INSERT INTO policies (id, slug, title, audience, attest_days, pass_mark, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-                )
-                .bind(&pid)
-                .bind(&p.slug)
-                .bind(&p.title)
-                .bind(p.audience.to_json())
-                .bind(i64::from(p.attest_days))
-                .bind(i64::from(p.pass_mark))
-                .bind(&p.by)
-                .bind(ms(now))
-                .execute(&mut *tx)
-                .await
-                .map_err(|e| StoreError::from(e).naming(|| format!("A policy with the key {:?}", p.slug)))?;
-                sqlx::query(
-                    "INSERT INTO policy_versions (id, policy_id, number, kind, summary, body, quiz, status, contributors, created_at) VALUES ($1, $2, 1, 'material', $3, $4, $5, 'draft', $6, $7)",
-                )
-                .bind(&vid)
-                .bind(&pid)
-                .bind(&p.summary)
-                .bind(&p.body)
-                .bind(quiz_json(&p.quiz))
-                .bind(&contributors)
-                .bind(ms(now))
-                .execute(&mut *tx)
-                .await?;
-                tx.commit().await?;
-                Ok::<_, StoreError>(())
-            }
-            .await
+        in_tx!(self, |tx| {
+            try_execute!(
+                &mut *tx,
+                "INSERT INTO policies (id, slug, title, audience, attest_days, pass_mark, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                &pid,
+                &p.slug,
+                &p.title,
+                p.audience.to_json(),
+                i64::from(p.attest_days),
+                i64::from(p.pass_mark),
+                &p.by,
+                ms(now),
+            )
+            .map_err(|e| StoreError::from(e).naming(|| format!("A policy with the key {:?}", p.slug)))?;
+            execute!(
+                &mut *tx,
+                "INSERT INTO policy_versions (id, policy_id, number, kind, summary, body, quiz, status, contributors, created_at) VALUES ($1, $2, 1, 'material', $3, $4, $5, 'draft', $6, $7)",
+                &vid,
+                &pid,
+                &p.summary,
+                &p.body,
+                quiz_json(&p.quiz),
+                &contributors,
+                ms(now),
+            );
         })?;
         Ok((pid, vid))
     }
@@ -329,26 +321,19 @@ impl Db {
     /// Every policy, by title (retired ones included).
     pub async fn policies(&self) -> Result<Vec<Policy>> {
         let q = format!("SELECT {POLICY_COLS} FROM policies ORDER BY title, id");
-        let rows: Vec<PolicyRow> = on_pool!(self, |p| sqlx::query_as(&q).fetch_all(p).await?);
+        let rows: Vec<PolicyRow> = fetch!(self, fetch_all, &q);
         rows.into_iter().map(PolicyRow::into_policy).collect()
     }
 
     /// A policy by id or slug.
     pub async fn policy(&self, key: &str) -> Result<Option<Policy>> {
         let q = format!("SELECT {POLICY_COLS} FROM policies WHERE id = $1 OR slug = $1");
-        let row: Option<PolicyRow> = on_pool!(self, |p| sqlx::query_as(&q)
-            .bind(key)
-            .fetch_optional(p)
-            .await?);
+        let row: Option<PolicyRow> = fetch!(self, fetch_optional, &q, key);
         row.map(PolicyRow::into_policy).transpose()
     }
 
     pub async fn count_policies(&self) -> Result<i64> {
-        Ok(on_pool!(self, |p| sqlx::query_scalar(
-            "SELECT COUNT(*) FROM policies"
-        )
-        .fetch_one(p)
-        .await?))
+        Ok(scalar!(self, fetch_one, "SELECT COUNT(*) FROM policies"))
     }
 
     /// Changes a policy's title, audience, days to attest and pass mark. A change
@@ -361,19 +346,15 @@ impl Db {
         attest_days: u32,
         pass_mark: u32,
     ) -> Result<()> {
-        let n = on_pool!(self, |p| {
-            sqlx::query(
-            "UPDATE policies SET title = $1, audience = $2, attest_days = $3, pass_mark = $4 WHERE id = $5 AND retired_at IS NULL"
-        )
-        .bind(title)
-        .bind(audience.to_json())
-        .bind(i64::from(attest_days))
-        .bind(i64::from(pass_mark))
-        .bind(id)
-        .execute(p)
-        .await?
-        .rows_affected()
-        });
+        let n = execute!(
+            self,
+            "UPDATE policies SET title = $1, audience = $2, attest_days = $3, pass_mark = $4 WHERE id = $5 AND retired_at IS NULL",
+            title,
+            audience.to_json(),
+            i64::from(attest_days),
+            i64::from(pass_mark),
+            id,
+        );
         if n == 0 {
             return Err(StoreError::NotFound);
         }
@@ -383,31 +364,23 @@ impl Db {
     /// Retires a policy: its published version becomes retired and nothing more is
     /// asked of anyone. False when it was already retired.
     pub async fn retire_policy(&self, id: &str, by: &str, now: Timestamp) -> Result<bool> {
-        on_pool!(self, |p| {
-            async {
-                let mut tx = p.begin().await?;
-                let n = sqlx::query(
-                    "UPDATE policies SET retired_by = $1, retired_at = $2 WHERE id = $3 AND retired_at IS NULL",
-                )
-                .bind(by)
-                .bind(ms(now))
-                .bind(id)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
-                if n == 0 {
-                    return Ok(false);
-                }
-                sqlx::query(
-                    "UPDATE policy_versions SET status = 'retired' WHERE policy_id = $1 AND status = 'published'",
-                )
-                .bind(id)
-                .execute(&mut *tx)
-                .await?;
-                tx.commit().await?;
-                Ok::<_, StoreError>(true)
+        in_tx!(self, |tx| {
+            let n = execute!(
+                &mut *tx,
+                "UPDATE policies SET retired_by = $1, retired_at = $2 WHERE id = $3 AND retired_at IS NULL",
+                by,
+                ms(now),
+                id,
+            );
+            if n == 0 {
+                return Ok(false);
             }
-            .await
+            execute!(
+                &mut *tx,
+                "UPDATE policy_versions SET status = 'retired' WHERE policy_id = $1 AND status = 'published'",
+                id,
+            );
+            true
         })
     }
 
@@ -416,19 +389,13 @@ impl Db {
         let q = format!(
             "SELECT {VERSION_COLS} FROM policy_versions WHERE policy_id = $1 ORDER BY number DESC"
         );
-        let rows: Vec<VersionRow> = on_pool!(self, |p| sqlx::query_as(&q)
-            .bind(policy)
-            .fetch_all(p)
-            .await?);
+        let rows: Vec<VersionRow> = fetch!(self, fetch_all, &q, policy);
         rows.into_iter().map(VersionRow::into_version).collect()
     }
 
     pub async fn version(&self, id: &str) -> Result<Option<Version>> {
         let q = format!("SELECT {VERSION_COLS} FROM policy_versions WHERE id = $1");
-        let row: Option<VersionRow> = on_pool!(self, |p| sqlx::query_as(&q)
-            .bind(id)
-            .fetch_optional(p)
-            .await?);
+        let row: Option<VersionRow> = fetch!(self, fetch_optional, &q, id);
         row.map(VersionRow::into_version).transpose()
     }
 
@@ -448,19 +415,17 @@ impl Db {
             .next()
             .ok_or(StoreError::NotFound)?;
         let id = new_id(now, rng);
-        on_pool!(self, |p| sqlx::query(
-            "INSERT INTO policy_versions (id, policy_id, number, kind, summary, body, quiz, status, contributors, created_at) VALUES ($1, $2, $3, 'material', '', $4, $5, 'draft', $6, $7)"
+        try_execute!(
+            self,
+            "INSERT INTO policy_versions (id, policy_id, number, kind, summary, body, quiz, status, contributors, created_at) VALUES ($1, $2, $3, 'material', '', $4, $5, 'draft', $6, $7)",
+            &id,
+            policy,
+            latest.number + 1,
+            &latest.body,
+            quiz_json(&latest.quiz),
+            serde_json::json!([by]).to_string(),
+            ms(now),
         )
-        .bind(&id)
-        .bind(policy)
-        .bind(latest.number + 1)
-        .bind(&latest.body)
-        .bind(quiz_json(&latest.quiz))
-        .bind(serde_json::json!([by]).to_string())
-        .bind(ms(now))
-        .execute(p)
-        .await
-        .map(|r| r.rows_affected()))
         .map_err(|e| StoreError::from(e).naming(|| "A version in work of this policy".into()))?;
         Ok(id)
     }
@@ -483,20 +448,16 @@ impl Db {
         if !contributors.iter().any(|c| c == editor) {
             contributors.push(editor.to_owned());
         }
-        let n = on_pool!(self, |p| {
-            sqlx::query(
-            "UPDATE policy_versions SET kind = $1, summary = $2, body = $3, quiz = $4, contributors = $5 WHERE id = $6 AND status = 'draft'"
-        )
-        .bind(kind.as_str())
-        .bind(summary)
-        .bind(body)
-        .bind(quiz_json(quiz))
-        .bind(serde_json::to_string(&contributors).unwrap_or_else(|_| "[]".into()))
-        .bind(id)
-        .execute(p)
-        .await?
-        .rows_affected()
-        });
+        let n = execute!(
+            self,
+            "UPDATE policy_versions SET kind = $1, summary = $2, body = $3, quiz = $4, contributors = $5 WHERE id = $6 AND status = 'draft'",
+            kind.as_str(),
+            summary,
+            body,
+            quiz_json(quiz),
+            serde_json::to_string(&contributors).unwrap_or_else(|_| "[]".into()),
+            id,
+        );
         Ok(n > 0)
     }
 
@@ -517,30 +478,18 @@ impl Db {
         };
         let n = if col.is_empty() {
             // Back to draft: the earlier review and approval no longer count.
-            on_pool!(self, |p| {
-                sqlx::query(
-                "UPDATE policy_versions SET status = $1, submitted_by = NULL, submitted_at = NULL, approved_by = NULL, approved_at = NULL WHERE id = $2 AND status = $3"
+            execute!(
+                self,
+                "UPDATE policy_versions SET status = $1, submitted_by = NULL, submitted_at = NULL, approved_by = NULL, approved_at = NULL WHERE id = $2 AND status = $3",
+                to.as_str(),
+                id,
+                from.as_str(),
             )
-            .bind(to.as_str())
-            .bind(id)
-            .bind(from.as_str())
-            .execute(p)
-            .await?
-            .rows_affected()
-            })
         } else {
             let q = format!(
                 "UPDATE policy_versions SET status = $1, {col}_by = $2, {col}_at = $3 WHERE id = $4 AND status = $5"
             );
-            on_pool!(self, |p| sqlx::query(&q)
-                .bind(to.as_str())
-                .bind(by)
-                .bind(ms(now))
-                .bind(id)
-                .bind(from.as_str())
-                .execute(p)
-                .await?
-                .rows_affected())
+            execute!(self, &q, to.as_str(), by, ms(now), id, from.as_str())
         };
         Ok(n > 0)
     }
@@ -556,38 +505,31 @@ impl Db {
         hash: &str,
         due: Option<Timestamp>,
     ) -> Result<bool> {
-        on_pool!(self, |p| {
-            async {
-                let mut tx = p.begin().await?;
-                let policy: Option<String> = sqlx::query_scalar(
-                    "SELECT policy_id FROM policy_versions WHERE id = $1 AND status = 'approved'",
-                )
-                .bind(id)
-                .fetch_optional(&mut *tx)
-                .await?;
-                let Some(policy) = policy else {
-                    return Ok(false);
-                };
-                sqlx::query(
-                    "UPDATE policy_versions SET status = 'superseded' WHERE policy_id = $1 AND status = 'published'",
-                )
-                .bind(&policy)
-                .execute(&mut *tx)
-                .await?;
-                sqlx::query(
-                    "UPDATE policy_versions SET status = 'published', published_by = $1, published_at = $2, hash = $3, due_at = $4 WHERE id = $5",
-                )
-                .bind(by)
-                .bind(ms(now))
-                .bind(hash)
-                .bind(due.map(ms))
-                .bind(id)
-                .execute(&mut *tx)
-                .await?;
-                tx.commit().await?;
-                Ok::<_, StoreError>(true)
-            }
-            .await
+        in_tx!(self, |tx| {
+            let policy: Option<String> = scalar!(
+                &mut *tx,
+                fetch_optional,
+                "SELECT policy_id FROM policy_versions WHERE id = $1 AND status = 'approved'",
+                id,
+            );
+            let Some(policy) = policy else {
+                return Ok(false);
+            };
+            execute!(
+                &mut *tx,
+                "UPDATE policy_versions SET status = 'superseded' WHERE policy_id = $1 AND status = 'published'",
+                &policy,
+            );
+            execute!(
+                &mut *tx,
+                "UPDATE policy_versions SET status = 'published', published_by = $1, published_at = $2, hash = $3, due_at = $4 WHERE id = $5",
+                by,
+                ms(now),
+                hash,
+                due.map(ms),
+                id,
+            );
+            true
         })
     }
 
@@ -609,10 +551,7 @@ impl Db {
         let q = format!(
             "SELECT {VERSION_COLS} FROM policy_versions WHERE policy_id = $1 AND status = 'published'"
         );
-        let row: Option<VersionRow> = on_pool!(self, |p| sqlx::query_as(&q)
-            .bind(policy)
-            .fetch_optional(p)
-            .await?);
+        let row: Option<VersionRow> = fetch!(self, fetch_optional, &q, policy);
         row.map(VersionRow::into_version).transpose()
     }
 
@@ -621,10 +560,7 @@ impl Db {
         let q = format!(
             "SELECT {VERSION_COLS} FROM policy_versions v WHERE v.policy_id = $1 AND v.kind = 'material' AND v.published_at IS NOT NULL ORDER BY v.number DESC LIMIT 1"
         );
-        let row: Option<VersionRow> = on_pool!(self, |p| sqlx::query_as(&q)
-            .bind(policy)
-            .fetch_optional(p)
-            .await?);
+        let row: Option<VersionRow> = fetch!(self, fetch_optional, &q, policy);
         row.map(VersionRow::into_version).transpose()
     }
 
@@ -638,12 +574,12 @@ impl Db {
     ) -> Result<u64> {
         // Pages call this on every view: read who is assigned first, so that the usual
         // case (nobody new) costs one read and no write transaction.
-        let have: Vec<String> = on_pool!(self, |p| sqlx::query_scalar(
-            "SELECT user_id FROM policy_assignments WHERE version_id = $1"
-        )
-        .bind(cycle)
-        .fetch_all(p)
-        .await?);
+        let have: Vec<String> = scalar!(
+            self,
+            fetch_all,
+            "SELECT user_id FROM policy_assignments WHERE version_id = $1",
+            cycle,
+        );
         let have: std::collections::HashSet<String> = have.into_iter().collect();
         let missing: Vec<String> = users
             .iter()
@@ -654,42 +590,32 @@ impl Db {
             return Ok(0);
         }
         let mut new = 0;
-        on_pool!(self, |p| {
-            async {
-                let mut tx = p.begin().await?;
-                for u in &missing {
-                    new += sqlx::query(
-                        "INSERT INTO policy_assignments (version_id, user_id, assigned_at, due_at) VALUES ($1, $2, $3, $4) ON CONFLICT (version_id, user_id) DO NOTHING",
-                    )
-                    .bind(cycle)
-                    .bind(u)
-                    .bind(ms(now))
-                    .bind(ms(due))
-                    .execute(&mut *tx)
-                    .await?
-                    .rows_affected();
-                }
-                tx.commit().await?;
-                Ok::<_, StoreError>(())
+        in_tx!(self, |tx| {
+            for u in &missing {
+                new += execute!(
+                    &mut *tx,
+                    "INSERT INTO policy_assignments (version_id, user_id, assigned_at, due_at) VALUES ($1, $2, $3, $4) ON CONFLICT (version_id, user_id) DO NOTHING",
+                    cycle,
+                    u,
+                    ms(now),
+                    ms(due),
+                );
             }
-            .await
         })?;
         Ok(new)
     }
 
     /// Everyone assigned a cycle, with their attestation time, by display name.
     pub async fn assignments(&self, cycle: &str) -> Result<Vec<Assignment>> {
-        let rows: Vec<AssignmentRow> = on_pool!(self, |p| {
-            sqlx::query_as(
-                "SELECT u.id, u.username, u.display_name, u.disabled, a.assigned_at, a.due_at, t.attested_at \
+        let rows: Vec<AssignmentRow> = fetch!(
+            self,
+            fetch_all,
+            "SELECT u.id, u.username, u.display_name, u.disabled, a.assigned_at, a.due_at, t.attested_at \
                  FROM policy_assignments a JOIN users u ON u.id = a.user_id \
                  LEFT JOIN policy_attestations t ON t.cycle_version_id = a.version_id AND t.user_id = a.user_id \
-                 WHERE a.version_id = $1 ORDER BY u.display_name, u.username"
-            )
-            .bind(cycle)
-            .fetch_all(p)
-            .await?
-        });
+                 WHERE a.version_id = $1 ORDER BY u.display_name, u.username",
+            cycle,
+        );
         rows.into_iter()
             .map(|r| {
                 Ok(Assignment {
@@ -716,10 +642,7 @@ impl Db {
              LEFT JOIN policy_attestations t ON t.cycle_version_id = a.version_id AND t.user_id = a.user_id \
              WHERE a.user_id = $1 AND p.retired_at IS NULL AND {IS_CYCLE} ORDER BY a.due_at, p.title"
         );
-        let rows: Vec<MyAssignmentRow> = on_pool!(self, |p| sqlx::query_as(&q)
-            .bind(user.to_string())
-            .fetch_all(p)
-            .await?);
+        let rows: Vec<MyAssignmentRow> = fetch!(self, fetch_all, &q, user.to_string());
         Ok(rows
             .into_iter()
             .map(|r| MyAssignment {
@@ -744,8 +667,7 @@ impl Db {
              LEFT JOIN policy_attestations t ON t.cycle_version_id = a.version_id AND t.user_id = a.user_id \
              WHERE t.id IS NULL AND u.disabled = FALSE AND p.retired_at IS NULL AND {IS_CYCLE}"
         );
-        let rows: Vec<(String, String, i64)> =
-            on_pool!(self, |p| sqlx::query_as(&q).fetch_all(p).await?);
+        let rows: Vec<(String, String, i64)> = fetch!(self, fetch_all, &q);
         Ok(rows
             .into_iter()
             .filter_map(|(c, u, d)| Some((c, UserId::parse(&u)?, from_ms(d))))
@@ -763,53 +685,43 @@ impl Db {
         rng: &mut impl rand::RngCore,
     ) -> Result<String> {
         let id = new_id(now, rng);
-        on_pool!(self, |p| {
-            async {
-                let mut tx = p.begin().await?;
-                sqlx::query(
-                    "INSERT INTO policy_attempts (id, version_id, user_id, at, correct, total, score, passed, method) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-                )
-                .bind(&id)
-                .bind(version)
-                .bind(user.to_string())
-                .bind(ms(now))
-                .bind(i64::from(score.correct))
-                .bind(i64::from(score.total))
-                .bind(i64::from(score.percent))
-                .bind(score.passed)
-                .bind(method)
-                .execute(&mut *tx)
-                .await?;
-                for (i, ok) in score.per_question.iter().enumerate() {
-                    sqlx::query(
-                        "INSERT INTO policy_attempt_answers (attempt_id, position, correct) VALUES ($1, $2, $3)",
-                    )
-                    .bind(&id)
-                    .bind(i64::try_from(i).unwrap_or(i64::MAX))
-                    .bind(*ok)
-                    .execute(&mut *tx)
-                    .await?;
-                }
-                tx.commit().await?;
-                Ok::<_, StoreError>(())
+        in_tx!(self, |tx| {
+            execute!(
+                &mut *tx,
+                "INSERT INTO policy_attempts (id, version_id, user_id, at, correct, total, score, passed, method) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                &id,
+                version,
+                user.to_string(),
+                ms(now),
+                i64::from(score.correct),
+                i64::from(score.total),
+                i64::from(score.percent),
+                score.passed,
+                method,
+            );
+            for (i, ok) in score.per_question.iter().enumerate() {
+                execute!(
+                    &mut *tx,
+                    "INSERT INTO policy_attempt_answers (attempt_id, position, correct) VALUES ($1, $2, $3)",
+                    &id,
+                    i64::try_from(i).unwrap_or(i64::MAX),
+                    *ok,
+                );
             }
-            .await
         })?;
         Ok(id)
     }
 
     /// A person's attempts at a policy's quizzes, newest first.
     pub async fn attempts(&self, policy: &str, user: UserId) -> Result<Vec<Attempt>> {
-        let rows: Vec<(i64, i64, i64, bool, String)> = on_pool!(self, |p| {
-            sqlx::query_as(
+        let rows: Vec<(i64, i64, i64, bool, String)> = fetch!(
+            self,
+            fetch_all,
             "SELECT a.at, v.number, a.score, a.passed, a.method FROM policy_attempts a JOIN policy_versions v ON v.id = a.version_id \
-             WHERE v.policy_id = $1 AND a.user_id = $2 ORDER BY a.at DESC, a.id DESC"
-        )
-        .bind(policy)
-        .bind(user.to_string())
-        .fetch_all(p)
-        .await?
-        });
+             WHERE v.policy_id = $1 AND a.user_id = $2 ORDER BY a.at DESC, a.id DESC",
+            policy,
+            user.to_string(),
+        );
         Ok(rows
             .into_iter()
             .map(|r| Attempt {
@@ -841,37 +753,33 @@ impl Db {
     ) -> Result<String> {
         let id = new_id(now, rng);
         let hash = version.hash.clone().unwrap_or_default();
-        on_pool!(self, |p| sqlx::query(
-            "INSERT INTO policy_attestations (id, cycle_version_id, user_id, version_id, version_hash, attested_at, method, score, attempt_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
+        try_execute!(
+            self,
+            "INSERT INTO policy_attestations (id, cycle_version_id, user_id, version_id, version_hash, attested_at, method, score, attempt_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            &id,
+            cycle,
+            user.to_string(),
+            &version.id,
+            &hash,
+            ms(now),
+            method,
+            score.map(i64::from),
+            attempt,
         )
-        .bind(&id)
-        .bind(cycle)
-        .bind(user.to_string())
-        .bind(&version.id)
-        .bind(&hash)
-        .bind(ms(now))
-        .bind(method)
-        .bind(score.map(i64::from))
-        .bind(attempt)
-        .execute(p)
-        .await
-        .map(|r| r.rows_affected()))
         .map_err(|e| StoreError::from(e).naming(|| "An attestation of this version".into()))?;
         Ok(id)
     }
 
     /// The version a person last attested of a policy (any cycle).
     pub async fn last_attested(&self, policy: &str, user: UserId) -> Result<Option<Version>> {
-        let id: Option<String> = on_pool!(self, |p| {
-            sqlx::query_scalar(
+        let id: Option<String> = scalar!(
+            self,
+            fetch_optional,
             "SELECT t.version_id FROM policy_attestations t JOIN policy_versions v ON v.id = t.version_id \
-             WHERE v.policy_id = $1 AND t.user_id = $2 ORDER BY t.attested_at DESC, v.number DESC LIMIT 1"
-        )
-        .bind(policy)
-        .bind(user.to_string())
-        .fetch_optional(p)
-        .await?
-        });
+             WHERE v.policy_id = $1 AND t.user_id = $2 ORDER BY t.attested_at DESC, v.number DESC LIMIT 1",
+            policy,
+            user.to_string(),
+        );
         match id {
             Some(id) => self.version(&id).await,
             None => Ok(None),
@@ -881,36 +789,28 @@ impl Db {
     /// The evidence of a policy (every cycle), newest first.
     pub async fn policy_evidence(&self, policy: &str) -> Result<Vec<Evidence>> {
         let q = format!("{EVIDENCE_SQL} WHERE p.id = $1 ORDER BY t.attested_at DESC, u.username");
-        let rows: Vec<EvidenceRow> = on_pool!(self, |p| sqlx::query_as(&q)
-            .bind(policy)
-            .fetch_all(p)
-            .await?);
+        let rows: Vec<EvidenceRow> = fetch!(self, fetch_all, &q, policy);
         Ok(rows.into_iter().map(evidence).collect())
     }
 
     /// A person's attestations, newest first.
     pub async fn my_evidence(&self, user: UserId) -> Result<Vec<Evidence>> {
         let q = format!("{EVIDENCE_SQL} WHERE t.user_id = $1 ORDER BY t.attested_at DESC");
-        let rows: Vec<EvidenceRow> = on_pool!(self, |p| sqlx::query_as(&q)
-            .bind(user.to_string())
-            .fetch_all(p)
-            .await?);
+        let rows: Vec<EvidenceRow> = fetch!(self, fetch_all, &q, user.to_string());
         Ok(rows.into_iter().map(evidence).collect())
     }
 
     /// Answers and wrong answers per question of each version of a policy.
     pub async fn question_stats(&self, policy: &str) -> Result<Vec<QuestionStat>> {
-        let rows: Vec<(i64, i64, i64, i64)> = on_pool!(self, |p| {
-            sqlx::query_as(
+        let rows: Vec<(i64, i64, i64, i64)> = fetch!(
+            self,
+            fetch_all,
             "SELECT v.number, q.position, COUNT(*), SUM(CASE WHEN q.correct THEN 0 ELSE 1 END) \
              FROM policy_attempt_answers q JOIN policy_attempts a ON a.id = q.attempt_id \
              JOIN policy_versions v ON v.id = a.version_id WHERE v.policy_id = $1 \
-             GROUP BY v.number, q.position ORDER BY v.number DESC, q.position"
-        )
-        .bind(policy)
-        .fetch_all(p)
-        .await?
-        });
+             GROUP BY v.number, q.position ORDER BY v.number DESC, q.position",
+            policy,
+        );
         Ok(rows
             .into_iter()
             .map(|r| QuestionStat {
@@ -930,16 +830,14 @@ impl Db {
         user: UserId,
         kind: &str,
     ) -> Result<Option<Timestamp>> {
-        let at: Option<i64> = on_pool!(self, |p| {
-            sqlx::query_scalar(
-            "SELECT MAX(sent_at) FROM policy_reminders WHERE cycle_version_id = $1 AND user_id = $2 AND kind = $3"
-        )
-        .bind(cycle)
-        .bind(user.to_string())
-        .bind(kind)
-        .fetch_one(p)
-        .await?
-        });
+        let at: Option<i64> = scalar!(
+            self,
+            fetch_one,
+            "SELECT MAX(sent_at) FROM policy_reminders WHERE cycle_version_id = $1 AND user_id = $2 AND kind = $3",
+            cycle,
+            user.to_string(),
+            kind,
+        );
         Ok(at.map(from_ms))
     }
 
@@ -953,36 +851,30 @@ impl Db {
         day: &str,
         now: Timestamp,
     ) -> Result<bool> {
-        let n = on_pool!(self, |p| {
-            sqlx::query(
-            "INSERT INTO policy_reminders (cycle_version_id, user_id, kind, recipient_id, day, sent_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (cycle_version_id, user_id, kind, day) DO NOTHING"
-        )
-        .bind(cycle)
-        .bind(user.to_string())
-        .bind(kind)
-        .bind(recipient.to_string())
-        .bind(day)
-        .bind(ms(now))
-        .execute(p)
-        .await?
-        .rows_affected()
-        });
+        let n = execute!(
+            self,
+            "INSERT INTO policy_reminders (cycle_version_id, user_id, kind, recipient_id, day, sent_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (cycle_version_id, user_id, kind, day) DO NOTHING",
+            cycle,
+            user.to_string(),
+            kind,
+            recipient.to_string(),
+            day,
+            ms(now),
+        );
         Ok(n > 0)
     }
 
     /// The reminders and escalations of a day, for a mailer, by recipient.
     pub async fn reminders_of_day(&self, day: &str) -> Result<Vec<DayReminder>> {
-        Ok(on_pool!(self, |p| {
-            sqlx::query_as(
+        Ok(fetch!(
+            self,
+            fetch_all,
             "SELECT r.username, m.kind, u.display_name, p.title FROM policy_reminders m \
              JOIN users r ON r.id = m.recipient_id JOIN users u ON u.id = m.user_id \
              JOIN policy_versions v ON v.id = m.cycle_version_id JOIN policies p ON p.id = v.policy_id \
-             WHERE m.day = $1 ORDER BY r.username, m.kind, u.display_name, p.title"
-        )
-        .bind(day)
-        .fetch_all(p)
-        .await?
-        }))
+             WHERE m.day = $1 ORDER BY r.username, m.kind, u.display_name, p.title",
+            day,
+        ))
     }
 
     /// Per person of a cycle: (user, kind, how many sent, last sent).
@@ -990,14 +882,12 @@ impl Db {
         &self,
         cycle: &str,
     ) -> Result<Vec<(UserId, String, i64, Timestamp)>> {
-        let rows: Vec<(String, String, i64, i64)> = on_pool!(self, |p| {
-            sqlx::query_as(
-            "SELECT user_id, kind, COUNT(*), MAX(sent_at) FROM policy_reminders WHERE cycle_version_id = $1 GROUP BY user_id, kind"
-        )
-        .bind(cycle)
-        .fetch_all(p)
-        .await?
-        });
+        let rows: Vec<(String, String, i64, i64)> = fetch!(
+            self,
+            fetch_all,
+            "SELECT user_id, kind, COUNT(*), MAX(sent_at) FROM policy_reminders WHERE cycle_version_id = $1 GROUP BY user_id, kind",
+            cycle,
+        );
         Ok(rows
             .into_iter()
             .filter_map(|r| Some((UserId::parse(&r.0)?, r.1, r.2, from_ms(r.3))))

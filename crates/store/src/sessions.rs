@@ -1,7 +1,7 @@
 //! Web sessions. The cookie carries a random 256-bit id; the database keeps only its
 //! SHA-256, so a copy of the database cannot be used to hijack a session.
 
-use crate::{from_ms, ms, on_pool, Db, Result, StoreError};
+use crate::{from_ms, ms, Db, Result, StoreError};
 use jiff::Timestamp;
 use righttrack_core::ids::UserId;
 
@@ -45,35 +45,29 @@ impl Db {
             expires,
             reader_sealed,
         } = n;
-        on_pool!(self, |p| {
-            sqlx::query(
-            "INSERT INTO sessions (id_hash, user_id, csrf_token, mfa_passed, created_at, expires_at, reader_sealed, last_seen_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $5)"
-        )
-        .bind(&id_hash[..])
-        .bind(user.to_string())
-        .bind(csrf)
-        .bind(mfa_passed)
-        .bind(ms(now))
-        .bind(ms(expires))
-        .bind(reader_sealed)
-        .execute(p)
-        .await?
-            .rows_affected()
-        });
+        execute!(
+            self,
+            "INSERT INTO sessions (id_hash, user_id, csrf_token, mfa_passed, created_at, expires_at, reader_sealed, last_seen_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $5)",
+            &id_hash[..],
+            user.to_string(),
+            csrf,
+            mfa_passed,
+            ms(now),
+            ms(expires),
+            reader_sealed,
+        );
         Ok(())
     }
 
     /// The live session with this id hash, if any (expired sessions are not returned).
     pub async fn session(&self, id_hash: &[u8; 32], now: Timestamp) -> Result<Option<Session>> {
-        let row: Option<SessionRow> = on_pool!(self, |p| {
-            sqlx::query_as(
-            "SELECT user_id, csrf_token, mfa_passed, expires_at, reader_sealed, COALESCE(last_seen_at, created_at) FROM sessions WHERE id_hash = $1 AND expires_at > $2"
-        )
-        .bind(&id_hash[..])
-        .bind(ms(now))
-        .fetch_optional(p)
-        .await?
-        });
+        let row: Option<SessionRow> = fetch!(
+            self,
+            fetch_optional,
+            "SELECT user_id, csrf_token, mfa_passed, expires_at, reader_sealed, COALESCE(last_seen_at, created_at) FROM sessions WHERE id_hash = $1 AND expires_at > $2",
+            &id_hash[..],
+            ms(now),
+        );
         row.map(|(u, csrf, mfa, exp, reader_sealed, seen)| {
             Ok(Session {
                 user_id: UserId::parse(&u)
@@ -90,85 +84,71 @@ impl Db {
 
     /// Records a request made with the session (the idle timeout counts from here).
     pub async fn touch_session(&self, id_hash: &[u8; 32], now: Timestamp) -> Result<()> {
-        on_pool!(self, |p| sqlx::query(
-            "UPDATE sessions SET last_seen_at = $2 WHERE id_hash = $1"
-        )
-        .bind(&id_hash[..])
-        .bind(ms(now))
-        .execute(p)
-        .await?
-        .rows_affected());
+        execute!(
+            self,
+            "UPDATE sessions SET last_seen_at = $2 WHERE id_hash = $1",
+            &id_hash[..],
+            ms(now),
+        );
         Ok(())
     }
 
     pub async fn mark_session_mfa_passed(&self, id_hash: &[u8; 32]) -> Result<()> {
-        on_pool!(self, |p| sqlx::query(
-            "UPDATE sessions SET mfa_passed = TRUE WHERE id_hash = $1"
-        )
-        .bind(&id_hash[..])
-        .execute(p)
-        .await?
-        .rows_affected());
+        execute!(
+            self,
+            "UPDATE sessions SET mfa_passed = TRUE WHERE id_hash = $1",
+            &id_hash[..]
+        );
         Ok(())
     }
 
     pub async fn delete_session(&self, id_hash: &[u8; 32]) -> Result<()> {
-        on_pool!(self, |p| sqlx::query(
-            "DELETE FROM sessions WHERE id_hash = $1"
-        )
-        .bind(&id_hash[..])
-        .execute(p)
-        .await?
-        .rows_affected());
+        execute!(
+            self,
+            "DELETE FROM sessions WHERE id_hash = $1",
+            &id_hash[..]
+        );
         Ok(())
     }
 
     /// Ends every session of a user (password change, role change, lockout by an admin).
     pub async fn delete_user_sessions(&self, user: UserId) -> Result<u64> {
-        Ok(on_pool!(self, |p| sqlx::query(
-            "DELETE FROM sessions WHERE user_id = $1"
-        )
-        .bind(user.to_string())
-        .execute(p)
-        .await?
-        .rows_affected()))
+        Ok(execute!(
+            self,
+            "DELETE FROM sessions WHERE user_id = $1",
+            user.to_string()
+        ))
     }
 
     pub async fn purge_expired_sessions(&self, now: Timestamp) -> Result<u64> {
-        Ok(on_pool!(self, |p| sqlx::query(
-            "DELETE FROM sessions WHERE expires_at <= $1"
-        )
-        .bind(ms(now))
-        .execute(p)
-        .await?
-        .rows_affected()))
+        Ok(execute!(
+            self,
+            "DELETE FROM sessions WHERE expires_at <= $1",
+            ms(now)
+        ))
     }
 }
 
 impl Db {
     /// Has the one-time data upgrade `name` run?
     pub async fn upgrade_done(&self, name: &str) -> Result<bool> {
-        let n: i64 = on_pool!(self, |p| sqlx::query_scalar(
-            "SELECT COUNT(*) FROM data_upgrades WHERE name = $1"
-        )
-        .bind(name)
-        .fetch_one(p)
-        .await?);
+        let n: i64 = scalar!(
+            self,
+            fetch_one,
+            "SELECT COUNT(*) FROM data_upgrades WHERE name = $1",
+            name,
+        );
         Ok(n > 0)
     }
 
     /// Records that the one-time data upgrade `name` ran.
     pub async fn mark_upgrade_done(&self, name: &str, now: Timestamp) -> Result<()> {
-        on_pool!(self, |p| {
-            sqlx::query(
-            "INSERT INTO data_upgrades (name, done_at) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING"
-        )
-        .bind(name)
-        .bind(ms(now))
-        .execute(p)
-        .await?
-        .rows_affected()
-        });
+        execute!(
+            self,
+            "INSERT INTO data_upgrades (name, done_at) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING",
+            name,
+            ms(now),
+        );
         Ok(())
     }
 }

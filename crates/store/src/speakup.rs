@@ -163,11 +163,11 @@ impl Db {
     /// The deadlines of the installation's default jurisdiction (settings row created if
     /// missing): `(code, ack_days, feedback_months)`.
     pub async fn default_jurisdiction(&self) -> Result<Jurisdiction> {
-        let code: Option<String> = on_pool!(self, |p| sqlx::query_scalar(
-            "SELECT default_jurisdiction FROM speakup_settings WHERE id = 1"
-        )
-        .fetch_optional(p)
-        .await?);
+        let code: Option<String> = scalar!(
+            self,
+            fetch_optional,
+            "SELECT default_jurisdiction FROM speakup_settings WHERE id = 1",
+        );
         let code = code.unwrap_or_else(|| "eu".to_owned());
         self.jurisdiction(&code).await?.ok_or_else(|| {
             StoreError::Corrupt(format!("default jurisdiction {code:?} is not defined"))
@@ -176,25 +176,23 @@ impl Db {
 
     /// One jurisdiction's deadlines.
     pub async fn jurisdiction(&self, code: &str) -> Result<Option<Jurisdiction>> {
-        let row: Option<(String, String, i64, i64, i64)> = on_pool!(self, |p| {
-            sqlx::query_as(
-            "SELECT code, name, ack_days, feedback_months, warn_days FROM speakup_jurisdictions WHERE code = $1"
-        )
-        .bind(code)
-        .fetch_optional(p)
-        .await?
-        });
+        let row: Option<(String, String, i64, i64, i64)> = fetch!(
+            self,
+            fetch_optional,
+            "SELECT code, name, ack_days, feedback_months, warn_days FROM speakup_jurisdictions WHERE code = $1",
+            code,
+        );
         Ok(row.map(Jurisdiction::from_row))
     }
 
     /// A user's reader public key and locked secret, if they have a key pair.
     pub async fn reader_keys(&self, id: UserId) -> Result<Option<(ReaderPublic, Vec<u8>)>> {
-        let row: Option<KeyRow> = on_pool!(self, |p| {
-            sqlx::query_as("SELECT reader_public, reader_secret_locked FROM users WHERE id = $1")
-                .bind(id.to_string())
-                .fetch_optional(p)
-                .await?
-        });
+        let row: Option<KeyRow> = fetch!(
+            self,
+            fetch_optional,
+            "SELECT reader_public, reader_secret_locked FROM users WHERE id = $1",
+            id.to_string(),
+        );
         match row {
             Some((Some(public), Some(locked))) => {
                 let public: [u8; 32] = public.try_into().map_err(|_| {
@@ -213,29 +211,25 @@ impl Db {
         locked: &[u8],
     ) -> Result<()> {
         // A new key is unsigned until the server vouches for it (`certify_reader_key`).
-        on_pool!(self, |p| {
-            sqlx::query(
-            "UPDATE users SET reader_public = $1, reader_secret_locked = $2, reader_public_sig = NULL WHERE id = $3"
-        )
-        .bind(public.0.to_vec())
-        .bind(locked.to_vec())
-        .bind(id.to_string())
-        .execute(p)
-        .await?
-        .rows_affected()
-        });
+        execute!(
+            self,
+            "UPDATE users SET reader_public = $1, reader_secret_locked = $2, reader_public_sig = NULL WHERE id = $3",
+            public.0.to_vec(),
+            locked.to_vec(),
+            id.to_string(),
+        );
         // A new key: cases this reader is entitled to can now be wrapped for them.
         self.bump_readers_epoch().await
     }
 
     /// The server's signature over a user's reader public key, if it has one.
     pub async fn reader_key_signature(&self, id: UserId) -> Result<Option<Vec<u8>>> {
-        let sig: Option<Option<Vec<u8>>> = on_pool!(self, |p| sqlx::query_scalar(
-            "SELECT reader_public_sig FROM users WHERE id = $1"
-        )
-        .bind(id.to_string())
-        .fetch_optional(p)
-        .await?);
+        let sig: Option<Option<Vec<u8>>> = scalar!(
+            self,
+            fetch_optional,
+            "SELECT reader_public_sig FROM users WHERE id = $1",
+            id.to_string(),
+        );
         Ok(sig.flatten())
     }
 
@@ -249,27 +243,23 @@ impl Db {
         public: &ReaderPublic,
         signature: &[u8],
     ) -> Result<()> {
-        on_pool!(self, |p| sqlx::query(
-            "UPDATE users SET reader_public = $1, reader_public_sig = $2 WHERE id = $3"
-        )
-        .bind(public.0.to_vec())
-        .bind(signature.to_vec())
-        .bind(id.to_string())
-        .execute(p)
-        .await?
-        .rows_affected());
+        execute!(
+            self,
+            "UPDATE users SET reader_public = $1, reader_public_sig = $2 WHERE id = $3",
+            public.0.to_vec(),
+            signature.to_vec(),
+            id.to_string(),
+        );
         self.bump_readers_epoch().await
     }
 
     /// Reader public keys that carry no server signature: (user, key).
     pub async fn unsigned_reader_keys(&self) -> Result<Vec<(UserId, ReaderPublic)>> {
-        let rows: Vec<(String, Vec<u8>)> = on_pool!(self, |p| {
-            sqlx::query_as(
-            "SELECT id, reader_public FROM users WHERE reader_public IS NOT NULL AND reader_public_sig IS NULL ORDER BY id"
-        )
-        .fetch_all(p)
-        .await?
-        });
+        let rows: Vec<(String, Vec<u8>)> = fetch!(
+            self,
+            fetch_all,
+            "SELECT id, reader_public FROM users WHERE reader_public IS NOT NULL AND reader_public_sig IS NULL ORDER BY id",
+        );
         rows.into_iter()
             .map(|(id, k)| {
                 let u = UserId::parse(&id)
@@ -290,15 +280,13 @@ impl Db {
         public: &ReaderPublic,
         signature: &[u8],
     ) -> Result<()> {
-        on_pool!(self, |p| sqlx::query(
-            "UPDATE users SET reader_public_sig = $1 WHERE id = $2 AND reader_public = $3"
-        )
-        .bind(signature.to_vec())
-        .bind(id.to_string())
-        .bind(public.0.to_vec())
-        .execute(p)
-        .await?
-        .rows_affected());
+        execute!(
+            self,
+            "UPDATE users SET reader_public_sig = $1 WHERE id = $2 AND reader_public = $3",
+            signature.to_vec(),
+            id.to_string(),
+            public.0.to_vec(),
+        );
         Ok(())
     }
 
@@ -307,17 +295,17 @@ impl Db {
     pub async fn clear_reader_keys(&self, id: UserId) -> Result<()> {
         on_pool!(self, |p| {
             let mut tx = p.begin().await?;
-            sqlx::query(
+            execute!(
+                &mut *tx,
                 "UPDATE users SET reader_public = NULL, reader_secret_locked = NULL, reader_public_sig = NULL WHERE id = $1",
-            )
-            .bind(id.to_string())
-            .execute(&mut *tx)
-            .await?;
+                id.to_string(),
+            );
             for table in ["speakup_wraps", "speakup_identity_wraps"] {
-                sqlx::query(&format!("DELETE FROM {table} WHERE user_id = $1"))
-                    .bind(id.to_string())
-                    .execute(&mut *tx)
-                    .await?;
+                execute!(
+                    &mut *tx,
+                    &format!("DELETE FROM {table} WHERE user_id = $1"),
+                    id.to_string(),
+                );
             }
             tx.commit().await?;
         });
@@ -373,85 +361,75 @@ impl Db {
     /// receipt lookup that already exists is a [`StoreError::Conflict`] (the caller draws
     /// new random values).
     pub async fn create_speakup_case(&self, c: &NewCase) -> Result<()> {
-        let r: Result<()> = on_pool!(self, |p| {
-            async {
-                let mut tx = p.begin().await?;
-                sqlx::query(
-                    "INSERT INTO speakup_cases (id, category, anonymous, status, receipt_lookup, reporter_wrap, retaliation_flag, submitted_at, jurisdiction, lang, wraps_epoch) VALUES ($1, $2, $3, 'received', $4, $5, $6, $7, $8, $9, $10)",
-                )
-                .bind(&c.id)
-                .bind(&c.category)
-                .bind(c.anonymous)
-                .bind(c.receipt_lookup.to_vec())
-                .bind(&c.reporter_wrap)
-                .bind(false)
-                .bind(ms(c.submitted_at))
-                .bind(&c.jurisdiction)
-                .bind(&c.lang)
-                .bind(c.wraps_epoch)
-                .execute(&mut *tx)
-                .await?;
-                // The acknowledgement is automatic: the receipt page is it.
-                sqlx::query(
-                    "INSERT INTO speakup_clocks (case_id, kind, due_at, met_at) VALUES ($1, 'acknowledge', $2, $3), ($1, 'feedback', $4, NULL)",
-                )
-                .bind(&c.id)
-                .bind(ms(c.ack_due_at))
-                .bind(ms(c.submitted_at))
-                .bind(ms(c.feedback_due_at))
-                .execute(&mut *tx)
-                .await?;
-                for (field, sealed) in &c.fields {
-                    sqlx::query(
-                        "INSERT INTO speakup_fields (case_id, field, sealed) VALUES ($1, $2, $3)",
-                    )
-                    .bind(&c.id)
-                    .bind(field)
-                    .bind(sealed)
-                    .execute(&mut *tx)
-                    .await?;
-                }
-                speakup_attachments::insert(&mut tx, &c.id, &c.attachments).await?;
-                for (table, wraps) in [
-                    ("speakup_wraps", &c.wraps),
-                    ("speakup_identity_wraps", &c.identity_wraps),
-                ] {
-                    for (user, wrapped) in wraps {
-                        sqlx::query(&format!(
-                            "INSERT INTO {table} (case_id, user_id, wrapped) VALUES ($1, $2, $3)"
-                        ))
-                        .bind(&c.id)
-                        .bind(user.to_string())
-                        .bind(wrapped)
-                        .execute(&mut *tx)
-                        .await?;
-                    }
-                }
-                tx.commit().await?;
-                Ok(())
+        let r: Result<()> = in_tx!(self, |tx| {
+            execute!(
+                &mut *tx,
+                "INSERT INTO speakup_cases (id, category, anonymous, status, receipt_lookup, reporter_wrap, retaliation_flag, submitted_at, jurisdiction, lang, wraps_epoch) VALUES ($1, $2, $3, 'received', $4, $5, $6, $7, $8, $9, $10)",
+                &c.id,
+                &c.category,
+                c.anonymous,
+                c.receipt_lookup.to_vec(),
+                &c.reporter_wrap,
+                false,
+                ms(c.submitted_at),
+                &c.jurisdiction,
+                &c.lang,
+                c.wraps_epoch,
+            );
+            // The acknowledgement is automatic: the receipt page is it.
+            execute!(
+                &mut *tx,
+                "INSERT INTO speakup_clocks (case_id, kind, due_at, met_at) VALUES ($1, 'acknowledge', $2, $3), ($1, 'feedback', $4, NULL)",
+                &c.id,
+                ms(c.ack_due_at),
+                ms(c.submitted_at),
+                ms(c.feedback_due_at),
+            );
+            for (field, sealed) in &c.fields {
+                execute!(
+                    &mut *tx,
+                    "INSERT INTO speakup_fields (case_id, field, sealed) VALUES ($1, $2, $3)",
+                    &c.id,
+                    field,
+                    sealed,
+                );
             }
-            .await
+            speakup_attachments::insert(&mut tx, &c.id, &c.attachments).await?;
+            for (table, wraps) in [
+                ("speakup_wraps", &c.wraps),
+                ("speakup_identity_wraps", &c.identity_wraps),
+            ] {
+                for (user, wrapped) in wraps {
+                    execute!(
+                        &mut *tx,
+                        &format!(
+                            "INSERT INTO {table} (case_id, user_id, wrapped) VALUES ($1, $2, $3)"
+                        ),
+                        &c.id,
+                        user.to_string(),
+                        wrapped,
+                    );
+                }
+            }
         });
         r.map_err(|e| e.naming(|| "speak-up case".to_owned()))
     }
 
     /// The case a receipt lookup value belongs to.
     pub async fn speakup_case_by_lookup(&self, lookup: &[u8; 32]) -> Result<Option<StoredCase>> {
-        let row: Option<CaseRow> = on_pool!(self, |p| {
-            sqlx::query_as(
-            "SELECT c.id, c.category, c.anonymous, c.status, c.reporter_wrap, c.retaliation_flag, c.submitted_at, a.due_at, f.due_at FROM speakup_cases c JOIN speakup_clocks a ON a.case_id = c.id AND a.kind = 'acknowledge' JOIN speakup_clocks f ON f.case_id = c.id AND f.kind = 'feedback' WHERE c.receipt_lookup = $1"
-        )
-        .bind(lookup.to_vec())
-        .fetch_optional(p)
-        .await?
-        });
+        let row: Option<CaseRow> = fetch!(
+            self,
+            fetch_optional,
+            "SELECT c.id, c.category, c.anonymous, c.status, c.reporter_wrap, c.retaliation_flag, c.submitted_at, a.due_at, f.due_at FROM speakup_cases c JOIN speakup_clocks a ON a.case_id = c.id AND a.kind = 'acknowledge' JOIN speakup_clocks f ON f.case_id = c.id AND f.kind = 'feedback' WHERE c.receipt_lookup = $1",
+            lookup.to_vec(),
+        );
         let Some(r) = row else { return Ok(None) };
-        let fields: Vec<(String, Vec<u8>)> = on_pool!(self, |p| sqlx::query_as(
-            "SELECT field, sealed FROM speakup_fields WHERE case_id = $1 ORDER BY field"
-        )
-        .bind(&r.0)
-        .fetch_all(p)
-        .await?);
+        let fields: Vec<(String, Vec<u8>)> = fetch!(
+            self,
+            fetch_all,
+            "SELECT field, sealed FROM speakup_fields WHERE case_id = $1 ORDER BY field",
+            &r.0,
+        );
         Ok(Some(StoredCase {
             id: r.0,
             category: r.1,
@@ -468,12 +446,12 @@ impl Db {
 
     /// The readers a case key is wrapped for.
     pub async fn speakup_wrapped_for(&self, case: &str) -> Result<Vec<(UserId, Vec<u8>)>> {
-        let rows: Vec<(String, Vec<u8>)> = on_pool!(self, |p| sqlx::query_as(
-            "SELECT user_id, wrapped FROM speakup_wraps WHERE case_id = $1 ORDER BY user_id"
-        )
-        .bind(case)
-        .fetch_all(p)
-        .await?);
+        let rows: Vec<(String, Vec<u8>)> = fetch!(
+            self,
+            fetch_all,
+            "SELECT user_id, wrapped FROM speakup_wraps WHERE case_id = $1 ORDER BY user_id",
+            case,
+        );
         rows.into_iter()
             .map(|(id, w)| {
                 let uid = UserId::parse(&id)
@@ -491,27 +469,27 @@ impl Db {
             let mut tx = p.begin().await?;
             // Two messages racing for the same `seq` fail one insert (UNIQUE), never
             // reorder the thread.
-            sqlx::query(
+            execute!(
+                &mut *tx,
                 "INSERT INTO speakup_messages (id, case_id, seq, author, kind, body_sealed, created_at) SELECT $1, $2, COALESCE(MAX(seq), 0) + 1, $3, $4, $5, $6 FROM speakup_messages WHERE case_id = $2",
-            )
-            .bind(&message.id)
-            .bind(case)
-            .bind(&message.author)
-            .bind(&message.kind)
-            .bind(&message.body_sealed)
-            .bind(if message.author == "reporter" {
+                &message.id,
+                case,
+                &message.author,
+                &message.kind,
+                &message.body_sealed,
+                if message.author == "reporter" {
                 day_floor(message.created_at)
             } else {
                 ms(message.created_at)
-            })
-            .execute(&mut *tx)
-            .await?;
+            },
+            );
             if message.kind == "retaliation" {
-                sqlx::query("UPDATE speakup_cases SET retaliation_flag = $1 WHERE id = $2")
-                    .bind(true)
-                    .bind(case)
-                    .execute(&mut *tx)
-                    .await?;
+                execute!(
+                    &mut *tx,
+                    "UPDATE speakup_cases SET retaliation_flag = $1 WHERE id = $2",
+                    true,
+                    case,
+                );
             }
             tx.commit().await?;
         });
@@ -520,14 +498,12 @@ impl Db {
 
     /// A case's thread, oldest first.
     pub async fn speakup_messages(&self, case: &str) -> Result<Vec<StoredMessage>> {
-        let rows: Vec<(String, String, String, Vec<u8>, i64)> = on_pool!(self, |p| {
-            sqlx::query_as(
-            "SELECT id, author, kind, body_sealed, created_at FROM speakup_messages WHERE case_id = $1 ORDER BY seq"
-        )
-        .bind(case)
-        .fetch_all(p)
-        .await?
-        });
+        let rows: Vec<(String, String, String, Vec<u8>, i64)> = fetch!(
+            self,
+            fetch_all,
+            "SELECT id, author, kind, body_sealed, created_at FROM speakup_messages WHERE case_id = $1 ORDER BY seq",
+            case,
+        );
         Ok(rows
             .into_iter()
             .map(|(id, author, kind, body_sealed, at)| StoredMessage {

@@ -85,14 +85,12 @@ impl Db {
 
     /// A case's attachments, oldest first, without their bodies.
     pub async fn speakup_attachments(&self, case: &str) -> Result<Vec<AttachmentRow>> {
-        let rows: Vec<(String, String, Vec<u8>, i64)> = on_pool!(self, |p| {
-            sqlx::query_as(
-                "SELECT id, author, meta_sealed, created_at FROM speakup_attachments WHERE case_id = $1 ORDER BY created_at, id",
-            )
-            .bind(case)
-            .fetch_all(p)
-            .await?
-        });
+        let rows: Vec<(String, String, Vec<u8>, i64)> = fetch!(
+            self,
+            fetch_all,
+            "SELECT id, author, meta_sealed, created_at FROM speakup_attachments WHERE case_id = $1 ORDER BY created_at, id",
+            case,
+        );
         Ok(rows
             .into_iter()
             .map(|(id, author, meta_sealed, at)| AttachmentRow {
@@ -111,15 +109,13 @@ impl Db {
         case: &str,
         id: &str,
     ) -> Result<Option<SealedAttachment>> {
-        let row: Option<FullRow> = on_pool!(self, |p| {
-            sqlx::query_as(
-                "SELECT id, author, meta_sealed, body_sealed, created_at FROM speakup_attachments WHERE case_id = $1 AND id = $2",
-            )
-            .bind(case)
-            .bind(id)
-            .fetch_optional(p)
-            .await?
-        });
+        let row: Option<FullRow> = fetch!(
+            self,
+            fetch_optional,
+            "SELECT id, author, meta_sealed, body_sealed, created_at FROM speakup_attachments WHERE case_id = $1 AND id = $2",
+            case,
+            id,
+        );
         Ok(row.map(
             |(id, author, meta_sealed, body_sealed, at)| SealedAttachment {
                 id,

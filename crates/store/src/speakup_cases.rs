@@ -285,59 +285,49 @@ impl Db {
 
     /// The sealed fields of a case (description, answers, exclusions, ...).
     pub async fn case_fields(&self, case: &str) -> Result<Vec<(String, Vec<u8>)>> {
-        Ok(on_pool!(self, |p| sqlx::query_as(
-            "SELECT field, sealed FROM speakup_fields WHERE case_id = $1 ORDER BY field"
-        )
-        .bind(case)
-        .fetch_all(p)
-        .await?))
+        Ok(fetch!(
+            self,
+            fetch_all,
+            "SELECT field, sealed FROM speakup_fields WHERE case_id = $1 ORDER BY field",
+            case,
+        ))
     }
 
     /// Writes (or replaces) one sealed field.
     pub async fn put_case_field(&self, case: &str, field: &str, sealed: &[u8]) -> Result<()> {
-        on_pool!(self, |p| {
-            sqlx::query(
-            "INSERT INTO speakup_fields (case_id, field, sealed) VALUES ($1, $2, $3) ON CONFLICT (case_id, field) DO UPDATE SET sealed = excluded.sealed"
-        )
-        .bind(case)
-        .bind(field)
-        .bind(sealed)
-        .execute(p)
-        .await?
-        .rows_affected()
-        });
+        execute!(
+            self,
+            "INSERT INTO speakup_fields (case_id, field, sealed) VALUES ($1, $2, $3) ON CONFLICT (case_id, field) DO UPDATE SET sealed = excluded.sealed",
+            case,
+            field,
+            sealed,
+        );
         Ok(())
     }
 
     pub async fn delete_case_field(&self, case: &str, field: &str) -> Result<()> {
-        on_pool!(self, |p| sqlx::query(
-            "DELETE FROM speakup_fields WHERE case_id = $1 AND field = $2"
-        )
-        .bind(case)
-        .bind(field)
-        .execute(p)
-        .await?
-        .rows_affected());
+        execute!(
+            self,
+            "DELETE FROM speakup_fields WHERE case_id = $1 AND field = $2",
+            case,
+            field
+        );
         Ok(())
     }
 
     /// Appends to a case's timeline.
     pub async fn add_case_event(&self, case: &str, e: &CaseEvent) -> Result<()> {
-        on_pool!(self, |p| {
-            sqlx::query(
-            "INSERT INTO speakup_events (id, case_id, seq, at, actor_id, kind, value, detail_sealed) SELECT $1, $2, COALESCE(MAX(seq), 0) + 1, $3, $4, $5, $6, $7 FROM speakup_events WHERE case_id = $2"
-        )
-        .bind(&e.id)
-        .bind(case)
-        .bind(ms(e.at))
-        .bind(e.actor.map(|a| a.to_string()))
-        .bind(&e.kind)
-        .bind(&e.value)
-        .bind(&e.detail_sealed)
-        .execute(p)
-        .await?
-        .rows_affected()
-        });
+        execute!(
+            self,
+            "INSERT INTO speakup_events (id, case_id, seq, at, actor_id, kind, value, detail_sealed) SELECT $1, $2, COALESCE(MAX(seq), 0) + 1, $3, $4, $5, $6, $7 FROM speakup_events WHERE case_id = $2",
+            &e.id,
+            case,
+            ms(e.at),
+            e.actor.map(|a| a.to_string()),
+            &e.kind,
+            &e.value,
+            &e.detail_sealed,
+        );
         Ok(())
     }
 
@@ -351,14 +341,12 @@ impl Db {
             Option<String>,
             Option<Vec<u8>>,
         );
-        let rows: Vec<Row> = on_pool!(self, |p| {
-            sqlx::query_as(
-            "SELECT id, at, actor_id, kind, value, detail_sealed FROM speakup_events WHERE case_id = $1 ORDER BY seq"
-        )
-        .bind(case)
-        .fetch_all(p)
-        .await?
-        });
+        let rows: Vec<Row> = fetch!(
+            self,
+            fetch_all,
+            "SELECT id, at, actor_id, kind, value, detail_sealed FROM speakup_events WHERE case_id = $1 ORDER BY seq",
+            case,
+        );
         rows.into_iter()
             .map(|(id, at, actor, kind, value, detail_sealed)| {
                 Ok(CaseEvent {
@@ -384,41 +372,33 @@ impl Db {
             )));
         }
         let closed = is_final(status).then_some(ms(at));
-        on_pool!(self, |p| {
-            sqlx::query(
-            "UPDATE speakup_cases SET status = $1, closed_at = CASE WHEN $2 IS NULL THEN NULL ELSE COALESCE(closed_at, $2) END, retain_until = CASE WHEN $2 IS NULL THEN NULL ELSE retain_until END WHERE id = $3"
-        )
-        .bind(status)
-        .bind(closed)
-        .bind(case)
-        .execute(p)
-        .await?
-        .rows_affected()
-        });
+        execute!(
+            self,
+            "UPDATE speakup_cases SET status = $1, closed_at = CASE WHEN $2 IS NULL THEN NULL ELSE COALESCE(closed_at, $2) END, retain_until = CASE WHEN $2 IS NULL THEN NULL ELSE retain_until END WHERE id = $3",
+            status,
+            closed,
+            case,
+        );
         Ok(())
     }
 
     pub async fn set_case_assignee(&self, case: &str, assignee: Option<UserId>) -> Result<()> {
-        on_pool!(self, |p| sqlx::query(
-            "UPDATE speakup_cases SET assignee_id = $1 WHERE id = $2"
-        )
-        .bind(assignee.map(|a| a.to_string()))
-        .bind(case)
-        .execute(p)
-        .await?
-        .rows_affected());
+        execute!(
+            self,
+            "UPDATE speakup_cases SET assignee_id = $1 WHERE id = $2",
+            assignee.map(|a| a.to_string()),
+            case,
+        );
         Ok(())
     }
 
     pub async fn set_case_risk(&self, case: &str, risk: &str) -> Result<()> {
-        on_pool!(self, |p| sqlx::query(
-            "UPDATE speakup_cases SET risk = $1 WHERE id = $2"
-        )
-        .bind(risk)
-        .bind(case)
-        .execute(p)
-        .await?
-        .rows_affected());
+        execute!(
+            self,
+            "UPDATE speakup_cases SET risk = $1 WHERE id = $2",
+            risk,
+            case
+        );
         Ok(())
     }
 
@@ -433,20 +413,20 @@ impl Db {
     ) -> Result<()> {
         on_pool!(self, |p| {
             let mut tx = p.begin().await?;
-            sqlx::query("UPDATE speakup_cases SET jurisdiction = $1 WHERE id = $2")
-                .bind(code)
-                .bind(case)
-                .execute(&mut *tx)
-                .await?;
+            execute!(
+                &mut *tx,
+                "UPDATE speakup_cases SET jurisdiction = $1 WHERE id = $2",
+                code,
+                case,
+            );
             for (kind, due) in [("acknowledge", ack_due), ("feedback", feedback_due)] {
-                sqlx::query(
+                execute!(
+                    &mut *tx,
                     "UPDATE speakup_clocks SET due_at = $1 WHERE case_id = $2 AND kind = $3",
-                )
-                .bind(ms(due))
-                .bind(case)
-                .bind(kind)
-                .execute(&mut *tx)
-                .await?;
+                    ms(due),
+                    case,
+                    kind,
+                );
             }
             tx.commit().await?;
         });
@@ -455,34 +435,26 @@ impl Db {
 
     /// Marks a deadline met (the first time only). Returns whether it was open.
     pub async fn meet_clock(&self, case: &str, kind: &str, at: Timestamp) -> Result<bool> {
-        let n = on_pool!(self, |p| {
-            sqlx::query(
-            "UPDATE speakup_clocks SET met_at = $1 WHERE case_id = $2 AND kind = $3 AND met_at IS NULL"
-        )
-        .bind(ms(at))
-        .bind(case)
-        .bind(kind)
-        .execute(p)
-        .await?
-        .rows_affected()
-        });
+        let n = execute!(
+            self,
+            "UPDATE speakup_clocks SET met_at = $1 WHERE case_id = $2 AND kind = $3 AND met_at IS NULL",
+            ms(at),
+            case,
+            kind,
+        );
         Ok(n > 0)
     }
 
     /// The reporter came back with their receipt; `active` when they also wrote.
     pub async fn note_reporter_visit(&self, case: &str, at: Timestamp, active: bool) -> Result<()> {
-        on_pool!(self, |p| {
-            sqlx::query(
-            "UPDATE speakup_cases SET reporter_returned = $1, reporter_activity_at = CASE WHEN $2 THEN $3 ELSE reporter_activity_at END WHERE id = $4"
-        )
-        .bind(true)
-        .bind(active)
-        .bind(crate::speakup::day_floor(at))
-        .bind(case)
-        .execute(p)
-        .await?
-        .rows_affected()
-        });
+        execute!(
+            self,
+            "UPDATE speakup_cases SET reporter_returned = $1, reporter_activity_at = CASE WHEN $2 THEN $3 ELSE reporter_activity_at END WHERE id = $4",
+            true,
+            active,
+            crate::speakup::day_floor(at),
+            case,
+        );
         Ok(())
     }
 
@@ -503,13 +475,7 @@ impl Db {
         let sql = format!(
             "INSERT INTO {table} (case_id, user_id, wrapped) VALUES ($1, $2, $3) ON CONFLICT (case_id, user_id) DO UPDATE SET wrapped = excluded.wrapped"
         );
-        on_pool!(self, |p| sqlx::query(&sql)
-            .bind(case)
-            .bind(user.to_string())
-            .bind(wrapped)
-            .execute(p)
-            .await?
-            .rows_affected());
+        execute!(self, &sql, case, user.to_string(), wrapped);
         Ok(())
     }
 
@@ -518,13 +484,12 @@ impl Db {
         on_pool!(self, |p| {
             let mut tx = p.begin().await?;
             for table in ["speakup_wraps", "speakup_identity_wraps"] {
-                sqlx::query(&format!(
-                    "DELETE FROM {table} WHERE case_id = $1 AND user_id = $2"
-                ))
-                .bind(case)
-                .bind(user.to_string())
-                .execute(&mut *tx)
-                .await?;
+                execute!(
+                    &mut *tx,
+                    &format!("DELETE FROM {table} WHERE case_id = $1 AND user_id = $2"),
+                    case,
+                    user.to_string(),
+                );
             }
             tx.commit().await?;
         });
@@ -538,23 +503,23 @@ impl Db {
     }
 
     pub async fn identity_wrap(&self, case: &str, user: UserId) -> Result<Option<Vec<u8>>> {
-        Ok(on_pool!(self, |p| sqlx::query_scalar(
-            "SELECT wrapped FROM speakup_identity_wraps WHERE case_id = $1 AND user_id = $2"
-        )
-        .bind(case)
-        .bind(user.to_string())
-        .fetch_optional(p)
-        .await?))
+        Ok(scalar!(
+            self,
+            fetch_optional,
+            "SELECT wrapped FROM speakup_identity_wraps WHERE case_id = $1 AND user_id = $2",
+            case,
+            user.to_string(),
+        ))
     }
 
     /// Who holds the identity key of a case.
     pub async fn identity_holders(&self, case: &str) -> Result<Vec<UserId>> {
-        let rows: Vec<String> = on_pool!(self, |p| sqlx::query_scalar(
-            "SELECT user_id FROM speakup_identity_wraps WHERE case_id = $1 ORDER BY user_id"
-        )
-        .bind(case)
-        .fetch_all(p)
-        .await?);
+        let rows: Vec<String> = scalar!(
+            self,
+            fetch_all,
+            "SELECT user_id FROM speakup_identity_wraps WHERE case_id = $1 ORDER BY user_id",
+            case,
+        );
         rows.iter()
             .map(|r| uid(r, "speakup_identity_wraps.user_id"))
             .collect()
@@ -562,34 +527,30 @@ impl Db {
 
     /// The current readers epoch (0 when no case was ever filed).
     pub async fn readers_epoch(&self) -> Result<i64> {
-        let e: Option<i64> = on_pool!(self, |p| sqlx::query_scalar(
-            "SELECT readers_epoch FROM speakup_settings WHERE id = 1"
-        )
-        .fetch_optional(p)
-        .await?);
+        let e: Option<i64> = scalar!(
+            self,
+            fetch_optional,
+            "SELECT readers_epoch FROM speakup_settings WHERE id = 1",
+        );
         Ok(e.unwrap_or(0))
     }
 
     /// Who may read cases may have changed: every case is due a reconciliation.
     pub async fn bump_readers_epoch(&self) -> Result<()> {
-        on_pool!(self, |p| sqlx::query(
-            "UPDATE speakup_settings SET readers_epoch = readers_epoch + 1 WHERE id = 1"
-        )
-        .execute(p)
-        .await?
-        .rows_affected());
+        execute!(
+            self,
+            "UPDATE speakup_settings SET readers_epoch = readers_epoch + 1 WHERE id = 1",
+        );
         Ok(())
     }
 
     pub async fn set_case_wraps_epoch(&self, case: &str, epoch: i64) -> Result<()> {
-        on_pool!(self, |p| sqlx::query(
-            "UPDATE speakup_cases SET wraps_epoch = $1 WHERE id = $2"
-        )
-        .bind(epoch)
-        .bind(case)
-        .execute(p)
-        .await?
-        .rows_affected());
+        execute!(
+            self,
+            "UPDATE speakup_cases SET wraps_epoch = $1 WHERE id = $2",
+            epoch,
+            case
+        );
         Ok(())
     }
 
@@ -649,17 +610,15 @@ impl Db {
     /// The usernames who evaluated `agent_ref`'s work: score overrides, dispute evaluators
     /// and resolvers, calibration scorers of their interactions.
     pub async fn evaluators_of(&self, agent_ref: &str) -> Result<Vec<String>> {
-        let mut rows: Vec<String> = on_pool!(self, |p| {
-            sqlx::query_scalar(
+        let mut rows: Vec<String> = scalar!(
+            self,
+            fetch_all,
             "SELECT DISTINCT o.by_user FROM score_overrides o JOIN interactions i ON i.id = o.interaction_id WHERE i.agent_ref = $1 \
              UNION SELECT DISTINCT evaluator FROM disputes WHERE agent_ref = $1 AND evaluator IS NOT NULL \
              UNION SELECT DISTINCT resolved_by FROM disputes WHERE agent_ref = $1 AND resolved_by IS NOT NULL \
-             UNION SELECT DISTINCT s.username FROM calibration_ratings s JOIN interactions i ON i.ext_id = s.ext_id WHERE i.agent_ref = $1"
-        )
-        .bind(agent_ref)
-        .fetch_all(p)
-        .await?
-        });
+             UNION SELECT DISTINCT s.username FROM calibration_ratings s JOIN interactions i ON i.ext_id = s.ext_id WHERE i.agent_ref = $1",
+            agent_ref,
+        );
         rows.sort();
         rows.dedup();
         Ok(rows)
@@ -669,34 +628,29 @@ impl Db {
     /// are unassigned. Returns the cases that lost their assignee. Used when someone
     /// loses the roles that entitle them, or is disabled.
     pub async fn drop_from_cases(&self, user: UserId, unassign: bool) -> Result<Vec<String>> {
-        let r: Result<Vec<String>> = on_pool!(self, |p| {
-            async {
-                let mut tx = p.begin().await?;
-                let mut assigned: Vec<String> = Vec::new();
-                if unassign {
-                    assigned = sqlx::query_scalar(
-                        "SELECT id FROM speakup_cases WHERE assignee_id = $1 ORDER BY id",
-                    )
-                    .bind(user.to_string())
-                    .fetch_all(&mut *tx)
-                    .await?;
-                    sqlx::query(
-                        "UPDATE speakup_cases SET assignee_id = NULL WHERE assignee_id = $1",
-                    )
-                    .bind(user.to_string())
-                    .execute(&mut *tx)
-                    .await?;
-                }
-                for table in ["speakup_wraps", "speakup_identity_wraps"] {
-                    sqlx::query(&format!("DELETE FROM {table} WHERE user_id = $1"))
-                        .bind(user.to_string())
-                        .execute(&mut *tx)
-                        .await?;
-                }
-                tx.commit().await?;
-                Ok(assigned)
+        let r: Result<Vec<String>> = in_tx!(self, |tx| {
+            let mut assigned: Vec<String> = Vec::new();
+            if unassign {
+                assigned = scalar!(
+                    &mut *tx,
+                    fetch_all,
+                    "SELECT id FROM speakup_cases WHERE assignee_id = $1 ORDER BY id",
+                    user.to_string(),
+                );
+                execute!(
+                    &mut *tx,
+                    "UPDATE speakup_cases SET assignee_id = NULL WHERE assignee_id = $1",
+                    user.to_string(),
+                );
             }
-            .await
+            for table in ["speakup_wraps", "speakup_identity_wraps"] {
+                execute!(
+                    &mut *tx,
+                    &format!("DELETE FROM {table} WHERE user_id = $1"),
+                    user.to_string(),
+                );
+            }
+            assigned
         });
         r
     }
@@ -704,33 +658,27 @@ impl Db {
     /// How many cases only `user` holds a key to (they would become unreadable for good
     /// if `user` lost it).
     pub async fn cases_held_only_by(&self, user: UserId) -> Result<i64> {
-        Ok(on_pool!(self, |p| {
-            sqlx::query_scalar(
-            "SELECT CAST(COUNT(*) AS BIGINT) FROM speakup_wraps w WHERE w.user_id = $1 AND NOT EXISTS (SELECT 1 FROM speakup_wraps o JOIN users u ON u.id = o.user_id WHERE o.case_id = w.case_id AND o.user_id <> $1 AND u.disabled = $2)"
-        )
-        .bind(user.to_string())
-        .bind(false)
-        .fetch_one(p)
-        .await?
-        }))
+        Ok(scalar!(
+            self,
+            fetch_one,
+            "SELECT CAST(COUNT(*) AS BIGINT) FROM speakup_wraps w WHERE w.user_id = $1 AND NOT EXISTS (SELECT 1 FROM speakup_wraps o JOIN users u ON u.id = o.user_id WHERE o.case_id = w.case_id AND o.user_id <> $1 AND u.disabled = $2)",
+            user.to_string(),
+            false,
+        ))
     }
 
     // ------------------------------------------------------------ identity requests
 
     pub async fn add_identity_request(&self, r: &IdentityRequest) -> Result<()> {
-        on_pool!(self, |p| {
-            sqlx::query(
-            "INSERT INTO speakup_identity_requests (id, case_id, requester_id, reason_sealed, status, created_at) VALUES ($1, $2, $3, $4, 'pending', $5)"
-        )
-        .bind(&r.id)
-        .bind(&r.case_id)
-        .bind(r.requester.to_string())
-        .bind(&r.reason_sealed)
-        .bind(ms(r.created_at))
-        .execute(p)
-        .await?
-        .rows_affected()
-        });
+        execute!(
+            self,
+            "INSERT INTO speakup_identity_requests (id, case_id, requester_id, reason_sealed, status, created_at) VALUES ($1, $2, $3, $4, 'pending', $5)",
+            &r.id,
+            &r.case_id,
+            r.requester.to_string(),
+            &r.reason_sealed,
+            ms(r.created_at),
+        );
         Ok(())
     }
 
@@ -740,14 +688,12 @@ impl Db {
             (String, String, String, Vec<u8>, String),
             (Option<String>, Option<Vec<u8>>, i64, Option<i64>),
         );
-        let rows: Vec<RequestRow> = on_pool!(self, |p| {
-            sqlx::query_as(
-            "SELECT id, case_id, requester_id, reason_sealed, status, decided_by, decision_sealed, created_at, decided_at FROM speakup_identity_requests WHERE case_id = $1 ORDER BY created_at, id"
-        )
-        .bind(case)
-        .fetch_all(p)
-        .await?
-        });
+        let rows: Vec<RequestRow> = fetch!(
+            self,
+            fetch_all,
+            "SELECT id, case_id, requester_id, reason_sealed, status, decided_by, decision_sealed, created_at, decided_at FROM speakup_identity_requests WHERE case_id = $1 ORDER BY created_at, id",
+            case,
+        );
         rows.into_iter()
             .map(|r| {
                 let row: Row = ((r.0, r.1, r.2, r.3, r.4), (r.5, r.6, r.7, r.8));
@@ -784,50 +730,42 @@ impl Db {
         at: Timestamp,
         grant: Option<&[u8]>,
     ) -> Result<bool> {
-        on_pool!(self, |p| {
-            async {
-                let mut tx = p.begin().await?;
-                let row: Option<(String, String)> = sqlx::query_as(
-                    "UPDATE speakup_identity_requests SET status = $1, decided_by = $2, decision_sealed = $3, decided_at = $4 WHERE id = $5 AND status = 'pending' RETURNING case_id, requester_id",
-                )
-                .bind(if approve { "approved" } else { "denied" })
-                .bind(by.to_string())
-                .bind(decision_sealed)
-                .bind(ms(at))
-                .bind(id)
-                .fetch_optional(&mut *tx)
-                .await?;
-                let Some((case, requester)) = row else {
-                    tx.rollback().await?;
-                    return Ok::<_, StoreError>(false);
-                };
-                if let (true, Some(wrapped)) = (approve, grant) {
-                    sqlx::query(
-                        "INSERT INTO speakup_identity_wraps (case_id, user_id, wrapped) VALUES ($1, $2, $3) ON CONFLICT (case_id, user_id) DO UPDATE SET wrapped = excluded.wrapped",
-                    )
-                    .bind(&case)
-                    .bind(&requester)
-                    .bind(wrapped)
-                    .execute(&mut *tx)
-                    .await?;
-                }
-                tx.commit().await?;
-                Ok(true)
+        in_tx!(self, |tx| {
+            let row: Option<(String, String)> = fetch!(
+                &mut *tx,
+                fetch_optional,
+                "UPDATE speakup_identity_requests SET status = $1, decided_by = $2, decision_sealed = $3, decided_at = $4 WHERE id = $5 AND status = 'pending' RETURNING case_id, requester_id",
+                if approve { "approved" } else { "denied" },
+                by.to_string(),
+                decision_sealed,
+                ms(at),
+                id,
+            );
+            let Some((case, requester)) = row else {
+                tx.rollback().await?;
+                return Ok::<_, StoreError>(false);
+            };
+            if let (true, Some(wrapped)) = (approve, grant) {
+                execute!(
+                    &mut *tx,
+                    "INSERT INTO speakup_identity_wraps (case_id, user_id, wrapped) VALUES ($1, $2, $3) ON CONFLICT (case_id, user_id) DO UPDATE SET wrapped = excluded.wrapped",
+                    &case,
+                    &requester,
+                    wrapped,
+                );
             }
-            .await
+            true
         })
     }
 
     /// Pending identity requests on cases `viewer` can see (for custodians), oldest first.
     pub async fn pending_identity_requests_for(&self, viewer: UserId) -> Result<Vec<String>> {
-        Ok(on_pool!(self, |p| {
-            sqlx::query_scalar(
-            "SELECT DISTINCT r.case_id FROM speakup_identity_requests r JOIN speakup_wraps w ON w.case_id = r.case_id AND w.user_id = $1 WHERE r.status = 'pending' ORDER BY r.case_id"
-        )
-        .bind(viewer.to_string())
-        .fetch_all(p)
-        .await?
-        }))
+        Ok(scalar!(
+            self,
+            fetch_all,
+            "SELECT DISTINCT r.case_id FROM speakup_identity_requests r JOIN speakup_wraps w ON w.case_id = r.case_id AND w.user_id = $1 WHERE r.status = 'pending' ORDER BY r.case_id",
+            viewer.to_string(),
+        ))
     }
 
     // ------------------------------------------------------------ notifications
@@ -840,19 +778,17 @@ impl Db {
         // yesterday.
         let day_ago = crate::speakup::day_floor(now) - 86_400_000;
         let soon = ms(now) + 7 * 86_400_000;
-        let rows: Vec<String> = on_pool!(self, |p| {
-            sqlx::query_scalar(
+        let rows: Vec<String> = scalar!(
+            self,
+            fetch_all,
             "SELECT DISTINCT w.user_id FROM speakup_wraps w JOIN speakup_cases c ON c.id = w.case_id JOIN users u ON u.id = w.user_id \
              WHERE u.disabled = $1 AND c.closed_at IS NULL AND (c.status = 'received' OR c.retaliation_flag = $2 OR c.reporter_activity_at >= $3 \
-             OR EXISTS (SELECT 1 FROM speakup_clocks k WHERE k.case_id = c.id AND k.met_at IS NULL AND k.due_at < $4)) ORDER BY w.user_id"
-        )
-        .bind(false)
-        .bind(true)
-        .bind(day_ago)
-        .bind(soon)
-        .fetch_all(p)
-        .await?
-        });
+             OR EXISTS (SELECT 1 FROM speakup_clocks k WHERE k.case_id = c.id AND k.met_at IS NULL AND k.due_at < $4)) ORDER BY w.user_id",
+            false,
+            true,
+            day_ago,
+            soon,
+        );
         rows.iter()
             .map(|r| uid(r, "speakup_wraps.user_id"))
             .collect()
@@ -866,54 +802,44 @@ impl Db {
         text: &str,
         at: Timestamp,
     ) -> Result<bool> {
-        let n = on_pool!(self, |p| {
-            sqlx::query(
-            "INSERT INTO staff_notifications (user_id, day, text, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT (user_id, day, kind) DO NOTHING"
-        )
-        .bind(user.to_string())
-        .bind(day)
-        .bind(text)
-        .bind(ms(at))
-        .execute(p)
-        .await?
-        .rows_affected()
-        });
+        let n = execute!(
+            self,
+            "INSERT INTO staff_notifications (user_id, day, text, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT (user_id, day, kind) DO NOTHING",
+            user.to_string(),
+            day,
+            text,
+            ms(at),
+        );
         Ok(n > 0)
     }
 
     /// A user's unseen notifications, newest first.
     pub async fn unseen_notifications(&self, user: UserId) -> Result<Vec<(String, String)>> {
-        Ok(on_pool!(self, |p| {
-            sqlx::query_as(
-            "SELECT day, text FROM staff_notifications WHERE user_id = $1 AND seen_at IS NULL ORDER BY day DESC"
-        )
-        .bind(user.to_string())
-        .fetch_all(p)
-        .await?
-        }))
+        Ok(fetch!(
+            self,
+            fetch_all,
+            "SELECT day, text FROM staff_notifications WHERE user_id = $1 AND seen_at IS NULL ORDER BY day DESC",
+            user.to_string(),
+        ))
     }
 
     /// Every notification of a day, for an external mailer: `(username, text)`.
     pub async fn notifications_of_day(&self, day: &str) -> Result<Vec<(String, String)>> {
-        Ok(on_pool!(self, |p| {
-            sqlx::query_as(
-            "SELECT u.username, n.text FROM staff_notifications n JOIN users u ON u.id = n.user_id WHERE n.day = $1 ORDER BY u.username"
-        )
-        .bind(day)
-        .fetch_all(p)
-        .await?
-        }))
+        Ok(fetch!(
+            self,
+            fetch_all,
+            "SELECT u.username, n.text FROM staff_notifications n JOIN users u ON u.id = n.user_id WHERE n.day = $1 ORDER BY u.username",
+            day,
+        ))
     }
 
     pub async fn mark_notifications_seen(&self, user: UserId, at: Timestamp) -> Result<()> {
-        on_pool!(self, |p| sqlx::query(
-            "UPDATE staff_notifications SET seen_at = $1 WHERE user_id = $2 AND seen_at IS NULL"
-        )
-        .bind(ms(at))
-        .bind(user.to_string())
-        .execute(p)
-        .await?
-        .rows_affected());
+        execute!(
+            self,
+            "UPDATE staff_notifications SET seen_at = $1 WHERE user_id = $2 AND seen_at IS NULL",
+            ms(at),
+            user.to_string(),
+        );
         Ok(())
     }
 }

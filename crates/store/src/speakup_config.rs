@@ -279,11 +279,11 @@ impl Db {
     /// Seeds the default categories when the table is empty. Concurrent first uses are
     /// harmless: each insert skips a key that is already there.
     async fn ensure_speakup_categories(&self) -> Result<()> {
-        let n: i64 = on_pool!(self, |p| sqlx::query_scalar(
-            "SELECT CAST(COUNT(*) AS BIGINT) FROM speakup_categories"
-        )
-        .fetch_one(p)
-        .await?);
+        let n: i64 = scalar!(
+            self,
+            fetch_one,
+            "SELECT CAST(COUNT(*) AS BIGINT) FROM speakup_categories",
+        );
         if n == 0 {
             for c in default_categories() {
                 self.insert_category(&c, true).await?;
@@ -326,13 +326,11 @@ impl Db {
     /// Every category, enabled or not, in form order.
     pub async fn speakup_categories(&self) -> Result<Vec<Category>> {
         self.ensure_speakup_categories().await?;
-        let rows: Vec<CategoryRow> = on_pool!(self, |p| {
-            sqlx::query_as(
-            "SELECT key, position, labels, hints, questions, enabled, audit_committee FROM speakup_categories ORDER BY position, key"
-        )
-        .fetch_all(p)
-        .await?
-        });
+        let rows: Vec<CategoryRow> = fetch!(
+            self,
+            fetch_all,
+            "SELECT key, position, labels, hints, questions, enabled, audit_committee FROM speakup_categories ORDER BY position, key",
+        );
         rows.into_iter().map(from_row).collect()
     }
 
@@ -366,21 +364,17 @@ impl Db {
             json_of(&c.hints)?,
             json_of(&c.questions)?,
         );
-        let n = on_pool!(self, |p| {
-            sqlx::query(
-            "UPDATE speakup_categories SET position = $2, labels = $3, hints = $4, questions = $5, enabled = $6, audit_committee = $7 WHERE key = $1"
-        )
-        .bind(&c.key)
-        .bind(c.position)
-        .bind(&labels)
-        .bind(&hints)
-        .bind(&questions)
-        .bind(c.enabled)
-        .bind(c.audit_committee)
-        .execute(p)
-        .await?
-        .rows_affected()
-        });
+        let n = execute!(
+            self,
+            "UPDATE speakup_categories SET position = $2, labels = $3, hints = $4, questions = $5, enabled = $6, audit_committee = $7 WHERE key = $1",
+            &c.key,
+            c.position,
+            &labels,
+            &hints,
+            &questions,
+            c.enabled,
+            c.audit_committee,
+        );
         if n == 0 {
             return Err(StoreError::NotFound);
         }
@@ -389,14 +383,12 @@ impl Db {
 
     /// Offers a category to reporters again, or stops offering it.
     pub async fn set_speakup_category_enabled(&self, key: &str, enabled: bool) -> Result<()> {
-        let n = on_pool!(self, |p| sqlx::query(
-            "UPDATE speakup_categories SET enabled = $2 WHERE key = $1"
-        )
-        .bind(key)
-        .bind(enabled)
-        .execute(p)
-        .await?
-        .rows_affected());
+        let n = execute!(
+            self,
+            "UPDATE speakup_categories SET enabled = $2 WHERE key = $1",
+            key,
+            enabled,
+        );
         if n == 0 {
             return Err(StoreError::NotFound);
         }
@@ -416,13 +408,11 @@ impl Db {
 
     /// Every jurisdiction, by code.
     pub async fn speakup_jurisdictions(&self) -> Result<Vec<Jurisdiction>> {
-        let rows: Vec<(String, String, i64, i64, i64)> = on_pool!(self, |p| {
-            sqlx::query_as(
-            "SELECT code, name, ack_days, feedback_months, warn_days FROM speakup_jurisdictions ORDER BY code"
-        )
-        .fetch_all(p)
-        .await?
-        });
+        let rows: Vec<(String, String, i64, i64, i64)> = fetch!(
+            self,
+            fetch_all,
+            "SELECT code, name, ack_days, feedback_months, warn_days FROM speakup_jurisdictions ORDER BY code",
+        );
         Ok(rows.into_iter().map(Jurisdiction::from_row).collect())
     }
 
@@ -449,19 +439,15 @@ impl Db {
     /// Changes a jurisdiction's name and deadlines. Cases already filed keep the
     /// deadlines computed when they arrived (their clocks are stored).
     pub async fn update_speakup_jurisdiction(&self, j: &Jurisdiction) -> Result<()> {
-        let n = on_pool!(self, |p| {
-            sqlx::query(
-            "UPDATE speakup_jurisdictions SET name = $2, ack_days = $3, feedback_months = $4, warn_days = $5 WHERE code = $1"
-        )
-        .bind(&j.code)
-        .bind(&j.name)
-        .bind(j.ack_days)
-        .bind(j.feedback_months)
-        .bind(j.warn_days)
-        .execute(p)
-        .await?
-        .rows_affected()
-        });
+        let n = execute!(
+            self,
+            "UPDATE speakup_jurisdictions SET name = $2, ack_days = $3, feedback_months = $4, warn_days = $5 WHERE code = $1",
+            &j.code,
+            &j.name,
+            j.ack_days,
+            j.feedback_months,
+            j.warn_days,
+        );
         if n == 0 {
             return Err(StoreError::NotFound);
         }
@@ -484,13 +470,11 @@ impl Db {
             return Err(StoreError::NotFound);
         }
         self.speakup_install_salt(rng).await?;
-        on_pool!(self, |p| sqlx::query(
-            "UPDATE speakup_settings SET default_jurisdiction = $1 WHERE id = 1"
-        )
-        .bind(code)
-        .execute(p)
-        .await?
-        .rows_affected());
+        execute!(
+            self,
+            "UPDATE speakup_settings SET default_jurisdiction = $1 WHERE id = 1",
+            code
+        );
         Ok(())
     }
 
@@ -498,13 +482,11 @@ impl Db {
 
     /// Every retention rule, wildcards last.
     pub async fn retention_rules(&self) -> Result<Vec<RetentionRule>> {
-        let rows: Vec<(String, String, i64)> = on_pool!(self, |p| {
-            sqlx::query_as(
-            "SELECT category, status, days FROM speakup_retention ORDER BY CASE WHEN category = '*' THEN 1 ELSE 0 END, category, CASE WHEN status = '*' THEN 1 ELSE 0 END, status"
-        )
-        .fetch_all(p)
-        .await?
-        });
+        let rows: Vec<(String, String, i64)> = fetch!(
+            self,
+            fetch_all,
+            "SELECT category, status, days FROM speakup_retention ORDER BY CASE WHEN category = '*' THEN 1 ELSE 0 END, category, CASE WHEN status = '*' THEN 1 ELSE 0 END, status",
+        );
         Ok(rows
             .into_iter()
             .map(|(category, status, days)| RetentionRule {
@@ -520,21 +502,20 @@ impl Db {
         let before: Option<i64> = on_pool!(self, |p| {
             async {
                 let mut tx = p.begin().await?;
-                let before: Option<i64> = sqlx::query_scalar(
+                let before: Option<i64> = scalar!(
+                    &mut *tx,
+                    fetch_optional,
                     "SELECT days FROM speakup_retention WHERE category = $1 AND status = $2",
-                )
-                .bind(&r.category)
-                .bind(&r.status)
-                .fetch_optional(&mut *tx)
-                .await?;
-                sqlx::query(
+                    &r.category,
+                    &r.status,
+                );
+                execute!(
+                    &mut *tx,
                     "INSERT INTO speakup_retention (category, status, days) VALUES ($1, $2, $3) ON CONFLICT (category, status) DO UPDATE SET days = excluded.days",
-                )
-                .bind(&r.category)
-                .bind(&r.status)
-                .bind(r.days)
-                .execute(&mut *tx)
-                .await?;
+                    &r.category,
+                    &r.status,
+                    r.days,
+                );
                 tx.commit().await?;
                 Ok::<_, StoreError>(before)
             }
@@ -545,14 +526,12 @@ impl Db {
 
     /// Removes a rule; returns whether there was one.
     pub async fn delete_retention_rule(&self, category: &str, status: &str) -> Result<bool> {
-        let n = on_pool!(self, |p| sqlx::query(
-            "DELETE FROM speakup_retention WHERE category = $1 AND status = $2"
-        )
-        .bind(category)
-        .bind(status)
-        .execute(p)
-        .await?
-        .rows_affected());
+        let n = execute!(
+            self,
+            "DELETE FROM speakup_retention WHERE category = $1 AND status = $2",
+            category,
+            status,
+        );
         Ok(n > 0)
     }
 
@@ -560,16 +539,14 @@ impl Db {
     /// specific matching rule (category and status, category and `*`, `*` and status,
     /// `*` and `*`).
     pub async fn retention_days(&self, category: &str, final_status: &str) -> Result<i64> {
-        let rows: Vec<(String, String, i64)> = on_pool!(self, |p| {
-            sqlx::query_as(
-            "SELECT category, status, days FROM speakup_retention WHERE category IN ($1, $3) AND status IN ($2, $3)"
-        )
-        .bind(category)
-        .bind(final_status)
-        .bind(ANY)
-        .fetch_all(p)
-        .await?
-        });
+        let rows: Vec<(String, String, i64)> = fetch!(
+            self,
+            fetch_all,
+            "SELECT category, status, days FROM speakup_retention WHERE category IN ($1, $3) AND status IN ($2, $3)",
+            category,
+            final_status,
+            ANY,
+        );
         let rules: Vec<RetentionRule> = rows
             .into_iter()
             .map(|(category, status, days)| RetentionRule {
@@ -591,40 +568,36 @@ impl Db {
         case_id: &str,
         closed_at: Timestamp,
     ) -> Result<Timestamp> {
-        let row: Option<(String, String)> = on_pool!(self, |p| sqlx::query_as(
-            "SELECT category, status FROM speakup_cases WHERE id = $1"
-        )
-        .bind(case_id)
-        .fetch_optional(p)
-        .await?);
+        let row: Option<(String, String)> = fetch!(
+            self,
+            fetch_optional,
+            "SELECT category, status FROM speakup_cases WHERE id = $1",
+            case_id,
+        );
         let (category, status) = row.ok_or(StoreError::NotFound)?;
         let days = self.retention_days(&category, &status).await?;
         let until = closed_at
             .checked_add(SignedDuration::from_hours(days.saturating_mul(24)))
             .map_err(|_| StoreError::Corrupt(format!("retention of {days} days overflows")))?;
-        on_pool!(self, |p| sqlx::query(
-            "UPDATE speakup_cases SET closed_at = $2, retain_until = $3 WHERE id = $1"
-        )
-        .bind(case_id)
-        .bind(ms(closed_at))
-        .bind(ms(until))
-        .execute(p)
-        .await?
-        .rows_affected());
+        execute!(
+            self,
+            "UPDATE speakup_cases SET closed_at = $2, retain_until = $3 WHERE id = $1",
+            case_id,
+            ms(closed_at),
+            ms(until),
+        );
         Ok(until)
     }
 
     /// Places or lifts a legal hold: a held case is never destroyed by the sweep, even
     /// past its retention. Lifting it lets the next sweep destroy an expired case.
     pub async fn set_legal_hold(&self, case_id: &str, on: bool) -> Result<()> {
-        let n = on_pool!(self, |p| sqlx::query(
-            "UPDATE speakup_cases SET legal_hold = $2 WHERE id = $1"
-        )
-        .bind(case_id)
-        .bind(on)
-        .execute(p)
-        .await?
-        .rows_affected());
+        let n = execute!(
+            self,
+            "UPDATE speakup_cases SET legal_hold = $2 WHERE id = $1",
+            case_id,
+            on,
+        );
         if n == 0 {
             return Err(StoreError::NotFound);
         }
@@ -639,16 +612,14 @@ impl Db {
         within: SignedDuration,
     ) -> Result<Vec<ExpiringCase>> {
         let until = now.checked_add(within).unwrap_or(now);
-        let rows: Vec<(String, String, String, i64)> = on_pool!(self, |p| {
-            sqlx::query_as(
-            "SELECT id, category, status, retain_until FROM speakup_cases WHERE retain_until IS NOT NULL AND retain_until > $1 AND retain_until <= $2 AND legal_hold = $3 ORDER BY retain_until, id"
-        )
-        .bind(ms(now))
-        .bind(ms(until))
-        .bind(false)
-        .fetch_all(p)
-        .await?
-        });
+        let rows: Vec<(String, String, String, i64)> = fetch!(
+            self,
+            fetch_all,
+            "SELECT id, category, status, retain_until FROM speakup_cases WHERE retain_until IS NOT NULL AND retain_until > $1 AND retain_until <= $2 AND legal_hold = $3 ORDER BY retain_until, id",
+            ms(now),
+            ms(until),
+            false,
+        );
         Ok(rows
             .into_iter()
             .map(|(id, category, status, at)| ExpiringCase {
@@ -669,15 +640,13 @@ impl Db {
         now: Timestamp,
         rng: &mut (impl rand::RngCore + Send),
     ) -> Result<SweepReport> {
-        let expired: Vec<ExpiredRow> = on_pool!(self, |p| {
-            sqlx::query_as(
-            "SELECT id, category, anonymous, status, reporter_returned, submitted_at, closed_at FROM speakup_cases WHERE retain_until IS NOT NULL AND retain_until <= $1 AND legal_hold = $2 ORDER BY retain_until, id"
-        )
-        .bind(ms(now))
-        .bind(false)
-        .fetch_all(p)
-        .await?
-        });
+        let expired: Vec<ExpiredRow> = fetch!(
+            self,
+            fetch_all,
+            "SELECT id, category, anonymous, status, reporter_returned, submitted_at, closed_at FROM speakup_cases WHERE retain_until IS NOT NULL AND retain_until <= $1 AND legal_hold = $2 ORDER BY retain_until, id",
+            ms(now),
+            false,
+        );
         let mut report = SweepReport::default();
         for (id, category, anonymous, status, returned, submitted_at, closed_at) in expired {
             let mut stat_id = [0u8; 16];
@@ -687,32 +656,29 @@ impl Db {
                 async {
                     let mut tx = p.begin().await?;
                     // The conditions again: a hold placed since the select wins.
-                    let n = sqlx::query(
+                    let n = execute!(
+                        &mut *tx,
                         "DELETE FROM speakup_cases WHERE id = $1 AND legal_hold = $2 AND retain_until IS NOT NULL AND retain_until <= $3",
-                    )
-                    .bind(&id)
-                    .bind(false)
-                    .bind(ms(now))
-                    .execute(&mut *tx)
-                    .await?
-                    .rows_affected();
+                        &id,
+                        false,
+                        ms(now),
+                    );
                     if n == 0 {
                         tx.rollback().await?;
                         return Ok::<_, StoreError>(false);
                     }
-                    sqlx::query(
+                    execute!(
+                        &mut *tx,
                         "INSERT INTO speakup_stats (id, category, anonymous, final_status, reporter_returned, submitted_at, closed_at, deleted_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-                    )
-                    .bind(&stat_id)
-                    .bind(&category)
-                    .bind(anonymous)
-                    .bind(&status)
-                    .bind(returned)
-                    .bind(submitted_at)
-                    .bind(closed_at)
-                    .bind(ms(now))
-                    .execute(&mut *tx)
-                    .await?;
+                        &stat_id,
+                        &category,
+                        anonymous,
+                        &status,
+                        returned,
+                        submitted_at,
+                        closed_at,
+                        ms(now),
+                    );
                     tx.commit().await?;
                     Ok(true)
                 }
@@ -722,15 +688,13 @@ impl Db {
                 report.destroyed.push(id);
             }
         }
-        report.held = on_pool!(self, |p| {
-            sqlx::query_scalar(
-            "SELECT CAST(COUNT(*) AS BIGINT) FROM speakup_cases WHERE retain_until IS NOT NULL AND retain_until <= $1 AND legal_hold = $2"
-        )
-        .bind(ms(now))
-        .bind(true)
-        .fetch_one(p)
-        .await?
-        });
+        report.held = scalar!(
+            self,
+            fetch_one,
+            "SELECT CAST(COUNT(*) AS BIGINT) FROM speakup_cases WHERE retain_until IS NOT NULL AND retain_until <= $1 AND legal_hold = $2",
+            ms(now),
+            true,
+        );
         report.expiring = self
             .expiring_cases(now, SignedDuration::from_hours(RETENTION_WARNING_DAYS * 24))
             .await?;

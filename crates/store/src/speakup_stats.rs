@@ -8,7 +8,7 @@
 //! text or people; they count for everyone. The arithmetic and the suppression of small
 //! groups are in `righttrack_core::hotline_stats`.
 
-use crate::{ms, on_pool, Db, Result, StoreError};
+use crate::{ms, Db, Result, StoreError};
 use jiff::Timestamp;
 use righttrack_core::hotline_stats::{CaseFacts, CaseStatus};
 use righttrack_core::ids::UserId;
@@ -54,36 +54,32 @@ impl Db {
         from: Timestamp,
         to: Timestamp,
     ) -> Result<HotlineFacts> {
-        let live: Vec<FactRow> = on_pool!(self, |p| {
-            sqlx::query_as(
-                "SELECT c.category, c.anonymous, c.status, c.submitted_at, c.closed_at, c.reporter_returned \
+        let live: Vec<FactRow> = fetch!(
+            self,
+            fetch_all,
+            "SELECT c.category, c.anonymous, c.status, c.submitted_at, c.closed_at, c.reporter_returned \
                  FROM speakup_cases c JOIN speakup_wraps w ON w.case_id = c.id \
                  WHERE w.user_id = $1 AND c.submitted_at >= $2 AND c.submitted_at < $3 \
                  ORDER BY c.submitted_at, c.id",
-            )
-            .bind(viewer.to_string())
-            .bind(ms(from))
-            .bind(ms(to))
-            .fetch_all(p)
-            .await?
-        });
-        let destroyed: Vec<FactRow> = on_pool!(self, |p| {
-            sqlx::query_as(
-                "SELECT category, anonymous, final_status, submitted_at, closed_at, reporter_returned \
+            viewer.to_string(),
+            ms(from),
+            ms(to),
+        );
+        let destroyed: Vec<FactRow> = fetch!(
+            self,
+            fetch_all,
+            "SELECT category, anonymous, final_status, submitted_at, closed_at, reporter_returned \
                  FROM speakup_stats WHERE submitted_at >= $1 AND submitted_at < $2 \
                  ORDER BY submitted_at, id",
-            )
-            .bind(ms(from))
-            .bind(ms(to))
-            .fetch_all(p)
-            .await?
-        });
-        let headcount: i64 = on_pool!(self, |p| {
-            sqlx::query_scalar("SELECT CAST(COUNT(*) AS BIGINT) FROM users WHERE disabled = $1")
-                .bind(false)
-                .fetch_one(p)
-                .await?
-        });
+            ms(from),
+            ms(to),
+        );
+        let headcount: i64 = scalar!(
+            self,
+            fetch_one,
+            "SELECT CAST(COUNT(*) AS BIGINT) FROM users WHERE disabled = $1",
+            false,
+        );
         let mut cases = facts(live, "speakup_cases")?;
         cases.extend(facts(destroyed, "speakup_stats")?);
         Ok(HotlineFacts {

@@ -20,7 +20,7 @@
 //! - *Time.* Only the day is stored; no `created_at`, no audit entry per answer, and
 //!   request logs carry no user.
 
-use crate::{from_ms, ms, on_pool, Backend, Db, Result, StoreError};
+use crate::{from_ms, ms, Backend, Db, Result, StoreError};
 use jiff::civil::Date;
 use jiff::Timestamp;
 use righttrack_core::audience::Audience;
@@ -162,30 +162,24 @@ impl Db {
     ) -> Result<String> {
         let id = righttrack_core::surveys::new_id(now, rng);
         let q = json(&questions)?;
-        on_pool!(self, |p| {
-            sqlx::query(
-            "INSERT INTO surveys (id, name, questions, created_by, created_at) VALUES ($1, $2, $3, $4, $5)"
-        )
-        .bind(&id)
-        .bind(name)
-        .bind(&q)
-        .bind(created_by)
-        .bind(ms(now))
-        .execute(p)
-        .await?
-        .rows_affected()
-        });
+        execute!(
+            self,
+            "INSERT INTO surveys (id, name, questions, created_by, created_at) VALUES ($1, $2, $3, $4, $5)",
+            &id,
+            name,
+            &q,
+            created_by,
+            ms(now),
+        );
         Ok(id)
     }
 
     pub async fn surveys(&self) -> Result<Vec<Survey>> {
-        let rows: Vec<(String, String, String, String, i64)> = on_pool!(self, |p| {
-            sqlx::query_as(
-            "SELECT id, name, questions, created_by, created_at FROM surveys ORDER BY created_at DESC, id DESC"
-        )
-        .fetch_all(p)
-        .await?
-        });
+        let rows: Vec<(String, String, String, String, i64)> = fetch!(
+            self,
+            fetch_all,
+            "SELECT id, name, questions, created_by, created_at FROM surveys ORDER BY created_at DESC, id DESC",
+        );
         rows.into_iter()
             .map(|(id, name, q, by, at)| {
                 Ok(Survey {
@@ -211,35 +205,28 @@ impl Db {
         rng: &mut impl rand::RngCore,
     ) -> Result<String> {
         let id = righttrack_core::surveys::new_id(now, rng);
-        on_pool!(self, |p| {
-            sqlx::query(
+        execute!(
+            self,
             "INSERT INTO survey_waves (id, survey_id, name, opens_on, closes_on, audience, views, min_group, min_comments, status, created_by, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'draft', $10, $11)"
-        )
-        .bind(&id)
-        .bind(&w.survey_id)
-        .bind(&w.name)
-        .bind(w.opens_on.to_string())
-        .bind(w.closes_on.to_string())
-        .bind(w.audience.to_json())
-        .bind(json(&w.views)?)
-        .bind(i64::from(w.thresholds.min_group))
-        .bind(i64::from(w.thresholds.min_comments))
-        .bind(&w.created_by)
-        .bind(ms(now))
-        .execute(p)
-        .await?
-        .rows_affected()
-        });
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'draft', $10, $11)",
+            &id,
+            &w.survey_id,
+            &w.name,
+            w.opens_on.to_string(),
+            w.closes_on.to_string(),
+            w.audience.to_json(),
+            json(&w.views)?,
+            i64::from(w.thresholds.min_group),
+            i64::from(w.thresholds.min_comments),
+            &w.created_by,
+            ms(now),
+        );
         Ok(id)
     }
 
     pub async fn wave(&self, id: &str) -> Result<Option<Wave>> {
         let sql = format!("SELECT {WAVE_COLS} FROM survey_waves WHERE id = $1");
-        let row: Option<WaveRow> = on_pool!(self, |p| sqlx::query_as(&sql)
-            .bind(id)
-            .fetch_optional(p)
-            .await?);
+        let row: Option<WaveRow> = fetch!(self, fetch_optional, &sql, id);
         row.map(wave_of).transpose()
     }
 
@@ -248,47 +235,38 @@ impl Db {
         let sql = format!(
             "SELECT {WAVE_COLS} FROM survey_waves WHERE ($1 = '' OR survey_id = $1) ORDER BY opens_on DESC, created_at DESC"
         );
-        let rows: Vec<WaveRow> = on_pool!(self, |p| sqlx::query_as(&sql)
-            .bind(survey.unwrap_or(""))
-            .fetch_all(p)
-            .await?);
+        let rows: Vec<WaveRow> = fetch!(self, fetch_all, &sql, survey.unwrap_or(""));
         rows.into_iter().map(wave_of).collect()
     }
 
     /// Changes a draft's settings; `false` once it is launched (nothing changed).
     pub async fn update_draft_wave(&self, id: &str, w: &NewWave) -> Result<bool> {
-        let n = on_pool!(self, |p| {
-            sqlx::query(
+        let n = execute!(
+            self,
             "UPDATE survey_waves SET name = $2, opens_on = $3, closes_on = $4, audience = $5, views = $6, min_group = $7, min_comments = $8 \
-             WHERE id = $1 AND status = 'draft'"
-        )
-        .bind(id)
-        .bind(&w.name)
-        .bind(w.opens_on.to_string())
-        .bind(w.closes_on.to_string())
-        .bind(w.audience.to_json())
-        .bind(json(&w.views)?)
-        .bind(i64::from(w.thresholds.min_group))
-        .bind(i64::from(w.thresholds.min_comments))
-        .execute(p)
-        .await?
-        .rows_affected()
-        });
+             WHERE id = $1 AND status = 'draft'",
+            id,
+            &w.name,
+            w.opens_on.to_string(),
+            w.closes_on.to_string(),
+            w.audience.to_json(),
+            json(&w.views)?,
+            i64::from(w.thresholds.min_group),
+            i64::from(w.thresholds.min_comments),
+        );
         Ok(n == 1)
     }
 
     /// Sets the thresholds (the caller checked them with `core::surveys::check_thresholds`;
     /// the database also refuses to lower them after launch).
     pub async fn set_wave_thresholds(&self, id: &str, t: Thresholds) -> Result<()> {
-        on_pool!(self, |p| sqlx::query(
-            "UPDATE survey_waves SET min_group = $2, min_comments = $3 WHERE id = $1"
-        )
-        .bind(id)
-        .bind(i64::from(t.min_group))
-        .bind(i64::from(t.min_comments))
-        .execute(p)
-        .await?
-        .rows_affected());
+        execute!(
+            self,
+            "UPDATE survey_waves SET min_group = $2, min_comments = $3 WHERE id = $1",
+            id,
+            i64::from(t.min_group),
+            i64::from(t.min_comments),
+        );
         Ok(())
     }
 
@@ -298,33 +276,25 @@ impl Db {
         let mut people: Vec<String> = invited.iter().map(ToString::to_string).collect();
         people.sort();
         people.dedup();
-        on_pool!(self, |p| {
-            async {
-                let mut tx = p.begin().await?;
-                let n = sqlx::query(
-                    "UPDATE survey_waves SET status = 'open', launched_at = $2 WHERE id = $1 AND status = 'draft'",
-                )
-                .bind(id)
-                .bind(ms(now))
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
-                if n != 1 {
-                    return Ok::<_, StoreError>(false);
-                }
-                for u in &people {
-                    sqlx::query(
-                        "INSERT INTO survey_invitations (wave_id, user_id, responded) VALUES ($1, $2, FALSE)",
-                    )
-                    .bind(id)
-                    .bind(u)
-                    .execute(&mut *tx)
-                    .await?;
-                }
-                tx.commit().await?;
-                Ok(true)
+        in_tx!(self, |tx| {
+            let n = execute!(
+                &mut *tx,
+                "UPDATE survey_waves SET status = 'open', launched_at = $2 WHERE id = $1 AND status = 'draft'",
+                id,
+                ms(now),
+            );
+            if n != 1 {
+                return Ok::<_, StoreError>(false);
             }
-            .await
+            for u in &people {
+                execute!(
+                    &mut *tx,
+                    "INSERT INTO survey_invitations (wave_id, user_id, responded) VALUES ($1, $2, FALSE)",
+                    id,
+                    u,
+                );
+            }
+            true
         })
     }
 
@@ -344,73 +314,65 @@ impl Db {
         rng.fill_bytes(&mut raw);
         let rid = data_encoding::HEXLOWER.encode(&raw);
         let answers = json(answers)?;
-        let outcome = on_pool!(self, |p| {
-            async {
-                let mut tx = p.begin().await?;
-                let n = sqlx::query(
-                    "UPDATE survey_invitations SET responded = TRUE \
-                     WHERE wave_id = $1 AND user_id = $2 AND responded = FALSE \
-                     AND EXISTS (SELECT 1 FROM survey_waves w WHERE w.id = $1 AND w.status = 'open')",
-                )
-                .bind(wave)
-                .bind(user.to_string())
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
-                if n != 1 {
-                    let responded: Option<bool> = sqlx::query_scalar(
-                        "SELECT responded FROM survey_invitations WHERE wave_id = $1 AND user_id = $2",
-                    )
-                    .bind(wave)
-                    .bind(user.to_string())
-                    .fetch_optional(&mut *tx)
-                    .await?;
-                    return Ok::<_, StoreError>(if responded == Some(true) {
-                        Submit::AlreadyAnswered
-                    } else {
-                        Submit::NotOpenToYou
-                    });
-                }
-                sqlx::query(
-                    "INSERT INTO survey_responses (wave_id, id, day, team, site, role, tenure, answers) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-                )
-                .bind(wave)
-                .bind(&rid)
-                .bind(day.to_string())
-                .bind(&dims.team)
-                .bind(&dims.site)
-                .bind(&dims.role)
-                .bind(&dims.tenure)
-                .bind(&answers)
-                .execute(&mut *tx)
-                .await?;
-                tx.commit().await?;
-                Ok(Submit::Stored)
+        let outcome = in_tx!(self, |tx| {
+            let n = execute!(
+                &mut *tx,
+                "UPDATE survey_invitations SET responded = TRUE \
+                 WHERE wave_id = $1 AND user_id = $2 AND responded = FALSE \
+                 AND EXISTS (SELECT 1 FROM survey_waves w WHERE w.id = $1 AND w.status = 'open')",
+                wave,
+                user.to_string(),
+            );
+            if n != 1 {
+                let responded: Option<bool> = scalar!(
+                    &mut *tx,
+                    fetch_optional,
+                    "SELECT responded FROM survey_invitations WHERE wave_id = $1 AND user_id = $2",
+                    wave,
+                    user.to_string(),
+                );
+                return Ok::<_, StoreError>(if responded == Some(true) {
+                    Submit::AlreadyAnswered
+                } else {
+                    Submit::NotOpenToYou
+                });
             }
-            .await
+            execute!(
+                &mut *tx,
+                "INSERT INTO survey_responses (wave_id, id, day, team, site, role, tenure, answers) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                wave,
+                &rid,
+                day.to_string(),
+                &dims.team,
+                &dims.site,
+                &dims.role,
+                &dims.tenure,
+                &answers,
+            );
+            Submit::Stored
         })?;
         Ok(outcome)
     }
 
     /// `Some(responded)` if `user` is invited to `wave`.
     pub async fn survey_invitation(&self, wave: &str, user: UserId) -> Result<Option<bool>> {
-        Ok(on_pool!(self, |p| sqlx::query_scalar(
-            "SELECT responded FROM survey_invitations WHERE wave_id = $1 AND user_id = $2"
-        )
-        .bind(wave)
-        .bind(user.to_string())
-        .fetch_optional(p)
-        .await?))
+        Ok(scalar!(
+            self,
+            fetch_optional,
+            "SELECT responded FROM survey_invitations WHERE wave_id = $1 AND user_id = $2",
+            wave,
+            user.to_string(),
+        ))
     }
 
     /// The launched waves `user` is invited to, with whether they answered.
     pub async fn my_survey_waves(&self, user: UserId) -> Result<Vec<(Wave, bool)>> {
-        let ids: Vec<(String, bool)> = on_pool!(self, |p| sqlx::query_as(
-            "SELECT wave_id, responded FROM survey_invitations WHERE user_id = $1"
-        )
-        .bind(user.to_string())
-        .fetch_all(p)
-        .await?);
+        let ids: Vec<(String, bool)> = fetch!(
+            self,
+            fetch_all,
+            "SELECT wave_id, responded FROM survey_invitations WHERE user_id = $1",
+            user.to_string(),
+        );
         let mut out = Vec::new();
         for (id, responded) in ids {
             if let Some(w) = self.wave(&id).await? {
@@ -423,14 +385,14 @@ impl Db {
 
     /// Participation per current team of the invited (`team` None: no team).
     pub async fn survey_participation(&self, wave: &str) -> Result<Vec<Participation>> {
-        let rows: Vec<(Option<String>, i64, i64)> = on_pool!(self, |p| sqlx::query_as(
+        let rows: Vec<(Option<String>, i64, i64)> = fetch!(
+            self,
+            fetch_all,
             "SELECT u.team_id, COUNT(*), SUM(CASE WHEN i.responded THEN 1 ELSE 0 END) \
              FROM survey_invitations i JOIN users u ON u.id = i.user_id \
-             WHERE i.wave_id = $1 GROUP BY u.team_id ORDER BY u.team_id"
-        )
-        .bind(wave)
-        .fetch_all(p)
-        .await?);
+             WHERE i.wave_id = $1 GROUP BY u.team_id ORDER BY u.team_id",
+            wave,
+        );
         Ok(rows
             .into_iter()
             .map(|(team, invited, responded)| Participation {
@@ -443,14 +405,12 @@ impl Db {
 
     /// Every response of a wave, in id order (random, so in no meaningful order).
     pub async fn survey_responses(&self, wave: &str) -> Result<Vec<Response>> {
-        let rows: Vec<(String, String, String, String, String)> = on_pool!(self, |p| {
-            sqlx::query_as(
-            "SELECT team, site, role, tenure, answers FROM survey_responses WHERE wave_id = $1 ORDER BY id"
-        )
-        .bind(wave)
-        .fetch_all(p)
-        .await?
-        });
+        let rows: Vec<(String, String, String, String, String)> = fetch!(
+            self,
+            fetch_all,
+            "SELECT team, site, role, tenure, answers FROM survey_responses WHERE wave_id = $1 ORDER BY id",
+            wave,
+        );
         rows.into_iter()
             .map(|(team, site, role, tenure, a)| {
                 Ok(Response {
@@ -472,70 +432,63 @@ impl Db {
     /// (PostgreSQL) or the log checkpointed (SQLite), so that storage order and
     /// transaction ids no longer tell who answered what. `false` if it was not open.
     pub async fn close_wave(&self, id: &str, now: Timestamp) -> Result<bool> {
-        let closed = on_pool!(self, |p| {
-            async {
-                let mut tx = p.begin().await?;
-                let n = sqlx::query(
-                    "UPDATE survey_waves SET status = 'closed', closed_at = $2 WHERE id = $1 AND status = 'open'",
-                )
-                .bind(id)
-                .bind(ms(now))
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
-                if n != 1 {
-                    return Ok::<_, StoreError>(false);
-                }
-                let responses: Vec<(String, String, String, String, String, String, String)> =
-                    sqlx::query_as(
-                        "SELECT id, day, team, site, role, tenure, answers FROM survey_responses WHERE wave_id = $1 ORDER BY id",
-                    )
-                    .bind(id)
-                    .fetch_all(&mut *tx)
-                    .await?;
-                sqlx::query("DELETE FROM survey_responses WHERE wave_id = $1")
-                    .bind(id)
-                    .execute(&mut *tx)
-                    .await?;
-                for r in &responses {
-                    sqlx::query(
-                        "INSERT INTO survey_responses (wave_id, id, day, team, site, role, tenure, answers) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-                    )
-                    .bind(id)
-                    .bind(&r.0)
-                    .bind(&r.1)
-                    .bind(&r.2)
-                    .bind(&r.3)
-                    .bind(&r.4)
-                    .bind(&r.5)
-                    .bind(&r.6)
-                    .execute(&mut *tx)
-                    .await?;
-                }
-                let invited: Vec<(String, bool)> = sqlx::query_as(
-                    "SELECT user_id, responded FROM survey_invitations WHERE wave_id = $1 ORDER BY user_id",
-                )
-                .bind(id)
-                .fetch_all(&mut *tx)
-                .await?;
-                sqlx::query("DELETE FROM survey_invitations WHERE wave_id = $1")
-                    .bind(id)
-                    .execute(&mut *tx)
-                    .await?;
-                for (u, responded) in &invited {
-                    sqlx::query(
-                        "INSERT INTO survey_invitations (wave_id, user_id, responded) VALUES ($1, $2, $3)",
-                    )
-                    .bind(id)
-                    .bind(u)
-                    .bind(responded)
-                    .execute(&mut *tx)
-                    .await?;
-                }
-                tx.commit().await?;
-                Ok(true)
+        let closed = in_tx!(self, |tx| {
+            let n = execute!(
+                &mut *tx,
+                "UPDATE survey_waves SET status = 'closed', closed_at = $2 WHERE id = $1 AND status = 'open'",
+                id,
+                ms(now),
+            );
+            if n != 1 {
+                return Ok::<_, StoreError>(false);
             }
-            .await
+            let responses: Vec<(String, String, String, String, String, String, String)> =
+                fetch!(
+                    &mut *tx,
+                    fetch_all,
+                    "SELECT id, day, team, site, role, tenure, answers FROM survey_responses WHERE wave_id = $1 ORDER BY id",
+                    id,
+                );
+            execute!(
+                &mut *tx,
+                "DELETE FROM survey_responses WHERE wave_id = $1",
+                id
+            );
+            for r in &responses {
+                execute!(
+                    &mut *tx,
+                    "INSERT INTO survey_responses (wave_id, id, day, team, site, role, tenure, answers) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                    id,
+                    &r.0,
+                    &r.1,
+                    &r.2,
+                    &r.3,
+                    &r.4,
+                    &r.5,
+                    &r.6,
+                );
+            }
+            let invited: Vec<(String, bool)> = fetch!(
+                &mut *tx,
+                fetch_all,
+                "SELECT user_id, responded FROM survey_invitations WHERE wave_id = $1 ORDER BY user_id",
+                id,
+            );
+            execute!(
+                &mut *tx,
+                "DELETE FROM survey_invitations WHERE wave_id = $1",
+                id
+            );
+            for (u, responded) in &invited {
+                execute!(
+                    &mut *tx,
+                    "INSERT INTO survey_invitations (wave_id, user_id, responded) VALUES ($1, $2, $3)",
+                    id,
+                    u,
+                    responded,
+                );
+            }
+            true
         })?;
         if closed {
             match &self.backend {
@@ -562,17 +515,13 @@ impl Db {
         released: &BTreeSet<String>,
         comments: &BTreeSet<String>,
     ) -> Result<()> {
-        on_pool!(self, |p| {
-            sqlx::query(
-            "UPDATE survey_waves SET released = $2, released_comments = $3 WHERE id = $1 AND status = 'closed'"
-        )
-        .bind(id)
-        .bind(json(released)?)
-        .bind(json(comments)?)
-        .execute(p)
-        .await?
-        .rows_affected()
-        });
+        execute!(
+            self,
+            "UPDATE survey_waves SET released = $2, released_comments = $3 WHERE id = $1 AND status = 'closed'",
+            id,
+            json(released)?,
+            json(comments)?,
+        );
         Ok(())
     }
 }

@@ -158,29 +158,27 @@ impl TestDb {
         crate::on_pool!(self.db, |p| {
             async {
                 let mut tx = p.begin().await?;
-                sqlx::query(
+                execute!(
+                    &mut *tx,
                     "INSERT INTO speakup_cases (id, category, anonymous, status, receipt_lookup, reporter_wrap, submitted_at, closed_at, reporter_returned) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-                )
-                .bind(&id)
-                .bind(&facts.category)
-                .bind(facts.anonymous)
-                .bind(facts.status.as_str())
-                .bind(lookup.to_vec())
-                .bind(vec![0u8; 8])
-                .bind(crate::ms(facts.submitted_at))
-                .bind(facts.closed_at.map(crate::ms))
-                .bind(facts.reporter_returned)
-                .execute(&mut *tx)
-                .await?;
+                    &id,
+                    &facts.category,
+                    facts.anonymous,
+                    facts.status.as_str(),
+                    lookup.to_vec(),
+                    vec![0u8; 8],
+                    crate::ms(facts.submitted_at),
+                    facts.closed_at.map(crate::ms),
+                    facts.reporter_returned,
+                );
                 for reader in readers {
-                    sqlx::query(
+                    execute!(
+                        &mut *tx,
                         "INSERT INTO speakup_wraps (case_id, user_id, wrapped) VALUES ($1, $2, $3)",
-                    )
-                    .bind(&id)
-                    .bind(reader.to_string())
-                    .bind(vec![0u8; 8])
-                    .execute(&mut *tx)
-                    .await?;
+                        &id,
+                        reader.to_string(),
+                        vec![0u8; 8],
+                    );
                 }
                 tx.commit().await?;
                 Ok::<_, crate::StoreError>(())

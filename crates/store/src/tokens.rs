@@ -2,7 +2,7 @@
 //! SHA-256 is stored (the token has 256 bits of entropy, so a slow hash adds nothing).
 //! Tokens are scoped, revocable, and record their last use.
 
-use crate::{from_ms, ms, on_pool, Db, Result, StoreError};
+use crate::{from_ms, ms, Db, Result, StoreError};
 use jiff::Timestamp;
 use righttrack_core::authz::Scope;
 use righttrack_core::ids::{TokenId, UserId};
@@ -55,20 +55,16 @@ impl Db {
     ) -> Result<TokenId> {
         let id = TokenId::new_v7(now, rng);
         let scopes: Vec<&str> = scopes.iter().map(|s| s.as_str()).collect();
-        on_pool!(self, |p| {
-            sqlx::query(
-            "INSERT INTO api_tokens (id, user_id, name, token_hash, scopes, created_at) VALUES ($1, $2, $3, $4, $5, $6)"
-        )
-        .bind(id.to_string())
-        .bind(user.to_string())
-        .bind(name)
-        .bind(&hash[..])
-        .bind(scopes.join(","))
-        .bind(ms(now))
-        .execute(p)
-        .await?
-            .rows_affected()
-        });
+        execute!(
+            self,
+            "INSERT INTO api_tokens (id, user_id, name, token_hash, scopes, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+            id.to_string(),
+            user.to_string(),
+            name,
+            &hash[..],
+            scopes.join(","),
+            ms(now),
+        );
         Ok(id)
     }
 
@@ -82,20 +78,15 @@ impl Db {
     ) -> Result<Option<(ApiToken, Option<Timestamp>)>> {
         let sql =
             format!("SELECT {COLS} FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL");
-        let row: Option<TokenRow> = on_pool!(self, |p| sqlx::query_as(&sql)
-            .bind(&hash[..])
-            .fetch_optional(p)
-            .await?);
+        let row: Option<TokenRow> = fetch!(self, fetch_optional, &sql, &hash[..]);
         let Some(row) = row else { return Ok(None) };
         let mut tok = from_row(row)?;
-        on_pool!(self, |p| sqlx::query(
-            "UPDATE api_tokens SET last_used_at = $1 WHERE id = $2"
-        )
-        .bind(ms(now))
-        .bind(tok.id.to_string())
-        .execute(p)
-        .await?
-        .rows_affected());
+        execute!(
+            self,
+            "UPDATE api_tokens SET last_used_at = $1 WHERE id = $2",
+            ms(now),
+            tok.id.to_string(),
+        );
         let previous = tok.last_used_at.replace(now);
         Ok(Some((tok, previous)))
     }
@@ -105,14 +96,11 @@ impl Db {
             Some(u) => {
                 let sql =
                     format!("SELECT {COLS} FROM api_tokens WHERE user_id = $1 ORDER BY created_at");
-                on_pool!(self, |p| sqlx::query_as(&sql)
-                    .bind(u.to_string())
-                    .fetch_all(p)
-                    .await?)
+                fetch!(self, fetch_all, &sql, u.to_string())
             }
             None => {
                 let sql = format!("SELECT {COLS} FROM api_tokens ORDER BY created_at");
-                on_pool!(self, |p| sqlx::query_as(&sql).fetch_all(p).await?)
+                fetch!(self, fetch_all, &sql)
             }
         };
         rows.into_iter().map(from_row).collect()
@@ -120,14 +108,12 @@ impl Db {
 
     /// Revokes a token; returns false if it was unknown or already revoked.
     pub async fn revoke_token(&self, id: TokenId, now: Timestamp) -> Result<bool> {
-        let n = on_pool!(self, |p| sqlx::query(
-            "UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL"
-        )
-        .bind(ms(now))
-        .bind(id.to_string())
-        .execute(p)
-        .await?
-        .rows_affected());
+        let n = execute!(
+            self,
+            "UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL",
+            ms(now),
+            id.to_string(),
+        );
         Ok(n == 1)
     }
 }

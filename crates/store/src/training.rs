@@ -7,7 +7,7 @@
 //! passing completions only, with their expiry fixed at recording; attempts keep every
 //! quiz try, passed or not.
 
-use crate::{from_ms, ms, on_pool, Db, Result, StoreError};
+use crate::{from_ms, ms, Db, Result, StoreError};
 use jiff::{SignedDuration, Timestamp};
 use righttrack_core::audience::Audience;
 use righttrack_core::ids::UserId;
@@ -192,16 +192,13 @@ fn quiz_json(q: &Quiz) -> Result<String> {
 impl Db {
     pub async fn training_courses(&self) -> Result<Vec<Course>> {
         let sql = format!("SELECT {COURSE_COLS} FROM training_courses ORDER BY archived, title");
-        let rows: Vec<CourseRow> = on_pool!(self, |p| sqlx::query_as(&sql).fetch_all(p).await?);
+        let rows: Vec<CourseRow> = fetch!(self, fetch_all, &sql);
         rows.into_iter().map(CourseRow::into_course).collect()
     }
 
     pub async fn training_course(&self, id: &str) -> Result<Option<Course>> {
         let sql = format!("SELECT {COURSE_COLS} FROM training_courses WHERE id = $1 OR code = $1");
-        let row: Option<CourseRow> = on_pool!(self, |p| sqlx::query_as(&sql)
-            .bind(id)
-            .fetch_optional(p)
-            .await?);
+        let row: Option<CourseRow> = fetch!(self, fetch_optional, &sql, id);
         row.map(CourseRow::into_course).transpose()
     }
 
@@ -213,23 +210,21 @@ impl Db {
     ) -> Result<String> {
         let id = new_id(now, rng);
         let quiz = quiz_json(&c.quiz)?;
-        on_pool!(self, |p| sqlx::query(
+        try_execute!(
+            self,
             "INSERT INTO training_courses (id, code, title, content, quiz, pass_mark, validity_months, grants_data_access, external, archived, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, FALSE, $10)"
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, FALSE, $10)",
+            &id,
+            &c.code,
+            &c.title,
+            &c.content,
+            &quiz,
+            c.pass_mark,
+            c.validity_months,
+            c.grants_data_access,
+            c.external,
+            ms(now),
         )
-        .bind(&id)
-        .bind(&c.code)
-        .bind(&c.title)
-        .bind(&c.content)
-        .bind(&quiz)
-        .bind(c.pass_mark)
-        .bind(c.validity_months)
-        .bind(c.grants_data_access)
-        .bind(c.external)
-        .bind(ms(now))
-        .execute(p)
-        .await
-        .map(|r| r.rows_affected()))
         .map_err(|e| StoreError::from(e).naming(|| format!("course code {:?}", c.code)))?;
         Ok(id)
     }
@@ -242,24 +237,20 @@ impl Db {
         archived: bool,
     ) -> Result<()> {
         let quiz = quiz_json(&c.quiz)?;
-        let n = on_pool!(self, |p| {
-            sqlx::query(
+        let n = execute!(
+            self,
             "UPDATE training_courses SET title = $1, content = $2, quiz = $3, pass_mark = $4, validity_months = $5, \
-             grants_data_access = $6, external = $7, archived = $8 WHERE id = $9"
-        )
-        .bind(&c.title)
-        .bind(&c.content)
-        .bind(&quiz)
-        .bind(c.pass_mark)
-        .bind(c.validity_months)
-        .bind(c.grants_data_access)
-        .bind(c.external)
-        .bind(archived)
-        .bind(id)
-        .execute(p)
-        .await?
-        .rows_affected()
-        });
+             grants_data_access = $6, external = $7, archived = $8 WHERE id = $9",
+            &c.title,
+            &c.content,
+            &quiz,
+            c.pass_mark,
+            c.validity_months,
+            c.grants_data_access,
+            c.external,
+            archived,
+            id,
+        );
         if n == 0 {
             return Err(StoreError::NotFound);
         }
@@ -273,34 +264,28 @@ impl Db {
         rng: &mut impl rand::RngCore,
     ) -> Result<String> {
         let id = new_id(now, rng);
-        on_pool!(self, |p| {
-            sqlx::query(
+        execute!(
+            self,
             "INSERT INTO training_rules (id, course_id, audience, due_days, on_hire, active, created_by, created_at) \
-             VALUES ($1, $2, $3, $4, $5, TRUE, $6, $7)"
-        )
-        .bind(&id)
-        .bind(rule.course_id)
-        .bind(rule.audience.to_json())
-        .bind(rule.due_days)
-        .bind(rule.on_hire)
-        .bind(rule.created_by)
-        .bind(ms(now))
-        .execute(p)
-        .await?
-        .rows_affected()
-        });
+             VALUES ($1, $2, $3, $4, $5, TRUE, $6, $7)",
+            &id,
+            rule.course_id,
+            rule.audience.to_json(),
+            rule.due_days,
+            rule.on_hire,
+            rule.created_by,
+            ms(now),
+        );
         Ok(id)
     }
 
     pub async fn set_training_rule_active(&self, id: &str, active: bool) -> Result<()> {
-        let n = on_pool!(self, |p| sqlx::query(
-            "UPDATE training_rules SET active = $1 WHERE id = $2"
-        )
-        .bind(active)
-        .bind(id)
-        .execute(p)
-        .await?
-        .rows_affected());
+        let n = execute!(
+            self,
+            "UPDATE training_rules SET active = $1 WHERE id = $2",
+            active,
+            id
+        );
         if n == 0 {
             return Err(StoreError::NotFound);
         }
@@ -309,13 +294,11 @@ impl Db {
 
     pub async fn training_rules(&self) -> Result<Vec<Rule>> {
         type Row = (String, String, String, i64, bool, bool, String, i64);
-        let rows: Vec<Row> = on_pool!(self, |p| {
-            sqlx::query_as(
-            "SELECT id, course_id, audience, due_days, on_hire, active, created_by, created_at FROM training_rules ORDER BY created_at"
-        )
-        .fetch_all(p)
-        .await?
-        });
+        let rows: Vec<Row> = fetch!(
+            self,
+            fetch_all,
+            "SELECT id, course_id, audience, due_days, on_hire, active, created_by, created_at FROM training_rules ORDER BY created_at",
+        );
         rows.into_iter()
             .map(
                 |(id, course_id, audience, due_days, on_hire, active, created_by, at)| {
@@ -356,12 +339,12 @@ impl Db {
                 .unwrap_or(now);
             // Pages call this on every view: read who is assigned first, so that the
             // usual case (nobody new) costs one read per rule and no write.
-            let have: Vec<String> = on_pool!(self, |p| sqlx::query_scalar(
-                "SELECT user_id FROM training_assignments WHERE course_id = $1"
-            )
-            .bind(&rule.course_id)
-            .fetch_all(p)
-            .await?);
+            let have: Vec<String> = scalar!(
+                self,
+                fetch_all,
+                "SELECT user_id FROM training_assignments WHERE course_id = $1",
+                &rule.course_id,
+            );
             let have: std::collections::HashSet<String> = have.into_iter().collect();
             let missing: Vec<UserId> = self
                 .audience_members(&rule.audience)
@@ -374,31 +357,24 @@ impl Db {
             if missing.is_empty() {
                 continue;
             }
-            let added: Vec<UserId> = on_pool!(self, |p| {
-                async {
-                    let mut tx = p.begin().await?;
-                    let mut added = Vec::new();
-                    for u in &missing {
-                        let n = sqlx::query(
-                            "INSERT INTO training_assignments (course_id, user_id, rule_id, assigned_at, due_at) \
-                             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (course_id, user_id) DO NOTHING",
-                        )
-                        .bind(&rule.course_id)
-                        .bind(u.to_string())
-                        .bind(&rule.id)
-                        .bind(ms(now))
-                        .bind(ms(due))
-                        .execute(&mut *tx)
-                        .await?
-                        .rows_affected();
-                        if n > 0 {
-                            added.push(*u);
-                        }
+            let added: Vec<UserId> = in_tx!(self, |tx| {
+                let mut added = Vec::new();
+                for u in &missing {
+                    let n = execute!(
+                        &mut *tx,
+                        "INSERT INTO training_assignments (course_id, user_id, rule_id, assigned_at, due_at) \
+                         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (course_id, user_id) DO NOTHING",
+                        &rule.course_id,
+                        u.to_string(),
+                        &rule.id,
+                        ms(now),
+                        ms(due),
+                    );
+                    if n > 0 {
+                        added.push(*u);
                     }
-                    tx.commit().await?;
-                    Ok::<_, StoreError>(added)
                 }
-                .await
+                added
             })?;
             new.extend(added.into_iter().map(|u| (rule.course_id.clone(), u)));
         }
@@ -408,15 +384,13 @@ impl Db {
     /// Assignments, of one person or of everyone.
     pub async fn training_assignments(&self, user: Option<UserId>) -> Result<Vec<Assignment>> {
         type Row = (String, String, Option<String>, i64, i64);
-        let rows: Vec<Row> = on_pool!(self, |p| {
-            sqlx::query_as(
+        let rows: Vec<Row> = fetch!(
+            self,
+            fetch_all,
             "SELECT course_id, user_id, rule_id, assigned_at, due_at FROM training_assignments \
-             WHERE $1 = '' OR user_id = $1 ORDER BY due_at"
-        )
-        .bind(user.map(|u| u.to_string()).unwrap_or_default())
-        .fetch_all(p)
-        .await?
-        });
+             WHERE $1 = '' OR user_id = $1 ORDER BY due_at",
+            user.map(|u| u.to_string()).unwrap_or_default(),
+        );
         rows.into_iter()
             .map(|(course_id, user_id, rule_id, assigned_at, due_at)| {
                 Ok(Assignment {
@@ -435,10 +409,12 @@ impl Db {
         let sql = format!(
             "SELECT {COMPLETION_COLS} FROM training_completions WHERE $1 = '' OR user_id = $1 ORDER BY completed_at, id"
         );
-        let rows: Vec<CompletionRow> = on_pool!(self, |p| sqlx::query_as(&sql)
-            .bind(user.map(|u| u.to_string()).unwrap_or_default())
-            .fetch_all(p)
-            .await?);
+        let rows: Vec<CompletionRow> = fetch!(
+            self,
+            fetch_all,
+            &sql,
+            user.map(|u| u.to_string()).unwrap_or_default(),
+        );
         rows.into_iter()
             .map(CompletionRow::into_completion)
             .collect()
@@ -446,20 +422,14 @@ impl Db {
 
     pub async fn training_completion(&self, id: &str) -> Result<Option<Completion>> {
         let sql = format!("SELECT {COMPLETION_COLS} FROM training_completions WHERE id = $1");
-        let row: Option<CompletionRow> = on_pool!(self, |p| sqlx::query_as(&sql)
-            .bind(id)
-            .fetch_optional(p)
-            .await?);
+        let row: Option<CompletionRow> = fetch!(self, fetch_optional, &sql, id);
         row.map(CompletionRow::into_completion).transpose()
     }
 
     pub async fn training_completion_by_code(&self, code: &str) -> Result<Option<Completion>> {
         let sql =
             format!("SELECT {COMPLETION_COLS} FROM training_completions WHERE verification = $1");
-        let row: Option<CompletionRow> = on_pool!(self, |p| sqlx::query_as(&sql)
-            .bind(code)
-            .fetch_optional(p)
-            .await?);
+        let row: Option<CompletionRow> = fetch!(self, fetch_optional, &sql, code);
         row.map(CompletionRow::into_completion).transpose()
     }
 
@@ -472,25 +442,21 @@ impl Db {
         rng: &mut impl rand::RngCore,
     ) -> Result<Option<String>> {
         let id = new_id(now, rng);
-        let n = on_pool!(self, |p| {
-            sqlx::query(
+        let n = execute!(
+            self,
             "INSERT INTO training_completions (id, course_id, user_id, completed_at, expires_at, score, source, note, recorded_by, verification) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (course_id, user_id, completed_at) DO NOTHING"
-        )
-        .bind(&id)
-        .bind(&c.course_id)
-        .bind(c.user_id.to_string())
-        .bind(ms(c.completed_at))
-        .bind(c.expires_at.map(ms))
-        .bind(c.score)
-        .bind(c.source)
-        .bind(&c.note)
-        .bind(&c.recorded_by)
-        .bind(&c.verification)
-        .execute(p)
-        .await?
-        .rows_affected()
-        });
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (course_id, user_id, completed_at) DO NOTHING",
+            &id,
+            &c.course_id,
+            c.user_id.to_string(),
+            ms(c.completed_at),
+            c.expires_at.map(ms),
+            c.score,
+            c.source,
+            &c.note,
+            &c.recorded_by,
+            &c.verification,
+        );
         Ok((n > 0).then_some(id))
     }
 
@@ -504,34 +470,28 @@ impl Db {
         rng: &mut impl rand::RngCore,
     ) -> Result<()> {
         let id = new_id(now, rng);
-        on_pool!(self, |p| {
-            sqlx::query(
-            "INSERT INTO training_attempts (id, course_id, user_id, score, passed, at) VALUES ($1, $2, $3, $4, $5, $6)"
-        )
-        .bind(&id)
-        .bind(course_id)
-        .bind(user.to_string())
-        .bind(score)
-        .bind(passed)
-        .bind(ms(now))
-        .execute(p)
-        .await?
-        .rows_affected()
-        });
+        execute!(
+            self,
+            "INSERT INTO training_attempts (id, course_id, user_id, score, passed, at) VALUES ($1, $2, $3, $4, $5, $6)",
+            &id,
+            course_id,
+            user.to_string(),
+            score,
+            passed,
+            ms(now),
+        );
         Ok(())
     }
 
     /// One person's attempts at one course, newest first.
     pub async fn training_attempts(&self, course_id: &str, user: UserId) -> Result<Vec<Attempt>> {
-        let rows: Vec<(i64, bool, i64)> = on_pool!(self, |p| {
-            sqlx::query_as(
-            "SELECT score, passed, at FROM training_attempts WHERE course_id = $1 AND user_id = $2 ORDER BY at DESC, id DESC"
-        )
-        .bind(course_id)
-        .bind(user.to_string())
-        .fetch_all(p)
-        .await?
-        });
+        let rows: Vec<(i64, bool, i64)> = fetch!(
+            self,
+            fetch_all,
+            "SELECT score, passed, at FROM training_attempts WHERE course_id = $1 AND user_id = $2 ORDER BY at DESC, id DESC",
+            course_id,
+            user.to_string(),
+        );
         Ok(rows
             .into_iter()
             .map(|(score, passed, at)| Attempt {
@@ -545,15 +505,13 @@ impl Db {
     /// The expiries of a person's completions of data-access courses (`None`: never
     /// expires), for the gate ([`righttrack_core::training::data_access_current`]).
     pub async fn data_access_expiries(&self, user: UserId) -> Result<Vec<Option<Timestamp>>> {
-        let rows: Vec<(Option<i64>,)> = on_pool!(self, |p| {
-            sqlx::query_as(
+        let rows: Vec<(Option<i64>,)> = fetch!(
+            self,
+            fetch_all,
             "SELECT c.expires_at FROM training_completions c JOIN training_courses k ON k.id = c.course_id \
-             WHERE c.user_id = $1 AND k.grants_data_access AND NOT k.archived"
-        )
-        .bind(user.to_string())
-        .fetch_all(p)
-        .await?
-        });
+             WHERE c.user_id = $1 AND k.grants_data_access AND NOT k.archived",
+            user.to_string(),
+        );
         Ok(rows.into_iter().map(|(e,)| e.map(from_ms)).collect())
     }
 
@@ -567,20 +525,16 @@ impl Db {
         text: &str,
         at: Timestamp,
     ) -> Result<bool> {
-        let n = on_pool!(self, |p| {
-            sqlx::query(
+        let n = execute!(
+            self,
             "INSERT INTO staff_notifications (user_id, day, kind, text, created_at) VALUES ($1, $2, $3, $4, $5) \
-             ON CONFLICT (user_id, day, kind) DO NOTHING"
-        )
-        .bind(user.to_string())
-        .bind(day)
-        .bind(kind)
-        .bind(text)
-        .bind(ms(at))
-        .execute(p)
-        .await?
-        .rows_affected()
-        });
+             ON CONFLICT (user_id, day, kind) DO NOTHING",
+            user.to_string(),
+            day,
+            kind,
+            text,
+            ms(at),
+        );
         Ok(n > 0)
     }
 }

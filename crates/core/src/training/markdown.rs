@@ -11,21 +11,7 @@
 //! We chose this over pulldown-cmark: the subset is about 200 lines we can read in one
 //! sitting, there is no raw-HTML switch to forget, and no new dependency.
 
-/// Escapes text for HTML element content and double-quoted attributes.
-pub fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+pub use crate::markdown::escape;
 
 fn safe_url(url: &str) -> bool {
     let lower = url.trim().to_ascii_lowercase();

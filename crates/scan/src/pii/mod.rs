@@ -164,6 +164,30 @@ struct Frag {
     card_ctx: bool,
 }
 
+impl Frag {
+    /// The group of `digits` (at most 19) at `start..end` of turn `turn`.
+    fn new(
+        turn: usize,
+        speaker: Speaker,
+        start: usize,
+        end: usize,
+        digits: &[u8],
+        card_ctx: bool,
+    ) -> Frag {
+        let mut f = Frag {
+            turn,
+            speaker,
+            start,
+            end,
+            digits: [0; 19],
+            len: digits.len(),
+            card_ctx,
+        };
+        f.digits[..digits.len()].copy_from_slice(digits);
+        f
+    }
+}
+
 /// Per-scan reusable buffers (one per thread; see [`crate::Engine::scan_with`]).
 #[derive(Debug, Default)]
 pub struct Scratch {
@@ -685,32 +709,12 @@ impl Detector {
                 // A phone-looking group may still be the rest of a card read in
                 // pieces; joining decides (card outranks phone in resolution).
                 if l <= 11 && !run.plus && !run.paren {
-                    let mut f = Frag {
-                        turn: ti,
-                        speaker,
-                        start: s,
-                        end: e,
-                        digits: [0; 19],
-                        len: l,
-                        card_ctx: false,
-                    };
-                    f.digits[..l].copy_from_slice(d);
-                    frags.push(f);
+                    frags.push(Frag::new(ti, speaker, s, e, d, false));
                 }
                 continue;
             }
             if (2..=11).contains(&l) && !ctx.has(Ctx::Expiry) && !ctx.has(Ctx::Dob) {
-                let mut f = Frag {
-                    turn: ti,
-                    speaker,
-                    start: s,
-                    end: e,
-                    digits: [0; 19],
-                    len: l,
-                    card_ctx: ctx.has(Ctx::Card),
-                };
-                f.digits[..l].copy_from_slice(d);
-                frags.push(f);
+                frags.push(Frag::new(ti, speaker, s, e, d, ctx.has(Ctx::Card)));
             }
         }
 

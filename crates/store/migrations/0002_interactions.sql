@@ -11,7 +11,7 @@ CREATE TABLE interactions (
     findings TEXT NOT NULL,
     score BIGINT NOT NULL,
     score_max BIGINT NOT NULL,
-    flagged BOOLEAN NOT NULL DEFAULT 0,
+    flagged BOOLEAN NOT NULL DEFAULT {{FALSE}},
     pii_spans BIGINT NOT NULL,
     -- ",rule.a,rule.b," : the rules that fired, for filtering the review queue
     rules TEXT NOT NULL

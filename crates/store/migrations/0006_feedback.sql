@@ -8,14 +8,14 @@ CREATE TABLE feedback (
     agent_ref TEXT NOT NULL,
     team_ref TEXT,
     interaction_at BIGINT NOT NULL,
-    token_hash BYTEA NOT NULL UNIQUE,
+    token_hash {{BLOB}} NOT NULL UNIQUE,
     minted_at BIGINT NOT NULL,
     expires_at BIGINT NOT NULL,
     submitted_at BIGINT,
     csat BIGINT CHECK (csat BETWEEN 1 AND 5),
     nps BIGINT CHECK (nps BETWEEN 0 AND 10),
     comment TEXT,
-    comment_flagged BOOLEAN NOT NULL DEFAULT FALSE,
+    comment_flagged BOOLEAN NOT NULL DEFAULT {{FALSE}},
     CHECK (submitted_at IS NULL OR (csat IS NOT NULL AND nps IS NOT NULL))
 );
 CREATE INDEX feedback_interaction_at ON feedback(interaction_at);

@@ -27,7 +27,7 @@ CREATE TABLE agent_monthly (
     -- violation rules fired, summed over the interactions
     violations BIGINT NOT NULL,
     PRIMARY KEY (month, agent_ref, team_ref)
-);
+){{WITHOUT_ROWID}};
 -- Each agent's months by team, covering the fairness page's grouped read (no sort).
 CREATE INDEX agent_monthly_totals ON agent_monthly(agent_ref, team_ref, month, interactions, difficult, unsocial, score_sum, score_sq, passed);
 -- An agent's months: covers the before/after read of training effectiveness.

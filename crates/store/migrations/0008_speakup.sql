@@ -8,13 +8,13 @@
 -- receipt itself is never stored: only its argon2id-derived lookup value.
 
 -- A reader's X25519 public key (clear) and secret key (locked under their password).
-ALTER TABLE users ADD COLUMN reader_public BLOB;
-ALTER TABLE users ADD COLUMN reader_secret_locked BLOB;
+ALTER TABLE users ADD COLUMN reader_public {{BLOB}};
+ALTER TABLE users ADD COLUMN reader_secret_locked {{BLOB}};
 
 -- One row: the per-installation salt of receipt derivation (not secret, never changes).
 CREATE TABLE speakup_settings (
     id BIGINT PRIMARY KEY CHECK (id = 1),
-    install_salt BLOB NOT NULL
+    install_salt {{BLOB}} NOT NULL
 );
 
 CREATE TABLE speakup_cases (
@@ -22,9 +22,9 @@ CREATE TABLE speakup_cases (
     category TEXT NOT NULL,
     anonymous BOOLEAN NOT NULL,
     status TEXT NOT NULL DEFAULT 'received',
-    receipt_lookup BLOB NOT NULL UNIQUE,
-    reporter_wrap BLOB NOT NULL,
-    retaliation_flag BOOLEAN NOT NULL DEFAULT 0,
+    receipt_lookup {{BLOB}} NOT NULL UNIQUE,
+    reporter_wrap {{BLOB}} NOT NULL,
+    retaliation_flag BOOLEAN NOT NULL DEFAULT {{FALSE}},
     submitted_at BIGINT NOT NULL,
     ack_due_at BIGINT NOT NULL,
     feedback_due_at BIGINT NOT NULL
@@ -34,7 +34,7 @@ CREATE TABLE speakup_cases (
 CREATE TABLE speakup_fields (
     case_id TEXT NOT NULL REFERENCES speakup_cases(id) ON DELETE CASCADE,
     field TEXT NOT NULL,
-    sealed BLOB NOT NULL,
+    sealed {{BLOB}} NOT NULL,
     PRIMARY KEY (case_id, field)
 );
 
@@ -42,7 +42,7 @@ CREATE TABLE speakup_fields (
 CREATE TABLE speakup_wraps (
     case_id TEXT NOT NULL REFERENCES speakup_cases(id) ON DELETE CASCADE,
     user_id TEXT NOT NULL REFERENCES users(id),
-    wrapped BLOB NOT NULL,
+    wrapped {{BLOB}} NOT NULL,
     PRIMARY KEY (case_id, user_id)
 );
 
@@ -53,7 +53,7 @@ CREATE TABLE speakup_messages (
     seq BIGINT NOT NULL,
     author TEXT NOT NULL CHECK (author IN ('reporter', 'staff')),
     kind TEXT NOT NULL CHECK (kind IN ('message', 'retaliation')),
-    body_sealed BLOB NOT NULL,
+    body_sealed {{BLOB}} NOT NULL,
     created_at BIGINT NOT NULL,
     UNIQUE (case_id, seq)
 );

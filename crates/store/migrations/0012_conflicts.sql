@@ -7,7 +7,7 @@
 -- One row: the sealed customer-reference key and the gift approval threshold.
 CREATE TABLE conflict_settings (
     id BIGINT PRIMARY KEY CHECK (id = 1),
-    ref_key_sealed BYTEA NOT NULL,
+    ref_key_sealed {{BLOB}} NOT NULL,
     gift_threshold BIGINT NOT NULL,
     gift_currency TEXT NOT NULL,
     updated_at BIGINT NOT NULL
@@ -30,17 +30,17 @@ CREATE TABLE conflict_disclosures (
     occasion TEXT NOT NULL,
     kind TEXT NOT NULL,
     status TEXT NOT NULL,
-    details_sealed BYTEA,
+    details_sealed {{BLOB}},
     colleague_id TEXT REFERENCES users(id) ON DELETE SET NULL,
     gift_direction TEXT,
     gift_value BIGINT,
     gift_currency TEXT,
-    needs_approval BOOLEAN NOT NULL DEFAULT FALSE,
+    needs_approval BOOLEAN NOT NULL DEFAULT {{FALSE}},
     reviewer TEXT,
     submitted_at BIGINT NOT NULL,
     decided_by TEXT,
     decided_at BIGINT,
-    rationale_sealed BYTEA
+    rationale_sealed {{BLOB}}
 );
 CREATE INDEX conflict_disclosures_user ON conflict_disclosures(user_id, submitted_at);
 CREATE INDEX conflict_disclosures_status ON conflict_disclosures(status, submitted_at);
@@ -50,7 +50,7 @@ CREATE INDEX conflict_disclosures_colleague ON conflict_disclosures(colleague_id
 -- A disclosed relation's customer references, as keyed hashes, with the agent's
 -- username as interactions.agent_ref holds it: ingestion looks up (hash, agent).
 CREATE TABLE conflict_customer_refs (
-    ref_hash BYTEA NOT NULL,
+    ref_hash {{BLOB}} NOT NULL,
     agent TEXT NOT NULL,
     disclosure_id TEXT NOT NULL REFERENCES conflict_disclosures(id) ON DELETE CASCADE,
     PRIMARY KEY (ref_hash, agent, disclosure_id)
@@ -60,7 +60,7 @@ CREATE INDEX conflict_customer_refs_disclosure ON conflict_customer_refs(disclos
 CREATE TABLE conflict_mitigations (
     id TEXT PRIMARY KEY,
     disclosure_id TEXT NOT NULL REFERENCES conflict_disclosures(id) ON DELETE CASCADE,
-    text_sealed BYTEA NOT NULL,
+    text_sealed {{BLOB}} NOT NULL,
     owner TEXT NOT NULL,
     review_at BIGINT NOT NULL,
     status TEXT NOT NULL,

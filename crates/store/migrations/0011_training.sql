@@ -103,14 +103,20 @@ VALUES ('0190c0de-0000-7000-8000-000000000001', 'data-privacy', 'Data privacy',
 
 INSERT INTO training_completions (id, course_id, user_id, completed_at, expires_at, score, source, note, recorded_by, verification)
 SELECT 'legacy-' || id, '0190c0de-0000-7000-8000-000000000001', id,
+--@sqlite
        CAST(strftime('%s', 'now') AS INTEGER) * 1000,
        CAST(strftime('%s', 'now', '+12 months') AS INTEGER) * 1000,
+--@postgres
+       CAST(EXTRACT(EPOCH FROM now()) * 1000 AS BIGINT),
+       CAST(EXTRACT(EPOCH FROM now() + INTERVAL '12 months') * 1000 AS BIGINT),
+--@end
        NULL, 'manual',
        'Carried over: an administrator had marked this person''s data-privacy training current before training records existed.',
        'migration', 'LEGACY-' || upper(replace(id, '-', ''))
 FROM users WHERE privacy_training_current;
 ALTER TABLE users DROP COLUMN privacy_training_current;
 
+--@sqlite
 CREATE TABLE staff_notifications_new (
     user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
     day TEXT NOT NULL,
@@ -124,3 +130,8 @@ INSERT INTO staff_notifications_new (user_id, day, kind, text, created_at, seen_
 SELECT user_id, day, 'hotline', text, created_at, seen_at FROM staff_notifications;
 DROP TABLE staff_notifications;
 ALTER TABLE staff_notifications_new RENAME TO staff_notifications;
+--@postgres
+ALTER TABLE staff_notifications ADD COLUMN kind TEXT NOT NULL DEFAULT 'hotline';
+ALTER TABLE staff_notifications DROP CONSTRAINT staff_notifications_pkey;
+ALTER TABLE staff_notifications ADD PRIMARY KEY (user_id, day, kind);
+--@end

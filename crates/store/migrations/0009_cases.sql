@@ -14,8 +14,8 @@ ALTER TABLE speakup_cases ADD COLUMN jurisdiction TEXT NOT NULL DEFAULT 'eu';
 ALTER TABLE speakup_cases ADD COLUMN risk TEXT CHECK (risk IN ('low', 'medium', 'high'));
 ALTER TABLE speakup_cases ADD COLUMN closed_at BIGINT;
 -- Has the reporter come back with their receipt after filing (the follow-up rate).
-ALTER TABLE speakup_cases ADD COLUMN reporter_returned BOOLEAN NOT NULL DEFAULT FALSE;
-ALTER TABLE speakup_cases ADD COLUMN legal_hold BOOLEAN NOT NULL DEFAULT FALSE;
+ALTER TABLE speakup_cases ADD COLUMN reporter_returned BOOLEAN NOT NULL DEFAULT {{FALSE}};
+ALTER TABLE speakup_cases ADD COLUMN legal_hold BOOLEAN NOT NULL DEFAULT {{FALSE}};
 -- When a closed case is destroyed (NULL while open or under no policy).
 ALTER TABLE speakup_cases ADD COLUMN retain_until BIGINT;
 -- The reporter's language (for automatic messages).
@@ -78,7 +78,7 @@ CREATE TABLE speakup_events (
     kind TEXT NOT NULL,
     -- A short machine value (new status, risk level, assignee id); never free text.
     value TEXT,
-    detail_sealed BYTEA,
+    detail_sealed {{BLOB}},
     UNIQUE (case_id, seq)
 );
 
@@ -87,7 +87,7 @@ CREATE TABLE speakup_events (
 CREATE TABLE speakup_identity_wraps (
     case_id TEXT NOT NULL REFERENCES speakup_cases(id) ON DELETE CASCADE,
     user_id TEXT NOT NULL REFERENCES users(id),
-    wrapped BYTEA NOT NULL,
+    wrapped {{BLOB}} NOT NULL,
     PRIMARY KEY (case_id, user_id)
 );
 
@@ -96,11 +96,11 @@ CREATE TABLE speakup_identity_requests (
     case_id TEXT NOT NULL REFERENCES speakup_cases(id) ON DELETE CASCADE,
     requester_id TEXT NOT NULL REFERENCES users(id),
     -- Sealed under the case key, field `identity_request:<id>`.
-    reason_sealed BYTEA NOT NULL,
+    reason_sealed {{BLOB}} NOT NULL,
     status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'approved', 'denied')),
     decided_by TEXT REFERENCES users(id),
     -- Sealed under the case key, field `identity_decision:<id>`.
-    decision_sealed BYTEA,
+    decision_sealed {{BLOB}},
     created_at BIGINT NOT NULL,
     decided_at BIGINT
 );
@@ -111,8 +111,8 @@ CREATE TABLE speakup_attachments (
     id TEXT PRIMARY KEY,
     case_id TEXT NOT NULL REFERENCES speakup_cases(id) ON DELETE CASCADE,
     author TEXT NOT NULL CHECK (author IN ('reporter', 'staff')),
-    meta_sealed BYTEA NOT NULL,
-    body_sealed BYTEA NOT NULL,
+    meta_sealed {{BLOB}} NOT NULL,
+    body_sealed {{BLOB}} NOT NULL,
     created_at BIGINT NOT NULL
 );
 CREATE INDEX speakup_attachments_case ON speakup_attachments(case_id);
@@ -125,9 +125,9 @@ CREATE TABLE speakup_categories (
     labels TEXT NOT NULL,
     hints TEXT NOT NULL,
     questions TEXT NOT NULL,
-    enabled BOOLEAN NOT NULL DEFAULT TRUE,
+    enabled BOOLEAN NOT NULL DEFAULT {{TRUE}},
     -- Route to audit-committee members instead of ethics officers (SOX 301).
-    audit_committee BOOLEAN NOT NULL DEFAULT FALSE
+    audit_committee BOOLEAN NOT NULL DEFAULT {{FALSE}}
 );
 
 -- How long a closed case is kept, per category and final status; '*' matches any.
@@ -169,4 +169,4 @@ CREATE TABLE staff_notifications (
 -- A reader's X25519 secret for the length of a session, sealed under a key derived from
 -- the session id, which only the browser's cookie holds: a copy of the database opens
 -- nothing, and signing out (or expiry) leaves nothing to open.
-ALTER TABLE sessions ADD COLUMN reader_sealed BYTEA;
+ALTER TABLE sessions ADD COLUMN reader_sealed {{BLOB}};

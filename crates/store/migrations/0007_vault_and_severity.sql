@@ -3,7 +3,7 @@
 -- and only until expires_at. The plaintext never reaches the database.
 CREATE TABLE interaction_vault (
     interaction_id TEXT PRIMARY KEY REFERENCES interactions(id) ON DELETE CASCADE,
-    sealed BLOB NOT NULL,
+    sealed {{BLOB}} NOT NULL,
     created_at BIGINT NOT NULL,
     expires_at BIGINT NOT NULL
 );
