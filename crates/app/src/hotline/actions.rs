@@ -596,3 +596,28 @@ pub async fn send_message(
 pub fn is_refusal(e: &Error) -> bool {
     e.kind == Kind::Unprocessable
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_refused_input_names_its_field_and_never_echoes_the_value() {
+        let e = text_field("note", "  ", true).unwrap_err();
+        assert!(is_refusal(&e));
+        assert_eq!(e.message, "note: required");
+        let long = "secret ".repeat(MAX_TEXT);
+        let e = text_field("reason", &long, false).unwrap_err();
+        assert_eq!(e.message, "reason: at most 10000 characters");
+        assert_eq!(text_field("reason", "  kept  ", false).unwrap(), "kept");
+        assert_eq!(text_field("reason", "", false).unwrap(), "");
+    }
+
+    #[test]
+    fn a_choice_between_two_words_takes_nothing_else() {
+        assert!(either("on", "on", "off", "hold: on or off").unwrap());
+        assert!(!either("off", "on", "off", "hold: on or off").unwrap());
+        let e = either("yes", "on", "off", "hold: on or off").unwrap_err();
+        assert_eq!(e.message, "hold: on or off");
+    }
+}

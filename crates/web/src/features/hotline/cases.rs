@@ -17,7 +17,7 @@ use crate::extract::{Path, Query};
 use crate::pages::{layout, render, FormData, Layout};
 use crate::state::AppState;
 use askama::Template;
-use axum::extract::State;
+use axum::extract::{FromRequest, FromRequestParts, Request, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Json};
@@ -174,7 +174,7 @@ pub async fn attachment(
     Path((id, attachment)): Path<(String, String)>,
 ) -> AppResult<Response> {
     let file = views::attachment(&state, &caller, &id, &attachment).await?;
-    super::speakup_attachments::staff_download(file)
+    super::speakup_attachments::serve(file)
 }
 
 // ---------------------------------------------------------------- actions
@@ -192,6 +192,50 @@ fn back_with(id: &str, error: &str) -> Response {
     .into_response()
 }
 
+/// What a case action reads: the caller, the case reference from the path and the
+/// form (in that order, with the same rejections as each extractor alone).
+pub struct CaseForm {
+    state: AppState,
+    caller: Caller,
+    id: String,
+    form: FormData,
+}
+
+impl FromRequest<AppState> for CaseForm {
+    type Rejection = Response;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        let (mut parts, body) = req.into_parts();
+        let Extension(caller) = Extension::<Caller>::from_request_parts(&mut parts, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let Path(id) = Path::<String>::from_request_parts(&mut parts, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let form = FormData::from_request(Request::from_parts(parts, body), state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        Ok(CaseForm {
+            state: state.clone(),
+            caller,
+            id,
+            form,
+        })
+    }
+}
+
+impl CaseForm {
+    /// A form field, as typed.
+    fn get(&self, field: &str) -> String {
+        self.form.get(field)
+    }
+
+    /// Where the action leads: see [`done`].
+    fn done(&self, r: righttrack_app::Result<After>) -> AppResult<Response> {
+        done(&self.id, r)
+    }
+}
+
 /// Where an action leads: the case page (with the refusal shown on it, if the input was
 /// refused), or the list when the caller no longer reads the case.
 fn done(id: &str, r: righttrack_app::Result<After>) -> AppResult<Response> {
@@ -204,139 +248,72 @@ fn done(id: &str, r: righttrack_app::Result<After>) -> AppResult<Response> {
 }
 
 /// `POST /cases/{id}/status`: a new status; a final status needs the outcome (sealed).
-pub async fn set_status(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
-    Path(id): Path<String>,
-    form: FormData,
-) -> AppResult<Response> {
-    let (status, outcome) = (form.get("status"), form.get("outcome"));
-    done(
-        &id,
-        actions::set_status(&state, &caller, &id, &status, &outcome).await,
-    )
+pub async fn set_status(c: CaseForm) -> AppResult<Response> {
+    let (status, outcome) = (c.get("status"), c.get("outcome"));
+    c.done(actions::set_status(&c.state, &c.caller, &c.id, &status, &outcome).await)
 }
 
 /// `POST /cases/{id}/note`: an internal note (sealed; never shown to the reporter).
-pub async fn add_note(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
-    Path(id): Path<String>,
-    form: FormData,
-) -> AppResult<Response> {
-    done(
-        &id,
-        actions::add_note(&state, &caller, &id, &form.get("note")).await,
-    )
+pub async fn add_note(c: CaseForm) -> AppResult<Response> {
+    c.done(actions::add_note(&c.state, &c.caller, &c.id, &c.get("note")).await)
 }
 
 /// `POST /cases/{id}/message`: a message to the reporter (they read it with their
 /// receipt). Marked as feedback, it meets the feedback deadline.
-pub async fn send_message(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
-    Path(id): Path<String>,
-    form: FormData,
-) -> AppResult<Response> {
-    let feedback = form.get("feedback") == "on";
-    let r = actions::send_message(&state, &caller, &id, &form.get("message"), feedback).await;
-    done(&id, r)
+pub async fn send_message(c: CaseForm) -> AppResult<Response> {
+    let (message, feedback) = (c.get("message"), c.get("feedback") == "on");
+    c.done(actions::send_message(&c.state, &c.caller, &c.id, &message, feedback).await)
 }
 
 /// `POST /cases/{id}/triage`: retaliation risk, jurisdiction and the people concerned
 /// (whose conflicts are applied at once).
-pub async fn triage(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
-    Path(id): Path<String>,
-    form: FormData,
-) -> AppResult<Response> {
+pub async fn triage(c: CaseForm) -> AppResult<Response> {
     let input = actions::Triage {
-        risk: form.get("risk"),
-        jurisdiction: form.get("jurisdiction"),
-        subjects: form.get("subjects"),
-        reason: form.get("reason"),
+        risk: c.get("risk"),
+        jurisdiction: c.get("jurisdiction"),
+        subjects: c.get("subjects"),
+        reason: c.get("reason"),
     };
-    done(&id, actions::triage(&state, &caller, &id, &input).await)
+    c.done(actions::triage(&c.state, &c.caller, &c.id, &input).await)
 }
 
 /// `POST /cases/{id}/assign`: gives the case to a worker (who then gets its key) or
 /// takes it back (`assignee` empty).
-pub async fn assign(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
-    Path(id): Path<String>,
-    form: FormData,
-) -> AppResult<Response> {
-    done(
-        &id,
-        actions::assign(&state, &caller, &id, &form.get("assignee")).await,
-    )
+pub async fn assign(c: CaseForm) -> AppResult<Response> {
+    c.done(actions::assign(&c.state, &c.caller, &c.id, &c.get("assignee")).await)
 }
 
 /// `POST /cases/{id}/handover`: the assignee hands the case to another worker.
-pub async fn handover(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
-    Path(id): Path<String>,
-    form: FormData,
-) -> AppResult<Response> {
-    done(
-        &id,
-        actions::handover(&state, &caller, &id, &form.get("assignee")).await,
-    )
+pub async fn handover(c: CaseForm) -> AppResult<Response> {
+    c.done(actions::handover(&c.state, &c.caller, &c.id, &c.get("assignee")).await)
 }
 
 /// `POST /cases/{id}/recuse`: the caller steps away from the case (reason sealed); their
 /// key is destroyed and they stay excluded.
-pub async fn recuse(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
-    Path(id): Path<String>,
-    form: FormData,
-) -> AppResult<Response> {
-    done(
-        &id,
-        actions::recuse(&state, &caller, &id, &form.get("reason")).await,
-    )
+pub async fn recuse(c: CaseForm) -> AppResult<Response> {
+    c.done(actions::recuse(&c.state, &c.caller, &c.id, &c.get("reason")).await)
 }
 
 /// `POST /cases/{id}/hold`: places or lifts a legal hold (a held case is never destroyed).
-pub async fn hold(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
-    Path(id): Path<String>,
-    form: FormData,
-) -> AppResult<Response> {
-    let (on, reason) = (form.get("hold"), form.get("reason"));
-    done(&id, actions::hold(&state, &caller, &id, &on, &reason).await)
+pub async fn hold(c: CaseForm) -> AppResult<Response> {
+    let (on, reason) = (c.get("hold"), c.get("reason"));
+    c.done(actions::hold(&c.state, &c.caller, &c.id, &on, &reason).await)
 }
 
 /// `POST /cases/{id}/watch`: puts a named reporter or witness under retaliation watch,
 /// with their consent.
-pub async fn watch(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
-    Path(id): Path<String>,
-    form: FormData,
-) -> AppResult<Response> {
+pub async fn watch(c: CaseForm) -> AppResult<Response> {
     let input = actions::Watch {
-        username: form.get("username"),
-        role: form.get("role"),
-        consent: form.get("consent") == "on",
+        username: c.get("username"),
+        role: c.get("role"),
+        consent: c.get("consent") == "on",
     };
-    done(&id, actions::watch(&state, &caller, &id, &input).await)
+    c.done(actions::watch(&c.state, &c.caller, &c.id, &input).await)
 }
 
 /// `POST /cases/{id}/identity`: asks the custodians to open the identity envelope.
-pub async fn request_identity(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
-    Path(id): Path<String>,
-    form: FormData,
-) -> AppResult<Response> {
-    let r = actions::request_identity(&state, &caller, &id, &form.get("reason")).await;
-    done(&id, r)
+pub async fn request_identity(c: CaseForm) -> AppResult<Response> {
+    c.done(actions::request_identity(&c.state, &c.caller, &c.id, &c.get("reason")).await)
 }
 
 /// `POST /cases/{id}/identity/{request}`: a custodian approves (wrapping the identity key

@@ -926,13 +926,14 @@ pub async fn access_submit(
     State(state): State<AppState>,
     peer: Peer,
     headers: HeaderMap,
-    ReporterForm {
+    sent: ReporterForm,
+) -> AppResult<Response> {
+    let lang = Lang::pick(Some(sent.form.get("lang").as_str()), &headers);
+    let ReporterForm {
         form,
         files,
         problem,
-    }: ReporterForm,
-) -> AppResult<Response> {
-    let lang = Lang::pick(Some(form.get("lang").as_str()), &headers);
+    } = sent;
     if cross_site(&headers) || !form_token_ok(&state, &form.get("csrf")) {
         return Ok(Page::new(&state, lang, "expired").respond(StatusCode::FORBIDDEN));
     }

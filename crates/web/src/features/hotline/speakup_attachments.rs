@@ -11,10 +11,11 @@
 //! [`API_BODY_LIMIT`] in `routes.rs`); every other route keeps its own, smaller limit.
 //!
 //! The staff side (`cases.rs`) serves a download the case use case opened (and audited)
-//! through [`staff_download`].
+//! through [`serve`].
 
 use crate::error::{AppError, AppResult};
 use crate::pages::FormData;
+use crate::state::AppState;
 use axum::body::Body;
 use axum::extract::{FromRequest, Multipart, Request};
 use axum::http::header::{self, HeaderValue};
@@ -23,6 +24,7 @@ use axum::response::Response;
 use righttrack_core::attachments::{
     self as core_att, AttachmentError, Kind, Prepared, MAX_FILES, MAX_FILE_BYTES,
 };
+use righttrack_core::casekeys::CaseKey;
 use serde_json::Value;
 
 /// Body limit of the reporter's form routes: every file at its largest, plus the text.
@@ -232,11 +234,34 @@ pub fn size_label(size: u64, spanish: bool) -> String {
     }
 }
 
-/// For staff: one opened attachment as a download. `Content-Disposition: attachment`
-/// with the sanitized name, `X-Content-Type-Options: nosniff`, `Cache-Control: no-store`,
-/// and a content type from the allowed four, checked again against the bytes
+/// For staff pages: a case's attachments, opened with the case key the reader
+/// unwrapped. The caller has checked that the reader may open the case.
+pub async fn staff_list(
+    state: &AppState,
+    case_id: &str,
+    key: &CaseKey,
+) -> AppResult<Vec<AttachmentView>> {
+    Ok(righttrack_app::hotline::attachments::list(state, case_id, key).await?)
+}
+
+/// For staff: one attachment as a download ([`serve`]); an id that is not this case's
+/// is 404. The caller checks access and writes the audit entry.
+pub async fn staff_download(
+    state: &AppState,
+    case_id: &str,
+    attachment_id: &str,
+    key: &CaseKey,
+) -> AppResult<Response> {
+    let file =
+        righttrack_app::hotline::attachments::download(state, case_id, attachment_id, key).await?;
+    serve(file)
+}
+
+/// One opened attachment as a download. `Content-Disposition: attachment` with the
+/// sanitized name, `X-Content-Type-Options: nosniff`, `Cache-Control: no-store`, and a
+/// content type from the allowed four, checked again against the bytes
 /// (`application/octet-stream` if they disagree).
-pub fn staff_download(file: Download) -> AppResult<Response> {
+pub fn serve(file: Download) -> AppResult<Response> {
     let disposition = content_disposition(&file.name, file.kind)?;
     let content_type = file.content_type;
     let mut r = Response::new(Body::from(file.body));
