@@ -238,7 +238,7 @@ pub async fn seed(state: &AppState) -> Result<Option<Vec<DemoAccount>>> {
         }
         let others: Vec<(&righttrack_store::directory::User, &Secret<String>)> =
             others.iter().map(|(u, pw)| (*u, pw)).collect();
-        righttrack_web::features::hotline::demo_cases::seed(state, (e, &epw), (i, &ipw), &others)
+        righttrack_app::jobs::demo::cases::seed(state, (e, &epw), (i, &ipw), &others)
             .await
             .map_err(|e| anyhow::anyhow!("{}", e.message))?;
     }

@@ -416,3 +416,29 @@ pub async fn add_files(ctx: &Ctx, o: &Opened, files: &[Prepared]) -> Result<()> 
     ctx.db.add_speakup_attachments(&o.case.id, &sealed).await?;
     Ok(())
 }
+
+/// The case's thread as the reporter reads it: each message with its opened body.
+pub async fn thread(ctx: &Ctx, o: &Opened) -> Result<Vec<(StoredMessage, String)>> {
+    let mut messages = Vec::new();
+    for m in ctx.db.speakup_messages(&o.case.id).await? {
+        let body = open_text(o, &format!("message:{}", m.id), &m.body_sealed)?;
+        messages.push((m, body));
+    }
+    Ok(messages)
+}
+
+/// The categories a reporter may choose (enabled ones, in their order).
+pub async fn categories(ctx: &Ctx) -> Result<Vec<Category>> {
+    Ok(ctx.db.enabled_speakup_categories().await?)
+}
+
+/// The label of a case's category in `lang` (a disabled category still labels the cases
+/// filed under it; an unknown one is shown by its key).
+pub async fn category_label(ctx: &Ctx, key: &str, lang: &str) -> Result<String> {
+    Ok(ctx
+        .db
+        .speakup_category(key)
+        .await?
+        .map(|c| c.labels.get(lang).to_owned())
+        .unwrap_or_else(|| key.to_owned()))
+}

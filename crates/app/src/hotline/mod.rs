@@ -10,12 +10,15 @@
 //! The reporter's side and case management share one rule for who holds a case's key
 //! ([`cases::entitled`]).
 
+pub mod actions;
 pub mod analytics;
 pub mod attachments;
 pub mod cases;
 pub mod intake;
 pub mod keys;
 pub mod retention;
+pub mod settings;
+pub mod views;
 
 /// The sealed field holding the questions a report's answers reply to, as they were
 /// asked: JSON `{"en": [..], "es": [..]}` (`righttrack_store::speakup_config::TextLists`).

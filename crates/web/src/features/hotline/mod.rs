@@ -4,7 +4,6 @@
 //! only concatenates the features' lists.
 
 pub mod cases;
-pub mod demo_cases;
 pub mod speakup;
 pub mod speakup_analytics;
 pub mod speakup_attachments;

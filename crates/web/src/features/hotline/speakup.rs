@@ -38,7 +38,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use jiff::Timestamp;
 use righttrack_app::hotline::intake::{
-    self, add_files, add_message, asked_questions, field_text, open_text, Opened, Report,
+    self, add_files, add_message, asked_questions, field_text, Opened, Report,
 };
 use righttrack_core::attachments::{AttachmentError, MAX_FILES, MAX_FILE_BYTES};
 use righttrack_core::casekeys::Receipt;
@@ -674,7 +674,7 @@ pub async fn intake_form(
     headers: HeaderMap,
 ) -> AppResult<Response> {
     let lang = Lang::pick(q.lang.as_deref(), &headers);
-    let categories = state.db.enabled_speakup_categories().await?;
+    let categories = intake::categories(&state).await?;
     Ok(
         match q.category.as_deref().and_then(|k| offered(&categories, k)) {
             Some(cat) => form_page(&state, lang, cat, &Report::default()).respond(StatusCode::OK),
@@ -769,7 +769,7 @@ pub async fn intake_submit(
     let lang = Lang::pick(Some(form.get("lang").as_str()), &headers);
     if let Some(problem) = problem {
         // Nothing is filed; what was read of the form is shown again.
-        let categories = state.db.enabled_speakup_categories().await?;
+        let categories = intake::categories(&state).await?;
         let cat = offered(&categories, &form.get("category"));
         let report = report_from_form(&form, cat);
         let mut p = match cat {
@@ -793,7 +793,7 @@ pub async fn intake_submit(
     if form.get("step") == "confirm" {
         return Ok(confirm(&state, lang, &form));
     }
-    let categories = state.db.enabled_speakup_categories().await?;
+    let categories = intake::categories(&state).await?;
     let cat = offered(&categories, &form.get("category"));
     let mut report = report_from_form(&form, cat);
     let mut errors = validate(&report, cat, lang);
@@ -896,12 +896,8 @@ async fn case_view(
             lines.push(Line { label, text });
         }
     }
-    let mut messages = Vec::new();
-    for m in state.db.speakup_messages(&o.case.id).await? {
-        let body = open_text(o, &format!("message:{}", m.id), &m.body_sealed)?;
-        messages.push((m, body));
-    }
-    let files = att::list(state, &o.case.id, &o.key).await?;
+    let messages = intake::thread(state, o).await?;
+    let files = righttrack_app::hotline::attachments::list(state, &o.case.id, &o.key).await?;
     Ok((lines, messages, files))
 }
 
@@ -930,13 +926,14 @@ pub async fn access_submit(
     State(state): State<AppState>,
     peer: Peer,
     headers: HeaderMap,
-    ReporterForm {
+    sent: ReporterForm,
+) -> AppResult<Response> {
+    let lang = Lang::pick(Some(sent.form.get("lang").as_str()), &headers);
+    let ReporterForm {
         form,
         files,
         problem,
-    }: ReporterForm,
-) -> AppResult<Response> {
-    let lang = Lang::pick(Some(form.get("lang").as_str()), &headers);
+    } = sent;
     if cross_site(&headers) || !form_token_ok(&state, &form.get("csrf")) {
         return Ok(Page::new(&state, lang, "expired").respond(StatusCode::FORBIDDEN));
     }
@@ -997,13 +994,7 @@ pub async fn access_submit(
     let (report, messages, files_stored) = case_view(&state, &opened, lang).await?;
     let mut p = Page::new(&state, lang, "case");
     p.case_ref = opened.case.id.clone();
-    // A disabled category still labels the cases filed under it.
-    p.category_label = state
-        .db
-        .speakup_category(&opened.case.category)
-        .await?
-        .map(|c| c.labels.get(lang.code()).to_owned())
-        .unwrap_or_else(|| opened.case.category.clone());
+    p.category_label = intake::category_label(&state, &opened.case.category, lang.code()).await?;
     p.receipt = form.get("receipt");
     p.status = status_label(t, &opened.case.status);
     p.submitted = day(opened.case.submitted_at);
@@ -1151,7 +1142,7 @@ pub async fn api_report(
         contact: string_field(&m, "contact")?,
         attachments: Vec::new(),
     };
-    let categories = state.db.enabled_speakup_categories().await?;
+    let categories = intake::categories(&state).await?;
     let cat = offered(&categories, &report.category);
     if let Some(c) = cat {
         if report.answers.len() > c.questions.en.len() {

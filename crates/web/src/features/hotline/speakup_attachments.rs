@@ -10,9 +10,8 @@
 //! Body limits are raised for the four reporter routes only ([`FORM_BODY_LIMIT`],
 //! [`API_BODY_LIMIT`] in `routes.rs`); every other route keeps its own, smaller limit.
 //!
-//! The staff side (`cases.rs`) calls [`staff_list`] and [`staff_download`] once it has
-//! unwrapped the case key for a reader; those functions check nothing about the caller
-//! and write no audit entry: the caller does both.
+//! The staff side (`cases.rs`) serves a download the case use case opened (and audited)
+//! through [`serve`].
 
 use crate::error::{AppError, AppResult};
 use crate::pages::FormData;
@@ -22,9 +21,8 @@ use axum::extract::{FromRequest, Multipart, Request};
 use axum::http::header::{self, HeaderValue};
 use axum::http::StatusCode;
 use axum::response::Response;
-use jiff::Timestamp;
 use righttrack_core::attachments::{
-    self as core_att, detect, AttachmentError, Kind, Prepared, MAX_FILES, MAX_FILE_BYTES,
+    self as core_att, AttachmentError, Kind, Prepared, MAX_FILES, MAX_FILE_BYTES,
 };
 use righttrack_core::casekeys::CaseKey;
 use serde_json::Value;
@@ -220,28 +218,7 @@ pub fn from_json(m: &serde_json::Map<String, Value>) -> AppResult<Vec<Prepared>>
     })
 }
 
-/// One attachment of a case, opened: what a list shows.
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct AttachmentView {
-    pub id: String,
-    /// `reporter` or `staff`.
-    pub author: String,
-    /// The sanitized file name.
-    pub name: String,
-    /// The media type (`image/jpeg`, `image/png`, `application/pdf`, `text/plain`).
-    #[serde(rename = "type")]
-    pub mime: &'static str,
-    /// Bytes as stored (after stripping).
-    pub size: u64,
-    /// False for PDF: its document properties were kept.
-    pub metadata_stripped: bool,
-    #[serde(serialize_with = "rfc3339")]
-    pub created_at: Timestamp,
-}
-
-fn rfc3339<S: serde::Serializer>(t: &Timestamp, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_str(&t.to_string())
-}
+pub use righttrack_app::hotline::attachments::{AttachmentView, Download};
 
 /// `812 bytes`, `14 KB`, `1.4 MB` (`1,4 MB` with `spanish`).
 pub fn size_label(size: u64, spanish: bool) -> String {
@@ -257,73 +234,40 @@ pub fn size_label(size: u64, spanish: bool) -> String {
     }
 }
 
-/// A case's attachments, opened with its key, oldest first.
-pub async fn list(
-    state: &AppState,
-    case_id: &str,
-    key: &CaseKey,
-) -> AppResult<Vec<AttachmentView>> {
-    state
-        .db
-        .speakup_attachments(case_id)
-        .await?
-        .into_iter()
-        .map(|row| {
-            let meta = core_att::open_meta(key, case_id, &row.id, &row.meta_sealed)
-                .map_err(|e| AppError::internal(&e))?;
-            Ok(AttachmentView {
-                id: row.id,
-                author: row.author,
-                name: meta.name,
-                mime: meta.kind.mime(),
-                size: meta.size,
-                metadata_stripped: meta.kind.metadata_stripped(),
-                created_at: row.created_at,
-            })
-        })
-        .collect()
-}
-
-/// For staff case pages: a case's attachments, opened with the case key the reader
+/// For staff pages: a case's attachments, opened with the case key the reader
 /// unwrapped. The caller has checked that the reader may open the case.
 pub async fn staff_list(
     state: &AppState,
     case_id: &str,
     key: &CaseKey,
 ) -> AppResult<Vec<AttachmentView>> {
-    list(state, case_id, key).await
+    Ok(righttrack_app::hotline::attachments::list(state, case_id, key).await?)
 }
 
-/// For staff: one attachment as a download. `Content-Disposition: attachment` with the
-/// sanitized name, `X-Content-Type-Options: nosniff`, `Cache-Control: no-store`, and a
-/// content type from the allowed four, checked again against the bytes
-/// (`application/octet-stream` if they disagree). An id that is not this case's is 404.
-/// The caller checks access and writes the audit entry.
+/// For staff: one attachment as a download ([`serve`]); an id that is not this case's
+/// is 404. The caller checks access and writes the audit entry.
 pub async fn staff_download(
     state: &AppState,
     case_id: &str,
     attachment_id: &str,
     key: &CaseKey,
 ) -> AppResult<Response> {
-    let Some(a) = state.db.speakup_attachment(case_id, attachment_id).await? else {
-        return Err(AppError::not_found());
-    };
-    let meta = core_att::open_meta(key, case_id, &a.id, &a.meta_sealed)
-        .map_err(|e| AppError::internal(&e))?;
-    let body = core_att::open_body(key, case_id, &a.id, &a.body_sealed)
-        .map_err(|e| AppError::internal(&e))?;
-    let content_type = if detect(&body) == Some(meta.kind) {
-        meta.kind.content_type()
-    } else {
-        "application/octet-stream"
-    };
-    let mut r = Response::new(Body::from(body));
+    let file =
+        righttrack_app::hotline::attachments::download(state, case_id, attachment_id, key).await?;
+    serve(file)
+}
+
+/// One opened attachment as a download. `Content-Disposition: attachment` with the
+/// sanitized name, `X-Content-Type-Options: nosniff`, `Cache-Control: no-store`, and a
+/// content type from the allowed four, checked again against the bytes
+/// (`application/octet-stream` if they disagree).
+pub fn serve(file: Download) -> AppResult<Response> {
+    let disposition = content_disposition(&file.name, file.kind)?;
+    let content_type = file.content_type;
+    let mut r = Response::new(Body::from(file.body));
     let h = r.headers_mut();
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
-    h.insert(
-        header::CONTENT_DISPOSITION,
-        content_disposition(&meta.name, meta.kind)?,
-    );
+    h.insert(header::CONTENT_DISPOSITION, disposition);
     h.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),

@@ -16,7 +16,7 @@
 //! what was typed.
 
 use crate::auth::Caller;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::extract::{Path, Query};
 use crate::pages::{layout, render, FormData, Layout};
 use crate::state::AppState;
@@ -25,15 +25,13 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Extension;
-use jiff::SignedDuration;
+use righttrack_app::hotline::settings;
 use righttrack_core::speakup_config::{
     self as rules, FieldError, RetentionRule, ACK_DAYS, ANY, FEEDBACK_MONTHS, MAX_HINT, MAX_LABEL,
     MAX_NAME, MAX_RETENTION_DAYS, WARN_DAYS,
 };
 use righttrack_store::speakup::Jurisdiction;
 use righttrack_store::speakup_config::{Category, TextLists, Texts, RETENTION_WARNING_DAYS};
-use righttrack_store::StoreError;
-use serde_json::json;
 
 const HOME: &str = "/speakup/settings";
 
@@ -53,6 +51,22 @@ fn problem(anchor: &str, e: FieldError) -> Problem {
     Problem {
         anchor: anchor.to_owned(),
         message: e.to_string(),
+    }
+}
+
+/// A value the use case refused, as a problem shown at `anchor`; other errors stay
+/// errors.
+fn refused(anchor: &str, r: righttrack_app::Result<()>) -> AppResult<Option<Vec<Problem>>> {
+    match r {
+        Ok(()) => Ok(None),
+        Err(e) if e.kind == righttrack_app::Kind::Unprocessable && e.field.is_some() => {
+            let field = e.field.unwrap_or_default();
+            Ok(Some(vec![problem(
+                anchor,
+                FieldError::new(field, e.message),
+            )]))
+        }
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -365,7 +379,13 @@ async fn settings_page(
     problems: Vec<Problem>,
     draft: Draft,
 ) -> AppResult<Response> {
-    let categories = state.db.speakup_categories().await?;
+    let settings::Settings {
+        categories,
+        rules,
+        expiring,
+        jurisdictions,
+        default_jurisdiction,
+    } = settings::settings(state).await?;
     let next_position = categories.iter().map(|c| c.position).max().unwrap_or(0) + 1;
     let label_of = |key: &str| {
         if key == ANY {
@@ -376,18 +396,13 @@ async fn settings_page(
             .find(|c| c.key == key)
             .map_or_else(|| key.to_owned(), |c| c.labels.en.clone())
     };
-    let rules = state.db.retention_rules().await?;
     let mut statuses: Vec<String> = KNOWN_STATUSES.iter().map(|s| (*s).to_owned()).collect();
     for r in &rules {
         if r.status != ANY && !statuses.contains(&r.status) {
             statuses.push(r.status.clone());
         }
     }
-    let now = state.now();
-    let expiring = state
-        .db
-        .expiring_cases(now, SignedDuration::from_hours(RETENTION_WARNING_DAYS * 24))
-        .await?
+    let expiring = expiring
         .into_iter()
         .map(|c| ExpiringRow {
             category: label_of(&c.category),
@@ -396,13 +411,8 @@ async fn settings_page(
             date: righttrack_core::clock::day(c.retain_until),
         })
         .collect();
-    let mut jurisdictions: Vec<JurisdictionRow> = state
-        .db
-        .speakup_jurisdictions()
-        .await?
-        .iter()
-        .map(JurisdictionRow::of)
-        .collect();
+    let mut jurisdictions: Vec<JurisdictionRow> =
+        jurisdictions.iter().map(JurisdictionRow::of).collect();
     if let Some(typed) = draft.jurisdiction {
         if let Some(row) = jurisdictions.iter_mut().find(|j| j.code == typed.code) {
             *row = typed;
@@ -428,7 +438,7 @@ async fn settings_page(
             .new_category
             .unwrap_or_else(|| CategoryForm::blank(next_position)),
         form_is_new: true,
-        default_jurisdiction: state.db.default_jurisdiction_code().await?,
+        default_jurisdiction,
         jurisdictions,
         new_jurisdiction_open: draft.new_jurisdiction.is_some(),
         new_jurisdiction: draft.new_jurisdiction.unwrap_or(JurisdictionRow {
@@ -515,39 +525,10 @@ pub async fn create_category(
         Ok(c) => c,
         Err(problems) => return settings_page(&state, &caller, "", problems, draft(typed)).await,
     };
-    match state.db.create_speakup_category(&c).await {
-        Ok(()) => {}
-        Err(StoreError::Conflict(_)) => {
-            let problems = vec![problem(
-                "key",
-                FieldError::new("key", "a category with this key exists; edit it instead"),
-            )];
-            return settings_page(&state, &caller, "", problems, draft(typed)).await;
-        }
-        Err(e) => return Err(e.into()),
+    if let Some(problems) = refused("key", settings::create_category(&state, &caller, &c).await)? {
+        return settings_page(&state, &caller, "", problems, draft(typed)).await;
     }
-    state
-        .audit(
-            &caller.actor(),
-            "speakup.category_created",
-            &c.key,
-            json!({
-                "enabled": c.enabled,
-                "audit_committee": c.audit_committee,
-                "position": c.position,
-                "questions": c.questions.en.len(),
-            }),
-        )
-        .await?;
     Ok(back("category_added", "categories"))
-}
-
-async fn stored_category(state: &AppState, key: &str) -> AppResult<Category> {
-    state
-        .db
-        .speakup_category(key)
-        .await?
-        .ok_or_else(AppError::not_found)
 }
 
 fn category_page(caller: &Caller, form: CategoryForm, problems: Vec<Problem>) -> Response {
@@ -573,28 +554,8 @@ pub async fn edit_category(
     Extension(caller): Extension<Caller>,
     Path(key): Path<String>,
 ) -> AppResult<Response> {
-    let c = stored_category(&state, &key).await?;
+    let c = settings::category(&state, &key).await?;
     Ok(category_page(&caller, CategoryForm::of(&c), Vec::new()))
-}
-
-/// The names of the parts of a category that differ (for the audit trail).
-fn changed(before: &Category, after: &Category) -> Vec<&'static str> {
-    let mut out = Vec::new();
-    let mut note = |name, differs: bool| {
-        if differs {
-            out.push(name);
-        }
-    };
-    note("position", before.position != after.position);
-    note("labels", before.labels != after.labels);
-    note("hints", before.hints != after.hints);
-    note("questions", before.questions != after.questions);
-    note("enabled", before.enabled != after.enabled);
-    note(
-        "audit_committee",
-        before.audit_committee != after.audit_committee,
-    );
-    out
 }
 
 pub async fn save_category(
@@ -603,25 +564,13 @@ pub async fn save_category(
     Path(key): Path<String>,
     form: FormData,
 ) -> AppResult<Response> {
-    let before = stored_category(&state, &key).await?;
+    let before = settings::category(&state, &key).await?;
     let typed = CategoryForm::read(&form, &before.key);
     let c = match typed.parse() {
         Ok(c) => c,
         Err(problems) => return Ok(category_page(&caller, typed, problems)),
     };
-    let changes = changed(&before, &c);
-    if changes.is_empty() {
-        return Ok(back("category_saved", "categories"));
-    }
-    state.db.update_speakup_category(&c).await?;
-    state
-        .audit(
-            &caller.actor(),
-            "speakup.category_updated",
-            &c.key,
-            json!({"changed": changes, "enabled": c.enabled, "audit_committee": c.audit_committee}),
-        )
-        .await?;
+    settings::save_category(&state, &caller, &before, &c).await?;
     Ok(back("category_saved", "categories"))
 }
 
@@ -631,26 +580,8 @@ pub async fn set_category_enabled(
     Path(key): Path<String>,
     form: FormData,
 ) -> AppResult<Response> {
-    let before = stored_category(&state, &key).await?;
-    let enabled = match form.get("enabled").as_str() {
-        "yes" => true,
-        "no" => false,
-        _ => return Err(AppError::unprocessable("field `enabled`: yes or no")),
-    };
-    if before.enabled != enabled {
-        state
-            .db
-            .set_speakup_category_enabled(&before.key, enabled)
-            .await?;
-        let action = if enabled {
-            "speakup.category_enabled"
-        } else {
-            "speakup.category_disabled"
-        };
-        state
-            .audit(&caller.actor(), action, &before.key, json!({}))
-            .await?;
-    }
+    let enabled =
+        settings::set_category_enabled(&state, &caller, &key, &form.get("enabled")).await?;
     Ok(back(
         if enabled {
             "category_enabled"
@@ -675,25 +606,10 @@ pub async fn create_jurisdiction(
         Ok(j) => j,
         Err(problems) => return settings_page(&state, &caller, "", problems, draft(typed)).await,
     };
-    match state.db.create_speakup_jurisdiction(&j).await {
-        Ok(()) => {}
-        Err(StoreError::Conflict(_)) => {
-            let problems = vec![problem(
-                "code",
-                FieldError::new("code", "this jurisdiction exists; edit it instead"),
-            )];
-            return settings_page(&state, &caller, "", problems, draft(typed)).await;
-        }
-        Err(e) => return Err(e.into()),
+    let created = settings::create_jurisdiction(&state, &caller, &j).await;
+    if let Some(problems) = refused("code", created)? {
+        return settings_page(&state, &caller, "", problems, draft(typed)).await;
     }
-    state
-        .audit(
-            &caller.actor(),
-            "speakup.jurisdiction_created",
-            &j.code,
-            json!({"ack_days": j.ack_days, "feedback_months": j.feedback_months, "warn_days": j.warn_days}),
-        )
-        .await?;
     Ok(back("jurisdiction_added", "jurisdictions"))
 }
 
@@ -703,11 +619,7 @@ pub async fn save_jurisdiction(
     Path(code): Path<String>,
     form: FormData,
 ) -> AppResult<Response> {
-    let before = state
-        .db
-        .jurisdiction(&code)
-        .await?
-        .ok_or_else(AppError::not_found)?;
+    let before = settings::jurisdiction(&state, &code).await?;
     let typed = JurisdictionRow::read(&form, &before.code);
     let j = match typed.parse(&format!(" ({})", before.code), &format!("-{}", before.code)) {
         Ok(j) => j,
@@ -719,21 +631,7 @@ pub async fn save_jurisdiction(
             return settings_page(&state, &caller, "", problems, draft).await;
         }
     };
-    if j != before {
-        state.db.update_speakup_jurisdiction(&j).await?;
-        state
-            .audit(
-                &caller.actor(),
-                "speakup.jurisdiction_updated",
-                &j.code,
-                json!({
-                    "from": {"ack_days": before.ack_days, "feedback_months": before.feedback_months, "warn_days": before.warn_days},
-                    "to": {"ack_days": j.ack_days, "feedback_months": j.feedback_months, "warn_days": j.warn_days},
-                    "renamed": before.name != j.name,
-                }),
-            )
-            .await?;
-    }
+    settings::save_jurisdiction(&state, &caller, &before, &j).await?;
     Ok(back("jurisdiction_saved", "jurisdictions"))
 }
 
@@ -742,28 +640,9 @@ pub async fn set_default_jurisdiction(
     Extension(caller): Extension<Caller>,
     form: FormData,
 ) -> AppResult<Response> {
-    let code = form.get("code");
-    if state.db.jurisdiction(&code).await?.is_none() {
-        let problems = vec![problem(
-            "default",
-            FieldError::new("default jurisdiction", "choose one of the jurisdictions"),
-        )];
+    let set = settings::set_default_jurisdiction(&state, &caller, &form.get("code")).await;
+    if let Some(problems) = refused("default", set)? {
         return settings_page(&state, &caller, "", problems, Draft::default()).await;
-    }
-    let before = state.db.default_jurisdiction_code().await?;
-    if before != code {
-        state
-            .db
-            .set_default_jurisdiction(&code, &mut rand::rngs::OsRng)
-            .await?;
-        state
-            .audit(
-                &caller.actor(),
-                "speakup.default_jurisdiction_set",
-                &code,
-                json!({"from": before}),
-            )
-            .await?;
     }
     Ok(back("default_set", "jurisdictions"))
 }
@@ -777,7 +656,7 @@ async fn parse_rule(
 ) -> AppResult<Result<RetentionRule, Vec<Problem>>> {
     let mut problems = Vec::new();
     let category = match rules::retention_selector("category", &form.get("category")) {
-        Ok(c) if c == ANY || state.db.speakup_category(&c).await?.is_some() => c,
+        Ok(c) if c == ANY || settings::is_category(state, &c).await? => c,
         Ok(_) => {
             problems.push(problem(
                 "rule_category",
@@ -826,17 +705,7 @@ pub async fn set_retention(
             return settings_page(&state, &caller, "", problems, draft).await;
         }
     };
-    let before = state.db.set_retention_rule(&rule).await?;
-    if before != Some(rule.days) {
-        state
-            .audit(
-                &caller.actor(),
-                "speakup.retention_set",
-                &format!("{}/{}", rule.category, rule.status),
-                json!({"days": rule.days, "from": before}),
-            )
-            .await?;
-    }
+    settings::set_retention(&state, &caller, &rule).await?;
     Ok(back("retention_saved", "retention"))
 }
 
@@ -851,29 +720,9 @@ pub async fn delete_retention(
             return settings_page(&state, &caller, "", problems, Draft::default()).await
         }
     };
-    if rule.category == ANY && rule.status == ANY {
-        let problems = vec![problem(
-            "retention",
-            FieldError::new(
-                "rule * / *",
-                "the rule for any category and any status is the fallback; change its days instead",
-            ),
-        )];
+    let deleted = settings::delete_retention(&state, &caller, &rule).await;
+    if let Some(problems) = refused("retention", deleted)? {
         return settings_page(&state, &caller, "", problems, Draft::default()).await;
-    }
-    if state
-        .db
-        .delete_retention_rule(&rule.category, &rule.status)
-        .await?
-    {
-        state
-            .audit(
-                &caller.actor(),
-                "speakup.retention_deleted",
-                &format!("{}/{}", rule.category, rule.status),
-                json!({}),
-            )
-            .await?;
     }
     Ok(back("retention_removed", "retention"))
 }
