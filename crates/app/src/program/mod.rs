@@ -10,6 +10,12 @@ pub mod training;
 
 use crate::{Ctx, Result};
 use righttrack_core::audience::Audience;
+use righttrack_store::directory::{Site, Team};
+
+/// The directory's teams and sites (what an audience may name).
+pub async fn directory(ctx: &Ctx) -> Result<(Vec<Team>, Vec<Site>)> {
+    Ok((ctx.db.list_teams().await?, ctx.db.list_sites().await?))
+}
 
 /// The names of an audience's parts: role labels, and each team's and site's name
 /// (`None`: it has been removed since).
@@ -22,8 +28,7 @@ pub struct AudienceNames {
 /// Looks up the names of an audience's roles, teams and sites (policies and training
 /// word them differently).
 pub async fn audience_names(ctx: &Ctx, a: &Audience) -> Result<AudienceNames> {
-    let teams = ctx.db.list_teams().await?;
-    let sites = ctx.db.list_sites().await?;
+    let (teams, sites) = directory(ctx).await?;
     Ok(AudienceNames {
         roles: a.roles.iter().map(|r| r.label()).collect(),
         teams: a

@@ -15,7 +15,7 @@
 //! next to the form.
 
 use super::{cycle_data, question_rows, sync, PersonRow, QuestionRow};
-use crate::program::{audience_names, csv_table};
+use crate::program::{audience_names, csv_table, directory};
 use crate::{Caller, Ctx, Error, Kind, Result};
 use righttrack_core::audience::Audience;
 use righttrack_core::clock::day;
@@ -150,9 +150,11 @@ pub async fn create(ctx: &Ctx, caller: &Caller, title: &str) -> Result<String> {
         .await;
     let (pid, vid) = match created {
         Ok(x) => x,
-        Err(StoreError::Conflict(_)) => return Err(Error::conflict(format!(
+        Err(StoreError::Conflict(_)) => {
+            return Err(Error::conflict(format!(
             "field `title`: a policy with the key \"{slug}\" already exists; choose another title"
-        ))),
+        )))
+        }
         Err(e) => return Err(e.into()),
     };
     ctx.audit(
@@ -218,10 +220,11 @@ impl Manage {
 /// A policy with its versions, and the teams and sites its audience may name.
 pub async fn manage(ctx: &Ctx, key: &str) -> Result<Manage> {
     let p = policy(ctx, key).await?;
+    let (teams, sites) = directory(ctx).await?;
     Ok(Manage {
         versions: ctx.db.versions(&p.id).await?,
-        teams: ctx.db.list_teams().await?,
-        sites: ctx.db.list_sites().await?,
+        teams,
+        sites,
         audience: describe(ctx, &p.audience).await?,
         p,
     })
@@ -244,14 +247,13 @@ async fn audience_of(ctx: &Ctx, s: &Settings<'_>) -> Result<Audience> {
         a.roles
             .push(Role::parse(r).map_err(|e| Error::unprocessable(format!("field `role`: {e}")))?);
     }
-    let teams = ctx.db.list_teams().await?;
+    let (teams, sites) = directory(ctx).await?;
     for t in &s.teams {
         let id = TeamId::parse(t)
             .filter(|id| teams.iter().any(|x| x.id == *id))
             .ok_or_else(|| Error::unprocessable("field `team`: unknown team"))?;
         a.teams.push(id);
     }
-    let sites = ctx.db.list_sites().await?;
     for s in &s.sites {
         let id = SiteId::parse(s)
             .filter(|id| sites.iter().any(|x| x.id == *id))
@@ -540,6 +542,23 @@ async fn exported(ctx: &Ctx, caller: &Caller, p: &Policy, rows: usize, what: &st
     Ok(())
 }
 
+/// A policy's CSV export (`<key>-<suffix>.csv`), audited as `what`.
+async fn export(
+    ctx: &Ctx,
+    caller: &Caller,
+    p: &Policy,
+    what: &str,
+    suffix: &str,
+    header: &str,
+    rows: Vec<Vec<String>>,
+) -> Result<Csv> {
+    exported(ctx, caller, p, rows.len(), what).await?;
+    Ok(Csv {
+        name: format!("{}-{suffix}.csv", p.slug),
+        text: csv_table(header, rows),
+    })
+}
+
 /// A CSV export: its file name and text.
 pub struct Csv {
     pub name: String,
@@ -568,14 +587,7 @@ pub async fn evidence_csv(ctx: &Ctx, caller: &Caller, key: &str) -> Result<Csv> 
             ]
         })
         .collect();
-    exported(ctx, caller, &p, rows.len(), "evidence").await?;
-    Ok(Csv {
-        name: format!("{}-attestations.csv", p.slug),
-        text: csv_table(
-            "policy,username,name,cycle_version,version_attested,version_sha256,attested_at,method,quiz_score",
-            rows,
-        ),
-    })
+    export(ctx, caller, &p, "evidence", "attestations", "policy,username,name,cycle_version,version_attested,version_sha256,attested_at,method,quiz_score", rows).await
 }
 
 /// Every person of the current cycle as CSV (the export audited).
@@ -606,14 +618,7 @@ pub async fn coverage_csv(ctx: &Ctx, caller: &Caller, key: &str) -> Result<Csv> 
             })
             .collect(),
     };
-    exported(ctx, caller, &p, rows.len(), "coverage").await?;
-    Ok(Csv {
-        name: format!("{}-coverage.csv", p.slug),
-        text: csv_table(
-            "username,name,team,site,roles,lead,assigned,due,status,days_overdue,attested_at,reminders,escalations",
-            rows,
-        ),
-    })
+    export(ctx, caller, &p, "coverage", "coverage", "username,name,team,site,roles,lead,assigned,due,status,days_overdue,attested_at,reminders,escalations", rows).await
 }
 
 /// The API's coverage of the current cycle by team, site and role, the overdue people

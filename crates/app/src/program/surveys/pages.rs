@@ -4,7 +4,7 @@
 //! plain text; the web feature renders it.
 
 use super::{autoclose, domain, load, released, today, Released};
-use crate::program::csv_table;
+use crate::program::{csv_table, directory};
 use crate::{Caller, Ctx, Error, Result};
 use jiff::civil::Date;
 use righttrack_core::audience::Audience;
@@ -41,18 +41,13 @@ pub struct Names {
 
 /// The directory's team and site names.
 pub async fn names(ctx: &Ctx) -> Result<Names> {
+    let (teams, sites) = directory(ctx).await?;
     Ok(Names {
-        teams: ctx
-            .db
-            .list_teams()
-            .await?
+        teams: teams
             .into_iter()
             .map(|t| (t.id.to_string(), t.name))
             .collect(),
-        sites: ctx
-            .db
-            .list_sites()
-            .await?
+        sites: sites
             .into_iter()
             .map(|s| (s.id.to_string(), s.name))
             .collect(),
@@ -233,11 +228,6 @@ pub struct SurveyView {
     pub waves: Vec<Wave>,
     pub teams: Vec<Team>,
     pub sites: Vec<Site>,
-}
-
-/// The teams and sites a wave's audience may name.
-pub async fn directory(ctx: &Ctx) -> Result<(Vec<Team>, Vec<Site>)> {
-    Ok((ctx.db.list_teams().await?, ctx.db.list_sites().await?))
 }
 
 /// A survey by id, its waves and the directory for a new wave's form.

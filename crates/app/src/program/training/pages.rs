@@ -7,7 +7,7 @@ use super::{
     assign_new, by_role, by_site, by_team, course, coverage, gate, standings, total, trend,
     visible_standings, Coverage, Standing, TrendPoint,
 };
-use crate::program::{audience_names, csv_table};
+use crate::program::{audience_names, csv_table, directory};
 use crate::{Caller, Ctx, Error, Kind, Result};
 use jiff::Timestamp;
 use righttrack_core::audience::Audience;
@@ -295,6 +295,7 @@ pub async fn admin(ctx: &Ctx) -> Result<Admin> {
             active: r.active,
         });
     }
+    let (teams, sites) = directory(ctx).await?;
     Ok(Admin {
         courses: courses
             .into_iter()
@@ -320,17 +321,11 @@ pub async fn admin(ctx: &Ctx) -> Result<Admin> {
             .collect(),
         rules: rules_out,
         roles: Role::ALL.iter().map(|r| (r.as_str(), r.label())).collect(),
-        teams: ctx
-            .db
-            .list_teams()
-            .await?
+        teams: teams
             .into_iter()
             .map(|t| (t.id.to_string(), format!("{} — {}", t.name, t.site_name)))
             .collect(),
-        sites: ctx
-            .db
-            .list_sites()
-            .await?
+        sites: sites
             .into_iter()
             .map(|s| (s.id.to_string(), s.name))
             .collect(),
