@@ -6,6 +6,7 @@ use super::{open_assignment, sync, team_open, team_overdue, TeamRow};
 use crate::{Caller, Ctx, Error, Result};
 use jiff::Timestamp;
 use righttrack_core::clock::{day, minute};
+use righttrack_core::ids::UserId;
 use righttrack_core::policies as rules;
 use righttrack_store::policies::{Evidence, MyAssignment, Policy, Version};
 
@@ -55,6 +56,35 @@ impl EvidenceRow {
                 .unwrap_or_else(|| "no quiz".into()),
         }
     }
+}
+
+/// A person's attestations, of one policy or all.
+async fn evidence_rows(ctx: &Ctx, me: UserId, only: Option<&Policy>) -> Result<Vec<EvidenceRow>> {
+    let slugs: Vec<(String, String)> = match only {
+        Some(p) => vec![(p.id.clone(), p.slug.clone())],
+        None => ctx
+            .db
+            .policies()
+            .await?
+            .into_iter()
+            .map(|p| (p.id, p.slug))
+            .collect(),
+    };
+    Ok(ctx
+        .db
+        .my_evidence(me)
+        .await?
+        .into_iter()
+        .filter(|e| only.is_none_or(|p| e.policy_id == p.id))
+        .map(|e| {
+            let slug = slugs
+                .iter()
+                .find(|(id, _)| *id == e.policy_id)
+                .map(|(_, s)| s.clone())
+                .unwrap_or_default();
+            EvidenceRow::of(e, slug)
+        })
+        .collect())
 }
 
 /// "My policies": to attest (overdue first), every published policy, my attestations.
@@ -111,27 +141,7 @@ pub async fn mine(ctx: &Ctx, caller: &Caller) -> Result<Mine> {
             }
         })
         .collect();
-    let slugs: Vec<(String, String)> = ctx
-        .db
-        .policies()
-        .await?
-        .into_iter()
-        .map(|p| (p.id, p.slug))
-        .collect();
-    let evidence = ctx
-        .db
-        .my_evidence(me)
-        .await?
-        .into_iter()
-        .map(|e| {
-            let slug = slugs
-                .iter()
-                .find(|(id, _)| *id == e.policy_id)
-                .map(|(_, s)| s.clone())
-                .unwrap_or_default();
-            EvidenceRow::of(e, slug)
-        })
-        .collect();
+    let evidence = evidence_rows(ctx, me, None).await?;
     Ok(Mine {
         open,
         published,
@@ -196,14 +206,7 @@ pub async fn read(ctx: &Ctx, caller: &Caller, key: &str) -> Result<Read> {
             method: a.method,
         })
         .collect();
-    let evidence = ctx
-        .db
-        .my_evidence(me)
-        .await?
-        .into_iter()
-        .filter(|e| e.policy_id == p.id)
-        .map(|e| EvidenceRow::of(e, p.slug.clone()))
-        .collect();
+    let evidence = evidence_rows(ctx, me, Some(&p)).await?;
     Ok(Read {
         p,
         v,
