@@ -810,7 +810,6 @@ pub async fn api_results(
         view: v,
         report: rep,
     } = res;
-    let n = &n;
     let k = w.thresholds.min_group;
     Ok(Json(json!({
         "wave": w.id,
