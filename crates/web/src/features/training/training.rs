@@ -1,6 +1,6 @@
 //! Training: courses people take here (Markdown and a quiz) or elsewhere (completions
 //! imported from an external LMS as CSV), assignment rules, due dates and recurrence,
-//! certificates, reminders with escalation, reports; and the data-access [`gate`].
+//! certificates, reminders with escalation, reports; and the data-access [`gate`](righttrack_app::program::training::gate).
 //!
 //! Pages for everyone (`/my/training`: what is assigned to me, take a course, my
 //! certificates), for ethics officers (`/training`: courses, rules, import, offline
@@ -8,7 +8,7 @@
 //! site and role, overdue, trend; CSV). A team lead who is not an officer sees only
 //! the people of the teams they lead.
 //!
-//! Assignments are made by [`assign_new`] (idempotent; on rule creation, user creation,
+//! Assignments are made by [`assign_new`](righttrack_app::program::training::assign_new) (idempotent; on rule creation, user creation,
 //! these pages and the `serve` sweep), so "on hire" means: the first sync after a user is
 //! created. A quiz attempt is always recorded; a pass also records a completion with a
 //! verification code, valid for the course's recurrence period. Reminders ([`righttrack_app::program::training::remind`])
