@@ -38,7 +38,8 @@
 //! - *training coverage*: training assignments made by the month's end whose person held
 //!   a passing completion valid then ÷ assignments; *overdue*: not valid and past due
 //!   (a lapsed recurring course is overdue from its expiry, as in `core::training`).
-//!   Needs [`MIN_GROUP`] assignments.
+//!   Needs [`MIN_GROUP`] assignments. The training report's trend is the same rule
+//!   ([`crate::training::coverage`]), shown for every group.
 //! - *climate indices*: the organisation-wide index of each survey wave closed in the
 //!   month, as its release plan releases it (the wave's own minimum group applies).
 //! - *corrective actions*: open (neither verified nor closed) and overdue at the month's

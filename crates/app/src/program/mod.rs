@@ -7,3 +7,56 @@ pub mod kudos;
 pub mod policies;
 pub mod surveys;
 pub mod training;
+
+use crate::{Ctx, Result};
+use righttrack_core::audience::Audience;
+use righttrack_store::directory::{Site, Team};
+
+/// The directory's teams and sites (what an audience may name).
+pub async fn directory(ctx: &Ctx) -> Result<(Vec<Team>, Vec<Site>)> {
+    Ok((ctx.db.list_teams().await?, ctx.db.list_sites().await?))
+}
+
+/// The names of an audience's parts: role labels, and each team's and site's name
+/// (`None`: it has been removed since).
+pub struct AudienceNames {
+    pub roles: Vec<&'static str>,
+    pub teams: Vec<Option<String>>,
+    pub sites: Vec<Option<String>>,
+}
+
+/// Looks up the names of an audience's roles, teams and sites (policies and training
+/// word them differently).
+pub async fn audience_names(ctx: &Ctx, a: &Audience) -> Result<AudienceNames> {
+    let (teams, sites) = directory(ctx).await?;
+    Ok(AudienceNames {
+        roles: a.roles.iter().map(|r| r.label()).collect(),
+        teams: a
+            .teams
+            .iter()
+            .map(|t| teams.iter().find(|x| x.id == *t).map(|x| x.name.clone()))
+            .collect(),
+        sites: a
+            .sites
+            .iter()
+            .map(|s| sites.iter().find(|x| x.id == *s).map(|x| x.name.clone()))
+            .collect(),
+    })
+}
+
+/// A CSV document: the header line, then one line per row, each cell quoted as needed
+/// (and defused against spreadsheet formulas by `scan::csv::cell`).
+pub fn csv_table(header: &str, rows: impl IntoIterator<Item = Vec<String>>) -> String {
+    let mut out = String::from(header);
+    out.push('\n');
+    for r in rows {
+        out.push_str(
+            &r.iter()
+                .map(|c| righttrack_scan::csv::cell(c))
+                .collect::<Vec<_>>()
+                .join(","),
+        );
+        out.push('\n');
+    }
+    out
+}

@@ -15,6 +15,7 @@
 //! person's latest passing completion, so nothing has to run at midnight for a
 //! completion to expire or an assignment to become overdue.
 
+pub mod coverage;
 pub mod import;
 pub mod markdown;
 

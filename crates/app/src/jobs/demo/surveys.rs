@@ -9,14 +9,13 @@
 //! anonymous response inserted), with the respondent's real reporting dimensions and
 //! comments redacted by the same function; only the choice of answers is synthetic.
 
-use crate::program::surveys::released;
+use crate::program::surveys::{dims_of, people_names, released};
 use crate::{Ctx, Error, Result};
 use rand::seq::SliceRandom;
 use rand::Rng;
 use righttrack_core::audience::Audience;
 use righttrack_core::surveys::instrument::{builtin, parse_custom, redact_comment};
-use righttrack_core::surveys::release::{role_band, tenure_band, NONE};
-use righttrack_core::surveys::{Answers, Dims, Question, QuestionKind, Thresholds};
+use righttrack_core::surveys::{Answers, Question, QuestionKind, Thresholds};
 use righttrack_core::Role;
 use righttrack_store::directory::User;
 use righttrack_store::surveys::NewWave;
@@ -112,10 +111,7 @@ pub async fn seed(ctx: &Ctx, officer: &User) -> Result<()> {
     };
     let members = db.audience_members(&audience).await?;
     let users = db.list_users().await?;
-    let names: Vec<String> = users
-        .iter()
-        .flat_map(|u| [u.display_name.clone(), u.username.clone()])
-        .collect();
+    let names = people_names(&users);
     let engine = ctx.engine().map_err(|e| Error::internal(&e))?;
     let views: Vec<String> = ["site", "team", "role", "site_role"]
         .map(String::from)
@@ -178,13 +174,8 @@ pub async fn seed(ctx: &Ctx, officer: &User) -> Result<()> {
             let mut people = people;
             people.shuffle(&mut rng);
             for u in people.into_iter().take(answering) {
-                let team = u.team_id.and_then(|t| team_of.get(&t));
-                let dims = Dims {
-                    team: team.map_or(NONE.into(), |t| t.id.to_string()),
-                    site: team.map_or(NONE.into(), |t| t.site_id.to_string()),
-                    role: role_band(&u.roles).into(),
-                    tenure: tenure_band(u.created_at, now).into(),
-                };
+                let team = u.team_id.and_then(|t| team_of.get(&t)).copied();
+                let dims = dims_of(u, team, now);
                 let comment = rng.gen_bool(0.45).then(|| {
                     let raw = COMMENTS.choose(&mut rng).copied().unwrap_or_default();
                     let named = users

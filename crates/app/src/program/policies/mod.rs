@@ -7,6 +7,9 @@
 //! audience includes then) and kept up to date ([`sync`]): people who join the audience
 //! later are assigned with the policy's full days from when they were added.
 
+pub mod manage;
+pub mod mine;
+
 use crate::{Caller, Ctx, Error, Kind, Result};
 use jiff::Timestamp;
 use righttrack_core::audience::{Audience, Member};

@@ -6,14 +6,38 @@
 //! more (see `core::surveys::release`). The dashboard reads a wave only through
 //! [`released_indices`], the organisation-wide indices as the plan releases them.
 
+pub mod pages;
+
 use crate::{Caller, Ctx, Error, Result};
 use jiff::civil::Date;
-use righttrack_core::surveys::release::{plan, view, Plan, View, ALL, NONE};
+use righttrack_core::surveys::release::{
+    plan, role_band, tenure_band, view, Plan, View, ALL, NONE,
+};
 use righttrack_core::surveys::results::{self, CellResult, Domain, Response as SurveyResponse};
 use righttrack_core::surveys::{Dims, Thresholds, WaveStatus};
+use righttrack_store::directory::{Team, User};
 use righttrack_store::surveys::{Survey, Wave};
 use serde_json::json;
 use std::collections::BTreeSet;
+
+/// A person's reporting dimensions now: their team's and its site's ids ("none"
+/// without a team), their role band and tenure band.
+pub fn dims_of(u: &User, team: Option<&Team>, now: jiff::Timestamp) -> Dims {
+    Dims {
+        team: team.map_or(NONE.into(), |t| t.id.to_string()),
+        site: team.map_or(NONE.into(), |t| t.site_id.to_string()),
+        role: role_band(&u.roles).to_owned(),
+        tenure: tenure_band(u.created_at, now).to_owned(),
+    }
+}
+
+/// The names a comment must not carry: everyone's display name and username.
+pub fn people_names(users: &[User]) -> Vec<String> {
+    users
+        .iter()
+        .flat_map(|u| [u.display_name.clone(), u.username.clone()])
+        .collect()
+}
 
 /// Today's date in UTC (waves open and close on dates).
 pub fn today(ctx: &Ctx) -> Date {

@@ -7,13 +7,13 @@
 //! person with training due within [`REMIND_DAYS`] days, overdue or expiring, and one a
 //! day to the lead of a team with someone overdue.
 //!
-//! Coverage here ([`coverage`], [`trend`]) is the training page's own figure, not the
-//! dashboard's `core::dashboard::training_indicators`: the page shows every group however
-//! small and floors percentages, and its trend counts a completion made exactly at a
-//! month's end in that month; the dashboard withholds groups under its minimum and
-//! counts month positions. Merging them would change what the page shows, so both stay.
+//! Coverage by group now ([`coverage`]) counts current standings; the monthly trend
+//! ([`trend`]) is `core::training::coverage`, the rule the dashboard's "Training
+//! coverage" uses too. The report shows every group however small and floors
+//! percentages; the dashboard withholds small groups.
 
 pub mod gate;
+pub mod pages;
 
 use crate::{Caller, Ctx, Error, Kind, Result};
 use jiff::Timestamp;
@@ -341,7 +341,8 @@ pub struct TrendPoint {
     pub month: String,
     /// Passing completions recorded in the month.
     pub completions: usize,
-    /// Share of assignments made by the month's end that held a valid completion then.
+    /// Share of assignments made by the month's end that held a valid completion then
+    /// (`core::training::coverage`).
     pub coverage_percent: Option<i64>,
 }
 
@@ -353,10 +354,9 @@ pub async fn trend(ctx: &Ctx, rows: &[Standing]) -> Result<Vec<TrendPoint>> {
         .iter()
         .map(|s| (s.course_id.as_str(), s.user_id))
         .collect();
-    // Each visible person's completions of each course, so that a month's coverage
-    // looks up a person's few completions instead of scanning all of them (which was
-    // quadratic: 32 s at 10,000 employees).
-    // (completed, expires) per (course, person)
+    // Each visible person's completions of each course, so that an assignment finds its
+    // person's few completions instead of scanning all of them (which was quadratic:
+    // 32 s at 10,000 employees). (completed, expires) per (course, person).
     type Done<'a> =
         std::collections::HashMap<(&'a str, UserId), Vec<(Timestamp, Option<Timestamp>)>>;
     let mut done = Done::new();
@@ -368,52 +368,68 @@ pub async fn trend(ctx: &Ctx, rows: &[Standing]) -> Result<Vec<TrendPoint>> {
                 .push((c.completed_at, c.expires_at));
         }
     }
-    let assignments: Vec<_> = assignments
-        .iter()
-        .filter(|a| visible.contains(&(a.course_id.as_str(), a.user_id)))
-        .collect();
-    let today = now.to_zoned(jiff::tz::TimeZone::UTC).date();
-    let first = today.first_of_month();
-    let mut out = Vec::new();
+    // The twelve months' starts, then the instant after now: the current month ends now.
+    let first = now
+        .to_zoned(jiff::tz::TimeZone::UTC)
+        .date()
+        .first_of_month();
+    let mut months = Vec::new();
     for back in (0..12).rev() {
-        let Ok(start) = first.checked_sub(jiff::Span::new().months(back)) else {
-            continue;
-        };
-        let Ok(next) = start.checked_add(jiff::Span::new().months(1)) else {
-            continue;
-        };
-        let to_ts =
-            |d: jiff::civil::Date| d.to_zoned(jiff::tz::TimeZone::UTC).map(|z| z.timestamp());
-        let (Ok(s), Ok(e)) = (to_ts(start), to_ts(next)) else {
-            continue;
-        };
-        let end = e.min(now);
-        let n = done
-            .values()
-            .flatten()
-            .filter(|(at, _)| *at >= s && *at < e)
-            .count();
-        let due: Vec<_> = assignments
-            .iter()
-            .filter(|a| a.assigned_at <= end)
-            .collect();
-        let ok = due
-            .iter()
-            .filter(|a| {
-                done.get(&(a.course_id.as_str(), a.user_id))
-                    .is_some_and(|cs| {
-                        cs.iter()
-                            .any(|(at, expires)| *at <= end && rules::valid_at(*expires, end))
-                    })
-            })
-            .count();
-        out.push(TrendPoint {
-            month: start.strftime("%Y-%m").to_string(),
-            completions: n,
-            coverage_percent: (!due.is_empty()).then(|| (ok * 100 / due.len()) as i64),
-        });
+        let start = first
+            .checked_sub(jiff::Span::new().months(back))
+            .map_err(|e| Error::internal(&e))?;
+        let at = start
+            .to_zoned(jiff::tz::TimeZone::UTC)
+            .map_err(|e| Error::internal(&e))?
+            .timestamp();
+        months.push((start, at));
     }
-    Ok(out)
+    let mut bounds: Vec<Timestamp> = months.iter().map(|m| m.1).collect();
+    bounds.push(
+        now.checked_add(jiff::SignedDuration::from_millis(1))
+            .map_err(|e| Error::internal(&e))?,
+    );
+    let covered = rules::coverage::by_month(
+        &bounds,
+        assignments
+            .iter()
+            .filter(|a| visible.contains(&(a.course_id.as_str(), a.user_id)))
+            .map(|a| rules::coverage::History {
+                assigned_at: a.assigned_at,
+                due_at: a.due_at,
+                completions: done
+                    .get(&(a.course_id.as_str(), a.user_id))
+                    .map_or(&[][..], Vec::as_slice),
+            }),
+    );
+    Ok(months
+        .iter()
+        .zip(&covered)
+        .enumerate()
+        .map(|(i, ((start, s), m))| {
+            // Completions recorded in the calendar month (the current one: all of it).
+            let e = months
+                .get(i + 1)
+                .map(|n| n.1)
+                .or_else(|| {
+                    start
+                        .checked_add(jiff::Span::new().months(1))
+                        .ok()
+                        .and_then(|d| d.to_zoned(jiff::tz::TimeZone::UTC).ok())
+                        .map(|z| z.timestamp())
+                })
+                .unwrap_or(now);
+            TrendPoint {
+                month: start.strftime("%Y-%m").to_string(),
+                completions: done
+                    .values()
+                    .flatten()
+                    .filter(|(at, _)| at >= s && *at < e)
+                    .count(),
+                coverage_percent: rules::coverage::percent(m),
+            }
+        })
+        .collect())
 }
 
 pub fn by_team(s: &Standing) -> Vec<String> {

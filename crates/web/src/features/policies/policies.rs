@@ -5,7 +5,7 @@
 //! approval, publishing, reports) is `policies_admin`; the rules are `core::policies`.
 //!
 //! Who must attest is decided when a material version is published (everyone its
-//! audience includes then) and kept up to date ([`sync`]): people who join the audience
+//! audience includes then) and kept up to date ([`sync`](righttrack_app::program::policies::sync)): people who join the audience
 //! later are assigned with the policy's full days from when they were added. Every quiz
 //! attempt is recorded, passed or not; only a passed attempt (or a version without a
 //! quiz) lets a person attest. The evidence is the person, the exact version read and its
@@ -26,10 +26,9 @@ use righttrack_core::policies::{self as rules, Change, Words};
 use righttrack_store::policies::{Policy, Version};
 use serde_json::{json, Value};
 
-use righttrack_app::program::policies::{
-    attest, open_assignment, sync, team_open, team_overdue, Attested, TeamRow,
-};
-use righttrack_core::clock::{day, minute};
+use righttrack_app::program::policies::mine::{self, AttemptRow, EvidenceRow, MyRow};
+use righttrack_app::program::policies::{attest, Attested, TeamRow};
+use righttrack_core::clock::day;
 
 #[derive(Template)]
 #[template(path = "policies_team.html")]
@@ -44,10 +43,7 @@ pub async fn team(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
 ) -> AppResult<Response> {
-    let now = state.now();
-    sync(&state, None, now).await?;
-    let rows = team_open(&state, &caller.user, now).await?;
-    let overdue_people = team_overdue(&state, &caller.user, now).await?.len();
+    let (rows, overdue_people) = mine::team(&state, &caller).await?;
     Ok(render(TeamPage {
         l: layout(Some(&caller), "My team's policies", "/my/team/policies"),
         rows,
@@ -56,25 +52,6 @@ pub async fn team(
 }
 
 // ---------------------------------------------------------------------- my policies
-
-pub struct MyRow {
-    pub slug: String,
-    pub title: String,
-    pub version: i64,
-    pub due: String,
-    pub status: &'static str,
-    pub attested: String,
-}
-
-pub struct EvidenceRow {
-    pub slug: String,
-    pub policy: String,
-    pub version: i64,
-    pub hash: String,
-    pub at: String,
-    pub method: String,
-    pub score: String,
-}
 
 #[derive(Template)]
 #[template(path = "policies_mine.html")]
@@ -91,76 +68,11 @@ pub async fn mine(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
 ) -> AppResult<Response> {
-    let now = state.now();
-    sync(&state, Some(&caller.user), now).await?;
-    let assigned = state.db.my_assignments(caller.user.id).await?;
-    let open = assigned
-        .iter()
-        .filter(|a| a.attested_at.is_none())
-        .map(|a| MyRow {
-            slug: a.slug.clone(),
-            title: a.title.clone(),
-            version: a.cycle_number,
-            due: day(a.due_at),
-            status: if rules::is_overdue(a.due_at, now) {
-                "overdue"
-            } else {
-                "to attest"
-            },
-            attested: String::new(),
-        })
-        .collect();
-    let published = state
-        .db
-        .published()
-        .await?
-        .into_iter()
-        .map(|(p, v)| {
-            let a = assigned.iter().find(|a| a.policy_id == p.id);
-            MyRow {
-                slug: p.slug,
-                title: p.title,
-                version: v.number,
-                due: String::new(),
-                status: match a {
-                    Some(a) if a.attested_at.is_some() => "attested",
-                    Some(a) if rules::is_overdue(a.due_at, now) => "overdue",
-                    Some(_) => "to attest",
-                    None => "for reference",
-                },
-                attested: a.and_then(|a| a.attested_at).map(day).unwrap_or_default(),
-            }
-        })
-        .collect();
-    let slugs: Vec<(String, String)> = state
-        .db
-        .policies()
-        .await?
-        .into_iter()
-        .map(|p| (p.id, p.slug))
-        .collect();
-    let evidence = state
-        .db
-        .my_evidence(caller.user.id)
-        .await?
-        .into_iter()
-        .map(|e| EvidenceRow {
-            slug: slugs
-                .iter()
-                .find(|(id, _)| *id == e.policy_id)
-                .map(|(_, s)| s.clone())
-                .unwrap_or_default(),
-            policy: e.policy,
-            version: e.version_number,
-            hash: e.version_hash,
-            at: minute(e.attested_at),
-            method: e.method,
-            score: e
-                .score
-                .map(|s| format!("{s}%"))
-                .unwrap_or_else(|| "no quiz".into()),
-        })
-        .collect();
+    let mine::Mine {
+        open,
+        published,
+        evidence,
+    } = mine::mine(&state, &caller).await?;
     Ok(render(MinePage {
         l: layout(Some(&caller), "My policies", "/my/policies"),
         open,
@@ -225,14 +137,6 @@ pub struct QuestionView {
     pub wrong: bool,
 }
 
-pub struct AttemptRow {
-    pub at: String,
-    pub version: i64,
-    pub score: i64,
-    pub passed: bool,
-    pub method: String,
-}
-
 #[derive(Template)]
 #[template(path = "policy_read.html")]
 struct ReadPage {
@@ -269,78 +173,35 @@ async fn read_page(
     key: &str,
     o: Outcome,
 ) -> AppResult<Response> {
-    let now = state.now();
-    let Some(p) = state.db.policy(key).await? else {
-        return Err(AppError::not_found());
-    };
-    let Some(v) = state.db.published_version(&p.id).await? else {
-        return Err(AppError::not_found());
-    };
-    sync(state, Some(&caller.user), now).await?;
-    let open = open_assignment(state, &p, &caller.user).await?;
-    let to_attest = matches!(open, Some((_, _, None)));
-    let last = state.db.last_attested(&p.id, caller.user.id).await?;
-    let changes = match &last {
-        Some(l) if to_attest => clause_views(Some(&l.body), &v.body),
+    let r = mine::read(state, caller, key).await?;
+    let to_attest = r.to_attest.is_some();
+    let changes = match &r.last {
+        Some(l) if to_attest => clause_views(Some(&l.body), &r.v.body),
         _ => Vec::new(),
     };
-    let questions = v
-        .quiz
-        .iter()
-        .enumerate()
-        .map(|(i, q)| QuestionView {
-            n: i + 1,
-            prompt: q.prompt.clone(),
-            choices: q
-                .choices
-                .iter()
-                .enumerate()
-                .map(|(j, c)| (j, c.clone(), o.chosen.get(i).copied().flatten() == Some(j)))
-                .collect(),
-            wrong: o.wrong.get(i).copied().unwrap_or(false),
-        })
-        .collect();
-    let attempts = state
-        .db
-        .attempts(&p.id, caller.user.id)
-        .await?
-        .into_iter()
-        .map(|a| AttemptRow {
-            at: minute(a.at),
-            version: a.version_number,
-            score: a.score,
-            passed: a.passed,
-            method: a.method,
-        })
-        .collect();
-    let evidence = state
-        .db
-        .my_evidence(caller.user.id)
-        .await?
-        .into_iter()
-        .filter(|e| e.policy_id == p.id)
-        .map(|e| EvidenceRow {
-            slug: p.slug.clone(),
-            policy: e.policy,
-            version: e.version_number,
-            hash: e.version_hash,
-            at: minute(e.attested_at),
-            method: e.method,
-            score: e
-                .score
-                .map(|s| format!("{s}%"))
-                .unwrap_or_else(|| "no quiz".into()),
-        })
-        .collect();
+    let questions =
+        r.v.quiz
+            .iter()
+            .enumerate()
+            .map(|(i, q)| QuestionView {
+                n: i + 1,
+                prompt: q.prompt.clone(),
+                choices: q
+                    .choices
+                    .iter()
+                    .enumerate()
+                    .map(|(j, c)| (j, c.clone(), o.chosen.get(i).copied().flatten() == Some(j)))
+                    .collect(),
+                wrong: o.wrong.get(i).copied().unwrap_or(false),
+            })
+            .collect();
     let status = if o.error.is_some() {
         axum::http::StatusCode::UNPROCESSABLE_ENTITY
     } else {
         axum::http::StatusCode::OK
     };
-    let (due, overdue) = match &open {
-        Some((_, d, None)) => (day(*d), rules::is_overdue(*d, now)),
-        _ => (String::new(), false),
-    };
+    let (due, overdue) = r.to_attest.unwrap_or_default();
+    let (p, v) = (r.p, r.v);
     let page = ReadPage {
         l: layout(Some(caller), &p.title, "/my/policies"),
         published: v.published_at.map(day).unwrap_or_default(),
@@ -348,14 +209,14 @@ async fn read_page(
         to_attest,
         due,
         overdue,
-        since: last.as_ref().map(|l| l.number),
+        since: r.last.as_ref().map(|l| l.number),
         changes,
         questions,
         pass_mark: p.pass_mark,
         error: o.error,
         notice: o.notice,
-        attempts,
-        evidence,
+        attempts: r.attempts,
+        evidence: r.evidence,
         p,
         v,
     };
@@ -469,9 +330,7 @@ fn version_json(p: &Policy, v: &Version) -> Value {
 
 /// `GET /api/v1/policies`: the published policies with version and hash.
 pub async fn api_list(State(state): State<AppState>) -> AppResult<Json<Value>> {
-    let list: Vec<Value> = state
-        .db
-        .published()
+    let list: Vec<Value> = mine::all_published(&state)
         .await?
         .iter()
         .map(|(p, v)| version_json(p, v))
@@ -485,12 +344,7 @@ pub async fn api_get(
     State(state): State<AppState>,
     Path(key): Path<String>,
 ) -> AppResult<Json<Value>> {
-    let Some(p) = state.db.policy(&key).await? else {
-        return Err(AppError::not_found());
-    };
-    let Some(v) = state.db.published_version(&p.id).await? else {
-        return Err(AppError::not_found());
-    };
+    let (p, v) = mine::published(&state, &key).await?;
     let mut out = version_json(&p, &v);
     out["body"] = json!(v.body);
     out["quiz"] = json!(v
@@ -507,13 +361,9 @@ pub async fn api_mine(
     Extension(caller): Extension<Caller>,
 ) -> AppResult<Json<Value>> {
     let now = state.now();
-    sync(&state, Some(&caller.user), now).await?;
-    let open: Vec<Value> = state
-        .db
-        .my_assignments(caller.user.id)
-        .await?
+    let (open, done) = mine::attestations(&state, &caller).await?;
+    let open: Vec<Value> = open
         .into_iter()
-        .filter(|a| a.attested_at.is_none())
         .map(|a| {
             json!({
                 "policy": a.policy_id, "key": a.slug, "title": a.title,
@@ -522,7 +372,6 @@ pub async fn api_mine(
             })
         })
         .collect();
-    let done = state.db.my_evidence(caller.user.id).await?;
     Ok(Json(json!({"open": open, "attested": done})))
 }
 

@@ -12,127 +12,38 @@
 //! changes and exports. Never an answer (its time would be in the trail).
 
 use crate::auth::Caller;
-use crate::error::{AppError, AppResult, Code};
+use crate::error::AppResult;
 use crate::extract::{Path, Query};
 use crate::pages::{layout, render, FormData, Layout};
 use crate::routes::urlencode;
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::State;
-use axum::http::header;
+use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Json};
-use jiff::civil::Date;
-use righttrack_core::audience::Audience;
 use righttrack_core::authz::{allowed, Action};
-use righttrack_core::surveys::instrument::{
-    self, builtin, parse_answers, parse_custom, redact_comment,
-};
-use righttrack_core::surveys::release::{
-    parse_cell, role_band, tenure_band, view, Dim, View, ALL, DEFAULT_VIEWS, NONE, ROLES, TENURES,
-    VIEWS,
-};
+use righttrack_core::surveys::instrument;
+use righttrack_core::surveys::release::{Dim, DEFAULT_VIEWS, NONE, VIEWS};
 use righttrack_core::surveys::results::{self, CellResult};
-use righttrack_core::surveys::{
-    accepting, check_thresholds, Dims, Question, QuestionKind, Thresholds, WaveStatus,
-};
+use righttrack_core::surveys::{check_thresholds, Question, QuestionKind, Thresholds, WaveStatus};
 use righttrack_core::Role;
-use righttrack_scan::csv::cell as csv_cell;
-use righttrack_store::surveys::{NewWave, Submit, Survey, Wave};
+use righttrack_store::directory::{Site, Team};
+use righttrack_store::surveys::{NewWave, Survey, Wave};
 use serde::Deserialize;
 use serde_json::{json, Value};
-use std::collections::{BTreeMap, BTreeSet};
 
-use righttrack_app::program::surveys::{
-    self as app_surveys, autoclose, domain, load, released, today, views_of, Released,
+use righttrack_app::program::surveys::pages::{
+    self, index_keys, pct, Answer, Names, Results, TrendRow, WaveInput,
 };
+use righttrack_app::program::surveys::{self as app_surveys, today, views_of};
 
-fn pct(v: Option<f64>) -> String {
-    v.map_or("—".into(), |v| format!("{:.0}%", v * 100.0))
-}
-
-// ------------------------------------------------------------------ labels
-
-/// Names of teams and sites, by id, for cell labels.
-struct Names {
-    teams: BTreeMap<String, String>,
-    sites: BTreeMap<String, String>,
-}
-
-async fn names(state: &AppState) -> AppResult<Names> {
-    Ok(Names {
-        teams: state
-            .db
-            .list_teams()
-            .await?
-            .into_iter()
-            .map(|t| (t.id.to_string(), t.name))
-            .collect(),
-        sites: state
-            .db
-            .list_sites()
-            .await?
-            .into_iter()
-            .map(|s| (s.id.to_string(), s.name))
-            .collect(),
-    })
-}
-
-impl Names {
-    fn value(&self, d: Dim, v: &str) -> String {
-        let band = |list: &[(&str, &str)]| {
-            list.iter()
-                .find(|(k, _)| *k == v)
-                .map_or_else(|| v.to_owned(), |(_, l)| (*l).to_owned())
-        };
-        match d {
-            Dim::Team if v == NONE => "No team".into(),
-            Dim::Site if v == NONE => "No site".into(),
-            Dim::Team => self
-                .teams
-                .get(v)
-                .cloned()
-                .unwrap_or_else(|| "(removed team)".into()),
-            Dim::Site => self
-                .sites
-                .get(v)
-                .cloned()
-                .unwrap_or_else(|| "(removed site)".into()),
-            Dim::Role => band(&ROLES),
-            Dim::Tenure => band(&TENURES),
-        }
+/// A page shown again with the form's problems is a 422.
+fn with_status(errors: &[String], mut resp: Response) -> Response {
+    if !errors.is_empty() {
+        *resp.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
     }
-
-    /// "Lisbon · Agents"; "Everyone" for `all`.
-    fn cell(&self, key: &str) -> String {
-        match parse_cell(key) {
-            Some(parts) if parts.is_empty() => "Everyone".into(),
-            Some(parts) => parts
-                .iter()
-                .map(|(d, v)| self.value(*d, v))
-                .collect::<Vec<_>>()
-                .join(" · "),
-            None => key.to_owned(),
-        }
-    }
-}
-
-// ------------------------------------------------------------------ shared loading
-
-fn pick_view(r: &Released, asked: Option<&str>) -> AppResult<&'static View> {
-    match asked.filter(|s| !s.is_empty()) {
-        None => r
-            .views
-            .first()
-            .copied()
-            .ok_or_else(|| AppError::internal(&"a wave without views")),
-        Some(k) => r.views.iter().copied().find(|v| v.key == k).ok_or_else(|| {
-            AppError::unprocessable(format!(
-                "field `view`: this wave reports {}",
-                r.views.iter().map(|v| v.key).collect::<Vec<_>>().join(", ")
-            ))
-        }),
-    }
+    resp
 }
 
 /// The stable reference of a hot-spot: wave, index and cell.
@@ -183,38 +94,25 @@ async fn surveys_page(
     name: String,
     custom: String,
 ) -> AppResult<Response> {
-    let waves = state.db.waves(None).await?;
-    let surveys = state
-        .db
-        .surveys()
+    let surveys = pages::surveys(state)
         .await?
         .into_iter()
-        .map(|s| SurveyRow {
-            waves: waves
-                .iter()
-                .filter(|w| w.survey_id == s.id)
-                .map(wave_row)
-                .collect(),
+        .map(|(s, waves)| SurveyRow {
+            waves: waves.iter().map(wave_row).collect(),
             questions: s.questions.len(),
             id: s.id,
             name: s.name,
         })
         .collect();
-    let status = if errors.is_empty() {
-        axum::http::StatusCode::OK
-    } else {
-        axum::http::StatusCode::UNPROCESSABLE_ENTITY
-    };
-    let mut resp = render(SurveysPage {
+    let resp = render(SurveysPage {
         l: layout(Some(caller), "Surveys", "/surveys"),
         surveys,
         may_manage: allowed(&caller.user.roles, Action::SurveyManage),
-        errors,
+        errors: errors.clone(),
         name,
         custom,
     });
-    *resp.status_mut() = status;
-    Ok(resp)
+    Ok(with_status(&errors, resp))
 }
 
 /// `GET /surveys`.
@@ -233,47 +131,10 @@ pub async fn create(
 ) -> AppResult<Response> {
     let name = form.get("name").trim().to_owned();
     let custom = form.get("custom");
-    let mut errors = Vec::new();
-    if name.is_empty() || name.chars().count() > 200 {
-        errors.push("name: 1 to 200 characters".to_owned());
+    match pages::create(&state, &caller, &name, form.get("builtin") == "1", &custom).await? {
+        Ok(id) => Ok(Redirect::to(&format!("/surveys/{id}")).into_response()),
+        Err(errors) => surveys_page(&state, &caller, errors, name, custom).await,
     }
-    let mut questions: Vec<Question> = if form.get("builtin") == "1" {
-        builtin()
-    } else {
-        vec![]
-    };
-    match parse_custom(&custom) {
-        Ok(mut c) => questions.append(&mut c),
-        Err(mut e) => errors.append(&mut e),
-    }
-    if errors.is_empty() && questions.iter().all(|q| q.kind == QuestionKind::Comment) {
-        errors.push(
-            "questions: include the built-in instrument or at least one closed custom question"
-                .into(),
-        );
-    }
-    if !errors.is_empty() {
-        return surveys_page(&state, &caller, errors, name, custom).await;
-    }
-    let id = state
-        .db
-        .create_survey(
-            &name,
-            &questions,
-            &caller.user.username,
-            state.now(),
-            &mut rand::rngs::OsRng,
-        )
-        .await?;
-    state
-        .audit(
-            &caller.actor(),
-            "survey.created",
-            &id,
-            json!({"questions": questions.len(), "builtin": form.get("builtin") == "1"}),
-        )
-        .await?;
-    Ok(Redirect::to(&format!("/surveys/{id}")).into_response())
 }
 
 struct QuestionView {
@@ -339,16 +200,18 @@ struct WaveForm {
     min_comments: u32,
 }
 
-async fn wave_form(state: &AppState, action: String, w: Option<&NewWave>) -> AppResult<WaveForm> {
+fn wave_form(
+    state: &AppState,
+    (teams, sites): (&[Team], &[Site]),
+    action: String,
+    w: Option<&NewWave>,
+) -> WaveForm {
     let t = today(state);
     let default_views: Vec<String> = DEFAULT_VIEWS.iter().map(|s| (*s).to_owned()).collect();
     let aud = w.map(|w| w.audience.clone()).unwrap_or_default();
     let chosen_views = w.map_or(default_views, |w| w.views.clone());
-    let mut teams: Vec<Opt> = state
-        .db
-        .list_teams()
-        .await?
-        .into_iter()
+    let mut teams: Vec<Opt> = teams
+        .iter()
         .map(|x| Opt {
             checked: aud.teams.contains(&x.id),
             value: x.id.to_string(),
@@ -356,7 +219,7 @@ async fn wave_form(state: &AppState, action: String, w: Option<&NewWave>) -> App
         })
         .collect();
     teams.sort_by(|a, b| a.label.cmp(&b.label));
-    Ok(WaveForm {
+    WaveForm {
         action,
         name: w.map(|w| w.name.clone()).unwrap_or_default(),
         opens: w.map_or(t, |w| w.opens_on).to_string(),
@@ -375,15 +238,12 @@ async fn wave_form(state: &AppState, action: String, w: Option<&NewWave>) -> App
             })
             .collect(),
         teams,
-        sites: state
-            .db
-            .list_sites()
-            .await?
-            .into_iter()
+        sites: sites
+            .iter()
             .map(|x| Opt {
                 checked: aud.sites.contains(&x.id),
                 value: x.id.to_string(),
-                label: x.name,
+                label: x.name.clone(),
             })
             .collect(),
         views: VIEWS
@@ -398,33 +258,33 @@ async fn wave_form(state: &AppState, action: String, w: Option<&NewWave>) -> App
         min_comments: w.map_or(Thresholds::default().min_comments, |w| {
             w.thresholds.min_comments
         }),
-    })
+    }
 }
 
 async fn survey_page(
     state: &AppState,
     caller: &Caller,
-    s: &Survey,
+    id: &str,
     errors: Vec<String>,
     filled: Option<&NewWave>,
 ) -> AppResult<Response> {
-    let waves = state.db.waves(Some(&s.id)).await?;
-    let status = if errors.is_empty() {
-        axum::http::StatusCode::OK
-    } else {
-        axum::http::StatusCode::UNPROCESSABLE_ENTITY
-    };
-    let mut resp = render(SurveyPage {
+    let v = pages::survey(state, id).await?;
+    let s = &v.s;
+    let resp = render(SurveyPage {
         l: layout(Some(caller), &s.name, "/surveys"),
         name: s.name.clone(),
         questions: question_views(&s.questions),
-        waves: waves.iter().map(wave_row).collect(),
+        waves: v.waves.iter().map(wave_row).collect(),
         may_manage: allowed(&caller.user.roles, Action::SurveyManage),
-        errors,
-        form: wave_form(state, format!("/surveys/{}/waves", s.id), filled).await?,
+        errors: errors.clone(),
+        form: wave_form(
+            state,
+            (&v.teams, &v.sites),
+            format!("/surveys/{}/waves", s.id),
+            filled,
+        ),
     });
-    *resp.status_mut() = status;
-    Ok(resp)
+    Ok(with_status(&errors, resp))
 }
 
 /// `GET /surveys/{id}`.
@@ -433,118 +293,22 @@ pub async fn show(
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
 ) -> AppResult<Response> {
-    let s = state
-        .db
-        .survey(&id)
-        .await?
-        .ok_or_else(AppError::not_found)?;
-    survey_page(&state, &caller, &s, vec![], None).await
+    survey_page(&state, &caller, &id, vec![], None).await
 }
 
-/// Reads the wave form; errors name the field.
-async fn read_wave_form(
-    state: &AppState,
-    survey: &str,
-    caller: &Caller,
-    form: &FormData,
-) -> AppResult<Result<NewWave, (Vec<String>, NewWave)>> {
-    let mut errors = Vec::new();
-    let t = today(state);
-    let date = |field: &str, errors: &mut Vec<String>| -> Date {
-        form.get(field).trim().parse::<Date>().unwrap_or_else(|_| {
-            errors.push(format!("{field}: a date as YYYY-MM-DD"));
-            t
-        })
-    };
-    let name = form.get("name").trim().to_owned();
-    if name.is_empty() || name.chars().count() > 200 {
-        errors.push("name: 1 to 200 characters".into());
+/// Reads the wave form's fields.
+fn wave_input(form: &FormData) -> WaveInput {
+    WaveInput {
+        name: form.get("name"),
+        opens: form.get("opens"),
+        closes: form.get("closes"),
+        roles: form.all("role"),
+        teams: form.all("team"),
+        sites: form.all("site"),
+        views: form.all("view"),
+        min_group: form.get("min_group"),
+        min_comments: form.get("min_comments"),
     }
-    let opens_on = date("opens", &mut errors);
-    let closes_on = date("closes", &mut errors);
-    if closes_on < opens_on {
-        errors.push("closes: on or after the opening date".into());
-    }
-    let mut roles = Vec::new();
-    for r in form.all("role") {
-        match Role::parse(&r) {
-            Ok(role) => roles.push(role),
-            Err(_) => errors.push("role: not a role".into()),
-        }
-    }
-    let known_teams: BTreeSet<String> = state
-        .db
-        .list_teams()
-        .await?
-        .iter()
-        .map(|x| x.id.to_string())
-        .collect();
-    let known_sites: BTreeSet<String> = state
-        .db
-        .list_sites()
-        .await?
-        .iter()
-        .map(|x| x.id.to_string())
-        .collect();
-    let mut teams = Vec::new();
-    for x in form.all("team") {
-        match righttrack_core::ids::TeamId::parse(&x).filter(|_| known_teams.contains(&x)) {
-            Some(id) => teams.push(id),
-            None => errors.push("team: not a team of the directory".into()),
-        }
-    }
-    let mut sites = Vec::new();
-    for x in form.all("site") {
-        match righttrack_core::ids::SiteId::parse(&x).filter(|_| known_sites.contains(&x)) {
-            Some(id) => sites.push(id),
-            None => errors.push("site: not a site of the directory".into()),
-        }
-    }
-    let mut views = Vec::new();
-    for v in form.all("view") {
-        if view(&v).is_some() && !views.contains(&v) {
-            views.push(v);
-        } else {
-            errors.push("view: not a reporting cut".into());
-        }
-    }
-    if views.is_empty() {
-        errors.push("view: choose at least one way to report results".into());
-    }
-    let number = |field: &str, errors: &mut Vec<String>, default: u32| -> u32 {
-        form.get(field).trim().parse::<u32>().unwrap_or_else(|_| {
-            errors.push(format!("{field}: a whole number"));
-            default
-        })
-    };
-    let thresholds = Thresholds {
-        min_group: number("min_group", &mut errors, 5),
-        min_comments: number("min_comments", &mut errors, 10),
-    };
-    if errors.is_empty() {
-        if let Err(e) = check_thresholds(None, thresholds, false) {
-            errors.push(e);
-        }
-    }
-    let w = NewWave {
-        survey_id: survey.to_owned(),
-        name,
-        opens_on,
-        closes_on,
-        audience: Audience {
-            roles,
-            teams,
-            sites,
-        },
-        views,
-        thresholds,
-        created_by: caller.user.username.clone(),
-    };
-    Ok(if errors.is_empty() {
-        Ok(w)
-    } else {
-        Err((errors, w))
-    })
 }
 
 /// `POST /surveys/{id}/waves`: a draft wave.
@@ -554,30 +318,11 @@ pub async fn create_wave(
     Path(id): Path<String>,
     form: FormData,
 ) -> AppResult<Response> {
-    let s = state
-        .db
-        .survey(&id)
-        .await?
-        .ok_or_else(AppError::not_found)?;
-    let w = match read_wave_form(&state, &s.id, &caller, &form).await? {
-        Ok(w) => w,
-        Err((errors, w)) => return survey_page(&state, &caller, &s, errors, Some(&w)).await,
-    };
-    let wid = state
-        .db
-        .create_wave(&w, state.now(), &mut rand::rngs::OsRng)
-        .await?;
-    state
-        .audit(
-            &caller.actor(),
-            "survey.wave_created",
-            &wid,
-            json!({"survey": s.id, "opens": w.opens_on.to_string(), "closes": w.closes_on.to_string(),
-                   "audience": w.audience.to_json(), "views": w.views,
-                   "min_group": w.thresholds.min_group, "min_comments": w.thresholds.min_comments}),
-        )
-        .await?;
-    Ok(Redirect::to(&format!("/surveys/waves/{wid}")).into_response())
+    let s = pages::survey(&state, &id).await?.s;
+    match pages::create_wave(&state, &caller, &s, &wave_input(&form)).await? {
+        Ok(wid) => Ok(Redirect::to(&format!("/surveys/waves/{wid}")).into_response()),
+        Err((errors, w)) => survey_page(&state, &caller, &s.id, errors, Some(&w)).await,
+    }
 }
 
 /// `POST /surveys/waves/{id}/edit`: change a draft.
@@ -587,28 +332,11 @@ pub async fn edit_wave(
     Path(id): Path<String>,
     form: FormData,
 ) -> AppResult<Response> {
-    let (s, w) = load(&state, &id).await?;
-    let new = match read_wave_form(&state, &s.id, &caller, &form).await? {
-        Ok(n) => n,
-        Err((errors, _)) => return wave_page(&state, &caller, &s, w, None, errors).await,
-    };
-    if !state.db.update_draft_wave(&w.id, &new).await? {
-        return Err(AppError::new(
-            Code::Conflict,
-            "The wave is launched: only its thresholds can change, and only upwards.",
-        ));
+    let (s, w) = app_surveys::load(&state, &id).await?;
+    match pages::edit_wave(&state, &caller, &s, &w, &wave_input(&form)).await? {
+        Ok(()) => Ok(Redirect::to(&format!("/surveys/waves/{}", w.id)).into_response()),
+        Err(errors) => wave_page(&state, &caller, &s, w, None, errors).await,
     }
-    state
-        .audit(
-            &caller.actor(),
-            "survey.wave_updated",
-            &w.id,
-            json!({"opens": new.opens_on.to_string(), "closes": new.closes_on.to_string(),
-                   "audience": new.audience.to_json(), "views": new.views,
-                   "min_group": new.thresholds.min_group, "min_comments": new.thresholds.min_comments}),
-        )
-        .await?;
-    Ok(Redirect::to(&format!("/surveys/waves/{}", w.id)).into_response())
 }
 
 /// `POST /surveys/waves/{id}/launch`: opens a draft to its audience as it is now.
@@ -638,7 +366,7 @@ pub async fn thresholds(
     Path(id): Path<String>,
     form: FormData,
 ) -> AppResult<Response> {
-    let (s, w) = load(&state, &id).await?;
+    let (s, w) = app_surveys::load(&state, &id).await?;
     let parse = |f: &str| form.get(f).trim().parse::<u32>();
     let new = match (parse("min_group"), parse("min_comments")) {
         (Ok(a), Ok(b)) => Thresholds {
@@ -740,12 +468,6 @@ struct HotSpotView {
     gap: String,
 }
 
-struct TrendRow {
-    wave: String,
-    current: bool,
-    values: Vec<String>,
-}
-
 struct PartRow {
     label: String,
     invited: u64,
@@ -791,44 +513,6 @@ struct WavePage {
     trend: Vec<TrendRow>,
 }
 
-fn audience_words(a: &Audience, n: &Names) -> String {
-    if a.is_everyone() {
-        return "everyone".into();
-    }
-    let mut parts = Vec::new();
-    if !a.roles.is_empty() {
-        parts.push(format!(
-            "roles: {}",
-            a.roles
-                .iter()
-                .map(|r| r.as_str().replace('_', " "))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ));
-    }
-    if !a.sites.is_empty() {
-        parts.push(format!(
-            "sites: {}",
-            a.sites
-                .iter()
-                .map(|s| n.value(Dim::Site, &s.to_string()))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ));
-    }
-    if !a.teams.is_empty() {
-        parts.push(format!(
-            "teams: {}",
-            a.teams
-                .iter()
-                .map(|s| n.value(Dim::Team, &s.to_string()))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ));
-    }
-    parts.join("; ")
-}
-
 /// Participation: everyone, and each team with at least `min_group` invited people.
 fn participation_rows(
     p: &[righttrack_store::surveys::Participation],
@@ -867,11 +551,12 @@ async fn wave_page(
     asked_view: Option<&str>,
     errors: Vec<String>,
 ) -> AppResult<Response> {
-    let n = names(state).await?;
+    let wv = pages::wave_view(state, s, &w, asked_view).await?;
+    let n = &wv.names;
     let may_manage = allowed(&caller.user.roles, Action::SurveyManage);
-    let part = state.db.survey_participation(&w.id).await?;
-    let (invited, responded, participation) = participation_rows(&part, &n, w.thresholds.min_group);
-    let edit = if may_manage && w.status == WaveStatus::Draft {
+    let (invited, responded, participation) =
+        participation_rows(&wv.participation, n, w.thresholds.min_group);
+    let edit = (may_manage && w.status == WaveStatus::Draft).then(|| {
         let nw = NewWave {
             survey_id: s.id.clone(),
             name: w.name.clone(),
@@ -882,15 +567,14 @@ async fn wave_page(
             thresholds: w.thresholds,
             created_by: w.created_by.clone(),
         };
-        Some(wave_form(state, format!("/surveys/waves/{}/edit", w.id), Some(&nw)).await?)
-    } else {
-        None
-    };
-    let index_keys: Vec<&str> = instrument::INDICES
-        .iter()
-        .map(|(k, _, _)| *k)
-        .filter(|k| s.questions.iter().any(|q| q.index.as_deref() == Some(*k)))
-        .collect();
+        wave_form(
+            state,
+            (&wv.teams, &wv.sites),
+            format!("/surveys/waves/{}/edit", w.id),
+            Some(&nw),
+        )
+    });
+    let index_keys = index_keys(s);
     let mut page = WavePage {
         l: layout(Some(caller), &w.name, "/surveys"),
         survey_id: s.id.clone(),
@@ -899,7 +583,7 @@ async fn wave_page(
         name: w.name.clone(),
         status: w.status.as_str(),
         dates: format!("{} to {}", w.opens_on, w.closes_on),
-        audience: audience_words(&w.audience, &n),
+        audience: n.audience(&w.audience),
         views: views_of(&w)
             .iter()
             .map(|v| v.name)
@@ -927,10 +611,12 @@ async fn wave_page(
         hotspots: vec![],
         trend: vec![],
     };
-    if let Some(r) = released(state, &w).await? {
-        let v = pick_view(&r, asked_view)?;
-        let d = domain(state, &w).await?;
-        let rep = results::report(&s.questions, &r.responses, &r.plan, &r.comments, v, &d);
+    if let Some((res, hot, trend)) = wv.results {
+        let Results {
+            r,
+            view: v,
+            report: rep,
+        } = res;
         let k = w.thresholds.min_group;
         let kc = w.thresholds.min_comments;
         page.results = true;
@@ -944,11 +630,11 @@ async fn wave_page(
                 current: x.key == v.key,
             })
             .collect();
-        page.overall = Some(row_view(&rep.overall, &n, k, kc, index_keys.len()));
+        page.overall = Some(row_view(&rep.overall, n, k, kc, index_keys.len()));
         page.rows = rep
             .cells
             .iter()
-            .map(|c| row_view(c, &n, k, kc, index_keys.len()))
+            .map(|c| row_view(c, n, k, kc, index_keys.len()))
             .collect();
         if let CellResult::Shown { questions, .. } = &rep.overall {
             page.questions = s
@@ -956,20 +642,10 @@ async fn wave_page(
                 .iter()
                 .filter(|q| q.kind != QuestionKind::Comment)
                 .zip(questions)
-                .map(|(q, res)| QuestionResultView {
-                    text: q.text.clone(),
-                    favourable: pct(res.favourable),
-                    mean: res.mean.map_or(String::new(), |m| format!("{m:.1}")),
-                    distribution: res
-                        .distribution
-                        .iter()
-                        .map(|sh| format!("{} {:.0}%", sh.label, sh.share * 100.0))
-                        .collect::<Vec<_>>()
-                        .join(" · "),
-                })
+                .map(|(q, res)| question_result(q, res))
                 .collect();
         }
-        page.hotspots = results::hotspots(&s.questions, &r.responses, &r.plan, &r.views)
+        page.hotspots = hot
             .into_iter()
             .map(|h| HotSpotView {
                 path: hotspot_path(&w.id, &h.index, &h.cell),
@@ -980,58 +656,24 @@ async fn wave_page(
                 gap: format!("{:.0}", h.gap_points),
             })
             .collect();
-        page.trend = trend(state, s, &w.id, &index_keys).await?;
+        page.trend = trend;
     }
-    let status = if errors.is_empty() {
-        axum::http::StatusCode::OK
-    } else {
-        axum::http::StatusCode::UNPROCESSABLE_ENTITY
-    };
-    let mut resp = render(page);
-    *resp.status_mut() = status;
-    Ok(resp)
+    Ok(with_status(&errors, render(page)))
 }
 
-/// The organisation's index per closed wave of the survey, oldest first.
-async fn trend(
-    state: &AppState,
-    s: &Survey,
-    current: &str,
-    index_keys: &[&str],
-) -> AppResult<Vec<TrendRow>> {
-    let mut waves = state.db.waves(Some(&s.id)).await?;
-    waves.retain(|w| w.status == WaveStatus::Closed);
-    waves.sort_by_key(|a| a.opens_on);
-    let mut out = Vec::new();
-    for w in waves {
-        let Some(r) = released(state, &w).await? else {
-            continue;
-        };
-        let c = results::cell(&s.questions, &r.responses, &r.plan, &r.comments, ALL);
-        let values = match &c {
-            CellResult::Shown { indices, .. } => index_keys
-                .iter()
-                .map(|k| {
-                    pct(indices
-                        .iter()
-                        .find(|i| i.key == *k)
-                        .and_then(|i| i.favourable))
-                })
-                .collect(),
-            CellResult::Suppressed { reason, .. } => {
-                vec![
-                    format!("not shown: {}", reason.words(w.thresholds.min_group));
-                    index_keys.len()
-                ]
-            }
-        };
-        out.push(TrendRow {
-            wave: format!("{} ({})", w.name, w.opens_on),
-            current: w.id == current,
-            values,
-        });
+/// One closed question's results for people.
+fn question_result(q: &Question, res: &results::QuestionResult) -> QuestionResultView {
+    QuestionResultView {
+        text: q.text.clone(),
+        favourable: pct(res.favourable),
+        mean: res.mean.map_or(String::new(), |m| format!("{m:.1}")),
+        distribution: res
+            .distribution
+            .iter()
+            .map(|sh| format!("{} {:.0}%", sh.label, sh.share * 100.0))
+            .collect::<Vec<_>>()
+            .join(" · "),
     }
-    Ok(out)
 }
 
 #[derive(Debug, Deserialize)]
@@ -1046,8 +688,7 @@ pub async fn wave(
     Path(id): Path<String>,
     Query(q): Query<ViewQuery>,
 ) -> AppResult<Response> {
-    let (s, w) = load(&state, &id).await?;
-    let w = autoclose(&state, w).await?;
+    let (s, w) = pages::wave(&state, &id).await?;
     wave_page(&state, &caller, &s, w, q.view.as_deref(), vec![]).await
 }
 
@@ -1059,104 +700,16 @@ pub async fn export_csv(
     Path(id): Path<String>,
     Query(q): Query<ViewQuery>,
 ) -> AppResult<Response> {
-    let (s, w) = load(&state, &id).await?;
-    let w = autoclose(&state, w).await?;
-    let Some(r) = released(&state, &w).await? else {
-        return Err(AppError::new(
-            Code::Conflict,
-            "Results are released when the wave closes.",
-        ));
-    };
-    let v = pick_view(&r, q.view.as_deref())?;
-    let n = names(&state).await?;
-    let d = domain(&state, &w).await?;
-    let rep = results::report(&s.questions, &r.responses, &r.plan, &r.comments, v, &d);
-    let closed: Vec<&Question> = s
-        .questions
-        .iter()
-        .filter(|q| q.kind != QuestionKind::Comment)
-        .collect();
-    let index_keys: Vec<&str> = instrument::INDICES
-        .iter()
-        .map(|(k, _, _)| *k)
-        .filter(|k| s.questions.iter().any(|q| q.index.as_deref() == Some(*k)))
-        .collect();
-    let mut header = vec![
-        "view".to_owned(),
-        "group_key".into(),
-        "group".into(),
-        "status".into(),
-        "respondents".into(),
-    ];
-    header.extend(index_keys.iter().map(|k| format!("index_{k}_favourable")));
-    header.extend(closed.iter().map(|q| format!("{}_favourable", q.key)));
-    let mut out = header.join(",");
-    out.push('\n');
-    for c in std::iter::once(&rep.overall).chain(rep.cells.iter()) {
-        let mut line = vec![v.key.to_owned(), c.cell().to_owned(), n.cell(c.cell())];
-        match c {
-            CellResult::Shown {
-                respondents,
-                indices,
-                questions,
-                ..
-            } => {
-                line.push("shown".into());
-                line.push(respondents.to_string());
-                for k in &index_keys {
-                    line.push(
-                        indices
-                            .iter()
-                            .find(|i| i.key == *k)
-                            .and_then(|i| i.favourable)
-                            .map_or(String::new(), |f| format!("{:.0}", f * 100.0)),
-                    );
-                }
-                for qr in questions {
-                    line.push(
-                        qr.favourable
-                            .map_or(String::new(), |f| format!("{:.0}", f * 100.0)),
-                    );
-                }
-            }
-            CellResult::Suppressed { reason, .. } => {
-                line.push(format!(
-                    "suppressed: {}",
-                    reason.words(w.thresholds.min_group)
-                ));
-                line.extend(std::iter::repeat_n(
-                    String::new(),
-                    1 + index_keys.len() + closed.len(),
-                ));
-            }
-        }
-        out.push_str(
-            &line
-                .iter()
-                .map(|x| csv_cell(x))
-                .collect::<Vec<_>>()
-                .join(","),
-        );
-        out.push('\n');
-    }
-    state
-        .audit(
-            &caller.actor(),
-            "survey.results_exported",
-            &w.id,
-            json!({"view": v.key, "format": "csv"}),
-        )
-        .await?;
-    let file = format!(
-        "attachment; filename=\"survey-{}-{}.csv\"",
-        w.opens_on, v.key
-    );
+    let c = pages::results_csv(&state, &caller, &id, q.view.as_deref()).await?;
     Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
-            (header::CONTENT_DISPOSITION, file),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{}\"", c.name),
+            ),
         ],
-        out,
+        c.text,
     )
         .into_response())
 }
@@ -1182,24 +735,6 @@ struct HotSpotPage {
     capa_link: String,
 }
 
-async fn find_hotspot(
-    state: &AppState,
-    id: &str,
-    index: &str,
-    cell: &str,
-) -> AppResult<(Survey, Wave, results::HotSpot, Released)> {
-    let (s, w) = load(state, id).await?;
-    let w = autoclose(state, w).await?;
-    let Some(r) = released(state, &w).await? else {
-        return Err(AppError::not_found());
-    };
-    let h = results::hotspots(&s.questions, &r.responses, &r.plan, &r.views)
-        .into_iter()
-        .find(|h| h.index == index && h.cell == cell)
-        .ok_or_else(AppError::not_found)?;
-    Ok((s, w, h, r))
-}
-
 /// `GET /surveys/waves/{id}/hotspots/{index}/{cell}`: one hot-spot (404 if that group
 /// is not, or no longer, a released hot-spot).
 pub async fn hotspot(
@@ -1207,30 +742,11 @@ pub async fn hotspot(
     Extension(caller): Extension<Caller>,
     Path((id, index, cell)): Path<(String, String, String)>,
 ) -> AppResult<Response> {
-    let (s, w, h, r) = find_hotspot(&state, &id, &index, &cell).await?;
-    let n = names(&state).await?;
-    let c = results::cell(&s.questions, &r.responses, &r.plan, &r.comments, &h.cell);
-    let questions = match &c {
-        CellResult::Shown { questions, .. } => s
-            .questions
-            .iter()
-            .filter(|q| q.kind != QuestionKind::Comment)
-            .zip(questions)
-            .filter(|(q, _)| q.index.as_deref() == Some(h.index.as_str()))
-            .map(|(q, res)| QuestionResultView {
-                text: q.text.clone(),
-                favourable: pct(res.favourable),
-                mean: res.mean.map_or(String::new(), |m| format!("{m:.1}")),
-                distribution: res
-                    .distribution
-                    .iter()
-                    .map(|sh| format!("{} {:.0}%", sh.label, sh.share * 100.0))
-                    .collect::<Vec<_>>()
-                    .join(" · "),
-            })
-            .collect(),
-        CellResult::Suppressed { .. } => vec![],
-    };
+    let (w, h, questions, n) = pages::hotspot(&state, &id, &index, &cell).await?;
+    let questions = questions
+        .iter()
+        .map(|(q, res)| question_result(q, res))
+        .collect();
     let reference = format!("{}/{}/{}", w.id, h.index, h.cell);
     let group = n.cell(&h.cell);
     let capa_link =
@@ -1278,23 +794,7 @@ fn labelled(c: &CellResult, n: &Names, k: u32) -> Value {
 
 /// `GET /api/v1/surveys`: surveys and their waves with participation counts.
 pub async fn api_list(State(state): State<AppState>) -> AppResult<Json<Value>> {
-    let waves = state.db.waves(None).await?;
-    let mut out = Vec::new();
-    for s in state.db.surveys().await? {
-        let mut ws = Vec::new();
-        for w in waves.iter().filter(|w| w.survey_id == s.id) {
-            let p = state.db.survey_participation(&w.id).await?;
-            ws.push(json!({
-                "id": w.id, "name": w.name, "status": w.status.as_str(),
-                "opens_on": w.opens_on.to_string(), "closes_on": w.closes_on.to_string(),
-                "views": w.views, "min_group": w.thresholds.min_group, "min_comments": w.thresholds.min_comments,
-                "invited": p.iter().map(|x| x.invited).sum::<u64>(),
-                "responded": p.iter().map(|x| x.responded).sum::<u64>(),
-            }));
-        }
-        out.push(json!({"id": s.id, "name": s.name, "questions": s.questions, "waves": ws}));
-    }
-    Ok(Json(json!({"surveys": out})))
+    Ok(Json(pages::api_list(&state).await?))
 }
 
 /// `GET /api/v1/surveys/waves/{id}/results?view=`: a view's cells, suppressed ones as
@@ -1304,18 +804,12 @@ pub async fn api_results(
     Path(id): Path<String>,
     Query(q): Query<ViewQuery>,
 ) -> AppResult<Json<Value>> {
-    let (s, w) = load(&state, &id).await?;
-    let w = autoclose(&state, w).await?;
-    let Some(r) = released(&state, &w).await? else {
-        return Err(AppError::new(
-            Code::Conflict,
-            "Results are released when the wave closes.",
-        ));
-    };
-    let v = pick_view(&r, q.view.as_deref())?;
-    let n = names(&state).await?;
-    let d = domain(&state, &w).await?;
-    let rep = results::report(&s.questions, &r.responses, &r.plan, &r.comments, v, &d);
+    let (s, w, res, n) = pages::results(&state, &id, q.view.as_deref()).await?;
+    let Results {
+        r,
+        view: v,
+        report: rep,
+    } = res;
     let k = w.thresholds.min_group;
     Ok(Json(json!({
         "wave": w.id,
@@ -1335,16 +829,9 @@ pub async fn api_hotspots(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> AppResult<Json<Value>> {
-    let (s, w) = load(&state, &id).await?;
-    let w = autoclose(&state, w).await?;
-    let Some(r) = released(&state, &w).await? else {
-        return Err(AppError::new(
-            Code::Conflict,
-            "Results are released when the wave closes.",
-        ));
-    };
-    let n = names(&state).await?;
-    let list: Vec<Value> = results::hotspots(&s.questions, &r.responses, &r.plan, &r.views)
+    let missing = || righttrack_app::Error::conflict("Results are released when the wave closes.");
+    let (_, w, _, list, n) = pages::hotspots(&state, &id, missing).await?;
+    let list: Vec<Value> = list
         .into_iter()
         .map(|h| {
             json!({
@@ -1362,18 +849,11 @@ pub async fn api_hotspots(
 
 // ------------------------------------------------------------------ employees
 
-struct MyWave {
-    id: String,
-    name: String,
-    closes: String,
-    state: &'static str,
-}
-
 #[derive(Template)]
 #[template(path = "my_surveys.html")]
 struct MySurveysPage {
     l: Layout,
-    waves: Vec<MyWave>,
+    waves: Vec<pages::MyWave>,
 }
 
 /// `GET /my/surveys`.
@@ -1381,27 +861,7 @@ pub async fn my_list(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
 ) -> AppResult<Response> {
-    let t = today(&state);
-    let waves = state
-        .db
-        .my_survey_waves(caller.user.id)
-        .await?
-        .into_iter()
-        .map(|(w, responded)| MyWave {
-            state: if responded {
-                "answered"
-            } else if accepting(w.status, w.opens_on, w.closes_on, t) {
-                "open"
-            } else if w.opens_on > t && w.status == WaveStatus::Open {
-                "not yet open"
-            } else {
-                "closed"
-            },
-            id: w.id,
-            name: w.name,
-            closes: w.closes_on.to_string(),
-        })
-        .collect();
+    let waves = pages::my_waves(&state, &caller).await?;
     Ok(render(MySurveysPage {
         l: layout(Some(&caller), "My surveys", "/my/surveys"),
         waves,
@@ -1435,20 +895,6 @@ struct AnswerPage {
     day: String,
     preview: Option<String>,
     stored_comment: String,
-}
-
-/// The person's reporting dimensions now.
-async fn dims_of(state: &AppState, caller: &Caller) -> AppResult<Dims> {
-    let team = match caller.user.team_id {
-        Some(t) => state.db.list_teams().await?.into_iter().find(|x| x.id == t),
-        None => None,
-    };
-    Ok(Dims {
-        team: team.as_ref().map_or(NONE.into(), |t| t.id.to_string()),
-        site: team.as_ref().map_or(NONE.into(), |t| t.site_id.to_string()),
-        role: role_band(&caller.user.roles).to_owned(),
-        tenure: tenure_band(caller.user.created_at, state.now()).to_owned(),
-    })
 }
 
 /// What the answer page shows besides the survey.
@@ -1488,14 +934,8 @@ async fn answer_page(
         preview,
         stored_comment,
     } = shown;
-    let n = names(state).await?;
-    let d = dims_of(state, caller).await?;
+    let groups = pages::my_groups(state, caller, w).await?;
     let views = views_of(w);
-    let mut groups: Vec<String> = vec!["Everyone".into()];
-    for v in &views {
-        let key = v.cell_of(&d);
-        groups.push(format!("{}: {}", v.name, n.cell(&key)));
-    }
     let value = |field: &str| {
         given
             .iter()
@@ -1528,18 +968,13 @@ async fn answer_page(
             }
         })
         .collect();
-    let status = if errors.is_empty() {
-        axum::http::StatusCode::OK
-    } else {
-        axum::http::StatusCode::UNPROCESSABLE_ENTITY
-    };
-    let mut resp = render(AnswerPage {
+    let resp = render(AnswerPage {
         l: layout(Some(caller), &w.name, "/my/surveys"),
         id: w.id.clone(),
         name: w.name.clone(),
         closes: w.closes_on.to_string(),
         mode,
-        errors,
+        errors: errors.clone(),
         questions,
         min_group: w.thresholds.min_group,
         min_comments: w.thresholds.min_comments,
@@ -1549,19 +984,36 @@ async fn answer_page(
         preview,
         stored_comment,
     });
-    *resp.status_mut() = status;
-    Ok(resp)
+    Ok(with_status(&errors, resp))
 }
 
-/// The wave if `caller` is invited to it (else 404, as for a wave that does not exist).
-async fn my_wave(state: &AppState, caller: &Caller, id: &str) -> AppResult<(Survey, Wave, bool)> {
-    let responded = state
-        .db
-        .survey_invitation(id, caller.user.id)
-        .await?
-        .ok_or_else(AppError::not_found)?;
-    let (s, w) = load(state, id).await?;
-    Ok((s, w, responded))
+/// The answer page for where the caller stands.
+async fn answered(
+    state: &AppState,
+    caller: &Caller,
+    (s, w, a): (Survey, Wave, Answer),
+    given: &[(String, String)],
+) -> AppResult<Response> {
+    let shown = match a {
+        Answer::Form => Shown::just("form"),
+        Answer::Answered => Shown::just("answered"),
+        Answer::Closed => Shown::just("closed"),
+        Answer::Preview(p) => Shown {
+            given,
+            preview: Some(p),
+            ..Shown::just("form")
+        },
+        Answer::Invalid(errors) => Shown {
+            errors,
+            given,
+            ..Shown::just("form")
+        },
+        Answer::Done(kept) => Shown {
+            stored_comment: kept,
+            ..Shown::just("done")
+        },
+    };
+    answer_page(state, caller, &s, &w, shown).await
 }
 
 /// `GET /my/surveys/{id}`: the questions, and how the answers will be reported.
@@ -1570,25 +1022,8 @@ pub async fn my_form(
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
 ) -> AppResult<Response> {
-    let (s, w, responded) = my_wave(&state, &caller, &id).await?;
-    let mode = if responded {
-        "answered"
-    } else if accepting(w.status, w.opens_on, w.closes_on, today(&state)) {
-        "form"
-    } else {
-        "closed"
-    };
-    answer_page(&state, &caller, &s, &w, Shown::just(mode)).await
-}
-
-async fn directory_names(state: &AppState) -> AppResult<Vec<String>> {
-    Ok(state
-        .db
-        .list_users()
-        .await?
-        .into_iter()
-        .flat_map(|u| [u.display_name, u.username])
-        .collect())
+    let found = pages::my_wave(&state, &caller, &id).await?;
+    answered(&state, &caller, found, &[]).await
 }
 
 /// `POST /my/surveys/{id}`: `step=preview` shows what would be kept of the comment;
@@ -1599,119 +1034,15 @@ pub async fn my_submit(
     Path(id): Path<String>,
     form: FormData,
 ) -> AppResult<Response> {
-    let (s, w, responded) = my_wave(&state, &caller, &id).await?;
-    if responded {
-        return answer_page(&state, &caller, &s, &w, Shown::just("answered")).await;
-    }
-    let t = today(&state);
-    if !accepting(w.status, w.opens_on, w.closes_on, t) {
-        return answer_page(&state, &caller, &s, &w, Shown::just("closed")).await;
-    }
     let given: Vec<(String, String)> = form
         .0
         .iter()
         .filter(|(k, _)| k.starts_with("q_"))
         .cloned()
         .collect();
-    let engine = state.engine().map_err(|e| AppError::internal(&e))?;
-    let people = directory_names(&state).await?;
-    let comment_keys: Vec<String> = s
-        .questions
-        .iter()
-        .filter(|q| q.kind == QuestionKind::Comment)
-        .map(|q| q.key.clone())
-        .collect();
-    if form.get("step") == "preview" {
-        // The preview needs no other answer: it shows what redaction keeps.
-        let kept: Vec<String> = comment_keys
-            .iter()
-            .map(|k| redact_comment(&engine, &form.get(&format!("q_{k}")), &people))
-            .filter(|c| !c.is_empty())
-            .collect();
-        let preview = if kept.is_empty() {
-            "(no comment)".to_owned()
-        } else {
-            kept.join("\n\n")
-        };
-        return answer_page(
-            &state,
-            &caller,
-            &s,
-            &w,
-            Shown {
-                mode: "form",
-                errors: vec![],
-                given: &given,
-                preview: Some(preview),
-                stored_comment: String::new(),
-            },
-        )
-        .await;
-    }
-    let mut answers = match parse_answers(&s.questions, &given) {
-        Ok(a) => a,
-        Err(errors) => {
-            return answer_page(
-                &state,
-                &caller,
-                &s,
-                &w,
-                Shown {
-                    mode: "form",
-                    errors,
-                    given: &given,
-                    preview: None,
-                    stored_comment: String::new(),
-                },
-            )
-            .await
-        }
-    };
-    for k in &comment_keys {
-        if let Some(c) = answers.get_mut(k) {
-            *c = redact_comment(&engine, c, &people);
-        }
-    }
-    answers.retain(|_, v| !v.is_empty());
-    let kept: String = comment_keys
-        .iter()
-        .filter_map(|k| answers.get(k).cloned())
-        .collect::<Vec<_>>()
-        .join("\n\n");
-    let dims = dims_of(&state, &caller).await?;
-    match state
-        .db
-        .submit_survey_response(
-            &w.id,
-            caller.user.id,
-            t,
-            &dims,
-            &answers,
-            &mut rand::rngs::OsRng,
-        )
-        .await?
-    {
-        Submit::Stored => {
-            answer_page(
-                &state,
-                &caller,
-                &s,
-                &w,
-                Shown {
-                    mode: "done",
-                    errors: vec![],
-                    given: &[],
-                    preview: None,
-                    stored_comment: kept,
-                },
-            )
-            .await
-        }
-        Submit::AlreadyAnswered => {
-            answer_page(&state, &caller, &s, &w, Shown::just("answered")).await
-        }
-        Submit::NotOpenToYou => answer_page(&state, &caller, &s, &w, Shown::just("closed")).await,
-    }
+    let preview = form.get("step") == "preview";
+    let done = pages::answer(&state, &caller, &id, &given, preview).await?;
+    answered(&state, &caller, done, &given).await
 }
 
 #[cfg(test)]
@@ -1724,7 +1055,7 @@ mod tests {
             hotspot_path("w1", "trust", "site:s1+role:agent"),
             "/surveys/waves/w1/hotspots/trust/site%3As1%2Brole%3Aagent"
         );
-        assert_eq!(csv_cell("=1+1"), "'=1+1");
-        assert_eq!(csv_cell("a,b"), "\"a,b\"");
+        assert_eq!(righttrack_scan::csv::cell("=1+1"), "'=1+1");
+        assert_eq!(righttrack_scan::csv::cell("a,b"), "\"a,b\"");
     }
 }

@@ -1,6 +1,6 @@
 //! Training: courses people take here (Markdown and a quiz) or elsewhere (completions
 //! imported from an external LMS as CSV), assignment rules, due dates and recurrence,
-//! certificates, reminders with escalation, reports; and the data-access [`gate`].
+//! certificates, reminders with escalation, reports; and the data-access [`gate`](righttrack_app::program::training::gate).
 //!
 //! Pages for everyone (`/my/training`: what is assigned to me, take a course, my
 //! certificates), for ethics officers (`/training`: courses, rules, import, offline
@@ -8,7 +8,7 @@
 //! site and role, overdue, trend; CSV). A team lead who is not an officer sees only
 //! the people of the teams they lead.
 //!
-//! Assignments are made by [`assign_new`] (idempotent; on rule creation, user creation,
+//! Assignments are made by [`assign_new`](righttrack_app::program::training::assign_new) (idempotent; on rule creation, user creation,
 //! these pages and the `serve` sweep), so "on hire" means: the first sync after a user is
 //! created. A quiz attempt is always recorded; a pass also records a completion with a
 //! verification code, valid for the course's recurrence period. Reminders ([`righttrack_app::program::training::remind`])
@@ -16,7 +16,7 @@
 //! days, overdue or expiring, and one a day to the lead of a team with someone overdue.
 
 use crate::auth::Caller;
-use crate::error::{AppError, AppResult, Code};
+use crate::error::{AppError, AppResult};
 use crate::extract::{Path, Query};
 use crate::pages::{layout, render, FormData, Layout};
 use crate::state::AppState;
@@ -25,59 +25,20 @@ use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Json};
-use jiff::Timestamp;
 use righttrack_core::audience::Audience;
-use righttrack_core::authz::{allowed, Action};
-use righttrack_core::clock::{day, minute};
-use righttrack_core::ids::{SiteId, TeamId, UserId};
-use righttrack_core::training::{self as rules, markdown, Quiz, Status};
+use righttrack_core::ids::{SiteId, TeamId};
+use righttrack_core::training::{self as rules, markdown, Quiz};
 use righttrack_core::Role;
-use righttrack_scan::csv::cell;
-use righttrack_store::training::{Completion, Course, CourseInput};
+use righttrack_store::training::{Course, CourseInput};
 use serde::Deserialize;
 use serde_json::{json, Value};
-use std::collections::BTreeMap;
 
-use righttrack_app::program::training::{
-    self as app_training, assign_new, by_role, by_site, by_team, coverage, gate, import_csv,
-    standings, total, trend, Attempt, Coverage, ImportReport, Standing, TrendPoint,
+use righttrack_app::program::training::pages::{
+    self, Admin, AttemptRow, CertRow, Certificate, CompletionRow, MyRow, MyTraining, Report,
 };
-
-fn rng() -> rand::rngs::OsRng {
-    rand::rngs::OsRng
-}
-
-fn status_due(s: Status) -> String {
-    match s {
-        Status::Current { until } => match until {
-            Some(u) => format!("valid until {}", day(u)),
-            None => "does not expire".into(),
-        },
-        Status::ExpiringSoon { until } => format!("expires {}", day(until)),
-        Status::Due { due } => format!("due {}", day(due)),
-        Status::Overdue { due } => format!("was due {}", day(due)),
-    }
-}
+use righttrack_app::program::training::{self as app_training, import_csv, Attempt, ImportReport};
 
 // ---------------------------------------------------------------- my training
-
-struct MyRow {
-    code: String,
-    title: String,
-    status: &'static str,
-    status_key: &'static str,
-    when: String,
-    external: bool,
-}
-
-struct CertRow {
-    id: String,
-    title: String,
-    completed: String,
-    expires: String,
-    score: String,
-    valid: bool,
-}
 
 #[derive(Template)]
 #[template(path = "training_my.html")]
@@ -94,69 +55,21 @@ pub async fn my(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
 ) -> AppResult<Response> {
-    assign_new(&state).await?;
-    let now = state.now();
-    let courses = courses_by_id(&state).await?;
-    let mut rows: Vec<MyRow> = standings(&state, Some(caller.user.id), now)
-        .await?
-        .into_iter()
-        .map(|s| MyRow {
-            external: courses.get(&s.course_id).is_some_and(|c| c.external),
-            code: s.course_code,
-            title: s.course_title,
-            status: s.status.label(),
-            status_key: s.status.key(),
-            when: status_due(s.status),
-        })
-        .collect();
-    // Overdue first, then due, expiring, current.
-    let order = |k: &str| {
-        ["overdue", "due", "expiring_soon", "current"]
-            .iter()
-            .position(|x| *x == k)
-    };
-    rows.sort_by_key(|r| order(r.status_key));
-    let mut certs: Vec<CertRow> = state
-        .db
-        .training_completions(Some(caller.user.id))
-        .await?
-        .into_iter()
-        .rev()
-        .map(|c| CertRow {
-            title: courses
-                .get(&c.course_id)
-                .map(|k| k.title.clone())
-                .unwrap_or_default(),
-            completed: day(c.completed_at),
-            expires: c.expires_at.map(day).unwrap_or_else(|| "never".into()),
-            score: c
-                .score
-                .map(|s| format!("{s}%"))
-                .unwrap_or_else(|| "—".into()),
-            valid: rules::valid_at(c.expires_at, now),
-            id: c.id,
-        })
-        .collect();
-    certs.truncate(50);
-    let g = gate::standing(&state, caller.user.id).await?;
+    let MyTraining {
+        rows,
+        certs,
+        gate,
+        gate_ok,
+        gate_course,
+    } = pages::my_training(&state, &caller).await?;
     Ok(render(MyPage {
         l: layout(Some(&caller), "My training", "/my/training"),
         rows,
         certs,
-        gate: gate::describe(&state, caller.user.id).await?,
-        gate_ok: g.current,
-        gate_course: g.course.map(|c| c.1).unwrap_or_default(),
+        gate,
+        gate_ok,
+        gate_course,
     }))
-}
-
-async fn courses_by_id(state: &AppState) -> AppResult<BTreeMap<String, Course>> {
-    Ok(state
-        .db
-        .training_courses()
-        .await?
-        .into_iter()
-        .map(|c| (c.id.clone(), c))
-        .collect())
 }
 
 async fn course_or_404(state: &AppState, id: &str) -> AppResult<Course> {
@@ -167,12 +80,6 @@ struct QuestionView {
     n: usize,
     prompt: String,
     options: Vec<(usize, String)>,
-}
-
-struct AttemptView {
-    at: String,
-    score: i64,
-    passed: bool,
 }
 
 #[derive(Template)]
@@ -188,7 +95,7 @@ struct CoursePage {
     validity: String,
     result: Option<String>,
     passed: bool,
-    attempts: Vec<AttemptView>,
+    attempts: Vec<AttemptRow>,
 }
 
 async fn course_page(
@@ -198,17 +105,7 @@ async fn course_page(
     result: Option<String>,
     passed: bool,
 ) -> AppResult<Response> {
-    let attempts = state
-        .db
-        .training_attempts(&course.id, caller.user.id)
-        .await?
-        .into_iter()
-        .map(|a| AttemptView {
-            at: minute(a.at),
-            score: a.score,
-            passed: a.passed,
-        })
-        .collect();
+    let attempts = pages::my_attempts(state, caller, course).await?;
     Ok(render(CoursePage {
         l: layout(Some(caller), &course.title, "/my/training"),
         code: course.code.clone(),
@@ -288,15 +185,14 @@ pub async fn submit(
 #[template(path = "training_certificate.html")]
 struct CertificatePage {
     l: Layout,
-    name: String,
-    course: String,
-    completed: String,
-    expires: String,
-    score: String,
-    source: String,
-    note: String,
-    code: String,
-    valid: bool,
+    c: Certificate,
+}
+
+fn certificate_page(caller: &Caller, c: Certificate) -> Response {
+    render(CertificatePage {
+        l: layout(Some(caller), "Certificate of completion", ""),
+        c,
+    })
 }
 
 /// A printable certificate: its owner, or someone who may read training reports.
@@ -305,54 +201,8 @@ pub async fn certificate(
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
 ) -> AppResult<Response> {
-    let missing = || AppError::new(Code::NotFound, "no such certificate");
-    let c = state
-        .db
-        .training_completion(&id)
-        .await?
-        .ok_or_else(missing)?;
-    // Own; any for training officers; a report reader who is not (a team lead) only
-    // their reporting line's, and "not found" for anyone else's.
-    let may = c.user_id == caller.user.id
-        || allowed(&caller.user.roles, Action::TrainingManage)
-        || (allowed(&caller.user.roles, Action::TrainingReport) && {
-            let holder = state.db.user_by_id(c.user_id).await?;
-            let line =
-                righttrack_app::program::conflicts::reporting_line(&state, caller.user.id).await?;
-            holder.is_some_and(|h| line.contains(&h.username))
-        });
-    if !may {
-        return Err(missing());
-    }
-    certificate_page(&state, &caller, c).await
-}
-
-async fn certificate_page(state: &AppState, caller: &Caller, c: Completion) -> AppResult<Response> {
-    let course = course_or_404(state, &c.course_id).await?;
-    let user = state
-        .db
-        .user_by_id(c.user_id)
-        .await?
-        .ok_or_else(AppError::not_found)?;
-    Ok(render(CertificatePage {
-        l: layout(Some(caller), "Certificate of completion", ""),
-        name: user.display_name,
-        course: course.title,
-        completed: day(c.completed_at),
-        expires: c
-            .expires_at
-            .map(day)
-            .unwrap_or_else(|| "does not expire".into()),
-        score: c.score.map(|s| format!("{s}%")).unwrap_or_default(),
-        source: match c.source.as_str() {
-            "quiz" => "Completed in RightTrack".into(),
-            "import" => "Imported from the external learning system".into(),
-            _ => "Recorded by an officer".into(),
-        },
-        note: c.note,
-        valid: rules::valid_at(c.expires_at, state.now()),
-        code: c.verification,
-    }))
+    let c = pages::certificate(&state, &caller, &id).await?;
+    Ok(certificate_page(&caller, c))
 }
 
 #[derive(Deserialize)]
@@ -367,83 +217,20 @@ pub async fn verify(
     Query(q): Query<VerifyQuery>,
 ) -> AppResult<Response> {
     let typed = q.code.unwrap_or_default();
-    let c = app_training::verify(&state, &caller, &typed).await?;
-    certificate_page(&state, &caller, c).await
+    let c = pages::verified_certificate(&state, &caller, &typed).await?;
+    Ok(certificate_page(&caller, c))
 }
 
 // ---------------------------------------------------------------- officers
-
-struct CourseRow {
-    id: String,
-    code: String,
-    title: String,
-    kind: &'static str,
-    validity: String,
-    pass_mark: i64,
-    gate: bool,
-    archived: bool,
-}
-
-struct RuleRow {
-    id: String,
-    course: String,
-    audience: String,
-    due_days: i64,
-    on_hire: bool,
-    active: bool,
-}
 
 #[derive(Template)]
 #[template(path = "training_admin.html")]
 struct AdminPage {
     l: Layout,
-    courses: Vec<CourseRow>,
-    rules: Vec<RuleRow>,
-    roles: Vec<(&'static str, &'static str)>,
-    teams: Vec<(String, String)>,
-    sites: Vec<(String, String)>,
+    a: Admin,
     message: Option<String>,
     errors: Vec<String>,
     form: FormData,
-}
-
-async fn audience_label(state: &AppState, a: &Audience) -> AppResult<String> {
-    if a.is_everyone() {
-        return Ok("everyone".into());
-    }
-    let teams = state.db.list_teams().await?;
-    let sites = state.db.list_sites().await?;
-    let mut parts = Vec::new();
-    if !a.roles.is_empty() {
-        parts.push(
-            a.roles
-                .iter()
-                .map(|r| r.label())
-                .collect::<Vec<_>>()
-                .join(" or "),
-        );
-    }
-    if !a.teams.is_empty() {
-        parts.push(format!(
-            "team {}",
-            a.teams
-                .iter()
-                .filter_map(|t| teams.iter().find(|x| x.id == *t).map(|x| x.name.clone()))
-                .collect::<Vec<_>>()
-                .join(" or ")
-        ));
-    }
-    if !a.sites.is_empty() {
-        parts.push(format!(
-            "site {}",
-            a.sites
-                .iter()
-                .filter_map(|s| sites.iter().find(|x| x.id == *s).map(|x| x.name.clone()))
-                .collect::<Vec<_>>()
-                .join(" or ")
-        ));
-    }
-    Ok(parts.join(", "))
 }
 
 async fn admin_page(
@@ -453,71 +240,23 @@ async fn admin_page(
     errors: Vec<String>,
     form: FormData,
 ) -> AppResult<Response> {
-    let courses = state.db.training_courses().await?;
-    let mut rules_out = Vec::new();
-    for r in state.db.training_rules().await? {
-        rules_out.push(RuleRow {
-            course: courses
-                .iter()
-                .find(|c| c.id == r.course_id)
-                .map(|c| c.title.clone())
-                .unwrap_or_default(),
-            audience: audience_label(state, &r.audience).await?,
-            id: r.id,
-            due_days: r.due_days,
-            on_hire: r.on_hire,
-            active: r.active,
-        });
-    }
-    let status = if errors.is_empty() { 200 } else { 422 };
-    let mut resp = render(AdminPage {
+    let invalid = !errors.is_empty();
+    let resp = render(AdminPage {
         l: layout(Some(caller), "Training", "/training"),
-        courses: courses
-            .into_iter()
-            .map(|c| CourseRow {
-                kind: if c.external {
-                    "external LMS"
-                } else if c.quiz.questions.is_empty() {
-                    "read and confirm"
-                } else {
-                    "content and quiz"
-                },
-                validity: c
-                    .validity_months
-                    .map(|m| format!("every {m} months"))
-                    .unwrap_or_else(|| "once".into()),
-                id: c.id,
-                code: c.code,
-                title: c.title,
-                pass_mark: c.pass_mark,
-                gate: c.grants_data_access,
-                archived: c.archived,
-            })
-            .collect(),
-        rules: rules_out,
-        roles: Role::ALL.iter().map(|r| (r.as_str(), r.label())).collect(),
-        teams: state
-            .db
-            .list_teams()
-            .await?
-            .into_iter()
-            .map(|t| (t.id.to_string(), format!("{} — {}", t.name, t.site_name)))
-            .collect(),
-        sites: state
-            .db
-            .list_sites()
-            .await?
-            .into_iter()
-            .map(|s| (s.id.to_string(), s.name))
-            .collect(),
+        a: pages::admin(state).await?,
         message,
         errors,
         form,
     });
-    if status == 422 {
+    Ok(unprocessable_if(invalid, resp))
+}
+
+/// A page shown again with the form's problems is a 422.
+fn unprocessable_if(invalid: bool, mut resp: Response) -> Response {
+    if invalid {
         *resp.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
     }
-    Ok(resp)
+    resp
 }
 
 pub async fn admin(
@@ -604,44 +343,10 @@ pub async fn create_course(
         Ok(i) => i,
         Err(errors) => return admin_page(&state, &caller, None, errors, form).await,
     };
-    match state
-        .db
-        .create_training_course(&input, state.now(), &mut rng())
-        .await
-    {
-        Ok(id) => {
-            state
-                .audit(
-                    &caller.actor(),
-                    "training.course_created",
-                    &input.code,
-                    json!({"grants_data_access": input.grants_data_access, "validity_months": input.validity_months, "questions": input.quiz.questions.len()}),
-                )
-                .await?;
-            Ok(Redirect::to(&format!("/training/courses/{id}")).into_response())
-        }
-        Err(righttrack_store::StoreError::Conflict(m)) => {
-            admin_page(
-                &state,
-                &caller,
-                None,
-                vec![format!("field `code`: {m} already exists")],
-                form,
-            )
-            .await
-        }
-        Err(e) => Err(e.into()),
+    match pages::create_course(&state, &caller, &input).await? {
+        Ok(id) => Ok(Redirect::to(&format!("/training/courses/{id}")).into_response()),
+        Err(errors) => admin_page(&state, &caller, None, errors, form).await,
     }
-}
-
-struct CompletionRow {
-    username: String,
-    completed: String,
-    expires: String,
-    score: String,
-    source: String,
-    note: String,
-    id: String,
 }
 
 #[derive(Template)]
@@ -671,35 +376,9 @@ async fn edit_page(
     message: Option<String>,
     errors: Vec<String>,
 ) -> AppResult<Response> {
-    let users: BTreeMap<UserId, String> = state
-        .db
-        .list_users()
-        .await?
-        .into_iter()
-        .map(|u| (u.id, u.username))
-        .collect();
-    let completions = state
-        .db
-        .training_completions(None)
-        .await?
-        .into_iter()
-        .rev()
-        .filter(|c| c.course_id == course.id)
-        .take(200)
-        .map(|c| CompletionRow {
-            username: users.get(&c.user_id).cloned().unwrap_or_default(),
-            completed: day(c.completed_at),
-            expires: c.expires_at.map(day).unwrap_or_else(|| "never".into()),
-            score: c
-                .score
-                .map(|s| format!("{s}%"))
-                .unwrap_or_else(|| "—".into()),
-            source: c.source,
-            note: c.note,
-            id: c.id,
-        })
-        .collect();
-    let mut resp = render(EditPage {
+    let completions = pages::completions(state, course).await?;
+    let invalid = !errors.is_empty();
+    let resp = render(EditPage {
         l: layout(Some(caller), &course.title, "/training"),
         id: course.id.clone(),
         code: course.code.clone(),
@@ -717,12 +396,9 @@ async fn edit_page(
         preview: markdown::render(&course.content),
         completions,
         message,
-        errors: errors.clone(),
+        errors,
     });
-    if !errors.is_empty() {
-        *resp.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
-    }
-    Ok(resp)
+    Ok(unprocessable_if(invalid, resp))
 }
 
 pub async fn edit_course(
@@ -767,42 +443,15 @@ pub async fn record_completion(
     form: FormData,
 ) -> AppResult<Response> {
     let course = course_or_404(&state, &id).await?;
-    let now = state.now();
-    let mut errors = Vec::new();
-    let user = state
-        .db
-        .user_by_username(form.get("username").trim())
-        .await?;
-    if user.is_none() {
-        errors.push("field `username`: no such user".to_owned());
-    }
-    let at = match form.get("completed_at").trim() {
-        "" => Some(now),
-        s => match s.parse::<jiff::civil::Date>() {
-            Ok(d) => d
-                .to_zoned(jiff::tz::TimeZone::UTC)
-                .ok()
-                .map(|z| z.timestamp())
-                .filter(|t| *t <= now),
-            Err(_) => None,
-        },
+    let offline = pages::OfflineCompletion {
+        username: &form.get("username"),
+        completed_at: &form.get("completed_at"),
+        note: &form.get("note"),
     };
-    if at.is_none() {
-        errors.push("field `completed_at`: a date (YYYY-MM-DD) not in the future".into());
+    match pages::record_offline(&state, &caller, &course, offline).await? {
+        Ok(msg) => edit_page(&state, &caller, &course, Some(msg), Vec::new()).await,
+        Err(errors) => edit_page(&state, &caller, &course, None, errors).await,
     }
-    let note = form.get("note").trim().to_owned();
-    if note.chars().count() < 10 || note.chars().count() > 500 {
-        errors.push("field `note`: say how it was completed (10 to 500 characters)".into());
-    }
-    let (Some(user), Some(at), true) = (user, at, errors.is_empty()) else {
-        return edit_page(&state, &caller, &course, None, errors).await;
-    };
-    let msg =
-        match app_training::record_completion(&state, &caller, &course, &user, at, &note).await? {
-            Some(_) => format!("Completion recorded for {}.", user.username),
-            None => format!("{} already has a completion at that time.", user.username),
-        };
-    edit_page(&state, &caller, &course, Some(msg), Vec::new()).await
 }
 
 fn parse_audience(form: &FormData) -> Result<Audience, String> {
@@ -827,36 +476,16 @@ pub async fn create_rule(
     Extension(caller): Extension<Caller>,
     form: FormData,
 ) -> AppResult<Response> {
-    let mut errors = Vec::new();
-    let course = state.db.training_course(form.get("course").trim()).await?;
-    if course.as_ref().is_none_or(|c| c.archived) {
-        errors.push("field `course`: choose a course that is not archived".to_owned());
+    let rule = pages::NewRule {
+        course: &form.get("course"),
+        due_days: &form.get("due_days"),
+        audience: parse_audience(&form),
+        on_hire: form.get("on_hire") == "yes",
+    };
+    match pages::add_rule(&state, &caller, rule).await? {
+        Ok(msg) => admin_page(&state, &caller, Some(msg), Vec::new(), FormData(Vec::new())).await,
+        Err(errors) => admin_page(&state, &caller, None, errors, form).await,
     }
-    let due_days = match form.get("due_days").trim().parse::<i64>() {
-        Ok(n) if (0..=3650).contains(&n) => n,
-        _ => {
-            errors.push("field `due_days`: a whole number of days from 0 to 3650".into());
-            0
-        }
-    };
-    let audience = parse_audience(&form).unwrap_or_else(|e| {
-        errors.push(e);
-        Audience::everyone()
-    });
-    let on_hire = form.get("on_hire") == "yes";
-    let Some(course) = course.filter(|_| errors.is_empty()) else {
-        return admin_page(&state, &caller, None, errors, form).await;
-    };
-    let (_, n) =
-        app_training::create_rule(&state, &caller, &course, &audience, due_days, on_hire).await?;
-    admin_page(
-        &state,
-        &caller,
-        Some(format!("Rule added: {} assigned {n} people.", course.title)),
-        Vec::new(),
-        FormData(Vec::new()),
-    )
-    .await
 }
 
 pub async fn set_rule_active(
@@ -907,42 +536,16 @@ pub struct ReportQuery {
     pub status: Option<String>,
 }
 
-/// The standings the caller may see, filtered by the query.
-async fn visible_standings(
-    state: &AppState,
-    caller: &Caller,
-    q: &ReportQuery,
-) -> AppResult<Vec<Standing>> {
-    Ok(righttrack_app::program::training::visible_standings(
-        state,
-        caller,
-        crate::params::nonempty(&q.course).as_deref(),
-        crate::params::nonempty(&q.status).as_deref(),
-    )
-    .await?)
-}
-
-struct OverdueRow {
-    name: String,
-    username: String,
-    team: String,
-    course: String,
-    due: String,
+fn param(v: &Option<String>) -> Option<String> {
+    crate::params::nonempty(v)
 }
 
 #[derive(Template)]
 #[template(path = "training_reports.html")]
 struct ReportsPage {
     l: Layout,
-    courses: Vec<(String, String)>,
+    r: Report,
     course: String,
-    total: Coverage,
-    by_team: Vec<Coverage>,
-    by_site: Vec<Coverage>,
-    by_role: Vec<Coverage>,
-    overdue: Vec<OverdueRow>,
-    trend: Vec<TrendPoint>,
-    lead_only: bool,
 }
 
 pub async fn reports(
@@ -950,47 +553,11 @@ pub async fn reports(
     Extension(caller): Extension<Caller>,
     Query(q): Query<ReportQuery>,
 ) -> AppResult<Response> {
-    // Coverage counts every status; the page lists the overdue ones.
-    let base = ReportQuery {
-        course: q.course.clone(),
-        status: None,
-    };
-    let rows = visible_standings(&state, &caller, &base).await?;
-    let mut overdue: Vec<&Standing> = rows
-        .iter()
-        .filter(|s| matches!(s.status, Status::Overdue { .. }))
-        .collect();
-    overdue.sort_by_key(|s| match s.status {
-        Status::Overdue { due } => due,
-        _ => Timestamp::UNIX_EPOCH,
-    });
+    let r = pages::report(&state, &caller, param(&q.course).as_deref()).await?;
     Ok(render(ReportsPage {
         l: layout(Some(&caller), "Training reports", "/training/reports"),
-        courses: state
-            .db
-            .training_courses()
-            .await?
-            .into_iter()
-            .filter(|c| !c.archived)
-            .map(|c| (c.code, c.title))
-            .collect(),
+        r,
         course: q.course.clone().unwrap_or_default(),
-        total: total(&rows),
-        by_team: coverage(&rows, by_team),
-        by_site: coverage(&rows, by_site),
-        by_role: coverage(&rows, by_role),
-        overdue: overdue
-            .iter()
-            .map(|s| OverdueRow {
-                name: s.display_name.clone(),
-                username: s.username.clone(),
-                team: s.team.clone(),
-                course: s.course_title.clone(),
-                due: status_due(s.status),
-            })
-            .collect(),
-        trend: trend(&state, &rows).await?,
-        lead_only: !allowed(&caller.user.roles, Action::TrainingManage),
     }))
 }
 
@@ -1000,41 +567,8 @@ pub async fn reports_csv(
     Extension(caller): Extension<Caller>,
     Query(q): Query<ReportQuery>,
 ) -> AppResult<Response> {
-    let rows = visible_standings(&state, &caller, &q).await?;
-    let mut out = String::from("username,name,team,site,roles,course,status,due_or_valid_until,last_completed,last_score\n");
-    for s in &rows {
-        let date = match s.status {
-            Status::Current { until } => until.map(day).unwrap_or_default(),
-            Status::ExpiringSoon { until } => day(until),
-            Status::Due { due } | Status::Overdue { due } => day(due),
-        };
-        let cells = [
-            s.username.clone(),
-            s.display_name.clone(),
-            s.team.clone(),
-            s.site.clone(),
-            s.roles
-                .iter()
-                .map(|r| r.as_str())
-                .collect::<Vec<_>>()
-                .join(" "),
-            s.course_code.clone(),
-            s.status.key().to_owned(),
-            date,
-            s.last_completed.map(day).unwrap_or_default(),
-            s.last_score.map(|x| x.to_string()).unwrap_or_default(),
-        ];
-        out.push_str(&cells.iter().map(|c| cell(c)).collect::<Vec<_>>().join(","));
-        out.push('\n');
-    }
-    state
-        .audit(
-            &caller.actor(),
-            "training.report_exported",
-            "training",
-            json!({"rows": rows.len()}),
-        )
-        .await?;
+    let (course, status) = (param(&q.course), param(&q.status));
+    let out = pages::report_csv(&state, &caller, course.as_deref(), status.as_deref()).await?;
     Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
@@ -1053,9 +587,7 @@ pub async fn api_me(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
 ) -> AppResult<Json<Value>> {
-    assign_new(&state).await?;
-    let rows = standings(&state, Some(caller.user.id), state.now()).await?;
-    let g = gate::standing(&state, caller.user.id).await?;
+    let (rows, g) = pages::mine(&state, &caller).await?;
     Ok(Json(json!({
         "assignments": rows.iter().map(|s| json!({
             "course": s.course_code, "title": s.course_title, "status": s.status,
@@ -1071,20 +603,24 @@ pub async fn api_report(
     Extension(caller): Extension<Caller>,
     Query(q): Query<ReportQuery>,
 ) -> AppResult<Json<Value>> {
-    let rows = visible_standings(&state, &caller, &q).await?;
+    use righttrack_app::program::training::{
+        by_role, by_site, by_team, coverage, total, trend, visible_standings,
+    };
+    let (course, status) = (param(&q.course), param(&q.status));
+    let rows = visible_standings(&state, &caller, course.as_deref(), status.as_deref()).await?;
     Ok(Json(json!({
         "total": total(&rows),
         "by_team": coverage(&rows, by_team),
         "by_site": coverage(&rows, by_site),
         "by_role": coverage(&rows, by_role),
-        "overdue": rows.iter().filter(|s| matches!(s.status, Status::Overdue { .. })).collect::<Vec<_>>(),
+        "overdue": rows.iter().filter(|s| matches!(s.status, rules::Status::Overdue { .. })).collect::<Vec<_>>(),
         "trend": trend(&state, &rows).await?,
     })))
 }
 
 /// `GET /api/v1/training/courses`: the courses (content included; quiz answers not).
 pub async fn api_courses(State(state): State<AppState>) -> AppResult<Json<Value>> {
-    let courses = state.db.training_courses().await?;
+    let courses = pages::courses(&state).await?;
     Ok(Json(json!({"courses": courses.iter().map(|c| json!({
         "id": c.id, "code": c.code, "title": c.title, "pass_mark": c.pass_mark,
         "validity_months": c.validity_months, "grants_data_access": c.grants_data_access,
