@@ -71,6 +71,15 @@ pub fn render(t: impl Template) -> Response {
     }
 }
 
+/// A form page shown again after a refusal (`refused`) answers 400; otherwise 200.
+pub fn render_form(t: impl Template, refused: bool) -> Response {
+    let mut resp = render(t);
+    if refused && resp.status().is_success() {
+        *resp.status_mut() = axum::http::StatusCode::BAD_REQUEST;
+    }
+    resp
+}
+
 /// A decoded `application/x-www-form-urlencoded` body that keeps repeated keys
 /// (checkbox groups), which serde-based form extractors cannot.
 pub struct FormData(pub Vec<(String, String)>);
