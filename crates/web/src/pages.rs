@@ -80,6 +80,19 @@ pub fn render_form(t: impl Template, refused: bool) -> Response {
     resp
 }
 
+/// `resp` with the cookie of session `sid`, kept for the configured session length.
+pub fn with_session(resp: Response, state: &AppState, sid: &Secret<String>) -> Response {
+    with_cookie(
+        resp,
+        auth::set_cookie(
+            state,
+            SESSION_COOKIE,
+            sid.expose(),
+            state.config.session_hours * 3600,
+        ),
+    )
+}
+
 /// A decoded `application/x-www-form-urlencoded` body that keeps repeated keys
 /// (checkbox groups), which serde-based form extractors cannot.
 pub struct FormData(pub Vec<(String, String)>);
@@ -426,15 +439,7 @@ pub async fn login_submit(
         (false, _) => next,
     };
     let resp = Redirect::to(&target).into_response();
-    let resp = with_cookie(
-        resp,
-        auth::set_cookie(
-            &state,
-            SESSION_COOKIE,
-            sid.expose(),
-            state.config.session_hours * 3600,
-        ),
-    );
+    let resp = with_session(resp, &state, &sid);
     Ok(with_cookie(
         resp,
         auth::set_cookie(&state, LOGIN_CSRF_COOKIE, "", 0),
@@ -608,14 +613,10 @@ pub async fn totp_submit(
                 json!({"method": "totp"}),
             )
             .await?;
-        return Ok(with_cookie(
+        return Ok(with_session(
             Redirect::to(&next).into_response(),
-            auth::set_cookie(
-                &state,
-                SESSION_COOKIE,
-                sid.expose(),
-                state.config.session_hours * 3600,
-            ),
+            &state,
+            &sid,
         ));
     }
     let msg = second_factor_failed(&state, &caller, "login.second_factor_failure").await?;
@@ -744,14 +745,10 @@ pub async fn enrol_submit(
                 json!({"method": "totp"}),
             )
             .await?;
-        return Ok(with_cookie(
+        return Ok(with_session(
             Redirect::to("/").into_response(),
-            auth::set_cookie(
-                &state,
-                SESSION_COOKIE,
-                sid.expose(),
-                state.config.session_hours * 3600,
-            ),
+            &state,
+            &sid,
         ));
     }
     let msg = second_factor_failed(&state, &caller, "two_factor.enrol_failure").await?;

@@ -68,3 +68,14 @@ pub async fn team(ctx: &Ctx, id: TeamId) -> Result<Option<righttrack_store::dire
 pub async fn users(ctx: &Ctx) -> Result<Vec<righttrack_store::directory::User>> {
     Ok(ctx.db.list_users().await?)
 }
+
+/// The names of every team, in the directory's order.
+pub async fn team_names(ctx: &Ctx) -> Result<Vec<String>> {
+    Ok(ctx
+        .db
+        .list_teams()
+        .await?
+        .into_iter()
+        .map(|t| t.name)
+        .collect())
+}

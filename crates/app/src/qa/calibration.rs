@@ -579,17 +579,10 @@ pub async fn new_form(ctx: &Ctx) -> Result<NewForm> {
             (u.username, u.display_name, qa)
         })
         .collect();
-    let teams = ctx
-        .db
-        .list_teams()
-        .await?
-        .into_iter()
-        .map(|t| t.name)
-        .collect();
     let now = ctx.now();
     Ok(NewForm {
         people,
-        teams,
+        teams: crate::platform::directory::team_names(ctx).await?,
         due: now
             .checked_add(jiff::SignedDuration::from_hours(24 * 7))
             .unwrap_or(now),

@@ -396,13 +396,7 @@ pub async fn detail(ctx: &Ctx, caller: &Caller, id: &str) -> Result<Detail> {
     let Some(i) = ctx.db.interaction(&d.interaction).await? else {
         return Err(Error::not_found());
     };
-    ctx.audit(
-        &caller.actor(),
-        "interaction.viewed",
-        &i.ext_id,
-        json!({"via": "dispute"}),
-    )
-    .await?;
+    crate::qa::review::viewed(ctx, caller, &i.ext_id, json!({"via": "dispute"})).await?;
     let item = items_of(&i)?.into_iter().find(|x| x.item == d.item);
     let assignee_active = match &d.assignee {
         Some(a) => active_analysts(ctx).await?.contains(a),

@@ -165,9 +165,20 @@ pub async fn read(
         return Err(Error::not_found());
     }
     crate::qa::calibration::refuse_if_blind(ctx, caller, &i.ext_id).await?;
-    ctx.audit(&caller.actor(), "interaction.viewed", &i.ext_id, detail)
-        .await?;
+    viewed(ctx, caller, &i.ext_id, detail).await?;
     Ok(i)
+}
+
+/// Records that `caller` viewed interaction `ext_id`, with `detail` (how).
+pub async fn viewed(
+    ctx: &Ctx,
+    caller: &Caller,
+    ext_id: &str,
+    detail: serde_json::Value,
+) -> Result<()> {
+    ctx.audit(&caller.actor(), "interaction.viewed", ext_id, detail)
+        .await?;
+    Ok(())
 }
 
 /// Interaction `id`'s page for a reviewer (see [`read`]).
@@ -181,13 +192,7 @@ pub async fn interaction(ctx: &Ctx, caller: &Caller, id: &str) -> Result<Interac
 pub async fn my_interaction(ctx: &Ctx, caller: &Caller, id: &str) -> Result<InteractionView> {
     match ctx.db.interaction(id).await? {
         Some(i) if i.agent_ref == caller.user.username => {
-            ctx.audit(
-                &caller.actor(),
-                "interaction.viewed",
-                &i.ext_id,
-                json!({"via": "web"}),
-            )
-            .await?;
+            viewed(ctx, caller, &i.ext_id, json!({"via": "web"})).await?;
             view(ctx, caller, i).await
         }
         _ => Err(Error::not_found()),

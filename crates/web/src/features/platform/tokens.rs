@@ -91,6 +91,11 @@ async fn tokens_page(
     ))
 }
 
+/// The tokens page again with a refusal (400).
+async fn refused(state: &AppState, caller: &Caller, why: String) -> AppResult<Response> {
+    tokens_page(state, caller, None, Some(why)).await
+}
+
 pub async fn tokens(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
@@ -110,16 +115,8 @@ pub async fn create_token(
         .collect();
     let scopes = match scopes {
         Ok(s) if !s.is_empty() => s,
-        Ok(_) => {
-            return tokens_page(
-                &state,
-                &caller,
-                None,
-                Some("Choose at least one scope.".into()),
-            )
-            .await
-        }
-        Err(e) => return tokens_page(&state, &caller, None, Some(e)).await,
+        Ok(_) => return refused(&state, &caller, "Choose at least one scope.".into()).await,
+        Err(e) => return refused(&state, &caller, e).await,
     };
     let minted = righttrack_app::platform::tokens::mint(
         &state,
@@ -131,7 +128,7 @@ pub async fn create_token(
     .await?;
     match minted {
         Outcome::Done(token) => tokens_page(&state, &caller, Some(token.into_inner()), None).await,
-        Outcome::Refused(why) => tokens_page(&state, &caller, None, Some(why)).await,
+        Outcome::Refused(why) => refused(&state, &caller, why).await,
     }
 }
 
@@ -144,7 +141,7 @@ pub async fn create_service_account(
 ) -> AppResult<Response> {
     let roles = match parse_roles(&form) {
         Ok(r) => r,
-        Err(e) => return tokens_page(&state, &caller, None, Some(e)).await,
+        Err(e) => return refused(&state, &caller, e).await,
     };
     let username = form.get("username").trim().to_owned();
     let display_name = match form.get("display_name").trim() {
@@ -167,7 +164,7 @@ pub async fn create_service_account(
                 Some(f) => format!("field `{f}`: {}", e.message),
                 None => e.message,
             };
-            tokens_page(&state, &caller, None, Some(message)).await
+            refused(&state, &caller, message).await
         }
         Err(e) => Err(e.into()),
     }

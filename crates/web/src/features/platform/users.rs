@@ -112,11 +112,11 @@ pub async fn create_user(
 ) -> AppResult<Response> {
     let roles = match parse_roles(&form) {
         Ok(r) => r,
-        Err(e) => return users_page(&state, &caller, None, Some(e)).await,
+        Err(e) => return refused(&state, &caller, e).await,
     };
     let pw = Secret::new(form.get("password"));
     if let Err(why) = password::check_policy(pw.expose()) {
-        return users_page(&state, &caller, None, Some(why.into())).await;
+        return refused(&state, &caller, why.into()).await;
     }
     let team = match form.get("team").as_str() {
         "" => None,
@@ -137,16 +137,10 @@ pub async fn create_user(
             righttrack_app::hotline::keys::ensure_reader_key(&state, &caller.actor(), &u, &pw)
                 .await?;
             righttrack_app::program::training::assign_new(&state).await?;
-            users_page(
-                &state,
-                &caller,
-                Some(format!("User {} added.", u.username)),
-                None,
-            )
-            .await
+            saved(&state, &caller, format!("User {} added.", u.username)).await
         }
         Err(e) if matches!(e.kind, Kind::Conflict | Kind::Unprocessable) => {
-            users_page(&state, &caller, None, Some(e.message)).await
+            refused(&state, &caller, e.message).await
         }
         Err(e) => Err(e.into()),
     }
@@ -161,7 +155,7 @@ pub async fn set_roles(
     let user = user_at(&state, &id).await?;
     let roles = match parse_roles(&form) {
         Ok(r) => r,
-        Err(e) => return users_page(&state, &caller, None, Some(e)).await,
+        Err(e) => return refused(&state, &caller, e).await,
     };
     let done = righttrack_app::platform::users::set_roles(&state, &caller, &user, &roles).await?;
     after(
@@ -173,6 +167,16 @@ pub async fn set_roles(
     .await
 }
 
+/// The users page with a confirmation.
+async fn saved(state: &AppState, caller: &Caller, message: String) -> AppResult<Response> {
+    users_page(state, caller, Some(message), None).await
+}
+
+/// The users page again with a refusal (400).
+async fn refused(state: &AppState, caller: &Caller, why: String) -> AppResult<Response> {
+    users_page(state, caller, None, Some(why)).await
+}
+
 /// The users page after a change: its message when done, the refusal when not.
 async fn after(
     state: &AppState,
@@ -181,8 +185,8 @@ async fn after(
     message: String,
 ) -> AppResult<Response> {
     match done {
-        Outcome::Done(()) => users_page(state, caller, Some(message), None).await,
-        Outcome::Refused(why) => users_page(state, caller, None, Some(why)).await,
+        Outcome::Done(()) => saved(state, caller, message).await,
+        Outcome::Refused(why) => refused(state, caller, why).await,
     }
 }
 
@@ -232,13 +236,7 @@ pub async fn unlock_user(
 ) -> AppResult<Response> {
     let user = user_at(&state, &id).await?;
     righttrack_app::platform::users::unlock(&state, &caller.actor(), &user).await?;
-    users_page(
-        &state,
-        &caller,
-        Some(format!("{} unlocked.", user.username)),
-        None,
-    )
-    .await
+    saved(&state, &caller, format!("{} unlocked.", user.username)).await
 }
 
 /// Moves a user to another team (or to none). Audited as
@@ -254,19 +252,12 @@ pub async fn set_team(
     if !righttrack_app::platform::users::move_to(&state, &caller.actor(), &user, &form.get("team"))
         .await?
     {
-        return users_page(
+        return saved(
             &state,
             &caller,
-            Some(format!("{} is already in that team.", user.username)),
-            None,
+            format!("{} is already in that team.", user.username),
         )
         .await;
     }
-    users_page(
-        &state,
-        &caller,
-        Some(format!("{} moved.", user.username)),
-        None,
-    )
-    .await
+    saved(&state, &caller, format!("{} moved.", user.username)).await
 }
