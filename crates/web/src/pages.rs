@@ -71,6 +71,28 @@ pub fn render(t: impl Template) -> Response {
     }
 }
 
+/// A form page shown again after a refusal (`refused`) answers 400; otherwise 200.
+pub fn render_form(t: impl Template, refused: bool) -> Response {
+    let mut resp = render(t);
+    if refused && resp.status().is_success() {
+        *resp.status_mut() = axum::http::StatusCode::BAD_REQUEST;
+    }
+    resp
+}
+
+/// `resp` with the cookie of session `sid`, kept for the configured session length.
+pub fn with_session(resp: Response, state: &AppState, sid: &Secret<String>) -> Response {
+    with_cookie(
+        resp,
+        auth::set_cookie(
+            state,
+            SESSION_COOKIE,
+            sid.expose(),
+            state.config.session_hours * 3600,
+        ),
+    )
+}
+
 /// A decoded `application/x-www-form-urlencoded` body that keeps repeated keys
 /// (checkbox groups), which serde-based form extractors cannot.
 pub struct FormData(pub Vec<(String, String)>);
@@ -417,15 +439,7 @@ pub async fn login_submit(
         (false, _) => next,
     };
     let resp = Redirect::to(&target).into_response();
-    let resp = with_cookie(
-        resp,
-        auth::set_cookie(
-            &state,
-            SESSION_COOKIE,
-            sid.expose(),
-            state.config.session_hours * 3600,
-        ),
-    );
+    let resp = with_session(resp, &state, &sid);
     Ok(with_cookie(
         resp,
         auth::set_cookie(&state, LOGIN_CSRF_COOKIE, "", 0),
@@ -599,14 +613,10 @@ pub async fn totp_submit(
                 json!({"method": "totp"}),
             )
             .await?;
-        return Ok(with_cookie(
+        return Ok(with_session(
             Redirect::to(&next).into_response(),
-            auth::set_cookie(
-                &state,
-                SESSION_COOKIE,
-                sid.expose(),
-                state.config.session_hours * 3600,
-            ),
+            &state,
+            &sid,
         ));
     }
     let msg = second_factor_failed(&state, &caller, "login.second_factor_failure").await?;
@@ -735,14 +745,10 @@ pub async fn enrol_submit(
                 json!({"method": "totp"}),
             )
             .await?;
-        return Ok(with_cookie(
+        return Ok(with_session(
             Redirect::to("/").into_response(),
-            auth::set_cookie(
-                &state,
-                SESSION_COOKIE,
-                sid.expose(),
-                state.config.session_hours * 3600,
-            ),
+            &state,
+            &sid,
         ));
     }
     let msg = second_factor_failed(&state, &caller, "two_factor.enrol_failure").await?;

@@ -58,3 +58,24 @@ pub async fn sites(ctx: &Ctx) -> Result<Vec<Site>> {
     }
     Ok(sites)
 }
+
+/// Team `id`, if it exists.
+pub async fn team(ctx: &Ctx, id: TeamId) -> Result<Option<righttrack_store::directory::Team>> {
+    Ok(ctx.db.list_teams().await?.into_iter().find(|x| x.id == id))
+}
+
+/// Every account.
+pub async fn users(ctx: &Ctx) -> Result<Vec<righttrack_store::directory::User>> {
+    Ok(ctx.db.list_users().await?)
+}
+
+/// The names of every team, in the directory's order.
+pub async fn team_names(ctx: &Ctx) -> Result<Vec<String>> {
+    Ok(ctx
+        .db
+        .list_teams()
+        .await?
+        .into_iter()
+        .map(|t| t.name)
+        .collect())
+}

@@ -5,13 +5,15 @@
 //! copy. A token is minted only by a person for themselves or for a service account:
 //! an administrator minting one for a colleague could act, and be recorded, as them.
 
-use crate::{Ctx, Error, Result};
+use crate::platform::users::Outcome;
+use crate::{Caller, Ctx, Error, Result};
 use rand::RngCore;
 use righttrack_core::authz::Scope;
-use righttrack_core::ids::TokenId;
+use righttrack_core::ids::{TokenId, UserId};
 use righttrack_core::Secret;
 use righttrack_store::directory::User;
 use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
 
 /// A new random secret: 32 bytes, base32 (URL-, form- and header-safe).
 pub fn random_token() -> Secret<String> {
@@ -82,4 +84,69 @@ pub async fn revoke(ctx: &Ctx, actor: &str, id: TokenId, via: &str) -> Result<()
     )
     .await?;
     Ok(())
+}
+
+/// The tokens page: every token, newest first, with its owner's username, and the
+/// service accounts tokens can be made for.
+pub struct Listing {
+    pub tokens: Vec<(righttrack_store::tokens::ApiToken, String)>,
+    pub service_accounts: Vec<String>,
+}
+
+/// Every token with its owner, and the service accounts.
+pub async fn listing(ctx: &Ctx) -> Result<Listing> {
+    let users = ctx.db.list_users().await?;
+    let names: BTreeMap<UserId, String> =
+        users.iter().map(|u| (u.id, u.username.clone())).collect();
+    let tokens = ctx
+        .db
+        .list_tokens(None)
+        .await?
+        .into_iter()
+        .rev()
+        .map(|t| {
+            let owner = names.get(&t.user_id).cloned().unwrap_or_default();
+            (t, owner)
+        })
+        .collect();
+    Ok(Listing {
+        tokens,
+        service_accounts: users
+            .into_iter()
+            .filter(|u| u.service)
+            .map(|u| u.username)
+            .collect(),
+    })
+}
+
+/// `actor` mints a token named `name` for the account `username` (themselves or a
+/// service account; a refusal for a colleague is audited). Refusals are worded for the
+/// form, naming the field.
+pub async fn mint(
+    ctx: &Ctx,
+    actor: &Caller,
+    username: &str,
+    name: &str,
+    scopes: &[Scope],
+) -> Result<Outcome<Secret<String>>> {
+    let Some(user) = ctx.db.user_by_username(username.trim()).await? else {
+        return Ok(Outcome::Refused("field `username`: no such user".into()));
+    };
+    if let Err(why) = may_mint_for(Some(&actor.user), &user) {
+        ctx.audit(
+            &actor.actor(),
+            "token.refused",
+            &user.id.to_string(),
+            serde_json::json!({"reason": "not_self_or_service"}),
+        )
+        .await?;
+        return Ok(Outcome::Refused(format!("field `username`: {why}")));
+    }
+    if name.trim().is_empty() {
+        return Ok(Outcome::Refused(
+            "field `name`: give the token a name".into(),
+        ));
+    }
+    let token = issue_token(ctx, &actor.actor(), &user, name.trim(), scopes).await?;
+    Ok(Outcome::Done(token))
 }

@@ -3,6 +3,7 @@
 pub mod capa;
 pub mod conflicts;
 pub mod discipline;
+pub mod home;
 pub mod kudos;
 pub mod policies;
 pub mod surveys;

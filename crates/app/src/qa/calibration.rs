@@ -514,3 +514,167 @@ pub async fn rate(ctx: &Ctx, actor: &Caller, id: &str, form: &[(String, String)]
     }
     Ok(Rated::Saved)
 }
+
+/// May `caller` see the results of session `c` once closed? Its creator, its
+/// participants and any QA analyst.
+fn may_view_results(c: &Calibration, caller: &Caller) -> bool {
+    let me = caller.user.username.as_str();
+    c.created_by == me
+        || c.participant(me).is_some()
+        || allowed(&caller.user.roles, Action::CalibrationManage)
+}
+
+/// The sessions a caller sees, sorted for the list page.
+pub struct Sessions {
+    /// The caller may create sessions.
+    pub may_manage: bool,
+    /// Open sessions the caller takes part in.
+    pub to_score: Vec<Calibration>,
+    /// Open sessions the caller created without taking part.
+    pub created: Vec<Calibration>,
+    pub closed: Vec<Calibration>,
+}
+
+/// The calibration sessions `caller` sees.
+pub async fn sessions(ctx: &Ctx, caller: &Caller) -> Result<Sessions> {
+    let me = caller.user.username.as_str();
+    let may_manage = allowed(&caller.user.roles, Action::CalibrationManage);
+    let mut out = Sessions {
+        may_manage,
+        to_score: Vec::new(),
+        created: Vec::new(),
+        closed: Vec::new(),
+    };
+    for c in ctx.db.calibrations_for(me, may_manage, 200).await? {
+        if !c.is_open() {
+            out.closed.push(c);
+        } else if c.participant(me).is_some() {
+            out.to_score.push(c);
+        } else if c.created_by == me {
+            out.created.push(c);
+        }
+    }
+    Ok(out)
+}
+
+/// What the form to start a session offers.
+pub struct NewForm {
+    /// Active people who may score: (username, display name, is a QA analyst).
+    pub people: Vec<(String, String, bool)>,
+    pub teams: Vec<String>,
+    /// The default due date: a week from now.
+    pub due: jiff::Timestamp,
+}
+
+/// The choices of the form to start a session.
+pub async fn new_form(ctx: &Ctx) -> Result<NewForm> {
+    let people = ctx
+        .db
+        .list_users()
+        .await?
+        .into_iter()
+        .filter(|u| !u.disabled && allowed(&u.roles, Action::CalibrationScore))
+        .map(|u| {
+            let qa = u.has(righttrack_core::Role::QaAnalyst);
+            (u.username, u.display_name, qa)
+        })
+        .collect();
+    let now = ctx.now();
+    Ok(NewForm {
+        people,
+        teams: crate::platform::directory::team_names(ctx).await?,
+        due: now
+            .checked_add(jiff::SignedDuration::from_hours(24 * 7))
+            .unwrap_or(now),
+    })
+}
+
+/// An open session as one of its people sees it.
+pub struct OpenSession {
+    pub session: Calibration,
+    /// The caller created it and may close it.
+    pub may_close: bool,
+    /// The caller takes part and has not submitted yet.
+    pub may_score: bool,
+    /// The caller takes part and has submitted.
+    pub submitted: bool,
+    /// When scoring: the interactions to score (number from 1, id, channel, redacted
+    /// transcript as stored; nothing of the engine's findings).
+    pub interactions: Vec<(usize, String, String, serde_json::Value)>,
+    /// When scoring: the caller's saved ratings by (interaction, item).
+    pub mine: BTreeMap<(String, String), CalibrationRating>,
+}
+
+/// A session's page: blind scoring while open, results once closed.
+pub enum Session {
+    Open(Box<OpenSession>),
+    Closed(Box<Calibration>, Box<Computed>),
+}
+
+/// Session `id` as `caller` sees it; outsiders are refused.
+pub async fn session(ctx: &Ctx, caller: &Caller, id: &str) -> Result<Session> {
+    let c = load(ctx, id).await?;
+    if !c.is_open() {
+        if !may_view_results(&c, caller) {
+            return Err(Error::forbidden());
+        }
+        let k = compute(ctx, &c).await?;
+        return Ok(Session::Closed(Box::new(c), Box::new(k)));
+    }
+    let me = caller.user.username.as_str();
+    let is_creator = c.created_by == me;
+    let participant = c.participant(me);
+    if participant.is_none() && !is_creator {
+        return Err(Error::forbidden());
+    }
+    let may_score = participant.is_some_and(|p| p.submitted_at.is_none())
+        && allowed(&caller.user.roles, Action::CalibrationScore);
+    let submitted = participant.is_some_and(|p| p.submitted_at.is_some());
+    let mut interactions = Vec::new();
+    let mut mine = BTreeMap::new();
+    if may_score {
+        mine = ctx
+            .db
+            .calibration_ratings(&c.id, Some(me))
+            .await?
+            .into_iter()
+            .map(|r| ((r.ext_id.clone(), r.item.clone()), r))
+            .collect();
+        for (n, ext_id) in c.interactions.iter().enumerate() {
+            let Some(i) = ctx.db.interaction(ext_id).await? else {
+                continue;
+            };
+            interactions.push((
+                n + 1,
+                ext_id.clone(),
+                i.channel,
+                i.interaction["turns"].clone(),
+            ));
+        }
+    }
+    Ok(Session::Open(Box::new(OpenSession {
+        session: c,
+        may_close: is_creator && allowed(&caller.user.roles, Action::CalibrationManage),
+        may_score,
+        submitted,
+        interactions,
+        mine,
+    })))
+}
+
+/// The results of closed session `id` for the API: refused to outsiders, a conflict
+/// while it is open.
+pub async fn results(ctx: &Ctx, caller: &Caller, id: &str) -> Result<(Calibration, Computed)> {
+    let c = load(ctx, id).await?;
+    if !may_view_results(&c, caller) {
+        return Err(Error::forbidden());
+    }
+    if c.is_open() {
+        return Err(Error::new(
+            Kind::Conflict,
+            "This session is still open; results are revealed when it closes.",
+        ));
+    }
+    let k = compute(ctx, &c).await?;
+    Ok((c, k))
+}

@@ -9,11 +9,13 @@
 //! audited. The actor is a username here (not a [`crate::Caller`]) because the demo
 //! seeder opens and resolves disputes as people who are not signed in.
 
-use crate::{Ctx, Error, Kind, Result};
+use crate::{Caller, Ctx, Error, Kind, Result};
 use jiff::Timestamp;
 use righttrack_core::disputes::{self as rules, Analyst, Outcome};
 use righttrack_core::Role;
-use righttrack_store::disputes::{Dispute, NewDispute, Resolution, RuleExample};
+use righttrack_store::disputes::{
+    Dispute, DisputeFilter, DisputeStatus, NewDispute, Resolution, RuleExample,
+};
 use righttrack_store::interactions::{ScoreOverride, StoredInteraction};
 use serde_json::json;
 use std::collections::BTreeMap;
@@ -316,4 +318,119 @@ impl Row {
             reason: d.reason,
         }
     }
+}
+
+/// The analyst's queue: assigned to the caller, all open (overdue first), recently resolved.
+pub struct Queue {
+    pub mine: Vec<Row>,
+    pub open: Vec<Row>,
+    pub resolved: Vec<Row>,
+}
+
+/// Disputes in `status`, assigned to `assignee` when given, at most `limit`.
+async fn rows(
+    ctx: &Ctx,
+    status: DisputeStatus,
+    assignee: Option<String>,
+    limit: i64,
+) -> Result<Vec<Row>> {
+    let f = DisputeFilter {
+        status: Some(status),
+        assignee,
+        limit,
+        ..Default::default()
+    };
+    Ok(ctx
+        .db
+        .disputes(&f, ctx.now())
+        .await?
+        .into_iter()
+        .map(Row::from)
+        .collect())
+}
+
+/// The dispute queue page of `caller`.
+pub async fn queue(ctx: &Ctx, caller: &Caller) -> Result<Queue> {
+    let me = caller.user.username.clone();
+    Ok(Queue {
+        mine: rows(ctx, DisputeStatus::Open, Some(me), 200).await?,
+        open: rows(ctx, DisputeStatus::Open, None, 500).await?,
+        resolved: rows(ctx, DisputeStatus::Resolved, None, 50).await?,
+    })
+}
+
+/// Disputes for the API: `status` is `open`, `resolved`, `overdue` or empty for all.
+pub async fn list(ctx: &Ctx, status: Option<&str>, limit: Option<i64>) -> Result<Vec<Dispute>> {
+    let status = match status {
+        None | Some("") => None,
+        Some(s) => Some(DisputeStatus::parse(s).ok_or_else(|| {
+            Error::bad_request("query `status`: expected open, resolved or overdue")
+        })?),
+    };
+    let f = DisputeFilter {
+        status,
+        limit: limit.unwrap_or(100),
+        ..Default::default()
+    };
+    Ok(ctx.db.disputes(&f, ctx.now()).await?)
+}
+
+/// One dispute with its interaction and item, and whether the viewer may resolve it.
+pub struct Detail {
+    pub dispute: Dispute,
+    pub interaction: StoredInteraction,
+    /// The disputed item as the engine scored it.
+    pub item: Option<righttrack_scan::ItemResult>,
+    pub may_resolve: bool,
+    /// Why the viewer cannot resolve this open dispute, if so.
+    pub why_not: String,
+    /// Disclosed colleague relationships between the viewer and the agent.
+    pub relations: Vec<crate::program::conflicts::RelationNotice>,
+}
+
+/// Dispute `id` as `caller` sees it (the view of its transcript is audited).
+pub async fn detail(ctx: &Ctx, caller: &Caller, id: &str) -> Result<Detail> {
+    let Some(d) = ctx.db.dispute(id, ctx.now()).await? else {
+        return Err(Error::not_found());
+    };
+    let Some(i) = ctx.db.interaction(&d.interaction).await? else {
+        return Err(Error::not_found());
+    };
+    crate::qa::review::viewed(ctx, caller, &i.ext_id, json!({"via": "dispute"})).await?;
+    let item = items_of(&i)?.into_iter().find(|x| x.item == d.item);
+    let assignee_active = match &d.assignee {
+        Some(a) => active_analysts(ctx).await?.contains(a),
+        None => false,
+    };
+    let check = rules::may_resolve(
+        &caller.user.username,
+        &d.agent_ref,
+        d.evaluator.as_deref(),
+        d.assignee.as_deref(),
+        assignee_active,
+    );
+    let relations = match ctx.db.user_by_username(&d.agent_ref).await? {
+        Some(agent) => {
+            crate::program::conflicts::colleague_relations_between(ctx, caller.user.id, agent.id)
+                .await?
+        }
+        None => Vec::new(),
+    };
+    let open = d.status != "resolved";
+    let may_resolve =
+        open && righttrack_core::authz::allowed(
+            &caller.user.roles,
+            righttrack_core::Action::DisputeResolve,
+        ) && check.is_ok();
+    Ok(Detail {
+        why_not: match check {
+            Err(r) if open => format!("You cannot resolve this dispute: {r}."),
+            _ => String::new(),
+        },
+        dispute: d,
+        interaction: i,
+        item,
+        may_resolve,
+        relations,
+    })
 }

@@ -9,7 +9,7 @@
 use crate::{Caller, Ctx, Error, Kind, Result};
 use righttrack_core::feedback::{self as fb, token_hash, Answer, LinkState, NpsGroup, Tally};
 use righttrack_core::Secret;
-use righttrack_store::feedback::{AgentTally, FeedbackFilter, Mint};
+use righttrack_store::feedback::{AgentTally, FeedbackFilter, FeedbackLink, FeedbackRecord, Mint};
 use serde_json::json;
 use std::collections::BTreeMap;
 
@@ -181,4 +181,29 @@ pub async fn view_for(ctx: &Ctx, ext_id: &str) -> Result<Option<FeedbackView>> {
         comment: r.comment,
         flagged: r.comment_flagged,
     }))
+}
+
+/// The link a customer's token names, if the token is plausible and known (expired and
+/// answered ones included: the caller words each state).
+pub async fn link(ctx: &Ctx, token: &str) -> Result<Option<FeedbackLink>> {
+    if !fb::plausible_token(token) {
+        return Ok(None);
+    }
+    Ok(ctx.db.feedback_link(&token_hash(token)).await?)
+}
+
+/// The feedback report: the sums, and at most `limit` answers (only those with a
+/// comment when `comments_only`), newest first.
+pub async fn report(
+    ctx: &Ctx,
+    filter: &FeedbackFilter,
+    comments_only: bool,
+    limit: i64,
+) -> Result<(Tallies, Vec<FeedbackRecord>)> {
+    let t = tallies(ctx, filter).await?;
+    let answers = ctx
+        .db
+        .feedback_answers(filter, comments_only, limit)
+        .await?;
+    Ok((t, answers))
 }

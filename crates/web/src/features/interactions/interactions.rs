@@ -107,16 +107,7 @@ pub async fn get(
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
 ) -> AppResult<Json<Value>> {
-    let Some(i) = state.db.interaction(&id).await? else {
-        return Err(AppError::not_found());
-    };
-    if !righttrack_app::qa::review::may_read(&state, &caller, &i.agent_ref, &i.ext_id).await? {
-        return Err(AppError::not_found());
-    }
-    righttrack_app::qa::calibration::refuse_if_blind(&state, &caller, &i.ext_id).await?;
-    state
-        .audit(&caller.actor(), "interaction.viewed", &i.ext_id, json!({}))
-        .await?;
+    let i = righttrack_app::qa::review::read(&state, &caller, &id, json!({})).await?;
     let mut v = serde_json::to_value(&i).map_err(|e| AppError::internal(&e))?;
     v["score"] = json!({"value": i.score, "max": i.score_max});
     if let Some(o) = v.as_object_mut() {

@@ -2,7 +2,8 @@
 //!
 //! Off by default (`--privacy-vault`). When on, ingestion seals the original as received
 //! (see [`righttrack_app::interactions::prepare_line`]); the database holds only ciphertext. An
-//! original is opened only when all of these hold, checked here in this order:
+//! original is opened only when all of these hold, checked in this order by
+//! [`righttrack_app::interactions::vault::open`]:
 //! the caller's role allows [`righttrack_core::authz::Action::VaultOpen`] (the route guard), the vault still
 //! holds the original (retention not ended), the caller wrote a reason, and the
 //! data-access gate (`righttrack_app::program::training::gate`) finds the caller's data-privacy training
@@ -12,7 +13,7 @@
 //! no-store`; the plaintext is never logged.
 
 use crate::auth::Caller;
-use crate::error::{AppError, AppResult, Code};
+use crate::error::{AppError, AppResult};
 use crate::extract::Path;
 use crate::pages::{layout, FormData};
 use crate::state::AppState;
@@ -21,12 +22,9 @@ use axum::extract::State;
 use axum::http::header;
 use axum::response::{Html, IntoResponse, Response};
 use axum::Extension;
-use righttrack_app::program::training::gate::Resource;
-use righttrack_core::interactions::VAULT_PURPOSE;
-use serde_json::json;
+use righttrack_app::interactions::vault::Original;
 
-/// The shortest reason accepted for opening an original.
-pub const MIN_REASON: usize = 15;
+pub use righttrack_app::interactions::vault::MIN_REASON;
 
 struct TurnView {
     speaker: String,
@@ -49,46 +47,13 @@ pub async fn open_original(
     Path(id): Path<String>,
     form: FormData,
 ) -> AppResult<Response> {
-    let Some(i) = state.db.interaction(&id).await? else {
-        return Err(AppError::not_found());
-    };
-    let Some(entry) = state.db.vault_entry(&i.ext_id, state.now()).await? else {
-        return Err(AppError::new(
-            Code::NotFound,
-            "No original is kept for this interaction: the privacy vault was off when it was ingested, or its retention has ended.",
-        ));
-    };
-    let reason = form.get("reason").trim().to_owned();
-    if reason.chars().count() < MIN_REASON {
-        return Err(AppError::bad_request(format!(
-            "field `reason`: say why you need the original, in at least {MIN_REASON} characters"
-        )));
-    }
-    // The gate audits its decision (`gate.granted` / `gate.denied`) before anything opens.
-    righttrack_app::program::training::gate::check(&state, &caller, Resource::Original, &i.ext_id)
+    let Original {
+        ext_id,
+        reason,
+        turns,
+    } = righttrack_app::interactions::vault::open(&state, &caller, &id, &form.get("reason"))
         .await?;
-    let engine = state.engine().map_err(|e| AppError::internal(&e))?;
-    let reason = righttrack_core::interactions::scrub(&engine, &reason);
-    state
-        .audit(
-            &caller.actor(),
-            "interaction.original_opened",
-            &i.ext_id,
-            json!({"reason": reason}),
-        )
-        .await?;
-    let plain = state
-        .open(VAULT_PURPOSE, &entry.sealed)
-        .map_err(|e| AppError::internal(&e))?;
-    let original: serde_json::Value =
-        serde_json::from_slice(&plain).map_err(|e| AppError::internal(&e))?;
-    // The envelope is bound to the purpose, not the row: check the row is this one's.
-    if original["id"].as_str() != Some(i.ext_id.as_str()) {
-        return Err(AppError::internal(
-            &"vault entry does not match its interaction",
-        ));
-    }
-    let turns = original["turns"]
+    let turns = turns
         .as_array()
         .map(|a| {
             a.iter()
@@ -100,8 +65,8 @@ pub async fn open_original(
         })
         .unwrap_or_default();
     let page = OriginalPage {
-        l: layout(Some(&caller), &format!("Original of {}", i.ext_id), ""),
-        id: i.ext_id,
+        l: layout(Some(&caller), &format!("Original of {ext_id}"), ""),
+        id: ext_id,
         reason,
         opened_at: righttrack_core::clock::minute(state.now()),
         turns,

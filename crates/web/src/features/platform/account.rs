@@ -1,8 +1,8 @@
 //! One's own account: changing the password (which signs out every other session).
 
-use crate::auth::{self, Caller, SESSION_COOKIE};
+use crate::auth::{self, Caller};
 use crate::error::AppResult;
-use crate::pages::{layout, render, with_cookie, FormData, Layout};
+use crate::pages::{layout, render, with_session, FormData, Layout};
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::State;
@@ -74,13 +74,5 @@ pub async fn change_password(
         message: Some("Password changed. Other sessions were signed out.".into()),
         error: None,
     });
-    Ok(with_cookie(
-        resp,
-        auth::set_cookie(
-            &state,
-            SESSION_COOKIE,
-            sid.expose(),
-            state.config.session_hours * 3600,
-        ),
-    ))
+    Ok(with_session(resp, &state, &sid))
 }

@@ -14,12 +14,8 @@ pub async fn me(
     State(state): State<AppState>,
 ) -> AppResult<Json<Value>> {
     let team = match caller.user.team_id {
-        Some(t) => state
-            .db
-            .list_teams()
+        Some(t) => righttrack_app::platform::directory::team(&state, t)
             .await?
-            .into_iter()
-            .find(|x| x.id == t)
             .map(|x| json!({"id": x.id, "name": x.name, "site": x.site_name})),
         None => None,
     };
@@ -46,7 +42,7 @@ pub async fn me(
 }
 
 pub async fn users(State(state): State<AppState>) -> AppResult<Json<Value>> {
-    let users = state.db.list_users().await?;
+    let users = righttrack_app::platform::directory::users(&state).await?;
     Ok(Json(json!({ "users": users })))
 }
 

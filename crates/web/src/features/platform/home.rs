@@ -31,32 +31,14 @@ pub async fn home(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
 ) -> AppResult<Response> {
-    // Content-free notifications (`digest`): shown once, then marked seen.
-    let notices = state.db.unseen_notifications(caller.user.id).await?;
-    if !notices.is_empty() {
-        state
-            .db
-            .mark_notifications_seen(caller.user.id, state.now())
-            .await?;
-    }
+    let h = righttrack_app::program::home::view(&state, &caller).await?;
     Ok(render(HomePage {
         l: layout(Some(&caller), "Home", "/"),
         display_name: caller.user.display_name.clone(),
         username: caller.user.username.clone(),
         roles: caller.user.roles.iter().map(|r| r.label()).collect(),
-        notices: notices
-            .into_iter()
-            .map(|(day, text)| {
-                let href = righttrack_app::program::training::notice_link(&text);
-                (format!("{day}: {text}"), href)
-            })
-            .collect(),
-        capa_notices: righttrack_app::program::capa::take_notices(&state, &caller).await?,
-        policy_lines: righttrack_app::program::policies::home_lines(
-            &state,
-            &caller.user,
-            state.now(),
-        )
-        .await?,
+        notices: h.notices,
+        capa_notices: h.capa_notices,
+        policy_lines: h.policy_lines,
     }))
 }

@@ -5,21 +5,21 @@
 //! token can never act, and be recorded, as a colleague.
 
 use super::users::parse_roles;
-use crate::auth::{self, Caller};
+use crate::auth::Caller;
 use crate::error::{AppError, AppResult};
 use crate::extract::Path;
-use crate::pages::{layout, render, FormData, Layout};
+use crate::pages::{layout, render_form, FormData, Layout};
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Extension;
+use righttrack_app::platform::tokens::Listing;
+use righttrack_app::platform::users::Outcome;
 use righttrack_app::Kind;
 use righttrack_core::authz::Scope;
-use righttrack_core::ids::{TokenId, UserId};
+use righttrack_core::ids::TokenId;
 use righttrack_core::Role;
-use serde_json::json;
-use std::collections::BTreeMap;
 
 struct TokenRow {
     id: String,
@@ -50,23 +50,16 @@ async fn tokens_page(
     new_token: Option<String>,
     error: Option<String>,
 ) -> AppResult<Response> {
-    let names: BTreeMap<UserId, String> = state
-        .db
-        .list_users()
-        .await?
-        .into_iter()
-        .map(|u| (u.id, u.username))
-        .collect();
+    let Listing {
+        tokens,
+        service_accounts,
+    } = righttrack_app::platform::tokens::listing(state).await?;
     let fmt = |t: jiff::Timestamp| t.strftime("%Y-%m-%d %H:%M").to_string();
-    let tokens = state
-        .db
-        .list_tokens(None)
-        .await?
+    let tokens = tokens
         .into_iter()
-        .rev()
-        .map(|t| TokenRow {
+        .map(|(t, user)| TokenRow {
             id: t.id.to_string(),
-            user: names.get(&t.user_id).cloned().unwrap_or_default(),
+            user,
             scopes: t
                 .scopes
                 .iter()
@@ -79,30 +72,28 @@ async fn tokens_page(
             name: t.name,
         })
         .collect();
-    let mut resp = render(TokensPage {
-        l: layout(Some(caller), "API tokens", "/admin/tokens"),
-        tokens,
-        scopes: Scope::ALL.iter().map(|s| s.as_str()).collect(),
-        service_roles: Role::ALL
-            .iter()
-            .filter(|r| !r.requires_two_factor())
-            .map(|r| (r.as_str(), r.label()))
-            .collect(),
-        service_accounts: state
-            .db
-            .list_users()
-            .await?
-            .into_iter()
-            .filter(|u| u.service)
-            .map(|u| u.username)
-            .collect(),
-        new_token,
-        error: error.clone(),
-    });
-    if error.is_some() {
-        *resp.status_mut() = axum::http::StatusCode::BAD_REQUEST;
-    }
-    Ok(resp)
+    let refused = error.is_some();
+    Ok(render_form(
+        TokensPage {
+            l: layout(Some(caller), "API tokens", "/admin/tokens"),
+            tokens,
+            scopes: Scope::ALL.iter().map(|s| s.as_str()).collect(),
+            service_roles: Role::ALL
+                .iter()
+                .filter(|r| !r.requires_two_factor())
+                .map(|r| (r.as_str(), r.label()))
+                .collect(),
+            service_accounts,
+            new_token,
+            error,
+        },
+        refused,
+    ))
+}
+
+/// The tokens page again with a refusal (400).
+async fn refused(state: &AppState, caller: &Caller, why: String) -> AppResult<Response> {
+    tokens_page(state, caller, None, Some(why)).await
 }
 
 pub async fn tokens(
@@ -124,56 +115,21 @@ pub async fn create_token(
         .collect();
     let scopes = match scopes {
         Ok(s) if !s.is_empty() => s,
-        Ok(_) => {
-            return tokens_page(
-                &state,
-                &caller,
-                None,
-                Some("Choose at least one scope.".into()),
-            )
-            .await
-        }
-        Err(e) => return tokens_page(&state, &caller, None, Some(e)).await,
+        Ok(_) => return refused(&state, &caller, "Choose at least one scope.".into()).await,
+        Err(e) => return refused(&state, &caller, e).await,
     };
-    let username = form.get("username");
-    let Some(user) = state.db.user_by_username(username.trim()).await? else {
-        return tokens_page(
-            &state,
-            &caller,
-            None,
-            Some("field `username`: no such user".into()),
-        )
-        .await;
-    };
-    if let Err(why) = auth::may_mint_for(Some(&caller.user), &user) {
-        state
-            .audit(
-                &caller.actor(),
-                "token.refused",
-                &user.id.to_string(),
-                json!({"reason": "not_self_or_service"}),
-            )
-            .await?;
-        return tokens_page(
-            &state,
-            &caller,
-            None,
-            Some(format!("field `username`: {why}")),
-        )
-        .await;
+    let minted = righttrack_app::platform::tokens::mint(
+        &state,
+        &caller,
+        &form.get("username"),
+        &form.get("name"),
+        &scopes,
+    )
+    .await?;
+    match minted {
+        Outcome::Done(token) => tokens_page(&state, &caller, Some(token.into_inner()), None).await,
+        Outcome::Refused(why) => refused(&state, &caller, why).await,
     }
-    let name = form.get("name");
-    if name.trim().is_empty() {
-        return tokens_page(
-            &state,
-            &caller,
-            None,
-            Some("field `name`: give the token a name".into()),
-        )
-        .await;
-    }
-    let token = auth::issue_token(&state, &caller.actor(), &user, name.trim(), &scopes).await?;
-    tokens_page(&state, &caller, Some(token.into_inner()), None).await
 }
 
 /// Adds a service account: a non-person account tokens can be made for. It has no
@@ -185,7 +141,7 @@ pub async fn create_service_account(
 ) -> AppResult<Response> {
     let roles = match parse_roles(&form) {
         Ok(r) => r,
-        Err(e) => return tokens_page(&state, &caller, None, Some(e)).await,
+        Err(e) => return refused(&state, &caller, e).await,
     };
     let username = form.get("username").trim().to_owned();
     let display_name = match form.get("display_name").trim() {
@@ -208,7 +164,7 @@ pub async fn create_service_account(
                 Some(f) => format!("field `{f}`: {}", e.message),
                 None => e.message,
             };
-            tokens_page(&state, &caller, None, Some(message)).await
+            refused(&state, &caller, message).await
         }
         Err(e) => Err(e.into()),
     }

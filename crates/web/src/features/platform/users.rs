@@ -6,18 +6,17 @@
 use crate::auth::Caller;
 use crate::error::{AppError, AppResult};
 use crate::extract::Path;
-use crate::pages::{layout, render, FormData, Layout};
+use crate::pages::{layout, render_form, FormData, Layout};
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
 use axum::Extension;
+use righttrack_app::platform::users::{Directory, Outcome};
 use righttrack_app::Kind;
-use righttrack_core::ids::{TeamId, UserId};
+use righttrack_core::ids::TeamId;
 use righttrack_core::{password, Role, Secret};
 use righttrack_store::directory::NewUser;
-use serde_json::json;
-use std::collections::BTreeMap;
 
 struct UserRow {
     id: String,
@@ -52,49 +51,38 @@ async fn users_page(
     message: Option<String>,
     error: Option<String>,
 ) -> AppResult<Response> {
-    let teams = state.db.list_teams().await?;
-    let team_names: BTreeMap<TeamId, String> =
-        teams.iter().map(|t| (t.id, t.name.clone())).collect();
-    let mut users = Vec::new();
-    for u in state.db.list_users().await? {
-        let privacy_training =
-            righttrack_app::program::training::gate::describe(state, u.id).await?;
-        let creds = state.db.credentials(u.id).await?;
-        let now = state.now();
-        let locked = creds.locked_until.is_some_and(|t| t > now)
-            || creds.totp_locked_until.is_some_and(|t| t > now);
-        users.push(UserRow {
-            id: u.id.to_string(),
-            team: u
-                .team_id
-                .and_then(|t| team_names.get(&t).cloned())
-                .unwrap_or_default(),
-            team_id: u.team_id.map(|t| t.to_string()).unwrap_or_default(),
-            roles: u.roles.iter().map(|r| r.label()).collect(),
-            role_keys: u.roles.iter().map(|r| r.as_str()).collect(),
-            totp: u.totp_enabled,
-            privacy_training,
-            disabled: u.disabled,
-            locked,
-            username: u.username,
-            display_name: u.display_name,
-        });
-    }
-    let mut resp = render(UsersPage {
-        l: layout(Some(caller), "Users", "/admin/users"),
-        users,
-        teams: teams
-            .iter()
-            .map(|t| (t.id.to_string(), format!("{} — {}", t.name, t.site_name)))
-            .collect(),
-        all_roles: Role::ALL.iter().map(|r| (r.as_str(), r.label())).collect(),
-        message,
-        error: error.clone(),
-    });
-    if error.is_some() {
-        *resp.status_mut() = axum::http::StatusCode::BAD_REQUEST;
-    }
-    Ok(resp)
+    let Directory { users, teams } = righttrack_app::platform::users::directory(state).await?;
+    let users = users
+        .into_iter()
+        .map(|l| UserRow {
+            id: l.user.id.to_string(),
+            team: l.team.unwrap_or_default(),
+            team_id: l.user.team_id.map(|t| t.to_string()).unwrap_or_default(),
+            roles: l.user.roles.iter().map(|r| r.label()).collect(),
+            role_keys: l.user.roles.iter().map(|r| r.as_str()).collect(),
+            totp: l.user.totp_enabled,
+            privacy_training: l.privacy_training,
+            disabled: l.user.disabled,
+            locked: l.locked,
+            username: l.user.username,
+            display_name: l.user.display_name,
+        })
+        .collect();
+    let refused = error.is_some();
+    Ok(render_form(
+        UsersPage {
+            l: layout(Some(caller), "Users", "/admin/users"),
+            users,
+            teams: teams
+                .iter()
+                .map(|t| (t.id.to_string(), format!("{} — {}", t.name, t.site_name)))
+                .collect(),
+            all_roles: Role::ALL.iter().map(|r| (r.as_str(), r.label())).collect(),
+            message,
+            error,
+        },
+        refused,
+    ))
 }
 
 pub async fn users(
@@ -124,11 +112,11 @@ pub async fn create_user(
 ) -> AppResult<Response> {
     let roles = match parse_roles(&form) {
         Ok(r) => r,
-        Err(e) => return users_page(&state, &caller, None, Some(e)).await,
+        Err(e) => return refused(&state, &caller, e).await,
     };
     let pw = Secret::new(form.get("password"));
     if let Err(why) = password::check_policy(pw.expose()) {
-        return users_page(&state, &caller, None, Some(why.into())).await;
+        return refused(&state, &caller, why.into()).await;
     }
     let team = match form.get("team").as_str() {
         "" => None,
@@ -149,16 +137,10 @@ pub async fn create_user(
             righttrack_app::hotline::keys::ensure_reader_key(&state, &caller.actor(), &u, &pw)
                 .await?;
             righttrack_app::program::training::assign_new(&state).await?;
-            users_page(
-                &state,
-                &caller,
-                Some(format!("User {} added.", u.username)),
-                None,
-            )
-            .await
+            saved(&state, &caller, format!("User {} added.", u.username)).await
         }
         Err(e) if matches!(e.kind, Kind::Conflict | Kind::Unprocessable) => {
-            users_page(&state, &caller, None, Some(e.message)).await
+            refused(&state, &caller, e.message).await
         }
         Err(e) => Err(e.into()),
     }
@@ -171,69 +153,46 @@ pub async fn set_roles(
     form: FormData,
 ) -> AppResult<Response> {
     let user = user_at(&state, &id).await?;
-    let id = user.id;
     let roles = match parse_roles(&form) {
         Ok(r) => r,
-        Err(e) => return users_page(&state, &caller, None, Some(e)).await,
+        Err(e) => return refused(&state, &caller, e).await,
     };
-    if user.id == caller.user.id && !roles.contains(&Role::Admin) {
-        return users_page(
-            &state,
-            &caller,
-            None,
-            Some("You cannot remove your own admin role.".into()),
-        )
-        .await;
-    }
-    let case_roles = |rs: &[Role]| -> Vec<Role> {
-        rs.iter()
-            .copied()
-            .filter(|r| righttrack_app::hotline::cases::ALL_CASE_ROLES.contains(r))
-            .collect()
-    };
-    let case_roles_change = case_roles(&user.roles) != case_roles(&roles);
-    if case_roles_change {
-        if let Err(e) = righttrack_app::hotline::cases::check_not_last_holder(&state, &user).await {
-            return users_page(&state, &caller, None, Some(e.message)).await;
-        }
-    }
-    state.db.set_roles(id, &roles).await?;
-    // Role changes take effect at once: the user signs in again with the new roles.
-    state.db.delete_user_sessions(id).await?;
-    if case_roles_change {
-        let works = roles.iter().any(|r| {
-            matches!(
-                r,
-                Role::Investigator | Role::EthicsOfficer | Role::AuditCommittee
-            )
-        });
-        righttrack_app::hotline::cases::leave_cases(&state, &caller.actor(), &user, works).await?;
-    }
-    state
-        .audit(
-            &caller.actor(),
-            "user.roles_changed",
-            &id.to_string(),
-            json!({"from": user.roles, "to": roles}),
-        )
-        .await?;
-    users_page(
+    let done = righttrack_app::platform::users::set_roles(&state, &caller, &user, &roles).await?;
+    after(
         &state,
         &caller,
-        Some(format!("Roles of {} saved.", user.username)),
-        None,
+        done,
+        format!("Roles of {} saved.", user.username),
     )
     .await
 }
 
+/// The users page with a confirmation.
+async fn saved(state: &AppState, caller: &Caller, message: String) -> AppResult<Response> {
+    users_page(state, caller, Some(message), None).await
+}
+
+/// The users page again with a refusal (400).
+async fn refused(state: &AppState, caller: &Caller, why: String) -> AppResult<Response> {
+    users_page(state, caller, None, Some(why)).await
+}
+
+/// The users page after a change: its message when done, the refusal when not.
+async fn after(
+    state: &AppState,
+    caller: &Caller,
+    done: Outcome,
+    message: String,
+) -> AppResult<Response> {
+    match done {
+        Outcome::Done(()) => saved(state, caller, message).await,
+        Outcome::Refused(why) => refused(state, caller, why).await,
+    }
+}
+
 /// The user an admin route's `{id}` names (404 if none).
 async fn user_at(state: &AppState, id: &str) -> AppResult<righttrack_store::directory::User> {
-    let id = UserId::parse(id).ok_or_else(AppError::not_found)?;
-    state
-        .db
-        .user_by_id(id)
-        .await?
-        .ok_or_else(AppError::not_found)
+    Ok(righttrack_app::platform::users::user_at(state, id).await?)
 }
 
 /// A `yes`/`no` form field.
@@ -257,54 +216,15 @@ pub async fn set_disabled(
     form: FormData,
 ) -> AppResult<Response> {
     let user = user_at(&state, &id).await?;
-    let id = user.id;
     let disabled = yes_no(&form, "disabled")?;
-    if disabled && user.id == caller.user.id {
-        return users_page(
-            &state,
-            &caller,
-            None,
-            Some("You cannot disable yourself.".into()),
-        )
-        .await;
-    }
-    if disabled {
-        if let Err(e) = righttrack_app::hotline::cases::check_not_last_holder(&state, &user).await {
-            return users_page(&state, &caller, None, Some(e.message)).await;
-        }
-    }
-    state.db.set_user_disabled(id, disabled).await?;
-    if disabled {
-        state.db.delete_user_sessions(id).await?;
-        righttrack_app::hotline::cases::leave_cases(&state, &caller.actor(), &user, false).await?;
-    }
-    state
-        .audit(
-            &caller.actor(),
-            if disabled {
-                "user.disabled"
-            } else {
-                "user.enabled"
-            },
-            &id.to_string(),
-            json!({}),
-        )
-        .await?;
-    users_page(
-        &state,
-        &caller,
-        Some(format!(
-            "{} {}.",
-            user.username,
-            if disabled {
-                "disabled"
-            } else {
-                "enabled again"
-            }
-        )),
-        None,
-    )
-    .await
+    let done =
+        righttrack_app::platform::users::set_disabled(&state, &caller, &user, disabled).await?;
+    let what = if disabled {
+        "disabled"
+    } else {
+        "enabled again"
+    };
+    after(&state, &caller, done, format!("{} {what}.", user.username)).await
 }
 
 /// Unlocks a user locked after wrong passwords or wrong second-factor codes (both counts
@@ -316,13 +236,7 @@ pub async fn unlock_user(
 ) -> AppResult<Response> {
     let user = user_at(&state, &id).await?;
     righttrack_app::platform::users::unlock(&state, &caller.actor(), &user).await?;
-    users_page(
-        &state,
-        &caller,
-        Some(format!("{} unlocked.", user.username)),
-        None,
-    )
-    .await
+    saved(&state, &caller, format!("{} unlocked.", user.username)).await
 }
 
 /// Moves a user to another team (or to none). Audited as
@@ -335,33 +249,15 @@ pub async fn set_team(
     form: FormData,
 ) -> AppResult<Response> {
     let user = user_at(&state, &id).await?;
-    let to = match form.get("team").trim() {
-        "" => None,
-        t => Some(
-            state
-                .db
-                .list_teams()
-                .await?
-                .into_iter()
-                .find(|x| x.id.to_string() == t)
-                .ok_or_else(|| AppError::bad_request("field `team`: no such team"))?
-                .id,
-        ),
-    };
-    if !righttrack_app::platform::users::set_team(&state, &caller.actor(), &user, to).await? {
-        return users_page(
+    if !righttrack_app::platform::users::move_to(&state, &caller.actor(), &user, &form.get("team"))
+        .await?
+    {
+        return saved(
             &state,
             &caller,
-            Some(format!("{} is already in that team.", user.username)),
-            None,
+            format!("{} is already in that team.", user.username),
         )
         .await;
     }
-    users_page(
-        &state,
-        &caller,
-        Some(format!("{} moved.", user.username)),
-        None,
-    )
-    .await
+    saved(&state, &caller, format!("{} moved.", user.username)).await
 }

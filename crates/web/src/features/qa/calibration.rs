@@ -2,8 +2,8 @@
 //! compare agreement per scorecard item and each analyst's leniency.
 //!
 //! Who sees what:
-//! - a QA analyst ([`Action::CalibrationManage`]) creates a session and may close it;
-//! - participants (QA analysts and team leads, [`Action::CalibrationScore`]) score
+//! - a QA analyst ([`Action::CalibrationManage`](righttrack_core::authz::Action::CalibrationManage)) creates a session and may close it;
+//! - participants (QA analysts and team leads, [`Action::CalibrationScore`](righttrack_core::authz::Action::CalibrationScore)) score
 //!   while it is open, seeing the redacted transcript and the scorecard items only:
 //!   no engine score, no flagged turns, no other participant's ratings;
 //! - the creator sees who has submitted, never what;
@@ -15,7 +15,7 @@
 //! submitted when the session closed are left out.
 
 use crate::auth::Caller;
-use crate::error::{AppError, AppResult, Code};
+use crate::error::AppResult;
 use crate::extract::{Path, Query};
 use crate::pages::{layout, render, FormData};
 use crate::state::AppState;
@@ -24,22 +24,14 @@ use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Json};
 use righttrack_app::qa::calibration::{
-    compute, load, pack_items, NewSession, Rated, MAX_INTERACTIONS,
+    pack_items, Computed, NewSession, OpenSession, Rated, Session, MAX_INTERACTIONS,
 };
-use righttrack_core::authz::{allowed, Action};
 use righttrack_core::calibration::AGREEMENT_THRESHOLD;
 use righttrack_core::clock::day;
-use righttrack_store::calibration::{Calibration, CalibrationRating};
+use righttrack_store::calibration::Calibration;
 use serde::Deserialize;
 use serde_json::{json, Value};
-use std::collections::{BTreeMap, BTreeSet};
-
-fn may_view_results(c: &Calibration, caller: &Caller) -> bool {
-    let me = caller.user.username.as_str();
-    c.created_by == me
-        || c.participant(me).is_some()
-        || allowed(&caller.user.roles, Action::CalibrationManage)
-}
+use std::collections::BTreeSet;
 
 // ---------------------------------------------------------------- list
 
@@ -66,38 +58,33 @@ pub async fn list(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
 ) -> AppResult<Response> {
-    let me = caller.user.username.clone();
-    let may_manage = allowed(&caller.user.roles, Action::CalibrationManage);
-    let sessions = state.db.calibrations_for(&me, may_manage, 200).await?;
-    let (mut to_score, mut created, mut closed) = (Vec::new(), Vec::new(), Vec::new());
-    for c in sessions {
-        let done = c
-            .participants
-            .iter()
-            .filter(|p| p.submitted_at.is_some())
-            .count();
-        let row = ListRow {
-            id: c.id.clone(),
-            name: c.name.clone(),
-            due: day(c.due_at),
-            progress: format!("{done} of {} submitted", c.participants.len()),
-            mine: c.created_by == me,
-            submitted: c.participant(&me).is_some_and(|p| p.submitted_at.is_some()),
-        };
-        if !c.is_open() {
-            closed.push(row);
-        } else if c.participant(&me).is_some() {
-            to_score.push(row);
-        } else if c.created_by == me {
-            created.push(row);
-        }
-    }
+    let me = caller.user.username.as_str();
+    let found = righttrack_app::qa::calibration::sessions(&state, &caller).await?;
+    let rows = |v: Vec<Calibration>| -> Vec<ListRow> {
+        v.into_iter()
+            .map(|c| {
+                let done = c
+                    .participants
+                    .iter()
+                    .filter(|p| p.submitted_at.is_some())
+                    .count();
+                ListRow {
+                    progress: format!("{done} of {} submitted", c.participants.len()),
+                    mine: c.created_by == me,
+                    submitted: c.participant(me).is_some_and(|p| p.submitted_at.is_some()),
+                    due: day(c.due_at),
+                    id: c.id,
+                    name: c.name,
+                }
+            })
+            .collect()
+    };
     Ok(render(ListPage {
         l: layout(Some(&caller), "Calibration", "/qa/calibration"),
-        may_manage,
-        to_score,
-        created,
-        closed,
+        may_manage: found.may_manage,
+        to_score: rows(found.to_score),
+        created: rows(found.created),
+        closed: rows(found.closed),
     }))
 }
 
@@ -123,38 +110,21 @@ pub async fn new_form(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
 ) -> AppResult<Response> {
-    let people = state
-        .db
-        .list_users()
-        .await?
+    let f = righttrack_app::qa::calibration::new_form(&state).await?;
+    let people = f
+        .people
         .into_iter()
-        .filter(|u| !u.disabled && allowed(&u.roles, Action::CalibrationScore))
-        .map(|u| PersonOption {
-            role: if u.has(righttrack_core::Role::QaAnalyst) {
-                "QA analyst"
-            } else {
-                "Team lead"
-            },
-            username: u.username,
-            display_name: u.display_name,
+        .map(|(username, display_name, qa)| PersonOption {
+            role: if qa { "QA analyst" } else { "Team lead" },
+            username,
+            display_name,
         })
         .collect();
-    let teams = state
-        .db
-        .list_teams()
-        .await?
-        .into_iter()
-        .map(|t| t.name)
-        .collect();
-    let due = state
-        .now()
-        .checked_add(jiff::SignedDuration::from_hours(24 * 7))
-        .unwrap_or(state.now());
     Ok(render(NewPage {
         l: layout(Some(&caller), "New calibration session", "/qa/calibration"),
         people,
-        teams,
-        due: day(due),
+        teams: f.teams,
+        due: day(f.due),
         max: MAX_INTERACTIONS,
     }))
 }
@@ -197,16 +167,11 @@ struct ItemField {
     options: Vec<String>,
 }
 
-struct TurnLine {
-    speaker: String,
-    text: String,
-}
-
 struct ScoreInteraction {
     n: usize,
     ext_id: String,
     channel: String,
-    turns: Vec<TurnLine>,
+    turns: Vec<super::Turn>,
     items: Vec<ItemField>,
 }
 
@@ -236,63 +201,36 @@ pub struct ShowQuery {
     done: Option<String>,
 }
 
-fn s(v: &Value) -> String {
-    v.as_str().unwrap_or_default().to_owned()
-}
-
 pub async fn show(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
     Query(q): Query<ShowQuery>,
 ) -> AppResult<Response> {
-    let c = load(&state, &id).await?;
-    if !c.is_open() {
-        if !may_view_results(&c, &caller) {
-            return Err(AppError::forbidden());
-        }
-        return results_page(&state, &caller, &c).await;
-    }
-    let me = caller.user.username.as_str();
-    let is_creator = c.created_by == me;
-    let participant = c.participant(me);
-    if participant.is_none() && !is_creator {
-        return Err(AppError::forbidden());
-    }
-    let may_score = participant.is_some_and(|p| p.submitted_at.is_none())
-        && allowed(&caller.user.roles, Action::CalibrationScore);
-    let mut interactions = Vec::new();
-    if may_score {
-        let mine: BTreeMap<(String, String), CalibrationRating> = state
-            .db
-            .calibration_ratings(&c.id, Some(me))
-            .await?
-            .into_iter()
-            .map(|r| ((r.ext_id.clone(), r.item.clone()), r))
-            .collect();
-        for (n, ext_id) in c.interactions.iter().enumerate() {
-            let Some(i) = state.db.interaction(ext_id).await? else {
-                continue;
-            };
+    let o = match righttrack_app::qa::calibration::session(&state, &caller, &id).await? {
+        Session::Closed(c, k) => return Ok(results_page(&caller, &c, &k)),
+        Session::Open(o) => o,
+    };
+    let OpenSession {
+        session: c,
+        may_close,
+        may_score,
+        submitted,
+        interactions: to_score,
+        mine,
+    } = *o;
+    let interactions = to_score
+        .into_iter()
+        .map(|(n, ext_id, channel, turns)| {
             // The transcript as stored (redacted). Nothing of the engine's findings.
-            let turns = i.interaction["turns"]
-                .as_array()
-                .map(|a| {
-                    a.iter()
-                        .map(|t| TurnLine {
-                            speaker: s(&t["speaker"]),
-                            text: s(&t["text"]),
-                        })
-                        .collect()
-                })
-                .unwrap_or_default();
+            let turns = super::turns(&turns, |_| false);
             let items = pack_items()
                 .iter()
                 .map(|it| {
                     let saved = mine.get(&(ext_id.clone(), it.id.clone()));
                     ItemField {
-                        field: format!("r.{}.{}", n + 1, it.id),
-                        comment_field: format!("c.{}.{}", n + 1, it.id),
+                        field: format!("r.{n}.{}", it.id),
+                        comment_field: format!("c.{n}.{}", it.id),
                         item: it.id.clone(),
                         description: it.description.clone(),
                         max: it.max,
@@ -305,15 +243,15 @@ pub async fn show(
                     }
                 })
                 .collect();
-            interactions.push(ScoreInteraction {
-                n: n + 1,
-                ext_id: ext_id.clone(),
-                channel: i.channel,
+            ScoreInteraction {
+                n,
+                ext_id,
+                channel,
                 turns,
                 items,
-            });
-        }
-    }
+            }
+        })
+        .collect();
     let notice = match q.done.as_deref() {
         Some("saved") => "Draft saved. You can change it until you submit.",
         Some("submitted") => "Submitted. The results appear when the session closes.",
@@ -330,9 +268,9 @@ pub async fn show(
         name: c.name.clone(),
         due: day(c.due_at),
         created_by: c.created_by.clone(),
-        is_creator: is_creator && allowed(&caller.user.roles, Action::CalibrationManage),
+        is_creator: may_close,
         may_score,
-        submitted: participant.is_some_and(|p| p.submitted_at.is_some()),
+        submitted,
         notice,
         status: c
             .participants
@@ -453,8 +391,7 @@ struct ResultsPage {
     matrix: Vec<MatrixTable>,
 }
 
-async fn results_page(state: &AppState, caller: &Caller, c: &Calibration) -> AppResult<Response> {
-    let k = compute(state, c).await?;
+fn results_page(caller: &Caller, c: &Calibration, k: &Computed) -> Response {
     let matrix = c
         .interactions
         .iter()
@@ -490,7 +427,7 @@ async fn results_page(state: &AppState, caller: &Caller, c: &Calibration) -> App
                 .collect(),
         })
         .collect();
-    Ok(render(ResultsPage {
+    render(ResultsPage {
         l: layout(
             Some(caller),
             &format!("Calibration results: {}", c.name),
@@ -533,7 +470,7 @@ async fn results_page(state: &AppState, caller: &Caller, c: &Calibration) -> App
             .collect(),
         names: k.analysts.clone(),
         matrix,
-    }))
+    })
 }
 
 /// `GET /api/v1/calibration/{id}`: the results of a closed session.
@@ -542,17 +479,7 @@ pub async fn api_get(
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
 ) -> AppResult<Json<Value>> {
-    let c = load(&state, &id).await?;
-    if !may_view_results(&c, &caller) {
-        return Err(AppError::forbidden());
-    }
-    if c.is_open() {
-        return Err(AppError::new(
-            Code::Conflict,
-            "This session is still open; results are revealed when it closes.",
-        ));
-    }
-    let k = compute(&state, &c).await?;
+    let (c, k) = righttrack_app::qa::calibration::results(&state, &caller, &id).await?;
     let ratings: Vec<Value> = c
         .interactions
         .iter()

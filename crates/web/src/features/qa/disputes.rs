@@ -5,7 +5,7 @@
 //! demo seeder runs them too); these handlers parse the form, call them and render.
 
 use crate::auth::Caller;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::extract::{Path, Query};
 use crate::pages::{layout, render, FormData};
 use crate::state::AppState;
@@ -13,9 +13,9 @@ use askama::Template;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Json};
-use righttrack_app::qa::disputes::{active_analysts, items_of, open, resolve, Decision, Row};
-use righttrack_core::disputes as rules;
-use righttrack_store::disputes::{Dispute, DisputeFilter, DisputeStatus};
+use righttrack_app::qa::disputes::{
+    detail as detail_of, list, open, resolve, Decision, Detail, Row,
+};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -73,54 +73,18 @@ struct QueuePage {
     resolved: Vec<Row>,
 }
 
-fn filter(status: DisputeStatus, assignee: Option<String>, limit: i64) -> DisputeFilter {
-    DisputeFilter {
-        status: Some(status),
-        assignee,
-        limit,
-        ..Default::default()
-    }
-}
-
 /// `GET /qa/disputes`: assigned to me, all open (overdue first), recently resolved.
 pub async fn queue(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
 ) -> AppResult<Response> {
-    let now = state.now();
-    let me = caller.user.username.clone();
-    let rows = |v: Vec<Dispute>| v.into_iter().map(Row::from).collect::<Vec<_>>();
-    let mine = rows(
-        state
-            .db
-            .disputes(&filter(DisputeStatus::Open, Some(me), 200), now)
-            .await?,
-    );
-    let open = rows(
-        state
-            .db
-            .disputes(&filter(DisputeStatus::Open, None, 500), now)
-            .await?,
-    );
-    let resolved = rows(
-        state
-            .db
-            .disputes(&filter(DisputeStatus::Resolved, None, 50), now)
-            .await?,
-    );
+    let q = righttrack_app::qa::disputes::queue(&state, &caller).await?;
     Ok(render(QueuePage {
         l: layout(Some(&caller), "Disputes", "/qa/disputes"),
-        mine,
-        open,
-        resolved,
+        mine: q.mine,
+        open: q.open,
+        resolved: q.resolved,
     }))
-}
-
-struct TurnView {
-    n: usize,
-    speaker: String,
-    text: String,
-    flagged: bool,
 }
 
 #[derive(Template)]
@@ -135,7 +99,7 @@ struct DetailPage {
     evidence: Vec<String>,
     /// Rules with evidence in this item, offered as negative examples.
     rules: Vec<String>,
-    turns: Vec<TurnView>,
+    turns: Vec<super::Turn>,
     may_resolve: bool,
     why_not: String,
     /// Disclosed colleague relationships between the viewer and the agent .
@@ -149,23 +113,15 @@ pub async fn detail(
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
 ) -> AppResult<Response> {
-    let now = state.now();
-    let Some(d) = state.db.dispute(&id, now).await? else {
-        return Err(AppError::not_found());
-    };
-    let Some(i) = state.db.interaction(&d.interaction).await? else {
-        return Err(AppError::not_found());
-    };
-    state
-        .audit(
-            &caller.actor(),
-            "interaction.viewed",
-            &i.ext_id,
-            json!({"via": "dispute"}),
-        )
-        .await?;
-    let items = items_of(&i)?;
-    let it = items.iter().find(|x| x.item == d.item);
+    let Detail {
+        dispute: d,
+        interaction: i,
+        item,
+        may_resolve,
+        why_not,
+        relations,
+    } = detail_of(&state, &caller, &id).await?;
+    let it = item.as_ref();
     let mut rules_with_evidence: Vec<String> = Vec::new();
     let mut flagged_turns = Vec::new();
     let evidence = it
@@ -182,48 +138,7 @@ pub async fn detail(
                 .collect()
         })
         .unwrap_or_default();
-    let turns = i.interaction["turns"]
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .enumerate()
-                .map(|(n, t)| TurnView {
-                    n,
-                    speaker: t["speaker"].as_str().unwrap_or_default().to_owned(),
-                    text: t["text"].as_str().unwrap_or_default().to_owned(),
-                    flagged: flagged_turns.contains(&n),
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    let assignee_active = match &d.assignee {
-        Some(a) => active_analysts(&state).await?.contains(a),
-        None => false,
-    };
-    let check = rules::may_resolve(
-        &caller.user.username,
-        &d.agent_ref,
-        d.evaluator.as_deref(),
-        d.assignee.as_deref(),
-        assignee_active,
-    );
-    let relations = match state.db.user_by_username(&d.agent_ref).await? {
-        Some(agent) => {
-            righttrack_app::program::conflicts::colleague_relations_between(
-                &state,
-                caller.user.id,
-                agent.id,
-            )
-            .await?
-        }
-        None => Vec::new(),
-    };
-    let open = d.status != "resolved";
-    let may =
-        open && righttrack_core::authz::allowed(
-            &caller.user.roles,
-            righttrack_core::Action::DisputeResolve,
-        ) && check.is_ok();
+    let turns = super::turns(&i.interaction["turns"], |n| flagged_turns.contains(&n));
     Ok(render(DetailPage {
         l: layout(Some(&caller), &format!("Dispute of {}", d.item), ""),
         channel: i.channel.clone(),
@@ -244,12 +159,9 @@ pub async fn detail(
         evidence,
         rules: rules_with_evidence,
         turns,
-        may_resolve: may,
+        may_resolve,
         relations,
-        why_not: match check {
-            Err(r) if open => format!("You cannot resolve this dispute: {r}."),
-            _ => String::new(),
-        },
+        why_not,
         d: Row::from(d),
     }))
 }
@@ -265,22 +177,6 @@ pub async fn api_list(
     State(state): State<AppState>,
     Query(q): Query<ApiQuery>,
 ) -> AppResult<Json<Value>> {
-    let status = match q.status.as_deref() {
-        None | Some("") => None,
-        Some(s) => Some(DisputeStatus::parse(s).ok_or_else(|| {
-            AppError::bad_request("query `status`: expected open, resolved or overdue")
-        })?),
-    };
-    let rows = state
-        .db
-        .disputes(
-            &DisputeFilter {
-                status,
-                limit: q.limit.unwrap_or(100),
-                ..Default::default()
-            },
-            state.now(),
-        )
-        .await?;
+    let rows = list(&state, q.status.as_deref(), q.limit).await?;
     Ok(Json(json!({ "disputes": rows })))
 }

@@ -31,9 +31,7 @@ use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use jiff::civil::Date;
 use righttrack_app::qa::feedback::{Answered, Tallies};
-use righttrack_core::feedback::{
-    self as fb, plausible_token, token_hash, Answer, LinkState, NpsGroup, Tally,
-};
+use righttrack_core::feedback::{self as fb, plausible_token, Answer, LinkState, NpsGroup, Tally};
 use righttrack_store::feedback::{AgentTally, FeedbackFilter, FeedbackRecord};
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -271,15 +269,9 @@ async fn open_link(
     if let Some(wait) = state.feedback_limiter.blocked(key, Bucket::Miss, now) {
         return Err(limited(wait));
     }
-    let found = if plausible_token(token) {
-        state
-            .db
-            .feedback_link(&token_hash(token))
-            .await
-            .map_err(|e| AppError::from(e).into_response())?
-    } else {
-        None
-    };
+    let found = righttrack_app::qa::feedback::link(state, token)
+        .await
+        .map_err(|e| AppError::from(e).into_response())?;
     let Some(link) = found else {
         let _ = state.feedback_limiter.take(key, Bucket::Miss, now);
         return Err(invalid());
@@ -385,9 +377,17 @@ struct Report {
     overall: Tally,
     teams: Vec<(String, Tally)>,
     agents: Vec<AgentTally>,
+    answers: Vec<FeedbackRecord>,
 }
 
-async fn report(state: &AppState, q: &ReportQuery) -> AppResult<Report> {
+/// The report `q` asks for, with at most `limit` answers (only those with a comment
+/// when `comments_only`).
+async fn report(
+    state: &AppState,
+    q: &ReportQuery,
+    comments_only: bool,
+    limit: i64,
+) -> AppResult<Report> {
     let today = state.now().to_zoned(jiff::tz::TimeZone::UTC).date();
     let Period {
         from,
@@ -401,11 +401,14 @@ async fn report(state: &AppState, q: &ReportQuery) -> AppResult<Report> {
         from: start,
         to: end,
     };
-    let Tallies {
-        overall,
-        teams,
-        agents,
-    } = righttrack_app::qa::feedback::tallies(state, &filter).await?;
+    let (
+        Tallies {
+            overall,
+            teams,
+            agents,
+        },
+        answers,
+    ) = righttrack_app::qa::feedback::report(state, &filter, comments_only, limit).await?;
     Ok(Report {
         from,
         to,
@@ -413,6 +416,7 @@ async fn report(state: &AppState, q: &ReportQuery) -> AppResult<Report> {
         overall,
         teams,
         agents,
+        answers,
     })
 }
 
@@ -449,11 +453,7 @@ pub async fn api_report(
     State(state): State<AppState>,
     Query(q): Query<ReportQuery>,
 ) -> AppResult<Json<Value>> {
-    let r = report(&state, &q).await?;
-    let answers = state
-        .db
-        .feedback_answers(&r.filter, false, q.limit.unwrap_or(100))
-        .await?;
+    let r = report(&state, &q, false, q.limit.unwrap_or(100)).await?;
     Ok(Json(json!({
         "from": r.from.to_string(),
         "to": r.to.to_string(),
@@ -471,7 +471,7 @@ pub async fn api_report(
             v["team"] = json!(a.team_ref);
             v
         }).collect::<Vec<_>>(),
-        "answers": answers.iter().map(answer_json).collect::<Vec<_>>(),
+        "answers": r.answers.iter().map(answer_json).collect::<Vec<_>>(),
     })))
 }
 
@@ -536,7 +536,7 @@ pub async fn report_page(
     Extension(caller): Extension<Caller>,
     Query(q): Query<ReportQuery>,
 ) -> AppResult<Response> {
-    let r = report(&state, &q).await?;
+    let r = report(&state, &q, true, 20).await?;
     let link = |field: &str, value: &str| {
         format!(
             "/qa/feedback?from={}&to={}&{field}={}",
@@ -545,10 +545,8 @@ pub async fn report_page(
             crate::routes::urlencode(value)
         )
     };
-    let comments = state
-        .db
-        .feedback_answers(&r.filter, true, 20)
-        .await?
+    let comments = r
+        .answers
         .into_iter()
         .map(|c| CommentRow {
             submitted: c

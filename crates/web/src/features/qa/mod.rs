@@ -256,3 +256,37 @@ pub fn nav() -> Vec<NavEntry> {
         },
     ]
 }
+
+/// One turn of a redacted transcript as the QA pages show it.
+pub(crate) struct Turn {
+    /// Its index, from 0.
+    pub n: usize,
+    pub speaker: String,
+    pub text: String,
+    /// Evidence was found in it.
+    pub flagged: bool,
+}
+
+/// The turns of a transcript as stored (`interaction["turns"]`); `flagged` says which
+/// turns (by index) to mark.
+pub(crate) fn turns(stored: &serde_json::Value, flagged: impl Fn(usize) -> bool) -> Vec<Turn> {
+    stored
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .enumerate()
+                .map(|(n, t)| Turn {
+                    n,
+                    speaker: text(&t["speaker"]),
+                    text: text(&t["text"]),
+                    flagged: flagged(n),
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// A JSON string's text, empty when it is not a string.
+pub(crate) fn text(v: &serde_json::Value) -> String {
+    v.as_str().unwrap_or_default().to_owned()
+}

@@ -1,6 +1,7 @@
 //! QA pages: the review queue, one interaction with its scorecard explained, and the
 //! commitments ledger.
 
+use super::text as s;
 use crate::auth::Caller;
 use crate::error::{AppError, AppResult};
 use crate::extract::{Path, Query};
@@ -12,11 +13,12 @@ use askama::Template;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Extension;
+use righttrack_app::qa::review::InteractionView;
 use righttrack_core::authz::{allowed, Action};
 use righttrack_core::interactions::SEVERITIES;
-use righttrack_store::interactions::{CommitmentStatus, Grouping, InteractionFilter, LedgerFilter};
+use righttrack_store::interactions::{Grouping, InteractionFilter, LedgerFilter};
 use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::json;
 
 /// The rules of the default pack that emit events (the review queue's rule filter).
 fn pack_rules() -> &'static [String] {
@@ -114,7 +116,7 @@ pub async fn review(
     };
     let f = InteractionFilter {
         flagged_only: q.all.is_none(),
-        agent_refs: righttrack_app::qa::review::readable_agents(&state, &caller).await?,
+        agent_refs: None,
         agent_ref: nonempty(&q.agent),
         team_ref: nonempty(&q.team),
         rule: nonempty(&q.rule),
@@ -124,7 +126,7 @@ pub async fn review(
         before,
         limit: PAGE,
     };
-    let found = state.db.list_interactions(&f).await?;
+    let found = righttrack_app::qa::review::queue(&state, &caller, f.clone()).await?;
     let next = (found.len() as i64 == PAGE)
         .then(|| found.last())
         .flatten()
@@ -234,12 +236,6 @@ fn dispute_note(d: &righttrack_store::disputes::Dispute) -> DisputeNote {
     }
 }
 
-struct TurnView {
-    speaker: String,
-    text: String,
-    flagged: bool,
-}
-
 #[derive(Template)]
 #[template(path = "interaction.html")]
 struct InteractionPage {
@@ -258,7 +254,7 @@ struct InteractionPage {
     /// Why the agent can no longer dispute (the window closed), if so.
     dispute_closed: String,
     disputes: Vec<righttrack_app::qa::disputes::Row>,
-    turns: Vec<TurnView>,
+    turns: Vec<super::Turn>,
     commitments: Vec<String>,
     /// Context about the contact (a hostile customer), never scored.
     context: Vec<String>,
@@ -266,23 +262,13 @@ struct InteractionPage {
     feedback: Option<righttrack_app::qa::feedback::FeedbackView>,
 }
 
-fn s(v: &Value) -> String {
-    v.as_str().unwrap_or_default().to_owned()
-}
-
 pub async fn interaction(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
 ) -> AppResult<Response> {
-    let Some(i) = state.db.interaction(&id).await? else {
-        return Err(AppError::not_found());
-    };
-    if !righttrack_app::qa::review::may_read(&state, &caller, &i.agent_ref, &i.ext_id).await? {
-        return Err(AppError::not_found());
-    }
-    righttrack_app::qa::calibration::refuse_if_blind(&state, &caller, &i.ext_id).await?;
-    interaction_page(&state, &caller, i).await
+    let v = righttrack_app::qa::review::interaction(&state, &caller, &id).await?;
+    Ok(interaction_page(&caller, v))
 }
 
 /// An agent's own interaction. Anyone else's is "not found", not "forbidden": an agent
@@ -292,50 +278,29 @@ pub async fn my_interaction(
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
 ) -> AppResult<Response> {
-    match state.db.interaction(&id).await? {
-        Some(i) if i.agent_ref == caller.user.username => {
-            interaction_page(&state, &caller, i).await
-        }
-        _ => Err(AppError::not_found()),
-    }
+    let v = righttrack_app::qa::review::my_interaction(&state, &caller, &id).await?;
+    Ok(interaction_page(&caller, v))
 }
 
-async fn interaction_page(
-    state: &AppState,
-    caller: &Caller,
-    i: righttrack_store::interactions::StoredInteraction,
-) -> AppResult<Response> {
-    state
-        .audit(
-            &caller.actor(),
-            "interaction.viewed",
-            &i.ext_id,
-            json!({"via": "web"}),
-        )
-        .await?;
+fn interaction_page(caller: &Caller, v: InteractionView) -> Response {
+    let InteractionView {
+        interaction: i,
+        disputes,
+        overrides,
+        own,
+        window_open,
+        may_override,
+        dispute_closed,
+        vault,
+        feedback,
+    } = v;
     let f = &i.findings;
-    let now = state.now();
-    let disputes = state
-        .db
-        .disputes(
-            &righttrack_store::disputes::DisputeFilter {
-                interaction: Some(i.ext_id.clone()),
-                limit: 200,
-                ..Default::default()
-            },
-            now,
-        )
-        .await?;
     let latest = |item: &str| {
         disputes
             .iter()
             .filter(|d| d.item == item)
             .max_by_key(|d| (d.opened_at, d.id.clone()))
     };
-    let own =
-        i.agent_ref == caller.user.username && allowed(&caller.user.roles, Action::DisputeOpen);
-    let window_open = righttrack_core::disputes::may_open(i.ingested_at, now);
-    let overrides = state.db.score_overrides(&i.ext_id).await?;
     let history: Vec<String> = overrides
         .iter()
         .map(|o| {
@@ -407,19 +372,9 @@ async fn interaction_page(
                 .collect()
         })
         .unwrap_or_default();
-    let turns = i.interaction["turns"]
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .enumerate()
-                .map(|(n, t)| TurnView {
-                    speaker: s(&t["speaker"]),
-                    text: s(&t["text"]),
-                    flagged: event_turns.contains(&(n as u64)),
-                })
-                .collect()
-        })
-        .unwrap_or_default();
+    let turns = super::turns(&i.interaction["turns"], |n| {
+        event_turns.contains(&(n as u64))
+    });
     let commitments = f["commitments"]
         .as_array()
         .map(|a| {
@@ -435,7 +390,7 @@ async fn interaction_page(
                 .collect()
         })
         .unwrap_or_default();
-    Ok(render(InteractionPage {
+    render(InteractionPage {
         l: layout(Some(caller), &format!("Interaction {}", i.ext_id), ""),
         id: i.ext_id.clone(),
         channel: i.channel.clone(),
@@ -445,14 +400,10 @@ async fn interaction_page(
         score_max: i.score_max,
         critical_failed: f["scorecard"]["critical_failed"].as_bool().unwrap_or(false),
         original_score: f["score"]["value"].as_u64().unwrap_or(0),
-        may_override: righttrack_core::authz::allowed(&caller.user.roles, Action::ScoreOverride),
+        may_override,
         history,
         items,
-        dispute_closed: if own && !window_open {
-            righttrack_app::qa::disputes::window_closed(i.ingested_at)
-        } else {
-            String::new()
-        },
+        dispute_closed,
         disputes: disputes
             .into_iter()
             .map(righttrack_app::qa::disputes::Row::from)
@@ -477,9 +428,9 @@ async fn interaction_page(
                     .collect()
             })
             .unwrap_or_default(),
-        vault: righttrack_app::interactions::vault::view(state, caller, &i.ext_id).await?,
-        feedback: righttrack_app::qa::feedback::view_for(state, &i.ext_id).await?,
-    }))
+        vault,
+        feedback,
+    })
 }
 
 impl LedgerRow {
@@ -561,7 +512,7 @@ impl RateRow {
 /// Kept rates under this are highlighted on the ledger.
 pub const KEPT_RATE_TARGET: f64 = 0.9;
 /// The period kept rates are computed over.
-pub const KEPT_RATE_DAYS: i64 = 90;
+pub use righttrack_app::qa::review::KEPT_RATE_DAYS;
 
 #[derive(Debug, Deserialize)]
 pub struct LedgerQuery {
@@ -668,23 +619,9 @@ pub async fn my_work(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
 ) -> AppResult<Response> {
-    let me = caller.user.username.clone();
-    let f = InteractionFilter {
-        flagged_only: false,
-        agent_refs: None,
-        agent_ref: Some(me.clone()),
-        team_ref: None,
-        rule: None,
-        min_severity: None,
-        from: None,
-        to: None,
-        before: None,
-        limit: 50,
-    };
-    let items = state
-        .db
-        .list_interactions(&f)
-        .await?
+    let w = righttrack_app::qa::review::my_work(&state, &caller).await?;
+    let items = w
+        .items
         .into_iter()
         .map(|i| MyRow {
             started: righttrack_core::clock::minute(i.started_at),
@@ -695,43 +632,13 @@ pub async fn my_work(
             rules: i.rules,
         })
         .collect();
-    let now = state.now();
-    let mut open = Vec::new();
-    for status in [CommitmentStatus::Overdue, CommitmentStatus::Open] {
-        let f = LedgerFilter {
-            status: Some(status),
-            agent_ref: Some(me.clone()),
-            team_ref: None,
-            limit: 100,
-        };
-        for c in state.db.commitments(&f, now).await? {
-            open.push(LedgerRow::from(c, false));
-        }
-    }
-    let since = now
-        .checked_sub(jiff::SignedDuration::from_hours(KEPT_RATE_DAYS * 24))
-        .unwrap_or(now);
-    let kept = state
-        .db
-        .kept_rates(Grouping::Agent, since, Some((Grouping::Agent, &me)), now)
-        .await?
+    let open = w
+        .open
         .into_iter()
-        .next()
-        .map(RateRow::from);
-    let disputes = state
-        .db
-        .disputes(
-            &righttrack_store::disputes::DisputeFilter {
-                agent_ref: Some(me),
-                limit: 100,
-                ..Default::default()
-            },
-            now,
-        )
-        .await?
-        .into_iter()
-        .map(righttrack_app::qa::disputes::Row::from)
+        .map(|c| LedgerRow::from(c, false))
         .collect();
+    let kept = w.kept.map(RateRow::from);
+    let disputes = w.disputes;
     Ok(render(MyWorkPage {
         l: layout(Some(&caller), "My work", "/my/work"),
         items,

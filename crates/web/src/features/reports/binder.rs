@@ -3,7 +3,7 @@
 //! `GET /binder/export.{json,csv,html,pdf}` (`GET /api/v1/binder` is the JSON one;
 //! `POST /api/v1/binder/generate` generates and returns it).
 //!
-//! The questions are `core::binder`'s catalogue. Every figure is computed here by
+//! The questions are `core::binder`'s catalogue. Every figure is computed (in the app layer) by
 //! calling the modules that own it (the attestation report's rows, the training
 //! standings, the hotline's case counts and `core::dashboard`'s hotline arithmetic, the
 //! dashboard's interaction indicators, discipline records, corrective actions), never by
@@ -12,7 +12,8 @@
 //! holds a key to plus destroyed cases' statistics.
 //!
 //! Computing the figures reads every record they summarise (seconds with a million
-//! interactions), so it happens only when someone asks for it: [`generate`] computes
+//! interactions), so it happens only when someone asks for it:
+//! [`generate`](righttrack_app::reports::binder::generate) computes
 //! them, reads the audit-trail head last, stores the generation (`binder_generations`)
 //! and audits it (`binder.generated`, with its id and head), so that entry directly
 //! follows the head the generation names. The page and the exports read the viewer's
@@ -26,13 +27,11 @@
 //! the current narratives (each with its own last-edited time), and is itself audited
 //! (`binder.exported`, with the generation's id and head).
 //!
-//! Layers: binding a generation to the catalogue and the narratives, a person's own
-//! generations, saving a narrative and auditing an export are use cases in
-//! `righttrack_app::reports::binder`. The representations (JSON, CSV, printable HTML,
-//! PDF) are here, in the shell, because they answer requests. Computing the figures
-//! (`figures`, `generate`) is still here because it reads the attestation report and
-//! the training standings through the policy and training features; it moves to the
-//! app layer once those are program use cases.
+//! Layers: computing the figures, generating, binding a generation to the catalogue and
+//! the narratives, a person's own generations, saving a narrative and auditing an
+//! export are use cases in `righttrack_app::reports::binder`. The representations
+//! (JSON, CSV, printable HTML, PDF) are here, in the shell, because they answer
+//! requests.
 
 use super::binder_pdf::{self, Block};
 use crate::auth::Caller;
@@ -45,419 +44,11 @@ use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Json};
-use righttrack_app::reports::binder::{
-    audit_export, binder, narratives, own_generation, topics, when, Binder, BoundTopic, Format,
-    COUNTED, EARLIER, PERSONAL,
-};
+use righttrack_app::reports::binder::{when, Binder, BoundTopic, Format, COUNTED, PERSONAL};
 use righttrack_core::authz::{allowed, Action};
-use righttrack_core::binder::{
-    self as rules, Figure, Figures, Value, MIN_GROUP, PARAPHRASE, SOURCE,
-};
-use righttrack_core::capa::State as CapaState;
-use righttrack_core::dashboard::{hotline_indicators, CaseMonth, Indicator};
-use righttrack_core::discipline::Approval;
-use righttrack_core::ids::BinderGenerationId;
-use righttrack_store::binder::{Generation, GenerationSummary};
-use righttrack_store::dashboard::EXPOSED;
-use righttrack_store::discipline::RecordFilter;
+use righttrack_core::binder::{self as rules, Value, MIN_GROUP, PARAPHRASE, SOURCE};
 use serde::Deserialize;
 use serde_json::{json, Value as JsonValue};
-
-/// The newest month of an indicator that has a value, with its label.
-fn latest_month(i: Option<&Indicator>, months: &[String]) -> (Value, String) {
-    let Some(i) = i else {
-        return (Value::NoData, String::new());
-    };
-    match i.values.iter().rposition(Option::is_some) {
-        Some(at) => (
-            Value::or_withheld(i.values[at]),
-            format!("month {}", months.get(at).cloned().unwrap_or_default()),
-        ),
-        None => (
-            Value::Withheld,
-            format!(
-                "every month of {} to {} ({})",
-                months.first().cloned().unwrap_or_default(),
-                months.last().cloned().unwrap_or_default(),
-                i.withheld_when
-            ),
-        ),
-    }
-}
-
-/// Every figure of [`rules::FIGURES`], computed now for `caller`. Slow on a large
-/// organisation: only [`generate`] calls it.
-pub async fn figures(state: &AppState, caller: &Caller) -> AppResult<Figures> {
-    let now = state.now();
-    let today = now.to_zoned(jiff::tz::TimeZone::UTC).date();
-    let starts = righttrack_app::reports::dashboard::month_starts(today, 12)?;
-    let start = righttrack_app::reports::dashboard::instant(starts[0])?;
-    let end = righttrack_app::reports::dashboard::instant(starts[12])?;
-    let year = format!("{} to {} (twelve months)", starts[0], today);
-    let current = "now".to_owned();
-    let mut out = Figures::new();
-    let mut put = |key: &'static str, value: Value, period: &str, note: String| {
-        out.insert(Figure {
-            key,
-            value,
-            period: period.to_owned(),
-            note,
-        });
-    };
-    let n = |x: usize| i64::try_from(x).unwrap_or(i64::MAX);
-
-    // Policies: the attestation report's rows (current cycles).
-    let policies = state.db.policies().await?;
-    let rows = righttrack_app::program::policies::reports_rows(state).await?;
-    let assigned: i64 = rows.iter().map(|r| i64::from(r.c.assigned)).sum();
-    let attested: i64 = rows.iter().map(|r| i64::from(r.c.attested)).sum();
-    let answers: i64 = rows.iter().map(|r| r.answers).sum();
-    let wrong: i64 = rows.iter().map(|r| r.wrong).sum();
-    put(
-        "policies.in_force",
-        Value::count(n(policies
-            .iter()
-            .filter(|p| p.retired_at.is_none())
-            .count())),
-        &current,
-        String::new(),
-    );
-    put(
-        "policies.published",
-        Value::count(n(state.db.published().await?.len())),
-        &current,
-        String::new(),
-    );
-    put(
-        "policies.attestation_coverage",
-        Value::share(attested, assigned),
-        "current cycles",
-        format!("{attested} of {assigned} assignments over {} policies; per-policy detail under Attestation (/policies/reports).", rows.len()),
-    );
-    put(
-        "policies.attestations_overdue",
-        Value::count(rows.iter().map(|r| i64::from(r.c.overdue)).sum()),
-        &current,
-        String::new(),
-    );
-    put(
-        "policies.comprehension_pass_rate",
-        Value::share(answers - wrong, answers),
-        "current versions, every attempt",
-        if answers == 0 {
-            "No quiz answers yet.".to_owned()
-        } else {
-            format!("{} of {answers} answers correct.", answers - wrong)
-        },
-    );
-
-    // Training: the standings of the training reports.
-    righttrack_app::program::training::assign_new(state).await?;
-    let standings = righttrack_app::program::training::standings(state, None, now).await?;
-    let t = righttrack_app::program::training::total(&standings);
-    let courses = state.db.training_courses().await?;
-    put(
-        "training.courses",
-        Value::count(n(courses.iter().filter(|c| !c.archived).count())),
-        &current,
-        String::new(),
-    );
-    put(
-        "training.assignments",
-        Value::count(n(t.assigned)),
-        &current,
-        String::new(),
-    );
-    put(
-        "training.completion_rate",
-        Value::share(n(t.current), n(t.assigned)),
-        &current,
-        format!("{} of {} assignments current.", t.current, t.assigned),
-    );
-    put(
-        "training.overdue",
-        Value::count(n(t.overdue)),
-        &current,
-        String::new(),
-    );
-    let denials = state
-        .db
-        .audit_by_action("gate.denied", start.as_millisecond())
-        .await?;
-    put(
-        "training.gate_denials",
-        Value::count(n(denials.len())),
-        &year,
-        "Counted from the audit trail.".to_owned(),
-    );
-
-    // Reporting: one twelve-month period of the viewer's cases, through the dashboard's
-    // arithmetic (eleven empty months before it make its trailing sum this period).
-    let cases = state
-        .db
-        .cases_by_period(caller.user.id, &[start, end], now)
-        .await?;
-    let mut months = vec![CaseMonth::default(); 11];
-    months.extend(cases.iter().copied());
-    let submitted = cases.first().map_or(0, |c| c.submitted);
-    let headcount = state.db.active_headcount().await?;
-    let hotline = hotline_indicators(&months, headcount);
-    let ind = |key: &str| {
-        Value::or_withheld(
-            hotline
-                .iter()
-                .find(|i| i.key == key)
-                .and_then(|i| i.values.last().copied().flatten()),
-        )
-    };
-    let scoped = "Only cases you can read, and destroyed cases' statistics.".to_owned();
-    put(
-        "reporting.reports",
-        Value::small_count(submitted),
-        &year,
-        scoped.clone(),
-    );
-    put(
-        "reporting.reports_per_100",
-        ind("reports_per_100"),
-        &year,
-        format!("Reference: NAVEX median 1.57. Headcount {headcount}."),
-    );
-    put(
-        "reporting.anonymous_share",
-        ind("anonymous_share"),
-        &year,
-        scoped.clone(),
-    );
-    put(
-        "reporting.substantiation_rate",
-        ind("substantiation_rate"),
-        &year,
-        scoped.clone(),
-    );
-    put(
-        "reporting.mean_days_to_close",
-        ind("days_to_close"),
-        &year,
-        scoped.clone(),
-    );
-    put(
-        "reporting.deadlines_met",
-        ind("legal_clock_compliance"),
-        &year,
-        scoped,
-    );
-
-    // Discipline: the recorded decisions (their consistency check is made when recorded).
-    let records = state
-        .db
-        .discipline_records(&RecordFilter {
-            limit: 10_000,
-            ..Default::default()
-        })
-        .await?;
-    let recent: Vec<_> = records.iter().filter(|r| r.decided_at >= start).collect();
-    put(
-        "discipline.records",
-        Value::count(n(recent.len())),
-        &year,
-        String::new(),
-    );
-    put(
-        "discipline.consistent_share",
-        Value::share(
-            n(recent.iter().filter(|r| !r.deviation).count()),
-            n(recent.len()),
-        ),
-        &year,
-        "Per-group disparity: Discipline disparity report (/discipline/report).".to_owned(),
-    );
-    put(
-        "discipline.deviations_approved",
-        Value::count(n(recent
-            .iter()
-            .filter(|r| r.deviation && r.approval_state == Approval::Approved)
-            .count())),
-        &year,
-        String::new(),
-    );
-    put(
-        "discipline.approvals_pending",
-        Value::count(n(records
-            .iter()
-            .filter(|r| r.approval_state == Approval::Pending)
-            .count())),
-        &current,
-        String::new(),
-    );
-
-    // Data analytics: the dashboard's indicators, organisation-wide.
-    let d = super::dashboard::build(state, caller, None).await?;
-    let by_key = |key: &str| d.interactions.iter().find(|i| i.key == key);
-    let reviewed: f64 = by_key("interactions_reviewed")
-        .map(|i| i.values.iter().flatten().sum())
-        .unwrap_or(0.0);
-    put(
-        "analytics.interactions_reviewed",
-        Value::Number(reviewed),
-        &year,
-        "Every stored interaction is scanned; none is sampled.".to_owned(),
-    );
-    let (v, p) = latest_month(by_key("violations_per_1000"), &d.months);
-    put(
-        "analytics.violations_per_1000",
-        v,
-        &p,
-        "By rule: Dashboard (/dashboard).".to_owned(),
-    );
-    let (Some(first), Some(last)) = (d.months.first(), d.months.last()) else {
-        return Err(AppError::internal(&"no months"));
-    };
-    let exposed: i64 = state
-        .db
-        .interaction_monthly(first, last)
-        .await?
-        .iter()
-        .filter(|r| r.metric == EXPOSED)
-        .map(|r| r.value)
-        .sum();
-    put(
-        "analytics.exposures_redacted",
-        Value::count(exposed),
-        &year,
-        "The customer data was redacted before storage; originals are sealed in the vault."
-            .to_owned(),
-    );
-    let (v, p) = latest_month(d.commitments.as_ref(), &d.months);
-    put("analytics.commitments_kept", v, &p, String::new());
-    let sessions = state
-        .db
-        .calibrations_for(&caller.user.username, true, 500)
-        .await?;
-    put(
-        "analytics.calibration_sessions",
-        Value::count(n(sessions
-            .iter()
-            .filter(|c| c.closed_at.is_some_and(|t| t >= start))
-            .count())),
-        &year,
-        String::new(),
-    );
-
-    // Fairness: the same analytics as /fairness, over the twelve months.
-    let f = super::fairness::twelve_months(state).await?;
-    let flags = f
-        .scores_by_team
-        .iter()
-        .chain(&f.scores_by_site)
-        .chain(&f.scores_by_evaluator)
-        .filter(|g| g.below_four_fifths)
-        .count();
-    put(
-        "analytics.four_fifths_flags",
-        Value::count(n(flags)),
-        &year,
-        String::new(),
-    );
-    let departing = f
-        .evaluators
-        .iter()
-        .filter(|e| {
-            e.leniency
-                .is_some_and(|l| l.abs() >= righttrack_app::reports::fairness::LENIENCY_NOTICE)
-        })
-        .count();
-    put(
-        "analytics.lenient_evaluators",
-        Value::count(n(departing)),
-        &year,
-        String::new(),
-    );
-
-    // Remediation: corrective actions and audit findings.
-    let capas = state.db.capas(now, 1000).await?;
-    let done = |s: CapaState| matches!(s, CapaState::Verified | CapaState::Closed);
-    put(
-        "remediation.capas_open",
-        Value::count(n(capas.iter().filter(|c| !done(c.state())).count())),
-        &current,
-        String::new(),
-    );
-    put(
-        "remediation.capas_overdue",
-        Value::count(n(capas.iter().filter(|c| c.overdue).count())),
-        &current,
-        String::new(),
-    );
-    put(
-        "remediation.capas_closed",
-        Value::count(n(capas.iter().filter(|c| done(c.state())).count())),
-        &current,
-        String::new(),
-    );
-    put(
-        "remediation.root_cause_share",
-        Value::share(
-            n(capas
-                .iter()
-                .filter(|c| {
-                    // A hotline CAPA's root cause is sealed under its case key.
-                    c.root_cause_sealed.is_some()
-                        || c.root_cause
-                            .as_deref()
-                            .is_some_and(|r| !r.trim().is_empty())
-                })
-                .count()),
-            n(capas.len()),
-        ),
-        &current,
-        String::new(),
-    );
-    put(
-        "remediation.findings_open",
-        Value::count(n(state.db.open_findings(1000).await?.len())),
-        &current,
-        String::new(),
-    );
-    put(
-        "remediation.capas_recurring",
-        Value::count(n(capas.iter().filter(|c| c.recurring_of.is_some()).count())),
-        &current,
-        String::new(),
-    );
-    Ok(out)
-}
-
-/// Generates the binder for `caller`: computes every figure, reads the audit head last
-/// (computing may audit: assigning newcomers to training is audited), stores the
-/// generation and audits it (`binder.generated`, with its id and head), so that entry
-/// directly follows the head the generation names.
-pub async fn generate(state: &AppState, caller: &Caller) -> AppResult<Generation> {
-    let figures = figures(state, caller).await?;
-    let (head_seq, head_hash) = state.db.audit_head().await?;
-    let now = state.now();
-    let g = Generation {
-        summary: GenerationSummary {
-            id: BinderGenerationId::new_v7(now, &mut rand::rngs::OsRng),
-            generated_at: now,
-            generated_by: caller.user.username.clone(),
-            head_seq,
-            head_hash: righttrack_core::audit::hex(&head_hash),
-        },
-        figures,
-    };
-    state.db.put_binder_generation(&g).await?;
-    let s = &g.summary;
-    state
-        .audit(
-            &caller.actor(),
-            "binder.generated",
-            &s.id.to_string(),
-            json!({"generation": s.id, "head_seq": s.head_seq, "head_hash": s.head_hash}),
-        )
-        .await?;
-    Ok(g)
-}
 
 // ---------------------------------------------------------------- page
 
@@ -582,39 +173,29 @@ pub async fn page(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
 ) -> AppResult<Response> {
-    let me = &caller.user.username;
-    let latest = state.db.latest_binder_generation(me).await?;
-    let listed = state
-        .db
-        .binder_generations(me, i64::try_from(EARLIER + 1).unwrap_or(11))
-        .await?;
-    let narratives = narratives(&state).await?;
-    let (head_seq, _) = state.db.audit_head().await?;
-    let topics = topics(latest.as_ref().map(|g| &g.figures), &narratives);
-    let absent = if latest.is_some() {
+    let p = righttrack_app::reports::binder::page(&state, &caller).await?;
+    let absent = if p.latest.is_some() {
         rules::NOT_COMPUTED
     } else {
         rules::NOT_GENERATED
     };
-    let latest_id = latest.as_ref().map(|g| g.summary.id);
-    let earlier = listed
+    let earlier = p
+        .earlier
         .iter()
-        .filter(|s| Some(s.id) != latest_id)
-        .take(EARLIER)
         .map(|s| EarlierView {
             id: s.id.to_string(),
             generated: when(s.generated_at),
             head_seq: s.head_seq,
         })
         .collect();
-    let generation = latest.map(|g| GenerationView {
-        id: g.summary.id.to_string(),
-        generated: when(g.summary.generated_at),
-        generated_by: g.summary.generated_by.clone(),
-        head_seq: g.summary.head_seq,
-        since: head_seq - g.summary.head_seq,
-        missing: g.figures.missing().len(),
-        head_hash: g.summary.head_hash,
+    let generation = p.latest.map(|s| GenerationView {
+        id: s.id.to_string(),
+        generated: when(s.generated_at),
+        generated_by: s.generated_by,
+        head_seq: s.head_seq,
+        since: p.head_seq - s.head_seq,
+        missing: p.missing,
+        head_hash: s.head_hash,
     });
     Ok(render(Page {
         l: layout(Some(&caller), "Evidence binder", "/binder"),
@@ -624,20 +205,21 @@ pub async fn page(
         personal: PERSONAL,
         generation,
         earlier,
-        topics: views(&topics, absent),
+        topics: views(&p.topics, absent),
         may_write: allowed(&caller.user.roles, Action::BinderWrite),
         max: rules::MAX_NARRATIVE_CHARS,
         min_group: MIN_GROUP,
     }))
 }
 
-/// `POST /binder/generate`: generates the binder for the caller (see [`generate`]) and
+/// `POST /binder/generate`: generates the binder for the caller (see
+/// [`righttrack_app::reports::binder::generate`]) and
 /// returns to the page.
 pub async fn generate_form(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
 ) -> AppResult<Response> {
-    generate(&state, &caller).await?;
+    righttrack_app::reports::binder::generate(&state, &caller).await?;
     Ok(Redirect::to("/binder").into_response())
 }
 
@@ -647,9 +229,8 @@ pub async fn generate_api(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
 ) -> AppResult<Response> {
-    let g = generate(&state, &caller).await?;
-    let b = binder(&state, g).await?;
-    audit_export(&state, &caller, Format::Json, &b).await?;
+    let b =
+        righttrack_app::reports::binder::generate_and_export(&state, &caller, Format::Json).await?;
     Ok((axum::http::StatusCode::CREATED, Json(to_json(&b))).into_response())
 }
 
@@ -900,28 +481,14 @@ pub struct ExportQuery {
     generation: Option<String>,
 }
 
-/// The generation to export (the one asked for, else the caller's newest, else a new
-/// one), bound to the current narratives; the export is audited.
+/// The generation `q` asks for (see `righttrack_app::reports::binder::export`).
 async fn exported(
     state: &AppState,
     caller: &Caller,
     f: Format,
     q: &ExportQuery,
 ) -> AppResult<Binder> {
-    let g = match q.generation.as_deref().filter(|id| !id.is_empty()) {
-        Some(id) => own_generation(state, caller, id).await?,
-        None => match state
-            .db
-            .latest_binder_generation(&caller.user.username)
-            .await?
-        {
-            Some(g) => g,
-            None => generate(state, caller).await?,
-        },
-    };
-    let b = binder(state, g).await?;
-    audit_export(state, caller, f, &b).await?;
-    Ok(b)
+    Ok(righttrack_app::reports::binder::export(state, caller, f, q.generation.as_deref()).await?)
 }
 
 fn file_name(b: &Binder, ext: &str) -> String {

@@ -12,9 +12,7 @@
 //! read row by row. The arithmetic is `core::fairness`.
 //!
 //! The figures are use cases in `righttrack_app::reports::fairness`; this module parses
-//! the query, calls them and renders. The organisation-wide analytics (`build`) stay
-//! here for now because they read calibration results through the QA feature's
-//! `calibration::compute`; they move to the app layer once that is a QA use case.
+//! the query, calls them and renders.
 
 use crate::auth::Caller;
 use crate::error::{AppError, AppResult};
@@ -26,19 +24,16 @@ use axum::extract::State;
 use axum::response::Response;
 use axum::{Extension, Json};
 use righttrack_app::reports::fairness::{
-    effectiveness, label, my_numbers, period, window, AgentLoad, Effectiveness, Fairness,
-    MyNumbers, Period, DEFINITIONS, MAX_WINDOW, MIN_AGENT_INTERACTIONS, NO_SITE, NO_TEAM,
+    analytics, effectiveness, label, my_numbers, period, window, Effectiveness, MyNumbers,
+    DEFINITIONS, MAX_WINDOW, MIN_AGENT_INTERACTIONS,
 };
 use righttrack_core::charts::{box_plots, figure};
 use righttrack_core::dashboard::MIN_INTERACTIONS;
 use righttrack_core::fairness::{
-    compare, evaluators, moments_by, quartiles, score_pct, spread, workloads, EvaluatorInput,
-    GroupScores, MeanCi, Moments, Quartiles, Spread, Workload, FOUR_FIFTHS, MIN_GROUP,
-    MIN_SCREENED, PASS_PCT,
+    GroupScores, MeanCi, Spread, FOUR_FIFTHS, MIN_GROUP, MIN_SCREENED, PASS_PCT,
 };
 use serde::Deserialize;
 use serde_json::{json, Value};
-use std::collections::BTreeMap;
 
 #[derive(Debug, Deserialize)]
 pub struct PeriodQuery {
@@ -46,147 +41,6 @@ pub struct PeriodQuery {
     course: Option<String>,
     /// Training effectiveness: months on each side of a completion.
     window: Option<String>,
-}
-
-async fn build(state: &AppState, p: &Period) -> AppResult<Fairness> {
-    // One scan of the per-agent totals serves every section below.
-    let totals = state.db.agent_totals(&p.from, &p.to).await?;
-    let sites = state.db.team_sites().await?;
-    let site_of = |team: &str| {
-        sites
-            .get(team)
-            .cloned()
-            .unwrap_or_else(|| NO_SITE.to_owned())
-    };
-    let loads = workloads(&totals);
-    let all: Vec<&Workload> = loads.iter().collect();
-    let mut by_team: BTreeMap<&str, Vec<&Workload>> = BTreeMap::new();
-    for w in &loads {
-        by_team.entry(w.team.as_str()).or_default().push(w);
-    }
-    let mut teams = Vec::new();
-    let mut teams_withheld = 0;
-    for (t, ws) in &by_team {
-        match spread(&label(t, NO_TEAM), ws) {
-            Some(s) => teams.push(s),
-            None => teams_withheld += 1,
-        }
-    }
-    let mut most_difficult: Vec<AgentLoad> = loads
-        .iter()
-        .filter(|w| w.interactions >= MIN_AGENT_INTERACTIONS && w.difficult > 0)
-        .map(|w| AgentLoad {
-            agent: w.agent.clone(),
-            team: w.team.clone(),
-            interactions: w.interactions,
-            difficult_share: w.difficult as f64 / w.interactions as f64 * 100.0,
-            unsocial_share: w.unsocial as f64 / w.interactions as f64 * 100.0,
-        })
-        .collect();
-    most_difficult.sort_by(|a, b| {
-        b.difficult_share
-            .total_cmp(&a.difficult_share)
-            .then_with(|| a.agent.cmp(&b.agent))
-    });
-    most_difficult.truncate(10);
-
-    let scores_by_team = compare(moments_by(&totals, |r| label(&r.team, NO_TEAM)));
-    let scores_by_site = compare(moments_by(&totals, |r| site_of(&r.team)));
-
-    let mut team_means: BTreeMap<String, Vec<f64>> = BTreeMap::new();
-    let mut site_means: BTreeMap<String, Vec<f64>> = BTreeMap::new();
-    for r in &totals {
-        let m = &r.scores;
-        if m.n < MIN_AGENT_INTERACTIONS {
-            continue;
-        }
-        let mean = m.sum as f64 / m.n as f64;
-        team_means
-            .entry(label(&r.team, NO_TEAM))
-            .or_default()
-            .push(mean);
-        site_means.entry(site_of(&r.team)).or_default().push(mean);
-    }
-    let five = |m: BTreeMap<String, Vec<f64>>| -> Vec<(String, Quartiles)> {
-        m.into_iter()
-            .filter_map(|(l, v)| quartiles(&v).map(|q| (l, q)))
-            .collect()
-    };
-
-    let reviews = state.db.reviews_since(p.start).await?;
-    let outcomes = state.db.dispute_outcomes_since(p.start).await?;
-    let mut inputs: BTreeMap<String, EvaluatorInput> = BTreeMap::new();
-    let entry = |inputs: &mut BTreeMap<String, EvaluatorInput>, name: &str| {
-        inputs
-            .entry(name.to_owned())
-            .or_insert_with(|| EvaluatorInput {
-                evaluator: name.to_owned(),
-                ..Default::default()
-            })
-            .reviewed
-            .len()
-    };
-    for r in &reviews {
-        entry(&mut inputs, &r.evaluator);
-        if let Some(e) = inputs.get_mut(&r.evaluator) {
-            e.reviewed.push((
-                score_pct(r.engine_score, r.score_max),
-                score_pct(r.score, r.score_max),
-            ));
-        }
-    }
-    for o in &outcomes {
-        let name = label(&o.evaluator, "engine");
-        entry(&mut inputs, &name);
-        if let Some(e) = inputs.get_mut(&name) {
-            e.disputes_resolved += o.resolved;
-            e.disputes_accepted += o.accepted;
-        }
-    }
-    for c in state.db.calibrations_for("", true, 24).await? {
-        let Some(closed) = c.closed_at else { continue };
-        let computed = righttrack_app::qa::calibration::compute(state, &c).await?;
-        for l in computed.results.analysts {
-            let Some(d) = l.vs_group else { continue };
-            entry(&mut inputs, &l.analyst);
-            if let Some(e) = inputs.get_mut(&l.analyst) {
-                e.calibration.push((c.name.clone(), closed, d));
-            }
-        }
-    }
-    let inputs: Vec<EvaluatorInput> = inputs.into_values().collect();
-    let scores_by_evaluator = compare(
-        inputs
-            .iter()
-            .filter(|e| !e.reviewed.is_empty())
-            .map(|e| {
-                (
-                    e.evaluator.clone(),
-                    Moments::of(e.reviewed.iter().map(|r| r.1)),
-                )
-            })
-            .collect(),
-    );
-    Ok(Fairness {
-        from: p.from.clone(),
-        to: p.to.clone(),
-        months: p.months,
-        organisation: spread("Whole organisation", &all),
-        teams,
-        teams_withheld,
-        most_difficult,
-        scores_by_team,
-        scores_by_site,
-        scores_by_evaluator,
-        evaluators: evaluators(&inputs),
-        agent_means_by_team: five(team_means),
-        agent_means_by_site: five(site_means),
-    })
-}
-
-/// The analytics over the last twelve months (the evidence binder's period).
-pub(crate) async fn twelve_months(state: &AppState) -> AppResult<Fairness> {
-    build(state, &period(state, None, 12)?).await
 }
 
 fn definitions() -> Value {
@@ -202,7 +56,7 @@ pub async fn api(
     Query(q): Query<PeriodQuery>,
 ) -> AppResult<Json<Value>> {
     let p = period(&state, q.months.as_deref(), 3)?;
-    let f = build(&state, &p).await?;
+    let f = analytics(&state, &p).await?;
     let mut v = serde_json::to_value(&f).map_err(|e| AppError::internal(&e))?;
     v["definitions"] = definitions();
     v["pass_pct"] = json!(PASS_PCT);
@@ -329,7 +183,7 @@ pub async fn page(
     Query(q): Query<PeriodQuery>,
 ) -> AppResult<Response> {
     let p = period(&state, q.months.as_deref(), 3)?;
-    let f = build(&state, &p).await?;
+    let f = analytics(&state, &p).await?;
     Ok(render(Page {
         l: layout(Some(&caller), "Fairness", "/fairness"),
         from: f.from,
