@@ -27,7 +27,7 @@ fn empty_or_missing(dir: &Path) -> Result<bool> {
 }
 
 /// Writes the backup of an open installation to `dest` (which must be new or empty).
-pub async fn backup(state: &righttrack_web::AppState, data_dir: &Path, dest: &Path) -> Result<()> {
+pub async fn backup(ctx: &righttrack_app::Ctx, data_dir: &Path, dest: &Path) -> Result<()> {
     if !empty_or_missing(dest)? {
         bail!(
             "the backup directory {} is not empty; name a new directory",
@@ -50,7 +50,10 @@ pub async fn backup(state: &righttrack_web::AppState, data_dir: &Path, dest: &Pa
         copy_private(&heads, &dest.join(AUDIT_HEADS_FILE))?;
     }
     let db_copy = dest.join("database").join(DB_FILE);
-    if state.db.sqlite_backup(&db_copy).await? {
+    let copied = righttrack_app::jobs::admin::sqlite_backup(ctx, &db_copy)
+        .await
+        .map_err(|e| anyhow::anyhow!("{}", e.message))?;
+    if copied {
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;

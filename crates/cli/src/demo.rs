@@ -1,229 +1,23 @@
-//! `--demo`: a realistic organisation for a first look around. Three sites, twelve
-//! teams (a site operations team with three floor teams under it per site), about 150
-//! agents and every role. Passwords are random and printed once, at creation.
+//! `--demo`: a realistic organisation for a first look around, made by
+//! [`righttrack_app::jobs::demo`]; passwords are random and printed once, at creation.
 
 use anyhow::Result;
-use rand::seq::SliceRandom;
-use rand::Rng;
-use righttrack_core::{password, Role, Secret};
-use righttrack_store::directory::NewUser;
+use righttrack_app::jobs::demo::org;
+use righttrack_core::Secret;
 use righttrack_web::AppState;
-use serde_json::json;
-
-const FIRST: &[&str] = &[
-    "Ana", "Bruno", "Carla", "Diego", "Elena", "Farid", "Grace", "Hugo", "Ines", "Jonas", "Keiko",
-    "Luis", "Maya", "Nikhil", "Olga", "Paolo", "Quinn", "Rosa", "Samir", "Tara", "Umar", "Vera",
-    "Wen", "Ximena", "Yusuf", "Zoe", "Amara", "Bea", "Chidi", "Dara", "Emil", "Fatima", "Gabe",
-    "Hana", "Ivo", "Jade",
-];
-const LAST: &[&str] = &[
-    "Silva",
-    "Reyes",
-    "Okafor",
-    "Novak",
-    "Tanaka",
-    "Haddad",
-    "Moreau",
-    "Kowalski",
-    "Santos",
-    "Lindqvist",
-    "Mensah",
-    "Ortiz",
-    "Park",
-    "Rossi",
-    "Schmidt",
-    "Dubois",
-    "Nguyen",
-    "Costa",
-    "Ibrahim",
-    "Fischer",
-];
-
-fn password() -> Secret<String> {
-    // Four words of a small list would be friendlier, but 16 base32 characters (80 bits)
-    // need no word list in the binary.
-    let mut b = [0u8; 10];
-    rand::thread_rng().fill(&mut b);
-    Secret::new(data_encoding::BASE32_NOPAD.encode(&b).to_lowercase())
-}
-
-/// The next person from the shuffled name pool, with the shared demo password.
-async fn person(
-    db: &righttrack_store::Db,
-    names: &mut impl Iterator<Item = (String, String)>,
-    password_hash: &str,
-    team: righttrack_core::ids::TeamId,
-    roles: Vec<Role>,
-    now: jiff::Timestamp,
-) -> Result<righttrack_store::directory::User> {
-    let (f, l) = names.next().unwrap_or_default();
-    let user = NewUser {
-        username: format!("{}.{}", f.to_lowercase(), l.to_lowercase()),
-        display_name: format!("{f} {l}"),
-        password_hash: Some(password_hash.to_owned()),
-        team: Some(team),
-        roles,
-    };
-    Ok(db.create_user(user, now, &mut rand::rngs::OsRng).await?)
-}
-
-pub struct DemoAccount {
-    pub username: &'static str,
-    pub role: &'static str,
-    pub password: Secret<String>,
-}
 
 /// Seeds the organisation if the database has no users. Returns the accounts to print.
-pub async fn seed(state: &AppState) -> Result<Option<Vec<DemoAccount>>> {
-    if state.db.count_users().await? > 0 {
+pub async fn seed(state: &AppState) -> Result<Option<Vec<org::DemoAccount>>> {
+    let Some(mut org) = org::seed_people(state).await.map_err(crate::fail)? else {
         return Ok(None);
-    }
-    let now = state.now();
-    let mut rng = rand::rngs::OsRng;
-    let db = &state.db;
-    let mut accounts = Vec::new();
-    let mut named = |username: &'static str, role: &'static str| -> Result<String> {
-        let pw = password();
-        let phc = password::hash(&pw, &mut rng).map_err(|e| anyhow::anyhow!("{e}"))?;
-        accounts.push(DemoAccount {
-            username,
-            role,
-            password: pw,
-        });
-        Ok(phc)
     };
-    let specials: Vec<(&'static str, &'static str, Vec<Role>, &'static str)> = vec![
-        ("admin", "Avery Admin", vec![Role::Admin], "admin"),
-        (
-            "ethics",
-            "Eshe Ethics-Officer",
-            vec![Role::EthicsOfficer],
-            "ethics officer",
-        ),
-        (
-            "investigator",
-            "Ivan Investigator",
-            vec![Role::Investigator],
-            "investigator",
-        ),
-        (
-            "custodian",
-            "Cora Custodian",
-            vec![Role::IdentityCustodian],
-            "identity custodian",
-        ),
-        (
-            "committee",
-            "Ada Audit-Committee",
-            vec![Role::AuditCommittee],
-            "audit committee",
-        ),
-        (
-            "qa",
-            "Quinn QA-Analyst",
-            vec![Role::QaAnalyst],
-            "QA analyst",
-        ),
-        (
-            "lead",
-            "Lena Team-Lead",
-            vec![Role::TeamLead],
-            "team lead (Lisbon Billing)",
-        ),
-        (
-            "agent",
-            "Alex Agent",
-            vec![Role::Agent],
-            "agent (Lisbon Billing)",
-        ),
-    ];
-    let mut hashes = Vec::new();
-    for (u, _, _, label) in &specials {
-        hashes.push(named(u, label)?);
-    }
-    let shared = password();
-    let shared_hash = password::hash(&shared, &mut rng).map_err(|e| anyhow::anyhow!("{e}"))?;
-
-    let mut gen = rand::thread_rng();
-    let mut name_pool: Vec<(String, String)> = FIRST
-        .iter()
-        .flat_map(|f| LAST.iter().map(move |l| (f.to_string(), l.to_string())))
-        .collect();
-    name_pool.shuffle(&mut gen);
-    let mut names = name_pool.into_iter();
-
-    let mut first_floor_team = None;
-    for site in ["Lisbon", "Manila", "Austin"] {
-        let site_id = db.create_site(site, now, &mut rng).await?;
-        let ops = db
-            .create_team(&format!("{site} Operations"), site_id, None, now, &mut rng)
-            .await?;
-        let manager = person(db, &mut names, &shared_hash, ops, vec![Role::TeamLead], now).await?;
-        db.set_team_lead(ops, manager.id).await?;
-        for floor in ["Billing", "Retention", "Technical Support"] {
-            let team = db
-                .create_team(
-                    &format!("{site} {floor}"),
-                    site_id,
-                    Some(ops),
-                    now,
-                    &mut rng,
-                )
-                .await?;
-            first_floor_team.get_or_insert(team);
-            // Floor leads report into the site's operations team.
-            let lead = person(
-                db,
-                &mut names,
-                &shared_hash,
-                ops,
-                vec![Role::TeamLead, Role::Agent],
-                now,
-            )
-            .await?;
-            db.set_team_lead(team, lead.id).await?;
-            for _ in 0..16 {
-                person(db, &mut names, &shared_hash, team, vec![Role::Agent], now).await?;
-            }
-        }
-    }
-    let mut staff: Vec<(&'static str, righttrack_store::directory::User)> = Vec::new();
-    for ((username, display, roles, _), phc) in specials.into_iter().zip(hashes) {
-        let team = if roles.contains(&Role::Agent) {
-            first_floor_team
-        } else {
-            None
-        };
-        let u = db
-            .create_user(
-                NewUser {
-                    username: username.into(),
-                    display_name: display.into(),
-                    password_hash: Some(phc),
-                    team,
-                    roles: roles.clone(),
-                },
-                now,
-                &mut rng,
-            )
-            .await?;
-        if username == "lead" {
-            if let Some(t) = first_floor_team {
-                db.set_team_lead(t, u.id).await?;
-            }
-        }
-        staff.push((username, u));
-    }
     // Training first: case content opens only for people whose privacy training is current.
-    crate::demo_training::seed(state).await?;
+    righttrack_app::jobs::demo::training::seed(state)
+        .await
+        .map_err(crate::fail)?;
     // Hotline cases, filed and worked through the real handlers with the staff's keys.
-    let pw_of = |name: &str| {
-        accounts
-            .iter()
-            .find(|a| a.username == name)
-            .map(|a| a.password.clone())
-    };
-    let user_of = |name: &str| staff.iter().find(|(n, _)| *n == name).map(|(_, u)| u);
+    let pw_of = |name: &str| org.password(name);
+    let user_of = |name: &str| org.user(name);
     if let (Some(e), Some(epw), Some(i), Some(ipw)) = (
         user_of("ethics"),
         pw_of("ethics"),
@@ -246,73 +40,19 @@ pub async fn seed(state: &AppState) -> Result<Option<Vec<DemoAccount>>> {
     if let Some(e) = user_of("ethics") {
         righttrack_app::jobs::demo::surveys::seed(state, e)
             .await
-            .map_err(|e| anyhow::anyhow!("{}", e.message))?;
+            .map_err(crate::fail)?;
     }
-    // Policies and attestation (issue #6): a deputy ethics officer (shared password) so
-    // versions can be approved by someone other than their author, and a code of ethics
-    // a year into use.
+    // Policies and attestation (issue #6).
     if let Some(e) = user_of("ethics") {
-        let deputy = db
-            .create_user(
-                NewUser {
-                    username: "dana.deputy".into(),
-                    display_name: "Dana Deputy-Officer".into(),
-                    password_hash: Some(shared_hash.clone()),
-                    team: None,
-                    roles: vec![Role::EthicsOfficer],
-                },
-                now,
-                &mut rng,
-            )
-            .await?;
-        crate::demo_policies::seed(state, e, &deputy).await?;
+        org::seed_policies(state, &org, e)
+            .await
+            .map_err(crate::fail)?;
     }
-    accounts.push(DemoAccount {
+    org.accounts.push(org::DemoAccount {
         username: "(every other demo user)",
         role: "agents and leads",
-        password: shared,
+        password: org.shared.clone(),
     });
-    state
-        .audit(
-            "cli",
-            "demo.seeded",
-            "",
-            json!({"users": db.count_users().await?}),
-        )
-        .await?;
-    Ok(Some(accounts))
-}
-
-/// Three narratives of the evidence binder, as the demo ethics officer wrote them (the
-/// figures beside them are computed from the seeded data).
-pub async fn seed_binder(state: &AppState) -> Result<()> {
-    const NARRATIVES: [(&str, &str); 3] = [
-        (
-            "policies.communication",
-            "The code of ethics is assigned to every employee on their first day and again at each material revision. Attestation is due within 30 days; overdue people receive weekly reminders and their team lead is told after the second one.\n\nEvidence: the attestation report per policy (coverage by team, site and role) and the evidence CSV with the SHA-256 of the version each person attested.",
-        ),
-        (
-            "reporting.channel",
-            "The speak-up hotline is reachable without an account, from any phone, and never records addresses or cookies. Reporters may stay anonymous and follow up with their receipt. Reporting volume is compared with the NAVEX median every quarter and presented to the audit committee.",
-        ),
-        (
-            "analytics.access",
-            "Every customer interaction is scanned on arrival: conduct and disclosure rules, customer data redacted before storage, commitments tracked to their due date. QA analysts review what the engine flags; nothing is sampled.",
-        ),
-    ];
-    for (key, text) in NARRATIVES {
-        state
-            .db
-            .put_binder_narrative(key, text, "ethics", state.now())
-            .await?;
-        state
-            .audit(
-                "cli",
-                "binder.narrative_saved",
-                key,
-                json!({"chars": text.chars().count(), "demo": true}),
-            )
-            .await?;
-    }
-    Ok(())
+    org::record(state).await.map_err(crate::fail)?;
+    Ok(Some(org.accounts))
 }

@@ -10,35 +10,34 @@
 //! different content is reported as a conflict and not stored.
 
 use anyhow::{Context, Result};
+use righttrack_app::interactions::ingest::Imported;
 use righttrack_app::interactions::{conflict_message, prepare_line};
+use righttrack_app::Ctx;
 use righttrack_core::interactions::{Prepared, MAX_INTERACTION_BYTES};
 use righttrack_scan::Engine;
 use righttrack_store::interactions::Outcome;
-use righttrack_web::AppState;
 use std::io::{BufRead, BufReader, IsTerminal, Write};
 use std::path::PathBuf;
 use std::sync::Arc;
 
 const BATCH: usize = 500;
 
+/// Lines read, and what became of them.
 #[derive(Default, Debug)]
 pub struct Totals {
     pub lines: u64,
-    pub stored: u64,
-    pub duplicates: u64,
-    pub conflicts: u64,
-    pub errors: u64,
+    pub imported: Imported,
 }
 
 /// Prepared interactions, where each came from (`FILE:LINE`), and error lines.
 type Scanned = (Vec<Prepared>, Vec<String>, Vec<String>);
 
-fn scan_batch(state: &AppState, engine: &Engine, lines: Vec<(String, usize, String)>) -> Scanned {
+fn scan_batch(ctx: &Ctx, engine: &Engine, lines: Vec<(String, usize, String)>) -> Scanned {
     let mut good = Vec::with_capacity(lines.len());
     let mut at = Vec::with_capacity(lines.len());
     let mut errors = Vec::new();
     for (file, n, line) in lines {
-        match prepare_line(state, engine, &line) {
+        match prepare_line(ctx, engine, &line) {
             Ok(p) => {
                 good.push(p);
                 at.push(format!("{file}:{n}"));
@@ -104,8 +103,8 @@ fn read_line(reader: &mut impl BufRead, buf: &mut Vec<u8>) -> std::io::Result<Li
     }
 }
 
-pub async fn run(state: &AppState, files: &[PathBuf]) -> Result<Totals> {
-    let engine: Arc<Engine> = state
+pub async fn run(ctx: &Ctx, files: &[PathBuf]) -> Result<Totals> {
+    let engine: Arc<Engine> = ctx
         .engine()
         .map_err(|e| anyhow::anyhow!("rule pack: {e}"))?;
     let mut totals = Totals::default();
@@ -115,7 +114,7 @@ pub async fn run(state: &AppState, files: &[PathBuf]) -> Result<Totals> {
         for e in &prepared.2 {
             eprintln!("{e}");
         }
-        t.errors += prepared.2.len() as u64;
+        t.imported.errors += prepared.2.len() as u64;
         (prepared.0, prepared.1)
     };
     for path in files {
@@ -137,7 +136,7 @@ pub async fn run(state: &AppState, files: &[PathBuf]) -> Result<Totals> {
                 Line::Eof => {}
                 Line::Bad(why) => {
                     eprintln!("{name}:{n}: {why}");
-                    totals.errors += 1;
+                    totals.imported.errors += 1;
                 }
                 Line::Text(line) => {
                     if !line.trim().is_empty() {
@@ -147,21 +146,21 @@ pub async fn run(state: &AppState, files: &[PathBuf]) -> Result<Totals> {
             }
             if batch.len() >= BATCH || (eof && !batch.is_empty()) {
                 let engine = engine.clone();
-                let st = state.clone();
+                let st = ctx.clone();
                 let lines = std::mem::take(&mut batch);
                 let next = tokio::task::spawn_blocking(move || scan_batch(&st, &engine, lines));
                 if let Some(prev) = pending.replace(next) {
                     let good = flush(&mut totals, prev.await?);
-                    store(state, &good.0, &good.1, &mut totals).await?;
+                    store(ctx, &good.0, &good.1, &mut totals.imported).await?;
                 }
                 if progress {
                     eprint!(
                         "\rimported {} lines ({} stored, {} duplicates, {} conflicts, {} errors)",
                         totals.lines,
-                        totals.stored,
-                        totals.duplicates,
-                        totals.conflicts,
-                        totals.errors
+                        totals.imported.stored,
+                        totals.imported.duplicates,
+                        totals.imported.conflicts,
+                        totals.imported.errors
                     );
                     let _ = std::io::stderr().flush();
                 }
@@ -173,7 +172,7 @@ pub async fn run(state: &AppState, files: &[PathBuf]) -> Result<Totals> {
     }
     if let Some(prev) = pending.take() {
         let good = flush(&mut totals, prev.await?);
-        store(state, &good.0, &good.1, &mut totals).await?;
+        store(ctx, &good.0, &good.1, &mut totals.imported).await?;
     }
     if progress {
         eprintln!();
@@ -181,19 +180,13 @@ pub async fn run(state: &AppState, files: &[PathBuf]) -> Result<Totals> {
     Ok(totals)
 }
 
-async fn store(
-    state: &AppState,
-    good: &[Prepared],
-    at: &[String],
-    totals: &mut Totals,
-) -> Result<()> {
+async fn store(ctx: &Ctx, good: &[Prepared], at: &[String], totals: &mut Imported) -> Result<()> {
     if good.is_empty() {
         return Ok(());
     }
-    let outcomes = state
-        .db
-        .store_interactions(good, state.now(), &mut rand::rngs::OsRng)
-        .await?;
+    let outcomes = righttrack_app::interactions::ingest::store(ctx, good)
+        .await
+        .map_err(|e| anyhow::anyhow!("{}", e.message))?;
     for ((p, at), o) in good.iter().zip(at).zip(outcomes) {
         match o {
             Outcome::Stored => totals.stored += 1,

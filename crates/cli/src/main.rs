@@ -6,23 +6,20 @@ mod config;
 mod data;
 mod demo;
 mod demo_capa;
-mod demo_conflicts;
-mod demo_interactions;
-mod demo_policies;
-mod demo_training;
 mod examples;
 mod import;
 mod nats;
 
 use anyhow::{bail, Context, Result};
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use righttrack_app::jobs::admin;
+use righttrack_app::jobs::demo::interactions as demo_interactions;
+use righttrack_app::jobs::demo::org;
+use righttrack_app::{Config, Ctx};
 use righttrack_core::authz::Scope;
 use righttrack_core::clock::{Clock, SystemClock};
-use righttrack_core::interactions::VAULT_PURPOSE;
 use righttrack_core::{password, Role, Secret};
-use righttrack_store::directory::NewUser;
 use righttrack_web::{AppState, WebConfig};
-use serde_json::json;
 use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -209,18 +206,22 @@ enum CapaCmd {
     },
 }
 
+/// A day's lines for an external mailer.
+#[derive(Args)]
+struct DigestArgs {
+    #[command(flatten)]
+    data: DataArgs,
+    /// The day, YYYY-MM-DD [default: today, UTC].
+    #[arg(long)]
+    day: Option<String>,
+}
+
 #[derive(Subcommand)]
 enum PoliciesCmd {
     /// Print the day's attestation reminders (to employees) and escalations (to their
     /// leads) as `username<TAB>text` lines, for an external mailer (sending today's
     /// first if the server has not yet).
-    Digest {
-        #[command(flatten)]
-        data: DataArgs,
-        /// The day, YYYY-MM-DD [default: today, UTC].
-        #[arg(long)]
-        day: Option<String>,
-    },
+    Digest(DigestArgs),
 }
 
 #[derive(Subcommand)]
@@ -388,13 +389,7 @@ enum AuditCmd {
 enum SpeakupCmd {
     /// Print the day's content-free staff notifications as `username<TAB>text` lines, for
     /// an external mailer (creating them first if the server has not yet that day).
-    Digest {
-        #[command(flatten)]
-        data: DataArgs,
-        /// The day, YYYY-MM-DD [default: today, UTC].
-        #[arg(long)]
-        day: Option<String>,
-    },
+    Digest(DigestArgs),
 }
 
 #[derive(Subcommand)]
@@ -460,32 +455,108 @@ fn init_logging(format: LogFormat) {
 /// Beside the keys: the reader public keys made before keys were signed have been signed.
 const READER_KEYS_SIGNED_FILE: &str = "reader-keys.signed";
 
-async fn open_state(
+/// A use case's refusal as the command line prints it (its message).
+fn fail(e: righttrack_app::Error) -> anyhow::Error {
+    anyhow::anyhow!("{}", e.message)
+}
+
+/// A refusal about an argument, named as its flag (`--team: no team named "Nope"`).
+fn flag_fail(e: righttrack_app::Error) -> anyhow::Error {
+    match &e.field {
+        Some(f) => anyhow::anyhow!("--{f}: {}", e.message),
+        None => fail(e),
+    }
+}
+
+/// Roles as the command line lists them, joined by `sep`.
+fn role_list(roles: &[Role], sep: &str) -> String {
+    roles
+        .iter()
+        .map(|r| r.as_str())
+        .collect::<Vec<_>>()
+        .join(sep)
+}
+
+/// Parses `--role` values.
+fn parse_roles(roles: &[String]) -> Result<Vec<Role>> {
+    roles
+        .iter()
+        .map(|r| Role::parse(r).map_err(|e| anyhow::anyhow!("--role: {e}")))
+        .collect()
+}
+
+/// Which day's lines for an external mailer.
+enum Digest {
+    /// The content-free staff notifications.
+    Speakup,
+    /// Policy attestation reminders and escalations.
+    Policies,
+}
+
+/// `speakup digest` and `policies digest`: the lines of `--day` (default today, whose
+/// lines are written first when the server has not yet) as `username<TAB>text`; a
+/// malformed day exits 2.
+async fn digest(args: DigestArgs, which: Digest) -> Result<ExitCode> {
+    let ctx = open(&args.data, false).await?;
+    let now = ctx.now();
+    let day = match args.day {
+        None => righttrack_core::clock::day(now),
+        Some(d) => match d.trim().parse::<jiff::civil::Date>() {
+            Ok(date) => date.to_string(),
+            Err(e) => {
+                eprintln!("error: --day {d:?}: expected YYYY-MM-DD ({e})");
+                return Ok(ExitCode::from(2));
+            }
+        },
+    };
+    let lines = match which {
+        Digest::Speakup => righttrack_app::jobs::digest::of_day(&ctx, &day, now).await,
+        Digest::Policies => righttrack_app::jobs::digest::policies_of_day(&ctx, &day, now).await,
+    }
+    .map_err(fail)?;
+    for (username, text) in lines {
+        println!("{username}\t{text}");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Success, or exit status 1 when `failed`.
+fn exit_if(failed: bool) -> ExitCode {
+    if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+/// Opens the data directory and builds the use cases' context: the configuration file,
+/// the database and the keys are checked before anything is written.
+async fn open_ctx(
     data: &DataArgs,
     allow_create: bool,
-    web: WebConfig,
-) -> Result<(AppState, data::Opened)> {
+    config: Config,
+) -> Result<(Ctx, data::Opened)> {
     let (file, _) = config::FileConfig::load(data.config.as_deref(), &data.data_dir)?;
     let url = data.database_url.clone().or(file.database_url);
     let opened = data::open(&data.data_dir, url.as_deref(), allow_create).await?;
-    let web = WebConfig {
+    let config = Config {
         keyring_path: Some(opened.keyring_path.clone()),
         audit_heads_path: Some(data.data_dir.join(data::AUDIT_HEADS_FILE)),
-        ..web
+        ..config
     };
-    let state = AppState::new(
+    let ctx = Ctx::new(
         opened.db.clone(),
         opened.keys.clone(),
         opened.signer.clone(),
         Arc::new(SystemClock) as Arc<dyn Clock>,
-        web,
+        config,
     );
     // Reader public keys made before the server signed them are signed once, as they
     // stand at the upgrade; the marker lives beside the keys, outside the database, so a
     // key written into the database later is never signed this way.
     let marker = data.data_dir.join(READER_KEYS_SIGNED_FILE);
     if !marker.exists() {
-        righttrack_app::hotline::keys::sign_keys_made_before_signatures(&state)
+        righttrack_app::hotline::keys::sign_keys_made_before_signatures(&ctx)
             .await
             .map_err(|e| anyhow::anyhow!("signing reader keys: {}", e.message))?;
         std::fs::write(
@@ -495,10 +566,15 @@ async fn open_state(
         .with_context(|| format!("cannot write {}", marker.display()))?;
     }
     // Conflicts of interest: ingestion hashes customer references with this key.
-    righttrack_app::program::conflicts::ensure_key(&state)
+    righttrack_app::program::conflicts::ensure_key(&ctx)
         .await
-        .map_err(|e| anyhow::anyhow!("{}", e.message))?;
-    Ok((state, opened))
+        .map_err(fail)?;
+    Ok((ctx, opened))
+}
+
+/// [`open_ctx`] with the default settings: for commands that only read or administer.
+async fn open(data: &DataArgs, allow_create: bool) -> Result<Ctx> {
+    Ok(open_ctx(data, allow_create, Config::default()).await?.0)
 }
 
 async fn run(command: Command) -> Result<ExitCode> {
@@ -518,43 +594,22 @@ async fn run(command: Command) -> Result<ExitCode> {
             roles,
             display_name,
         }) => {
-            let roles = roles
-                .iter()
-                .map(|r| Role::parse(r).map_err(|e| anyhow::anyhow!("--role: {e}")))
-                .collect::<Result<Vec<_>>>()?;
+            let roles = parse_roles(&roles)?;
             if let Some(r) = roles.iter().find(|r| r.requires_two_factor()) {
                 bail!(
                     "--role: a service account cannot be {}: that role needs a person's second factor",
                     r.as_str()
                 );
             }
-            let (state, _) = open_state(&data, true, WebConfig::default()).await?;
-            let user = state
-                .db
-                .create_service_account(
-                    &username,
-                    &display_name.unwrap_or_else(|| username.clone()),
-                    &roles,
-                    state.now(),
-                    &mut rand::rngs::OsRng,
-                )
-                .await?;
-            state
-                .audit(
-                    "cli",
-                    "user.created",
-                    &user.id.to_string(),
-                    json!({"roles": roles, "via": "cli", "service": true}),
-                )
-                .await?;
+            let ctx = open(&data, true).await?;
+            let display_name = display_name.unwrap_or_else(|| username.clone());
+            let user = admin::add_service_account(&ctx, &username, &display_name, &roles)
+                .await
+                .map_err(flag_fail)?;
             println!(
                 "added service account {} ({})",
                 user.username,
-                roles
-                    .iter()
-                    .map(|r| r.as_str())
-                    .collect::<Vec<_>>()
-                    .join(",")
+                role_list(&roles, ",")
             );
             Ok(ExitCode::SUCCESS)
         }
@@ -566,10 +621,7 @@ async fn run(command: Command) -> Result<ExitCode> {
             display_name,
             password_stdin,
         }) => {
-            let roles = roles
-                .iter()
-                .map(|r| Role::parse(r).map_err(|e| anyhow::anyhow!("--role: {e}")))
-                .collect::<Result<Vec<_>>>()?;
+            let roles = parse_roles(&roles)?;
             if !password_stdin {
                 bail!("pass --password-stdin and write the password to standard input (passwords never go on the command line)");
             }
@@ -580,88 +632,39 @@ async fn run(command: Command) -> Result<ExitCode> {
                 .context("cannot read the password from standard input")?;
             let pw = Secret::new(line.trim_end_matches(['\r', '\n']).to_owned());
             password::check_policy(pw.expose()).map_err(|e| anyhow::anyhow!("password: {e}"))?;
-            let (state, _) = open_state(&data, true, WebConfig::default()).await?;
-            let team_id = match &team {
-                Some(t) => Some(
-                    state
-                        .db
-                        .team_by_name(t)
-                        .await?
-                        .with_context(|| format!("--team: no team named {t:?}"))?
-                        .id,
-                ),
-                None => None,
-            };
-            let phc =
-                password::hash(&pw, &mut rand::rngs::OsRng).map_err(|e| anyhow::anyhow!("{e}"))?;
-            let user = state
-                .db
-                .create_user(
-                    NewUser {
-                        display_name: display_name.unwrap_or_else(|| username.clone()),
-                        username,
-                        password_hash: Some(phc),
-                        team: team_id,
-                        roles: roles.clone(),
-                    },
-                    state.now(),
-                    &mut rand::rngs::OsRng,
-                )
-                .await?;
-            state
-                .audit(
-                    "cli",
-                    "user.created",
-                    &user.id.to_string(),
-                    json!({"roles": roles, "via": "cli"}),
-                )
-                .await?;
-            // Creates the reader key pair (audited) and signs its public half.
-            righttrack_app::hotline::keys::ensure_reader_key(&state, "cli", &user, &pw)
-                .await
-                .map_err(|e| anyhow::anyhow!("creating the reader key: {}", e.message))?;
-            righttrack_app::program::training::assign_new(&state)
-                .await
-                .map_err(|e| anyhow::anyhow!("{}", e.message))?;
-            println!(
-                "added {} ({})",
-                user.username,
-                roles
-                    .iter()
-                    .map(|r| r.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            );
+            let ctx = open(&data, true).await?;
+            let user = admin::add_person(
+                &ctx,
+                admin::NewPerson {
+                    display_name: display_name.unwrap_or_else(|| username.clone()),
+                    username,
+                    roles: roles.clone(),
+                    team,
+                    password: pw,
+                },
+            )
+            .await
+            .map_err(flag_fail)?;
+            println!("added {} ({})", user.username, role_list(&roles, ", "));
             Ok(ExitCode::SUCCESS)
         }
         Command::User(UserCmd::List { data }) => {
-            let (state, _) = open_state(&data, false, WebConfig::default()).await?;
-            let teams = state.db.list_teams().await?;
+            let ctx = open(&data, false).await?;
             let mut out = std::io::stdout().lock();
             writeln!(
                 out,
                 "{:<28} {:<28} {:<34} {:<24} 2FA",
                 "USERNAME", "NAME", "ROLES", "TEAM"
             )?;
-            for u in state.db.list_users().await? {
-                let team = u
-                    .team_id
-                    .and_then(|t| teams.iter().find(|x| x.id == t))
-                    .map(|t| t.name.as_str())
-                    .unwrap_or("-");
-                let roles = u
-                    .roles
-                    .iter()
-                    .map(|r| r.as_str())
-                    .collect::<Vec<_>>()
-                    .join(",");
+            for row in admin::users(&ctx).await.map_err(fail)? {
+                let u = &row.user;
                 writeln!(
                     out,
                     "{:<28} {:<28} {:<34} {:<24} {}",
                     u.username,
                     u.display_name,
-                    roles,
-                    team,
+                    role_list(&u.roles, ","),
+                    row.team.as_deref().unwrap_or("-"),
                     if u.totp_enabled { "on" } else { "off" }
                 )?;
             }
@@ -674,67 +677,28 @@ async fn run(command: Command) -> Result<ExitCode> {
             parent,
             lead,
         }) => {
-            let (state, _) = open_state(&data, true, WebConfig::default()).await?;
-            let db = &state.db;
-            let parent_id = match &parent {
-                Some(p) => Some(
-                    db.team_by_name(p)
-                        .await?
-                        .with_context(|| format!("--parent: no team named {p:?}"))?
-                        .id,
-                ),
-                None => None,
+            let ctx = open(&data, true).await?;
+            let team = admin::NewTeam {
+                name,
+                site,
+                parent,
+                lead,
             };
-            let lead_user = match &lead {
-                Some(u) => Some(
-                    db.user_by_username(u)
-                        .await?
-                        .with_context(|| format!("--lead: no user named {u:?}"))?,
-                ),
-                None => None,
-            };
-            let site_id = match db.list_sites().await?.into_iter().find(|s| s.name == site) {
-                Some(s) => s.id,
-                None => {
-                    db.create_site(&site, state.now(), &mut rand::rngs::OsRng)
-                        .await?
-                }
-            };
-            let team = db
-                .create_team(
-                    &name,
-                    site_id,
-                    parent_id,
-                    state.now(),
-                    &mut rand::rngs::OsRng,
-                )
-                .await?;
-            if let Some(u) = &lead_user {
-                db.set_team_lead(team, u.id).await?;
-            }
-            state
-                .audit("cli", "team.created", &team.to_string(), json!({"site": site_id, "parent": parent_id, "lead": lead_user.as_ref().map(|u| u.id)}))
-                .await?;
-            println!("added team {name} at {site}");
+            admin::add_team(&ctx, &team).await.map_err(flag_fail)?;
+            println!("added team {} at {}", team.name, team.site);
             Ok(ExitCode::SUCCESS)
         }
         Command::Team(TeamCmd::List { data }) => {
-            let (state, _) = open_state(&data, false, WebConfig::default()).await?;
-            let teams = state.db.list_teams().await?;
-            let users = state.db.list_users().await?;
+            let ctx = open(&data, false).await?;
             println!("{:<28} {:<16} {:<28} LEAD", "TEAM", "SITE", "PARENT");
-            for t in &teams {
-                let parent = t
-                    .parent_team_id
-                    .and_then(|p| teams.iter().find(|x| x.id == p))
-                    .map(|x| x.name.as_str())
-                    .unwrap_or("-");
-                let lead = t
-                    .lead_user_id
-                    .and_then(|l| users.iter().find(|u| u.id == l))
-                    .map(|u| u.username.as_str())
-                    .unwrap_or("-");
-                println!("{:<28} {:<16} {:<28} {lead}", t.name, t.site_name, parent);
+            for row in admin::teams(&ctx).await.map_err(fail)? {
+                println!(
+                    "{:<28} {:<16} {:<28} {}",
+                    row.team.name,
+                    row.team.site_name,
+                    row.parent.as_deref().unwrap_or("-"),
+                    row.lead.as_deref().unwrap_or("-")
+                );
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -752,20 +716,17 @@ async fn run(command: Command) -> Result<ExitCode> {
                     })
                 })
                 .collect::<Result<Vec<_>>>()?;
-            let (state, _) = open_state(&data, false, WebConfig::default()).await?;
-            let user = state
-                .db
-                .user_by_username(&username)
-                .await?
-                .with_context(|| format!("--username: no user named {username:?}"))?;
-            // The command line is nobody's own session: tokens only for service accounts.
-            righttrack_app::platform::tokens::may_mint_for(None, &user).map_err(|why| {
-                anyhow::anyhow!("--username: {why} (add one with `righttrack user add-service`)")
-            })?;
-            let token =
-                righttrack_app::platform::tokens::issue_token(&state, "cli", &user, &name, &scopes)
-                    .await
-                    .map_err(|e| anyhow::anyhow!("{}", e.message))?;
+            let ctx = open(&data, false).await?;
+            let token = admin::mint_token(&ctx, &username, &name, &scopes)
+                .await
+                .map_err(|e| match e.kind {
+                    // The command line is nobody's own session: tokens only for service accounts.
+                    righttrack_app::Kind::Forbidden => anyhow::anyhow!(
+                        "--username: {} (add one with `righttrack user add-service`)",
+                        e.message
+                    ),
+                    _ => flag_fail(e),
+                })?;
             println!("API token {name:?} for {username} with scope {} (shown once, stored only as a hash):", scopes.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(","));
             println!("{}", token.expose());
             Ok(ExitCode::SUCCESS)
@@ -776,36 +737,21 @@ async fn run(command: Command) -> Result<ExitCode> {
             username,
             name,
         }) => {
-            let (state, _) = open_state(&data, false, WebConfig::default()).await?;
-            let tokens = state.db.list_tokens(None).await?;
+            let ctx = open(&data, false).await?;
             let target = match (id, username, name) {
-                (Some(id), _, _) => tokens
-                    .into_iter()
-                    .find(|t| t.id.to_string() == id && t.revoked_at.is_none()),
-                (None, Some(u), Some(n)) => {
-                    let user = state
-                        .db
-                        .user_by_username(&u)
-                        .await?
-                        .with_context(|| format!("--username: no user named {u:?}"))?;
-                    tokens
-                        .into_iter()
-                        .find(|t| t.user_id == user.id && t.name == n && t.revoked_at.is_none())
-                }
+                (Some(id), _, _) => admin::TokenTarget::Id(id),
+                (None, Some(username), Some(name)) => admin::TokenTarget::Named { username, name },
                 _ => bail!("pass --id, or --username and --name"),
             };
-            let Some(t) = target else {
-                bail!("no live token matches")
-            };
-            righttrack_app::platform::tokens::revoke(&state, "cli", t.id, "cli")
+            let (id, name) = admin::revoke_token(&ctx, &target)
                 .await
-                .map_err(|e| anyhow::anyhow!("{}", e.message))?;
-            println!("revoked token {} ({})", t.id, t.name);
+                .map_err(flag_fail)?;
+            println!("revoked token {id} ({name})");
             Ok(ExitCode::SUCCESS)
         }
         Command::Token(TokenCmd::List { data }) => {
-            let (state, _) = open_state(&data, false, WebConfig::default()).await?;
-            for t in state.db.list_tokens(None).await? {
+            let ctx = open(&data, false).await?;
+            for t in admin::tokens(&ctx).await.map_err(fail)? {
                 let status = if t.revoked_at.is_some() {
                     "revoked"
                 } else {
@@ -826,9 +772,8 @@ async fn run(command: Command) -> Result<ExitCode> {
                 Some(f) => read_exported_heads(f)?,
                 None => Ok(Vec::new()),
             };
-            let (state, _) = open_state(&data, false, WebConfig::default()).await?;
-            let verified = verify_audit(&state, exported).await;
-            match verified {
+            let ctx = open(&data, false).await?;
+            match admin::verify_audit(&ctx, exported).await {
                 Ok(r) => {
                     println!(
                         "audit trail intact: {} entries, {} signed checkpoints, head {}",
@@ -847,9 +792,9 @@ async fn run(command: Command) -> Result<ExitCode> {
         }
         Command::Check { data } => check(&data).await,
         Command::Backup { data, dest } => {
-            let (state, _) = open_state(&data, false, WebConfig::default()).await?;
-            backup::backup(&state, &data.data_dir, &dest).await?;
-            state.db.close().await;
+            let ctx = open(&data, false).await?;
+            backup::backup(&ctx, &data.data_dir, &dest).await?;
+            admin::close(&ctx).await;
             Ok(ExitCode::SUCCESS)
         }
         Command::Restore { data, from, keys } => {
@@ -881,10 +826,10 @@ async fn run(command: Command) -> Result<ExitCode> {
         Command::Training(TrainingCmd::Import { data, file }) => {
             let text = std::fs::read_to_string(&file)
                 .with_context(|| format!("cannot read {}", file.display()))?;
-            let (state, _) = open_state(&data, false, WebConfig::default()).await?;
-            let r = righttrack_app::program::training::import_csv(&state, "cli", &text)
+            let ctx = open(&data, false).await?;
+            let r = righttrack_app::program::training::import_csv(&ctx, "cli", &text)
                 .await
-                .map_err(|e| anyhow::anyhow!("{}", e.message))?;
+                .map_err(fail)?;
             for e in &r.errors {
                 eprintln!("{}: {e}", file.display());
             }
@@ -895,160 +840,51 @@ async fn run(command: Command) -> Result<ExitCode> {
                 r.duplicates,
                 r.errors.len()
             );
-            Ok(if r.errors.is_empty() {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::from(1)
-            })
+            Ok(exit_if(!r.errors.is_empty()))
         }
-        Command::Speakup(SpeakupCmd::Digest { data, day }) => {
-            let (state, _) = open_state(&data, false, WebConfig::default()).await?;
-            let today = righttrack_core::clock::day(state.now());
-            let day = match day {
-                None => today.clone(),
-                Some(d) => match d.trim().parse::<jiff::civil::Date>() {
-                    Ok(date) => date.to_string(),
-                    Err(e) => {
-                        eprintln!("error: --day {d:?}: expected YYYY-MM-DD ({e})");
-                        return Ok(ExitCode::from(2));
-                    }
-                },
-            };
-            if day == today {
-                righttrack_app::jobs::digest::run(&state, state.now())
-                    .await
-                    .map_err(|e| anyhow::anyhow!("{}", e.message))?;
-                righttrack_app::program::training::remind(&state, state.now())
-                    .await
-                    .map_err(|e| anyhow::anyhow!("{}", e.message))?;
-            }
-            for (username, text) in state.db.notifications_of_day(&day).await? {
-                println!("{username}\t{text}");
-            }
-            Ok(ExitCode::SUCCESS)
-        }
+        Command::Speakup(SpeakupCmd::Digest(args)) => digest(args, Digest::Speakup).await,
         Command::Capa(CapaCmd::Sweep { data }) => {
-            let (state, _) = open_state(&data, false, WebConfig::default()).await?;
-            let r = righttrack_app::program::capa::sweep(&state, state.now())
+            let ctx = open(&data, false).await?;
+            let r = righttrack_app::program::capa::sweep(&ctx, ctx.now())
                 .await
-                .map_err(|e| anyhow::anyhow!("{}", e.message))?;
+                .map_err(fail)?;
             println!(
                 "audits created: {}, corrective actions escalated: {}, notices: {}",
                 r.audits_created, r.escalated, r.notices
             );
             Ok(ExitCode::SUCCESS)
         }
-        Command::Policies(PoliciesCmd::Digest { data, day }) => {
-            let (state, _) = open_state(&data, false, WebConfig::default()).await?;
-            let today = righttrack_core::clock::day(state.now());
-            let day = match day {
-                None => today.clone(),
-                Some(d) => match d.trim().parse::<jiff::civil::Date>() {
-                    Ok(date) => date.to_string(),
-                    Err(e) => {
-                        eprintln!("error: --day {d:?}: expected YYYY-MM-DD ({e})");
-                        return Ok(ExitCode::from(2));
-                    }
-                },
-            };
-            if day == today {
-                righttrack_app::program::policies::remind(&state, state.now())
-                    .await
-                    .map_err(|e| anyhow::anyhow!("{}", e.message))?;
-            }
-            let lines = righttrack_app::program::policies::digest_lines(&state, &day)
-                .await
-                .map_err(|e| anyhow::anyhow!("{}", e.message))?;
-            for (username, text) in lines {
-                println!("{username}\t{text}");
-            }
-            Ok(ExitCode::SUCCESS)
-        }
+        Command::Policies(PoliciesCmd::Digest(args)) => digest(args, Digest::Policies).await,
         Command::Keys(KeysCmd::Rotate { data }) => {
-            let (state, opened) = open_state(&data, false, WebConfig::default()).await?;
+            let (ctx, opened) = open_ctx(&data, false, Config::default()).await?;
             let mut keys = opened.keys.clone();
             let id = keys.add_version(&mut rand::rngs::OsRng);
             // The new keyring is written first: a crash after this leaves values under the
             // old key, which the new keyring still opens.
             data::write_private(&opened.keyring_path, keys.to_file_text().as_bytes())?;
-            let mut rewrapped = 0;
-            for (user, sealed) in state.db.all_sealed_totp().await? {
-                // Bound to the user's row, or (before the server's first start after
-                // the upgrade) sealed the old way.
-                let purpose = righttrack_app::platform::totp::totp_purpose_of(&keys, user, &sealed);
-                let new = keys
-                    .rewrap(&purpose, &sealed, &mut rand::rngs::OsRng)
-                    .map_err(|e| anyhow::anyhow!("user {user}: {e}"))?;
-                if state.db.replace_sealed_totp(user, &sealed, &new).await? {
-                    rewrapped += 1;
-                }
-            }
-            for (id, sealed) in state.db.all_vault_sealed().await? {
-                let new = keys
-                    .rewrap(VAULT_PURPOSE, &sealed, &mut rand::rngs::OsRng)
-                    .map_err(|e| anyhow::anyhow!("vault entry {id}: {e}"))?;
-                if state.db.replace_vault_sealed(&id, &sealed, &new).await? {
-                    rewrapped += 1;
-                }
-            }
-            // Conflicts of interest: the reference key, disclosure details, rationales
-            // and mitigations.
-            for field in righttrack_store::conflicts::SealedField::ALL {
-                let purpose = match field {
-                    righttrack_store::conflicts::SealedField::RefKey => {
-                        righttrack_core::conflicts::REF_KEY_PURPOSE
-                    }
-                    _ => righttrack_core::conflicts::SEAL_PURPOSE,
-                };
-                for (row, sealed) in state.db.conflict_sealed(field).await? {
-                    let new = keys
-                        .rewrap(purpose, &sealed, &mut rand::rngs::OsRng)
-                        .map_err(|e| anyhow::anyhow!("conflicts {field:?} {row}: {e}"))?;
-                    if state
-                        .db
-                        .replace_conflict_sealed(field, &row, &sealed, &new)
-                        .await?
-                    {
-                        rewrapped += 1;
-                    }
-                }
-            }
-            state
-                .audit(
-                    "cli",
-                    "keys.rotated",
-                    "",
-                    json!({"key_id": id, "rewrapped": rewrapped}),
-                )
-                .await?;
+            let rewrapped = righttrack_app::jobs::keys::rewrap_all(&ctx, &keys, id)
+                .await
+                .map_err(fail)?;
             println!("master key {id} is now current; re-wrapped {rewrapped} sealed values");
             Ok(ExitCode::SUCCESS)
         }
         Command::Import { data, files, vault } => {
             let (file, _) = config::FileConfig::load(data.config.as_deref(), &data.data_dir)?;
-            let web = WebConfig {
+            let config = Config {
                 vault_retention: vault.retention(&file)?,
-                ..WebConfig::default()
+                ..Config::default()
             };
-            let (state, _) = open_state(&data, false, web).await?;
-            let t = import::run(&state, &files).await?;
-            state
-                .audit(
-                    "cli",
-                    "interactions.imported",
-                    "",
-                    json!({"stored": t.stored, "duplicates": t.duplicates, "conflicts": t.conflicts, "errors": t.errors}),
-                )
-                .await?;
+            let (ctx, _) = open_ctx(&data, false, config).await?;
+            let t = import::run(&ctx, &files).await?;
+            righttrack_app::interactions::ingest::record_import(&ctx, "cli", &t.imported)
+                .await
+                .map_err(fail)?;
+            let i = &t.imported;
             println!(
                 "{} lines: {} stored, {} duplicates, {} errors, {} conflicts",
-                t.lines, t.stored, t.duplicates, t.errors, t.conflicts
+                t.lines, i.stored, i.duplicates, i.errors, i.conflicts
             );
-            Ok(if t.errors > 0 || t.conflicts > 0 {
-                ExitCode::from(1)
-            } else {
-                ExitCode::SUCCESS
-            })
+            Ok(exit_if(i.errors > 0 || i.conflicts > 0))
         }
         Command::Publish {
             nats_url,
@@ -1061,11 +897,7 @@ async fn run(command: Command) -> Result<ExitCode> {
                 "{} lines: {} published, {} duplicates, {} errors",
                 t.lines, t.published, t.duplicates, t.errors
             );
-            Ok(if t.errors > 0 {
-                ExitCode::from(1)
-            } else {
-                ExitCode::SUCCESS
-            })
+            Ok(exit_if(t.errors > 0))
         }
         Command::Rules(RulesCmd::ExportExamples { data, out, pack }) => {
             let src = match &pack {
@@ -1073,8 +905,8 @@ async fn run(command: Command) -> Result<ExitCode> {
                     .with_context(|| format!("cannot read rule pack {}", p.display()))?,
                 None => righttrack_scan::pack::DEFAULT_PACK.to_owned(),
             };
-            let (state, _) = open_state(&data, false, WebConfig::default()).await?;
-            let stored = state.db.rule_examples().await?;
+            let ctx = open(&data, false).await?;
+            let stored = admin::rule_examples(&ctx).await.map_err(fail)?;
             let (text, done) = examples::merge(&src, &stored)?;
             std::fs::write(&out, text)
                 .with_context(|| format!("cannot write {}", out.display()))?;
@@ -1100,14 +932,13 @@ async fn run(command: Command) -> Result<ExitCode> {
 async fn check(data: &DataArgs) -> Result<ExitCode> {
     // Opening refuses missing, unreadable or world-readable keys and (SQLite) a file
     // that fails the quick check, each with its own message.
-    let (state, opened) = open_state(data, false, WebConfig::default()).await?;
+    let (ctx, opened) = open_ctx(data, false, Config::default()).await?;
     let mut failed = false;
-    match state.db.integrity_problems(true).await {
-        Ok(p) if p.is_empty() => println!(
-            "database: ok ({}, {})",
-            state.db.backend_name(),
-            state.db.location()
-        ),
+    match admin::integrity_problems(&ctx).await {
+        Ok(p) if p.is_empty() => {
+            let (backend, location) = admin::database(&ctx);
+            println!("database: ok ({backend}, {location})");
+        }
         Ok(p) => {
             failed = true;
             println!("database: DAMAGED: {}", p.join("; "));
@@ -1128,8 +959,7 @@ async fn check(data: &DataArgs) -> Result<ExitCode> {
     } else {
         Ok(Vec::new())
     };
-    let verified = verify_audit(&state, exported).await;
-    match verified {
+    match admin::verify_audit(&ctx, exported).await {
         Ok(r) => println!(
             "audit trail: intact: {} entries, {} signed checkpoints{}",
             r.entries,
@@ -1149,32 +979,11 @@ async fn check(data: &DataArgs) -> Result<ExitCode> {
             println!("audit trail: cannot check: {e}");
         }
     }
-    Ok(if failed {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    })
+    Ok(exit_if(failed))
 }
 
 /// The signed heads of an exported-heads file; a malformed line is a broken trail (the
 /// file is evidence, not configuration).
-/// The audit trail checked with the server's key, against exported heads when they
-/// were read (a file that does not parse is itself a broken trail).
-async fn verify_audit(
-    state: &AppState,
-    exported: Result<Vec<righttrack_core::audit::Checkpoint>, righttrack_core::audit::Broken>,
-) -> Result<righttrack_store::audit::VerifyReport, righttrack_store::audit::VerifyError> {
-    match exported {
-        Ok(cps) => {
-            state
-                .db
-                .audit_verify_with(&state.signer.verifying_key(), &cps)
-                .await
-        }
-        Err(b) => Err(b.into()),
-    }
-}
-
 fn read_exported_heads(
     path: &Path,
 ) -> Result<Result<Vec<righttrack_core::audit::Checkpoint>, righttrack_core::audit::Broken>> {
@@ -1246,7 +1055,7 @@ async fn serve(
         }
     }
     let defaults = WebConfig::default();
-    let web = WebConfig {
+    let config = WebConfig {
         public_url,
         keyring_path: None,
         session_hours: file.session_hours.unwrap_or(defaults.session_hours),
@@ -1282,7 +1091,8 @@ async fn serve(
     } else {
         None
     };
-    let (state, opened) = open_state(&data, true, web).await?;
+    let (ctx, opened) = open_ctx(&data, true, config).await?;
+    let state = AppState::from_ctx(ctx);
     if sqlite && _lock.is_none() {
         _lock = Some(data::lock(&data.data_dir)?);
     }
@@ -1295,7 +1105,7 @@ async fn serve(
     // TOTP secrets sealed before they were bound to their row are sealed again, once.
     let bound = righttrack_app::platform::totp::bind_legacy_totp(&state)
         .await
-        .map_err(|e| anyhow::anyhow!("{}", e.message))?;
+        .map_err(fail)?;
     if bound > 0 {
         tracing::info!(
             count = bound,
@@ -1305,7 +1115,7 @@ async fn serve(
     // A fresh installation starts with the sample code of ethics as a draft to adapt.
     if righttrack_app::program::policies::seed_sample(&state)
         .await
-        .map_err(|e| anyhow::anyhow!("{}", e.message))?
+        .map_err(fail)?
     {
         tracing::info!("seeded the sample code of ethics (a draft for the ethics officers)");
     }
@@ -1318,95 +1128,44 @@ async fn serve(
                     writeln!(err, "  {:<24} {:<28} {}", a.username, a.role, a.password.expose())?;
                 }
                 writeln!(err, "Ethics officers, investigators, identity custodians, audit-committee members and admins enrol an authenticator app at first sign-in.")?;
-                let n = demo_interactions::seed(&state).await?;
-                demo_interactions::seed_calibration(&state).await?;
-                let d = demo_interactions::seed_disputes(&state).await?;
-                demo_interactions::seed_reviews(&state).await?;
-                demo_conflicts::seed(&state).await?;
-                demo_training::seed_lapsed(&state).await?;
+                let n = demo_interactions::seed(&state).await.map_err(fail)?;
+                demo_interactions::seed_calibration(&state)
+                    .await
+                    .map_err(fail)?;
+                let d = demo_interactions::seed_disputes(&state)
+                    .await
+                    .map_err(fail)?;
+                demo_interactions::seed_reviews(&state)
+                    .await
+                    .map_err(fail)?;
+                righttrack_app::jobs::demo::conflicts::seed(&state)
+                    .await
+                    .map_err(fail)?;
+                righttrack_app::jobs::demo::training::seed_lapsed(&state)
+                    .await
+                    .map_err(fail)?;
                 writeln!(err, "Seeded {n} scanned and redacted interactions over the last twelve months, and {d} scorecard disputes.")?;
                 // Issue #7: audits, corrective actions, discipline, kudos.
                 writeln!(err, "Seeded {}.\n", demo_capa::seed(&state).await?)?;
                 // Issue #8: narratives, so the evidence binder is not empty.
-                demo::seed_binder(&state).await?;
+                org::seed_binder(&state).await.map_err(fail)?;
             }
             None => eprintln!("Demo: the database already has users; nothing seeded (passwords were printed when it was created)."),
         }
     }
     let bound = listener.local_addr()?;
-    eprintln!(
-        "RightTrack is listening on http://{bound} ({} database)",
-        state.db.backend_name()
-    );
-    tracing::info!(address = %bound, database = state.db.backend_name(), "listening");
+    let (backend, _) = admin::database(&state);
+    eprintln!("RightTrack is listening on http://{bound} ({backend} database)");
+    tracing::info!(address = %bound, database = backend, "listening");
     // Every ten minutes: reads decide "broken" from the due instant, this persists it for
     // reports; the privacy vault and the speak-up hotline destroy what outlived retention.
     let sweeper = {
-        let state = state.clone();
+        let ctx = state.ctx.clone();
         tokio::spawn(async move {
             let mut tick = tokio::time::interval(std::time::Duration::from_secs(600));
             loop {
                 tick.tick().await;
-                let r = state
-                    .db
-                    .break_overdue_commitments(
-                        state.now(),
-                        righttrack_store::interactions::BROKEN_AFTER,
-                    )
-                    .await;
-                if let Err(e) = r {
-                    tracing::warn!(error = %e, "commitment sweep failed");
-                }
-                match state.db.purge_expired_vault(state.now()).await {
-                    Ok(0) => {}
-                    Ok(n) => tracing::info!(deleted = n, "privacy vault: retention ended"),
-                    Err(e) => tracing::warn!(error = %e, "privacy vault purge failed"),
-                }
-                // Counts only: case references stay out of the logs (the audit trail
-                // has them).
-                match righttrack_app::hotline::retention::sweep_retention(&state).await {
-                    Ok(r) => {
-                        if !r.destroyed.is_empty() {
-                            tracing::info!(
-                                destroyed = r.destroyed.len(),
-                                held = r.held,
-                                expiring_soon = r.expiring.len(),
-                                "speak-up: retention ended"
-                            );
-                        }
-                    }
-                    Err(e) => tracing::warn!(error = %e, "speak-up retention sweep failed"),
-                }
-                // Once a day per person at most; content-free (see `digest`).
-                if let Err(e) = righttrack_app::jobs::digest::run(&state, state.now()).await {
-                    tracing::warn!(error = %e.message, "staff notifications failed");
-                }
-                // Issue #7: due audits, overdue corrective actions (content-free notices).
-                match righttrack_app::program::capa::sweep(&state, state.now()).await {
-                    Ok(r) if r.audits_created + r.escalated > 0 => tracing::info!(
-                        audits_created = r.audits_created,
-                        escalated = r.escalated,
-                        "audits and corrective actions"
-                    ),
-                    Ok(_) => {}
-                    Err(e) => tracing::warn!(error = %e.message, "audit and CAPA sweep failed"),
-                }
-                // Policy attestation: new audience members assigned, weekly reminders
-                // and escalations to leads (counts only in the log).
-                match righttrack_app::program::policies::remind(&state, state.now()).await {
-                    Ok(r) if r.reminders + r.escalations > 0 => tracing::info!(
-                        reminders = r.reminders,
-                        escalations = r.escalations,
-                        "policy attestation reminders"
-                    ),
-                    Ok(_) => {}
-                    Err(e) => tracing::warn!(error = %e.message, "policy reminders failed"),
-                }
-                // Training: new assignments (on hire), reminders, escalations.
-                if let Err(e) = righttrack_app::program::training::remind(&state, state.now()).await
-                {
-                    tracing::warn!(error = %e.message, "training reminders failed");
-                }
+                righttrack_app::jobs::sweep::run(&ctx, ctx.now()).await;
             }
         })
     };
@@ -1428,14 +1187,7 @@ async fn serve(
         let _ = c.await;
     }
     sweeper.abort();
-    if let Ok(Some(cp)) = state
-        .db
-        .audit_checkpoint(&state.signer, state.now().as_millisecond())
-        .await
-    {
-        state.export_head(cp.seq, cp.hash);
-    }
-    state.db.close().await;
+    admin::shut_down(&state).await;
     tracing::info!("stopped");
     Ok(ExitCode::SUCCESS)
 }

@@ -331,7 +331,7 @@ async fn process(
     let _in_progress = InProgress::start(messages.clone());
     let payloads: Vec<_> = messages.iter().map(|m| m.payload.clone()).collect();
     let engine = engine.clone();
-    let st = state.clone();
+    let st = state.ctx.clone();
     let prepared = tokio::task::spawn_blocking(move || {
         payloads
             .iter()
@@ -370,11 +370,7 @@ async fn process(
     if good.is_empty() {
         return;
     }
-    let outcomes = match state
-        .db
-        .store_interactions(&good, state.now(), &mut rand::rngs::OsRng)
-        .await
-    {
+    let outcomes = match righttrack_app::interactions::ingest::store(state, &good).await {
         Ok(o) => o,
         Err(e) => {
             tracing::error!(error = %e, messages = good_msgs.len(), "NATS consumer: storing a batch failed; it will be redelivered");
@@ -425,13 +421,13 @@ async fn nak_all(messages: &[jetstream::Message]) {
 /// A message body to a stored form, or a content-free reason why it is not an interaction.
 /// The same path as HTTP and `import` (the privacy vault included).
 fn parse_and_prepare(
-    state: &AppState,
+    ctx: &righttrack_app::Ctx,
     engine: &righttrack_scan::Engine,
     body: &[u8],
 ) -> Result<Prepared, String> {
     let text = std::str::from_utf8(body)
         .map_err(|e| format!("the message is not UTF-8 (byte {})", e.valid_up_to()))?;
-    righttrack_app::interactions::prepare_line(state, engine, text)
+    righttrack_app::interactions::prepare_line(ctx, engine, text)
 }
 
 /// What `righttrack publish` did.

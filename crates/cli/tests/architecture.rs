@@ -330,3 +330,64 @@ fn web_top_level_is_the_shell() {
         "web/src holds modules that belong in a feature folder (features/<name>/): {wrong:?}"
     );
 }
+
+/// What the command line may name from `righttrack_web`: the server's state, its
+/// settings and the function that serves. Everything else goes through `righttrack_app`.
+const CLI_WEB_ITEMS: [&str; 3] = ["AppState", "WebConfig", "serve"];
+
+/// Web items the command line still names until their use cases move to `app` (the
+/// hotline's demo cases, raising and moving a corrective action, and the error those
+/// return). **This list must be empty**: it shrinks as those use cases land in `app`.
+const CLI_WEB_NOT_YET_IN_APP: [&str; 2] = [
+    "features::capa",
+    "error::AppError",
+];
+
+/// The web items `s` names, as the path after `righttrack_web::` (a `use` list counts
+/// each of its names).
+fn web_items(s: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for (i, _) in s.match_indices("righttrack_web::") {
+        let rest = &s[i + "righttrack_web::".len()..];
+        if let Some(list) = rest.strip_prefix('{') {
+            let end = list.find('}').unwrap_or(list.len());
+            out.extend(
+                list[..end]
+                    .split(',')
+                    .map(|x| x.split_whitespace().collect::<String>())
+                    .filter(|x| !x.is_empty()),
+            );
+            continue;
+        }
+        let end = rest
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == ':'))
+            .unwrap_or(rest.len());
+        out.push(rest[..end].trim_end_matches(':').to_owned());
+    }
+    out
+}
+
+#[test]
+fn cli_uses_web_only_to_serve() {
+    let mut wrong = Vec::new();
+    for (p, s) in sources("cli") {
+        let s = code(&s);
+        if s.contains("righttrack_web as") {
+            wrong.push(format!("{} renames righttrack_web", p.display()));
+        }
+        for item in web_items(&s) {
+            let allowed = CLI_WEB_ITEMS.contains(&item.as_str())
+                || CLI_WEB_NOT_YET_IN_APP
+                    .iter()
+                    .any(|a| item == *a || item.starts_with(&format!("{a}::")));
+            if !allowed {
+                wrong.push(format!("{} names righttrack_web::{item}", p.display()));
+            }
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "the command line reaches the web crate for more than serving (imports, ingestion, sweeps, reminders, digests and demo data go through righttrack-app):\n{}",
+        wrong.join("\n")
+    );
+}

@@ -101,10 +101,7 @@ pub async fn ingest(ctx: &Ctx, lines: Vec<(usize, String)>) -> Result<Ingested> 
             Err(msg) => out.rejected.push((n, msg)),
         }
     }
-    let outcomes = ctx
-        .db
-        .store_interactions(&good, ctx.now(), &mut rand::rngs::OsRng)
-        .await?;
+    let outcomes = store(ctx, &good).await?;
     out.prepared = good_lines
         .into_iter()
         .zip(good)
@@ -112,4 +109,34 @@ pub async fn ingest(ctx: &Ctx, lines: Vec<(usize, String)>) -> Result<Ingested> 
         .map(|((n, p), o)| (n, p, o))
         .collect();
     Ok(out)
+}
+
+/// Stores prepared interactions in one transaction; one outcome per interaction, in
+/// order. When this returns, a stored interaction is durable.
+pub async fn store(ctx: &Ctx, prepared: &[Prepared]) -> Result<Vec<Outcome>> {
+    Ok(ctx
+        .db
+        .store_interactions(prepared, ctx.now(), &mut rand::rngs::OsRng)
+        .await?)
+}
+
+/// What a bulk import did, line by line.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Imported {
+    pub stored: u64,
+    pub duplicates: u64,
+    pub conflicts: u64,
+    pub errors: u64,
+}
+
+/// Records a finished bulk import (counts only) in the audit trail.
+pub async fn record_import(ctx: &Ctx, actor: &str, t: &Imported) -> Result<()> {
+    ctx.audit(
+        actor,
+        "interactions.imported",
+        "",
+        serde_json::json!({"stored": t.stored, "duplicates": t.duplicates, "conflicts": t.conflicts, "errors": t.errors}),
+    )
+    .await?;
+    Ok(())
 }

@@ -37,3 +37,27 @@ pub async fn run(ctx: &Ctx, now: Timestamp) -> Result<usize> {
     new += crate::program::conflicts::notify(ctx, now).await?;
     Ok(new)
 }
+
+/// The staff notifications of `day` as (username, text) lines for an external mailer;
+/// when `day` is today, the day's notifications and training reminders are written first
+/// (as the server's timer would).
+pub async fn of_day(ctx: &Ctx, day: &str, now: Timestamp) -> Result<Vec<(String, String)>> {
+    if day == righttrack_core::clock::day(now) {
+        run(ctx, now).await?;
+        crate::program::training::remind(ctx, now).await?;
+    }
+    Ok(ctx.db.notifications_of_day(day).await?)
+}
+
+/// The policy attestation reminders and escalations of `day` as (username, text) lines;
+/// when `day` is today, today's are sent first (as the server's timer would).
+pub async fn policies_of_day(
+    ctx: &Ctx,
+    day: &str,
+    now: Timestamp,
+) -> Result<Vec<(String, String)>> {
+    if day == righttrack_core::clock::day(now) {
+        crate::program::policies::remind(ctx, now).await?;
+    }
+    crate::program::policies::digest_lines(ctx, day).await
+}

@@ -1,5 +1,19 @@
-//! Demo data for `righttrack serve --demo`, stored through the same store calls as real
-//! use, so the demo shows what the product does with real rows.
+//! Demo data for `righttrack serve --demo`, stored through the same use cases and store
+//! calls as real use, so the demo shows what the product does with real rows.
 
+pub mod capa;
 pub mod cases;
+pub mod conflicts;
+pub mod interactions;
+pub mod org;
+pub mod policies;
 pub mod surveys;
+pub mod training;
+
+use crate::{Error, Kind};
+
+/// Demo data that could not be made, in words for the operator starting the demo (no
+/// customer data is involved: everything is synthetic).
+pub(crate) fn broken(what: impl std::fmt::Display) -> Error {
+    Error::new(Kind::Internal, what.to_string())
+}

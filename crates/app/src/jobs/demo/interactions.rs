@@ -16,14 +16,13 @@
 //! rating), NPS follows CSAT, and some answers carry a comment, scrubbed and screened
 //! like a real one (a few customers type their card number into the box).
 
-use anyhow::Result;
+use crate::interactions::prepare_line;
+use crate::{Ctx, Error, Result};
 use rand::seq::SliceRandom;
 use rand::Rng;
-use righttrack_app::interactions::prepare_line;
 use righttrack_core::feedback::{new_token, screen_comment, token_hash};
 use righttrack_core::interactions::Prepared;
 use righttrack_store::feedback::NewFeedback;
-use righttrack_web::AppState;
 
 const REASONS: &[&str] = &[
     "I was charged twice for the same order",
@@ -349,13 +348,13 @@ fn one(rng: &mut impl Rng, a: &DemoAgent, n: usize, started: jiff::Timestamp) ->
 
 /// The "Honest selling" course: taken five months ago by every other agent, the ones
 /// who gave the most guarantees.
-async fn honest_selling(state: &AppState) -> Result<Option<String>> {
-    let now = state.now();
+async fn honest_selling(ctx: &Ctx) -> Result<Option<String>> {
+    let now = ctx.now();
     let ago = |d: i64| {
         now.checked_sub(jiff::SignedDuration::from_hours(24 * d))
             .unwrap_or(now)
     };
-    let id = state
+    let id = ctx
         .db
         .create_training_course(
             &righttrack_store::training::CourseInput {
@@ -377,15 +376,15 @@ async fn honest_selling(state: &AppState) -> Result<Option<String>> {
 
 /// Generates and stores about 9,000 interactions for the demo agents: 5,000 in the last
 /// 90 days and 4,000 in the nine months before. Returns how many were stored.
-pub async fn seed(state: &AppState) -> Result<usize> {
-    let engine = state
+pub async fn seed(ctx: &Ctx) -> Result<usize> {
+    let engine = ctx
         .engine()
-        .map_err(|e| anyhow::anyhow!("rule pack: {e}"))?;
-    let teams = state.db.list_teams().await?;
-    let now = state.now();
-    let course = honest_selling(state).await?;
+        .map_err(|e| Error::internal(&format!("rule pack: {e}")))?;
+    let teams = ctx.db.list_teams().await?;
+    let now = ctx.now();
+    let course = honest_selling(ctx).await?;
     let mut rng = rand::thread_rng();
-    let users: Vec<_> = state
+    let users: Vec<_> = ctx
         .db
         .list_users()
         .await?
@@ -413,8 +412,7 @@ pub async fn seed(state: &AppState) -> Result<usize> {
                         24 * rng.gen_range(140..160),
                     ))
                     .unwrap_or(now);
-                state
-                    .db
+                ctx.db
                     .add_training_completion(
                         &righttrack_store::training::NewCompletion {
                             course_id: c.clone(),
@@ -453,23 +451,23 @@ pub async fn seed(state: &AppState) -> Result<usize> {
     if agents.is_empty() {
         return Ok(0);
     }
-    let mut stored = seed_range(state, &engine, &agents, 4_000, 90..365, 0).await?;
-    stored += seed_range(state, &engine, &agents, 5_000, 0..90, 4_000).await?;
-    keep_promises(state, &agents, now).await?;
+    let mut stored = seed_range(ctx, &engine, &agents, 4_000, 90..365, 0).await?;
+    stored += seed_range(ctx, &engine, &agents, 5_000, 0..90, 4_000).await?;
+    keep_promises(ctx, &agents, now).await?;
     Ok(stored)
 }
 
 /// Stores `count` interactions started `days` days ago, numbered from `first`.
 async fn seed_range(
-    state: &AppState,
+    ctx: &Ctx,
     engine: &righttrack_scan::Engine,
     agents: &[DemoAgent],
     count: usize,
     days: std::ops::Range<i64>,
     first: usize,
 ) -> Result<usize> {
-    let now = state.now();
-    let link_days = state.config.feedback_link_days.max(1);
+    let now = ctx.now();
+    let link_days = ctx.config.feedback_link_days.max(1);
     let mut stored = 0;
     let mut n = 0;
     while n < count {
@@ -477,7 +475,7 @@ async fn seed_range(
         let engine = engine.clone();
         let agents = agents.to_vec();
         let start = first + n;
-        let st = state.clone();
+        let st = ctx.clone();
         let days = days.clone();
         let (batch, surveys) = tokio::task::spawn_blocking(move || {
             let mut rng = rand::thread_rng();
@@ -496,8 +494,9 @@ async fn seed_range(
                 .collect::<Vec<_>>();
             (batch, surveys)
         })
-        .await?;
-        let out = state
+        .await
+        .map_err(|e| Error::internal(&e))?;
+        let out = ctx
             .db
             .store_interactions(&batch, now, &mut rand::rngs::OsRng)
             .await?;
@@ -505,8 +504,7 @@ async fn seed_range(
             .iter()
             .filter(|o| **o == righttrack_store::interactions::Outcome::Stored)
             .count();
-        state
-            .db
+        ctx.db
             .store_feedback_batch(&surveys, &mut rand::rngs::OsRng)
             .await?;
         n += take;
@@ -517,7 +515,7 @@ async fn seed_range(
 /// Most demo promises were kept: each agent keeps a share (mostly 80–98%, a few lower),
 /// marked kept some hours before the due instant, so the kept-rate tables show a
 /// realistic spread. Promises still ahead are mostly open.
-async fn keep_promises(state: &AppState, agents: &[DemoAgent], now: jiff::Timestamp) -> Result<()> {
+async fn keep_promises(ctx: &Ctx, agents: &[DemoAgent], now: jiff::Timestamp) -> Result<()> {
     let mut rng = rand::thread_rng();
     let mut kept = Vec::new();
     for a in agents {
@@ -532,7 +530,7 @@ async fn keep_promises(state: &AppState, agents: &[DemoAgent], now: jiff::Timest
             limit: 1000,
             ..Default::default()
         };
-        for c in state.db.commitments(&f, now).await? {
+        for c in ctx.db.commitments(&f, now).await? {
             let Some(due) = c.due else { continue };
             let early = jiff::SignedDuration::from_mins(rng.gen_range(30..20 * 60));
             let at = due.checked_sub(early).unwrap_or(due);
@@ -541,7 +539,7 @@ async fn keep_promises(state: &AppState, agents: &[DemoAgent], now: jiff::Timest
             }
         }
     }
-    state.db.mark_kept_at(&kept, "demo").await?;
+    ctx.db.mark_kept_at(&kept, "demo").await?;
     Ok(())
 }
 
@@ -554,9 +552,9 @@ type Departures = &'static [(usize, &'static str, Option<i64>)];
 /// a guarantee and a missed recording notice, the analyst docks partial points, the
 /// floor lead calls verification differently), so the results page has something to
 /// show; and one open, with one submission and one draft.
-pub async fn seed_calibration(state: &AppState) -> Result<()> {
+pub async fn seed_calibration(ctx: &Ctx) -> Result<()> {
     use righttrack_store::calibration::{CalibrationRating, NewCalibration};
-    let users = state.db.list_users().await?;
+    let users = ctx.db.list_users().await?;
     let Some(floor_lead) = users
         .iter()
         .find(|u| u.has(righttrack_core::Role::TeamLead) && u.username != "lead")
@@ -571,7 +569,7 @@ pub async fn seed_calibration(state: &AppState) -> Result<()> {
     };
     let mut ids: Vec<String> = Vec::new();
     for f in [pick(true, 3), pick(false, 20)] {
-        for i in state.db.list_interactions(&f).await? {
+        for i in ctx.db.list_interactions(&f).await? {
             if ids.len() < 8 && !ids.contains(&i.ext_id) {
                 ids.push(i.ext_id);
             }
@@ -580,10 +578,10 @@ pub async fn seed_calibration(state: &AppState) -> Result<()> {
     if ids.len() < 8 {
         return Ok(());
     }
-    let engine = state
+    let engine = ctx
         .engine()
-        .map_err(|e| anyhow::anyhow!("rule pack: {e}"))?;
-    let now = state.now();
+        .map_err(|e| Error::internal(&format!("rule pack: {e}")))?;
+    let now = ctx.now();
     let people = ["qa".to_owned(), "lead".to_owned(), floor_lead];
     let departures: [Departures; 3] = [
         // The analyst: strict, partial points for a half-hearted notice and tone.
@@ -623,7 +621,7 @@ pub async fn seed_calibration(state: &AppState) -> Result<()> {
     };
     let mut scored = Vec::new();
     for id in &ids {
-        if let Some(i) = state.db.interaction(id).await? {
+        if let Some(i) = ctx.db.interaction(id).await? {
             scored.push((id.clone(), engine_points(&i.findings)));
         }
     }
@@ -657,18 +655,17 @@ pub async fn seed_calibration(state: &AppState) -> Result<()> {
         interactions: scored[..5].iter().map(|(id, _)| id.clone()).collect(),
         participants: people.to_vec(),
     };
-    let sid = state
+    let sid = ctx
         .db
         .create_calibration(&closed, now, &mut rand::rngs::OsRng)
         .await?;
-    state
-        .audit(
-            "cli",
-            "calibration.created",
-            &sid,
-            serde_json::json!({"demo": true}),
-        )
-        .await?;
+    ctx.audit(
+        "cli",
+        "calibration.created",
+        &sid,
+        serde_json::json!({"demo": true}),
+    )
+    .await?;
     for (who, username) in people.iter().enumerate() {
         let mut r = ratings_of(who, 0..5);
         if who == 1 {
@@ -679,27 +676,24 @@ pub async fn seed_calibration(state: &AppState) -> Result<()> {
                 );
             }
         }
-        state
-            .db
+        ctx.db
             .save_calibration_ratings(&sid, username, &r, true, now)
             .await?;
-        state
-            .audit(
-                "cli",
-                "calibration.submitted",
-                &sid,
-                serde_json::json!({"demo": true}),
-            )
-            .await?;
-    }
-    state
-        .audit(
+        ctx.audit(
             "cli",
-            "calibration.closed",
+            "calibration.submitted",
             &sid,
-            serde_json::json!({"by": "last submission"}),
+            serde_json::json!({"demo": true}),
         )
         .await?;
+    }
+    ctx.audit(
+        "cli",
+        "calibration.closed",
+        &sid,
+        serde_json::json!({"by": "last submission"}),
+    )
+    .await?;
 
     let open = NewCalibration {
         name: "Chat and email, week 47".into(),
@@ -708,32 +702,28 @@ pub async fn seed_calibration(state: &AppState) -> Result<()> {
         interactions: scored[5..8].iter().map(|(id, _)| id.clone()).collect(),
         participants: people.to_vec(),
     };
-    let oid = state
+    let oid = ctx
         .db
         .create_calibration(&open, now, &mut rand::rngs::OsRng)
         .await?;
-    state
-        .audit(
-            "cli",
-            "calibration.created",
-            &oid,
-            serde_json::json!({"demo": true}),
-        )
-        .await?;
-    state
-        .db
+    ctx.audit(
+        "cli",
+        "calibration.created",
+        &oid,
+        serde_json::json!({"demo": true}),
+    )
+    .await?;
+    ctx.db
         .save_calibration_ratings(&oid, &people[2], &ratings_of(2, 5..8), true, now)
         .await?;
-    state
-        .audit(
-            "cli",
-            "calibration.submitted",
-            &oid,
-            serde_json::json!({"demo": true}),
-        )
-        .await?;
-    state
-        .db
+    ctx.audit(
+        "cli",
+        "calibration.submitted",
+        &oid,
+        serde_json::json!({"demo": true}),
+    )
+    .await?;
+    ctx.db
         .save_calibration_ratings(&oid, &people[1], &ratings_of(1, 5..8), false, now)
         .await?;
     Ok(())
@@ -742,9 +732,9 @@ pub async fn seed_calibration(state: &AppState) -> Result<()> {
 /// A handful of disputes by the demo agent `agent` in every state: open, overdue,
 /// unassigned (the only QA analyst scored the item), upheld and accepted (with a
 /// negative rule example). Returns how many were opened.
-pub async fn seed_disputes(state: &AppState) -> Result<usize> {
-    use righttrack_app::qa::disputes::{open, resolve, Decision};
-    let mine = state
+pub async fn seed_disputes(ctx: &Ctx) -> Result<usize> {
+    use crate::qa::disputes::{open, resolve, Decision};
+    let mine = ctx
         .db
         .list_interactions(&righttrack_store::interactions::InteractionFilter {
             agent_ref: Some("agent".into()),
@@ -755,7 +745,7 @@ pub async fn seed_disputes(state: &AppState) -> Result<usize> {
     // Interactions with a failed item first: those are the ones agents contest.
     let mut picks = Vec::new();
     for i in &mine {
-        let Some(stored) = state.db.interaction(&i.ext_id).await? else {
+        let Some(stored) = ctx.db.interaction(&i.ext_id).await? else {
             continue;
         };
         let items: Vec<righttrack_scan::ItemResult> =
@@ -774,12 +764,15 @@ pub async fn seed_disputes(state: &AppState) -> Result<usize> {
         }
     }
     picks.sort_by_key(|p| !p.2);
-    let now = state.now();
+    let now = ctx.now();
     let ago = |days: i64| {
         now.checked_sub(jiff::SignedDuration::from_hours(24 * days))
             .unwrap_or(now)
     };
-    let err = |e: righttrack_app::Error| anyhow::anyhow!("demo dispute: {}", e.message);
+    let err = |e: Error| Error {
+        message: format!("demo dispute: {}", e.message),
+        ..e
+    };
     let mut opened = 0;
     for (n, (ext_id, item, _, rules)) in picks.into_iter().take(5).enumerate() {
         let reason = match item.as_str() {
@@ -799,7 +792,7 @@ pub async fn seed_disputes(state: &AppState) -> Result<usize> {
                 by_user: "qa".into(),
                 at: ago(3),
             };
-            let Some(stored) = state.db.interaction(&ext_id).await? else {
+            let Some(stored) = ctx.db.interaction(&ext_id).await? else {
                 continue;
             };
             let items: Vec<righttrack_scan::ItemResult> =
@@ -809,8 +802,7 @@ pub async fn seed_disputes(state: &AppState) -> Result<usize> {
                 &items,
                 &std::collections::BTreeMap::from([(item.clone(), true)]),
             );
-            state
-                .db
+            ctx.db
                 .add_score_override(&ext_id, &o, score, &mut rand::rngs::OsRng)
                 .await?;
         }
@@ -819,7 +811,7 @@ pub async fn seed_disputes(state: &AppState) -> Result<usize> {
             3 | 4 => ago(4),
             _ => ago(1),
         };
-        let id = open(state, "agent", &ext_id, &item, reason, at)
+        let id = open(ctx, "agent", &ext_id, &item, reason, at)
             .await
             .map_err(err)?;
         opened += 1;
@@ -837,7 +829,7 @@ pub async fn seed_disputes(state: &AppState) -> Result<usize> {
             _ => None,
         };
         if let Some(d) = decision {
-            resolve(state, "qa", &id, d, ago(2)).await.map_err(err)?;
+            resolve(ctx, "qa", &id, d, ago(2)).await.map_err(err)?;
         }
     }
     Ok(opened)
@@ -846,9 +838,9 @@ pub async fn seed_disputes(state: &AppState) -> Result<usize> {
 /// Reviews by two QA analysts over recent flagged interactions, so the evaluator
 /// analytics have something to compare: `qa` confirms most failures and lifts a few;
 /// `petra.lapsed` lifts nearly every failure she looks at (the lenient one).
-pub async fn seed_reviews(state: &AppState) -> Result<usize> {
-    let now = state.now();
-    let flagged = state
+pub async fn seed_reviews(ctx: &Ctx) -> Result<usize> {
+    let now = ctx.now();
+    let flagged = ctx
         .db
         .list_interactions(&righttrack_store::interactions::InteractionFilter {
             flagged_only: true,
@@ -861,7 +853,7 @@ pub async fn seed_reviews(state: &AppState) -> Result<usize> {
         .await?;
     let mut done = 0;
     for (n, i) in flagged.iter().skip(10).take(24).enumerate() {
-        let Some(stored) = state.db.interaction(&i.ext_id).await? else {
+        let Some(stored) = ctx.db.interaction(&i.ext_id).await? else {
             continue;
         };
         let items: Vec<righttrack_scan::ItemResult> =
@@ -892,8 +884,7 @@ pub async fn seed_reviews(state: &AppState) -> Result<usize> {
                 .checked_sub(jiff::SignedDuration::from_hours(24 * (1 + n as i64)))
                 .unwrap_or(now),
         };
-        state
-            .db
+        ctx.db
             .add_score_override(&i.ext_id, &o, score, &mut rand::rngs::OsRng)
             .await?;
         done += 1;

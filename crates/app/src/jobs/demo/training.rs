@@ -5,7 +5,8 @@
 //! `petra.lapsed`, whose data-privacy training expired last month: the privacy vault
 //! and case content refuse her until she retakes it.
 
-use anyhow::{anyhow, Result};
+use super::broken;
+use crate::{Ctx, Result};
 use jiff::{SignedDuration, Timestamp};
 use rand::Rng;
 use righttrack_core::audience::Audience;
@@ -14,7 +15,6 @@ use righttrack_core::Role;
 use righttrack_store::directory::NewUser;
 
 use righttrack_store::training::{CourseInput, NewCompletion, NewRule};
-use righttrack_web::AppState;
 use std::fmt::Write;
 
 const CONDUCT: &str = "Our code of conduct in one page: treat customers and colleagues fairly, tell the truth about our products, never pressure a customer, and speak up when something is wrong.
@@ -50,22 +50,22 @@ fn ago(now: Timestamp, n: i64) -> Timestamp {
 
 /// Seeds courses, rules and a year of completions (before the hotline cases: their
 /// workers need current privacy training).
-pub async fn seed(state: &AppState) -> Result<()> {
-    let db = &state.db;
-    let now = state.now();
+pub async fn seed(ctx: &Ctx) -> Result<()> {
+    let db = &ctx.db;
+    let now = ctx.now();
     let mut rng = rand::rngs::OsRng;
     let mut gen = rand::thread_rng();
     let privacy = db
         .training_course("data-privacy")
         .await?
-        .ok_or_else(|| anyhow!("the built-in data-privacy course is missing"))?;
+        .ok_or_else(|| broken("the built-in data-privacy course is missing"))?;
     let conduct = db
         .create_training_course(
             &CourseInput {
                 code: "code-of-conduct".into(),
                 title: "Code of conduct".into(),
                 content: CONDUCT.into(),
-                quiz: Quiz::parse(CONDUCT_QUIZ).map_err(|e| anyhow!(e))?,
+                quiz: Quiz::parse(CONDUCT_QUIZ).map_err(broken)?,
                 pass_mark: 100,
                 validity_months: Some(24),
                 grants_data_access: false,
@@ -93,45 +93,30 @@ pub async fn seed(state: &AppState) -> Result<()> {
     .await?;
     // Rules made two months ago, so those who never completed are now overdue.
     let assigned = ago(now, 60);
-    db.create_training_rule(
-        &NewRule {
-            course_id: &privacy.id,
-            audience: &Audience::everyone(),
-            due_days: 30,
-            on_hire: false,
-            created_by: "ethics",
-        },
-        assigned,
-        &mut rng,
-    )
-    .await?;
-    db.create_training_rule(
-        &NewRule {
-            course_id: &conduct,
-            audience: &Audience {
-                roles: vec![Role::Agent, Role::TeamLead],
-                ..Default::default()
+    let floor = Audience {
+        roles: vec![Role::Agent, Role::TeamLead],
+        ..Default::default()
+    };
+    // Privacy for everyone and conduct for the floor within 30 days; privacy within 14
+    // days of a hire.
+    for (course_id, audience, due_days, on_hire) in [
+        (&privacy.id, &Audience::everyone(), 30, false),
+        (&conduct, &floor, 30, false),
+        (&privacy.id, &Audience::everyone(), 14, true),
+    ] {
+        db.create_training_rule(
+            &NewRule {
+                course_id,
+                audience,
+                due_days,
+                on_hire,
+                created_by: "ethics",
             },
-            due_days: 30,
-            on_hire: false,
-            created_by: "ethics",
-        },
-        assigned,
-        &mut rng,
-    )
-    .await?;
-    db.create_training_rule(
-        &NewRule {
-            course_id: &privacy.id,
-            audience: &Audience::everyone(),
-            due_days: 14,
-            on_hire: true,
-            created_by: "ethics",
-        },
-        assigned,
-        &mut rng,
-    )
-    .await?;
+            assigned,
+            &mut rng,
+        )
+        .await?;
+    }
     db.sync_training_assignments(assigned).await?;
 
     let record = |course: String, user, at: Timestamp, months: Option<i64>, score| NewCompletion {
@@ -201,14 +186,12 @@ pub async fn seed(state: &AppState) -> Result<()> {
             }
         }
     }
-    let report = righttrack_app::program::training::import_csv(state, "demo", &lms)
-        .await
-        .map_err(|e| anyhow!("{}", e.message))?;
+    let report = crate::program::training::import_csv(ctx, "demo", &lms).await?;
     if !report.errors.is_empty() {
-        return Err(anyhow!(
+        return Err(broken(format!(
             "demo LMS import refused lines: {:?}",
             report.errors
-        ));
+        )));
     }
 
     Ok(())
@@ -217,14 +200,14 @@ pub async fn seed(state: &AppState) -> Result<()> {
 /// One QA analyst, `petra.lapsed` (the password of every other demo user), whose yearly
 /// data-privacy training expired a month ago: the vault refuses her originals. Made after
 /// the demo's disputes, which would otherwise be routed to her. Then today's reminders.
-pub async fn seed_lapsed(state: &AppState) -> Result<()> {
-    let db = &state.db;
-    let now = state.now();
+pub async fn seed_lapsed(ctx: &Ctx) -> Result<()> {
+    let db = &ctx.db;
+    let now = ctx.now();
     let mut rng = rand::rngs::OsRng;
     let privacy = db
         .training_course("data-privacy")
         .await?
-        .ok_or_else(|| anyhow!("the built-in data-privacy course is missing"))?;
+        .ok_or_else(|| broken("the built-in data-privacy course is missing"))?;
     // Any generated agent carries the shared password's hash.
     let Some(peer) = db
         .list_users()
@@ -271,8 +254,6 @@ pub async fn seed_lapsed(state: &AppState) -> Result<()> {
     )
     .await?;
     // Today's reminders and escalations, so the home pages show them.
-    righttrack_app::program::training::remind(state, now)
-        .await
-        .map_err(|e| anyhow!("{}", e.message))?;
+    crate::program::training::remind(ctx, now).await?;
     Ok(())
 }

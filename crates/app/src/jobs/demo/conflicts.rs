@@ -4,29 +4,25 @@
 //! sister's account, so a finding shows on the team lead's page. Everything goes
 //! through the same functions as the pages.
 
-use anyhow::{anyhow, Result};
-use righttrack_app::interactions::prepare_line;
-use righttrack_app::program::conflicts::{self, DecisionInput};
+use super::broken;
+use crate::interactions::prepare_line;
+use crate::program::conflicts::{self, DecisionInput};
+use crate::{Ctx, Result};
 use righttrack_core::conflicts::Fields;
 use righttrack_core::Role;
-use righttrack_web::AppState;
 use serde_json::json;
 
 /// The customer reference of the demo agent's sister.
 pub const SISTER_REF: &str = "CUST-4711";
 
-fn app(e: righttrack_app::Error) -> anyhow::Error {
-    anyhow!("{}", e.message)
-}
-
-pub async fn seed(state: &AppState) -> Result<()> {
-    conflicts::ensure_key(state).await.map_err(app)?;
-    let db = &state.db;
-    let now = state.now();
+pub async fn seed(ctx: &Ctx) -> Result<()> {
+    conflicts::ensure_key(ctx).await?;
+    let db = &ctx.db;
+    let now = ctx.now();
     let user = |name: &'static str| async move {
         db.user_by_username(name)
             .await?
-            .ok_or_else(|| anyhow!("demo user {name} missing"))
+            .ok_or_else(|| broken(format!("demo user {name} missing")))
     };
     let (ethics, agent, lead) = (
         user("ethics").await?,
@@ -36,17 +32,16 @@ pub async fn seed(state: &AppState) -> Result<()> {
     let year = now.to_zoned(jiff::tz::TimeZone::UTC).year();
     let due = now
         .checked_add(jiff::SignedDuration::from_hours(24 * 30))
-        .map_err(|e| anyhow!("{e}"))?;
+        .map_err(broken)?;
     let campaign = conflicts::open_campaign(
-        state,
+        ctx,
         &ethics,
         &year.to_string(),
         &due.strftime("%Y-%m-%d").to_string(),
         &[],
         &[],
     )
-    .await
-    .map_err(app)?;
+    .await?;
     // About two in three answer "nothing to declare"; whole teams stay silent so the
     // coverage report has something to show.
     let users = db.list_users().await?;
@@ -58,9 +53,7 @@ pub async fn seed(state: &AppState) -> Result<()> {
             kind: "nothing".into(),
             ..Fields::default()
         };
-        conflicts::submit(state, u, &f, "campaign", &campaign)
-            .await
-            .map_err(app)?;
+        conflicts::submit(ctx, u, &f, "campaign", &campaign).await?;
     }
     let sister = Fields {
         kind: "relative_customer".into(),
@@ -70,14 +63,12 @@ pub async fn seed(state: &AppState) -> Result<()> {
         description: "She banks with us and sometimes calls the billing line.".into(),
         ..Fields::default()
     };
-    let id = conflicts::submit(state, &agent, &sister, "campaign", &campaign)
-        .await
-        .map_err(app)?;
+    let id = conflicts::submit(ctx, &agent, &sister, "campaign", &campaign).await?;
     let review = now
         .checked_add(jiff::SignedDuration::from_hours(24 * 90))
-        .map_err(|e| anyhow!("{e}"))?;
+        .map_err(broken)?;
     conflicts::decide(
-        state,
+        ctx,
         &ethics,
         &id,
         DecisionInput {
@@ -89,8 +80,7 @@ pub async fn seed(state: &AppState) -> Result<()> {
             review_date: &review.strftime("%Y-%m-%d").to_string(),
         },
     )
-    .await
-    .map_err(app)?;
+    .await?;
     if let Some(giver) = users
         .iter()
         .find(|u| u.has(Role::Agent) && u.username != "agent" && u.username != "lead")
@@ -104,17 +94,15 @@ pub async fn seed(state: &AppState) -> Result<()> {
             currency: "USD".into(),
             ..Fields::default()
         };
-        conflicts::submit(state, giver, &gift, "ad_hoc", "")
-            .await
-            .map_err(app)?;
+        conflicts::submit(ctx, giver, &gift, "ad_hoc", "").await?;
     }
     // The agent handled the sister's account twice after declaring it.
-    let engine = state.engine().map_err(|e| anyhow!(e))?;
+    let engine = ctx.engine().map_err(broken)?;
     let mut batch = Vec::new();
     for (n, hours) in [(1, 30), (2, 6)] {
         let at = now
             .checked_sub(jiff::SignedDuration::from_hours(hours))
-            .map_err(|e| anyhow!("{e}"))?;
+            .map_err(broken)?;
         let line = json!({
             "id": format!("demo-coi-{n}"), "channel": "voice", "agent_id": agent.username,
             "customer_ref": SISTER_REF, "started_at": at.to_string(),
@@ -124,7 +112,7 @@ pub async fn seed(state: &AppState) -> Result<()> {
                 {"speaker": "agent", "text": "Let me look at your account and remove the fee."}
             ]
         });
-        batch.push(prepare_line(state, &engine, &line.to_string()).map_err(|e| anyhow!(e))?);
+        batch.push(prepare_line(ctx, &engine, &line.to_string()).map_err(broken)?);
     }
     db.store_interactions(&batch, now, &mut rand::rngs::OsRng)
         .await?;

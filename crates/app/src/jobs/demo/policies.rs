@@ -6,14 +6,14 @@
 //! Version 3 (editorial) waits for approval by the other officer. Written through the
 //! store with explicit past times (the handlers would stamp everything "now").
 
-use anyhow::{anyhow, Result};
+use super::broken;
+use crate::{Ctx, Result};
 use jiff::{SignedDuration, Timestamp};
 use rand::Rng;
 use righttrack_core::audience::Audience;
 use righttrack_core::policies::{self as rules, Kind, Status};
 use righttrack_store::directory::User;
 use righttrack_store::policies::NewPolicy;
-use righttrack_web::AppState;
 use serde_json::json;
 
 fn days_ago(now: Timestamp, d: i64) -> Timestamp {
@@ -39,12 +39,12 @@ fn v1_text() -> String {
 }
 
 /// Seeds the demo's code of ethics history. `ethics` and `deputy` are the two officers.
-pub async fn seed(state: &AppState, ethics: &User, deputy: &User) -> Result<()> {
-    let db = &state.db;
-    let now = state.now();
+pub async fn seed(ctx: &Ctx, ethics: &User, deputy: &User) -> Result<()> {
+    let db = &ctx.db;
+    let now = ctx.now();
     let mut rng = rand::rngs::OsRng;
     let mut gen = rand::thread_rng();
-    let quiz = rules::parse_quiz(rules::SAMPLE_QUIZ).map_err(|e| anyhow!(e))?;
+    let quiz = rules::parse_quiz(rules::SAMPLE_QUIZ).map_err(broken)?;
     let v1_quiz: Vec<_> = quiz.iter().take(4).cloned().collect();
     let slug = rules::slug(rules::SAMPLE_CODE_TITLE);
     // A fresh start seeded the sample as a draft; the demo replaces it with a history.
@@ -69,7 +69,7 @@ pub async fn seed(state: &AppState, ethics: &User, deputy: &User) -> Result<()> 
             .await?;
             db.policy(&slug)
                 .await?
-                .ok_or_else(|| anyhow!("demo policy missing"))?
+                .ok_or_else(|| broken("demo policy missing"))?
         }
     };
     let Some(v1) = db
@@ -122,7 +122,7 @@ pub async fn seed(state: &AppState, ethics: &User, deputy: &User) -> Result<()> 
     .await?;
     let ids: Vec<_> = members.iter().map(|u| u.id).collect();
     db.assign(&v1.id, &ids, published, due).await?;
-    let v1 = db.version(&v1.id).await?.ok_or_else(|| anyhow!("v1"))?;
+    let v1 = db.version(&v1.id).await?.ok_or_else(|| broken("v1"))?;
     for u in &members {
         if gen.gen_bool(0.04) {
             continue; // Never attested version 1.
@@ -131,7 +131,7 @@ pub async fn seed(state: &AppState, ethics: &User, deputy: &User) -> Result<()> 
             .checked_add(SignedDuration::from_mins(gen.gen_range(60..(34 * 24 * 60))))
             .unwrap_or(published);
         let answers: Vec<Option<usize>> = v1_quiz.iter().map(|q| Some(q.correct)).collect();
-        let score = rules::score(&v1_quiz, &answers, 80).map_err(|e| anyhow!(e))?;
+        let score = rules::score(&v1_quiz, &answers, 80).map_err(broken)?;
         let attempt = db
             .record_attempt(&v1.id, u.id, &score, "web", when, &mut rng)
             .await?;
@@ -189,7 +189,7 @@ pub async fn seed(state: &AppState, ethics: &User, deputy: &User) -> Result<()> 
     )
     .await?;
     db.assign(&v2_id, &ids, published, due).await?;
-    let v2 = db.version(&v2_id).await?.ok_or_else(|| anyhow!("v2"))?;
+    let v2 = db.version(&v2_id).await?.ok_or_else(|| broken("v2"))?;
     let mut attested = 0;
     for u in &members {
         // The demo's own agent is left to do it (and is overdue).
@@ -214,7 +214,7 @@ pub async fn seed(state: &AppState, ethics: &User, deputy: &User) -> Result<()> 
                     }
                 })
                 .collect();
-            let score = rules::score(&quiz, &answers, 80).map_err(|e| anyhow!(e))?;
+            let score = rules::score(&quiz, &answers, 80).map_err(broken)?;
             let attempt = db
                 .record_attempt(&v2_id, u.id, &score, "web", when, &mut rng)
                 .await?;
@@ -264,13 +264,12 @@ pub async fn seed(state: &AppState, ethics: &User, deputy: &User) -> Result<()> 
         days_ago(now, 1),
     )
     .await?;
-    state
-        .audit(
-            "cli",
-            "demo.policies_seeded",
-            &policy.id,
-            json!({"versions": 3, "assigned": members.len(), "attested_v2": attested}),
-        )
-        .await?;
+    ctx.audit(
+        "cli",
+        "demo.policies_seeded",
+        &policy.id,
+        json!({"versions": 3, "assigned": members.len(), "attested_v2": attested}),
+    )
+    .await?;
     Ok(())
 }
