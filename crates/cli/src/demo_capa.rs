@@ -59,10 +59,6 @@ fn caller(u: &User) -> Caller {
     }
 }
 
-fn err(e: righttrack_web::error::AppError) -> anyhow::Error {
-    anyhow!("{}", e.message)
-}
-
 fn app_err(e: righttrack_app::Error) -> anyhow::Error {
     anyhow!("{}", e.message)
 }
@@ -141,10 +137,10 @@ pub async fn seed(state: &AppState) -> Result<String> {
                 continue;
             };
             for f in findings {
-                let (id, _) = righttrack_web::features::capa::capa::raise(
+                let (id, _) = righttrack_app::program::capa::raise(
                     state,
                     &caller(qa),
-                    &righttrack_web::features::capa::capa::CapaInput {
+                    &righttrack_app::program::capa::CapaInput {
                         title: "Lockers for personal phones on the Lisbon floor".into(),
                         source_kind: "audit_finding".into(),
                         source_ref: f.id.clone(),
@@ -156,8 +152,8 @@ pub async fn seed(state: &AppState) -> Result<String> {
                     },
                 )
                 .await
-                .map_err(err)?;
-                righttrack_web::features::capa::capa::move_step(
+                .map_err(app_err)?;
+                righttrack_app::program::capa::move_step(
                     state,
                     &caller(lead),
                     &id,
@@ -165,8 +161,8 @@ pub async fn seed(state: &AppState) -> Result<String> {
                     "No place to store phones near the desks; the rule was not repeated at onboarding.",
                 )
                 .await
-                .map_err(err)?;
-                righttrack_web::features::capa::capa::move_step(
+                .map_err(app_err)?;
+                righttrack_app::program::capa::move_step(
                     state,
                     &caller(lead),
                     &id,
@@ -174,7 +170,7 @@ pub async fn seed(state: &AppState) -> Result<String> {
                     "Install lockers at the floor entrance; repeat the phone rule in the next team huddles.",
                 )
                 .await
-                .map_err(err)?;
+                .map_err(app_err)?;
                 capas += 1;
             }
         }
