@@ -4,10 +4,10 @@
 use anyhow::Result;
 use righttrack_app::jobs::demo::org;
 use righttrack_core::Secret;
-use righttrack_web::AppState;
+use righttrack_app::Ctx;
 
 /// Seeds the organisation if the database has no users. Returns the accounts to print.
-pub async fn seed(state: &AppState) -> Result<Option<Vec<org::DemoAccount>>> {
+pub async fn seed(state: &Ctx) -> Result<Option<Vec<org::DemoAccount>>> {
     let Some(mut org) = org::seed_people(state).await.map_err(crate::fail)? else {
         return Ok(None);
     };

@@ -1,17 +1,17 @@
 //! Demo data of the program's audits, corrective actions, discipline and kudos (see
-//! [`righttrack_app::jobs::demo::capa`]); raising and moving the Lisbon audit's
-//! corrective action still go through the web feature's functions.
+//! [`righttrack_app::jobs::demo::capa`]); the Lisbon audit's corrective action is raised
+//! and moved through the same use cases as its pages.
 
 use anyhow::{anyhow, Result};
 use righttrack_app::jobs::demo::capa::{self as demo, caller, days};
-use righttrack_web::AppState;
+use righttrack_app::Ctx;
 
-fn err(e: righttrack_web::error::AppError) -> anyhow::Error {
+fn app_err(e: righttrack_app::Error) -> anyhow::Error {
     anyhow!("{}", e.message)
 }
 
 /// Seeds the demo; returns a one-line summary.
-pub async fn seed(state: &AppState) -> Result<String> {
+pub async fn seed(state: &Ctx) -> Result<String> {
     let now = state.now();
     let people = demo::people(state).await.map_err(crate::fail)?;
     let (qa, lead) = (&people.qa, &people.lead);
@@ -26,10 +26,10 @@ pub async fn seed(state: &AppState) -> Result<String> {
         // Only the Lisbon audit has a finding: its corrective action is raised and moved.
         if a.site_name.as_deref() == Some("Lisbon") {
             for f in findings {
-                let (id, _) = righttrack_web::features::capa::capa::raise(
+                let (id, _) = righttrack_app::program::capa::raise(
                     state,
                     &caller(qa),
-                    &righttrack_web::features::capa::capa::CapaInput {
+                    &righttrack_app::program::capa::CapaInput {
                         title: "Lockers for personal phones on the Lisbon floor".into(),
                         source_kind: "audit_finding".into(),
                         source_ref: f.id.clone(),
@@ -41,8 +41,8 @@ pub async fn seed(state: &AppState) -> Result<String> {
                     },
                 )
                 .await
-                .map_err(err)?;
-                righttrack_web::features::capa::capa::move_step(
+                .map_err(app_err)?;
+                righttrack_app::program::capa::move_step(
                     state,
                     &caller(lead),
                     &id,
@@ -50,8 +50,8 @@ pub async fn seed(state: &AppState) -> Result<String> {
                     "No place to store phones near the desks; the rule was not repeated at onboarding.",
                 )
                 .await
-                .map_err(err)?;
-                righttrack_web::features::capa::capa::move_step(
+                .map_err(app_err)?;
+                righttrack_app::program::capa::move_step(
                     state,
                     &caller(lead),
                     &id,
@@ -59,7 +59,7 @@ pub async fn seed(state: &AppState) -> Result<String> {
                     "Install lockers at the floor entrance; repeat the phone rule in the next team huddles.",
                 )
                 .await
-                .map_err(err)?;
+                .map_err(app_err)?;
                 capas += 1;
             }
         }

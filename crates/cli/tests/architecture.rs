@@ -335,14 +335,6 @@ fn web_top_level_is_the_shell() {
 /// settings and the function that serves. Everything else goes through `righttrack_app`.
 const CLI_WEB_ITEMS: [&str; 3] = ["AppState", "WebConfig", "serve"];
 
-/// Web items the command line still names until their use cases move to `app` (the
-/// hotline's demo cases, raising and moving a corrective action, and the error those
-/// return). **This list must be empty**: it shrinks as those use cases land in `app`.
-const CLI_WEB_NOT_YET_IN_APP: [&str; 2] = [
-    "features::capa",
-    "error::AppError",
-];
-
 /// The web items `s` names, as the path after `righttrack_web::` (a `use` list counts
 /// each of its names).
 fn web_items(s: &str) -> Vec<String> {
@@ -376,11 +368,7 @@ fn cli_uses_web_only_to_serve() {
             wrong.push(format!("{} renames righttrack_web", p.display()));
         }
         for item in web_items(&s) {
-            let allowed = CLI_WEB_ITEMS.contains(&item.as_str())
-                || CLI_WEB_NOT_YET_IN_APP
-                    .iter()
-                    .any(|a| item == *a || item.starts_with(&format!("{a}::")));
-            if !allowed {
+            if !CLI_WEB_ITEMS.contains(&item.as_str()) {
                 wrong.push(format!("{} names righttrack_web::{item}", p.display()));
             }
         }

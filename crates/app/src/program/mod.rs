@@ -9,7 +9,7 @@ pub mod policies;
 pub mod surveys;
 pub mod training;
 
-use crate::{Ctx, Result};
+use crate::{Caller, Ctx, Result};
 use righttrack_core::audience::Audience;
 use righttrack_store::directory::{Site, Team};
 
@@ -60,4 +60,17 @@ pub fn csv_table(header: &str, rows: impl IntoIterator<Item = Vec<String>>) -> S
         out.push('\n');
     }
     out
+}
+
+/// The other active accounts, as (username, display name): whom `caller` may thank or
+/// decide about.
+pub async fn colleagues(ctx: &Ctx, caller: &Caller) -> Result<Vec<(String, String)>> {
+    Ok(ctx
+        .db
+        .list_users()
+        .await?
+        .into_iter()
+        .filter(|u| !u.disabled && u.id != caller.user.id)
+        .map(|u| (u.username, u.display_name))
+        .collect())
 }

@@ -9,8 +9,11 @@
 use super::TREND_DAYS;
 use crate::{Caller, Ctx, Error, Result};
 use jiff::{SignedDuration, Timestamp};
+use righttrack_core::authz::{allowed, Action};
 use righttrack_core::capa::{self as rules, Answer};
-use righttrack_store::capa::{Capa, ItemAnswer, NewSchedule};
+use righttrack_store::capa::{
+    Audit, AuditItem, AuditTemplate, Capa, Finding, ItemAnswer, NewSchedule, Schedule,
+};
 use serde_json::json;
 use std::collections::BTreeMap;
 
@@ -205,9 +208,7 @@ pub async fn complete(
     answers: &BTreeMap<i64, (String, String)>,
 ) -> Result<usize> {
     let now = ctx.now();
-    let Some((a, items, _)) = ctx.db.audit(id, now).await? else {
-        return Err(Error::not_found());
-    };
+    let (a, items, _) = checklist(ctx, id).await?;
     if a.status == "completed" {
         return Err(Error::new(
             crate::Kind::Conflict,
@@ -325,4 +326,65 @@ pub async fn metric_verdict(
     };
     let v = rules::verdict(baseline, days_n, c.implemented_at, now, hits, n);
     Ok(Some((v, baseline, days_n, rule.clone())))
+}
+
+/// Audits (open ones soonest due first) and the findings without a CAPA, at most
+/// `audits` and `findings` of each.
+pub async fn overview(ctx: &Ctx, audits: i64, findings: i64) -> Result<(Vec<Audit>, Vec<Finding>)> {
+    Ok((
+        ctx.db.audits(ctx.now(), audits).await?,
+        ctx.db.open_findings(findings).await?,
+    ))
+}
+
+/// What someone who keeps checklists and schedules manages.
+#[derive(Debug, Clone, Default)]
+pub struct Manage {
+    pub templates: Vec<AuditTemplate>,
+    pub schedules: Vec<Schedule>,
+    pub sites: Vec<String>,
+    pub users: Vec<String>,
+}
+
+/// The audits page: audits, findings without a CAPA, and what `caller` manages (none
+/// without `AuditManage`).
+#[derive(Debug, Clone)]
+pub struct Page {
+    pub audits: Vec<Audit>,
+    pub findings: Vec<Finding>,
+    pub manage: Option<Manage>,
+}
+
+/// What the audits page shows `caller`.
+pub async fn page(ctx: &Ctx, caller: &Caller) -> Result<Page> {
+    let manage = if allowed(&caller.user.roles, Action::AuditManage) {
+        Some(Manage {
+            templates: ctx.db.audit_templates().await?,
+            schedules: ctx.db.audit_schedules().await?,
+            sites: ctx
+                .db
+                .list_sites()
+                .await?
+                .into_iter()
+                .map(|s| s.name)
+                .collect(),
+            users: active_usernames(ctx).await?,
+        })
+    } else {
+        None
+    };
+    let (audits, findings) = overview(ctx, 300, 100).await?;
+    Ok(Page {
+        audits,
+        findings,
+        manage,
+    })
+}
+
+/// Audit `id` with its checklist items and findings, or "not found".
+pub async fn checklist(ctx: &Ctx, id: &str) -> Result<(Audit, Vec<AuditItem>, Vec<Finding>)> {
+    ctx.db
+        .audit(id, ctx.now())
+        .await?
+        .ok_or_else(Error::not_found)
 }

@@ -1,4 +1,6 @@
-//! Audits and corrective actions (CAPA): the sweeper and the overdue notices.
+//! Audits and corrective actions (CAPA): the sweeper and the overdue notices here;
+//! checklists, schedules and trends in [`audits`]; raising, moving and reading a CAPA in
+//! [`actions`].
 //!
 //! The sweep is one function for both callers, the server's ten-minute timer and
 //! `righttrack audits materialise`, so scheduled audits and escalations cannot differ
@@ -6,7 +8,10 @@
 //! sweeps running at once escalate a CAPA once. Notices carry one fixed text
 //! ([`NOTICE`]): no title, count or source reaches the home page.
 
+pub mod actions;
 pub mod audits;
+
+pub use actions::{move_step, raise, raise_from_case, CapaInput};
 
 use crate::{Caller, Ctx, Result};
 use jiff::Timestamp;

@@ -17,7 +17,7 @@ use righttrack_core::{Action, Role};
 use righttrack_store::conflicts::{
     Campaign, DecisionRecord, DisclosureRow, NewDisclosure, NewMitigation,
 };
-use righttrack_store::directory::{Team, User};
+use righttrack_store::directory::User;
 use serde_json::json;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -436,13 +436,7 @@ pub async fn coverage(
         .await?
         .into_iter()
         .collect();
-    let teams: BTreeMap<TeamId, Team> = ctx
-        .db
-        .list_teams()
-        .await?
-        .into_iter()
-        .map(|t| (t.id, t))
-        .collect();
+    let teams = super::teams_by_id(ctx).await?;
     let mut by_team: BTreeMap<String, (usize, usize)> = BTreeMap::new();
     let mut by_site: BTreeMap<String, (usize, usize)> = BTreeMap::new();
     for m in &members {

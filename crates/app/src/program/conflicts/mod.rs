@@ -12,6 +12,7 @@
 //! conflict-of-interest work waiting.
 
 mod disclosures;
+pub mod views;
 
 pub use disclosures::{
     coverage, decide, load_visible, open_campaign, open_details, open_text, pending_campaigns,
@@ -143,15 +144,20 @@ pub async fn agents_to_avoid(ctx: &Ctx, customer_ref: &str) -> Result<Vec<String
 
 // ------------------------------------------------------------------ reporting lines
 
-/// The usernames whose management chain includes `lead` (their reporting line).
-pub async fn reporting_line(ctx: &Ctx, lead: UserId) -> Result<Vec<String>> {
-    let teams: BTreeMap<TeamId, Team> = ctx
+/// Every team, by its id.
+async fn teams_by_id(ctx: &Ctx) -> Result<BTreeMap<TeamId, Team>> {
+    Ok(ctx
         .db
         .list_teams()
         .await?
         .into_iter()
         .map(|t| (t.id, t))
-        .collect();
+        .collect())
+}
+
+/// The usernames whose management chain includes `lead` (their reporting line).
+pub async fn reporting_line(ctx: &Ctx, lead: UserId) -> Result<Vec<String>> {
+    let teams = teams_by_id(ctx).await?;
     let mut out = Vec::new();
     for u in ctx.db.list_users().await? {
         let mut at = u.team_id;

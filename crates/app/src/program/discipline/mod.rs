@@ -364,3 +364,99 @@ pub async fn disparity(ctx: &Ctx) -> Result<Vec<(&'static str, Vec<rules::GroupR
         })
         .collect())
 }
+
+/// Where the disparity report is read, which its audit entry names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Channel {
+    Page,
+    /// The CSV download (audited as an export).
+    Csv,
+    Api,
+}
+
+/// The disparity report (see [`disparity`]) as `caller` reads it. Audited.
+pub async fn read_disparity(
+    ctx: &Ctx,
+    caller: &Caller,
+    channel: Channel,
+) -> Result<Vec<(&'static str, Vec<rules::GroupRow>)>> {
+    let tables = disparity(ctx).await?;
+    let (action, detail) = match channel {
+        Channel::Page => ("discipline.report_viewed", json!({})),
+        Channel::Csv => ("discipline.report_exported", json!({})),
+        Channel::Api => ("discipline.report_viewed", json!({"via": "api"})),
+    };
+    ctx.audit(&caller.actor(), action, "disparity", detail)
+        .await?;
+    Ok(tables)
+}
+
+/// The violation classes to choose from.
+pub async fn classes(ctx: &Ctx) -> Result<Vec<String>> {
+    Ok(ctx.db.violation_classes().await?)
+}
+
+/// What the form to record a decision shows beside the input.
+#[derive(Debug, Clone)]
+pub struct Form {
+    /// Whom `caller` may decide about: (username, display name).
+    pub colleagues: Vec<(String, String)>,
+    pub classes: Vec<String>,
+    /// Prior decisions in force about the subject, when one is chosen.
+    pub prior: Option<i64>,
+    /// The comparable cases, once a class and a severity are chosen.
+    pub cmp: Option<Comparable>,
+    /// Disclosed colleague relationships between `caller` and the subject, as one
+    /// sentence (as on the QA dispute page).
+    pub relationship: Option<String>,
+}
+
+/// The form to record a decision about `input`'s subject, class and severity.
+pub async fn form(ctx: &Ctx, caller: &Caller, input: &Input) -> Result<Form> {
+    let colleagues = crate::program::colleagues(ctx, caller).await?;
+    let cmp = match rules::check_severity(&input.severity).ok() {
+        Some(s) if !input.class.is_empty() => Some(comparable(ctx, &input.class, s).await?),
+        _ => None,
+    };
+    let prior = if colleagues.iter().any(|(u, _)| *u == input.subject) {
+        Some(ctx.db.prior_discipline(&input.subject, ctx.now()).await?)
+    } else {
+        None
+    };
+    let relationship = match ctx.db.user_by_username(&input.subject).await? {
+        Some(subject) => {
+            let notes = crate::program::conflicts::colleague_relations_between(
+                ctx,
+                caller.user.id,
+                subject.id,
+            )
+            .await?;
+            let text: Vec<String> = notes
+                .into_iter()
+                .map(|r| {
+                    format!(
+                        "{} declared a relationship with {} on {} (review: {}){}",
+                        r.discloser,
+                        r.colleague,
+                        r.submitted,
+                        r.status,
+                        if r.same_line {
+                            ", in the same reporting line"
+                        } else {
+                            ""
+                        }
+                    )
+                })
+                .collect();
+            (!text.is_empty()).then(|| text.join("; "))
+        }
+        None => None,
+    };
+    Ok(Form {
+        colleagues,
+        classes: classes(ctx).await?,
+        prior,
+        cmp,
+        relationship,
+    })
+}

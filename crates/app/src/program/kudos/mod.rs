@@ -8,6 +8,7 @@
 
 use crate::{Caller, Ctx, Error, Result};
 use righttrack_core::kudos::{check_message, Visibility};
+use righttrack_store::kudos::Kudos;
 use serde_json::json;
 
 /// Gives a kudos from `caller` to `recipient` for `value`. Audited.
@@ -116,4 +117,42 @@ pub async fn add_value(ctx: &Ctx, caller: &Caller, name: &str) -> Result<()> {
             .await?;
     }
     Ok(())
+}
+
+/// The kudos `caller` received and gave, and their team's consented ones.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Mine {
+    pub received: Vec<Kudos>,
+    pub given: Vec<Kudos>,
+    pub team: Vec<Kudos>,
+}
+
+/// What `caller` received and gave, and what their team consented to show.
+pub async fn mine(ctx: &Ctx, caller: &Caller) -> Result<Mine> {
+    let me = &caller.user.username;
+    Ok(Mine {
+        received: ctx.db.kudos_received(me).await?,
+        given: ctx.db.kudos_given(me).await?,
+        team: ctx
+            .db
+            .kudos_visible_to_team(&team_of(ctx, caller).await?)
+            .await?,
+    })
+}
+
+/// The kudos page: whom `caller` may thank, the values to choose from, and [`Mine`].
+#[derive(Debug, Clone)]
+pub struct Board {
+    pub colleagues: Vec<(String, String)>,
+    pub values: Vec<String>,
+    pub mine: Mine,
+}
+
+/// What the kudos page shows `caller`.
+pub async fn board(ctx: &Ctx, caller: &Caller) -> Result<Board> {
+    Ok(Board {
+        colleagues: super::colleagues(ctx, caller).await?,
+        values: ctx.db.conduct_values().await?,
+        mine: mine(ctx, caller).await?,
+    })
 }

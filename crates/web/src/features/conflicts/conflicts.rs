@@ -18,7 +18,7 @@
 //! short enough that whoever holds the key can enumerate them, so the key stays here.
 
 use crate::auth::Caller;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::extract::{Path, Query};
 use crate::pages::{layout, render, FormData};
 use crate::state::AppState;
@@ -27,124 +27,24 @@ use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Json};
+use righttrack_app::program::conflicts::views::{
+    self, kind_label, Disclosure as DisclosureView, Export, Gift, Mitigation,
+};
 use righttrack_app::program::conflicts::{
-    agents_to_avoid, coverage, decide, ensure_key, load_visible, open_campaign, open_details,
-    open_text, pending_campaigns, set_gift_threshold, submit, visible_hits, DecisionInput,
+    agents_to_avoid, decide, open_campaign, set_gift_threshold, submit, visible_hits, DecisionInput,
 };
 use righttrack_core::authz::allowed;
 use righttrack_core::clock::day;
-use righttrack_core::conflicts::{self as rules, Fields, Kind};
+use righttrack_core::conflicts::{CoverageRow, Fields};
 use righttrack_core::{Action, Role};
-use righttrack_store::conflicts::DisclosureRow;
+use righttrack_store::conflicts::Campaign;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
 // ------------------------------------------------------------------ views
 
-pub struct MitigationView {
-    pub text: String,
-    pub owner: String,
-    pub review: String,
-    pub status: String,
-    pub overdue: bool,
-    pub discloser: String,
-    pub disclosure: String,
-    pub kind: String,
-}
-
-pub struct DisclosureView {
-    pub id: String,
-    pub kind: String,
-    pub kind_label: &'static str,
-    pub status: String,
-    pub occasion: String,
-    pub submitted: String,
-    pub discloser: String,
-    pub discloser_name: String,
-    pub name: String,
-    pub relationship: String,
-    pub description: String,
-    pub colleague: String,
-    pub gift: String,
-    pub needs_approval: bool,
-    pub reviewer: String,
-    pub decided_by: String,
-    pub decided: String,
-    pub rationale: String,
-    pub mitigations: Vec<MitigationView>,
-}
-
-fn gift_text(d: &DisclosureRow) -> String {
-    match (&d.gift_direction, d.gift_value, &d.gift_currency) {
-        (Some(dir), Some(v), Some(c)) => format!("{dir}, {} {c}", rules::money(v)),
-        _ => String::new(),
-    }
-}
-
-fn kind_label(k: &str) -> &'static str {
-    Kind::parse(k).map(Kind::label).unwrap_or("Other")
-}
-
-/// The list form: no sealed field opened.
-fn summary(d: &DisclosureRow) -> DisclosureView {
-    DisclosureView {
-        id: d.id.clone(),
-        kind: d.kind.clone(),
-        kind_label: kind_label(&d.kind),
-        status: d.status.clone(),
-        occasion: d.occasion.clone(),
-        submitted: day(righttrack_store::from_ms(d.submitted_at)),
-        discloser: d.username.clone(),
-        discloser_name: d.display_name.clone(),
-        name: String::new(),
-        relationship: String::new(),
-        description: String::new(),
-        colleague: d.colleague.clone().unwrap_or_default(),
-        gift: gift_text(d),
-        needs_approval: d.needs_approval,
-        reviewer: d.reviewer.clone().unwrap_or_default(),
-        decided_by: d.decided_by.clone().unwrap_or_default(),
-        decided: d
-            .decided_at
-            .map(|t| day(righttrack_store::from_ms(t)))
-            .unwrap_or_default(),
-        rationale: String::new(),
-        mitigations: Vec::new(),
-    }
-}
-
-async fn full_view(state: &AppState, d: &DisclosureRow) -> AppResult<DisclosureView> {
-    let mut v = summary(d);
-    let det = open_details(state, d)?;
-    v.name = det.name;
-    v.relationship = det.relationship;
-    v.description = det.description;
-    v.rationale = open_text(state, d.rationale_sealed.as_deref())?;
-    v.mitigations = mitigation_views(state, Some(&d.id), false).await?;
-    Ok(v)
-}
-
-async fn mitigation_views(
-    state: &AppState,
-    disclosure: Option<&str>,
-    open_only: bool,
-) -> AppResult<Vec<MitigationView>> {
-    let now = state.now();
-    let mut out = Vec::new();
-    for m in state.db.mitigations(open_only, disclosure).await? {
-        let review = righttrack_store::from_ms(m.review_at);
-        out.push(MitigationView {
-            text: open_text(state, Some(&m.text_sealed))?,
-            owner: m.owner,
-            review: day(review),
-            overdue: m.status == "open" && review < now,
-            status: m.status,
-            discloser: m.discloser,
-            disclosure: m.disclosure_id,
-            kind: kind_label(&m.kind).to_owned(),
-        });
-    }
-    Ok(out)
+fn mitigation_json(m: &Mitigation) -> Value {
+    json!({"text": m.text, "owner": m.owner, "review": m.review, "status": m.status, "overdue": m.overdue})
 }
 
 fn view_json(v: &DisclosureView) -> Value {
@@ -155,9 +55,7 @@ fn view_json(v: &DisclosureView) -> Value {
         "colleague": v.colleague, "gift": v.gift, "needs_approval": v.needs_approval,
         "reviewer": v.reviewer, "decided_by": v.decided_by, "decided": v.decided,
         "rationale": v.rationale,
-        "mitigations": v.mitigations.iter().map(|m| json!({
-            "text": m.text, "owner": m.owner, "review": m.review, "status": m.status, "overdue": m.overdue
-        })).collect::<Vec<_>>(),
+        "mitigations": v.mitigations.iter().map(mitigation_json).collect::<Vec<_>>(),
     })
 }
 
@@ -167,6 +65,16 @@ pub struct CampaignView {
     pub id: String,
     pub year: i64,
     pub due: String,
+}
+
+impl From<Campaign> for CampaignView {
+    fn from(c: Campaign) -> Self {
+        CampaignView {
+            id: c.id,
+            year: c.year,
+            due: day(c.due_at),
+        }
+    }
 }
 
 #[derive(Template)]
@@ -189,27 +97,11 @@ pub async fn my_page(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
 ) -> AppResult<Response> {
-    ensure_key(&state).await?;
-    let pending: Vec<CampaignView> = pending_campaigns(&state, &caller.user)
-        .await?
-        .into_iter()
-        .map(|c| CampaignView {
-            id: c.id,
-            year: c.year,
-            due: day(c.due_at),
-        })
-        .collect();
-    let mine: Vec<DisclosureView> = state
-        .db
-        .disclosures_of(caller.user.id)
-        .await?
-        .iter()
-        .map(summary)
-        .collect();
-    let settings = state.db.conflict_settings().await?;
+    let h = views::home(&state, &caller.user).await?;
+    let pending: Vec<CampaignView> = h.pending.into_iter().map(CampaignView::from).collect();
     let (occasion, campaign) = match pending.first() {
         Some(c) => ("campaign", c.id.clone()),
-        None if mine.is_empty() => ("hire", String::new()),
+        None if h.mine.is_empty() => ("hire", String::new()),
         None => ("ad_hoc", String::new()),
     };
     Ok(render(MyPage {
@@ -217,13 +109,11 @@ pub async fn my_page(
         campaign,
         l: layout(Some(&caller), "Conflicts of interest", "/conflicts"),
         pending,
-        on_hire: mine.is_empty(),
-        mine,
+        on_hire: h.mine.is_empty(),
+        mine: h.mine,
         reviewer: allowed(&caller.user.roles, Action::ConflictReview),
         findings: allowed(&caller.user.roles, Action::ConflictFindings),
-        threshold: settings
-            .map(|s| format!("{} {}", rules::money(s.gift_threshold), s.gift_currency))
-            .unwrap_or_default(),
+        threshold: h.threshold,
     }))
 }
 
@@ -274,12 +164,7 @@ pub async fn detail(
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
 ) -> AppResult<Response> {
-    let d = load_visible(&state, &caller.user, &id).await?;
-    let may_decide = d.status == "submitted"
-        && allowed(&caller.user.roles, Action::ConflictReview)
-        && d.user_id != caller.user.id.to_string()
-        && d.colleague.as_deref() != Some(caller.user.username.as_str());
-    let v = full_view(&state, &d).await?;
+    let (v, may_decide) = views::read(&state, &caller.user, &id).await?;
     Ok(render(DetailPage {
         l: layout(Some(&caller), v.kind_label, ""),
         d: v,
@@ -331,44 +216,15 @@ pub async fn review_page(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
 ) -> AppResult<Response> {
-    ensure_key(&state).await?;
-    let waiting = state
-        .db
-        .disclosures(Some("submitted"), None, 500)
-        .await?
-        .iter()
-        .map(summary)
-        .collect();
-    let campaigns = state
-        .db
-        .conflict_campaigns()
-        .await?
-        .into_iter()
-        .map(|c| CampaignView {
-            id: c.id,
-            year: c.year,
-            due: day(c.due_at),
-        })
-        .collect();
-    let s = state
-        .db
-        .conflict_settings()
-        .await?
-        .ok_or_else(|| AppError::internal(&"conflict settings missing"))?;
+    let r = views::review(&state).await?;
     Ok(render(ReviewPage {
         l: layout(Some(&caller), "Conflict-of-interest review", "/conflicts"),
-        waiting,
-        campaigns,
-        threshold: rules::money(s.gift_threshold),
-        currency: s.gift_currency,
+        waiting: r.waiting,
+        campaigns: r.campaigns.into_iter().map(CampaignView::from).collect(),
+        threshold: r.threshold,
+        currency: r.currency,
         roles: Role::ALL.iter().map(|r| r.as_str()).collect(),
-        teams: state
-            .db
-            .list_teams()
-            .await?
-            .into_iter()
-            .map(|t| (t.id.to_string(), t.name))
-            .collect(),
+        teams: r.teams,
         year: state.now().to_zoned(jiff::tz::TimeZone::UTC).year(),
     }))
 }
@@ -409,49 +265,16 @@ pub async fn settings_form(
 
 // ------------------------------------------------------------------ reports
 
-struct GiftView {
-    id: String,
-    date: String,
-    person: String,
-    direction: String,
-    counterparty: String,
-    description: String,
-    value: String,
-    currency: String,
-    needs_approval: bool,
-    status: String,
-}
-
-async fn gifts(state: &AppState) -> AppResult<Vec<GiftView>> {
-    let mut out = Vec::new();
-    for d in state.db.disclosures(None, Some("gift"), 5000).await? {
-        let det = open_details(state, &d)?;
-        out.push(GiftView {
-            date: day(righttrack_store::from_ms(d.submitted_at)),
-            person: d.username.clone(),
-            direction: d.gift_direction.clone().unwrap_or_default(),
-            counterparty: det.name,
-            description: det.description,
-            value: d.gift_value.map(rules::money).unwrap_or_default(),
-            currency: d.gift_currency.clone().unwrap_or_default(),
-            needs_approval: d.needs_approval,
-            status: d.status.clone(),
-            id: d.id,
-        });
-    }
-    Ok(out)
-}
-
 #[derive(Template)]
 #[template(path = "conflicts_reports.html")]
 struct ReportsPage {
     l: crate::pages::Layout,
     campaign: String,
     campaign_id: String,
-    by_team: Vec<rules::CoverageRow>,
-    by_site: Vec<rules::CoverageRow>,
-    mitigations: Vec<MitigationView>,
-    gifts: Vec<GiftView>,
+    by_team: Vec<CoverageRow>,
+    by_site: Vec<CoverageRow>,
+    mitigations: Vec<Mitigation>,
+    gifts: Vec<Gift>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -467,16 +290,8 @@ pub async fn reports_page(
     Extension(caller): Extension<Caller>,
     Query(q): Query<ReportQuery>,
 ) -> AppResult<Response> {
-    let cov = coverage(&state, q.campaign.as_deref()).await?;
-    state
-        .audit(
-            &caller.actor(),
-            "conflicts.report_viewed",
-            "",
-            json!({"report": "all"}),
-        )
-        .await?;
-    let (campaign, campaign_id, by_team, by_site) = match cov {
+    let r = views::reports(&state, &caller, q.campaign.as_deref(), None).await?;
+    let (campaign, campaign_id, by_team, by_site) = match r.coverage {
         Some((c, t, s)) => (format!("{} (due {})", c.year, day(c.due_at)), c.id, t, s),
         None => (String::new(), String::new(), Vec::new(), Vec::new()),
     };
@@ -486,19 +301,22 @@ pub async fn reports_page(
         campaign_id,
         by_team,
         by_site,
-        mitigations: mitigation_views(&state, None, true).await?,
-        gifts: gifts(&state).await?,
+        mitigations: r.open_mitigations,
+        gifts: r.gifts,
     }))
 }
 
-fn csv_field(s: &str) -> String {
-    righttrack_scan::csv::quoted(s)
-}
-
-fn csv(rows: Vec<Vec<String>>) -> String {
+/// A CSV document: the header, then one line per row, every field quoted as needed.
+fn csv(header: &[&str], rows: Vec<Vec<String>>) -> String {
     let mut out = String::new();
-    for r in rows {
-        out.push_str(&r.iter().map(|f| csv_field(f)).collect::<Vec<_>>().join(","));
+    let header = header.iter().map(|h| (*h).to_owned()).collect();
+    for r in std::iter::once(header).chain(rows) {
+        out.push_str(
+            &r.iter()
+                .map(|f| righttrack_scan::csv::quoted(f))
+                .collect::<Vec<_>>()
+                .join(","),
+        );
         out.push_str("\r\n");
     }
     out
@@ -515,98 +333,87 @@ pub async fn export_csv(
     Query(q): Query<ReportQuery>,
 ) -> AppResult<Response> {
     let report = q.report.as_deref().unwrap_or("");
-    let body = match report {
-        "coverage" => {
-            let mut rows = vec![vec![
-                "group".to_owned(),
-                "name".to_owned(),
-                "members".to_owned(),
-                "submitted".to_owned(),
-                "percent".to_owned(),
-                "suppressed".to_owned(),
-            ]];
-            if let Some((_, t, s)) = coverage(&state, q.campaign.as_deref()).await? {
-                for (g, list) in [("team", t), ("site", s)] {
-                    for r in list {
-                        rows.push(vec![
+    let body = match views::export(&state, &caller, report, q.campaign.as_deref()).await? {
+        Export::Coverage(cov) => csv(
+            &[
+                "group",
+                "name",
+                "members",
+                "submitted",
+                "percent",
+                "suppressed",
+            ],
+            cov.into_iter()
+                .flat_map(|(_, t, s)| [("team", t), ("site", s)])
+                .flat_map(|(g, list)| {
+                    list.into_iter().map(move |r| {
+                        vec![
                             g.to_owned(),
                             r.name,
                             opt(r.members),
                             opt(r.submitted),
                             opt(r.percent),
                             r.reason.unwrap_or("").to_owned(),
-                        ]);
-                    }
-                }
-            }
-            csv(rows)
-        }
-        "mitigations" => {
-            let mut rows = vec![vec![
-                "disclosure".to_owned(),
-                "person".to_owned(),
-                "kind".to_owned(),
-                "mitigation".to_owned(),
-                "owner".to_owned(),
-                "review".to_owned(),
-                "overdue".to_owned(),
-            ]];
-            for m in mitigation_views(&state, None, true).await? {
-                rows.push(vec![
-                    m.disclosure,
-                    m.discloser,
-                    m.kind,
-                    m.text,
-                    m.owner,
-                    m.review,
-                    m.overdue.to_string(),
-                ]);
-            }
-            csv(rows)
-        }
-        "gifts" => {
-            let mut rows = vec![vec![
-                "disclosure".to_owned(),
-                "date".to_owned(),
-                "person".to_owned(),
-                "direction".to_owned(),
-                "counterparty".to_owned(),
-                "description".to_owned(),
-                "value".to_owned(),
-                "currency".to_owned(),
-                "needs_approval".to_owned(),
-                "status".to_owned(),
-            ]];
-            for g in gifts(&state).await? {
-                rows.push(vec![
-                    g.id,
-                    g.date,
-                    g.person,
-                    g.direction,
-                    g.counterparty,
-                    g.description,
-                    g.value,
-                    g.currency,
-                    g.needs_approval.to_string(),
-                    g.status,
-                ]);
-            }
-            csv(rows)
-        }
-        _ => {
-            return Err(AppError::bad_request(
-                "query `report`: expected coverage, mitigations or gifts",
-            ))
-        }
+                        ]
+                    })
+                })
+                .collect(),
+        ),
+        Export::Mitigations(list) => csv(
+            &[
+                "disclosure",
+                "person",
+                "kind",
+                "mitigation",
+                "owner",
+                "review",
+                "overdue",
+            ],
+            list.into_iter()
+                .map(|m| {
+                    vec![
+                        m.disclosure,
+                        m.discloser,
+                        m.kind,
+                        m.text,
+                        m.owner,
+                        m.review,
+                        m.overdue.to_string(),
+                    ]
+                })
+                .collect(),
+        ),
+        Export::Gifts(list) => csv(
+            &[
+                "disclosure",
+                "date",
+                "person",
+                "direction",
+                "counterparty",
+                "description",
+                "value",
+                "currency",
+                "needs_approval",
+                "status",
+            ],
+            list.into_iter()
+                .map(|g| {
+                    vec![
+                        g.id,
+                        g.date,
+                        g.person,
+                        g.direction,
+                        g.counterparty,
+                        g.description,
+                        g.value,
+                        g.currency,
+                        g.needs_approval.to_string(),
+                        g.status,
+                    ]
+                })
+                .collect(),
+        ),
     };
-    state
-        .audit(
-            &caller.actor(),
-            "conflicts.report_viewed",
-            "",
-            json!({"report": report, "format": "csv"}),
-        )
-        .await?;
     Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
@@ -627,23 +434,15 @@ pub async fn reports_api(
     Extension(caller): Extension<Caller>,
     Query(q): Query<ReportQuery>,
 ) -> AppResult<Json<Value>> {
-    let cov = coverage(&state, q.campaign.as_deref()).await?;
-    state
-        .audit(
-            &caller.actor(),
-            "conflicts.report_viewed",
-            "",
-            json!({"report": "all", "format": "json"}),
-        )
-        .await?;
-    let coverage = cov.map(|(c, t, s)| json!({"campaign": c.id, "year": c.year, "due": day(c.due_at), "by_team": t, "by_site": s}));
-    let mitigations: Vec<Value> = mitigation_views(&state, None, true)
-        .await?
+    let r = views::reports(&state, &caller, q.campaign.as_deref(), Some("json")).await?;
+    let coverage = r.coverage.map(|(c, t, s)| json!({"campaign": c.id, "year": c.year, "due": day(c.due_at), "by_team": t, "by_site": s}));
+    let mitigations: Vec<Value> = r
+        .open_mitigations
         .into_iter()
         .map(|m| json!({"disclosure": m.disclosure, "person": m.discloser, "kind": m.kind, "text": m.text, "owner": m.owner, "review": m.review, "overdue": m.overdue}))
         .collect();
-    let gifts: Vec<Value> = gifts(&state)
-        .await?
+    let gifts: Vec<Value> = r
+        .gifts
         .into_iter()
         .map(|g| json!({"disclosure": g.id, "date": g.date, "person": g.person, "direction": g.direction, "counterparty": g.counterparty, "description": g.description, "value": g.value, "currency": g.currency, "needs_approval": g.needs_approval, "status": g.status}))
         .collect();
@@ -720,13 +519,10 @@ pub async fn list_api(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
 ) -> AppResult<Json<Value>> {
-    let rows: Vec<Value> = state
-        .db
-        .disclosures_of(caller.user.id)
+    let rows: Vec<Value> = views::mine(&state, &caller.user)
         .await?
-        .iter()
-        .map(|d| {
-            let v = summary(d);
+        .into_iter()
+        .map(|v| {
             json!({"id": v.id, "kind": v.kind, "status": v.status, "occasion": v.occasion, "submitted": v.submitted, "gift": v.gift, "needs_approval": v.needs_approval})
         })
         .collect();
@@ -750,11 +546,7 @@ pub async fn submit_api(
     crate::extract::Json(b): crate::extract::Json<SubmitBody>,
 ) -> AppResult<Response> {
     let id = submit(&state, &caller.user, &b.fields, &b.occasion, &b.campaign).await?;
-    let d = state
-        .db
-        .disclosure(&id)
-        .await?
-        .ok_or_else(|| AppError::internal(&"disclosure vanished"))?;
+    let d = views::stored(&state, &id).await?;
     Ok((
         axum::http::StatusCode::CREATED,
         Json(json!({"id": id, "status": d.status, "needs_approval": d.needs_approval})),
@@ -768,8 +560,8 @@ pub async fn detail_api(
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
 ) -> AppResult<Json<Value>> {
-    let d = load_visible(&state, &caller.user, &id).await?;
-    Ok(Json(view_json(&full_view(&state, &d).await?)))
+    let (v, _) = views::read(&state, &caller.user, &id).await?;
+    Ok(Json(view_json(&v)))
 }
 
 #[derive(Debug, Deserialize)]
@@ -806,11 +598,7 @@ pub async fn decide_api(
         },
     )
     .await?;
-    let d = state
-        .db
-        .disclosure(&id)
-        .await?
-        .ok_or_else(AppError::not_found)?;
+    let d = views::stored(&state, &id).await?;
     Ok(Json(json!({"id": id, "status": d.status})))
 }
 

@@ -25,8 +25,8 @@ use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Json};
 use righttrack_app::program::discipline::{
-    add_class as add_class_named, approve, comparable, disparity, list as list_records, record,
-    sees_all, view, Comparable, Input, Refused, DIMENSIONS,
+    add_class as add_class_named, approve, classes, comparable, form, list as list_records,
+    read_disparity, record, sees_all, view, Channel, Comparable, Input, Refused, DIMENSIONS,
 };
 use righttrack_core::authz::{allowed, Action};
 use righttrack_core::clock::day;
@@ -112,7 +112,7 @@ pub async fn list(
             .collect(),
         records: records.iter().map(Row::from).collect(),
         configure: allowed(&caller.user.roles, Action::ConductConfigure),
-        classes: state.db.violation_classes().await?,
+        classes: classes(&state).await?,
     }))
 }
 
@@ -161,60 +161,7 @@ async fn new_page(
     input: &Input,
     error: Option<Refused>,
 ) -> AppResult<Response> {
-    let users: Vec<(String, String)> = state
-        .db
-        .list_users()
-        .await?
-        .into_iter()
-        .filter(|u| !u.disabled && u.id != caller.user.id)
-        .map(|u| (u.username, u.display_name))
-        .collect();
-    let severity = rules::check_severity(&input.severity).ok();
-    let cmp = match severity {
-        Some(s) if !input.class.is_empty() => Some(comparable(state, &input.class, s).await?),
-        _ => None,
-    };
-    let prior = if users.iter().any(|(u, _)| *u == input.subject) {
-        Some(
-            state
-                .db
-                .prior_discipline(&input.subject, state.now())
-                .await?,
-        )
-    } else {
-        None
-    };
-    // A colleague relationship the decision maker or the subject disclosed (issue 9):
-    // shown above the sanction, as on the dispute page.
-    let relationship = match state.db.user_by_username(&input.subject).await? {
-        Some(subject) => {
-            let notes = righttrack_app::program::conflicts::colleague_relations_between(
-                state,
-                caller.user.id,
-                subject.id,
-            )
-            .await?;
-            let text: Vec<String> = notes
-                .into_iter()
-                .map(|r| {
-                    format!(
-                        "{} declared a relationship with {} on {} (review: {}){}",
-                        r.discloser,
-                        r.colleague,
-                        r.submitted,
-                        r.status,
-                        if r.same_line {
-                            ", in the same reporting line"
-                        } else {
-                            ""
-                        }
-                    )
-                })
-                .collect();
-            (!text.is_empty()).then(|| text.join("; "))
-        }
-        None => None,
-    };
+    let f = form(state, caller, input).await?;
     let checks = |list: &[(&'static str, &'static str)], chosen: &[String]| {
         list.iter()
             .map(|(k, l)| Check {
@@ -235,8 +182,8 @@ async fn new_page(
     };
     let page = render(NewPage {
         l: layout(Some(caller), "Record a discipline decision", "/discipline"),
-        users,
-        classes: state.db.violation_classes().await?,
+        users: f.colleagues,
+        classes: f.classes,
         subject: input.subject.clone(),
         class: input.class.clone(),
         severity: input.severity.trim().to_owned(),
@@ -248,12 +195,12 @@ async fn new_page(
         aggravating: checks(AGGRAVATING, &input.aggravating),
         mitigating: checks(MITIGATING, &input.mitigating),
         rationale: input.rationale.clone(),
-        prior,
-        cmp,
+        prior: f.prior,
+        cmp: f.cmp,
         min_group: MIN_GROUP,
         error,
         error_field,
-        relationship,
+        relationship: f.relationship,
     });
     Ok((status, page).into_response())
 }
@@ -408,15 +355,7 @@ pub async fn report(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
 ) -> AppResult<Response> {
-    let tables = disparity(&state).await?;
-    state
-        .audit(
-            &caller.actor(),
-            "discipline.report_viewed",
-            "disparity",
-            json!({}),
-        )
-        .await?;
+    let tables = read_disparity(&state, &caller, Channel::Page).await?;
     Ok(render(ReportPage {
         l: layout(Some(&caller), "Discipline disparity", "/discipline"),
         tables: tables
@@ -458,15 +397,7 @@ pub async fn report_csv(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
 ) -> AppResult<Response> {
-    let tables = disparity(&state).await?;
-    state
-        .audit(
-            &caller.actor(),
-            "discipline.report_exported",
-            "disparity",
-            json!({}),
-        )
-        .await?;
+    let tables = read_disparity(&state, &caller, Channel::Csv).await?;
     let mut out = String::from("dimension,group,records,severe,severe_rate,expected_rate\n");
     for (dim, rows) in tables {
         for g in rows {
@@ -557,15 +488,7 @@ pub async fn api_disparity(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
 ) -> AppResult<Json<Value>> {
-    let tables = disparity(&state).await?;
-    state
-        .audit(
-            &caller.actor(),
-            "discipline.report_viewed",
-            "disparity",
-            json!({"via": "api"}),
-        )
-        .await?;
+    let tables = read_disparity(&state, &caller, Channel::Api).await?;
     let mut out = serde_json::Map::new();
     for ((key, _), (_, rows)) in DIMENSIONS.iter().zip(tables) {
         out.insert(

@@ -16,7 +16,9 @@ use askama::Template;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Json};
-use righttrack_app::program::kudos::{add_value as add_value_named, give, set_visibility, team_of};
+use righttrack_app::program::kudos::{
+    add_value as add_value_named, board, give, mine, set_visibility,
+};
 use righttrack_core::authz::{allowed, Action};
 use righttrack_core::clock::day;
 use righttrack_store::kudos::Kudos;
@@ -61,40 +63,15 @@ pub async fn page(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
 ) -> AppResult<Response> {
-    let me = caller.user.username.clone();
-    let users = state
-        .db
-        .list_users()
-        .await?
-        .into_iter()
-        .filter(|u| !u.disabled && u.id != caller.user.id)
-        .map(|u| (u.username, u.display_name))
-        .collect();
+    let b = board(&state, &caller).await?;
+    let views = |list: Vec<Kudos>| -> Vec<View> { list.into_iter().map(view).collect() };
     Ok(render(Page {
         l: layout(Some(&caller), "Kudos", "/kudos"),
-        users,
-        values: state.db.conduct_values().await?,
-        received: state
-            .db
-            .kudos_received(&me)
-            .await?
-            .into_iter()
-            .map(view)
-            .collect(),
-        team: state
-            .db
-            .kudos_visible_to_team(&team_of(&state, &caller).await?)
-            .await?
-            .into_iter()
-            .map(view)
-            .collect(),
-        given: state
-            .db
-            .kudos_given(&me)
-            .await?
-            .into_iter()
-            .map(view)
-            .collect(),
+        users: b.colleagues,
+        values: b.values,
+        received: views(b.mine.received),
+        team: views(b.mine.team),
+        given: views(b.mine.given),
         configure: allowed(&caller.user.roles, Action::ConductConfigure),
     }))
 }
@@ -143,10 +120,5 @@ pub async fn api(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
 ) -> AppResult<Json<Value>> {
-    let me = &caller.user.username;
-    Ok(Json(json!({
-        "received": state.db.kudos_received(me).await?,
-        "given": state.db.kudos_given(me).await?,
-        "team": state.db.kudos_visible_to_team(&team_of(&state, &caller).await?).await?,
-    })))
+    Ok(Json(json!(mine(&state, &caller).await?)))
 }
