@@ -370,6 +370,11 @@ export async function enrolTotp(page) {
  */
 export function testServer({ demo = false, users = [], password, setup } = {}) {
   const contexts = [];
+  // node:test may run a file's own `before` hooks alongside this one: whatever needs the
+  // server or the browser waits for them here.
+  let started;
+  const ready = new Promise((resolve, reject) => (started = { resolve, reject }));
+  ready.catch(() => {}); // reported by the hook itself
   const env = {
     server: undefined,
     browser: undefined,
@@ -377,6 +382,7 @@ export function testServer({ demo = false, users = [], password, setup } = {}) {
 
     /** A new browser context, closed with the file. */
     async context(viewport = DESKTOP, options = {}) {
+      await ready;
       const ctx = await newContext(env.browser, env.server.url, viewport, options);
       contexts.push(ctx);
       return ctx;
@@ -406,11 +412,17 @@ export function testServer({ demo = false, users = [], password, setup } = {}) {
     cli: (args) => cli(env.server, args),
   };
   before(async () => {
-    // Start the browser while the server boots.
-    [env.server, env.browser] = await Promise.all([startServer({ demo }), launchBrowser()]);
-    if (demo) env.passwords = env.server.demoPasswords();
-    for (const u of users) await env.server.addUser({ password, ...u });
-    if (setup) await setup(env.server);
+    try {
+      // Start the browser while the server boots.
+      [env.server, env.browser] = await Promise.all([startServer({ demo }), launchBrowser()]);
+      if (demo) env.passwords = env.server.demoPasswords();
+      for (const u of users) await env.server.addUser({ password, ...u });
+      if (setup) await setup(env.server);
+      started.resolve();
+    } catch (e) {
+      started.reject(e);
+      throw e;
+    }
   });
   after(async () => {
     await Promise.allSettled(contexts.map((c) => c.close()));
