@@ -581,7 +581,7 @@ async fn overdue_people_are_reminded_and_their_lead_is_told() {
         assert_eq!(csv.headers["content-type"], "text/csv; charset=utf-8");
         assert!(csv.body.starts_with("username,name,team,site,roles,lead,assigned,due,status,days_overdue,attested_at,reminders,escalations\n"));
         csv.assert_contains(
-            "bo,bo Agent,Billing,Lisbon,Agent,lena Staff,2026-11-20,2026-11-30,overdue,1,,2,1",
+            "bo,bo Agent,Billing,Lisbon,Agent,lena Person,2026-11-20,2026-11-30,overdue,1,,2,1",
         );
         let ev = app
             .get("/policies/reports/code/evidence.csv", &ana.cookie)
