@@ -1,48 +1,25 @@
 // An administrator: forced two-factor enrolment at first sign-in, the admin navigation,
 // an API token used from node, the audit trail, and a second sign-in with a fresh code.
 // The tests in this file run in order and share one signed-in browser context.
-import { after, before, test } from 'node:test';
+import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  Authenticator,
-  DESKTOP,
-  MOBILE,
-  horizontalOverflow,
-  launchBrowser,
-  navigation,
-  navLabels,
-  newContext,
-  pathname,
-  shot,
-  signIn,
-  signOut,
-  startServer,
-  watch,
-} from './lib/harness.mjs';
+import { Authenticator, DESKTOP, MOBILE, horizontalOverflow, navigation, navLabels, pathname, shot, signIn, signOut, testServer } from './lib/harness.mjs';
 import { stepAt, totp } from './lib/totp.mjs';
 
 const PASSWORD = 'admin-password-1234';
 
-let server;
-let browser;
-let ctx;
+const env = testServer({
+  users: [
+    { username: 'root', displayName: 'Ada Admin', role: 'admin', password: PASSWORD },
+    { username: 'alex', displayName: 'Alex Agent', role: 'agent', password: 'agent-password-1234' },
+  ],
+});
 let page;
 let watcher;
 let app; // the admin's authenticator app
 
 before(async () => {
-  [server, browser] = await Promise.all([startServer(), launchBrowser()]);
-  await server.addUser({ username: 'root', displayName: 'Ada Admin', role: 'admin', password: PASSWORD });
-  await server.addUser({ username: 'alex', displayName: 'Alex Agent', role: 'agent', password: 'agent-password-1234' });
-  ctx = await newContext(browser, server.url, DESKTOP);
-  page = await ctx.newPage();
-  watcher = watch(page);
-});
-
-after(async () => {
-  await ctx?.close().catch(() => {});
-  await browser?.close().catch(() => {});
-  await server?.stop();
+  ({ page, watcher } = await env.page());
 });
 
 test('first sign-in forces TOTP enrolment, then lands on home with the admin nav', async () => {
@@ -110,7 +87,7 @@ test('admin issues an API token; it is shown once and works from node', async ()
   assert.equal(await page.locator('#new-token').count(), 0);
   assert.ok(!(await page.content()).includes(token), 'the token is not on the page any more');
 
-  const me = await fetch(`${server.url}/api/v1/me`, { headers: { Authorization: `Bearer ${token}` } });
+  const me = await fetch(`${env.server.url}/api/v1/me`, { headers: { Authorization: `Bearer ${token}` } });
   assert.equal(me.status, 200);
   const body = await me.json();
   assert.equal(body.username, 'root');
@@ -120,11 +97,11 @@ test('admin issues an API token; it is shown once and works from node', async ()
   assert.deepEqual(body.authenticated_by, { kind: 'token', scopes: ['read'] });
 
   // A read token cannot do admin things, and a wrong token is a 401, not anonymous.
-  const bad = await fetch(`${server.url}/api/v1/me`, { headers: { Authorization: `Bearer ${token}x` } });
+  const bad = await fetch(`${env.server.url}/api/v1/me`, { headers: { Authorization: `Bearer ${token}x` } });
   assert.equal(bad.status, 401);
-  const users = await fetch(`${server.url}/admin/users`, { headers: { Authorization: `Bearer ${token}` } });
+  const users = await fetch(`${env.server.url}/admin/users`, { headers: { Authorization: `Bearer ${token}` } });
   assert.equal(users.status, 403);
-  const none = await fetch(`${server.url}/api/v1/me`);
+  const none = await fetch(`${env.server.url}/api/v1/me`);
   assert.equal(none.status, 401);
 });
 
@@ -163,7 +140,7 @@ test('admin adds a user on the web; a role change signs that user out at once', 
   await shot(page, 'admin-10-user-added-desktop');
 
   // The new user signs in, in another browser.
-  const other = await newContext(browser, server.url, DESKTOP);
+  const other = await env.context();
   try {
     const p2 = await other.newPage();
     await signIn(p2, 'newbie', 'newbie-password-123');

@@ -1,56 +1,22 @@
 // Sign-in, sign-out, wrong passwords and lockout, forbidden pages, CSRF and keyboard
 // access, as agents (no second factor).
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  Authenticator,
-  DESKTOP,
-  MOBILE,
-  launchBrowser,
-  navigation,
-  navLabels,
-  newContext,
-  pathname,
-  shot,
-  signIn,
-  signOut,
-  startServer,
-  watch,
-} from './lib/harness.mjs';
+import { Authenticator, DESKTOP, MOBILE, navigation, navLabels, pathname, shot, signIn, signOut, testServer } from './lib/harness.mjs';
 import { stepAt, totp } from './lib/totp.mjs';
 
 const PASSWORD = 'agent-password-1234';
 const WRONG = 'Wrong username or password.';
 
-let server;
-let browser;
-const contexts = [];
-
-async function freshPage(viewport = DESKTOP) {
-  const ctx = await newContext(browser, server.url, viewport);
-  contexts.push(ctx);
-  const page = await ctx.newPage();
-  return { page, watcher: watch(page) };
-}
-
-before(async () => {
-  // Start the browser while the server boots.
-  [server, browser] = await Promise.all([startServer(), launchBrowser()]);
-  for (const u of [
+const env = testServer({
+  password: PASSWORD,
+  users: [
     { username: 'alex', displayName: 'Alex Agent', role: 'agent' },
     { username: 'lockme', displayName: 'Lou Lockout', role: 'agent' },
     { username: 'casey', displayName: 'Casey Csrf', role: 'agent' },
     { username: 'kim', displayName: 'Kim Keyboard', role: 'agent' },
     { username: 'ivy', displayName: 'Ivy Investigator', role: 'investigator' },
-  ]) {
-    await server.addUser({ ...u, password: PASSWORD });
-  }
-});
-
-after(async () => {
-  await Promise.allSettled(contexts.map((c) => c.close()));
-  await browser?.close().catch(() => {});
-  await server?.stop();
+  ],
 });
 
 describe('agent sign-in', () => {
@@ -59,7 +25,7 @@ describe('agent sign-in', () => {
     ['mobile', MOBILE],
   ]) {
     test(`sign in shows the agent's name, sign out returns to /login (${label})`, async () => {
-      const { page, watcher } = await freshPage(viewport);
+      const { page, watcher } = await env.page(viewport);
       const resp = await page.goto('/');
       assert.equal(pathname(page), '/login', 'anonymous / goes to the sign-in page');
       assert.equal(resp.status(), 200);
@@ -91,7 +57,7 @@ describe('agent sign-in', () => {
   }
 
   test('a deep link survives sign-in (?next=)', async () => {
-    const { page } = await freshPage();
+    const { page } = await env.page();
     await page.goto('/account');
     assert.equal(pathname(page), '/login');
     assert.equal(new URL(page.url()).searchParams.get('next'), '/account');
@@ -103,9 +69,9 @@ describe('agent sign-in', () => {
   test(
     '?next= never leads off-site (tab in the path)',
     async () => {
-      const { page } = await freshPage();
+      const { page } = await env.page();
       await signIn(page, 'alex', PASSWORD);
-      const origin = new URL(server.url).origin;
+      const origin = new URL(env.server.url).origin;
       const visited = [];
       page.on('request', (r) => r.isNavigationRequest() && visited.push(r.url()));
       // Port 9 on localhost: another origin that refuses at once (no DNS, no network).
@@ -122,7 +88,7 @@ describe('agent sign-in', () => {
   test(
     '?next= with a line break is refused, not a 500',
     async () => {
-      const { page } = await freshPage();
+      const { page } = await env.page();
       await signIn(page, 'alex', PASSWORD);
       const resp = await page.goto(`/login?next=${encodeURIComponent('/account\nX-Injected: 1')}`);
       assert.ok(resp.status() < 500, `HTTP ${resp.status()} at ${page.url()}`);
@@ -130,7 +96,7 @@ describe('agent sign-in', () => {
   );
 
   test('the session cookie is HttpOnly and SameSite=Strict', async () => {
-    const { page } = await freshPage();
+    const { page } = await env.page();
     await signIn(page, 'alex', PASSWORD);
     const [c] = (await page.context().cookies()).filter((x) => x.name === 'rt_session');
     assert.ok(c, 'rt_session cookie set');
@@ -143,7 +109,7 @@ describe('agent sign-in', () => {
 
 describe('wrong passwords', () => {
   test('a wrong password says so; after 5 failures the account is locked', async () => {
-    const { page } = await freshPage();
+    const { page } = await env.page();
     await page.goto('/login');
 
     // Unknown user: same message as a wrong password (no user enumeration).
@@ -178,7 +144,7 @@ describe('wrong passwords', () => {
   test(
     'failed enrolment codes are forgotten once enrolment succeeds',
     async () => {
-      const { page } = await freshPage();
+      const { page } = await env.page();
       await signIn(page, 'ivy', PASSWORD);
       assert.equal(pathname(page), '/account/2fa');
       const app = new Authenticator((await page.locator('#totp-secret').textContent()).trim());
@@ -203,7 +169,7 @@ describe('wrong passwords', () => {
   );
 
   test('the lockout message on a phone', async () => {
-    const { page } = await freshPage(MOBILE);
+    const { page } = await env.page(MOBILE);
     await signIn(page, 'lockme', PASSWORD);
     assert.match(await page.getByRole('alert').textContent(), /locked/);
     await shot(page, 'agent-07-locked-mobile');
@@ -212,7 +178,7 @@ describe('wrong passwords', () => {
 
 describe('authorization', () => {
   test("an agent gets the 403 page on /admin/users and the nav has no admin links", async () => {
-    const { page } = await freshPage();
+    const { page } = await env.page();
     await signIn(page, 'alex', PASSWORD);
     const nav = await navLabels(page);
     assert.ok(nav.includes('Home') && nav.includes('My account'), `nav: ${nav}`);
@@ -240,7 +206,7 @@ describe('authorization', () => {
 
   // Regression (fixed in cb4421d): error pages were rendered without the caller.
   test('the 403 page keeps the signed-in header (name, nav, Sign out)', async () => {
-    const { page } = await freshPage();
+    const { page } = await env.page();
     await signIn(page, 'alex', PASSWORD);
     const resp = await page.goto('/admin/users');
     assert.equal(resp.status(), 403);
@@ -252,7 +218,7 @@ describe('authorization', () => {
   test(
     'the 404 page keeps the signed-in header (name, nav, Sign out)',
     async () => {
-      const { page } = await freshPage();
+      const { page } = await env.page();
       await signIn(page, 'alex', PASSWORD);
       const resp = await page.goto('/no-such-page');
       assert.equal(resp.status(), 404);
@@ -264,7 +230,7 @@ describe('authorization', () => {
   );
 
   test('an agent cannot post to admin forms either', async () => {
-    const { page } = await freshPage();
+    const { page } = await env.page();
     await signIn(page, 'alex', PASSWORD);
     const csrf = await page.locator('header form input[name=csrf]').inputValue();
     const resp = await page.request.post('/admin/users', {
@@ -277,7 +243,7 @@ describe('authorization', () => {
 
 describe('CSRF', () => {
   test('a tampered csrf field gives the "This form has expired" page (403)', async () => {
-    const { page } = await freshPage();
+    const { page } = await env.page();
     await signIn(page, 'casey', PASSWORD);
     await page.goto('/account');
     await page.fill('#current', PASSWORD);
@@ -300,7 +266,7 @@ describe('CSRF', () => {
   });
 
   test('the sign-out form is protected too', async () => {
-    const { page } = await freshPage();
+    const { page } = await env.page();
     await signIn(page, 'casey', PASSWORD);
     await page.locator('header form[action="/logout"] input[name=csrf]').evaluate((el) => (el.value = ''));
     const resp = await navigation(page, () => page.getByRole('button', { name: 'Sign out' }).click());
@@ -312,7 +278,7 @@ describe('CSRF', () => {
   });
 
   test('the sign-in form (double-submit cookie) rejects a tampered token', async () => {
-    const { page } = await freshPage();
+    const { page } = await env.page();
     await page.goto('/login');
     await page.fill('#username', 'casey');
     await page.fill('#password', PASSWORD);
@@ -325,7 +291,7 @@ describe('CSRF', () => {
 
 describe('keyboard', () => {
   test('"Skip to content" is the first tab stop and moves focus to main', async () => {
-    const { page } = await freshPage();
+    const { page } = await env.page();
     await signIn(page, 'kim', PASSWORD);
     for (const url of ['/', '/account']) {
       await page.goto(url);
@@ -343,7 +309,7 @@ describe('keyboard', () => {
   });
 
   test('the sign-in form can be used with the keyboard alone', async () => {
-    const { page } = await freshPage();
+    const { page } = await env.page();
     await page.goto('/login');
     // The username field has autofocus.
     assert.equal(await page.evaluate(() => document.activeElement?.id), 'username');

@@ -4,47 +4,14 @@
 // the printable export of that generation and downloads the PDF with the session.
 // Screenshots of the binder before and after generating (desktop and phone) and of the
 // printable export.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  Authenticator,
-  DESKTOP,
-  MOBILE,
-  horizontalOverflow,
-  launchBrowser,
-  navigation,
-  newContext,
-  pathname,
-  shot,
-  signIn,
-  startServer,
-  watch,
-} from './lib/harness.mjs';
+import { DESKTOP, MOBILE, horizontalOverflow, navigation, pathname, shot, testServer } from './lib/harness.mjs';
 
-let server;
-let browser;
-let ctx;
-
-before(async () => {
-  [server, browser] = await Promise.all([startServer({ demo: true }), launchBrowser()]);
-});
-
-after(async () => {
-  await ctx?.close().catch(() => {});
-  await browser?.close().catch(() => {});
-  await server?.stop();
-});
+const env = testServer({ demo: true });
 
 test('the ethics officer generates the binder, writes a narrative and exports it', async () => {
-  const passwords = server.demoPasswords();
-  ctx = await newContext(browser, server.url, DESKTOP);
-  const page = await ctx.newPage();
-  const watcher = watch(page);
-  await signIn(page, 'ethics', passwords.ethics);
-  assert.equal(pathname(page), '/account/2fa');
-  const app = new Authenticator((await page.locator('#totp-secret').textContent()).trim());
-  await page.fill('#code', (await app.code()).code);
-  await navigation(page, () => page.getByRole('button', { name: 'Turn on two-factor' }).click());
+  const { page, watcher } = await env.signedIn('ethics', { twoFactor: true });
 
   const resp = await navigation(page, () =>
     page.locator('nav[aria-label="Main"] a', { hasText: 'Evidence binder' }).click(),

@@ -3,47 +3,13 @@
 // (the team lead) moves it through the ISO 9001 §10.2 states to closed; the team lead
 // records a discipline decision, sees the comparable cases, and a deviation asks for a
 // rationale and a second approver; an agent gives kudos and the recipient consents.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  DESKTOP,
-  MOBILE,
-  horizontalOverflow,
-  launchBrowser,
-  navigation,
-  newContext,
-  pathname,
-  shot,
-  signIn,
-  startServer,
-  watch,
-} from './lib/harness.mjs';
+import { MOBILE, horizontalOverflow, navigation, pathname, shot, testServer } from './lib/harness.mjs';
 
-let server;
-let browser;
-let passwords;
-const contexts = [];
+const env = testServer({ demo: true });
 
-before(async () => {
-  [server, browser] = await Promise.all([startServer({ demo: true }), launchBrowser()]);
-  passwords = server.demoPasswords();
-});
-
-after(async () => {
-  await Promise.allSettled(contexts.map((c) => c.close()));
-  await browser?.close().catch(() => {});
-  await server?.stop();
-});
-
-async function session(username, viewport = DESKTOP) {
-  const ctx = await newContext(browser, server.url, viewport);
-  contexts.push(ctx);
-  const page = await ctx.newPage();
-  const watcher = watch(page);
-  await signIn(page, username, passwords[username]);
-  assert.equal(pathname(page), '/', `${username} signed in`);
-  return { page, watcher };
-}
+const session = (username, viewport) => env.signedIn(username, { viewport });
 
 const main = (page) => page.locator('main').innerText();
 

@@ -3,77 +3,34 @@
 // investigator asks a question; the reporter answers with the receipt; the investigator
 // closes the case with an outcome; the reporter sees it. Someone excluded by the reporter
 // never sees the case.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  Authenticator,
-  DESKTOP,
-  MOBILE,
-  launchBrowser,
-  navigation,
-  newContext,
-  pathname,
-  shot,
-  signIn,
-  startServer,
-  trainUsers,
-  watch,
-} from './lib/harness.mjs';
+import { MOBILE, navigation, pathname, shot, testServer, trainUsers } from './lib/harness.mjs';
 
 const PW = 'case loop browser test password';
 const DESCRIPTION = 'Refunds go to the same three cards every Friday after the shift.';
 
-let server;
-let browser;
-const contexts = [];
 let receipt;
 let caseRef;
 
-before(async () => {
-  [server, browser] = await Promise.all([startServer(), launchBrowser()]);
-  await server.addUser({ username: 'olivia', password: PW, role: 'ethics_officer', displayName: 'Olivia Ethics' });
-  await server.addUser({ username: 'ivan', password: PW, role: 'investigator', displayName: 'Ivan Investigator' });
-  await server.addUser({ username: 'pat', password: PW, role: 'ethics_officer', displayName: 'Pat Untrusted' });
+const env = testServer({
+  password: PW,
+  users: [
+    { username: 'olivia', role: 'ethics_officer', displayName: 'Olivia Ethics' },
+    { username: 'ivan', role: 'investigator', displayName: 'Ivan Investigator' },
+    { username: 'pat', role: 'ethics_officer', displayName: 'Pat Untrusted' },
+  ],
   // Case content opens only for people whose data-privacy training is current.
-  await trainUsers(server, ['olivia', 'ivan', 'pat']);
+  setup: (server) => trainUsers(server, ['olivia', 'ivan', 'pat']),
 });
 
-after(async () => {
-  for (const c of contexts) await c.close().catch(() => {});
-  await browser?.close().catch(() => {});
-  await server?.stop();
-});
-
+/** A reporter's phone with JavaScript turned off. */
 async function reporterPage() {
-  const c = await browser.newContext({
-    baseURL: server.url,
-    viewport: MOBILE,
-    isMobile: true,
-    hasTouch: true,
-    locale: 'en-GB',
-    timezoneId: 'UTC',
-    javaScriptEnabled: false,
-  });
-  c.setDefaultTimeout(15_000);
-  contexts.push(c);
-  return c.newPage();
+  return (await env.context(MOBILE, { javaScriptEnabled: false })).newPage();
 }
 
 /** Signs in a case worker and enrols their authenticator (privileged roles must). */
-async function staff(username) {
-  const ctx = await newContext(browser, server.url, DESKTOP);
-  contexts.push(ctx);
-  const page = await ctx.newPage();
-  const watcher = watch(page);
-  await page.goto('/login');
-  await signIn(page, username, PW);
-  assert.equal(pathname(page), '/account/2fa');
-  const app = new Authenticator((await page.locator('#totp-secret').textContent()).trim());
-  await page.fill('#code', (await app.code()).code);
-  await navigation(page, () => page.getByRole('button', { name: 'Turn on two-factor' }).click());
-  assert.equal(pathname(page), '/');
-  return { page, watcher };
-}
+const staff = (username) => env.signedIn(username, { twoFactor: true });
 
 async function openWithReceipt(page) {
   await page.goto('/speakup/access');

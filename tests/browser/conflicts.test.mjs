@@ -2,69 +2,25 @@
 // and a gift over the approval threshold; an ethics officer approves the relation with
 // a mitigation; an interaction by that agent with the sister's customer reference is
 // ingested and the team lead sees the finding. Desktop, plus the agent's page on a phone.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { writeFileSync } from 'node:fs';
-import path from 'node:path';
-import {
-  Authenticator,
-  DESKTOP,
-  MOBILE,
-  horizontalOverflow,
-  launchBrowser,
-  navigation,
-  navLabels,
-  newContext,
-  pathname,
-  shot,
-  signIn,
-  startServer,
-  watch,
-} from './lib/harness.mjs';
+import { DESKTOP, MOBILE, cli, horizontalOverflow, importLines, navigation, navLabels, pathname, shot, testServer } from './lib/harness.mjs';
 
 const PW = 'conflicts-password-1234';
 
-let server;
-let browser;
-const contexts = [];
-
-async function freshPage(viewport = DESKTOP) {
-  const ctx = await newContext(browser, server.url, viewport);
-  contexts.push(ctx);
-  const page = await ctx.newPage();
-  return { page, watcher: watch(page) };
-}
-
-async function cli(args) {
-  const child = spawn(server.bin, [...args, '--data-dir', server.dataDir], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout.on('data', (d) => (out += d));
-  child.stderr.on('data', (d) => (out += d));
-  const [code] = await once(child, 'exit');
-  assert.equal(code, 0, `${args.join(' ')} failed: ${out}`);
-  return out;
-}
-
-before(async () => {
-  [server, browser] = await Promise.all([startServer(), launchBrowser()]);
-  await server.addUser({ username: 'lena', displayName: 'Lena Lead', role: 'team_lead', password: PW });
-  await cli(['team', 'add', '--name', 'Billing', '--site', 'Lisbon', '--lead', 'lena']);
-  await server.addUser({ username: 'alex', displayName: 'Alex Agent', role: 'agent', team: 'Billing', password: PW });
-  await server.addUser({ username: 'eshe', displayName: 'Eshe Ethics', role: 'ethics_officer', password: PW });
-});
-
-after(async () => {
-  await Promise.allSettled(contexts.map((c) => c.close()));
-  await browser?.close().catch(() => {});
-  await server?.stop();
+const env = testServer({
+  password: PW,
+  async setup(server) {
+    await server.addUser({ username: 'lena', displayName: 'Lena Lead', role: 'team_lead', password: PW });
+    await cli(server, ['team', 'add', '--name', 'Billing', '--site', 'Lisbon', '--lead', 'lena']);
+    await server.addUser({ username: 'alex', displayName: 'Alex Agent', role: 'agent', team: 'Billing', password: PW });
+    await server.addUser({ username: 'eshe', displayName: 'Eshe Ethics', role: 'ethics_officer', password: PW });
+  },
 });
 
 test('a declared relative and gift are reviewed, and the lead sees the agent handled the relative', async () => {
   // The agent declares their sister (a customer) from the nav.
-  const { page: agent, watcher: agentWatch } = await freshPage();
-  await signIn(agent, 'alex', PW);
+  const { page: agent, watcher: agentWatch } = await env.signedIn('alex');
   assert.deepEqual(await navLabels(agent), ['Home', 'My work', 'My policies', 'My training', 'My surveys', 'Conflicts of interest', 'Kudos', 'My account']);
   await navigation(agent, () => agent.locator('nav[aria-label="Main"]').getByRole('link', { name: 'Conflicts of interest' }).click());
   assert.equal(pathname(agent), '/conflicts');
@@ -98,12 +54,7 @@ test('a declared relative and gift are reviewed, and the lead sees the agent han
   await agent.setViewportSize(DESKTOP);
 
   // The ethics officer (second factor first) reviews the relation with a mitigation.
-  const { page: eo, watcher: eoWatch } = await freshPage();
-  await signIn(eo, 'eshe', PW);
-  assert.equal(pathname(eo), '/account/2fa');
-  const auth = new Authenticator((await eo.locator('#totp-secret').textContent()).trim());
-  await eo.fill('#code', (await auth.code()).code);
-  await navigation(eo, () => eo.getByRole('button', { name: 'Turn on two-factor' }).click());
+  const { page: eo, watcher: eoWatch } = await env.signedIn('eshe', { twoFactor: true });
   await eo.goto('/conflicts/review');
   const waiting = eo.locator('section[aria-labelledby=waiting]');
   assert.match(await waiting.innerText(), /2 undecided disclosures[\s\S]*alex[\s\S]*needs approval/);
@@ -127,19 +78,16 @@ test('a declared relative and gift are reviewed, and the lead sees the agent han
   await shot(eo, 'conflicts-08-officer-reports-desktop');
 
   // An interaction by the agent with the sister's account is ingested.
-  const file = path.join(server.dataDir, 'calls.jsonl');
-  writeFileSync(file, JSON.stringify({
+  await importLines(env.server, [{
     id: 'call-coi-1', channel: 'voice', agent_id: 'alex', customer_ref: 'cust-4711', started_at: '2026-11-20T09:00:00Z',
     turns: [
       { speaker: 'agent', text: 'Thank you for calling, this call may be recorded. How can I help?' },
       { speaker: 'customer', text: 'It is me, can you remove the late fee?' },
     ],
-  }) + '\n');
-  await cli(['import', file]);
+  }]);
 
   // The team lead sees the finding, without the disclosure's detail.
-  const { page: lead, watcher: leadWatch } = await freshPage();
-  await signIn(lead, 'lena', PW);
+  const { page: lead, watcher: leadWatch } = await env.signedIn('lena');
   await lead.goto('/conflicts');
   await navigation(lead, () => lead.getByRole('link', { name: 'Findings' }).click());
   assert.equal(pathname(lead), '/conflicts/findings');

@@ -1,65 +1,29 @@
 // A click-through of the demo organisation (`serve --demo`): the passwords come from the
 // server's stderr, the ethics officer and the admin enrol an authenticator, and every page
 // of their navigation is visited and photographed at desktop and phone size.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import {
-  Authenticator,
-  DESKTOP,
-  SCREENSHOT_DIR,
-  MOBILE,
-  horizontalOverflow,
-  launchBrowser,
-  navigation,
-  navLabels,
-  newContext,
-  pathname,
-  shot,
-  signIn,
-  signOut,
-  startServer,
-  watch,
-} from './lib/harness.mjs';
+import { DESKTOP, SCREENSHOT_DIR, MOBILE, enrolTotp, horizontalOverflow, navigation, navLabels, pathname, shot, signIn, signOut, testServer } from './lib/harness.mjs';
 
-let server;
-let browser;
-let passwords;
-const contexts = [];
-
-before(async () => {
-  [server, browser] = await Promise.all([startServer({ demo: true }), launchBrowser()]);
-  passwords = server.demoPasswords();
-});
-
-after(async () => {
-  await Promise.allSettled(contexts.map((c) => c.close()));
-  await browser?.close().catch(() => {});
-  await server?.stop();
-});
+const env = testServer({ demo: true });
 
 test('the demo prints one password per named account', () => {
   for (const u of ['admin', 'ethics', 'investigator', 'qa', 'lead', 'agent']) {
-    assert.match(passwords[u] ?? '', /^[a-z2-7]{16}$/, `password for ${u}`);
+    assert.match(env.passwords[u] ?? '', /^[a-z2-7]{16}$/, `password for ${u}`);
   }
 });
 
 /** Signs in a privileged demo user, enrols TOTP, returns the signed-in page. */
 async function enrolledSession(username, prefix) {
-  const ctx = await newContext(browser, server.url, DESKTOP);
-  contexts.push(ctx);
-  const page = await ctx.newPage();
-  const watcher = watch(page);
+  const { page, watcher } = await env.page();
   await page.goto('/login');
   await shot(page, `${prefix}-00-login-desktop`);
-  await signIn(page, username, passwords[username]);
+  await signIn(page, username, env.passwords[username]);
   assert.equal(pathname(page), '/account/2fa', `${username} must enrol a second factor first`);
   await shot(page, `${prefix}-01-enrol-desktop`);
-  const app = new Authenticator((await page.locator('#totp-secret').textContent()).trim());
-  await page.fill('#code', (await app.code()).code);
-  await navigation(page, () => page.getByRole('button', { name: 'Turn on two-factor' }).click());
-  assert.equal(pathname(page), '/');
+  await enrolTotp(page);
   return { page, watcher };
 }
 
@@ -163,10 +127,8 @@ test('agent and team lead see only their own pages', async () => {
     ['lead', ['Home', 'My policies', 'My training', 'My surveys', 'Conflicts of interest', 'Kudos', 'Review queue', 'Commitments', 'Feedback', 'Calibration', 'Team policies', 'Training reports', 'Audits', 'Corrective actions', 'Discipline', 'Teams', 'My account']],
     ['qa', ['Home', 'Fairness', 'My policies', 'My training', 'My surveys', 'Conflicts of interest', 'Kudos', 'Review queue', 'Commitments', 'Feedback', 'Disputes', 'Calibration', 'Audits', 'Corrective actions', 'Teams', 'My account']],
   ]) {
-    const ctx = await newContext(browser, server.url, DESKTOP);
-    contexts.push(ctx);
-    const page = await ctx.newPage();
-    await signIn(page, username, passwords[username]);
+    const { ctx, page } = await env.page();
+    await signIn(page, username, env.passwords[username]);
     assert.equal(pathname(page), '/', `${username} needs no second factor`);
     assert.deepEqual(await navLabels(page), expected, username);
     await shot(page, `demo-${username}-home-desktop`);
@@ -201,11 +163,7 @@ test('agent and team lead see only their own pages', async () => {
 });
 
 test('a QA analyst filters the queue, opens an original from the privacy vault with a reason, and reads kept rates', async () => {
-  const ctx = await newContext(browser, server.url, DESKTOP);
-  contexts.push(ctx);
-  const page = await ctx.newPage();
-  const watcher = watch(page);
-  await signIn(page, 'qa', passwords.qa);
+  const { page, watcher } = await env.signedIn('qa');
 
   await page.goto('/qa/review');
   await page.getByLabel('Severity').selectOption('critical');
@@ -250,11 +208,7 @@ test('a QA analyst filters the queue, opens an original from the privacy vault w
 });
 
 test('fairness: a QA analyst compares workloads, scores and evaluators, and sees the Honest selling course work', async () => {
-  const ctx = await newContext(browser, server.url, DESKTOP);
-  contexts.push(ctx);
-  const page = await ctx.newPage();
-  const watcher = watch(page);
-  await signIn(page, 'qa', passwords.qa);
+  const { page, watcher } = await env.signedIn('qa');
 
   await navigation(page, () => page.locator('nav[aria-label="Main"] a', { hasText: 'Fairness' }).click());
   assert.equal(pathname(page), '/fairness');
@@ -292,11 +246,7 @@ test('fairness: a QA analyst compares workloads, scores and evaluators, and sees
 });
 
 test('an agent opens "my numbers" and follows a number back to an interaction', async () => {
-  const ctx = await newContext(browser, server.url, DESKTOP);
-  contexts.push(ctx);
-  const page = await ctx.newPage();
-  const watcher = watch(page);
-  await signIn(page, 'agent', passwords.agent);
+  const { page, watcher } = await env.signedIn('agent');
   await page.goto('/my/work');
   await navigation(page, () => page.getByRole('link', { name: 'My numbers, explained' }).click());
   assert.equal(pathname(page), '/my/numbers');

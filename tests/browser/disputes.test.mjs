@@ -1,84 +1,40 @@
 // Scorecard disputes end to end: an agent disputes an item of their own interaction, the
 // QA analyst it was routed to accepts it (adding a negative rule example), and the agent
 // sees the outcome and the changed score. Desktop, plus the pages on a phone.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { writeFileSync } from 'node:fs';
-import path from 'node:path';
-import {
-  DESKTOP,
-  MOBILE,
-  horizontalOverflow,
-  launchBrowser,
-  navigation,
-  navLabels,
-  newContext,
-  pathname,
-  shot,
-  signIn,
-  startServer,
-  watch,
-} from './lib/harness.mjs';
+import { MOBILE, horizontalOverflow, importLines, navigation, navLabels, pathname, shot, testServer } from './lib/harness.mjs';
 
 const PASSWORD = 'disputes-password-1234';
 const REASON = 'I quoted our written refund policy; I did not promise anything myself.';
 const NOTE = 'Agreed: the sentence quotes the policy, it is not a guarantee.';
 
-let server;
-let browser;
-const contexts = [];
-
-async function freshPage(viewport = DESKTOP) {
-  const ctx = await newContext(browser, server.url, viewport);
-  contexts.push(ctx);
-  const page = await ctx.newPage();
-  return { page, watcher: watch(page) };
-}
-
-/** `righttrack import` into the running server's data directory (SQLite WAL). */
-async function importLines(lines) {
-  const file = path.join(server.dataDir, 'calls.jsonl');
-  writeFileSync(file, lines.map((l) => JSON.stringify(l)).join('\n') + '\n');
-  const child = spawn(server.bin, ['import', '--data-dir', server.dataDir, file], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout.on('data', (d) => (out += d));
-  child.stderr.on('data', (d) => (out += d));
-  const [code] = await once(child, 'exit');
-  assert.equal(code, 0, `import failed: ${out}`);
-}
-
-before(async () => {
-  [server, browser] = await Promise.all([startServer(), launchBrowser()]);
-  await server.addUser({ username: 'alex', displayName: 'Alex Agent', role: 'agent', password: PASSWORD });
-  await server.addUser({ username: 'quinn', displayName: 'Quinn Analyst', role: 'qa_analyst', password: PASSWORD });
-  await importLines([
-    {
-      id: 'call-1',
-      channel: 'chat',
-      agent_id: 'alex',
-      started_at: '2026-11-20T09:00:00Z',
-      turns: [
-        { speaker: 'agent', text: 'Hello, thanks for contacting us, how can I help you today?' },
-        { speaker: 'customer', text: 'When will my refund arrive?' },
-        { speaker: 'agent', text: 'As our policy says, I guarantee your refund arrives within five days.' },
-        { speaker: 'customer', text: 'Thanks.' },
-      ],
-    },
-  ]);
-});
-
-after(async () => {
-  await Promise.allSettled(contexts.map((c) => c.close()));
-  await browser?.close().catch(() => {});
-  await server?.stop();
+const env = testServer({
+  password: PASSWORD,
+  users: [
+    { username: 'alex', displayName: 'Alex Agent', role: 'agent' },
+    { username: 'quinn', displayName: 'Quinn Analyst', role: 'qa_analyst' },
+  ],
+  setup: (server) =>
+    importLines(server, [
+      {
+        id: 'call-1',
+        channel: 'chat',
+        agent_id: 'alex',
+        started_at: '2026-11-20T09:00:00Z',
+        turns: [
+          { speaker: 'agent', text: 'Hello, thanks for contacting us, how can I help you today?' },
+          { speaker: 'customer', text: 'When will my refund arrive?' },
+          { speaker: 'agent', text: 'As our policy says, I guarantee your refund arrives within five days.' },
+          { speaker: 'customer', text: 'Thanks.' },
+        ],
+      },
+    ]),
 });
 
 test('an agent disputes an item, the analyst accepts it, the agent sees the outcome', async () => {
   // The agent opens the interaction from My work and disputes the honesty item.
-  const { page: agent, watcher: agentWatch } = await freshPage();
-  await signIn(agent, 'alex', PASSWORD);
+  const { page: agent, watcher: agentWatch } = await env.signedIn('alex');
   await agent.goto('/my/work');
   await navigation(agent, () => agent.getByRole('link', { name: 'call-1' }).first().click());
   assert.equal(pathname(agent), '/my/interactions/call-1');
@@ -97,8 +53,7 @@ test('an agent disputes an item, the analyst accepts it, the agent sees the outc
   await shot(agent, 'disputes-02-agent-opened-desktop');
 
   // The analyst finds it under Disputes and accepts it with a negative example.
-  const { page: qa, watcher: qaWatch } = await freshPage();
-  await signIn(qa, 'quinn', PASSWORD);
+  const { page: qa, watcher: qaWatch } = await env.signedIn('quinn');
   assert.deepEqual(await navLabels(qa), ['Home', 'Fairness', 'My policies', 'My training', 'My surveys', 'Conflicts of interest', 'Kudos', 'Review queue', 'Commitments', 'Feedback', 'Disputes', 'Calibration', 'Audits', 'Corrective actions', 'Teams', 'My account']);
   await navigation(qa, () => qa.locator('nav[aria-label="Main"]').getByRole('link', { name: 'Disputes' }).click());
   assert.equal(pathname(qa), '/qa/disputes');
@@ -144,8 +99,7 @@ test('the dispute pages fit a phone', async () => {
     ['alex', ['/my/work', '/my/interactions/call-1']],
     ['quinn', ['/qa/disputes']],
   ]) {
-    const { page } = await freshPage(MOBILE);
-    await signIn(page, user, PASSWORD);
+    const { page } = await env.signedIn(user, { viewport: MOBILE });
     for (const url of urls) {
       await page.goto(url);
       if ((await horizontalOverflow(page)) > 0) wide.push(url);

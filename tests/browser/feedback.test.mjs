@@ -2,49 +2,18 @@
 // API, a customer opens it on a phone (no account, no JavaScript needed), answers with a
 // card number in the comment, and a QA analyst then reads the redacted answer on the
 // feedback page and on the interaction.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
-import {
-  DESKTOP,
-  MOBILE,
-  horizontalOverflow,
-  launchBrowser,
-  navigation,
-  newContext,
-  pathname,
-  shot,
-  signIn,
-  startServer,
-  watch,
-} from './lib/harness.mjs';
+import { DESKTOP, MOBILE, cli, horizontalOverflow, navigation, pathname, shot, testServer } from './lib/harness.mjs';
 
 const PW = 'feedback browser test password';
 const CARD = '4111 1111 1111 1111';
 
-let server;
-let browser;
 let token;
 let surveyPath;
-const contexts = [];
-
-/** Runs the CLI against the test server's data directory; returns its stdout. */
-async function cli(args) {
-  const env = { ...process.env };
-  for (const k of Object.keys(env)) if (k.startsWith('RIGHTTRACK_')) delete env[k];
-  const child = spawn(server.bin, [...args, '--data-dir', server.dataDir], { stdio: ['ignore', 'pipe', 'pipe'], env });
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (d) => (out += d));
-  child.stderr.on('data', (d) => (err += d));
-  const [code] = await once(child, 'exit');
-  if (code !== 0) throw new Error(`righttrack ${args.join(' ')} failed (exit ${code}): ${err}`);
-  return out;
-}
 
 async function api(method, path, body, contentType = 'application/json') {
-  const resp = await fetch(`${server.url}${path}`, {
+  const resp = await fetch(`${env.server.url}${path}`, {
     method,
     headers: { Authorization: `Bearer ${token}`, ...(body ? { 'Content-Type': contentType } : {}) },
     body,
@@ -52,20 +21,16 @@ async function api(method, path, body, contentType = 'application/json') {
   return { status: resp.status, json: await resp.json() };
 }
 
-before(async () => {
-  [server, browser] = await Promise.all([startServer(), launchBrowser()]);
-  await server.addUser({ username: 'quinn', password: PW, role: 'qa_analyst', displayName: 'Quinn Analyst' });
-  // The CRM integration is a service account of its own; tokens are never made for a person.
-  await cli(['user', 'add-service', '--username', 'crm-bot', '--role', 'qa_analyst']);
-  const out = await cli(['token', 'create', '--username', 'crm-bot', '--scope', 'ingest,read', '--name', 'crm']);
-  token = out.trim().split('\n').pop().trim();
-  assert.match(token, /^rt_[A-Z2-7]{52}$/);
-});
-
-after(async () => {
-  await Promise.allSettled(contexts.map((c) => c.close()));
-  await browser?.close().catch(() => {});
-  await server?.stop();
+const env = testServer({
+  password: PW,
+  users: [{ username: 'quinn', role: 'qa_analyst', displayName: 'Quinn Analyst' }],
+  async setup(server) {
+    // The CRM integration is a service account of its own; tokens are never made for a person.
+    await cli(server, ['user', 'add-service', '--username', 'crm-bot', '--role', 'qa_analyst']);
+    const out = await cli(server, ['token', 'create', '--username', 'crm-bot', '--scope', 'ingest,read', '--name', 'crm']);
+    token = out.trim().split('\n').pop().trim();
+    assert.match(token, /^rt_[A-Z2-7]{52}$/);
+  },
 });
 
 test('an integration client mints a single-use link for an interaction', async () => {
@@ -91,17 +56,14 @@ test('an integration client mints a single-use link for an interaction', async (
   assert.equal(minted.status, 201, JSON.stringify(minted.json));
   surveyPath = minted.json.path;
   assert.match(surveyPath, /^\/f\/[A-Z2-7]{52}$/);
-  assert.equal(minted.json.url, `${server.url}${surveyPath}`);
+  assert.equal(minted.json.url, `${env.server.url}${surveyPath}`);
   const unknown = await api('POST', '/api/v1/interactions/nope/feedback-link');
   assert.equal(unknown.status, 404);
   assert.match(unknown.json.message, /`id`/);
 });
 
 test('a customer answers on a phone, once', async () => {
-  const ctx = await newContext(browser, server.url, MOBILE);
-  contexts.push(ctx);
-  const page = await ctx.newPage();
-  const watcher = watch(page);
+  const { page, watcher } = await env.page(MOBILE);
   const resp = await page.goto(surveyPath);
   assert.equal(resp.status(), 200);
   assert.equal(await page.locator('h1').textContent(), 'How did we do?');
@@ -147,12 +109,7 @@ test('a customer answers on a phone, once', async () => {
 });
 
 test('a QA analyst sees the redacted answer on the feedback page and the interaction', async () => {
-  const ctx = await newContext(browser, server.url, DESKTOP);
-  contexts.push(ctx);
-  const page = await ctx.newPage();
-  const watcher = watch(page);
-  await signIn(page, 'quinn', PW);
-  assert.equal(pathname(page), '/');
+  const { page, watcher } = await env.signedIn('quinn');
   await navigation(page, () => page.locator('nav[aria-label="Main"] a', { hasText: 'Feedback' }).click());
   assert.equal(pathname(page), '/qa/feedback');
   assert.equal(await page.locator('#stat-csat').textContent(), '4.00');

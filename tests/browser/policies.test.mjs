@@ -6,70 +6,27 @@
 // what changed since version 1 clause by clause, fails the quiz, passes it, and attests.
 // The officer sees the coverage and the quiz question failure rates. Screenshots of every
 // step, desktop and phone.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  Authenticator,
-  DESKTOP,
-  MOBILE,
-  horizontalOverflow,
-  launchBrowser,
-  navigation,
-  newContext,
-  pathname,
-  shot,
-  signIn,
-  startServer,
-  watch,
-} from './lib/harness.mjs';
+import { MOBILE, horizontalOverflow, navigation, pathname, shot, testServer } from './lib/harness.mjs';
 
 const PW = 'policies browser test password';
 // The sample quiz's right answers (0-based) and a set that fails.
 const RIGHT = [1, 1, 1, 2, 1];
 const WRONG = [0, 0, 0, 0, 1];
 
-let server;
-let browser;
-const contexts = [];
-
-before(async () => {
-  [server, browser] = await Promise.all([startServer(), launchBrowser()]);
-  await server.addUser({ username: 'olivia', password: PW, role: 'ethics_officer', displayName: 'Olivia Ethics' });
-  await server.addUser({ username: 'pat', password: PW, role: 'ethics_officer', displayName: 'Pat Deputy' });
-  await server.addUser({ username: 'alex', password: PW, role: 'agent', displayName: 'Alex Agent' });
-});
-
-after(async () => {
-  for (const c of contexts) await c.close().catch(() => {});
-  await browser?.close().catch(() => {});
-  await server?.stop();
+const env = testServer({
+  password: PW,
+  users: [
+    { username: 'olivia', role: 'ethics_officer', displayName: 'Olivia Ethics' },
+    { username: 'pat', role: 'ethics_officer', displayName: 'Pat Deputy' },
+    { username: 'alex', role: 'agent', displayName: 'Alex Agent' },
+  ],
 });
 
 /** An officer signed in with their authenticator enrolled. */
-async function officer(username) {
-  const ctx = await newContext(browser, server.url, DESKTOP);
-  contexts.push(ctx);
-  const page = await ctx.newPage();
-  const watcher = watch(page);
-  await page.goto('/login');
-  await signIn(page, username, PW);
-  assert.equal(pathname(page), '/account/2fa');
-  const app = new Authenticator((await page.locator('#totp-secret').textContent()).trim());
-  await page.fill('#code', (await app.code()).code);
-  await navigation(page, () => page.getByRole('button', { name: 'Turn on two-factor' }).click());
-  assert.equal(pathname(page), '/');
-  return { page, watcher };
-}
-
-async function agent(viewport = DESKTOP) {
-  const ctx = await newContext(browser, server.url, viewport);
-  contexts.push(ctx);
-  const page = await ctx.newPage();
-  const watcher = watch(page);
-  await page.goto('/login');
-  await signIn(page, 'alex', PW);
-  return { page, watcher };
-}
+const officer = (username) => env.signedIn(username, { twoFactor: true });
+const agent = (viewport) => env.signedIn('alex', { viewport });
 
 async function click(page, name) {
   const resp = await navigation(page, () => page.getByRole('button', { name }).click());

@@ -2,35 +2,16 @@
 // category, report, save the receipt (the confirmation must be ticked), come back with
 // the receipt, read the thread and add a message. No cookie may be set on the way, and
 // the pages must not scroll sideways.
-import { after, before, test } from 'node:test';
+import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { MOBILE, launchBrowser, navigation, pathname, shot, startServer, watch } from './lib/harness.mjs';
+import { MOBILE, navigation, pathname, shot, testServer, watch } from './lib/harness.mjs';
 
 const PW = 'speak-up browser test password';
 const DESCRIPTION = 'My team lead changes refund amounts after the calls end.';
 
-let server;
-let browser;
 let ctx;
 let receipt;
 let caseRef;
-
-/** A phone with JavaScript turned off (what a cautious reporter might use). */
-async function phoneWithoutJs() {
-  const c = await browser.newContext({
-    baseURL: server.url,
-    viewport: MOBILE,
-    isMobile: true,
-    hasTouch: true,
-    deviceScaleFactor: 1,
-    locale: 'en-GB',
-    timezoneId: 'UTC',
-    javaScriptEnabled: false,
-  });
-  c.setDefaultTimeout(15_000);
-  c.setDefaultNavigationTimeout(20_000);
-  return c;
-}
 
 /** Sideways overflow, measured by the test runner (page scripts are off). */
 async function overflow(page) {
@@ -38,18 +19,20 @@ async function overflow(page) {
   return Math.max(0, Math.ceil(box.x + box.width) - MOBILE.width);
 }
 
+// An ethics officer created with a password has a reader key, so the case is wrapped for them.
+const env = testServer({ users: [{ username: 'olivia', password: PW, role: 'ethics_officer', displayName: 'Olivia Ethics' }] });
+
 before(async () => {
-  [server, browser] = await Promise.all([startServer(), launchBrowser()]);
-  // An ethics officer created with a password has a reader key, so the case is wrapped for them.
-  await server.addUser({ username: 'olivia', password: PW, role: 'ethics_officer', displayName: 'Olivia Ethics' });
-  ctx = await phoneWithoutJs();
+  // A phone with JavaScript turned off (what a cautious reporter might use).
+  ctx = await env.context(MOBILE, { javaScriptEnabled: false });
 });
 
-after(async () => {
-  await ctx?.close().catch(() => {});
-  await browser?.close().catch(() => {});
-  await server?.stop();
-});
+/** The end of a reporter's visit: no cookie was set and nothing went wrong on the page. */
+async function leave(page, watcher) {
+  assert.deepEqual(await ctx.cookies(), [], 'no cookie was set');
+  assert.deepEqual(watcher.problems(), []);
+  await page.close();
+}
 
 test('a reporter files a report on a phone without JavaScript and saves the receipt', async () => {
   const page = await ctx.newPage();
@@ -90,9 +73,7 @@ test('a reporter files a report on a phone without JavaScript and saves the rece
   assert.match(text, /Thank you/);
   assert.ok(!text.includes(receipt.slice(0, 9)), 'the receipt is not shown again');
   await shot(page, 'speakup-04-saved-mobile-nojs');
-  assert.deepEqual(await ctx.cookies(), [], 'no cookie was set');
-  assert.deepEqual(watcher.problems(), []);
-  await page.close();
+  await leave(page, watcher);
 });
 
 test('the reporter comes back with the receipt and adds a message', async () => {
@@ -126,9 +107,7 @@ test('the reporter comes back with the receipt and adds a message', async () => 
   assert.equal(flagged.status(), 200);
   assert.match(await page.locator('#retaliation-flag').innerText(), /retaliation/);
   await shot(page, 'speakup-07-retaliation-mobile-nojs');
-  assert.deepEqual(await ctx.cookies(), [], 'no cookie was set');
-  assert.deepEqual(watcher.problems(), []);
-  await page.close();
+  await leave(page, watcher);
 });
 
 test('the pages speak Spanish', async () => {

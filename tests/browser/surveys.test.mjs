@@ -4,40 +4,12 @@
 // name); the officer closes the wave and sees results in which a small team is
 // suppressed, a larger one withheld to protect it, and exports them. Desktop, and the
 // answer form and results on a phone.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
-import {
-  DESKTOP,
-  MOBILE,
-  horizontalOverflow,
-  launchBrowser,
-  navigation,
-  newContext,
-  pathname,
-  shot,
-  signIn,
-  startServer,
-  watch,
-} from './lib/harness.mjs';
-import { Authenticator } from './lib/totp.mjs';
+import { DESKTOP, MOBILE, cli, horizontalOverflow, navigation, pathname, shot, testServer } from './lib/harness.mjs';
 
 const PASSWORD = 'surveys-password-1234';
 const COMMENT = 'Write to dana@example.org. Bruno Billing told us to skip the disclosure.';
-
-let server;
-let browser;
-const contexts = [];
-
-async function run(args) {
-  const child = spawn(server.bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout.on('data', (d) => (out += d));
-  child.stderr.on('data', (d) => (out += d));
-  const [code] = await once(child, 'exit');
-  assert.equal(code, 0, `${args.join(' ')}: ${out}`);
-}
 
 // Lisbon Billing 6 agents, Lisbon Retention 2, Manila Support 6.
 const TEAMS = [
@@ -46,45 +18,30 @@ const TEAMS = [
   ['Manila Support', 'Manila', 6, 'sup'],
 ];
 
-before(async () => {
-  [server, browser] = await Promise.all([startServer(), launchBrowser()]);
-  for (const [name, site] of TEAMS) {
-    await run(['team', 'add', '--data-dir', server.dataDir, '--name', name, '--site', site]);
-  }
-  await server.addUser({ username: 'eshe', displayName: 'Eshe Officer', role: 'ethics_officer', password: PASSWORD });
-  for (const [team, , n, prefix] of TEAMS) {
-    for (let i = 0; i < n; i++) {
-      const displayName = prefix === 'bill' && i === 1 ? 'Bruno Billing' : `${prefix} agent ${i}`;
-      await server.addUser({ username: `${prefix}${i}`, displayName, role: 'agent', team, password: PASSWORD });
+const env = testServer({
+  password: PASSWORD,
+  async setup(server) {
+    for (const [name, site] of TEAMS) {
+      await cli(server, ['team', 'add', '--name', name, '--site', site]);
     }
-  }
+    await server.addUser({ username: 'eshe', displayName: 'Eshe Officer', role: 'ethics_officer', password: PASSWORD });
+    for (const [team, , n, prefix] of TEAMS) {
+      for (let i = 0; i < n; i++) {
+        const displayName = prefix === 'bill' && i === 1 ? 'Bruno Billing' : `${prefix} agent ${i}`;
+        await server.addUser({ username: `${prefix}${i}`, displayName, role: 'agent', team, password: PASSWORD });
+      }
+    }
+  },
 });
 
-after(async () => {
-  await Promise.allSettled(contexts.map((c) => c.close()));
-  await browser?.close().catch(() => {});
-  await server?.stop();
-});
-
-async function session(username, viewport = DESKTOP) {
-  const ctx = await newContext(browser, server.url, viewport);
-  contexts.push(ctx);
-  const page = await ctx.newPage();
-  const watcher = watch(page);
-  await signIn(page, username, PASSWORD);
-  return { page, watcher };
-}
+const session = (username, viewport) => env.signedIn(username, { viewport });
 
 let officer;
 let waveUrl;
 
 test('the officer builds a survey and launches a wave', async () => {
-  officer = await session('eshe');
+  officer = await env.signedIn('eshe', { twoFactor: true });
   const { page } = officer;
-  assert.equal(pathname(page), '/account/2fa');
-  const app = new Authenticator((await page.locator('#totp-secret').textContent()).trim());
-  await page.fill('#code', (await app.code()).code);
-  await navigation(page, () => page.getByRole('button', { name: 'Turn on two-factor' }).click());
 
   await navigation(page, () => page.locator('nav[aria-label="Main"]').getByRole('link', { name: 'Climate surveys', exact: true }).click());
   assert.equal(pathname(page), '/surveys');

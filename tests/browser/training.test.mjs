@@ -3,65 +3,29 @@
 // prints the certificate. Then the data-access gate: an investigator whose data-privacy
 // training is not current is refused a hotline case's content with a clear page, takes
 // the data-privacy course, and reads the case.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  Authenticator,
-  DESKTOP,
-  launchBrowser,
-  navigation,
-  newContext,
-  pathname,
-  shot,
-  signIn,
-  startServer,
-  trainUsers,
-  watch,
-} from './lib/harness.mjs';
+import { navigation, pathname, shot, testServer, trainUsers } from './lib/harness.mjs';
 
 const PW = 'training browser test password';
 const DESCRIPTION = 'The night shift copies card numbers into a shared spreadsheet.';
 
-let server;
-let browser;
-const contexts = [];
 let caseRef;
 let officer;
 
-before(async () => {
-  [server, browser] = await Promise.all([startServer(), launchBrowser()]);
-  await server.addUser({ username: 'olivia', password: PW, role: 'ethics_officer', displayName: 'Olivia Ethics' });
-  await server.addUser({ username: 'alex', password: PW, role: 'agent', displayName: 'Alex Agent' });
-  await server.addUser({ username: 'ivan', password: PW, role: 'investigator', displayName: 'Ivan Investigator' });
+const env = testServer({
+  password: PW,
+  users: [
+    { username: 'olivia', role: 'ethics_officer', displayName: 'Olivia Ethics' },
+    { username: 'alex', role: 'agent', displayName: 'Alex Agent' },
+    { username: 'ivan', role: 'investigator', displayName: 'Ivan Investigator' },
+  ],
   // The officer's training comes from the external LMS; the investigator has none.
-  await trainUsers(server, ['olivia']);
+  setup: (server) => trainUsers(server, ['olivia']),
 });
-
-after(async () => {
-  for (const c of contexts) await c.close().catch(() => {});
-  await browser?.close().catch(() => {});
-  await server?.stop();
-});
-
-async function signedIn(username, { twoFactor }) {
-  const ctx = await newContext(browser, server.url, DESKTOP);
-  contexts.push(ctx);
-  const page = await ctx.newPage();
-  const watcher = watch(page);
-  await page.goto('/login');
-  await signIn(page, username, PW);
-  if (twoFactor) {
-    assert.equal(pathname(page), '/account/2fa');
-    const app = new Authenticator((await page.locator('#totp-secret').textContent()).trim());
-    await page.fill('#code', (await app.code()).code);
-    await navigation(page, () => page.getByRole('button', { name: 'Turn on two-factor' }).click());
-  }
-  assert.equal(pathname(page), '/');
-  return { page, watcher };
-}
 
 test('an officer creates a course and assigns it to agents', async () => {
-  officer = await signedIn('olivia', { twoFactor: true });
+  officer = await env.signedIn('olivia', { twoFactor: true });
   const { page, watcher } = officer;
   await navigation(page, () => page.getByRole('link', { name: 'Courses', exact: true }).first().click());
   assert.equal(pathname(page), '/training');
@@ -89,7 +53,7 @@ test('an officer creates a course and assigns it to agents', async () => {
 });
 
 test('an agent fails the quiz, passes it, and gets a certificate', async () => {
-  const { page, watcher } = await signedIn('alex', { twoFactor: false });
+  const { page, watcher } = await env.signedIn('alex', { twoFactor: false });
   await navigation(page, () => page.getByRole('link', { name: 'My training' }).first().click());
   assert.equal(pathname(page), '/my/training');
   await shot(page, 'training-03-my-training-desktop');
@@ -120,7 +84,7 @@ test('an agent fails the quiz, passes it, and gets a certificate', async () => {
 });
 
 test('an investigator without current privacy training is refused case content until they pass it', async () => {
-  const report = await fetch(`${server.url}/api/v1/speakup/reports`, {
+  const report = await fetch(`${env.server.url}/api/v1/speakup/reports`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ category: 'fraud', description: DESCRIPTION, anonymous: true }),
@@ -136,7 +100,7 @@ test('an investigator without current privacy training is refused case content u
   await navigation(o, () => o.getByRole('button', { name: 'Assign', exact: true }).click());
   assert.match(await o.locator('main').innerText(), /assigned to Ivan Investigator/);
 
-  const { page, watcher } = await signedIn('ivan', { twoFactor: true });
+  const { page, watcher } = await env.signedIn('ivan', { twoFactor: true });
   await navigation(page, () => page.getByRole('link', { name: 'Cases' }).first().click());
   assert.match(await page.locator('main').innerText(), new RegExp(caseRef), 'the case is listed (metadata)');
   const refused = await navigation(page, () => page.getByRole('link', { name: caseRef }).click());

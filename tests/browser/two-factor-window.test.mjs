@@ -2,43 +2,20 @@
 // 30 seconds; right after enrolling, a user who signs in again should be able to use the
 // next code the app shows. Takes up to ~30 s (waits for the next TOTP window), so it has
 // its own file and server and runs alongside the others.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  DESKTOP,
-  launchBrowser,
-  navigation,
-  newContext,
-  pathname,
-  shot,
-  signIn,
-  signOut,
-  sleep,
-  startServer,
-} from './lib/harness.mjs';
+import { navigation, pathname, shot, signIn, signOut, sleep, testServer } from './lib/harness.mjs';
 import { STEP_SECONDS, stepAt, totp } from './lib/totp.mjs';
 
 const PASSWORD = 'ethics-password-1234';
-let server;
-let browser;
-
-before(async () => {
-  [server, browser] = await Promise.all([startServer(), launchBrowser()]);
-  await server.addUser({ username: 'eve', displayName: 'Eve Ethics', role: 'ethics_officer', password: PASSWORD });
-});
-
-after(async () => {
-  await browser?.close().catch(() => {});
-  await server?.stop();
-});
+const env = testServer({ users: [{ username: 'eve', displayName: 'Eve Ethics', role: 'ethics_officer', password: PASSWORD }] });
 
 // Regression (fixed in cb4421d): enrolment consumed step now+1, so this code was refused.
 test(
   "the app's next code works right after enrolment",
   async () => {
-    const ctx = await newContext(browser, server.url, DESKTOP);
+    const { ctx, page } = await env.page();
     try {
-      const page = await ctx.newPage();
       await signIn(page, 'eve', PASSWORD);
       assert.equal(pathname(page), '/account/2fa');
       const secret = (await page.locator('#totp-secret').textContent()).trim();

@@ -10,137 +10,12 @@
 use righttrack_core::crypto::Keyring;
 use righttrack_store::testing::TestDb;
 use righttrack_store::Db;
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
 use std::path::Path;
-use std::process::{Child, Command, Output, Stdio};
+use std::process::Output;
 
-const BIN: &str = env!("CARGO_BIN_EXE_righttrack");
-const PW: &str = "a long enough operator password";
+mod common;
 
-fn rt(args: &[&str], stdin: Option<&str>) -> Output {
-    let mut c = Command::new(BIN);
-    c.args(args)
-        .env_remove("RIGHTTRACK_DATABASE_URL")
-        .env_remove("RIGHTTRACK_DATA_DIR")
-        .env("NO_COLOR", "1");
-    c.stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let mut child = c.spawn().unwrap();
-    if let Some(input) = stdin {
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(input.as_bytes())
-            .unwrap();
-    }
-    drop(child.stdin.take());
-    child.wait_with_output().unwrap()
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
-
-fn ok(args: &[&str], stdin: Option<&str>) -> String {
-    let o = rt(args, stdin);
-    assert!(
-        o.status.success(),
-        "{args:?} failed: {}{}",
-        text(&o.stdout),
-        text(&o.stderr)
-    );
-    text(&o.stdout)
-}
-
-/// Runs a command that must fail with exactly one clear error line.
-fn fails(args: &[&str]) -> String {
-    let o = rt(args, None);
-    assert!(!o.status.success(), "{args:?} should fail");
-    let err = text(&o.stderr);
-    let lines: Vec<&str> = err.lines().filter(|l| !l.trim().is_empty()).collect();
-    assert_eq!(lines.len(), 1, "one line expected, got: {err}");
-    assert!(lines[0].starts_with("error: "), "{err}");
-    lines[0].to_owned()
-}
-
-struct Server {
-    child: Child,
-    addr: String,
-    stderr: std::sync::Arc<std::sync::Mutex<String>>,
-    reader: std::thread::JoinHandle<()>,
-}
-
-impl Server {
-    fn start(args: &[&str]) -> Server {
-        let mut child = Command::new(BIN)
-            .arg("serve")
-            .args(args)
-            .args(["--listen", "127.0.0.1:0"])
-            .env("NO_COLOR", "1")
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut reader = BufReader::new(child.stderr.take().unwrap());
-        let mut seen = String::new();
-        let addr = loop {
-            let mut line = String::new();
-            if reader.read_line(&mut line).unwrap() == 0 {
-                panic!("server exited before listening: {seen}");
-            }
-            seen.push_str(&line);
-            if let Some(rest) = line.split("listening on http://").nth(1) {
-                break rest.split_whitespace().next().unwrap().to_owned();
-            }
-        };
-        let stderr = std::sync::Arc::new(std::sync::Mutex::new(seen));
-        let sink = stderr.clone();
-        let reader = std::thread::spawn(move || {
-            let mut rest = String::new();
-            let _ = reader.read_to_string(&mut rest);
-            sink.lock().unwrap().push_str(&rest);
-        });
-        Server {
-            child,
-            addr,
-            stderr,
-            reader,
-        }
-    }
-
-    fn get(&self, path: &str, bearer: Option<&str>) -> (u16, String) {
-        let mut s = TcpStream::connect(&self.addr).unwrap();
-        let auth = bearer
-            .map(|t| format!("Authorization: Bearer {t}\r\n"))
-            .unwrap_or_default();
-        write!(
-            s,
-            "GET {path} HTTP/1.1\r\nHost: test\r\n{auth}Connection: close\r\n\r\n"
-        )
-        .unwrap();
-        let mut resp = String::new();
-        s.read_to_string(&mut resp).unwrap();
-        let status = resp.split_whitespace().nth(1).unwrap().parse().unwrap();
-        (
-            status,
-            resp.split("\r\n\r\n").nth(1).unwrap_or("").to_owned(),
-        )
-    }
-
-    /// SIGTERM, then the exit status and everything the server wrote to stderr.
-    fn stop(mut self) -> (std::process::ExitStatus, String) {
-        let _ = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status();
-        let status = self.child.wait().unwrap();
-        let _ = self.reader.join();
-        let logs = self.stderr.lock().unwrap().clone();
-        (status, logs)
-    }
-}
+use common::{fails, ok, post_ndjson, rt, text, Server, PW};
 
 fn dir_arg(d: &Path) -> String {
     d.display().to_string()
@@ -175,20 +50,7 @@ fn operators_add_users_and_tokens_and_tokens_work_until_revoked() {
     let tmp = tempfile::tempdir().unwrap();
     let d = dir_arg(&tmp.path().join("data"));
     let server = Server::start(&["--data-dir", &d]);
-    let out = ok(
-        &[
-            "user",
-            "add",
-            "--data-dir",
-            &d,
-            "--username",
-            "root",
-            "--role",
-            "admin",
-            "--password-stdin",
-        ],
-        Some(&format!("{PW}\n")),
-    );
+    let out = common::add_root(&["--data-dir", &d]);
     assert!(out.contains("added root (admin)"));
     let list = ok(&["user", "list", "--data-dir", &d], None);
     assert!(list.contains("root") && list.contains("admin"));
@@ -502,20 +364,7 @@ fn damaged_keys_and_newer_schemas_are_refused() {
     let tmp = tempfile::tempdir().unwrap();
     let data = tmp.path().join("data");
     let d = dir_arg(&data);
-    ok(
-        &[
-            "user",
-            "add",
-            "--data-dir",
-            &d,
-            "--username",
-            "root",
-            "--role",
-            "admin",
-            "--password-stdin",
-        ],
-        Some(&format!("{PW}\n")),
-    );
+    common::add_root(&["--data-dir", &d]);
     let keys = data.join("master.keys");
     let original = std::fs::read(&keys).unwrap();
 
@@ -592,17 +441,8 @@ fn audit_verify_detects_tampering_on_both_backends_and_rotation_rewraps() {
             v
         };
 
-        let add = with(&[
-            "user",
-            "add",
-            "--username",
-            "root",
-            "--role",
-            "admin",
-            "--password-stdin",
-        ]);
         // Fresh TestDb databases are migrated but empty, so the first command creates keys.
-        ok_v(&add, Some(&format!("{PW}\n")));
+        common::add_root(&common::strs(&base));
         ok_v(
             &with(&[
                 "user",
@@ -681,11 +521,11 @@ fn audit_verify_detects_tampering_on_both_backends_and_rotation_rewraps() {
 }
 
 fn ok_v(args: &[String], stdin: Option<&str>) -> String {
-    ok(&args.iter().map(|s| s.as_str()).collect::<Vec<_>>(), stdin)
+    ok(&common::strs(args), stdin)
 }
 
 fn rt_owned(args: &[String]) -> Output {
-    rt(&args.iter().map(|s| s.as_str()).collect::<Vec<_>>(), None)
+    rt(&common::strs(args), None)
 }
 
 #[test]
@@ -725,20 +565,7 @@ fn serve_runs_on_postgresql() {
 fn import_loads_a_file_once_reports_bad_lines_by_number_and_stores_no_card_numbers() {
     let tmp = tempfile::tempdir().unwrap();
     let d = dir_arg(&tmp.path().join("data"));
-    ok(
-        &[
-            "user",
-            "add",
-            "--data-dir",
-            &d,
-            "--username",
-            "root",
-            "--role",
-            "admin",
-            "--password-stdin",
-        ],
-        Some(&format!("{PW}\n")),
-    );
+    common::add_root(&["--data-dir", &d]);
     let file = tmp.path().join("calls.jsonl");
     let good = |id: &str| {
         format!(
@@ -777,18 +604,6 @@ fn import_loads_a_file_once_reports_bad_lines_by_number_and_stores_no_card_numbe
     );
     let e = fails(&["import", "--data-dir", &d, "/nonexistent/file.jsonl"]);
     assert!(e.contains("cannot open /nonexistent/file.jsonl"), "{e}");
-}
-
-fn post_ndjson(addr: &str, bearer: &str, body: &str) -> Option<u16> {
-    let mut s = TcpStream::connect(addr).ok()?;
-    let req = format!(
-        "POST /api/v1/interactions HTTP/1.1\r\nHost: test\r\nAuthorization: Bearer {bearer}\r\nContent-Type: application/x-ndjson\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    );
-    s.write_all(req.as_bytes()).ok()?;
-    let mut resp = String::new();
-    s.read_to_string(&mut resp).ok()?;
-    resp.split_whitespace().nth(1)?.parse().ok()
 }
 
 /// SIGKILL in the middle of a load: every interaction whose request was answered 200 is
@@ -974,20 +789,7 @@ fn negative_examples_from_accepted_disputes_round_trip_into_rules_test() {
     let tmp = tempfile::tempdir().unwrap();
     let data = tmp.path().join("data");
     let d = dir_arg(&data);
-    ok(
-        &[
-            "user",
-            "add",
-            "--data-dir",
-            &d,
-            "--username",
-            "root",
-            "--role",
-            "admin",
-            "--password-stdin",
-        ],
-        Some(&format!("{PW}\n")),
-    );
+    common::add_root(&["--data-dir", &d]);
     let file = tmp.path().join("calls.jsonl");
     std::fs::write(
         &file,

@@ -7,57 +7,16 @@
     reason = "test helpers: a failed setup step should panic with its location"
 )]
 
-use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
 
-const BIN: &str = env!("CARGO_BIN_EXE_righttrack");
-const PW: &str = "a long enough operator password";
+mod common;
 
-fn rt(args: &[&str], stdin: Option<&str>) -> Output {
-    let mut c = Command::new(BIN);
-    c.args(args)
-        .env_remove("RIGHTTRACK_DATABASE_URL")
-        .env_remove("RIGHTTRACK_DATA_DIR")
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let mut child = c.spawn().unwrap();
-    if let Some(input) = stdin {
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(input.as_bytes())
-            .unwrap();
-    }
-    drop(child.stdin.take());
-    child.wait_with_output().unwrap()
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
+use common::{rt, text};
 
 /// A data directory with an administrator.
 fn data_dir(tmp: &Path) -> String {
     let d = tmp.join("data").display().to_string();
-    let o = rt(
-        &[
-            "user",
-            "add",
-            "--data-dir",
-            &d,
-            "--username",
-            "root",
-            "--role",
-            "admin",
-            "--password-stdin",
-        ],
-        Some(&format!("{PW}\n")),
-    );
-    assert!(o.status.success(), "{}", text(&o.stderr));
+    common::add_root(&["--data-dir", &d]);
     d
 }
 

@@ -7,65 +7,11 @@
     reason = "test helpers: a failed setup step should panic with its location"
 )]
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
-use std::process::{Child, Command, Stdio};
+mod common;
 
-const BIN: &str = env!("CARGO_BIN_EXE_righttrack");
+use common::{serve, Server};
+
 const TOKEN: &str = "0123456789abcdef-metrics";
-
-fn serve(args: &[&str]) -> Command {
-    let mut c = Command::new(BIN);
-    c.arg("serve")
-        .args(args)
-        .args(["--listen", "127.0.0.1:0"])
-        .env_remove("RIGHTTRACK_DATABASE_URL")
-        .env_remove("RIGHTTRACK_TRUSTED_PROXY")
-        .env_remove("RIGHTTRACK_METRICS_TOKEN_FILE")
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped());
-    c
-}
-
-/// Starts `serve` and returns it with its address.
-#[expect(
-    clippy::zombie_processes,
-    reason = "the caller kills and waits for the child it is handed"
-)]
-fn start(mut c: Command) -> (Child, String) {
-    let mut child = c.spawn().unwrap();
-    let mut reader = BufReader::new(child.stderr.take().unwrap());
-    let mut seen = String::new();
-    loop {
-        let mut line = String::new();
-        if reader.read_line(&mut line).unwrap() == 0 {
-            panic!("server exited before listening: {seen}");
-        }
-        seen.push_str(&line);
-        if let Some(rest) = line.split("listening on http://").nth(1) {
-            let addr = rest.split_whitespace().next().unwrap().to_owned();
-            std::thread::spawn(move || std::io::copy(&mut reader, &mut std::io::sink()));
-            return (child, addr);
-        }
-    }
-}
-
-fn get(addr: &str, path: &str, bearer: Option<&str>) -> u16 {
-    let mut s = TcpStream::connect(addr).unwrap();
-    let auth = bearer
-        .map(|t| format!("Authorization: Bearer {t}\r\n"))
-        .unwrap_or_default();
-    write!(
-        s,
-        "GET {path} HTTP/1.1\r\nHost: test\r\n{auth}Connection: close\r\n\r\n"
-    )
-    .unwrap();
-    let mut resp = String::new();
-    s.read_to_string(&mut resp).unwrap();
-    resp.split_whitespace().nth(1).unwrap().parse().unwrap()
-}
 
 /// Attack: `/metrics` was public. Now it is off without a token; with the token from a
 /// file (flag or config file) it answers only that token.
@@ -74,20 +20,18 @@ fn metrics_need_the_token_from_the_configured_file() {
     let tmp = tempfile::tempdir().unwrap();
     let data = tmp.path().join("data");
     let d = data.display().to_string();
-    let (mut off, addr) = start(serve(&["--data-dir", &d]));
-    assert_eq!(get(&addr, "/metrics", None), 404);
-    off.kill().unwrap();
-    off.wait().unwrap();
+    let off = Server::start(&["--data-dir", &d]);
+    assert_eq!(off.get("/metrics", None).0, 404);
+    off.kill();
 
     let file = tmp.path().join("metrics-token");
     std::fs::write(&file, format!("{TOKEN}\n")).unwrap();
     let f = file.display().to_string();
-    let (mut on, addr) = start(serve(&["--data-dir", &d, "--metrics-token-file", &f]));
-    assert_eq!(get(&addr, "/metrics", None), 401);
-    assert_eq!(get(&addr, "/metrics", Some("wrong")), 401);
-    assert_eq!(get(&addr, "/metrics", Some(TOKEN)), 200);
-    on.kill().unwrap();
-    on.wait().unwrap();
+    let on = Server::start(&["--data-dir", &d, "--metrics-token-file", &f]);
+    assert_eq!(on.get("/metrics", None).0, 401);
+    assert_eq!(on.get("/metrics", Some("wrong")).0, 401);
+    assert_eq!(on.get("/metrics", Some(TOKEN)).0, 200);
+    on.kill();
 
     std::fs::write(
         data.join("righttrack.toml"),
@@ -97,10 +41,9 @@ fn metrics_need_the_token_from_the_configured_file() {
         ),
     )
     .unwrap();
-    let (mut from_file, addr) = start(serve(&["--data-dir", &d]));
-    assert_eq!(get(&addr, "/metrics", Some(TOKEN)), 200);
-    from_file.kill().unwrap();
-    from_file.wait().unwrap();
+    let from_file = Server::start(&["--data-dir", &d]);
+    assert_eq!(from_file.get("/metrics", Some(TOKEN)).0, 200);
+    from_file.kill();
 }
 
 /// Misconfiguration is a clear error at start, naming where the value came from and

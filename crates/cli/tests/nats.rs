@@ -14,13 +14,15 @@
 
 use righttrack_store::testing::TestDb;
 use righttrack_store::Db;
-use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-const BIN: &str = env!("CARGO_BIN_EXE_righttrack");
+mod common;
+
+use common::text;
+
 /// Realistic interactions (voice, chat, e-mail with card numbers, addresses, dates of
 /// birth) used as templates: each copy gets its own id.
 const FIXTURE: &str = include_str!("fixtures/interactions.jsonl");
@@ -129,28 +131,18 @@ impl Drop for Names {
 }
 
 fn run(args: &[&str]) -> Output {
-    Command::new(BIN)
+    common::command()
         .args(args)
-        .env_remove("RIGHTTRACK_DATABASE_URL")
-        .env_remove("RIGHTTRACK_DATA_DIR")
-        .env_remove("RIGHTTRACK_NATS_URL")
-        .env("NO_COLOR", "1")
         .stdin(Stdio::null())
         .output()
         .unwrap()
 }
 
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
-
+/// A `serve` process whose `/metrics` answer a token of its own.
 struct Server {
-    child: Child,
-    addr: String,
+    inner: common::Server,
     /// The metrics token the server was started with (`/metrics` needs it).
     token: String,
-    stderr: std::sync::Arc<std::sync::Mutex<String>>,
-    reader: Option<std::thread::JoinHandle<()>>,
 }
 
 impl Server {
@@ -158,70 +150,19 @@ impl Server {
         let token = format!("metrics-{}-{}", suffix(), suffix());
         let token_file = std::env::temp_dir().join(format!("rt-test-{token}"));
         std::fs::write(&token_file, &token).unwrap();
-        let mut child = Command::new(BIN)
-            .arg("serve")
-            .args(args)
-            .args(["--listen", "127.0.0.1:0"])
-            .arg("--metrics-token-file")
-            .arg(&token_file)
-            .env_remove("RIGHTTRACK_DATABASE_URL")
-            .env_remove("RIGHTTRACK_NATS_URL")
-            .env("NO_COLOR", "1")
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut reader = BufReader::new(child.stderr.take().unwrap());
-        let mut seen = String::new();
-        let addr = loop {
-            let mut line = String::new();
-            if reader.read_line(&mut line).unwrap() == 0 {
-                panic!("server exited before listening: {seen}");
-            }
-            seen.push_str(&line);
-            if let Some(rest) = line.split("listening on http://").nth(1) {
-                break rest.split_whitespace().next().unwrap().to_owned();
-            }
-        };
-        let stderr = std::sync::Arc::new(std::sync::Mutex::new(seen));
-        let sink = stderr.clone();
-        let reader = std::thread::spawn(move || {
-            for line in reader.lines() {
-                let Ok(line) = line else { break };
-                let mut s = sink.lock().unwrap();
-                s.push_str(&line);
-                s.push('\n');
-            }
-        });
+        let mut c = common::serve(&common::strs(args));
+        c.arg("--metrics-token-file").arg(&token_file);
+        let inner = common::Server::spawn(c);
         let _ = std::fs::remove_file(&token_file);
-        Server {
-            child,
-            addr,
-            token,
-            stderr,
-            reader: Some(reader),
-        }
+        Server { inner, token }
     }
 
     fn logs(&self) -> String {
-        self.stderr.lock().unwrap().clone()
+        self.inner.logs()
     }
 
     fn get(&self, path: &str) -> (u16, String) {
-        let mut s = TcpStream::connect(&self.addr).unwrap();
-        write!(
-            s,
-            "GET {path} HTTP/1.1\r\nHost: test\r\nAuthorization: Bearer {}\r\nConnection: close\r\n\r\n",
-            self.token
-        )
-        .unwrap();
-        let mut resp = String::new();
-        s.read_to_string(&mut resp).unwrap();
-        let status = resp.split_whitespace().nth(1).unwrap().parse().unwrap();
-        (
-            status,
-            resp.split("\r\n\r\n").nth(1).unwrap_or("").to_owned(),
-        )
+        self.inner.get(path, Some(&self.token))
     }
 
     /// `righttrack_nats_messages_total` by outcome: (stored, duplicate, rejected).
@@ -241,25 +182,13 @@ impl Server {
     }
 
     /// SIGTERM, then the exit status and everything the server wrote to stderr.
-    fn stop(mut self) -> (std::process::ExitStatus, String) {
-        let _ = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status();
-        let status = self.child.wait().unwrap();
-        if let Some(r) = self.reader.take() {
-            let _ = r.join();
-        }
-        (status, self.logs())
+    fn stop(self) -> (std::process::ExitStatus, String) {
+        self.inner.stop()
     }
 
     /// SIGKILL: no shutdown, no acks for the batch in hand.
-    fn kill(mut self) -> String {
-        self.child.kill().unwrap();
-        self.child.wait().unwrap();
-        if let Some(r) = self.reader.take() {
-            let _ = r.join();
-        }
-        self.logs()
+    fn kill(self) -> String {
+        self.inner.kill()
     }
 }
 

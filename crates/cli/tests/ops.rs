@@ -14,50 +14,20 @@ use righttrack_core::crypto::Keyring;
 use righttrack_store::testing::TestDb;
 use righttrack_store::Db;
 use righttrack_web::{AppState, WebConfig};
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Output, Stdio};
 use std::sync::Arc;
 
-const BIN: &str = env!("CARGO_BIN_EXE_righttrack");
-const PW: &str = "a long enough operator password";
+mod common;
+
+use common::{post_ndjson, text, Server};
 
 fn rt(args: &[String], stdin: Option<&str>) -> Output {
-    let mut c = Command::new(BIN);
-    c.args(args)
-        .env_remove("RIGHTTRACK_DATABASE_URL")
-        .env_remove("RIGHTTRACK_DATA_DIR")
-        .env("NO_COLOR", "1");
-    c.stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let mut child = c.spawn().unwrap();
-    if let Some(input) = stdin {
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(input.as_bytes())
-            .unwrap();
-    }
-    drop(child.stdin.take());
-    child.wait_with_output().unwrap()
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
+    common::rt(&common::strs(args), stdin)
 }
 
 fn ok(args: &[String], stdin: Option<&str>) -> String {
-    let o = rt(args, stdin);
-    assert!(
-        o.status.success(),
-        "{args:?} failed: {}{}",
-        text(&o.stdout),
-        text(&o.stderr)
-    );
-    text(&o.stdout)
+    common::ok(&common::strs(args), stdin)
 }
 
 fn args(v: &[&str]) -> Vec<String> {
@@ -96,18 +66,7 @@ impl Install {
 
     /// Creates the keys and a first user, as an operator would.
     fn init(&self) {
-        ok(
-            &self.with(&[
-                "user",
-                "add",
-                "--username",
-                "root",
-                "--role",
-                "admin",
-                "--password-stdin",
-            ]),
-            Some(&format!("{PW}\n")),
-        );
+        common::add_root(&common::strs(&self.with(&[])));
     }
 
     async fn db(&self) -> Db {
@@ -335,89 +294,16 @@ fn exported_heads_catch_a_trail_cut_back_to_a_checkpoint() {
     }
 }
 
-struct Server {
-    child: Child,
-    addr: String,
-    stderr: std::sync::Arc<std::sync::Mutex<String>>,
-    reader: std::thread::JoinHandle<()>,
-}
-
-impl Server {
-    fn start(data: &Path) -> Server {
-        let mut child = Command::new(BIN)
-            .args(["serve", "--data-dir", &data.display().to_string()])
-            .args(["--listen", "127.0.0.1:0"])
-            .env_remove("RIGHTTRACK_DATABASE_URL")
-            .env("NO_COLOR", "1")
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut reader = BufReader::new(child.stderr.take().unwrap());
-        let mut seen = String::new();
-        let addr = loop {
-            let mut line = String::new();
-            if reader.read_line(&mut line).unwrap() == 0 {
-                panic!("server exited before listening: {seen}");
-            }
-            seen.push_str(&line);
-            if let Some(rest) = line.split("listening on http://").nth(1) {
-                break rest.split_whitespace().next().unwrap().to_owned();
-            }
-        };
-        let stderr = std::sync::Arc::new(std::sync::Mutex::new(seen));
-        let sink = stderr.clone();
-        let reader = std::thread::spawn(move || {
-            let mut rest = String::new();
-            let _ = reader.read_to_string(&mut rest);
-            sink.lock().unwrap().push_str(&rest);
-        });
-        Server {
-            child,
-            addr,
-            stderr,
-            reader,
-        }
-    }
-
-    fn get(&self, path: &str, bearer: Option<&str>) -> (u16, String) {
-        let mut s = TcpStream::connect(&self.addr).unwrap();
-        let auth = bearer
-            .map(|t| format!("Authorization: Bearer {t}\r\n"))
-            .unwrap_or_default();
-        write!(
-            s,
-            "GET {path} HTTP/1.1\r\nHost: test\r\n{auth}Connection: close\r\n\r\n"
-        )
-        .unwrap();
-        let mut resp = String::new();
-        s.read_to_string(&mut resp).unwrap();
-        let status = resp.split_whitespace().nth(1).unwrap().parse().unwrap();
-        (
-            status,
-            resp.split("\r\n\r\n").nth(1).unwrap_or("").to_owned(),
-        )
-    }
-
-    /// SIGTERM, then the exit status and everything the server wrote to stderr.
-    fn stop(mut self) -> (std::process::ExitStatus, String) {
-        let _ = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status();
-        let status = self.child.wait().unwrap();
-        let _ = self.reader.join();
-        let logs = self.stderr.lock().unwrap().clone();
-        (status, logs)
-    }
+/// `serve` on a SQLite data directory.
+fn serve_on(data: &Path) -> Server {
+    Server::start(&["--data-dir", &data.display().to_string()])
 }
 
 /// Runs `righttrack ARGS` that must exit by itself; a process still running after a
 /// minute is killed and the test fails (a second server that was not refused).
 fn must_exit(args: &[String]) -> Output {
-    let mut child = Command::new(BIN)
+    let mut child = common::command()
         .args(args)
-        .env_remove("RIGHTTRACK_DATABASE_URL")
-        .env("NO_COLOR", "1")
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -453,7 +339,7 @@ fn with_dir(data: &Path, extra: &[&str]) -> Vec<String> {
 #[test]
 fn a_second_server_on_the_same_data_directory_is_refused() {
     let (_tmp, data) = sqlite_install();
-    let first = Server::start(&data);
+    let first = serve_on(&data);
     let o = must_exit(&with_dir(&data, &["serve", "--listen", "127.0.0.1:0"]));
     let err = text(&o.stderr);
     assert!(!o.status.success(), "{err}");
@@ -466,7 +352,7 @@ fn a_second_server_on_the_same_data_directory_is_refused() {
     let (status, _) = first.stop();
     assert!(status.success());
     // Once the first has stopped, the directory is free again.
-    let again = Server::start(&data);
+    let again = serve_on(&data);
     again.stop();
 }
 
@@ -519,18 +405,6 @@ fn a_corrupt_database_is_refused_at_start_and_by_check() {
     }
 }
 
-fn post_ndjson(addr: &str, bearer: &str, body: &str) -> Option<u16> {
-    let mut s = TcpStream::connect(addr).ok()?;
-    let req = format!(
-        "POST /api/v1/interactions HTTP/1.1\r\nHost: test\r\nAuthorization: Bearer {bearer}\r\nContent-Type: application/x-ndjson\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    );
-    s.write_all(req.as_bytes()).ok()?;
-    let mut resp = String::new();
-    s.read_to_string(&mut resp).ok()?;
-    resp.split_whitespace().nth(1)?.parse().ok()
-}
-
 /// An operator backs up a live server while interactions stream in, loses the data
 /// directory, and restores: before, there was no backup command, and a plain file
 /// copy under load was corrupt.
@@ -570,7 +444,7 @@ fn a_backup_taken_under_load_restores_into_a_working_installation() {
     .unwrap()
     .trim()
     .to_owned();
-    let server = Server::start(&data);
+    let server = serve_on(&data);
     let acked = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
     let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let workers: Vec<_> = (0..2)
@@ -647,7 +521,7 @@ fn a_backup_taken_under_load_restores_into_a_working_installation() {
     );
 
     assert!(ok(&with_dir(&restored, &["audit", "verify"]), None).contains("intact"));
-    let again = Server::start(&restored);
+    let again = serve_on(&restored);
     assert_eq!(again.get("/healthz", None).0, 200);
     for id in &before_backup {
         let (status, body) = again.get(&format!("/api/v1/interactions/{id}"), Some(&token));

@@ -17,34 +17,15 @@
 mod common;
 
 use axum::http::{Method, StatusCode};
-use common::{url, App, Resp};
+use common::{staff, App, Staff};
 use righttrack_core::audit::Entry;
 use righttrack_core::binder::{FIGURES, NOT_COMPUTED, NOT_GENERATED, QUESTIONS, TOPICS};
 use righttrack_core::Role;
 use righttrack_store::directory::User;
 use serde_json::{json, Value};
 
-struct Person {
-    cookie: String,
-    csrf: String,
-}
-
-async fn person(app: &App, name: &str, roles: &[Role]) -> Person {
-    let user = app.user(name, roles).await;
-    let (cookie, csrf) = app.session(&user).await;
-    Person { cookie, csrf }
-}
-
 fn close(v: &Value, want: f64) -> bool {
     v.as_f64().is_some_and(|x| (x - want).abs() < 1e-9)
-}
-
-async fn post(app: &App, who: &Person, path: &str, fields: &[(&str, &str)]) -> Resp {
-    let mut body = format!("csrf={}", url(&who.csrf));
-    for (k, v) in fields {
-        body.push_str(&format!("&{k}={}", url(v)));
-    }
-    app.post(path, &who.cookie, &body).await
 }
 
 fn figure<'a>(binder: &'a Value, key: &str) -> &'a Value {
@@ -69,21 +50,21 @@ fn question<'a>(binder: &'a Value, key: &str) -> &'a Value {
 }
 
 /// The API's JSON export of `who`'s newest generation (generated first if none).
-async fn binder(app: &App, who: &Person) -> Value {
+async fn binder(app: &App, who: &Staff) -> Value {
     let r = app.get("/api/v1/binder", &who.cookie).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     r.json()
 }
 
 /// Presses "Generate" on the page.
-async fn generate(app: &App, who: &Person) {
-    let r = post(app, who, "/binder/generate", &[]).await;
+async fn generate(app: &App, who: &Staff) {
+    let r = who.post(app, "/binder/generate", &[]).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     assert_eq!(r.location(), "/binder");
 }
 
 /// Generates, then exports: the figures as they are now.
-async fn generated(app: &App, who: &Person) -> Value {
+async fn generated(app: &App, who: &Staff) -> Value {
     generate(app, who).await;
     binder(app, who).await
 }
@@ -133,15 +114,7 @@ async fn report(app: &App, description: &str, anonymous: bool) {
     } else {
         json!({"category": "harassment", "description": description, "anonymous": false, "name": "Named Reporter"})
     };
-    let r = app
-        .send(
-            Method::POST,
-            "/api/v1/speakup/reports",
-            &[("content-type", "application/json")],
-            &body.to_string(),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    app.report(body).await;
 }
 
 /// A CSV parser after RFC 4180: quoted cells may hold commas, quotes and new lines.
@@ -180,33 +153,33 @@ const BODY: &str = "Our code.\n\n## 1. Honesty\n\n1.1 Tell customers the truth.\
 const QUIZ: &str =
     "? Gift limit?\n- 100\n+ 25\n\n? Who do you tell the truth?\n+ Customers\n- Nobody\n";
 
-async fn publish_policy(app: &App, a: &Person, b: &Person) -> String {
-    let r = post(app, a, "/policies/manage", &[("title", "Code")]).await;
+async fn publish_policy(app: &App, a: &Staff, b: &Staff) -> String {
+    let r = a.post(app, "/policies/manage", &[("title", "Code")]).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     let p = app.state.db.policy("code").await.unwrap().unwrap();
     let v = app.state.db.versions(&p.id).await.unwrap()[0].id.clone();
-    let r = post(
-        app,
-        a,
-        "/policies/manage/code/draft",
-        &[
-            ("version", &v),
-            ("kind", "material"),
-            ("summary", "First"),
-            ("body", BODY),
-            ("quiz", QUIZ),
-        ],
-    )
-    .await;
-    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-    for (who, step) in [(a, "submit"), (b, "approve"), (b, "publish")] {
-        let r = post(
+    let r = a
+        .post(
             app,
-            who,
-            "/policies/manage/code/step",
-            &[("version", &v), ("step", step)],
+            "/policies/manage/code/draft",
+            &[
+                ("version", &v),
+                ("kind", "material"),
+                ("summary", "First"),
+                ("body", BODY),
+                ("quiz", QUIZ),
+            ],
         )
         .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    for (who, step) in [(a, "submit"), (b, "approve"), (b, "publish")] {
+        let r = who
+            .post(
+                app,
+                "/policies/manage/code/step",
+                &[("version", &v), ("step", step)],
+            )
+            .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{step}: {}", r.body);
     }
     righttrack_core::policies::version_hash(BODY)
@@ -238,8 +211,8 @@ async fn attest(app: &App, who: &User, hash: &str, answers: &str) -> StatusCode 
 #[tokio::test]
 async fn six_topics_with_figures_that_follow_the_data_and_withhold_small_counts() {
     for app in App::each().await {
-        let olga = person(&app, "olga", &[Role::EthicsOfficer]).await;
-        let bea = person(&app, "bea", &[Role::EthicsOfficer]).await;
+        let olga = staff(&app, "olga", &[Role::EthicsOfficer]).await;
+        let bea = staff(&app, "bea", &[Role::EthicsOfficer]).await;
         let ana = app.user("ana", &[Role::Agent]).await;
         let ben = app.user("ben", &[Role::Agent]).await;
         // A fifth person, for the headcount.
@@ -250,10 +223,8 @@ async fn six_topics_with_figures_that_follow_the_data_and_withhold_small_counts(
         for t in TOPICS {
             assert!(page.body.contains(t.title), "{} missing", t.title);
         }
-        assert!(page
-            .body
-            .contains("Evaluation of Corporate Compliance Programs"));
-        assert!(page.body.contains("href=\"/binder\" aria-current=\"page\""));
+        page.assert_contains("Evaluation of Corporate Compliance Programs");
+        page.assert_contains("href=\"/binder\" aria-current=\"page\"");
 
         // Every question of the catalogue, with every figure it binds.
         let b = generated(&app, &olga).await;
@@ -344,25 +315,25 @@ async fn six_topics_with_figures_that_follow_the_data_and_withhold_small_counts(
 
         // The page shows the same.
         let page = app.get("/binder", &olga.cookie).await;
-        assert!(page.body.contains("40%"));
-        assert!(page.body.contains("66.7%"));
-        assert!(page.body.contains("withheld (fewer than 5)"));
+        page.assert_contains("40%");
+        page.assert_contains("66.7%");
+        page.assert_contains("withheld (fewer than 5)");
     }
 }
 
 #[tokio::test]
 async fn narratives_are_saved_audited_bounded_and_need_the_form_token() {
     for app in App::each().await {
-        let olga = person(&app, "olga", &[Role::EthicsOfficer]).await;
+        let olga = staff(&app, "olga", &[Role::EthicsOfficer]).await;
         let text =
             "We publish the code yearly, \"attest\" in week one,\r\nand follow up, every time.";
-        let r = post(
-            &app,
-            &olga,
-            "/binder/narratives/policies.communication",
-            &[("narrative", text)],
-        )
-        .await;
+        let r = olga
+            .post(
+                &app,
+                "/binder/narratives/policies.communication",
+                &[("narrative", text)],
+            )
+            .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
         assert_eq!(r.location(), "/binder#q-policies.communication");
         let stored = app
@@ -387,7 +358,7 @@ async fn narratives_are_saved_audited_bounded_and_need_the_form_token() {
                     .body
                     .contains("We publish the code yearly, &quot;attest&quot;")
         );
-        assert!(page.body.contains("Last written by olga"));
+        page.assert_contains("Last written by olga");
         let b = binder(&app, &olga).await;
         let n = &question(&b, "policies.communication")["narrative"];
         assert_eq!(n["text"], want.as_str());
@@ -395,25 +366,21 @@ async fn narratives_are_saved_audited_bounded_and_need_the_form_token() {
         assert_eq!(question(&b, "policies.design")["narrative"], Value::Null);
 
         // Unknown question, too long, no form token.
-        let r = post(
-            &app,
-            &olga,
-            "/binder/narratives/no.such",
-            &[("narrative", "x")],
-        )
-        .await;
+        let r = olga
+            .post(&app, "/binder/narratives/no.such", &[("narrative", "x")])
+            .await;
         assert_eq!(r.status, StatusCode::NOT_FOUND);
         let long = "a".repeat(20_001);
-        let r = post(
-            &app,
-            &olga,
-            "/binder/narratives/policies.design",
-            &[("narrative", &long)],
-        )
-        .await;
+        let r = olga
+            .post(
+                &app,
+                "/binder/narratives/policies.design",
+                &[("narrative", &long)],
+            )
+            .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-        assert!(r.body.contains("narrative"), "{}", r.body);
-        assert!(r.body.contains("20000"), "{}", r.body);
+        r.assert_contains("narrative");
+        r.assert_contains("20000");
         let r = app
             .post(
                 "/binder/narratives/policies.design",
@@ -443,9 +410,9 @@ async fn narratives_are_saved_audited_bounded_and_need_the_form_token() {
 #[tokio::test]
 async fn who_may_read_and_write_the_binder() {
     for app in App::each().await {
-        let carl = person(&app, "carl", &[Role::AuditCommittee]).await;
-        let agent = person(&app, "ana", &[Role::Agent]).await;
-        let lead = person(&app, "tom", &[Role::TeamLead]).await;
+        let carl = staff(&app, "carl", &[Role::AuditCommittee]).await;
+        let agent = staff(&app, "ana", &[Role::Agent]).await;
+        let lead = staff(&app, "tom", &[Role::TeamLead]).await;
         let paths = [
             "/binder",
             "/binder/export.json",
@@ -470,7 +437,7 @@ async fn who_may_read_and_write_the_binder() {
                 ("/binder/generate", &[][..]),
                 ("/api/v1/binder/generate", &[][..]),
             ] {
-                let r = post(&app, who, p, fields).await;
+                let r = who.post(&app, p, fields).await;
                 assert_eq!(r.status, StatusCode::FORBIDDEN, "{p}");
             }
         }
@@ -483,11 +450,11 @@ async fn who_may_read_and_write_the_binder() {
             .is_none());
         // The audit committee generates and reads its own binder, and writes nothing.
         let page = app.get("/binder", &carl.cookie).await;
-        assert!(page.body.contains("Generate the binder"));
+        page.assert_contains("Generate the binder");
         generate(&app, &carl).await;
         let page = app.get("/binder", &carl.cookie).await;
-        assert!(page.body.contains("Generate again"));
-        assert!(page.body.contains(" by carl"));
+        page.assert_contains("Generate again");
+        page.assert_contains(" by carl");
         assert_eq!(shown_on_page(&page.body, "policies.in_force"), "0");
         let mine = app
             .state
@@ -502,15 +469,15 @@ async fn who_may_read_and_write_the_binder() {
         let exported = binder(&app, &carl).await;
         assert_eq!(exported["generation"], mine.summary.id.to_string());
         assert_eq!(exported["generated_by"], "carl");
-        assert!(!page.body.contains("action=\"/binder/narratives/"));
-        assert!(page.body.contains("No narrative written yet."));
-        let r = post(
-            &app,
-            &carl,
-            "/binder/narratives/policies.design",
-            &[("narrative", "x")],
-        )
-        .await;
+        page.assert_lacks("action=\"/binder/narratives/");
+        page.assert_contains("No narrative written yet.");
+        let r = carl
+            .post(
+                &app,
+                "/binder/narratives/policies.design",
+                &[("narrative", "x")],
+            )
+            .await;
         assert_eq!(r.status, StatusCode::FORBIDDEN);
         assert!(app.state.db.binder_narratives().await.unwrap().is_empty());
     }
@@ -568,7 +535,7 @@ async fn generation_entry(app: &App, id: &str) -> Entry {
 #[tokio::test]
 async fn every_export_carries_the_audit_head_and_no_hotline_content() {
     for app in App::each().await {
-        let olga = person(&app, "olga", &[Role::EthicsOfficer]).await;
+        let olga = staff(&app, "olga", &[Role::EthicsOfficer]).await;
         const SECRET: &str = "Zanzibar-pelican-ledger";
         for i in 0..6 {
             report(
@@ -580,22 +547,21 @@ async fn every_export_carries_the_audit_head_and_no_hotline_content() {
         }
         // A narrative with every character CSV must quote, and a long one for the PDF.
         let tricky = "Line one, with a comma\n\"Quoted\" line two\n\n=SUM(A1) is not a formula";
-        post(
+        olga.post(
             &app,
-            &olga,
             "/binder/narratives/reporting.channel",
             &[("narrative", tricky)],
         )
         .await;
         let long = "Our investigators follow the written protocol for every report. ".repeat(100);
         assert!(long.len() >= 6_000);
-        let r = post(
-            &app,
-            &olga,
-            "/binder/narratives/remediation.lessons",
-            &[("narrative", &long)],
-        )
-        .await;
+        let r = olga
+            .post(
+                &app,
+                "/binder/narratives/remediation.lessons",
+                &[("narrative", &long)],
+            )
+            .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER);
 
         // JSON. Olga has not generated yet: the export generates first.
@@ -687,11 +653,11 @@ async fn every_export_carries_the_audit_head_and_no_hotline_content() {
         let r = app.get("/binder/export.html", &olga.cookie).await;
         assert_eq!(r.status, StatusCode::OK);
         let (seq, hash) = export_entry(&app, "html", &id).await;
-        assert!(r.body.contains(&hash));
-        assert!(r.body.contains(&id));
-        assert!(r.body.contains(&format!("entry {seq}")));
-        assert!(r.body.contains("righttrack audit verify"));
-        assert!(r.body.contains("@media print"));
+        r.assert_contains(&hash);
+        r.assert_contains(&id);
+        r.assert_contains(&format!("entry {seq}"));
+        r.assert_contains("righttrack audit verify");
+        r.assert_contains("@media print");
         for external in ["<link", "<script", "src=", "url(", "@import"] {
             assert!(!r.body.contains(external), "{external} in the export");
         }
@@ -715,11 +681,11 @@ async fn every_export_carries_the_audit_head_and_no_hotline_content() {
         assert!(r.body.trim_end().ends_with("%%EOF"));
         assert!(righttrack_web::features::reports::binder_pdf::page_count(r.body.as_bytes()) >= 2);
         assert!(r.body.contains(&hash), "the head hash is in the PDF's text");
-        assert!(r.body.contains(&format!("({seq})")));
-        assert!(r.body.contains("(righttrack audit verify)"));
+        r.assert_contains(&format!("({seq})"));
+        r.assert_contains("(righttrack audit verify)");
         bodies.push(r.body.clone());
 
-        assert!(r.body.contains(&format!("(Generation {id})")));
+        r.assert_contains(&format!("(Generation {id})"));
         bodies.push(r.body.clone());
 
         // The API is the JSON export, audited the same way; every export above used the
@@ -769,16 +735,14 @@ async fn every_export_carries_the_audit_head_and_no_hotline_content() {
 #[tokio::test]
 async fn before_the_first_generation_nothing_is_computed_and_generating_needs_the_form_token() {
     for app in App::each().await {
-        let olga = person(&app, "olga", &[Role::EthicsOfficer]).await;
+        let olga = staff(&app, "olga", &[Role::EthicsOfficer]).await;
         let head = head_seq(&app).await;
         let page = app.get("/binder", &olga.cookie).await;
         assert_eq!(page.status, StatusCode::OK);
         // Every question with its narrative form, every figure "not generated yet".
         for q in QUESTIONS {
             assert!(page.body.contains(q.text), "{} missing", q.key);
-            assert!(page
-                .body
-                .contains(&format!("action=\"/binder/narratives/{}\"", q.key)));
+            page.assert_contains(&format!("action=\"/binder/narratives/{}\"", q.key));
         }
         for f in FIGURES {
             let row = figure_row(&page.body, f.key);
@@ -788,13 +752,9 @@ async fn before_the_first_generation_nothing_is_computed_and_generating_needs_th
             );
             assert!(!row.contains("<strong>"), "no number: {row}");
         }
-        assert!(page.body.contains("Generate the binder"));
-        assert!(page
-            .body
-            .contains("takes a few seconds on a large organisation"));
-        assert!(page
-            .body
-            .contains("You see and export only the generations you made yourself"));
+        page.assert_contains("Generate the binder");
+        page.assert_contains("takes a few seconds on a large organisation");
+        page.assert_contains("You see and export only the generations you made yourself");
         assert!(
             !page.body.contains("/binder/export.pdf"),
             "nothing to export yet"
@@ -844,19 +804,17 @@ async fn before_the_first_generation_nothing_is_computed_and_generating_needs_th
         );
 
         let page = app.get("/binder", &olga.cookie).await;
-        assert!(page.body.contains("Generate again"));
-        assert!(!page.body.contains("Generate the binder<"));
-        assert!(page.body.contains("2026-11-20 09:00:00 UTC by olga"));
-        assert!(page.body.contains(&format!(
+        page.assert_contains("Generate again");
+        page.assert_lacks("Generate the binder<");
+        page.assert_contains("2026-11-20 09:00:00 UTC by olga");
+        page.assert_contains(&format!(
             "entry {}, hash <code class=\"hash\">{}</code>",
             g.summary.head_seq, g.summary.head_hash
-        )));
+        ));
         assert!(page.body.contains("<dd id=\"since\">1 "), "its own record");
-        assert!(page
-            .body
-            .contains(&format!("/binder/export.pdf?generation={id}")));
+        page.assert_contains(&format!("/binder/export.pdf?generation={id}"));
         assert_eq!(shown_on_page(&page.body, "policies.in_force"), "0");
-        assert!(!page.body.contains(NOT_GENERATED));
+        page.assert_lacks(NOT_GENERATED);
         assert!(
             !page.body.contains("id=\"earlier\""),
             "no earlier generation"
@@ -867,8 +825,8 @@ async fn before_the_first_generation_nothing_is_computed_and_generating_needs_th
 #[tokio::test]
 async fn the_page_and_exports_show_the_stored_generation_until_generated_again() {
     for app in App::each().await {
-        let olga = person(&app, "olga", &[Role::EthicsOfficer]).await;
-        let bea = person(&app, "bea", &[Role::EthicsOfficer]).await;
+        let olga = staff(&app, "olga", &[Role::EthicsOfficer]).await;
+        let bea = staff(&app, "bea", &[Role::EthicsOfficer]).await;
         generate(&app, &olga).await;
         let first = app
             .state
@@ -915,8 +873,8 @@ async fn the_page_and_exports_show_the_stored_generation_until_generated_again()
         let page = app.get("/binder", &olga.cookie).await;
         assert_eq!(shown_on_page(&page.body, "policies.in_force"), "1");
         assert_eq!(shown_on_page(&page.body, "policies.published"), "1");
-        assert!(page.body.contains("<dd id=\"since\">1 "));
-        assert!(page.body.contains("2026-11-20 09:20:00 UTC by olga"));
+        page.assert_contains("<dd id=\"since\">1 ");
+        page.assert_contains("2026-11-20 09:20:00 UTC by olga");
         let earlier = &page.body[page.body.find("id=\"earlier\"").unwrap()..];
         assert!(earlier.contains("2026-11-20 09:00:00 UTC"));
         assert!(earlier.contains(&format!("entry {}", first.summary.head_seq)));
@@ -947,16 +905,16 @@ async fn the_page_and_exports_show_the_stored_generation_until_generated_again()
             .await;
         assert_eq!(r.status, StatusCode::OK);
         export_entry(&app, "csv", &first_id).await;
-        assert!(r.body.contains(&first_id));
+        r.assert_contains(&first_id);
     }
 }
 
 #[tokio::test]
 async fn a_generation_is_its_generators_own() {
     for app in App::each().await {
-        let olga = person(&app, "olga", &[Role::EthicsOfficer]).await;
-        let bea = person(&app, "bea", &[Role::EthicsOfficer]).await;
-        let carl = person(&app, "carl", &[Role::AuditCommittee]).await;
+        let olga = staff(&app, "olga", &[Role::EthicsOfficer]).await;
+        let bea = staff(&app, "bea", &[Role::EthicsOfficer]).await;
+        let carl = staff(&app, "carl", &[Role::AuditCommittee]).await;
         generate(&app, &olga).await;
         let id = app
             .state
@@ -981,7 +939,7 @@ async fn a_generation_is_its_generators_own() {
                         )
                         .await;
                     assert_eq!(r.status, StatusCode::NOT_FOUND, "{ext} {gen}");
-                    assert!(!r.body.contains("policies.in_force"));
+                    r.assert_lacks("policies.in_force");
                 }
             }
             let r = app
@@ -990,8 +948,8 @@ async fn a_generation_is_its_generators_own() {
             assert_eq!(r.status, StatusCode::NOT_FOUND);
             // Their page shows no generation of olga's.
             let page = app.get("/binder", &who.cookie).await;
-            assert!(page.body.contains("Generate the binder"));
-            assert!(!page.body.contains(&id));
+            page.assert_contains("Generate the binder");
+            page.assert_lacks(&id);
         }
         assert_eq!(head_seq(&app).await, head, "refusals export nothing");
 
@@ -1000,15 +958,15 @@ async fn a_generation_is_its_generators_own() {
         assert_eq!(b["generated_by"], "bea");
         assert_ne!(b["generation"], id.as_str());
         let page = app.get("/binder", &olga.cookie).await;
-        assert!(page.body.contains(&id));
-        assert!(!page.body.contains(b["generation"].as_str().unwrap()));
+        page.assert_contains(&id);
+        page.assert_lacks(b["generation"].as_str().unwrap());
     }
 }
 
 #[tokio::test]
 async fn a_generation_made_before_a_figure_existed_shows_it_as_not_computed() {
     for app in App::each().await {
-        let olga = person(&app, "olga", &[Role::EthicsOfficer]).await;
+        let olga = staff(&app, "olga", &[Role::EthicsOfficer]).await;
         // As an older binary stored it: two figures only.
         let id =
             righttrack_core::ids::BinderGenerationId::new_v7(app.now(), &mut rand::thread_rng());
@@ -1031,11 +989,11 @@ async fn a_generation_made_before_a_figure_existed_shows_it_as_not_computed() {
         assert!(figure_row(&page.body, "reporting.reports").contains("withheld (fewer than 5)"));
         let row = figure_row(&page.body, "policies.published");
         assert!(row.contains(NOT_COMPUTED), "{row}");
-        assert!(page.body.contains(&format!(
+        page.assert_contains(&format!(
             "This generation lacks {} figures",
             FIGURES.len() - 2
-        )));
-        assert!(page.body.contains("Generate again"));
+        ));
+        page.assert_contains("Generate again");
 
         let b = binder(&app, &olga).await;
         assert_eq!(b["generation"], id.to_string());
@@ -1058,7 +1016,7 @@ async fn a_generation_made_before_a_figure_existed_shows_it_as_not_computed() {
         // Generating again fills every figure in.
         generate(&app, &olga).await;
         let page = app.get("/binder", &olga.cookie).await;
-        assert!(!page.body.contains(NOT_COMPUTED));
-        assert!(!page.body.contains("This generation lacks"));
+        page.assert_lacks(NOT_COMPUTED);
+        page.assert_lacks("This generation lacks");
     }
 }

@@ -182,11 +182,8 @@ async fn creating_a_session_checks_every_field() {
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
         let id = create(&app, &p.qa, &["lena", "qadir"]).await;
         let list = app.get("/qa/calibration", &p.lead.0).await;
-        assert!(list.body.contains(&format!("/qa/calibration/{id}")));
-        assert!(app
-            .audit_actions()
-            .await
-            .contains(&"calibration.created".to_string()));
+        list.assert_contains(&format!("/qa/calibration/{id}"));
+        assert!(app.audited("calibration.created").await);
         let form = app.get("/qa/calibration/new", &p.qa.0).await;
         assert_eq!(form.status, StatusCode::OK);
         assert!(form.body.contains("value=\"lena\"") && !form.body.contains("value=\"a-17\""));
@@ -226,8 +223,8 @@ async fn scoring_is_blind_until_the_session_closes() {
         // qadir sees the transcript and the items, but nothing of the engine or of lena.
         let other = app.get(&url, &p.qa2.0).await;
         assert_eq!(other.status, StatusCode::OK);
-        assert!(other.body.contains("I guarantee it will be fixed"));
-        assert!(other.body.contains("name=\"r.1.honesty\""));
+        other.assert_contains("I guarantee it will be fixed");
+        other.assert_contains("name=\"r.1.honesty\"");
         for secret in [
             "zebracomment",
             "Engine",
@@ -248,7 +245,7 @@ async fn scoring_is_blind_until_the_session_closes() {
             );
         }
         // Nothing of lena's draft is pre-selected for qadir.
-        assert!(!other.body.contains("value=\"0\" selected"));
+        other.assert_lacks("value=\"0\" selected");
 
         // The creator sees who submitted, not what.
         let r = app
@@ -277,12 +274,8 @@ async fn scoring_is_blind_until_the_session_closes() {
             "outsiders are not blinded"
         );
         let creator = app.get(&url, &p.qa.0).await;
-        assert!(
-            creator.body.contains("lena: <strong>submitted</strong>"),
-            "{}",
-            creator.body
-        );
-        assert!(creator.body.contains("qadir: not yet"));
+        creator.assert_contains("lena: <strong>submitted</strong>");
+        creator.assert_contains("qadir: not yet");
         assert!(
             !creator.body.contains("zebracomment")
                 && !creator.body.contains("name=\"r.1.honesty\"")
@@ -293,7 +286,7 @@ async fn scoring_is_blind_until_the_session_closes() {
         for who in [&p.qa, &p.lead, &p.qa2] {
             let r = app.get(&api, &who.0).await;
             assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
-            assert!(!r.body.contains("zebracomment"));
+            r.assert_lacks("zebracomment");
         }
         assert_eq!(
             app.get(&api, &p.outsider_lead.0).await.status,
@@ -374,7 +367,7 @@ async fn bad_ratings_are_refused_naming_the_field_and_the_draft_survives() {
             .post(&rate, &p.qa.0, &form(&p.qa.1, partial, "submit", ""))
             .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-        assert!(r.body.contains("field `r.2.respect`"), "{}", r.body);
+        r.assert_contains("field `r.2.respect`");
         let page = app.get(&format!("/qa/calibration/{id}"), &p.qa.0).await;
         assert!(
             page.body.contains("<option value=\"20\" selected>"),
@@ -421,10 +414,7 @@ async fn results_match_hand_computed_agreement_and_leniency() {
             assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
         }
         // The last submission closed the session.
-        assert!(app
-            .audit_actions()
-            .await
-            .contains(&"calibration.closed".to_string()));
+        assert!(app.audited("calibration.closed").await);
 
         let j = app
             .get(&format!("/api/v1/calibration/{id}"), &p.lead.0)
@@ -478,17 +468,11 @@ async fn results_match_hand_computed_agreement_and_leniency() {
 
         let page = app.get(&url, &p.lead.0).await;
         assert_eq!(page.status, StatusCode::OK);
-        assert!(page.body.contains("Flagged: below 90%"), "{}", page.body);
-        assert!(page
-            .body
-            .contains("+9.5% of the maximum: more lenient than the group"));
-        assert!(page
-            .body
-            .contains("−4.8% of the maximum: stricter than the group"));
-        assert!(page
-            .body
-            .contains("+14.3% of the maximum: more lenient than the engine"));
-        assert!(page.body.contains("<th scope=\"col\">Engine</th>"));
+        page.assert_contains("Flagged: below 90%");
+        page.assert_contains("+9.5% of the maximum: more lenient than the group");
+        page.assert_contains("−4.8% of the maximum: stricter than the group");
+        page.assert_contains("+14.3% of the maximum: more lenient than the engine");
+        page.assert_contains("<th scope=\"col\">Engine</th>");
         assert!(
             page.body.contains("promised a fix"),
             "comments are revealed"
@@ -576,14 +560,7 @@ async fn the_creator_closes_early_and_unsubmitted_drafts_do_not_count() {
             .iter()
             .all(|i| i["kappa"].is_null() && i["flagged"] == false));
         let page = app.get(&url, &p.qa.0).await;
-        assert!(
-            page.body.contains("Not submitted (left out): qadir"),
-            "{}",
-            page.body
-        );
-        assert!(app
-            .audit_actions()
-            .await
-            .contains(&"calibration.closed".to_string()));
+        page.assert_contains("Not submitted (left out): qadir");
+        assert!(app.audited("calibration.closed").await);
     }
 }

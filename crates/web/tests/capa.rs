@@ -11,48 +11,11 @@
 
 mod common;
 
-use common::url;
-
 use axum::http::{Method, StatusCode};
-use common::{App, Resp};
+use common::{staff, App, Resp, Staff};
 use jiff::SignedDuration;
-use righttrack_core::authz::Scope;
 use righttrack_core::Role;
-use righttrack_store::directory::User;
 use serde_json::{json, Value};
-
-struct Staff {
-    user: User,
-    cookie: String,
-    csrf: String,
-}
-
-async fn staff(app: &App, name: &str, roles: &[Role]) -> Staff {
-    let user = app.user(name, roles).await;
-    let (cookie, csrf) = app.session(&user).await;
-    Staff { user, cookie, csrf }
-}
-
-impl Staff {
-    /// A fresh session, after the clock moved past the old one's lifetime.
-    async fn again(&mut self, app: &App) {
-        let (cookie, csrf) = app.session(&self.user).await;
-        self.cookie = cookie;
-        self.csrf = csrf;
-    }
-
-    async fn get(&self, app: &App, path: &str) -> Resp {
-        app.get(path, &self.cookie).await
-    }
-
-    async fn post(&self, app: &App, path: &str, fields: &[(&str, &str)]) -> Resp {
-        let mut body = format!("csrf={}", self.csrf);
-        for (k, v) in fields {
-            body.push_str(&format!("&{k}={}", url(v)));
-        }
-        app.post(path, &self.cookie, &body).await
-    }
-}
 
 fn days(n: i64) -> SignedDuration {
     SignedDuration::from_hours(n * 24)
@@ -90,24 +53,7 @@ fn line(id: &str, started: &str, guarantee: bool) -> String {
 }
 
 async fn ingest(app: &App, lines: &[String]) {
-    let bot = match app.state.db.user_by_username("ingest-bot").await.unwrap() {
-        Some(u) => u,
-        None => app.user("ingest-bot", &[Role::Admin]).await,
-    };
-    let t = righttrack_web::auth::issue_token(&app.state, "test", &bot, "t", &[Scope::Ingest])
-        .await
-        .unwrap();
-    let r = app
-        .send(
-            Method::POST,
-            "/api/v1/interactions",
-            &[
-                ("authorization", &format!("Bearer {}", t.expose())),
-                ("content-type", "application/x-ndjson"),
-            ],
-            &lines.join("\n"),
-        )
-        .await;
+    let r = app.ingest(Role::Admin, lines).await;
     assert_eq!(r.json()["stored"], lines.len(), "{}", r.body);
 }
 
@@ -218,11 +164,7 @@ async fn a_failed_checklist_item_becomes_a_finding_and_a_capa_its_owner_moves_to
         assert_eq!(sweep.audits_created, 0);
         let aid = audits[0].id.clone();
         let page = lena.get(&app, &format!("/audits/{aid}")).await;
-        assert!(
-            page.body.contains("No phones on the floor"),
-            "{}",
-            page.body
-        );
+        page.assert_contains("No phones on the floor");
 
         // Every item needs an answer; a failed one needs a note.
         let r = lena
@@ -261,12 +203,12 @@ async fn a_failed_checklist_item_becomes_a_finding_and_a_capa_its_owner_moves_to
             .await;
         assert_eq!(again.status, StatusCode::CONFLICT);
         let page = lena.get(&app, &format!("/audits/{aid}")).await;
-        assert!(page.body.contains("Two phones on desks in row 3"));
+        page.assert_contains("Two phones on desks in row 3");
         let finding = app.state.db.open_findings(10).await.unwrap().remove(0);
-        assert!(page.body.contains(&format!(
+        page.assert_contains(&format!(
             "/capa/new?source=audit_finding&amp;ref={}",
             finding.id
-        )));
+        ));
 
         // The finding raises a CAPA owned by the team lead.
         let form = lena
@@ -275,11 +217,7 @@ async fn a_failed_checklist_item_becomes_a_finding_and_a_capa_its_owner_moves_to
                 &format!("/capa/new?source=audit_finding&ref={}", finding.id),
             )
             .await;
-        assert!(
-            form.body.contains("No phones on the floor"),
-            "{}",
-            form.body
-        );
+        form.assert_contains("No phones on the floor");
         let raise = |due: &'static str| {
             vec![
                 ("source_kind", "audit_finding"),
@@ -341,8 +279,8 @@ async fn a_failed_checklist_item_becomes_a_finding_and_a_capa_its_owner_moves_to
         redirected(&step("lena", "verify", "note", "No phones in two spot checks").await);
         redirected(&step("lena", "close", "note", "").await);
         let page = lena.get(&app, &format!("/capa/{capa}")).await;
-        assert!(page.body.contains("Closed"), "{}", page.body);
-        assert!(page.body.contains("Lockers too far away"));
+        page.assert_contains("Closed");
+        page.assert_contains("Lockers too far away");
         assert!(page.body.contains("Reopened (not effective)"), "history");
         let actions = app.audit_actions().await;
         for a in ["audit.completed", "capa.created", "capa.moved"] {
@@ -383,7 +321,7 @@ async fn a_failed_checklist_item_becomes_a_finding_and_a_capa_its_owner_moves_to
         assert_eq!(r.json()["recurring_of"], capa.as_str());
         let new_id = r.json()["id"].as_str().unwrap().to_owned();
         let page = lena.get(&app, &format!("/capa/{new_id}")).await;
-        assert!(page.body.contains("Recurring"), "{}", page.body);
+        page.assert_contains("Recurring");
         let bad = app
             .send(
                 Method::POST,
@@ -398,7 +336,7 @@ async fn a_failed_checklist_item_becomes_a_finding_and_a_capa_its_owner_moves_to
             .await;
         // The first problem met is the title's type: named, with the field.
         assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
-        assert!(bad.body.contains("`title`"), "{}", bad.body);
+        bad.assert_contains("`title`");
 
         // Overdue: escalated once (audited), a content-free notice for the owner and
         // the creator, shown once on their home page.
@@ -418,11 +356,7 @@ async fn a_failed_checklist_item_becomes_a_finding_and_a_capa_its_owner_moves_to
             "once a day, once per CAPA"
         );
         let home = lena.get(&app, "/").await;
-        assert!(
-            home.body.contains(righttrack_app::program::capa::NOTICE),
-            "{}",
-            home.body
-        );
+        home.assert_contains(righttrack_app::program::capa::NOTICE);
         assert!(
             !home.body.contains("Phones again"),
             "the notice names nothing"
@@ -437,11 +371,7 @@ async fn a_failed_checklist_item_becomes_a_finding_and_a_capa_its_owner_moves_to
             .await
             .body
             .contains(righttrack_app::program::capa::NOTICE));
-        assert!(app
-            .audit_actions()
-            .await
-            .iter()
-            .any(|a| a == "capa.escalated"));
+        assert!(app.audited("capa.escalated").await);
     }
 }
 
@@ -472,9 +402,7 @@ async fn a_qa_trend_capa_is_verified_only_once_its_rule_stays_under_the_baseline
         let rule = top["rule"].as_str().unwrap().to_owned();
         assert_eq!(top["per_1000"], 750.0, "{trends}");
         let list = quinn.get(&app, "/capa").await;
-        assert!(list
-            .body
-            .contains(&format!("/capa/new?source=qa_trend&amp;rule={rule}")));
+        list.assert_contains(&format!("/capa/new?source=qa_trend&amp;rule={rule}"));
         let form = quinn
             .get(&app, &format!("/capa/new?source=qa_trend&rule={rule}"))
             .await;
@@ -516,11 +444,7 @@ async fn a_qa_trend_capa_is_verified_only_once_its_rule_stays_under_the_baseline
             .post(&app, &format!("/capa/{capa}/step"), &verify)
             .await;
         assert_eq!(early.status, StatusCode::CONFLICT);
-        assert!(
-            early.body.contains("pending: 0 of 10 days"),
-            "{}",
-            early.body
-        );
+        early.assert_contains("pending: 0 of 10 days");
 
         // Ten days later: 2 of 3 interactions in the window still carry it (667 ≥ 500).
         ingest(
@@ -538,7 +462,7 @@ async fn a_qa_trend_capa_is_verified_only_once_its_rule_stays_under_the_baseline
             .post(&app, &format!("/capa/{capa}/step"), &verify)
             .await;
         assert_eq!(r.status, StatusCode::CONFLICT);
-        assert!(r.body.contains("not met"), "{}", r.body);
+        r.assert_contains("not met");
         // The window's clean interactions bring it under: 2 of 5 = 400 < 500.
         ingest(
             &app,
@@ -549,7 +473,7 @@ async fn a_qa_trend_capa_is_verified_only_once_its_rule_stays_under_the_baseline
         )
         .await;
         let page = quinn.get(&app, &format!("/capa/{capa}")).await;
-        assert!(page.body.contains("met: 400.0 per 1,000"), "{}", page.body);
+        page.assert_contains("met: 400.0 per 1,000");
         redirected(
             &quinn
                 .post(&app, &format!("/capa/{capa}/step"), &verify)
@@ -600,11 +524,11 @@ async fn a_hotline_capa_exists_only_for_holders_of_the_case_key() {
             .await;
         let capa = id_of(&redirected(&r));
         let mine = olga.get(&app, &format!("/capa/{capa}")).await;
-        assert!(mine.body.contains(&case));
-        assert!(mine.body.contains("Four-eyes check on refunds"));
+        mine.assert_contains(&case);
+        mine.assert_contains("Four-eyes check on refunds");
         let theirs = lena.get(&app, &format!("/capa/{capa}")).await;
         assert_eq!(theirs.status, StatusCode::NOT_FOUND);
-        assert!(!theirs.body.contains("Four-eyes"));
+        theirs.assert_lacks("Four-eyes");
         let list = lena.get(&app, "/capa").await;
         assert!(!list.body.contains(&capa) && !list.body.contains("Four-eyes"));
         let api = lena.get(&app, "/api/v1/capas").await.body;
@@ -716,11 +640,7 @@ async fn a_deviating_sanction_needs_a_rationale_and_a_second_approver() {
                 "/discipline/new?subject=agent5&class=Data+handling&severity=2",
             )
             .await;
-        assert!(
-            form.body.contains("Fewer than 5 comparable cases"),
-            "{}",
-            form.body
-        );
+        form.assert_contains("Fewer than 5 comparable cases");
         let api = lena
             .get(
                 &app,
@@ -739,28 +659,21 @@ async fn a_deviating_sanction_needs_a_rationale_and_a_second_approver() {
                 "/discipline/new?subject=agent5&class=Data+handling&severity=2",
             )
             .await;
-        assert!(
-            form.body
-                .contains("5 earlier decisions of this class and severity"),
-            "{}",
-            form.body
-        );
-        assert!(form
-            .body
-            .contains("Usual sanction (median): <strong>Verbal warning"));
+        form.assert_contains("5 earlier decisions of this class and severity");
+        form.assert_contains("Usual sanction (median): <strong>Verbal warning");
         let table = &form.body[form.body.find("id=\"comparable\"").unwrap()..];
         let table = &table[..table.find("</table>").unwrap()];
         assert!(
             !table.contains("agent") && !table.contains("tom"),
             "no names: {table}"
         );
-        assert!(form.body.contains("Prior record: 0 earlier"));
+        form.assert_contains("Prior record: 0 earlier");
 
         // One step up is the usual range; two steps is a deviation needing a rationale.
         redirected(&decide(&lena, &app, "agent5", "written_warning", "").await);
         let r = decide(&lena, &app, "agent6", "final_warning", "").await;
         refused(&r, StatusCode::UNPROCESSABLE_ENTITY, "rationale");
-        assert!(r.body.contains("second approver"), "{}", r.body);
+        r.assert_contains("second approver");
         assert!(
             r.body.contains("aria-invalid=\"true\""),
             "the form is shown again"
@@ -777,11 +690,7 @@ async fn a_deviating_sanction_needs_a_rationale_and_a_second_approver() {
         );
         let rec = id_of(&loc);
         let page = lena.get(&app, &loc).await;
-        assert!(
-            page.body.contains("Awaiting a second approver"),
-            "{}",
-            page.body
-        );
+        page.assert_contains("Awaiting a second approver");
         // Visible to its decision maker and ethics officers only.
         assert_eq!(tom.get(&app, &loc).await.status, StatusCode::NOT_FOUND);
         assert!(!tom.get(&app, "/discipline").await.body.contains(&rec));
@@ -842,11 +751,7 @@ async fn a_deviating_sanction_needs_a_rationale_and_a_second_approver() {
                 .await,
         );
         let page = olga.get(&app, &loc).await;
-        assert!(
-            page.body.contains("Approved by a second approver"),
-            "{}",
-            page.body
-        );
+        page.assert_contains("Approved by a second approver");
         let again = eve
             .post(
                 &app,
@@ -857,11 +762,7 @@ async fn a_deviating_sanction_needs_a_rationale_and_a_second_approver() {
         assert_eq!(again.status, StatusCode::FORBIDDEN);
         // Prior record counts decisions in force about the person.
         let form = lena.get(&app, "/discipline/new?subject=agent6").await;
-        assert!(
-            form.body.contains("Prior record: 1 earlier"),
-            "{}",
-            form.body
-        );
+        form.assert_contains("Prior record: 1 earlier");
 
         // Disparity: tom (5 decisions) shown, lena (2) suppressed; CSV the same.
         assert_eq!(
@@ -879,11 +780,7 @@ async fn a_deviating_sanction_needs_a_rationale_and_a_second_approver() {
         assert!(csv
             .body
             .starts_with("dimension,group,records,severe,severe_rate,expected_rate\n"));
-        assert!(
-            csv.body.contains("\"Decision maker\",\"lena\",\"<5\",,,"),
-            "{}",
-            csv.body
-        );
+        csv.assert_contains("\"Decision maker\",\"lena\",\"<5\",,,");
         let actions = app.audit_actions().await;
         for a in [
             "discipline.recorded",
@@ -926,11 +823,7 @@ async fn a_named_reporter_disciplined_after_filing_raises_the_retaliation_alert(
                 .await,
         );
         let page = olga.get(&app, &format!("/cases/{case}")).await;
-        assert!(
-            page.body.contains("No adverse pattern against peers."),
-            "{}",
-            page.body
-        );
+        page.assert_contains("No adverse pattern against peers.");
 
         redirected(
             &olga
@@ -957,7 +850,7 @@ async fn a_named_reporter_disciplined_after_filing_raises_the_retaliation_alert(
         app.clock.advance(SignedDuration::from_hours(2));
         olga.again(&app).await;
         let page = olga.get(&app, &format!("/cases/{case}")).await;
-        assert!(page.body.contains("1 discipline event in"), "{}", page.body);
+        page.assert_contains("1 discipline event in");
     }
 }
 
@@ -1026,16 +919,12 @@ async fn kudos_are_shown_to_the_team_only_with_consent_and_never_name_a_case() {
         );
         let r = give("rob", "Integrity", "Thanks for your report RT-7KQ2-M9XP").await;
         refused(&r, StatusCode::UNPROCESSABLE_ENTITY, "message");
-        assert!(r.body.contains("never linked to speak-up reports"));
+        r.assert_contains("never linked to speak-up reports");
         redirected(&give("rob", "Integrity", "Refused to skip the verification step").await);
 
         // Pending: the recipient sees it, the team does not.
         let mine = rob.get(&app, "/kudos").await;
-        assert!(
-            mine.body.contains("waiting for your consent"),
-            "{}",
-            mine.body
-        );
+        mine.assert_contains("waiting for your consent");
         assert!(!mate
             .get(&app, "/kudos")
             .await

@@ -11,98 +11,45 @@
 
 mod common;
 
-use common::url;
-
-use axum::http::{Method, StatusCode};
-use common::{App, Resp};
+use axum::http::StatusCode;
+use common::{staff, App, Resp, Staff};
 use righttrack_core::authz::Scope;
 use righttrack_core::Role;
-use righttrack_store::directory::User;
 use serde_json::{json, Value};
 
-async fn report(app: &App, body: Value) -> (String, String) {
-    let r = app
-        .send(
-            Method::POST,
-            "/api/v1/speakup/reports",
-            &[("content-type", "application/json")],
-            &body.to_string(),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
-    let j = r.json();
-    (
-        j["case"].as_str().unwrap().to_owned(),
-        j["receipt"].as_str().unwrap().to_owned(),
-    )
-}
-
 async fn access(app: &App, body: Value) -> Value {
-    let r = app
-        .send(
-            Method::POST,
-            "/api/v1/speakup/access",
-            &[("content-type", "application/json")],
-            &body.to_string(),
-        )
-        .await;
+    let r = app.post_json("/api/v1/speakup/access", &body).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     r.json()
 }
 
-struct Staff {
-    user: User,
-    cookie: String,
-    csrf: String,
-}
-
-async fn staff(app: &App, name: &str, roles: &[Role]) -> Staff {
-    let user = app.user(name, roles).await;
-    let (cookie, csrf) = app.session(&user).await;
-    Staff { user, cookie, csrf }
-}
-
-impl Staff {
-    async fn get(&self, app: &App, path: &str) -> Resp {
-        app.get(path, &self.cookie).await
-    }
-
-    async fn post(&self, app: &App, path: &str, fields: &[(&str, &str)]) -> Resp {
-        let mut body = format!("csrf={}", self.csrf);
-        for (k, v) in fields {
-            body.push_str(&format!("&{k}={}", url(v)));
-        }
-        app.post(path, &self.cookie, &body).await
-    }
-
-    /// Every path by which a case could show: list (all statuses), search by reference,
-    /// the CSV export, the API list, the case page.
-    async fn sees(&self, app: &App, case: &str) -> [bool; 5] {
-        let list = self.get(app, "/cases?status=all").await;
-        assert_eq!(list.status, StatusCode::OK, "{}", list.body);
-        let search = self.get(app, &format!("/cases?status=all&q={case}")).await;
-        let csv = self.get(app, "/cases/export.csv?status=all").await;
-        assert_eq!(csv.status, StatusCode::OK);
-        let api = self.get(app, "/api/v1/speakup/cases?status=all").await;
-        assert_eq!(api.status, StatusCode::OK);
-        let page = self.get(app, &format!("/cases/{case}")).await;
-        assert!(
-            page.status == StatusCode::OK || page.status == StatusCode::NOT_FOUND,
-            "{}",
-            page.status
-        );
-        let link = format!("href=\"/cases/{case}\"");
-        [
-            list.body.contains(&link),
-            search.body.contains(&link),
-            csv.body.contains(case),
-            api.body.contains(case),
-            page.status == StatusCode::OK,
-        ]
-    }
-}
-
 type Fields<'a> = Vec<(&'a str, &'a str)>;
+
+/// Every path by which a case could show to `who`: list (all statuses), search by
+/// reference, the CSV export, the API list, the case page.
+async fn sees(who: &Staff, app: &App, case: &str) -> [bool; 5] {
+    let list = who.get(app, "/cases?status=all").await;
+    assert_eq!(list.status, StatusCode::OK, "{}", list.body);
+    let search = who.get(app, &format!("/cases?status=all&q={case}")).await;
+    let csv = who.get(app, "/cases/export.csv?status=all").await;
+    assert_eq!(csv.status, StatusCode::OK);
+    let api = who.get(app, "/api/v1/speakup/cases?status=all").await;
+    assert_eq!(api.status, StatusCode::OK);
+    let page = who.get(app, &format!("/cases/{case}")).await;
+    assert!(
+        page.status == StatusCode::OK || page.status == StatusCode::NOT_FOUND,
+        "{}",
+        page.status
+    );
+    let link = format!("href=\"/cases/{case}\"");
+    [
+        list.body.contains(&link),
+        search.body.contains(&link),
+        csv.body.contains(case),
+        api.body.contains(case),
+        page.status == StatusCode::OK,
+    ]
+}
 
 const ALL: [bool; 5] = [true; 5];
 const NONE: [bool; 5] = [false; 5];
@@ -126,28 +73,19 @@ async fn the_reporter_and_the_case_team_talk_until_the_case_closes() {
     for app in App::each().await {
         let olga = staff(&app, "olga", &[Role::EthicsOfficer]).await;
         let ivan = staff(&app, "ivan", &[Role::Investigator]).await;
-        let (case, receipt) = report(
-            &app,
-            json!({"category": "fraud", "description": "Refunds are paid to a private card every Friday", "anonymous": true}),
+        let (case, receipt) = app.report(json!({"category": "fraud", "description": "Refunds are paid to a private card every Friday", "anonymous": true}),
         )
         .await;
-        let (other, _) = report(
-            &app,
-            json!({"category": "harassment", "description": "Shouting in the break room", "anonymous": true}),
+        let (other, _) = app.report(json!({"category": "harassment", "description": "Shouting in the break room", "anonymous": true}),
         )
         .await;
 
         // The officer sees both, with content; the investigator sees nothing yet.
-        assert_eq!(olga.sees(&app, &case).await, ALL);
-        assert_eq!(ivan.sees(&app, &case).await, NONE);
+        assert_eq!(sees(&olga, &app, &case).await, ALL);
+        assert_eq!(sees(&ivan, &app, &case).await, NONE);
         let page = olga.get(&app, &format!("/cases/{case}")).await;
-        assert!(
-            page.body
-                .contains("Refunds are paid to a private card every Friday"),
-            "{}",
-            page.body
-        );
-        assert!(page.body.contains("not assessed"));
+        page.assert_contains("Refunds are paid to a private card every Friday");
+        page.assert_contains("not assessed");
 
         // Triage and assignment: the investigator then sees that case, and only that one.
         let r = olga
@@ -171,10 +109,10 @@ async fn the_reporter_and_the_case_team_talk_until_the_case_closes() {
             )
             .await;
         assert_eq!(error_of(&r), "");
-        assert_eq!(ivan.sees(&app, &case).await, ALL);
-        assert_eq!(ivan.sees(&app, &other).await, NONE);
+        assert_eq!(sees(&ivan, &app, &case).await, ALL);
+        assert_eq!(sees(&ivan, &app, &other).await, NONE);
         let mine = ivan.get(&app, "/cases?assigned=me").await;
-        assert!(mine.body.contains(&case));
+        mine.assert_contains(&case);
 
         // The investigator asks a question, marked as the feedback the law requires.
         let r = ivan
@@ -208,8 +146,8 @@ async fn the_reporter_and_the_case_team_talk_until_the_case_closes() {
         )
         .await;
         let page = ivan.get(&app, &format!("/cases/{case}")).await;
-        assert!(page.body.contains("The one on Main Street"));
-        assert!(page.body.contains("Feedback given to the reporter"));
+        page.assert_contains("The one on Main Street");
+        page.assert_contains("Feedback given to the reporter");
         let list = olga.get(&app, "/api/v1/speakup/cases").await.json();
         let row = list["cases"]
             .as_array()
@@ -242,7 +180,7 @@ async fn the_reporter_and_the_case_team_talk_until_the_case_closes() {
         assert!(page
             .body
             .contains("wendy Person <span class=\"hint\">(witness"));
-        assert!(page.body.contains("No adverse pattern against peers."));
+        page.assert_contains("No adverse pattern against peers.");
 
         // A final status needs the outcome; with it, the case closes.
         let r = ivan
@@ -285,7 +223,7 @@ async fn the_reporter_and_the_case_team_talk_until_the_case_closes() {
         // Taking the case back destroys the investigator's key.
         olga.post(&app, &format!("/cases/{case}/assign"), &[("assignee", "")])
             .await;
-        assert_eq!(ivan.sees(&app, &case).await, NONE);
+        assert_eq!(sees(&ivan, &app, &case).await, NONE);
     }
 }
 
@@ -309,9 +247,7 @@ async fn moving_a_watched_witness_to_another_team_raises_an_alert_on_the_case() 
         }
         let wendy = db.user_by_username("wendy").await.unwrap().unwrap();
         let olga = staff(&app, "olga", &[Role::EthicsOfficer]).await;
-        let (case, _) = report(
-            &app,
-            json!({"category": "fraud", "description": "Refunds to a private card", "anonymous": true}),
+        let (case, _) = app.report(json!({"category": "fraud", "description": "Refunds to a private card", "anonymous": true}),
         )
         .await;
         let r = olga
@@ -340,39 +276,27 @@ async fn moving_a_watched_witness_to_another_team_raises_an_alert_on_the_case() 
             )
             .await;
         assert_eq!(r.status, StatusCode::BAD_REQUEST);
-        assert!(r.body.contains("team"), "{}", r.body);
+        r.assert_contains("team");
         let r = admin
             .post(&app, &path, &[("team", &night.to_string())])
             .await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-        assert!(r.body.contains("wendy moved."));
+        r.assert_contains("wendy moved.");
         assert_eq!(
             db.user_by_id(wendy.id).await.unwrap().unwrap().team_id,
             Some(night)
         );
-        assert!(app
-            .audit_actions()
-            .await
-            .contains(&"user.team_changed".to_owned()));
+        assert!(app.audited("user.team_changed").await);
         // The officer opens the case the next day.
         app.clock.advance(jiff::SignedDuration::from_hours(24));
-        let (cookie, csrf) = app.session(&olga.user).await;
-        let olga = Staff {
-            user: olga.user,
-            cookie,
-            csrf,
-        };
+        let olga = app.signed_in(olga.user).await;
         let not_admin = olga.post(&app, &path, &[("team", "")]).await;
         assert_eq!(not_admin.status, StatusCode::FORBIDDEN);
 
         // None of her four peers moved: the case page says so for whoever works it.
         let page = olga.get(&app, &format!("/cases/{case}")).await;
-        assert!(
-            page.body.contains("Changed team 1 time in"),
-            "{}",
-            page.body
-        );
-        assert!(page.body.contains("0 of 4 peers"), "{}", page.body);
+        page.assert_contains("Changed team 1 time in");
+        page.assert_contains("0 of 4 peers");
     }
 }
 
@@ -405,21 +329,11 @@ async fn people_in_conflict_cannot_reach_the_case_by_any_path() {
         db.set_team_lead(team, lee.user.id).await.unwrap();
         db.set_user_team(sam.id, Some(team)).await.unwrap();
         let bot = app.user("ingest-bot", &[Role::Admin]).await;
-        let t = righttrack_web::auth::issue_token(&app.state, "test", &bot, "t", &[Scope::Ingest])
-            .await
-            .unwrap();
+        let bearer = app.bearer(&bot, &[Scope::Ingest]).await;
         let call = json!({"id": "call-1", "channel": "voice", "agent_id": "sam", "started_at": "2026-11-20T08:00:00Z",
             "turns": [{"speaker": "agent", "text": "hello, this call may be recorded"}]});
         let r = app
-            .send(
-                Method::POST,
-                "/api/v1/interactions",
-                &[
-                    ("authorization", &format!("Bearer {}", t.expose())),
-                    ("content-type", "application/json"),
-                ],
-                &call.to_string(),
-            )
+            .post_interactions(&bearer, "application/json", &call.to_string())
             .await;
         assert!(r.status.is_success(), "{}", r.body);
         app.t
@@ -427,19 +341,17 @@ async fn people_in_conflict_cannot_reach_the_case_by_any_path() {
             .await
             .unwrap();
 
-        let (case, _) = report(
-            &app,
-            json!({"category": "fraud", "description": "Sam Person pockets refunds", "people": "sam", "exclude": "pat Person", "anonymous": true}),
+        let (case, _) = app.report(json!({"category": "fraud", "description": "Sam Person pockets refunds", "people": "sam", "exclude": "pat Person", "anonymous": true}),
         )
         .await;
-        assert_eq!(olga.sees(&app, &case).await, ALL);
+        assert_eq!(sees(&olga, &app, &case).await, ALL);
         for (who, s) in [
             ("manager", &lee),
             ("manager's manager", &dora),
             ("QA evaluator", &quinn),
             ("excluded by the reporter", &pat),
         ] {
-            assert_eq!(s.sees(&app, &case).await, NONE, "{who}");
+            assert_eq!(sees(s, &app, &case).await, NONE, "{who}");
             assert!(
                 !s.get(&app, "/cases")
                     .await
@@ -462,8 +374,8 @@ async fn people_in_conflict_cannot_reach_the_case_by_any_path() {
             .collect();
         assert_eq!(holders, vec![olga.user.id], "no one else holds the key");
         let page = olga.get(&app, &format!("/cases/{case}")).await;
-        assert!(page.body.contains("sam Person: named as concerned"));
-        assert!(page.body.contains("pat Person: the reporter asked"));
+        page.assert_contains("sam Person: named as concerned");
+        page.assert_contains("pat Person: the reporter asked");
         // Excluded people are not offered as assignees, and cannot be assigned.
         let r = olga
             .post(
@@ -481,10 +393,10 @@ async fn people_in_conflict_cannot_reach_the_case_by_any_path() {
         // A subject named at triage takes their chain away at once, and a new ethics
         // officer gets the key when a colleague next opens the case.
         let nina = staff(&app, "nina", &[Role::EthicsOfficer]).await;
-        assert_eq!(nina.sees(&app, &case).await, NONE, "not reconciled yet");
+        assert_eq!(sees(&nina, &app, &case).await, NONE, "not reconciled yet");
         olga.get(&app, "/cases").await;
         assert_eq!(
-            nina.sees(&app, &case).await,
+            sees(&nina, &app, &case).await,
             ALL,
             "reconciled by olga's visit"
         );
@@ -508,7 +420,11 @@ async fn people_in_conflict_cannot_reach_the_case_by_any_path() {
             )
             .await;
         assert_eq!(error_of(&r), "");
-        assert_eq!(nina.sees(&app, &case).await, NONE, "tim's lead lost access");
+        assert_eq!(
+            sees(&nina, &app, &case).await,
+            NONE,
+            "tim's lead lost access"
+        );
         let r = olga
             .post(
                 &app,
@@ -542,14 +458,14 @@ async fn people_in_conflict_cannot_reach_the_case_by_any_path() {
             )
             .await;
         assert_eq!(r.location(), "/cases");
-        assert_eq!(olga.sees(&app, &case).await, NONE);
-        assert_eq!(vera.sees(&app, &case).await, ALL);
+        assert_eq!(sees(&olga, &app, &case).await, NONE);
+        assert_eq!(sees(&vera, &app, &case).await, ALL);
         // The recusal is part of the sealed record: reconciling again keeps olga out.
         db.bump_readers_epoch().await.unwrap();
-        assert_eq!(vera.sees(&app, &case).await, ALL);
-        assert_eq!(olga.sees(&app, &case).await, NONE);
+        assert_eq!(sees(&vera, &app, &case).await, ALL);
+        assert_eq!(sees(&olga, &app, &case).await, NONE);
         let page = vera.get(&app, &format!("/cases/{case}")).await;
-        assert!(page.body.contains("olga Person: recused"));
+        page.assert_contains("olga Person: recused");
     }
 }
 
@@ -558,20 +474,16 @@ async fn accounting_reports_go_to_the_audit_committee() {
     for app in App::each().await {
         let olga = staff(&app, "olga", &[Role::EthicsOfficer]).await;
         let vera = staff(&app, "vera", &[Role::AuditCommittee]).await;
-        let (case, _) = report(
-            &app,
-            json!({"category": "accounting", "description": "Revenue booked before delivery", "anonymous": true}),
+        let (case, _) = app.report(json!({"category": "accounting", "description": "Revenue booked before delivery", "anonymous": true}),
         )
         .await;
-        assert_eq!(vera.sees(&app, &case).await, ALL);
-        assert_eq!(olga.sees(&app, &case).await, NONE);
-        let (fraud, _) = report(
-            &app,
-            json!({"category": "fraud", "description": "Gift cards", "anonymous": true}),
-        )
-        .await;
-        assert_eq!(olga.sees(&app, &fraud).await, ALL);
-        assert_eq!(vera.sees(&app, &fraud).await, NONE);
+        assert_eq!(sees(&vera, &app, &case).await, ALL);
+        assert_eq!(sees(&olga, &app, &case).await, NONE);
+        let (fraud, _) = app
+            .report(json!({"category": "fraud", "description": "Gift cards", "anonymous": true}))
+            .await;
+        assert_eq!(sees(&olga, &app, &fraud).await, ALL);
+        assert_eq!(sees(&vera, &app, &fraud).await, NONE);
     }
 }
 
@@ -582,17 +494,15 @@ async fn the_identity_opens_only_with_a_custodian_approval() {
     for app in App::each().await {
         let olga = staff(&app, "olga", &[Role::EthicsOfficer]).await;
         let cara = staff(&app, "cara", &[Role::IdentityCustodian]).await;
-        let (case, _) = report(
-            &app,
-            json!({"category": "harassment", "description": "Comments about my accent", "anonymous": false, "name": "Philippa Quist", "contact": "pq@example.org"}),
+        let (case, _) = app.report(json!({"category": "harassment", "description": "Comments about my accent", "anonymous": false, "name": "Philippa Quist", "contact": "pq@example.org"}),
         )
         .await;
         let page = olga.get(&app, &format!("/cases/{case}")).await;
-        assert!(page.body.contains("It is sealed"));
-        assert!(!page.body.contains("Philippa Quist"));
+        page.assert_contains("It is sealed");
+        page.assert_lacks("Philippa Quist");
         // The custodian holds the key but reads the identity only by approving a request.
         let page = cara.get(&app, &format!("/cases/{case}")).await;
-        assert!(!page.body.contains("Philippa Quist"));
+        page.assert_lacks("Philippa Quist");
 
         let r = olga
             .post(&app, &format!("/cases/{case}/identity"), &[("reason", "")])
@@ -605,11 +515,9 @@ async fn the_identity_opens_only_with_a_custodian_approval() {
         )
         .await;
         let list = cara.get(&app, "/cases").await;
-        assert!(list
-            .body
-            .contains("Identity requests wait for your decision"));
+        list.assert_contains("Identity requests wait for your decision");
         let page = cara.get(&app, &format!("/cases/{case}")).await;
-        assert!(page.body.contains("We must interview her as a witness"));
+        page.assert_contains("We must interview her as a witness");
         let rid =
             common::value_of(&page.body, &format!("action=\"/cases/{case}/identity/")).to_owned();
         // Only custodians decide.
@@ -634,7 +542,7 @@ async fn the_identity_opens_only_with_a_custodian_approval() {
         assert_eq!(error_of(&r), "");
         let page = olga.get(&app, &format!("/cases/{case}")).await;
         assert!(page.body.contains("Philippa Quist") && page.body.contains("pq@example.org"));
-        assert!(page.body.contains("Necessary and proportionate"));
+        page.assert_contains("Necessary and proportionate");
         let actions = app.audit_actions().await;
         assert!(actions.contains(&"speakup.identity_decided".to_owned()));
         assert!(actions.contains(&"speakup.identity_opened".to_owned()));
@@ -677,9 +585,7 @@ async fn the_identity_opens_only_with_a_custodian_approval() {
 async fn tokens_list_metadata_but_never_open_content() {
     for app in App::each().await {
         let olga = staff(&app, "olga", &[Role::EthicsOfficer]).await;
-        let (case, _) = report(
-            &app,
-            json!({"category": "fraud", "description": "Skimming at till 4", "anonymous": true}),
+        let (case, _) = app.report(json!({"category": "fraud", "description": "Skimming at till 4", "anonymous": true}),
         )
         .await;
         let t =
@@ -687,27 +593,13 @@ async fn tokens_list_metadata_but_never_open_content() {
                 .await
                 .unwrap();
         let bearer = format!("Bearer {}", t.expose());
-        let r = app
-            .send(
-                Method::GET,
-                "/api/v1/speakup/cases",
-                &[("authorization", &bearer)],
-                "",
-            )
-            .await;
+        let r = app.api_get("/api/v1/speakup/cases", &bearer).await;
         // Listing cases is the officer's privileged work: it needs her session (with its
         // second factor), never a token.
         assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
-        assert!(!r.body.contains(&case));
-        assert!(!r.body.contains("Skimming"));
-        let r = app
-            .send(
-                Method::GET,
-                &format!("/cases/{case}"),
-                &[("authorization", &bearer)],
-                "",
-            )
-            .await;
+        r.assert_lacks(&case);
+        r.assert_lacks("Skimming");
+        let r = app.api_get(&format!("/cases/{case}"), &bearer).await;
         assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
     }
 }
@@ -716,11 +608,11 @@ async fn tokens_list_metadata_but_never_open_content() {
 async fn deadlines_fall_due_and_are_met() {
     for app in App::each().await {
         let mut olga = staff(&app, "olga", &[Role::EthicsOfficer]).await;
-        let (case, _) = report(
-            &app,
-            json!({"category": "fraud", "description": "Voids after close", "anonymous": true}),
-        )
-        .await;
+        let (case, _) = app
+            .report(
+                json!({"category": "fraud", "description": "Voids after close", "anonymous": true}),
+            )
+            .await;
         let row = |j: Value| j["cases"][0].clone();
         let r = row(olga.get(&app, "/api/v1/speakup/cases").await.json());
         assert_eq!(
@@ -756,11 +648,9 @@ async fn deadlines_fall_due_and_are_met() {
             .body
             .contains(&case));
         // A jurisdiction with other deadlines moves the open ones, counted from submission.
-        let (c2, _) = report(
-            &app,
-            json!({"category": "fraud", "description": "Another", "anonymous": true}),
-        )
-        .await;
+        let (c2, _) = app
+            .report(json!({"category": "fraud", "description": "Another", "anonymous": true}))
+            .await;
         olga.post(
             &app,
             &format!("/cases/{c2}/triage"),
@@ -786,11 +676,9 @@ async fn deadlines_fall_due_and_are_met() {
 async fn bad_input_gets_an_error_naming_the_field() {
     for app in App::each().await {
         let olga = staff(&app, "olga", &[Role::EthicsOfficer]).await;
-        let (case, _) = report(
-            &app,
-            json!({"category": "fraud", "description": "x", "anonymous": true}),
-        )
-        .await;
+        let (case, _) = app
+            .report(json!({"category": "fraud", "description": "x", "anonymous": true}))
+            .await;
         let p = |path: &str| format!("/cases/{case}/{path}");
         let cases: Vec<(&str, Fields, &str)> = vec![
             (
@@ -848,11 +736,11 @@ async fn people_who_leave_lose_their_keys_and_their_cases_are_handed_over() {
         let ivan = staff(&app, "ivan", &[Role::Investigator]).await;
         let ines = staff(&app, "ines", &[Role::Investigator]).await;
         let admin = staff(&app, "root", &[Role::Admin]).await;
-        let (case, _) = report(
-            &app,
-            json!({"category": "fraud", "description": "Cash drawer short", "anonymous": true}),
-        )
-        .await;
+        let (case, _) = app
+            .report(
+                json!({"category": "fraud", "description": "Cash drawer short", "anonymous": true}),
+            )
+            .await;
         olga.post(
             &app,
             &format!("/cases/{case}/assign"),
@@ -880,8 +768,8 @@ async fn people_who_leave_lose_their_keys_and_their_cases_are_handed_over() {
             )
             .await;
         assert_eq!(r.location(), "/cases", "ivan no longer holds the case");
-        assert_eq!(ivan.sees(&app, &case).await, NONE);
-        assert_eq!(ines.sees(&app, &case).await, ALL);
+        assert_eq!(sees(&ivan, &app, &case).await, NONE);
+        assert_eq!(sees(&ines, &app, &case).await, ALL);
         assert!(olga
             .get(&app, &format!("/cases/{case}"))
             .await
@@ -908,8 +796,8 @@ async fn people_who_leave_lose_their_keys_and_their_cases_are_handed_over() {
             .collect();
         assert_eq!(holders, vec![olga.user.id]);
         let page = olga.get(&app, &format!("/cases/{case}")).await;
-        assert!(page.body.contains("the case needs a new assignee"));
-        assert!(page.body.contains("unassigned"));
+        page.assert_contains("the case needs a new assignee");
+        page.assert_contains("unassigned");
 
         // The last holder of a case's key cannot be demoted: the case would be lost.
         let r = admin
@@ -919,9 +807,7 @@ async fn people_who_leave_lose_their_keys_and_their_cases_are_handed_over() {
                 &[("role", "agent")],
             )
             .await;
-        assert!(r
-            .body
-            .contains("olga is the only person holding the key to 1 hotline case"));
+        r.assert_contains("olga is the only person holding the key to 1 hotline case");
         assert_eq!(
             app.state.db.speakup_wrapped_for(&case).await.unwrap().len(),
             1

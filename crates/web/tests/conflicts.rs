@@ -14,62 +14,20 @@
 mod common;
 
 use axum::http::{Method, StatusCode};
-use common::App;
+use common::{staff, App, Staff};
 use righttrack_core::authz::Scope;
 use righttrack_core::Role;
-use righttrack_store::directory::User;
 
-struct Person {
-    user: User,
-    cookie: String,
-    csrf: String,
-}
-
-async fn person(app: &App, name: &str, roles: &[Role]) -> Person {
-    let user = app.user(name, roles).await;
-    let (cookie, csrf) = app.session(&user).await;
-    Person { user, cookie, csrf }
-}
-
-/// A site, a team led by `lead`, with `members` in it.
-async fn team(app: &App, name: &str, lead: &User, members: &[&User]) {
-    let db = &app.state.db;
-    let mut rng = rand::rngs::OsRng;
-    let site = match db.list_sites().await.unwrap().into_iter().next() {
-        Some(s) => s.id,
-        None => db.create_site("Lisbon", app.now(), &mut rng).await.unwrap(),
-    };
-    let t = db
-        .create_team(name, site, None, app.now(), &mut rng)
-        .await
-        .unwrap();
-    db.set_team_lead(t, lead.id).await.unwrap();
-    for m in members {
-        db.set_user_team(m.id, Some(t)).await.unwrap();
-    }
-}
-
+/// An ingest token (as an `Authorization` value) of a new admin bot.
 async fn ingest_token(app: &App) -> String {
     let bot = app.user("ingest-bot", &[Role::Admin]).await;
-    righttrack_web::auth::issue_token(&app.state, "test", &bot, "t", &[Scope::Ingest])
-        .await
-        .unwrap()
-        .expose()
-        .clone()
+    app.bearer(&bot, &[Scope::Ingest]).await
 }
 
 async fn ingest(app: &App, token: &str, lines: &[serde_json::Value]) -> serde_json::Value {
     let body: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
     let r = app
-        .send(
-            Method::POST,
-            "/api/v1/interactions",
-            &[
-                ("authorization", &format!("Bearer {token}")),
-                ("content-type", "application/x-ndjson"),
-            ],
-            &body.join("\n"),
-        )
+        .post_interactions(token, "application/x-ndjson", &body.join("\n"))
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     r.json()
@@ -91,7 +49,7 @@ fn call(id: &str, agent: &str, customer_ref: Option<&str>) -> serde_json::Value 
 }
 
 /// Submits the employee's form; returns the disclosure id (from the redirect).
-async fn declare(app: &App, who: &Person, fields: &str) -> String {
+async fn declare(app: &App, who: &Staff, fields: &str) -> String {
     let r = app
         .post(
             "/conflicts/disclosures",
@@ -109,18 +67,19 @@ async fn declare(app: &App, who: &Person, fields: &str) -> String {
 #[tokio::test]
 async fn a_declared_relative_is_reviewed_and_an_interaction_with_their_account_reaches_the_lead() {
     for app in App::each().await {
-        let agent = person(&app, "alex", &[Role::Agent]).await;
-        let other = person(&app, "bea", &[Role::Agent]).await;
-        let lead = person(&app, "lena", &[Role::TeamLead]).await;
-        let far_lead = person(&app, "lars", &[Role::TeamLead]).await;
-        let officer = person(&app, "eshe", &[Role::EthicsOfficer]).await;
-        team(&app, "Billing", &lead.user, &[&agent.user, &other.user]).await;
-        team(&app, "Retention", &far_lead.user, &[]).await;
+        let agent = staff(&app, "alex", &[Role::Agent]).await;
+        let other = staff(&app, "bea", &[Role::Agent]).await;
+        let lead = staff(&app, "lena", &[Role::TeamLead]).await;
+        let far_lead = staff(&app, "lars", &[Role::TeamLead]).await;
+        let officer = staff(&app, "eshe", &[Role::EthicsOfficer]).await;
+        app.team("Billing", &lead.user, &[&agent.user, &other.user])
+            .await;
+        app.team("Retention", &far_lead.user, &[]).await;
 
         // The agent declares their sister, a customer, on hire.
         let page = app.get("/conflicts", &agent.cookie).await;
         assert_eq!(page.status, StatusCode::OK);
-        assert!(page.body.contains("as a new colleague"), "{}", page.body);
+        page.assert_contains("as a new colleague");
         let id = declare(
             &app,
             &agent,
@@ -131,8 +90,8 @@ async fn a_declared_relative_is_reviewed_and_an_interaction_with_their_account_r
             .get(&format!("/conflicts/disclosures/{id}"), &agent.cookie)
             .await;
         assert_eq!(mine.status, StatusCode::OK);
-        assert!(mine.body.contains("Marta Rivera"));
-        assert!(mine.body.contains("submitted"));
+        mine.assert_contains("Marta Rivera");
+        mine.assert_contains("submitted");
 
         // At rest: the name is sealed and the reference is only a keyed hash.
         let row = app.state.db.disclosure(&id).await.unwrap().unwrap();
@@ -150,7 +109,7 @@ async fn a_declared_relative_is_reviewed_and_an_interaction_with_their_account_r
             .get(&format!("/conflicts/disclosures/{id}"), &officer.cookie)
             .await;
         assert_eq!(seen.status, StatusCode::OK);
-        assert!(seen.body.contains("Record decision"));
+        seen.assert_contains("Record decision");
         let r = app
             .post(
                 &format!("/conflicts/disclosures/{id}/decision"),
@@ -165,8 +124,8 @@ async fn a_declared_relative_is_reviewed_and_an_interaction_with_their_account_r
         let after = app
             .get(&format!("/conflicts/disclosures/{id}"), &agent.cookie)
             .await;
-        assert!(after.body.contains("mitigated"));
-        assert!(after.body.contains("Never handles account CUST-4711"));
+        after.assert_contains("mitigated");
+        after.assert_contains("Never handles account CUST-4711");
         let again = app
             .post(
                 &format!("/conflicts/disclosures/{id}/decision"),
@@ -200,8 +159,8 @@ async fn a_declared_relative_is_reviewed_and_an_interaction_with_their_account_r
         .await;
         let findings = app.get("/conflicts/findings", &lead.cookie).await;
         assert_eq!(findings.status, StatusCode::OK);
-        assert!(findings.body.contains("c-1"), "{}", findings.body);
-        assert!(findings.body.contains("disclosed relation"));
+        findings.assert_contains("c-1");
+        findings.assert_contains("disclosed relation");
         assert!(!findings.body.contains("c-2") && !findings.body.contains("c-4"));
         assert!(
             !findings.body.contains("Marta"),
@@ -241,7 +200,7 @@ async fn a_declared_relative_is_reviewed_and_an_interaction_with_their_account_r
                     Method::POST,
                     "/api/v1/conflicts/routing",
                     &[
-                        ("authorization", &format!("Bearer {token}")),
+                        ("authorization", &token),
                         ("content-type", "application/json"),
                     ],
                     body,
@@ -268,8 +227,8 @@ async fn a_declared_relative_is_reviewed_and_an_interaction_with_their_account_r
 #[tokio::test]
 async fn only_the_discloser_officers_and_the_reviewer_read_a_disclosure() {
     for app in App::each().await {
-        let agent = person(&app, "alex", &[Role::Agent]).await;
-        let officer = person(&app, "eshe", &[Role::EthicsOfficer]).await;
+        let agent = staff(&app, "alex", &[Role::Agent]).await;
+        let officer = staff(&app, "eshe", &[Role::EthicsOfficer]).await;
         let id = declare(
             &app,
             &agent,
@@ -277,17 +236,17 @@ async fn only_the_discloser_officers_and_the_reviewer_read_a_disclosure() {
         )
         .await;
         let outsiders = [
-            person(&app, "lena", &[Role::TeamLead]).await,
-            person(&app, "quinn", &[Role::QaAnalyst]).await,
-            person(&app, "ada", &[Role::Admin]).await,
-            person(&app, "bea", &[Role::Agent]).await,
+            staff(&app, "lena", &[Role::TeamLead]).await,
+            staff(&app, "quinn", &[Role::QaAnalyst]).await,
+            staff(&app, "ada", &[Role::Admin]).await,
+            staff(&app, "bea", &[Role::Agent]).await,
         ];
         for o in &outsiders {
             let page = app
                 .get(&format!("/conflicts/disclosures/{id}"), &o.cookie)
                 .await;
             assert_eq!(page.status, StatusCode::NOT_FOUND, "{}", o.user.username);
-            assert!(!page.body.contains("Acme"));
+            page.assert_lacks("Acme");
             let api = app
                 .get(&format!("/api/v1/conflicts/disclosures/{id}"), &o.cookie)
                 .await;
@@ -321,7 +280,7 @@ async fn only_the_discloser_officers_and_the_reviewer_read_a_disclosure() {
             .get("/api/v1/conflicts/disclosures", &agent.cookie)
             .await;
         assert_eq!(list.json()["disclosures"][0]["id"], id.as_str());
-        assert!(!list.body.contains("Acme"));
+        list.assert_lacks("Acme");
         let api = app
             .get(
                 &format!("/api/v1/conflicts/disclosures/{id}"),
@@ -339,7 +298,7 @@ async fn only_the_discloser_officers_and_the_reviewer_read_a_disclosure() {
             .count();
         assert_eq!(viewed, 1);
         // An officer cannot decide their own disclosure.
-        let other_officer = person(&app, "omar", &[Role::EthicsOfficer]).await;
+        let other_officer = staff(&app, "omar", &[Role::EthicsOfficer]).await;
         let own = declare(
             &app,
             &officer,
@@ -373,8 +332,8 @@ async fn only_the_discloser_officers_and_the_reviewer_read_a_disclosure() {
 #[tokio::test]
 async fn gifts_over_the_threshold_wait_for_approval_and_fill_the_register() {
     for app in App::each().await {
-        let agent = person(&app, "alex", &[Role::Agent]).await;
-        let officer = person(&app, "eshe", &[Role::EthicsOfficer]).await;
+        let agent = staff(&app, "alex", &[Role::Agent]).await;
+        let officer = staff(&app, "eshe", &[Role::EthicsOfficer]).await;
         // The threshold is configurable.
         app.get("/conflicts/review", &officer.cookie).await;
         let r = app
@@ -411,8 +370,8 @@ async fn gifts_over_the_threshold_wait_for_approval_and_fill_the_register() {
         let f = db.disclosure(&foreign).await.unwrap().unwrap();
         assert!(f.needs_approval, "another currency cannot be compared");
         let queue = app.get("/conflicts/review", &officer.cookie).await;
-        assert!(queue.body.contains("needs approval"));
-        assert!(queue.body.contains(&big));
+        queue.assert_contains("needs approval");
+        queue.assert_contains(&big);
         let csv = app
             .get(
                 "/conflicts/reports/export.csv?report=gifts",
@@ -424,10 +383,8 @@ async fn gifts_over_the_threshold_wait_for_approval_and_fill_the_register() {
             .to_str()
             .unwrap()
             .starts_with("text/csv"));
-        assert!(csv.body.contains("\"Northwind Vendors\""), "{}", csv.body);
-        assert!(csv
-            .body
-            .contains("\"250.00\",\"USD\",\"true\",\"submitted\""));
+        csv.assert_contains("\"Northwind Vendors\"");
+        csv.assert_contains("\"250.00\",\"USD\",\"true\",\"submitted\"");
         assert_eq!(csv.body.lines().count(), 4, "header and three gifts");
         let bad = app
             .get(
@@ -436,19 +393,15 @@ async fn gifts_over_the_threshold_wait_for_approval_and_fill_the_register() {
             )
             .await;
         assert_eq!(bad.status, StatusCode::BAD_REQUEST);
-        assert!(app
-            .audit_actions()
-            .await
-            .iter()
-            .any(|a| a == "conflicts.report_viewed"));
+        assert!(app.audited("conflicts.report_viewed").await);
     }
 }
 
 #[tokio::test]
 async fn bad_input_names_the_field() {
     for app in App::each().await {
-        let agent = person(&app, "alex", &[Role::Agent]).await;
-        let officer = person(&app, "eshe", &[Role::EthicsOfficer]).await;
+        let agent = staff(&app, "alex", &[Role::Agent]).await;
+        let officer = staff(&app, "eshe", &[Role::EthicsOfficer]).await;
         for (fields, field) in [
             ("kind=wizardry", "kind"),
             (
@@ -570,26 +523,24 @@ async fn bad_input_names_the_field() {
 #[tokio::test]
 async fn a_campaign_asks_its_audience_and_coverage_hides_small_groups() {
     for app in App::each().await {
-        let officer = person(&app, "eshe", &[Role::EthicsOfficer]).await;
+        let officer = staff(&app, "eshe", &[Role::EthicsOfficer]).await;
         let lead_a = app.user("lead-a", &[Role::TeamLead]).await;
         let lead_b = app.user("lead-b", &[Role::TeamLead]).await;
         let mut big = Vec::new();
         for i in 0..6 {
-            big.push(person(&app, &format!("big{i}"), &[Role::Agent]).await);
+            big.push(staff(&app, &format!("big{i}"), &[Role::Agent]).await);
         }
         let mut small = Vec::new();
         for i in 0..2 {
-            small.push(person(&app, &format!("small{i}"), &[Role::Agent]).await);
+            small.push(staff(&app, &format!("small{i}"), &[Role::Agent]).await);
         }
-        team(
-            &app,
+        app.team(
             "Big",
             &lead_a,
             &big.iter().map(|p| &p.user).collect::<Vec<_>>(),
         )
         .await;
-        team(
-            &app,
+        app.team(
             "Small",
             &lead_b,
             &small.iter().map(|p| &p.user).collect::<Vec<_>>(),
@@ -602,7 +553,8 @@ async fn a_campaign_asks_its_audience_and_coverage_hides_small_groups() {
         for i in 0..5 {
             mid.push(app.user(&format!("mid{i}"), &[Role::Agent]).await);
         }
-        team(&app, "Mid", &lead_c, &mid.iter().collect::<Vec<_>>()).await;
+        app.team("Mid", &lead_c, &mid.iter().collect::<Vec<_>>())
+            .await;
         let r = app
             .post(
                 "/conflicts/campaigns",
@@ -624,13 +576,9 @@ async fn a_campaign_asks_its_audience_and_coverage_hides_small_groups() {
             .clone();
         // Agents are asked; the officer is not in the audience.
         let page = app.get("/conflicts", &big[0].cookie).await;
-        assert!(
-            page.body.contains("2026 disclosure campaign"),
-            "{}",
-            page.body
-        );
+        page.assert_contains("2026 disclosure campaign");
         let page = app.get("/conflicts", &officer.cookie).await;
-        assert!(!page.body.contains("2026 disclosure campaign"));
+        page.assert_lacks("2026 disclosure campaign");
         for p in big.iter().take(3).chain(small.iter().take(1)) {
             let r = app
                 .post(
@@ -683,14 +631,8 @@ async fn a_campaign_asks_its_audience_and_coverage_hides_small_groups() {
                 &officer.cookie,
             )
             .await;
-        assert!(
-            csv.body.contains("\"team\",\"Big\",\"6\",\"3\",\"50\""),
-            "{}",
-            csv.body
-        );
-        assert!(csv
-            .body
-            .contains("\"team\",\"Small\",\"\",\"\",\"\",\"fewer than 5 people\""));
+        csv.assert_contains("\"team\",\"Big\",\"6\",\"3\",\"50\"");
+        csv.assert_contains("\"team\",\"Small\",\"\",\"\",\"\",\"fewer than 5 people\"");
         // Those who have not answered get the content-free reminder.
         righttrack_app::jobs::digest::run(&app.state, app.now())
             .await
@@ -705,8 +647,8 @@ async fn a_campaign_asks_its_audience_and_coverage_hides_small_groups() {
 #[tokio::test]
 async fn the_dispute_page_shows_a_disclosed_relationship_with_the_agent() {
     for app in App::each().await {
-        let agent = person(&app, "alex", &[Role::Agent]).await;
-        let qa = person(&app, "quinn", &[Role::QaAnalyst]).await;
+        let agent = staff(&app, "alex", &[Role::Agent]).await;
+        let qa = staff(&app, "quinn", &[Role::QaAnalyst]).await;
         let token = ingest_token(&app).await;
         ingest(&app, &token, &[call("d-1", "alex", None)]).await;
         declare(
@@ -739,11 +681,7 @@ async fn the_dispute_page_shows_a_disclosed_relationship_with_the_agent() {
             .get(&format!("/qa/disputes/{}", d[0].id), &qa.cookie)
             .await;
         assert_eq!(page.status, StatusCode::OK);
-        assert!(
-            page.body.contains("Disclosed relationship"),
-            "{}",
-            page.body
-        );
+        page.assert_contains("Disclosed relationship");
         assert!(
             !page.body.contains("partner"),
             "the relationship's words stay sealed"
@@ -764,9 +702,9 @@ async fn the_dispute_page_shows_a_disclosed_relationship_with_the_agent() {
 #[tokio::test]
 async fn the_discipline_form_shows_a_disclosed_relationship_with_the_person() {
     for app in App::each().await {
-        person(&app, "alex", &[Role::Agent]).await;
-        let lead = person(&app, "lena", &[Role::TeamLead]).await;
-        let other = person(&app, "omar", &[Role::Agent]).await;
+        staff(&app, "alex", &[Role::Agent]).await;
+        let lead = staff(&app, "lena", &[Role::TeamLead]).await;
+        let other = staff(&app, "omar", &[Role::Agent]).await;
         declare(
             &app,
             &lead,
@@ -775,12 +713,7 @@ async fn the_discipline_form_shows_a_disclosed_relationship_with_the_person() {
         .await;
         let page = app.get("/discipline/new?subject=alex", &lead.cookie).await;
         assert_eq!(page.status, StatusCode::OK, "{}", page.body);
-        assert!(
-            page.body
-                .contains("Disclosed relationship: lena declared a relationship with alex"),
-            "{}",
-            page.body
-        );
+        page.assert_contains("Disclosed relationship: lena declared a relationship with alex");
         assert!(
             !page.body.contains("brother-in-law"),
             "the relationship's words stay sealed"
@@ -791,6 +724,6 @@ async fn the_discipline_form_shows_a_disclosed_relationship_with_the_person() {
                 &lead.cookie,
             )
             .await;
-        assert!(!unrelated.body.contains("id=\"relationship\""));
+        unrelated.assert_lacks("id=\"relationship\"");
     }
 }

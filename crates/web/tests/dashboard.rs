@@ -13,7 +13,6 @@ mod common;
 
 use axum::http::{Method, StatusCode};
 use common::App;
-use righttrack_core::authz::Scope;
 use righttrack_core::Role;
 use serde_json::{json, Value};
 
@@ -30,21 +29,7 @@ fn line(id: &str, team: &str, started: &str, agent_says: &str) -> String {
 }
 
 async fn ingest(app: &App, lines: &[String]) {
-    let bot = app.user("ingest-bot", &[Role::QaAnalyst]).await;
-    let t = righttrack_web::auth::issue_token(&app.state, "test", &bot, "t", &[Scope::Ingest])
-        .await
-        .unwrap();
-    let r = app
-        .send(
-            Method::POST,
-            "/api/v1/interactions",
-            &[
-                ("authorization", &format!("Bearer {}", t.expose())),
-                ("content-type", "application/x-ndjson"),
-            ],
-            &lines.join("\n"),
-        )
-        .await;
+    let r = app.ingest(Role::QaAnalyst, lines).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
 }
 
@@ -179,15 +164,13 @@ async fn figures_follow_ingestion_drill_down_to_a_team_and_withhold_small_ones()
         // The page draws the same figures, with a chart and its table.
         let page = app.get("/dashboard", &cookie).await;
         assert_eq!(page.status, StatusCode::OK);
-        assert!(page.body.contains("<svg class=\"chart\""));
-        assert!(page.body.contains("Interactions reviewed in 2026-11: 45."));
-        assert!(page.body.contains("href=\"/dashboard?team=Loans\""));
-        assert!(page
-            .body
-            .contains("href=\"/qa/review?rule=honesty.guarantee\""));
+        page.assert_contains("<svg class=\"chart\"");
+        page.assert_contains("Interactions reviewed in 2026-11: 45.");
+        page.assert_contains("href=\"/dashboard?team=Loans\"");
+        page.assert_contains("href=\"/qa/review?rule=honesty.guarantee\"");
         let team_page = app.get("/dashboard?team=Loans", &cookie).await;
-        assert!(team_page.body.contains("Ethics health: team Loans"));
-        assert!(!team_page.body.contains("Speak-up hotline"));
+        team_page.assert_contains("Ethics health: team Loans");
+        team_page.assert_lacks("Speak-up hotline");
     }
 }
 
@@ -679,14 +662,12 @@ async fn program_indicators_stand_as_at_each_month_end_by_team_and_withhold_smal
         }
 
         let page = app.get("/dashboard", &cookie).await;
-        assert!(page
-            .body
-            .contains("<h2 id=\"sec-program\">Ethics program</h2>"));
-        assert!(page.body.contains("id=\"ind-attestation_coverage\""));
-        assert!(page.body.contains("href=\"/policies/reports\""));
-        assert!(page.body.contains("href=\"/training/reports\""));
-        assert!(page.body.contains("href=\"/surveys\""));
-        assert!(page.body.contains("href=\"/capa\""));
+        page.assert_contains("<h2 id=\"sec-program\">Ethics program</h2>");
+        page.assert_contains("id=\"ind-attestation_coverage\"");
+        page.assert_contains("href=\"/policies/reports\"");
+        page.assert_contains("href=\"/training/reports\"");
+        page.assert_contains("href=\"/surveys\"");
+        page.assert_contains("href=\"/capa\"");
         assert!(
             page.body
                 .contains("Policy attestation coverage in 2026-11: 66.7%."),
@@ -698,8 +679,8 @@ async fn program_indicators_stand_as_at_each_month_end_by_team_and_withhold_smal
         let carl = app.user("carl", &[Role::AuditCommittee]).await;
         let (cc, _) = app.session(&carl).await;
         let page = app.get("/dashboard", &cc).await;
-        assert!(page.body.contains("id=\"ind-training_coverage\""));
-        assert!(!page.body.contains("href=\"/training/reports\""));
-        assert!(!page.body.contains("href=\"/capa\""));
+        page.assert_contains("id=\"ind-training_coverage\"");
+        page.assert_lacks("href=\"/training/reports\"");
+        page.assert_lacks("href=\"/capa\"");
     }
 }

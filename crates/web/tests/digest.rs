@@ -75,12 +75,12 @@ async fn case_workers_get_one_content_free_line_a_day() {
             .is_empty());
         // The home page shows it once, and it says nothing about the cases.
         let home = app.get("/", &cookie).await;
-        assert!(home.body.contains("There is hotline work waiting for you"));
+        home.assert_contains("There is hotline work waiting for you");
         for r in &refs {
-            assert!(!home.body.contains(r.as_str()));
+            home.assert_lacks(r.as_str());
         }
-        assert!(!home.body.contains("fraud"));
+        home.assert_lacks("fraud");
         let again = app.get("/", &cookie).await;
-        assert!(!again.body.contains("There is hotline work waiting for you"));
+        again.assert_lacks("There is hotline work waiting for you");
     }
 }

@@ -10,8 +10,8 @@
 
 mod common;
 
-use axum::http::{Method, StatusCode};
-use common::App;
+use axum::http::StatusCode;
+use common::{staff, App, Staff};
 use righttrack_core::authz::Scope;
 use righttrack_core::Role;
 use righttrack_store::disputes::DisputeFilter;
@@ -31,36 +31,15 @@ fn line(id: &str, agent: &str) -> String {
 /// Ingests interactions through the API with an admin's token (an admin is not a QA
 /// analyst, so the bot never takes part in routing).
 async fn ingest(app: &App, lines: &[String]) {
-    let bot = app.user("ingest-bot", &[Role::Admin]).await;
-    let t = righttrack_web::auth::issue_token(&app.state, "test", &bot, "t", &[Scope::Ingest])
-        .await
-        .unwrap();
-    let r = app
-        .send(
-            Method::POST,
-            "/api/v1/interactions",
-            &[
-                ("authorization", &format!("Bearer {}", t.expose())),
-                ("content-type", "application/x-ndjson"),
-            ],
-            &lines.join("\n"),
-        )
-        .await;
+    let r = app.ingest(Role::Admin, lines).await;
     assert_eq!(r.json()["stored"], lines.len(), "{}", r.body);
 }
 
-struct Person {
-    cookie: String,
-    csrf: String,
+async fn person(app: &App, name: &str, role: Role) -> Staff {
+    staff(app, name, &[role]).await
 }
 
-async fn person(app: &App, name: &str, role: Role) -> Person {
-    let u = app.user(name, &[role]).await;
-    let (cookie, csrf) = app.session(&u).await;
-    Person { cookie, csrf }
-}
-
-async fn dispute(app: &App, who: &Person, id: &str, item: &str, reason: &str) -> common::Resp {
+async fn dispute(app: &App, who: &Staff, id: &str, item: &str, reason: &str) -> common::Resp {
     app.post(
         &format!("/my/interactions/{id}/disputes"),
         &who.cookie,
@@ -69,7 +48,7 @@ async fn dispute(app: &App, who: &Person, id: &str, item: &str, reason: &str) ->
     .await
 }
 
-async fn resolve(app: &App, who: &Person, id: &str, fields: &str) -> common::Resp {
+async fn resolve(app: &App, who: &Staff, id: &str, fields: &str) -> common::Resp {
     app.post(
         &format!("/qa/disputes/{id}/resolve"),
         &who.cookie,
@@ -130,7 +109,7 @@ async fn an_agent_disputes_an_item_of_their_own_interaction_once_with_a_valid_re
                 )
                 .await;
             assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
-            assert!(r.body.contains(&format!("field `{field}`")), "{}", r.body);
+            r.assert_contains(&format!("field `{field}`"));
         }
         let long = dispute(&app, &alex, "d-1", "honesty", &"x".repeat(1001)).await;
         assert_eq!(long.status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -162,7 +141,7 @@ async fn an_agent_disputes_an_item_of_their_own_interaction_once_with_a_valid_re
             StatusCode::CONFLICT,
             "one open dispute per item"
         );
-        assert!(twice.body.contains("honesty"), "{}", twice.body);
+        twice.assert_contains("honesty");
 
         let stored = app
             .state
@@ -190,12 +169,8 @@ async fn an_agent_disputes_an_item_of_their_own_interaction_once_with_a_valid_re
         }
 
         let page = app.get("/my/interactions/d-1", &alex.cookie).await;
-        assert!(
-            page.body.contains("Dispute open, assigned to quinn"),
-            "{}",
-            page.body
-        );
-        assert!(!page.body.contains("415-555-0134"));
+        page.assert_contains("Dispute open, assigned to quinn");
+        page.assert_lacks("415-555-0134");
         let work = app.get("/my/work", &alex.cookie).await;
         assert!(
             work.body.contains("My disputes")
@@ -237,7 +212,7 @@ async fn routing_skips_the_original_evaluator_and_leaves_a_dispute_unassigned_wh
             queue.body
         );
         let mine = app.get("/my/interactions/r-1", &alex.cookie).await;
-        assert!(mine.body.contains("not assigned yet"), "{}", mine.body);
+        mine.assert_contains("not assigned yet");
 
         // With another analyst, the evaluator is still skipped although "quinn" < "rosa".
         let rosa = person(&app, "rosa", Role::QaAnalyst).await;
@@ -289,7 +264,7 @@ async fn upheld_keeps_the_score_accepted_overrides_it_and_can_add_a_negative_exa
         );
         let not_mine = resolve(&app, &rosa, &d1, "outcome=upheld&note=fine").await;
         assert_eq!(not_mine.status, StatusCode::FORBIDDEN, "assigned to quinn");
-        assert!(not_mine.body.contains("quinn"));
+        not_mine.assert_contains("quinn");
         let agent = resolve(&app, &alex, &d1, "outcome=accepted&note=yes").await;
         assert_eq!(agent.status, StatusCode::FORBIDDEN);
 
@@ -307,7 +282,7 @@ async fn upheld_keeps_the_score_accepted_overrides_it_and_can_add_a_negative_exa
         ] {
             let r = resolve(&app, &quinn, &d1, fields).await;
             assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{fields}");
-            assert!(r.body.contains(&format!("field `{field}`")), "{}", r.body);
+            r.assert_contains(&format!("field `{field}`"));
         }
         let upheld = resolve(
             &app,
@@ -369,25 +344,11 @@ async fn upheld_keeps_the_score_accepted_overrides_it_and_can_add_a_negative_exa
         assert_eq!(examples[0].channel, "voice");
 
         let qa_view = app.get("/interactions/x-2", &quinn.cookie).await;
-        assert!(
-            qa_view
-                .body
-                .contains("rosa set honesty to met: Dispute accepted: the customer asked"),
-            "{}",
-            qa_view.body
-        );
+        qa_view.assert_contains("rosa set honesty to met: Dispute accepted: the customer asked");
         let mine = app.get("/my/interactions/x-2", &alex.cookie).await;
-        assert!(
-            mine.body.contains("Dispute accepted by rosa"),
-            "{}",
-            mine.body
-        );
+        mine.assert_contains("Dispute accepted by rosa");
         let mine1 = app.get("/my/interactions/x-1", &alex.cookie).await;
-        assert!(
-            mine1.body.contains("Dispute upheld by quinn"),
-            "{}",
-            mine1.body
-        );
+        mine1.assert_contains("Dispute upheld by quinn");
         assert!(
             mine1
                 .body
@@ -415,13 +376,7 @@ async fn overdue_disputes_come_first_and_the_window_closes_after_two_weeks() {
         ingest(&app, &[line("o-1", "alex"), line("o-2", "alex")]).await;
         let alex_user = app.user("alex", &[Role::Agent]).await;
         // Sessions expire while the clock runs: sign in afresh each time.
-        let fresh = |u: righttrack_store::directory::User| {
-            let app = &app;
-            async move {
-                let (cookie, csrf) = app.session(&u).await;
-                Person { cookie, csrf }
-            }
-        };
+        let fresh = |u: righttrack_store::directory::User| app.signed_in(u);
         let alex = fresh(alex_user.clone()).await;
         let quinn = app.user("quinn", &[Role::QaAnalyst]).await;
         let token =
@@ -433,13 +388,8 @@ async fn overdue_disputes_come_first_and_the_window_closes_after_two_weeks() {
             let bearer = bearer.clone();
             let app = &app;
             async move {
-                app.send(
-                    Method::GET,
-                    &format!("/api/v1/disputes?status={q}"),
-                    &[("authorization", &bearer)],
-                    "",
-                )
-                .await
+                app.api_get(&format!("/api/v1/disputes?status={q}"), &bearer)
+                    .await
             }
         };
 
@@ -490,7 +440,7 @@ async fn overdue_disputes_come_first_and_the_window_closes_after_two_weeks() {
         let alex = fresh(alex_user.clone()).await;
         let late = dispute(&app, &alex, "o-1", "respect", "too+late").await;
         assert_eq!(late.status, StatusCode::UNPROCESSABLE_ENTITY);
-        assert!(late.body.contains("14 days after scoring"), "{}", late.body);
+        late.assert_contains("14 days after scoring");
         let page = app.get("/my/interactions/o-1", &alex.cookie).await;
         assert!(
             page.body.contains("disputes closed on")

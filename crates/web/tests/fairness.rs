@@ -11,9 +11,8 @@
 
 mod common;
 
-use axum::http::{Method, StatusCode};
+use axum::http::StatusCode;
 use common::App;
-use righttrack_core::authz::Scope;
 use righttrack_core::Role;
 use serde_json::{json, Value};
 
@@ -40,22 +39,8 @@ fn line(
 }
 
 async fn ingest(app: &App, lines: &[String]) {
-    let bot = app.user("ingest-bot", &[Role::QaAnalyst]).await;
-    let t = righttrack_web::auth::issue_token(&app.state, "test", &bot, "t", &[Scope::Ingest])
-        .await
-        .unwrap();
     for chunk in lines.chunks(200) {
-        let r = app
-            .send(
-                Method::POST,
-                "/api/v1/interactions",
-                &[
-                    ("authorization", &format!("Bearer {}", t.expose())),
-                    ("content-type", "application/x-ndjson"),
-                ],
-                &chunk.join("\n"),
-            )
-            .await;
+        let r = app.ingest(Role::QaAnalyst, chunk).await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     }
 }
@@ -196,22 +181,13 @@ async fn officers_see_workload_spread_score_intervals_the_four_fifths_screen_and
         // The page shows the same, with the screen's warning.
         let page = app.get("/fairness", &cookie).await;
         assert_eq!(page.status, StatusCode::OK);
-        assert!(
-            page.body.contains("below 0.8: look closer"),
-            "{}",
-            page.body
-        );
-        assert!(page.body.contains("<th scope=\"row\">c1</th>"));
-        assert!(page.body.contains("Four-fifths screen"));
-        assert!(page.body.contains("<svg class=\"chart boxplot\""));
+        page.assert_contains("below 0.8: look closer");
+        page.assert_contains("<th scope=\"row\">c1</th>");
+        page.assert_contains("Four-fifths screen");
+        page.assert_contains("<svg class=\"chart boxplot\"");
         // The interaction page says why c1-0 counts as difficult, and the score is whole.
         let i = app.get("/interactions/c1-0", &qc).await;
-        assert!(
-            i.body
-                .contains("The customer was hostile in turn 2: a difficult contact"),
-            "{}",
-            i.body
-        );
+        i.assert_contains("The customer was hostile in turn 2: a difficult contact");
         assert!(!app
             .get("/interactions/c1-9", &qc)
             .await
@@ -302,9 +278,9 @@ async fn agents_see_their_own_numbers_with_the_formula_and_every_input() {
 
         let page = app.get("/my/numbers", &cookie).await;
         assert_eq!(page.status, StatusCode::OK);
-        assert!(page.body.contains("Explain this number"));
-        assert!(page.body.contains("676 ÷ 10"), "{}", page.body);
-        assert!(page.body.contains("/my/interactions/l1-3"));
+        page.assert_contains("Explain this number");
+        page.assert_contains("676 ÷ 10");
+        page.assert_contains("/my/interactions/l1-3");
         assert!(!page.body.contains("l2-"), "nobody else's interactions");
         // The period can be chosen; a year holds the same ten chats.
         let y = app
@@ -468,12 +444,8 @@ async fn training_effectiveness_compares_the_same_agents_before_and_after_and_co
             .get(&format!("/fairness/training?course={course}"), &cookie)
             .await;
         assert_eq!(page.status, StatusCode::OK);
-        assert!(page.body.contains("Honest selling"));
-        assert!(
-            page.body.contains("<td>400</td><td>100</td><td>-75 %</td>"),
-            "{}",
-            page.body
-        );
+        page.assert_contains("Honest selling");
+        page.assert_contains("<td>400</td><td>100</td><td>-75 %</td>");
         // One month on each side: June against August, the same rates from half the
         // interactions. Four months: the "after" months run to the end of November,
         // which has not ended, so nobody counts yet.
@@ -508,9 +480,7 @@ async fn training_effectiveness_compares_the_same_agents_before_and_after_and_co
             )
             .await;
         assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
-        assert!(bad
-            .body
-            .contains("window: must be a whole number of months from 1 to 6"));
+        bad.assert_contains("window: must be a whole number of months from 1 to 6");
         // An unknown course is a 404, not an empty page.
         assert_eq!(
             app.get("/fairness/training?course=nope", &cookie)

@@ -13,7 +13,6 @@ use axum::body::Body;
 use axum::extract::connect_info::ConnectInfo;
 use axum::http::{Method, Request, StatusCode};
 use common::{value_of, App, Resp};
-use http_body_util::BodyExt;
 use jiff::SignedDuration;
 use righttrack_core::authz::Scope;
 use righttrack_core::Role;
@@ -36,14 +35,8 @@ fn interaction(id: &str, agent: &str, team: &str, started: &str) -> String {
 }
 
 async fn bearer(app: &App, scopes: &[Scope]) -> String {
-    let bot = match app.state.db.user_by_username("ingest-bot").await.unwrap() {
-        Some(u) => u,
-        None => app.user("ingest-bot", &[Role::QaAnalyst]).await,
-    };
-    let t = righttrack_web::auth::issue_token(&app.state, "test", &bot, "t", scopes)
-        .await
-        .unwrap();
-    format!("Bearer {}", t.expose())
+    let bot = app.bot("ingest-bot", Role::QaAnalyst).await;
+    app.bearer(&bot, scopes).await
 }
 
 /// Ingests interactions (id, agent, team, started_at).
@@ -53,15 +46,7 @@ async fn ingest(app: &App, bearer: &str, items: &[(&str, &str, &str, &str)]) {
         .map(|(id, agent, team, at)| interaction(id, agent, team, at))
         .collect();
     let r = app
-        .send(
-            Method::POST,
-            "/api/v1/interactions",
-            &[
-                ("authorization", bearer),
-                ("content-type", "application/x-ndjson"),
-            ],
-            &body.join("\n"),
-        )
+        .post_interactions(bearer, "application/x-ndjson", &body.join("\n"))
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(r.json()["stored"].as_u64(), Some(items.len() as u64));
@@ -146,21 +131,16 @@ async fn a_customer_answers_once_and_the_link_is_used_up() {
             j["expires_at"], "2026-12-04T09:00:00Z",
             "14 days by default"
         );
-        assert!(app
-            .audit_actions()
-            .await
-            .contains(&"feedback.link_created".to_string()));
+        assert!(app.audited("feedback.link_created").await);
 
         // The form shows the channel and the date, nothing about the agent or the talk.
         let page = app.get(&path, "").await;
         assert_eq!(page.status, StatusCode::OK);
-        assert!(page
-            .body
-            .contains("About your chat with us on 19 November 2026."));
+        page.assert_contains("About your chat with us on 19 November 2026.");
         for secret in ["Zebediah", "Quill", "blue lamp", "a-17", "Blue", "fb-1"] {
             assert!(!page.body.contains(secret), "{secret} on the public form");
         }
-        assert!(page.body.contains("<legend>How satisfied"));
+        page.assert_contains("<legend>How satisfied");
         assert!(!page.body.contains("Sign out"), "no staff navigation");
 
         let (cookie, csrf) = open_form(&app, &path).await;
@@ -168,12 +148,12 @@ async fn a_customer_answers_once_and_the_link_is_used_up() {
             .post(&path, &cookie, &form(&csrf, "4", "9", "Quick and friendly"))
             .await;
         assert_eq!(done.status, StatusCode::OK, "{}", done.body);
-        assert!(done.body.contains("Thank you"));
+        done.assert_contains("Thank you");
 
         // Single use: the same link again, by GET or POST, says so politely.
         let again = app.get(&path, "").await;
         assert_eq!(again.status, StatusCode::GONE);
-        assert!(again.body.contains("already been answered"));
+        again.assert_contains("already been answered");
         let twice = app
             .post(&path, &cookie, &form(&csrf, "1", "0", "changed my mind"))
             .await;
@@ -232,10 +212,10 @@ async fn minting_again_replaces_an_unanswered_link_and_links_expire() {
         app.clock.advance(SignedDuration::from_hours(14 * 24));
         let late = app.post(&path, &cookie, &form(&csrf, "5", "10", "")).await;
         assert_eq!(late.status, StatusCode::GONE, "{}", late.body);
-        assert!(late.body.contains("expired"));
+        late.assert_contains("expired");
         let page = app.get(&path, "").await;
         assert_eq!(page.status, StatusCode::GONE);
-        assert!(page.body.contains("expired"));
+        page.assert_contains("expired");
         let row = app.state.db.feedback_for("fb-3").await.unwrap().unwrap();
         assert_eq!((row.submitted_at, row.csat), (None, None));
         // An expired, unanswered link may be replaced by a fresh one.
@@ -259,12 +239,10 @@ async fn bad_answers_name_the_field_and_keep_the_link_open() {
             .post(&path, &cookie, &form(&csrf, "", "11", "kept text"))
             .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
-        assert!(r.body.contains("data-field=\"csat\""), "{}", r.body);
-        assert!(r.body.contains("data-field=\"nps\""));
-        assert!(r.body.contains("Satisfaction: choose a score from 1 to 5."));
-        assert!(r
-            .body
-            .contains("Recommendation: the score must be a whole number from 0 to 10."));
+        r.assert_contains("data-field=\"csat\"");
+        r.assert_contains("data-field=\"nps\"");
+        r.assert_contains("Satisfaction: choose a score from 1 to 5.");
+        r.assert_contains("Recommendation: the score must be a whole number from 0 to 10.");
         assert!(
             r.body.contains(">kept text</textarea>"),
             "the comment is kept"
@@ -275,7 +253,7 @@ async fn bad_answers_name_the_field_and_keep_the_link_open() {
             .post(&path, &cookie, &form(&csrf, "3", "5", &long))
             .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-        assert!(r.body.contains("data-field=\"comment\""));
+        r.assert_contains("data-field=\"comment\"");
         assert!(r.body.contains("value=\"3\" checked"), "choices are kept");
 
         // Without the CSRF token nothing happens either.
@@ -338,32 +316,21 @@ async fn a_card_number_in_the_comment_never_reaches_the_database() {
         let (qa_cookie, _) = app.session(&qa).await;
         let page = app.get("/interactions/fb-6", &qa_cookie).await;
         assert_eq!(page.status, StatusCode::OK);
-        assert!(page.body.contains("CSAT 1/5"), "{}", page.body);
-        assert!(page.body.contains("abusive language"));
+        page.assert_contains("CSAT 1/5");
+        page.assert_contains("abusive language");
         let report = app.get("/qa/feedback", &qa_cookie).await;
         assert_eq!(report.status, StatusCode::OK, "{}", report.body);
-        assert!(report
-            .body
-            .contains("the agent called it a stupid question"));
-        assert!(report.body.contains("Refund my card"));
-        assert!(!report.body.contains(CARD));
+        report.assert_contains("the agent called it a stupid question");
+        report.assert_contains("Refund my card");
+        report.assert_lacks(CARD);
         let ana = app.user("ana", &[Role::Agent]).await;
         let (ana_cookie, _) = app.session(&ana).await;
         let mine = app.get("/my/interactions/fb-5", &ana_cookie).await;
         assert_eq!(mine.status, StatusCode::OK);
         assert!(mine.body.contains("CSAT 2/5") && mine.body.contains("Refund my card"));
 
-        if let Some(path) = app.t.sqlite_path() {
-            app.state.db.close().await;
-            let mut bytes = std::fs::read(&path).unwrap();
-            bytes.extend(std::fs::read(path.with_extension("db-wal")).unwrap_or_default());
-            for secret in [CARD, EMAIL, "4111111111111111"] {
-                assert!(
-                    !bytes.windows(secret.len()).any(|w| w == secret.as_bytes()),
-                    "{secret} at rest"
-                );
-            }
-        }
+        app.assert_not_at_rest(&[CARD, EMAIL, "4111111111111111"])
+            .await;
     }
 }
 
@@ -377,17 +344,7 @@ async fn send_from(app: &App, peer: Option<&str>, method: Method, path: &str) ->
         req.extensions_mut()
             .insert(ConnectInfo(p.parse::<SocketAddr>().unwrap()));
     }
-    let resp = tower::ServiceExt::oneshot(app.router.clone(), req)
-        .await
-        .unwrap();
-    let status = resp.status();
-    let headers = resp.headers().clone();
-    let bytes = resp.into_body().collect().await.unwrap().to_bytes();
-    Resp {
-        status,
-        headers,
-        body: String::from_utf8_lossy(&bytes).into_owned(),
-    }
+    app.call(req).await
 }
 
 #[tokio::test]
@@ -400,12 +357,12 @@ async fn probing_for_tokens_is_rate_limited_per_client() {
         for i in 0..20 {
             let r = send_from(&app, prober, Method::GET, &format!("/f/{}", "A".repeat(52))).await;
             assert_eq!(r.status, StatusCode::NOT_FOUND, "probe {i}");
-            assert!(r.body.contains("We could not find this survey"));
+            r.assert_contains("We could not find this survey");
         }
         let malformed = send_from(&app, prober, Method::GET, "/f/short").await;
         assert_eq!(malformed.status, StatusCode::TOO_MANY_REQUESTS);
         assert_eq!(malformed.headers["retry-after"], "30");
-        assert!(malformed.body.contains("Please wait"));
+        malformed.assert_contains("Please wait");
         // Once limited, even a real token waits: probing cannot continue on good guesses.
         let r = send_from(&app, prober, Method::GET, &good).await;
         assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
@@ -496,15 +453,7 @@ async fn reports_give_csat_nps_and_response_rate_per_team_and_agent() {
             let q = q.to_owned();
             let b = b.clone();
             let app = &app;
-            async move {
-                app.send(
-                    Method::GET,
-                    &format!("/api/v1/feedback{q}"),
-                    &[("authorization", &b)],
-                    "",
-                )
-                .await
-            }
+            async move { app.api_get(&format!("/api/v1/feedback{q}"), &b).await }
         };
         let r = get("").await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
@@ -579,14 +528,10 @@ async fn reports_give_csat_nps_and_response_rate_per_team_and_agent() {
         let (cookie, _) = app.session(&lead).await;
         let page = app.get("/qa/feedback?team=Red", &cookie).await;
         assert_eq!(page.status, StatusCode::OK);
-        assert!(
-            page.body.contains("<strong id=\"stat-csat\">4.00</strong>"),
-            "{}",
-            page.body
-        );
-        assert!(page.body.contains("<strong id=\"stat-nps\">+50</strong>"));
-        assert!(page.body.contains("<strong id=\"stat-rate\">67%</strong>"));
-        assert!(page.body.contains("aria-current=\"page\">Feedback</a>"));
+        page.assert_contains("<strong id=\"stat-csat\">4.00</strong>");
+        page.assert_contains("<strong id=\"stat-nps\">+50</strong>");
+        page.assert_contains("<strong id=\"stat-rate\">67%</strong>");
+        page.assert_contains("aria-current=\"page\">Feedback</a>");
         let agent = app.user("ana", &[Role::Agent]).await;
         let (cookie, _) = app.session(&agent).await;
         assert_eq!(

@@ -29,24 +29,12 @@ fn line(id: &str, customer: &str) -> String {
 }
 
 async fn token(app: &App, scopes: &[Scope]) -> String {
-    let bot = match app.state.db.user_by_username("ingest-bot").await.unwrap() {
-        Some(u) => u,
-        None => app.user("ingest-bot", &[Role::QaAnalyst]).await,
-    };
-    let t = righttrack_web::auth::issue_token(&app.state, "test", &bot, "t", scopes)
-        .await
-        .unwrap();
-    format!("Bearer {}", t.expose())
+    let bot = app.bot("ingest-bot", Role::QaAnalyst).await;
+    app.bearer(&bot, scopes).await
 }
 
 async fn ingest(app: &App, bearer: &str, ctype: &str, body: &str) -> common::Resp {
-    app.send(
-        Method::POST,
-        "/api/v1/interactions",
-        &[("authorization", bearer), ("content-type", ctype)],
-        body,
-    )
-    .await
+    app.post_interactions(bearer, ctype, body).await
 }
 
 #[tokio::test]
@@ -133,14 +121,7 @@ async fn a_batch_is_stored_redacted_with_per_line_errors_and_idempotent() {
         let wrong_type = ingest(&app, &bearer, "text/plain", "hello").await;
         assert_eq!(wrong_type.status, StatusCode::BAD_REQUEST);
 
-        let got = app
-            .send(
-                Method::GET,
-                "/api/v1/interactions/ext-1",
-                &[("authorization", &bearer)],
-                "",
-            )
-            .await;
+        let got = app.api_get("/api/v1/interactions/ext-1", &bearer).await;
         assert_eq!(got.status, StatusCode::OK, "{}", got.body);
         let g = got.json();
         assert!(
@@ -156,30 +137,16 @@ async fn a_batch_is_stored_redacted_with_per_line_errors_and_idempotent() {
             "unknown fields are kept"
         );
         assert!(g["score"]["max"].as_i64().unwrap() > 0);
-        assert!(!got.body.contains("4111 1111"));
+        got.assert_lacks("4111 1111");
         assert_eq!(
-            app.send(
-                Method::GET,
-                "/api/v1/interactions/nope",
-                &[("authorization", &bearer)],
-                ""
-            )
-            .await
-            .status,
+            app.api_get("/api/v1/interactions/nope", &bearer)
+                .await
+                .status,
             StatusCode::NOT_FOUND
         );
 
-        if let Some(path) = app.t.sqlite_path() {
-            app.state.db.close().await;
-            let mut bytes = std::fs::read(&path).unwrap();
-            bytes.extend(std::fs::read(path.with_extension("db-wal")).unwrap_or_default());
-            for secret in [CARD, EMAIL, "4111111111111111"] {
-                assert!(
-                    !bytes.windows(secret.len()).any(|w| w == secret.as_bytes()),
-                    "{secret} at rest"
-                );
-            }
-        }
+        app.assert_not_at_rest(&[CARD, EMAIL, "4111111111111111"])
+            .await;
     }
 }
 
@@ -213,12 +180,7 @@ async fn commitments_are_listed_by_status_and_can_be_marked_kept() {
             2
         );
         let open = app
-            .send(
-                Method::GET,
-                "/api/v1/commitments?status=open",
-                &[("authorization", &bearer)],
-                "",
-            )
+            .api_get("/api/v1/commitments?status=open", &bearer)
             .await
             .json();
         let list = open["commitments"].as_array().unwrap().clone();
@@ -247,34 +209,19 @@ async fn commitments_are_listed_by_status_and_can_be_marked_kept() {
             .await;
         assert_eq!(twice.status, StatusCode::CONFLICT);
         let k = app
-            .send(
-                Method::GET,
-                "/api/v1/commitments?status=kept",
-                &[("authorization", &bearer)],
-                "",
-            )
+            .api_get("/api/v1/commitments?status=kept", &bearer)
             .await
             .json();
         assert_eq!(k["commitments"].as_array().unwrap().len(), 1);
         let bad = app
-            .send(
-                Method::GET,
-                "/api/v1/commitments?status=late",
-                &[("authorization", &bearer)],
-                "",
-            )
+            .api_get("/api/v1/commitments?status=late", &bearer)
             .await;
         assert_eq!(bad.status, StatusCode::BAD_REQUEST);
         assert!(bad.json()["message"].as_str().unwrap().contains("status"));
         // Two days after the due instant the other one is broken.
         app.clock.advance(jiff::SignedDuration::from_hours(24 * 3));
         let broken = app
-            .send(
-                Method::GET,
-                "/api/v1/commitments?status=broken",
-                &[("authorization", &bearer)],
-                "",
-            )
+            .api_get("/api/v1/commitments?status=broken", &bearer)
             .await
             .json();
         assert_eq!(
@@ -322,9 +269,9 @@ async fn qa_analysts_review_flagged_interactions_and_mark_commitments_kept() {
             "{}",
             queue.body
         );
-        assert!(queue.body.contains("honesty.guarantee"));
+        queue.assert_contains("honesty.guarantee");
         let all = app.get("/qa/review?all=1", &cookie).await;
-        assert!(all.body.contains("clean-1"));
+        all.assert_contains("clean-1");
         let by_rule = app
             .get("/qa/review?all=1&rule=honesty.guarantee", &cookie)
             .await;
@@ -365,7 +312,7 @@ async fn qa_analysts_review_flagged_interactions_and_mark_commitments_kept() {
             .await;
         assert_eq!(r.location(), "/commitments?status=kept");
         let kept = app.get("/commitments?status=kept", &cookie).await;
-        assert!(kept.body.contains("1 kept commitment"), "{}", kept.body);
+        kept.assert_contains("1 kept commitment");
         let again = app
             .post(
                 &format!("/commitments/{id}/fulfil"),
@@ -488,7 +435,7 @@ async fn qa_overrides_need_a_justification_change_the_score_and_show_in_the_hist
             )
             .await;
         assert_eq!(short.status, StatusCode::BAD_REQUEST);
-        assert!(short.body.contains("justification"), "{}", short.body);
+        short.assert_contains("justification");
         let unknown = app
             .post(
                 "/interactions/ov-1/override",
@@ -533,21 +480,14 @@ async fn qa_overrides_need_a_justification_change_the_score_and_show_in_the_hist
             "{}",
             page.body
         );
-        assert!(page.body.contains(&format!("(automated: {before})")));
-        assert!(app
-            .audit_actions()
-            .await
-            .contains(&"score.overridden".to_string()));
+        page.assert_contains(&format!("(automated: {before})"));
+        assert!(app.audited("score.overridden").await);
 
         // The agent sees the same adjusted score and the reason.
         let alex = app.user("alex", &[Role::Agent]).await;
         let (ac, _) = app.session(&alex).await;
         let mine = app.get("/my/interactions/ov-1", &ac).await;
-        assert!(
-            mine.body.contains("Overridden to met by quinn"),
-            "{}",
-            mine.body
-        );
+        mine.assert_contains("Overridden to met by quinn");
         assert!(
             !mine.body.contains("Save override"),
             "agents cannot override"
@@ -571,9 +511,7 @@ fn promise(id: &str, agent: &str, team: &str, day: &str) -> String {
 }
 
 async fn get_json(app: &App, bearer: &str, path: &str) -> serde_json::Value {
-    let r = app
-        .send(Method::GET, path, &[("authorization", bearer)], "")
-        .await;
+    let r = app.api_get(path, bearer).await;
     assert_eq!(r.status, StatusCode::OK, "{path}: {}", r.body);
     r.json()
 }
@@ -650,12 +588,7 @@ async fn the_ledger_lists_due_soon_by_team_and_reports_kept_rates() {
             .collect();
         assert_eq!(keys, ["ann", "bob"]);
         let r = app
-            .send(
-                Method::GET,
-                "/api/v1/commitments/kept-rates?by=site",
-                &[("authorization", &bearer)],
-                "",
-            )
+            .api_get("/api/v1/commitments/kept-rates?by=site", &bearer)
             .await;
         assert_eq!(r.status, StatusCode::BAD_REQUEST);
         assert!(r.json()["message"].as_str().unwrap().contains("`by`"));
@@ -664,12 +597,7 @@ async fn the_ledger_lists_due_soon_by_team_and_reports_kept_rates() {
         let ann = app.user("ann", &[Role::Agent]).await;
         let (cookie, _) = app.session(&ann).await;
         let mine = app.get("/my/work", &cookie).await;
-        assert!(
-            mine.body
-                .contains("<strong>50.0%</strong> (1 kept, 1 broken)"),
-            "{}",
-            mine.body
-        );
+        mine.assert_contains("<strong>50.0%</strong> (1 kept, 1 broken)");
 
         // The page shows the tabs, the filter and the rate table, low rates marked.
         let lead = app.user("lena", &[Role::TeamLead]).await;
@@ -678,15 +606,15 @@ async fn the_ledger_lists_due_soon_by_team_and_reports_kept_rates() {
             .get("/commitments?status=due_soon&team=south", &cookie)
             .await;
         assert_eq!(page.status, StatusCode::OK);
-        assert!(page.body.contains("1 due soon commitment"), "{}", page.body);
-        assert!(page.body.contains("Kept rate by agent"));
+        page.assert_contains("1 due soon commitment");
+        page.assert_contains("Kept rate by agent");
         let page = app.get("/commitments?status=broken", &cookie).await;
-        assert!(page.body.contains("Kept rate by team"));
+        page.assert_contains("Kept rate by team");
         assert!(
             page.body.contains("class=\"low\""),
             "north at 33% is highlighted"
         );
-        assert!(page.body.contains("33.3%"));
+        page.assert_contains("33.3%");
     }
 }
 
@@ -727,12 +655,12 @@ async fn the_review_queue_filters_by_severity_and_date_and_pages() {
 
         let page = app.get("/qa/review?severity=high", &cookie).await;
         assert_eq!(page.status, StatusCode::OK);
-        assert!(page.body.contains("100 interactions on this page"));
-        assert!(!page.body.contains("medium-1"));
+        page.assert_contains("100 interactions on this page");
+        page.assert_lacks("medium-1");
         let next = common::value_of(&page.body, "href=\"/qa/review?").replace("&amp;", "&");
         let page2 = app.get(&format!("/qa/review?{next}"), &cookie).await;
-        assert!(page2.body.contains("5 interactions"), "{}", page2.body);
-        assert!(!page2.body.contains("rel=\"next\""));
+        page2.assert_contains("5 interactions");
+        page2.assert_lacks("rel=\"next\"");
         // No row on both pages: every g-NNN appears exactly once overall.
         for i in 0..105 {
             let id = format!(">g-{i:03}<");
@@ -741,19 +669,19 @@ async fn the_review_queue_filters_by_severity_and_date_and_pages() {
         }
 
         let medium = app.get("/qa/review?severity=medium", &cookie).await;
-        assert!(medium.body.contains("medium-1"));
+        medium.assert_contains("medium-1");
         let day = app
             .get(
                 "/qa/review?severity=high&from=2026-11-12&to=2026-11-12",
                 &cookie,
             )
             .await;
-        assert!(day.body.contains("21 interactions"), "{}", day.body);
+        day.assert_contains("21 interactions");
         let bad = app.get("/qa/review?from=12/11/2026", &cookie).await;
         assert_eq!(bad.status, StatusCode::BAD_REQUEST);
-        assert!(bad.body.contains("from"));
+        bad.assert_contains("from");
         let bad = app.get("/qa/review?severity=urgent", &cookie).await;
         assert_eq!(bad.status, StatusCode::BAD_REQUEST);
-        assert!(bad.body.contains("severity"));
+        bad.assert_contains("severity");
     }
 }

@@ -10,9 +10,9 @@
 mod common;
 
 use axum::http::Method;
-use common::{logs, value_of, App, PW};
+use common::{logs, App, PW};
 use righttrack_core::authz::Scope;
-use righttrack_core::{totp, Role};
+use righttrack_core::Role;
 
 /// Drives sign-in, second factor, token issue and token use with every log line
 /// captured, then looks for each secret in the logs.
@@ -24,13 +24,9 @@ async fn no_secret_reaches_the_logs() {
         let admin = app.user("logadmin", &[Role::Admin]).await;
         let (r, session) = app.login("logadmin", PW).await;
         assert_eq!(r.location(), "/account/2fa");
-        let page = app.get("/account/2fa", &session).await;
-        let secret = value_of(&page.body, "<code id=\"totp-secret\" class=\"secret\">").to_owned();
-        let key = data_encoding::BASE32_NOPAD
-            .decode(secret.as_bytes())
-            .unwrap();
-        let csrf = value_of(&page.body, "name=\"csrf\" value=\"").to_owned();
-        let code = format!("{:06}", totp::code_at(&key, app.now().as_second() / 30));
+        let (key, csrf) = app.enrolment(&session).await;
+        let secret = data_encoding::BASE32_NOPAD.encode(&key);
+        let code = app.code(&key);
         app.post(
             "/account/2fa",
             &session,

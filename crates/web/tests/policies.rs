@@ -12,45 +12,12 @@
 mod common;
 
 use axum::http::{Method, StatusCode};
-use common::App;
+use common::{staff, App, Staff};
 use jiff::SignedDuration;
 use righttrack_core::authz::Scope;
 use righttrack_core::policies as rules;
 use righttrack_core::Role;
-use righttrack_store::directory::{NewUser, User};
-
-struct Person {
-    user: User,
-    cookie: String,
-    csrf: String,
-}
-
-async fn person(app: &App, name: &str, roles: &[Role]) -> Person {
-    let user = app.user(name, roles).await;
-    let (cookie, csrf) = app.session(&user).await;
-    Person { user, cookie, csrf }
-}
-
-fn enc(s: &str) -> String {
-    let mut out = String::new();
-    for b in s.bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                out.push(b as char)
-            }
-            _ => out.push_str(&format!("%{b:02X}")),
-        }
-    }
-    out
-}
-
-async fn post(app: &App, who: &Person, path: &str, fields: &[(&str, &str)]) -> common::Resp {
-    let mut body = format!("csrf={}", enc(&who.csrf));
-    for (k, v) in fields {
-        body.push_str(&format!("&{k}={}", enc(v)));
-    }
-    app.post(path, &who.cookie, &body).await
-}
+use righttrack_store::directory::NewUser;
 
 const V1: &str = "Our code.\n\n## 1. Honesty\n\n1.1 Tell customers the truth.\n\n## 2. Gifts\n\n2.1 No gifts over 50.\n\n## 3. Phones\n\n3.1 Phones stay in lockers.\n";
 const V2: &str = "Our code.\n\n## 1. Honesty\n\n1.1 Tell customers the truth.\n\n## 2. Gifts\n\n2.1 No gifts over 25.\n\n## 4. Speaking up\n\n4.1 Report concerns to the hotline.\n";
@@ -58,8 +25,10 @@ const QUIZ: &str =
     "? Gift limit?\n- 100\n+ 25\n\n? Who do you tell the truth?\n+ Customers\n- Nobody\n";
 
 /// Creates policy "Code" as `author` with `body`, `quiz` and kind, and returns its slug.
-async fn draft(app: &App, author: &Person, body: &str, quiz: &str, kind: &str) -> String {
-    let r = post(app, author, "/policies/manage", &[("title", "Code")]).await;
+async fn draft(app: &App, author: &Staff, body: &str, quiz: &str, kind: &str) -> String {
+    let r = author
+        .post(app, "/policies/manage", &[("title", "Code")])
+        .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     assert_eq!(r.location(), "/policies/manage/code");
     save(app, author, body, quiz, kind).await;
@@ -84,11 +53,10 @@ async fn work_version(app: &App) -> String {
         .id
 }
 
-async fn save(app: &App, who: &Person, body: &str, quiz: &str, kind: &str) -> common::Resp {
+async fn save(app: &App, who: &Staff, body: &str, quiz: &str, kind: &str) -> common::Resp {
     let v = work_version(app).await;
-    post(
+    who.post(
         app,
-        who,
         "/policies/manage/code/draft",
         &[
             ("version", &v),
@@ -101,11 +69,10 @@ async fn save(app: &App, who: &Person, body: &str, quiz: &str, kind: &str) -> co
     .await
 }
 
-async fn step(app: &App, who: &Person, step: &str) -> common::Resp {
+async fn step(app: &App, who: &Staff, step: &str) -> common::Resp {
     let v = work_version(app).await;
-    post(
+    who.post(
         app,
-        who,
         "/policies/manage/code/step",
         &[("version", &v), ("step", step)],
     )
@@ -113,7 +80,7 @@ async fn step(app: &App, who: &Person, step: &str) -> common::Resp {
 }
 
 /// Submit by `a`, approve and publish by `b`.
-async fn publish(app: &App, a: &Person, b: &Person) {
+async fn publish(app: &App, a: &Staff, b: &Staff) {
     assert_eq!(step(app, a, "submit").await.status, StatusCode::SEE_OTHER);
     let r = step(app, b, "approve").await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
@@ -128,9 +95,9 @@ fn version_id(page: &str) -> String {
 #[tokio::test]
 async fn draft_four_eyes_publish_fail_then_pass_the_quiz_and_attest() {
     for app in App::each().await {
-        let ana = person(&app, "ana", &[Role::EthicsOfficer]).await;
-        let bea = person(&app, "bea", &[Role::EthicsOfficer]).await;
-        let alex = person(&app, "alex", &[Role::Agent]).await;
+        let ana = staff(&app, "ana", &[Role::EthicsOfficer]).await;
+        let bea = staff(&app, "bea", &[Role::EthicsOfficer]).await;
+        let alex = staff(&app, "alex", &[Role::Agent]).await;
         draft(&app, &ana, V1, QUIZ, "material").await;
         assert_eq!(
             step(&app, &ana, "submit").await.status,
@@ -139,18 +106,10 @@ async fn draft_four_eyes_publish_fail_then_pass_the_quiz_and_attest() {
 
         // Four eyes: the author cannot approve, and the page says why.
         let page = app.get("/policies/manage/code", &ana.cookie).await;
-        assert!(
-            page.body.contains("another officer must approve it"),
-            "{}",
-            page.body
-        );
+        page.assert_contains("another officer must approve it");
         let r = step(&app, &ana, "approve").await;
         assert_eq!(r.status, StatusCode::FORBIDDEN);
-        assert!(
-            r.body.contains("another officer must approve"),
-            "{}",
-            r.body
-        );
+        r.assert_contains("another officer must approve");
         // Publishing before approval is refused.
         assert_eq!(
             step(&app, &bea, "publish").await.status,
@@ -178,47 +137,37 @@ async fn draft_four_eyes_publish_fail_then_pass_the_quiz_and_attest() {
 
         // The agent sees it on home and in My policies, due in 30 days.
         let home = app.get("/", &alex.cookie).await;
-        assert!(
-            home.body.contains("You have 1 policy to read and attest"),
-            "{}",
-            home.body
-        );
+        home.assert_contains("You have 1 policy to read and attest");
         let mine = app.get("/my/policies", &alex.cookie).await;
-        assert!(
-            mine.body.contains("href=\"/policies/code\""),
-            "{}",
-            mine.body
-        );
+        mine.assert_contains("href=\"/policies/code\"");
         assert!(mine.body.contains("2026-12-20"), "due date shown");
 
         // First attestation: the whole text, no diff; the quiz.
         let page = app.get("/policies/code", &alex.cookie).await;
         assert_eq!(page.status, StatusCode::OK);
-        assert!(page
-            .body
-            .contains("You have not attested this policy before"));
+        page.assert_contains("You have not attested this policy before");
         assert!(
             page.body.contains("<h3>1. Honesty</h3>") || page.body.contains("<h2>1. Honesty</h2>")
         );
-        assert!(page.body.contains("Gift limit?"));
+        page.assert_contains("Gift limit?");
         let vid = version_id(&page.body);
 
         // A wrong answer: 50% < 80%, recorded, not attested.
-        let r = post(
-            &app,
-            &alex,
-            "/policies/code/attest",
-            &[
-                ("version", &vid),
-                ("q1", "0"),
-                ("q2", "0"),
-                ("confirm", "yes"),
-            ],
-        )
-        .await;
+        let r = alex
+            .post(
+                &app,
+                "/policies/code/attest",
+                &[
+                    ("version", &vid),
+                    ("q1", "0"),
+                    ("q2", "0"),
+                    ("confirm", "yes"),
+                ],
+            )
+            .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-        assert!(r.body.contains("You scored 50%"), "{}", r.body);
-        assert!(r.body.contains("answered wrong"));
+        r.assert_contains("You scored 50%");
+        r.assert_contains("answered wrong");
         assert!(app
             .state
             .db
@@ -227,28 +176,28 @@ async fn draft_four_eyes_publish_fail_then_pass_the_quiz_and_attest() {
             .unwrap()
             .is_empty());
         // Not confirming is refused without an attempt.
-        let r = post(
-            &app,
-            &alex,
-            "/policies/code/attest",
-            &[("version", &vid), ("q1", "1"), ("q2", "0")],
-        )
-        .await;
+        let r = alex
+            .post(
+                &app,
+                "/policies/code/attest",
+                &[("version", &vid), ("q1", "1"), ("q2", "0")],
+            )
+            .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-        assert!(r.body.contains("Tick the box"));
+        r.assert_contains("Tick the box");
         // Passing attests.
-        let r = post(
-            &app,
-            &alex,
-            "/policies/code/attest",
-            &[
-                ("version", &vid),
-                ("q1", "1"),
-                ("q2", "0"),
-                ("confirm", "yes"),
-            ],
-        )
-        .await;
+        let r = alex
+            .post(
+                &app,
+                "/policies/code/attest",
+                &[
+                    ("version", &vid),
+                    ("q1", "1"),
+                    ("q2", "0"),
+                    ("confirm", "yes"),
+                ],
+            )
+            .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
         let ev = app.state.db.my_evidence(alex.user.id).await.unwrap();
         assert_eq!(ev.len(), 1);
@@ -259,18 +208,18 @@ async fn draft_four_eyes_publish_fail_then_pass_the_quiz_and_attest() {
         let attempts = app.state.db.attempts(&p.id, alex.user.id).await.unwrap();
         assert_eq!(attempts.len(), 2, "both attempts recorded");
         // Twice is a conflict; home no longer nags.
-        let r = post(
-            &app,
-            &alex,
-            "/policies/code/attest",
-            &[
-                ("version", &vid),
-                ("q1", "1"),
-                ("q2", "0"),
-                ("confirm", "yes"),
-            ],
-        )
-        .await;
+        let r = alex
+            .post(
+                &app,
+                "/policies/code/attest",
+                &[
+                    ("version", &vid),
+                    ("q1", "1"),
+                    ("q2", "0"),
+                    ("confirm", "yes"),
+                ],
+            )
+            .await;
         assert_eq!(r.status, StatusCode::CONFLICT);
         assert!(!app
             .get("/", &alex.cookie)
@@ -301,64 +250,56 @@ async fn draft_four_eyes_publish_fail_then_pass_the_quiz_and_attest() {
 #[tokio::test]
 async fn a_material_version_shows_what_changed_an_editorial_one_asks_nothing() {
     for app in App::each().await {
-        let ana = person(&app, "ana", &[Role::EthicsOfficer]).await;
-        let bea = person(&app, "bea", &[Role::EthicsOfficer]).await;
-        let alex = person(&app, "alex", &[Role::Agent]).await;
+        let ana = staff(&app, "ana", &[Role::EthicsOfficer]).await;
+        let bea = staff(&app, "bea", &[Role::EthicsOfficer]).await;
+        let alex = staff(&app, "alex", &[Role::Agent]).await;
         draft(&app, &ana, V1, "", "material").await;
         publish(&app, &ana, &bea).await;
         let page = app.get("/policies/code", &alex.cookie).await;
         let vid = version_id(&page.body);
-        let r = post(
-            &app,
-            &alex,
-            "/policies/code/attest",
-            &[("version", &vid), ("confirm", "yes")],
-        )
-        .await;
+        let r = alex
+            .post(
+                &app,
+                "/policies/code/attest",
+                &[("version", &vid), ("confirm", "yes")],
+            )
+            .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "no quiz: attest directly");
 
         // Version 2, material: the agent reads the clause diff against version 1.
-        let r = post(&app, &bea, "/policies/manage/code/versions", &[]).await;
+        let r = bea.post(&app, "/policies/manage/code/versions", &[]).await;
         assert_eq!(r.status, StatusCode::SEE_OTHER);
         // A second version in work is refused.
-        let r = post(&app, &bea, "/policies/manage/code/versions", &[]).await;
+        let r = bea.post(&app, "/policies/manage/code/versions", &[]).await;
         assert_eq!(r.status, StatusCode::CONFLICT);
         save(&app, &bea, V2, "", "material").await;
         let officer = app.get("/policies/manage/code", &ana.cookie).await;
-        assert!(officer
-            .body
-            .contains("Clauses changed against the published version 1"));
+        officer.assert_contains("Clauses changed against the published version 1");
         publish(&app, &bea, &ana).await;
         let page = app.get("/policies/code", &alex.cookie).await;
-        assert!(
-            page.body
-                .contains("What changed since version 1, which you attested"),
-            "{}",
-            page.body
-        );
+        page.assert_contains("What changed since version 1, which you attested");
         assert!(
             page.body.contains("<del>50.</del>") && page.body.contains("<ins>25.</ins>"),
             "{}",
             page.body
         );
-        assert!(page.body.contains("removed</span> 3. Phones"));
-        assert!(page.body.contains("added</span> 4. Speaking up"));
-        assert!(page.body.contains("added</span> 4.1"));
+        page.assert_contains("removed</span> 3. Phones");
+        page.assert_contains("added</span> 4. Speaking up");
+        page.assert_contains("added</span> 4.1");
         assert!(
             !page.body.contains("changed</span> 1. Honesty"),
             "unchanged clauses are not listed"
         );
         let vid = version_id(&page.body);
-        post(
+        alex.post(
             &app,
-            &alex,
             "/policies/code/attest",
             &[("version", &vid), ("confirm", "yes")],
         )
         .await;
 
         // Version 3, editorial: published without reopening attestation.
-        post(&app, &ana, "/policies/manage/code/versions", &[]).await;
+        ana.post(&app, "/policies/manage/code/versions", &[]).await;
         save(
             &app,
             &ana,
@@ -369,7 +310,7 @@ async fn a_material_version_shows_what_changed_an_editorial_one_asks_nothing() {
         .await;
         publish(&app, &ana, &bea).await;
         let mine = app.get("/my/policies", &alex.cookie).await;
-        assert!(mine.body.contains("Nothing to attest"), "{}", mine.body);
+        mine.assert_contains("Nothing to attest");
         let api = app.get("/api/v1/policies", &alex.cookie).await.json();
         assert_eq!(api["policies"][0]["version"], 3);
         assert_eq!(api["policies"][0]["kind"], "editorial");
@@ -377,13 +318,12 @@ async fn a_material_version_shows_what_changed_an_editorial_one_asks_nothing() {
         assert_eq!(api["policies"][0]["hash"], editorial_hash.as_str());
 
         // A newcomer attests the current (editorial) text; the evidence has its hash.
-        let cara = person(&app, "cara", &[Role::Agent]).await;
+        let cara = staff(&app, "cara", &[Role::Agent]).await;
         let page = app.get("/policies/code", &cara.cookie).await;
-        assert!(page.body.contains("Please read this policy and attest it"));
+        page.assert_contains("Please read this policy and attest it");
         let vid = version_id(&page.body);
-        post(
+        cara.post(
             &app,
-            &cara,
             "/policies/code/attest",
             &[("version", &vid), ("confirm", "yes")],
         )
@@ -397,45 +337,42 @@ async fn a_material_version_shows_what_changed_an_editorial_one_asks_nothing() {
 #[tokio::test]
 async fn the_first_version_must_be_material_and_bad_input_names_the_field() {
     for app in App::each().await {
-        let ana = person(&app, "ana", &[Role::EthicsOfficer]).await;
-        let bea = person(&app, "bea", &[Role::EthicsOfficer]).await;
+        let ana = staff(&app, "ana", &[Role::EthicsOfficer]).await;
+        let bea = staff(&app, "bea", &[Role::EthicsOfficer]).await;
         draft(&app, &ana, V1, "", "material").await;
         // A quiz error names the line and keeps what was typed.
         let r = save(&app, &ana, "## Edited\ntext", "? Q\n- a\n- b\n", "material").await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-        assert!(
-            r.body
-                .contains("quiz, line 1: mark the right answer with `+`"),
-            "{}",
-            r.body
-        );
+        r.assert_contains("quiz, line 1: mark the right answer with `+`");
         assert!(r.body.contains("## Edited"), "typed text kept");
         let r = save(&app, &ana, "", "", "material").await;
-        assert!(r.body.contains("field `body`: is required"), "{}", r.body);
+        r.assert_contains("field `body`: is required");
         let r = save(&app, &ana, "x", "", "sideways").await;
-        assert!(r.body.contains("field `kind`"), "{}", r.body);
+        r.assert_contains("field `kind`");
         let v = work_version(&app).await;
-        let r = post(
-            &app,
-            &ana,
-            "/policies/manage/code/step",
-            &[("version", &v), ("step", "yeet")],
-        )
-        .await;
+        let r = ana
+            .post(
+                &app,
+                "/policies/manage/code/step",
+                &[("version", &v), ("step", "yeet")],
+            )
+            .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-        assert!(r.body.contains("field `step`"));
-        let r = post(
-            &app,
-            &ana,
-            "/policies/manage/code/settings",
-            &[("title", "Code"), ("attest_days", "0"), ("pass_mark", "80")],
-        )
-        .await;
+        r.assert_contains("field `step`");
+        let r = ana
+            .post(
+                &app,
+                "/policies/manage/code/settings",
+                &[("title", "Code"), ("attest_days", "0"), ("pass_mark", "80")],
+            )
+            .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-        assert!(r.body.contains("field `attest_days`"), "{}", r.body);
-        let r = post(&app, &ana, "/policies/manage", &[("title", "Code")]).await;
+        r.assert_contains("field `attest_days`");
+        let r = ana
+            .post(&app, "/policies/manage", &[("title", "Code")])
+            .await;
         assert_eq!(r.status, StatusCode::CONFLICT);
-        assert!(r.body.contains("already exists"));
+        r.assert_contains("already exists");
         // An editorial first version cannot be published.
         save(&app, &ana, V1, "", "editorial").await;
         assert_eq!(
@@ -448,7 +385,7 @@ async fn the_first_version_must_be_material_and_bad_input_names_the_field() {
         );
         let r = step(&app, &bea, "publish").await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-        assert!(r.body.contains("must be material"), "{}", r.body);
+        r.assert_contains("must be material");
         // Returned to draft, the earlier approval no longer counts.
         assert_eq!(
             step(&app, &bea, "return").await.status,
@@ -463,32 +400,28 @@ async fn the_first_version_must_be_material_and_bad_input_names_the_field() {
             .unwrap();
         assert_eq!(v.status, rules::Status::Draft);
         assert_eq!(v.approved_by, None);
-        assert!(app
-            .audit_actions()
-            .await
-            .iter()
-            .any(|a| a == "policy.version_returned"));
+        assert!(app.audited("policy.version_returned").await);
     }
 }
 
 #[tokio::test]
 async fn markdown_is_rendered_safely() {
     for app in App::each().await {
-        let ana = person(&app, "ana", &[Role::EthicsOfficer]).await;
-        let bea = person(&app, "bea", &[Role::EthicsOfficer]).await;
-        let alex = person(&app, "alex", &[Role::Agent]).await;
+        let ana = staff(&app, "ana", &[Role::EthicsOfficer]).await;
+        let bea = staff(&app, "bea", &[Role::EthicsOfficer]).await;
+        let alex = staff(&app, "alex", &[Role::Agent]).await;
         let evil = "## 1. Rules\n\n<script>alert(1)</script> <img src=x onerror=alert(2)>\n\n[click](javascript:alert(3)) and [help](https://example.com/help) **bold**\n";
         draft(&app, &ana, evil, "", "material").await;
         publish(&app, &ana, &bea).await;
         let page = app.get("/policies/code", &alex.cookie).await;
-        assert!(!page.body.contains("<script>alert"), "{}", page.body);
-        assert!(!page.body.contains("<img src=x"));
-        assert!(!page.body.contains("javascript:"));
-        assert!(page.body.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
-        assert!(page
-            .body
-            .contains("<a href=\"https://example.com/help\" rel=\"noopener noreferrer\">help</a>"));
-        assert!(page.body.contains("<strong>bold</strong>"));
+        page.assert_lacks("<script>alert");
+        page.assert_lacks("<img src=x");
+        page.assert_lacks("javascript:");
+        page.assert_contains("&lt;script&gt;alert(1)&lt;/script&gt;");
+        page.assert_contains(
+            "<a href=\"https://example.com/help\" rel=\"noopener noreferrer\">help</a>",
+        );
+        page.assert_contains("<strong>bold</strong>");
     }
 }
 
@@ -509,9 +442,9 @@ async fn overdue_people_are_reminded_and_their_lead_is_told() {
             .create_team("Billing", site, None, now, &mut rng)
             .await
             .unwrap();
-        let ana = person(&app, "ana", &[Role::EthicsOfficer]).await;
-        let bea = person(&app, "bea", &[Role::EthicsOfficer]).await;
-        let lena = person(&app, "lena", &[Role::TeamLead]).await;
+        let ana = staff(&app, "ana", &[Role::EthicsOfficer]).await;
+        let bea = staff(&app, "bea", &[Role::EthicsOfficer]).await;
+        let lena = staff(&app, "lena", &[Role::TeamLead]).await;
         app.state
             .db
             .set_user_team(lena.user.id, Some(team))
@@ -544,19 +477,19 @@ async fn overdue_people_are_reminded_and_their_lead_is_told() {
         }
         draft(&app, &ana, V1, QUIZ, "material").await;
         // Agents at Lisbon only.
-        let r = post(
-            &app,
-            &ana,
-            "/policies/manage/code/settings",
-            &[
-                ("title", "Code"),
-                ("attest_days", "10"),
-                ("pass_mark", "50"),
-                ("role", "agent"),
-                ("site", &site.to_string()),
-            ],
-        )
-        .await;
+        let r = ana
+            .post(
+                &app,
+                "/policies/manage/code/settings",
+                &[
+                    ("title", "Code"),
+                    ("attest_days", "10"),
+                    ("pass_mark", "50"),
+                    ("role", "agent"),
+                    ("site", &site.to_string()),
+                ],
+            )
+            .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
         publish(&app, &ana, &bea).await;
         let p = app.state.db.policy("code").await.unwrap().unwrap();
@@ -583,25 +516,25 @@ async fn overdue_people_are_reminded_and_their_lead_is_told() {
         );
         // alex attests (pass mark 50%: one right answer of two is enough).
         let alex = app.session(&agents[0]).await;
-        let alex = Person {
+        let alex = Staff {
             user: agents[0].clone(),
             cookie: alex.0,
             csrf: alex.1,
         };
         let page = app.get("/policies/code", &alex.cookie).await;
         let vid = version_id(&page.body);
-        let r = post(
-            &app,
-            &alex,
-            "/policies/code/attest",
-            &[
-                ("version", &vid),
-                ("q1", "1"),
-                ("q2", "1"),
-                ("confirm", "yes"),
-            ],
-        )
-        .await;
+        let r = alex
+            .post(
+                &app,
+                "/policies/code/attest",
+                &[
+                    ("version", &vid),
+                    ("q1", "1"),
+                    ("q2", "1"),
+                    ("confirm", "yes"),
+                ],
+            )
+            .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
 
         // Day 11: bo is overdue; reminded again and escalated to lena.
@@ -611,21 +544,16 @@ async fn overdue_people_are_reminded_and_their_lead_is_told() {
             .unwrap();
         assert_eq!((r.reminders, r.escalations), (1, 1));
         // Sessions do not last 11 days: sign in again.
-        let lena = Person {
+        let lena = Staff {
             cookie: app.session(&lena.user).await.0,
             ..lena
         };
-        let ana = Person {
+        let ana = Staff {
             cookie: app.session(&ana.user).await.0,
             ..ana
         };
         let home = app.get("/", &lena.cookie).await;
-        assert!(
-            home.body
-                .contains("1 person in your team has overdue attestations."),
-            "{}",
-            home.body
-        );
+        home.assert_contains("1 person in your team has overdue attestations.");
         let team_page = app.get("/my/team/policies", &lena.cookie).await;
         assert!(team_page.body.contains("bo Agent") && !team_page.body.contains("alex Agent"));
         let day = righttrack_core::clock::day(app.now());
@@ -643,40 +571,26 @@ async fn overdue_people_are_reminded_and_their_lead_is_told() {
         // The report: coverage by team, site and role; overdue with reminders; CSV.
         let report = app.get("/policies/reports/code", &ana.cookie).await;
         assert_eq!(report.status, StatusCode::OK);
-        assert!(
-            report
-                .body
-                .contains("<th scope=\"row\">Billing</th><td>2</td><td>1</td>"),
-            "{}",
-            report.body
-        );
-        assert!(report.body.contains("<th scope=\"row\">Lisbon</th>"));
-        assert!(report.body.contains("<th scope=\"row\">Agent</th>"));
-        assert!(report.body.contains("bo Agent"));
+        report.assert_contains("<th scope=\"row\">Billing</th><td>2</td><td>1</td>");
+        report.assert_contains("<th scope=\"row\">Lisbon</th>");
+        report.assert_contains("<th scope=\"row\">Agent</th>");
+        report.assert_contains("bo Agent");
         let csv = app
             .get("/policies/reports/code/coverage.csv", &ana.cookie)
             .await;
         assert_eq!(csv.headers["content-type"], "text/csv; charset=utf-8");
         assert!(csv.body.starts_with("username,name,team,site,roles,lead,assigned,due,status,days_overdue,attested_at,reminders,escalations\n"));
-        assert!(
-            csv.body.contains(
-                "bo,bo Agent,Billing,Lisbon,Agent,lena Person,2026-11-20,2026-11-30,overdue,1,,2,1"
-            ),
-            "{}",
-            csv.body
+        csv.assert_contains(
+            "bo,bo Agent,Billing,Lisbon,Agent,lena Person,2026-11-20,2026-11-30,overdue,1,,2,1",
         );
         let ev = app
             .get("/policies/reports/code/evidence.csv", &ana.cookie)
             .await;
-        assert!(
-            ev.body.contains(&format!(
-                "Code,alex,alex Agent,1,1,{},",
-                rules::version_hash(V1)
-            )),
-            "{}",
-            ev.body
-        );
-        assert!(ev.body.contains(",web,50"));
+        ev.assert_contains(&format!(
+            "Code,alex,alex Agent,1,1,{},",
+            rules::version_hash(V1)
+        ));
+        ev.assert_contains(",web,50");
         // The lead and agents do not see reports.
         assert_eq!(
             app.get("/policies/reports/code", &lena.cookie).await.status,
@@ -688,18 +602,17 @@ async fn overdue_people_are_reminded_and_their_lead_is_told() {
 #[tokio::test]
 async fn questions_most_people_get_wrong_are_flagged() {
     for app in App::each().await {
-        let ana = person(&app, "ana", &[Role::EthicsOfficer]).await;
-        let bea = person(&app, "bea", &[Role::EthicsOfficer]).await;
+        let ana = staff(&app, "ana", &[Role::EthicsOfficer]).await;
+        let bea = staff(&app, "bea", &[Role::EthicsOfficer]).await;
         draft(&app, &ana, V1, QUIZ, "material").await;
         publish(&app, &ana, &bea).await;
         for i in 0..5 {
-            let a = person(&app, &format!("agent{i}"), &[Role::Agent]).await;
+            let a = staff(&app, &format!("agent{i}"), &[Role::Agent]).await;
             let page = app.get("/policies/code", &a.cookie).await;
             let vid = version_id(&page.body);
             // Question 1 wrong first, then right.
-            post(
+            a.post(
                 &app,
-                &a,
                 "/policies/code/attest",
                 &[
                     ("version", &vid),
@@ -709,25 +622,26 @@ async fn questions_most_people_get_wrong_are_flagged() {
                 ],
             )
             .await;
-            let r = post(
-                &app,
-                &a,
-                "/policies/code/attest",
-                &[
-                    ("version", &vid),
-                    ("q1", "1"),
-                    ("q2", "0"),
-                    ("confirm", "yes"),
-                ],
-            )
-            .await;
+            let r = a
+                .post(
+                    &app,
+                    "/policies/code/attest",
+                    &[
+                        ("version", &vid),
+                        ("q1", "1"),
+                        ("q2", "0"),
+                        ("confirm", "yes"),
+                    ],
+                )
+                .await;
             assert_eq!(r.status, StatusCode::SEE_OTHER);
         }
         let report = app.get("/policies/reports/code", &ana.cookie).await;
-        assert!(report.body.contains("1. Gift limit?</td><td>10</td><td>5</td><td>50% <span class=\"flag\">unclear?</span>"), "{}", report.body);
-        assert!(report
-            .body
-            .contains("2. Who do you tell the truth?</td><td>10</td><td>0</td><td>0%</td>"));
+        report.assert_contains(
+            "1. Gift limit?</td><td>10</td><td>5</td><td>50% <span class=\"flag\">unclear?</span>",
+        );
+        report
+            .assert_contains("2. Who do you tell the truth?</td><td>10</td><td>0</td><td>0%</td>");
         let api = app
             .get("/api/v1/policies/code/coverage", &ana.cookie)
             .await
@@ -735,15 +649,15 @@ async fn questions_most_people_get_wrong_are_flagged() {
         assert_eq!(api["total"]["attested"], 5);
         assert_eq!(api["questions"][0]["flagged"], true);
         let list = app.get("/policies/reports", &ana.cookie).await;
-        assert!(list.body.contains("1 flagged"));
+        list.assert_contains("1 flagged");
     }
 }
 
 #[tokio::test]
 async fn the_api_lists_policies_and_attests_with_a_token() {
     for app in App::each().await {
-        let ana = person(&app, "ana", &[Role::EthicsOfficer]).await;
-        let bea = person(&app, "bea", &[Role::EthicsOfficer]).await;
+        let ana = staff(&app, "ana", &[Role::EthicsOfficer]).await;
+        let bea = staff(&app, "bea", &[Role::EthicsOfficer]).await;
         let alex = app.user("alex", &[Role::Agent]).await;
         draft(&app, &ana, V1, QUIZ, "material").await;
         publish(&app, &ana, &bea).await;
@@ -877,24 +791,24 @@ async fn a_fresh_install_gets_the_sample_code_once_and_retiring_asks_nothing_mor
         assert!(!righttrack_app::program::policies::seed_sample(&app.state)
             .await
             .unwrap());
-        let ana = person(&app, "ana", &[Role::EthicsOfficer]).await;
-        let bea = person(&app, "bea", &[Role::EthicsOfficer]).await;
-        let alex = person(&app, "alex", &[Role::Agent]).await;
+        let ana = staff(&app, "ana", &[Role::EthicsOfficer]).await;
+        let bea = staff(&app, "bea", &[Role::EthicsOfficer]).await;
+        let alex = staff(&app, "alex", &[Role::Agent]).await;
         let page = app
             .get("/policies/manage/code-of-ethics", &ana.cookie)
             .await;
-        assert!(page.body.contains("Speaking up and non-retaliation"));
-        assert!(page.body.contains("? Who can you raise a concern with?"));
+        page.assert_contains("Speaking up and non-retaliation");
+        page.assert_contains("? Who can you raise a concern with?");
         // The sample's author is "system", so either officer may approve it.
         let v = common::value_of(&page.body, "name=\"version\" value=\"").to_owned();
         for (who, s) in [(&ana, "submit"), (&bea, "approve"), (&ana, "publish")] {
-            let r = post(
-                &app,
-                who,
-                "/policies/manage/code-of-ethics/step",
-                &[("version", &v), ("step", s)],
-            )
-            .await;
+            let r = who
+                .post(
+                    &app,
+                    "/policies/manage/code-of-ethics/step",
+                    &[("version", &v), ("step", s)],
+                )
+                .await;
             assert_eq!(r.status, StatusCode::SEE_OTHER, "{s}: {}", r.body);
         }
         assert!(app
@@ -902,16 +816,18 @@ async fn a_fresh_install_gets_the_sample_code_once_and_retiring_asks_nothing_mor
             .await
             .body
             .contains("Code of Ethics"));
-        let r = post(&app, &ana, "/policies/manage/code-of-ethics/retire", &[]).await;
+        let r = ana
+            .post(&app, "/policies/manage/code-of-ethics/retire", &[])
+            .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-        assert!(r.body.contains("field `confirm`"), "{}", r.body);
-        let r = post(
-            &app,
-            &ana,
-            "/policies/manage/code-of-ethics/retire",
-            &[("confirm", "yes")],
-        )
-        .await;
+        r.assert_contains("field `confirm`");
+        let r = ana
+            .post(
+                &app,
+                "/policies/manage/code-of-ethics/retire",
+                &[("confirm", "yes")],
+            )
+            .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER);
         let mine = app.get("/my/policies", &alex.cookie).await;
         assert!(mine.body.contains("Nothing to attest") && !mine.body.contains("Code of Ethics"));
@@ -921,10 +837,6 @@ async fn a_fresh_install_gets_the_sample_code_once_and_retiring_asks_nothing_mor
                 .status,
             StatusCode::NOT_FOUND
         );
-        assert!(app
-            .audit_actions()
-            .await
-            .iter()
-            .any(|a| a == "policy.retired"));
+        assert!(app.audited("policy.retired").await);
     }
 }

@@ -122,10 +122,7 @@ async fn readers_get_a_key_pair_locked_under_their_password() {
         let s = unlock_reader_secret(&locked2, &Secret::new(new_pw.into())).unwrap();
         assert_eq!(s.public(), public2);
         assert!(unlock_reader_secret(&locked2, &Secret::new(PW.into())).is_err());
-        assert!(app
-            .audit_actions()
-            .await
-            .contains(&"speakup.reader_key_created".to_owned()));
+        assert!(app.audited("speakup.reader_key_created").await);
     }
 }
 
@@ -183,8 +180,8 @@ async fn a_report_through_the_form_shows_the_receipt_once_and_is_readable_by_rea
         );
         let r = post(&app, "/speakup", &again).await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-        assert!(r.body.contains("data-field=\"saved\""));
-        assert!(r.body.contains(&filed.receipt));
+        r.assert_contains("data-field=\"saved\"");
+        r.assert_contains(&filed.receipt);
         let done = post(&app, "/speakup", &format!("{again}&saved=yes")).await;
         assert_eq!(done.status, StatusCode::OK);
         assert!(done.body.contains("Thank you") && done.body.contains(&filed.case));
@@ -267,8 +264,8 @@ async fn field_errors_name_the_field_and_keep_what_was_typed() {
         );
         let r = post(&app, "/speakup", &body).await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-        assert!(r.body.contains("data-field=\"description\""));
-        assert!(r.body.contains("data-field=\"name\""));
+        r.assert_contains("data-field=\"description\"");
+        r.assert_contains("data-field=\"name\"");
         assert!(
             r.body.contains(PEOPLE),
             "what was typed is kept in the form"
@@ -279,7 +276,7 @@ async fn field_errors_name_the_field_and_keep_what_was_typed() {
         );
         let r = post(&app, "/speakup", &body).await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-        assert!(r.body.contains("description: is too long"));
+        r.assert_contains("description: is too long");
         let r = post(
             &app,
             "/speakup",
@@ -290,7 +287,7 @@ async fn field_errors_name_the_field_and_keep_what_was_typed() {
         )
         .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-        assert!(r.body.contains("data-field=\"category\""));
+        r.assert_contains("data-field=\"category\"");
 
         // API: 422 naming the field, never echoing the content.
         for (body, field) in [
@@ -355,7 +352,7 @@ async fn the_form_needs_its_token_and_ignores_a_signed_in_session() {
         );
         let r = post(&app, "/speakup", &body).await;
         assert_eq!(r.status, StatusCode::FORBIDDEN);
-        assert!(r.body.contains("This form has expired"));
+        r.assert_contains("This form has expired");
         let r = post(&app, "/speakup", &format!("csrf=AAAA&{body}")).await;
         assert_eq!(r.status, StatusCode::FORBIDDEN);
         let form = get(&app, "/speakup?category=fraud").await;
@@ -407,13 +404,13 @@ async fn the_receipt_opens_the_thread_where_the_reporter_adds_messages_and_flags
         };
         let r = post(&app, "/speakup/access", &open(filed.receipt.clone(), "")).await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-        assert!(r.body.contains(&filed.case));
-        assert!(r.body.contains(DESCRIPTION));
-        assert!(r.body.contains("refund fraud"));
-        assert!(r.body.contains("2027-02-20"));
-        assert!(r.body.contains("No messages yet."));
+        r.assert_contains(&filed.case);
+        r.assert_contains(DESCRIPTION);
+        r.assert_contains("refund fraud");
+        r.assert_contains("2027-02-20");
+        r.assert_contains("No messages yet.");
         assert!(!r.body.contains(NAME), "the identity stays in its envelope");
-        assert!(r.body.contains("<dd id=\"status\">Received</dd>"));
+        r.assert_contains("<dd id=\"status\">Received</dd>");
 
         // Without spaces, as typed on a phone, it opens too.
         let r = post(
@@ -437,9 +434,7 @@ async fn the_receipt_opens_the_thread_where_the_reporter_adds_messages_and_flags
         let c = post(&app, "/speakup/access", &open("not a receipt".into(), "")).await;
         for r in [&a, &b, &c] {
             assert_eq!(r.status, StatusCode::NOT_FOUND);
-            assert!(r
-                .body
-                .contains("We could not open a report with this receipt"));
+            r.assert_contains("We could not open a report with this receipt");
         }
         let strip = |r: &Resp| r.body.replace(&csrf(r), "");
         assert_eq!(strip(&a), strip(&b));
@@ -459,8 +454,8 @@ async fn the_receipt_opens_the_thread_where_the_reporter_adds_messages_and_flags
         )
         .await;
         assert_eq!(r.status, StatusCode::OK);
-        assert!(r.body.contains("Your message has been added."));
-        assert!(r.body.contains("He deleted the refund log today"));
+        r.assert_contains("Your message has been added.");
+        r.assert_contains("He deleted the refund log today");
         let r = post(
             &app,
             "/speakup/access",
@@ -468,7 +463,7 @@ async fn the_receipt_opens_the_thread_where_the_reporter_adds_messages_and_flags
         )
         .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-        assert!(r.body.contains("data-field=\"message\""));
+        r.assert_contains("data-field=\"message\"");
         let r = post(
             &app,
             "/speakup/access",
@@ -479,9 +474,9 @@ async fn the_receipt_opens_the_thread_where_the_reporter_adds_messages_and_flags
         )
         .await;
         assert_eq!(r.status, StatusCode::OK);
-        assert!(r.body.contains("id=\"retaliation-flag\""));
-        assert!(r.body.contains("Thank you for telling us."));
-        assert!(r.body.contains("Retaliation reported"));
+        r.assert_contains("id=\"retaliation-flag\"");
+        r.assert_contains("Thank you for telling us.");
+        r.assert_contains("Retaliation reported");
 
         // The API sees the same thread, and the flag.
         let r = api(
@@ -557,9 +552,9 @@ async fn the_pages_speak_spanish() {
     logs();
     for app in App::each().await {
         let r = get(&app, "/speakup?lang=es").await;
-        assert!(r.body.contains("<html lang=\"es\">"));
+        r.assert_contains("<html lang=\"es\">");
         assert!(r.body.contains("Alza la voz") && r.body.contains("Fraude o robo"));
-        assert!(!r.body.contains("Fraud or theft"));
+        r.assert_lacks("Fraud or theft");
         let r = send(
             &app,
             Method::GET,
@@ -568,8 +563,8 @@ async fn the_pages_speak_spanish() {
             "",
         )
         .await;
-        assert!(r.body.contains("¿Qué pasó?"), "{}", r.body);
-        assert!(r.body.contains("name=\"lang\" value=\"es\""));
+        r.assert_contains("¿Qué pasó?");
+        r.assert_contains("name=\"lang\" value=\"es\"");
         let r = post(
             &app,
             "/speakup",
@@ -586,14 +581,14 @@ async fn the_pages_speak_spanish() {
                 && r.body.contains("He guardado mi recibo")
         );
         let r = get(&app, "/speakup/access?lang=es").await;
-        assert!(r.body.contains("Seguimiento de una denuncia"));
+        r.assert_contains("Seguimiento de una denuncia");
         let r = post(
             &app,
             "/speakup/access",
             &format!("csrf={}&lang=es&receipt=1", csrf(&r)),
         )
         .await;
-        assert!(r.body.contains("No pudimos abrir una denuncia"));
+        r.assert_contains("No pudimos abrir una denuncia");
     }
 }
 

@@ -293,10 +293,8 @@ async fn a_viewer_with_fewer_than_five_readable_cases_sees_no_number() {
             .get("/speakup/analytics?from=2026-01-01&to=2026-12-31", &s.eo2.0)
             .await;
         assert_eq!(page.status, StatusCode::OK);
-        assert!(page
-            .body
-            .contains("No figures for this period: fewer than 5 cases."));
-        assert!(!page.body.contains("stat-cases"), "{}", page.body);
+        page.assert_contains("No figures for this period: fewer than 5 cases.");
+        page.assert_lacks("stat-cases");
     }
 }
 
@@ -319,7 +317,7 @@ async fn period_defaults_to_a_year_and_bad_dates_name_the_field() {
             .get("/speakup/analytics?from=2026-05-01&to=2026-04-01", &s.eo.0)
             .await;
         assert_eq!(backwards.status, StatusCode::BAD_REQUEST);
-        assert!(backwards.body.contains("`from`: must not be after `to`"));
+        backwards.assert_contains("`from`: must not be after `to`");
 
         // Agents have no analytics, and no navigation entry to them.
         for path in ["/speakup/analytics", "/api/v1/speakup/analytics"] {

@@ -103,13 +103,9 @@ async fn a_photo_sent_with_the_form_is_stripped_sealed_and_listed_for_the_report
     for app in App::each().await {
         let officer = reader(&app).await;
         let form = get(&app, "/speakup?category=fraud").await;
-        assert!(form
-            .body
-            .contains("action=\"/speakup\" enctype=\"multipart/form-data\""));
-        assert!(form
-            .body
-            .contains("type=\"file\" id=\"attachments\" name=\"attachment\" multiple"));
-        assert!(form.body.contains("Up to 3 files, 5 MB each."));
+        form.assert_contains("action=\"/speakup\" enctype=\"multipart/form-data\"");
+        form.assert_contains("type=\"file\" id=\"attachments\" name=\"attachment\" multiple");
+        form.assert_contains("Up to 3 files, 5 MB each.");
         assert!(
             form.body.contains("id=\"pdf-warning\"")
                 && form.body.contains("A PDF keeps its document properties"),
@@ -145,10 +141,10 @@ async fn a_photo_sent_with_the_form_is_stripped_sealed_and_listed_for_the_report
 
         // So does the case page the receipt opens.
         let page = open_case_page(&app, &receipt, "en").await;
-        assert!(page.body.contains("id=\"attachment-list\""));
+        page.assert_contains("id=\"attachment-list\"");
         assert!(page.body.contains(PHOTO_NAME) && page.body.contains(NOTES_NAME));
-        assert!(page.body.contains(&format!("{} bytes", stripped.len())));
-        assert!(page.body.contains(DESCRIPTION));
+        page.assert_contains(&format!("{} bytes", stripped.len()));
+        page.assert_contains(DESCRIPTION);
 
         // A reader opens the list and the files with the case key.
         let key = reader_key(&app, &officer, &case).await;
@@ -269,7 +265,7 @@ async fn a_key_holder_downloads_from_the_case_page_and_others_find_nothing() {
         // The case page lists the file with a download link.
         let page = app.get(&format!("/cases/{case}"), &olga_cookie).await;
         assert_eq!(page.status, StatusCode::OK, "{}", page.body);
-        assert!(page.body.contains("id=\"attachment-list\""));
+        page.assert_contains("id=\"attachment-list\"");
         assert!(page.body.contains(PHOTO_NAME) && page.body.contains("image/jpeg"));
         let link_start = format!("href=\"/cases/{case}/attachments/");
         let aid = value_of(&page.body, &link_start)
@@ -469,14 +465,14 @@ async fn refused_files_get_a_422_naming_the_file_and_nothing_is_filed() {
             let r = post_multipart(&app, "/speakup", &refs(&fields), files).await;
             assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{want}");
             assert!(r.body.contains(want), "{want}: {}", r.body);
-            assert!(r.body.contains("data-field=\"attachments\""));
+            r.assert_contains("data-field=\"attachments\"");
             assert!(
                 !r.body.contains("Barnabus"),
                 "no file name or content echoed"
             );
             // What was typed is kept, and the reporter is told to attach the files again.
-            assert!(r.body.contains(DESCRIPTION));
-            assert!(r.body.contains("id=\"reattach\""));
+            r.assert_contains(DESCRIPTION);
+            r.assert_contains("id=\"reattach\"");
         }
         // In Spanish too.
         let es = report_fields(&csrf(&form), "es");
@@ -488,11 +484,7 @@ async fn refused_files_get_a_422_naming_the_file_and_nothing_is_filed() {
         )
         .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-        assert!(
-            r.body.contains("adjunto 1: tipo no permitido"),
-            "{}",
-            r.body
-        );
+        r.assert_contains("adjunto 1: tipo no permitido");
 
         // The API: 422 naming `attachments[i]`, nothing echoed.
         let item = |name: &str, bytes: &[u8]| json!({"name": name, "content_base64": b64(bytes)});
@@ -577,10 +569,8 @@ async fn the_reporter_adds_files_with_a_message_on_the_case_page() {
             value_of(&r.body, "<strong class=\"mono receipt\" id=\"receipt\">").to_owned();
         let page = open_case_page(&app, &receipt, "es").await;
         assert!(!page.body.contains("id=\"attachment-list\""), "none yet");
-        assert!(page
-            .body
-            .contains("action=\"/speakup/access\" enctype=\"multipart/form-data\""));
-        assert!(page.body.contains("Hasta 3 archivos de 5 MB cada uno."));
+        page.assert_contains("action=\"/speakup/access\" enctype=\"multipart/form-data\"");
+        page.assert_contains("Hasta 3 archivos de 5 MB cada uno.");
 
         let token = csrf(&page);
         let base = |message: &str, action: &str| {
@@ -602,8 +592,8 @@ async fn the_reporter_adds_files_with_a_message_on_the_case_page() {
         )
         .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-        assert!(r.body.contains("adjunto 1: tipo no permitido"));
-        assert!(r.body.contains("Here is the photo of the ledger"));
+        r.assert_contains("adjunto 1: tipo no permitido");
+        r.assert_contains("Here is the photo of the ledger");
         assert_eq!(app.t.count("speakup_messages").await.unwrap(), 0);
         assert_eq!(app.t.count("speakup_attachments").await.unwrap(), 0);
 
@@ -617,7 +607,7 @@ async fn the_reporter_adds_files_with_a_message_on_the_case_page() {
         )
         .await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-        assert!(r.body.contains("Tu mensaje se ha añadido."));
+        r.assert_contains("Tu mensaje se ha añadido.");
         assert!(r.body.contains("Archivos adjuntos") && r.body.contains(PHOTO_NAME));
         // A file alone, no message.
         let fields = base("", "message");
@@ -629,13 +619,13 @@ async fn the_reporter_adds_files_with_a_message_on_the_case_page() {
         )
         .await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-        assert!(r.body.contains("Tus archivos se han añadido."));
-        assert!(r.body.contains(NOTES_NAME));
-        assert!(r.body.contains(&format!("{} bytes", NOTES.len())));
+        r.assert_contains("Tus archivos se han añadido.");
+        r.assert_contains(NOTES_NAME);
+        r.assert_contains(&format!("{} bytes", NOTES.len()));
         // Neither message nor file: the message is required.
         let r = post_multipart(&app, "/speakup/access", &refs(&fields), &[]).await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-        assert!(r.body.contains("data-field=\"message\""));
+        r.assert_contains("data-field=\"message\"");
         assert_eq!(app.t.count("speakup_messages").await.unwrap(), 1);
         assert_eq!(app.t.count("speakup_attachments").await.unwrap(), 2);
     }
@@ -657,9 +647,7 @@ async fn only_the_reporter_routes_take_large_bodies() {
         )
         .await;
         assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
-        assert!(r
-            .body
-            .contains("Attachments: the files together are too large"));
+        r.assert_contains("Attachments: the files together are too large");
         assert_eq!(app.t.count("speakup_cases").await.unwrap(), 0);
 
         // Other routes keep their small limits: 3 MiB to the sign-in form is refused.

@@ -90,7 +90,7 @@ async fn only_roles_that_configure_the_hotline_reach_the_settings_or_see_them_in
             let home = app.get("/", &cookie).await;
             if may {
                 assert_eq!(page.status, StatusCode::OK, "{role}");
-                assert!(page.body.contains("Hotline settings"));
+                page.assert_contains("Hotline settings");
                 assert_eq!(post.status, StatusCode::SEE_OTHER, "{role}");
                 assert!(
                     home.body.contains("href=\"/speakup/settings\""),
@@ -162,16 +162,13 @@ async fn a_disabled_category_leaves_the_form_and_the_api_but_its_cases_keep_it()
             .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER);
         let page = app.get(r.location(), &cookie).await;
-        assert!(page.body.contains("Category disabled"), "{}", page.body);
-        assert!(app
-            .audit_actions()
-            .await
-            .contains(&"speakup.category_disabled".to_owned()));
+        page.assert_contains("Category disabled");
+        assert!(app.audited("speakup.category_disabled").await);
 
         let choose = app.get("/speakup", "").await;
-        assert!(!choose.body.contains("value=\"fraud\""));
-        assert!(!choose.body.contains("Fraud or theft"));
-        assert!(choose.body.contains("value=\"harassment\""));
+        choose.assert_lacks("value=\"fraud\"");
+        choose.assert_lacks("Fraud or theft");
+        choose.assert_contains("value=\"harassment\"");
         let direct = app.get("/speakup?category=fraud", "").await;
         assert!(
             !direct.body.contains("Roughly how much money"),
@@ -183,7 +180,7 @@ async fn a_disabled_category_leaves_the_form_and_the_api_but_its_cases_keep_it()
         )
         .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-        assert!(r.body.contains("field `category`"), "{}", r.body);
+        r.assert_contains("field `category`");
         assert!(
             !r.body.contains("fraud,"),
             "only enabled categories are listed"
@@ -204,7 +201,7 @@ async fn a_disabled_category_leaves_the_form_and_the_api_but_its_cases_keep_it()
             )
             .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-        assert!(r.body.contains("data-field=\"category\""), "{}", r.body);
+        r.assert_contains("data-field=\"category\"");
 
         // The case filed before keeps its category, label and question.
         let opened = app
@@ -226,8 +223,8 @@ async fn a_disabled_category_leaves_the_form_and_the_api_but_its_cases_keep_it()
                 &form(&[("csrf", &csrf_access), ("receipt", &receipt)]),
             )
             .await;
-        assert!(page.body.contains("Fraud or theft"), "{}", page.body);
-        assert!(page.body.contains("What kind of fraud is it"));
+        page.assert_contains("Fraud or theft");
+        page.assert_contains("What kind of fraud is it");
 
         // Offered again, it is back.
         app.post(
@@ -252,21 +249,18 @@ async fn a_new_category_asks_its_questions_in_spanish_and_answers_keep_the_quest
             .post("/speakup/settings/categories", &cookie, &gifts(&csrf))
             .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-        assert!(app
-            .audit_actions()
-            .await
-            .contains(&"speakup.category_created".to_owned()));
+        assert!(app.audited("speakup.category_created").await);
 
         let es = app.get("/speakup?lang=es", "").await;
-        assert!(es.body.contains("Regalos e invitaciones"));
+        es.assert_contains("Regalos e invitaciones");
         assert!(es.body.contains("Regalos, comidas o viajes"), "the hint");
         let form_es = app.get("/speakup?lang=es&category=gifts", "").await;
         assert_eq!(form_es.status, StatusCode::OK);
-        assert!(form_es.body.contains("¿Quién dio o recibió el regalo?"));
-        assert!(form_es.body.contains("¿Cuánto valía, aproximadamente?"));
-        assert!(!form_es.body.contains("Who gave or received"));
+        form_es.assert_contains("¿Quién dio o recibió el regalo?");
+        form_es.assert_contains("¿Cuánto valía, aproximadamente?");
+        form_es.assert_lacks("Who gave or received");
         let form_en = app.get("/speakup?category=gifts", "").await;
-        assert!(form_en.body.contains("Who gave or received the gift?"));
+        form_en.assert_contains("Who gave or received the gift?");
 
         // A reporter answers in Spanish through the form.
         let token = value_of(&form_es.body, "name=\"csrf\" value=\"").to_owned();
@@ -294,7 +288,7 @@ async fn a_new_category_asks_its_questions_in_spanish_and_answers_keep_the_quest
 
         // The questions change afterwards; the case keeps the ones it answered.
         let edit = app.get("/speakup/settings/categories/gifts", &cookie).await;
-        assert!(edit.body.contains("¿Cuánto valía, aproximadamente?"));
+        edit.assert_contains("¿Cuánto valía, aproximadamente?");
         let r = app
             .post(
                 "/speakup/settings/categories/gifts",
@@ -333,13 +327,9 @@ async fn a_new_category_asks_its_questions_in_spanish_and_answers_keep_the_quest
             )
             .await;
         assert_eq!(page.status, StatusCode::OK);
-        assert!(
-            page.body.contains("¿Cuánto valía, aproximadamente?"),
-            "{}",
-            page.body
-        );
-        assert!(page.body.contains("Unos 3000 euros"));
-        assert!(!page.body.contains("¿Qué proveedor?"));
+        page.assert_contains("¿Cuánto valía, aproximadamente?");
+        page.assert_contains("Unos 3000 euros");
+        page.assert_lacks("¿Qué proveedor?");
         let audit = app.audit_actions().await;
         assert!(audit.contains(&"speakup.category_updated".to_owned()));
     }
@@ -368,20 +358,13 @@ async fn refused_input_names_the_field_keeps_what_was_typed_and_changes_nothing(
             )
             .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-        assert!(
-            r.body
-                .contains("questions (es), line 3: too long (at most 300 characters)"),
-            "{}",
-            r.body
-        );
-        assert!(r.body.contains("data-field=\"questions_es\""));
+        r.assert_contains("questions (es), line 3: too long (at most 300 characters)");
+        r.assert_contains("data-field=\"questions_es\"");
         assert!(
             r.body.contains("value=\"Gifts and hospitality\""),
             "typed label kept"
         );
-        assert!(r
-            .body
-            .contains("<details class=\"card\" id=\"new-category\" open>"));
+        r.assert_contains("<details class=\"card\" id=\"new-category\" open>");
 
         let cases: [(&[(&str, &str)], &str); 4] = [
             (
@@ -438,7 +421,7 @@ async fn refused_input_names_the_field_keeps_what_was_typed_and_changes_nothing(
             )
             .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-        assert!(r.body.contains("position: a whole number from 0 to 999"));
+        r.assert_contains("position: a whole number from 0 to 999");
         assert_eq!(
             app.state
                 .db
@@ -465,14 +448,9 @@ async fn refused_input_names_the_field_keeps_what_was_typed_and_changes_nothing(
             )
             .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-        assert!(
-            r.body
-                .contains("acknowledge within (days) (de): a whole number from 1 to 90"),
-            "{}",
-            r.body
-        );
-        assert!(r.body.contains("id=\"ack_days-de\""));
-        assert!(r.body.contains("data-field=\"ack_days-de\""));
+        r.assert_contains("acknowledge within (days) (de): a whole number from 1 to 90");
+        r.assert_contains("id=\"ack_days-de\"");
+        r.assert_contains("data-field=\"ack_days-de\"");
         let r = app
             .post(
                 "/speakup/settings/jurisdictions",
@@ -487,10 +465,8 @@ async fn refused_input_names_the_field_keeps_what_was_typed_and_changes_nothing(
                 ]),
             )
             .await;
-        assert!(r.body.contains("code: use 2 to 16"), "{}", r.body);
-        assert!(r
-            .body
-            .contains("feedback within (months): a whole number from 1 to 24"));
+        r.assert_contains("code: use 2 to 16");
+        r.assert_contains("feedback within (months): a whole number from 1 to 24");
         let r = app
             .post(
                 "/speakup/settings/default-jurisdiction",
@@ -498,7 +474,7 @@ async fn refused_input_names_the_field_keeps_what_was_typed_and_changes_nothing(
                 &form(&[("csrf", &csrf), ("code", "mars")]),
             )
             .await;
-        assert!(r.body.contains("default jurisdiction: choose one"));
+        r.assert_contains("default jurisdiction: choose one");
 
         let r = app
             .post(
@@ -513,8 +489,8 @@ async fn refused_input_names_the_field_keeps_what_was_typed_and_changes_nothing(
             )
             .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-        assert!(r.body.contains("category: not a category"), "{}", r.body);
-        assert!(r.body.contains("days: a whole number from 1 to 18250"));
+        r.assert_contains("category: not a category");
+        r.assert_contains("days: a whole number from 1 to 18250");
         let r = app
             .post(
                 "/speakup/settings/retention/delete",
@@ -523,7 +499,7 @@ async fn refused_input_names_the_field_keeps_what_was_typed_and_changes_nothing(
             )
             .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-        assert!(r.body.contains("rule * / *: the rule for any category"));
+        r.assert_contains("rule * / *: the rule for any category");
         assert_eq!(app.state.db.retention_days("x", "y").await.unwrap(), 730);
 
         assert_eq!(
@@ -601,9 +577,9 @@ async fn jurisdictions_retention_rules_and_the_sweep_are_configured_and_audited(
             .await
             .unwrap();
         let page = app.get("/speakup/settings", &cookie).await;
-        assert!(page.body.contains("id=\"expiring-cases\""));
-        assert!(page.body.contains(&case));
-        assert!(page.body.contains("2026-12-10"));
+        page.assert_contains("id=\"expiring-cases\"");
+        page.assert_contains(&case);
+        page.assert_contains("2026-12-10");
 
         app.clock.advance(days(21));
         let report = righttrack_app::hotline::retention::sweep_retention(&app.state)

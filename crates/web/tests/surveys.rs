@@ -111,8 +111,8 @@ async fn draft(app: &App, cookie: &str, csrf: &str) -> String {
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     let survey = r.location().to_owned();
     let page = app.get(&survey, cookie).await;
-    assert!(page.body.contains("Breaks are fair"));
-    assert!(page.body.contains("fear of retaliation"));
+    page.assert_contains("Breaks are fair");
+    page.assert_contains("fear of retaliation");
     let r = app
         .post(
             &format!("{survey}/waves"),
@@ -136,7 +136,7 @@ async fn answer(app: &App, u: &User, wave: &str, good: bool, comment: &str) {
         )
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    assert!(r.body.contains("your answers are stored"), "{}", r.body);
+    r.assert_contains("your answers are stored");
 }
 
 #[tokio::test]
@@ -163,11 +163,7 @@ async fn a_wave_is_answered_anonymously_and_small_groups_never_show() {
 
         // An agent sees the survey and, before answering, how it will be reported.
         let list = app.get("/my/surveys", &ac).await;
-        assert!(
-            list.body.contains(&format!("/my/surveys/{wave}")),
-            "{}",
-            list.body
-        );
+        list.assert_contains(&format!("/my/surveys/{wave}"));
         let form = app.get(&format!("/my/surveys/{wave}"), &ac).await;
         assert_eq!(form.status, StatusCode::OK);
         for words in [
@@ -196,11 +192,7 @@ async fn a_wave_is_answered_anonymously_and_small_groups_never_show() {
             )
             .await;
         assert_eq!(r.status, StatusCode::OK);
-        assert!(
-            r.body.contains("What will be kept of your comment"),
-            "{}",
-            r.body
-        );
+        r.assert_contains("What will be kept of your comment");
         let preview = &r.body[r.body.find("id=\"preview\"").unwrap()..];
         let preview = &preview[..preview.find("</div>").unwrap()];
         assert!(
@@ -237,11 +229,7 @@ async fn a_wave_is_answered_anonymously_and_small_groups_never_show() {
                 &format!("csrf={acsrf}&step=submit&{}", answers(false, "")),
             )
             .await;
-        assert!(
-            again.body.contains("You have answered this survey"),
-            "{}",
-            again.body
-        );
+        again.assert_contains("You have answered this survey");
         assert_eq!(
             app.state.db.survey_responses(&wave).await.unwrap().len(),
             21
@@ -249,10 +237,8 @@ async fn a_wave_is_answered_anonymously_and_small_groups_never_show() {
 
         // No live results: the page says why, the API answers 409.
         let page = app.get(&format!("/surveys/waves/{wave}"), &oc).await;
-        assert!(page
-            .body
-            .contains("Results are released when the wave closes"));
-        assert!(page.body.contains("21 of 21"), "{}", page.body);
+        page.assert_contains("Results are released when the wave closes");
+        page.assert_contains("21 of 21");
         let api = app
             .get(&format!("/api/v1/surveys/waves/{wave}/results"), &oc)
             .await;
@@ -272,27 +258,14 @@ async fn a_wave_is_answered_anonymously_and_small_groups_never_show() {
             .get(&format!("/surveys/waves/{wave}?view=team"), &oc)
             .await;
         assert_eq!(page.status, StatusCode::OK);
-        assert!(
-            page.body.contains("Not shown: fewer than 5 responses"),
-            "{}",
-            page.body
+        page.assert_contains("Not shown: fewer than 5 responses");
+        page.assert_contains(
+            "Not shown: withheld so that a group of fewer than 5 cannot be worked out",
         );
-        assert!(
-            page.body.contains(
-                "Not shown: withheld so that a group of fewer than 5 cannot be worked out"
-            ),
-            "{}",
-            page.body
-        );
-        assert!(
-            page.body
-                .contains("<th scope=\"row\">Manila Support</th><td>10</td>"),
-            "{}",
-            page.body
-        );
+        page.assert_contains("<th scope=\"row\">Manila Support</th><td>10</td>");
         // Comments: everyone (21) shows them, redacted; no single team reaches 10 apart from Manila,
         // and Manila's would equal everyone minus Lisbon (11): both may show.
-        assert!(page.body.contains("Targets push us to cut corners."));
+        page.assert_contains("Targets push us to cut corners.");
         assert!(
             !page.body.contains("example.org"),
             "the e-mail was redacted before storage"
@@ -396,11 +369,7 @@ async fn a_wave_is_answered_anonymously_and_small_groups_never_show() {
         );
         let form = app.get(&href, &oc).await;
         assert_eq!(form.status, StatusCode::OK, "{}", form.body);
-        assert!(
-            form.body.contains(&format!("{wave}/trust/team:")),
-            "{}",
-            form.body
-        );
+        form.assert_contains(&format!("{wave}/trust/team:"));
         let none = app
             .get(
                 &format!("/surveys/waves/{wave}/hotspots/trust/team%3A{}", o.team_b),
@@ -428,9 +397,7 @@ async fn a_wave_is_answered_anonymously_and_small_groups_never_show() {
         );
 
         // Nothing in the database file or its log holds the typed e-mail.
-        if let Some(path) = app.t.sqlite_path() {
-            let mut bytes = std::fs::read(&path).unwrap();
-            bytes.extend(std::fs::read(path.with_extension("db-wal")).unwrap_or_default());
+        if let Some(bytes) = app.sqlite_bytes() {
             let hay = String::from_utf8_lossy(&bytes);
             assert!(!hay.contains(EMAIL), "raw comment at rest");
             assert!(!hay.contains("ignores the rules") || !hay.contains("ana3 Person ignores"));
@@ -533,7 +500,7 @@ async fn thresholds_only_go_up_after_launch_and_results_shrink_with_them() {
             )
             .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-        assert!(r.body.contains("min_group"), "{}", r.body);
+        r.assert_contains("min_group");
         // A draft may go down to the floor again.
         let r = app
             .post(
@@ -581,7 +548,7 @@ async fn thresholds_only_go_up_after_launch_and_results_shrink_with_them() {
             )
             .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-        assert!(r.body.contains("only go up"), "{}", r.body);
+        r.assert_contains("only go up");
         // The database refuses too, whoever asks.
         let t = righttrack_core::surveys::Thresholds {
             min_group: 5,
@@ -664,11 +631,11 @@ async fn bad_input_gets_a_clear_error_naming_the_field() {
             )
             .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-        assert!(r.body.contains("custom questions, line 2"), "{}", r.body);
+        r.assert_contains("custom questions, line 2");
         let r = app
             .post("/surveys", &oc, &format!("csrf={ocsrf}&name=&builtin=1"))
             .await;
-        assert!(r.body.contains("name: 1 to 200"), "{}", r.body);
+        r.assert_contains("name: 1 to 200");
 
         let wave = draft(&app, &oc, &ocsrf).await;
         let survey = app.state.db.wave(&wave).await.unwrap().unwrap().survey_id;
@@ -698,18 +665,8 @@ async fn bad_input_gets_a_clear_error_naming_the_field() {
             )
             .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-        assert!(
-            r.body
-                .contains("question 1 (field `q_b_pressure`): not one of the offered answers"),
-            "{}",
-            r.body
-        );
-        assert!(
-            r.body
-                .contains("question 2 (field `q_b_targets`): please answer it"),
-            "{}",
-            r.body
-        );
+        r.assert_contains("question 1 (field `q_b_pressure`): not one of the offered answers");
+        r.assert_contains("question 2 (field `q_b_targets`): please answer it");
         assert_eq!(app.state.db.survey_responses(&wave).await.unwrap().len(), 0);
         let r = app
             .get(
@@ -780,15 +737,11 @@ async fn a_wave_closes_itself_after_its_closing_date() {
                 &format!("csrf={ccsrf}&step=submit&{}", answers(true, "")),
             )
             .await;
-        assert!(r.body.contains("not open for answers"), "{}", r.body);
+        r.assert_contains("not open for answers");
         // Sessions last hours: sign in again.
         let (oc, _) = app.session(&o.officer).await;
         let page = app.get(&format!("/surveys/waves/{wave}"), &oc).await;
-        assert!(
-            page.body.contains("id=\"wave-status\">closed"),
-            "{}",
-            page.body
-        );
+        page.assert_contains("id=\"wave-status\">closed");
         assert!(
             page.body.contains("fewer than 5 responses") || page.body.contains("<td>6</td>"),
             "{}",

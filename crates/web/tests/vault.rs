@@ -8,7 +8,7 @@
 
 mod common;
 
-use axum::http::{header, Method, StatusCode};
+use axum::http::{header, StatusCode};
 use common::App;
 use righttrack_core::authz::Scope;
 use righttrack_core::Role;
@@ -37,19 +37,9 @@ fn vault_on() -> WebConfig {
 
 async fn ingest(app: &App, id: &str) {
     let bot = app.user(&format!("bot-{id}"), &[Role::QaAnalyst]).await;
-    let t = righttrack_web::auth::issue_token(&app.state, "test", &bot, "t", &[Scope::Ingest])
-        .await
-        .unwrap();
+    let bearer = app.bearer(&bot, &[Scope::Ingest]).await;
     let r = app
-        .send(
-            Method::POST,
-            "/api/v1/interactions",
-            &[
-                ("authorization", &format!("Bearer {}", t.expose())),
-                ("content-type", "application/json"),
-            ],
-            &line(id),
-        )
+        .post_interactions(&bearer, "application/json", &line(id))
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
 }
@@ -75,8 +65,8 @@ async fn a_trained_analyst_opens_the_original_with_a_reason_and_it_is_audited() 
         // The redacted page offers the vault, and shows no card number.
         let page = app.get("/interactions/ext-v1", &cookie).await;
         assert_eq!(page.status, StatusCode::OK);
-        assert!(page.body.contains("Open the unredacted original"));
-        assert!(!page.body.contains(CARD));
+        page.assert_contains("Open the unredacted original");
+        page.assert_lacks(CARD);
 
         let r = app
             .post(
@@ -87,16 +77,13 @@ async fn a_trained_analyst_opens_the_original_with_a_reason_and_it_is_audited() 
             .await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
         assert!(r.body.contains(CARD), "the original shows the card number");
-        assert!(r.body.contains(REASON));
+        r.assert_contains(REASON);
         assert_eq!(
             r.headers.get(header::CACHE_CONTROL).unwrap(),
             "no-store",
             "an original must not be cached"
         );
-        assert!(app
-            .audit_actions()
-            .await
-            .contains(&"interaction.original_opened".to_owned()));
+        assert!(app.audited("interaction.original_opened").await);
     }
 }
 
@@ -116,13 +103,13 @@ async fn no_reason_no_training_or_no_role_means_no_original() {
             .await;
         assert_eq!(r.status, StatusCode::BAD_REQUEST);
         assert!(r.body.contains("reason"), "the error names the field");
-        assert!(!r.body.contains(CARD));
+        r.assert_lacks(CARD);
 
         let untrained = app.untrained("uma", &[Role::QaAnalyst]).await;
         let (cookie, csrf) = app.session(&untrained).await;
         let page = app.get("/interactions/ext-v2", &cookie).await;
-        assert!(page.body.contains("training is not current"));
-        assert!(!page.body.contains("Open the unredacted original"));
+        page.assert_contains("training is not current");
+        page.assert_lacks("Open the unredacted original");
         let r = app
             .post(
                 "/interactions/ext-v2/original",
@@ -131,19 +118,16 @@ async fn no_reason_no_training_or_no_role_means_no_original() {
             )
             .await;
         assert_eq!(r.status, StatusCode::FORBIDDEN);
-        assert!(r.body.contains("training"));
+        r.assert_contains("training");
         assert!(r.body.contains("training_required"), "a stable code");
-        assert!(!r.body.contains(CARD));
+        r.assert_lacks(CARD);
         // The gate's refusal is audited with the kind of resource, never content.
-        assert!(app
-            .audit_actions()
-            .await
-            .contains(&"gate.denied".to_owned()));
+        assert!(app.audited("gate.denied").await);
 
         let lead = with_training(&app, "lee", Role::TeamLead).await;
         let (cookie, csrf) = app.session(&lead).await;
         let page = app.get("/interactions/ext-v2", &cookie).await;
-        assert!(!page.body.contains("unredacted original"));
+        page.assert_lacks("unredacted original");
         let r = app
             .post(
                 "/interactions/ext-v2/original",
@@ -153,10 +137,7 @@ async fn no_reason_no_training_or_no_role_means_no_original() {
             .await;
         assert_eq!(r.status, StatusCode::FORBIDDEN);
 
-        assert!(!app
-            .audit_actions()
-            .await
-            .contains(&"interaction.original_opened".to_owned()));
+        assert!(!app.audited("interaction.original_opened").await);
     }
 }
 
@@ -167,7 +148,7 @@ async fn the_vault_is_off_by_default_and_retention_ends_it() {
         let qa = with_training(&app, "quinn", Role::QaAnalyst).await;
         let (cookie, csrf) = app.session(&qa).await;
         let page = app.get("/interactions/ext-off", &cookie).await;
-        assert!(!page.body.contains("unredacted original"));
+        page.assert_lacks("unredacted original");
         let r = app
             .post(
                 "/interactions/ext-off/original",
@@ -176,7 +157,7 @@ async fn the_vault_is_off_by_default_and_retention_ends_it() {
             )
             .await;
         assert_eq!(r.status, StatusCode::NOT_FOUND);
-        assert!(r.body.contains("privacy vault"));
+        r.assert_contains("privacy vault");
     }
     for app in App::each_with(vault_on()).await {
         ingest(&app, "ext-old").await;
@@ -213,17 +194,8 @@ async fn the_database_holds_only_ciphertext_of_the_original() {
             .sealed
             .windows(CARD.len())
             .any(|w| w == CARD.as_bytes()));
-        if let Some(path) = app.t.sqlite_path() {
-            app.state.db.close().await;
-            let mut bytes = std::fs::read(&path).unwrap();
-            bytes.extend(std::fs::read(path.with_extension("db-wal")).unwrap_or_default());
-            for secret in [CARD, "4111111111111111", "12 Elm Street"] {
-                assert!(
-                    !bytes.windows(secret.len()).any(|w| w == secret.as_bytes()),
-                    "{secret} at rest"
-                );
-            }
-        }
+        app.assert_not_at_rest(&[CARD, "4111111111111111", "12 Elm Street"])
+            .await;
     }
 }
 
@@ -237,13 +209,9 @@ async fn administrators_see_privacy_training_but_no_longer_set_it() {
         let page = app.get("/admin/users", &cookie).await;
         assert_eq!(page.status, StatusCode::OK);
         // Training records decide; the old yes/no toggle is gone.
-        assert!(
-            page.body.contains("current until 2027-11-20"),
-            "{}",
-            page.body
-        );
-        assert!(page.body.contains("not completed"));
-        assert!(!page.body.contains("privacy-training"));
+        page.assert_contains("current until 2027-11-20");
+        page.assert_contains("not completed");
+        page.assert_lacks("privacy-training");
         let r = app
             .post(
                 &format!("/admin/users/{}/privacy-training", uma.id),

@@ -193,33 +193,19 @@ async fn token_scopes_narrow_what_a_token_may_do() {
                 r.body
             );
         }
-        let me = app
-            .send(Method::GET, "/api/v1/me", &[("authorization", &bearer)], "")
-            .await;
+        let me = app.api_get("/api/v1/me", &bearer).await;
         assert_eq!(me.status, StatusCode::OK);
         assert_eq!(me.json()["username"], "root");
         assert_eq!(me.json()["authenticated_by"]["kind"], "token");
-        assert!(app
-            .audit_actions()
-            .await
-            .contains(&"token.used".to_string()));
+        assert!(app.audited("token.used").await);
         // A token cannot use the session-only pages, and a wrong token is not anonymous.
-        let r = app
-            .send(
-                Method::GET,
-                "/api/v1/me",
-                &[("authorization", "Bearer rt_nope")],
-                "",
-            )
-            .await;
+        let r = app.api_get("/api/v1/me", "Bearer rt_nope").await;
         assert_eq!(r.status, StatusCode::UNAUTHORIZED);
         assert_eq!(r.json()["code"], "unauthenticated");
         let id = app.state.db.list_tokens(Some(admin.id)).await.unwrap()[0].id;
         app.state.db.revoke_token(id, app.now()).await.unwrap();
         assert_eq!(
-            app.send(Method::GET, "/api/v1/me", &[("authorization", &bearer)], "")
-                .await
-                .status,
+            app.api_get("/api/v1/me", &bearer).await.status,
             StatusCode::UNAUTHORIZED
         );
     }
@@ -239,7 +225,7 @@ async fn an_agent_signs_in_sees_home_and_signs_out() {
         );
         let home = app.get("/", &session).await;
         assert_eq!(home.status, StatusCode::OK);
-        assert!(home.body.contains("Welcome, ana Person"));
+        home.assert_contains("Welcome, ana Person");
         assert!(
             !home.body.contains("href=\"/admin/users\""),
             "agents see no admin navigation"
@@ -267,16 +253,12 @@ async fn wrong_passwords_lock_the_account_with_a_clear_message() {
         for _ in 0..4 {
             let (r, s) = app.login("lou", "not the password").await;
             assert_eq!(r.status, StatusCode::UNAUTHORIZED);
-            assert!(r.body.contains("Wrong username or password."));
+            r.assert_contains("Wrong username or password.");
             assert!(s.is_empty());
         }
         let (r, _) = app.login("lou", "not the password").await;
         assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
-        assert!(
-            r.body.contains("locked after too many failed sign-ins"),
-            "{}",
-            r.body
-        );
+        r.assert_contains("locked after too many failed sign-ins");
         let (r, s) = app.login("lou", PW).await;
         assert_eq!(
             r.status,
@@ -290,7 +272,7 @@ async fn wrong_passwords_lock_the_account_with_a_clear_message() {
         assert!(!s.is_empty());
         // Unknown users get the same answer as wrong passwords, and their typed name is not recorded.
         let (r, _) = app.login("nobody-hunter2", PW).await;
-        assert!(r.body.contains("Wrong username or password."));
+        r.assert_contains("Wrong username or password.");
         let f = righttrack_store::audit::AuditFilter {
             limit: 1000,
             ..Default::default()
@@ -322,9 +304,7 @@ async fn privileged_roles_must_enrol_and_pass_totp_and_codes_do_not_replay() {
         assert!(page.body.contains("data:image/svg+xml;base64,"), "QR code");
         let secret = value_of(&page.body, "<code id=\"totp-secret\" class=\"secret\">").to_owned();
         // The secret is sealed at rest.
-        if let Some(path) = app.t.sqlite_path() {
-            let mut bytes = std::fs::read(&path).unwrap();
-            bytes.extend(std::fs::read(path.with_extension("db-wal")).unwrap_or_default());
+        if let Some(bytes) = app.sqlite_bytes() {
             assert!(
                 !bytes.windows(secret.len()).any(|w| w == secret.as_bytes()),
                 "TOTP secret in plaintext at rest"
@@ -342,7 +322,7 @@ async fn privileged_roles_must_enrol_and_pass_totp_and_codes_do_not_replay() {
                 &format!("csrf={csrf}&code=000000"),
             )
             .await;
-        assert!(bad.body.contains("That code is not right"), "{}", bad.body);
+        bad.assert_contains("That code is not right");
         let ok = app
             .post(
                 "/account/2fa",
@@ -428,7 +408,7 @@ async fn forms_without_the_csrf_token_are_refused() {
         for body in ["", "csrf=WRONGTOKEN", "current=x&new=y"] {
             let r = app.post("/account/password", &cookie, body).await;
             assert_eq!(r.status, StatusCode::FORBIDDEN, "{body}");
-            assert!(r.body.contains("This form has expired"));
+            r.assert_contains("This form has expired");
         }
         let ok = app
             .post(
@@ -438,7 +418,7 @@ async fn forms_without_the_csrf_token_are_refused() {
             )
             .await;
         assert_eq!(ok.status, StatusCode::OK);
-        assert!(ok.body.contains("Your current password is not right."));
+        ok.assert_contains("Your current password is not right.");
         // The login form without its double-submit cookie is refused too.
         let r = app
             .post("/login", "", "csrf=abc&username=cy&password=x")
@@ -470,7 +450,7 @@ async fn password_change_signs_out_other_sessions() {
                 &format!("csrf={csrf}&current={}&new=short", PW.replace(' ', "+")),
             )
             .await;
-        assert!(short.body.contains("at least 12 characters"));
+        short.assert_contains("at least 12 characters");
         let r = app
             .post(
                 "/account/password",
@@ -481,7 +461,7 @@ async fn password_change_signs_out_other_sessions() {
                 ),
             )
             .await;
-        assert!(r.body.contains("Password changed"), "{}", r.body);
+        r.assert_contains("Password changed");
         let renewed = r.cookie("rt_session").unwrap();
         let renewed = renewed.split(';').next().unwrap();
         assert_eq!(app.get("/", renewed).await.status, StatusCode::OK);
@@ -504,7 +484,7 @@ async fn admins_manage_users_roles_and_tokens_in_the_ui() {
         let r = app
             .post("/admin/users", &cookie, &format!("csrf={csrf}&username=newbie&display_name=New+Bie&password=long+enough+pass&team=&role=agent&role=qa_analyst"))
             .await;
-        assert!(r.body.contains("User newbie added."), "{}", r.body);
+        r.assert_contains("User newbie added.");
         let newbie = app
             .state
             .db
@@ -515,7 +495,7 @@ async fn admins_manage_users_roles_and_tokens_in_the_ui() {
         assert_eq!(newbie.roles, vec![Role::Agent, Role::QaAnalyst]);
         let dup = app.post("/admin/users", &cookie, &format!("csrf={csrf}&username=newbie&display_name=X&password=long+enough+pass&role=agent")).await;
         assert_eq!(dup.status, StatusCode::BAD_REQUEST);
-        assert!(dup.body.contains("already exists"));
+        dup.assert_contains("already exists");
         let bad = app
             .post(
                 "/admin/users",
@@ -525,7 +505,7 @@ async fn admins_manage_users_roles_and_tokens_in_the_ui() {
                 ),
             )
             .await;
-        assert!(bad.body.contains("unknown role"), "{}", bad.body);
+        bad.assert_contains("unknown role");
         let r = app
             .post(
                 &format!("/admin/users/{}/roles", newbie.id),
@@ -533,7 +513,7 @@ async fn admins_manage_users_roles_and_tokens_in_the_ui() {
                 &format!("csrf={csrf}&role=investigator"),
             )
             .await;
-        assert!(r.body.contains("Roles of newbie saved."));
+        r.assert_contains("Roles of newbie saved.");
         let self_demote = app
             .post(
                 &format!("/admin/users/{}/roles", admin.id),
@@ -541,9 +521,7 @@ async fn admins_manage_users_roles_and_tokens_in_the_ui() {
                 &format!("csrf={csrf}&role=agent"),
             )
             .await;
-        assert!(self_demote
-            .body
-            .contains("cannot remove your own admin role"));
+        self_demote.assert_contains("cannot remove your own admin role");
 
         // Tokens are for oneself or for service accounts, not for newbie (a person).
         let r = app
@@ -593,10 +571,7 @@ async fn admins_manage_users_roles_and_tokens_in_the_ui() {
             )
             .await;
         assert_eq!(r.location(), "/admin/tokens");
-        assert!(app
-            .audit_actions()
-            .await
-            .contains(&"token.revoked".to_string()));
+        assert!(app.audited("token.revoked").await);
     }
 }
 
@@ -618,7 +593,7 @@ async fn audit_trail_is_browsable_and_filterable() {
             "{}",
             page.body
         );
-        assert!(!page.body.contains("<td>login.success</td>"));
+        page.assert_lacks("<td>login.success</td>");
         let api = app
             .get("/api/v1/audit?action=login.&limit=2", &cookie)
             .await;
@@ -718,12 +693,7 @@ async fn openapi_health_and_metrics() {
         assert_eq!(app.get("/healthz", "").await.json()["status"], "ok");
         app.get("/api/v1/me", "").await;
         let m = app
-            .send(
-                Method::GET,
-                "/metrics",
-                &[("authorization", "Bearer scrape-token-0123456789")],
-                "",
-            )
+            .api_get("/metrics", "Bearer scrape-token-0123456789")
             .await
             .body;
         assert!(m.contains("righttrack_build_info{"), "{m}");
@@ -742,12 +712,7 @@ async fn openapi_health_and_metrics() {
 /// Enrols `name` (an admin) at the app's current time; returns the TOTP key.
 async fn enrol(app: &App, name: &str) -> (String, Vec<u8>) {
     let (_, session) = app.login(name, PW).await;
-    let page = app.get("/account/2fa", &session).await;
-    let secret = value_of(&page.body, "<code id=\"totp-secret\" class=\"secret\">").to_owned();
-    let key = data_encoding::BASE32_NOPAD
-        .decode(secret.as_bytes())
-        .unwrap();
-    let csrf = value_of(&page.body, "name=\"csrf\" value=\"").to_owned();
+    let (key, csrf) = app.enrolment(&session).await;
     for _ in 0..3 {
         app.post(
             "/account/2fa",
@@ -756,7 +721,7 @@ async fn enrol(app: &App, name: &str) -> (String, Vec<u8>) {
         )
         .await;
     }
-    let code = format!("{:06}", totp::code_at(&key, app.now().as_second() / 30));
+    let code = app.code(&key);
     let r = app
         .post(
             "/account/2fa",
@@ -806,7 +771,7 @@ async fn regression_enrolment_resets_earlier_failed_attempts() {
             StatusCode::UNAUTHORIZED,
             "one typo must not lock the account"
         );
-        assert!(r.body.contains("Wrong username or password."));
+        r.assert_contains("Wrong username or password.");
     }
 }
 
@@ -844,11 +809,7 @@ async fn regression_the_requested_page_survives_the_second_factor() {
             .unwrap()
             .to_owned();
         let page = app.get(r.location(), &s).await;
-        assert!(
-            page.body.contains("name=\"next\" value=\"/audit\""),
-            "{}",
-            page.body
-        );
+        page.assert_contains("name=\"next\" value=\"/audit\"");
         let csrf = value_of(&page.body, "name=\"csrf\" value=\"").to_owned();
         let code = format!("{:06}", totp::code_at(&key, app.now().as_second() / 30));
         let done = app
@@ -869,7 +830,7 @@ async fn regression_error_pages_keep_the_signed_in_navigation() {
         let (cookie, _) = app.session(&u).await;
         let r = app.get("/admin/users", &cookie).await;
         assert_eq!(r.status, StatusCode::FORBIDDEN);
-        assert!(r.body.contains("You do not have access"));
+        r.assert_contains("You do not have access");
         assert!(
             r.body.contains("Sign out") && r.body.contains("href=\"/account\""),
             "{}",

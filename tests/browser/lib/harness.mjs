@@ -4,13 +4,16 @@
 // Nothing here downloads a browser: Chromium is /usr/bin/chromium (override with
 // CHROMIUM_PATH), the server binary is RIGHTTRACK_BIN (or a local debug build).
 
+import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { after, before } from 'node:test';
 import { chromium } from 'playwright-core';
+import { Authenticator } from './totp.mjs';
 
 export { totp, base32Decode, Authenticator } from './totp.mjs';
 
@@ -169,14 +172,39 @@ export async function addUser(bin, dataDir, { username, password, role, team, di
   const args = ['user', 'add', '--data-dir', dataDir, '--username', username, '--role', roles, '--password-stdin'];
   if (team) args.push('--team', team);
   if (displayName) args.push('--display-name', displayName);
-  const child = spawn(bin, args, { stdio: ['pipe', 'pipe', 'pipe'], env: childEnv() });
-  let out = '';
-  child.stdout.on('data', (d) => (out += d));
-  child.stderr.on('data', (d) => (out += d));
-  child.stdin.end(`${password}\n`);
-  const [code] = await once(child, 'exit');
+  const { code, out } = await run(bin, args, `${password}\n`);
   if (code !== 0) throw new Error(`user add ${username} failed (exit ${code}): ${out}`);
   return out.trim();
+}
+
+// Runs the server binary once (without the caller's RIGHTTRACK_* settings), feeding it
+// `stdin`; resolves to its exit code, its stdout and both streams interleaved.
+async function run(bin, args, stdin) {
+  const child = spawn(bin, args, { stdio: [stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'], env: childEnv() });
+  let stdout = '';
+  let out = '';
+  child.stdout.on('data', (d) => ((stdout += d), (out += d)));
+  child.stderr.on('data', (d) => (out += d));
+  if (stdin !== undefined) child.stdin.end(stdin);
+  const [code] = await once(child, 'exit');
+  return { code, stdout, out };
+}
+
+/**
+ * `righttrack ARGS --data-dir DIR` against a test server's data directory (SQLite WAL, so
+ * while it runs). Returns stdout; throws with everything printed when it fails.
+ */
+export async function cli(server, args) {
+  const { code, stdout, out } = await run(server.bin, [...args, '--data-dir', server.dataDir]);
+  if (code !== 0) throw new Error(`righttrack ${args.join(' ')} failed (exit ${code}): ${out}`);
+  return stdout;
+}
+
+/** Writes interactions (objects) as JSON lines and runs `righttrack import` on them. */
+export async function importLines(server, lines) {
+  const file = path.join(server.dataDir, `calls-${Date.now()}.jsonl`);
+  writeFileSync(file, lines.map((l) => JSON.stringify(l)).join('\n') + '\n');
+  return cli(server, ['import', file]);
 }
 
 /** Parses the lines after "These passwords are shown once:" into { username: password }. */
@@ -203,8 +231,8 @@ export async function launchBrowser() {
   return chromium.launch({ executablePath, args: CHROMIUM_ARGS, headless: true, timeout: 60_000 });
 }
 
-/** A fresh browser context (own cookies) with a desktop or mobile viewport. */
-export async function newContext(browser, baseURL, viewport = DESKTOP) {
+/** A fresh browser context (own cookies) with a desktop or mobile viewport; `options` go to playwright. */
+export async function newContext(browser, baseURL, viewport = DESKTOP, options = {}) {
   const mobile = viewport.width < 600;
   const ctx = await browser.newContext({
     baseURL,
@@ -214,6 +242,7 @@ export async function newContext(browser, baseURL, viewport = DESKTOP) {
     deviceScaleFactor: 1,
     locale: 'en-GB',
     timezoneId: 'UTC',
+    ...options,
   });
   ctx.setDefaultTimeout(15_000);
   ctx.setDefaultNavigationTimeout(20_000);
@@ -316,11 +345,89 @@ export async function trainUsers(server, usernames) {
   const file = path.join(server.dataDir, `training-${Date.now()}.csv`);
   const today = new Date().toISOString().slice(0, 10);
   writeFileSync(file, `username,course,completed_at,score\n${usernames.map((u) => `${u},data-privacy,${today},100`).join('\n')}\n`);
-  const child = spawn(server.bin, ['training', 'import', '--data-dir', server.dataDir, file], { stdio: ['ignore', 'pipe', 'pipe'], env: childEnv() });
-  let out = '';
-  child.stdout.on('data', (d) => (out += d));
-  child.stderr.on('data', (d) => (out += d));
-  const [code] = await once(child, 'exit');
-  if (code !== 0) throw new Error(`training import failed (exit ${code}): ${out}`);
-  return out.trim();
+  return (await cli(server, ['training', 'import', file])).trim();
+}
+
+/**
+ * On the forced enrolment page after a first sign-in: enrols a new authenticator with its
+ * first code and checks the user lands on home. Returns the authenticator.
+ */
+export async function enrolTotp(page) {
+  assert.equal(pathname(page), '/account/2fa', 'a privileged user enrols a second factor first');
+  const app = new Authenticator((await page.locator('#totp-secret').textContent()).trim());
+  await page.fill('#code', (await app.code()).code);
+  await navigation(page, () => page.getByRole('button', { name: 'Turn on two-factor' }).click());
+  assert.equal(pathname(page), '/');
+  return app;
+}
+
+/**
+ * A test file's server and browser. Registers the file's `before` hook (starts the server,
+ * with the demo organisation when `demo`, alongside the browser; adds `users`, each with
+ * `password` unless it has its own; then runs `setup(server)`) and its `after` hook
+ * (closes every context opened here, the browser, then stops the server). The returned
+ * object holds `server`, `browser` and (demo) `passwords` once `before` has run.
+ */
+export function testServer({ demo = false, users = [], password, setup } = {}) {
+  const contexts = [];
+  // node:test may run a file's own `before` hooks alongside this one: whatever needs the
+  // server or the browser waits for them here.
+  let started;
+  const ready = new Promise((resolve, reject) => (started = { resolve, reject }));
+  ready.catch(() => {}); // reported by the hook itself
+  const env = {
+    server: undefined,
+    browser: undefined,
+    passwords: {},
+
+    /** A new browser context, closed with the file. */
+    async context(viewport = DESKTOP, options = {}) {
+      await ready;
+      const ctx = await newContext(env.browser, env.server.url, viewport, options);
+      contexts.push(ctx);
+      return ctx;
+    },
+
+    /** A page in a new context, with its watcher. */
+    async page(viewport = DESKTOP, options = {}) {
+      const ctx = await env.context(viewport, options);
+      const page = await ctx.newPage();
+      return { ctx, page, watcher: watch(page) };
+    },
+
+    /**
+     * A page in a new context, signed in as `username` (with the file's password, else
+     * the demo one). `twoFactor`: enrols an authenticator first (privileged roles must);
+     * either way the user is checked to land on home.
+     */
+    async signedIn(username, { viewport = DESKTOP, twoFactor = false } = {}) {
+      const session = await env.page(viewport);
+      await signIn(session.page, username, password ?? env.passwords[username]);
+      if (twoFactor) session.app = await enrolTotp(session.page);
+      else assert.equal(pathname(session.page), '/', `${username} signed in`);
+      return session;
+    },
+
+    /** `righttrack ARGS` against this server's data directory; see [`cli`]. */
+    cli: (args) => cli(env.server, args),
+  };
+  before(async () => {
+    try {
+      // Start the browser while the server boots.
+      [env.server, env.browser] = await Promise.all([startServer({ demo }), launchBrowser()]);
+      if (demo) env.passwords = env.server.demoPasswords();
+      for (const u of users) await env.server.addUser({ password, ...u });
+      if (setup) await setup(env.server);
+      started.resolve();
+    } catch (e) {
+      started.reject(e);
+      throw e;
+    }
+  });
+  after(async () => {
+    await Promise.allSettled(contexts.map((c) => c.close()));
+    await env.browser?.close().catch(() => {});
+    await env.server?.stop();
+  });
+  return env;
 }

@@ -27,12 +27,7 @@ fn session_of(r: &Resp) -> String {
 /// TOTP key.
 async fn enrol(app: &App, name: &str) -> (String, Vec<u8>) {
     let (_, session) = app.login(name, PW).await;
-    let page = app.get("/account/2fa", &session).await;
-    let secret = value_of(&page.body, "<code id=\"totp-secret\" class=\"secret\">").to_owned();
-    let key = data_encoding::BASE32_NOPAD
-        .decode(secret.as_bytes())
-        .unwrap();
-    let csrf = value_of(&page.body, "name=\"csrf\" value=\"").to_owned();
+    let (key, csrf) = app.enrolment(&session).await;
     let r = app
         .post(
             "/account/2fa",
@@ -85,7 +80,7 @@ async fn second_factor_brute_force_through_fresh_sign_ins_locks() {
         assert_eq!(r.location(), "/login/totp");
         let r = submit_code(&app, &s, &code_at(&key, app.now())).await;
         assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{}", r.body);
-        assert!(r.body.contains("ask an administrator to unlock it"));
+        r.assert_contains("ask an administrator to unlock it");
         assert_eq!(
             app.get("/", &s).await.location(),
             "/login/totp",
@@ -124,9 +119,7 @@ async fn an_administrator_unlocks_a_locked_second_factor() {
         assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
         let (cookie, csrf) = app.session(&admin).await;
         let users = app.get("/admin/users", &cookie).await;
-        assert!(users
-            .body
-            .contains(&format!("/admin/users/{}/unlock", olga.id)));
+        users.assert_contains(&format!("/admin/users/{}/unlock", olga.id));
         let r = app
             .post(
                 &format!("/admin/users/{}/unlock", olga.id),
@@ -135,10 +128,7 @@ async fn an_administrator_unlocks_a_locked_second_factor() {
             )
             .await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-        assert!(app
-            .audit_actions()
-            .await
-            .contains(&"user.unlocked".to_string()));
+        assert!(app.audited("user.unlocked").await);
         app.clock.advance(SignedDuration::from_secs(30));
         let (_, s) = app.login("olga", PW).await;
         let r = submit_code(&app, &s, &code_at(&key, app.now())).await;
@@ -166,7 +156,7 @@ async fn second_factor_attempts_are_rate_limited_per_account() {
         let r = submit_code(&app, &s, &code_at(&key, app.now())).await;
         assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{}", r.body);
         assert!(r.headers.contains_key("retry-after"));
-        assert!(r.body.contains("Too many codes"));
+        r.assert_contains("Too many codes");
         app.clock.advance(SignedDuration::from_secs(7));
         let r = submit_code(&app, &s, &code_at(&key, app.now())).await;
         assert_eq!(r.location(), "/", "{}", r.body);
@@ -431,8 +421,8 @@ async fn an_admin_cannot_act_as_the_ethics_officer_through_a_minted_token() {
             )
             .await;
         assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
-        assert!(r.body.contains("is a person"), "{}", r.body);
-        assert!(!r.body.contains("id=\"new-token\""));
+        r.assert_contains("is a person");
+        r.assert_lacks("id=\"new-token\"");
         assert!(app
             .state
             .db
@@ -448,19 +438,14 @@ async fn an_admin_cannot_act_as_the_ethics_officer_through_a_minted_token() {
                 .unwrap();
         let auth = bearer(&old);
         let read = app
-            .send(
-                Method::GET,
-                &format!("/api/v1/conflicts/disclosures/{id}"),
-                &[("authorization", &auth)],
-                "",
-            )
+            .api_get(&format!("/api/v1/conflicts/disclosures/{id}"), &auth)
             .await;
         assert!(
             read.status == StatusCode::FORBIDDEN || read.status == StatusCode::NOT_FOUND,
             "{}",
             read.body
         );
-        assert!(!read.body.contains("Acme"));
+        read.assert_lacks("Acme");
         let decide = app
             .send(
                 Method::POST,
@@ -492,7 +477,7 @@ async fn an_admin_cannot_act_as_the_ethics_officer_through_a_minted_token() {
             .get(&format!("/api/v1/conflicts/disclosures/{id}"), &oc)
             .await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-        assert!(r.body.contains("Acme"));
+        r.assert_contains("Acme");
     }
 }
 
@@ -512,7 +497,7 @@ async fn service_accounts_hold_no_privileged_role_and_cannot_sign_in() {
             )
             .await;
         assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
-        assert!(r.body.contains("second factor"));
+        r.assert_contains("second factor");
         assert!(app
             .state
             .db

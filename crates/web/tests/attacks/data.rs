@@ -1,6 +1,6 @@
 //! Attacks on stored data: customer data at rest, scoping by reporting line, ingestion integrity.
 
-use crate::common::App;
+use crate::common::{staff, App};
 use axum::http::StatusCode;
 use righttrack_core::Role;
 use righttrack_store::directory::NewUser;
@@ -42,7 +42,7 @@ async fn a_formula_behind_a_tab_or_carriage_return_is_defused_in_csv_exports() {
                 &format!("csrf={csrf}&course=data-privacy&roles=agent&due_days=0"),
             )
             .await;
-        assert!(rule.body.contains("Rule added"), "{}", rule.body);
+        rule.assert_contains("Rule added");
         let r = app.get("/training/reports.csv", &cookie).await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
         assert!(
@@ -58,48 +58,20 @@ async fn a_formula_behind_a_tab_or_carriage_return_is_defused_in_csv_exports() {
                 r.body
             );
         }
-        assert!(r.body.contains("\"'\t=HYPERLINK"), "{}", r.body);
+        r.assert_contains("\"'\t=HYPERLINK");
     }
 }
 
-struct Person {
-    user: righttrack_store::directory::User,
-    cookie: String,
-    csrf: String,
-}
-
-async fn person(app: &App, name: &str, roles: &[Role]) -> Person {
-    let user = app.user(name, roles).await;
-    let (cookie, csrf) = app.session(&user).await;
-    Person { user, cookie, csrf }
-}
-
+/// An ingest token (as an `Authorization` value) of a new admin bot.
 async fn ingest_token(app: &App) -> String {
     let bot = app.user("ingest-bot", &[Role::Admin]).await;
-    righttrack_web::auth::issue_token(
-        &app.state,
-        "test",
-        &bot,
-        "t",
-        &[righttrack_core::authz::Scope::Ingest],
-    )
-    .await
-    .unwrap()
-    .expose()
-    .clone()
+    app.bearer(&bot, &[righttrack_core::authz::Scope::Ingest])
+        .await
 }
 
 async fn ingest_raw(app: &App, token: &str, body: &str) -> crate::common::Resp {
-    app.send(
-        axum::http::Method::POST,
-        "/api/v1/interactions",
-        &[
-            ("authorization", &format!("Bearer {token}")),
-            ("content-type", "application/x-ndjson"),
-        ],
-        body,
-    )
-    .await
+    app.post_interactions(token, "application/x-ndjson", body)
+        .await
 }
 
 fn call(id: &str, agent: &str) -> serde_json::Value {
@@ -124,8 +96,8 @@ const REF: &str = "CUST-4711";
 #[tokio::test]
 async fn unknown_fields_and_the_customer_reference_are_not_kept_in_plaintext() {
     for app in App::each().await {
-        let agent = person(&app, "alex", &[Role::Agent]).await;
-        let qa = person(&app, "quinn", &[Role::QaAnalyst]).await;
+        let agent = staff(&app, "alex", &[Role::Agent]).await;
+        let qa = staff(&app, "quinn", &[Role::QaAnalyst]).await;
         let r = app
             .post(
                 "/conflicts/disclosures",
@@ -297,29 +269,6 @@ async fn empty_long_and_path_like_ids_and_huge_interactions_are_refused_by_line_
     }
 }
 
-/// A site with team `name` led by `lead`, with `members` in it.
-async fn team(
-    app: &App,
-    name: &str,
-    lead: &righttrack_store::directory::User,
-    members: &[&righttrack_store::directory::User],
-) {
-    let db = &app.state.db;
-    let mut rng = rand::rngs::OsRng;
-    let site = match db.list_sites().await.unwrap().into_iter().next() {
-        Some(s) => s.id,
-        None => db.create_site("Lisbon", app.now(), &mut rng).await.unwrap(),
-    };
-    let t = db
-        .create_team(name, site, None, app.now(), &mut rng)
-        .await
-        .unwrap();
-    db.set_team_lead(t, lead.id).await.unwrap();
-    for m in members {
-        db.set_user_team(m.id, Some(t)).await.unwrap();
-    }
-}
-
 /// The lead of team A opens team B's flagged interactions from the review queue, by id
 /// on the page and the API, and the certificates of team B's people. Before the fix
 /// every one of them was served; now the queue holds only A's and each of B's items is
@@ -327,13 +276,13 @@ async fn team(
 #[tokio::test]
 async fn a_team_lead_reads_only_their_reporting_lines_interactions_and_certificates() {
     for app in App::each().await {
-        let alex = person(&app, "alex", &[Role::Agent]).await;
-        let bea = person(&app, "bea", &[Role::Agent]).await;
-        let lena = person(&app, "lena", &[Role::TeamLead]).await;
-        let lars = person(&app, "lars", &[Role::TeamLead]).await;
-        let qa = person(&app, "quinn", &[Role::QaAnalyst]).await;
-        team(&app, "Billing", &lena.user, &[&alex.user]).await;
-        team(&app, "Retention", &lars.user, &[&bea.user]).await;
+        let alex = staff(&app, "alex", &[Role::Agent]).await;
+        let bea = staff(&app, "bea", &[Role::Agent]).await;
+        let lena = staff(&app, "lena", &[Role::TeamLead]).await;
+        let lars = staff(&app, "lars", &[Role::TeamLead]).await;
+        let qa = staff(&app, "quinn", &[Role::QaAnalyst]).await;
+        app.team("Billing", &lena.user, &[&alex.user]).await;
+        app.team("Retention", &lars.user, &[&bea.user]).await;
         let token = ingest_token(&app).await;
         let flagged = |id: &str, agent: &str| {
             let mut v = call(id, agent);
@@ -405,12 +354,12 @@ async fn a_team_lead_reads_only_their_reporting_lines_interactions_and_certifica
             .get(&format!("/my/training/certificates/{beas}"), &lena.cookie)
             .await;
         assert_eq!(theirs.status, StatusCode::NOT_FOUND, "{}", theirs.body);
-        assert!(!theirs.body.contains("bea Person"));
+        theirs.assert_lacks("bea Person");
         let mine = app
             .get(&format!("/my/training/certificates/{alexs}"), &lena.cookie)
             .await;
         assert_eq!(mine.status, StatusCode::OK, "{}", mine.body);
-        assert!(mine.body.contains("alex Person"));
+        mine.assert_contains("alex Person");
         let own = app
             .get(&format!("/my/training/certificates/{beas}"), &bea.cookie)
             .await;

@@ -168,7 +168,7 @@ async fn metrics_answer_only_the_metrics_token() {
     for app in App::each().await {
         let r = app.get("/metrics", "").await;
         assert_eq!(r.status, StatusCode::NOT_FOUND);
-        assert!(!r.body.contains("righttrack_"), "{}", r.body);
+        r.assert_lacks("righttrack_");
     }
     for app in App::each_with(with_metrics()).await {
         let admin = app.user("root", &[Role::Admin]).await;
@@ -390,7 +390,7 @@ async fn a_sign_in_flood_from_one_client_is_answered_429_with_retry_after() {
         let r = limited.expect("the flood is limited");
         let wait: u64 = r.headers["retry-after"].to_str().unwrap().parse().unwrap();
         assert!(wait >= 1);
-        assert!(r.body.contains("Too many sign-in attempts"), "{}", r.body);
+        r.assert_contains("Too many sign-in attempts");
         // Another client is not affected.
         let r = sign_in(&app, &form, "203.0.113.9:5000", "alice", PW).await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);

@@ -1,64 +1,13 @@
 //! Attacks on the hotline: identity requests, sealed corrective actions, reader keys.
 
-use crate::common::{self, url, App, Resp};
-use axum::http::{Method, StatusCode};
+use crate::common::{self, staff, App, Resp};
+use axum::http::StatusCode;
 use righttrack_core::Role;
-use righttrack_store::directory::User;
 use serde_json::{json, Value};
-
-/// Files a report through the reporter API; returns (case, receipt).
-async fn report(app: &App, body: Value) -> (String, String) {
-    let r = app
-        .send(
-            Method::POST,
-            "/api/v1/speakup/reports",
-            &[("content-type", "application/json")],
-            &body.to_string(),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
-    let j = r.json();
-    (
-        j["case"].as_str().unwrap().to_owned(),
-        j["receipt"].as_str().unwrap().to_owned(),
-    )
-}
 
 /// What the reporter sees with their receipt.
 async fn access(app: &App, body: Value) -> Resp {
-    app.send(
-        Method::POST,
-        "/api/v1/speakup/access",
-        &[("content-type", "application/json")],
-        &body.to_string(),
-    )
-    .await
-}
-
-struct Staff {
-    user: User,
-    cookie: String,
-    csrf: String,
-}
-
-async fn staff(app: &App, name: &str, roles: &[Role]) -> Staff {
-    let user = app.user(name, roles).await;
-    let (cookie, csrf) = app.session(&user).await;
-    Staff { user, cookie, csrf }
-}
-
-impl Staff {
-    async fn get(&self, app: &App, path: &str) -> Resp {
-        app.get(path, &self.cookie).await
-    }
-
-    async fn post(&self, app: &App, path: &str, fields: &[(&str, &str)]) -> Resp {
-        let mut body = format!("csrf={}", self.csrf);
-        for (k, v) in fields {
-            body.push_str(&format!("&{k}={}", url(v)));
-        }
-        app.post(path, &self.cookie, &body).await
-    }
+    app.post_json("/api/v1/speakup/access", &body).await
 }
 
 /// The error a case action redirected with ("" when none).
@@ -82,9 +31,7 @@ async fn an_approval_after_a_denial_wraps_nothing() {
         let olga = staff(&app, "olga", &[Role::EthicsOfficer]).await;
         let cara = staff(&app, "cara", &[Role::IdentityCustodian]).await;
         let dina = staff(&app, "dina", &[Role::IdentityCustodian]).await;
-        let (case, _) = report(
-            &app,
-            json!({"category": "harassment", "description": "Remarks about my accent", "anonymous": false, "name": "Philippa Quist", "contact": "pq@example.org"}),
+        let (case, _) = app.report(json!({"category": "harassment", "description": "Remarks about my accent", "anonymous": false, "name": "Philippa Quist", "contact": "pq@example.org"}),
         )
         .await;
         let r = olga
@@ -133,8 +80,8 @@ async fn an_approval_after_a_denial_wraps_nothing() {
         assert_eq!(after[0].decision_sealed, before[0].decision_sealed);
         let page = olga.get(&app, &format!("/cases/{case}")).await;
         assert_eq!(page.status, StatusCode::OK);
-        assert!(!page.body.contains("Philippa Quist"), "{}", page.body);
-        assert!(!page.body.contains("pq@example.org"));
+        page.assert_lacks("Philippa Quist");
+        page.assert_lacks("pq@example.org");
         // What happened is in the audit trail.
         let actions = app.audit_actions().await;
         assert!(
@@ -182,9 +129,7 @@ async fn a_replaced_reader_key_receives_no_report() {
             .await
             .unwrap();
 
-        let (case, _) = report(
-            &app,
-            json!({"category": "fraud", "description": "Refunds to a private card ZEBRA-7", "anonymous": true}),
+        let (case, _) = app.report(json!({"category": "fraud", "description": "Refunds to a private card ZEBRA-7", "anonymous": true}),
         )
         .await;
         let wraps = app.state.db.speakup_wrapped_for(&case).await.unwrap();
@@ -199,7 +144,7 @@ async fn a_replaced_reader_key_receives_no_report() {
         // The officer with an untouched key still gets the report.
         assert!(holders.contains(&pia.user.id));
         let page = pia.get(&app, &format!("/cases/{case}")).await;
-        assert!(page.body.contains("ZEBRA-7"));
+        page.assert_contains("ZEBRA-7");
         // The refusal is logged, with the user id and no content.
         let text = String::from_utf8_lossy(&logs.0.lock().unwrap()).into_owned();
         assert!(
@@ -219,10 +164,7 @@ async fn a_replaced_reader_key_receives_no_report() {
             .unwrap()
             .unwrap();
         assert_ne!(public, attacker.public());
-        assert!(app
-            .audit_actions()
-            .await
-            .contains(&"speakup.reader_key_signed".to_owned()));
+        assert!(app.audited("speakup.reader_key_signed").await);
         // The next key holder to open the case reconciles its wraps.
         pia.get(&app, &format!("/cases/{case}")).await;
         let page = app.get(&format!("/cases/{case}"), &cookie).await;
@@ -240,9 +182,7 @@ async fn a_card_number_in_a_report_is_masked_and_nothing_else_changes() {
     for app in App::each().await {
         let olga = staff(&app, "olga", &[Role::EthicsOfficer]).await;
         let description = "Maria Lopez in billing charged card 4111 1111 1111 1111 twice; write to maria.lopez@example.org";
-        let (case, receipt) = report(
-            &app,
-            json!({"category": "fraud", "description": description, "when_where": "Madrid office, 3 March", "people": "Maria Lopez", "anonymous": true}),
+        let (case, receipt) = app.report(json!({"category": "fraud", "description": description, "when_where": "Madrid office, 3 March", "people": "Maria Lopez", "anonymous": true}),
         )
         .await;
         let r = access(
@@ -266,11 +206,11 @@ async fn a_card_number_in_a_report_is_masked_and_nothing_else_changes() {
             assert!(!r.body.contains(digits), "the reporter's view kept a card");
         }
         // Nothing else changed: names, places and contact details stay as typed.
-        assert!(page.body.contains("Maria Lopez in billing charged card"));
-        assert!(page.body.contains("maria.lopez@example.org"));
-        assert!(page.body.contains("Madrid office, 3 March"));
-        assert!(page.body.contains("twice; write to"));
-        assert!(page.body.contains("Also card"));
+        page.assert_contains("Maria Lopez in billing charged card");
+        page.assert_contains("maria.lopez@example.org");
+        page.assert_contains("Madrid office, 3 March");
+        page.assert_contains("twice; write to");
+        page.assert_contains("Also card");
     }
 }
 
@@ -283,9 +223,7 @@ async fn a_card_number_in_a_report_is_masked_and_nothing_else_changes() {
 async fn reporter_message_times_are_kept_by_day() {
     for app in App::each().await {
         let olga = staff(&app, "olga", &[Role::EthicsOfficer]).await;
-        let (case, receipt) = report(
-            &app,
-            json!({"category": "harassment", "description": "Shouting in the break room", "anonymous": true}),
+        let (case, receipt) = app.report(json!({"category": "harassment", "description": "Shouting in the break room", "anonymous": true}),
         )
         .await;
         // The next day, at 14:37 (the harness clock starts at 2026-11-20 09:00).
@@ -314,7 +252,7 @@ async fn reporter_message_times_are_kept_by_day() {
             "{}",
             page.status
         );
-        assert!(page.body.contains("2026-11-21"));
+        page.assert_contains("2026-11-21");
         assert!(
             !page.body.contains("14:37"),
             "the case page shows the minute the reporter wrote"
@@ -349,9 +287,7 @@ async fn a_capa_from_a_hotline_case_is_sealed_and_hidden_from_the_accused() {
         let olga = staff(&app, "olga", &[Role::EthicsOfficer]).await;
         let tom = staff(&app, "tom", &[Role::TeamLead]).await;
         let quinn = staff(&app, "quinn", &[Role::QaAnalyst]).await;
-        let (case, _) = report(
-            &app,
-            json!({"category": "harassment", "description": "My team lead tom shouts at new agents", "people": "tom", "anonymous": true}),
+        let (case, _) = app.report(json!({"category": "harassment", "description": "My team lead tom shouts at new agents", "people": "tom", "anonymous": true}),
         )
         .await;
         let r = olga
@@ -449,9 +385,7 @@ async fn a_capa_from_a_hotline_case_is_sealed_and_hidden_from_the_accused() {
 async fn without_a_custodian_the_case_readers_hold_no_identity_key() {
     for app in App::each().await {
         let olga = staff(&app, "olga", &[Role::EthicsOfficer]).await;
-        let (case, receipt) = report(
-            &app,
-            json!({"category": "harassment", "description": "Remarks about my accent", "anonymous": false, "name": "Philippa Quist", "contact": "pq@example.org"}),
+        let (case, receipt) = app.report(json!({"category": "harassment", "description": "Remarks about my accent", "anonymous": false, "name": "Philippa Quist", "contact": "pq@example.org"}),
         )
         .await;
         let fields: Vec<String> = app
@@ -469,7 +403,7 @@ async fn without_a_custodian_the_case_readers_hold_no_identity_key() {
         );
         assert!(fields.contains(&"identity".to_owned()));
         let page = olga.get(&app, &format!("/cases/{case}")).await;
-        assert!(!page.body.contains("Philippa Quist"));
+        page.assert_lacks("Philippa Quist");
 
         // A custodian is appointed; the reporter comes back; the custodian now holds the
         // identity key and the usual request and approval open it.
@@ -511,7 +445,7 @@ async fn without_a_custodian_the_case_readers_hold_no_identity_key() {
             .await;
         assert_eq!(error_of(&r), "");
         let page = olga.get(&app, &format!("/cases/{case}")).await;
-        assert!(page.body.contains("Philippa Quist"));
+        page.assert_contains("Philippa Quist");
     }
 }
 
@@ -529,9 +463,7 @@ async fn reader_keys_made_before_signatures_are_signed_once_at_upgrade() {
             ))
             .await
             .unwrap();
-        let (before, _) = report(
-            &app,
-            json!({"category": "fraud", "description": "Before the upgrade ran", "anonymous": true}),
+        let (before, _) = app.report(json!({"category": "fraud", "description": "Before the upgrade ran", "anonymous": true}),
         )
         .await;
         let wrapped = |case: String| {
@@ -551,9 +483,7 @@ async fn reader_keys_made_before_signatures_are_signed_once_at_upgrade() {
             .await
             .unwrap();
         assert_eq!(n, 1);
-        let (after, _) = report(
-            &app,
-            json!({"category": "fraud", "description": "After the upgrade ran", "anonymous": true}),
+        let (after, _) = app.report(json!({"category": "fraud", "description": "After the upgrade ran", "anonymous": true}),
         )
         .await;
         assert!(wrapped(after).await);

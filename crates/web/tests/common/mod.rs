@@ -12,6 +12,7 @@ use axum::Router;
 use ed25519_dalek::SigningKey;
 use http_body_util::BodyExt;
 use jiff::Timestamp;
+use righttrack_core::authz::Scope;
 use righttrack_core::clock::{Clock, FixedClock};
 use righttrack_core::crypto::Keyring;
 use righttrack_core::{password, Role, Secret};
@@ -97,8 +98,55 @@ impl Resp {
             .map(|v| v.to_owned())
     }
 
+    /// Asserts that the body contains `text` (the failure shows the body).
+    #[track_caller]
+    pub fn assert_contains(&self, text: &str) {
+        assert!(self.body.contains(text), "{text:?} not in: {}", self.body);
+    }
+
+    /// Asserts that the body does not contain `text` (the failure shows the body).
+    #[track_caller]
+    pub fn assert_lacks(&self, text: &str) {
+        assert!(!self.body.contains(text), "{text:?} in: {}", self.body);
+    }
+
     pub fn json(&self) -> serde_json::Value {
         serde_json::from_str(&self.body).unwrap_or_else(|_| panic!("not JSON: {}", self.body))
+    }
+}
+
+/// A signed-in user (second factor passed): their session cookie and CSRF token.
+pub struct Staff {
+    pub user: User,
+    pub cookie: String,
+    pub csrf: String,
+}
+
+/// A trained user `name` with `roles`, signed in.
+pub async fn staff(app: &App, name: &str, roles: &[Role]) -> Staff {
+    let user = app.user(name, roles).await;
+    app.signed_in(user).await
+}
+
+impl Staff {
+    /// A fresh session, after the clock moved past the old one's lifetime.
+    pub async fn again(&mut self, app: &App) {
+        let (cookie, csrf) = app.session(&self.user).await;
+        self.cookie = cookie;
+        self.csrf = csrf;
+    }
+
+    pub async fn get(&self, app: &App, path: &str) -> Resp {
+        app.get(path, &self.cookie).await
+    }
+
+    /// Posts a form with this session's CSRF token and `fields` (form-encoded here).
+    pub async fn post(&self, app: &App, path: &str, fields: &[(&str, &str)]) -> Resp {
+        let mut body = format!("csrf={}", url(&self.csrf));
+        for (k, v) in fields {
+            body.push_str(&format!("&{k}={}", url(v)));
+        }
+        app.post(path, &self.cookie, &body).await
     }
 }
 
@@ -232,6 +280,48 @@ impl App {
         (format!("rt_session={}", sid.expose()), caller.csrf())
     }
 
+    /// `user`, signed in (see [`App::session`]).
+    pub async fn signed_in(&self, user: User) -> Staff {
+        let (cookie, csrf) = self.session(&user).await;
+        Staff { user, cookie, csrf }
+    }
+
+    /// The service user `name`, made with `role` the first time it is asked for.
+    pub async fn bot(&self, name: &str, role: Role) -> User {
+        match self.state.db.user_by_username(name).await.unwrap() {
+            Some(u) => u,
+            None => self.user(name, &[role]).await,
+        }
+    }
+
+    /// A new API token of `user` with `scopes`, as an `Authorization` header value.
+    pub async fn bearer(&self, user: &User, scopes: &[Scope]) -> String {
+        let t = righttrack_web::auth::issue_token(&self.state, "test", user, "t", scopes)
+            .await
+            .unwrap();
+        format!("Bearer {}", t.expose())
+    }
+
+    /// `POST /api/v1/interactions` with `bearer` and a body of `content_type`.
+    pub async fn post_interactions(&self, bearer: &str, content_type: &str, body: &str) -> Resp {
+        self.send(
+            Method::POST,
+            "/api/v1/interactions",
+            &[("authorization", bearer), ("content-type", content_type)],
+            body,
+        )
+        .await
+    }
+
+    /// Ingests interactions (JSON lines) with an ingest token of `ingest-bot` (made with
+    /// `role` the first time).
+    pub async fn ingest(&self, role: Role, lines: &[String]) -> Resp {
+        let bot = self.bot("ingest-bot", role).await;
+        let bearer = self.bearer(&bot, &[Scope::Ingest]).await;
+        self.post_interactions(&bearer, "application/x-ndjson", &lines.join("\n"))
+            .await
+    }
+
     pub async fn send(
         &self,
         method: Method,
@@ -274,6 +364,103 @@ impl App {
             .await
     }
 
+    /// `POST path` with a JSON body and no session (the reporter's API).
+    pub async fn post_json(&self, path: &str, body: &serde_json::Value) -> Resp {
+        self.send(
+            Method::POST,
+            path,
+            &[("content-type", "application/json")],
+            &body.to_string(),
+        )
+        .await
+    }
+
+    /// Files a speak-up report through the reporter API; returns (case, receipt).
+    pub async fn report(&self, body: serde_json::Value) -> (String, String) {
+        let r = self.post_json("/api/v1/speakup/reports", &body).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        let j = r.json();
+        (
+            j["case"].as_str().unwrap().to_owned(),
+            j["receipt"].as_str().unwrap().to_owned(),
+        )
+    }
+
+    /// Team `name` (at the first site, or a new one in Lisbon) led by `lead`, with
+    /// `members` in it.
+    pub async fn team(&self, name: &str, lead: &User, members: &[&User]) {
+        let db = &self.state.db;
+        let mut rng = rand::rngs::OsRng;
+        let site = match db.list_sites().await.unwrap().into_iter().next() {
+            Some(s) => s.id,
+            None => db
+                .create_site("Lisbon", self.now(), &mut rng)
+                .await
+                .unwrap(),
+        };
+        let t = db
+            .create_team(name, site, None, self.now(), &mut rng)
+            .await
+            .unwrap();
+        db.set_team_lead(t, lead.id).await.unwrap();
+        for m in members {
+            db.set_user_team(m.id, Some(t)).await.unwrap();
+        }
+    }
+
+    /// The two-factor enrolment page of a password-only `session`: the TOTP key it
+    /// shows and the page's CSRF token.
+    pub async fn enrolment(&self, session: &str) -> (Vec<u8>, String) {
+        let page = self.get("/account/2fa", session).await;
+        let secret = value_of(&page.body, "<code id=\"totp-secret\" class=\"secret\">");
+        let key = data_encoding::BASE32_NOPAD
+            .decode(secret.as_bytes())
+            .unwrap();
+        (
+            key,
+            value_of(&page.body, "name=\"csrf\" value=\"").to_owned(),
+        )
+    }
+
+    /// The TOTP code of `key` at the app's clock.
+    pub fn code(&self, key: &[u8]) -> String {
+        format!(
+            "{:06}",
+            righttrack_core::totp::code_at(key, self.now().as_second() / 30)
+        )
+    }
+
+    /// The SQLite database file and its WAL as bytes, as someone with the disk reads
+    /// them (`None` on PostgreSQL).
+    pub fn sqlite_bytes(&self) -> Option<Vec<u8>> {
+        let path = self.t.sqlite_path()?;
+        let mut bytes = std::fs::read(&path).unwrap();
+        bytes.extend(std::fs::read(path.with_extension("db-wal")).unwrap_or_default());
+        Some(bytes)
+    }
+
+    /// On SQLite, closes the database and asserts that none of `secrets` is in its file
+    /// or its WAL in plaintext.
+    pub async fn assert_not_at_rest(&self, secrets: &[&str]) {
+        if self.t.sqlite_path().is_none() {
+            return;
+        }
+        self.state.db.close().await;
+        let bytes = self.sqlite_bytes().unwrap();
+        for secret in secrets {
+            assert!(
+                !bytes.windows(secret.len()).any(|w| w == secret.as_bytes()),
+                "{secret} at rest"
+            );
+        }
+    }
+
+    /// `GET` with an `Authorization` header (an API token).
+    pub async fn api_get(&self, path: &str, authorization: &str) -> Resp {
+        self.send(Method::GET, path, &[("authorization", authorization)], "")
+            .await
+    }
+
     pub async fn post(&self, path: &str, cookie: &str, body: &str) -> Resp {
         self.send(Method::POST, path, &[("cookie", cookie)], body)
             .await
@@ -297,6 +484,28 @@ impl App {
             .map(|c| c.split(';').next().unwrap().to_owned())
             .unwrap_or_default();
         (r, session)
+    }
+
+    /// Whether the audit trail has an entry with `action`.
+    pub async fn audited(&self, action: &str) -> bool {
+        self.audit_actions().await.iter().any(|a| a == action)
+    }
+
+    /// The audit entries whose action starts with `prefix`: (action, target, detail).
+    pub async fn audit_entries(&self, prefix: &str) -> Vec<(String, String, String)> {
+        let f = righttrack_store::audit::AuditFilter {
+            action_prefix: Some(prefix.into()),
+            limit: 1000,
+            ..Default::default()
+        };
+        self.state
+            .db
+            .audit_list(&f)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|e| (e.entry.action, e.entry.target, e.entry.detail))
+            .collect()
     }
 
     pub async fn audit_actions(&self) -> Vec<String> {
