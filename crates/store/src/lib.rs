@@ -39,6 +39,7 @@ pub mod discipline;
 pub mod kudos;
 // Policies and attestation (issue #6).
 pub mod fairness;
+pub mod pay;
 pub mod policies;
 pub mod training;
 // The auditor's evidence binder (issue #8).

@@ -40,7 +40,7 @@ pub const MIN_GROUP: usize = crate::surveys::MIN_GROUP_FLOOR as usize;
 pub const ASSESSMENT_GAP: f64 = 5.0;
 
 /// Sex, as collected where the organisation enables it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Sex {
     Female,
