@@ -128,6 +128,13 @@ pub enum Action {
     BinderRead,
     /// Write the binder's narratives.
     BinderWrite,
+    // Pay equity.
+    /// Import pay data from an HR file and decide whether sex is collected.
+    PayManage,
+    /// See the pay gap report (suppressed below the group minimum) and export it.
+    PayReport,
+    /// Ask for the average pay of one's own category of workers, by sex.
+    PayOwnCategory,
 }
 
 /// What an API token may be used for.
@@ -253,10 +260,16 @@ const TABLE: &[(Action, &[Role])] = &[
     // The evidence binder: the ethics office prepares it, the audit committee reads it.
     (Action::BinderRead, &[EthicsOfficer, AuditCommittee]),
     (Action::BinderWrite, &[EthicsOfficer]),
+    // Pay equity: the ethics office runs the pay transparency report and the joint pay
+    // assessment; the audit committee oversees it; every employee may ask for the
+    // averages of their own category (the right to information).
+    (Action::PayManage, &[EthicsOfficer]),
+    (Action::PayReport, &[EthicsOfficer, AuditCommittee]),
+    (Action::PayOwnCategory, EVERYONE),
 ];
 
 impl Action {
-    pub const ALL: [Action; 51] = [
+    pub const ALL: [Action; 54] = [
         Action::ViewSelf,
         Action::ManageOwnAccount,
         Action::AuditRead,
@@ -308,6 +321,9 @@ impl Action {
         Action::TrainingReport,
         Action::BinderRead,
         Action::BinderWrite,
+        Action::PayManage,
+        Action::PayReport,
+        Action::PayOwnCategory,
     ];
 
     /// The token scope an API token needs for this action.
@@ -356,6 +372,8 @@ impl Action {
             | Action::ConductConfigure => Scope::Admin,
             Action::BinderRead => Scope::Read,
             Action::BinderWrite => Scope::Admin,
+            Action::PayReport | Action::PayOwnCategory => Scope::Read,
+            Action::PayManage => Scope::Admin,
         }
     }
 

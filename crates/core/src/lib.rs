@@ -39,6 +39,7 @@ pub mod kudos;
 pub mod fairness;
 pub mod markdown;
 pub mod net;
+pub mod pay;
 pub mod policies;
 pub mod training;
 // The auditor's evidence binder (issue #8).

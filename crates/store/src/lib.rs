@@ -104,6 +104,7 @@ pub mod kudos;
 pub mod migrations;
 // Policies and attestation (issue #6).
 pub mod fairness;
+pub mod pay;
 pub mod policies;
 pub mod training;
 // The auditor's evidence binder (issue #8).

@@ -52,7 +52,7 @@ macro_rules! sources {
 
 /// Every migration, oldest first: its file name (`NNNN_description.sql`) and its source.
 /// A new migration is a new file here and in `migrations/`, plus its two pins.
-pub const SOURCES: [(&str, &str); 23] = sources![
+pub const SOURCES: [(&str, &str); 24] = sources![
     "0001_platform.sql",
     "0002_interactions.sql",
     "0003_score_overrides.sql",
@@ -76,6 +76,7 @@ pub const SOURCES: [(&str, &str); 23] = sources![
     "0021_hotline_hardening.sql",
     "0022_data_at_rest.sql",
     "0023_audit_head_signature.sql",
+    "0024_pay.sql",
 ];
 
 /// The text of a migration `source` for `dialect`, or what is wrong with the source (an

@@ -38,7 +38,7 @@ impl std::fmt::Display for LineError {
 }
 
 /// Splits one CSV record (no embedded newlines).
-fn cells(line: &str) -> Result<Vec<String>, String> {
+pub(crate) fn cells(line: &str) -> Result<Vec<String>, String> {
     let mut out = Vec::new();
     let mut cur = String::new();
     let mut quoted = false;

@@ -14,6 +14,7 @@ pub mod discipline;
 pub mod hotline;
 pub mod interactions;
 pub mod kudos;
+pub mod pay;
 pub mod platform;
 pub mod policies;
 pub mod qa;
@@ -34,6 +35,7 @@ pub fn routes() -> Vec<Route> {
     all.extend(capa::routes());
     all.extend(discipline::routes());
     all.extend(kudos::routes());
+    all.extend(pay::routes());
     all.extend(policies::routes());
     all.extend(training::routes());
     all
@@ -52,6 +54,7 @@ pub fn nav() -> Vec<NavEntry> {
     all.extend(capa::nav());
     all.extend(discipline::nav());
     all.extend(kudos::nav());
+    all.extend(pay::nav());
     all.extend(policies::nav());
     all.extend(training::nav());
     all.sort_by_key(|e| e.rank);

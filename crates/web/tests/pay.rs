@@ -1,0 +1,366 @@
+//! Pay equity from the users' side: the ethics office turns on the collection of sex,
+//! imports an HR pay file (bad lines named, good ones kept), reads the gap indicators
+//! with their joint-assessment screen on the page, as CSV and as JSON; an employee asks
+//! for their category's averages; small groups show no figure; amounts and sex are not
+//! readable at rest. SQLite and PostgreSQL.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test helpers: a failed setup step should panic with its location"
+)]
+
+mod common;
+
+use axum::http::StatusCode;
+use common::{url, App};
+use righttrack_core::Role;
+
+const HEADER: &str = "person,period,basic_pay,variable_pay,hours,category,grade,hire_date,sex";
+
+/// The hand-computed example of `core::pay` (hourly pay = pay ÷ 1,000 hours): Agent
+/// women 20 20 23 22 24 and men 23 26 24 26 26; Lead women 32 32 33 33 34 and men
+/// 33 33 34 34 35; plus a Tech category with two women and three men.
+fn file() -> String {
+    let mut lines = vec![HEADER.to_owned()];
+    let mut add = |p: &str, basic: u32, var: u32, cat: &str, sex: &str| {
+        lines.push(format!("{p},2026,{basic}000,{var}000,1000,{cat},,,{sex}"));
+    };
+    for (i, (b, v)) in [(20, 0), (20, 0), (22, 1), (22, 0), (24, 0)]
+        .iter()
+        .enumerate()
+    {
+        add(&format!("aw{i}"), *b, *v, "Agent", "F");
+    }
+    for (i, (b, v)) in [(22, 1), (24, 2), (24, 0), (26, 0), (26, 0)]
+        .iter()
+        .enumerate()
+    {
+        add(&format!("am{i}"), *b, *v, "Agent", "M");
+    }
+    for (i, v) in [2, 2, 3, 3, 4].iter().enumerate() {
+        add(&format!("lw{i}"), 30, *v, "Lead", "female");
+    }
+    for (i, v) in [3, 3, 4, 4, 5].iter().enumerate() {
+        add(&format!("lm{i}"), 30, *v, "Lead", "male");
+    }
+    for (i, s) in ["F", "F", "M", "M", "M"].iter().enumerate() {
+        add(&format!("t{i}"), 40, 0, "Tech", s);
+    }
+    lines.join("\n") + "\n"
+}
+
+async fn officer(app: &App) -> (String, String) {
+    let u = app.user("olga", &[Role::EthicsOfficer]).await;
+    app.session(&u).await
+}
+
+#[tokio::test]
+async fn the_ethics_office_imports_pay_data_and_reads_the_indicators() {
+    for app in App::each().await {
+        let (cookie, csrf) = officer(&app).await;
+        let page = app.get("/pay", &cookie).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.body.contains("No pay data yet"), "{}", page.body);
+        assert!(page.body.contains("<strong>not collected</strong>"));
+
+        let r = app
+            .post(
+                "/pay/settings",
+                &cookie,
+                &format!("csrf={csrf}&collect_sex=on"),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let r = app
+            .post(
+                "/pay/import",
+                &cookie,
+                &format!("csrf={csrf}&csv={}", url(&file())),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert!(r
+            .body
+            .contains("Import: 25 lines stored (0 replaced an earlier line), 0 refused."));
+
+        // The page: the organisation's figures and the categories' screen.
+        let page = app.get("/pay?period=2026", &cookie).await;
+        assert!(
+            page.body.contains("12 women and 13 men compared"),
+            "{}",
+            page.body
+        );
+        // Agent's gap (12.8 %) is not explained (no grade or tenure given): due.
+        let agent = &page.body[page.body.find("<th scope=\"row\">Agent</th>").unwrap()..];
+        let agent = &agent[..agent.find("</tr>").unwrap()];
+        assert!(
+            agent.contains("12.8 %") && agent.contains("<strong>due</strong>"),
+            "{agent}"
+        );
+        let lead = &page.body[page.body.find("<th scope=\"row\">Lead</th>").unwrap()..];
+        let lead = &lead[..lead.find("</tr>").unwrap()];
+        assert!(lead.contains("3.0 %") && lead.contains("not due"), "{lead}");
+        // Tech has two women: no figure.
+        let tech = &page.body[page.body.find("<th scope=\"row\">Tech</th>").unwrap()..];
+        let tech = &tech[..tech.find("</tr>").unwrap()];
+        assert!(
+            tech.contains("not shown (fewer than 5 women or men)"),
+            "{tech}"
+        );
+        assert!(!tech.contains('%'), "{tech}");
+
+        // The JSON twin carries the exact figures; the suppressed category none.
+        let j = app
+            .get("/api/v1/pay/report?period=2026", &cookie)
+            .await
+            .json();
+        let cats = j["categories"].as_array().unwrap();
+        let mean = cats[0]["total"]["value"]["mean"].as_f64().unwrap();
+        assert!((mean - 12.8).abs() < 1e-9, "{mean}");
+        assert_eq!(cats[2]["name"], "Tech");
+        assert_eq!(cats[2]["total"]["status"], "too_few");
+        assert!(cats[2]["total"].get("value").is_none());
+
+        // The CSV for the authorities: one row per indicator, Tech's cells empty.
+        let csv = app.get("/pay/report.csv?period=2026", &cookie).await;
+        assert_eq!(csv.status, StatusCode::OK);
+        assert!(csv.headers["content-disposition"]
+            .to_str()
+            .unwrap()
+            .contains("pay-gap-2026.csv"));
+        assert!(
+            csv.body.contains("joint pay assessment due,Agent,5,5,yes"),
+            "{}",
+            csv.body
+        );
+        assert!(
+            csv.body.contains("mean gap in basic pay (%),Tech,2,3,\n"),
+            "{}",
+            csv.body
+        );
+
+        // Every opening of the sealed lines is in the audit trail; no figure is.
+        let actions = app.audit_actions().await;
+        for a in ["pay.settings", "pay.imported", "pay.opened"] {
+            assert!(actions.iter().any(|x| x == a), "{a} in {actions:?}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn sex_is_refused_until_enabled_and_the_form_keeps_what_was_typed() {
+    for app in App::each().await {
+        let (cookie, csrf) = officer(&app).await;
+        let text = file();
+        let r = app
+            .post(
+                "/pay/import",
+                &cookie,
+                &format!("csrf={csrf}&csv={}", url(&text)),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            r.body.contains("collecting sex is not enabled"),
+            "{}",
+            r.body
+        );
+        // The text is still in the form (HTML-escaped), and nothing was stored.
+        assert!(r.body.contains("aw0,2026,20000,0000,1000,Agent,,,F"));
+        assert!(app.state.db.pay_periods().await.unwrap().is_empty());
+        // The API says the same.
+        let r = app
+            .send(
+                axum::http::Method::POST,
+                "/api/v1/pay/import",
+                &[
+                    ("cookie", &cookie),
+                    ("x-csrf-token", &csrf),
+                    ("content-type", "text/csv"),
+                ],
+                &text,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        assert_eq!(r.json()["code"], "unprocessable", "{}", r.body);
+        assert!(
+            r.body.contains("line 1: header: the file has a sex column"),
+            "{}",
+            r.body
+        );
+    }
+}
+
+#[tokio::test]
+async fn bad_lines_are_named_and_the_good_ones_kept() {
+    for app in App::each().await {
+        let (cookie, csrf) = officer(&app).await;
+        let text = "person,period,basic_pay,hours,category\n\
+                    ana,2026,30000,1600,Agent\n\
+                    bob,2026,lots,1600,Agent\n\
+                    cy,2026-13,30000,1600,Agent\n\
+                    dee,2026,30000,1600,Agent\n";
+        let r = app
+            .post(
+                "/pay/import",
+                &cookie,
+                &format!("csrf={csrf}&csv={}", url(text)),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r
+            .body
+            .contains("Import: 2 lines stored (0 replaced an earlier line), 2 refused."));
+        assert!(r.body.contains("line 3: field `basic_pay`"), "{}", r.body);
+        assert!(r.body.contains("line 4: field `period`"));
+        assert!(!r.body.contains("lots"), "a message never repeats a cell");
+        assert_eq!(
+            app.state.db.pay_periods().await.unwrap(),
+            [("2026".to_owned(), 2)]
+        );
+        // Importing again replaces, never doubles.
+        let r = app
+            .post(
+                "/pay/import",
+                &cookie,
+                &format!("csrf={csrf}&csv={}", url(text)),
+            )
+            .await;
+        assert!(r
+            .body
+            .contains("2 lines stored (2 replaced an earlier line)"));
+        assert_eq!(app.state.db.pay_periods().await.unwrap()[0].1, 2);
+    }
+}
+
+#[tokio::test]
+async fn an_employee_sees_their_category_only_when_its_groups_are_large_enough() {
+    for app in App::each().await {
+        let (cookie, csrf) = officer(&app).await;
+        app.post(
+            "/pay/settings",
+            &cookie,
+            &format!("csrf={csrf}&collect_sex=on"),
+        )
+        .await;
+        app.post(
+            "/pay/import",
+            &cookie,
+            &format!("csrf={csrf}&csv={}", url(&file())),
+        )
+        .await;
+        let agent = app.user("aw0", &[Role::Agent]).await;
+        let (c, _) = app.session(&agent).await;
+        let page = app.get("/pay/mine", &c).await;
+        assert_eq!(page.status, StatusCode::OK);
+        // Agent: women 21.80 an hour (21 800 for the period), men 25.00.
+        assert!(page.body.contains("2026: Agent"), "{}", page.body);
+        assert!(
+            page.body.contains("<td>21.80</td><td>25.00</td>"),
+            "{}",
+            page.body
+        );
+        assert!(page.body.contains("<td>21800.00</td><td>25000.00</td>"));
+        let j = app.get("/api/v1/pay/mine", &c).await.json();
+        assert_eq!(j["category"], "Agent");
+        assert_eq!(j["averages"]["value"]["men_hourly"], 25.0);
+
+        // Tech has two women: no averages, in words.
+        let tech = app.user("t0", &[Role::Agent]).await;
+        let (c, _) = app.session(&tech).await;
+        let page = app.get("/pay/mine", &c).await;
+        assert!(
+            page.body.contains("its averages are not shown"),
+            "{}",
+            page.body
+        );
+        assert!(!page.body.contains("<table id=\"my-category\""));
+        let j = app.get("/api/v1/pay/mine", &c).await.json();
+        assert_eq!(j["averages"]["status"], "too_few");
+
+        // Someone with no line gets no one else's figures.
+        let other = app.user("zed", &[Role::Agent]).await;
+        let (c, _) = app.session(&other).await;
+        let page = app.get("/pay/mine", &c).await;
+        assert!(page.body.contains("There is no pay data for you"));
+        assert_eq!(
+            app.get("/api/v1/pay/mine", &c).await.status,
+            StatusCode::NOT_FOUND
+        );
+    }
+}
+
+#[tokio::test]
+async fn only_the_ethics_office_imports_and_agents_see_no_report() {
+    for app in App::each().await {
+        let (ocookie, ocsrf) = officer(&app).await;
+        app.post(
+            "/pay/import",
+            &ocookie,
+            &format!(
+                "csrf={ocsrf}&csv={}",
+                url("person,period,basic_pay,hours,category\nana,2026,1,1,A\n")
+            ),
+        )
+        .await;
+        let agent = app.user("ana", &[Role::Agent]).await;
+        let (c, csrf) = app.session(&agent).await;
+        assert_eq!(app.get("/pay", &c).await.status, StatusCode::FORBIDDEN);
+        assert_eq!(
+            app.get("/pay/report.csv", &c).await.status,
+            StatusCode::FORBIDDEN
+        );
+        let r = app
+            .post(
+                "/pay/import",
+                &c,
+                &format!("csrf={csrf}&csv={}", url(&file())),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        // The audit committee reads the report but has no import form.
+        let ac = app.user("ace", &[Role::AuditCommittee]).await;
+        let (c, csrf) = app.session(&ac).await;
+        let page = app.get("/pay", &c).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(!page.body.contains("action=\"/pay/import\""));
+        let r = app
+            .post("/pay/settings", &c, &format!("csrf={csrf}&collect_sex=on"))
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+    }
+}
+
+#[tokio::test]
+async fn amounts_and_sex_are_not_readable_at_rest() {
+    for app in App::each().await {
+        let (cookie, csrf) = officer(&app).await;
+        app.post(
+            "/pay/settings",
+            &cookie,
+            &format!("csrf={csrf}&collect_sex=on"),
+        )
+        .await;
+        let r = app
+            .post(
+                "/pay/import",
+                &cookie,
+                &format!("csrf={csrf}&csv={}", url(&file())),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK);
+        for row in app.state.db.pay_records("2026").await.unwrap() {
+            let blob = String::from_utf8_lossy(&row.sealed);
+            assert!(
+                !blob.contains("basic") && !blob.contains("female"),
+                "{blob}"
+            );
+        }
+        if let Some(bytes) = common::speakup::bytes_at_rest(&app) {
+            let hay = String::from_utf8_lossy(&bytes);
+            assert!(!hay.contains("\"basic\""), "pay amounts in clear at rest");
+            assert!(!hay.contains("\"female\""), "sex in clear at rest");
+        }
+    }
+}
