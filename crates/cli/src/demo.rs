@@ -3,8 +3,8 @@
 
 use anyhow::Result;
 use righttrack_app::jobs::demo::org;
-use righttrack_core::Secret;
 use righttrack_app::Ctx;
+use righttrack_core::Secret;
 
 /// Seeds the organisation if the database has no users. Returns the accounts to print.
 pub async fn seed(state: &Ctx) -> Result<Option<Vec<org::DemoAccount>>> {
