@@ -63,7 +63,7 @@ test('ethics officer: enrol, then every page of the nav', async () => {
   const { page, watcher } = await enrolledSession('ethics', 'demo-ethics');
   assert.equal(await page.locator('h1').textContent(), 'Welcome, Eshe Ethics-Officer');
   const visited = await clickThrough(page, 'demo-ethics');
-  assert.deepEqual(visited, ['Home', 'Dashboard', 'Fairness', 'My policies', 'My training', 'My surveys', 'Conflicts of interest', 'Kudos', 'Review queue', 'Commitments', 'Feedback', 'Cases', 'Hotline analytics', 'Manage policies', 'Attestation', 'Courses', 'Training reports', 'Climate surveys', 'Audits', 'Corrective actions', 'Discipline', 'Evidence binder', 'Teams', 'Hotline settings', 'Audit trail', 'My account']);
+  assert.deepEqual(visited, ['Home', 'Dashboard', 'Fairness', 'Pay equity', 'My policies', 'My training', 'My surveys', 'My pay category', 'Conflicts of interest', 'Kudos', 'Review queue', 'Commitments', 'Feedback', 'Cases', 'Hotline analytics', 'Manage policies', 'Attestation', 'Courses', 'Training reports', 'Climate surveys', 'Audits', 'Corrective actions', 'Discipline', 'Evidence binder', 'Teams', 'Hotline settings', 'Audit trail', 'My account']);
 
   // The directory shows the three demo sites with their teams.
   await page.goto('/directory');
@@ -94,6 +94,12 @@ test('ethics officer: enrol, then every page of the nav', async () => {
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
   await program.screenshot({ path: path.join(SCREENSHOT_DIR, 'demo-ethics-dashboard-program-desktop.png'), animations: 'disabled' });
 
+  // Pay equity: the demo year has one category whose gap grade and tenure do not explain.
+  await page.goto('/pay');
+  assert.deepEqual(await page.locator('#category-gaps tr.attention th').allTextContents(), ['Agent, Technical Support']);
+  assert.match(await page.locator('main').innerText(), /women's hourly pay is \d+\.\d % below men's/);
+  await shot(page, 'demo-ethics-pay-desktop');
+
   // Not an admin: no user or token administration.
   for (const url of ['/admin/users', '/admin/tokens']) {
     const resp = await page.goto(url);
@@ -108,7 +114,7 @@ test('ethics officer: enrol, then every page of the nav', async () => {
 test('admin: enrol, then every page of the nav (users, tokens)', async () => {
   const { page, watcher } = await enrolledSession('admin', 'demo-admin');
   const visited = await clickThrough(page, 'demo-admin');
-  assert.deepEqual(visited, ['Home', 'My policies', 'My training', 'My surveys', 'Conflicts of interest', 'Teams', 'Hotline settings', 'Audit trail', 'Users', 'API tokens', 'My account']);
+  assert.deepEqual(visited, ['Home', 'My policies', 'My training', 'My surveys', 'My pay category', 'Conflicts of interest', 'Teams', 'Hotline settings', 'Audit trail', 'Users', 'API tokens', 'My account']);
 
   await page.goto('/admin/users');
   // "about 150 agents": the caption counts the rows, and every user is one row.
@@ -123,15 +129,22 @@ test('admin: enrol, then every page of the nav (users, tokens)', async () => {
 
 test('agent and team lead see only their own pages', async () => {
   for (const [username, expected] of [
-    ['agent', ['Home', 'My work', 'My policies', 'My training', 'My surveys', 'Conflicts of interest', 'Kudos', 'My account']],
-    ['lead', ['Home', 'My policies', 'My training', 'My surveys', 'Conflicts of interest', 'Kudos', 'Review queue', 'Commitments', 'Feedback', 'Calibration', 'Team policies', 'Training reports', 'Audits', 'Corrective actions', 'Discipline', 'Teams', 'My account']],
-    ['qa', ['Home', 'Fairness', 'My policies', 'My training', 'My surveys', 'Conflicts of interest', 'Kudos', 'Review queue', 'Commitments', 'Feedback', 'Disputes', 'Calibration', 'Audits', 'Corrective actions', 'Teams', 'My account']],
+    ['agent', ['Home', 'My work', 'My policies', 'My training', 'My surveys', 'My pay category', 'Conflicts of interest', 'Kudos', 'My account']],
+    ['lead', ['Home', 'My policies', 'My training', 'My surveys', 'My pay category', 'Conflicts of interest', 'Kudos', 'Review queue', 'Commitments', 'Feedback', 'Calibration', 'Team policies', 'Training reports', 'Audits', 'Corrective actions', 'Discipline', 'Teams', 'My account']],
+    ['qa', ['Home', 'Fairness', 'My policies', 'My training', 'My surveys', 'My pay category', 'Conflicts of interest', 'Kudos', 'Review queue', 'Commitments', 'Feedback', 'Disputes', 'Calibration', 'Audits', 'Corrective actions', 'Teams', 'My account']],
   ]) {
     const { ctx, page } = await env.page();
     await signIn(page, username, env.passwords[username]);
     assert.equal(pathname(page), '/', `${username} needs no second factor`);
     assert.deepEqual(await navLabels(page), expected, username);
     await shot(page, `demo-${username}-home-desktop`);
+    if (username === 'agent') {
+      // The right to information: the averages of the agent's own category, by sex.
+      await page.goto('/pay/mine');
+      assert.match(await page.locator('main h2').first().textContent(), /^2025: Agent, Billing$/);
+      assert.equal(await page.locator('#my-category tbody tr').count(), 2);
+      await shot(page, 'demo-agent-pay-mine-desktop');
+    }
     if (username === 'qa') {
       // The demo seeds disputes in every state.
       await page.goto('/qa/disputes');

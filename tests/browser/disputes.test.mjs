@@ -54,7 +54,7 @@ test('an agent disputes an item, the analyst accepts it, the agent sees the outc
 
   // The analyst finds it under Disputes and accepts it with a negative example.
   const { page: qa, watcher: qaWatch } = await env.signedIn('quinn');
-  assert.deepEqual(await navLabels(qa), ['Home', 'Fairness', 'My policies', 'My training', 'My surveys', 'Conflicts of interest', 'Kudos', 'Review queue', 'Commitments', 'Feedback', 'Disputes', 'Calibration', 'Audits', 'Corrective actions', 'Teams', 'My account']);
+  assert.deepEqual(await navLabels(qa), ['Home', 'Fairness', 'My policies', 'My training', 'My surveys', 'My pay category', 'Conflicts of interest', 'Kudos', 'Review queue', 'Commitments', 'Feedback', 'Disputes', 'Calibration', 'Audits', 'Corrective actions', 'Teams', 'My account']);
   await navigation(qa, () => qa.locator('nav[aria-label="Main"]').getByRole('link', { name: 'Disputes' }).click());
   assert.equal(pathname(qa), '/qa/disputes');
   const mine = qa.locator('section[aria-labelledby=mine]');

@@ -48,6 +48,12 @@ pub async fn seed(state: &Ctx) -> Result<Option<Vec<org::DemoAccount>>> {
             .await
             .map_err(crate::fail)?;
     }
+    // Pay equity: a year of pay data with a category to assess.
+    if let Some(e) = user_of("ethics") {
+        righttrack_app::jobs::demo::pay::seed(state, e)
+            .await
+            .map_err(crate::fail)?;
+    }
     org.accounts.push(org::DemoAccount {
         username: "(every other demo user)",
         role: "agents and leads",

@@ -342,13 +342,16 @@ fn adjust(women: &[&Record], men: &[&Record]) -> Adjusted {
                 pct(fit.coef + fit.half_width),
                 pct(fit.coef - fit.half_width),
             );
+            let side = if gap < 0.0 { "above" } else { "below" };
+            let size = gap.abs();
             Adjusted {
                 gap: Some(gap),
                 low: Some(low),
                 high: Some(high),
                 explanation: format!(
-                    "At equal {held}, women's hourly pay is {gap:.1} % below men's \
-                     (95 % confidence interval {low:.1} % to {high:.1} %), from a \
+                    "At equal {held}, women's hourly pay is {size:.1} % {side} men's \
+                     (95 % confidence interval of the gap, positive when women are paid \
+                     less: {low:.1} % to {high:.1} %), from a \
                      least-squares fit of the logarithm of hourly pay on sex and {held}."
                 ),
                 factors,

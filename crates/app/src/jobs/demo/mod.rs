@@ -6,6 +6,7 @@ pub mod cases;
 pub mod conflicts;
 pub mod interactions;
 pub mod org;
+pub mod pay;
 pub mod policies;
 pub mod surveys;
 pub mod training;

@@ -90,13 +90,13 @@ pub fn nav() -> Vec<NavEntry> {
             href: "/pay",
             label: "Pay equity",
             description: "Gender pay gap indicators and categories to assess",
-            rank: 85,
+            rank: 35,
         },
         NavEntry {
             href: "/pay/mine",
             label: "My pay category",
             description: "Average pay in your category of workers, by sex",
-            rank: 325,
+            rank: 75,
         },
     ]
 }
