@@ -13,7 +13,7 @@
 mod common;
 
 use axum::http::StatusCode;
-use common::{url, App};
+use common::{staff, App, Resp, Staff};
 use righttrack_core::Role;
 
 const HEADER: &str = "person,period,basic_pay,variable_pay,hours,category,grade,hire_date,sex";
@@ -50,42 +50,37 @@ fn file() -> String {
     lines.join("\n") + "\n"
 }
 
-async fn officer(app: &App) -> (String, String) {
-    let u = app.user("olga", &[Role::EthicsOfficer]).await;
-    app.session(&u).await
+async fn officer(app: &App) -> Staff {
+    staff(app, "olga", &[Role::EthicsOfficer]).await
+}
+
+async fn collect_sex(app: &App, o: &Staff) -> Resp {
+    o.post(app, "/pay/settings", &[("collect_sex", "on")]).await
+}
+
+async fn import(app: &App, o: &Staff, text: &str) -> Resp {
+    o.post(app, "/pay/import", &[("csv", text)]).await
 }
 
 #[tokio::test]
 async fn the_ethics_office_imports_pay_data_and_reads_the_indicators() {
     for app in App::each().await {
-        let (cookie, csrf) = officer(&app).await;
-        let page = app.get("/pay", &cookie).await;
+        let o = officer(&app).await;
+        let page = o.get(&app, "/pay").await;
         assert_eq!(page.status, StatusCode::OK);
         assert!(page.body.contains("No pay data yet"), "{}", page.body);
         assert!(page.body.contains("<strong>not collected</strong>"));
 
-        let r = app
-            .post(
-                "/pay/settings",
-                &cookie,
-                &format!("csrf={csrf}&collect_sex=on"),
-            )
-            .await;
+        let r = collect_sex(&app, &o).await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-        let r = app
-            .post(
-                "/pay/import",
-                &cookie,
-                &format!("csrf={csrf}&csv={}", url(&file())),
-            )
-            .await;
+        let r = import(&app, &o, &file()).await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
         assert!(r
             .body
             .contains("Import: 25 lines stored (0 replaced an earlier line), 0 refused."));
 
         // The page: the organisation's figures and the categories' screen.
-        let page = app.get("/pay?period=2026", &cookie).await;
+        let page = o.get(&app, "/pay?period=2026").await;
         assert!(
             page.body.contains("12 women and 13 men compared"),
             "{}",
@@ -111,10 +106,7 @@ async fn the_ethics_office_imports_pay_data_and_reads_the_indicators() {
         assert!(!tech.contains('%'), "{tech}");
 
         // The JSON twin carries the exact figures; the suppressed category none.
-        let j = app
-            .get("/api/v1/pay/report?period=2026", &cookie)
-            .await
-            .json();
+        let j = o.get(&app, "/api/v1/pay/report?period=2026").await.json();
         let cats = j["categories"].as_array().unwrap();
         let mean = cats[0]["total"]["value"]["mean"].as_f64().unwrap();
         assert!((mean - 12.8).abs() < 1e-9, "{mean}");
@@ -123,7 +115,7 @@ async fn the_ethics_office_imports_pay_data_and_reads_the_indicators() {
         assert!(cats[2]["total"].get("value").is_none());
 
         // The CSV for the authorities: one row per indicator, Tech's cells empty.
-        let csv = app.get("/pay/report.csv?period=2026", &cookie).await;
+        let csv = o.get(&app, "/pay/report.csv?period=2026").await;
         assert_eq!(csv.status, StatusCode::OK);
         assert!(csv.headers["content-disposition"]
             .to_str()
@@ -151,15 +143,9 @@ async fn the_ethics_office_imports_pay_data_and_reads_the_indicators() {
 #[tokio::test]
 async fn sex_is_refused_until_enabled_and_the_form_keeps_what_was_typed() {
     for app in App::each().await {
-        let (cookie, csrf) = officer(&app).await;
+        let o = officer(&app).await;
         let text = file();
-        let r = app
-            .post(
-                "/pay/import",
-                &cookie,
-                &format!("csrf={csrf}&csv={}", url(&text)),
-            )
-            .await;
+        let r = import(&app, &o, &text).await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(
             r.body.contains("collecting sex is not enabled"),
@@ -175,8 +161,8 @@ async fn sex_is_refused_until_enabled_and_the_form_keeps_what_was_typed() {
                 axum::http::Method::POST,
                 "/api/v1/pay/import",
                 &[
-                    ("cookie", &cookie),
-                    ("x-csrf-token", &csrf),
+                    ("cookie", &o.cookie),
+                    ("x-csrf-token", &o.csrf),
                     ("content-type", "text/csv"),
                 ],
                 &text,
@@ -195,19 +181,13 @@ async fn sex_is_refused_until_enabled_and_the_form_keeps_what_was_typed() {
 #[tokio::test]
 async fn bad_lines_are_named_and_the_good_ones_kept() {
     for app in App::each().await {
-        let (cookie, csrf) = officer(&app).await;
+        let o = officer(&app).await;
         let text = "person,period,basic_pay,hours,category\n\
                     ana,2026,30000,1600,Agent\n\
                     bob,2026,lots,1600,Agent\n\
                     cy,2026-13,30000,1600,Agent\n\
                     dee,2026,30000,1600,Agent\n";
-        let r = app
-            .post(
-                "/pay/import",
-                &cookie,
-                &format!("csrf={csrf}&csv={}", url(text)),
-            )
-            .await;
+        let r = import(&app, &o, text).await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(r
             .body
@@ -220,13 +200,7 @@ async fn bad_lines_are_named_and_the_good_ones_kept() {
             [("2026".to_owned(), 2)]
         );
         // Importing again replaces, never doubles.
-        let r = app
-            .post(
-                "/pay/import",
-                &cookie,
-                &format!("csrf={csrf}&csv={}", url(text)),
-            )
-            .await;
+        let r = import(&app, &o, text).await;
         assert!(r
             .body
             .contains("2 lines stored (2 replaced an earlier line)"));
@@ -237,19 +211,9 @@ async fn bad_lines_are_named_and_the_good_ones_kept() {
 #[tokio::test]
 async fn an_employee_sees_their_category_only_when_its_groups_are_large_enough() {
     for app in App::each().await {
-        let (cookie, csrf) = officer(&app).await;
-        app.post(
-            "/pay/settings",
-            &cookie,
-            &format!("csrf={csrf}&collect_sex=on"),
-        )
-        .await;
-        app.post(
-            "/pay/import",
-            &cookie,
-            &format!("csrf={csrf}&csv={}", url(&file())),
-        )
-        .await;
+        let o = officer(&app).await;
+        collect_sex(&app, &o).await;
+        import(&app, &o, &file()).await;
         let agent = app.user("aw0", &[Role::Agent]).await;
         let (c, _) = app.session(&agent).await;
         let page = app.get("/pay/mine", &c).await;
@@ -294,40 +258,29 @@ async fn an_employee_sees_their_category_only_when_its_groups_are_large_enough()
 #[tokio::test]
 async fn only_the_ethics_office_imports_and_agents_see_no_report() {
     for app in App::each().await {
-        let (ocookie, ocsrf) = officer(&app).await;
-        app.post(
-            "/pay/import",
-            &ocookie,
-            &format!(
-                "csrf={ocsrf}&csv={}",
-                url("person,period,basic_pay,hours,category\nana,2026,1,1,A\n")
-            ),
+        let o = officer(&app).await;
+        import(
+            &app,
+            &o,
+            "person,period,basic_pay,hours,category\nana,2026,1,1,A\n",
         )
         .await;
-        let agent = app.user("ana", &[Role::Agent]).await;
-        let (c, csrf) = app.session(&agent).await;
-        assert_eq!(app.get("/pay", &c).await.status, StatusCode::FORBIDDEN);
+        let agent = staff(&app, "ana", &[Role::Agent]).await;
+        assert_eq!(agent.get(&app, "/pay").await.status, StatusCode::FORBIDDEN);
         assert_eq!(
-            app.get("/pay/report.csv", &c).await.status,
+            agent.get(&app, "/pay/report.csv").await.status,
             StatusCode::FORBIDDEN
         );
-        let r = app
-            .post(
-                "/pay/import",
-                &c,
-                &format!("csrf={csrf}&csv={}", url(&file())),
-            )
-            .await;
-        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        assert_eq!(
+            import(&app, &agent, &file()).await.status,
+            StatusCode::FORBIDDEN
+        );
         // The audit committee reads the report but has no import form.
-        let ac = app.user("ace", &[Role::AuditCommittee]).await;
-        let (c, csrf) = app.session(&ac).await;
-        let page = app.get("/pay", &c).await;
+        let ac = staff(&app, "ace", &[Role::AuditCommittee]).await;
+        let page = ac.get(&app, "/pay").await;
         assert_eq!(page.status, StatusCode::OK);
         assert!(!page.body.contains("action=\"/pay/import\""));
-        let r = app
-            .post("/pay/settings", &c, &format!("csrf={csrf}&collect_sex=on"))
-            .await;
+        let r = collect_sex(&app, &ac).await;
         assert_eq!(r.status, StatusCode::FORBIDDEN);
     }
 }
@@ -335,20 +288,9 @@ async fn only_the_ethics_office_imports_and_agents_see_no_report() {
 #[tokio::test]
 async fn amounts_and_sex_are_not_readable_at_rest() {
     for app in App::each().await {
-        let (cookie, csrf) = officer(&app).await;
-        app.post(
-            "/pay/settings",
-            &cookie,
-            &format!("csrf={csrf}&collect_sex=on"),
-        )
-        .await;
-        let r = app
-            .post(
-                "/pay/import",
-                &cookie,
-                &format!("csrf={csrf}&csv={}", url(&file())),
-            )
-            .await;
+        let o = officer(&app).await;
+        collect_sex(&app, &o).await;
+        let r = import(&app, &o, &file()).await;
         assert_eq!(r.status, StatusCode::OK);
         for row in app.state.db.pay_records("2026").await.unwrap() {
             let blob = String::from_utf8_lossy(&row.sealed);
