@@ -48,6 +48,15 @@ pub struct Overview {
     pub periods: Vec<(String, i64)>,
 }
 
+impl Overview {
+    /// The period asked for, or else the latest on file (`None` when there is none).
+    pub fn choose(&self, asked: Option<String>) -> Option<String> {
+        asked
+            .filter(|p| !p.trim().is_empty())
+            .or_else(|| self.periods.first().map(|(p, _)| p.clone()))
+    }
+}
+
 /// Whether sex is collected, and the periods on file.
 pub async fn overview(ctx: &Ctx) -> Result<Overview> {
     Ok(Overview {

@@ -136,9 +136,7 @@ async fn page_with(
     csv: String,
 ) -> AppResult<Response> {
     let o = pay::overview(state).await?;
-    let period = period
-        .filter(|p| !p.trim().is_empty())
-        .or_else(|| o.periods.first().map(|(p, _)| p.clone()));
+    let period = o.choose(period);
     let report = match &period {
         Some(p) => match pay::gap_report(state, caller, p).await {
             Ok(r) => Some(report_view(&r)),
@@ -226,16 +224,10 @@ pub async fn settings_form(
 
 /// The period asked for, or the latest on file; not found when there is none.
 async fn period_or_latest(state: &AppState, period: Option<String>) -> AppResult<String> {
-    match period.filter(|p| !p.trim().is_empty()) {
-        Some(p) => Ok(p),
-        None => Ok(pay::overview(state)
-            .await?
-            .periods
-            .into_iter()
-            .next()
-            .map(|(p, _)| p)
-            .ok_or_else(|| AppError::from(righttrack_app::Error::not_found()))?),
-    }
+    pay::overview(state)
+        .await?
+        .choose(period)
+        .ok_or_else(|| righttrack_app::Error::not_found().into())
 }
 
 /// `GET /pay/report.csv?period=…`.
@@ -297,16 +289,9 @@ pub async fn mine(
     Extension(caller): Extension<Caller>,
     Query(q): Query<PeriodQuery>,
 ) -> AppResult<Response> {
-    let periods: Vec<String> = pay::overview(&state)
-        .await?
-        .periods
-        .into_iter()
-        .map(|(p, _)| p)
-        .collect();
-    let period = q
-        .period
-        .filter(|p| !p.trim().is_empty())
-        .or_else(|| periods.first().cloned());
+    let o = pay::overview(&state).await?;
+    let period = o.choose(q.period);
+    let periods: Vec<String> = o.periods.into_iter().map(|(p, _)| p).collect();
     let answer = match &period {
         Some(p) => match pay::my_category(&state, &caller, p).await {
             Ok(a) => Some(a),
