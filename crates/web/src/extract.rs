@@ -4,10 +4,16 @@
 //! rejection is an [`AppError`] (JSON for programs, an error page for people) that names
 //! the field in the product's words and never repeats the value that was sent (it may be
 //! customer data, and an echo would make every error a reflection point).
+//!
+//! [`SignedIn`] hands a handler the server's state and the caller the route's guard let
+//! in, the pair nearly every handler behind a guard starts from.
 
+use crate::auth::Caller;
 use crate::error::{AppError, Code};
+use crate::state::AppState;
 use axum::body::Bytes;
-use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::extract::rejection::ExtensionRejection;
+use axum::extract::{Extension, FromRequest, FromRequestParts, Request};
 use axum::http::header;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
@@ -115,6 +121,33 @@ impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for Path<T>
             .await
             .map(|axum::extract::Path(v)| Path(v))
             .map_err(|_| AppError::not_found())
+    }
+}
+
+/// The server's state and the caller of a guarded route, taken apart in the handler's
+/// signature: `SignedIn { state, caller }: SignedIn`.
+///
+/// The caller is the one the route's guard (`routes::guard`) resolved and put in the
+/// request's extensions; this reads it from there exactly as `Extension<Caller>` does,
+/// so a route without a caller fails the same way (axum's missing-extension rejection).
+#[derive(Debug, Clone)]
+pub struct SignedIn {
+    pub state: AppState,
+    pub caller: Caller,
+}
+
+impl FromRequestParts<AppState> for SignedIn {
+    type Rejection = ExtensionRejection;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let Extension(caller) = Extension::<Caller>::from_request_parts(parts, state).await?;
+        Ok(SignedIn {
+            state: state.clone(),
+            caller,
+        })
     }
 }
 

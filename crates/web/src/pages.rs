@@ -10,7 +10,7 @@
 
 use crate::auth::{self, Caller, Via, LOGIN_CSRF_COOKIE, SESSION_COOKIE};
 use crate::error::{AppError, AppResult, Code};
-use crate::extract::Query;
+use crate::extract::{Query, SignedIn};
 use crate::state::AppState;
 use askama::Template;
 use axum::body::Bytes;
@@ -458,10 +458,7 @@ fn locked_message(until: jiff::Timestamp) -> String {
     format!("This account is locked after too many failed sign-ins. Try again after {t}, or ask an administrator to unlock it.")
 }
 
-pub async fn logout(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
-) -> AppResult<Response> {
+pub async fn logout(SignedIn { state, caller }: SignedIn) -> AppResult<Response> {
     if let Via::Session { id_hash, .. } = caller.via {
         state.db.delete_session(&id_hash).await?;
     }
@@ -564,8 +561,7 @@ fn second_factor_locked_message(until: jiff::Timestamp) -> String {
 }
 
 pub async fn totp_submit(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
+    SignedIn { state, caller }: SignedIn,
     form: FormData,
 ) -> AppResult<Response> {
     let next = safe_next(&form.get("next"));
@@ -690,10 +686,7 @@ async fn enrol_page(
     Ok(resp)
 }
 
-pub async fn enrol_form(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
-) -> AppResult<Response> {
+pub async fn enrol_form(SignedIn { state, caller }: SignedIn) -> AppResult<Response> {
     if caller.user.totp_enabled {
         // Re-enrolling must not be a way around the existing second factor.
         return Ok(Redirect::to(if caller.mfa_satisfied() {
@@ -707,8 +700,7 @@ pub async fn enrol_form(
 }
 
 pub async fn enrol_submit(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
+    SignedIn { state, caller }: SignedIn,
     form: FormData,
 ) -> AppResult<Response> {
     if caller.user.totp_enabled {

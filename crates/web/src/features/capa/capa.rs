@@ -18,16 +18,15 @@
 //! a day on the home page. Every creation, move and escalation is audited; free text is
 //! scrubbed of personal data before storage and never audited.
 
-use crate::auth::Caller;
 use crate::error::AppResult;
-use crate::extract::{Path, Query};
+use crate::extract::{Path, Query, SignedIn};
 use crate::pages::{layout, render, FormData};
 use crate::state::AppState;
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::{Extension, Json};
+use axum::Json;
 use righttrack_app::program::capa::actions::{self, CapaRow, Prefill};
 use righttrack_app::program::capa::audits::{
     self, complete, create_template, schedule, trends, NewSchedules, Trend,
@@ -110,10 +109,7 @@ struct AuditsPage {
 
 /// `GET /audits`: open audits (overdue first), completed ones, findings without a CAPA;
 /// templates and schedules for those who manage them.
-pub async fn list(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
-) -> AppResult<Response> {
+pub async fn list(SignedIn { state, caller }: SignedIn) -> AppResult<Response> {
     let p = audits::page(&state, &caller).await?;
     let manage = p.manage.is_some();
     let m = p.manage.unwrap_or_default();
@@ -144,8 +140,7 @@ pub async fn list(
 
 /// `POST /audits/templates`.
 pub async fn template_form(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
+    SignedIn { state, caller }: SignedIn,
     form: FormData,
 ) -> AppResult<Response> {
     create_template(&state, &caller, &form.get("name"), &form.get("items")).await?;
@@ -155,8 +150,7 @@ pub async fn template_form(
 /// `POST /audits/schedules`: repeats a template every n months for a site (or all) and
 /// creates the audits already due.
 pub async fn schedule_form(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
+    SignedIn { state, caller }: SignedIn,
     form: FormData,
 ) -> AppResult<Response> {
     schedule(
@@ -195,8 +189,7 @@ struct ChecklistPage {
 
 /// `GET /audits/{id}`: the checklist to answer, or the answers and findings.
 pub async fn detail(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
+    SignedIn { state, caller }: SignedIn,
     Path(id): Path<String>,
 ) -> AppResult<Response> {
     let (a, items, findings) = audits::checklist(&state, &id).await?;
@@ -221,8 +214,7 @@ pub async fn detail(
 
 /// `POST /audits/{id}/complete`: `answer_N` and `note_N` per item.
 pub async fn complete_form(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
+    SignedIn { state, caller }: SignedIn,
     Path(id): Path<String>,
     form: FormData,
 ) -> AppResult<Response> {
@@ -261,8 +253,7 @@ fn to_capa(id: &str) -> Response {
 
 /// `POST /capa`.
 pub async fn raise_form(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
+    SignedIn { state, caller }: SignedIn,
     form: FormData,
 ) -> AppResult<Response> {
     let (id, _) = raise(&state, &caller, &input_of(&form)).await?;
@@ -273,8 +264,7 @@ pub async fn raise_form(
 /// to. Only the reference is kept; the label is fixed, so nothing of the case's content
 /// reaches people without its key.
 pub async fn raise_from_case(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
+    SignedIn { state, caller }: SignedIn,
     Path(case): Path<String>,
     form: FormData,
 ) -> AppResult<Response> {
@@ -294,10 +284,7 @@ struct CapaListPage {
 }
 
 /// `GET /capa`: my CAPAs, all (overdue first), and QA trends to raise one from.
-pub async fn capa_list(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
-) -> AppResult<Response> {
+pub async fn capa_list(SignedIn { state, caller }: SignedIn) -> AppResult<Response> {
     let v = actions::list(&state, &caller).await?;
     Ok(render(CapaListPage {
         l: layout(Some(&caller), "Corrective actions", "/capa"),
@@ -326,8 +313,7 @@ struct NewPage {
 
 /// `GET /capa/new?source=&ref=&rule=&label=`: the form, prefilled from its source.
 pub async fn new_form(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
+    SignedIn { state, caller }: SignedIn,
     Query(q): Query<Prefill>,
 ) -> AppResult<Response> {
     let f = actions::new_form(&state, q).await?;
@@ -388,8 +374,7 @@ fn step_view(s: Step) -> StepView {
 
 /// `GET /capa/{id}`.
 pub async fn capa_detail(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
+    SignedIn { state, caller }: SignedIn,
     Path(id): Path<String>,
 ) -> AppResult<Response> {
     let d = actions::detail(&state, &caller, &id).await?;
@@ -423,8 +408,7 @@ pub async fn capa_detail(
 
 /// `POST /capa/{id}/step`: `step` and `root_cause`, `plan` or `note`.
 pub async fn step_form(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
+    SignedIn { state, caller }: SignedIn,
     Path(id): Path<String>,
     form: FormData,
 ) -> AppResult<Response> {
@@ -448,10 +432,7 @@ pub async fn api_audits(State(state): State<AppState>) -> AppResult<Json<Value>>
 
 /// `GET /api/v1/capas`: CAPAs raised from a hotline case only for the case's key
 /// holders, and without their (sealed) texts.
-pub async fn api_capas(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
-) -> AppResult<Json<Value>> {
+pub async fn api_capas(SignedIn { state, caller }: SignedIn) -> AppResult<Json<Value>> {
     let mut out = Vec::new();
     for (c, verdict) in actions::with_verdicts(&state, &caller).await? {
         let mut v = serde_json::to_value(&c).map_err(|e| crate::error::AppError::internal(&e))?;
@@ -462,11 +443,7 @@ pub async fn api_capas(
 }
 
 /// `POST /api/v1/capas`: a JSON [`CapaInput`].
-pub async fn api_raise(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
-    body: Bytes,
-) -> AppResult<Response> {
+pub async fn api_raise(SignedIn { state, caller }: SignedIn, body: Bytes) -> AppResult<Response> {
     let input: CapaInput = crate::extract::parse_json(&body)?;
     let (id, recurring) = raise(&state, &caller, &input).await?;
     Ok((

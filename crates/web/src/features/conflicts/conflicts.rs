@@ -17,16 +17,15 @@
 //! the telephony side to be of any use, and customer references (account numbers) are
 //! short enough that whoever holds the key can enumerate them, so the key stays here.
 
-use crate::auth::Caller;
 use crate::error::AppResult;
-use crate::extract::{Path, Query};
+use crate::extract::{Path, Query, SignedIn};
 use crate::pages::{layout, render, FormData};
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::{Extension, Json};
+use axum::Json;
 use righttrack_app::program::conflicts::views::{
     self, kind_label, Disclosure as DisclosureView, Export, Gift, Mitigation,
 };
@@ -93,10 +92,7 @@ struct MyPage {
 }
 
 /// `GET /conflicts`: my disclosures, what I am asked, and the form.
-pub async fn my_page(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
-) -> AppResult<Response> {
+pub async fn my_page(SignedIn { state, caller }: SignedIn) -> AppResult<Response> {
     let h = views::home(&state, &caller.user).await?;
     let pending: Vec<CampaignView> = h.pending.into_iter().map(CampaignView::from).collect();
     let (occasion, campaign) = match pending.first() {
@@ -133,8 +129,7 @@ fn fields_of(form: &FormData) -> Fields {
 
 /// `POST /conflicts/disclosures`: the employee's form (also "nothing to declare").
 pub async fn submit_form(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
+    SignedIn { state, caller }: SignedIn,
     form: FormData,
 ) -> AppResult<Response> {
     let id = submit(
@@ -160,8 +155,7 @@ struct DetailPage {
 /// `GET /conflicts/disclosures/{id}`: one disclosure, with the decision form for a
 /// reviewer. 404 for anyone but the discloser, ethics officers and the reviewer.
 pub async fn detail(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
+    SignedIn { state, caller }: SignedIn,
     Path(id): Path<String>,
 ) -> AppResult<Response> {
     let (v, may_decide) = views::read(&state, &caller.user, &id).await?;
@@ -175,8 +169,7 @@ pub async fn detail(
 
 /// `POST /conflicts/disclosures/{id}/decision`: the reviewer's form.
 pub async fn decide_form(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
+    SignedIn { state, caller }: SignedIn,
     Path(id): Path<String>,
     form: FormData,
 ) -> AppResult<Response> {
@@ -212,10 +205,7 @@ struct ReviewPage {
 }
 
 /// `GET /conflicts/review`: disclosures waiting for a decision, campaigns, settings.
-pub async fn review_page(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
-) -> AppResult<Response> {
+pub async fn review_page(SignedIn { state, caller }: SignedIn) -> AppResult<Response> {
     let r = views::review(&state).await?;
     Ok(render(ReviewPage {
         l: layout(Some(&caller), "Conflict-of-interest review", "/conflicts"),
@@ -231,8 +221,7 @@ pub async fn review_page(
 
 /// `POST /conflicts/campaigns`
 pub async fn campaign_form(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
+    SignedIn { state, caller }: SignedIn,
     form: FormData,
 ) -> AppResult<Response> {
     open_campaign(
@@ -249,8 +238,7 @@ pub async fn campaign_form(
 
 /// `POST /conflicts/settings`: the gift threshold. Audited.
 pub async fn settings_form(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
+    SignedIn { state, caller }: SignedIn,
     form: FormData,
 ) -> AppResult<Response> {
     set_gift_threshold(
@@ -286,8 +274,7 @@ pub struct ReportQuery {
 /// `GET /conflicts/reports`: campaign coverage, open mitigations, gifts register.
 /// Audited (it lists people).
 pub async fn reports_page(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
+    SignedIn { state, caller }: SignedIn,
     Query(q): Query<ReportQuery>,
 ) -> AppResult<Response> {
     let r = views::reports(&state, &caller, q.campaign.as_deref(), None).await?;
@@ -328,8 +315,7 @@ fn opt(n: Option<usize>) -> String {
 
 /// `GET /conflicts/reports/export.csv?report=coverage|mitigations|gifts`. Audited.
 pub async fn export_csv(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
+    SignedIn { state, caller }: SignedIn,
     Query(q): Query<ReportQuery>,
 ) -> AppResult<Response> {
     let report = q.report.as_deref().unwrap_or("");
@@ -430,8 +416,7 @@ pub async fn export_csv(
 
 /// `GET /api/v1/conflicts/reports`: the three reports as JSON. Audited.
 pub async fn reports_api(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
+    SignedIn { state, caller }: SignedIn,
     Query(q): Query<ReportQuery>,
 ) -> AppResult<Json<Value>> {
     let r = views::reports(&state, &caller, q.campaign.as_deref(), Some("json")).await?;
@@ -479,10 +464,7 @@ fn hit_what(kind: &str) -> String {
 
 /// `GET /conflicts/findings`: interactions where an agent handled a disclosed
 /// relation's account. No detail of the disclosure is shown.
-pub async fn findings_page(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
-) -> AppResult<Response> {
+pub async fn findings_page(SignedIn { state, caller }: SignedIn) -> AppResult<Response> {
     let hits = visible_hits(&state, &caller)
         .await?
         .into_iter()
@@ -500,10 +482,7 @@ pub async fn findings_page(
 }
 
 /// `GET /api/v1/conflicts/findings`
-pub async fn findings_api(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
-) -> AppResult<Json<Value>> {
+pub async fn findings_api(SignedIn { state, caller }: SignedIn) -> AppResult<Json<Value>> {
     let hits: Vec<Value> = visible_hits(&state, &caller)
         .await?
         .into_iter()
@@ -515,10 +494,7 @@ pub async fn findings_api(
 // ------------------------------------------------------------------ API
 
 /// `GET /api/v1/conflicts/disclosures`: one's own disclosures (no sealed field).
-pub async fn list_api(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
-) -> AppResult<Json<Value>> {
+pub async fn list_api(SignedIn { state, caller }: SignedIn) -> AppResult<Json<Value>> {
     let rows: Vec<Value> = views::mine(&state, &caller.user)
         .await?
         .into_iter()
@@ -541,8 +517,7 @@ pub struct SubmitBody {
 
 /// `POST /api/v1/conflicts/disclosures`
 pub async fn submit_api(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
+    SignedIn { state, caller }: SignedIn,
     crate::extract::Json(b): crate::extract::Json<SubmitBody>,
 ) -> AppResult<Response> {
     let id = submit(&state, &caller.user, &b.fields, &b.occasion, &b.campaign).await?;
@@ -556,8 +531,7 @@ pub async fn submit_api(
 
 /// `GET /api/v1/conflicts/disclosures/{id}`: same access as the page; audited.
 pub async fn detail_api(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
+    SignedIn { state, caller }: SignedIn,
     Path(id): Path<String>,
 ) -> AppResult<Json<Value>> {
     let (v, _) = views::read(&state, &caller.user, &id).await?;
@@ -580,8 +554,7 @@ pub struct DecisionBody {
 
 /// `POST /api/v1/conflicts/disclosures/{id}/decision`
 pub async fn decide_api(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
+    SignedIn { state, caller }: SignedIn,
     Path(id): Path<String>,
     crate::extract::Json(b): crate::extract::Json<DecisionBody>,
 ) -> AppResult<Json<Value>> {

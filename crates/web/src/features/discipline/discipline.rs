@@ -16,14 +16,14 @@
 
 use crate::auth::Caller;
 use crate::error::{AppError, AppResult};
-use crate::extract::{Path, Query};
+use crate::extract::{Path, Query, SignedIn};
 use crate::pages::{layout, render, FormData};
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::{Extension, Json};
+use axum::Json;
 use righttrack_app::program::discipline::{
     add_class as add_class_named, approve, classes, comparable, form, list as list_records,
     read_disparity, record, sees_all, view, Channel, Comparable, Input, Refused, DIMENSIONS,
@@ -96,10 +96,7 @@ struct ListPage {
 
 /// `GET /discipline`: my decisions (all decisions for ethics officers), those awaiting
 /// a second approver.
-pub async fn list(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
-) -> AppResult<Response> {
+pub async fn list(SignedIn { state, caller }: SignedIn) -> AppResult<Response> {
     let all = sees_all(&caller);
     let records = list_records(&state, &caller, 500, None).await?;
     Ok(render(ListPage {
@@ -208,8 +205,7 @@ async fn new_page(
 /// `GET /discipline/new?subject=&class=&severity=&sanction=`: the form, with the prior
 /// record and the comparable cases once a person, class and severity are chosen.
 pub async fn new_form(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
+    SignedIn { state, caller }: SignedIn,
     Query(q): Query<FormQuery>,
 ) -> AppResult<Response> {
     let input = Input {
@@ -225,8 +221,7 @@ pub async fn new_form(
 /// `POST /discipline`: records the decision, or shows the form again with what is
 /// missing (a deviation asks for its rationale).
 pub async fn record_form(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
+    SignedIn { state, caller }: SignedIn,
     form: FormData,
 ) -> AppResult<Response> {
     let input = input_of(&form);
@@ -262,8 +257,7 @@ fn label_of(key: &str) -> &'static str {
 
 /// `GET /discipline/{id}`: the record; the approval form for a second approver.
 pub async fn detail(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
+    SignedIn { state, caller }: SignedIn,
     Path(id): Path<String>,
 ) -> AppResult<Response> {
     let rec = view(&state, &caller, &id).await?;
@@ -302,8 +296,7 @@ pub async fn detail(
 
 /// `POST /discipline/{id}/approval`: `decision` approve|reject and `note`.
 pub async fn approve_form(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
+    SignedIn { state, caller }: SignedIn,
     Path(id): Path<String>,
     form: FormData,
 ) -> AppResult<Response> {
@@ -320,8 +313,7 @@ pub async fn approve_form(
 
 /// `POST /discipline/classes`: adds a violation class.
 pub async fn add_class(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
+    SignedIn { state, caller }: SignedIn,
     form: FormData,
 ) -> AppResult<Response> {
     add_class_named(&state, &caller, &form.get("name")).await?;
@@ -351,10 +343,7 @@ fn pct(x: f64) -> String {
 }
 
 /// `GET /discipline/report`.
-pub async fn report(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
-) -> AppResult<Response> {
+pub async fn report(SignedIn { state, caller }: SignedIn) -> AppResult<Response> {
     let tables = read_disparity(&state, &caller, Channel::Page).await?;
     Ok(render(ReportPage {
         l: layout(Some(&caller), "Discipline disparity", "/discipline"),
@@ -393,10 +382,7 @@ fn csv_field(s: &str) -> String {
 }
 
 /// `GET /discipline/report.csv`: the same figures; suppressed groups have empty cells.
-pub async fn report_csv(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
-) -> AppResult<Response> {
+pub async fn report_csv(SignedIn { state, caller }: SignedIn) -> AppResult<Response> {
     let tables = read_disparity(&state, &caller, Channel::Csv).await?;
     let mut out = String::from("dimension,group,records,severe,severe_rate,expected_rate\n");
     for (dim, rows) in tables {
@@ -475,19 +461,13 @@ pub async fn api_comparable(
 }
 
 /// `GET /api/v1/discipline`: the caller's decisions (all, for ethics officers).
-pub async fn api_list(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
-) -> AppResult<Json<Value>> {
+pub async fn api_list(SignedIn { state, caller }: SignedIn) -> AppResult<Json<Value>> {
     let records = list_records(&state, &caller, 1000, Some("api")).await?;
     Ok(Json(json!({ "records": records })))
 }
 
 /// `GET /api/v1/discipline/disparity`.
-pub async fn api_disparity(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
-) -> AppResult<Json<Value>> {
+pub async fn api_disparity(SignedIn { state, caller }: SignedIn) -> AppResult<Json<Value>> {
     let tables = read_disparity(&state, &caller, Channel::Api).await?;
     let mut out = serde_json::Map::new();
     for ((key, _), (_, rows)) in DIMENSIONS.iter().zip(tables) {

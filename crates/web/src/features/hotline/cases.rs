@@ -13,11 +13,11 @@
 
 use crate::auth::Caller;
 use crate::error::AppResult;
-use crate::extract::{Path, Query};
+use crate::extract::{Path, Query, SignedIn};
 use crate::pages::{layout, render, FormData, Layout};
 use crate::state::AppState;
 use askama::Template;
-use axum::extract::{FromRequest, FromRequestParts, Request, State};
+use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Json};
@@ -62,8 +62,7 @@ impl From<Filter> for ListQueryView {
 }
 
 pub async fn list(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
+    SignedIn { state, caller }: SignedIn,
     Query(q): Query<Filter>,
 ) -> AppResult<Response> {
     let v = views::list(&state, &caller, &q).await?;
@@ -77,8 +76,7 @@ pub async fn list(
 
 /// `GET /cases/export.csv`: the filtered list as CSV (metadata only, never content).
 pub async fn export_csv(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
+    SignedIn { state, caller }: SignedIn,
     Query(q): Query<Filter>,
 ) -> AppResult<Response> {
     let out = views::export_csv(&state, &caller, &q).await?;
@@ -97,8 +95,7 @@ pub async fn export_csv(
 
 /// `GET /api/v1/speakup/cases`: the caller's cases as JSON (metadata only).
 pub async fn api_list(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
+    SignedIn { state, caller }: SignedIn,
     Query(q): Query<Filter>,
 ) -> AppResult<Json<Value>> {
     let rows = views::rows(&state, &caller, &q).await?;
@@ -134,8 +131,7 @@ pub struct DetailQuery {
 }
 
 pub async fn detail(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
+    SignedIn { state, caller }: SignedIn,
     Path(id): Path<String>,
     Query(dq): Query<DetailQuery>,
 ) -> AppResult<Response> {
@@ -169,8 +165,7 @@ pub async fn detail(
 /// stripped), for a key holder. Opening the case first is the access check: a case the
 /// caller holds no key to is "not found". Every download is audited, by ids only.
 pub async fn attachment(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
+    SignedIn { state, caller }: SignedIn,
     Path((id, attachment)): Path<(String, String)>,
 ) -> AppResult<Response> {
     let file = views::attachment(&state, &caller, &id, &attachment).await?;
@@ -319,8 +314,7 @@ pub async fn request_identity(c: CaseForm) -> AppResult<Response> {
 /// `POST /cases/{id}/identity/{request}`: a custodian approves (wrapping the identity key
 /// for the requester) or denies, with a reason.
 pub async fn decide_identity(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
+    SignedIn { state, caller }: SignedIn,
     Path((id, rid)): Path<(String, String)>,
     form: FormData,
 ) -> AppResult<Response> {

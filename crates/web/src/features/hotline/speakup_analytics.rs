@@ -11,14 +11,13 @@
 
 use crate::auth::Caller;
 use crate::error::AppResult;
-use crate::extract::Query;
+use crate::extract::{Query, SignedIn};
 use crate::pages::{layout, render};
 use crate::params::period;
 use crate::state::AppState;
 use askama::Template;
-use axum::extract::State;
 use axum::response::Response;
-use axum::{Extension, Json};
+use axum::Json;
 use jiff::civil::Date;
 use righttrack_core::hotline_stats::{Figures, Group, Report, MIN_GROUP};
 use serde::Deserialize;
@@ -59,8 +58,7 @@ async fn analytics(state: &AppState, caller: &Caller, q: &PeriodQuery) -> AppRes
 
 /// `GET /api/v1/speakup/analytics?from=&to=`.
 pub async fn api(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
+    SignedIn { state, caller }: SignedIn,
     Query(q): Query<PeriodQuery>,
 ) -> AppResult<Json<Value>> {
     let a = analytics(&state, &caller, &q).await?;
@@ -154,8 +152,7 @@ struct Page {
 
 /// `GET /speakup/analytics?from=&to=`.
 pub async fn page(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
+    SignedIn { state, caller }: SignedIn,
     Query(q): Query<PeriodQuery>,
 ) -> AppResult<Response> {
     let a = analytics(&state, &caller, &q).await?;

@@ -17,14 +17,12 @@
 
 use crate::auth::Caller;
 use crate::error::AppResult;
-use crate::extract::{Path, Query};
+use crate::extract::{Path, Query, SignedIn};
 use crate::pages::{layout, render, FormData, Layout};
 use crate::state::AppState;
 use askama::Template;
-use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Extension;
 use righttrack_app::hotline::settings;
 use righttrack_core::speakup_config::{
     self as rules, FieldError, RetentionRule, ACK_DAYS, ANY, FEEDBACK_MONTHS, MAX_HINT, MAX_LABEL,
@@ -497,8 +495,7 @@ pub struct DoneQuery {
 }
 
 pub async fn show(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
+    SignedIn { state, caller }: SignedIn,
     Query(q): Query<DoneQuery>,
 ) -> AppResult<Response> {
     settings_page(
@@ -512,8 +509,7 @@ pub async fn show(
 }
 
 pub async fn create_category(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
+    SignedIn { state, caller }: SignedIn,
     form: FormData,
 ) -> AppResult<Response> {
     let typed = CategoryForm::read(&form, &form.get("key"));
@@ -550,8 +546,7 @@ fn category_page(caller: &Caller, form: CategoryForm, problems: Vec<Problem>) ->
 }
 
 pub async fn edit_category(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
+    SignedIn { state, caller }: SignedIn,
     Path(key): Path<String>,
 ) -> AppResult<Response> {
     let c = settings::category(&state, &key).await?;
@@ -559,8 +554,7 @@ pub async fn edit_category(
 }
 
 pub async fn save_category(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
+    SignedIn { state, caller }: SignedIn,
     Path(key): Path<String>,
     form: FormData,
 ) -> AppResult<Response> {
@@ -575,8 +569,7 @@ pub async fn save_category(
 }
 
 pub async fn set_category_enabled(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
+    SignedIn { state, caller }: SignedIn,
     Path(key): Path<String>,
     form: FormData,
 ) -> AppResult<Response> {
@@ -593,8 +586,7 @@ pub async fn set_category_enabled(
 }
 
 pub async fn create_jurisdiction(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
+    SignedIn { state, caller }: SignedIn,
     form: FormData,
 ) -> AppResult<Response> {
     let typed = JurisdictionRow::read(&form, &form.get("code"));
@@ -614,8 +606,7 @@ pub async fn create_jurisdiction(
 }
 
 pub async fn save_jurisdiction(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
+    SignedIn { state, caller }: SignedIn,
     Path(code): Path<String>,
     form: FormData,
 ) -> AppResult<Response> {
@@ -636,8 +627,7 @@ pub async fn save_jurisdiction(
 }
 
 pub async fn set_default_jurisdiction(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
+    SignedIn { state, caller }: SignedIn,
     form: FormData,
 ) -> AppResult<Response> {
     let set = settings::set_default_jurisdiction(&state, &caller, &form.get("code")).await;
@@ -691,8 +681,7 @@ async fn parse_rule(
 }
 
 pub async fn set_retention(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
+    SignedIn { state, caller }: SignedIn,
     form: FormData,
 ) -> AppResult<Response> {
     let rule = match parse_rule(&state, &form, true).await? {
@@ -710,8 +699,7 @@ pub async fn set_retention(
 }
 
 pub async fn delete_retention(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
+    SignedIn { state, caller }: SignedIn,
     form: FormData,
 ) -> AppResult<Response> {
     let rule = match parse_rule(&state, &form, false).await? {

@@ -7,16 +7,15 @@
 //! workers keep serving. The batch is stored in one transaction before the response is
 //! sent: an acknowledged interaction is durable.
 
-use crate::auth::Caller;
 use crate::error::{AppError, AppResult, Code};
-use crate::extract::{Path, Query};
+use crate::extract::{Path, Query, SignedIn};
 use crate::params::nonempty;
 use crate::state::AppState;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::{Extension, Json};
+use axum::Json;
 use righttrack_app::interactions;
 use righttrack_store::interactions::{Grouping, LedgerFilter, Outcome};
 use serde::Deserialize;
@@ -103,8 +102,7 @@ async fn ingest_inner(state: &AppState, headers: &HeaderMap, body: Bytes) -> App
 }
 
 pub async fn get(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
+    SignedIn { state, caller }: SignedIn,
     Path(id): Path<String>,
 ) -> AppResult<Json<Value>> {
     let i = righttrack_app::qa::review::read(&state, &caller, &id, json!({})).await?;
@@ -167,8 +165,7 @@ pub async fn kept_rates(
 }
 
 pub async fn fulfil(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
+    SignedIn { state, caller }: SignedIn,
     Path(id): Path<String>,
 ) -> AppResult<Json<Value>> {
     if !interactions::commitments::fulfil(&state, &caller, &id, json!({})).await? {

@@ -12,16 +12,12 @@
 //! the trail cannot record does not happen. The page is sent with `Cache-Control:
 //! no-store`; the plaintext is never logged.
 
-use crate::auth::Caller;
 use crate::error::{AppError, AppResult};
-use crate::extract::Path;
+use crate::extract::{Path, SignedIn};
 use crate::pages::{layout, FormData};
-use crate::state::AppState;
 use askama::Template;
-use axum::extract::State;
 use axum::http::header;
 use axum::response::{Html, IntoResponse, Response};
-use axum::Extension;
 use righttrack_app::interactions::vault::Original;
 
 pub use righttrack_app::interactions::vault::MIN_REASON;
@@ -42,8 +38,7 @@ struct OriginalPage {
 }
 
 pub async fn open_original(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
+    SignedIn { state, caller }: SignedIn,
     Path(id): Path<String>,
     form: FormData,
 ) -> AppResult<Response> {

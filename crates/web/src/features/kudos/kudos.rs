@@ -7,15 +7,12 @@
 //! hides it; the team sees only consented kudos. Giving, consenting and hiding are
 //! audited (without the message).
 
-use crate::auth::Caller;
 use crate::error::AppResult;
-use crate::extract::Path;
+use crate::extract::{Path, SignedIn};
 use crate::pages::{layout, render, FormData};
-use crate::state::AppState;
 use askama::Template;
-use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::{Extension, Json};
+use axum::Json;
 use righttrack_app::program::kudos::{
     add_value as add_value_named, board, give, mine, set_visibility,
 };
@@ -59,10 +56,7 @@ struct Page {
 }
 
 /// `GET /kudos`.
-pub async fn page(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
-) -> AppResult<Response> {
+pub async fn page(SignedIn { state, caller }: SignedIn) -> AppResult<Response> {
     let b = board(&state, &caller).await?;
     let views = |list: Vec<Kudos>| -> Vec<View> { list.into_iter().map(view).collect() };
     Ok(render(Page {
@@ -78,8 +72,7 @@ pub async fn page(
 
 /// `POST /kudos`.
 pub async fn give_form(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
+    SignedIn { state, caller }: SignedIn,
     form: FormData,
 ) -> AppResult<Response> {
     give(
@@ -95,8 +88,7 @@ pub async fn give_form(
 
 /// `POST /kudos/{id}/visibility`.
 pub async fn visibility_form(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
+    SignedIn { state, caller }: SignedIn,
     Path(id): Path<String>,
     form: FormData,
 ) -> AppResult<Response> {
@@ -106,8 +98,7 @@ pub async fn visibility_form(
 
 /// `POST /kudos/values`: adds a value of the code of ethics.
 pub async fn add_value(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
+    SignedIn { state, caller }: SignedIn,
     form: FormData,
 ) -> AppResult<Response> {
     add_value_named(&state, &caller, &form.get("name")).await?;
@@ -116,9 +107,6 @@ pub async fn add_value(
 
 /// `GET /api/v1/kudos`: what the caller received and gave, and their team's consented
 /// kudos.
-pub async fn api(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
-) -> AppResult<Json<Value>> {
+pub async fn api(SignedIn { state, caller }: SignedIn) -> AppResult<Json<Value>> {
     Ok(Json(json!(mine(&state, &caller).await?)))
 }

@@ -4,14 +4,13 @@
 
 use crate::auth::Caller;
 use crate::error::{AppError, AppResult};
-use crate::extract::Query;
+use crate::extract::{Query, SignedIn};
 use crate::pages::{layout, render, FormData};
 use crate::state::AppState;
 use askama::Template;
-use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::{Extension, Json};
+use axum::Json;
 use righttrack_app::program::pay::{self, Imported};
 use righttrack_core::authz::{allowed, Action};
 use righttrack_core::pay::{
@@ -168,8 +167,7 @@ async fn page_with(
 
 /// `GET /pay?period=…`: the latest period unless one is asked for.
 pub async fn page(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
+    SignedIn { state, caller }: SignedIn,
     Query(q): Query<PeriodQuery>,
 ) -> AppResult<Response> {
     page_with(&state, &caller, q.period, None, Vec::new(), String::new()).await
@@ -178,8 +176,7 @@ pub async fn page(
 /// `POST /pay/import`: the file's text from the form; refused lines are listed and,
 /// when nothing could be stored, the text is kept in the form.
 pub async fn import_form(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
+    SignedIn { state, caller }: SignedIn,
     form: FormData,
 ) -> AppResult<Response> {
     let text = form.get("csv");
@@ -204,8 +201,7 @@ pub async fn import_form(
 
 /// `POST /pay/settings`.
 pub async fn settings_form(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
+    SignedIn { state, caller }: SignedIn,
     form: FormData,
 ) -> AppResult<Response> {
     let on = match form.get("collect_sex").as_str() {
@@ -232,8 +228,7 @@ async fn period_or_latest(state: &AppState, period: Option<String>) -> AppResult
 
 /// `GET /pay/report.csv?period=…`.
 pub async fn report_csv(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
+    SignedIn { state, caller }: SignedIn,
     Query(q): Query<PeriodQuery>,
 ) -> AppResult<Response> {
     let period = period_or_latest(&state, q.period).await?;
@@ -254,8 +249,7 @@ pub async fn report_csv(
 
 /// `GET /api/v1/pay/report?period=…`.
 pub async fn report_api(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
+    SignedIn { state, caller }: SignedIn,
     Query(q): Query<PeriodQuery>,
 ) -> AppResult<Json<Report>> {
     let period = period_or_latest(&state, q.period).await?;
@@ -264,8 +258,7 @@ pub async fn report_api(
 
 /// `POST /api/v1/pay/import`: the HR file as the body.
 pub async fn import_api(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
+    SignedIn { state, caller }: SignedIn,
     body: String,
 ) -> AppResult<Json<Imported>> {
     Ok(Json(pay::import_file(&state, &caller, &body).await?))
@@ -285,8 +278,7 @@ struct MinePage {
 
 /// `GET /pay/mine?period=…`: the caller's category's averages by sex.
 pub async fn mine(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
+    SignedIn { state, caller }: SignedIn,
     Query(q): Query<PeriodQuery>,
 ) -> AppResult<Response> {
     let o = pay::overview(&state).await?;
@@ -313,8 +305,7 @@ pub async fn mine(
 
 /// `GET /api/v1/pay/mine?period=…`.
 pub async fn mine_api(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
+    SignedIn { state, caller }: SignedIn,
     Query(q): Query<PeriodQuery>,
 ) -> AppResult<Json<Value>> {
     let period = period_or_latest(&state, q.period).await?;

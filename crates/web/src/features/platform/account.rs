@@ -2,10 +2,9 @@
 
 use crate::auth::{self, Caller};
 use crate::error::AppResult;
+use crate::extract::SignedIn;
 use crate::pages::{layout, render, with_session, FormData, Layout};
-use crate::state::AppState;
 use askama::Template;
-use axum::extract::State;
 use axum::response::Response;
 use axum::Extension;
 use righttrack_app::Kind;
@@ -30,8 +29,7 @@ pub async fn account(Extension(caller): Extension<Caller>) -> Response {
 }
 
 pub async fn change_password(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
+    SignedIn { state, caller }: SignedIn,
     form: FormData,
 ) -> AppResult<Response> {
     let page = |message: Option<String>, error: Option<String>| {

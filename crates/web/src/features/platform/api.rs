@@ -1,18 +1,15 @@
 //! The platform's JSON API: the caller, the users, the audit trail.
 
 use super::audit::AuditQuery;
-use crate::auth::{Caller, Via};
+use crate::auth::Via;
 use crate::error::AppResult;
-use crate::extract::Query;
+use crate::extract::{Query, SignedIn};
 use crate::state::AppState;
 use axum::extract::State;
-use axum::{Extension, Json};
+use axum::Json;
 use serde_json::{json, Value};
 
-pub async fn me(
-    Extension(caller): Extension<Caller>,
-    State(state): State<AppState>,
-) -> AppResult<Json<Value>> {
+pub async fn me(SignedIn { state, caller }: SignedIn) -> AppResult<Json<Value>> {
     let team = match caller.user.team_id {
         Some(t) => righttrack_app::platform::directory::team(&state, t)
             .await?

@@ -2,15 +2,11 @@
 //! first, one page at a time. The API's `GET /api/v1/audit` takes the same filter
 //! ([`AuditQuery`]), so a link copied from the page means the same on the API.
 
-use crate::auth::Caller;
 use crate::error::AppResult;
-use crate::extract::Query;
+use crate::extract::{Query, SignedIn};
 use crate::pages::{layout, render, Layout};
-use crate::state::AppState;
 use askama::Template;
-use axum::extract::State;
 use axum::response::Response;
-use axum::Extension;
 /// The filter is the platform's; the API names it through this module.
 pub use righttrack_app::platform::audit::AuditQuery;
 
@@ -38,8 +34,7 @@ struct AuditPage {
 }
 
 pub async fn audit(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
+    SignedIn { state, caller }: SignedIn,
     Query(q): Query<AuditQuery>,
 ) -> AppResult<Response> {
     let page = righttrack_app::platform::audit::browse(&state, &q).await?;

@@ -3,14 +3,11 @@
 //! Notices come from other capabilities (training, corrective actions, policies); the
 //! page only lists them with a link, so this module reads them and never acts on them.
 
-use crate::auth::Caller;
 use crate::error::AppResult;
+use crate::extract::SignedIn;
 use crate::pages::{layout, render, Layout};
-use crate::state::AppState;
 use askama::Template;
-use axum::extract::State;
 use axum::response::Response;
-use axum::Extension;
 
 #[derive(Template)]
 #[template(path = "home.html")]
@@ -27,10 +24,7 @@ struct HomePage {
     policy_lines: Vec<(String, &'static str)>,
 }
 
-pub async fn home(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
-) -> AppResult<Response> {
+pub async fn home(SignedIn { state, caller }: SignedIn) -> AppResult<Response> {
     let h = righttrack_app::program::home::view(&state, &caller).await?;
     Ok(render(HomePage {
         l: layout(Some(&caller), "Home", "/"),

@@ -7,13 +7,11 @@
 use super::users::parse_roles;
 use crate::auth::Caller;
 use crate::error::{AppError, AppResult};
-use crate::extract::Path;
+use crate::extract::{Path, SignedIn};
 use crate::pages::{layout, render_form, FormData, Layout};
 use crate::state::AppState;
 use askama::Template;
-use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Extension;
 use righttrack_app::platform::tokens::Listing;
 use righttrack_app::platform::users::Outcome;
 use righttrack_app::Kind;
@@ -96,16 +94,12 @@ async fn refused(state: &AppState, caller: &Caller, why: String) -> AppResult<Re
     tokens_page(state, caller, None, Some(why)).await
 }
 
-pub async fn tokens(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
-) -> AppResult<Response> {
+pub async fn tokens(SignedIn { state, caller }: SignedIn) -> AppResult<Response> {
     tokens_page(&state, &caller, None, None).await
 }
 
 pub async fn create_token(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
+    SignedIn { state, caller }: SignedIn,
     form: FormData,
 ) -> AppResult<Response> {
     let scopes: Result<Vec<Scope>, String> = form
@@ -135,8 +129,7 @@ pub async fn create_token(
 /// Adds a service account: a non-person account tokens can be made for. It has no
 /// password and holds only roles that need no second factor.
 pub async fn create_service_account(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
+    SignedIn { state, caller }: SignedIn,
     form: FormData,
 ) -> AppResult<Response> {
     let roles = match parse_roles(&form) {
@@ -171,8 +164,7 @@ pub async fn create_service_account(
 }
 
 pub async fn revoke_token(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
+    SignedIn { state, caller }: SignedIn,
     Path(id): Path<String>,
 ) -> AppResult<Response> {
     let id = TokenId::parse(&id).ok_or_else(AppError::not_found)?;

@@ -5,13 +5,11 @@
 
 use crate::auth::Caller;
 use crate::error::{AppError, AppResult};
-use crate::extract::Path;
+use crate::extract::{Path, SignedIn};
 use crate::pages::{layout, render_form, FormData, Layout};
 use crate::state::AppState;
 use askama::Template;
-use axum::extract::State;
 use axum::response::Response;
-use axum::Extension;
 use righttrack_app::platform::users::{Directory, Outcome};
 use righttrack_app::Kind;
 use righttrack_core::ids::TeamId;
@@ -85,10 +83,7 @@ async fn users_page(
     ))
 }
 
-pub async fn users(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
-) -> AppResult<Response> {
+pub async fn users(SignedIn { state, caller }: SignedIn) -> AppResult<Response> {
     users_page(&state, &caller, None, None).await
 }
 
@@ -106,8 +101,7 @@ pub(super) fn parse_roles(form: &FormData) -> Result<Vec<Role>, String> {
 }
 
 pub async fn create_user(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
+    SignedIn { state, caller }: SignedIn,
     form: FormData,
 ) -> AppResult<Response> {
     let roles = match parse_roles(&form) {
@@ -147,8 +141,7 @@ pub async fn create_user(
 }
 
 pub async fn set_roles(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
+    SignedIn { state, caller }: SignedIn,
     Path(id): Path<String>,
     form: FormData,
 ) -> AppResult<Response> {
@@ -210,8 +203,7 @@ fn yes_no(form: &FormData, field: &str) -> AppResult<bool> {
 /// hotline cases (keys destroyed, cases they were assigned shown as needing a new
 /// assignee: the hand-over when someone leaves).
 pub async fn set_disabled(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
+    SignedIn { state, caller }: SignedIn,
     Path(id): Path<String>,
     form: FormData,
 ) -> AppResult<Response> {
@@ -230,8 +222,7 @@ pub async fn set_disabled(
 /// Unlocks a user locked after wrong passwords or wrong second-factor codes (both counts
 /// start again).
 pub async fn unlock_user(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
+    SignedIn { state, caller }: SignedIn,
     Path(id): Path<String>,
 ) -> AppResult<Response> {
     let user = user_at(&state, &id).await?;
@@ -243,8 +234,7 @@ pub async fn unlock_user(
 /// [`righttrack_store::retaliation::TEAM_CHANGED`] with the two teams, which is what the
 /// retaliation watch reads: a named reporter moved after filing is a signal.
 pub async fn set_team(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
+    SignedIn { state, caller }: SignedIn,
     Path(id): Path<String>,
     form: FormData,
 ) -> AppResult<Response> {

@@ -13,14 +13,14 @@
 
 use crate::auth::{Caller, Via};
 use crate::error::{AppError, AppResult};
-use crate::extract::{Path, Query};
+use crate::extract::{Path, Query, SignedIn};
 use crate::pages::{layout, render, FormData, Layout};
 use crate::state::AppState;
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::{Extension, Json};
+use axum::Json;
 use righttrack_core::markdown;
 use righttrack_core::policies::{self as rules, Change, Words};
 use righttrack_store::policies::{Policy, Version};
@@ -39,10 +39,7 @@ struct TeamPage {
 }
 
 /// `GET /my/team/policies`: the lead's view of their teams' open attestations.
-pub async fn team(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
-) -> AppResult<Response> {
+pub async fn team(SignedIn { state, caller }: SignedIn) -> AppResult<Response> {
     let (rows, overdue_people) = mine::team(&state, &caller).await?;
     Ok(render(TeamPage {
         l: layout(Some(&caller), "My team's policies", "/my/team/policies"),
@@ -64,10 +61,7 @@ struct MinePage {
 
 /// `GET /my/policies`: what I must attest (overdue first), every published policy, and
 /// my attestations.
-pub async fn mine(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
-) -> AppResult<Response> {
+pub async fn mine(SignedIn { state, caller }: SignedIn) -> AppResult<Response> {
     let mine::Mine {
         open,
         published,
@@ -226,8 +220,7 @@ async fn read_page(
 /// `GET /policies/{id}`: read the published version; with an open attestation, what
 /// changed since I last attested, the quiz and the attest form.
 pub async fn read(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
+    SignedIn { state, caller }: SignedIn,
     Path(key): Path<String>,
     Query(q): Query<std::collections::BTreeMap<String, String>>,
 ) -> AppResult<Response> {
@@ -250,8 +243,7 @@ pub async fn read(
 /// `POST /policies/{id}/attest`: the quiz answers (`q1`, `q2`, …), the version read and
 /// the confirmation box.
 pub async fn attest_form(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
+    SignedIn { state, caller }: SignedIn,
     Path(key): Path<String>,
     form: FormData,
 ) -> AppResult<Response> {
@@ -356,10 +348,7 @@ pub async fn api_get(
 }
 
 /// `GET /api/v1/my/attestations`: the caller's open attestations and evidence.
-pub async fn api_mine(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
-) -> AppResult<Json<Value>> {
+pub async fn api_mine(SignedIn { state, caller }: SignedIn) -> AppResult<Json<Value>> {
     let now = state.now();
     let (open, done) = mine::attestations(&state, &caller).await?;
     let open: Vec<Value> = open
@@ -378,8 +367,7 @@ pub async fn api_mine(
 /// `POST /api/v1/policies/{id}/attestations` with `{"version_hash", "answers": [..]}`
 /// (answers are 0-based choice indexes, one per question).
 pub async fn api_attest(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
+    SignedIn { state, caller }: SignedIn,
     Path(key): Path<String>,
     body: Bytes,
 ) -> AppResult<Response> {

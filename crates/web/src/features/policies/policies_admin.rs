@@ -13,14 +13,14 @@
 use super::policies::{clause_views, ClauseView};
 use crate::auth::Caller;
 use crate::error::{AppError, AppResult};
-use crate::extract::Path;
+use crate::extract::{Path, SignedIn};
 use crate::pages::{layout, render, FormData, Layout};
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::{Extension, Json};
+use axum::Json;
 use righttrack_app::program::policies::manage::{self, capitalize, ListRow, Report, TrendRow};
 use righttrack_app::program::policies::{reports_rows, PersonRow, QuestionRow, ReportsRow};
 use righttrack_app::Kind;
@@ -71,19 +71,12 @@ async fn list_page(
 
 /// `GET /policies/manage`: every policy with its published version, the version in work
 /// and coverage; the form for a new policy.
-pub async fn list(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
-) -> AppResult<Response> {
+pub async fn list(SignedIn { state, caller }: SignedIn) -> AppResult<Response> {
     list_page(&state, &caller, StatusCode::OK, None).await
 }
 
 /// `POST /policies/manage`: a new policy (title) with a first draft.
-pub async fn create(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
-    form: FormData,
-) -> AppResult<Response> {
+pub async fn create(SignedIn { state, caller }: SignedIn, form: FormData) -> AppResult<Response> {
     match manage::create(&state, &caller, &form.get("title")).await {
         Ok(slug) => Ok(to_manage(&slug, "")),
         Err(e) if e.kind == Kind::Conflict => {
@@ -283,8 +276,7 @@ async fn manage_page(
 /// `GET /policies/manage/{id}`: settings, versions, the version in work with its
 /// preview and clause changes against the published one, and the workflow buttons.
 pub async fn manage(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
+    SignedIn { state, caller }: SignedIn,
     Path(key): Path<String>,
 ) -> AppResult<Response> {
     manage_page(&state, &caller, &key, None, None, None).await
@@ -292,8 +284,7 @@ pub async fn manage(
 
 /// `POST /policies/manage/{id}/settings`: title, audience, days to attest, pass mark.
 pub async fn settings(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
+    SignedIn { state, caller }: SignedIn,
     Path(key): Path<String>,
     form: FormData,
 ) -> AppResult<Response> {
@@ -316,8 +307,7 @@ pub async fn settings(
 
 /// `POST /policies/manage/{id}/versions`: start the next version as a draft.
 pub async fn new_version(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
+    SignedIn { state, caller }: SignedIn,
     Path(key): Path<String>,
 ) -> AppResult<Response> {
     let slug = manage::new_version(&state, &caller, &key).await?;
@@ -326,8 +316,7 @@ pub async fn new_version(
 
 /// `POST /policies/manage/{id}/draft`: save the draft's kind, summary, text and quiz.
 pub async fn save(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
+    SignedIn { state, caller }: SignedIn,
     Path(key): Path<String>,
     form: FormData,
 ) -> AppResult<Response> {
@@ -356,8 +345,7 @@ pub async fn save(
 /// `POST /policies/manage/{id}/step`: `step` = submit, approve, return or publish the
 /// version in work (`version`).
 pub async fn step(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
+    SignedIn { state, caller }: SignedIn,
     Path(key): Path<String>,
     form: FormData,
 ) -> AppResult<Response> {
@@ -374,8 +362,7 @@ pub async fn step(
 
 /// `POST /policies/manage/{id}/retire`: nothing more is asked of anyone.
 pub async fn retire(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
+    SignedIn { state, caller }: SignedIn,
     Path(key): Path<String>,
     form: FormData,
 ) -> AppResult<Response> {
@@ -405,8 +392,7 @@ struct ReportPage {
 /// `GET /policies/reports/{id}`: coverage of the current cycle by team, site and role;
 /// the overdue people with their reminders; the trend; quiz questions by failure rate.
 pub async fn report(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
+    SignedIn { state, caller }: SignedIn,
     Path(key): Path<String>,
 ) -> AppResult<Response> {
     let Report {
@@ -450,10 +436,7 @@ struct ReportsPage {
 }
 
 /// `GET /policies/reports`: coverage of every policy's current cycle.
-pub async fn reports(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
-) -> AppResult<Response> {
+pub async fn reports(SignedIn { state, caller }: SignedIn) -> AppResult<Response> {
     let rows = reports_rows(&state).await?;
     Ok(render(ReportsPage {
         l: layout(Some(&caller), "Attestation", "/policies/reports"),
@@ -477,8 +460,7 @@ fn csv(c: manage::Csv) -> Response {
 
 /// `GET /policies/reports/{id}/evidence.csv`: every attestation of the policy.
 pub async fn evidence_csv(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
+    SignedIn { state, caller }: SignedIn,
     Path(key): Path<String>,
 ) -> AppResult<Response> {
     Ok(csv(manage::evidence_csv(&state, &caller, &key).await?))
@@ -486,8 +468,7 @@ pub async fn evidence_csv(
 
 /// `GET /policies/reports/{id}/coverage.csv`: every person of the current cycle.
 pub async fn coverage_csv(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
+    SignedIn { state, caller }: SignedIn,
     Path(key): Path<String>,
 ) -> AppResult<Response> {
     Ok(csv(manage::coverage_csv(&state, &caller, &key).await?))
@@ -504,8 +485,7 @@ pub async fn api_coverage(
 
 /// `GET /api/v1/policies/{id}/attestations`: the evidence of every attestation.
 pub async fn api_evidence(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
+    SignedIn { state, caller }: SignedIn,
     Path(key): Path<String>,
 ) -> AppResult<Json<Value>> {
     let (slug, rows) = manage::evidence(&state, &caller, &key).await?;

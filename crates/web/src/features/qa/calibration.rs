@@ -16,13 +16,11 @@
 
 use crate::auth::Caller;
 use crate::error::AppResult;
-use crate::extract::{Path, Query};
+use crate::extract::{Path, Query, SignedIn};
 use crate::pages::{layout, render, FormData};
-use crate::state::AppState;
 use askama::Template;
-use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::{Extension, Json};
+use axum::Json;
 use righttrack_app::qa::calibration::{
     pack_items, Computed, NewSession, OpenSession, Rated, Session, MAX_INTERACTIONS,
 };
@@ -54,10 +52,7 @@ struct ListPage {
     closed: Vec<ListRow>,
 }
 
-pub async fn list(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
-) -> AppResult<Response> {
+pub async fn list(SignedIn { state, caller }: SignedIn) -> AppResult<Response> {
     let me = caller.user.username.as_str();
     let found = righttrack_app::qa::calibration::sessions(&state, &caller).await?;
     let rows = |v: Vec<Calibration>| -> Vec<ListRow> {
@@ -106,10 +101,7 @@ struct NewPage {
     max: usize,
 }
 
-pub async fn new_form(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
-) -> AppResult<Response> {
+pub async fn new_form(SignedIn { state, caller }: SignedIn) -> AppResult<Response> {
     let f = righttrack_app::qa::calibration::new_form(&state).await?;
     let people = f
         .people
@@ -129,11 +121,7 @@ pub async fn new_form(
     }))
 }
 
-pub async fn create(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
-    form: FormData,
-) -> AppResult<Response> {
+pub async fn create(SignedIn { state, caller }: SignedIn, form: FormData) -> AppResult<Response> {
     let id = righttrack_app::qa::calibration::create(
         &state,
         &caller,
@@ -202,8 +190,7 @@ pub struct ShowQuery {
 }
 
 pub async fn show(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
+    SignedIn { state, caller }: SignedIn,
     Path(id): Path<String>,
     Query(q): Query<ShowQuery>,
 ) -> AppResult<Response> {
@@ -285,8 +272,7 @@ pub async fn show(
 }
 
 pub async fn rate(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
+    SignedIn { state, caller }: SignedIn,
     Path(id): Path<String>,
     form: FormData,
 ) -> AppResult<Response> {
@@ -300,8 +286,7 @@ pub async fn rate(
 }
 
 pub async fn close(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
+    SignedIn { state, caller }: SignedIn,
     Path(id): Path<String>,
 ) -> AppResult<Response> {
     let id = righttrack_app::qa::calibration::close(&state, &caller, &id).await?;
@@ -475,8 +460,7 @@ fn results_page(caller: &Caller, c: &Calibration, k: &Computed) -> Response {
 
 /// `GET /api/v1/calibration/{id}`: the results of a closed session.
 pub async fn api_get(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
+    SignedIn { state, caller }: SignedIn,
     Path(id): Path<String>,
 ) -> AppResult<Json<Value>> {
     let (c, k) = righttrack_app::qa::calibration::results(&state, &caller, &id).await?;

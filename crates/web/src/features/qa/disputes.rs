@@ -4,15 +4,14 @@
 //! Opening, routing and resolving are use cases in `righttrack_app::qa::disputes` (the
 //! demo seeder runs them too); these handlers parse the form, call them and render.
 
-use crate::auth::Caller;
 use crate::error::AppResult;
-use crate::extract::{Path, Query};
+use crate::extract::{Path, Query, SignedIn};
 use crate::pages::{layout, render, FormData};
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::{Extension, Json};
+use axum::Json;
 use righttrack_app::qa::disputes::{
     detail as detail_of, list, open, resolve, Decision, Detail, Row,
 };
@@ -21,8 +20,7 @@ use serde_json::{json, Value};
 
 /// `POST /my/interactions/{id}/disputes`: the agent's form.
 pub async fn open_form(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
+    SignedIn { state, caller }: SignedIn,
     Path(id): Path<String>,
     form: FormData,
 ) -> AppResult<Response> {
@@ -41,8 +39,7 @@ pub async fn open_form(
 
 /// `POST /qa/disputes/{id}/resolve`: the analyst's form.
 pub async fn resolve_form(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
+    SignedIn { state, caller }: SignedIn,
     Path(id): Path<String>,
     form: FormData,
 ) -> AppResult<Response> {
@@ -74,10 +71,7 @@ struct QueuePage {
 }
 
 /// `GET /qa/disputes`: assigned to me, all open (overdue first), recently resolved.
-pub async fn queue(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
-) -> AppResult<Response> {
+pub async fn queue(SignedIn { state, caller }: SignedIn) -> AppResult<Response> {
     let q = righttrack_app::qa::disputes::queue(&state, &caller).await?;
     Ok(render(QueuePage {
         l: layout(Some(&caller), "Disputes", "/qa/disputes"),
@@ -109,8 +103,7 @@ struct DetailPage {
 /// `GET /qa/disputes/{id}`: the transcript, the item and its evidence, the reason, and
 /// the resolution form for whoever may resolve it.
 pub async fn detail(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
+    SignedIn { state, caller }: SignedIn,
     Path(id): Path<String>,
 ) -> AppResult<Response> {
     let Detail {

@@ -18,7 +18,7 @@
 
 use crate::auth::{self, Caller, Via, LOGIN_CSRF_COOKIE};
 use crate::error::{AppError, AppResult};
-use crate::extract::{Path, Query};
+use crate::extract::{Path, Query, SignedIn};
 use crate::limit::Kind as Bucket;
 use crate::pages::{layout, render, FormData};
 use crate::params::{nonempty, period, Period};
@@ -57,8 +57,7 @@ fn base_url(state: &AppState, headers: &HeaderMap) -> String {
 }
 
 pub async fn mint(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
+    SignedIn { state, caller }: SignedIn,
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> AppResult<Response> {
@@ -532,8 +531,7 @@ struct ReportPage {
 
 /// `GET /qa/feedback`: CSAT, NPS and response rate per team and agent, latest comments.
 pub async fn report_page(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
+    SignedIn { state, caller }: SignedIn,
     Query(q): Query<ReportQuery>,
 ) -> AppResult<Response> {
     let r = report(&state, &q, true, 20).await?;

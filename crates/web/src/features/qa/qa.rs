@@ -4,15 +4,12 @@
 use super::text as s;
 use crate::auth::Caller;
 use crate::error::{AppError, AppResult};
-use crate::extract::{Path, Query};
+use crate::extract::{Path, Query, SignedIn};
 use crate::pages::{layout, render};
 use crate::params::{date, nonempty, start_of};
 use crate::routes::urlencode;
-use crate::state::AppState;
 use askama::Template;
-use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Extension;
 use righttrack_app::qa::review::InteractionView;
 use righttrack_core::authz::{allowed, Action};
 use righttrack_core::interactions::SEVERITIES;
@@ -86,8 +83,7 @@ pub struct ReviewQuery {
 }
 
 pub async fn review(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
+    SignedIn { state, caller }: SignedIn,
     Query(q): Query<ReviewQuery>,
 ) -> AppResult<Response> {
     let severity = nonempty(&q.severity).unwrap_or_default();
@@ -263,8 +259,7 @@ struct InteractionPage {
 }
 
 pub async fn interaction(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
+    SignedIn { state, caller }: SignedIn,
     Path(id): Path<String>,
 ) -> AppResult<Response> {
     let v = righttrack_app::qa::review::interaction(&state, &caller, &id).await?;
@@ -274,8 +269,7 @@ pub async fn interaction(
 /// An agent's own interaction. Anyone else's is "not found", not "forbidden": an agent
 /// learns nothing about which ids exist.
 pub async fn my_interaction(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
+    SignedIn { state, caller }: SignedIn,
     Path(id): Path<String>,
 ) -> AppResult<Response> {
     let v = righttrack_app::qa::review::my_interaction(&state, &caller, &id).await?;
@@ -522,8 +516,7 @@ pub struct LedgerQuery {
 }
 
 pub async fn commitments(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
+    SignedIn { state, caller }: SignedIn,
     Query(q): Query<LedgerQuery>,
 ) -> AppResult<Response> {
     let status_name = nonempty(&q.status).unwrap_or_else(|| "overdue".into());
@@ -574,8 +567,7 @@ pub async fn commitments(
 }
 
 pub async fn fulfil(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
+    SignedIn { state, caller }: SignedIn,
     Path(id): Path<String>,
 ) -> AppResult<Response> {
     if !righttrack_app::interactions::commitments::fulfil(
@@ -615,10 +607,7 @@ struct MyWorkPage {
 
 /// An agent's own recent interactions with their scores, and their open promises.
 /// Interactions are matched to people by `agent_id` = RightTrack username.
-pub async fn my_work(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
-) -> AppResult<Response> {
+pub async fn my_work(SignedIn { state, caller }: SignedIn) -> AppResult<Response> {
     let w = righttrack_app::qa::review::my_work(&state, &caller).await?;
     let items = w
         .items
@@ -652,8 +641,7 @@ pub async fn my_work(
 /// The original finding stays; the override joins the item's history and the
 /// interaction's effective score is recomputed by the engine's rule.
 pub async fn override_item(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
+    SignedIn { state, caller }: SignedIn,
     Path(id): Path<String>,
     form: crate::pages::FormData,
 ) -> AppResult<Response> {

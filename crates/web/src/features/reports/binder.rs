@@ -36,14 +36,13 @@
 use super::binder_pdf::{self, Block};
 use crate::auth::Caller;
 use crate::error::{AppError, AppResult};
-use crate::extract::{Path, Query};
+use crate::extract::{Path, Query, SignedIn};
 use crate::pages::{layout, render, FormData};
 use crate::state::AppState;
 use askama::Template;
-use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::{Extension, Json};
+use axum::Json;
 use righttrack_app::reports::binder::{when, Binder, BoundTopic, Format, COUNTED, PERSONAL};
 use righttrack_core::authz::{allowed, Action};
 use righttrack_core::binder::{self as rules, Value, MIN_GROUP, PARAPHRASE, SOURCE};
@@ -169,10 +168,7 @@ struct Page {
 /// current narratives. Before the viewer's first generation the figures read "not
 /// generated yet". Reads no more than one generation, a short list, the narratives and
 /// the audit head, whatever the size of the organisation.
-pub async fn page(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
-) -> AppResult<Response> {
+pub async fn page(SignedIn { state, caller }: SignedIn) -> AppResult<Response> {
     let p = righttrack_app::reports::binder::page(&state, &caller).await?;
     let absent = if p.latest.is_some() {
         rules::NOT_COMPUTED
@@ -215,20 +211,14 @@ pub async fn page(
 /// `POST /binder/generate`: generates the binder for the caller (see
 /// [`righttrack_app::reports::binder::generate`]) and
 /// returns to the page.
-pub async fn generate_form(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
-) -> AppResult<Response> {
+pub async fn generate_form(SignedIn { state, caller }: SignedIn) -> AppResult<Response> {
     righttrack_app::reports::binder::generate(&state, &caller).await?;
     Ok(Redirect::to("/binder").into_response())
 }
 
 /// `POST /api/v1/binder/generate`: generates the binder for the caller and returns it as
 /// the JSON export (201; audited as generated and as exported).
-pub async fn generate_api(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
-) -> AppResult<Response> {
+pub async fn generate_api(SignedIn { state, caller }: SignedIn) -> AppResult<Response> {
     let b =
         righttrack_app::reports::binder::generate_and_export(&state, &caller, Format::Json).await?;
     Ok((axum::http::StatusCode::CREATED, Json(to_json(&b))).into_response())
@@ -237,8 +227,7 @@ pub async fn generate_api(
 /// `POST /binder/narratives/{key}`: writes a question's narrative (form field
 /// `narrative`).
 pub async fn save_narrative(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
+    SignedIn { state, caller }: SignedIn,
     Path(key): Path<String>,
     form: FormData,
 ) -> AppResult<Response> {
@@ -500,8 +489,7 @@ fn file_name(b: &Binder, ext: &str) -> String {
 
 /// `GET /binder/export.json` and `GET /api/v1/binder`.
 pub async fn export_json(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
+    SignedIn { state, caller }: SignedIn,
     Query(q): Query<ExportQuery>,
 ) -> AppResult<Json<JsonValue>> {
     let b = exported(&state, &caller, Format::Json, &q).await?;
@@ -510,8 +498,7 @@ pub async fn export_json(
 
 /// `GET /binder/export.csv`.
 pub async fn export_csv(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
+    SignedIn { state, caller }: SignedIn,
     Query(q): Query<ExportQuery>,
 ) -> AppResult<Response> {
     let b = exported(&state, &caller, Format::Csv, &q).await?;
@@ -527,8 +514,7 @@ pub async fn export_csv(
 
 /// `GET /binder/export.html`: printable, with no external resources.
 pub async fn export_html(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
+    SignedIn { state, caller }: SignedIn,
     Query(q): Query<ExportQuery>,
 ) -> AppResult<Response> {
     let b = exported(&state, &caller, Format::Html, &q).await?;
@@ -544,8 +530,7 @@ pub async fn export_html(
 
 /// `GET /binder/export.pdf`.
 pub async fn export_pdf(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
+    SignedIn { state, caller }: SignedIn,
     Query(q): Query<ExportQuery>,
 ) -> AppResult<Response> {
     let b = exported(&state, &caller, Format::Pdf, &q).await?;

@@ -21,13 +21,11 @@
 
 use crate::auth::Caller;
 use crate::error::AppResult;
-use crate::extract::Query;
+use crate::extract::{Query, SignedIn};
 use crate::pages::{layout, render};
-use crate::state::AppState;
 use askama::Template;
-use axum::extract::State;
 use axum::response::Response;
-use axum::{Extension, Json};
+use axum::Json;
 use righttrack_app::reports::dashboard::{build, Dashboard, COUNTED};
 use righttrack_core::authz::{allowed, Action};
 use righttrack_core::charts::{figure, Band, Trend};
@@ -42,8 +40,7 @@ pub struct DashboardQuery {
 
 /// `GET /api/v1/dashboard?team=`.
 pub async fn api(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
+    SignedIn { state, caller }: SignedIn,
     Query(q): Query<DashboardQuery>,
 ) -> AppResult<Json<Value>> {
     let d = build(&state, &caller, q.team.as_deref()).await?;
@@ -142,8 +139,7 @@ struct Page {
 
 /// `GET /dashboard?team=`.
 pub async fn page(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
+    SignedIn { state, caller }: SignedIn,
     Query(q): Query<DashboardQuery>,
 ) -> AppResult<Response> {
     let d = build(&state, &caller, q.team.as_deref()).await?;

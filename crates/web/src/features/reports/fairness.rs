@@ -14,15 +14,14 @@
 //! The figures are use cases in `righttrack_app::reports::fairness`; this module parses
 //! the query, calls them and renders.
 
-use crate::auth::Caller;
 use crate::error::{AppError, AppResult};
-use crate::extract::Query;
+use crate::extract::{Query, SignedIn};
 use crate::pages::{layout, render};
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
-use axum::{Extension, Json};
+use axum::Json;
 use righttrack_app::reports::fairness::{
     analytics, effectiveness, label, my_numbers, period, window, Effectiveness, MyNumbers,
     DEFINITIONS, MAX_WINDOW, MIN_AGENT_INTERACTIONS,
@@ -178,8 +177,7 @@ struct Page {
 
 /// `GET /fairness?months=`.
 pub async fn page(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
+    SignedIn { state, caller }: SignedIn,
     Query(q): Query<PeriodQuery>,
 ) -> AppResult<Response> {
     let p = period(&state, q.months.as_deref(), 3)?;
@@ -287,8 +285,7 @@ struct TrainingPage {
 
 /// `GET /fairness/training?course=&months=&window=`.
 pub async fn training_page(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
+    SignedIn { state, caller }: SignedIn,
     Query(q): Query<PeriodQuery>,
 ) -> AppResult<Response> {
     let p = period(&state, q.months.as_deref(), 12)?;
@@ -337,8 +334,7 @@ pub async fn training_page(
 
 /// `GET /api/v1/me/numbers?months=`.
 pub async fn my_api(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
+    SignedIn { state, caller }: SignedIn,
     Query(q): Query<PeriodQuery>,
 ) -> AppResult<Json<Value>> {
     let p = period(&state, q.months.as_deref(), 3)?;
@@ -368,8 +364,7 @@ struct MyPage {
 
 /// `GET /my/numbers?months=`.
 pub async fn my_page(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
+    SignedIn { state, caller }: SignedIn,
     Query(q): Query<PeriodQuery>,
 ) -> AppResult<Response> {
     let p = period(&state, q.months.as_deref(), 3)?;

@@ -13,7 +13,7 @@
 
 use crate::auth::Caller;
 use crate::error::AppResult;
-use crate::extract::{Path, Query};
+use crate::extract::{Path, Query, SignedIn};
 use crate::pages::{layout, render, FormData, Layout};
 use crate::routes::urlencode;
 use crate::state::AppState;
@@ -21,7 +21,7 @@ use askama::Template;
 use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::{Extension, Json};
+use axum::Json;
 use righttrack_core::authz::{allowed, Action};
 use righttrack_core::surveys::instrument;
 use righttrack_core::surveys::release::{Dim, DEFAULT_VIEWS, NONE, VIEWS};
@@ -116,19 +116,12 @@ async fn surveys_page(
 }
 
 /// `GET /surveys`.
-pub async fn list(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
-) -> AppResult<Response> {
+pub async fn list(SignedIn { state, caller }: SignedIn) -> AppResult<Response> {
     surveys_page(&state, &caller, vec![], String::new(), String::new()).await
 }
 
 /// `POST /surveys`: name, `builtin=1`, custom questions one per line.
-pub async fn create(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
-    form: FormData,
-) -> AppResult<Response> {
+pub async fn create(SignedIn { state, caller }: SignedIn, form: FormData) -> AppResult<Response> {
     let name = form.get("name").trim().to_owned();
     let custom = form.get("custom");
     match pages::create(&state, &caller, &name, form.get("builtin") == "1", &custom).await? {
@@ -289,8 +282,7 @@ async fn survey_page(
 
 /// `GET /surveys/{id}`.
 pub async fn show(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
+    SignedIn { state, caller }: SignedIn,
     Path(id): Path<String>,
 ) -> AppResult<Response> {
     survey_page(&state, &caller, &id, vec![], None).await
@@ -313,8 +305,7 @@ fn wave_input(form: &FormData) -> WaveInput {
 
 /// `POST /surveys/{id}/waves`: a draft wave.
 pub async fn create_wave(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
+    SignedIn { state, caller }: SignedIn,
     Path(id): Path<String>,
     form: FormData,
 ) -> AppResult<Response> {
@@ -327,8 +318,7 @@ pub async fn create_wave(
 
 /// `POST /surveys/waves/{id}/edit`: change a draft.
 pub async fn edit_wave(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
+    SignedIn { state, caller }: SignedIn,
     Path(id): Path<String>,
     form: FormData,
 ) -> AppResult<Response> {
@@ -341,8 +331,7 @@ pub async fn edit_wave(
 
 /// `POST /surveys/waves/{id}/launch`: opens a draft to its audience as it is now.
 pub async fn launch(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
+    SignedIn { state, caller }: SignedIn,
     Path(id): Path<String>,
 ) -> AppResult<Response> {
     let w = app_surveys::launch(&state, &caller, &id).await?;
@@ -351,8 +340,7 @@ pub async fn launch(
 
 /// `POST /surveys/waves/{id}/close`.
 pub async fn close_now(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
+    SignedIn { state, caller }: SignedIn,
     Path(id): Path<String>,
 ) -> AppResult<Response> {
     let w = app_surveys::close_now(&state, &caller, &id).await?;
@@ -361,8 +349,7 @@ pub async fn close_now(
 
 /// `POST /surveys/waves/{id}/thresholds`: after launch, only upwards.
 pub async fn thresholds(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
+    SignedIn { state, caller }: SignedIn,
     Path(id): Path<String>,
     form: FormData,
 ) -> AppResult<Response> {
@@ -683,8 +670,7 @@ pub struct ViewQuery {
 
 /// `GET /surveys/waves/{id}?view=`.
 pub async fn wave(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
+    SignedIn { state, caller }: SignedIn,
     Path(id): Path<String>,
     Query(q): Query<ViewQuery>,
 ) -> AppResult<Response> {
@@ -695,8 +681,7 @@ pub async fn wave(
 /// `GET /surveys/waves/{id}/results.csv?view=`: one row per group; a suppressed group
 /// says so and has no figures (they were never computed). Audited.
 pub async fn export_csv(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
+    SignedIn { state, caller }: SignedIn,
     Path(id): Path<String>,
     Query(q): Query<ViewQuery>,
 ) -> AppResult<Response> {
@@ -738,8 +723,7 @@ struct HotSpotPage {
 /// `GET /surveys/waves/{id}/hotspots/{index}/{cell}`: one hot-spot (404 if that group
 /// is not, or no longer, a released hot-spot).
 pub async fn hotspot(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
+    SignedIn { state, caller }: SignedIn,
     Path((id, index, cell)): Path<(String, String, String)>,
 ) -> AppResult<Response> {
     let (w, h, questions, n) = pages::hotspot(&state, &id, &index, &cell).await?;
@@ -857,10 +841,7 @@ struct MySurveysPage {
 }
 
 /// `GET /my/surveys`.
-pub async fn my_list(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
-) -> AppResult<Response> {
+pub async fn my_list(SignedIn { state, caller }: SignedIn) -> AppResult<Response> {
     let waves = pages::my_waves(&state, &caller).await?;
     Ok(render(MySurveysPage {
         l: layout(Some(&caller), "My surveys", "/my/surveys"),
@@ -1018,8 +999,7 @@ async fn answered(
 
 /// `GET /my/surveys/{id}`: the questions, and how the answers will be reported.
 pub async fn my_form(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
+    SignedIn { state, caller }: SignedIn,
     Path(id): Path<String>,
 ) -> AppResult<Response> {
     let found = pages::my_wave(&state, &caller, &id).await?;
@@ -1029,8 +1009,7 @@ pub async fn my_form(
 /// `POST /my/surveys/{id}`: `step=preview` shows what would be kept of the comment;
 /// `step=submit` stores the answers (once).
 pub async fn my_submit(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
+    SignedIn { state, caller }: SignedIn,
     Path(id): Path<String>,
     form: FormData,
 ) -> AppResult<Response> {

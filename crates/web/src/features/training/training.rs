@@ -17,14 +17,14 @@
 
 use crate::auth::Caller;
 use crate::error::{AppError, AppResult};
-use crate::extract::{Path, Query};
+use crate::extract::{Path, Query, SignedIn};
 use crate::pages::{layout, render, FormData, Layout};
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::{Extension, Json};
+use axum::Json;
 use righttrack_core::audience::Audience;
 use righttrack_core::ids::{SiteId, TeamId};
 use righttrack_core::training::{self as rules, markdown, Quiz};
@@ -51,10 +51,7 @@ struct MyPage {
     gate_course: String,
 }
 
-pub async fn my(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
-) -> AppResult<Response> {
+pub async fn my(SignedIn { state, caller }: SignedIn) -> AppResult<Response> {
     let MyTraining {
         rows,
         certs,
@@ -135,8 +132,7 @@ async fn course_page(
 }
 
 pub async fn take(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
+    SignedIn { state, caller }: SignedIn,
     Path(code): Path<String>,
 ) -> AppResult<Response> {
     let course = app_training::course_to_take(&state, &code, false).await?;
@@ -145,8 +141,7 @@ pub async fn take(
 
 /// `POST /my/training/{code}`: one quiz attempt (fields `q0`, `q1`, … = option index).
 pub async fn submit(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
+    SignedIn { state, caller }: SignedIn,
     Path(code): Path<String>,
     form: FormData,
 ) -> AppResult<Response> {
@@ -197,8 +192,7 @@ fn certificate_page(caller: &Caller, c: Certificate) -> Response {
 
 /// A printable certificate: its owner, or someone who may read training reports.
 pub async fn certificate(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
+    SignedIn { state, caller }: SignedIn,
     Path(id): Path<String>,
 ) -> AppResult<Response> {
     let c = pages::certificate(&state, &caller, &id).await?;
@@ -212,8 +206,7 @@ pub struct VerifyQuery {
 
 /// `GET /training/verify?code=`: looks a certificate up by its verification code.
 pub async fn verify(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
+    SignedIn { state, caller }: SignedIn,
     Query(q): Query<VerifyQuery>,
 ) -> AppResult<Response> {
     let typed = q.code.unwrap_or_default();
@@ -259,10 +252,7 @@ fn unprocessable_if(invalid: bool, mut resp: Response) -> Response {
     resp
 }
 
-pub async fn admin(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
-) -> AppResult<Response> {
+pub async fn admin(SignedIn { state, caller }: SignedIn) -> AppResult<Response> {
     admin_page(&state, &caller, None, Vec::new(), FormData(Vec::new())).await
 }
 
@@ -335,8 +325,7 @@ fn course_input(form: &FormData, code: Option<String>) -> Result<CourseInput, Ve
 }
 
 pub async fn create_course(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
+    SignedIn { state, caller }: SignedIn,
     form: FormData,
 ) -> AppResult<Response> {
     let input = match course_input(&form, None) {
@@ -402,8 +391,7 @@ async fn edit_page(
 }
 
 pub async fn edit_course(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
+    SignedIn { state, caller }: SignedIn,
     Path(id): Path<String>,
 ) -> AppResult<Response> {
     let course = course_or_404(&state, &id).await?;
@@ -411,8 +399,7 @@ pub async fn edit_course(
 }
 
 pub async fn save_course(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
+    SignedIn { state, caller }: SignedIn,
     Path(id): Path<String>,
     form: FormData,
 ) -> AppResult<Response> {
@@ -437,8 +424,7 @@ pub async fn save_course(
 /// `POST /training/courses/{id}/completions`: an officer records a completion done
 /// offline (classroom, paper), with a note; audited.
 pub async fn record_completion(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
+    SignedIn { state, caller }: SignedIn,
     Path(id): Path<String>,
     form: FormData,
 ) -> AppResult<Response> {
@@ -472,8 +458,7 @@ fn parse_audience(form: &FormData) -> Result<Audience, String> {
 }
 
 pub async fn create_rule(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
+    SignedIn { state, caller }: SignedIn,
     form: FormData,
 ) -> AppResult<Response> {
     let rule = pages::NewRule {
@@ -489,8 +474,7 @@ pub async fn create_rule(
 }
 
 pub async fn set_rule_active(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
+    SignedIn { state, caller }: SignedIn,
     Path(id): Path<String>,
     form: FormData,
 ) -> AppResult<Response> {
@@ -505,8 +489,7 @@ pub async fn set_rule_active(
 
 /// `POST /training/import`: the CSV pasted into the form's `csv` field.
 pub async fn import_form(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
+    SignedIn { state, caller }: SignedIn,
     form: FormData,
 ) -> AppResult<Response> {
     let r = import_csv(&state, &caller.actor(), &form.get("csv")).await?;
@@ -521,8 +504,7 @@ pub async fn import_form(
 
 /// `POST /api/v1/training/import`: the CSV as the request body (`text/csv`).
 pub async fn import_api(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
+    SignedIn { state, caller }: SignedIn,
     body: String,
 ) -> AppResult<Json<ImportReport>> {
     Ok(Json(import_csv(&state, &caller.actor(), &body).await?))
@@ -549,8 +531,7 @@ struct ReportsPage {
 }
 
 pub async fn reports(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
+    SignedIn { state, caller }: SignedIn,
     Query(q): Query<ReportQuery>,
 ) -> AppResult<Response> {
     let r = pages::report(&state, &caller, param(&q.course).as_deref()).await?;
@@ -563,8 +544,7 @@ pub async fn reports(
 
 /// `GET /training/reports.csv`: one line per person and assigned course.
 pub async fn reports_csv(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
+    SignedIn { state, caller }: SignedIn,
     Query(q): Query<ReportQuery>,
 ) -> AppResult<Response> {
     let (course, status) = (param(&q.course), param(&q.status));
@@ -583,10 +563,7 @@ pub async fn reports_csv(
 }
 
 /// `GET /api/v1/training/me`: the caller's assignments and data-access standing.
-pub async fn api_me(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
-) -> AppResult<Json<Value>> {
+pub async fn api_me(SignedIn { state, caller }: SignedIn) -> AppResult<Json<Value>> {
     let (rows, g) = pages::mine(&state, &caller).await?;
     Ok(Json(json!({
         "assignments": rows.iter().map(|s| json!({
@@ -599,8 +576,7 @@ pub async fn api_me(
 
 /// `GET /api/v1/training/report`: coverage by team, site and role, overdue, trend.
 pub async fn api_report(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
+    SignedIn { state, caller }: SignedIn,
     Query(q): Query<ReportQuery>,
 ) -> AppResult<Json<Value>> {
     use righttrack_app::program::training::{
