@@ -37,40 +37,29 @@ pub struct Rate {
     pub refill_ms: i64,
 }
 
+impl Rate {
+    /// `burst` requests at once, then one more every `refill_ms` milliseconds.
+    pub const fn new(burst: u32, refill_ms: i64) -> Self {
+        Rate { burst, refill_ms }
+    }
+}
+
 /// Unknown-token lookups: 20 at once, then one every 30 seconds.
-pub const MISSES: Rate = Rate {
-    burst: 20,
-    refill_ms: 30_000,
-};
+pub const MISSES: Rate = Rate::new(20, 30_000);
 /// Form submissions: 20 at once, then one every 30 seconds.
-pub const SUBMISSIONS: Rate = Rate {
-    burst: 20,
-    refill_ms: 30_000,
-};
+pub const SUBMISSIONS: Rate = Rate::new(20, 30_000);
 
 /// Sign-in attempts from one client address: 50 at once (a contact center's shift
 /// signing in behind one address), then one a second.
-pub const LOGIN_PER_CLIENT: Rate = Rate {
-    burst: 50,
-    refill_ms: 1_000,
-};
+pub const LOGIN_PER_CLIENT: Rate = Rate::new(50, 1_000);
 /// Sign-in attempts for one username, from anywhere: 10 at once, then one a minute
 /// (the account lockout counts wrong passwords of known accounts besides).
-pub const LOGIN_PER_NAME: Rate = Rate {
-    burst: 10,
-    refill_ms: 60_000,
-};
+pub const LOGIN_PER_NAME: Rate = Rate::new(10, 60_000);
 
 /// The speak-up hotline's failed receipts: 10 at once, then one a minute.
-pub const SPEAKUP_MISSES: Rate = Rate {
-    burst: 10,
-    refill_ms: 60_000,
-};
+pub const SPEAKUP_MISSES: Rate = Rate::new(10, 60_000);
 /// The speak-up hotline's posts: 30 at once, then one every 20 seconds.
-pub const SPEAKUP_POSTS: Rate = Rate {
-    burst: 30,
-    refill_ms: 20_000,
-};
+pub const SPEAKUP_POSTS: Rate = Rate::new(30, 20_000);
 
 /// The limiter of the speak-up hotline's reporter routes ([`SPEAKUP_MISSES`],
 /// [`SPEAKUP_POSTS`]). The hotline has its own buckets, apart from the feedback pages'
@@ -275,13 +264,7 @@ mod tests {
 
     #[test]
     fn a_bucket_empties_refills_and_says_how_long_to_wait() {
-        let l = Limiter::new(
-            Rate {
-                burst: 3,
-                refill_ms: 10_000,
-            },
-            SUBMISSIONS,
-        );
+        let l = Limiter::new(Rate::new(3, 10_000), SUBMISSIONS);
         let k = l.key(Some("192.0.2.7:5000".parse().unwrap()));
         for _ in 0..3 {
             assert_eq!(l.take(&k, Kind::Miss, at(0)), Ok(()));

@@ -18,10 +18,7 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 
 /// Second-factor codes per account: 10 at once, then one every 6 seconds.
-pub const CODES: Rate = Rate {
-    burst: 10,
-    refill_ms: 6_000,
-};
+pub const CODES: Rate = Rate::new(10, 6_000);
 
 /// Above this many unknown usernames tracked, the oldest knowledge is dropped (the map
 /// lives in memory only and never holds a name, only a salted hash).
