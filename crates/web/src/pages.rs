@@ -16,6 +16,7 @@ use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Request, State};
 use axum::http::header::{self, HeaderValue};
+use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::Extension;
 use righttrack_core::authz::allowed;
@@ -71,6 +72,13 @@ pub fn render(t: impl Template) -> Response {
     }
 }
 
+/// `t` rendered, answered with `status` (a form shown again with its problems, a refusal).
+pub fn render_status(t: impl Template, status: StatusCode) -> Response {
+    let mut resp = render(t);
+    *resp.status_mut() = status;
+    resp
+}
+
 /// A form page shown again after a refusal (`refused`) answers 400; otherwise 200.
 pub fn render_form(t: impl Template, refused: bool) -> Response {
     let mut resp = render(t);
@@ -78,6 +86,26 @@ pub fn render_form(t: impl Template, refused: bool) -> Response {
         *resp.status_mut() = axum::http::StatusCode::BAD_REQUEST;
     }
     resp
+}
+
+/// A file to download: `body` sent as `content_type`, saved as `file_name`.
+pub fn attachment(content_type: &str, file_name: &str, body: impl IntoResponse) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, content_type.to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{file_name}\""),
+            ),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+/// A CSV file to download, saved as `file_name`.
+pub fn csv_download(file_name: &str, body: impl IntoResponse) -> Response {
+    attachment("text/csv; charset=utf-8", file_name, body)
 }
 
 /// `resp` with the cookie of session `sid`, kept for the configured session length.
@@ -258,13 +286,15 @@ fn login_page(
             3600,
         ));
     }
-    let mut resp = render(LoginPage {
-        l,
-        error,
-        next,
-        username,
-    });
-    *resp.status_mut() = status;
+    let resp = render_status(
+        LoginPage {
+            l,
+            error,
+            next,
+            username,
+        },
+        status,
+    );
     match cookie {
         Some(c) => with_cookie(resp, c),
         None => resp,
@@ -275,10 +305,10 @@ const WRONG: &str = "Wrong username or password.";
 const LIMITED: &str = "Too many sign-in attempts. Wait a minute and try again.";
 const BUSY: &str = "Too many sign-ins are in progress. Try again in a moment.";
 
-fn with_retry_after(mut resp: Response, secs: u64) -> Response {
-    if let Ok(v) = axum::http::HeaderValue::from_str(&secs.to_string()) {
-        resp.headers_mut()
-            .insert(axum::http::header::RETRY_AFTER, v);
+/// `resp` telling the client to wait `secs` seconds before trying again.
+pub fn with_retry_after(mut resp: Response, secs: u64) -> Response {
+    if let Ok(v) = HeaderValue::from_str(&secs.to_string()) {
+        resp.headers_mut().insert(header::RETRY_AFTER, v);
     }
     resp
 }
@@ -327,17 +357,21 @@ pub async fn login_submit(
     let busy = |_| {
         fail(BUSY.into(), axum::http::StatusCode::TOO_MANY_REQUESTS).map(|r| with_retry_after(r, 1))
     };
+    // A locked account (or unknown name) says until when, and asks to wait until then.
+    let locked_out = |until| {
+        fail(
+            locked_message(until),
+            axum::http::StatusCode::TOO_MANY_REQUESTS,
+        )
+        .map(|r| with_retry_after(r, wait_secs(now, until)))
+    };
 
     let lock_for = jiff::SignedDuration::from_mins(state.config.lockout_minutes);
     let Some(user) = state.db.user_by_username(&username).await? else {
         // An unknown username answers exactly as an account would, lockout included, so
         // the answers do not tell which usernames exist.
         if let Some(until) = state.signin.unknown_locked(&username, now) {
-            return fail(
-                locked_message(until),
-                axum::http::StatusCode::TOO_MANY_REQUESTS,
-            )
-            .map(|r| with_retry_after(r, wait_secs(now, until)));
+            return locked_out(until);
         }
         // Spend the same time as a real check; never record the typed name (it is often a password).
         if let Err(e) = state.verify_password(&pw, None).await {
@@ -356,11 +390,7 @@ pub async fn login_submit(
                 .signin
                 .unknown_failed(&username, now, state.config.lockout_after, lock_for);
         if let Some(until) = locked {
-            return fail(
-                locked_message(until),
-                axum::http::StatusCode::TOO_MANY_REQUESTS,
-            )
-            .map(|r| with_retry_after(r, wait_secs(now, until)));
+            return locked_out(until);
         }
         return fail(WRONG.into(), unauthorized);
     };
@@ -374,11 +404,7 @@ pub async fn login_submit(
                 json!({}),
             )
             .await?;
-        return fail(
-            locked_message(until),
-            axum::http::StatusCode::TOO_MANY_REQUESTS,
-        )
-        .map(|r| with_retry_after(r, wait_secs(now, until)));
+        return locked_out(until);
     }
     let ok = match state
         .verify_password(&pw, creds.password_hash.as_ref())
@@ -402,11 +428,7 @@ pub async fn login_submit(
             )
             .await?;
         if let Some(until) = locked.filter(|u| *u > now) {
-            return fail(
-                locked_message(until),
-                axum::http::StatusCode::TOO_MANY_REQUESTS,
-            )
-            .map(|r| with_retry_after(r, wait_secs(now, until)));
+            return locked_out(until);
         }
         return fail(WRONG.into(), unauthorized);
     }
@@ -571,13 +593,12 @@ pub async fn totp_submit(
     };
     let now = state.now();
     let refuse = |msg: String, status| {
-        let mut resp = render(TotpPage {
+        let page = TotpPage {
             l: layout(Some(&caller), "Two-factor check", ""),
             error: Some(msg),
             next: next.clone(),
-        });
-        *resp.status_mut() = status;
-        resp
+        };
+        render_status(page, status)
     };
     if let Some(until) = creds.totp_locked_until.filter(|u| *u > now) {
         return Ok(refuse(
@@ -586,43 +607,39 @@ pub async fn totp_submit(
         ));
     }
     if let Err(wait) = state.signin.take_code(caller.user.id, now) {
-        let mut resp = refuse(
+        let resp = refuse(
             format!("Too many codes were tried in a short time. Wait {wait} seconds, then enter the newest code."),
             axum::http::StatusCode::TOO_MANY_REQUESTS,
         );
-        if let Ok(v) = HeaderValue::from_str(&wait.to_string()) {
-            resp.headers_mut().insert(header::RETRY_AFTER, v);
-        }
-        return Ok(resp);
+        return Ok(with_retry_after(resp, wait));
     }
     if check_code(&state, &caller, &sealed, &form.get("code")).await? {
         state.db.reset_totp_failures(caller.user.id).await?;
         state.db.reset_login_failures(caller.user.id).await?;
-        // A new session id once the second factor is passed: whoever saw or planted the
-        // id before this point holds nothing.
-        let sid = auth::rotate_session(&state, &caller).await?;
-        state
-            .audit(
-                &caller.actor(),
-                "login.second_factor",
-                &caller.actor(),
-                json!({"method": "totp"}),
-            )
-            .await?;
-        return Ok(with_session(
-            Redirect::to(&next).into_response(),
-            &state,
-            &sid,
-        ));
+        return second_factor_passed(&state, &caller, "login.second_factor", &next).await;
     }
     let msg = second_factor_failed(&state, &caller, "login.second_factor_failure").await?;
-    let mut resp = render(TotpPage {
-        l: layout(Some(&caller), "Two-factor check", ""),
-        error: Some(msg),
-        next,
-    });
-    *resp.status_mut() = axum::http::StatusCode::UNAUTHORIZED;
-    Ok(resp)
+    Ok(refuse(msg, axum::http::StatusCode::UNAUTHORIZED))
+}
+
+/// The second factor is passed: a new session id, so whoever saw or planted the id
+/// before this point holds nothing; the audit entry `action`; then on to `to`.
+async fn second_factor_passed(
+    state: &AppState,
+    caller: &Caller,
+    action: &str,
+    to: &str,
+) -> AppResult<Response> {
+    let sid = auth::rotate_session(state, caller).await?;
+    state
+        .audit(
+            &caller.actor(),
+            action,
+            &caller.actor(),
+            json!({"method": "totp"}),
+        )
+        .await?;
+    Ok(with_session(Redirect::to(to).into_response(), state, &sid))
 }
 
 #[derive(Template)]
@@ -728,20 +745,7 @@ pub async fn enrol_submit(
         state.db.use_totp_step(caller.user.id, step).await?;
         state.db.reset_login_failures(caller.user.id).await?;
         state.db.reset_totp_failures(caller.user.id).await?;
-        let sid = auth::rotate_session(&state, &caller).await?;
-        state
-            .audit(
-                &caller.actor(),
-                "two_factor.enrolled",
-                &caller.actor(),
-                json!({"method": "totp"}),
-            )
-            .await?;
-        return Ok(with_session(
-            Redirect::to("/").into_response(),
-            &state,
-            &sid,
-        ));
+        return second_factor_passed(&state, &caller, "two_factor.enrolled", "/").await;
     }
     let msg = second_factor_failed(&state, &caller, "two_factor.enrol_failure").await?;
     enrol_page(&state, &caller, Some(msg)).await

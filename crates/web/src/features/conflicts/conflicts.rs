@@ -19,11 +19,11 @@
 
 use crate::error::AppResult;
 use crate::extract::{Path, Query, SignedIn};
-use crate::pages::{layout, render, FormData};
+use crate::pages::{csv_download, layout, render, FormData};
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::State;
-use axum::http::header;
+use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Json;
 use righttrack_app::program::conflicts::views::{
@@ -400,18 +400,10 @@ pub async fn export_csv(
                 .collect(),
         ),
     };
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"conflicts-{report}.csv\""),
-            ),
-            (header::CACHE_CONTROL, "no-store".to_owned()),
-        ],
-        body,
-    )
-        .into_response())
+    let mut resp = csv_download(&format!("conflicts-{report}.csv"), body);
+    resp.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(resp)
 }
 
 /// `GET /api/v1/conflicts/reports`: the three reports as JSON. Audited.

@@ -17,11 +17,11 @@
 use crate::auth::Caller;
 use crate::error::{AppError, AppResult};
 use crate::extract::{Path, Query, SignedIn};
-use crate::pages::{layout, render, FormData};
+use crate::pages::{csv_download, layout, render, FormData};
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::State;
-use axum::http::header;
+
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Json;
 use righttrack_app::program::discipline::{
@@ -412,17 +412,7 @@ pub async fn report_csv(SignedIn { state, caller }: SignedIn) -> AppResult<Respo
             ));
         }
     }
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-            (
-                header::CONTENT_DISPOSITION,
-                "attachment; filename=\"discipline-disparity.csv\"",
-            ),
-        ],
-        out,
-    )
-        .into_response())
+    Ok(csv_download("discipline-disparity.csv", out))
 }
 
 // ---------------------------------------------------------------- API

@@ -14,11 +14,11 @@
 use crate::auth::Caller;
 use crate::error::AppResult;
 use crate::extract::{Path, Query, SignedIn};
-use crate::pages::{layout, render, FormData, Layout};
+use crate::pages::{csv_download, layout, render, FormData, Layout};
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::{FromRequest, FromRequestParts, Request};
-use axum::http::header;
+
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Json};
 use righttrack_app::hotline::actions::{self, After};
@@ -80,17 +80,7 @@ pub async fn export_csv(
     Query(q): Query<Filter>,
 ) -> AppResult<Response> {
     let out = views::export_csv(&state, &caller, &q).await?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-            (
-                header::CONTENT_DISPOSITION,
-                "attachment; filename=\"cases.csv\"",
-            ),
-        ],
-        out,
-    )
-        .into_response())
+    Ok(csv_download("cases.csv", out))
 }
 
 /// `GET /api/v1/speakup/cases`: the caller's cases as JSON (metadata only).

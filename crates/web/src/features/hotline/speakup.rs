@@ -27,7 +27,7 @@ use super::speakup_attachments::{self as att, FormProblem, ReporterForm};
 use crate::error::{AppError, AppResult, Code};
 use crate::extract::Query;
 use crate::limit::Kind as Bucket;
-use crate::pages::{render, FormData};
+use crate::pages::{render, with_retry_after, FormData};
 use crate::state::AppState;
 use askama::Template;
 use axum::body::Bytes;
@@ -605,11 +605,8 @@ impl Page {
 }
 
 fn limited_page(state: &AppState, lang: Lang, wait: u64) -> Response {
-    let mut r = Page::new(state, lang, "limited").respond(StatusCode::TOO_MANY_REQUESTS);
-    if let Ok(v) = HeaderValue::from_str(&wait.to_string()) {
-        r.headers_mut().insert(header::RETRY_AFTER, v);
-    }
-    r
+    let r = Page::new(state, lang, "limited").respond(StatusCode::TOO_MANY_REQUESTS);
+    with_retry_after(r, wait)
 }
 
 /// `categories` are the enabled ones, in form order.
@@ -1078,12 +1075,8 @@ fn string_field(m: &serde_json::Map<String, Value>, field: &str) -> AppResult<St
 }
 
 fn limited_json(wait: u64) -> Response {
-    let mut r =
-        AppError::new(Code::RateLimited, "Too many attempts; try again later.").into_response();
-    if let Ok(v) = HeaderValue::from_str(&wait.to_string()) {
-        r.headers_mut().insert(header::RETRY_AFTER, v);
-    }
-    r
+    let r = AppError::new(Code::RateLimited, "Too many attempts; try again later.").into_response();
+    with_retry_after(r, wait)
 }
 
 pub async fn api_report(

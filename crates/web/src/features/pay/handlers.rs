@@ -5,10 +5,10 @@
 use crate::auth::Caller;
 use crate::error::{AppError, AppResult};
 use crate::extract::{Query, SignedIn};
-use crate::pages::{layout, render, FormData};
+use crate::pages::{csv_download, layout, render, FormData};
 use crate::state::AppState;
 use askama::Template;
-use axum::http::{header, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Json;
 use righttrack_app::program::pay::{self, Imported};
@@ -234,17 +234,10 @@ pub async fn report_csv(
     let period = period_or_latest(&state, q.period).await?;
     let r = pay::gap_report(&state, &caller, &period).await?;
     let name = format!(
-        "attachment; filename=\"pay-gap-{}.csv\"",
+        "pay-gap-{}.csv",
         period.replace(|c: char| !c.is_ascii_alphanumeric() && c != '-', "")
     );
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
-            (header::CONTENT_DISPOSITION, name),
-        ],
-        pay::report_csv(&r),
-    )
-        .into_response())
+    Ok(csv_download(&name, pay::report_csv(&r)))
 }
 
 /// `GET /api/v1/pay/report?period=…`.

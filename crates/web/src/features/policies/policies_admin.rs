@@ -14,11 +14,11 @@ use super::policies::{clause_views, ClauseView};
 use crate::auth::Caller;
 use crate::error::{AppError, AppResult};
 use crate::extract::{Path, SignedIn};
-use crate::pages::{layout, render, FormData, Layout};
+use crate::pages::{csv_download, layout, render, FormData, Layout};
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::State;
-use axum::http::{header, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Json;
 use righttrack_app::program::policies::manage::{self, capitalize, ListRow, Report, TrendRow};
@@ -445,17 +445,7 @@ pub async fn reports(SignedIn { state, caller }: SignedIn) -> AppResult<Response
 }
 
 fn csv(c: manage::Csv) -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{}\"", c.name),
-            ),
-        ],
-        c.text,
-    )
-        .into_response()
+    csv_download(&c.name, c.text)
 }
 
 /// `GET /policies/reports/{id}/evidence.csv`: every attestation of the policy.

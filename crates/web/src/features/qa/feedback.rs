@@ -20,7 +20,7 @@ use crate::auth::{self, Caller, Via, LOGIN_CSRF_COOKIE};
 use crate::error::{AppError, AppResult};
 use crate::extract::{Path, Query, SignedIn};
 use crate::limit::Kind as Bucket;
-use crate::pages::{layout, render, FormData};
+use crate::pages::{layout, render, with_retry_after, FormData};
 use crate::params::{nonempty, period, Period};
 use crate::state::AppState;
 use askama::Template;
@@ -159,11 +159,7 @@ fn gone(state: LinkState) -> Response {
 fn limited(secs: u64) -> Response {
     let mut p = PublicPage::new("limited", "Please wait a moment");
     p.retry_after = secs.div_ceil(60).max(1);
-    let mut r = p.respond(StatusCode::TOO_MANY_REQUESTS);
-    if let Ok(v) = HeaderValue::from_str(&secs.to_string()) {
-        r.headers_mut().insert(header::RETRY_AFTER, v);
-    }
-    r
+    with_retry_after(p.respond(StatusCode::TOO_MANY_REQUESTS), secs)
 }
 
 fn channel_word(channel: &str) -> &'static str {

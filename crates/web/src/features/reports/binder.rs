@@ -37,7 +37,7 @@ use super::binder_pdf::{self, Block};
 use crate::auth::Caller;
 use crate::error::{AppError, AppResult};
 use crate::extract::{Path, Query, SignedIn};
-use crate::pages::{layout, render, FormData};
+use crate::pages::{attachment, csv_download, layout, render, FormData};
 use crate::state::AppState;
 use askama::Template;
 use axum::http::header;
@@ -482,7 +482,7 @@ async fn exported(
 
 fn file_name(b: &Binder, ext: &str) -> String {
     format!(
-        "attachment; filename=\"righttrack-binder-{}.{ext}\"",
+        "righttrack-binder-{}.{ext}",
         righttrack_core::clock::day(b.generated_at)
     )
 }
@@ -502,14 +502,7 @@ pub async fn export_csv(
     Query(q): Query<ExportQuery>,
 ) -> AppResult<Response> {
     let b = exported(&state, &caller, Format::Csv, &q).await?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
-            (header::CONTENT_DISPOSITION, file_name(&b, "csv")),
-        ],
-        to_csv(&b),
-    )
-        .into_response())
+    Ok(csv_download(&file_name(&b, "csv"), to_csv(&b)))
 }
 
 /// `GET /binder/export.html`: printable, with no external resources.
@@ -535,12 +528,5 @@ pub async fn export_pdf(
 ) -> AppResult<Response> {
     let b = exported(&state, &caller, Format::Pdf, &q).await?;
     let bytes = binder_pdf::render(&to_blocks(&b), "RightTrack evidence binder");
-    Ok((
-        [
-            (header::CONTENT_TYPE, "application/pdf".to_owned()),
-            (header::CONTENT_DISPOSITION, file_name(&b, "pdf")),
-        ],
-        bytes,
-    )
-        .into_response())
+    Ok(attachment("application/pdf", &file_name(&b, "pdf"), bytes))
 }

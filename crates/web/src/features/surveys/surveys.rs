@@ -14,12 +14,12 @@
 use crate::auth::Caller;
 use crate::error::AppResult;
 use crate::extract::{Path, Query, SignedIn};
-use crate::pages::{layout, render, FormData, Layout};
+use crate::pages::{csv_download, layout, render, FormData, Layout};
 use crate::routes::urlencode;
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::State;
-use axum::http::{header, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Json;
 use righttrack_core::authz::{allowed, Action};
@@ -686,17 +686,7 @@ pub async fn export_csv(
     Query(q): Query<ViewQuery>,
 ) -> AppResult<Response> {
     let c = pages::results_csv(&state, &caller, &id, q.view.as_deref()).await?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{}\"", c.name),
-            ),
-        ],
-        c.text,
-    )
-        .into_response())
+    Ok(csv_download(&c.name, c.text))
 }
 
 // ------------------------------------------------------------------ hot-spots

@@ -18,11 +18,11 @@
 use crate::auth::Caller;
 use crate::error::{AppError, AppResult};
 use crate::extract::{Path, Query, SignedIn};
-use crate::pages::{layout, render, FormData, Layout};
+use crate::pages::{csv_download, layout, render, FormData, Layout};
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::State;
-use axum::http::header;
+
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Json;
 use righttrack_core::audience::Audience;
@@ -549,17 +549,7 @@ pub async fn reports_csv(
 ) -> AppResult<Response> {
     let (course, status) = (param(&q.course), param(&q.status));
     let out = pages::report_csv(&state, &caller, course.as_deref(), status.as_deref()).await?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-            (
-                header::CONTENT_DISPOSITION,
-                "attachment; filename=\"training.csv\"",
-            ),
-        ],
-        out,
-    )
-        .into_response())
+    Ok(csv_download("training.csv", out))
 }
 
 /// `GET /api/v1/training/me`: the caller's assignments and data-access standing.
