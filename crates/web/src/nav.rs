@@ -1,5 +1,6 @@
-//! The navigation: each feature declares its entries ([`NavEntry`]); the permission to
-//! see a link is the permission of the route it points to, never a second list.
+//! The navigation: a feature declares an entry ([`NavEntry`]) on the route it points to
+//! (`Route::nav` in its `routes()`); the permission to see a link is the permission of
+//! that route, never a second list.
 //!
 //! **Architecture Invariant:** every navigation entry points at a `GET` route that
 //! requires an action, and a caller sees the link exactly when the guard would let them

@@ -7,6 +7,7 @@
 
 use crate::auth::{self, Caller, Via, LOGIN_CSRF_COOKIE};
 use crate::error::{AppError, Code};
+use crate::nav::NavEntry;
 use crate::state::AppState;
 use crate::{api, middleware, pages};
 use axum::body::{Body, Bytes};
@@ -51,7 +52,23 @@ pub struct RouteSpec {
 
 pub struct Route {
     pub spec: RouteSpec,
+    /// The route's link in the navigation, for a page people open from there.
+    pub nav: Option<NavEntry>,
     handler: MethodRouter<AppState>,
+}
+
+impl Route {
+    /// Lists this page in the navigation at position `rank` (lower first). The link
+    /// points at the route's own path, so who sees it is who may open it (`nav::resolve`).
+    pub(crate) fn nav(mut self, rank: u16, label: &'static str, description: &'static str) -> Self {
+        self.nav = Some(NavEntry {
+            href: self.spec.path,
+            label,
+            description,
+            rank,
+        });
+        self
+    }
 }
 
 pub(crate) fn r(
@@ -70,6 +87,7 @@ pub(crate) fn r(
             kind,
             summary,
         },
+        nav: None,
         handler,
     }
 }
@@ -252,28 +270,18 @@ async fn guard(State(cfg): State<GuardCfg>, req: Request, next: Next) -> Respons
 }
 
 fn deny(spec: &RouteSpec, e: AppError, path_and_query: &str) -> Response {
-    if spec.kind == Page {
-        match e.code {
-            Code::Unauthenticated => {
-                let next = if path_and_query == "/" {
-                    String::new()
-                } else {
-                    format!("?next={}", urlencode(path_and_query))
-                };
-                return Redirect::to(&format!("/login{next}")).into_response();
-            }
-            Code::TwoFactorRequired => {
-                let next = if path_and_query == "/" {
-                    String::new()
-                } else {
-                    format!("?next={}", urlencode(path_and_query))
-                };
-                return Redirect::to(&format!("/login/totp{next}")).into_response();
-            }
-            _ => {}
-        }
-    }
-    e.into_response()
+    // A person is sent to sign in (or to the second factor) and brought back after.
+    let sign_in = match (spec.kind, e.code) {
+        (Page, Code::Unauthenticated) => "/login",
+        (Page, Code::TwoFactorRequired) => "/login/totp",
+        _ => return e.into_response(),
+    };
+    let next = if path_and_query == "/" {
+        String::new()
+    } else {
+        format!("?next={}", urlencode(path_and_query))
+    };
+    Redirect::to(&format!("{sign_in}{next}")).into_response()
 }
 
 pub fn urlencode(s: &str) -> String {

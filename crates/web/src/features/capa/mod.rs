@@ -3,13 +3,8 @@
 //! This feature's routes and navigation entries, in one place; the shell's route table
 //! only concatenates the features' lists.
 
-#[expect(
-    clippy::module_inception,
-    reason = "the handlers keep the name of the web module they were, beside the feature's routes"
-)]
 pub mod capa;
 
-use crate::nav::NavEntry;
 use crate::routes::Access::Act;
 use crate::routes::Kind::{Api, Page};
 use crate::routes::{r, Route};
@@ -26,7 +21,8 @@ pub fn routes() -> Vec<Route> {
             Page,
             "Audits: open ones soonest due, completed, findings without a CAPA; checklists and schedules",
             get(capa::list),
-        ),
+        )
+        .nav(230, "Audits", "Checklists per site, findings"),
         r(
             "POST",
             "/audits/templates",
@@ -66,7 +62,8 @@ pub fn routes() -> Vec<Route> {
             Page,
             "Corrective actions: mine, all (overdue first), QA trends to raise one from",
             get(capa::capa_list),
-        ),
+        )
+        .nav(240, "Corrective actions", "From findings, trends and cases to verified fixes"),
         r(
             "GET",
             "/capa/new",
@@ -139,23 +136,5 @@ pub fn routes() -> Vec<Route> {
             "QA trends: per scan rule, violations per 1,000 interactions over the last 30 days and the 30 before",
             get(capa::api_trends),
         ),
-    ]
-}
-
-/// This feature's entries in the navigation; each link's permission is its route's.
-pub fn nav() -> Vec<NavEntry> {
-    vec![
-        NavEntry {
-            href: "/audits",
-            label: "Audits",
-            description: "Checklists per site, findings",
-            rank: 230,
-        },
-        NavEntry {
-            href: "/capa",
-            label: "Corrective actions",
-            description: "From findings, trends and cases to verified fixes",
-            rank: 240,
-        },
     ]
 }

@@ -3,13 +3,8 @@
 //! This feature's routes and navigation entries, in one place; the shell's route table
 //! only concatenates the features' lists.
 
-#[expect(
-    clippy::module_inception,
-    reason = "the handlers keep the name of the web module they were, beside the feature's routes"
-)]
 pub mod conflicts;
 
-use crate::nav::NavEntry;
 use crate::routes::Access::Act;
 use crate::routes::Kind::{Api, Page, Plain};
 use crate::routes::{r, Route};
@@ -21,7 +16,8 @@ pub fn routes() -> Vec<Route> {
     vec![
         r("GET", "/conflicts", Act(Action::ConflictDisclose), Page,
             "My conflict-of-interest disclosures, what a campaign or hiring asks of me, and the form to declare (or declare nothing)",
-            get(conflicts::my_page)),
+            get(conflicts::my_page))
+            .nav(80, "Conflicts of interest", "Declare relationships, outside work and gifts; reviews and findings"),
         r("POST", "/conflicts/disclosures", Act(Action::ConflictDisclose), Page,
             "Declare a conflict of interest, a gift, or nothing to declare",
             post(conflicts::submit_form)),
@@ -71,14 +67,4 @@ pub fn routes() -> Vec<Route> {
             "Routing lookup for telephony: {customer_ref} → {avoid_agents}; the reference is hashed and not kept",
             post(conflicts::routing_api)),
     ]
-}
-
-/// This feature's entries in the navigation; each link's permission is its route's.
-pub fn nav() -> Vec<NavEntry> {
-    vec![NavEntry {
-        href: "/conflicts",
-        label: "Conflicts of interest",
-        description: "Declare relationships, outside work and gifts; reviews and findings",
-        rank: 80,
-    }]
 }

@@ -3,13 +3,8 @@
 //! This feature's routes and navigation entries, in one place; the shell's route table
 //! only concatenates the features' lists.
 
-#[expect(
-    clippy::module_inception,
-    reason = "the handlers keep the name of the web module they were, beside the feature's routes"
-)]
 pub mod discipline;
 
-use crate::nav::NavEntry;
 use crate::routes::Access::Act;
 use crate::routes::Kind::{Api, Page, Plain};
 use crate::routes::{r, Route};
@@ -26,7 +21,8 @@ pub fn routes() -> Vec<Route> {
             Page,
             "Discipline decisions: mine (all for ethics officers), those awaiting a second approver",
             get(discipline::list),
-        ),
+        )
+        .nav(250, "Discipline", "Consistent decisions against comparable cases"),
         r(
             "GET",
             "/discipline/new",
@@ -108,14 +104,4 @@ pub fn routes() -> Vec<Route> {
             get(discipline::api_disparity),
         ),
     ]
-}
-
-/// This feature's entries in the navigation; each link's permission is its route's.
-pub fn nav() -> Vec<NavEntry> {
-    vec![NavEntry {
-        href: "/discipline",
-        label: "Discipline",
-        description: "Consistent decisions against comparable cases",
-        rank: 250,
-    }]
 }

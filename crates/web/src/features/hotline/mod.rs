@@ -9,7 +9,6 @@ pub mod speakup_analytics;
 pub mod speakup_attachments;
 pub mod speakup_settings;
 
-use crate::nav::NavEntry;
 use crate::routes::Access::{Act, Public};
 use crate::routes::Kind::{Api, Page, Plain};
 use crate::routes::{r, Route};
@@ -82,7 +81,8 @@ pub fn routes() -> Vec<Route> {
             Page,
             "Hotline cases I hold a key to: deadlines, triage, assignment; search",
             get(cases::list),
-        ),
+        )
+        .nav(150, "Cases", "Speak-up reports: triage, deadlines, investigation"),
         r(
             "GET",
             "/cases/export.csv",
@@ -210,7 +210,8 @@ pub fn routes() -> Vec<Route> {
             Page,
             "Hotline settings: categories, jurisdictions, retention, cases about to be destroyed",
             get(speakup_settings::show),
-        ),
+        )
+        .nav(280, "Hotline settings", "Report categories, legal deadlines, retention"),
         r(
             "POST",
             "/speakup/settings/categories",
@@ -290,7 +291,8 @@ pub fn routes() -> Vec<Route> {
             Page,
             "Hotline analytics (NAVEX benchmark figures) over the cases one can read and destroyed cases' statistics: ?from=&to=",
             get(speakup_analytics::page),
-        ),
+        )
+        .nav(160, "Hotline analytics", "Speak-up figures by category, small groups suppressed"),
         r(
             "GET",
             "/api/v1/speakup/analytics",
@@ -299,29 +301,5 @@ pub fn routes() -> Vec<Route> {
             "Hotline analytics as JSON: reports per 100 employees, anonymous share, follow-up and substantiation rates, days to close, overall and per category; groups under 5 suppressed: ?from=&to=",
             get(speakup_analytics::api),
         ),
-    ]
-}
-
-/// This feature's entries in the navigation; each link's permission is its route's.
-pub fn nav() -> Vec<NavEntry> {
-    vec![
-        NavEntry {
-            href: "/cases",
-            label: "Cases",
-            description: "Speak-up reports: triage, deadlines, investigation",
-            rank: 150,
-        },
-        NavEntry {
-            href: "/speakup/analytics",
-            label: "Hotline analytics",
-            description: "Speak-up figures by category, small groups suppressed",
-            rank: 160,
-        },
-        NavEntry {
-            href: "/speakup/settings",
-            label: "Hotline settings",
-            description: "Report categories, legal deadlines, retention",
-            rank: 280,
-        },
     ]
 }

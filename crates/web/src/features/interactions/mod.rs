@@ -3,12 +3,9 @@
 //! This feature's routes and navigation entries, in one place; the shell's route table
 //! only concatenates the features' lists.
 
-// The module keeps the name it had at the crate root (a move, not a rewrite).
-#[allow(clippy::module_inception)]
 pub mod interactions;
 pub mod vault;
 
-use crate::nav::NavEntry;
 use crate::routes::Access::Act;
 use crate::routes::Kind::{Api, Page};
 use crate::routes::{r, Route};
@@ -68,9 +65,4 @@ pub fn routes() -> Vec<Route> {
             post(interactions::fulfil),
         ),
     ]
-}
-
-/// This feature's entries in the navigation; each link's permission is its route's.
-pub fn nav() -> Vec<NavEntry> {
-    Vec::new()
 }

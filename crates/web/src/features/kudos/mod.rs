@@ -3,13 +3,8 @@
 //! This feature's routes and navigation entries, in one place; the shell's route table
 //! only concatenates the features' lists.
 
-#[expect(
-    clippy::module_inception,
-    reason = "the handlers keep the name of the web module they were, beside the feature's routes"
-)]
 pub mod kudos;
 
-use crate::nav::NavEntry;
 use crate::routes::Access::Act;
 use crate::routes::Kind::{Api, Page};
 use crate::routes::{r, Route};
@@ -26,7 +21,8 @@ pub fn routes() -> Vec<Route> {
             Page,
             "Kudos: give one, consent to or hide those received, the team's",
             get(kudos::page),
-        ),
+        )
+        .nav(90, "Kudos", "Recognise ethical conduct, with consent"),
         r(
             "POST",
             "/kudos",
@@ -60,14 +56,4 @@ pub fn routes() -> Vec<Route> {
             get(kudos::api),
         ),
     ]
-}
-
-/// This feature's entries in the navigation; each link's permission is its route's.
-pub fn nav() -> Vec<NavEntry> {
-    vec![NavEntry {
-        href: "/kudos",
-        label: "Kudos",
-        description: "Recognise ethical conduct, with consent",
-        rank: 90,
-    }]
 }

@@ -6,7 +6,6 @@
 
 pub mod handlers;
 
-use crate::nav::NavEntry;
 use crate::routes::Access::Act;
 use crate::routes::Kind::{Api, Page};
 use crate::routes::{r, Route};
@@ -23,6 +22,11 @@ pub fn routes() -> Vec<Route> {
             Page,
             "Pay equity: the gender pay gap indicators and the joint pay assessment screen",
             get(handlers::page),
+        )
+        .nav(
+            35,
+            "Pay equity",
+            "Gender pay gap indicators and categories to assess",
         ),
         r(
             "GET",
@@ -55,6 +59,11 @@ pub fn routes() -> Vec<Route> {
             Page,
             "The average pay of one's own category of workers, by sex",
             get(handlers::mine),
+        )
+        .nav(
+            75,
+            "My pay category",
+            "Average pay in your category of workers, by sex",
         ),
         r(
             "GET",
@@ -80,23 +89,5 @@ pub fn routes() -> Vec<Route> {
             "The average pay of the caller's category of workers, by sex",
             get(handlers::mine_api),
         ),
-    ]
-}
-
-/// This feature's entries in the navigation; each link's permission is its route's.
-pub fn nav() -> Vec<NavEntry> {
-    vec![
-        NavEntry {
-            href: "/pay",
-            label: "Pay equity",
-            description: "Gender pay gap indicators and categories to assess",
-            rank: 35,
-        },
-        NavEntry {
-            href: "/pay/mine",
-            label: "My pay category",
-            description: "Average pay in your category of workers, by sex",
-            rank: 75,
-        },
     ]
 }

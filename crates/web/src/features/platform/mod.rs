@@ -3,7 +3,6 @@
 //! This feature's routes and navigation entries, in one place; the shell's route table
 //! only concatenates the features' lists.
 
-use crate::nav::NavEntry;
 use crate::routes::Access::Act;
 use crate::routes::Kind::{Api, Page};
 use crate::routes::{r, Route};
@@ -28,7 +27,8 @@ pub fn routes() -> Vec<Route> {
             Page,
             "Home",
             get(home::home),
-        ),
+        )
+        .nav(10, "Home", "Your start page"),
         r(
             "GET",
             "/account",
@@ -36,7 +36,8 @@ pub fn routes() -> Vec<Route> {
             Page,
             "My account",
             get(account::account),
-        ),
+        )
+        .nav(320, "My account", "Password and two-factor sign-in"),
         r(
             "POST",
             "/account/password",
@@ -52,7 +53,8 @@ pub fn routes() -> Vec<Route> {
             Page,
             "Sites, teams and leads",
             get(directory::directory),
-        ),
+        )
+        .nav(270, "Teams", "Sites, teams and their leads"),
         r(
             "GET",
             "/audit",
@@ -60,7 +62,8 @@ pub fn routes() -> Vec<Route> {
             Page,
             "Browse the audit trail",
             get(audit::audit),
-        ),
+        )
+        .nav(290, "Audit trail", "Who did what, hash-chained and signed"),
         r(
             "GET",
             "/admin/users",
@@ -68,7 +71,8 @@ pub fn routes() -> Vec<Route> {
             Page,
             "Users and roles",
             get(users::users),
-        ),
+        )
+        .nav(300, "Users", "People, roles and teams"),
         r(
             "POST",
             "/admin/users",
@@ -116,7 +120,8 @@ pub fn routes() -> Vec<Route> {
             Page,
             "API tokens",
             get(tokens::tokens),
-        ),
+        )
+        .nav(310, "API tokens", "Credentials for machine clients"),
         r(
             "POST",
             "/admin/tokens",
@@ -165,47 +170,5 @@ pub fn routes() -> Vec<Route> {
             "Audit entries, newest first, filtered",
             get(api::audit),
         ),
-    ]
-}
-
-/// This feature's entries in the navigation; each link's permission is its route's.
-pub fn nav() -> Vec<NavEntry> {
-    vec![
-        NavEntry {
-            href: "/",
-            label: "Home",
-            description: "Your start page",
-            rank: 10,
-        },
-        NavEntry {
-            href: "/directory",
-            label: "Teams",
-            description: "Sites, teams and their leads",
-            rank: 270,
-        },
-        NavEntry {
-            href: "/audit",
-            label: "Audit trail",
-            description: "Who did what, hash-chained and signed",
-            rank: 290,
-        },
-        NavEntry {
-            href: "/admin/users",
-            label: "Users",
-            description: "People, roles and teams",
-            rank: 300,
-        },
-        NavEntry {
-            href: "/admin/tokens",
-            label: "API tokens",
-            description: "Credentials for machine clients",
-            rank: 310,
-        },
-        NavEntry {
-            href: "/account",
-            label: "My account",
-            description: "Password and two-factor sign-in",
-            rank: 320,
-        },
     ]
 }

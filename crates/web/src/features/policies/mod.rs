@@ -3,12 +3,9 @@
 //! This feature's routes and navigation entries, in one place; the shell's route table
 //! only concatenates the features' lists.
 
-// The handlers keep their module's old name, so that moving them here was a rename.
-#[allow(clippy::module_inception)]
 pub mod policies;
 pub mod policies_admin;
 
-use crate::nav::NavEntry;
 use crate::routes::Access::Act;
 use crate::routes::Kind::{Api, Page, Plain};
 use crate::routes::{r, Route};
@@ -18,13 +15,17 @@ use righttrack_core::authz::Action;
 /// This feature's routes.
 pub fn routes() -> Vec<Route> {
     vec![
-        r("GET", "/my/policies", Act(Action::PolicyRead), Page, "My policies: to attest (overdue first), published, my attestations", get(policies::mine)),
-        r("GET", "/my/team/policies", Act(Action::PolicyTeam), Page, "Open and overdue policy attestations in the teams I lead", get(policies::team)),
-        r("GET", "/policies/reports", Act(Action::PolicyReport), Page, "Attestation coverage of every policy", get(policies_admin::reports)),
+        r("GET", "/my/policies", Act(Action::PolicyRead), Page, "My policies: to attest (overdue first), published, my attestations", get(policies::mine))
+            .nav(50, "My policies", "The code of ethics and policies to read and attest"),
+        r("GET", "/my/team/policies", Act(Action::PolicyTeam), Page, "Open and overdue policy attestations in the teams I lead", get(policies::team))
+            .nav(190, "Team policies", "Who in your teams has open or overdue attestations"),
+        r("GET", "/policies/reports", Act(Action::PolicyReport), Page, "Attestation coverage of every policy", get(policies_admin::reports))
+            .nav(180, "Attestation", "Attestation coverage by team, site and role; overdue; evidence"),
         r("GET", "/policies/reports/{id}", Act(Action::PolicyReport), Page, "A policy's attestation report: coverage by team, site and role, overdue, trend, quiz failure rates", get(policies_admin::report)),
         r("GET", "/policies/reports/{id}/coverage.csv", Act(Action::PolicyReport), Plain, "Every person of the current cycle as CSV", get(policies_admin::coverage_csv)),
         r("GET", "/policies/reports/{id}/evidence.csv", Act(Action::PolicyReport), Plain, "Every attestation (person, version, SHA-256, time, method, score) as CSV", get(policies_admin::evidence_csv)),
-        r("GET", "/policies/manage", Act(Action::PolicyManage), Page, "Policies: published, in work, coverage; new policy", get(policies_admin::list)),
+        r("GET", "/policies/manage", Act(Action::PolicyManage), Page, "Policies: published, in work, coverage; new policy", get(policies_admin::list))
+            .nav(170, "Manage policies", "Write, approve and publish the code of ethics and policies"),
         r("POST", "/policies/manage", Act(Action::PolicyManage), Page, "Create a policy with a first draft", post(policies_admin::create)),
         r("GET", "/policies/manage/{id}", Act(Action::PolicyManage), Page, "Manage a policy: version in work, clause changes, versions, settings", get(policies_admin::manage)),
         r("POST", "/policies/manage/{id}/settings", Act(Action::PolicyManage), Page, "Change a policy's title, audience, days to attest and pass mark", post(policies_admin::settings)),
@@ -40,35 +41,5 @@ pub fn routes() -> Vec<Route> {
         r("POST", "/api/v1/policies/{id}/attestations", Act(Action::PolicyAttest), Api, "Attest the published version: {version_hash, answers: [choice index, ...]}; 201, or 422 when the quiz is failed (attempt recorded)", post(policies::api_attest)),
         r("GET", "/api/v1/policies/{id}/coverage", Act(Action::PolicyReport), Api, "Coverage of the current cycle by team, site and role, overdue people, quiz failure rates", get(policies_admin::api_coverage)),
         r("GET", "/api/v1/policies/{id}/attestations", Act(Action::PolicyReport), Api, "Evidence of every attestation of a policy", get(policies_admin::api_evidence)),
-    ]
-}
-
-/// This feature's entries in the navigation; each link's permission is its route's.
-pub fn nav() -> Vec<NavEntry> {
-    vec![
-        NavEntry {
-            href: "/my/policies",
-            label: "My policies",
-            description: "The code of ethics and policies to read and attest",
-            rank: 50,
-        },
-        NavEntry {
-            href: "/policies/manage",
-            label: "Manage policies",
-            description: "Write, approve and publish the code of ethics and policies",
-            rank: 170,
-        },
-        NavEntry {
-            href: "/policies/reports",
-            label: "Attestation",
-            description: "Attestation coverage by team, site and role; overdue; evidence",
-            rank: 180,
-        },
-        NavEntry {
-            href: "/my/team/policies",
-            label: "Team policies",
-            description: "Who in your teams has open or overdue attestations",
-            rank: 190,
-        },
     ]
 }

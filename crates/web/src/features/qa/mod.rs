@@ -6,11 +6,8 @@
 pub mod calibration;
 pub mod disputes;
 pub mod feedback;
-// The module keeps the name it had at the crate root (a move, not a rewrite).
-#[allow(clippy::module_inception)]
 pub mod qa;
 
-use crate::nav::NavEntry;
 use crate::routes::Access::{Act, Public};
 use crate::routes::Kind::{Api, Page};
 use crate::routes::{r, Route};
@@ -27,7 +24,8 @@ pub fn routes() -> Vec<Route> {
             Page,
             "My interactions, scores and open commitments",
             get(qa::my_work),
-        ),
+        )
+        .nav(40, "My work", "Your scores with the reason for every point, your open promises"),
         r(
             "GET",
             "/my/interactions/{id}",
@@ -51,7 +49,8 @@ pub fn routes() -> Vec<Route> {
             Page,
             "Disputes: assigned to me, all open (overdue first), recently resolved",
             get(disputes::queue),
-        ),
+        )
+        .nav(130, "Disputes", "Scorecard items agents contest, overdue first"),
         r(
             "GET",
             "/qa/disputes/{id}",
@@ -75,7 +74,8 @@ pub fn routes() -> Vec<Route> {
             Page,
             "QA review queue of flagged interactions",
             get(qa::review),
-        ),
+        )
+        .nav(100, "Review queue", "Flagged interactions, every point explained"),
         r(
             "GET",
             "/interactions/{id}",
@@ -99,7 +99,8 @@ pub fn routes() -> Vec<Route> {
             Page,
             "Calibration sessions: to score, run, and closed",
             get(calibration::list),
-        ),
+        )
+        .nav(140, "Calibration", "Score the same interactions blind, then compare"),
         r(
             "GET",
             "/qa/calibration/new",
@@ -147,7 +148,8 @@ pub fn routes() -> Vec<Route> {
             Page,
             "Commitments ledger by status",
             get(qa::commitments),
-        ),
+        )
+        .nav(110, "Commitments", "Promises to customers until they are kept"),
         r(
             "POST",
             "/commitments/{id}/fulfil",
@@ -203,7 +205,8 @@ pub fn routes() -> Vec<Route> {
             Page,
             "Customer feedback by team and agent, with the latest comments",
             get(feedback::report_page),
-        ),
+        )
+        .nav(120, "Feedback", "Customer satisfaction and NPS by team and agent"),
         r(
             "GET",
             "/api/v1/disputes",
@@ -212,48 +215,6 @@ pub fn routes() -> Vec<Route> {
             "Scorecard disputes: ?status=open|resolved|overdue",
             get(disputes::api_list),
         ),
-    ]
-}
-
-/// This feature's entries in the navigation; each link's permission is its route's.
-pub fn nav() -> Vec<NavEntry> {
-    vec![
-        NavEntry {
-            href: "/my/work",
-            label: "My work",
-            description: "Your scores with the reason for every point, your open promises",
-            rank: 40,
-        },
-        NavEntry {
-            href: "/qa/review",
-            label: "Review queue",
-            description: "Flagged interactions, every point explained",
-            rank: 100,
-        },
-        NavEntry {
-            href: "/commitments",
-            label: "Commitments",
-            description: "Promises to customers until they are kept",
-            rank: 110,
-        },
-        NavEntry {
-            href: "/qa/feedback",
-            label: "Feedback",
-            description: "Customer satisfaction and NPS by team and agent",
-            rank: 120,
-        },
-        NavEntry {
-            href: "/qa/disputes",
-            label: "Disputes",
-            description: "Scorecard items agents contest, overdue first",
-            rank: 130,
-        },
-        NavEntry {
-            href: "/qa/calibration",
-            label: "Calibration",
-            description: "Score the same interactions blind, then compare",
-            rank: 140,
-        },
     ]
 }
 

@@ -8,7 +8,6 @@ pub mod binder_pdf;
 pub mod dashboard;
 pub mod fairness;
 
-use crate::nav::NavEntry;
 use crate::routes::Access::Act;
 use crate::routes::Kind::{Api, Page, Plain};
 use crate::routes::{r, Route};
@@ -25,7 +24,8 @@ pub fn routes() -> Vec<Route> {
             Page,
             "The ethics-health dashboard: twelve months of trends with benchmarks; ?team= drills down to one team's interactions",
             get(dashboard::page),
-        ),
+        )
+        .nav(20, "Dashboard", "Ethics health at a glance: twelve months of trends and benchmarks"),
         r(
             "GET",
             "/api/v1/dashboard",
@@ -41,7 +41,8 @@ pub fn routes() -> Vec<Route> {
             Page,
             "Fairness analytics: workload spread (Gini), QA scores by team, site and evaluator with 95 % intervals and the four-fifths screen, evaluator leniency, overturn rates, calibration drift: ?months=",
             get(fairness::page),
-        ),
+        )
+        .nav(30, "Fairness", "Workload spread, QA scores by team, site and evaluator, training effectiveness"),
         r(
             "GET",
             "/api/v1/fairness",
@@ -84,7 +85,8 @@ pub fn routes() -> Vec<Route> {
         ),
         r("GET", "/binder", Act(Action::BinderRead), Page,
             "The evidence binder: ECCP questions (paraphrased) by topic, each with the figures of the viewer's newest stored generation (formula, period; small groups withheld; never computed on viewing) and the ethics office's narrative; the viewer's earlier generations",
-            get(binder::page)),
+            get(binder::page))
+            .nav(260, "Evidence binder", "ECCP questions with live figures and narratives, for auditors"),
         r("POST", "/binder/generate", Act(Action::BinderRead), Page,
             "Generate the binder for the caller: compute every figure, store them with the audit-trail head read after them; audited (binder.generated); redirects to /binder",
             post(binder::generate_form)),
@@ -109,30 +111,5 @@ pub fn routes() -> Vec<Route> {
         r("POST", "/api/v1/binder/generate", Act(Action::BinderRead), Api,
             "Generate the binder for the caller (a token needs the admin scope) and return it as the JSON export; 201; audited (binder.generated, binder.exported)",
             post(binder::generate_api)),
-    ]
-}
-
-/// This feature's entries in the navigation; each link's permission is its route's.
-pub fn nav() -> Vec<NavEntry> {
-    vec![
-        NavEntry {
-            href: "/dashboard",
-            label: "Dashboard",
-            description: "Ethics health at a glance: twelve months of trends and benchmarks",
-            rank: 20,
-        },
-        NavEntry {
-            href: "/fairness",
-            label: "Fairness",
-            description:
-                "Workload spread, QA scores by team, site and evaluator, training effectiveness",
-            rank: 30,
-        },
-        NavEntry {
-            href: "/binder",
-            label: "Evidence binder",
-            description: "ECCP questions with live figures and narratives, for auditors",
-            rank: 260,
-        },
     ]
 }

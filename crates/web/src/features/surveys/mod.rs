@@ -3,11 +3,8 @@
 //! This feature's routes and navigation entries, in one place; the shell's route table
 //! only concatenates the features' lists.
 
-// The handlers keep their module's old name, so that moving them here was a rename.
-#[allow(clippy::module_inception)]
 pub mod surveys;
 
-use crate::nav::NavEntry;
 use crate::routes::Access::Act;
 use crate::routes::Kind::{Api, Page, Plain};
 use crate::routes::{r, Route};
@@ -24,7 +21,8 @@ pub fn routes() -> Vec<Route> {
             Page,
             "Surveys I am invited to",
             get(surveys::my_list),
-        ),
+        )
+        .nav(70, "My surveys", "Anonymous ethics-climate surveys you are invited to"),
         r(
             "GET",
             "/my/surveys/{id}",
@@ -48,7 +46,8 @@ pub fn routes() -> Vec<Route> {
             Page,
             "Surveys and their waves; the survey builder",
             get(surveys::list),
-        ),
+        )
+        .nav(220, "Climate surveys", "Climate surveys: build, launch, results with small groups suppressed"),
         r(
             "POST",
             "/surveys",
@@ -153,23 +152,5 @@ pub fn routes() -> Vec<Route> {
             "A closed wave's hot-spots, each with a stable id (wave/index/cell) and url",
             get(surveys::api_hotspots),
         ),
-    ]
-}
-
-/// This feature's entries in the navigation; each link's permission is its route's.
-pub fn nav() -> Vec<NavEntry> {
-    vec![
-        NavEntry {
-            href: "/my/surveys",
-            label: "My surveys",
-            description: "Anonymous ethics-climate surveys you are invited to",
-            rank: 70,
-        },
-        NavEntry {
-            href: "/surveys",
-            label: "Climate surveys",
-            description: "Climate surveys: build, launch, results with small groups suppressed",
-            rank: 220,
-        },
     ]
 }

@@ -3,11 +3,8 @@
 //! This feature's routes and navigation entries, in one place; the shell's route table
 //! only concatenates the features' lists.
 
-// The handlers keep their module's old name, so that moving them here was a rename.
-#[allow(clippy::module_inception)]
 pub mod training;
 
-use crate::nav::NavEntry;
 use crate::routes::Access::Act;
 use crate::routes::Kind::{Api, Page, Plain};
 use crate::routes::{r, Route};
@@ -24,7 +21,8 @@ pub fn routes() -> Vec<Route> {
             Page,
             "My training: assigned courses with due dates, my certificates, my data-access standing",
             get(training::my),
-        ),
+        )
+        .nav(60, "My training", "Courses assigned to you, due dates, certificates"),
         r(
             "GET",
             "/my/training/{code}",
@@ -56,7 +54,8 @@ pub fn routes() -> Vec<Route> {
             Page,
             "Courses, assignment rules and the external LMS import",
             get(training::admin),
-        ),
+        )
+        .nav(200, "Courses", "Training courses, assignment rules, LMS import"),
         r(
             "POST",
             "/training/courses",
@@ -120,7 +119,8 @@ pub fn routes() -> Vec<Route> {
             Page,
             "Training coverage by team, site and role, overdue list, 12-month trend: ?course=",
             get(training::reports),
-        ),
+        )
+        .nav(210, "Training reports", "Coverage by team, site and role; overdue; trend"),
         r(
             "GET",
             "/training/reports.csv",
@@ -169,29 +169,5 @@ pub fn routes() -> Vec<Route> {
             "Import external LMS completions: CSV body (username,course,completed_at,score); per line, errors name line and field",
             post(training::import_api),
         ),
-    ]
-}
-
-/// This feature's entries in the navigation; each link's permission is its route's.
-pub fn nav() -> Vec<NavEntry> {
-    vec![
-        NavEntry {
-            href: "/my/training",
-            label: "My training",
-            description: "Courses assigned to you, due dates, certificates",
-            rank: 60,
-        },
-        NavEntry {
-            href: "/training",
-            label: "Courses",
-            description: "Training courses, assignment rules, LMS import",
-            rank: 200,
-        },
-        NavEntry {
-            href: "/training/reports",
-            label: "Training reports",
-            description: "Coverage by team, site and role; overdue; trend",
-            rank: 210,
-        },
     ]
 }
