@@ -79,6 +79,14 @@ pub fn render_status(t: impl Template, status: StatusCode) -> Response {
     resp
 }
 
+/// A form page shown again with its problems (`invalid`) answers 422; otherwise as is.
+pub fn unprocessable_if(invalid: bool, mut resp: Response) -> Response {
+    if invalid {
+        *resp.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    resp
+}
+
 /// A form page shown again after a refusal (`refused`) answers 400; otherwise 200.
 pub fn render_form(t: impl Template, refused: bool) -> Response {
     let mut resp = render(t);

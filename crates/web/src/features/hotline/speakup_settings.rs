@@ -18,10 +18,9 @@
 use crate::auth::Caller;
 use crate::error::AppResult;
 use crate::extract::{Path, Query, SignedIn};
-use crate::pages::{layout, render, FormData, Layout};
+use crate::pages::{layout, render, unprocessable_if, FormData, Layout};
 use crate::state::AppState;
 use askama::Template;
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use righttrack_app::hotline::settings;
 use righttrack_core::speakup_config::{
@@ -473,14 +472,8 @@ async fn settings_page(
         max_retention_days: MAX_RETENTION_DAYS,
         problems,
     };
-    let status = if page.problems.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
-    let mut r = render(page);
-    *r.status_mut() = status;
-    Ok(r)
+    let invalid = !page.problems.is_empty();
+    Ok(unprocessable_if(invalid, render(page)))
 }
 
 fn back(done: &str, section: &str) -> Response {
@@ -528,21 +521,16 @@ pub async fn create_category(
 }
 
 fn category_page(caller: &Caller, form: CategoryForm, problems: Vec<Problem>) -> Response {
-    let status = if problems.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
-    let mut r = render(CategoryPage {
+    let invalid = !problems.is_empty();
+    let page = CategoryPage {
         l: layout(Some(caller), "Edit a hotline category", HOME),
         problems,
         form,
         form_is_new: false,
         max_label: MAX_LABEL,
         max_hint: MAX_HINT,
-    });
-    *r.status_mut() = status;
-    r
+    };
+    unprocessable_if(invalid, render(page))
 }
 
 pub async fn edit_category(

@@ -5,10 +5,9 @@
 use crate::auth::Caller;
 use crate::error::{AppError, AppResult};
 use crate::extract::{Query, SignedIn};
-use crate::pages::{csv_download, layout, render, FormData};
+use crate::pages::{csv_download, layout, render, unprocessable_if, FormData};
 use crate::state::AppState;
 use askama::Template;
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Json;
 use righttrack_app::program::pay::{self, Imported};
@@ -144,12 +143,8 @@ async fn page_with(
         },
         None => None,
     };
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
-    let mut resp = render(Page {
+    let invalid = !errors.is_empty();
+    let page = Page {
         l: layout(Some(caller), "Pay equity", "/pay"),
         manage: allowed(&caller.user.roles, Action::PayManage),
         collect_sex: o.collect_sex,
@@ -160,9 +155,8 @@ async fn page_with(
         csv,
         threshold: ASSESSMENT_GAP,
         columns: righttrack_core::pay::import::COLUMNS,
-    });
-    *resp.status_mut() = status;
-    Ok(resp)
+    };
+    Ok(unprocessable_if(invalid, render(page)))
 }
 
 /// `GET /pay?period=…`: the latest period unless one is asked for.

@@ -14,12 +14,11 @@
 use crate::auth::Caller;
 use crate::error::AppResult;
 use crate::extract::{Path, Query, SignedIn};
-use crate::pages::{csv_download, layout, render, FormData, Layout};
+use crate::pages::{csv_download, layout, render, unprocessable_if, FormData, Layout};
 use crate::routes::urlencode;
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::State;
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Json;
 use righttrack_core::authz::{allowed, Action};
@@ -38,12 +37,9 @@ use righttrack_app::program::surveys::pages::{
 };
 use righttrack_app::program::surveys::{self as app_surveys, today, views_of};
 
-/// A page shown again with the form's problems is a 422.
-fn with_status(errors: &[String], mut resp: Response) -> Response {
-    if !errors.is_empty() {
-        *resp.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-    }
-    resp
+/// A wave's page, where every change to a wave returns.
+fn to_wave(id: &str) -> Response {
+    Redirect::to(&format!("/surveys/waves/{id}")).into_response()
 }
 
 /// The stable reference of a hot-spot: wave, index and cell.
@@ -112,7 +108,7 @@ async fn surveys_page(
         name,
         custom,
     });
-    Ok(with_status(&errors, resp))
+    Ok(unprocessable_if(!errors.is_empty(), resp))
 }
 
 /// `GET /surveys`.
@@ -277,7 +273,7 @@ async fn survey_page(
             filled,
         ),
     });
-    Ok(with_status(&errors, resp))
+    Ok(unprocessable_if(!errors.is_empty(), resp))
 }
 
 /// `GET /surveys/{id}`.
@@ -311,7 +307,7 @@ pub async fn create_wave(
 ) -> AppResult<Response> {
     let s = pages::survey(&state, &id).await?.s;
     match pages::create_wave(&state, &caller, &s, &wave_input(&form)).await? {
-        Ok(wid) => Ok(Redirect::to(&format!("/surveys/waves/{wid}")).into_response()),
+        Ok(wid) => Ok(to_wave(&wid)),
         Err((errors, w)) => survey_page(&state, &caller, &s.id, errors, Some(&w)).await,
     }
 }
@@ -324,7 +320,7 @@ pub async fn edit_wave(
 ) -> AppResult<Response> {
     let (s, w) = app_surveys::load(&state, &id).await?;
     match pages::edit_wave(&state, &caller, &s, &w, &wave_input(&form)).await? {
-        Ok(()) => Ok(Redirect::to(&format!("/surveys/waves/{}", w.id)).into_response()),
+        Ok(()) => Ok(to_wave(&w.id)),
         Err(errors) => wave_page(&state, &caller, &s, w, None, errors).await,
     }
 }
@@ -335,7 +331,7 @@ pub async fn launch(
     Path(id): Path<String>,
 ) -> AppResult<Response> {
     let w = app_surveys::launch(&state, &caller, &id).await?;
-    Ok(Redirect::to(&format!("/surveys/waves/{}", w.id)).into_response())
+    Ok(to_wave(&w.id))
 }
 
 /// `POST /surveys/waves/{id}/close`.
@@ -344,7 +340,7 @@ pub async fn close_now(
     Path(id): Path<String>,
 ) -> AppResult<Response> {
     let w = app_surveys::close_now(&state, &caller, &id).await?;
-    Ok(Redirect::to(&format!("/surveys/waves/{}", w.id)).into_response())
+    Ok(to_wave(&w.id))
 }
 
 /// `POST /surveys/waves/{id}/thresholds`: after launch, only upwards.
@@ -388,7 +384,7 @@ pub async fn thresholds(
         Err(e) => return wave_page(&state, &caller, &s, w, None, vec![e]).await,
     };
     app_surveys::set_thresholds(&state, &caller, &w, new).await?;
-    Ok(Redirect::to(&format!("/surveys/waves/{}", w.id)).into_response())
+    Ok(to_wave(&w.id))
 }
 
 // ------------------------------------------------------------------ officer: the wave page
@@ -645,7 +641,7 @@ async fn wave_page(
             .collect();
         page.trend = trend;
     }
-    Ok(with_status(&errors, render(page)))
+    Ok(unprocessable_if(!errors.is_empty(), render(page)))
 }
 
 /// One closed question's results for people.
@@ -955,7 +951,7 @@ async fn answer_page(
         preview,
         stored_comment,
     });
-    Ok(with_status(&errors, resp))
+    Ok(unprocessable_if(!errors.is_empty(), resp))
 }
 
 /// The answer page for where the caller stands.

@@ -18,7 +18,7 @@
 use crate::auth::Caller;
 use crate::error::{AppError, AppResult};
 use crate::extract::{Path, Query, SignedIn};
-use crate::pages::{csv_download, layout, render, FormData, Layout};
+use crate::pages::{csv_download, layout, render, unprocessable_if, FormData, Layout};
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::State;
@@ -242,14 +242,6 @@ async fn admin_page(
         form,
     });
     Ok(unprocessable_if(invalid, resp))
-}
-
-/// A page shown again with the form's problems is a 422.
-fn unprocessable_if(invalid: bool, mut resp: Response) -> Response {
-    if invalid {
-        *resp.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
-    }
-    resp
 }
 
 pub async fn admin(SignedIn { state, caller }: SignedIn) -> AppResult<Response> {
