@@ -21,6 +21,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::Extension;
 use righttrack_core::authz::allowed;
 use righttrack_core::{totp, Secret};
+use righttrack_store::directory::User;
 use serde_json::json;
 
 pub struct NavLink {
@@ -404,14 +405,7 @@ pub async fn login_submit(
     };
     let creds = state.db.credentials(user.id).await?;
     if let Some(until) = creds.locked_until.filter(|u| *u > now) {
-        state
-            .audit(
-                &user.id.to_string(),
-                "login.locked",
-                &user.id.to_string(),
-                json!({}),
-            )
-            .await?;
+        audit_own(&state, &user, "login.locked", json!({})).await?;
         return locked_out(until);
     }
     let ok = match state
@@ -427,14 +421,13 @@ pub async fn login_submit(
             .db
             .record_login_failure(user.id, now, state.config.lockout_after, lock_for)
             .await?;
-        state
-            .audit(
-                &user.id.to_string(),
-                "login.failure",
-                &user.id.to_string(),
-                json!({"reason": "bad_password", "failures": n}),
-            )
-            .await?;
+        audit_own(
+            &state,
+            &user,
+            "login.failure",
+            json!({"reason": "bad_password", "failures": n}),
+        )
+        .await?;
         if let Some(until) = locked.filter(|u| *u > now) {
             return locked_out(until);
         }
@@ -452,14 +445,13 @@ pub async fn login_submit(
         }
     }
     let sid = auth::start_session(&state, &user, !needs_mfa, reader.as_ref()).await?;
-    state
-        .audit(
-            &user.id.to_string(),
-            "login.success",
-            &user.id.to_string(),
-            json!({"method": "password", "second_factor_pending": needs_mfa}),
-        )
-        .await?;
+    audit_own(
+        &state,
+        &user,
+        "login.success",
+        json!({"method": "password", "second_factor_pending": needs_mfa}),
+    )
+    .await?;
     let target = match (needs_mfa, user.totp_enabled) {
         (true, true) if next != "/" => {
             format!("/login/totp?next={}", crate::routes::urlencode(&next))
@@ -474,6 +466,17 @@ pub async fn login_submit(
         resp,
         auth::set_cookie(&state, LOGIN_CSRF_COOKIE, "", 0),
     ))
+}
+
+/// An audit entry about a person's own sign-in: they are its actor and its target.
+async fn audit_own(
+    state: &AppState,
+    user: &User,
+    action: &str,
+    detail: serde_json::Value,
+) -> AppResult<()> {
+    let id = user.id.to_string();
+    Ok(state.audit(&id, action, &id, detail).await?)
 }
 
 /// Whole seconds from `now` until `until`, at least one: a `Retry-After` value.
