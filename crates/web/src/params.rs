@@ -4,6 +4,13 @@
 use crate::error::{AppError, AppResult};
 use jiff::civil::Date;
 
+/// The query of a page a change redirects back to: `?done=` names what was done, for
+/// the page's notice.
+#[derive(Debug, serde::Deserialize)]
+pub struct DoneQuery {
+    pub done: Option<String>,
+}
+
 /// The trimmed value, or `None` when missing or blank.
 pub fn nonempty(s: &Option<String>) -> Option<String> {
     s.as_ref()

@@ -19,6 +19,7 @@ use crate::auth::Caller;
 use crate::error::AppResult;
 use crate::extract::{Path, Query, SignedIn};
 use crate::pages::{layout, render, unprocessable_if, FormData, Layout};
+use crate::params::DoneQuery;
 use crate::state::AppState;
 use askama::Template;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -481,11 +482,6 @@ fn back(done: &str, section: &str) -> Response {
 }
 
 // ---------------------------------------------------------------- handlers
-
-#[derive(Debug, serde::Deserialize)]
-pub struct DoneQuery {
-    done: Option<String>,
-}
 
 pub async fn show(
     SignedIn { state, caller }: SignedIn,

@@ -18,6 +18,7 @@ use crate::auth::Caller;
 use crate::error::AppResult;
 use crate::extract::{Path, Query, SignedIn};
 use crate::pages::{layout, render, FormData};
+use crate::params::DoneQuery;
 use askama::Template;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Json;
@@ -27,7 +28,6 @@ use righttrack_app::qa::calibration::{
 use righttrack_core::calibration::AGREEMENT_THRESHOLD;
 use righttrack_core::clock::day;
 use righttrack_store::calibration::Calibration;
-use serde::Deserialize;
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
 
@@ -184,15 +184,10 @@ struct OpenPage {
     interactions: Vec<ScoreInteraction>,
 }
 
-#[derive(Debug, Deserialize)]
-pub struct ShowQuery {
-    done: Option<String>,
-}
-
 pub async fn show(
     SignedIn { state, caller }: SignedIn,
     Path(id): Path<String>,
-    Query(q): Query<ShowQuery>,
+    Query(q): Query<DoneQuery>,
 ) -> AppResult<Response> {
     let o = match righttrack_app::qa::calibration::session(&state, &caller, &id).await? {
         Session::Closed(c, k) => return Ok(results_page(&caller, &c, &k)),
