@@ -52,7 +52,7 @@ pub fn routes() -> Vec<Route> {
 }
 
 /// Every feature's navigation entries, in the order people see them: the routes that
-/// declare one ([`Route::nav`](crate::routes::Route::nav)).
+/// declare one (`Route::nav` in their `routes()`).
 pub fn nav() -> Vec<NavEntry> {
     let mut all: Vec<NavEntry> = routes().into_iter().filter_map(|r| r.nav).collect();
     all.sort_by_key(|e| e.rank);
