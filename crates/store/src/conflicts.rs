@@ -8,7 +8,8 @@
 //! key, which is itself sealed in `conflict_settings` so that `keys rotate` re-wraps it
 //! and the hashes stay valid.
 
-use crate::{from_ms, ms, on_pool, Db, Result, StoreError};
+use crate::query::Query;
+use crate::{from_ms, ms, Db, Result, StoreError};
 use jiff::Timestamp;
 use righttrack_core::ids::UserId;
 use serde::Serialize;
@@ -442,23 +443,18 @@ impl Db {
         if agents.is_some_and(|a| a.is_empty()) {
             return Ok(Vec::new());
         }
-        let mut sql = String::from(
+        let mut q = Query::bound(
             "SELECT i.ext_id, h.agent, h.disclosure_id, d.kind, h.at FROM conflict_hits h \
              JOIN interactions i ON i.id = h.interaction_id JOIN conflict_disclosures d ON d.id = h.disclosure_id \
              WHERE 1 = 1",
+            [limit.clamp(1, 10_000).into()],
         );
         if let Some(a) = agents {
-            let marks: Vec<String> = (0..a.len()).map(|n| format!("${}", n + 2)).collect();
-            sql.push_str(&format!(" AND h.agent IN ({})", marks.join(", ")));
+            let marks = q.list(a);
+            q.sql.push_str(&format!(" AND h.agent IN ({marks})"));
         }
-        sql.push_str(" ORDER BY h.at DESC, i.ext_id LIMIT $1");
-        let rows: Vec<(String, String, String, String, i64)> = on_pool!(self, |p| {
-            let mut q = sqlx::query_as(&sql).bind(limit.clamp(1, 10_000));
-            for a in agents.unwrap_or(&[]) {
-                q = q.bind(a);
-            }
-            q.fetch_all(p).await?
-        });
+        q.sql.push_str(" ORDER BY h.at DESC, i.ext_id LIMIT $1");
+        let rows: Vec<(String, String, String, String, i64)> = fetch_query!(self, fetch_all, q);
         Ok(rows
             .into_iter()
             .map(|r| Hit {

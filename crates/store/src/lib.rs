@@ -78,6 +78,9 @@ macro_rules! in_tx {
     };
 }
 
+#[macro_use]
+mod query;
+
 pub mod audit;
 pub mod calibration;
 pub mod dashboard;

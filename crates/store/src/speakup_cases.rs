@@ -12,6 +12,7 @@
 //! `speakup_settings.readers_epoch` whenever the answer may have changed, so cases are
 //! reconciled by the next reader who opens them.
 
+use crate::query::Query;
 use crate::{from_ms, ms, on_pool, Db, Result, StoreError};
 use jiff::Timestamp;
 use righttrack_core::casekeys::ReaderPublic;
@@ -577,19 +578,13 @@ impl Db {
         }
         // Only the holders of these roles: called on every filing and reconciliation, so
         // it must not walk a directory of thousands of agents.
-        let placeholders: Vec<String> = (2..roles.len() + 2).map(|i| format!("${i}")).collect();
-        let sql = format!(
-            "SELECT DISTINCT u.id, u.reader_public, u.reader_public_sig FROM users u JOIN user_roles r ON r.user_id = u.id WHERE u.disabled = $1 AND r.role IN ({}) ORDER BY u.id",
-            placeholders.join(", ")
+        let mut q = Query::bound("", [false.into()]);
+        let placeholders = q.list(roles.iter().map(|r| r.as_str()));
+        q.sql = format!(
+            "SELECT DISTINCT u.id, u.reader_public, u.reader_public_sig FROM users u JOIN user_roles r ON r.user_id = u.id WHERE u.disabled = $1 AND r.role IN ({placeholders}) ORDER BY u.id"
         );
         type Row = (String, Option<Vec<u8>>, Option<Vec<u8>>);
-        let rows: Vec<Row> = on_pool!(self, |p| {
-            let mut q = sqlx::query_as(&sql).bind(false);
-            for r in roles {
-                q = q.bind(r.as_str());
-            }
-            q.fetch_all(p).await?
-        });
+        let rows: Vec<Row> = fetch_query!(self, fetch_all, q);
         let mut out = Vec::with_capacity(rows.len());
         for (id, public, sig) in rows {
             let id = uid(&id, "users.id")?;
