@@ -11,7 +11,7 @@
 use crate::query::Query;
 use crate::{from_ms, ms, Db, Result, StoreError};
 use jiff::Timestamp;
-use righttrack_core::ids::UserId;
+use righttrack_core::ids::{new_row_id, UserId};
 use serde::Serialize;
 
 /// The one settings row.
@@ -166,15 +166,6 @@ impl SealedField {
     }
 }
 
-fn new_id(at: Timestamp, rng: &mut impl rand::RngCore) -> String {
-    let mut bytes = [0u8; 10];
-    rng.fill_bytes(&mut bytes);
-    let ms = u64::try_from(at.as_millisecond()).unwrap_or(0);
-    uuid::Builder::from_unix_timestamp_millis(ms, &bytes)
-        .into_uuid()
-        .to_string()
-}
-
 impl Db {
     pub async fn conflict_settings(&self) -> Result<Option<ConflictSettings>> {
         let row: Option<(Vec<u8>, i64, String)> = fetch!(
@@ -236,7 +227,7 @@ impl Db {
         d: &NewDisclosure,
         rng: &mut impl rand::RngCore,
     ) -> Result<String> {
-        let id = new_id(d.at, rng);
+        let id = new_row_id(d.at, rng);
         in_tx!(self, |tx| {
             execute!(
                 &mut *tx,
@@ -322,7 +313,7 @@ impl Db {
         rng: &mut impl rand::RngCore,
     ) -> Result<bool> {
         let (status, by, at, rationale_sealed) = (d.status, d.by, d.at, d.rationale_sealed);
-        let mid = new_id(at, rng);
+        let mid = new_row_id(at, rng);
         in_tx!(self, |tx| {
             let n = execute!(
                 &mut *tx,
@@ -381,7 +372,7 @@ impl Db {
         at: Timestamp,
         rng: &mut impl rand::RngCore,
     ) -> Result<String> {
-        let id = new_id(at, rng);
+        let id = new_row_id(at, rng);
         try_execute!(
             self,
             "INSERT INTO conflict_campaigns (id, year, due_at, audience, opened_by, opened_at) VALUES ($1, $2, $3, $4, $5, $6)",

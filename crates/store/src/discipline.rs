@@ -11,7 +11,7 @@
 use crate::query::Query;
 use crate::{from_ms, ms, Db, Result, StoreError};
 use jiff::Timestamp;
-use righttrack_core::capa::new_id;
+use righttrack_core::ids::new_row_id;
 use righttrack_core::discipline::{Approval, Sanction};
 use serde::Serialize;
 
@@ -209,7 +209,7 @@ impl Db {
         r: &NewRecord,
         rng: &mut impl rand::RngCore,
     ) -> Result<String> {
-        let id = new_id(r.decided_at, rng);
+        let id = new_row_id(r.decided_at, rng);
         let approval = if r.deviation {
             Approval::Pending
         } else {

@@ -8,7 +8,7 @@
 use crate::query::Query;
 use crate::{from_ms, ms, Db, Result};
 use jiff::Timestamp;
-use righttrack_core::capa::new_id;
+use righttrack_core::ids::new_row_id;
 use righttrack_core::kudos::Visibility;
 use serde::Serialize;
 
@@ -51,7 +51,7 @@ impl Db {
         at: Timestamp,
         rng: &mut impl rand::RngCore,
     ) -> Result<String> {
-        let id = new_id(at, rng);
+        let id = new_row_id(at, rng);
         execute!(
             self,
             "INSERT INTO kudos (id, giver, recipient, value_name, message, visibility, given_at) VALUES ($1, $2, $3, $4, $5, 'pending', $6)",

@@ -10,7 +10,7 @@
 use crate::{from_ms, ms, Db, Result, StoreError};
 use jiff::{SignedDuration, Timestamp};
 use righttrack_core::audience::Audience;
-use righttrack_core::ids::UserId;
+use righttrack_core::ids::{new_row_id, UserId};
 use righttrack_core::training::Quiz;
 use serde::Serialize;
 
@@ -181,10 +181,6 @@ impl CompletionRow {
 const COURSE_COLS: &str = "id, code, title, content, quiz, pass_mark, validity_months, grants_data_access, external, archived, created_at";
 const COMPLETION_COLS: &str = "id, course_id, user_id, completed_at, expires_at, score, source, note, recorded_by, verification";
 
-fn new_id(now: Timestamp, rng: &mut impl rand::RngCore) -> String {
-    UserId::new_v7(now, rng).0.to_string()
-}
-
 fn quiz_json(q: &Quiz) -> Result<String> {
     serde_json::to_string(q).map_err(|e| StoreError::Corrupt(format!("quiz: {e}")))
 }
@@ -208,7 +204,7 @@ impl Db {
         now: Timestamp,
         rng: &mut impl rand::RngCore,
     ) -> Result<String> {
-        let id = new_id(now, rng);
+        let id = new_row_id(now, rng);
         let quiz = quiz_json(&c.quiz)?;
         try_execute!(
             self,
@@ -263,7 +259,7 @@ impl Db {
         now: Timestamp,
         rng: &mut impl rand::RngCore,
     ) -> Result<String> {
-        let id = new_id(now, rng);
+        let id = new_row_id(now, rng);
         execute!(
             self,
             "INSERT INTO training_rules (id, course_id, audience, due_days, on_hire, active, created_by, created_at) \
@@ -441,7 +437,7 @@ impl Db {
         now: Timestamp,
         rng: &mut impl rand::RngCore,
     ) -> Result<Option<String>> {
-        let id = new_id(now, rng);
+        let id = new_row_id(now, rng);
         let n = execute!(
             self,
             "INSERT INTO training_completions (id, course_id, user_id, completed_at, expires_at, score, source, note, recorded_by, verification) \
@@ -469,7 +465,7 @@ impl Db {
         now: Timestamp,
         rng: &mut impl rand::RngCore,
     ) -> Result<()> {
-        let id = new_id(now, rng);
+        let id = new_row_id(now, rng);
         execute!(
             self,
             "INSERT INTO training_attempts (id, course_id, user_id, score, passed, at) VALUES ($1, $2, $3, $4, $5, $6)",
