@@ -105,6 +105,7 @@ pub mod capa;
 pub mod discipline;
 pub mod kudos;
 pub mod migrations;
+mod notices;
 // Policies and attestation (issue #6).
 pub mod fairness;
 pub mod pay;

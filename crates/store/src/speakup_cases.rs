@@ -13,6 +13,7 @@
 //! reconciled by the next reader who opens them.
 
 use crate::query::Query;
+use crate::notices::Notices;
 use crate::{from_ms, ms, on_pool, Db, Result, StoreError};
 use jiff::Timestamp;
 use righttrack_core::casekeys::ReaderPublic;
@@ -236,6 +237,12 @@ macro_rules! summary_from_row {
         )
     }};
 }
+
+/// Hotline staff reminders: one a day per person and kind.
+const STAFF_NOTICES: Notices = Notices {
+    table: "staff_notifications",
+    one_a_day: "user_id, day, kind",
+};
 
 impl Db {
     /// Every case `viewer` holds a key to, newest first.
@@ -797,25 +804,12 @@ impl Db {
         text: &str,
         at: Timestamp,
     ) -> Result<bool> {
-        let n = execute!(
-            self,
-            "INSERT INTO staff_notifications (user_id, day, text, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT (user_id, day, kind) DO NOTHING",
-            user.to_string(),
-            day,
-            text,
-            ms(at),
-        );
-        Ok(n > 0)
+        self.put_notice(&STAFF_NOTICES, user, day, text, at).await
     }
 
     /// A user's unseen notifications, newest first.
     pub async fn unseen_notifications(&self, user: UserId) -> Result<Vec<(String, String)>> {
-        Ok(fetch!(
-            self,
-            fetch_all,
-            "SELECT day, text FROM staff_notifications WHERE user_id = $1 AND seen_at IS NULL ORDER BY day DESC",
-            user.to_string(),
-        ))
+        self.unseen_notices(&STAFF_NOTICES, user).await
     }
 
     /// Every notification of a day, for an external mailer: `(username, text)`.
@@ -829,12 +823,6 @@ impl Db {
     }
 
     pub async fn mark_notifications_seen(&self, user: UserId, at: Timestamp) -> Result<()> {
-        execute!(
-            self,
-            "UPDATE staff_notifications SET seen_at = $1 WHERE user_id = $2 AND seen_at IS NULL",
-            ms(at),
-            user.to_string(),
-        );
-        Ok(())
+        self.mark_notices_seen(&STAFF_NOTICES, user, at).await
     }
 }
