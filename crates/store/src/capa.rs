@@ -14,7 +14,7 @@
 //! `capa_events`. Reads decide *overdue* from the due instant.
 
 use crate::notices::Notices;
-use crate::{from_ms, ms, Db, Result, StoreError};
+use crate::{found, from_ms, ms, Db, Result, StoreError};
 use jiff::{SignedDuration, Timestamp};
 use righttrack_core::capa::{self as rules, State};
 use righttrack_core::ids::{new_row_id, UserId};
@@ -265,9 +265,7 @@ impl Db {
             ms(s.at),
             &s.template_id,
         );
-        if n == 0 {
-            return Err(StoreError::NotFound);
-        }
+        found(n)?;
         Ok(id)
     }
 

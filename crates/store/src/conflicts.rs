@@ -9,7 +9,7 @@
 //! and the hashes stay valid.
 
 use crate::query::Query;
-use crate::{from_ms, ms, Db, Result, StoreError};
+use crate::{found, from_ms, ms, Db, Result, StoreError};
 use jiff::Timestamp;
 use righttrack_core::ids::{new_row_id, UserId};
 use serde::Serialize;
@@ -215,10 +215,7 @@ impl Db {
             currency,
             ms(at),
         );
-        if n == 0 {
-            return Err(StoreError::NotFound);
-        }
-        Ok(())
+        found(n)
     }
 
     /// Stores a disclosure and its reference hashes in one transaction. Returns its id.

@@ -217,6 +217,15 @@ impl StoreError {
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
+/// `Ok` when a statement touched a row, [`StoreError::NotFound`] when it touched none
+/// (an update or insert-from-select of a record that does not exist).
+pub(crate) fn found(rows: u64) -> Result<()> {
+    if rows == 0 {
+        return Err(StoreError::NotFound);
+    }
+    Ok(())
+}
+
 #[derive(Clone, Debug)]
 #[doc(hidden)]
 pub enum Backend {

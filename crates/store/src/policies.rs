@@ -11,7 +11,7 @@
 //! it are the ones who must attest now. Assignments and attestations of older cycles
 //! are kept as history and evidence.
 
-use crate::{from_ms, ms, Db, Result, StoreError};
+use crate::{found, from_ms, ms, Db, Result, StoreError};
 use jiff::Timestamp;
 use righttrack_core::audience::Audience;
 use righttrack_core::ids::{new_row_id, UserId};
@@ -346,10 +346,7 @@ impl Db {
             i64::from(pass_mark),
             id,
         );
-        if n == 0 {
-            return Err(StoreError::NotFound);
-        }
-        Ok(())
+        found(n)
     }
 
     /// Retires a policy: its published version becomes retired and nothing more is

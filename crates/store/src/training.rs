@@ -7,7 +7,7 @@
 //! passing completions only, with their expiry fixed at recording; attempts keep every
 //! quiz try, passed or not.
 
-use crate::{from_ms, ms, Db, Result, StoreError};
+use crate::{found, from_ms, ms, Db, Result, StoreError};
 use jiff::{SignedDuration, Timestamp};
 use righttrack_core::audience::Audience;
 use righttrack_core::ids::{new_row_id, UserId};
@@ -247,10 +247,7 @@ impl Db {
             archived,
             id,
         );
-        if n == 0 {
-            return Err(StoreError::NotFound);
-        }
-        Ok(())
+        found(n)
     }
 
     pub async fn create_training_rule(
@@ -282,10 +279,7 @@ impl Db {
             active,
             id
         );
-        if n == 0 {
-            return Err(StoreError::NotFound);
-        }
-        Ok(())
+        found(n)
     }
 
     pub async fn training_rules(&self) -> Result<Vec<Rule>> {
