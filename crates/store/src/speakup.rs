@@ -10,7 +10,7 @@
 //! fails if any table gains one.
 
 use crate::speakup_attachments::{self, SealedAttachment};
-use crate::{from_ms, ms, on_pool, Db, Result, StoreError};
+use crate::{from_ms, ms, on_pool, uid, Db, Result, StoreError};
 use jiff::Timestamp;
 use righttrack_core::casekeys::{
     lock_reader_secret, unlock_reader_secret, ReaderPublic, ReaderSecret,
@@ -262,8 +262,7 @@ impl Db {
         );
         rows.into_iter()
             .map(|(id, k)| {
-                let u = UserId::parse(&id)
-                    .ok_or_else(|| StoreError::Corrupt(format!("users.id {id:?}")))?;
+                let u = uid(&id, "users.id")?;
                 let k: [u8; 32] = k.try_into().map_err(|_| {
                     StoreError::Corrupt(format!("users.reader_public of {u} is not 32 bytes"))
                 })?;
@@ -454,9 +453,7 @@ impl Db {
         );
         rows.into_iter()
             .map(|(id, w)| {
-                let uid = UserId::parse(&id)
-                    .ok_or_else(|| StoreError::Corrupt(format!("speakup_wraps.user_id {id:?}")))?;
-                Ok((uid, w))
+                Ok((uid(&id, "speakup_wraps.user_id")?, w))
             })
             .collect()
     }

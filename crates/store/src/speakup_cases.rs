@@ -14,7 +14,7 @@
 
 use crate::query::Query;
 use crate::notices::Notices;
-use crate::{from_ms, ms, on_pool, Db, Result, StoreError};
+use crate::{from_ms, ms, on_pool, uid, Db, Result, StoreError};
 use jiff::Timestamp;
 use righttrack_core::casekeys::ReaderPublic;
 use righttrack_core::ids::UserId;
@@ -160,10 +160,6 @@ type SummaryRow = (
 
 /// A user, with their reader public key and the server's signature over it (if any).
 pub type ReaderRow = (UserId, Option<(ReaderPublic, Option<Vec<u8>>)>);
-
-fn uid(s: &str, what: &str) -> Result<UserId> {
-    UserId::parse(s).ok_or_else(|| StoreError::Corrupt(format!("{what} {s:?}")))
-}
 
 fn summary(r: SummaryRow) -> Result<CaseSummary> {
     let ((id, category, anonymous, status, assignee, risk), b, c, d) = r;
