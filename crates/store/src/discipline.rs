@@ -11,8 +11,8 @@
 use crate::query::Query;
 use crate::{from_ms, ms, Db, Result, StoreError};
 use jiff::Timestamp;
-use righttrack_core::ids::new_row_id;
 use righttrack_core::discipline::{Approval, Sanction};
+use righttrack_core::ids::new_row_id;
 use serde::Serialize;
 
 /// A decision to store; the caller has computed the prior record, the comparable cases
@@ -254,7 +254,10 @@ impl Db {
         q.and(" AND decided_by = ?", f.decided_by.as_ref());
         q.and(" AND approval = ?", f.approval.map(|a| a.as_str()));
         q.and(" AND subject = ?", f.subject.as_ref());
-        q.push(" ORDER BY decided_at DESC, id DESC LIMIT ?", f.limit.clamp(1, 10_000));
+        q.push(
+            " ORDER BY decided_at DESC, id DESC LIMIT ?",
+            f.limit.clamp(1, 10_000),
+        );
         let rows: Vec<Row> = fetch_query!(self, fetch_all, q);
         rows.into_iter().map(Row::into_record).collect()
     }

@@ -231,7 +231,10 @@ impl Db {
         } else {
             "CASE WHEN d.status = 'open' THEN 0 ELSE 1 END, d.due_at, d.id"
         };
-        q.push(&format!(" ORDER BY {order} LIMIT ?"), f.limit.clamp(1, 1000));
+        q.push(
+            &format!(" ORDER BY {order} LIMIT ?"),
+            f.limit.clamp(1, 1000),
+        );
         let rows: Vec<DisputeRow> = fetch_query!(self, fetch_all, q);
         Ok(rows.into_iter().map(|r| dispute(r, now)).collect())
     }

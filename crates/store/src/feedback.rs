@@ -271,7 +271,10 @@ impl Db {
             }
         ));
         push_filter(&mut q, f);
-        q.push(" ORDER BY f.submitted_at DESC, f.id LIMIT ?", limit.clamp(1, 1000));
+        q.push(
+            " ORDER BY f.submitted_at DESC, f.id LIMIT ?",
+            limit.clamp(1, 1000),
+        );
         let rows: Vec<RecordRow> = fetch_query!(self, fetch_all, q);
         Ok(rows.into_iter().map(record).collect())
     }

@@ -394,7 +394,10 @@ impl Db {
                 [ms(*t).into(), ms(*t).into(), id.into()],
             );
         }
-        q.push(" ORDER BY started_at DESC, ext_id DESC LIMIT ?", f.limit.clamp(1, 500));
+        q.push(
+            " ORDER BY started_at DESC, ext_id DESC LIMIT ?",
+            f.limit.clamp(1, 500),
+        );
         let rows: Vec<SummaryRow> = fetch_query!(self, fetch_all, q);
         Ok(rows
             .into_iter()

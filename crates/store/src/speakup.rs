@@ -452,9 +452,7 @@ impl Db {
             case,
         );
         rows.into_iter()
-            .map(|(id, w)| {
-                Ok((uid(&id, "speakup_wraps.user_id")?, w))
-            })
+            .map(|(id, w)| Ok((uid(&id, "speakup_wraps.user_id")?, w)))
             .collect()
     }
 

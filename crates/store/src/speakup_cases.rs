@@ -12,8 +12,8 @@
 //! `speakup_settings.readers_epoch` whenever the answer may have changed, so cases are
 //! reconciled by the next reader who opens them.
 
-use crate::query::Query;
 use crate::notices::Notices;
+use crate::query::Query;
 use crate::{from_ms, ms, on_pool, uid, Db, Result, StoreError};
 use jiff::Timestamp;
 use righttrack_core::casekeys::ReaderPublic;
