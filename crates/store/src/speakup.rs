@@ -139,6 +139,14 @@ pub fn day_floor(t: Timestamp) -> i64 {
     m - m.rem_euclid(86_400_000)
 }
 
+/// The stored reader public key of `user`: exactly 32 bytes, or the row is corrupt.
+fn reader_public(bytes: Vec<u8>, user: UserId) -> Result<ReaderPublic> {
+    let key: [u8; 32] = bytes.try_into().map_err(|_| {
+        StoreError::Corrupt(format!("users.reader_public of {user} is not 32 bytes"))
+    })?;
+    Ok(ReaderPublic(key))
+}
+
 impl Db {
     /// The installation's receipt salt, created (16 random bytes) on first use.
     pub async fn speakup_install_salt(&self, rng: &mut impl rand::RngCore) -> Result<[u8; 16]> {
@@ -194,12 +202,7 @@ impl Db {
             id.to_string(),
         );
         match row {
-            Some((Some(public), Some(locked))) => {
-                let public: [u8; 32] = public.try_into().map_err(|_| {
-                    StoreError::Corrupt(format!("users.reader_public of {id} is not 32 bytes"))
-                })?;
-                Ok(Some((ReaderPublic(public), locked)))
-            }
+            Some((Some(public), Some(locked))) => Ok(Some((reader_public(public, id)?, locked))),
             _ => Ok(None),
         }
     }
@@ -263,10 +266,7 @@ impl Db {
         rows.into_iter()
             .map(|(id, k)| {
                 let u = uid(&id, "users.id")?;
-                let k: [u8; 32] = k.try_into().map_err(|_| {
-                    StoreError::Corrupt(format!("users.reader_public of {u} is not 32 bytes"))
-                })?;
-                Ok((u, ReaderPublic(k)))
+                Ok((u, reader_public(k, u)?))
             })
             .collect()
     }

@@ -411,15 +411,21 @@ impl Db {
     }
 
     pub async fn training_completion(&self, id: &str) -> Result<Option<Completion>> {
-        let sql = format!("SELECT {COMPLETION_COLS} FROM training_completions WHERE id = $1");
-        let row: Option<CompletionRow> = fetch!(self, fetch_optional, &sql, id);
-        row.map(CompletionRow::into_completion).transpose()
+        self.training_completion_where("id", id).await
     }
 
     pub async fn training_completion_by_code(&self, code: &str) -> Result<Option<Completion>> {
-        let sql =
-            format!("SELECT {COMPLETION_COLS} FROM training_completions WHERE verification = $1");
-        let row: Option<CompletionRow> = fetch!(self, fetch_optional, &sql, code);
+        self.training_completion_where("verification", code).await
+    }
+
+    /// The completion whose `column` (a unique one) holds `value`.
+    async fn training_completion_where(
+        &self,
+        column: &str,
+        value: &str,
+    ) -> Result<Option<Completion>> {
+        let sql = format!("SELECT {COMPLETION_COLS} FROM training_completions WHERE {column} = $1");
+        let row: Option<CompletionRow> = fetch!(self, fetch_optional, &sql, value);
         row.map(CompletionRow::into_completion).transpose()
     }
 
