@@ -43,12 +43,7 @@ pub const MAX_INSTANCES_PER_RUN: usize = 24;
 
 /// A new row id (UUIDv7 text); time and randomness from the caller.
 pub fn new_id(at: Timestamp, rng: &mut impl rand::RngCore) -> String {
-    let mut bytes = [0u8; 10];
-    rng.fill_bytes(&mut bytes);
-    let ms = u64::try_from(at.as_millisecond()).unwrap_or(0);
-    uuid::Builder::from_unix_timestamp_millis(ms, &bytes)
-        .into_uuid()
-        .to_string()
+    crate::ids::new_row_id(at, rng)
 }
 
 /// Why a text field was refused.

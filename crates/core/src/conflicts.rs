@@ -407,15 +407,10 @@ pub fn route<'a>(
     discloser: &str,
     named: Option<&str>,
 ) -> Option<&'a str> {
-    officers
-        .iter()
-        .filter(|o| o.username != discloser && Some(o.username) != named)
-        .min_by(|a, b| {
-            a.open_reviews
-                .cmp(&b.open_reviews)
-                .then_with(|| a.username.cmp(b.username))
-        })
-        .map(|o| o.username)
+    crate::workload::least_loaded(
+        officers.iter().map(|o| (o.username, o.open_reviews as u64)),
+        &[Some(discloser), named],
+    )
 }
 
 /// One group of a coverage report, before suppression.

@@ -136,6 +136,23 @@ fn ratio(num: i64, den: i64, min: i64, scale: f64) -> Option<f64> {
     (den >= min && den > 0).then(|| num as f64 / den as f64 * scale)
 }
 
+/// The monthly series of `num / den × scale`, where `parts` gives a month's
+/// `(num, den)`; a month whose `den` is under `min` shows no value.
+fn ratios<T>(
+    months: &[T],
+    min: i64,
+    scale: f64,
+    parts: impl Fn(&T) -> (i64, i64),
+) -> Vec<Option<f64>> {
+    months
+        .iter()
+        .map(|m| {
+            let (num, den) = parts(m);
+            ratio(num, den, min, scale)
+        })
+        .collect()
+}
+
 /// Interaction indicators over the months given.
 pub fn interaction_indicators(months: &[InteractionMonth]) -> Vec<Indicator> {
     let withheld = format!("fewer than {MIN_INTERACTIONS} interactions in the month");
@@ -154,10 +171,7 @@ pub fn interaction_indicators(months: &[InteractionMonth]) -> Vec<Indicator> {
             key: "violations_per_1000",
             title: "Violations per 1,000 interactions",
             unit: "",
-            values: months
-                .iter()
-                .map(|m| ratio(m.violations, m.interactions, MIN_INTERACTIONS, 1000.0))
-                .collect(),
+            values: ratios(months, MIN_INTERACTIONS, 1000.0, |m| (m.violations, m.interactions)),
             withheld_when: withheld.clone(),
             benchmark: None,
             formula: "Conduct and disclosure rules that fired (once per rule per interaction) ÷ interactions × 1,000.",
@@ -167,10 +181,7 @@ pub fn interaction_indicators(months: &[InteractionMonth]) -> Vec<Indicator> {
             key: "exposures_per_1000",
             title: "Customer-data exposures per 1,000 interactions",
             unit: "",
-            values: months
-                .iter()
-                .map(|m| ratio(m.exposed, m.interactions, MIN_INTERACTIONS, 1000.0))
-                .collect(),
+            values: ratios(months, MIN_INTERACTIONS, 1000.0, |m| (m.exposed, m.interactions)),
             withheld_when: withheld.clone(),
             benchmark: None,
             formula: "Interactions in which customer data (card numbers, IDs, contact details…) was found and redacted before storage ÷ interactions × 1,000.",
@@ -180,10 +191,7 @@ pub fn interaction_indicators(months: &[InteractionMonth]) -> Vec<Indicator> {
             key: "flagged_share",
             title: "Interactions needing a human look",
             unit: "%",
-            values: months
-                .iter()
-                .map(|m| ratio(m.flagged, m.interactions, MIN_INTERACTIONS, 100.0))
-                .collect(),
+            values: ratios(months, MIN_INTERACTIONS, 100.0, |m| (m.flagged, m.interactions)),
             withheld_when: withheld,
             benchmark: None,
             formula: "Flagged interactions (a conduct or disclosure event, or a failed critical item) ÷ interactions.",
@@ -198,10 +206,9 @@ pub fn kept_indicator(months: &[ClosedCommitments]) -> Indicator {
         key: "commitments_kept",
         title: "Commitments kept",
         unit: "%",
-        values: months
-            .iter()
-            .map(|m| ratio(m.kept, m.kept + m.broken, MIN_GROUP as i64, 100.0))
-            .collect(),
+        values: ratios(months, MIN_GROUP as i64, 100.0, |m| {
+            (m.kept, m.kept + m.broken)
+        }),
         withheld_when: format!("fewer than {MIN_GROUP} commitments closed in the month"),
         benchmark: None,
         formula: "Commitments marked kept ÷ commitments closed (kept or broken) in the month.",
@@ -249,10 +256,7 @@ pub fn hotline_indicators(months: &[CaseMonth], headcount: u64) -> Vec<Indicator
             key: "anonymous_share",
             title: "Reports made anonymously",
             unit: "%",
-            values: trailing
-                .iter()
-                .map(|t| ratio(t.anonymous, t.submitted, min, 100.0))
-                .collect(),
+            values: ratios(&trailing, min, 100.0, |t| (t.anonymous, t.submitted)),
             withheld_when: format!("fewer than {MIN_GROUP} reports in the 12 months"),
             benchmark: None,
             formula: "Anonymous reports ÷ reports, 12 months to the month.",
@@ -262,10 +266,7 @@ pub fn hotline_indicators(months: &[CaseMonth], headcount: u64) -> Vec<Indicator
             key: "substantiation_rate",
             title: "Substantiation rate",
             unit: "%",
-            values: trailing
-                .iter()
-                .map(|t| ratio(t.substantiated, t.substantiated + t.unsubstantiated, min, 100.0))
-                .collect(),
+            values: ratios(&trailing, min, 100.0, |t| (t.substantiated, t.substantiated + t.unsubstantiated)),
             withheld_when: format!("fewer than {MIN_GROUP} cases decided in the 12 months"),
             benchmark: None,
             formula: "Substantiated ÷ (substantiated + unsubstantiated) among cases closed in the 12 months; cases closed without a finding do not count.",
@@ -288,10 +289,7 @@ pub fn hotline_indicators(months: &[CaseMonth], headcount: u64) -> Vec<Indicator
             key: "legal_clock_compliance",
             title: "Legal deadlines met",
             unit: "%",
-            values: trailing
-                .iter()
-                .map(|t| ratio(t.deadlines_met, t.deadlines_due, min, 100.0))
-                .collect(),
+            values: ratios(&trailing, min, 100.0, |t| (t.deadlines_met, t.deadlines_due)),
             withheld_when: format!("fewer than {MIN_GROUP} deadlines fell due in the 12 months"),
             benchmark: None,
             formula: "Acknowledgement and feedback deadlines that fell due in the 12 months and were met on time ÷ all that fell due.",
@@ -398,10 +396,7 @@ fn coverage_pair(
             key: keys.0,
             title: titles.0,
             unit: "%",
-            values: months
-                .iter()
-                .map(|m| ratio(m.done, m.assigned, min, 100.0))
-                .collect(),
+            values: ratios(months, min, 100.0, |m| (m.done, m.assigned)),
             withheld_when: withheld.clone(),
             benchmark: None,
             formula: formulas.0,

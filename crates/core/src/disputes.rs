@@ -100,11 +100,10 @@ pub fn route<'a>(
     agent: &str,
     evaluator: Option<&str>,
 ) -> Option<&'a str> {
-    analysts
-        .iter()
-        .filter(|a| a.username != agent && Some(a.username) != evaluator)
-        .min_by(|a, b| (a.open_disputes, a.username).cmp(&(b.open_disputes, b.username)))
-        .map(|a| a.username)
+    crate::workload::least_loaded(
+        analysts.iter().map(|a| (a.username, a.open_disputes)),
+        &[Some(agent), evaluator],
+    )
 }
 
 /// Why someone may not resolve a dispute.

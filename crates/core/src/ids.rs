@@ -8,6 +8,20 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 use uuid::Uuid;
 
+/// A new time-ordered UUIDv7: the millisecond of `at`, then ten random bytes from `rng`.
+/// Every row id is made here, typed or not.
+pub fn uuid_v7(at: jiff::Timestamp, rng: &mut impl rand::RngCore) -> Uuid {
+    let mut bytes = [0u8; 10];
+    rng.fill_bytes(&mut bytes);
+    let ms = u64::try_from(at.as_millisecond()).unwrap_or(0);
+    uuid::Builder::from_unix_timestamp_millis(ms, &bytes).into_uuid()
+}
+
+/// [`uuid_v7`] as text, for the rows keyed by a plain text id.
+pub fn new_row_id(at: jiff::Timestamp, rng: &mut impl rand::RngCore) -> String {
+    uuid_v7(at, rng).to_string()
+}
+
 macro_rules! typed_id {
     ($($name:ident),*) => {$(
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -17,10 +31,7 @@ macro_rules! typed_id {
         impl $name {
             /// A new time-ordered id. The timestamp and random bits are supplied by the caller.
             pub fn new_v7(at: jiff::Timestamp, rng: &mut impl rand::RngCore) -> Self {
-                let mut bytes = [0u8; 10];
-                rng.fill_bytes(&mut bytes);
-                let ms = u64::try_from(at.as_millisecond()).unwrap_or(0);
-                Self(uuid::Builder::from_unix_timestamp_millis(ms, &bytes).into_uuid())
+                Self(uuid_v7(at, rng))
             }
 
             pub fn parse(s: &str) -> Option<Self> {

@@ -29,6 +29,7 @@ pub mod secret;
 pub mod speakup_config;
 pub mod surveys;
 pub mod totp;
+pub mod workload;
 // conflicts of interest (issue 9)
 pub mod conflicts;
 // Issue #7: audits, corrective actions, discipline, recognition.

@@ -9,6 +9,7 @@
 //! at every interval and a valid head signature, so a database writer without the
 //! signing key cannot delete the checkpoints and re-chain a forged history.
 
+use crate::query::Query;
 use crate::{on_pool, Db, Result, StoreError};
 use ed25519_dalek::{SigningKey, VerifyingKey};
 use righttrack_core::audit::{self, Broken, ChainVerifier, Checkpoint, Entry, Hash, NewEntry};
@@ -175,25 +176,6 @@ impl Db {
 
     /// Newest first, filtered, one page.
     pub async fn audit_list(&self, f: &AuditFilter) -> Result<Vec<Entry>> {
-        let mut sql = format!("SELECT {COLS} FROM audit_log WHERE 1 = 1");
-        let mut n = 0;
-        let mut next = |sql: &mut String, cond: &str| {
-            n += 1;
-            sql.push_str(&cond.replace('?', &format!("${n}")));
-        };
-        if f.actor.is_some() {
-            next(&mut sql, " AND actor = ?");
-        }
-        if f.action_prefix.is_some() {
-            next(&mut sql, " AND action LIKE ? ESCAPE '\\'");
-        }
-        if f.target.is_some() {
-            next(&mut sql, " AND target = ?");
-        }
-        if f.before_seq.is_some() {
-            next(&mut sql, " AND seq < ?");
-        }
-        next(&mut sql, " ORDER BY seq DESC LIMIT ?");
         let like = f.action_prefix.as_ref().map(|a| {
             // The prefix is literal: LIKE's wildcards in it are escaped, not dropped
             // (`user.roles_changed` must not lose its underscore).
@@ -203,22 +185,13 @@ impl Db {
                 .replace('_', "\\_");
             format!("{literal}%")
         });
-        let rows: Vec<EntryRow> = on_pool!(self, |p| {
-            let mut q = sqlx::query_as(&sql);
-            if let Some(a) = &f.actor {
-                q = q.bind(a);
-            }
-            if let Some(a) = &like {
-                q = q.bind(a);
-            }
-            if let Some(t) = &f.target {
-                q = q.bind(t);
-            }
-            if let Some(b) = f.before_seq {
-                q = q.bind(b);
-            }
-            q.bind(f.limit.clamp(1, 1000)).fetch_all(p).await?
-        });
+        let mut q = Query::new(format!("SELECT {COLS} FROM audit_log WHERE 1 = 1"));
+        q.and(" AND actor = ?", f.actor.as_ref());
+        q.and(" AND action LIKE ? ESCAPE '\\'", like);
+        q.and(" AND target = ?", f.target.as_ref());
+        q.and(" AND seq < ?", f.before_seq);
+        q.push(" ORDER BY seq DESC LIMIT ?", f.limit.clamp(1, 1000));
+        let rows: Vec<EntryRow> = fetch_query!(self, fetch_all, q);
         rows.into_iter().map(from_row).collect()
     }
 

@@ -13,10 +13,11 @@
 //! two people pressing the same button make one move; every move is kept in
 //! `capa_events`. Reads decide *overdue* from the due instant.
 
-use crate::{from_ms, ms, Db, Result, StoreError};
+use crate::notices::Notices;
+use crate::{found, from_ms, ms, Db, Result, StoreError};
 use jiff::{SignedDuration, Timestamp};
-use righttrack_core::capa::{self as rules, new_id, State};
-use righttrack_core::ids::UserId;
+use righttrack_core::capa::{self as rules, State};
+use righttrack_core::ids::{new_row_id, UserId};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -179,6 +180,12 @@ type DueRow = (
     Option<String>,
 );
 
+/// CAPA reminders: one a day per person.
+const CAPA_NOTICES: Notices = Notices {
+    table: "capa_notifications",
+    one_a_day: "user_id, day",
+};
+
 impl Db {
     /// Stores a checklist template. [`StoreError::Conflict`] for a name in use.
     pub async fn create_audit_template(
@@ -189,7 +196,7 @@ impl Db {
         at: Timestamp,
         rng: &mut impl rand::RngCore,
     ) -> Result<String> {
-        let id = new_id(at, rng);
+        let id = new_row_id(at, rng);
         in_tx!(self, |tx| {
             try_execute!(
                 &mut *tx,
@@ -244,7 +251,7 @@ impl Db {
         s: &NewSchedule,
         rng: &mut impl rand::RngCore,
     ) -> Result<String> {
-        let id = new_id(s.at, rng);
+        let id = new_row_id(s.at, rng);
         let n = execute!(
             self,
             "INSERT INTO audit_schedules (id, template_id, site_name, every_months, next_due, auditor, created_by, created_at) \
@@ -258,9 +265,7 @@ impl Db {
             ms(s.at),
             &s.template_id,
         );
-        if n == 0 {
-            return Err(StoreError::NotFound);
-        }
+        found(n)?;
         Ok(id)
     }
 
@@ -309,7 +314,7 @@ impl Db {
                 Some(s) => format!("{name} — {s}"),
                 None => name.clone(),
             };
-            let ids: Vec<String> = dues.iter().map(|_| new_id(now, rng)).collect();
+            let ids: Vec<String> = dues.iter().map(|_| new_row_id(now, rng)).collect();
             let made: Vec<String> = in_tx!(self, |tx| {
                 let mut made = Vec::new();
                 for (due, id) in dues.iter().zip(&ids) {
@@ -405,7 +410,7 @@ impl Db {
         at: Timestamp,
         rng: &mut impl rand::RngCore,
     ) -> Result<bool> {
-        let ids: Vec<String> = answers.iter().map(|_| new_id(at, rng)).collect();
+        let ids: Vec<String> = answers.iter().map(|_| new_row_id(at, rng)).collect();
         in_tx!(self, |tx| {
             let site: Option<(Option<String>,)> = fetch!(
                 &mut *tx,
@@ -639,7 +644,7 @@ impl Db {
         c: &NewCapa,
         rng: &mut impl rand::RngCore,
     ) -> Result<(String, Option<String>)> {
-        let id = new_id(c.created_at, rng);
+        let id = new_row_id(c.created_at, rng);
         let key = rules::recurrence_key(c.source_kind, &c.subject, c.rule.as_deref());
         let since = c
             .created_at
@@ -807,7 +812,7 @@ impl Db {
         at: Timestamp,
         rng: &mut impl rand::RngCore,
     ) -> Result<bool> {
-        let eid = new_id(at, rng);
+        let eid = new_row_id(at, rng);
         let implemented = (to == State::Implemented).then(|| ms(at));
         let closed = (to == State::Closed).then(|| ms(at));
         in_tx!(self, |tx| {
@@ -938,15 +943,7 @@ impl Db {
         text: &str,
         at: Timestamp,
     ) -> Result<bool> {
-        let n = execute!(
-            self,
-            "INSERT INTO capa_notifications (user_id, day, text, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT (user_id, day) DO NOTHING",
-            user.to_string(),
-            day,
-            text,
-            ms(at),
-        );
-        Ok(n == 1)
+        self.put_notice(&CAPA_NOTICES, user, day, text, at).await
     }
 
     /// A user's unseen CAPA notices, newest first, marked seen by this read.
@@ -955,19 +952,9 @@ impl Db {
         user: UserId,
         at: Timestamp,
     ) -> Result<Vec<(String, String)>> {
-        let rows: Vec<(String, String)> = fetch!(
-            self,
-            fetch_all,
-            "SELECT day, text FROM capa_notifications WHERE user_id = $1 AND seen_at IS NULL ORDER BY day DESC",
-            user.to_string(),
-        );
+        let rows = self.unseen_notices(&CAPA_NOTICES, user).await?;
         if !rows.is_empty() {
-            execute!(
-                self,
-                "UPDATE capa_notifications SET seen_at = $1 WHERE user_id = $2 AND seen_at IS NULL",
-                ms(at),
-                user.to_string(),
-            );
+            self.mark_notices_seen(&CAPA_NOTICES, user, at).await?;
         }
         Ok(rows)
     }

@@ -8,9 +8,10 @@
 //! key, which is itself sealed in `conflict_settings` so that `keys rotate` re-wraps it
 //! and the hashes stay valid.
 
-use crate::{from_ms, ms, on_pool, Db, Result, StoreError};
+use crate::query::Query;
+use crate::{found, from_ms, ms, Db, Result, StoreError};
 use jiff::Timestamp;
-use righttrack_core::ids::UserId;
+use righttrack_core::ids::{new_row_id, UserId};
 use serde::Serialize;
 
 /// The one settings row.
@@ -165,15 +166,6 @@ impl SealedField {
     }
 }
 
-fn new_id(at: Timestamp, rng: &mut impl rand::RngCore) -> String {
-    let mut bytes = [0u8; 10];
-    rng.fill_bytes(&mut bytes);
-    let ms = u64::try_from(at.as_millisecond()).unwrap_or(0);
-    uuid::Builder::from_unix_timestamp_millis(ms, &bytes)
-        .into_uuid()
-        .to_string()
-}
-
 impl Db {
     pub async fn conflict_settings(&self) -> Result<Option<ConflictSettings>> {
         let row: Option<(Vec<u8>, i64, String)> = fetch!(
@@ -223,10 +215,7 @@ impl Db {
             currency,
             ms(at),
         );
-        if n == 0 {
-            return Err(StoreError::NotFound);
-        }
-        Ok(())
+        found(n)
     }
 
     /// Stores a disclosure and its reference hashes in one transaction. Returns its id.
@@ -235,7 +224,7 @@ impl Db {
         d: &NewDisclosure,
         rng: &mut impl rand::RngCore,
     ) -> Result<String> {
-        let id = new_id(d.at, rng);
+        let id = new_row_id(d.at, rng);
         in_tx!(self, |tx| {
             execute!(
                 &mut *tx,
@@ -321,7 +310,7 @@ impl Db {
         rng: &mut impl rand::RngCore,
     ) -> Result<bool> {
         let (status, by, at, rationale_sealed) = (d.status, d.by, d.at, d.rationale_sealed);
-        let mid = new_id(at, rng);
+        let mid = new_row_id(at, rng);
         in_tx!(self, |tx| {
             let n = execute!(
                 &mut *tx,
@@ -380,7 +369,7 @@ impl Db {
         at: Timestamp,
         rng: &mut impl rand::RngCore,
     ) -> Result<String> {
-        let id = new_id(at, rng);
+        let id = new_row_id(at, rng);
         try_execute!(
             self,
             "INSERT INTO conflict_campaigns (id, year, due_at, audience, opened_by, opened_at) VALUES ($1, $2, $3, $4, $5, $6)",
@@ -442,23 +431,18 @@ impl Db {
         if agents.is_some_and(|a| a.is_empty()) {
             return Ok(Vec::new());
         }
-        let mut sql = String::from(
+        let mut q = Query::bound(
             "SELECT i.ext_id, h.agent, h.disclosure_id, d.kind, h.at FROM conflict_hits h \
              JOIN interactions i ON i.id = h.interaction_id JOIN conflict_disclosures d ON d.id = h.disclosure_id \
              WHERE 1 = 1",
+            [limit.clamp(1, 10_000).into()],
         );
         if let Some(a) = agents {
-            let marks: Vec<String> = (0..a.len()).map(|n| format!("${}", n + 2)).collect();
-            sql.push_str(&format!(" AND h.agent IN ({})", marks.join(", ")));
+            let marks = q.list(a);
+            q.sql.push_str(&format!(" AND h.agent IN ({marks})"));
         }
-        sql.push_str(" ORDER BY h.at DESC, i.ext_id LIMIT $1");
-        let rows: Vec<(String, String, String, String, i64)> = on_pool!(self, |p| {
-            let mut q = sqlx::query_as(&sql).bind(limit.clamp(1, 10_000));
-            for a in agents.unwrap_or(&[]) {
-                q = q.bind(a);
-            }
-            q.fetch_all(p).await?
-        });
+        q.sql.push_str(" ORDER BY h.at DESC, i.ext_id LIMIT $1");
+        let rows: Vec<(String, String, String, String, i64)> = fetch_query!(self, fetch_all, q);
         Ok(rows
             .into_iter()
             .map(|r| Hit {

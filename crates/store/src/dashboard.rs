@@ -13,6 +13,7 @@
 //!
 //! The dashboard never reads a transcript: every figure here is a count.
 
+use crate::query::{Arg, Query};
 use crate::{ms, on_pool, Db, Result};
 use jiff::Timestamp;
 use righttrack_core::dashboard::{
@@ -290,6 +291,16 @@ fn people_sql(n: usize, team: Option<&str>) -> String {
     }
 }
 
+/// A query over the month `bounds` (`$1` … `$n`, read by [`pos_sql`]) and the `team`
+/// [`people_sql`] names as `$n+1`; its text is set by the caller.
+fn bounds_query(bounds: &[i64], team: Option<&str>) -> Query {
+    let mut q = Query::bound("", bounds.iter().map(|b| Arg::from(*b)));
+    if let Some(t) = team {
+        q.arg(t);
+    }
+    q
+}
+
 /// Assignments of courses not archived.
 const COURSES_SQL: &str =
     "a.course_id NOT IN (SELECT id FROM training_courses WHERE archived = TRUE)";
@@ -336,31 +347,19 @@ impl Db {
         if live.is_empty() {
             return Ok(vec![CoverageMonth::default(); n.saturating_sub(1)]);
         }
-        let first = n + 1 + usize::from(team.is_some());
-        let list: Vec<String> = (0..live.len()).map(|i| format!("${}", first + i)).collect();
-        let sql = format!(
+        let mut q = bounds_query(&b, team);
+        let list = q.list(live.iter().copied());
+        q.sql = format!(
             "SELECT a.version_id, {}, {}, {}, CAST(COUNT(*) AS BIGINT) FROM policy_assignments a \
              LEFT JOIN policy_attestations t ON t.cycle_version_id = a.version_id AND t.user_id = a.user_id \
              WHERE a.version_id IN ({}) AND {} GROUP BY 1, 2, 3, 4",
             pos_sql("a.assigned_at", n),
             pos_sql("a.due_at", n),
             pos_sql("t.attested_at", n),
-            list.join(", "),
+            list,
             people_sql(n, team),
         );
-        let rows: Vec<(String, Pos, Pos, Pos, i64)> = on_pool!(self, |p| {
-            let mut q = sqlx::query_as(&sql);
-            for v in &b {
-                q = q.bind(*v);
-            }
-            if let Some(t) = team {
-                q = q.bind(t);
-            }
-            for id in &live {
-                q = q.bind(*id);
-            }
-            q.fetch_all(p).await?
-        });
+        let rows: Vec<(String, Pos, Pos, Pos, i64)> = fetch_query!(self, fetch_all, q);
         let mut assigned = Vec::new();
         let mut done = Vec::new();
         for (version, a, due, attested, people) in rows {
@@ -422,26 +421,11 @@ impl Db {
             pos_sql("c.until_at", n),
             people_sql(n, team),
         );
-        let assigned_rows: Vec<(Pos, Pos, i64)> = on_pool!(self, |p| {
-            let mut q = sqlx::query_as(&assigned_sql);
-            for v in &b {
-                q = q.bind(*v);
-            }
-            if let Some(t) = team {
-                q = q.bind(t);
-            }
-            q.fetch_all(p).await?
-        });
-        let done_rows: Vec<(Pos, Pos, Pos, Pos, i64)> = on_pool!(self, |p| {
-            let mut q = sqlx::query_as(&done_sql);
-            for v in &b {
-                q = q.bind(*v);
-            }
-            if let Some(t) = team {
-                q = q.bind(t);
-            }
-            q.fetch_all(p).await?
-        });
+        let mut q = bounds_query(&b, team);
+        q.sql = assigned_sql;
+        let assigned_rows: Vec<(Pos, Pos, i64)> = fetch_query!(self, fetch_all, q);
+        q.sql = done_sql;
+        let done_rows: Vec<(Pos, Pos, Pos, Pos, i64)> = fetch_query!(self, fetch_all, q);
         let group = |assigned, due, people| AssignedGroup {
             counts_from: 0,
             counts_until: NEVER,
@@ -481,13 +465,9 @@ impl Db {
             pos_sql("c.done_at", n),
             pos_sql("c.closed_at", n),
         );
-        let rows: Vec<(Pos, Pos, Pos, Pos, i64, i64)> = on_pool!(self, |p| {
-            let mut q = sqlx::query_as(&sql);
-            for v in &b {
-                q = q.bind(*v);
-            }
-            q.fetch_all(p).await?
-        });
+        let mut q = bounds_query(&b, None);
+        q.sql = sql;
+        let rows: Vec<(Pos, Pos, Pos, Pos, i64, i64)> = fetch_query!(self, fetch_all, q);
         let groups: Vec<CapaGroup> = rows
             .into_iter()
             .map(|(created, due, done, closed, recurring, count)| CapaGroup {

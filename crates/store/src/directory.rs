@@ -4,7 +4,7 @@
 //! management chain of a user is their team's lead, then the parent team's lead, and so on
 //! (later capabilities use it for conflict-of-interest exclusion).
 
-use crate::{from_ms, ms, on_pool, Db, Result, StoreError};
+use crate::{found, from_ms, ms, on_pool, Db, Result, StoreError};
 use jiff::Timestamp;
 use righttrack_core::audience::{Audience, Member};
 use righttrack_core::ids::{SiteId, TeamId, UserId};
@@ -191,9 +191,7 @@ impl Db {
             lead.to_string(),
             team.to_string(),
         );
-        if n == 0 {
-            return Err(StoreError::NotFound);
-        }
+        found(n)?;
         // A new lead changes management chains, hence conflicts of interest on cases.
         self.bump_readers_epoch().await
     }
@@ -551,10 +549,7 @@ impl Db {
             "UPDATE users SET failed_logins = 0, locked_until = NULL, totp_failures = 0, totp_locked_until = NULL WHERE id = $1",
             id.to_string(),
         );
-        if n == 0 {
-            return Err(StoreError::NotFound);
-        }
-        Ok(())
+        found(n)
     }
 
     /// Creates a service account: no password (it cannot sign in), and only roles that

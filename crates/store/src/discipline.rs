@@ -8,10 +8,11 @@
 //! the retaliation watch ([`Db::discipline_times`]): every record not rejected, pending
 //! ones included (a decision awaiting approval is already an adverse act).
 
-use crate::{from_ms, ms, on_pool, Db, Result, StoreError};
+use crate::query::Query;
+use crate::{from_ms, ms, Db, Result, StoreError};
 use jiff::Timestamp;
-use righttrack_core::capa::new_id;
 use righttrack_core::discipline::{Approval, Sanction};
+use righttrack_core::ids::new_row_id;
 use serde::Serialize;
 
 /// A decision to store; the caller has computed the prior record, the comparable cases
@@ -208,7 +209,7 @@ impl Db {
         r: &NewRecord,
         rng: &mut impl rand::RngCore,
     ) -> Result<String> {
-        let id = new_id(r.decided_at, rng);
+        let id = new_row_id(r.decided_at, rng);
         let approval = if r.deviation {
             Approval::Pending
         } else {
@@ -249,29 +250,15 @@ impl Db {
 
     /// Records, newest first.
     pub async fn discipline_records(&self, f: &RecordFilter) -> Result<Vec<Record>> {
-        let mut sql = format!("SELECT {COLS} FROM discipline_records WHERE 1 = 1");
-        let mut binds: Vec<String> = Vec::new();
-        for (col, v) in [
-            ("decided_by", f.decided_by.clone()),
-            ("approval", f.approval.map(|a| a.as_str().to_owned())),
-            ("subject", f.subject.clone()),
-        ] {
-            if let Some(v) = v {
-                binds.push(v);
-                sql.push_str(&format!(" AND {col} = ${}", binds.len()));
-            }
-        }
-        sql.push_str(&format!(
-            " ORDER BY decided_at DESC, id DESC LIMIT ${}",
-            binds.len() + 1
-        ));
-        let rows: Vec<Row> = on_pool!(self, |p| {
-            let mut q = sqlx::query_as(&sql);
-            for b in &binds {
-                q = q.bind(b);
-            }
-            q.bind(f.limit.clamp(1, 10_000)).fetch_all(p).await?
-        });
+        let mut q = Query::new(format!("SELECT {COLS} FROM discipline_records WHERE 1 = 1"));
+        q.and(" AND decided_by = ?", f.decided_by.as_ref());
+        q.and(" AND approval = ?", f.approval.map(|a| a.as_str()));
+        q.and(" AND subject = ?", f.subject.as_ref());
+        q.push(
+            " ORDER BY decided_at DESC, id DESC LIMIT ?",
+            f.limit.clamp(1, 10_000),
+        );
+        let rows: Vec<Row> = fetch_query!(self, fetch_all, q);
         rows.into_iter().map(Row::into_record).collect()
     }
 

@@ -9,6 +9,7 @@
 //! examples are written with it.
 
 use crate::interactions::ScoreOverride;
+use crate::query::Query;
 use crate::{from_ms, ms, on_pool, Db, Result, StoreError};
 use jiff::Timestamp;
 use righttrack_core::ids::DisputeId;
@@ -211,54 +212,30 @@ impl Db {
     }
 
     pub async fn disputes(&self, f: &DisputeFilter, now: Timestamp) -> Result<Vec<Dispute>> {
-        let mut sql = format!(
+        let mut q = Query::new(format!(
             "SELECT {COLS} FROM disputes d JOIN interactions i ON i.id = d.interaction_id WHERE 1 = 1"
-        );
-        let mut texts: Vec<&str> = Vec::new();
-        let mut n = 0;
-        let mut next = || {
-            n += 1;
-            format!("${n}")
-        };
-        let mut due_before = None;
+        ));
         match f.status {
             None => {}
-            Some(DisputeStatus::Open) => sql.push_str(" AND d.status = 'open'"),
-            Some(DisputeStatus::Resolved) => sql.push_str(" AND d.status = 'resolved'"),
+            Some(DisputeStatus::Open) => q.sql.push_str(" AND d.status = 'open'"),
+            Some(DisputeStatus::Resolved) => q.sql.push_str(" AND d.status = 'resolved'"),
             Some(DisputeStatus::Overdue) => {
-                sql.push_str(&format!(
-                    " AND d.status = 'open' AND d.due_at <= {}",
-                    next()
-                ));
-                due_before = Some(ms(now));
+                q.push(" AND d.status = 'open' AND d.due_at <= ?", ms(now));
             }
         }
-        for (col, v) in [
-            ("d.assignee", &f.assignee),
-            ("d.agent_ref", &f.agent_ref),
-            ("i.ext_id", &f.interaction),
-        ] {
-            if let Some(v) = v {
-                sql.push_str(&format!(" AND {col} = {}", next()));
-                texts.push(v);
-            }
-        }
+        q.and(" AND d.assignee = ?", f.assignee.as_ref());
+        q.and(" AND d.agent_ref = ?", f.agent_ref.as_ref());
+        q.and(" AND i.ext_id = ?", f.interaction.as_ref());
         let order = if f.status == Some(DisputeStatus::Resolved) {
             "d.resolved_at DESC, d.id DESC"
         } else {
             "CASE WHEN d.status = 'open' THEN 0 ELSE 1 END, d.due_at, d.id"
         };
-        sql.push_str(&format!(" ORDER BY {order} LIMIT {}", next()));
-        let rows: Vec<DisputeRow> = on_pool!(self, |p| {
-            let mut q = sqlx::query_as(&sql);
-            if let Some(v) = due_before {
-                q = q.bind(v);
-            }
-            for t in &texts {
-                q = q.bind(*t);
-            }
-            q.bind(f.limit.clamp(1, 1000)).fetch_all(p).await?
-        });
+        q.push(
+            &format!(" ORDER BY {order} LIMIT ?"),
+            f.limit.clamp(1, 1000),
+        );
+        let rows: Vec<DisputeRow> = fetch_query!(self, fetch_all, q);
         Ok(rows.into_iter().map(|r| dispute(r, now)).collect())
     }
 

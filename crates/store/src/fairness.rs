@@ -14,6 +14,7 @@
 //! interaction's `timezone` field.
 
 use crate::dashboard::month_of;
+use crate::query::Query;
 use crate::{from_ms, ms, on_pool, Db, Result};
 use jiff::{Timestamp, ToSpan};
 use righttrack_core::fairness::{score_pct, AgentTotal, Moments, DIFFICULT_RULE, PASS_PCT};
@@ -359,13 +360,11 @@ impl Db {
              CAST(SUM(passed) AS BIGINT) \
              FROM agent_monthly WHERE month >= $1 AND month <= $2 {and} GROUP BY agent_ref, team_ref ORDER BY agent_ref, team_ref"
         );
-        let rows: Vec<Row> = on_pool!(self, |p| {
-            let mut q = sqlx::query_as(&sql).bind(from).bind(to);
-            if let Some(team) = team {
-                q = q.bind(team);
-            }
-            q.fetch_all(p).await?
-        });
+        let mut q = Query::bound(sql, [from.into(), to.into()]);
+        if let Some(team) = team {
+            q.arg(team);
+        }
+        let rows: Vec<Row> = fetch_query!(self, fetch_all, q);
         Ok(rows
             .into_iter()
             .map(
@@ -496,44 +495,28 @@ impl Db {
             let (before_from, after_to) = (z(start, -span), z(end, span));
             out.agents += agents.len() as i64;
             for chunk in agents.chunks(500) {
-                let list = placeholders(4, chunk.len());
+                // The two reads take the same arguments.
+                let mut q = Query::bound("", [start.into(), before_from.into(), after_to.into()]);
+                let list = q.list(chunk);
                 // Both sides are whole months starting in [before_from, after_to) other
                 // than the month of completion; the indexes on (agent_ref, month_start)
                 // cover these reads.
-                let sql = format!(
+                q.sql = format!(
                     "SELECT CAST(SUM(CASE WHEN month_start < $1 THEN interactions ELSE 0 END) AS BIGINT), \
                      CAST(SUM(CASE WHEN month_start > $1 THEN interactions ELSE 0 END) AS BIGINT) \
                      FROM agent_monthly WHERE agent_ref IN ({list}) AND month_start >= $2 AND month_start < $3 \
                      AND month_start <> $1"
                 );
-                let sql_rules = format!(
+                let totals: (Option<i64>, Option<i64>) = fetch_query!(self, fetch_one, q);
+                out.interactions_before += totals.0.unwrap_or(0);
+                out.interactions_after += totals.1.unwrap_or(0);
+                q.sql = format!(
                     "SELECT rule, CAST(SUM(CASE WHEN month_start < $1 THEN value ELSE 0 END) AS BIGINT), \
                      CAST(SUM(CASE WHEN month_start > $1 THEN value ELSE 0 END) AS BIGINT) \
                      FROM agent_rule_monthly WHERE agent_ref IN ({list}) AND month_start >= $2 AND month_start < $3 \
                      AND month_start <> $1 GROUP BY rule"
                 );
-                let totals: (Option<i64>, Option<i64>) = on_pool!(self, |p| {
-                    let mut q = sqlx::query_as(&sql)
-                        .bind(start)
-                        .bind(before_from)
-                        .bind(after_to);
-                    for a in chunk {
-                        q = q.bind(a);
-                    }
-                    q.fetch_one(p).await?
-                });
-                out.interactions_before += totals.0.unwrap_or(0);
-                out.interactions_after += totals.1.unwrap_or(0);
-                let rules: Vec<(String, i64, i64)> = on_pool!(self, |p| {
-                    let mut q = sqlx::query_as(&sql_rules)
-                        .bind(start)
-                        .bind(before_from)
-                        .bind(after_to);
-                    for a in chunk {
-                        q = q.bind(a);
-                    }
-                    q.fetch_all(p).await?
-                });
+                let rules: Vec<(String, i64, i64)> = fetch_query!(self, fetch_all, q);
                 for (rule, b, a) in rules {
                     let e = out.rules.entry(rule).or_default();
                     e.0 += b;
@@ -649,14 +632,6 @@ impl Db {
             .await
         })
     }
-}
-
-/// `$first, $first+1, …` for `n` bind parameters.
-fn placeholders(first: usize, n: usize) -> String {
-    (first..first + n)
-        .map(|i| format!("${i}"))
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 impl Db {

@@ -7,6 +7,7 @@
 //! submissions race. Only the SHA-256 of a token is stored, and the comment arrives
 //! already scrubbed (`core::feedback::screen_comment`).
 
+use crate::query::Query;
 use crate::{from_ms, ms, on_pool, Db, Result};
 use jiff::Timestamp;
 use righttrack_core::feedback::{NpsGroup, Tally};
@@ -113,35 +114,12 @@ fn record(r: RecordRow) -> FeedbackRecord {
     }
 }
 
-/// `WHERE` conditions of a filter, with `$n` numbered from `first`.
-fn conditions(f: &FeedbackFilter, first: usize) -> String {
-    let mut n = first;
-    let mut sql = format!(
-        " AND f.interaction_at >= ${n} AND f.interaction_at < ${}",
-        n + 1
-    );
-    n += 2;
-    if f.team_ref.is_some() {
-        sql.push_str(&format!(" AND f.team_ref = ${n}"));
-        n += 1;
-    }
-    if f.agent_ref.is_some() {
-        sql.push_str(&format!(" AND f.agent_ref = ${n}"));
-    }
-    sql
-}
-
-macro_rules! bind_filter {
-    ($q:expr, $f:expr) => {{
-        let mut q = $q.bind(ms($f.from)).bind(ms($f.to));
-        if let Some(t) = &$f.team_ref {
-            q = q.bind(t);
-        }
-        if let Some(a) = &$f.agent_ref {
-            q = q.bind(a);
-        }
-        q
-    }};
+/// Appends the `WHERE` conditions of a filter and their arguments to `q`.
+fn push_filter(q: &mut Query, f: &FeedbackFilter) {
+    q.push(" AND f.interaction_at >= ?", ms(f.from));
+    q.push(" AND f.interaction_at < ?", ms(f.to));
+    q.and(" AND f.team_ref = ?", f.team_ref.as_ref());
+    q.and(" AND f.agent_ref = ?", f.agent_ref.as_ref());
 }
 
 impl Db {
@@ -247,20 +225,19 @@ impl Db {
             .rev()
             .find(|n| NpsGroup::of(*n) == NpsGroup::Detractor)
             .map_or(6, i64::from);
-        let sql = format!(
+        let mut q = Query::bound(
             "SELECT f.team_ref, f.agent_ref, COUNT(*), COUNT(f.submitted_at), \
              CAST(COALESCE(SUM(f.csat), 0) AS BIGINT), \
              CAST(COALESCE(SUM(CASE WHEN f.nps >= $1 THEN 1 ELSE 0 END), 0) AS BIGINT), \
              CAST(COALESCE(SUM(CASE WHEN f.nps <= $2 THEN 1 ELSE 0 END), 0) AS BIGINT) \
-             FROM feedback f WHERE 1 = 1{} \
-             GROUP BY f.team_ref, f.agent_ref ORDER BY f.team_ref, f.agent_ref",
-            conditions(f, 3)
+             FROM feedback f WHERE 1 = 1",
+            [promoter.into(), detractor.into()],
         );
+        push_filter(&mut q, f);
+        q.sql
+            .push_str(" GROUP BY f.team_ref, f.agent_ref ORDER BY f.team_ref, f.agent_ref");
         type Row = (Option<String>, String, i64, i64, i64, i64, i64);
-        let rows: Vec<Row> = on_pool!(self, |p| {
-            let q = sqlx::query_as(&sql).bind(promoter).bind(detractor);
-            bind_filter!(q, f).fetch_all(p).await?
-        });
+        let rows: Vec<Row> = fetch_query!(self, fetch_all, q);
         Ok(rows
             .into_iter()
             .map(|r| AgentTally {
@@ -284,24 +261,21 @@ impl Db {
         comments_only: bool,
         limit: i64,
     ) -> Result<Vec<FeedbackRecord>> {
-        let cond = conditions(f, 1);
-        let n_limit = 3 + usize::from(f.team_ref.is_some()) + usize::from(f.agent_ref.is_some());
-        let sql = format!(
+        let mut q = Query::new(format!(
             "SELECT {RECORD_COLS} FROM feedback f JOIN interactions i ON i.id = f.interaction_id \
-             WHERE f.submitted_at IS NOT NULL{}{cond} ORDER BY f.submitted_at DESC, f.id LIMIT ${n_limit}",
+             WHERE f.submitted_at IS NOT NULL{}",
             if comments_only {
                 " AND f.comment IS NOT NULL"
             } else {
                 ""
             }
+        ));
+        push_filter(&mut q, f);
+        q.push(
+            " ORDER BY f.submitted_at DESC, f.id LIMIT ?",
+            limit.clamp(1, 1000),
         );
-        let rows: Vec<RecordRow> = on_pool!(self, |p| {
-            let q = sqlx::query_as(&sql);
-            bind_filter!(q, f)
-                .bind(limit.clamp(1, 1000))
-                .fetch_all(p)
-                .await?
-        });
+        let rows: Vec<RecordRow> = fetch_query!(self, fetch_all, q);
         Ok(rows.into_iter().map(record).collect())
     }
 

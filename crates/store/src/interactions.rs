@@ -10,7 +10,8 @@
 //! [`Db::break_overdue_commitments`] persists the broken state in the background (for
 //! reports and exports), and a broken promise can no longer be marked kept.
 
-use crate::{from_ms, ms, on_pool, Db, Result, StoreError};
+use crate::query::Query;
+use crate::{from_ms, ms, Db, Result, StoreError};
 use jiff::Timestamp;
 use righttrack_core::ids::{CommitmentId, InteractionId};
 use righttrack_core::interactions::Prepared;
@@ -362,89 +363,42 @@ impl Db {
         &self,
         f: &InteractionFilter,
     ) -> Result<Vec<InteractionSummary>> {
-        let mut sql = String::from(
+        let mut q = Query::new(
             "SELECT ext_id, channel, agent_ref, team_ref, started_at, score, score_max, flagged, rules, severity FROM interactions WHERE 1 = 1",
         );
-        let mut n = 0;
-        // Each `?` becomes the next `$n`.
-        let mut cond = |sql: &mut String, c: &str| {
-            for (i, part) in c.split('?').enumerate() {
-                if i > 0 {
-                    n += 1;
-                    sql.push_str(&format!("${n}"));
-                }
-                sql.push_str(part);
-            }
-        };
         if f.flagged_only {
-            sql.push_str(" AND flagged = TRUE");
+            q.sql.push_str(" AND flagged = TRUE");
         }
-        if f.agent_ref.is_some() {
-            cond(&mut sql, " AND agent_ref = ?");
-        }
+        q.and(" AND agent_ref = ?", f.agent_ref.as_ref());
         if let Some(list) = &f.agent_refs {
             if list.is_empty() {
-                sql.push_str(" AND 1 = 0");
+                q.sql.push_str(" AND 1 = 0");
             } else {
-                let marks = vec!["?"; list.len()].join(", ");
-                cond(&mut sql, &format!(" AND agent_ref IN ({marks})"));
+                let marks = q.list(list);
+                q.sql.push_str(&format!(" AND agent_ref IN ({marks})"));
             }
         }
-        if f.team_ref.is_some() {
-            cond(&mut sql, " AND team_ref = ?");
-        }
-        if f.rule.is_some() {
-            cond(&mut sql, " AND rules LIKE ?");
-        }
-        if f.min_severity.is_some() {
-            cond(&mut sql, " AND severity >= ?");
-        }
-        if f.from.is_some() {
-            cond(&mut sql, " AND started_at >= ?");
-        }
-        if f.to.is_some() {
-            cond(&mut sql, " AND started_at < ?");
-        }
-        if f.before.is_some() {
-            // After the cursor in the order below: newest first, then ext_id descending.
-            cond(
-                &mut sql,
-                " AND (started_at < ? OR (started_at = ? AND ext_id < ?))",
-            );
-        }
-        cond(&mut sql, " ORDER BY started_at DESC, ext_id DESC LIMIT ?");
+        q.and(" AND team_ref = ?", f.team_ref.as_ref());
         let like = f
             .rule
             .as_ref()
             .map(|r| format!("%,{},%", r.replace(['%', '_', ','], "")));
-        let rows: Vec<SummaryRow> = on_pool!(self, |p| {
-            let mut q = sqlx::query_as(&sql);
-            if let Some(a) = &f.agent_ref {
-                q = q.bind(a);
-            }
-            for a in f.agent_refs.iter().flatten() {
-                q = q.bind(a);
-            }
-            if let Some(t) = &f.team_ref {
-                q = q.bind(t);
-            }
-            if let Some(l) = &like {
-                q = q.bind(l);
-            }
-            if let Some(s) = f.min_severity {
-                q = q.bind(s);
-            }
-            if let Some(t) = f.from {
-                q = q.bind(ms(t));
-            }
-            if let Some(t) = f.to {
-                q = q.bind(ms(t));
-            }
-            if let Some((t, id)) = &f.before {
-                q = q.bind(ms(*t)).bind(ms(*t)).bind(id);
-            }
-            q.bind(f.limit.clamp(1, 500)).fetch_all(p).await?
-        });
+        q.and(" AND rules LIKE ?", like);
+        q.and(" AND severity >= ?", f.min_severity);
+        q.and(" AND started_at >= ?", f.from.map(ms));
+        q.and(" AND started_at < ?", f.to.map(ms));
+        if let Some((t, id)) = &f.before {
+            // After the cursor in the order below: newest first, then ext_id descending.
+            q.push_all(
+                " AND (started_at < ? OR (started_at = ? AND ext_id < ?))",
+                [ms(*t).into(), ms(*t).into(), id.into()],
+            );
+        }
+        q.push(
+            " ORDER BY started_at DESC, ext_id DESC LIMIT ?",
+            f.limit.clamp(1, 500),
+        );
+        let rows: Vec<SummaryRow> = fetch_query!(self, fetch_all, q);
         Ok(rows
             .into_iter()
             .map(|r| InteractionSummary {
@@ -503,11 +457,8 @@ impl Db {
             f.limit,
         );
         let cutoff = now.checked_sub(BROKEN_AFTER).unwrap_or(now);
-        let mut binds: Vec<i64> = Vec::new();
-        let mut param = |v: i64| {
-            binds.push(v);
-            format!("${}", binds.len())
-        };
+        let mut q = Query::default();
+        let mut param = |v: i64| q.arg(v);
         let cond = match status {
             None => "1 = 1".to_owned(),
             Some(CommitmentStatus::DueSoon) => format!(
@@ -532,32 +483,13 @@ impl Db {
                 param(ms(cutoff))
             ),
         };
-        let mut sql = format!(
+        q.sql = format!(
             "SELECT c.id, i.ext_id, c.agent_ref, c.turn, c.text, c.due_at, c.status, c.closed_at FROM commitments c JOIN interactions i ON i.id = c.interaction_id WHERE {cond}"
         );
-        let mut next = binds.len() + 1;
-        if agent_ref.is_some() {
-            sql.push_str(&format!(" AND c.agent_ref = ${next}"));
-            next += 1;
-        }
-        if team_ref.is_some() {
-            sql.push_str(&format!(" AND i.team_ref = ${next}"));
-            next += 1;
-        }
-        sql.push_str(&format!(" ORDER BY c.due_at, c.id LIMIT ${next}"));
-        let rows: Vec<LedgerRow> = on_pool!(self, |p| {
-            let mut q = sqlx::query_as(&sql);
-            for v in &binds {
-                q = q.bind(*v);
-            }
-            if let Some(a) = agent_ref {
-                q = q.bind(a);
-            }
-            if let Some(t) = team_ref {
-                q = q.bind(t);
-            }
-            q.bind(limit.clamp(1, 1000)).fetch_all(p).await?
-        });
+        q.and(" AND c.agent_ref = ?", agent_ref);
+        q.and(" AND i.team_ref = ?", team_ref);
+        q.push(" ORDER BY c.due_at, c.id LIMIT ?", limit.clamp(1, 1000));
+        let rows: Vec<LedgerRow> = fetch_query!(self, fetch_all, q);
         Ok(rows
             .into_iter()
             .map(|r| {
@@ -612,16 +544,11 @@ impl Db {
              FROM commitments c JOIN interactions i ON i.id = c.interaction_id \
              WHERE i.started_at >= $3{only_cond} GROUP BY {key} ORDER BY {key}"
         );
-        let rows: Vec<(String, i64, i64, i64, i64)> = on_pool!(self, |p| {
-            let mut q = sqlx::query_as(&sql)
-                .bind(ms(cutoff))
-                .bind(ms(now))
-                .bind(ms(since));
-            if let Some((_, v)) = only {
-                q = q.bind(v);
-            }
-            q.fetch_all(p).await?
-        });
+        let mut q = Query::bound(sql, [ms(cutoff).into(), ms(now).into(), ms(since).into()]);
+        if let Some((_, v)) = only {
+            q.arg(v);
+        }
+        let rows: Vec<(String, i64, i64, i64, i64)> = fetch_query!(self, fetch_all, q);
         Ok(rows
             .into_iter()
             .map(|(key, kept, broken, overdue, open)| KeptRate {

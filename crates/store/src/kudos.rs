@@ -5,9 +5,10 @@
 //! the hotline (no case, reporter or category), and no query here touches a hotline
 //! table. A test on the schema checks the columns.
 
-use crate::{from_ms, ms, on_pool, Db, Result};
+use crate::query::Query;
+use crate::{from_ms, ms, Db, Result};
 use jiff::Timestamp;
-use righttrack_core::capa::new_id;
+use righttrack_core::ids::new_row_id;
 use righttrack_core::kudos::Visibility;
 use serde::Serialize;
 
@@ -50,7 +51,7 @@ impl Db {
         at: Timestamp,
         rng: &mut impl rand::RngCore,
     ) -> Result<String> {
-        let id = new_id(at, rng);
+        let id = new_row_id(at, rng);
         execute!(
             self,
             "INSERT INTO kudos (id, giver, recipient, value_name, message, visibility, given_at) VALUES ($1, $2, $3, $4, $5, 'pending', $6)",
@@ -87,20 +88,12 @@ impl Db {
         if recipients.is_empty() {
             return Ok(Vec::new());
         }
-        let ph = (1..=recipients.len())
-            .map(|i| format!("${i}"))
-            .collect::<Vec<_>>()
-            .join(", ");
-        let sql = format!(
+        let mut q = Query::default();
+        let ph = q.list(recipients);
+        q.sql = format!(
             "SELECT {COLS} FROM kudos WHERE visibility = 'visible' AND recipient IN ({ph}) ORDER BY given_at DESC, id DESC LIMIT 100"
         );
-        let rows: Vec<KudosRow> = on_pool!(self, |p| {
-            let mut q = sqlx::query_as(&sql);
-            for r in recipients {
-                q = q.bind(r);
-            }
-            q.fetch_all(p).await?
-        });
+        let rows: Vec<KudosRow> = fetch_query!(self, fetch_all, q);
         Ok(rows.into_iter().map(kudos).collect())
     }
 

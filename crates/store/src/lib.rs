@@ -78,6 +78,9 @@ macro_rules! in_tx {
     };
 }
 
+#[macro_use]
+mod query;
+
 pub mod audit;
 pub mod calibration;
 pub mod dashboard;
@@ -102,6 +105,7 @@ pub mod capa;
 pub mod discipline;
 pub mod kudos;
 pub mod migrations;
+mod notices;
 // Policies and attestation (issue #6).
 pub mod fairness;
 pub mod pay;
@@ -213,6 +217,22 @@ impl StoreError {
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
+/// `Ok` when a statement touched a row, [`StoreError::NotFound`] when it touched none
+/// (an update or insert-from-select of a record that does not exist).
+pub(crate) fn found(rows: u64) -> Result<()> {
+    if rows == 0 {
+        return Err(StoreError::NotFound);
+    }
+    Ok(())
+}
+
+/// A user id read back from the column `what`; one that does not parse is
+/// [`StoreError::Corrupt`], naming the column and the value.
+pub(crate) fn uid(s: &str, what: &str) -> Result<righttrack_core::ids::UserId> {
+    righttrack_core::ids::UserId::parse(s)
+        .ok_or_else(|| StoreError::Corrupt(format!("{what} {s:?}")))
+}
+
 #[derive(Clone, Debug)]
 #[doc(hidden)]
 pub enum Backend {
@@ -320,9 +340,17 @@ impl Db {
     }
 
     pub fn backend_name(&self) -> &'static str {
+        match self.dialect() {
+            migrations::Dialect::Sqlite => "sqlite",
+            migrations::Dialect::Postgres => "postgres",
+        }
+    }
+
+    /// The SQL dialect of the pool this handle holds.
+    fn dialect(&self) -> migrations::Dialect {
         match self.backend {
-            Backend::Sqlite(_) => "sqlite",
-            Backend::Postgres(_) => "postgres",
+            Backend::Sqlite(_) => migrations::Dialect::Sqlite,
+            Backend::Postgres(_) => migrations::Dialect::Postgres,
         }
     }
 
@@ -331,43 +359,41 @@ impl Db {
     }
 
     fn migrator(&self) -> Result<&'static sqlx::migrate::Migrator> {
-        migrations::migrator(match self.backend {
-            Backend::Sqlite(_) => migrations::Dialect::Sqlite,
-            Backend::Postgres(_) => migrations::Dialect::Postgres,
-        })
-        .map_err(StoreError::Migrate)
+        migrations::migrator(self.dialect()).map_err(StoreError::Migrate)
     }
 
     /// The highest migration version already applied (0 for a new database).
     pub async fn schema_version(&self) -> Result<i64> {
-        let exists: bool = on_pool!(self, |p| {
-            let q = match self.backend {
-                Backend::Sqlite(_) => "SELECT COUNT(*) > 0 FROM sqlite_master WHERE name = '_sqlx_migrations'",
-                Backend::Postgres(_) => "SELECT COUNT(*) > 0 FROM information_schema.tables WHERE table_name = '_sqlx_migrations' AND table_schema = current_schema()",
-            };
-            sqlx::query_scalar(q).fetch_one(p).await?
-        });
+        let exists: bool = scalar!(
+            self,
+            fetch_one,
+            match self.dialect() {
+                migrations::Dialect::Sqlite => "SELECT COUNT(*) > 0 FROM sqlite_master WHERE name = '_sqlx_migrations'",
+                migrations::Dialect::Postgres => "SELECT COUNT(*) > 0 FROM information_schema.tables WHERE table_name = '_sqlx_migrations' AND table_schema = current_schema()",
+            },
+        );
         if !exists {
             return Ok(0);
         }
-        let v: Option<i64> = on_pool!(self, |p| sqlx::query_scalar(
-            "SELECT MAX(version) FROM _sqlx_migrations WHERE success = TRUE"
-        )
-        .fetch_one(p)
-        .await?);
+        let v: Option<i64> = scalar!(
+            self,
+            fetch_one,
+            "SELECT MAX(version) FROM _sqlx_migrations WHERE success = TRUE",
+        );
         Ok(v.unwrap_or(0))
     }
 
     /// Every `(table, column)` of the schema, sorted (for schema invariants in tests, such
     /// as "no table stores a client address").
     pub async fn schema_columns(&self) -> Result<Vec<(String, String)>> {
-        let mut cols: Vec<(String, String)> = on_pool!(self, |p| {
-            let q = match self.backend {
-                Backend::Sqlite(_) => "SELECT m.name, c.name FROM sqlite_master m JOIN pragma_table_info(m.name) c WHERE m.type = 'table'",
-                Backend::Postgres(_) => "SELECT CAST(table_name AS TEXT), CAST(column_name AS TEXT) FROM information_schema.columns WHERE table_schema = current_schema()",
-            };
-            sqlx::query_as(q).fetch_all(p).await?
-        });
+        let mut cols: Vec<(String, String)> = fetch!(
+            self,
+            fetch_all,
+            match self.dialect() {
+                migrations::Dialect::Sqlite => "SELECT m.name, c.name FROM sqlite_master m JOIN pragma_table_info(m.name) c WHERE m.type = 'table'",
+                migrations::Dialect::Postgres => "SELECT CAST(table_name AS TEXT), CAST(column_name AS TEXT) FROM information_schema.columns WHERE table_schema = current_schema()",
+            },
+        );
         cols.sort();
         Ok(cols)
     }
@@ -407,8 +433,7 @@ impl Db {
     /// Whether interactions exist but the totals derived from them in `table` do not.
     async fn derived_missing(&self, table: &'static str) -> Result<bool> {
         let any = |sql: String| async move {
-            let row: Option<i64> =
-                on_pool!(self, |p| sqlx::query_scalar(&sql).fetch_optional(p).await?);
+            let row: Option<i64> = scalar!(self, fetch_optional, &sql);
             Ok::<_, StoreError>(row.is_some())
         };
         Ok(
@@ -482,9 +507,7 @@ impl Db {
 
     /// For `/healthz`: does the database answer?
     pub async fn ping(&self) -> Result<()> {
-        let _: i64 = on_pool!(self, |p| sqlx::query_scalar("SELECT CAST(1 AS BIGINT)")
-            .fetch_one(p)
-            .await?);
+        let _: i64 = scalar!(self, fetch_one, "SELECT CAST(1 AS BIGINT)");
         Ok(())
     }
 

@@ -11,21 +11,12 @@
 //! it are the ones who must attest now. Assignments and attestations of older cycles
 //! are kept as history and evidence.
 
-use crate::{from_ms, ms, Db, Result, StoreError};
+use crate::{found, from_ms, ms, Db, Result, StoreError};
 use jiff::Timestamp;
 use righttrack_core::audience::Audience;
-use righttrack_core::ids::UserId;
+use righttrack_core::ids::{new_row_id, UserId};
 use righttrack_core::policies::{Kind, Question, Score, Status};
 use serde::Serialize;
-
-fn new_id(now: Timestamp, rng: &mut impl rand::RngCore) -> String {
-    let mut bytes = [0u8; 10];
-    rng.fill_bytes(&mut bytes);
-    let ms = u64::try_from(now.as_millisecond()).unwrap_or(0);
-    uuid::Builder::from_unix_timestamp_millis(ms, &bytes)
-        .into_uuid()
-        .to_string()
-}
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Policy {
@@ -286,8 +277,8 @@ impl Db {
         now: Timestamp,
         rng: &mut impl rand::RngCore,
     ) -> Result<(String, String)> {
-        let pid = new_id(now, rng);
-        let vid = new_id(now, rng);
+        let pid = new_row_id(now, rng);
+        let vid = new_row_id(now, rng);
         let contributors = serde_json::json!([p.by]).to_string();
         in_tx!(self, |tx| {
             try_execute!(
@@ -355,10 +346,7 @@ impl Db {
             i64::from(pass_mark),
             id,
         );
-        if n == 0 {
-            return Err(StoreError::NotFound);
-        }
-        Ok(())
+        found(n)
     }
 
     /// Retires a policy: its published version becomes retired and nothing more is
@@ -414,7 +402,7 @@ impl Db {
             .into_iter()
             .next()
             .ok_or(StoreError::NotFound)?;
-        let id = new_id(now, rng);
+        let id = new_row_id(now, rng);
         try_execute!(
             self,
             "INSERT INTO policy_versions (id, policy_id, number, kind, summary, body, quiz, status, contributors, created_at) VALUES ($1, $2, $3, 'material', '', $4, $5, 'draft', $6, $7)",
@@ -684,7 +672,7 @@ impl Db {
         now: Timestamp,
         rng: &mut impl rand::RngCore,
     ) -> Result<String> {
-        let id = new_id(now, rng);
+        let id = new_row_id(now, rng);
         in_tx!(self, |tx| {
             execute!(
                 &mut *tx,
@@ -751,7 +739,7 @@ impl Db {
         now: Timestamp,
         rng: &mut impl rand::RngCore,
     ) -> Result<String> {
-        let id = new_id(now, rng);
+        let id = new_row_id(now, rng);
         let hash = version.hash.clone().unwrap_or_default();
         try_execute!(
             self,

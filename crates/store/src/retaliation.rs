@@ -27,7 +27,8 @@
 //! A person without a team at `since` has no peers.
 
 use crate::directory::User;
-use crate::{from_ms, ms, on_pool, Db, Result, StoreError};
+use crate::query::Query;
+use crate::{from_ms, ms, Db, Result, StoreError};
 use jiff::{SignedDuration, Timestamp};
 use righttrack_core::ids::{TeamId, UserId};
 use righttrack_core::retaliation::{self, Person, Window, BASELINE_DAYS, WINDOW_DAYS};
@@ -54,14 +55,6 @@ struct TeamChange {
 
 fn days(n: u32) -> SignedDuration {
     SignedDuration::from_hours(i64::from(n) * 24)
-}
-
-/// `$first, $first+1, …` for `n` values.
-fn placeholders(first: usize, n: usize) -> String {
-    (first..first + n)
-        .map(|i| format!("${i}"))
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 impl Db {
@@ -103,20 +96,15 @@ impl Db {
         if to <= from || agents.is_empty() {
             return Ok(BTreeMap::new());
         }
-        let sql = format!(
+        let mut q = Query::bound("", [ms(from).into(), ms(to).into()]);
+        let list = q.list(agents.iter().copied());
+        q.sql = format!(
             "SELECT agent_ref, CAST(COUNT(*) AS BIGINT), \
              CAST(SUM(CAST(score AS DOUBLE PRECISION) * 100 / score_max) AS DOUBLE PRECISION) \
              FROM interactions WHERE score_max > 0 AND started_at >= $1 AND started_at < $2 \
-             AND agent_ref IN ({}) GROUP BY agent_ref",
-            placeholders(3, agents.len())
+             AND agent_ref IN ({list}) GROUP BY agent_ref"
         );
-        let rows: Vec<(String, i64, f64)> = on_pool!(self, |p| {
-            let mut q = sqlx::query_as(&sql).bind(ms(from)).bind(ms(to));
-            for a in agents {
-                q = q.bind(*a);
-            }
-            q.fetch_all(p).await?
-        });
+        let rows: Vec<(String, i64, f64)> = fetch_query!(self, fetch_all, q);
         Ok(rows.into_iter().map(|(a, n, s)| (a, (n, s))).collect())
     }
 
@@ -130,19 +118,14 @@ impl Db {
         if to <= from || agents.is_empty() {
             return Ok(BTreeMap::new());
         }
-        let sql = format!(
+        let mut q = Query::bound("", [ms(from).into(), ms(to).into()]);
+        let list = q.list(agents.iter().copied());
+        q.sql = format!(
             "SELECT agent_ref, CAST(COUNT(*) AS BIGINT) FROM disputes \
              WHERE status = 'resolved' AND outcome = 'upheld' AND resolved_at >= $1 AND resolved_at < $2 \
-             AND agent_ref IN ({}) GROUP BY agent_ref",
-            placeholders(3, agents.len())
+             AND agent_ref IN ({list}) GROUP BY agent_ref"
         );
-        let rows: Vec<(String, i64)> = on_pool!(self, |p| {
-            let mut q = sqlx::query_as(&sql).bind(ms(from)).bind(ms(to));
-            for a in agents {
-                q = q.bind(*a);
-            }
-            q.fetch_all(p).await?
-        });
+        let rows: Vec<(String, i64)> = fetch_query!(self, fetch_all, q);
         Ok(rows.into_iter().collect())
     }
 

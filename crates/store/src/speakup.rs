@@ -10,7 +10,7 @@
 //! fails if any table gains one.
 
 use crate::speakup_attachments::{self, SealedAttachment};
-use crate::{from_ms, ms, on_pool, Db, Result, StoreError};
+use crate::{from_ms, ms, on_pool, uid, Db, Result, StoreError};
 use jiff::Timestamp;
 use righttrack_core::casekeys::{
     lock_reader_secret, unlock_reader_secret, ReaderPublic, ReaderSecret,
@@ -139,6 +139,14 @@ pub fn day_floor(t: Timestamp) -> i64 {
     m - m.rem_euclid(86_400_000)
 }
 
+/// The stored reader public key of `user`: exactly 32 bytes, or the row is corrupt.
+fn reader_public(bytes: Vec<u8>, user: UserId) -> Result<ReaderPublic> {
+    let key: [u8; 32] = bytes.try_into().map_err(|_| {
+        StoreError::Corrupt(format!("users.reader_public of {user} is not 32 bytes"))
+    })?;
+    Ok(ReaderPublic(key))
+}
+
 impl Db {
     /// The installation's receipt salt, created (16 random bytes) on first use.
     pub async fn speakup_install_salt(&self, rng: &mut impl rand::RngCore) -> Result<[u8; 16]> {
@@ -194,12 +202,7 @@ impl Db {
             id.to_string(),
         );
         match row {
-            Some((Some(public), Some(locked))) => {
-                let public: [u8; 32] = public.try_into().map_err(|_| {
-                    StoreError::Corrupt(format!("users.reader_public of {id} is not 32 bytes"))
-                })?;
-                Ok(Some((ReaderPublic(public), locked)))
-            }
+            Some((Some(public), Some(locked))) => Ok(Some((reader_public(public, id)?, locked))),
             _ => Ok(None),
         }
     }
@@ -262,12 +265,8 @@ impl Db {
         );
         rows.into_iter()
             .map(|(id, k)| {
-                let u = UserId::parse(&id)
-                    .ok_or_else(|| StoreError::Corrupt(format!("users.id {id:?}")))?;
-                let k: [u8; 32] = k.try_into().map_err(|_| {
-                    StoreError::Corrupt(format!("users.reader_public of {u} is not 32 bytes"))
-                })?;
-                Ok((u, ReaderPublic(k)))
+                let u = uid(&id, "users.id")?;
+                Ok((u, reader_public(k, u)?))
             })
             .collect()
     }
@@ -453,11 +452,7 @@ impl Db {
             case,
         );
         rows.into_iter()
-            .map(|(id, w)| {
-                let uid = UserId::parse(&id)
-                    .ok_or_else(|| StoreError::Corrupt(format!("speakup_wraps.user_id {id:?}")))?;
-                Ok((uid, w))
-            })
+            .map(|(id, w)| Ok((uid(&id, "speakup_wraps.user_id")?, w)))
             .collect()
     }
 

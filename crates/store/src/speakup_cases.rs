@@ -12,7 +12,9 @@
 //! `speakup_settings.readers_epoch` whenever the answer may have changed, so cases are
 //! reconciled by the next reader who opens them.
 
-use crate::{from_ms, ms, on_pool, Db, Result, StoreError};
+use crate::notices::Notices;
+use crate::query::Query;
+use crate::{from_ms, ms, on_pool, uid, Db, Result, StoreError};
 use jiff::Timestamp;
 use righttrack_core::casekeys::ReaderPublic;
 use righttrack_core::ids::UserId;
@@ -159,10 +161,6 @@ type SummaryRow = (
 /// A user, with their reader public key and the server's signature over it (if any).
 pub type ReaderRow = (UserId, Option<(ReaderPublic, Option<Vec<u8>>)>);
 
-fn uid(s: &str, what: &str) -> Result<UserId> {
-    UserId::parse(s).ok_or_else(|| StoreError::Corrupt(format!("{what} {s:?}")))
-}
-
 fn summary(r: SummaryRow) -> Result<CaseSummary> {
     let ((id, category, anonymous, status, assignee, risk), b, c, d) = r;
     let (jurisdiction, warn_days, submitted, closed, flag, activity) = b;
@@ -235,6 +233,12 @@ macro_rules! summary_from_row {
         )
     }};
 }
+
+/// Hotline staff reminders: one a day per person and kind.
+const STAFF_NOTICES: Notices = Notices {
+    table: "staff_notifications",
+    one_a_day: "user_id, day, kind",
+};
 
 impl Db {
     /// Every case `viewer` holds a key to, newest first.
@@ -577,19 +581,13 @@ impl Db {
         }
         // Only the holders of these roles: called on every filing and reconciliation, so
         // it must not walk a directory of thousands of agents.
-        let placeholders: Vec<String> = (2..roles.len() + 2).map(|i| format!("${i}")).collect();
-        let sql = format!(
-            "SELECT DISTINCT u.id, u.reader_public, u.reader_public_sig FROM users u JOIN user_roles r ON r.user_id = u.id WHERE u.disabled = $1 AND r.role IN ({}) ORDER BY u.id",
-            placeholders.join(", ")
+        let mut q = Query::bound("", [false.into()]);
+        let placeholders = q.list(roles.iter().map(|r| r.as_str()));
+        q.sql = format!(
+            "SELECT DISTINCT u.id, u.reader_public, u.reader_public_sig FROM users u JOIN user_roles r ON r.user_id = u.id WHERE u.disabled = $1 AND r.role IN ({placeholders}) ORDER BY u.id"
         );
         type Row = (String, Option<Vec<u8>>, Option<Vec<u8>>);
-        let rows: Vec<Row> = on_pool!(self, |p| {
-            let mut q = sqlx::query_as(&sql).bind(false);
-            for r in roles {
-                q = q.bind(r.as_str());
-            }
-            q.fetch_all(p).await?
-        });
+        let rows: Vec<Row> = fetch_query!(self, fetch_all, q);
         let mut out = Vec::with_capacity(rows.len());
         for (id, public, sig) in rows {
             let id = uid(&id, "users.id")?;
@@ -802,25 +800,12 @@ impl Db {
         text: &str,
         at: Timestamp,
     ) -> Result<bool> {
-        let n = execute!(
-            self,
-            "INSERT INTO staff_notifications (user_id, day, text, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT (user_id, day, kind) DO NOTHING",
-            user.to_string(),
-            day,
-            text,
-            ms(at),
-        );
-        Ok(n > 0)
+        self.put_notice(&STAFF_NOTICES, user, day, text, at).await
     }
 
     /// A user's unseen notifications, newest first.
     pub async fn unseen_notifications(&self, user: UserId) -> Result<Vec<(String, String)>> {
-        Ok(fetch!(
-            self,
-            fetch_all,
-            "SELECT day, text FROM staff_notifications WHERE user_id = $1 AND seen_at IS NULL ORDER BY day DESC",
-            user.to_string(),
-        ))
+        self.unseen_notices(&STAFF_NOTICES, user).await
     }
 
     /// Every notification of a day, for an external mailer: `(username, text)`.
@@ -834,12 +819,6 @@ impl Db {
     }
 
     pub async fn mark_notifications_seen(&self, user: UserId, at: Timestamp) -> Result<()> {
-        execute!(
-            self,
-            "UPDATE staff_notifications SET seen_at = $1 WHERE user_id = $2 AND seen_at IS NULL",
-            ms(at),
-            user.to_string(),
-        );
-        Ok(())
+        self.mark_notices_seen(&STAFF_NOTICES, user, at).await
     }
 }

@@ -16,7 +16,7 @@
 //! elsewhere (a backup) can no longer be opened by anyone: crypto-shredding.
 
 use crate::speakup::Jurisdiction;
-use crate::{from_ms, ms, on_pool, Db, Result, StoreError};
+use crate::{found, from_ms, ms, on_pool, Db, Result, StoreError};
 use jiff::{SignedDuration, Timestamp};
 use righttrack_core::speakup_config::{applicable_rule, RetentionRule, ANY};
 use serde::{Deserialize, Serialize};
@@ -375,10 +375,7 @@ impl Db {
             c.enabled,
             c.audit_committee,
         );
-        if n == 0 {
-            return Err(StoreError::NotFound);
-        }
-        Ok(())
+        found(n)
     }
 
     /// Offers a category to reporters again, or stops offering it.
@@ -389,10 +386,7 @@ impl Db {
             key,
             enabled,
         );
-        if n == 0 {
-            return Err(StoreError::NotFound);
-        }
-        Ok(())
+        found(n)
     }
 
     /// Does a case of this category go to the audit committee rather than the ethics
@@ -448,10 +442,7 @@ impl Db {
             j.feedback_months,
             j.warn_days,
         );
-        if n == 0 {
-            return Err(StoreError::NotFound);
-        }
-        Ok(())
+        found(n)
     }
 
     /// The code of the jurisdiction new reports get.
@@ -598,10 +589,7 @@ impl Db {
             case_id,
             on,
         );
-        if n == 0 {
-            return Err(StoreError::NotFound);
-        }
-        Ok(())
+        found(n)
     }
 
     /// Cases not under hold whose retention ends after `now` and within `within`,

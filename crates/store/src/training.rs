@@ -7,10 +7,10 @@
 //! passing completions only, with their expiry fixed at recording; attempts keep every
 //! quiz try, passed or not.
 
-use crate::{from_ms, ms, Db, Result, StoreError};
+use crate::{found, from_ms, ms, Db, Result, StoreError};
 use jiff::{SignedDuration, Timestamp};
 use righttrack_core::audience::Audience;
-use righttrack_core::ids::UserId;
+use righttrack_core::ids::{new_row_id, UserId};
 use righttrack_core::training::Quiz;
 use serde::Serialize;
 
@@ -181,10 +181,6 @@ impl CompletionRow {
 const COURSE_COLS: &str = "id, code, title, content, quiz, pass_mark, validity_months, grants_data_access, external, archived, created_at";
 const COMPLETION_COLS: &str = "id, course_id, user_id, completed_at, expires_at, score, source, note, recorded_by, verification";
 
-fn new_id(now: Timestamp, rng: &mut impl rand::RngCore) -> String {
-    UserId::new_v7(now, rng).0.to_string()
-}
-
 fn quiz_json(q: &Quiz) -> Result<String> {
     serde_json::to_string(q).map_err(|e| StoreError::Corrupt(format!("quiz: {e}")))
 }
@@ -208,7 +204,7 @@ impl Db {
         now: Timestamp,
         rng: &mut impl rand::RngCore,
     ) -> Result<String> {
-        let id = new_id(now, rng);
+        let id = new_row_id(now, rng);
         let quiz = quiz_json(&c.quiz)?;
         try_execute!(
             self,
@@ -251,10 +247,7 @@ impl Db {
             archived,
             id,
         );
-        if n == 0 {
-            return Err(StoreError::NotFound);
-        }
-        Ok(())
+        found(n)
     }
 
     pub async fn create_training_rule(
@@ -263,7 +256,7 @@ impl Db {
         now: Timestamp,
         rng: &mut impl rand::RngCore,
     ) -> Result<String> {
-        let id = new_id(now, rng);
+        let id = new_row_id(now, rng);
         execute!(
             self,
             "INSERT INTO training_rules (id, course_id, audience, due_days, on_hire, active, created_by, created_at) \
@@ -286,10 +279,7 @@ impl Db {
             active,
             id
         );
-        if n == 0 {
-            return Err(StoreError::NotFound);
-        }
-        Ok(())
+        found(n)
     }
 
     pub async fn training_rules(&self) -> Result<Vec<Rule>> {
@@ -421,15 +411,21 @@ impl Db {
     }
 
     pub async fn training_completion(&self, id: &str) -> Result<Option<Completion>> {
-        let sql = format!("SELECT {COMPLETION_COLS} FROM training_completions WHERE id = $1");
-        let row: Option<CompletionRow> = fetch!(self, fetch_optional, &sql, id);
-        row.map(CompletionRow::into_completion).transpose()
+        self.training_completion_where("id", id).await
     }
 
     pub async fn training_completion_by_code(&self, code: &str) -> Result<Option<Completion>> {
-        let sql =
-            format!("SELECT {COMPLETION_COLS} FROM training_completions WHERE verification = $1");
-        let row: Option<CompletionRow> = fetch!(self, fetch_optional, &sql, code);
+        self.training_completion_where("verification", code).await
+    }
+
+    /// The completion whose `column` (a unique one) holds `value`.
+    async fn training_completion_where(
+        &self,
+        column: &str,
+        value: &str,
+    ) -> Result<Option<Completion>> {
+        let sql = format!("SELECT {COMPLETION_COLS} FROM training_completions WHERE {column} = $1");
+        let row: Option<CompletionRow> = fetch!(self, fetch_optional, &sql, value);
         row.map(CompletionRow::into_completion).transpose()
     }
 
@@ -441,7 +437,7 @@ impl Db {
         now: Timestamp,
         rng: &mut impl rand::RngCore,
     ) -> Result<Option<String>> {
-        let id = new_id(now, rng);
+        let id = new_row_id(now, rng);
         let n = execute!(
             self,
             "INSERT INTO training_completions (id, course_id, user_id, completed_at, expires_at, score, source, note, recorded_by, verification) \
@@ -469,7 +465,7 @@ impl Db {
         now: Timestamp,
         rng: &mut impl rand::RngCore,
     ) -> Result<()> {
-        let id = new_id(now, rng);
+        let id = new_row_id(now, rng);
         execute!(
             self,
             "INSERT INTO training_attempts (id, course_id, user_id, score, passed, at) VALUES ($1, $2, $3, $4, $5, $6)",

@@ -93,12 +93,7 @@ pub fn check_thresholds(
 /// A new survey or wave id: a UUIDv7 (these rows are not secret and sort by creation).
 /// Responses never get one: see `store::surveys`.
 pub fn new_id(now: jiff::Timestamp, rng: &mut impl rand::RngCore) -> String {
-    let mut bytes = [0u8; 10];
-    rng.fill_bytes(&mut bytes);
-    let ms = u64::try_from(now.as_millisecond()).unwrap_or(0);
-    uuid::Builder::from_unix_timestamp_millis(ms, &bytes)
-        .into_uuid()
-        .to_string()
+    crate::ids::new_row_id(now, rng)
 }
 
 /// Where a wave is in its life.
