@@ -101,6 +101,7 @@ pub mod conflicts;
 pub mod capa;
 pub mod discipline;
 pub mod kudos;
+pub mod leadership;
 pub mod migrations;
 // Policies and attestation (issue #6).
 pub mod fairness;

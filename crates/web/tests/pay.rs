@@ -96,7 +96,9 @@ async fn who_is_chosen_who_gets_a_rise_and_who_is_trained_by_sex() {
         let page = o.get(&app, "/pay?period=2026").await;
         let table = &page.body[page.body.find("id=\"opportunity-rates\"").unwrap()..];
         let row = |label: &str| {
-            let at = table.find(&format!("<th scope=\"row\">{label}</th>")).unwrap();
+            let at = table
+                .find(&format!("<th scope=\"row\">{label}</th>"))
+                .unwrap();
             table[at..at + table[at..].find("</tr>").unwrap()].to_owned()
         };
         // Promotion over everyone: 2 of 10 women, 4 of 10 men.
@@ -110,11 +112,17 @@ async fn who_is_chosen_who_gets_a_rise_and_who_is_trained_by_sex() {
         assert!(chosen.contains("below four-fifths"), "{chosen}");
         // Pay rises against 2025: 3 of 10 against 6 of 10.
         let rise = row("Pay rise");
-        assert!(rise.contains("3 of 10: 30.0 %") && rise.contains("6 of 10: 60.0 %"), "{rise}");
+        assert!(
+            rise.contains("3 of 10: 30.0 %") && rise.contains("6 of 10: 60.0 %"),
+            "{rise}"
+        );
         assert!(page.body.contains("Pay rises are measured against 2025"));
         // Training: everyone, not flagged.
         let training = row("Training access");
-        assert!(training.contains("1.00") && !training.contains("below"), "{training}");
+        assert!(
+            training.contains("1.00") && !training.contains("below"),
+            "{training}"
+        );
 
         let j = o.get(&app, "/api/v1/pay/report?period=2026").await.json();
         let m = &j["opportunity"]["measures"][1];
@@ -124,14 +132,19 @@ async fn who_is_chosen_who_gets_a_rise_and_who_is_trained_by_sex() {
 
         let csv = o.get(&app, "/pay/report.csv?period=2026").await;
         assert!(
-            csv.body.contains("chosen when considered impact ratio,all,6,6,0.50\n"),
+            csv.body
+                .contains("chosen when considered impact ratio,all,6,6,0.50\n"),
             "{}",
             csv.body
         );
 
         // 2025 has no earlier year and no opportunity columns: said in words.
         let page = o.get(&app, "/pay?period=2025").await;
-        assert!(page.body.contains("says nothing of promotions"), "{}", page.body);
+        assert!(
+            page.body.contains("says nothing of promotions"),
+            "{}",
+            page.body
+        );
     }
 }
 

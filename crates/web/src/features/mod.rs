@@ -14,6 +14,7 @@ pub mod discipline;
 pub mod hotline;
 pub mod interactions;
 pub mod kudos;
+pub mod leadership;
 pub mod pay;
 pub mod platform;
 pub mod policies;
@@ -35,6 +36,7 @@ pub fn routes() -> Vec<Route> {
     all.extend(capa::routes());
     all.extend(discipline::routes());
     all.extend(kudos::routes());
+    all.extend(leadership::routes());
     all.extend(pay::routes());
     all.extend(policies::routes());
     all.extend(training::routes());
@@ -54,6 +56,7 @@ pub fn nav() -> Vec<NavEntry> {
     all.extend(capa::nav());
     all.extend(discipline::nav());
     all.extend(kudos::nav());
+    all.extend(leadership::nav());
     all.extend(pay::nav());
     all.extend(policies::nav());
     all.extend(training::nav());
