@@ -193,6 +193,24 @@ enum Command {
     /// Training chores.
     #[command(subcommand)]
     Training(TrainingCmd),
+    /// Pay equity data.
+    #[command(subcommand)]
+    Pay(PayCmd),
+}
+
+#[derive(Subcommand)]
+enum PayCmd {
+    /// Import pay data exported by an HR system: CSV with the columns person, period,
+    /// basic_pay, hours, category and optionally variable_pay, grade, hire_date, sex
+    /// (only where collecting it is enabled), promoted, considered and training_hours.
+    /// A person's line for a period replaces the earlier one. Good lines are stored
+    /// encrypted, refused ones are listed on standard error with line and field (never
+    /// their content), and the exit status is 1 if any was refused.
+    Import {
+        #[command(flatten)]
+        data: DataArgs,
+        file: PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -838,6 +856,25 @@ async fn run(command: Command) -> Result<ExitCode> {
                 file.display(),
                 r.imported,
                 r.duplicates,
+                r.errors.len()
+            );
+            Ok(exit_if(!r.errors.is_empty()))
+        }
+        Command::Pay(PayCmd::Import { data, file }) => {
+            let text = std::fs::read_to_string(&file)
+                .with_context(|| format!("cannot read {}", file.display()))?;
+            let ctx = open(&data, false).await?;
+            let r = righttrack_app::program::pay::import_as(&ctx, "cli", &text)
+                .await
+                .map_err(fail)?;
+            for e in &r.errors {
+                eprintln!("{}: {e}", file.display());
+            }
+            println!(
+                "{}: {} pay lines stored ({} replaced an earlier line), {} lines refused",
+                file.display(),
+                r.stored,
+                r.replaced,
                 r.errors.len()
             );
             Ok(exit_if(!r.errors.is_empty()))

@@ -90,6 +90,12 @@ pub async fn set_collect_sex(ctx: &Ctx, caller: &Caller, on: bool) -> Result<()>
 /// earlier line for the same period), bad ones are reported by line and column.
 /// Audited with the counts only.
 pub async fn import_file(ctx: &Ctx, caller: &Caller, text: &str) -> Result<Imported> {
+    import_as(ctx, &caller.actor(), text).await
+}
+
+/// [`import_file`] for an actor that is not a signed-in person (the command line's
+/// `cli`).
+pub async fn import_as(ctx: &Ctx, actor: &str, text: &str) -> Result<Imported> {
     let (records, errors) = import::parse(text, ctx.db.pay_collects_sex().await?);
     let errors: Vec<String> = errors.iter().map(ToString::to_string).collect();
     if records.is_empty() {
@@ -125,7 +131,7 @@ pub async fn import_file(ctx: &Ctx, caller: &Caller, text: &str) -> Result<Impor
     periods.sort_unstable();
     periods.dedup();
     ctx.audit(
-        &caller.actor(),
+        actor,
         "pay.imported",
         "pay",
         json!({"periods": periods, "lines": rows.len(), "replaced": replaced, "refused": errors.len()}),
