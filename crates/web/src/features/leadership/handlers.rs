@@ -30,11 +30,72 @@ pub async fn list(
     }))
 }
 
+/// One line of a "what / standing" table; `attention` marks what is not as it should be.
+struct Line {
+    what: &'static str,
+    standing: String,
+    attention: bool,
+}
+
 #[derive(Template)]
 #[template(path = "leadership.html")]
 struct LeaderPage {
     l: crate::pages::Layout,
     v: View,
+    own: Vec<Line>,
+    decisions: Vec<Line>,
+}
+
+fn own_lines(v: &View) -> Vec<Line> {
+    let o = &v.own;
+    vec![
+        Line {
+            what: "Policy attestations",
+            standing: format!(
+                "{} attested, {} waiting, {} overdue",
+                o.attested, o.waiting, o.overdue
+            ),
+            attention: o.overdue > 0,
+        },
+        Line {
+            what: "Data-access training",
+            standing: o.data_access_training.clone(),
+            attention: false,
+        },
+        Line {
+            what: "Conflict-of-interest disclosure",
+            standing: if o.disclosed {
+                "on file"
+            } else {
+                "none on file"
+            }
+            .into(),
+            attention: !o.disclosed,
+        },
+    ]
+}
+
+fn decision_lines(v: &View) -> Vec<Line> {
+    let d = &v.decisions;
+    vec![
+        Line {
+            what: "Discipline decisions",
+            standing: format!(
+                "{} made; {} harsher or milder than comparable cases, {} of them without a \
+                 rationale for the person",
+                d.made, d.deviating, d.deviating_without_rationale
+            ),
+            attention: d.deviating_without_rationale > 0,
+        },
+        Line {
+            what: "Overrides of QA scores",
+            standing: format!(
+                "{} made; {} overturned later by someone else",
+                v.overrides, v.overrides_overturned
+            ),
+            attention: false,
+        },
+    ]
 }
 
 /// `GET /leadership/{username}`: 404 unless the caller may see that leader.
@@ -47,6 +108,8 @@ pub async fn page(
     let title = format!("Leadership: {}", v.leader.display_name);
     Ok(render(LeaderPage {
         l: layout(Some(&caller), &title, "/leadership"),
+        own: own_lines(&v),
+        decisions: decision_lines(&v),
         v,
     }))
 }
