@@ -193,6 +193,24 @@ enum Command {
     /// Training chores.
     #[command(subcommand)]
     Training(TrainingCmd),
+    /// Pay equity data.
+    #[command(subcommand)]
+    Pay(PayCmd),
+}
+
+#[derive(Subcommand)]
+enum PayCmd {
+    /// Import pay data exported by an HR system: CSV with the columns person, period,
+    /// basic_pay, hours, category and optionally variable_pay, grade, hire_date, sex
+    /// (only where collecting it is enabled), promoted, considered and training_hours.
+    /// A person's line for a period replaces the earlier one. Good lines are stored
+    /// encrypted, refused ones are listed on standard error with line and field (never
+    /// their content), and the exit status is 1 if any was refused.
+    Import {
+        #[command(flatten)]
+        data: DataArgs,
+        file: PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -521,6 +539,26 @@ async fn digest(args: DigestArgs, which: Digest) -> Result<ExitCode> {
 }
 
 /// Success, or exit status 1 when `failed`.
+/// Reads an import's file and opens the data directory.
+async fn import_file(
+    data: &DataArgs,
+    file: &std::path::Path,
+) -> Result<(righttrack_app::Ctx, String)> {
+    let text =
+        std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
+    Ok((open(data, false).await?, text))
+}
+
+/// Prints what an import did: each refused line on standard error, the summary on
+/// standard output; exit status 1 when a line was refused.
+fn imported(file: &std::path::Path, done: &str, errors: &[String]) -> ExitCode {
+    for e in errors {
+        eprintln!("{}: {e}", file.display());
+    }
+    println!("{}: {done}, {} lines refused", file.display(), errors.len());
+    exit_if(!errors.is_empty())
+}
+
 fn exit_if(failed: bool) -> ExitCode {
     if failed {
         ExitCode::from(1)
@@ -824,23 +862,26 @@ async fn run(command: Command) -> Result<ExitCode> {
             check(&data).await
         }
         Command::Training(TrainingCmd::Import { data, file }) => {
-            let text = std::fs::read_to_string(&file)
-                .with_context(|| format!("cannot read {}", file.display()))?;
-            let ctx = open(&data, false).await?;
+            let (ctx, text) = import_file(&data, &file).await?;
             let r = righttrack_app::program::training::import_csv(&ctx, "cli", &text)
                 .await
                 .map_err(fail)?;
-            for e in &r.errors {
-                eprintln!("{}: {e}", file.display());
-            }
-            println!(
-                "{}: {} completions recorded, {} already recorded, {} lines refused",
-                file.display(),
-                r.imported,
-                r.duplicates,
-                r.errors.len()
+            let done = format!(
+                "{} completions recorded, {} already recorded",
+                r.imported, r.duplicates
             );
-            Ok(exit_if(!r.errors.is_empty()))
+            Ok(imported(&file, &done, &r.errors))
+        }
+        Command::Pay(PayCmd::Import { data, file }) => {
+            let (ctx, text) = import_file(&data, &file).await?;
+            let r = righttrack_app::program::pay::import_as(&ctx, "cli", &text)
+                .await
+                .map_err(fail)?;
+            let done = format!(
+                "{} pay lines stored ({} replaced an earlier line)",
+                r.stored, r.replaced
+            );
+            Ok(imported(&file, &done, &r.errors))
         }
         Command::Speakup(SpeakupCmd::Digest(args)) => digest(args, Digest::Speakup).await,
         Command::Capa(CapaCmd::Sweep { data }) => {

@@ -781,6 +781,65 @@ fn the_privacy_vault_is_opt_in_keeps_only_ciphertext_and_follows_key_rotation() 
     assert!(e.contains("cannot read /nonexistent.csv"), "{e}");
 }
 
+/// An HR system's pay export goes in from the command line: good lines stored, bad ones
+/// named by line and column on standard error (never their content), exit 1; a sex
+/// column is refused while collecting sex is off; the amounts are not readable at rest.
+#[test]
+fn pay_data_is_imported_from_an_hr_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = dir_arg(&tmp.path().join("data"));
+    ok(
+        &[
+            "user",
+            "add",
+            "--data-dir",
+            &d,
+            "--username",
+            "olga",
+            "--role",
+            "ethics_officer",
+            "--password-stdin",
+        ],
+        Some(&format!("{PW}\n")),
+    );
+    let csv = tmp.path().join("pay.csv");
+    std::fs::write(
+        &csv,
+        "person,period,basic_pay,hours,category,promoted\n\
+         ana,2026,31415.92,1600,Agent,yes\n\
+         bo,2026,lots,1600,Agent,no\n\
+         cy,2026,30000,1600,Agent,perhaps\n",
+    )
+    .unwrap();
+    let o = rt(&["pay", "import", "--data-dir", &d, &dir_arg(&csv)], None);
+    assert_eq!(o.status.code(), Some(1));
+    let (out, err) = (text(&o.stdout), text(&o.stderr));
+    assert!(
+        out.contains("1 pay lines stored (0 replaced an earlier line), 2 lines refused"),
+        "{out}"
+    );
+    assert!(err.contains("line 3: field `basic_pay`"), "{err}");
+    assert!(err.contains("line 4: field `promoted`"), "{err}");
+    assert!(
+        !err.contains("lots") && !err.contains("perhaps"),
+        "cells are not echoed: {err}"
+    );
+    // The same file again replaces ana's line.
+    let o = rt(&["pay", "import", "--data-dir", &d, &dir_arg(&csv)], None);
+    assert!(text(&o.stdout).contains("1 pay lines stored (1 replaced"));
+    let mut bytes = std::fs::read(tmp.path().join("data/righttrack.db")).unwrap();
+    bytes.extend(std::fs::read(tmp.path().join("data/righttrack.db-wal")).unwrap_or_default());
+    assert!(!bytes.windows(8).any(|w| w == b"31415.92"), "pay at rest");
+    // Sex is refused as a whole until the ethics office enables collecting it.
+    std::fs::write(
+        &csv,
+        "person,period,basic_pay,hours,category,sex\nana,2026,1,1,A,F\n",
+    )
+    .unwrap();
+    let e = fails(&["pay", "import", "--data-dir", &d, &dir_arg(&csv)]);
+    assert!(e.contains("collecting sex is not enabled"), "{e}");
+}
+
 /// An accepted dispute's negative example goes out with `rules export-examples` and is
 /// run by `rules test` on the exported pack: the rule still fires on it, which is what a
 /// rules author needs to see.

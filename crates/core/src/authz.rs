@@ -135,6 +135,11 @@ pub enum Action {
     PayReport,
     /// Ask for the average pay of one's own category of workers, by sex.
     PayOwnCategory,
+    // Leadership.
+    /// See the leadership view of oneself and of the leaders below one's teams.
+    LeadershipView,
+    /// See the leadership view of every leader.
+    LeadershipOversee,
 }
 
 /// What an API token may be used for.
@@ -266,10 +271,17 @@ const TABLE: &[(Action, &[Role])] = &[
     (Action::PayManage, &[EthicsOfficer]),
     (Action::PayReport, &[EthicsOfficer, AuditCommittee]),
     (Action::PayOwnCategory, EVERYONE),
+    // Leaders are held to what they ask of others: each lead sees their own view and
+    // those of the leads below them; the ethics office and the audit committee see all.
+    (
+        Action::LeadershipView,
+        &[TeamLead, EthicsOfficer, AuditCommittee],
+    ),
+    (Action::LeadershipOversee, &[EthicsOfficer, AuditCommittee]),
 ];
 
 impl Action {
-    pub const ALL: [Action; 54] = [
+    pub const ALL: [Action; 56] = [
         Action::ViewSelf,
         Action::ManageOwnAccount,
         Action::AuditRead,
@@ -324,6 +336,8 @@ impl Action {
         Action::PayManage,
         Action::PayReport,
         Action::PayOwnCategory,
+        Action::LeadershipView,
+        Action::LeadershipOversee,
     ];
 
     /// The token scope an API token needs for this action.
@@ -374,6 +388,7 @@ impl Action {
             Action::BinderWrite => Scope::Admin,
             Action::PayReport | Action::PayOwnCategory => Scope::Read,
             Action::PayManage => Scope::Admin,
+            Action::LeadershipView | Action::LeadershipOversee => Scope::Read,
         }
     }
 

@@ -104,6 +104,7 @@ pub mod conflicts;
 pub mod capa;
 pub mod discipline;
 pub mod kudos;
+pub mod leadership;
 pub mod migrations;
 mod notices;
 // Policies and attestation (issue #6).

@@ -50,6 +50,29 @@ fn file() -> String {
     lines.join("\n") + "\n"
 }
 
+/// Ten women and ten men in 2025 and 2026. In 2026 six of each were considered for
+/// promotion: two of the women were chosen and four of the men (2 / 6 ÷ 4 / 6 = 0.5,
+/// below four-fifths). Against 2025, three women and six men had a rise. Everyone had
+/// training.
+fn opportunity_file() -> String {
+    let mut lines = vec![format!("{HEADER},promoted,considered,training_hours")];
+    for (sex, chosen, rises) in [("F", 2, 3), ("M", 4, 6)] {
+        for i in 0..10 {
+            let now = 30_000 + i * 100;
+            let before = if i < rises { now * 100 / 105 } else { now };
+            let (considered, promoted) = (i < 6, i < chosen);
+            let yn = |b: bool| if b { "yes" } else { "no" };
+            lines.push(format!(
+                "{sex}{i},2026,{now},,1000,Agent,,,{sex},{},{},4",
+                yn(promoted),
+                yn(considered)
+            ));
+            lines.push(format!("{sex}{i},2025,{before},,1000,Agent,,,{sex},,,"));
+        }
+    }
+    lines.join("\n") + "\n"
+}
+
 async fn officer(app: &App) -> Staff {
     staff(app, "olga", &[Role::EthicsOfficer]).await
 }
@@ -60,6 +83,69 @@ async fn collect_sex(app: &App, o: &Staff) -> Resp {
 
 async fn import(app: &App, o: &Staff, text: &str) -> Resp {
     o.post(app, "/pay/import", &[("csv", text)]).await
+}
+
+#[tokio::test]
+async fn who_is_chosen_who_gets_a_rise_and_who_is_trained_by_sex() {
+    for app in App::each().await {
+        let o = officer(&app).await;
+        collect_sex(&app, &o).await;
+        let r = import(&app, &o, &opportunity_file()).await;
+        assert!(r.body.contains("Import: 40 lines stored"), "{}", r.body);
+
+        let page = o.get(&app, "/pay?period=2026").await;
+        let table = &page.body[page.body.find("id=\"opportunity-rates\"").unwrap()..];
+        let row = |label: &str| {
+            let at = table
+                .find(&format!("<th scope=\"row\">{label}</th>"))
+                .unwrap();
+            table[at..at + table[at..].find("</tr>").unwrap()].to_owned()
+        };
+        // Promotion over everyone: 2 of 10 women, 4 of 10 men.
+        let promotion = row("Promotion");
+        assert!(promotion.contains("2 of 10: 20.0 %"), "{promotion}");
+        assert!(promotion.contains("4 of 10: 40.0 %"), "{promotion}");
+        assert!(promotion.contains("0.50 (women lower)"), "{promotion}");
+        // Among those considered: 2 of 6 against 4 of 6, flagged.
+        let chosen = row("Chosen when considered");
+        assert!(chosen.contains("2 of 6: 33.3 %"), "{chosen}");
+        assert!(chosen.contains("below four-fifths"), "{chosen}");
+        // Pay rises against 2025: 3 of 10 against 6 of 10.
+        let rise = row("Pay rise");
+        assert!(
+            rise.contains("3 of 10: 30.0 %") && rise.contains("6 of 10: 60.0 %"),
+            "{rise}"
+        );
+        assert!(page.body.contains("Pay rises are measured against 2025"));
+        // Training: everyone, not flagged.
+        let training = row("Training access");
+        assert!(
+            training.contains("1.00") && !training.contains("below"),
+            "{training}"
+        );
+
+        let j = o.get(&app, "/api/v1/pay/report?period=2026").await.json();
+        let m = &j["opportunity"]["measures"][1];
+        assert_eq!(m["key"], "selection");
+        assert_eq!(m["figure"]["value"]["below_four_fifths"], true);
+        assert_eq!(j["opportunity"]["previous_period"], "2025");
+
+        let csv = o.get(&app, "/pay/report.csv?period=2026").await;
+        assert!(
+            csv.body
+                .contains("chosen when considered impact ratio,all,6,6,0.50\n"),
+            "{}",
+            csv.body
+        );
+
+        // 2025 has no earlier year and no opportunity columns: said in words.
+        let page = o.get(&app, "/pay?period=2025").await;
+        assert!(
+            page.body.contains("says nothing of promotions"),
+            "{}",
+            page.body
+        );
+    }
 }
 
 #[tokio::test]

@@ -9,6 +9,7 @@
 //! replaces it).
 
 use crate::{Caller, Ctx, Error, Result};
+use righttrack_core::pay::opportunity::{opportunity, Opportunity};
 use righttrack_core::pay::{
     averages_for, import, report, CategoryAverages, Figure, Record, Report, Sex,
 };
@@ -28,6 +29,13 @@ struct Sealed {
     grade: Option<String>,
     tenure_years: Option<f64>,
     sex: Option<Sex>,
+    /// Absent from lines sealed before opportunity equity was imported.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    promoted: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    considered: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    training_hours: Option<f64>,
 }
 
 /// What an import did.
@@ -82,6 +90,12 @@ pub async fn set_collect_sex(ctx: &Ctx, caller: &Caller, on: bool) -> Result<()>
 /// earlier line for the same period), bad ones are reported by line and column.
 /// Audited with the counts only.
 pub async fn import_file(ctx: &Ctx, caller: &Caller, text: &str) -> Result<Imported> {
+    import_as(ctx, &caller.actor(), text).await
+}
+
+/// [`import_file`] for an actor that is not a signed-in person (the command line's
+/// `cli`).
+pub async fn import_as(ctx: &Ctx, actor: &str, text: &str) -> Result<Imported> {
     let (records, errors) = import::parse(text, ctx.db.pay_collects_sex().await?);
     let errors: Vec<String> = errors.iter().map(ToString::to_string).collect();
     if records.is_empty() {
@@ -100,6 +114,9 @@ pub async fn import_file(ctx: &Ctx, caller: &Caller, text: &str) -> Result<Impor
             grade: r.grade,
             tenure_years: r.tenure_years,
             sex: r.sex,
+            promoted: r.promoted,
+            considered: r.considered,
+            training_hours: r.training_hours,
         };
         let bytes = serde_json::to_vec(&sealed).map_err(|e| Error::internal(&e))?;
         rows.push(PayRow {
@@ -114,7 +131,7 @@ pub async fn import_file(ctx: &Ctx, caller: &Caller, text: &str) -> Result<Impor
     periods.sort_unstable();
     periods.dedup();
     ctx.audit(
-        &caller.actor(),
+        actor,
         "pay.imported",
         "pay",
         json!({"periods": periods, "lines": rows.len(), "replaced": replaced, "refused": errors.len()}),
@@ -147,6 +164,9 @@ async fn open_period(ctx: &Ctx, caller: &Caller, period: &str, why: &str) -> Res
             grade: s.grade,
             tenure_years: s.tenure_years,
             sex: s.sex,
+            promoted: s.promoted,
+            considered: s.considered,
+            training_hours: s.training_hours,
         });
     }
     ctx.audit(&caller.actor(), "pay.opened", period, json!({"for": why}))
@@ -154,10 +174,29 @@ async fn open_period(ctx: &Ctx, caller: &Caller, period: &str, why: &str) -> Res
     Ok(out)
 }
 
-/// The Article 9 report of a period, with the Article 10 screen of each category.
-pub async fn gap_report(ctx: &Ctx, caller: &Caller, period: &str) -> Result<Report> {
+/// A period's pay report: the gap indicators and the opportunity measures.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PayReport {
+    #[serde(flatten)]
+    pub gaps: Report,
+    pub opportunity: Opportunity,
+}
+
+/// The Article 9 report of a period, with the Article 10 screen of each category, and
+/// its opportunity measures (pay rises against the previous period of the same form on
+/// file, whose lines are opened too, and audited as such).
+pub async fn gap_report(ctx: &Ctx, caller: &Caller, period: &str) -> Result<PayReport> {
     let records = open_period(ctx, caller, period, "report").await?;
-    Ok(report(period, &records))
+    let on_file = ctx.db.pay_periods().await?;
+    let previous = import::previous_period(period, on_file.iter().map(|(p, _)| p.as_str()));
+    let before = match previous {
+        Some(p) => open_period(ctx, caller, p, "pay rises").await?,
+        None => Vec::new(),
+    };
+    Ok(PayReport {
+        gaps: report(period, &records),
+        opportunity: opportunity(period, &records, previous, &before),
+    })
 }
 
 /// The caller's Article 7 answer for a period: the average pay of their category of
@@ -180,67 +219,46 @@ pub async fn my_category(
 }
 
 /// The report as CSV for the regulator: one row per indicator, suppressed figures empty.
-pub fn report_csv(r: &Report) -> String {
+/// The `women` and `men` columns are the people each row counts.
+pub fn report_csv(pr: &PayReport) -> String {
+    use righttrack_core::pay::{Band, Gaps};
     use righttrack_scan::csv::cell;
+    let r = &pr.gaps;
     let mut out = String::from("indicator,group,women,men,value\n");
-    let num = |v: f64| format!("{v:.2}");
-    let mut row = |ind: &str, group: &str, w: String, m: String, v: String| {
-        out.push_str(&format!(
-            "{},{},{},{},{}\n",
-            cell(ind),
-            cell(group),
-            w,
-            m,
-            v
-        ));
+    let mut row = |ind: &str, group: &str, (w, m): (usize, usize), v: String| {
+        out.push_str(&format!("{},{},{w},{m},{v}\n", cell(ind), cell(group)));
     };
-    let both = |f: &Figure<righttrack_core::pay::Gaps>| {
-        f.shown().map_or((String::new(), String::new()), |g| {
-            (num(g.mean), num(g.median))
-        })
-    };
-    let (w, m) = (r.women.to_string(), r.men.to_string());
-    let (mean, median) = both(&r.pay);
-    row("mean gender pay gap (%)", "all", w.clone(), m.clone(), mean);
-    row(
-        "median gender pay gap (%)",
-        "all",
-        w.clone(),
-        m.clone(),
-        median,
-    );
-    let (mean, median) = both(&r.variable);
+    // A figure with two decimals; empty when it is not shown.
+    let fig = |v: Option<f64>| v.map_or(String::new(), |v| format!("{v:.2}"));
+    let mean = |f: &Figure<Gaps>| f.shown().map(|g| g.mean);
+    let median = |f: &Figure<Gaps>| f.shown().map(|g| g.median);
+    let all = (r.women, r.men);
+    row("mean gender pay gap (%)", "all", all, fig(mean(&r.pay)));
+    row("median gender pay gap (%)", "all", all, fig(median(&r.pay)));
     row(
         "mean gap in variable pay (%)",
         "all",
-        w.clone(),
-        m.clone(),
-        mean,
+        all,
+        fig(mean(&r.variable)),
     );
     row(
         "median gap in variable pay (%)",
         "all",
-        w.clone(),
-        m.clone(),
-        median,
+        all,
+        fig(median(&r.variable)),
     );
-    let (rw, rm) = r
-        .receiving_variable
-        .shown()
-        .map_or((String::new(), String::new()), |(a, b)| (num(*a), num(*b)));
+    let receiving = r.receiving_variable.shown();
     row(
         "women receiving variable pay (%)",
         "all",
-        w.clone(),
-        m.clone(),
-        rw,
+        all,
+        fig(receiving.map(|x| x.0)),
     );
     row(
         "men receiving variable pay (%)",
         "all",
-        w.clone(),
-        m.clone(),
-        rm,
+        all,
+        fig(receiving.map(|x| x.1)),
     );
     for q in 1..=4u8 {
         let band = r
@@ -248,55 +266,61 @@ pub fn report_csv(r: &Report) -> String {
             .shown()
             .and_then(|b| b.iter().find(|b| b.quartile == q));
         let group = format!("pay quartile {q}");
-        let v =
-            |f: fn(&righttrack_core::pay::Band) -> f64| band.map_or(String::new(), |b| num(f(b)));
+        let share = |f: fn(&Band) -> f64| band.map(f);
         row(
             "women in quartile (%)",
             &group,
-            w.clone(),
-            m.clone(),
-            v(|b| b.women_pct),
+            all,
+            fig(share(|b| b.women_pct)),
         );
         row(
             "men in quartile (%)",
             &group,
-            w.clone(),
-            m.clone(),
-            v(|b| b.men_pct),
+            all,
+            fig(share(|b| b.men_pct)),
         );
     }
     for c in &r.categories {
-        let (cw, cm) = (c.women.to_string(), c.men.to_string());
-        let (bm, _) = both(&c.basic);
-        let (vm, _) = both(&c.variable);
-        let adj = c
-            .adjusted
-            .shown()
-            .and_then(|a| a.gap)
-            .map_or(String::new(), num);
-        row(
-            "mean gap in basic pay (%)",
-            &c.name,
-            cw.clone(),
-            cm.clone(),
-            bm,
-        );
+        let n = (c.women, c.men);
+        let adjusted = c.adjusted.shown().and_then(|a| a.gap);
+        row("mean gap in basic pay (%)", &c.name, n, fig(mean(&c.basic)));
         row(
             "mean gap in variable pay (%)",
             &c.name,
-            cw.clone(),
-            cm.clone(),
-            vm,
+            n,
+            fig(mean(&c.variable)),
         );
         row(
             "gap at equal grade and tenure (%)",
             &c.name,
-            cw.clone(),
-            cm.clone(),
-            adj,
+            n,
+            fig(adjusted),
         );
         let due = if c.assessment_due { "yes" } else { "no" };
-        row("joint pay assessment due", &c.name, cw, cm, due.into());
+        row("joint pay assessment due", &c.name, n, due.into());
+    }
+    for m in &pr.opportunity.measures {
+        let n = (m.women, m.men);
+        let c = m.figure.shown();
+        let label = m.label.to_lowercase();
+        row(
+            &format!("{label} rate, women (%)"),
+            "all",
+            n,
+            fig(c.map(|c| c.women.pct)),
+        );
+        row(
+            &format!("{label} rate, men (%)"),
+            "all",
+            n,
+            fig(c.map(|c| c.men.pct)),
+        );
+        row(
+            &format!("{label} impact ratio"),
+            "all",
+            n,
+            fig(c.and_then(|c| c.impact_ratio)),
+        );
     }
     out
 }

@@ -10,3 +10,4 @@
 pub mod binder;
 pub mod dashboard;
 pub mod fairness;
+pub mod leadership;

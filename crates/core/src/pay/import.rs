@@ -3,7 +3,9 @@
 //! The first line names the columns, in any order: `person`, `period`, `basic_pay`,
 //! `hours`, `category` (the category of workers doing work of equal value) and
 //! optionally `variable_pay` (bonuses and incentives; empty for none), `grade`,
-//! `hire_date` (`YYYY-MM-DD`) and `sex`. A period is a year (`2026`), a quarter
+//! `hire_date` (`YYYY-MM-DD`), `sex`, and for opportunity equity `promoted` and
+//! `considered` (for promotion: `yes` or `no`, empty when unknown) and `training_hours`.
+//! A period is a year (`2026`), a quarter
 //! (`2026-Q3`), a half (`2026-H1`) or a month (`2026-07`); years of service are counted
 //! at its last day.
 //!
@@ -19,7 +21,9 @@ use jiff::civil::Date;
 use std::collections::BTreeSet;
 
 /// The columns of a pay file, for the page that explains the format.
-pub const COLUMNS: &str = "person,period,basic_pay,variable_pay,hours,category,grade,hire_date,sex";
+pub const COLUMNS: &str =
+    "person,period,basic_pay,variable_pay,hours,category,grade,hire_date,sex,\
+                           promoted,considered,training_hours";
 
 /// The last day of a period, or `None` when it is not one of the accepted forms.
 pub fn period_end(p: &str) -> Option<Date> {
@@ -36,12 +40,49 @@ pub fn period_end(p: &str) -> Option<Date> {
     Date::new(year, last_month, 1).ok()?.last_of_month().into()
 }
 
+/// The form of a period: year, half, quarter or month.
+fn form(p: &str) -> Option<char> {
+    let rest = p.split_once('-').map_or("", |(_, r)| r);
+    Some(match rest.chars().next().map(|c| c.to_ascii_uppercase()) {
+        None => 'Y',
+        Some('H') => 'H',
+        Some('Q') => 'Q',
+        Some(c) if c.is_ascii_digit() => 'M',
+        Some(_) => return None,
+    })
+}
+
+/// The period of the same form (year, half, quarter or month) that ends last before
+/// `period` does, among `on_file`: what a pay rise is measured against.
+pub fn previous_period<'a>(
+    period: &str,
+    on_file: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
+    let (end, kind) = (period_end(period)?, form(period)?);
+    on_file
+        .into_iter()
+        .filter(|p| form(p) == Some(kind))
+        .filter_map(|p| Some((period_end(p)?, p)))
+        .filter(|(e, _)| *e < end)
+        .max()
+        .map(|(_, p)| p)
+}
+
 fn sex(s: &str) -> Option<Option<Sex>> {
     Some(match s.to_ascii_lowercase().as_str() {
         "" => None,
         "f" | "female" | "woman" | "w" => Some(Sex::Female),
         "m" | "male" | "man" => Some(Sex::Male),
         "x" | "other" | "diverse" | "non-binary" | "nonbinary" => Some(Sex::Other),
+        _ => return None,
+    })
+}
+
+fn yes_no(s: &str) -> Option<Option<bool>> {
+    Some(match s.to_ascii_lowercase().as_str() {
+        "" => None,
+        "yes" | "y" | "true" | "1" => Some(true),
+        "no" | "n" | "false" | "0" => Some(false),
         _ => return None,
     })
 }
@@ -85,11 +126,15 @@ pub fn parse(text: &str, sex_enabled: bool) -> (Vec<Record>, Vec<LineError>) {
                 .into(),
         );
     }
-    let (variable_c, grade_c, hire_c) = (
+    let optional = [
         col(&["variable_pay", "variable", "bonus"]),
         col(&["grade"]),
         col(&["hire_date", "hired"]),
-    );
+        sex_c,
+        col(&["promoted"]),
+        col(&["considered", "considered_for_promotion"]),
+        col(&["training_hours", "training"]),
+    ];
     let mut good = Vec::new();
     let mut errors = Vec::new();
     let mut seen = BTreeSet::new();
@@ -98,11 +143,7 @@ pub fn parse(text: &str, sex_enabled: bool) -> (Vec<Record>, Vec<LineError>) {
         if raw.trim().is_empty() {
             continue;
         }
-        match record(
-            raw,
-            [person_c, period_c, basic_c, hours_c, cat_c],
-            [variable_c, grade_c, hire_c, sex_c],
-        ) {
+        match record(raw, [person_c, period_c, basic_c, hours_c, cat_c], optional) {
             Ok(r) if !seen.insert((r.person.clone(), r.period.clone())) => errors.push(LineError {
                 line,
                 message: "this person already has a line for this period".into(),
@@ -117,7 +158,7 @@ pub fn parse(text: &str, sex_enabled: bool) -> (Vec<Record>, Vec<LineError>) {
 fn record(
     raw: &str,
     [person_c, period_c, basic_c, hours_c, cat_c]: [usize; 5],
-    [variable_c, grade_c, hire_c, sex_c]: [Option<usize>; 4],
+    [variable_c, grade_c, hire_c, sex_c, promoted_c, considered_c, training_c]: [Option<usize>; 7],
 ) -> Result<Record, String> {
     let row = cells(raw)?;
     let get = |c: usize| row.get(c).map(String::as_str).unwrap_or("");
@@ -157,6 +198,18 @@ fn record(
         }
     };
     let sex = sex(opt(sex_c)).ok_or("field `sex`: expected female, male, other or empty")?;
+    let promoted = yes_no(opt(promoted_c)).ok_or("field `promoted`: expected yes, no or empty")?;
+    let considered =
+        yes_no(opt(considered_c)).ok_or("field `considered`: expected yes, no or empty")?;
+    if considered == Some(false) && promoted == Some(true) {
+        return Err("field `considered` is no, but `promoted` is yes".into());
+    }
+    let training_hours = match opt(training_c) {
+        "" => None,
+        v => Some(
+            amount(v).ok_or("field `training_hours`: expected a number of hours of 0 or more")?,
+        ),
+    };
     Ok(Record {
         person,
         period,
@@ -167,6 +220,9 @@ fn record(
         grade,
         tenure_years,
         sex,
+        promoted,
+        considered,
+        training_hours,
     })
 }
 
@@ -184,6 +240,21 @@ mod tests {
         for bad in ["", "26", "2026-Q5", "2026-13", "2026-7", "last year"] {
             assert_eq!(d(bad), None, "{bad}");
         }
+    }
+
+    #[test]
+    fn the_previous_period_has_the_same_form_and_ends_last_before() {
+        let on_file = [
+            "2026", "2025", "2024", "2026-Q1", "2025-Q4", "2025-Q2", "2025-12",
+        ];
+        let prev = |p: &str| previous_period(p, on_file);
+        assert_eq!(prev("2026"), Some("2025"));
+        assert_eq!(prev("2024"), None);
+        assert_eq!(prev("2026-Q1"), Some("2025-Q4"));
+        assert_eq!(prev("2025-Q4"), Some("2025-Q2"));
+        assert_eq!(prev("2026-01"), Some("2025-12"));
+        assert_eq!(prev("2026-H1"), None);
+        assert_eq!(prev("nonsense"), None);
     }
 
     #[test]
@@ -220,6 +291,39 @@ mod tests {
         assert!(!said
             .iter()
             .any(|m| m.contains("abc") || m.contains("unknown")));
+    }
+
+    #[test]
+    fn opportunity_columns_are_read_and_checked() {
+        let csv = "person,period,basic_pay,hours,category,promoted,considered,training_hours\n\
+                   e1,2026,1,1,A,yes,yes,12.5\n\
+                   e2,2026,1,1,A,no,,0\n\
+                   e3,2026,1,1,A,,,\n\
+                   e4,2026,1,1,A,maybe,,\n\
+                   e5,2026,1,1,A,yes,no,\n\
+                   e6,2026,1,1,A,,,-3\n";
+        let (good, errors) = parse(csv, false);
+        let got: Vec<_> = good
+            .iter()
+            .map(|r| (r.promoted, r.considered, r.training_hours))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (Some(true), Some(true), Some(12.5)),
+                (Some(false), None, Some(0.0)),
+                (None, None, None)
+            ]
+        );
+        let said: Vec<String> = errors.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            said,
+            [
+                "line 5: field `promoted`: expected yes, no or empty",
+                "line 6: field `considered` is no, but `promoted` is yes",
+                "line 7: field `training_hours`: expected a number of hours of 0 or more",
+            ]
+        );
     }
 
     #[test]

@@ -28,6 +28,7 @@
 
 pub mod import;
 mod ols;
+pub mod opportunity;
 
 use crate::quantile::median;
 use serde::Serialize;
@@ -66,6 +67,12 @@ pub struct Record {
     /// Whole years of service at the end of the period.
     pub tenure_years: Option<f64>,
     pub sex: Option<Sex>,
+    /// Promoted in the period, where the file says.
+    pub promoted: Option<bool>,
+    /// Considered for promotion in the period, where the file says.
+    pub considered: Option<bool>,
+    /// Hours of training in the period, where the file says.
+    pub training_hours: Option<f64>,
 }
 
 impl Record {

@@ -15,6 +15,9 @@ fn r(person: &str, category: &str, basic: f64, variable: f64, sex: Option<Sex>) 
         grade: None,
         tenure_years: None,
         sex,
+        promoted: None,
+        considered: None,
+        training_hours: None,
     }
 }
 

@@ -21,6 +21,7 @@ pub mod discipline;
 pub mod hotline;
 pub mod interactions;
 pub mod kudos;
+pub mod leadership;
 pub mod pay;
 pub mod platform;
 pub mod policies;
@@ -42,6 +43,7 @@ pub fn routes() -> Vec<Route> {
         capa::routes(),
         discipline::routes(),
         kudos::routes(),
+        leadership::routes(),
         pay::routes(),
         policies::routes(),
         training::routes(),

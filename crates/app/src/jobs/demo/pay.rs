@@ -1,9 +1,12 @@
-//! Demo pay data for 2025, imported the way an HR file is, with a story: in Billing and
-//! Retention more men than women hold the higher agent grade, so a raw gap that grade
-//! explains; in Technical Support women are paid about 9 % less at the same grade and
-//! tenure, which nothing explains, so a joint pay assessment is due there. Team leads
-//! and agents are paid by grade and years of service; who is a woman or a man is a
-//! deterministic function of the username (the demo directory has no such field).
+//! Demo pay data for 2024 and 2025, imported the way an HR file is, with a story: in
+//! Billing and Retention more men than women hold the higher agent grade, so a raw gap
+//! that grade explains; in Technical Support women are paid about 9 % less at the same
+//! grade and tenure, which nothing explains, so a joint pay assessment is due there.
+//! And in 2025 about as many women as men were considered for promotion, but the women
+//! considered were chosen half as often; pay rises (against 2024) and training were
+//! given alike. Team leads and agents are paid by grade and years of service; who is a
+//! woman or a man is a deterministic function of the username (the demo directory has
+//! no such field).
 
 use super::capa::caller;
 use crate::program::pay;
@@ -15,6 +18,8 @@ use std::collections::BTreeMap;
 
 /// The demo's reporting period.
 pub const PERIOD: &str = "2025";
+/// The period before it, for pay rises.
+pub const PREVIOUS: &str = "2024";
 
 /// FNV-1a: a stable number per username, so the demo tells the same story every time.
 fn stable(s: &str) -> u64 {
@@ -25,8 +30,10 @@ fn stable(s: &str) -> u64 {
 
 /// The HR file of the demo's agents and team leads.
 pub fn file(users: &[User], team_names: &BTreeMap<String, String>) -> String {
-    let mut out =
-        String::from("person,period,basic_pay,variable_pay,hours,category,grade,hire_date,sex\n");
+    let mut out = String::from(
+        "person,period,basic_pay,variable_pay,hours,category,grade,hire_date,sex,promoted,\
+         considered,training_hours\n",
+    );
     for u in users.iter().filter(|u| !u.disabled && !u.service) {
         let h = stable(&u.username);
         let female = h.is_multiple_of(2);
@@ -66,11 +73,34 @@ pub fn file(users: &[User], team_names: &BTreeMap<String, String>) -> String {
             0
         };
         let sex = if female { "female" } else { "male" };
+        // Three in ten considered for promotion; of those, three in ten women chosen
+        // against six in ten men. Nine in ten trained, alike.
+        let considered = (h >> 48) % 10 < 3;
+        let promoted = considered && (h >> 52) % 10 < if female { 3 } else { 6 };
+        let training = if (h >> 56) % 10 < 9 {
+            6 + (h >> 60) % 7
+        } else {
+            0
+        };
+        let yes = |b: bool| if b { "yes" } else { "no" };
+        let (person, category) = (cell(&u.username), cell(&category));
         out.push_str(&format!(
-            "{},{PERIOD},{basic},{variable},1600,{},{grade},{hire},{sex}\n",
-            cell(&u.username),
-            cell(&category)
+            "{person},{PERIOD},{basic},{variable},1600,{category},{grade},{hire},{sex},{},{},{training}\n",
+            yes(promoted),
+            yes(considered),
         ));
+        // In 2024: seven in ten had 3 % less (a rise since), the others the same; those
+        // hired in 2025 have no line.
+        if years > 0 {
+            let before = if (h >> 20) % 10 < 7 {
+                basic * 100 / 103
+            } else {
+                basic
+            };
+            out.push_str(&format!(
+                "{person},{PREVIOUS},{before},{variable},1600,{category},{grade},{hire},{sex},,,\n"
+            ));
+        }
     }
     out
 }
@@ -95,6 +125,7 @@ pub async fn seed(ctx: &Ctx, ethics: &User) -> Result<()> {
 mod tests {
     use super::*;
     use righttrack_core::ids::{TeamId, UserId};
+    use righttrack_core::pay::opportunity::opportunity;
     use righttrack_core::pay::{import, report};
 
     /// 150 agents over three floors and ten team leads, as the demo directory has.
@@ -138,7 +169,12 @@ mod tests {
         let (records, errors) = import::parse(&text, true);
         assert!(errors.is_empty(), "{}", text.lines().nth(1).unwrap_or(""));
         assert!(errors.is_empty(), "{errors:?}");
-        assert_eq!(records.len(), 160);
+        let now: Vec<_> = records
+            .iter()
+            .filter(|r| r.period == PERIOD)
+            .cloned()
+            .collect();
+        assert_eq!(now.len(), 160);
         let r = report(PERIOD, &records);
         let cat = |n: &str| r.categories.iter().find(|c| c.name == n).unwrap();
         let tech = cat("Agent, Technical Support");
@@ -153,5 +189,14 @@ mod tests {
             );
             assert!(!c.assessment_due, "{floor}: grade explains it: {c:?}");
         }
+        let o = opportunity(PERIOD, &records, Some(PREVIOUS), &records);
+        let flagged = |key: &str| {
+            let m = o.measures.iter().find(|m| m.key == key).unwrap();
+            let c = m.figure.shown().unwrap_or_else(|| panic!("{key}: {m:?}"));
+            c.below_four_fifths.then_some(c.lower)
+        };
+        assert_eq!(flagged("selection"), Some(Some("women")));
+        assert_eq!(flagged("pay_rise"), None);
+        assert_eq!(flagged("training"), None);
     }
 }

@@ -10,11 +10,10 @@ use crate::state::AppState;
 use askama::Template;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Json;
-use righttrack_app::program::pay::{self, Imported};
+use righttrack_app::program::pay::{self, Imported, PayReport};
 use righttrack_core::authz::{allowed, Action};
-use righttrack_core::pay::{
-    Band, CategoryAverages, Figure, Gaps, Report, ASSESSMENT_GAP, MIN_GROUP,
-};
+use righttrack_core::pay::opportunity::{Comparison, Rate, FOUR_FIFTHS_PCT};
+use righttrack_core::pay::{Band, CategoryAverages, Figure, Gaps, ASSESSMENT_GAP, MIN_GROUP};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -66,10 +65,66 @@ struct ReportView {
     receiving: String,
     quartiles: Vec<Band>,
     categories: Vec<CategoryRow>,
+    previous_period: Option<String>,
+    opportunity: Vec<MeasureRow>,
+    time_to_promotion: Option<String>,
 }
 
-fn report_view(r: &Report) -> ReportView {
+/// One opportunity measure as the page shows it.
+struct MeasureRow {
+    label: &'static str,
+    basis: &'static str,
+    women: String,
+    men: String,
+    ratio: String,
+    flagged: bool,
+}
+
+/// `2 of 10: 20.0 % (5.7 to 51.0 %)`.
+fn rate(r: &Rate) -> String {
+    format!(
+        "{} of {}: {:.1} % ({:.1} to {:.1} %)",
+        r.yes, r.of, r.pct, r.low, r.high
+    )
+}
+
+fn measure_row(label: &'static str, basis: &'static str, f: &Figure<Comparison>) -> MeasureRow {
+    let shown = f.shown();
+    MeasureRow {
+        label,
+        basis,
+        women: shown.map_or_else(too_few, |c| rate(&c.women)),
+        men: shown.map_or_else(too_few, |c| rate(&c.men)),
+        ratio: match shown {
+            Some(c) => match (c.impact_ratio, c.lower) {
+                (Some(r), Some(lower)) => format!("{r:.2} ({lower} lower)"),
+                (Some(r), None) => format!("{r:.2}"),
+                (None, _) => "—".into(),
+            },
+            None => "—".into(),
+        },
+        flagged: shown.is_some_and(|c| c.below_four_fifths),
+    }
+}
+
+fn report_view(pr: &PayReport) -> ReportView {
+    let r = &pr.gaps;
+    let o = &pr.opportunity;
     ReportView {
+        previous_period: o.previous_period.clone(),
+        opportunity: o
+            .measures
+            .iter()
+            .map(|m| measure_row(m.label, m.basis, &m.figure))
+            .collect(),
+        time_to_promotion: o.time_to_promotion.as_ref().map(|f| {
+            f.shown().map_or_else(too_few, |t| {
+                format!(
+                    "women {:.1} years, men {:.1} years",
+                    t.women_years, t.men_years
+                )
+            })
+        }),
         period: r.period.clone(),
         women: r.women,
         men: r.men,
@@ -122,6 +177,7 @@ struct Page {
     /// What was typed into the import form, kept when it is refused.
     csv: String,
     threshold: f64,
+    four_fifths: f64,
     columns: &'static str,
 }
 
@@ -154,6 +210,7 @@ async fn page_with(
         errors,
         csv,
         threshold: ASSESSMENT_GAP,
+        four_fifths: FOUR_FIFTHS_PCT,
         columns: righttrack_core::pay::import::COLUMNS,
     };
     Ok(unprocessable_if(invalid, render(page)))
@@ -238,7 +295,7 @@ pub async fn report_csv(
 pub async fn report_api(
     SignedIn { state, caller }: SignedIn,
     Query(q): Query<PeriodQuery>,
-) -> AppResult<Json<Report>> {
+) -> AppResult<Json<PayReport>> {
     let period = period_or_latest(&state, q.period).await?;
     Ok(Json(pay::gap_report(&state, &caller, &period).await?))
 }

@@ -1,0 +1,288 @@
+//! Leaders held to what they ask of others: one view per leader (the lead of a team, and
+//! so of the teams under it), shown to the leader, to the leaders of the teams above
+//! theirs, and to the ethics office and the audit committee.
+//!
+//! It shows the leader's own attestations, data-access training and conflict-of-interest
+//! disclosure; their teams' climate indices as the survey released them; their
+//! discipline decisions beside comparable cases; their overrides of QA scores and how
+//! many were overturned; and the promises their teams made to customers and kept. Every
+//! figure is one the leader's own pages or the program's reports already show someone;
+//! nothing identifies a survey respondent (only released cells are read) or a reporter
+//! (the hotline is not read at all).
+
+use crate::program::surveys::released;
+use crate::{Caller, Ctx, Error, Result};
+use righttrack_core::authz::{allowed, Action};
+use righttrack_core::ids::{TeamId, UserId};
+use righttrack_core::surveys::results::{cell, CellResult};
+use righttrack_core::surveys::WaveStatus;
+use righttrack_store::directory::{Team, User};
+use righttrack_store::discipline::RecordFilter;
+use righttrack_store::interactions::Grouping;
+use serde::Serialize;
+use serde_json::json;
+use std::collections::BTreeSet;
+
+/// How far back decisions, overrides and promises are counted.
+pub const WINDOW_DAYS: i64 = 365;
+
+/// A leader the caller may look at.
+#[derive(Debug, Clone, Serialize)]
+pub struct Leader {
+    pub username: String,
+    pub display_name: String,
+    /// The teams they lead, by name.
+    pub teams: Vec<String>,
+}
+
+/// The leader's own part of the program.
+#[derive(Debug, Clone, Serialize)]
+pub struct Own {
+    /// Policy attestations: done, waiting and past their due date.
+    pub attested: usize,
+    pub waiting: usize,
+    pub overdue: usize,
+    /// "current until …", "expired …" or "not completed".
+    pub data_access_training: String,
+    /// At least one conflict-of-interest disclosure on file (a "nothing to declare"
+    /// counts).
+    pub disclosed: bool,
+}
+
+/// One team's climate indices from the latest closed wave, as released.
+#[derive(Debug, Clone, Serialize)]
+pub struct Climate {
+    pub team: String,
+    pub wave: String,
+    /// (index, share favourable in per cent); `None` while the cell is not released.
+    pub indices: Option<Vec<(String, Option<f64>)>>,
+}
+
+/// The leader's discipline decisions in the window.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct Decisions {
+    pub made: usize,
+    /// Harsher or milder than the median of comparable cases.
+    pub deviating: usize,
+    /// Deviating ones that carry no rationale for the person affected.
+    pub deviating_without_rationale: usize,
+}
+
+/// A team's promises to customers in the window.
+#[derive(Debug, Clone, Serialize)]
+pub struct Promises {
+    pub team: String,
+    pub kept: i64,
+    pub broken: i64,
+    pub open: i64,
+    pub kept_pct: Option<f64>,
+}
+
+/// The whole view of one leader.
+#[derive(Debug, Clone, Serialize)]
+pub struct View {
+    pub leader: Leader,
+    pub window_days: i64,
+    pub own: Own,
+    pub climate: Vec<Climate>,
+    pub decisions: Decisions,
+    pub overrides: i64,
+    pub overrides_overturned: i64,
+    pub promises: Vec<Promises>,
+}
+
+/// The teams `lead` leads, and every team below them.
+fn led_and_below(teams: &[Team], lead: UserId) -> Vec<&Team> {
+    let mut set: BTreeSet<TeamId> = teams
+        .iter()
+        .filter(|t| t.lead_user_id == Some(lead))
+        .map(|t| t.id)
+        .collect();
+    // Parents may be listed after their children: repeat until nothing is added.
+    loop {
+        let before = set.len();
+        for t in teams {
+            if t.parent_team_id.is_some_and(|p| set.contains(&p)) {
+                set.insert(t.id);
+            }
+        }
+        if set.len() == before {
+            break;
+        }
+    }
+    teams.iter().filter(|t| set.contains(&t.id)).collect()
+}
+
+/// Sees every leader: the ethics office and the audit committee.
+fn oversees_all(caller: &Caller) -> bool {
+    allowed(&caller.user.roles, Action::LeadershipOversee)
+}
+
+/// The leaders the caller may look at: themselves when they lead a team, the leads of
+/// the teams below the teams they lead, and everyone for the ethics office and the
+/// audit committee. By display name.
+pub async fn leaders(ctx: &Ctx, caller: &Caller) -> Result<Vec<Leader>> {
+    let teams = ctx.db.list_teams().await?;
+    let users = ctx.db.list_users().await?;
+    let visible: Vec<&Team> = if oversees_all(caller) {
+        teams.iter().collect()
+    } else {
+        led_and_below(&teams, caller.user.id)
+    };
+    let mut out: Vec<Leader> = users
+        .iter()
+        .filter(|u| !u.disabled)
+        .filter_map(|u| {
+            let theirs: Vec<String> = visible
+                .iter()
+                .filter(|t| t.lead_user_id == Some(u.id))
+                .map(|t| t.name.clone())
+                .collect();
+            (!theirs.is_empty()).then(|| Leader {
+                username: u.username.clone(),
+                display_name: u.display_name.clone(),
+                teams: theirs,
+            })
+        })
+        .collect();
+    out.sort_by(|a, b| a.display_name.cmp(&b.display_name));
+    Ok(out)
+}
+
+/// One leader's view; not found unless the caller may see it (see [`leaders`]).
+/// Audited when someone other than the leader opens it.
+pub async fn view(ctx: &Ctx, caller: &Caller, username: &str) -> Result<View> {
+    let leader = leaders(ctx, caller)
+        .await?
+        .into_iter()
+        .find(|l| l.username == username)
+        .ok_or_else(Error::not_found)?;
+    let user: User = ctx
+        .db
+        .user_by_username(username)
+        .await?
+        .ok_or_else(Error::not_found)?;
+    let now = ctx.now();
+    let since = now
+        .checked_sub(jiff::SignedDuration::from_hours(WINDOW_DAYS * 24))
+        .unwrap_or(now);
+    let teams = ctx.db.list_teams().await?;
+    let own_teams: Vec<&Team> = teams
+        .iter()
+        .filter(|t| t.lead_user_id == Some(user.id))
+        .collect();
+
+    let assignments = ctx.db.my_assignments(user.id).await?;
+    let attested = assignments
+        .iter()
+        .filter(|a| a.attested_at.is_some())
+        .count();
+    let overdue = assignments
+        .iter()
+        .filter(|a| a.attested_at.is_none() && a.due_at <= now)
+        .count();
+    let own = Own {
+        attested,
+        waiting: assignments.len() - attested - overdue,
+        overdue,
+        data_access_training: crate::program::training::gate::describe(ctx, user.id).await?,
+        disclosed: ctx.db.has_disclosed(user.id).await?,
+    };
+
+    let mut climate = Vec::new();
+    let latest = ctx
+        .db
+        .waves(None)
+        .await?
+        .into_iter()
+        .filter(|w| w.status == WaveStatus::Closed)
+        .max_by_key(|w| w.closed_at);
+    if let Some(w) = latest {
+        let survey = ctx.db.survey(&w.survey_id).await?;
+        let rel = released(ctx, &w).await?;
+        for t in &own_teams {
+            let indices = match (&survey, &rel) {
+                (Some(s), Some(r)) => match cell(
+                    &s.questions,
+                    &r.responses,
+                    &r.plan,
+                    &r.comments,
+                    &format!("team:{}", t.id),
+                ) {
+                    CellResult::Shown { indices, .. } => Some(
+                        indices
+                            .into_iter()
+                            .map(|i| (i.key, i.favourable.map(|f| f * 100.0)))
+                            .collect(),
+                    ),
+                    CellResult::Suppressed { .. } => None,
+                },
+                _ => None,
+            };
+            climate.push(Climate {
+                team: t.name.clone(),
+                wave: w.name.clone(),
+                indices,
+            });
+        }
+    }
+
+    let records = ctx
+        .db
+        .discipline_records(&RecordFilter {
+            decided_by: Some(user.username.clone()),
+            approval: None,
+            subject: None,
+            limit: 10_000,
+        })
+        .await?;
+    let recent: Vec<_> = records.iter().filter(|r| r.decided_at >= since).collect();
+    let deviating: Vec<_> = recent.iter().filter(|r| r.deviation).collect();
+    let decisions = Decisions {
+        made: recent.len(),
+        deviating: deviating.len(),
+        deviating_without_rationale: deviating
+            .iter()
+            .filter(|r| r.rationale.as_deref().is_none_or(|s| s.trim().is_empty()))
+            .count(),
+    };
+
+    let o = ctx.db.overrides_by(&user.username, since).await?;
+    let mut promises = Vec::new();
+    for t in &own_teams {
+        let rates = ctx
+            .db
+            .kept_rates(Grouping::Team, since, Some((Grouping::Team, &t.name)), now)
+            .await?;
+        let (kept, broken, open) = rates.iter().fold((0, 0, 0), |(k, b, o), r| {
+            (k + r.kept, b + r.broken, o + r.open + r.overdue)
+        });
+        promises.push(Promises {
+            team: t.name.clone(),
+            kept,
+            broken,
+            open,
+            kept_pct: (kept + broken > 0).then(|| kept as f64 / (kept + broken) as f64 * 100.0),
+        });
+    }
+
+    if caller.user.id != user.id {
+        ctx.audit(
+            &caller.actor(),
+            "leadership.viewed",
+            &user.username,
+            json!({}),
+        )
+        .await?;
+    }
+    Ok(View {
+        leader,
+        window_days: WINDOW_DAYS,
+        own,
+        climate,
+        decisions,
+        overrides: o.made,
+        overrides_overturned: o.overturned,
+        promises,
+    })
+}
