@@ -2,10 +2,9 @@
 //! JSON twin. The use cases are `righttrack_app::reports::leadership`.
 
 use crate::error::AppResult;
-use crate::extract::SignedIn;
+use crate::extract::{Path, SignedIn};
 use crate::pages::{layout, render};
 use askama::Template;
-use axum::extract::Path;
 use axum::response::Response;
 use axum::Json;
 use righttrack_app::reports::leadership::{self, Leader, View};
