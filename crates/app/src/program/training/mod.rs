@@ -87,13 +87,7 @@ pub async fn standings(ctx: &Ctx, user: Option<UserId>, now: Timestamp) -> Resul
         .into_iter()
         .map(|c| (c.id.clone(), c))
         .collect();
-    let users: BTreeMap<UserId, User> = ctx
-        .db
-        .list_users()
-        .await?
-        .into_iter()
-        .map(|u| (u.id, u))
-        .collect();
+    let users = crate::platform::directory::users_by_id(ctx).await?;
     let teams: BTreeMap<TeamId, (String, SiteId, String)> = ctx
         .db
         .list_teams()
@@ -169,16 +163,7 @@ pub async fn remind(ctx: &Ctx, now: Timestamp) -> Result<(usize, usize)> {
             reminded.insert(s.user_id);
         }
     }
-    let mut new = (0, 0);
-    for u in reminded {
-        if ctx
-            .db
-            .put_kind_notification(u, &today, "training", REMINDER, now)
-            .await?
-        {
-            new.0 += 1;
-        }
-    }
+    let reminders = notify(ctx, reminded, &today, "training", REMINDER, now).await?;
     let leads: std::collections::BTreeSet<UserId> = ctx
         .db
         .list_teams()
@@ -187,13 +172,28 @@ pub async fn remind(ctx: &Ctx, now: Timestamp) -> Result<(usize, usize)> {
         .filter(|t| overdue_teams.contains(&t.id))
         .filter_map(|t| t.lead_user_id)
         .collect();
-    for lead in leads {
+    let escalations = notify(ctx, leads, &today, "training_escalation", ESCALATION, now).await?;
+    Ok((reminders, escalations))
+}
+
+/// Writes today's `kind` notice to each of `people` (at most one a day each); returns
+/// how many were new.
+async fn notify(
+    ctx: &Ctx,
+    people: impl IntoIterator<Item = UserId>,
+    today: &str,
+    kind: &str,
+    text: &str,
+    now: Timestamp,
+) -> Result<usize> {
+    let mut new = 0;
+    for u in people {
         if ctx
             .db
-            .put_kind_notification(lead, &today, "training_escalation", ESCALATION, now)
+            .put_kind_notification(u, today, kind, text, now)
             .await?
         {
-            new.1 += 1;
+            new += 1;
         }
     }
     Ok(new)
