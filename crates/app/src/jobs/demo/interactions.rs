@@ -414,19 +414,14 @@ pub async fn seed(ctx: &Ctx) -> Result<usize> {
                     .unwrap_or(now);
                 ctx.db
                     .add_training_completion(
-                        &righttrack_store::training::NewCompletion {
-                            course_id: c.clone(),
-                            user_id: u.id,
-                            completed_at: at,
-                            expires_at: None,
-                            score: Some(rng.gen_range(80..101)),
-                            source: "quiz",
-                            note: String::new(),
-                            recorded_by: "demo".into(),
-                            verification: righttrack_core::training::verification_code(
-                                &mut rand::rngs::OsRng,
-                            ),
-                        },
+                        // A course that never expires.
+                        &super::training::record(
+                            c.clone(),
+                            u.id,
+                            at,
+                            None,
+                            Some(rng.gen_range(80..101)),
+                        ),
                         now,
                         &mut rand::rngs::OsRng,
                     )

@@ -199,6 +199,29 @@ async fn notify(
     Ok(new)
 }
 
+/// A completion of `course` by `user` at `at`, valid for the course's recurrence and
+/// carrying a fresh certificate verification code (no note).
+fn completion(
+    course: &Course,
+    user: UserId,
+    at: Timestamp,
+    score: Option<i64>,
+    source: &'static str,
+    recorded_by: &str,
+) -> NewCompletion {
+    NewCompletion {
+        course_id: course.id.clone(),
+        user_id: user,
+        completed_at: at,
+        expires_at: rules::expires_at(at, course.validity_months),
+        score,
+        source,
+        note: String::new(),
+        recorded_by: recorded_by.to_owned(),
+        verification: rules::verification_code(&mut rand::rngs::OsRng),
+    }
+}
+
 /// Where a home-page notice should lead.
 pub fn notice_link(text: &str) -> &'static str {
     match text {
@@ -261,23 +284,17 @@ pub async fn import_csv(ctx: &Ctx, actor: &str, text: &str) -> Result<ImportRepo
                 continue;
             }
         }
+        let done = completion(
+            course,
+            user.id,
+            line.completed_at,
+            line.score,
+            "import",
+            actor,
+        );
         let rec = ctx
             .db
-            .add_training_completion(
-                &NewCompletion {
-                    course_id: course.id.clone(),
-                    user_id: user.id,
-                    completed_at: line.completed_at,
-                    expires_at: rules::expires_at(line.completed_at, course.validity_months),
-                    score: line.score,
-                    source: "import",
-                    note: String::new(),
-                    recorded_by: actor.to_owned(),
-                    verification: rules::verification_code(&mut rand::rngs::OsRng),
-                },
-                now,
-                &mut rand::rngs::OsRng,
-            )
+            .add_training_completion(&done, now, &mut rand::rngs::OsRng)
             .await?;
         match rec {
             Some(_) => report.imported += 1,
@@ -556,23 +573,12 @@ pub async fn attempt(
             pass_mark: course.pass_mark,
         });
     }
+    // A course without a quiz records no score on the certificate.
+    let shown = (!course.quiz.questions.is_empty()).then_some(score);
+    let done = completion(course, actor.user.id, now, shown, "quiz", &actor.actor());
     let id = ctx
         .db
-        .add_training_completion(
-            &NewCompletion {
-                course_id: course.id.clone(),
-                user_id: actor.user.id,
-                completed_at: now,
-                expires_at: rules::expires_at(now, course.validity_months),
-                score: (!course.quiz.questions.is_empty()).then_some(score),
-                source: "quiz",
-                note: String::new(),
-                recorded_by: actor.actor(),
-                verification: rules::verification_code(&mut rand::rngs::OsRng),
-            },
-            now,
-            &mut rand::rngs::OsRng,
-        )
+        .add_training_completion(&done, now, &mut rand::rngs::OsRng)
         .await?
         .ok_or_else(|| Error::conflict("this completion is already recorded"))?;
     ctx.audit(
@@ -598,23 +604,13 @@ pub async fn record_completion(
 ) -> Result<Option<String>> {
     let engine = ctx.engine().map_err(|e| Error::internal(&e))?;
     let note = righttrack_core::interactions::scrub(&engine, note);
+    let done = NewCompletion {
+        note,
+        ..completion(course, user.id, at, None, "manual", &actor.actor())
+    };
     let rec = ctx
         .db
-        .add_training_completion(
-            &NewCompletion {
-                course_id: course.id.clone(),
-                user_id: user.id,
-                completed_at: at,
-                expires_at: rules::expires_at(at, course.validity_months),
-                score: None,
-                source: "manual",
-                note,
-                recorded_by: actor.actor(),
-                verification: rules::verification_code(&mut rand::rngs::OsRng),
-            },
-            ctx.now(),
-            &mut rand::rngs::OsRng,
-        )
+        .add_training_completion(&done, ctx.now(), &mut rand::rngs::OsRng)
         .await?;
     if let Some(cid) = &rec {
         ctx.audit(
