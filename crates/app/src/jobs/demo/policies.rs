@@ -6,7 +6,7 @@
 //! Version 3 (editorial) waits for approval by the other officer. Written through the
 //! store with explicit past times (the handlers would stamp everything "now").
 
-use super::broken;
+use super::{broken, days_ago};
 use crate::{Ctx, Result};
 use jiff::{SignedDuration, Timestamp};
 use rand::Rng;
@@ -17,11 +17,6 @@ use righttrack_store::directory::User;
 use righttrack_store::policies::{NewPolicy, Version};
 use righttrack_store::Db;
 use serde_json::json;
-
-fn days_ago(now: Timestamp, d: i64) -> Timestamp {
-    now.checked_sub(SignedDuration::from_hours(d * 24))
-        .unwrap_or(now)
-}
 
 /// Version 1: the sample as it read before version 2.
 fn v1_text() -> String {

@@ -5,9 +5,9 @@
 //! `petra.lapsed`, whose data-privacy training expired last month: the privacy vault
 //! and case content refuse her until she retakes it.
 
-use super::broken;
+use super::{broken, days_ago as ago};
 use crate::{Ctx, Result};
-use jiff::{SignedDuration, Timestamp};
+use jiff::Timestamp;
 use rand::Rng;
 use righttrack_core::audience::Audience;
 use righttrack_core::ids::UserId;
@@ -40,14 +40,6 @@ const CONDUCT_QUIZ: &str = "? A customer offers you a gift card for good service
 - A private matter between them
 * Retaliation, itself a breach of the code
 ";
-
-fn days(n: i64) -> SignedDuration {
-    SignedDuration::from_hours(24 * n)
-}
-
-fn ago(now: Timestamp, n: i64) -> Timestamp {
-    now.checked_sub(days(n)).unwrap_or(now)
-}
 
 /// A demo completion: a quiz passed at `at` with `score`, valid for `months`.
 pub(super) fn record(
