@@ -95,6 +95,18 @@ async fn landing(ctx: &Ctx, caller: &Caller, id: &str) -> Result<After> {
 }
 
 /// Audits a staff action on case `id` (machine values only) and returns to the case.
+/// Adds an event acted by `caller` to the case's timeline (see [`event`]).
+async fn caller_event(
+    ctx: &Ctx,
+    o: &Opened,
+    caller: &Caller,
+    kind: &str,
+    value: Option<&str>,
+    detail: Option<&str>,
+) -> Result<()> {
+    event(ctx, o, Some(caller.user.id), kind, value, detail).await
+}
+
 async fn audited(
     ctx: &Ctx,
     caller: &Caller,
@@ -229,15 +241,8 @@ async fn reassign(ctx: &Ctx, caller: &Caller, o: &Opened, to: &str, kind: &str) 
     let previous = o.summary.assignee;
     ctx.db.set_case_assignee(id, to).await?;
     let value = to.map(|u| u.to_string());
-    event(
-        ctx,
-        o,
-        Some(caller.user.id),
-        if to.is_none() { "unassigned" } else { kind },
-        value.as_deref(),
-        None,
-    )
-    .await?;
+    let what = if to.is_none() { "unassigned" } else { kind };
+    caller_event(ctx, o, caller, what, value.as_deref(), None).await?;
     let mut moved = o.summary.clone();
     moved.assignee = to;
     let o2 = Opened {
@@ -274,15 +279,7 @@ pub async fn recuse(ctx: &Ctx, caller: &Caller, id: &str, reason: &str) -> Resul
         ));
     }
     put_coi(ctx, &o, &coi).await?;
-    event(
-        ctx,
-        &o,
-        Some(caller.user.id),
-        "recused",
-        None,
-        Some(&reason),
-    )
-    .await?;
+    caller_event(ctx, &o, caller, "recused", None, Some(&reason)).await?;
     if o.summary.assignee == Some(caller.user.id) {
         ctx.db.set_case_assignee(id, None).await?;
         event(ctx, &o, None, "assignee_left", None, None).await?;
@@ -305,15 +302,7 @@ pub async fn hold(ctx: &Ctx, caller: &Caller, id: &str, hold: &str, reason: &str
     let reason = text_field("reason", reason, true)?;
     ctx.db.set_legal_hold(id, on).await?;
     let value = if on { "on" } else { "off" };
-    event(
-        ctx,
-        &o,
-        Some(caller.user.id),
-        "hold",
-        Some(value),
-        Some(&reason),
-    )
-    .await?;
+    caller_event(ctx, &o, caller, "hold", Some(value), Some(&reason)).await?;
     audited(ctx, caller, id, "speakup.legal_hold", json!({"on": on})).await
 }
 
@@ -349,7 +338,7 @@ pub async fn watch(ctx: &Ctx, caller: &Caller, id: &str, input: &Watch) -> Resul
         });
         let sealed = o.seal("watch", &serde_json::to_string(&list).map_err(internal)?)?;
         ctx.db.put_case_field(id, "watch", &sealed).await?;
-        event(ctx, &o, Some(caller.user.id), "watch", None, None).await?;
+        caller_event(ctx, &o, caller, "watch", None, None).await?;
     }
     Ok(After::Case)
 }
@@ -380,15 +369,7 @@ pub async fn request_identity(ctx: &Ctx, caller: &Caller, id: &str, reason: &str
             decided_at: None,
         })
         .await?;
-    event(
-        ctx,
-        &o,
-        Some(caller.user.id),
-        "identity_requested",
-        None,
-        None,
-    )
-    .await?;
+    caller_event(ctx, &o, caller, "identity_requested", None, None).await?;
     audited(ctx, caller, id, "speakup.identity_requested", json!({})).await
 }
 
@@ -484,7 +465,7 @@ pub async fn decide_identity(
     } else {
         "identity_denied"
     };
-    event(ctx, &o, Some(caller.user.id), kind, None, None).await?;
+    caller_event(ctx, &o, caller, kind, None, None).await?;
     audited(
         ctx,
         caller,
@@ -524,15 +505,7 @@ pub async fn set_status(
     if status == "acknowledged" {
         ctx.db.meet_clock(id, "acknowledge", now).await?;
     }
-    event(
-        ctx,
-        &o,
-        Some(caller.user.id),
-        "status",
-        Some(status),
-        Some(&note),
-    )
-    .await?;
+    caller_event(ctx, &o, caller, "status", Some(status), Some(&note)).await?;
     audited(
         ctx,
         caller,
@@ -547,7 +520,7 @@ pub async fn set_status(
 pub async fn add_note(ctx: &Ctx, caller: &Caller, id: &str, note: &str) -> Result<After> {
     let o = open(ctx, caller, id).await?;
     let note = text_field("note", note, true)?;
-    event(ctx, &o, Some(caller.user.id), "note", None, Some(&note)).await?;
+    caller_event(ctx, &o, caller, "note", None, Some(&note)).await?;
     Ok(After::Case)
 }
 
@@ -581,7 +554,7 @@ pub async fn send_message(
         ctx.db.meet_clock(id, "feedback", now).await?;
     }
     let kind = if feedback { "feedback" } else { "message" };
-    event(ctx, &o, Some(caller.user.id), kind, None, None).await?;
+    caller_event(ctx, &o, caller, kind, None, None).await?;
     audited(
         ctx,
         caller,

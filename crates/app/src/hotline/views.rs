@@ -33,13 +33,7 @@ fn internal(e: impl std::fmt::Display) -> Error {
 type Names = BTreeMap<UserId, User>;
 
 async fn names(ctx: &Ctx) -> Result<Names> {
-    Ok(ctx
-        .db
-        .list_users()
-        .await?
-        .into_iter()
-        .map(|u| (u.id, u))
-        .collect())
+    crate::platform::directory::users_by_id(ctx).await
 }
 
 fn name_of(names: &Names, id: Option<UserId>) -> String {

@@ -3,6 +3,7 @@
 use crate::Ctx;
 use crate::Result;
 use righttrack_core::ids::{TeamId, UserId};
+use righttrack_store::directory::User;
 use std::collections::BTreeMap;
 
 /// One team in the directory.
@@ -65,8 +66,30 @@ pub async fn team(ctx: &Ctx, id: TeamId) -> Result<Option<righttrack_store::dire
 }
 
 /// Every account.
-pub async fn users(ctx: &Ctx) -> Result<Vec<righttrack_store::directory::User>> {
+pub async fn users(ctx: &Ctx) -> Result<Vec<User>> {
     Ok(ctx.db.list_users().await?)
+}
+
+/// Every account by its id, for naming the people a list or timeline mentions.
+pub(crate) async fn users_by_id(ctx: &Ctx) -> Result<BTreeMap<UserId, User>> {
+    Ok(ctx
+        .db
+        .list_users()
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u))
+        .collect())
+}
+
+/// Every team as (id, name), in the directory's order: the choices of a team picker.
+pub(crate) async fn team_choices(ctx: &Ctx) -> Result<Vec<(String, String)>> {
+    Ok(ctx
+        .db
+        .list_teams()
+        .await?
+        .into_iter()
+        .map(|t| (t.id.to_string(), t.name))
+        .collect())
 }
 
 /// The names of every team, in the directory's order.

@@ -10,7 +10,7 @@ pub mod policies;
 pub mod surveys;
 pub mod training;
 
-use crate::{Caller, Ctx, Result};
+use crate::{Caller, Ctx, Error, Result};
 use righttrack_core::audience::Audience;
 use righttrack_store::directory::{Site, Team};
 
@@ -44,6 +44,18 @@ pub async fn audience_names(ctx: &Ctx, a: &Audience) -> Result<AudienceNames> {
             .map(|s| sites.iter().find(|x| x.id == *s).map(|x| x.name.clone()))
             .collect(),
     })
+}
+
+/// A refusal about one form field.
+pub fn unprocessable(field: &str, why: impl std::fmt::Display) -> Error {
+    Error::unprocessable(format!("field `{field}`: {why}"))
+}
+
+/// A required text of at most `max` characters (a name, a title, a note), trimmed.
+pub fn text(field: &str, s: &str, max: usize) -> Result<String> {
+    righttrack_core::capa::check_text(s, max)
+        .map(str::to_owned)
+        .map_err(|e| unprocessable(field, e))
 }
 
 /// A CSV document: the header line, then one line per row, each cell quoted as needed

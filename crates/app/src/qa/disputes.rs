@@ -71,8 +71,8 @@ pub async fn open(
             "field `item`: not an applicable item of this scorecard",
         ));
     }
-    let reason = rules::check_text(reason)
-        .map_err(|e| Error::unprocessable(format!("field `reason`: {e}")))?;
+    let reason =
+        rules::check_text(reason).map_err(|e| crate::program::unprocessable("reason", e))?;
     if !rules::may_open(i.ingested_at, now) {
         return Err(Error::unprocessable(window_closed(i.ingested_at)));
     }
@@ -174,8 +174,7 @@ pub async fn resolve(
     .map_err(|r| Error::new(Kind::Forbidden, format!("You cannot resolve this: {r}.")))?;
     let outcome = Outcome::parse(d.outcome)
         .ok_or_else(|| Error::unprocessable("field `outcome`: expected upheld or accepted"))?;
-    let note = rules::check_text(d.note)
-        .map_err(|e| Error::unprocessable(format!("field `note`: {e}")))?;
+    let note = rules::check_text(d.note).map_err(|e| crate::program::unprocessable("note", e))?;
     if outcome == Outcome::Upheld && !d.examples.is_empty() {
         return Err(Error::unprocessable(
             "field `example`: only an accepted dispute adds rule examples",

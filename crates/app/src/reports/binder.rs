@@ -182,8 +182,8 @@ pub async fn save_narrative(
     let Some(q) = rules::question(key) else {
         return Err(Error::not_found());
     };
-    let text = rules::narrative(narrative)
-        .map_err(|e| Error::unprocessable(format!("field `narrative`: {e}")))?;
+    let text =
+        rules::narrative(narrative).map_err(|e| crate::program::unprocessable("narrative", e))?;
     ctx.db
         .put_binder_narrative(q.key, &text, &actor.user.username, ctx.now())
         .await?;

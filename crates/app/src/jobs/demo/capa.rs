@@ -8,7 +8,7 @@
 //! Seeding acts as the demo people through the same functions as their pages; their
 //! [`Caller`] is built here (a token caller with no real token: nothing here reads it).
 
-use super::broken;
+use super::{broken, days_ago};
 use crate::{Caller, Ctx, Result, Via};
 use jiff::SignedDuration;
 use rand::seq::SliceRandom;
@@ -117,7 +117,7 @@ pub async fn seed_audits(ctx: &Ctx, p: &People) -> Result<Vec<Audit>> {
                 template_id: tid.clone(),
                 site_name: Some(site.name.clone()),
                 every_months: 1,
-                first_due: now.checked_sub(days(25)).unwrap_or(now),
+                first_due: days_ago(now, 25),
                 auditor: Some("qa".into()),
                 by_user: "qa".into(),
                 at: now,
@@ -172,11 +172,9 @@ pub async fn seed_the_rest(ctx: &Ctx, p: &People) -> Result<(usize, usize)> {
     let mut capas = 0;
     // A CAPA from a QA trend, implemented 70 days ago with a 60-day metric: the verdict
     // is computed from the demo interactions.
-    let (n, hits) = db
-        .rule_hits(now.checked_sub(days(90)).unwrap_or(now), now)
-        .await?;
+    let (n, hits) = db.rule_hits(days_ago(now, 90), now).await?;
     if let Some((rule, _)) = hits.iter().max_by_key(|(_, h)| **h) {
-        let created = now.checked_sub(days(75)).unwrap_or(now);
+        let created = days_ago(now, 75);
         let before = db
             .rule_count(
                 rule,
@@ -247,17 +245,8 @@ pub async fn seed_the_rest(ctx: &Ctx, p: &People) -> Result<(usize, usize)> {
                     ..Default::default()
                 },
             };
-            db.move_capa(
-                &id,
-                from,
-                to,
-                step,
-                &m,
-                "qa",
-                now.checked_sub(days(ago)).unwrap_or(now),
-                &mut rng,
-            )
-            .await?;
+            db.move_capa(&id, from, to, step, &m, "qa", days_ago(now, ago), &mut rng)
+                .await?;
         }
         capas += 1;
     }
@@ -311,7 +300,7 @@ pub async fn seed_the_rest(ctx: &Ctx, p: &People) -> Result<(usize, usize)> {
             let team = subject
                 .team_id
                 .and_then(|t| teams.iter().find(|x| x.id == t));
-            let at = now.checked_sub(days(g.gen_range(20..170))).unwrap_or(now);
+            let at = days_ago(now, g.gen_range(20..170));
             db.record_discipline(
                 &NewRecord {
                     subject: subject.username.clone(),

@@ -350,10 +350,7 @@ fn one(rng: &mut impl Rng, a: &DemoAgent, n: usize, started: jiff::Timestamp) ->
 /// who gave the most guarantees.
 async fn honest_selling(ctx: &Ctx) -> Result<Option<String>> {
     let now = ctx.now();
-    let ago = |d: i64| {
-        now.checked_sub(jiff::SignedDuration::from_hours(24 * d))
-            .unwrap_or(now)
-    };
+    let ago = |d: i64| super::days_ago(now, d);
     let id = ctx
         .db
         .create_training_course(
@@ -414,19 +411,14 @@ pub async fn seed(ctx: &Ctx) -> Result<usize> {
                     .unwrap_or(now);
                 ctx.db
                     .add_training_completion(
-                        &righttrack_store::training::NewCompletion {
-                            course_id: c.clone(),
-                            user_id: u.id,
-                            completed_at: at,
-                            expires_at: None,
-                            score: Some(rng.gen_range(80..101)),
-                            source: "quiz",
-                            note: String::new(),
-                            recorded_by: "demo".into(),
-                            verification: righttrack_core::training::verification_code(
-                                &mut rand::rngs::OsRng,
-                            ),
-                        },
+                        // A course that never expires.
+                        &super::training::record(
+                            c.clone(),
+                            u.id,
+                            at,
+                            None,
+                            Some(rng.gen_range(80..101)),
+                        ),
                         now,
                         &mut rand::rngs::OsRng,
                     )
@@ -765,10 +757,7 @@ pub async fn seed_disputes(ctx: &Ctx) -> Result<usize> {
     }
     picks.sort_by_key(|p| !p.2);
     let now = ctx.now();
-    let ago = |days: i64| {
-        now.checked_sub(jiff::SignedDuration::from_hours(24 * days))
-            .unwrap_or(now)
-    };
+    let ago = |days: i64| super::days_ago(now, days);
     let err = |e: Error| Error {
         message: format!("demo dispute: {}", e.message),
         ..e
@@ -880,9 +869,7 @@ pub async fn seed_reviews(ctx: &Ctx) -> Result<usize> {
                 "Listened to the call: the item is failed.".into()
             },
             by_user: by.into(),
-            at: now
-                .checked_sub(jiff::SignedDuration::from_hours(24 * (1 + n as i64)))
-                .unwrap_or(now),
+            at: super::days_ago(now, 1 + n as i64),
         };
         ctx.db
             .add_score_override(&i.ext_id, &o, score, &mut rand::rngs::OsRng)

@@ -12,6 +12,14 @@ pub mod surveys;
 pub mod training;
 
 use crate::{Error, Kind};
+use jiff::{SignedDuration, Timestamp};
+
+/// The instant `days` whole days before `now` (`now` itself should that underflow):
+/// the demo backdates its rows so that its history has a shape.
+pub(crate) fn days_ago(now: Timestamp, days: i64) -> Timestamp {
+    now.checked_sub(SignedDuration::from_hours(24 * days))
+        .unwrap_or(now)
+}
 
 /// Demo data that could not be made, in words for the operator starting the demo (no
 /// customer data is involved: everything is synthetic).

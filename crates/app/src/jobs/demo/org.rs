@@ -99,6 +99,44 @@ impl Org {
     }
 }
 
+/// The named demo accounts, one role each: (username, display name, role, what the
+/// sign-in list calls them).
+const SPECIALS: [(&str, &str, Role, &str); 8] = [
+    ("admin", "Avery Admin", Role::Admin, "admin"),
+    (
+        "ethics",
+        "Eshe Ethics-Officer",
+        Role::EthicsOfficer,
+        "ethics officer",
+    ),
+    (
+        "investigator",
+        "Ivan Investigator",
+        Role::Investigator,
+        "investigator",
+    ),
+    (
+        "custodian",
+        "Cora Custodian",
+        Role::IdentityCustodian,
+        "identity custodian",
+    ),
+    (
+        "committee",
+        "Ada Audit-Committee",
+        Role::AuditCommittee,
+        "audit committee",
+    ),
+    ("qa", "Quinn QA-Analyst", Role::QaAnalyst, "QA analyst"),
+    (
+        "lead",
+        "Lena Team-Lead",
+        Role::TeamLead,
+        "team lead (Lisbon Billing)",
+    ),
+    ("agent", "Alex Agent", Role::Agent, "agent (Lisbon Billing)"),
+];
+
 /// Creates the organisation when the database has no users yet (`None` otherwise).
 pub async fn seed_people(ctx: &Ctx) -> Result<Option<Org>> {
     if ctx.db.count_users().await? > 0 {
@@ -118,53 +156,8 @@ pub async fn seed_people(ctx: &Ctx) -> Result<Option<Org>> {
         });
         Ok(phc)
     };
-    let specials: Vec<(&'static str, &'static str, Vec<Role>, &'static str)> = vec![
-        ("admin", "Avery Admin", vec![Role::Admin], "admin"),
-        (
-            "ethics",
-            "Eshe Ethics-Officer",
-            vec![Role::EthicsOfficer],
-            "ethics officer",
-        ),
-        (
-            "investigator",
-            "Ivan Investigator",
-            vec![Role::Investigator],
-            "investigator",
-        ),
-        (
-            "custodian",
-            "Cora Custodian",
-            vec![Role::IdentityCustodian],
-            "identity custodian",
-        ),
-        (
-            "committee",
-            "Ada Audit-Committee",
-            vec![Role::AuditCommittee],
-            "audit committee",
-        ),
-        (
-            "qa",
-            "Quinn QA-Analyst",
-            vec![Role::QaAnalyst],
-            "QA analyst",
-        ),
-        (
-            "lead",
-            "Lena Team-Lead",
-            vec![Role::TeamLead],
-            "team lead (Lisbon Billing)",
-        ),
-        (
-            "agent",
-            "Alex Agent",
-            vec![Role::Agent],
-            "agent (Lisbon Billing)",
-        ),
-    ];
     let mut hashes = Vec::new();
-    for (u, _, _, label) in &specials {
+    for (u, _, _, label) in &SPECIALS {
         hashes.push(named(u, label)?);
     }
     let shared = password();
@@ -214,8 +207,8 @@ pub async fn seed_people(ctx: &Ctx) -> Result<Option<Org>> {
         }
     }
     let mut staff: Vec<(&'static str, righttrack_store::directory::User)> = Vec::new();
-    for ((username, display, roles, _), phc) in specials.into_iter().zip(hashes) {
-        let team = if roles.contains(&Role::Agent) {
+    for ((username, display, role, _), phc) in SPECIALS.into_iter().zip(hashes) {
+        let team = if role == Role::Agent {
             first_floor_team
         } else {
             None
@@ -227,7 +220,7 @@ pub async fn seed_people(ctx: &Ctx) -> Result<Option<Org>> {
                     display_name: display.into(),
                     password_hash: Some(phc),
                     team,
-                    roles: roles.clone(),
+                    roles: vec![role],
                 },
                 now,
                 &mut rng,

@@ -9,6 +9,7 @@
 //! no such field).
 
 use super::capa::caller;
+use crate::platform::directory::team_choices;
 use crate::program::pay;
 use crate::{Ctx, Result};
 use righttrack_core::Role;
@@ -109,13 +110,7 @@ pub fn file(users: &[User], team_names: &BTreeMap<String, String>) -> String {
 pub async fn seed(ctx: &Ctx, ethics: &User) -> Result<()> {
     let who = caller(ethics);
     pay::set_collect_sex(ctx, &who, true).await?;
-    let teams: BTreeMap<String, String> = ctx
-        .db
-        .list_teams()
-        .await?
-        .into_iter()
-        .map(|t| (t.id.to_string(), t.name))
-        .collect();
+    let teams: BTreeMap<String, String> = team_choices(ctx).await?.into_iter().collect();
     let users = ctx.db.list_users().await?;
     pay::import_file(ctx, &who, &file(&users, &teams)).await?;
     Ok(())

@@ -6,20 +6,17 @@
 //! Version 3 (editorial) waits for approval by the other officer. Written through the
 //! store with explicit past times (the handlers would stamp everything "now").
 
-use super::broken;
+use super::{broken, days_ago};
 use crate::{Ctx, Result};
 use jiff::{SignedDuration, Timestamp};
 use rand::Rng;
 use righttrack_core::audience::Audience;
+use righttrack_core::ids::UserId;
 use righttrack_core::policies::{self as rules, Kind, Status};
 use righttrack_store::directory::User;
-use righttrack_store::policies::NewPolicy;
+use righttrack_store::policies::{NewPolicy, Version};
+use righttrack_store::Db;
 use serde_json::json;
-
-fn days_ago(now: Timestamp, d: i64) -> Timestamp {
-    now.checked_sub(SignedDuration::from_hours(d * 24))
-        .unwrap_or(now)
-}
 
 /// Version 1: the sample as it read before version 2.
 fn v1_text() -> String {
@@ -36,6 +33,75 @@ fn v1_text() -> String {
             "4.2 We take extra care with customers who may be vulnerable (bereaved, ill, in financial\ndifficulty, or confused), and offer them the support our procedures describe.\n\n",
             "",
         )
+}
+
+/// What a version says: the text its author saves before sending it for review.
+struct Draft<'a> {
+    kind: Kind,
+    summary: &'a str,
+    body: &'a str,
+    quiz: &'a [rules::Question],
+}
+
+/// Saves `draft` into version `id` as `author` and sends it for review at `at`.
+async fn submit(db: &Db, id: &str, draft: &Draft<'_>, author: &User, at: Timestamp) -> Result<()> {
+    let by = &author.username;
+    db.save_draft(id, draft.kind, draft.summary, draft.body, draft.quiz, by)
+        .await?;
+    db.step_version(id, Status::Draft, Status::InReview, by, at)
+        .await?;
+    Ok(())
+}
+
+/// Approves version `id` (who, when), publishes it (who, when) with 30 days to attest
+/// and assigns it to `people`; returns the published version.
+async fn publish(
+    db: &Db,
+    id: &str,
+    draft: &Draft<'_>,
+    (approver, approved): (&User, Timestamp),
+    (publisher, published): (&User, Timestamp),
+    people: &[UserId],
+) -> Result<Version> {
+    db.step_version(
+        id,
+        Status::InReview,
+        Status::Approved,
+        &approver.username,
+        approved,
+    )
+    .await?;
+    let due = rules::due(published, 30);
+    let hash = rules::version_hash(draft.body);
+    db.publish_version(id, &publisher.username, published, &hash, Some(due))
+        .await?;
+    db.assign(id, people, published, due).await?;
+    db.version(id)
+        .await?
+        .ok_or_else(|| broken(format!("published version {id} missing")))
+}
+
+/// Records `user`'s quiz `answers` to version `v` at `when`, and their attestation if
+/// they passed (the pass mark the demo policy uses); returns whether they passed.
+async fn take_quiz(
+    db: &Db,
+    v: &Version,
+    quiz: &[rules::Question],
+    user: &User,
+    answers: &[Option<usize>],
+    when: Timestamp,
+    rng: &mut impl rand::RngCore,
+) -> Result<bool> {
+    let score = rules::score(quiz, answers, 80).map_err(broken)?;
+    let attempt = db
+        .record_attempt(&v.id, user.id, &score, "web", when, rng)
+        .await?;
+    if score.passed {
+        let percent = Some(score.percent);
+        db.attest(&v.id, user.id, v, "web", percent, Some(&attempt), when, rng)
+            .await?;
+    }
+    Ok(score.passed)
 }
 
 /// Seeds the demo's code of ethics history. `ethics` and `deputy` are the two officers.
@@ -85,44 +151,24 @@ pub async fn seed(ctx: &Ctx, ethics: &User, deputy: &User) -> Result<()> {
     // Version 1, a year ago: written from the sample by the deputy, approved and
     // published by the ethics officer.
     let at = days_ago(now, 366);
-    db.save_draft(
-        &v1.id,
-        Kind::Material,
-        "First code of ethics.",
-        &v1_text(),
-        &v1_quiz,
-        &deputy.username,
-    )
-    .await?;
-    db.step_version(
-        &v1.id,
-        Status::Draft,
-        Status::InReview,
-        &deputy.username,
-        at,
-    )
-    .await?;
-    db.step_version(
-        &v1.id,
-        Status::InReview,
-        Status::Approved,
-        &ethics.username,
-        at,
-    )
-    .await?;
-    let published = days_ago(now, 365);
-    let due = rules::due(published, 30);
-    db.publish_version(
-        &v1.id,
-        &ethics.username,
-        published,
-        &rules::version_hash(&v1_text()),
-        Some(due),
-    )
-    .await?;
+    let v1_draft = Draft {
+        kind: Kind::Material,
+        summary: "First code of ethics.",
+        body: &v1_text(),
+        quiz: &v1_quiz,
+    };
+    submit(db, &v1.id, &v1_draft, deputy, at).await?;
     let ids: Vec<_> = members.iter().map(|u| u.id).collect();
-    db.assign(&v1.id, &ids, published, due).await?;
-    let v1 = db.version(&v1.id).await?.ok_or_else(|| broken("v1"))?;
+    let published = days_ago(now, 365);
+    let v1 = publish(
+        db,
+        &v1.id,
+        &v1_draft,
+        (ethics, at),
+        (ethics, published),
+        &ids,
+    )
+    .await?;
     for u in &members {
         if gen.gen_bool(0.04) {
             continue; // Never attested version 1.
@@ -130,66 +176,25 @@ pub async fn seed(ctx: &Ctx, ethics: &User, deputy: &User) -> Result<()> {
         let when = published
             .checked_add(SignedDuration::from_mins(gen.gen_range(60..(34 * 24 * 60))))
             .unwrap_or(published);
+        // Everyone who attested version 1 answered its quiz right.
         let answers: Vec<Option<usize>> = v1_quiz.iter().map(|q| Some(q.correct)).collect();
-        let score = rules::score(&v1_quiz, &answers, 80).map_err(broken)?;
-        let attempt = db
-            .record_attempt(&v1.id, u.id, &score, "web", when, &mut rng)
-            .await?;
-        db.attest(
-            &v1.id,
-            u.id,
-            &v1,
-            "web",
-            Some(score.percent),
-            Some(&attempt),
-            when,
-            &mut rng,
-        )
-        .await?;
+        take_quiz(db, &v1, &v1_quiz, u, &answers, when, &mut rng).await?;
     }
 
     // Version 2, 40 days ago: the sample text, material, with the gift question.
     let v2_id = db
         .new_draft(&policy.id, &ethics.username, days_ago(now, 60), &mut rng)
         .await?;
-    let summary = "Gift limit lowered from 50 to 25; no AI tools for customer data; new clause on vulnerable customers; personal-phone rule moved to the floor procedures.";
-    db.save_draft(
-        &v2_id,
-        Kind::Material,
-        summary,
-        rules::SAMPLE_CODE,
-        &quiz,
-        &ethics.username,
-    )
-    .await?;
-    db.step_version(
-        &v2_id,
-        Status::Draft,
-        Status::InReview,
-        &ethics.username,
-        days_ago(now, 45),
-    )
-    .await?;
-    db.step_version(
-        &v2_id,
-        Status::InReview,
-        Status::Approved,
-        &deputy.username,
-        days_ago(now, 42),
-    )
-    .await?;
+    let v2_draft = Draft {
+        kind: Kind::Material,
+        summary: "Gift limit lowered from 50 to 25; no AI tools for customer data; new clause on vulnerable customers; personal-phone rule moved to the floor procedures.",
+        body: rules::SAMPLE_CODE,
+        quiz: &quiz,
+    };
+    submit(db, &v2_id, &v2_draft, ethics, days_ago(now, 45)).await?;
     let published = days_ago(now, 40);
-    let due = rules::due(published, 30);
-    db.publish_version(
-        &v2_id,
-        &ethics.username,
-        published,
-        &rules::version_hash(rules::SAMPLE_CODE),
-        Some(due),
-    )
-    .await?;
-    db.assign(&v2_id, &ids, published, due).await?;
-    let v2 = db.version(&v2_id).await?.ok_or_else(|| broken("v2"))?;
+    let approved = (deputy, days_ago(now, 42));
+    let v2 = publish(db, &v2_id, &v2_draft, approved, (ethics, published), &ids).await?;
     let mut attested = 0;
     for u in &members {
         // The demo's own agent is left to do it (and is overdue).
@@ -214,22 +219,7 @@ pub async fn seed(ctx: &Ctx, ethics: &User, deputy: &User) -> Result<()> {
                     }
                 })
                 .collect();
-            let score = rules::score(&quiz, &answers, 80).map_err(broken)?;
-            let attempt = db
-                .record_attempt(&v2_id, u.id, &score, "web", when, &mut rng)
-                .await?;
-            if score.passed {
-                db.attest(
-                    &v2_id,
-                    u.id,
-                    &v2,
-                    "web",
-                    Some(score.percent),
-                    Some(&attempt),
-                    when,
-                    &mut rng,
-                )
-                .await?;
+            if take_quiz(db, &v2, &quiz, u, &answers, when, &mut rng).await? {
                 attested += 1;
                 break;
             }
@@ -247,23 +237,13 @@ pub async fn seed(ctx: &Ctx, ethics: &User, deputy: &User) -> Result<()> {
         "or the speak-up hotline, which you can use\nanonymously.",
         "or the speak-up hotline (Speak up, in the menu), which you can use\nanonymously.",
     );
-    db.save_draft(
-        &v3,
-        Kind::Editorial,
-        "Says where to find the speak-up hotline.",
-        &v3_text,
-        &quiz,
-        &deputy.username,
-    )
-    .await?;
-    db.step_version(
-        &v3,
-        Status::Draft,
-        Status::InReview,
-        &deputy.username,
-        days_ago(now, 1),
-    )
-    .await?;
+    let v3_draft = Draft {
+        kind: Kind::Editorial,
+        summary: "Says where to find the speak-up hotline.",
+        body: &v3_text,
+        quiz: &quiz,
+    };
+    submit(db, &v3, &v3_draft, deputy, days_ago(now, 1)).await?;
     ctx.audit(
         "cli",
         "demo.policies_seeded",

@@ -5,11 +5,12 @@
 //! `petra.lapsed`, whose data-privacy training expired last month: the privacy vault
 //! and case content refuse her until she retakes it.
 
-use super::broken;
+use super::{broken, days_ago as ago};
 use crate::{Ctx, Result};
-use jiff::{SignedDuration, Timestamp};
+use jiff::Timestamp;
 use rand::Rng;
 use righttrack_core::audience::Audience;
+use righttrack_core::ids::UserId;
 use righttrack_core::training::{expires_at, verification_code, Quiz};
 use righttrack_core::Role;
 use righttrack_store::directory::NewUser;
@@ -40,12 +41,25 @@ const CONDUCT_QUIZ: &str = "? A customer offers you a gift card for good service
 * Retaliation, itself a breach of the code
 ";
 
-fn days(n: i64) -> SignedDuration {
-    SignedDuration::from_hours(24 * n)
-}
-
-fn ago(now: Timestamp, n: i64) -> Timestamp {
-    now.checked_sub(days(n)).unwrap_or(now)
+/// A demo completion: a quiz passed at `at` with `score`, valid for `months`.
+pub(super) fn record(
+    course: String,
+    user: UserId,
+    at: Timestamp,
+    months: Option<i64>,
+    score: Option<i64>,
+) -> NewCompletion {
+    NewCompletion {
+        course_id: course,
+        user_id: user,
+        completed_at: at,
+        expires_at: expires_at(at, months),
+        score,
+        source: "quiz",
+        note: String::new(),
+        recorded_by: "demo".into(),
+        verification: verification_code(&mut rand::rngs::OsRng),
+    }
 }
 
 /// Seeds courses, rules and a year of completions (before the hotline cases: their
@@ -119,17 +133,6 @@ pub async fn seed(ctx: &Ctx) -> Result<()> {
     }
     db.sync_training_assignments(assigned).await?;
 
-    let record = |course: String, user, at: Timestamp, months: Option<i64>, score| NewCompletion {
-        course_id: course,
-        user_id: user,
-        completed_at: at,
-        expires_at: expires_at(at, months),
-        score,
-        source: "quiz",
-        note: String::new(),
-        recorded_by: "demo".into(),
-        verification: verification_code(&mut rand::rngs::OsRng),
-    };
     let staff = [
         "admin",
         "ethics",
@@ -238,17 +241,13 @@ pub async fn seed_lapsed(ctx: &Ctx) -> Result<()> {
     db.sync_training_assignments(ago(now, 60)).await?;
     let done = ago(now, 396);
     db.add_training_completion(
-        &NewCompletion {
-            course_id: privacy.id.clone(),
-            user_id: lapsed.id,
-            completed_at: done,
-            expires_at: expires_at(done, privacy.validity_months),
-            score: Some(100),
-            source: "quiz",
-            note: String::new(),
-            recorded_by: "demo".into(),
-            verification: verification_code(&mut rng),
-        },
+        &record(
+            privacy.id.clone(),
+            lapsed.id,
+            done,
+            privacy.validity_months,
+            Some(100),
+        ),
         now,
         &mut rng,
     )

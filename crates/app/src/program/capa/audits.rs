@@ -21,10 +21,7 @@ pub fn days(n: i64) -> SignedDuration {
     SignedDuration::from_hours(n * 24)
 }
 
-/// A refusal about one form field.
-pub fn unprocessable(field: &str, why: impl std::fmt::Display) -> Error {
-    Error::unprocessable(format!("field `{field}`: {why}"))
-}
+pub use crate::program::{text, unprocessable};
 
 /// A `YYYY-MM-DD` form value: the end of that UTC day.
 pub fn due_day(field: &str, s: &str) -> Result<Timestamp> {
@@ -36,13 +33,6 @@ pub fn due_day(field: &str, s: &str) -> Result<Timestamp> {
         .to_zoned(jiff::tz::TimeZone::UTC)
         .map(|z| z.timestamp())
         .map_err(|_| unprocessable(field, "expected a date as YYYY-MM-DD"))
-}
-
-/// A required text of at most `max` characters.
-pub fn text(field: &str, s: &str, max: usize) -> Result<String> {
-    rules::check_text(s, max)
-        .map(str::to_owned)
-        .map_err(|e| unprocessable(field, e))
 }
 
 /// A trimmed value, or `None` when empty.

@@ -19,7 +19,7 @@ use righttrack_store::conflicts::{
 };
 use righttrack_store::directory::User;
 use serde_json::json;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 /// May `caller` read this disclosure? The discloser, and ethics officers (its assigned
 /// reviewer is one). Being named reviewer is not enough on its own: a reviewer who no
@@ -428,14 +428,7 @@ pub async fn coverage(
         None => campaigns.into_iter().next(),
     };
     let Some(c) = c else { return Ok(None) };
-    let audience = Audience::from_json(&c.audience).map_err(|e| Error::internal(&e))?;
-    let members = ctx.db.audience_members(&audience).await?;
-    let answered: BTreeSet<String> = ctx
-        .db
-        .campaign_respondents(&c.id)
-        .await?
-        .into_iter()
-        .collect();
+    let (members, answered) = super::campaign_people(ctx, &c).await?;
     let teams = super::teams_by_id(ctx).await?;
     let mut by_team: BTreeMap<String, (usize, usize)> = BTreeMap::new();
     let mut by_site: BTreeMap<String, (usize, usize)> = BTreeMap::new();

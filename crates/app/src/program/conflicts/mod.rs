@@ -28,7 +28,7 @@ use righttrack_core::conflicts as rules;
 use righttrack_core::ids::{TeamId, UserId};
 use righttrack_core::Action;
 use righttrack_core::Secret;
-use righttrack_store::conflicts::ColleagueRelation;
+use righttrack_store::conflicts::{Campaign, ColleagueRelation};
 use righttrack_store::directory::{Team, User};
 use serde_json::json;
 use std::collections::{BTreeMap, BTreeSet};
@@ -225,6 +225,19 @@ pub async fn colleague_relations_between(
         .collect())
 }
 
+/// Who campaign `c` asks, and the ids (as text) of those who have answered it.
+async fn campaign_people(ctx: &Ctx, c: &Campaign) -> Result<(Vec<User>, BTreeSet<String>)> {
+    let audience = Audience::from_json(&c.audience).map_err(|e| Error::internal(&e))?;
+    let members = ctx.db.audience_members(&audience).await?;
+    let answered = ctx
+        .db
+        .campaign_respondents(&c.id)
+        .await?
+        .into_iter()
+        .collect();
+    Ok((members, answered))
+}
+
 // ------------------------------------------------------------------ notifications
 
 /// Writes today's content-free notification for everyone with conflict-of-interest
@@ -248,14 +261,8 @@ pub async fn notify(ctx: &Ctx, now: Timestamp) -> Result<usize> {
         {
             continue;
         }
-        let answered: BTreeSet<String> = ctx
-            .db
-            .campaign_respondents(&c.id)
-            .await?
-            .into_iter()
-            .collect();
-        let audience = Audience::from_json(&c.audience).map_err(|e| Error::internal(&e))?;
-        for m in ctx.db.audience_members(&audience).await? {
+        let (members, answered) = campaign_people(ctx, &c).await?;
+        for m in members {
             if !answered.contains(&m.id.to_string()) {
                 who.insert(m.id);
             }

@@ -221,13 +221,7 @@ pub async fn review(ctx: &Ctx) -> Result<Review> {
         .conflict_settings()
         .await?
         .ok_or_else(|| Error::internal(&"conflict settings missing"))?;
-    let teams = ctx
-        .db
-        .list_teams()
-        .await?
-        .into_iter()
-        .map(|t| (t.id.to_string(), t.name))
-        .collect();
+    let teams = crate::platform::directory::team_choices(ctx).await?;
     Ok(Review {
         waiting,
         campaigns,

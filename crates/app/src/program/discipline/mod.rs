@@ -269,9 +269,7 @@ pub async fn approve(
 
 /// Adds a violation class (once; adding it again changes nothing). Audited.
 pub async fn add_class(ctx: &Ctx, caller: &Caller, name: &str) -> Result<()> {
-    let name = righttrack_core::capa::check_text(name, 100)
-        .map_err(|e| Error::unprocessable(format!("field `name`: {e}")))?
-        .to_owned();
+    let name = crate::program::text("name", name, 100)?;
     if ctx.db.add_violation_class(&name, ctx.now()).await? {
         ctx.audit(&caller.actor(), "discipline.class_added", &name, json!({}))
             .await?;

@@ -36,8 +36,8 @@ pub async fn give(
             "field `value`: choose a value of the code of ethics",
         ));
     }
-    let message = check_message(message)
-        .map_err(|e| Error::unprocessable(format!("field `message`: {e}")))?;
+    let message =
+        check_message(message).map_err(|e| crate::program::unprocessable("message", e))?;
     let engine = ctx.engine().map_err(|e| Error::internal(&e))?;
     let message = righttrack_core::interactions::scrub(&engine, message);
     let id = ctx
@@ -109,9 +109,7 @@ pub async fn team_of(ctx: &Ctx, caller: &Caller) -> Result<Vec<String>> {
 
 /// Adds a value of the code of ethics (once; adding it again changes nothing). Audited.
 pub async fn add_value(ctx: &Ctx, caller: &Caller, name: &str) -> Result<()> {
-    let name = righttrack_core::capa::check_text(name, 100)
-        .map_err(|e| Error::unprocessable(format!("field `name`: {e}")))?
-        .to_owned();
+    let name = crate::program::text("name", name, 100)?;
     if ctx.db.add_conduct_value(&name, ctx.now()).await? {
         ctx.audit(&caller.actor(), "kudos.value_added", &name, json!({}))
             .await?;

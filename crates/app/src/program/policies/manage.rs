@@ -245,7 +245,7 @@ async fn audience_of(ctx: &Ctx, s: &Settings<'_>) -> Result<Audience> {
     let mut a = Audience::default();
     for r in &s.roles {
         a.roles
-            .push(Role::parse(r).map_err(|e| Error::unprocessable(format!("field `role`: {e}")))?);
+            .push(Role::parse(r).map_err(|e| crate::program::unprocessable("role", e))?);
     }
     let (teams, sites) = directory(ctx).await?;
     for t in &s.teams {

@@ -20,7 +20,6 @@ use righttrack_core::Role;
 use righttrack_store::directory::User;
 use righttrack_store::policies::{NewPolicy, Policy, Version};
 use serde_json::json;
-use std::collections::BTreeMap;
 
 /// What an audience needs to know of a user (their site is their team's).
 pub async fn member_of(ctx: &Ctx, u: &User) -> Result<MemberInfo> {
@@ -365,13 +364,7 @@ pub async fn cycle_data(ctx: &Ctx, p: &Policy) -> Result<Option<CycleData>> {
         return Ok(None);
     };
     let teams = ctx.db.list_teams().await?;
-    let users: BTreeMap<UserId, righttrack_store::directory::User> = ctx
-        .db
-        .list_users()
-        .await?
-        .into_iter()
-        .map(|u| (u.id, u))
-        .collect();
+    let users = crate::platform::directory::users_by_id(ctx).await?;
     // (person, kind) → (how many, last sent): looked up once per assignee, so a map
     // (a scan per assignee was quadratic once most of a large audience had reminders).
     let reminders: std::collections::HashMap<(UserId, String), (i64, jiff::Timestamp)> = ctx

@@ -133,31 +133,24 @@ pub async fn domain(ctx: &Ctx, w: &Wave) -> Result<Domain> {
         .await?
         .iter()
         .any(|p| p.team.is_none());
-    let mut teams: Vec<(String, String)> = ctx
-        .db
-        .list_teams()
-        .await?
-        .into_iter()
-        .map(|t| (t.name, t.id.to_string()))
-        .collect();
-    teams.sort();
-    let mut sites: Vec<(String, String)> = ctx
-        .db
-        .list_sites()
-        .await?
-        .into_iter()
-        .map(|s| (s.name, s.id.to_string()))
-        .collect();
-    sites.sort();
+    let teams = ctx.db.list_teams().await?;
+    let sites = ctx.db.list_sites().await?;
     let mut d = Domain {
-        teams: teams.into_iter().map(|(_, id)| id).collect(),
-        sites: sites.into_iter().map(|(_, id)| id).collect(),
+        teams: ids_by_name(teams.into_iter().map(|t| (t.name, t.id.to_string()))),
+        sites: ids_by_name(sites.into_iter().map(|s| (s.name, s.id.to_string()))),
     };
     if nameless {
         d.teams.push(NONE.into());
         d.sites.push(NONE.into());
     }
     Ok(d)
+}
+
+/// The ids of (name, id) pairs, in the order of their names (ties by id).
+fn ids_by_name(named: impl Iterator<Item = (String, String)>) -> Vec<String> {
+    let mut named: Vec<_> = named.collect();
+    named.sort();
+    named.into_iter().map(|(_, id)| id).collect()
 }
 
 /// The organisation-wide climate indices of a closed wave as its release plan releases

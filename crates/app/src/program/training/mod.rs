@@ -87,13 +87,7 @@ pub async fn standings(ctx: &Ctx, user: Option<UserId>, now: Timestamp) -> Resul
         .into_iter()
         .map(|c| (c.id.clone(), c))
         .collect();
-    let users: BTreeMap<UserId, User> = ctx
-        .db
-        .list_users()
-        .await?
-        .into_iter()
-        .map(|u| (u.id, u))
-        .collect();
+    let users = crate::platform::directory::users_by_id(ctx).await?;
     let teams: BTreeMap<TeamId, (String, SiteId, String)> = ctx
         .db
         .list_teams()
@@ -169,16 +163,7 @@ pub async fn remind(ctx: &Ctx, now: Timestamp) -> Result<(usize, usize)> {
             reminded.insert(s.user_id);
         }
     }
-    let mut new = (0, 0);
-    for u in reminded {
-        if ctx
-            .db
-            .put_kind_notification(u, &today, "training", REMINDER, now)
-            .await?
-        {
-            new.0 += 1;
-        }
-    }
+    let reminders = notify(ctx, reminded, &today, "training", REMINDER, now).await?;
     let leads: std::collections::BTreeSet<UserId> = ctx
         .db
         .list_teams()
@@ -187,16 +172,54 @@ pub async fn remind(ctx: &Ctx, now: Timestamp) -> Result<(usize, usize)> {
         .filter(|t| overdue_teams.contains(&t.id))
         .filter_map(|t| t.lead_user_id)
         .collect();
-    for lead in leads {
+    let escalations = notify(ctx, leads, &today, "training_escalation", ESCALATION, now).await?;
+    Ok((reminders, escalations))
+}
+
+/// Writes today's `kind` notice to each of `people` (at most one a day each); returns
+/// how many were new.
+async fn notify(
+    ctx: &Ctx,
+    people: impl IntoIterator<Item = UserId>,
+    today: &str,
+    kind: &str,
+    text: &str,
+    now: Timestamp,
+) -> Result<usize> {
+    let mut new = 0;
+    for u in people {
         if ctx
             .db
-            .put_kind_notification(lead, &today, "training_escalation", ESCALATION, now)
+            .put_kind_notification(u, today, kind, text, now)
             .await?
         {
-            new.1 += 1;
+            new += 1;
         }
     }
     Ok(new)
+}
+
+/// A completion of `course` by `user` at `at`, valid for the course's recurrence and
+/// carrying a fresh certificate verification code (no note).
+fn completion(
+    course: &Course,
+    user: UserId,
+    at: Timestamp,
+    score: Option<i64>,
+    source: &'static str,
+    recorded_by: &str,
+) -> NewCompletion {
+    NewCompletion {
+        course_id: course.id.clone(),
+        user_id: user,
+        completed_at: at,
+        expires_at: rules::expires_at(at, course.validity_months),
+        score,
+        source,
+        note: String::new(),
+        recorded_by: recorded_by.to_owned(),
+        verification: rules::verification_code(&mut rand::rngs::OsRng),
+    }
 }
 
 /// Where a home-page notice should lead.
@@ -261,23 +284,17 @@ pub async fn import_csv(ctx: &Ctx, actor: &str, text: &str) -> Result<ImportRepo
                 continue;
             }
         }
+        let done = completion(
+            course,
+            user.id,
+            line.completed_at,
+            line.score,
+            "import",
+            actor,
+        );
         let rec = ctx
             .db
-            .add_training_completion(
-                &NewCompletion {
-                    course_id: course.id.clone(),
-                    user_id: user.id,
-                    completed_at: line.completed_at,
-                    expires_at: rules::expires_at(line.completed_at, course.validity_months),
-                    score: line.score,
-                    source: "import",
-                    note: String::new(),
-                    recorded_by: actor.to_owned(),
-                    verification: rules::verification_code(&mut rand::rngs::OsRng),
-                },
-                now,
-                &mut rand::rngs::OsRng,
-            )
+            .add_training_completion(&done, now, &mut rand::rngs::OsRng)
             .await?;
         match rec {
             Some(_) => report.imported += 1,
@@ -556,23 +573,12 @@ pub async fn attempt(
             pass_mark: course.pass_mark,
         });
     }
+    // A course without a quiz records no score on the certificate.
+    let shown = (!course.quiz.questions.is_empty()).then_some(score);
+    let done = completion(course, actor.user.id, now, shown, "quiz", &actor.actor());
     let id = ctx
         .db
-        .add_training_completion(
-            &NewCompletion {
-                course_id: course.id.clone(),
-                user_id: actor.user.id,
-                completed_at: now,
-                expires_at: rules::expires_at(now, course.validity_months),
-                score: (!course.quiz.questions.is_empty()).then_some(score),
-                source: "quiz",
-                note: String::new(),
-                recorded_by: actor.actor(),
-                verification: rules::verification_code(&mut rand::rngs::OsRng),
-            },
-            now,
-            &mut rand::rngs::OsRng,
-        )
+        .add_training_completion(&done, now, &mut rand::rngs::OsRng)
         .await?
         .ok_or_else(|| Error::conflict("this completion is already recorded"))?;
     ctx.audit(
@@ -598,23 +604,13 @@ pub async fn record_completion(
 ) -> Result<Option<String>> {
     let engine = ctx.engine().map_err(|e| Error::internal(&e))?;
     let note = righttrack_core::interactions::scrub(&engine, note);
+    let done = NewCompletion {
+        note,
+        ..completion(course, user.id, at, None, "manual", &actor.actor())
+    };
     let rec = ctx
         .db
-        .add_training_completion(
-            &NewCompletion {
-                course_id: course.id.clone(),
-                user_id: user.id,
-                completed_at: at,
-                expires_at: rules::expires_at(at, course.validity_months),
-                score: None,
-                source: "manual",
-                note,
-                recorded_by: actor.actor(),
-                verification: rules::verification_code(&mut rand::rngs::OsRng),
-            },
-            ctx.now(),
-            &mut rand::rngs::OsRng,
-        )
+        .add_training_completion(&done, ctx.now(), &mut rand::rngs::OsRng)
         .await?;
     if let Some(cid) = &rec {
         ctx.audit(
