@@ -180,11 +180,15 @@ async fn officers_see_workload_spread_score_intervals_the_four_fifths_screen_and
 
         // The page shows the same, with the screen's warning.
         let page = app.get("/fairness", &cookie).await;
-        assert_eq!(page.status, StatusCode::OK);
-        page.assert_contains("below 0.8: look closer");
-        page.assert_contains("<th scope=\"row\">c1</th>");
-        page.assert_contains("Four-fifths screen");
-        page.assert_contains("<svg class=\"chart boxplot\"");
+        page.assert_answer(
+            StatusCode::OK,
+            &[
+                "below 0.8: look closer",
+                "<th scope=\"row\">c1</th>",
+                "Four-fifths screen",
+                "<svg class=\"chart boxplot\"",
+            ],
+        );
         // The interaction page says why c1-0 counts as difficult, and the score is whole.
         let i = app.get("/interactions/c1-0", &qc).await;
         i.assert_contains("The customer was hostile in turn 2: a difficult contact");
@@ -277,10 +281,10 @@ async fn agents_see_their_own_numbers_with_the_formula_and_every_input() {
         assert_eq!(n["team_difficult_per_agent"], 0.0);
 
         let page = app.get("/my/numbers", &cookie).await;
-        assert_eq!(page.status, StatusCode::OK);
-        page.assert_contains("Explain this number");
-        page.assert_contains("676 ÷ 10");
-        page.assert_contains("/my/interactions/l1-3");
+        page.assert_answer(
+            StatusCode::OK,
+            &["Explain this number", "676 ÷ 10", "/my/interactions/l1-3"],
+        );
         assert!(!page.body.contains("l2-"), "nobody else's interactions");
         // The period can be chosen; a year holds the same ten chats.
         let y = app
@@ -443,9 +447,10 @@ async fn training_effectiveness_compares_the_same_agents_before_and_after_and_co
         let page = app
             .get(&format!("/fairness/training?course={course}"), &cookie)
             .await;
-        assert_eq!(page.status, StatusCode::OK);
-        page.assert_contains("Honest selling");
-        page.assert_contains("<td>400</td><td>100</td><td>-75 %</td>");
+        page.assert_answer(
+            StatusCode::OK,
+            &["Honest selling", "<td>400</td><td>100</td><td>-75 %</td>"],
+        );
         // One month on each side: June against August, the same rates from half the
         // interactions. Four months: the "after" months run to the end of November,
         // which has not ended, so nobody counts yet.

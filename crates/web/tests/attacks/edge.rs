@@ -87,12 +87,7 @@ async fn json_from(
 
 async fn scrape(app: &App) -> String {
     let r = app
-        .send(
-            Method::GET,
-            "/metrics",
-            &[("authorization", &format!("Bearer {METRICS_TOKEN}"))],
-            "",
-        )
+        .api_get("/metrics", &format!("Bearer {METRICS_TOKEN}"))
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     r.body
