@@ -12,7 +12,7 @@
 mod common;
 
 use axum::http::StatusCode;
-use common::App;
+use common::{App, Resp};
 use righttrack_core::Role;
 use serde_json::{json, Value};
 
@@ -321,6 +321,12 @@ async fn agents_see_their_own_numbers_with_the_formula_and_every_input() {
     }
 }
 
+/// The training-effectiveness API for `course`, with `more` query parameters.
+async fn effect(app: &App, cookie: &str, course: impl std::fmt::Display, more: &str) -> Resp {
+    let path = format!("/api/v1/fairness/training?course={course}{more}");
+    app.get(&path, cookie).await
+}
+
 #[tokio::test]
 async fn training_effectiveness_compares_the_same_agents_before_and_after_and_cohorts() {
     for app in App::each().await {
@@ -400,12 +406,7 @@ async fn training_effectiveness_compares_the_same_agents_before_and_after_and_co
 
         let olga = app.user("olga", &[Role::EthicsOfficer]).await;
         let (cookie, _) = app.session(&olga).await;
-        let r = app
-            .get(
-                &format!("/api/v1/fairness/training?course={course}"),
-                &cookie,
-            )
-            .await;
+        let r = effect(&app, &cookie, &course, "").await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
         let e = r.json();
         assert_eq!(e["agents"], 5, "{e}");
@@ -454,13 +455,7 @@ async fn training_effectiveness_compares_the_same_agents_before_and_after_and_co
         // One month on each side: June against August, the same rates from half the
         // interactions. Four months: the "after" months run to the end of November,
         // which has not ended, so nobody counts yet.
-        let one = app
-            .get(
-                &format!("/api/v1/fairness/training?course={course}&window=1"),
-                &cookie,
-            )
-            .await
-            .json();
+        let one = effect(&app, &cookie, &course, "&window=1").await.json();
         assert_eq!(one["window_months"], 1);
         assert_eq!(
             (
@@ -470,13 +465,7 @@ async fn training_effectiveness_compares_the_same_agents_before_and_after_and_co
             (json!(50), json!(50)),
             "{one}"
         );
-        let four = app
-            .get(
-                &format!("/api/v1/fairness/training?course={course}&window=4"),
-                &cookie,
-            )
-            .await
-            .json();
+        let four = effect(&app, &cookie, &course, "&window=4").await.json();
         assert_eq!(four["agents"], 0, "{four}");
         let bad = app
             .get(
