@@ -214,7 +214,7 @@ fn audit_verify_catches_a_rewritten_trail_without_its_checkpoints() {
             rechain(&state.db, "{\"forged\":true}").await;
         });
         verify_fails(
-            &inst,
+            inst,
             &[],
             "audit entry 64: its signed checkpoint is missing",
         );
@@ -227,10 +227,10 @@ fn audit_verify_catches_a_rewritten_trail_without_its_checkpoints() {
 fn audit_verify_catches_a_rewritten_tail_by_the_head_signature() {
     each_install(5, |rt_, inst, state| {
         rt_.block_on(rechain(&state.db, "{\"forged\":true}"));
-        verify_fails(&inst, &[], "audit head at entry 6 is not signed");
+        verify_fails(inst, &[], "audit head at entry 6 is not signed");
         // Clearing the signature (as if the database were older) does not help.
         rt_.block_on(exec(&state.db, "UPDATE audit_head SET signature = NULL"));
-        verify_fails(&inst, &[], "audit head at entry 6 is not signed");
+        verify_fails(inst, &[], "audit head at entry 6 is not signed");
     });
 }
 
@@ -253,7 +253,7 @@ fn exported_heads_catch_a_trail_cut_back_to_a_checkpoint() {
         let forged = inst.data.join("forged.log");
         std::fs::write(&forged, exported.replace("\t64\t", "\t63\t")).unwrap();
         verify_fails(
-            &inst,
+            inst,
             &["--heads", &forged.display().to_string()],
             "audit checkpoint at entry 63: signature is invalid",
         );
@@ -272,7 +272,7 @@ fn exported_heads_catch_a_trail_cut_back_to_a_checkpoint() {
         assert!(ok(&inst.with(&["audit", "verify"]), None).contains("intact: 64 entries"));
         // ... but not against the exported heads.
         verify_fails(
-            &inst,
+            inst,
             &["--heads", &kept_arg],
             "audit trail ends at entry 64 but its head records entry 128",
         );
@@ -479,10 +479,6 @@ fn audit_verify_catches_entries_added_past_the_head() {
             &state.db,
             "INSERT INTO audit_log (seq, at_ms, actor, action, target, detail, prev_hash, hash) SELECT 7, at_ms, 'mallory', action, target, detail, hash, hash FROM audit_log WHERE seq = 6",
         ));
-        verify_fails(
-            &inst,
-            &[],
-            "entries or checkpoints after its head (entry 6)",
-        );
+        verify_fails(inst, &[], "entries or checkpoints after its head (entry 6)");
     });
 }
