@@ -15,7 +15,7 @@ use std::process::Output;
 
 mod common;
 
-use common::{fails, ok, post_ndjson, rt, text, Server, PW};
+use common::{fails, ok, rt, text, Server, PW};
 
 fn dir_arg(d: &Path) -> String {
     d.display().to_string()
@@ -612,73 +612,15 @@ fn import_loads_a_file_once_reports_bad_lines_by_number_and_stores_no_card_numbe
 fn no_acknowledged_interaction_is_lost_when_the_server_is_killed() {
     let tmp = tempfile::tempdir().unwrap();
     let d = dir_arg(&tmp.path().join("data"));
-    ok(
-        &[
-            "user",
-            "add-service",
-            "--data-dir",
-            &d,
-            "--username",
-            "bot",
-            "--role",
-            "qa_analyst",
-        ],
-        None,
-    );
-    let token = ok(
-        &[
-            "token",
-            "create",
-            "--data-dir",
-            &d,
-            "--username",
-            "bot",
-            "--scope",
-            "ingest,read",
-        ],
-        None,
-    )
-    .lines()
-    .last()
-    .unwrap()
-    .trim()
-    .to_owned();
+    let token = common::bot_token(&d);
     let mut server = Server::start(&["--data-dir", &d]);
     let addr = server.addr.clone();
-    let acked = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
-    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
-    let workers: Vec<_> = (0..4)
-        .map(|w| {
-            let (addr, token, acked, stop) = (addr.clone(), token.clone(), acked.clone(), stop.clone());
-            std::thread::spawn(move || {
-                for round in 0.. {
-                    if stop.load(std::sync::atomic::Ordering::SeqCst) {
-                        break;
-                    }
-                    let ids: Vec<String> = (0..25).map(|i| format!("d-{w}-{round}-{i}")).collect();
-                    let body: Vec<String> = ids
-                        .iter()
-                        .map(|id| format!("{{\"id\":\"{id}\",\"channel\":\"chat\",\"agent_id\":\"a\",\"started_at\":\"2026-11-20T09:00:00Z\",\"turns\":[{{\"speaker\":\"customer\",\"text\":\"my order is late\"}}]}}"))
-                        .collect();
-                    match post_ndjson(&addr, &token, &body.join("\n")) {
-                        Some(200) => acked.lock().unwrap().extend(ids),
-                        Some(_) | None => std::thread::sleep(std::time::Duration::from_millis(5)),
-                    }
-                }
-            })
-        })
-        .collect();
+    let load = common::Load::start(&addr, &token, 4, 25, "d");
     // Let the load run, then kill without warning.
-    while acked.lock().unwrap().len() < 500 {
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
+    load.wait_for(500);
     server.child.kill().unwrap();
     server.child.wait().unwrap();
-    stop.store(true, std::sync::atomic::Ordering::SeqCst);
-    for w in workers {
-        w.join().unwrap();
-    }
-    let acked = acked.lock().unwrap().clone();
+    let acked = load.stop();
     assert!(acked.len() >= 500);
     let again = Server::start(&["--data-dir", &d]);
     for id in &acked {

@@ -20,7 +20,7 @@ use std::sync::Arc;
 
 mod common;
 
-use common::{post_ndjson, text, Server};
+use common::{text, Server};
 
 fn rt(args: &[String], stdin: Option<&str>) -> Output {
     common::rt(&common::strs(args), stdin)
@@ -207,41 +207,31 @@ fn verify_fails(inst: &Install, extra: &[&str], expect: &str) {
 /// unkeyed SHA-256 chain and head; before, `audit verify` then said "intact".
 #[test]
 fn audit_verify_catches_a_rewritten_trail_without_its_checkpoints() {
-    let rt_ = tokio::runtime::Runtime::new().unwrap();
-    for t in rt_.block_on(TestDb::each()).unwrap() {
-        let inst = Install::of(&t);
-        inst.init();
-        let state = rt_.block_on(inst.state());
-        rt_.block_on(append(&state, 70));
+    each_install(70, |rt_, inst, state| {
         assert!(ok(&inst.with(&["audit", "verify"]), None).contains("intact"));
         rt_.block_on(async {
             exec(&state.db, "DELETE FROM audit_checkpoints").await;
             rechain(&state.db, "{\"forged\":true}").await;
         });
         verify_fails(
-            &inst,
+            inst,
             &[],
             "audit entry 64: its signed checkpoint is missing",
         );
-    }
+    });
 }
 
 /// Before the first checkpoint (or after the last), the same rewrite left no signature
 /// to disagree with: the head is now signed on every append.
 #[test]
 fn audit_verify_catches_a_rewritten_tail_by_the_head_signature() {
-    let rt_ = tokio::runtime::Runtime::new().unwrap();
-    for t in rt_.block_on(TestDb::each()).unwrap() {
-        let inst = Install::of(&t);
-        inst.init();
-        let state = rt_.block_on(inst.state());
-        rt_.block_on(append(&state, 5));
+    each_install(5, |rt_, inst, state| {
         rt_.block_on(rechain(&state.db, "{\"forged\":true}"));
-        verify_fails(&inst, &[], "audit head at entry 6 is not signed");
+        verify_fails(inst, &[], "audit head at entry 6 is not signed");
         // Clearing the signature (as if the database were older) does not help.
         rt_.block_on(exec(&state.db, "UPDATE audit_head SET signature = NULL"));
-        verify_fails(&inst, &[], "audit head at entry 6 is not signed");
-    }
+        verify_fails(inst, &[], "audit head at entry 6 is not signed");
+    });
 }
 
 /// A database writer cuts the trail back to a checkpoint and reuses that checkpoint's
@@ -249,12 +239,7 @@ fn audit_verify_catches_a_rewritten_tail_by_the_head_signature() {
 /// the data directory (kept by an auditor) name a later entry.
 #[test]
 fn exported_heads_catch_a_trail_cut_back_to_a_checkpoint() {
-    let rt_ = tokio::runtime::Runtime::new().unwrap();
-    for t in rt_.block_on(TestDb::each()).unwrap() {
-        let inst = Install::of(&t);
-        inst.init();
-        let state = rt_.block_on(inst.state());
-        rt_.block_on(append(&state, 130));
+    each_install(130, |rt_, inst, state| {
         let kept = inst.data.join("auditor-copy.log");
         std::fs::copy(inst.heads(), &kept).unwrap();
         let exported = std::fs::read_to_string(&kept).unwrap();
@@ -268,7 +253,7 @@ fn exported_heads_catch_a_trail_cut_back_to_a_checkpoint() {
         let forged = inst.data.join("forged.log");
         std::fs::write(&forged, exported.replace("\t64\t", "\t63\t")).unwrap();
         verify_fails(
-            &inst,
+            inst,
             &["--heads", &forged.display().to_string()],
             "audit checkpoint at entry 63: signature is invalid",
         );
@@ -287,10 +272,23 @@ fn exported_heads_catch_a_trail_cut_back_to_a_checkpoint() {
         assert!(ok(&inst.with(&["audit", "verify"]), None).contains("intact: 64 entries"));
         // ... but not against the exported heads.
         verify_fails(
-            &inst,
+            inst,
             &["--heads", &kept_arg],
             "audit trail ends at entry 64 but its head records entry 128",
         );
+    });
+}
+
+/// For each backend: an initialised install whose audit trail has `entries` entries,
+/// passed to `check` with a runtime and the state opened on it.
+fn each_install(entries: usize, check: impl Fn(&tokio::runtime::Runtime, &Install, &AppState)) {
+    let rt_ = tokio::runtime::Runtime::new().unwrap();
+    for t in rt_.block_on(TestDb::each()).unwrap() {
+        let inst = Install::of(&t);
+        inst.init();
+        let state = rt_.block_on(inst.state());
+        rt_.block_on(append(&state, entries));
+        check(&rt_, &inst, &state);
     }
 }
 
@@ -411,81 +409,18 @@ fn a_corrupt_database_is_refused_at_start_and_by_check() {
 #[test]
 fn a_backup_taken_under_load_restores_into_a_working_installation() {
     let (tmp, data) = sqlite_install();
-    ok(
-        &with_dir(
-            &data,
-            &[
-                "user",
-                "add-service",
-                "--username",
-                "bot",
-                "--role",
-                "qa_analyst",
-            ],
-        ),
-        None,
-    );
-    let token = ok(
-        &with_dir(
-            &data,
-            &[
-                "token",
-                "create",
-                "--username",
-                "bot",
-                "--scope",
-                "ingest,read",
-            ],
-        ),
-        None,
-    )
-    .lines()
-    .last()
-    .unwrap()
-    .trim()
-    .to_owned();
+    let token = common::bot_token(&data.display().to_string());
     let server = serve_on(&data);
-    let acked = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
-    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
-    let workers: Vec<_> = (0..2)
-        .map(|w| {
-            let (addr, token, acked, stop) = (
-                server.addr.clone(),
-                token.clone(),
-                acked.clone(),
-                stop.clone(),
-            );
-            std::thread::spawn(move || {
-                for round in 0.. {
-                    if stop.load(std::sync::atomic::Ordering::SeqCst) {
-                        break;
-                    }
-                    let ids: Vec<String> = (0..20).map(|i| format!("b-{w}-{round}-{i}")).collect();
-                    let body: Vec<String> = ids
-                        .iter()
-                        .map(|id| format!("{{\"id\":\"{id}\",\"channel\":\"chat\",\"agent_id\":\"a\",\"started_at\":\"2026-11-20T09:00:00Z\",\"turns\":[{{\"speaker\":\"customer\",\"text\":\"my order is late\"}}]}}"))
-                        .collect();
-                    if post_ndjson(&addr, &token, &body.join("\n")) == Some(200) {
-                        acked.lock().unwrap().extend(ids);
-                    }
-                }
-            })
-        })
-        .collect();
-    while acked.lock().unwrap().len() < 100 {
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
-    let before_backup = acked.lock().unwrap().clone();
+    let load = common::Load::start(&server.addr, &token, 2, 20, "b");
+    load.wait_for(100);
+    let before_backup = load.acked();
     let dest = tmp.path().join("backup");
     let out = ok(
         &with_dir(&data, &["backup", &dest.display().to_string()]),
         None,
     );
-    let during_backup = acked.lock().unwrap().len();
-    stop.store(true, std::sync::atomic::Ordering::SeqCst);
-    for w in workers {
-        w.join().unwrap();
-    }
+    let during_backup = load.acked().len();
+    load.stop();
     server.stop();
     assert!(
         out.contains("backup written") && out.contains("Store keys/ apart"),
@@ -539,20 +474,11 @@ fn a_backup_taken_under_load_restores_into_a_working_installation() {
 /// verifies); an entry slipped in after the head is still caught, not skipped.
 #[test]
 fn audit_verify_catches_entries_added_past_the_head() {
-    let rt_ = tokio::runtime::Runtime::new().unwrap();
-    for t in rt_.block_on(TestDb::each()).unwrap() {
-        let inst = Install::of(&t);
-        inst.init();
-        let state = rt_.block_on(inst.state());
-        rt_.block_on(append(&state, 5));
+    each_install(5, |rt_, inst, state| {
         rt_.block_on(exec(
             &state.db,
             "INSERT INTO audit_log (seq, at_ms, actor, action, target, detail, prev_hash, hash) SELECT 7, at_ms, 'mallory', action, target, detail, hash, hash FROM audit_log WHERE seq = 6",
         ));
-        verify_fails(
-            &inst,
-            &[],
-            "entries or checkpoints after its head (entry 6)",
-        );
-    }
+        verify_fails(inst, &[], "entries or checkpoints after its head (entry 6)");
+    });
 }

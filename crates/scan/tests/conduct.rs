@@ -11,22 +11,29 @@
 use righttrack_scan::testing::{default_engine as engine, script};
 use righttrack_scan::Speaker;
 
-/// Events of a chat where the agent says `line` (after a neutral opening).
-fn agent_says(line: &str) -> Vec<String> {
-    let i = script(
-        "t",
-        &format!(
-            "[chat]\nagent: hello, how can I help?\ncustomer: I have a question\nagent: {line}"
-        ),
-        Speaker::Customer,
-    );
+/// The kinds of the events found in the conversation `text` (`speaker: words` lines).
+fn kinds(text: &str) -> Vec<String> {
+    let i = script("t", text, Speaker::Customer);
     engine()
         .scan(&i)
         .events
         .iter()
-        .filter(|e| e.kind != "commitment")
         .map(|e| e.kind.clone())
         .collect()
+}
+
+/// Whether the conversation `text` is reported as `kind`.
+fn reports(text: &str, kind: &str) -> bool {
+    kinds(text).iter().any(|k| k == kind)
+}
+
+/// Events of a chat where the agent says `line` (after a neutral opening).
+fn agent_says(line: &str) -> Vec<String> {
+    let mut kinds = kinds(&format!(
+        "[chat]\nagent: hello, how can I help?\ncustomer: I have a question\nagent: {line}"
+    ));
+    kinds.retain(|k| k != "commitment");
+    kinds
 }
 
 fn fires(kind: &str, lines: &[&str]) {
@@ -164,17 +171,10 @@ fn abuse_is_contempt_aimed_at_the_customer() {
 
 #[test]
 fn abuse_by_the_customer_is_not_a_finding_about_the_agent() {
-    let i = script(
-        "t",
+    let found = kinds(
         "[chat]\nagent: hello\ncustomer: you're a useless idiot, shut up\nagent: I understand, let me help",
-        Speaker::Customer,
     );
-    let f = engine().scan(&i);
-    assert!(
-        !f.events.iter().any(|e| e.kind == "conduct.abusive"),
-        "{:?}",
-        f.events
-    );
+    assert!(!found.iter().any(|k| k == "conduct.abusive"), "{found:?}");
 }
 
 #[test]
@@ -207,31 +207,18 @@ fn recording_notice_in_other_words_is_not_reported_missing() {
         "this chat is monitored",
         "for quality and compliance this conversation is captured",
     ] {
-        let i = script(
-            "t",
-            &format!(
-                "agent: hi you're through to support {notice}\ncustomer: hi\nagent: how can i help"
-            ),
-            Speaker::Customer,
+        let text = format!(
+            "agent: hi you're through to support {notice}\ncustomer: hi\nagent: how can i help"
         );
-        let f = engine().scan(&i);
         assert!(
-            !f.events
-                .iter()
-                .any(|e| e.kind == "disclosure.recording_missing"),
+            !reports(&text, "disclosure.recording_missing"),
             "notice not recognised: {notice}"
         );
     }
-    let i = script(
-        "t",
+    assert!(reports(
         "agent: hi you're through to support\ncustomer: hi\nagent: how can i help\ncustomer: my bill",
-        Speaker::Customer,
-    );
-    assert!(engine()
-        .scan(&i)
-        .events
-        .iter()
-        .any(|e| e.kind == "disclosure.recording_missing"));
+        "disclosure.recording_missing"
+    ));
 }
 
 /// Verification is any request for an identifier before account details.
@@ -245,29 +232,16 @@ fn verification_in_other_words_is_recognised() {
         "let's get you through security first",
         "i need the last four digits of your social",
     ] {
-        let i = script(
-            "t",
-            &format!("agent: this call is recorded how can i help\ncustomer: my balance\nagent: {check}\ncustomer: sure\nagent: your balance is $210"),
-            Speaker::Customer,
-        );
-        let f = engine().scan(&i);
+        let text = format!("agent: this call is recorded how can i help\ncustomer: my balance\nagent: {check}\ncustomer: sure\nagent: your balance is $210");
         assert!(
-            !f.events
-                .iter()
-                .any(|e| e.kind == "disclosure.verification_missing"),
+            !reports(&text, "disclosure.verification_missing"),
             "check not recognised: {check}"
         );
     }
-    let i = script(
-        "t",
+    assert!(reports(
         "agent: this call is recorded how can i help\ncustomer: my balance\nagent: your balance is $210",
-        Speaker::Customer,
-    );
-    assert!(engine()
-        .scan(&i)
-        .events
-        .iter()
-        .any(|e| e.kind == "disclosure.verification_missing"));
+        "disclosure.verification_missing"
+    ));
 }
 
 /// An account detail given in other words, before any identity check, is reported;
@@ -280,32 +254,15 @@ fn account_details_in_other_words_before_a_check_are_reported() {
         "the card we have on file finishes 4421",
         "the statement that went out shows 1,280 pounds",
     ] {
-        let before = script(
-            "t",
-            &format!(
-                "[chat]\nagent: hello, how can I help?\ncustomer: my account\nagent: {detail}"
-            ),
-            Speaker::Customer,
-        );
+        let before =
+            format!("[chat]\nagent: hello, how can I help?\ncustomer: my account\nagent: {detail}");
         assert!(
-            engine()
-                .scan(&before)
-                .events
-                .iter()
-                .any(|e| e.kind == "disclosure.verification_missing"),
+            reports(&before, "disclosure.verification_missing"),
             "not recognised as an account detail: {detail}"
         );
-        let after = script(
-            "t",
-            &format!("[chat]\nagent: hello, how can I help?\ncustomer: my account\nagent: can I take your postcode first?\ncustomer: sure\nagent: {detail}"),
-            Speaker::Customer,
-        );
+        let after = format!("[chat]\nagent: hello, how can I help?\ncustomer: my account\nagent: can I take your postcode first?\ncustomer: sure\nagent: {detail}");
         assert!(
-            !engine()
-                .scan(&after)
-                .events
-                .iter()
-                .any(|e| e.kind == "disclosure.verification_missing"),
+            !reports(&after, "disclosure.verification_missing"),
             "reported despite the check: {detail}"
         );
     }

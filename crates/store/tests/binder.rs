@@ -9,16 +9,15 @@
     reason = "test helpers: a failed setup step should panic with its location"
 )]
 
+mod common;
+
+use common::at;
 use jiff::Timestamp;
 use righttrack_core::binder::{Figure, Figures, Value, FIGURES};
 use righttrack_core::ids::BinderGenerationId;
 use righttrack_store::binder::{Generation, GenerationSummary};
 use righttrack_store::testing::TestDb;
 use righttrack_store::StoreError;
-
-fn at(s: &str) -> Timestamp {
-    s.parse().unwrap()
-}
 
 #[tokio::test]
 async fn a_narrative_is_written_replaced_and_listed() {

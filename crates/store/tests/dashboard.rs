@@ -7,14 +7,13 @@
     reason = "test helpers: a failed setup step should panic with its location"
 )]
 
+mod common;
+
+use common::{at, new_user};
 use jiff::Timestamp;
 use righttrack_core::interactions::{Prepared, PreparedCommitment};
 use righttrack_store::dashboard::MonthlyRow;
 use righttrack_store::testing::TestDb;
-
-fn at(s: &str) -> Timestamp {
-    s.parse().unwrap()
-}
 
 fn interaction(id: &str, team: Option<&str>, started: &str, rules: &str, pii: i64) -> Prepared {
     Prepared {
@@ -153,7 +152,7 @@ fn program_bounds() -> Vec<Timestamp> {
 #[tokio::test]
 async fn training_coverage_counts_a_renewed_assignment_once_and_leaves_out_disabled_people() {
     use righttrack_core::dashboard::CoverageMonth;
-    use righttrack_store::directory::NewUser;
+    use righttrack_core::Role::Agent;
     use righttrack_store::training::{CourseInput, NewCompletion, NewRule};
     for t in TestDb::each().await.unwrap() {
         let db = &t.db;
@@ -162,19 +161,9 @@ async fn training_coverage_counts_a_renewed_assignment_once_and_leaves_out_disab
         let mut people = Vec::new();
         for i in 0..7 {
             people.push(
-                db.create_user(
-                    NewUser {
-                        username: format!("p{i}"),
-                        display_name: format!("P {i}"),
-                        password_hash: None,
-                        team: None,
-                        roles: vec![righttrack_core::Role::Agent],
-                    },
-                    t0,
-                    &mut rng,
-                )
-                .await
-                .unwrap(),
+                db.create_user(new_user(&format!("p{i}"), &[Agent]), t0, &mut rng)
+                    .await
+                    .unwrap(),
             );
         }
         let course = db

@@ -9,17 +9,14 @@
     reason = "test helpers: a failed setup step should panic with its location"
 )]
 
-use jiff::Timestamp;
+mod common;
+
+use common::{at, new_user};
 use righttrack_core::interactions::Prepared;
 use righttrack_core::Role;
-use righttrack_store::directory::NewUser;
 use righttrack_store::interactions::ScoreOverride;
 use righttrack_store::testing::TestDb;
 use righttrack_store::training::{CourseInput, NewCompletion};
-
-fn at(s: &str) -> Timestamp {
-    s.parse().unwrap()
-}
 
 fn interaction(
     id: &str,
@@ -258,19 +255,9 @@ async fn training_before_after_and_cohorts_compare_like_with_like() {
         let mut users = Vec::new();
         for u in ["ana", "ben", "cy"] {
             users.push(
-                db.create_user(
-                    NewUser {
-                        username: u.into(),
-                        display_name: u.into(),
-                        password_hash: None,
-                        team: None,
-                        roles: vec![Role::Agent],
-                    },
-                    now,
-                    rng,
-                )
-                .await
-                .unwrap(),
+                db.create_user(new_user(u, &[Role::Agent]), now, rng)
+                    .await
+                    .unwrap(),
             );
         }
         // ana completes mid-June (twice: the first counts), ben mid-October (his

@@ -8,18 +8,16 @@
     reason = "test helpers: a failed setup step should panic with its location"
 )]
 
-use jiff::{SignedDuration, Timestamp};
+mod common;
+
+use common::{new_user, t0};
+use jiff::SignedDuration;
 use righttrack_core::speakup_config::RetentionRule;
 use righttrack_core::Role;
-use righttrack_store::directory::NewUser;
 use righttrack_store::speakup::{NewCase, StoredMessage};
 use righttrack_store::speakup_config::{Category, TextLists, Texts};
 use righttrack_store::testing::TestDb;
 use righttrack_store::StoreError;
-
-fn t0() -> Timestamp {
-    "2026-11-20T09:00:00Z".parse().unwrap()
-}
 
 fn days(n: i64) -> SignedDuration {
     SignedDuration::from_hours(24 * n)
@@ -42,13 +40,7 @@ async fn backends() -> Vec<TestDb> {
 async fn case(t: &TestDb, id: &str, category: &str, status: &str, reader: &str) {
     let reader =
         t.db.create_user(
-            NewUser {
-                username: reader.into(),
-                display_name: reader.into(),
-                password_hash: None,
-                team: None,
-                roles: vec![Role::EthicsOfficer],
-            },
+            new_user(reader, &[Role::EthicsOfficer]),
             t0(),
             &mut rand::thread_rng(),
         )

@@ -7,19 +7,17 @@
     reason = "test helpers: a failed setup step should panic with its location"
 )]
 
+mod common;
+
+use common::{new_user, t0};
 use ed25519_dalek::SigningKey;
 use jiff::{SignedDuration, Timestamp};
 use righttrack_core::audit::{Broken, NewEntry};
 use righttrack_core::authz::Scope;
 use righttrack_core::Role;
 use righttrack_store::audit::{AuditFilter, VerifyError, CHECKPOINT_EVERY};
-use righttrack_store::directory::NewUser;
 use righttrack_store::testing::TestDb;
 use righttrack_store::StoreError;
-
-fn t0() -> Timestamp {
-    "2026-11-20T09:00:00Z".parse().unwrap()
-}
 
 fn rng() -> rand::rngs::ThreadRng {
     rand::thread_rng()
@@ -27,16 +25,6 @@ fn rng() -> rand::rngs::ThreadRng {
 
 fn signer() -> SigningKey {
     SigningKey::from_bytes(&[9u8; 32])
-}
-
-fn new_user(name: &str, roles: &[Role]) -> NewUser {
-    NewUser {
-        username: name.into(),
-        display_name: name.to_uppercase(),
-        password_hash: None,
-        team: None,
-        roles: roles.to_vec(),
-    }
 }
 
 async fn backends() -> Vec<TestDb> {

@@ -17,7 +17,7 @@
 mod common;
 
 use axum::http::{Method, StatusCode};
-use common::{staff, App, Staff};
+use common::{staff, texts, App, Staff};
 use righttrack_core::audit::Entry;
 use righttrack_core::binder::{FIGURES, NOT_COMPUTED, NOT_GENERATED, QUESTIONS, TOPICS};
 use righttrack_core::Role;
@@ -195,13 +195,9 @@ async fn attest(app: &App, who: &User, hash: &str, answers: &str) -> StatusCode 
     )
     .await
     .unwrap();
-    app.send(
-        Method::POST,
+    app.api_post(
         "/api/v1/policies/code/attestations",
-        &[
-            ("authorization", &format!("Bearer {}", t.expose())),
-            ("content-type", "application/json"),
-        ],
+        &format!("Bearer {}", t.expose()),
         &format!(r#"{{"version_hash":"{hash}","answers":{answers}}}"#),
     )
     .await
@@ -232,12 +228,7 @@ async fn six_topics_with_figures_that_follow_the_data_and_withhold_small_counts(
         for q in QUESTIONS {
             let got = question(&b, q.key);
             assert_eq!(got["question"], q.text);
-            let keys: Vec<&str> = got["figures"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|f| f["key"].as_str().unwrap())
-                .collect();
+            let keys: Vec<&str> = texts(&got["figures"], "key");
             assert_eq!(keys, q.figures, "{}", q.key);
             for f in got["figures"].as_array().unwrap() {
                 for field in ["label", "shown", "unit", "period", "formula"] {
@@ -378,9 +369,7 @@ async fn narratives_are_saved_audited_bounded_and_need_the_form_token() {
                 &[("narrative", &long)],
             )
             .await;
-        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-        r.assert_contains("narrative");
-        r.assert_contains("20000");
+        r.assert_answer(StatusCode::UNPROCESSABLE_ENTITY, &["narrative", "20000"]);
         let r = app
             .post(
                 "/binder/narratives/policies.design",

@@ -222,9 +222,10 @@ async fn scoring_is_blind_until_the_session_closes() {
 
         // qadir sees the transcript and the items, but nothing of the engine or of lena.
         let other = app.get(&url, &p.qa2.0).await;
-        assert_eq!(other.status, StatusCode::OK);
-        other.assert_contains("I guarantee it will be fixed");
-        other.assert_contains("name=\"r.1.honesty\"");
+        other.assert_answer(
+            StatusCode::OK,
+            &["I guarantee it will be fixed", "name=\"r.1.honesty\""],
+        );
         for secret in [
             "zebracomment",
             "Engine",
@@ -366,8 +367,7 @@ async fn bad_ratings_are_refused_naming_the_field_and_the_draft_survives() {
         let r = app
             .post(&rate, &p.qa.0, &form(&p.qa.1, partial, "submit", ""))
             .await;
-        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-        r.assert_contains("field `r.2.respect`");
+        r.assert_answer(StatusCode::UNPROCESSABLE_ENTITY, &["field `r.2.respect`"]);
         let page = app.get(&format!("/qa/calibration/{id}"), &p.qa.0).await;
         assert!(
             page.body.contains("<option value=\"20\" selected>"),
@@ -467,12 +467,16 @@ async fn results_match_hand_computed_agreement_and_leniency() {
         assert_eq!(by("qadir")["ratings"], 10);
 
         let page = app.get(&url, &p.lead.0).await;
-        assert_eq!(page.status, StatusCode::OK);
-        page.assert_contains("Flagged: below 90%");
-        page.assert_contains("+9.5% of the maximum: more lenient than the group");
-        page.assert_contains("−4.8% of the maximum: stricter than the group");
-        page.assert_contains("+14.3% of the maximum: more lenient than the engine");
-        page.assert_contains("<th scope=\"col\">Engine</th>");
+        page.assert_answer(
+            StatusCode::OK,
+            &[
+                "Flagged: below 90%",
+                "+9.5% of the maximum: more lenient than the group",
+                "−4.8% of the maximum: stricter than the group",
+                "+14.3% of the maximum: more lenient than the engine",
+                "<th scope=\"col\">Engine</th>",
+            ],
+        );
         assert!(
             page.body.contains("promised a fix"),
             "comments are revealed"

@@ -12,14 +12,10 @@
 mod common;
 
 use axum::http::{Method, StatusCode};
-use common::{staff, App, Resp, Staff};
+use common::{days, staff, App, Resp, Staff};
 use jiff::SignedDuration;
 use righttrack_core::Role;
 use serde_json::{json, Value};
-
-fn days(n: i64) -> SignedDuration {
-    SignedDuration::from_hours(n * 24)
-}
 
 fn redirected(r: &Resp) -> String {
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
@@ -335,8 +331,7 @@ async fn a_failed_checklist_item_becomes_a_finding_and_a_capa_its_owner_moves_to
             )
             .await;
         // The first problem met is the title's type: named, with the field.
-        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
-        bad.assert_contains("`title`");
+        bad.assert_answer(StatusCode::UNPROCESSABLE_ENTITY, &["`title`"]);
 
         // Overdue: escalated once (audited), a content-free notice for the owner and
         // the creator, shown once on their home page.
@@ -443,8 +438,7 @@ async fn a_qa_trend_capa_is_verified_only_once_its_rule_stays_under_the_baseline
         let early = quinn
             .post(&app, &format!("/capa/{capa}/step"), &verify)
             .await;
-        assert_eq!(early.status, StatusCode::CONFLICT);
-        early.assert_contains("pending: 0 of 10 days");
+        early.assert_answer(StatusCode::CONFLICT, &["pending: 0 of 10 days"]);
 
         // Ten days later: 2 of 3 interactions in the window still carry it (667 ≥ 500).
         ingest(
@@ -461,8 +455,7 @@ async fn a_qa_trend_capa_is_verified_only_once_its_rule_stays_under_the_baseline
         let r = quinn
             .post(&app, &format!("/capa/{capa}/step"), &verify)
             .await;
-        assert_eq!(r.status, StatusCode::CONFLICT);
-        r.assert_contains("not met");
+        r.assert_answer(StatusCode::CONFLICT, &["not met"]);
         // The window's clean interactions bring it under: 2 of 5 = 400 < 500.
         ingest(
             &app,
@@ -490,12 +483,7 @@ async fn a_hotline_capa_exists_only_for_holders_of_the_case_key() {
         let olga = staff(&app, "olga", &[Role::EthicsOfficer]).await;
         let lena = staff(&app, "lena", &[Role::TeamLead]).await;
         let r = app
-            .send(
-                Method::POST,
-                "/api/v1/speakup/reports",
-                &[("content-type", "application/json")],
-                &json!({"category": "fraud", "description": "Refunds paid to a private card", "anonymous": true}).to_string(),
-            )
+            .post_json("/api/v1/speakup/reports", &json!({"category": "fraud", "description": "Refunds paid to a private card", "anonymous": true}))
             .await;
         let case = r.json()["case"].as_str().unwrap().to_owned();
         // Its owner must be able to read the case.
@@ -801,12 +789,7 @@ async fn a_named_reporter_disciplined_after_filing_raises_the_retaliation_alert(
         let mut lena = staff(&app, "lena", &[Role::TeamLead]).await;
         app.user("rita", &[Role::Agent]).await;
         let r = app
-            .send(
-                Method::POST,
-                "/api/v1/speakup/reports",
-                &[("content-type", "application/json")],
-                &json!({"category": "fraud", "description": "My lead pockets refunds", "anonymous": true}).to_string(),
-            )
+            .post_json("/api/v1/speakup/reports", &json!({"category": "fraud", "description": "My lead pockets refunds", "anonymous": true}))
             .await;
         let case = r.json()["case"].as_str().unwrap().to_owned();
         redirected(

@@ -12,7 +12,7 @@
 mod common;
 
 use axum::http::StatusCode;
-use common::{staff, App, Resp, Staff};
+use common::{staff, texts, App, Staff};
 use righttrack_core::authz::Scope;
 use righttrack_core::Role;
 use serde_json::{json, Value};
@@ -54,18 +54,6 @@ async fn sees(who: &Staff, app: &App, case: &str) -> [bool; 5] {
 const ALL: [bool; 5] = [true; 5];
 const NONE: [bool; 5] = [false; 5];
 
-fn error_of(r: &Resp) -> String {
-    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-    let loc = r.location().to_owned();
-    loc.split_once("error=")
-        .map(|(_, e)| {
-            e.replace("%20", " ")
-                .replace("%3A", ":")
-                .replace("%22", "\"")
-        })
-        .unwrap_or_default()
-}
-
 // ---------------------------------------------------------------- the loop
 
 #[tokio::test]
@@ -100,7 +88,7 @@ async fn the_reporter_and_the_case_team_talk_until_the_case_closes() {
                 ],
             )
             .await;
-        assert_eq!(error_of(&r), "");
+        assert_eq!(r.redirect_error(), "");
         let r = olga
             .post(
                 &app,
@@ -108,7 +96,7 @@ async fn the_reporter_and_the_case_team_talk_until_the_case_closes() {
                 &[("assignee", &ivan.user.id.to_string())],
             )
             .await;
-        assert_eq!(error_of(&r), "");
+        assert_eq!(r.redirect_error(), "");
         assert_eq!(sees(&ivan, &app, &case).await, ALL);
         assert_eq!(sees(&ivan, &app, &other).await, NONE);
         let mine = ivan.get(&app, "/cases?assigned=me").await;
@@ -125,14 +113,9 @@ async fn the_reporter_and_the_case_team_talk_until_the_case_closes() {
                 ],
             )
             .await;
-        assert_eq!(error_of(&r), "");
+        assert_eq!(r.redirect_error(), "");
         let seen = access(&app, json!({"receipt": receipt})).await;
-        let bodies: Vec<&str> = seen["messages"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|m| m["body"].as_str().unwrap())
-            .collect();
+        let bodies: Vec<&str> = texts(&seen["messages"], "body");
         assert!(
             bodies.contains(&"Thank you. Which store does this happen in?"),
             "{seen}"
@@ -175,7 +158,7 @@ async fn the_reporter_and_the_case_team_talk_until_the_case_closes() {
                 ],
             )
             .await;
-        assert_eq!(error_of(&r), "");
+        assert_eq!(r.redirect_error(), "");
         let page = olga.get(&app, &format!("/cases/{case}")).await;
         assert!(page
             .body
@@ -190,7 +173,7 @@ async fn the_reporter_and_the_case_team_talk_until_the_case_closes() {
                 &[("status", "substantiated"), ("outcome", "")],
             )
             .await;
-        assert_eq!(error_of(&r), "outcome: required");
+        assert_eq!(r.redirect_error(), "outcome: required");
         let r = ivan
             .post(
                 &app,
@@ -201,7 +184,7 @@ async fn the_reporter_and_the_case_team_talk_until_the_case_closes() {
                 ],
             )
             .await;
-        assert_eq!(error_of(&r), "");
+        assert_eq!(r.redirect_error(), "");
         let page = ivan.get(&app, &format!("/cases/{case}")).await;
         for line in [
             "Retaliation risk assessed as high",
@@ -261,7 +244,7 @@ async fn moving_a_watched_witness_to_another_team_raises_an_alert_on_the_case() 
                 ],
             )
             .await;
-        assert_eq!(error_of(&r), "");
+        assert_eq!(r.redirect_error(), "");
 
         // Ten days later an administrator moves her; the move is audited as the watch
         // reads it, and a move to a team that does not exist is refused by name.
@@ -275,8 +258,7 @@ async fn moving_a_watched_witness_to_another_team_raises_an_alert_on_the_case() 
                 &[("team", "00000000-0000-0000-0000-000000000000")],
             )
             .await;
-        assert_eq!(r.status, StatusCode::BAD_REQUEST);
-        r.assert_contains("team");
+        r.assert_answer(StatusCode::BAD_REQUEST, &["team"]);
         let r = admin
             .post(&app, &path, &[("team", &night.to_string())])
             .await;
@@ -385,9 +367,9 @@ async fn people_in_conflict_cannot_reach_the_case_by_any_path() {
             )
             .await;
         assert!(
-            error_of(&r).contains("conflict of interest"),
+            r.redirect_error().contains("conflict of interest"),
             "{}",
-            error_of(&r)
+            r.redirect_error()
         );
 
         // A subject named at triage takes their chain away at once, and a new ethics
@@ -419,7 +401,7 @@ async fn people_in_conflict_cannot_reach_the_case_by_any_path() {
                 ],
             )
             .await;
-        assert_eq!(error_of(&r), "");
+        assert_eq!(r.redirect_error(), "");
         assert_eq!(
             sees(&nina, &app, &case).await,
             NONE,
@@ -437,7 +419,7 @@ async fn people_in_conflict_cannot_reach_the_case_by_any_path() {
                 ],
             )
             .await;
-        assert_eq!(error_of(&r), "subjects: no user named \"nobody\"");
+        assert_eq!(r.redirect_error(), "subjects: no user named \"nobody\"");
 
         // Self-recusal. The last key holder cannot recuse: the case would be lost.
         let r = olga
@@ -447,7 +429,9 @@ async fn people_in_conflict_cannot_reach_the_case_by_any_path() {
                 &[("reason", "I sit on the same floor")],
             )
             .await;
-        assert!(error_of(&r).starts_with("recuse: no one else could read this case"));
+        assert!(r
+            .redirect_error()
+            .starts_with("recuse: no one else could read this case"));
         // With every ethics officer excluded, the audit committee is the fallback.
         let vera = staff(&app, "vera", &[Role::AuditCommittee]).await;
         let r = olga
@@ -507,7 +491,7 @@ async fn the_identity_opens_only_with_a_custodian_approval() {
         let r = olga
             .post(&app, &format!("/cases/{case}/identity"), &[("reason", "")])
             .await;
-        assert_eq!(error_of(&r), "reason: required");
+        assert_eq!(r.redirect_error(), "reason: required");
         olga.post(
             &app,
             &format!("/cases/{case}/identity"),
@@ -539,7 +523,7 @@ async fn the_identity_opens_only_with_a_custodian_approval() {
                 ],
             )
             .await;
-        assert_eq!(error_of(&r), "");
+        assert_eq!(r.redirect_error(), "");
         let page = olga.get(&app, &format!("/cases/{case}")).await;
         assert!(page.body.contains("Philippa Quist") && page.body.contains("pq@example.org"));
         page.assert_contains("Necessary and proportionate");
@@ -553,7 +537,7 @@ async fn the_identity_opens_only_with_a_custodian_approval() {
                 &[("decision", "deny"), ("reason", "changed my mind")],
             )
             .await;
-        assert_eq!(error_of(&r), "this request was already decided");
+        assert_eq!(r.redirect_error(), "this request was already decided");
         // A custodian's own request needs another custodian.
         cara.post(
             &app,
@@ -573,7 +557,7 @@ async fn the_identity_opens_only_with_a_custodian_approval() {
             )
             .await;
         assert_eq!(
-            error_of(&r),
+            r.redirect_error(),
             "decision: another custodian must decide your own request"
         );
     }
@@ -716,11 +700,15 @@ async fn bad_input_gets_an_error_naming_the_field() {
         ];
         for (path, fields, want) in cases {
             let r = olga.post(&app, &p(path), &fields).await;
-            assert!(error_of(&r).starts_with(want), "{path}: {}", error_of(&r));
+            assert!(
+                r.redirect_error().starts_with(want),
+                "{path}: {}",
+                r.redirect_error()
+            );
         }
         let long = "x".repeat(10_001);
         let r = olga.post(&app, &p("note"), &[("note", &long)]).await;
-        assert_eq!(error_of(&r), "note: at most 10000 characters");
+        assert_eq!(r.redirect_error(), "note: at most 10000 characters");
         // Unknown cases are not found, for everyone.
         assert_eq!(
             olga.get(&app, "/cases/RT-NOPE-NOPE").await.status,

@@ -13,7 +13,7 @@
 
 mod common;
 
-use axum::http::{Method, StatusCode};
+use axum::http::StatusCode;
 use common::{staff, App, Staff};
 use righttrack_core::authz::Scope;
 use righttrack_core::Role;
@@ -78,8 +78,7 @@ async fn a_declared_relative_is_reviewed_and_an_interaction_with_their_account_r
 
         // The agent declares their sister, a customer, on hire.
         let page = app.get("/conflicts", &agent.cookie).await;
-        assert_eq!(page.status, StatusCode::OK);
-        page.assert_contains("as a new colleague");
+        page.assert_answer(StatusCode::OK, &["as a new colleague"]);
         let id = declare(
             &app,
             &agent,
@@ -89,9 +88,7 @@ async fn a_declared_relative_is_reviewed_and_an_interaction_with_their_account_r
         let mine = app
             .get(&format!("/conflicts/disclosures/{id}"), &agent.cookie)
             .await;
-        assert_eq!(mine.status, StatusCode::OK);
-        mine.assert_contains("Marta Rivera");
-        mine.assert_contains("submitted");
+        mine.assert_answer(StatusCode::OK, &["Marta Rivera", "submitted"]);
 
         // At rest: the name is sealed and the reference is only a keyed hash.
         let row = app.state.db.disclosure(&id).await.unwrap().unwrap();
@@ -108,8 +105,7 @@ async fn a_declared_relative_is_reviewed_and_an_interaction_with_their_account_r
         let seen = app
             .get(&format!("/conflicts/disclosures/{id}"), &officer.cookie)
             .await;
-        assert_eq!(seen.status, StatusCode::OK);
-        seen.assert_contains("Record decision");
+        seen.assert_answer(StatusCode::OK, &["Record decision"]);
         let r = app
             .post(
                 &format!("/conflicts/disclosures/{id}/decision"),
@@ -158,9 +154,7 @@ async fn a_declared_relative_is_reviewed_and_an_interaction_with_their_account_r
         )
         .await;
         let findings = app.get("/conflicts/findings", &lead.cookie).await;
-        assert_eq!(findings.status, StatusCode::OK);
-        findings.assert_contains("c-1");
-        findings.assert_contains("disclosed relation");
+        findings.assert_answer(StatusCode::OK, &["c-1", "disclosed relation"]);
         assert!(!findings.body.contains("c-2") && !findings.body.contains("c-4"));
         assert!(
             !findings.body.contains("Marta"),
@@ -196,16 +190,8 @@ async fn a_declared_relative_is_reviewed_and_an_interaction_with_their_account_r
             let token = token.clone();
             let app = &app;
             async move {
-                app.send(
-                    Method::POST,
-                    "/api/v1/conflicts/routing",
-                    &[
-                        ("authorization", &token),
-                        ("content-type", "application/json"),
-                    ],
-                    body,
-                )
-                .await
+                app.api_post("/api/v1/conflicts/routing", &token, body)
+                    .await
             }
         };
         let r = ask(r#"{"customer_ref": "CUST-4711"}"#).await;
@@ -482,36 +468,19 @@ async fn bad_input_names_the_field() {
         .unwrap();
         let auth = format!("Bearer {}", t.expose());
         let r = app
-            .send(
-                Method::POST,
-                "/api/v1/conflicts/disclosures",
-                &[
-                    ("authorization", &auth),
-                    ("content-type", "application/json"),
-                ],
-                "{",
-            )
+            .api_post("/api/v1/conflicts/disclosures", &auth, "{")
             .await;
         assert_eq!(r.status, StatusCode::BAD_REQUEST);
         let r = app
-            .send(
-                Method::POST,
-                "/api/v1/conflicts/disclosures",
-                &[("authorization", &auth), ("content-type", "application/json")],
-                r#"{"kind": "gift", "direction": "received", "name": "V", "description": "d", "value": "10", "currency": "dollars"}"#,
-            )
+            .api_post("/api/v1/conflicts/disclosures", &auth, r#"{"kind": "gift", "direction": "received", "name": "V", "description": "d", "value": "10", "currency": "dollars"}"#)
             .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert_eq!(r.json()["code"], "unprocessable");
         assert!(r.json()["message"].as_str().unwrap().contains("`currency`"));
         let r = app
-            .send(
-                Method::POST,
+            .api_post(
                 "/api/v1/conflicts/disclosures",
-                &[
-                    ("authorization", &auth),
-                    ("content-type", "application/json"),
-                ],
+                &auth,
                 r#"{"kind": "nothing"}"#,
             )
             .await;
@@ -680,8 +649,7 @@ async fn the_dispute_page_shows_a_disclosed_relationship_with_the_agent() {
         let page = app
             .get(&format!("/qa/disputes/{}", d[0].id), &qa.cookie)
             .await;
-        assert_eq!(page.status, StatusCode::OK);
-        page.assert_contains("Disclosed relationship");
+        page.assert_answer(StatusCode::OK, &["Disclosed relationship"]);
         assert!(
             !page.body.contains("partner"),
             "the relationship's words stay sealed"

@@ -11,8 +11,8 @@
 
 mod common;
 
-use axum::http::{Method, StatusCode};
-use common::App;
+use axum::http::StatusCode;
+use common::{texts, App};
 use righttrack_core::Role;
 use serde_json::{json, Value};
 
@@ -163,11 +163,15 @@ async fn figures_follow_ingestion_drill_down_to_a_team_and_withhold_small_ones()
 
         // The page draws the same figures, with a chart and its table.
         let page = app.get("/dashboard", &cookie).await;
-        assert_eq!(page.status, StatusCode::OK);
-        page.assert_contains("<svg class=\"chart\"");
-        page.assert_contains("Interactions reviewed in 2026-11: 45.");
-        page.assert_contains("href=\"/dashboard?team=Loans\"");
-        page.assert_contains("href=\"/qa/review?rule=honesty.guarantee\"");
+        page.assert_answer(
+            StatusCode::OK,
+            &[
+                "<svg class=\"chart\"",
+                "Interactions reviewed in 2026-11: 45.",
+                "href=\"/dashboard?team=Loans\"",
+                "href=\"/qa/review?rule=honesty.guarantee\"",
+            ],
+        );
         let team_page = app.get("/dashboard?team=Loans", &cookie).await;
         team_page.assert_contains("Ethics health: team Loans");
         team_page.assert_lacks("Speak-up hotline");
@@ -185,17 +189,11 @@ async fn hotline_figures_count_the_cases_the_viewer_can_read() {
         app.session(&committee).await;
         for i in 0..6 {
             let r = app
-                .send(
-                    Method::POST,
-                    "/api/v1/speakup/reports",
-                    &[("content-type", "application/json")],
-                    &if i % 2 == 0 {
+                .post_json("/api/v1/speakup/reports", &if i % 2 == 0 {
                         json!({"category": "harassment", "description": format!("report {i}"), "anonymous": true})
                     } else {
                         json!({"category": "harassment", "description": format!("report {i}"), "anonymous": false, "name": "Named Reporter"})
-                    }
-                    .to_string(),
-                )
+                    })
                 .await;
             assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
         }
@@ -637,12 +635,7 @@ async fn program_indicators_stand_as_at_each_month_end_by_team_and_withhold_smal
             &values(&c, "training_coverage")[10..],
             &[Some(100.0), Some(100.0)],
         );
-        let keys: Vec<&str> = c["indicators"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|i| i["key"].as_str().unwrap())
-            .collect();
+        let keys: Vec<&str> = texts(&c["indicators"], "key");
         assert!(
             !keys.contains(&"capa_open") && !keys.contains(&"climate_trust"),
             "{keys:?}"

@@ -8,7 +8,7 @@
 
 mod common;
 
-use axum::http::{Method, StatusCode};
+use axum::http::StatusCode;
 use common::App;
 use righttrack_core::Role;
 use serde_json::json;
@@ -29,12 +29,9 @@ async fn case_workers_get_one_content_free_line_a_day() {
         let mut refs = Vec::new();
         for text in ["Gift cards sold below cost", "Refunds to a friend"] {
             let r = app
-                .send(
-                    Method::POST,
+                .post_json(
                     "/api/v1/speakup/reports",
-                    &[("content-type", "application/json")],
-                    &json!({"category": "fraud", "description": text, "anonymous": true})
-                        .to_string(),
+                    &json!({"category": "fraud", "description": text, "anonymous": true}),
                 )
                 .await;
             assert_eq!(r.status, StatusCode::CREATED);

@@ -11,7 +11,7 @@
 mod common;
 
 use axum::http::StatusCode;
-use common::{staff, App, Staff};
+use common::{staff, texts, App, Staff};
 use righttrack_core::authz::Scope;
 use righttrack_core::Role;
 use righttrack_store::disputes::DisputeFilter;
@@ -406,12 +406,7 @@ async fn overdue_disputes_come_first_and_the_window_closes_after_two_weeks() {
         assert_eq!(list[0]["interaction"], "o-2");
         assert_eq!(list[0]["status"], "overdue");
         let open = api("open").await.json();
-        let order: Vec<&str> = open["disputes"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|d| d["interaction"].as_str().unwrap())
-            .collect();
+        let order: Vec<&str> = texts(&open["disputes"], "interaction");
         assert_eq!(order, ["o-2", "o-1"], "overdue first");
         assert_eq!(
             api("resolved").await.json()["disputes"],
@@ -439,8 +434,7 @@ async fn overdue_disputes_come_first_and_the_window_closes_after_two_weeks() {
             .advance(jiff::SignedDuration::from_hours(24 * 9 + 1));
         let alex = fresh(alex_user.clone()).await;
         let late = dispute(&app, &alex, "o-1", "respect", "too+late").await;
-        assert_eq!(late.status, StatusCode::UNPROCESSABLE_ENTITY);
-        late.assert_contains("14 days after scoring");
+        late.assert_answer(StatusCode::UNPROCESSABLE_ENTITY, &["14 days after scoring"]);
         let page = app.get("/my/interactions/o-1", &alex.cookie).await;
         assert!(
             page.body.contains("disputes closed on")

@@ -12,7 +12,7 @@
 mod common;
 
 use axum::http::StatusCode;
-use common::App;
+use common::{App, Resp};
 use righttrack_core::Role;
 use serde_json::{json, Value};
 
@@ -180,11 +180,15 @@ async fn officers_see_workload_spread_score_intervals_the_four_fifths_screen_and
 
         // The page shows the same, with the screen's warning.
         let page = app.get("/fairness", &cookie).await;
-        assert_eq!(page.status, StatusCode::OK);
-        page.assert_contains("below 0.8: look closer");
-        page.assert_contains("<th scope=\"row\">c1</th>");
-        page.assert_contains("Four-fifths screen");
-        page.assert_contains("<svg class=\"chart boxplot\"");
+        page.assert_answer(
+            StatusCode::OK,
+            &[
+                "below 0.8: look closer",
+                "<th scope=\"row\">c1</th>",
+                "Four-fifths screen",
+                "<svg class=\"chart boxplot\"",
+            ],
+        );
         // The interaction page says why c1-0 counts as difficult, and the score is whole.
         let i = app.get("/interactions/c1-0", &qc).await;
         i.assert_contains("The customer was hostile in turn 2: a difficult contact");
@@ -277,10 +281,10 @@ async fn agents_see_their_own_numbers_with_the_formula_and_every_input() {
         assert_eq!(n["team_difficult_per_agent"], 0.0);
 
         let page = app.get("/my/numbers", &cookie).await;
-        assert_eq!(page.status, StatusCode::OK);
-        page.assert_contains("Explain this number");
-        page.assert_contains("676 ÷ 10");
-        page.assert_contains("/my/interactions/l1-3");
+        page.assert_answer(
+            StatusCode::OK,
+            &["Explain this number", "676 ÷ 10", "/my/interactions/l1-3"],
+        );
         assert!(!page.body.contains("l2-"), "nobody else's interactions");
         // The period can be chosen; a year holds the same ten chats.
         let y = app
@@ -315,6 +319,12 @@ async fn agents_see_their_own_numbers_with_the_formula_and_every_input() {
         assert_eq!(n["interactions"], 0);
         assert!(n["mean"].is_null());
     }
+}
+
+/// The training-effectiveness API for `course`, with `more` query parameters.
+async fn effect(app: &App, cookie: &str, course: impl std::fmt::Display, more: &str) -> Resp {
+    let path = format!("/api/v1/fairness/training?course={course}{more}");
+    app.get(&path, cookie).await
 }
 
 #[tokio::test]
@@ -396,12 +406,7 @@ async fn training_effectiveness_compares_the_same_agents_before_and_after_and_co
 
         let olga = app.user("olga", &[Role::EthicsOfficer]).await;
         let (cookie, _) = app.session(&olga).await;
-        let r = app
-            .get(
-                &format!("/api/v1/fairness/training?course={course}"),
-                &cookie,
-            )
-            .await;
+        let r = effect(&app, &cookie, &course, "").await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
         let e = r.json();
         assert_eq!(e["agents"], 5, "{e}");
@@ -443,19 +448,14 @@ async fn training_effectiveness_compares_the_same_agents_before_and_after_and_co
         let page = app
             .get(&format!("/fairness/training?course={course}"), &cookie)
             .await;
-        assert_eq!(page.status, StatusCode::OK);
-        page.assert_contains("Honest selling");
-        page.assert_contains("<td>400</td><td>100</td><td>-75 %</td>");
+        page.assert_answer(
+            StatusCode::OK,
+            &["Honest selling", "<td>400</td><td>100</td><td>-75 %</td>"],
+        );
         // One month on each side: June against August, the same rates from half the
         // interactions. Four months: the "after" months run to the end of November,
         // which has not ended, so nobody counts yet.
-        let one = app
-            .get(
-                &format!("/api/v1/fairness/training?course={course}&window=1"),
-                &cookie,
-            )
-            .await
-            .json();
+        let one = effect(&app, &cookie, &course, "&window=1").await.json();
         assert_eq!(one["window_months"], 1);
         assert_eq!(
             (
@@ -465,13 +465,7 @@ async fn training_effectiveness_compares_the_same_agents_before_and_after_and_co
             (json!(50), json!(50)),
             "{one}"
         );
-        let four = app
-            .get(
-                &format!("/api/v1/fairness/training?course={course}&window=4"),
-                &cookie,
-            )
-            .await
-            .json();
+        let four = effect(&app, &cookie, &course, "&window=4").await.json();
         assert_eq!(four["agents"], 0, "{four}");
         let bad = app
             .get(

@@ -12,15 +12,12 @@ mod common;
 use axum::body::Body;
 use axum::extract::connect_info::ConnectInfo;
 use axum::http::{Method, Request, StatusCode};
-use common::{value_of, App, Resp};
+use common::{value_of, App, Resp, CARD, EMAIL};
 use jiff::SignedDuration;
 use righttrack_core::authz::Scope;
 use righttrack_core::Role;
 use righttrack_web::WebConfig;
 use std::net::SocketAddr;
-
-const CARD: &str = "4111 1111 1111 1111";
-const EMAIL: &str = "jane.doe@example.com";
 
 fn interaction(id: &str, agent: &str, team: &str, started: &str) -> String {
     serde_json::json!({
@@ -32,11 +29,6 @@ fn interaction(id: &str, agent: &str, team: &str, started: &str) -> String {
         ]
     })
     .to_string()
-}
-
-async fn bearer(app: &App, scopes: &[Scope]) -> String {
-    let bot = app.bot("ingest-bot", Role::QaAnalyst).await;
-    app.bearer(&bot, scopes).await
 }
 
 /// Ingests interactions (id, agent, team, started_at).
@@ -53,10 +45,9 @@ async fn ingest(app: &App, bearer: &str, items: &[(&str, &str, &str, &str)]) {
 }
 
 async fn mint(app: &App, bearer: &str, id: &str) -> Resp {
-    app.send(
-        Method::POST,
+    app.api_post(
         &format!("/api/v1/interactions/{id}/feedback-link"),
-        &[("authorization", bearer)],
+        bearer,
         "",
     )
     .await
@@ -109,7 +100,9 @@ async fn a_customer_answers_once_and_the_link_is_used_up() {
     })
     .await
     {
-        let b = bearer(&app, &[Scope::Ingest, Scope::Read]).await;
+        let b = app
+            .bot_bearer(Role::QaAnalyst, &[Scope::Ingest, Scope::Read])
+            .await;
         ingest(
             &app,
             &b,
@@ -152,8 +145,7 @@ async fn a_customer_answers_once_and_the_link_is_used_up() {
 
         // Single use: the same link again, by GET or POST, says so politely.
         let again = app.get(&path, "").await;
-        assert_eq!(again.status, StatusCode::GONE);
-        again.assert_contains("already been answered");
+        again.assert_answer(StatusCode::GONE, &["already been answered"]);
         let twice = app
             .post(&path, &cookie, &form(&csrf, "1", "0", "changed my mind"))
             .await;
@@ -179,7 +171,7 @@ async fn a_customer_answers_once_and_the_link_is_used_up() {
         assert_eq!(unknown.json()["code"], "not_found");
         assert!(unknown.json()["message"].as_str().unwrap().contains("`id`"));
         // Minting needs the ingest scope.
-        let read_only = bearer(&app, &[Scope::Read]).await;
+        let read_only = app.bot_bearer(Role::QaAnalyst, &[Scope::Read]).await;
         assert_eq!(
             mint(&app, &read_only, "fb-1").await.status,
             StatusCode::FORBIDDEN
@@ -190,7 +182,7 @@ async fn a_customer_answers_once_and_the_link_is_used_up() {
 #[tokio::test]
 async fn minting_again_replaces_an_unanswered_link_and_links_expire() {
     for app in App::each().await {
-        let b = bearer(&app, &[Scope::Ingest]).await;
+        let b = app.bot_bearer(Role::QaAnalyst, &[Scope::Ingest]).await;
         ingest(
             &app,
             &b,
@@ -214,8 +206,7 @@ async fn minting_again_replaces_an_unanswered_link_and_links_expire() {
         assert_eq!(late.status, StatusCode::GONE, "{}", late.body);
         late.assert_contains("expired");
         let page = app.get(&path, "").await;
-        assert_eq!(page.status, StatusCode::GONE);
-        page.assert_contains("expired");
+        page.assert_answer(StatusCode::GONE, &["expired"]);
         let row = app.state.db.feedback_for("fb-3").await.unwrap().unwrap();
         assert_eq!((row.submitted_at, row.csat), (None, None));
         // An expired, unanswered link may be replaced by a fresh one.
@@ -230,7 +221,7 @@ async fn minting_again_replaces_an_unanswered_link_and_links_expire() {
 #[tokio::test]
 async fn bad_answers_name_the_field_and_keep_the_link_open() {
     for app in App::each().await {
-        let b = bearer(&app, &[Scope::Ingest]).await;
+        let b = app.bot_bearer(Role::QaAnalyst, &[Scope::Ingest]).await;
         ingest(&app, &b, &[("fb-4", "a-2", "Red", "2026-11-19T10:00:00Z")]).await;
         let path = link(&app, &b, "fb-4").await;
         let (cookie, csrf) = open_form(&app, &path).await;
@@ -277,7 +268,9 @@ async fn bad_answers_name_the_field_and_keep_the_link_open() {
 #[tokio::test]
 async fn a_card_number_in_the_comment_never_reaches_the_database() {
     for app in App::each().await {
-        let b = bearer(&app, &[Scope::Ingest, Scope::Read]).await;
+        let b = app
+            .bot_bearer(Role::QaAnalyst, &[Scope::Ingest, Scope::Read])
+            .await;
         ingest(
             &app,
             &b,
@@ -315,9 +308,7 @@ async fn a_card_number_in_the_comment_never_reaches_the_database() {
         let qa = app.user("quinn", &[Role::QaAnalyst]).await;
         let (qa_cookie, _) = app.session(&qa).await;
         let page = app.get("/interactions/fb-6", &qa_cookie).await;
-        assert_eq!(page.status, StatusCode::OK);
-        page.assert_contains("CSAT 1/5");
-        page.assert_contains("abusive language");
+        page.assert_answer(StatusCode::OK, &["CSAT 1/5", "abusive language"]);
         let report = app.get("/qa/feedback", &qa_cookie).await;
         assert_eq!(report.status, StatusCode::OK, "{}", report.body);
         report.assert_contains("the agent called it a stupid question");
@@ -350,7 +341,7 @@ async fn send_from(app: &App, peer: Option<&str>, method: Method, path: &str) ->
 #[tokio::test]
 async fn probing_for_tokens_is_rate_limited_per_client() {
     for app in App::each().await {
-        let b = bearer(&app, &[Scope::Ingest]).await;
+        let b = app.bot_bearer(Role::QaAnalyst, &[Scope::Ingest]).await;
         ingest(&app, &b, &[("fb-7", "a-3", "Red", "2026-11-19T10:00:00Z")]).await;
         let good = link(&app, &b, "fb-7").await;
         let prober = Some("198.51.100.7:40000");
@@ -386,7 +377,7 @@ async fn probing_for_tokens_is_rate_limited_per_client() {
 #[tokio::test]
 async fn submissions_are_capped_per_client() {
     for app in App::each().await {
-        let b = bearer(&app, &[Scope::Ingest]).await;
+        let b = app.bot_bearer(Role::QaAnalyst, &[Scope::Ingest]).await;
         ingest(&app, &b, &[("fb-8", "a-3", "Red", "2026-11-19T10:00:00Z")]).await;
         let path = link(&app, &b, "fb-8").await;
         // Requests without a peer address (this harness) share one bucket.
@@ -417,7 +408,9 @@ async fn submissions_are_capped_per_client() {
 #[tokio::test]
 async fn reports_give_csat_nps_and_response_rate_per_team_and_agent() {
     for app in App::each().await {
-        let b = bearer(&app, &[Scope::Ingest, Scope::Read]).await;
+        let b = app
+            .bot_bearer(Role::QaAnalyst, &[Scope::Ingest, Scope::Read])
+            .await;
         ingest(
             &app,
             &b,
@@ -527,11 +520,15 @@ async fn reports_give_csat_nps_and_response_rate_per_team_and_agent() {
         let lead = app.user("lee", &[Role::TeamLead]).await;
         let (cookie, _) = app.session(&lead).await;
         let page = app.get("/qa/feedback?team=Red", &cookie).await;
-        assert_eq!(page.status, StatusCode::OK);
-        page.assert_contains("<strong id=\"stat-csat\">4.00</strong>");
-        page.assert_contains("<strong id=\"stat-nps\">+50</strong>");
-        page.assert_contains("<strong id=\"stat-rate\">67%</strong>");
-        page.assert_contains("aria-current=\"page\">Feedback</a>");
+        page.assert_answer(
+            StatusCode::OK,
+            &[
+                "<strong id=\"stat-csat\">4.00</strong>",
+                "<strong id=\"stat-nps\">+50</strong>",
+                "<strong id=\"stat-rate\">67%</strong>",
+                "aria-current=\"page\">Feedback</a>",
+            ],
+        );
         let agent = app.user("ana", &[Role::Agent]).await;
         let (cookie, _) = app.session(&agent).await;
         assert_eq!(

@@ -9,12 +9,9 @@
 mod common;
 
 use axum::http::{Method, StatusCode};
-use common::App;
+use common::{texts, App, CARD, EMAIL};
 use righttrack_core::authz::Scope;
 use righttrack_core::Role;
-
-const CARD: &str = "4111 1111 1111 1111";
-const EMAIL: &str = "jane.doe@example.com";
 
 fn line(id: &str, customer: &str) -> String {
     serde_json::json!({
@@ -28,11 +25,6 @@ fn line(id: &str, customer: &str) -> String {
     .to_string()
 }
 
-async fn token(app: &App, scopes: &[Scope]) -> String {
-    let bot = app.bot("ingest-bot", Role::QaAnalyst).await;
-    app.bearer(&bot, scopes).await
-}
-
 async fn ingest(app: &App, bearer: &str, ctype: &str, body: &str) -> common::Resp {
     app.post_interactions(bearer, ctype, body).await
 }
@@ -40,7 +32,9 @@ async fn ingest(app: &App, bearer: &str, ctype: &str, body: &str) -> common::Res
 #[tokio::test]
 async fn a_batch_is_stored_redacted_with_per_line_errors_and_idempotent() {
     for app in App::each().await {
-        let bearer = token(&app, &[Scope::Ingest, Scope::Read]).await;
+        let bearer = app
+            .bot_bearer(Role::QaAnalyst, &[Scope::Ingest, Scope::Read])
+            .await;
         let bad = format!("{{\"id\": \"ext-bad\", \"channel\": \"voice\", \"agent_id\": 17, \"started_at\": \"{CARD}\", \"turns\": []}}");
         let body = [
             line("ext-1", &format!("my card is {CARD}")),
@@ -153,7 +147,7 @@ async fn a_batch_is_stored_redacted_with_per_line_errors_and_idempotent() {
 #[tokio::test]
 async fn ingestion_needs_the_ingest_scope() {
     for app in App::each().await {
-        let read_only = token(&app, &[Scope::Read]).await;
+        let read_only = app.bot_bearer(Role::QaAnalyst, &[Scope::Read]).await;
         let r = ingest(&app, &read_only, "application/json", &line("x", "hi")).await;
         assert_eq!(r.status, StatusCode::FORBIDDEN);
         let r = app
@@ -171,7 +165,9 @@ async fn ingestion_needs_the_ingest_scope() {
 #[tokio::test]
 async fn commitments_are_listed_by_status_and_can_be_marked_kept() {
     for app in App::each().await {
-        let bearer = token(&app, &[Scope::Ingest, Scope::Read]).await;
+        let bearer = app
+            .bot_bearer(Role::QaAnalyst, &[Scope::Ingest, Scope::Read])
+            .await;
         let body = [line("c-1", "hello"), line("c-2", "hello again")].join("\n");
         assert_eq!(
             ingest(&app, &bearer, "application/x-ndjson", &body)
@@ -191,21 +187,11 @@ async fn commitments_are_listed_by_status_and_can_be_marked_kept() {
         );
         let id = list[0]["id"].as_str().unwrap().to_owned();
         let kept = app
-            .send(
-                Method::POST,
-                &format!("/api/v1/commitments/{id}/fulfil"),
-                &[("authorization", &bearer)],
-                "",
-            )
+            .api_post(&format!("/api/v1/commitments/{id}/fulfil"), &bearer, "")
             .await;
         assert_eq!(kept.status, StatusCode::OK, "{}", kept.body);
         let twice = app
-            .send(
-                Method::POST,
-                &format!("/api/v1/commitments/{id}/fulfil"),
-                &[("authorization", &bearer)],
-                "",
-            )
+            .api_post(&format!("/api/v1/commitments/{id}/fulfil"), &bearer, "")
             .await;
         assert_eq!(twice.status, StatusCode::CONFLICT);
         let k = app
@@ -247,7 +233,7 @@ fn clean_line(id: &str) -> String {
 #[tokio::test]
 async fn qa_analysts_review_flagged_interactions_and_mark_commitments_kept() {
     for app in App::each().await {
-        let bearer = token(&app, &[Scope::Ingest]).await;
+        let bearer = app.bot_bearer(Role::QaAnalyst, &[Scope::Ingest]).await;
         let body = [
             line("flag-1", &format!("my card is {CARD}")),
             clean_line("clean-1"),
@@ -352,7 +338,7 @@ async fn the_navigation_offers_the_qa_pages_to_those_who_may_use_them() {
 #[tokio::test]
 async fn agents_see_their_own_scores_and_promises_and_nobody_elses() {
     for app in App::each().await {
-        let bearer = token(&app, &[Scope::Ingest]).await;
+        let bearer = app.bot_bearer(Role::QaAnalyst, &[Scope::Ingest]).await;
         let mine = line("mine-1", "hello").replace("\"a-17\"", "\"alex\"");
         let theirs = line("theirs-1", "hello");
         assert_eq!(
@@ -402,7 +388,7 @@ async fn agents_see_their_own_scores_and_promises_and_nobody_elses() {
 #[tokio::test]
 async fn qa_overrides_need_a_justification_change_the_score_and_show_in_the_history() {
     for app in App::each().await {
-        let bearer = token(&app, &[Scope::Ingest]).await;
+        let bearer = app.bot_bearer(Role::QaAnalyst, &[Scope::Ingest]).await;
         let mine = line("ov-1", "hello").replace("\"a-17\"", "\"alex\"");
         assert_eq!(
             ingest(&app, &bearer, "application/json", &mine)
@@ -434,8 +420,7 @@ async fn qa_overrides_need_a_justification_change_the_score_and_show_in_the_hist
                 &format!("csrf={csrf}&item=honesty&outcome=met&justification=no"),
             )
             .await;
-        assert_eq!(short.status, StatusCode::BAD_REQUEST);
-        short.assert_contains("justification");
+        short.assert_answer(StatusCode::BAD_REQUEST, &["justification"]);
         let unknown = app
             .post(
                 "/interactions/ov-1/override",
@@ -519,7 +504,9 @@ async fn get_json(app: &App, bearer: &str, path: &str) -> serde_json::Value {
 #[tokio::test]
 async fn the_ledger_lists_due_soon_by_team_and_reports_kept_rates() {
     for app in App::each().await {
-        let bearer = token(&app, &[Scope::Ingest, Scope::Read]).await;
+        let bearer = app
+            .bot_bearer(Role::QaAnalyst, &[Scope::Ingest, Scope::Read])
+            .await;
         // The clock stands at 2026-11-20T09:00Z. Promises made on the 19th are due on
         // the 20th at 17:00 (due soon); those of the 17th were due on the 18th (broken).
         let body = [
@@ -536,12 +523,7 @@ async fn the_ledger_lists_due_soon_by_team_and_reports_kept_rates() {
             4
         );
         let soon = get_json(&app, &bearer, "/api/v1/commitments?status=due_soon").await;
-        let ids: Vec<&str> = soon["commitments"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|c| c["interaction"].as_str().unwrap())
-            .collect();
+        let ids: Vec<&str> = texts(&soon["commitments"], "interaction");
         assert_eq!(ids.len(), 2, "{soon}");
         assert!(ids.contains(&"t1-a") && ids.contains(&"t2-a"));
         let north = get_json(
@@ -555,12 +537,7 @@ async fn the_ledger_lists_due_soon_by_team_and_reports_kept_rates() {
         // Keep ann's due-soon promise; the two of the 17th are broken.
         let id = north["commitments"][0]["id"].as_str().unwrap().to_owned();
         let r = app
-            .send(
-                Method::POST,
-                &format!("/api/v1/commitments/{id}/fulfil"),
-                &[("authorization", &bearer)],
-                "",
-            )
+            .api_post(&format!("/api/v1/commitments/{id}/fulfil"), &bearer, "")
             .await;
         assert_eq!(r.status, StatusCode::OK);
         let teams = get_json(&app, &bearer, "/api/v1/commitments/kept-rates?by=team").await;
@@ -580,12 +557,7 @@ async fn the_ledger_lists_due_soon_by_team_and_reports_kept_rates() {
             "/api/v1/commitments/kept-rates?by=agent&team=north",
         )
         .await;
-        let keys: Vec<&str> = agents["rates"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|r| r["key"].as_str().unwrap())
-            .collect();
+        let keys: Vec<&str> = texts(&agents["rates"], "key");
         assert_eq!(keys, ["ann", "bob"]);
         let r = app
             .api_get("/api/v1/commitments/kept-rates?by=site", &bearer)
@@ -605,9 +577,10 @@ async fn the_ledger_lists_due_soon_by_team_and_reports_kept_rates() {
         let page = app
             .get("/commitments?status=due_soon&team=south", &cookie)
             .await;
-        assert_eq!(page.status, StatusCode::OK);
-        page.assert_contains("1 due soon commitment");
-        page.assert_contains("Kept rate by agent");
+        page.assert_answer(
+            StatusCode::OK,
+            &["1 due soon commitment", "Kept rate by agent"],
+        );
         let page = app.get("/commitments?status=broken", &cookie).await;
         page.assert_contains("Kept rate by team");
         assert!(
@@ -621,7 +594,7 @@ async fn the_ledger_lists_due_soon_by_team_and_reports_kept_rates() {
 #[tokio::test]
 async fn the_review_queue_filters_by_severity_and_date_and_pages() {
     for app in App::each().await {
-        let bearer = token(&app, &[Scope::Ingest]).await;
+        let bearer = app.bot_bearer(Role::QaAnalyst, &[Scope::Ingest]).await;
         // 105 flagged interactions (a guarantee: high) over the 10th..14th, plus one
         // clean one and one with only a missing recording notice (medium).
         let mut lines: Vec<String> = (0..105)
@@ -654,8 +627,7 @@ async fn the_review_queue_filters_by_severity_and_date_and_pages() {
         let (cookie, _) = app.session(&qa).await;
 
         let page = app.get("/qa/review?severity=high", &cookie).await;
-        assert_eq!(page.status, StatusCode::OK);
-        page.assert_contains("100 interactions on this page");
+        page.assert_answer(StatusCode::OK, &["100 interactions on this page"]);
         page.assert_lacks("medium-1");
         let next = common::value_of(&page.body, "href=\"/qa/review?").replace("&amp;", "&");
         let page2 = app.get(&format!("/qa/review?{next}"), &cookie).await;
@@ -678,10 +650,8 @@ async fn the_review_queue_filters_by_severity_and_date_and_pages() {
             .await;
         day.assert_contains("21 interactions");
         let bad = app.get("/qa/review?from=12/11/2026", &cookie).await;
-        assert_eq!(bad.status, StatusCode::BAD_REQUEST);
-        bad.assert_contains("from");
+        bad.assert_answer(StatusCode::BAD_REQUEST, &["from"]);
         let bad = app.get("/qa/review?severity=urgent", &cookie).await;
-        assert_eq!(bad.status, StatusCode::BAD_REQUEST);
-        bad.assert_contains("severity");
+        bad.assert_answer(StatusCode::BAD_REQUEST, &["severity"]);
     }
 }

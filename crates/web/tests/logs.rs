@@ -9,7 +9,6 @@
 
 mod common;
 
-use axum::http::Method;
 use common::{logs, App, PW};
 use righttrack_core::authz::Scope;
 use righttrack_core::Role;
@@ -38,13 +37,8 @@ async fn no_secret_reaches_the_logs() {
             righttrack_web::auth::issue_token(&app.state, "t", &admin, "bot", &[Scope::Read])
                 .await
                 .unwrap();
-        app.send(
-            Method::GET,
-            "/api/v1/me",
-            &[("authorization", &format!("Bearer {}", token.expose()))],
-            "",
-        )
-        .await;
+        app.api_get("/api/v1/me", &format!("Bearer {}", token.expose()))
+            .await;
         app.get("/api/v1/me?email=someone@example.com", "").await;
 
         // Customer feedback: the link's token, the comment and the client's address.
@@ -67,23 +61,10 @@ async fn no_secret_reaches_the_logs() {
         let bearer = format!("Bearer {}", ingest.expose());
         let one = serde_json::json!({"id": "log-1", "channel": "chat", "agent_id": "a-1",
             "started_at": "2026-11-19T10:00:00Z", "turns": [{"speaker": "agent", "text": "hello"}]});
-        app.send(
-            Method::POST,
-            "/api/v1/interactions",
-            &[
-                ("authorization", &bearer),
-                ("content-type", "application/json"),
-            ],
-            &one.to_string(),
-        )
-        .await;
+        app.api_post("/api/v1/interactions", &bearer, &one.to_string())
+            .await;
         let minted = app
-            .send(
-                Method::POST,
-                "/api/v1/interactions/log-1/feedback-link",
-                &[("authorization", &bearer)],
-                "",
-            )
+            .api_post("/api/v1/interactions/log-1/feedback-link", &bearer, "")
             .await;
         let survey = minted.json()["path"].as_str().unwrap().to_owned();
         let mut req = axum::http::Request::builder()

@@ -11,7 +11,7 @@
 
 mod common;
 
-use axum::http::{Method, StatusCode};
+use axum::http::StatusCode;
 use common::{staff, App, Staff};
 use jiff::SignedDuration;
 use righttrack_core::authz::Scope;
@@ -108,8 +108,7 @@ async fn draft_four_eyes_publish_fail_then_pass_the_quiz_and_attest() {
         let page = app.get("/policies/manage/code", &ana.cookie).await;
         page.assert_contains("another officer must approve it");
         let r = step(&app, &ana, "approve").await;
-        assert_eq!(r.status, StatusCode::FORBIDDEN);
-        r.assert_contains("another officer must approve");
+        r.assert_answer(StatusCode::FORBIDDEN, &["another officer must approve"]);
         // Publishing before approval is refused.
         assert_eq!(
             step(&app, &bea, "publish").await.status,
@@ -165,9 +164,10 @@ async fn draft_four_eyes_publish_fail_then_pass_the_quiz_and_attest() {
                 ],
             )
             .await;
-        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-        r.assert_contains("You scored 50%");
-        r.assert_contains("answered wrong");
+        r.assert_answer(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &["You scored 50%", "answered wrong"],
+        );
         assert!(app
             .state
             .db
@@ -183,8 +183,7 @@ async fn draft_four_eyes_publish_fail_then_pass_the_quiz_and_attest() {
                 &[("version", &vid), ("q1", "1"), ("q2", "0")],
             )
             .await;
-        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-        r.assert_contains("Tick the box");
+        r.assert_answer(StatusCode::UNPROCESSABLE_ENTITY, &["Tick the box"]);
         // Passing attests.
         let r = alex
             .post(
@@ -357,8 +356,7 @@ async fn the_first_version_must_be_material_and_bad_input_names_the_field() {
                 &[("version", &v), ("step", "yeet")],
             )
             .await;
-        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-        r.assert_contains("field `step`");
+        r.assert_answer(StatusCode::UNPROCESSABLE_ENTITY, &["field `step`"]);
         let r = ana
             .post(
                 &app,
@@ -366,13 +364,11 @@ async fn the_first_version_must_be_material_and_bad_input_names_the_field() {
                 &[("title", "Code"), ("attest_days", "0"), ("pass_mark", "80")],
             )
             .await;
-        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-        r.assert_contains("field `attest_days`");
+        r.assert_answer(StatusCode::UNPROCESSABLE_ENTITY, &["field `attest_days`"]);
         let r = ana
             .post(&app, "/policies/manage", &[("title", "Code")])
             .await;
-        assert_eq!(r.status, StatusCode::CONFLICT);
-        r.assert_contains("already exists");
+        r.assert_answer(StatusCode::CONFLICT, &["already exists"]);
         // An editorial first version cannot be published.
         save(&app, &ana, V1, "", "editorial").await;
         assert_eq!(
@@ -384,8 +380,7 @@ async fn the_first_version_must_be_material_and_bad_input_names_the_field() {
             StatusCode::SEE_OTHER
         );
         let r = step(&app, &bea, "publish").await;
-        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-        r.assert_contains("must be material");
+        r.assert_answer(StatusCode::UNPROCESSABLE_ENTITY, &["must be material"]);
         // Returned to draft, the earlier approval no longer counts.
         assert_eq!(
             step(&app, &bea, "return").await.status,
@@ -570,11 +565,15 @@ async fn overdue_people_are_reminded_and_their_lead_is_told() {
 
         // The report: coverage by team, site and role; overdue with reminders; CSV.
         let report = app.get("/policies/reports/code", &ana.cookie).await;
-        assert_eq!(report.status, StatusCode::OK);
-        report.assert_contains("<th scope=\"row\">Billing</th><td>2</td><td>1</td>");
-        report.assert_contains("<th scope=\"row\">Lisbon</th>");
-        report.assert_contains("<th scope=\"row\">Agent</th>");
-        report.assert_contains("bo Agent");
+        report.assert_answer(
+            StatusCode::OK,
+            &[
+                "<th scope=\"row\">Billing</th><td>2</td><td>1</td>",
+                "<th scope=\"row\">Lisbon</th>",
+                "<th scope=\"row\">Agent</th>",
+                "bo Agent",
+            ],
+        );
         let csv = app
             .get("/policies/reports/code/coverage.csv", &ana.cookie)
             .await;
@@ -670,24 +669,12 @@ async fn the_api_lists_policies_and_attests_with_a_token() {
                 .await
                 .unwrap();
         let bearer = |t: &righttrack_core::Secret<String>| format!("Bearer {}", t.expose());
-        let r = app
-            .send(
-                Method::GET,
-                "/api/v1/policies",
-                &[("authorization", &bearer(&read))],
-                "",
-            )
-            .await;
+        let r = app.api_get("/api/v1/policies", &bearer(&read)).await;
         assert_eq!(r.status, StatusCode::OK);
         let hash = rules::version_hash(V1);
         assert_eq!(r.json()["policies"][0]["hash"], hash.as_str());
         let one = app
-            .send(
-                Method::GET,
-                "/api/v1/policies/code",
-                &[("authorization", &bearer(&read))],
-                "",
-            )
+            .api_get("/api/v1/policies/code", &bearer(&read))
             .await
             .json();
         assert_eq!(one["body"], V1);
@@ -697,12 +684,7 @@ async fn the_api_lists_policies_and_attests_with_a_token() {
             "answers are not given away"
         );
         let mine = app
-            .send(
-                Method::GET,
-                "/api/v1/my/attestations",
-                &[("authorization", &bearer(&read))],
-                "",
-            )
+            .api_get("/api/v1/my/attestations", &bearer(&read))
             .await
             .json();
         assert_eq!(mine["open"][0]["key"], "code");
@@ -710,13 +692,8 @@ async fn the_api_lists_policies_and_attests_with_a_token() {
         let attest = |t: String, body: String| {
             let app = &app;
             async move {
-                app.send(
-                    Method::POST,
-                    "/api/v1/policies/code/attestations",
-                    &[("authorization", &t), ("content-type", "application/json")],
-                    &body,
-                )
-                .await
+                app.api_post("/api/v1/policies/code/attestations", &t, &body)
+                    .await
             }
         };
         let r = attest(
@@ -819,8 +796,7 @@ async fn a_fresh_install_gets_the_sample_code_once_and_retiring_asks_nothing_mor
         let r = ana
             .post(&app, "/policies/manage/code-of-ethics/retire", &[])
             .await;
-        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-        r.assert_contains("field `confirm`");
+        r.assert_answer(StatusCode::UNPROCESSABLE_ENTITY, &["field `confirm`"]);
         let r = ana
             .post(
                 &app,

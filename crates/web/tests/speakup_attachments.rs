@@ -591,9 +591,13 @@ async fn the_reporter_adds_files_with_a_message_on_the_case_page() {
             &[("attachment", "ledger.gif", &gif())],
         )
         .await;
-        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-        r.assert_contains("adjunto 1: tipo no permitido");
-        r.assert_contains("Here is the photo of the ledger");
+        r.assert_answer(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &[
+                "adjunto 1: tipo no permitido",
+                "Here is the photo of the ledger",
+            ],
+        );
         assert_eq!(app.t.count("speakup_messages").await.unwrap(), 0);
         assert_eq!(app.t.count("speakup_attachments").await.unwrap(), 0);
 

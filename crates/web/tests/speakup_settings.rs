@@ -11,15 +11,10 @@
 
 mod common;
 
-use axum::http::{Method, StatusCode};
-use common::{value_of, App, Resp};
-use jiff::SignedDuration;
+use axum::http::StatusCode;
+use common::{days, value_of, App, Resp};
 use righttrack_core::Role;
 use righttrack_web::routes::urlencode;
-
-fn days(n: i64) -> SignedDuration {
-    SignedDuration::from_hours(24 * n)
-}
 
 /// A form body from pairs.
 fn form(pairs: &[(&str, &str)]) -> String {
@@ -37,13 +32,7 @@ async fn staff(app: &App, name: &str, roles: &[Role]) -> (String, String) {
 }
 
 async fn report_api(app: &App, body: serde_json::Value) -> Resp {
-    app.send(
-        Method::POST,
-        "/api/v1/speakup/reports",
-        &[("content-type", "application/json")],
-        &body.to_string(),
-    )
-    .await
+    app.post_json("/api/v1/speakup/reports", &body).await
 }
 
 const GIFTS_Q_EN: &str = "Who gave or received the gift?\nWhat was it worth, roughly?";
@@ -179,8 +168,7 @@ async fn a_disabled_category_leaves_the_form_and_the_api_but_its_cases_keep_it()
             serde_json::json!({"category": "fraud", "description": "More refunds", "anonymous": true}),
         )
         .await;
-        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-        r.assert_contains("field `category`");
+        r.assert_answer(StatusCode::UNPROCESSABLE_ENTITY, &["field `category`"]);
         assert!(
             !r.body.contains("fraud,"),
             "only enabled categories are listed"
@@ -205,11 +193,9 @@ async fn a_disabled_category_leaves_the_form_and_the_api_but_its_cases_keep_it()
 
         // The case filed before keeps its category, label and question.
         let opened = app
-            .send(
-                Method::POST,
+            .post_json(
                 "/api/v1/speakup/access",
-                &[("content-type", "application/json")],
-                &serde_json::json!({"receipt": receipt}).to_string(),
+                &serde_json::json!({"receipt": receipt}),
             )
             .await;
         assert_eq!(opened.status, StatusCode::OK);
@@ -255,9 +241,13 @@ async fn a_new_category_asks_its_questions_in_spanish_and_answers_keep_the_quest
         es.assert_contains("Regalos e invitaciones");
         assert!(es.body.contains("Regalos, comidas o viajes"), "the hint");
         let form_es = app.get("/speakup?lang=es&category=gifts", "").await;
-        assert_eq!(form_es.status, StatusCode::OK);
-        form_es.assert_contains("¿Quién dio o recibió el regalo?");
-        form_es.assert_contains("¿Cuánto valía, aproximadamente?");
+        form_es.assert_answer(
+            StatusCode::OK,
+            &[
+                "¿Quién dio o recibió el regalo?",
+                "¿Cuánto valía, aproximadamente?",
+            ],
+        );
         form_es.assert_lacks("Who gave or received");
         let form_en = app.get("/speakup?category=gifts", "").await;
         form_en.assert_contains("Who gave or received the gift?");
@@ -326,9 +316,10 @@ async fn a_new_category_asks_its_questions_in_spanish_and_answers_keep_the_quest
                 &form(&[("csrf", &token), ("lang", "es"), ("receipt", &receipt)]),
             )
             .await;
-        assert_eq!(page.status, StatusCode::OK);
-        page.assert_contains("¿Cuánto valía, aproximadamente?");
-        page.assert_contains("Unos 3000 euros");
+        page.assert_answer(
+            StatusCode::OK,
+            &["¿Cuánto valía, aproximadamente?", "Unos 3000 euros"],
+        );
         page.assert_lacks("¿Qué proveedor?");
         let audit = app.audit_actions().await;
         assert!(audit.contains(&"speakup.category_updated".to_owned()));
@@ -357,9 +348,13 @@ async fn refused_input_names_the_field_keeps_what_was_typed_and_changes_nothing(
                 ]),
             )
             .await;
-        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-        r.assert_contains("questions (es), line 3: too long (at most 300 characters)");
-        r.assert_contains("data-field=\"questions_es\"");
+        r.assert_answer(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &[
+                "questions (es), line 3: too long (at most 300 characters)",
+                "data-field=\"questions_es\"",
+            ],
+        );
         assert!(
             r.body.contains("value=\"Gifts and hospitality\""),
             "typed label kept"
@@ -447,10 +442,14 @@ async fn refused_input_names_the_field_keeps_what_was_typed_and_changes_nothing(
                 ]),
             )
             .await;
-        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-        r.assert_contains("acknowledge within (days) (de): a whole number from 1 to 90");
-        r.assert_contains("id=\"ack_days-de\"");
-        r.assert_contains("data-field=\"ack_days-de\"");
+        r.assert_answer(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &[
+                "acknowledge within (days) (de): a whole number from 1 to 90",
+                "id=\"ack_days-de\"",
+                "data-field=\"ack_days-de\"",
+            ],
+        );
         let r = app
             .post(
                 "/speakup/settings/jurisdictions",
@@ -488,9 +487,13 @@ async fn refused_input_names_the_field_keeps_what_was_typed_and_changes_nothing(
                 ]),
             )
             .await;
-        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-        r.assert_contains("category: not a category");
-        r.assert_contains("days: a whole number from 1 to 18250");
+        r.assert_answer(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &[
+                "category: not a category",
+                "days: a whole number from 1 to 18250",
+            ],
+        );
         let r = app
             .post(
                 "/speakup/settings/retention/delete",
@@ -587,11 +590,9 @@ async fn jurisdictions_retention_rules_and_the_sweep_are_configured_and_audited(
             .unwrap();
         assert_eq!(report.destroyed, vec![case.clone()]);
         let opened = app
-            .send(
-                Method::POST,
+            .post_json(
                 "/api/v1/speakup/access",
-                &[("content-type", "application/json")],
-                &serde_json::json!({"receipt": receipt}).to_string(),
+                &serde_json::json!({"receipt": receipt}),
             )
             .await;
         assert_eq!(

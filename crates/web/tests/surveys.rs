@@ -11,7 +11,7 @@
 mod common;
 
 use axum::http::StatusCode;
-use common::App;
+use common::{App, Resp};
 use righttrack_core::ids::{SiteId, TeamId};
 use righttrack_core::surveys::instrument::builtin;
 use righttrack_core::Role;
@@ -126,17 +126,60 @@ async fn draft(app: &App, cookie: &str, csrf: &str) -> String {
         .to_owned()
 }
 
+/// Posts an employee's form at `step` (preview or submit) with `answers` (encoded).
+async fn submit(
+    app: &App,
+    cookie: &str,
+    csrf: &str,
+    wave: &str,
+    step: &str,
+    answers: &str,
+) -> Resp {
+    let body = format!("csrf={csrf}&step={step}&{answers}");
+    app.post(&format!("/my/surveys/{wave}"), cookie, &body)
+        .await
+}
+
 async fn answer(app: &App, u: &User, wave: &str, good: bool, comment: &str) {
     let (cookie, csrf) = app.session(u).await;
-    let r = app
-        .post(
-            &format!("/my/surveys/{wave}"),
-            &cookie,
-            &format!("csrf={csrf}&step=submit&{}", answers(good, comment)),
-        )
-        .await;
+    let r = submit(app, &cookie, &csrf, wave, "submit", &answers(good, comment)).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     r.assert_contains("your answers are stored");
+}
+
+/// The officer launches or closes `wave` (`step`): the page redirects.
+async fn wave_step(app: &App, cookie: &str, csrf: &str, wave: &str, step: &str) {
+    let r = app
+        .post(
+            &format!("/surveys/waves/{wave}/{step}"),
+            cookie,
+            &format!("csrf={csrf}"),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{step}: {}", r.body);
+}
+
+/// The officer sets `wave`'s thresholds.
+async fn thresholds(
+    app: &App,
+    cookie: &str,
+    csrf: &str,
+    wave: &str,
+    group: u32,
+    comments: u32,
+) -> Resp {
+    let body = format!("csrf={csrf}&min_group={group}&min_comments={comments}");
+    app.post(&format!("/surveys/waves/{wave}/thresholds"), cookie, &body)
+        .await
+}
+
+/// The results API of `wave` (`query` is "" or "?view=...").
+async fn results(app: &App, cookie: &str, wave: &str, query: &str) -> Resp {
+    app.get(
+        &format!("/api/v1/surveys/waves/{wave}/results{query}"),
+        cookie,
+    )
+    .await
 }
 
 #[tokio::test]
@@ -152,47 +195,31 @@ async fn a_wave_is_answered_anonymously_and_small_groups_never_show() {
             app.get(&format!("/my/surveys/{wave}"), &ac).await.status,
             StatusCode::NOT_FOUND
         );
-        let r = app
-            .post(
-                &format!("/surveys/waves/{wave}/launch"),
-                &oc,
-                &format!("csrf={ocsrf}"),
-            )
-            .await;
-        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        wave_step(&app, &oc, &ocsrf, &wave, "launch").await;
 
         // An agent sees the survey and, before answering, how it will be reported.
         let list = app.get("/my/surveys", &ac).await;
         list.assert_contains(&format!("/my/surveys/{wave}"));
         let form = app.get(&format!("/my/surveys/{wave}"), &ac).await;
-        assert_eq!(form.status, StatusCode::OK);
-        for words in [
-            "How your answers will be reported",
-            "with the day only (2026-11-20)",
-            "Team: Lisbon Billing",
-            "Site: Lisbon",
-            "at least 5 responses",
-            "groups of at least 10",
-            "Nothing links that record to your answers",
-        ] {
-            assert!(form.body.contains(words), "{words}: {}", form.body);
-        }
+        form.assert_answer(
+            StatusCode::OK,
+            &[
+                "How your answers will be reported",
+                "with the day only (2026-11-20)",
+                "Team: Lisbon Billing",
+                "Site: Lisbon",
+                "at least 5 responses",
+                "groups of at least 10",
+                "Nothing links that record to your answers",
+            ],
+        );
 
         // The preview shows what redaction keeps, without storing anything.
         let (ac, acsrf) = app.session(&o.a[0]).await;
         let typed = format!("Mail {EMAIL}: ana3 Person ignores the rules.");
-        let r = app
-            .post(
-                &format!("/my/surveys/{wave}"),
-                &ac,
-                &format!(
-                    "csrf={acsrf}&step=preview&q_b_comment={}",
-                    urlencode(&typed)
-                ),
-            )
-            .await;
-        assert_eq!(r.status, StatusCode::OK);
-        r.assert_contains("What will be kept of your comment");
+        let comment = format!("q_b_comment={}", urlencode(&typed));
+        let r = submit(&app, &ac, &acsrf, &wave, "preview", &comment).await;
+        r.assert_answer(StatusCode::OK, &["What will be kept of your comment"]);
         let preview = &r.body[r.body.find("id=\"preview\"").unwrap()..];
         let preview = &preview[..preview.find("</div>").unwrap()];
         assert!(
@@ -222,13 +249,7 @@ async fn a_wave_is_answered_anonymously_and_small_groups_never_show() {
 
         // Once is all: a second answer changes nothing.
         let (ac, acsrf) = app.session(&o.a[1]).await;
-        let again = app
-            .post(
-                &format!("/my/surveys/{wave}"),
-                &ac,
-                &format!("csrf={acsrf}&step=submit&{}", answers(false, "")),
-            )
-            .await;
+        let again = submit(&app, &ac, &acsrf, &wave, "submit", &answers(false, "")).await;
         again.assert_contains("You have answered this survey");
         assert_eq!(
             app.state.db.survey_responses(&wave).await.unwrap().len(),
@@ -239,30 +260,23 @@ async fn a_wave_is_answered_anonymously_and_small_groups_never_show() {
         let page = app.get(&format!("/surveys/waves/{wave}"), &oc).await;
         page.assert_contains("Results are released when the wave closes");
         page.assert_contains("21 of 21");
-        let api = app
-            .get(&format!("/api/v1/surveys/waves/{wave}/results"), &oc)
-            .await;
+        let api = results(&app, &oc, &wave, "").await;
         assert_eq!(api.status, StatusCode::CONFLICT);
 
-        let r = app
-            .post(
-                &format!("/surveys/waves/{wave}/close"),
-                &oc,
-                &format!("csrf={ocsrf}"),
-            )
-            .await;
-        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        wave_step(&app, &oc, &ocsrf, &wave, "close").await;
 
         // Team view: B has 3 responses; A (8) is withheld too, else Lisbon − A = B.
         let page = app
             .get(&format!("/surveys/waves/{wave}?view=team"), &oc)
             .await;
-        assert_eq!(page.status, StatusCode::OK);
-        page.assert_contains("Not shown: fewer than 5 responses");
-        page.assert_contains(
-            "Not shown: withheld so that a group of fewer than 5 cannot be worked out",
+        page.assert_answer(
+            StatusCode::OK,
+            &[
+                "Not shown: fewer than 5 responses",
+                "Not shown: withheld so that a group of fewer than 5 cannot be worked out",
+                "<th scope=\"row\">Manila Support</th><td>10</td>",
+            ],
         );
-        page.assert_contains("<th scope=\"row\">Manila Support</th><td>10</td>");
         // Comments: everyone (21) shows them, redacted; no single team reaches 10 apart from Manila,
         // and Manila's would equal everyone minus Lisbon (11): both may show.
         page.assert_contains("Targets push us to cut corners.");
@@ -275,13 +289,7 @@ async fn a_wave_is_answered_anonymously_and_small_groups_never_show() {
             "a colleague's name was redacted"
         );
 
-        let json = app
-            .get(
-                &format!("/api/v1/surveys/waves/{wave}/results?view=team"),
-                &oc,
-            )
-            .await
-            .json();
+        let json = results(&app, &oc, &wave, "?view=team").await.json();
         let cell = |team: TeamId| {
             json["cells"]
                 .as_array()
@@ -428,12 +436,7 @@ async fn responses_carry_no_author_no_time_and_no_insertion_order() {
         let o = org(&app).await;
         let (oc, ocsrf) = app.session(&o.officer).await;
         let wave = draft(&app, &oc, &ocsrf).await;
-        app.post(
-            &format!("/surveys/waves/{wave}/launch"),
-            &oc,
-            &format!("csrf={ocsrf}"),
-        )
-        .await;
+        wave_step(&app, &oc, &ocsrf, &wave, "launch").await;
         for u in o.a.iter().chain(&o.c) {
             answer(&app, u, &wave, true, "").await;
         }
@@ -457,12 +460,7 @@ async fn responses_carry_no_author_no_time_and_no_insertion_order() {
             });
             assert!(e.is_err(), "survey_responses must be WITHOUT ROWID");
         }
-        app.post(
-            &format!("/surveys/waves/{wave}/close"),
-            &oc,
-            &format!("csrf={ocsrf}"),
-        )
-        .await;
+        wave_step(&app, &oc, &ocsrf, &wave, "close").await;
         if app.state.db.backend_name() == "postgres" {
             // After the close every row of the wave carries the same transaction id.
             let xmins: Vec<String> = righttrack_store::on_pool!(app.state.db, |p| {
@@ -491,64 +489,30 @@ async fn thresholds_only_go_up_after_launch_and_results_shrink_with_them() {
         let o = org(&app).await;
         let (oc, ocsrf) = app.session(&o.officer).await;
         let wave = draft(&app, &oc, &ocsrf).await;
-        // Below the floor, even in a draft.
-        let r = app
-            .post(
-                &format!("/surveys/waves/{wave}/thresholds"),
-                &oc,
-                &format!("csrf={ocsrf}&min_group=4&min_comments=10"),
-            )
-            .await;
-        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-        r.assert_contains("min_group");
-        // A draft may go down to the floor again.
-        let r = app
-            .post(
-                &format!("/surveys/waves/{wave}/thresholds"),
-                &oc,
-                &format!("csrf={ocsrf}&min_group=6&min_comments=10"),
-            )
-            .await;
-        assert_eq!(r.status, StatusCode::SEE_OTHER);
-        let r = app
-            .post(
-                &format!("/surveys/waves/{wave}/thresholds"),
-                &oc,
-                &format!("csrf={ocsrf}&min_group=5&min_comments=10"),
-            )
-            .await;
-        assert_eq!(r.status, StatusCode::SEE_OTHER);
-        app.post(
-            &format!("/surveys/waves/{wave}/launch"),
-            &oc,
-            &format!("csrf={ocsrf}"),
-        )
-        .await;
-        let r = app
-            .post(
-                &format!("/surveys/waves/{wave}/thresholds"),
-                &oc,
-                &format!("csrf={ocsrf}&min_group=5&min_comments=9"),
-            )
-            .await;
-        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-        let r = app
-            .post(
-                &format!("/surveys/waves/{wave}/thresholds"),
-                &oc,
-                &format!("csrf={ocsrf}&min_group=6&min_comments=12"),
-            )
-            .await;
-        assert_eq!(r.status, StatusCode::SEE_OTHER);
-        let r = app
-            .post(
-                &format!("/surveys/waves/{wave}/thresholds"),
-                &oc,
-                &format!("csrf={ocsrf}&min_group=5&min_comments=12"),
-            )
-            .await;
-        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-        r.assert_contains("only go up");
+        // (min_group, min_comments, the answer, what the refusal says). Below the floor is
+        // refused even in a draft, which may go down to the floor again.
+        let refused = StatusCode::UNPROCESSABLE_ENTITY;
+        let draft_steps = [
+            (4, 10, refused, "min_group"),
+            (6, 10, StatusCode::SEE_OTHER, ""),
+            (5, 10, StatusCode::SEE_OTHER, ""),
+        ];
+        // Once launched, thresholds only go up.
+        let launched_steps = [
+            (5, 9, refused, ""),
+            (6, 12, StatusCode::SEE_OTHER, ""),
+            (5, 12, refused, "only go up"),
+        ];
+        for (launched, steps) in [(false, draft_steps), (true, launched_steps)] {
+            if launched {
+                wave_step(&app, &oc, &ocsrf, &wave, "launch").await;
+            }
+            for (group, comments, status, says) in steps {
+                let r = thresholds(&app, &oc, &ocsrf, &wave, group, comments).await;
+                assert_eq!(r.status, status, "{group}/{comments}: {}", r.body);
+                r.assert_contains(says);
+            }
+        }
         // The database refuses too, whoever asks.
         let t = righttrack_core::surveys::Thresholds {
             min_group: 5,
@@ -564,19 +528,8 @@ async fn thresholds_only_go_up_after_launch_and_results_shrink_with_them() {
         for u in o.a.iter().chain(&o.c) {
             answer(&app, u, &wave, true, "Fine.").await;
         }
-        app.post(
-            &format!("/surveys/waves/{wave}/close"),
-            &oc,
-            &format!("csrf={ocsrf}"),
-        )
-        .await;
-        let before = app
-            .get(
-                &format!("/api/v1/surveys/waves/{wave}/results?view=team"),
-                &oc,
-            )
-            .await
-            .json();
+        wave_step(&app, &oc, &ocsrf, &wave, "close").await;
+        let before = results(&app, &oc, &wave, "?view=team").await.json();
         let shown = |j: &serde_json::Value| -> Vec<String> {
             j["cells"]
                 .as_array()
@@ -589,21 +542,9 @@ async fn thresholds_only_go_up_after_launch_and_results_shrink_with_them() {
         assert_eq!(shown(&before).len(), 2, "{before}");
         // Raised above Lisbon Billing's 8 after the close: it goes, and Manila with it
         // (else everyone − Manila = Billing's 8 < 9).
-        let r = app
-            .post(
-                &format!("/surveys/waves/{wave}/thresholds"),
-                &oc,
-                &format!("csrf={ocsrf}&min_group=9&min_comments=12"),
-            )
-            .await;
+        let r = thresholds(&app, &oc, &ocsrf, &wave, 9, 12).await;
         assert_eq!(r.status, StatusCode::SEE_OTHER);
-        let after = app
-            .get(
-                &format!("/api/v1/surveys/waves/{wave}/results?view=team"),
-                &oc,
-            )
-            .await
-            .json();
+        let after = results(&app, &oc, &wave, "?view=team").await.json();
         assert!(shown(&after).is_empty(), "{after}");
         assert_eq!(after["overall"]["respondents"], 18);
         let actions = app.audit_actions().await;
@@ -642,51 +583,29 @@ async fn bad_input_gets_a_clear_error_naming_the_field() {
         let r = app
             .post(&format!("/surveys/{survey}/waves"), &oc, &format!("csrf={ocsrf}&name=W&opens=2026-12-01&closes=2026-11-01&view=moon&min_group=x&min_comments=10"))
             .await;
-        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-        for field in [
-            "closes: on or after",
-            "view: not a reporting cut",
-            "min_group: a whole number",
-        ] {
-            assert!(r.body.contains(field), "{field}: {}", r.body);
-        }
-        app.post(
-            &format!("/surveys/waves/{wave}/launch"),
-            &oc,
-            &format!("csrf={ocsrf}"),
-        )
-        .await;
+        r.assert_answer(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &[
+                "closes: on or after",
+                "view: not a reporting cut",
+                "min_group: a whole number",
+            ],
+        );
+        wave_step(&app, &oc, &ocsrf, &wave, "launch").await;
         let (ac, acsrf) = app.session(&o.a[0]).await;
-        let r = app
-            .post(
-                &format!("/my/surveys/{wave}"),
-                &ac,
-                &format!("csrf={acsrf}&step=submit&q_b_pressure=9"),
-            )
-            .await;
-        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-        r.assert_contains("question 1 (field `q_b_pressure`): not one of the offered answers");
-        r.assert_contains("question 2 (field `q_b_targets`): please answer it");
+        let r = submit(&app, &ac, &acsrf, &wave, "submit", "q_b_pressure=9").await;
+        r.assert_answer(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &[
+                "question 1 (field `q_b_pressure`): not one of the offered answers",
+                "question 2 (field `q_b_targets`): please answer it",
+            ],
+        );
         assert_eq!(app.state.db.survey_responses(&wave).await.unwrap().len(), 0);
-        let r = app
-            .get(
-                &format!("/api/v1/surveys/waves/{wave}/results?view=role"),
-                &oc,
-            )
-            .await;
+        let r = results(&app, &oc, &wave, "?view=role").await;
         assert_eq!(r.status, StatusCode::CONFLICT);
-        app.post(
-            &format!("/surveys/waves/{wave}/close"),
-            &oc,
-            &format!("csrf={ocsrf}"),
-        )
-        .await;
-        let r = app
-            .get(
-                &format!("/api/v1/surveys/waves/{wave}/results?view=role"),
-                &oc,
-            )
-            .await;
+        wave_step(&app, &oc, &ocsrf, &wave, "close").await;
+        let r = results(&app, &oc, &wave, "?view=role").await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(
             r.json()["message"]
@@ -697,10 +616,7 @@ async fn bad_input_gets_a_clear_error_naming_the_field() {
             r.body
         );
         // Nobody answered: nothing at all is released.
-        let j = app
-            .get(&format!("/api/v1/surveys/waves/{wave}/results"), &oc)
-            .await
-            .json();
+        let j = results(&app, &oc, &wave, "").await.json();
         assert_eq!(j["overall"]["status"], "suppressed");
         // Someone outside the audience finds no survey.
         let outsider = app.user("qa", &[Role::QaAnalyst]).await;
@@ -718,25 +634,14 @@ async fn a_wave_closes_itself_after_its_closing_date() {
         let o = org(&app).await;
         let (oc, ocsrf) = app.session(&o.officer).await;
         let wave = draft(&app, &oc, &ocsrf).await;
-        app.post(
-            &format!("/surveys/waves/{wave}/launch"),
-            &oc,
-            &format!("csrf={ocsrf}"),
-        )
-        .await;
+        wave_step(&app, &oc, &ocsrf, &wave, "launch").await;
         for u in o.c.iter().take(6) {
             answer(&app, u, &wave, true, "").await;
         }
         app.clock.advance(jiff::SignedDuration::from_hours(11 * 24));
         // Too late to answer.
         let (cc, ccsrf) = app.session(&o.c[7]).await;
-        let r = app
-            .post(
-                &format!("/my/surveys/{wave}"),
-                &cc,
-                &format!("csrf={ccsrf}&step=submit&{}", answers(true, "")),
-            )
-            .await;
+        let r = submit(&app, &cc, &ccsrf, &wave, "submit", &answers(true, "")).await;
         r.assert_contains("not open for answers");
         // Sessions last hours: sign in again.
         let (oc, _) = app.session(&o.officer).await;

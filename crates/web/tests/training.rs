@@ -14,33 +14,14 @@
 mod common;
 
 use axum::http::{Method, StatusCode};
-use common::{pw_hash, App};
-use jiff::SignedDuration;
+use common::{days, App};
 use righttrack_core::ids::TeamId;
 use righttrack_core::Role;
-use righttrack_store::directory::{NewUser, User};
+use righttrack_store::directory::User;
 use serde_json::json;
 
-fn days(n: i64) -> SignedDuration {
-    SignedDuration::from_hours(24 * n)
-}
-
 async fn member(app: &App, name: &str, team: TeamId, roles: &[Role]) -> User {
-    app.state
-        .db
-        .create_user(
-            NewUser {
-                username: name.into(),
-                display_name: format!("{name} Person"),
-                password_hash: Some(pw_hash()),
-                team: Some(team),
-                roles: roles.to_vec(),
-            },
-            app.now(),
-            &mut rand::rngs::OsRng,
-        )
-        .await
-        .unwrap()
+    app.untrained_in(name, roles, Some(team)).await
 }
 
 async fn assigned(app: &App, u: &User) -> usize {
@@ -113,9 +94,10 @@ async fn an_officer_builds_a_course_and_an_agent_fails_then_passes_and_gets_a_ce
                 &[("q0", "0"), ("q1", "0")],
             )
             .await;
-        assert_eq!(r.status, StatusCode::OK);
-        r.assert_contains("You scored 50%; this course needs 100%");
-        r.assert_contains("not passed");
+        r.assert_answer(
+            StatusCode::OK,
+            &["You scored 50%; this course needs 100%", "not passed"],
+        );
         assert!(alex.get(&app, "/my/training").await.body.contains("Due"));
 
         let r = alex
@@ -127,10 +109,10 @@ async fn an_officer_builds_a_course_and_an_agent_fails_then_passes_and_gets_a_ce
             .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
         let cert = alex.get(&app, r.location()).await;
-        assert_eq!(cert.status, StatusCode::OK);
-        cert.assert_contains("Certificate of completion");
-        cert.assert_contains("alex Person");
-        cert.assert_contains("Card safety");
+        cert.assert_answer(
+            StatusCode::OK,
+            &["Certificate of completion", "alex Person", "Card safety"],
+        );
         assert!(cert.body.contains("2027-11-20"), "valid 12 months");
         let code = common::value_of(&cert.body, "<dt>Verification code</dt><dd><code>").to_owned();
         assert_eq!(code.len(), 19);
@@ -186,12 +168,9 @@ async fn an_officer_builds_a_course_and_an_agent_fails_then_passes_and_gets_a_ce
 
 async fn file_case(app: &App, description: &str) -> String {
     let r = app
-        .send(
-            Method::POST,
+        .post_json(
             "/api/v1/speakup/reports",
-            &[("content-type", "application/json")],
-            &json!({"category": "fraud", "description": description, "anonymous": true})
-                .to_string(),
+            &json!({"category": "fraud", "description": description, "anonymous": true}),
         )
         .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
@@ -211,14 +190,17 @@ async fn expired_privacy_training_closes_case_content_until_the_course_is_passed
 
         // Metadata stays visible: the case is listed, with no content.
         let list = olga.get(&app, "/cases").await;
-        assert_eq!(list.status, StatusCode::OK);
-        list.assert_contains(&format!("href=\"/cases/{case}\""));
+        list.assert_answer(StatusCode::OK, &[&format!("href=\"/cases/{case}\"")]);
         // Content is refused with a page that says why and what to do.
         let page = olga.get(&app, &format!("/cases/{case}")).await;
-        assert_eq!(page.status, StatusCode::FORBIDDEN);
-        page.assert_contains("Your data-privacy training is not current");
-        page.assert_contains("expired on 2027-11-20");
-        page.assert_contains("href=\"/my/training\"");
+        page.assert_answer(
+            StatusCode::FORBIDDEN,
+            &[
+                "Your data-privacy training is not current",
+                "expired on 2027-11-20",
+                "href=\"/my/training\"",
+            ],
+        );
         page.assert_lacks("private card");
         // So are a search through the words of cases and every action on the case.
         let search = olga.get(&app, "/cases?q=private+card").await;
@@ -282,9 +264,13 @@ async fn someone_never_trained_is_refused_and_the_json_error_has_a_stable_code()
             .await;
         let case = file_case(&app, "Someone shares passwords").await;
         let page = ivan.get(&app, &format!("/cases/{case}")).await;
-        assert_eq!(page.status, StatusCode::FORBIDDEN);
-        page.assert_contains("you have not completed “Data privacy” yet");
-        page.assert_contains("training_required");
+        page.assert_answer(
+            StatusCode::FORBIDDEN,
+            &[
+                "you have not completed “Data privacy” yet",
+                "training_required",
+            ],
+        );
         // The course is one click away and passing it opens the case.
         let course = ivan.get(&app, "/my/training/data-privacy").await;
         course.assert_contains("Where may you write down a customer&#39;s card number?");
@@ -447,8 +433,7 @@ async fn rules_assign_by_audience_and_on_hire_and_overdue_people_and_their_leads
         home.assert_contains(righttrack_app::program::training::ESCALATION);
         // The lead sees her team's overdue list and nobody else's.
         let rep = lena_w.get(&app, "/training/reports").await;
-        assert_eq!(rep.status, StatusCode::OK);
-        rep.assert_contains("amy Person (amy)");
+        rep.assert_answer(StatusCode::OK, &["amy Person (amy)"]);
         rep.assert_lacks("newbie");
 
         // Amy confirms the read-and-confirm course; it recurs yearly.
@@ -497,11 +482,15 @@ async fn reports_show_coverage_by_team_site_and_role_and_export_csv() {
         let rep = olga
             .get(&app, "/training/reports?course=data-privacy")
             .await;
-        assert_eq!(rep.status, StatusCode::OK);
-        rep.assert_contains("<td>Billing</td><td>2</td><td>1</td><td>1</td><td>50%</td>");
-        rep.assert_contains("<td>Lisbon</td><td>2</td><td>1</td><td>1</td><td>50%</td>");
-        rep.assert_contains("<td>Agent</td><td>2</td><td>1</td><td>1</td><td>50%</td>");
-        rep.assert_contains("bo Person (bo)");
+        rep.assert_answer(
+            StatusCode::OK,
+            &[
+                "<td>Billing</td><td>2</td><td>1</td><td>1</td><td>50%</td>",
+                "<td>Lisbon</td><td>2</td><td>1</td><td>1</td><td>50%</td>",
+                "<td>Agent</td><td>2</td><td>1</td><td>1</td><td>50%</td>",
+                "bo Person (bo)",
+            ],
+        );
         assert!(
             rep.body.contains("<td>2026-11</td><td>1</td><td>50%</td>"),
             "trend: {}",
@@ -552,16 +541,16 @@ async fn bad_course_and_rule_input_is_named_by_field_and_line() {
                 ],
             )
             .await;
-        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-        for f in [
-            "field `code`",
-            "field `title`",
-            "field `quiz, line 1: mark exactly one",
-            "field `pass_mark`",
-            "field `validity_months`",
-        ] {
-            assert!(r.body.contains(f), "{f}: {}", r.body);
-        }
+        r.assert_answer(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &[
+                "field `code`",
+                "field `title`",
+                "field `quiz, line 1: mark exactly one",
+                "field `pass_mark`",
+                "field `validity_months`",
+            ],
+        );
         let r = olga
             .post(
                 &app,
@@ -585,8 +574,7 @@ async fn bad_course_and_rule_input_is_named_by_field_and_line() {
         let r = alex
             .post(&app, "/my/training/data-privacy", &[("q0", "7")])
             .await;
-        assert_eq!(r.status, StatusCode::BAD_REQUEST);
-        r.assert_contains("field `q0`");
+        r.assert_answer(StatusCode::BAD_REQUEST, &["field `q0`"]);
         assert_eq!(
             alex.get(&app, "/my/training/nope").await.status,
             StatusCode::NOT_FOUND

@@ -9,12 +9,10 @@
 mod common;
 
 use axum::http::{header, StatusCode};
-use common::App;
+use common::{App, CARD};
 use righttrack_core::authz::Scope;
 use righttrack_core::Role;
 use righttrack_web::WebConfig;
-
-const CARD: &str = "4111 1111 1111 1111";
 
 fn line(id: &str) -> String {
     serde_json::json!({
@@ -64,8 +62,7 @@ async fn a_trained_analyst_opens_the_original_with_a_reason_and_it_is_audited() 
 
         // The redacted page offers the vault, and shows no card number.
         let page = app.get("/interactions/ext-v1", &cookie).await;
-        assert_eq!(page.status, StatusCode::OK);
-        page.assert_contains("Open the unredacted original");
+        page.assert_answer(StatusCode::OK, &["Open the unredacted original"]);
         page.assert_lacks(CARD);
 
         let r = app
@@ -117,8 +114,7 @@ async fn no_reason_no_training_or_no_role_means_no_original() {
                 &reason_form(&csrf, REASON),
             )
             .await;
-        assert_eq!(r.status, StatusCode::FORBIDDEN);
-        r.assert_contains("training");
+        r.assert_answer(StatusCode::FORBIDDEN, &["training"]);
         assert!(r.body.contains("training_required"), "a stable code");
         r.assert_lacks(CARD);
         // The gate's refusal is audited with the kind of resource, never content.
@@ -156,8 +152,7 @@ async fn the_vault_is_off_by_default_and_retention_ends_it() {
                 &reason_form(&csrf, REASON),
             )
             .await;
-        assert_eq!(r.status, StatusCode::NOT_FOUND);
-        r.assert_contains("privacy vault");
+        r.assert_answer(StatusCode::NOT_FOUND, &["privacy vault"]);
     }
     for app in App::each_with(vault_on()).await {
         ingest(&app, "ext-old").await;

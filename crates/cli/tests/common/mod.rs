@@ -73,6 +73,22 @@ pub fn ok(args: &[&str], stdin: Option<&str>) -> String {
     text(&o.stdout)
 }
 
+/// Adds the service account `bot` (a QA analyst) to the install in `data_dir` and returns
+/// a new token of it for ingesting and reading (the last line `token create` prints).
+pub fn bot_token(data_dir: &str) -> String {
+    let add = ["user", "add-service", "--role", "qa_analyst"];
+    ok(
+        &[&add[..], &["--data-dir", data_dir, "--username", "bot"]].concat(),
+        None,
+    );
+    let create = ["token", "create", "--scope", "ingest,read"];
+    let out = ok(
+        &[&create[..], &["--data-dir", data_dir, "--username", "bot"]].concat(),
+        None,
+    );
+    out.lines().last().unwrap().trim().to_owned()
+}
+
 /// Runs a command that must fail with exactly one clear error line.
 pub fn fails(args: &[&str]) -> String {
     let o = rt(args, None);
@@ -230,4 +246,78 @@ pub fn post_ndjson(addr: &str, bearer: &str, body: &str) -> Option<u16> {
     let mut resp = String::new();
     s.read_to_string(&mut resp).ok()?;
     resp.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// Clients ingesting batches of interactions into a server until stopped, keeping the
+/// ids of every batch that was answered 200 (acknowledged).
+pub struct Load {
+    acked: Arc<Mutex<Vec<String>>>,
+    stop: Arc<std::sync::atomic::AtomicBool>,
+    workers: Vec<JoinHandle<()>>,
+}
+
+impl Load {
+    /// `workers` clients, each posting `batch` interactions at a time with ids
+    /// `{prefix}-{worker}-{round}-{i}`; a refused or failed batch is retried after 5 ms.
+    pub fn start(addr: &str, token: &str, workers: usize, batch: usize, prefix: &str) -> Load {
+        let acked = Arc::new(Mutex::new(Vec::<String>::new()));
+        let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let workers = (0..workers)
+            .map(|w| {
+                let (addr, token, prefix) = (addr.to_owned(), token.to_owned(), prefix.to_owned());
+                let (acked, stop) = (acked.clone(), stop.clone());
+                std::thread::spawn(move || {
+                    for round in 0.. {
+                        if stop.load(std::sync::atomic::Ordering::SeqCst) {
+                            break;
+                        }
+                        let ids: Vec<String> =
+                            (0..batch).map(|i| format!("{prefix}-{w}-{round}-{i}")).collect();
+                        let body: Vec<String> = ids
+                            .iter()
+                            .map(|id| format!("{{\"id\":\"{id}\",\"channel\":\"chat\",\"agent_id\":\"a\",\"started_at\":\"2026-11-20T09:00:00Z\",\"turns\":[{{\"speaker\":\"customer\",\"text\":\"my order is late\"}}]}}"))
+                            .collect();
+                        match post_ndjson(&addr, &token, &body.join("\n")) {
+                            Some(200) => acked.lock().unwrap().extend(ids),
+                            Some(_) | None => {
+                                std::thread::sleep(std::time::Duration::from_millis(5))
+                            }
+                        }
+                    }
+                })
+            })
+            .collect();
+        Load {
+            acked,
+            stop,
+            workers,
+        }
+    }
+
+    /// Waits until at least `n` interactions were acknowledged.
+    pub fn wait_for(&self, n: usize) {
+        while self.acked.lock().unwrap().len() < n {
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+    }
+
+    /// The ids acknowledged so far.
+    pub fn acked(&self) -> Vec<String> {
+        self.acked.lock().unwrap().clone()
+    }
+
+    /// Stops the clients and returns every acknowledged id.
+    pub fn stop(self) -> Vec<String> {
+        let Load {
+            acked,
+            stop,
+            workers,
+        } = self;
+        stop.store(true, std::sync::atomic::Ordering::SeqCst);
+        for w in workers {
+            w.join().unwrap();
+        }
+        let acked = acked.lock().unwrap();
+        acked.clone()
+    }
 }

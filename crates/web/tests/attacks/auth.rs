@@ -398,15 +398,7 @@ async fn an_admin_cannot_act_as_the_ethics_officer_through_a_minted_token() {
                 .await
                 .unwrap();
         let r = app
-            .send(
-                Method::POST,
-                "/api/v1/conflicts/disclosures",
-                &[
-                    ("authorization", &bearer(&own)),
-                    ("content-type", "application/json"),
-                ],
-                r#"{"kind": "gift", "direction": "received", "name": "Acme Collections", "description": "a hamper", "value": "500", "currency": "EUR"}"#,
-            )
+            .api_post("/api/v1/conflicts/disclosures", &bearer(&own), r#"{"kind": "gift", "direction": "received", "name": "Acme Collections", "description": "a hamper", "value": "500", "currency": "EUR"}"#)
             .await;
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
         let id = r.json()["id"].as_str().unwrap().to_owned();
@@ -447,13 +439,9 @@ async fn an_admin_cannot_act_as_the_ethics_officer_through_a_minted_token() {
         );
         read.assert_lacks("Acme");
         let decide = app
-            .send(
-                Method::POST,
+            .api_post(
                 &format!("/api/v1/conflicts/disclosures/{id}/decision"),
-                &[
-                    ("authorization", &auth),
-                    ("content-type", "application/json"),
-                ],
+                &auth,
                 r#"{"decision": "approve", "rationale": "fine"}"#,
             )
             .await;
@@ -485,7 +473,6 @@ async fn an_admin_cannot_act_as_the_ethics_officer_through_a_minted_token() {
 /// needs a second factor, unable to sign in, and the only others tokens are made for.
 #[tokio::test]
 async fn service_accounts_hold_no_privileged_role_and_cannot_sign_in() {
-    use axum::http::Method;
     for app in App::each().await {
         let ada = app.user("ada", &[Role::Admin]).await;
         let (cookie, csrf) = app.session(&ada).await;
@@ -522,14 +509,7 @@ async fn service_accounts_hold_no_privileged_role_and_cannot_sign_in() {
             .await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
         let token = value_of(&r.body, "<code id=\"new-token\" class=\"secret\">").to_owned();
-        let me = app
-            .send(
-                Method::GET,
-                "/api/v1/me",
-                &[("authorization", &format!("Bearer {token}"))],
-                "",
-            )
-            .await;
+        let me = app.api_get("/api/v1/me", &format!("Bearer {token}")).await;
         assert_eq!(me.json()["username"], "telephony");
         // An admin may still make a token for themselves; it acts without the admin role.
         let r = app
@@ -541,14 +521,7 @@ async fn service_accounts_hold_no_privileged_role_and_cannot_sign_in() {
             .await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
         let mine = value_of(&r.body, "<code id=\"new-token\" class=\"secret\">").to_owned();
-        let users = app
-            .send(
-                Method::GET,
-                "/admin/users",
-                &[("authorization", &format!("Bearer {mine}"))],
-                "",
-            )
-            .await;
+        let users = app.api_get("/admin/users", &format!("Bearer {mine}")).await;
         assert_eq!(users.status, StatusCode::FORBIDDEN);
         // No password signs a service account in.
         let (r, s) = app.login("telephony", PW).await;

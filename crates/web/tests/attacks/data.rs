@@ -1,6 +1,6 @@
 //! Attacks on stored data: customer data at rest, scoping by reporting line, ingestion integrity.
 
-use crate::common::{staff, App};
+use crate::common::{staff, App, CARD};
 use axum::http::StatusCode;
 use righttrack_core::Role;
 use righttrack_store::directory::NewUser;
@@ -84,7 +84,6 @@ fn call(id: &str, agent: &str) -> serde_json::Value {
     })
 }
 
-const CARD: &str = "4111 1111 1111 1111";
 const ANI: &str = "+1 415 555 0134";
 const REF: &str = "CUST-4711";
 

@@ -87,12 +87,7 @@ async fn json_from(
 
 async fn scrape(app: &App) -> String {
     let r = app
-        .send(
-            Method::GET,
-            "/metrics",
-            &[("authorization", &format!("Bearer {METRICS_TOKEN}"))],
-            "",
-        )
+        .api_get("/metrics", &format!("Bearer {METRICS_TOKEN}"))
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     r.body
@@ -214,6 +209,24 @@ async fn flood_reports(app: &App, xff: &str) -> Resp {
     panic!("never limited")
 }
 
+/// A valid report through the proxy, for the client `xff`.
+async fn report_via_proxy(app: &App, xff: &str) -> Resp {
+    let report = json!({"category": "fraud", "description": DESCRIPTION, "anonymous": true});
+    json_from(app, "/api/v1/speakup/reports", PROXY, Some(xff), &report).await
+}
+
+/// Opening a report with `receipt` through the proxy, for the client `xff`.
+async fn access_via_proxy(app: &App, xff: &str, receipt: &str) -> Resp {
+    let body = json!({ "receipt": receipt });
+    json_from(app, "/api/v1/speakup/access", PROXY, Some(xff), &body).await
+}
+
+/// Asserts that neither the attacker's nor the reporter's address reached the logs.
+fn assert_addresses_not_logged(cap: &crate::common::Captured) {
+    let logged = String::from_utf8_lossy(&cap.0.lock().unwrap()).into_owned();
+    assert!(!logged.contains(ATTACKER) && !logged.contains(REPORTER));
+}
+
 /// Attack: behind a reverse proxy every client shared the proxy's address, so one
 /// client's few dozen invalid posts answered 429 to every reporter. Now, with the proxy
 /// trusted, the limit keys on the forwarded client: the flooder is limited (also when
@@ -227,28 +240,13 @@ async fn one_client_behind_the_proxy_cannot_close_the_hotline_for_others() {
         assert!(r.headers.get("retry-after").is_some());
         // A forged left-most entry changes nothing: the proxy appended the real one.
         let forged = format!("{REPORTER}, {ATTACKER}");
-        let r = json_from(
-            &app,
-            "/api/v1/speakup/reports",
-            PROXY,
-            Some(&forged),
-            &json!({"category": "fraud", "description": DESCRIPTION, "anonymous": true}),
-        )
-        .await;
+        let r = report_via_proxy(&app, &forged).await;
         assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
 
-        let r = json_from(
-            &app,
-            "/api/v1/speakup/reports",
-            PROXY,
-            Some(REPORTER),
-            &json!({"category": "fraud", "description": DESCRIPTION, "anonymous": true}),
-        )
-        .await;
+        let r = report_via_proxy(&app, REPORTER).await;
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
     }
-    let logged = String::from_utf8_lossy(&cap.0.lock().unwrap()).into_owned();
-    assert!(!logged.contains(ATTACKER) && !logged.contains(REPORTER));
+    assert_addresses_not_logged(cap);
 }
 
 /// Attack: 10 wrong receipts from one client locked the right receipt out for every
@@ -258,27 +256,13 @@ async fn one_client_behind_the_proxy_cannot_close_the_hotline_for_others() {
 async fn ten_wrong_receipts_from_one_client_do_not_lock_out_the_right_receipt() {
     let cap = logs();
     for app in App::each_with(behind_proxy()).await {
-        let r = json_from(
-            &app,
-            "/api/v1/speakup/reports",
-            PROXY,
-            Some(REPORTER),
-            &json!({"category": "fraud", "description": DESCRIPTION, "anonymous": true}),
-        )
-        .await;
+        let r = report_via_proxy(&app, REPORTER).await;
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
         let receipt = r.json()["receipt"].as_str().unwrap().to_owned();
         let mut limited = None;
         for i in 0..12 {
             let wrong = format!("0000 0000 0000 0000 0000 0000 00{i:02}");
-            let r = json_from(
-                &app,
-                "/api/v1/speakup/access",
-                PROXY,
-                Some(ATTACKER),
-                &json!({ "receipt": wrong }),
-            )
-            .await;
+            let r = access_via_proxy(&app, ATTACKER, &wrong).await;
             if r.status == StatusCode::TOO_MANY_REQUESTS {
                 limited = Some(i);
                 break;
@@ -287,19 +271,11 @@ async fn ten_wrong_receipts_from_one_client_do_not_lock_out_the_right_receipt() 
         }
         assert_eq!(limited, Some(10), "the flooder is limited after 10 misses");
 
-        let r = json_from(
-            &app,
-            "/api/v1/speakup/access",
-            PROXY,
-            Some(REPORTER),
-            &json!({ "receipt": receipt }),
-        )
-        .await;
+        let r = access_via_proxy(&app, REPORTER, &receipt).await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
         assert_eq!(r.json()["description"], DESCRIPTION);
     }
-    let logged = String::from_utf8_lossy(&cap.0.lock().unwrap()).into_owned();
-    assert!(!logged.contains(ATTACKER) && !logged.contains(REPORTER));
+    assert_addresses_not_logged(cap);
 }
 
 /// Attack (on the fix): a client that reaches the server directly writes a new

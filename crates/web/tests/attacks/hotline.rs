@@ -10,15 +10,6 @@ async fn access(app: &App, body: Value) -> Resp {
     app.post_json("/api/v1/speakup/access", &body).await
 }
 
-/// The error a case action redirected with ("" when none).
-fn error_of(r: &Resp) -> String {
-    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-    let loc = r.location().to_owned();
-    loc.split_once("error=")
-        .map(|(_, e)| e.replace("%20", " ").replace("%3A", ":"))
-        .unwrap_or_default()
-}
-
 // ---------------------------------------------------------------- identity requests
 
 /// A custodian denies an officer's request to open a named reporter's identity; a second
@@ -41,7 +32,7 @@ async fn an_approval_after_a_denial_wraps_nothing() {
                 &[("reason", "We want to know who complained")],
             )
             .await;
-        assert_eq!(error_of(&r), "");
+        assert_eq!(r.redirect_error(), "");
         let page = cara.get(&app, &format!("/cases/{case}")).await;
         let rid =
             common::value_of(&page.body, &format!("action=\"/cases/{case}/identity/")).to_owned();
@@ -52,7 +43,7 @@ async fn an_approval_after_a_denial_wraps_nothing() {
                 &[("decision", "deny"), ("reason", "Not necessary")],
             )
             .await;
-        assert_eq!(error_of(&r), "");
+        assert_eq!(r.redirect_error(), "");
         let before = app.state.db.identity_requests(&case).await.unwrap();
 
         let r = dina
@@ -62,7 +53,7 @@ async fn an_approval_after_a_denial_wraps_nothing() {
                 &[("decision", "approve"), ("reason", "I disagree")],
             )
             .await;
-        assert_eq!(error_of(&r), "this request was already decided");
+        assert_eq!(r.redirect_error(), "this request was already decided");
         // Nothing changed: no key for the requester, the denial stands, no identity shown.
         assert_eq!(
             app.state
@@ -443,7 +434,7 @@ async fn without_a_custodian_the_case_readers_hold_no_identity_key() {
                 &[("decision", "approve"), ("reason", "Necessary")],
             )
             .await;
-        assert_eq!(error_of(&r), "");
+        assert_eq!(r.redirect_error(), "");
         let page = olga.get(&app, &format!("/cases/{case}")).await;
         page.assert_contains("Philippa Quist");
     }

@@ -15,6 +15,7 @@ use jiff::Timestamp;
 use righttrack_core::authz::Scope;
 use righttrack_core::clock::{Clock, FixedClock};
 use righttrack_core::crypto::Keyring;
+use righttrack_core::ids::TeamId;
 use righttrack_core::{password, Role, Secret};
 use righttrack_store::directory::{NewUser, User};
 use righttrack_store::testing::TestDb;
@@ -55,6 +56,11 @@ pub fn logs() -> &'static Captured {
     })
 }
 
+/// `n` days, for moving the test clock.
+pub fn days(n: i64) -> jiff::SignedDuration {
+    jiff::SignedDuration::from_hours(24 * n)
+}
+
 /// Form-encodes a value (`application/x-www-form-urlencoded`).
 pub fn url(s: &str) -> String {
     s.bytes()
@@ -67,6 +73,11 @@ pub fn url(s: &str) -> String {
 }
 
 pub const PW: &str = "correct horse battery staple";
+
+/// A payment card number as customers type it: the redaction must catch it.
+pub const CARD: &str = "4111 1111 1111 1111";
+/// A customer's e-mail address: the redaction must catch it too.
+pub const EMAIL: &str = "jane.doe@example.com";
 
 pub struct App {
     pub state: AppState,
@@ -104,6 +115,15 @@ impl Resp {
         assert!(self.body.contains(text), "{text:?} not in: {}", self.body);
     }
 
+    /// Asserts the answer's status and that its body contains every one of `texts`.
+    #[track_caller]
+    pub fn assert_answer(&self, status: StatusCode, texts: &[&str]) {
+        assert_eq!(self.status, status, "{}", self.body);
+        for text in texts {
+            self.assert_contains(text);
+        }
+    }
+
     /// Asserts that the body does not contain `text` (the failure shows the body).
     #[track_caller]
     pub fn assert_lacks(&self, text: &str) {
@@ -113,6 +133,34 @@ impl Resp {
     pub fn json(&self) -> serde_json::Value {
         serde_json::from_str(&self.body).unwrap_or_else(|_| panic!("not JSON: {}", self.body))
     }
+
+    /// The error a form redirected back with (`?error=...`, decoded enough to compare),
+    /// "" when none. Asserts that the answer is a redirect.
+    #[track_caller]
+    pub fn redirect_error(&self) -> String {
+        assert_eq!(self.status, StatusCode::SEE_OTHER, "{}", self.body);
+        self.location()
+            .split_once("error=")
+            .map(|(_, e)| {
+                e.replace("%20", " ")
+                    .replace("%3A", ":")
+                    .replace("%22", "\"")
+            })
+            .unwrap_or_default()
+    }
+}
+
+/// The string `field` of every object in the JSON array `list`.
+pub fn texts<'a>(list: &'a serde_json::Value, field: &str) -> Vec<&'a str> {
+    list.as_array()
+        .unwrap_or_else(|| panic!("not an array: {list}"))
+        .iter()
+        .map(|item| {
+            item[field]
+                .as_str()
+                .unwrap_or_else(|| panic!("no {field}: {item}"))
+        })
+        .collect()
 }
 
 /// A signed-in user (second factor passed): their session cookie and CSRF token.
@@ -242,6 +290,11 @@ impl App {
 
     /// A user without any training record: the data-access gate refuses them.
     pub async fn untrained(&self, name: &str, roles: &[Role]) -> User {
+        self.untrained_in(name, roles, None).await
+    }
+
+    /// An untrained user (see [`App::untrained`]) who is a member of `team`.
+    pub async fn untrained_in(&self, name: &str, roles: &[Role], team: Option<TeamId>) -> User {
         self.state
             .db
             .create_user(
@@ -249,7 +302,7 @@ impl App {
                     username: name.into(),
                     display_name: format!("{name} Person"),
                     password_hash: Some(pw_hash()),
-                    team: None,
+                    team,
                     roles: roles.to_vec(),
                 },
                 self.now(),
@@ -313,11 +366,17 @@ impl App {
         .await
     }
 
+    /// A new API token with `scopes` of the service user `ingest-bot` (made with `role`
+    /// the first time), as an `Authorization` header value.
+    pub async fn bot_bearer(&self, role: Role, scopes: &[Scope]) -> String {
+        let bot = self.bot("ingest-bot", role).await;
+        self.bearer(&bot, scopes).await
+    }
+
     /// Ingests interactions (JSON lines) with an ingest token of `ingest-bot` (made with
     /// `role` the first time).
     pub async fn ingest(&self, role: Role, lines: &[String]) -> Resp {
-        let bot = self.bot("ingest-bot", role).await;
-        let bearer = self.bearer(&bot, &[Scope::Ingest]).await;
+        let bearer = self.bot_bearer(role, &[Scope::Ingest]).await;
         self.post_interactions(&bearer, "application/x-ndjson", &lines.join("\n"))
             .await
     }
@@ -461,6 +520,15 @@ impl App {
             .await
     }
 
+    /// `POST` with an `Authorization` header (an API token) and a JSON body ("" for none).
+    pub async fn api_post(&self, path: &str, authorization: &str, json: &str) -> Resp {
+        let mut headers = vec![("authorization", authorization)];
+        if !json.is_empty() {
+            headers.push(("content-type", "application/json"));
+        }
+        self.send(Method::POST, path, &headers, json).await
+    }
+
     pub async fn post(&self, path: &str, cookie: &str, body: &str) -> Resp {
         self.send(Method::POST, path, &[("cookie", cookie)], body)
             .await
@@ -493,8 +561,19 @@ impl App {
 
     /// The audit entries whose action starts with `prefix`: (action, target, detail).
     pub async fn audit_entries(&self, prefix: &str) -> Vec<(String, String, String)> {
+        self.audit_list(Some(prefix.into())).await
+    }
+
+    /// The action of every audit entry.
+    pub async fn audit_actions(&self) -> Vec<String> {
+        let entries = self.audit_list(None).await;
+        entries.into_iter().map(|(action, _, _)| action).collect()
+    }
+
+    /// The audit trail (up to 1000 entries), filtered by action prefix.
+    async fn audit_list(&self, action_prefix: Option<String>) -> Vec<(String, String, String)> {
         let f = righttrack_store::audit::AuditFilter {
-            action_prefix: Some(prefix.into()),
+            action_prefix,
             limit: 1000,
             ..Default::default()
         };
@@ -505,21 +584,6 @@ impl App {
             .unwrap()
             .into_iter()
             .map(|e| (e.entry.action, e.entry.target, e.entry.detail))
-            .collect()
-    }
-
-    pub async fn audit_actions(&self) -> Vec<String> {
-        let f = righttrack_store::audit::AuditFilter {
-            limit: 1000,
-            ..Default::default()
-        };
-        self.state
-            .db
-            .audit_list(&f)
-            .await
-            .unwrap()
-            .into_iter()
-            .map(|e| e.entry.action)
             .collect()
     }
 }
