@@ -506,3 +506,60 @@ fn scan_crate_does_no_io() {
         }
     }
 }
+
+/// A currency sign glued to the last group of a digit run makes that group an amount;
+/// the card number written before it is still a card number, and an amount alone is
+/// never one.
+#[test]
+fn a_card_number_before_an_amount_is_still_a_card_number() {
+    let found = spans("customer: charge 4111 1111 1111 1111 -20€ please");
+    assert!(
+        found
+            .iter()
+            .any(|s| s == "card_number: 4111 1111 1111 1111"),
+        "{found:?}"
+    );
+    let found = spans("customer: card 5500000000000004 15€");
+    assert!(
+        found
+            .iter()
+            .any(|s| s == "card_number: 5500000000000004"),
+        "{found:?}"
+    );
+    for amount in [
+        "it cost 1 250 000 €",
+        "a refund of 4 111 111,11 €",
+        "€ 1 234 567 890 123",
+    ] {
+        let found = spans(&format!("customer: {amount}"));
+        assert!(
+            !found.iter().any(|s| s.starts_with("card_number")),
+            "{amount}: {found:?}"
+        );
+    }
+}
+
+/// Found by `redacted_output_has_no_pii`: a card number, then a dash and more digits in
+/// the same turn, and a second card in the next customer turn. Whatever was found must
+/// be gone from the redacted text in every mode.
+#[test]
+fn a_card_followed_by_dashed_digits_leaves_nothing_behind() {
+    let i = inter(
+        "agent: what's the card number\ncustomer:  5500-0000-0000-0004 -00€\nagent: ok\ncustomer:  4111 1111 1111 1111 ",
+    );
+    let f = engine().scan(&i);
+    for mode in [
+        RedactMode::Mask,
+        RedactMode::Replace,
+        RedactMode::Hash(HashKey::new(b"k-0123456789abcdef".to_vec())),
+    ] {
+        let r = redact(&i, &f, &mode);
+        let again = engine().scan(&r);
+        assert!(
+            again.spans.is_empty(),
+            "{mode:?} left {:?} in {:?}",
+            again.spans,
+            r.turns
+        );
+    }
+}

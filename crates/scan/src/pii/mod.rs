@@ -581,7 +581,16 @@ impl Detector {
             let s = run.start(toks);
             let e = run.end();
             let l = run.len;
-            if l == 0 || is_money(b, s, e) {
+            if l == 0 {
+                continue;
+            }
+            if is_money(b, s, e) {
+                // A currency sign glued to the run's last group makes that group an
+                // amount, not the digits before it: a card number written before it
+                // ("5500-0000-0000-0004 -00€") is still one.
+                if let Some((ss, ee)) = card_subrun(run).filter(|&(_, ee)| ee < e) {
+                    push!(ss, ee, Kind::CardNumber, "pci.pan");
+                }
                 continue;
             }
             let (ctx, near) = ctx_at(s);
