@@ -521,9 +521,7 @@ fn a_card_number_before_an_amount_is_still_a_card_number() {
     );
     let found = spans("customer: card 5500000000000004 15€");
     assert!(
-        found
-            .iter()
-            .any(|s| s == "card_number: 5500000000000004"),
+        found.iter().any(|s| s == "card_number: 5500000000000004"),
         "{found:?}"
     );
     for amount in [
