@@ -216,15 +216,17 @@ pub struct Detector {
     cfg: DetectorConfig,
 }
 
-fn is_amount(text: &[u8], s: usize, e: usize) -> bool {
-    // currency sign just before ($, £ = C2 A3, € = E2 82 AC, ₹ = E2 82 B9)
-    let before = &text[..s];
-    let b = before.trim_ascii_end();
-    if b.ends_with(b"$")
+/// A currency sign just before `s` ($, £ = C2 A3, € = E2 82 AC, ₹ = E2 82 B9).
+fn currency_before(text: &[u8], s: usize) -> bool {
+    let b = text[..s].trim_ascii_end();
+    b.ends_with(b"$")
         || b.ends_with("£".as_bytes())
         || b.ends_with("€".as_bytes())
         || b.ends_with("₹".as_bytes())
-    {
+}
+
+fn is_amount(text: &[u8], s: usize, e: usize) -> bool {
+    if currency_before(text, s) {
         return true;
     }
     let after = text[e..].trim_ascii_start();
@@ -585,10 +587,13 @@ impl Detector {
                 continue;
             }
             if is_money(b, s, e) {
-                // A currency sign glued to the run's last group makes that group an
-                // amount, not the digits before it: a card number written before it
-                // ("5500-0000-0000-0004 -00€") is still one.
-                if let Some((ss, ee)) = card_subrun(run).filter(|&(_, ee)| ee < e) {
+                // A currency sign after a written run makes its last group an amount,
+                // not the groups before it: a card number written at the start of the
+                // run ("5500-0000-0000-0004 -00€") is still one.
+                let rescue = !run.spoken && !currency_before(b, s);
+                if let Some((ss, ee)) =
+                    card_subrun(run).filter(|&(ss, ee)| rescue && ss == s && ee < e)
+                {
                     push!(ss, ee, Kind::CardNumber, "pci.pan");
                 }
                 continue;
