@@ -189,7 +189,8 @@ test('a QA analyst filters the queue, opens an original from the privacy vault w
   await shot(page, 'demo-qa-review-critical-desktop');
   // Paging: the first page is full and links to older interactions.
   await page.goto('/qa/review?all=1');
-  await page.getByRole('link', { name: /Older interactions/ }).click();
+  // Wait for the older page to load: leaving before it does aborts its request.
+  await navigation(page, () => page.getByRole('link', { name: /Older interactions/ }).click());
   assert.match(page.url(), /after=/);
 
   // Open one interaction with a card number redacted, then its original.
