@@ -15,7 +15,7 @@ use std::process::Output;
 
 mod common;
 
-use common::{fails, ok, rt, text, Server, PW};
+use common::{add_root, fails, ok, rt, text, Server, PW};
 
 fn dir_arg(d: &Path) -> String {
     d.display().to_string()
@@ -730,20 +730,7 @@ fn the_privacy_vault_is_opt_in_keeps_only_ciphertext_and_follows_key_rotation() 
 fn pay_data_is_imported_from_an_hr_file() {
     let tmp = tempfile::tempdir().unwrap();
     let d = dir_arg(&tmp.path().join("data"));
-    ok(
-        &[
-            "user",
-            "add",
-            "--data-dir",
-            &d,
-            "--username",
-            "olga",
-            "--role",
-            "ethics_officer",
-            "--password-stdin",
-        ],
-        Some(&format!("{PW}\n")),
-    );
+    add_root(&["--data-dir", &d]);
     let csv = tmp.path().join("pay.csv");
     std::fs::write(
         &csv,

@@ -118,18 +118,16 @@ fn oversees_all(caller: &Caller) -> bool {
     allowed(&caller.user.roles, Action::LeadershipOversee)
 }
 
-/// The leaders the caller may look at: themselves when they lead a team, the leads of
-/// the teams below the teams they lead, and everyone for the ethics office and the
-/// audit committee. By display name.
-pub async fn leaders(ctx: &Ctx, caller: &Caller) -> Result<Vec<Leader>> {
-    let teams = ctx.db.list_teams().await?;
-    let users = ctx.db.list_users().await?;
+/// The leaders the caller may look at, with their accounts: themselves when they lead a
+/// team, the leads of the teams below the teams they lead, and everyone for the ethics
+/// office and the audit committee. By display name.
+fn visible<'u>(teams: &[Team], users: &'u [User], caller: &Caller) -> Vec<(Leader, &'u User)> {
     let visible: Vec<&Team> = if oversees_all(caller) {
         teams.iter().collect()
     } else {
-        led_and_below(&teams, caller.user.id)
+        led_and_below(teams, caller.user.id)
     };
-    let mut out: Vec<Leader> = users
+    let mut out: Vec<(Leader, &User)> = users
         .iter()
         .filter(|u| !u.disabled)
         .filter_map(|u| {
@@ -138,35 +136,42 @@ pub async fn leaders(ctx: &Ctx, caller: &Caller) -> Result<Vec<Leader>> {
                 .filter(|t| t.lead_user_id == Some(u.id))
                 .map(|t| t.name.clone())
                 .collect();
-            (!theirs.is_empty()).then(|| Leader {
-                username: u.username.clone(),
-                display_name: u.display_name.clone(),
-                teams: theirs,
+            (!theirs.is_empty()).then(|| {
+                let leader = Leader {
+                    username: u.username.clone(),
+                    display_name: u.display_name.clone(),
+                    teams: theirs,
+                };
+                (leader, u)
             })
         })
         .collect();
-    out.sort_by(|a, b| a.display_name.cmp(&b.display_name));
-    Ok(out)
+    out.sort_by(|a, b| a.0.display_name.cmp(&b.0.display_name));
+    out
+}
+
+/// The leaders the caller may look at (see [`visible`]).
+pub async fn leaders(ctx: &Ctx, caller: &Caller) -> Result<Vec<Leader>> {
+    let (teams, users) = (ctx.db.list_teams().await?, ctx.db.list_users().await?);
+    Ok(visible(&teams, &users, caller)
+        .into_iter()
+        .map(|(l, _)| l)
+        .collect())
 }
 
 /// One leader's view; not found unless the caller may see it (see [`leaders`]).
 /// Audited when someone other than the leader opens it.
 pub async fn view(ctx: &Ctx, caller: &Caller, username: &str) -> Result<View> {
-    let leader = leaders(ctx, caller)
-        .await?
+    let (teams, users) = (ctx.db.list_teams().await?, ctx.db.list_users().await?);
+    let (leader, user) = visible(&teams, &users, caller)
         .into_iter()
-        .find(|l| l.username == username)
+        .find(|(l, _)| l.username == username)
         .ok_or_else(Error::not_found)?;
-    let user: User = ctx
-        .db
-        .user_by_username(username)
-        .await?
-        .ok_or_else(Error::not_found)?;
+    let user = user.clone();
     let now = ctx.now();
     let since = now
         .checked_sub(jiff::SignedDuration::from_hours(WINDOW_DAYS * 24))
         .unwrap_or(now);
-    let teams = ctx.db.list_teams().await?;
     let own_teams: Vec<&Team> = teams
         .iter()
         .filter(|t| t.lead_user_id == Some(user.id))
