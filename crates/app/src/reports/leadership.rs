@@ -150,7 +150,9 @@ fn visible<'u>(teams: &[Team], users: &'u [User], caller: &Caller) -> Vec<(Leade
     out
 }
 
-/// The leaders the caller may look at (see [`visible`]).
+/// The leaders the caller may look at: themselves when they lead a team, the leads of
+/// the teams below the teams they lead, and everyone for the ethics office and the
+/// audit committee. By display name.
 pub async fn leaders(ctx: &Ctx, caller: &Caller) -> Result<Vec<Leader>> {
     let (teams, users) = (ctx.db.list_teams().await?, ctx.db.list_users().await?);
     Ok(visible(&teams, &users, caller)
