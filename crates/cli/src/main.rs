@@ -196,6 +196,34 @@ enum Command {
     /// Pay equity data.
     #[command(subcommand)]
     Pay(PayCmd),
+    /// People, teams and reporting lines from an HR system.
+    #[command(subcommand)]
+    Directory(DirectoryCmd),
+}
+
+#[derive(Subcommand)]
+enum DirectoryCmd {
+    /// Bring the directory in line with a people file exported by an HR system: CSV with
+    /// the columns username and display_name and optionally email, team, site, manager
+    /// (the manager's username), roles (agent, team_lead, qa_analyst; separated by ;),
+    /// hire_date (YYYY-MM-DD), job_level and employment_status (active, on leave, left).
+    /// New people are added, changed ones updated, those who left or who an earlier
+    /// import brought and the file no longer lists are deactivated; team leads and the
+    /// team tree follow the manager column. A file with any bad line changes nothing:
+    /// every problem is listed on standard error with its line and column, and the exit
+    /// status is 1. Importing the same file again changes nothing.
+    Import {
+        #[command(flatten)]
+        data: DataArgs,
+        file: PathBuf,
+        /// Show the changes, one a line, and write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Confirm that the many people the file leaves out have really left (otherwise a
+        /// file that leaves out more than a quarter of the people it manages is refused).
+        #[arg(long)]
+        confirm_leavers: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -882,6 +910,61 @@ async fn run(command: Command) -> Result<ExitCode> {
                 r.stored, r.replaced
             );
             Ok(imported(&file, &done, &r.errors))
+        }
+        Command::Directory(DirectoryCmd::Import {
+            data,
+            file,
+            dry_run,
+            confirm_leavers,
+        }) => {
+            let (ctx, text) = import_file(&data, &file).await?;
+            use righttrack_app::platform::people;
+            let p = if dry_run {
+                people::preview(&ctx, None, &text, confirm_leavers).await
+            } else {
+                let options = people::Options {
+                    leavers_confirmed: confirm_leavers,
+                    fingerprint: None,
+                };
+                people::import(&ctx, "cli", None, &text, options).await
+            }
+            .map_err(fail)?;
+            for e in &p.errors {
+                eprintln!("{}: {e}", file.display());
+            }
+            if !p.ok() {
+                eprintln!(
+                    "{}: nothing imported: {} problems to fix first",
+                    file.display(),
+                    p.errors.len()
+                );
+                return Ok(ExitCode::from(1));
+            }
+            if dry_run {
+                for line in p.plan.lines() {
+                    println!("{line}");
+                }
+            } else if !p.plan.create.is_empty() {
+                righttrack_app::program::training::assign_new(&ctx)
+                    .await
+                    .map_err(fail)?;
+            }
+            for note in &p.plan.notes {
+                println!("note: {note}");
+            }
+            println!(
+                "{}: {}{}",
+                file.display(),
+                if p.plan.is_empty() {
+                    "nothing to change: ".to_owned()
+                } else if dry_run {
+                    "dry run, nothing written: ".to_owned()
+                } else {
+                    String::new()
+                },
+                p.plan.summary()
+            );
+            Ok(ExitCode::SUCCESS)
         }
         Command::Speakup(SpeakupCmd::Digest(args)) => digest(args, Digest::Speakup).await,
         Command::Capa(CapaCmd::Sweep { data }) => {

@@ -1085,3 +1085,164 @@ fn the_policies_digest_names_a_bad_day_and_prints_nothing_before_anything_is_pub
     let out = ok(&["policies", "digest", "--data-dir", &d], None);
     assert_eq!(out.trim(), "", "no published policy, no reminder");
 }
+
+/// What `team list` prints (fixed-width columns), one `[team, site, parent, lead]` a team.
+fn teams_listed(d: &str) -> Vec<[String; 4]> {
+    ok(&["team", "list", "--data-dir", d], None)
+        .lines()
+        .skip(1)
+        .map(|l| {
+            let cell = |from: usize, to: usize| {
+                l.get(from..to.min(l.len())).unwrap_or("").trim().to_owned()
+            };
+            [cell(0, 28), cell(29, 45), cell(46, 74), cell(75, l.len())]
+        })
+        .collect()
+}
+
+/// An organisation without directory provisioning brings its people in from an HR
+/// export: the dry run shows every change and writes nothing, the import makes the
+/// people, teams, leads and the team tree, the same file again changes nothing, a
+/// later file updates and deactivates, and a file with a bad line changes nothing.
+#[test]
+fn directory_import_from_an_hr_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    let d = dir_arg(&data);
+    add_root(&["--data-dir", &d]);
+    let csv = tmp.path().join("people.csv");
+    let people = "Username,Display name,E-mail,Team,Site,Manager,Roles,Hire date,Job level,Employment status\n\
+        mia,Mia Moreno,mia@example.com,Lisbon managers,Lisbon,,team_lead,2015-04-01,M2,active\n\
+        lee,Lee Park,lee@example.com,Lisbon A,Lisbon,mia,team_lead,2019-09-15,L3,active\n\
+        ana,Ana Silva,ana@example.com,Lisbon A,Lisbon,lee,,2023-01-09,L1,active\n\
+        bo,Bo Chen,bo@example.com,Lisbon A,Lisbon,lee,agent;qa_analyst,2024-06-01,L1,on leave\n\
+        cy,Cy Reyes,cy@example.com,Manila A,Manila,mia,,2022-03-01,L1,active\n";
+    std::fs::write(&csv, people).unwrap();
+    let import = |extra: &[&str]| -> Output {
+        rt(
+            &[
+                &["directory", "import", "--data-dir", &d, &dir_arg(&csv)],
+                extra,
+            ]
+            .concat(),
+            None,
+        )
+    };
+
+    let o = import(&["--dry-run"]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let out = text(&o.stdout);
+    for line in [
+        "new site Lisbon",
+        "new team Manila A at Manila",
+        "add ana (Ana Silva), team Lisbon A, reports to lee",
+        "team Lisbon A lead: (none) → lee",
+        "team Lisbon A sits below: (none) → Lisbon managers",
+        "dry run, nothing written: 5 people in the file: 5 to add",
+    ] {
+        assert!(out.contains(line), "{line:?} in {out}");
+    }
+    assert!(teams_listed(&d).is_empty(), "a dry run writes nothing");
+
+    let out = text(&import(&[]).stdout);
+    assert!(
+        out.contains("5 people in the file: 5 to add, 0 to change"),
+        "{out}"
+    );
+    let row = |t: [&str; 4]| t.map(String::from);
+    assert_eq!(
+        teams_listed(&d),
+        vec![
+            row(["Lisbon A", "Lisbon", "Lisbon managers", "lee"]),
+            row(["Lisbon managers", "Lisbon", "-", "-"]),
+            row(["Manila A", "Manila", "Lisbon managers", "mia"]),
+        ]
+    );
+    let users = ok(&["user", "list", "--data-dir", &d], None);
+    assert!(
+        users
+            .lines()
+            .any(|l| l.starts_with("bo ") && l.contains("agent,qa_analyst")),
+        "{users}"
+    );
+
+    let out = text(&import(&[]).stdout);
+    assert!(
+        out.contains(
+            "nothing to change: 5 people in the file: 0 to add, 0 to change, 0 to deactivate"
+        ),
+        "{out}"
+    );
+
+    // Bo leaves, Cy is no longer in the file, Ana changes her name.
+    std::fs::write(
+        &csv,
+        people
+            .replace("bo,Bo Chen,bo@example.com,Lisbon A,Lisbon,lee,agent;qa_analyst,2024-06-01,L1,on leave", "bo,Bo Chen,bo@example.com,Lisbon A,Lisbon,lee,agent;qa_analyst,2024-06-01,L1,left")
+            .replace("cy,Cy Reyes,cy@example.com,Manila A,Manila,mia,,2022-03-01,L1,active\n", "")
+            .replace("Ana Silva", "Ana Silva Costa"),
+    )
+    .unwrap();
+    let out = text(&import(&["--dry-run"]).stdout);
+    let changes: Vec<&str> = out.lines().filter(|l| !l.contains("dry run")).collect();
+    assert_eq!(
+        changes,
+        vec![
+            "change ana: display_name: Ana Silva → Ana Silva Costa",
+            "change bo: employment_status: on_leave → left",
+            "deactivate bo (the file says they left)",
+            "deactivate cy (no longer in the file)",
+        ]
+    );
+    ok(
+        &["directory", "import", "--data-dir", &d, &dir_arg(&csv)],
+        None,
+    );
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let disabled: Vec<String> = runtime.block_on(async {
+        let db = Db::open_sqlite(&data.join("righttrack.db")).await.unwrap();
+        db.list_users()
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|u| u.disabled)
+            .map(|u| u.username)
+            .collect()
+    });
+    assert_eq!(disabled, vec!["bo", "cy"]);
+
+    // A file with bad lines changes nothing and names each line and column.
+    std::fs::write(
+        &csv,
+        "username,display_name,team,site,manager,hire_date\n\
+         ana,Ana,Lisbon A,Lisbon,lee,2023-13-01\n\
+         zed,Zed,Porto B,,ghost,\n",
+    )
+    .unwrap();
+    let o = import(&[]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = text(&o.stderr);
+    assert!(
+        err.contains("line 2: column hire_date: expected a date (YYYY-MM-DD)"),
+        "{err}"
+    );
+    assert!(
+        err.contains("line 3: column site is empty: team Porto B is new and needs a site"),
+        "{err}"
+    );
+    assert!(
+        err.contains("line 3: column manager: no one named ghost"),
+        "{err}"
+    );
+    assert!(
+        err.contains("nothing imported: 3 problems to fix first"),
+        "{err}"
+    );
+    assert!(!list_has(&d, "zed"), "nothing was written");
+}
+
+fn list_has(d: &str, username: &str) -> bool {
+    ok(&["user", "list", "--data-dir", d], None)
+        .lines()
+        .any(|l| l.split_whitespace().next() == Some(username))
+}

@@ -16,6 +16,7 @@ pub mod charts;
 pub mod clock;
 pub mod crypto;
 pub mod dashboard;
+pub mod directory;
 pub mod disputes;
 pub mod feedback;
 pub mod hotline_stats;

@@ -110,6 +110,7 @@ mod notices;
 // Policies and attestation (issue #6).
 pub mod fairness;
 pub mod pay;
+pub mod people;
 pub mod policies;
 pub mod training;
 // The auditor's evidence binder (issue #8).
