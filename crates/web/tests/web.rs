@@ -888,3 +888,170 @@ async fn a_running_server_picks_up_a_rotated_keyring() {
     assert_eq!(state.open("totp", &old).unwrap(), b"before rotation");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// An administrator brings people in from an HR file on the Users pages: the changes
+/// are shown first and nothing is written; the import does exactly what was shown; a
+/// file edited after it was shown is shown again instead of imported; a bad file names
+/// each line and column, keeps what was typed and marks the field. Someone the next
+/// file says has left is signed out and their API token stops working.
+#[tokio::test]
+async fn people_come_in_from_an_hr_file_with_a_preview_first() {
+    for app in App::each().await {
+        let admin = common::staff(&app, "root", &[Role::Admin]).await;
+        let file = "username,display_name,email,team,site,manager,roles\n\
+                    mia,Mia Moreno,mia@example.com,Ops,Lisbon,,team_lead\n\
+                    ana,Ana Silva,ana@example.com,Lisbon A,Lisbon,mia,\n\
+                    bo,Bo Chen,,Lisbon A,Lisbon,mia,agent;qa_analyst\n";
+        app.get("/admin/users", &admin.cookie)
+            .await
+            .assert_contains("href=\"/admin/directory/import\"");
+        admin
+            .get(&app, "/admin/directory/import")
+            .await
+            .assert_answer(
+                StatusCode::OK,
+                &["People file", "username,display_name,email"],
+            );
+
+        let shown = admin
+            .post(
+                &app,
+                "/admin/directory/import",
+                &[("people", file), ("step", "preview")],
+            )
+            .await;
+        shown.assert_answer(
+            StatusCode::OK,
+            &[
+                "add ana (Ana Silva), team Lisbon A, reports to mia",
+                "team Lisbon A lead: (none) → mia",
+                "Import these changes",
+            ],
+        );
+        assert!(app
+            .state
+            .db
+            .user_by_username("ana")
+            .await
+            .unwrap()
+            .is_none());
+        let fingerprint = value_of(&shown.body, "name=\"fingerprint\" value=\"").to_owned();
+
+        // The file changed after it was shown: shown again, not imported.
+        let edited = file.replace("Bo Chen", "Bo Chan");
+        admin
+            .post(
+                &app,
+                "/admin/directory/import",
+                &[
+                    ("people", &edited),
+                    ("step", "import"),
+                    ("fingerprint", &fingerprint),
+                ],
+            )
+            .await
+            .assert_answer(
+                StatusCode::CONFLICT,
+                &["changed since the changes were shown", "Bo Chan"],
+            );
+        assert!(app.state.db.user_by_username("bo").await.unwrap().is_none());
+
+        admin
+            .post(
+                &app,
+                "/admin/directory/import",
+                &[
+                    ("people", file),
+                    ("step", "import"),
+                    ("fingerprint", &fingerprint),
+                ],
+            )
+            .await
+            .assert_answer(StatusCode::OK, &["Imported.", "3 to add"]);
+        let bo = app.state.db.user_by_username("bo").await.unwrap().unwrap();
+        assert_eq!(bo.roles, vec![Role::Agent, Role::QaAnalyst]);
+        let team = app
+            .state
+            .db
+            .team_by_name("Lisbon A")
+            .await
+            .unwrap()
+            .unwrap();
+        let mia = app.state.db.user_by_username("mia").await.unwrap().unwrap();
+        assert_eq!(team.lead_user_id, Some(mia.id));
+        assert!(app.audited("directory.imported").await);
+
+        // Bo leaves: signed out everywhere, the token refused, the account kept.
+        let bo_session = app.signed_in(bo.clone()).await;
+        let token = app.bearer(&bo, &[Scope::Read]).await;
+        assert_eq!(
+            app.api_get("/api/v1/me", &token).await.status,
+            StatusCode::OK
+        );
+        let gone = file.replace("agent;qa_analyst", "agent;qa_analyst,left");
+        let gone = gone.replace(
+            "username,display_name,email,team,site,manager,roles",
+            "username,display_name,email,team,site,manager,roles,employment_status",
+        );
+        let shown = admin
+            .post(
+                &app,
+                "/admin/directory/import",
+                &[("people", &gone), ("step", "preview")],
+            )
+            .await;
+        shown.assert_answer(StatusCode::OK, &["deactivate bo (the file says they left)"]);
+        let fingerprint = value_of(&shown.body, "name=\"fingerprint\" value=\"").to_owned();
+        admin
+            .post(
+                &app,
+                "/admin/directory/import",
+                &[
+                    ("people", &gone),
+                    ("step", "import"),
+                    ("fingerprint", &fingerprint),
+                ],
+            )
+            .await
+            .assert_answer(StatusCode::OK, &["Imported."]);
+        assert_ne!(bo_session.get(&app, "/").await.status, StatusCode::OK);
+        assert_eq!(
+            app.api_get("/api/v1/me", &token).await.status,
+            StatusCode::UNAUTHORIZED
+        );
+        assert!(
+            app.state
+                .db
+                .user_by_username("bo")
+                .await
+                .unwrap()
+                .unwrap()
+                .disabled
+        );
+
+        // A bad file: every problem named, nothing written, the text kept, the field marked.
+        let bad = "username,display_name,team,site,roles\nzed,Zed,Porto,,admin\n";
+        admin
+            .post(&app, "/admin/directory/import", &[("people", bad), ("step", "preview")])
+            .await
+            .assert_answer(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &[
+                    "line 2: column roles: Admin is granted by an admin on the Users page, not by an HR file",
+                    "aria-invalid=\"true\"",
+                    "zed,Zed,Porto,,admin",
+                ],
+            );
+
+        // Only administrators import.
+        let lead = common::staff(&app, "lea", &[Role::TeamLead]).await;
+        let refused = lead
+            .post(
+                &app,
+                "/admin/directory/import",
+                &[("people", file), ("step", "preview")],
+            )
+            .await;
+        assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    }
+}

@@ -14,6 +14,7 @@ pub mod api;
 pub mod audit;
 pub mod directory;
 pub mod home;
+pub mod people;
 pub mod tokens;
 pub mod users;
 
@@ -80,6 +81,23 @@ pub fn routes() -> Vec<Route> {
             Page,
             "Create a user",
             post(users::create_user),
+        ),
+        r(
+            "GET",
+            "/admin/directory/import",
+            Act(Action::UserAdmin),
+            Page,
+            "Import people, teams and reporting lines from an HR file",
+            get(people::form),
+        ),
+        r(
+            "POST",
+            "/admin/directory/import",
+            Act(Action::UserAdmin),
+            Page,
+            "Show the changes an HR file makes, or import them",
+            post(people::submit)
+                .layer(axum::extract::DefaultBodyLimit::max(people::BODY_LIMIT)),
         ),
         r(
             "POST",
