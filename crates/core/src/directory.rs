@@ -769,8 +769,17 @@ pub fn plan(
     }
 
     // Team leads from reporting lines, and the team tree from the leads.
+    // Someone others report to (or reported to, before they left) speaks, with their own
+    // manager, of the team above theirs: they do not count towards their own team's lead,
+    // so a team whose members all left keeps its lead.
+    let managers: BTreeSet<String> = people
+        .iter()
+        .filter_map(|p| p.profile.manager.as_deref().map(str::to_ascii_lowercase))
+        .collect();
     let mut reports: BTreeMap<&str, BTreeMap<&str, usize>> = BTreeMap::new();
-    for p in people.iter().filter(|p| p.status() != Status::Left) {
+    for p in people.iter().filter(|p| {
+        p.status() != Status::Left && !managers.contains(&p.username.to_ascii_lowercase())
+    }) {
         if let (Some(t), Some(m)) = (p.team.as_deref(), p.profile.manager.as_deref()) {
             *reports.entry(t).or_default().entry(m).or_default() += 1;
         }
@@ -814,14 +823,7 @@ pub fn plan(
             continue;
         };
         let lead = spelled(lead);
-        // A lead who is a member of their own team reports upwards, not to themselves.
-        let lead_is_member = people.iter().any(|p| {
-            p.status() != Status::Left
-                && p.username.eq_ignore_ascii_case(&lead)
-                && p.team.as_deref() == Some(*team)
-                && p.profile.manager.is_some()
-        });
-        let total = managers.values().sum::<usize>() - usize::from(lead_is_member);
+        let total: usize = managers.values().sum();
         if *n < total {
             plan.notes.push(format!(
                 "team {team}: {n} of its {total} people report to {lead}, who becomes its lead"

@@ -320,3 +320,40 @@ fn a_team_is_never_placed_below_its_own_descendant() {
         vec!["team A is not placed below B: that team already sits below it"]
     );
 }
+
+#[test]
+fn a_team_whose_members_all_left_keeps_its_lead() {
+    let mut current = Current::default();
+    for (u, team) in [("mgr", "Top"), ("lee", "A"), ("ana", "A")] {
+        current.people.push(existing(u, Some(team), true));
+    }
+    current.teams = vec![
+        ExistingTeam {
+            name: "Top".into(),
+            site: "L".into(),
+            lead: None,
+            parent: None,
+        },
+        ExistingTeam {
+            name: "A".into(),
+            site: "L".into(),
+            lead: Some("lee".into()),
+            parent: Some("Top".into()),
+        },
+    ];
+    current.sites = vec!["L".into()];
+    let p = people(&[
+        "mgr,MGR,,Top,L,,,,,",
+        "lee,LEE,,A,L,mgr,,,,",
+        "ana,ANA,,A,L,lee,,,,left",
+    ]);
+    let plan = plan(&p, &current, None, false).expect("a plan");
+    assert!(plan.leads.is_empty(), "{:?}", plan.leads);
+    assert_eq!(
+        plan.deactivate,
+        vec![Leaver {
+            username: "ana".into(),
+            why: Leaving::Left
+        }]
+    );
+}
