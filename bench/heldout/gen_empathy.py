@@ -380,9 +380,12 @@ def conversation(idx, half, rng):
             dur = 800 + 350 * len(tu["text"].split())
             start = t + rng.randint(150, 700)
             if k == 2 and over_at == "hard":
-                # The agent starts 1.5 to 4 s before the customer's problem turn ends.
-                start = out_turns[1]["end_ms"] - rng.randint(1500, 4000)
-                talk_over = not hostile
+                # The agent starts 1.5 to 4 s before the customer's problem turn ends
+                # (never before it starts).
+                c = out_turns[1]
+                over = min(rng.randint(1500, 4000), c["end_ms"] - c["start_ms"] - 200)
+                start = c["end_ms"] - over
+                talk_over = over > 1000 and not hostile
             elif k == 2 and over_at == "soft":
                 # A latching start (under a second of overlap): ordinary turn-taking.
                 start = out_turns[1]["end_ms"] - rng.randint(0, 700)
