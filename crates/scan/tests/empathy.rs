@@ -259,3 +259,29 @@ fn pack_errors_name_the_item_and_the_field() {
     assert!(msg("talk_over_ms = \"soon\"\nfails_on = []").contains("talk_over_ms"));
     assert!(pack_with("talk_over_ms = 800\nfails_on = []").is_ok());
 }
+
+/// The invariant ARCHITECTURE.md states: an empathy point lives in the scorecard only.
+/// No empathy item is critical, and every rule an empathy item reads is a helper that
+/// makes no events (so it never raises a flag, a case or a violation count).
+#[test]
+fn empathy_items_are_never_critical_and_read_only_helper_rules() {
+    let pack = RulePack::default_pack().unwrap();
+    let items: Vec<_> = pack
+        .score
+        .iter()
+        .filter(|s| s.id.starts_with("empathy."))
+        .collect();
+    assert_eq!(items.len(), 4);
+    for s in items {
+        assert!(!s.critical, "{}", s.id);
+        let read = s
+            .applies_if
+            .iter()
+            .chain(&s.requires)
+            .chain(s.fails_on.iter());
+        for r in read {
+            let rule = pack.rules.iter().find(|x| &x.id == r).unwrap();
+            assert!(!rule.emit, "{} reads {r}, which makes events", s.id);
+        }
+    }
+}
