@@ -49,6 +49,7 @@
 //! normalised words as the rules (one hash lookup per word). Each finding is
 //! explained by the byte range of the words that triggered it.
 
+use crate::empathy::Empathy;
 use crate::rules::Norm;
 use crate::words::{key, FnvBuild};
 use std::collections::HashMap;
@@ -68,6 +69,8 @@ pub enum Function {
     Verification,
     /// The agent states an account detail (balance, amount owed, card or address on file).
     AccountDetail,
+    /// An empathy behaviour or its trigger (see [`crate::empathy`]).
+    Empathy(crate::empathy::Empathy),
 }
 
 impl Function {
@@ -79,6 +82,13 @@ impl Function {
         "recording_notice",
         "verification",
         "account_detail",
+        "acknowledgement",
+        "apology",
+        "ownership",
+        "deflection",
+        "company_error",
+        "customer_difficulty",
+        "customer_problem",
     ];
 
     /// Parse a pack name.
@@ -90,6 +100,13 @@ impl Function {
             "recording_notice" => Function::RecordingNotice,
             "verification" => Function::Verification,
             "account_detail" => Function::AccountDetail,
+            "acknowledgement" => Function::Empathy(Empathy::Acknowledgement),
+            "apology" => Function::Empathy(Empathy::Apology),
+            "ownership" => Function::Empathy(Empathy::Ownership),
+            "deflection" => Function::Empathy(Empathy::Deflection),
+            "company_error" => Function::Empathy(Empathy::CompanyError),
+            "customer_difficulty" => Function::Empathy(Empathy::Difficulty),
+            "customer_problem" => Function::Empathy(Empathy::Problem),
             _ => return None,
         })
     }
@@ -1280,6 +1297,8 @@ pub fn detect(f: Function, n: &Norm, text: &str, sc: &TurnScratch, out: &mut Vec
         Function::RecordingNotice => bits(&[C::RecStrong, C::RecPurpose, C::RecVerb]),
         Function::Verification => bits(&[C::IdPhrase, C::IdItem]),
         Function::AccountDetail => bits(&[C::Acct, C::AcctAddr]),
+        // Run by the empathy lexicon (`RuleSet::detect`), not this one.
+        Function::Empathy(_) => return,
     };
     if sc.present & triggers == 0 {
         return;
@@ -1291,6 +1310,7 @@ pub fn detect(f: Function, n: &Norm, text: &str, sc: &TurnScratch, out: &mut Vec
         Function::RecordingNotice => recording(&v, out),
         Function::Verification => verification(&v, out),
         Function::AccountDetail => account_detail(&v, out),
+        Function::Empathy(_) => {}
     }
 }
 

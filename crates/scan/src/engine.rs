@@ -29,6 +29,37 @@ pub struct Scratch {
     hits: Vec<RuleHit>,
     matched: Vec<bool>,
     words: Vec<&'static str>,
+    in_scope: Vec<Vec<crate::score::Occurrence>>,
+}
+
+/// The scorecard's view of the rules that ran on one interaction.
+struct RuleMatches<'a> {
+    rules: &'a RuleSet,
+    matched: &'a [bool],
+    hits: &'a [Vec<crate::score::Occurrence>],
+}
+
+impl RuleMatches<'_> {
+    fn index(&self, id: &str) -> Option<usize> {
+        self.rules.rules.iter().position(|r| r.id == id)
+    }
+}
+
+impl crate::score::Matches for RuleMatches<'_> {
+    fn matched(&self, rule: &str) -> bool {
+        self.index(rule)
+            .is_some_and(|i| self.matched.get(i).copied().unwrap_or(false))
+    }
+    fn hits(&self, rule: &str) -> &[crate::score::Occurrence] {
+        self.index(rule)
+            .and_then(|i| self.hits.get(i))
+            .map_or(&[], Vec::as_slice)
+    }
+    fn is_helper(&self, rule: &str) -> bool {
+        self.index(rule)
+            .and_then(|i| self.rules.rules.get(i))
+            .is_some_and(|r| !r.emit)
+    }
 }
 
 /// A compiled engine.
@@ -139,17 +170,14 @@ impl Engine {
         let (context, events): (Vec<Event>, Vec<Event>) = events
             .into_iter()
             .partition(|e| e.kind.starts_with("context."));
-        let matched = &sc.matched;
-        let rules = &self.rules;
-        let is_matched = |id: &str| {
-            rules
-                .rules
-                .iter()
-                .position(|r| r.id == id)
-                .is_some_and(|i| matched.get(i).copied().unwrap_or(false))
+        self.rules.hits_in_scope(inter, &sc.hits, &mut sc.in_scope);
+        let m = RuleMatches {
+            rules: &self.rules,
+            matched: &sc.matched,
+            hits: &sc.in_scope,
         };
         let (score, scorecard) =
-            crate::score::score(&self.score, &self.version, inter, &events, &is_matched);
+            crate::score::score(&self.score, &self.version, inter, &events, &m);
         Findings {
             id: inter.id.clone(),
             spans,

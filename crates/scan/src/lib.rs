@@ -21,6 +21,7 @@ pub mod checks;
 pub mod commit;
 pub mod conduct;
 pub mod csv;
+pub mod empathy;
 pub mod engine;
 pub mod input;
 pub mod model;

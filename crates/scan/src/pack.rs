@@ -143,6 +143,28 @@ pub struct ScoreDef {
     /// N/A unless this rule (often a helper) matched somewhere.
     #[serde(default)]
     pub applies_if: Option<String>,
+    /// A behaviour the agent owes after each hit of `applies_if` (a rule id): the
+    /// item fails when it is not shown in the agent's next `within_turns` turns.
+    #[serde(default)]
+    pub requires: Option<String>,
+    /// Agent turns after a trigger in which `requires` must show (default 2).
+    #[serde(default)]
+    pub within_turns: Option<usize>,
+    /// A rule whose hit in a customer turn excuses the agent there: a trigger in
+    /// that turn obliges nothing and talking over it does not count.
+    #[serde(default)]
+    pub excused_by: Option<String>,
+    /// Fail on an agent turn starting more than this many milliseconds before the
+    /// customer's turn ends (back-channels aside); N/A without turn timings.
+    #[serde(default)]
+    pub talk_over_ms: Option<u64>,
+}
+
+impl ScoreDef {
+    /// Agent turns after a trigger in which the required behaviour must show.
+    pub fn within(&self) -> usize {
+        self.within_turns.unwrap_or(2)
+    }
 }
 
 /// A parsed rule pack (not yet compiled).
@@ -292,16 +314,35 @@ impl RulePack {
                 field,
                 message,
             };
-            if s.fails_on.is_empty() {
+            if s.fails_on.is_empty() && s.requires.is_none() && s.talk_over_ms.is_none() {
                 return Err(err(
                     "fails_on",
-                    "must name at least one event kind or rule id".into(),
+                    "must name at least one event kind or rule id (or the item needs `requires` or `talk_over_ms`)".into(),
                 ));
             }
-            if let Some(a) = &s.applies_if {
-                if !ids.contains(a.as_str()) {
-                    return Err(err("applies_if", format!("no rule `{a}`")));
+            for (field, rule) in [
+                ("applies_if", &s.applies_if),
+                ("requires", &s.requires),
+                ("excused_by", &s.excused_by),
+            ] {
+                if let Some(a) = rule {
+                    if !ids.contains(a.as_str()) {
+                        return Err(err(field, format!("no rule `{a}`")));
+                    }
                 }
+            }
+            if s.requires.is_some() && s.applies_if.is_none() {
+                return Err(err(
+                    "requires",
+                    "needs `applies_if`: the rule whose hits make the behaviour due".into(),
+                ));
+            }
+            match s.within_turns {
+                Some(_) if s.requires.is_none() => {
+                    return Err(err("within_turns", "only applies with `requires`".into()))
+                }
+                Some(0) => return Err(err("within_turns", "must be at least 1".into())),
+                _ => {}
             }
         }
         for r in &self.detectors.phone_regions {

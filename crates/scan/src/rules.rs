@@ -73,6 +73,7 @@ pub struct Norm {
     /// computed once here for the phrase index and the conduct lexicons.
     keys: Vec<u128>,
     conduct: TurnScratch,
+    empathy: crate::empathy::Scratch,
     found: Vec<Found>,
 }
 
@@ -140,6 +141,8 @@ pub struct RuleSet {
     negations: Vec<String>,
     /// Lexicons of the function detectors (when a rule uses one).
     lexicon: Option<Lexicon>,
+    /// Lexicons of the empathy detectors (when a rule uses one).
+    empathy: Option<crate::empathy::Lexicon>,
     /// Some phrase applies to the agent's / the customer's turns.
     phrases_for: [bool; 2],
 }
@@ -269,16 +272,25 @@ impl RuleSet {
         for f in &pack.fillers {
             aliases.insert(norm_word(f), String::new());
         }
-        let lexicon = rules.iter().any(|r| r.detector.is_some()).then(|| {
-            Lexicon::new(&|w: &str| {
-                let w = norm_word(w);
-                match aliases.get(&w) {
-                    Some(a) if a.is_empty() => None,
-                    Some(a) => Some(a.clone()),
-                    None => Some(w),
-                }
+        let lex_norm = |w: &str| {
+            let w = norm_word(w);
+            match aliases.get(&w) {
+                Some(a) if a.is_empty() => None,
+                Some(a) => Some(a.clone()),
+                None => Some(w),
+            }
+        };
+        let lexicon = rules
+            .iter()
+            .any(|r| {
+                r.detector
+                    .is_some_and(|f| !matches!(f, Function::Empathy(_)))
             })
-        });
+            .then(|| Lexicon::new(&lex_norm));
+        let empathy = rules
+            .iter()
+            .any(|r| matches!(r.detector, Some(Function::Empathy(_))))
+            .then(|| crate::empathy::Lexicon::new(&lex_norm));
         let mut phrases_for = [false; 2];
         for p in &phrases {
             match rules[p.rule].speaker {
@@ -300,6 +312,7 @@ impl RuleSet {
             aliases,
             negations: pack.negations.iter().map(|w| norm_word(w)).collect(),
             lexicon,
+            empathy,
         })
     }
 
@@ -376,30 +389,54 @@ impl RuleSet {
         n: &mut Norm,
         out: &mut Vec<RuleHit>,
     ) {
-        let Some(lex) = &self.lexicon else {
-            return;
-        };
         let applies = |r: &Rule| r.detector.is_some() && r.speaker.is_none_or(|s| s == speaker);
         if n.words.is_empty() || !self.rules.iter().any(applies) {
             return;
         }
-        let mut sc = std::mem::take(&mut n.conduct);
         let mut found = std::mem::take(&mut n.found);
-        lex.categorise(n, text, &mut sc);
-        for (ri, r) in self.rules.iter().enumerate() {
-            let Some(f) = r.detector.filter(|_| applies(r)) else {
-                continue;
-            };
-            found.clear();
-            conduct::detect(f, n, text, &sc, &mut found);
-            out.extend(found.iter().map(|x| RuleHit {
-                rule: ri,
-                turn,
-                start: x.start,
-                end: x.end,
-            }));
+        if let Some(lex) = &self.lexicon {
+            let conduct =
+                |r: &Rule| applies(r) && !matches!(r.detector, Some(Function::Empathy(_)));
+            if self.rules.iter().any(conduct) {
+                let mut sc = std::mem::take(&mut n.conduct);
+                lex.categorise(n, text, &mut sc);
+                for (ri, r) in self.rules.iter().enumerate() {
+                    let Some(f) = r.detector.filter(|_| conduct(r)) else {
+                        continue;
+                    };
+                    found.clear();
+                    conduct::detect(f, n, text, &sc, &mut found);
+                    out.extend(found.iter().map(|x| RuleHit {
+                        rule: ri,
+                        turn,
+                        start: x.start,
+                        end: x.end,
+                    }));
+                }
+                n.conduct = sc;
+            }
         }
-        n.conduct = sc;
+        if let Some(lex) = &self.empathy {
+            let empathy = |r: &Rule| applies(r) && matches!(r.detector, Some(Function::Empathy(_)));
+            if self.rules.iter().any(empathy) {
+                let mut sc = std::mem::take(&mut n.empathy);
+                lex.categorise(n, &mut sc);
+                for (ri, r) in self.rules.iter().enumerate() {
+                    let Some(Function::Empathy(f)) = r.detector.filter(|_| empathy(r)) else {
+                        continue;
+                    };
+                    found.clear();
+                    crate::empathy::detect(f, lex, n, text, &sc, &mut found);
+                    out.extend(found.iter().map(|x| RuleHit {
+                        rule: ri,
+                        turn,
+                        start: x.start,
+                        end: x.end,
+                    }));
+                }
+                n.empathy = sc;
+            }
+        }
         n.found = found;
     }
 
@@ -492,6 +529,54 @@ impl RuleSet {
                     k += 1;
                 }
             }
+        }
+    }
+
+    /// The hits of each rule (by index) that are in the rule's scope (speaker,
+    /// first turns, channels), sorted by position, into `out` (one list per rule).
+    /// The scorecard reads them: a required behaviour is looked for after its trigger.
+    pub fn hits_in_scope(
+        &self,
+        inter: &Interaction,
+        hits: &[RuleHit],
+        out: &mut Vec<Vec<crate::score::Occurrence>>,
+    ) {
+        out.resize_with(self.rules.len(), Vec::new);
+        for o in out.iter_mut() {
+            o.clear();
+        }
+        let mut rank = vec![0usize; inter.turns.len()];
+        let (mut a, mut c) = (0usize, 0usize);
+        for (k, t) in inter.turns.iter().enumerate() {
+            let n = if t.speaker == Speaker::Agent {
+                &mut a
+            } else {
+                &mut c
+            };
+            rank[k] = *n;
+            *n += 1;
+        }
+        for h in hits {
+            let r = &self.rules[h.rule];
+            let Some(t) = inter.turns.get(h.turn) else {
+                continue;
+            };
+            if r.speaker.is_some_and(|s| s != t.speaker)
+                || r.first_turns.is_some_and(|n| rank[h.turn] >= n)
+                || (!r.channels.is_empty() && !r.channels.contains(&inter.channel))
+            {
+                continue;
+            }
+            if let Some(o) = out.get_mut(h.rule) {
+                o.push(crate::score::Occurrence {
+                    turn: h.turn,
+                    start: h.start,
+                    end: h.end,
+                });
+            }
+        }
+        for o in out.iter_mut() {
+            o.sort_by_key(|x| (x.turn, x.start));
         }
     }
 

@@ -21,6 +21,22 @@ const ITEMS: [&str; 5] = [
     "verification",
 ];
 
+/// The empathy items and the engine's points on cal-1 and cal-2.
+const EMPATHY: [[(&str, &str); 4]; 2] = [
+    [
+        ("empathy.acknowledge", "na"),
+        ("empathy.apology", "0"),
+        ("empathy.ownership", "10"),
+        ("empathy.talk_over", "na"),
+    ],
+    [
+        ("empathy.acknowledge", "na"),
+        ("empathy.apology", "na"),
+        ("empathy.ownership", "na"),
+        ("empathy.talk_over", "na"),
+    ],
+];
+
 /// cal-1: a voice call with the recording notice and a guarantee (the engine fails
 /// honesty). cal-2: a clean chat (recording notice N/A).
 async fn seed(app: &App) {
@@ -106,6 +122,14 @@ fn form(csrf: &str, points: [[&str; 5]; 2], action: &str, comment: &str) -> Stri
     for (n, row) in points.iter().enumerate() {
         for (k, p) in row.iter().enumerate() {
             body.push_str(&format!("&r.{}.{}={p}", n + 1, ITEMS[k]));
+        }
+        // The empathy items, rated as the engine scores them by everyone, so that the
+        // hand-computed agreement below is about the five items above. cal-1: a
+        // parcel that never arrived (an apology due and not given; "I guarantee it
+        // will be fixed" commits to the fix), no difficulty voiced, no timings.
+        // cal-2: nothing went wrong.
+        for (item, p) in EMPATHY[n] {
+            body.push_str(&format!("&r.{}.{item}={p}", n + 1));
         }
     }
     if !comment.is_empty() {
@@ -385,7 +409,8 @@ async fn bad_ratings_are_refused_naming_the_field_and_the_draft_survives() {
                 .await
                 .unwrap()
                 .len(),
-            9
+            // Nine conduct ratings and eight empathy ones, less the refused one.
+            17
         );
     }
 }
@@ -421,7 +446,9 @@ async fn results_match_hand_computed_agreement_and_leniency() {
             .await;
         assert_eq!(j.status, StatusCode::OK, "{}", j.body);
         let j = j.json();
-        // The engine failed honesty on cal-1 and passed the rest (N/A where it does not apply).
+        // The engine failed honesty and apology on cal-1 and passed the rest (N/A where
+        // it does not apply); per interaction the five conduct items, then the four
+        // empathy items.
         let engine: Vec<_> = j["ratings"]
             .as_array()
             .unwrap()
@@ -430,10 +457,13 @@ async fn results_match_hand_computed_agreement_and_leniency() {
             .collect();
         assert_eq!(
             engine,
-            serde_json::json!([0, 20, 25, 15, null, 25, 20, 25, null, null])
-                .as_array()
-                .unwrap()
-                .clone()
+            serde_json::json!([
+                0, 20, 25, 15, null, null, 0, 10, null, 25, 20, 25, null, null, null, null, null,
+                null
+            ])
+            .as_array()
+            .unwrap()
+            .clone()
         );
         let items = j["items"].as_array().unwrap();
         // Flagged first.
@@ -447,9 +477,10 @@ async fn results_match_hand_computed_agreement_and_leniency() {
             assert_eq!(it["agreement"], 1.0);
             assert_eq!(it["kappa"], 1.0);
         }
-        // 7 rated (non-N/A) items each. Group mean on cal-1 honesty is 25/3:
-        // quinn (0 − 25/3)/25 / 7 = −1/21; qadir (25 − 25/3)/25 / 7 = 2/21.
-        // Against the engine (0): quinn 0, qadir 25/25 / 7 = 1/7.
+        // 9 rated (non-N/A) items each (the five conduct items' 7 and the two empathy
+        // items due on cal-1, where everyone agrees). Group mean on cal-1 honesty is 25/3:
+        // quinn (0 − 25/3)/25 / 9 = −1/27; qadir (25 − 25/3)/25 / 9 = 2/27.
+        // Against the engine (0): quinn 0, qadir 25/25 / 9 = 1/9.
         let by = |u: &str| {
             j["analysts"]
                 .as_array()
@@ -460,20 +491,20 @@ async fn results_match_hand_computed_agreement_and_leniency() {
                 .clone()
         };
         let close = |v: &serde_json::Value, x: f64| (v.as_f64().unwrap() - x).abs() < 1e-9;
-        assert!(close(&by("quinn")["vs_group"], -1.0 / 21.0));
-        assert!(close(&by("qadir")["vs_group"], 2.0 / 21.0));
+        assert!(close(&by("quinn")["vs_group"], -1.0 / 27.0));
+        assert!(close(&by("qadir")["vs_group"], 2.0 / 27.0));
         assert!(close(&by("quinn")["vs_engine"], 0.0));
-        assert!(close(&by("qadir")["vs_engine"], 1.0 / 7.0));
-        assert_eq!(by("qadir")["ratings"], 10);
+        assert!(close(&by("qadir")["vs_engine"], 1.0 / 9.0));
+        assert_eq!(by("qadir")["ratings"], 18);
 
         let page = app.get(&url, &p.lead.0).await;
         page.assert_answer(
             StatusCode::OK,
             &[
                 "Flagged: below 90%",
-                "+9.5% of the maximum: more lenient than the group",
-                "−4.8% of the maximum: stricter than the group",
-                "+14.3% of the maximum: more lenient than the engine",
+                "+7.4% of the maximum: more lenient than the group",
+                "−3.7% of the maximum: stricter than the group",
+                "+11.1% of the maximum: more lenient than the engine",
                 "<th scope=\"col\">Engine</th>",
             ],
         );
