@@ -571,3 +571,25 @@ fn redaction_leaves_nothing(a: &str, b: &str) {
         );
     }
 }
+
+/// Found by `redacted_output_has_no_pii`: digits glued to a card number in what reads as
+/// an amount ("$. 5500-0000-0000-0004 00") were left in place, so once the card number
+/// was replaced they stood alone after the request and read as a card number fragment.
+/// They are payment data from the start; a plain amount after a request still is not.
+#[test]
+fn digits_glued_to_a_card_number_inside_an_amount_are_redacted_with_it() {
+    let text = "agent: what's the card number\ncustomer: $. 5500-0000-0000-0004 00,A";
+    let found = spans(text);
+    assert!(
+        found
+            .iter()
+            .any(|s| s.starts_with("card_number: 5500-0000-0000-0004")),
+        "{found:?}"
+    );
+    let i = inter(text);
+    let f = engine().scan(&i);
+    let r = redact(&i, &f, &RedactMode::Replace);
+    assert!(engine().scan(&r).spans.is_empty(), "{:?}", r.turns);
+    let found = spans("agent: what's the card number\ncustomer: it was $ 25 last time");
+    assert!(found.is_empty(), "{found:?}");
+}

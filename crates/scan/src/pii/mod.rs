@@ -999,14 +999,16 @@ impl Detector {
                     || in_date
                     || pause
                     || other_ctx(s)
-                    || is_money(b, s, e)
                     || masked_or_code(b, toks, run)
                 {
                     continue;
                 }
                 let near = context::before(hits, s, 48).map(|h| h.ctx);
                 let whole = free(s, e, cands);
-                if whole && not_card {
+                // An amount is not payment data, but digits glued to a card number inside
+                // what reads as an amount ("$. 5500-0000-0000-0004 00") are: once the card
+                // is replaced, they would stand alone after the request.
+                if whole && (not_card || is_money(b, s, e)) {
                     continue;
                 }
                 if whole {
