@@ -341,6 +341,18 @@ enum UserCmd {
         #[arg(long)]
         password_stdin: bool,
     },
+    /// Give a first password to someone who has none (people brought in from an HR
+    /// file), read from standard input. Someone who already has a password changes it
+    /// themselves.
+    FirstPassword {
+        #[command(flatten)]
+        data: DataArgs,
+        #[arg(long)]
+        username: String,
+        /// Read the password from the first line of standard input.
+        #[arg(long)]
+        password_stdin: bool,
+    },
     /// Add a service account: a system, not a person, to make API tokens for. It has no
     /// password (it cannot sign in) and only roles that need no second factor.
     AddService {
@@ -712,6 +724,27 @@ async fn run(command: Command) -> Result<ExitCode> {
             .await
             .map_err(flag_fail)?;
             println!("added {} ({})", user.username, role_list(&roles, ", "));
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::User(UserCmd::FirstPassword {
+            data,
+            username,
+            password_stdin,
+        }) => {
+            if !password_stdin {
+                bail!("pass --password-stdin and write the password to standard input (passwords never go on the command line)");
+            }
+            let mut line = String::new();
+            std::io::stdin()
+                .lock()
+                .read_line(&mut line)
+                .context("cannot read the password from standard input")?;
+            let pw = Secret::new(line.trim_end_matches(['\r', '\n']).to_owned());
+            let ctx = open(&data, false).await?;
+            let user = admin::first_password(&ctx, &username, &pw)
+                .await
+                .map_err(flag_fail)?;
+            println!("{} can sign in now", user.username);
             Ok(ExitCode::SUCCESS)
         }
         Command::User(UserCmd::List { data }) => {

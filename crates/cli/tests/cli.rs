@@ -1166,6 +1166,26 @@ fn directory_import_from_an_hr_file() {
         "{users}"
     );
 
+    // Imported people have no password until an admin gives them a first one; a password
+    // in use is never replaced that way.
+    let first = [
+        "user",
+        "first-password",
+        "--data-dir",
+        &d,
+        "--username",
+        "ana",
+        "--password-stdin",
+    ];
+    assert!(ok(&first, Some(&format!("{PW}\n"))).contains("ana can sign in now"));
+    let o = rt(&first, Some("another long enough password\n"));
+    assert!(!o.status.success());
+    assert!(
+        text(&o.stderr).contains("ana already has a password"),
+        "{}",
+        text(&o.stderr)
+    );
+
     let out = text(&import(&[]).stdout);
     assert!(
         out.contains(

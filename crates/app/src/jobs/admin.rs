@@ -76,6 +76,37 @@ pub async fn add_person(ctx: &Ctx, new: NewPerson) -> Result<User> {
     Ok(user)
 }
 
+/// Gives a first password to someone who has none (people brought in from an HR file),
+/// audited as through the command line. Someone who already has a password changes it
+/// themselves: an administrator never learns or replaces a password in use.
+pub async fn first_password(ctx: &Ctx, username: &str, password: &Secret<String>) -> Result<User> {
+    let user = ctx
+        .db
+        .user_by_username(username)
+        .await?
+        .filter(|u| !u.service)
+        .ok_or_else(|| Error::not_found().on("username"))?;
+    if ctx.db.credentials(user.id).await?.password_hash.is_some() {
+        return Err(Error::conflict(format!(
+            "{username} already has a password; they change it themselves on their account page"
+        ))
+        .on("username"));
+    }
+    righttrack_core::password::check_policy(password.expose())
+        .map_err(|e| Error::unprocessable(format!("password: {e}")))?;
+    let phc = ctx.hash_password(password).await?;
+    ctx.db.set_password_hash(user.id, &phc).await?;
+    crate::hotline::keys::ensure_reader_key(ctx, CLI, &user, password).await?;
+    ctx.audit(
+        CLI,
+        "user.first_password_set",
+        &user.id.to_string(),
+        json!({}),
+    )
+    .await?;
+    Ok(user)
+}
+
 /// Adds a service account (audited as through the command line).
 pub async fn add_service_account(
     ctx: &Ctx,
