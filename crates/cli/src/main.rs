@@ -580,6 +580,20 @@ async fn digest(args: DigestArgs, which: Digest) -> Result<ExitCode> {
 
 /// Success, or exit status 1 when `failed`.
 /// Reads an import's file and opens the data directory.
+/// The password on the first line of standard input; passwords never go on the command
+/// line, so `--password-stdin` must be given.
+fn password_from_stdin(password_stdin: bool) -> Result<Secret<String>> {
+    if !password_stdin {
+        bail!("pass --password-stdin and write the password to standard input (passwords never go on the command line)");
+    }
+    let mut line = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .context("cannot read the password from standard input")?;
+    Ok(Secret::new(line.trim_end_matches(['\r', '\n']).to_owned()))
+}
+
 async fn import_file(
     data: &DataArgs,
     file: &std::path::Path,
@@ -700,15 +714,7 @@ async fn run(command: Command) -> Result<ExitCode> {
             password_stdin,
         }) => {
             let roles = parse_roles(&roles)?;
-            if !password_stdin {
-                bail!("pass --password-stdin and write the password to standard input (passwords never go on the command line)");
-            }
-            let mut line = String::new();
-            std::io::stdin()
-                .lock()
-                .read_line(&mut line)
-                .context("cannot read the password from standard input")?;
-            let pw = Secret::new(line.trim_end_matches(['\r', '\n']).to_owned());
+            let pw = password_from_stdin(password_stdin)?;
             password::check_policy(pw.expose()).map_err(|e| anyhow::anyhow!("password: {e}"))?;
             let ctx = open(&data, true).await?;
             let user = admin::add_person(
@@ -731,15 +737,7 @@ async fn run(command: Command) -> Result<ExitCode> {
             username,
             password_stdin,
         }) => {
-            if !password_stdin {
-                bail!("pass --password-stdin and write the password to standard input (passwords never go on the command line)");
-            }
-            let mut line = String::new();
-            std::io::stdin()
-                .lock()
-                .read_line(&mut line)
-                .context("cannot read the password from standard input")?;
-            let pw = Secret::new(line.trim_end_matches(['\r', '\n']).to_owned());
+            let pw = password_from_stdin(password_stdin)?;
             let ctx = open(&data, false).await?;
             let user = admin::first_password(&ctx, &username, &pw)
                 .await

@@ -235,44 +235,31 @@ impl Db {
                     &c.team,
                 );
             }
-            for l in &plan.deactivate {
-                let id = user_id(&l.username)?;
-                execute!(
-                    &mut *tx,
-                    "UPDATE users SET disabled = $1 WHERE id = $2",
-                    true,
-                    &id
-                );
-                execute!(
-                    &mut *tx,
-                    "UPDATE directory_people SET deactivated_by_import = $1, updated_at = $2 \
-                     WHERE user_id = $3",
-                    true,
-                    at,
-                    &id,
-                );
-                execute!(&mut *tx, "DELETE FROM sessions WHERE user_id = $1", &id);
-                applied.deactivated.push(
-                    UserId::parse(&id)
-                        .ok_or_else(|| StoreError::Corrupt(format!("invalid id {id:?}")))?,
-                );
-            }
-            for username in &plan.reactivate {
+            let leaving = plan.deactivate.iter().map(|l| (&l.username, true));
+            let back = plan.reactivate.iter().map(|u| (u, false));
+            for (username, off) in leaving.chain(back) {
                 let id = user_id(username)?;
                 execute!(
                     &mut *tx,
                     "UPDATE users SET disabled = $1 WHERE id = $2",
-                    false,
+                    off,
                     &id
                 );
                 execute!(
                     &mut *tx,
                     "UPDATE directory_people SET deactivated_by_import = $1, updated_at = $2 \
                      WHERE user_id = $3",
-                    false,
+                    off,
                     at,
                     &id,
                 );
+                if off {
+                    execute!(&mut *tx, "DELETE FROM sessions WHERE user_id = $1", &id);
+                    applied.deactivated.push(
+                        UserId::parse(&id)
+                            .ok_or_else(|| StoreError::Corrupt(format!("invalid id {id:?}")))?,
+                    );
+                }
             }
         })?;
         // New leads and people change management chains, hence conflicts of interest on
