@@ -101,6 +101,8 @@ pub enum Action {
     /// Approve deviating decisions as second approver; see every decision and the
     /// disparity report.
     DisciplineApprove,
+    /// See the discipline decisions in force about oneself, with what was weighed and why.
+    DisciplineOwn,
     /// Give kudos, and see and consent to kudos one received.
     KudosGive,
     /// Configure violation classes and the values kudos are tied to.
@@ -246,6 +248,7 @@ const TABLE: &[(Action, &[Role])] = &[
     (Action::CapaManage, &[QaAnalyst, EthicsOfficer, TeamLead]),
     (Action::DisciplineRecord, &[TeamLead, EthicsOfficer]),
     (Action::DisciplineApprove, &[EthicsOfficer]),
+    (Action::DisciplineOwn, EVERYONE),
     (
         Action::KudosGive,
         &[Agent, TeamLead, QaAnalyst, EthicsOfficer],
@@ -281,7 +284,7 @@ const TABLE: &[(Action, &[Role])] = &[
 ];
 
 impl Action {
-    pub const ALL: [Action; 56] = [
+    pub const ALL: [Action; 57] = [
         Action::ViewSelf,
         Action::ManageOwnAccount,
         Action::AuditRead,
@@ -321,6 +324,7 @@ impl Action {
         Action::CapaManage,
         Action::DisciplineRecord,
         Action::DisciplineApprove,
+        Action::DisciplineOwn,
         Action::KudosGive,
         Action::ConductConfigure,
         Action::PolicyRead,
@@ -379,7 +383,10 @@ impl Action {
             Action::ConflictRouting => Scope::Ingest,
             Action::ConflictDisclose | Action::ConflictReview => Scope::Admin,
             Action::SurveyRespond | Action::SurveyManage => Scope::Admin,
-            Action::AuditPerform | Action::CapaManage | Action::DisciplineRecord => Scope::Read,
+            Action::AuditPerform
+            | Action::CapaManage
+            | Action::DisciplineRecord
+            | Action::DisciplineOwn => Scope::Read,
             Action::AuditManage
             | Action::DisciplineApprove
             | Action::KudosGive

@@ -677,6 +677,21 @@ async fn a_deviating_sanction_needs_a_rationale_and_a_second_approver() {
             .await,
         );
         let rec = id_of(&loc);
+        // The person affected carries no decision that still awaits its second approver.
+        let agent6 = app
+            .signed_in(
+                app.state
+                    .db
+                    .user_by_username("agent6")
+                    .await
+                    .unwrap()
+                    .unwrap(),
+            )
+            .await;
+        agent6.get(&app, "/my/discipline").await.assert_answer(
+            StatusCode::OK,
+            &["There is no discipline decision about you."],
+        );
         let page = lena.get(&app, &loc).await;
         page.assert_contains("Awaiting a second approver");
         // Visible to its decision maker and ethics officers only.
@@ -740,6 +755,38 @@ async fn a_deviating_sanction_needs_a_rationale_and_a_second_approver() {
         );
         let page = olga.get(&app, &loc).await;
         page.assert_contains("Approved by a second approver");
+        // Once in force, the decision reaches the person it affects with its reasons; the
+        // rejected one never does, and nobody else's decisions show.
+        let mine = agent6.get(&app, "/my/discipline").await;
+        mine.assert_answer(
+            StatusCode::OK,
+            &[
+                "Final warning",
+                "Data handling, severity 2",
+                "Decided by</dt><dd>lena, approved by olga",
+                "Weighed against you</dt><dd>Harm to a customer",
+                "comparable earlier decisions",
+                "This decision differs from them.",
+                "Card data left on the desk overnight",
+            ],
+        );
+        mine.assert_lacks("Termination");
+        let api = agent6.get(&app, "/api/v1/my/discipline").await.json();
+        assert_eq!(api.as_array().map(Vec::len), Some(1), "{api}");
+        assert_eq!(api[0]["rationale"], "Card data left on the desk overnight");
+        let agent5 = app
+            .signed_in(
+                app.state
+                    .db
+                    .user_by_username("agent5")
+                    .await
+                    .unwrap()
+                    .unwrap(),
+            )
+            .await;
+        let theirs = agent5.get(&app, "/my/discipline").await;
+        theirs.assert_contains("Written warning");
+        theirs.assert_lacks("Card data left");
         let again = eve
             .post(
                 &app,

@@ -458,3 +458,74 @@ pub async fn form(ctx: &Ctx, caller: &Caller, input: &Input) -> Result<Form> {
         relationship,
     })
 }
+
+/// A decision in force about the person reading it: what was decided, what was weighed,
+/// how it compares and why, in words for them.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct OwnDecision {
+    pub decided_on: String,
+    pub sanction: &'static str,
+    pub violation_class: String,
+    pub severity: i64,
+    pub aggravating: Vec<&'static str>,
+    pub mitigating: Vec<&'static str>,
+    pub prior_records: i64,
+    /// The usual decision in comparable cases, when there are enough of them to say.
+    pub comparable: Option<String>,
+    /// The decision differs from the usual one (and so needed a rationale and a second
+    /// approver).
+    pub deviation: bool,
+    pub rationale: Option<String>,
+    pub decided_by: String,
+    pub approved_by: Option<String>,
+    pub approval_note: Option<String>,
+}
+
+fn labels(keys: &[String], table: &[(&str, &'static str)]) -> Vec<&'static str> {
+    keys.iter()
+        .filter_map(|k| table.iter().find(|(key, _)| key == k).map(|(_, l)| *l))
+        .collect()
+}
+
+/// The decisions in force about `caller` (decisions awaiting a second approver or
+/// rejected are not theirs to carry), newest first, each with its rationale: a leader's
+/// decision reaches the person it affects with its reasons. Comparable cases are
+/// described only from [`righttrack_core::discipline::MIN_GROUP`] of them.
+pub async fn mine(ctx: &Ctx, caller: &Caller) -> Result<Vec<OwnDecision>> {
+    use righttrack_core::discipline::{Approval, Sanction, AGGRAVATING, MIN_GROUP, MITIGATING};
+    let records = ctx
+        .db
+        .discipline_records(&RecordFilter {
+            subject: Some(caller.user.username.clone()),
+            limit: 10_000,
+            ..Default::default()
+        })
+        .await?;
+    Ok(records
+        .into_iter()
+        .filter(|r| matches!(r.approval_state, Approval::NotNeeded | Approval::Approved))
+        .map(|r| OwnDecision {
+            decided_on: righttrack_core::clock::day(r.decided_at),
+            sanction: r.sanction_step.label(),
+            violation_class: r.violation_class,
+            severity: r.severity,
+            aggravating: labels(&r.aggravating, AGGRAVATING),
+            mitigating: labels(&r.mitigating, MITIGATING),
+            prior_records: r.prior_records,
+            comparable: match (usize::try_from(r.comparable_cases), r.comparable_median) {
+                (Ok(n), Some(m)) if n >= MIN_GROUP => Some(format!(
+                    "{} is the middle decision among the {n} comparable earlier decisions",
+                    Sanction::parse(m).map_or(m, Sanction::label)
+                )),
+                _ => None,
+            },
+            deviation: r.deviation,
+            rationale: r.rationale,
+            decided_by: r.decided_by,
+            approved_by: r
+                .approver
+                .filter(|_| r.approval_state == Approval::Approved),
+            approval_note: r.approval_note,
+        })
+        .collect())
+}

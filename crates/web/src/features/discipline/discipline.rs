@@ -473,3 +473,28 @@ pub async fn api_disparity(SignedIn { state, caller }: SignedIn) -> AppResult<Js
     }
     Ok(Json(json!({"min_group": MIN_GROUP, "dimensions": out})))
 }
+
+#[derive(Template)]
+#[template(path = "discipline_mine.html")]
+struct MinePage {
+    l: crate::pages::Layout,
+    decisions: Vec<righttrack_app::program::discipline::OwnDecision>,
+}
+
+/// `GET /my/discipline`: the decisions in force about the caller, with their reasons.
+pub async fn mine(SignedIn { state, caller }: SignedIn) -> AppResult<Response> {
+    let decisions = righttrack_app::program::discipline::mine(&state, &caller).await?;
+    Ok(render(MinePage {
+        l: layout(Some(&caller), "My discipline record", "/my/work"),
+        decisions,
+    }))
+}
+
+/// `GET /api/v1/my/discipline`.
+pub async fn mine_api(
+    SignedIn { state, caller }: SignedIn,
+) -> AppResult<Json<Vec<righttrack_app::program::discipline::OwnDecision>>> {
+    Ok(Json(
+        righttrack_app::program::discipline::mine(&state, &caller).await?,
+    ))
+}

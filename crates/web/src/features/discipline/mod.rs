@@ -16,6 +16,22 @@ pub fn routes() -> Vec<Route> {
     vec![
         r(
             "GET",
+            "/my/discipline",
+            Act(Action::DisciplineOwn),
+            Page,
+            "My discipline record: the decisions in force about me, with what was weighed and why",
+            get(discipline::mine),
+        ),
+        r(
+            "GET",
+            "/api/v1/my/discipline",
+            Act(Action::DisciplineOwn),
+            Api,
+            "The discipline decisions in force about the caller, with their rationale",
+            get(discipline::mine_api),
+        ),
+        r(
+            "GET",
             "/discipline",
             Act(Action::DisciplineRecord),
             Page,
