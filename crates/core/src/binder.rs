@@ -70,6 +70,10 @@ pub struct Topic {
 
 pub const TOPICS: &[Topic] = &[
     Topic {
+        key: "leadership",
+        title: "Commitment by senior and middle management (conduct at the top, oversight)",
+    },
+    Topic {
         key: "policies",
         title: "Policies and procedures",
     },
@@ -153,6 +157,13 @@ const fn fig(
 
 /// Every figure the binder computes.
 pub const FIGURES: &[FigureDef] = &[
+    // Leadership: every person who leads a team (see /leadership).
+    fig("leadership.leaders", "People leading a team", Unit::Count, "Enabled accounts that lead at least one team."),
+    fig("leadership.attestations_current", "Leaders with no overdue attestation", Unit::Percent, "Leaders without a policy attestation past its due date ÷ leaders."),
+    fig("leadership.training_current", "Leaders with current data-privacy training", Unit::Percent, "Leaders whose data-privacy course completion has not expired ÷ leaders."),
+    fig("leadership.disclosed", "Leaders with a conflict-of-interest disclosure on file", Unit::Percent, "Leaders who filed a disclosure (or declared nothing to declare) ÷ leaders."),
+    fig("leadership.overrides_overturned", "Score overrides by leaders later overturned", Unit::Percent, "Overrides of QA scores by leaders that someone else later reversed ÷ overrides by leaders, in the period."),
+    fig("leadership.decisions_deviating", "Discipline decisions by leaders that departed from comparable cases", Unit::Percent, "Discipline decisions by leaders that deviated from the median sanction of comparable cases ÷ decisions by leaders, in the period."),
     // Policies.
     fig("policies.in_force", "Policies in force", Unit::Count, "Policies not retired."),
     fig("policies.published", "Policies with a published current version", Unit::Count, "Policies whose current version is published and in force."),
@@ -222,6 +233,12 @@ const fn q(
 
 /// The catalogue, in the order of [`TOPICS`].
 pub const QUESTIONS: &[Question] = &[
+    q("leadership.example", "leadership",
+      "Do managers at every level do what they ask of others: acknowledge the code and policies, take the required training and disclose their own conflicts of interest?",
+      &["leadership.leaders", "leadership.attestations_current", "leadership.training_current", "leadership.disclosed"]),
+    q("leadership.oversight", "leadership",
+      "Are the decisions managers make about the people they lead checked, and how often are their score changes and sanctions found out of line?",
+      &["leadership.overrides_overturned", "leadership.decisions_deviating"]),
     q("policies.design", "policies",
       "Has the company written policies and procedures that address its main risks, and does it keep them current as the business and the law change?",
       &["policies.in_force", "policies.published"]),
@@ -648,7 +665,7 @@ mod tests {
         let missing: Vec<&str> = f.missing().iter().map(|d| d.key).collect();
         assert_eq!(missing.len(), FIGURES.len() - 2);
         assert!(missing.contains(&"policies.published"));
-        assert_eq!(missing[0], "policies.published", "catalogue order");
+        assert_eq!(missing[0], FIGURES[0].key, "catalogue order");
         assert!(NOT_COMPUTED.contains("generate the binder again"));
         // An empty generation is allowed too; a malformed one is an error.
         let empty: Figures = serde_json::from_str("{}").unwrap();

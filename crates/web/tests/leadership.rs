@@ -46,6 +46,23 @@ async fn org(app: &App) -> [Staff; 4] {
     [sam, lena, lars, tom]
 }
 
+/// `who` overrides the honesty item of interaction `id` to `outcome`.
+async fn override_honesty(
+    app: &App,
+    who: &Staff,
+    id: &str,
+    outcome: &str,
+    why: &str,
+) -> common::Resp {
+    let fields = [
+        ("item", "honesty"),
+        ("outcome", outcome),
+        ("justification", why),
+    ];
+    who.post(app, &format!("/interactions/{id}/override"), &fields)
+        .await
+}
+
 fn listed(body: &str) -> Vec<String> {
     body.split("<a href=\"/leadership/")
         .skip(1)
@@ -128,33 +145,26 @@ async fn the_view_shows_own_obligations_and_overturned_overrides() {
         .to_string();
         let r = app.ingest(Role::Admin, &[line]).await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-        let why = "the customer was told the truth in the end";
-        let r = lena
-            .post(
-                &app,
-                "/interactions/ld-1/override",
-                &[
-                    ("item", "honesty"),
-                    ("outcome", "met"),
-                    ("justification", why),
-                ],
-            )
-            .await;
+        let r = override_honesty(
+            &app,
+            &lena,
+            "ld-1",
+            "met",
+            "the customer was told the truth in the end",
+        )
+        .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
         // QA reverses it, a minute later.
         app.clock.advance(jiff::SignedDuration::from_mins(1));
         let quinn = staff(&app, "quinn", &[Role::QaAnalyst]).await;
-        let r = quinn
-            .post(
-                &app,
-                "/interactions/ld-1/override",
-                &[
-                    ("item", "honesty"),
-                    ("outcome", "failed"),
-                    ("justification", "a guarantee nobody can give"),
-                ],
-            )
-            .await;
+        let r = override_honesty(
+            &app,
+            &quinn,
+            "ld-1",
+            "failed",
+            "a guarantee nobody can give",
+        )
+        .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
 
         let page = sam.get(&app, "/leadership/lena").await;
@@ -173,5 +183,111 @@ async fn the_view_shows_own_obligations_and_overturned_overrides() {
         let day_ago = app.now() - jiff::SignedDuration::from_hours(24);
         let q = app.state.db.overrides_by("quinn", day_ago).await.unwrap();
         assert_eq!((q.made, q.overturned), (1, 0));
+    }
+}
+
+/// The evidence binder's leadership topic counts every leader at once, naming none:
+/// leaders, how many meet their own obligations, and how their overrides and sanctions
+/// fare. Shares of fewer than 5 are withheld like every binder share.
+#[tokio::test]
+async fn the_binder_counts_every_leader_without_naming_one() {
+    for app in App::each().await {
+        let [_, lena, ..] = org(&app).await;
+        let line = json!({
+            "id": "ld-2", "channel": "chat", "agent_id": "a-2", "team": "Billing",
+            "started_at": "2026-03-02T10:00:00Z",
+            "turns": [
+                {"speaker": "customer", "text": "my parcel is late"},
+                {"speaker": "agent", "text": "I guarantee it arrives tomorrow"}
+            ]
+        })
+        .to_string();
+        assert_eq!(
+            app.ingest(Role::Admin, &[line]).await.status,
+            StatusCode::OK
+        );
+        let r = override_honesty(
+            &app,
+            &lena,
+            "ld-2",
+            "met",
+            "the customer was told the truth in the end",
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        app.clock.advance(jiff::SignedDuration::from_mins(1));
+        let quinn = staff(&app, "quinn", &[Role::QaAnalyst]).await;
+        let r = override_honesty(
+            &app,
+            &quinn,
+            "ld-2",
+            "failed",
+            "a guarantee nobody can give",
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+
+        let since = app.now() - jiff::SignedDuration::from_hours(24 * 365);
+        let all = righttrack_app::reports::leadership::all_leaders(&app.state, since)
+            .await
+            .unwrap();
+        assert_eq!(
+            all,
+            righttrack_app::reports::leadership::AllLeaders {
+                leaders: 4,
+                attestations_current: 4,
+                // `staff` gives everyone current data-privacy training.
+                training_current: 4,
+                disclosed: 0,
+                overrides: 1,
+                overrides_overturned: 1,
+                decisions: 0,
+                decisions_deviating: 0,
+            }
+        );
+
+        let olga = staff(&app, "olga", &[Role::EthicsOfficer]).await;
+        assert_eq!(
+            olga.post(&app, "/binder/generate", &[]).await.status,
+            StatusCode::SEE_OTHER
+        );
+        let b = olga.get(&app, "/api/v1/binder").await.json();
+        let topic = b["topics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["key"] == "leadership")
+            .expect("a leadership topic");
+        let figures: Vec<&serde_json::Value> = topic["questions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|q| q["figures"].as_array().unwrap())
+            .collect();
+        let figure = |key: &str| {
+            (*figures
+                .iter()
+                .find(|f| f["key"] == key)
+                .unwrap_or_else(|| panic!("no figure {key}")))
+            .clone()
+        };
+        assert_eq!(figure("leadership.leaders")["value"], 4.0);
+        // Four leaders, one override: too few to show a share.
+        for key in [
+            "leadership.attestations_current",
+            "leadership.overrides_overturned",
+        ] {
+            assert_eq!(figure(key)["withheld"], true, "{key}");
+            assert_eq!(figure(key)["value"], serde_json::Value::Null, "{key}");
+        }
+        assert_eq!(
+            figure("leadership.decisions_deviating")["value"],
+            serde_json::Value::Null
+        );
+        assert_eq!(figure("leadership.decisions_deviating")["withheld"], false);
+        let text = serde_json::to_string(topic).unwrap();
+        for name in ["lena", "sam", "lars", "tom"] {
+            assert!(!text.contains(name), "{name} named in {text}");
+        }
     }
 }

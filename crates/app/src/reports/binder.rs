@@ -277,6 +277,34 @@ pub async fn figures(ctx: &Ctx, caller: &Caller) -> Result<Figures> {
     };
     let n = |x: usize| i64::try_from(x).unwrap_or(i64::MAX);
 
+    // Leadership: counts over every leader, none named.
+    let l = crate::reports::leadership::all_leaders(ctx, start).await?;
+    put(
+        "leadership.leaders",
+        Value::count(l.leaders),
+        &current,
+        String::new(),
+    );
+    for (key, num) in [
+        ("leadership.attestations_current", l.attestations_current),
+        ("leadership.training_current", l.training_current),
+        ("leadership.disclosed", l.disclosed),
+    ] {
+        put(key, Value::share(num, l.leaders), &current, String::new());
+    }
+    put(
+        "leadership.overrides_overturned",
+        Value::share(l.overrides_overturned, l.overrides),
+        &year,
+        format!("{} overrides", l.overrides),
+    );
+    put(
+        "leadership.decisions_deviating",
+        Value::share(l.decisions_deviating, l.decisions),
+        &year,
+        format!("{} decisions", l.decisions),
+    );
+
     // Policies: the attestation report's rows (current cycles).
     let policies = ctx.db.policies().await?;
     let rows = crate::program::policies::reports_rows(ctx).await?;

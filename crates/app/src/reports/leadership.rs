@@ -293,3 +293,66 @@ pub async fn view(ctx: &Ctx, caller: &Caller, username: &str) -> Result<View> {
         promises,
     })
 }
+
+/// Every leader at once, for the evidence binder: how many lead a team, and how many of
+/// them meet what they ask of others. Counts only; no leader is named.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct AllLeaders {
+    pub leaders: i64,
+    /// Leaders with no overdue attestation.
+    pub attestations_current: i64,
+    /// Leaders whose data-privacy training is current.
+    pub training_current: i64,
+    /// Leaders with a conflict-of-interest disclosure on file.
+    pub disclosed: i64,
+    /// Overrides of QA scores by leaders since `since`, and how many were overturned.
+    pub overrides: i64,
+    pub overrides_overturned: i64,
+    /// Discipline decisions by leaders since `since`, and how many deviated from
+    /// comparable cases.
+    pub decisions: i64,
+    pub decisions_deviating: i64,
+}
+
+/// [`AllLeaders`] over every enabled person who leads a team, with decisions counted
+/// from `since`.
+pub async fn all_leaders(ctx: &Ctx, since: jiff::Timestamp) -> Result<AllLeaders> {
+    let (teams, users) = (ctx.db.list_teams().await?, ctx.db.list_users().await?);
+    let now = ctx.now();
+    let mut out = AllLeaders::default();
+    for u in users
+        .iter()
+        .filter(|u| !u.disabled && teams.iter().any(|t| t.lead_user_id == Some(u.id)))
+    {
+        out.leaders += 1;
+        let overdue = ctx
+            .db
+            .my_assignments(u.id)
+            .await?
+            .iter()
+            .any(|a| a.attested_at.is_none() && a.due_at <= now);
+        out.attestations_current += i64::from(!overdue);
+        out.training_current += i64::from(
+            crate::program::training::gate::standing(ctx, u.id)
+                .await?
+                .current,
+        );
+        out.disclosed += i64::from(ctx.db.has_disclosed(u.id).await?);
+        let o = ctx.db.overrides_by(&u.username, since).await?;
+        out.overrides += o.made;
+        out.overrides_overturned += o.overturned;
+        let records = ctx
+            .db
+            .discipline_records(&RecordFilter {
+                decided_by: Some(u.username.clone()),
+                approval: None,
+                subject: None,
+                limit: 10_000,
+            })
+            .await?;
+        let recent = records.iter().filter(|r| r.decided_at >= since);
+        out.decisions += recent.clone().count() as i64;
+        out.decisions_deviating += recent.filter(|r| r.deviation).count() as i64;
+    }
+    Ok(out)
+}
