@@ -432,6 +432,65 @@ pub fn evaluators(inputs: &[EvaluatorInput]) -> Vec<EvaluatorStats> {
         .collect()
 }
 
+/// Strain an agent's lead should look at: a prompt to act, never a score.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Strain {
+    pub agent: String,
+    /// What stands out, in words for the lead.
+    pub what: Vec<String>,
+}
+
+/// Agents of one team whose load stands out from their team-mates' over the same
+/// period: at least half as many contacts again as the team's median (and 20 more), or
+/// a share of unsocial-hours or difficult contacts at least twice the rest of the team's
+/// (and at least 10 and 5 of them). Compared only in teams of 3 agents or more; the
+/// words say what to look at, not how the agent did.
+pub fn strain(team: &[Workload]) -> Vec<Strain> {
+    if team.len() < 3 {
+        return Vec::new();
+    }
+    let mut counts: Vec<i64> = team.iter().map(|w| w.interactions).collect();
+    counts.sort_unstable();
+    let median = counts[counts.len() / 2] as f64;
+    let share = |part: i64, all: i64| (all > 0).then(|| part as f64 / all as f64);
+    let mut out = Vec::new();
+    for w in team {
+        let others = team.iter().filter(|o| o.agent != w.agent);
+        let (o_all, o_unsocial, o_difficult) = others.fold((0, 0, 0), |(a, u, d), o| {
+            (a + o.interactions, u + o.unsocial, d + o.difficult)
+        });
+        let mut what = Vec::new();
+        if w.interactions as f64 >= median * 1.5 && w.interactions as f64 >= median + 20.0 {
+            what.push(format!(
+                "handled {} contacts, {:.0} % more than the team's median of {median:.0}",
+                w.interactions,
+                (w.interactions as f64 / median.max(1.0) - 1.0) * 100.0
+            ));
+        }
+        for (part, rest, min, words) in [
+            (w.unsocial, o_unsocial, 10, "at unsocial hours"),
+            (w.difficult, o_difficult, 5, "with a difficult customer"),
+        ] {
+            if let (Some(mine), Some(theirs)) = (share(part, w.interactions), share(rest, o_all)) {
+                if part >= min && mine >= 2.0 * theirs && mine > 0.0 {
+                    what.push(format!(
+                        "{part} contacts {words} ({:.0} %), against {:.0} % for the rest of the team",
+                        mine * 100.0,
+                        theirs * 100.0
+                    ));
+                }
+            }
+        }
+        if !what.is_empty() {
+            out.push(Strain {
+                agent: w.agent.clone(),
+                what,
+            });
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -671,5 +730,44 @@ mod tests {
         assert!((out[0].drift.unwrap() + 8.0).abs() < 1e-9);
         assert_eq!(out[1].drift, None);
         assert_eq!(out[0].scores.unwrap().mean, 90.0);
+    }
+
+    #[test]
+    fn strain_points_at_who_carries_more_never_at_small_teams() {
+        let w = |agent: &str, interactions, unsocial, difficult| Workload {
+            agent: agent.into(),
+            team: "A".into(),
+            interactions,
+            difficult,
+            unsocial,
+        };
+        let team = [
+            w("ana", 100, 4, 2),
+            w("bo", 110, 5, 3),
+            w("cy", 180, 40, 3),
+            w("dee", 95, 2, 12),
+        ];
+        let s = strain(&team);
+        assert_eq!(
+            s,
+            vec![
+                Strain {
+                    agent: "cy".into(),
+                    what: vec![
+                        "handled 180 contacts, 64 % more than the team's median of 110".into(),
+                        "40 contacts at unsocial hours (22 %), against 4 % for the rest of the team".into(),
+                    ],
+                },
+                Strain {
+                    agent: "dee".into(),
+                    what: vec![
+                        "12 contacts with a difficult customer (13 %), against 2 % for the rest of the team".into(),
+                    ],
+                },
+            ]
+        );
+        assert!(strain(&team[..2]).is_empty(), "two agents are not compared");
+        // Nobody stands out in an even team.
+        assert!(strain(&[w("a", 50, 5, 1), w("b", 55, 6, 1), w("c", 60, 5, 2)]).is_empty());
     }
 }

@@ -291,3 +291,48 @@ async fn the_binder_counts_every_leader_without_naming_one() {
         }
     }
 }
+
+/// A lead sees which of their agents carry more than their team-mates, as a prompt to
+/// act; the managers above see the lead's view without it.
+#[tokio::test]
+async fn a_lead_is_prompted_about_strain_that_only_they_see() {
+    for app in App::each().await {
+        let [sam, lena, ..] = org(&app).await;
+        let mut lines = Vec::new();
+        for (agent, n, hour) in [("a-1", 10, 10), ("a-2", 12, 11), ("a-3", 40, 22)] {
+            for i in 0..n {
+                lines.push(
+                    json!({
+                        "id": format!("st-{agent}-{i}"), "channel": "chat", "agent_id": agent,
+                        "team": "Billing",
+                        "started_at": format!("2026-11-{:02}T{hour}:00:00Z", 2 + i % 15),
+                        "turns": [
+                            {"speaker": "customer", "text": "where is my parcel"},
+                            {"speaker": "agent", "text": "let me check that for you"}
+                        ]
+                    })
+                    .to_string(),
+                );
+            }
+        }
+        let r = app.ingest(Role::Admin, &lines).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+
+        let own = lena.get(&app, "/leadership/lena").await;
+        own.assert_answer(
+            StatusCode::OK,
+            &[
+                "Who may need your help",
+                "<strong>a-3</strong>: handled 40 contacts, 233 % more than the team&#39;s median of 12; 40 contacts at unsocial hours (100 %), against 18 % for the rest of the team",
+                // (a-1 and a-2 worked two weekend days each: 4 of 22 unsocial)
+            ],
+        );
+        own.assert_lacks("<strong>a-1</strong>");
+        let above = sam.get(&app, "/leadership/lena").await;
+        assert_eq!(above.status, StatusCode::OK);
+        above.assert_lacks("Who may need your help");
+        above.assert_lacks("a-3");
+        let j = sam.get(&app, "/api/v1/leadership/lena").await.json();
+        assert_eq!(j["strain"], json!([]));
+    }
+}

@@ -89,6 +89,16 @@ pub struct View {
     pub overrides: i64,
     pub overrides_overturned: i64,
     pub promises: Vec<Promises>,
+    /// For the leader's own eyes only: agents of their teams whose load stands out over
+    /// the current and the previous month, as prompts to act (never a score).
+    pub strain: Vec<TeamStrain>,
+}
+
+/// The strain prompts of one team.
+#[derive(Debug, Clone, Serialize)]
+pub struct TeamStrain {
+    pub team: String,
+    pub agents: Vec<righttrack_core::fairness::Strain>,
 }
 
 /// The teams `lead` leads, and every team below them.
@@ -273,6 +283,26 @@ pub async fn view(ctx: &Ctx, caller: &Caller, username: &str) -> Result<View> {
         });
     }
 
+    // Strain is for the lead to act on; the chain above sees the leader, not the agents.
+    let mut strain = Vec::new();
+    if caller.user.id == user.id {
+        let p = crate::reports::fairness::period(ctx, None, 2)?;
+        for t in &own_teams {
+            let totals = ctx.db.agent_totals_in_team(&p.from, &p.to, &t.name).await?;
+            let team: Vec<_> = righttrack_core::fairness::workloads(&totals)
+                .into_iter()
+                .filter(|w| w.team == t.name)
+                .collect();
+            let agents = righttrack_core::fairness::strain(&team);
+            if !agents.is_empty() {
+                strain.push(TeamStrain {
+                    team: t.name.clone(),
+                    agents,
+                });
+            }
+        }
+    }
+
     if caller.user.id != user.id {
         ctx.audit(
             &caller.actor(),
@@ -291,6 +321,7 @@ pub async fn view(ctx: &Ctx, caller: &Caller, username: &str) -> Result<View> {
         overrides: o.made,
         overrides_overturned: o.overturned,
         promises,
+        strain,
     })
 }
 
