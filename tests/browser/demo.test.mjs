@@ -145,6 +145,12 @@ test('agent and team lead see only their own pages', async () => {
       assert.equal(await page.locator('#my-category tbody tr').count(), 2);
       await shot(page, 'demo-agent-pay-mine-desktop');
     }
+    if (username === 'lead') {
+      // The leadership story: the lead's own team's climate fell between the two waves.
+      await page.goto('/leadership/lead');
+      assert.match(await page.locator('main').innerText(), /Fell since Spring pulse: /);
+      await shot(page, 'demo-lead-leadership-desktop');
+    }
     if (username === 'qa') {
       // The demo seeds disputes in every state.
       await page.goto('/qa/disputes');

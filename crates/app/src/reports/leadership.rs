@@ -56,6 +56,47 @@ pub struct Climate {
     pub wave: String,
     /// (index, share favourable in per cent); `None` while the cell is not released.
     pub indices: Option<Vec<(String, Option<f64>)>>,
+    /// The wave of the same survey closed before it, when there is one.
+    pub previous_wave: Option<String>,
+    /// Indices that fell by [`FELL_BY`] points or more since the previous wave, both
+    /// released: "index: 80 % → 55 %".
+    pub fell: Vec<String>,
+}
+
+/// A fall in a climate index, in percentage points, that the view points out.
+pub const FELL_BY: f64 = 10.0;
+
+type Indices = Vec<(String, Option<f64>)>;
+
+/// One team's released indices in one closed wave; `None` while suppressed.
+async fn team_indices(
+    ctx: &Ctx,
+    w: &righttrack_store::surveys::Wave,
+    teams: &[&Team],
+) -> Result<Vec<Option<Indices>>> {
+    let survey = ctx.db.survey(&w.survey_id).await?;
+    let rel = released(ctx, w).await?;
+    Ok(teams
+        .iter()
+        .map(|t| match (&survey, &rel) {
+            (Some(s), Some(r)) => match cell(
+                &s.questions,
+                &r.responses,
+                &r.plan,
+                &r.comments,
+                &format!("team:{}", t.id),
+            ) {
+                CellResult::Shown { indices, .. } => Some(
+                    indices
+                        .into_iter()
+                        .map(|i| (i.key, i.favourable.map(|f| f * 100.0)))
+                        .collect(),
+                ),
+                CellResult::Suppressed { .. } => None,
+            },
+            _ => None,
+        })
+        .collect())
 }
 
 /// The leader's discipline decisions in the window.
@@ -207,39 +248,39 @@ pub async fn view(ctx: &Ctx, caller: &Caller, username: &str) -> Result<View> {
     };
 
     let mut climate = Vec::new();
-    let latest = ctx
+    let mut closed: Vec<_> = ctx
         .db
         .waves(None)
         .await?
         .into_iter()
         .filter(|w| w.status == WaveStatus::Closed)
-        .max_by_key(|w| w.closed_at);
-    if let Some(w) = latest {
-        let survey = ctx.db.survey(&w.survey_id).await?;
-        let rel = released(ctx, &w).await?;
-        for t in &own_teams {
-            let indices = match (&survey, &rel) {
-                (Some(s), Some(r)) => match cell(
-                    &s.questions,
-                    &r.responses,
-                    &r.plan,
-                    &r.comments,
-                    &format!("team:{}", t.id),
-                ) {
-                    CellResult::Shown { indices, .. } => Some(
-                        indices
-                            .into_iter()
-                            .map(|i| (i.key, i.favourable.map(|f| f * 100.0)))
-                            .collect(),
-                    ),
-                    CellResult::Suppressed { .. } => None,
-                },
-                _ => None,
-            };
+        .collect();
+    closed.sort_by_key(|w| std::cmp::Reverse(w.closed_at));
+    if let Some(w) = closed.first() {
+        let now_ix = team_indices(ctx, w, &own_teams).await?;
+        let previous = closed.iter().skip(1).find(|p| p.survey_id == w.survey_id);
+        let before_ix = match previous {
+            Some(p) => team_indices(ctx, p, &own_teams).await?,
+            None => vec![None; own_teams.len()],
+        };
+        for ((t, indices), before) in own_teams.iter().zip(now_ix).zip(before_ix) {
+            let mut fell = Vec::new();
+            if let (Some(now), Some(before)) = (&indices, &before) {
+                for (key, v) in now {
+                    let was = before.iter().find(|(k, _)| k == key).and_then(|(_, v)| *v);
+                    if let (Some(v), Some(was)) = (v, was) {
+                        if was - v >= FELL_BY {
+                            fell.push(format!("{key}: {was:.0} % → {v:.0} %"));
+                        }
+                    }
+                }
+            }
             climate.push(Climate {
                 team: t.name.clone(),
                 wave: w.name.clone(),
                 indices,
+                previous_wave: previous.map(|p| p.name.clone()),
+                fell,
             });
         }
     }

@@ -2,7 +2,8 @@
 //! instrument and a custom question) with two closed waves four and one months ago,
 //! answered by a synthetic share of the agents per team, so that most teams show,
 //! some are suppressed (too few answers, or withheld to protect them), one team is a
-//! hot-spot, comments are redacted, and the trend has two points; and a third wave,
+//! hot-spot, one team's climate falls between the waves (Lisbon Billing, the demo
+//! lead's: the leadership story), comments are redacted, and the trend has two points; and a third wave,
 //! open now, that the demo agent can answer.
 //!
 //! Answers are stored through the same store call as a real answer (invitation flipped,
@@ -166,6 +167,11 @@ pub async fn seed(ctx: &Ctx, officer: &User) -> Result<()> {
                 (3, 0.8)
             } else if team.ends_with("Operations") {
                 (2, 0.8)
+            } else if team.ends_with("Lisbon Billing") {
+                // The leadership story: the demo lead's team, whose climate fell between
+                // the two waves (her leadership view points the fall out).
+                // 15 answer: more than any sibling, so never the one withheld to protect them.
+                (15, if wi == 0 { 0.88 } else { 0.5 })
             } else if team.ends_with("Lisbon Retention") {
                 (if wi == 0 { 4 } else { 9 }, 0.72)
             } else {
