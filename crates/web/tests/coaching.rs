@@ -125,6 +125,17 @@ async fn a_lead_coaches_and_the_agent_acknowledges_and_answers() {
             .ingest(Role::Admin, &[line("co-1", "ana", app.now(), true)])
             .await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        // The interaction's page leads to the form, filled in.
+        let page = o.lena.get(&app, "/interactions/co-1").await;
+        page.assert_answer(StatusCode::OK, &["Coach on this item"]);
+        let form = o
+            .lena
+            .get(&app, "/coaching?agent=ana&interaction=co-1&item=honesty")
+            .await;
+        form.assert_answer(
+            StatusCode::OK,
+            &["value=\"co-1\"", "<option value=\"ana\" selected>"],
+        );
         let id = record(&app, &o.lena, "co-1", 14).await;
 
         let page = o.lena.get(&app, &format!("/coaching/{id}")).await;
