@@ -102,6 +102,9 @@ type GoalTuple = (
     Option<i64>,
 );
 
+/// A goal's sealed texts, for key rotation: (session, goal number, goal, note).
+type SealedGoal = (String, i64, Vec<u8>, Option<Vec<u8>>);
+
 const COLS: &str =
     "id, agent, lead, interaction, item, feedback, held_at, acknowledged_at, comment, commented_at";
 
@@ -199,7 +202,7 @@ impl Db {
     /// Sessions matching `f`, newest first, with their goals.
     pub async fn coaching_sessions(&self, f: &SessionFilter) -> Result<Vec<SessionRow>> {
         let mut q =
-            crate::query::Query::new(&format!("SELECT {COLS} FROM coaching_sessions WHERE 1 = 1"));
+            crate::query::Query::new(format!("SELECT {COLS} FROM coaching_sessions WHERE 1 = 1"));
         q.and(" AND agent = ?", f.agent.as_ref());
         if let Some(list) = &f.agents {
             if list.is_empty() {
@@ -309,7 +312,7 @@ impl Db {
                 out.push(("comment", id, 0, c));
             }
         }
-        let g: Vec<(String, i64, Vec<u8>, Option<Vec<u8>>)> = fetch!(
+        let g: Vec<SealedGoal> = fetch!(
             self,
             fetch_all,
             "SELECT session_id, n, goal, note FROM coaching_goals"
