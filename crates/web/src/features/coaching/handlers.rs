@@ -84,7 +84,11 @@ fn session_line(s: &Session) -> SessionLine {
         lead_name: s.lead_name.clone(),
         held_on: day(s.held_at),
         interaction: s.interaction.clone().unwrap_or_default(),
-        item: s.item_label.clone().unwrap_or_default(),
+        // Item descriptions are sentences; the pages put them inside one.
+        item: s
+            .item_label
+            .as_deref()
+            .map_or_else(String::new, |l| l.trim_end_matches('.').to_owned()),
         feedback: s.feedback.clone(),
         goals: s.goals.iter().map(goal_line).collect(),
         acknowledged: s.acknowledged_at.map(day).unwrap_or_default(),
@@ -202,9 +206,14 @@ struct EffectLine {
 }
 
 fn rate(r: Option<f64>, n: i64) -> String {
+    let counted = if n == 1 {
+        "1 interaction".to_owned()
+    } else {
+        format!("{n} interactions")
+    };
     match r {
-        Some(v) => format!("{v:.0} per 1,000 interactions ({n} interactions)"),
-        None => format!("not shown: {n} interactions, too few to compare"),
+        Some(v) => format!("{v:.0} per 1,000 interactions ({counted})"),
+        None => format!("not shown: {counted}, too few to compare"),
     }
 }
 
