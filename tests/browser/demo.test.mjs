@@ -38,7 +38,8 @@ async function clickThrough(page, prefix) {
   for (const [i, { label, href }] of links.entries()) {
     // Click like a person would, from whatever page we are on.
     const resp = await navigation(page, () =>
-      page.locator('nav[aria-label="Main"] a', { hasText: label }).first().click(),
+      // By the whole label: "Feedback" is also part of "Upward feedback".
+      page.locator('nav[aria-label="Main"]').getByRole('link', { name: label, exact: true }).click(),
     );
     assert.equal(resp.status(), 200, `${label} (${href})`);
     assert.equal(pathname(page), href, label);
