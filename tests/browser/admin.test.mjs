@@ -145,7 +145,7 @@ test('admin adds a user on the web; a role change signs that user out at once', 
     const p2 = await other.newPage();
     await signIn(p2, 'newbie', 'newbie-password-123');
     assert.equal(await p2.locator('h1').textContent(), 'Welcome, Nora Newbie');
-    assert.deepEqual(await navLabels(p2), ['Home', 'My work', 'My policies', 'My training', 'My surveys', 'My pay category', 'Conflicts of interest', 'Kudos', 'My account']);
+    assert.deepEqual(await navLabels(p2), ['Home', 'My work', 'My coaching', 'My policies', 'My training', 'My surveys', 'My pay category', 'Conflicts of interest', 'Kudos', 'My account']);
 
     // Make them a team lead too.
     await row.locator('summary', { hasText: 'Roles' }).click();
@@ -158,7 +158,7 @@ test('admin adds a user on the web; a role change signs that user out at once', 
     await p2.goto('/');
     assert.equal(pathname(p2), '/login');
     await signIn(p2, 'newbie', 'newbie-password-123');
-    assert.deepEqual(await navLabels(p2), ['Home', 'Leadership', 'My work', 'My policies', 'My training', 'My surveys', 'My pay category', 'Conflicts of interest', 'Kudos', 'Review queue', 'Commitments', 'Feedback', 'Calibration', 'Team policies', 'Training reports', 'Audits', 'Corrective actions', 'Discipline', 'Teams', 'My account']);
+    assert.deepEqual(await navLabels(p2), ['Home', 'Leadership', 'My work', 'My coaching', 'My policies', 'My training', 'My surveys', 'My pay category', 'Conflicts of interest', 'Kudos', 'Review queue', 'Coaching', 'Upward feedback', 'Commitments', 'Feedback', 'Calibration', 'Team policies', 'Training reports', 'Audits', 'Corrective actions', 'Discipline', 'Teams', 'My account']);
   } finally {
     await other.close();
   }

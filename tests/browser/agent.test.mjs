@@ -187,7 +187,7 @@ describe('authorization', () => {
     }
     // The home tiles follow the same rule.
     const tiles = await page.locator('main .tile strong').allTextContents();
-    assert.deepEqual(tiles, ['My work', 'My policies', 'My training', 'My surveys', 'My pay category', 'Conflicts of interest', 'Kudos', 'My account']);
+    assert.deepEqual(tiles, ['My work', 'My coaching', 'My policies', 'My training', 'My surveys', 'My pay category', 'Conflicts of interest', 'Kudos', 'My account']);
 
     for (const url of ['/admin/users', '/admin/tokens', '/audit', '/directory']) {
       const resp = await page.goto(url);
@@ -212,7 +212,7 @@ describe('authorization', () => {
     assert.equal(resp.status(), 403);
     assert.equal(await page.getByRole('button', { name: 'Sign out' }).count(), 1, 'Sign out button');
     assert.match(await page.locator('header').innerText(), /Alex Agent/);
-    assert.deepEqual(await navLabels(page), ['Home', 'My work', 'My policies', 'My training', 'My surveys', 'My pay category', 'Conflicts of interest', 'Kudos', 'My account']);
+    assert.deepEqual(await navLabels(page), ['Home', 'My work', 'My coaching', 'My policies', 'My training', 'My surveys', 'My pay category', 'Conflicts of interest', 'Kudos', 'My account']);
   });
 
   test(

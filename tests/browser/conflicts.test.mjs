@@ -21,7 +21,7 @@ const env = testServer({
 test('a declared relative and gift are reviewed, and the lead sees the agent handled the relative', async () => {
   // The agent declares their sister (a customer) from the nav.
   const { page: agent, watcher: agentWatch } = await env.signedIn('alex');
-  assert.deepEqual(await navLabels(agent), ['Home', 'My work', 'My policies', 'My training', 'My surveys', 'My pay category', 'Conflicts of interest', 'Kudos', 'My account']);
+  assert.deepEqual(await navLabels(agent), ['Home', 'My work', 'My coaching', 'My policies', 'My training', 'My surveys', 'My pay category', 'Conflicts of interest', 'Kudos', 'My account']);
   await navigation(agent, () => agent.locator('nav[aria-label="Main"]').getByRole('link', { name: 'Conflicts of interest' }).click());
   assert.equal(pathname(agent), '/conflicts');
   assert.match(await agent.locator('#on-hire').innerText(), /new colleague/);

@@ -38,7 +38,8 @@ async function clickThrough(page, prefix) {
   for (const [i, { label, href }] of links.entries()) {
     // Click like a person would, from whatever page we are on.
     const resp = await navigation(page, () =>
-      page.locator('nav[aria-label="Main"] a', { hasText: label }).first().click(),
+      // By the whole label: "Feedback" is also part of "Upward feedback".
+      page.locator('nav[aria-label="Main"]').getByRole('link', { name: label, exact: true }).click(),
     );
     assert.equal(resp.status(), 200, `${label} (${href})`);
     assert.equal(pathname(page), href, label);
@@ -63,7 +64,7 @@ test('ethics officer: enrol, then every page of the nav', async () => {
   const { page, watcher } = await enrolledSession('ethics', 'demo-ethics');
   assert.equal(await page.locator('h1').textContent(), 'Welcome, Eshe Ethics-Officer');
   const visited = await clickThrough(page, 'demo-ethics');
-  assert.deepEqual(visited, ['Home', 'Dashboard', 'Fairness', 'Pay equity', 'Leadership', 'My policies', 'My training', 'My surveys', 'My pay category', 'Conflicts of interest', 'Kudos', 'Review queue', 'Commitments', 'Feedback', 'Cases', 'Hotline analytics', 'Manage policies', 'Attestation', 'Courses', 'Training reports', 'Climate surveys', 'Audits', 'Corrective actions', 'Discipline', 'Evidence binder', 'Teams', 'Hotline settings', 'Audit trail', 'My account']);
+  assert.deepEqual(visited, ['Home', 'Dashboard', 'Fairness', 'Pay equity', 'Leadership', 'My policies', 'My training', 'My surveys', 'My pay category', 'Conflicts of interest', 'Kudos', 'Review queue', 'Upward feedback', 'Commitments', 'Feedback', 'Cases', 'Hotline analytics', 'Manage policies', 'Attestation', 'Courses', 'Training reports', 'Climate surveys', 'Audits', 'Corrective actions', 'Discipline', 'Evidence binder', 'Teams', 'Hotline settings', 'Audit trail', 'My account']);
 
   // The directory shows the three demo sites with their teams.
   await page.goto('/directory');
@@ -129,8 +130,8 @@ test('admin: enrol, then every page of the nav (users, tokens)', async () => {
 
 test('agent and team lead see only their own pages', async () => {
   for (const [username, expected] of [
-    ['agent', ['Home', 'My work', 'My policies', 'My training', 'My surveys', 'My pay category', 'Conflicts of interest', 'Kudos', 'My account']],
-    ['lead', ['Home', 'Leadership', 'My policies', 'My training', 'My surveys', 'My pay category', 'Conflicts of interest', 'Kudos', 'Review queue', 'Commitments', 'Feedback', 'Calibration', 'Team policies', 'Training reports', 'Audits', 'Corrective actions', 'Discipline', 'Teams', 'My account']],
+    ['agent', ['Home', 'My work', 'My coaching', 'My policies', 'My training', 'My surveys', 'My pay category', 'Conflicts of interest', 'Kudos', 'My account']],
+    ['lead', ['Home', 'Leadership', 'My policies', 'My training', 'My surveys', 'My pay category', 'Conflicts of interest', 'Kudos', 'Review queue', 'Coaching', 'Upward feedback', 'Commitments', 'Feedback', 'Calibration', 'Team policies', 'Training reports', 'Audits', 'Corrective actions', 'Discipline', 'Teams', 'My account']],
     ['qa', ['Home', 'Fairness', 'My policies', 'My training', 'My surveys', 'My pay category', 'Conflicts of interest', 'Kudos', 'Review queue', 'Commitments', 'Feedback', 'Disputes', 'Calibration', 'Audits', 'Corrective actions', 'Teams', 'My account']],
   ]) {
     const { ctx, page } = await env.page();

@@ -1296,6 +1296,11 @@ async fn serve(
                 righttrack_app::jobs::demo::conflicts::seed(&state)
                     .await
                     .map_err(fail)?;
+                // Coaching sessions on the demo interactions, and last quarter's
+                // upward feedback.
+                righttrack_app::jobs::demo::coaching::seed(&state)
+                    .await
+                    .map_err(fail)?;
                 righttrack_app::jobs::demo::training::seed_lapsed(&state)
                     .await
                     .map_err(fail)?;

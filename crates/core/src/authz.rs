@@ -142,6 +142,19 @@ pub enum Action {
     LeadershipView,
     /// See the leadership view of every leader.
     LeadershipOversee,
+    // Coaching and upward feedback.
+    /// Record coaching sessions with the agents of one's reporting line, follow their
+    /// goals up, see their effect (team leads).
+    CoachingRecord,
+    /// See one's own coaching sessions (agents).
+    CoachingView,
+    /// Acknowledge one's own coaching sessions and comment on them (agents).
+    CoachingRespond,
+    /// Rate the coaching and fairness of the leads of one's reporting line, anonymously.
+    UpwardFeedbackGive,
+    /// See upward feedback released above the threshold: one's own as a lead, every
+    /// lead's for the ethics office.
+    UpwardFeedbackView,
 }
 
 /// What an API token may be used for.
@@ -281,10 +294,18 @@ const TABLE: &[(Action, &[Role])] = &[
         &[TeamLead, EthicsOfficer, AuditCommittee],
     ),
     (Action::LeadershipOversee, &[EthicsOfficer, AuditCommittee]),
+    // Coaching goes both ways: leads coach the agents of their reporting line, agents
+    // answer their own sessions and rate their leads; each lead reads their own ratings
+    // once released, the ethics office every lead's.
+    (Action::CoachingRecord, &[TeamLead]),
+    (Action::CoachingView, &[Agent]),
+    (Action::CoachingRespond, &[Agent]),
+    (Action::UpwardFeedbackGive, &[Agent]),
+    (Action::UpwardFeedbackView, &[TeamLead, EthicsOfficer]),
 ];
 
 impl Action {
-    pub const ALL: [Action; 57] = [
+    pub const ALL: [Action; 62] = [
         Action::ViewSelf,
         Action::ManageOwnAccount,
         Action::AuditRead,
@@ -342,6 +363,11 @@ impl Action {
         Action::PayOwnCategory,
         Action::LeadershipView,
         Action::LeadershipOversee,
+        Action::CoachingRecord,
+        Action::CoachingView,
+        Action::CoachingRespond,
+        Action::UpwardFeedbackGive,
+        Action::UpwardFeedbackView,
     ];
 
     /// The token scope an API token needs for this action.
@@ -396,6 +422,10 @@ impl Action {
             Action::PayReport | Action::PayOwnCategory => Scope::Read,
             Action::PayManage => Scope::Admin,
             Action::LeadershipView | Action::LeadershipOversee => Scope::Read,
+            Action::CoachingRecord | Action::CoachingView | Action::UpwardFeedbackView => {
+                Scope::Read
+            }
+            Action::CoachingRespond | Action::UpwardFeedbackGive => Scope::Admin,
         }
     }
 

@@ -30,6 +30,29 @@ use std::collections::BTreeMap;
 
 pub use crate::hotline_stats::MIN_GROUP;
 
+/// Events per 1,000 interactions, withheld under [`crate::dashboard::MIN_INTERACTIONS`]
+/// interactions or [`MIN_GROUP`] agents: the rate training effectiveness compares before
+/// and after a completion, and coaching before and after a session.
+pub fn per_1000(n: i64, interactions: i64, agents: i64) -> Option<f64> {
+    rate_per_1000(n, interactions).filter(|_| agents >= MIN_GROUP as i64)
+}
+
+/// [`per_1000`] of one person, for someone who already sees that person's scores (their
+/// lead): withheld under the minimum of interactions only.
+pub fn rate_per_1000(n: i64, interactions: i64) -> Option<f64> {
+    (interactions >= crate::dashboard::MIN_INTERACTIONS)
+        .then(|| n as f64 / interactions as f64 * 1000.0)
+}
+
+/// The change from `before` to `after` in per cent of `before`: (after − before) ÷
+/// before; `None` when either is withheld or `before` is zero.
+pub fn relative_change(before: Option<f64>, after: Option<f64>) -> Option<f64> {
+    match (before, after) {
+        (Some(b), Some(a)) if b > 0.0 => Some((a - b) / b * 100.0),
+        _ => None,
+    }
+}
+
 /// A QA score at or above this percentage passes.
 pub const PASS_PCT: i64 = 80;
 

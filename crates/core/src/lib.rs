@@ -35,6 +35,7 @@ pub mod workload;
 pub mod conflicts;
 // Issue #7: audits, corrective actions, discipline, recognition.
 pub mod capa;
+pub mod coaching;
 pub mod discipline;
 pub mod kudos;
 // Policies and attestation (issue #6).

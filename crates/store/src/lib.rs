@@ -102,6 +102,7 @@ pub mod tokens;
 pub mod conflicts;
 // Issue #7: audits and corrective actions, discipline, recognition.
 pub mod capa;
+pub mod coaching;
 pub mod discipline;
 pub mod kudos;
 pub mod leadership;

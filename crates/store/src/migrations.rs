@@ -52,7 +52,7 @@ macro_rules! sources {
 
 /// Every migration, oldest first: its file name (`NNNN_description.sql`) and its source.
 /// A new migration is a new file here and in `migrations/`, plus its two pins.
-pub const SOURCES: [(&str, &str); 25] = sources![
+pub const SOURCES: [(&str, &str); 26] = sources![
     "0001_platform.sql",
     "0002_interactions.sql",
     "0003_score_overrides.sql",
@@ -77,6 +77,7 @@ pub const SOURCES: [(&str, &str); 25] = sources![
     "0022_data_at_rest.sql",
     "0023_audit_head_signature.sql",
     "0024_pay.sql",
+    "0025_coaching.sql",
     "0026_directory.sql",
 ];
 

@@ -963,3 +963,80 @@ async fn retaliation_watch_alerts_on_a_drop_peers_do_not_share() {
         ));
     }
 }
+
+#[tokio::test]
+async fn coaching_answers_once_and_every_sealed_text_can_be_rewrapped() {
+    use righttrack_core::coaching::{Outcome, Rating};
+    use righttrack_store::coaching::{NewSession, Rated};
+    for t in backends().await {
+        let db = &t.db;
+        let s = NewSession {
+            agent: "ana".into(),
+            lead: "leo".into(),
+            interaction: None,
+            item: Some("honesty".into()),
+            feedback: b"f1".to_vec(),
+            goals: vec![(b"g1".to_vec(), "2026-12-01".parse().unwrap())],
+            held_at: t0(),
+        };
+        let id = db.create_coaching_session(&s, &mut rng()).await.unwrap();
+        // Only the agent answers, and once.
+        assert!(!db.comment_coaching(&id, "ben", b"c", t0()).await.unwrap());
+        assert!(db.comment_coaching(&id, "ana", b"c1", t0()).await.unwrap());
+        assert!(!db.comment_coaching(&id, "ana", b"c2", t0()).await.unwrap());
+        assert!(!db.acknowledge_coaching(&id, "ana", t0()).await.unwrap());
+        assert!(db
+            .follow_up_goal(&id, 1, Outcome::Met, Some(b"n1"), t0())
+            .await
+            .unwrap());
+        assert!(!db
+            .follow_up_goal(&id, 1, Outcome::NotMet, None, t0())
+            .await
+            .unwrap());
+
+        // Key rotation finds and replaces each sealed text.
+        let sealed = db.all_coaching_sealed().await.unwrap();
+        assert_eq!(sealed.len(), 4, "{}", db.backend_name());
+        for (column, row, n, old) in &sealed {
+            let mut new = old.clone();
+            new.push(b'!');
+            assert!(
+                db.replace_coaching_sealed(column, row, *n, old, &new)
+                    .await
+                    .unwrap(),
+                "{column} on {}",
+                db.backend_name()
+            );
+        }
+        let got = db.coaching_session(&id).await.unwrap().unwrap();
+        assert_eq!(got.feedback, b"f1!");
+        assert_eq!(got.comment.as_deref(), Some(&b"c1!"[..]));
+        assert_eq!(got.goals[0].goal, b"g1!");
+        assert_eq!(got.goals[0].note.as_deref(), Some(&b"n1!"[..]));
+
+        // One rating per person, lead and round; none once the round is closed.
+        let r = Rating {
+            coaching: 4,
+            fairness: 5,
+        };
+        let mut g = rng();
+        for (who, outcome) in [
+            ("u1", Rated::Stored),
+            ("u1", Rated::AlreadyRated),
+            ("u2", Rated::Stored),
+        ] {
+            let got = db
+                .rate_lead("2026-Q4", "leo", who, r, &mut g)
+                .await
+                .unwrap();
+            assert_eq!(got, outcome, "{who}");
+        }
+        assert_eq!(db.open_upward_rounds().await.unwrap(), ["2026-Q4"]);
+        assert!(db.close_upward_round("2026-Q4", t0()).await.unwrap());
+        assert!(!db.close_upward_round("2026-Q4", t0()).await.unwrap());
+        let late = db.rate_lead("2026-Q4", "leo", "u3", r, &mut g).await;
+        assert_eq!(late.unwrap(), Rated::Closed);
+        assert_eq!(db.lead_ratings("2026-Q4", "leo").await.unwrap(), [r, r]);
+        assert_eq!(db.rated_leads("2026-Q4", "u1").await.unwrap(), ["leo"]);
+    }
+}

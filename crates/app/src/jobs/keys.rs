@@ -12,7 +12,7 @@ fn unwrappable(what: String) -> Error {
 }
 
 /// Wraps every sealed value (second-factor secrets, the privacy vault, the conflicts of
-/// interest's reference key and sealed texts, pay lines) again under `keys`' current version
+/// interest's reference key and sealed texts, pay lines, coaching texts) again under `keys`' current version
 /// `key_id`, which the caller has already saved, and records the rotation. Returns how
 /// many values were re-wrapped.
 pub async fn rewrap_all(ctx: &Ctx, keys: &Keyring, key_id: u32) -> Result<usize> {
@@ -64,6 +64,18 @@ pub async fn rewrap_all(ctx: &Ctx, keys: &Keyring, key_id: u32) -> Result<usize>
         if ctx
             .db
             .replace_pay_sealed(&period, &person, &sealed, &new)
+            .await?
+        {
+            rewrapped += 1;
+        }
+    }
+    for (column, id, n, sealed) in ctx.db.all_coaching_sealed().await? {
+        let new = keys
+            .rewrap(crate::program::coaching::PURPOSE, &sealed, &mut rng)
+            .map_err(|e| unwrappable(format!("coaching {column} {id} {n}: {e}")))?;
+        if ctx
+            .db
+            .replace_coaching_sealed(column, &id, n, &sealed, &new)
             .await?
         {
             rewrapped += 1;

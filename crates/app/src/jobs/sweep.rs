@@ -2,7 +2,7 @@
 //! broken (reads decide "broken" from the due instant; this persists it for reports), the
 //! privacy vault and the speak-up hotline destroy what outlived retention, the day's staff
 //! notifications are written, due audits and overdue corrective actions are handled, and
-//! policy and training reminders go out.
+//! policy and training reminders go out, and ended rounds of upward feedback are closed.
 //!
 //! Each step runs on its own: a failure is logged (counts only, never a case reference or
 //! content) and the next step still runs.
@@ -66,5 +66,11 @@ pub async fn run(ctx: &Ctx, now: Timestamp) {
     // Training: new assignments (on hire), reminders, escalations.
     if let Err(e) = crate::program::training::remind(ctx, now).await {
         tracing::warn!(error = %e.message, "training reminders failed");
+    }
+    // Upward feedback: ended rounds are closed, their rows rewritten in key order.
+    match crate::program::coaching::close_ended_rounds(ctx).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(rounds = n, "upward feedback: rounds closed"),
+        Err(e) => tracing::warn!(error = %e.message, "closing upward feedback rounds failed"),
     }
 }

@@ -1,6 +1,7 @@
-//! The ethics program: policies and attestations, training, climate surveys, conflicts of interest, corrective actions, discipline, recognition and pay equity.
+//! The ethics program: policies and attestations, training, climate surveys, conflicts of interest, corrective actions, discipline, recognition, pay equity, and coaching with upward feedback.
 
 pub mod capa;
+pub mod coaching;
 pub mod conflicts;
 pub mod discipline;
 pub mod home;

@@ -16,10 +16,10 @@
 use super::dashboard::{instant, month_starts, violation_rules};
 use crate::{Caller, Ctx, Error, Result};
 use jiff::Timestamp;
-use righttrack_core::dashboard::MIN_INTERACTIONS;
 use righttrack_core::fairness::{
-    compare, evaluators, moments_by, quartiles, score_pct, spread, workloads, EvaluatorInput,
-    EvaluatorStats, GroupScores, MeanCi, Moments, Quartiles, Spread, Workload, MIN_GROUP,
+    compare, evaluators, moments_by, per_1000, quartiles, relative_change, score_pct, spread,
+    workloads, EvaluatorInput, EvaluatorStats, GroupScores, MeanCi, Moments, Quartiles, Spread,
+    Workload, MIN_GROUP,
 };
 use righttrack_store::interactions::InteractionFilter;
 use serde::Serialize;
@@ -116,12 +116,6 @@ pub const NO_SITE: &str = "(team not in the directory)";
 /// The evidence binder counts evaluators whose leniency is this many points from their
 /// peers' or more.
 pub const LENIENCY_NOTICE: f64 = 10.0;
-
-/// Violations per 1,000 interactions, withheld under the minimums.
-fn per_1000(n: i64, interactions: i64, agents: i64) -> Option<f64> {
-    (interactions >= MIN_INTERACTIONS && agents >= MIN_GROUP as i64)
-        .then(|| n as f64 / interactions as f64 * 1000.0)
-}
 
 #[derive(Debug, Clone, Serialize)]
 pub struct RuleEffect {
@@ -222,10 +216,7 @@ pub async fn effectiveness(
                 description: description.clone(),
                 before,
                 after,
-                change: match (before, after) {
-                    (Some(b), Some(a)) if b > 0.0 => Some((a - b) / b * 100.0),
-                    _ => None,
-                },
+                change: relative_change(before, after),
             }
         })
         .collect();

@@ -16,6 +16,7 @@ use crate::nav::NavEntry;
 use crate::routes::Route;
 
 pub mod capa;
+pub mod coaching;
 pub mod conflicts;
 pub mod discipline;
 pub mod hotline;
@@ -44,6 +45,7 @@ pub fn routes() -> Vec<Route> {
         discipline::routes(),
         kudos::routes(),
         leadership::routes(),
+        coaching::routes(),
         pay::routes(),
         policies::routes(),
         training::routes(),

@@ -3,6 +3,7 @@
 
 pub mod capa;
 pub mod cases;
+pub mod coaching;
 pub mod conflicts;
 pub mod interactions;
 pub mod org;

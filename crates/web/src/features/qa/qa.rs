@@ -245,6 +245,9 @@ struct InteractionPage {
     critical_failed: bool,
     original_score: u64,
     may_override: bool,
+    /// The coaching form filled with this agent and interaction, for a lead who may
+    /// coach (empty otherwise); a scorecard item is appended per row.
+    coach_link: String,
     history: Vec<String>,
     items: Vec<ItemView>,
     /// Why the agent can no longer dispute (the window closed), if so.
@@ -395,6 +398,15 @@ fn interaction_page(caller: &Caller, v: InteractionView) -> Response {
         critical_failed: f["scorecard"]["critical_failed"].as_bool().unwrap_or(false),
         original_score: f["score"]["value"].as_u64().unwrap_or(0),
         may_override,
+        coach_link: if allowed(&caller.user.roles, Action::CoachingRecord) {
+            format!(
+                "/coaching?agent={}&interaction={}",
+                urlencode(&i.agent_ref),
+                urlencode(&i.ext_id)
+            )
+        } else {
+            String::new()
+        },
         history,
         items,
         dispute_closed,
