@@ -105,6 +105,7 @@ pub mod capa;
 pub mod discipline;
 pub mod kudos;
 pub mod leadership;
+pub mod mail;
 pub mod migrations;
 mod notices;
 // Policies and attestation (issue #6).
