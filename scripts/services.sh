@@ -83,3 +83,11 @@ rt_stop_nats() {
     kill "$RIGHTTRACK_NATS_STARTED" 2>/dev/null || true
   fi
 }
+
+# The mail tests start a real SMTP server (aiosmtpd) on a free port and stop it to show an
+# outage loses nothing; they fail, rather than skip, without it. Idempotent.
+rt_ensure_aiosmtpd() {
+  if python3 -c 'import aiosmtpd' 2>/dev/null; then return 0; fi
+  echo "Installing aiosmtpd (the SMTP server the mail tests start) for this user" >&2
+  python3 -m pip install --quiet --user --disable-pip-version-check aiosmtpd==1.4.6
+}

@@ -6,6 +6,7 @@ cd "$(dirname "$0")/.."
 . scripts/services.sh
 rt_ensure_postgres
 rt_ensure_nats
+rt_ensure_aiosmtpd
 trap 'rt_stop_postgres; rt_stop_nats' EXIT
 rt_drop_stale_test_databases
 echo "== Rust tests (SQLite and PostgreSQL at ${RIGHTTRACK_TEST_PG_URL#*@}; NATS at ${RIGHTTRACK_TEST_NATS_URL#*//})"

@@ -44,6 +44,9 @@ pub struct Config {
     /// Where signed audit heads are appended (every checkpoint), for an auditor to keep
     /// outside the database: `righttrack audit verify --heads FILE` checks against it.
     pub audit_heads_path: Option<PathBuf>,
+    /// The SMTP server mail goes through. `None`: no mail is queued or sent (in-app
+    /// notices only), as in `--demo`.
+    pub mail: Option<crate::jobs::mail::MailConfig>,
 }
 
 impl Default for Config {
@@ -62,6 +65,7 @@ impl Default for Config {
             trusted_proxies: Vec::new(),
             metrics_token: None,
             audit_heads_path: None,
+            mail: None,
         }
     }
 }

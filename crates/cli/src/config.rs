@@ -32,6 +32,17 @@ pub struct FileConfig {
     pub trusted_proxies: Option<Vec<String>>,
     /// A file holding the bearer token `GET /metrics` requires.
     pub metrics_token_file: Option<PathBuf>,
+    /// The SMTP server mail goes through; without it no mail is sent.
+    pub mail_host: Option<String>,
+    /// Default 587 with STARTTLS, 465 with TLS, 25 with none.
+    pub mail_port: Option<u16>,
+    /// `starttls` (default), `tls`, or `none` (a relay on this machine, no password).
+    pub mail_security: Option<String>,
+    pub mail_username: Option<String>,
+    /// A file holding the SMTP password (never in this file).
+    pub mail_password_file: Option<PathBuf>,
+    /// The sender, e.g. `RightTrack <righttrack@example.com>`.
+    pub mail_from: Option<String>,
 }
 
 impl FileConfig {
@@ -219,4 +230,57 @@ pub fn edge(
         }
     };
     Ok((trusted, token))
+}
+
+/// The SMTP settings of the file, checked before anything starts; `None` without
+/// `mail_host` (no mail). The password is read from `mail_password_file`.
+pub fn mail(
+    file: &FileConfig,
+    path: Option<&Path>,
+) -> Result<Option<righttrack_app::jobs::mail::MailConfig>> {
+    use righttrack_app::jobs::mail::{MailConfig, Security};
+    let where_ = format!(
+        "config file {}",
+        path.map(|p| p.display().to_string()).unwrap_or_default()
+    );
+    let Some(host) = &file.mail_host else {
+        if file.mail_from.is_some() || file.mail_username.is_some() {
+            bail!("{where_}: the mail settings need `mail_host`");
+        }
+        return Ok(None);
+    };
+    let security = match file.mail_security.as_deref() {
+        None => Security::StartTls,
+        Some(s) => Security::parse(s).ok_or_else(|| {
+            anyhow::anyhow!(
+                "{where_} `mail_security`: {s:?} is not one of \"starttls\", \"tls\", \"none\""
+            )
+        })?,
+    };
+    let Some(from) = file.mail_from.clone() else {
+        bail!("{where_}: `mail_host` needs `mail_from`, the sender's address");
+    };
+    let password = match &file.mail_password_file {
+        None => None,
+        Some(p) => {
+            let text = std::fs::read_to_string(p).with_context(|| {
+                format!("{where_} `mail_password_file`: cannot read {}", p.display())
+            })?;
+            let pw = text.trim_end_matches(['\n', '\r']);
+            if pw.is_empty() {
+                bail!("{where_} `mail_password_file`: {} is empty", p.display());
+            }
+            Some(righttrack_core::Secret::new(pw.to_owned()))
+        }
+    };
+    let cfg = MailConfig {
+        host: host.clone(),
+        port: file.mail_port.unwrap_or(security.default_port()),
+        security,
+        username: file.mail_username.clone(),
+        password,
+        from,
+    };
+    cfg.check().map_err(|e| anyhow::anyhow!("{where_}: {e}"))?;
+    Ok(Some(cfg))
 }

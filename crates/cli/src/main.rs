@@ -1201,6 +1201,7 @@ async fn serve(
         )?,
         (None, None) => config::parse_listen("127.0.0.1:8080", "default")?,
     };
+    let mail = config::mail(&file, config_path.as_deref())?;
     let public_url = public_url.or(file.public_url.clone());
     if let Some(u) = &public_url {
         if !(u.starts_with("https://") || u.starts_with("http://")) {
@@ -1236,6 +1237,7 @@ async fn serve(
         trusted_proxies,
         metrics_token,
         audit_heads_path: None,
+        mail,
     };
     // One server per SQLite data directory: a second one is refused before it opens
     // anything (a new directory is locked as soon as it exists).
@@ -1329,6 +1331,17 @@ async fn serve(
             }
         })
     };
+    // Every minute: send the queued mail that is due (queuing is the sweep's).
+    let mailer = state.ctx.config.mail.is_some().then(|| {
+        let ctx = state.ctx.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
+            loop {
+                tick.tick().await;
+                righttrack_app::jobs::mail::send_due(&ctx, ctx.now()).await;
+            }
+        })
+    });
     let (stop, stopping) = tokio::sync::watch::channel(false);
     let consumer = nats.map(|(cfg, addrs)| {
         tokio::spawn(nats::consume(state.clone(), cfg, addrs, stopping.clone()))
@@ -1347,6 +1360,9 @@ async fn serve(
         let _ = c.await;
     }
     sweeper.abort();
+    if let Some(m) = mailer {
+        m.abort();
+    }
     admin::shut_down(&state).await;
     tracing::info!("stopped");
     Ok(ExitCode::SUCCESS)

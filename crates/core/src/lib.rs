@@ -40,6 +40,7 @@ pub mod discipline;
 pub mod kudos;
 // Policies and attestation (issue #6).
 pub mod fairness;
+pub mod mail;
 pub mod markdown;
 pub mod net;
 pub mod pay;

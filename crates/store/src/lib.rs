@@ -106,6 +106,7 @@ pub mod coaching;
 pub mod discipline;
 pub mod kudos;
 pub mod leadership;
+pub mod mail;
 pub mod migrations;
 mod notices;
 // Policies and attestation (issue #6).

@@ -52,7 +52,7 @@ macro_rules! sources {
 
 /// Every migration, oldest first: its file name (`NNNN_description.sql`) and its source.
 /// A new migration is a new file here and in `migrations/`, plus its two pins.
-pub const SOURCES: [(&str, &str); 26] = sources![
+pub const SOURCES: [(&str, &str); 27] = sources![
     "0001_platform.sql",
     "0002_interactions.sql",
     "0003_score_overrides.sql",
@@ -79,6 +79,7 @@ pub const SOURCES: [(&str, &str); 26] = sources![
     "0024_pay.sql",
     "0025_coaching.sql",
     "0026_directory.sql",
+    "0027_mail.sql",
 ];
 
 /// The text of a migration `source` for `dialect`, or what is wrong with the source (an

@@ -4,4 +4,5 @@ pub mod admin;
 pub mod demo;
 pub mod digest;
 pub mod keys;
+pub mod mail;
 pub mod sweep;

@@ -2,7 +2,8 @@
 //! broken (reads decide "broken" from the due instant; this persists it for reports), the
 //! privacy vault and the speak-up hotline destroy what outlived retention, the day's staff
 //! notifications are written, due audits and overdue corrective actions are handled, and
-//! policy and training reminders go out, and ended rounds of upward feedback are closed.
+//! policy and training reminders go out, ended rounds of upward feedback are closed; last,
+//! the day's new notices become queued mail for the people who get it (`mail`).
 //!
 //! Each step runs on its own: a failure is logged (counts only, never a case reference or
 //! content) and the next step still runs.
@@ -72,5 +73,12 @@ pub async fn run(ctx: &Ctx, now: Timestamp) {
         Ok(0) => {}
         Ok(n) => tracing::info!(rounds = n, "upward feedback: rounds closed"),
         Err(e) => tracing::warn!(error = %e.message, "closing upward feedback rounds failed"),
+    }
+    // Last: today's new notices become queued mail (nothing when mail is not set up);
+    // the server's mail loop sends it.
+    match super::mail::enqueue(ctx, now).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(queued = n, "mail queued"),
+        Err(e) => tracing::warn!(error = %e.message, "queuing mail failed"),
     }
 }

@@ -3,6 +3,7 @@
 pub mod account;
 pub mod audit;
 pub mod directory;
+pub mod mail;
 pub mod people;
 pub mod tokens;
 pub mod totp;

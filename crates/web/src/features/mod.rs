@@ -23,6 +23,7 @@ pub mod hotline;
 pub mod interactions;
 pub mod kudos;
 pub mod leadership;
+pub mod mail;
 pub mod pay;
 pub mod platform;
 pub mod policies;
@@ -49,6 +50,7 @@ pub fn routes() -> Vec<Route> {
         pay::routes(),
         policies::routes(),
         training::routes(),
+        mail::routes(),
     ]
     .into_iter()
     .flatten()
