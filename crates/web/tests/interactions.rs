@@ -278,6 +278,11 @@ async fn qa_analysts_review_flagged_interactions_and_mark_commitments_kept() {
             "every lost point says why: {}",
             page.body
         );
+        // Every item says in words what it asks of the agent.
+        page.assert_contains("<span class=\"hint\">No guarantees that cannot be kept.</span>");
+        page.assert_contains(
+            "Apologises when the customer reports something the company got wrong.",
+        );
         assert_eq!(
             app.get("/interactions/none", &cookie).await.status,
             StatusCode::NOT_FOUND

@@ -201,7 +201,7 @@ pub async fn resolve(
                 texts.push(t);
             }
         }
-        if texts.is_empty() {
+        if texts.is_empty() || !takes_examples(rule) {
             return Err(Error::unprocessable(
                 "field `example`: that rule has no evidence in this item",
             ));
@@ -432,4 +432,29 @@ pub async fn detail(ctx: &Ctx, caller: &Caller, id: &str) -> Result<Detail> {
         may_resolve,
         relations,
     })
+}
+
+/// Whether `rule` is a rule of the pack, which a "should not fire" example can be added
+/// to. Evidence may also name what is not a rule (an agent turn that started too early
+/// fails the talking-over item by its timings): no example teaches that anything.
+pub fn takes_examples(rule: &str) -> bool {
+    static RULES: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+    RULES
+        .get_or_init(|| {
+            righttrack_scan::RulePack::default_pack()
+                .map(|p| p.rules.into_iter().map(|r| r.id).collect())
+                .unwrap_or_default()
+        })
+        .iter()
+        .any(|r| r == rule)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn examples_go_to_pack_rules_never_to_timing_evidence() {
+        assert!(super::takes_examples("honesty.guarantee"));
+        assert!(!super::takes_examples(righttrack_scan::score::TALK_OVER));
+        assert!(!super::takes_examples("no.such.rule"));
+    }
 }

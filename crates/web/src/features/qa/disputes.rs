@@ -122,7 +122,10 @@ pub async fn detail(
             x.evidence
                 .iter()
                 .map(|e| {
-                    if !e.evidence.trim().is_empty() && !rules_with_evidence.contains(&e.rule) {
+                    if !e.evidence.trim().is_empty()
+                        && !rules_with_evidence.contains(&e.rule)
+                        && righttrack_app::qa::disputes::takes_examples(&e.rule)
+                    {
                         rules_with_evidence.push(e.rule.clone());
                     }
                     flagged_turns.push(e.turn);

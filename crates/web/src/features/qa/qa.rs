@@ -188,6 +188,8 @@ struct ItemView {
     /// The caller is the agent and may dispute this item now.
     may_dispute: bool,
     item: String,
+    /// What the item asks of the agent, in words (the rule pack's description).
+    description: String,
     points: u64,
     max: u64,
     na: bool,
@@ -346,6 +348,11 @@ fn interaction_page(caller: &Caller, v: InteractionView) -> Response {
                             )
                         }),
                     item: s(&it["item"]),
+                    description: righttrack_app::qa::calibration::pack_items()
+                        .iter()
+                        .find(|p| p.id == s(&it["item"]))
+                        .map(|p| p.description.clone())
+                        .unwrap_or_default(),
                     points: it["points"].as_u64().unwrap_or(0),
                     max: it["max"].as_u64().unwrap_or(0),
                     na: it["na"].as_bool().unwrap_or(false),
