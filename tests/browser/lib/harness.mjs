@@ -279,11 +279,22 @@ export function watch(page) {
   return { problems: () => problems.slice() };
 }
 
-/** Full-page screenshot to artifacts/screenshots/NAME.png. */
+/**
+ * Full-page screenshot to artifacts/screenshots/NAME.png. Chromium now and then refuses a
+ * capture right after a very tall one ("Unable to capture screenshot", seen with two test
+ * files at once): that is the browser's, not the page's, so it is tried once more.
+ */
 export async function shot(page, name) {
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
   const file = path.join(SCREENSHOT_DIR, `${name.replace(/[^a-z0-9._-]+/gi, '-')}.png`);
-  await page.screenshot({ path: file, fullPage: true, animations: 'disabled' });
+  const take = () => page.screenshot({ path: file, fullPage: true, animations: 'disabled' });
+  try {
+    await take();
+  } catch (e) {
+    if (!String(e?.message).includes('Unable to capture screenshot')) throw e;
+    await new Promise((r) => setTimeout(r, 500));
+    await take();
+  }
   return file;
 }
 
