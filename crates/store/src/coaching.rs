@@ -12,7 +12,7 @@
 //! ([`Db::close_upward_round`]) rewrites its rows in key order so that storage order no
 //! longer tells who rated what.
 
-use crate::{from_ms, ms, Backend, Db, Result, StoreError};
+use crate::{from_ms, ms, Db, Result, StoreError};
 use jiff::civil::Date;
 use jiff::Timestamp;
 use righttrack_core::coaching::{Outcome, Rating};
@@ -566,19 +566,8 @@ impl Db {
             true
         })?;
         if closed {
-            match &self.backend {
-                Backend::Postgres(p) => {
-                    sqlx::query("VACUUM upward_ratings, upward_ballots")
-                        .execute(p)
-                        .await?;
-                }
-                Backend::Sqlite(p) => {
-                    // Best effort: a reader holding the log open delays it to the next checkpoint.
-                    sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
-                        .execute(p)
-                        .await?;
-                }
-            }
+            self.drop_old_row_versions("upward_ratings, upward_ballots")
+                .await?;
         }
         Ok(closed)
     }

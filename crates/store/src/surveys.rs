@@ -491,21 +491,28 @@ impl Db {
             true
         })?;
         if closed {
-            match &self.backend {
-                Backend::Postgres(p) => {
-                    sqlx::query("VACUUM survey_responses, survey_invitations")
-                        .execute(p)
-                        .await?;
-                }
-                Backend::Sqlite(p) => {
-                    // Best effort: a reader holding the log open delays it to the next checkpoint.
-                    sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
-                        .execute(p)
-                        .await?;
-                }
-            }
+            self.drop_old_row_versions("survey_responses, survey_invitations")
+                .await?;
         }
         Ok(closed)
+    }
+
+    /// After rows were rewritten to hide their order, drops what the old versions left on
+    /// disk: VACUUM of `tables` on PostgreSQL, a truncating WAL checkpoint on SQLite (best
+    /// effort: a reader holding the log open delays it to the next checkpoint). Shared by
+    /// survey waves and upward-feedback rounds.
+    pub(crate) async fn drop_old_row_versions(&self, tables: &str) -> Result<()> {
+        match &self.backend {
+            Backend::Postgres(p) => {
+                sqlx::query(&format!("VACUUM {tables}")).execute(p).await?;
+            }
+            Backend::Sqlite(p) => {
+                sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+                    .execute(p)
+                    .await?;
+            }
+        }
+        Ok(())
     }
 
     /// Stores the released cells (results and comments) of a closed wave.

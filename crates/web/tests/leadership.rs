@@ -46,6 +46,21 @@ async fn org(app: &App) -> [Staff; 4] {
     [sam, lena, lars, tom]
 }
 
+/// Ingests interaction `id` of `agent` in Billing, in which the agent gives a guarantee.
+async fn guarantee(app: &App, id: &str, agent: &str) {
+    let line = json!({
+        "id": id, "channel": "chat", "agent_id": agent, "team": "Billing",
+        "started_at": "2026-03-02T10:00:00Z",
+        "turns": [
+            {"speaker": "customer", "text": "my parcel is late"},
+            {"speaker": "agent", "text": "I guarantee it arrives tomorrow"}
+        ]
+    })
+    .to_string();
+    let r = app.ingest(Role::Admin, &[line]).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+}
+
 /// `who` overrides the honesty item of interaction `id` to `outcome`.
 async fn override_honesty(
     app: &App,
@@ -134,17 +149,7 @@ async fn leaders_see_themselves_and_those_below_never_above_or_across() {
 async fn the_view_shows_own_obligations_and_overturned_overrides() {
     for app in App::each().await {
         let [sam, lena, ..] = org(&app).await;
-        let line = json!({
-            "id": "ld-1", "channel": "chat", "agent_id": "a-1", "team": "Billing",
-            "started_at": "2026-03-02T10:00:00Z",
-            "turns": [
-                {"speaker": "customer", "text": "my parcel is late"},
-                {"speaker": "agent", "text": "I guarantee it arrives tomorrow"}
-            ]
-        })
-        .to_string();
-        let r = app.ingest(Role::Admin, &[line]).await;
-        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        guarantee(&app, "ld-1", "a-1").await;
         let r = override_honesty(
             &app,
             &lena,
@@ -193,19 +198,7 @@ async fn the_view_shows_own_obligations_and_overturned_overrides() {
 async fn the_binder_counts_every_leader_without_naming_one() {
     for app in App::each().await {
         let [_, lena, ..] = org(&app).await;
-        let line = json!({
-            "id": "ld-2", "channel": "chat", "agent_id": "a-2", "team": "Billing",
-            "started_at": "2026-03-02T10:00:00Z",
-            "turns": [
-                {"speaker": "customer", "text": "my parcel is late"},
-                {"speaker": "agent", "text": "I guarantee it arrives tomorrow"}
-            ]
-        })
-        .to_string();
-        assert_eq!(
-            app.ingest(Role::Admin, &[line]).await.status,
-            StatusCode::OK
-        );
+        guarantee(&app, "ld-2", "a-2").await;
         let r = override_honesty(
             &app,
             &lena,
